@@ -1,0 +1,1 @@
+//! The built-in checks: snapshot -> scan -> resolve -> rules (being written).

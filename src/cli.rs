@@ -1,0 +1,165 @@
+//! Command-line interface: clap derive structs. Doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Git hooks that stop "works on my machine" deploy breaks: imports of files that are not
+/// committed, undeclared packages and env vars, leaked secrets.
+#[derive(Debug, Parser)]
+#[command(name = "hookctl", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if hookctl was started in DIR.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Use this configuration file instead of `hookctl.toml` at the repository root.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Never colour the output (also: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Print only findings and errors.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Explain what is checked and skipped.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the built-in checks by hand or in CI.
+    Check(CheckArgs),
+    /// What the hook scripts call: run the checks and jobs configured for HOOK.
+    Run(RunArgs),
+    /// Write the hook scripts where git looks for hooks.
+    Install(InstallArgs),
+    /// Remove hookctl's hooks and restore any hook they chained.
+    Uninstall(UninstallArgs),
+    /// Validate environments against the declared variables.
+    #[command(subcommand)]
+    Env(EnvCommand),
+    /// Write a commented starter `hookctl.toml` from what is detected in the repository.
+    Init(InitArgs),
+    /// Say whether the hooks are installed and would actually run.
+    Doctor,
+    /// Print how each import of the snapshot resolves, as JSON lines (for tooling and tests).
+    #[command(hide = true)]
+    Resolve(ResolveArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct SnapshotArgs {
+    /// Check the index: what `git commit` would record (the default).
+    #[arg(long, group = "snapshot")]
+    pub staged: bool,
+    /// Check a commit's tree.
+    #[arg(long, group = "snapshot", value_name = "REV")]
+    pub rev: Option<String>,
+    /// Check the files on disk: tracked plus untracked files that are not ignored.
+    #[arg(long, group = "snapshot")]
+    pub worktree: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub snapshot: SnapshotArgs,
+    /// Also report findings the baseline already has (by default in hooks, only new ones block).
+    #[arg(long)]
+    pub all_findings: bool,
+    /// Compare against this baseline revision and report only new findings.
+    #[arg(long, value_name = "REV", conflicts_with = "all_findings")]
+    pub baseline: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Only report findings in these paths (files or folders, repo-relative).
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The hook: pre-commit, pre-push, or any hook name configured in hookctl.toml.
+    pub hook: String,
+    /// The arguments git passed to the hook.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Replace hooks that are not hookctl's instead of refusing (they are still kept as `<hook>.legacy`).
+    #[arg(long)]
+    pub force: bool,
+    /// Which hooks to install.
+    #[arg(long, value_delimiter = ',', default_value = "pre-commit,pre-push")]
+    pub hooks: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Which hooks to remove (default: every hookctl hook found).
+    #[arg(long, value_delimiter = ',')]
+    pub hooks: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// Validate a concrete environment: every declared name present, every value valid.
+    Check(EnvCheckArgs),
+    /// Compare `.env.example` with another env file or JSON export.
+    Diff(EnvDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EnvCheckArgs {
+    /// A dotenv file (repeatable; later files win).
+    #[arg(long = "env-file", value_name = "F")]
+    pub env_files: Vec<PathBuf>,
+    /// A JSON object of name -> string (e.g. a hosting provider's export).
+    #[arg(long = "json-file", value_name = "F")]
+    pub json_files: Vec<PathBuf>,
+    /// Check this process's environment (for container start-up).
+    #[arg(long)]
+    pub process: bool,
+    /// Apply the per-environment rules of NAME (e.g. production).
+    #[arg(long, value_name = "NAME")]
+    pub environment: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvDiffArgs {
+    /// The dotenv file or JSON object to compare with the declarations.
+    #[arg(long, value_name = "F")]
+    pub against: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing hookctl.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    #[command(flatten)]
+    pub snapshot: SnapshotArgs,
+}

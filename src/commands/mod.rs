@@ -1,0 +1,9 @@
+//! One file per subcommand, each with one entry function called from `main`.
+
+pub mod check;
+pub mod doctor;
+pub mod env;
+pub mod init;
+pub mod install;
+pub mod resolve;
+pub mod run;

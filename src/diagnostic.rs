@@ -1,0 +1,123 @@
+//! A finding is data, not an error: every check produces `Finding`s, every output format
+//! renders the same struct.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Rule id, e.g. `imports/untracked`.
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// Repo-relative path with `/` separators (or the env file's path as given, for `env` commands).
+    pub path: String,
+    /// 1-based; 0 when the finding is about a whole file.
+    pub line: u32,
+    /// 1-based; 0 when the finding is about a whole file.
+    pub column: u32,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specifier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Byte range in the file, for the caret line. Not part of the JSON contract.
+    #[serde(skip)]
+    pub span: Option<(u32, u32)>,
+    /// Short label under the caret (human output only).
+    #[serde(skip)]
+    pub label: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Finding {
+            rule,
+            severity: Severity::Error,
+            path: path.into(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            help: None,
+            specifier: None,
+            resolved: None,
+            name: None,
+            span: None,
+            label: None,
+        }
+    }
+
+    pub fn at(mut self, line: u32, column: u32) -> Self {
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    pub fn span(mut self, span: crate::scan::Span) -> Self {
+        self.line = span.line;
+        self.column = span.column;
+        self.span = Some((span.start, span.end));
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn specifier(mut self, s: impl Into<String>) -> Self {
+        self.specifier = Some(s.into());
+        self
+    }
+
+    pub fn resolved(mut self, s: impl Into<String>) -> Self {
+        self.resolved = Some(s.into());
+        self
+    }
+
+    pub fn name(mut self, s: impl Into<String>) -> Self {
+        self.name = Some(s.into());
+        self
+    }
+
+    /// The identity used to decide whether a finding is new relative to a baseline:
+    /// rule + path + specifier/name, never line numbers.
+    pub fn key(&self) -> (&'static str, &str, &str) {
+        let what = self
+            .specifier
+            .as_deref()
+            .or(self.name.as_deref())
+            .unwrap_or(self.message.as_str());
+        (self.rule, self.path.as_str(), what)
+    }
+}
+
+/// Sort as the JSON contract says: by path, line, column (then rule for stability).
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.path.as_str(), a.line, a.column, a.rule).cmp(&(b.path.as_str(), b.line, b.column, b.rule))
+    });
+}

@@ -1,0 +1,1 @@
+//! Env declarations, dotenv parsing, value rules and secret detection (being written).

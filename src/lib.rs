@@ -1,0 +1,46 @@
+//! hookctl: git hooks that check what is actually committed or pushed.
+//!
+//! Data flows one way: `snapshot` (what git will record) -> `scan` (tree-sitter facts per
+//! blob) -> `resolve` (specifiers against the snapshot) -> `rules` (findings) -> `report`.
+//! `jobs` runs the team's own commands beside it; `install` writes the hook shims.
+
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod diagnostic;
+pub mod env;
+pub mod install;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+pub mod scan;
+pub mod snapshot;
+
+use std::path::PathBuf;
+
+/// Process exit status, as SPEC.md says: 0 nothing blocking, 1 blocking findings or a failed
+/// job, 2 usage/configuration/environment error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Failure = 1,
+    Error = 2,
+}
+
+/// Global settings resolved once from the command line and the environment.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The directory hookctl acts in (after `-C`).
+    pub cwd: PathBuf,
+    /// `--config PATH`, if given.
+    pub config: Option<PathBuf>,
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+/// A usage or configuration error: exit code 2, printed as `error: ...` without a backtrace.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);

@@ -1,0 +1,134 @@
+//! Scan: one file's text -> the facts hookctl needs (imports, env reads, suppressions), with
+//! positions. Pure: no git, no file system. Results are cached by blob id, so everything here
+//! is `serde`-serialisable and deterministic.
+
+mod extract;
+
+use serde::{Deserialize, Serialize};
+
+pub use extract::extract;
+
+/// Bump when extraction output changes, so cached facts from older versions are ignored.
+pub const EXTRACTOR_VERSION: u32 = 1;
+
+/// Which tree-sitter grammar a path is parsed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// `.ts .mts .cts` (and `.d.ts`): `<T>x` casts are legal, JSX is not.
+    TypeScript,
+    /// `.tsx .jsx .js .mjs .cjs`: JSX is legal.
+    Tsx,
+}
+
+impl Lang {
+    /// The grammar for a path, or `None` when the path is not a TS/JS source file.
+    pub fn for_path(path: &str) -> Option<Lang> {
+        let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+        match ext {
+            "ts" | "mts" | "cts" => Some(Lang::TypeScript),
+            "tsx" | "jsx" | "js" | "mjs" | "cjs" => Some(Lang::Tsx),
+            _ => None,
+        }
+    }
+}
+
+/// A position in a file: 1-based line and column (column counted in characters), and the
+/// byte range of the whole node it points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportKind {
+    /// `import x from 'a'`, `import {x} from 'a'`, `import * as x from 'a'`
+    Static,
+    /// `import 'a'`
+    SideEffect,
+    /// `export ... from 'a'`
+    ExportFrom,
+    /// `import x = require('a')`
+    ImportEquals,
+    /// `import('a')`
+    Dynamic,
+    /// `require('a')`
+    Require,
+    /// `/// <reference path="a" />`
+    Reference,
+    /// `jest.mock('a')`, `vi.mock('a')` (and `doMock`, `requireActual`, `importActual`, ...)
+    Mock,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    /// The specifier exactly as written (escapes decoded).
+    pub specifier: String,
+    pub kind: ImportKind,
+    /// `import type ...`, `export type ... from`, or every named specifier is `type`-qualified:
+    /// erased at runtime, so `@types/x` satisfies the dependency check.
+    pub type_only: bool,
+    /// Points at the specifier string literal (including its quotes).
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EnvSource {
+    /// `process.env` (also `globalThis.process.env`)
+    ProcessEnv,
+    /// `import.meta.env`
+    ImportMetaEnv,
+    /// `Deno.env.get('X')`
+    DenoEnv,
+    /// `Bun.env`
+    BunEnv,
+    /// a configured accessor function, e.g. `env('X')`
+    Accessor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvRead {
+    /// The variable name, or `None` when the key is not a literal (`process.env[name]`).
+    pub name: Option<String>,
+    pub source: EnvSource,
+    /// Points at the name (the identifier, the string literal, or the destructured property);
+    /// for a dynamic read, at the key expression.
+    pub span: Span,
+}
+
+/// `// hookctl-ignore rule-id [rule-id ...]` found in a comment. It silences those rules on
+/// its own line and on the next line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppression {
+    pub line: u32,
+    /// Rule ids; empty means every rule.
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facts {
+    pub imports: Vec<Import>,
+    pub env_reads: Vec<EnvRead>,
+    pub suppressions: Vec<Suppression>,
+    /// tree-sitter produced error nodes; extraction carried on past them.
+    pub had_errors: bool,
+}
+
+impl Facts {
+    /// True when `rule` is silenced at `line` by a suppression comment on that line or the one above.
+    pub fn suppressed(&self, rule: &str, line: u32) -> bool {
+        self.suppressions.iter().any(|s| {
+            (s.line == line || s.line + 1 == line)
+                && (s.rules.is_empty() || s.rules.iter().any(|r| r == rule))
+        })
+    }
+}
+
+/// Options that change what counts as a read.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Function names whose first string argument is an env var name (`env('X')`).
+    pub env_accessors: Vec<String>,
+}

@@ -1,0 +1,256 @@
+//! Test repo builder: a temporary git repository driven by the real `git` and `hookctl`.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_hookctl");
+
+/// Variables git sets for hooks; a test suite run from inside a hook inherits them.
+const GIT_VARS: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_EDITOR",
+    "HOOKCTL",
+    "HOOKCTL_SKIP",
+    "NO_COLOR",
+];
+
+/// A git command with a clean, deterministic environment.
+pub fn git_cmd(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(dir);
+    for v in GIT_VARS {
+        c.env_remove(v);
+    }
+    c.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null());
+    c
+}
+
+/// The result of running a command: exit code and captured text.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// stdout and stderr together, for assertions about what the user sees.
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    #[track_caller]
+    pub fn ok(&self) -> &Run {
+        assert_eq!(self.code, 0, "expected success\n{}", self.all());
+        self
+    }
+
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, code, "expected exit {code}\n{}", self.all());
+        self
+    }
+
+    #[track_caller]
+    pub fn contains(&self, needle: &str) -> &Run {
+        assert!(
+            self.all().contains(needle),
+            "expected output to contain {needle:?}\n{}",
+            self.all()
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn lacks(&self, needle: &str) -> &Run {
+        assert!(
+            !self.all().contains(needle),
+            "expected output not to contain {needle:?}\n{}",
+            self.all()
+        );
+        self
+    }
+
+    /// stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.all()))
+    }
+}
+
+/// A temporary git repository.
+pub struct Repo {
+    _tmp: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+impl Repo {
+    /// `git init` in a fresh temporary directory, with branch `main`.
+    pub fn new() -> Repo {
+        let tmp = tempfile::Builder::new().prefix("hookctl-it-").tempdir().unwrap();
+        let root = tmp.path().join("repo");
+        std::fs::create_dir(&root).unwrap();
+        let r = Repo { _tmp: tmp, root };
+        r.git(&["init", "-q", "-b", "main"]).ok();
+        r
+    }
+
+    /// A fresh repo holding a copy of `fixtures/<name>` (not yet added).
+    pub fn fixture(name: &str) -> Repo {
+        let r = Repo::new();
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name);
+        copy_dir(&src, &r.root);
+        r
+    }
+
+    /// A directory beside the repo, inside the same temporary directory.
+    pub fn sibling(&self, name: &str) -> PathBuf {
+        self.root.parent().unwrap().join(name)
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// Write a file (creating folders).
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) -> &Repo {
+        let p = self.root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+        self
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root.join(rel)).unwrap()
+    }
+
+    pub fn remove(&self, rel: &str) -> &Repo {
+        std::fs::remove_file(self.root.join(rel)).unwrap();
+        self
+    }
+
+    pub fn git(&self, args: &[&str]) -> Run {
+        Run::from(git_cmd(&self.root).args(args).output().unwrap())
+    }
+
+    /// `git add` these paths (or `-A` for everything).
+    pub fn add(&self, paths: &[&str]) -> &Repo {
+        let mut args = vec!["add", "--"];
+        args.extend_from_slice(paths);
+        self.git(&args).ok();
+        self
+    }
+
+    /// `git add -A && git commit --no-verify -m msg`.
+    pub fn commit_all(&self, msg: &str) -> &Repo {
+        self.git(&["add", "-A"]).ok();
+        self.git(&["commit", "-q", "--no-verify", "-m", msg]).ok();
+        self
+    }
+
+    /// Run `hookctl` with these arguments in the repo.
+    pub fn hookctl(&self, args: &[&str]) -> Run {
+        self.hookctl_in(&self.root, args, None)
+    }
+
+    /// Run `hookctl` in `dir` with `stdin` (if any).
+    pub fn hookctl_in(&self, dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut c = Command::new(BIN);
+        c.current_dir(dir).args(args);
+        for v in GIT_VARS {
+            c.env_remove(v);
+        }
+        c.env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null");
+        run_with_stdin(c, stdin)
+    }
+
+    /// The PATH for `git commit`/`git push` so that hook shims find this build of hookctl.
+    pub fn path_with_bin() -> String {
+        let dir = Path::new(BIN).parent().unwrap();
+        format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+    }
+
+    /// A real `git commit` (hooks run), with hookctl's build on PATH.
+    pub fn commit(&self, args: &[&str]) -> Run {
+        let mut c = git_cmd(&self.root);
+        c.env("PATH", Repo::path_with_bin()).arg("commit").args(args);
+        Run::from(c.output().unwrap())
+    }
+
+    /// `git init --bare` beside the repo, added as `origin`.
+    pub fn bare_remote(&self) -> PathBuf {
+        let bare = self.sibling("remote.git");
+        Run::from(
+            git_cmd(self.root.parent().unwrap())
+                .args(["init", "-q", "--bare", "-b", "main", "remote.git"])
+                .output()
+                .unwrap(),
+        )
+        .ok();
+        self.git(&["remote", "add", "origin", bare.to_str().unwrap()])
+            .ok();
+        bare
+    }
+
+    /// A real `git push` (hooks run), with hookctl's build on PATH.
+    pub fn push(&self, args: &[&str]) -> Run {
+        let mut c = git_cmd(&self.root);
+        c.env("PATH", Repo::path_with_bin()).arg("push").args(args);
+        Run::from(c.output().unwrap())
+    }
+}
+
+pub fn run_with_stdin(mut c: Command, stdin: Option<&str>) -> Run {
+    use std::io::Write;
+    c.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    Run::from(child.wait_with_output().unwrap())
+}
+
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap_or_else(|e| panic!("{}: {e}", src.display())) {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+}
