@@ -1,6 +1,8 @@
 use crate::cli::RunArgs;
 use crate::{Ctx, Exit};
 
-pub fn run(_ctx: &Ctx, _args: &RunArgs) -> anyhow::Result<Exit> {
-    anyhow::bail!("not built yet")
+/// Placeholder until the hook runner lands: always succeeds.
+pub fn run(_ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
+    eprintln!("hookctl: {} ok", args.hook);
+    Ok(Exit::Success)
 }

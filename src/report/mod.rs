@@ -1,1 +1,110 @@
-//! Report (being written).
+//! Rendering findings: human (rustc/biome style), JSON, SARIF 2.1.0, GitHub annotations.
+//! Findings go to stdout (data that could be piped); progress and logs go to stderr.
+
+mod human;
+mod sarif;
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::cli::Format;
+use crate::diagnostic::{Finding, Severity};
+
+/// What the run covered, for the summary line and the JSON `summary`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub elapsed_ms: u64,
+}
+
+impl Summary {
+    pub fn new(files: usize, findings: &[Finding], elapsed: std::time::Duration) -> Summary {
+        Summary {
+            files,
+            errors: findings.iter().filter(|f| f.severity == Severity::Error).count(),
+            warnings: findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count(),
+            elapsed_ms: elapsed.as_millis() as u64,
+        }
+    }
+}
+
+/// Where to find a finding's source line for the caret display (human output only).
+pub trait Sources {
+    fn source(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>>;
+}
+
+/// No source lines available (e.g. env files, whose values must never be shown).
+pub struct NoSources;
+
+impl Sources for NoSources {
+    fn source(&self, _path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
+        None
+    }
+}
+
+pub struct Options {
+    pub format: Format,
+    pub color: bool,
+    pub quiet: bool,
+    /// Noun for the summary line: "files" for checks, "variables" for env commands.
+    pub unit: &'static str,
+}
+
+/// Print findings and the summary in the chosen format to `out`.
+pub fn print(
+    out: &mut dyn Write,
+    opts: &Options,
+    findings: &[Finding],
+    summary: &Summary,
+    sources: &dyn Sources,
+) -> io::Result<()> {
+    match opts.format {
+        Format::Human => human::print(out, opts, findings, summary, sources),
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Doc<'a> {
+                findings: &'a [Finding],
+                summary: &'a Summary,
+            }
+            serde_json::to_writer_pretty(&mut *out, &Doc { findings, summary })?;
+            writeln!(out)
+        }
+        Format::Sarif => sarif::print(out, findings),
+        Format::Github => {
+            for f in findings {
+                let level = match f.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                let mut props = format!("file={}", gh_escape_prop(&f.path));
+                if f.line > 0 {
+                    props.push_str(&format!(",line={}", f.line));
+                }
+                if f.column > 0 {
+                    props.push_str(&format!(",col={}", f.column));
+                }
+                props.push_str(&format!(",title={}", gh_escape_prop(f.rule)));
+                let mut msg = f.message.clone();
+                if let Some(h) = &f.help {
+                    msg.push_str(&format!("\nhelp: {h}"));
+                }
+                writeln!(out, "::{level} {props}::{}", gh_escape_data(&msg))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn gh_escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn gh_escape_prop(s: &str) -> String {
+    gh_escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
