@@ -44,3 +44,14 @@ pub struct Ctx {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
+
+/// `HOOKCTL_SKIP=name,name`: jobs, rule ids or check groups to skip.
+pub fn skip_list() -> Vec<String> {
+    std::env::var("HOOKCTL_SKIP")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}

@@ -40,6 +40,7 @@ fn make_ctx(cli: &Cli) -> anyhow::Result<Ctx> {
         if !cwd.is_dir() {
             return Err(hookctl::UsageError(format!("-C {}: not a directory", dir.display())).into());
         }
+        std::env::set_current_dir(&cwd)?;
     }
     let no_color = cli.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     Ok(Ctx {
@@ -52,6 +53,7 @@ fn make_ctx(cli: &Cli) -> anyhow::Result<Ctx> {
 }
 
 fn fail(e: &anyhow::Error) -> ExitCode {
+    // Every error hookctl returns is about usage, configuration or the environment: exit 2.
     eprint!("error: {e}");
     for cause in e.chain().skip(1) {
         eprint!(": {cause}");

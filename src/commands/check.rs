@@ -1,6 +1,98 @@
-use crate::cli::CheckArgs;
-use crate::{Ctx, Exit};
+//! `hookctl check`: the built-in checks by hand or in CI.
 
-pub fn run(_ctx: &Ctx, _args: &CheckArgs) -> anyhow::Result<Exit> {
-    anyhow::bail!("not built yet")
+use crate::checks::{self, Baseline, Request, Target};
+use crate::cli::{CheckArgs, SnapshotArgs};
+use crate::config::Config;
+use crate::diagnostic::Severity;
+use crate::report::{self, Summary};
+use crate::{Ctx, Exit, UsageError, snapshot};
+
+pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
+    let (repo, paths) = snapshot::open()?;
+    let config = Config::load(&paths.root, ctx.config.as_deref())?;
+    let target = target(&repo, &args.snapshot)?;
+    let baseline = if args.all_findings {
+        Baseline::None
+    } else if let Some(rev) = &args.baseline {
+        Baseline::Commit(snapshot::rev_to_commit(&repo, rev)?)
+    } else {
+        match &target {
+            // A commit is compared with its first parent.
+            Target::Commit(oid) => match repo.find_commit(*oid)?.parent_id(0) {
+                Ok(parent) => Baseline::Commit(parent),
+                Err(_) => Baseline::None,
+            },
+            _ => Baseline::Head,
+        }
+    };
+    let filter = path_filter(ctx, &paths.root, &args.paths)?;
+    let req = Request {
+        root: paths.root.clone(),
+        target,
+        baseline,
+        groups: Vec::new(),
+        skip: crate::skip_list(),
+        paths: filter,
+    };
+    let outcome = checks::run(&config, &req)?;
+    print_outcome(ctx, args.format, &outcome)?;
+    Ok(exit_for(&outcome.findings))
+}
+
+/// Exit 1 when any finding is an error.
+pub fn exit_for(findings: &[crate::diagnostic::Finding]) -> Exit {
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        Exit::Failure
+    } else {
+        Exit::Success
+    }
+}
+
+/// Print notes to stderr and findings + summary to stdout in the chosen format.
+pub fn print_outcome(ctx: &Ctx, format: crate::cli::Format, outcome: &checks::Outcome) -> anyhow::Result<()> {
+    if !ctx.quiet {
+        for n in &outcome.notes {
+            eprintln!("warning: {n}");
+        }
+    }
+    let opts = report::Options {
+        format,
+        color: ctx.color,
+        quiet: ctx.quiet,
+        unit: "files",
+    };
+    let summary = Summary::new(outcome.files, &outcome.findings, outcome.elapsed);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    report::print(&mut out, &opts, &outcome.findings, &summary, outcome)?;
+    Ok(())
+}
+
+pub fn target(repo: &git2::Repository, s: &SnapshotArgs) -> anyhow::Result<Target> {
+    Ok(if let Some(rev) = &s.rev {
+        Target::Commit(snapshot::rev_to_commit(repo, rev)?)
+    } else if s.worktree {
+        Target::Worktree
+    } else {
+        Target::Index
+    })
+}
+
+/// Paths given on the command line, made repo-relative.
+fn path_filter(
+    ctx: &Ctx,
+    root: &std::path::Path,
+    paths: &[std::path::PathBuf],
+) -> anyhow::Result<Vec<String>> {
+    paths
+        .iter()
+        .map(|p| {
+            let abs = ctx.cwd.join(p);
+            let abs = abs.canonicalize().unwrap_or(abs);
+            let rel = abs
+                .strip_prefix(root)
+                .map_err(|_| UsageError(format!("{}: outside the repository", p.display())))?;
+            Ok(rel.to_string_lossy().replace('\\', "/"))
+        })
+        .collect()
 }

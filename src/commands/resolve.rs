@@ -1,6 +1,61 @@
+//! `hookctl resolve` (hidden): how every import of the snapshot resolves, one JSON object per
+//! line. Used by the TypeScript-agreement test script and for debugging resolution.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::checks::{Target, scan_snapshot};
 use crate::cli::ResolveArgs;
+use crate::config::Config;
+use crate::resolve::{Resolver, Verdict};
+use crate::scan::ScanOptions;
+use crate::snapshot::{self, Snapshot};
 use crate::{Ctx, Exit};
 
-pub fn run(_ctx: &Ctx, _args: &ResolveArgs) -> anyhow::Result<Exit> {
-    anyhow::bail!("not built yet")
+pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
+    let (repo, paths) = snapshot::open()?;
+    let config = Config::load(&paths.root, ctx.config.as_deref())?;
+    let snap = match super::check::target(&repo, &args.snapshot)? {
+        Target::Index => Snapshot::index(repo, &paths)?,
+        Target::Commit(oid) => Snapshot::commit(repo, &paths, oid)?,
+        Target::Worktree => Snapshot::worktree(repo, &paths)?,
+    };
+    let snap = Arc::new(snap);
+    let files = scan_snapshot(
+        &snap,
+        &ScanOptions {
+            env_accessors: config.env.accessors.clone(),
+        },
+    );
+    let (mut unreadable, mut notes) = (Vec::new(), Vec::new());
+    let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for (path, facts) in &files {
+        for imp in &facts.imports {
+            let (verdict, target) = match resolver.resolve(path, &imp.specifier, imp.type_only) {
+                Verdict::File(p) => ("file", Some(p)),
+                Verdict::External => ("external", None),
+                Verdict::Untracked(p) => ("untracked", Some(p)),
+                Verdict::Generated(p) => ("generated", Some(p)),
+                Verdict::CaseMismatch { real, .. } => ("case-mismatch", Some(real)),
+                Verdict::Unresolved => ("unresolved", None),
+                Verdict::Undeclared(p) => ("undeclared", Some(p)),
+            };
+            let line = json!({
+                "importer": path,
+                "specifier": imp.specifier,
+                "line": imp.span.line,
+                "kind": format!("{:?}", imp.kind),
+                "type_only": imp.type_only,
+                "verdict": verdict,
+                "target": target,
+            });
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    Ok(Exit::Success)
 }

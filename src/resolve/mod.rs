@@ -1,1 +1,508 @@
-//! Resolution (being written).
+//! Resolution: a specifier written in a file -> what it points at inside the snapshot, with
+//! TypeScript's semantics (tsconfig `paths`/`baseUrl`/`extends`/`rootDirs`, extension and
+//! `index` probing, ESM `.js` -> `.ts`, package.json `exports`/`imports`/`main`/`types`,
+//! workspace packages). Built on `oxc_resolver` over a snapshot-backed file system (`fs`).
+//!
+//! When an import does not resolve in the snapshot, the same resolution is retried with case
+//! ignored and then with the files on disk visible, which tells a case mismatch and an
+//! untracked file apart from an import of nothing.
+
+mod fs;
+pub mod packages;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use oxc_resolver::{ResolveError, ResolveOptions, ResolverGeneric, TsconfigDiscovery};
+use serde_json::Value;
+
+pub use fs::View;
+use fs::{Shared, SnapFs};
+use packages::Packages;
+
+use crate::diagnostic::Finding;
+use crate::rules;
+use crate::snapshot::Snapshot;
+
+/// What an import points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// A file (repo-relative) in the snapshot.
+    File(String),
+    /// Not a file of this repository and not a problem: a Node builtin, a declared package, a
+    /// URL or virtual module, or build output of a workspace package.
+    External,
+    /// Resolves only to a file on disk that is not in the snapshot.
+    Untracked(String),
+    /// Resolves only to a file that the snapshot lacks and that lies in a generated folder.
+    Generated(String),
+    /// Resolves only when case is ignored: `written` is the path as the import spells it,
+    /// `real` the path in the snapshot.
+    CaseMismatch { written: String, real: String },
+    /// Resolves to nothing.
+    Unresolved,
+    /// A bare import of a package that no package.json declares.
+    Undeclared(String),
+}
+
+pub struct Resolver {
+    snap: Arc<Snapshot>,
+    strict: ResolverGeneric<SnapFs>,
+    nocase: OnceLock<ResolverGeneric<SnapFs>>,
+    overlay: OnceLock<ResolverGeneric<SnapFs>>,
+    shared: Arc<Shared>,
+    pub packages: Packages,
+    generated: Vec<String>,
+    not_files: Vec<regex::Regex>,
+    allow_packages: HashSet<String>,
+    /// Workspace packages whose entry points lie in build output (`dist/`, ...).
+    builds_to_output: HashSet<String>,
+}
+
+/// Built-in list of generated folders (data file), plus the configured ones.
+pub fn generated_dirs(extra: &[String]) -> Vec<String> {
+    include_str!("../../data/generated-dirs.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .chain(extra.iter().map(|s| s.trim_matches('/').to_string()))
+        .collect()
+}
+
+fn options() -> ResolveOptions {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    ResolveOptions {
+        tsconfig: Some(TsconfigDiscovery::Auto),
+        extensions: s(&[
+            ".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".json",
+        ]),
+        extension_alias: vec![
+            (".js".into(), s(&[".ts", ".tsx", ".d.ts", ".js", ".jsx"])),
+            (".jsx".into(), s(&[".tsx", ".d.ts", ".jsx"])),
+            (".mjs".into(), s(&[".mts", ".d.mts", ".mjs"])),
+            (".cjs".into(), s(&[".cts", ".d.cts", ".cjs"])),
+        ],
+        condition_names: s(&["types", "import", "require", "node", "browser", "default"]),
+        main_fields: s(&["types", "typings", "module", "main"]),
+        main_files: s(&["index"]),
+        builtin_modules: true,
+        symlinks: true,
+        ..ResolveOptions::default()
+    }
+}
+
+impl Resolver {
+    /// Prepare resolution for a snapshot. Unparseable config files become `files/unreadable`
+    /// findings and are left out; notes are one-line warnings about hookctl's inputs.
+    pub fn new(
+        snap: Arc<Snapshot>,
+        config: &crate::config::ImportsConfig,
+        unreadable: &mut Vec<Finding>,
+        notes: &mut Vec<String>,
+    ) -> Resolver {
+        let packages = Packages::load(&snap, unreadable);
+        let generated = generated_dirs(&config.generated);
+        let mut hidden: HashSet<String> = unreadable.iter().map(|f| f.path.clone()).collect();
+
+        // tsconfig/jsconfig files: parse each (JSONC); an unparseable one is hidden. A jsconfig.json
+        // stands in for a missing tsconfig.json in its folder, as TypeScript's editor tooling does.
+        let mut patched = HashMap::new();
+        let configs: Vec<&str> = snap
+            .entries()
+            .keys()
+            .map(String::as_str)
+            .filter(|p| {
+                let name = p.rsplit('/').next().unwrap_or(p);
+                !p.contains("node_modules/")
+                    && name.ends_with(".json")
+                    && (name.starts_with("tsconfig") || name.starts_with("jsconfig"))
+            })
+            .collect();
+        for (path, bytes) in configs.iter().zip(snap.read_many(&configs)) {
+            let Ok(bytes) = bytes else { continue };
+            if let Err(f) = packages::parse_jsonc(path, &bytes) {
+                hidden.insert(path.to_string());
+                unreadable.push(f);
+                continue;
+            }
+            if let Some(dir) = path.strip_suffix("jsconfig.json") {
+                let ts = format!("{dir}tsconfig.json");
+                if !snap.is_file(&ts) {
+                    patched.insert(ts, bytes);
+                }
+            }
+        }
+        let builds_to_output = packages
+            .workspaces
+            .iter()
+            .filter(|(_, dir)| {
+                let m = &packages.manifests[dir.as_str()];
+                ["exports", "main", "module", "types", "typings"]
+                    .iter()
+                    .any(|k| m.json.get(k).is_some_and(|v| mentions_dir(v, &generated)))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+
+        let mut shared = Shared::new(snap.clone(), packages.workspaces.clone(), hidden, patched);
+        // Check every tsconfig's `extends` chain once; a loop or a missing base is reported (or,
+        // for an uninstalled npm package, noted) and the file is read without its `extends`.
+        let probe = ResolverGeneric::new_with_file_system(
+            SnapFs::new(Arc::new(clone_shared(&shared)), View::Strict),
+            options(),
+        );
+        let tsconfigs: Vec<String> = snap
+            .entries()
+            .keys()
+            .filter(|p| p.rsplit('/').next() == Some("tsconfig.json") && !p.contains("node_modules/"))
+            .filter(|p| !shared.hidden.contains(*p))
+            .cloned()
+            .chain(shared.patched.keys().cloned())
+            .collect();
+        for path in tsconfigs {
+            if let Err(e) = probe.resolve_tsconfig(snap.abs(&path)) {
+                let shown = if shared.patched.contains_key(&path) {
+                    path.replace("tsconfig.json", "jsconfig.json")
+                } else {
+                    path.clone()
+                };
+                match classify_tsconfig_error(&e) {
+                    TsconfigProblem::MissingPackage(pkg) => notes.push(format!(
+                        "`{shown}` extends `{pkg}`, which is not installed; reading it without that base (run your package manager's install)"
+                    )),
+                    TsconfigProblem::Broken(msg) => unreadable.push(
+                        Finding::new(rules::FILES_UNREADABLE.id, shown.clone(), format!("`{shown}`: {msg}"))
+                            .at(1, 1)
+                            .help(format!("fix the `extends` of `{shown}`; hookctl reads it without its `extends`")),
+                    ),
+                }
+                let bytes = shared
+                    .patched
+                    .get(&path)
+                    .cloned()
+                    .or_else(|| snap.read(&path).ok())
+                    .unwrap_or_default();
+                if let Ok(mut v) = packages::parse_jsonc(&path, &bytes) {
+                    if let Some(o) = v.as_object_mut() {
+                        o.remove("extends");
+                    }
+                    shared
+                        .patched
+                        .insert(path, serde_json::to_vec(&v).unwrap_or_default());
+                }
+            }
+        }
+        let shared = Arc::new(shared);
+        let strict =
+            ResolverGeneric::new_with_file_system(SnapFs::new(shared.clone(), View::Strict), options());
+        let not_files = config
+            .not_files
+            .iter()
+            .filter_map(|p| regex::Regex::new(p).ok())
+            .collect();
+        Resolver {
+            snap,
+            strict,
+            nocase: OnceLock::new(),
+            overlay: OnceLock::new(),
+            shared,
+            packages,
+            generated,
+            not_files,
+            allow_packages: config.allow_packages.iter().cloned().collect(),
+            builds_to_output,
+        }
+    }
+
+    fn view(&self, view: View) -> &ResolverGeneric<SnapFs> {
+        let make =
+            || ResolverGeneric::new_with_file_system(SnapFs::new(self.shared.clone(), view), options());
+        match view {
+            View::Strict => &self.strict,
+            View::NoCase => self.nocase.get_or_init(make),
+            View::Overlay => self.overlay.get_or_init(make),
+        }
+    }
+
+    /// Is `rel` inside one of the generated folders?
+    pub fn in_generated_dir(&self, rel: &str) -> bool {
+        let mut parts = rel.split('/');
+        parts.next_back();
+        parts.any(|c| {
+            self.generated
+                .iter()
+                .any(|g| g == c || g.contains('/') && rel.starts_with(&format!("{g}/")))
+        })
+    }
+
+    /// Resolve `specifier` written in the snapshot file `importer`.
+    pub fn resolve(&self, importer: &str, specifier: &str, type_only: bool) -> Verdict {
+        let spec = clean_specifier(specifier);
+        if spec.is_empty() || is_not_a_file(&spec) || self.not_files.iter().any(|r| r.is_match(specifier)) {
+            return Verdict::External;
+        }
+        let from = self.snap.abs(importer);
+        match self.try_view(View::Strict, &from, &spec) {
+            Some(Ok(rel)) if self.shared.snap.is_file(&rel) || self.shared.snap.is_dir(&rel) => {
+                return Verdict::File(rel);
+            }
+            Some(Ok(_)) => {} // inside node_modules (installed JSON): a package import
+            Some(Err(())) => return Verdict::External,
+            None => {
+                if let Some(rel) = self.via_root_dirs(&from, &spec) {
+                    return Verdict::File(rel);
+                }
+            }
+        }
+        let bare = is_bare(&spec);
+        if let Some(Ok(written)) = self.try_view(View::NoCase, &from, &spec)
+            && !written.split('/').any(|c| c == "node_modules")
+        {
+            let real = self
+                .snap
+                .case_insensitive(&written)
+                .into_iter()
+                .find(|p| self.snap.is_file(p));
+            if let Some(real) = real
+                && real != written
+            {
+                return Verdict::CaseMismatch { written, real };
+            }
+        }
+        if let Some(Ok(rel)) = self.try_view(View::Overlay, &from, &spec)
+            && !self.snap.is_file(&rel)
+            && !rel.split('/').any(|c| c == "node_modules")
+        {
+            return if self.in_generated_dir(&rel) {
+                Verdict::Generated(rel)
+            } else {
+                Verdict::Untracked(rel)
+            };
+        }
+        if !bare {
+            return Verdict::Unresolved;
+        }
+        if self.matches_alias(&from, &spec) {
+            return Verdict::Unresolved;
+        }
+        let Some(pkg) = package_name(&spec) else {
+            return Verdict::Unresolved;
+        };
+        if self.packages.workspaces.contains_key(pkg) {
+            return if self.builds_to_output.contains(pkg) {
+                Verdict::External
+            } else {
+                Verdict::Unresolved
+            };
+        }
+        if self.allow_packages.contains(pkg)
+            || self.packages.declared(importer, pkg)
+            || (type_only && self.packages.declared(importer, &types_package(pkg)))
+        {
+            return Verdict::External;
+        }
+        Verdict::Undeclared(pkg.to_string())
+    }
+
+    /// `Some(Ok(rel))` resolved inside the root; `Some(Err(()))` a builtin or ignored module;
+    /// `None` not found (or outside the root).
+    fn try_view(&self, view: View, from: &Path, spec: &str) -> Option<Result<String, ()>> {
+        match self.view(view).resolve_file(from, spec) {
+            Ok(res) => self.snap.rel(res.path()).map(Ok),
+            Err(ResolveError::Builtin { .. } | ResolveError::Ignored(_)) => Some(Err(())),
+            Err(_) => None,
+        }
+    }
+
+    /// TypeScript `rootDirs`: a relative import may land in any of the virtual roots.
+    fn via_root_dirs(&self, from: &Path, spec: &str) -> Option<String> {
+        if !spec.starts_with('.') {
+            return None;
+        }
+        let ts = self.strict.find_tsconfig(from).ok()??;
+        let roots: Vec<PathBuf> = ts.compiler_options.root_dirs.clone()?;
+        let dir = from.parent()?;
+        let (base, sub) = roots.iter().find_map(|r| Some((r, dir.strip_prefix(r).ok()?)))?;
+        for other in roots.iter().filter(|r| *r != base) {
+            // Resolve as if the importer lived in the other root.
+            let from_other = other.join(sub).join("index.ts");
+            if let Some(Ok(rel)) = self.try_view(View::Strict, &from_other, spec)
+                && self.snap.is_file(&rel)
+            {
+                return Some(rel);
+            }
+        }
+        None
+    }
+
+    /// Does a bare-looking specifier match a tsconfig `paths` pattern of the importing file?
+    fn matches_alias(&self, from: &Path, spec: &str) -> bool {
+        let Ok(Some(ts)) = self.strict.find_tsconfig(from) else {
+            return spec.starts_with("@/") || spec.starts_with("~/");
+        };
+        let Some(paths) = &ts.compiler_options.paths else {
+            return spec.starts_with("@/") || spec.starts_with("~/");
+        };
+        paths.keys().any(|k| match k.split_once('*') {
+            Some((pre, post)) => {
+                spec.len() >= pre.len() + post.len() && spec.starts_with(pre) && spec.ends_with(post)
+            }
+            None => k == spec,
+        })
+    }
+
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snap
+    }
+}
+
+fn clone_shared(s: &Shared) -> Shared {
+    Shared::new(
+        s.snap.clone(),
+        s.workspace_links.clone(),
+        s.hidden.clone(),
+        s.patched.clone(),
+    )
+}
+
+enum TsconfigProblem {
+    MissingPackage(String),
+    Broken(String),
+}
+
+fn classify_tsconfig_error(e: &ResolveError) -> TsconfigProblem {
+    match e {
+        ResolveError::TsconfigCircularExtend(chain) => {
+            TsconfigProblem::Broken(format!("its `extends` chain loops ({chain})"))
+        }
+        ResolveError::NotFound(s) if is_bare(s) => TsconfigProblem::MissingPackage(s.clone()),
+        ResolveError::TsconfigNotFound(p) => {
+            let s = p.display().to_string();
+            match s.split_once("node_modules/") {
+                Some((_, pkg)) => TsconfigProblem::MissingPackage(pkg.to_string()),
+                None => TsconfigProblem::Broken(format!("its `extends` names `{s}`, which does not exist")),
+            }
+        }
+        ResolveError::TsconfigLoadFailed { source, .. } => classify_tsconfig_error(source),
+        other => {
+            let msg = other.to_string();
+            if let Some(pkg) = msg.split('"').nth(1).filter(|s| is_bare(s)) {
+                TsconfigProblem::MissingPackage(pkg.to_string())
+            } else {
+                TsconfigProblem::Broken(msg)
+            }
+        }
+    }
+}
+
+fn mentions_dir(v: &Value, dirs: &[String]) -> bool {
+    match v {
+        Value::String(s) => s.split('/').any(|c| dirs.iter().any(|d| d == c)),
+        Value::Object(o) => o.values().any(|v| mentions_dir(v, dirs)),
+        Value::Array(a) => a.iter().any(|v| mentions_dir(v, dirs)),
+        _ => false,
+    }
+}
+
+/// Drop `?query` and `#hash` suffixes (but not a leading `#` of package imports).
+fn clean_specifier(spec: &str) -> String {
+    let mut s = spec.trim();
+    if let Some(i) = s.find('?') {
+        s = &s[..i];
+    }
+    if let Some(i) = s.get(1..).and_then(|r| r.find('#')) {
+        s = &s[..=i];
+    }
+    s.to_string()
+}
+
+/// URLs, `data:`, `virtual:`, other `scheme:` specifiers (except `node:`), and webpack loader
+/// chains are not files.
+fn is_not_a_file(spec: &str) -> bool {
+    if spec.contains('!') {
+        return true;
+    }
+    if let Some((scheme, _)) = spec.split_once(':') {
+        return scheme != "node"
+            && !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.' || c == '~');
+    }
+    spec.starts_with("\0")
+}
+
+/// Not relative, absolute, or a package.json `imports` key.
+pub fn is_bare(spec: &str) -> bool {
+    !(spec.starts_with('.') || spec.starts_with('/') || spec.starts_with('#'))
+}
+
+/// The npm package name of a bare specifier (`@scope/pkg/sub` -> `@scope/pkg`), or `None` when
+/// the specifier cannot be a package name.
+pub fn package_name(spec: &str) -> Option<&str> {
+    let end = if spec.starts_with('@') {
+        let first = spec.find('/')?;
+        spec[first + 1..].find('/').map_or(spec.len(), |i| first + 1 + i)
+    } else {
+        spec.find('/').unwrap_or(spec.len())
+    };
+    let name = &spec[..end];
+    let valid = |part: &str| {
+        !part.is_empty()
+            && !part.starts_with('.')
+            && !part.starts_with('_')
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._~".contains(c))
+    };
+    let ok = match name.strip_prefix('@') {
+        Some(rest) => rest.split_once('/').is_some_and(|(s, p)| valid(s) && valid(p)),
+        None => valid(name),
+    };
+    ok.then_some(name)
+}
+
+/// `@types` package for a package: `@babel/core` -> `@types/babel__core`.
+pub fn types_package(pkg: &str) -> String {
+    match pkg.strip_prefix('@') {
+        Some(rest) => format!("@types/{}", rest.replacen('/', "__", 1)),
+        None => format!("@types/{pkg}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names() {
+        assert_eq!(package_name("zod"), Some("zod"));
+        assert_eq!(package_name("@scope/pkg/sub/x"), Some("@scope/pkg"));
+        assert_eq!(package_name("lodash/fp"), Some("lodash"));
+        assert_eq!(package_name("@/lib/x"), None);
+        assert_eq!(package_name("~/lib/x"), Some("~"));
+        assert_eq!(package_name("Components/Button"), None);
+        assert_eq!(types_package("@babel/core"), "@types/babel__core");
+    }
+
+    #[test]
+    fn not_files() {
+        for s in [
+            "https://x.y/a.js",
+            "data:text/javascript,1",
+            "virtual:pwa",
+            "raw-loader!./a.txt",
+            "astro:content",
+        ] {
+            assert!(is_not_a_file(s), "{s}");
+        }
+        for s in ["node:fs", "./a", "@/a", "zod"] {
+            assert!(!is_not_a_file(s), "{s}");
+        }
+        assert_eq!(clean_specifier("./a.svg?react"), "./a.svg");
+        assert_eq!(clean_specifier("#internal/x"), "#internal/x");
+        assert_eq!(clean_specifier("./a.css#x"), "./a.css");
+    }
+}

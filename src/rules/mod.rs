@@ -2,6 +2,12 @@
 //! Each rule's logic lives in the file named after its id (`imports/untracked` ->
 //! `imports_untracked.rs`).
 
+pub mod files_case_collision;
+pub mod imports_case_mismatch;
+pub mod imports_undeclared_dependency;
+pub mod imports_unresolved;
+pub mod imports_untracked;
+
 use crate::config::Level;
 
 /// A rule's identity and documentation.
@@ -41,4 +47,10 @@ rules! {
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
     ALL.iter().find(|r| r.id == id)
+}
+
+/// The check group a rule belongs to (`HOOKCTL_SKIP` and `checks = [...]` name groups).
+pub fn group(id: &str) -> &str {
+    let g = id.split('/').next().unwrap_or(id);
+    if g == "files" { "files" } else { g }
 }

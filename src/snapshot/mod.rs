@@ -1,1 +1,405 @@
-//! Snapshot (being written).
+//! The snapshot: the set of paths and their contents that a check looks at — the index git is
+//! about to commit, a commit's tree, or the work tree. Contents always come from the snapshot's
+//! blobs (never from disk, except for the work-tree snapshot), so a partially staged file is
+//! checked as staged.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use git2::{ObjectType, Oid, Repository};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not a git repository (or any parent up to the file system root): {0}")]
+    NotARepo(String),
+    #[error("the repository has no work tree (bare repository)")]
+    Bare,
+    #[error("cannot read the index {path}: {message}")]
+    Index { path: String, message: String },
+    #[error(
+        "`{0}` has merge conflicts in the index; resolve them (`git add` the fixed file) before committing"
+    )]
+    Conflict(String),
+    #[error("unknown revision `{rev}`: {message}")]
+    Rev { rev: String, message: String },
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Symlink,
+    /// A submodule: opaque, never read.
+    Gitlink,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// The blob id (zero for work-tree entries until read).
+    pub oid: Oid,
+    pub kind: EntryKind,
+}
+
+/// Which snapshot this is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Index,
+    Commit(Oid),
+    Worktree,
+}
+
+/// An opened repository: where its work tree and git dirs are.
+#[derive(Debug, Clone)]
+pub struct RepoPaths {
+    /// Work tree root, absolute.
+    pub root: PathBuf,
+    /// `.git` dir of this work tree (per-worktree for linked worktrees).
+    pub git_dir: PathBuf,
+    /// Common dir (shared by linked worktrees): where hookctl keeps its cache.
+    pub common_dir: PathBuf,
+}
+
+/// Open the repository for the current process: honours `GIT_DIR`/`GIT_WORK_TREE` and discovers
+/// upwards from the current directory otherwise.
+pub fn open() -> Result<(Repository, RepoPaths), Error> {
+    let repo = if std::env::var_os("GIT_DIR").is_some() {
+        Repository::open_from_env().map_err(|e| Error::NotARepo(e.message().to_string()))?
+    } else {
+        let cwd = std::env::current_dir()?;
+        Repository::discover(&cwd).map_err(|_| Error::NotARepo(cwd.display().to_string()))?
+    };
+    let root = repo.workdir().ok_or(Error::Bare)?.to_path_buf();
+    let root = root.canonicalize().unwrap_or(root);
+    let root = PathBuf::from(root.to_string_lossy().trim_end_matches('/'));
+    let git_dir = repo.path().to_path_buf();
+    let common_dir = repo.commondir().to_path_buf();
+    Ok((
+        repo,
+        RepoPaths {
+            root,
+            git_dir,
+            common_dir,
+        },
+    ))
+}
+
+/// A read-only view of one set of files.
+pub struct Snapshot {
+    pub kind: Kind,
+    pub root: PathBuf,
+    pub git_dir: PathBuf,
+    entries: BTreeMap<String, Entry>,
+    dirs: HashSet<String>,
+    /// Lower-cased path -> real paths, built on demand for case checks.
+    lower: std::sync::OnceLock<HashMap<String, Vec<String>>>,
+    repo: Mutex<Repository>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("kind", &self.kind)
+            .field("files", &self.entries.len())
+            .finish()
+    }
+}
+
+const GIT_IDXENTRY_INTENT_TO_ADD: u16 = 1 << 13;
+
+impl Snapshot {
+    /// The index git is about to commit: `$GIT_INDEX_FILE` when set (git sets it to a temporary
+    /// index during `git commit -a` and `git commit <path>`), else the repository's index.
+    pub fn index(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
+        let index = match std::env::var_os("GIT_INDEX_FILE") {
+            Some(file) => {
+                let p = PathBuf::from(&file);
+                // git gives hooks a path relative to the work tree root.
+                let p = if p.is_absolute() { p } else { paths.root.join(p) };
+                git2::Index::open(&p).map_err(|e| Error::Index {
+                    path: p.display().to_string(),
+                    message: e.message().to_string(),
+                })?
+            }
+            None => repo.index()?,
+        };
+        let mut entries = BTreeMap::new();
+        let mut conflicts = Vec::new();
+        for e in index.iter() {
+            let path = String::from_utf8_lossy(&e.path).into_owned();
+            let stage = (e.flags >> 12) & 0x3;
+            if stage != 0 {
+                conflicts.push(path);
+                continue;
+            }
+            if e.flags_extended & GIT_IDXENTRY_INTENT_TO_ADD != 0 {
+                continue; // `git add -N`: not staged content yet
+            }
+            entries.insert(
+                path,
+                Entry {
+                    oid: e.id,
+                    kind: kind_of_mode(e.mode),
+                },
+            );
+        }
+        if let Some(first) = conflicts.into_iter().next() {
+            return Err(Error::Conflict(first));
+        }
+        Ok(Snapshot::build(Kind::Index, repo, paths, entries))
+    }
+
+    /// A commit's tree (any revision git understands).
+    pub fn commit(repo: Repository, paths: &RepoPaths, oid: Oid) -> Result<Snapshot, Error> {
+        let mut entries = BTreeMap::new();
+        {
+            let tree = repo.find_commit(oid)?.tree()?;
+            tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+                if e.kind() == Some(ObjectType::Tree) {
+                    return git2::TreeWalkResult::Ok;
+                }
+                let name = String::from_utf8_lossy(e.name_bytes());
+                entries.insert(
+                    format!("{dir}{name}"),
+                    Entry {
+                        oid: e.id(),
+                        kind: kind_of_mode(e.filemode() as u32),
+                    },
+                );
+                git2::TreeWalkResult::Ok
+            })?;
+        }
+        Ok(Snapshot::build(Kind::Commit(oid), repo, paths, entries))
+    }
+
+    /// Tracked files plus untracked files that are not ignored, as they are on disk.
+    pub fn worktree(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
+        let mut entries = BTreeMap::new();
+        let zero = Oid::ZERO_SHA1;
+        for e in repo.index()?.iter() {
+            let path = String::from_utf8_lossy(&e.path).into_owned();
+            let full = paths.root.join(&path);
+            match std::fs::symlink_metadata(&full) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    entries.insert(
+                        path,
+                        Entry {
+                            oid: zero,
+                            kind: EntryKind::Symlink,
+                        },
+                    );
+                }
+                Ok(m) if m.is_file() => {
+                    entries.insert(
+                        path,
+                        Entry {
+                            oid: zero,
+                            kind: EntryKind::File,
+                        },
+                    );
+                }
+                Ok(m) if m.is_dir() && kind_of_mode(e.mode) == EntryKind::Gitlink => {
+                    entries.insert(
+                        path,
+                        Entry {
+                            oid: zero,
+                            kind: EntryKind::Gitlink,
+                        },
+                    );
+                }
+                _ => {} // deleted on disk
+            }
+        }
+        let walker = ignore::WalkBuilder::new(&paths.root)
+            .hidden(false)
+            .parents(false)
+            .git_global(true)
+            .git_exclude(true)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for item in walker.flatten() {
+            let ft = match item.file_type() {
+                Some(ft) => ft,
+                None => continue,
+            };
+            if ft.is_dir() {
+                continue;
+            }
+            let Ok(rel) = item.path().strip_prefix(&paths.root) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let kind = if ft.is_symlink() {
+                EntryKind::Symlink
+            } else {
+                EntryKind::File
+            };
+            entries.entry(rel).or_insert(Entry { oid: zero, kind });
+        }
+        Ok(Snapshot::build(Kind::Worktree, repo, paths, entries))
+    }
+
+    fn build(kind: Kind, repo: Repository, paths: &RepoPaths, entries: BTreeMap<String, Entry>) -> Snapshot {
+        let mut dirs = HashSet::new();
+        dirs.insert(String::new());
+        for p in entries.keys() {
+            let mut d = p.as_str();
+            while let Some((parent, _)) = d.rsplit_once('/') {
+                if !dirs.insert(parent.to_string()) {
+                    break;
+                }
+                d = parent;
+            }
+        }
+        Snapshot {
+            kind,
+            root: paths.root.clone(),
+            git_dir: paths.git_dir.clone(),
+            entries,
+            dirs,
+            lower: std::sync::OnceLock::new(),
+            repo: Mutex::new(repo),
+        }
+    }
+
+    pub fn entries(&self) -> &BTreeMap<String, Entry> {
+        &self.entries
+    }
+
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        self.entries.get(path)
+    }
+
+    pub fn is_file(&self, path: &str) -> bool {
+        self.entries
+            .get(path)
+            .is_some_and(|e| e.kind != EntryKind::Gitlink)
+    }
+
+    pub fn is_dir(&self, path: &str) -> bool {
+        self.dirs.contains(path)
+            || self
+                .entries
+                .get(path)
+                .is_some_and(|e| e.kind == EntryKind::Gitlink)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Paths equal to `path` ignoring ASCII case (files and folders).
+    pub fn case_insensitive(&self, path: &str) -> Vec<String> {
+        let lower = self.lower.get_or_init(|| {
+            let mut m: HashMap<String, Vec<String>> = HashMap::new();
+            for p in self.entries.keys().chain(self.dirs.iter()) {
+                m.entry(p.to_ascii_lowercase()).or_default().push(p.clone());
+            }
+            m
+        });
+        lower.get(&path.to_ascii_lowercase()).cloned().unwrap_or_default()
+    }
+
+    /// The bytes of a file in the snapshot (for a symlink: its target text).
+    pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
+        let entry = self.entries.get(path).ok_or_else(|| {
+            Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{path}: not in the snapshot"),
+            ))
+        })?;
+        if self.kind == Kind::Worktree {
+            let full = self.root.join(path);
+            return Ok(if entry.kind == EntryKind::Symlink {
+                std::fs::read_link(&full)?
+                    .to_string_lossy()
+                    .into_owned()
+                    .into_bytes()
+            } else {
+                std::fs::read(&full)?
+            });
+        }
+        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(repo.find_blob(entry.oid)?.content().to_vec())
+    }
+
+    /// Read many blobs at once, in parallel, with one repository handle per thread.
+    /// Results keep the order of `paths`.
+    pub fn read_many(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, Error>> {
+        use rayon::prelude::*;
+        if self.kind == Kind::Worktree {
+            return paths.par_iter().map(|p| self.read(p)).collect();
+        }
+        let git_dir = self.git_dir.clone();
+        paths
+            .par_iter()
+            .map_init(
+                || Repository::open(&git_dir).ok(),
+                |repo, p| {
+                    let entry = self.entries.get(*p).ok_or_else(|| {
+                        Error::Io(std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
+                    })?;
+                    match repo {
+                        Some(r) => Ok(r.find_blob(entry.oid)?.content().to_vec()),
+                        None => self.read(p),
+                    }
+                },
+            )
+            .collect()
+    }
+
+    /// Run `f` with the snapshot's repository handle.
+    pub fn with_repo<T>(&self, f: impl FnOnce(&Repository) -> T) -> T {
+        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
+        f(&repo)
+    }
+
+    /// An absolute path for a repo-relative one.
+    pub fn abs(&self, rel: &str) -> PathBuf {
+        if rel.is_empty() {
+            self.root.clone()
+        } else {
+            self.root.join(rel)
+        }
+    }
+
+    /// The repo-relative `/` path of an absolute path inside the root.
+    pub fn rel(&self, abs: &Path) -> Option<String> {
+        let r = abs.strip_prefix(&self.root).ok()?;
+        Some(r.to_string_lossy().replace('\\', "/"))
+    }
+}
+
+fn kind_of_mode(mode: u32) -> EntryKind {
+    match mode & 0o170000 {
+        0o120000 => EntryKind::Symlink,
+        0o160000 => EntryKind::Gitlink,
+        _ => EntryKind::File,
+    }
+}
+
+/// Resolve a revision to a commit id, with a clear error.
+pub fn rev_to_commit(repo: &Repository, rev: &str) -> Result<Oid, Error> {
+    let obj = repo.revparse_single(rev).map_err(|e| Error::Rev {
+        rev: rev.to_string(),
+        message: e.message().to_string(),
+    })?;
+    let commit = obj.peel_to_commit().map_err(|e| Error::Rev {
+        rev: rev.to_string(),
+        message: e.message().to_string(),
+    })?;
+    Ok(commit.id())
+}
+
+/// HEAD's commit, or `None` in a repository with no commits yet.
+pub fn head_commit(repo: &Repository) -> Option<Oid> {
+    repo.head().ok()?.peel_to_commit().ok().map(|c| c.id())
+}

@@ -1,0 +1,290 @@
+//! `oxc_resolver::FileSystem` served from a snapshot, so resolution sees exactly the files git
+//! will record. Three views of the same snapshot:
+//! - `Strict`: only the snapshot.
+//! - `Overlay`: the snapshot plus files on disk (never `node_modules` or `.git`), to tell an
+//!   import of an untracked file from an import of nothing.
+//! - `NoCase`: the snapshot with ASCII case ignored, to find case-mismatched imports.
+//!
+//! Nothing outside the repository root is ever visible. Workspace packages appear as symlinks
+//! `node_modules/<name>` -> their folder, as npm/yarn/pnpm link them on disk.
+
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use oxc_resolver::{FileMetadata, FileSystem, ResolveError};
+
+use crate::snapshot::{EntryKind, Snapshot};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Strict,
+    Overlay,
+    NoCase,
+}
+
+/// What every view shares.
+pub struct Shared {
+    pub snap: Arc<Snapshot>,
+    /// Workspace package name -> its folder (repo-relative).
+    pub workspace_links: HashMap<String, String>,
+    /// Config files that could not be parsed: hidden so resolution goes on without them.
+    pub hidden: HashSet<String>,
+    /// Replacement contents (e.g. a tsconfig whose `extends` names an uninstalled package).
+    pub patched: HashMap<String, Vec<u8>>,
+    /// Directories that exist as `node_modules/<ws name>` virtual links (and their scopes).
+    virtual_dirs: HashSet<String>,
+}
+
+impl Shared {
+    pub fn new(
+        snap: Arc<Snapshot>,
+        workspace_links: HashMap<String, String>,
+        hidden: HashSet<String>,
+        patched: HashMap<String, Vec<u8>>,
+    ) -> Shared {
+        let mut virtual_dirs = HashSet::new();
+        if !workspace_links.is_empty() {
+            virtual_dirs.insert("node_modules".to_string());
+        }
+        for name in workspace_links.keys() {
+            if let Some((scope, _)) = name.split_once('/') {
+                virtual_dirs.insert(format!("node_modules/{scope}"));
+            }
+        }
+        Shared {
+            snap,
+            workspace_links,
+            hidden,
+            patched,
+            virtual_dirs,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct SnapFs {
+    pub shared: Arc<Shared>,
+    pub view: View,
+}
+
+fn not_found(p: &Path) -> io::Error {
+    io::Error::new(io::ErrorKind::NotFound, p.display().to_string())
+}
+
+const FILE: FileMetadata = FileMetadata::new(true, false, false);
+const DIR: FileMetadata = FileMetadata::new(false, true, false);
+const LINK: FileMetadata = FileMetadata::new(false, false, true);
+
+impl SnapFs {
+    pub fn new(shared: Arc<Shared>, view: View) -> SnapFs {
+        SnapFs { shared, view }
+    }
+
+    fn snap(&self) -> &Snapshot {
+        &self.shared.snap
+    }
+
+    /// The repo-relative path of `path`, if it lies inside the root (after normalising `..`).
+    fn rel(&self, path: &Path) -> Option<String> {
+        let root = &self.snap().root;
+        let rest = path.strip_prefix(root).ok()?;
+        let mut parts: Vec<String> = Vec::new();
+        for c in rest.components() {
+            match c {
+                Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+                Component::ParentDir => {
+                    parts.pop()?;
+                }
+                Component::CurDir => {}
+                _ => return None,
+            }
+        }
+        Some(parts.join("/"))
+    }
+
+    /// Snapshot paths as seen by this view (exact, or the real-cased one for `NoCase`).
+    fn lookup(&self, rel: &str) -> Option<String> {
+        if self.shared.hidden.contains(rel) {
+            return None;
+        }
+        let snap = self.snap();
+        if snap.get(rel).is_some() || snap.is_dir(rel) {
+            return Some(rel.to_string());
+        }
+        if self.view == View::NoCase {
+            return snap
+                .case_insensitive(rel)
+                .into_iter()
+                .find(|p| !self.shared.hidden.contains(p));
+        }
+        None
+    }
+
+    /// Disk paths the overlay may see: inside the root, not in `.git` or `node_modules`.
+    fn disk_visible(rel: &str) -> bool {
+        !rel.split('/').any(|c| c == ".git" || c == "node_modules")
+    }
+
+    /// `node_modules/**` JSON files and folders on disk: visible in every view, read-only, so a
+    /// tsconfig may `extends` an installed package. Never code files.
+    fn installed_json(&self, rel: &str, want_file: bool) -> Option<FileMetadata> {
+        if !rel.split('/').any(|c| c == "node_modules") {
+            return None;
+        }
+        let m = std::fs::metadata(self.snap().abs(rel)).ok()?;
+        if m.is_dir() {
+            Some(DIR)
+        } else if m.is_file() && (rel.ends_with(".json") || !want_file) {
+            Some(FILE)
+        } else {
+            None
+        }
+    }
+
+    fn meta(&self, path: &Path, follow: bool) -> io::Result<FileMetadata> {
+        let rel = self.rel(path).ok_or_else(|| not_found(path))?;
+        if self.shared.virtual_dirs.contains(&rel) {
+            return Ok(DIR);
+        }
+        if let Some(name) = rel.strip_prefix("node_modules/")
+            && self.shared.workspace_links.contains_key(name)
+        {
+            return Ok(if follow { DIR } else { LINK });
+        }
+        if let Some(real) = self.lookup(&rel) {
+            let snap = self.snap();
+            return match snap.get(&real).map(|e| e.kind) {
+                Some(EntryKind::Symlink) if follow => {
+                    let target = self.link_target(&real).ok_or_else(|| not_found(path))?;
+                    self.meta(&target, true)
+                }
+                Some(EntryKind::Symlink) => Ok(LINK),
+                Some(EntryKind::File) => Ok(FILE),
+                Some(EntryKind::Gitlink) | None => Ok(DIR),
+            };
+        }
+        if self.view == View::Overlay && Self::disk_visible(&rel) {
+            let abs = self.snap().abs(&rel);
+            let m = if follow {
+                std::fs::metadata(&abs)
+            } else {
+                std::fs::symlink_metadata(&abs)
+            };
+            if let Ok(m) = m {
+                // A symlink on disk is followed only if it stays inside the root.
+                if m.file_type().is_symlink() {
+                    return match std::fs::canonicalize(&abs) {
+                        Ok(t) if t.starts_with(&self.snap().root) => Ok(LINK),
+                        _ => Err(not_found(path)),
+                    };
+                }
+                if follow
+                    && std::fs::canonicalize(&abs)
+                        .map(|t| !t.starts_with(&self.snap().root))
+                        .unwrap_or(true)
+                {
+                    return Err(not_found(path));
+                }
+                return Ok(FileMetadata::new(m.is_file(), m.is_dir(), false));
+            }
+        }
+        self.installed_json(&rel, true).ok_or_else(|| not_found(path))
+    }
+
+    /// Where a snapshot symlink points, if it stays inside the root.
+    fn link_target(&self, rel: &str) -> Option<PathBuf> {
+        let text = self.snap().read(rel).ok()?;
+        let target = String::from_utf8(text).ok()?;
+        let base = self.snap().abs(rel);
+        let joined = base.parent()?.join(target.trim());
+        let rel_target = self.rel(&joined)?;
+        Some(self.snap().abs(&rel_target))
+    }
+}
+
+impl FileSystem for SnapFs {
+    fn new() -> Self {
+        unreachable!("SnapFs is always built with SnapFs::new")
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let rel = self.rel(path).ok_or_else(|| not_found(path))?;
+        if let Some(bytes) = self.shared.patched.get(&rel) {
+            return Ok(bytes.clone());
+        }
+        if let Some(real) = self.lookup(&rel) {
+            if self.snap().get(&real).map(|e| e.kind) == Some(EntryKind::Symlink) {
+                let target = self.link_target(&real).ok_or_else(|| not_found(path))?;
+                return self.read(&target);
+            }
+            return self
+                .snap()
+                .read(&real)
+                .map_err(|e| io::Error::other(e.to_string()));
+        }
+        if (self.view == View::Overlay && Self::disk_visible(&rel))
+            || self.installed_json(&rel, true).is_some()
+        {
+            let abs = self.snap().abs(&rel);
+            if std::fs::canonicalize(&abs).is_ok_and(|t| t.starts_with(&self.snap().root)) {
+                return std::fs::read(abs);
+            }
+        }
+        Err(not_found(path))
+    }
+
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        String::from_utf8(self.read(path)?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    fn metadata(&self, path: &Path) -> io::Result<FileMetadata> {
+        self.meta(path, true)
+    }
+
+    fn symlink_metadata(&self, path: &Path) -> io::Result<FileMetadata> {
+        self.meta(path, false)
+    }
+
+    fn read_link(&self, path: &Path) -> Result<PathBuf, ResolveError> {
+        let rel = self
+            .rel(path)
+            .ok_or_else(|| ResolveError::from(not_found(path)))?;
+        if let Some(name) = rel.strip_prefix("node_modules/")
+            && let Some(dir) = self.shared.workspace_links.get(name)
+        {
+            return Ok(self.snap().abs(dir));
+        }
+        if let Some(real) = self.lookup(&rel)
+            && let Some(t) = self.link_target(&real)
+        {
+            return Ok(t);
+        }
+        if self.view == View::Overlay && Self::disk_visible(&rel) {
+            let abs = self.snap().abs(&rel);
+            if let Ok(t) = std::fs::canonicalize(&abs)
+                && t.starts_with(&self.snap().root)
+            {
+                return Ok(t);
+            }
+        }
+        Err(not_found(path).into())
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        // Walk the components, following links, without leaving the root.
+        let rel = self.rel(path).ok_or_else(|| not_found(path))?;
+        let mut cur = self.snap().root.clone();
+        for (i, part) in rel.split('/').filter(|s| !s.is_empty()).enumerate() {
+            cur.push(part);
+            if self.meta(&cur, false).is_ok_and(|m| m.is_symlink()) {
+                cur = self.read_link(&cur).map_err(|_| not_found(path))?;
+            }
+            if i > 64 {
+                return Err(io::Error::other("too many path components"));
+            }
+        }
+        Ok(cur)
+    }
+}
