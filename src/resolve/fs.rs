@@ -104,6 +104,22 @@ impl SnapFs {
         Some(parts.join("/"))
     }
 
+    /// A path beneath a virtual `node_modules/<workspace package>` link, seen through the link.
+    fn through_link(&self, rel: String) -> String {
+        if let Some(rest) = rel.strip_prefix("node_modules/") {
+            for (name, dir) in &self.shared.workspace_links {
+                if let Some(tail) = rest.strip_prefix(name.as_str()).and_then(|t| t.strip_prefix('/')) {
+                    return if dir.is_empty() {
+                        tail.to_string()
+                    } else {
+                        format!("{dir}/{tail}")
+                    };
+                }
+            }
+        }
+        rel
+    }
+
     /// Snapshot paths as seen by this view (exact, or the real-cased one for `NoCase`).
     fn lookup(&self, rel: &str) -> Option<String> {
         if self.shared.hidden.contains(rel) {
@@ -144,9 +160,12 @@ impl SnapFs {
     }
 
     fn meta(&self, path: &Path, follow: bool) -> io::Result<FileMetadata> {
-        let rel = self.rel(path).ok_or_else(|| not_found(path))?;
+        let rel = self.through_link(self.rel(path).ok_or_else(|| not_found(path))?);
         if self.shared.virtual_dirs.contains(&rel) {
             return Ok(DIR);
+        }
+        if self.shared.patched.contains_key(&rel) {
+            return Ok(FILE);
         }
         if let Some(name) = rel.strip_prefix("node_modules/")
             && self.shared.workspace_links.contains_key(name)
@@ -210,7 +229,7 @@ impl FileSystem for SnapFs {
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        let rel = self.rel(path).ok_or_else(|| not_found(path))?;
+        let rel = self.through_link(self.rel(path).ok_or_else(|| not_found(path))?);
         if let Some(bytes) = self.shared.patched.get(&rel) {
             return Ok(bytes.clone());
         }

@@ -382,6 +382,7 @@ fn classify_tsconfig_error(e: &ResolveError) -> TsconfigProblem {
             let s = p.display().to_string();
             match s.split_once("node_modules/") {
                 Some((_, pkg)) => TsconfigProblem::MissingPackage(pkg.to_string()),
+                None if !p.is_absolute() && is_bare(&s) => TsconfigProblem::MissingPackage(s),
                 None => TsconfigProblem::Broken(format!("its `extends` names `{s}`, which does not exist")),
             }
         }
