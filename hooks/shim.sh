@@ -19,11 +19,11 @@ if [ ! -x "$hookctl_bin" ]; then
 	hookctl_bin=$(command -v hookctl 2>/dev/null) || hookctl_bin=
 fi
 if [ -z "$hookctl_bin" ]; then
-	cat >&2 <<EOF
-hookctl: cannot run the $hook hook: hookctl is not at $installed_bin nor on PATH.
-hint: install it: run ./install.sh from the hookctl checkout, or cargo install --path <hookctl checkout>
-hint: to bypass hookctl once: HOOKCTL=0 git commit ... (or git push ...)
-EOF
+	# Builtins only: PATH may be empty here.
+	printf '%s\n' \
+		"hookctl: cannot run the $hook hook: hookctl is not at $installed_bin nor on PATH." \
+		"hint: install it: run ./install.sh from the hookctl checkout, or cargo install --path <hookctl checkout>" \
+		"hint: to bypass hookctl once: HOOKCTL=0 git commit ... (or HOOKCTL=0 git push ...)" >&2
 	exit 1
 fi
 
