@@ -148,7 +148,11 @@ impl Hooks {
         let root = if bare == "true" {
             None
         } else {
-            git(cwd, &["rev-parse", "--show-toplevel"])?.map(|s| PathBuf::from(s.trim_end_matches('\n')))
+            // Fails inside the `.git` folder itself, where there is no work tree to speak of.
+            git(cwd, &["rev-parse", "--show-toplevel"])
+                .ok()
+                .flatten()
+                .map(|s| PathBuf::from(s.trim_end_matches('\n')))
         };
         let hooks_path =
             git(cwd, &["config", "--get", "core.hooksPath"])?.map(|s| s.trim_end_matches('\n').to_string());
@@ -179,6 +183,23 @@ impl Hooks {
             None
         }
     }
+}
+
+/// Whether `path` is a file git tracks in the work tree at `root` (a hooks folder that is
+/// part of the repository, like `core.hooksPath = .githooks`).
+pub fn is_tracked(root: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    Command::new("git")
+        .current_dir(root)
+        .args(["ls-files", "--error-unmatch", "--"])
+        .arg(rel)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Canonical when the path exists (so `../../hooks` from a subfolder reads well), else as is.

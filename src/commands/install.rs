@@ -56,8 +56,26 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         hooks_path_note(&hooks)
     ));
     let mut refused = false;
+    let in_work_tree = hooks.root.as_deref().filter(|r| hooks.dir.starts_with(r));
     for hook in &names {
         let legacy = format!("{hook}.legacy");
+        let path = hooks.path(hook);
+        if let Some(root) = in_work_tree.filter(|_| !args.force)
+            && install::present(&path)? == install::Present::Foreign
+            && install::is_tracked(root, &path)
+        {
+            refused = true;
+            eprintln!(
+                "error: {hook}: not installed: `{}` is committed to the repository; replacing it would \
+                     change the team's hook and put this machine's path to hookctl in it",
+                path.strip_prefix(root).unwrap_or(&path).display()
+            );
+            eprintln!(
+                "  hint: add the line `hookctl run {hook} \"$@\"` to that script (for everyone), or \
+                     `hookctl install --force` to chain it here anyway"
+            );
+            continue;
+        }
         match install::install_hook(&hooks.dir, hook, &bin, args.force)? {
             Installed::AlreadyInstalled => say(format!("  {hook}: already installed")),
             Installed::Updated => say(format!("  {hook}: updated (now runs {})", bin.display())),
@@ -93,6 +111,13 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
                 );
             }
         }
+    }
+    if let Some(root) = in_work_tree {
+        say(format!(
+            "  note: {} is inside the work tree; git shows the hookctl hooks there as untracked files \
+             unless they are ignored (e.g. in .git/info/exclude)",
+            hooks.dir.strip_prefix(root).unwrap_or(&hooks.dir).display()
+        ));
     }
     if !refused && ctx.verbose {
         eprintln!(

@@ -628,3 +628,68 @@ fn install_sh_builds_and_installs_into_cargo_install_root() {
             .contains(&format!("hookctl_bin='{}'", bin.display()))
     );
 }
+
+#[test]
+fn a_committed_hook_in_core_hooks_path_is_not_replaced_without_force() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", ".githooks"]).ok();
+    let team = "#!/bin/sh\necho team hook >&2\n";
+    write_exec(&repo.path(".githooks/pre-commit"), team, 0o755);
+    repo.commit_all("team hooks");
+    repo.hookctl(&["install"])
+        .code(1)
+        .contains("`.githooks/pre-commit` is committed")
+        .contains("hookctl run pre-commit \"$@\"")
+        .contains("pre-push: installed")
+        .contains("inside the work tree");
+    assert_eq!(repo.read(".githooks/pre-commit"), team);
+
+    repo.hookctl(&["install", "--force"])
+        .ok()
+        .contains("pre-commit: installed");
+    assert_eq!(repo.read(".githooks/pre-commit.legacy"), team);
+    staged_change(&repo, "a.txt");
+    repo.commit(&["-q", "-m", "x"])
+        .ok()
+        .contains("team hook")
+        .contains("hookctl: pre-commit ok");
+}
+
+#[test]
+fn install_sh_runs_cargo_install_into_the_cargo_root() {
+    // A stand-in `cargo` that "installs" this build where the real one would.
+    let repo = Repo::new();
+    let tools = repo.sibling("tools");
+    let log = repo.sibling("cargo-args");
+    write_exec(
+        &tools.join("cargo"),
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\nmkdir -p \"$CARGO_HOME/bin\"\ncp '{BIN}' \"$CARGO_HOME/bin/hookctl\"\n",
+            log.display()
+        ),
+        0o755,
+    );
+    let cargo_home = repo.sibling("cargo-home");
+    let mut c = Command::new("sh");
+    c.arg(install_sh())
+        .current_dir(&repo.root)
+        .env("PATH", format!("{}:{GUI_PATH}", tools.display()))
+        .env("CARGO_HOME", &cargo_home)
+        .env_remove("CARGO_INSTALL_ROOT")
+        .env_remove("HOOKCTL_BIN");
+    run_with_stdin(without_git_vars(c), None)
+        .ok()
+        .contains("pre-commit: installed")
+        .contains("is not on your PATH");
+    let args = std::fs::read_to_string(&log).unwrap();
+    let manifest_dir = env!("CARGO_MANIFEST_DIR");
+    assert_eq!(
+        args,
+        format!("install\n--quiet\n--locked\n--path\n{manifest_dir}\n")
+    );
+    let bin = cargo_home.join("bin/hookctl");
+    assert!(
+        repo.read(".git/hooks/pre-commit")
+            .contains(&format!("hookctl_bin='{}'", bin.display()))
+    );
+}
