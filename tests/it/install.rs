@@ -1,2 +1,695 @@
-#[allow(unused_imports)]
+//! `hookctl install`/`uninstall`/`doctor` and `install.sh`, driven through real `git commit`
+//! and `git push` in temporary repositories.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
 use crate::common::*;
+
+const MARKER: &str = "# hookctl-managed-hook v1";
+const GUI_PATH: &str = "/usr/bin:/bin";
+
+fn hook(repo: &Repo, name: &str) -> PathBuf {
+    repo.path(&format!(".git/hooks/{name}"))
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+fn write_exec(p: &Path, text: &str, mode: u32) {
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Point an installed shim at another "hookctl" binary.
+fn set_shim_binary(shim: &Path, bin: &str) {
+    let text = std::fs::read_to_string(shim).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("hookctl_bin='"))
+        .expect("binary line");
+    assert!(line.contains(BIN), "the shim embeds this build's path: {line}");
+    std::fs::write(shim, text.replace(line, &format!("hookctl_bin='{bin}'"))).unwrap();
+}
+
+/// A hookctl invocation with the git variables a hook would inherit removed, plus `envs`.
+fn hookctl_env(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut c = Command::new(BIN);
+    c.current_dir(dir).args(args);
+    let mut c = without_git_vars(c);
+    c.envs(envs.iter().copied());
+    run_with_stdin(c, None)
+}
+
+/// Remove what a hook would inherit (the suite may run inside one); no user or system config.
+fn without_git_vars(mut c: Command) -> Command {
+    for v in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_COMMON_DIR",
+        "GIT_PREFIX",
+        "HOOKCTL",
+    ] {
+        c.env_remove(v);
+    }
+    c.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    c
+}
+
+/// A real git command in `dir` (hooks run) with hookctl's build on PATH, plus `envs`.
+fn git_hooked(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut c = git_cmd(dir);
+    c.env("PATH", Repo::path_with_bin()).args(args);
+    c.envs(envs.iter().copied());
+    run_with_stdin(c, None)
+}
+
+fn staged_change(repo: &Repo, name: &str) {
+    repo.write(name, "x\n").add(&[name]);
+}
+
+#[test]
+fn install_then_commit_runs_the_hook() {
+    let repo = Repo::new();
+    staged_change(&repo, "a.txt");
+    repo.commit(&["-q", "-m", "before"]).ok().lacks("hookctl:");
+
+    repo.hookctl(&["install"])
+        .ok()
+        .contains("pre-commit: installed")
+        .contains("pre-push: installed");
+    for name in ["pre-commit", "pre-push"] {
+        let p = hook(&repo, name);
+        assert!(std::fs::read_to_string(&p).unwrap().contains(MARKER));
+        assert_eq!(mode(&p), 0o755, "{name} is executable");
+    }
+    staged_change(&repo, "b.txt");
+    repo.commit(&["-q", "-m", "after"])
+        .ok()
+        .contains("hookctl: pre-commit ok");
+}
+
+#[test]
+fn foreign_hook_is_chained_runs_first_blocks_and_is_restored_byte_identically() {
+    let repo = Repo::new();
+    let original = "#!/bin/sh\n# the team's own hook\nif [ -f .block ]; then echo 'legacy: blocked' >&2; exit 3; fi\n\
+                    echo \"legacy: ran with $# args\" >&2\n";
+    write_exec(&hook(&repo, "pre-commit"), original, 0o750);
+
+    repo.hookctl(&["install"])
+        .ok()
+        .contains("the existing hook was kept as `pre-commit.legacy`");
+    assert_eq!(
+        std::fs::read_to_string(hook(&repo, "pre-commit.legacy")).unwrap(),
+        original
+    );
+
+    staged_change(&repo, "a.txt");
+    let run = repo.commit(&["-q", "-m", "one"]);
+    run.ok().contains("legacy: ran with 0 args");
+    let (legacy_at, ours_at) = (
+        run.stderr.find("legacy: ran").unwrap(),
+        run.stderr.find("hookctl: pre-commit ok").expect("hookctl ran"),
+    );
+    assert!(
+        legacy_at < ours_at,
+        "the chained hook runs first:\n{}",
+        run.stderr
+    );
+
+    repo.write(".block", "");
+    staged_change(&repo, "b.txt");
+    repo.commit(&["-q", "-m", "two"])
+        .code(1)
+        .contains("legacy: blocked")
+        .lacks("hookctl: pre-commit ok");
+    repo.remove(".block");
+
+    repo.hookctl(&["uninstall"])
+        .ok()
+        .contains("pre-commit: removed; restored the previous hook");
+    assert_eq!(
+        std::fs::read(hook(&repo, "pre-commit")).unwrap(),
+        original.as_bytes()
+    );
+    assert_eq!(mode(&hook(&repo, "pre-commit")), 0o750);
+    assert!(!hook(&repo, "pre-commit.legacy").exists());
+    assert!(!hook(&repo, "pre-push").exists());
+
+    repo.hookctl(&["uninstall"])
+        .ok()
+        .contains("no hookctl hooks installed");
+    assert_eq!(
+        std::fs::read(hook(&repo, "pre-commit")).unwrap(),
+        original.as_bytes()
+    );
+}
+
+#[test]
+fn install_twice_changes_nothing() {
+    let repo = Repo::new();
+    repo.hookctl(&["install"]).ok();
+    let listing = |r: &Repo| {
+        let mut v: Vec<_> = std::fs::read_dir(r.path(".git/hooks"))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let m = e.metadata().unwrap();
+                (
+                    e.file_name(),
+                    m.modified().unwrap(),
+                    m.permissions().mode(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = listing(&repo);
+    repo.hookctl(&["install"])
+        .ok()
+        .contains("pre-commit: already installed")
+        .contains("pre-push: already installed")
+        .lacks("pre-commit: installed");
+    assert_eq!(before, listing(&repo), "nothing in .git/hooks was touched");
+
+    // A shim that lost its mode or names another binary is rewritten, not duplicated.
+    std::fs::set_permissions(hook(&repo, "pre-commit"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    set_shim_binary(&hook(&repo, "pre-push"), "/old/hookctl");
+    repo.hookctl(&["install"])
+        .ok()
+        .contains("pre-commit: updated")
+        .contains("pre-push: updated");
+    assert_eq!(mode(&hook(&repo, "pre-commit")), 0o755);
+    assert!(
+        std::fs::read_to_string(hook(&repo, "pre-push"))
+            .unwrap()
+            .contains(BIN)
+    );
+    assert!(
+        !hook(&repo, "pre-commit.legacy").exists(),
+        "our own shim is never chained"
+    );
+}
+
+#[test]
+fn taken_legacy_slot_is_refused_without_force_and_both_kept_with_force() {
+    let repo = Repo::new();
+    let current = "#!/bin/sh\necho current >&2\n";
+    let older = "#!/bin/sh\necho older >&2\n";
+    write_exec(&hook(&repo, "pre-commit"), current, 0o755);
+    write_exec(&hook(&repo, "pre-commit.legacy"), older, 0o755);
+
+    repo.hookctl(&["install", "--hooks", "pre-commit"])
+        .code(1)
+        .contains("pre-commit: not installed")
+        .contains("--force");
+    assert_eq!(repo.read(".git/hooks/pre-commit"), current);
+    assert_eq!(repo.read(".git/hooks/pre-commit.legacy"), older);
+
+    repo.hookctl(&["install", "--hooks", "pre-commit", "--force"])
+        .ok()
+        .contains("kept as `pre-commit.legacy.1`");
+    assert!(repo.read(".git/hooks/pre-commit").contains(MARKER));
+    assert_eq!(repo.read(".git/hooks/pre-commit.legacy"), current);
+    assert_eq!(repo.read(".git/hooks/pre-commit.legacy.1"), older);
+    staged_change(&repo, "a.txt");
+    repo.commit(&["-q", "-m", "x"])
+        .ok()
+        .contains("current")
+        .lacks("older");
+}
+
+#[test]
+fn identical_legacy_copy_is_not_a_conflict() {
+    let repo = Repo::new();
+    let text = "#!/bin/sh\necho mine >&2\n";
+    write_exec(&hook(&repo, "pre-commit"), text, 0o755);
+    write_exec(&hook(&repo, "pre-commit.legacy"), text, 0o755);
+    repo.hookctl(&["install", "--hooks", "pre-commit"])
+        .ok()
+        .contains("chains the existing");
+    assert!(repo.read(".git/hooks/pre-commit").contains(MARKER));
+    assert_eq!(repo.read(".git/hooks/pre-commit.legacy"), text);
+    assert!(!hook(&repo, "pre-commit.legacy.1").exists());
+}
+
+#[test]
+fn core_hooks_path_is_relative_to_the_work_tree_root() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", ".githooks"]).ok();
+    repo.write("src/deep/keep.txt", "");
+    repo.hookctl_in(&repo.path("src/deep"), &["install"], None)
+        .ok()
+        .contains("core.hooksPath = .githooks");
+    assert!(repo.read(".githooks/pre-commit").contains(MARKER));
+    assert!(!repo.path("src/deep/.githooks").exists());
+    assert!(!hook(&repo, "pre-commit").exists());
+    staged_change(&repo, "a.txt");
+    repo.commit(&["-q", "-m", "x"])
+        .ok()
+        .contains("hookctl: pre-commit ok");
+    repo.hookctl(&["doctor"])
+        .ok()
+        .contains(".githooks (core.hooksPath = .githooks)");
+}
+
+#[test]
+fn linked_worktree_installs_in_the_common_dir_and_commits_run_the_hook() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n").commit_all("init");
+    let wt = repo.sibling("feature-wt");
+    repo.git(&["worktree", "add", "-q", "-b", "feature", wt.to_str().unwrap()])
+        .ok();
+
+    repo.hookctl_in(&wt, &["install"], None).ok();
+    assert!(
+        repo.read(".git/hooks/pre-commit").contains(MARKER),
+        "hooks live in the common dir"
+    );
+    assert!(!repo.path(".git/worktrees/feature-wt/hooks").exists());
+
+    std::fs::write(wt.join("b.txt"), "b\n").unwrap();
+    git_cmd(&wt).args(["add", "b.txt"]).status().unwrap();
+    git_hooked(&wt, &["commit", "-q", "-m", "in worktree"], &[])
+        .ok()
+        .contains("hookctl: pre-commit ok");
+}
+
+#[test]
+fn git_dir_and_work_tree_from_the_environment() {
+    let repo = Repo::new();
+    let elsewhere = repo.sibling("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    hookctl_env(&elsewhere, &["install"], &[])
+        .code(2)
+        .contains("not a git repository");
+
+    let git_dir = repo.path(".git");
+    hookctl_env(
+        &elsewhere,
+        &["install", "--hooks", "pre-commit"],
+        &[
+            ("GIT_DIR", git_dir.to_str().unwrap()),
+            ("GIT_WORK_TREE", repo.root.to_str().unwrap()),
+        ],
+    )
+    .ok();
+    assert!(repo.read(".git/hooks/pre-commit").contains(MARKER));
+    assert!(!elsewhere.join(".git").exists());
+}
+
+#[test]
+fn hookctl_0_skips_the_hook_in_one_line() {
+    let repo = Repo::new();
+    write_exec(
+        &hook(&repo, "pre-commit"),
+        "#!/bin/sh\necho legacy ran >&2\nexit 1\n",
+        0o755,
+    );
+    repo.hookctl(&["install"]).ok();
+    staged_change(&repo, "a.txt");
+    let run = git_hooked(&repo.root, &["commit", "-q", "-m", "x"], &[("HOOKCTL", "0")]);
+    run.ok().lacks("legacy ran").lacks("pre-commit ok");
+    assert_eq!(run.stderr, "hookctl: HOOKCTL=0, skipping pre-commit\n");
+}
+
+#[test]
+fn missing_binary_fails_the_hook_with_the_install_hint() {
+    let repo = Repo::new();
+    repo.hookctl(&["install"]).ok();
+    // A copy of the shim, pointing at a binary that is gone, run with nothing on PATH.
+    let copy = repo.sibling("pre-commit-copy");
+    std::fs::copy(hook(&repo, "pre-commit"), &copy).unwrap();
+    set_shim_binary(&copy, "/nonexistent/bin/hookctl");
+    let mut c = Command::new("/bin/sh");
+    c.arg(&copy).env_clear().env("PATH", "").current_dir(&repo.root);
+    run_with_stdin(c, None)
+        .code(1)
+        .contains("hookctl is not at /nonexistent/bin/hookctl nor on PATH")
+        .contains("run ./install.sh from the hookctl checkout, or cargo install --path")
+        .contains("HOOKCTL=0 git commit");
+
+    // The same through git: the commit is blocked.
+    set_shim_binary(&hook(&repo, "pre-commit"), "/nonexistent/bin/hookctl");
+    staged_change(&repo, "a.txt");
+    let mut c = git_cmd(&repo.root);
+    c.env("PATH", GUI_PATH).args(["commit", "-q", "-m", "x"]);
+    run_with_stdin(c, None)
+        .code(1)
+        .contains("run ./install.sh from the hookctl checkout");
+    // ... unless skipped.
+    let mut c = git_cmd(&repo.root);
+    c.env("PATH", GUI_PATH)
+        .env("HOOKCTL", "0")
+        .args(["commit", "-q", "-m", "x"]);
+    run_with_stdin(c, None)
+        .ok()
+        .contains("HOOKCTL=0, skipping pre-commit");
+}
+
+/// The first `name` in a PATH-style list.
+fn which(name: &str, path: &str) -> Option<PathBuf> {
+    path.split(':')
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn gui_client_environment_still_runs_hookctl() {
+    assert!(
+        which("hookctl", GUI_PATH).is_none(),
+        "precondition: hookctl is not on {GUI_PATH}"
+    );
+    let repo = Repo::new();
+    repo.hookctl(&["install"]).ok();
+    staged_change(&repo, "a.txt");
+    // Like `env -i PATH=/usr/bin:/bin git commit` from a GUI client with its own git.
+    let git = which("git", &std::env::var("PATH").unwrap()).unwrap();
+    let mut c = Command::new(git);
+    c.env_clear().env("PATH", GUI_PATH).current_dir(&repo.root).args([
+        "-c",
+        "user.name=GUI",
+        "-c",
+        "user.email=gui@example.com",
+        "commit",
+        "-q",
+        "-m",
+        "x",
+    ]);
+    run_with_stdin(c, None).ok().contains("hookctl: pre-commit ok");
+}
+
+#[test]
+fn pre_push_stdin_reaches_the_chained_hook_and_hookctl() {
+    let repo = Repo::new();
+    repo.write("a.txt", "a\n").commit_all("one");
+    repo.bare_remote();
+    let rec = repo.sibling("rec");
+    std::fs::create_dir(&rec).unwrap();
+    let r = rec.display();
+    write_exec(
+        &hook(&repo, "pre-push"),
+        &format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{r}/legacy-args'\ncat > '{r}/legacy-stdin'\n"),
+        0o755,
+    );
+    repo.hookctl(&["install"]).ok();
+
+    // Real hookctl: the chained hook got the ref line, hookctl ran after it.
+    repo.push(&["-q", "origin", "main"])
+        .ok()
+        .contains("hookctl: pre-push ok");
+    let head = repo.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+    let legacy_stdin = std::fs::read_to_string(rec.join("legacy-stdin")).unwrap();
+    assert!(
+        legacy_stdin.starts_with(&format!("refs/heads/main {head} refs/heads/main ")),
+        "{legacy_stdin:?}"
+    );
+    assert!(
+        std::fs::read_to_string(rec.join("legacy-args"))
+            .unwrap()
+            .starts_with("origin\n")
+    );
+
+    // A recording "hookctl": it gets exactly the same bytes and git's args.
+    let fake = rec.join("fake-hookctl");
+    write_exec(
+        &fake,
+        &format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{r}/ours-args'\ncat > '{r}/ours-stdin'\n"),
+        0o755,
+    );
+    set_shim_binary(&hook(&repo, "pre-push"), fake.to_str().unwrap());
+    repo.write("b.txt", "b\n").commit_all("two");
+    repo.git(&["branch", "topic"]).ok();
+    repo.push(&["-q", "origin", "main", "topic"]).ok();
+    let legacy_stdin = std::fs::read(rec.join("legacy-stdin")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&legacy_stdin).lines().count(),
+        2,
+        "two refs pushed"
+    );
+    assert_eq!(std::fs::read(rec.join("ours-stdin")).unwrap(), legacy_stdin);
+    let args = std::fs::read_to_string(rec.join("ours-args")).unwrap();
+    assert!(args.starts_with("run\npre-push\norigin\n"), "{args}");
+
+    // Without a chained hook, stdin goes straight through.
+    std::fs::remove_file(hook(&repo, "pre-push.legacy")).unwrap();
+    std::fs::remove_file(rec.join("ours-stdin")).unwrap();
+    repo.write("c.txt", "c\n").commit_all("three");
+    repo.push(&["-q", "origin", "main"]).ok();
+    let ours = std::fs::read_to_string(rec.join("ours-stdin")).unwrap();
+    assert!(
+        ours.starts_with("refs/heads/main ") && ours.ends_with('\n'),
+        "{ours:?}"
+    );
+}
+
+#[test]
+fn doctor_on_a_good_install() {
+    let repo = Repo::new();
+    write_exec(&hook(&repo, "pre-commit"), "#!/bin/sh\nexit 0\n", 0o755);
+    repo.write("hookctl.toml", "[pre-commit]\nchecks = [\"imports\"]\n");
+    repo.hookctl(&["install"]).ok();
+    repo.hookctl(&["doctor"])
+        .ok()
+        .contains(&format!("ok: pre-commit: installed, runs {BIN}"))
+        .contains("ok: pre-commit: chains `pre-commit.legacy`")
+        .contains(&format!("ok: pre-push: installed, runs {BIN}"))
+        .contains(&format!(
+            "config: {}",
+            repo.path("hookctl.toml").canonicalize().unwrap().display()
+        ))
+        .contains("(/usr/bin:/bin:/usr/sbin:/sbin)")
+        .contains("all good");
+}
+
+#[test]
+fn doctor_finds_what_would_stop_the_hooks() {
+    let repo = Repo::new();
+    repo.hookctl(&["doctor"])
+        .code(1)
+        .contains("error: pre-commit: not installed");
+
+    repo.hookctl(&["install"]).ok();
+    std::fs::set_permissions(hook(&repo, "pre-commit"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    repo.hookctl(&["doctor"]).code(1).contains("is not executable");
+    repo.hookctl(&["install"]).ok();
+    repo.hookctl(&["doctor"]).ok();
+
+    set_shim_binary(&hook(&repo, "pre-push"), "/nonexistent/hookctl");
+    hookctl_env(&repo.root, &["doctor"], &[("PATH", GUI_PATH)])
+        .code(1)
+        .contains("pre-push: /nonexistent/hookctl is missing");
+    repo.hookctl(&["install"]).ok();
+
+    repo.write("hookctl.toml", "[pre-commit\nchecks = 1\n");
+    repo.hookctl(&["doctor"])
+        .code(1)
+        .contains("error: config:")
+        .contains("hookctl.toml");
+    repo.remove("hookctl.toml");
+
+    // A configured hook that is not installed would never run.
+    repo.write(
+        "hookctl.toml",
+        "[[commit-msg.jobs]]\nname = \"msg\"\nrun = \"true\"\n",
+    );
+    repo.hookctl(&["doctor"])
+        .code(1)
+        .contains("error: commit-msg: not installed");
+    repo.hookctl(&["install", "--hooks", "commit-msg"]).ok();
+    repo.hookctl(&["doctor"]).ok();
+
+    let outside = repo.sibling("outside");
+    std::fs::create_dir(&outside).unwrap();
+    repo.hookctl_in(&outside, &["doctor"], None)
+        .code(2)
+        .contains("not a git repository");
+}
+
+#[test]
+fn unknown_hook_names_and_no_repo_are_usage_errors() {
+    let repo = Repo::new();
+    repo.hookctl(&["install", "--hooks", "pre-commit,pre-comit"])
+        .code(2)
+        .contains("`pre-comit` is not a git hook (did you mean `pre-commit`?)");
+    assert!(
+        !hook(&repo, "pre-commit").exists(),
+        "nothing written on a usage error"
+    );
+    repo.hookctl(&["install", "--hooks", "proc-receive"]).code(2);
+    repo.hookctl(&["uninstall", "--hooks", "pre-deploy"]).code(2);
+
+    let outside = repo.sibling("outside");
+    std::fs::create_dir(&outside).unwrap();
+    for cmd in ["install", "uninstall"] {
+        repo.hookctl_in(&outside, &[cmd], None)
+            .code(2)
+            .contains("not a git repository");
+    }
+}
+
+#[test]
+fn uninstall_leaves_other_hooks_alone() {
+    let repo = Repo::new();
+    repo.hookctl(&["install", "--hooks", "pre-push"]).ok();
+    let theirs = "#!/bin/sh\nexec lefthook run pre-commit\n";
+    write_exec(&hook(&repo, "pre-commit"), theirs, 0o755);
+    repo.hookctl(&["uninstall", "--hooks", "pre-commit,pre-push"])
+        .ok()
+        .contains("pre-commit: not a hookctl hook, left alone")
+        .contains("pre-push: removed");
+    assert_eq!(repo.read(".git/hooks/pre-commit"), theirs);
+    assert!(!hook(&repo, "pre-push").exists());
+}
+
+#[test]
+fn husky_hooks_path_is_refused_with_directions() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", ".husky/_"]).ok();
+    let husky = "#!/usr/bin/env sh\n. \"$(dirname \"$0\")/h\"\n";
+    repo.write(".husky/_/pre-commit", husky);
+    for args in [&["install"][..], &["install", "--force"]] {
+        repo.hookctl(args)
+            .code(1)
+            .contains("husky manages this repository's hooks")
+            .contains("git config --unset core.hooksPath")
+            .contains("`hookctl run pre-commit \"$@\"` to `.husky/pre-commit`");
+        assert_eq!(repo.read(".husky/_/pre-commit"), husky);
+        assert!(!repo.path(".husky/_/pre-commit.legacy").exists());
+        assert!(!repo.path(".husky/_/pre-push").exists());
+    }
+    repo.hookctl(&["doctor"]).code(1).contains("husky");
+}
+
+fn install_sh() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("install.sh")
+}
+
+#[test]
+fn install_sh_installs_the_hooks_with_a_prebuilt_binary() {
+    let repo = Repo::new();
+    repo.write("src/keep.txt", "");
+    let sh = |dir: &Path, args: &[&str]| {
+        let mut c = Command::new("sh");
+        c.arg(install_sh())
+            .args(args)
+            .current_dir(dir)
+            .env("HOOKCTL_BIN", BIN);
+        run_with_stdin(without_git_vars(c), None)
+    };
+    sh(&repo.path("src"), &[]).ok().contains("pre-commit: installed");
+    assert!(
+        repo.read(".git/hooks/pre-commit")
+            .contains(&format!("hookctl_bin='{BIN}'"))
+    );
+    sh(&repo.root, &[]).ok().contains("pre-commit: already installed");
+
+    let other = Repo::new();
+    let outside = other.sibling("outside");
+    std::fs::create_dir(&outside).unwrap();
+    sh(&outside, &[other.root.to_str().unwrap()])
+        .ok()
+        .contains("pre-push: installed");
+    assert!(other.read(".git/hooks/pre-push").contains(MARKER));
+    sh(&outside, &[])
+        .ok()
+        .contains("not in a git work tree")
+        .contains("install");
+    assert!(!outside.join(".git").exists());
+}
+
+/// The real build: several minutes in release mode, so only on demand
+/// (`cargo test --test it install_sh_builds -- --ignored`).
+#[test]
+#[ignore = "builds hookctl in release mode (minutes)"]
+fn install_sh_builds_and_installs_into_cargo_install_root() {
+    let repo = Repo::new();
+    let root = repo.sibling("cargo-root");
+    let mut c = Command::new("sh");
+    c.arg(install_sh())
+        .arg(&repo.root)
+        .env("CARGO_INSTALL_ROOT", &root)
+        .env_remove("HOOKCTL_BIN")
+        .current_dir(repo.sibling(""));
+    let bin = root.join("bin/hookctl");
+    run_with_stdin(without_git_vars(c), None)
+        .ok()
+        .contains("pre-commit: installed");
+    assert!(bin.is_file());
+    assert!(
+        repo.read(".git/hooks/pre-commit")
+            .contains(&format!("hookctl_bin='{}'", bin.display()))
+    );
+}
+
+#[test]
+fn a_committed_hook_in_core_hooks_path_is_not_replaced_without_force() {
+    let repo = Repo::new();
+    repo.git(&["config", "core.hooksPath", ".githooks"]).ok();
+    let team = "#!/bin/sh\necho team hook >&2\n";
+    write_exec(&repo.path(".githooks/pre-commit"), team, 0o755);
+    repo.commit_all("team hooks");
+    repo.hookctl(&["install"])
+        .code(1)
+        .contains("`.githooks/pre-commit` is committed")
+        .contains("hookctl run pre-commit \"$@\"")
+        .contains("pre-push: installed")
+        .contains("inside the work tree");
+    assert_eq!(repo.read(".githooks/pre-commit"), team);
+
+    repo.hookctl(&["install", "--force"])
+        .ok()
+        .contains("pre-commit: installed");
+    assert_eq!(repo.read(".githooks/pre-commit.legacy"), team);
+    staged_change(&repo, "a.txt");
+    repo.commit(&["-q", "-m", "x"])
+        .ok()
+        .contains("team hook")
+        .contains("hookctl: pre-commit ok");
+}
+
+#[test]
+fn install_sh_runs_cargo_install_into_the_cargo_root() {
+    // A stand-in `cargo` that "installs" this build where the real one would.
+    let repo = Repo::new();
+    let tools = repo.sibling("tools");
+    let log = repo.sibling("cargo-args");
+    write_exec(
+        &tools.join("cargo"),
+        &format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\nmkdir -p \"$CARGO_HOME/bin\"\ncp '{BIN}' \"$CARGO_HOME/bin/hookctl\"\n",
+            log.display()
+        ),
+        0o755,
+    );
+    let cargo_home = repo.sibling("cargo-home");
+    let mut c = Command::new("sh");
+    c.arg(install_sh())
+        .current_dir(&repo.root)
+        .env("PATH", format!("{}:{GUI_PATH}", tools.display()))
+        .env("CARGO_HOME", &cargo_home)
+        .env_remove("CARGO_INSTALL_ROOT")
+        .env_remove("HOOKCTL_BIN");
+    run_with_stdin(without_git_vars(c), None)
+        .ok()
+        .contains("pre-commit: installed")
+        .contains("is not on your PATH");
+    let args = std::fs::read_to_string(&log).unwrap();
+    let manifest_dir = env!("CARGO_MANIFEST_DIR");
+    assert_eq!(
+        args,
+        format!("install\n--quiet\n--locked\n--path\n{manifest_dir}\n")
+    );
+    let bin = cargo_home.join("bin/hookctl");
+    assert!(
+        repo.read(".git/hooks/pre-commit")
+            .contains(&format!("hookctl_bin='{}'", bin.display()))
+    );
+}

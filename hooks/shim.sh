@@ -1,0 +1,45 @@
+#!/bin/sh
+# hookctl-managed-hook v1
+# Written by `hookctl install`; `hookctl uninstall` removes it and restores any hook it chains.
+# Edits are lost on the next install: put your own hook in "<hook>.legacy" beside this file.
+hook='@HOOK@'
+hookctl_bin='@BIN@'
+reads_stdin='@STDIN@'
+
+# HOOKCTL=0: the whole hook (chained hook included) is a no-op, like --no-verify.
+if [ "${HOOKCTL-}" = 0 ]; then
+	echo "hookctl: HOOKCTL=0, skipping $hook" >&2
+	exit 0
+fi
+
+# The absolute path works where PATH is minimal (GUI git clients); PATH is the fallback
+# for a binary that has moved.
+installed_bin=$hookctl_bin
+if [ ! -x "$hookctl_bin" ]; then
+	hookctl_bin=$(command -v hookctl 2>/dev/null) || hookctl_bin=
+fi
+if [ -z "$hookctl_bin" ]; then
+	# Builtins only: PATH may be empty here.
+	printf '%s\n' \
+		"hookctl: cannot run the $hook hook: hookctl is not at $installed_bin nor on PATH." \
+		"hint: install it: run ./install.sh from the hookctl checkout, or cargo install --path <hookctl checkout>" \
+		"hint: to bypass hookctl once: HOOKCTL=0 git commit ... (or HOOKCTL=0 git push ...)" >&2
+	exit 1
+fi
+
+legacy="$0.legacy"
+if [ -f "$legacy" ] && [ -x "$legacy" ]; then
+	if [ "$reads_stdin" = yes ]; then
+		# git writes this hook's stdin once: keep it (trailing newlines too) for both readers.
+		input=$(
+			cat
+			echo x
+		)
+		input=${input%x}
+		printf '%s' "$input" | "$legacy" "$@" || exit $?
+		printf '%s' "$input" | "$hookctl_bin" run "$hook" "$@"
+		exit $?
+	fi
+	"$legacy" "$@" || exit $?
+fi
+exec "$hookctl_bin" run "$hook" "$@"
