@@ -122,15 +122,38 @@ impl Resolver {
             .collect();
         for (path, bytes) in configs.iter().zip(snap.read_many(&configs)) {
             let Ok(bytes) = bytes else { continue };
-            if let Err(f) = packages::parse_jsonc(path, &bytes) {
-                hidden.insert(path.to_string());
-                unreadable.push(f);
-                continue;
+            let mut json = match packages::parse_jsonc(path, &bytes) {
+                Ok(v) if v.is_object() => v,
+                Ok(_) => continue,
+                Err(f) => {
+                    hidden.insert(path.to_string());
+                    unreadable.push(f);
+                    continue;
+                }
+            };
+            // `ts.resolveModuleName` and bundlers apply `paths` to every importing file, whatever
+            // the tsconfig's `include`/`files` and `allowJs` say: serve the file without them.
+            let o = json.as_object_mut().expect("checked above");
+            if !o.contains_key("references") {
+                o.remove("include");
+                o.remove("exclude");
+                o.remove("files");
             }
-            if let Some(dir) = path.strip_suffix("jsconfig.json") {
-                let ts = format!("{dir}tsconfig.json");
-                if !snap.is_file(&ts) {
-                    patched.insert(ts, bytes);
+            if let Some(co) = o
+                .entry("compilerOptions")
+                .or_insert_with(|| Value::Object(Default::default()))
+                .as_object_mut()
+            {
+                co.insert("allowJs".into(), Value::Bool(true));
+            }
+            let served = serde_json::to_vec(&json).unwrap_or(bytes);
+            match path.strip_suffix("jsconfig.json") {
+                Some(dir) if !snap.is_file(&format!("{dir}tsconfig.json")) => {
+                    patched.insert(format!("{dir}tsconfig.json"), served);
+                }
+                Some(_) => {}
+                None => {
+                    patched.insert(path.to_string(), served);
                 }
             }
         }
@@ -153,13 +176,12 @@ impl Resolver {
             SnapFs::new(Arc::new(clone_shared(&shared)), View::Strict),
             options(),
         );
-        let tsconfigs: Vec<String> = snap
-            .entries()
+        // Every tsconfig.json served (jsconfig stand-ins included); bases are checked through them.
+        let tsconfigs: std::collections::BTreeSet<String> = shared
+            .patched
             .keys()
-            .filter(|p| p.rsplit('/').next() == Some("tsconfig.json") && !p.contains("node_modules/"))
-            .filter(|p| !shared.hidden.contains(*p))
+            .filter(|p| p.rsplit('/').next() == Some("tsconfig.json"))
             .cloned()
-            .chain(shared.patched.keys().cloned())
             .collect();
         for path in tsconfigs {
             if let Err(e) = probe.resolve_tsconfig(snap.abs(&path)) {
