@@ -112,13 +112,15 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
     } && !skip.iter().any(|s| s == "checks");
 
-    exec::install_signal_handlers();
     let scopes = scopes(&git, hook, args)?;
 
     let mut blocking = false;
     if run_checks {
         blocking |= run_checks_on(ctx, &git, &config, &hc, &scopes, check_skip, args)?;
     }
+    // From here on Ctrl-C must stop the jobs (in their own process groups, the terminal's
+    // SIGINT does not reach them) and remove the clean checkouts before exiting.
+    exec::install_signal_handlers();
     let ui = Ui::new(ctx);
     let mut tally = Tally::default();
     let started = Instant::now();

@@ -254,15 +254,20 @@ pub fn run_all(
         .into_iter()
         .enumerate()
         .map(|(index, d)| {
-            d.unwrap_or(Done {
-                index,
-                status: if signal.is_some() {
-                    Status::Interrupted
-                } else {
-                    Status::Cancelled
-                },
-                output: Vec::new(),
-                elapsed: Duration::ZERO,
+            d.unwrap_or_else(|| {
+                // Never started: fail_fast or an interrupt stopped the queue.
+                let done = Done {
+                    index,
+                    status: if signal.is_some() {
+                        Status::Interrupted
+                    } else {
+                        Status::Cancelled
+                    },
+                    output: Vec::new(),
+                    elapsed: Duration::ZERO,
+                };
+                on_done(&specs[index], &done);
+                done
             })
         })
         .collect();
