@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod env;
 pub mod install;
+pub mod jobs;
 pub mod report;
 pub mod resolve;
 pub mod rules;

@@ -1,8 +1,506 @@
-use crate::cli::RunArgs;
-use crate::{Ctx, Exit};
+//! `hookctl run <hook> [git's args]`: what the hook shims call. Works out the snapshot(s) the
+//! hook is about (the index for pre-commit, each pushed commit for pre-push, the index for
+//! custom hooks), runs the built-in checks on them, then the configured jobs.
+//!
+//! Which files a job's `{files}` gets:
+//! - `pre-commit` (and `pre-merge-commit`): staged added/copied/modified/renamed files, HEAD
+//!   against the index git is about to commit (`$GIT_INDEX_FILE`); every entry before the
+//!   first commit.
+//! - `pre-push`: per pushed ref, the files changed between its baseline and the pushed commit
+//!   (every file of the commit without a baseline).
+//! - any other hook (`pre-deploy`, `commit-msg`, ...): every file in the index.
+//!
+//! Built-in checks run for `pre-commit`, `pre-push` and custom (non-git) hooks unless
+//! `checks = []`; for other git hooks only when `checks` lists groups. Custom hooks check the
+//! index with no baseline (every finding counts): they gate things like deploys.
+//!
+//! Job output goes to stderr so that `--format json` keeps stdout for the findings document.
+//! A passing job's output is shown only with `--verbose` (as pre-commit and lint-staged do).
 
-/// Placeholder until the hook runner lands: always succeeds.
-pub fn run(_ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
-    eprintln!("hookctl: {} ok", args.hook);
-    Ok(Exit::Success)
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::checks::{self, Baseline, Request, Target};
+use crate::cli::RunArgs;
+use crate::config::{Config, HookConfig};
+use crate::diagnostic::{Finding, Severity};
+use crate::jobs::exec::{self, Done, Spec, Status};
+use crate::jobs::{self, Git, Snapshot, clean, plan, push};
+use crate::report::{self, Summary};
+use crate::{Ctx, Exit, UsageError};
+
+/// Hook names git itself runs (githooks(5)).
+const GIT_HOOKS: &[&str] = &[
+    "applypatch-msg",
+    "pre-applypatch",
+    "post-applypatch",
+    "pre-commit",
+    "pre-merge-commit",
+    "prepare-commit-msg",
+    "commit-msg",
+    "post-commit",
+    "pre-rebase",
+    "post-checkout",
+    "post-merge",
+    "pre-push",
+    "pre-receive",
+    "update",
+    "proc-receive",
+    "post-receive",
+    "post-update",
+    "reference-transaction",
+    "push-to-checkout",
+    "pre-auto-gc",
+    "post-rewrite",
+    "sendemail-validate",
+    "fsmonitor-watchman",
+    "p4-changelist",
+    "p4-prepare-changelist",
+    "p4-post-changelist",
+    "p4-pre-submit",
+    "post-index-change",
+];
+
+/// One thing the hook looks at: a snapshot, how to check it, and the files jobs get.
+struct Scope {
+    /// Shown above the jobs when a push has several refs.
+    label: Option<String>,
+    snapshot: Snapshot,
+    target: Target,
+    baseline: Baseline,
+    files: Vec<PathBuf>,
+    env: Vec<(OsString, OsString)>,
+}
+
+pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
+    let hook = args.hook.as_str();
+    if disabled() {
+        eprintln!("hookctl: HOOKCTL=0, skipping {hook}");
+        return Ok(Exit::Success);
+    }
+    let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
+    let config = Config::load(&git.root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    let is_git_hook = GIT_HOOKS.contains(&hook);
+    let hc = match config.hook(hook) {
+        Some(hc) => hc.clone(),
+        None if matches!(hook, "pre-commit" | "pre-push") => HookConfig::default(),
+        // git runs whatever is installed; a hook with nothing configured has nothing to do.
+        None if is_git_hook => return Ok(Exit::Success),
+        None => return Err(unknown_hook(&config, hook).into()),
+    };
+    validate(&hc).map_err(UsageError)?;
+
+    let skip: Vec<String> = std::env::var("HOOKCTL_SKIP")
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let job_names: BTreeSet<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
+    let check_skip: Vec<String> = skip
+        .iter()
+        .filter(|s| !job_names.contains(s.as_str()))
+        .cloned()
+        .collect();
+    let run_checks = match &hc.checks {
+        Some(groups) => !groups.is_empty(),
+        None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
+    } && !skip.iter().any(|s| s == "checks");
+
+    let scopes = scopes(&git, hook, args)?;
+
+    let mut blocking = false;
+    if run_checks {
+        blocking |= run_checks_on(ctx, &git, &config, &hc, &scopes, check_skip, args)?;
+    }
+    // From here on Ctrl-C must stop the jobs (in their own process groups, the terminal's
+    // SIGINT does not reach them) and remove the clean checkouts before exiting.
+    exec::install_signal_handlers();
+    let ui = Ui::new(ctx);
+    let mut tally = Tally::default();
+    let started = Instant::now();
+    for scope in &scopes {
+        if let Some(sig) = exec::interrupted() {
+            return Ok(interrupted(sig));
+        }
+        if hc.fail_fast.unwrap_or(false) && (blocking || tally.failed > 0) {
+            break;
+        }
+        if let (Some(label), false) = (&scope.label, hc.jobs.is_empty() || ctx.quiet) {
+            eprintln!("{}", ui.bold(&format!("hookctl: {hook} {label}")));
+        }
+        if let Some(sig) = run_jobs(&ui, &git, hook, &hc, scope, &skip, args, &mut tally)? {
+            return Ok(interrupted(sig));
+        }
+    }
+    if !hc.jobs.is_empty() && (!ctx.quiet || tally.failed > 0) {
+        let line = format!(
+            "hookctl: {hook} jobs: {} passed, {} failed, {} skipped in {}",
+            tally.passed,
+            tally.failed,
+            tally.skipped,
+            seconds(started.elapsed())
+        );
+        let line = if tally.failed > 0 {
+            ui.red(&line)
+        } else {
+            ui.bold(&line)
+        };
+        eprintln!("{line}");
+    }
+    Ok(if blocking || tally.failed > 0 {
+        Exit::Failure
+    } else {
+        Exit::Success
+    })
+}
+
+fn disabled() -> bool {
+    std::env::var("HOOKCTL")
+        .is_ok_and(|v| matches!(v.trim().to_lowercase().as_str(), "0" | "false" | "off" | "no"))
+}
+
+fn interrupted(sig: i32) -> Exit {
+    eprintln!(
+        "hookctl: interrupted by {}: stopped the jobs and removed temporary checkouts",
+        exec::signal_name(sig)
+    );
+    Exit::Failure
+}
+
+fn unknown_hook(config: &Config, hook: &str) -> UsageError {
+    let names: Vec<&str> = config.hooks.keys().map(String::as_str).collect();
+    let configured = if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    };
+    let where_ = config.path.as_ref().map_or_else(
+        || crate::config::FILE_NAME.to_string(),
+        |p| p.display().to_string(),
+    );
+    UsageError(format!(
+        "no hook `{hook}` in {where_}{} (configured: {configured})\nhint: add a `[{hook}]` table with `[[{hook}.jobs]]` to run it by hand",
+        crate::config::suggest(hook, names.iter().copied()),
+    ))
+}
+
+/// Problems the config types cannot express: bad roots, globs and links are usage errors.
+fn validate(hc: &HookConfig) -> Result<(), String> {
+    for job in &hc.jobs {
+        plan::job_root(job)?;
+        plan::select(job, &[])?;
+        for l in job.link.iter().flatten() {
+            clean::checked_link(l).map_err(|e| format!("job `{}`: {e}", job.name))?;
+        }
+    }
+    Ok(())
+}
+
+fn scopes(git: &Git, hook: &str, args: &RunArgs) -> anyhow::Result<Vec<Scope>> {
+    let index = jobs::index_from_env();
+    match hook {
+        "pre-commit" | "pre-merge-commit" => Ok(vec![Scope {
+            label: None,
+            files: jobs::staged_files(git, index.as_deref())?,
+            snapshot: Snapshot::Index(index),
+            target: Target::Index,
+            baseline: Baseline::Head,
+            env: Vec::new(),
+        }]),
+        "pre-push" => push_scopes(git, args),
+        _ => Ok(vec![Scope {
+            label: None,
+            files: jobs::index_files(git, index.as_deref())?,
+            snapshot: Snapshot::Index(index),
+            target: Target::Index,
+            baseline: Baseline::None,
+            env: Vec::new(),
+        }]),
+    }
+}
+
+fn push_scopes(git: &Git, args: &RunArgs) -> anyhow::Result<Vec<Scope>> {
+    let remote = args.args.first().cloned().unwrap_or_else(|| "origin".into());
+    let url = args.args.get(1).cloned().unwrap_or_default();
+    let stdin = std::io::stdin();
+    let lines = if stdin.is_terminal() {
+        push::head_line(git).into_iter().collect()
+    } else {
+        let mut raw = Vec::new();
+        stdin
+            .lock()
+            .read_to_end(&mut raw)
+            .context("cannot read pre-push input")?;
+        push::parse(&String::from_utf8_lossy(&raw)).map_err(UsageError)?
+    };
+    let mut seen = BTreeSet::new();
+    let mut scopes = Vec::new();
+    for line in lines.iter().filter(|l| !l.is_deletion()) {
+        let base = push::baseline(git, &remote, line);
+        let tip = git
+            .commit_oid(&line.local_oid)
+            .with_context(|| format!("pushed commit {} is not in this repository", line.local_oid))?;
+        if !seen.insert((tip.clone(), base.clone(), line.remote_ref.clone())) {
+            continue;
+        }
+        let oid = |hex: &str| git2::Oid::from_str(hex).with_context(|| format!("bad object id {hex}"));
+        let short = |hex: &str| hex.chars().take(10).collect::<String>();
+        let range = match &base {
+            Some(b) => format!("{}..{}", short(b), short(&tip)),
+            None => short(&tip),
+        };
+        scopes.push(Scope {
+            label: Some(format!("{} ({range})", line.remote_ref)),
+            files: jobs::commit_files(git, base.as_deref(), &tip)?,
+            target: Target::Commit(oid(&tip)?),
+            baseline: match &base {
+                Some(b) => Baseline::Commit(oid(b)?),
+                None => Baseline::None,
+            },
+            snapshot: Snapshot::Commit(tip.clone()),
+            env: vec![
+                jobs::env_pair("HOOKCTL_PUSH_FROM", base.clone().unwrap_or_default()),
+                jobs::env_pair("HOOKCTL_PUSH_TO", tip.clone()),
+                jobs::env_pair("HOOKCTL_PUSH_REF", line.remote_ref.clone()),
+                jobs::env_pair("HOOKCTL_PUSH_LOCAL_REF", line.local_ref.clone()),
+                jobs::env_pair("HOOKCTL_PUSH_REMOTE", remote.clone()),
+                jobs::env_pair("HOOKCTL_PUSH_URL", url.clone()),
+            ],
+        });
+    }
+    Ok(scopes)
+}
+
+/// Run the built-in checks on every scope and print the findings once. True when blocking.
+fn run_checks_on(
+    ctx: &Ctx,
+    git: &Git,
+    config: &Config,
+    hc: &HookConfig,
+    scopes: &[Scope],
+    skip: Vec<String>,
+    args: &RunArgs,
+) -> anyhow::Result<bool> {
+    let mut findings: Vec<Finding> = Vec::new();
+    let (mut files, mut elapsed) = (0, Duration::ZERO);
+    let mut done = BTreeSet::new();
+    for scope in scopes {
+        if !done.insert(format!("{:?} {:?}", scope.target, scope.baseline)) {
+            continue;
+        }
+        let outcome = checks::run(
+            config,
+            &Request {
+                root: git.root.clone(),
+                target: scope.target.clone(),
+                baseline: scope.baseline.clone(),
+                groups: hc.checks.clone().unwrap_or_default(),
+                skip: skip.clone(),
+                paths: Vec::new(),
+            },
+        )?;
+        for note in &outcome.notes {
+            eprintln!("hookctl: note: {note}");
+        }
+        files += outcome.files;
+        elapsed += outcome.elapsed;
+        for f in outcome.findings {
+            if !findings.contains(&f) {
+                findings.push(f);
+            }
+        }
+    }
+    crate::diagnostic::sort(&mut findings);
+    let opts = report::Options {
+        format: args.format,
+        color: ctx.color,
+        quiet: ctx.quiet,
+        unit: "files",
+    };
+    let summary = Summary::new(files, &findings, elapsed);
+    let mut out = std::io::stdout().lock();
+    report::print(&mut out, &opts, &findings, &summary, &report::NoSources)?;
+    out.flush()?;
+    Ok(findings.iter().any(|f| f.severity == Severity::Error))
+}
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+/// Plan, check out (for `clean` jobs) and run one scope's jobs. Returns the signal if
+/// interrupted; the clean checkouts are gone by the time this returns, whatever happened.
+#[allow(clippy::too_many_arguments)]
+fn run_jobs(
+    ui: &Ui,
+    git: &Git,
+    hook: &str,
+    hc: &HookConfig,
+    scope: &Scope,
+    skip: &[String],
+    args: &RunArgs,
+    tally: &mut Tally,
+) -> anyhow::Result<Option<i32>> {
+    let mut runnable = Vec::new();
+    for job in &hc.jobs {
+        if skip.contains(&job.name) {
+            ui.skipped(&job.name, "HOOKCTL_SKIP");
+            tally.skipped += 1;
+            continue;
+        }
+        match plan::plan(job, &scope.files, &args.args).map_err(UsageError)? {
+            plan::Plan::Skip(why) => {
+                ui.skipped(&job.name, &why);
+                tally.skipped += 1;
+            }
+            plan::Plan::Run { dir, commands } => runnable.push((job, dir, commands)),
+        }
+    }
+    // One checkout per distinct `link` setting, shared by the jobs that use it.
+    let mut checkouts: Vec<(Option<Vec<String>>, clean::CleanDir)> = Vec::new();
+    let mut specs = Vec::new();
+    let mut fail_texts = Vec::new();
+    for (job, dir, commands) in runnable {
+        let base = if job.clean {
+            let pos = match checkouts.iter().position(|(l, _)| *l == job.link) {
+                Some(p) => p,
+                None => {
+                    let c = clean::materialize(git, &scope.snapshot, job.link.as_deref())
+                        .context("cannot make the clean checkout")?;
+                    checkouts.push((job.link.clone(), c));
+                    checkouts.len() - 1
+                }
+            };
+            checkouts[pos].1.tree.clone()
+        } else {
+            git.root.clone()
+        };
+        if let Some(sig) = exec::interrupted() {
+            return Ok(Some(sig));
+        }
+        let mut env = vec![jobs::env_pair("HOOKCTL_HOOK", hook)];
+        env.extend(scope.env.iter().cloned());
+        env.extend(job.env.iter().map(|(k, v)| jobs::env_pair(k, v)));
+        specs.push(Spec {
+            name: job.name.clone(),
+            dir: base.join(dir),
+            commands,
+            env,
+            timeout: job.timeout.map(|t| t.0),
+        });
+        fail_texts.push(job.fail_text.clone());
+    }
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let max = if hc.parallel == Some(false) {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    };
+    let (results, signal) = exec::run_all(&specs, max, hc.fail_fast.unwrap_or(false), &mut |spec, done| {
+        ui.finished(spec, done, fail_texts[done.index].as_deref());
+    });
+    for r in &results {
+        match r.status {
+            Status::Passed => tally.passed += 1,
+            Status::Cancelled => tally.skipped += 1,
+            _ => tally.failed += 1,
+        }
+    }
+    drop(checkouts);
+    Ok(signal)
+}
+
+/// How job results look on stderr.
+struct Ui {
+    color: bool,
+    quiet: bool,
+    verbose: bool,
+    utf8: bool,
+}
+
+impl Ui {
+    fn new(ctx: &Ctx) -> Ui {
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .unwrap_or_default()
+            .to_lowercase();
+        Ui {
+            color: ctx.color,
+            quiet: ctx.quiet,
+            verbose: ctx.verbose,
+            utf8: locale.contains("utf-8") || locale.contains("utf8"),
+        }
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn red(&self, s: &str) -> String {
+        self.paint("1;31", s)
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+
+    fn skipped(&self, name: &str, why: &str) {
+        if !self.quiet {
+            let mark = if self.utf8 { "○" } else { "-" };
+            eprintln!("{}", self.paint("2", &format!("{mark} {name}: skipped ({why})")));
+        }
+    }
+
+    fn finished(&self, spec: &Spec, done: &Done, fail_text: Option<&str>) {
+        let (pass, fail) = if self.utf8 { ("✔", "✘") } else { ("ok", "FAIL") };
+        let time = seconds(done.elapsed);
+        let failed = done.status.is_failure();
+        let header = match &done.status {
+            Status::Passed => self.paint("32", &format!("{pass} {} ({time})", spec.name)),
+            Status::Failed(why) => self.red(&format!("{fail} {} ({time}): {why}", spec.name)),
+            Status::TimedOut(t) => {
+                self.red(&format!("{fail} {}: timed out after {}", spec.name, seconds(*t)))
+            }
+            Status::Cancelled => self.paint("2", &format!("- {}: cancelled (fail_fast)", spec.name)),
+            Status::Interrupted => self.red(&format!("{fail} {}: interrupted", spec.name)),
+            Status::SpawnError(e) => self.red(&format!(
+                "{fail} {}: cannot start in {}: {e}",
+                spec.name,
+                spec.dir.display()
+            )),
+        };
+        if self.quiet && !failed {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{header}");
+        if failed || self.verbose {
+            let bar = if self.utf8 { "│" } else { "|" };
+            let text = String::from_utf8_lossy(&done.output);
+            for line in text.lines() {
+                let _ = writeln!(err, "  {bar} {line}");
+            }
+        }
+        if failed && let Some(t) = fail_text {
+            let _ = writeln!(err, "  hint: {t}");
+        }
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.2}s", d.as_secs_f64())
 }

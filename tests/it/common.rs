@@ -254,3 +254,33 @@ pub fn copy_dir(src: &Path, dst: &Path) {
         }
     }
 }
+
+// --- jobs helpers ---
+
+impl Repo {
+    /// A minimal hook shim in `.git/hooks/<hook>` that runs this build of hookctl.
+    pub fn install_shim(&self, hook: &str) -> &Repo {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = self.root.join(".git/hooks");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(hook);
+        std::fs::write(&path, format!("#!/bin/sh\nexec \"{BIN}\" run {hook} \"$@\"\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        self
+    }
+
+    /// Run `hookctl` in the repo with extra environment variables and optional stdin.
+    pub fn hookctl_env(&self, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
+        let mut c = Command::new(BIN);
+        c.current_dir(&self.root).args(args);
+        for v in GIT_VARS {
+            c.env_remove(v);
+        }
+        c.env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        run_with_stdin(c, stdin)
+    }
+}

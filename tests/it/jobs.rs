@@ -1,2 +1,600 @@
-#[allow(unused_imports)]
+//! `hookctl run`: jobs, `{files}`, pre-push refs, clean-room runs, through real `git commit`
+//! and `git push` with a hook shim.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
 use crate::common::*;
+
+fn config(r: &Repo, toml: &str) {
+    r.write("hookctl.toml", toml);
+}
+
+fn s(p: &Path) -> String {
+    p.to_str().unwrap().to_string()
+}
+
+/// A live (not zombie) process.
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+        .ok()
+        .and_then(|st| st.rsplit(')').next().map(|rest| rest.trim_start().to_string()))
+        .is_some_and(|rest| !rest.starts_with('Z') && !rest.starts_with('X'))
+}
+
+fn wait_for(mut cond: impl FnMut() -> bool, secs: u64) -> bool {
+    let until = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < until {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cond()
+}
+
+fn lines(p: &Path) -> Vec<String> {
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn files_are_the_staged_ones_quoted_with_spaces_and_unicode() {
+    let r = Repo::new();
+    let out = r.sibling("files.txt");
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "list"
+run = '''for f in {{files}}; do printf '%s\n' "$f"; done > {out}'''
+glob = "*.{{ts,tsx}}"
+"#,
+            out = s(&out)
+        ),
+    );
+    r.write("old.ts", "1")
+        .commit_all("init")
+        .install_shim("pre-commit");
+    r.write("my file.ts", "a")
+        .write("café/ünï.tsx", "b")
+        .write("it's.ts", "c")
+        .write("README.md", "d")
+        .write("old.ts", "2")
+        .write("unstaged.ts", "e");
+    r.add(&["my file.ts", "café/ünï.tsx", "it's.ts", "README.md"]);
+    r.commit(&["-q", "-m", "add"]).ok();
+    let mut got = lines(&out);
+    got.sort();
+    assert_eq!(got, ["café/ünï.tsx", "it's.ts", "my file.ts"]);
+}
+
+#[test]
+fn sequential_jobs_run_in_config_order() {
+    let r = Repo::new();
+    let log = s(&r.sibling("log"));
+    config(
+        &r,
+        &format!(
+            r#"
+[pre-commit]
+parallel = false
+[[pre-commit.jobs]]
+name = "a"
+run = "sleep 0.6; echo a >> {log}"
+[[pre-commit.jobs]]
+name = "b"
+run = "sleep 0.3; echo b >> {log}"
+[[pre-commit.jobs]]
+name = "c"
+run = "echo c >> {log}"
+"#
+        ),
+    );
+    r.hookctl(&["run", "pre-commit"]).ok();
+    assert_eq!(lines(Path::new(&log)), ["a", "b", "c"]);
+}
+
+#[test]
+fn parallel_jobs_overlap() {
+    let r = Repo::new();
+    let log = s(&r.sibling("log"));
+    // `b` only finishes once `a` has started: deadlocks (and times out) if run one by one.
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "a"
+run = "echo a-start >> {log}; sleep 1; echo a-end >> {log}"
+[[pre-commit.jobs]]
+name = "b"
+run = "i=0; until grep -q a-start {log}; do sleep 0.1; i=$((i+1)); [ $i -gt 50 ] && exit 1; done; echo b-end >> {log}"
+timeout = 10
+"#
+        ),
+    );
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return;
+    }
+    r.hookctl(&["run", "pre-commit"]).ok();
+    assert_eq!(lines(Path::new(&log)), ["a-start", "b-end", "a-end"]);
+}
+
+#[test]
+fn timeout_kills_the_whole_process_group() {
+    let r = Repo::new();
+    let pid = r.sibling("pid");
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "slow"
+run = "sleep 100 & echo $! > {pid}; wait"
+timeout = 1
+"#,
+            pid = s(&pid)
+        ),
+    );
+    let t = Instant::now();
+    r.hookctl(&["run", "pre-commit"])
+        .code(1)
+        .contains("slow: timed out after 1.00s");
+    assert!(t.elapsed() < Duration::from_secs(8), "{:?}", t.elapsed());
+    let pid = std::fs::read_to_string(&pid).unwrap();
+    assert!(wait_for(|| !alive(&pid), 3), "background sleep {pid} survived");
+}
+
+#[test]
+fn failing_job_blocks_the_commit_and_shows_its_output() {
+    let r = Repo::new();
+    config(
+        &r,
+        r#"
+[[pre-commit.jobs]]
+name = "lint"
+run = "echo 'src/a.ts:1 no-unused-vars' >&2; exit 3"
+fail_text = "run `npm run lint -- --fix`"
+[[pre-commit.jobs]]
+name = "fine"
+run = "echo fine-output"
+"#,
+    );
+    r.write("a.ts", "x").commit_all("init").install_shim("pre-commit");
+    let head = r.git(&["rev-parse", "HEAD"]).stdout;
+    r.write("a.ts", "y").add(&["a.ts"]);
+    r.commit(&["-q", "-m", "change"])
+        .code(1)
+        .contains("lint")
+        .contains("exit code 3")
+        .contains("src/a.ts:1 no-unused-vars")
+        .contains("hint: run `npm run lint -- --fix`")
+        .contains("1 passed, 1 failed")
+        // A passing job's output is only shown with --verbose.
+        .lacks("fine-output");
+    assert_eq!(r.git(&["rev-parse", "HEAD"]).stdout, head);
+}
+
+#[test]
+fn job_without_matching_files_is_skipped() {
+    let r = Repo::new();
+    let marker = r.sibling("ran");
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "lint"
+run = "touch {m}; eslint {{files}}"
+glob = "*.py"
+[[pre-commit.jobs]]
+name = "typecheck"
+run = "touch {m}"
+glob = "*.ts"
+"#,
+            m = s(&marker)
+        ),
+    );
+    r.write("a.md", "x").add(&["a.md"]);
+    r.hookctl(&["run", "pre-commit"])
+        .ok()
+        .contains("lint: skipped (no matching files)")
+        .contains("typecheck: skipped (no matching files)");
+    assert!(!marker.exists());
+}
+
+#[test]
+fn custom_hook_runs_by_hand_with_all_tracked_files() {
+    let r = Repo::new();
+    let out = r.sibling("out");
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-deploy.jobs]]
+name = "deploy-check"
+run = "echo {{files}} > {out}; echo \"$STAGE\" >> {out}"
+glob = "*.ts"
+env = {{ STAGE = "prod" }}
+"#,
+            out = s(&out)
+        ),
+    );
+    r.write("a.ts", "1").write("b/c.ts", "2").commit_all("init");
+    r.write("untracked.ts", "3");
+    r.hookctl(&["run", "pre-deploy"]).ok();
+    assert_eq!(lines(&out), ["a.ts b/c.ts", "prod"]);
+
+    r.hookctl(&["run", "pre-deploi"])
+        .code(2)
+        .contains("no hook `pre-deploi`")
+        .contains("did you mean `pre-deploy`");
+    // git only runs installed hooks: one with nothing configured has nothing to do.
+    let run = r.hookctl(&["run", "commit-msg", ".git/COMMIT_EDITMSG"]);
+    run.ok();
+    assert_eq!(run.all(), "");
+}
+
+#[test]
+fn root_limits_files_and_runs_there() {
+    let r = Repo::new();
+    let out = r.sibling("out");
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "web"
+root = "packages/web"
+run = "pwd > {out}; echo {{files}} >> {out}"
+glob = "src/**/*.ts"
+"#,
+            out = s(&out)
+        ),
+    );
+    r.write("packages/web/src/a.ts", "1")
+        .write("packages/web/src/deep/b.ts", "1")
+        .write("packages/web/c.ts", "1")
+        .write("packages/api/src/d.ts", "1")
+        .write("src/e.ts", "1");
+    r.add(&["."]);
+    r.hookctl(&["run", "pre-commit"]).ok();
+    let got = lines(&out);
+    assert!(got[0].ends_with("/repo/packages/web"), "{got:?}");
+    assert_eq!(got[1], "src/a.ts src/deep/b.ts");
+}
+
+#[test]
+fn commit_all_uses_gits_temporary_index() {
+    let r = Repo::new();
+    let out = r.sibling("out");
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "list"
+run = "echo {{files}} >> {out}"
+[[pre-commit.jobs]]
+name = "clean-cat"
+run = "cat tracked.ts >> {out}"
+clean = true
+"#,
+            out = s(&out)
+        ),
+    );
+    r.write("tracked.ts", "v1\n")
+        .commit_all("init")
+        .install_shim("pre-commit");
+    r.write("tracked.ts", "v2\n");
+    // By hand, nothing is staged: the list job is skipped and the clean checkout has v1.
+    r.hookctl(&["run", "pre-commit"]).ok();
+    assert_eq!(lines(&out), ["v1"]);
+    std::fs::remove_file(&out).unwrap();
+    // `git commit -a` stages into a temporary index and points GIT_INDEX_FILE at it.
+    r.commit(&["-q", "-a", "-m", "all"]).ok();
+    let mut got = lines(&out);
+    got.sort();
+    assert_eq!(got, ["tracked.ts", "v2"]);
+}
+
+fn push_repo(job: &str) -> (Repo, std::path::PathBuf) {
+    let r = Repo::new();
+    let out = r.sibling("out");
+    config(&r, &job.replace("OUT", &s(&out)));
+    r.write("base.ts", "0").commit_all("init");
+    r.bare_remote();
+    r.push(&["-q", "origin", "main"]).ok();
+    r.install_shim("pre-push");
+    (r, out)
+}
+
+#[test]
+fn push_of_two_refs_fails_only_for_the_second() {
+    let (r, _) = push_repo(
+        r#"
+[[pre-push.jobs]]
+name = "guard"
+run = 'echo "checking $HOOKCTL_PUSH_REF"; test "$HOOKCTL_PUSH_REF" != refs/heads/b'
+"#,
+    );
+    r.git(&["checkout", "-q", "-b", "a"]).ok();
+    r.write("a.ts", "a").commit_all("a");
+    r.git(&["checkout", "-q", "-b", "b"]).ok();
+    r.write("b.ts", "b").commit_all("b");
+    let run = r.push(&["origin", "a", "b"]);
+    run.code(1)
+        .contains("hookctl: pre-push refs/heads/a")
+        .contains("hookctl: pre-push refs/heads/b")
+        .contains("checking refs/heads/b")
+        .contains("1 passed, 1 failed");
+    let all = run.all();
+    let (a_part, b_part) = all.split_at(all.find("pre-push refs/heads/b").unwrap());
+    assert!(!a_part.contains("exit code"), "{all}");
+    assert!(b_part.contains("exit code 1"), "{all}");
+    // Nothing reached the remote.
+    r.git(&["ls-remote", "--exit-code", "origin", "refs/heads/a"])
+        .code(2);
+}
+
+#[test]
+fn new_branch_is_compared_with_the_merge_base_of_the_default_branch() {
+    let (r, out) = push_repo(
+        r#"
+[pre-push]
+parallel = false
+[[pre-push.jobs]]
+name = "files"
+run = 'echo {files} > OUT; echo "$HOOKCTL_PUSH_FROM $HOOKCTL_PUSH_TO" >> OUT'
+[[pre-push.jobs]]
+name = "clean"
+run = 'cat feature.ts >> OUT; test ! -e local-only.ts'
+clean = true
+"#,
+    );
+    let base = r.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+    r.git(&["checkout", "-q", "-b", "feature"]).ok();
+    r.write("feature.ts", "committed\n").commit_all("feature");
+    let tip = r.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+    // Work-tree changes after the commit are not what is pushed.
+    r.write("feature.ts", "dirty\n").write("local-only.ts", "x");
+    r.push(&["-q", "origin", "feature"]).ok();
+    assert_eq!(lines(&out), ["feature.ts", &format!("{base} {tip}"), "committed"]);
+    r.git(&["ls-remote", "--exit-code", "origin", "refs/heads/feature"])
+        .ok();
+}
+
+#[test]
+fn deleting_a_remote_branch_runs_nothing() {
+    let (r, out) = push_repo(
+        r#"
+[[pre-push.jobs]]
+name = "always-fails"
+run = "touch OUT; exit 1"
+"#,
+    );
+    r.push(&["-q", "--no-verify", "origin", "main:old"]).ok();
+    r.push(&["-q", "origin", "--delete", "old"]).ok();
+    assert!(!out.exists());
+    // The same job does block a real push.
+    r.write("x.ts", "1").commit_all("x");
+    r.push(&["-q", "origin", "main"]).code(1);
+    assert!(out.exists());
+}
+
+#[test]
+fn clean_checkout_is_exactly_the_index_and_is_removed() {
+    let r = Repo::new();
+    let out = r.sibling("out");
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "build"
+clean = true
+run = '''pwd > {out}; cat app.ts >> {out}; test ! -e untracked.ts && test -L node_modules && cat node_modules/pkg/index.js >> {out} && echo built > dist.txt'''
+"#,
+            out = s(&out)
+        ),
+    );
+    r.write("app.ts", "staged\n").add(&["app.ts"]);
+    r.write("app.ts", "on disk only\n")
+        .write("untracked.ts", "x")
+        .write("node_modules/pkg/index.js", "module\n");
+    r.hookctl(&["run", "pre-commit"]).ok();
+    let got = lines(&out);
+    assert_eq!(got[1..], ["staged", "module"], "{got:?}");
+    let dir = Path::new(&got[0]);
+    assert!(!dir.starts_with(&r.root));
+    assert!(!dir.exists(), "{} was left behind", dir.display());
+    assert!(r.path("node_modules/pkg/index.js").exists());
+    assert!(!r.path("dist.txt").exists());
+}
+
+#[test]
+fn clean_checkout_is_removed_after_a_timeout() {
+    let r = Repo::new();
+    let out = r.sibling("out");
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "hang"
+clean = true
+timeout = "1s"
+run = "pwd > {out}; sleep 100"
+"#,
+            out = s(&out)
+        ),
+    );
+    r.write("a.ts", "1").add(&["a.ts"]);
+    r.hookctl(&["run", "pre-commit"]).code(1).contains("timed out");
+    let dir = std::fs::read_to_string(&out).unwrap();
+    assert!(!Path::new(dir.trim()).exists(), "{dir} was left behind");
+}
+
+#[test]
+fn sigterm_stops_jobs_and_removes_the_clean_checkout() {
+    let r = Repo::new();
+    let (out, pid) = (r.sibling("out"), r.sibling("pid"));
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "hang"
+clean = true
+run = "sleep 100 & echo $! > {pid}; pwd > {out}; wait"
+"#,
+            out = s(&out),
+            pid = s(&pid)
+        ),
+    );
+    r.write("a.ts", "1").add(&["a.ts"]);
+    let mut c = std::process::Command::new(BIN);
+    c.current_dir(&r.root)
+        .args(["run", "pre-commit"])
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .env_remove("HOOKCTL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = c.spawn().unwrap();
+    assert!(wait_for(
+        || std::fs::read_to_string(&out).is_ok_and(|s| s.ends_with('\n')),
+        20
+    ));
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let t = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert!(t.elapsed() < Duration::from_secs(8));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted by SIGTERM"));
+    let dir = std::fs::read_to_string(&out).unwrap();
+    assert!(!Path::new(dir.trim()).exists(), "{dir} was left behind");
+    let pid = std::fs::read_to_string(&pid).unwrap();
+    assert!(wait_for(|| !alive(&pid), 3), "job process {pid} survived");
+}
+
+#[test]
+fn partially_staged_file_index_worktree_and_stash_are_untouched() {
+    let r = Repo::new();
+    config(
+        &r,
+        r#"
+[[pre-commit.jobs]]
+name = "lint"
+run = "cat {files} > /dev/null"
+[[pre-commit.jobs]]
+name = "clean"
+run = "cat a.ts; exit 1"
+clean = true
+"#,
+    );
+    r.write("a.ts", "line1\n").commit_all("init");
+    r.write("a.ts", "line1\nstaged\n").add(&["a.ts"]);
+    r.write("a.ts", "line1\nstaged\nunstaged\n")
+        .write("new.ts", "untracked");
+    let snapshot = |r: &Repo| {
+        (
+            r.git(&["ls-files", "-s", "--debug"]).stdout,
+            std::fs::read(r.path(".git/index")).unwrap(),
+            r.read("a.ts"),
+            r.git(&["stash", "list"]).stdout,
+            r.git(&["status", "--porcelain", "-uall"]).stdout,
+            r.git(&["for-each-ref"]).stdout,
+        )
+    };
+    let before = snapshot(&r);
+    r.hookctl_env(&["run", "pre-commit"], &[("LC_ALL", "C.UTF-8")], None)
+        .code(1)
+        .contains("✘ clean")
+        .contains("  │ line1\n  │ staged\n")
+        .lacks("unstaged");
+    assert_eq!(snapshot(&r), before);
+}
+
+#[test]
+fn hookctl_0_and_hookctl_skip() {
+    let r = Repo::new();
+    let (a, b) = (r.sibling("a"), r.sibling("b"));
+    config(
+        &r,
+        &format!(
+            r#"
+[[pre-commit.jobs]]
+name = "lint"
+run = "touch {a}; exit 1"
+[[pre-commit.jobs]]
+name = "test"
+run = "touch {b}"
+"#,
+            a = s(&a),
+            b = s(&b)
+        ),
+    );
+    let run = r.hookctl_env(&["run", "pre-commit"], &[("HOOKCTL", "0")], None);
+    run.ok();
+    assert_eq!(run.stderr, "hookctl: HOOKCTL=0, skipping pre-commit\n");
+    assert!(!a.exists() && !b.exists());
+
+    r.hookctl_env(&["run", "pre-commit"], &[("HOOKCTL_SKIP", "lint,imports")], None)
+        .ok()
+        .contains("lint: skipped (HOOKCTL_SKIP)");
+    assert!(!a.exists() && b.exists());
+    r.hookctl(&["run", "pre-commit"]).code(1);
+    assert!(a.exists());
+}
+
+#[test]
+fn fail_fast_cancels_the_rest() {
+    let r = Repo::new();
+    let marker = r.sibling("ran");
+    config(
+        &r,
+        &format!(
+            r#"
+[pre-commit]
+parallel = false
+fail_fast = true
+[[pre-commit.jobs]]
+name = "first"
+run = "exit 1"
+[[pre-commit.jobs]]
+name = "second"
+run = "touch {m}"
+"#,
+            m = s(&marker)
+        ),
+    );
+    r.hookctl(&["run", "pre-commit"])
+        .code(1)
+        .contains("second: cancelled (fail_fast)");
+    assert!(!marker.exists());
+}
+
+#[test]
+fn bad_job_config_is_a_usage_error() {
+    let r = Repo::new();
+    config(
+        &r,
+        "[[pre-commit.jobs]]\nname = \"x\"\nrun = \"true\"\nroot = \"../outside\"\n",
+    );
+    r.hookctl(&["run", "pre-commit"]).code(2).contains("root");
+    config(
+        &r,
+        "[[pre-commit.jobs]]\nname = \"x\"\nrun = \"true\"\nglob = \"a{b\"\n",
+    );
+    r.hookctl(&["run", "pre-commit"]).code(2).contains("invalid glob");
+}

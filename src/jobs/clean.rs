@@ -1,0 +1,129 @@
+//! Clean-room checkouts: exactly the snapshot's files in a temporary directory, with
+//! `node_modules` (or the configured `link` paths) symlinked from the work tree.
+//!
+//! Both kinds of snapshot go through `git checkout-index -a --prefix=<dir>/`: for an index as
+//! is (`GIT_INDEX_FILE` honoured), for a commit via `git read-tree` into a throwaway index file
+//! inside the temporary directory. Unlike `git worktree add` this registers nothing under
+//! `.git/worktrees` and takes no lock on the user's index; unlike `git archive` it honours no
+//! `export-ignore` and applies the same smudge filters and line-ending settings as a checkout.
+//! The directory lives in the system temp dir rather than under `.git/`, so tools that walk
+//! up for config (`tsconfig.json`, `.eslintrc`, `node_modules`) never find the real work tree.
+//! It is not a git work tree.
+//!
+//! [`CleanDir`] removes everything when dropped: on success, failure, timeout and interrupt
+//! (the runner turns SIGINT/SIGTERM into a normal return so the drop runs).
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, bail};
+
+use super::{Git, Snapshot};
+
+/// A temporary checkout; removed on drop.
+#[derive(Debug)]
+pub struct CleanDir {
+    /// The temporary directory (removed on drop).
+    base: PathBuf,
+    /// The checkout inside it, named like the repository's folder.
+    pub tree: PathBuf,
+}
+
+impl Drop for CleanDir {
+    fn drop(&mut self) {
+        // remove_dir_all unlinks symlinks (node_modules) without following them.
+        let _ = std::fs::remove_dir_all(&self.base);
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn make_base() -> anyhow::Result<PathBuf> {
+    let tmp = std::env::temp_dir();
+    for _ in 0..100 {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir = tmp.join(format!("hookctl-clean-{}-{n}-{nanos:08x}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+        }
+    }
+    bail!("cannot create a temporary directory in {}", tmp.display())
+}
+
+/// Check `snapshot` out into a new temporary directory and link `links` (repo-relative paths;
+/// default: every `node_modules` beside a `package.json` of the snapshot) from the work tree.
+pub fn materialize(git: &Git, snapshot: &Snapshot, links: Option<&[String]>) -> anyhow::Result<CleanDir> {
+    let base = make_base()?;
+    let name = git
+        .root
+        .file_name()
+        .map_or_else(|| "repo".into(), |n| n.to_os_string());
+    let dir = CleanDir {
+        tree: base.join(name),
+        base,
+    };
+    let index = match snapshot {
+        Snapshot::Index(file) => file.clone(),
+        Snapshot::Commit(oid) => {
+            let file = dir.base.join("index");
+            git.run(&["read-tree", oid.as_str()], Some(&file))?;
+            Some(file)
+        }
+    };
+    let mut prefix = OsString::from("--prefix=");
+    prefix.push(dir.tree.as_os_str());
+    prefix.push("/");
+    let args = [
+        "checkout-index".as_ref(),
+        "-a".as_ref(),
+        "--ignore-skip-worktree-bits".as_ref(),
+        prefix.as_os_str(),
+    ];
+    git.output(&args, index.as_deref())?;
+    std::fs::create_dir_all(&dir.tree)?;
+
+    let links: Vec<PathBuf> = match links {
+        Some(list) => list
+            .iter()
+            .map(|l| checked_link(l))
+            .collect::<anyhow::Result<_>>()?,
+        None => super::index_files(git, index.as_deref())?
+            .into_iter()
+            .filter(|f| f.file_name().is_some_and(|n| n.as_bytes() == b"package.json"))
+            .map(|f| f.with_file_name("node_modules"))
+            .chain([PathBuf::from("node_modules")])
+            .collect(),
+    };
+    for rel in links {
+        let from = git.root.join(&rel);
+        let to = dir.tree.join(&rel);
+        if from.symlink_metadata().is_err() || to.symlink_metadata().is_ok() {
+            continue;
+        }
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::os::unix::fs::symlink(&from, &to)
+            .with_context(|| format!("cannot link {} into the clean checkout", rel.display()))?;
+    }
+    Ok(dir)
+}
+
+pub fn checked_link(raw: &str) -> anyhow::Result<PathBuf> {
+    let p = Path::new(raw.trim_end_matches('/'));
+    if p.as_os_str().is_empty()
+        || !p
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        bail!("`link = [\"{raw}\"]`: links must be paths inside the repository");
+    }
+    Ok(p.to_path_buf())
+}

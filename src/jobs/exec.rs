@@ -1,0 +1,423 @@
+//! Running jobs: `sh -c` in a process group of its own, stdout and stderr captured together,
+//! at most N at once, timeouts and `fail_fast` that kill the whole group, and SIGINT/SIGTERM/
+//! SIGHUP turned into "stop everything and unwind" so callers' guards clean up.
+//!
+//! Each job's shell is the leader of a new process group (`setpgid(0, 0)`), so a terminal's
+//! Ctrl-C reaches only hookctl, and killing a job means `killpg`, which takes its grandchildren
+//! (`sleep 100 & wait`) along. When a leader exits, whatever it left in its group is killed too
+//! before the leader is reaped (`waitid(WNOWAIT)` keeps the group id reserved until then), so
+//! no orphan outlives the hook or holds the output pipe open.
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const POLL: Duration = Duration::from_millis(10);
+/// Between SIGTERM and SIGKILL.
+const GRACE: Duration = Duration::from_secs(2);
+
+static SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    SIGNAL.store(sig, Ordering::SeqCst);
+}
+
+/// Catch SIGINT, SIGTERM and SIGHUP: they set a flag that the runner polls. Job processes get
+/// the default dispositions back at `exec`.
+pub fn install_signal_handlers() {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_signal as *const () as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// The signal received since the handlers were installed, if any.
+pub fn interrupted() -> Option<i32> {
+    match SIGNAL.load(Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
+    }
+}
+
+pub fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGKILL => "SIGKILL",
+        _ => "a signal",
+    }
+}
+
+/// One job ready to run.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub name: String,
+    /// Absolute directory to run in.
+    pub dir: PathBuf,
+    /// Run one after another (chunks of `{files}`); the job fails if any fails.
+    pub commands: Vec<OsString>,
+    pub env: Vec<(OsString, OsString)>,
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Passed,
+    /// Exit code, or the signal that killed it.
+    Failed(String),
+    TimedOut(Duration),
+    /// Killed or never started because another job failed and `fail_fast` is on.
+    Cancelled,
+    /// Killed because hookctl was interrupted.
+    Interrupted,
+    SpawnError(String),
+}
+
+impl Status {
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, Status::Passed | Status::Cancelled)
+    }
+}
+
+#[derive(Debug)]
+pub struct Done {
+    /// Index into the specs given to [`run_all`].
+    pub index: usize,
+    pub status: Status,
+    /// stdout and stderr, interleaved as written.
+    pub output: Vec<u8>,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kill {
+    Timeout,
+    Cancel,
+    Interrupt,
+}
+
+struct Running {
+    index: usize,
+    chunk: usize,
+    child: Child,
+    pgid: libc::pid_t,
+    output: Arc<Mutex<Vec<u8>>>,
+    eof: Arc<AtomicBool>,
+    started: Instant,
+    deadline: Option<Instant>,
+    kill: Option<(Kill, Instant)>,
+    failed: Option<String>,
+}
+
+/// Run the jobs, at most `max` at once, calling `on_done` as each one finishes (in finishing
+/// order). Returns every job's result in spec order, and the signal if interrupted.
+pub fn run_all(
+    specs: &[Spec],
+    max: usize,
+    fail_fast: bool,
+    on_done: &mut dyn FnMut(&Spec, &Done),
+) -> (Vec<Done>, Option<i32>) {
+    let max = max.max(1);
+    let mut results: Vec<Option<Done>> = specs.iter().map(|_| None).collect();
+    let mut next = 0;
+    let mut running: Vec<Running> = Vec::new();
+    let mut stop = false;
+    let mut finish = |done: Done, results: &mut Vec<Option<Done>>| {
+        on_done(&specs[done.index], &done);
+        let i = done.index;
+        results[i] = Some(done);
+    };
+    loop {
+        let signal = interrupted();
+        if signal.is_some() {
+            stop = true;
+            for r in &mut running {
+                r.terminate(Kill::Interrupt);
+            }
+        }
+        while !stop && running.len() < max && next < specs.len() {
+            let started = Instant::now();
+            match start(&specs[next], 0) {
+                Ok((child, output, eof)) => running.push(Running {
+                    index: next,
+                    chunk: 0,
+                    pgid: child.id() as libc::pid_t,
+                    child,
+                    output,
+                    eof,
+                    started,
+                    deadline: specs[next].timeout.map(|t| started + t),
+                    kill: None,
+                    failed: None,
+                }),
+                Err(e) => {
+                    let done = Done {
+                        index: next,
+                        status: Status::SpawnError(e.to_string()),
+                        output: Vec::new(),
+                        elapsed: started.elapsed(),
+                    };
+                    stop |= fail_fast;
+                    finish(done, &mut results);
+                }
+            }
+            next += 1;
+        }
+        if running.is_empty() {
+            break;
+        }
+        std::thread::sleep(POLL);
+        let mut i = 0;
+        while i < running.len() {
+            let r = &mut running[i];
+            let now = Instant::now();
+            if r.kill.is_none() && r.deadline.is_some_and(|d| now >= d) {
+                r.terminate(Kill::Timeout);
+            }
+            if let Some((_, since)) = r.kill
+                && now.duration_since(since) >= GRACE
+            {
+                killpg(r.pgid, libc::SIGKILL);
+            }
+            if !leader_exited(r.pgid) {
+                i += 1;
+                continue;
+            }
+            // The leader is a zombie, so its group id cannot be reused yet: clear out the rest.
+            killpg(r.pgid, libc::SIGKILL);
+            let status = r.child.wait().ok();
+            wait_eof(&r.eof);
+            if r.kill.is_none()
+                && let Some(problem) = status.and_then(failure)
+            {
+                r.failed.get_or_insert(problem);
+            }
+            let spec = &specs[r.index];
+            if r.kill.is_none() && r.chunk + 1 < spec.commands.len() {
+                match start(spec, r.chunk + 1) {
+                    Ok((child, output, eof)) => {
+                        // Keep one output buffer per job across chunks.
+                        let earlier = std::mem::take(&mut *r.output.lock().unwrap());
+                        output.lock().unwrap().splice(0..0, earlier);
+                        r.chunk += 1;
+                        r.pgid = child.id() as libc::pid_t;
+                        r.child = child;
+                        r.output = output;
+                        r.eof = eof;
+                        i += 1;
+                        continue;
+                    }
+                    Err(e) => {
+                        r.failed.get_or_insert(format!("cannot start: {e}"));
+                    }
+                }
+            }
+            let r = running.swap_remove(i);
+            let output = std::mem::take(&mut *r.output.lock().unwrap());
+            let status = match (r.kill, r.failed) {
+                (Some((Kill::Timeout, _)), _) => Status::TimedOut(specs[r.index].timeout.unwrap_or_default()),
+                (Some((Kill::Cancel, _)), _) => Status::Cancelled,
+                (Some((Kill::Interrupt, _)), _) => Status::Interrupted,
+                (None, Some(problem)) => Status::Failed(problem),
+                (None, None) => Status::Passed,
+            };
+            if fail_fast && status.is_failure() && !stop {
+                stop = true;
+                for other in &mut running {
+                    other.terminate(Kill::Cancel);
+                }
+            }
+            finish(
+                Done {
+                    index: r.index,
+                    status,
+                    output,
+                    elapsed: r.started.elapsed(),
+                },
+                &mut results,
+            );
+        }
+    }
+    let signal = interrupted();
+    let results = results
+        .into_iter()
+        .enumerate()
+        .map(|(index, d)| {
+            d.unwrap_or_else(|| {
+                // Never started: fail_fast or an interrupt stopped the queue.
+                let done = Done {
+                    index,
+                    status: if signal.is_some() {
+                        Status::Interrupted
+                    } else {
+                        Status::Cancelled
+                    },
+                    output: Vec::new(),
+                    elapsed: Duration::ZERO,
+                };
+                on_done(&specs[index], &done);
+                done
+            })
+        })
+        .collect();
+    (results, signal)
+}
+
+impl Running {
+    fn terminate(&mut self, why: Kill) {
+        if self.kill.is_none() {
+            killpg(self.pgid, libc::SIGTERM);
+            self.kill = Some((why, Instant::now()));
+        }
+    }
+}
+
+type Started = (Child, Arc<Mutex<Vec<u8>>>, Arc<AtomicBool>);
+
+fn start(spec: &Spec, chunk: usize) -> std::io::Result<Started> {
+    let (mut reader, writer) = std::io::pipe()?;
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(&spec.commands[chunk])
+        .current_dir(&spec.dir)
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone()?)
+        .stderr(writer);
+    // SAFETY: setpgid is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setpgid(0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = cmd.spawn()?;
+    // Also from the parent, so a kill right after spawn cannot miss the group.
+    // SAFETY: plain syscall on our own child.
+    unsafe {
+        libc::setpgid(child.id() as libc::pid_t, child.id() as libc::pid_t);
+    }
+    // The Command holds the pipe's write ends: drop it so EOF comes when the job's group ends.
+    drop(cmd);
+    let output = Arc::new(Mutex::new(Vec::new()));
+    let eof = Arc::new(AtomicBool::new(false));
+    let (out, done) = (output.clone(), eof.clone());
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => out.lock().unwrap().extend_from_slice(&buf[..n]),
+            }
+        }
+        done.store(true, Ordering::SeqCst);
+    });
+    Ok((child, output, eof))
+}
+
+/// Has the process exited? Does not reap it.
+fn leader_exited(pid: libc::pid_t) -> bool {
+    // SAFETY: waitid writes into the zeroed siginfo we own.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let rc = libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        );
+        // An error (ECHILD) means there is nothing left to wait for.
+        rc != 0 || info.si_pid() != 0
+    }
+}
+
+fn killpg(pgid: libc::pid_t, sig: libc::c_int) {
+    // SAFETY: plain syscall; ESRCH (group already gone) is fine.
+    unsafe {
+        libc::killpg(pgid, sig);
+    }
+}
+
+/// A process that escaped its group (setsid) may still hold the pipe; don't wait for it long.
+fn wait_eof(eof: &AtomicBool) {
+    let until = Instant::now() + Duration::from_millis(500);
+    while !eof.load(Ordering::SeqCst) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn failure(status: ExitStatus) -> Option<String> {
+    if status.success() {
+        None
+    } else if let Some(code) = status.code() {
+        Some(format!("exit code {code}"))
+    } else {
+        let sig = status.signal().unwrap_or(0);
+        Some(format!("killed by {}", signal_name(sig)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str, cmd: &str, timeout: Option<u64>) -> Spec {
+        Spec {
+            name: name.into(),
+            dir: std::env::temp_dir(),
+            commands: vec![cmd.into()],
+            env: vec![],
+            timeout: timeout.map(Duration::from_millis),
+        }
+    }
+
+    #[test]
+    fn captures_output_and_status() {
+        let specs = [
+            spec("a", "echo out; echo err >&2", None),
+            spec("b", "exit 3", None),
+        ];
+        let (done, sig) = run_all(&specs, 2, false, &mut |_, _| {});
+        assert_eq!(sig, None);
+        assert_eq!(done[0].status, Status::Passed);
+        assert_eq!(String::from_utf8_lossy(&done[0].output), "out\nerr\n");
+        assert_eq!(done[1].status, Status::Failed("exit code 3".into()));
+    }
+
+    #[test]
+    fn timeout_kills_the_group_and_fail_fast_cancels() {
+        let specs = [
+            spec("slow", "sleep 30 & wait", Some(200)),
+            spec("other", "sleep 30", None),
+            spec("never", "true", None),
+        ];
+        let t = Instant::now();
+        let (done, _) = run_all(&specs, 2, true, &mut |_, _| {});
+        assert!(t.elapsed() < Duration::from_secs(10));
+        assert!(matches!(done[0].status, Status::TimedOut(_)));
+        assert_eq!(done[1].status, Status::Cancelled);
+        assert_eq!(done[2].status, Status::Cancelled);
+    }
+
+    #[test]
+    fn chunks_run_in_order_and_any_failure_fails() {
+        let mut s = spec("c", "", None);
+        s.commands = vec!["echo 1; exit 1".into(), "echo 2".into()];
+        let (done, _) = run_all(&[s], 1, false, &mut |_, _| {});
+        assert_eq!(String::from_utf8_lossy(&done[0].output), "1\n2\n");
+        assert_eq!(done[0].status, Status::Failed("exit code 1".into()));
+    }
+}

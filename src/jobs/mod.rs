@@ -1,0 +1,221 @@
+//! The hook-manager half: the team's own commands ("jobs") beside the built-in checks.
+//!
+//! `plan` decides which files each job gets and the command lines, `exec` runs them (process
+//! groups, timeouts, parallelism, signals), `clean` materialises a snapshot into a temporary
+//! directory, `push` reads pre-push ref lines. Everything here reads git state through the
+//! `git` CLI with `GIT_OPTIONAL_LOCKS=0` and never writes the index, the work tree or refs.
+
+pub mod clean;
+pub mod exec;
+pub mod plan;
+pub mod push;
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, bail};
+
+/// The repository as git sees it from a directory (honouring `GIT_DIR`, `GIT_WORK_TREE`).
+#[derive(Debug, Clone)]
+pub struct Git {
+    /// The work tree's top level.
+    pub root: PathBuf,
+    /// `git rev-parse --git-common-dir`, absolute.
+    pub common_dir: PathBuf,
+}
+
+impl Git {
+    pub fn discover(cwd: &Path) -> anyhow::Result<Git> {
+        let out = Command::new("git")
+            .current_dir(cwd)
+            .args([
+                "rev-parse",
+                "--path-format=absolute",
+                "--show-toplevel",
+                "--git-common-dir",
+            ])
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .stdin(Stdio::null())
+            .output()
+            .context("cannot run `git`")?;
+        if !out.status.success() {
+            bail!(
+                "not inside a git work tree: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        let mut lines = out.stdout.split(|&b| b == b'\n');
+        let mut next = || lines.next().map(|l| PathBuf::from(OsStr::from_bytes(l)));
+        match (next(), next()) {
+            (Some(root), Some(common_dir)) if !root.as_os_str().is_empty() => Ok(Git { root, common_dir }),
+            _ => bail!("not inside a git work tree"),
+        }
+    }
+
+    /// A `git` command at the top level that never takes optional locks.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new("git");
+        c.current_dir(&self.root)
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Run git with `args` (and `GIT_INDEX_FILE` when given); its stdout on success.
+    pub fn output(&self, args: &[&OsStr], index: Option<&Path>) -> anyhow::Result<Vec<u8>> {
+        let mut c = self.cmd();
+        c.args(args);
+        if let Some(index) = index {
+            c.env("GIT_INDEX_FILE", index);
+        }
+        let out = c.output().context("cannot run `git`")?;
+        if !out.status.success() {
+            let shown: Vec<_> = args.iter().map(|a| a.to_string_lossy()).collect();
+            bail!(
+                "`git {}` failed: {}",
+                shown.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(out.stdout)
+    }
+
+    pub fn run(&self, args: &[&str], index: Option<&Path>) -> anyhow::Result<Vec<u8>> {
+        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        self.output(&args, index)
+    }
+
+    /// The full object id `rev` names, if it exists as a commit.
+    pub fn commit_oid(&self, rev: &str) -> Option<String> {
+        let spec = format!("{rev}^{{commit}}");
+        let out = self.run(&["rev-parse", "-q", "--verify", &spec], None).ok()?;
+        let oid = String::from_utf8_lossy(&out).trim().to_string();
+        (!oid.is_empty()).then_some(oid)
+    }
+}
+
+/// What a hook run looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Snapshot {
+    /// An index file (`None`: the repository's own, or whatever `GIT_INDEX_FILE` says).
+    Index(Option<PathBuf>),
+    /// A commit's tree (full hex id).
+    Commit(String),
+}
+
+/// The index a pre-commit hook sees: `$GIT_INDEX_FILE` (relative to the directory git ran the
+/// hook in, the top level), else the repository's.
+pub fn index_from_env() -> Option<PathBuf> {
+    let file = std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty())?;
+    let path = PathBuf::from(file);
+    Some(if path.is_absolute() {
+        path
+    } else {
+        std::env::current_dir().map(|d| d.join(&path)).unwrap_or(path)
+    })
+}
+
+/// Parse `git ... -z --raw` output (`:old new oid oid status\0path\0`, no renames) into the
+/// added/copied/modified/type-changed paths that are files (not submodules, not deletions).
+pub fn parse_raw_diff(out: &[u8]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut fields = out.split(|&b| b == 0);
+    while let Some(meta) = fields.next() {
+        if meta.is_empty() {
+            continue;
+        }
+        let Some(path) = fields.next() else { break };
+        let meta = String::from_utf8_lossy(meta);
+        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        let (new_mode, status) = (parts.get(1).copied(), parts.get(4).copied());
+        let wanted = matches!(
+            status.and_then(|s| s.chars().next()),
+            Some('A' | 'C' | 'M' | 'T' | 'R')
+        );
+        if wanted && new_mode != Some("160000") {
+            files.push(PathBuf::from(OsStr::from_bytes(path)));
+        }
+    }
+    files
+}
+
+/// The files in an index (`git ls-files -s -z`), without submodules, each once.
+pub fn index_files(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+    let out = git.run(&["ls-files", "-s", "-z"], index)?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+        let Some(tab) = entry.iter().position(|&b| b == b'\t') else {
+            continue;
+        };
+        if entry.starts_with(b"160000 ") {
+            continue;
+        }
+        let path = PathBuf::from(OsStr::from_bytes(&entry[tab + 1..]));
+        if files.last() != Some(&path) {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+/// Files staged for the next commit: HEAD's tree against the index (every entry when HEAD is
+/// unborn).
+pub fn staged_files(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+    if git.commit_oid("HEAD").is_none() {
+        return index_files(git, index);
+    }
+    let out = git.run(
+        &[
+            "diff-index",
+            "--cached",
+            "-z",
+            "--raw",
+            "--no-renames",
+            "HEAD",
+            "--",
+        ],
+        index,
+    )?;
+    Ok(parse_raw_diff(&out))
+}
+
+/// Files of `tip` that differ from `base` (every file of `tip` without a base).
+pub fn commit_files(git: &Git, base: Option<&str>, tip: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let out = match base {
+        Some(base) => git.run(
+            &["diff-tree", "-r", "-z", "--raw", "--no-renames", base, tip, "--"],
+            None,
+        )?,
+        None => {
+            let out = git.run(&["ls-tree", "-r", "-z", "--full-tree", tip], None)?;
+            return Ok(out
+                .split(|&b| b == 0)
+                .filter_map(|e| {
+                    let tab = e.iter().position(|&b| b == b'\t')?;
+                    (!e.starts_with(b"160000 ")).then(|| PathBuf::from(OsStr::from_bytes(&e[tab + 1..])))
+                })
+                .collect());
+        }
+    };
+    Ok(parse_raw_diff(&out))
+}
+
+/// `KEY=value` pairs as `OsString`s for `Command::envs`.
+pub fn env_pair(k: impl Into<OsString>, v: impl Into<OsString>) -> (OsString, OsString) {
+    (k.into(), v.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_diff_keeps_files_not_deletions_or_submodules() {
+        let out = b":000000 100644 0000 aaaa A\0new file.ts\0:100644 000000 bbbb 0000 D\0gone.ts\0\
+:100644 100644 cccc dddd M\0caf\xc3\xa9.ts\0:000000 160000 0000 eeee A\0sub\0";
+        let got = parse_raw_diff(out);
+        assert_eq!(got, vec![PathBuf::from("new file.ts"), PathBuf::from("café.ts")]);
+    }
+}
