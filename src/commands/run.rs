@@ -290,6 +290,7 @@ fn run_checks_on(
     let mut findings: Vec<Finding> = Vec::new();
     let (mut files, mut elapsed) = (0, Duration::ZERO);
     let mut done = BTreeSet::new();
+    let mut sources = Vec::new();
     for scope in scopes {
         if !done.insert(format!("{:?} {:?}", scope.target, scope.baseline)) {
             continue;
@@ -308,6 +309,7 @@ fn run_checks_on(
         for note in &outcome.notes {
             eprintln!("hookctl: note: {note}");
         }
+        sources.extend(outcome.snapshot.clone());
         files += outcome.files;
         elapsed += outcome.elapsed;
         for f in outcome.findings {
@@ -325,7 +327,7 @@ fn run_checks_on(
     };
     let summary = Summary::new(files, &findings, elapsed);
     let mut out = std::io::stdout().lock();
-    report::print(&mut out, &opts, &findings, &summary, &report::NoSources)?;
+    report::print(&mut out, &opts, &findings, &summary, &sources)?;
     out.flush()?;
     Ok(findings.iter().any(|f| f.severity == Severity::Error))
 }

@@ -39,6 +39,14 @@ pub trait Sources {
     fn source(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>>;
 }
 
+/// The first snapshot that holds the path (a push checks several).
+impl Sources for Vec<std::sync::Arc<crate::snapshot::Snapshot>> {
+    fn source(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
+        let snap = self.iter().find(|s| s.is_file(path))?;
+        snap.read(path).ok().map(std::borrow::Cow::Owned)
+    }
+}
+
 /// No source lines available (e.g. env files, whose values must never be shown).
 pub struct NoSources;
 

@@ -109,6 +109,7 @@ impl Resolver {
         // tsconfig/jsconfig files: parse each (JSONC); an unparseable one is hidden. A jsconfig.json
         // stands in for a missing tsconfig.json in its folder, as TypeScript's editor tooling does.
         let mut patched = HashMap::new();
+        let mut stand_ins = HashSet::new();
         let configs: Vec<&str> = snap
             .entries()
             .keys()
@@ -149,6 +150,7 @@ impl Resolver {
             let served = serde_json::to_vec(&json).unwrap_or(bytes);
             match path.strip_suffix("jsconfig.json") {
                 Some(dir) if !snap.is_file(&format!("{dir}tsconfig.json")) => {
+                    stand_ins.insert(format!("{dir}tsconfig.json"));
                     patched.insert(format!("{dir}tsconfig.json"), served);
                 }
                 Some(_) => {}
@@ -185,7 +187,7 @@ impl Resolver {
             .collect();
         for path in tsconfigs {
             if let Err(e) = probe.resolve_tsconfig(snap.abs(&path)) {
-                let shown = if shared.patched.contains_key(&path) {
+                let shown = if stand_ins.contains(&path) {
                     path.replace("tsconfig.json", "jsconfig.json")
                 } else {
                     path.clone()
