@@ -690,7 +690,7 @@ fn binary_non_utf8_and_huge_minified_files_do_not_panic() {
     );
     r.write(
         "latin1.ts",
-        b"// caf\xe9\nimport { x } from './nope';\nexport default x;\n".to_vec(),
+        b"// caf\xe9\nimport { x } from './nope';\nexport default x;\n",
     );
     let mut big = String::from("import{a}from'./a';");
     while big.len() < 5_000_000 {
