@@ -2,7 +2,12 @@
 //! positions. Pure: no git, no file system. Results are cached by blob id, so everything here
 //! is `serde`-serialisable and deterministic.
 
+mod comments;
 mod extract;
+mod pos;
+mod strings;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
