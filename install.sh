@@ -51,6 +51,12 @@ if [ $# -gt 0 ]; then
 	repo=$1
 elif [ "$(git rev-parse --is-inside-work-tree 2>/dev/null || true)" = true ]; then
 	repo=.
+	# Run from hookctl's own checkout (the README's first command): only the binary is wanted.
+	if [ "$(git rev-parse --show-toplevel)" = "$here" ]; then
+		say "this is hookctl's own checkout, so no hooks were installed here"
+		say "to install them in your repo: cd your/repo && $bin install   (try it first: ./demo.sh)"
+		exit 0
+	fi
 else
 	say "not in a git work tree, so no hooks were installed"
 	say "to install them later: cd your/repo && $bin install"

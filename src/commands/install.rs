@@ -56,7 +56,9 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         hooks_path_note(&hooks)
     ));
     let mut refused = false;
-    let in_work_tree = hooks.root.as_deref().filter(|r| hooks.dir.starts_with(r));
+    // Inside the work tree but not inside the git dir (which git never lists as untracked).
+    let in_work_tree =
+        hooks.root.as_deref().filter(|r| hooks.dir.starts_with(r) && !hooks.dir.starts_with(&hooks.common_dir));
     for hook in &names {
         let legacy = format!("{hook}.legacy");
         let path = hooks.path(hook);

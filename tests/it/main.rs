@@ -1,6 +1,7 @@
 //! One integration-test binary: real temporary git repos, the real `hookctl` binary.
 
 mod common;
+mod corpus;
 mod engine;
 mod env;
 mod install;
