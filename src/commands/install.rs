@@ -57,8 +57,10 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     ));
     let mut refused = false;
     // Inside the work tree but not inside the git dir (which git never lists as untracked).
-    let in_work_tree =
-        hooks.root.as_deref().filter(|r| hooks.dir.starts_with(r) && !hooks.dir.starts_with(&hooks.common_dir));
+    let in_work_tree = hooks
+        .root
+        .as_deref()
+        .filter(|r| hooks.dir.starts_with(r) && !hooks.dir.starts_with(&hooks.common_dir));
     for hook in &names {
         let legacy = format!("{hook}.legacy");
         let path = hooks.path(hook);

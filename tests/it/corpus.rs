@@ -48,7 +48,11 @@ fn found(report: &serde_json::Value, rules: &[&str]) -> BTreeSet<Key> {
         .unwrap()
         .iter()
         .map(|f| {
-            let what = if f["rule"] == "env/undeclared" { &f["name"] } else { &f["specifier"] };
+            let what = if f["rule"] == "env/undeclared" {
+                &f["name"]
+            } else {
+                &f["specifier"]
+            };
             (
                 f["rule"].as_str().unwrap().to_string(),
                 f["path"].as_str().unwrap().to_string(),
@@ -74,17 +78,28 @@ fn planted_import_defects_are_all_found_and_nothing_else() {
         .arg(&manifest)
         .output()
         .unwrap();
-    assert!(out.status.success(), "gen.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "gen.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
     let r = Repo::new();
     let run = r.hookctl_in(&repo, &["check", "--all-findings", "--format", "json"], None);
     run.code(1);
     let report = run.json();
-    let rules = ["imports/untracked", "imports/case-mismatch", "imports/undeclared-dependency"];
+    let rules = [
+        "imports/untracked",
+        "imports/case-mismatch",
+        "imports/undeclared-dependency",
+    ];
     let want = planted(&manifest, &rules);
     assert_eq!(want.len(), 16, "4 of each import kind are planted");
     let got = found(&report, &rules);
     let missed: Vec<_> = want.difference(&got).collect();
     let extra: Vec<_> = got.difference(&want).collect();
-    assert!(missed.is_empty() && extra.is_empty(), "missed: {missed:#?}\nextra: {extra:#?}");
+    assert!(
+        missed.is_empty() && extra.is_empty(),
+        "missed: {missed:#?}\nextra: {extra:#?}"
+    );
 }
