@@ -15,11 +15,14 @@ use super::strings;
 use super::{EnvRead, EnvSource, Facts, Import, ImportKind, Lang, ScanOptions, Suppression};
 
 /// Files without any of these words cannot hold a fact, and are not parsed.
-const TRIGGERS: [&[u8]; 6] = [
+/// (`from` for `export ... from`, `Mock` for `jest.doMock` and friends.)
+const TRIGGERS: [&[u8]; 8] = [
     b"import",
     b"require",
     b"env",
     b"mock",
+    b"Mock",
+    b"from",
     b"reference",
     b"hookctl-ignore",
 ];
@@ -112,6 +115,8 @@ enum Role {
     ImportStatement,
     ExportStatement,
     Call,
+    /// `binary_expression`: maybe a generic call the grammar misread.
+    Binary,
     Member,
     Subscript,
     VariableDeclarator,
@@ -146,6 +151,11 @@ struct Kinds {
     as_expression: u16,
     satisfies_expression: u16,
     arguments: u16,
+    binary_expression: u16,
+    await_expression: u16,
+    sequence_expression: u16,
+    less_than: u16,
+    greater_than: u16,
     object_pattern: u16,
     shorthand_property_identifier_pattern: u16,
     object_assignment_pattern: u16,
@@ -211,6 +221,7 @@ impl Grammar {
             ("import_statement", Role::ImportStatement),
             ("export_statement", Role::ExportStatement),
             ("call_expression", Role::Call),
+            ("binary_expression", Role::Binary),
             ("member_expression", Role::Member),
             ("subscript_expression", Role::Subscript),
             ("variable_declarator", Role::VariableDeclarator),
@@ -259,6 +270,11 @@ impl Grammar {
             as_expression: named("as_expression"),
             satisfies_expression: named("satisfies_expression"),
             arguments: named("arguments"),
+            binary_expression: named("binary_expression"),
+            await_expression: named("await_expression"),
+            sequence_expression: named("sequence_expression"),
+            less_than: keyword("<"),
+            greater_than: keyword(">"),
             object_pattern: named("object_pattern"),
             shorthand_property_identifier_pattern: named("shorthand_property_identifier_pattern"),
             object_assignment_pattern: named("object_assignment_pattern"),
@@ -385,6 +401,7 @@ impl<'a> Walker<'a> {
             Role::ImportStatement => self.import_statement(node),
             Role::ExportStatement => self.export_statement(node),
             Role::Call => self.call(node, in_type),
+            Role::Binary => self.misparsed_generic_call(node, in_type),
             Role::Member if !in_type => self.member(node),
             Role::Subscript if !in_type => self.subscript(node),
             Role::VariableDeclarator => self.destructure(node, self.g.f.name, self.g.f.value),
@@ -530,36 +547,95 @@ impl<'a> Walker<'a> {
         else {
             return; // a tagged template
         };
+        let (first, count) = self.args(args);
+        self.callee(function, first, count, in_type);
+    }
+
+    /// `f<typeof import('./m')>('./m')`: the grammar cannot parse `typeof import` in type
+    /// arguments and reads `(f < typeof import('./m')) > ('./m')` instead. Seen as the call it is
+    /// (vitest's `vi.importActual<typeof import('./m')>('./m')` idiom), type arguments included.
+    fn misparsed_generic_call(&mut self, node: Node<'a>, in_type: bool) {
+        let (f, k) = (&self.g.f, &self.g.k);
+        let is_op = |n: Node, op: u16| self.field(n, f.operator).is_some_and(|o| o.kind_id() == op);
+        if in_type || !is_op(node, k.greater_than) {
+            return;
+        }
+        let Some(args) = self
+            .field(node, f.right)
+            .filter(|r| r.kind_id() == k.parenthesized_expression)
+        else {
+            return;
+        };
+        let Some(left) = self
+            .field(node, f.left)
+            .filter(|l| l.kind_id() == k.binary_expression)
+        else {
+            return;
+        };
+        if !is_op(left, k.less_than) {
+            return;
+        }
+        let (Some(mut function), Some(type_args)) = (self.field(left, f.left), self.field(left, f.right))
+        else {
+            return;
+        };
+        if function.kind_id() == k.await_expression {
+            match function.named_child(0) {
+                Some(inner) => function = inner,
+                None => return,
+            }
+        }
+        let (first, count) = match args.named_child(0) {
+            Some(seq) if seq.kind_id() == k.sequence_expression => (seq.named_child(0), 2),
+            Some(arg) => (Some(arg), 1),
+            None => (None, 0),
+        };
+        if self.callee(function, first, count, false) {
+            self.type_children.push(type_args.id());
+        }
+    }
+
+    /// Records what a call to `function` with first argument `first` (of `count`) means. Returns
+    /// whether the callee is one hookctl knows.
+    fn callee(&mut self, function: Node<'a>, first: Option<Node<'a>>, count: usize, in_type: bool) -> bool {
+        let (f, k) = (&self.g.f, &self.g.k);
         let kind = function.kind_id();
         if kind == k.import {
-            self.import(self.first_arg(args), ImportKind::Dynamic, in_type);
+            self.import(first, ImportKind::Dynamic, in_type);
         } else if kind == k.identifier {
             let name = self.text(function);
             if name == b"require" {
-                if self.arg_count(args) == 1 {
-                    self.import(self.first_arg(args), ImportKind::Require, false);
+                if count == 1 {
+                    self.import(first, ImportKind::Require, false);
                 }
             } else if self.is_accessor(name) {
-                self.accessor_read(args, EnvSource::Accessor, false);
+                self.accessor_read(first, EnvSource::Accessor, false);
+            } else {
+                return false;
             }
         } else if kind == k.member_expression {
             let (Some(object), Some(property)) =
                 (self.field(function, f.object), self.field(function, f.property))
             else {
-                return;
+                return false;
             };
             let method = self.text(property);
             let object_name = (object.kind_id() == k.identifier).then(|| self.text(object));
             if object_name == Some(b"require") && method == b"resolve" {
-                self.import(self.first_arg(args), ImportKind::Require, false);
+                self.import(first, ImportKind::Require, false);
             } else if matches!(object_name, Some(b"jest" | b"vi")) && MOCK_METHODS.contains(&method) {
-                self.import(self.first_arg(args), ImportKind::Mock, false);
+                self.import(first, ImportKind::Mock, false);
             } else if method == b"get" && self.is_member_named(object, b"Deno", b"env") {
-                self.accessor_read(args, EnvSource::DenoEnv, true);
+                self.accessor_read(first, EnvSource::DenoEnv, true);
             } else if self.is_accessor(method) {
-                self.accessor_read(args, EnvSource::Accessor, false);
+                self.accessor_read(first, EnvSource::Accessor, false);
+            } else {
+                return false;
             }
+        } else {
+            return false;
         }
+        true
     }
 
     fn is_accessor(&self, name: &[u8]) -> bool {
@@ -568,8 +644,8 @@ impl<'a> Walker<'a> {
 
     /// `env('X')`: a read of the first argument. A non-literal argument is a dynamic read only
     /// when `dynamic` (for accessors, whose names are too generic to trust with anything else).
-    fn accessor_read(&mut self, args: Node, source: EnvSource, dynamic: bool) {
-        let Some(arg) = self.first_arg(args) else { return };
+    fn accessor_read(&mut self, arg: Option<Node>, source: EnvSource, dynamic: bool) {
+        let Some(arg) = arg else { return };
         match self.literal_string(arg) {
             Some(name) => self.env_read(Some(name), source, arg),
             None if dynamic => self.env_read(None, source, arg),
@@ -577,16 +653,16 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn first_arg(&self, args: Node<'a>) -> Option<Node<'a>> {
+    /// The first argument and the number of arguments.
+    fn args(&self, args: Node<'a>) -> (Option<Node<'a>>, usize) {
         let mut cursor = args.walk();
-        args.named_children(&mut cursor).find(|c| !self.is_comment(*c))
-    }
-
-    fn arg_count(&self, args: Node) -> usize {
-        let mut cursor = args.walk();
-        args.named_children(&mut cursor)
-            .filter(|c| !self.is_comment(*c))
-            .count()
+        let mut first = None;
+        let mut count = 0;
+        for arg in args.named_children(&mut cursor).filter(|c| !self.is_comment(*c)) {
+            first = first.or(Some(arg));
+            count += 1;
+        }
+        (first, count)
     }
 
     // ---- env reads ----

@@ -1,19 +1,824 @@
-//! Tests of `extract`: a table of every form, then property tests.
+//! Tests of `extract`: a table of every form (and of what must stay silent), then property
+//! tests. Facts are rendered one per line so a failure shows the whole difference.
+
+use proptest::prelude::*;
+
+use super::{EnvSource, Facts, ImportKind, Lang, ScanOptions, extract};
+
+use EnvSource::*;
+use ImportKind::*;
+use Lang::{Tsx, TypeScript as Ts};
+
+fn opts() -> ScanOptions {
+    ScanOptions {
+        env_accessors: vec!["env".into(), "getEnv".into()],
+    }
+}
+
+/// `import Static a 1:15 type`, `env ProcessEnv X 1:13`, `env ProcessEnv ? 1:13`, `ignore 3 [a/b]`
+fn render(facts: &Facts) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in &facts.imports {
+        let ty = if i.type_only { " type" } else { "" };
+        out.push(format!(
+            "import {:?} {} {}:{}{ty}",
+            i.kind, i.specifier, i.span.line, i.span.column
+        ));
+    }
+    for r in &facts.env_reads {
+        let name = r.name.as_deref().unwrap_or("?");
+        out.push(format!(
+            "env {:?} {name} {}:{}",
+            r.source, r.span.line, r.span.column
+        ));
+    }
+    for s in &facts.suppressions {
+        out.push(format!("ignore {} [{}]", s.line, s.rules.join(" ")));
+    }
+    out
+}
+
+fn imp(kind: ImportKind, spec: &str, line: u32, col: u32) -> String {
+    format!("import {kind:?} {spec} {line}:{col}")
+}
+
+fn imp_type(kind: ImportKind, spec: &str, line: u32, col: u32) -> String {
+    format!("import {kind:?} {spec} {line}:{col} type")
+}
+
+fn env(source: EnvSource, name: &str, line: u32, col: u32) -> String {
+    format!("env {source:?} {name} {line}:{col}")
+}
+
+fn ignore(line: u32, rules: &str) -> String {
+    format!("ignore {line} [{rules}]")
+}
+
+fn cases() -> Vec<(Lang, &'static str, Vec<String>)> {
+    vec![
+        // ---- static imports and re-exports ----
+        (Ts, "import x from 'a';", vec![imp(Static, "a", 1, 15)]),
+        (Ts, "import {x} from 'a';", vec![imp(Static, "a", 1, 17)]),
+        (Ts, "import * as x from 'a';", vec![imp(Static, "a", 1, 20)]),
+        (
+            Ts,
+            "import D, { y as z } from \"a\";",
+            vec![imp(Static, "a", 1, 27)],
+        ),
+        (Ts, "import 'a';", vec![imp(SideEffect, "a", 1, 8)]),
+        (Ts, "export * from 'a';", vec![imp(ExportFrom, "a", 1, 15)]),
+        (Ts, "export {x} from 'a';", vec![imp(ExportFrom, "a", 1, 17)]),
+        (Ts, "export * as ns from 'a';", vec![imp(ExportFrom, "a", 1, 21)]),
+        (Ts, "export { x }; export const y = 1; export default z;", vec![]),
+        (
+            Ts,
+            "import x = require('a');",
+            vec![imp(ImportEquals, "a", 1, 20)],
+        ),
+        (Ts, "import x = M.N;", vec![]),
+        // ---- dynamic, require, mocks ----
+        (Ts, "import('a');", vec![imp(Dynamic, "a", 1, 8)]),
+        (
+            Ts,
+            "const m = await import('a', { with: { type: 'json' } });",
+            vec![imp(Dynamic, "a", 1, 24)],
+        ),
+        (Ts, "require('a');", vec![imp(Require, "a", 1, 9)]),
+        (
+            Ts,
+            "const { a } = require(\"./a.js\");",
+            vec![imp(Require, "./a.js", 1, 23)],
+        ),
+        (Ts, "require.resolve('a');", vec![imp(Require, "a", 1, 17)]),
+        (Ts, "require(`a`);", vec![imp(Require, "a", 1, 9)]),
+        (
+            Ts,
+            "import(`./pages/home`);",
+            vec![imp(Dynamic, "./pages/home", 1, 8)],
+        ),
+        (Ts, "jest.mock('a');", vec![imp(Mock, "a", 1, 11)]),
+        (Ts, "vi.mock('a', () => ({}));", vec![imp(Mock, "a", 1, 9)]),
+        (Ts, "jest.doMock('a');", vec![imp(Mock, "a", 1, 13)]),
+        (Ts, "jest.unmock('a');", vec![imp(Mock, "a", 1, 13)]),
+        (Ts, "jest.requireActual('a');", vec![imp(Mock, "a", 1, 20)]),
+        (Ts, "jest.requireMock('a');", vec![imp(Mock, "a", 1, 18)]),
+        (Ts, "await vi.importActual('a');", vec![imp(Mock, "a", 1, 23)]),
+        (Ts, "vi.doMock('a');", vec![imp(Mock, "a", 1, 11)]),
+        // ---- triple-slash references ----
+        (
+            Ts,
+            "/// <reference path=\"a\" />",
+            vec![imp(Reference, "a", 1, 21)],
+        ),
+        (
+            Ts,
+            "// header\n/* block */\n/// <reference path='./g.d.ts' />\n/// <reference types=\"node\" />\nimport x from 'b';\n/// <reference path=\"c\" />",
+            vec![imp(Reference, "./g.d.ts", 3, 21), imp(Static, "b", 5, 15)],
+        ),
+        (
+            Ts,
+            "/// <reference types=\"node\" />\n/// <reference lib=\"dom\" />",
+            vec![],
+        ),
+        (Ts, "const a = 1;\n/// <reference path=\"late\" />", vec![]),
+        (Ts, "function f() {\n/// <reference path=\"inner\" />\n}", vec![]),
+        // ---- type-only ----
+        (Ts, "import type x from 'a';", vec![imp_type(Static, "a", 1, 20)]),
+        (
+            Ts,
+            "import type { X } from 'a';",
+            vec![imp_type(Static, "a", 1, 24)],
+        ),
+        (
+            Ts,
+            "export type { X } from 'a';",
+            vec![imp_type(ExportFrom, "a", 1, 24)],
+        ),
+        (
+            Ts,
+            "export type * from 'a';",
+            vec![imp_type(ExportFrom, "a", 1, 20)],
+        ),
+        (
+            Ts,
+            "export { type X, type Y } from 'a';",
+            vec![imp_type(ExportFrom, "a", 1, 32)],
+        ),
+        (
+            Ts,
+            "export { type X, Y } from 'a';",
+            vec![imp(ExportFrom, "a", 1, 27)],
+        ),
+        (
+            Ts,
+            "import { type A, type B } from 'a';",
+            vec![imp_type(Static, "a", 1, 32)],
+        ),
+        (
+            Ts,
+            "import { type A, B } from 'a';",
+            vec![imp(Static, "a", 1, 27)],
+        ),
+        (
+            Ts,
+            "import D, { type A } from 'a';",
+            vec![imp(Static, "a", 1, 27)],
+        ),
+        (Ts, "import * as N from 'a';", vec![imp(Static, "a", 1, 20)]),
+        (Ts, "import {} from 'a';", vec![imp(Static, "a", 1, 16)]),
+        // `type` as the default import's name is not the keyword
+        (Ts, "import type from 'a';", vec![imp(Static, "a", 1, 18)]),
+        (
+            Ts,
+            "import type X = require('a');",
+            vec![imp_type(ImportEquals, "a", 1, 25)],
+        ),
+        (
+            Ts,
+            "let x: typeof import('./x');",
+            vec![imp_type(Dynamic, "./x", 1, 22)],
+        ),
+        (
+            Ts,
+            "type T = import('./x').Foo;",
+            vec![imp_type(Dynamic, "./x", 1, 17)],
+        ),
+        (
+            Ts,
+            "let y: import('./y').Bar;",
+            vec![imp_type(Dynamic, "./y", 1, 15)],
+        ),
+        (
+            Ts,
+            "const z = w as import('./z').Baz;",
+            vec![imp_type(Dynamic, "./z", 1, 23)],
+        ),
+        (
+            Ts,
+            "function f(a: typeof import('./p')) {}",
+            vec![imp_type(Dynamic, "./p", 1, 29)],
+        ),
+        (
+            Ts,
+            "const m = jest.requireActual<typeof import('./m')>('./m');",
+            vec![imp_type(Dynamic, "./m", 1, 44), imp(Mock, "./m", 1, 52)],
+        ),
+        (
+            Ts,
+            "const m = await vi.importActual<typeof import('./m')>('./m');",
+            vec![imp_type(Dynamic, "./m", 1, 47), imp(Mock, "./m", 1, 55)],
+        ),
+        (
+            Ts,
+            "const r = a < b > ('x'); const s = require<T>('y');",
+            vec![imp(Require, "y", 1, 47)],
+        ),
+        // ---- what must stay silent ----
+        (Ts, "/** @type {import('x')} */\nlet a;", vec![]),
+        (Ts, "/** @typedef {import('./t').T} T */", vec![]),
+        (
+            Ts,
+            "// import x from 'a'\n/* require('b') */\nconst s = \"import('c')\";",
+            vec![],
+        ),
+        (
+            Ts,
+            "const t = 'require(\"d\")'; const u = `import e from 'e'`;",
+            vec![],
+        ),
+        (
+            Ts,
+            "require(name); import(p); require(`a${b}`); import('a' + b);",
+            vec![],
+        ),
+        (
+            Ts,
+            "require('a', 'b'); require(); require(...xs); import();",
+            vec![],
+        ),
+        (
+            Ts,
+            "foo.require('x'); a.b.require('y'); jest.fn('z'); other.mock('w');",
+            vec![],
+        ),
+        (Ts, "const require = 1; new require('x');", vec![]),
+        (Ts, "require`a`;", vec![]),
+        // ---- escapes ----
+        (Ts, "import '\\x41';", vec![imp(SideEffect, "A", 1, 8)]),
+        (Ts, "require('\\u{41}b');", vec![imp(Require, "Ab", 1, 9)]),
+        (Ts, "require(\"a\\\\b\");", vec![imp(Require, "a\\b", 1, 9)]),
+        (
+            Ts,
+            "import x from '\\u0040scope/pkg';",
+            vec![imp(Static, "@scope/pkg", 1, 15)],
+        ),
+        // ---- env reads ----
+        (Ts, "process.env.X;", vec![env(ProcessEnv, "X", 1, 13)]),
+        (Ts, "process.env['X'];", vec![env(ProcessEnv, "X", 1, 13)]),
+        (Ts, "process.env[`X`];", vec![env(ProcessEnv, "X", 1, 13)]),
+        (Ts, "process.env?.X;", vec![env(ProcessEnv, "X", 1, 14)]),
+        (Ts, "process?.env?.X;", vec![env(ProcessEnv, "X", 1, 15)]),
+        (Ts, "process.env?.['X'];", vec![env(ProcessEnv, "X", 1, 15)]),
+        (Ts, "globalThis.process.env.X;", vec![env(ProcessEnv, "X", 1, 24)]),
+        (Ts, "process.env!.X;", vec![env(ProcessEnv, "X", 1, 14)]),
+        (Ts, "(process.env as Env).X;", vec![env(ProcessEnv, "X", 1, 22)]),
+        (Ts, "import.meta.env.X;", vec![env(ImportMetaEnv, "X", 1, 17)]),
+        (Ts, "import.meta.env['X'];", vec![env(ImportMetaEnv, "X", 1, 17)]),
+        (Ts, "Deno.env.get('X');", vec![env(DenoEnv, "X", 1, 14)]),
+        (Ts, "Deno.env.get(key);", vec![env(DenoEnv, "?", 1, 14)]),
+        (Ts, "Bun.env.X;", vec![env(BunEnv, "X", 1, 9)]),
+        (Ts, "Bun.env['X'];", vec![env(BunEnv, "X", 1, 9)]),
+        (
+            Ts,
+            "env('X');\nconfig.getEnv(\"Y\");",
+            vec![env(Accessor, "X", 1, 5), env(Accessor, "Y", 2, 15)],
+        ),
+        (Ts, "env(key); notEnv('X'); env.X;", vec![]),
+        (Ts, "typeof process.env.X;", vec![env(ProcessEnv, "X", 1, 20)]),
+        (
+            Ts,
+            "if (process.env.X === '1') {}",
+            vec![env(ProcessEnv, "X", 1, 17)],
+        ),
+        (
+            Ts,
+            "const a = process.env.A || process.env.B;",
+            vec![env(ProcessEnv, "A", 1, 23), env(ProcessEnv, "B", 1, 40)],
+        ),
+        (Ts, "process.env.X.trim();", vec![env(ProcessEnv, "X", 1, 13)]),
+        (Ts, "process.env.env;", vec![env(ProcessEnv, "env", 1, 13)]),
+        // destructuring
+        (
+            Ts,
+            "const { X, Y: y, Z = 1, 'W': w, ...rest } = process.env;",
+            vec![
+                env(ProcessEnv, "X", 1, 9),
+                env(ProcessEnv, "Y", 1, 12),
+                env(ProcessEnv, "Z", 1, 18),
+                env(ProcessEnv, "W", 1, 25),
+            ],
+        ),
+        (
+            Ts,
+            "const { A } = import.meta.env;",
+            vec![env(ImportMetaEnv, "A", 1, 9)],
+        ),
+        (Ts, "const { B } = Bun.env;", vec![env(BunEnv, "B", 1, 9)]),
+        (
+            Ts,
+            "const { C }: Env = process.env;",
+            vec![env(ProcessEnv, "C", 1, 9)],
+        ),
+        (
+            Ts,
+            "function f({ X } = process.env) {}",
+            vec![env(ProcessEnv, "X", 1, 14)],
+        ),
+        (
+            Ts,
+            "const g = ({ X }: E = process.env) => X;",
+            vec![env(ProcessEnv, "X", 1, 14)],
+        ),
+        (Ts, "({ X } = process.env);", vec![env(ProcessEnv, "X", 1, 4)]),
+        (
+            Ts,
+            "const { [k]: v } = process.env;",
+            vec![env(ProcessEnv, "?", 1, 10)],
+        ),
+        (
+            Ts,
+            "const { ...all } = process.env; const { Q } = other.env;",
+            vec![],
+        ),
+        // writes, and `process.env` itself, are not reads
+        (Ts, "process.env.X = '1';", vec![]),
+        (Ts, "process.env['X'] = '1';", vec![]),
+        (
+            Ts,
+            "process.env.X ??= '1'; process.env.Y ||= '1'; process.env.Z += '1';",
+            vec![],
+        ),
+        (Ts, "delete process.env.X; delete process.env['Y'];", vec![]),
+        (Ts, "process.env.X++; --process.env.Y;", vec![]),
+        (Ts, "process.env.X! = '1'; (process.env.Y) = '2';", vec![]),
+        (
+            Ts,
+            "process.env.X = process.env.Y;",
+            vec![env(ProcessEnv, "Y", 1, 29)],
+        ),
+        (
+            Ts,
+            "Object.keys(process.env); const e = process.env; f(process.env);",
+            vec![],
+        ),
+        (
+            Ts,
+            "x.process.env.X; processs.env.Y; process.environment.Z; Deno.env.X;",
+            vec![],
+        ),
+        (Ts, "// process.env.X\nconst s = 'process.env.Y';", vec![]),
+        (Ts, "type T = typeof process.env.X;", vec![]),
+        // dynamic keys
+        (Ts, "process.env[name];", vec![env(ProcessEnv, "?", 1, 13)]),
+        (Ts, "process.env[`${a}`];", vec![env(ProcessEnv, "?", 1, 13)]),
+        (Ts, "process.env[name] = 'x';", vec![]),
+        // ---- suppressions ----
+        (
+            Ts,
+            "// hookctl-ignore imports/untracked env/undeclared\nimport x from 'a';",
+            vec![
+                imp(Static, "a", 2, 15),
+                ignore(1, "imports/untracked env/undeclared"),
+            ],
+        ),
+        (
+            Ts,
+            "/* hookctl-ignore\n   env/undeclared */\nprocess.env.X;",
+            vec![env(ProcessEnv, "X", 3, 13), ignore(2, "env/undeclared")],
+        ),
+        (
+            Ts,
+            "import x from 'a'; // hookctl-ignore imports/untracked -- it is generated",
+            vec![imp(Static, "a", 1, 15), ignore(1, "imports/untracked")],
+        ),
+        (Ts, "\n\n// hookctl-ignore", vec![ignore(3, "")]),
+        (Ts, "const s = '// hookctl-ignore env/undeclared';", vec![]),
+        (
+            Tsx,
+            "const a = <div>{/* hookctl-ignore env/undeclared */}{process.env.X}</div>;",
+            vec![env(ProcessEnv, "X", 1, 66), ignore(1, "env/undeclared")],
+        ),
+        // ---- both grammars ----
+        (
+            Tsx,
+            "import React from 'react';\nexport const A = () => <div className=\"x\">{require('./b')}</div>;\nconst C = import('./c');",
+            vec![
+                imp(Static, "react", 1, 19),
+                imp(Require, "./b", 2, 52),
+                imp(Dynamic, "./c", 3, 18),
+            ],
+        ),
+        (Tsx, "const t = <p>import x from 'no'; require('no')</p>;", vec![]),
+        (
+            Ts,
+            "const n = <number>x;\nimport y from 'a';",
+            vec![imp(Static, "a", 2, 15)],
+        ),
+        // ---- columns count characters, not bytes ----
+        (
+            Ts,
+            "const s = 'h\u{e9}llo\u{1F600}'; import('a');",
+            vec![imp(Dynamic, "a", 1, 28)],
+        ),
+        (
+            Ts,
+            "/* \u{65e5}\u{672c} */ process.env.X;",
+            vec![env(ProcessEnv, "X", 1, 22)],
+        ),
+    ]
+}
 
 #[test]
-fn dump() {
-    let Ok(src) = std::env::var("DUMP") else { return };
-    let lang = if std::env::var("TSX").is_ok() {
-        super::Lang::Tsx
-    } else {
-        super::Lang::TypeScript
-    };
-    let facts = super::extract(
-        lang,
-        src.as_bytes(),
-        &super::ScanOptions {
-            env_accessors: vec!["env".into()],
-        },
+fn every_form() {
+    let mut failures = Vec::new();
+    let cases = cases();
+    for (lang, src, want) in &cases {
+        let got = render(&extract(*lang, src.as_bytes(), &opts()));
+        if &got != want {
+            failures.push(format!("{lang:?} {src:?}\n   got: {got:?}\n  want: {want:?}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
     );
-    println!("{facts:#?}");
+}
+
+#[test]
+fn carries_on_past_error_nodes() {
+    // Type arguments on a tagged template give the TS grammar an error (a MISSING node).
+    let src = "const rows = await sql<User[]>`select * from t where id = ${id}`;\nimport z from 'z';\nprocess.env.X;";
+    let facts = extract(Ts, src.as_bytes(), &opts());
+    assert!(facts.had_errors);
+    assert_eq!(
+        render(&facts),
+        vec![imp(Static, "z", 2, 15), env(ProcessEnv, "X", 3, 13)]
+    );
+
+    let src =
+        "import a from 'a';\nconst x = ;\nlet y = 1 +* 2 @@ 3;\nimport b from 'b';\nif (x { require('c'); }";
+    let facts = extract(Ts, src.as_bytes(), &opts());
+    assert!(facts.had_errors);
+    let specs: Vec<_> = facts.imports.iter().map(|i| i.specifier.as_str()).collect();
+    assert_eq!(specs, ["a", "b", "c"]);
+}
+
+#[test]
+fn grammar_follows_lang() {
+    // `<T>x` casts are TS-only; JSX is TSX-only. Each parses cleanly in its own grammar only.
+    let cast = "const n = <number>x;\nimport y from 'a';";
+    assert!(!extract(Ts, cast.as_bytes(), &opts()).had_errors);
+    assert!(extract(Tsx, cast.as_bytes(), &opts()).had_errors);
+    let jsx = "import R from 'react';\nconst a = <div className=\"x\">{1}</div>;";
+    assert!(!extract(Tsx, jsx.as_bytes(), &opts()).had_errors);
+    assert!(extract(Ts, jsx.as_bytes(), &opts()).had_errors);
+}
+
+#[test]
+fn spans_are_byte_ranges_of_the_literal() {
+    let src = "const s = '\u{e9}\u{1F600}';\nimport x from 'ab';";
+    let facts = extract(Ts, src.as_bytes(), &opts());
+    let span = facts.imports[0].span;
+    assert_eq!(&src[span.start as usize..span.end as usize], "'ab'");
+    assert_eq!((span.line, span.column), (2, 15));
+    let src = "/* \u{e9} */ process.env['KEY'];";
+    let read = &extract(Ts, src.as_bytes(), &opts()).env_reads[0];
+    assert_eq!(&src[read.span.start as usize..read.span.end as usize], "'KEY'");
+    assert_eq!(read.span.column, 21);
+}
+
+#[test]
+fn accessor_names_defeat_the_pre_scan() {
+    // No trigger word at all: only the configured accessor makes the file worth parsing.
+    let src = "const port = cfg('PORT');";
+    assert_eq!(extract(Ts, src.as_bytes(), &opts()), Facts::default());
+    let with_cfg = ScanOptions {
+        env_accessors: vec!["cfg".into()],
+    };
+    assert_eq!(
+        render(&extract(Ts, src.as_bytes(), &with_cfg)),
+        vec![env(Accessor, "PORT", 1, 18)]
+    );
+}
+
+#[test]
+fn suppressed_uses_extracted_lines() {
+    let src =
+        "import a from 'a';\n// hookctl-ignore imports/untracked\nimport b from 'b';\nimport c from 'c';";
+    let facts = extract(Ts, src.as_bytes(), &opts());
+    let lines: Vec<_> = facts.imports.iter().map(|i| i.span.line).collect();
+    assert_eq!(lines, [1, 3, 4]);
+    assert!(!facts.suppressed("imports/untracked", 1));
+    assert!(facts.suppressed("imports/untracked", 3));
+    assert!(!facts.suppressed("imports/untracked", 4));
+    assert!(!facts.suppressed("env/undeclared", 3));
+}
+
+#[test]
+fn hostile_inputs_do_not_panic() {
+    let deep_parens = format!(
+        "import x from 'a';\nconst v = {}1{};\nrequire('b');",
+        "(".repeat(50_000),
+        ")".repeat(50_000)
+    );
+    let facts = extract(Ts, deep_parens.as_bytes(), &opts());
+    assert_eq!(facts.imports.len(), 2, "imports around deeply nested code");
+
+    let deep_unclosed = format!("import x from 'a';{}", "{[(".repeat(30_000));
+    assert_eq!(extract(Tsx, deep_unclosed.as_bytes(), &opts()).imports.len(), 1);
+
+    let binary: Vec<u8> = (0..=255u8).cycle().take(100_000).chain(*b"import 'a';").collect();
+    let _ = extract(Ts, &binary, &opts());
+    let invalid_utf8 = b"import x from '\xff\xfe';\nprocess.env.\xc3(;".to_vec();
+    let facts = extract(Ts, &invalid_utf8, &opts());
+    assert_eq!(
+        facts.imports.first().map(|i| i.specifier.as_str()),
+        Some("\u{FFFD}\u{FFFD}")
+    );
+}
+
+#[test]
+fn minified_line_is_not_quadratic() {
+    // 20k facts on a single 700 kB line: columns are computed incrementally.
+    let line: String = (0..20_000)
+        .map(|i| format!("require('m{i}');process.env.V{i};"))
+        .collect();
+    let start = std::time::Instant::now();
+    let facts = extract(Ts, line.as_bytes(), &opts());
+    assert_eq!(facts.imports.len(), 20_000);
+    assert_eq!(facts.env_reads.len(), 20_000);
+    let last = facts.env_reads.last().unwrap();
+    assert_eq!(last.span.column as usize, line.rfind("V19999").unwrap() + 1);
+    assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
+}
+
+// ---- property tests ----
+
+/// Line and column of byte `at`, computed independently of `pos.rs`.
+fn line_col(src: &[u8], at: usize) -> (u32, u32) {
+    let before = &src[..at];
+    let line = 1 + before.iter().filter(|b| **b == b'\n').count();
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let column = 1 + String::from_utf8_lossy(&src[line_start..at]).chars().count();
+    (line as u32, column as u32)
+}
+
+/// Every span lies inside the input, and its line and column agree with its start.
+fn assert_spans_valid(src: &[u8], facts: &Facts) -> Result<(), TestCaseError> {
+    let spans = facts
+        .imports
+        .iter()
+        .map(|i| i.span)
+        .chain(facts.env_reads.iter().map(|r| r.span));
+    for span in spans {
+        let (start, end) = (span.start as usize, span.end as usize);
+        prop_assert!(
+            start <= end && end <= src.len(),
+            "span {span:?} outside {} bytes",
+            src.len()
+        );
+        if std::str::from_utf8(src).is_ok() {
+            prop_assert_eq!((span.line, span.column), line_col(src, start), "span {:?}", span);
+        }
+    }
+    let lines = 1 + src.iter().filter(|b| **b == b'\n').count() as u32;
+    for s in &facts.suppressions {
+        prop_assert!(s.line >= 1 && s.line <= lines);
+    }
+    Ok(())
+}
+
+const SOUP: &[&str] = &[
+    "import",
+    "export",
+    "type",
+    "from",
+    "require",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    "<",
+    ">",
+    "'a'",
+    "\"b\"",
+    "`c`",
+    "`${",
+    "x",
+    "process",
+    ".",
+    "?.",
+    "env",
+    "import.meta",
+    "Deno",
+    "Bun",
+    "get",
+    "=",
+    "??=",
+    "++",
+    "delete",
+    "typeof",
+    "const",
+    ",",
+    ";",
+    "\n",
+    " ",
+    "//",
+    "/*",
+    "*/",
+    "///",
+    "<reference path=\"r\" />",
+    "hookctl-ignore",
+    "a/b",
+    "jest.mock",
+    "\\",
+    "\u{e9}",
+    "\u{1F600}",
+    "<div>",
+    "</div>",
+    "=>",
+    "...",
+    "as",
+    "satisfies",
+    "!",
+    ":",
+    "`",
+];
+
+fn lang_of(tsx: bool) -> Lang {
+    if tsx { Tsx } else { Ts }
+}
+
+#[derive(Debug, Clone)]
+enum Stmt {
+    Import {
+        template: usize,
+        spec: String,
+        quote: usize,
+    },
+    Env {
+        template: usize,
+        name: String,
+        quote: usize,
+    },
+}
+
+/// Import statements: (text before the literal, text after, kind, type_only, quotes allowed).
+const IMPORT_TEMPLATES: &[(&str, &str, ImportKind, bool, usize)] = &[
+    ("import x{i} from ", ";", Static, false, 2),
+    ("import {{ a{i} as b{i} }} from ", ";", Static, false, 2),
+    ("import type {{ T{i} }} from ", ";", Static, true, 2),
+    ("import {{ type U{i} }} from ", ";", Static, true, 2),
+    ("import ", ";", SideEffect, false, 2),
+    ("export * from ", ";", ExportFrom, false, 2),
+    ("export type {{ V{i} }} from ", ";", ExportFrom, true, 2),
+    ("import x{i} = require(", ");", ImportEquals, false, 2),
+    ("const d{i} = await import(", ");", Dynamic, false, 3),
+    ("let t{i}: typeof import(", ");", Dynamic, true, 2),
+    ("const r{i} = require(", ");", Require, false, 3),
+    ("jest.mock(", ", () => ({{}}));", Mock, false, 2),
+];
+
+/// Env reads: (text before the name, text after, source, quoted).
+const ENV_TEMPLATES: &[(&str, &str, EnvSource, bool)] = &[
+    ("const e{i} = process.env.", ";", ProcessEnv, false),
+    ("const e{i} = process.env[", "];", ProcessEnv, true),
+    ("if (process?.env?.", ") {{}}", ProcessEnv, false),
+    ("const e{i} = import.meta.env.", ";", ImportMetaEnv, false),
+    ("const {{ ", ": e{i} }} = process.env;", ProcessEnv, false),
+    ("const {{ ", " }} = Bun.env;", BunEnv, false),
+    ("const e{i} = Deno.env.get(", ");", DenoEnv, true),
+    ("const e{i} = env(", ");", Accessor, true),
+];
+
+/// What goes between statements: blanks, comments (some multibyte) and silent decoys.
+const SEPARATORS: &[&str] = &[
+    "\n",
+    " ",
+    "\n\n  ",
+    "\t",
+    "\n// note \u{e9}\u{1F600}\n",
+    " /* c \u{65e5}\u{672c} */ ",
+    "\n/* multi\n line */\n",
+    "\n/** @type {import('no')} */\n",
+    "\nconst s = \"require('no') process.env.NO\";\n",
+    "\r\n",
+];
+
+const QUOTES: [char; 3] = ['\'', '"', '`'];
+
+fn stmt() -> impl Strategy<Value = Stmt> {
+    let spec = "[a-z@./\u{e9}\u{65e5}][a-z0-9_./@\u{e9}\u{65e5}-]{0,12}";
+    let name = "[A-Z_][A-Z0-9_]{0,12}";
+    prop_oneof![
+        (0..IMPORT_TEMPLATES.len(), spec, 0..3usize).prop_map(|(template, spec, quote)| Stmt::Import {
+            template,
+            spec,
+            quote
+        }),
+        (0..ENV_TEMPLATES.len(), name, 0..3usize).prop_map(|(template, name, quote)| Stmt::Env {
+            template,
+            name,
+            quote
+        }),
+    ]
+}
+
+type ExpectedImport = (String, ImportKind, bool, u32, u32);
+type ExpectedEnv = (String, EnvSource, u32, u32);
+
+/// Builds the program text and the facts it must yield, in order.
+fn program(
+    stmts: &[(Stmt, usize)],
+    suppress: &[bool],
+) -> (String, Vec<ExpectedImport>, Vec<ExpectedEnv>, Vec<u32>) {
+    let mut text = String::new();
+    let (mut imports, mut envs, mut ignores) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, ((stmt, sep), ignore)) in stmts.iter().zip(suppress).enumerate() {
+        text += SEPARATORS[*sep];
+        if *ignore {
+            text += "// hookctl-ignore env/undeclared -- test\n";
+            ignores.push(line_col(text.as_bytes(), text.len() - 1).0);
+        }
+        let fill = |t: &str| {
+            t.replace("{i}", &i.to_string())
+                .replace("{{", "{")
+                .replace("}}", "}")
+        };
+        match stmt {
+            Stmt::Import {
+                template,
+                spec,
+                quote,
+            } => {
+                let (before, after, kind, type_only, quotes) = IMPORT_TEMPLATES[*template];
+                let q = QUOTES[quote % quotes];
+                text += &fill(before);
+                let (line, col) = line_col(text.as_bytes(), text.len());
+                imports.push((spec.clone(), kind, type_only, line, col));
+                text += &format!("{q}{spec}{q}{}", fill(after));
+            }
+            Stmt::Env {
+                template,
+                name,
+                quote,
+            } => {
+                let (before, after, source, quoted) = ENV_TEMPLATES[*template];
+                text += &fill(before);
+                let (line, col) = line_col(text.as_bytes(), text.len());
+                envs.push((name.clone(), source, line, col));
+                let q = if quoted {
+                    QUOTES[*quote].to_string()
+                } else {
+                    String::new()
+                };
+                text += &format!("{q}{name}{q}{}", fill(after));
+            }
+        }
+    }
+    (text, imports, envs, ignores)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(
+        bytes in prop::collection::vec(any::<u8>(), 0..3000),
+        trigger in any::<bool>(),
+        tsx in any::<bool>(),
+    ) {
+        // With a trigger word in front the parser and the walk really run.
+        let mut src = if trigger { b"import ".to_vec() } else { Vec::new() };
+        src.extend_from_slice(&bytes);
+        let facts = extract(lang_of(tsx), &src, &opts());
+        assert_spans_valid(&src, &facts)?;
+    }
+
+    #[test]
+    fn token_soup_never_panics(tokens in prop::collection::vec(prop::sample::select(SOUP), 0..120), tsx in any::<bool>()) {
+        let src = tokens.concat();
+        let facts = extract(lang_of(tsx), src.as_bytes(), &opts());
+        assert_spans_valid(src.as_bytes(), &facts)?;
+    }
+
+    #[test]
+    fn generated_programs_yield_exactly_their_facts(
+        stmts in prop::collection::vec((stmt(), 0..SEPARATORS.len()), 0..25),
+        suppress in prop::collection::vec(prop::bool::weighted(0.15), 25),
+        tsx in any::<bool>(),
+    ) {
+        let (text, want_imports, want_envs, want_ignores) = program(&stmts, &suppress);
+        let facts = extract(lang_of(tsx), text.as_bytes(), &opts());
+        prop_assert!(!facts.had_errors, "parse errors in:\n{}", text);
+        let imports: Vec<ExpectedImport> = facts
+            .imports
+            .iter()
+            .map(|i| (i.specifier.clone(), i.kind, i.type_only, i.span.line, i.span.column))
+            .collect();
+        let envs: Vec<ExpectedEnv> = facts
+            .env_reads
+            .iter()
+            .map(|r| (r.name.clone().unwrap_or_default(), r.source, r.span.line, r.span.column))
+            .collect();
+        let ignores: Vec<u32> = facts.suppressions.iter().map(|s| s.line).collect();
+        prop_assert_eq!(imports, want_imports, "program:\n{}", text);
+        prop_assert_eq!(envs, want_envs, "program:\n{}", text);
+        prop_assert_eq!(ignores, want_ignores, "program:\n{}", text);
+    }
 }
