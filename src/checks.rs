@@ -88,16 +88,130 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
         Target::Worktree => Snapshot::worktree(repo, &paths)?,
     };
     let snap = Arc::new(snap);
-    let mut outcome = analyze(config, snap.clone(), req)?;
-    if let Some(base) = baseline {
-        let base_snap = Snapshot::commit(git2::Repository::open(&paths.git_dir)?, &paths, base)?;
-        let old = analyze(config, Arc::new(base_snap), req)?;
+    let base_snap = match baseline {
+        Some(base) => Some(Arc::new(Snapshot::commit(
+            git2::Repository::open(&paths.git_dir)?,
+            &paths,
+            base,
+        )?)),
+        None => None,
+    };
+    // With a baseline, only files whose findings can differ from it are analysed.
+    let scope = match (&base_snap, &req.target) {
+        (Some(base), Target::Index | Target::Commit(_)) => plan_scope(&snap, base),
+        _ => Scope::All,
+    };
+    let mut outcome = analyze(config, snap.clone(), req, &scope)?;
+    if let Some(base_snap) = base_snap {
+        let old = analyze(config, base_snap, req, &scope)?;
         let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
         outcome.findings.retain(|f| !known.contains(&owned_key(f)));
     }
     outcome.snapshot = Some(snap);
     outcome.elapsed = start.elapsed();
     Ok(outcome)
+}
+
+/// Which source files to analyse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// These paths (where they exist in the snapshot being analysed).
+    Files(HashSet<String>),
+}
+
+impl Scope {
+    fn contains(&self, path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Files(set) => set.contains(path),
+        }
+    }
+}
+
+/// Files whose configuration changes how everything else resolves or what is declared: when
+/// one of them changes between the baseline and the snapshot, every file is analysed.
+fn is_config_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "package.json"
+        || name == "pnpm-workspace.yaml"
+        || (name.ends_with(".json") && (name.starts_with("tsconfig") || name.starts_with("jsconfig")))
+        || name.starts_with(".env")
+        || name == ".gitignore"
+        || path == crate::config::FILE_NAME
+}
+
+/// The files a commit can have changed the findings of: the changed source files, plus the
+/// importers of removed or renamed paths (found by a byte scan for the removed file's stem, so
+/// a never-scanned repository does not pay a full parse for a small commit).
+pub fn plan_scope(snap: &Snapshot, base: &Snapshot) -> Scope {
+    let mut changed = Vec::new();
+    let mut removed = Vec::new();
+    for (p, e) in snap.entries() {
+        if base.get(p) != Some(e) {
+            changed.push(p.as_str());
+        }
+    }
+    for p in base.entries().keys() {
+        if snap.get(p).is_none() {
+            removed.push(p.as_str());
+        }
+    }
+    if changed.iter().chain(&removed).any(|p| is_config_path(p)) {
+        return Scope::All;
+    }
+    let mut files: HashSet<String> = changed
+        .iter()
+        .filter(|p| is_source(p))
+        .map(|p| p.to_string())
+        .collect();
+    if !removed.is_empty() {
+        files.extend(importers_of(snap, &removed));
+    }
+    Scope::Files(files)
+}
+
+/// Source files of `snap` that may import one of `removed`: their text mentions the removed
+/// file's stem (or, for `index.*`, its folder's name).
+fn importers_of(snap: &Snapshot, removed: &[&str]) -> Vec<String> {
+    let mut needles: Vec<String> = Vec::new();
+    for p in removed {
+        let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
+        let stem = name.split('.').next().unwrap_or(name);
+        if stem == "index" || stem.is_empty() {
+            if let Some(folder) = dir.rsplit('/').next().filter(|f| !f.is_empty()) {
+                needles.push(folder.to_string());
+            }
+        } else {
+            needles.push(stem.to_string());
+        }
+    }
+    needles.sort();
+    needles.dedup();
+    let finders: Vec<memchr::memmem::Finder> = needles
+        .iter()
+        .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
+        .collect();
+    let paths: Vec<&str> = source_paths(snap);
+    let contents = snap.read_many(&paths);
+    paths
+        .into_par_iter()
+        .zip(contents.into_par_iter())
+        .filter(|(_, bytes)| {
+            bytes
+                .as_ref()
+                .is_ok_and(|b| finders.iter().any(|f| f.find(b).is_some()))
+        })
+        .map(|(p, _)| p.to_string())
+        .collect()
+}
+
+fn source_paths(snap: &Snapshot) -> Vec<&str> {
+    snap.entries()
+        .iter()
+        .filter(|(p, e)| e.kind == snapshot::EntryKind::File && is_source(p))
+        .map(|(p, _)| p.as_str())
+        .collect()
 }
 
 fn owned_key(f: &Finding) -> (String, String, String) {
@@ -110,13 +224,11 @@ pub fn is_source(path: &str) -> bool {
     Lang::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
 }
 
-/// Extract facts from every source file of the snapshot, in parallel.
-pub fn scan_snapshot(snap: &Snapshot, opts: &ScanOptions) -> Vec<(String, Facts)> {
-    let paths: Vec<&str> = snap
-        .entries()
-        .iter()
-        .filter(|(p, e)| e.kind == snapshot::EntryKind::File && is_source(p))
-        .map(|(p, _)| p.as_str())
+/// Extract facts from the source files of the snapshot in `scope`, in parallel.
+pub fn scan_snapshot(snap: &Snapshot, opts: &ScanOptions, scope: &Scope) -> Vec<(String, Facts)> {
+    let paths: Vec<&str> = source_paths(snap)
+        .into_iter()
+        .filter(|p| scope.contains(p))
         .collect();
     let contents = snap.read_many(&paths);
     paths
@@ -133,7 +245,7 @@ pub fn scan_snapshot(snap: &Snapshot, opts: &ScanOptions) -> Vec<(String, Facts)
 }
 
 /// All findings of one snapshot, with configured severities applied and filters honoured.
-fn analyze(config: &Config, snap: Arc<Snapshot>, req: &Request) -> anyhow::Result<Outcome> {
+fn analyze(config: &Config, snap: Arc<Snapshot>, req: &Request, scope: &Scope) -> anyhow::Result<Outcome> {
     let enabled = |group: &str| {
         (req.groups.is_empty() || req.groups.iter().any(|g| g == group))
             && !req.skip.iter().any(|s| s == group)
@@ -141,7 +253,7 @@ fn analyze(config: &Config, snap: Arc<Snapshot>, req: &Request) -> anyhow::Resul
     let scan_opts = ScanOptions {
         env_accessors: config.env.accessors.clone(),
     };
-    let files = scan_snapshot(&snap, &scan_opts);
+    let files = scan_snapshot(&snap, &scan_opts, scope);
     let mut findings = Vec::new();
     let mut notes = Vec::new();
     let mut unreadable = Vec::new();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::checks::{Target, scan_snapshot};
+use crate::checks::{Scope, Target, scan_snapshot};
 use crate::cli::ResolveArgs;
 use crate::config::Config;
 use crate::resolve::{Resolver, Verdict};
@@ -28,6 +28,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
         &ScanOptions {
             env_accessors: config.env.accessors.clone(),
         },
+        &Scope::All,
     );
     let (mut unreadable, mut notes) = (Vec::new(), Vec::new());
     let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
