@@ -201,7 +201,8 @@ impl Parser<'_> {
             if name_start > 0 && line[..name_start].trim_start().starts_with("export") {
                 return None;
             }
-            self.error(line_no, line, i, format!("expected `=` after `{name}`"));
+            // The "name" of a malformed line may be a pasted secret: never echo it.
+            self.error(line_no, line, i, "expected `=` after the name".to_string());
             return None;
         }
         let sep = line[i..].chars().next().unwrap_or(' ');
@@ -211,7 +212,7 @@ impl Parser<'_> {
                 line_no,
                 line,
                 i,
-                format!("expected `=` after `{name}`, found `{}`", sep.escape_debug()),
+                format!("expected `=` after the name, found `{}`", sep.escape_debug()),
             );
             return None;
         }
@@ -476,8 +477,8 @@ mod tests {
             errs,
             [
                 (2, 1, "expected a variable name, found `=`"),
-                (3, 12, "expected `=` after `JUST_A_NAME`"),
-                (4, 3, "expected `=` after `B`, found `2`"),
+                (3, 12, "expected `=` after the name"),
+                (4, 3, "expected `=` after the name, found `2`"),
                 (5, 3, "unterminated double quote"),
                 (7, 7, "unexpected text after the closing quote"),
                 (8, 3, "expected a variable name, found `%`"),
