@@ -556,6 +556,22 @@ mod tests {
         assert_eq!(p.errors.len(), 200_000);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_any_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let _ = parse(&bytes);
+        }
+
+        #[test]
+        fn never_panics_and_keeps_lines_in_order(text in "([A-Z_]{0,4}[ =:'\"`#\\\t]{0,3}[a-zé\"' ]{0,4}(\r?\n)?){0,12}") {
+            let p = parse_str(&text);
+            let lines: Vec<u32> = p.entries.iter().map(|e| e.line).collect();
+            proptest::prop_assert!(lines.windows(2).all(|w| w[0] < w[1]), "{:?}", lines);
+            let total = u32::try_from(text.matches('\n').count() + 1).unwrap();
+            proptest::prop_assert!(p.errors.iter().all(|e| e.line >= 1 && e.line <= total && e.column >= 1));
+        }
+    }
+
     #[test]
     fn never_panics_on_odd_input() {
         for text in [
