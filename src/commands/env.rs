@@ -1,6 +1,397 @@
-use crate::cli::EnvCommand;
-use crate::{Ctx, Exit};
+//! `hookctl env check` and `hookctl env diff`: a concrete environment (dotenv files, a JSON
+//! export, this process) against the declared names and their value rules. Values are read,
+//! compared and dropped; no output path ever formats one.
 
-pub fn run(_ctx: &Ctx, _cmd: &EnvCommand) -> anyhow::Result<Exit> {
-    anyhow::bail!("not built yet")
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::cli::{EnvCheckArgs, EnvCommand, EnvDiffArgs, Format};
+use crate::config::Config;
+use crate::diagnostic::{self, Finding, Severity};
+use crate::env::{self, Declarations, Entry, json};
+use crate::report::{self, NoSources, Options, Summary};
+use crate::rules::{self, Rule};
+use crate::{Ctx, Exit, UsageError};
+
+pub fn run(ctx: &Ctx, cmd: &EnvCommand) -> anyhow::Result<Exit> {
+    let started = Instant::now();
+    let root = repo_root(&ctx.cwd);
+    let config = Config::load(&root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    if let Err(e) = env::check_config(&config.env) {
+        let file = config.path.as_deref().map_or_else(
+            || crate::config::FILE_NAME.to_string(),
+            |p| p.display().to_string(),
+        );
+        return Err(UsageError(format!("{file}: {e}")).into());
+    }
+    let mut out = Findings::new(&config);
+    let (format, checked) = match cmd {
+        EnvCommand::Check(args) => (args.format, check(ctx, &root, &config, args, &mut out)?),
+        EnvCommand::Diff(args) => (args.format, diff(ctx, &root, &config, args, &mut out)?),
+    };
+    let mut findings = out.list;
+    diagnostic::sort(&mut findings);
+    let summary = Summary::new(checked, &findings, started.elapsed());
+    let opts = Options {
+        format,
+        color: ctx.color && format == Format::Human,
+        quiet: ctx.quiet,
+        unit: "variables",
+    };
+    let stdout = std::io::stdout();
+    match report::print(&mut stdout.lock(), &opts, &findings, &summary, &NoSources) {
+        // `hookctl env check | head`: the reader has seen enough; the exit code still counts.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    Ok(if findings.iter().any(|f| f.severity == Severity::Error) {
+        Exit::Failure
+    } else {
+        Exit::Success
+    })
+}
+
+/// The work tree's root, or `cwd` where there is no repository (a container with no `.git`).
+fn repo_root(cwd: &Path) -> PathBuf {
+    git2::Repository::discover(cwd)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| cwd.to_path_buf())
+}
+
+/// Findings at their configured level; rules set to `off` are dropped.
+struct Findings<'a> {
+    config: &'a Config,
+    list: Vec<Finding>,
+}
+
+impl<'a> Findings<'a> {
+    fn new(config: &'a Config) -> Self {
+        Findings {
+            config,
+            list: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, rule: &Rule, mut f: Finding) {
+        if let Some(severity) = self.config.level(rule).severity() {
+            f.severity = severity;
+            self.list.push(f);
+        }
+    }
+}
+
+/// A value and where it came from.
+struct Sourced {
+    value: String,
+    path: String,
+    line: u32,
+    column: u32,
+    /// From a file (validated even when undeclared), not the process.
+    from_file: bool,
+}
+
+/// The root's declaration files, read from the work tree, and every `[env.vars]` name:
+/// name -> (path, line) of its declaration.
+fn root_declared(root: &Path, config: &Config, out: &mut Findings) -> BTreeMap<String, (String, u32)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            (env::is_declaration_file(&name) && e.path().is_file()).then_some(name)
+        })
+        .filter_map(|name| std::fs::read(root.join(&name)).ok().map(|b| (name, b)))
+        .collect();
+    files.sort();
+    let decls = Declarations::new(
+        files.iter().map(|(p, b)| (p.as_str(), b.as_slice())),
+        &Default::default(),
+    );
+    for f in decls.errors() {
+        out.push(&rules::FILES_UNREADABLE, f.clone());
+    }
+    let mut declared: BTreeMap<String, (String, u32)> = decls
+        .root_names()
+        .into_iter()
+        .map(|(n, (p, l))| (n.to_string(), (p.to_string(), l)))
+        .collect();
+    let config_file = config
+        .path
+        .as_deref()
+        .and_then(|p| p.strip_prefix(root).ok().map(display_path))
+        .unwrap_or_else(|| crate::config::FILE_NAME.to_string());
+    for name in config.env.vars.keys() {
+        declared
+            .entry(name.clone())
+            .or_insert_with(|| (config_file.clone(), 0));
+    }
+    declared
+}
+
+fn display_path(p: &Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// Read a file named on the command line; a missing or unreadable one is a usage error.
+fn read_arg_file(ctx: &Ctx, flag: &str, path: &Path) -> anyhow::Result<Vec<u8>> {
+    let full = ctx.cwd.join(path);
+    if full.is_dir() {
+        return Err(UsageError(format!("{flag} {}: is a directory", path.display())).into());
+    }
+    std::fs::read(&full)
+        .map_err(|e| UsageError(format!("{flag} {}: cannot read it: {e}", path.display())).into())
+}
+
+/// Parse a dotenv file given on the command line. Unparsable lines or a non-text file become
+/// `files/unreadable` findings; what could be read is returned.
+fn dotenv_entries(shown: &str, bytes: &[u8], out: &mut Findings) -> Vec<Entry> {
+    match env::dotenv::parse(bytes) {
+        Ok(parsed) => {
+            for e in &parsed.errors {
+                out.push(
+                    &rules::FILES_UNREADABLE,
+                    Finding::new(
+                        rules::FILES_UNREADABLE.id,
+                        shown,
+                        format!("`{shown}` cannot be parsed: {}", e.message),
+                    )
+                    .at(e.line, e.column)
+                    .help("fix this line; the rest of the file was read"),
+                );
+            }
+            parsed.entries
+        }
+        Err(e) => {
+            let (line, column) = e.line_col();
+            out.push(
+                &rules::FILES_UNREADABLE,
+                Finding::new(rules::FILES_UNREADABLE.id, shown, format!("`{shown}` {e}")).at(line, column),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// A JSON object file given on the command line; anything but an object of strings is a usage
+/// error.
+fn json_entries(flag: &str, path: &Path, bytes: &[u8]) -> anyhow::Result<Vec<Entry>> {
+    json::parse_object(bytes).map_err(|e| UsageError(format!("{flag} {}: {e}", path.display())).into())
+}
+
+fn check(
+    ctx: &Ctx,
+    root: &Path,
+    config: &Config,
+    args: &EnvCheckArgs,
+    out: &mut Findings,
+) -> anyhow::Result<usize> {
+    if args.env_files.is_empty() && args.json_files.is_empty() && !args.process {
+        return Err(UsageError(
+            "nothing to check: give `--env-file F`, `--json-file F` or `--process`".to_string(),
+        )
+        .into());
+    }
+    // Later sources win: the dotenv files in order, then the JSON files, then the process
+    // (as dotenv loaders never override a variable the process already has).
+    let mut values: BTreeMap<String, Sourced> = BTreeMap::new();
+    let mut sources: Vec<String> = Vec::new();
+    for path in &args.env_files {
+        let bytes = read_arg_file(ctx, "--env-file", path)?;
+        let shown = display_path(path);
+        for e in dotenv_entries(&shown, &bytes, out) {
+            values.insert(e.name, sourced(e.value, &shown, e.line, e.column, true));
+        }
+        sources.push(shown);
+    }
+    for path in &args.json_files {
+        let bytes = read_arg_file(ctx, "--json-file", path)?;
+        let shown = display_path(path);
+        for e in json_entries("--json-file", path, &bytes)? {
+            values.insert(e.name, sourced(e.value, &shown, e.line, e.column, true));
+        }
+        sources.push(shown);
+    }
+    if args.process {
+        for (name, value) in std::env::vars_os() {
+            if let (Ok(name), Ok(value)) = (name.into_string(), value.into_string()) {
+                values.insert(name, sourced(value, "<process>", 0, 0, false));
+            }
+        }
+        sources.push("the process environment".to_string());
+    }
+    let sources = sources
+        .iter()
+        .map(|s| {
+            if s.starts_with("the ") {
+                s.clone()
+            } else {
+                format!("`{s}`")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+
+    let declared = root_declared(root, config, out);
+    let environment = args.environment.as_deref();
+    let mut checked = 0;
+    for (name, (decl_path, decl_line)) in &declared {
+        let rule = env::effective_rule(name, &config.env);
+        let optional = env::is_optional(&rule, environment);
+        match values.get(name) {
+            Some(v) if !(optional && v.value.is_empty()) => {}
+            Some(_) => continue,
+            None if optional => continue,
+            None => {
+                checked += 1;
+                let mut f = Finding::new(
+                    rules::ENV_MISSING.id,
+                    decl_path.as_str(),
+                    format!("`{name}` is declared but missing from {sources}"),
+                )
+                .name(name.as_str())
+                .help(format!(
+                    "set `{name}`, or mark it `optional = true` under `[env.vars.{name}]` in hookctl.toml"
+                ));
+                if *decl_line > 0 {
+                    f = f.at(*decl_line, 1);
+                }
+                out.push(&rules::ENV_MISSING, f);
+            }
+        }
+    }
+    // Every declared value, and every value a file supplies (the process has too many
+    // unrelated variables to judge the undeclared ones).
+    for (name, v) in &values {
+        if !declared.contains_key(name) && !v.from_file {
+            continue;
+        }
+        checked += 1;
+        let rule = env::effective_rule(name, &config.env);
+        if env::is_optional(&rule, environment) && v.value.is_empty() {
+            continue;
+        }
+        for violation in env::validate(name, &v.value, &rule, environment) {
+            let mut f = Finding::new(
+                rules::ENV_INVALID.id,
+                v.path.as_str(),
+                format!("`{name}` {} (rule `{}`)", violation.message, violation.rule),
+            )
+            .name(name.as_str())
+            .at(v.line, v.column);
+            if violation.rule == "min_length" && name.ends_with("SECRET") {
+                f = f.help("generate one with `openssl rand -base64 32`");
+            }
+            out.push(&rules::ENV_INVALID, f);
+        }
+    }
+    Ok(checked)
+}
+
+fn sourced(value: String, path: &str, line: u32, column: u32, from_file: bool) -> Sourced {
+    Sourced {
+        value,
+        path: path.to_string(),
+        line,
+        column,
+        from_file,
+    }
+}
+
+/// Folders never searched for declaration files.
+const SKIP_DIRS: &[&str] = &["node_modules", ".git"];
+
+/// Every declaration file of the work tree (git-ignored folders skipped), for "declared
+/// nowhere".
+fn all_declarations(root: &Path, config: &Config, out: &mut Findings) -> Declarations {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        })
+        .build();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let rel = display_path(rel);
+        if env::is_declaration_file(&rel)
+            && let Ok(bytes) = std::fs::read(entry.path())
+        {
+            files.push((rel, bytes));
+        }
+    }
+    files.sort();
+    let decls = Declarations::new(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())), &config.env);
+    // Root files' errors are reported once, by `root_declared`.
+    for f in decls.errors().iter().filter(|f| f.path.contains('/')) {
+        out.push(&rules::FILES_UNREADABLE, f.clone());
+    }
+    decls
+}
+
+fn diff(
+    ctx: &Ctx,
+    root: &Path,
+    config: &Config,
+    args: &EnvDiffArgs,
+    out: &mut Findings,
+) -> anyhow::Result<usize> {
+    let bytes = read_arg_file(ctx, "--against", &args.against)?;
+    let shown = display_path(&args.against);
+    let entries = if json::looks_like_json(&bytes) {
+        json_entries("--against", &args.against, &bytes)?
+    } else {
+        dotenv_entries(&shown, &bytes, out)
+    };
+    let present: BTreeMap<&str, &Entry> = entries.iter().map(|e| (e.name.as_str(), e)).collect();
+    let declared = root_declared(root, config, out);
+    let decls = all_declarations(root, config, out);
+    for (name, (decl_path, decl_line)) in &declared {
+        let rule = env::effective_rule(name, &config.env);
+        if present.contains_key(name.as_str()) || env::is_optional(&rule, None) {
+            continue;
+        }
+        let mut f = Finding::new(
+            rules::ENV_MISSING.id,
+            decl_path.as_str(),
+            format!("`{name}` is declared in `{decl_path}` but missing from `{shown}`"),
+        )
+        .name(name.as_str())
+        .help(format!("add `{name}` to `{shown}`"));
+        if *decl_line > 0 {
+            f = f.at(*decl_line, 1);
+        }
+        out.push(&rules::ENV_MISSING, f);
+    }
+    for (name, e) in &present {
+        if declared.contains_key(*name) || decls.is_declared_anywhere(name) {
+            continue;
+        }
+        out.push(
+            &rules::ENV_EXTRA,
+            Finding::new(
+                rules::ENV_EXTRA.id,
+                shown.as_str(),
+                format!("`{name}` is set in `{shown}` but declared nowhere"),
+            )
+            .name(*name)
+            .at(e.line, e.column)
+            .help(format!(
+                "declare it: add `{name}=` to `.env.example`, or list it in `[env] allow` in hookctl.toml"
+            )),
+        );
+    }
+    let mut names: Vec<&str> = declared.keys().map(String::as_str).collect();
+    names.extend(present.keys());
+    names.sort_unstable();
+    names.dedup();
+    Ok(names.len())
 }

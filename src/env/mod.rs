@@ -1,1 +1,31 @@
-//! Env declarations, dotenv parsing, value rules and secret detection (being written).
+//! The env contract: dotenv parsing ([`dotenv`]), which names are declared for which file
+//! ([`declarations`]), value rules ([`values`]), secret detection ([`secrets`]), JSON exports
+//! ([`json`]) and the data tables they share ([`data`]). Pure library code: reading files and
+//! printing belong to the callers (`commands::env`, the snapshot checks).
+
+pub mod data;
+pub mod declarations;
+pub mod dotenv;
+pub mod json;
+pub mod secrets;
+pub mod values;
+
+pub use data::{Requirement, builtins, required_by_packages};
+pub use declarations::{Declarations, Declared, EnvFileKind, env_file_kind, is_declaration_file};
+pub use dotenv::{Entry, FileError, LineError, Parsed};
+pub use secrets::{
+    SecretHit, is_high_entropy, is_public_name, is_secret_like_name, known_secret_format,
+    public_secret_reason, secrets_in_entries,
+};
+pub use values::{Violation, check_config, effective_rule, is_optional, validate};
+
+/// Whether `name` is a built-in of a runtime, framework, CI service or hosting platform.
+pub fn is_builtin(name: &str) -> bool {
+    data::builtins().contains(name)
+}
+
+/// The requirements of a package (`next-auth` -> one of `NEXTAUTH_SECRET`, `AUTH_SECRET`), if
+/// it reads variables itself.
+pub fn required_by_package(package: &str) -> &'static [Requirement] {
+    required_by_packages().get(package).map_or(&[], Vec::as_slice)
+}

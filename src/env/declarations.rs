@@ -1,0 +1,373 @@
+//! Which env names are declared, and for which files. A name read by a file at path P is
+//! declared when the nearest declaration file (`.env.example`, `.env.sample`, `.env.template`)
+//! walking up from P's folder lists it, or the root's does, or `[env] allow` / `[env.vars]`
+//! name it, or it is a built-in of a runtime, framework or platform (`data/env-builtins.txt`).
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::{data, dotenv};
+use crate::config::EnvConfig;
+use crate::diagnostic::Finding;
+use crate::rules;
+
+/// Suffixes of env declaration files (`.env.example`, `.env.local.example`, ...).
+const DECLARATION_SUFFIXES: &[&str] = &[".example", ".sample", ".template"];
+
+/// Whether a repo-relative path is an env declaration file.
+pub fn is_declaration_file(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.starts_with(".env") && DECLARATION_SUFFIXES.iter().any(|s| file.ends_with(s))
+}
+
+/// What kind of env file a path is, if it is one at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvFileKind {
+    /// `.env.example`, `.env.sample`, `.env.template`: names only, values are examples.
+    Declaration,
+    /// `.env.local`, `.env.development.local`, ...: one machine's values, never to be committed.
+    Local,
+    /// `.env`, `.env.production`, ...: real values, possibly committed on purpose.
+    Other,
+}
+
+/// Classify a repo-relative path: `Some` for `.env` and `.env.*` files.
+pub fn env_file_kind(path: &str) -> Option<EnvFileKind> {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    if file != ".env" && !file.starts_with(".env.") {
+        return None;
+    }
+    Some(if is_declaration_file(path) {
+        EnvFileKind::Declaration
+    } else if file.ends_with(".local") {
+        EnvFileKind::Local
+    } else {
+        EnvFileKind::Other
+    })
+}
+
+/// Where a name's declaration comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Declared<'a> {
+    /// A declaration file, at this 1-based line.
+    File { path: &'a str, line: u32 },
+    /// `[env] allow` or `[env.vars.NAME]` in `hookctl.toml`.
+    Config,
+    /// A runtime, framework or platform built-in.
+    Builtin,
+}
+
+/// One declaration file's names.
+#[derive(Debug, Clone)]
+pub struct DeclarationFile {
+    pub path: String,
+    /// Name -> 1-based line of its (first) declaration.
+    pub names: BTreeMap<String, u32>,
+}
+
+/// The declarations of a snapshot, built once and queried per env read.
+#[derive(Debug, Clone, Default)]
+pub struct Declarations {
+    /// Folder (`""` for the root) -> the declaration files in it, sorted by path.
+    dirs: BTreeMap<String, Vec<DeclarationFile>>,
+    config: HashSet<String>,
+    errors: Vec<Finding>,
+}
+
+fn parent(dir: &str) -> Option<&str> {
+    if dir.is_empty() {
+        None
+    } else {
+        Some(dir.rsplit_once('/').map_or("", |(p, _)| p))
+    }
+}
+
+fn normalize(path: &str) -> &str {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    p.trim_start_matches('/')
+}
+
+impl Declarations {
+    /// Parse the declaration files of a snapshot, given as (repo-relative path, contents).
+    /// Files that are not declaration files are ignored; unparsable lines become
+    /// `files/unreadable` findings (see [`Declarations::errors`]) and the rest is still read.
+    pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>, env: &EnvConfig) -> Self {
+        let mut d = Declarations {
+            config: env.allow.iter().chain(env.vars.keys()).cloned().collect(),
+            ..Declarations::default()
+        };
+        for (path, bytes) in files {
+            let path = normalize(path);
+            if !is_declaration_file(path) {
+                continue;
+            }
+            let mut names = BTreeMap::new();
+            match dotenv::parse(bytes) {
+                Ok(parsed) => {
+                    for e in &parsed.errors {
+                        d.errors.push(
+                            Finding::new(
+                                rules::FILES_UNREADABLE.id,
+                                path,
+                                format!("`{path}` cannot be parsed: {}", e.message),
+                            )
+                            .at(e.line, e.column)
+                            .help("fix this line; the rest of the file was read"),
+                        );
+                    }
+                    for e in parsed.entries {
+                        names.entry(e.name).or_insert(e.line);
+                    }
+                }
+                Err(e) => {
+                    let (line, column) = e.line_col();
+                    d.errors.push(
+                        Finding::new(rules::FILES_UNREADABLE.id, path, format!("`{path}` {e}"))
+                            .at(line, column),
+                    );
+                }
+            }
+            let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+            let list = d.dirs.entry(dir).or_default();
+            list.push(DeclarationFile {
+                path: path.to_string(),
+                names,
+            });
+            list.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        d
+    }
+
+    /// Whether `name`, read by the file at `reading_path`, is declared.
+    pub fn is_declared(&self, reading_path: &str, name: &str) -> bool {
+        self.declared_by(reading_path, name).is_some()
+    }
+
+    /// Where the declaration of `name` for a reader at `reading_path` comes from.
+    pub fn declared_by(&self, reading_path: &str, name: &str) -> Option<Declared<'_>> {
+        let reading_path = normalize(reading_path);
+        let mut dir = reading_path.rsplit_once('/').map(|(d, _)| d);
+        // Reading from the root itself: the root's files are the nearest.
+        if dir.is_none() {
+            dir = Some("");
+        }
+        let mut nearest = None;
+        while let Some(d) = dir {
+            if self.dirs.contains_key(d) {
+                nearest = Some(d);
+                break;
+            }
+            dir = parent(d);
+        }
+        for d in nearest.into_iter().chain(std::iter::once("")) {
+            if let Some(hit) = self.in_dir(d, name) {
+                return Some(hit);
+            }
+        }
+        self.declared_outside_files(name)
+    }
+
+    fn in_dir(&self, dir: &str, name: &str) -> Option<Declared<'_>> {
+        self.dirs.get(dir)?.iter().find_map(|f| {
+            f.names.get(name).map(|&line| Declared::File {
+                path: f.path.as_str(),
+                line,
+            })
+        })
+    }
+
+    fn declared_outside_files(&self, name: &str) -> Option<Declared<'_>> {
+        if self.config.contains(name) {
+            Some(Declared::Config)
+        } else if data::builtins().contains(name) {
+            Some(Declared::Builtin)
+        } else {
+            None
+        }
+    }
+
+    /// Whether any declaration file, the config or the built-ins declare `name` (for names
+    /// that are not read from a particular file: `env/extra`, `env/local-only`).
+    pub fn is_declared_anywhere(&self, name: &str) -> bool {
+        self.files().any(|f| f.names.contains_key(name)) || self.declared_outside_files(name).is_some()
+    }
+
+    /// Every name listed in a declaration file or in the config (not the built-ins).
+    pub fn all_names(&self) -> BTreeSet<&str> {
+        self.files()
+            .flat_map(|f| f.names.keys().map(String::as_str))
+            .chain(self.config.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// The names declared by the root's declaration files, with where.
+    pub fn root_names(&self) -> BTreeMap<&str, (&str, u32)> {
+        let mut out = BTreeMap::new();
+        for f in self.dirs.get("").into_iter().flatten() {
+            for (name, &line) in &f.names {
+                out.entry(name.as_str()).or_insert((f.path.as_str(), line));
+            }
+        }
+        out
+    }
+
+    /// Every declaration file, sorted by folder then path (for `env/unused`).
+    pub fn files(&self) -> impl Iterator<Item = &DeclarationFile> {
+        self.dirs.values().flatten()
+    }
+
+    /// `files/unreadable` findings for lines or files that could not be parsed.
+    pub fn errors(&self) -> &[Finding] {
+        &self.errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decls(files: &[(&str, &str)], allow: &[&str]) -> Declarations {
+        let env = EnvConfig {
+            allow: allow.iter().map(|s| s.to_string()).collect(),
+            ..EnvConfig::default()
+        };
+        Declarations::new(files.iter().map(|(p, t)| (*p, t.as_bytes())), &env)
+    }
+
+    #[test]
+    fn declaration_files() {
+        for p in [
+            ".env.example",
+            "apps/web/.env.sample",
+            ".env.template",
+            ".env.local.example",
+        ] {
+            assert!(is_declaration_file(p), "{p}");
+        }
+        for p in [
+            ".env",
+            ".env.local",
+            "example",
+            "src/env.example.ts",
+            "env.example",
+        ] {
+            assert!(!is_declaration_file(p), "{p}");
+        }
+        assert_eq!(env_file_kind(".env"), Some(EnvFileKind::Other));
+        assert_eq!(env_file_kind("a/.env.production"), Some(EnvFileKind::Other));
+        assert_eq!(env_file_kind(".env.development.local"), Some(EnvFileKind::Local));
+        assert_eq!(env_file_kind(".env.local"), Some(EnvFileKind::Local));
+        assert_eq!(env_file_kind(".env.example"), Some(EnvFileKind::Declaration));
+        assert_eq!(env_file_kind(".envrc"), None);
+        assert_eq!(env_file_kind("src/env.ts"), None);
+    }
+
+    #[test]
+    fn nearest_file_walking_up_then_root() {
+        let d = decls(
+            &[
+                (".env.example", "ROOT_VAR=\n"),
+                ("apps/.env.example", "APPS_VAR=\n"),
+                ("apps/web/.env.sample", "WEB_VAR=1\n"),
+                ("apps/web/.env.template", "WEB_TEMPLATE_VAR=1\n"),
+                ("apps/api/.env.example", "API_VAR=\n"),
+            ],
+            &["ALLOWED"],
+        );
+        // (reader, name, declared)
+        let table = [
+            ("apps/web/src/page.tsx", "WEB_VAR", true),
+            ("apps/web/src/page.tsx", "WEB_TEMPLATE_VAR", true),
+            ("apps/web/src/page.tsx", "ROOT_VAR", true),
+            // Only the nearest file counts, not every ancestor's.
+            ("apps/web/src/page.tsx", "APPS_VAR", false),
+            ("apps/web/src/page.tsx", "API_VAR", false),
+            ("apps/other/x.ts", "APPS_VAR", true),
+            ("apps/other/x.ts", "WEB_VAR", false),
+            ("apps/api/index.ts", "API_VAR", true),
+            ("src/index.ts", "ROOT_VAR", true),
+            ("src/index.ts", "WEB_VAR", false),
+            ("index.ts", "ROOT_VAR", true),
+            ("./apps/web/a.ts", "WEB_VAR", true),
+            ("apps/web/a.ts", "ALLOWED", true),
+            ("apps/web/a.ts", "NODE_ENV", true),
+            ("apps/web/a.ts", "VERCEL_GIT_COMMIT_SHA", true),
+            ("apps/web/a.ts", "UNKNOWN", false),
+        ];
+        for (reader, name, want) in table {
+            assert_eq!(d.is_declared(reader, name), want, "{reader} {name}");
+        }
+        assert_eq!(
+            d.declared_by("apps/web/a.ts", "WEB_VAR"),
+            Some(Declared::File {
+                path: "apps/web/.env.sample",
+                line: 1
+            })
+        );
+        assert_eq!(d.declared_by("a.ts", "ALLOWED"), Some(Declared::Config));
+        assert_eq!(d.declared_by("a.ts", "CI"), Some(Declared::Builtin));
+        assert!(d.is_declared_anywhere("API_VAR"));
+        assert!(!d.is_declared_anywhere("UNKNOWN"));
+        let all: Vec<_> = d.all_names().into_iter().collect();
+        assert_eq!(
+            all,
+            [
+                "ALLOWED",
+                "API_VAR",
+                "APPS_VAR",
+                "ROOT_VAR",
+                "WEB_TEMPLATE_VAR",
+                "WEB_VAR"
+            ]
+        );
+        assert_eq!(d.root_names().keys().copied().collect::<Vec<_>>(), ["ROOT_VAR"]);
+    }
+
+    #[test]
+    fn no_root_file() {
+        let d = decls(&[("pkg/.env.example", "A=\n")], &[]);
+        assert!(d.is_declared("pkg/a.ts", "A"));
+        assert!(!d.is_declared("a.ts", "A"));
+        assert!(d.root_names().is_empty());
+    }
+
+    #[test]
+    fn config_vars_count_as_declared() {
+        let mut env = EnvConfig::default();
+        env.vars.insert("RULED".into(), Default::default());
+        let d = Declarations::new(std::iter::empty(), &env);
+        assert!(d.is_declared("x.ts", "RULED"));
+    }
+
+    #[test]
+    fn parse_errors_are_findings_and_the_rest_is_read() {
+        let d = decls(
+            &[
+                (".env.example", "A=\nnot a line\nB=\n"),
+                ("bin/.env.example", "A=\0"),
+                ("README.md", "not=env\n"),
+            ],
+            &[],
+        );
+        assert!(d.is_declared("x.ts", "B"));
+        let got: Vec<_> = d
+            .errors()
+            .iter()
+            .map(|f| (f.rule, f.path.as_str(), f.line, f.column))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("files/unreadable", ".env.example", 2, 5),
+                ("files/unreadable", "bin/.env.example", 1, 3)
+            ]
+        );
+        assert!(
+            d.errors()[1].message.contains("binary"),
+            "{}",
+            d.errors()[1].message
+        );
+    }
+}
