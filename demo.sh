@@ -38,7 +38,13 @@ echo "(refused: the deploy would have failed with \"Cannot find module\")"
 step "git add lib/utils && git commit -m 'Add gallery'"
 git add lib/utils
 if git commit -q -m "Add gallery"; then
-    echo "(accepted)"
-else
-    echo "(still refused: see the findings above)"
+    echo "demo: the commit should still have been refused (NEXTAUTH_SECRET)" >&2
+    exit 1
 fi
+echo "(refused: production would have failed at runtime with NO_SECRET)"
+
+step "echo NEXTAUTH_SECRET= >> .env.example && git add .env.example && git commit -m 'Add gallery'"
+echo "NEXTAUTH_SECRET=" >> .env.example
+git add .env.example
+git commit -q -m "Add gallery"
+echo "(accepted: the commit has every file it imports and declares every variable it reads)"

@@ -97,8 +97,9 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
         None => None,
     };
     // With a baseline, only files whose findings can differ from it are analysed.
+    let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
-        (Some(base), Target::Index | Target::Commit(_)) => plan_scope(&snap, base),
+        (Some(base), Target::Index | Target::Commit(_)) if !needs_all => plan_scope(&snap, base),
         _ => Scope::All,
     };
     let mut outcome = analyze(config, snap.clone(), req, &scope)?;
@@ -273,6 +274,36 @@ fn analyze(config: &Config, snap: Arc<Snapshot>, req: &Request, scope: &Scope) -
             .collect();
         findings.extend(per_file.into_iter().flatten());
     }
+    let env_enabled = enabled("env");
+    if env_enabled || enabled("secrets") {
+        let cx = rules::env_context::EnvContext::new(config, &snap, &files);
+        if env_enabled {
+            findings.extend(rules::env_undeclared::check(&cx));
+            findings.extend(rules::env_local_only::check(&cx));
+            findings.extend(rules::env_dynamic::check(&cx));
+            findings.extend(rules::env_public_secret::check(&cx));
+            findings.extend(rules::env_required_by_package::check(
+                &cx,
+                &resolver.packages,
+                &snap,
+            ));
+            if config.level(&rules::ENV_UNUSED) != crate::config::Level::Off {
+                findings.extend(rules::env_unused::check(&cx));
+            }
+        }
+        if enabled("secrets") {
+            findings.extend(rules::secrets_env_file::check(&cx));
+        }
+        unreadable.extend(cx.declarations.errors().iter().cloned());
+    }
+    // Suppression comments apply to every rule reported in a source file.
+    let by_path: std::collections::HashMap<&str, &Facts> =
+        files.iter().map(|(p, f)| (p.as_str(), f)).collect();
+    findings.retain(|f| {
+        by_path
+            .get(f.path.as_str())
+            .is_none_or(|facts| !facts.suppressed(f.rule, f.line))
+    });
     if enabled("files") {
         findings.extend(unreadable);
         findings.extend(rules::files_case_collision::check(&snap));

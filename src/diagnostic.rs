@@ -78,6 +78,12 @@ impl Finding {
         self
     }
 
+    /// The byte range the caret underlines (when no scanner span is at hand).
+    pub fn with_span(mut self, start: u32, end: u32) -> Self {
+        self.span = Some((start, end));
+        self
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self

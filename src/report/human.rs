@@ -52,7 +52,8 @@ pub fn print(
             paint.p(style, &format!("{word}[{}]", f.rule)),
             paint.p(BOLD, &format!(": {}", f.message))
         )?;
-        let src_line = if f.line > 0 {
+        // Env files hold values, which are never shown: no source line for them.
+        let src_line = if f.line > 0 && crate::env::env_file_kind(&f.path).is_none() {
             sources.source(&f.path).and_then(|s| line_text(&s, f.line))
         } else {
             None

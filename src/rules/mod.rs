@@ -2,11 +2,19 @@
 //! Each rule's logic lives in the file named after its id (`imports/untracked` ->
 //! `imports_untracked.rs`).
 
+pub mod env_context;
+pub mod env_dynamic;
+pub mod env_local_only;
+pub mod env_public_secret;
+pub mod env_required_by_package;
+pub mod env_undeclared;
+pub mod env_unused;
 pub mod files_case_collision;
 pub mod imports_case_mismatch;
 pub mod imports_undeclared_dependency;
 pub mod imports_unresolved;
 pub mod imports_untracked;
+pub mod secrets_env_file;
 
 use crate::config::Level;
 

@@ -4,5 +4,6 @@ mod common;
 mod corpus;
 mod engine;
 mod env;
+mod env_rules;
 mod install;
 mod jobs;
