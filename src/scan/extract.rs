@@ -334,7 +334,8 @@ struct Walker<'a> {
     /// Ids of `process.env.X`-like nodes being written (`=`, `+=`, `++`, `delete`), met as
     /// children after their parent: they are not reads.
     write_targets: Vec<usize>,
-    /// Ids of the type operands of `as` / `satisfies`, met as children after their parent.
+    /// Ids of type operands met as children after their parent: `x as T`, `x satisfies T`, and
+    /// the type arguments of a misparsed generic call.
     type_children: Vec<usize>,
     want_suppressions: bool,
 }
