@@ -320,7 +320,7 @@ fn analyze(config: &Config, snap: Arc<Snapshot>, req: &Request, scope: &Scope) -
 
 fn import_finding(resolver: &Resolver, path: &str, imp: &scan::Import) -> Option<Finding> {
     let snap = resolver.snapshot();
-    match resolver.resolve(path, &imp.specifier, imp.type_only) {
+    match resolver.resolve_import(path, imp) {
         Verdict::File(_) | Verdict::External | Verdict::Generated(_) => None,
         Verdict::Untracked(target) => Some(rules::imports_untracked::finding(snap, path, imp, &target)),
         Verdict::CaseMismatch { written, real } => {

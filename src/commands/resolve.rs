@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (path, facts) in &files {
         for imp in &facts.imports {
-            let (verdict, target) = match resolver.resolve(path, &imp.specifier, imp.type_only) {
+            let (verdict, target) = match resolver.resolve_import(path, imp) {
                 Verdict::File(p) => ("file", Some(p)),
                 Verdict::External => ("external", None),
                 Verdict::Untracked(p) => ("untracked", Some(p)),

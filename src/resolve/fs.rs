@@ -105,17 +105,38 @@ impl SnapFs {
     }
 
     /// A path beneath a virtual `node_modules/<workspace package>` link, seen through the link.
+    /// Also a path beneath a folder that is a symlink in the snapshot (`src/linked` ->
+    /// `../shared`): seen through the link, as a checkout would, if it stays inside the root.
     fn through_link(&self, rel: String) -> String {
+        let mut rel = rel;
         if let Some(rest) = rel.strip_prefix("node_modules/") {
             for (name, dir) in &self.shared.workspace_links {
                 if let Some(tail) = rest.strip_prefix(name.as_str()).and_then(|t| t.strip_prefix('/')) {
-                    return if dir.is_empty() {
+                    rel = if dir.is_empty() {
                         tail.to_string()
                     } else {
                         format!("{dir}/{tail}")
                     };
+                    break;
                 }
             }
+        }
+        // Follow symlinked folders component by component (bounded, so link cycles end).
+        for _ in 0..16 {
+            let snap = self.snap();
+            let hit = rel
+                .match_indices('/')
+                .map(|(i, _)| i)
+                .find(|&i| snap.get(&rel[..i]).is_some_and(|e| e.kind == EntryKind::Symlink));
+            let Some(i) = hit else { break };
+            let Some(target) = self.link_target(&rel[..i]).and_then(|t| self.rel(&t)) else {
+                break;
+            };
+            rel = if target.is_empty() {
+                rel[i + 1..].to_string()
+            } else {
+                format!("{target}{}", &rel[i..])
+            };
         }
         rel
     }

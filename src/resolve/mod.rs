@@ -85,7 +85,8 @@ fn options() -> ResolveOptions {
             (".cjs".into(), s(&[".cts", ".d.cts", ".cjs"])),
         ],
         condition_names: s(&["types", "import", "require", "node", "browser", "default"]),
-        main_fields: s(&["types", "typings", "module", "main"]),
+        // TypeScript's order (it ignores `module`, kept as a fallback for bundler packages).
+        main_fields: s(&["types", "typings", "main", "module"]),
         main_files: s(&["index"]),
         builtin_modules: true,
         symlinks: true,
@@ -259,6 +260,15 @@ impl Resolver {
                 .iter()
                 .any(|g| g == c || g.contains('/') && rel.starts_with(&format!("{g}/")))
         })
+    }
+
+    /// Resolve an import found by the scanner.
+    pub fn resolve_import(&self, importer: &str, import: &crate::scan::Import) -> Verdict {
+        if import.kind == crate::scan::ImportKind::Reference && is_bare(&import.specifier) {
+            // `/// <reference path="x" />` is always a path relative to the file.
+            return self.resolve(importer, &format!("./{}", import.specifier), import.type_only);
+        }
+        self.resolve(importer, &import.specifier, import.type_only)
     }
 
     /// Resolve `specifier` written in the snapshot file `importer`.

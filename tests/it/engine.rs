@@ -787,3 +787,36 @@ fn output_formats() {
         .contains("^^^^^^^^^^^")
         .lacks("\x1b[");
 }
+
+#[test]
+fn reference_paths_are_relative_to_the_file() {
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"app"}"#);
+    r.write(
+        "src/a.ts",
+        "/// <reference path=\"types\" />\n/// <reference path=\"./gone.d.ts\" />\nexport const a = 1;\n",
+    );
+    r.write("src/types.d.ts", "declare const x: number;\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f("imports/unresolved", "src/a.ts", "./gone.d.ts")]
+    );
+}
+
+#[test]
+fn folders_that_are_git_symlinks_are_followed_inside_the_repo() {
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"app"}"#);
+    r.write("shared/thing.ts", "export const t = 1;\n");
+    std::os::unix::fs::symlink("../shared", r.path("src/linked")).unwrap_or_else(|_| {
+        std::fs::create_dir_all(r.path("src")).unwrap();
+        std::os::unix::fs::symlink("../shared", r.path("src/linked")).unwrap();
+    });
+    r.write("src/a.ts", "import { t } from './linked/thing';\nimport { u } from './linked/nothing';\nexport default [t, u];\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f("imports/unresolved", "src/a.ts", "./linked/nothing")]
+    );
+}
