@@ -327,6 +327,7 @@ fn import_finding(resolver: &Resolver, path: &str, imp: &scan::Import) -> Option
             Some(rules::imports_case_mismatch::finding(path, imp, &written, &real))
         }
         Verdict::Unresolved => Some(rules::imports_unresolved::finding(path, imp)),
+        Verdict::NeedsExtension(found) => Some(rules::imports_unresolved::needs_extension(path, imp, &found)),
         Verdict::Undeclared(pkg) => Some(rules::imports_undeclared_dependency::finding(
             path,
             imp,

@@ -43,6 +43,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
                 Verdict::Generated(p) => ("generated", Some(p)),
                 Verdict::CaseMismatch { real, .. } => ("case-mismatch", Some(real)),
                 Verdict::Unresolved => ("unresolved", None),
+                Verdict::NeedsExtension(p) => ("needs-extension", Some(p)),
                 Verdict::Undeclared(p) => ("undeclared", Some(p)),
             };
             let line = json!({

@@ -42,6 +42,9 @@ pub enum Verdict {
     CaseMismatch { written: String, real: String },
     /// Resolves to nothing.
     Unresolved,
+    /// An ESM import under `moduleResolution: node16/nodenext` without the file extension that
+    /// Node requires; resolves only with extension or `index` probing, to `found`.
+    NeedsExtension(String),
     /// A bare import of a package that no package.json declares.
     Undeclared(String),
 }
@@ -50,6 +53,10 @@ pub struct Resolver {
     snap: Arc<Snapshot>,
     strict: ResolverGeneric<SnapFs>,
     nocase: OnceLock<ResolverGeneric<SnapFs>>,
+    /// Like `strict`, but fully specified (no extension or `index` probing): Node's ESM rules.
+    esm: OnceLock<ResolverGeneric<SnapFs>>,
+    /// tsconfig path -> whether it selects node16/nodenext resolution.
+    node_modes: std::sync::Mutex<HashMap<PathBuf, bool>>,
     overlay: OnceLock<ResolverGeneric<SnapFs>>,
     shared: Arc<Shared>,
     pub packages: Packages,
@@ -231,6 +238,8 @@ impl Resolver {
             snap,
             strict,
             nocase: OnceLock::new(),
+            esm: OnceLock::new(),
+            node_modes: std::sync::Mutex::new(HashMap::new()),
             overlay: OnceLock::new(),
             shared,
             packages,
@@ -264,11 +273,101 @@ impl Resolver {
 
     /// Resolve an import found by the scanner.
     pub fn resolve_import(&self, importer: &str, import: &crate::scan::Import) -> Verdict {
-        if import.kind == crate::scan::ImportKind::Reference && is_bare(&import.specifier) {
+        use crate::scan::ImportKind;
+        if import.kind == ImportKind::Reference && is_bare(&import.specifier) {
             // `/// <reference path="x" />` is always a path relative to the file.
             return self.resolve(importer, &format!("./{}", import.specifier), import.type_only);
         }
-        self.resolve(importer, &import.specifier, import.type_only)
+        let verdict = self.resolve(importer, &import.specifier, import.type_only);
+        let esm_kind = matches!(
+            import.kind,
+            ImportKind::Static | ImportKind::SideEffect | ImportKind::ExportFrom | ImportKind::Dynamic
+        );
+        if let Verdict::File(found) = &verdict
+            && esm_kind
+            && !import.type_only
+            && (import.specifier.starts_with('.') || import.specifier.starts_with('/'))
+            && self.is_node_esm(importer)
+        {
+            let esm = self.esm.get_or_init(|| {
+                let options = ResolveOptions {
+                    fully_specified: true,
+                    ..options()
+                };
+                ResolverGeneric::new_with_file_system(SnapFs::new(self.shared.clone(), View::Strict), options)
+            });
+            let spec = clean_specifier(&import.specifier);
+            if esm.resolve_file(self.snap.abs(importer), &spec).is_err() {
+                return Verdict::NeedsExtension(found.clone());
+            }
+        }
+        verdict
+    }
+
+    /// Is `importer` an ES module under `moduleResolution: node16/nodenext`, where Node's ESM
+    /// rules (explicit extensions, no `index` probing) apply to relative imports?
+    fn is_node_esm(&self, importer: &str) -> bool {
+        let esm_file = match importer.rsplit_once('.').map(|(_, e)| e) {
+            Some("mts" | "mjs") => true,
+            Some("cts" | "cjs") => false,
+            _ => {
+                let dir = self.packages.nearest_manifest(importer);
+                dir.and_then(|d| self.packages.manifests.get(d))
+                    .is_some_and(|m| m.json.get("type").and_then(Value::as_str) == Some("module"))
+            }
+        };
+        if !esm_file {
+            return false;
+        }
+        let Ok(Some(ts)) = self.strict.find_tsconfig(self.snap.abs(importer)) else {
+            return false;
+        };
+        let path = ts.path().to_path_buf();
+        if let Some(&known) = self
+            .node_modes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&path)
+        {
+            return known;
+        }
+        let by_module = ts.compiler_options.module.as_deref().is_some_and(is_node_mode);
+        let mode = match self.module_resolution(&path, 0) {
+            Some(m) => is_node_mode(&m),
+            None => by_module,
+        };
+        self.node_modes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path, mode);
+        mode
+    }
+
+    /// `compilerOptions.moduleResolution` of a tsconfig, following relative `extends`.
+    fn module_resolution(&self, path: &Path, depth: usize) -> Option<String> {
+        let rel = self.snap.rel(path)?;
+        let bytes = self
+            .shared
+            .patched
+            .get(&rel)
+            .cloned()
+            .or_else(|| self.snap.read(&rel).ok())?;
+        let json = packages::parse_jsonc(&rel, &bytes).ok()?;
+        if let Some(m) = json
+            .pointer("/compilerOptions/moduleResolution")
+            .and_then(Value::as_str)
+        {
+            return Some(m.to_ascii_lowercase());
+        }
+        let ext = json.get("extends").and_then(Value::as_str)?;
+        if depth > 8 || !ext.starts_with('.') {
+            return None;
+        }
+        let mut next = path.parent()?.join(ext);
+        if next.extension().is_none() {
+            next.set_extension("json");
+        }
+        self.module_resolution(&next, depth + 1)
     }
 
     /// Resolve `specifier` written in the snapshot file `importer`.
@@ -390,6 +489,13 @@ impl Resolver {
     pub fn snapshot(&self) -> &Snapshot {
         &self.snap
     }
+}
+
+fn is_node_mode(m: &str) -> bool {
+    matches!(
+        m.to_ascii_lowercase().as_str(),
+        "node16" | "node18" | "node20" | "nodenext"
+    )
 }
 
 fn clone_shared(s: &Shared) -> Shared {

@@ -820,3 +820,33 @@ fn folders_that_are_git_symlinks_are_followed_inside_the_repo() {
         [f("imports/unresolved", "src/a.ts", "./linked/nothing")]
     );
 }
+
+#[test]
+fn nodenext_esm_imports_need_their_extension() {
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"lib","type":"module"}"#);
+    r.write("tsconfig.json", r#"{"compilerOptions":{"module":"nodenext"}}"#);
+    r.write("src/index.ts", "import { u } from './util';\nimport { v } from './util.js';\nimport * as d from './dir';\nimport type { T } from './types';\nexport default [u, v, d];\n");
+    r.write("src/util.ts", "export const u = 1;\nexport const v = 1;\n");
+    r.write("src/dir/index.ts", "export const d = 1;\n");
+    r.write("src/types.ts", "export type T = 1;\n");
+    r.write("src/legacy.cts", "import u = require('./util');\nexport = u;\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [
+            f("imports/unresolved", "src/index.ts", "./util"),
+            f("imports/unresolved", "src/index.ts", "./dir")
+        ]
+    );
+    r.hookctl(&["check"])
+        .contains("write `./util.js`")
+        .contains("write `./dir/index.js`");
+    // The same code in a bundler project is fine.
+    r.write(
+        "tsconfig.json",
+        r#"{"compilerOptions":{"module":"esnext","moduleResolution":"bundler"}}"#,
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(findings(&r, &[]), []);
+}

@@ -50,12 +50,12 @@
 //     `case-mismatch` | `generated` |            only sees the snapshot, case-sensitively, so a
 //     `undeclared` | `external`                  planted untracked / deleted / mis-cased import
 //                                                must fail in TS too.
-// "Mode-specific": hookctl deliberately resolves with one, lenient, option set for every
-// moduleResolution (extension and index probing everywhere, `.js` -> `.ts`, package.json
-// conditions types > import > require whatever the import's mode). Under node16/nodenext an ESM
-// import must spell its extension and cannot name a directory, a CommonJS-mode import picks the
-// "require" condition, and `classic` never looks for `index` files but walks up the folders for
-// bare names, so TS differs from hookctl there. When TS differs under the configured
+// "Mode-specific": hookctl resolves with one option set for every moduleResolution (extension and
+// index probing, `.js` -> `.ts`, package.json conditions types > import > require whatever the
+// import's mode), except that under node16/nodenext an ESM import of a relative path must spell
+// its extension (hookctl's `needs-extension` verdict). Two differences remain by design: a
+// CommonJS-mode import under node16/nodenext picks the "require" condition in TS, and `classic`
+// (legacy) never looks for `index` files but walks up the folders for bare names. When TS differs under the configured
 // moduleResolution but, asked again with `moduleResolution: bundler` (module esnext, everything
 // else the same, no resolution mode), gives exactly hookctl's answer (the same file, or failure),
 // the case is counted in a separate "mode-specific" bucket, listed (first N) with the reason, and
@@ -495,7 +495,7 @@ for (const line of hr.stdout.toString('utf8').split('\n')) {
 }
 
 // ---------------------------------------------------------------------------- compare
-const FAIL_VERDICTS = new Set(['untracked', 'unresolved', 'case-mismatch', 'generated', 'undeclared', 'external']);
+const FAIL_VERDICTS = new Set(['untracked', 'unresolved', 'needs-extension', 'case-mismatch', 'generated', 'undeclared', 'external']);
 const counts = {
   records: records.length,
   compared: 0,
