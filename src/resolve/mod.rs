@@ -260,6 +260,15 @@ impl Resolver {
         }
     }
 
+    /// Is `rel` inside a submodule (a gitlink entry of the snapshot)?
+    fn in_submodule(&self, rel: &str) -> bool {
+        rel.match_indices('/').any(|(i, _)| {
+            self.snap
+                .get(&rel[..i])
+                .is_some_and(|e| e.kind == crate::snapshot::EntryKind::Gitlink)
+        })
+    }
+
     /// Is `rel` inside one of the generated folders?
     pub fn in_generated_dir(&self, rel: &str) -> bool {
         let mut parts = rel.split('/');
@@ -408,6 +417,9 @@ impl Resolver {
             && !self.snap.is_file(&rel)
             && !rel.split('/').any(|c| c == "node_modules")
         {
+            if self.in_submodule(&rel) {
+                return Verdict::External; // a submodule's files are committed in the submodule
+            }
             return if self.in_generated_dir(&rel) {
                 Verdict::Generated(rel)
             } else {

@@ -850,3 +850,92 @@ fn nodenext_esm_imports_need_their_extension() {
     r.git(&["add", "-A"]).ok();
     assert_eq!(findings(&r, &[]), []);
 }
+
+#[test]
+fn intent_to_add_entries_are_not_in_the_snapshot() {
+    let r = next_app();
+    r.write("src/a.ts", "import { b } from './b';\nexport default b;\n");
+    r.write("src/b.ts", "export const b = 1;\n");
+    r.add(&["package.json", "tsconfig.json", "src/a.ts"]);
+    r.git(&["add", "-N", "src/b.ts"]).ok();
+    assert_eq!(findings(&r, &[]), [f("imports/untracked", "src/a.ts", "./b")]);
+}
+
+#[test]
+fn submodules_are_opaque() {
+    let r = next_app();
+    let sub = r.sibling("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    git_cmd(&sub).args(["init", "-q", "-b", "main"]).output().unwrap();
+    std::fs::write(sub.join("x.ts"), "import './nope';\n").unwrap();
+    git_cmd(&sub).args(["add", "-A"]).output().unwrap();
+    git_cmd(&sub)
+        .args(["commit", "-q", "-m", "sub"])
+        .output()
+        .unwrap();
+    r.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        sub.to_str().unwrap(),
+        "vendor/sub",
+    ])
+    .ok();
+    r.write(
+        "src/a.ts",
+        "import { x } from '../vendor/sub/x';\nexport default x;\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    // The submodule's own files are not scanned, and an import into it is not reported as
+    // untracked: its files are committed in the submodule.
+    assert_eq!(findings(&r, &[]), []);
+}
+
+#[test]
+fn git_dir_and_git_work_tree_are_honoured() {
+    let r = next_app();
+    r.write("src/a.ts", "import { x } from './x';\nexport default x;\n");
+    r.git(&["add", "-A"]).ok();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let mut c = std::process::Command::new(BIN);
+    c.current_dir(elsewhere.path())
+        .args(["check", "--format", "json"])
+        .env("GIT_DIR", r.path(".git"))
+        .env("GIT_WORK_TREE", &r.root)
+        .env_remove("GIT_INDEX_FILE");
+    let run = run_with_stdin(c, None);
+    run.code(1);
+    assert_eq!(run.json()["findings"][0]["path"], "src/a.ts");
+}
+
+#[test]
+fn tsconfig_extends_from_a_workspace_package() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"root","private":true,"workspaces":["packages/*","apps/*"]}"#,
+    );
+    r.write("packages/tsconfig/package.json", r#"{"name":"@acme/tsconfig"}"#);
+    r.write(
+        "packages/tsconfig/base.json",
+        r#"{"compilerOptions":{"baseUrl":".","paths":{"~lib/*":["../../apps/web/lib/*"]}}}"#,
+    );
+    r.write(
+        "apps/web/package.json",
+        r#"{"name":"web","devDependencies":{"@acme/tsconfig":"workspace:*"}}"#,
+    );
+    r.write(
+        "apps/web/tsconfig.json",
+        r#"{"extends":"@acme/tsconfig/base.json"}"#,
+    );
+    r.write("apps/web/lib/a.ts", "export const a = 1;\n");
+    r.write(
+        "apps/web/page.ts",
+        "import { a } from '~lib/a';\nimport { b } from '~lib/b';\nexport default [a, b];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    let got = findings(&r, &[]);
+    assert_eq!(got, [f("imports/unresolved", "apps/web/page.ts", "~lib/b")]);
+}
