@@ -939,3 +939,27 @@ fn tsconfig_extends_from_a_workspace_package() {
     let got = findings(&r, &[]);
     assert_eq!(got, [f("imports/unresolved", "apps/web/page.ts", "~lib/b")]);
 }
+
+#[test]
+fn init_writes_a_config_from_what_it_detects() {
+    let r = next_app();
+    r.write("pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+    r.write("eslint.config.mjs", "export default [];\n");
+    r.write(
+        "package.json",
+        r#"{"name":"app","scripts":{"build":"next build"}}"#,
+    );
+    r.hookctl(&["init"]).ok();
+    let text = r.read("hookctl.toml");
+    assert!(
+        text.contains("pnpm exec eslint --max-warnings=0 {files}"),
+        "{text}"
+    );
+    assert!(text.contains("run = \"pnpm run build\"\nclean = true"), "{text}");
+    assert!(text.contains("No .env.example found"), "{text}");
+    // The written file is valid: check runs with it.
+    r.git(&["add", "-A"]).ok();
+    r.hookctl(&["check"]).ok();
+    r.hookctl(&["init"]).code(2).contains("already exists");
+    r.hookctl(&["init", "--force"]).ok();
+}
