@@ -4,6 +4,7 @@
 //! blob) -> `resolve` (specifiers against the snapshot) -> `rules` (findings) -> `report`.
 //! `jobs` runs the team's own commands beside it; `install` writes the hook shims.
 
+pub mod cache;
 pub mod checks;
 pub mod cli;
 pub mod commands;
