@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::cache::FactsCache;
 use crate::config::Config;
 use crate::diagnostic::{self, Finding};
 use crate::resolve::{Resolver, Verdict};
@@ -97,17 +98,23 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
         None => None,
     };
     // With a baseline, only files whose findings can differ from it are analysed.
+    let scan_opts = ScanOptions {
+        env_accessors: config.env.accessors.clone(),
+    };
+    let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&scan_opts));
     let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
-        (Some(base), Target::Index | Target::Commit(_)) if !needs_all => plan_scope(&snap, base),
+        (Some(base), Target::Index | Target::Commit(_)) if !needs_all => plan_scope(&snap, base, &cache),
         _ => Scope::All,
     };
-    let mut outcome = analyze(config, snap.clone(), req, &scope)?;
+    let mut outcome = analyze(config, snap.clone(), req, &scope, &cache)?;
     if let Some(base_snap) = base_snap {
-        let old = analyze(config, base_snap, req, &scope)?;
+        let old = analyze(config, base_snap, req, &scope, &cache)?;
         let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
         outcome.findings.retain(|f| !known.contains(&owned_key(f)));
     }
+    // A cache that cannot be written (read-only repository) only costs speed.
+    let _ = cache.save();
     outcome.snapshot = Some(snap);
     outcome.elapsed = start.elapsed();
     Ok(outcome)
@@ -145,7 +152,7 @@ fn is_config_path(path: &str) -> bool {
 /// The files a commit can have changed the findings of: the changed source files, plus the
 /// importers of removed or renamed paths (found by a byte scan for the removed file's stem, so
 /// a never-scanned repository does not pay a full parse for a small commit).
-pub fn plan_scope(snap: &Snapshot, base: &Snapshot) -> Scope {
+pub fn plan_scope(snap: &Snapshot, base: &Snapshot, cache: &FactsCache) -> Scope {
     let mut changed = Vec::new();
     let mut removed = Vec::new();
     for (p, e) in snap.entries() {
@@ -167,14 +174,14 @@ pub fn plan_scope(snap: &Snapshot, base: &Snapshot) -> Scope {
         .map(|p| p.to_string())
         .collect();
     if !removed.is_empty() {
-        files.extend(importers_of(snap, &removed));
+        files.extend(importers_of(snap, &removed, cache));
     }
     Scope::Files(files)
 }
 
 /// Source files of `snap` that may import one of `removed`: their text mentions the removed
 /// file's stem (or, for `index.*`, its folder's name).
-fn importers_of(snap: &Snapshot, removed: &[&str]) -> Vec<String> {
+fn importers_of(snap: &Snapshot, removed: &[&str], cache: &FactsCache) -> Vec<String> {
     let mut needles: Vec<String> = Vec::new();
     for p in removed {
         let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
@@ -193,18 +200,38 @@ fn importers_of(snap: &Snapshot, removed: &[&str]) -> Vec<String> {
         .iter()
         .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
         .collect();
-    let paths: Vec<&str> = source_paths(snap);
-    let contents = snap.read_many(&paths);
-    paths
+    let mentions = |text: &[u8]| finders.iter().any(|f| f.find(text).is_some());
+    // Cached facts answer without reading the blob: does any import specifier mention a needle?
+    let decided: Vec<(&str, Option<bool>)> = source_paths(snap)
         .into_par_iter()
-        .zip(contents.into_par_iter())
-        .filter(|(_, bytes)| {
-            bytes
-                .as_ref()
-                .is_ok_and(|b| finders.iter().any(|f| f.find(b).is_some()))
+        .map(|p| {
+            let cached = snap.get(p).and_then(|e| cache.get(&e.oid));
+            (
+                p,
+                cached.map(|f| f.imports.iter().any(|i| mentions(i.specifier.as_bytes()))),
+            )
         })
+        .collect();
+    let mut hits: Vec<String> = decided
+        .iter()
+        .filter(|(_, d)| *d == Some(true))
         .map(|(p, _)| p.to_string())
-        .collect()
+        .collect();
+    let unknown: Vec<&str> = decided
+        .iter()
+        .filter(|(_, d)| d.is_none())
+        .map(|(p, _)| *p)
+        .collect();
+    let contents = snap.read_many(&unknown);
+    hits.extend(
+        unknown
+            .into_par_iter()
+            .zip(contents.into_par_iter())
+            .filter(|(_, bytes)| bytes.as_ref().is_ok_and(|b| mentions(b)))
+            .map(|(p, _)| p.to_string())
+            .collect::<Vec<_>>(),
+    );
+    hits
 }
 
 fn source_paths(snap: &Snapshot) -> Vec<&str> {
@@ -225,28 +252,115 @@ pub fn is_source(path: &str) -> bool {
     Lang::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
 }
 
-/// Extract facts from the source files of the snapshot in `scope`, in parallel.
-pub fn scan_snapshot(snap: &Snapshot, opts: &ScanOptions, scope: &Scope) -> Vec<(String, Facts)> {
+/// Extract facts from the source files of the snapshot in `scope`: from the cache by blob id
+/// where possible, else by parsing (in parallel), adding what was parsed to the cache.
+pub fn scan_snapshot(
+    snap: &Snapshot,
+    opts: &ScanOptions,
+    scope: &Scope,
+    cache: &FactsCache,
+) -> Vec<(String, Facts)> {
     let paths: Vec<&str> = source_paths(snap)
         .into_iter()
         .filter(|p| scope.contains(p))
         .collect();
-    let contents = snap.read_many(&paths);
-    paths
+    let worktree = snap.kind == snapshot::Kind::Worktree;
+    // Cache hits first (index and commit snapshots know their blob ids without reading).
+    let mut out: Vec<(String, Option<Facts>)> = paths
         .par_iter()
-        .zip(contents.into_par_iter())
-        .map(|(p, bytes)| {
-            let facts = match (bytes, Lang::for_path(p)) {
-                (Ok(b), Some(lang)) => scan::extract(lang, &b, opts),
-                _ => Facts::default(),
+        .map(|p| {
+            let hit = if worktree {
+                None
+            } else {
+                snap.get(p).and_then(|e| cache.get(&e.oid))
             };
-            (p.to_string(), facts)
+            (p.to_string(), hit)
         })
-        .collect()
+        .collect();
+    let misses: Vec<&str> = out
+        .iter()
+        .filter(|(_, f)| f.is_none())
+        .map(|(p, _)| p.as_str())
+        .collect();
+    if !misses.is_empty() {
+        let progress = Progress::new(misses.len());
+        let contents = snap.read_many(&misses);
+        let parsed: Vec<Facts> = misses
+            .par_iter()
+            .zip(contents.into_par_iter())
+            .map(|(p, bytes)| {
+                progress.tick();
+                let Ok(bytes) = bytes else { return Facts::default() };
+                let oid = match snap.get(p) {
+                    Some(e) if !worktree => e.oid,
+                    _ => {
+                        git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or(git2::Oid::ZERO_SHA1)
+                    }
+                };
+                if worktree && let Some(hit) = cache.get(&oid) {
+                    return hit;
+                }
+                let facts = Lang::for_path(p)
+                    .map(|lang| scan::extract(lang, &bytes, opts))
+                    .unwrap_or_default();
+                if !oid.is_zero() {
+                    cache.insert(oid, facts.clone());
+                }
+                facts
+            })
+            .collect();
+        progress.done();
+        let mut parsed = parsed.into_iter();
+        for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
+            slot.1 = parsed.next();
+        }
+    }
+    out.into_iter().map(|(p, f)| (p, f.unwrap_or_default())).collect()
+}
+
+/// "parsing N/M files" on a terminal, for long cold scans only.
+struct Progress {
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+    show: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        use std::io::IsTerminal;
+        let show = total >= 2000 && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        Progress {
+            total,
+            done: std::sync::atomic::AtomicUsize::new(0),
+            show,
+        }
+    }
+
+    fn tick(&self) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if self.show && n.is_multiple_of(500) {
+            eprint!(
+                "\rhookctl: parsing {n}/{} files (cached for next time)",
+                self.total
+            );
+        }
+    }
+
+    fn done(&self) {
+        if self.show {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }
 
 /// All findings of one snapshot, with configured severities applied and filters honoured.
-fn analyze(config: &Config, snap: Arc<Snapshot>, req: &Request, scope: &Scope) -> anyhow::Result<Outcome> {
+fn analyze(
+    config: &Config,
+    snap: Arc<Snapshot>,
+    req: &Request,
+    scope: &Scope,
+    cache: &FactsCache,
+) -> anyhow::Result<Outcome> {
     let enabled = |group: &str| {
         (req.groups.is_empty() || req.groups.iter().any(|g| g == group))
             && !req.skip.iter().any(|s| s == group)
@@ -254,7 +368,7 @@ fn analyze(config: &Config, snap: Arc<Snapshot>, req: &Request, scope: &Scope) -
     let scan_opts = ScanOptions {
         env_accessors: config.env.accessors.clone(),
     };
-    let files = scan_snapshot(&snap, &scan_opts, scope);
+    let files = scan_snapshot(&snap, &scan_opts, scope, cache);
     let mut findings = Vec::new();
     let mut notes = Vec::new();
     let mut unreadable = Vec::new();

@@ -29,6 +29,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
             env_accessors: config.env.accessors.clone(),
         },
         &Scope::All,
+        &crate::cache::FactsCache::disabled(),
     );
     let (mut unreadable, mut notes) = (Vec::new(), Vec::new());
     let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
