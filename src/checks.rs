@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use crate::cache::FactsCache;
 use crate::config::Config;
 use crate::diagnostic::{self, Finding};
+use crate::resolve::clean::{self, CleanSet};
 use crate::resolve::{Resolver, Verdict};
 use crate::rules;
 use crate::scan::{self, Facts, Lang, ScanOptions};
@@ -89,6 +90,7 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
         Target::Worktree => Snapshot::worktree(repo, &paths)?,
     };
     let snap = Arc::new(snap);
+    timing("snapshot", start);
     let base_snap = match baseline {
         Some(base) => Some(Arc::new(Snapshot::commit(
             git2::Repository::open(&paths.git_dir)?,
@@ -114,10 +116,28 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
         outcome.findings.retain(|f| !known.contains(&owned_key(f)));
     }
     // A cache that cannot be written (read-only repository) only costs speed.
+    let t0 = Instant::now();
     let _ = cache.save();
+    timing("cache save", t0);
     outcome.snapshot = Some(snap);
     outcome.elapsed = start.elapsed();
     Ok(outcome)
+}
+
+/// Where hookctl keeps its state: the git common dir (shared by linked worktrees).
+fn cache_dir(snap: &Snapshot) -> PathBuf {
+    snap.with_repo(|r| r.commondir().to_path_buf())
+}
+
+/// `HOOKCTL_TIMINGS=1`: print how long each phase took, to stderr.
+fn timing(phase: &str, since: Instant) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *ON.get_or_init(|| std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0")) {
+        eprintln!(
+            "hookctl: timing: {phase}: {:.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// Which source files to analyse.
@@ -368,26 +388,50 @@ fn analyze(
     let scan_opts = ScanOptions {
         env_accessors: config.env.accessors.clone(),
     };
+    let t0 = Instant::now();
     let files = scan_snapshot(&snap, &scan_opts, scope, cache);
+    timing("scan", t0);
     let mut findings = Vec::new();
     let mut notes = Vec::new();
     let mut unreadable = Vec::new();
+    let t0 = Instant::now();
     let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
+    timing("resolver setup", t0);
+    let t0 = Instant::now();
 
     if enabled("imports") {
+        // Full checks of an index or commit remember which files resolved cleanly in this
+        // resolution context, so an unchanged repository is not resolved again.
+        let clean = if *scope == Scope::All && snap.kind != snapshot::Kind::Worktree {
+            let settings = format!("{:?}", config.imports);
+            CleanSet::load(&cache_dir(&snap), clean::context_hash(&snap, &settings))
+        } else {
+            CleanSet::disabled()
+        };
         let per_file: Vec<Vec<Finding>> = files
             .par_iter()
             .map(|(path, facts)| {
-                facts
+                let oid = snap.get(path).map(|e| e.oid).unwrap_or(git2::Oid::ZERO_SHA1);
+                if clean.contains(path, &oid) {
+                    return Vec::new();
+                }
+                let found: Vec<Finding> = facts
                     .imports
                     .iter()
                     .filter_map(|imp| import_finding(&resolver, path, imp))
                     .filter(|f| !facts.suppressed(f.rule, f.line))
-                    .collect()
+                    .collect();
+                if found.is_empty() {
+                    clean.insert(path, &oid);
+                }
+                found
             })
             .collect();
+        let _ = clean.save();
         findings.extend(per_file.into_iter().flatten());
     }
+    timing("imports", t0);
+    let t0 = Instant::now();
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
         let cx = rules::env_context::EnvContext::new(config, &snap, &files);
@@ -423,6 +467,7 @@ fn analyze(
         findings.extend(rules::files_case_collision::check(&snap));
     }
 
+    timing("env, files", t0);
     let findings = finalize(config, req, findings);
     Ok(Outcome {
         findings,

@@ -35,6 +35,11 @@ pub struct Shared {
     pub patched: HashMap<String, Vec<u8>>,
     /// Directories that exist as `node_modules/<ws name>` virtual links (and their scopes).
     virtual_dirs: HashSet<String>,
+    /// Folders (repo-relative) that have a `node_modules` folder on disk. Packages are installed
+    /// beside package.json files, so only those folders are looked at, once.
+    installed_in: HashSet<String>,
+    /// Does the snapshot hold any symlink? (Most do not: then no path needs link-following.)
+    has_symlinks: bool,
 }
 
 impl Shared {
@@ -53,12 +58,28 @@ impl Shared {
                 virtual_dirs.insert(format!("node_modules/{scope}"));
             }
         }
+        let installed_in = std::iter::once("")
+            .chain(
+                snap.entries()
+                    .keys()
+                    .filter_map(|p| p.strip_suffix("/package.json")),
+            )
+            .filter(|d| !d.split('/').any(|c| c == "node_modules"))
+            .filter(|d| {
+                snap.abs(format!("{d}/node_modules").trim_start_matches('/'))
+                    .is_dir()
+            })
+            .map(str::to_string)
+            .collect();
+        let has_symlinks = snap.entries().values().any(|e| e.kind == EntryKind::Symlink);
         Shared {
             snap,
             workspace_links,
             hidden,
             patched,
             virtual_dirs,
+            installed_in,
+            has_symlinks,
         }
     }
 }
@@ -122,7 +143,7 @@ impl SnapFs {
             }
         }
         // Follow symlinked folders component by component (bounded, so link cycles end).
-        for _ in 0..16 {
+        for _ in 0..if self.shared.has_symlinks { 16 } else { 0 } {
             let snap = self.snap();
             let hit = rel
                 .match_indices('/')
@@ -167,7 +188,13 @@ impl SnapFs {
     /// `node_modules/**` JSON files and folders on disk: visible in every view, read-only, so a
     /// tsconfig may `extends` an installed package. Never code files.
     fn installed_json(&self, rel: &str, want_file: bool) -> Option<FileMetadata> {
-        if !rel.split('/').any(|c| c == "node_modules") {
+        let at = if rel.starts_with("node_modules") {
+            Some(0)
+        } else {
+            rel.find("/node_modules").map(|i| i + 1)
+        }?;
+        let owner = rel[..at].trim_end_matches('/');
+        if !self.shared.installed_in.contains(owner) {
             return None;
         }
         let m = std::fs::metadata(self.snap().abs(rel)).ok()?;

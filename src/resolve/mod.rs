@@ -7,6 +7,7 @@
 //! ignored and then with the files on disk visible, which tells a case mismatch and an
 //! untracked file apart from an import of nothing.
 
+pub mod clean;
 mod fs;
 pub mod packages;
 
@@ -57,6 +58,10 @@ pub struct Resolver {
     esm: OnceLock<ResolverGeneric<SnapFs>>,
     /// tsconfig path -> whether it selects node16/nodenext resolution.
     node_modes: std::sync::Mutex<HashMap<PathBuf, bool>>,
+    /// Resolution outcomes by `memo_key`.
+    memo: std::sync::Mutex<HashMap<String, Verdict>>,
+    /// `disk_stems` memo.
+    stems: std::sync::Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>,
     overlay: OnceLock<ResolverGeneric<SnapFs>>,
     shared: Arc<Shared>,
     pub packages: Packages,
@@ -240,6 +245,8 @@ impl Resolver {
             nocase: OnceLock::new(),
             esm: OnceLock::new(),
             node_modes: std::sync::Mutex::new(HashMap::new()),
+            stems: std::sync::Mutex::new(HashMap::new()),
+            memo: std::sync::Mutex::new(HashMap::new()),
             overlay: OnceLock::new(),
             shared,
             packages,
@@ -258,6 +265,26 @@ impl Resolver {
             View::NoCase => self.nocase.get_or_init(make),
             View::Overlay => self.overlay.get_or_init(make),
         }
+    }
+
+    /// The path an unresolvable import names, if it lies in a generated folder: a relative path,
+    /// or a tsconfig `paths`/`baseUrl` target.
+    fn generated_target(&self, from: &Path, spec: &str) -> Option<String> {
+        let candidates: Vec<PathBuf> = if is_bare(spec) {
+            let ts = self.strict.find_tsconfig(from).ok()??;
+            ts.resolve_path_alias_or_base_url(spec)
+        } else if spec.starts_with('.') {
+            vec![from.parent()?.join(spec)]
+        } else {
+            return None;
+        };
+        candidates
+            .iter()
+            .filter_map(|c| self.snap.rel(&normalize(c)))
+            .find(|rel| {
+                let with_file = format!("{rel}/x");
+                self.in_generated_dir(&with_file)
+            })
     }
 
     /// Is `rel` inside a submodule (a gitlink entry of the snapshot)?
@@ -385,7 +412,82 @@ impl Resolver {
         if spec.is_empty() || is_not_a_file(&spec) || self.not_files.iter().any(|r| r.is_match(specifier)) {
             return Verdict::External;
         }
+        // Many files import the same target: a relative import's outcome depends only on the
+        // path it names, an alias's only on the tsconfig and the specifier.
+        let key = self.memo_key(importer, &spec);
+        if let Some(key) = &key
+            && let Some(v) = self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(key)
+        {
+            return v.clone();
+        }
+        let verdict = self.resolve_uncached(importer, &spec, type_only);
+        if let Some(key) = key
+            && !matches!(verdict, Verdict::Undeclared(_))
+        {
+            self.memo
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, verdict.clone());
+        }
+        verdict
+    }
+
+    /// The memo key of an import, when its outcome does not depend on where the importer is.
+    fn memo_key(&self, importer: &str, spec: &str) -> Option<String> {
+        let ts = self.strict.find_tsconfig(self.snap.abs(importer)).ok().flatten();
+        if ts
+            .as_ref()
+            .is_some_and(|t| t.compiler_options.root_dirs.is_some())
+        {
+            return None; // rootDirs make relative imports depend on the importer's folder
+        }
+        if spec.starts_with("./") || spec.starts_with("../") || spec == "." || spec == ".." {
+            let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+            let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+            for seg in spec.split('/') {
+                match seg {
+                    "" | "." => {}
+                    ".." => {
+                        parts.pop()?;
+                    }
+                    s => parts.push(s),
+                }
+            }
+            let trailing = if spec.ends_with('/') { "/" } else { "" };
+            return Some(format!("r:{}{trailing}", parts.join("/")));
+        }
+        let ts = ts?;
+        if is_bare(spec)
+            && ts
+                .compiler_options
+                .paths
+                .as_ref()
+                .is_some_and(|p| p.keys().any(|k| alias_matches(k, spec)))
+        {
+            return Some(format!("a:{}:{spec}", ts.path().display()));
+        }
+        None
+    }
+
+    fn resolve_uncached(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
+        let spec = spec.to_string();
         let from = self.snap.abs(importer);
+        // A package import that no tsconfig `paths`/`baseUrl` could map to a local file needs no
+        // file-system resolution at all: only the dependency check.
+        if is_bare(&spec) {
+            if nodejs_built_in_modules::is_nodejs_builtin_module(&spec)
+                || nodejs_built_in_modules::is_nodejs_builtin_module(spec.split('/').next().unwrap_or(""))
+                    && !spec.starts_with('@')
+            {
+                return Verdict::External;
+            }
+            if let Some(pkg) = package_name(&spec)
+                && !self.packages.workspaces.contains_key(pkg)
+                && !self.maybe_local(&from, &spec)
+            {
+                return self.package_verdict(importer, pkg, type_only);
+            }
+        }
         match self.try_view(View::Strict, &from, &spec) {
             Some(Ok(rel)) if self.shared.snap.is_file(&rel) || self.shared.snap.is_dir(&rel) => {
                 return Verdict::File(rel);
@@ -426,6 +528,10 @@ impl Resolver {
                 Verdict::Untracked(rel)
             };
         }
+        // Generated code that is not there yet (a fresh clone before codegen): the path says so.
+        if let Some(target) = self.generated_target(&from, &spec) {
+            return Verdict::Generated(target);
+        }
         if !bare {
             return Verdict::Unresolved;
         }
@@ -442,6 +548,11 @@ impl Resolver {
                 Verdict::Unresolved
             };
         }
+        self.package_verdict(importer, pkg, type_only)
+    }
+
+    /// A bare import of a (non-workspace) package: declared, or not.
+    fn package_verdict(&self, importer: &str, pkg: &str, type_only: bool) -> Verdict {
         if self.allow_packages.contains(pkg)
             || self.packages.declared(importer, pkg)
             || (type_only && self.packages.declared(importer, &types_package(pkg)))
@@ -449,6 +560,56 @@ impl Resolver {
             return Verdict::External;
         }
         Verdict::Undeclared(pkg.to_string())
+    }
+
+    /// Could the importer's tsconfig map this bare specifier to a local file: a `paths`
+    /// pattern matches it, or `baseUrl` holds a file or folder named like its first segment
+    /// (in the snapshot or on disk)?
+    fn maybe_local(&self, from: &Path, spec: &str) -> bool {
+        let Ok(Some(ts)) = self.strict.find_tsconfig(from) else {
+            return false;
+        };
+        if ts
+            .compiler_options
+            .paths
+            .as_ref()
+            .is_some_and(|p| p.keys().any(|k| alias_matches(k, spec)))
+        {
+            return true;
+        }
+        let Some(base) = &ts.compiler_options.base_url else {
+            return false;
+        };
+        let first = spec.split('/').next().unwrap_or(spec);
+        let Some(rel) = self.snap.rel(&base.join(first)) else {
+            return false;
+        };
+        if self.snap.is_dir(&rel) || self.snap.has_file_with_stem(&rel) {
+            return true;
+        }
+        self.disk_stems(base).contains(first)
+    }
+
+    /// Names (up to the first `.`) of what is on disk in `dir`, read once per folder.
+    fn disk_stems(&self, dir: &Path) -> Arc<HashSet<String>> {
+        let mut memo = self.stems.lock().unwrap_or_else(|p| p.into_inner());
+        memo.entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let names = std::fs::read_dir(dir).into_iter().flatten().flatten();
+                Arc::new(
+                    names
+                        .map(|e| {
+                            e.file_name()
+                                .to_string_lossy()
+                                .split('.')
+                                .next()
+                                .unwrap_or("")
+                                .to_string()
+                        })
+                        .collect(),
+                )
+            })
+            .clone()
     }
 
     /// `Some(Ok(rel))` resolved inside the root; `Some(Err(()))` a builtin or ignored module;
@@ -490,16 +651,36 @@ impl Resolver {
         let Some(paths) = &ts.compiler_options.paths else {
             return spec.starts_with("@/") || spec.starts_with("~/");
         };
-        paths.keys().any(|k| match k.split_once('*') {
-            Some((pre, post)) => {
-                spec.len() >= pre.len() + post.len() && spec.starts_with(pre) && spec.ends_with(post)
-            }
-            None => k == spec,
-        })
+        paths.keys().any(|k| alias_matches(k, spec))
     }
 
     pub fn snapshot(&self) -> &Snapshot {
         &self.snap
+    }
+}
+
+/// `a/b/../c` -> `a/c` (lexically).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Does a tsconfig `paths` key (`@/*`, `~lib/*`, `exact`) match the specifier?
+fn alias_matches(key: &str, spec: &str) -> bool {
+    match key.split_once('*') {
+        Some((pre, post)) => {
+            spec.len() >= pre.len() + post.len() && spec.starts_with(pre) && spec.ends_with(post)
+        }
+        None => key == spec,
     }
 }
 

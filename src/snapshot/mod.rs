@@ -288,6 +288,15 @@ impl Snapshot {
                 .is_some_and(|e| e.kind == EntryKind::Gitlink)
     }
 
+    /// Is there a file `<rel>.<anything>` in the snapshot?
+    pub fn has_file_with_stem(&self, rel: &str) -> bool {
+        let prefix = format!("{rel}.");
+        self.entries
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|(p, _)| p.starts_with(&prefix))
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

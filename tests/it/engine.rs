@@ -963,3 +963,55 @@ fn init_writes_a_config_from_what_it_detects() {
     r.hookctl(&["init"]).code(2).contains("already exists");
     r.hookctl(&["init", "--force"]).ok();
 }
+
+#[test]
+fn generated_code_missing_before_codegen_is_not_reported() {
+    let r = next_app();
+    r.write(".gitignore", ".contentlayer/\nsrc/__generated__/\n");
+    r.write(
+        "tsconfig.json",
+        r#"{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./src/*"],"contentlayer/generated":["./.contentlayer/generated"]}}}"#,
+    );
+    r.write(
+        "src/page.tsx",
+        "import { allPosts } from 'contentlayer/generated';\nimport { q } from './__generated__/graphql';\nimport { gone } from './gone';\nexport default [allPosts, q, gone];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f("imports/unresolved", "src/page.tsx", "./gone")]
+    );
+}
+
+#[test]
+fn warm_runs_from_the_caches_agree_with_cold_runs_and_follow_config_changes() {
+    let r = next_app();
+    r.write(
+        "src/a.ts",
+        "import { b } from '@/lib/b';\nimport { c } from './c';\nexport default [b, c];\n",
+    );
+    r.write("src/lib/b.ts", "export const b = 1;\n");
+    r.write("src/c.ts", "export const c = 1;\n");
+    r.commit_all("init");
+    let cold = findings(&r, &["--all-findings"]);
+    assert_eq!(cold, []);
+    assert!(r.path(".git/hookctl/facts.bin").is_file() && r.path(".git/hookctl/clean.bin").is_file());
+    assert_eq!(findings(&r, &["--all-findings"]), cold);
+    // The alias changes: the cached "clean" verdict of src/a.ts must not survive it.
+    r.write(
+        "tsconfig.json",
+        r#"{"compilerOptions":{"baseUrl":".","paths":{"@/*":["./lib/*"]}}}"#,
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &["--all-findings"]),
+        [f("imports/unresolved", "src/a.ts", "@/lib/b")]
+    );
+    // A corrupt cache is ignored and rebuilt.
+    std::fs::write(r.path(".git/hookctl/facts.bin"), b"garbage").unwrap();
+    std::fs::write(r.path(".git/hookctl/clean.bin"), b"garbage").unwrap();
+    assert_eq!(
+        findings(&r, &["--all-findings"]),
+        [f("imports/unresolved", "src/a.ts", "@/lib/b")]
+    );
+}
