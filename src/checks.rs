@@ -92,13 +92,17 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
     let snap = Arc::new(snap);
     timing("snapshot", start);
     let base_snap = match baseline {
-        Some(base) => Some(Arc::new(Snapshot::commit(
-            git2::Repository::open(&paths.git_dir)?,
-            &paths,
-            base,
-        )?)),
+        Some(base) => {
+            let open = || git2::Repository::open(&paths.git_dir);
+            let derived = snap.derive_commit(open()?, &paths, base);
+            Some(Arc::new(match derived {
+                Some(d) => d,
+                None => Snapshot::commit(open()?, &paths, base)?,
+            }))
+        }
         None => None,
     };
+    timing("baseline snapshot", start);
     // With a baseline, only files whose findings can differ from it are analysed.
     let scan_opts = ScanOptions {
         env_accessors: config.env.accessors.clone(),
@@ -109,7 +113,15 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
         (Some(base), Target::Index | Target::Commit(_)) if !needs_all => plan_scope(&snap, base, &cache),
         _ => Scope::All,
     };
+    timing("plan", start);
     let mut outcome = analyze(config, snap.clone(), req, &scope, &cache)?;
+    if let (Scope::Files(_), Some(base)) = (&scope, &base_snap)
+        && (req.groups.is_empty() || req.groups.iter().any(|g| g == "files"))
+        && !req.skip.iter().any(|s| s == "files")
+    {
+        let new = rules::files_case_collision::check_added(&snap, base);
+        outcome.findings.extend(finalize(config, req, new));
+    }
     if let Some(base_snap) = base_snap {
         let old = analyze(config, base_snap, req, &scope, &cache)?;
         let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
@@ -148,15 +160,6 @@ pub enum Scope {
     Files(HashSet<String>),
 }
 
-impl Scope {
-    fn contains(&self, path: &str) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Files(set) => set.contains(path),
-        }
-    }
-}
-
 /// Files whose configuration changes how everything else resolves or what is declared: when
 /// one of them changes between the baseline and the snapshot, every file is analysed.
 fn is_config_path(path: &str) -> bool {
@@ -175,14 +178,28 @@ fn is_config_path(path: &str) -> bool {
 pub fn plan_scope(snap: &Snapshot, base: &Snapshot, cache: &FactsCache) -> Scope {
     let mut changed = Vec::new();
     let mut removed = Vec::new();
-    for (p, e) in snap.entries() {
-        if base.get(p) != Some(e) {
-            changed.push(p.as_str());
+    match &base.derived_changes {
+        // git already said which paths differ.
+        Some(diff) => {
+            for p in diff {
+                if snap.get(p).is_some() {
+                    changed.push(p.as_str());
+                } else {
+                    removed.push(p.as_str());
+                }
+            }
         }
-    }
-    for p in base.entries().keys() {
-        if snap.get(p).is_none() {
-            removed.push(p.as_str());
+        None => {
+            for (p, e) in snap.entries() {
+                if base.get(p) != Some(e) {
+                    changed.push(p.as_str());
+                }
+            }
+            for p in base.entries().keys() {
+                if snap.get(p).is_none() {
+                    removed.push(p.as_str());
+                }
+            }
         }
     }
     if changed.iter().chain(&removed).any(|p| is_config_path(p)) {
@@ -262,6 +279,24 @@ fn source_paths(snap: &Snapshot) -> Vec<&str> {
         .collect()
 }
 
+/// The source files of `scope` present in the snapshot (without walking every path for a
+/// small scope).
+fn scoped_source_paths<'a>(snap: &'a Snapshot, scope: &Scope) -> Vec<&'a str> {
+    match scope {
+        Scope::All => source_paths(snap),
+        Scope::Files(set) => {
+            let mut v: Vec<&str> = set
+                .iter()
+                .filter_map(|p| snap.entries().get_key_value(p.as_str()))
+                .filter(|(p, e)| e.kind == snapshot::EntryKind::File && is_source(p))
+                .map(|(p, _)| p.as_str())
+                .collect();
+            v.sort_unstable();
+            v
+        }
+    }
+}
+
 fn owned_key(f: &Finding) -> (String, String, String) {
     let (r, p, w) = f.key();
     (r.to_string(), p.to_string(), w.to_string())
@@ -280,10 +315,7 @@ pub fn scan_snapshot(
     scope: &Scope,
     cache: &FactsCache,
 ) -> Vec<(String, Facts)> {
-    let paths: Vec<&str> = source_paths(snap)
-        .into_iter()
-        .filter(|p| scope.contains(p))
-        .collect();
+    let paths: Vec<&str> = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
     let mut out: Vec<(String, Option<Facts>)> = paths
@@ -432,6 +464,10 @@ fn analyze(
     }
     timing("imports", t0);
     let t0 = Instant::now();
+    // Findings about the repository as a whole (config files, env files, path set) are only
+    // computed for full checks: a scoped check runs only when no such file changed, so they
+    // equal the baseline's (new case collisions are found by `new_case_collisions`).
+    let global = *scope == Scope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
         let cx = rules::env_context::EnvContext::new(config, &snap, &files);
@@ -439,17 +475,19 @@ fn analyze(
             findings.extend(rules::env_undeclared::check(&cx));
             findings.extend(rules::env_local_only::check(&cx));
             findings.extend(rules::env_dynamic::check(&cx));
-            findings.extend(rules::env_public_secret::check(&cx));
-            findings.extend(rules::env_required_by_package::check(
-                &cx,
-                &resolver.packages,
-                &snap,
-            ));
-            if config.level(&rules::ENV_UNUSED) != crate::config::Level::Off {
-                findings.extend(rules::env_unused::check(&cx));
+            findings.extend(rules::env_public_secret::check(&cx, global));
+            if global {
+                findings.extend(rules::env_required_by_package::check(
+                    &cx,
+                    &resolver.packages,
+                    &snap,
+                ));
+                if config.level(&rules::ENV_UNUSED) != crate::config::Level::Off {
+                    findings.extend(rules::env_unused::check(&cx));
+                }
             }
         }
-        if enabled("secrets") {
+        if enabled("secrets") && global {
             findings.extend(rules::secrets_env_file::check(&cx));
         }
         unreadable.extend(cx.declarations.errors().iter().cloned());
@@ -462,7 +500,7 @@ fn analyze(
             .get(f.path.as_str())
             .is_none_or(|facts| !facts.suppressed(f.rule, f.line))
     });
-    if enabled("files") {
+    if enabled("files") && global {
         findings.extend(unreadable);
         findings.extend(rules::files_case_collision::check(&snap));
     }
@@ -479,7 +517,17 @@ fn analyze(
 
 fn import_finding(resolver: &Resolver, path: &str, imp: &scan::Import) -> Option<Finding> {
     let snap = resolver.snapshot();
-    match resolver.resolve_import(path, imp) {
+    let t0 = Instant::now();
+    let v = resolver.resolve_import(path, imp);
+    if std::env::var_os("HOOKCTL_TRACE_RESOLVE").is_some() {
+        eprintln!(
+            "resolve {path} {} -> {:?} in {:.2} ms",
+            imp.specifier,
+            v,
+            t0.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    match v {
         Verdict::File(_) | Verdict::External | Verdict::Generated(_) => None,
         Verdict::Untracked(target) => Some(rules::imports_untracked::finding(snap, path, imp, &target)),
         Verdict::CaseMismatch { written, real } => {

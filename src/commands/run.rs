@@ -112,7 +112,8 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
     } && !skip.iter().any(|s| s == "checks");
 
-    let scopes = scopes(&git, hook, args)?;
+    // Jobs need the changed files; the built-in checks compute their own scope.
+    let scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
 
     let mut blocking = false;
     if run_checks {
@@ -202,21 +203,29 @@ fn validate(hc: &HookConfig) -> Result<(), String> {
     Ok(())
 }
 
-fn scopes(git: &Git, hook: &str, args: &RunArgs) -> anyhow::Result<Vec<Scope>> {
+fn scopes(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> anyhow::Result<Vec<Scope>> {
     let index = jobs::index_from_env();
     match hook {
         "pre-commit" | "pre-merge-commit" => Ok(vec![Scope {
             label: None,
-            files: jobs::staged_files(git, index.as_deref())?,
+            files: if want_files {
+                jobs::staged_files(git, index.as_deref())?
+            } else {
+                Vec::new()
+            },
             snapshot: Snapshot::Index(index),
             target: Target::Index,
             baseline: Baseline::Head,
             env: Vec::new(),
         }]),
-        "pre-push" => push_scopes(git, args),
+        "pre-push" => push_scopes(git, args, want_files),
         _ => Ok(vec![Scope {
             label: None,
-            files: jobs::index_files(git, index.as_deref())?,
+            files: if want_files {
+                jobs::index_files(git, index.as_deref())?
+            } else {
+                Vec::new()
+            },
             snapshot: Snapshot::Index(index),
             target: Target::Index,
             baseline: Baseline::None,
@@ -225,7 +234,7 @@ fn scopes(git: &Git, hook: &str, args: &RunArgs) -> anyhow::Result<Vec<Scope>> {
     }
 }
 
-fn push_scopes(git: &Git, args: &RunArgs) -> anyhow::Result<Vec<Scope>> {
+fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Vec<Scope>> {
     let remote = args.args.first().cloned().unwrap_or_else(|| "origin".into());
     let url = args.args.get(1).cloned().unwrap_or_default();
     let stdin = std::io::stdin();
@@ -257,7 +266,11 @@ fn push_scopes(git: &Git, args: &RunArgs) -> anyhow::Result<Vec<Scope>> {
         };
         scopes.push(Scope {
             label: Some(format!("{} ({range})", line.remote_ref)),
-            files: jobs::commit_files(git, base.as_deref(), &tip)?,
+            files: if want_files {
+                jobs::commit_files(git, base.as_deref(), &tip)?
+            } else {
+                Vec::new()
+            },
             target: Target::Commit(oid(&tip)?),
             baseline: match &base {
                 Some(b) => Baseline::Commit(oid(b)?),

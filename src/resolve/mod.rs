@@ -83,6 +83,11 @@ pub fn generated_dirs(extra: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The extensions resolution probes, longest first where one ends another (`.d.ts`, `.ts`).
+const SOURCE_EXTENSIONS: &[&str] = &[
+    ".d.ts", ".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".json",
+];
+
 fn options() -> ResolveOptions {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     ResolveOptions {
@@ -584,28 +589,32 @@ impl Resolver {
         let Some(rel) = self.snap.rel(&base.join(first)) else {
             return false;
         };
-        if self.snap.is_dir(&rel) || self.snap.has_file_with_stem(&rel) {
+        let module_file = |name: &str| {
+            SOURCE_EXTENSIONS
+                .iter()
+                .any(|ext| self.snap.is_file(&format!("{name}{ext}")))
+        };
+        if self.snap.is_dir(&rel) || self.snap.is_file(&rel) || module_file(&rel) {
             return true;
         }
         self.disk_stems(base).contains(first)
     }
 
-    /// Names (up to the first `.`) of what is on disk in `dir`, read once per folder.
+    /// Names of what is on disk in `dir` (module files without their extension, so
+    /// `next.config.js` is `next.config`, never `next`), read once per folder.
     fn disk_stems(&self, dir: &Path) -> Arc<HashSet<String>> {
         let mut memo = self.stems.lock().unwrap_or_else(|p| p.into_inner());
         memo.entry(dir.to_path_buf())
             .or_insert_with(|| {
                 let names = std::fs::read_dir(dir).into_iter().flatten().flatten();
+                let stem =
+                    |name: String| match SOURCE_EXTENSIONS.iter().find_map(|ext| name.strip_suffix(ext)) {
+                        Some(stem) => stem.to_string(),
+                        None => name,
+                    };
                 Arc::new(
                     names
-                        .map(|e| {
-                            e.file_name()
-                                .to_string_lossy()
-                                .split('.')
-                                .next()
-                                .unwrap_or("")
-                                .to_string()
-                        })
+                        .map(|e| stem(e.file_name().to_string_lossy().into_owned()))
                         .collect(),
                 )
             })

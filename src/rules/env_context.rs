@@ -15,14 +15,15 @@ pub struct EnvContext<'a> {
     pub env_files: Vec<(String, EnvFileKind, Vec<env::Entry>)>,
     /// Declaration files' entries, for values that look secret: (path, entries).
     pub declaration_entries: Vec<(String, Vec<env::Entry>)>,
-    /// Names set in untracked local env files on disk -> the file (repo-relative).
-    pub local_names: BTreeMap<String, String>,
+    /// Names set in untracked local env files on disk -> the file (read on first use).
+    local_names: std::sync::OnceLock<BTreeMap<String, String>>,
+    snap: &'a Snapshot,
     /// The analysed source files and their facts.
     pub files: &'a [(String, Facts)],
 }
 
 impl<'a> EnvContext<'a> {
-    pub fn new(config: &'a Config, snap: &Snapshot, files: &'a [(String, Facts)]) -> EnvContext<'a> {
+    pub fn new(config: &'a Config, snap: &'a Snapshot, files: &'a [(String, Facts)]) -> EnvContext<'a> {
         let env_paths: Vec<&str> = snap
             .entries()
             .keys()
@@ -53,9 +54,15 @@ impl<'a> EnvContext<'a> {
             declarations,
             env_files,
             declaration_entries,
-            local_names: local_env_names(snap),
+            local_names: std::sync::OnceLock::new(),
+            snap,
             files,
         }
+    }
+
+    /// Names set in untracked local env files on disk -> the file (repo-relative).
+    pub fn local_names(&self) -> &BTreeMap<String, String> {
+        self.local_names.get_or_init(|| local_env_names(self.snap))
     }
 }
 

@@ -9,7 +9,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     for (path, facts) in cx.files {
         for read in &facts.env_reads {
             let Some(name) = &read.name else { continue };
-            let Some(file) = cx.local_names.get(name) else {
+            let Some(file) = cx.local_names().get(name) else {
                 continue;
             };
             if cx.declarations.is_declared_anywhere(name) {

@@ -8,7 +8,9 @@ use super::env_context::EnvContext;
 use crate::diagnostic::Finding;
 use crate::env::public_secret_reason;
 
-pub fn check(cx: &EnvContext) -> Vec<Finding> {
+/// `files_too`: also the env files of the snapshot (skipped when only some sources are checked:
+/// env file changes make hookctl check everything).
+pub fn check(cx: &EnvContext, files_too: bool) -> Vec<Finding> {
     let extra = &cx.config.env.public_prefixes;
     let mut out = Vec::new();
     let help = |name: &str| {
@@ -22,7 +24,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
         .iter()
         .map(|(p, e)| (p, e))
         .chain(cx.env_files.iter().map(|(p, _, e)| (p, e)));
-    for (path, entries) in files {
+    for (path, entries) in files.filter(|_| files_too) {
         for e in entries {
             if let Some(reason) = public_secret_reason(&e.name, Some(&e.value), extra) {
                 out.push(

@@ -15,7 +15,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             }
             let example = nearest_example(cx, path);
             let local = cx
-                .local_names
+                .local_names()
                 .get(name)
                 .map(|f| format!(" (it is set only in `{f}` on this machine)"))
                 .unwrap_or_default();

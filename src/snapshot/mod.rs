@@ -3,7 +3,7 @@
 //! blobs (never from disk, except for the work-tree snapshot), so a partially staged file is
 //! checked as staged.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -93,9 +93,11 @@ pub struct Snapshot {
     pub root: PathBuf,
     pub git_dir: PathBuf,
     entries: BTreeMap<String, Entry>,
-    dirs: HashSet<String>,
+    dirs: rustc_hash::FxHashSet<String>,
     /// Lower-cased path -> real paths, built on demand for case checks.
-    lower: std::sync::OnceLock<HashMap<String, Vec<String>>>,
+    lower: std::sync::OnceLock<rustc_hash::FxHashMap<String, Vec<String>>>,
+    /// Paths that differ from the commit this snapshot was derived from ([`Snapshot::derive_commit`]).
+    pub derived_changes: Option<Vec<String>>,
     repo: Mutex<Repository>,
 }
 
@@ -243,8 +245,84 @@ impl Snapshot {
         Ok(Snapshot::build(Kind::Worktree, repo, paths, entries))
     }
 
+    /// The commit `base` as a snapshot derived from this one and git's raw diff between them:
+    /// no walk of the whole tree (git's cache-tree and tree ids skip unchanged folders).
+    /// `None` when git cannot tell (then use [`Snapshot::commit`]).
+    pub fn derive_commit(&self, repo: Repository, paths: &RepoPaths, base: Oid) -> Option<Snapshot> {
+        let base_hex = base.to_string();
+        let tip_hex;
+        let args: Vec<&str> = match &self.kind {
+            Kind::Index => vec![
+                "diff-index",
+                "--cached",
+                "-z",
+                "--raw",
+                "--no-renames",
+                "--no-abbrev",
+                &base_hex,
+                "--",
+            ],
+            Kind::Commit(tip) => {
+                tip_hex = tip.to_string();
+                vec![
+                    "diff-tree",
+                    "-r",
+                    "-z",
+                    "--raw",
+                    "--no-renames",
+                    "--no-abbrev",
+                    &base_hex,
+                    &tip_hex,
+                    "--",
+                ]
+            }
+            Kind::Worktree => return None,
+        };
+        let out = std::process::Command::new("git")
+            .current_dir(&paths.root)
+            .args(["-c", "core.quotePath=false"])
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        let mut entries = self.entries.clone();
+        let mut changes = Vec::new();
+        let mut fields = out.stdout.split(|&b| b == 0);
+        while let Some(meta) = fields.next() {
+            if meta.is_empty() {
+                continue;
+            }
+            let path = String::from_utf8_lossy(fields.next()?).into_owned();
+            // `:<old mode> <new mode> <old oid> <new oid> <status>`
+            let meta = std::str::from_utf8(meta.strip_prefix(b":")?).ok()?;
+            let mut parts = meta.split(' ');
+            let old_mode = u32::from_str_radix(parts.next()?, 8).ok()?;
+            let _new_mode = parts.next()?;
+            let old_oid = Oid::from_str(parts.next()?).ok()?;
+            changes.push(path.clone());
+            if old_mode == 0 {
+                entries.remove(&path);
+            } else {
+                entries.insert(
+                    path,
+                    Entry {
+                        oid: old_oid,
+                        kind: kind_of_mode(old_mode),
+                    },
+                );
+            }
+        }
+        let mut derived = Snapshot::build(Kind::Commit(base), repo, paths, entries);
+        derived.derived_changes = Some(changes);
+        Some(derived)
+    }
+
     fn build(kind: Kind, repo: Repository, paths: &RepoPaths, entries: BTreeMap<String, Entry>) -> Snapshot {
-        let mut dirs = HashSet::new();
+        let mut dirs = rustc_hash::FxHashSet::default();
         dirs.insert(String::new());
         for p in entries.keys() {
             let mut d = p.as_str();
@@ -262,6 +340,7 @@ impl Snapshot {
             entries,
             dirs,
             lower: std::sync::OnceLock::new(),
+            derived_changes: None,
             repo: Mutex::new(repo),
         }
     }
@@ -288,13 +367,9 @@ impl Snapshot {
                 .is_some_and(|e| e.kind == EntryKind::Gitlink)
     }
 
-    /// Is there a file `<rel>.<anything>` in the snapshot?
-    pub fn has_file_with_stem(&self, rel: &str) -> bool {
-        let prefix = format!("{rel}.");
-        self.entries
-            .range(prefix.clone()..)
-            .next()
-            .is_some_and(|(p, _)| p.starts_with(&prefix))
+    /// Every folder that holds a snapshot path (not the root).
+    pub fn dirs(&self) -> impl Iterator<Item = &String> {
+        self.dirs.iter().filter(|d| !d.is_empty())
     }
 
     pub fn len(&self) -> usize {
@@ -308,13 +383,40 @@ impl Snapshot {
     /// Paths equal to `path` ignoring ASCII case (files and folders).
     pub fn case_insensitive(&self, path: &str) -> Vec<String> {
         let lower = self.lower.get_or_init(|| {
-            let mut m: HashMap<String, Vec<String>> = HashMap::new();
+            let mut m: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
             for p in self.entries.keys().chain(self.dirs.iter()) {
                 m.entry(p.to_ascii_lowercase()).or_default().push(p.clone());
             }
             m
         });
         lower.get(&path.to_ascii_lowercase()).cloned().unwrap_or_default()
+    }
+
+    /// Paths of files or folders in the same folder as `path` whose name equals its name when
+    /// ASCII case is ignored, but not exactly (walks only that folder's entries).
+    pub fn case_variants(&self, path: &str) -> Vec<String> {
+        let (dir, name) = match path.rsplit_once('/') {
+            Some((d, n)) => (format!("{d}/"), n),
+            None => (String::new(), path),
+        };
+        let mut out: Vec<String> = Vec::new();
+        for key in self
+            .entries
+            .range(dir.clone()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(&dir))
+        {
+            let rest = &key[dir.len()..];
+            let comp = rest.split('/').next().unwrap_or(rest);
+            if comp != name && comp.eq_ignore_ascii_case(name) {
+                let found = format!("{dir}{comp}");
+                if out.last() != Some(&found) {
+                    out.push(found);
+                }
+            }
+        }
+        out.dedup();
+        out
     }
 
     /// The bytes of a file in the snapshot (for a symlink: its target text).
@@ -347,21 +449,17 @@ impl Snapshot {
         if self.kind == Kind::Worktree {
             return paths.par_iter().map(|p| self.read(p)).collect();
         }
-        let git_dir = self.git_dir.clone();
         paths
             .par_iter()
-            .map_init(
-                || Repository::open(&git_dir).ok(),
-                |repo, p| {
-                    let entry = self.entries.get(*p).ok_or_else(|| {
-                        Error::Io(std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
-                    })?;
-                    match repo {
-                        Some(r) => Ok(r.find_blob(entry.oid)?.content().to_vec()),
-                        None => self.read(p),
-                    }
-                },
-            )
+            .map(|p| {
+                let entry = self.entries.get(*p).ok_or_else(|| {
+                    Error::Io(std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
+                })?;
+                with_thread_repo(&self.git_dir, |repo| match repo {
+                    Some(r) => Ok(r.find_blob(entry.oid)?.content().to_vec()),
+                    None => self.read(p),
+                })
+            })
             .collect()
     }
 
@@ -393,6 +491,23 @@ fn kind_of_mode(mode: u32) -> EntryKind {
         0o160000 => EntryKind::Gitlink,
         _ => EntryKind::File,
     }
+}
+
+thread_local! {
+    /// One repository handle per thread (opening one reads git's config files: too slow to do
+    /// per batch of blobs).
+    static THREAD_REPO: std::cell::RefCell<Option<(PathBuf, Option<Repository>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+fn with_thread_repo<T>(git_dir: &Path, f: impl FnOnce(Option<&Repository>) -> T) -> T {
+    THREAD_REPO.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|(dir, _)| dir != git_dir) {
+            *slot = Some((git_dir.to_path_buf(), Repository::open(git_dir).ok()));
+        }
+        f(slot.as_ref().and_then(|(_, r)| r.as_ref()))
+    })
 }
 
 /// Resolve a revision to a commit id, with a clear error.

@@ -1015,3 +1015,37 @@ fn warm_runs_from_the_caches_agree_with_cold_runs_and_follow_config_changes() {
         [f("imports/unresolved", "src/a.ts", "@/lib/b")]
     );
 }
+
+#[test]
+fn a_commit_that_adds_a_case_collision_is_refused_and_old_ones_are_not_reported() {
+    let r = next_app();
+    r.write("src/Old.ts", "export const a = 1;\n");
+    r.write("src/old.ts", "export const b = 1;\n");
+    r.write("src/Comp/a.ts", "export const c = 1;\n");
+    r.commit_all("init");
+    r.write("src/new.ts", "export const d = 1;\n");
+    r.add(&["src/new.ts"]);
+    assert_eq!(findings(&r, &[]), []);
+    r.write("src/New.ts", "export const e = 1;\n");
+    r.write("src/comp/b.ts", "export const f = 1;\n");
+    r.add(&["src/New.ts", "src/comp/b.ts"]);
+    assert_eq!(
+        findings(&r, &[]),
+        [
+            f("files/case-collision", "src/comp", "src/Comp"),
+            f("files/case-collision", "src/new.ts", "src/New.ts")
+        ]
+    );
+}
+
+#[test]
+fn full_check_reports_folder_case_collisions_too() {
+    let r = next_app();
+    r.write("src/Comp/a.ts", "export const c = 1;\n");
+    r.write("src/comp/b.ts", "export const f = 1;\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &["--all-findings"]),
+        [f("files/case-collision", "src/comp", "src/Comp")]
+    );
+}
