@@ -336,13 +336,14 @@ pub fn scan_snapshot(
         .collect();
     if !misses.is_empty() {
         let progress = Progress::new(misses.len());
-        let contents = snap.read_many(&misses);
+        // Each blob is read where it is parsed: no more than one file per thread in memory.
         let parsed: Vec<Facts> = misses
             .par_iter()
-            .zip(contents.into_par_iter())
-            .map(|(p, bytes)| {
+            .map(|p| {
                 progress.tick();
-                let Ok(bytes) = bytes else { return Facts::default() };
+                let Ok(bytes) = snap.read_pooled(p) else {
+                    return Facts::default();
+                };
                 let oid = match snap.get(p) {
                     Some(e) if !worktree => e.oid,
                     _ => {

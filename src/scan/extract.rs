@@ -66,6 +66,7 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
         write_targets: Vec::new(),
         type_children: Vec::new(),
         want_suppressions: memmem::find(src, b"hookctl-ignore").is_some(),
+        triggers: trigger_positions(src, opts),
     };
     walker.walk(&tree);
     let mut facts = walker.facts;
@@ -73,6 +74,17 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
     facts.env_reads.sort_by_key(|r| r.span.start);
     facts.suppressions.sort_by_key(|s| s.line);
     facts
+}
+
+/// Sorted start offsets of every trigger word (and accessor name) in the file. A subtree whose
+/// byte range holds none cannot hold a fact: the walk skips it.
+fn trigger_positions(src: &[u8], opts: &ScanOptions) -> Vec<usize> {
+    let mut v: Vec<usize> = TRIGGERS.iter().flat_map(|t| memmem::find_iter(src, t)).collect();
+    for a in opts.env_accessors.iter().filter(|a| !a.is_empty()) {
+        v.extend(memmem::find_iter(src, a.as_bytes()));
+    }
+    v.sort_unstable();
+    v
 }
 
 fn worth_parsing(src: &[u8], opts: &ScanOptions) -> bool {
@@ -338,9 +350,17 @@ struct Walker<'a> {
     /// the type arguments of a misparsed generic call.
     type_children: Vec<usize>,
     want_suppressions: bool,
+    /// See [`trigger_positions`].
+    triggers: Vec<usize>,
 }
 
 impl<'a> Walker<'a> {
+    /// Does the byte range `[start, end)` hold the start of a trigger word?
+    fn has_trigger(&self, start: usize, end: usize) -> bool {
+        let i = self.triggers.partition_point(|&p| p < start);
+        self.triggers.get(i).is_some_and(|&p| p < end)
+    }
+
     fn walk(&mut self, tree: &'a Tree) {
         let mut cursor = tree.walk();
         let mut depth: usize = 0;
@@ -350,7 +370,8 @@ impl<'a> Walker<'a> {
         let mut seen_statement = false;
         loop {
             let node = cursor.node();
-            if type_from == usize::MAX && self.is_type_root(node) {
+            let interesting = self.has_trigger(node.start_byte(), node.end_byte());
+            if interesting && type_from == usize::MAX && self.is_type_root(node) {
                 type_from = depth;
             }
             if depth == 1 {
@@ -363,11 +384,12 @@ impl<'a> Walker<'a> {
                     seen_statement = true;
                 }
             }
-            self.visit(node, depth >= type_from);
-
-            if cursor.goto_first_child() {
-                depth += 1;
-                continue;
+            if interesting {
+                self.visit(node, depth >= type_from);
+                if cursor.goto_first_child() {
+                    depth += 1;
+                    continue;
+                }
             }
             loop {
                 if cursor.goto_next_sibling() {

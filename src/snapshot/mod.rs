@@ -442,6 +442,24 @@ impl Snapshot {
         Ok(repo.find_blob(entry.oid)?.content().to_vec())
     }
 
+    /// Read one file with this thread's own repository handle (no lock shared between
+    /// threads): for parallel readers.
+    pub fn read_pooled(&self, path: &str) -> Result<Vec<u8>, Error> {
+        if self.kind == Kind::Worktree {
+            return self.read(path);
+        }
+        let entry = self.entries.get(path).ok_or_else(|| {
+            Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                path.to_string(),
+            ))
+        })?;
+        with_thread_repo(&self.git_dir, |repo| match repo {
+            Some(r) => Ok(r.find_blob(entry.oid)?.content().to_vec()),
+            None => self.read(path),
+        })
+    }
+
     /// Read many blobs at once, in parallel, with one repository handle per thread.
     /// Results keep the order of `paths`.
     pub fn read_many(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, Error>> {
@@ -449,18 +467,7 @@ impl Snapshot {
         if self.kind == Kind::Worktree {
             return paths.par_iter().map(|p| self.read(p)).collect();
         }
-        paths
-            .par_iter()
-            .map(|p| {
-                let entry = self.entries.get(*p).ok_or_else(|| {
-                    Error::Io(std::io::Error::new(std::io::ErrorKind::NotFound, p.to_string()))
-                })?;
-                with_thread_repo(&self.git_dir, |repo| match repo {
-                    Some(r) => Ok(r.find_blob(entry.oid)?.content().to_vec()),
-                    None => self.read(p),
-                })
-            })
-            .collect()
+        paths.par_iter().map(|p| self.read_pooled(p)).collect()
     }
 
     /// Run `f` with the snapshot's repository handle.
