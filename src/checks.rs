@@ -518,17 +518,7 @@ fn analyze(
 
 fn import_finding(resolver: &Resolver, path: &str, imp: &scan::Import) -> Option<Finding> {
     let snap = resolver.snapshot();
-    let t0 = Instant::now();
-    let v = resolver.resolve_import(path, imp);
-    if std::env::var_os("HOOKCTL_TRACE_RESOLVE").is_some() {
-        eprintln!(
-            "resolve {path} {} -> {:?} in {:.2} ms",
-            imp.specifier,
-            v,
-            t0.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-    match v {
+    match resolver.resolve_import(path, imp) {
         Verdict::File(_) | Verdict::External | Verdict::Generated(_) => None,
         Verdict::Untracked(target) => Some(rules::imports_untracked::finding(snap, path, imp, &target)),
         Verdict::CaseMismatch { written, real } => {

@@ -34,38 +34,6 @@ use crate::jobs::{self, Git, Snapshot, clean, plan, push};
 use crate::report::{self, Summary};
 use crate::{Ctx, Exit, UsageError};
 
-/// Hook names git itself runs (githooks(5)).
-const GIT_HOOKS: &[&str] = &[
-    "applypatch-msg",
-    "pre-applypatch",
-    "post-applypatch",
-    "pre-commit",
-    "pre-merge-commit",
-    "prepare-commit-msg",
-    "commit-msg",
-    "post-commit",
-    "pre-rebase",
-    "post-checkout",
-    "post-merge",
-    "pre-push",
-    "pre-receive",
-    "update",
-    "proc-receive",
-    "post-receive",
-    "post-update",
-    "reference-transaction",
-    "push-to-checkout",
-    "pre-auto-gc",
-    "post-rewrite",
-    "sendemail-validate",
-    "fsmonitor-watchman",
-    "p4-changelist",
-    "p4-prepare-changelist",
-    "p4-post-changelist",
-    "p4-pre-submit",
-    "post-index-change",
-];
-
 /// One thing the hook looks at: a snapshot, how to check it, and the files jobs get.
 struct Scope {
     /// Shown above the jobs when a push has several refs.
@@ -85,7 +53,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     }
     let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
     let config = Config::load(&git.root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
-    let is_git_hook = GIT_HOOKS.contains(&hook);
+    let is_git_hook = crate::install::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {
         Some(hc) => hc.clone(),
         None if matches!(hook, "pre-commit" | "pre-push") => HookConfig::default(),

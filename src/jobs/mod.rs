@@ -27,31 +27,15 @@ pub struct Git {
 }
 
 impl Git {
-    pub fn discover(cwd: &Path) -> anyhow::Result<Git> {
-        let out = Command::new("git")
-            .current_dir(cwd)
-            .args([
-                "rev-parse",
-                "--path-format=absolute",
-                "--show-toplevel",
-                "--git-common-dir",
-            ])
-            .env("GIT_OPTIONAL_LOCKS", "0")
-            .stdin(Stdio::null())
-            .output()
-            .context("cannot run `git`")?;
-        if !out.status.success() {
-            bail!(
-                "not inside a git work tree: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
-        let mut lines = out.stdout.split(|&b| b == b'\n');
-        let mut next = || lines.next().map(|l| PathBuf::from(OsStr::from_bytes(l)));
-        match (next(), next()) {
-            (Some(root), Some(common_dir)) if !root.as_os_str().is_empty() => Ok(Git { root, common_dir }),
-            _ => bail!("not inside a git work tree"),
-        }
+    /// The repository of the current process (honouring `GIT_DIR`/`GIT_WORK_TREE`), found
+    /// with libgit2: no `git` process to start on every hook.
+    pub fn discover(_cwd: &Path) -> anyhow::Result<Git> {
+        let (_, paths) =
+            crate::snapshot::open().map_err(|e| anyhow::anyhow!("not inside a git work tree: {e}"))?;
+        Ok(Git {
+            root: paths.root,
+            common_dir: paths.common_dir,
+        })
     }
 
     /// A `git` command at the top level that never takes optional locks.

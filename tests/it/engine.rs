@@ -2,41 +2,7 @@
 
 use crate::common::*;
 
-/// `(rule, path, specifier-or-name)` of every finding of `hookctl check ARGS --format json`.
-fn findings(repo: &Repo, args: &[&str]) -> Vec<(String, String, String)> {
-    let mut a = vec!["check", "--format", "json"];
-    a.extend_from_slice(args);
-    let run = repo.hookctl(&a);
-    assert!(
-        run.code == 0 || run.code == 1,
-        "unexpected exit {}\n{}",
-        run.code,
-        run.all()
-    );
-    let json = run.json();
-    let list = json["findings"].as_array().unwrap().clone();
-    assert_eq!(
-        run.code == 1,
-        list.iter().any(|f| f["severity"] == "error"),
-        "exit code vs findings\n{}",
-        run.all()
-    );
-    list.iter()
-        .map(|f| {
-            let what = f.get("specifier").or(f.get("name")).or(f.get("resolved"));
-            let what = what.and_then(|v| v.as_str()).unwrap_or("").to_string();
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                what,
-            )
-        })
-        .collect()
-}
-
-fn f(rule: &str, path: &str, what: &str) -> (String, String, String) {
-    (rule.to_string(), path.to_string(), what.to_string())
-}
+use crate::common::{check_findings as findings, finding as f};
 
 /// A Next.js-style repo with the `@/*` alias in a JSONC tsconfig.
 fn next_app() -> Repo {

@@ -2,31 +2,7 @@
 
 use crate::common::*;
 
-/// `(rule, path, name)` of every finding of `hookctl check --format json ARGS`.
-fn findings(repo: &Repo, args: &[&str]) -> Vec<(String, String, String)> {
-    let mut a = vec!["check", "--format", "json"];
-    a.extend_from_slice(args);
-    let run = repo.hookctl(&a);
-    assert!(
-        run.code == 0 || run.code == 1,
-        "unexpected exit {}\n{}",
-        run.code,
-        run.all()
-    );
-    run.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
-            (s("rule"), s("path"), s("name"))
-        })
-        .collect()
-}
-
-fn f(rule: &str, path: &str, name: &str) -> (String, String, String) {
-    (rule.to_string(), path.to_string(), name.to_string())
-}
+use crate::common::{check_findings as findings, finding as f};
 
 fn app() -> Repo {
     let r = Repo::new();
