@@ -796,6 +796,7 @@ pub fn package_name(spec: &str) -> Option<&str> {
         !part.is_empty()
             && !part.starts_with('.')
             && !part.starts_with('_')
+            && !part.starts_with('~')
             && part
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._~".contains(c))
@@ -825,7 +826,7 @@ mod tests {
         assert_eq!(package_name("@scope/pkg/sub/x"), Some("@scope/pkg"));
         assert_eq!(package_name("lodash/fp"), Some("lodash"));
         assert_eq!(package_name("@/lib/x"), None);
-        assert_eq!(package_name("~/lib/x"), Some("~"));
+        assert_eq!(package_name("~/lib/x"), None, "a bundler alias, not a package");
         assert_eq!(package_name("Components/Button"), None);
         assert_eq!(types_package("@babel/core"), "@types/babel__core");
     }
