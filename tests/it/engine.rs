@@ -1015,3 +1015,24 @@ fn full_check_reports_folder_case_collisions_too() {
         [f("files/case-collision", "src/comp", "src/Comp")]
     );
 }
+
+#[test]
+fn an_alias_missing_from_tsconfig_is_unresolved_not_an_undeclared_package() {
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"app"}"#);
+    r.write("src/a.ts", "import { u } from '~/utils';\nexport default u;\n");
+    r.write("src/utils.ts", "export const u = 1;\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f("imports/unresolved", "src/a.ts", "~/utils")]
+    );
+    r.hookctl(&["check"]).contains("must also be in tsconfig `paths`");
+    // Declared in tsconfig `paths`, it resolves.
+    r.write(
+        "tsconfig.json",
+        r#"{"compilerOptions":{"paths":{"~/*":["./src/*"]}}}"#,
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(findings(&r, &[]), []);
+}
