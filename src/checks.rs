@@ -145,8 +145,17 @@ fn cache_dir(snap: &Snapshot) -> PathBuf {
 fn timing(phase: &str, since: Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *ON.get_or_init(|| std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0")) {
+        // Peak resident memory so far, where the OS tells it (Linux).
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|st| {
+                st.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .map(|l| l[6..].trim().to_string())
+            })
+            .unwrap_or_default();
         eprintln!(
-            "hookctl: timing: {phase}: {:.1} ms",
+            "hookctl: timing: {phase}: {:.1} ms (peak memory {peak})",
             since.elapsed().as_secs_f64() * 1000.0
         );
     }

@@ -582,11 +582,17 @@ impl Resolver {
         {
             return true;
         }
-        let Some(base) = &ts.compiler_options.base_url else {
+        if ts.compiler_options.base_url.is_none() {
+            return false;
+        }
+        // Where `baseUrl` puts the specifier's first segment (oxc resolves `baseUrl` against the
+        // tsconfig that sets it, through `extends`).
+        let first = spec.split('/').next().unwrap_or(spec);
+        let Some(mapped) = ts.resolve_path_alias_or_base_url(first).into_iter().next() else {
             return false;
         };
-        let first = spec.split('/').next().unwrap_or(spec);
-        let Some(rel) = self.snap.rel(&base.join(first)) else {
+        let mapped = normalize(&mapped);
+        let Some(rel) = self.snap.rel(&mapped) else {
             return false;
         };
         let module_file = |name: &str| {
@@ -597,7 +603,9 @@ impl Resolver {
         if self.snap.is_dir(&rel) || self.snap.is_file(&rel) || module_file(&rel) {
             return true;
         }
-        self.disk_stems(base).contains(first)
+        mapped
+            .parent()
+            .is_some_and(|dir| self.disk_stems(dir).contains(first))
     }
 
     /// Names of what is on disk in `dir` (module files without their extension, so

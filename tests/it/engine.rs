@@ -1036,3 +1036,26 @@ fn an_alias_missing_from_tsconfig_is_unresolved_not_an_undeclared_package() {
     r.git(&["add", "-A"]).ok();
     assert_eq!(findings(&r, &[]), []);
 }
+
+#[test]
+fn base_url_inherited_through_extends_maps_bare_specifiers_to_local_files() {
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"app"}"#);
+    r.write("tsconfig.json", r#"{"compilerOptions":{"baseUrl":"."}}"#);
+    r.write(
+        "sub/tsconfig.json",
+        r#"{"extends":"../tsconfig.json","compilerOptions":{"jsx":"react-jsx"}}"#,
+    );
+    r.write(
+        "sub/a.ts",
+        "import 'components/Button';\nimport 'components/Card';\n",
+    );
+    r.write("components/Button.tsx", "export const B = 1;\n");
+    r.write("components/Card.tsx", "export const C = 1;\n");
+    r.add(&["package.json", "tsconfig.json", "sub", "components/Button.tsx"]);
+    // Not an undeclared package: a local file, here one that is not staged.
+    assert_eq!(
+        findings(&r, &[]),
+        [f("imports/untracked", "sub/a.ts", "components/Card")]
+    );
+}
