@@ -450,21 +450,33 @@ fn analyze(
         } else {
             CleanSet::disabled()
         };
+        // Resolution caches grow with every path probed; on very large repositories they are
+        // dropped between chunks of files to bound memory (outcomes stay memoised).
+        let chunk = if files.len() > 40_000 { 20_000 } else { usize::MAX };
         let per_file: Vec<Vec<Finding>> = files
-            .par_iter()
-            .map(|(path, facts)| {
-                let oid = snap.get(path).map(|e| e.oid).unwrap_or(git2::Oid::ZERO_SHA1);
-                if clean.contains(path, &oid) {
-                    return Vec::new();
-                }
-                let found: Vec<Finding> = facts
-                    .imports
-                    .iter()
-                    .filter_map(|imp| import_finding(&resolver, path, imp))
-                    .filter(|f| !facts.suppressed(f.rule, f.line))
+            .chunks(chunk)
+            .flat_map(|part| {
+                let found: Vec<Vec<Finding>> = part
+                    .par_iter()
+                    .map(|(path, facts)| {
+                        let oid = snap.get(path).map(|e| e.oid).unwrap_or(git2::Oid::ZERO_SHA1);
+                        if clean.contains(path, &oid) {
+                            return Vec::new();
+                        }
+                        let found: Vec<Finding> = facts
+                            .imports
+                            .iter()
+                            .filter_map(|imp| import_finding(&resolver, path, imp))
+                            .filter(|f| !facts.suppressed(f.rule, f.line))
+                            .collect();
+                        if found.is_empty() {
+                            clean.insert(path, &oid);
+                        }
+                        found
+                    })
                     .collect();
-                if found.is_empty() {
-                    clean.insert(path, &oid);
+                if chunk != usize::MAX {
+                    resolver.clear_caches();
                 }
                 found
             })

@@ -671,6 +671,16 @@ impl Resolver {
         paths.keys().any(|k| alias_matches(k, spec))
     }
 
+    /// Drop oxc_resolver's path caches (memory), keeping this resolver's own memo.
+    pub fn clear_caches(&self) {
+        self.strict.clear_cache();
+        for r in [&self.nocase, &self.overlay, &self.esm] {
+            if let Some(r) = r.get() {
+                r.clear_cache();
+            }
+        }
+    }
+
     pub fn snapshot(&self) -> &Snapshot {
         &self.snap
     }
