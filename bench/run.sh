@@ -464,7 +464,7 @@ json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).g
 	echo
 	[[ -z $note ]] || printf '> **Note:** %s\n\n' "$note"
 	((quick == 0)) || printf '> `--quick`: few runs per measurement (a smoke run, not numbers to quote).\n\n'
-	echo "- hookctl: \`$hookctl_version\`, commit $hookctl_rev, binary \`$hookctl\`"
+	echo "- hookctl: \`$hookctl_version\`, commit $hookctl_rev, binary \`${hookctl#"$repo_root"/}\`"
 	echo "- machine: $(nproc) CPUs ($cpu), $mem_total; load average $load_before at start, $load_after at the end"
 	echo "- started $started; sizes $sizes; $hf_version, $git_version, node $node_version"
 	echo "- compared: lefthook $lefthook_version, $prek_version, TypeScript $ts5_version (compiler API, tsc) and $ts7_version (native tsc)"
