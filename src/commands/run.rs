@@ -63,12 +63,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     };
     validate(&hc).map_err(UsageError)?;
 
-    let skip: Vec<String> = std::env::var("HOOKCTL_SKIP")
-        .unwrap_or_default()
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
+    let skip = crate::skip_list();
     let job_names: BTreeSet<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
     let check_skip: Vec<String> = skip
         .iter()

@@ -56,6 +56,8 @@ pub struct Resolver {
     nocase: OnceLock<ResolverGeneric<SnapFs>>,
     /// Like `strict`, but fully specified (no extension or `index` probing): Node's ESM rules.
     esm: OnceLock<ResolverGeneric<SnapFs>>,
+    /// Like `strict`, with the `require` export condition first: CommonJS imports under node16.
+    cjs: OnceLock<ResolverGeneric<SnapFs>>,
     /// tsconfig path -> whether it selects node16/nodenext resolution.
     node_modes: std::sync::Mutex<HashMap<PathBuf, bool>>,
     /// Resolution outcomes by `memo_key`.
@@ -249,6 +251,7 @@ impl Resolver {
             strict,
             nocase: OnceLock::new(),
             esm: OnceLock::new(),
+            cjs: OnceLock::new(),
             node_modes: std::sync::Mutex::new(HashMap::new()),
             stems: std::sync::Mutex::new(HashMap::new()),
             memo: std::sync::Mutex::new(HashMap::new()),
@@ -319,16 +322,40 @@ impl Resolver {
             // `/// <reference path="x" />` is always a path relative to the file.
             return self.resolve(importer, &format!("./{}", import.specifier), import.type_only);
         }
-        let verdict = self.resolve(importer, &import.specifier, import.type_only);
+        let mode = self.node_mode(importer);
         let esm_kind = matches!(
             import.kind,
             ImportKind::Static | ImportKind::SideEffect | ImportKind::ExportFrom | ImportKind::Dynamic
         );
+        // Under node16/nodenext a CommonJS-mode import of a package takes its `require` export
+        // condition, as TypeScript and Node do.
+        let cjs_import = match mode {
+            Some(NodeMode::Cjs) => import.kind != ImportKind::Dynamic,
+            Some(NodeMode::Esm) => matches!(import.kind, ImportKind::Require | ImportKind::ImportEquals),
+            None => false,
+        };
+        if cjs_import && is_bare(&import.specifier) {
+            let cjs = self.cjs.get_or_init(|| {
+                let options = ResolveOptions {
+                    condition_names: ["types", "require", "node", "default"].map(String::from).to_vec(),
+                    ..options()
+                };
+                ResolverGeneric::new_with_file_system(SnapFs::new(self.shared.clone(), View::Strict), options)
+            });
+            let spec = clean_specifier(&import.specifier);
+            if let Ok(res) = cjs.resolve_file(self.snap.abs(importer), &spec)
+                && let Some(rel) = self.snap.rel(res.path())
+                && self.snap.is_file(&rel)
+            {
+                return Verdict::File(rel);
+            }
+        }
+        let verdict = self.resolve(importer, &import.specifier, import.type_only);
         if let Verdict::File(found) = &verdict
             && esm_kind
             && !import.type_only
             && (import.specifier.starts_with('.') || import.specifier.starts_with('/'))
-            && self.is_node_esm(importer)
+            && mode == Some(NodeMode::Esm)
         {
             let esm = self.esm.get_or_init(|| {
                 let options = ResolveOptions {
@@ -345,10 +372,39 @@ impl Resolver {
         verdict
     }
 
-    /// Is `importer` an ES module under `moduleResolution: node16/nodenext`, where Node's ESM
-    /// rules (explicit extensions, no `index` probing) apply to relative imports?
-    fn is_node_esm(&self, importer: &str) -> bool {
-        let esm_file = match importer.rsplit_once('.').map(|(_, e)| e) {
+    /// The module format of `importer` under `moduleResolution: node16/nodenext` (`None` under
+    /// any other resolution mode): ESM for `.mts`/`.mjs` and files of a `"type": "module"`
+    /// package, CommonJS otherwise.
+    fn node_mode(&self, importer: &str) -> Option<NodeMode> {
+        let Ok(Some(ts)) = self.strict.find_tsconfig(self.snap.abs(importer)) else {
+            return None;
+        };
+        let path = ts.path().to_path_buf();
+        let cached = self
+            .node_modes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&path)
+            .copied();
+        let node = match cached {
+            Some(known) => known,
+            None => {
+                let by_module = ts.compiler_options.module.as_deref().is_some_and(is_node_mode);
+                let mode = match self.module_resolution(&path, 0) {
+                    Some(m) => is_node_mode(&m),
+                    None => by_module,
+                };
+                self.node_modes
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(path, mode);
+                mode
+            }
+        };
+        if !node {
+            return None;
+        }
+        let esm = match importer.rsplit_once('.').map(|(_, e)| e) {
             Some("mts" | "mjs") => true,
             Some("cts" | "cjs") => false,
             _ => {
@@ -357,31 +413,7 @@ impl Resolver {
                     .is_some_and(|m| m.json.get("type").and_then(Value::as_str) == Some("module"))
             }
         };
-        if !esm_file {
-            return false;
-        }
-        let Ok(Some(ts)) = self.strict.find_tsconfig(self.snap.abs(importer)) else {
-            return false;
-        };
-        let path = ts.path().to_path_buf();
-        if let Some(&known) = self
-            .node_modes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&path)
-        {
-            return known;
-        }
-        let by_module = ts.compiler_options.module.as_deref().is_some_and(is_node_mode);
-        let mode = match self.module_resolution(&path, 0) {
-            Some(m) => is_node_mode(&m),
-            None => by_module,
-        };
-        self.node_modes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(path, mode);
-        mode
+        Some(if esm { NodeMode::Esm } else { NodeMode::Cjs })
     }
 
     /// `compilerOptions.moduleResolution` of a tsconfig, following relative `extends`.
@@ -674,7 +706,7 @@ impl Resolver {
     /// Drop oxc_resolver's path caches (memory), keeping this resolver's own memo.
     pub fn clear_caches(&self) {
         self.strict.clear_cache();
-        for r in [&self.nocase, &self.overlay, &self.esm] {
+        for r in [&self.nocase, &self.overlay, &self.esm, &self.cjs] {
             if let Some(r) = r.get() {
                 r.clear_cache();
             }
@@ -709,6 +741,13 @@ fn alias_matches(key: &str, spec: &str) -> bool {
         }
         None => key == spec,
     }
+}
+
+/// A file's module format under node16/nodenext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NodeMode {
+    Esm,
+    Cjs,
 }
 
 fn is_node_mode(m: &str) -> bool {

@@ -1059,3 +1059,30 @@ fn base_url_inherited_through_extends_maps_bare_specifiers_to_local_files() {
         [f("imports/untracked", "sub/a.ts", "components/Card")]
     );
 }
+
+#[test]
+fn node16_commonjs_imports_take_the_require_export_condition() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"root","private":true,"workspaces":["packages/*","app"]}"#,
+    );
+    r.write(
+        "packages/cond/package.json",
+        r#"{"name":"@acme/cond","exports":{".":{"import":"./esm/index.mts","require":"./cjs/index.cts"}}}"#,
+    );
+    r.write("packages/cond/cjs/index.cts", "export = 1;\n");
+    r.write(
+        "app/package.json",
+        r#"{"name":"app","dependencies":{"@acme/cond":"workspace:*"}}"#,
+    );
+    r.write("app/tsconfig.json", r#"{"compilerOptions":{"module":"node16"}}"#);
+    // CommonJS: `require` condition, which exists. ESM: `import` condition, which does not.
+    r.write("app/main.cts", "import c = require('@acme/cond');\nexport = c;\n");
+    r.write("app/esm.mts", "import c from '@acme/cond';\nexport default c;\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f("imports/unresolved", "app/esm.mts", "@acme/cond")]
+    );
+}

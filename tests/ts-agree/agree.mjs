@@ -51,11 +51,11 @@
 //     `undeclared` | `external`                  planted untracked / deleted / mis-cased import
 //                                                must fail in TS too.
 // "Mode-specific": hookctl resolves with one option set for every moduleResolution (extension and
-// index probing, `.js` -> `.ts`, package.json conditions types > import > require whatever the
-// import's mode), except that under node16/nodenext an ESM import of a relative path must spell
-// its extension (hookctl's `needs-extension` verdict). Two differences remain by design: a
-// CommonJS-mode import under node16/nodenext picks the "require" condition in TS, and `classic`
-// (legacy) never looks for `index` files but walks up the folders for bare names. When TS differs under the configured
+// index probing, `.js` -> `.ts`, package.json conditions types > import > require), except that
+// under node16/nodenext an ESM import of a relative path must spell its extension (hookctl's
+// `needs-extension` verdict) and a CommonJS-mode import of a package takes its "require" condition.
+// One difference remains by design: `classic` (legacy) never looks for `index` files but walks up
+// the folders for bare names. When TS differs under the configured
 // moduleResolution but, asked again with `moduleResolution: bundler` (module esnext, everything
 // else the same, no resolution mode), gives exactly hookctl's answer (the same file, or failure),
 // the case is counted in a separate "mode-specific" bucket, listed (first N) with the reason, and
