@@ -10,6 +10,7 @@
 pub mod clean;
 mod fs;
 pub mod packages;
+pub mod specifier;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,8 @@ use serde_json::Value;
 pub use fs::View;
 use fs::{Shared, SnapFs};
 use packages::Packages;
+use specifier::{alias_matches, clean_specifier, is_not_a_file, normalize};
+pub use specifier::{is_bare, package_name, types_package};
 
 use crate::diagnostic::Finding;
 use crate::rules;
@@ -718,31 +721,6 @@ impl Resolver {
     }
 }
 
-/// `a/b/../c` -> `a/c` (lexically).
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// Does a tsconfig `paths` key (`@/*`, `~lib/*`, `exact`) match the specifier?
-fn alias_matches(key: &str, spec: &str) -> bool {
-    match key.split_once('*') {
-        Some((pre, post)) => {
-            spec.len() >= pre.len() + post.len() && spec.starts_with(pre) && spec.ends_with(post)
-        }
-        None => key == spec,
-    }
-}
-
 /// A file's module format under node16/nodenext.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NodeMode {
@@ -803,107 +781,5 @@ fn mentions_dir(v: &Value, dirs: &[String]) -> bool {
         Value::Object(o) => o.values().any(|v| mentions_dir(v, dirs)),
         Value::Array(a) => a.iter().any(|v| mentions_dir(v, dirs)),
         _ => false,
-    }
-}
-
-/// Drop `?query` and `#hash` suffixes (but not a leading `#` of package imports).
-fn clean_specifier(spec: &str) -> String {
-    let mut s = spec.trim();
-    if let Some(i) = s.find('?') {
-        s = &s[..i];
-    }
-    if let Some(i) = s.get(1..).and_then(|r| r.find('#')) {
-        s = &s[..=i];
-    }
-    s.to_string()
-}
-
-/// URLs, `data:`, `virtual:`, other `scheme:` specifiers (except `node:`), and webpack loader
-/// chains are not files.
-fn is_not_a_file(spec: &str) -> bool {
-    if spec.contains('!') {
-        return true;
-    }
-    if let Some((scheme, _)) = spec.split_once(':') {
-        return scheme != "node"
-            && !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.' || c == '~');
-    }
-    spec.starts_with("\0")
-}
-
-/// Not relative, absolute, or a package.json `imports` key.
-pub fn is_bare(spec: &str) -> bool {
-    !(spec.starts_with('.') || spec.starts_with('/') || spec.starts_with('#'))
-}
-
-/// The npm package name of a bare specifier (`@scope/pkg/sub` -> `@scope/pkg`), or `None` when
-/// the specifier cannot be a package name.
-pub fn package_name(spec: &str) -> Option<&str> {
-    let end = if spec.starts_with('@') {
-        let first = spec.find('/')?;
-        spec[first + 1..].find('/').map_or(spec.len(), |i| first + 1 + i)
-    } else {
-        spec.find('/').unwrap_or(spec.len())
-    };
-    let name = &spec[..end];
-    let valid = |part: &str| {
-        !part.is_empty()
-            && !part.starts_with('.')
-            && !part.starts_with('_')
-            && !part.starts_with('~')
-            && part
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._~".contains(c))
-    };
-    let ok = match name.strip_prefix('@') {
-        Some(rest) => rest.split_once('/').is_some_and(|(s, p)| valid(s) && valid(p)),
-        None => valid(name),
-    };
-    ok.then_some(name)
-}
-
-/// `@types` package for a package: `@babel/core` -> `@types/babel__core`.
-pub fn types_package(pkg: &str) -> String {
-    match pkg.strip_prefix('@') {
-        Some(rest) => format!("@types/{}", rest.replacen('/', "__", 1)),
-        None => format!("@types/{pkg}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn package_names() {
-        assert_eq!(package_name("zod"), Some("zod"));
-        assert_eq!(package_name("@scope/pkg/sub/x"), Some("@scope/pkg"));
-        assert_eq!(package_name("lodash/fp"), Some("lodash"));
-        assert_eq!(package_name("@/lib/x"), None);
-        assert_eq!(package_name("~/lib/x"), None, "a bundler alias, not a package");
-        assert_eq!(package_name("Components/Button"), None);
-        assert_eq!(types_package("@babel/core"), "@types/babel__core");
-    }
-
-    #[test]
-    fn not_files() {
-        for s in [
-            "https://x.y/a.js",
-            "data:text/javascript,1",
-            "virtual:pwa",
-            "raw-loader!./a.txt",
-            "astro:content",
-        ] {
-            assert!(is_not_a_file(s), "{s}");
-        }
-        for s in ["node:fs", "./a", "@/a", "zod"] {
-            assert!(!is_not_a_file(s), "{s}");
-        }
-        assert_eq!(clean_specifier("./a.svg?react"), "./a.svg");
-        assert_eq!(clean_specifier("#internal/x"), "#internal/x");
-        assert_eq!(clean_specifier("./a.css#x"), "./a.css");
     }
 }

@@ -1,0 +1,147 @@
+//! Specifier strings: what kind of import a specifier is, its package name, and the
+//! lexical path helpers resolution needs.
+
+use std::path::{Path, PathBuf};
+
+/// `a/b/../c` -> `a/c` (lexically).
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Does a tsconfig `paths` key (`@/*`, `~lib/*`, `exact`) match the specifier?
+pub fn alias_matches(key: &str, spec: &str) -> bool {
+    match key.split_once('*') {
+        Some((pre, post)) => {
+            spec.len() >= pre.len() + post.len() && spec.starts_with(pre) && spec.ends_with(post)
+        }
+        None => key == spec,
+    }
+}
+
+/// Drop `?query` and `#hash` suffixes (but not a leading `#` of package imports).
+pub fn clean_specifier(spec: &str) -> String {
+    let mut s = spec.trim();
+    if let Some(i) = s.find('?') {
+        s = &s[..i];
+    }
+    if let Some(i) = s.get(1..).and_then(|r| r.find('#')) {
+        s = &s[..=i];
+    }
+    s.to_string()
+}
+
+/// URLs, `data:`, `virtual:`, other `scheme:` specifiers (except `node:`), and webpack loader
+/// chains are not files.
+pub fn is_not_a_file(spec: &str) -> bool {
+    if spec.contains('!') {
+        return true;
+    }
+    if let Some((scheme, _)) = spec.split_once(':') {
+        return scheme != "node"
+            && !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.' || c == '~');
+    }
+    spec.starts_with("\0")
+}
+
+/// Not relative, absolute, or a package.json `imports` key.
+pub fn is_bare(spec: &str) -> bool {
+    !(spec.starts_with('.') || spec.starts_with('/') || spec.starts_with('#'))
+}
+
+/// The npm package name of a bare specifier (`@scope/pkg/sub` -> `@scope/pkg`), or `None` when
+/// the specifier cannot be a package name.
+pub fn package_name(spec: &str) -> Option<&str> {
+    let end = if spec.starts_with('@') {
+        let first = spec.find('/')?;
+        spec[first + 1..].find('/').map_or(spec.len(), |i| first + 1 + i)
+    } else {
+        spec.find('/').unwrap_or(spec.len())
+    };
+    let name = &spec[..end];
+    let valid = |part: &str| {
+        !part.is_empty()
+            && !part.starts_with('.')
+            && !part.starts_with('_')
+            && !part.starts_with('~')
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._~".contains(c))
+    };
+    let ok = match name.strip_prefix('@') {
+        Some(rest) => rest.split_once('/').is_some_and(|(s, p)| valid(s) && valid(p)),
+        None => valid(name),
+    };
+    ok.then_some(name)
+}
+
+/// `@types` package for a package: `@babel/core` -> `@types/babel__core`.
+pub fn types_package(pkg: &str) -> String {
+    match pkg.strip_prefix('@') {
+        Some(rest) => format!("@types/{}", rest.replacen('/', "__", 1)),
+        None => format!("@types/{pkg}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_names() {
+        assert_eq!(package_name("zod"), Some("zod"));
+        assert_eq!(package_name("@scope/pkg/sub/x"), Some("@scope/pkg"));
+        assert_eq!(package_name("lodash/fp"), Some("lodash"));
+        assert_eq!(package_name("@/lib/x"), None);
+        assert_eq!(package_name("~/lib/x"), None, "a bundler alias, not a package");
+        assert_eq!(package_name("Components/Button"), None);
+        assert_eq!(types_package("@babel/core"), "@types/babel__core");
+    }
+
+    #[test]
+    fn not_files() {
+        for s in [
+            "https://x.y/a.js",
+            "data:text/javascript,1",
+            "virtual:pwa",
+            "raw-loader!./a.txt",
+            "astro:content",
+        ] {
+            assert!(is_not_a_file(s), "{s}");
+        }
+        for s in ["node:fs", "./a", "@/a", "zod"] {
+            assert!(!is_not_a_file(s), "{s}");
+        }
+        assert_eq!(clean_specifier("./a.svg?react"), "./a.svg");
+        assert_eq!(clean_specifier("#internal/x"), "#internal/x");
+        assert_eq!(clean_specifier("./a.css#x"), "./a.css");
+    }
+
+    proptest::proptest! {
+        /// Specifiers come from arbitrary files: no input may panic, and the results keep
+        /// their invariants.
+        #[test]
+        fn specifier_helpers_never_panic(spec in "\\PC{0,40}") {
+            let cleaned = clean_specifier(&spec);
+            proptest::prop_assert!(spec.trim().starts_with(cleaned.as_str()));
+            let _ = is_not_a_file(&spec);
+            if let Some(name) = package_name(&spec) {
+                proptest::prop_assert!(spec.starts_with(name));
+                proptest::prop_assert!(is_bare(&spec));
+            }
+            let _ = alias_matches("@/*", &spec);
+        }
+    }
+}
