@@ -122,7 +122,8 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
         let new = rules::files_case_collision::check_added(&snap, base);
         outcome.findings.extend(finalize(config, req, new));
     }
-    if let Some(base_snap) = base_snap {
+    // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
+    if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
         let old = analyze(config, base_snap, req, &scope, &cache)?;
         let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
         outcome.findings.retain(|f| !known.contains(&owned_key(f)));
