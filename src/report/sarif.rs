@@ -14,7 +14,12 @@ pub fn print(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             json!({
                 "id": r.id,
                 "shortDescription": { "text": r.summary },
-                "helpUri": format!("https://github.com/hookctl/hookctl/blob/main/docs/rules.md#{}", r.id.replace('/', "")),
+                "help": { "text": format!("{}. See docs/rules.md, section `{}`, in hookctl's repository.", r.summary, r.id) },
+                "defaultConfiguration": { "level": match r.default {
+                    crate::config::Level::Error => "error",
+                    crate::config::Level::Warning => "warning",
+                    crate::config::Level::Off => "none",
+                }},
             })
         })
         .collect();
@@ -52,7 +57,6 @@ pub fn print(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             "tool": { "driver": {
                 "name": "hookctl",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/hookctl/hookctl",
                 "rules": rules,
             }},
             "results": results,

@@ -62,3 +62,30 @@ pub fn group(id: &str) -> &str {
     let g = id.split('/').next().unwrap_or(id);
     if g == "files" { "files" } else { g }
 }
+
+#[cfg(test)]
+mod tests {
+    /// SARIF's rule help points at `docs/rules.md`: every rule has its section there, with its
+    /// default level.
+    #[test]
+    fn every_rule_is_documented_with_its_default() {
+        let docs = include_str!("../../docs/rules.md");
+        for rule in super::ALL {
+            let heading = format!("## {}\n", rule.id);
+            let at = docs
+                .find(&heading)
+                .unwrap_or_else(|| panic!("docs/rules.md lacks `{heading}`"));
+            let level = match rule.default {
+                crate::config::Level::Error => "error",
+                crate::config::Level::Warning => "warning",
+                crate::config::Level::Off => "off",
+            };
+            let body = &docs[at + heading.len()..];
+            assert!(
+                body.trim_start().starts_with(&format!("**Default: {level}.**")),
+                "{}: default {level}",
+                rule.id
+            );
+        }
+    }
+}
