@@ -174,9 +174,7 @@ pub enum Scope {
 /// one of them changes between the baseline and the snapshot, every file is analysed.
 fn is_config_path(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name == "package.json"
-        || name == "pnpm-workspace.yaml"
-        || (name.ends_with(".json") && (name.starts_with("tsconfig") || name.starts_with("jsconfig")))
+    clean::is_resolution_config(path)
         || name.starts_with(".env")
         || name == ".gitignore"
         || path == crate::config::FILE_NAME

@@ -47,11 +47,15 @@ pub fn context_hash(snap: &Snapshot, settings: &str) -> u64 {
     h.digest()
 }
 
-fn is_resolution_config(path: &str) -> bool {
+/// Files that change how imports resolve: package manifests, workspace lists, tsconfigs.
+pub fn is_resolution_config(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name == "package.json"
-        || name == "pnpm-workspace.yaml"
-        || (name.ends_with(".json") && (name.starts_with("tsconfig") || name.starts_with("jsconfig")))
+    name == "package.json" || name == "pnpm-workspace.yaml" || is_tsconfig_name(name)
+}
+
+/// `tsconfig*.json` / `jsconfig*.json` (bases such as `tsconfig.base.json` included).
+pub fn is_tsconfig_name(name: &str) -> bool {
+    name.ends_with(".json") && (name.starts_with("tsconfig") || name.starts_with("jsconfig"))
 }
 
 fn key(path: &str, oid: &Oid) -> (u64, [u8; 20]) {

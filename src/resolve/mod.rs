@@ -138,10 +138,7 @@ impl Resolver {
             .keys()
             .map(String::as_str)
             .filter(|p| {
-                let name = p.rsplit('/').next().unwrap_or(p);
-                !p.contains("node_modules/")
-                    && name.ends_with(".json")
-                    && (name.starts_with("tsconfig") || name.starts_with("jsconfig"))
+                !p.contains("node_modules/") && clean::is_tsconfig_name(p.rsplit('/').next().unwrap_or(p))
             })
             .collect();
         for (path, bytes) in configs.iter().zip(snap.read_many(&configs)) {
