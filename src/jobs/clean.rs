@@ -40,8 +40,37 @@ impl Drop for CleanDir {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
+/// Remove checkouts left by a hookctl that was killed outright (SIGKILL, power loss): their
+/// directory names carry the pid, which no longer runs.
+fn sweep_stale(tmp: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("hookctl-clean-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: kill with signal 0 only asks whether the process exists (EPERM: it does, as
+        // another user's).
+        let alive = pid > 0 && {
+            let r = unsafe { libc::kill(pid, 0) };
+            r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+        };
+        if !alive && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 fn make_base() -> anyhow::Result<PathBuf> {
     let tmp = std::env::temp_dir();
+    sweep_stale(&tmp);
     for _ in 0..100 {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

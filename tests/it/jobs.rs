@@ -598,3 +598,29 @@ fn bad_job_config_is_a_usage_error() {
     );
     r.hookctl(&["run", "pre-commit"]).code(2).contains("invalid glob");
 }
+
+#[test]
+fn checkouts_left_by_a_killed_hookctl_are_swept() {
+    let r = Repo::new();
+    let tmp = r.sibling("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    // A pid above the kernel's maximum can never be running.
+    let pid_max: u64 =
+        std::fs::read_to_string("/proc/sys/kernel/pid_max").map_or(4_194_304, |s| s.trim().parse().unwrap());
+    let stale = tmp.join(format!("hookctl-clean-{}-0-00000000", pid_max + 1));
+    let live = tmp.join(format!("hookctl-clean-{}-0-00000000", std::process::id()));
+    let other = tmp.join("someone-elses-dir");
+    for d in [&stale, &live, &other] {
+        std::fs::create_dir_all(d.join("repo")).unwrap();
+    }
+    config(
+        &r,
+        "[[pre-commit.jobs]]\nname = \"build\"\nclean = true\nrun = \"true\"\n",
+    );
+    r.write("a.ts", "1").add(&["a.ts"]);
+    r.hookctl_env(&["run", "pre-commit"], &[("TMPDIR", tmp.to_str().unwrap())], None)
+        .ok();
+    assert!(!stale.exists(), "a dead hookctl's checkout is removed");
+    assert!(live.exists(), "a running process's checkout is kept");
+    assert!(other.exists(), "other programs' files are never touched");
+}
