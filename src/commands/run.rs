@@ -15,7 +15,8 @@
 //! index with no baseline (every finding counts): they gate things like deploys.
 //!
 //! Job output goes to stderr so that `--format json` keeps stdout for the findings document.
-//! A passing job's output is shown only with `--verbose` (as pre-commit and lint-staged do).
+//! Every job's output is printed grouped under its name and duration (lefthook does the same);
+//! with `--quiet`, only failing jobs are shown.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -403,7 +404,6 @@ fn run_jobs(
 struct Ui {
     color: bool,
     quiet: bool,
-    verbose: bool,
     utf8: bool,
 }
 
@@ -417,7 +417,6 @@ impl Ui {
         Ui {
             color: ctx.color,
             quiet: ctx.quiet,
-            verbose: ctx.verbose,
             utf8: locale.contains("utf-8") || locale.contains("utf8"),
         }
     }
@@ -466,7 +465,7 @@ impl Ui {
         }
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{header}");
-        if failed || self.verbose {
+        if failed || !self.quiet {
             let bar = if self.utf8 { "│" } else { "|" };
             let text = String::from_utf8_lossy(&done.output);
             for line in text.lines() {

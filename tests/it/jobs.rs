@@ -175,9 +175,14 @@ run = "echo fine-output"
         .contains("src/a.ts:1 no-unused-vars")
         .contains("hint: run `npm run lint -- --fix`")
         .contains("1 passed, 1 failed")
-        // A passing job's output is only shown with --verbose.
-        .lacks("fine-output");
+        // Every job's output is shown, grouped under its name.
+        .contains("fine-output");
     assert_eq!(r.git(&["rev-parse", "HEAD"]).stdout, head);
+    // --quiet: only the failing job.
+    r.hookctl(&["--quiet", "run", "pre-commit"])
+        .code(1)
+        .contains("no-unused-vars")
+        .lacks("fine-output");
 }
 
 #[test]
