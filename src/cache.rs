@@ -1089,9 +1089,16 @@ mod tests {
         };
         waiter.join().unwrap();
         assert!(ok, "a child writer failed");
+        // Last writer wins: a save can drop entries another process added since this one
+        // loaded (a cache may lose entries, never hold a torn file). The last save's own round is
+        // there, and every entry decodes.
         let c = FactsCache::load(dir.path(), 7);
-        assert!(c.len() >= 1000, "{}", c.len());
         check_all_entries(&c);
+        let last = |from: u32| (from + 950..from + 1000).all(|i| c.get(&oid(i)).is_some());
+        assert!(
+            last(0) || last(100_000),
+            "the last save's own entries are missing"
+        );
     }
 
     fn arb_span() -> impl Strategy<Value = Span> {
