@@ -110,7 +110,7 @@ fn parallel_jobs_overlap() {
             r#"
 [[pre-commit.jobs]]
 name = "a"
-run = "echo a-start >> {log}; sleep 1; echo a-end >> {log}"
+run = "echo a-start >> {log}; sleep 3; echo a-end >> {log}"
 [[pre-commit.jobs]]
 name = "b"
 run = "i=0; until grep -q a-start {log}; do sleep 0.1; i=$((i+1)); [ $i -gt 50 ] && exit 1; done; echo b-end >> {log}"
