@@ -42,8 +42,6 @@ pub enum Baseline {
 
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// The repository's work tree root.
-    pub root: PathBuf,
     pub target: Target,
     pub baseline: Baseline,
     /// Check groups to run (`imports`, `files`, `env`, `secrets`); empty = all.
@@ -103,18 +101,19 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
         None => None,
     };
     timing("baseline snapshot", start);
-    // With a baseline, only files whose findings can differ from it are analysed.
+    // The cache's fingerprint and the scan must see the same options: built once, passed down.
     let scan_opts = ScanOptions {
         env_accessors: config.env.accessors.clone(),
     };
     let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&scan_opts));
+    // With a baseline, only files whose findings can differ from it are analysed.
     let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
         (Some(base), Target::Index | Target::Commit(_)) if !needs_all => plan_scope(&snap, base, &cache),
         _ => Scope::All,
     };
     timing("plan", start);
-    let mut outcome = analyze(config, snap.clone(), req, &scope, &cache)?;
+    let mut outcome = analyze(config, snap.clone(), req, &scope, &cache, &scan_opts)?;
     if let (Scope::Files(_), Some(base)) = (&scope, &base_snap)
         && (req.groups.is_empty() || req.groups.iter().any(|g| g == "files"))
         && !req.skip.iter().any(|s| s == "files")
@@ -124,7 +123,7 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
     }
     // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
     if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
-        let old = analyze(config, base_snap, req, &scope, &cache)?;
+        let old = analyze(config, base_snap, req, &scope, &cache, &scan_opts)?;
         let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
         outcome.findings.retain(|f| !known.contains(&owned_key(f)));
     }
@@ -421,16 +420,14 @@ fn analyze(
     req: &Request,
     scope: &Scope,
     cache: &FactsCache,
+    scan_opts: &ScanOptions,
 ) -> anyhow::Result<Outcome> {
     let enabled = |group: &str| {
         (req.groups.is_empty() || req.groups.iter().any(|g| g == group))
             && !req.skip.iter().any(|s| s == group)
     };
-    let scan_opts = ScanOptions {
-        env_accessors: config.env.accessors.clone(),
-    };
     let t0 = Instant::now();
-    let files = scan_snapshot(&snap, &scan_opts, scope, cache);
+    let files = scan_snapshot(&snap, scan_opts, scope, cache);
     timing("scan", t0);
     let mut findings = Vec::new();
     let mut notes = Vec::new();

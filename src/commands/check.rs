@@ -27,7 +27,6 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
     };
     let filter = path_filter(ctx, &paths.root, &args.paths)?;
     let req = Request {
-        root: paths.root.clone(),
         target,
         baseline,
         groups: Vec::new(),

@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
 
     let mut blocking = false;
     if run_checks {
-        blocking |= run_checks_on(ctx, &git, &config, &hc, &scopes, check_skip, args)?;
+        blocking |= run_checks_on(ctx, &config, &hc, &scopes, check_skip, args)?;
     }
     // From here on Ctrl-C must stop the jobs (in their own process groups, the terminal's
     // SIGINT does not reach them) and remove the clean checkouts before exiting.
@@ -257,7 +257,6 @@ fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Ve
 /// Run the built-in checks on every scope and print the findings once. True when blocking.
 fn run_checks_on(
     ctx: &Ctx,
-    git: &Git,
     config: &Config,
     hc: &HookConfig,
     scopes: &[Scope],
@@ -275,7 +274,6 @@ fn run_checks_on(
         let outcome = checks::run(
             config,
             &Request {
-                root: git.root.clone(),
                 target: scope.target.clone(),
                 baseline: scope.baseline.clone(),
                 groups: hc.checks.clone().unwrap_or_default(),

@@ -494,13 +494,7 @@ impl Resolver {
             return Some(format!("r:{}{trailing}", parts.join("/")));
         }
         let ts = ts?;
-        if is_bare(spec)
-            && ts
-                .compiler_options
-                .paths
-                .as_ref()
-                .is_some_and(|p| p.keys().any(|k| alias_matches(k, spec)))
-        {
+        if is_bare(spec) && paths_match(&ts, spec) {
             return Some(format!("a:{}:{spec}", ts.path().display()));
         }
         None
@@ -606,12 +600,7 @@ impl Resolver {
         let Ok(Some(ts)) = self.strict.find_tsconfig(from) else {
             return false;
         };
-        if ts
-            .compiler_options
-            .paths
-            .as_ref()
-            .is_some_and(|p| p.keys().any(|k| alias_matches(k, spec)))
-        {
+        if paths_match(&ts, spec) {
             return true;
         }
         if ts.compiler_options.base_url.is_none() {
@@ -694,13 +683,7 @@ impl Resolver {
 
     /// Does a bare-looking specifier match a tsconfig `paths` pattern of the importing file?
     fn matches_alias(&self, from: &Path, spec: &str) -> bool {
-        let Ok(Some(ts)) = self.strict.find_tsconfig(from) else {
-            return spec.starts_with("@/") || spec.starts_with("~/");
-        };
-        let Some(paths) = &ts.compiler_options.paths else {
-            return spec.starts_with("@/") || spec.starts_with("~/");
-        };
-        paths.keys().any(|k| alias_matches(k, spec))
+        matches!(self.strict.find_tsconfig(from), Ok(Some(ts)) if paths_match(&ts, spec))
     }
 
     /// Drop oxc_resolver's path caches (memory), keeping this resolver's own memo.
@@ -716,6 +699,14 @@ impl Resolver {
     pub fn snapshot(&self) -> &Snapshot {
         &self.snap
     }
+}
+
+/// Does a `paths` pattern of this tsconfig match the specifier?
+fn paths_match(ts: &oxc_resolver::TsConfig, spec: &str) -> bool {
+    ts.compiler_options
+        .paths
+        .as_ref()
+        .is_some_and(|p| p.keys().any(|k| alias_matches(k, spec)))
 }
 
 /// A file's module format under node16/nodenext.
