@@ -9,23 +9,8 @@ use hookctl::cache::{FactsCache, decode_facts, encode_facts};
 use hookctl::scan::{EnvRead, EnvSource, Facts, Import, ImportKind, Span, Suppression};
 use rayon::prelude::*;
 
-/// A small deterministic PRNG (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 16) as usize
-    }
-    fn below(&mut self, n: usize) -> usize {
-        self.next() % n
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+mod common;
+use common::Rng;
 
 const PACKAGES: &[&str] = &[
     "react",

@@ -5,20 +5,8 @@ use std::time::Instant;
 
 use hookctl::scan::{Lang, ScanOptions, extract};
 
-/// A small deterministic PRNG (xorshift), so every run scans the same corpus.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 16) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.next() % items.len()]
-    }
-}
+mod common;
+use common::Rng;
 
 const PACKAGES: &[&str] = &[
     "react",
