@@ -28,6 +28,21 @@ pub enum Target {
     Worktree,
 }
 
+impl Target {
+    /// The snapshot this target names.
+    pub fn open(
+        &self,
+        repo: git2::Repository,
+        paths: &snapshot::RepoPaths,
+    ) -> Result<Snapshot, snapshot::Error> {
+        match self {
+            Target::Index => Snapshot::index(repo, paths),
+            Target::Commit(oid) => Snapshot::commit(repo, paths, *oid),
+            Target::Worktree => Snapshot::worktree(repo, paths),
+        }
+    }
+}
+
 /// What to compare against for "new findings only".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Baseline {
@@ -82,11 +97,7 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
         Baseline::Commit(oid) => Some(*oid),
         Baseline::Head => snapshot::head_commit(&repo),
     };
-    let snap = match &req.target {
-        Target::Index => Snapshot::index(repo, &paths)?,
-        Target::Commit(oid) => Snapshot::commit(repo, &paths, *oid)?,
-        Target::Worktree => Snapshot::worktree(repo, &paths)?,
-    };
+    let snap = req.target.open(repo, &paths)?;
     let snap = Arc::new(snap);
     timing("snapshot", start);
     let base_snap = match baseline {

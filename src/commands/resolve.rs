@@ -6,22 +6,18 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::checks::{Scope, Target, scan_snapshot};
+use crate::checks::{Scope, scan_snapshot};
 use crate::cli::ResolveArgs;
 use crate::config::Config;
 use crate::resolve::{Resolver, Verdict};
 use crate::scan::ScanOptions;
-use crate::snapshot::{self, Snapshot};
+use crate::snapshot;
 use crate::{Ctx, Exit};
 
 pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
     let (repo, paths) = snapshot::open()?;
     let config = Config::load(&paths.root, ctx.config.as_deref())?;
-    let snap = match super::check::target(&repo, &args.snapshot)? {
-        Target::Index => Snapshot::index(repo, &paths)?,
-        Target::Commit(oid) => Snapshot::commit(repo, &paths, oid)?,
-        Target::Worktree => Snapshot::worktree(repo, &paths)?,
-    };
+    let snap = super::check::target(&repo, &args.snapshot)?.open(repo, &paths)?;
     let snap = Arc::new(snap);
     let files = scan_snapshot(
         &snap,
