@@ -452,7 +452,8 @@ fn analyze(
         // Full checks of an index or commit remember which files resolved cleanly in this
         // resolution context, so an unchanged repository is not resolved again.
         let clean = if *scope == Scope::All && snap.kind != snapshot::Kind::Worktree {
-            let settings = format!("{:?}", config.imports);
+            // Every config of every `extends` chain (whatever its name, installed bases too).
+            let settings = format!("{:?} {:x}", config.imports, resolver.config_digest());
             CleanSet::load(&cache_dir(&snap), clean::context_hash(&snap, &settings))
         } else {
             CleanSet::disabled()

@@ -32,7 +32,8 @@ pub struct CleanSet {
     stale: bool,
 }
 
-/// The resolution context of a snapshot: paths and kinds, config blobs, hookctl's settings.
+/// The resolution context of a snapshot: paths and kinds, config blobs, symlink targets,
+/// hookctl's settings (which carry the digest of every config the resolver read).
 pub fn context_hash(snap: &Snapshot, settings: &str) -> u64 {
     let mut h = Xxh3::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -40,7 +41,8 @@ pub fn context_hash(snap: &Snapshot, settings: &str) -> u64 {
     for (path, entry) in snap.entries() {
         h.update(path.as_bytes());
         h.update(&[entry.kind as u8]);
-        if is_resolution_config(path) {
+        // A symlink's target is its content: retargeting it changes what resolves.
+        if is_resolution_config(path) || entry.kind == crate::snapshot::EntryKind::Symlink {
             h.update(entry.oid.as_bytes());
         }
     }
@@ -50,7 +52,12 @@ pub fn context_hash(snap: &Snapshot, settings: &str) -> u64 {
 /// Files that change how imports resolve: package manifests, workspace lists, tsconfigs.
 pub fn is_resolution_config(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name == "package.json" || name == "pnpm-workspace.yaml" || is_tsconfig_name(name)
+    name == "package.json"
+        || name == "pnpm-workspace.yaml"
+        || is_tsconfig_name(name)
+        // How the package manager lays out node_modules (hoisted or not).
+        || path == ".npmrc"
+        || path == ".yarnrc.yml"
 }
 
 /// `tsconfig*.json` / `jsconfig*.json` (bases such as `tsconfig.base.json` included).

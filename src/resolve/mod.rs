@@ -7,10 +7,12 @@
 //! ignored and then with the files on disk visible, which tells a case mismatch and an
 //! untracked file apart from an import of nothing.
 
+mod ambient;
 pub mod clean;
 mod fs;
 pub mod packages;
 pub mod specifier;
+mod tsconfig;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,7 @@ use fs::{Shared, SnapFs};
 use packages::Packages;
 use specifier::{alias_matches, clean_specifier, is_not_a_file, normalize};
 pub use specifier::{is_bare, package_name, types_package};
+use tsconfig::Configs;
 
 use crate::diagnostic::Finding;
 use crate::rules;
@@ -61,6 +64,10 @@ pub struct Resolver {
     esm: OnceLock<ResolverGeneric<SnapFs>>,
     /// Like `strict`, with the `require` export condition first: CommonJS imports under node16.
     cjs: OnceLock<ResolverGeneric<SnapFs>>,
+    /// Like `strict`, without the `types` export condition.
+    no_types: OnceLock<ResolverGeneric<SnapFs>>,
+    /// Ambient `declare module "x"` of the snapshot's `.d.ts` files.
+    ambient: ambient::Ambient,
     /// tsconfig path -> whether it selects node16/nodenext resolution.
     node_modes: std::sync::Mutex<HashMap<PathBuf, bool>>,
     /// Resolution outcomes by `memo_key`.
@@ -75,6 +82,10 @@ pub struct Resolver {
     allow_packages: HashSet<String>,
     /// Workspace packages whose entry points lie in build output (`dist/`, ...).
     builds_to_output: HashSet<String>,
+    /// How the configs chain (`extends`), and which chains name an uninstalled package.
+    configs: Configs,
+    /// Digest of every config byte resolution reads: part of the clean verdicts' cache key.
+    config_digest: u64,
 }
 
 /// Built-in list of generated folders (data file), plus the configured ones.
@@ -86,6 +97,17 @@ pub fn generated_dirs(extra: &[String]) -> Vec<String> {
         .map(str::to_string)
         .chain(extra.iter().map(|s| s.trim_matches('/').to_string()))
         .collect()
+}
+
+/// Is `rel` inside one of the `generated` folders (a folder name, or a repo-relative path)?
+pub fn in_generated_dir(generated: &[String], rel: &str) -> bool {
+    let mut parts = rel.split('/');
+    parts.next_back();
+    parts.any(|c| {
+        generated
+            .iter()
+            .any(|g| g == c || g.contains('/') && rel.starts_with(&format!("{g}/")))
+    })
 }
 
 /// The extensions resolution probes, longest first where one ends another (`.d.ts`, `.ts`).
@@ -105,6 +127,11 @@ fn options() -> ResolveOptions {
             (".jsx".into(), s(&[".tsx", ".d.ts", ".jsx"])),
             (".mjs".into(), s(&[".mts", ".d.mts", ".mjs"])),
             (".cjs".into(), s(&[".cts", ".d.cts", ".cjs"])),
+            // `allowImportingTsExtensions`: a `.ts` specifier also finds its declaration file.
+            (".ts".into(), s(&[".ts", ".d.ts"])),
+            (".tsx".into(), s(&[".tsx", ".d.ts"])),
+            (".mts".into(), s(&[".mts", ".d.mts"])),
+            (".cts".into(), s(&[".cts", ".d.cts"])),
         ],
         condition_names: s(&["types", "import", "require", "node", "browser", "default"]),
         // TypeScript's order (it ignores `module`, kept as a fallback for bundler packages).
@@ -129,56 +156,7 @@ impl Resolver {
         let generated = generated_dirs(&config.generated);
         let mut hidden: HashSet<String> = unreadable.iter().map(|f| f.path.clone()).collect();
 
-        // tsconfig/jsconfig files: parse each (JSONC); an unparseable one is hidden. A jsconfig.json
-        // stands in for a missing tsconfig.json in its folder, as TypeScript's editor tooling does.
-        let mut patched = HashMap::new();
-        let mut stand_ins = HashSet::new();
-        let configs: Vec<&str> = snap
-            .entries()
-            .keys()
-            .map(String::as_str)
-            .filter(|p| {
-                !p.contains("node_modules/") && clean::is_tsconfig_name(p.rsplit('/').next().unwrap_or(p))
-            })
-            .collect();
-        for (path, bytes) in configs.iter().zip(snap.read_many(&configs)) {
-            let Ok(bytes) = bytes else { continue };
-            let mut json = match packages::parse_jsonc(path, &bytes) {
-                Ok(v) if v.is_object() => v,
-                Ok(_) => continue,
-                Err(f) => {
-                    hidden.insert(path.to_string());
-                    unreadable.push(f);
-                    continue;
-                }
-            };
-            // `ts.resolveModuleName` and bundlers apply `paths` to every importing file, whatever
-            // the tsconfig's `include`/`files` and `allowJs` say: serve the file without them.
-            let o = json.as_object_mut().expect("checked above");
-            if !o.contains_key("references") {
-                o.remove("include");
-                o.remove("exclude");
-                o.remove("files");
-            }
-            if let Some(co) = o
-                .entry("compilerOptions")
-                .or_insert_with(|| Value::Object(Default::default()))
-                .as_object_mut()
-            {
-                co.insert("allowJs".into(), Value::Bool(true));
-            }
-            let served = serde_json::to_vec(&json).unwrap_or(bytes);
-            match path.strip_suffix("jsconfig.json") {
-                Some(dir) if !snap.is_file(&format!("{dir}tsconfig.json")) => {
-                    stand_ins.insert(format!("{dir}tsconfig.json"));
-                    patched.insert(format!("{dir}tsconfig.json"), served);
-                }
-                Some(_) => {}
-                None => {
-                    patched.insert(path.to_string(), served);
-                }
-            }
-        }
+        let mut configs = Configs::load(&snap, unreadable, &mut hidden);
         let builds_to_output = packages
             .workspaces
             .iter()
@@ -191,9 +169,45 @@ impl Resolver {
             .map(|(name, _)| name.clone())
             .collect();
 
-        let mut shared = Shared::new(snap.clone(), packages.workspaces.clone(), hidden, patched);
-        // Check every tsconfig's `extends` chain once; a loop or a missing base is reported (or,
-        // for an uninstalled npm package, noted) and the file is read without its `extends`.
+        let mut shared = Shared::new(
+            snap.clone(),
+            packages.workspaces.clone(),
+            hidden,
+            std::mem::take(&mut configs.served),
+        );
+        // Every config of every `extends` chain, whatever its name, is served like a tsconfig.
+        {
+            let fs = SnapFs::new(Arc::new(clone_shared(&shared)), View::Strict);
+            let probe = ResolverGeneric::new_with_file_system(fs.clone(), options());
+            configs.served = std::mem::take(&mut shared.patched);
+            configs.follow_extends(&snap, &probe, &fs, &generated);
+            shared.patched = std::mem::take(&mut configs.served);
+        }
+        // A base that is not there (an uninstalled package, a codegen output not generated yet)
+        // is noted once, on the config that names it, and that entry is left out of its
+        // `extends`: the rest of the chain still applies.
+        let install = packages.install_command();
+        for (path, spec) in &configs.missing {
+            let shown = configs.shown(path);
+            let scope = path
+                .rsplit_once('/')
+                .map_or("the repository root".to_string(), |(d, _)| format!("`{d}/`"));
+            notes.push(format!(
+                "`{shown}` extends `{spec}`, which is not installed or not generated yet: imports under {scope} that may be aliases of that base are not checked (run `{install}`)"
+            ));
+            if let Some(v) = shared
+                .patched
+                .get(path)
+                .and_then(|b| packages::parse_jsonc(path, b).ok())
+            {
+                let v = tsconfig::without_extends(v, spec);
+                shared
+                    .patched
+                    .insert(path.clone(), serde_json::to_vec(&v).unwrap_or_default());
+            }
+        }
+        // Check every tsconfig's `extends` chain once; a loop or a broken base is reported and
+        // the file is read without its `extends`.
         let probe = ResolverGeneric::new_with_file_system(
             SnapFs::new(Arc::new(clone_shared(&shared)), View::Strict),
             options(),
@@ -205,23 +219,29 @@ impl Resolver {
             .filter(|p| p.rsplit('/').next() == Some("tsconfig.json"))
             .cloned()
             .collect();
+        let root_prefix = format!("{}/", snap.root.display());
         for path in tsconfigs {
             if let Err(e) = probe.resolve_tsconfig(snap.abs(&path)) {
-                let shown = if stand_ins.contains(&path) {
-                    path.replace("tsconfig.json", "jsconfig.json")
-                } else {
-                    path.clone()
+                let shown = configs.shown(&path);
+                let msg = match classify_tsconfig_error(&e) {
+                    TsconfigProblem::MissingPackage(pkg) => {
+                        format!("its `extends` names `{pkg}`, which cannot be found")
+                    }
+                    TsconfigProblem::Broken(msg) => msg,
                 };
-                match classify_tsconfig_error(&e) {
-                    TsconfigProblem::MissingPackage(pkg) => notes.push(format!(
-                        "`{shown}` extends `{pkg}`, which is not installed; reading it without that base (run your package manager's install)"
+                // Paths in oxc's messages are absolute: show them repo-relative.
+                let msg = msg.replace(&root_prefix, "");
+                unreadable.push(
+                    Finding::new(
+                        rules::FILES_UNREADABLE.id,
+                        shown.clone(),
+                        format!("`{shown}`: {msg}"),
+                    )
+                    .at(1, 1)
+                    .help(format!(
+                        "fix the `extends` of `{shown}`; hookctl reads it without its `extends`"
                     )),
-                    TsconfigProblem::Broken(msg) => unreadable.push(
-                        Finding::new(rules::FILES_UNREADABLE.id, shown.clone(), format!("`{shown}`: {msg}"))
-                            .at(1, 1)
-                            .help(format!("fix the `extends` of `{shown}`; hookctl reads it without its `extends`")),
-                    ),
-                }
+                );
                 let bytes = shared
                     .patched
                     .get(&path)
@@ -238,6 +258,8 @@ impl Resolver {
                 }
             }
         }
+        let ambient = ambient::Ambient::load(&snap);
+        let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest();
         let shared = Arc::new(shared);
         let strict =
             ResolverGeneric::new_with_file_system(SnapFs::new(shared.clone(), View::Strict), options());
@@ -252,6 +274,8 @@ impl Resolver {
             nocase: OnceLock::new(),
             esm: OnceLock::new(),
             cjs: OnceLock::new(),
+            no_types: OnceLock::new(),
+            ambient,
             node_modes: std::sync::Mutex::new(HashMap::new()),
             stems: std::sync::Mutex::new(HashMap::new()),
             memo: std::sync::Mutex::new(HashMap::new()),
@@ -262,7 +286,14 @@ impl Resolver {
             not_files,
             allow_packages: config.allow_packages.iter().cloned().collect(),
             builds_to_output,
+            configs,
+            config_digest,
         }
+    }
+
+    /// A digest of every config file resolution reads (each `extends` chain, installed bases).
+    pub fn config_digest(&self) -> u64 {
+        self.config_digest
     }
 
     fn view(&self, view: View) -> &ResolverGeneric<SnapFs> {
@@ -275,17 +306,61 @@ impl Resolver {
         }
     }
 
-    /// The path an unresolvable import names, if it lies in a generated folder: a relative path,
-    /// or a tsconfig `paths`/`baseUrl` target.
+    /// The path an unresolvable import names, if it lies in a generated folder: a relative path
+    /// (also seen from each of the tsconfig's `rootDirs`), a tsconfig `paths`/`baseUrl` target,
+    /// or a path inside a workspace package (directly or through its `exports`).
     fn generated_target(&self, from: &Path, spec: &str) -> Option<String> {
-        let candidates: Vec<PathBuf> = if is_bare(spec) {
-            let ts = self.strict.find_tsconfig(from).ok()??;
-            ts.resolve_path_alias_or_base_url(spec)
+        let ts = self.strict.find_tsconfig(from).ok().flatten();
+        let mut candidates: Vec<PathBuf> = Vec::new();
+        if is_bare(spec) {
+            if let Some(ts) = &ts {
+                candidates.extend(ts.resolve_path_alias_or_base_url(spec));
+            }
+            if let Some(pkg) = package_name(spec)
+                && let Some(dir) = self.packages.workspaces.get(pkg)
+            {
+                let sub = spec[pkg.len()..].trim_start_matches('/');
+                let base = self.snap.abs(dir);
+                if !sub.is_empty() {
+                    candidates.push(base.join(sub));
+                }
+                let key = if sub.is_empty() {
+                    ".".to_string()
+                } else {
+                    format!("./{sub}")
+                };
+                if let Some(exports) = self
+                    .packages
+                    .manifests
+                    .get(dir.as_str())
+                    .and_then(|m| m.json.get("exports"))
+                {
+                    let target = exports
+                        .get(&key)
+                        .or_else(|| (key == ".").then_some(exports).filter(|e| !e.is_object()));
+                    let mut strings = Vec::new();
+                    if let Some(t) = target {
+                        collect_strings(t, &mut strings);
+                    }
+                    candidates.extend(strings.iter().map(|t| base.join(t)));
+                }
+            }
         } else if spec.starts_with('.') {
-            vec![from.parent()?.join(spec)]
+            let dir = from.parent()?;
+            candidates.push(dir.join(spec));
+            if let Some(roots) = ts.as_ref().and_then(|t| t.compiler_options.root_dirs.clone())
+                && let Some((base, sub)) = roots.iter().find_map(|r| Some((r, dir.strip_prefix(r).ok()?)))
+            {
+                candidates.extend(
+                    roots
+                        .iter()
+                        .filter(|r| *r != base)
+                        .map(|r| r.join(sub).join(spec)),
+                );
+            }
         } else {
             return None;
-        };
+        }
         candidates
             .iter()
             .filter_map(|c| self.snap.rel(&normalize(c)))
@@ -306,12 +381,19 @@ impl Resolver {
 
     /// Is `rel` inside one of the generated folders?
     pub fn in_generated_dir(&self, rel: &str) -> bool {
-        let mut parts = rel.split('/');
-        parts.next_back();
-        parts.any(|c| {
-            self.generated
-                .iter()
-                .any(|g| g == c || g.contains('/') && rel.starts_with(&format!("{g}/")))
+        in_generated_dir(&self.generated, rel)
+    }
+
+    /// Like `strict`, without the `types` export condition.
+    fn without_types(&self) -> &ResolverGeneric<SnapFs> {
+        self.no_types.get_or_init(|| {
+            let options = ResolveOptions {
+                condition_names: ["import", "require", "node", "browser", "default"]
+                    .map(String::from)
+                    .to_vec(),
+                ..options()
+            };
+            ResolverGeneric::new_with_file_system(SnapFs::new(self.shared.clone(), View::Strict), options)
         })
     }
 
@@ -416,7 +498,8 @@ impl Resolver {
         Some(if esm { NodeMode::Esm } else { NodeMode::Cjs })
     }
 
-    /// `compilerOptions.moduleResolution` of a tsconfig, following relative `extends`.
+    /// `compilerOptions.moduleResolution` of a tsconfig, following its `extends` chain (a later
+    /// base wins over an earlier one, the config itself over its bases).
     fn module_resolution(&self, path: &Path, depth: usize) -> Option<String> {
         let rel = self.snap.rel(path)?;
         let bytes = self
@@ -432,15 +515,15 @@ impl Resolver {
         {
             return Some(m.to_ascii_lowercase());
         }
-        let ext = json.get("extends").and_then(Value::as_str)?;
-        if depth > 8 || !ext.starts_with('.') {
+        if depth > 16 {
             return None;
         }
-        let mut next = path.parent()?.join(ext);
-        if next.extension().is_none() {
-            next.set_extension("json");
-        }
-        self.module_resolution(&next, depth + 1)
+        self.configs
+            .bases
+            .get(&rel)?
+            .iter()
+            .rev()
+            .find_map(|base| self.module_resolution(&self.snap.abs(base), depth + 1))
     }
 
     /// Resolve `specifier` written in the snapshot file `importer`.
@@ -501,6 +584,36 @@ impl Resolver {
     }
 
     fn resolve_uncached(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
+        let verdict = self.resolve_in_snapshot(importer, spec, type_only);
+        if matches!(verdict, Verdict::Unresolved | Verdict::Undeclared(_))
+            && is_bare(spec)
+            && self.provided_elsewhere(importer, spec)
+        {
+            return Verdict::External;
+        }
+        verdict
+    }
+
+    /// A bare specifier that resolves to nothing here but that something outside the snapshot
+    /// provides: a framework's virtual module (`$app/forms`), a build-time placeholder
+    /// (`SERVER`), an ambient `declare module` of a `.d.ts`, or any import under a tsconfig whose
+    /// `extends` chain names a base that is not installed (it may define the alias).
+    fn provided_elsewhere(&self, importer: &str, spec: &str) -> bool {
+        if specifier::is_virtual_module(spec)
+            || specifier::is_placeholder(spec)
+            || self.ambient.provides(spec)
+        {
+            return true;
+        }
+        let Ok(Some(ts)) = self.strict.find_tsconfig(self.snap.abs(importer)) else {
+            return false;
+        };
+        self.snap
+            .rel(ts.path())
+            .is_some_and(|rel| self.configs.missing_in_chain(&rel).is_some())
+    }
+
+    fn resolve_in_snapshot(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let spec = spec.to_string();
         let from = self.snap.abs(importer);
         // A package import that no tsconfig `paths`/`baseUrl` could map to a local file needs no
@@ -532,6 +645,16 @@ impl Resolver {
             }
         }
         let bare = is_bare(&spec);
+        // TypeScript tries a workspace package's next export condition when the `types` target
+        // is not there (a `dist/*.d.ts` before the build): the source the bundler uses.
+        if bare
+            && package_name(&spec).is_some_and(|p| self.packages.workspaces.contains_key(p))
+            && let Ok(res) = self.without_types().resolve_file(&from, &spec)
+            && let Some(rel) = self.snap.rel(res.path())
+            && self.snap.is_file(&rel)
+        {
+            return Verdict::File(rel);
+        }
         if let Some(Ok(written)) = self.try_view(View::NoCase, &from, &spec)
             && !written.split('/').any(|c| c == "node_modules")
         {
@@ -566,12 +689,19 @@ impl Resolver {
         if !bare {
             return Verdict::Unresolved;
         }
-        if self.matches_alias(&from, &spec) {
-            return Verdict::Unresolved;
-        }
+        let alias = self.matches_alias(&from, &spec);
         let Some(pkg) = package_name(&spec) else {
             return Verdict::Unresolved;
         };
+        if alias && !self.packages.workspaces.contains_key(pkg) {
+            // TypeScript falls back to `node_modules` when no `paths` target exists: a declared
+            // package resolves there; anything else is an alias that points nowhere.
+            return if self.packages.declared(importer, pkg) || self.allow_packages.contains(pkg) {
+                Verdict::External
+            } else {
+                Verdict::Unresolved
+            };
+        }
         if self.packages.workspaces.contains_key(pkg) {
             return if self.builds_to_output.contains(pkg) {
                 Verdict::External
@@ -689,7 +819,7 @@ impl Resolver {
     /// Drop oxc_resolver's path caches (memory), keeping this resolver's own memo.
     pub fn clear_caches(&self) {
         self.strict.clear_cache();
-        for r in [&self.nocase, &self.overlay, &self.esm, &self.cjs] {
+        for r in [&self.nocase, &self.overlay, &self.esm, &self.cjs, &self.no_types] {
             if let Some(r) = r.get() {
                 r.clear_cache();
             }
@@ -760,6 +890,16 @@ fn classify_tsconfig_error(e: &ResolveError) -> TsconfigProblem {
                 TsconfigProblem::Broken(msg)
             }
         }
+    }
+}
+
+/// Every string in a package.json `exports` value (conditions, arrays).
+fn collect_strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Object(o) => o.values().for_each(|v| collect_strings(v, out)),
+        Value::Array(a) => a.iter().for_each(|v| collect_strings(v, out)),
+        _ => {}
     }
 }
 

@@ -22,6 +22,86 @@ pub struct Packages {
     pub manifests: BTreeMap<String, Manifest>,
     /// Workspace package name -> its folder.
     pub workspaces: HashMap<String, String>,
+    manager: Manager,
+    /// Packages declared by the root or any workspace package, when the package manager hoists
+    /// them into the root `node_modules` (npm, yarn classic or `nodeLinker: node-modules`, pnpm
+    /// with `node-linker=hoisted`/`shamefully-hoist`), where every workspace file resolves them.
+    hoisted: Option<HashSet<String>>,
+}
+
+/// The repository's package manager.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Manager {
+    #[default]
+    Npm,
+    Pnpm,
+    Yarn,
+    Bun,
+}
+
+/// Which package manager, and does it hoist dependencies into the root `node_modules`?
+fn detect_manager(snap: &Snapshot, root: Option<&Manifest>) -> (Manager, bool) {
+    let declared = root
+        .and_then(|m| m.json.get("packageManager"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let text = |p: &str| {
+        snap.is_file(p)
+            .then(|| snap.read(p).ok())
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    let setting = |text: &str, keys: &[&str]| {
+        text.lines().any(|l| {
+            let l: String = l
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            keys.iter().any(|k| l.eq_ignore_ascii_case(k))
+        })
+    };
+    let manager = if declared.starts_with("pnpm@")
+        || (declared.is_empty() && (snap.is_file("pnpm-lock.yaml") || snap.is_file("pnpm-workspace.yaml")))
+    {
+        Manager::Pnpm
+    } else if declared.starts_with("yarn@") || (declared.is_empty() && snap.is_file("yarn.lock")) {
+        Manager::Yarn
+    } else if declared.starts_with("bun@")
+        || (declared.is_empty() && (snap.is_file("bun.lockb") || snap.is_file("bun.lock")))
+    {
+        Manager::Bun
+    } else {
+        Manager::Npm
+    };
+    let hoisted = match manager {
+        Manager::Npm | Manager::Bun => true,
+        Manager::Pnpm => {
+            setting(&text(".npmrc"), &["node-linker=hoisted", "shamefully-hoist=true"])
+                || setting(
+                    &text("pnpm-workspace.yaml"),
+                    &["nodeLinker:hoisted", "shamefullyHoist:true"],
+                )
+        }
+        Manager::Yarn => {
+            let berry = snap.is_file(".yarnrc.yml")
+                || declared.split('@').nth(1).is_some_and(|v| !v.starts_with('1'));
+            // Berry defaults to Plug'n'Play, which is strict.
+            !berry
+                || setting(
+                    &text(".yarnrc.yml"),
+                    &[
+                        "nodeLinker:node-modules",
+                        "nodeLinker:\"node-modules\"",
+                        "nodeLinker:'node-modules'",
+                    ],
+                )
+        }
+    };
+    (manager, hoisted)
 }
 
 const DEP_FIELDS: &[&str] = &[
@@ -104,7 +184,22 @@ impl Packages {
             pk.manifests.insert(dir, Manifest { name, deps, json });
         }
         pk.workspaces = pk.find_workspaces(snap, unreadable);
+        let (manager, hoisted) = detect_manager(snap, pk.manifests.get(""));
+        pk.manager = manager;
+        if hoisted {
+            let members = std::iter::once("").chain(pk.workspaces.values().map(String::as_str));
+            pk.hoisted = Some(
+                members
+                    .filter_map(|d| pk.manifests.get(d))
+                    .flat_map(|m| m.deps.iter().cloned())
+                    .collect(),
+            );
+        }
         pk
+    }
+
+    pub fn manager(&self) -> Manager {
+        self.manager
     }
 
     /// Workspace globs from the root package.json (`workspaces`: array or `{ packages }`) and
@@ -166,11 +261,32 @@ impl Packages {
     }
 
     /// Is `pkg` declared for a file at `importer`: in the package.json of any folder from the
-    /// importer's up to the root, a workspace package, or the name of an enclosing package itself.
+    /// importer's up to the root, a workspace package, the name of an enclosing package itself,
+    /// or provided by a declared framework (`data/provided-packages.txt`).
     pub fn declared(&self, importer: &str, pkg: &str) -> bool {
         if self.workspaces.contains_key(pkg) {
             return true;
         }
+        if self.declared_here(importer, pkg) {
+            return true;
+        }
+        if self.hoisted.as_ref().is_some_and(|h| h.contains(pkg)) && self.in_workspace(importer) {
+            return true;
+        }
+        provided_by(pkg).any(|framework| self.declared_here(importer, framework))
+    }
+
+    /// Is the file inside the root package or a workspace package (where hoisted packages are
+    /// resolvable)?
+    fn in_workspace(&self, importer: &str) -> bool {
+        match self.nearest_manifest(importer) {
+            Some("") => true,
+            Some(dir) => self.workspaces.values().any(|w| w == dir),
+            None => false,
+        }
+    }
+
+    fn declared_here(&self, importer: &str, pkg: &str) -> bool {
         let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
         loop {
             if let Some(m) = self.manifests.get(dir)
@@ -182,6 +298,17 @@ impl Packages {
                 return false;
             }
             dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        }
+    }
+
+    /// The install command of the repository's package manager (from its lockfile or
+    /// `packageManager` field), for help texts.
+    pub fn install_command(&self) -> &'static str {
+        match self.manager() {
+            Manager::Pnpm => "pnpm install",
+            Manager::Yarn => "yarn install",
+            Manager::Bun => "bun install",
+            Manager::Npm => "npm install",
         }
     }
 
@@ -198,6 +325,18 @@ impl Packages {
             dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
         }
     }
+}
+
+/// The frameworks that provide `pkg` to their dependents (`data/provided-packages.txt`).
+fn provided_by(pkg: &str) -> impl Iterator<Item = &'static str> + '_ {
+    include_str!("../../data/provided-packages.txt")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(move |l| {
+            let mut words = l.split_whitespace();
+            let framework = words.next()?;
+            words.any(|w| w == pkg).then_some(framework)
+        })
 }
 
 /// The `packages:` list of a pnpm-workspace.yaml (the only key hookctl needs). A small reader

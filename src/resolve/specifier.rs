@@ -56,6 +56,28 @@ pub fn is_not_a_file(spec: &str) -> bool {
     spec.starts_with("\0")
 }
 
+/// A module a framework or bundler provides at build time (`data/virtual-modules.txt`).
+pub fn is_virtual_module(spec: &str) -> bool {
+    include_str!("../../data/virtual-modules.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|pattern| match pattern.strip_suffix('*') {
+            Some(prefix) => spec.starts_with(prefix),
+            None => spec == pattern || spec.starts_with(&format!("{pattern}/")),
+        })
+}
+
+/// A build-time placeholder that a bundler or template step replaces (`SERVER`, `MANIFEST`,
+/// `__SERVER__/internal.js`): an all-capitals first segment, which no npm package can have.
+pub fn is_placeholder(spec: &str) -> bool {
+    let first = spec.split('/').next().unwrap_or(spec);
+    first.chars().any(|c| c.is_ascii_uppercase())
+        && first
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// Not relative, absolute, or a package.json `imports` key.
 pub fn is_bare(spec: &str) -> bool {
     !(spec.starts_with('.') || spec.starts_with('/') || spec.starts_with('#'))

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Driver of bench/real-repos.sh: export, compare with TypeScript, check cold and warm, tabulate.
+
+Per repository it records:
+  imports      hookctl's resolution records (every import of every scanned file)
+  compared     imports TypeScript could be asked about (relative, alias, workspace, baseUrl)
+  agree        hookctl's verdict equals TS's (the same file, or both fail)
+  mode         agreement only under bundler resolution (agree.mjs's "mode-specific" bucket)
+  FP           TS resolves the import, hookctl reports it (false positives: commits blocked wrongly)
+  missed       TS fails, hookctl resolves a file (defects hookctl lets through)
+  other        both resolve, to different files
+  findings     hookctl check --all-findings, by rule
+  cold = warm  the findings of a run with no cache equal those of the next run
+and the times of both runs.
+"""
+import argparse
+import collections
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+FAIL = {"untracked", "unresolved", "case-mismatch", "generated", "undeclared", "external", "needs-extension"}
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def clean_env():
+    env = dict(os.environ)
+    for v in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "HOOKCTL", "HOOKCTL_SKIP"):
+        env.pop(v, None)
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def check(bin_, repo, env):
+    t = time.monotonic()
+    r = sh([bin_, "check", "--all-findings", "--format", "json"], cwd=repo, env=env)
+    ms = (time.monotonic() - t) * 1000
+    try:
+        out = json.loads(r.stdout)
+    except json.JSONDecodeError:
+        raise SystemExit(f"{repo}: hookctl check exit {r.returncode}: {r.stderr[:2000]}")
+    return out, ms, r.stderr
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("--bin", "--mirrors", "--work", "--repos", "--agree", "--out"):
+        ap.add_argument(a, required=True)
+    ap.add_argument("filter", nargs="?", default="")
+    o = ap.parse_args()
+    env = clean_env()
+    rows = []
+    os.makedirs(os.path.join(o.out, "real-repos"), exist_ok=True)
+    for line in open(o.repos):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, commit, shape = line.split(" ", 2)
+        if o.filter and o.filter not in name:
+            continue
+        slug = name.replace("/", "+")
+        mirror = os.path.join(o.mirrors, slug, "repo")
+        repo = os.path.join(o.work, slug)
+        if not os.path.isdir(mirror):
+            print(f"real-repos: no mirror for {name} at {mirror}; skipped", file=sys.stderr)
+            continue
+        marker = os.path.join(repo, ".git", "real-repos-commit")
+        if not (os.path.exists(marker) and open(marker).read().strip() == commit):
+            shutil.rmtree(repo, ignore_errors=True)
+            r = sh([sys.executable, os.path.join(os.path.dirname(__file__), "export.py"), mirror, commit, repo])
+            if r.returncode != 0:
+                raise SystemExit(f"export {name}: {r.stderr}")
+            open(marker, "w").write(commit + "\n")
+            print(f"real-repos: exported {name} {commit[:12]}: {r.stdout.strip()[:200]}", file=sys.stderr)
+        # TypeScript's resolver on the same snapshot.
+        agree_json = os.path.join(o.work, slug + ".agree.json")
+        r = sh(["node", o.agree, repo, "--hookctl", o.bin, "--json", agree_json], env=env)
+        if not os.path.exists(agree_json):
+            raise SystemExit(f"agree {name}: exit {r.returncode}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
+        ag = json.load(open(agree_json))
+        counts = ag["counts"]
+        fp = [d for d in ag["disagreements"] if d["ts"] is not None and d["hookctl"]["verdict"] in FAIL]
+        missed = [d for d in ag["disagreements"] if d["ts"] is None and d["hookctl"]["verdict"] == "file"]
+        other = [d for d in ag["disagreements"] if d not in fp and d not in missed]
+        imports = int(sh([o.bin, "resolve"], cwd=repo, env=env).stdout.count("\n"))
+        # hookctl cold, then warm.
+        shutil.rmtree(os.path.join(repo, ".git", "hookctl"), ignore_errors=True)
+        cold, cold_ms, notes = check(o.bin, repo, env)
+        warm, warm_ms, _ = check(o.bin, repo, env)
+        same = cold["findings"] == warm["findings"]
+        by_rule = collections.Counter(f["rule"] for f in cold["findings"])
+        detail = {
+            "repo": name, "commit": commit, "shape": shape, "typescript": ag["typescript"],
+            "imports": imports, "counts": counts, "false_positives": fp, "missed": missed,
+            "other_disagreements": other, "mode_specific": ag.get("modeSpecific", [])[:50],
+            "findings_by_rule": dict(sorted(by_rule.items())), "findings": cold["findings"],
+            "notes": [l for l in notes.splitlines() if l.strip()],
+            "cold_ms": round(cold_ms), "warm_ms": round(warm_ms), "cold_equals_warm": same,
+        }
+        json.dump(detail, open(os.path.join(o.out, "real-repos", slug + ".json"), "w"), indent=1)
+        rows.append(detail)
+        print(f"{name}: imports {imports}, compared {counts['compared']}, agree {counts['agree']}, "
+              f"mode {counts['modeSpecific']}, FP {len(fp)}, missed {len(missed)}, other {len(other)}, "
+              f"findings {dict(by_rule)}, cold {cold_ms:.0f} ms, warm {warm_ms:.0f} ms, cold=warm {same}",
+              file=sys.stderr)
+    if o.filter:
+        return 0
+    write_table(rows, os.path.join(o.out, "real-repos.md"))
+    bad = [r["repo"] for r in rows if r["false_positives"] or r["missed"] or not r["cold_equals_warm"]]
+    return 1 if bad else 0
+
+
+def write_table(rows, path):
+    ts = rows[0]["typescript"] if rows else "?"
+    out = [
+        "# hookctl on real repositories",
+        "",
+        f"Written by `bench/real-repos.sh` on {time.strftime('%Y-%m-%d')} (TypeScript {ts} `resolveModuleName`",
+        "through `tests/ts-agree/agree.mjs`, serving only the git index). Per repository: the pinned",
+        "commit, hookctl's import records, the imports TypeScript could be asked about (relative, alias,",
+        "workspace, baseUrl), agreement, false positives (TS resolves, hookctl reports), misses (TS fails,",
+        "hookctl resolves), `hookctl check --all-findings` findings by rule, cold and warm times, and",
+        "whether the warm run's findings equal the cold run's. Details: `real-repos/<owner>+<name>.json`.",
+        "",
+        "| repository | commit | shape | imports | compared | agree | FP | missed | findings | cold ms | warm ms | cold = warm |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for r in rows:
+        c = r["counts"]
+        pct = 100.0 * (c["agree"] + c["modeSpecific"]) / c["compared"] if c["compared"] else 100.0
+        agree = f"{pct:.2f}%" + (f" ({c['modeSpecific']} mode-specific)" if c["modeSpecific"] else "")
+        findings = ", ".join(f"{k} {v}" for k, v in r["findings_by_rule"].items()) or "none"
+        out.append(
+            f"| {r['repo']} | `{r['commit'][:12]}` | {r['shape']} | {r['imports']} | {c['compared']} | {agree} "
+            f"| {len(r['false_positives'])} | {len(r['missed'])} | {findings} | {r['cold_ms']} | {r['warm_ms']} "
+            f"| {'yes' if r['cold_equals_warm'] else '**no**'} |")
+    out.append("")
+    open(path, "w").write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
