@@ -55,6 +55,8 @@ pub fn is_resolution_config(path: &str) -> bool {
     name == "package.json"
         || name == "pnpm-workspace.yaml"
         || is_tsconfig_name(name)
+        || name == "deno.json"
+        || name == "deno.jsonc"
         // How the package manager lays out node_modules (hoisted or not).
         || path == ".npmrc"
         || path == ".yarnrc.yml"

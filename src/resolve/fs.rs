@@ -38,6 +38,9 @@ pub struct Shared {
     /// Folders (repo-relative) that have a `node_modules` folder on disk. Packages are installed
     /// beside package.json files, so only those folders are looked at, once.
     installed_in: HashSet<String>,
+    /// `<package folder>/node_modules/<workspace package>` links that pnpm makes for the workspace
+    /// dependencies a package declares (the root's live in `workspace_links`).
+    pub nested_links: HashSet<String>,
     /// Does the snapshot hold any symlink? (Most do not: then no path needs link-following.)
     has_symlinks: bool,
 }
@@ -79,6 +82,7 @@ impl Shared {
             patched,
             virtual_dirs,
             installed_in,
+            nested_links: HashSet::new(),
             has_symlinks,
         }
     }
@@ -130,17 +134,17 @@ impl SnapFs {
     /// `../shared`): seen through the link, as a checkout would, if it stays inside the root.
     fn through_link(&self, rel: String) -> String {
         let mut rel = rel;
-        if let Some(rest) = rel.strip_prefix("node_modules/") {
-            for (name, dir) in &self.shared.workspace_links {
-                if let Some(tail) = rest.strip_prefix(name.as_str()).and_then(|t| t.strip_prefix('/')) {
-                    rel = if dir.is_empty() {
-                        tail.to_string()
-                    } else {
-                        format!("{dir}/{tail}")
-                    };
-                    break;
-                }
-            }
+        // The link itself stays a link (so resolution realpaths through it); paths beneath it
+        // are seen in the workspace folder.
+        if let Some((name, tail)) = self.workspace_link_of(&rel)
+            && !tail.is_empty()
+        {
+            let dir = &self.shared.workspace_links[name];
+            rel = if dir.is_empty() {
+                tail.to_string()
+            } else {
+                format!("{dir}/{tail}")
+            };
         }
         // Follow symlinked folders component by component (bounded, so link cycles end).
         for _ in 0..if self.shared.has_symlinks { 16 } else { 0 } {
@@ -160,6 +164,32 @@ impl SnapFs {
             };
         }
         rel
+    }
+
+    /// `(workspace package name, rest)` when `rel` lies beneath a `node_modules/<name>` link of a
+    /// workspace package: at the root, or in any package's own `node_modules` (pnpm links each
+    /// package's workspace dependencies there, and tsconfig `paths` may point through them).
+    fn workspace_link_of<'a>(&self, rel: &'a str) -> Option<(&'a str, &'a str)> {
+        if self.shared.workspace_links.is_empty() {
+            return None;
+        }
+        let at = if rel.starts_with("node_modules/") {
+            0
+        } else {
+            rel.rfind("/node_modules/")? + 1
+        };
+        let rest = &rel[at + "node_modules/".len()..];
+        let name_len = if rest.starts_with('@') {
+            let slash = rest.find('/')?;
+            rest[slash + 1..].find('/').map_or(rest.len(), |i| slash + 1 + i)
+        } else {
+            rest.find('/').unwrap_or(rest.len())
+        };
+        let name = &rest[..name_len];
+        let link = &rel[..at + "node_modules/".len() + name_len];
+        (self.shared.workspace_links.contains_key(name)
+            && (at == 0 || self.shared.nested_links.contains(link)))
+        .then(|| (name, rest[name_len..].trim_start_matches('/')))
     }
 
     /// Snapshot paths as seen by this view (exact, or the real-cased one for `NoCase`).
@@ -215,8 +245,9 @@ impl SnapFs {
         if self.shared.patched.contains_key(&rel) {
             return Ok(FILE);
         }
-        if let Some(name) = rel.strip_prefix("node_modules/")
-            && self.shared.workspace_links.contains_key(name)
+        if self
+            .workspace_link_of(&rel)
+            .is_some_and(|(_, tail)| tail.is_empty())
         {
             return Ok(if follow { DIR } else { LINK });
         }
@@ -318,10 +349,8 @@ impl FileSystem for SnapFs {
         let rel = self
             .rel(path)
             .ok_or_else(|| ResolveError::from(not_found(path)))?;
-        if let Some(name) = rel.strip_prefix("node_modules/")
-            && let Some(dir) = self.shared.workspace_links.get(name)
-        {
-            return Ok(self.snap().abs(dir));
+        if let Some((name, "")) = self.workspace_link_of(&rel) {
+            return Ok(self.snap().abs(&self.shared.workspace_links[name]));
         }
         if let Some(real) = self.lookup(&rel)
             && let Some(t) = self.link_target(&real)

@@ -175,6 +175,17 @@ impl Resolver {
             hidden,
             std::mem::take(&mut configs.served),
         );
+        shared.nested_links = packages
+            .manifests
+            .iter()
+            .filter(|(dir, _)| !dir.is_empty())
+            .flat_map(|(dir, m)| {
+                m.deps
+                    .iter()
+                    .filter(|d| packages.workspaces.contains_key(*d))
+                    .map(move |d| format!("{dir}/node_modules/{d}"))
+            })
+            .collect();
         // Every config of every `extends` chain, whatever its name, is served like a tsconfig.
         {
             let fs = SnapFs::new(Arc::new(clone_shared(&shared)), View::Strict);
@@ -187,8 +198,9 @@ impl Resolver {
         // is noted once, on the config that names it, and that entry is left out of its
         // `extends`: the rest of the chain still applies.
         let install = packages.install_command();
-        for (path, spec) in &configs.missing {
+        for (path, specs) in &configs.missing {
             let shown = configs.shown(path);
+            let spec = specs.join("`, `");
             let scope = path
                 .rsplit_once('/')
                 .map_or("the repository root".to_string(), |(d, _)| format!("`{d}/`"));
@@ -200,7 +212,7 @@ impl Resolver {
                 .get(path)
                 .and_then(|b| packages::parse_jsonc(path, b).ok())
             {
-                let v = tsconfig::without_extends(v, spec);
+                let v = tsconfig::without_extends(v, specs);
                 shared
                     .patched
                     .insert(path.clone(), serde_json::to_vec(&v).unwrap_or_default());
@@ -687,6 +699,11 @@ impl Resolver {
             return Verdict::Generated(target);
         }
         if !bare {
+            // Framework typegen beside the routes (SvelteKit `./$types`, React Router
+            // `./+types/route`), written into a generated folder that `rootDirs` overlays.
+            if let Some(t) = specifier::typegen_target(importer, &spec) {
+                return Verdict::Generated(t);
+            }
             return Verdict::Unresolved;
         }
         let alias = self.matches_alias(&from, &spec);
@@ -854,12 +871,14 @@ fn is_node_mode(m: &str) -> bool {
 }
 
 fn clone_shared(s: &Shared) -> Shared {
-    Shared::new(
+    let mut c = Shared::new(
         s.snap.clone(),
         s.workspace_links.clone(),
         s.hidden.clone(),
         s.patched.clone(),
-    )
+    );
+    c.nested_links = s.nested_links.clone();
+    c
 }
 
 enum TsconfigProblem {

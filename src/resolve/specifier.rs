@@ -78,6 +78,26 @@ pub fn is_placeholder(spec: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// The file a framework's route typegen writes for a relative import of `./$types` (SvelteKit)
+/// or `./+types/<route>` (React Router), as the importer's folder sees it.
+pub fn typegen_target(importer: &str, spec: &str) -> Option<String> {
+    let rest = spec.strip_prefix("./")?;
+    let typegen = rest == "$types"
+        || rest.starts_with("$types.")
+        || rest
+            .strip_prefix("+types/")
+            .is_some_and(|r| !r.is_empty() && !r.contains('/'));
+    if !typegen {
+        return None;
+    }
+    let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
+    Some(if dir.is_empty() {
+        rest.to_string()
+    } else {
+        format!("{dir}/{rest}")
+    })
+}
+
 /// Not relative, absolute, or a package.json `imports` key.
 pub fn is_bare(spec: &str) -> bool {
     !(spec.starts_with('.') || spec.starts_with('/') || spec.starts_with('#'))

@@ -32,8 +32,9 @@ pub struct Configs {
     pub stand_ins: HashSet<String>,
     /// Config -> the configs it extends (repo-relative), in `extends` order.
     pub bases: HashMap<String, Vec<String>>,
-    /// Config -> the package its `extends` names that is not installed.
-    pub missing: BTreeMap<String, String>,
+    /// Config -> the `extends` entries it names that are not there (uninstalled packages,
+    /// codegen output not generated yet).
+    pub missing: BTreeMap<String, Vec<String>>,
 }
 
 /// Drop what does not change how a file's imports resolve, and let `.js` files use `paths`.
@@ -66,12 +67,12 @@ pub fn extends_of(json: &Value) -> Vec<String> {
     }
 }
 
-/// `json` without the `extends` entry `spec` (a string `extends`, or one entry of an array).
-pub fn without_extends(mut json: Value, spec: &str) -> Value {
+/// `json` without the `extends` entries `specs` (a string `extends`, or one entry of an array).
+pub fn without_extends(mut json: Value, specs: &[String]) -> Value {
     if let Some(o) = json.as_object_mut() {
         match o.get_mut("extends") {
-            Some(Value::Array(a)) => a.retain(|v| v.as_str() != Some(spec)),
-            Some(Value::String(s)) if s == spec => {
+            Some(Value::Array(a)) => a.retain(|v| !v.as_str().is_some_and(|s| specs.iter().any(|x| x == s))),
+            Some(Value::String(s)) if specs.contains(s) => {
                 o.remove("extends");
             }
             _ => {}
@@ -189,12 +190,12 @@ impl Configs {
                         bases.push(base);
                     }
                     None if !spec.starts_with('.') && !spec.starts_with('/') => {
-                        self.missing.insert(config.clone(), spec.clone());
+                        self.missing.entry(config.clone()).or_default().push(spec.clone());
                     }
                     // A base written by codegen (`./.svelte-kit/tsconfig.json`, `.nuxt/...`) is
                     // missing until the framework runs: like an uninstalled package.
                     None if generated(generated_dirs, &config, &spec) => {
-                        self.missing.insert(config.clone(), spec.clone());
+                        self.missing.entry(config.clone()).or_default().push(spec.clone());
                     }
                     None => {}
                 }
@@ -223,7 +224,7 @@ impl Configs {
             if !seen.insert(c) {
                 continue;
             }
-            if let Some(m) = self.missing.get(c) {
+            if let Some(m) = self.missing.get(c).and_then(|m| m.first()) {
                 return Some(m);
             }
             if let Some(b) = self.bases.get(c) {

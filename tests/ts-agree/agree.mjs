@@ -250,6 +250,19 @@ const workspaces = new Map();
     if (typeof name === 'string' && name && !workspaces.has(name)) workspaces.set(name, dir);
   }
 }
+/** `<package folder>/node_modules/<workspace package>` links pnpm makes for the workspace
+ * dependencies each package declares: link path -> the package's folder. */
+const nestedLinks = new Map();
+for (const p of entries.keys()) {
+  if (!p.endsWith('/package.json') || p.split('/').includes('node_modules')) continue;
+  const dir = posix.dirname(p);
+  const json = stripJsonc(contents.get(p) ?? '') ?? {};
+  for (const field of ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']) {
+    for (const dep of Object.keys(json[field] ?? {})) {
+      if (workspaces.has(dep)) nestedLinks.set(`${dir}/node_modules/${dep}`, workspaces.get(dep));
+    }
+  }
+}
 /** Virtual folders that hold the workspace links. */
 const virtualDirs = new Set();
 if (workspaces.size) virtualDirs.add('node_modules');
@@ -275,7 +288,7 @@ function realRel(rel, depth = 0) {
   const parts = rel.split('/').filter(Boolean);
   for (let i = 0; i < parts.length; i++) {
     cur = cur ? `${cur}/${parts[i]}` : parts[i];
-    const ws = cur.startsWith('node_modules/') ? workspaces.get(cur.slice('node_modules/'.length)) : undefined;
+    const ws = cur.startsWith('node_modules/') ? workspaces.get(cur.slice('node_modules/'.length)) : nestedLinks.get(cur);
     let target = null;
     if (ws !== undefined) target = ws;
     else if (isLink(cur)) {
