@@ -4,7 +4,7 @@
 //! fields names it with the `workspace:` protocol, `*`, or a range the workspace copy's version
 //! satisfies (the package managers link the workspace copy then, not a registry one).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::version_range;
 
@@ -40,10 +40,16 @@ pub fn uses_workspace_copy(spec: &str, version: Option<&str>) -> bool {
 impl Workspace {
     pub fn new(mut pkgs: Vec<WorkspacePackage>) -> Workspace {
         pkgs.sort_by(|a, b| a.dir.cmp(&b.dir));
+        // Large monorepos have thousands of packages with dozens of dependencies each.
+        let by_name: HashMap<&str, usize> = pkgs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.as_str(), i))
+            .collect();
         let mut dependents = vec![Vec::new(); pkgs.len()];
         for (user, p) in pkgs.iter().enumerate() {
             for (dep, spec) in &p.deps {
-                let used = pkgs.iter().position(|q| &q.name == dep);
+                let used = by_name.get(dep.as_str()).copied();
                 if let Some(lib) = used.filter(|&lib| lib != user)
                     && uses_workspace_copy(spec, pkgs[lib].version.as_deref())
                     && !dependents[lib].contains(&user)
