@@ -447,6 +447,12 @@ fn committed_env_production_in_a_sub_app_declares_only_under_that_app() {
         findings(&r, &[]),
         [f("env/undeclared", "apps/api/main.ts", "WEB_ANALYTICS_ID")]
     );
+    // The help never suggests writing a value into the committed file.
+    r.write("apps/web/src/other.ts", "export const b = process.env.WEB_NEW;\n");
+    r.git(&["add", "-A"]).ok();
+    r.hookctl(&["check"])
+        .contains("add `WEB_NEW=` to `apps/web/.env.example`")
+        .lacks("to `apps/web/.env.production`");
 }
 
 #[test]
