@@ -187,6 +187,7 @@ fn is_config_path(path: &str) -> bool {
     clean::is_resolution_config(path)
         || name.starts_with(".env")
         || name == ".gitignore"
+        || name == "turbo.json"
         || path == crate::config::FILE_NAME
 }
 

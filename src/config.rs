@@ -68,6 +68,26 @@ pub struct EnvConfig {
     /// Value rules per variable.
     #[serde(default)]
     pub vars: BTreeMap<String, VarRule>,
+    /// Whether committed env files that frameworks load (`.env`, `.env.development`,
+    /// `.env.production`, `.env.test`) declare their names (default true). `None` = not set
+    /// here, so `hookctl.local.toml` only overrides what it sets.
+    #[serde(default)]
+    pub committed_env_files_declare: Option<bool>,
+    /// Whether `turbo.json` `globalEnv`/`env`/`passThroughEnv` entries declare names (default true).
+    #[serde(default)]
+    pub turbo_declares: Option<bool>,
+}
+
+impl EnvConfig {
+    /// `committed_env_files_declare`, defaulting to true.
+    pub fn committed_env_files_declare(&self) -> bool {
+        self.committed_env_files_declare.unwrap_or(true)
+    }
+
+    /// `turbo_declares`, defaulting to true.
+    pub fn turbo_declares(&self) -> bool {
+        self.turbo_declares.unwrap_or(true)
+    }
 }
 
 /// `[env.vars.NAME]`: the rules a value must follow. `environments.<name>` overrides fields
@@ -233,6 +253,12 @@ impl Config {
         self.env.accessors.extend(other.env.accessors);
         self.env.public_prefixes.extend(other.env.public_prefixes);
         self.env.vars.extend(other.env.vars);
+        if other.env.committed_env_files_declare.is_some() {
+            self.env.committed_env_files_declare = other.env.committed_env_files_declare;
+        }
+        if other.env.turbo_declares.is_some() {
+            self.env.turbo_declares = other.env.turbo_declares;
+        }
         self.hooks.extend(other.hooks);
     }
 
@@ -395,6 +421,16 @@ clean = true
         .unwrap();
         assert_eq!(c.rules["env/unused"], Level::Warning);
         assert_eq!(c.env.allow, ["FOO"]);
+        assert!(c.env.committed_env_files_declare() && c.env.turbo_declares());
+        let off = parse(
+            Path::new("hookctl.toml"),
+            "[env]\ncommitted_env_files_declare = false\nturbo_declares = false\n",
+        )
+        .unwrap();
+        assert!(!off.env.committed_env_files_declare() && !off.env.turbo_declares());
+        let mut merged = off.clone();
+        merged.merge(parse(Path::new("l.toml"), "[env]\nturbo_declares = true\n").unwrap());
+        assert!(!merged.env.committed_env_files_declare() && merged.env.turbo_declares());
         let v = &c.env.vars["STRIPE_SECRET_KEY"];
         assert_eq!(
             v.environments["production"].starts_with.as_deref(),

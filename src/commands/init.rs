@@ -147,6 +147,9 @@ pub fn render(d: &Detected) -> String {
     }
     t.push_str("# Names that count as declared without being in .env.example.\n");
     t.push_str("allow = []\n");
+    t.push_str("# Committed .env/.env.development/.env.production/.env.test and turbo.json env\n");
+    t.push_str("# entries declare names too (both default true).\n");
+    t.push_str("# committed_env_files_declare = true\n# turbo_declares = true\n");
     t.push_str("# Value rules for `hookctl env check` (e.g. at container start):\n");
     t.push_str("# [env.vars.STRIPE_SECRET_KEY]\n# starts_with = \"sk_test_\"\n");
     t.push_str("# [env.vars.STRIPE_SECRET_KEY.environments.production]\n# starts_with = \"sk_live_\"\n\n");

@@ -1,10 +1,15 @@
 //! Which env names are declared, and for which files. A name read by a file at path P is
-//! declared when the nearest declaration file (`.env.example`, `.env.sample`, `.env.template`)
-//! walking up from P's folder lists it, or the root's does, or `[env] allow` / `[env.vars]`
-//! name it, or it is a built-in of a runtime, framework or platform (`data/env-builtins.txt`).
+//! declared when the nearest declaration file (`.env.example`, `.env.sample`, `.env.template`,
+//! and committed env files frameworks load: `.env`, `.env.development`, `.env.production`,
+//! `.env.test`) walking up from P's folder lists it, or the root's does, or the root
+//! `turbo.json` or one in a folder above P lists it ([`super::turbo`]), or `[env] allow` /
+//! `[env.vars]` name it, or it is a built-in of a runtime, framework or platform
+//! (`data/env-builtins.txt`). Reads in a workspace library declared by the apps using it are
+//! the caller's business (`rules::env_context`), as they need the package graph.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use super::turbo::TurboEnv;
 use super::{data, dotenv};
 use crate::config::EnvConfig;
 use crate::diagnostic::Finding;
@@ -17,6 +22,21 @@ const DECLARATION_SUFFIXES: &[&str] = &[".example", ".sample", ".template"];
 pub fn is_declaration_file(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     file.starts_with(".env") && DECLARATION_SUFFIXES.iter().any(|s| file.ends_with(s))
+}
+
+/// Env files Next.js, Vite and Remix load in every checkout: committed, their names (and
+/// values) ship with the repository, so they declare those names. `.env.local` and
+/// `.env.*.local` are one machine's and never declare.
+const FRAMEWORK_LOADED: &[&str] = &[".env", ".env.development", ".env.production", ".env.test"];
+
+/// Whether a repo-relative path is an env file frameworks load (see [`FRAMEWORK_LOADED`]).
+pub fn is_framework_loaded_env_file(path: &str) -> bool {
+    FRAMEWORK_LOADED.contains(&path.rsplit('/').next().unwrap_or(path))
+}
+
+/// Whether a repo-relative path is a Turborepo config.
+pub fn is_turbo_config(path: &str) -> bool {
+    path.rsplit('/').next() == Some("turbo.json")
 }
 
 /// What kind of env file a path is, if it is one at all.
@@ -48,7 +68,7 @@ pub fn env_file_kind(path: &str) -> Option<EnvFileKind> {
 /// Where a name's declaration comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Declared<'a> {
-    /// A declaration file, at this 1-based line.
+    /// A declaration file (or turbo.json), at this 1-based line.
     File { path: &'a str, line: u32 },
     /// `[env] allow` or `[env.vars.NAME]` in `hookctl.toml`.
     Config,
@@ -69,6 +89,8 @@ pub struct DeclarationFile {
 pub struct Declarations {
     /// Folder (`""` for the root) -> the declaration files in it, sorted by path.
     dirs: BTreeMap<String, Vec<DeclarationFile>>,
+    /// Folder of a turbo.json (`""` for the root) -> what it declares, for that folder and below.
+    turbo: BTreeMap<String, (String, TurboEnv)>,
     config: HashSet<String>,
     errors: Vec<Finding>,
 }
@@ -90,9 +112,12 @@ fn normalize(path: &str) -> &str {
 }
 
 impl Declarations {
-    /// Parse the declaration files of a snapshot, given as (repo-relative path, contents).
-    /// Files that are not declaration files are ignored; unparsable lines become
-    /// `files/unreadable` findings (see [`Declarations::errors`]) and the rest is still read.
+    /// Parse the declaration files of a snapshot, given as (repo-relative path, contents):
+    /// `.env.example`-like files, committed framework-loaded env files (unless
+    /// `[env] committed_env_files_declare = false`) and `turbo.json` files (unless
+    /// `[env] turbo_declares = false`; the caller passes only the root's and workspace
+    /// folders'). Other files are ignored; unparsable lines or files become `files/unreadable`
+    /// findings (see [`Declarations::errors`]) and the rest is still read.
     pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>, env: &EnvConfig) -> Self {
         let mut d = Declarations {
             config: env.allow.iter().chain(env.vars.keys()).cloned().collect(),
@@ -100,7 +125,21 @@ impl Declarations {
         };
         for (path, bytes) in files {
             let path = normalize(path);
-            if !is_declaration_file(path) {
+            let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+            if is_turbo_config(path) {
+                if env.turbo_declares() {
+                    match TurboEnv::parse(path, bytes) {
+                        Ok(t) => {
+                            d.turbo.insert(dir, (path.to_string(), t));
+                        }
+                        Err(f) => d.errors.push(f),
+                    }
+                }
+                continue;
+            }
+            let declares = is_declaration_file(path)
+                || (env.committed_env_files_declare() && is_framework_loaded_env_file(path));
+            if !declares {
                 continue;
             }
             let mut names = BTreeMap::new();
@@ -129,7 +168,6 @@ impl Declarations {
                     );
                 }
             }
-            let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
             let list = d.dirs.entry(dir).or_default();
             list.push(DeclarationFile {
                 path: path.to_string(),
@@ -166,7 +204,24 @@ impl Declarations {
                 return Some(hit);
             }
         }
-        self.declared_outside_files(name)
+        self.in_turbo(reading_path, name)
+            .or_else(|| self.declared_outside_files(name))
+    }
+
+    /// The turbo.json at the root or in a folder above `reading_path` that declares `name`.
+    /// Every one applies, not only the nearest: a package's turbo.json extends the root's.
+    fn in_turbo(&self, reading_path: &str, name: &str) -> Option<Declared<'_>> {
+        self.turbo.iter().find_map(|(dir, (path, t))| {
+            let applies = dir.is_empty()
+                || reading_path
+                    .strip_prefix(dir.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'));
+            let line = t.declares(name).filter(|_| applies)?;
+            Some(Declared::File {
+                path: path.as_str(),
+                line,
+            })
+        })
     }
 
     fn in_dir(&self, dir: &str, name: &str) -> Option<Declared<'_>> {
@@ -191,13 +246,17 @@ impl Declarations {
     /// Whether any declaration file, the config or the built-ins declare `name` (for names
     /// that are not read from a particular file: `env/extra`, `env/local-only`).
     pub fn is_declared_anywhere(&self, name: &str) -> bool {
-        self.files().any(|f| f.names.contains_key(name)) || self.declared_outside_files(name).is_some()
+        self.files().any(|f| f.names.contains_key(name))
+            || self.turbo.values().any(|(_, t)| t.declares(name).is_some())
+            || self.declared_outside_files(name).is_some()
     }
 
-    /// Every name listed in a declaration file or in the config (not the built-ins).
+    /// Every name listed in a declaration file, turbo.json (wildcards left out: they are not
+    /// names) or the config (not the built-ins).
     pub fn all_names(&self) -> BTreeSet<&str> {
         self.files()
             .flat_map(|f| f.names.keys().map(String::as_str))
+            .chain(self.turbo.values().flat_map(|(_, t)| t.literal_names()))
             .chain(self.config.iter().map(String::as_str))
             .collect()
     }
@@ -323,6 +382,87 @@ mod tests {
             ]
         );
         assert_eq!(d.root_names().keys().copied().collect::<Vec<_>>(), ["ROOT_VAR"]);
+    }
+
+    #[test]
+    fn committed_framework_env_files_declare_nearest_walking_up() {
+        let files = [
+            (".env", "ROOT_COMMITTED=1\n"),
+            ("apps/web/.env.production", "WEB_PROD=1\n"),
+            ("apps/web/.env.local", "LOCAL=1\n"),
+            ("apps/web/.env.staging", "STAGING=1\n"),
+            ("apps/api/.env.test", "API_TEST=1\n"),
+        ];
+        let d = decls(&files, &[]);
+        let table = [
+            ("src/a.ts", "ROOT_COMMITTED", true),
+            ("apps/web/page.ts", "ROOT_COMMITTED", true),
+            ("apps/web/page.ts", "WEB_PROD", true),
+            ("apps/api/main.ts", "WEB_PROD", false),
+            ("apps/api/main.ts", "API_TEST", true),
+            // One machine's file, and a mode no framework loads by default.
+            ("apps/web/page.ts", "LOCAL", false),
+            ("apps/web/page.ts", "STAGING", false),
+        ];
+        for (reader, name, want) in table {
+            assert_eq!(d.is_declared(reader, name), want, "{reader} {name}");
+        }
+        let env = EnvConfig {
+            committed_env_files_declare: Some(false),
+            ..EnvConfig::default()
+        };
+        let off = Declarations::new(files.iter().map(|(p, t)| (*p, t.as_bytes())), &env);
+        assert!(!off.is_declared("src/a.ts", "ROOT_COMMITTED"));
+        assert!(!off.is_declared("apps/web/page.ts", "WEB_PROD"));
+    }
+
+    #[test]
+    fn turbo_json_declares_for_its_folder_and_below() {
+        let files = [
+            (
+                "turbo.json",
+                r#"{"globalEnv": ["SENTRY_*", "!SENTRY_AUTH_TOKEN"]}"#,
+            ),
+            (
+                "apps/web/turbo.json",
+                "{\"extends\": [\"//\"],\n \"tasks\": {\"build\": {\"env\": [\"WEB_BUILD\"]}}}",
+            ),
+            ("apps/api/turbo.json", "{ not json"),
+        ];
+        let d = decls(&files, &[]);
+        let table = [
+            ("src/a.ts", "SENTRY_DSN", true),
+            ("apps/web/a.ts", "SENTRY_DSN", true),
+            ("src/a.ts", "SENTRY_AUTH_TOKEN", false),
+            ("apps/web/src/a.ts", "WEB_BUILD", true),
+            ("apps/webby/a.ts", "WEB_BUILD", false),
+            ("src/a.ts", "WEB_BUILD", false),
+        ];
+        for (reader, name, want) in table {
+            assert_eq!(d.is_declared(reader, name), want, "{reader} {name}");
+        }
+        assert_eq!(
+            d.declared_by("apps/web/a.ts", "WEB_BUILD"),
+            Some(Declared::File {
+                path: "apps/web/turbo.json",
+                line: 2
+            })
+        );
+        assert!(d.is_declared_anywhere("WEB_BUILD"));
+        assert!(d.all_names().contains("WEB_BUILD"));
+        let got: Vec<_> = d
+            .errors()
+            .iter()
+            .map(|f| (f.rule, f.path.as_str(), f.line))
+            .collect();
+        assert_eq!(got, [("files/unreadable", "apps/api/turbo.json", 1)]);
+        let env = EnvConfig {
+            turbo_declares: Some(false),
+            ..EnvConfig::default()
+        };
+        let off = Declarations::new(files.iter().map(|(p, t)| (*p, t.as_bytes())), &env);
+        assert!(!off.is_declared("src/a.ts", "SENTRY_DSN"));
+        assert!(off.errors().is_empty());
     }
 
     #[test]

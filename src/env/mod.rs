@@ -1,17 +1,25 @@
 //! The env contract: dotenv parsing ([`dotenv`]), which names are declared for which file
-//! ([`declarations`]), value rules ([`values`]), secret detection ([`secrets`]), JSON exports
-//! ([`json`]) and the data tables they share ([`data`]). Pure library code: reading files and
+//! ([`declarations`], with turbo.json's share in [`turbo`] and the workspace packages that use a
+//! library in [`consumers`], whose npm ranges [`version_range`] reads), value rules
+//! ([`values`]), secret detection ([`secrets`]), JSON exports ([`json`]) and the data tables
+//! they share ([`data`]). Pure library code: reading files and
 //! printing belong to the callers (`commands::env`, the snapshot checks).
 
+pub mod consumers;
 pub mod data;
 pub mod declarations;
 pub mod dotenv;
 pub mod json;
 pub mod secrets;
+pub mod turbo;
 pub mod values;
+pub mod version_range;
 
 pub use data::{Requirement, builtins, required_by_packages};
-pub use declarations::{Declarations, Declared, EnvFileKind, env_file_kind, is_declaration_file};
+pub use declarations::{
+    Declarations, Declared, EnvFileKind, env_file_kind, is_declaration_file, is_framework_loaded_env_file,
+    is_turbo_config,
+};
 pub use dotenv::{Entry, FileError, LineError, Parsed};
 pub use secrets::{
     SecretHit, is_high_entropy, is_public_name, is_secret_like_name, known_secret_format,

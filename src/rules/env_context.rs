@@ -1,10 +1,16 @@
-//! What the env rules read from one snapshot: the declaration files, the env files committed
-//! in it, the untracked local env files on disk, and the code's env reads.
+//! What the env rules read from one snapshot: the declaration files (and turbo.json), the env
+//! files committed in it, the untracked local env files on disk, the code's env reads, and
+//! which workspace packages use which (a library's reads are declared by its apps).
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde_json::Value;
 
 use crate::config::Config;
+use crate::env::consumers::{Workspace, WorkspacePackage};
 use crate::env::{self, Declarations, EnvFileKind};
+use crate::resolve::packages::Packages;
 use crate::scan::Facts;
 use crate::snapshot::Snapshot;
 
@@ -16,7 +22,10 @@ pub struct EnvContext<'a> {
     /// Declaration files' entries, for values that look secret: (path, entries).
     pub declaration_entries: Vec<(String, Vec<env::Entry>)>,
     /// Names set in untracked local env files on disk -> the file (read on first use).
-    local_names: std::sync::OnceLock<BTreeMap<String, String>>,
+    local_names: OnceLock<BTreeMap<String, String>>,
+    /// The workspace packages and who uses whom (read on first use: only a read that its own
+    /// folder's declarations miss needs it).
+    workspace: OnceLock<Workspace>,
     snap: &'a Snapshot,
     /// The analysed source files and their facts.
     pub files: &'a [(String, Facts)],
@@ -28,7 +37,10 @@ impl<'a> EnvContext<'a> {
             .entries()
             .keys()
             .map(String::as_str)
-            .filter(|p| env::env_file_kind(p).is_some() && !p.split('/').any(|c| c == "node_modules"))
+            .filter(|p| {
+                (env::env_file_kind(p).is_some() || is_workspace_turbo_config(snap, p))
+                    && !p.split('/').any(|c| c == "node_modules")
+            })
             .collect();
         let contents = snap.read_many(&env_paths);
         let mut decl_inputs = Vec::new();
@@ -36,12 +48,21 @@ impl<'a> EnvContext<'a> {
         let mut declaration_entries = Vec::new();
         for (path, bytes) in env_paths.iter().zip(contents) {
             let Ok(bytes) = bytes else { continue };
-            let kind = env::env_file_kind(path).expect("filtered above");
+            let Some(kind) = env::env_file_kind(path) else {
+                // A turbo.json: it only declares.
+                decl_inputs.push((path.to_string(), bytes));
+                continue;
+            };
             let entries = env::dotenv::parse(&bytes).map(|p| p.entries).unwrap_or_default();
             if kind == EnvFileKind::Declaration {
                 declaration_entries.push((path.to_string(), entries));
                 decl_inputs.push((path.to_string(), bytes));
             } else {
+                // Committed `.env`/`.env.production` also declare (Declarations decides, by
+                // config), and stay env files for the secret and public-secret checks.
+                if env::is_framework_loaded_env_file(path) {
+                    decl_inputs.push((path.to_string(), bytes.clone()));
+                }
                 env_files.push((path.to_string(), kind, entries));
             }
         }
@@ -54,7 +75,8 @@ impl<'a> EnvContext<'a> {
             declarations,
             env_files,
             declaration_entries,
-            local_names: std::sync::OnceLock::new(),
+            local_names: OnceLock::new(),
+            workspace: OnceLock::new(),
             snap,
             files,
         }
@@ -64,6 +86,135 @@ impl<'a> EnvContext<'a> {
     pub fn local_names(&self) -> &BTreeMap<String, String> {
         self.local_names.get_or_init(|| local_env_names(self.snap))
     }
+
+    /// Whether `name`, read by the file at `path`, is declared: by its own declarations
+    /// (nearest files, root, turbo.json, config, built-ins) or, for a file in a workspace
+    /// package, by those of any workspace package that uses it, directly or transitively.
+    pub fn is_declared(&self, path: &str, name: &str) -> bool {
+        if self.declarations.is_declared(path, name) {
+            return true;
+        }
+        let ws = self.workspace();
+        let Some(pkg) = ws.package_of(path) else {
+            return false;
+        };
+        ws.consumers(pkg).into_iter().any(|c| {
+            // A path inside the consumer's folder: its declarations walk up from there.
+            let inside = format!("{}/package.json", ws.get(c).dir);
+            self.declarations.is_declared(&inside, name)
+        })
+    }
+
+    /// For a file in a workspace package that other workspace packages use: the package's
+    /// name and the declaration files of the apps that use it (the consumers nothing else
+    /// uses), where its env vars belong. `None` for other files.
+    pub fn used_by(&self, path: &str) -> Option<UsedBy> {
+        let ws = self.workspace();
+        let pkg = ws.package_of(path)?;
+        let files: Vec<String> = ws
+            .top_consumers(pkg)
+            .into_iter()
+            .map(|c| self.example_in(&ws.get(c).dir))
+            .collect();
+        (!files.is_empty()).then(|| UsedBy {
+            package: ws.get(pkg).name.clone(),
+            files,
+        })
+    }
+
+    /// The `.env.example`-like file of a folder, existing or to create.
+    fn example_in(&self, dir: &str) -> String {
+        self.declarations
+            .files()
+            .find(|f| {
+                env::is_declaration_file(&f.path) && f.path.rsplit_once('/').map_or("", |(d, _)| d) == dir
+            })
+            .map_or_else(
+                || {
+                    if dir.is_empty() {
+                        ".env.example".to_string()
+                    } else {
+                        format!("{dir}/.env.example")
+                    }
+                },
+                |f| f.path.clone(),
+            )
+    }
+
+    fn workspace(&self) -> &Workspace {
+        self.workspace.get_or_init(|| {
+            // package.json errors are the resolver's to report; here they just leave a
+            // package out.
+            let packages = Packages::load(self.snap, &mut Vec::new());
+            workspace_of(&packages)
+        })
+    }
+}
+
+/// Where a workspace library's env vars are declared: the apps that use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsedBy {
+    /// The library's package name (`@acme/email`).
+    pub package: String,
+    /// The apps' declaration files (`apps/web/.env.example`), existing or to create.
+    pub files: Vec<String>,
+}
+
+impl UsedBy {
+    /// "`apps/web/.env.example` (an app that uses `@acme/email`)", for messages.
+    pub fn describe(&self) -> String {
+        let files = self
+            .files
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let who = if self.files.len() == 1 {
+            "an app that uses"
+        } else {
+            "apps that use"
+        };
+        format!("{files} ({who} `{}`)", self.package)
+    }
+}
+
+/// A turbo.json that configures env: the root's, or one in a package folder (turbo reads
+/// per-package configs only from workspace packages).
+fn is_workspace_turbo_config(snap: &Snapshot, path: &str) -> bool {
+    match path.strip_suffix("/turbo.json") {
+        Some(dir) => snap.get(&format!("{dir}/package.json")).is_some(),
+        None => path == "turbo.json",
+    }
+}
+
+/// The workspace graph of the snapshot's workspace packages.
+fn workspace_of(packages: &Packages) -> Workspace {
+    const DEP_FIELDS: &[&str] = &[
+        "dependencies",
+        "devDependencies",
+        "peerDependencies",
+        "optionalDependencies",
+    ];
+    let pkgs = packages
+        .workspaces
+        .iter()
+        .filter_map(|(name, dir)| {
+            let json = &packages.manifests.get(dir)?.json;
+            let deps = DEP_FIELDS
+                .iter()
+                .filter_map(|f| json.get(f).and_then(Value::as_object))
+                .flatten()
+                .filter_map(|(dep, spec)| Some((dep.clone(), spec.as_str()?.to_string())))
+                .collect();
+            Some(WorkspacePackage {
+                dir: dir.clone(),
+                name: name.clone(),
+                version: json.get("version").and_then(Value::as_str).map(str::to_string),
+                deps,
+            })
+        })
+        .collect();
+    Workspace::new(pkgs)
 }
 
 /// Names set in `.env*.local` (and `.env`) files on disk that the snapshot does not contain, in

@@ -15,6 +15,10 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             if cx.declarations.is_declared_anywhere(name) {
                 continue;
             }
+            // A library's variables belong to the apps that use it.
+            let target = cx
+                .used_by(path)
+                .map_or_else(|| "`.env.example`".to_string(), |u| u.describe());
             out.push(
                 Finding::new(
                     super::ENV_LOCAL_ONLY.id,
@@ -24,7 +28,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
                 .span(read.span)
                 .label("works on this machine only")
                 .help(format!(
-                    "declare `{name}=` in `.env.example` and set it where the code is deployed"
+                    "declare `{name}=` in {target} and set it where the code is deployed"
                 ))
                 .name(name),
             );

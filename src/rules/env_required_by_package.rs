@@ -1,7 +1,8 @@
 //! `env/required-by-package`: a dependency in a package.json reads an env var itself (e.g.
 //! `next-auth` needs `NEXTAUTH_SECRET` or `AUTH_SECRET`) and no declaration file lists it: the
 //! app fails at runtime although the code never names the variable. The table is
-//! `data/env-required-by-package.toml`.
+//! `data/env-required-by-package.toml`. A workspace library's requirement is met by the
+//! declarations of an app that uses it.
 
 use super::env_context::EnvContext;
 use crate::diagnostic::Finding;
@@ -20,7 +21,7 @@ pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Findi
         deps.sort();
         for dep in deps {
             for req in crate::env::required_by_package(dep) {
-                if req.any_of.iter().any(|n| cx.declarations.is_declared(&path, n)) {
+                if req.any_of.iter().any(|n| cx.is_declared(&path, n)) {
                     continue;
                 }
                 let names = req
@@ -30,6 +31,10 @@ pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Findi
                     .collect::<Vec<_>>()
                     .join(" or ");
                 let (line, column, start) = position_of(snap, &path, dep);
+                let target = cx.used_by(&path).map_or_else(
+                    || format!("`{}`", super::env_undeclared::nearest_example(cx, &path)),
+                    |u| u.describe(),
+                );
                 out.push(
                     Finding::new(
                         super::ENV_REQUIRED_BY_PACKAGE.id,
@@ -39,10 +44,8 @@ pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Findi
                     .at(line, column)
                     .with_span(start, start + dep.len() as u32 + 2)
                     .help(format!(
-                        "add `{}=` to `{}` and set it in every environment (see {})",
-                        req.any_of[0],
-                        super::env_undeclared::nearest_example(cx, &path),
-                        req.doc
+                        "add `{}=` to {target} and set it in every environment (see {})",
+                        req.any_of[0], req.doc
                     ))
                     .name(&req.any_of[0]),
                 );

@@ -1,6 +1,7 @@
-//! `env/undeclared`: code reads an env var that no declaration file (`.env.example`, nearest
-//! walking up, plus the root's), no `[env] allow` and no runtime built-in declares. The
-//! postmortem's NEXTAUTH_SECRET: set in `.env.local`, absent from production.
+//! `env/undeclared`: code reads an env var that no declaration file (`.env.example` or a
+//! committed `.env`, nearest walking up, plus the root's; turbo.json), no `[env] allow` and no
+//! runtime built-in declares, and, in a workspace library, neither do the apps that use it.
+//! The postmortem's NEXTAUTH_SECRET: set in `.env.local`, absent from production.
 
 use super::env_context::EnvContext;
 use crate::diagnostic::Finding;
@@ -10,20 +11,39 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     for (path, facts) in cx.files {
         for read in &facts.env_reads {
             let Some(name) = &read.name else { continue };
-            if cx.declarations.is_declared(path, name) {
+            if cx.is_declared(path, name) {
                 continue;
             }
-            let example = nearest_example(cx, path);
             let local = cx
                 .local_names()
                 .get(name)
                 .map(|f| format!(" (it is set only in `{f}` on this machine)"))
                 .unwrap_or_default();
+            // A library's variables are set by the apps that run it: point there, not at the
+            // library's own folder.
+            let (message, help) = match cx.used_by(path) {
+                Some(used_by) => (
+                    format!(
+                        "`{name}` is read here but declared in no `.env.example`{local}: declare it in {}",
+                        used_by.describe()
+                    ),
+                    format!(
+                        "add `{name}=` there (and set it in every environment), or list it in `[env] allow` in hookctl.toml"
+                    ),
+                ),
+                None => (
+                    format!("`{name}` is read here but declared in no `.env.example`{local}"),
+                    format!(
+                        "add `{name}=` to `{}` (and set it in every environment), or list it in `[env] allow` in hookctl.toml",
+                        nearest_example(cx, path)
+                    ),
+                ),
+            };
             out.push(
-                Finding::new(super::ENV_UNDECLARED.id, path, format!("`{name}` is read here but declared in no `.env.example`{local}"))
+                Finding::new(super::ENV_UNDECLARED.id, path, message)
                     .span(read.span)
                     .label("not declared")
-                    .help(format!("add `{name}=` to `{example}` (and set it in every environment), or list it in `[env] allow` in hookctl.toml"))
+                    .help(help)
                     .name(name),
             );
         }
@@ -31,16 +51,24 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     out
 }
 
-/// The declaration file a reader at `path` would use (the root's `.env.example` if none).
+/// The declaration file a reader at `path` would use (the root's `.env.example` if none). When
+/// the nearest folder with declarations has only a committed `.env`, its `.env.example` (to
+/// create) is named: a value written into a committed `.env` ships with the repository.
 pub fn nearest_example(cx: &EnvContext, path: &str) -> String {
+    let folder = |f: &str| f.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     let mut dir = path.rsplit_once('/').map_or("", |(d, _)| d);
     loop {
-        if let Some(f) = cx
+        let mut here = cx
             .declarations
             .files()
-            .find(|f| f.path.rsplit_once('/').map_or("", |(d, _)| d) == dir)
-        {
-            return f.path.clone();
+            .filter(|f| folder(&f.path) == dir)
+            .peekable();
+        if here.peek().is_some() {
+            return match here.find(|f| crate::env::is_declaration_file(&f.path)) {
+                Some(f) => f.path.clone(),
+                None if dir.is_empty() => ".env.example".to_string(),
+                None => format!("{dir}/.env.example"),
+            };
         }
         if dir.is_empty() {
             return ".env.example".to_string();

@@ -246,3 +246,306 @@ fn malformed_env_example_is_reported_and_the_rest_is_read() {
         (Some("files/unreadable"), Some(".env.example"), Some(2))
     );
 }
+
+/// A pnpm-style monorepo: `packages/email` (`@acme/email` 1.2.0) reads `SMTP_HOST`,
+/// `packages/ui` uses it, `apps/web` uses `packages/ui`. Nothing declares `SMTP_HOST` yet.
+fn monorepo() -> Repo {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"root","private":true,"workspaces":["apps/*","packages/*"]}"#,
+    );
+    r.write(".gitignore", ".env*.local\nnode_modules\n");
+    r.write(".env.example", "DATABASE_URL=\n");
+    r.write(
+        "packages/email/package.json",
+        r#"{"name":"@acme/email","version":"1.2.0"}"#,
+    );
+    r.write(
+        "packages/email/src/send.ts",
+        "export const host = process.env.SMTP_HOST;\n",
+    );
+    r.write(
+        "packages/ui/package.json",
+        r#"{"name":"@acme/ui","version":"0.1.0","dependencies":{"@acme/email":"workspace:*"}}"#,
+    );
+    r.write("packages/ui/index.ts", "export const ui = 1;\n");
+    r.write(
+        "apps/web/package.json",
+        r#"{"name":"web","dependencies":{"@acme/ui":"workspace:^"}}"#,
+    );
+    r.write("apps/web/.env.example", "WEB_URL=\n");
+    r.write("apps/web/page.ts", "export const p = 1;\n");
+    r
+}
+
+#[test]
+fn workspace_library_read_is_declared_by_a_direct_consumer_app() {
+    let r = monorepo();
+    // apps/admin uses @acme/email directly.
+    r.write(
+        "apps/admin/package.json",
+        r#"{"name":"admin","devDependencies":{"@acme/email":"workspace:*"}}"#,
+    );
+    r.write("apps/admin/.env.example", "ADMIN=\n");
+    r.git(&["add", "-A"]).ok();
+    let run = r.hookctl(&["check"]);
+    run.contains(
+        "declare it in `apps/admin/.env.example` or `apps/web/.env.example` (apps that use `@acme/email`)",
+    );
+    r.write("apps/admin/.env.example", "ADMIN=\nSMTP_HOST=\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(findings(&r, &[]), []);
+}
+
+#[test]
+fn workspace_library_read_is_declared_by_a_transitive_consumer_app() {
+    let r = monorepo();
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f("env/undeclared", "packages/email/src/send.ts", "SMTP_HOST")]
+    );
+    r.hookctl(&["check"])
+        .contains("declare it in `apps/web/.env.example` (an app that uses `@acme/email`)");
+    r.write("apps/web/.env.example", "WEB_URL=\nSMTP_HOST=\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(findings(&r, &[]), []);
+}
+
+#[test]
+fn workspace_library_read_is_declared_by_a_consumer_using_a_version_range() {
+    let r = monorepo();
+    r.write(
+        "apps/mail/package.json",
+        r#"{"name":"mail","dependencies":{"@acme/email":"^1.0.0"}}"#,
+    );
+    r.write("apps/mail/.env.example", "SMTP_HOST=\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(findings(&r, &[]), []);
+    // A range the workspace copy does not satisfy installs a registry copy instead: the app
+    // does not run this library's code.
+    r.write(
+        "apps/mail/package.json",
+        r#"{"name":"mail","dependencies":{"@acme/email":"^2.0.0"}}"#,
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f("env/undeclared", "packages/email/src/send.ts", "SMTP_HOST")]
+    );
+}
+
+#[test]
+fn workspace_library_read_is_not_declared_by_an_app_that_does_not_use_it() {
+    let r = monorepo();
+    r.write(
+        "apps/docs/package.json",
+        r#"{"name":"docs","dependencies":{"react":"^18"}}"#,
+    );
+    r.write("apps/docs/.env.example", "SMTP_HOST=\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f("env/undeclared", "packages/email/src/send.ts", "SMTP_HOST")]
+    );
+    r.hookctl(&["check"])
+        .contains("declare it in `apps/web/.env.example` (an app that uses `@acme/email`)")
+        .lacks("apps/docs/.env.example");
+    // A read outside any workspace package keeps the usual message.
+    r.write("scripts/seed.ts", "export const s = process.env.SEED_TOKEN;\n");
+    r.git(&["add", "-A"]).ok();
+    r.hookctl(&["check"])
+        .contains("`SEED_TOKEN` is read here but declared in no `.env.example`\n")
+        .contains("add `SEED_TOKEN=` to `.env.example`");
+}
+
+#[test]
+fn workspace_library_requirements_are_met_by_a_consumer_app() {
+    let r = monorepo();
+    r.write(
+        "packages/email/package.json",
+        r#"{"name":"@acme/email","version":"1.2.0","dependencies":{"next-auth":"4.24.7"}}"#,
+    );
+    r.write("apps/web/.env.example", "WEB_URL=\nSMTP_HOST=\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f(
+            "env/required-by-package",
+            "packages/email/package.json",
+            "NEXTAUTH_SECRET"
+        )]
+    );
+    r.hookctl(&["check"])
+        .contains("add `NEXTAUTH_SECRET=` to `apps/web/.env.example` (an app that uses `@acme/email`)");
+    r.write("apps/web/.env.example", "WEB_URL=\nSMTP_HOST=\nAUTH_SECRET=\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(findings(&r, &[]), []);
+}
+
+#[test]
+fn workspace_library_local_only_names_the_consumer_app() {
+    let r = monorepo();
+    r.write("packages/email/.env.local", "SMTP_HOST=localhost\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [
+            f("env/local-only", "packages/email/src/send.ts", "SMTP_HOST"),
+            f("env/undeclared", "packages/email/src/send.ts", "SMTP_HOST")
+        ]
+    );
+    r.hookctl(&["check"])
+        .contains("declare `SMTP_HOST=` in `apps/web/.env.example` (an app that uses `@acme/email`)")
+        .lacks("localhost");
+}
+
+#[test]
+fn committed_env_declares_and_local_env_does_not() {
+    let r = app();
+    r.write(
+        "src/a.ts",
+        "export const a = [process.env.FEATURE_FLAG, process.env.LOCAL_ONLY];\n",
+    );
+    r.write(".env.local", "LOCAL_ONLY=1\n");
+    r.git(&["add", "-A"]).ok();
+    let undeclared = [
+        f("env/undeclared", "src/a.ts", "FEATURE_FLAG"),
+        f("env/local-only", "src/a.ts", "LOCAL_ONLY"),
+        f("env/undeclared", "src/a.ts", "LOCAL_ONLY"),
+    ];
+    assert_eq!(findings(&r, &[]), undeclared);
+    r.write(".env", "FEATURE_FLAG=on\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [
+            f("env/local-only", "src/a.ts", "LOCAL_ONLY"),
+            f("env/undeclared", "src/a.ts", "LOCAL_ONLY")
+        ]
+    );
+    // The switch turns it off.
+    r.write("hookctl.toml", "[env]\ncommitted_env_files_declare = false\n");
+    assert_eq!(findings(&r, &[]), undeclared);
+}
+
+#[test]
+fn committed_env_production_in_a_sub_app_declares_only_under_that_app() {
+    let r = app();
+    r.write("apps/web/.env.production", "WEB_ANALYTICS_ID=abc\n");
+    r.write(
+        "apps/web/src/page.ts",
+        "export const a = process.env.WEB_ANALYTICS_ID;\n",
+    );
+    r.write(
+        "apps/api/main.ts",
+        "export const a = process.env.WEB_ANALYTICS_ID;\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [f("env/undeclared", "apps/api/main.ts", "WEB_ANALYTICS_ID")]
+    );
+    // The help never suggests writing a value into the committed file.
+    r.write("apps/web/src/other.ts", "export const b = process.env.WEB_NEW;\n");
+    r.git(&["add", "-A"]).ok();
+    r.hookctl(&["check"])
+        .contains("add `WEB_NEW=` to `apps/web/.env.example`")
+        .lacks("to `apps/web/.env.production`");
+}
+
+#[test]
+fn turbo_json_global_task_and_wildcard_env_declare() {
+    let r = app();
+    r.write(
+        "src/a.ts",
+        "export const a = [process.env.SENTRY_DSN, process.env.BUILD_ID, process.env.NEXT_PUBLIC_GIT_SHA, process.env.NEXT_PUBLIC_SITE, process.env.WEB_ONLY];\n",
+    );
+    r.write("apps/web/package.json", r#"{"name":"web"}"#);
+    r.write("apps/web/page.ts", "export const w = process.env.WEB_ONLY;\n");
+    r.git(&["add", "-A"]).ok();
+    let all = [
+        f("env/undeclared", "apps/web/page.ts", "WEB_ONLY"),
+        f("env/undeclared", "src/a.ts", "SENTRY_DSN"),
+        f("env/undeclared", "src/a.ts", "BUILD_ID"),
+        f("env/undeclared", "src/a.ts", "NEXT_PUBLIC_GIT_SHA"),
+        f("env/undeclared", "src/a.ts", "NEXT_PUBLIC_SITE"),
+        f("env/undeclared", "src/a.ts", "WEB_ONLY"),
+    ];
+    assert_eq!(findings(&r, &[]), all);
+    r.write(
+        "turbo.json",
+        r#"{
+  "$schema": "https://turbo.build/schema.json",
+  "globalEnv": ["SENTRY_DSN"],
+  "tasks": {
+    "build": { "env": ["BUILD_ID", "NEXT_PUBLIC_*", "!NEXT_PUBLIC_GIT_*"] }
+  }
+}"#,
+    );
+    r.write(
+        "apps/web/turbo.json",
+        r#"{"extends": ["//"], "tasks": {"build": {"passThroughEnv": ["WEB_ONLY"]}}}"#,
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [
+            f("env/undeclared", "src/a.ts", "NEXT_PUBLIC_GIT_SHA"),
+            f("env/undeclared", "src/a.ts", "WEB_ONLY"),
+        ]
+    );
+    r.write("hookctl.toml", "[env]\nturbo_declares = false\n");
+    assert_eq!(findings(&r, &[]), all);
+}
+
+#[test]
+fn turbo_1_pipeline_env_and_legacy_dollar_dependencies_declare() {
+    let r = app();
+    r.write(
+        "src/a.ts",
+        "export const a = [process.env.API_KEY_V1, process.env.LEGACY_TOKEN];\n",
+    );
+    r.write(
+        "turbo.json",
+        r#"{"pipeline": {"build": {"env": ["API_KEY_V1"], "dependsOn": ["^build", "$LEGACY_TOKEN"]}}}"#,
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(findings(&r, &[]), []);
+}
+
+#[test]
+fn malformed_turbo_json_is_reported_and_checking_goes_on() {
+    let r = app();
+    r.write("turbo.json", "{\n  \"globalEnv\": [\"A\"\n  \"tasks\": {}\n}\n");
+    r.write(
+        "src/a.ts",
+        "export const a = [process.env.A, process.env.DATABASE_URL];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        findings(&r, &[]),
+        [
+            f("env/undeclared", "src/a.ts", "A"),
+            f("files/unreadable", "turbo.json", "")
+        ]
+    );
+    r.hookctl(&["check"]).contains("turbo.json:3:3");
+}
+
+#[test]
+fn a_turbo_json_change_rechecks_every_file() {
+    let r = app();
+    r.write("turbo.json", r#"{"globalEnv": ["SENTRY_DSN"]}"#);
+    r.write("src/a.ts", "export const a = process.env.SENTRY_DSN;\n");
+    r.commit_all("init");
+    r.hookctl(&["install"]).ok();
+    // Only turbo.json changes: the pre-commit hook must still see that the read in the
+    // unchanged src/a.ts is now undeclared.
+    r.write("turbo.json", r#"{"globalEnv": []}"#);
+    r.git(&["add", "-A"]).ok();
+    let run = r.commit(&["-m", "drop SENTRY_DSN"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    run.contains("error[env/undeclared]").contains("SENTRY_DSN");
+}
