@@ -44,7 +44,7 @@ pub enum Manager {
 /// `deno.json`/`deno.jsonc` import maps: folder -> keys (also of an `importMap` file it names).
 fn load_deno_imports(snap: &Snapshot) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
-    for (path, _) in snap.entries() {
+    for path in snap.entries().keys() {
         let name = path.rsplit('/').next().unwrap_or(path);
         if name != "deno.json" && name != "deno.jsonc" || path.contains("node_modules/") {
             continue;
