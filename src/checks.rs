@@ -191,6 +191,29 @@ fn is_config_path(path: &str) -> bool {
         || path == crate::config::FILE_NAME
 }
 
+/// A changed path whose content changes how other files resolve, found by looking at it (in
+/// the snapshot or the baseline): a symlink (its target is content; every path beneath it
+/// moves), a JSON file that a tsconfig `extends` (any name: `packages/tsconfig/nextjs.json`),
+/// a declaration file with ambient `declare module` blocks.
+fn changes_resolution(snap: &Snapshot, base: &Snapshot, path: &str) -> bool {
+    let looks = |s: &Snapshot| {
+        let Some(e) = s.get(path) else { return false };
+        if e.kind == snapshot::EntryKind::Symlink {
+            return true;
+        }
+        let needles: &[&[u8]] = if path.ends_with(".json") {
+            &[b"\"compilerOptions\"", b"\"extends\"", b"\"include\""]
+        } else if path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts") {
+            &[b"declare module"]
+        } else {
+            return false;
+        };
+        s.read(path)
+            .is_ok_and(|b| needles.iter().any(|n| memchr::memmem::find(&b, n).is_some()))
+    };
+    looks(snap) || looks(base)
+}
+
 /// The files a commit can have changed the findings of: the changed source files, plus the
 /// importers of removed or renamed paths (found by a byte scan for the removed file's stem, so
 /// a never-scanned repository does not pay a full parse for a small commit).
@@ -221,7 +244,11 @@ pub fn plan_scope(snap: &Snapshot, base: &Snapshot, cache: &FactsCache) -> Scope
             }
         }
     }
-    if changed.iter().chain(&removed).any(|p| is_config_path(p)) {
+    if changed
+        .iter()
+        .chain(&removed)
+        .any(|p| is_config_path(p) || changes_resolution(snap, base, p))
+    {
         return Scope::All;
     }
     let mut files: HashSet<String> = changed

@@ -318,8 +318,8 @@ impl Resolver {
         }
     }
 
-    /// The path an unresolvable import names, if it lies in a generated folder: a relative path
-    /// (also seen from each of the tsconfig's `rootDirs`), a tsconfig `paths`/`baseUrl` target,
+    /// The path an unresolvable import names, if it lies in a generated folder: a relative path,
+    /// a tsconfig `paths`/`baseUrl` target,
     /// or a path inside a workspace package (directly or through its `exports`).
     fn generated_target(&self, from: &Path, spec: &str) -> Option<String> {
         let ts = self.strict.find_tsconfig(from).ok().flatten();
@@ -358,18 +358,10 @@ impl Resolver {
                 }
             }
         } else if spec.starts_with('.') {
-            let dir = from.parent()?;
-            candidates.push(dir.join(spec));
-            if let Some(roots) = ts.as_ref().and_then(|t| t.compiler_options.root_dirs.clone())
-                && let Some((base, sub)) = roots.iter().find_map(|r| Some((r, dir.strip_prefix(r).ok()?)))
-            {
-                candidates.extend(
-                    roots
-                        .iter()
-                        .filter(|r| *r != base)
-                        .map(|r| r.join(sub).join(spec)),
-                );
-            }
+            // (A `rootDirs` overlay of a generated folder is not followed here: any missing
+            // relative file could hide there. Route typegen is recognised by its names instead,
+            // see `specifier::typegen_target`.)
+            candidates.push(from.parent()?.join(spec));
         } else {
             return None;
         }
@@ -608,12 +600,13 @@ impl Resolver {
 
     /// A bare specifier that resolves to nothing here but that something outside the snapshot
     /// provides: a framework's virtual module (`$app/forms`), a build-time placeholder
-    /// (`SERVER`), an ambient `declare module` of a `.d.ts`, or any import under a tsconfig whose
+    /// (`SERVER`), an ambient `declare module` of a `.d.ts`, a `deno.json` import map, or any import under a tsconfig whose
     /// `extends` chain names a base that is not installed (it may define the alias).
     fn provided_elsewhere(&self, importer: &str, spec: &str) -> bool {
         if specifier::is_virtual_module(spec)
             || specifier::is_placeholder(spec)
             || self.ambient.provides(spec)
+            || self.packages.deno_import(importer, spec)
         {
             return true;
         }

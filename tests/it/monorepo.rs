@@ -1,0 +1,441 @@
+//! Real monorepos (issue 8, and every false positive the real-repo corpus found): each case with
+//! the valid twin that must stay silent, or the broken twin that must still be reported.
+
+use crate::common::*;
+
+use crate::common::{check_findings as findings, finding as f};
+
+fn imports(r: &Repo) -> Vec<(String, String, String)> {
+    findings(r, &["--all-findings"])
+        .into_iter()
+        .filter(|(rule, _, _)| rule.starts_with("imports/"))
+        .collect()
+}
+
+/// Defect 1's reproduction: a shared tsconfig package (`tsconfig/nextjs.json`, not named
+/// tsconfig*) with an `include` that does not cover the app.
+fn shared_tsconfig_repo() -> Repo {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "root", "private": true, "workspaces": ["apps/*", "packages/*"] }"#,
+    );
+    r.write(
+        "packages/tsconfig/package.json",
+        r#"{ "name": "tsconfig", "version": "0.0.0" }"#,
+    );
+    r.write(
+        "packages/tsconfig/nextjs.json",
+        r#"{ "compilerOptions": { "jsx": "preserve" }, "include": ["src"] }"#,
+    );
+    r.write(
+        "apps/web/tsconfig.json",
+        r#"{ "extends": "tsconfig/nextjs.json", "compilerOptions": { "baseUrl": ".", "paths": { "@/ui/*": ["ui/*"] }, "moduleResolution": "bundler" } }"#,
+    );
+    r.write(
+        "apps/web/package.json",
+        r#"{ "name": "web", "dependencies": { "tsconfig": "workspace:*" } }"#,
+    );
+    r.write("apps/web/ui/analytics/index.tsx", "export const A = 1;\n");
+    r.write(
+        "apps/web/app/page.tsx",
+        "import { A } from \"@/ui/analytics\";\nexport default A;\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    r
+}
+
+#[test]
+fn include_of_an_extended_config_does_not_disable_paths() {
+    let r = shared_tsconfig_repo();
+    assert_eq!(imports(&r), vec![]);
+    // The broken twin: an alias that names nothing is still reported.
+    r.write(
+        "apps/web/app/other.tsx",
+        "import { B } from \"@/ui/nothing\";\nexport default B;\n",
+    );
+    r.add(&["apps/web/app/other.tsx"]);
+    assert_eq!(
+        imports(&r),
+        vec![f("imports/unresolved", "apps/web/app/other.tsx", "@/ui/nothing")]
+    );
+}
+
+#[test]
+fn an_extended_config_of_any_name_is_part_of_the_cache_key() {
+    let r = shared_tsconfig_repo();
+    r.write(
+        "packages/tsconfig/nextjs.json",
+        r#"{ "compilerOptions": { "jsx": "preserve", "paths": { "@/ui/*": ["../../apps/web/ui/*"] } } }"#,
+    );
+    r.write(
+        "apps/web/tsconfig.json",
+        r#"{ "extends": "tsconfig/nextjs.json", "compilerOptions": { "moduleResolution": "bundler" } }"#,
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(imports(&r), vec![], "warm the cache");
+    assert_eq!(imports(&r), vec![], "warm");
+    // Edit only the base (not named tsconfig*): the alias now points elsewhere.
+    r.write(
+        "packages/tsconfig/nextjs.json",
+        r#"{ "compilerOptions": { "jsx": "preserve", "paths": { "@/ui/*": ["../../apps/web/components/*"] } } }"#,
+    );
+    r.add(&["packages/tsconfig/nextjs.json"]);
+    let warm = imports(&r);
+    std::fs::remove_dir_all(r.path(".git/hookctl")).unwrap();
+    let cold = imports(&r);
+    assert_eq!(warm, cold, "a warm run equals a cold one");
+    assert_eq!(
+        cold,
+        vec![f("imports/unresolved", "apps/web/app/page.tsx", "@/ui/analytics")]
+    );
+    // And the hook sees it: the base change alone is a commit that breaks an import.
+    r.git(&["commit", "-q", "--no-verify", "-m", "x"]).ok();
+    r.write(
+        "packages/tsconfig/nextjs.json",
+        r#"{ "compilerOptions": { "jsx": "preserve", "paths": { "@/ui/*": ["../../apps/web/ui/*"] } } }"#,
+    );
+    r.add(&["packages/tsconfig/nextjs.json"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "fixed"]).ok();
+    r.hookctl(&["install"]).ok();
+    r.write(
+        "packages/tsconfig/nextjs.json",
+        r#"{ "compilerOptions": { "jsx": "preserve", "paths": { "@/ui/*": ["../../apps/web/elsewhere/*"] } } }"#,
+    );
+    r.add(&["packages/tsconfig/nextjs.json"]);
+    let run = r.commit(&["-m", "move the alias"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    run.contains("@/ui/analytics");
+}
+
+#[test]
+fn retargeting_a_symlink_invalidates_cached_verdicts_and_rechecks_importers() {
+    let r = Repo::new();
+    r.write("lib/util.ts", "export const u = 1;\n");
+    r.write("other/nothing.ts", "export const n = 1;\n");
+    std::os::unix::fs::symlink("../lib", r.path("src/libl")).ok();
+    std::fs::create_dir_all(r.path("src")).unwrap();
+    let _ = std::fs::remove_file(r.path("src/libl"));
+    std::os::unix::fs::symlink("../lib", r.path("src/libl")).unwrap();
+    r.write(
+        "src/main.ts",
+        "import { u } from './libl/util';\nexport default u;\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(imports(&r), vec![], "cold");
+    assert_eq!(imports(&r), vec![], "warm");
+    std::fs::remove_file(r.path("src/libl")).unwrap();
+    std::os::unix::fs::symlink("../other", r.path("src/libl")).unwrap();
+    r.add(&["src/libl"]);
+    let warm = imports(&r);
+    std::fs::remove_dir_all(r.path(".git/hookctl")).unwrap();
+    assert_eq!(warm, imports(&r), "warm equals cold");
+    assert_eq!(warm, vec![f("imports/unresolved", "src/main.ts", "./libl/util")]);
+    // The hook: a commit that only retargets the link is checked.
+    std::fs::remove_file(r.path("src/libl")).unwrap();
+    std::os::unix::fs::symlink("../lib", r.path("src/libl")).unwrap();
+    r.add(&["src/libl"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "ok"]).ok();
+    r.hookctl(&["install"]).ok();
+    std::fs::remove_file(r.path("src/libl")).unwrap();
+    std::os::unix::fs::symlink("../other", r.path("src/libl")).unwrap();
+    r.add(&["src/libl"]);
+    let run = r.commit(&["-m", "retarget"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    run.contains("./libl/util");
+}
+
+#[test]
+fn generated_code_through_a_workspace_package_or_root_dirs_is_silent() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "root", "private": true, "workspaces": ["apps/*", "packages/*"] }"#,
+    );
+    r.write(".gitignore", "packages/db/generated/\n.react-router/\n");
+    r.write(
+        "packages/db/package.json",
+        r#"{ "name": "@acme/db", "version": "1.0.0" }"#,
+    );
+    r.write("packages/db/index.ts", "export const db = 1;\n");
+    r.write(
+        "apps/web/package.json",
+        r#"{ "name": "web", "dependencies": { "@acme/db": "workspace:*" } }"#,
+    );
+    r.write(
+        "apps/web/tsconfig.json",
+        r#"{ "compilerOptions": { "moduleResolution": "bundler", "rootDirs": [".", "./.react-router/types"] } }"#,
+    );
+    r.write(
+        "apps/web/app/routes/home.tsx",
+        "import type { X } from \"@acme/db/generated/types\";\nimport type { Route } from \"./+types/home\";\nexport type T = [X, Route];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(imports(&r), vec![]);
+    // Twins: a path of the same package outside the generated folder is still unresolved, and
+    // so is a relative file that is not typegen.
+    r.write(
+        "apps/web/app/routes/about.tsx",
+        "import type { X } from \"@acme/db/missing/types\";\nimport { y } from \"./+typo/about\";\nexport type T = [X, typeof y];\n",
+    );
+    r.add(&["apps/web/app/routes/about.tsx"]);
+    assert_eq!(
+        imports(&r),
+        vec![
+            f(
+                "imports/unresolved",
+                "apps/web/app/routes/about.tsx",
+                "@acme/db/missing/types"
+            ),
+            f(
+                "imports/unresolved",
+                "apps/web/app/routes/about.tsx",
+                "./+typo/about"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_base_config_that_is_not_installed_leaves_its_aliases_unchecked_once_per_scope() {
+    let r = Repo::new();
+    r.write(
+        "website/package.json",
+        r#"{ "name": "website", "dependencies": { "@docusaurus/core": "3.0.0" } }"#,
+    );
+    r.write("website/pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+    r.write(
+        "website/tsconfig.json",
+        r#"{ "extends": "@tsconfig/docusaurus/tsconfig.json", "compilerOptions": { "baseUrl": "." } }"#,
+    );
+    r.write(
+        "website/src/pages/index.tsx",
+        "import Layout from \"@theme/Layout\";\nimport Hero from \"@site/src/Hero\";\nimport { x } from \"./missing\";\nexport default [Layout, Hero, x];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    let run = r.hookctl(&["check", "--all-findings"]);
+    run.contains("`website/tsconfig.json` extends `@tsconfig/docusaurus/tsconfig.json`")
+        .contains("not checked")
+        .lacks("@theme/Layout` does not resolve");
+    // The relative twin is a file of the repository: still reported.
+    assert_eq!(
+        imports(&r),
+        vec![f(
+            "imports/unresolved",
+            "website/src/pages/index.tsx",
+            "./missing"
+        )]
+    );
+}
+
+#[test]
+fn an_ambient_module_declaration_satisfies_a_bare_import_never_a_relative_file() {
+    let r = Repo::new();
+    r.write("package.json", r#"{ "name": "app" }"#);
+    r.write(
+        "types/virtual.d.ts",
+        "declare module \"my-virtual\" {\n  export const v: number;\n}\ndeclare module \"*.svg\";\n",
+    );
+    r.write(
+        "src/a.ts",
+        "import { v } from \"my-virtual\";\nimport logo from \"./missing.svg\";\nimport { w } from \"other-virtual\";\nexport default [v, logo, w];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        imports(&r),
+        vec![
+            f("imports/unresolved", "src/a.ts", "./missing.svg"),
+            f("imports/undeclared-dependency", "src/a.ts", "other-virtual"),
+        ]
+    );
+}
+
+#[test]
+fn paths_fall_back_to_declared_packages_and_pnpm_package_links() {
+    // modelcontextprotocol/typescript-sdk: `"*": ["./*"]` and paths through a package's own
+    // node_modules link to a workspace dependency.
+    let r = Repo::new();
+    r.write("package.json", r#"{ "name": "root", "private": true }"#);
+    r.write("pnpm-workspace.yaml", "packages:\n  - packages/*\n");
+    r.write(
+        "packages/helpers/package.json",
+        r#"{ "name": "@acme/helpers", "exports": { ".": "./dist/index.js" } }"#,
+    );
+    r.write("packages/helpers/src/index.ts", "export const h = 1;\n");
+    r.write(
+        "packages/client/package.json",
+        r#"{ "name": "@acme/client", "dependencies": { "@acme/helpers": "workspace:^", "zod": "^4" } }"#,
+    );
+    r.write(
+        "packages/client/tsconfig.json",
+        r#"{ "compilerOptions": { "moduleResolution": "bundler", "paths": { "*": ["./*"], "@acme/helpers": ["./node_modules/@acme/helpers/src/index.ts"] } } }"#,
+    );
+    r.write(
+        "packages/client/src/a.ts",
+        "import { z } from \"zod/v4\";\nimport { h } from \"@acme/helpers\";\nimport { q } from \"not-declared\";\nexport default [z, h, q];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        imports(&r),
+        vec![f(
+            "imports/unresolved",
+            "packages/client/src/a.ts",
+            "not-declared"
+        )]
+    );
+    let resolved = r.hookctl(&["resolve"]).ok().stdout.clone();
+    assert!(
+        resolved.contains(r#""specifier":"@acme/helpers","line":2,"kind":"Static","type_only":false,"verdict":"file","target":"packages/helpers/src/index.ts""#),
+        "{resolved}"
+    );
+}
+
+#[test]
+fn a_missing_types_export_falls_back_to_the_source_condition() {
+    // t3-oss/create-t3-turbo: `"types": "./dist/index.d.ts", "default": "./src/index.ts"`.
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "root", "private": true, "workspaces": ["packages/*", "apps/*"] }"#,
+    );
+    r.write(
+        "packages/api/package.json",
+        r#"{ "name": "@acme/api", "exports": { ".": { "types": "./dist/index.d.ts", "default": "./src/index.ts" } } }"#,
+    );
+    r.write("packages/api/src/index.ts", "export const api = 1;\n");
+    r.write(
+        "apps/web/package.json",
+        r#"{ "name": "web", "dependencies": { "@acme/api": "workspace:*" } }"#,
+    );
+    r.write(
+        "apps/web/a.ts",
+        "import { api } from \"@acme/api\";\nexport default api;\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    let resolved = r.hookctl(&["resolve"]).ok().stdout.clone();
+    assert!(
+        resolved.contains(r#""verdict":"file","target":"packages/api/src/index.ts""#),
+        "{resolved}"
+    );
+    assert_eq!(imports(&r), vec![]);
+    // Twin: when no condition's target is there (and none is build output), it is reported.
+    r.write(
+        "packages/api/package.json",
+        r#"{ "name": "@acme/api", "exports": { ".": { "types": "./types/index.d.ts", "default": "./lib/index.ts" } } }"#,
+    );
+    r.add(&["packages/api/package.json"]);
+    assert_eq!(
+        imports(&r),
+        vec![f("imports/unresolved", "apps/web/a.ts", "@acme/api")]
+    );
+}
+
+#[test]
+fn a_ts_extension_specifier_finds_its_declaration_file() {
+    // sveltejs/kit: `import "./helper.ts"` in a `.d.ts` next to `helper.d.ts`.
+    let r = Repo::new();
+    r.write("expected/helper.d.ts", "export declare const h: number;\n");
+    r.write(
+        "expected/index.d.ts",
+        "export { h } from './helper.ts';\nexport { g } from './gone.ts';\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        imports(&r),
+        vec![f("imports/unresolved", "expected/index.d.ts", "./gone.ts")]
+    );
+}
+
+#[test]
+fn hoisting_package_managers_resolve_what_any_workspace_package_declares() {
+    // excalidraw (yarn 1): `clsx` declared by a sibling package is hoisted to the root.
+    let setup = |lockfile: &str| {
+        let r = Repo::new();
+        r.write(
+            "package.json",
+            r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+        );
+        r.write(lockfile, "\n");
+        r.write(
+            "packages/ui/package.json",
+            r#"{ "name": "ui", "dependencies": { "clsx": "2.0.0" } }"#,
+        );
+        r.write("packages/app/package.json", r#"{ "name": "app" }"#);
+        r.write(
+            "packages/app/a.ts",
+            "import clsx from \"clsx\";\nexport default clsx;\n",
+        );
+        r.git(&["add", "-A"]).ok();
+        r
+    };
+    assert_eq!(imports(&setup("yarn.lock")), vec![]);
+    assert_eq!(imports(&setup("package-lock.json")), vec![]);
+    // pnpm isolates packages: the same import is undeclared there.
+    assert_eq!(
+        imports(&setup("pnpm-lock.yaml")),
+        vec![f("imports/undeclared-dependency", "packages/app/a.ts", "clsx")]
+    );
+}
+
+#[test]
+fn framework_provided_virtual_and_placeholder_modules_are_not_reported() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "app", "dependencies": { "next": "15.0.0", "@sveltejs/kit": "2.0.0" }, "devDependencies": { "vitepress": "1.0.0" } }"#,
+    );
+    r.write(
+        "src/a.ts",
+        "import \"server-only\";\nimport { enhance } from \"$app/forms\";\nimport { SECRET } from \"$env/static/private\";\nimport { Server } from \"SERVER\";\nimport { h } from \"vue\";\nexport default [enhance, SECRET, Server, h];\n",
+    );
+    r.write(
+        "deno/deno.json",
+        r#"{ "imports": { "std/": "https://deno.land/std@0.192.0/", "zod": "npm:zod" } }"#,
+    );
+    r.write("deno/main.ts", "import { delay } from \"std/async/delay.ts\";\nimport { z } from \"zod\";\nexport default [delay, z];\n");
+    r.write(
+        "src/routes/+page.server.ts",
+        "import type { PageServerLoad } from \"./$types\";\nexport const load: PageServerLoad = () => ({});\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(imports(&r), vec![]);
+    // Twins: `server-only` without Next.js, a lowercase unknown package.
+    r.write("package.json", r#"{ "name": "app" }"#);
+    r.write("src/b.ts", "import \"server-only\";\nimport \"leftpad\";\n");
+    r.git(&["add", "-A"]).ok();
+    let found = imports(&r);
+    assert!(
+        found.contains(&f("imports/undeclared-dependency", "src/b.ts", "server-only")),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&f("imports/undeclared-dependency", "src/b.ts", "leftpad")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_solution_style_config_resolves_through_the_referenced_project_that_includes_the_file() {
+    // React Router templates: `tsconfig.json` has `files: []` and references; `~/*` lives in
+    // `tsconfig.vite.json`, which includes `app/**/*`.
+    let r = Repo::new();
+    r.write(
+        "tsconfig.json",
+        r#"{ "files": [], "references": [{ "path": "./tsconfig.node.json" }, { "path": "./tsconfig.vite.json" }] }"#,
+    );
+    r.write("tsconfig.node.json", r#"{ "extends": "./tsconfig.json", "include": ["server.js"], "compilerOptions": { "moduleResolution": "bundler" } }"#);
+    r.write(
+        "tsconfig.vite.json",
+        r#"{ "extends": "./tsconfig.json", "include": ["app/**/*"], "compilerOptions": { "moduleResolution": "bundler", "paths": { "~/*": ["./app/*"] } } }"#,
+    );
+    r.write("app/context.ts", "export const c = 1;\n");
+    r.write(
+        "app/routes/home.tsx",
+        "import { c } from \"~/context\";\nimport { d } from \"~/nothing\";\nexport default [c, d];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        imports(&r),
+        vec![f("imports/unresolved", "app/routes/home.tsx", "~/nothing")]
+    );
+}
