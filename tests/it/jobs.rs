@@ -629,3 +629,27 @@ fn checkouts_left_by_a_killed_hookctl_are_swept() {
     assert!(live.exists(), "a running process's checkout is kept");
     assert!(other.exists(), "other programs' files are never touched");
 }
+
+#[test]
+fn placeholders_in_arguments_are_not_expanded_again() {
+    // Issue 9.5: `{1}` expanding to text that contains `{files}` must not re-open the quoting.
+    let r = Repo::new();
+    config(
+        &r,
+        "[[pre-push.jobs]]\nname = \"say\"\nrun = \"echo pushing to {1}: {files}\"\n",
+    );
+    r.write("base.ts", "0").commit_all("init");
+    let bare = r.sibling("remote.git");
+    git_cmd(r.root.parent().unwrap())
+        .args(["init", "-q", "--bare", "-b", "main", "remote.git"])
+        .status()
+        .unwrap();
+    r.git(&["remote", "add", "x{files}", bare.to_str().unwrap()]).ok();
+    r.install_shim("pre-push");
+    r.write("new$(touch PWNED).ts", "1").commit_all("evil name");
+    let run = r.push(&["x{files}", "main"]);
+    run.ok()
+        .contains("pushing to x{files}: base.ts hookctl.toml new$(touch PWNED).ts");
+    assert!(!r.path("PWNED").exists(), "the file name was run as a command");
+    assert!(!r.sibling("PWNED").exists());
+}
