@@ -53,7 +53,13 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Success);
     }
     let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
-    let config = Config::load(&git.root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    // A bare repository has no checked-out hookctl.toml (doctor says so too): defaults, unless
+    // `--config` names one.
+    let config = if git.bare && ctx.config.is_none() {
+        Config::default()
+    } else {
+        Config::load(&git.root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?
+    };
     let is_git_hook = crate::install::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {
         Some(hc) => hc.clone(),
@@ -215,10 +221,15 @@ fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Ve
     let mut seen = BTreeSet::new();
     let mut scopes = Vec::new();
     for line in lines.iter().filter(|l| !l.is_deletion()) {
+        let tip = match git.peel(&line.local_oid) {
+            jobs::Pushed::Commit(oid) => oid,
+            // Only commits have files to check; a tag of a tree or a blob passes.
+            jobs::Pushed::NotACommit => continue,
+            jobs::Pushed::Missing => {
+                anyhow::bail!("pushed object {} is not in this repository", line.local_oid)
+            }
+        };
         let base = push::baseline(git, &remote, line);
-        let tip = git
-            .commit_oid(&line.local_oid)
-            .with_context(|| format!("pushed commit {} is not in this repository", line.local_oid))?;
         if !seen.insert((tip.clone(), base.clone(), line.remote_ref.clone())) {
             continue;
         }

@@ -653,3 +653,80 @@ fn placeholders_in_arguments_are_not_expanded_again() {
     assert!(!r.path("PWNED").exists(), "the file name was run as a command");
     assert!(!r.sibling("PWNED").exists());
 }
+
+#[test]
+fn tags_of_trees_and_blobs_pass_and_annotated_tags_are_peeled() {
+    // Issue 9.9: only commits are checked; a tag of a tree or a blob is not "missing".
+    let (r, out) = push_repo(
+        r#"
+[[pre-push.jobs]]
+name = "seen"
+run = 'echo "$HOOKCTL_PUSH_REF $HOOKCTL_PUSH_TO" >> OUT'
+"#,
+    );
+    let tree = r.git(&["rev-parse", "HEAD^{tree}"]).stdout.trim().to_string();
+    let blob = r.git(&["rev-parse", "HEAD:base.ts"]).stdout.trim().to_string();
+    r.git(&["tag", "tree-tag", &tree]).ok();
+    r.git(&["tag", "-a", "-m", "blob", "blob-tag", &blob]).ok();
+    r.push(&["-q", "origin", "tree-tag", "blob-tag"]).ok();
+    assert!(
+        !out.exists(),
+        "nothing to check for trees and blobs: {:?}",
+        lines(&out)
+    );
+    r.git(&["ls-remote", "--exit-code", "origin", "refs/tags/tree-tag"])
+        .ok();
+
+    // An annotated tag of a commit is checked as that commit, built-in checks included.
+    r.write("bad.ts", "import { x } from './missing';\n")
+        .commit_all("bad");
+    let commit = r.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+    r.git(&["tag", "-a", "-m", "release", "v1"]).ok();
+    r.push(&["origin", "v1"]).code(1).contains("imports/unresolved");
+    assert_eq!(lines(&out), [format!("refs/tags/v1 {commit}")]);
+}
+
+#[test]
+fn bare_repository_pushes_are_checked_without_a_work_tree() {
+    // Issue 9.8: hooks installed in a bare repository refused every push.
+    let src = Repo::new();
+    src.write("a.ts", "export const a = 1;\n").commit_all("init");
+    let parent = src.root.parent().unwrap();
+    for name in ["mirror.git", "target.git"] {
+        git_cmd(parent)
+            .args(["init", "-q", "--bare", "-b", "main", name])
+            .status()
+            .unwrap();
+    }
+    let mirror = src.sibling("mirror.git");
+    let target = src.sibling("target.git");
+    src.git(&["push", "-q", mirror.to_str().unwrap(), "main"]).ok();
+    src.hookctl_in(&mirror, &["install"], None).ok();
+    src.hookctl_in(&mirror, &["doctor"], None).ok();
+    let push = |extra: &[&str]| {
+        let mut c = git_cmd(&mirror);
+        c.env("PATH", Repo::path_with_bin())
+            .args(["push", target.to_str().unwrap()])
+            .args(extra);
+        let out = c.output().unwrap();
+        (
+            out.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (code, all) = push(&["main"]);
+    assert_eq!(code, Some(0), "{all}");
+    assert!(!all.contains("not inside a git work tree"), "{all}");
+
+    // A commit that breaks an import is blocked, from the objects alone.
+    src.write("b.ts", "import { a } from './gone';\n")
+        .commit_all("bad");
+    src.git(&["push", "-q", mirror.to_str().unwrap(), "main"]).ok();
+    let (code, all) = push(&["main"]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(all.contains("imports/unresolved"), "{all}");
+}
