@@ -730,3 +730,47 @@ fn bare_repository_pushes_are_checked_without_a_work_tree() {
     assert_eq!(code, Some(1), "{all}");
     assert!(all.contains("imports/unresolved"), "{all}");
 }
+
+#[test]
+fn clean_links_never_write_outside_the_checkout() {
+    // Issue 9.10: `web` is a symlink in the snapshot to a folder outside the repository; linking
+    // `web/node_modules` must not create anything there.
+    let r = Repo::new();
+    let outside = r.sibling("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    config(
+        &r,
+        "[[pre-commit.jobs]]\nname = \"build\"\nclean = true\nlink = [\"web/node_modules\"]\nrun = \"true\"\n",
+    );
+    r.write("web/node_modules/pkg/index.js", "x")
+        .add(&["hookctl.toml"]);
+    // Stage `web` as a symlink to `outside` while the work tree keeps a real `web/` folder.
+    let mut c = git_cmd(&r.root);
+    c.args(["hash-object", "-w", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(outside.to_str().unwrap().as_bytes()).unwrap();
+    }
+    let blob = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    r.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("120000,{},web", blob.trim()),
+    ])
+    .ok();
+    let run = r.hookctl(&["run", "pre-commit"]);
+    let written: Vec<_> = std::fs::read_dir(&outside)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(written.is_empty(), "hookctl wrote {written:?}\n{}", run.all());
+    run.code(2)
+        .contains("web/node_modules")
+        .contains("outside the clean checkout");
+}
