@@ -69,6 +69,12 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         None => return Err(unknown_hook(&config, hook).into()),
     };
     validate(&hc).map_err(UsageError)?;
+    // Job groups of a hookctl that was killed outright (SIGKILL) would run on forever: kill
+    // them before anything else (and so before their checkouts are swept).
+    let killed = crate::jobs::orphans::sweep(&state_dir(&git));
+    if killed > 0 && !ctx.quiet {
+        eprintln!("hookctl: killed {killed} job process group(s) left running by a hookctl that was killed");
+    }
 
     let skip = crate::skip_list();
     let job_names: BTreeSet<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
@@ -136,12 +142,21 @@ fn disabled() -> bool {
         .is_ok_and(|v| matches!(v.trim().to_lowercase().as_str(), "0" | "false" | "off" | "no"))
 }
 
+/// hookctl's own state folder, shared by linked worktrees.
+fn state_dir(git: &Git) -> PathBuf {
+    git.common_dir.join("hookctl")
+}
+
+/// Called once the jobs are stopped and the checkouts removed (both happen before the
+/// callers get here): exit as a shell reports death by that signal, 128 + its number (130
+/// for SIGINT, 143 for SIGTERM), so that git and scripts see an interruption, not a failure.
 fn interrupted(sig: i32) -> Exit {
     eprintln!(
         "hookctl: interrupted by {}: stopped the jobs and removed temporary checkouts",
         exec::signal_name(sig)
     );
-    Exit::Failure
+    let _ = std::io::stdout().flush();
+    std::process::exit(128 + sig)
 }
 
 fn unknown_hook(config: &Config, hook: &str) -> UsageError {
@@ -384,6 +399,7 @@ fn run_jobs(
             commands,
             env,
             timeout: job.timeout.map(|t| t.0),
+            state: Some(state_dir(git)),
         });
         fail_texts.push(job.fail_text.clone());
     }
@@ -472,20 +488,31 @@ impl Ui {
         if self.quiet && !failed {
             return;
         }
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{header}");
+        // Built in memory and written in large pieces: stderr is unbuffered, and a line per
+        // write made a job's 2 MiB of output take minutes on a slow terminal. Between pieces a
+        // signal stops the printing, so Ctrl-C is honoured here too.
+        let mut text = Vec::with_capacity(done.output.len() * 2 + 256);
+        let _ = writeln!(text, "{header}");
         if failed || !self.quiet {
             let bar = if self.utf8 { "│" } else { "|" };
-            let text = String::from_utf8_lossy(&done.output);
-            for line in text.lines() {
-                let _ = writeln!(err, "  {bar} {line}");
+            for line in String::from_utf8_lossy(&done.output).lines() {
+                let _ = writeln!(text, "  {bar} {line}");
             }
         }
         if failed && let Some(t) = fail_text {
-            let _ = writeln!(err, "  hint: {t}");
+            let _ = writeln!(text, "  hint: {t}");
+        }
+        let mut err = std::io::stderr().lock();
+        for piece in text.chunks(PRINT_CHUNK) {
+            if exec::interrupted().is_some() || err.write_all(piece).is_err() {
+                break;
+            }
         }
     }
 }
+
+/// One write of job output to stderr.
+const PRINT_CHUNK: usize = 64 * 1024;
 
 fn seconds(d: Duration) -> String {
     format!("{:.2}s", d.as_secs_f64())

@@ -484,7 +484,8 @@ run = "sleep 100 & echo $! > {pid}; pwd > {out}; wait"
     let t = Instant::now();
     let output = child.wait_with_output().unwrap();
     assert!(t.elapsed() < Duration::from_secs(8));
-    assert_eq!(output.status.code(), Some(1));
+    // 128 + SIGTERM, as a shell reports it (issue 9.7).
+    assert_eq!(output.status.code(), Some(143));
     assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted by SIGTERM"));
     let dir = std::fs::read_to_string(&out).unwrap();
     assert!(!Path::new(dir.trim()).exists(), "{dir} was left behind");
@@ -773,4 +774,139 @@ fn clean_links_never_write_outside_the_checkout() {
     run.code(2)
         .contains("web/node_modules")
         .contains("outside the clean checkout");
+}
+
+/// Peak resident memory of this test process's waited-for children, in KiB (Linux).
+fn children_max_rss_kib() -> i64 {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage.ru_maxrss
+    }
+}
+
+#[test]
+fn runaway_output_is_bounded_and_logged() {
+    // Issue 9.7: `yes` with a timeout grew hookctl to gigabytes and printed for minutes.
+    let r = Repo::new();
+    config(
+        &r,
+        "[[pre-commit.jobs]]\nname = \"spam\"\nrun = \"yes\"\ntimeout = \"2s\"\n",
+    );
+    r.write("a.ts", "1").add(&["a.ts"]);
+    let t = Instant::now();
+    let run = r.hookctl(&["run", "pre-commit"]);
+    let elapsed = t.elapsed();
+    run.code(1).contains("timed out after 2.00s");
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+    // 1 MiB at each end of `y\n` lines, each 2-byte line shown as the 8 bytes `  │ y\n`.
+    let shown = run.stderr.len();
+    assert!(shown < 9 << 20, "printed {shown} bytes");
+    let rss = children_max_rss_kib();
+    assert!(rss < 200 * 1024, "a child peaked at {rss} KiB");
+    let note = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("bytes of output dropped here"))
+        .unwrap_or_else(|| panic!("no note in:\n{}", &run.stderr[..2000.min(shown)]))
+        .to_string();
+    let log = note
+        .split(" in ")
+        .last()
+        .and_then(|rest| rest.strip_suffix(']'))
+        .unwrap_or_else(|| panic!("no log named: {note}"));
+    let log = Path::new(log);
+    assert!(log.starts_with(r.path(".git/hookctl/logs")), "{note}");
+    let size = std::fs::metadata(log).unwrap().len();
+    assert!(
+        size > 2 << 20 && size <= (64 << 20) + (1 << 20) + 4096,
+        "log is {size} bytes"
+    );
+    let head = std::fs::read(log).unwrap();
+    assert!(head.starts_with(b"y\ny\ny\n"));
+}
+
+#[test]
+fn sigint_exits_130_and_kills_the_job() {
+    let r = Repo::new();
+    let pid = r.sibling("pid");
+    config(
+        &r,
+        &format!(
+            "[[pre-commit.jobs]]\nname = \"hang\"\nrun = \"sleep 100 & echo $! > {}; wait\"\n",
+            s(&pid)
+        ),
+    );
+    r.write("a.ts", "1").add(&["a.ts"]);
+    let mut c = std::process::Command::new(BIN);
+    c.current_dir(&r.root)
+        .args(["run", "pre-commit"])
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .env_remove("HOOKCTL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = c.spawn().unwrap();
+    assert!(wait_for(
+        || std::fs::read_to_string(&pid).is_ok_and(|s| s.ends_with('\n')),
+        20
+    ));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let t = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert!(t.elapsed() < Duration::from_secs(8));
+    assert_eq!(output.status.code(), Some(130), "{output:?}");
+    let pid = std::fs::read_to_string(&pid).unwrap();
+    assert!(wait_for(|| !alive(&pid), 3), "job process {pid} survived");
+}
+
+#[test]
+fn job_groups_of_a_killed_hookctl_are_killed_by_the_next_run() {
+    // Issue 9.7: SIGKILL to hookctl left the job's process group running.
+    let r = Repo::new();
+    let pid = r.sibling("pid");
+    config(
+        &r,
+        &format!(
+            "[[hang.jobs]]\nname = \"hang\"\nrun = \"sleep 100 & echo $! > {}; wait\"\n",
+            s(&pid)
+        ),
+    );
+    r.write("a.ts", "1").commit_all("init");
+    let mut c = std::process::Command::new(BIN);
+    c.current_dir(&r.root)
+        .args(["run", "hang"])
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .env_remove("HOOKCTL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = c.spawn().unwrap();
+    assert!(wait_for(
+        || std::fs::read_to_string(&pid).is_ok_and(|s| s.ends_with('\n')),
+        20
+    ));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let pid = std::fs::read_to_string(&pid).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        alive(&pid),
+        "the job should outlive a SIGKILLed hookctl until the next run"
+    );
+    r.hookctl(&["run", "pre-commit"])
+        .ok()
+        .contains("killed 1 job process group");
+    assert!(
+        wait_for(|| !alive(&pid), 3),
+        "orphaned job process {pid} still runs"
+    );
+    let records = std::fs::read_dir(r.path(".git/hookctl/jobs")).map_or(0, |d| d.count());
+    assert_eq!(records, 0);
 }
