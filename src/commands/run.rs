@@ -48,8 +48,8 @@ struct Scope {
 
 pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let hook = args.hook.as_str();
-    if disabled() {
-        eprintln!("hookctl: HOOKCTL=0, skipping {hook}");
+    if let Some(value) = crate::install::disabled_by_env() {
+        eprintln!("hookctl: HOOKCTL={value}, skipping {hook}");
         return Ok(Exit::Success);
     }
     let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
@@ -77,6 +77,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     }
 
     let skip = crate::skip_list();
+    warn_unknown_skips(&config, &skip);
     let job_names: BTreeSet<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
     let check_skip: Vec<String> = skip
         .iter()
@@ -137,9 +138,35 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     })
 }
 
-fn disabled() -> bool {
-    std::env::var("HOOKCTL")
-        .is_ok_and(|v| matches!(v.trim().to_lowercase().as_str(), "0" | "false" | "off" | "no"))
+/// Whether `hookctl run <hook>` would do anything: pre-commit and pre-push always run the
+/// built-in checks; another git hook runs only what its `[hook]` table configures.
+pub fn has_work(config: &Config, hook: &str) -> bool {
+    if matches!(hook, "pre-commit" | "pre-push") {
+        return true;
+    }
+    config
+        .hook(hook)
+        .is_some_and(|hc| !hc.jobs.is_empty() || hc.checks.as_ref().is_some_and(|c| !c.is_empty()))
+}
+
+/// A name in `HOOKCTL_SKIP` that matches nothing is most likely a typo that silently skips
+/// nothing: one line on stderr, with the nearest known name.
+fn warn_unknown_skips(config: &Config, skip: &[String]) {
+    let jobs = config
+        .hooks
+        .values()
+        .flat_map(|h| h.jobs.iter().map(|j| j.name.as_str()));
+    let known: Vec<&str> = jobs
+        .chain(crate::config::CHECK_GROUPS.iter().copied())
+        .chain(crate::rules::ALL.iter().map(|r| r.id))
+        .chain(["checks"])
+        .collect();
+    for name in skip.iter().filter(|s| !known.contains(&s.as_str())) {
+        eprintln!(
+            "hookctl: warning: HOOKCTL_SKIP: no job, rule or check group is named `{name}`{}",
+            crate::config::suggest(name, known.iter().copied())
+        );
+    }
 }
 
 /// hookctl's own state folder, shared by linked worktrees.

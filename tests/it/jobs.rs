@@ -910,3 +910,74 @@ fn job_groups_of_a_killed_hookctl_are_killed_by_the_next_run() {
     let records = std::fs::read_dir(r.path(".git/hookctl/jobs")).map_or(0, |d| d.count());
     assert_eq!(records, 0);
 }
+
+#[test]
+fn unknown_skip_names_warn_with_a_suggestion() {
+    let r = Repo::new();
+    config(&r, "[[pre-commit.jobs]]\nname = \"lint\"\nrun = \"true\"\n");
+    let run = r.hookctl_env(
+        &["run", "pre-commit"],
+        &[("HOOKCTL_SKIP", "lnt,imports/unresolved,env")],
+        None,
+    );
+    run.ok()
+        .contains("HOOKCTL_SKIP: no job, rule or check group is named `lnt` (did you mean `lint`?)")
+        .lacks("named `imports/unresolved`")
+        .lacks("named `env`");
+    assert_eq!(
+        run.stderr.matches("HOOKCTL_SKIP: no job").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_job_named_like_a_check_group_is_a_config_error() {
+    let r = Repo::new();
+    config(
+        &r,
+        "[[pre-commit.jobs]]\nname = \"ok\"\nrun = \"true\"\n[[pre-commit.jobs]]\nname = \"imports\"\nrun = \"true\"\n",
+    );
+    r.hookctl(&["run", "pre-commit"])
+        .code(2)
+        .contains("a job cannot be named `imports`")
+        .contains("line 5");
+}
+
+#[test]
+fn check_of_a_path_that_does_not_exist_is_a_usage_error() {
+    let r = Repo::new();
+    r.write("src/a.ts", "export {};\n").commit_all("init");
+    r.hookctl(&["check", "src/nope.ts"])
+        .code(2)
+        .contains("src/nope.ts: no such file or folder");
+    r.hookctl(&["check", "src/a.ts"]).ok();
+    r.hookctl(&["check", "src"]).ok();
+    // Deleted on disk but still in the snapshot: fine.
+    r.remove("src/a.ts");
+    r.hookctl(&["check", "src/a.ts"]).ok();
+}
+
+#[test]
+fn deeply_nested_valid_json_is_readable() {
+    let r = Repo::new();
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    r.write(
+        "package.json",
+        format!("{{\"name\": \"x\", \"dependencies\": {{\"zod\": \"1\"}}, \"deep\": {deep}}}"),
+    )
+    .write("a.ts", "import { z } from 'zod';\n")
+    .commit_all("init");
+    r.hookctl(&["check", "--all-findings"])
+        .ok()
+        .lacks("files/unreadable");
+    // Past hookctl's limit, the message says it is a limit, with the place.
+    let deeper = format!("{}{}", "[".repeat(1001), "]".repeat(1001));
+    r.write("package.json", format!("{{\"deep\":\n{deeper}}}"))
+        .add(&["package.json"]);
+    r.hookctl(&["check", "--all-findings"])
+        .code(1)
+        .contains("nested more than 1000 levels deep, hookctl's limit")
+        .contains("package.json:2:1000");
+}
