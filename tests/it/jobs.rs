@@ -354,7 +354,7 @@ fn new_branch_is_compared_with_the_merge_base_of_the_default_branch() {
 [pre-push]
 parallel = false
 [[pre-push.jobs]]
-name = "files"
+name = "list"
 run = 'echo {files} > OUT; echo "$HOOKCTL_PUSH_FROM $HOOKCTL_PUSH_TO" >> OUT'
 [[pre-push.jobs]]
 name = "clean"
