@@ -6,11 +6,14 @@ hook='@HOOK@'
 hookctl_bin='@BIN@'
 reads_stdin='@STDIN@'
 
-# HOOKCTL=0: the whole hook (chained hook included) is a no-op, like --no-verify.
-if [ "${HOOKCTL-}" = 0 ]; then
-	echo "hookctl: HOOKCTL=0, skipping $hook" >&2
+# HOOKCTL=0 (or false, off, no, any case): the whole hook, chained hook included, is a no-op,
+# like --no-verify. The same values as the binary (src/install.rs `disabled_by`).
+case "${HOOKCTL-}" in
+0 | [Ff][Aa][Ll][Ss][Ee] | [Oo][Ff][Ff] | [Nn][Oo])
+	echo "hookctl: HOOKCTL=$HOOKCTL, skipping $hook" >&2
 	exit 0
-fi
+	;;
+esac
 
 # The absolute path works where PATH is minimal (GUI git clients); PATH is the fallback
 # for a binary that has moved.

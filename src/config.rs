@@ -320,6 +320,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
                         }
                     }
                 }
+                for job in &hc.jobs {
+                    // `HOOKCTL_SKIP=imports` and `--job` could not tell the job from the group.
+                    if CHECK_GROUPS.contains(&job.name.as_str()) {
+                        return Err(err(format!(
+                            "line {}: in `[{hook}]`: a job cannot be named `{}`, the name of a built-in check group ({}); rename the job",
+                            find_key_line(text, &format!("name = \"{}\"", job.name)),
+                            job.name,
+                            CHECK_GROUPS.join(", ")
+                        )));
+                    }
+                }
                 config.hooks.insert(hook.to_string(), hc);
             }
         }

@@ -88,6 +88,22 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     }
 }
 
+/// The value of `HOOKCTL` when it turns every hook off: `0`, `false`, `off` or `no`, in any
+/// case. The hook shims (`hooks/shim.sh`) accept the same values.
+pub fn disabled_by(value: Option<&str>) -> Option<String> {
+    let v = value?;
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "0" | "false" | "off" | "no"
+    )
+    .then(|| v.to_string())
+}
+
+/// [`disabled_by`] for this process's environment.
+pub fn disabled_by_env() -> Option<String> {
+    disabled_by(std::env::var("HOOKCTL").ok().as_deref())
+}
+
 /// Reject names git would never run as a hook.
 pub fn validate_hook(name: &str) -> Result<(), Error> {
     if PROTOCOL_HOOKS.contains(&name) {

@@ -25,7 +25,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
             _ => Baseline::Head,
         }
     };
-    let filter = path_filter(ctx, &paths.root, &args.paths)?;
+    let filter = path_filter(ctx, &repo, &target, &paths.root, &args.paths)?;
     let req = Request {
         target,
         baseline,
@@ -77,9 +77,13 @@ pub fn target(repo: &git2::Repository, s: &SnapshotArgs) -> anyhow::Result<Targe
     })
 }
 
-/// Paths given on the command line, made repo-relative.
+/// Paths given on the command line, made repo-relative. A path that names nothing, neither on
+/// disk nor in the snapshot (a deleted but still staged file), is a typo that would otherwise
+/// report "no findings" for nothing checked: exit 2.
 fn path_filter(
     ctx: &Ctx,
+    repo: &git2::Repository,
+    target: &Target,
     root: &std::path::Path,
     paths: &[std::path::PathBuf],
 ) -> anyhow::Result<Vec<String>> {
@@ -87,11 +91,41 @@ fn path_filter(
         .iter()
         .map(|p| {
             let abs = ctx.cwd.join(p);
+            let on_disk = abs.symlink_metadata().is_ok();
             let abs = abs.canonicalize().unwrap_or(abs);
             let rel = abs
                 .strip_prefix(root)
                 .map_err(|_| UsageError(format!("{}: outside the repository", p.display())))?;
-            Ok(rel.to_string_lossy().replace('\\', "/"))
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if !on_disk && !in_snapshot(repo, target, &rel) {
+                return Err(UsageError(format!(
+                    "{}: no such file or folder (on disk or in the checked snapshot)",
+                    p.display()
+                ))
+                .into());
+            }
+            Ok(rel)
         })
         .collect()
+}
+
+/// Whether `rel` is a file of the snapshot or a folder holding some.
+fn in_snapshot(repo: &git2::Repository, target: &Target, rel: &str) -> bool {
+    let rel = rel.trim_end_matches('/');
+    if rel.is_empty() {
+        return true;
+    }
+    let folder = format!("{rel}/");
+    match target {
+        Target::Commit(oid) => repo
+            .find_commit(*oid)
+            .and_then(|c| c.tree())
+            .is_ok_and(|t| t.get_path(std::path::Path::new(rel)).is_ok()),
+        _ => repo.index().is_ok_and(|index| {
+            index.iter().any(|e| {
+                let path = String::from_utf8_lossy(&e.path);
+                path == rel || path.starts_with(&folder)
+            })
+        }),
+    }
 }

@@ -59,9 +59,11 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         );
     }
 
-    let configured = check_config(ctx, &hooks, &mut r);
-    if std::env::var_os("HOOKCTL").is_some_and(|v| v == "0") {
-        r.warn("HOOKCTL=0 is set in this environment: every hook is skipped");
+    let (configured, config) = check_config(ctx, &hooks, &mut r);
+    if let Some(value) = install::disabled_by_env() {
+        r.warn(format!(
+            "HOOKCTL={value} is set in this environment: every hook is skipped"
+        ));
     }
 
     let installed = install::installed_shims(&hooks.dir)?;
@@ -76,6 +78,20 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         // A default hook left out on purpose (`--hooks pre-commit`) is fine once another is in.
         let required = configured.contains(hook) || installed.is_empty();
         check_hook(&hooks, hook, required, current.as_deref(), &mut r)?;
+        // Installed but idle: git runs it, hookctl does nothing, and that looked like "ok".
+        if installed.contains(hook)
+            && let Some(config) = &config
+            && !super::run::has_work(config, hook)
+        {
+            r.warn(format!(
+                "{hook}: installed, but has nothing to run: no `[{hook}]` table with jobs or checks in {}",
+                config::FILE_NAME
+            ));
+            r.hint(format!(
+                "add `[[{hook}.jobs]]` to {}, or `hookctl uninstall --hooks {hook}`",
+                config::FILE_NAME
+            ));
+        }
     }
     check_gui_path(&mut r);
 
@@ -103,11 +119,11 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// The config `hookctl run` would load; returns the git hooks it configures.
-fn check_config(ctx: &Ctx, hooks: &Hooks, r: &mut Report) -> BTreeSet<String> {
+/// The config `hookctl run` would load; returns the git hooks it configures, and the config.
+fn check_config(ctx: &Ctx, hooks: &Hooks, r: &mut Report) -> (BTreeSet<String>, Option<Config>) {
     let Some(root) = hooks.root.as_deref() else {
         r.info("config: none (bare repository)");
-        return BTreeSet::new();
+        return (BTreeSet::new(), Some(Config::default()));
     };
     match Config::load(root, ctx.config.as_deref()) {
         Ok(cfg) => {
@@ -125,16 +141,18 @@ fn check_config(ctx: &Ctx, hooks: &Hooks, r: &mut Report) -> BTreeSet<String> {
                     root.display()
                 )),
             }
-            cfg.hooks
+            let hooks = cfg
+                .hooks
                 .keys()
                 .filter(|h| install::GIT_HOOKS.contains(&h.as_str()))
                 .cloned()
-                .collect()
+                .collect();
+            (hooks, Some(cfg))
         }
         Err(e) => {
             r.problem(format!("config: {e}"));
             r.hint("every hook fails until the configuration loads (`hookctl run` exits 2)");
-            BTreeSet::new()
+            (BTreeSet::new(), None)
         }
     }
 }

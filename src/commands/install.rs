@@ -116,6 +116,20 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             }
         }
     }
+    // A hook with nothing configured is installed (git would run it) but does nothing: say so
+    // rather than let "installed" suggest it checks something.
+    let config = match hooks.root.as_deref() {
+        Some(root) => crate::config::Config::load(root, ctx.config.as_deref()).ok(),
+        None => Some(crate::config::Config::default()),
+    };
+    if let Some(config) = &config {
+        for hook in names.iter().filter(|h| !super::run::has_work(config, h)) {
+            eprintln!(
+                "  warning: {hook}: nothing to run yet: add a `[{hook}]` table with `[[{hook}.jobs]]` (or `checks`) to {}",
+                crate::config::FILE_NAME
+            );
+        }
+    }
     if let Some(root) = in_work_tree {
         say(format!(
             "  note: {} is inside the work tree; git shows the hookctl hooks there as untracked files \

@@ -48,12 +48,18 @@ struct Scope {
 
 pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let hook = args.hook.as_str();
-    if disabled() {
-        eprintln!("hookctl: HOOKCTL=0, skipping {hook}");
+    if let Some(value) = crate::install::disabled_by_env() {
+        eprintln!("hookctl: HOOKCTL={value}, skipping {hook}");
         return Ok(Exit::Success);
     }
     let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
-    let config = Config::load(&git.root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    // A bare repository has no checked-out hookctl.toml (doctor says so too): defaults, unless
+    // `--config` names one.
+    let config = if git.bare && ctx.config.is_none() {
+        Config::default()
+    } else {
+        Config::load(&git.root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?
+    };
     let is_git_hook = crate::install::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {
         Some(hc) => hc.clone(),
@@ -63,8 +69,15 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         None => return Err(unknown_hook(&config, hook).into()),
     };
     validate(&hc).map_err(UsageError)?;
+    // Job groups of a hookctl that was killed outright (SIGKILL) would run on forever: kill
+    // them before anything else (and so before their checkouts are swept).
+    let killed = crate::jobs::orphans::sweep(&state_dir(&git));
+    if killed > 0 && !ctx.quiet {
+        eprintln!("hookctl: killed {killed} job process group(s) left running by a hookctl that was killed");
+    }
 
     let skip = crate::skip_list();
+    warn_unknown_skips(&config, &skip);
     let job_names: BTreeSet<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
     let check_skip: Vec<String> = skip
         .iter()
@@ -125,17 +138,52 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     })
 }
 
-fn disabled() -> bool {
-    std::env::var("HOOKCTL")
-        .is_ok_and(|v| matches!(v.trim().to_lowercase().as_str(), "0" | "false" | "off" | "no"))
+/// Whether `hookctl run <hook>` would do anything: pre-commit and pre-push always run the
+/// built-in checks; another git hook runs only what its `[hook]` table configures.
+pub fn has_work(config: &Config, hook: &str) -> bool {
+    if matches!(hook, "pre-commit" | "pre-push") {
+        return true;
+    }
+    config
+        .hook(hook)
+        .is_some_and(|hc| !hc.jobs.is_empty() || hc.checks.as_ref().is_some_and(|c| !c.is_empty()))
 }
 
+/// A name in `HOOKCTL_SKIP` that matches nothing is most likely a typo that silently skips
+/// nothing: one line on stderr, with the nearest known name.
+fn warn_unknown_skips(config: &Config, skip: &[String]) {
+    let jobs = config
+        .hooks
+        .values()
+        .flat_map(|h| h.jobs.iter().map(|j| j.name.as_str()));
+    let known: Vec<&str> = jobs
+        .chain(crate::config::CHECK_GROUPS.iter().copied())
+        .chain(crate::rules::ALL.iter().map(|r| r.id))
+        .chain(["checks"])
+        .collect();
+    for name in skip.iter().filter(|s| !known.contains(&s.as_str())) {
+        eprintln!(
+            "hookctl: warning: HOOKCTL_SKIP: no job, rule or check group is named `{name}`{}",
+            crate::config::suggest(name, known.iter().copied())
+        );
+    }
+}
+
+/// hookctl's own state folder, shared by linked worktrees.
+fn state_dir(git: &Git) -> PathBuf {
+    git.common_dir.join("hookctl")
+}
+
+/// Called once the jobs are stopped and the checkouts removed (both happen before the
+/// callers get here): exit as a shell reports death by that signal, 128 + its number (130
+/// for SIGINT, 143 for SIGTERM), so that git and scripts see an interruption, not a failure.
 fn interrupted(sig: i32) -> Exit {
     eprintln!(
         "hookctl: interrupted by {}: stopped the jobs and removed temporary checkouts",
         exec::signal_name(sig)
     );
-    Exit::Failure
+    let _ = std::io::stdout().flush();
+    std::process::exit(128 + sig)
 }
 
 fn unknown_hook(config: &Config, hook: &str) -> UsageError {
@@ -215,10 +263,15 @@ fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Ve
     let mut seen = BTreeSet::new();
     let mut scopes = Vec::new();
     for line in lines.iter().filter(|l| !l.is_deletion()) {
+        let tip = match git.peel(&line.local_oid) {
+            jobs::Pushed::Commit(oid) => oid,
+            // Only commits have files to check; a tag of a tree or a blob passes.
+            jobs::Pushed::NotACommit => continue,
+            jobs::Pushed::Missing => {
+                anyhow::bail!("pushed object {} is not in this repository", line.local_oid)
+            }
+        };
         let base = push::baseline(git, &remote, line);
-        let tip = git
-            .commit_oid(&line.local_oid)
-            .with_context(|| format!("pushed commit {} is not in this repository", line.local_oid))?;
         if !seen.insert((tip.clone(), base.clone(), line.remote_ref.clone())) {
             continue;
         }
@@ -373,6 +426,7 @@ fn run_jobs(
             commands,
             env,
             timeout: job.timeout.map(|t| t.0),
+            state: Some(state_dir(git)),
         });
         fail_texts.push(job.fail_text.clone());
     }
@@ -461,20 +515,31 @@ impl Ui {
         if self.quiet && !failed {
             return;
         }
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{header}");
+        // Built in memory and written in large pieces: stderr is unbuffered, and a line per
+        // write made a job's 2 MiB of output take minutes on a slow terminal. Between pieces a
+        // signal stops the printing, so Ctrl-C is honoured here too.
+        let mut text = Vec::with_capacity(done.output.len() * 2 + 256);
+        let _ = writeln!(text, "{header}");
         if failed || !self.quiet {
             let bar = if self.utf8 { "│" } else { "|" };
-            let text = String::from_utf8_lossy(&done.output);
-            for line in text.lines() {
-                let _ = writeln!(err, "  {bar} {line}");
+            for line in String::from_utf8_lossy(&done.output).lines() {
+                let _ = writeln!(text, "  {bar} {line}");
             }
         }
         if failed && let Some(t) = fail_text {
-            let _ = writeln!(err, "  hint: {t}");
+            let _ = writeln!(text, "  hint: {t}");
+        }
+        let mut err = std::io::stderr().lock();
+        for piece in text.chunks(PRINT_CHUNK) {
+            if exec::interrupted().is_some() || err.write_all(piece).is_err() {
+                break;
+            }
         }
     }
 }
+
+/// One write of job output to stderr.
+const PRINT_CHUNK: usize = 64 * 1024;
 
 fn seconds(d: Duration) -> String {
     format!("{:.2}s", d.as_secs_f64())

@@ -132,17 +132,65 @@ pub fn materialize(git: &Git, snapshot: &Snapshot, links: Option<&[String]>) -> 
     };
     for rel in links {
         let from = git.root.join(&rel);
-        let to = dir.tree.join(&rel);
-        if from.symlink_metadata().is_err() || to.symlink_metadata().is_ok() {
+        if from.symlink_metadata().is_err() {
             continue;
         }
-        if let Some(parent) = to.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
+        let Some(to) = link_location(&dir.tree, &rel)? else {
+            continue;
+        };
         std::os::unix::fs::symlink(&from, &to)
             .with_context(|| format!("cannot link {} into the clean checkout", rel.display()))?;
     }
     Ok(dir)
+}
+
+/// Where the link for `rel` goes in the checkout at `tree`, its parent folders created one
+/// by one; `None` when something is already there. The snapshot decides what the checkout's
+/// folders are, and one of them may be a symlink (`web -> /srv/web`): following it would
+/// write outside the temporary checkout, and nothing there is removed afterwards, so a
+/// symlink on the way that leaves the checkout is refused.
+fn link_location(tree: &Path, rel: &Path) -> anyhow::Result<Option<PathBuf>> {
+    let real_tree = std::fs::canonicalize(tree)?;
+    let mut at = tree.to_path_buf();
+    let parts: Vec<_> = rel.components().filter(|c| *c != Component::CurDir).collect();
+    for (i, part) in parts.iter().enumerate() {
+        at.push(part);
+        let meta = match at.symlink_metadata() {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if i + 1 == parts.len() {
+                    return Ok(Some(at));
+                }
+                std::fs::create_dir(&at)
+                    .with_context(|| format!("cannot create {} in the clean checkout", at.display()))?;
+                continue;
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", at.display())),
+        };
+        if i + 1 == parts.len() {
+            // A file or link of the snapshot itself: the snapshot wins, nothing is linked.
+            return Ok(None);
+        }
+        if meta.file_type().is_symlink() {
+            let inside = std::fs::canonicalize(&at).is_ok_and(|t| t.starts_with(&real_tree));
+            if !inside {
+                let shown: PathBuf = parts[..=i].iter().collect();
+                let target = std::fs::read_link(&at).unwrap_or_default();
+                bail!(
+                    "`link = [\"{}\"]`: `{}` is a symlink to {} in the snapshot, outside the clean checkout; \
+                     hookctl creates nothing outside it\nhint: link a path without symlinks on the way, or \
+                     make `{}` a folder of the repository",
+                    rel.display(),
+                    shown.display(),
+                    target.display(),
+                    shown.display()
+                );
+            }
+        } else if !meta.is_dir() {
+            return Ok(None);
+        }
+    }
+    Ok(None)
 }
 
 pub fn checked_link(raw: &str) -> anyhow::Result<PathBuf> {

@@ -6,46 +6,61 @@
 //! Ctrl-C reaches only hookctl, and killing a job means `killpg`, which takes its grandchildren
 //! (`sleep 100 & wait`) along. When a leader exits, whatever it left in its group is killed too
 //! before the leader is reaped (`waitid(WNOWAIT)` keeps the group id reserved until then), so
-//! no orphan outlives the hook or holds the output pipe open.
+//! no orphan outlives the hook or holds the output pipe open. Each running group is also
+//! recorded on disk ([`super::orphans`]) so that a hookctl killed outright does not leave it
+//! running. Output is bounded per job ([`super::capture`]).
+//!
+//! Signals and process groups go through `signal-hook` and `nix` (no hand-written unsafe
+//! code); the group itself is `Command::process_group(0)`.
 
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
+use nix::unistd::Pid;
+
+use super::capture::Capture;
+use super::orphans;
 
 const POLL: Duration = Duration::from_millis(10);
 /// Between SIGTERM and SIGKILL.
 const GRACE: Duration = Duration::from_secs(2);
+/// One read of a job's output: large, so that a job printing as fast as it can costs few
+/// wake-ups.
+const READ_SIZE: usize = 256 * 1024;
 
-static SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// The last of SIGINT/SIGTERM/SIGHUP received (0: none).
+static SIGNAL: OnceLock<Arc<AtomicUsize>> = OnceLock::new();
 
-extern "C" fn on_signal(sig: libc::c_int) {
-    SIGNAL.store(sig, Ordering::SeqCst);
-}
-
-/// Catch SIGINT, SIGTERM and SIGHUP: they set a flag that the runner polls. Job processes get
-/// the default dispositions back at `exec`.
+/// Catch SIGINT, SIGTERM and SIGHUP: they set a flag that the runner (and the printing of
+/// results) polls, so that everything unwinds: job groups killed, checkouts removed. Job
+/// processes get the default dispositions back at `exec`.
 pub fn install_signal_handlers() {
-    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_signal as *const () as usize;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(sig, &sa, std::ptr::null_mut());
+    let mut first = false;
+    let flag = SIGNAL.get_or_init(|| {
+        first = true;
+        Arc::new(AtomicUsize::new(0))
+    });
+    if first {
+        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // Only fails for forbidden signals (SIGKILL...), which these are not.
+            let _ = signal_hook::flag::register_usize(sig, flag.clone(), sig as usize);
         }
     }
 }
 
 /// The signal received since the handlers were installed, if any.
 pub fn interrupted() -> Option<i32> {
-    match SIGNAL.load(Ordering::SeqCst) {
+    match SIGNAL.get()?.load(Ordering::SeqCst) {
         0 => None,
-        s => Some(s),
+        s => Some(s as i32),
     }
 }
 
@@ -69,6 +84,9 @@ pub struct Spec {
     pub commands: Vec<OsString>,
     pub env: Vec<(OsString, OsString)>,
     pub timeout: Option<Duration>,
+    /// hookctl's state folder (`<git common dir>/hookctl`): output logs and the record of
+    /// running job groups. `None`: neither.
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,8 +113,10 @@ pub struct Done {
     /// Index into the specs given to [`run_all`].
     pub index: usize,
     pub status: Status,
-    /// stdout and stderr, interleaved as written.
+    /// stdout and stderr, interleaved as written; past 2 MiB, the two ends around a note.
     pub output: Vec<u8>,
+    /// The log holding the output that was not kept in `output`.
+    pub log: Option<PathBuf>,
     pub elapsed: Duration,
 }
 
@@ -112,7 +132,8 @@ struct Running {
     chunk: usize,
     child: Child,
     pgid: libc::pid_t,
-    output: Arc<Mutex<Vec<u8>>>,
+    record: Option<orphans::Record>,
+    output: Arc<Mutex<Capture>>,
     eof: Arc<AtomicBool>,
     started: Instant,
     deadline: Option<Instant>,
@@ -148,11 +169,16 @@ pub fn run_all(
         }
         while !stop && running.len() < max && next < specs.len() {
             let started = Instant::now();
-            match start(&specs[next], 0) {
-                Ok((child, output, eof)) => running.push(Running {
+            let output = Arc::new(Mutex::new(Capture::new(
+                &specs[next].name,
+                specs[next].state.as_deref(),
+            )));
+            match start(&specs[next], 0, output.clone()) {
+                Ok((child, record, eof)) => running.push(Running {
                     index: next,
                     chunk: 0,
                     pgid: child.id() as libc::pid_t,
+                    record,
                     child,
                     output,
                     eof,
@@ -166,6 +192,7 @@ pub fn run_all(
                         index: next,
                         status: Status::SpawnError(e.to_string()),
                         output: Vec::new(),
+                        log: None,
                         elapsed: started.elapsed(),
                     };
                     stop |= fail_fast;
@@ -188,15 +215,18 @@ pub fn run_all(
             if let Some((_, since)) = r.kill
                 && now.duration_since(since) >= GRACE
             {
-                killpg(r.pgid, libc::SIGKILL);
+                signal_group(r.pgid, Signal::SIGKILL);
             }
             if !leader_exited(r.pgid) {
                 i += 1;
                 continue;
             }
             // The leader is a zombie, so its group id cannot be reused yet: clear out the rest.
-            killpg(r.pgid, libc::SIGKILL);
+            signal_group(r.pgid, Signal::SIGKILL);
             let status = r.child.wait().ok();
+            if let Some(record) = r.record.take() {
+                record.remove();
+            }
             wait_eof(&r.eof);
             if r.kill.is_none()
                 && let Some(problem) = status.and_then(failure)
@@ -205,15 +235,13 @@ pub fn run_all(
             }
             let spec = &specs[r.index];
             if r.kill.is_none() && r.chunk + 1 < spec.commands.len() {
-                match start(spec, r.chunk + 1) {
-                    Ok((child, output, eof)) => {
-                        // Keep one output buffer per job across chunks.
-                        let earlier = std::mem::take(&mut *r.output.lock().unwrap());
-                        output.lock().unwrap().splice(0..0, earlier);
+                // One output capture per job across chunks.
+                match start(spec, r.chunk + 1, r.output.clone()) {
+                    Ok((child, record, eof)) => {
                         r.chunk += 1;
                         r.pgid = child.id() as libc::pid_t;
+                        r.record = record;
                         r.child = child;
-                        r.output = output;
                         r.eof = eof;
                         i += 1;
                         continue;
@@ -224,7 +252,11 @@ pub fn run_all(
                 }
             }
             let r = running.swap_remove(i);
-            let output = std::mem::take(&mut *r.output.lock().unwrap());
+            let capture = std::mem::replace(
+                &mut *r.output.lock().unwrap_or_else(|p| p.into_inner()),
+                Capture::new("", None),
+            );
+            let (output, log) = capture.finish();
             let status = match (r.kill, r.failed) {
                 (Some((Kill::Timeout, _)), _) => Status::TimedOut(specs[r.index].timeout.unwrap_or_default()),
                 (Some((Kill::Cancel, _)), _) => Status::Cancelled,
@@ -243,6 +275,7 @@ pub fn run_all(
                     index: r.index,
                     status,
                     output,
+                    log,
                     elapsed: r.started.elapsed(),
                 },
                 &mut results,
@@ -264,6 +297,7 @@ pub fn run_all(
                         Status::Cancelled
                     },
                     output: Vec::new(),
+                    log: None,
                     elapsed: Duration::ZERO,
                 };
                 on_done(&specs[index], &done);
@@ -277,15 +311,15 @@ pub fn run_all(
 impl Running {
     fn terminate(&mut self, why: Kill) {
         if self.kill.is_none() {
-            killpg(self.pgid, libc::SIGTERM);
+            signal_group(self.pgid, Signal::SIGTERM);
             self.kill = Some((why, Instant::now()));
         }
     }
 }
 
-type Started = (Child, Arc<Mutex<Vec<u8>>>, Arc<AtomicBool>);
+type Started = (Child, Option<orphans::Record>, Arc<AtomicBool>);
 
-fn start(spec: &Spec, chunk: usize) -> std::io::Result<Started> {
+fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Result<Started> {
     let (mut reader, writer) = std::io::pipe()?;
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
@@ -294,61 +328,44 @@ fn start(spec: &Spec, chunk: usize) -> std::io::Result<Started> {
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)
-        .stderr(writer);
-    // SAFETY: setpgid is async-signal-safe; nothing else runs between fork and exec.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::setpgid(0, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+        .stderr(writer)
+        // A group of its own, set before exec: a kill right after spawn cannot miss it.
+        .process_group(0);
     let child = cmd.spawn()?;
-    // Also from the parent, so a kill right after spawn cannot miss the group.
-    // SAFETY: plain syscall on our own child.
-    unsafe {
-        libc::setpgid(child.id() as libc::pid_t, child.id() as libc::pid_t);
-    }
+    let record = spec
+        .state
+        .as_deref()
+        .and_then(|s| orphans::Record::create(s, child.id() as i32));
     // The Command holds the pipe's write ends: drop it so EOF comes when the job's group ends.
     drop(cmd);
-    let output = Arc::new(Mutex::new(Vec::new()));
     let eof = Arc::new(AtomicBool::new(false));
-    let (out, done) = (output.clone(), eof.clone());
+    let done = eof.clone();
     std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
+        let mut buf = vec![0u8; READ_SIZE];
         loop {
             match reader.read(&mut buf) {
                 Ok(0) | Err(_) => break,
-                Ok(n) => out.lock().unwrap().extend_from_slice(&buf[..n]),
+                Ok(n) => output.lock().unwrap_or_else(|p| p.into_inner()).push(&buf[..n]),
             }
         }
         done.store(true, Ordering::SeqCst);
     });
-    Ok((child, output, eof))
+    Ok((child, record, eof))
 }
 
 /// Has the process exited? Does not reap it.
 fn leader_exited(pid: libc::pid_t) -> bool {
-    // SAFETY: waitid writes into the zeroed siginfo we own.
-    unsafe {
-        let mut info: libc::siginfo_t = std::mem::zeroed();
-        let rc = libc::waitid(
-            libc::P_PID,
-            pid as libc::id_t,
-            &mut info,
-            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
-        );
-        // An error (ECHILD) means there is nothing left to wait for.
-        rc != 0 || info.si_pid() != 0
-    }
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    // An error (ECHILD) means there is nothing left to wait for.
+    !matches!(
+        waitid(Id::Pid(Pid::from_raw(pid)), flags),
+        Ok(WaitStatus::StillAlive)
+    )
 }
 
-fn killpg(pgid: libc::pid_t, sig: libc::c_int) {
-    // SAFETY: plain syscall; ESRCH (group already gone) is fine.
-    unsafe {
-        libc::killpg(pgid, sig);
-    }
+fn signal_group(pgid: libc::pid_t, sig: Signal) {
+    // ESRCH (group already gone) is fine.
+    let _ = killpg(Pid::from_raw(pgid), sig);
 }
 
 /// A process that escaped its group (setsid) may still hold the pipe; don't wait for it long.
@@ -381,6 +398,7 @@ mod tests {
             commands: vec![cmd.into()],
             env: vec![],
             timeout: timeout.map(Duration::from_millis),
+            state: None,
         }
     }
 

@@ -2,11 +2,14 @@
 //!
 //! `plan` decides which files each job gets and the command lines, `exec` runs them (process
 //! groups, timeouts, parallelism, signals), `clean` materialises a snapshot into a temporary
-//! directory, `push` reads pre-push ref lines. Everything here reads git state through the
+//! directory, `push` reads pre-push ref lines, `capture` bounds a job's output (and logs it),
+//! `orphans` finds the job groups of a hookctl that was killed outright. Everything here reads git state through the
 //! `git` CLI with `GIT_OPTIONAL_LOCKS=0` and never writes the index, the work tree or refs.
 
+pub mod capture;
 pub mod clean;
 pub mod exec;
+pub mod orphans;
 pub mod plan;
 pub mod push;
 
@@ -20,21 +23,25 @@ use anyhow::{Context, bail};
 /// The repository as git sees it from a directory (honouring `GIT_DIR`, `GIT_WORK_TREE`).
 #[derive(Debug, Clone)]
 pub struct Git {
-    /// The work tree's top level.
+    /// The work tree's top level; in a bare repository, the git dir (where git commands run).
     pub root: PathBuf,
     /// `git rev-parse --git-common-dir`, absolute.
     pub common_dir: PathBuf,
+    /// No work tree: pushed commits can be checked, nothing on disk is the project.
+    pub bare: bool,
 }
 
 impl Git {
     /// The repository of the current process (honouring `GIT_DIR`/`GIT_WORK_TREE`), found
     /// with libgit2: no `git` process to start on every hook.
     pub fn discover(_cwd: &Path) -> anyhow::Result<Git> {
-        let (_, paths) =
-            crate::snapshot::open().map_err(|e| anyhow::anyhow!("not inside a git work tree: {e}"))?;
+        let (repo, paths) =
+            crate::snapshot::open().map_err(|e| anyhow::anyhow!("not inside a git repository: {e}"))?;
+        let bare = repo.is_bare();
         Ok(Git {
-            root: paths.root,
+            root: if bare { paths.git_dir } else { paths.root },
             common_dir: paths.common_dir,
+            bare,
         })
     }
 
@@ -71,6 +78,24 @@ impl Git {
         self.output(&args, index)
     }
 
+    /// What a pushed object is, tags peeled (annotated tags of tags too).
+    pub fn peel(&self, oid: &str) -> Pushed {
+        let spec = format!("{oid}^{{}}");
+        let Some(peeled) = self
+            .run(&["rev-parse", "-q", "--verify", &spec], None)
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o).trim().to_string())
+            .filter(|o| !o.is_empty())
+        else {
+            return Pushed::Missing;
+        };
+        match self.run(&["cat-file", "-t", &peeled], None) {
+            Ok(kind) if kind.trim_ascii() == b"commit" => Pushed::Commit(peeled),
+            Ok(_) => Pushed::NotACommit,
+            Err(_) => Pushed::Missing,
+        }
+    }
+
     /// The full object id `rev` names, if it exists as a commit.
     pub fn commit_oid(&self, rev: &str) -> Option<String> {
         let spec = format!("{rev}^{{commit}}");
@@ -78,6 +103,16 @@ impl Git {
         let oid = String::from_utf8_lossy(&out).trim().to_string();
         (!oid.is_empty()).then_some(oid)
     }
+}
+
+/// A pushed object, as far as checking goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pushed {
+    /// A commit (a tag of one already peeled): full hex id.
+    Commit(String),
+    /// A tree or a blob (e.g. `git tag t HEAD^{tree}`): there is no snapshot to check.
+    NotACommit,
+    Missing,
 }
 
 /// What a hook run looks at.

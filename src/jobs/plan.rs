@@ -1,6 +1,6 @@
 //! What a job runs: its files (`glob`/`exclude`/`root` filtering) and its command lines
-//! (`{files}` and `{1}`..`{9}` expanded, shell-quoted, split into chunks that fit one
-//! `sh -c` argument).
+//! (`{files}` and `{1}`..`{9}` expanded in one pass, shell-quoted, split into chunks that fit
+//! one `sh -c` argument).
 
 use std::ffi::OsString;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -106,40 +106,99 @@ pub fn select(job: &JobConfig, files: &[PathBuf]) -> Result<Vec<PathBuf>, String
 pub fn plan(job: &JobConfig, files: &[PathBuf], args: &[String]) -> Result<Plan, String> {
     let dir = job_root(job)?;
     let selected = select(job, files)?;
-    let wants_files = job.run.contains("{files}");
+    let pieces = parse_template(&job.run);
+    let wants_files = pieces.contains(&Piece::Files);
     if (wants_files || job.glob.is_some()) && selected.is_empty() {
         return Ok(Plan::Skip("no matching files".into()));
     }
-    let template = expand_args(&job.run, args);
-    let commands = if wants_files {
-        expand_files(&template, &selected, MAX_COMMAND_BYTES)
-    } else {
-        vec![OsString::from(template)]
-    };
+    let commands = expand(&pieces, args, &selected, MAX_COMMAND_BYTES);
     Ok(Plan::Run { dir, commands })
 }
 
-/// `{1}`..`{9}`: the hook's arguments (e.g. the message file for `commit-msg`), shell-quoted.
-fn expand_args(run: &str, args: &[String]) -> String {
-    let mut out = run.to_string();
-    for i in 1..=9 {
-        let token = format!("{{{i}}}");
-        if out.contains(&token) {
-            let value = args.get(i - 1).map(String::as_str).unwrap_or("");
-            let quoted = String::from_utf8_lossy(&quote(value.as_bytes())).into_owned();
-            out = out.replace(&token, &quoted);
-        }
-    }
-    out
+/// One part of a `run` template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Text(&'a str),
+    /// `{files}`
+    Files,
+    /// `{1}`..`{9}`, zero-based: the hook's arguments (e.g. the message file for `commit-msg`).
+    Arg(usize),
 }
 
-/// Replace every `{files}` with the quoted file list, one command per chunk of files so that no
-/// command exceeds `limit` bytes (a chunk always has at least one file).
-pub fn expand_files(template: &str, files: &[PathBuf], limit: usize) -> Vec<OsString> {
-    let parts: Vec<&str> = template.split("{files}").collect();
-    let slots = parts.len() - 1;
-    let fixed: usize = parts.iter().map(|p| p.len()).sum();
-    let budget = limit.saturating_sub(fixed) / slots.max(1);
+/// Split a template into text and placeholders once. Expansion then only ever copies pieces,
+/// so an argument or a file name that contains `{files}` or `{1}` is never expanded again (a
+/// remote named `x{files}` must not splice the unquoted file list into the command).
+pub fn parse_template(run: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let mut text_start = 0;
+    let mut i = 0;
+    let bytes = run.as_bytes();
+    while i < bytes.len() {
+        let rest = &run[i..];
+        let found = if rest.starts_with("{files}") {
+            Some((Piece::Files, "{files}".len()))
+        } else if let [b'{', d @ b'1'..=b'9', b'}', ..] = rest.as_bytes() {
+            Some((Piece::Arg(usize::from(d - b'1')), 3))
+        } else {
+            None
+        };
+        match found {
+            Some((piece, len)) => {
+                if text_start < i {
+                    pieces.push(Piece::Text(&run[text_start..i]));
+                }
+                pieces.push(piece);
+                i += len;
+                text_start = i;
+            }
+            None => i += 1,
+        }
+    }
+    if text_start < run.len() {
+        pieces.push(Piece::Text(&run[text_start..]));
+    }
+    pieces
+}
+
+/// The command lines for a parsed template: arguments shell-quoted (a missing one is `''`),
+/// and every `{files}` replaced by the quoted file list, one command per chunk of files so
+/// that no command exceeds `limit` bytes (a chunk always has at least one file).
+pub fn expand(pieces: &[Piece], args: &[String], files: &[PathBuf], limit: usize) -> Vec<OsString> {
+    let quoted_args: Vec<Vec<u8>> = (0..9)
+        .map(|i| quote(args.get(i).map_or(&b""[..], |a| a.as_bytes())))
+        .collect();
+    let slots = pieces.iter().filter(|p| **p == Piece::Files).count();
+    let fixed: usize = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.len(),
+            Piece::Arg(i) => quoted_args[*i].len(),
+            Piece::Files => 0,
+        })
+        .sum();
+    let chunks = match limit.saturating_sub(fixed).checked_div(slots) {
+        Some(budget) => file_chunks(files, budget),
+        None => vec![Vec::new()],
+    };
+    chunks
+        .into_iter()
+        .map(|list| {
+            let mut cmd = Vec::with_capacity(fixed + slots * list.len());
+            for piece in pieces {
+                match piece {
+                    Piece::Text(t) => cmd.extend_from_slice(t.as_bytes()),
+                    Piece::Arg(i) => cmd.extend_from_slice(&quoted_args[*i]),
+                    Piece::Files => cmd.extend_from_slice(&list),
+                }
+            }
+            OsString::from_vec(cmd)
+        })
+        .collect()
+}
+
+/// The quoted, space-separated file list split into chunks of at most `budget` bytes (or one
+/// file, when a single name is longer).
+fn file_chunks(files: &[PathBuf], budget: usize) -> Vec<Vec<u8>> {
     let mut chunks: Vec<Vec<u8>> = Vec::new();
     let mut current: Vec<u8> = Vec::new();
     for f in files {
@@ -159,18 +218,6 @@ pub fn expand_files(template: &str, files: &[PathBuf], limit: usize) -> Vec<OsSt
     }
     chunks.push(current);
     chunks
-        .into_iter()
-        .map(|list| {
-            let mut cmd = Vec::with_capacity(fixed + slots * list.len());
-            for (i, part) in parts.iter().enumerate() {
-                if i > 0 {
-                    cmd.extend_from_slice(&list);
-                }
-                cmd.extend_from_slice(part.as_bytes());
-            }
-            OsString::from_vec(cmd)
-        })
-        .collect()
 }
 
 /// POSIX shell quoting: bare when only safe characters, else single quotes with `'\''`.
@@ -278,14 +325,14 @@ mod tests {
         assert_eq!(quote(b"it's"), b"'it'\\''s'");
         assert_eq!(quote(b""), b"''");
         assert_eq!(quote("é.ts".as_bytes()), "'é.ts'".as_bytes());
-        let cmds = expand_files("x {files}", &paths(&["-rf", "a b"]), 1000);
+        let cmds = expand(&parse_template("x {files}"), &[], &paths(&["-rf", "a b"]), 1000);
         assert_eq!(cmds, vec![OsString::from("x ./-rf 'a b'")]);
     }
 
     #[test]
     fn chunks_long_lists() {
         let files: Vec<PathBuf> = (0..100).map(|i| PathBuf::from(format!("f{i:03}.ts"))).collect();
-        let cmds = expand_files("a {files} b {files}", &files, 200);
+        let cmds = expand(&parse_template("a {files} b {files}"), &[], &files, 200);
         assert!(cmds.len() > 1);
         let mut seen = Vec::new();
         for c in &cmds {
@@ -301,6 +348,109 @@ mod tests {
 
     #[test]
     fn positional_args() {
-        assert_eq!(expand_args("lint {1} {2}", &["a b".into()]), "lint 'a b' ''");
+        let cmds = expand(&parse_template("lint {1} {2}"), &["a b".into()], &[], 1000);
+        assert_eq!(cmds, vec![OsString::from("lint 'a b' ''")]);
+    }
+
+    /// One token of a generated template, with the argv words it must produce.
+    #[derive(Debug, Clone)]
+    enum Tok {
+        Word(String),
+        Files,
+        Arg(usize),
+    }
+
+    fn tok() -> impl proptest::strategy::Strategy<Value = Tok> {
+        use proptest::prelude::*;
+        prop_oneof![
+            // Literal words, including brace text that looks almost like a placeholder.
+            prop_oneof![
+                "[a-z0-9_.]{1,6}",
+                Just("{".to_string()),
+                Just("{0}".to_string()),
+                Just("{file}".to_string()),
+                Just("{10}".to_string()),
+                Just("x{y}".to_string()),
+            ]
+            .prop_map(Tok::Word),
+            Just(Tok::Files),
+            (0usize..4).prop_map(Tok::Arg),
+        ]
+    }
+
+    /// Text made to break quoting: placeholders, quotes, substitutions, blanks, non-ASCII.
+    fn nasty(min: usize) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let part = prop_oneof![
+            Just("{files}"),
+            Just("{1}"),
+            Just("{2}"),
+            Just("'"),
+            Just("\\"),
+            Just("\""),
+            Just("$(touch PWNED)"),
+            Just("`id`"),
+            Just(" "),
+            Just("\n"),
+            Just("-"),
+            Just("*"),
+            Just("a"),
+            Just("é"),
+            Just("}"),
+            Just("{"),
+        ];
+        proptest::collection::vec(part, min..6).prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// Whatever the template, arguments and file names, `sh -c` of the expanded command
+        /// receives exactly the intended argv: text words as written, each argument as one word,
+        /// each file as one word.
+        #[test]
+        fn job_argv_is_exactly_the_intended_one(
+            toks in proptest::collection::vec(tok(), 0..8),
+            args in proptest::collection::vec(nasty(0), 0..4),
+            files in proptest::collection::vec(nasty(1), 1..5),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut template = String::from("printf '%s\\0' START");
+            let mut want: Vec<Vec<u8>> = Vec::new();
+            for t in &toks {
+                template.push(' ');
+                match t {
+                    Tok::Word(w) => {
+                        template.push_str(w);
+                        want.push(w.as_bytes().to_vec());
+                    }
+                    Tok::Files => {
+                        template.push_str("{files}");
+                        for f in &files {
+                            let guarded = if f.starts_with('-') { format!("./{f}") } else { f.clone() };
+                            want.push(guarded.into_bytes());
+                        }
+                    }
+                    Tok::Arg(i) => {
+                        template.push_str(&format!("{{{}}}", i + 1));
+                        want.push(args.get(*i).cloned().unwrap_or_default().into_bytes());
+                    }
+                }
+            }
+            let files: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+            let cmds = expand(&parse_template(&template), &args, &files, MAX_COMMAND_BYTES);
+            proptest::prop_assert_eq!(cmds.len(), 1);
+            let out = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(&cmds[0])
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            proptest::prop_assert!(out.status.success(), "{:?}", out);
+            let mut got: Vec<Vec<u8>> = out.stdout.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
+            proptest::prop_assert_eq!(got.pop(), Some(Vec::new()));
+            proptest::prop_assert_eq!(got.first().map(Vec::as_slice), Some(&b"START"[..]));
+            proptest::prop_assert_eq!(&got[1..], &want[..], "command: {:?}", cmds[0]);
+            proptest::prop_assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "a name ran as a command");
+        }
     }
 }

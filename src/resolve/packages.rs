@@ -165,13 +165,65 @@ pub fn parse_jsonc(path: &str, bytes: &[u8]) -> Result<Value, Finding> {
         text = stripped.to_string();
     }
     let _ = json_strip_comments::strip(&mut text);
-    serde_json::from_str(&text).map_err(|e| {
+    // serde_json stops at 128 levels, which valid files can pass (issue 9.12: 200 nested
+    // arrays were "unreadable"). Deeper is parsed on a heap-grown stack (serde_stacker) up to
+    // MAX_JSON_DEPTH, a bound kept because dropping a parsed value recurses once per level.
+    if let Some((line, col)) = too_deep(&text, MAX_JSON_DEPTH) {
+        return Err(unreadable(
+            line,
+            col,
+            format!("`{path}` is nested more than {MAX_JSON_DEPTH} levels deep, hookctl's limit"),
+        ));
+    }
+    let parsed = {
+        use serde::Deserialize;
+        let mut de = serde_json::Deserializer::from_str(&text);
+        de.disable_recursion_limit();
+        Value::deserialize(serde_stacker::Deserializer::new(&mut de)).and_then(|v| de.end().map(|()| v))
+    };
+    parsed.map_err(|e| {
         unreadable(
             e.line(),
             e.column(),
             format!("`{path}` cannot be parsed: {}", strip_position(&e.to_string())),
         )
     })
+}
+
+/// Levels of `[`/`{` nesting [`parse_jsonc`] accepts.
+pub const MAX_JSON_DEPTH: usize = 1000;
+
+/// 1-based line and column of the first bracket nested deeper than `max` (strings skipped).
+fn too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut line, mut col) = (1, 0);
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            (line, col) = (line + 1, 0);
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '[' | '{' => {
+                depth += 1;
+                if depth > max {
+                    return Some((line, col));
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn strip_position(msg: &str) -> &str {

@@ -72,7 +72,13 @@ pub fn open() -> Result<(Repository, RepoPaths), Error> {
         let cwd = std::env::current_dir()?;
         Repository::discover(&cwd).map_err(|_| Error::NotARepo(cwd.display().to_string()))?
     };
-    let root = repo.workdir().ok_or(Error::Bare)?.to_path_buf();
+    let root = match repo.workdir() {
+        Some(dir) => dir.to_path_buf(),
+        // A bare repository (a mirror, a server) still has commits to check from its objects
+        // alone: pre-push there checks the pushed commits. A root that is never created keeps
+        // every on-disk lookup empty, so no file of the git dir passes for a work-tree file.
+        None => repo.path().join("hookctl").join("no-work-tree"),
+    };
     let root = root.canonicalize().unwrap_or(root);
     let root = PathBuf::from(root.to_string_lossy().trim_end_matches('/'));
     let git_dir = repo.path().to_path_buf();
@@ -179,6 +185,9 @@ impl Snapshot {
 
     /// Tracked files plus untracked files that are not ignored, as they are on disk.
     pub fn worktree(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
+        if repo.is_bare() {
+            return Err(Error::Bare);
+        }
         let mut entries = BTreeMap::new();
         let zero = Oid::ZERO_SHA1;
         for e in repo.index()?.iter() {

@@ -689,3 +689,49 @@ fn install_sh_runs_cargo_install_into_the_cargo_root() {
             .contains(&format!("hookctl_bin='{}'", bin.display()))
     );
 }
+
+#[test]
+fn hookctl_off_values_skip_the_chained_hook_too_and_are_named() {
+    // Issue 9.12: HOOKCTL=false|off|no still ran the chained legacy hook, and said HOOKCTL=0.
+    let repo = Repo::new();
+    let marker = repo.sibling("legacy-ran");
+    write_exec(
+        &hook(&repo, "pre-commit"),
+        &format!("#!/bin/sh\ntouch '{}'\n", marker.display()),
+        0o755,
+    );
+    repo.hookctl(&["install"]).ok();
+    for value in ["0", "false", "OFF", "No"] {
+        staged_change(&repo, &format!("{value}.txt"));
+        let run = git_hooked(&repo.root, &["commit", "-q", "-m", value], &[("HOOKCTL", value)]);
+        run.ok()
+            .contains(&format!("hookctl: HOOKCTL={value}, skipping pre-commit"));
+        assert!(!marker.exists(), "HOOKCTL={value} ran the chained hook");
+        hookctl_env(&repo.root, &["run", "pre-commit"], &[("HOOKCTL", value)])
+            .ok()
+            .contains(&format!("HOOKCTL={value}, skipping"));
+        hookctl_env(&repo.root, &["doctor"], &[("HOOKCTL", value)])
+            .contains(&format!("HOOKCTL={value} is set"));
+    }
+    staged_change(&repo, "b.txt");
+    git_hooked(&repo.root, &["commit", "-q", "-m", "on"], &[("HOOKCTL", "1")]).ok();
+    assert!(marker.exists(), "HOOKCTL=1 runs everything");
+}
+
+#[test]
+fn a_hook_with_nothing_to_run_is_a_warning_in_install_and_doctor() {
+    let repo = Repo::new();
+    repo.hookctl(&["install", "--hooks", "pre-commit,pre-push,pre-merge-commit"])
+        .ok()
+        .contains("pre-merge-commit: nothing to run")
+        .lacks("pre-commit: nothing")
+        .lacks("pre-push: nothing");
+    repo.hookctl(&["doctor"])
+        .ok()
+        .contains("warning: pre-merge-commit: installed, but has nothing to run");
+    repo.write(
+        "hookctl.toml",
+        "[[pre-merge-commit.jobs]]\nname = \"x\"\nrun = \"true\"\n",
+    );
+    repo.hookctl(&["doctor"]).ok().lacks("nothing to run");
+}

@@ -354,7 +354,7 @@ fn new_branch_is_compared_with_the_merge_base_of_the_default_branch() {
 [pre-push]
 parallel = false
 [[pre-push.jobs]]
-name = "files"
+name = "list"
 run = 'echo {files} > OUT; echo "$HOOKCTL_PUSH_FROM $HOOKCTL_PUSH_TO" >> OUT'
 [[pre-push.jobs]]
 name = "clean"
@@ -484,7 +484,8 @@ run = "sleep 100 & echo $! > {pid}; pwd > {out}; wait"
     let t = Instant::now();
     let output = child.wait_with_output().unwrap();
     assert!(t.elapsed() < Duration::from_secs(8));
-    assert_eq!(output.status.code(), Some(1));
+    // 128 + SIGTERM, as a shell reports it (issue 9.7).
+    assert_eq!(output.status.code(), Some(143));
     assert!(String::from_utf8_lossy(&output.stderr).contains("interrupted by SIGTERM"));
     let dir = std::fs::read_to_string(&out).unwrap();
     assert!(!Path::new(dir.trim()).exists(), "{dir} was left behind");
@@ -628,4 +629,355 @@ fn checkouts_left_by_a_killed_hookctl_are_swept() {
     assert!(!stale.exists(), "a dead hookctl's checkout is removed");
     assert!(live.exists(), "a running process's checkout is kept");
     assert!(other.exists(), "other programs' files are never touched");
+}
+
+#[test]
+fn placeholders_in_arguments_are_not_expanded_again() {
+    // Issue 9.5: `{1}` expanding to text that contains `{files}` must not re-open the quoting.
+    let r = Repo::new();
+    config(
+        &r,
+        "[[pre-push.jobs]]\nname = \"say\"\nrun = \"echo pushing to {1}: {files}\"\n",
+    );
+    r.write("base.ts", "0").commit_all("init");
+    let bare = r.sibling("remote.git");
+    git_cmd(r.root.parent().unwrap())
+        .args(["init", "-q", "--bare", "-b", "main", "remote.git"])
+        .status()
+        .unwrap();
+    r.git(&["remote", "add", "x{files}", bare.to_str().unwrap()]).ok();
+    r.install_shim("pre-push");
+    r.write("new$(touch PWNED).ts", "1").commit_all("evil name");
+    let run = r.push(&["x{files}", "main"]);
+    run.ok()
+        .contains("pushing to x{files}: base.ts hookctl.toml new$(touch PWNED).ts");
+    assert!(!r.path("PWNED").exists(), "the file name was run as a command");
+    assert!(!r.sibling("PWNED").exists());
+}
+
+#[test]
+fn tags_of_trees_and_blobs_pass_and_annotated_tags_are_peeled() {
+    // Issue 9.9: only commits are checked; a tag of a tree or a blob is not "missing".
+    let (r, out) = push_repo(
+        r#"
+[[pre-push.jobs]]
+name = "seen"
+run = 'echo "$HOOKCTL_PUSH_REF $HOOKCTL_PUSH_TO" >> OUT'
+"#,
+    );
+    let tree = r.git(&["rev-parse", "HEAD^{tree}"]).stdout.trim().to_string();
+    let blob = r.git(&["rev-parse", "HEAD:base.ts"]).stdout.trim().to_string();
+    r.git(&["tag", "tree-tag", &tree]).ok();
+    r.git(&["tag", "-a", "-m", "blob", "blob-tag", &blob]).ok();
+    r.push(&["-q", "origin", "tree-tag", "blob-tag"]).ok();
+    assert!(
+        !out.exists(),
+        "nothing to check for trees and blobs: {:?}",
+        lines(&out)
+    );
+    r.git(&["ls-remote", "--exit-code", "origin", "refs/tags/tree-tag"])
+        .ok();
+
+    // An annotated tag of a commit is checked as that commit, built-in checks included.
+    r.write("bad.ts", "import { x } from './missing';\n")
+        .commit_all("bad");
+    let commit = r.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+    r.git(&["tag", "-a", "-m", "release", "v1"]).ok();
+    r.push(&["origin", "v1"]).code(1).contains("imports/unresolved");
+    assert_eq!(lines(&out), [format!("refs/tags/v1 {commit}")]);
+}
+
+#[test]
+fn bare_repository_pushes_are_checked_without_a_work_tree() {
+    // Issue 9.8: hooks installed in a bare repository refused every push.
+    let src = Repo::new();
+    src.write("a.ts", "export const a = 1;\n").commit_all("init");
+    let parent = src.root.parent().unwrap();
+    for name in ["mirror.git", "target.git"] {
+        git_cmd(parent)
+            .args(["init", "-q", "--bare", "-b", "main", name])
+            .status()
+            .unwrap();
+    }
+    let mirror = src.sibling("mirror.git");
+    let target = src.sibling("target.git");
+    src.git(&["push", "-q", mirror.to_str().unwrap(), "main"]).ok();
+    src.hookctl_in(&mirror, &["install"], None).ok();
+    src.hookctl_in(&mirror, &["doctor"], None).ok();
+    let push = |extra: &[&str]| {
+        let mut c = git_cmd(&mirror);
+        c.env("PATH", Repo::path_with_bin())
+            .args(["push", target.to_str().unwrap()])
+            .args(extra);
+        let out = c.output().unwrap();
+        (
+            out.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (code, all) = push(&["main"]);
+    assert_eq!(code, Some(0), "{all}");
+    assert!(!all.contains("not inside a git work tree"), "{all}");
+
+    // A commit that breaks an import is blocked, from the objects alone.
+    src.write("b.ts", "import { a } from './gone';\n")
+        .commit_all("bad");
+    src.git(&["push", "-q", mirror.to_str().unwrap(), "main"]).ok();
+    let (code, all) = push(&["main"]);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(all.contains("imports/unresolved"), "{all}");
+}
+
+#[test]
+fn clean_links_never_write_outside_the_checkout() {
+    // Issue 9.10: `web` is a symlink in the snapshot to a folder outside the repository; linking
+    // `web/node_modules` must not create anything there.
+    let r = Repo::new();
+    let outside = r.sibling("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    config(
+        &r,
+        "[[pre-commit.jobs]]\nname = \"build\"\nclean = true\nlink = [\"web/node_modules\"]\nrun = \"true\"\n",
+    );
+    r.write("web/node_modules/pkg/index.js", "x")
+        .add(&["hookctl.toml"]);
+    // Stage `web` as a symlink to `outside` while the work tree keeps a real `web/` folder.
+    let mut c = git_cmd(&r.root);
+    c.args(["hash-object", "-w", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(outside.to_str().unwrap().as_bytes()).unwrap();
+    }
+    let blob = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    r.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("120000,{},web", blob.trim()),
+    ])
+    .ok();
+    let run = r.hookctl(&["run", "pre-commit"]);
+    let written: Vec<_> = std::fs::read_dir(&outside)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(written.is_empty(), "hookctl wrote {written:?}\n{}", run.all());
+    run.code(2)
+        .contains("web/node_modules")
+        .contains("outside the clean checkout");
+}
+
+/// Peak resident memory of this test process's waited-for children, in KiB (Linux).
+fn children_max_rss_kib() -> i64 {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage.ru_maxrss
+    }
+}
+
+#[test]
+fn runaway_output_is_bounded_and_logged() {
+    // Issue 9.7: `yes` with a timeout grew hookctl to gigabytes and printed for minutes.
+    let r = Repo::new();
+    config(
+        &r,
+        "[[pre-commit.jobs]]\nname = \"spam\"\nrun = \"yes\"\ntimeout = \"2s\"\n",
+    );
+    r.write("a.ts", "1").add(&["a.ts"]);
+    let t = Instant::now();
+    let run = r.hookctl(&["run", "pre-commit"]);
+    let elapsed = t.elapsed();
+    run.code(1).contains("timed out after 2.00s");
+    assert!(elapsed < Duration::from_secs(30), "took {elapsed:?}");
+    // 1 MiB at each end of `y\n` lines, each 2-byte line shown as the 8 bytes `  │ y\n`.
+    let shown = run.stderr.len();
+    assert!(shown < 9 << 20, "printed {shown} bytes");
+    let rss = children_max_rss_kib();
+    assert!(rss < 200 * 1024, "a child peaked at {rss} KiB");
+    let note = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("bytes of output dropped here"))
+        .unwrap_or_else(|| panic!("no note in:\n{}", &run.stderr[..2000.min(shown)]))
+        .to_string();
+    let log = note
+        .split(" in ")
+        .last()
+        .and_then(|rest| rest.strip_suffix(']'))
+        .unwrap_or_else(|| panic!("no log named: {note}"));
+    let log = Path::new(log);
+    assert!(log.starts_with(r.path(".git/hookctl/logs")), "{note}");
+    let size = std::fs::metadata(log).unwrap().len();
+    assert!(
+        size > 2 << 20 && size <= (64 << 20) + (1 << 20) + 4096,
+        "log is {size} bytes"
+    );
+    let head = std::fs::read(log).unwrap();
+    assert!(head.starts_with(b"y\ny\ny\n"));
+}
+
+#[test]
+fn sigint_exits_130_and_kills_the_job() {
+    let r = Repo::new();
+    let pid = r.sibling("pid");
+    config(
+        &r,
+        &format!(
+            "[[pre-commit.jobs]]\nname = \"hang\"\nrun = \"sleep 100 & echo $! > {}; wait\"\n",
+            s(&pid)
+        ),
+    );
+    r.write("a.ts", "1").add(&["a.ts"]);
+    let mut c = std::process::Command::new(BIN);
+    c.current_dir(&r.root)
+        .args(["run", "pre-commit"])
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .env_remove("HOOKCTL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = c.spawn().unwrap();
+    assert!(wait_for(
+        || std::fs::read_to_string(&pid).is_ok_and(|s| s.ends_with('\n')),
+        20
+    ));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let t = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert!(t.elapsed() < Duration::from_secs(8));
+    assert_eq!(output.status.code(), Some(130), "{output:?}");
+    let pid = std::fs::read_to_string(&pid).unwrap();
+    assert!(wait_for(|| !alive(&pid), 3), "job process {pid} survived");
+}
+
+#[test]
+fn job_groups_of_a_killed_hookctl_are_killed_by_the_next_run() {
+    // Issue 9.7: SIGKILL to hookctl left the job's process group running.
+    let r = Repo::new();
+    let pid = r.sibling("pid");
+    config(
+        &r,
+        &format!(
+            "[[hang.jobs]]\nname = \"hang\"\nrun = \"sleep 100 & echo $! > {}; wait\"\n",
+            s(&pid)
+        ),
+    );
+    r.write("a.ts", "1").commit_all("init");
+    let mut c = std::process::Command::new(BIN);
+    c.current_dir(&r.root)
+        .args(["run", "hang"])
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .env_remove("HOOKCTL")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = c.spawn().unwrap();
+    assert!(wait_for(
+        || std::fs::read_to_string(&pid).is_ok_and(|s| s.ends_with('\n')),
+        20
+    ));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let pid = std::fs::read_to_string(&pid).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        alive(&pid),
+        "the job should outlive a SIGKILLed hookctl until the next run"
+    );
+    r.hookctl(&["run", "pre-commit"])
+        .ok()
+        .contains("killed 1 job process group");
+    assert!(
+        wait_for(|| !alive(&pid), 3),
+        "orphaned job process {pid} still runs"
+    );
+    let records = std::fs::read_dir(r.path(".git/hookctl/jobs")).map_or(0, |d| d.count());
+    assert_eq!(records, 0);
+}
+
+#[test]
+fn unknown_skip_names_warn_with_a_suggestion() {
+    let r = Repo::new();
+    config(&r, "[[pre-commit.jobs]]\nname = \"lint\"\nrun = \"true\"\n");
+    let run = r.hookctl_env(
+        &["run", "pre-commit"],
+        &[("HOOKCTL_SKIP", "lnt,imports/unresolved,env")],
+        None,
+    );
+    run.ok()
+        .contains("HOOKCTL_SKIP: no job, rule or check group is named `lnt` (did you mean `lint`?)")
+        .lacks("named `imports/unresolved`")
+        .lacks("named `env`");
+    assert_eq!(
+        run.stderr.matches("HOOKCTL_SKIP: no job").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_job_named_like_a_check_group_is_a_config_error() {
+    let r = Repo::new();
+    config(
+        &r,
+        "[[pre-commit.jobs]]\nname = \"ok\"\nrun = \"true\"\n[[pre-commit.jobs]]\nname = \"imports\"\nrun = \"true\"\n",
+    );
+    r.hookctl(&["run", "pre-commit"])
+        .code(2)
+        .contains("a job cannot be named `imports`")
+        .contains("line 5");
+}
+
+#[test]
+fn check_of_a_path_that_does_not_exist_is_a_usage_error() {
+    let r = Repo::new();
+    r.write("src/a.ts", "export {};\n").commit_all("init");
+    r.hookctl(&["check", "src/nope.ts"])
+        .code(2)
+        .contains("src/nope.ts: no such file or folder");
+    r.hookctl(&["check", "src/a.ts"]).ok();
+    r.hookctl(&["check", "src"]).ok();
+    // Deleted on disk but still in the snapshot: fine.
+    r.remove("src/a.ts");
+    r.hookctl(&["check", "src/a.ts"]).ok();
+}
+
+#[test]
+fn deeply_nested_valid_json_is_readable() {
+    let r = Repo::new();
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    r.write(
+        "package.json",
+        format!("{{\"name\": \"x\", \"dependencies\": {{\"zod\": \"1\"}}, \"deep\": {deep}}}"),
+    )
+    .write("a.ts", "import { z } from 'zod';\n")
+    .commit_all("init");
+    r.hookctl(&["check", "--all-findings"])
+        .ok()
+        .lacks("files/unreadable");
+    // Past hookctl's limit, the message says it is a limit, with the place.
+    let deeper = format!("{}{}", "[".repeat(1001), "]".repeat(1001));
+    r.write("package.json", format!("{{\"deep\":\n{deeper}}}"))
+        .add(&["package.json"]);
+    r.hookctl(&["check", "--all-findings"])
+        .code(1)
+        .contains("nested more than 1000 levels deep, hookctl's limit")
+        .contains("package.json:2:1000");
 }
