@@ -7,12 +7,14 @@ pub mod data;
 pub mod declarations;
 pub mod dotenv;
 pub mod json;
+pub mod secret_lines;
 pub mod secrets;
 pub mod values;
 
 pub use data::{Requirement, builtins, required_by_packages};
 pub use declarations::{Declarations, Declared, EnvFileKind, env_file_kind, is_declaration_file};
 pub use dotenv::{Entry, FileError, LineError, Parsed};
+pub use secret_lines::{LineHit, known_secrets_in_lines};
 pub use secrets::{
     SecretHit, is_high_entropy, is_public_name, is_secret_like_name, known_secret_format,
     public_secret_reason, secrets_in_entries,

@@ -60,6 +60,12 @@ impl<'a> EnvContext<'a> {
         }
     }
 
+    /// The snapshot, for rules that read env files themselves (`secrets/env-file` reads their
+    /// raw bytes and follows symlinks).
+    pub fn snapshot(&self) -> &'a Snapshot {
+        self.snap
+    }
+
     /// Names set in untracked local env files on disk -> the file (repo-relative).
     pub fn local_names(&self) -> &BTreeMap<String, String> {
         self.local_names.get_or_init(|| local_env_names(self.snap))

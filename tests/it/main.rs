@@ -7,3 +7,4 @@ mod env;
 mod env_rules;
 mod install;
 mod jobs;
+mod secrets;
