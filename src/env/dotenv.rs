@@ -336,12 +336,7 @@ impl Parser<'_> {
         };
         let Some(close) = close else {
             self.unterminated_from[quote_index(q)] = body_start;
-            self.error(
-                line_no,
-                line,
-                open,
-                format!("unterminated {} quote", quote_name(q)),
-            );
+            self.error(line_no, line, open, unterminated(q).to_string());
             return None;
         };
         let (end, next) = line_end(text, close);
@@ -354,21 +349,11 @@ impl Parser<'_> {
             if spans_lines {
                 // More likely a quote left open on this line than a value spanning lines that is
                 // followed by junk: report this line and carry on with the next one.
-                self.error(
-                    line_no,
-                    line,
-                    open,
-                    format!("unterminated {} quote", quote_name(q)),
-                );
+                self.error(line_no, line, open, unterminated(q).to_string());
                 return None;
             }
             let col = close + 1 + (after_close.len() - trailing.len()) - (start);
-            self.error(
-                line_no,
-                line,
-                col,
-                "unexpected text after the closing quote".to_string(),
-            );
+            self.error(line_no, line, col, TEXT_AFTER_QUOTE.to_string());
         }
         let body = &text[body_start..close];
         let value = if q == '"' {
@@ -427,13 +412,26 @@ fn is_pem_header(l: &str) -> bool {
     l.starts_with("Proc-Type:") || l.starts_with("DEK-Info:")
 }
 
-fn quote_name(q: char) -> &'static str {
+const TEXT_AFTER_QUOTE: &str = "unexpected text after the closing quote";
+
+fn unterminated(q: char) -> &'static str {
     match q {
-        '\'' => "single",
-        '"' => "double",
-        _ => "backtick",
+        '\'' => "unterminated single quote",
+        '"' => "unterminated double quote",
+        _ => "unterminated backtick quote",
     }
 }
+
+/// Every message a [`LineError`] can have: fixed strings, so that none can carry text of the
+/// file (checked by the fuzz target and a property test).
+pub const ERROR_MESSAGES: &[&str] = &[
+    EXPECTED_NAME,
+    EXPECTED_EQUALS,
+    TEXT_AFTER_QUOTE,
+    "unterminated single quote",
+    "unterminated double quote",
+    "unterminated backtick quote",
+];
 
 /// Byte offset of the closing quote in `body` (which starts just after the opening quote).
 fn find_close(body: &str, q: char) -> Option<usize> {
@@ -760,6 +758,18 @@ mod tests {
         #[test]
         fn never_panics_on_any_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
             let _ = parse(&bytes);
+        }
+
+        #[test]
+        fn names_are_identifiers_and_messages_fixed(text in "([A-Za-z0-9_.:=\"' -]{0,12}(\r?\n)?){0,10}") {
+            let p = parse_str(&text);
+            for e in &p.entries {
+                proptest::prop_assert!(!e.name.is_empty() && !e.name.starts_with(|c: char| c.is_ascii_digit()));
+                proptest::prop_assert!(e.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{:?}", e.name);
+            }
+            for e in &p.errors {
+                proptest::prop_assert!(ERROR_MESSAGES.contains(&e.message.as_str()), "{:?}", e.message);
+            }
         }
 
         #[test]
