@@ -32,25 +32,10 @@ pub enum EnvFileKind {
 
 /// Environment names in `env.<name>` files (`env.production`): a closed list, because
 /// `env.ts`, `env.mjs` or `env.d.ts` are code.
+#[rustfmt::skip]
 const ENV_WORDS: &[&str] = &[
-    "production",
-    "prod",
-    "development",
-    "dev",
-    "staging",
-    "stage",
-    "test",
-    "testing",
-    "local",
-    "preview",
-    "ci",
-    "qa",
-    "uat",
-    "live",
-    "sandbox",
-    "example",
-    "sample",
-    "template",
+    "production", "prod", "development", "dev", "staging", "stage", "test", "testing", "local",
+    "preview", "ci", "qa", "uat", "live", "sandbox", "example", "sample", "template",
 ];
 
 /// Classify a repo-relative path: `Some` for files that hold env assignments: `.env`,
