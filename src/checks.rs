@@ -186,6 +186,7 @@ fn is_config_path(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     clean::is_resolution_config(path)
         || name.starts_with(".env")
+        || crate::env::declarations::env_file_kind(path).is_some()
         || name == ".gitignore"
         || name == "turbo.json"
         || path == crate::config::FILE_NAME
@@ -614,5 +615,9 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
         .collect();
     diagnostic::sort(&mut out);
     out.dedup();
+    // One `files/unreadable` per file is enough (an env file can be read both as declarations
+    // and by the secret scan).
+    let mut unreadable = HashSet::new();
+    out.retain(|f| f.rule != rules::FILES_UNREADABLE.id || unreadable.insert(f.path.clone()));
     out
 }

@@ -50,13 +50,28 @@ pub enum EnvFileKind {
     Other,
 }
 
-/// Classify a repo-relative path: `Some` for `.env` and `.env.*` files.
+/// Environment names in `env.<name>` files (`env.production`): a closed list, because
+/// `env.ts`, `env.mjs` or `env.d.ts` are code.
+#[rustfmt::skip]
+const ENV_WORDS: &[&str] = &[
+    "production", "prod", "development", "dev", "staging", "stage", "test", "testing", "local",
+    "preview", "ci", "qa", "uat", "live", "sandbox", "example", "sample", "template",
+];
+
+/// Classify a repo-relative path: `Some` for files that hold env assignments: `.env`,
+/// `.env.*` and any other `.env...` (`.envrc` of direnv, `.env~` backups), `.flaskenv`,
+/// `*.env` (`production.env`), `env.<environment>` (`env.production`).
 pub fn env_file_kind(path: &str) -> Option<EnvFileKind> {
     let file = path.rsplit('/').next().unwrap_or(path);
-    if file != ".env" && !file.starts_with(".env.") {
+    let env_words = || {
+        file.strip_prefix("env.")
+            .is_some_and(|rest| rest.split('.').all(|w| ENV_WORDS.contains(&w)))
+    };
+    if !(file.starts_with(".env") || file == ".flaskenv" || file.ends_with(".env") || env_words()) {
         return None;
     }
-    Some(if is_declaration_file(path) {
+    let example = DECLARATION_SUFFIXES.iter().any(|s| file.ends_with(s));
+    Some(if is_declaration_file(path) || example {
         EnvFileKind::Declaration
     } else if file.ends_with(".local") {
         EnvFileKind::Local
@@ -319,8 +334,30 @@ mod tests {
         assert_eq!(env_file_kind(".env.development.local"), Some(EnvFileKind::Local));
         assert_eq!(env_file_kind(".env.local"), Some(EnvFileKind::Local));
         assert_eq!(env_file_kind(".env.example"), Some(EnvFileKind::Declaration));
-        assert_eq!(env_file_kind(".envrc"), None);
         assert_eq!(env_file_kind("src/env.ts"), None);
+        // Issue 9 (4): every file that holds env assignments is an env file.
+        for p in [
+            ".envrc",
+            "production.env",
+            "deploy/app.env",
+            "env.production",
+            "env.production.local",
+            ".env~",
+            ".flaskenv",
+        ] {
+            assert!(env_file_kind(p).is_some(), "{p}");
+        }
+        assert_eq!(env_file_kind("env.example"), Some(EnvFileKind::Declaration));
+        for p in [
+            "src/env.ts",
+            "env.d.ts",
+            "env.mjs",
+            "environment.ts",
+            "src/env",
+            "venv.txt",
+        ] {
+            assert_eq!(env_file_kind(p), None, "{p}");
+        }
     }
 
     #[test]

@@ -1,11 +1,17 @@
 //! A forgiving dotenv parser: bytes in, entries and per-line errors out. A bad line is reported
 //! with its 1-based line and column and skipped; the rest of the file is still read. Only a file
-//! that is not text at all (NUL bytes, invalid UTF-8) is rejected as a whole.
+//! that is not text at all (NUL bytes, invalid UTF-8) is rejected as a whole by [`parse`];
+//! [`parse_lossy`] reads it anyway, for scanners that must not go blind on such a file.
 //!
-//! Accepted: comments, blank lines, `export NAME=...`, `NAME: value`, unquoted values with a
+//! Accepted: UTF-8 (with or without a BOM) and UTF-16 (PowerShell's `>` writes UTF-16 LE with a
+//! BOM), comments, blank lines, `export NAME=...`, `NAME: value`, unquoted values with a
 //! trailing ` # comment`, `'single'`, `"double"` (with `\n`, `\r`, `\t`, `\"`, `\\` escapes) and
-//! `` `backtick` `` quotes, quoted values spanning lines, `NAME=` (empty), CRLF and a BOM.
+//! `` `backtick` `` quotes, quoted values spanning lines, an unquoted PEM block spanning lines,
+//! `NAME=` (empty) and CRLF. Names are env identifiers (`[A-Za-z_][A-Za-z0-9_]*`): anything
+//! else on a line is an error, never a name, because a malformed line is often a pasted value.
+//! Error messages never quote the text of the line.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// One `NAME=value` assignment.
@@ -69,18 +75,86 @@ impl fmt::Display for FileError {
     }
 }
 
-/// Parse a dotenv file.
+/// Parse a dotenv file. A file that is not text (NUL bytes, invalid UTF-8) is rejected whole:
+/// a value read through a wrong decoding would be validated wrongly.
 pub fn parse(bytes: &[u8]) -> Result<Parsed, FileError> {
+    decode(bytes).map(|text| parse_str(&text))
+}
+
+/// Parse whatever can be read: a file that is not text is decoded lossily (invalid bytes become
+/// U+FFFD) and parsed anyway, with the reason it is not text. For secret scanners: one stray
+/// Latin-1 byte must not hide the live key on the next line.
+pub fn parse_lossy(bytes: &[u8]) -> (Parsed, Option<FileError>) {
+    let (text, problem) = decode_lossy(bytes);
+    (parse_str(&text), problem)
+}
+
+/// The text of an env file: UTF-8 (a BOM is dropped) or UTF-16 LE/BE (with a BOM, or without
+/// one when every other byte is NUL, as PowerShell and Notepad write it).
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, FileError> {
+    if let Some(text) = decode_utf16(bytes) {
+        if let Some(at) = text.find('\0') {
+            let (line, column) = byte_line_col(text.as_bytes(), at);
+            return Err(FileError::Binary { line, column });
+        }
+        return Ok(Cow::Owned(text));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    if let Some(at) = memchr::memchr(0, bytes) {
         let (line, column) = byte_line_col(bytes, at);
         return Err(FileError::Binary { line, column });
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
         let (line, column) = byte_line_col(bytes, e.valid_up_to());
         FileError::InvalidUtf8 { line, column }
-    })?;
-    Ok(parse_str(text))
+    })
+}
+
+/// [`decode`], or when the file is not text, a lossy UTF-8 reading of it and why.
+pub fn decode_lossy(bytes: &[u8]) -> (Cow<'_, str>, Option<FileError>) {
+    match decode(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            (String::from_utf8_lossy(bytes), Some(e))
+        }
+    }
+}
+
+/// UTF-16 text, if the bytes are UTF-16: a BOM says so, or (no BOM) NUL high bytes on at least
+/// 90% of the code units and on none of the other half, which ASCII-range text in UTF-16 has
+/// and UTF-8 or binary data do not. Unpaired surrogates become U+FFFD.
+fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let (body, little) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        (rest, true)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        (rest, false)
+    } else {
+        let units = bytes.len() / 2;
+        if units < 2 {
+            return None;
+        }
+        let zeros = |parity: usize| bytes.chunks_exact(2).filter(|u| u[parity] == 0).count();
+        let (even, odd) = (zeros(0), zeros(1));
+        if odd * 10 >= units * 9 && even == 0 {
+            (bytes, true)
+        } else if even * 10 >= units * 9 && odd == 0 {
+            (bytes, false)
+        } else {
+            return None;
+        }
+    };
+    let units = body.chunks_exact(2).map(|u| {
+        if little {
+            u16::from_le_bytes([u[0], u[1]])
+        } else {
+            u16::from_be_bytes([u[0], u[1]])
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(text)
 }
 
 /// 1-based line and column of a byte offset in possibly non-UTF-8 bytes (columns count the
@@ -125,8 +199,10 @@ fn quote_index(q: char) -> usize {
     }
 }
 
+/// Env identifiers only: a `.` or `-` would make `NAME` of `MIIE.../x=` (a PEM line) or of a
+/// pasted token a "name" that `env diff` and `env/unused` print.
 fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'
+    c.is_ascii_alphanumeric() || c == '_'
 }
 
 fn is_blank(c: char) -> bool {
@@ -183,14 +259,10 @@ impl Parser<'_> {
         }
         let name_start = i;
         let name_len = line[i..].len() - line[i..].trim_start_matches(is_name_char).len();
-        if name_len == 0 {
-            let found = line[i..].chars().next().unwrap_or(' ');
-            self.error(
-                line_no,
-                line,
-                i,
-                format!("expected a variable name, found `{}`", found.escape_debug()),
-            );
+        // What follows the name is never quoted in a message: it may be the first character of
+        // a value (`EXTRA_VAR LEAKME17`).
+        if name_len == 0 || line[i..].starts_with(|c: char| c.is_ascii_digit()) {
+            self.error(line_no, line, i, EXPECTED_NAME.to_string());
             return None;
         }
         let name = &line[name_start..name_start + name_len];
@@ -202,18 +274,13 @@ impl Parser<'_> {
                 return None;
             }
             // The "name" of a malformed line may be a pasted secret: never echo it.
-            self.error(line_no, line, i, "expected `=` after the name".to_string());
+            self.error(line_no, line, i, EXPECTED_EQUALS.to_string());
             return None;
         }
         let sep = line[i..].chars().next().unwrap_or(' ');
         let yaml_style = sep == ':' && line[i + 1..].starts_with(is_blank);
         if sep != '=' && !yaml_style {
-            self.error(
-                line_no,
-                line,
-                i,
-                format!("expected `=` after the name, found `{}`", sep.escape_debug()),
-            );
+            self.error(line_no, line, i, EXPECTED_EQUALS.to_string());
             return None;
         }
         i += 1;
@@ -233,9 +300,18 @@ impl Parser<'_> {
                     Some(c) => &raw[..c],
                     None => raw,
                 };
-                self.out
-                    .entries
-                    .push(entry(value.trim_end_matches(is_blank).to_string()));
+                let mut value = value.trim_end_matches(is_blank).to_string();
+                let (_, next) = line_end(self.text, start);
+                let more = pem_continuation(self.text, next, &value);
+                if let Some((resume, lines)) = more {
+                    for l in self.text[next..resume].lines() {
+                        value.push('\n');
+                        value.push_str(l.trim_end_matches('\r').trim_matches(is_blank));
+                    }
+                    self.out.entries.push(entry(value));
+                    return Some((resume, lines + 1));
+                }
+                self.out.entries.push(entry(value));
                 None
             }
         }
@@ -260,12 +336,7 @@ impl Parser<'_> {
         };
         let Some(close) = close else {
             self.unterminated_from[quote_index(q)] = body_start;
-            self.error(
-                line_no,
-                line,
-                open,
-                format!("unterminated {} quote", quote_name(q)),
-            );
+            self.error(line_no, line, open, unterminated(q).to_string());
             return None;
         };
         let (end, next) = line_end(text, close);
@@ -278,21 +349,11 @@ impl Parser<'_> {
             if spans_lines {
                 // More likely a quote left open on this line than a value spanning lines that is
                 // followed by junk: report this line and carry on with the next one.
-                self.error(
-                    line_no,
-                    line,
-                    open,
-                    format!("unterminated {} quote", quote_name(q)),
-                );
+                self.error(line_no, line, open, unterminated(q).to_string());
                 return None;
             }
             let col = close + 1 + (after_close.len() - trailing.len()) - (start);
-            self.error(
-                line_no,
-                line,
-                col,
-                "unexpected text after the closing quote".to_string(),
-            );
+            self.error(line_no, line, col, TEXT_AFTER_QUOTE.to_string());
         }
         let body = &text[body_start..close];
         let value = if q == '"' {
@@ -306,13 +367,71 @@ impl Parser<'_> {
     }
 }
 
-fn quote_name(q: char) -> &'static str {
+const EXPECTED_NAME: &str = "expected a variable name (letters, digits and `_`, not starting with a digit)";
+const EXPECTED_EQUALS: &str = "expected `=` after the name (names have only letters, digits and `_`)";
+
+/// An unquoted value that opens a PEM block (`KEY=-----BEGIN RSA PRIVATE KEY-----` followed by
+/// the raw key) continues on the following lines: base64 lines, PEM headers, up to the
+/// `-----END` line. Without this, a base64 line ending in `=` padding reads as `NAME=`, and the
+/// key becomes a "name" that reports print. Returns where the block ends (the next line's start)
+/// and how many lines it took, if `value` opens one.
+fn pem_continuation(text: &str, from: usize, value: &str) -> Option<(usize, u32)> {
+    if !value.contains("-----BEGIN ") || value.contains("-----END") {
+        return None;
+    }
+    let mut pos = from;
+    let mut lines = 0u32;
+    while pos < text.len() {
+        let (end, next) = line_end(text, pos);
+        let l = text[pos..end].trim_end_matches('\r').trim_matches(is_blank);
+        let ends = l.starts_with("-----END");
+        if !(ends || is_base64_line(l) || is_pem_header(l)) {
+            break;
+        }
+        pos = next;
+        lines += 1;
+        if ends {
+            break;
+        }
+    }
+    (lines > 0).then_some((pos, lines))
+}
+
+/// A line of a PEM body: base64 with `=` padding only at the end.
+fn is_base64_line(l: &str) -> bool {
+    let body = l.trim_end_matches('=');
+    !body.is_empty()
+        && l.len() - body.len() <= 2
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+/// `Proc-Type: 4,ENCRYPTED`, `DEK-Info: ...` in legacy encrypted PEM.
+fn is_pem_header(l: &str) -> bool {
+    l.starts_with("Proc-Type:") || l.starts_with("DEK-Info:")
+}
+
+const TEXT_AFTER_QUOTE: &str = "unexpected text after the closing quote";
+
+fn unterminated(q: char) -> &'static str {
     match q {
-        '\'' => "single",
-        '"' => "double",
-        _ => "backtick",
+        '\'' => "unterminated single quote",
+        '"' => "unterminated double quote",
+        _ => "unterminated backtick quote",
     }
 }
+
+/// Every message a [`LineError`] can have: fixed strings, so that none can carry text of the
+/// file (checked by the fuzz target and a property test).
+pub const ERROR_MESSAGES: &[&str] = &[
+    EXPECTED_NAME,
+    EXPECTED_EQUALS,
+    TEXT_AFTER_QUOTE,
+    "unterminated single quote",
+    "unterminated double quote",
+    "unterminated backtick quote",
+];
 
 /// Byte offset of the closing quote in `body` (which starts just after the opening quote).
 fn find_close(body: &str, q: char) -> Option<usize> {
@@ -455,11 +574,90 @@ mod tests {
     }
 
     #[test]
-    fn yaml_style_and_dotted_names() {
+    fn yaml_style_and_lower_case_names() {
         assert_eq!(
-            entries("A: 1\nmy.name-x=2\n"),
-            [e("A", "1", 1), e("my.name-x", "2", 2)]
+            entries("A: 1\nmy_name_x=2\n_U=3\n"),
+            [e("A", "1", 1), e("my_name_x", "2", 2), e("_U", "3", 3)]
         );
+    }
+
+    #[test]
+    fn names_are_env_identifiers() {
+        let p = parse(b"my.name=1\nx-y=2\n1ABC=3\nMIIEv+AIB/AD=\nOK=4\n").unwrap();
+        let names: Vec<_> = p.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["OK"]);
+        assert_eq!(p.errors.len(), 4, "{:?}", p.errors);
+    }
+
+    /// Issue 9 (3): the text after a name is never shown, not even its first character.
+    #[test]
+    fn errors_never_show_what_follows_the_name() {
+        let text = "EXTRA_VAR LEAKME17\nX:LEAKME17\nLEAKME17\n=LEAKME17\n%LEAKME17=1\nA='x' LEAKME17\nB=\"LEAKME17\nY.LEAKME17=1\n";
+        let p = parse(text.as_bytes()).unwrap();
+        assert!(p.entries.iter().all(|e| e.name != "LEAKME17"));
+        assert_eq!(p.errors.len(), 8, "{:?}", p.errors);
+        for e in &p.errors {
+            assert!(!e.message.contains('L'), "{}", e.message);
+            assert!(!e.message.contains("17"), "{}", e.message);
+        }
+    }
+
+    /// Issue 9 (3): an unquoted multi-line PEM is one value; its base64 lines never become names.
+    #[test]
+    fn unquoted_multi_line_pem_is_one_value() {
+        let body = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\nLxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo9z=\n";
+        let text = format!(
+            "A=1\nPRIVATE_KEY=-----BEGIN RSA PRIVATE KEY-----\r\n{body}-----END RSA PRIVATE KEY-----\nB=2\n"
+        );
+        let p = parse(text.as_bytes()).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let got: Vec<_> = p.entries.iter().map(|e| (e.name.as_str(), e.line)).collect();
+        assert_eq!(got, [("A", 1), ("PRIVATE_KEY", 2), ("B", 7)]);
+        assert!(p.entries[1].value.ends_with("\n-----END RSA PRIVATE KEY-----"));
+        // No END line: the base64 lines are still part of it, and the next assignment is read.
+        let text = format!("K=-----BEGIN PRIVATE KEY-----\n{body}NEXT_ONE=1\n");
+        let names: Vec<_> = parse_str(&text).entries.into_iter().map(|e| e.name).collect();
+        assert_eq!(names, ["K", "NEXT_ONE"]);
+    }
+
+    /// Issue 9 (1): PowerShell writes UTF-16 LE with a BOM; big-endian and BOM-less too.
+    #[test]
+    fn utf16_is_decoded() {
+        let text = "A=1\r\nKEY=v\u{e9}\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for bytes in [
+            [&b"\xFF\xFE"[..], &le].concat(),
+            [&b"\xFE\xFF"[..], &be].concat(),
+            le.clone(),
+            be.clone(),
+        ] {
+            assert_eq!(entries_of(&bytes), [e("A", "1", 1), e("KEY", "v\u{e9}", 2)]);
+        }
+        // A NUL character inside UTF-16 text is still a binary file.
+        let nul: Vec<u8> = "A=\0".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert!(matches!(
+            parse(&[&b"\xFF\xFE"[..], &nul].concat()),
+            Err(FileError::Binary { .. })
+        ));
+    }
+
+    fn entries_of(bytes: &[u8]) -> Vec<(String, String, u32)> {
+        let p = parse(bytes).unwrap();
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        p.entries.into_iter().map(|e| (e.name, e.value, e.line)).collect()
+    }
+
+    /// Issue 9 (1): a file that is not text is still read, lossily, with the reason.
+    #[test]
+    fn lossy_parse_reads_what_it_can() {
+        let (p, problem) = parse_lossy(b"NAME=caf\xe9\nKEY=abc\nZ=\0\n");
+        assert_eq!(problem, Some(FileError::Binary { line: 3, column: 3 }));
+        let (_, problem) = parse_lossy(b"NAME=caf\xe9\n");
+        assert_eq!(problem, Some(FileError::InvalidUtf8 { line: 1, column: 9 }));
+        let names: Vec<_> = p.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["NAME", "KEY", "Z"]);
+        assert_eq!(parse_lossy(b"A=1\n").1, None);
     }
 
     #[test]
@@ -476,12 +674,12 @@ mod tests {
         assert_eq!(
             errs,
             [
-                (2, 1, "expected a variable name, found `=`"),
-                (3, 12, "expected `=` after the name"),
-                (4, 3, "expected `=` after the name, found `2`"),
+                (2, 1, EXPECTED_NAME),
+                (3, 12, EXPECTED_EQUALS),
+                (4, 3, EXPECTED_EQUALS),
                 (5, 3, "unterminated double quote"),
                 (7, 7, "unexpected text after the closing quote"),
-                (8, 3, "expected a variable name, found `%`"),
+                (8, 3, EXPECTED_NAME),
             ]
         );
         // Messages never carry values.
@@ -560,6 +758,18 @@ mod tests {
         #[test]
         fn never_panics_on_any_bytes(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
             let _ = parse(&bytes);
+        }
+
+        #[test]
+        fn names_are_identifiers_and_messages_fixed(text in "([A-Za-z0-9_.:=\"' -]{0,12}(\r?\n)?){0,10}") {
+            let p = parse_str(&text);
+            for e in &p.entries {
+                proptest::prop_assert!(!e.name.is_empty() && !e.name.starts_with(|c: char| c.is_ascii_digit()));
+                proptest::prop_assert!(e.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "{:?}", e.name);
+            }
+            for e in &p.errors {
+                proptest::prop_assert!(ERROR_MESSAGES.contains(&e.message.as_str()), "{:?}", e.message);
+            }
         }
 
         #[test]

@@ -10,6 +10,7 @@ pub mod data;
 pub mod declarations;
 pub mod dotenv;
 pub mod json;
+pub mod secret_lines;
 pub mod secrets;
 pub mod turbo;
 pub mod values;
@@ -21,6 +22,7 @@ pub use declarations::{
     is_turbo_config,
 };
 pub use dotenv::{Entry, FileError, LineError, Parsed};
+pub use secret_lines::{LineHit, known_secrets_in_lines};
 pub use secrets::{
     SecretHit, is_high_entropy, is_public_name, is_secret_like_name, known_secret_format,
     public_secret_reason, secrets_in_entries,

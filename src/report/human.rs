@@ -12,6 +12,7 @@
 
 use std::io::{self, Write};
 
+use super::escape::{escape, escaped_width};
 use super::{Options, Sources, Summary};
 use crate::diagnostic::{Finding, Severity};
 
@@ -50,7 +51,7 @@ pub fn print(
             out,
             "{}{}",
             paint.p(style, &format!("{word}[{}]", f.rule)),
-            paint.p(BOLD, &format!(": {}", f.message))
+            paint.p(BOLD, &format!(": {}", escape(&f.message)))
         )?;
         // Env files hold values, which are never shown: no source line for them.
         let src_line = if f.line > 0 && crate::env::env_file_kind(&f.path).is_none() {
@@ -60,19 +61,35 @@ pub fn print(
         };
         let gutter = if f.line > 0 { f.line.to_string().len() } else { 1 };
         let pad = " ".repeat(gutter);
+        let path = escape(&f.path);
         let location = if f.line > 0 {
-            format!("{}:{}:{}", f.path, f.line, f.column)
+            format!("{path}:{}:{}", f.line, f.column)
         } else {
-            f.path.clone()
+            path.into_owned()
         };
         writeln!(out, "{pad}{} {location}", paint.p(BLUE, "-->"))?;
         if let Some(text) = src_line {
             let bar = paint.p(BLUE, "|");
             writeln!(out, "{pad} {bar}")?;
-            writeln!(out, "{} {bar} {}", paint.p(BLUE, &f.line.to_string()), text)?;
+            writeln!(
+                out,
+                "{} {bar} {}",
+                paint.p(BLUE, &f.line.to_string()),
+                escape(&text)
+            )?;
             let col = f.column.saturating_sub(1) as usize;
             let width = caret_width(f, &text, col);
-            let label = f.label.as_deref().map(|l| format!(" {l}")).unwrap_or_default();
+            // Carets under the escaped text: `\x1b` is four columns wide.
+            let (col, width) = (
+                escaped_width(&text, col),
+                escaped_width(&text, col + width) - escaped_width(&text, col),
+            );
+            let width = width.max(1);
+            let label = f
+                .label
+                .as_deref()
+                .map(|l| format!(" {}", escape(l)))
+                .unwrap_or_default();
             writeln!(
                 out,
                 "{pad} {bar} {}{}",
@@ -86,7 +103,7 @@ pub fn print(
                 out,
                 "{pad} {} {}",
                 paint.p(BLUE, "="),
-                paint.p(BOLD, &format!("help: {help}"))
+                paint.p(BOLD, &format!("help: {}", escape(help)))
             )?;
         }
         writeln!(out)?;

@@ -1,6 +1,7 @@
 //! Rendering findings: human (rustc/biome style), JSON, SARIF 2.1.0, GitHub annotations.
 //! Findings go to stdout (data that could be piped); progress and logs go to stderr.
 
+mod escape;
 mod human;
 mod sarif;
 
@@ -90,7 +91,9 @@ pub fn print(
                     Severity::Error => "error",
                     Severity::Warning => "warning",
                 };
-                let mut props = format!("file={}", gh_escape_prop(&f.path));
+                // Escaped for the terminal first (a log is read in one), then for the
+                // workflow-command syntax.
+                let mut props = format!("file={}", gh_escape_prop(&escape::escape(&f.path)));
                 if f.line > 0 {
                     props.push_str(&format!(",line={}", f.line));
                 }
@@ -98,9 +101,9 @@ pub fn print(
                     props.push_str(&format!(",col={}", f.column));
                 }
                 props.push_str(&format!(",title={}", gh_escape_prop(f.rule)));
-                let mut msg = f.message.clone();
+                let mut msg = escape::escape(&f.message).into_owned();
                 if let Some(h) = &f.help {
-                    msg.push_str(&format!("\nhelp: {h}"));
+                    msg.push_str(&format!("\nhelp: {}", escape::escape(h)));
                 }
                 writeln!(out, "::{level} {props}::{}", gh_escape_data(&msg))?;
             }

@@ -40,6 +40,9 @@ impl<'a> EnvContext<'a> {
             .filter(|p| {
                 (env::env_file_kind(p).is_some() || is_workspace_turbo_config(snap, p))
                     && !p.split('/').any(|c| c == "node_modules")
+                    // A symlink's blob is its target's path, not dotenv text (secrets/env-file
+                    // follows committed links itself).
+                    && snap.get(p).is_some_and(|e| e.kind != crate::snapshot::EntryKind::Symlink)
             })
             .collect();
         let contents = snap.read_many(&env_paths);
@@ -80,6 +83,12 @@ impl<'a> EnvContext<'a> {
             snap,
             files,
         }
+    }
+
+    /// The snapshot, for rules that read env files themselves (`secrets/env-file` reads their
+    /// raw bytes and follows symlinks).
+    pub fn snapshot(&self) -> &'a Snapshot {
+        self.snap
     }
 
     /// Names set in untracked local env files on disk -> the file (repo-relative).

@@ -175,6 +175,8 @@ fn public_secret_by_name_and_by_value_never_prints_the_value() {
         findings(&r, &[]),
         [
             f("env/public-secret", ".env.example", "NEXT_PUBLIC_STRIPE_KEY"),
+            // A live key committed in an example file is a leaked secret too (issue 9).
+            f("secrets/env-file", ".env.example", "NEXT_PUBLIC_STRIPE_KEY"),
             f("env/public-secret", "src/a.ts", "NEXT_PUBLIC_ADMIN_PASSWORD"),
         ]
     );

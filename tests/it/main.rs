@@ -8,3 +8,4 @@ mod env_rules;
 mod install;
 mod jobs;
 mod monorepo;
+mod secrets;

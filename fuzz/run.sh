@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Fuzz hookctl's parsers of untrusted input for a bounded time each (not part of CI).
+#
+#   fuzz/run.sh                 # every target, 60 s each
+#   FUZZ_SECONDS=600 fuzz/run.sh dotenv extract
+#   FUZZ_RELEASE=1 fuzz/run.sh  # optimized build: slower to build, ~10x more executions
+#
+# Targets: dotenv (the dotenv reader and the raw-line secret scan), extract (the import/env
+# extractor: random bytes and libFuzzer mutations of the repository's real TypeScript),
+# jsonc (the tsconfig/package.json reader). Needs cargo-fuzz (`cargo install cargo-fuzz`);
+# libFuzzer wants nightly features, which RUSTC_BOOTSTRAP=1 unlocks on the stable toolchain.
+# A crash leaves its input in fuzz/artifacts/<target>/: replay it with
+# `RUSTC_BOOTSTRAP=1 cargo fuzz run <target> <file>` and turn it into a regression test.
+set -euo pipefail
+
+cd "$(dirname "$0")"
+seconds="${FUZZ_SECONDS:-60}"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(dotenv extract jsonc)
+export RUSTC_BOOTSTRAP=1
+
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
+# No sanitizer: the code is safe Rust (tree-sitter's C parser aside), and the build stays
+# affordable. Debug build by default: it builds in a fraction of the time.
+build=(--sanitizer none)
+[ "${FUZZ_RELEASE:-0}" = 1 ] || build+=(--dev)
+
+# Seed corpora from the repository's own files, so mutations start from real syntax.
+seed() {
+    local target=$1
+    shift
+    mkdir -p "corpus/$target"
+    find "$@" -type f -size -64k 2>/dev/null | while read -r f; do
+        cp -n "$f" "corpus/$target/$(printf '%s' "$f" | cksum | cut -d' ' -f1)" 2>/dev/null || true
+    done
+}
+seed dotenv ../fixtures -name '.env*'
+seed extract ../fixtures ../tests/ts-agree \( -name '*.ts' -o -name '*.tsx' -o -name '*.js' -o -name '*.mjs' \)
+seed jsonc ../fixtures \( -name 'tsconfig*.json' -o -name 'jsconfig*.json' -o -name 'package.json' \)
+
+status=0
+for t in "${targets[@]}"; do
+    echo "== $t: ${seconds}s"
+    log="artifacts/$t.log"
+    mkdir -p artifacts
+    if cargo fuzz run "${build[@]}" "$t" "corpus/$t" -- \
+        -max_total_time="$seconds" -print_final_stats=1 -max_len=65536 >"$log" 2>&1; then
+        echo "   no finding"
+    else
+        echo "   FINDING: see $log and fuzz/artifacts/$t/"
+        status=1
+    fi
+    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$log" | sed 's/^/   /' || true
+done
+exit $status
