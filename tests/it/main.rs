@@ -1,5 +1,6 @@
 //! One integration-test binary: real temporary git repos, the real `hookctl` binary.
 
+mod cache_props;
 mod common;
 mod corpus;
 mod engine;
