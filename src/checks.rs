@@ -500,13 +500,20 @@ fn analyze(
                         if clean.contains(path, &oid) {
                             return Vec::new();
                         }
+                        // A verdict that depends on the disk (an ignored file absent) is never
+                        // remembered as clean: the file may appear.
+                        let mut on_disk = false;
                         let found: Vec<Finding> = facts
                             .imports
                             .iter()
-                            .filter_map(|imp| import_finding(&resolver, path, imp))
+                            .filter_map(|imp| {
+                                let verdict = resolver.resolve_import(path, imp);
+                                on_disk |= matches!(verdict, Verdict::Ignored(_));
+                                import_finding(&resolver, path, imp, verdict)
+                            })
                             .filter(|f| !facts.suppressed(f.rule, f.line))
                             .collect();
-                        if found.is_empty() {
+                        if found.is_empty() && !on_disk {
                             clean.insert(path, &oid);
                         }
                         found
@@ -574,10 +581,10 @@ fn analyze(
     })
 }
 
-fn import_finding(resolver: &Resolver, path: &str, imp: &scan::Import) -> Option<Finding> {
+fn import_finding(resolver: &Resolver, path: &str, imp: &scan::Import, verdict: Verdict) -> Option<Finding> {
     let snap = resolver.snapshot();
-    match resolver.resolve_import(path, imp) {
-        Verdict::File(_) | Verdict::External | Verdict::Generated(_) => None,
+    match verdict {
+        Verdict::File(_) | Verdict::External | Verdict::Generated(_) | Verdict::Ignored(_) => None,
         Verdict::Untracked(target) => Some(rules::imports_untracked::finding(snap, path, imp, &target)),
         Verdict::CaseMismatch { written, real } => {
             Some(rules::imports_case_mismatch::finding(path, imp, &written, &real))

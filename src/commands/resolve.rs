@@ -38,6 +38,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
                 Verdict::External => ("external", None),
                 Verdict::Untracked(p) => ("untracked", Some(p)),
                 Verdict::Generated(p) => ("generated", Some(p)),
+                Verdict::Ignored(p) => ("ignored", Some(p)),
                 Verdict::CaseMismatch { real, .. } => ("case-mismatch", Some(real)),
                 Verdict::Unresolved => ("unresolved", None),
                 Verdict::NeedsExtension(p) => ("needs-extension", Some(p)),

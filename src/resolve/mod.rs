@@ -47,6 +47,9 @@ pub enum Verdict {
     /// Resolves only when case is ignored: `written` is the path as the import spells it,
     /// `real` the path in the snapshot.
     CaseMismatch { written: String, real: String },
+    /// Resolves only to a git-ignored file that is not on disk either: build output (codegen,
+    /// a script's output). Not reported; depends on the disk, so never cached as clean.
+    Ignored(String),
     /// Resolves to nothing.
     Unresolved,
     /// An ESM import under `moduleResolution: node16/nodenext` without the file extension that
@@ -322,6 +325,37 @@ impl Resolver {
     /// a tsconfig `paths`/`baseUrl` target,
     /// or a path inside a workspace package (directly or through its `exports`).
     fn generated_target(&self, from: &Path, spec: &str) -> Option<String> {
+        self.named_paths(from, spec)?.into_iter().find(|rel| {
+            let with_file = format!("{rel}/x");
+            self.in_generated_dir(&with_file)
+        })
+    }
+
+    /// The file an unresolvable import names, if git ignores it and it is not on disk either:
+    /// something the build writes (`postinstall` codegen, a script's output), not a file someone
+    /// forgot to add — there is nothing to add. (When it is on disk, it is `Untracked`.)
+    fn ignored_target(&self, from: &Path, spec: &str) -> Option<String> {
+        let suffixes = SOURCE_EXTENSIONS
+            .iter()
+            .map(|e| e.to_string())
+            .chain(SOURCE_EXTENSIONS.iter().map(|e| format!("/index{e}")))
+            .chain(std::iter::once(String::new()));
+        let suffixes: Vec<String> = suffixes.collect();
+        self.named_paths(from, spec)?.into_iter().find_map(|rel| {
+            suffixes.iter().find_map(|sfx| {
+                let path = format!("{rel}{sfx}");
+                let ignored = self
+                    .snap
+                    .with_repo(|r| r.is_path_ignored(Path::new(&path)).unwrap_or(false));
+                (ignored && !self.snap.abs(&path).exists()).then_some(path)
+            })
+        })
+    }
+
+    /// The repo-relative paths an import names before extension probing: a relative path, a
+    /// tsconfig `paths`/`baseUrl` target, or a path inside a workspace package (directly or
+    /// through its `exports`).
+    fn named_paths(&self, from: &Path, spec: &str) -> Option<Vec<String>> {
         let ts = self.strict.find_tsconfig(from).ok().flatten();
         let mut candidates: Vec<PathBuf> = Vec::new();
         if is_bare(spec) {
@@ -365,13 +399,12 @@ impl Resolver {
         } else {
             return None;
         }
-        candidates
-            .iter()
-            .filter_map(|c| self.snap.rel(&normalize(c)))
-            .find(|rel| {
-                let with_file = format!("{rel}/x");
-                self.in_generated_dir(&with_file)
-            })
+        Some(
+            candidates
+                .iter()
+                .filter_map(|c| self.snap.rel(&normalize(c)))
+                .collect(),
+        )
     }
 
     /// Is `rel` inside a submodule (a gitlink entry of the snapshot)?
@@ -690,6 +723,9 @@ impl Resolver {
         // Generated code that is not there yet (a fresh clone before codegen): the path says so.
         if let Some(target) = self.generated_target(&from, &spec) {
             return Verdict::Generated(target);
+        }
+        if let Some(target) = self.ignored_target(&from, &spec) {
+            return Verdict::Ignored(target);
         }
         if !bare {
             // Framework typegen beside the routes (SvelteKit `./$types`, React Router

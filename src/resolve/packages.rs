@@ -297,9 +297,13 @@ impl Packages {
         let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
         loop {
             if let Some(keys) = self.deno_imports.get(dir) {
-                return keys
-                    .iter()
-                    .any(|k| k == spec || (k.ends_with('/') && spec.starts_with(k.as_str())));
+                return keys.iter().any(|k| {
+                    // Deno maps a package key's subpaths too (`@std/http/file-server`).
+                    k == spec
+                        || spec
+                            .strip_prefix(k.as_str())
+                            .is_some_and(|rest| k.ends_with('/') || rest.starts_with('/'))
+                });
             }
             if dir.is_empty() {
                 return false;

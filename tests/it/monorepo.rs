@@ -390,9 +390,9 @@ fn framework_provided_virtual_and_placeholder_modules_are_not_reported() {
     );
     r.write(
         "deno/deno.json",
-        r#"{ "imports": { "std/": "https://deno.land/std@0.192.0/", "zod": "npm:zod" } }"#,
+        r#"{ "imports": { "std/": "https://deno.land/std@0.192.0/", "zod": "npm:zod", "@std/http": "jsr:@std/http@1" } }"#,
     );
-    r.write("deno/main.ts", "import { delay } from \"std/async/delay.ts\";\nimport { z } from \"zod\";\nexport default [delay, z];\n");
+    r.write("deno/main.ts", "import { delay } from \"std/async/delay.ts\";\nimport { z } from \"zod\";\nimport { serveDir } from \"@std/http/file-server\";\nexport default [delay, z, serveDir];\n");
     r.write(
         "src/routes/+page.server.ts",
         "import type { PageServerLoad } from \"./$types\";\nexport const load: PageServerLoad = () => ({});\n",
@@ -437,5 +437,44 @@ fn a_solution_style_config_resolves_through_the_referenced_project_that_includes
     assert_eq!(
         imports(&r),
         vec![f("imports/unresolved", "app/routes/home.tsx", "~/nothing")]
+    );
+}
+
+#[test]
+fn an_ignored_file_that_is_not_there_is_build_output_and_never_cached_as_clean() {
+    // trpc's next-big-router: `postinstall` codegen writes the git-ignored `src/server/routers`.
+    let r = Repo::new();
+    r.write("package.json", r#"{ "name": "app" }"#);
+    r.write(".gitignore", "src/server/routers\n");
+    r.write(
+        "tsconfig.json",
+        r#"{ "compilerOptions": { "moduleResolution": "bundler", "paths": { "~/*": ["./src/*"] } } }"#,
+    );
+    r.write(
+        "src/utils/trpc.ts",
+        "import type { AppRouter } from \"~/server/routers/_app\";\nimport { x } from \"../missing\";\nexport type A = [AppRouter, typeof x];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    // Absent and ignored: silent; absent and not ignored: unresolved.
+    assert_eq!(
+        imports(&r),
+        vec![f("imports/unresolved", "src/utils/trpc.ts", "../missing")]
+    );
+    // Once the generator has run, the file is on disk and ignored: that is a finding (it is not
+    // in the commit), and the run before it must not have cached the file as clean.
+    r.write("src/missing.ts", "export const x = 1;\n");
+    r.add(&["src/missing.ts"]);
+    assert_eq!(imports(&r), vec![], "warm the cache with a clean run");
+    r.write("src/server/routers/_app.ts", "export type AppRouter = 1;\n");
+    let warm = imports(&r);
+    std::fs::remove_dir_all(r.path(".git/hookctl")).unwrap();
+    assert_eq!(warm, imports(&r), "warm equals cold");
+    assert_eq!(
+        warm,
+        vec![f(
+            "imports/untracked",
+            "src/utils/trpc.ts",
+            "~/server/routers/_app"
+        )]
     );
 }

@@ -508,7 +508,7 @@ for (const line of hr.stdout.toString('utf8').split('\n')) {
 }
 
 // ---------------------------------------------------------------------------- compare
-const FAIL_VERDICTS = new Set(['untracked', 'unresolved', 'needs-extension', 'case-mismatch', 'generated', 'undeclared', 'external']);
+const FAIL_VERDICTS = new Set(['untracked', 'unresolved', 'needs-extension', 'case-mismatch', 'generated', 'ignored', 'undeclared', 'external']);
 const counts = {
   records: records.length,
   compared: 0,
