@@ -69,6 +69,8 @@ pub struct Resolver {
     cjs: OnceLock<ResolverGeneric<SnapFs>>,
     /// Like `strict`, without the `types` export condition.
     no_types: OnceLock<ResolverGeneric<SnapFs>>,
+    /// Resolvers with a tsconfig's `customConditions` first, by condition list.
+    by_conditions: std::sync::Mutex<HashMap<Vec<String>, Arc<ResolverGeneric<SnapFs>>>>,
     /// Ambient `declare module "x"` of the snapshot's `.d.ts` files.
     ambient: ambient::Ambient,
     /// tsconfig path -> whether it selects node16/nodenext resolution.
@@ -136,7 +138,9 @@ fn options() -> ResolveOptions {
             (".mts".into(), s(&[".mts", ".d.mts"])),
             (".cts".into(), s(&[".cts", ".d.cts"])),
         ],
-        condition_names: s(&["types", "import", "require", "node", "browser", "default"]),
+        // An ESM import's conditions (TypeScript's `bundler` and node16 ESM, Vite, webpack);
+        // `require` calls take the `require` condition through the CommonJS resolver.
+        condition_names: s(&["types", "import", "node", "browser", "default"]),
         // TypeScript's order (it ignores `module`, kept as a fallback for bundler packages).
         main_fields: s(&["types", "typings", "main", "module"]),
         main_files: s(&["index"]),
@@ -290,6 +294,7 @@ impl Resolver {
             esm: OnceLock::new(),
             cjs: OnceLock::new(),
             no_types: OnceLock::new(),
+            by_conditions: std::sync::Mutex::new(HashMap::new()),
             ambient,
             node_modes: std::sync::Mutex::new(HashMap::new()),
             stems: std::sync::Mutex::new(HashMap::new()),
@@ -421,6 +426,67 @@ impl Resolver {
         in_generated_dir(&self.generated, rel)
     }
 
+    /// A resolver with the importer's tsconfig `customConditions` first, if it sets any.
+    fn with_custom_conditions(&self, from: &Path) -> Option<Arc<ResolverGeneric<SnapFs>>> {
+        let ts = self.strict.find_tsconfig(from).ok()??;
+        let conditions = self.custom_conditions(ts.path(), 0)?;
+        if conditions.is_empty() {
+            return None;
+        }
+        let mut cache = self.by_conditions.lock().unwrap_or_else(|p| p.into_inner());
+        Some(
+            cache
+                .entry(conditions.clone())
+                .or_insert_with(|| {
+                    let mut names = conditions;
+                    names.extend(
+                        ["types", "import", "require", "node", "browser", "default"].map(String::from),
+                    );
+                    let options = ResolveOptions {
+                        condition_names: names,
+                        ..options()
+                    };
+                    Arc::new(ResolverGeneric::new_with_file_system(
+                        SnapFs::new(self.shared.clone(), View::Strict),
+                        options,
+                    ))
+                })
+                .clone(),
+        )
+    }
+
+    /// `compilerOptions.customConditions` of a tsconfig, through its `extends` chain.
+    fn custom_conditions(&self, path: &Path, depth: usize) -> Option<Vec<String>> {
+        let rel = self.snap.rel(path)?;
+        let bytes = self
+            .shared
+            .patched
+            .get(&rel)
+            .cloned()
+            .or_else(|| self.snap.read(&rel).ok())?;
+        let json = packages::parse_jsonc(&rel, &bytes).ok()?;
+        if let Some(list) = json
+            .pointer("/compilerOptions/customConditions")
+            .and_then(Value::as_array)
+        {
+            return Some(
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+        if depth > 16 {
+            return None;
+        }
+        self.configs
+            .bases
+            .get(&rel)?
+            .iter()
+            .rev()
+            .find_map(|base| self.custom_conditions(&self.snap.abs(base), depth + 1))
+    }
+
     /// Like `strict`, without the `types` export condition.
     fn without_types(&self) -> &ResolverGeneric<SnapFs> {
         self.no_types.get_or_init(|| {
@@ -450,8 +516,9 @@ impl Resolver {
         // condition, as TypeScript and Node do.
         let cjs_import = match mode {
             Some(NodeMode::Cjs) => import.kind != ImportKind::Dynamic,
-            Some(NodeMode::Esm) => matches!(import.kind, ImportKind::Require | ImportKind::ImportEquals),
-            None => false,
+            Some(NodeMode::Esm) | None => {
+                matches!(import.kind, ImportKind::Require | ImportKind::ImportEquals)
+            }
         };
         if cjs_import && is_bare(&import.specifier) {
             let cjs = self.cjs.get_or_init(|| {
@@ -683,6 +750,17 @@ impl Resolver {
             }
         }
         let bare = is_bare(&spec);
+        // tsconfig `customConditions` (`"@zod/source"`): a workspace package's export under that
+        // condition comes first, as TypeScript and the tools given `--conditions` resolve it.
+        if bare
+            && package_name(&spec).is_some_and(|p| self.packages.workspaces.contains_key(p))
+            && let Some(resolver) = self.with_custom_conditions(&from)
+            && let Ok(res) = resolver.resolve_file(&from, &spec)
+            && let Some(rel) = self.snap.rel(res.path())
+            && self.snap.is_file(&rel)
+        {
+            return Verdict::File(rel);
+        }
         // TypeScript tries a workspace package's next export condition when the `types` target
         // is not there (a `dist/*.d.ts` before the build): the source the bundler uses.
         if bare
@@ -869,6 +947,14 @@ impl Resolver {
             if let Some(r) = r.get() {
                 r.clear_cache();
             }
+        }
+        for r in self
+            .by_conditions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
+            r.clear_cache();
         }
     }
 

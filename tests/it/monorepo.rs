@@ -478,3 +478,45 @@ fn an_ignored_file_that_is_not_there_is_build_output_and_never_cached_as_clean()
         )]
     );
 }
+
+#[test]
+fn custom_conditions_and_esm_conditions_pick_the_export_typescript_picks() {
+    // colinhacks/zod: `"@zod/source": "./src/index.ts"` under `customConditions`; apollo-server:
+    // nested `types: { require, default }`, where an ESM import takes `default`.
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+    );
+    r.write(
+        "packages/zod/package.json",
+        r#"{ "name": "zod", "type": "module", "exports": { ".": { "@zod/source": "./src/index.ts", "types": "./index.d.cts", "import": "./index.js" } } }"#,
+    );
+    r.write("packages/zod/src/index.ts", "export const z = 1;\n");
+    r.write(
+        "packages/proto/package.json",
+        r#"{ "name": "proto", "type": "module", "exports": { ".": { "types": { "require": "./cjs/p.d.ts", "default": "./esm/p.d.ts" }, "import": "./esm/p.js" } } }"#,
+    );
+    r.write("packages/proto/cjs/p.d.ts", "export declare const p: number;\n");
+    r.write("packages/proto/esm/p.d.ts", "export declare const p: number;\n");
+    r.write(
+        "packages/app/package.json",
+        r#"{ "name": "app", "type": "module", "dependencies": { "zod": "workspace:*", "proto": "workspace:*" } }"#,
+    );
+    r.write(
+        "packages/app/tsconfig.json",
+        r#"{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "customConditions": ["@zod/source"] } }"#,
+    );
+    r.write(
+        "packages/app/a.ts",
+        "import { z } from \"zod\";\nimport { p } from \"proto\";\nexport default [z, p];\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    let resolved = r.hookctl(&["resolve"]).ok().stdout.clone();
+    assert!(resolved.contains(r#""specifier":"zod","line":1,"kind":"Static","type_only":false,"verdict":"file","target":"packages/zod/src/index.ts""#), "{resolved}");
+    assert!(
+        resolved.contains(r#""target":"packages/proto/esm/p.d.ts""#),
+        "{resolved}"
+    );
+    assert_eq!(imports(&r), vec![]);
+}
