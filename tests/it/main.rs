@@ -2,6 +2,7 @@
 
 mod common;
 mod corpus;
+mod distribution;
 mod engine;
 mod env;
 mod env_rules;
