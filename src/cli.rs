@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Git hooks that stop "works on my machine" deploy breaks: imports of files that are not
 /// committed, undeclared packages and env vars, leaked secrets.
 #[derive(Debug, Parser)]
-#[command(name = "hookctl", version, about, max_term_width = 100)]
+#[command(name = "hookctl", version = crate::origin::version_line(), about, max_term_width = 100)]
 pub struct Cli {
     /// Run as if hookctl was started in DIR.
     #[arg(short = 'C', global = true, value_name = "DIR")]

@@ -209,6 +209,8 @@ pub struct Config {
     pub imports: ImportsConfig,
     pub env: EnvConfig,
     pub hooks: BTreeMap<String, HookConfig>,
+    /// `min_version = "0.2.0"`: the oldest hookctl this configuration accepts (checked at load).
+    pub min_version: Option<String>,
 }
 
 pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets"];
@@ -260,6 +262,9 @@ impl Config {
             self.env.turbo_declares = other.env.turbo_declares;
         }
         self.hooks.extend(other.hooks);
+        if other.min_version.is_some() {
+            self.min_version = other.min_version;
+        }
     }
 
     /// The configured level of a rule, or its default.
@@ -280,6 +285,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
     };
     let table: toml::Table = toml::from_str(text).map_err(|e| err(toml_message(text, &e)))?;
     let mut config = Config::default();
+    // Before any other key: a newer file may use keys this binary does not know, and "needs
+    // hookctl X" is the useful message then, not "unknown key".
+    if let Some(value) = table.get("min_version") {
+        let line = find_key_line(text, "min_version");
+        let required = value.as_str().ok_or_else(|| {
+            err(format!(
+                "line {line}: `min_version` must be a version string such as \"0.2.0\""
+            ))
+        })?;
+        crate::origin::check_min_version(required).map_err(|m| err(format!("line {line}: {m}")))?;
+        config.min_version = Some(required.to_string());
+    }
     for (key, value) in table {
         let sub = toml::to_string(&value).unwrap_or_default();
         // Re-parse the sub-table to get typed errors; spans are then relative to the sub-table,
@@ -287,6 +304,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
         let line = find_key_line(text, &key);
         let at = |e: toml::de::Error| err(format!("line {line}: in `[{key}]`: {}", e.message()));
         match key.as_str() {
+            "min_version" => {}
             "rules" => {
                 let rules: BTreeMap<String, Level> = toml::from_str(&sub).map_err(at)?;
                 for id in rules.keys() {

@@ -245,13 +245,67 @@ fn git(cwd: &Path, args: &[&str]) -> Result<Option<String>, Error> {
     })
 }
 
-/// The shim for `hook`, calling the hookctl binary at `bin`.
+/// Where a shim looks for the repository's own hookctl when none is recorded: the work tree
+/// root's `node_modules/.bin`.
+pub const NODE_BIN: &str = "node_modules/.bin/hookctl";
+
+/// The shim for `hook`, calling the repository's `node_modules/.bin/hookctl` when installed,
+/// else the hookctl binary at `bin`.
 pub fn shim(hook: &str, bin: &Path) -> String {
-    let bin = bin.to_string_lossy().replace('\'', r"'\''");
+    shim_with(hook, bin, NODE_BIN)
+}
+
+/// [`shim`] with the work-tree-relative path of the `node_modules/.bin/hookctl` to try first
+/// (a workspace package's, when hookctl is a dev dependency there).
+pub fn shim_with(hook: &str, bin: &Path, node_bin: &str) -> String {
+    let quote = |s: &str| s.replace('\'', r"'\''");
+    let bin = quote(&bin.to_string_lossy());
     TEMPLATE
         .replace("@HOOK@", hook)
         .replace("@BIN@", &bin)
+        .replace("@NODE_BIN@", &quote(node_bin))
         .replace("@STDIN@", if STDIN_HOOKS.contains(&hook) { "yes" } else { "no" })
+}
+
+/// Whether `text` is exactly the shim this hookctl writes for `hook` (same template, binary
+/// and `node_modules/.bin` path as written in it).
+pub fn is_current_shim(hook: &str, text: &str) -> bool {
+    let (Some(bin), Some(node_bin)) = (shim_binary(text), shim_node_bin(text)) else {
+        return false;
+    };
+    shim_with(hook, &bin, &node_bin) == text
+}
+
+/// The work-tree-relative `node_modules/.bin/hookctl` a shim tries first, as written in it.
+pub fn shim_node_bin(text: &str) -> Option<String> {
+    let line = text.lines().find_map(|l| l.strip_prefix("node_bin='"))?;
+    Some(line.strip_suffix('\'')?.replace(r"'\''", "'"))
+}
+
+/// The value of `CI` when it says this is a CI run (`true`, `1`, a CI's name; not empty, `0`,
+/// `false`, `off`, `no`): hooks are not installed there.
+pub fn ci_by(value: Option<&str>) -> Option<String> {
+    let v = value?;
+    (!v.trim().is_empty() && disabled_by(Some(v)).is_none()).then(|| v.to_string())
+}
+
+/// The repository-relative path of the `node_modules/.bin/hookctl` nearest to `cwd`, walking up
+/// to the work tree `root` (a workspace package's own, with pnpm or `--filter`); the root's when
+/// there is none yet.
+pub fn node_bin_for(root: &Path, cwd: &Path) -> String {
+    let cwd = tidy(cwd);
+    for dir in cwd.ancestors().take_while(|d| d.starts_with(root)) {
+        if exists(&dir.join(NODE_BIN))
+            && let Ok(rel) = dir.strip_prefix(root)
+            && let Some(rel) = rel.to_str()
+        {
+            if rel.is_empty() {
+                break;
+            }
+            return format!("{}/{NODE_BIN}", rel.replace('\\', "/"));
+        }
+    }
+    NODE_BIN.to_string()
 }
 
 /// Whether a hook file's text is one of our shims (any version).
@@ -343,11 +397,17 @@ pub enum Chained {
 
 /// Write the shim for `hook` in `dir`, chaining whatever hook was there. Never loses a file:
 /// without `force`, a foreign hook whose `.legacy` slot is taken by a different file is refused.
-pub fn install_hook(dir: &Path, hook: &str, bin: &Path, force: bool) -> Result<Installed, Error> {
+pub fn install_hook(
+    dir: &Path,
+    hook: &str,
+    bin: &Path,
+    node_bin: &str,
+    force: bool,
+) -> Result<Installed, Error> {
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     let path = dir.join(hook);
     let legacy = legacy_path(&path);
-    let text = shim(hook, bin);
+    let text = shim_with(hook, bin, node_bin);
     let chained = match present(&path)? {
         Present::Shim(old) => {
             if old == text && is_executable(&path) {
@@ -503,8 +563,42 @@ mod tests {
         assert!(s.contains("reads_stdin='yes'"));
         assert_eq!(shim_binary(&s), Some(PathBuf::from("/opt/it's here/hookctl")));
         assert!(shim("pre-commit", Path::new("/x")).contains("reads_stdin='no'"));
+        assert!(is_current_shim("pre-push", &s));
+        let nested = shim_with("pre-push", Path::new("/x"), "apps/it's/node_modules/.bin/hookctl");
+        assert_eq!(
+            shim_node_bin(&nested).as_deref(),
+            Some("apps/it's/node_modules/.bin/hookctl")
+        );
+        assert!(is_current_shim("pre-push", &nested));
+        assert!(!is_current_shim("pre-push", &nested.replace("exec ", "exec  ")));
         assert!(is_shim(s.as_bytes()));
         assert!(!is_shim(b"#!/bin/sh\nexec lefthook run pre-commit\n"));
+    }
+
+    #[test]
+    fn ci_values() {
+        for on in ["true", "1", "TRUE", "woodpecker"] {
+            assert_eq!(ci_by(Some(on)).as_deref(), Some(on));
+        }
+        for off in [None, Some(""), Some(" "), Some("0"), Some("false"), Some("No")] {
+            assert_eq!(ci_by(off), None, "{off:?}");
+        }
+    }
+
+    #[test]
+    fn node_bin_is_the_nearest_package_with_hookctl() {
+        let t = tempfile::tempdir().unwrap();
+        let root = tidy(t.path());
+        let app = root.join("apps/web");
+        fs::create_dir_all(app.join("src")).unwrap();
+        assert_eq!(node_bin_for(&root, &app.join("src")), NODE_BIN);
+        fs::create_dir_all(app.join("node_modules/.bin")).unwrap();
+        fs::write(app.join(NODE_BIN), "").unwrap();
+        assert_eq!(
+            node_bin_for(&root, &app.join("src")),
+            "apps/web/node_modules/.bin/hookctl"
+        );
+        assert_eq!(node_bin_for(&root, &root), NODE_BIN);
     }
 
     #[test]

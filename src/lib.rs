@@ -13,6 +13,8 @@ pub mod diagnostic;
 pub mod env;
 pub mod install;
 pub mod jobs;
+pub mod origin;
+pub mod prepare;
 pub mod report;
 pub mod resolve;
 pub mod rules;

@@ -200,7 +200,7 @@ fn check_hook(
     match install::shim_binary(&text) {
         Some(bin) if install::is_executable(&bin) => {
             r.ok(format!("{hook}: installed, runs {}", bin.display()));
-            if install::shim(hook, &bin) != text {
+            if !install::is_current_shim(hook, &text) {
                 r.warn(format!("{hook}: written by another version of hookctl"));
                 r.hint("run `hookctl install` to update it");
             }

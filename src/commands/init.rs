@@ -38,11 +38,30 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     config::parse(&target, &text)
         .map_err(|e| anyhow::anyhow!("internal error: generated config is invalid: {e}"))?;
     std::fs::write(&target, text)?;
+    let prepare = crate::prepare::ensure(&paths.root)?;
     if !ctx.quiet {
         eprintln!("hookctl: wrote {}", target.display());
+        print_prepare(&prepare);
         eprintln!("  next: review it, then `hookctl install` to run it on every commit and push");
     }
     Ok(Exit::Success)
+}
+
+/// One line about the `prepare` script that installs the hooks on `npm install`.
+fn print_prepare(prepare: &crate::prepare::Prepare) {
+    use crate::prepare::{PREPARE, Prepare};
+    match prepare {
+        Prepare::Added => eprintln!(
+            "hookctl: added `\"prepare\": \"{PREPARE}\"` to package.json: `npm install` installs the hooks"
+        ),
+        Prepare::Other(script) => eprintln!(
+            "  note: package.json's `prepare` script is `{script}`: add `hookctl install` to it so `npm install` installs the hooks"
+        ),
+        Prepare::Unreadable => {
+            eprintln!("  note: package.json could not be read; no `prepare` script added")
+        }
+        Prepare::Present | Prepare::NoPackageJson => {}
+    }
 }
 
 pub fn detect(root: &Path) -> Detected {

@@ -39,12 +39,41 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     if names.is_empty() {
         return Err(UsageError("--hooks: no hook named".into()).into());
     }
-    let hooks = locate(ctx)?;
+    // `"prepare": "hookctl install"` runs in every `npm install`/`npm ci`, also in Docker builds
+    // and CI, where there is no repository or no one commits: a note there, never a failure.
+    let note = |msg: String| {
+        if !ctx.quiet {
+            eprintln!("hookctl: {msg}");
+        }
+        Ok(Exit::Success)
+    };
+    if let Some(value) = install::disabled_by_env() {
+        return note(format!("HOOKCTL={value}, hooks not installed"));
+    }
+    if let Some(value) = install::ci_by(std::env::var("CI").ok().as_deref()) {
+        return note(format!(
+            "CI={value}, hooks not installed (no one commits in CI; run with CI unset to install them)"
+        ));
+    }
+    let hooks = match Hooks::locate(&ctx.cwd) {
+        Err(install::Error::NotARepo(dir)) => {
+            return note(format!(
+                "{} is not in a git repository, hooks not installed",
+                dir.display()
+            ));
+        }
+        hooks => hooks?,
+    };
     if let Some(husky) = hooks.husky() {
         explain_husky(&hooks, husky, &names);
         return Ok(Exit::Failure);
     }
     let bin = std::env::current_exe()?;
+    // Tried first by the shims: the repository's own hookctl once `npm install` has run.
+    let node_bin = match hooks.root.as_deref() {
+        Some(root) => install::node_bin_for(root, &ctx.cwd),
+        None => install::NODE_BIN.to_string(),
+    };
     let say = |msg: String| {
         if !ctx.quiet {
             eprintln!("{msg}");
@@ -80,7 +109,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             );
             continue;
         }
-        match install::install_hook(&hooks.dir, hook, &bin, args.force)? {
+        match install::install_hook(&hooks.dir, hook, &bin, &node_bin, args.force)? {
             Installed::AlreadyInstalled => say(format!("  {hook}: already installed")),
             Installed::Updated => say(format!("  {hook}: updated (now runs {})", bin.display())),
             Installed::Written { chained: None } => say(format!("  {hook}: installed")),

@@ -21,6 +21,8 @@ const GIT_VARS: &[&str] = &[
     "HOOKCTL",
     "HOOKCTL_SKIP",
     "NO_COLOR",
+    // CI=true (as in .ci/run) makes `hookctl install` a no-op.
+    "CI",
 ];
 
 /// A git command with a clean, deterministic environment.

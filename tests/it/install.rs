@@ -53,6 +53,7 @@ fn without_git_vars(mut c: Command) -> Command {
         "GIT_COMMON_DIR",
         "GIT_PREFIX",
         "HOOKCTL",
+        "CI",
     ] {
         c.env_remove(v);
     }
@@ -283,9 +284,10 @@ fn git_dir_and_work_tree_from_the_environment() {
     let repo = Repo::new();
     let elsewhere = repo.sibling("elsewhere");
     std::fs::create_dir(&elsewhere).unwrap();
+    // Not a repository: a note, not a failure (`prepare` scripts run in Docker builds too).
     hookctl_env(&elsewhere, &["install"], &[])
-        .code(2)
-        .contains("not a git repository");
+        .ok()
+        .contains("is not in a git repository, hooks not installed");
 
     let git_dir = repo.path(".git");
     hookctl_env(
@@ -328,7 +330,8 @@ fn missing_binary_fails_the_hook_with_the_install_hint() {
     c.arg(&copy).env_clear().env("PATH", "").current_dir(&repo.root);
     run_with_stdin(c, None)
         .code(1)
-        .contains("hookctl is not at /nonexistent/bin/hookctl nor on PATH")
+        .contains("hookctl is not in node_modules/.bin/hookctl, not at /nonexistent/bin/hookctl, nor on PATH")
+        .contains("npm i -D hookctl")
         .contains("run ./install.sh from the hookctl checkout, or cargo install --path")
         .contains("HOOKCTL=0 git commit");
 
@@ -524,11 +527,12 @@ fn unknown_hook_names_and_no_repo_are_usage_errors() {
 
     let outside = repo.sibling("outside");
     std::fs::create_dir(&outside).unwrap();
-    for cmd in ["install", "uninstall"] {
-        repo.hookctl_in(&outside, &[cmd], None)
-            .code(2)
-            .contains("not a git repository");
-    }
+    repo.hookctl_in(&outside, &["uninstall"], None)
+        .code(2)
+        .contains("not a git repository");
+    repo.hookctl_in(&outside, &["install"], None)
+        .ok()
+        .contains("not in a git repository, hooks not installed");
 }
 
 #[test]

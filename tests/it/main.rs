@@ -3,6 +3,7 @@
 mod cache_props;
 mod common;
 mod corpus;
+mod distribution;
 mod engine;
 mod env;
 mod env_rules;
