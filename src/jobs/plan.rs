@@ -134,10 +134,13 @@ pub fn parse_template(run: &str) -> Vec<Piece<'_>> {
     let mut i = 0;
     let bytes = run.as_bytes();
     while i < bytes.len() {
-        let rest = &run[i..];
-        let found = if rest.starts_with("{files}") {
+        // Bytes, not `&run[i..]`: `i` steps through multi-byte characters (a template with `é`
+        // panicked here; found by fuzz/run.sh). Placeholders start with the ASCII `{`, so the
+        // text slices below always fall on character boundaries.
+        let rest = &bytes[i..];
+        let found = if rest.starts_with(b"{files}") {
             Some((Piece::Files, "{files}".len()))
-        } else if let [b'{', d @ b'1'..=b'9', b'}', ..] = rest.as_bytes() {
+        } else if let [b'{', d @ b'1'..=b'9', b'}', ..] = rest {
             Some((Piece::Arg(usize::from(d - b'1')), 3))
         } else {
             None
@@ -241,6 +244,22 @@ pub fn quote(s: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_with_multi_byte_characters_parse() {
+        // Found by fuzz/run.sh: stepping byte by byte sliced `&run[i..]` inside `é`.
+        let pieces = parse_template("echo 'déploiement → {1}' {files} ✓");
+        assert_eq!(
+            pieces,
+            vec![
+                Piece::Text("echo 'déploiement → "),
+                Piece::Arg(0),
+                Piece::Text("' "),
+                Piece::Files,
+                Piece::Text(" ✓"),
+            ]
+        );
+    }
 
     fn job(run: &str, glob: Option<&str>, exclude: Option<&str>, root: Option<&str>) -> JobConfig {
         JobConfig {
