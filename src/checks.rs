@@ -165,7 +165,7 @@ fn timing(phase: &str, since: Instant) {
                     .map(|l| l[6..].trim().to_string())
             })
             .unwrap_or_default();
-        eprintln!(
+        errln!(
             "hookctl: timing: {phase}: {:.1} ms (peak memory {peak})",
             since.elapsed().as_secs_f64() * 1000.0
         );
@@ -439,16 +439,16 @@ impl Progress {
     fn tick(&self) {
         let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if self.show && n.is_multiple_of(500) {
-            eprint!(
+            crate::output::write_err(format_args!(
                 "\rhookctl: parsing {n}/{} files (cached for next time)",
                 self.total
-            );
+            ));
         }
     }
 
     fn done(&self) {
         if self.show {
-            eprint!("\r\x1b[2K");
+            crate::output::write_err(format_args!("\r\x1b[2K"));
         }
     }
 }

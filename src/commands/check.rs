@@ -34,8 +34,9 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
         paths: filter,
     };
     let outcome = checks::run(&config, &req)?;
-    print_outcome(ctx, args.format, &outcome)?;
-    Ok(exit_for(&outcome.findings))
+    let exit = exit_for(&outcome.findings);
+    print_outcome(ctx, args.format, &outcome, exit);
+    Ok(exit)
 }
 
 /// Exit 1 when any finding is an error.
@@ -47,24 +48,22 @@ pub fn exit_for(findings: &[crate::diagnostic::Finding]) -> Exit {
     }
 }
 
-/// Print notes to stderr and findings + summary to stdout in the chosen format.
-pub fn print_outcome(ctx: &Ctx, format: crate::cli::Format, outcome: &checks::Outcome) -> anyhow::Result<()> {
-    if !ctx.quiet {
-        for n in &outcome.notes {
-            eprintln!("warning: {n}");
-        }
+/// Print notes to stderr and findings + summary to stdout in the chosen format. A closed
+/// stdout ends the process with `exit`.
+pub fn print_outcome(ctx: &Ctx, format: crate::cli::Format, outcome: &checks::Outcome, exit: Exit) {
+    for n in &outcome.notes {
+        crate::info!("warning: {n}");
     }
     let opts = report::Options {
         format,
-        color: ctx.color,
+        color: crate::output::stdout_color(),
         quiet: ctx.quiet,
-        unit: "files",
+        unit: "file",
+        verbose: ctx.verbose,
     };
     let summary = Summary::new(outcome.files, &outcome.findings, outcome.elapsed);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    report::print(&mut out, &opts, &outcome.findings, &summary, outcome)?;
-    Ok(())
+    crate::output::set_exit(exit);
+    crate::output::with_stdout(|out| report::print(out, &opts, &outcome.findings, &summary, outcome));
 }
 
 pub fn target(repo: &git2::Repository, s: &SnapshotArgs) -> anyhow::Result<Target> {

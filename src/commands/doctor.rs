@@ -19,21 +19,21 @@ struct Report {
 
 impl Report {
     fn ok(&self, msg: impl AsRef<str>) {
-        println!("ok: {}", msg.as_ref());
+        outln!("ok: {}", msg.as_ref());
     }
     fn info(&self, msg: impl AsRef<str>) {
-        println!("  {}", msg.as_ref());
+        outln!("  {}", msg.as_ref());
     }
     fn warn(&mut self, msg: impl AsRef<str>) {
         self.warnings += 1;
-        println!("warning: {}", msg.as_ref());
+        outln!("warning: {}", msg.as_ref());
     }
     fn problem(&mut self, msg: impl AsRef<str>) {
         self.problems += 1;
-        println!("error: {}", msg.as_ref());
+        outln!("error: {}", msg.as_ref());
     }
     fn hint(&self, msg: impl AsRef<str>) {
-        println!("  hint: {}", msg.as_ref());
+        outln!("  hint: {}", msg.as_ref());
     }
 }
 
@@ -41,10 +41,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
     let hooks = super::install::locate(ctx)?;
     let mut r = Report::default();
     let where_ = hooks.root.as_deref().unwrap_or(&hooks.common_dir);
-    println!("repository: {}", where_.display());
+    outln!("repository: {}", where_.display());
     match &hooks.hooks_path {
-        Some(p) => println!("hooks directory: {} (core.hooksPath = {p})", hooks.dir.display()),
-        None => println!("hooks directory: {}", hooks.dir.display()),
+        Some(p) => outln!("hooks directory: {} (core.hooksPath = {p})", hooks.dir.display()),
+        None => outln!("hooks directory: {}", hooks.dir.display()),
     }
     if let Some(husky) = hooks.husky() {
         r.warn(format!(
@@ -95,16 +95,16 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
     }
     check_gui_path(&mut r);
 
-    println!();
+    outln!();
     if r.problems > 0 {
-        println!(
+        outln!(
             "{} problem{}: hooks would not run as expected",
             r.problems,
             if r.problems == 1 { "" } else { "s" }
         );
         return Ok(Exit::Failure);
     }
-    println!(
+    outln!(
         "all good: hooks would run{}",
         if r.warnings > 0 {
             format!(

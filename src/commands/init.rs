@@ -39,8 +39,8 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
         .map_err(|e| anyhow::anyhow!("internal error: generated config is invalid: {e}"))?;
     std::fs::write(&target, text)?;
     if !ctx.quiet {
-        eprintln!("hookctl: wrote {}", target.display());
-        eprintln!("  next: review it, then `hookctl install` to run it on every commit and push");
+        errln!("hookctl: wrote {}", target.display());
+        errln!("  next: review it, then `hookctl install` to run it on every commit and push");
     }
     Ok(Exit::Success)
 }

@@ -109,7 +109,7 @@ pub fn print(
         writeln!(out)?;
     }
     if !opts.quiet || !findings.is_empty() {
-        let mut parts = vec![format!("{} {} checked", summary.files, opts.unit)];
+        let mut parts = vec![format!("{} checked", plural(summary.files, opts.unit))];
         parts.push(plural(summary.errors, "error"));
         parts.push(plural(summary.warnings, "warning"));
         let line = format!("hookctl: {} in {} ms", parts.join(", "), summary.elapsed_ms);

@@ -57,12 +57,15 @@ impl Sources for NoSources {
     }
 }
 
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub format: Format,
     pub color: bool,
     pub quiet: bool,
-    /// Noun for the summary line: "files" for checks, "variables" for env commands.
+    /// Noun for the summary line, singular: "file" for checks, "variable" for env commands.
     pub unit: &'static str,
+    /// `--verbose`: the human summary lists what was scanned and skipped.
+    pub verbose: bool,
 }
 
 /// Print findings and the summary in the chosen format to `out`.

@@ -21,6 +21,9 @@ const GIT_VARS: &[&str] = &[
     "HOOKCTL",
     "HOOKCTL_SKIP",
     "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "HOOKCTL_TIMINGS",
 ];
 
 /// A git command with a clean, deterministic environment.

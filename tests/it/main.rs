@@ -1,4 +1,6 @@
 //! One integration-test binary: real temporary git repos, the real `hookctl` binary.
+// Benchmarks and tests report to the developer directly, not through hookctl's output layer.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod common;
 mod corpus;
@@ -8,4 +10,5 @@ mod env_rules;
 mod install;
 mod jobs;
 mod monorepo;
+mod output;
 mod secrets;
