@@ -72,6 +72,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Source files scanned.
     pub files: usize,
+    /// Source files skipped for being larger than `[scan] max_file_size`.
+    pub too_large: Vec<String>,
     pub elapsed: Duration,
     /// Warnings about hookctl's own inputs (e.g. a tsconfig `extends` from an uninstalled package).
     pub notes: Vec<String>,
@@ -90,6 +92,16 @@ impl crate::report::Sources for Outcome {
 /// Run the built-in checks. Errors are hookctl's own failures (not a repo, unreadable index),
 /// never findings.
 pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
+    run_inner(config, req, false)
+}
+
+/// Every finding of the snapshot, each marked `new` when the baseline lacks it (`hookctl check`
+/// by hand), instead of only the new ones (hooks).
+pub fn run_marked(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
+    run_inner(config, req, true)
+}
+
+fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
     let start = Instant::now();
     let (repo, paths) = snapshot::open()?;
     let baseline = match &req.baseline {
@@ -120,7 +132,9 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
     // With a baseline, only files whose findings can differ from it are analysed.
     let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
-        (Some(base), Target::Index | Target::Commit(_)) if !needs_all => plan_scope(&snap, base, &cache),
+        (Some(base), Target::Index | Target::Commit(_)) if !needs_all && !mark => {
+            plan_scope(&snap, base, &cache)
+        }
         _ => Scope::All,
     };
     timing("plan", start);
@@ -136,7 +150,18 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
     if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
         let old = analyze(config, base_snap, req, &scope, &cache, &scan_opts)?;
         let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
-        outcome.findings.retain(|f| !known.contains(&owned_key(f)));
+        if mark {
+            for f in &mut outcome.findings {
+                f.new = Some(!known.contains(&owned_key(f)));
+            }
+        } else {
+            outcome.findings.retain(|f| !known.contains(&owned_key(f)));
+        }
+    } else if mark {
+        // No baseline (first commit): everything counts as new.
+        for f in &mut outcome.findings {
+            f.new = Some(true);
+        }
     }
     // A cache that cannot be written (read-only repository) only costs speed.
     let t0 = Instant::now();
@@ -362,6 +387,19 @@ pub fn scan_snapshot(
     scope: &Scope,
     cache: &FactsCache,
 ) -> Vec<(String, Facts)> {
+    scan_snapshot_limited(snap, opts, scope, cache, u64::MAX).0
+}
+
+/// `scan_snapshot`, skipping files larger than `max_size` bytes (`[scan] max_file_size`): those
+/// are returned apart, neither parsed nor cached (so that a cache hit is always of a file that
+/// was within the limit).
+pub fn scan_snapshot_limited(
+    snap: &Snapshot,
+    opts: &ScanOptions,
+    scope: &Scope,
+    cache: &FactsCache,
+    max_size: u64,
+) -> (Vec<(String, Facts)>, Vec<String>) {
     let paths: Vec<&str> = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
@@ -381,16 +419,20 @@ pub fn scan_snapshot(
         .filter(|(_, f)| f.is_none())
         .map(|(p, _)| p.as_str())
         .collect();
+    let mut skipped = HashSet::new();
     if !misses.is_empty() {
         let progress = Progress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
-        let parsed: Vec<Facts> = misses
+        let parsed: Vec<(Facts, bool)> = misses
             .par_iter()
             .map(|p| {
                 progress.tick();
                 let Ok(bytes) = snap.read_pooled(p) else {
-                    return Facts::default();
+                    return (Facts::default(), false);
                 };
+                if bytes.len() as u64 > max_size {
+                    return (Facts::default(), true);
+                }
                 let oid = match snap.get(p) {
                     Some(e) if !worktree => e.oid,
                     _ => {
@@ -398,7 +440,7 @@ pub fn scan_snapshot(
                     }
                 };
                 if worktree && let Some(hit) = cache.get(&oid) {
-                    return hit;
+                    return (hit, false);
                 }
                 let facts = Lang::for_path(p)
                     .map(|lang| scan::extract(lang, &bytes, opts))
@@ -406,16 +448,28 @@ pub fn scan_snapshot(
                 if !oid.is_zero() {
                     cache.insert(oid, facts.clone());
                 }
-                facts
+                (facts, false)
             })
             .collect();
         progress.done();
         let mut parsed = parsed.into_iter();
         for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
-            slot.1 = parsed.next();
+            if let Some((facts, too_large)) = parsed.next() {
+                if too_large {
+                    skipped.insert(slot.0.clone());
+                }
+                slot.1 = Some(facts);
+            }
         }
     }
-    out.into_iter().map(|(p, f)| (p, f.unwrap_or_default())).collect()
+    let files = out
+        .into_iter()
+        .filter(|(p, _)| !skipped.contains(p))
+        .map(|(p, f)| (p, f.unwrap_or_default()))
+        .collect();
+    let mut skipped: Vec<String> = skipped.into_iter().collect();
+    skipped.sort();
+    (files, skipped)
 }
 
 /// "parsing N/M files" on a terminal, for long cold scans only.
@@ -467,7 +521,8 @@ fn analyze(
             && !req.skip.iter().any(|s| s == group)
     };
     let t0 = Instant::now();
-    let files = scan_snapshot(&snap, scan_opts, scope, cache);
+    let (files, too_large) =
+        scan_snapshot_limited(&snap, scan_opts, scope, cache, config.scan.max_file_size());
     timing("scan", t0);
     let mut findings = Vec::new();
     let mut notes = Vec::new();
@@ -569,6 +624,7 @@ fn analyze(
     Ok(Outcome {
         findings,
         files: files.len(),
+        too_large,
         notes,
         ..Outcome::default()
     })

@@ -19,6 +19,81 @@ pub enum Error {
     Parse { path: PathBuf, message: String },
 }
 
+/// `[scan]`: limits on what is read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanConfig {
+    /// Files larger than this are skipped (default 1 MiB): a committed bundle must never stall a
+    /// commit. Bytes, or a string such as "512 KiB", "4 MiB".
+    pub max_file_size: Option<ByteSize>,
+}
+
+impl ScanConfig {
+    pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+    pub fn max_file_size(&self) -> u64 {
+        self.max_file_size.map_or(Self::DEFAULT_MAX_FILE_SIZE, |b| b.0)
+    }
+}
+
+/// A size in bytes: a number, or a string with a unit (`B`, `KB`, `KiB`, `MB`, `MiB`, `GB`, `GiB`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bytes(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bytes(b) => Ok(ByteSize(b)),
+            Raw::Text(t) => parse_size(&t).map(ByteSize).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "invalid size `{t}`: use bytes, or e.g. \"512 KiB\", \"4 MiB\""
+                ))
+            }),
+        }
+    }
+}
+
+fn parse_size(t: &str) -> Option<u64> {
+    let t = t.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..split].parse().ok()?;
+    let mult: u64 = match t[split..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "kib" | "k" => 1024,
+        "mb" => 1000 * 1000,
+        "mib" | "m" => 1024 * 1024,
+        "gb" => 1000 * 1000 * 1000,
+        "gib" | "g" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+/// A byte count as people read it: "1 MiB", "5.2 MiB", "800 KiB", "12 B".
+pub fn human_size(n: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let f = n as f64;
+    if f >= KIB * KIB {
+        let m = f / (KIB * KIB);
+        if m.fract() == 0.0 {
+            format!("{m:.0} MiB")
+        } else {
+            format!("{m:.1} MiB")
+        }
+    } else if f >= KIB {
+        format!("{:.0} KiB", f / KIB)
+    } else {
+        format!("{n} B")
+    }
+}
+
 /// A rule's configured level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -209,6 +284,7 @@ pub struct Config {
     pub imports: ImportsConfig,
     pub env: EnvConfig,
     pub hooks: BTreeMap<String, HookConfig>,
+    pub scan: ScanConfig,
 }
 
 pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets"];
@@ -260,6 +336,9 @@ impl Config {
             self.env.turbo_declares = other.env.turbo_declares;
         }
         self.hooks.extend(other.hooks);
+        if other.scan.max_file_size.is_some() {
+            self.scan.max_file_size = other.scan.max_file_size;
+        }
     }
 
     /// The configured level of a rule, or its default.
@@ -302,6 +381,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
             }
             "imports" => config.imports = toml::from_str(&sub).map_err(at)?,
             "env" => config.env = toml::from_str(&sub).map_err(at)?,
+            "scan" => config.scan = toml::from_str(&sub).map_err(at)?,
             hook => {
                 if !value.is_table() {
                     return Err(err(format!(

@@ -317,7 +317,7 @@ fn run_checks_on(
     args: &RunArgs,
 ) -> anyhow::Result<bool> {
     let mut findings: Vec<Finding> = Vec::new();
-    let (mut files, mut elapsed) = (0, Duration::ZERO);
+    let (mut files, mut elapsed, mut too_large) = (0, Duration::ZERO, 0);
     let mut done = BTreeSet::new();
     let mut sources = Vec::new();
     for scope in scopes {
@@ -339,6 +339,7 @@ fn run_checks_on(
         }
         sources.extend(outcome.snapshot.clone());
         files += outcome.files;
+        too_large += outcome.too_large.len();
         elapsed += outcome.elapsed;
         for f in outcome.findings {
             if !findings.contains(&f) {
@@ -354,7 +355,8 @@ fn run_checks_on(
         unit: "file",
         ..Default::default()
     };
-    let summary = Summary::new(files, &findings, elapsed);
+    let mut summary = Summary::new(files, &findings, elapsed);
+    summary.skipped_too_large = too_large;
     let blocking = findings.iter().any(|f| f.severity == Severity::Error);
     crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
     crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));

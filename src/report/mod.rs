@@ -2,7 +2,7 @@
 //! Findings go to stdout (data that could be piped); progress and logs go to stderr.
 
 mod escape;
-mod human;
+pub mod human;
 mod sarif;
 
 use std::io::{self, Write};
@@ -19,6 +19,14 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub elapsed_ms: u64,
+    /// Findings the baseline does not have (`hookctl check` by hand; absent when not compared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<usize>,
+    /// Files skipped for being larger than `[scan] max_file_size`.
+    pub skipped_too_large: usize,
+    /// `--verbose` lines of the human summary (what was scanned, skipped, cached).
+    #[serde(skip)]
+    pub details: Vec<String>,
 }
 
 impl Summary {
@@ -31,6 +39,7 @@ impl Summary {
                 .filter(|f| f.severity == Severity::Warning)
                 .count(),
             elapsed_ms: elapsed.as_millis() as u64,
+            ..Summary::default()
         }
     }
 }

@@ -290,8 +290,15 @@ impl Repo {
 
 /// `(rule, path, what)` of every finding of `hookctl check --format json ARGS`, where `what` is
 /// the specifier, else the env var name, else the resolved path. Asserts the exit code agrees.
+/// Without `--all-findings` or `--baseline`, `--new` is added: the findings a hook would block on.
 pub fn check_findings(repo: &Repo, args: &[&str]) -> Vec<(String, String, String)> {
     let mut a = vec!["check", "--format", "json"];
+    if !args
+        .iter()
+        .any(|a| matches!(*a, "--all-findings" | "--baseline" | "--new"))
+    {
+        a.push("--new");
+    }
     a.extend_from_slice(args);
     let run = repo.hookctl(&a);
     assert!(
