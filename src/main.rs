@@ -65,6 +65,9 @@ fn fail(e: &anyhow::Error) -> ExitCode {
     // Every error hookctl returns is about usage, configuration or the environment: exit 2.
     errln!("{}: {e}", output::paint_err(output::style::ERROR, "error"));
     for cause in e.chain().skip(1) {
+        // Multi-line causes (toml's snippet) stay indented under their `caused by:`.
+        let cause = cause.to_string();
+        let cause = cause.trim_end().replace('\n', "\n  ");
         errln!(
             "  {}: {cause}",
             output::paint_err(output::style::BOLD, "caused by")

@@ -150,7 +150,7 @@ fn check_config(ctx: &Ctx, hooks: &Hooks, r: &mut Report) -> (BTreeSet<String>, 
             (hooks, Some(cfg))
         }
         Err(e) => {
-            r.problem(format!("config: {e}"));
+            r.problem(format!("config: {}", e.chain()));
             r.hint("every hook fails until the configuration loads (`hookctl run` exits 2)");
             (BTreeSet::new(), None)
         }

@@ -17,7 +17,7 @@ use crate::{Ctx, Exit, UsageError};
 pub fn run(ctx: &Ctx, cmd: &EnvCommand) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let root = repo_root(&ctx.cwd);
-    let config = Config::load(&root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    let config = Config::load(&root, ctx.config.as_deref())?;
     if let Err(e) = env::check_config(&config.env) {
         let file = config.path.as_deref().map_or_else(
             || crate::config::FILE_NAME.to_string(),

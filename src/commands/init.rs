@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     let text = render(&detected);
     // Never write a file hookctl itself would reject.
     config::parse(&target, &text)
-        .map_err(|e| anyhow::anyhow!("internal error: generated config is invalid: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("internal error: generated config is invalid: {}", e.chain()))?;
     std::fs::write(&target, text)?;
     if !ctx.quiet {
         errln!("hookctl: wrote {}", target.display());

@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let config = if git.bare && ctx.config.is_none() {
         Config::default()
     } else {
-        Config::load(&git.root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?
+        Config::load(&git.root, ctx.config.as_deref())?
     };
     let is_git_hook = crate::install::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {

@@ -332,3 +332,27 @@ pub fn check_findings(repo: &Repo, args: &[&str]) -> Vec<(String, String, String
 pub fn finding(rule: &str, path: &str, what: &str) -> (String, String, String) {
     (rule.to_string(), path.to_string(), what.to_string())
 }
+
+/// Snapshot `text` under `name` with the repo's temporary path replaced by `[REPO]` and
+/// timings by `[TIME]`, so that snapshots are stable across runs and machines.
+#[macro_export]
+macro_rules! snapshot {
+    ($repo:expr, $name:expr, $text:expr) => {{
+        let root = $repo.root.display().to_string();
+        let canonical = $repo.root.canonicalize().unwrap().display().to_string();
+        insta::with_settings!({
+            snapshot_path => "snapshots",
+            prepend_module_to_snapshot => false,
+            filters => vec![
+                (regex::escape(&canonical).leak() as &str, "[REPO]"),
+                (regex::escape(&root).leak() as &str, "[REPO]"),
+                (r"in \d+ ms", "in [TIME] ms"),
+                (r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[TIME]""#),
+                (r"\(\d+\.\d+s\)", "([TIME]s)"),
+                (r#""version": "\d+\.\d+\.\d+""#, r#""version": "[VERSION]""#),
+            ],
+        }, {
+            insta::assert_snapshot!($name, $text);
+        });
+    }};
+}

@@ -2,7 +2,9 @@
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+#[macro_use]
 mod common;
+mod config_errors;
 mod corpus;
 mod engine;
 mod env;
