@@ -37,7 +37,14 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     // Never write a file hookctl itself would reject.
     config::parse(&target, &text)
         .map_err(|e| anyhow::anyhow!("internal error: generated config is invalid: {}", e.chain()))?;
-    std::fs::write(&target, text)?;
+    // Written whole or not at all: a temporary file beside it, renamed into place.
+    let dir = target.parent().unwrap_or(std::path::Path::new("."));
+    // Mode 0666 before the umask, as `fs::write` would (tempfile's default is 0600).
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+    tmp.persist(&target).map_err(|e| e.error)?;
     if !ctx.quiet {
         errln!("hookctl: wrote {}", target.display());
         errln!("  next: review it, then `hookctl install` to run it on every commit and push");

@@ -13,4 +13,5 @@ mod install;
 mod jobs;
 mod monorepo;
 mod output;
+mod pnpm_yaml;
 mod secrets;
