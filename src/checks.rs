@@ -74,6 +74,10 @@ pub struct Outcome {
     pub files: usize,
     /// Source files skipped for being larger than `[scan] max_file_size`.
     pub too_large: Vec<String>,
+    /// Source files whose facts came from the cache (`--verbose`).
+    pub cache_hits: usize,
+    /// Imports of generated files (git-ignored by design) not reported (`--verbose`).
+    pub generated_silenced: usize,
     pub elapsed: Duration,
     /// Warnings about hookctl's own inputs (e.g. a tsconfig `extends` from an uninstalled package).
     pub notes: Vec<String>,
@@ -387,7 +391,16 @@ pub fn scan_snapshot(
     scope: &Scope,
     cache: &FactsCache,
 ) -> Vec<(String, Facts)> {
-    scan_snapshot_limited(snap, opts, scope, cache, u64::MAX).0
+    scan_snapshot_limited(snap, opts, scope, cache, u64::MAX).files
+}
+
+/// What `scan_snapshot_limited` found.
+pub struct Scanned {
+    pub files: Vec<(String, Facts)>,
+    /// Paths larger than the limit: neither parsed nor cached.
+    pub too_large: Vec<String>,
+    /// Files whose facts came from the cache.
+    pub cache_hits: usize,
 }
 
 /// `scan_snapshot`, skipping files larger than `max_size` bytes (`[scan] max_file_size`): those
@@ -399,7 +412,7 @@ pub fn scan_snapshot_limited(
     scope: &Scope,
     cache: &FactsCache,
     max_size: u64,
-) -> (Vec<(String, Facts)>, Vec<String>) {
+) -> Scanned {
     let paths: Vec<&str> = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
@@ -414,6 +427,7 @@ pub fn scan_snapshot_limited(
             (p.to_string(), hit)
         })
         .collect();
+    let cache_hits = out.iter().filter(|(_, f)| f.is_some()).count();
     let misses: Vec<&str> = out
         .iter()
         .filter(|(_, f)| f.is_none())
@@ -467,9 +481,13 @@ pub fn scan_snapshot_limited(
         .filter(|(p, _)| !skipped.contains(p))
         .map(|(p, f)| (p, f.unwrap_or_default()))
         .collect();
-    let mut skipped: Vec<String> = skipped.into_iter().collect();
-    skipped.sort();
-    (files, skipped)
+    let mut too_large: Vec<String> = skipped.into_iter().collect();
+    too_large.sort();
+    Scanned {
+        files,
+        too_large,
+        cache_hits,
+    }
 }
 
 /// "parsing N/M files" on a terminal, for long cold scans only.
@@ -521,8 +539,12 @@ fn analyze(
             && !req.skip.iter().any(|s| s == group)
     };
     let t0 = Instant::now();
-    let (files, too_large) =
-        scan_snapshot_limited(&snap, scan_opts, scope, cache, config.scan.max_file_size());
+    let Scanned {
+        files,
+        too_large,
+        cache_hits,
+    } = scan_snapshot_limited(&snap, scan_opts, scope, cache, config.scan.max_file_size());
+    let generated = std::sync::atomic::AtomicUsize::new(0);
     timing("scan", t0);
     let mut findings = Vec::new();
     let mut notes = Vec::new();
@@ -558,7 +580,7 @@ fn analyze(
                         let found: Vec<Finding> = facts
                             .imports
                             .iter()
-                            .filter_map(|imp| import_finding(&resolver, path, imp))
+                            .filter_map(|imp| import_finding(&resolver, path, imp, &generated))
                             .filter(|f| !facts.suppressed(f.rule, f.line))
                             .collect();
                         if found.is_empty() {
@@ -625,15 +647,26 @@ fn analyze(
         findings,
         files: files.len(),
         too_large,
+        cache_hits,
+        generated_silenced: generated.into_inner(),
         notes,
         ..Outcome::default()
     })
 }
 
-fn import_finding(resolver: &Resolver, path: &str, imp: &scan::Import) -> Option<Finding> {
+fn import_finding(
+    resolver: &Resolver,
+    path: &str,
+    imp: &scan::Import,
+    generated: &std::sync::atomic::AtomicUsize,
+) -> Option<Finding> {
     let snap = resolver.snapshot();
     match resolver.resolve_import(path, imp) {
-        Verdict::File(_) | Verdict::External | Verdict::Generated(_) => None,
+        Verdict::File(_) | Verdict::External => None,
+        Verdict::Generated(_) => {
+            generated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            None
+        }
         Verdict::Untracked(target) => Some(rules::imports_untracked::finding(snap, path, imp, &target)),
         Verdict::CaseMismatch { written, real } => {
             Some(rules::imports_case_mismatch::finding(path, imp, &written, &real))

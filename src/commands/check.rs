@@ -86,7 +86,20 @@ pub fn print_outcome(
 
 /// The `--verbose` lines under the summary: what was scanned and what was skipped, and why.
 fn details(config: &Config, outcome: &checks::Outcome) -> Vec<String> {
-    let mut lines = vec![format!("scanned: {} source files", outcome.files)];
+    let mut lines = vec![format!(
+        "scanned: {} source file{} ({} from the cache, {} parsed)",
+        outcome.files,
+        if outcome.files == 1 { "" } else { "s" },
+        outcome.cache_hits.min(outcome.files),
+        outcome.files.saturating_sub(outcome.cache_hits)
+    )];
+    if outcome.generated_silenced > 0 {
+        lines.push(format!(
+            "silenced: {} import{} of generated files (folders in data/generated-dirs.txt and [imports] generated)",
+            outcome.generated_silenced,
+            if outcome.generated_silenced == 1 { "" } else { "s" }
+        ));
+    }
     if !outcome.too_large.is_empty() {
         const SHOWN: usize = 10;
         let mut names = outcome

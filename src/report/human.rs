@@ -34,6 +34,8 @@ pub fn print(
     sources: &dyn Sources,
 ) -> io::Result<()> {
     let color = opts.color;
+    // `(new)` tells findings apart only when some are old (all new: the summary says so).
+    let mark_new = findings.iter().any(|f| f.new == Some(false));
     // The source of the file being shown, read once per file (a minified bundle can be MBs).
     let mut source: Option<(&str, Option<Cow<'_, [u8]>>)> = None;
     let mut shown: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -48,7 +50,7 @@ pub fn print(
                 source = Some((f.path.as_str(), sources.source(&f.path)));
             }
             let src = source.as_ref().and_then(|(_, s)| s.as_deref());
-            finding(out, color, f, src)?;
+            finding(out, color, f, src, mark_new)?;
         }
         if findings.get(i + 1).is_none_or(|next| next.path != f.path) {
             for (rule, n) in std::mem::take(&mut hidden) {
@@ -68,12 +70,22 @@ pub fn print(
     Ok(())
 }
 
-fn finding(out: &mut dyn Write, color: bool, f: &Finding, src: Option<&[u8]>) -> io::Result<()> {
+fn finding(
+    out: &mut dyn Write,
+    color: bool,
+    f: &Finding,
+    src: Option<&[u8]>,
+    mark_new: bool,
+) -> io::Result<()> {
     let (sev_style, word) = match f.severity {
         Severity::Error => (style::ERROR, "error"),
         Severity::Warning => (style::WARNING, "warning"),
     };
-    let new = if f.new == Some(true) { " (new)" } else { "" };
+    let new = if mark_new && f.new == Some(true) {
+        " (new)"
+    } else {
+        ""
+    };
     writeln!(
         out,
         "{}{}",
@@ -140,12 +152,11 @@ fn summary_line(out: &mut dyn Write, opts: &Options, summary: &Summary) -> io::R
             plural(summary.skipped_too_large, "file")
         ));
     }
-    let mut errors = plural(summary.errors, "error");
-    if let Some(new) = summary.new {
-        errors = format!("{errors} ({new} new)");
-    }
-    parts.push(errors);
+    parts.push(plural(summary.errors, "error"));
     parts.push(plural(summary.warnings, "warning"));
+    if let Some(new) = summary.new {
+        parts.push(format!("{new} new"));
+    }
     let line = format!("hookctl: {} in {} ms", parts.join(", "), summary.elapsed_ms);
     let st: Style = if summary.errors > 0 {
         style::ERROR

@@ -508,7 +508,7 @@ fn old_findings_do_not_block_but_all_findings_lists_them() {
     r.hookctl(&["check"])
         .code(1)
         .contains("does not resolve to any file (new)")
-        .contains("2 errors (1 new)")
+        .contains("2 errors, 0 warnings, 1 new")
         .contains("hooks block only new findings");
 }
 
@@ -526,7 +526,7 @@ fn check_by_hand_fails_on_findings_already_committed() {
         .code(1)
         .contains("error[imports/unresolved]")
         .lacks("any file (new)")
-        .contains("1 error (0 new)");
+        .contains("1 error, 0 warnings, 0 new");
     r.hookctl(&["check", "--new"]).ok().contains("0 errors");
     let head = r.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
     r.hookctl(&["check", "--baseline", &head]).ok();

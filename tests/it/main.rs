@@ -6,6 +6,7 @@
 mod common;
 mod config_errors;
 mod corpus;
+mod doctor;
 mod engine;
 mod env;
 mod env_rules;
@@ -15,3 +16,4 @@ mod monorepo;
 mod output;
 mod pnpm_yaml;
 mod secrets;
+mod snapshots_output;

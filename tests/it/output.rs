@@ -252,3 +252,26 @@ fn machine_formats_list_every_finding_of_a_minified_file() {
         .contains("… and 4980 more imports/unresolved findings in vendor/bundle.js");
     assert_eq!(human.stdout.matches("error[imports/unresolved]").count(), 20);
 }
+
+/// `--verbose` on `check` used to add nothing (issue 10).
+#[test]
+fn verbose_check_lists_scanned_cached_skipped_and_silenced() {
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"app"}"#);
+    r.write(".gitignore", "generated/\n");
+    r.write("generated/client.ts", "export const c = 1;\n");
+    r.write(
+        "src/a.ts",
+        "import { c } from '../generated/client';\nexport const a = c;\n",
+    );
+    r.write("src/b.ts", "export const b = 1;\n");
+    r.add(&["package.json", ".gitignore", "src/a.ts", "src/b.ts"]);
+    r.hookctl(&["--verbose", "check"])
+        .ok()
+        .contains("scanned: 2 source files (0 from the cache, 2 parsed)")
+        .contains("silenced: 1 import of generated files");
+    r.hookctl(&["--verbose", "check"])
+        .ok()
+        .contains("scanned: 2 source files (2 from the cache, 0 parsed)");
+    r.hookctl(&["check"]).ok().lacks("scanned:").lacks("silenced:");
+}
