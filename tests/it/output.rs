@@ -203,7 +203,7 @@ fn a_huge_minified_file_is_skipped_by_default_and_counted_in_the_summary() {
 }
 
 #[test]
-fn a_huge_minified_file_within_the_limit_is_reported_in_full_in_json_and_capped_in_human_output() {
+fn a_huge_minified_file_within_the_limit_is_counted_in_full_and_capped_in_human_output() {
     let r = Repo::new();
     r.write("package.json", r#"{"name":"app"}"#);
     r.write("hookctl.toml", "[scan]\nmax_file_size = \"8 MiB\"\n");
@@ -224,10 +224,8 @@ fn a_huge_minified_file_within_the_limit_is_reported_in_full_in_json_and_capped_
     let longest = human.stdout.lines().map(|l| l.chars().count()).max().unwrap();
     assert!(longest <= 170, "a line of {longest} characters");
     human.contains(" | …").contains("require(\"./m0\");");
-
-    let doc = r.hookctl(&["check", "--format", "json"]).code(1).json();
-    assert_eq!(doc["findings"].as_array().unwrap().len(), 200_000);
-    assert_eq!(doc["summary"]["errors"], 200_000);
+    // JSON, SARIF and GitHub completeness: `machine_formats_list_every_finding_of_a_minified_file`
+    // (a second run of 200,000 unresolved imports costs minutes in a debug build).
 }
 
 /// SARIF and GitHub annotations stay complete (a smaller bundle: the debug build resolves
