@@ -72,6 +72,12 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Source files scanned.
     pub files: usize,
+    /// Source files skipped for being larger than `[scan] max_file_size`.
+    pub too_large: Vec<String>,
+    /// Source files whose facts came from the cache (`--verbose`).
+    pub cache_hits: usize,
+    /// Imports of generated files (git-ignored by design) not reported (`--verbose`).
+    pub generated_silenced: usize,
     pub elapsed: Duration,
     /// Warnings about hookctl's own inputs (e.g. a tsconfig `extends` from an uninstalled package).
     pub notes: Vec<String>,
@@ -90,6 +96,16 @@ impl crate::report::Sources for Outcome {
 /// Run the built-in checks. Errors are hookctl's own failures (not a repo, unreadable index),
 /// never findings.
 pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
+    run_inner(config, req, false)
+}
+
+/// Every finding of the snapshot, each marked `new` when the baseline lacks it (`hookctl check`
+/// by hand), instead of only the new ones (hooks).
+pub fn run_marked(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
+    run_inner(config, req, true)
+}
+
+fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
     let start = Instant::now();
     let (repo, paths) = snapshot::open()?;
     let baseline = match &req.baseline {
@@ -120,7 +136,9 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
     // With a baseline, only files whose findings can differ from it are analysed.
     let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
-        (Some(base), Target::Index | Target::Commit(_)) if !needs_all => plan_scope(&snap, base, &cache),
+        (Some(base), Target::Index | Target::Commit(_)) if !needs_all && !mark => {
+            plan_scope(&snap, base, &cache)
+        }
         _ => Scope::All,
     };
     timing("plan", start);
@@ -136,7 +154,18 @@ pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
     if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
         let old = analyze(config, base_snap, req, &scope, &cache, &scan_opts)?;
         let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
-        outcome.findings.retain(|f| !known.contains(&owned_key(f)));
+        if mark {
+            for f in &mut outcome.findings {
+                f.new = Some(!known.contains(&owned_key(f)));
+            }
+        } else {
+            outcome.findings.retain(|f| !known.contains(&owned_key(f)));
+        }
+    } else if mark {
+        // No baseline (first commit): everything counts as new.
+        for f in &mut outcome.findings {
+            f.new = Some(true);
+        }
     }
     // A cache that cannot be written (read-only repository) only costs speed.
     let t0 = Instant::now();
@@ -165,7 +194,7 @@ fn timing(phase: &str, since: Instant) {
                     .map(|l| l[6..].trim().to_string())
             })
             .unwrap_or_default();
-        eprintln!(
+        errln!(
             "hookctl: timing: {phase}: {:.1} ms (peak memory {peak})",
             since.elapsed().as_secs_f64() * 1000.0
         );
@@ -362,6 +391,28 @@ pub fn scan_snapshot(
     scope: &Scope,
     cache: &FactsCache,
 ) -> Vec<(String, Facts)> {
+    scan_snapshot_limited(snap, opts, scope, cache, u64::MAX).files
+}
+
+/// What `scan_snapshot_limited` found.
+pub struct Scanned {
+    pub files: Vec<(String, Facts)>,
+    /// Paths larger than the limit: neither parsed nor cached.
+    pub too_large: Vec<String>,
+    /// Files whose facts came from the cache.
+    pub cache_hits: usize,
+}
+
+/// `scan_snapshot`, skipping files larger than `max_size` bytes (`[scan] max_file_size`): those
+/// are returned apart, neither parsed nor cached (so that a cache hit is always of a file that
+/// was within the limit).
+pub fn scan_snapshot_limited(
+    snap: &Snapshot,
+    opts: &ScanOptions,
+    scope: &Scope,
+    cache: &FactsCache,
+    max_size: u64,
+) -> Scanned {
     let paths: Vec<&str> = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
@@ -376,21 +427,26 @@ pub fn scan_snapshot(
             (p.to_string(), hit)
         })
         .collect();
+    let cache_hits = out.iter().filter(|(_, f)| f.is_some()).count();
     let misses: Vec<&str> = out
         .iter()
         .filter(|(_, f)| f.is_none())
         .map(|(p, _)| p.as_str())
         .collect();
+    let mut skipped = HashSet::new();
     if !misses.is_empty() {
         let progress = Progress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
-        let parsed: Vec<Facts> = misses
+        let parsed: Vec<(Facts, bool)> = misses
             .par_iter()
             .map(|p| {
                 progress.tick();
                 let Ok(bytes) = snap.read_pooled(p) else {
-                    return Facts::default();
+                    return (Facts::default(), false);
                 };
+                if bytes.len() as u64 > max_size {
+                    return (Facts::default(), true);
+                }
                 let oid = match snap.get(p) {
                     Some(e) if !worktree => e.oid,
                     _ => {
@@ -398,7 +454,7 @@ pub fn scan_snapshot(
                     }
                 };
                 if worktree && let Some(hit) = cache.get(&oid) {
-                    return hit;
+                    return (hit, false);
                 }
                 let facts = Lang::for_path(p)
                     .map(|lang| scan::extract(lang, &bytes, opts))
@@ -406,16 +462,32 @@ pub fn scan_snapshot(
                 if !oid.is_zero() {
                     cache.insert(oid, facts.clone());
                 }
-                facts
+                (facts, false)
             })
             .collect();
         progress.done();
         let mut parsed = parsed.into_iter();
         for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
-            slot.1 = parsed.next();
+            if let Some((facts, too_large)) = parsed.next() {
+                if too_large {
+                    skipped.insert(slot.0.clone());
+                }
+                slot.1 = Some(facts);
+            }
         }
     }
-    out.into_iter().map(|(p, f)| (p, f.unwrap_or_default())).collect()
+    let files = out
+        .into_iter()
+        .filter(|(p, _)| !skipped.contains(p))
+        .map(|(p, f)| (p, f.unwrap_or_default()))
+        .collect();
+    let mut too_large: Vec<String> = skipped.into_iter().collect();
+    too_large.sort();
+    Scanned {
+        files,
+        too_large,
+        cache_hits,
+    }
 }
 
 /// "parsing N/M files" on a terminal, for long cold scans only.
@@ -439,16 +511,16 @@ impl Progress {
     fn tick(&self) {
         let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if self.show && n.is_multiple_of(500) {
-            eprint!(
+            crate::output::write_err(format_args!(
                 "\rhookctl: parsing {n}/{} files (cached for next time)",
                 self.total
-            );
+            ));
         }
     }
 
     fn done(&self) {
         if self.show {
-            eprint!("\r\x1b[2K");
+            crate::output::write_err(format_args!("\r\x1b[2K"));
         }
     }
 }
@@ -467,7 +539,12 @@ fn analyze(
             && !req.skip.iter().any(|s| s == group)
     };
     let t0 = Instant::now();
-    let files = scan_snapshot(&snap, scan_opts, scope, cache);
+    let Scanned {
+        files,
+        too_large,
+        cache_hits,
+    } = scan_snapshot_limited(&snap, scan_opts, scope, cache, config.scan.max_file_size());
+    let generated = std::sync::atomic::AtomicUsize::new(0);
     timing("scan", t0);
     let mut findings = Vec::new();
     let mut notes = Vec::new();
@@ -509,7 +586,7 @@ fn analyze(
                             .filter_map(|imp| {
                                 let verdict = resolver.resolve_import(path, imp);
                                 on_disk |= matches!(verdict, Verdict::Ignored(_));
-                                import_finding(&resolver, path, imp, verdict)
+                                import_finding(&resolver, path, imp, verdict, &generated)
                             })
                             .filter(|f| !facts.suppressed(f.rule, f.line))
                             .collect();
@@ -576,15 +653,28 @@ fn analyze(
     Ok(Outcome {
         findings,
         files: files.len(),
+        too_large,
+        cache_hits,
+        generated_silenced: generated.into_inner(),
         notes,
         ..Outcome::default()
     })
 }
 
-fn import_finding(resolver: &Resolver, path: &str, imp: &scan::Import, verdict: Verdict) -> Option<Finding> {
+fn import_finding(
+    resolver: &Resolver,
+    path: &str,
+    imp: &scan::Import,
+    verdict: Verdict,
+    generated: &std::sync::atomic::AtomicUsize,
+) -> Option<Finding> {
     let snap = resolver.snapshot();
     match verdict {
-        Verdict::File(_) | Verdict::External | Verdict::Generated(_) | Verdict::Ignored(_) => None,
+        Verdict::File(_) | Verdict::External | Verdict::Ignored(_) => None,
+        Verdict::Generated(_) => {
+            generated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            None
+        }
         Verdict::Untracked(target) => Some(rules::imports_untracked::finding(snap, path, imp, &target)),
         Verdict::CaseMismatch { written, real } => {
             Some(rules::imports_case_mismatch::finding(path, imp, &written, &real))

@@ -76,12 +76,16 @@ pub struct SnapshotArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub snapshot: SnapshotArgs,
-    /// Also report findings the baseline already has (by default in hooks, only new ones block).
-    #[arg(long)]
-    pub all_findings: bool,
-    /// Compare against this baseline revision and report only new findings.
+    /// Report only the findings the baseline lacks (HEAD, or the commit's parent with
+    /// `--rev`), as hooks do. By default every finding is reported, each marked new or not.
+    #[arg(long, conflicts_with = "all_findings")]
+    pub new: bool,
+    /// Compare against this revision and report only the findings it lacks (implies `--new`).
     #[arg(long, value_name = "REV", conflicts_with = "all_findings")]
     pub baseline: Option<String>,
+    /// Report every finding without comparing with a baseline (nothing marked new).
+    #[arg(long)]
+    pub all_findings: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
     /// Only report findings in these paths (files or folders, repo-relative).

@@ -13,10 +13,114 @@ pub const LOCAL_FILE_NAME: &str = "hookctl.local.toml";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}: {message}")]
-    Parse { path: PathBuf, message: String },
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// toml's own error: line, column, the offending line with a caret, and the message.
+    #[error("invalid configuration in {}", path.display())]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    /// `min_version` names a newer hookctl than this one (or is not a version).
+    #[error("{}: line {line}: {message}", path.display())]
+    MinVersion {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+impl Error {
+    /// The message and its causes on several lines, for places that print one string.
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            out.push_str(&format!("\ncaused by: {}", c.to_string().trim_end()));
+            cause = c.source();
+        }
+        out
+    }
+}
+
+/// `[scan]`: limits on what is read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanConfig {
+    /// Files larger than this are skipped (default 1 MiB): a committed bundle must never stall a
+    /// commit. Bytes, or a string such as "512 KiB", "4 MiB".
+    pub max_file_size: Option<ByteSize>,
+}
+
+impl ScanConfig {
+    pub const DEFAULT_MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+    pub fn max_file_size(&self) -> u64 {
+        self.max_file_size.map_or(Self::DEFAULT_MAX_FILE_SIZE, |b| b.0)
+    }
+}
+
+/// A size in bytes: a number, or a string with a unit (`B`, `KB`, `KiB`, `MB`, `MiB`, `GB`, `GiB`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bytes(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Bytes(b) => Ok(ByteSize(b)),
+            Raw::Text(t) => parse_size(&t).map(ByteSize).ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "invalid size `{t}`: use bytes, or e.g. \"512 KiB\", \"4 MiB\""
+                ))
+            }),
+        }
+    }
+}
+
+fn parse_size(t: &str) -> Option<u64> {
+    let t = t.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..split].parse().ok()?;
+    let mult: u64 = match t[split..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "kib" | "k" => 1024,
+        "mb" => 1000 * 1000,
+        "mib" | "m" => 1024 * 1024,
+        "gb" => 1000 * 1000 * 1000,
+        "gib" | "g" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+/// A byte count as people read it: "1 MiB", "5.2 MiB", "800 KiB", "12 B".
+pub fn human_size(n: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let f = n as f64;
+    if f >= KIB * KIB {
+        let m = f / (KIB * KIB);
+        if m.fract() == 0.0 {
+            format!("{m:.0} MiB")
+        } else {
+            format!("{m:.1} MiB")
+        }
+    } else if f >= KIB {
+        format!("{:.0} KiB", f / KIB)
+    } else {
+        format!("{n} B")
+    }
 }
 
 /// A rule's configured level.
@@ -46,7 +150,7 @@ pub struct ImportsConfig {
     #[serde(default)]
     pub generated: Vec<String>,
     /// Regular expressions: specifiers matching one are not files and are skipped.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "check::regexes")]
     pub not_files: Vec<String>,
     /// Packages that may be imported without being declared (e.g. provided by the platform).
     #[serde(default)]
@@ -133,7 +237,7 @@ impl Patterns {
     }
 }
 
-/// A duration: seconds as a number, or a string like "90s", "5m", "1h".
+/// A duration: seconds as a number, or a string humantime reads ("90s", "5m", "1m30s", "1h").
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timeout(pub std::time::Duration);
 
@@ -145,37 +249,137 @@ impl<'de> Deserialize<'de> for Timeout {
             Secs(u64),
             Text(String),
         }
-        let secs = match Raw::deserialize(d)? {
-            Raw::Secs(s) => s,
-            Raw::Text(t) => parse_duration(&t).map_err(serde::de::Error::custom)?,
+        let duration = match Raw::deserialize(d)? {
+            Raw::Secs(s) => std::time::Duration::from_secs(s),
+            Raw::Text(t) => humantime::parse_duration(t.trim()).map_err(|e| {
+                serde::de::Error::custom(format!(
+                    "invalid duration `{t}` ({e}): use seconds, or e.g. \"90s\", \"5m\", \"1m30s\", \"1h\""
+                ))
+            })?,
         };
-        Ok(Timeout(std::time::Duration::from_secs(secs)))
+        if duration.is_zero() {
+            return Err(serde::de::Error::custom(
+                "a timeout of 0 would stop every job at once",
+            ));
+        }
+        Ok(Timeout(duration))
     }
 }
 
-fn parse_duration(t: &str) -> Result<u64, String> {
-    let t = t.trim();
-    let (num, mult) = match t.chars().last() {
-        Some('s') => (&t[..t.len() - 1], 1),
-        Some('m') => (&t[..t.len() - 1], 60),
-        Some('h') => (&t[..t.len() - 1], 3600),
-        _ => (t, 1),
-    };
-    num.trim()
-        .parse::<u64>()
-        .map(|n| n * mult)
-        .map_err(|_| format!("invalid duration `{t}`: use seconds, or e.g. \"90s\", \"5m\", \"1h\""))
+/// Field checks run while deserializing, so that toml points at the offending value.
+mod check {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer};
+
+    use super::{CHECK_GROUPS, Patterns};
+
+    /// `[imports] not_files`: every entry a valid regex.
+    pub fn regexes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        let list = Vec::<String>::deserialize(d)?;
+        for r in &list {
+            regex::Regex::new(r)
+                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
+        }
+        Ok(list)
+    }
+
+    /// A job's `glob`/`exclude`: compiled as `hookctl run` compiles them.
+    pub fn patterns<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Patterns>, D::Error> {
+        let p = Option::<Patterns>::deserialize(d)?;
+        for raw in p.iter().flat_map(Patterns::list) {
+            let glob = raw.strip_prefix("./").unwrap_or(&raw);
+            let glob = glob.strip_prefix('/').unwrap_or(glob);
+            globset::GlobBuilder::new(glob)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .map_err(|e| D::Error::custom(format!("invalid glob `{raw}`: {}", e.kind())))?;
+        }
+        Ok(p)
+    }
+
+    /// A job's `root`: a folder inside the repository.
+    pub fn root<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let root = Option::<String>::deserialize(d)?;
+        if let Some(raw) = &root {
+            let path = std::path::Path::new(raw.trim_start_matches("./").trim_end_matches('/'));
+            let inside = path
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+            if path.is_absolute() || !inside {
+                return Err(D::Error::custom(format!(
+                    "`root = \"{raw}\"` must be a folder inside the repository"
+                )));
+            }
+        }
+        Ok(root)
+    }
+
+    /// A job's `name`: not the name of a check group (`HOOKCTL_SKIP=imports` could not tell).
+    pub fn job_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let name = String::deserialize(d)?;
+        if CHECK_GROUPS.contains(&name.as_str()) {
+            return Err(D::Error::custom(format!(
+                "a job cannot be named `{name}`, the name of a built-in check group ({}); rename the job",
+                CHECK_GROUPS.join(", ")
+            )));
+        }
+        Ok(name)
+    }
+
+    /// A hook's `checks`: known check groups.
+    pub fn groups<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        let list = Option::<Vec<Group>>::deserialize(d)?;
+        Ok(list.map(|l| l.into_iter().map(|g| g.0).collect()))
+    }
+
+    struct Group(String);
+
+    impl<'de> Deserialize<'de> for Group {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let c = String::deserialize(d)?;
+            if !CHECK_GROUPS.contains(&c.as_str()) {
+                return Err(D::Error::custom(format!(
+                    "unknown check `{c}`{} (known: {})",
+                    super::suggest(&c, CHECK_GROUPS.iter().copied()),
+                    CHECK_GROUPS.join(", ")
+                )));
+            }
+            Ok(Group(c))
+        }
+    }
+
+    /// A `[rules]` key: a known rule id.
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    pub struct RuleId(pub String);
+
+    impl<'de> Deserialize<'de> for RuleId {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let id = String::deserialize(d)?;
+            if crate::rules::by_id(&id).is_none() {
+                return Err(D::Error::custom(format!(
+                    "unknown rule `{id}`{}",
+                    super::suggest(&id, crate::rules::ALL.iter().map(|r| r.id))
+                )));
+            }
+            Ok(RuleId(id))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct JobConfig {
+    #[serde(deserialize_with = "check::job_name")]
     pub name: String,
     /// The command, run with `sh -c`. `{files}` is replaced by the matching files, shell-quoted.
     pub run: String,
+    #[serde(default, deserialize_with = "check::patterns")]
     pub glob: Option<Patterns>,
+    #[serde(default, deserialize_with = "check::patterns")]
     pub exclude: Option<Patterns>,
     /// A sub-folder to run in; `{files}` are then relative to it and limited to it.
+    #[serde(default, deserialize_with = "check::root")]
     pub root: Option<String>,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -190,9 +394,13 @@ pub struct JobConfig {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table of hook settings (`[hook]`), or one of `rules`, `imports`, `env`, `scan`"
+)]
 pub struct HookConfig {
     /// Built-in check groups to run: `imports`, `env`, `secrets`, `files`. Default: all.
+    #[serde(default, deserialize_with = "check::groups")]
     pub checks: Option<Vec<String>>,
     pub parallel: Option<bool>,
     pub fail_fast: Option<bool>,
@@ -211,6 +419,7 @@ pub struct Config {
     pub hooks: BTreeMap<String, HookConfig>,
     /// `min_version = "0.2.0"`: the oldest hookctl this configuration accepts (checked at load).
     pub min_version: Option<String>,
+    pub scan: ScanConfig,
 }
 
 pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets"];
@@ -265,6 +474,9 @@ impl Config {
         if other.min_version.is_some() {
             self.min_version = other.min_version;
         }
+        if other.scan.max_file_size.is_some() {
+            self.scan.max_file_size = other.scan.max_file_size;
+        }
     }
 
     /// The configured level of a rule, or its default.
@@ -277,92 +489,100 @@ impl Config {
     }
 }
 
-/// Parse one configuration file's text. Errors carry the path and `line:column`.
+/// Parse one configuration file's text: one deserialization of the whole file, so that every
+/// error carries toml's line, column and snippet.
 pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
-    let err = |message: String| Error::Parse {
-        path: path.to_path_buf(),
-        message,
-    };
-    let table: toml::Table = toml::from_str(text).map_err(|e| err(toml_message(text, &e)))?;
-    let mut config = Config::default();
-    // Before any other key: a newer file may use keys this binary does not know, and "needs
+    // Before anything else: a newer file may use keys this binary does not know, and "needs
     // hookctl X" is the useful message then, not "unknown key".
-    if let Some(value) = table.get("min_version") {
-        let line = find_key_line(text, "min_version");
-        let required = value.as_str().ok_or_else(|| {
-            err(format!(
-                "line {line}: `min_version` must be a version string such as \"0.2.0\""
-            ))
+    if let Ok(table) = text.parse::<toml::Table>()
+        && let Some(value) = table.get("min_version")
+    {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("min_version"))
+            .map_or(1, |i| i + 1);
+        let required = value.as_str().ok_or_else(|| Error::MinVersion {
+            path: path.to_path_buf(),
+            line,
+            message: "`min_version` must be a version string such as \"0.2.0\"".into(),
         })?;
-        crate::origin::check_min_version(required).map_err(|m| err(format!("line {line}: {m}")))?;
-        config.min_version = Some(required.to_string());
+        crate::origin::check_min_version(required).map_err(|message| Error::MinVersion {
+            path: path.to_path_buf(),
+            line,
+            message,
+        })?;
     }
-    for (key, value) in table {
-        let sub = toml::to_string(&value).unwrap_or_default();
-        // Re-parse the sub-table to get typed errors; spans are then relative to the sub-table,
-        // so locate the key in the original text for the line number.
-        let line = find_key_line(text, &key);
-        let at = |e: toml::de::Error| err(format!("line {line}: in `[{key}]`: {}", e.message()));
-        match key.as_str() {
-            "min_version" => {}
-            "rules" => {
-                let rules: BTreeMap<String, Level> = toml::from_str(&sub).map_err(at)?;
-                for id in rules.keys() {
-                    if crate::rules::by_id(id).is_none() {
-                        return Err(err(format!(
-                            "line {}: unknown rule `{id}`{}",
-                            find_key_line(text, id),
-                            suggest(id, crate::rules::ALL.iter().map(|r| r.id))
-                        )));
-                    }
-                }
-                config.rules = rules;
-            }
-            "imports" => config.imports = toml::from_str(&sub).map_err(at)?,
-            "env" => config.env = toml::from_str(&sub).map_err(at)?,
-            hook => {
-                if !value.is_table() {
-                    return Err(err(format!(
-                        "line {line}: `{hook}` must be a table of hook settings (`[{hook}]`), or one of `rules`, `imports`, `env`"
-                    )));
-                }
-                let hc: HookConfig = toml::from_str(&sub).map_err(at)?;
-                if let Some(checks) = &hc.checks {
-                    for c in checks {
-                        if !CHECK_GROUPS.contains(&c.as_str()) {
-                            return Err(err(format!(
-                                "line {line}: in `[{hook}]`: unknown check `{c}`{} (known: {})",
-                                suggest(c, CHECK_GROUPS.iter().copied()),
-                                CHECK_GROUPS.join(", ")
-                            )));
-                        }
-                    }
-                }
-                for job in &hc.jobs {
-                    // `HOOKCTL_SKIP=imports` and `--job` could not tell the job from the group.
-                    if CHECK_GROUPS.contains(&job.name.as_str()) {
-                        return Err(err(format!(
-                            "line {}: in `[{hook}]`: a job cannot be named `{}`, the name of a built-in check group ({}); rename the job",
-                            find_key_line(text, &format!("name = \"{}\"", job.name)),
-                            job.name,
-                            CHECK_GROUPS.join(", ")
-                        )));
-                    }
-                }
-                config.hooks.insert(hook.to_string(), hc);
-            }
-        }
-    }
-    Ok(config)
+    toml::from_str::<File>(text)
+        .map(|f| f.0)
+        .map_err(|source| Error::Parse {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })
 }
 
-fn toml_message(text: &str, e: &toml::de::Error) -> String {
-    match e.span() {
-        Some(span) => {
-            let (line, col) = line_col(text, span.start);
-            format!("line {line}, column {col}: {}", e.message())
+/// The top level of `hookctl.toml`: `rules`, `imports`, `env`, `scan`, and any other table is a
+/// hook (git's or a custom one such as `pre-deploy`).
+struct File(Config);
+
+impl<'de> Deserialize<'de> for File {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(FileVisitor)
+    }
+}
+
+struct FileVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FileVisitor {
+    type Value = File;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("tables of settings")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<File, A::Error> {
+        let mut config = Config::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "rules" => {
+                    let rules: BTreeMap<check::RuleId, Level> = map.next_value()?;
+                    config.rules = rules.into_iter().map(|(k, v)| (k.0, v)).collect();
+                }
+                "imports" => config.imports = map.next_value()?,
+                "env" => config.env = map.next_value()?,
+                "scan" => config.scan = map.next_value()?,
+                // Checked against this binary before deserializing (`parse`).
+                "min_version" => config.min_version = Some(map.next_value()?),
+                _ => {
+                    let hc = map.next_value_seed(HookSeed(&key))?;
+                    config.hooks.insert(key, hc);
+                }
+            }
         }
-        None => e.message().to_string(),
+        Ok(File(config))
+    }
+}
+
+/// A hook table. A name within two edits of a git hook's (`[pre-comit]`) is a typo that would
+/// silently define a custom hook nobody runs: an error, with the name meant.
+struct HookSeed<'a>(&'a str);
+
+impl<'de> serde::de::DeserializeSeed<'de> for HookSeed<'_> {
+    type Value = HookConfig;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<HookConfig, D::Error> {
+        let name = self.0;
+        if !crate::install::GIT_HOOKS.contains(&name)
+            && let Some((_, hook)) = crate::install::GIT_HOOKS
+                .iter()
+                .map(|h| (strsim(name, h), *h))
+                .filter(|(dist, _)| *dist <= 2)
+                .min()
+        {
+            return Err(serde::de::Error::custom(format!(
+                "`[{name}]` is not a git hook: did you mean `[{hook}]`? (a custom hook needs a name further from git's, e.g. `[pre-deploy]`)"
+            )));
+        }
+        HookConfig::deserialize(d)
     }
 }
 
@@ -373,15 +593,6 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
-}
-
-fn find_key_line(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|l| {
-            let l = l.trim_start().trim_start_matches('[').trim_start_matches('"');
-            l.starts_with(key)
-        })
-        .map_or(1, |i| i + 1)
 }
 
 /// ` (did you mean `x`?)` when a known name is close to `word`.
@@ -480,18 +691,18 @@ clean = true
             "[pre-commit]\n[[pre-commit.jobs]]\nname = \"x\"\nrun = \"y\"\nglobb = \"*\"\n",
         )
         .unwrap_err()
-        .to_string();
+        .chain();
         assert!(e.contains("globb"), "{e}");
         assert!(e.contains("h.toml"), "{e}");
         let e = parse(Path::new("h.toml"), "[rules]\n\"imports/untraked\" = \"off\"\n")
             .unwrap_err()
-            .to_string();
+            .chain();
         assert!(e.contains("did you mean `imports/untracked`"), "{e}");
-        let e = parse(Path::new("h.toml"), "[rules\n").unwrap_err().to_string();
+        let e = parse(Path::new("h.toml"), "[rules\n").unwrap_err().chain();
         assert!(e.contains("line 1"), "{e}");
         let e = parse(Path::new("h.toml"), "[pre-commit]\nchecks = [\"importz\"]\n")
             .unwrap_err()
-            .to_string();
+            .chain();
         assert!(e.contains("did you mean `imports`"), "{e}");
     }
 }

@@ -39,6 +39,10 @@ pub struct Finding {
     pub resolved: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Whether the baseline lacks this finding (`hookctl check` by hand marks every finding;
+    /// None when nothing was compared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<bool>,
     /// Byte range in the file, for the caret line. Not part of the JSON contract.
     #[serde(skip)]
     pub span: Option<(u32, u32)>,
@@ -60,6 +64,7 @@ impl Finding {
             specifier: None,
             resolved: None,
             name: None,
+            new: None,
             span: None,
             label: None,
         }

@@ -4,6 +4,8 @@
 //! blob) -> `resolve` (specifiers against the snapshot) -> `rules` (findings) -> `report`.
 //! `jobs` runs the team's own commands beside it; `install` writes the hook shims.
 
+#[macro_use]
+pub mod output;
 pub mod cache;
 pub mod checks;
 pub mod cli;

@@ -1,9 +1,9 @@
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 use hookctl::cli::{Cli, Command};
-use hookctl::{Ctx, Exit, commands};
+use hookctl::output::{self, Verbosity};
+use hookctl::{Ctx, Exit, commands, errln};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -13,6 +13,16 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { Exit::Error as u8 } else { 0 });
         }
     };
+    output::init(
+        cli.no_color,
+        if cli.quiet {
+            Verbosity::Quiet
+        } else if cli.verbose {
+            Verbosity::Verbose
+        } else {
+            Verbosity::Normal
+        },
+    );
     let ctx = match make_ctx(&cli) {
         Ok(ctx) => ctx,
         Err(e) => return fail(&e),
@@ -42,11 +52,10 @@ fn make_ctx(cli: &Cli) -> anyhow::Result<Ctx> {
         }
         std::env::set_current_dir(&cwd)?;
     }
-    let no_color = cli.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     Ok(Ctx {
         cwd,
         config: cli.config.clone(),
-        color: !no_color && std::io::stderr().is_terminal(),
+        color: output::stderr_color(),
         quiet: cli.quiet,
         verbose: cli.verbose,
     })
@@ -54,10 +63,15 @@ fn make_ctx(cli: &Cli) -> anyhow::Result<Ctx> {
 
 fn fail(e: &anyhow::Error) -> ExitCode {
     // Every error hookctl returns is about usage, configuration or the environment: exit 2.
-    eprint!("error: {e}");
+    errln!("{}: {e}", output::paint_err(output::style::ERROR, "error"));
     for cause in e.chain().skip(1) {
-        eprint!(": {cause}");
+        // Multi-line causes (toml's snippet) stay indented under their `caused by:`.
+        let cause = cause.to_string();
+        let cause = cause.trim_end().replace('\n', "\n  ");
+        errln!(
+            "  {}: {cause}",
+            output::paint_err(output::style::BOLD, "caused by")
+        );
     }
-    eprintln!();
     ExitCode::from(Exit::Error as u8)
 }

@@ -25,6 +25,8 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
             _ => Baseline::Head,
         }
     };
+    // By hand, every finding marked new or not; `--new`/`--baseline`, only the new ones.
+    let only_new = args.new || args.baseline.is_some();
     let filter = path_filter(ctx, &repo, &target, &paths.root, &args.paths)?;
     let req = Request {
         target,
@@ -33,9 +35,15 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
         skip: crate::skip_list(),
         paths: filter,
     };
-    let outcome = checks::run(&config, &req)?;
-    print_outcome(ctx, args.format, &outcome)?;
-    Ok(exit_for(&outcome.findings))
+    let outcome = if only_new || args.all_findings {
+        checks::run(&config, &req)?
+    } else {
+        checks::run_marked(&config, &req)?
+    };
+    let exit = exit_for(&outcome.findings);
+    let details = details(&config, &outcome);
+    print_outcome(ctx, args.format, &outcome, exit, details);
+    Ok(exit)
 }
 
 /// Exit 1 when any finding is an error.
@@ -47,24 +55,69 @@ pub fn exit_for(findings: &[crate::diagnostic::Finding]) -> Exit {
     }
 }
 
-/// Print notes to stderr and findings + summary to stdout in the chosen format.
-pub fn print_outcome(ctx: &Ctx, format: crate::cli::Format, outcome: &checks::Outcome) -> anyhow::Result<()> {
-    if !ctx.quiet {
-        for n in &outcome.notes {
-            eprintln!("warning: {n}");
-        }
+/// Print notes to stderr and findings + summary to stdout in the chosen format. A closed
+/// stdout ends the process with `exit`.
+pub fn print_outcome(
+    ctx: &Ctx,
+    format: crate::cli::Format,
+    outcome: &checks::Outcome,
+    exit: Exit,
+    details: Vec<String>,
+) {
+    for n in &outcome.notes {
+        crate::info!("warning: {n}");
     }
     let opts = report::Options {
         format,
-        color: ctx.color,
+        color: crate::output::stdout_color(),
         quiet: ctx.quiet,
-        unit: "files",
+        unit: "file",
+        verbose: ctx.verbose,
     };
-    let summary = Summary::new(outcome.files, &outcome.findings, outcome.elapsed);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    report::print(&mut out, &opts, &outcome.findings, &summary, outcome)?;
-    Ok(())
+    let mut summary = Summary::new(outcome.files, &outcome.findings, outcome.elapsed);
+    summary.skipped_too_large = outcome.too_large.len();
+    summary.details = details;
+    if outcome.findings.iter().any(|f| f.new.is_some()) {
+        summary.new = Some(outcome.findings.iter().filter(|f| f.new == Some(true)).count());
+    }
+    crate::output::set_exit(exit);
+    crate::output::with_stdout(|out| report::print(out, &opts, &outcome.findings, &summary, outcome));
+}
+
+/// The `--verbose` lines under the summary: what was scanned and what was skipped, and why.
+fn details(config: &Config, outcome: &checks::Outcome) -> Vec<String> {
+    let mut lines = vec![format!(
+        "scanned: {} source file{} ({} from the cache, {} parsed)",
+        outcome.files,
+        if outcome.files == 1 { "" } else { "s" },
+        outcome.cache_hits.min(outcome.files),
+        outcome.files.saturating_sub(outcome.cache_hits)
+    )];
+    if outcome.generated_silenced > 0 {
+        lines.push(format!(
+            "silenced: {} import{} of generated files (folders in data/generated-dirs.txt and [imports] generated)",
+            outcome.generated_silenced,
+            if outcome.generated_silenced == 1 { "" } else { "s" }
+        ));
+    }
+    if !outcome.too_large.is_empty() {
+        const SHOWN: usize = 10;
+        let mut names = outcome
+            .too_large
+            .iter()
+            .take(SHOWN)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if outcome.too_large.len() > SHOWN {
+            names.push_str(&format!(" and {} more", outcome.too_large.len() - SHOWN));
+        }
+        lines.push(format!(
+            "skipped, larger than max_file_size ({}): {names}",
+            crate::config::human_size(config.scan.max_file_size())
+        ));
+    }
+    lines
 }
 
 pub fn target(repo: &git2::Repository, s: &SnapshotArgs) -> anyhow::Result<Target> {

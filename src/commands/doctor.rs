@@ -11,40 +11,52 @@ use crate::{Ctx, Exit};
 /// The PATH macOS and Linux desktop git clients usually give hooks.
 pub const GUI_PATH: &str = "/usr/bin:/bin:/usr/sbin:/sbin";
 
+/// Facts to stdout; with `--quiet` only problems and warnings, each with its fix.
 #[derive(Default)]
 struct Report {
     problems: usize,
     warnings: usize,
+    quiet: bool,
 }
 
 impl Report {
     fn ok(&self, msg: impl AsRef<str>) {
-        println!("ok: {}", msg.as_ref());
+        if !self.quiet {
+            outln!("ok: {}", msg.as_ref());
+        }
     }
     fn info(&self, msg: impl AsRef<str>) {
-        println!("  {}", msg.as_ref());
+        if !self.quiet {
+            outln!("  {}", msg.as_ref());
+        }
     }
     fn warn(&mut self, msg: impl AsRef<str>) {
         self.warnings += 1;
-        println!("warning: {}", msg.as_ref());
+        outln!("warning: {}", msg.as_ref());
     }
     fn problem(&mut self, msg: impl AsRef<str>) {
         self.problems += 1;
-        println!("error: {}", msg.as_ref());
+        outln!("error: {}", msg.as_ref());
     }
     fn hint(&self, msg: impl AsRef<str>) {
-        println!("  hint: {}", msg.as_ref());
+        outln!("  hint: {}", msg.as_ref());
     }
 }
 
 pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
     let hooks = super::install::locate(ctx)?;
-    let mut r = Report::default();
+    let mut r = Report {
+        quiet: ctx.quiet,
+        ..Report::default()
+    };
     let where_ = hooks.root.as_deref().unwrap_or(&hooks.common_dir);
-    println!("repository: {}", where_.display());
+    r.info(format!("repository: {}", where_.display()));
     match &hooks.hooks_path {
-        Some(p) => println!("hooks directory: {} (core.hooksPath = {p})", hooks.dir.display()),
-        None => println!("hooks directory: {}", hooks.dir.display()),
+        Some(p) => r.info(format!(
+            "hooks directory: {} (core.hooksPath = {p})",
+            hooks.dir.display()
+        )),
+        None => r.info(format!("hooks directory: {}", hooks.dir.display())),
     }
     if let Some(husky) = hooks.husky() {
         r.warn(format!(
@@ -64,6 +76,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         r.warn(format!(
             "HOOKCTL={value} is set in this environment: every hook is skipped"
         ));
+        r.hint("run `unset HOOKCTL` (and remove it from your shell profile)");
     }
 
     let installed = install::installed_shims(&hooks.dir)?;
@@ -93,18 +106,33 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
             ));
         }
     }
+    let shim_dirs: Vec<PathBuf> = installed
+        .iter()
+        .filter_map(|h| install::present(&hooks.path(h)).ok())
+        .filter_map(|p| match p {
+            Present::Shim(text) => install::shim_binary(&text),
+            _ => None,
+        })
+        .filter_map(|bin| bin.parent().map(Path::to_path_buf))
+        .collect();
+    if let (Some(config), Some(root)) = (&config, hooks.root.as_deref()) {
+        check_job_commands(config, root, &shim_dirs, &mut r);
+    }
     check_gui_path(&mut r);
 
-    println!();
+    if r.quiet && r.problems == 0 && r.warnings == 0 {
+        return Ok(Exit::Success);
+    }
+    outln!();
     if r.problems > 0 {
-        println!(
+        outln!(
             "{} problem{}: hooks would not run as expected",
             r.problems,
             if r.problems == 1 { "" } else { "s" }
         );
         return Ok(Exit::Failure);
     }
-    println!(
+    outln!(
         "all good: hooks would run{}",
         if r.warnings > 0 {
             format!(
@@ -150,7 +178,7 @@ fn check_config(ctx: &Ctx, hooks: &Hooks, r: &mut Report) -> (BTreeSet<String>, 
             (hooks, Some(cfg))
         }
         Err(e) => {
-            r.problem(format!("config: {e}"));
+            r.problem(format!("config: {}", e.chain()));
             r.hint("every hook fails until the configuration loads (`hookctl run` exits 2)");
             (BTreeSet::new(), None)
         }
@@ -238,6 +266,7 @@ fn check_hook(
             r.warn(format!(
                 "{hook}: `{hook}.legacy` is not executable and is skipped (git would skip it too)"
             ));
+            r.hint(format!("run `chmod +x {}`", legacy.display()));
         }
     }
     Ok(())
@@ -248,6 +277,89 @@ fn same_file(a: &Path, b: &Path) -> bool {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
+}
+
+/// Each job's command must be found on the PATH a GUI git client gives hooks (plus the folder
+/// of the hookctl binary the shims run), not only on the terminal's PATH.
+fn check_job_commands(config: &Config, root: &Path, shim_dirs: &[PathBuf], r: &mut Report) {
+    let mut path = GUI_PATH.to_string();
+    for d in shim_dirs {
+        path.push(':');
+        path.push_str(&d.to_string_lossy());
+    }
+    let user_path = std::env::var("PATH").unwrap_or_default();
+    for (hook, hc) in &config.hooks {
+        for job in &hc.jobs {
+            let Some(cmd) = command_word(&job.run) else {
+                continue;
+            };
+            let what = format!("{hook} job `{}`", job.name);
+            if cmd.contains('/') {
+                // A path: relative ones are relative to the job's folder.
+                let dir = root.join(job.root.as_deref().unwrap_or(""));
+                let p = if Path::new(&cmd).is_absolute() {
+                    PathBuf::from(&cmd)
+                } else {
+                    dir.join(&cmd)
+                };
+                if install::is_executable(&p) {
+                    r.ok(format!("{what}: runs {}", p.display()));
+                } else {
+                    r.problem(format!("{what}: `{cmd}` is not an executable file"));
+                    r.hint(format!(
+                        "run `chmod +x {}`, or fix `run` in {}",
+                        p.display(),
+                        config::FILE_NAME
+                    ));
+                }
+                continue;
+            }
+            match (which(&cmd, &path), which(&cmd, &user_path)) {
+                (Some(found), _) => r.ok(format!("{what}: `{cmd}` found at {}", found.display())),
+                (None, Some(found)) => {
+                    r.problem(format!(
+                        "{what}: `{cmd}` is at {} on your PATH, but not on the PATH GUI git clients give hooks ({path})",
+                        found.display()
+                    ));
+                    r.hint(format!(
+                        "use its absolute path in {}: `run = \"{}\"`",
+                        config::FILE_NAME,
+                        job.run.replacen(&cmd, &found.to_string_lossy(), 1)
+                    ));
+                }
+                (None, None) => {
+                    r.problem(format!(
+                        "{what}: `{cmd}` is not found on any PATH: the job cannot start"
+                    ));
+                    r.hint(format!("install `{cmd}`, or fix `run` in {}", config::FILE_NAME));
+                }
+            }
+        }
+    }
+}
+
+/// The program a `sh -c` command line starts, when it can be told without running a shell:
+/// leading `NAME=value` assignments skipped; shell builtins, keywords and expansions give None.
+fn command_word(run: &str) -> Option<String> {
+    const BUILTINS: &[&str] = &[
+        "cd", "echo", "exit", "export", "test", "[", "true", "false", ":", ".", "source", "exec", "eval",
+        "set", "unset", "if", "for", "while", "case", "until", "printf", "read", "command", "type", "!", "{",
+        "(", "wait", "trap", "shift", "return", "local", "umask", "ulimit",
+    ];
+    let word = run
+        .split_whitespace()
+        .find(|w| {
+            let assignment = w.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+            !assignment
+        })?
+        .trim_matches(|c| c == '"' || c == '\'');
+    let special = |c: char| "$`(){};|&<>*?~\\".contains(c);
+    if word.is_empty() || BUILTINS.contains(&word) || word.chars().any(special) {
+        return None;
+    }
+    Some(word.to_string())
 }
 
 fn check_gui_path(r: &mut Report) {
@@ -269,4 +381,22 @@ fn which(name: &str, path: &str) -> Option<PathBuf> {
         .filter(|d| !d.is_empty())
         .map(|d| Path::new(d).join(name))
         .find(|p| install::is_executable(p))
+}
+
+#[cfg(test)]
+mod command_tests {
+    use super::command_word;
+
+    #[test]
+    fn the_program_of_a_command_line() {
+        assert_eq!(command_word("npx eslint {files}").as_deref(), Some("npx"));
+        assert_eq!(command_word("CI=1 FOO=bar pnpm test").as_deref(), Some("pnpm"));
+        assert_eq!(
+            command_word("./scripts/check.sh").as_deref(),
+            Some("./scripts/check.sh")
+        );
+        assert_eq!(command_word("cd web && npm test"), None);
+        assert_eq!(command_word("$TOOL run"), None);
+        assert_eq!(command_word("   "), None);
+    }
 }

@@ -17,7 +17,7 @@ use crate::{Ctx, Exit, UsageError};
 pub fn run(ctx: &Ctx, cmd: &EnvCommand) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let root = repo_root(&ctx.cwd);
-    let config = Config::load(&root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?;
+    let config = Config::load(&root, ctx.config.as_deref())?;
     if let Err(e) = env::check_config(&config.env) {
         let file = config.path.as_deref().map_or_else(
             || crate::config::FILE_NAME.to_string(),
@@ -35,21 +35,20 @@ pub fn run(ctx: &Ctx, cmd: &EnvCommand) -> anyhow::Result<Exit> {
     let summary = Summary::new(checked, &findings, started.elapsed());
     let opts = Options {
         format,
-        color: ctx.color && format == Format::Human,
+        color: crate::output::stdout_color() && format == Format::Human,
         quiet: ctx.quiet,
-        unit: "variables",
+        unit: "variable",
+        ..Options::default()
     };
-    let stdout = std::io::stdout();
-    match report::print(&mut stdout.lock(), &opts, &findings, &summary, &NoSources) {
-        // `hookctl env check | head`: the reader has seen enough; the exit code still counts.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
-    Ok(if findings.iter().any(|f| f.severity == Severity::Error) {
+    let exit = if findings.iter().any(|f| f.severity == Severity::Error) {
         Exit::Failure
     } else {
         Exit::Success
-    })
+    };
+    // `hookctl env check | head`: the reader has seen enough; the exit code still counts.
+    crate::output::set_exit(exit);
+    crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &NoSources));
+    Ok(exit)
 }
 
 /// The work tree's root, or `cwd` where there is no repository (a container with no `.git`).

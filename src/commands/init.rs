@@ -36,13 +36,20 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     let text = render(&detected);
     // Never write a file hookctl itself would reject.
     config::parse(&target, &text)
-        .map_err(|e| anyhow::anyhow!("internal error: generated config is invalid: {e}"))?;
-    std::fs::write(&target, text)?;
+        .map_err(|e| anyhow::anyhow!("internal error: generated config is invalid: {}", e.chain()))?;
+    // Written whole or not at all: a temporary file beside it, renamed into place.
+    let dir = target.parent().unwrap_or(std::path::Path::new("."));
+    // Mode 0666 before the umask, as `fs::write` would (tempfile's default is 0600).
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+    tmp.persist(&target).map_err(|e| e.error)?;
     let prepare = crate::prepare::ensure(&paths.root)?;
     if !ctx.quiet {
-        eprintln!("hookctl: wrote {}", target.display());
+        errln!("hookctl: wrote {}", target.display());
         print_prepare(&prepare);
-        eprintln!("  next: review it, then `hookctl install` to run it on every commit and push");
+        errln!("  next: review it, then `hookctl install` to run it on every commit and push");
     }
     Ok(Exit::Success)
 }
@@ -51,14 +58,14 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
 fn print_prepare(prepare: &crate::prepare::Prepare) {
     use crate::prepare::{PREPARE, Prepare};
     match prepare {
-        Prepare::Added => eprintln!(
+        Prepare::Added => errln!(
             "hookctl: added `\"prepare\": \"{PREPARE}\"` to package.json: `npm install` installs the hooks"
         ),
-        Prepare::Other(script) => eprintln!(
+        Prepare::Other(script) => errln!(
             "  note: package.json's `prepare` script is `{script}`: add `hookctl install` to it so `npm install` installs the hooks"
         ),
         Prepare::Unreadable => {
-            eprintln!("  note: package.json could not be read; no `prepare` script added")
+            errln!("  note: package.json could not be read; no `prepare` script added")
         }
         Prepare::Present | Prepare::NoPackageJson => {}
     }

@@ -43,7 +43,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     // and CI, where there is no repository or no one commits: a note there, never a failure.
     let note = |msg: String| {
         if !ctx.quiet {
-            eprintln!("hookctl: {msg}");
+            errln!("hookctl: {msg}");
         }
         Ok(Exit::Success)
     };
@@ -76,7 +76,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     };
     let say = |msg: String| {
         if !ctx.quiet {
-            eprintln!("{msg}");
+            errln!("{msg}");
         }
     };
     say(format!(
@@ -98,12 +98,12 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             && install::is_tracked(root, &path)
         {
             refused = true;
-            eprintln!(
+            errln!(
                 "error: {hook}: not installed: `{}` is committed to the repository; replacing it would \
                      change the team's hook and put this machine's path to hookctl in it",
                 path.strip_prefix(root).unwrap_or(&path).display()
             );
-            eprintln!(
+            errln!(
                 "  hint: add the line `hookctl run {hook} \"$@\"` to that script (for everyone), or \
                      `hookctl install --force` to chain it here anyway"
             );
@@ -132,13 +132,13 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             )),
             Installed::Refused { legacy: lpath } => {
                 refused = true;
-                eprintln!(
+                errln!(
                     "error: {hook}: not installed: `{}` is not a hookctl hook, and `{}` already holds a \
                      different hook, so the existing one cannot be chained without losing one of them",
                     hooks.path(hook).display(),
                     lpath.display()
                 );
-                eprintln!(
+                errln!(
                     "  hint: merge the two by hand into `{legacy}` and delete `{hook}`, or run \
                      `hookctl install --force` to chain `{hook}` and keep the old `{legacy}` as `{legacy}.1`"
                 );
@@ -153,7 +153,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     };
     if let Some(config) = &config {
         for hook in names.iter().filter(|h| !super::run::has_work(config, h)) {
-            eprintln!(
+            errln!(
                 "  warning: {hook}: nothing to run yet: add a `[{hook}]` table with `[[{hook}.jobs]]` (or `checks`) to {}",
                 crate::config::FILE_NAME
             );
@@ -167,7 +167,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         ));
     }
     if !refused && ctx.verbose {
-        eprintln!(
+        errln!(
             "hookctl: the hooks call {} (or `hookctl` on PATH if it moves)",
             bin.display()
         );
@@ -189,17 +189,17 @@ fn file_name(p: &Path) -> String {
 
 fn explain_husky(hooks: &Hooks, husky: Husky, names: &[String]) {
     let configured = hooks.hooks_path.as_deref().unwrap_or(".husky");
-    eprintln!(
+    errln!(
         "error: husky manages this repository's hooks: core.hooksPath = {configured}, so git runs hooks from {}",
         hooks.dir.display()
     );
     match husky {
-        Husky::V9 => eprintln!(
+        Husky::V9 => errln!(
             "  husky regenerates the files in `.husky/_` from its `prepare` script (`npm install`), which would \
              overwrite hookctl's hooks, and husky's own hook stops working if renamed to `<hook>.legacy` (it \
              finds the script to run by its file name), so hookctl installs nothing here, even with --force."
         ),
-        Husky::V5 => eprintln!(
+        Husky::V5 => errln!(
             "  the files in `.husky` are the team's tracked hook scripts: hookctl will not replace them with \
              hooks that name a binary on this machine, even with --force."
         ),
@@ -208,11 +208,11 @@ fn explain_husky(hooks: &Hooks, husky: Husky, names: &[String]) {
         .iter()
         .map(|h| format!("`hookctl run {h} \"$@\"` to `.husky/{h}`"))
         .collect();
-    eprintln!(
+    errln!(
         "  hint: to keep husky, call hookctl from it (for the whole team): add {}, and commit",
         lines.join(" and ")
     );
-    eprintln!(
+    errln!(
         "  hint: to replace husky: `git config --unset core.hooksPath`, remove `husky` from the `prepare` \
          script in package.json, then run `hookctl install`"
     );
@@ -228,7 +228,7 @@ pub fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
     };
     let say = |msg: String| {
         if !ctx.quiet {
-            eprintln!("{msg}");
+            errln!("{msg}");
         }
     };
     if names.is_empty() {

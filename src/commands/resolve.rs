@@ -1,7 +1,6 @@
 //! `hookctl resolve` (hidden): how every import of the snapshot resolves, one JSON object per
 //! line. Used by the TypeScript-agreement test script and for debugging resolution.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -29,33 +28,33 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
     );
     let (mut unreadable, mut notes) = (Vec::new(), Vec::new());
     let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    for (path, facts) in &files {
-        for imp in &facts.imports {
-            let (verdict, target) = match resolver.resolve_import(path, imp) {
-                Verdict::File(p) => ("file", Some(p)),
-                Verdict::External => ("external", None),
-                Verdict::Untracked(p) => ("untracked", Some(p)),
-                Verdict::Generated(p) => ("generated", Some(p)),
-                Verdict::Ignored(p) => ("ignored", Some(p)),
-                Verdict::CaseMismatch { real, .. } => ("case-mismatch", Some(real)),
-                Verdict::Unresolved => ("unresolved", None),
-                Verdict::NeedsExtension(p) => ("needs-extension", Some(p)),
-                Verdict::Undeclared(p) => ("undeclared", Some(p)),
-            };
-            let line = json!({
-                "importer": path,
-                "specifier": imp.specifier,
-                "line": imp.span.line,
-                "kind": format!("{:?}", imp.kind),
-                "type_only": imp.type_only,
-                "verdict": verdict,
-                "target": target,
-            });
-            writeln!(out, "{line}")?;
+    crate::output::with_stdout(|out| {
+        for (path, facts) in &files {
+            for imp in &facts.imports {
+                let (verdict, target) = match resolver.resolve_import(path, imp) {
+                    Verdict::File(p) => ("file", Some(p)),
+                    Verdict::External => ("external", None),
+                    Verdict::Untracked(p) => ("untracked", Some(p)),
+                    Verdict::Generated(p) => ("generated", Some(p)),
+                    Verdict::Ignored(p) => ("ignored", Some(p)),
+                    Verdict::CaseMismatch { real, .. } => ("case-mismatch", Some(real)),
+                    Verdict::Unresolved => ("unresolved", None),
+                    Verdict::NeedsExtension(p) => ("needs-extension", Some(p)),
+                    Verdict::Undeclared(p) => ("undeclared", Some(p)),
+                };
+                let line = json!({
+                    "importer": path,
+                    "specifier": imp.specifier,
+                    "line": imp.span.line,
+                    "kind": format!("{:?}", imp.kind),
+                    "type_only": imp.type_only,
+                    "verdict": verdict,
+                    "target": target,
+                });
+                writeln!(out, "{line}")?;
+            }
         }
-    }
-    out.flush()?;
+        Ok(())
+    });
     Ok(Exit::Success)
 }

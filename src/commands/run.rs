@@ -49,7 +49,7 @@ struct Scope {
 pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let hook = args.hook.as_str();
     if let Some(value) = crate::install::disabled_by_env() {
-        eprintln!("hookctl: HOOKCTL={value}, skipping {hook}");
+        errln!("hookctl: HOOKCTL={value}, skipping {hook}");
         return Ok(Exit::Success);
     }
     let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
@@ -58,7 +58,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let config = if git.bare && ctx.config.is_none() {
         Config::default()
     } else {
-        Config::load(&git.root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?
+        Config::load(&git.root, ctx.config.as_deref())?
     };
     let is_git_hook = crate::install::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {
@@ -73,7 +73,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     // them before anything else (and so before their checkouts are swept).
     let killed = crate::jobs::orphans::sweep(&state_dir(&git));
     if killed > 0 && !ctx.quiet {
-        eprintln!("hookctl: killed {killed} job process group(s) left running by a hookctl that was killed");
+        errln!("hookctl: killed {killed} job process group(s) left running by a hookctl that was killed");
     }
 
     let skip = crate::skip_list();
@@ -110,7 +110,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
             break;
         }
         if let (Some(label), false) = (&scope.label, hc.jobs.is_empty() || ctx.quiet) {
-            eprintln!("{}", ui.bold(&format!("hookctl: {hook} {label}")));
+            errln!("{}", ui.bold(&format!("hookctl: {hook} {label}")));
         }
         if let Some(sig) = run_jobs(&ui, &git, hook, &hc, scope, &skip, args, &mut tally)? {
             return Ok(interrupted(sig));
@@ -129,7 +129,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         } else {
             ui.bold(&line)
         };
-        eprintln!("{line}");
+        errln!("{line}");
     }
     Ok(if blocking || tally.failed > 0 {
         Exit::Failure
@@ -162,7 +162,7 @@ fn warn_unknown_skips(config: &Config, skip: &[String]) {
         .chain(["checks"])
         .collect();
     for name in skip.iter().filter(|s| !known.contains(&s.as_str())) {
-        eprintln!(
+        errln!(
             "hookctl: warning: HOOKCTL_SKIP: no job, rule or check group is named `{name}`{}",
             crate::config::suggest(name, known.iter().copied())
         );
@@ -178,7 +178,7 @@ fn state_dir(git: &Git) -> PathBuf {
 /// callers get here): exit as a shell reports death by that signal, 128 + its number (130
 /// for SIGINT, 143 for SIGTERM), so that git and scripts see an interruption, not a failure.
 fn interrupted(sig: i32) -> Exit {
-    eprintln!(
+    errln!(
         "hookctl: interrupted by {}: stopped the jobs and removed temporary checkouts",
         exec::signal_name(sig)
     );
@@ -317,7 +317,7 @@ fn run_checks_on(
     args: &RunArgs,
 ) -> anyhow::Result<bool> {
     let mut findings: Vec<Finding> = Vec::new();
-    let (mut files, mut elapsed) = (0, Duration::ZERO);
+    let (mut files, mut elapsed, mut too_large) = (0, Duration::ZERO, 0);
     let mut done = BTreeSet::new();
     let mut sources = Vec::new();
     for scope in scopes {
@@ -335,10 +335,11 @@ fn run_checks_on(
             },
         )?;
         for note in &outcome.notes {
-            eprintln!("hookctl: note: {note}");
+            errln!("hookctl: note: {note}");
         }
         sources.extend(outcome.snapshot.clone());
         files += outcome.files;
+        too_large += outcome.too_large.len();
         elapsed += outcome.elapsed;
         for f in outcome.findings {
             if !findings.contains(&f) {
@@ -349,15 +350,17 @@ fn run_checks_on(
     crate::diagnostic::sort(&mut findings);
     let opts = report::Options {
         format: args.format,
-        color: ctx.color,
+        color: crate::output::stdout_color(),
         quiet: ctx.quiet,
-        unit: "files",
+        unit: "file",
+        ..Default::default()
     };
-    let summary = Summary::new(files, &findings, elapsed);
-    let mut out = std::io::stdout().lock();
-    report::print(&mut out, &opts, &findings, &summary, &sources)?;
-    out.flush()?;
-    Ok(findings.iter().any(|f| f.severity == Severity::Error))
+    let mut summary = Summary::new(files, &findings, elapsed);
+    summary.skipped_too_large = too_large;
+    let blocking = findings.iter().any(|f| f.severity == Severity::Error);
+    crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
+    crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
+    Ok(blocking)
 }
 
 #[derive(Default)]
@@ -490,7 +493,7 @@ impl Ui {
     fn skipped(&self, name: &str, why: &str) {
         if !self.quiet {
             let mark = if self.utf8 { "○" } else { "-" };
-            eprintln!("{}", self.paint("2", &format!("{mark} {name}: skipped ({why})")));
+            errln!("{}", self.paint("2", &format!("{mark} {name}: skipped ({why})")));
         }
     }
 
@@ -529,12 +532,7 @@ impl Ui {
         if failed && let Some(t) = fail_text {
             let _ = writeln!(text, "  hint: {t}");
         }
-        let mut err = std::io::stderr().lock();
-        for piece in text.chunks(PRINT_CHUNK) {
-            if exec::interrupted().is_some() || err.write_all(piece).is_err() {
-                break;
-            }
-        }
+        crate::output::write_err_bytes(&text, PRINT_CHUNK, || exec::interrupted().is_some());
     }
 }
 

@@ -56,12 +56,12 @@ fn sweep_stale(tmp: &std::path::Path) {
         else {
             continue;
         };
-        // SAFETY: kill with signal 0 only asks whether the process exists (EPERM: it does, as
-        // another user's).
-        let alive = pid > 0 && {
-            let r = unsafe { libc::kill(pid, 0) };
-            r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
-        };
+        // Signal 0 only asks whether the process exists (EPERM: it does, as another user's).
+        let alive = pid > 0
+            && matches!(
+                nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
+                Ok(()) | Err(nix::errno::Errno::EPERM)
+            );
         if !alive && entry.file_type().is_ok_and(|t| t.is_dir()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }

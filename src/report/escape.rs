@@ -28,14 +28,6 @@ pub fn escape(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The number of characters `escape` makes of the first `n` characters of `s` (for carets).
-pub fn escaped_width(s: &str, n: usize) -> usize {
-    s.chars()
-        .take(n)
-        .map(|c| escape(c.encode_utf8(&mut [0; 4])).chars().count())
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +40,5 @@ mod tests {
             "a\\x1b[31mb\\rc\\nd\\x7f\\x85\\x00"
         );
         assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
-        assert_eq!(escaped_width("\x1b[1m", 2), 5);
     }
 }

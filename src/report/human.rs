@@ -10,29 +10,21 @@
 //!    = help: run `git add lib/utils/slug-generator.ts`
 //! ```
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::escape::{escape, escaped_width};
+use unicode_width::UnicodeWidthChar;
+
+use super::escape::escape;
 use super::{Options, Sources, Summary};
 use crate::diagnostic::{Finding, Severity};
+use crate::output::{Style, paint, style};
 
-const RED: &str = "\x1b[1;31m";
-const YELLOW: &str = "\x1b[1;33m";
-const BLUE: &str = "\x1b[1;34m";
-const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
-
-struct Paint(bool);
-
-impl Paint {
-    fn p(&self, style: &'static str, text: &str) -> String {
-        if self.0 {
-            format!("{style}{text}{RESET}")
-        } else {
-            text.to_string()
-        }
-    }
-}
+/// Findings shown per file and rule; the rest are counted ("… and N more").
+pub const MAX_PER_FILE_RULE: usize = 20;
+/// Display columns of a source line shown under a finding.
+pub const MAX_LINE_WIDTH: usize = 160;
 
 pub fn print(
     out: &mut dyn Write,
@@ -41,86 +33,149 @@ pub fn print(
     summary: &Summary,
     sources: &dyn Sources,
 ) -> io::Result<()> {
-    let paint = Paint(opts.color);
-    for f in findings {
-        let (style, word) = match f.severity {
-            Severity::Error => (RED, "error"),
-            Severity::Warning => (YELLOW, "warning"),
-        };
-        writeln!(
-            out,
-            "{}{}",
-            paint.p(style, &format!("{word}[{}]", f.rule)),
-            paint.p(BOLD, &format!(": {}", escape(&f.message)))
-        )?;
-        // Env files hold values, which are never shown: no source line for them.
-        let src_line = if f.line > 0 && crate::env::env_file_kind(&f.path).is_none() {
-            sources.source(&f.path).and_then(|s| line_text(&s, f.line))
+    let color = opts.color;
+    // `(new)` tells findings apart only when some are old (all new: the summary says so).
+    let mark_new = findings.iter().any(|f| f.new == Some(false));
+    // The source of the file being shown, read once per file (a minified bundle can be MBs).
+    let mut source: Option<(&str, Option<Cow<'_, [u8]>>)> = None;
+    let mut shown: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut hidden: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        let count = shown.entry(f.rule).or_default();
+        *count += 1;
+        if *count > MAX_PER_FILE_RULE {
+            *hidden.entry(f.rule).or_default() += 1;
         } else {
-            None
-        };
-        let gutter = if f.line > 0 { f.line.to_string().len() } else { 1 };
-        let pad = " ".repeat(gutter);
-        let path = escape(&f.path);
-        let location = if f.line > 0 {
-            format!("{path}:{}:{}", f.line, f.column)
-        } else {
-            path.into_owned()
-        };
-        writeln!(out, "{pad}{} {location}", paint.p(BLUE, "-->"))?;
-        if let Some(text) = src_line {
-            let bar = paint.p(BLUE, "|");
-            writeln!(out, "{pad} {bar}")?;
-            writeln!(
-                out,
-                "{} {bar} {}",
-                paint.p(BLUE, &f.line.to_string()),
-                escape(&text)
-            )?;
-            let col = f.column.saturating_sub(1) as usize;
-            let width = caret_width(f, &text, col);
-            // Carets under the escaped text: `\x1b` is four columns wide.
-            let (col, width) = (
-                escaped_width(&text, col),
-                escaped_width(&text, col + width) - escaped_width(&text, col),
-            );
-            let width = width.max(1);
-            let label = f
-                .label
-                .as_deref()
-                .map(|l| format!(" {}", escape(l)))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "{pad} {bar} {}{}",
-                " ".repeat(col),
-                paint.p(style, &format!("{}{label}", "^".repeat(width)))
-            )?;
-            writeln!(out, "{pad} {bar}")?;
+            if source.as_ref().is_none_or(|(p, _)| *p != f.path) {
+                source = Some((f.path.as_str(), sources.source(&f.path)));
+            }
+            let src = source.as_ref().and_then(|(_, s)| s.as_deref());
+            finding(out, color, f, src, mark_new)?;
         }
-        if let Some(help) = &f.help {
-            writeln!(
-                out,
-                "{pad} {} {}",
-                paint.p(BLUE, "="),
-                paint.p(BOLD, &format!("help: {}", escape(help)))
-            )?;
+        if findings.get(i + 1).is_none_or(|next| next.path != f.path) {
+            for (rule, n) in std::mem::take(&mut hidden) {
+                let text = format!(
+                    "… and {n} more {rule} finding{} in {} (all of them: --format json)",
+                    if n == 1 { "" } else { "s" },
+                    escape(&f.path)
+                );
+                writeln!(out, "{}\n", paint(color, style::BOLD, &text))?;
+            }
+            shown.clear();
         }
-        writeln!(out)?;
     }
     if !opts.quiet || !findings.is_empty() {
-        let mut parts = vec![format!("{} {} checked", summary.files, opts.unit)];
-        parts.push(plural(summary.errors, "error"));
-        parts.push(plural(summary.warnings, "warning"));
-        let line = format!("hookctl: {} in {} ms", parts.join(", "), summary.elapsed_ms);
-        let style = if summary.errors > 0 {
-            RED
-        } else if summary.warnings > 0 {
-            YELLOW
-        } else {
-            BOLD
-        };
-        writeln!(out, "{}", paint.p(style, &line))?;
+        summary_line(out, opts, summary)?;
+    }
+    Ok(())
+}
+
+fn finding(
+    out: &mut dyn Write,
+    color: bool,
+    f: &Finding,
+    src: Option<&[u8]>,
+    mark_new: bool,
+) -> io::Result<()> {
+    let (sev_style, word) = match f.severity {
+        Severity::Error => (style::ERROR, "error"),
+        Severity::Warning => (style::WARNING, "warning"),
+    };
+    let new = if mark_new && f.new == Some(true) {
+        " (new)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{}{}",
+        paint(color, sev_style, &format!("{word}[{}]", f.rule)),
+        paint(color, style::BOLD, &format!(": {}{new}", escape(&f.message)))
+    )?;
+    // Env files hold values, which are never shown: no source line for them.
+    let shown = if f.line > 0 && crate::env::env_file_kind(&f.path).is_none() {
+        src.and_then(|s| source_window(s, f))
+    } else {
+        None
+    };
+    let gutter = if f.line > 0 { f.line.to_string().len() } else { 1 };
+    let pad = " ".repeat(gutter);
+    let path = escape(&f.path);
+    let location = if f.line > 0 {
+        format!("{path}:{}:{}", f.line, f.column)
+    } else {
+        path.into_owned()
+    };
+    writeln!(out, "{pad}{} {location}", paint(color, style::ACCENT, "-->"))?;
+    if let Some(w) = shown {
+        let bar = paint(color, style::ACCENT, "|");
+        writeln!(out, "{pad} {bar}")?;
+        writeln!(
+            out,
+            "{} {bar} {}",
+            paint(color, style::ACCENT, &f.line.to_string()),
+            w.text
+        )?;
+        let label = f
+            .label
+            .as_deref()
+            .map(|l| format!(" {}", escape(l)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{pad} {bar} {}{}",
+            " ".repeat(w.caret_col),
+            paint(
+                color,
+                sev_style,
+                &format!("{}{label}", "^".repeat(w.caret_width.max(1)))
+            )
+        )?;
+        writeln!(out, "{pad} {bar}")?;
+    }
+    if let Some(help) = &f.help {
+        writeln!(
+            out,
+            "{pad} {} {}",
+            paint(color, style::ACCENT, "="),
+            paint(color, style::BOLD, &format!("help: {}", escape(help)))
+        )?;
+    }
+    writeln!(out)
+}
+
+fn summary_line(out: &mut dyn Write, opts: &Options, summary: &Summary) -> io::Result<()> {
+    let mut parts = vec![format!("{} checked", plural(summary.files, opts.unit))];
+    if summary.skipped_too_large > 0 {
+        parts.push(format!(
+            "{} skipped (larger than max_file_size)",
+            plural(summary.skipped_too_large, "file")
+        ));
+    }
+    parts.push(plural(summary.errors, "error"));
+    parts.push(plural(summary.warnings, "warning"));
+    if let Some(new) = summary.new {
+        parts.push(format!("{new} new"));
+    }
+    let line = format!("hookctl: {} in {} ms", parts.join(", "), summary.elapsed_ms);
+    let st: Style = if summary.errors > 0 {
+        style::ERROR
+    } else if summary.warnings > 0 {
+        style::WARNING
+    } else {
+        style::BOLD
+    };
+    writeln!(out, "{}", paint(opts.color, st, &line))?;
+    if summary.new.is_some() && (summary.errors > 0 || summary.warnings > 0) {
+        writeln!(
+            out,
+            "hint: hooks block only new findings (marked `(new)`); `hookctl check --new` lists only those"
+        )?;
+    }
+    if opts.verbose {
+        for line in &summary.details {
+            writeln!(out, "  {line}")?;
+        }
     }
     Ok(())
 }
@@ -133,23 +188,221 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// The text of a 1-based line, tabs expanded to one space so carets line up. Lines longer than
-/// 300 characters (minified code) are not shown.
-fn line_text(src: &[u8], line: u32) -> Option<String> {
-    let raw = src.split(|&b| b == b'\n').nth(line.checked_sub(1)? as usize)?;
-    let text = String::from_utf8_lossy(raw)
-        .trim_end_matches('\r')
-        .replace('\t', " ");
-    (text.chars().count() <= 300).then_some(text)
+/// A source line cut for display: escaped, at most `MAX_LINE_WIDTH` columns around the
+/// finding, `…` where it was cut, and where the carets go (in display columns).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Window {
+    pub text: String,
+    pub caret_col: usize,
+    pub caret_width: usize,
 }
 
-fn caret_width(f: &Finding, text: &str, col: usize) -> usize {
-    let rest = text.chars().count().saturating_sub(col).max(1);
-    match f.span {
-        Some((start, end)) if end > start => {
-            // Byte length approximates the character width for the specifiers and names we point at.
-            ((end - start) as usize).min(rest)
+/// The window of the finding's line, or None when the line does not exist.
+fn source_window(src: &[u8], f: &Finding) -> Option<Window> {
+    let index = f.line.checked_sub(1)? as usize;
+    let mut line_start = 0;
+    for _ in 0..index {
+        line_start += memchr::memchr(b'\n', &src[line_start..])? + 1;
+    }
+    let line_end = memchr::memchr(b'\n', &src[line_start..]).map_or(src.len(), |i| line_start + i);
+    let mut raw = &src[line_start..line_end];
+    if raw.last() == Some(&b'\r') {
+        raw = &raw[..raw.len() - 1];
+    }
+    // Where the carets go, in bytes of the line: the span when it lies on this line, else the
+    // column (counted in characters).
+    let (start, end) = match f.span {
+        Some((s, e)) if (s as usize) >= line_start && (s as usize) <= line_start + raw.len() => {
+            let s = s as usize - line_start;
+            (s, (e as usize).saturating_sub(line_start).clamp(s, raw.len()))
         }
-        _ => 1,
+        _ => {
+            let col = f.column.saturating_sub(1) as usize;
+            let s = String::from_utf8_lossy(raw)
+                .char_indices()
+                .nth(col)
+                .map_or(raw.len(), |(i, _)| i)
+                .min(raw.len());
+            (s, s)
+        }
+    };
+    Some(window(raw, start, end))
+}
+
+/// Cut `raw` (one line) to a window around bytes `start..end`, in O(window), not O(line).
+pub fn window(raw: &[u8], start: usize, end: usize) -> Window {
+    let start = floor_boundary(raw, start.min(raw.len()));
+    let end = floor_boundary(raw, end.clamp(start, raw.len()));
+    // Never look further than 4 bytes per column either side.
+    let reach = MAX_LINE_WIDTH * 4;
+    let lo = floor_boundary(raw, start.saturating_sub(reach));
+    let hi = floor_boundary(raw, end.saturating_add(reach).min(raw.len()));
+    let cells = |b: &[u8]| -> Vec<(String, usize)> {
+        let text = String::from_utf8_lossy(b);
+        text.chars()
+            .map(|c| {
+                let c = if c == '\t' { ' ' } else { c };
+                let shown = escape(c.encode_utf8(&mut [0; 4])).into_owned();
+                let width = if shown.chars().count() > 1 {
+                    shown.chars().count()
+                } else {
+                    c.width().unwrap_or(0)
+                };
+                (shown, width)
+            })
+            .collect()
+    };
+    let width = |v: &[(String, usize)]| v.iter().map(|(_, w)| *w).sum::<usize>();
+    let pre = cells(&raw[lo..start]);
+    let mut mid = cells(&raw[start..end]);
+    let post = cells(&raw[end..hi]);
+    // The underlined part itself is cut when it alone would fill the window.
+    let mid_max = MAX_LINE_WIDTH - 40;
+    let mut mid_cut = false;
+    if width(&mid) > mid_max {
+        let mut w = 0;
+        let keep = mid.iter().take_while(|(_, cw)| {
+            w += cw;
+            w < mid_max
+        });
+        let n = keep.count();
+        mid.truncate(n);
+        mid_cut = true;
+    }
+    let mid_w = width(&mid) + usize::from(mid_cut);
+    let budget = MAX_LINE_WIDTH - mid_w;
+    let (pre_w, post_w) = (width(&pre), width(&post));
+    let cut_left_anyway = lo > 0;
+    let cut_right_anyway = hi < raw.len() || mid_cut;
+    let fits = pre_w + post_w <= budget && !cut_left_anyway && !cut_right_anyway;
+    let (left_budget, right_budget) = if fits {
+        (pre_w, post_w)
+    } else {
+        // Half each, what one side does not need goes to the other; each cut side spends a
+        // column on `…`.
+        let half = budget / 2;
+        let left = if pre_w <= half && !cut_left_anyway {
+            pre_w
+        } else {
+            half
+        };
+        (left, budget - left)
+    };
+    let mut text = String::new();
+    let mut caret_col = 0;
+    // Left: the last characters that fit.
+    let left_cut = cut_left_anyway || pre_w > left_budget;
+    let avail = if left_cut {
+        left_budget.saturating_sub(1)
+    } else {
+        left_budget
+    };
+    let mut w = 0;
+    let from = pre
+        .iter()
+        .rposition(|(_, cw)| {
+            w += cw;
+            w > avail
+        })
+        .map_or(0, |i| i + 1);
+    if left_cut {
+        text.push('…');
+        caret_col += 1;
+    }
+    for (s, cw) in &pre[from..] {
+        text.push_str(s);
+        caret_col += cw;
+    }
+    for (s, _) in &mid {
+        text.push_str(s);
+    }
+    let mut caret_width = width(&mid);
+    if mid_cut {
+        text.push('…');
+        caret_width += 1;
+    }
+    let right_cut = cut_right_anyway || post_w > right_budget;
+    let avail = if right_cut {
+        right_budget.saturating_sub(1)
+    } else {
+        right_budget
+    };
+    let mut w = 0;
+    for (s, cw) in &post {
+        if w + cw > avail {
+            break;
+        }
+        w += cw;
+        text.push_str(s);
+    }
+    if right_cut && !(mid_cut && post.is_empty()) {
+        text.push('…');
+    }
+    Window {
+        text,
+        caret_col,
+        caret_width: caret_width.max(1),
+    }
+}
+
+/// The largest char boundary of `raw` at or before `i` (UTF-8 continuation bytes skipped).
+fn floor_boundary(raw: &[u8], mut i: usize) -> usize {
+    while i > 0 && i < raw.len() && (raw[i] & 0xC0) == 0x80 {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn short_lines_are_shown_whole() {
+        let w = window(b"import x from './a';", 14, 19);
+        assert_eq!(w.text, "import x from './a';");
+        assert_eq!((w.caret_col, w.caret_width), (14, 5));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span_with_ellipses() {
+        let mut line = "x".repeat(100_000);
+        line.push_str("require(\"./m1\")");
+        line.push_str(&"y".repeat(100_000));
+        let start = 100_008;
+        let w = window(line.as_bytes(), start, start + 6);
+        assert!(w.text.width() <= MAX_LINE_WIDTH, "{}", w.text.width());
+        assert!(w.text.starts_with('…') && w.text.ends_with('…'), "{}", w.text);
+        let under: String = w.text.chars().skip(w.caret_col).take(w.caret_width).collect();
+        assert_eq!(under, "\"./m1\"");
+    }
+
+    #[test]
+    fn carets_count_display_width_not_bytes() {
+        // Two wide CJK characters (4 columns, 6 bytes) before the span.
+        let line = "const 日本 = require('./a');";
+        let start = line.find("'./a'").unwrap();
+        let w = window(line.as_bytes(), start, start + 5);
+        assert_eq!(w.text, line);
+        assert_eq!(w.caret_col, line[..start].width());
+        assert_eq!(w.caret_col, start - 2, "6 bytes of CJK are 4 columns");
+        assert_eq!(w.caret_width, 5);
+    }
+
+    #[test]
+    fn a_span_wider_than_the_window_is_cut_too() {
+        let line = format!("x = \"{}\"", "a".repeat(1000));
+        let w = window(line.as_bytes(), 4, line.len());
+        assert!(w.text.width() <= MAX_LINE_WIDTH, "{}", w.text.width());
+        assert_eq!(w.caret_col, 4);
+        assert!(w.caret_width <= MAX_LINE_WIDTH - 4);
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_counted() {
+        let w = window(b"\x1b[2J import './a'", 14, 19);
+        assert!(w.text.starts_with("\\x1b[2J"), "{}", w.text);
+        assert_eq!(w.caret_col, 17);
     }
 }

@@ -2,7 +2,7 @@
 //! Findings go to stdout (data that could be piped); progress and logs go to stderr.
 
 mod escape;
-mod human;
+pub mod human;
 mod sarif;
 
 use std::io::{self, Write};
@@ -19,6 +19,14 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub elapsed_ms: u64,
+    /// Findings the baseline does not have (`hookctl check` by hand; absent when not compared).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<usize>,
+    /// Files skipped for being larger than `[scan] max_file_size`.
+    pub skipped_too_large: usize,
+    /// `--verbose` lines of the human summary (what was scanned, skipped, cached).
+    #[serde(skip)]
+    pub details: Vec<String>,
 }
 
 impl Summary {
@@ -31,6 +39,7 @@ impl Summary {
                 .filter(|f| f.severity == Severity::Warning)
                 .count(),
             elapsed_ms: elapsed.as_millis() as u64,
+            ..Summary::default()
         }
     }
 }
@@ -57,12 +66,15 @@ impl Sources for NoSources {
     }
 }
 
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     pub format: Format,
     pub color: bool,
     pub quiet: bool,
-    /// Noun for the summary line: "files" for checks, "variables" for env commands.
+    /// Noun for the summary line, singular: "file" for checks, "variable" for env commands.
     pub unit: &'static str,
+    /// `--verbose`: the human summary lists what was scanned and skipped.
+    pub verbose: bool,
 }
 
 /// Print findings and the summary in the chosen format to `out`.

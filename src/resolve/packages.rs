@@ -453,61 +453,50 @@ fn provided_by(pkg: &str) -> impl Iterator<Item = &'static str> + '_ {
         })
 }
 
-/// The `packages:` list of a pnpm-workspace.yaml (the only key hookctl needs). A small reader
-/// for the block-list and flow-list forms pnpm documents.
+/// The `packages:` list of a pnpm-workspace.yaml, read with a real YAML parser (serde-saphyr):
+/// block lists indented or not, flow lists, quoted values holding ` #`, comments, anchors, and
+/// the other keys pnpm reads (`catalog:`, `catalogs:`, settings) accepted. Errors carry the line.
 pub fn parse_pnpm_workspace(bytes: &[u8]) -> Result<Vec<String>, (u32, String)> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Workspace {
+        #[serde(default)]
+        packages: Option<Vec<String>>,
+        /// `catalog:` — package name -> version range (read so that a malformed one is named).
+        #[serde(default)]
+        #[allow(dead_code)]
+        catalog: Option<std::collections::BTreeMap<String, Scalar>>,
+        /// `catalogs:` — catalog name -> package name -> version range.
+        #[serde(default)]
+        #[allow(dead_code)]
+        catalogs: Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, Scalar>>>,
+    }
+    /// A version range as YAML may type it (`^18`, `18`, `1.5`).
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    #[allow(dead_code)]
+    enum Scalar {
+        Text(String),
+        Int(i64),
+        Float(f64),
+    }
     let text = std::str::from_utf8(bytes)
         .map_err(|_| (1, "`pnpm-workspace.yaml` is not valid UTF-8".to_string()))?;
-    let mut out = Vec::new();
-    let mut in_packages = false;
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.split(" #").next().unwrap_or("").trim_end();
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let indented = line.starts_with(' ') || line.starts_with('\t');
-        if !indented {
-            in_packages = false;
-            if let Some(rest) = line.strip_prefix("packages:") {
-                let rest = rest.trim();
-                if rest.is_empty() {
-                    in_packages = true;
-                } else if let Some(flow) = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-                    out.extend(flow.split(',').map(unquote).filter(|s| !s.is_empty()));
-                } else {
-                    return Err((
-                        i as u32 + 1,
-                        format!("line {}: `packages:` must be a list", i + 1),
-                    ));
-                }
-            } else if !line.contains(':') {
-                return Err((i as u32 + 1, format!("line {}: expected `key: value`", i + 1)));
-            }
-            continue;
-        }
-        if in_packages {
-            let item = line.trim_start();
-            match item.strip_prefix('-') {
-                Some(v) => out.push(unquote(v)),
-                None => {
-                    return Err((
-                        i as u32 + 1,
-                        format!("line {}: expected a `- 'glob'` list item", i + 1),
-                    ));
-                }
-            }
-        }
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
-}
-
-fn unquote(s: &str) -> String {
-    let s = s.trim();
-    s.strip_prefix('"')
-        .and_then(|r| r.strip_suffix('"'))
-        .or_else(|| s.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
-        .unwrap_or(s)
-        .to_string()
+    let ws: Option<Workspace> = serde_saphyr::from_str(text).map_err(|e| {
+        let line = e.location().map_or(1, |l| l.line().max(1)) as u32;
+        let message = e.without_snippet().to_string();
+        let message = message
+            .lines()
+            .next()
+            .unwrap_or("invalid YAML")
+            .trim()
+            .to_string();
+        (line, format!("line {line}: {message}"))
+    })?;
+    Ok(ws.and_then(|w| w.packages).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -525,7 +514,42 @@ mod tests {
             parse_pnpm_workspace(b"packages: [apps/*, 'libs/*']\n").unwrap(),
             ["apps/*", "libs/*"]
         );
-        assert_eq!(parse_pnpm_workspace(b"packages:\n  apps\n").unwrap_err().0, 2);
+        assert!(parse_pnpm_workspace(b"packages:\n  apps\n").is_err());
+    }
+
+    /// Valid YAML the hand-written reader refused (issue 10), each a `files/unreadable` that
+    /// blocked the commit.
+    #[test]
+    fn pnpm_workspace_yaml_forms_pnpm_accepts() {
+        // Unindented block list.
+        assert_eq!(
+            parse_pnpm_workspace(b"packages:\n- \"packages/*\"\n- apps/*\n").unwrap(),
+            ["packages/*", "apps/*"]
+        );
+        // Flow list over several lines, with a trailing comma.
+        assert_eq!(
+            parse_pnpm_workspace(b"packages: [\n  'apps/*',\n  \"libs/*\",\n]\n").unwrap(),
+            ["apps/*", "libs/*"]
+        );
+        // A quoted value containing ` #` is not a comment.
+        assert_eq!(
+            parse_pnpm_workspace(b"packages:\n  - \"odd #dir/*\" # a comment\n  - 'b #c'\n").unwrap(),
+            ["odd #dir/*", "b #c"]
+        );
+        // catalog: and catalogs:, with numbers and ranges, and other settings.
+        let text = b"packages:\n  - packages/*\ncatalog:\n  react: ^18.2.0\n  lodash: 4\ncatalogs:\n  react17:\n    react: ^17.0.2\n    react-dom: 17.0.2\nonlyBuiltDependencies:\n  - esbuild\n";
+        assert_eq!(parse_pnpm_workspace(text).unwrap(), ["packages/*"]);
+        // No packages key, or an empty file: no workspace globs.
+        assert!(
+            parse_pnpm_workspace(b"catalog:\n  react: ^18\n")
+                .unwrap()
+                .is_empty()
+        );
+        assert!(parse_pnpm_workspace(b"# nothing\n").unwrap().is_empty());
+        // Broken YAML names its line.
+        let (line, msg) = parse_pnpm_workspace(b"packages:\n  - a\n  b: [\n").unwrap_err();
+        assert!(line >= 2, "{line}: {msg}");
+        assert!(msg.starts_with(&format!("line {line}")), "{msg}");
     }
 
     #[test]

@@ -23,6 +23,9 @@ const GIT_VARS: &[&str] = &[
     "NO_COLOR",
     // CI=true (as in .ci/run) makes `hookctl install` a no-op.
     "CI",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "HOOKCTL_TIMINGS",
 ];
 
 /// A git command with a clean, deterministic environment.
@@ -289,8 +292,15 @@ impl Repo {
 
 /// `(rule, path, what)` of every finding of `hookctl check --format json ARGS`, where `what` is
 /// the specifier, else the env var name, else the resolved path. Asserts the exit code agrees.
+/// Without `--all-findings` or `--baseline`, `--new` is added: the findings a hook would block on.
 pub fn check_findings(repo: &Repo, args: &[&str]) -> Vec<(String, String, String)> {
     let mut a = vec!["check", "--format", "json"];
+    if !args
+        .iter()
+        .any(|a| matches!(*a, "--all-findings" | "--baseline" | "--new"))
+    {
+        a.push("--new");
+    }
     a.extend_from_slice(args);
     let run = repo.hookctl(&a);
     assert!(
@@ -323,4 +333,28 @@ pub fn check_findings(repo: &Repo, args: &[&str]) -> Vec<(String, String, String
 /// One expected finding for [`check_findings`].
 pub fn finding(rule: &str, path: &str, what: &str) -> (String, String, String) {
     (rule.to_string(), path.to_string(), what.to_string())
+}
+
+/// Snapshot `text` under `name` with the repo's temporary path replaced by `[REPO]` and
+/// timings by `[TIME]`, so that snapshots are stable across runs and machines.
+#[macro_export]
+macro_rules! snapshot {
+    ($repo:expr, $name:expr, $text:expr) => {{
+        let root = $repo.root.display().to_string();
+        let canonical = $repo.root.canonicalize().unwrap().display().to_string();
+        insta::with_settings!({
+            snapshot_path => "snapshots",
+            prepend_module_to_snapshot => false,
+            filters => vec![
+                (regex::escape(&canonical).leak() as &str, "[REPO]"),
+                (regex::escape(&root).leak() as &str, "[REPO]"),
+                (r"in \d+ ms", "in [TIME] ms"),
+                (r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[TIME]""#),
+                (r"\(\d+\.\d+s\)", "([TIME]s)"),
+                (r#""version": "\d+\.\d+\.\d+""#, r#""version": "[VERSION]""#),
+            ],
+        }, {
+            insta::assert_snapshot!($name, $text);
+        });
+    }};
 }

@@ -494,6 +494,42 @@ fn old_findings_do_not_block_but_all_findings_lists_them() {
         findings(&r, &[]),
         [f("imports/unresolved", "src/new.ts", "./missing-too")]
     );
+    // By hand, `check` lists both, each marked new or not; the summary counts the new ones.
+    let doc = r.hookctl(&["check", "--format", "json"]).code(1).json();
+    let marks: Vec<(&str, bool)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["new"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(marks, [("src/new.ts", true), ("src/old.ts", false)]);
+    assert_eq!(doc["summary"]["new"], 1);
+    assert_eq!(doc["summary"]["errors"], 2);
+    r.hookctl(&["check"])
+        .code(1)
+        .contains("does not resolve to any file (new)")
+        .contains("2 errors, 0 warnings, 1 new")
+        .contains("hooks block only new findings");
+}
+
+/// `hookctl check` said "0 errors" while `git push` was refused for findings already in HEAD
+/// (issue 10): by hand, old findings count too and fail the check.
+#[test]
+fn check_by_hand_fails_on_findings_already_committed() {
+    let r = next_app();
+    r.write(
+        "src/old.ts",
+        "import { x } from './missing';\nexport default x;\n",
+    );
+    r.commit_all("old problem");
+    r.hookctl(&["check"])
+        .code(1)
+        .contains("error[imports/unresolved]")
+        .lacks("any file (new)")
+        .contains("1 error, 0 warnings, 0 new");
+    r.hookctl(&["check", "--new"]).ok().contains("0 errors");
+    let head = r.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+    r.hookctl(&["check", "--baseline", &head]).ok();
 }
 
 #[test]

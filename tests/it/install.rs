@@ -90,7 +90,7 @@ fn install_then_commit_runs_the_hook() {
         assert_eq!(mode(&p), 0o755, "{name} is executable");
     }
     staged_change(&repo, "b.txt");
-    repo.commit(&["-q", "-m", "after"]).ok().contains("files checked");
+    repo.commit(&["-q", "-m", "after"]).ok().contains(" checked, ");
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn foreign_hook_is_chained_runs_first_blocks_and_is_restored_byte_identically() 
     run.ok().contains("legacy: ran with 0 args");
     let (legacy_at, ours_at) = (
         run.stderr.find("legacy: ran").unwrap(),
-        run.stderr.find("files checked").expect("hookctl ran"),
+        run.stderr.find(" checked, ").expect("hookctl ran"),
     );
     assert!(
         legacy_at < ours_at,
@@ -126,7 +126,7 @@ fn foreign_hook_is_chained_runs_first_blocks_and_is_restored_byte_identically() 
     repo.commit(&["-q", "-m", "two"])
         .code(1)
         .contains("legacy: blocked")
-        .lacks("files checked");
+        .lacks(" checked, ");
     repo.remove(".block");
 
     repo.hookctl(&["uninstall"])
@@ -251,7 +251,7 @@ fn core_hooks_path_is_relative_to_the_work_tree_root() {
     assert!(!repo.path("src/deep/.githooks").exists());
     assert!(!hook(&repo, "pre-commit").exists());
     staged_change(&repo, "a.txt");
-    repo.commit(&["-q", "-m", "x"]).ok().contains("files checked");
+    repo.commit(&["-q", "-m", "x"]).ok().contains(" checked, ");
     repo.hookctl(&["doctor"])
         .ok()
         .contains(".githooks (core.hooksPath = .githooks)");
@@ -276,7 +276,7 @@ fn linked_worktree_installs_in_the_common_dir_and_commits_run_the_hook() {
     git_cmd(&wt).args(["add", "b.txt"]).status().unwrap();
     git_hooked(&wt, &["commit", "-q", "-m", "in worktree"], &[])
         .ok()
-        .contains("files checked");
+        .contains(" checked, ");
 }
 
 #[test]
@@ -314,7 +314,7 @@ fn hookctl_0_skips_the_hook_in_one_line() {
     repo.hookctl(&["install"]).ok();
     staged_change(&repo, "a.txt");
     let run = git_hooked(&repo.root, &["commit", "-q", "-m", "x"], &[("HOOKCTL", "0")]);
-    run.ok().lacks("legacy ran").lacks("files checked");
+    run.ok().lacks("legacy ran").lacks(" checked, ");
     assert_eq!(run.stderr, "hookctl: HOOKCTL=0, skipping pre-commit\n");
 }
 
@@ -382,7 +382,7 @@ fn gui_client_environment_still_runs_hookctl() {
         "-m",
         "x",
     ]);
-    run_with_stdin(c, None).ok().contains("files checked");
+    run_with_stdin(c, None).ok().contains(" checked, ");
 }
 
 #[test]
@@ -401,9 +401,7 @@ fn pre_push_stdin_reaches_the_chained_hook_and_hookctl() {
     repo.hookctl(&["install"]).ok();
 
     // Real hookctl: the chained hook got the ref line, hookctl ran after it.
-    repo.push(&["-q", "origin", "main"])
-        .ok()
-        .contains("files checked");
+    repo.push(&["-q", "origin", "main"]).ok().contains(" checked, ");
     let head = repo.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
     let legacy_stdin = std::fs::read_to_string(rec.join("legacy-stdin")).unwrap();
     assert!(
@@ -652,7 +650,7 @@ fn a_committed_hook_in_core_hooks_path_is_not_replaced_without_force() {
     repo.commit(&["-q", "-m", "x"])
         .ok()
         .contains("team hook")
-        .contains("files checked");
+        .contains(" checked, ");
 }
 
 #[test]

@@ -1,13 +1,21 @@
 //! One integration-test binary: real temporary git repos, the real `hookctl` binary.
+// Benchmarks and tests report to the developer directly, not through hookctl's output layer.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod cache_props;
+#[macro_use]
 mod common;
+mod config_errors;
 mod corpus;
 mod distribution;
+mod doctor;
 mod engine;
 mod env;
 mod env_rules;
 mod install;
 mod jobs;
 mod monorepo;
+mod output;
+mod pnpm_yaml;
 mod secrets;
+mod snapshots_output;
