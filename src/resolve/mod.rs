@@ -10,6 +10,7 @@
 mod ambient;
 pub mod clean;
 mod fs;
+mod ignored;
 pub mod packages;
 pub mod specifier;
 mod tsconfig;
@@ -71,6 +72,8 @@ pub struct Resolver {
     no_types: OnceLock<ResolverGeneric<SnapFs>>,
     /// Resolvers with a tsconfig's `customConditions` first, by condition list.
     by_conditions: std::sync::Mutex<HashMap<Vec<String>, Arc<ResolverGeneric<SnapFs>>>>,
+    /// The repository's ignore rules, compiled when an unresolved import first asks.
+    ignored: OnceLock<ignored::Ignored>,
     /// Ambient `declare module "x"` of the snapshot's `.d.ts` files.
     ambient: ambient::Ambient,
     /// tsconfig path -> whether it selects node16/nodenext resolution.
@@ -295,6 +298,7 @@ impl Resolver {
             cjs: OnceLock::new(),
             no_types: OnceLock::new(),
             by_conditions: std::sync::Mutex::new(HashMap::new()),
+            ignored: OnceLock::new(),
             ambient,
             node_modes: std::sync::Mutex::new(HashMap::new()),
             stems: std::sync::Mutex::new(HashMap::new()),
@@ -350,8 +354,9 @@ impl Resolver {
             suffixes.iter().find_map(|sfx| {
                 let path = format!("{rel}{sfx}");
                 let ignored = self
-                    .snap
-                    .with_repo(|r| r.is_path_ignored(Path::new(&path)).unwrap_or(false));
+                    .ignored
+                    .get_or_init(|| ignored::Ignored::load(&self.snap))
+                    .is_ignored(&self.snap, &path);
                 (ignored && !self.snap.abs(&path).exists()).then_some(path)
             })
         })
