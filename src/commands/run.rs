@@ -31,7 +31,7 @@ use crate::cli::RunArgs;
 use crate::config::{Config, HookConfig};
 use crate::diagnostic::{Finding, Severity};
 use crate::jobs::exec::{self, Done, Spec, Status};
-use crate::jobs::{self, Git, Snapshot, clean, plan, push};
+use crate::jobs::{self, Git, Snapshot, clean, plan, push, staged};
 use crate::report::{self, Summary};
 use crate::{Ctx, Exit, UsageError};
 
@@ -392,14 +392,28 @@ fn run_jobs(
                 ui.skipped(&job.name, &why);
                 tally.skipped += 1;
             }
-            plan::Plan::Run { dir, commands } => runnable.push((job, dir, commands)),
+            plan::Plan::Run { dir, commands, files } => runnable.push((job, dir, commands, files)),
         }
     }
+    // Jobs of an index snapshot see the staged content: those with a partially staged file
+    // run in a staged view (see `jobs::staged`), the others in place.
+    let index = match &scope.snapshot {
+        Snapshot::Index(index) if !git.bare && runnable.iter().any(|(j, ..)| !j.clean) => Some(index.as_deref()),
+        _ => None,
+    };
+    let partial = match index {
+        Some(index) => staged::partially_staged(git, index, &scope.files)?,
+        None => BTreeSet::new(),
+    };
+    let guard = staged::Guard::take(&git.root, &partial);
+    let mut view: Option<staged::View> = None;
     // One checkout per distinct `link` setting, shared by the jobs that use it.
     let mut checkouts: Vec<(Option<Vec<String>>, clean::CleanDir)> = Vec::new();
     let mut specs = Vec::new();
     let mut fail_texts = Vec::new();
-    for (job, dir, commands) in runnable {
+    let mut placed = Vec::new();
+    for (job, dir, commands, files) in runnable {
+        let in_view = !job.clean && files.iter().any(|f| partial.contains(f));
         let base = if job.clean {
             let pos = match checkouts.iter().position(|(l, _)| *l == job.link) {
                 Some(p) => p,
@@ -411,6 +425,12 @@ fn run_jobs(
                 }
             };
             checkouts[pos].1.tree.clone()
+        } else if in_view {
+            if view.is_none() {
+                let index = index.flatten();
+                view = Some(staged::View::create(git, index, &partial).context("cannot make the staged view")?);
+            }
+            view.as_ref().map_or_else(|| git.root.clone(), |v| v.tree.clone())
         } else {
             git.root.clone()
         };
@@ -418,6 +438,11 @@ fn run_jobs(
             return Ok(Some(sig));
         }
         let mut env = vec![jobs::env_pair("HOOKCTL_HOOK", hook)];
+        if in_view {
+            // git in the view acts on the real repository, never on the view as a work tree.
+            env.push(jobs::env_pair("GIT_DIR", &git.git_dir));
+            env.push(jobs::env_pair("GIT_WORK_TREE", &git.root));
+        }
         env.extend(scope.env.iter().cloned());
         env.extend(job.env.iter().map(|(k, v)| jobs::env_pair(k, v)));
         specs.push(Spec {
@@ -429,6 +454,11 @@ fn run_jobs(
             state: Some(state_dir(git)),
         });
         fail_texts.push(job.fail_text.clone());
+        placed.push(Placed {
+            job,
+            files,
+            in_view,
+        });
     }
     if specs.is_empty() {
         return Ok(None);
@@ -449,7 +479,58 @@ fn run_jobs(
         }
     }
     drop(checkouts);
+    // Whatever happened (failure, timeout, interrupt), the user's unstaged edits are put back
+    // if a job rewrote them, and what jobs changed is either staged (stage_fixed) or reported.
+    if let Some(index) = index {
+        let rewritten = guard.restore_changed(&git.root);
+        let mut refused: Vec<(PathBuf, Vec<&str>)> = Vec::new();
+        if let Some(v) = &view {
+            v.copy_back_replaced(&git.root);
+            for f in v.changed_staged() {
+                refused.push((f.clone(), placed.iter().filter(|p| p.in_view && p.files.contains(&f)).map(|p| p.job.name.as_str()).collect()));
+            }
+        }
+        for f in rewritten {
+            if !refused.iter().any(|(r, _)| *r == f) {
+                refused.push((f, placed.iter().filter(|p| !p.in_view && !p.job.clean).map(|p| p.job.name.as_str()).collect()));
+            }
+        }
+        drop(view);
+        let after = if signal.is_some() {
+            BTreeSet::new()
+        } else {
+            staged::partially_staged(git, index, &scope.files)?
+        };
+        let mut to_stage = Vec::new();
+        let mut unstaged_fixes: Vec<(PathBuf, Vec<&str>)> = Vec::new();
+        for f in after.difference(&partial) {
+            let owners: Vec<&Placed> = placed.iter().filter(|p| !p.job.clean && p.files.contains(f)).collect();
+            if owners.iter().any(|p| p.job.stage_fixed) {
+                to_stage.push(f.clone());
+            } else {
+                unstaged_fixes.push((f.clone(), owners.iter().map(|p| p.job.name.as_str()).collect()));
+            }
+        }
+        if !to_stage.is_empty() {
+            let mut add: Vec<OsString> = vec!["add".into(), "--".into()];
+            add.extend(to_stage.iter().map(|f| {
+                let mut spec = OsString::from(":(literal)");
+                spec.push(f);
+                spec
+            }));
+            let add: Vec<&std::ffi::OsStr> = add.iter().map(OsString::as_os_str).collect();
+            git.output(&add, index).context("cannot stage the fixed files")?;
+        }
+        tally.failed += ui.fixes(&to_stage, &unstaged_fixes, &refused);
+    }
     Ok(signal)
+}
+
+/// A job as it was run: where, and with which files.
+struct Placed<'a> {
+    job: &'a crate::config::JobConfig,
+    files: Vec<PathBuf>,
+    in_view: bool,
 }
 
 /// How job results look on stderr.
@@ -535,6 +616,55 @@ impl Ui {
                 break;
             }
         }
+    }
+}
+
+impl Ui {
+    /// What jobs changed in staged files: re-staged, or failures naming the files and what to
+    /// do. Returns the number of failures.
+    fn fixes(&self, staged: &[PathBuf], unstaged: &[(PathBuf, Vec<&str>)], refused: &[(PathBuf, Vec<&str>)]) -> usize {
+        let fail = if self.utf8 { "✘" } else { "FAIL" };
+        let by = |jobs: &[&str]| match jobs {
+            [] => "a job".to_string(),
+            [one] => format!("job `{one}`"),
+            many => format!("jobs `{}`", many.join("`, `")),
+        };
+        let mut text = String::new();
+        if !staged.is_empty() && !self.quiet {
+            let list: Vec<String> = staged.iter().map(|f| format!("`{}`", f.display())).collect();
+            text.push_str(&format!("hookctl: re-staged what stage_fixed jobs fixed: {}\n", list.join(", ")));
+        }
+        if !unstaged.is_empty() {
+            let list: Vec<String> = unstaged.iter().map(|(f, _)| format!("`{}`", f.display())).collect();
+            let mut jobs: Vec<&str> = unstaged.iter().flat_map(|(_, j)| j.iter().copied()).collect();
+            jobs.sort_unstable();
+            jobs.dedup();
+            text.push_str(&self.red(&format!(
+                "{fail} {} changed staged files, and the commit would not include the change: {}",
+                by(&jobs),
+                list.join(", ")
+            )));
+            let paths: Vec<String> = unstaged.iter().map(|(f, _)| String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned()).collect();
+            text.push_str(&format!(
+                "\n  hint: review and stage the change (`git add {}`) and commit again, or set `stage_fixed = true` on the job\n",
+                paths.join(" ")
+            ));
+        }
+        for (f, jobs) in refused {
+            let q = String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned();
+            text.push_str(&self.red(&format!(
+                "{fail} {} changed `{}`, which has unstaged edits: the change was not applied and nothing was merged into your edits",
+                by(jobs),
+                f.display()
+            )));
+            text.push_str(&format!(
+                "\n  hint: stage the whole file (`git add {q}`) and commit again, or run the fixer by hand and stage its result with `git add -p {q}`\n"
+            ));
+        }
+        if !text.is_empty() {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        }
+        usize::from(!unstaged.is_empty()) + refused.len()
     }
 }
 

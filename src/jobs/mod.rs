@@ -12,6 +12,7 @@ pub mod exec;
 pub mod orphans;
 pub mod plan;
 pub mod push;
+pub mod staged;
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -27,6 +28,8 @@ pub struct Git {
     pub root: PathBuf,
     /// `git rev-parse --git-common-dir`, absolute.
     pub common_dir: PathBuf,
+    /// `git rev-parse --git-dir` (per worktree), absolute.
+    pub git_dir: PathBuf,
     /// No work tree: pushed commits can be checked, nothing on disk is the project.
     pub bare: bool,
 }
@@ -39,8 +42,9 @@ impl Git {
             crate::snapshot::open().map_err(|e| anyhow::anyhow!("not inside a git repository: {e}"))?;
         let bare = repo.is_bare();
         Ok(Git {
-            root: if bare { paths.git_dir } else { paths.root },
+            root: if bare { paths.git_dir.clone() } else { paths.root },
             common_dir: paths.common_dir,
+            git_dir: paths.git_dir,
             bare,
         })
     }

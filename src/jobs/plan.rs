@@ -64,6 +64,8 @@ pub enum Plan {
     Run {
         dir: PathBuf,
         commands: Vec<OsString>,
+        /// The job's files, repo-relative (what fix detection and staged views look at).
+        files: Vec<PathBuf>,
     },
 }
 
@@ -112,7 +114,8 @@ pub fn plan(job: &JobConfig, files: &[PathBuf], args: &[String]) -> Result<Plan,
         return Ok(Plan::Skip("no matching files".into()));
     }
     let commands = expand(&pieces, args, &selected, MAX_COMMAND_BYTES);
-    Ok(Plan::Run { dir, commands })
+    let files = selected.iter().map(|f| dir.join(f)).collect();
+    Ok(Plan::Run { dir, commands, files })
 }
 
 /// One part of a `run` template.
@@ -254,6 +257,8 @@ mod tests {
             clean: false,
             link: None,
             fail_text: None,
+            stage_fixed: false,
+            interactive: false,
         }
     }
 
@@ -293,7 +298,8 @@ mod tests {
             plan(&j, &files, &[]).unwrap(),
             Plan::Run {
                 dir: "packages/web".into(),
-                commands: vec!["tsc src/b.ts".into()]
+                commands: vec!["tsc src/b.ts".into()],
+                files: paths(&["packages/web/src/b.ts"]),
             }
         );
         assert!(job_root(&job("x", None, None, Some("../up"))).is_err());

@@ -9,3 +9,4 @@ mod install;
 mod jobs;
 mod monorepo;
 mod secrets;
+mod staged;

@@ -1,0 +1,324 @@
+//! Jobs see what is committed: the staged content of partially staged files, without a stash.
+//!
+//! The usual commit has no partially staged file (every staged file's work-tree copy equals
+//! its index blob): jobs run in the work tree, and the only cost is one `git diff-files` over
+//! the staged paths. When a job's files include partially staged ones (or staged files deleted
+//! from disk), that job runs in a **view** instead: a temporary directory that mirrors the work
+//! tree with symlinks, except that the folders on the way to those files are real folders and
+//! the files themselves are their staged blobs (`git checkout-index --prefix`, so filters and
+//! line endings are those of a checkout). Everything else — `node_modules`, configs, the other
+//! sources — is a symlink to the real thing, so tools find what they find in place; the cost is
+//! one symlink per entry of the folders on the way, not per file of the repository.
+//!
+//! Why a view and not the alternatives:
+//! - a stash (`git stash --keep-index`, what lint-staged and lefthook do) rewrites the user's
+//!   unstaged edits and must put them back: a job failure, a conflict, a Ctrl-C or a SIGKILL at
+//!   the wrong moment loses them. That is where those tools' data-loss bugs come from.
+//! - temporary copies of the staged blobs placed beside the real files would write into the
+//!   work tree, be picked up by watchers and globs, and be left behind by a SIGKILL.
+//! - a full checkout (`clean = true`) costs a copy of every file and no longer sees the
+//!   installed `node_modules` of nested packages without links.
+//!
+//! With a view, hookctl itself never writes the work tree or the index: the view lives in the
+//! system temp dir (swept by the next run if hookctl is killed outright, like clean checkouts),
+//! and removing it only unlinks its symlinks. The work-tree bytes of the partially staged files
+//! are kept in memory while jobs run: a job that rewrites one of them anyway (a formatter run
+//! on the whole project) gets them put back and fails the hook, so an unstaged edit is never
+//! lost to a job either.
+//!
+//! In a view the job's environment points git at the real repository (`GIT_DIR`,
+//! `GIT_WORK_TREE`), so `git diff --cached` works there and `git add -A` cannot mistake the
+//! view for the work tree.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ffi::{OsStr, OsString};
+use std::io::Write;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use anyhow::Context;
+
+use super::Git;
+use super::clean::TempBase;
+
+/// Staged files whose work-tree copy differs from the index (or is gone): `git diff-files`
+/// over `files`. Submodules are not files and are never reported.
+pub fn partially_staged(git: &Git, index: Option<&Path>, files: &[PathBuf]) -> anyhow::Result<BTreeSet<PathBuf>> {
+    if files.is_empty() || git.bare {
+        return Ok(BTreeSet::new());
+    }
+    let wanted: BTreeSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let pathspec_bytes: usize = files.iter().map(|f| f.as_os_str().len() + 8).sum();
+    let mut args: Vec<OsString> = ["diff-files", "-z", "--name-only", "--ignore-submodules"]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    // A few paths: only those are stat'ed. Many (`--all-files`): the whole index, filtered.
+    if pathspec_bytes < 64 * 1024 {
+        args.push("--".into());
+        for f in files {
+            let mut spec = OsString::from(":(literal)");
+            spec.push(f);
+            args.push(spec);
+        }
+    }
+    let args: Vec<&OsStr> = args.iter().map(OsString::as_os_str).collect();
+    let out = git.output(&args, index)?;
+    Ok(out
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| PathBuf::from(OsStr::from_bytes(p)))
+        .filter(|p| wanted.contains(p.as_path()))
+        .collect())
+}
+
+/// The work-tree bytes of the partially staged files, taken before any job runs; what a job
+/// rewrites is put back. `None`: the file was not there (deleted but staged) or unreadable.
+#[derive(Debug, Default)]
+pub struct Guard {
+    saved: Vec<(PathBuf, Option<Saved>)>,
+}
+
+#[derive(Debug)]
+struct Saved {
+    bytes: Vec<u8>,
+    symlink: bool,
+    mode: u32,
+}
+
+fn read_entry(path: &Path) -> Option<Saved> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = path.symlink_metadata().ok()?;
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(path).ok()?;
+        return Some(Saved {
+            bytes: target.as_os_str().as_bytes().to_vec(),
+            symlink: true,
+            mode: 0,
+        });
+    }
+    if !meta.is_file() {
+        return None;
+    }
+    Some(Saved {
+        bytes: std::fs::read(path).ok()?,
+        symlink: false,
+        mode: meta.permissions().mode(),
+    })
+}
+
+impl Guard {
+    pub fn take(root: &Path, partial: &BTreeSet<PathBuf>) -> Guard {
+        Guard {
+            saved: partial
+                .iter()
+                .map(|p| (p.clone(), read_entry(&root.join(p))))
+                .collect(),
+        }
+    }
+
+    /// Put back every guarded file a job changed; returns their paths.
+    pub fn restore_changed(&self, root: &Path) -> Vec<PathBuf> {
+        let mut changed = Vec::new();
+        for (rel, saved) in &self.saved {
+            let path = root.join(rel);
+            let now = read_entry(&path);
+            let same = match (&now, saved) {
+                (Some(a), Some(b)) => a.bytes == b.bytes && a.symlink == b.symlink,
+                (None, None) => true,
+                _ => false,
+            };
+            if same {
+                continue;
+            }
+            changed.push(rel.clone());
+            if let Some(saved) = saved {
+                let _ = put_back(&path, saved);
+            }
+        }
+        changed
+    }
+}
+
+fn put_back(path: &Path, saved: &Saved) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = path.with_file_name(format!(
+        ".{}.hookctl-restore-{}",
+        path.file_name().map_or_else(|| "f".into(), |n| n.to_string_lossy()),
+        std::process::id()
+    ));
+    if saved.symlink {
+        std::os::unix::fs::symlink(OsStr::from_bytes(&saved.bytes), &tmp)?;
+    } else {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&saved.bytes)?;
+        f.set_permissions(std::fs::Permissions::from_mode(saved.mode))?;
+    }
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+/// A temporary mirror of the work tree in which the partially staged files hold their staged
+/// content. Removed on drop.
+#[derive(Debug)]
+pub struct View {
+    _base: TempBase,
+    /// The mirror of the work tree's top level.
+    pub tree: PathBuf,
+    /// The staged files written into the view, with the bytes written.
+    staged: Vec<(PathBuf, Option<Vec<u8>>)>,
+    /// Folders of the view that are real folders (the others are symlinks).
+    real_dirs: BTreeSet<PathBuf>,
+}
+
+impl View {
+    /// Mirror `git.root` and write the staged blobs of `partial` (from `index`).
+    pub fn create(git: &Git, index: Option<&Path>, partial: &BTreeSet<PathBuf>) -> anyhow::Result<View> {
+        let base = TempBase::new()?;
+        let name = git
+            .root
+            .file_name()
+            .map_or_else(|| "repo".into(), |n| n.to_os_string());
+        let tree = base.path().join(name);
+        // Folders on the way to a staged file become real folders of the view.
+        let mut real_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+        real_dirs.insert(PathBuf::new());
+        for p in partial {
+            let mut d = p.parent();
+            while let Some(dir) = d {
+                real_dirs.insert(dir.to_path_buf());
+                d = dir.parent();
+            }
+        }
+        // Children of each real folder: the entries on disk, minus what the view replaces.
+        let mut children: BTreeMap<&Path, Vec<PathBuf>> = BTreeMap::new();
+        for dir in &real_dirs {
+            if let Some(parent) = dir.parent() {
+                children.entry(parent).or_default().push(dir.clone());
+            }
+        }
+        for dir in &real_dirs {
+            let view_dir = tree.join(dir);
+            std::fs::create_dir_all(&view_dir)
+                .with_context(|| format!("cannot create {}", view_dir.display()))?;
+            let Ok(entries) = std::fs::read_dir(git.root.join(dir)) else {
+                continue; // a folder that only the index still has
+            };
+            for entry in entries.flatten() {
+                let rel = dir.join(entry.file_name());
+                if real_dirs.contains(&rel) || partial.contains(&rel) {
+                    continue;
+                }
+                // The repository's own `.git` stays out: git in the view would take the view
+                // for the work tree (see the module comment).
+                if dir.as_os_str().is_empty() && entry.file_name() == ".git" {
+                    continue;
+                }
+                std::os::unix::fs::symlink(entry.path(), view_dir.join(entry.file_name()))
+                    .with_context(|| format!("cannot link {} into the staged view", rel.display()))?;
+            }
+        }
+        // The staged blobs, through git so that filters and line endings apply.
+        let mut prefix = OsString::from("--prefix=");
+        prefix.push(tree.as_os_str());
+        prefix.push("/");
+        let mut cmd = git.cmd();
+        cmd.args([OsStr::new("checkout-index"), OsStr::new("-z"), OsStr::new("--stdin")])
+            .arg(&prefix)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(index) = index {
+            cmd.env("GIT_INDEX_FILE", index);
+        }
+        let mut child = cmd.spawn().context("cannot run `git checkout-index`")?;
+        if let Some(mut stdin) = child.stdin.take() {
+            let mut list = Vec::new();
+            for p in partial {
+                list.extend_from_slice(p.as_os_str().as_bytes());
+                list.push(0);
+            }
+            stdin.write_all(&list).context("cannot write to `git checkout-index`")?;
+        }
+        let out = child.wait_with_output()?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "`git checkout-index` of the staged files failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        let staged = partial
+            .iter()
+            .map(|p| (p.clone(), read_entry(&tree.join(p)).map(|s| s.bytes)))
+            .collect();
+        Ok(View {
+            _base: base,
+            tree,
+            staged,
+            real_dirs,
+        })
+    }
+
+    /// Staged files whose copy in the view a job changed (a fixer on a partially staged file).
+    pub fn changed_staged(&self) -> Vec<PathBuf> {
+        self.staged
+            .iter()
+            .filter(|(p, bytes)| read_entry(&self.tree.join(p)).map(|s| s.bytes) != *bytes)
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    /// Files of the real folders of the view that a job replaced instead of writing through
+    /// the symlink (`sed -i` writes a new file and renames it over the link): their new
+    /// content goes to the work-tree file, as if the job had run there. Returns those paths.
+    pub fn copy_back_replaced(&self, root: &Path) -> Vec<PathBuf> {
+        let mut copied = Vec::new();
+        for dir in &self.real_dirs {
+            let Ok(entries) = std::fs::read_dir(self.tree.join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let rel = dir.join(entry.file_name());
+                if self.real_dirs.contains(&rel) || self.staged.iter().any(|(p, _)| *p == rel) {
+                    continue;
+                }
+                let replaced = entry.file_type().is_ok_and(|t| t.is_file());
+                let real = root.join(&rel);
+                let real_is_file = real.symlink_metadata().is_ok_and(|m| m.is_file());
+                if !replaced || !real_is_file {
+                    continue;
+                }
+                if let Some(saved) = read_entry(&entry.path())
+                    && put_back(&real, &saved).is_ok()
+                {
+                    copied.push(rel);
+                }
+            }
+        }
+        copied
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_puts_back_what_a_job_rewrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.ts"), "mine\n").unwrap();
+        std::fs::write(root.join("b.ts"), "also mine\n").unwrap();
+        let partial: BTreeSet<PathBuf> = ["a.ts", "b.ts", "gone.ts"].iter().map(PathBuf::from).collect();
+        let guard = Guard::take(root, &partial);
+        std::fs::write(root.join("a.ts"), "formatted\n").unwrap();
+        std::fs::write(root.join("gone.ts"), "created\n").unwrap();
+        let changed = guard.restore_changed(root);
+        assert_eq!(changed, [PathBuf::from("a.ts"), PathBuf::from("gone.ts")]);
+        assert_eq!(std::fs::read_to_string(root.join("a.ts")).unwrap(), "mine\n");
+        assert_eq!(std::fs::read_to_string(root.join("b.ts")).unwrap(), "also mine\n");
+        assert!(guard.restore_changed(root).len() == 1, "only the created file still differs");
+    }
+}
