@@ -398,7 +398,9 @@ fn run_jobs(
     // Jobs of an index snapshot see the staged content: those with a partially staged file
     // run in a staged view (see `jobs::staged`), the others in place.
     let index = match &scope.snapshot {
-        Snapshot::Index(index) if !git.bare && runnable.iter().any(|(j, ..)| !j.clean) => Some(index.as_deref()),
+        Snapshot::Index(index) if !git.bare && runnable.iter().any(|(j, ..)| !j.clean) => {
+            Some(index.as_deref())
+        }
         _ => None,
     };
     let partial = match index {
@@ -428,7 +430,8 @@ fn run_jobs(
         } else if in_view {
             if view.is_none() {
                 let index = index.flatten();
-                view = Some(staged::View::create(git, index, &partial).context("cannot make the staged view")?);
+                view =
+                    Some(staged::View::create(git, index, &partial).context("cannot make the staged view")?);
             }
             view.as_ref().map_or_else(|| git.root.clone(), |v| v.tree.clone())
         } else {
@@ -454,11 +457,7 @@ fn run_jobs(
             state: Some(state_dir(git)),
         });
         fail_texts.push(job.fail_text.clone());
-        placed.push(Placed {
-            job,
-            files,
-            in_view,
-        });
+        placed.push(Placed { job, files, in_view });
     }
     if specs.is_empty() {
         return Ok(None);
@@ -487,12 +486,26 @@ fn run_jobs(
         if let Some(v) = &view {
             v.copy_back_replaced(&git.root);
             for f in v.changed_staged() {
-                refused.push((f.clone(), placed.iter().filter(|p| p.in_view && p.files.contains(&f)).map(|p| p.job.name.as_str()).collect()));
+                refused.push((
+                    f.clone(),
+                    placed
+                        .iter()
+                        .filter(|p| p.in_view && p.files.contains(&f))
+                        .map(|p| p.job.name.as_str())
+                        .collect(),
+                ));
             }
         }
         for f in rewritten {
             if !refused.iter().any(|(r, _)| *r == f) {
-                refused.push((f, placed.iter().filter(|p| !p.in_view && !p.job.clean).map(|p| p.job.name.as_str()).collect()));
+                refused.push((
+                    f,
+                    placed
+                        .iter()
+                        .filter(|p| !p.in_view && !p.job.clean)
+                        .map(|p| p.job.name.as_str())
+                        .collect(),
+                ));
             }
         }
         drop(view);
@@ -504,7 +517,10 @@ fn run_jobs(
         let mut to_stage = Vec::new();
         let mut unstaged_fixes: Vec<(PathBuf, Vec<&str>)> = Vec::new();
         for f in after.difference(&partial) {
-            let owners: Vec<&Placed> = placed.iter().filter(|p| !p.job.clean && p.files.contains(f)).collect();
+            let owners: Vec<&Placed> = placed
+                .iter()
+                .filter(|p| !p.job.clean && p.files.contains(f))
+                .collect();
             if owners.iter().any(|p| p.job.stage_fixed) {
                 to_stage.push(f.clone());
             } else {
@@ -622,7 +638,12 @@ impl Ui {
 impl Ui {
     /// What jobs changed in staged files: re-staged, or failures naming the files and what to
     /// do. Returns the number of failures.
-    fn fixes(&self, staged: &[PathBuf], unstaged: &[(PathBuf, Vec<&str>)], refused: &[(PathBuf, Vec<&str>)]) -> usize {
+    fn fixes(
+        &self,
+        staged: &[PathBuf],
+        unstaged: &[(PathBuf, Vec<&str>)],
+        refused: &[(PathBuf, Vec<&str>)],
+    ) -> usize {
         let fail = if self.utf8 { "✘" } else { "FAIL" };
         let by = |jobs: &[&str]| match jobs {
             [] => "a job".to_string(),
@@ -632,10 +653,16 @@ impl Ui {
         let mut text = String::new();
         if !staged.is_empty() && !self.quiet {
             let list: Vec<String> = staged.iter().map(|f| format!("`{}`", f.display())).collect();
-            text.push_str(&format!("hookctl: re-staged what stage_fixed jobs fixed: {}\n", list.join(", ")));
+            text.push_str(&format!(
+                "hookctl: re-staged what stage_fixed jobs fixed: {}\n",
+                list.join(", ")
+            ));
         }
         if !unstaged.is_empty() {
-            let list: Vec<String> = unstaged.iter().map(|(f, _)| format!("`{}`", f.display())).collect();
+            let list: Vec<String> = unstaged
+                .iter()
+                .map(|(f, _)| format!("`{}`", f.display()))
+                .collect();
             let mut jobs: Vec<&str> = unstaged.iter().flat_map(|(_, j)| j.iter().copied()).collect();
             jobs.sort_unstable();
             jobs.dedup();
@@ -644,7 +671,12 @@ impl Ui {
                 by(&jobs),
                 list.join(", ")
             )));
-            let paths: Vec<String> = unstaged.iter().map(|(f, _)| String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned()).collect();
+            let paths: Vec<String> = unstaged
+                .iter()
+                .map(|(f, _)| {
+                    String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned()
+                })
+                .collect();
             text.push_str(&format!(
                 "\n  hint: review and stage the change (`git add {}`) and commit again, or set `stage_fixed = true` on the job\n",
                 paths.join(" ")

@@ -44,7 +44,11 @@ use super::clean::TempBase;
 
 /// Staged files whose work-tree copy differs from the index (or is gone): `git diff-files`
 /// over `files`. Submodules are not files and are never reported.
-pub fn partially_staged(git: &Git, index: Option<&Path>, files: &[PathBuf]) -> anyhow::Result<BTreeSet<PathBuf>> {
+pub fn partially_staged(
+    git: &Git,
+    index: Option<&Path>,
+    files: &[PathBuf],
+) -> anyhow::Result<BTreeSet<PathBuf>> {
     if files.is_empty() || git.bare {
         return Ok(BTreeSet::new());
     }
@@ -145,7 +149,8 @@ fn put_back(path: &Path, saved: &Saved) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let tmp = path.with_file_name(format!(
         ".{}.hookctl-restore-{}",
-        path.file_name().map_or_else(|| "f".into(), |n| n.to_string_lossy()),
+        path.file_name()
+            .map_or_else(|| "f".into(), |n| n.to_string_lossy()),
         std::process::id()
     ));
     if saved.symlink {
@@ -225,11 +230,15 @@ impl View {
         prefix.push(tree.as_os_str());
         prefix.push("/");
         let mut cmd = git.cmd();
-        cmd.args([OsStr::new("checkout-index"), OsStr::new("-z"), OsStr::new("--stdin")])
-            .arg(&prefix)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+        cmd.args([
+            OsStr::new("checkout-index"),
+            OsStr::new("-z"),
+            OsStr::new("--stdin"),
+        ])
+        .arg(&prefix)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
         if let Some(index) = index {
             cmd.env("GIT_INDEX_FILE", index);
         }
@@ -240,7 +249,9 @@ impl View {
                 list.extend_from_slice(p.as_os_str().as_bytes());
                 list.push(0);
             }
-            stdin.write_all(&list).context("cannot write to `git checkout-index`")?;
+            stdin
+                .write_all(&list)
+                .context("cannot write to `git checkout-index`")?;
         }
         let out = child.wait_with_output()?;
         if !out.status.success() {
@@ -319,6 +330,9 @@ mod tests {
         assert_eq!(changed, [PathBuf::from("a.ts"), PathBuf::from("gone.ts")]);
         assert_eq!(std::fs::read_to_string(root.join("a.ts")).unwrap(), "mine\n");
         assert_eq!(std::fs::read_to_string(root.join("b.ts")).unwrap(), "also mine\n");
-        assert!(guard.restore_changed(root).len() == 1, "only the created file still differs");
+        assert!(
+            guard.restore_changed(root).len() == 1,
+            "only the created file still differs"
+        );
     }
 }

@@ -106,7 +106,14 @@ fn hook_cmd(r: &Repo) -> Command {
         .env("LC_ALL", "C")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null");
-    for v in ["GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE", "HOOKCTL", "HOOKCTL_SKIP", "NO_COLOR"] {
+    for v in [
+        "GIT_INDEX_FILE",
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "HOOKCTL",
+        "HOOKCTL_SKIP",
+        "NO_COLOR",
+    ] {
         c.env_remove(v);
     }
     c
@@ -117,7 +124,11 @@ fn run_hook(r: &Repo) -> Run {
 }
 
 fn leftovers(r: &Repo) -> Vec<PathBuf> {
-    std::fs::read_dir(tmpdir(r)).unwrap().flatten().map(|e| e.path()).collect()
+    std::fs::read_dir(tmpdir(r))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect()
 }
 
 /// A lint-like job: records what it sees and where, checks that it finds `node_modules` and a
@@ -150,7 +161,11 @@ fn lint_job_sees_the_staged_text_of_a_partially_staged_file() {
     // The job saw the staged a.ts (with console.log) and the staged b.ts, not the disk.
     assert_eq!(seen(&r), format!("{STAGED}export const b = 2;\n"));
     let pwd = std::fs::read_to_string(r.sibling("seen.pwd")).unwrap();
-    assert_ne!(Path::new(pwd.trim()), r.root.canonicalize().unwrap(), "ran in place");
+    assert_ne!(
+        Path::new(pwd.trim()),
+        r.root.canonicalize().unwrap(),
+        "ran in place"
+    );
     assert_eq!(state(&r), before);
     assert!(leftovers(&r).is_empty(), "left behind: {:?}", leftovers(&r));
     // A real `git commit` is blocked too, and nothing moved.
@@ -250,4 +265,85 @@ fn a_job_that_rewrites_unstaged_edits_on_disk_gets_them_put_back_and_fails() {
         .code(1)
         .contains("job `fmt-all` changed `src/a.ts`, which has unstaged edits");
     assert_eq!(state(&r), before);
+}
+
+/// A formatter-like fixer: drops trailing semicolons in place (`sed -i` replaces the file).
+fn fixer(stage_fixed: bool) -> String {
+    format!(
+        "[[pre-commit.jobs]]\nname = \"fmt\"\nglob = \"*.ts\"\nrun = \"sed -i 's/;$//' {{files}}\"\nstage_fixed = {stage_fixed}\n"
+    )
+}
+
+#[test]
+fn stage_fixed_commits_the_fixed_blob() {
+    let r = Repo::new();
+    r.write(
+        "hookctl.toml",
+        format!("[pre-commit]\nchecks = []\n{}", fixer(true)),
+    )
+    .write("a.ts", "export const a = 1\n")
+    .write("b.ts", "export const b = 1\n")
+    .commit_all("init")
+    .install_shim("pre-commit");
+    r.write("a.ts", "export const a = 2;\n")
+        .write("b.ts", "export const b = 2;\n");
+    r.add(&["a.ts"]);
+    r.commit(&["-q", "-m", "fix"]).ok();
+    assert_eq!(r.git(&["show", "HEAD:a.ts"]).stdout, "export const a = 2\n");
+    assert_eq!(r.read("a.ts"), "export const a = 2\n");
+    // Only the job's staged file was touched and staged: b.ts is still the user's, unstaged.
+    assert_eq!(r.read("b.ts"), "export const b = 2;\n");
+    assert_eq!(r.git(&["status", "--porcelain"]).stdout, " M b.ts\n");
+}
+
+#[test]
+fn without_stage_fixed_a_changed_staged_file_fails_the_hook_naming_it() {
+    let r = Repo::new();
+    r.write(
+        "hookctl.toml",
+        format!("[pre-commit]\nchecks = []\n{}", fixer(false)),
+    )
+    .write("a.ts", "export const a = 1\n")
+    .commit_all("init")
+    .install_shim("pre-commit");
+    r.write("a.ts", "export const a = 2;\n").add(&["a.ts"]);
+    r.commit(&["-q", "-m", "fix"])
+        .code(1)
+        .contains("job `fmt` changed staged files, and the commit would not include the change: `a.ts`")
+        .contains("git add a.ts");
+    assert_eq!(r.git(&["rev-list", "--count", "HEAD"]).stdout.trim(), "1");
+    assert_eq!(r.git(&["show", ":a.ts"]).stdout, "export const a = 2;\n");
+}
+
+#[test]
+fn fixer_on_a_partially_staged_file_is_refused_and_nothing_is_lost() {
+    let r = partial_repo(|_| fixer(true));
+    r.write("src/a.ts", "export const a = 1;\nconsole.log(a);\n// unstaged;\n");
+    r.add(&["hookctl.toml"]);
+    let before = state(&r);
+    run_hook(&r)
+        .code(1)
+        .contains("job `fmt` changed `src/a.ts`, which has unstaged edits: the change was not applied")
+        .contains("git add src/a.ts")
+        .contains("re-staged what stage_fixed jobs fixed: `src/b.ts`");
+    let after = state(&r);
+    // src/a.ts: work tree and index exactly as before; src/b.ts: fixed and re-staged.
+    assert_eq!(
+        r.read("src/a.ts"),
+        "export const a = 1;\nconsole.log(a);\n// unstaged;\n"
+    );
+    assert_eq!(r.git(&["show", ":src/a.ts"]).stdout, STAGED);
+    assert_eq!(r.read("src/b.ts"), "export const b = 2\n");
+    assert_eq!(r.git(&["show", ":src/b.ts"]).stdout, "export const b = 2\n");
+    assert_eq!(after.stash, before.stash);
+    assert_eq!(after.refs, before.refs);
+    let unchanged = |st: &State| -> Vec<(PathBuf, Vec<u8>)> {
+        st.files
+            .iter()
+            .filter(|(p, _)| p != Path::new("src/b.ts"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(unchanged(&after), unchanged(&before));
+    assert!(leftovers(&r).is_empty());
 }
