@@ -38,7 +38,12 @@ pub struct TempBase(PathBuf);
 
 impl TempBase {
     pub fn new() -> anyhow::Result<TempBase> {
-        make_base().map(TempBase)
+        make_base(&std::env::temp_dir()).map(TempBase)
+    }
+
+    /// In `parent` instead of the system temp dir.
+    pub fn new_in(parent: &Path) -> anyhow::Result<TempBase> {
+        make_base(parent).map(TempBase)
     }
 
     pub fn path(&self) -> &Path {
@@ -83,9 +88,8 @@ fn sweep_stale(tmp: &std::path::Path) {
     }
 }
 
-fn make_base() -> anyhow::Result<PathBuf> {
-    let tmp = std::env::temp_dir();
-    sweep_stale(&tmp);
+fn make_base(tmp: &Path) -> anyhow::Result<PathBuf> {
+    sweep_stale(tmp);
     for _ in 0..100 {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

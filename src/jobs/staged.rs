@@ -19,8 +19,9 @@
 //! - a full checkout (`clean = true`) costs a copy of every file and no longer sees the
 //!   installed `node_modules` of nested packages without links.
 //!
-//! With a view, hookctl itself never writes the work tree or the index: the view lives in the
-//! system temp dir (swept by the next run if hookctl is killed outright, like clean checkouts),
+//! With a view, hookctl itself never writes the work tree or the index: the view lives in a
+//! temporary directory ([`view_parents`]; swept by the next run if hookctl is killed outright,
+//! like clean checkouts),
 //! and removing it only unlinks its symlinks. The work-tree bytes of the partially staged files
 //! are kept in memory while jobs run: a job that rewrites one of them anyway (a formatter run
 //! on the whole project) gets them put back and fails the hook, so an unstaged edit is never
@@ -165,6 +166,25 @@ fn put_back(path: &Path, saved: &Saved) -> std::io::Result<()> {
     })
 }
 
+/// Where views may go, in order: `$TMPDIR` when set, else a memory file system when there is one
+/// (`$XDG_RUNTIME_DIR`, `/dev/shm`), else the system temp dir. A view is mostly symlinks, and
+/// creating a thousand of them costs under 10 ms on tmpfs but up to seconds on a busy disk
+/// file system (measured: bench/jobs.py).
+pub fn view_parents() -> Vec<PathBuf> {
+    let tmp = std::env::temp_dir();
+    if std::env::var_os("TMPDIR").is_some_and(|t| !t.is_empty()) {
+        return vec![tmp];
+    }
+    let mut list: Vec<PathBuf> = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([PathBuf::from("/dev/shm")])
+        .filter(|p| p.is_absolute() && p.is_dir())
+        .collect();
+    list.push(tmp);
+    list
+}
+
 /// A temporary mirror of the work tree in which the partially staged files hold their staged
 /// content. Removed on drop.
 #[derive(Debug)]
@@ -181,7 +201,17 @@ pub struct View {
 impl View {
     /// Mirror `git.root` and write the staged blobs of `partial` (from `index`).
     pub fn create(git: &Git, index: Option<&Path>, partial: &BTreeSet<PathBuf>) -> anyhow::Result<View> {
-        let base = TempBase::new()?;
+        let mut parents = view_parents().into_iter().peekable();
+        let base = loop {
+            let Some(parent) = parents.next() else {
+                anyhow::bail!("no temporary directory for the staged view");
+            };
+            match TempBase::new_in(&parent) {
+                Ok(base) => break base,
+                Err(e) if parents.peek().is_none() => return Err(e),
+                Err(_) => {}
+            }
+        };
         let name = git
             .root
             .file_name()
