@@ -68,6 +68,8 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         None if is_git_hook => return Ok(Exit::Success),
         None => return Err(unknown_hook(&config, hook).into()),
     };
+    let mut hc = hc;
+    select_jobs(&mut hc, hook, &args.jobs).map_err(UsageError)?;
     validate(&hc).map_err(UsageError)?;
     // Job groups of a hookctl that was killed outright (SIGKILL) would run on forever: kill
     // them before anything else (and so before their checkouts are swept).
@@ -87,7 +89,8 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let run_checks = match &hc.checks {
         Some(groups) => !groups.is_empty(),
         None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
-    } && !skip.iter().any(|s| s == "checks");
+    } && !skip.iter().any(|s| s == "checks")
+        && args.jobs.is_empty();
 
     // Jobs need the changed files; the built-in checks compute their own scope.
     let scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
@@ -215,8 +218,134 @@ fn validate(hc: &HookConfig) -> Result<(), String> {
     Ok(())
 }
 
+/// `--job NAME...`: keep only those jobs, in config order; an unknown name is a usage error.
+fn select_jobs(hc: &mut HookConfig, hook: &str, names: &[String]) -> Result<(), String> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    for name in names {
+        if !hc.jobs.iter().any(|j| j.name == *name) {
+            let known: Vec<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
+            return Err(format!(
+                "--job {name}: `{hook}` has no job named `{name}`{} (jobs: {})",
+                crate::config::suggest(name, known.iter().copied()),
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        }
+    }
+    hc.jobs.retain(|j| names.contains(&j.name));
+    Ok(())
+}
+
+/// `--files F...`: paths relative to the current directory, made repo-relative; a folder
+/// stands for the index's files under it. A path that is neither in the index nor on disk is
+/// a usage error.
+fn given_files(
+    git: &Git,
+    cwd: &std::path::Path,
+    given: &[PathBuf],
+    index: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let tracked = jobs::index_files(git, index)?;
+    let root = git.root.canonicalize().unwrap_or_else(|_| git.root.clone());
+    let mut files = Vec::new();
+    for f in given {
+        let abs = cwd.join(f);
+        // Normalise `..` and `.` without requiring the file to exist.
+        let mut norm = PathBuf::new();
+        for c in abs.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    norm.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => norm.push(c),
+            }
+        }
+        let parent_real = norm.parent().and_then(|p| p.canonicalize().ok());
+        let real = match (parent_real, norm.file_name()) {
+            (Some(p), Some(n)) => p.join(n),
+            _ => norm.clone(),
+        };
+        let Ok(rel) = real.strip_prefix(&root).or_else(|_| norm.strip_prefix(&git.root)) else {
+            return Err(UsageError(format!(
+                "--files {}: outside the repository {}",
+                f.display(),
+                git.root.display()
+            ))
+            .into());
+        };
+        let rel = rel.to_path_buf();
+        let under: Vec<&PathBuf> = tracked
+            .iter()
+            .filter(|t| **t == rel || rel.as_os_str().is_empty() || t.starts_with(&rel))
+            .collect();
+        if under.is_empty() && !real.is_file() {
+            return Err(UsageError(format!(
+                "--files {}: no such file in the index or on disk",
+                f.display()
+            ))
+            .into());
+        }
+        if under.is_empty() {
+            files.push(rel);
+        } else {
+            files.extend(under.into_iter().cloned());
+        }
+    }
+    files.dedup();
+    Ok(files)
+}
+
 fn scopes(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> anyhow::Result<Vec<Scope>> {
     let index = jobs::index_from_env();
+    let baseline = if matches!(hook, "pre-commit" | "pre-merge-commit") {
+        Baseline::Head
+    } else {
+        Baseline::None
+    };
+    if let (Some(from), Some(to)) = (&args.from_ref, &args.to_ref) {
+        let resolve = |r: &str| {
+            git.commit_oid(r).ok_or_else(|| {
+                UsageError(format!(
+                    "--from-ref/--to-ref: `{r}` is not a commit of this repository"
+                ))
+            })
+        };
+        let (a, b) = (resolve(from)?, resolve(to)?);
+        let oid = |hex: &str| git2::Oid::from_str(hex).with_context(|| format!("bad object id {hex}"));
+        return Ok(vec![Scope {
+            label: None,
+            files: jobs::commit_files(git, Some(&a), &b)?,
+            snapshot: Snapshot::Commit(b.clone()),
+            target: Target::Commit(oid(&b)?),
+            baseline: Baseline::Commit(oid(&a)?),
+            env: vec![
+                jobs::env_pair("HOOKCTL_FROM_REF", a.clone()),
+                jobs::env_pair("HOOKCTL_TO_REF", b.clone()),
+            ],
+        }]);
+    }
+    if args.all_files || !args.files.is_empty() {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| git.root.clone());
+        let files = if args.all_files {
+            jobs::index_files(git, index.as_deref())?
+        } else {
+            given_files(git, &cwd, &args.files, index.as_deref())?
+        };
+        return Ok(vec![Scope {
+            label: None,
+            files,
+            snapshot: Snapshot::Index(index),
+            target: Target::Index,
+            baseline,
+            env: Vec::new(),
+        }]);
+    }
     match hook {
         "pre-commit" | "pre-merge-commit" => Ok(vec![Scope {
             label: None,

@@ -8,5 +8,6 @@ mod env_rules;
 mod install;
 mod jobs;
 mod monorepo;
+mod run_flags;
 mod secrets;
 mod staged;
