@@ -60,6 +60,11 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     } else {
         Config::load(&git.root, ctx.config.as_deref()).map_err(|e| UsageError(e.to_string()))?
     };
+    let mut config = config;
+    // `hookctl.toml` files of workspace packages add jobs for their package's files.
+    for (h, job) in jobs::nested::nested_jobs(&git, jobs::index_from_env().as_deref())? {
+        config.hooks.entry(h).or_default().jobs.push(job);
+    }
     let is_git_hook = crate::install::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {
         Some(hc) => hc.clone(),
@@ -211,6 +216,7 @@ fn validate(hc: &HookConfig) -> Result<(), String> {
     for job in &hc.jobs {
         plan::job_root(job)?;
         plan::select(job, &[])?;
+        plan::plan_runs(job, &[], &[])?;
         for l in job.link.iter().flatten() {
             clean::checked_link(l).map_err(|e| format!("job `{}`: {e}", job.name))?;
         }
@@ -516,12 +522,22 @@ fn run_jobs(
             tally.skipped += 1;
             continue;
         }
-        match plan::plan(job, &scope.files, &args.args).map_err(UsageError)? {
-            plan::Plan::Skip(why) => {
-                ui.skipped(&job.name, &why);
-                tally.skipped += 1;
+        let glob_root = job.root.as_deref().is_some_and(plan::is_glob_root);
+        for p in plan::plan_runs(job, &scope.files, &args.args).map_err(UsageError)? {
+            match p {
+                plan::Plan::Skip(why) => {
+                    ui.skipped(&job.name, &why);
+                    tally.skipped += 1;
+                }
+                plan::Plan::Run { dir, commands, files } => {
+                    let name = if glob_root {
+                        format!("{} ({})", job.name, dir.display())
+                    } else {
+                        job.name.clone()
+                    };
+                    runnable.push((job, name, dir, commands, files));
+                }
             }
-            plan::Plan::Run { dir, commands, files } => runnable.push((job, dir, commands, files)),
         }
     }
     // Jobs of an index snapshot see the staged content: those with a partially staged file
@@ -543,7 +559,7 @@ fn run_jobs(
     let mut specs = Vec::new();
     let mut fail_texts = Vec::new();
     let mut placed = Vec::new();
-    for (job, dir, commands, files) in runnable {
+    for (job, name, dir, commands, files) in runnable {
         let in_view = !job.clean && files.iter().any(|f| partial.contains(f));
         let base = if job.clean {
             let pos = match checkouts.iter().position(|(l, _)| *l == job.link) {
@@ -578,7 +594,7 @@ fn run_jobs(
         env.extend(scope.env.iter().cloned());
         env.extend(job.env.iter().map(|(k, v)| jobs::env_pair(k, v)));
         specs.push(Spec {
-            name: job.name.clone(),
+            name,
             dir: base.join(dir),
             commands,
             env,

@@ -9,6 +9,7 @@
 pub mod capture;
 pub mod clean;
 pub mod exec;
+pub mod nested;
 pub mod orphans;
 pub mod plan;
 pub mod push;

@@ -88,6 +88,54 @@ pub fn job_root(job: &JobConfig) -> Result<PathBuf, String> {
     Ok(path.to_path_buf())
 }
 
+/// Whether a `root` is a glob (`apps/*`, `packages/**`) rather than one folder.
+pub fn is_glob_root(raw: &str) -> bool {
+    raw.contains(['*', '?', '[', '{'])
+}
+
+/// Plan a job once per folder: one run for a plain `root`; for a glob `root`, one run per
+/// matching folder that holds some of `files` (each file belongs to the shallowest folder on
+/// its path that matches), in that folder, with paths relative to it. Folders whose run would
+/// be skipped (no file matches `glob`) are left out; with none left, the job is skipped.
+pub fn plan_runs(job: &JobConfig, files: &[PathBuf], args: &[String]) -> Result<Vec<Plan>, String> {
+    let Some(raw) = job.root.as_deref().filter(|r| is_glob_root(r)) else {
+        return Ok(vec![plan(job, files, args)?]);
+    };
+    job_root(job)?;
+    let pattern = raw.trim_start_matches("./").trim_end_matches('/');
+    let glob = GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .map_err(|e| format!("job `{}`: invalid `root` glob `{raw}`: {}", job.name, e.kind()))?
+        .compile_matcher();
+    let mut dirs: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
+    for f in files {
+        let mut ancestors: Vec<&Path> = f
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+            .collect();
+        ancestors.reverse();
+        if let Some(dir) = ancestors.into_iter().find(|a| glob.is_match(a)) {
+            dirs.insert(dir);
+        }
+    }
+    let mut plans = Vec::new();
+    for dir in dirs {
+        let mut one = job.clone();
+        one.root = Some(dir.to_string_lossy().into_owned());
+        let p = plan(&one, files, args)?;
+        if matches!(p, Plan::Run { .. }) {
+            plans.push(p);
+        }
+    }
+    if plans.is_empty() {
+        plans.push(Plan::Skip(format!("no matching files under `root = \"{raw}\"`")));
+    }
+    Ok(plans)
+}
+
 /// The files a job gets: those under its root (made relative to it) that match `glob` and not
 /// `exclude`.
 pub fn select(job: &JobConfig, files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
@@ -304,6 +352,50 @@ mod tests {
         );
         assert!(job_root(&job("x", None, None, Some("../up"))).is_err());
         assert!(job_root(&job("x", None, None, Some("/abs"))).is_err());
+    }
+
+    #[test]
+    fn glob_root_runs_once_per_folder_with_matching_files() {
+        let files = paths(&[
+            "apps/web/src/a.ts",
+            "apps/web/b.ts",
+            "apps/docs/README.md",
+            "apps/api/c.ts",
+            "x.ts",
+        ]);
+        let plans = plan_runs(
+            &job("lint {files}", Some("*.ts"), None, Some("apps/*")),
+            &files,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            plans,
+            vec![
+                Plan::Run {
+                    dir: "apps/api".into(),
+                    commands: vec!["lint c.ts".into()],
+                    files: paths(&["apps/api/c.ts"]),
+                },
+                Plan::Run {
+                    dir: "apps/web".into(),
+                    commands: vec!["lint src/a.ts b.ts".into()],
+                    files: paths(&["apps/web/src/a.ts", "apps/web/b.ts"]),
+                },
+            ]
+        );
+        let deep = plan_runs(
+            &job("t", None, None, Some("packages/**")),
+            &paths(&["packages/a/src/x.ts"]),
+            &[],
+        )
+        .unwrap();
+        assert!(matches!(&deep[..], [Plan::Run { dir, .. }] if dir == Path::new("packages/a")));
+        assert!(matches!(
+            &plan_runs(&job("t", Some("*.ts"), None, Some("libs/*")), &files, &[]).unwrap()[..],
+            [Plan::Skip(_)]
+        ));
+        assert!(plan_runs(&job("t", None, None, Some("../*")), &files, &[]).is_err());
     }
 
     #[test]

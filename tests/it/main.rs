@@ -8,6 +8,7 @@ mod env_rules;
 mod install;
 mod jobs;
 mod monorepo;
+mod monorepo_jobs;
 mod run_flags;
 mod secrets;
 mod staged;
