@@ -120,7 +120,25 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         if let (Some(label), false) = (&scope.label, hc.jobs.is_empty() || ctx.quiet) {
             eprintln!("{}", ui.bold(&format!("hookctl: {hook} {label}")));
         }
-        if let Some(sig) = run_jobs(&ui, &git, hook, &hc, scope, &skip, args, &mut tally)? {
+        let graph = if hc.jobs.iter().any(plan::uses_graph) {
+            Some(
+                jobs::graph::compute(&config, &scope.target, &scope.files)
+                    .context("cannot compute {affected}")?,
+            )
+        } else {
+            None
+        };
+        if let Some(sig) = run_jobs(
+            &ui,
+            &git,
+            hook,
+            &hc,
+            scope,
+            graph.as_ref(),
+            &skip,
+            args,
+            &mut tally,
+        )? {
             return Ok(interrupted(sig));
         }
     }
@@ -511,6 +529,7 @@ fn run_jobs(
     hook: &str,
     hc: &HookConfig,
     scope: &Scope,
+    graph: Option<&jobs::graph::Graph>,
     skip: &[String],
     args: &RunArgs,
     tally: &mut Tally,
@@ -523,7 +542,11 @@ fn run_jobs(
             continue;
         }
         let glob_root = job.root.as_deref().is_some_and(plan::is_glob_root);
-        for p in plan::plan_runs(job, &scope.files, &args.args).map_err(UsageError)? {
+        let inputs = plan::Inputs {
+            files: &scope.files,
+            graph,
+        };
+        for p in plan::plan_runs_with(job, inputs, &args.args).map_err(UsageError)? {
             match p {
                 plan::Plan::Skip(why) => {
                     ui.skipped(&job.name, &why);

@@ -9,6 +9,7 @@
 pub mod capture;
 pub mod clean;
 pub mod exec;
+pub mod graph;
 pub mod nested;
 pub mod orphans;
 pub mod plan;

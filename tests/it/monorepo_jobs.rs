@@ -1,6 +1,7 @@
 //! Issue 11 items 5 and 6: `root` globs, `hookctl.toml` files of workspace packages, and the
 //! import graph as job input (`{affected}`, `{packages}`).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::common::*;
@@ -120,4 +121,187 @@ fn a_workspace_packages_config_adds_jobs_for_its_files() {
     r.hookctl(&["run", "pre-commit"])
         .code(2)
         .contains("packages/ui/hookctl.toml");
+}
+
+/// (importer, import statement, imported file): the known import graph of the generated
+/// monorepo, one kind of edge each (re-export, package by name, package subpath, type-only,
+/// side-effect, dynamic).
+const EDGES: &[(&str, &str, &str)] = &[
+    (
+        "packages/util/src/index.ts",
+        "export * from './strings';",
+        "packages/util/src/strings.ts",
+    ),
+    (
+        "packages/ui/src/button.tsx",
+        "import { up } from '@acme/util';",
+        "packages/util/src/index.ts",
+    ),
+    (
+        "packages/ui/src/index.ts",
+        "export { Button } from './button';",
+        "packages/ui/src/button.tsx",
+    ),
+    (
+        "packages/ui/src/button.test.ts",
+        "import type { Props } from './button';",
+        "packages/ui/src/button.tsx",
+    ),
+    (
+        "apps/web/src/page.tsx",
+        "import { Button } from '@acme/ui';",
+        "packages/ui/src/index.ts",
+    ),
+    (
+        "apps/web/src/page.test.ts",
+        "import './page';",
+        "apps/web/src/page.tsx",
+    ),
+    (
+        "apps/web/src/lazy.ts",
+        "export const m = () => import('./page');",
+        "apps/web/src/page.tsx",
+    ),
+    (
+        "apps/docs/src/doc.ts",
+        "import { add } from '@acme/util/src/math';",
+        "packages/util/src/math.ts",
+    ),
+    (
+        "apps/docs/src/other.ts",
+        "import { doc } from './doc';",
+        "apps/docs/src/doc.ts",
+    ),
+];
+const LEAVES: &[&str] = &[
+    "packages/util/src/strings.ts",
+    "packages/util/src/math.ts",
+    "apps/docs/src/alone.ts",
+];
+
+/// Expected `{affected}`: the seeds plus everything reaching them over EDGES (a plain BFS here,
+/// independent of hookctl's resolver).
+fn expected_affected(seeds: &[&str]) -> BTreeSet<String> {
+    let mut set: BTreeSet<String> = seeds.iter().map(|s| s.to_string()).collect();
+    loop {
+        let before = set.len();
+        for (from, _, to) in EDGES {
+            if set.contains(*to) {
+                set.insert(from.to_string());
+            }
+        }
+        if set.len() == before {
+            return set;
+        }
+    }
+}
+
+fn package_of(path: &str) -> &'static str {
+    [
+        ("packages/util/", "@acme/util"),
+        ("packages/ui/", "@acme/ui"),
+        ("apps/web/", "web"),
+        ("apps/docs/", "docs"),
+    ]
+    .iter()
+    .find(|(dir, _)| path.starts_with(dir))
+    .map(|(_, n)| *n)
+    .unwrap()
+}
+
+fn graph_repo() -> Repo {
+    let r = Repo::new();
+    let out = |n: &str| s(&r.sibling(n));
+    r.write(
+        "package.json",
+        r#"{"name":"root","private":true,"workspaces":["apps/*","packages/*"]}"#,
+    )
+    .write(
+        "packages/util/package.json",
+        r#"{"name":"@acme/util","main":"src/index.ts"}"#,
+    )
+    .write(
+        "packages/ui/package.json",
+        r#"{"name":"@acme/ui","main":"src/index.ts","dependencies":{"@acme/util":"*"}}"#,
+    )
+    .write(
+        "apps/web/package.json",
+        r#"{"name":"web","dependencies":{"@acme/ui":"*"}}"#,
+    )
+    .write(
+        "apps/docs/package.json",
+        r#"{"name":"docs","dependencies":{"@acme/util":"*"}}"#,
+    )
+    .write(
+        "hookctl.toml",
+        format!(
+            r#"[pre-commit]
+checks = []
+[[pre-commit.jobs]]
+name = "affected"
+run = "printf '%s\n' {{affected}} > {a}"
+[[pre-commit.jobs]]
+name = "packages"
+run = "printf '%s\n' {{packages}} > {p}"
+[[pre-commit.jobs]]
+name = "tests"
+glob = "*.test.ts"
+run = "printf '%s\n' {{affected}} > {t}"
+"#,
+            a = out("affected"),
+            p = out("packages"),
+            t = out("tests")
+        ),
+    );
+    let mut files: BTreeSet<&str> = LEAVES.iter().copied().collect();
+    files.extend(EDGES.iter().map(|(from, ..)| *from));
+    for f in files {
+        let mut text: String = EDGES
+            .iter()
+            .filter(|(from, ..)| *from == f)
+            .map(|(_, stmt, _)| format!("{stmt}\n"))
+            .collect();
+        text.push_str("export const x = 1;\n");
+        r.write(f, text);
+    }
+    r.commit_all("init");
+    r
+}
+
+fn read_set(p: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn affected_and_packages_follow_the_import_graph() {
+    for seeds in [
+        &["packages/util/src/strings.ts"][..],
+        &["packages/util/src/math.ts"],
+        &["apps/web/src/page.tsx", "apps/docs/src/alone.ts"],
+    ] {
+        let r = graph_repo();
+        for f in seeds {
+            r.write(f, "export const x = 2;\n");
+        }
+        r.add(seeds);
+        // Also warm: the second run reads the facts cache the first one wrote.
+        for _ in 0..2 {
+            r.hookctl(&["run", "pre-commit"]).ok();
+            let want = expected_affected(seeds);
+            assert_eq!(read_set(&r.sibling("affected")), want, "seeds {seeds:?}");
+            let packages: BTreeSet<String> = want.iter().map(|p| package_of(p).to_string()).collect();
+            assert_eq!(read_set(&r.sibling("packages")), packages, "seeds {seeds:?}");
+            let tests: BTreeSet<String> = want.iter().filter(|p| p.ends_with(".test.ts")).cloned().collect();
+            if tests.is_empty() {
+                assert!(!r.sibling("tests").exists());
+            } else {
+                assert_eq!(read_set(&r.sibling("tests")), tests, "seeds {seeds:?}");
+            }
+        }
+    }
 }
