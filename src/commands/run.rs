@@ -609,6 +609,12 @@ fn run_jobs(
             return Ok(Some(sig));
         }
         let mut env = vec![jobs::env_pair("HOOKCTL_HOOK", hook)];
+        if ui.color {
+            // hookctl's own output is a colour terminal: jobs, whose output is captured by a
+            // pipe, would otherwise print without colour.
+            env.push(jobs::env_pair("FORCE_COLOR", "1"));
+            env.push(jobs::env_pair("CLICOLOR_FORCE", "1"));
+        }
         if in_view {
             // git in the view acts on the real repository, never on the view as a work tree.
             env.push(jobs::env_pair("GIT_DIR", &git.git_dir));
@@ -623,6 +629,7 @@ fn run_jobs(
             env,
             timeout: job.timeout.map(|t| t.0),
             state: Some(state_dir(git)),
+            interactive: job.interactive,
         });
         fail_texts.push(job.fail_text.clone());
         placed.push(Placed { job, files, in_view });
@@ -635,9 +642,17 @@ fn run_jobs(
     } else {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     };
-    let (results, signal) = exec::run_all(&specs, max, hc.fail_fast.unwrap_or(false), &mut |spec, done| {
-        ui.finished(spec, done, fail_texts[done.index].as_deref());
-    });
+    let (results, signal) = exec::run_all_with_progress(
+        &specs,
+        max,
+        hc.fail_fast.unwrap_or(false),
+        &mut |spec, done| {
+            ui.clear_status();
+            ui.finished(spec, done, fail_texts[done.index].as_deref());
+        },
+        &mut |running| ui.progress(running),
+    );
+    ui.clear_status();
     for r in &results {
         match r.status {
             Status::Passed => tally.passed += 1,
@@ -722,6 +737,15 @@ struct Ui {
     color: bool,
     quiet: bool,
     utf8: bool,
+    /// stderr is a terminal: a status line is redrawn in place.
+    tty: bool,
+    /// Without a terminal, a `still running` line per job every this often.
+    every: Duration,
+    /// When the status line was last drawn (terminal), and whether one is shown.
+    drawn: std::cell::Cell<Option<Instant>>,
+    shown: std::cell::Cell<bool>,
+    /// Without a terminal: how many `still running` lines each job has had.
+    reported: std::cell::RefCell<std::collections::HashMap<String, u64>>,
 }
 
 impl Ui {
@@ -731,10 +755,78 @@ impl Ui {
             .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
             .unwrap_or_default()
             .to_lowercase();
+        // `HOOKCTL_PROGRESS_SECS`: the `still running` interval (default 30 s), for slow CI
+        // logs and for tests.
+        let every = std::env::var("HOOKCTL_PROGRESS_SECS")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map_or(Duration::from_secs(30), Duration::from_secs_f64);
         Ui {
             color: ctx.color,
             quiet: ctx.quiet,
             utf8: locale.contains("utf-8") || locale.contains("utf8"),
+            tty: std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+            every,
+            drawn: std::cell::Cell::new(None),
+            shown: std::cell::Cell::new(false),
+            reported: Default::default(),
+        }
+    }
+
+    /// Live progress (called about every 10 ms while jobs run): on a terminal, one status line
+    /// redrawn in place every 100 ms; otherwise a `still running: <job> (30s)` line per job
+    /// every 30 s. Nothing while an interactive job owns the terminal.
+    fn progress(&self, running: &[exec::Progress]) {
+        if running.iter().any(|r| r.interactive) {
+            self.clear_status();
+            return;
+        }
+        let mut out = String::new();
+        if self.tty {
+            if self
+                .drawn
+                .get()
+                .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+            {
+                return;
+            }
+            self.drawn.set(Some(Instant::now()));
+            let jobs: Vec<String> = running
+                .iter()
+                .map(|r| format!("{} ({}s)", r.name, r.elapsed.as_secs()))
+                .collect();
+            let mut line = format!("running: {}", jobs.join(", "));
+            let width = terminal_width().saturating_sub(1).max(20);
+            if line.chars().count() > width {
+                line = line.chars().take(width.saturating_sub(1)).collect::<String>() + "…";
+            }
+            out = format!("\r\x1b[2K{}", self.paint("2", &line));
+            self.shown.set(true);
+        } else if !self.quiet {
+            let mut reported = self.reported.borrow_mut();
+            for r in running {
+                let due = (r.elapsed.as_secs_f64() / self.every.as_secs_f64()) as u64;
+                let done = reported.entry(r.name.to_string()).or_insert(0);
+                if due > *done {
+                    *done = due;
+                    out.push_str(&format!(
+                        "hookctl: still running: {} ({}s)\n",
+                        r.name,
+                        r.elapsed.as_secs()
+                    ));
+                }
+            }
+        }
+        if !out.is_empty() {
+            let _ = std::io::stderr().lock().write_all(out.as_bytes());
+        }
+    }
+
+    /// Erase the status line, if one is shown, before other output.
+    fn clear_status(&self) {
+        if self.shown.replace(false) {
+            let _ = std::io::stderr().lock().write_all(b"\r\x1b[2K");
         }
     }
 
@@ -865,6 +957,23 @@ impl Ui {
             let _ = std::io::stderr().lock().write_all(text.as_bytes());
         }
         usize::from(!unstaged.is_empty()) + refused.len()
+    }
+}
+
+/// Columns of the terminal on stderr (80 when unknown).
+fn terminal_width() -> usize {
+    let mut ws = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes a winsize into the struct passed; stderr is a valid descriptor.
+    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+    if ok && ws.ws_col > 0 {
+        usize::from(ws.ws_col)
+    } else {
+        80
     }
 }
 

@@ -7,6 +7,7 @@ mod env;
 mod env_rules;
 mod install;
 mod jobs;
+mod live;
 mod monorepo;
 mod monorepo_jobs;
 mod run_flags;
