@@ -305,3 +305,38 @@ fn affected_and_packages_follow_the_import_graph() {
         }
     }
 }
+
+#[test]
+fn affected_follows_files_added_since_the_stored_graph() {
+    // `later.ts` imports `./missing`, which does not exist when the graph is first stored.
+    let r = graph_repo();
+    r.write("apps/docs/src/later.ts", "import { m } from './missing';\n")
+        .commit_all("later");
+    r.write("apps/docs/src/alone.ts", "export const x = 3;\n")
+        .add(&["apps/docs/src/alone.ts"]);
+    r.hookctl(&["run", "pre-commit"]).ok();
+    assert_eq!(
+        read_set(&r.sibling("affected")),
+        BTreeSet::from(["apps/docs/src/alone.ts".to_string()])
+    );
+    assert!(r.path(".git/hookctl/graph.bin").exists());
+    // Now add `missing.ts` (importing strings.ts) and change strings.ts.
+    r.write(
+        "apps/docs/src/missing.ts",
+        "import { s } from '@acme/util/src/strings';\n",
+    )
+    .write("packages/util/src/strings.ts", "export const x = 4;\n");
+    r.add(&["apps/docs/src/missing.ts", "packages/util/src/strings.ts"]);
+    r.hookctl(&["run", "pre-commit"]).ok();
+    let mut want = expected_affected(&["packages/util/src/strings.ts", "apps/docs/src/alone.ts"]);
+    want.extend([
+        "apps/docs/src/missing.ts".to_string(),
+        "apps/docs/src/later.ts".to_string(),
+    ]);
+    assert_eq!(read_set(&r.sibling("affected")), want);
+    // A damaged stored graph is rebuilt, with the same answer.
+    std::fs::write(r.path(".git/hookctl/graph.bin"), b"HKCGRAPH garbage").unwrap();
+    std::fs::remove_file(r.sibling("affected")).unwrap();
+    r.hookctl(&["run", "pre-commit"]).ok();
+    assert_eq!(read_set(&r.sibling("affected")), want);
+}
