@@ -101,8 +101,11 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
 
     let mut blocking = false;
+    let mut checked = Vec::new();
     if run_checks {
-        blocking |= run_checks_on(ctx, &config, &hc, &scopes, check_skip, args)?;
+        let (b, snapshots) = run_checks_on(ctx, &config, &hc, &scopes, check_skip, args)?;
+        blocking |= b;
+        checked = snapshots;
     }
     // From here on Ctrl-C must stop the jobs (in their own process groups, the terminal's
     // SIGINT does not reach them) and remove the clean checkouts before exiting.
@@ -121,8 +124,12 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
             eprintln!("{}", ui.bold(&format!("hookctl: {hook} {label}")));
         }
         let graph = if hc.jobs.iter().any(plan::uses_graph) {
+            let snap = checked
+                .iter()
+                .find(|(t, _)| *t == scope.target)
+                .map(|(_, s)| s.clone());
             Some(
-                jobs::graph::compute(&config, &scope.target, &scope.files)
+                jobs::graph::compute(&config, &scope.target, &scope.files, snap)
                     .context("cannot compute {affected}")?,
             )
         } else {
@@ -460,7 +467,8 @@ fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Ve
     Ok(scopes)
 }
 
-/// Run the built-in checks on every scope and print the findings once. True when blocking.
+/// Run the built-in checks on every scope and print the findings once. True when blocking;
+/// with the snapshots checked, by target.
 fn run_checks_on(
     ctx: &Ctx,
     config: &Config,
@@ -468,11 +476,12 @@ fn run_checks_on(
     scopes: &[Scope],
     skip: Vec<String>,
     args: &RunArgs,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<(bool, Checked)> {
     let mut findings: Vec<Finding> = Vec::new();
     let (mut files, mut elapsed) = (0, Duration::ZERO);
     let mut done = BTreeSet::new();
     let mut sources = Vec::new();
+    let mut checked = Vec::new();
     for scope in scopes {
         if !done.insert(format!("{:?} {:?}", scope.target, scope.baseline)) {
             continue;
@@ -491,6 +500,7 @@ fn run_checks_on(
             eprintln!("hookctl: note: {note}");
         }
         sources.extend(outcome.snapshot.clone());
+        checked.extend(outcome.snapshot.clone().map(|s| (scope.target.clone(), s)));
         files += outcome.files;
         elapsed += outcome.elapsed;
         for f in outcome.findings {
@@ -510,8 +520,11 @@ fn run_checks_on(
     let mut out = std::io::stdout().lock();
     report::print(&mut out, &opts, &findings, &summary, &sources)?;
     out.flush()?;
-    Ok(findings.iter().any(|f| f.severity == Severity::Error))
+    Ok((findings.iter().any(|f| f.severity == Severity::Error), checked))
 }
+
+/// The snapshots the built-in checks read, by target.
+type Checked = Vec<(Target, std::sync::Arc<crate::snapshot::Snapshot>)>;
 
 #[derive(Default)]
 struct Tally {

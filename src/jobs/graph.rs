@@ -74,7 +74,15 @@ fn key(segment: &str) -> &str {
 
 /// Compute `{affected}` for `seeds` (the staged files) in `target`'s snapshot, and the
 /// workspace packages.
-pub fn compute(config: &Config, target: &Target, seeds: &[PathBuf]) -> anyhow::Result<Graph> {
+///
+/// `checked`: the snapshot the built-in checks just read for `target`, if they ran (reading the
+/// index again would cost as much as the rest).
+pub fn compute(
+    config: &Config,
+    target: &Target,
+    seeds: &[PathBuf],
+    checked: Option<Arc<crate::snapshot::Snapshot>>,
+) -> anyhow::Result<Graph> {
     let start = std::time::Instant::now();
     let timing = |phase: &str| {
         if std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0") {
@@ -85,8 +93,13 @@ pub fn compute(config: &Config, target: &Target, seeds: &[PathBuf]) -> anyhow::R
         }
     };
     let (repo, paths) = crate::snapshot::open()?;
-    let snap = Arc::new(target.open(repo, &paths)?);
+    let snap = match checked {
+        Some(snap) => snap,
+        None => Arc::new(target.open(repo, &paths)?),
+    };
+    timing("snapshot");
     let packages = Packages::load(&snap, &mut Vec::new());
+    timing("packages");
     let mut folders: Vec<(PathBuf, String)> = packages
         .workspaces
         .iter()
@@ -114,79 +127,92 @@ pub fn compute(config: &Config, target: &Target, seeds: &[PathBuf]) -> anyhow::R
         .filter(|s| s.ctx == ctx)
         .unwrap_or_default();
     timing("stored graph");
-    let current: Vec<&str> = snap.entries().keys().map(String::as_str).collect();
+    let current: Vec<(&str, &crate::snapshot::Entry)> =
+        snap.entries().iter().map(|(p, e)| (p.as_str(), e)).collect();
+    let same_paths =
+        stored.paths.len() == current.len() && stored.paths.iter().zip(&current).all(|(a, (b, _))| a == b);
+    let find = |p: &str| current.binary_search_by(|(c, _)| (*c).cmp(p)).ok();
     // Names of paths added or removed since the stored graph (see the module comment).
-    let changed_keys: std::collections::HashSet<String> = if stored.paths.is_empty() {
-        Default::default()
-    } else {
+    let mut changed_keys: std::collections::HashSet<String> = Default::default();
+    if !same_paths && !stored.paths.is_empty() {
         let old: BTreeSet<&str> = stored.paths.iter().map(String::as_str).collect();
-        let new: BTreeSet<&str> = current.iter().copied().collect();
-        let mut keys: std::collections::HashSet<String> = Default::default();
+        let new: BTreeSet<&str> = current.iter().map(|(p, _)| *p).collect();
         for p in old.symmetric_difference(&new) {
-            keys.extend(path_keys(p));
+            changed_keys.extend(path_keys(p));
             // `@acme/ui` may live in `packages/ui-kit`: the package's name counts too.
             if let Some((_, name)) = folders.iter().find(|(dir, _)| Path::new(p).starts_with(dir)) {
-                keys.insert(key(name).to_lowercase());
+                changed_keys.insert(key(name).to_lowercase());
             }
         }
-        keys
+    }
+    // Old path ids to new ones (identity when the paths are the same).
+    let old_to_new: Vec<u32> = if same_paths {
+        Vec::new()
+    } else {
+        stored
+            .paths
+            .iter()
+            .map(|p| find(p).map_or(UNRESOLVED, |i| i as u32))
+            .collect()
     };
-    let old_to_new: Vec<u32> = stored
-        .paths
-        .iter()
-        .map(|p| current.binary_search(&p.as_str()).map_or(NONE, |i| i as u32))
-        .collect();
-    let old_entries: HashMap<&str, &StoredEntry> = stored
-        .entries
-        .iter()
-        .filter_map(|e| stored.paths.get(e.importer as usize).map(|p| (p.as_str(), e)))
-        .collect();
-
+    let remap = |t: u32| -> u32 {
+        match t {
+            NONE | UNRESOLVED => t,
+            _ if same_paths => t,
+            // A target that is gone: unresolved, and resolved again below.
+            _ => old_to_new.get(t as usize).copied().unwrap_or(UNRESOLVED),
+        }
+    };
     let hashes: std::collections::HashSet<u64> = changed_keys.iter().map(|k| key_hash(k)).collect();
+
     // What to resolve: whole files (new blob) and single imports (a path change may move them).
+    // Stored entries are sorted by path, as the snapshot is: one merge pass.
+    let mut old_entries = stored.entries.into_iter().peekable();
     let mut entries: Vec<StoredEntry> = Vec::new();
     let mut whole: Vec<&str> = Vec::new();
     let mut partly: Vec<(usize, Vec<usize>)> = Vec::new();
-    for (id, path) in current.iter().enumerate() {
+    for (id, (path, e)) in current.iter().enumerate() {
+        let mut old = None;
+        while let Some(o) = old_entries.peek() {
+            let new_id = remap(o.importer);
+            if new_id == NONE || new_id == UNRESOLVED || (new_id as usize) < id {
+                old_entries.next();
+            } else {
+                if new_id as usize == id {
+                    old = old_entries.next();
+                }
+                break;
+            }
+        }
         if !checks::is_source(path) {
             continue;
         }
-        let Some(e) = snap.get(path) else { continue };
-        match old_entries.get(path) {
-            Some(old) if old.oid == oid20(&e.oid) => {
-                let imports: Vec<(u64, u32)> = old
-                    .imports
-                    .iter()
-                    .map(|&(k, t)| match t {
-                        NONE | UNRESOLVED => (k, t),
-                        // A target that is gone: resolved again below (its key changed).
-                        t => (k, old_to_new.get(t as usize).copied().unwrap_or(UNRESOLVED)),
-                    })
-                    .collect();
-                let stale: Vec<usize> = if changed_keys.is_empty() {
-                    Vec::new()
-                } else {
-                    imports
+        match old {
+            Some(mut old) if old.oid == oid20(&e.oid) => {
+                if !same_paths {
+                    old.importer = id as u32;
+                    for imp in &mut old.imports {
+                        imp.1 = remap(imp.1);
+                    }
+                }
+                if !hashes.is_empty() {
+                    let stale: Vec<usize> = old
+                        .imports
                         .iter()
                         .enumerate()
                         .filter(|(_, (k, t))| hashes.contains(k) || *k == ALWAYS || *t == UNRESOLVED)
                         .map(|(j, _)| j)
-                        .collect()
-                };
-                if !stale.is_empty() {
-                    partly.push((entries.len(), stale));
+                        .collect();
+                    if !stale.is_empty() {
+                        partly.push((entries.len(), stale));
+                    }
                 }
-                entries.push(StoredEntry {
-                    importer: id as u32,
-                    oid: oid20(&e.oid),
-                    imports,
-                });
+                entries.push(old);
             }
-            _ => {
-                whole.push(path);
-            }
+            _ => whole.push(path),
         }
     }
+    let current: Vec<&str> = current.iter().map(|(p, _)| *p).collect();
     // Facts of the files to resolve, from the facts cache (parsed and cached when missing).
     let need: std::collections::HashSet<String> = whole
         .iter()
@@ -224,7 +250,7 @@ pub fn compute(config: &Config, target: &Target, seeds: &[PathBuf]) -> anyhow::R
             .binary_search(&target.as_str())
             .map_or(UNRESOLVED, |i| i as u32)
     };
-    let changed = !whole.is_empty() || !partly.is_empty() || stored.paths.len() != current.len();
+    let changed = !whole.is_empty() || !partly.is_empty() || !same_paths;
     for (i, stale) in partly {
         let importer = current[entries[i].importer as usize];
         let Some(f) = facts
@@ -239,6 +265,7 @@ pub fn compute(config: &Config, target: &Target, seeds: &[PathBuf]) -> anyhow::R
     }
     for path in whole {
         let Some(f) = facts.get(path) else { continue };
+        let id = current.binary_search(&path).map_or(NONE, |i| i as u32);
         let imports = f
             .imports
             .iter()
@@ -249,7 +276,6 @@ pub fn compute(config: &Config, target: &Target, seeds: &[PathBuf]) -> anyhow::R
                 )
             })
             .collect();
-        let id = current.binary_search(&path).map_or(NONE, |i| i as u32);
         let oid = snap.get(path).map_or([0; 20], |e| oid20(&e.oid));
         entries.push(StoredEntry {
             importer: id,
@@ -257,6 +283,8 @@ pub fn compute(config: &Config, target: &Target, seeds: &[PathBuf]) -> anyhow::R
             imports,
         });
     }
+    // Stored sorted by importer, for the merge pass of the next run.
+    entries.sort_unstable_by_key(|e| e.importer);
     timing("resolve");
 
     // Walk the edges backwards from the staged files.
