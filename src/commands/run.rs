@@ -43,6 +43,8 @@ struct Scope {
     target: Target,
     baseline: Baseline,
     files: Vec<PathBuf>,
+    /// Staged blob ids of `files` (hex), when known.
+    oids: std::collections::HashMap<PathBuf, String>,
     env: Vec<(OsString, OsString)>,
 }
 
@@ -355,6 +357,7 @@ fn scopes(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> anyhow::Re
             snapshot: Snapshot::Commit(b.clone()),
             target: Target::Commit(oid(&b)?),
             baseline: Baseline::Commit(oid(&a)?),
+            oids: Default::default(),
             env: vec![
                 jobs::env_pair("HOOKCTL_FROM_REF", a.clone()),
                 jobs::env_pair("HOOKCTL_TO_REF", b.clone()),
@@ -374,22 +377,27 @@ fn scopes(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> anyhow::Re
             snapshot: Snapshot::Index(index),
             target: Target::Index,
             baseline,
+            oids: Default::default(),
             env: Vec::new(),
         }]);
     }
     match hook {
-        "pre-commit" | "pre-merge-commit" => Ok(vec![Scope {
-            label: None,
-            files: if want_files {
-                jobs::staged_files(git, index.as_deref())?
+        "pre-commit" | "pre-merge-commit" => {
+            let staged = if want_files {
+                jobs::staged_files_oids(git, index.as_deref())?
             } else {
                 Vec::new()
-            },
-            snapshot: Snapshot::Index(index),
-            target: Target::Index,
-            baseline: Baseline::Head,
-            env: Vec::new(),
-        }]),
+            };
+            Ok(vec![Scope {
+                label: None,
+                files: staged.iter().map(|(p, _)| p.clone()).collect(),
+                oids: staged.into_iter().collect(),
+                snapshot: Snapshot::Index(index),
+                target: Target::Index,
+                baseline: Baseline::Head,
+                env: Vec::new(),
+            }])
+        }
         "pre-push" => push_scopes(git, args, want_files),
         _ => Ok(vec![Scope {
             label: None,
@@ -401,6 +409,7 @@ fn scopes(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> anyhow::Re
             snapshot: Snapshot::Index(index),
             target: Target::Index,
             baseline: Baseline::None,
+            oids: Default::default(),
             env: Vec::new(),
         }]),
     }
@@ -454,6 +463,7 @@ fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Ve
                 None => Baseline::None,
             },
             snapshot: Snapshot::Commit(tip.clone()),
+            oids: Default::default(),
             env: vec![
                 jobs::env_pair("HOOKCTL_PUSH_FROM", base.clone().unwrap_or_default()),
                 jobs::env_pair("HOOKCTL_PUSH_TO", tip.clone()),
@@ -584,9 +594,9 @@ fn run_jobs(
         }
         _ => None,
     };
-    let partial = match index {
-        Some(index) => staged::partially_staged(git, index, &scope.files)?,
-        None => BTreeSet::new(),
+    let (partial, probe) = match index {
+        Some(index) => staged::probe(git, index, &scope.files, &scope.oids)?,
+        None => (BTreeSet::new(), staged::Probe::Git),
     };
     let guard = staged::Guard::take(&git.root, &partial);
     let mut view: Option<staged::View> = None;
@@ -705,14 +715,14 @@ fn run_jobs(
             }
         }
         drop(view);
-        let after = if signal.is_some() {
-            BTreeSet::new()
+        let changed = if signal.is_some() {
+            Vec::new()
         } else {
-            staged::partially_staged(git, index, &scope.files)?
+            staged::changed_by_jobs(git, index, &scope.files, &probe, &partial)?
         };
         let mut to_stage = Vec::new();
         let mut unstaged_fixes: Vec<(PathBuf, Vec<&str>)> = Vec::new();
-        for f in after.difference(&partial) {
+        for f in &changed {
             let owners: Vec<&Placed> = placed
                 .iter()
                 .filter(|p| !p.job.clean && p.files.contains(f))

@@ -43,8 +43,8 @@ use anyhow::Context;
 use super::Git;
 use super::clean::TempBase;
 
-/// Staged files whose work-tree copy differs from the index (or is gone): `git diff-files`
-/// over `files`. Submodules are not files and are never reported.
+/// Staged files whose work-tree copy differs from the index (or is gone): `git diff` over
+/// `files`. Submodules are not files and are never reported.
 pub fn partially_staged(
     git: &Git,
     index: Option<&Path>,
@@ -55,10 +55,21 @@ pub fn partially_staged(
     }
     let wanted: BTreeSet<&Path> = files.iter().map(PathBuf::as_path).collect();
     let pathspec_bytes: usize = files.iter().map(|f| f.as_os_str().len() + 8).sum();
-    let mut args: Vec<OsString> = ["diff-files", "-z", "--name-only", "--ignore-submodules"]
-        .iter()
-        .map(OsString::from)
-        .collect();
+    // Porcelain `git diff`, not `diff-files`: a file whose stat data changed but whose content
+    // did not (`sed -i` rewriting it unchanged) is compared by content, in memory (no index
+    // refresh is written with GIT_OPTIONAL_LOCKS=0).
+    let mut args: Vec<OsString> = [
+        "diff",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--no-renames",
+        "-z",
+        "--name-only",
+        "--ignore-submodules",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
     // A few paths: only those are stat'ed. Many (`--all-files`): the whole index, filtered.
     if pathspec_bytes < 64 * 1024 {
         args.push("--".into());
@@ -76,6 +87,78 @@ pub fn partially_staged(
         .map(|p| PathBuf::from(OsStr::from_bytes(p)))
         .filter(|p| wanted.contains(p.as_path()))
         .collect())
+}
+
+/// How jobs' changes to fully staged files are found afterwards.
+#[derive(Debug)]
+pub enum Probe {
+    /// `git diff-files` again (many files, or blob ids unknown).
+    Git,
+    /// The work-tree content hash of each file before the jobs.
+    Hashes(BTreeMap<PathBuf, Option<git2::Oid>>),
+}
+
+/// At most this many files are hashed in process; more go through `git diff-files`.
+const HASH_LIMIT: usize = 512;
+
+/// The blob id of a work-tree file or symlink as it is on disk (no filters); `None` when gone.
+fn hash_worktree(path: &Path) -> Option<git2::Oid> {
+    let meta = path.symlink_metadata().ok()?;
+    if meta.file_type().is_symlink() {
+        let target = std::fs::read_link(path).ok()?;
+        git2::Oid::hash_object(git2::ObjectType::Blob, target.as_os_str().as_bytes()).ok()
+    } else if meta.is_file() {
+        git2::Oid::hash_file(git2::ObjectType::Blob, path).ok()
+    } else {
+        None
+    }
+}
+
+/// The partially staged files among `files`, and how to find jobs' changes later. With the
+/// staged blob ids at hand (`staged`, from `git diff-index`) and few files, the usual commit
+/// costs a hash of each staged file and no git process: a file whose bytes on disk hash to its
+/// staged blob is fully staged. A mismatch that only a filter or line-ending setting causes
+/// counts as partial, which is safe: the job then sees the staged blob checked out.
+pub fn probe(
+    git: &Git,
+    index: Option<&Path>,
+    files: &[PathBuf],
+    staged: &std::collections::HashMap<PathBuf, String>,
+) -> anyhow::Result<(BTreeSet<PathBuf>, Probe)> {
+    if files.len() <= HASH_LIMIT && files.iter().all(|f| staged.get(f).is_some_and(|o| !o.is_empty())) {
+        let mut partial = BTreeSet::new();
+        let mut hashes = BTreeMap::new();
+        for f in files {
+            let h = hash_worktree(&git.root.join(f));
+            if h.map(|h| h.to_string()).as_deref() != staged.get(f).map(String::as_str) {
+                partial.insert(f.clone());
+            }
+            hashes.insert(f.clone(), h);
+        }
+        return Ok((partial, Probe::Hashes(hashes)));
+    }
+    Ok((partially_staged(git, index, files)?, Probe::Git))
+}
+
+/// Fully staged files (not in `partial`) whose work-tree content jobs changed.
+pub fn changed_by_jobs(
+    git: &Git,
+    index: Option<&Path>,
+    files: &[PathBuf],
+    probe: &Probe,
+    partial: &BTreeSet<PathBuf>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(match probe {
+        Probe::Git => partially_staged(git, index, files)?
+            .difference(partial)
+            .cloned()
+            .collect(),
+        Probe::Hashes(before) => before
+            .iter()
+            .filter(|(f, h)| !partial.contains(*f) && hash_worktree(&git.root.join(f)) != **h)
+            .map(|(f, _)| f.clone())
+            .collect(),
+    })
 }
 
 /// The work-tree bytes of the partially staged files, taken before any job runs; what a job

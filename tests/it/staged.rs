@@ -347,3 +347,27 @@ fn fixer_on_a_partially_staged_file_is_refused_and_nothing_is_lost() {
     assert_eq!(unchanged(&after), unchanged(&before));
     assert!(leftovers(&r).is_empty());
 }
+
+#[test]
+fn fix_detection_also_works_by_hand_with_all_files() {
+    // `--all-files` has no staged blob ids at hand: `git diff-files` finds what changed.
+    let r = Repo::new();
+    r.write(
+        "hookctl.toml",
+        format!("[pre-commit]\nchecks = []\n{}", fixer(false)),
+    )
+    .write("a.ts", "export const a = 1;\n")
+    .write("b.ts", "export const b = 1\n")
+    .commit_all("init");
+    let index = std::fs::read(r.path(".git/index")).unwrap();
+    let run = r.hookctl(&["run", "pre-commit", "--all-files"]);
+    run.code(1)
+        .contains("the commit would not include the change: `a.ts`")
+        .lacks("`b.ts`");
+    assert_eq!(r.git(&["show", ":a.ts"]).stdout, "export const a = 1;\n");
+    assert_eq!(
+        std::fs::read(r.path(".git/index")).unwrap(),
+        index,
+        "hookctl wrote the index"
+    );
+}
