@@ -43,8 +43,11 @@ use anyhow::Context;
 use super::Git;
 use super::clean::TempBase;
 
-/// Staged files whose work-tree copy differs from the index (or is gone): `git diff` over
-/// `files`. Submodules are not files and are never reported.
+/// Staged files whose work-tree copy differs from the index (or is gone): `git diff-files`
+/// over `files`, then, since diff-files also lists files whose stat data changed but whose
+/// content did not (`sed -i` rewriting a file unchanged), the candidates' content hashed
+/// (`git hash-object --stdin-paths`, filters applied) against their index blobs. Nothing
+/// refreshes or writes the index (porcelain `git diff` would, even with GIT_OPTIONAL_LOCKS=0). Submodules are not files and are never reported.
 pub fn partially_staged(
     git: &Git,
     index: Option<&Path>,
@@ -55,21 +58,10 @@ pub fn partially_staged(
     }
     let wanted: BTreeSet<&Path> = files.iter().map(PathBuf::as_path).collect();
     let pathspec_bytes: usize = files.iter().map(|f| f.as_os_str().len() + 8).sum();
-    // Porcelain `git diff`, not `diff-files`: a file whose stat data changed but whose content
-    // did not (`sed -i` rewriting it unchanged) is compared by content, in memory (no index
-    // refresh is written with GIT_OPTIONAL_LOCKS=0).
-    let mut args: Vec<OsString> = [
-        "diff",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--no-renames",
-        "-z",
-        "--name-only",
-        "--ignore-submodules",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
+    let mut args: Vec<OsString> = ["diff-files", "-z", "--name-only", "--ignore-submodules"]
+        .iter()
+        .map(OsString::from)
+        .collect();
     // A few paths: only those are stat'ed. Many (`--all-files`): the whole index, filtered.
     if pathspec_bytes < 64 * 1024 {
         args.push("--".into());
@@ -81,12 +73,76 @@ pub fn partially_staged(
     }
     let args: Vec<&OsStr> = args.iter().map(OsString::as_os_str).collect();
     let out = git.output(&args, index)?;
-    Ok(out
+    let candidates: Vec<PathBuf> = out
         .split(|&b| b == 0)
         .filter(|p| !p.is_empty())
         .map(|p| PathBuf::from(OsStr::from_bytes(p)))
         .filter(|p| wanted.contains(p.as_path()))
-        .collect())
+        .collect();
+    really_changed(git, index, candidates)
+}
+
+/// The candidates whose content differs from their index blob (or that are gone).
+fn really_changed(
+    git: &Git,
+    index: Option<&Path>,
+    candidates: Vec<PathBuf>,
+) -> anyhow::Result<BTreeSet<PathBuf>> {
+    let (present, gone): (Vec<PathBuf>, Vec<PathBuf>) = candidates
+        .into_iter()
+        .partition(|c| git.root.join(c).symlink_metadata().is_ok_and(|m| m.is_file()));
+    let mut changed: BTreeSet<PathBuf> = gone.into_iter().collect();
+    if present.is_empty() {
+        return Ok(changed);
+    }
+    let mut ls: Vec<OsString> = vec!["ls-files".into(), "-s".into(), "-z".into(), "--".into()];
+    ls.extend(present.iter().map(|p| {
+        let mut spec = OsString::from(":(literal)");
+        spec.push(p);
+        spec
+    }));
+    let ls: Vec<&OsStr> = ls.iter().map(OsString::as_os_str).collect();
+    let staged: BTreeMap<PathBuf, String> = git
+        .output(&ls, index)?
+        .split(|&b| b == 0)
+        .filter_map(|e| {
+            let tab = e.iter().position(|&b| b == b'\t')?;
+            let oid = String::from_utf8_lossy(e.split(|&b| b == b' ').nth(1)?).into_owned();
+            Some((PathBuf::from(OsStr::from_bytes(&e[tab + 1..])), oid))
+        })
+        .collect();
+    let mut cmd = git.cmd();
+    cmd.args(["hash-object", "--stdin-paths"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().context("cannot run `git hash-object`")?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let mut list = Vec::new();
+        for p in &present {
+            list.extend_from_slice(p.as_os_str().as_bytes());
+            list.push(b'\n');
+        }
+        stdin
+            .write_all(&list)
+            .context("cannot write to `git hash-object`")?;
+    }
+    let out = child.wait_with_output()?;
+    let hashes: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let trustworthy = out.status.success() && hashes.len() == present.len();
+    for (i, p) in present.into_iter().enumerate() {
+        // A path with a newline cannot go through --stdin-paths: it counts as changed.
+        let same = trustworthy
+            && !p.as_os_str().as_bytes().contains(&b'\n')
+            && staged.get(&p).is_some_and(|o| Some(o) == hashes.get(i));
+        if !same {
+            changed.insert(p);
+        }
+    }
+    Ok(changed)
 }
 
 /// How jobs' changes to fully staged files are found afterwards.
