@@ -79,6 +79,7 @@ def main():
         "files": '[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = "j"\nrun = "true {files}"\n',
         "checks-files": '[[pre-commit.jobs]]\nname = "j"\nrun = "true {files}"\n',
         "checks-affected": '[[pre-commit.jobs]]\nname = "j"\nrun = "true {affected} {packages}"\n',
+        "checks-tests": '[[pre-commit.jobs]]\nname = "j"\nglob = "*.test.ts"\nrun = "true {affected} {packages}"\n',
     }.items():
         configs[name] = os.path.join(tmp, name + ".toml")
         with open(configs[name], "w") as f:
@@ -107,6 +108,9 @@ def main():
         affected = time_runs(binary, repo, configs["checks-affected"], a.runs)
         print(f"| pre-commit (checks on, warm) + job `true {{files}}` | {files[0]:.1f} | {files[1]:.1f} |")
         print(f"| pre-commit (checks on, warm) + job `true {{affected}} {{packages}}` | {affected[0]:.1f} | {affected[1]:.1f} |")
+        tests = time_runs(binary, repo, configs["checks-tests"], a.runs)
+        print(f"| pre-commit (checks on, warm) + job `true {{affected}} {{packages}}`, `glob = \"*.test.ts\"` | {tests[0]:.1f} | {tests[1]:.1f} |")
+        print(f"| {{affected}} for tests only, end to end (median difference) | {tests[0] - files[0]:.1f} | |")
         print(f"| {{affected}}/{{packages}} overhead end to end (median difference; includes running the longer command lines) | {affected[0] - files[0]:.1f} | |")
         ms, line = affected_ms(binary, repo, configs["checks-affected"], a.runs)
         print(f"| **{{affected}}/{{packages}} computed in process (`HOOKCTL_TIMINGS`, median)** | **{ms:.1f}** | |")
