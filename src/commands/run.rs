@@ -594,10 +594,26 @@ fn run_jobs(
         }
         _ => None,
     };
-    let (partial, probe) = match index {
+    let (mut partial, probe) = match index {
         Some(index) => staged::probe(git, index, &scope.files, &scope.oids)?,
         None => (BTreeSet::new(), staged::Probe::Git),
     };
+    // `{affected}` files that are not staged but edited on disk: the commit holds their index
+    // version, so jobs must see that one too (and never rewrite the edits).
+    if let Some(index) = index {
+        let staged_set: BTreeSet<&PathBuf> = scope.files.iter().collect();
+        let extra: BTreeSet<PathBuf> = runnable
+            .iter()
+            .filter(|(j, ..)| !j.clean && plan::uses_graph(j))
+            .flat_map(|(_, _, _, _, files)| files.iter())
+            .filter(|f| !staged_set.contains(f))
+            .cloned()
+            .collect();
+        if !extra.is_empty() {
+            let extra: Vec<PathBuf> = extra.into_iter().collect();
+            partial.extend(staged::partially_staged(git, index, &extra)?);
+        }
+    }
     let guard = staged::Guard::take(&git.root, &partial);
     let mut view: Option<staged::View> = None;
     // One checkout per distinct `link` setting, shared by the jobs that use it.

@@ -340,3 +340,31 @@ fn affected_follows_files_added_since_the_stored_graph() {
     r.hookctl(&["run", "pre-commit"]).ok();
     assert_eq!(read_set(&r.sibling("affected")), want);
 }
+
+#[test]
+fn affected_files_edited_on_disk_but_not_staged_are_seen_as_committed() {
+    let r = graph_repo();
+    let seen = r.sibling("seen");
+    r.write(
+        "hookctl.toml",
+        format!(
+            "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"read\"\nrun = \"cat {{affected}} > {}\"\n",
+            s(&seen)
+        ),
+    )
+    .commit_all("config");
+    r.write("packages/util/src/strings.ts", "export const x = 5;\n")
+        .add(&["packages/util/src/strings.ts"]);
+    // An importer of the staged file, edited on disk only: not part of the commit.
+    let index_ts = "packages/util/src/index.ts";
+    let edited = format!("{}// unstaged edit\n", r.read(index_ts));
+    r.write(index_ts, &edited);
+    r.hookctl(&["run", "pre-commit"]).ok();
+    let got = std::fs::read_to_string(&seen).unwrap();
+    assert!(got.contains("export * from './strings';"), "{got}");
+    assert!(
+        !got.contains("unstaged edit"),
+        "the job saw the disk, not the commit:\n{got}"
+    );
+    assert_eq!(r.read(index_ts), edited);
+}
