@@ -63,7 +63,9 @@ pub fn partially_staged(
         .map(OsString::from)
         .collect();
     // A few paths: only those are stat'ed. Many (`--all-files`): the whole index, filtered.
-    if pathspec_bytes < 64 * 1024 {
+    // (git matches every pathspec against every index entry: hundreds of pathspecs cost more
+    // than stat'ing the whole index.)
+    if files.len() <= 64 && pathspec_bytes < 64 * 1024 {
         args.push("--".into());
         for f in files {
             let mut spec = OsString::from(":(literal)");
