@@ -611,7 +611,9 @@ fn run_jobs(
             .collect();
         if !extra.is_empty() {
             let extra: Vec<PathBuf> = extra.into_iter().collect();
-            partial.extend(staged::partially_staged(git, index, &extra)?);
+            let none = std::collections::HashMap::new();
+            let oids = graph.map_or(&none, |g| &g.oids);
+            partial.extend(staged::probe(git, index, &extra, oids)?.0);
         }
     }
     let guard = staged::Guard::take(&git.root, &partial);

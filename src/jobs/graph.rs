@@ -34,6 +34,8 @@ pub struct Graph {
     pub affected: Vec<PathBuf>,
     /// Workspace package folder -> name, deepest folders first.
     pub packages: Vec<(PathBuf, String)>,
+    /// The snapshot's blob id (hex) of each affected file.
+    pub oids: HashMap<PathBuf, String>,
 }
 
 impl Graph {
@@ -330,9 +332,14 @@ pub fn compute(
         let _ = save(&file, &new.encode());
         timing("save");
     }
+    let oids = affected
+        .iter()
+        .filter_map(|p| Some((p.clone(), snap.get(p.to_str()?)?.oid.to_string())))
+        .collect();
     Ok(Graph {
         affected,
         packages: folders,
+        oids,
     })
 }
 
