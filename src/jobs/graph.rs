@@ -310,7 +310,9 @@ pub fn compute(
     }
     while let Some(t) = queue.pop_front() {
         for &i in &importers[t as usize] {
-            if !std::mem::replace(&mut seen[i as usize], true) {
+            if let Some(s) = seen.get_mut(i as usize)
+                && !std::mem::replace(s, true)
+            {
                 queue.push_back(i);
             }
         }
