@@ -92,15 +92,28 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct RunArgs {
     /// The hook: pre-commit, pre-push, or any hook name configured in hookctl.toml.
     pub hook: String,
-    /// The arguments git passed to the hook.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    /// The arguments git passed to the hook (after `--` if one starts with `-`).
     pub args: Vec<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+    /// Give jobs every file of the index instead of the hook's files.
+    #[arg(long, group = "file_source")]
+    pub all_files: bool,
+    /// Give jobs these files (relative to the current directory) instead of the hook's files.
+    #[arg(long, value_name = "F", num_args = 1.., group = "file_source")]
+    pub files: Vec<PathBuf>,
+    /// With --to-ref: the files changed between two commits (CI); jobs run in the work tree.
+    #[arg(long, value_name = "A", requires = "to_ref", group = "file_source")]
+    pub from_ref: Option<String>,
+    #[arg(long, value_name = "B", requires = "from_ref")]
+    pub to_ref: Option<String>,
+    /// Run only this job (repeatable); the built-in checks do not run.
+    #[arg(long = "job", value_name = "NAME")]
+    pub jobs: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -391,6 +391,13 @@ pub struct JobConfig {
     pub link: Option<Vec<String>>,
     /// Printed when the job fails.
     pub fail_text: Option<String>,
+    /// A fixer: files it changed that had no unstaged edits are re-staged (`git add`). Without
+    /// it, a job that changes a staged file fails the hook.
+    #[serde(default)]
+    pub stage_fixed: bool,
+    /// Run alone, with the terminal as stdin/stdout/stderr (prompts).
+    #[serde(default)]
+    pub interactive: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -31,7 +31,7 @@ use crate::cli::RunArgs;
 use crate::config::{Config, HookConfig};
 use crate::diagnostic::{Finding, Severity};
 use crate::jobs::exec::{self, Done, Spec, Status};
-use crate::jobs::{self, Git, Snapshot, clean, plan, push};
+use crate::jobs::{self, Git, Snapshot, clean, plan, push, staged};
 use crate::report::{self, Summary};
 use crate::{Ctx, Exit, UsageError};
 
@@ -43,6 +43,8 @@ struct Scope {
     target: Target,
     baseline: Baseline,
     files: Vec<PathBuf>,
+    /// Staged blob ids of `files` (hex), when known.
+    oids: std::collections::HashMap<PathBuf, String>,
     env: Vec<(OsString, OsString)>,
 }
 
@@ -60,6 +62,11 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     } else {
         Config::load(&git.root, ctx.config.as_deref())?
     };
+    let mut config = config;
+    // `hookctl.toml` files of workspace packages add jobs for their package's files.
+    for (h, job) in jobs::nested::nested_jobs(&git, jobs::index_from_env().as_deref())? {
+        config.hooks.entry(h).or_default().jobs.push(job);
+    }
     let is_git_hook = crate::install::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {
         Some(hc) => hc.clone(),
@@ -68,6 +75,8 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         None if is_git_hook => return Ok(Exit::Success),
         None => return Err(unknown_hook(&config, hook).into()),
     };
+    let mut hc = hc;
+    select_jobs(&mut hc, hook, &args.jobs).map_err(UsageError)?;
     validate(&hc).map_err(UsageError)?;
     // Job groups of a hookctl that was killed outright (SIGKILL) would run on forever: kill
     // them before anything else (and so before their checkouts are swept).
@@ -87,14 +96,18 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let run_checks = match &hc.checks {
         Some(groups) => !groups.is_empty(),
         None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
-    } && !skip.iter().any(|s| s == "checks");
+    } && !skip.iter().any(|s| s == "checks")
+        && args.jobs.is_empty();
 
     // Jobs need the changed files; the built-in checks compute their own scope.
     let scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
 
     let mut blocking = false;
+    let mut checked = Vec::new();
     if run_checks {
-        blocking |= run_checks_on(ctx, &config, &hc, &scopes, check_skip, args)?;
+        let (b, snapshots) = run_checks_on(ctx, &config, &hc, &scopes, check_skip, args)?;
+        blocking |= b;
+        checked = snapshots;
     }
     // From here on Ctrl-C must stop the jobs (in their own process groups, the terminal's
     // SIGINT does not reach them) and remove the clean checkouts before exiting.
@@ -112,7 +125,29 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         if let (Some(label), false) = (&scope.label, hc.jobs.is_empty() || ctx.quiet) {
             errln!("{}", ui.bold(&format!("hookctl: {hook} {label}")));
         }
-        if let Some(sig) = run_jobs(&ui, &git, hook, &hc, scope, &skip, args, &mut tally)? {
+        let graph = if hc.jobs.iter().any(plan::uses_graph) {
+            let snap = checked
+                .iter()
+                .find(|(t, _)| *t == scope.target)
+                .map(|(_, s)| s.clone());
+            Some(
+                jobs::graph::compute(&config, &scope.target, &scope.files, snap)
+                    .context("cannot compute {affected}")?,
+            )
+        } else {
+            None
+        };
+        if let Some(sig) = run_jobs(
+            &ui,
+            &git,
+            hook,
+            &hc,
+            scope,
+            graph.as_ref(),
+            &skip,
+            args,
+            &mut tally,
+        )? {
             return Ok(interrupted(sig));
         }
     }
@@ -208,6 +243,7 @@ fn validate(hc: &HookConfig) -> Result<(), String> {
     for job in &hc.jobs {
         plan::job_root(job)?;
         plan::select(job, &[])?;
+        plan::plan_runs(job, &[], &[])?;
         for l in job.link.iter().flatten() {
             clean::checked_link(l).map_err(|e| format!("job `{}`: {e}", job.name))?;
         }
@@ -215,21 +251,153 @@ fn validate(hc: &HookConfig) -> Result<(), String> {
     Ok(())
 }
 
+/// `--job NAME...`: keep only those jobs, in config order; an unknown name is a usage error.
+fn select_jobs(hc: &mut HookConfig, hook: &str, names: &[String]) -> Result<(), String> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    for name in names {
+        if !hc.jobs.iter().any(|j| j.name == *name) {
+            let known: Vec<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
+            return Err(format!(
+                "--job {name}: `{hook}` has no job named `{name}`{} (jobs: {})",
+                crate::config::suggest(name, known.iter().copied()),
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        }
+    }
+    hc.jobs.retain(|j| names.contains(&j.name));
+    Ok(())
+}
+
+/// `--files F...`: paths relative to the current directory, made repo-relative; a folder
+/// stands for the index's files under it. A path that is neither in the index nor on disk is
+/// a usage error.
+fn given_files(
+    git: &Git,
+    cwd: &std::path::Path,
+    given: &[PathBuf],
+    index: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let tracked = jobs::index_files(git, index)?;
+    let root = git.root.canonicalize().unwrap_or_else(|_| git.root.clone());
+    let mut files = Vec::new();
+    for f in given {
+        let abs = cwd.join(f);
+        // Normalise `..` and `.` without requiring the file to exist.
+        let mut norm = PathBuf::new();
+        for c in abs.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    norm.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => norm.push(c),
+            }
+        }
+        let parent_real = norm.parent().and_then(|p| p.canonicalize().ok());
+        let real = match (parent_real, norm.file_name()) {
+            (Some(p), Some(n)) => p.join(n),
+            _ => norm.clone(),
+        };
+        let Ok(rel) = real.strip_prefix(&root).or_else(|_| norm.strip_prefix(&git.root)) else {
+            return Err(UsageError(format!(
+                "--files {}: outside the repository {}",
+                f.display(),
+                git.root.display()
+            ))
+            .into());
+        };
+        let rel = rel.to_path_buf();
+        let under: Vec<&PathBuf> = tracked
+            .iter()
+            .filter(|t| **t == rel || rel.as_os_str().is_empty() || t.starts_with(&rel))
+            .collect();
+        if under.is_empty() && !real.is_file() {
+            return Err(UsageError(format!(
+                "--files {}: no such file in the index or on disk",
+                f.display()
+            ))
+            .into());
+        }
+        if under.is_empty() {
+            files.push(rel);
+        } else {
+            files.extend(under.into_iter().cloned());
+        }
+    }
+    files.dedup();
+    Ok(files)
+}
+
 fn scopes(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> anyhow::Result<Vec<Scope>> {
     let index = jobs::index_from_env();
-    match hook {
-        "pre-commit" | "pre-merge-commit" => Ok(vec![Scope {
+    let baseline = if matches!(hook, "pre-commit" | "pre-merge-commit") {
+        Baseline::Head
+    } else {
+        Baseline::None
+    };
+    if let (Some(from), Some(to)) = (&args.from_ref, &args.to_ref) {
+        let resolve = |r: &str| {
+            git.commit_oid(r).ok_or_else(|| {
+                UsageError(format!(
+                    "--from-ref/--to-ref: `{r}` is not a commit of this repository"
+                ))
+            })
+        };
+        let (a, b) = (resolve(from)?, resolve(to)?);
+        let oid = |hex: &str| git2::Oid::from_str(hex).with_context(|| format!("bad object id {hex}"));
+        return Ok(vec![Scope {
             label: None,
-            files: if want_files {
-                jobs::staged_files(git, index.as_deref())?
-            } else {
-                Vec::new()
-            },
+            files: jobs::commit_files(git, Some(&a), &b)?,
+            snapshot: Snapshot::Commit(b.clone()),
+            target: Target::Commit(oid(&b)?),
+            baseline: Baseline::Commit(oid(&a)?),
+            oids: Default::default(),
+            env: vec![
+                jobs::env_pair("HOOKCTL_FROM_REF", a.clone()),
+                jobs::env_pair("HOOKCTL_TO_REF", b.clone()),
+            ],
+        }]);
+    }
+    if args.all_files || !args.files.is_empty() {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| git.root.clone());
+        let files = if args.all_files {
+            jobs::index_files(git, index.as_deref())?
+        } else {
+            given_files(git, &cwd, &args.files, index.as_deref())?
+        };
+        return Ok(vec![Scope {
+            label: None,
+            files,
             snapshot: Snapshot::Index(index),
             target: Target::Index,
-            baseline: Baseline::Head,
+            baseline,
+            oids: Default::default(),
             env: Vec::new(),
-        }]),
+        }]);
+    }
+    match hook {
+        "pre-commit" | "pre-merge-commit" => {
+            let staged = if want_files {
+                jobs::staged_files_oids(git, index.as_deref())?
+            } else {
+                Vec::new()
+            };
+            Ok(vec![Scope {
+                label: None,
+                files: staged.iter().map(|(p, _)| p.clone()).collect(),
+                oids: staged.into_iter().collect(),
+                snapshot: Snapshot::Index(index),
+                target: Target::Index,
+                baseline: Baseline::Head,
+                env: Vec::new(),
+            }])
+        }
         "pre-push" => push_scopes(git, args, want_files),
         _ => Ok(vec![Scope {
             label: None,
@@ -241,6 +409,7 @@ fn scopes(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> anyhow::Re
             snapshot: Snapshot::Index(index),
             target: Target::Index,
             baseline: Baseline::None,
+            oids: Default::default(),
             env: Vec::new(),
         }]),
     }
@@ -294,6 +463,7 @@ fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Ve
                 None => Baseline::None,
             },
             snapshot: Snapshot::Commit(tip.clone()),
+            oids: Default::default(),
             env: vec![
                 jobs::env_pair("HOOKCTL_PUSH_FROM", base.clone().unwrap_or_default()),
                 jobs::env_pair("HOOKCTL_PUSH_TO", tip.clone()),
@@ -307,7 +477,8 @@ fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Ve
     Ok(scopes)
 }
 
-/// Run the built-in checks on every scope and print the findings once. True when blocking.
+/// Run the built-in checks on every scope and print the findings once. True when blocking;
+/// with the snapshots checked, by target.
 fn run_checks_on(
     ctx: &Ctx,
     config: &Config,
@@ -315,11 +486,12 @@ fn run_checks_on(
     scopes: &[Scope],
     skip: Vec<String>,
     args: &RunArgs,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<(bool, Checked)> {
     let mut findings: Vec<Finding> = Vec::new();
     let (mut files, mut elapsed, mut too_large) = (0, Duration::ZERO, 0);
     let mut done = BTreeSet::new();
     let mut sources = Vec::new();
+    let mut checked = Vec::new();
     for scope in scopes {
         if !done.insert(format!("{:?} {:?}", scope.target, scope.baseline)) {
             continue;
@@ -338,6 +510,7 @@ fn run_checks_on(
             errln!("hookctl: note: {note}");
         }
         sources.extend(outcome.snapshot.clone());
+        checked.extend(outcome.snapshot.clone().map(|s| (scope.target.clone(), s)));
         files += outcome.files;
         too_large += outcome.too_large.len();
         elapsed += outcome.elapsed;
@@ -360,8 +533,11 @@ fn run_checks_on(
     let blocking = findings.iter().any(|f| f.severity == Severity::Error);
     crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
     crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
-    Ok(blocking)
+    Ok((blocking, checked))
 }
+
+/// The snapshots the built-in checks read, by target.
+type Checked = Vec<(Target, std::sync::Arc<crate::snapshot::Snapshot>)>;
 
 #[derive(Default)]
 struct Tally {
@@ -379,6 +555,7 @@ fn run_jobs(
     hook: &str,
     hc: &HookConfig,
     scope: &Scope,
+    graph: Option<&jobs::graph::Graph>,
     skip: &[String],
     args: &RunArgs,
     tally: &mut Tally,
@@ -390,19 +567,67 @@ fn run_jobs(
             tally.skipped += 1;
             continue;
         }
-        match plan::plan(job, &scope.files, &args.args).map_err(UsageError)? {
-            plan::Plan::Skip(why) => {
-                ui.skipped(&job.name, &why);
-                tally.skipped += 1;
+        let glob_root = job.root.as_deref().is_some_and(plan::is_glob_root);
+        let inputs = plan::Inputs {
+            files: &scope.files,
+            graph,
+        };
+        for p in plan::plan_runs_with(job, inputs, &args.args).map_err(UsageError)? {
+            match p {
+                plan::Plan::Skip(why) => {
+                    ui.skipped(&job.name, &why);
+                    tally.skipped += 1;
+                }
+                plan::Plan::Run { dir, commands, files } => {
+                    let name = if glob_root {
+                        format!("{} ({})", job.name, dir.display())
+                    } else {
+                        job.name.clone()
+                    };
+                    runnable.push((job, name, dir, commands, files));
+                }
             }
-            plan::Plan::Run { dir, commands } => runnable.push((job, dir, commands)),
         }
     }
+    // Jobs of an index snapshot see the staged content: those with a partially staged file
+    // run in a staged view (see `jobs::staged`), the others in place.
+    let index = match &scope.snapshot {
+        Snapshot::Index(index) if !git.bare && runnable.iter().any(|(j, ..)| !j.clean) => {
+            Some(index.as_deref())
+        }
+        _ => None,
+    };
+    let (mut partial, probe) = match index {
+        Some(index) => staged::probe(git, index, &scope.files, &scope.oids)?,
+        None => (BTreeSet::new(), staged::Probe::Git),
+    };
+    // `{affected}` files that are not staged but edited on disk: the commit holds their index
+    // version, so jobs must see that one too (and never rewrite the edits).
+    if let Some(index) = index {
+        let staged_set: BTreeSet<&PathBuf> = scope.files.iter().collect();
+        let extra: BTreeSet<PathBuf> = runnable
+            .iter()
+            .filter(|(j, ..)| !j.clean && plan::uses_graph(j))
+            .flat_map(|(_, _, _, _, files)| files.iter())
+            .filter(|f| !staged_set.contains(f))
+            .cloned()
+            .collect();
+        if !extra.is_empty() {
+            let extra: Vec<PathBuf> = extra.into_iter().collect();
+            let none = std::collections::HashMap::new();
+            let oids = graph.map_or(&none, |g| &g.oids);
+            partial.extend(staged::probe(git, index, &extra, oids)?.0);
+        }
+    }
+    let guard = staged::Guard::take(&git.root, &partial);
+    let mut view: Option<staged::View> = None;
     // One checkout per distinct `link` setting, shared by the jobs that use it.
     let mut checkouts: Vec<(Option<Vec<String>>, clean::CleanDir)> = Vec::new();
     let mut specs = Vec::new();
     let mut fail_texts = Vec::new();
-    for (job, dir, commands) in runnable {
+    let mut placed = Vec::new();
+    for (job, name, dir, commands, files) in runnable {
+        let in_view = !job.clean && files.iter().any(|f| partial.contains(f));
         let base = if job.clean {
             let pos = match checkouts.iter().position(|(l, _)| *l == job.link) {
                 Some(p) => p,
@@ -414,6 +639,13 @@ fn run_jobs(
                 }
             };
             checkouts[pos].1.tree.clone()
+        } else if in_view {
+            if view.is_none() {
+                let index = index.flatten();
+                view =
+                    Some(staged::View::create(git, index, &partial).context("cannot make the staged view")?);
+            }
+            view.as_ref().map_or_else(|| git.root.clone(), |v| v.tree.clone())
         } else {
             git.root.clone()
         };
@@ -421,17 +653,30 @@ fn run_jobs(
             return Ok(Some(sig));
         }
         let mut env = vec![jobs::env_pair("HOOKCTL_HOOK", hook)];
+        if ui.color {
+            // hookctl's own output is a colour terminal: jobs, whose output is captured by a
+            // pipe, would otherwise print without colour.
+            env.push(jobs::env_pair("FORCE_COLOR", "1"));
+            env.push(jobs::env_pair("CLICOLOR_FORCE", "1"));
+        }
+        if in_view {
+            // git in the view acts on the real repository, never on the view as a work tree.
+            env.push(jobs::env_pair("GIT_DIR", &git.git_dir));
+            env.push(jobs::env_pair("GIT_WORK_TREE", &git.root));
+        }
         env.extend(scope.env.iter().cloned());
         env.extend(job.env.iter().map(|(k, v)| jobs::env_pair(k, v)));
         specs.push(Spec {
-            name: job.name.clone(),
+            name,
             dir: base.join(dir),
             commands,
             env,
             timeout: job.timeout.map(|t| t.0),
             state: Some(state_dir(git)),
+            interactive: job.interactive,
         });
         fail_texts.push(job.fail_text.clone());
+        placed.push(Placed { job, files, in_view });
     }
     if specs.is_empty() {
         return Ok(None);
@@ -441,9 +686,17 @@ fn run_jobs(
     } else {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     };
-    let (results, signal) = exec::run_all(&specs, max, hc.fail_fast.unwrap_or(false), &mut |spec, done| {
-        ui.finished(spec, done, fail_texts[done.index].as_deref());
-    });
+    let (results, signal) = exec::run_all_with_progress(
+        &specs,
+        max,
+        hc.fail_fast.unwrap_or(false),
+        &mut |spec, done| {
+            ui.clear_status();
+            ui.finished(spec, done, fail_texts[done.index].as_deref());
+        },
+        &mut |running| ui.progress(running),
+    );
+    ui.clear_status();
     for r in &results {
         match r.status {
             Status::Passed => tally.passed += 1,
@@ -452,7 +705,75 @@ fn run_jobs(
         }
     }
     drop(checkouts);
+    // Whatever happened (failure, timeout, interrupt), the user's unstaged edits are put back
+    // if a job rewrote them, and what jobs changed is either staged (stage_fixed) or reported.
+    if let Some(index) = index {
+        let rewritten = guard.restore_changed(&git.root);
+        let mut refused: Vec<(PathBuf, Vec<&str>)> = Vec::new();
+        if let Some(v) = &view {
+            v.copy_back_replaced(&git.root);
+            for f in v.changed_staged() {
+                refused.push((
+                    f.clone(),
+                    placed
+                        .iter()
+                        .filter(|p| p.in_view && p.files.contains(&f))
+                        .map(|p| p.job.name.as_str())
+                        .collect(),
+                ));
+            }
+        }
+        for f in rewritten {
+            if !refused.iter().any(|(r, _)| *r == f) {
+                refused.push((
+                    f,
+                    placed
+                        .iter()
+                        .filter(|p| !p.in_view && !p.job.clean)
+                        .map(|p| p.job.name.as_str())
+                        .collect(),
+                ));
+            }
+        }
+        drop(view);
+        let changed = if signal.is_some() {
+            Vec::new()
+        } else {
+            staged::changed_by_jobs(git, index, &scope.files, &probe, &partial)?
+        };
+        let mut to_stage = Vec::new();
+        let mut unstaged_fixes: Vec<(PathBuf, Vec<&str>)> = Vec::new();
+        for f in &changed {
+            let owners: Vec<&Placed> = placed
+                .iter()
+                .filter(|p| !p.job.clean && p.files.contains(f))
+                .collect();
+            if owners.iter().any(|p| p.job.stage_fixed) {
+                to_stage.push(f.clone());
+            } else {
+                unstaged_fixes.push((f.clone(), owners.iter().map(|p| p.job.name.as_str()).collect()));
+            }
+        }
+        if !to_stage.is_empty() {
+            let mut add: Vec<OsString> = vec!["add".into(), "--".into()];
+            add.extend(to_stage.iter().map(|f| {
+                let mut spec = OsString::from(":(literal)");
+                spec.push(f);
+                spec
+            }));
+            let add: Vec<&std::ffi::OsStr> = add.iter().map(OsString::as_os_str).collect();
+            git.output(&add, index).context("cannot stage the fixed files")?;
+        }
+        tally.failed += ui.fixes(&to_stage, &unstaged_fixes, &refused);
+    }
     Ok(signal)
+}
+
+/// A job as it was run: where, and with which files.
+struct Placed<'a> {
+    job: &'a crate::config::JobConfig,
+    files: Vec<PathBuf>,
+    in_view: bool,
 }
 
 /// How job results look on stderr.
@@ -460,6 +781,15 @@ struct Ui {
     color: bool,
     quiet: bool,
     utf8: bool,
+    /// stderr is a terminal: a status line is redrawn in place.
+    tty: bool,
+    /// Without a terminal, a `still running` line per job every this often.
+    every: Duration,
+    /// When the status line was last drawn (terminal), and whether one is shown.
+    drawn: std::cell::Cell<Option<Instant>>,
+    shown: std::cell::Cell<bool>,
+    /// Without a terminal: how many `still running` lines each job has had.
+    reported: std::cell::RefCell<std::collections::HashMap<String, u64>>,
 }
 
 impl Ui {
@@ -469,10 +799,78 @@ impl Ui {
             .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
             .unwrap_or_default()
             .to_lowercase();
+        // `HOOKCTL_PROGRESS_SECS`: the `still running` interval (default 30 s), for slow CI
+        // logs and for tests.
+        let every = std::env::var("HOOKCTL_PROGRESS_SECS")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map_or(Duration::from_secs(30), Duration::from_secs_f64);
         Ui {
             color: ctx.color,
             quiet: ctx.quiet,
             utf8: locale.contains("utf-8") || locale.contains("utf8"),
+            tty: std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+            every,
+            drawn: std::cell::Cell::new(None),
+            shown: std::cell::Cell::new(false),
+            reported: Default::default(),
+        }
+    }
+
+    /// Live progress (called about every 10 ms while jobs run): on a terminal, one status line
+    /// redrawn in place every 100 ms; otherwise a `still running: <job> (30s)` line per job
+    /// every 30 s. Nothing while an interactive job owns the terminal.
+    fn progress(&self, running: &[exec::Progress]) {
+        if running.iter().any(|r| r.interactive) {
+            self.clear_status();
+            return;
+        }
+        let mut out = String::new();
+        if self.tty {
+            if self
+                .drawn
+                .get()
+                .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+            {
+                return;
+            }
+            self.drawn.set(Some(Instant::now()));
+            let jobs: Vec<String> = running
+                .iter()
+                .map(|r| format!("{} ({}s)", r.name, r.elapsed.as_secs()))
+                .collect();
+            let mut line = format!("running: {}", jobs.join(", "));
+            let width = terminal_width().saturating_sub(1).max(20);
+            if line.chars().count() > width {
+                line = line.chars().take(width.saturating_sub(1)).collect::<String>() + "…";
+            }
+            out = format!("\r\x1b[2K{}", self.paint("2", &line));
+            self.shown.set(true);
+        } else if !self.quiet {
+            let mut reported = self.reported.borrow_mut();
+            for r in running {
+                let due = (r.elapsed.as_secs_f64() / self.every.as_secs_f64()) as u64;
+                let done = reported.entry(r.name.to_string()).or_insert(0);
+                if due > *done {
+                    *done = due;
+                    out.push_str(&format!(
+                        "hookctl: still running: {} ({}s)\n",
+                        r.name,
+                        r.elapsed.as_secs()
+                    ));
+                }
+            }
+        }
+        if !out.is_empty() {
+            let _ = std::io::stderr().lock().write_all(out.as_bytes());
+        }
+    }
+
+    /// Erase the status line, if one is shown, before other output.
+    fn clear_status(&self) {
+        if self.shown.replace(false) {
+            let _ = std::io::stderr().lock().write_all(b"\r\x1b[2K");
         }
     }
 
@@ -533,6 +931,88 @@ impl Ui {
             let _ = writeln!(text, "  hint: {t}");
         }
         crate::output::write_err_bytes(&text, PRINT_CHUNK, || exec::interrupted().is_some());
+    }
+}
+
+impl Ui {
+    /// What jobs changed in staged files: re-staged, or failures naming the files and what to
+    /// do. Returns the number of failures.
+    fn fixes(
+        &self,
+        staged: &[PathBuf],
+        unstaged: &[(PathBuf, Vec<&str>)],
+        refused: &[(PathBuf, Vec<&str>)],
+    ) -> usize {
+        let fail = if self.utf8 { "✘" } else { "FAIL" };
+        let by = |jobs: &[&str]| match jobs {
+            [] => "a job".to_string(),
+            [one] => format!("job `{one}`"),
+            many => format!("jobs `{}`", many.join("`, `")),
+        };
+        let mut text = String::new();
+        if !staged.is_empty() && !self.quiet {
+            let list: Vec<String> = staged.iter().map(|f| format!("`{}`", f.display())).collect();
+            text.push_str(&format!(
+                "hookctl: re-staged what stage_fixed jobs fixed: {}\n",
+                list.join(", ")
+            ));
+        }
+        if !unstaged.is_empty() {
+            let list: Vec<String> = unstaged
+                .iter()
+                .map(|(f, _)| format!("`{}`", f.display()))
+                .collect();
+            let mut jobs: Vec<&str> = unstaged.iter().flat_map(|(_, j)| j.iter().copied()).collect();
+            jobs.sort_unstable();
+            jobs.dedup();
+            text.push_str(&self.red(&format!(
+                "{fail} {} changed staged files, and the commit would not include the change: {}",
+                by(&jobs),
+                list.join(", ")
+            )));
+            let paths: Vec<String> = unstaged
+                .iter()
+                .map(|(f, _)| {
+                    String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned()
+                })
+                .collect();
+            text.push_str(&format!(
+                "\n  hint: review and stage the change (`git add {}`) and commit again, or set `stage_fixed = true` on the job\n",
+                paths.join(" ")
+            ));
+        }
+        for (f, jobs) in refused {
+            let q = String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned();
+            text.push_str(&self.red(&format!(
+                "{fail} {} changed `{}`, which has unstaged edits: the change was not applied and nothing was merged into your edits",
+                by(jobs),
+                f.display()
+            )));
+            text.push_str(&format!(
+                "\n  hint: stage the whole file (`git add {q}`) and commit again, or run the fixer by hand and stage its result with `git add -p {q}`\n"
+            ));
+        }
+        if !text.is_empty() {
+            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        }
+        usize::from(!unstaged.is_empty()) + refused.len()
+    }
+}
+
+/// Columns of the terminal on stderr (80 when unknown).
+fn terminal_width() -> usize {
+    let mut ws = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes a winsize into the struct passed; stderr is a valid descriptor.
+    let ok = unsafe { libc::ioctl(libc::STDERR_FILENO, libc::TIOCGWINSZ, &mut ws) } == 0;
+    if ok && ws.ws_col > 0 {
+        usize::from(ws.ws_col)
+    } else {
+        80
     }
 }
 

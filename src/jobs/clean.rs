@@ -26,15 +26,35 @@ use super::{Git, Snapshot};
 #[derive(Debug)]
 pub struct CleanDir {
     /// The temporary directory (removed on drop).
-    base: PathBuf,
+    base: TempBase,
     /// The checkout inside it, named like the repository's folder.
     pub tree: PathBuf,
 }
 
-impl Drop for CleanDir {
+/// A new directory in the system temp dir named after this process (so that the next run
+/// sweeps it if this one is killed outright), removed with everything in it on drop.
+#[derive(Debug)]
+pub struct TempBase(PathBuf);
+
+impl TempBase {
+    pub fn new() -> anyhow::Result<TempBase> {
+        make_base(&std::env::temp_dir()).map(TempBase)
+    }
+
+    /// In `parent` instead of the system temp dir.
+    pub fn new_in(parent: &Path) -> anyhow::Result<TempBase> {
+        make_base(parent).map(TempBase)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempBase {
     fn drop(&mut self) {
         // remove_dir_all unlinks symlinks (node_modules) without following them.
-        let _ = std::fs::remove_dir_all(&self.base);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -68,9 +88,8 @@ fn sweep_stale(tmp: &std::path::Path) {
     }
 }
 
-fn make_base() -> anyhow::Result<PathBuf> {
-    let tmp = std::env::temp_dir();
-    sweep_stale(&tmp);
+fn make_base(tmp: &Path) -> anyhow::Result<PathBuf> {
+    sweep_stale(tmp);
     for _ in 0..100 {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -89,19 +108,19 @@ fn make_base() -> anyhow::Result<PathBuf> {
 /// Check `snapshot` out into a new temporary directory and link `links` (repo-relative paths;
 /// default: every `node_modules` beside a `package.json` of the snapshot) from the work tree.
 pub fn materialize(git: &Git, snapshot: &Snapshot, links: Option<&[String]>) -> anyhow::Result<CleanDir> {
-    let base = make_base()?;
+    let base = TempBase::new()?;
     let name = git
         .root
         .file_name()
         .map_or_else(|| "repo".into(), |n| n.to_os_string());
     let dir = CleanDir {
-        tree: base.join(name),
+        tree: base.path().join(name),
         base,
     };
     let index = match snapshot {
         Snapshot::Index(file) => file.clone(),
         Snapshot::Commit(oid) => {
-            let file = dir.base.join("index");
+            let file = dir.base.path().join("index");
             git.run(&["read-tree", oid.as_str()], Some(&file))?;
             Some(file)
         }

@@ -87,6 +87,17 @@ pub struct Spec {
     /// hookctl's state folder (`<git common dir>/hookctl`): output logs and the record of
     /// running job groups. `None`: neither.
     pub state: Option<PathBuf>,
+    /// Run alone, with the terminal (`/dev/tty`, else hookctl's own stdio) as its stdin,
+    /// stdout and stderr, in hookctl's process group so that it may read the terminal.
+    pub interactive: bool,
+}
+
+/// A running job, for progress display.
+#[derive(Debug, Clone)]
+pub struct Progress<'a> {
+    pub name: &'a str,
+    pub elapsed: Duration,
+    pub interactive: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +139,8 @@ enum Kill {
 }
 
 struct Running {
+    /// In a process group of its own (not interactive): signals go to the whole group.
+    group: bool,
     index: usize,
     chunk: usize,
     child: Child,
@@ -149,6 +162,17 @@ pub fn run_all(
     fail_fast: bool,
     on_done: &mut dyn FnMut(&Spec, &Done),
 ) -> (Vec<Done>, Option<i32>) {
+    run_all_with_progress(specs, max, fail_fast, on_done, &mut |_| {})
+}
+
+/// [`run_all`], calling `on_tick` with the running jobs about every 10 ms.
+pub fn run_all_with_progress(
+    specs: &[Spec],
+    max: usize,
+    fail_fast: bool,
+    on_done: &mut dyn FnMut(&Spec, &Done),
+    on_tick: &mut dyn FnMut(&[Progress]),
+) -> (Vec<Done>, Option<i32>) {
     let max = max.max(1);
     let mut results: Vec<Option<Done>> = specs.iter().map(|_| None).collect();
     let mut next = 0;
@@ -167,7 +191,13 @@ pub fn run_all(
                 r.terminate(Kill::Interrupt);
             }
         }
-        while !stop && running.len() < max && next < specs.len() {
+        // An interactive job runs alone: it waits for the others, and nothing starts beside it.
+        while !stop
+            && running.len() < max
+            && next < specs.len()
+            && !running.iter().any(|r| specs[r.index].interactive)
+            && (!specs[next].interactive || running.is_empty())
+        {
             let started = Instant::now();
             let output = Arc::new(Mutex::new(Capture::new(
                 &specs[next].name,
@@ -175,6 +205,7 @@ pub fn run_all(
             )));
             match start(&specs[next], 0, output.clone()) {
                 Ok((child, record, eof)) => running.push(Running {
+                    group: !specs[next].interactive,
                     index: next,
                     chunk: 0,
                     pgid: child.id() as libc::pid_t,
@@ -204,6 +235,16 @@ pub fn run_all(
         if running.is_empty() {
             break;
         }
+        let now = Instant::now();
+        let progress: Vec<Progress> = running
+            .iter()
+            .map(|r| Progress {
+                name: &specs[r.index].name,
+                elapsed: now.duration_since(r.started),
+                interactive: specs[r.index].interactive,
+            })
+            .collect();
+        on_tick(&progress);
         std::thread::sleep(POLL);
         let mut i = 0;
         while i < running.len() {
@@ -215,14 +256,16 @@ pub fn run_all(
             if let Some((_, since)) = r.kill
                 && now.duration_since(since) >= GRACE
             {
-                signal_group(r.pgid, Signal::SIGKILL);
+                send_signal(r.pgid, r.group, Signal::SIGKILL);
             }
             if !leader_exited(r.pgid) {
                 i += 1;
                 continue;
             }
             // The leader is a zombie, so its group id cannot be reused yet: clear out the rest.
-            signal_group(r.pgid, Signal::SIGKILL);
+            if r.group {
+                signal_group(r.pgid, Signal::SIGKILL);
+            }
             let status = r.child.wait().ok();
             if let Some(record) = r.record.take() {
                 record.remove();
@@ -311,7 +354,7 @@ pub fn run_all(
 impl Running {
     fn terminate(&mut self, why: Kill) {
         if self.kill.is_none() {
-            signal_group(self.pgid, Signal::SIGTERM);
+            send_signal(self.pgid, self.group, Signal::SIGTERM);
             self.kill = Some((why, Instant::now()));
         }
     }
@@ -320,6 +363,9 @@ impl Running {
 type Started = (Child, Option<orphans::Record>, Arc<AtomicBool>);
 
 fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Result<Started> {
+    if spec.interactive {
+        return start_interactive(spec, chunk);
+    }
     let (mut reader, writer) = std::io::pipe()?;
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
@@ -351,6 +397,37 @@ fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Res
         done.store(true, Ordering::SeqCst);
     });
     Ok((child, record, eof))
+}
+
+/// An interactive job: the terminal as its stdio, hookctl's process group (a job in a
+/// background group would be stopped by SIGTTIN when it reads the terminal). Not recorded for
+/// the orphan sweep: it is not a group of its own, and the terminal's hangup ends it.
+fn start_interactive(spec: &Spec, chunk: usize) -> std::io::Result<Started> {
+    let tty = |write: bool| -> Stdio {
+        std::fs::OpenOptions::new()
+            .read(!write)
+            .write(write)
+            .open("/dev/tty")
+            .map_or_else(|_| Stdio::inherit(), Stdio::from)
+    };
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(&spec.commands[chunk])
+        .current_dir(&spec.dir)
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .stdin(tty(false))
+        .stdout(tty(true))
+        .stderr(tty(true))
+        .spawn()?;
+    Ok((child, None, Arc::new(AtomicBool::new(true))))
+}
+
+fn send_signal(pid: libc::pid_t, group: bool, sig: Signal) {
+    if group {
+        signal_group(pid, sig);
+    } else {
+        let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);
+    }
 }
 
 /// Has the process exited? Does not reap it.
@@ -399,6 +476,7 @@ mod tests {
             env: vec![],
             timeout: timeout.map(Duration::from_millis),
             state: None,
+            interactive: false,
         }
     }
 

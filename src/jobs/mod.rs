@@ -9,9 +9,12 @@
 pub mod capture;
 pub mod clean;
 pub mod exec;
+pub mod graph;
+pub mod nested;
 pub mod orphans;
 pub mod plan;
 pub mod push;
+pub mod staged;
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -27,6 +30,8 @@ pub struct Git {
     pub root: PathBuf,
     /// `git rev-parse --git-common-dir`, absolute.
     pub common_dir: PathBuf,
+    /// `git rev-parse --git-dir` (per worktree), absolute.
+    pub git_dir: PathBuf,
     /// No work tree: pushed commits can be checked, nothing on disk is the project.
     pub bare: bool,
 }
@@ -39,8 +44,9 @@ impl Git {
             crate::snapshot::open().map_err(|e| anyhow::anyhow!("not inside a git repository: {e}"))?;
         let bare = repo.is_bare();
         Ok(Git {
-            root: if bare { paths.git_dir } else { paths.root },
+            root: if bare { paths.git_dir.clone() } else { paths.root },
             common_dir: paths.common_dir,
+            git_dir: paths.git_dir,
             bare,
         })
     }
@@ -139,6 +145,11 @@ pub fn index_from_env() -> Option<PathBuf> {
 /// Parse `git ... -z --raw` output (`:old new oid oid status\0path\0`, no renames) into the
 /// added/copied/modified/type-changed paths that are files (not submodules, not deletions).
 pub fn parse_raw_diff(out: &[u8]) -> Vec<PathBuf> {
+    parse_raw_diff_oids(out).into_iter().map(|(p, _)| p).collect()
+}
+
+/// [`parse_raw_diff`] with each file's new blob id (hex).
+pub fn parse_raw_diff_oids(out: &[u8]) -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     let mut fields = out.split(|&b| b == 0);
     while let Some(meta) = fields.next() {
@@ -148,13 +159,20 @@ pub fn parse_raw_diff(out: &[u8]) -> Vec<PathBuf> {
         let Some(path) = fields.next() else { break };
         let meta = String::from_utf8_lossy(meta);
         let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
-        let (new_mode, status) = (parts.get(1).copied(), parts.get(4).copied());
+        let (new_mode, new_oid, status) = (
+            parts.get(1).copied(),
+            parts.get(3).copied(),
+            parts.get(4).copied(),
+        );
         let wanted = matches!(
             status.and_then(|s| s.chars().next()),
             Some('A' | 'C' | 'M' | 'T' | 'R')
         );
         if wanted && new_mode != Some("160000") {
-            files.push(PathBuf::from(OsStr::from_bytes(path)));
+            files.push((
+                PathBuf::from(OsStr::from_bytes(path)),
+                new_oid.unwrap_or_default().to_string(),
+            ));
         }
     }
     files
@@ -182,8 +200,20 @@ pub fn index_files(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<PathBu
 /// Files staged for the next commit: HEAD's tree against the index (every entry when HEAD is
 /// unborn).
 pub fn staged_files(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(staged_files_oids(git, index)?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// [`staged_files`] with their staged blob ids (hex; empty when unknown: before the first
+/// commit).
+pub fn staged_files_oids(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<(PathBuf, String)>> {
     if git.commit_oid("HEAD").is_none() {
-        return index_files(git, index);
+        return Ok(index_files(git, index)?
+            .into_iter()
+            .map(|p| (p, String::new()))
+            .collect());
     }
     let out = git.run(
         &[
@@ -197,7 +227,7 @@ pub fn staged_files(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<PathB
         ],
         index,
     )?;
-    Ok(parse_raw_diff(&out))
+    Ok(parse_raw_diff_oids(&out))
 }
 
 /// Files of `tip` that differ from `base` (every file of `tip` without a base).

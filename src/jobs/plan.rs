@@ -64,6 +64,8 @@ pub enum Plan {
     Run {
         dir: PathBuf,
         commands: Vec<OsString>,
+        /// The job's files, repo-relative (what fix detection and staged views look at).
+        files: Vec<PathBuf>,
     },
 }
 
@@ -86,6 +88,61 @@ pub fn job_root(job: &JobConfig) -> Result<PathBuf, String> {
     Ok(path.to_path_buf())
 }
 
+/// Whether a `root` is a glob (`apps/*`, `packages/**`) rather than one folder.
+pub fn is_glob_root(raw: &str) -> bool {
+    raw.contains(['*', '?', '[', '{'])
+}
+
+/// Plan a job once per folder: one run for a plain `root`; for a glob `root`, one run per
+/// matching folder that holds some of `files` (each file belongs to the shallowest folder on
+/// its path that matches), in that folder, with paths relative to it. Folders whose run would
+/// be skipped (no file matches `glob`) are left out; with none left, the job is skipped.
+pub fn plan_runs(job: &JobConfig, files: &[PathBuf], args: &[String]) -> Result<Vec<Plan>, String> {
+    plan_runs_with(job, Inputs { files, graph: None }, args)
+}
+
+/// [`plan_runs`] with the import graph's inputs.
+pub fn plan_runs_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Result<Vec<Plan>, String> {
+    let files = inputs.files;
+    let Some(raw) = job.root.as_deref().filter(|r| is_glob_root(r)) else {
+        return Ok(vec![plan_with(job, inputs, args)?]);
+    };
+    job_root(job)?;
+    let pattern = raw.trim_start_matches("./").trim_end_matches('/');
+    let glob = GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .map_err(|e| format!("job `{}`: invalid `root` glob `{raw}`: {}", job.name, e.kind()))?
+        .compile_matcher();
+    let mut dirs: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
+    let affected = inputs.graph.map_or(&[][..], |g| g.affected.as_slice());
+    for f in files.iter().chain(affected) {
+        let mut ancestors: Vec<&Path> = f
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+            .collect();
+        ancestors.reverse();
+        if let Some(dir) = ancestors.into_iter().find(|a| glob.is_match(a)) {
+            dirs.insert(dir);
+        }
+    }
+    let mut plans = Vec::new();
+    for dir in dirs {
+        let mut one = job.clone();
+        one.root = Some(dir.to_string_lossy().into_owned());
+        let p = plan_with(&one, inputs, args)?;
+        if matches!(p, Plan::Run { .. }) {
+            plans.push(p);
+        }
+    }
+    if plans.is_empty() {
+        plans.push(Plan::Skip(format!("no matching files under `root = \"{raw}\"`")));
+    }
+    Ok(plans)
+}
+
 /// The files a job gets: those under its root (made relative to it) that match `glob` and not
 /// `exclude`.
 pub fn select(job: &JobConfig, files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
@@ -102,17 +159,78 @@ pub fn select(job: &JobConfig, files: &[PathBuf]) -> Result<Vec<PathBuf>, String
         .collect())
 }
 
+/// Whether a job's command uses the import graph (`{affected}`, `{packages}`).
+pub fn uses_graph(job: &JobConfig) -> bool {
+    parse_template(&job.run)
+        .iter()
+        .any(|p| matches!(p, Piece::Affected | Piece::Packages))
+}
+
+/// What a job's placeholders draw from, all repo-relative.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Inputs<'a> {
+    /// The hook's files (`{files}`).
+    pub files: &'a [PathBuf],
+    /// `{affected}`, when some job uses the graph.
+    pub graph: Option<&'a super::graph::Graph>,
+}
+
 /// Plan one job against the snapshot's candidate files and the hook's arguments.
 pub fn plan(job: &JobConfig, files: &[PathBuf], args: &[String]) -> Result<Plan, String> {
+    plan_with(job, Inputs { files, graph: None }, args)
+}
+
+/// Plan one job: `{files}` and `{affected}` are filtered by `root`, `glob` and `exclude`
+/// alike; `{packages}` names the packages holding either.
+pub fn plan_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Result<Plan, String> {
     let dir = job_root(job)?;
-    let selected = select(job, files)?;
+    let selected = select(job, inputs.files)?;
     let pieces = parse_template(&job.run);
-    let wants_files = pieces.contains(&Piece::Files);
-    if (wants_files || job.glob.is_some()) && selected.is_empty() {
+    let wants = |p: Piece| pieces.contains(&p);
+    let affected = match (inputs.graph, wants(Piece::Affected) || wants(Piece::Packages)) {
+        (Some(g), true) => select(job, &g.affected)?,
+        _ => Vec::new(),
+    };
+    if wants(Piece::Affected) && affected.is_empty() {
+        return Ok(Plan::Skip("no affected files".into()));
+    }
+    if (wants(Piece::Files) || job.glob.is_some() && !wants(Piece::Affected)) && selected.is_empty() {
         return Ok(Plan::Skip("no matching files".into()));
     }
-    let commands = expand(&pieces, args, &selected, MAX_COMMAND_BYTES);
-    Ok(Plan::Run { dir, commands })
+    let packages = match inputs.graph.filter(|_| wants(Piece::Packages)) {
+        Some(g) => {
+            let all: Vec<PathBuf> = selected.iter().chain(&affected).map(|f| dir.join(f)).collect();
+            g.package_names(&all)
+        }
+        None => Vec::new(),
+    };
+    if wants(Piece::Packages) && packages.is_empty() {
+        return Ok(Plan::Skip("no workspace package holds its files".into()));
+    }
+    let lists = Lists {
+        files: &selected,
+        affected: &affected,
+        packages: &packages,
+    };
+    let commands = expand_lists(&pieces, args, &lists, MAX_COMMAND_BYTES);
+    let files = selected
+        .iter()
+        .chain(&affected)
+        .map(|f| dir.join(f))
+        .collect::<std::collections::BTreeSet<_>>();
+    Ok(Plan::Run {
+        dir,
+        commands,
+        files: files.into_iter().collect(),
+    })
+}
+
+/// The lists a template's placeholders expand to.
+#[derive(Debug, Clone, Copy)]
+pub struct Lists<'a> {
+    pub files: &'a [PathBuf],
+    pub affected: &'a [PathBuf],
+    pub packages: &'a [String],
 }
 
 /// One part of a `run` template.
@@ -121,6 +239,10 @@ pub enum Piece<'a> {
     Text(&'a str),
     /// `{files}`
     Files,
+    /// `{affected}`: the staged files plus their importers, transitively ([`super::graph`]).
+    Affected,
+    /// `{packages}`: names of the workspace packages holding the job's files.
+    Packages,
     /// `{1}`..`{9}`, zero-based: the hook's arguments (e.g. the message file for `commit-msg`).
     Arg(usize),
 }
@@ -140,6 +262,10 @@ pub fn parse_template(run: &str) -> Vec<Piece<'_>> {
         let rest = &bytes[i..];
         let found = if rest.starts_with(b"{files}") {
             Some((Piece::Files, "{files}".len()))
+        } else if rest.starts_with(b"{affected}") {
+            Some((Piece::Affected, "{affected}".len()))
+        } else if rest.starts_with(b"{packages}") {
+            Some((Piece::Packages, "{packages}".len()))
         } else if let [b'{', d @ b'1'..=b'9', b'}', ..] = rest {
             Some((Piece::Arg(usize::from(d - b'1')), 3))
         } else {
@@ -167,20 +293,59 @@ pub fn parse_template(run: &str) -> Vec<Piece<'_>> {
 /// and every `{files}` replaced by the quoted file list, one command per chunk of files so
 /// that no command exceeds `limit` bytes (a chunk always has at least one file).
 pub fn expand(pieces: &[Piece], args: &[String], files: &[PathBuf], limit: usize) -> Vec<OsString> {
+    let lists = Lists {
+        files,
+        affected: &[],
+        packages: &[],
+    };
+    expand_lists(pieces, args, &lists, limit)
+}
+
+/// [`expand`] with every list: the chunked list is `{files}` when the template has it, else
+/// `{affected}`; the other lists are inserted whole.
+pub fn expand_lists(pieces: &[Piece], args: &[String], lists: &Lists, limit: usize) -> Vec<OsString> {
     let quoted_args: Vec<Vec<u8>> = (0..9)
         .map(|i| quote(args.get(i).map_or(&b""[..], |a| a.as_bytes())))
         .collect();
-    let slots = pieces.iter().filter(|p| **p == Piece::Files).count();
+    let chunked = if pieces.contains(&Piece::Files) || !pieces.contains(&Piece::Affected) {
+        Piece::Files
+    } else {
+        Piece::Affected
+    };
+    let whole = |p: &Piece| -> Vec<u8> {
+        match p {
+            Piece::Files => file_chunks(lists.files, usize::MAX).concat(),
+            Piece::Affected => file_chunks(lists.affected, usize::MAX).concat(),
+            Piece::Packages => {
+                let quoted: Vec<Vec<u8>> = lists.packages.iter().map(|n| quote(n.as_bytes())).collect();
+                quoted.join(&b' ')
+            }
+            _ => Vec::new(),
+        }
+    };
+    let mut fixed_lists: Vec<(Piece, Vec<u8>)> = Vec::new();
+    for p in [Piece::Files, Piece::Affected, Piece::Packages] {
+        if p != chunked && pieces.contains(&p) {
+            fixed_lists.push((p, whole(&p)));
+        }
+    }
+    let fixed_of = |p: &Piece| fixed_lists.iter().find(|(q, _)| q == p).map(|(_, v)| v);
+    let slots = pieces.iter().filter(|p| **p == chunked).count();
     let fixed: usize = pieces
         .iter()
         .map(|p| match p {
             Piece::Text(t) => t.len(),
             Piece::Arg(i) => quoted_args[*i].len(),
-            Piece::Files => 0,
+            other => fixed_of(other).map_or(0, Vec::len),
         })
         .sum();
+    let chunk_source = if chunked == Piece::Files {
+        lists.files
+    } else {
+        lists.affected
+    };
     let chunks = match limit.saturating_sub(fixed).checked_div(slots) {
-        Some(budget) => file_chunks(files, budget),
+        Some(budget) => file_chunks(chunk_source, budget),
         None => vec![Vec::new()],
     };
     chunks
@@ -191,7 +356,8 @@ pub fn expand(pieces: &[Piece], args: &[String], files: &[PathBuf], limit: usize
                 match piece {
                     Piece::Text(t) => cmd.extend_from_slice(t.as_bytes()),
                     Piece::Arg(i) => cmd.extend_from_slice(&quoted_args[*i]),
-                    Piece::Files => cmd.extend_from_slice(&list),
+                    p if *p == chunked => cmd.extend_from_slice(&list),
+                    other => cmd.extend_from_slice(fixed_of(other).map_or(&[][..], Vec::as_slice)),
                 }
             }
             OsString::from_vec(cmd)
@@ -273,6 +439,8 @@ mod tests {
             clean: false,
             link: None,
             fail_text: None,
+            stage_fixed: false,
+            interactive: false,
         }
     }
 
@@ -312,11 +480,56 @@ mod tests {
             plan(&j, &files, &[]).unwrap(),
             Plan::Run {
                 dir: "packages/web".into(),
-                commands: vec!["tsc src/b.ts".into()]
+                commands: vec!["tsc src/b.ts".into()],
+                files: paths(&["packages/web/src/b.ts"]),
             }
         );
         assert!(job_root(&job("x", None, None, Some("../up"))).is_err());
         assert!(job_root(&job("x", None, None, Some("/abs"))).is_err());
+    }
+
+    #[test]
+    fn glob_root_runs_once_per_folder_with_matching_files() {
+        let files = paths(&[
+            "apps/web/src/a.ts",
+            "apps/web/b.ts",
+            "apps/docs/README.md",
+            "apps/api/c.ts",
+            "x.ts",
+        ]);
+        let plans = plan_runs(
+            &job("lint {files}", Some("*.ts"), None, Some("apps/*")),
+            &files,
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            plans,
+            vec![
+                Plan::Run {
+                    dir: "apps/api".into(),
+                    commands: vec!["lint c.ts".into()],
+                    files: paths(&["apps/api/c.ts"]),
+                },
+                Plan::Run {
+                    dir: "apps/web".into(),
+                    commands: vec!["lint src/a.ts b.ts".into()],
+                    files: paths(&["apps/web/b.ts", "apps/web/src/a.ts"]),
+                },
+            ]
+        );
+        let deep = plan_runs(
+            &job("t", None, None, Some("packages/**")),
+            &paths(&["packages/a/src/x.ts"]),
+            &[],
+        )
+        .unwrap();
+        assert!(matches!(&deep[..], [Plan::Run { dir, .. }] if dir == Path::new("packages/a")));
+        assert!(matches!(
+            &plan_runs(&job("t", Some("*.ts"), None, Some("libs/*")), &files, &[]).unwrap()[..],
+            [Plan::Skip(_)]
+        ));
+        assert!(plan_runs(&job("t", None, None, Some("../*")), &files, &[]).is_err());
     }
 
     #[test]

@@ -1,0 +1,553 @@
+//! The import graph as job input: `{affected}` is the staged files' source files plus every
+//! source file of the snapshot that imports one of them, directly or through other files
+//! (type-only imports, re-exports, `require`, dynamic `import()` and mocks included);
+//! `{packages}` names the workspace packages holding a job's files.
+//!
+//! Every import of the snapshot is resolved exactly as the checks resolve it, and the edges are
+//! kept in `<git common dir>/hookctl/graph.bin` (checksummed; anything unreadable is rebuilt),
+//! so that a commit costs only what it changed:
+//! - an importer whose blob changed is resolved again (its facts from the facts cache);
+//! - paths added or removed since the stored graph can change where other imports resolve
+//!   (`./x` now finds `x.ts` before `x/index.ts`), so the stored imports whose last segment
+//!   names an added or removed file, or a folder on its path, are resolved again (that name,
+//!   extension and a leading `@`/`~`/`#`/`$` dropped, case ignored; `.`/`..` always);
+//! - any change to resolution configs (package.json, tsconfig/jsconfig and their `extends`
+//!   chains, workspace lists, symlinks, `[imports]` settings) resolves everything again.
+//!
+//! The first run in a repository resolves every import (as a cold full check does).
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::cache::FactsCache;
+use crate::checks::{self, Target};
+use crate::config::Config;
+use crate::resolve::packages::Packages;
+use crate::resolve::{Resolver, Verdict};
+use crate::scan::ScanOptions;
+
+/// What `{affected}` and `{packages}` need for one snapshot.
+#[derive(Debug, Default, Clone)]
+pub struct Graph {
+    /// Sorted, repo-relative source files.
+    pub affected: Vec<PathBuf>,
+    /// Workspace package folder -> name, deepest folders first.
+    pub packages: Vec<(PathBuf, String)>,
+    /// The snapshot's blob id (hex) of each affected file.
+    pub oids: HashMap<PathBuf, String>,
+}
+
+impl Graph {
+    /// Names of the workspace packages holding any of `files`, sorted, each once.
+    pub fn package_names(&self, files: &[PathBuf]) -> Vec<String> {
+        let names: BTreeSet<&str> = files
+            .iter()
+            .filter_map(|f| {
+                self.packages
+                    .iter()
+                    .find(|(dir, _)| f.starts_with(dir))
+                    .map(|(_, n)| n.as_str())
+            })
+            .collect();
+        names.into_iter().map(str::to_string).collect()
+    }
+}
+
+/// The last segment of a specifier or path, normalised for matching (see the module comment).
+fn key(segment: &str) -> &str {
+    let s = segment.strip_prefix('#').unwrap_or(segment);
+    let s = s.split(['?', '#']).next().unwrap_or(s);
+    let s = s.trim_end_matches('/');
+    let last = s.rsplit('/').next().unwrap_or(s);
+    let mut k = last.trim_start_matches(['@', '~', '#', '$']);
+    for ext in [
+        ".d.ts", ".d.mts", ".d.cts", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json",
+    ] {
+        if let Some(stripped) = k.strip_suffix(ext)
+            && !stripped.is_empty()
+        {
+            k = stripped;
+            break;
+        }
+    }
+    k
+}
+
+/// Compute `{affected}` for `seeds` (the staged files) in `target`'s snapshot, and the
+/// workspace packages.
+///
+/// `checked`: the snapshot the built-in checks just read for `target`, if they ran (reading the
+/// index again would cost as much as the rest).
+pub fn compute(
+    config: &Config,
+    target: &Target,
+    seeds: &[PathBuf],
+    checked: Option<Arc<crate::snapshot::Snapshot>>,
+) -> anyhow::Result<Graph> {
+    let start = std::time::Instant::now();
+    let timing = |phase: &str| {
+        if std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0") {
+            errln!(
+                "hookctl: timing: {{affected}} {phase}: {:.1} ms",
+                start.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    };
+    let (repo, paths) = crate::snapshot::open()?;
+    let snap = match checked {
+        Some(snap) => snap,
+        None => Arc::new(target.open(repo, &paths)?),
+    };
+    timing("snapshot");
+    let packages = Packages::load(&snap, &mut Vec::new());
+    timing("packages");
+    let mut folders: Vec<(PathBuf, String)> = packages
+        .workspaces
+        .iter()
+        .map(|(name, dir)| (PathBuf::from(dir), name.clone()))
+        .collect();
+    folders.sort_by(|a, b| {
+        b.0.components()
+            .count()
+            .cmp(&a.0.components().count())
+            .then(a.cmp(b))
+    });
+    let mut unreadable = Vec::new();
+    let mut notes = Vec::new();
+    let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
+    let ctx = config_context(
+        &snap,
+        &format!("{:?} {:x}", config.imports, resolver.config_digest()),
+    );
+    timing("snapshot, packages, resolver");
+
+    let file = paths.common_dir.join("hookctl").join(GRAPH_FILE);
+    let stored = std::fs::read(&file)
+        .ok()
+        .and_then(|b| Stored::decode(&b))
+        .filter(|s| s.ctx == ctx)
+        .unwrap_or_default();
+    timing("stored graph");
+    let current: Vec<(&str, &crate::snapshot::Entry)> =
+        snap.entries().iter().map(|(p, e)| (p.as_str(), e)).collect();
+    let same_paths =
+        stored.paths.len() == current.len() && stored.paths.iter().zip(&current).all(|(a, (b, _))| a == b);
+    let find = |p: &str| current.binary_search_by(|(c, _)| (*c).cmp(p)).ok();
+    // Names of paths added or removed since the stored graph (see the module comment).
+    let mut changed_keys: std::collections::HashSet<String> = Default::default();
+    if !same_paths && !stored.paths.is_empty() {
+        let old: BTreeSet<&str> = stored.paths.iter().map(String::as_str).collect();
+        let new: BTreeSet<&str> = current.iter().map(|(p, _)| *p).collect();
+        for p in old.symmetric_difference(&new) {
+            changed_keys.extend(path_keys(p));
+            // `@acme/ui` may live in `packages/ui-kit`: the package's name counts too.
+            if let Some((_, name)) = folders.iter().find(|(dir, _)| Path::new(p).starts_with(dir)) {
+                changed_keys.insert(key(name).to_lowercase());
+            }
+        }
+    }
+    // Old path ids to new ones (identity when the paths are the same).
+    let old_to_new: Vec<u32> = if same_paths {
+        Vec::new()
+    } else {
+        stored
+            .paths
+            .iter()
+            .map(|p| find(p).map_or(UNRESOLVED, |i| i as u32))
+            .collect()
+    };
+    let remap = |t: u32| -> u32 {
+        match t {
+            NONE | UNRESOLVED => t,
+            _ if same_paths => t,
+            // A target that is gone: unresolved, and resolved again below.
+            _ => old_to_new.get(t as usize).copied().unwrap_or(UNRESOLVED),
+        }
+    };
+    let hashes: std::collections::HashSet<u64> = changed_keys.iter().map(|k| key_hash(k)).collect();
+
+    // What to resolve: whole files (new blob) and single imports (a path change may move them).
+    // Stored entries are sorted by path, as the snapshot is: one merge pass.
+    let mut old_entries = stored.entries.into_iter().peekable();
+    let mut entries: Vec<StoredEntry> = Vec::new();
+    let mut whole: Vec<&str> = Vec::new();
+    let mut partly: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (id, (path, e)) in current.iter().enumerate() {
+        let mut old = None;
+        while let Some(o) = old_entries.peek() {
+            let new_id = remap(o.importer);
+            if new_id == NONE || new_id == UNRESOLVED || (new_id as usize) < id {
+                old_entries.next();
+            } else {
+                if new_id as usize == id {
+                    old = old_entries.next();
+                }
+                break;
+            }
+        }
+        if !checks::is_source(path) {
+            continue;
+        }
+        match old {
+            Some(mut old) if old.oid == oid20(&e.oid) => {
+                if !same_paths {
+                    old.importer = id as u32;
+                    for imp in &mut old.imports {
+                        imp.1 = remap(imp.1);
+                    }
+                }
+                if !hashes.is_empty() {
+                    let stale: Vec<usize> = old
+                        .imports
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, (k, t))| hashes.contains(k) || *k == ALWAYS || *t == UNRESOLVED)
+                        .map(|(j, _)| j)
+                        .collect();
+                    if !stale.is_empty() {
+                        partly.push((entries.len(), stale));
+                    }
+                }
+                entries.push(old);
+            }
+            _ => whole.push(path),
+        }
+    }
+    let current: Vec<&str> = current.iter().map(|(p, _)| *p).collect();
+    // Facts of the files to resolve, from the facts cache (parsed and cached when missing).
+    let need: std::collections::HashSet<String> = whole
+        .iter()
+        .map(|p| p.to_string())
+        .chain(
+            partly
+                .iter()
+                .map(|(i, _)| current[entries[*i].importer as usize].to_string()),
+        )
+        .collect();
+    let facts: HashMap<String, crate::scan::Facts> = if need.is_empty() {
+        HashMap::new()
+    } else {
+        let opts = ScanOptions {
+            env_accessors: config.env.accessors.clone(),
+        };
+        let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&opts));
+        let scanned = checks::scan_snapshot(&snap, &opts, &checks::Scope::Files(need), &cache);
+        let _ = cache.save();
+        scanned.into_iter().collect()
+    };
+    timing(&format!(
+        "facts ({} files to resolve, {} partly)",
+        whole.len(),
+        partly.len()
+    ));
+    let resolve_one = |importer: &str, imp: &crate::scan::Import| -> u32 {
+        let target = match resolver.resolve(importer, &imp.specifier, imp.type_only) {
+            Verdict::File(t) | Verdict::NeedsExtension(t) => t,
+            Verdict::CaseMismatch { real, .. } => real,
+            Verdict::External | Verdict::Undeclared(_) => return NONE,
+            Verdict::Unresolved | Verdict::Untracked(_) | Verdict::Generated(_) | Verdict::Ignored(_) => {
+                return UNRESOLVED;
+            }
+        };
+        current
+            .binary_search(&target.as_str())
+            .map_or(UNRESOLVED, |i| i as u32)
+    };
+    let changed = !whole.is_empty() || !partly.is_empty() || !same_paths;
+    for (i, stale) in partly {
+        let importer = current[entries[i].importer as usize];
+        let Some(f) = facts
+            .get(importer)
+            .filter(|f| f.imports.len() == entries[i].imports.len())
+        else {
+            continue;
+        };
+        for j in stale {
+            entries[i].imports[j].1 = resolve_one(importer, &f.imports[j]);
+        }
+    }
+    for path in whole {
+        let Some(f) = facts.get(path) else { continue };
+        let id = current.binary_search(&path).map_or(NONE, |i| i as u32);
+        let imports = f
+            .imports
+            .iter()
+            .map(|imp| {
+                (
+                    key_hash(&key(&imp.specifier).to_lowercase()),
+                    resolve_one(path, imp),
+                )
+            })
+            .collect();
+        let oid = snap.get(path).map_or([0; 20], |e| oid20(&e.oid));
+        entries.push(StoredEntry {
+            importer: id,
+            oid,
+            imports,
+        });
+    }
+    // Stored sorted by importer, for the merge pass of the next run.
+    entries.sort_unstable_by_key(|e| e.importer);
+    timing("resolve");
+
+    // Walk the edges backwards from the staged files.
+    let mut importers: Vec<Vec<u32>> = vec![Vec::new(); current.len()];
+    for e in &entries {
+        for &(_, t) in &e.imports {
+            if let Some(list) = importers.get_mut(t as usize) {
+                list.push(e.importer);
+            }
+        }
+    }
+    let mut seen = vec![false; current.len()];
+    let mut queue: VecDeque<u32> = VecDeque::new();
+    for s in seeds {
+        if let Some(i) = s.to_str().and_then(|s| current.binary_search(&s).ok())
+            && !seen[i]
+        {
+            seen[i] = true;
+            queue.push_back(i as u32);
+        }
+    }
+    while let Some(t) = queue.pop_front() {
+        for &i in &importers[t as usize] {
+            if let Some(s) = seen.get_mut(i as usize)
+                && !std::mem::replace(s, true)
+            {
+                queue.push_back(i);
+            }
+        }
+    }
+    let affected: Vec<PathBuf> = seen
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| **s && checks::is_source(current[*i]))
+        .map(|(i, _)| PathBuf::from(current[i]))
+        .collect();
+    timing(&format!("walk ({} affected)", affected.len()));
+    if changed {
+        let new = Stored {
+            ctx,
+            paths: current.iter().map(|p| p.to_string()).collect(),
+            entries,
+        };
+        // A graph that cannot be written (read-only repository) only costs speed.
+        let _ = save(&file, &new.encode());
+        timing("save");
+    }
+    let oids = affected
+        .iter()
+        .filter_map(|p| Some((p.clone(), snap.get(p.to_str()?)?.oid.to_string())))
+        .collect();
+    Ok(Graph {
+        affected,
+        packages: folders,
+        oids,
+    })
+}
+
+const GRAPH_FILE: &str = "graph.bin";
+const MAGIC: &[u8; 8] = b"HKCGRAPH";
+const FORMAT: u32 = 1;
+/// No target: a package, a builtin, a URL (never a file of the snapshot).
+const NONE: u32 = u32::MAX;
+/// No target yet: resolves to nothing in the snapshot (unresolved, untracked, generated), so
+/// an added path may be its target; re-resolved on every path change.
+const UNRESOLVED: u32 = u32::MAX - 1;
+/// The key hash of imports that are re-resolved on every path change (`.`, `..`).
+const ALWAYS: u64 = 0;
+
+/// A blob id's first 20 bytes (all of a SHA-1 id).
+fn oid20(oid: &git2::Oid) -> [u8; 20] {
+    let mut out = [0; 20];
+    let b = oid.as_bytes();
+    let n = b.len().min(20);
+    out[..n].copy_from_slice(&b[..n]);
+    out
+}
+
+fn key_hash(key: &str) -> u64 {
+    if key.is_empty() || key == "." || key == ".." {
+        return ALWAYS;
+    }
+    xxhash_rust::xxh3::xxh3_64(key.as_bytes()).max(1)
+}
+
+/// The keys under which imports could name `path`: its name and the folders on its way.
+fn path_keys(path: &str) -> Vec<String> {
+    let p = Path::new(path);
+    let mut keys = vec![key(path).to_lowercase()];
+    for dir in p.ancestors().skip(1) {
+        if let Some(name) = dir.file_name().and_then(|n| n.to_str()) {
+            keys.push(key(name).to_lowercase());
+        }
+    }
+    keys
+}
+
+/// What resolution depends on besides the paths: config blobs, symlink targets, settings.
+fn config_context(snap: &crate::snapshot::Snapshot, settings: &str) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(settings.as_bytes());
+    for (path, entry) in snap.entries() {
+        if crate::resolve::clean::is_resolution_config(path)
+            || entry.kind == crate::snapshot::EntryKind::Symlink
+        {
+            h.update(path.as_bytes());
+            h.update(entry.oid.as_bytes());
+        }
+    }
+    h.digest()
+}
+
+#[derive(Debug, Default)]
+struct Stored {
+    ctx: u64,
+    /// Every path of the snapshot, sorted.
+    paths: Vec<String>,
+    entries: Vec<StoredEntry>,
+}
+
+#[derive(Debug)]
+struct StoredEntry {
+    importer: u32,
+    oid: [u8; 20],
+    /// Per import, in source order: (key hash, target path id or NONE).
+    imports: Vec<(u64, u32)>,
+}
+
+impl Stored {
+    fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.paths.len() * 64 + self.entries.len() * 64);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT.to_le_bytes());
+        out.extend_from_slice(&self.ctx.to_le_bytes());
+        out.extend_from_slice(&(self.paths.len() as u32).to_le_bytes());
+        for p in &self.paths {
+            out.extend_from_slice(&(p.len() as u32).to_le_bytes());
+            out.extend_from_slice(p.as_bytes());
+        }
+        out.extend_from_slice(&(self.entries.len() as u32).to_le_bytes());
+        for e in &self.entries {
+            out.extend_from_slice(&e.importer.to_le_bytes());
+            out.extend_from_slice(&e.oid);
+            out.extend_from_slice(&(e.imports.len() as u32).to_le_bytes());
+            for (k, t) in &e.imports {
+                out.extend_from_slice(&k.to_le_bytes());
+                out.extend_from_slice(&t.to_le_bytes());
+            }
+        }
+        let sum = xxhash_rust::xxh3::xxh3_64(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// `None` for anything but a complete, checksummed graph of this format.
+    fn decode(bytes: &[u8]) -> Option<Stored> {
+        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
+        if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(sum.try_into().ok()?) {
+            return None;
+        }
+        let mut r = Reader(body);
+        if r.take(8)? != MAGIC || r.u32()? != FORMAT {
+            return None;
+        }
+        let ctx = r.u64()?;
+        let n = r.u32()? as usize;
+        let mut paths = Vec::with_capacity(n.min(body.len()));
+        for _ in 0..n {
+            let len = r.u32()? as usize;
+            paths.push(std::str::from_utf8(r.take(len)?).ok()?.to_string());
+        }
+        let n = r.u32()? as usize;
+        let mut entries = Vec::with_capacity(n.min(body.len()));
+        for _ in 0..n {
+            let importer = r.u32()?;
+            let oid: [u8; 20] = r.take(20)?.try_into().ok()?;
+            let m = r.u32()? as usize;
+            let mut imports = Vec::with_capacity(m.min(body.len()));
+            for _ in 0..m {
+                imports.push((r.u64()?, r.u32()?));
+            }
+            entries.push(StoredEntry {
+                importer,
+                oid,
+                imports,
+            });
+        }
+        (r.0.is_empty() && paths.windows(2).all(|w| w[0] < w[1])).then_some(Stored { ctx, paths, entries })
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+}
+
+/// Write through a temporary file and a rename: a concurrent hookctl reads the old graph or
+/// the new one, never half of one.
+fn save(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = file.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, file).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_match_files_folders_and_aliases() {
+        assert_eq!(key("./button"), "button");
+        assert_eq!(key("../lib/button.js"), "button");
+        assert_eq!(key("@/lib/utils/"), "utils");
+        assert_eq!(key("@acme/ui"), "ui");
+        assert_eq!(key("~config"), "config");
+        assert_eq!(key("#internal/db?raw"), "db");
+        assert_eq!(key("src/types.d.ts"), "types");
+        assert_eq!(key("."), ".");
+    }
+
+    #[test]
+    fn stored_graph_round_trips_and_rejects_damage() {
+        let g = Stored {
+            ctx: 7,
+            paths: vec!["a.ts".into(), "b/index.ts".into()],
+            entries: vec![StoredEntry {
+                importer: 0,
+                oid: [3; 20],
+                imports: vec![(key_hash("b"), 1), (key_hash("react"), NONE)],
+            }],
+        };
+        let bytes = g.encode();
+        let back = Stored::decode(&bytes).unwrap();
+        assert_eq!(
+            (back.ctx, &back.paths, back.entries[0].imports.clone()),
+            (7, &g.paths, g.entries[0].imports.clone())
+        );
+        for cut in [0, 1, 9, bytes.len() / 2, bytes.len() - 1] {
+            assert!(Stored::decode(&bytes[..cut]).is_none(), "{cut}");
+        }
+        let mut flipped = bytes.clone();
+        flipped[20] ^= 1;
+        assert!(Stored::decode(&flipped).is_none());
+    }
+}

@@ -1,0 +1,130 @@
+//! `hookctl.toml` files inside workspace packages (like lint-staged's nearest config): each adds
+//! its jobs for that package's files. A nested job's `root` is the package folder (or its own
+//! `root`, glob or not, inside that folder), so its `{files}` are the package's files, relative
+//! to it. Only jobs are taken from a nested file: `checks`, `parallel` and `fail_fast` stay the
+//! root's. Only folders that are workspace packages count (the root `package.json`'s
+//! `workspaces` or `pnpm-workspace.yaml`, on disk as the root config is), so a fixture or an
+//! example project with its own `hookctl.toml` adds nothing.
+
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, JobConfig};
+
+use super::Git;
+
+/// Jobs of the nested configs, by hook. Errors (a malformed nested file) are usage errors.
+/// Read from disk like the root's `hookctl.toml`; a repository without workspaces costs one
+/// or two failed reads.
+pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(String, JobConfig)>> {
+    if git.bare {
+        return Ok(Vec::new());
+    }
+    let mut jobs = Vec::new();
+    for dir in workspace_folders(&git.root) {
+        let file = git.root.join(&dir).join(config::FILE_NAME);
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let dir = dir.to_string_lossy().into_owned();
+        let parsed = config::parse(&file, &text).map_err(|e| crate::UsageError(e.to_string()))?;
+        for (hook, hc) in parsed.hooks {
+            for mut job in hc.jobs {
+                let inner = job
+                    .root
+                    .as_deref()
+                    .map(|r| r.trim_start_matches("./").trim_matches('/'));
+                job.root = Some(match inner {
+                    Some(r) if !r.is_empty() => format!("{dir}/{r}"),
+                    _ => dir.clone(),
+                });
+                jobs.push((hook.clone(), job));
+            }
+        }
+    }
+    Ok(jobs)
+}
+
+/// The workspace package folders on disk: folders matching the root `package.json`'s
+/// `workspaces` (or `workspaces.packages`) or `pnpm-workspace.yaml`'s `packages` (`!` excludes),
+/// holding a `package.json`. Sorted.
+fn workspace_folders(root: &Path) -> Vec<PathBuf> {
+    let mut globs: Vec<String> = Vec::new();
+    if let Some(json) = std::fs::read(root.join("package.json"))
+        .ok()
+        .and_then(|b| crate::resolve::packages::parse_jsonc("package.json", &b).ok())
+    {
+        let ws = json.get("workspaces");
+        let list = ws
+            .and_then(serde_json::Value::as_array)
+            .or_else(|| ws?.get("packages")?.as_array());
+        globs.extend(
+            list.into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string)),
+        );
+    }
+    if let Ok(bytes) = std::fs::read(root.join("pnpm-workspace.yaml"))
+        && let Ok(list) = crate::resolve::packages::parse_pnpm_workspace(&bytes)
+    {
+        globs.extend(list);
+    }
+    let mut include = globset::GlobSetBuilder::new();
+    let mut exclude = globset::GlobSetBuilder::new();
+    // Where to walk from (the literal part of a pattern) and how deep (`**`: up to 8).
+    let mut starts: Vec<(PathBuf, usize)> = Vec::new();
+    for g in &globs {
+        let (neg, pat) = match g.strip_prefix('!') {
+            Some(p) => (true, p),
+            None => (false, g.as_str()),
+        };
+        let pat = pat.trim_start_matches("./").trim_end_matches('/');
+        let Ok(glob) = globset::GlobBuilder::new(pat).literal_separator(true).build() else {
+            continue;
+        };
+        if neg {
+            exclude.add(glob);
+        } else {
+            include.add(glob);
+            // Walk from the literal part of the pattern only.
+            let literal: PathBuf = Path::new(pat)
+                .components()
+                .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[', '{']))
+                .collect();
+            let depth = if pat.contains("**") {
+                8
+            } else {
+                Path::new(pat).components().count() - literal.components().count()
+            };
+            starts.push((literal, depth));
+        }
+    }
+    let (Ok(include), Ok(exclude)) = (include.build(), exclude.build()) else {
+        return Vec::new();
+    };
+    let mut found = std::collections::BTreeSet::new();
+    let mut stack: Vec<(PathBuf, usize)> = starts;
+    while let Some((dir, left)) = stack.pop() {
+        if !dir.as_os_str().is_empty()
+            && include.is_match(&dir)
+            && !exclude.is_match(&dir)
+            && root.join(&dir).join("package.json").is_file()
+        {
+            found.insert(dir.clone());
+        }
+        if left == 0 {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let skip = name == "node_modules" || name.as_bytes().starts_with(b".");
+            if !skip && e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push((dir.join(name), left - 1));
+            }
+        }
+    }
+    found.into_iter().collect()
+}

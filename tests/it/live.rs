@@ -1,0 +1,107 @@
+//! Issue 11 item 3: live progress, colour for jobs on a colour terminal, interactive jobs.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+fn s(p: &Path) -> String {
+    p.to_str().unwrap().to_string()
+}
+
+/// Run `hookctl ARGS` in the repo under a pseudo-terminal (`script`), with `input` typed in.
+fn in_terminal(r: &Repo, args: &str, env: &[(&str, &str)], input: &str) -> String {
+    let mut c = Command::new("script");
+    c.current_dir(&r.root)
+        .args(["-qfec", &format!("{BIN} {args}"), "/dev/null"])
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .env_remove("HOOKCTL");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    run_with_stdin(c, Some(input)).stdout
+}
+
+fn has_script() -> bool {
+    Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+const SLOW: &str = "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"slow\"\nrun = \"sleep 2.5; echo FC=$FORCE_COLOR CC=$CLICOLOR_FORCE\"\n";
+
+#[test]
+fn without_a_terminal_a_still_running_line_comes_every_interval() {
+    let r = Repo::new();
+    r.write("hookctl.toml", SLOW);
+    let run = r.hookctl_env(&["run", "pre-commit"], &[("HOOKCTL_PROGRESS_SECS", "1")], None);
+    run.ok()
+        .contains("hookctl: still running: slow (1s)\n")
+        .contains("hookctl: still running: slow (2s)\n")
+        .lacks("still running: slow (3s)")
+        // Not a colour terminal: no forced colour for the job.
+        .contains("FC= CC=");
+    // The default interval is 30 s: nothing for a 2.5 s job.
+    r.hookctl(&["run", "pre-commit"]).ok().lacks("still running");
+}
+
+#[test]
+fn on_a_terminal_a_status_line_shows_running_jobs_and_jobs_get_colour() {
+    if !has_script() {
+        return;
+    }
+    let r = Repo::new();
+    r.write("hookctl.toml", SLOW);
+    let out = in_terminal(&r, "run pre-commit", &[], "");
+    assert!(out.contains("running: slow (1s)"), "{out:?}");
+    assert!(out.contains("running: slow (2s)"), "{out:?}");
+    assert!(
+        out.contains("\r\x1b[2K"),
+        "the status line is redrawn in place: {out:?}"
+    );
+    assert!(out.contains("FC=1 CC=1"), "{out:?}");
+    assert!(!out.contains("still running"), "{out:?}");
+    // NO_COLOR: hookctl is not colouring, so neither are the jobs.
+    let out = in_terminal(&r, "run pre-commit", &[("NO_COLOR", "1")], "");
+    assert!(out.contains("FC= CC="), "{out:?}");
+}
+
+#[test]
+fn interactive_job_runs_alone_with_the_terminal() {
+    if !has_script() {
+        return;
+    }
+    let r = Repo::new();
+    let log = s(&r.sibling("log"));
+    r.write(
+        "hookctl.toml",
+        format!(
+            r#"[pre-commit]
+checks = []
+[[pre-commit.jobs]]
+name = "before"
+run = "echo before-start >> {log}; sleep 1; echo before-end >> {log}"
+[[pre-commit.jobs]]
+name = "prompt"
+interactive = true
+run = "printf 'message? '; read answer; echo \"answer=$answer\" >> {log}; test -t 0 && test -t 1 && echo tty >> {log}"
+[[pre-commit.jobs]]
+name = "after"
+run = "echo after >> {log}"
+"#
+        ),
+    );
+    let out = in_terminal(&r, "run pre-commit", &[], "feat: hello\n");
+    assert!(out.contains("message? "), "{out:?}");
+    let got = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        got, "before-start\nbefore-end\nanswer=feat: hello\ntty\nafter\n",
+        "{out:?}"
+    );
+}
