@@ -863,14 +863,14 @@ impl Ui {
             }
         }
         if !out.is_empty() {
-            let _ = std::io::stderr().lock().write_all(out.as_bytes());
+            crate::output::write_err(format_args!("{out}"));
         }
     }
 
     /// Erase the status line, if one is shown, before other output.
     fn clear_status(&self) {
         if self.shown.replace(false) {
-            let _ = std::io::stderr().lock().write_all(b"\r\x1b[2K");
+            crate::output::write_err(format_args!("\r\x1b[2K"));
         }
     }
 
@@ -993,7 +993,7 @@ impl Ui {
             ));
         }
         if !text.is_empty() {
-            let _ = std::io::stderr().lock().write_all(text.as_bytes());
+            crate::output::write_err(format_args!("{text}"));
         }
         usize::from(!unstaged.is_empty()) + refused.len()
     }
