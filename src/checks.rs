@@ -699,7 +699,7 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             if req.skip.iter().any(|s| s == f.rule) {
                 return None;
             }
-            f.severity = config.level(rule).severity()?;
+            f.severity = config.level_at(rule, &f.path).severity()?;
             Some(f)
         })
         .filter(|f| {

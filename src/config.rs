@@ -427,7 +427,13 @@ pub struct Config {
     /// `min_version = "0.2.0"`: the oldest hookctl this configuration accepts (checked at load).
     pub min_version: Option<String>,
     pub scan: ScanConfig,
+    /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
+    /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
+    pub nested_rules: Vec<(String, RuleLevels)>,
 }
+
+/// `[rules]`: rule id -> level.
+pub type RuleLevels = BTreeMap<String, Level>;
 
 pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets"];
 
@@ -459,7 +465,21 @@ impl Config {
             })?;
             config.merge(parse(&local, &text)?);
         }
+        if explicit.is_none() {
+            config.nested_rules = crate::jobs::nested::nested_rules(root)?;
+        }
         Ok(config)
+    }
+
+    /// The level of a rule for a finding at `path`: the nearest workspace package's `[rules]`
+    /// that sets it, else the root configuration's, else the rule's default.
+    pub fn level_at(&self, rule: &crate::rules::Rule, path: &str) -> Level {
+        self.nested_rules
+            .iter()
+            .filter(|(dir, _)| path.starts_with(&format!("{dir}/")))
+            .max_by_key(|(dir, _)| dir.len())
+            .and_then(|(_, rules)| rules.get(rule.id).copied())
+            .unwrap_or_else(|| self.level(rule))
     }
 
     fn merge(&mut self, other: Config) {

@@ -1,8 +1,9 @@
 //! `hookctl.toml` files inside workspace packages (like lint-staged's nearest config): each adds
 //! its jobs for that package's files. A nested job's `root` is the package folder (or its own
 //! `root`, glob or not, inside that folder), so its `{files}` are the package's files, relative
-//! to it. Only jobs are taken from a nested file: `checks`, `parallel` and `fail_fast` stay the
-//! root's. Only folders that are workspace packages count (the root `package.json`'s
+//! to it. Its `[rules]` set the levels of findings under that folder (`nested_rules`, the
+//! nearest folder wins). Only jobs and rules are taken from a nested file: `checks`, `parallel`
+//! and `fail_fast` stay the root's. Only folders that are workspace packages count (the root `package.json`'s
 //! `workspaces` or `pnpm-workspace.yaml`, on disk as the root config is), so a fixture or an
 //! example project with its own `hookctl.toml` adds nothing.
 
@@ -43,6 +44,22 @@ pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(Stri
         }
     }
     Ok(jobs)
+}
+
+/// `[rules]` of the nested configs: `(folder, levels)`. A malformed nested file is an error.
+pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, config::Error> {
+    let mut out = Vec::new();
+    for dir in workspace_folders(root) {
+        let file = root.join(&dir).join(config::FILE_NAME);
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let parsed = config::parse(&file, &text)?;
+        if !parsed.rules.is_empty() {
+            out.push((dir.to_string_lossy().into_owned(), parsed.rules));
+        }
+    }
+    Ok(out)
 }
 
 /// The workspace package folders on disk: folders matching the root `package.json`'s

@@ -520,3 +520,60 @@ fn custom_conditions_and_esm_conditions_pick_the_export_typescript_picks() {
     );
     assert_eq!(imports(&r), vec![]);
 }
+
+#[test]
+fn a_workspace_packages_rules_apply_to_its_files_only() {
+    // Issue 11 (5): the nearest config wins for `[rules]`; a folder that is not a workspace
+    // package adds nothing.
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+    );
+    r.write("packages/legacy/package.json", r#"{ "name": "legacy" }"#);
+    r.write(
+        "packages/legacy/hookctl.toml",
+        "[rules]\n\"imports/unresolved\" = \"warning\"\n",
+    );
+    r.write(
+        "packages/legacy/a.ts",
+        "import { x } from './gone';\nexport default x;\n",
+    );
+    r.write("packages/app/package.json", r#"{ "name": "app" }"#);
+    r.write(
+        "packages/app/a.ts",
+        "import { x } from './gone';\nexport default x;\n",
+    );
+    r.write(
+        "examples/demo/hookctl.toml",
+        "[rules]\n\"imports/unresolved\" = \"off\"\n",
+    );
+    r.write(
+        "examples/demo/a.ts",
+        "import { x } from './gone';\nexport default x;\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    let run = r.hookctl(&["check", "--all-findings", "--format", "json"]);
+    let json = run.json();
+    let severity = |path: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .map(|f| f["severity"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        severity("packages/legacy/a.ts").as_deref(),
+        Some("warning"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(severity("packages/app/a.ts").as_deref(), Some("error"));
+    assert_eq!(severity("examples/demo/a.ts").as_deref(), Some("error"));
+    // Only the warning left: the check passes.
+    r.remove("packages/app/a.ts");
+    r.remove("examples/demo/a.ts");
+    r.git(&["add", "-A"]).ok();
+    r.hookctl(&["check", "--all-findings"]).code(0);
+}
