@@ -179,6 +179,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
 /// Where hookctl keeps its state: the git common dir (shared by linked worktrees).
 fn cache_dir(snap: &Snapshot) -> PathBuf {
     snap.with_repo(|r| r.commondir().to_path_buf())
+        .unwrap_or_else(|| snap.git_dir.clone())
 }
 
 /// `HOOKCTL_TIMINGS=1`: print how long each phase took, to stderr.

@@ -2,6 +2,9 @@
 //! about to commit, a commit's tree, or the work tree. Contents always come from the snapshot's
 //! blobs (never from disk, except for the work-tree snapshot), so a partially staged file is
 //! checked as staged.
+//!
+//! [`Snapshot::from_files`] builds one from contents held in memory, with no repository behind
+//! it: resolution and rules can then be tested from a table of files.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,6 +53,54 @@ pub enum Kind {
     Index,
     Commit(Oid),
     Worktree,
+    /// Contents held in memory ([`Snapshot::from_files`]): no repository behind it.
+    Memory,
+}
+
+/// One file of an in-memory snapshot: its contents, or a symlink's target text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemFile {
+    File(Vec<u8>),
+    Symlink(String),
+}
+
+impl MemFile {
+    /// A symlink to `target` (relative to the link's folder, as git stores it).
+    pub fn link(target: impl Into<String>) -> MemFile {
+        MemFile::Symlink(target.into())
+    }
+}
+
+impl From<&str> for MemFile {
+    fn from(s: &str) -> MemFile {
+        MemFile::File(s.as_bytes().to_vec())
+    }
+}
+
+impl From<String> for MemFile {
+    fn from(s: String) -> MemFile {
+        MemFile::File(s.into_bytes())
+    }
+}
+
+impl From<Vec<u8>> for MemFile {
+    fn from(b: Vec<u8>) -> MemFile {
+        MemFile::File(b)
+    }
+}
+
+impl From<&[u8]> for MemFile {
+    fn from(b: &[u8]) -> MemFile {
+        MemFile::File(b.to_vec())
+    }
+}
+
+/// Where a snapshot's contents come from.
+enum Store {
+    /// Blobs of a repository (or, for the work-tree snapshot, the files on disk).
+    Git(Mutex<Repository>),
+    /// Contents by path (a symlink's entry holds its target text).
+    Memory(rustc_hash::FxHashMap<String, Vec<u8>>),
 }
 
 /// An opened repository: where its work tree and git dirs are.
@@ -104,7 +155,7 @@ pub struct Snapshot {
     lower: std::sync::OnceLock<rustc_hash::FxHashMap<String, Vec<String>>>,
     /// Paths that differ from the commit this snapshot was derived from ([`Snapshot::derive_commit`]).
     pub derived_changes: Option<Vec<String>>,
-    repo: Mutex<Repository>,
+    store: Store,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -285,7 +336,7 @@ impl Snapshot {
                     "--",
                 ]
             }
-            Kind::Worktree => return None,
+            Kind::Worktree | Kind::Memory => return None,
         };
         let out = std::process::Command::new("git")
             .current_dir(&paths.root)
@@ -330,7 +381,45 @@ impl Snapshot {
         Some(derived)
     }
 
+    /// A snapshot of the given files, held in memory: no repository, nothing read from disk.
+    /// `root` is where the files are taken to live (absolute); `git_dir` is `root/.git`.
+    /// Paths are repo-relative with `/`; a folder exists when a file lies in it.
+    pub fn from_files<P, F>(root: impl Into<PathBuf>, files: impl IntoIterator<Item = (P, F)>) -> Snapshot
+    where
+        P: Into<String>,
+        F: Into<MemFile>,
+    {
+        let root: PathBuf = root.into();
+        let paths = RepoPaths {
+            git_dir: root.join(".git"),
+            common_dir: root.join(".git"),
+            root,
+        };
+        let mut entries = BTreeMap::new();
+        let mut contents = rustc_hash::FxHashMap::default();
+        for (path, file) in files {
+            let path: String = path.into();
+            let (kind, bytes) = match file.into() {
+                MemFile::File(b) => (EntryKind::File, b),
+                MemFile::Symlink(t) => (EntryKind::Symlink, t.into_bytes()),
+            };
+            entries.insert(
+                path.clone(),
+                Entry {
+                    oid: Oid::ZERO_SHA1,
+                    kind,
+                },
+            );
+            contents.insert(path, bytes);
+        }
+        Snapshot::build_with(Kind::Memory, Store::Memory(contents), &paths, entries)
+    }
+
     fn build(kind: Kind, repo: Repository, paths: &RepoPaths, entries: BTreeMap<String, Entry>) -> Snapshot {
+        Snapshot::build_with(kind, Store::Git(Mutex::new(repo)), paths, entries)
+    }
+
+    fn build_with(kind: Kind, store: Store, paths: &RepoPaths, entries: BTreeMap<String, Entry>) -> Snapshot {
         let mut dirs = rustc_hash::FxHashSet::default();
         dirs.insert(String::new());
         for p in entries.keys() {
@@ -350,7 +439,7 @@ impl Snapshot {
             dirs,
             lower: std::sync::OnceLock::new(),
             derived_changes: None,
-            repo: Mutex::new(repo),
+            store,
         }
     }
 
@@ -447,14 +536,19 @@ impl Snapshot {
                 std::fs::read(&full)?
             });
         }
-        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(repo.find_blob(entry.oid)?.content().to_vec())
+        match &self.store {
+            Store::Git(repo) => {
+                let repo = repo.lock().unwrap_or_else(|p| p.into_inner());
+                Ok(repo.find_blob(entry.oid)?.content().to_vec())
+            }
+            Store::Memory(contents) => Ok(contents.get(path).cloned().unwrap_or_default()),
+        }
     }
 
     /// Read one file with this thread's own repository handle (no lock shared between
     /// threads): for parallel readers.
     pub fn read_pooled(&self, path: &str) -> Result<Vec<u8>, Error> {
-        if self.kind == Kind::Worktree {
+        if matches!(self.kind, Kind::Worktree | Kind::Memory) {
             return self.read(path);
         }
         let entry = self.entries.get(path).ok_or_else(|| {
@@ -473,16 +567,19 @@ impl Snapshot {
     /// Results keep the order of `paths`.
     pub fn read_many(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, Error>> {
         use rayon::prelude::*;
-        if self.kind == Kind::Worktree {
+        if matches!(self.kind, Kind::Worktree | Kind::Memory) {
             return paths.par_iter().map(|p| self.read(p)).collect();
         }
         paths.par_iter().map(|p| self.read_pooled(p)).collect()
     }
 
-    /// Run `f` with the snapshot's repository handle.
-    pub fn with_repo<T>(&self, f: impl FnOnce(&Repository) -> T) -> T {
-        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
-        f(&repo)
+    /// Run `f` with the snapshot's repository handle; `None` for an in-memory snapshot, which
+    /// has no repository.
+    pub fn with_repo<T>(&self, f: impl FnOnce(&Repository) -> T) -> Option<T> {
+        match &self.store {
+            Store::Git(repo) => Some(f(&repo.lock().unwrap_or_else(|p| p.into_inner()))),
+            Store::Memory(_) => None,
+        }
     }
 
     /// An absolute path for a repo-relative one.
