@@ -14,12 +14,10 @@ use git2::{ObjectType, Oid, Repository};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("not a git repository (or any parent up to the file system root): {0}")]
-    NotARepo(String),
+    #[error(transparent)]
+    Repo(#[from] crate::git::Error),
     #[error("the repository has no work tree (bare repository)")]
     Bare,
-    #[error("cannot read the index {path}: {message}")]
-    Index { path: String, message: String },
     #[error(
         "`{0}` has merge conflicts in the index; resolve them (`git add` the fixed file) before committing"
     )]
@@ -103,46 +101,9 @@ enum Store {
     Memory(rustc_hash::FxHashMap<String, Vec<u8>>),
 }
 
-/// An opened repository: where its work tree and git dirs are.
-#[derive(Debug, Clone)]
-pub struct RepoPaths {
-    /// Work tree root, absolute.
-    pub root: PathBuf,
-    /// `.git` dir of this work tree (per-worktree for linked worktrees).
-    pub git_dir: PathBuf,
-    /// Common dir (shared by linked worktrees): where hookctl keeps its cache.
-    pub common_dir: PathBuf,
-}
-
-/// Open the repository for the current process: honours `GIT_DIR`/`GIT_WORK_TREE` and discovers
-/// upwards from the current directory otherwise.
-pub fn open() -> Result<(Repository, RepoPaths), Error> {
-    let repo = if std::env::var_os("GIT_DIR").is_some() {
-        Repository::open_from_env().map_err(|e| Error::NotARepo(e.message().to_string()))?
-    } else {
-        let cwd = std::env::current_dir()?;
-        Repository::discover(&cwd).map_err(|_| Error::NotARepo(cwd.display().to_string()))?
-    };
-    let root = match repo.workdir() {
-        Some(dir) => dir.to_path_buf(),
-        // A bare repository (a mirror, a server) still has commits to check from its objects
-        // alone: pre-push there checks the pushed commits. A root that is never created keeps
-        // every on-disk lookup empty, so no file of the git dir passes for a work-tree file.
-        None => repo.path().join("hookctl").join("no-work-tree"),
-    };
-    let root = root.canonicalize().unwrap_or(root);
-    let root = PathBuf::from(root.to_string_lossy().trim_end_matches('/'));
-    let git_dir = repo.path().to_path_buf();
-    let common_dir = repo.commondir().to_path_buf();
-    Ok((
-        repo,
-        RepoPaths {
-            root,
-            git_dir,
-            common_dir,
-        },
-    ))
-}
+pub use crate::git::RepoPaths;
+/// Kept for callers outside this branch's reach; new code calls [`crate::git::discover`].
+pub use crate::git::discover as open;
 
 /// A read-only view of one set of files.
 pub struct Snapshot {
@@ -173,18 +134,7 @@ impl Snapshot {
     /// The index git is about to commit: `$GIT_INDEX_FILE` when set (git sets it to a temporary
     /// index during `git commit -a` and `git commit <path>`), else the repository's index.
     pub fn index(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
-        let index = match std::env::var_os("GIT_INDEX_FILE") {
-            Some(file) => {
-                let p = PathBuf::from(&file);
-                // git gives hooks a path relative to the work tree root.
-                let p = if p.is_absolute() { p } else { paths.root.join(p) };
-                git2::Index::open(&p).map_err(|e| Error::Index {
-                    path: p.display().to_string(),
-                    message: e.message().to_string(),
-                })?
-            }
-            None => repo.index()?,
-        };
+        let index = crate::git::open_index(&repo, &paths.root)?;
         let mut entries = BTreeMap::new();
         let mut conflicts = Vec::new();
         for e in index.iter() {
@@ -351,27 +301,18 @@ impl Snapshot {
         }
         let mut entries = self.entries.clone();
         let mut changes = Vec::new();
-        let mut fields = out.stdout.split(|&b| b == 0);
-        while let Some(meta) = fields.next() {
-            if meta.is_empty() {
-                continue;
-            }
-            let path = String::from_utf8_lossy(fields.next()?).into_owned();
-            // `:<old mode> <new mode> <old oid> <new oid> <status>`
-            let meta = std::str::from_utf8(meta.strip_prefix(b":")?).ok()?;
-            let mut parts = meta.split(' ');
-            let old_mode = u32::from_str_radix(parts.next()?, 8).ok()?;
-            let _new_mode = parts.next()?;
-            let old_oid = Oid::from_str(parts.next()?).ok()?;
+        for change in crate::git::parse_raw_diff(&out.stdout).ok()? {
+            let path = change.path_lossy();
+            let old_oid = Oid::from_str(&change.old_oid).ok()?;
             changes.push(path.clone());
-            if old_mode == 0 {
+            if change.old_mode == 0 {
                 entries.remove(&path);
             } else {
                 entries.insert(
                     path,
                     Entry {
                         oid: old_oid,
-                        kind: kind_of_mode(old_mode),
+                        kind: kind_of_mode(change.old_mode),
                     },
                 );
             }
@@ -617,7 +558,7 @@ fn with_thread_repo<T>(git_dir: &Path, f: impl FnOnce(Option<&Repository>) -> T)
     THREAD_REPO.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.as_ref().is_none_or(|(dir, _)| dir != git_dir) {
-            *slot = Some((git_dir.to_path_buf(), Repository::open(git_dir).ok()));
+            *slot = Some((git_dir.to_path_buf(), crate::git::reopen(git_dir).ok()));
         }
         f(slot.as_ref().and_then(|(_, r)| r.as_ref()))
     })
