@@ -333,44 +333,45 @@ impl Fnv {
     }
 }
 
-/// Write `bytes` to a new temporary file beside `path`, fsync, and rename it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Write `bytes` to a new temporary file beside `path` (`<name>.<random>.tmp`), fsync, and
+/// rename it over `path`: a reader sees the old file or the new one, never a partial one. The
+/// temporary file is removed if anything fails; one a killed process left behind is removed by
+/// a later save once it is older than [`STALE_TMP`].
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy());
     fs::create_dir_all(dir)?;
-    remove_stale_tmp(dir);
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let tmp = dir.join(format!(
-        "{FILE}.{}.{}.{nanos}.tmp",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    ));
-    let result = (|| {
-        let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    remove_stale_tmp(dir, &name);
+    let mut builder = tempfile::Builder::new();
+    let prefix = format!("{name}.");
+    builder.prefix(&prefix).suffix(".tmp");
+    // Permissions as a plain `File::create` gives (the umask applies), not tempfile's 0600: a
+    // shared repository's other users read the cache too.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
     }
-    result
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
-/// Remove temporary files that a process which died mid-save left behind.
-fn remove_stale_tmp(dir: &Path) {
+/// Remove temporary files (`<name>.*.tmp`) that a process which died mid-save left behind.
+fn remove_stale_tmp(dir: &Path, name: &str) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     let now = SystemTime::now();
+    let prefix = format!("{name}.");
     for e in entries.flatten() {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        if !(name.starts_with(FILE) && name.ends_with(".tmp")) {
+        let file = e.file_name();
+        let file = file.to_string_lossy();
+        if !(file.starts_with(&prefix) && file.ends_with(".tmp")) {
             continue;
         }
         let old = e
@@ -961,6 +962,29 @@ mod tests {
         assert_eq!(c.len(), recent3.len());
         for &i in &recent3 {
             assert_eq!(c.get(&oid(i)), Some(facts(i)), "{i} evicted before older entries");
+        }
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_file_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub").join("clean.bin");
+        write_atomically(&path, b"one").unwrap();
+        write_atomically(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["clean.bin".to_string()]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // The mode `File::create` gives (the umask applies), not tempfile's owner-only 0600.
+            let plain = dir.path().join("plain");
+            fs::File::create(&plain).unwrap();
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), mode(&plain));
         }
     }
 

@@ -107,7 +107,7 @@ pub fn run_marked(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
 
 fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
     let start = Instant::now();
-    let (repo, paths) = snapshot::open()?;
+    let (repo, paths) = crate::git::discover()?;
     let baseline = match &req.baseline {
         Baseline::None => None,
         Baseline::Commit(oid) => Some(*oid),
@@ -118,7 +118,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     timing("snapshot", start);
     let base_snap = match baseline {
         Some(base) => {
-            let open = || git2::Repository::open(&paths.git_dir);
+            let open = || crate::git::reopen(&paths.git_dir);
             let derived = snap.derive_commit(open()?, &paths, base);
             Some(Arc::new(match derived {
                 Some(d) => d,
@@ -179,6 +179,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
 /// Where hookctl keeps its state: the git common dir (shared by linked worktrees).
 fn cache_dir(snap: &Snapshot) -> PathBuf {
     snap.with_repo(|r| r.commondir().to_path_buf())
+        .unwrap_or_else(|| snap.git_dir.clone())
 }
 
 /// `HOOKCTL_TIMINGS=1`: print how long each phase took, to stderr.

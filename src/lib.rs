@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod env;
+pub mod git;
 pub mod install;
 pub mod jobs;
 pub mod origin;

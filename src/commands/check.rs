@@ -8,7 +8,7 @@ use crate::report::{self, Summary};
 use crate::{Ctx, Exit, UsageError, snapshot};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
-    let (repo, paths) = snapshot::open()?;
+    let (repo, paths) = crate::git::discover()?;
     let config = Config::load(&paths.root, ctx.config.as_deref())?;
     let target = target(&repo, &args.snapshot)?;
     let baseline = if args.all_findings {

@@ -51,12 +51,13 @@ pub fn run(ctx: &Ctx, cmd: &EnvCommand) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
-/// The work tree's root, or `cwd` where there is no repository (a container with no `.git`).
+/// The work tree's root, or `cwd` where there is none (a container with no `.git`, a bare
+/// repository).
 fn repo_root(cwd: &Path) -> PathBuf {
-    git2::Repository::discover(cwd)
+    crate::git::discover()
         .ok()
-        .and_then(|r| r.workdir().map(Path::to_path_buf))
-        .unwrap_or_else(|| cwd.to_path_buf())
+        .filter(|(repo, _)| !repo.is_bare())
+        .map_or_else(|| cwd.to_path_buf(), |(_, paths)| paths.root)
 }
 
 /// Findings at their configured level; rules set to `off` are dropped.

@@ -8,13 +8,13 @@ use serde_json::json;
 use crate::checks::{Scope, scan_snapshot};
 use crate::cli::ResolveArgs;
 use crate::config::Config;
+use crate::git;
 use crate::resolve::{Resolver, Verdict};
 use crate::scan::ScanOptions;
-use crate::snapshot;
 use crate::{Ctx, Exit};
 
 pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
-    let (repo, paths) = snapshot::open()?;
+    let (repo, paths) = git::discover()?;
     let config = Config::load(&paths.root, ctx.config.as_deref())?;
     let snap = super::check::target(&repo, &args.snapshot)?.open(repo, &paths)?;
     let snap = Arc::new(snap);

@@ -64,7 +64,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     };
     let mut config = config;
     // `hookctl.toml` files of workspace packages add jobs for their package's files.
-    for (h, job) in jobs::nested::nested_jobs(&git, jobs::index_from_env().as_deref())? {
+    for (h, job) in jobs::nested::nested_jobs(&git, jobs::index_from_env(&git).as_deref())? {
         config.hooks.entry(h).or_default().jobs.push(job);
     }
     let is_git_hook = crate::install::GIT_HOOKS.contains(&hook);
@@ -335,7 +335,7 @@ fn given_files(
 }
 
 fn scopes(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> anyhow::Result<Vec<Scope>> {
-    let index = jobs::index_from_env();
+    let index = jobs::index_from_env(git);
     let baseline = if matches!(hook, "pre-commit" | "pre-merge-commit") {
         Baseline::Head
     } else {

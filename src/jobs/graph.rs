@@ -94,7 +94,7 @@ pub fn compute(
             );
         }
     };
-    let (repo, paths) = crate::snapshot::open()?;
+    let (repo, paths) = crate::git::discover()?;
     let snap = match checked {
         Some(snap) => snap,
         None => Arc::new(target.open(repo, &paths)?),

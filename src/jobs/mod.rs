@@ -37,11 +37,11 @@ pub struct Git {
 }
 
 impl Git {
-    /// The repository of the current process (honouring `GIT_DIR`/`GIT_WORK_TREE`), found
-    /// with libgit2: no `git` process to start on every hook.
+    /// The repository of the current process ([`crate::git::discover`]: honouring
+    /// `GIT_DIR`/`GIT_WORK_TREE`, with libgit2, no `git` process to start on every hook).
     pub fn discover(_cwd: &Path) -> anyhow::Result<Git> {
         let (repo, paths) =
-            crate::snapshot::open().map_err(|e| anyhow::anyhow!("not inside a git repository: {e}"))?;
+            crate::git::discover().map_err(|e| anyhow::anyhow!("not inside a git repository: {e}"))?;
         let bare = repo.is_bare();
         Ok(Git {
             root: if bare { paths.git_dir.clone() } else { paths.root },
@@ -130,52 +130,25 @@ pub enum Snapshot {
     Commit(String),
 }
 
-/// The index a pre-commit hook sees: `$GIT_INDEX_FILE` (relative to the directory git ran the
-/// hook in, the top level), else the repository's.
-pub fn index_from_env() -> Option<PathBuf> {
-    let file = std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty())?;
-    let path = PathBuf::from(file);
-    Some(if path.is_absolute() {
-        path
-    } else {
-        std::env::current_dir().map(|d| d.join(&path)).unwrap_or(path)
-    })
+/// The index a pre-commit hook sees: `$GIT_INDEX_FILE` by [`crate::git::index_file`]'s rule
+/// (relative to the top level), else the repository's (`None`).
+pub fn index_from_env(git: &Git) -> Option<PathBuf> {
+    crate::git::index_file(&git.root)
 }
 
-/// Parse `git ... -z --raw` output (`:old new oid oid status\0path\0`, no renames) into the
-/// added/copied/modified/type-changed paths that are files (not submodules, not deletions).
-pub fn parse_raw_diff(out: &[u8]) -> Vec<PathBuf> {
-    parse_raw_diff_oids(out).into_iter().map(|(p, _)| p).collect()
+/// The files a `git ... -z --raw --no-renames` diff adds, copies, modifies or changes the type
+/// of (not submodules, not deletions).
+pub fn parse_raw_diff(out: &[u8]) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(parse_raw_diff_oids(out)?.into_iter().map(|(p, _)| p).collect())
 }
 
 /// [`parse_raw_diff`] with each file's new blob id (hex).
-pub fn parse_raw_diff_oids(out: &[u8]) -> Vec<(PathBuf, String)> {
-    let mut files = Vec::new();
-    let mut fields = out.split(|&b| b == 0);
-    while let Some(meta) = fields.next() {
-        if meta.is_empty() {
-            continue;
-        }
-        let Some(path) = fields.next() else { break };
-        let meta = String::from_utf8_lossy(meta);
-        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
-        let (new_mode, new_oid, status) = (
-            parts.get(1).copied(),
-            parts.get(3).copied(),
-            parts.get(4).copied(),
-        );
-        let wanted = matches!(
-            status.and_then(|s| s.chars().next()),
-            Some('A' | 'C' | 'M' | 'T' | 'R')
-        );
-        if wanted && new_mode != Some("160000") {
-            files.push((
-                PathBuf::from(OsStr::from_bytes(path)),
-                new_oid.unwrap_or_default().to_string(),
-            ));
-        }
-    }
-    files
+pub fn parse_raw_diff_oids(out: &[u8]) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    Ok(crate::git::parse_raw_diff(out)?
+        .into_iter()
+        .filter(|c| matches!(c.status, 'A' | 'C' | 'M' | 'T' | 'R') && !c.is_gitlink())
+        .map(|c| (c.path_buf(), c.new_oid))
+        .collect())
 }
 
 /// The files in an index (`git ls-files -s -z`), without submodules, each once.
@@ -227,7 +200,7 @@ pub fn staged_files_oids(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<
         ],
         index,
     )?;
-    Ok(parse_raw_diff_oids(&out))
+    parse_raw_diff_oids(&out)
 }
 
 /// Files of `tip` that differ from `base` (every file of `tip` without a base).
@@ -248,7 +221,7 @@ pub fn commit_files(git: &Git, base: Option<&str>, tip: &str) -> anyhow::Result<
                 .collect());
         }
     };
-    Ok(parse_raw_diff(&out))
+    parse_raw_diff(&out)
 }
 
 /// `KEY=value` pairs as `OsString`s for `Command::envs`.
@@ -264,7 +237,7 @@ mod tests {
     fn raw_diff_keeps_files_not_deletions_or_submodules() {
         let out = b":000000 100644 0000 aaaa A\0new file.ts\0:100644 000000 bbbb 0000 D\0gone.ts\0\
 :100644 100644 cccc dddd M\0caf\xc3\xa9.ts\0:000000 160000 0000 eeee A\0sub\0";
-        let got = parse_raw_diff(out);
+        let got = parse_raw_diff(out).unwrap();
         assert_eq!(got, vec![PathBuf::from("new file.ts"), PathBuf::from("café.ts")]);
     }
 }

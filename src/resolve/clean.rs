@@ -9,7 +9,6 @@
 //! full check's.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -143,19 +142,7 @@ impl CleanSet {
         out.extend_from_slice(&(all.len() as u64).to_le_bytes());
         out.extend_from_slice(&xxh3_64(&body).to_le_bytes());
         out.extend_from_slice(&body);
-        let dir = file.parent().expect("clean.bin has a parent");
-        std::fs::create_dir_all(dir)?;
-        let tmp = dir.join(format!(".clean.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&out)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, file)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        crate::cache::write_atomically(file, &out)
     }
 }
 

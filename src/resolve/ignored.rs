@@ -41,7 +41,7 @@ impl Ignored {
         });
         let mut repo_wide = Vec::new();
         let info = snap.with_repo(|r| r.commondir().join("info").join("exclude"));
-        for file in [Some(info), ignore::gitignore::gitconfig_excludes_path()]
+        for file in [info, ignore::gitignore::gitconfig_excludes_path()]
             .into_iter()
             .flatten()
         {

@@ -1050,3 +1050,6 @@ fn mentions_dir(v: &Value, dirs: &[String]) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -66,10 +66,13 @@ fn state_of(snap: &Snapshot, target: &str) -> State {
     if matches!(snap.kind, Kind::Commit(_)) {
         return State::NotCommitted;
     }
-    let in_head = snap.with_repo(|repo| {
-        let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
-        head.is_some_and(|t| t.get_path(std::path::Path::new(target)).is_ok())
-    });
+    // An in-memory snapshot has no HEAD: the file was never committed.
+    let in_head = snap
+        .with_repo(|repo| {
+            let head = repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+            head.is_some_and(|t| t.get_path(std::path::Path::new(target)).is_ok())
+        })
+        .unwrap_or(false);
     if in_head {
         State::RemovedFromIndex
     } else {

@@ -2,6 +2,9 @@
 //! about to commit, a commit's tree, or the work tree. Contents always come from the snapshot's
 //! blobs (never from disk, except for the work-tree snapshot), so a partially staged file is
 //! checked as staged.
+//!
+//! [`Snapshot::from_files`] builds one from contents held in memory, with no repository behind
+//! it: resolution and rules can then be tested from a table of files.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,12 +14,10 @@ use git2::{ObjectType, Oid, Repository};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("not a git repository (or any parent up to the file system root): {0}")]
-    NotARepo(String),
+    #[error(transparent)]
+    Repo(#[from] crate::git::Error),
     #[error("the repository has no work tree (bare repository)")]
     Bare,
-    #[error("cannot read the index {path}: {message}")]
-    Index { path: String, message: String },
     #[error(
         "`{0}` has merge conflicts in the index; resolve them (`git add` the fixed file) before committing"
     )]
@@ -50,48 +51,59 @@ pub enum Kind {
     Index,
     Commit(Oid),
     Worktree,
+    /// Contents held in memory ([`Snapshot::from_files`]): no repository behind it.
+    Memory,
 }
 
-/// An opened repository: where its work tree and git dirs are.
-#[derive(Debug, Clone)]
-pub struct RepoPaths {
-    /// Work tree root, absolute.
-    pub root: PathBuf,
-    /// `.git` dir of this work tree (per-worktree for linked worktrees).
-    pub git_dir: PathBuf,
-    /// Common dir (shared by linked worktrees): where hookctl keeps its cache.
-    pub common_dir: PathBuf,
+/// One file of an in-memory snapshot: its contents, or a symlink's target text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemFile {
+    File(Vec<u8>),
+    Symlink(String),
 }
 
-/// Open the repository for the current process: honours `GIT_DIR`/`GIT_WORK_TREE` and discovers
-/// upwards from the current directory otherwise.
-pub fn open() -> Result<(Repository, RepoPaths), Error> {
-    let repo = if std::env::var_os("GIT_DIR").is_some() {
-        Repository::open_from_env().map_err(|e| Error::NotARepo(e.message().to_string()))?
-    } else {
-        let cwd = std::env::current_dir()?;
-        Repository::discover(&cwd).map_err(|_| Error::NotARepo(cwd.display().to_string()))?
-    };
-    let root = match repo.workdir() {
-        Some(dir) => dir.to_path_buf(),
-        // A bare repository (a mirror, a server) still has commits to check from its objects
-        // alone: pre-push there checks the pushed commits. A root that is never created keeps
-        // every on-disk lookup empty, so no file of the git dir passes for a work-tree file.
-        None => repo.path().join("hookctl").join("no-work-tree"),
-    };
-    let root = root.canonicalize().unwrap_or(root);
-    let root = PathBuf::from(root.to_string_lossy().trim_end_matches('/'));
-    let git_dir = repo.path().to_path_buf();
-    let common_dir = repo.commondir().to_path_buf();
-    Ok((
-        repo,
-        RepoPaths {
-            root,
-            git_dir,
-            common_dir,
-        },
-    ))
+impl MemFile {
+    /// A symlink to `target` (relative to the link's folder, as git stores it).
+    pub fn link(target: impl Into<String>) -> MemFile {
+        MemFile::Symlink(target.into())
+    }
 }
+
+impl From<&str> for MemFile {
+    fn from(s: &str) -> MemFile {
+        MemFile::File(s.as_bytes().to_vec())
+    }
+}
+
+impl From<String> for MemFile {
+    fn from(s: String) -> MemFile {
+        MemFile::File(s.into_bytes())
+    }
+}
+
+impl From<Vec<u8>> for MemFile {
+    fn from(b: Vec<u8>) -> MemFile {
+        MemFile::File(b)
+    }
+}
+
+impl From<&[u8]> for MemFile {
+    fn from(b: &[u8]) -> MemFile {
+        MemFile::File(b.to_vec())
+    }
+}
+
+/// Where a snapshot's contents come from.
+enum Store {
+    /// Blobs of a repository (or, for the work-tree snapshot, the files on disk).
+    Git(Mutex<Repository>),
+    /// Contents by path (a symlink's entry holds its target text).
+    Memory(rustc_hash::FxHashMap<String, Vec<u8>>),
+}
+
+pub use crate::git::RepoPaths;
+/// Kept for callers outside this branch's reach; new code calls [`crate::git::discover`].
+pub use crate::git::discover as open;
 
 /// A read-only view of one set of files.
 pub struct Snapshot {
@@ -104,7 +116,7 @@ pub struct Snapshot {
     lower: std::sync::OnceLock<rustc_hash::FxHashMap<String, Vec<String>>>,
     /// Paths that differ from the commit this snapshot was derived from ([`Snapshot::derive_commit`]).
     pub derived_changes: Option<Vec<String>>,
-    repo: Mutex<Repository>,
+    store: Store,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -122,18 +134,7 @@ impl Snapshot {
     /// The index git is about to commit: `$GIT_INDEX_FILE` when set (git sets it to a temporary
     /// index during `git commit -a` and `git commit <path>`), else the repository's index.
     pub fn index(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
-        let index = match std::env::var_os("GIT_INDEX_FILE") {
-            Some(file) => {
-                let p = PathBuf::from(&file);
-                // git gives hooks a path relative to the work tree root.
-                let p = if p.is_absolute() { p } else { paths.root.join(p) };
-                git2::Index::open(&p).map_err(|e| Error::Index {
-                    path: p.display().to_string(),
-                    message: e.message().to_string(),
-                })?
-            }
-            None => repo.index()?,
-        };
+        let index = crate::git::open_index(&repo, &paths.root)?;
         let mut entries = BTreeMap::new();
         let mut conflicts = Vec::new();
         for e in index.iter() {
@@ -285,7 +286,7 @@ impl Snapshot {
                     "--",
                 ]
             }
-            Kind::Worktree => return None,
+            Kind::Worktree | Kind::Memory => return None,
         };
         let out = std::process::Command::new("git")
             .current_dir(&paths.root)
@@ -300,27 +301,18 @@ impl Snapshot {
         }
         let mut entries = self.entries.clone();
         let mut changes = Vec::new();
-        let mut fields = out.stdout.split(|&b| b == 0);
-        while let Some(meta) = fields.next() {
-            if meta.is_empty() {
-                continue;
-            }
-            let path = String::from_utf8_lossy(fields.next()?).into_owned();
-            // `:<old mode> <new mode> <old oid> <new oid> <status>`
-            let meta = std::str::from_utf8(meta.strip_prefix(b":")?).ok()?;
-            let mut parts = meta.split(' ');
-            let old_mode = u32::from_str_radix(parts.next()?, 8).ok()?;
-            let _new_mode = parts.next()?;
-            let old_oid = Oid::from_str(parts.next()?).ok()?;
+        for change in crate::git::parse_raw_diff(&out.stdout).ok()? {
+            let path = change.path_lossy();
+            let old_oid = Oid::from_str(&change.old_oid).ok()?;
             changes.push(path.clone());
-            if old_mode == 0 {
+            if change.old_mode == 0 {
                 entries.remove(&path);
             } else {
                 entries.insert(
                     path,
                     Entry {
                         oid: old_oid,
-                        kind: kind_of_mode(old_mode),
+                        kind: kind_of_mode(change.old_mode),
                     },
                 );
             }
@@ -330,7 +322,45 @@ impl Snapshot {
         Some(derived)
     }
 
+    /// A snapshot of the given files, held in memory: no repository, nothing read from disk.
+    /// `root` is where the files are taken to live (absolute); `git_dir` is `root/.git`.
+    /// Paths are repo-relative with `/`; a folder exists when a file lies in it.
+    pub fn from_files<P, F>(root: impl Into<PathBuf>, files: impl IntoIterator<Item = (P, F)>) -> Snapshot
+    where
+        P: Into<String>,
+        F: Into<MemFile>,
+    {
+        let root: PathBuf = root.into();
+        let paths = RepoPaths {
+            git_dir: root.join(".git"),
+            common_dir: root.join(".git"),
+            root,
+        };
+        let mut entries = BTreeMap::new();
+        let mut contents = rustc_hash::FxHashMap::default();
+        for (path, file) in files {
+            let path: String = path.into();
+            let (kind, bytes) = match file.into() {
+                MemFile::File(b) => (EntryKind::File, b),
+                MemFile::Symlink(t) => (EntryKind::Symlink, t.into_bytes()),
+            };
+            entries.insert(
+                path.clone(),
+                Entry {
+                    oid: Oid::ZERO_SHA1,
+                    kind,
+                },
+            );
+            contents.insert(path, bytes);
+        }
+        Snapshot::build_with(Kind::Memory, Store::Memory(contents), &paths, entries)
+    }
+
     fn build(kind: Kind, repo: Repository, paths: &RepoPaths, entries: BTreeMap<String, Entry>) -> Snapshot {
+        Snapshot::build_with(kind, Store::Git(Mutex::new(repo)), paths, entries)
+    }
+
+    fn build_with(kind: Kind, store: Store, paths: &RepoPaths, entries: BTreeMap<String, Entry>) -> Snapshot {
         let mut dirs = rustc_hash::FxHashSet::default();
         dirs.insert(String::new());
         for p in entries.keys() {
@@ -350,7 +380,7 @@ impl Snapshot {
             dirs,
             lower: std::sync::OnceLock::new(),
             derived_changes: None,
-            repo: Mutex::new(repo),
+            store,
         }
     }
 
@@ -447,14 +477,19 @@ impl Snapshot {
                 std::fs::read(&full)?
             });
         }
-        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(repo.find_blob(entry.oid)?.content().to_vec())
+        match &self.store {
+            Store::Git(repo) => {
+                let repo = repo.lock().unwrap_or_else(|p| p.into_inner());
+                Ok(repo.find_blob(entry.oid)?.content().to_vec())
+            }
+            Store::Memory(contents) => Ok(contents.get(path).cloned().unwrap_or_default()),
+        }
     }
 
     /// Read one file with this thread's own repository handle (no lock shared between
     /// threads): for parallel readers.
     pub fn read_pooled(&self, path: &str) -> Result<Vec<u8>, Error> {
-        if self.kind == Kind::Worktree {
+        if matches!(self.kind, Kind::Worktree | Kind::Memory) {
             return self.read(path);
         }
         let entry = self.entries.get(path).ok_or_else(|| {
@@ -473,16 +508,19 @@ impl Snapshot {
     /// Results keep the order of `paths`.
     pub fn read_many(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, Error>> {
         use rayon::prelude::*;
-        if self.kind == Kind::Worktree {
+        if matches!(self.kind, Kind::Worktree | Kind::Memory) {
             return paths.par_iter().map(|p| self.read(p)).collect();
         }
         paths.par_iter().map(|p| self.read_pooled(p)).collect()
     }
 
-    /// Run `f` with the snapshot's repository handle.
-    pub fn with_repo<T>(&self, f: impl FnOnce(&Repository) -> T) -> T {
-        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
-        f(&repo)
+    /// Run `f` with the snapshot's repository handle; `None` for an in-memory snapshot, which
+    /// has no repository.
+    pub fn with_repo<T>(&self, f: impl FnOnce(&Repository) -> T) -> Option<T> {
+        match &self.store {
+            Store::Git(repo) => Some(f(&repo.lock().unwrap_or_else(|p| p.into_inner()))),
+            Store::Memory(_) => None,
+        }
     }
 
     /// An absolute path for a repo-relative one.
@@ -520,7 +558,7 @@ fn with_thread_repo<T>(git_dir: &Path, f: impl FnOnce(Option<&Repository>) -> T)
     THREAD_REPO.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.as_ref().is_none_or(|(dir, _)| dir != git_dir) {
-            *slot = Some((git_dir.to_path_buf(), Repository::open(git_dir).ok()));
+            *slot = Some((git_dir.to_path_buf(), crate::git::reopen(git_dir).ok()));
         }
         f(slot.as_ref().and_then(|(_, r)| r.as_ref()))
     })

@@ -1,0 +1,223 @@
+//! Git's world, read one way: finding the repository ([`discover`]), the index a hook is shown
+//! ([`index_file`], [`open_index`]), and git's raw diff ([`parse_raw_diff`]). Everything that
+//! needs one of these calls here, so the rules (`GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`,
+//! bare repositories, linked worktrees) are decided once.
+//!
+//! Installing hooks is the exception: `install` asks `git rev-parse --git-path hooks`, since
+//! only git knows where it runs hooks from (see `src/install.rs`).
+
+use std::path::{Path, PathBuf};
+
+use git2::Repository;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not a git repository (or any parent up to the file system root): {0}")]
+    NotARepo(String),
+    #[error("cannot read the index {path}: {message}")]
+    Index { path: String, message: String },
+    #[error("unexpected `git diff --raw` output: {0}")]
+    RawDiff(String),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// An opened repository: where its work tree and git dirs are.
+#[derive(Debug, Clone)]
+pub struct RepoPaths {
+    /// Work tree root, absolute, canonical, without a trailing `/`. A bare repository has
+    /// none: then a folder inside its git dir that is never created, so every on-disk lookup
+    /// under the root is empty.
+    pub root: PathBuf,
+    /// `.git` dir of this work tree (per-worktree for linked worktrees).
+    pub git_dir: PathBuf,
+    /// Common dir (shared by linked worktrees): where hookctl keeps its cache.
+    pub common_dir: PathBuf,
+}
+
+/// The repository of the current process: from `GIT_DIR` (and `GIT_WORK_TREE`) when set, as
+/// git does in hooks, else discovered upwards from the current directory.
+pub fn discover() -> Result<(Repository, RepoPaths), Error> {
+    let repo = if std::env::var_os("GIT_DIR").is_some() {
+        Repository::open_from_env().map_err(|e| Error::NotARepo(e.message().to_string()))?
+    } else {
+        let cwd = std::env::current_dir()?;
+        Repository::discover(&cwd).map_err(|_| Error::NotARepo(cwd.display().to_string()))?
+    };
+    let root = match repo.workdir() {
+        Some(dir) => dir.to_path_buf(),
+        // A bare repository (a mirror, a server) still has commits to check from its objects
+        // alone: pre-push there checks the pushed commits. A root that is never created keeps
+        // every on-disk lookup empty, so no file of the git dir passes for a work-tree file.
+        None => repo.path().join("hookctl").join("no-work-tree"),
+    };
+    let root = root.canonicalize().unwrap_or(root);
+    let root = PathBuf::from(root.to_string_lossy().trim_end_matches('/'));
+    let git_dir = repo.path().to_path_buf();
+    let common_dir = repo.commondir().to_path_buf();
+    Ok((
+        repo,
+        RepoPaths {
+            root,
+            git_dir,
+            common_dir,
+        },
+    ))
+}
+
+/// Another handle on a repository [`discover`] found (for its objects: another snapshot,
+/// another thread). Not discovery: the git dir is known.
+pub fn reopen(git_dir: &Path) -> Result<Repository, Error> {
+    Ok(Repository::open(git_dir)?)
+}
+
+/// The index file `$GIT_INDEX_FILE` names, if set and not empty.
+///
+/// The rule: a relative path is relative to the work tree's top level (`root`). git runs hooks
+/// from the top level and passes the index it is about to commit (a temporary one during
+/// `git commit -a` or `git commit <path>`) relative to it, e.g. `.git/index.lock`; an absolute
+/// path (linked worktrees) is taken as is. Every reader of the index (the snapshot, the jobs'
+/// `git` commands) uses this one rule, so a hook run from anywhere sees the same index.
+pub fn index_file(root: &Path) -> Option<PathBuf> {
+    index_file_from(std::env::var_os("GIT_INDEX_FILE"), root)
+}
+
+fn index_file_from(value: Option<std::ffi::OsString>, root: &Path) -> Option<PathBuf> {
+    let path = PathBuf::from(value.filter(|v| !v.is_empty())?);
+    Some(if path.is_absolute() { path } else { root.join(path) })
+}
+
+/// The index git is about to commit: [`index_file`] when set, else the repository's own.
+pub fn open_index(repo: &Repository, root: &Path) -> Result<git2::Index, Error> {
+    match index_file(root) {
+        Some(path) => git2::Index::open(&path).map_err(|e| Error::Index {
+            path: path.display().to_string(),
+            message: e.message().to_string(),
+        }),
+        None => Ok(repo.index()?),
+    }
+}
+
+/// One record of `git diff-index`/`diff-tree` `-z --raw --no-renames` output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawChange {
+    /// `0` when the path is added.
+    pub old_mode: u32,
+    /// `0` when the path is deleted.
+    pub new_mode: u32,
+    /// Hex object ids as git printed them (all zeros for "none"; abbreviated without
+    /// `--no-abbrev`).
+    pub old_oid: String,
+    pub new_oid: String,
+    /// The status letter: `A`dded, `C`opied, `D`eleted, `M`odified, `T`ype changed, ...
+    pub status: char,
+    /// The path, as git's bytes (`-z`: never quoted).
+    pub path: Vec<u8>,
+}
+
+impl RawChange {
+    pub fn path_lossy(&self) -> String {
+        String::from_utf8_lossy(&self.path).into_owned()
+    }
+
+    pub fn path_buf(&self) -> PathBuf {
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStrExt;
+            PathBuf::from(std::ffi::OsStr::from_bytes(&self.path))
+        }
+        #[cfg(not(unix))]
+        {
+            PathBuf::from(self.path_lossy())
+        }
+    }
+
+    /// A submodule (gitlink) after the change.
+    pub fn is_gitlink(&self) -> bool {
+        self.new_mode & 0o170000 == 0o160000
+    }
+}
+
+/// Parse `-z --raw --no-renames` output: `:<old mode> <new mode> <old oid> <new oid>
+/// <status>\0<path>\0` per changed path. Anything else is an error: a caller that cannot trust
+/// the diff must not act on part of it.
+pub fn parse_raw_diff(out: &[u8]) -> Result<Vec<RawChange>, Error> {
+    let bad = |what: &[u8]| Error::RawDiff(String::from_utf8_lossy(what).into_owned());
+    let mut changes = Vec::new();
+    let mut fields = out.split(|&b| b == 0);
+    while let Some(meta) = fields.next() {
+        if meta.is_empty() {
+            continue;
+        }
+        let path = fields.next().filter(|p| !p.is_empty()).ok_or_else(|| bad(meta))?;
+        let text = meta
+            .strip_prefix(b":")
+            .and_then(|m| std::str::from_utf8(m).ok())
+            .ok_or_else(|| bad(meta))?;
+        let parts: Vec<&str> = text.split(' ').collect();
+        let [old_mode, new_mode, old_oid, new_oid, status] = parts[..] else {
+            return Err(bad(meta));
+        };
+        let mode = |m: &str| u32::from_str_radix(m, 8).map_err(|_| bad(meta));
+        changes.push(RawChange {
+            old_mode: mode(old_mode)?,
+            new_mode: mode(new_mode)?,
+            old_oid: old_oid.to_string(),
+            new_oid: new_oid.to_string(),
+            status: status.chars().next().ok_or_else(|| bad(meta))?,
+            path: path.to_vec(),
+        });
+    }
+    Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_diff_records_keep_modes_ids_status_and_raw_paths() {
+        let out = b":000000 100644 0000 aaaa A\0new file.ts\0:100644 000000 bbbb 0000 D\0gone.ts\0\
+:100644 100644 cccc dddd M\0caf\xc3\xa9.ts\0:000000 160000 0000 eeee A\0sub\0";
+        let got = parse_raw_diff(out).unwrap();
+        assert_eq!(got.len(), 4);
+        assert_eq!(
+            got[1],
+            RawChange {
+                old_mode: 0o100644,
+                new_mode: 0,
+                old_oid: "bbbb".into(),
+                new_oid: "0000".into(),
+                status: 'D',
+                path: b"gone.ts".to_vec(),
+            }
+        );
+        assert_eq!(got[2].path_lossy(), "café.ts");
+        assert!(got[3].is_gitlink() && !got[0].is_gitlink());
+    }
+
+    #[test]
+    fn malformed_raw_diff_is_an_error_not_a_partial_list() {
+        for out in [
+            &b":100644 100644 cccc dddd M\0"[..],
+            b"100644 100644 cccc dddd M\0a.ts\0",
+            b":100644 cccc dddd M\0a.ts\0",
+            b":10x644 100644 cccc dddd M\0a.ts\0",
+        ] {
+            assert!(parse_raw_diff(out).is_err(), "{:?}", String::from_utf8_lossy(out));
+        }
+        assert_eq!(parse_raw_diff(b"").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn a_relative_index_file_is_relative_to_the_work_tree_root() {
+        let root = Path::new("/repo/top");
+        let at = |v: &str| index_file_from(Some(v.into()), root);
+        assert_eq!(at(".git/index.lock"), Some(root.join(".git/index.lock")));
+        assert_eq!(at("/elsewhere/index"), Some(PathBuf::from("/elsewhere/index")));
+        assert_eq!(at(""), None);
+        assert_eq!(index_file_from(None, root), None);
+    }
+}
