@@ -20,7 +20,13 @@ pub struct Detected {
     pub env_local: bool,
     pub build_script: bool,
     pub test_script: bool,
+    /// The `hookctl` npm package is a dependency (or installed): its schema copy is at
+    /// [`NPM_SCHEMA`] after `npm install`.
+    pub npm_package: bool,
 }
+
+/// Where the npm package's copy of `docs/hookctl.schema.json` lands, relative to the root.
+pub const NPM_SCHEMA: &str = "./node_modules/hookctl/hookctl.schema.json";
 
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     let (_, paths) = snapshot::open()?;
@@ -111,7 +117,12 @@ pub fn detect(root: &Path) -> Detected {
     ]
     .iter()
     .any(|f| has(f));
+    let declares_hookctl = ["dependencies", "devDependencies"]
+        .iter()
+        .any(|k| manifest.get(k).and_then(|d| d.get("hookctl")).is_some());
     Detected {
+        npm_package: has("package.json")
+            && (declares_hookctl || has("node_modules/hookctl/hookctl.schema.json")),
         package_manager,
         tsconfig: has("tsconfig.json"),
         eslint,
@@ -137,6 +148,10 @@ pub fn render(d: &Detected) -> String {
         other => format!("{other} run {script}"),
     };
     let mut t = String::new();
+    if d.npm_package {
+        // Taplo / Even Better TOML read the schema named on the first line.
+        let _ = writeln!(t, "#:schema {NPM_SCHEMA}");
+    }
     let _ = writeln!(
         t,
         "# hookctl configuration, written by `hookctl init`. Reference: README.md and SPEC.md."
@@ -240,6 +255,7 @@ mod tests {
                 env_local: b(7),
                 build_script: b(8),
                 test_script: b(1),
+                npm_package: b(0),
             };
             let text = render(&d);
             let c = config::parse(Path::new("hookctl.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));

@@ -20,6 +20,7 @@ mod monorepo_jobs;
 mod output;
 mod pnpm_yaml;
 mod run_flags;
+mod schema;
 mod secrets;
 mod snapshots_output;
 mod staged;
