@@ -15,6 +15,7 @@ mod env_rules;
 mod install;
 mod jobs;
 mod live;
+mod migrate;
 mod monorepo;
 mod monorepo_jobs;
 mod output;
