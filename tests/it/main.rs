@@ -12,6 +12,7 @@ mod doctor;
 mod engine;
 mod env;
 mod env_rules;
+mod init;
 mod install;
 mod jobs;
 mod live;
