@@ -369,6 +369,15 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
     if let Some(bytes) = read("package.json") {
         let pkg: Value = serde_json::from_slice(&bytes)
             .map_err(|e| UsageError(format!("package.json: line {}: {e}", e.line())))?;
+        if let Some(prepare) = pkg.pointer("/scripts/prepare").and_then(Value::as_str)
+            && prepare.contains("husky")
+        {
+            m.note(format!(
+                "package.json: the `prepare` script `{prepare}` runs husky, which sets core.hooksPath again on \
+                 `npm install`: replace `husky` with `{}`",
+                crate::prepare::PREPARE
+            ));
+        }
         if let Some(v) = pkg.get("lint-staged") {
             found = Some(("package.json \"lint-staged\"".into(), v.clone()));
         }
@@ -532,6 +541,12 @@ fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
             continue;
         }
         if LEFTHOOK_GLOBAL.contains(&key.as_str()) {
+            continue;
+        }
+        if !install::GIT_HOOKS.contains(&key.as_str())
+            && !config::suggest(key, install::GIT_HOOKS.iter().copied()).is_empty()
+        {
+            m.note(format!("{name}: `{key}` is not a git hook (a typo?); skipped"));
             continue;
         }
         let Some(hook) = value.as_object() else {

@@ -62,7 +62,8 @@ fn husky_with_lint_staged_in_package_json() {
         .contains("package.json \"lint-staged\"")
         .contains("not translated")
         .contains("`!(*.ts)`")
-        .contains("`git add` dropped");
+        .contains("`git add` dropped")
+        .contains("replace `husky` with `hookctl install || exit 0`");
     let c = parsed(&repo);
     let pre = &c.hooks["pre-commit"];
     let jobs: Vec<(&str, &str)> = pre
@@ -171,6 +172,10 @@ pre-commit:
   scripts:
     "hello.sh":
       runner: bash
+pre-comit:
+  commands:
+    x:
+      run: "true"
 pre-push:
   commands:
     test:
@@ -208,7 +213,8 @@ fn lefthook_monorepo() {
     repo.hookctl(&["migrate"])
         .ok()
         .contains("`pre-commit.api-check`: `tags` has no hookctl equivalent")
-        .contains("`pre-commit.scripts.hello.sh`");
+        .contains("`pre-commit.scripts.hello.sh`")
+        .contains("`pre-comit` is not a git hook");
     let c = parsed(&repo);
     let pre = &c.hooks["pre-commit"];
     assert_eq!(pre.parallel, Some(true));
