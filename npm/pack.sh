@@ -72,6 +72,8 @@ main=$stage/main
 mkdir -p "$main/bin"
 cp "$here/hookctl/bin/hookctl.js" "$main/bin/"
 cp "$here/hookctl/platforms.json" "$here/hookctl/README.md" "$main/"
+# The config schema `hookctl init` points `#:schema` at (node_modules/hookctl/hookctl.schema.json).
+cp "$root/docs/hookctl.schema.json" "$main/hookctl.schema.json"
 node - "$here/hookctl/package.json" "$here/hookctl/platforms.json" "$version" "$main/package.json" <<'JS'
 const fs = require("fs");
 const [main, platforms, version, dest] = process.argv.slice(2);

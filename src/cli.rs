@@ -43,6 +43,9 @@ pub enum Command {
     Env(EnvCommand),
     /// Write a commented starter `hookctl.toml` from what is detected in the repository.
     Init(InitArgs),
+    /// Write the hookctl.toml equivalent of a husky, lint-staged or lefthook setup; `--yes` also
+    /// takes the hooks over and installs.
+    Migrate(MigrateArgs),
     /// Say whether the hooks are installed and would actually run.
     Doctor,
     /// Print how each import of the snapshot resolves, as JSON lines (for tooling and tests).
@@ -166,6 +169,17 @@ pub struct EnvDiffArgs {
     pub against: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Overwrite an existing hookctl.toml.
+    #[arg(long)]
+    pub force: bool,
+    /// Also take the hooks over: unset husky's core.hooksPath, remove lefthook's hooks, and run
+    /// `hookctl install`.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

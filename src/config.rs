@@ -49,7 +49,7 @@ impl Error {
 }
 
 /// `[scan]`: limits on what is read.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScanConfig {
     /// Files larger than this are skipped (default 1 MiB): a committed bundle must never stall a
@@ -124,7 +124,7 @@ pub fn human_size(n: u64) -> String {
 }
 
 /// A rule's configured level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Error,
@@ -142,7 +142,7 @@ impl Level {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportsConfig {
     /// Folders of generated code (git-ignored by design) whose files are never reported as
@@ -151,13 +151,14 @@ pub struct ImportsConfig {
     pub generated: Vec<String>,
     /// Regular expressions: specifiers matching one are not files and are skipped.
     #[serde(default, deserialize_with = "check::regexes")]
+    #[schemars(schema_with = "schema::regexes")]
     pub not_files: Vec<String>,
     /// Packages that may be imported without being declared (e.g. provided by the platform).
     #[serde(default)]
     pub allow_packages: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvConfig {
     /// Names that count as declared although no `.env.example` lists them.
@@ -196,7 +197,7 @@ impl EnvConfig {
 
 /// `[env.vars.NAME]`: the rules a value must follow. `environments.<name>` overrides fields
 /// for one environment (`hookctl env check --environment production`).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VarRule {
     pub optional: Option<bool>,
@@ -209,7 +210,7 @@ pub struct VarRule {
     pub environments: BTreeMap<String, VarRule>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ValueFormat {
     Url,
@@ -221,7 +222,7 @@ pub enum ValueFormat {
 }
 
 /// A job's `glob`/`exclude`: one pattern or a list.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Patterns {
     One(String),
@@ -263,6 +264,161 @@ impl<'de> Deserialize<'de> for Timeout {
             ));
         }
         Ok(Timeout(duration))
+    }
+}
+
+impl schemars::JsonSchema for ByteSize {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ByteSize".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Bytes, or a string with a unit: \"512 KiB\", \"4 MiB\" (B, KB, KiB, MB, MiB, GB, GiB).",
+            "anyOf": [
+                { "type": "integer", "minimum": 0 },
+                { "type": "string", "pattern": "^\\s*[0-9]+\\s*([bB]|[kKmMgG]([iI]?[bB])?)?\\s*$" }
+            ]
+        })
+    }
+}
+
+impl schemars::JsonSchema for Timeout {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Seconds, or a duration such as \"90s\", \"5m\", \"1m30s\", \"1h\"; never 0.",
+            "anyOf": [
+                { "type": "integer", "minimum": 1 },
+                { "type": "string", "pattern": "^\\s*([0-9]+\\s*[a-zA-Z]+\\s*)+$" }
+            ]
+        })
+    }
+}
+
+/// The top level, as `FileVisitor` reads it: `rules`, `imports`, `env`, `scan`, `min_version`,
+/// and any other key is a hook table.
+impl schemars::JsonSchema for Config {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HookctlConfig".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let level = g.subschema_for::<Level>().to_value();
+        let rules: serde_json::Map<String, serde_json::Value> = crate::rules::ALL
+            .iter()
+            .map(|r| (r.id.to_string(), level.clone()))
+            .collect();
+        schemars::json_schema!({
+            "title": "hookctl.toml",
+            "description": "hookctl's configuration. Top-level keys other than `rules`, `imports`, `env`, `scan` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
+            "type": "object",
+            "properties": {
+                "rules": {
+                    "description": "Rule levels: \"error\" blocks, \"warning\" reports, \"off\" silences.",
+                    "type": "object",
+                    "properties": rules,
+                    "additionalProperties": false
+                },
+                "imports": g.subschema_for::<ImportsConfig>(),
+                "env": g.subschema_for::<EnvConfig>(),
+                "scan": g.subschema_for::<ScanConfig>(),
+                "min_version": {
+                    "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
+                    "type": "string",
+                    "pattern": "^\\s*v?[0-9]+(\\.[0-9]+){0,2}([-+].*)?\\s*$"
+                }
+            },
+            "additionalProperties": g.subschema_for::<HookConfig>()
+        })
+    }
+}
+
+/// The JSON schema of `hookctl.toml` (draft 7, which Taplo / Even Better TOML read), as
+/// checked in at `docs/hookctl.schema.json`.
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<Config>()
+        .to_value();
+    strip_null(&mut schema);
+    schema
+}
+
+/// TOML has no null: `Option` fields are absent or set, never `null`.
+fn strip_null(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            for key in ["anyOf", "oneOf"] {
+                if let Some(serde_json::Value::Array(alts)) = map.get_mut(key) {
+                    alts.retain(|a| a.get("type").and_then(|t| t.as_str()) != Some("null"));
+                    if alts.len() == 1 {
+                        let only = alts.remove(0);
+                        map.remove(key);
+                        if let serde_json::Value::Object(inner) = only {
+                            for (k, x) in inner {
+                                map.entry(k).or_insert(x);
+                            }
+                        }
+                    }
+                }
+            }
+            if map.get("default") == Some(&serde_json::Value::Null) {
+                map.remove("default");
+            }
+            map.values_mut().for_each(strip_null);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
+}
+
+/// Schemas of the fields whose `deserialize_with` accepts less than their type.
+mod schema {
+    use schemars::{Schema, SchemaGenerator, json_schema};
+
+    use super::CHECK_GROUPS;
+
+    pub fn check_groups(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Built-in check groups to run. Default: all.",
+            "type": "array",
+            "items": { "enum": CHECK_GROUPS }
+        })
+    }
+
+    pub fn job_name(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Shown in the output, selected by `--job NAME` and skipped by `HOOKCTL_SKIP=NAME`; not the name of a check group.",
+            "type": "string",
+            "not": { "enum": CHECK_GROUPS }
+        })
+    }
+
+    pub fn root(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A sub-folder (or a glob of folders) to run in; `{files}` are then relative to it and limited to it.",
+            "type": "string",
+            "not": { "pattern": "^/|(^|/)\\.\\.(/|$)" }
+        })
+    }
+
+    pub fn regexes(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Regular expressions: specifiers matching one are not files and are skipped.",
+            "type": "array",
+            "items": { "type": "string", "format": "regex" }
+        })
     }
 }
 
@@ -367,22 +523,31 @@ mod check {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JobConfig {
+    /// Shown in the output, selected by `--job NAME` and skipped by `HOOKCTL_SKIP=NAME`; not
+    /// the name of a check group.
     #[serde(deserialize_with = "check::job_name")]
+    #[schemars(schema_with = "schema::job_name")]
     pub name: String,
     /// The command, run with `sh -c`. `{files}` is replaced by the matching files, shell-quoted.
     pub run: String,
+    /// Only files matching: without `/` a file name in any folder, with `/` a repo-relative
+    /// path; `**` crosses folders.
     #[serde(default, deserialize_with = "check::patterns")]
     pub glob: Option<Patterns>,
+    /// Files matching are left out.
     #[serde(default, deserialize_with = "check::patterns")]
     pub exclude: Option<Patterns>,
     /// A sub-folder to run in; `{files}` are then relative to it and limited to it.
     #[serde(default, deserialize_with = "check::root")]
+    #[schemars(schema_with = "schema::root")]
     pub root: Option<String>,
+    /// Environment variables set for the command.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Stop the job after this long.
     pub timeout: Option<Timeout>,
     /// Run in a temporary checkout of exactly the snapshot.
     #[serde(default)]
@@ -400,7 +565,7 @@ pub struct JobConfig {
     pub interactive: bool,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
     expecting = "a table of hook settings (`[hook]`), or one of `rules`, `imports`, `env`, `scan`"
@@ -408,9 +573,13 @@ pub struct JobConfig {
 pub struct HookConfig {
     /// Built-in check groups to run: `imports`, `env`, `secrets`, `files`. Default: all.
     #[serde(default, deserialize_with = "check::groups")]
+    #[schemars(schema_with = "schema::check_groups")]
     pub checks: Option<Vec<String>>,
+    /// Run the jobs at the same time (default true); false runs them one after another.
     pub parallel: Option<bool>,
+    /// Stop at the first failing job (default false).
     pub fail_fast: Option<bool>,
+    /// The team's own commands (`[[pre-commit.jobs]]`).
     #[serde(default)]
     pub jobs: Vec<JobConfig>,
 }

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::Uninstall(args) => commands::install::uninstall(&ctx, &args),
         Command::Env(cmd) => commands::env::run(&ctx, &cmd),
         Command::Init(args) => commands::init::run(&ctx, &args),
+        Command::Migrate(args) => commands::migrate::run(&ctx, &args),
         Command::Doctor => commands::doctor::run(&ctx),
         Command::Resolve(args) => commands::resolve::run(&ctx, &args),
     };

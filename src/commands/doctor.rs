@@ -66,8 +66,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
                 install::Husky::V5 => "`.husky` holds the team's tracked scripts",
             }
         ));
+        // What `hookctl install` itself says it accepts: migrate takes the hooks over.
         r.hint(
-            "call `hookctl run <hook> \"$@\"` from `.husky/<hook>`, or `git config --unset core.hooksPath`",
+            "run `hookctl migrate --yes`: it writes hookctl.toml from the .husky scripts (and lint-staged), \
+             unsets core.hooksPath and installs; or keep husky and call `hookctl run <hook> \"$@\"` from `.husky/<hook>`",
         );
     }
 
@@ -208,9 +210,29 @@ fn check_hook(
             let msg = format!("{hook}: {} is not a hookctl hook", path.display());
             if required {
                 r.problem(msg);
-                r.hint(format!(
-                    "run `hookctl install --hooks {hook}`: it keeps that hook as `{hook}.legacy` and runs it first"
-                ));
+                let text = std::fs::read(&path).unwrap_or_default();
+                let tracked = hooks
+                    .root
+                    .as_deref()
+                    .is_some_and(|root| path.starts_with(root) && install::is_tracked(root, &path));
+                if hooks.husky().is_some() {
+                    r.hint("husky runs it: `hookctl migrate --yes` (see above)");
+                } else if memchr::memmem::find(&text, b"lefthook").is_some() {
+                    r.hint(format!(
+                        "lefthook installed it: `hookctl migrate --yes` translates lefthook.yml and replaces its hooks, \
+                         or `hookctl install --hooks {hook}` runs it first, then hookctl"
+                    ));
+                } else if tracked {
+                    // `hookctl install` refuses a committed hook without --force.
+                    r.hint(format!(
+                        "it is committed: add `hookctl run {hook} \"$@\"` to it, or `hookctl install --force --hooks {hook}` \
+                         to chain it on this machine"
+                    ));
+                } else {
+                    r.hint(format!(
+                        "run `hookctl install --hooks {hook}`: it keeps that hook as `{hook}.legacy` and runs it first"
+                    ));
+                }
             } else {
                 r.info(msg);
             }

@@ -8,7 +8,7 @@ use crate::cli::InitArgs;
 use crate::config::{self, FILE_NAME};
 use crate::{Ctx, Exit, UsageError, snapshot};
 
-/// What `init` found in the work tree.
+/// What `init` found in the work tree: the root's settings, and each workspace package's.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Detected {
     pub package_manager: Option<&'static str>,
@@ -20,7 +20,73 @@ pub struct Detected {
     pub env_local: bool,
     pub build_script: bool,
     pub test_script: bool,
+    /// The `hookctl` npm package is a dependency (or installed): its schema copy is at
+    /// [`NPM_SCHEMA`] after `npm install`.
+    pub npm_package: bool,
+    /// Frameworks the root package depends on.
+    pub frameworks: Vec<&'static str>,
+    /// A `turbo.json` at the root.
+    pub turbo: bool,
+    /// Workspace packages (folders relative to the root), each with what it has.
+    pub packages: Vec<Package>,
 }
+
+/// One workspace package.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Package {
+    /// Repo-relative folder, `/`-separated.
+    pub dir: String,
+    pub tsconfig: bool,
+    pub eslint: bool,
+    pub prettier: bool,
+    pub env_example: bool,
+    /// The untracked-by-design local env file it has (`.env.local` or `.env`), if any.
+    pub env_local: Option<&'static str>,
+    pub frameworks: Vec<&'static str>,
+}
+
+/// Where the npm package's copy of `docs/hookctl.schema.json` lands, relative to the root.
+pub const NPM_SCHEMA: &str = "./node_modules/hookctl/hookctl.schema.json";
+
+const ESLINT_CONFIGS: &[&str] = &[
+    "eslint.config.js",
+    "eslint.config.mjs",
+    "eslint.config.cjs",
+    "eslint.config.ts",
+    "eslint.config.mts",
+    ".eslintrc",
+    ".eslintrc.js",
+    ".eslintrc.cjs",
+    ".eslintrc.json",
+    ".eslintrc.yml",
+    ".eslintrc.yaml",
+];
+
+const PRETTIER_CONFIGS: &[&str] = &[
+    ".prettierrc",
+    ".prettierrc.json",
+    ".prettierrc.yml",
+    ".prettierrc.yaml",
+    ".prettierrc.js",
+    ".prettierrc.cjs",
+    ".prettierrc.mjs",
+    "prettier.config.js",
+    "prettier.config.cjs",
+    "prettier.config.mjs",
+];
+
+/// Dependency name -> framework shown in the "Detected" line.
+const FRAMEWORKS: &[(&str, &str)] = &[
+    ("next", "Next.js"),
+    ("nuxt", "Nuxt"),
+    ("@sveltejs/kit", "SvelteKit"),
+    ("astro", "Astro"),
+    ("@remix-run/react", "Remix"),
+    ("react-router", "React Router"),
+    ("vite", "Vite"),
+    ("expo", "Expo"),
+    ("@nestjs/core", "NestJS"),
+];
 
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     let (_, paths) = snapshot::open()?;
@@ -71,6 +137,34 @@ fn print_prepare(prepare: &crate::prepare::Prepare) {
     }
 }
 
+fn manifest(dir: &Path) -> serde_json::Value {
+    std::fs::read(dir.join("package.json"))
+        .ok()
+        .and_then(|b| crate::resolve::packages::parse_jsonc("package.json", &b).ok())
+        .unwrap_or_default()
+}
+
+fn frameworks(manifest: &serde_json::Value) -> Vec<&'static str> {
+    let deps = |k: &str, name: &str| manifest.get(k).and_then(|d| d.get(name)).is_some();
+    FRAMEWORKS
+        .iter()
+        .filter(|(dep, _)| deps("dependencies", dep) || deps("devDependencies", dep))
+        .map(|(_, name)| *name)
+        .collect()
+}
+
+fn any_of(dir: &Path, names: &[&str]) -> bool {
+    names.iter().any(|f| dir.join(f).is_file())
+}
+
+fn env_example(dir: &Path) -> bool {
+    any_of(dir, &[".env.example", ".env.sample", ".env.template"])
+}
+
+fn env_local(dir: &Path) -> Option<&'static str> {
+    [".env.local", ".env"].into_iter().find(|f| dir.join(f).is_file())
+}
+
 pub fn detect(root: &Path) -> Detected {
     let has = |name: &str| root.join(name).exists();
     let package_manager = if has("pnpm-lock.yaml") || has("pnpm-workspace.yaml") {
@@ -84,70 +178,111 @@ pub fn detect(root: &Path) -> Detected {
     } else {
         None
     };
-    let manifest: serde_json::Value = std::fs::read(root.join("package.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
+    let manifest = manifest(root);
     let script = |name: &str| manifest.pointer(&format!("/scripts/{name}")).is_some();
-    let eslint = [
-        "eslint.config.js",
-        "eslint.config.mjs",
-        "eslint.config.cjs",
-        "eslint.config.ts",
-        ".eslintrc",
-        ".eslintrc.js",
-        ".eslintrc.cjs",
-        ".eslintrc.json",
-        ".eslintrc.yml",
-    ]
-    .iter()
-    .any(|f| has(f));
-    let prettier = [
-        ".prettierrc",
-        ".prettierrc.json",
-        ".prettierrc.js",
-        "prettier.config.js",
-        "prettier.config.mjs",
-    ]
-    .iter()
-    .any(|f| has(f));
+    let declares_hookctl = ["dependencies", "devDependencies"]
+        .iter()
+        .any(|k| manifest.get(k).and_then(|d| d.get("hookctl")).is_some());
+    let packages: Vec<Package> = crate::jobs::nested::workspace_folders(root)
+        .into_iter()
+        .map(|rel| {
+            let dir = root.join(&rel);
+            Package {
+                dir: rel.to_string_lossy().replace('\\', "/"),
+                tsconfig: dir.join("tsconfig.json").is_file(),
+                eslint: any_of(&dir, ESLINT_CONFIGS),
+                prettier: any_of(&dir, PRETTIER_CONFIGS),
+                env_example: env_example(&dir),
+                env_local: env_local(&dir),
+                frameworks: frameworks(&manifest_of(&dir)),
+            }
+        })
+        .collect();
     Detected {
+        npm_package: has("package.json")
+            && (declares_hookctl || has("node_modules/hookctl/hookctl.schema.json")),
         package_manager,
         tsconfig: has("tsconfig.json"),
-        eslint,
-        prettier,
+        eslint: any_of(root, ESLINT_CONFIGS),
+        prettier: any_of(root, PRETTIER_CONFIGS),
         workspaces: manifest.get("workspaces").is_some() || has("pnpm-workspace.yaml"),
-        env_example: has(".env.example") || has(".env.sample") || has(".env.template"),
-        env_local: has(".env.local") || has(".env"),
+        env_example: env_example(root),
+        env_local: env_local(root).is_some(),
         build_script: script("build"),
         test_script: script("test"),
+        frameworks: frameworks(&manifest),
+        turbo: has("turbo.json"),
+        packages,
     }
+}
+
+fn manifest_of(dir: &Path) -> serde_json::Value {
+    manifest(dir)
+}
+
+/// How to run a dependency's binary without ever fetching it (`npx` installs an unrelated
+/// package of that name when the tool is missing).
+pub fn exec_prefix(pm: &str) -> &'static str {
+    match pm {
+        "pnpm" => "pnpm exec",
+        "yarn" => "yarn",
+        "bun" => "bun run",
+        _ => "npm exec --no --",
+    }
+}
+
+/// A job name from a package folder: `lint-web` for `apps/web`, unique among `taken`.
+fn unique(base: &str, dir: &str, taken: &mut Vec<String>) -> String {
+    let leaf = dir.rsplit('/').next().unwrap_or(dir);
+    let mut name = format!("{base}-{leaf}");
+    if taken.contains(&name) {
+        name = format!("{base}-{}", dir.replace('/', "-"));
+    }
+    taken.push(name.clone());
+    name
 }
 
 pub fn render(d: &Detected) -> String {
     let pm = d.package_manager.unwrap_or("npm");
-    let exec = match pm {
-        "pnpm" => "pnpm exec",
-        "yarn" => "yarn",
-        "bun" => "bunx",
-        _ => "npx",
-    };
+    let exec = exec_prefix(pm);
     let run = |script: &str| match pm {
         "npm" => format!("npm run {script}"),
         other => format!("{other} run {script}"),
     };
     let mut t = String::new();
+    if d.npm_package {
+        // Taplo / Even Better TOML read the schema named on the first line.
+        let _ = writeln!(t, "#:schema {NPM_SCHEMA}");
+    }
     let _ = writeln!(
         t,
-        "# hookctl configuration, written by `hookctl init`. Reference: README.md and SPEC.md."
+        "# hookctl configuration, written by `hookctl init`. Reference: `hookctl --help` and hookctl's README."
     );
+    let mut frameworks: Vec<&str> = d.frameworks.clone();
+    for p in &d.packages {
+        for f in &p.frameworks {
+            if !frameworks.contains(f) {
+                frameworks.push(f);
+            }
+        }
+    }
     let _ = writeln!(
         t,
-        "# Detected: package manager {pm}{}{}{}{}.",
+        "# Detected: package manager {pm}{}{}{}{}{}{}.",
         flag(d.tsconfig, ", tsconfig.json"),
-        flag(d.eslint, ", eslint"),
-        flag(d.workspaces, ", workspaces"),
-        flag(d.env_example, ", .env.example")
+        flag(d.eslint || d.packages.iter().any(|p| p.eslint), ", eslint"),
+        flag(d.prettier || d.packages.iter().any(|p| p.prettier), ", prettier"),
+        if d.packages.is_empty() {
+            flag(d.workspaces, ", workspaces").to_string()
+        } else {
+            format!(", {} workspace packages", d.packages.len())
+        },
+        flag(d.env_example, ", .env.example"),
+        if frameworks.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", frameworks.join(", "))
+        }
     );
     t.push('\n');
     t.push_str("# Rule levels: \"error\" blocks, \"warning\" reports, \"off\" silences.\n");
@@ -156,7 +291,7 @@ pub fn render(d: &Detected) -> String {
     t.push_str("# \"env/dynamic\" = \"warning\"    # process.env[name] that cannot be checked\n\n");
     t.push_str("[imports]\n");
     t.push_str("# Generated folders (git-ignored by design) whose files are never \"untracked\".\n");
-    t.push_str("# generated = [\"src/gql\"]\n");
+    t.push_str("# generated = [\"<folder>\"]\n");
     t.push_str("# Specifiers that are not files (regular expressions).\n");
     t.push_str("# not_files = [\"^~icons/\"]\n\n");
     t.push_str("[env]\n");
@@ -168,50 +303,91 @@ pub fn render(d: &Detected) -> String {
         };
         let _ = writeln!(
             t,
-            "# No .env.example found: create one listing every variable the code reads{hint}."
+            "# No .env.example at the root: create one listing every variable the code reads{hint}."
         );
+    }
+    for p in d.packages.iter().filter(|p| !p.env_example) {
+        if let Some(local) = p.env_local {
+            let _ = writeln!(
+                t,
+                "# {dir}: no .env.example; add one there listing the names (not the values) in {dir}/{local}.",
+                dir = p.dir
+            );
+        }
     }
     t.push_str("# Names that count as declared without being in .env.example.\n");
     t.push_str("allow = []\n");
-    t.push_str("# Committed .env/.env.development/.env.production/.env.test and turbo.json env\n");
-    t.push_str("# entries declare names too (both default true).\n");
-    t.push_str("# committed_env_files_declare = true\n# turbo_declares = true\n");
+    t.push_str("# Committed .env/.env.development/.env.production/.env.test declare names too.\n");
+    t.push_str("# committed_env_files_declare = true\n");
+    if d.turbo {
+        t.push_str("# So do turbo.json's env entries.\n# turbo_declares = true\n");
+    }
     t.push_str("# Value rules for `hookctl env check` (e.g. at container start):\n");
     t.push_str("# [env.vars.STRIPE_SECRET_KEY]\n# starts_with = \"sk_test_\"\n");
     t.push_str("# [env.vars.STRIPE_SECRET_KEY.environments.production]\n# starts_with = \"sk_live_\"\n\n");
     t.push_str("[pre-commit]\n");
     t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\"]\n");
+    let mut taken: Vec<String> = Vec::new();
+    let code = "*.{ts,tsx,js,jsx,mjs,cjs}";
+    // ESLint reads the config of the folder it runs in: one job per package with its own.
+    let eslint_pkgs: Vec<&Package> = d.packages.iter().filter(|p| p.eslint).collect();
     if d.eslint {
-        let _ = writeln!(
+        taken.push("lint".into());
+        let _ = write!(
             t,
-            "\n[[pre-commit.jobs]]\nname = \"lint\"\nrun = \"{exec} eslint --max-warnings=0 {{files}}\"\nglob = \"*.{{ts,tsx,js,jsx,mjs,cjs}}\""
+            "\n[[pre-commit.jobs]]\nname = \"lint\"\nrun = \"{exec} eslint --max-warnings=0 {{files}}\"\nglob = \"{code}\"\n"
+        );
+        if !eslint_pkgs.is_empty() {
+            let ex: Vec<String> = eslint_pkgs.iter().map(|p| format!("\"{}/**\"", p.dir)).collect();
+            let _ = writeln!(t, "exclude = [{}]   # linted by their own job", ex.join(", "));
+        }
+    }
+    for p in &eslint_pkgs {
+        let name = unique("lint", &p.dir, &mut taken);
+        let _ = write!(
+            t,
+            "\n[[pre-commit.jobs]]\nname = \"{name}\"\nroot = \"{}\"\nrun = \"{exec} eslint --max-warnings=0 {{files}}\"\nglob = \"{code}\"\n",
+            p.dir
         );
     }
-    if d.prettier {
-        let _ = writeln!(
+    // Prettier finds the nearest config of each file itself: one job from the root.
+    if d.prettier || d.packages.iter().any(|p| p.prettier) {
+        let _ = write!(
             t,
-            "\n[[pre-commit.jobs]]\nname = \"format\"\nrun = \"{exec} prettier --check {{files}}\"\nglob = \"*.{{ts,tsx,js,jsx,json,css,md}}\""
+            "\n[[pre-commit.jobs]]\nname = \"format\"\nrun = \"{exec} prettier --check {{files}}\"\nglob = \"*.{{ts,tsx,js,jsx,json,css,md}}\"\n"
         );
     }
     t.push_str("\n[pre-push]\n");
     t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\"]\n");
-    if d.tsconfig {
-        let _ = writeln!(
+    let ts_pkgs: Vec<&Package> = d.packages.iter().filter(|p| p.tsconfig).collect();
+    if ts_pkgs.is_empty() && d.tsconfig {
+        let _ = write!(
             t,
-            "\n[[pre-push.jobs]]\nname = \"types\"\nrun = \"{exec} tsc --noEmit\""
+            "\n[[pre-push.jobs]]\nname = \"types\"\nrun = \"{exec} tsc --noEmit\"\n"
+        );
+    }
+    let mut taken: Vec<String> = Vec::new();
+    for p in &ts_pkgs {
+        let name = unique("types", &p.dir, &mut taken);
+        let _ = write!(
+            t,
+            "\n[[pre-push.jobs]]\nname = \"{name}\"\nroot = \"{}\"\nrun = \"{exec} tsc --noEmit\"\n",
+            p.dir
         );
     }
     if d.build_script {
-        let _ = writeln!(
+        let _ = write!(
             t,
-            "\n# The build the deploy host runs, on exactly the pushed commit (untracked files invisible).\n[[pre-push.jobs]]\nname = \"build\"\nrun = \"{}\"\nclean = true\ntimeout = \"15m\"",
+            "\n# The build the deploy host runs, on exactly the pushed commit (untracked files invisible).\n\
+             # Slow (a fresh checkout every push): uncomment to use it.\n\
+             # [[pre-push.jobs]]\n# name = \"build\"\n# run = \"{}\"\n# clean = true\n# timeout = \"15m\"\n",
             run("build")
         );
     }
     if d.test_script {
-        let _ = writeln!(
+        let _ = write!(
             t,
-            "\n# [[pre-push.jobs]]\n# name = \"test\"\n# run = \"{}\"",
+            "\n# [[pre-push.jobs]]\n# name = \"test\"\n# run = \"{}\"\n",
             run("test")
         );
     }
@@ -240,6 +416,8 @@ mod tests {
                 env_local: b(7),
                 build_script: b(8),
                 test_script: b(1),
+                npm_package: b(0),
+                ..Detected::default()
             };
             let text = render(&d);
             let c = config::parse(Path::new("hookctl.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
@@ -249,7 +427,12 @@ mod tests {
                 .flat_map(|h| h.jobs.iter().map(|j| j.name.as_str()))
                 .collect();
             assert_eq!(jobs.contains(&"lint"), d.eslint);
-            assert_eq!(jobs.contains(&"build"), d.build_script);
+            assert!(
+                !jobs.contains(&"build"),
+                "the clean build is written commented out"
+            );
+            assert_eq!(text.contains("# name = \"build\""), d.build_script);
+            assert!(!text.contains("npx "), "{text}");
             assert_eq!(jobs.contains(&"types"), d.tsconfig);
         }
     }

@@ -5,5 +5,6 @@ pub mod doctor;
 pub mod env;
 pub mod init;
 pub mod install;
+pub mod migrate;
 pub mod resolve;
 pub mod run;

@@ -65,7 +65,7 @@ pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, co
 /// The workspace package folders on disk: folders matching the root `package.json`'s
 /// `workspaces` (or `workspaces.packages`) or `pnpm-workspace.yaml`'s `packages` (`!` excludes),
 /// holding a `package.json`. Sorted.
-fn workspace_folders(root: &Path) -> Vec<PathBuf> {
+pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
     let mut globs: Vec<String> = Vec::new();
     if let Some(json) = std::fs::read(root.join("package.json"))
         .ok()

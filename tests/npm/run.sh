@@ -161,6 +161,8 @@ hooked "$app" "npm install installed the pre-commit hook"
 grep -qF "node_bin='node_modules/.bin/hookctl'" "$app/.git/hooks/pre-commit" &&
 	ok "the hook tries node_modules/.bin/hookctl first" || bad "the hook has no node_modules/.bin path"
 expect_ok "node_modules/.bin/hookctl --version" "$app/node_modules/.bin/hookctl" --version
+[ -f "$app/node_modules/hookctl/hookctl.schema.json" ] &&
+	ok "the package ships hookctl.schema.json (init's #:schema)" || bad "node_modules/hookctl/hookctl.schema.json is missing"
 out_has "--version says it came from the npm package" "npm package @hookctl/cli-"
 git -C "$app" add package.json package-lock.json
 git -C "$app" commit -q --no-verify -m "hookctl as a dev dependency"

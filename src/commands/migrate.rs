@@ -1,0 +1,789 @@
+//! `hookctl migrate`: write the `hookctl.toml` equivalent of a husky, lint-staged or lefthook
+//! setup, and say what could not be translated. Nothing is executed: JS configs are explained,
+//! not run. `--yes` also takes the hooks over (unsets husky's `core.hooksPath`, removes
+//! lefthook's hooks) and runs `hookctl install`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::cli::{InstallArgs, MigrateArgs};
+use crate::config::{self, FILE_NAME};
+use crate::{Ctx, Exit, UsageError, install};
+
+/// One translated job.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Job {
+    pub name: String,
+    pub run: String,
+    pub glob: Vec<String>,
+    pub exclude: Vec<String>,
+    pub root: Option<String>,
+    pub env: BTreeMap<String, String>,
+    pub stage_fixed: bool,
+    pub interactive: bool,
+    pub fail_text: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Hook {
+    pub parallel: Option<bool>,
+    pub fail_fast: Option<bool>,
+    pub jobs: Vec<Job>,
+}
+
+/// What was found and translated.
+#[derive(Debug, Default)]
+pub struct Migration {
+    /// Files read, repo-relative.
+    pub sources: Vec<String>,
+    pub hooks: BTreeMap<String, Hook>,
+    /// What could not be translated, one sentence each.
+    pub notes: Vec<String>,
+    pub husky: bool,
+    pub lefthook: bool,
+}
+
+impl Migration {
+    fn note(&mut self, n: impl Into<String>) {
+        self.notes.push(n.into());
+    }
+
+    fn push(&mut self, hook: &str, mut job: Job) {
+        let h = self.hooks.entry(hook.to_string()).or_default();
+        // Unique names, never a check group's.
+        let base = if config::CHECK_GROUPS.contains(&job.name.as_str()) || job.name.is_empty() {
+            format!("{}-job", job.name)
+        } else {
+            job.name.clone()
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while h.jobs.iter().any(|j| j.name == name) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        job.name = name;
+        h.jobs.push(job);
+    }
+}
+
+pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
+    let hooks = super::install::locate(ctx)?;
+    let Some(root) = hooks.root.clone() else {
+        return Err(
+            UsageError("hookctl migrate needs a work tree (this is a bare repository)".into()).into(),
+        );
+    };
+    let target = root.join(FILE_NAME);
+    if target.exists() && !args.force {
+        return Err(UsageError(format!(
+            "{} already exists (use --force to overwrite it)",
+            target.display()
+        ))
+        .into());
+    }
+    let m = detect(&root)?;
+    if m.sources.is_empty() {
+        return Err(UsageError(
+            "nothing to migrate: no .husky/ scripts, lint-staged config or lefthook.yml found".into(),
+        )
+        .into());
+    }
+    let text = render(&m);
+    config::parse(&target, &text).map_err(|e| {
+        anyhow::anyhow!(
+            "internal error: translated config is invalid: {}\n{text}",
+            e.chain()
+        )
+    })?;
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(&root)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    let jobs: usize = m.hooks.values().map(|h| h.jobs.len()).sum();
+    errln!(
+        "hookctl: wrote {} from {} ({jobs} job{})",
+        target.display(),
+        m.sources.join(", "),
+        if jobs == 1 { "" } else { "s" }
+    );
+    if !m.notes.is_empty() {
+        errln!("hookctl: not translated (do these by hand):");
+        for n in &m.notes {
+            errln!("  - {n}");
+        }
+    }
+    if !args.yes {
+        errln!(
+            "  next: review it, then `hookctl migrate --yes --force` (or by hand: {}`hookctl install`)",
+            if m.husky {
+                "`git config --unset core.hooksPath`, "
+            } else if m.lefthook {
+                "`lefthook uninstall`, "
+            } else {
+                ""
+            }
+        );
+        return Ok(Exit::Success);
+    }
+    take_over(ctx, &hooks, &m)?;
+    let names: Vec<String> = m
+        .hooks
+        .keys()
+        .filter(|h| install::GIT_HOOKS.contains(&h.as_str()))
+        .cloned()
+        .chain(install::DEFAULT_HOOKS.iter().map(|h| (*h).to_string()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    super::install::install(
+        ctx,
+        &InstallArgs {
+            force: false,
+            hooks: names,
+        },
+    )
+}
+
+/// `--yes`: husky's `core.hooksPath` unset, lefthook's own hooks removed (hookctl's replace them).
+fn take_over(ctx: &Ctx, hooks: &install::Hooks, m: &Migration) -> anyhow::Result<()> {
+    if hooks.husky().is_some() || (m.husky && hooks.hooks_path.is_some()) {
+        let out = std::process::Command::new("git")
+            .current_dir(&ctx.cwd)
+            .args(["config", "--unset", "core.hooksPath"])
+            .output()?;
+        if !out.status.success() && out.status.code() != Some(5) {
+            return Err(UsageError(format!(
+                "git config --unset core.hooksPath failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+            .into());
+        }
+        errln!("hookctl: unset core.hooksPath (husky's)");
+    }
+    let hooks = super::install::locate(ctx)?;
+    if m.lefthook {
+        for hook in install::GIT_HOOKS {
+            let path = hooks.path(hook);
+            if let Ok(text) = std::fs::read_to_string(&path)
+                && text.contains("lefthook")
+                && !install::is_shim(text.as_bytes())
+            {
+                std::fs::remove_file(&path)?;
+                errln!("hookctl: removed lefthook's {hook} hook");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Read every source found in `root`.
+pub fn detect(root: &Path) -> anyhow::Result<Migration> {
+    let mut m = Migration::default();
+    let lint_staged = lint_staged_config(root, &mut m)?;
+    let mut lint_staged_used = false;
+    let husky_dir = root.join(".husky");
+    if husky_dir.is_dir() {
+        let mut entries: Vec<_> = std::fs::read_dir(&husky_dir)?
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_file())
+            .collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !install::GIT_HOOKS.contains(&name.as_str()) {
+                continue;
+            }
+            m.husky = true;
+            let rel = format!(".husky/{name}");
+            m.sources.push(rel.clone());
+            let bytes = std::fs::read(e.path())?;
+            let text = String::from_utf8_lossy(&bytes);
+            husky_script(
+                &name,
+                &rel,
+                &text,
+                lint_staged.as_ref(),
+                &mut lint_staged_used,
+                &mut m,
+            );
+        }
+    }
+    if let Some((_, tasks)) = &lint_staged
+        && !lint_staged_used
+    {
+        // A lint-staged config without husky calling it: it ran from some other pre-commit.
+        for job in tasks.clone() {
+            m.push("pre-commit", job);
+        }
+    }
+    for name in ["lefthook.yml", "lefthook.yaml", ".lefthook.yml", ".lefthook.yaml"] {
+        let path = root.join(name);
+        if path.is_file() {
+            m.lefthook = true;
+            m.sources.push(name.to_string());
+            lefthook(name, &std::fs::read(&path)?, &mut m)?;
+            break;
+        }
+    }
+    for local in ["lefthook-local.yml", "lefthook-local.yaml"] {
+        if root.join(local).is_file() {
+            m.note(format!(
+                "{local}: personal overrides are not translated; put them in hookctl.local.toml"
+            ));
+        }
+    }
+    Ok(m)
+}
+
+/// Placeholder and name helpers.
+fn job_name(cmd: &str) -> String {
+    let skip = [
+        "sh", "bash", "node", "npx", "pnpm", "yarn", "bunx", "bun", "npm", "exec", "run", "--no", "--",
+        "dlx", "x",
+    ];
+    let word = cmd
+        .split_whitespace()
+        .find(|w| !skip.contains(w) && !w.starts_with('-') && !w.contains('='))
+        .unwrap_or("job");
+    let word = word.rsplit('/').next().unwrap_or(word);
+    let clean: String = word
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let clean = clean.trim_matches('-').to_string();
+    if clean.is_empty() { "job".into() } else { clean }
+}
+
+fn is_lint_staged_call(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    words.contains(&"lint-staged")
+        && words
+            .first()
+            .is_some_and(|f| ["npx", "pnpm", "yarn", "bunx", "bun", "npm", "lint-staged", "exec"].contains(f))
+}
+
+const SHELL_FLOW: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "function",
+    "{", "}",
+];
+
+fn husky_script(
+    hook: &str,
+    rel: &str,
+    text: &str,
+    lint_staged: Option<&(String, Vec<Job>)>,
+    used: &mut bool,
+    m: &mut Migration,
+) {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| {
+            !l.is_empty()
+                && !l.starts_with('#')
+                && !l.contains("husky.sh")
+                && !l.starts_with("exec < /dev/tty")
+        })
+        .collect();
+    let flow = lines.iter().any(|(_, l)| {
+        l.ends_with('\\')
+            || l.ends_with("&& \\")
+            || SHELL_FLOW.contains(&l.split_whitespace().next().unwrap_or(""))
+            || l.contains("()")
+    });
+    if flow {
+        let body: Vec<&str> = lines.iter().map(|(_, l)| *l).collect();
+        m.note(format!(
+            "{rel}: shell control flow (if/for/functions/continued lines) kept as one job `{hook}-script`; split it into jobs by hand"
+        ));
+        let run = args(&body.join("\n"), rel, m);
+        m.push(
+            hook,
+            Job {
+                name: format!("{hook}-script"),
+                run,
+                ..Job::default()
+            },
+        );
+        return;
+    }
+    for (n, line) in lines {
+        if is_lint_staged_call(line) {
+            match lint_staged {
+                Some((_, jobs)) => {
+                    *used = true;
+                    for job in jobs.clone() {
+                        m.push(hook, job);
+                    }
+                }
+                None => m.note(format!(
+                    "{rel}:{n}: `{line}` calls lint-staged, but no lint-staged config was found (or it is a JS config)"
+                )),
+            }
+            continue;
+        }
+        let run = args(line, &format!("{rel}:{n}"), m);
+        m.push(
+            hook,
+            Job {
+                name: job_name(line),
+                run,
+                ..Job::default()
+            },
+        );
+    }
+}
+
+/// husky's `$1`… become hookctl's `{1}`… (substituted shell-quoted).
+fn args(line: &str, at: &str, m: &mut Migration) -> String {
+    let mut out = line.to_string();
+    for i in 1..=9 {
+        out = out
+            .replace(&format!("\"${i}\""), &format!("{{{i}}}"))
+            .replace(&format!("${{{i}}}"), &format!("{{{i}}}"))
+            .replace(&format!("${i}"), &format!("{{{i}}}"));
+    }
+    if out.contains("$@") || out.contains("$*") {
+        m.note(format!(
+            "{at}: `$@`/`$*` (all hook arguments): use `{{1}}`… by hand"
+        ));
+    }
+    out
+}
+
+/// The lint-staged config: (file, jobs). JS configs are explained, not executed.
+fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(String, Vec<Job>)>> {
+    let read = |name: &str| std::fs::read(root.join(name)).ok();
+    let mut found: Option<(String, Value)> = None;
+    if let Some(bytes) = read("package.json") {
+        let pkg: Value = serde_json::from_slice(&bytes)
+            .map_err(|e| UsageError(format!("package.json: line {}: {e}", e.line())))?;
+        if let Some(prepare) = pkg.pointer("/scripts/prepare").and_then(Value::as_str)
+            && prepare.contains("husky")
+        {
+            m.note(format!(
+                "package.json: the `prepare` script `{prepare}` runs husky, which sets core.hooksPath again on \
+                 `npm install`: replace `husky` with `{}`",
+                crate::prepare::PREPARE
+            ));
+        }
+        if let Some(v) = pkg.get("lint-staged") {
+            found = Some(("package.json \"lint-staged\"".into(), v.clone()));
+        }
+    }
+    for name in [
+        ".lintstagedrc",
+        ".lintstagedrc.json",
+        ".lintstagedrc.yaml",
+        ".lintstagedrc.yml",
+    ] {
+        if found.is_some() {
+            break;
+        }
+        if let Some(bytes) = read(name) {
+            let text = String::from_utf8_lossy(&bytes);
+            let json =
+                name.ends_with(".json") || (name == ".lintstagedrc" && text.trim_start().starts_with('{'));
+            let v = if json {
+                serde_json::from_str::<Value>(&text)
+                    .map_err(|e| UsageError(format!("{name}: line {}: {e}", e.line())))?
+            } else {
+                yaml(name, &text)?
+            };
+            found = Some((name.to_string(), v));
+        }
+    }
+    for name in [
+        ".lintstagedrc.js",
+        ".lintstagedrc.cjs",
+        ".lintstagedrc.mjs",
+        ".lintstagedrc.ts",
+        "lint-staged.config.js",
+        "lint-staged.config.cjs",
+        "lint-staged.config.mjs",
+        "lint-staged.config.ts",
+    ] {
+        if root.join(name).is_file() {
+            m.sources.push(name.to_string());
+            m.note(format!(
+                "{name}: a JS config is not executed; for each `glob: command` (or function) it exports, add \
+                 `[[pre-commit.jobs]]` with `glob = \"<glob>\"`, `run = \"<command> {{files}}\"` and `stage_fixed = true`"
+            ));
+        }
+    }
+    let Some((source, value)) = found else {
+        return Ok(None);
+    };
+    m.sources.push(source.clone());
+    let Some(map) = value.as_object() else {
+        m.note(format!(
+            "{source}: not an object of `glob: command`; nothing translated"
+        ));
+        return Ok(Some((source, Vec::new())));
+    };
+    let mut jobs = Vec::new();
+    let mut sequential = false;
+    for (glob, cmds) in map {
+        let list: Vec<String> = match cmds {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect(),
+            _ => {
+                m.note(format!("{source}: `{glob}`: not a command or a list of commands"));
+                continue;
+            }
+        };
+        if list.len() > 1 {
+            sequential = true;
+        }
+        if !valid_glob(glob) {
+            m.note(format!(
+                "{source}: `{glob}`: a glob hookctl cannot read (extglob?); translate by hand"
+            ));
+            continue;
+        }
+        for cmd in list {
+            if cmd.trim() == "git add" || cmd.trim().starts_with("git add ") {
+                m.note(format!(
+                    "{source}: `{glob}`: `{cmd}` dropped: `stage_fixed = true` re-stages what the jobs fix"
+                ));
+                continue;
+            }
+            let run = if cmd.contains("{files}") {
+                cmd.clone()
+            } else {
+                format!("{cmd} {{files}}")
+            };
+            jobs.push(Job {
+                name: job_name(&cmd),
+                run,
+                glob: vec![glob.clone()],
+                stage_fixed: true,
+                ..Job::default()
+            });
+        }
+    }
+    if sequential {
+        // lint-staged runs a glob's commands in order; hookctl's jobs run in parallel by default.
+        m.hooks.entry("pre-commit".into()).or_default().parallel = Some(false);
+    }
+    Ok(Some((source, jobs)))
+}
+
+fn valid_glob(raw: &str) -> bool {
+    let g = raw.strip_prefix("./").unwrap_or(raw);
+    !g.starts_with('!')
+        && globset::GlobBuilder::new(g)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .is_ok()
+}
+
+fn yaml(name: &str, text: &str) -> anyhow::Result<Value> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_saphyr::from_str::<Value>(text).map_err(|e| {
+        let line = e.location().map_or(1, |l| l.line().max(1));
+        let message = e.without_snippet().to_string();
+        let message = message
+            .lines()
+            .next()
+            .unwrap_or("invalid YAML")
+            .trim()
+            .to_string();
+        UsageError(format!("{name}: line {line}: {message}")).into()
+    })
+}
+
+/// lefthook settings that are not hooks.
+const LEFTHOOK_GLOBAL: &[&str] = &[
+    "min_version",
+    "lefthook",
+    "colors",
+    "no_tty",
+    "source_dir",
+    "source_dir_local",
+    "rc",
+    "skip_output",
+    "output",
+    "assert_lefthook_installed",
+    "skip_lfs",
+    "templates",
+    "glob_matcher",
+];
+
+fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
+    let text = std::str::from_utf8(bytes).map_err(|_| UsageError(format!("{name}: not valid UTF-8")))?;
+    let doc = yaml(name, text)?;
+    let Some(top) = doc.as_object() else {
+        if !doc.is_null() {
+            return Err(UsageError(format!("{name}: line 1: expected a mapping of hooks")).into());
+        }
+        return Ok(());
+    };
+    for (key, value) in top {
+        if ["extends", "remotes", "remote"].contains(&key.as_str()) {
+            m.note(format!(
+                "{name}: `{key}`: shared configs are not fetched; translate what they define by hand"
+            ));
+            continue;
+        }
+        if LEFTHOOK_GLOBAL.contains(&key.as_str()) {
+            continue;
+        }
+        if !install::GIT_HOOKS.contains(&key.as_str())
+            && !config::suggest(key, install::GIT_HOOKS.iter().copied()).is_empty()
+        {
+            m.note(format!("{name}: `{key}` is not a git hook (a typo?); skipped"));
+            continue;
+        }
+        let Some(hook) = value.as_object() else {
+            m.note(format!("{name}: `{key}`: not a hook table; skipped"));
+            continue;
+        };
+        if config::CHECK_GROUPS.contains(&key.as_str())
+            || ["rules", "imports", "env", "scan"].contains(&key.as_str())
+        {
+            m.note(format!(
+                "{name}: `{key}`: a hook name hookctl reserves; translate by hand"
+            ));
+            continue;
+        }
+        let piped = hook.get("piped").and_then(Value::as_bool).unwrap_or(false);
+        let parallel = hook.get("parallel").and_then(Value::as_bool).unwrap_or(false);
+        {
+            let h = m.hooks.entry(key.clone()).or_default();
+            h.parallel = Some(parallel && !piped);
+            if piped {
+                h.fail_fast = Some(true);
+            }
+        }
+        for k in hook.keys() {
+            if ![
+                "commands",
+                "scripts",
+                "jobs",
+                "parallel",
+                "piped",
+                "follow",
+                "fail_on_changes",
+            ]
+            .contains(&k.as_str())
+            {
+                m.note(format!("{name}: `{key}.{k}` has no hookctl equivalent; skipped"));
+            }
+        }
+        if let Some(cmds) = hook.get("commands").and_then(Value::as_object) {
+            for (cname, c) in cmds {
+                lefthook_job(name, key, cname, c, m);
+            }
+        }
+        if let Some(jobs) = hook.get("jobs").and_then(Value::as_array) {
+            for (i, c) in jobs.iter().enumerate() {
+                let cname = c
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| format!("job-{}", i + 1), str::to_string);
+                lefthook_job(name, key, &cname, c, m);
+            }
+        }
+        if let Some(scripts) = hook.get("scripts").and_then(Value::as_object) {
+            for (sname, s) in scripts {
+                let runner = s.get("runner").and_then(Value::as_str).unwrap_or("sh");
+                m.note(format!(
+                    "{name}: `{key}.scripts.{sname}` (a file under .lefthook/{key}/): add a job with `run = \"{runner} .lefthook/{key}/{sname}\"` by hand"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migration) {
+    let at = format!("{file}: `{hook}.{cname}`");
+    let Some(run) = c.get("run").and_then(Value::as_str) else {
+        m.note(format!("{at}: no `run` (a script or group); translate by hand"));
+        return;
+    };
+    let mut run = run
+        .replace("{staged_files}", "{files}")
+        .replace("{push_files}", "{files}");
+    if run.contains("{all_files}") {
+        run = run.replace("{all_files}", "{files}");
+        m.note(format!("{at}: `{{all_files}}` became `{{files}}` (the hook's files; `hookctl run {hook} --all-files` for all)"));
+    }
+    if run.contains("{0}") {
+        run = run.replace("{0}", "{1}");
+        m.note(format!("{at}: `{{0}}` (all arguments) became `{{1}}`"));
+    }
+    for unknown in ["{lefthook_job_name}", "{cmd}"] {
+        if run.contains(unknown) {
+            m.note(format!("{at}: `{unknown}` has no hookctl equivalent"));
+        }
+    }
+    if c.get("files").is_some() {
+        m.note(format!(
+            "{at}: `files` (a command listing files) is not supported; `{{files}}` is the staged files"
+        ));
+    }
+    let list = |v: Option<&Value>| -> Vec<String> {
+        match v {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut glob = list(c.get("glob"));
+    glob.retain(|g| {
+        let ok = valid_glob(g);
+        if !ok {
+            m.note(format!("{at}: glob `{g}` cannot be read by hookctl; left out"));
+        }
+        ok
+    });
+    let mut exclude = list(c.get("exclude"));
+    if let Some(Value::String(s)) = c.get("exclude")
+        && s.contains(['^', '$', '|', '(', '\\'])
+    {
+        m.note(format!(
+            "{at}: `exclude` is a regular expression (lefthook < 1.10); write it as globs by hand"
+        ));
+        exclude.clear();
+    }
+    exclude.retain(|g| valid_glob(g));
+    let root = c
+        .get("root")
+        .and_then(Value::as_str)
+        .map(|r| r.trim_start_matches("./").trim_end_matches('/').to_string())
+        .filter(|r| !r.is_empty());
+    let root = match root {
+        Some(r) if r.starts_with('/') || r.split('/').any(|c| c == "..") => {
+            m.note(format!("{at}: `root: {r}` is outside the repository; left out"));
+            None
+        }
+        r => r,
+    };
+    let env: BTreeMap<String, String> = c
+        .get("env")
+        .and_then(Value::as_object)
+        .map(|e| {
+            e.iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    for k in ["skip", "only", "tags", "priority", "file_types", "use_stdin"] {
+        if c.get(k).is_some() {
+            m.note(format!(
+                "{at}: `{k}` has no hookctl equivalent; skipped (`HOOKCTL_SKIP={cname}` skips a job)"
+            ));
+        }
+    }
+    m.push(
+        hook,
+        Job {
+            name: cname.to_string(),
+            run,
+            glob,
+            exclude,
+            root,
+            env,
+            stage_fixed: c.get("stage_fixed").and_then(Value::as_bool).unwrap_or(false),
+            interactive: c.get("interactive").and_then(Value::as_bool).unwrap_or(false),
+            fail_text: c.get("fail_text").and_then(Value::as_str).map(str::to_string),
+        },
+    );
+}
+
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn patterns(p: &[String]) -> String {
+    if p.len() == 1 {
+        q(&p[0])
+    } else {
+        format!("[{}]", p.iter().map(|g| q(g)).collect::<Vec<_>>().join(", "))
+    }
+}
+
+pub fn render(m: &Migration) -> String {
+    let mut t = String::new();
+    t.push_str(&format!(
+        "# hookctl configuration, written by `hookctl migrate` from {}.\n",
+        m.sources.join(", ")
+    ));
+    t.push_str("# Every hook also runs hookctl's built-in checks (imports, files, env, secrets);\n");
+    t.push_str("# `checks = [...]` in a hook table limits them.\n");
+    for n in &m.notes {
+        t.push_str(&format!("# not translated: {}\n", n.replace('\n', " ")));
+    }
+    for (name, h) in &m.hooks {
+        t.push_str(&format!("\n[{}]\n", toml_key(name)));
+        if let Some(p) = h.parallel {
+            t.push_str(&format!("parallel = {p}\n"));
+        }
+        if let Some(f) = h.fail_fast {
+            t.push_str(&format!("fail_fast = {f}\n"));
+        }
+        for j in &h.jobs {
+            t.push_str(&format!("\n[[{}.jobs]]\n", toml_key(name)));
+            t.push_str(&format!("name = {}\nrun = {}\n", q(&j.name), q(&j.run)));
+            if !j.glob.is_empty() {
+                t.push_str(&format!("glob = {}\n", patterns(&j.glob)));
+            }
+            if !j.exclude.is_empty() {
+                t.push_str(&format!("exclude = {}\n", patterns(&j.exclude)));
+            }
+            if let Some(r) = &j.root {
+                t.push_str(&format!("root = {}\n", q(r)));
+            }
+            if !j.env.is_empty() {
+                let pairs: Vec<String> = j
+                    .env
+                    .iter()
+                    .map(|(k, v)| format!("{} = {}", q(k), q(v)))
+                    .collect();
+                t.push_str(&format!("env = {{ {} }}\n", pairs.join(", ")));
+            }
+            if j.stage_fixed {
+                t.push_str("stage_fixed = true\n");
+            }
+            if j.interactive {
+                t.push_str("interactive = true\n");
+            }
+            if let Some(f) = &j.fail_text {
+                t.push_str(&format!("fail_text = {}\n", q(f)));
+            }
+        }
+    }
+    t
+}
+
+fn toml_key(k: &str) -> String {
+    if !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        k.to_string()
+    } else {
+        q(k)
+    }
+}
