@@ -620,6 +620,7 @@ fn analyze(
             findings.extend(rules::env_local_only::check(&cx));
             findings.extend(rules::env_dynamic::check(&cx));
             findings.extend(rules::env_public_secret::check(&cx, global));
+            findings.extend(rules::env_client_read::check(&cx, &resolver.packages));
             if global {
                 findings.extend(rules::env_required_by_package::check(
                     &cx,

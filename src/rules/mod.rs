@@ -2,6 +2,7 @@
 //! Each rule's logic lives in the file named after its id (`imports/untracked` ->
 //! `imports_untracked.rs`).
 
+pub mod env_client_read;
 pub mod env_context;
 pub mod env_dynamic;
 pub mod env_local_only;
@@ -47,6 +48,7 @@ rules! {
     ENV_DYNAMIC = "env/dynamic", Off, "an env read with a non-literal key";
     ENV_UNUSED = "env/unused", Off, "a declared env var is read nowhere";
     ENV_PUBLIC_SECRET = "env/public-secret", Error, "a variable exposed to the browser looks secret";
+    ENV_CLIENT_READ = "env/client-read", Error, "client-side code reads an env var without the framework's public prefix";
     SECRETS_ENV_FILE = "secrets/env-file", Error, "the snapshot contains an env file with real secrets";
     ENV_MISSING = "env/missing", Error, "a declared, required env var is absent from the checked environment";
     ENV_INVALID = "env/invalid", Error, "an env var's value breaks its rule";

@@ -11,6 +11,7 @@ mod distribution;
 mod doctor;
 mod engine;
 mod env;
+mod env_client_read;
 mod env_rules;
 mod init;
 mod install;
