@@ -219,6 +219,7 @@ fn is_config_path(path: &str) -> bool {
         || crate::env::declarations::env_file_kind(path).is_some()
         || name == ".gitignore"
         || name == "turbo.json"
+        || rules::node_version::VERSION_FILES.contains(&name)
         || path == crate::config::FILE_NAME
 }
 
@@ -648,6 +649,7 @@ fn analyze(
     if enabled("files") && global {
         findings.extend(unreadable);
         findings.extend(rules::files_case_collision::check(&snap));
+        findings.extend(rules::node_version::check(&snap, &resolver.packages));
     }
 
     timing("env, files", t0);

@@ -20,6 +20,7 @@ mod live;
 mod migrate;
 mod monorepo;
 mod monorepo_jobs;
+mod node_version;
 mod output;
 mod pnpm_yaml;
 mod run_flags;
