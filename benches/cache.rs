@@ -104,6 +104,7 @@ fn facts(rng: &mut Rng) -> Facts {
         env_reads,
         suppressions,
         had_errors: rng.below(100) == 0,
+        use_client: rng.below(10) == 0,
     }
 }
 

@@ -44,7 +44,7 @@ pub const FILE: &str = "facts.bin";
 
 const MAGIC: &[u8; 8] = b"HKCFACTS";
 /// Bump when the file layout or the entry encoding changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const HEADER_LEN: usize = 48;
 const INDEX_ENTRY_LEN: usize = 32;
 const OID_LEN: usize = 20;
@@ -403,7 +403,7 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 // ---- entry encoding -------------------------------------------------------------------------
 //
 // Hand-rolled, LEB128 varints:
-//   facts      = had_errors u8, n imports, import*, n env reads, env_read*, n suppressions, supp*
+//   facts      = flags u8 (had_errors | use_client << 1), n imports, import*, n env reads, env_read*, n suppressions, supp*
 //   import     = kind (low 7 bits) | type_only << 7, str specifier, span
 //   env_read   = source (low 7 bits) | has_name << 7, [str name], span
 //   suppression= line, n rules, str*
@@ -419,8 +419,9 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
         env_reads,
         suppressions,
         had_errors,
+        use_client,
     } = facts;
-    out.push(u8::from(*had_errors));
+    out.push(u8::from(*had_errors) | u8::from(*use_client) << 1);
     put_var(out, imports.len() as u64);
     for Import {
         specifier,
@@ -471,11 +472,11 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
 /// Decode one entry; `None` unless it is well-formed and uses all of `bytes`.
 pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
     let mut r = Reader(bytes);
-    let had_errors = match r.byte()? {
-        0 => false,
-        1 => true,
-        _ => return None,
-    };
+    let flags = r.byte()?;
+    if flags > 3 {
+        return None;
+    }
+    let (had_errors, use_client) = (flags & 1 != 0, flags & 2 != 0);
     let n = r.len()?;
     let mut imports = Vec::with_capacity(n);
     for _ in 0..n {
@@ -536,6 +537,7 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
         env_reads,
         suppressions,
         had_errors,
+        use_client,
     })
 }
 
@@ -676,6 +678,7 @@ mod tests {
                 })
                 .collect(),
             had_errors: i.is_multiple_of(5),
+            use_client: i.is_multiple_of(7),
         }
     }
 
@@ -755,6 +758,7 @@ mod tests {
                 rules: vec![],
             }],
             had_errors: true,
+            use_client: true,
         };
         let mut bytes = Vec::new();
         encode_facts(&f, &mut bytes);
@@ -1174,13 +1178,17 @@ mod tests {
             proptest::collection::vec(env, 0..4),
             proptest::collection::vec(supp, 0..3),
             any::<bool>(),
+            any::<bool>(),
         )
-            .prop_map(|(imports, env_reads, suppressions, had_errors)| Facts {
-                imports,
-                env_reads,
-                suppressions,
-                had_errors,
-            })
+            .prop_map(
+                |(imports, env_reads, suppressions, had_errors, use_client)| Facts {
+                    imports,
+                    env_reads,
+                    suppressions,
+                    had_errors,
+                    use_client,
+                },
+            )
     }
 
     proptest! {

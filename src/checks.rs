@@ -219,6 +219,7 @@ fn is_config_path(path: &str) -> bool {
         || crate::env::declarations::env_file_kind(path).is_some()
         || name == ".gitignore"
         || name == "turbo.json"
+        || rules::node_version::VERSION_FILES.contains(&name)
         || path == crate::config::FILE_NAME
 }
 
@@ -620,6 +621,7 @@ fn analyze(
             findings.extend(rules::env_local_only::check(&cx));
             findings.extend(rules::env_dynamic::check(&cx));
             findings.extend(rules::env_public_secret::check(&cx, global));
+            findings.extend(rules::env_client_read::check(&cx, &resolver.packages));
             if global {
                 findings.extend(rules::env_required_by_package::check(
                     &cx,
@@ -647,6 +649,7 @@ fn analyze(
     if enabled("files") && global {
         findings.extend(unreadable);
         findings.extend(rules::files_case_collision::check(&snap));
+        findings.extend(rules::node_version::check(&snap, &resolver.packages));
     }
 
     timing("env, files", t0);

@@ -170,6 +170,10 @@ pub struct EnvConfig {
     /// Extra prefixes of variables exposed to the browser.
     #[serde(default)]
     pub public_prefixes: Vec<String>,
+    /// Extra prefixes of variables that client code may read (`env/client-read`): a Vite
+    /// `envPrefix` or a Next.js `env` key, which hookctl cannot read without running the config.
+    #[serde(default)]
+    pub client_prefixes: Vec<String>,
     /// Value rules per variable.
     #[serde(default)]
     pub vars: BTreeMap<String, VarRule>,
@@ -659,6 +663,7 @@ impl Config {
         self.env.allow.extend(other.env.allow);
         self.env.accessors.extend(other.env.accessors);
         self.env.public_prefixes.extend(other.env.public_prefixes);
+        self.env.client_prefixes.extend(other.env.client_prefixes);
         self.env.vars.extend(other.env.vars);
         if other.env.committed_env_files_declare.is_some() {
             self.env.committed_env_files_declare = other.env.committed_env_files_declare;

@@ -105,7 +105,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let mut blocking = false;
     let mut checked = Vec::new();
     if run_checks {
-        let (b, snapshots) = run_checks_on(ctx, &config, &hc, &scopes, check_skip, args)?;
+        let (b, snapshots) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip, args)?;
         blocking |= b;
         checked = snapshots;
     }
@@ -479,9 +479,11 @@ fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Ve
 
 /// Run the built-in checks on every scope and print the findings once. True when blocking;
 /// with the snapshots checked, by target.
+#[allow(clippy::too_many_arguments)]
 fn run_checks_on(
     ctx: &Ctx,
     config: &Config,
+    hook: &str,
     hc: &HookConfig,
     scopes: &[Scope],
     skip: Vec<String>,
@@ -520,6 +522,16 @@ fn run_checks_on(
             }
         }
     }
+    if hook == "pre-deploy" {
+        let groups = hc.checks.clone().unwrap_or_default();
+        let wanted = (groups.is_empty() || groups.iter().any(|g| g == "files"))
+            && !skip
+                .iter()
+                .any(|s| s == "files" || s == crate::rules::NODE_VERSION.id);
+        if let (true, Some(snap)) = (wanted, sources.first()) {
+            findings.extend(running_node_finding(config, snap));
+        }
+    }
     crate::diagnostic::sort(&mut findings);
     let opts = report::Options {
         format: args.format,
@@ -534,6 +546,25 @@ fn run_checks_on(
     crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
     crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
     Ok((blocking, checked))
+}
+
+/// `pre-deploy`: the running `node --version` against the root `engines.node` (a note, and
+/// nothing checked, when `node` is not on PATH).
+fn running_node_finding(config: &Config, snap: &crate::snapshot::Snapshot) -> Option<Finding> {
+    let rule = &crate::rules::NODE_VERSION;
+    let severity = config.level_at(rule, "package.json").severity()?;
+    let out = match std::process::Command::new("node").arg("--version").output() {
+        Ok(out) if out.status.success() => out,
+        _ => {
+            errln!("hookctl: note: `node` is not on PATH: the running Node version was not checked");
+            return None;
+        }
+    };
+    let version = String::from_utf8_lossy(&out.stdout).into_owned();
+    let packages = crate::resolve::packages::Packages::load(snap, &mut Vec::new());
+    let mut f = crate::rules::node_version::running_node(snap, &packages, &version)?;
+    f.severity = severity;
+    Some(f)
 }
 
 /// The snapshots the built-in checks read, by target.

@@ -2,6 +2,7 @@
 //! Each rule's logic lives in the file named after its id (`imports/untracked` ->
 //! `imports_untracked.rs`).
 
+pub mod env_client_read;
 pub mod env_context;
 pub mod env_dynamic;
 pub mod env_local_only;
@@ -14,6 +15,7 @@ pub mod imports_case_mismatch;
 pub mod imports_undeclared_dependency;
 pub mod imports_unresolved;
 pub mod imports_untracked;
+pub mod node_version;
 pub mod secrets_env_file;
 
 use crate::config::Level;
@@ -47,6 +49,8 @@ rules! {
     ENV_DYNAMIC = "env/dynamic", Off, "an env read with a non-literal key";
     ENV_UNUSED = "env/unused", Off, "a declared env var is read nowhere";
     ENV_PUBLIC_SECRET = "env/public-secret", Error, "a variable exposed to the browser looks secret";
+    ENV_CLIENT_READ = "env/client-read", Error, "client-side code reads an env var without the framework's public prefix";
+    NODE_VERSION = "node/version", Error, "a Node version file is outside the root `engines.node` range, or version files disagree";
     SECRETS_ENV_FILE = "secrets/env-file", Error, "the snapshot contains an env file with real secrets";
     ENV_MISSING = "env/missing", Error, "a declared, required env var is absent from the checked environment";
     ENV_INVALID = "env/invalid", Error, "an env var's value breaks its rule";
@@ -60,7 +64,8 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 /// The check group a rule belongs to (`HOOKCTL_SKIP` and `checks = [...]` name groups).
 pub fn group(id: &str) -> &str {
     let g = id.split('/').next().unwrap_or(id);
-    if g == "files" { "files" } else { g }
+    // `node/version` checks repository files, like `files/*`.
+    if g == "node" { "files" } else { g }
 }
 
 #[cfg(test)]

@@ -61,6 +61,7 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
         pos: Positions::new(src),
         facts: Facts {
             had_errors: tree.root_node().has_error(),
+            use_client: has_use_client(grammar, tree.root_node(), src),
             ..Facts::default()
         },
         write_targets: Vec::new(),
@@ -74,6 +75,32 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
     facts.env_reads.sort_by_key(|r| r.span.start);
     facts.suppressions.sort_by_key(|s| s.line);
     facts
+}
+
+/// Does the directive prologue (the leading string-literal statements, comments between them)
+/// hold `"use client"`? Directives compare the raw text, so an escaped spelling is not one.
+fn has_use_client(g: &Grammar, root: Node, src: &[u8]) -> bool {
+    let mut cursor = root.walk();
+    for node in root.named_children(&mut cursor) {
+        let kind = node.kind_id();
+        if kind == g.k.comment || kind == g.k.hash_bang_line {
+            continue;
+        }
+        if kind != g.k.expression_statement {
+            return false;
+        }
+        let Some(expr) = node.named_child(0) else {
+            return false;
+        };
+        if expr.kind_id() != g.k.string || node.named_child_count() != 1 {
+            return false;
+        }
+        let raw = src.get(expr.start_byte()..expr.end_byte()).unwrap_or_default();
+        if raw.len() >= 2 && &raw[1..raw.len() - 1] == b"use client" {
+            return true;
+        }
+    }
+    false
 }
 
 /// Sorted start offsets of every trigger word (and accessor name) in the file. A subtree whose
@@ -182,6 +209,7 @@ struct Kinds {
     export_specifier: u16,
     comment: u16,
     hash_bang_line: u16,
+    expression_statement: u16,
     type_keyword: u16,
     typeof_keyword: u16,
     delete_keyword: u16,
@@ -301,6 +329,7 @@ impl Grammar {
             export_specifier: named("export_specifier"),
             comment: named("comment"),
             hash_bang_line: named("hash_bang_line"),
+            expression_statement: named("expression_statement"),
             type_keyword: keyword("type"),
             typeof_keyword: keyword("typeof"),
             delete_keyword: keyword("delete"),

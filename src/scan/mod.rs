@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use extract::extract;
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +119,10 @@ pub struct Facts {
     pub suppressions: Vec<Suppression>,
     /// tree-sitter produced error nodes; extraction carried on past them.
     pub had_errors: bool,
+    /// The file's directive prologue holds `"use client"` (Next.js client component): only
+    /// string-literal statements and comments come before it. Set only for files that were
+    /// worth parsing (those with env reads or imports).
+    pub use_client: bool,
 }
 
 impl Facts {

@@ -774,6 +774,32 @@ fn program(
     (text, imports, envs, ignores)
 }
 
+#[test]
+fn use_client_directive_only_in_the_prologue() {
+    let env = "process.env.SECRET_KEY;\n";
+    let client = |src: &str, lang: Lang| extract(lang, src.as_bytes(), &opts()).use_client;
+    for lang in [Ts, Tsx] {
+        assert!(client(&format!("\"use client\";\n{env}"), lang));
+        assert!(client(&format!("'use client'\n{env}"), lang));
+        assert!(client(
+            &format!("// c\n/* d */\n\"use strict\";\n'use client';\n{env}"),
+            lang
+        ));
+        assert!(client(&format!("#!/usr/bin/env node\n'use client'\n{env}"), lang));
+        // Not first: after an import, after code, not a plain string statement.
+        assert!(!client(
+            &format!("import x from 'x';\n'use client';\n{env}"),
+            lang
+        ));
+        assert!(!client(&format!("{env}'use client';\n"), lang));
+        assert!(!client(&format!("('use client');\n{env}"), lang));
+        assert!(!client(&format!("'use client' + x;\n{env}"), lang));
+        assert!(!client(&format!("'use server';\n{env}"), lang));
+        assert!(!client(&format!("'use\\x20client';\n{env}"), lang));
+        assert!(!client(env, lang));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 

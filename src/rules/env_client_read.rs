@@ -1,0 +1,126 @@
+//! `env/client-read`: client-side code reads a variable without the framework's public prefix.
+//! Bundlers replace only prefixed names (and a few built-ins) in browser code; any other read is
+//! `undefined` in the browser after the build, and no build or type check fails.
+//!
+//! - Next.js: a file whose directive prologue holds `"use client"` (a package that depends on
+//!   `next`, nearest package.json or the root's) reading `process.env.X` without `NEXT_PUBLIC_`.
+//! - Vite: `import.meta.env.X` without `VITE_` in a package that depends on `vite` (nearest
+//!   package.json or the root's). Vite exposes only prefixed names to `import.meta.env`, on the
+//!   client and in SSR alike. Astro exposes every name to its server code: not checked there.
+//!
+//! `[env] client_prefixes` adds prefixes for both (a Vite `envPrefix`, which hookctl cannot read
+//! without running `vite.config`).
+
+use super::env_context::EnvContext;
+use crate::diagnostic::Finding;
+use crate::resolve::packages::Packages;
+use crate::scan::EnvSource;
+
+/// Names Next.js inlines into client code although they lack `NEXT_PUBLIC_`
+/// (see `data/env-builtins.txt`, "Frameworks").
+const NEXT_CLIENT_BUILTINS: &[&str] = &["NODE_ENV", "NEXT_RUNTIME", "NEXT_DEPLOYMENT_ID"];
+const NEXT_CLIENT_BUILTIN_PREFIXES: &[&str] = &["__NEXT_"];
+/// Vite's `import.meta.env` built-ins (https://vite.dev/guide/env-and-mode).
+const VITE_BUILTINS: &[&str] = &["MODE", "BASE_URL", "PROD", "DEV", "SSR"];
+
+pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
+    let extra = &cx.config.env.client_prefixes;
+    let has_extra = |name: &str| {
+        extra
+            .iter()
+            .any(|p| !p.is_empty() && name.starts_with(p.as_str()))
+    };
+    let mut out = Vec::new();
+    for (path, facts) in cx.files {
+        if facts.env_reads.is_empty() {
+            continue;
+        }
+        let next = facts.use_client && depends_on(packages, path, "next");
+        let vite = facts
+            .env_reads
+            .iter()
+            .any(|r| r.source == EnvSource::ImportMetaEnv)
+            && depends_on(packages, path, "vite")
+            && !depends_on(packages, path, "astro");
+        if !next && !vite {
+            continue;
+        }
+        for read in &facts.env_reads {
+            let Some(name) = read.name.as_deref() else {
+                continue;
+            };
+            if has_extra(name) {
+                continue;
+            }
+            let finding = match read.source {
+                EnvSource::ProcessEnv if next => {
+                    if name.starts_with("NEXT_PUBLIC_")
+                        || NEXT_CLIENT_BUILTINS.contains(&name)
+                        || NEXT_CLIENT_BUILTIN_PREFIXES.iter().any(|p| name.starts_with(p))
+                    {
+                        continue;
+                    }
+                    next_finding(path, name)
+                }
+                EnvSource::ImportMetaEnv if vite => {
+                    if name.starts_with("VITE_") || VITE_BUILTINS.contains(&name) {
+                        continue;
+                    }
+                    vite_finding(path, name)
+                }
+                _ => continue,
+            };
+            out.push(finding.span(read.span).name(name));
+        }
+    }
+    out
+}
+
+fn next_finding(path: &str, name: &str) -> Finding {
+    let server = format!(
+        "read `process.env.{name}` in a Server Component or route handler and pass the value down as a prop"
+    );
+    let help = if crate::env::secrets::is_secret_like_name(name) {
+        format!("{server} (keep it server-side: its name says it is secret)")
+    } else {
+        format!("{server}, or rename it `NEXT_PUBLIC_{name}` if it may be public")
+    };
+    Finding::new(
+        super::ENV_CLIENT_READ.id,
+        path,
+        format!(
+            "`{name}` is read in a client component (`\"use client\"`): Next.js inlines only `NEXT_PUBLIC_` variables into browser code, so it is `undefined` there"
+        ),
+    )
+    .help(help)
+}
+
+fn vite_finding(path: &str, name: &str) -> Finding {
+    let help = if crate::env::secrets::is_secret_like_name(name) {
+        format!(
+            "read `{name}` in server code (`process.env.{name}`) and send the client what it needs (keep it server-side: its name says it is secret)"
+        )
+    } else {
+        format!(
+            "rename it `VITE_{name}` if it may be public, or read it in server code; a custom Vite `envPrefix` goes in hookctl.toml `[env] client_prefixes`"
+        )
+    };
+    Finding::new(
+        super::ENV_CLIENT_READ.id,
+        path,
+        format!(
+            "`import.meta.env.{name}` is `undefined` in a Vite app: Vite exposes only `VITE_` variables (and `MODE`, `BASE_URL`, `PROD`, `DEV`, `SSR`)"
+        ),
+    )
+    .help(help)
+}
+
+/// Does the package.json nearest `path`, or the root's, depend on `pkg`?
+fn depends_on(packages: &Packages, path: &str, pkg: &str) -> bool {
+    let nearest = packages.nearest_manifest(path);
+    [nearest, Some("")]
+        .into_iter()
+        .flatten()
+        .filter_map(|dir| packages.manifests.get(dir))
+        .any(|m| m.deps.contains(pkg))
+}
