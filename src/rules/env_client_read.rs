@@ -10,6 +10,12 @@
 //!
 //! `[env] client_prefixes` adds prefixes for both (a Vite `envPrefix`, which hookctl cannot read
 //! without running `vite.config`).
+//!
+//! Two forms of correct code stay silent (both found on the real-repo corpus): a client file that
+//! tests `typeof window` (client components are rendered on the server too, and such files read
+//! server-only variables on the server branch: create-t3-turbo, trpc's examples); and Vite names
+//! the project types in an `interface ImportMetaEnv` of a `.d.ts` (provided by `define` or an
+//! `envPrefix`: excalidraw's `PKG_NAME`).
 
 use super::env_context::EnvContext;
 use crate::diagnostic::Finding;
@@ -30,6 +36,7 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
             .iter()
             .any(|p| !p.is_empty() && name.starts_with(p.as_str()))
     };
+    let typed = std::sync::OnceLock::new();
     let mut out = Vec::new();
     for (path, facts) in cx.files {
         if facts.env_reads.is_empty() {
@@ -45,6 +52,13 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
         if !next && !vite {
             continue;
         }
+        let text = || {
+            cx.snapshot()
+                .read(path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default()
+        };
+        let guarded = next && text().contains("typeof window");
         for read in &facts.env_reads {
             let Some(name) = read.name.as_deref() else {
                 continue;
@@ -53,6 +67,7 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
                 continue;
             }
             let finding = match read.source {
+                EnvSource::ProcessEnv if next && guarded => continue,
                 EnvSource::ProcessEnv if next => {
                     if name.starts_with("NEXT_PUBLIC_")
                         || NEXT_CLIENT_BUILTINS.contains(&name)
@@ -63,7 +78,10 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
                     next_finding(path, name)
                 }
                 EnvSource::ImportMetaEnv if vite => {
-                    if name.starts_with("VITE_") || VITE_BUILTINS.contains(&name) {
+                    if name.starts_with("VITE_")
+                        || VITE_BUILTINS.contains(&name)
+                        || typed.get_or_init(|| typed_import_meta_env(cx)).contains(name)
+                    {
                         continue;
                     }
                     vite_finding(path, name)
@@ -116,6 +134,40 @@ fn vite_finding(path: &str, name: &str) -> Finding {
 }
 
 /// Does the package.json nearest `path`, or the root's, depend on `pkg`?
+/// Names declared in an `interface ImportMetaEnv { … }` of the snapshot's declaration files.
+fn typed_import_meta_env(cx: &EnvContext) -> std::collections::HashSet<String> {
+    let snap = cx.snapshot();
+    let mut out = std::collections::HashSet::new();
+    let paths: Vec<&str> = snap
+        .entries()
+        .keys()
+        .map(String::as_str)
+        .filter(|p| p.ends_with(".d.ts") && !p.split('/').any(|c| c == "node_modules"))
+        .collect();
+    for bytes in snap.read_many(&paths).into_iter().flatten() {
+        let text = String::from_utf8_lossy(&bytes);
+        let mut rest = text.as_ref();
+        while let Some(i) = rest.find("interface ImportMetaEnv") {
+            rest = &rest[i..];
+            let Some(open) = rest.find('{') else { break };
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            for member in rest[open + 1..open + close].split([';', '\n', ',']) {
+                let member = member.trim().trim_start_matches("readonly ").trim();
+                if let Some((name, _)) = member.split_once(':') {
+                    let name = name.trim().trim_end_matches('?');
+                    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                        out.insert(name.to_string());
+                    }
+                }
+            }
+            rest = &rest[open + close..];
+        }
+    }
+    out
+}
+
 fn depends_on(packages: &Packages, path: &str, pkg: &str) -> bool {
     let nearest = packages.nearest_manifest(path);
     [nearest, Some("")]

@@ -200,3 +200,43 @@ fn a_real_commit_is_blocked_and_only_by_new_reads() {
     r.add(&["app/button.tsx"]);
     r.commit(&["-m", "button"]).ok();
 }
+
+#[test]
+fn a_read_on_the_server_branch_of_a_typeof_window_guard_is_silent() {
+    // create-t3-turbo / trpc examples: client components render on the server too.
+    let r = next_app();
+    r.write(
+        "app/providers.tsx",
+        "\"use client\";\nconst base = () => {\n  if (typeof window !== 'undefined') return window.location.origin;\n  return `http://localhost:${process.env.API_URL}`;\n};\nexport default base;\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(client_reads(&r), []);
+    // The unguarded twin is reported.
+    r.write("app/other.tsx", format!("\"use client\";\n{CLIENT_READ}"));
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        client_reads(&r),
+        [f("env/client-read", "app/other.tsx", "SECRET_KEY")]
+    );
+}
+
+#[test]
+fn vite_names_typed_in_import_meta_env_are_provided() {
+    // excalidraw: `PKG_NAME` comes from `define`, typed in `vite-env.d.ts`.
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"app","devDependencies":{"vite":"5.0.0"}}"#,
+    );
+    r.write(".env.example", "PKG_NAME=\nAPI_URL=\n");
+    r.write(
+        "src/vite-env.d.ts",
+        "/// <reference types=\"vite/client\" />\ninterface ImportMetaEnv {\n  readonly PKG_NAME: string;\n  PKG_VERSION?: string;\n}\n",
+    );
+    r.write(
+        "src/a.ts",
+        "export const n = import.meta.env.PKG_NAME;\nexport const u = import.meta.env.API_URL;\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(client_reads(&r), [f("env/client-read", "src/a.ts", "API_URL")]);
+}
