@@ -15,6 +15,7 @@ pub mod imports_undeclared_dependency;
 pub mod imports_unresolved;
 pub mod imports_untracked;
 pub mod secrets_env_file;
+pub mod secrets_in_source;
 
 use crate::config::Level;
 
@@ -48,6 +49,7 @@ rules! {
     ENV_UNUSED = "env/unused", Off, "a declared env var is read nowhere";
     ENV_PUBLIC_SECRET = "env/public-secret", Error, "a variable exposed to the browser looks secret";
     SECRETS_ENV_FILE = "secrets/env-file", Error, "the snapshot contains an env file with real secrets";
+    SECRETS_IN_SOURCE = "secrets/in-source", Error, "a text file other than an env file holds a value of a known secret format";
     ENV_MISSING = "env/missing", Error, "a declared, required env var is absent from the checked environment";
     ENV_INVALID = "env/invalid", Error, "an env var's value breaks its rule";
     ENV_EXTRA = "env/extra", Warning, "the checked environment has a name no declaration file lists";
