@@ -3,7 +3,7 @@
 //! private keys, service-role JWTs, ...) in any text file of the snapshot, not only env files
 //! (those are `secrets/env-file`'s). With `[secrets] entropy = true`, random-looking tokens too.
 //!
-//! Skipped: env files, `node_modules`, lockfiles, files under the `[secrets] skip` globs (test
+//! Skipped: env files and the files env-file symlinks point to, `node_modules`, lockfiles, files under the `[secrets] skip` globs (test
 //! fixtures), symlinks, binary files (a NUL in the first 8 KiB), files over `[scan]
 //! max_file_size`, and placeholders (`sk_live_xxx`, `<your-key>`, the documented example AWS key,
 //! a run of one repeated character). Values are never printed: the finding names the format,
@@ -146,6 +146,9 @@ pub fn check(
             .map(|(p, _)| p.as_str())
             .collect(),
     };
+    // A file an env-file symlink points to is reported through the link by `secrets/env-file`.
+    let linked = env_link_targets(snap);
+    wanted.retain(|p| !linked.contains(*p));
     wanted.sort_unstable();
     let clean = if snap.kind == Kind::Worktree {
         CleanSet::disabled()
@@ -178,6 +181,19 @@ pub fn check(
         .collect();
     let _ = clean.save();
     per_file.into_iter().flatten().collect()
+}
+
+/// The snapshot files that committed env-file symlinks (`.env.production -> config/prod`)
+/// point to.
+fn env_link_targets(snap: &Snapshot) -> std::collections::HashSet<String> {
+    snap.entries()
+        .iter()
+        .filter(|(p, e)| e.kind == EntryKind::Symlink && env::env_file_kind(p).is_some())
+        .filter_map(|(p, _)| {
+            let target = snap.read(p).ok()?;
+            super::secrets_env_file::symlink_target(snap, p, &target)
+        })
+        .collect()
 }
 
 fn finding(path: &str, hit: &Hit) -> Finding {
