@@ -283,11 +283,9 @@ pub fn plan_scope(snap: &Snapshot, base: &Snapshot, cache: &FactsCache) -> Scope
     {
         return Scope::All;
     }
-    let mut files: HashSet<String> = changed
-        .iter()
-        .filter(|p| is_source(p))
-        .map(|p| p.to_string())
-        .collect();
+    // Every changed path: the source files are parsed, and every text file is read by
+    // `secrets/in-source`.
+    let mut files: HashSet<String> = changed.iter().map(|p| p.to_string()).collect();
     if !removed.is_empty() {
         files.extend(importers_of(snap, &removed, cache));
     }
@@ -637,6 +635,23 @@ fn analyze(
             findings.extend(rules::secrets_env_file::check(&cx));
         }
         unreadable.extend(cx.declarations.errors().iter().cloned());
+    }
+    if enabled("secrets")
+        && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
+        && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id)
+    {
+        let t0 = Instant::now();
+        let scoped: Option<Vec<&str>> = match scope {
+            Scope::All => None,
+            Scope::Files(set) => Some(set.iter().map(String::as_str).collect()),
+        };
+        findings.extend(rules::secrets_in_source::check(
+            config,
+            &snap,
+            scoped.as_deref(),
+            &cache_dir(&snap),
+        ));
+        timing("secrets in source", t0);
     }
     // Suppression comments apply to every rule reported in a source file.
     let by_path: std::collections::HashMap<&str, &Facts> =

@@ -65,6 +65,36 @@ impl ScanConfig {
     }
 }
 
+/// `[secrets]`: what `secrets/in-source` reads.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// Also report high-entropy strings (random-looking tokens of 20+ characters) in source
+    /// files, not only values of a known secret format (default false: noisy on hashes and ids).
+    pub entropy: Option<bool>,
+    /// Files not scanned for secrets in source (test fixtures), as globs over repository paths.
+    /// Default: `["**/fixtures/**", "**/__fixtures__/**", "**/testdata/**"]`; setting it replaces
+    /// the default.
+    #[serde(default, deserialize_with = "check::globs")]
+    pub skip: Option<Vec<String>>,
+}
+
+impl SecretsConfig {
+    pub const DEFAULT_SKIP: &[&str] = &["**/fixtures/**", "**/__fixtures__/**", "**/testdata/**"];
+
+    pub fn entropy(&self) -> bool {
+        self.entropy.unwrap_or(false)
+    }
+
+    /// The fixture globs: configured, else the default.
+    pub fn skip(&self) -> Vec<String> {
+        match &self.skip {
+            Some(list) => list.clone(),
+            None => Self::DEFAULT_SKIP.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
 /// A size in bytes: a number, or a string with a unit (`B`, `KB`, `KiB`, `MB`, `MiB`, `GB`, `GiB`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ByteSize(pub u64);
@@ -318,7 +348,7 @@ impl schemars::JsonSchema for Config {
             .collect();
         schemars::json_schema!({
             "title": "hookctl.toml",
-            "description": "hookctl's configuration. Top-level keys other than `rules`, `imports`, `env`, `scan` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
+            "description": "hookctl's configuration. Top-level keys other than `rules`, `imports`, `env`, `scan`, `secrets` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
             "type": "object",
             "properties": {
                 "rules": {
@@ -330,6 +360,7 @@ impl schemars::JsonSchema for Config {
                 "imports": g.subschema_for::<ImportsConfig>(),
                 "env": g.subschema_for::<EnvConfig>(),
                 "scan": g.subschema_for::<ScanConfig>(),
+                "secrets": g.subschema_for::<SecretsConfig>(),
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -439,6 +470,18 @@ mod check {
         for r in &list {
             regex::Regex::new(r)
                 .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
+        }
+        Ok(list)
+    }
+
+    /// `[secrets] skip`: every entry a valid glob.
+    pub fn globs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+        let list = Option::<Vec<String>>::deserialize(d)?;
+        for raw in list.iter().flatten() {
+            globset::GlobBuilder::new(raw)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| D::Error::custom(format!("invalid glob `{raw}`: {}", e.kind())))?;
         }
         Ok(list)
     }
@@ -572,7 +615,7 @@ pub struct JobConfig {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a table of hook settings (`[hook]`), or one of `rules`, `imports`, `env`, `scan`"
+    expecting = "a table of hook settings (`[hook]`), or one of `rules`, `imports`, `env`, `scan`, `secrets`"
 )]
 pub struct HookConfig {
     /// Built-in check groups to run: `imports`, `env`, `secrets`, `files`. Default: all.
@@ -600,6 +643,7 @@ pub struct Config {
     /// `min_version = "0.2.0"`: the oldest hookctl this configuration accepts (checked at load).
     pub min_version: Option<String>,
     pub scan: ScanConfig,
+    pub secrets: SecretsConfig,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -678,6 +722,12 @@ impl Config {
         if other.scan.max_file_size.is_some() {
             self.scan.max_file_size = other.scan.max_file_size;
         }
+        if other.secrets.entropy.is_some() {
+            self.secrets.entropy = other.secrets.entropy;
+        }
+        if other.secrets.skip.is_some() {
+            self.secrets.skip = other.secrets.skip;
+        }
     }
 
     /// The configured level of a rule, or its default.
@@ -751,6 +801,7 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "imports" => config.imports = map.next_value()?,
                 "env" => config.env = map.next_value()?,
                 "scan" => config.scan = map.next_value()?,
+                "secrets" => config.secrets = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),
                 _ => {
@@ -905,5 +956,31 @@ clean = true
             .unwrap_err()
             .chain();
         assert!(e.contains("did you mean `imports`"), "{e}");
+    }
+
+    #[test]
+    fn secrets_table() {
+        let d = Config::default();
+        assert!(!d.secrets.entropy());
+        assert_eq!(d.secrets.skip(), SecretsConfig::DEFAULT_SKIP);
+        let c = parse(
+            Path::new("h.toml"),
+            "[secrets]\nentropy = true\nskip = [\"e2e/**\"]\n",
+        )
+        .unwrap();
+        assert!(c.secrets.entropy());
+        assert_eq!(c.secrets.skip(), ["e2e/**"]);
+        let mut merged = c.clone();
+        merged.merge(parse(Path::new("l.toml"), "[secrets]\nentropy = false\n").unwrap());
+        assert!(!merged.secrets.entropy());
+        assert_eq!(merged.secrets.skip(), ["e2e/**"]);
+        let e = parse(Path::new("h.toml"), "[secrets]\nskip = [\"a/[b\"]\n")
+            .unwrap_err()
+            .chain();
+        assert!(e.contains("invalid glob"), "{e}");
+        let e = parse(Path::new("h.toml"), "[secrets]\nentropi = true\n")
+            .unwrap_err()
+            .chain();
+        assert!(e.contains("entropi"), "{e}");
     }
 }

@@ -554,7 +554,7 @@ fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
             continue;
         };
         if config::CHECK_GROUPS.contains(&key.as_str())
-            || ["rules", "imports", "env", "scan"].contains(&key.as_str())
+            || ["rules", "imports", "env", "scan", "secrets"].contains(&key.as_str())
         {
             m.note(format!(
                 "{name}: `{key}`: a hook name hookctl reserves; translate by hand"

@@ -92,8 +92,12 @@ fn finding(
         paint(color, sev_style, &format!("{word}[{}]", f.rule)),
         paint(color, style::BOLD, &format!(": {}{new}", escape(&f.message)))
     )?;
-    // Env files hold values, which are never shown: no source line for them.
-    let shown = if f.line > 0 && crate::env::env_file_kind(&f.path).is_none() {
+    // Env files hold values, and a secret's line holds the secret: values are never shown, so
+    // no source line for them.
+    let shown = if f.line > 0
+        && crate::env::env_file_kind(&f.path).is_none()
+        && crate::rules::group(f.rule) != "secrets"
+    {
         src.and_then(|s| source_window(s, f))
     } else {
         None

@@ -87,7 +87,13 @@ impl CleanSet {
     /// Load the stored set if it was written for context `ctx`; a missing, corrupt or foreign
     /// file gives an empty set.
     pub fn load(common_dir: &Path, ctx: u64) -> CleanSet {
-        let file = common_dir.join(crate::cache::DIR).join(FILE);
+        Self::load_as(common_dir, FILE, ctx)
+    }
+
+    /// `load` from another file of the cache folder (another rule's clean set, e.g.
+    /// `secrets/in-source`'s).
+    pub fn load_as(common_dir: &Path, name: &str, ctx: u64) -> CleanSet {
+        let file = common_dir.join(crate::cache::DIR).join(name);
         let known = std::fs::read(&file)
             .ok()
             .and_then(|b| parse(&b, ctx))

@@ -17,6 +17,7 @@ pub mod imports_unresolved;
 pub mod imports_untracked;
 pub mod node_version;
 pub mod secrets_env_file;
+pub mod secrets_in_source;
 
 use crate::config::Level;
 
@@ -52,6 +53,7 @@ rules! {
     ENV_CLIENT_READ = "env/client-read", Error, "client-side code reads an env var without the framework's public prefix";
     NODE_VERSION = "node/version", Error, "a Node version file is outside the root `engines.node` range, or version files disagree";
     SECRETS_ENV_FILE = "secrets/env-file", Error, "the snapshot contains an env file with real secrets";
+    SECRETS_IN_SOURCE = "secrets/in-source", Error, "a text file other than an env file holds a value of a known secret format";
     ENV_MISSING = "env/missing", Error, "a declared, required env var is absent from the checked environment";
     ENV_INVALID = "env/invalid", Error, "an env var's value breaks its rule";
     ENV_EXTRA = "env/extra", Warning, "the checked environment has a name no declaration file lists";

@@ -178,7 +178,7 @@ const MAX_LINKS: usize = 8;
 
 /// The snapshot file a committed symlink at `path` (whose blob is `target`) points to, following
 /// chains of links; `None` when it leaves the repository or names no snapshot file.
-fn symlink_target(snap: &Snapshot, path: &str, target: &[u8]) -> Option<String> {
+pub(crate) fn symlink_target(snap: &Snapshot, path: &str, target: &[u8]) -> Option<String> {
     let mut current = path.to_string();
     let mut target = String::from_utf8_lossy(target).into_owned();
     for _ in 0..MAX_LINKS {

@@ -26,5 +26,6 @@ mod pnpm_yaml;
 mod run_flags;
 mod schema;
 mod secrets;
+mod secrets_in_source;
 mod snapshots_output;
 mod staged;
