@@ -73,14 +73,21 @@ pub struct SecretsConfig {
     /// files, not only values of a known secret format (default false: noisy on hashes and ids).
     pub entropy: Option<bool>,
     /// Files not scanned for secrets in source (test fixtures), as globs over repository paths.
-    /// Default: `["**/fixtures/**", "**/__fixtures__/**", "**/testdata/**"]`; setting it replaces
+    /// Default: `["**/fixtures/**", "**/__fixtures__/**", "**/testdata/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*"]`; setting it replaces
     /// the default.
     #[serde(default, deserialize_with = "check::globs")]
     pub skip: Option<Vec<String>>,
 }
 
 impl SecretsConfig {
-    pub const DEFAULT_SKIP: &[&str] = &["**/fixtures/**", "**/__fixtures__/**", "**/testdata/**"];
+    pub const DEFAULT_SKIP: &[&str] = &[
+        "**/fixtures/**",
+        "**/__fixtures__/**",
+        "**/testdata/**",
+        "**/__tests__/**",
+        "**/*.test.*",
+        "**/*.spec.*",
+    ];
 
     pub fn entropy(&self) -> bool {
         self.entropy.unwrap_or(false)

@@ -246,3 +246,21 @@ fn entropy_is_an_option() {
     r.git(&["add", "-A"]).ok();
     assert_eq!(findings(&r, &["--all-findings"]), []);
 }
+
+#[test]
+fn dummy_keys_in_test_files_are_skipped_by_default() {
+    // dub's webhook test (`whsec_…` dummy), apollo-server's `__tests__/…/fixture.key`.
+    let key = k(&["sk_", "live_", "4eC39HqLyjWDarjtT1zdp7dc"]);
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"app"}"#);
+    r.write("src/pay.test.ts", format!("export const k = \"{key}\";\n"));
+    r.write("src/__tests__/pay.ts", format!("export const k = \"{key}\";\n"));
+    r.write("src/pay.spec.js", format!("module.exports = \"{key}\";\n"));
+    r.write("src/pay.ts", format!("export const k = \"{key}\";\n"));
+    r.git(&["add", "-A"]).ok();
+    let found: Vec<_> = findings(&r, &["--all-findings"])
+        .into_iter()
+        .filter(|(rule, _, _)| rule == RULE)
+        .collect();
+    assert_eq!(found, vec![f(RULE, "src/pay.ts", "Stripe live secret key")]);
+}
