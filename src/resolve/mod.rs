@@ -434,7 +434,7 @@ impl Resolver {
     /// A resolver with the importer's tsconfig `customConditions` first, if it sets any.
     fn with_custom_conditions(&self, from: &Path) -> Option<Arc<ResolverGeneric<SnapFs>>> {
         let ts = self.strict.find_tsconfig(from).ok()??;
-        let conditions = self.custom_conditions(ts.path(), 0)?;
+        let conditions = self.custom_conditions(ts.path())?;
         if conditions.is_empty() {
             return None;
         }
@@ -461,7 +461,21 @@ impl Resolver {
     }
 
     /// `compilerOptions.customConditions` of a tsconfig, through its `extends` chain.
-    fn custom_conditions(&self, path: &Path, depth: usize) -> Option<Vec<String>> {
+    fn custom_conditions(&self, path: &Path) -> Option<Vec<String>> {
+        let list = self.chain_option(path, "/compilerOptions/customConditions", 0)?;
+        Some(
+            list.as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
+    /// A compiler option (JSON pointer) of a tsconfig, following its `extends` chain: the config
+    /// itself over its bases, a later base over an earlier one (oxc reads neither
+    /// `moduleResolution` nor `customConditions`).
+    fn chain_option(&self, path: &Path, pointer: &str, depth: usize) -> Option<Value> {
         let rel = self.snap.rel(path)?;
         let bytes = self
             .shared
@@ -470,16 +484,8 @@ impl Resolver {
             .cloned()
             .or_else(|| self.snap.read(&rel).ok())?;
         let json = packages::parse_jsonc(&rel, &bytes).ok()?;
-        if let Some(list) = json
-            .pointer("/compilerOptions/customConditions")
-            .and_then(Value::as_array)
-        {
-            return Some(
-                list.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect(),
-            );
+        if let Some(v) = json.pointer(pointer) {
+            return Some(v.clone());
         }
         if depth > 16 {
             return None;
@@ -489,7 +495,7 @@ impl Resolver {
             .get(&rel)?
             .iter()
             .rev()
-            .find_map(|base| self.custom_conditions(&self.snap.abs(base), depth + 1))
+            .find_map(|base| self.chain_option(&self.snap.abs(base), pointer, depth + 1))
     }
 
     /// Like `strict`, without the `types` export condition.
@@ -581,7 +587,7 @@ impl Resolver {
             Some(known) => known,
             None => {
                 let by_module = ts.compiler_options.module.as_deref().is_some_and(is_node_mode);
-                let mode = match self.module_resolution(&path, 0) {
+                let mode = match self.module_resolution(&path) {
                     Some(m) => is_node_mode(&m),
                     None => by_module,
                 };
@@ -607,32 +613,10 @@ impl Resolver {
         Some(if esm { NodeMode::Esm } else { NodeMode::Cjs })
     }
 
-    /// `compilerOptions.moduleResolution` of a tsconfig, following its `extends` chain (a later
-    /// base wins over an earlier one, the config itself over its bases).
-    fn module_resolution(&self, path: &Path, depth: usize) -> Option<String> {
-        let rel = self.snap.rel(path)?;
-        let bytes = self
-            .shared
-            .patched
-            .get(&rel)
-            .cloned()
-            .or_else(|| self.snap.read(&rel).ok())?;
-        let json = packages::parse_jsonc(&rel, &bytes).ok()?;
-        if let Some(m) = json
-            .pointer("/compilerOptions/moduleResolution")
-            .and_then(Value::as_str)
-        {
-            return Some(m.to_ascii_lowercase());
-        }
-        if depth > 16 {
-            return None;
-        }
-        self.configs
-            .bases
-            .get(&rel)?
-            .iter()
-            .rev()
-            .find_map(|base| self.module_resolution(&self.snap.abs(base), depth + 1))
+    /// `compilerOptions.moduleResolution` of a tsconfig, following its `extends` chain.
+    fn module_resolution(&self, path: &Path) -> Option<String> {
+        let m = self.chain_option(path, "/compilerOptions/moduleResolution", 0)?;
+        Some(m.as_str()?.to_ascii_lowercase())
     }
 
     /// Resolve `specifier` written in the snapshot file `importer`.
