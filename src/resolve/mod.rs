@@ -344,12 +344,16 @@ impl Resolver {
     /// something the build writes (`postinstall` codegen, a script's output), not a file someone
     /// forgot to add — there is nothing to add. (When it is on disk, it is `Untracked`.)
     fn ignored_target(&self, from: &Path, spec: &str) -> Option<String> {
-        let suffixes = SOURCE_EXTENSIONS
-            .iter()
-            .map(|e| e.to_string())
-            .chain(SOURCE_EXTENSIONS.iter().map(|e| format!("/index{e}")))
-            .chain(std::iter::once(String::new()));
-        let suffixes: Vec<String> = suffixes.collect();
+        // Built once: this runs for every unresolved import (a vendored bundle has thousands).
+        static SUFFIXES: OnceLock<Vec<String>> = OnceLock::new();
+        let suffixes = SUFFIXES.get_or_init(|| {
+            SOURCE_EXTENSIONS
+                .iter()
+                .map(|e| e.to_string())
+                .chain(SOURCE_EXTENSIONS.iter().map(|e| format!("/index{e}")))
+                .chain(std::iter::once(String::new()))
+                .collect()
+        });
         self.named_paths(from, spec)?.into_iter().find_map(|rel| {
             suffixes.iter().find_map(|sfx| {
                 let path = format!("{rel}{sfx}");

@@ -63,8 +63,7 @@ fn load_deno_imports(snap: &Snapshot) -> BTreeMap<String, Vec<String>> {
             .map(|o| o.keys().cloned().collect())
             .unwrap_or_default();
         if let Some(map) = json.get("importMap").and_then(Value::as_str) {
-            let joined = super::specifier::normalize(std::path::Path::new(&format!("{dir}/{map}")));
-            let rel = joined.to_string_lossy().trim_start_matches('/').to_string();
+            let rel = super::specifier::join_rel(&dir, map);
             if let Some(m) = snap.read(&rel).ok().and_then(|b| parse_jsonc(&rel, &b).ok()) {
                 keys.extend(
                     m.get("imports")

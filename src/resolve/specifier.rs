@@ -18,6 +18,15 @@ pub fn normalize(p: &Path) -> PathBuf {
     out
 }
 
+/// A path written relative to the repo-relative folder `dir` (an `extends`, a `references` entry,
+/// an `importMap`), as a normalized repo-relative path.
+pub fn join_rel(dir: &str, rel: &str) -> String {
+    normalize(Path::new(&format!("{dir}/{rel}")))
+        .to_string_lossy()
+        .trim_start_matches('/')
+        .to_string()
+}
+
 /// Does a tsconfig `paths` key (`@/*`, `~lib/*`, `exact`) match the specifier?
 pub fn alias_matches(key: &str, spec: &str) -> bool {
     match key.split_once('*') {

@@ -19,7 +19,7 @@ use xxhash_rust::xxh3::Xxh3;
 use super::clean::is_tsconfig_name;
 use super::fs::SnapFs;
 use super::packages;
-use super::specifier::normalize;
+use super::specifier::{join_rel, normalize};
 use crate::diagnostic::Finding;
 use crate::snapshot::Snapshot;
 
@@ -84,8 +84,7 @@ pub fn without_extends(mut json: Value, specs: &[String]) -> Value {
 /// Does a relative `extends` of `config` point into a generated folder?
 fn generated(generated_dirs: &[String], config: &str, spec: &str) -> bool {
     let dir = config.rsplit_once('/').map_or("", |(d, _)| d);
-    let joined = normalize(Path::new(&format!("{dir}/{spec}")));
-    let rel = joined.to_string_lossy().trim_start_matches('/').to_string();
+    let rel = join_rel(dir, spec);
     super::in_generated_dir(generated_dirs, &format!("{rel}/x"))
 }
 
@@ -124,8 +123,7 @@ impl Configs {
                     .flatten()
                     .filter_map(move |r| {
                         let p = r.get("path")?.as_str()?;
-                        let joined = normalize(Path::new(&format!("{dir}/{p}")));
-                        let rel = joined.to_string_lossy().trim_start_matches('/').to_string();
+                        let rel = join_rel(&dir, p);
                         Some(if rel.ends_with(".json") {
                             rel
                         } else {
