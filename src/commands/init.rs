@@ -31,6 +31,32 @@ pub struct Detected {
     pub packages: Vec<Package>,
 }
 
+impl Detected {
+    /// How many combinations [`Detected::sample`] enumerates.
+    #[doc(hidden)]
+    pub const SAMPLES: u16 = 512;
+
+    /// One combination of what `init` can detect (bit `i` of `bits` sets one finding), so tests
+    /// can render every starter config (`init`'s own test, the schema test).
+    #[doc(hidden)]
+    pub fn sample(bits: u16) -> Detected {
+        let b = |i: u16| bits & (1 << i) != 0;
+        Detected {
+            package_manager: [None, Some("pnpm"), Some("yarn"), Some("npm")][(bits % 4) as usize],
+            tsconfig: b(2),
+            eslint: b(3),
+            prettier: b(4),
+            workspaces: b(5),
+            env_example: b(6),
+            env_local: b(7),
+            build_script: b(8),
+            test_script: b(1),
+            npm_package: b(0),
+            ..Detected::default()
+        }
+    }
+}
+
 /// One workspace package.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Package {
@@ -404,21 +430,8 @@ mod tests {
 
     #[test]
     fn every_detected_combination_renders_a_valid_config() {
-        for bits in 0u16..512 {
-            let b = |i: u16| bits & (1 << i) != 0;
-            let d = Detected {
-                package_manager: [None, Some("pnpm"), Some("yarn"), Some("npm")][(bits % 4) as usize],
-                tsconfig: b(2),
-                eslint: b(3),
-                prettier: b(4),
-                workspaces: b(5),
-                env_example: b(6),
-                env_local: b(7),
-                build_script: b(8),
-                test_script: b(1),
-                npm_package: b(0),
-                ..Detected::default()
-            };
+        for bits in 0..Detected::SAMPLES {
+            let d = Detected::sample(bits);
             let text = render(&d);
             let c = config::parse(Path::new("hookctl.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
             let jobs: Vec<&str> = c

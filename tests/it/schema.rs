@@ -39,18 +39,8 @@ fn as_json(toml_text: &str) -> serde_json::Value {
 #[test]
 fn schema_accepts_every_starter_config_and_what_the_loader_accepts() {
     let v = validator();
-    for bits in 0u16..64 {
-        let b = |i: u16| bits & (1 << i) != 0;
-        let d = Detected {
-            package_manager: [None, Some("pnpm"), Some("yarn"), Some("npm")][(bits % 4) as usize],
-            tsconfig: b(2),
-            eslint: b(3),
-            prettier: b(4),
-            workspaces: b(5),
-            build_script: b(2),
-            test_script: b(3),
-            ..Detected::default()
-        };
+    for bits in 0..Detected::SAMPLES {
+        let d = Detected::sample(bits);
         let text = render(&d);
         config::parse(Path::new("hookctl.toml"), &text).unwrap();
         let errors: Vec<String> = v.iter_errors(&as_json(&text)).map(|e| e.to_string()).collect();
