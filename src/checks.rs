@@ -150,6 +150,24 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
         let new = rules::files_case_collision::check_added(&snap, base);
         outcome.findings.extend(finalize(config, req, new));
     }
+    // A lockfile-only change does not widen the scope (no source resolves differently), but it
+    // can make the lockfile drift: its new findings, by the pipeline's key.
+    if let (Scope::Files(_), Some(base)) = (&scope, &base_snap)
+        && (req.groups.is_empty() || req.groups.iter().any(|g| g == "deps"))
+        && !req.skip.iter().any(|s| s == "deps")
+        && rules::deps_lockfile_drift::lockfiles_changed(&snap, base)
+    {
+        let drift = |s: &Snapshot| {
+            let packages = crate::resolve::packages::Packages::load(s, &mut Vec::new());
+            rules::deps_lockfile_drift::check(s, &packages)
+        };
+        let known: HashSet<(String, String, String)> = drift(base).iter().map(owned_key).collect();
+        let new = drift(&snap)
+            .into_iter()
+            .filter(|f| !known.contains(&owned_key(f)))
+            .collect();
+        outcome.findings.extend(finalize(config, req, new));
+    }
     // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
     if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
         let old = analyze(config, base_snap, req, &scope, &cache, &scan_opts)?;
@@ -665,6 +683,9 @@ fn analyze(
         findings.extend(unreadable);
         findings.extend(rules::files_case_collision::check(&snap));
         findings.extend(rules::node_version::check(&snap, &resolver.packages));
+    }
+    if enabled("deps") && global {
+        findings.extend(rules::deps_lockfile_drift::check(&snap, &resolver.packages));
     }
 
     timing("env, files", t0);

@@ -625,7 +625,7 @@ pub struct JobConfig {
     expecting = "a table of hook settings (`[hook]`), or one of `rules`, `imports`, `env`, `scan`, `secrets`"
 )]
 pub struct HookConfig {
-    /// Built-in check groups to run: `imports`, `env`, `secrets`, `files`. Default: all.
+    /// Built-in check groups to run: `imports`, `env`, `secrets`, `files`, `deps`. Default: all.
     #[serde(default, deserialize_with = "check::groups")]
     #[schemars(schema_with = "schema::check_groups")]
     pub checks: Option<Vec<String>>,
@@ -659,7 +659,7 @@ pub struct Config {
 /// `[rules]`: rule id -> level.
 pub type RuleLevels = BTreeMap<String, Level>;
 
-pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets"];
+pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps"];
 
 impl Config {
     /// Load `hookctl.toml` (or `explicit`) from `root`, then `hookctl.local.toml` on top.

@@ -11,6 +11,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod deps;
 pub mod diagnostic;
 pub mod env;
 pub mod git;

@@ -2,6 +2,7 @@
 //! Each rule's logic lives in the file named after its id (`imports/untracked` ->
 //! `imports_untracked.rs`).
 
+pub mod deps_lockfile_drift;
 pub mod env_client_read;
 pub mod env_context;
 pub mod env_dynamic;
@@ -53,6 +54,7 @@ rules! {
     ENV_CLIENT_READ = "env/client-read", Error, "client-side code reads an env var without the framework's public prefix";
     NODE_VERSION = "node/version", Error, "a Node version file is outside the root `engines.node` range, or version files disagree";
     SECRETS_ENV_FILE = "secrets/env-file", Error, "the snapshot contains an env file with real secrets";
+    DEPS_LOCKFILE_DRIFT = "deps/lockfile-drift", Error, "a package.json dependency the lockfile does not satisfy: the deploy host's frozen install fails";
     SECRETS_IN_SOURCE = "secrets/in-source", Error, "a text file other than an env file holds a value of a known secret format";
     ENV_MISSING = "env/missing", Error, "a declared, required env var is absent from the checked environment";
     ENV_INVALID = "env/invalid", Error, "an env var's value breaks its rule";

@@ -1,0 +1,428 @@
+//! `pnpm-lock.yaml` v5.4–v9: the `importers` section (one entry per workspace package, each
+//! dependency with the `specifier` package.json had and the `version` locked; v5.4 keeps the
+//! specifiers in a separate `specifiers` map), single-project lockfiles' top-level dependency
+//! maps, and the `catalogs` section.
+//!
+//! `pnpm install --frozen-lockfile` compares the text of each specifier with package.json,
+//! field by field (`satisfiesPackageManifest`): a respelled range fails even when the locked
+//! version satisfies it (`fixtures/lockfiles/VERIFIED.txt`). So this compares text, not ranges.
+//!
+//! Only the sections read here are parsed, with a real YAML parser (serde-saphyr): a top-level
+//! key of a block mapping starts at column 0 and everything inside it is indented, so the
+//! sections are found by a line scan. `packages`/`snapshots`, the bulk of a large lockfile, are
+//! never parsed (see `benches/lockfile.rs` for the numbers). A lockfile that is not laid out as
+//! pnpm writes it (flow style, a `---` marker) is parsed whole.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{Dep, Drift, ParseError, Spec, classify};
+
+/// A YAML scalar as pnpm may leave it unquoted (`specifier: 1`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Scalar {
+    fn text(&self) -> String {
+        match self {
+            Scalar::Text(s) => s.clone(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Float(f) => f.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// A dependency in an importer: v6+ `{specifier, version}`, v5.4 the version alone.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Locked {
+    Full { specifier: Scalar, version: Scalar },
+    Version(Scalar),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawImporter {
+    specifiers: Option<BTreeMap<String, Scalar>>,
+    dependencies: Option<BTreeMap<String, Locked>>,
+    dev_dependencies: Option<BTreeMap<String, Locked>>,
+    optional_dependencies: Option<BTreeMap<String, Locked>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct CatalogEntry {
+    specifier: Scalar,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Raw {
+    importers: Option<BTreeMap<String, RawImporter>>,
+    catalogs: Option<BTreeMap<String, BTreeMap<String, CatalogEntry>>>,
+    settings: Option<Settings>,
+    // A single-project lockfile keeps its importer at the top level.
+    specifiers: Option<BTreeMap<String, Scalar>>,
+    dependencies: Option<BTreeMap<String, Locked>>,
+    dev_dependencies: Option<BTreeMap<String, Locked>>,
+    optional_dependencies: Option<BTreeMap<String, Locked>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Settings {
+    auto_install_peers: Option<bool>,
+}
+
+/// One dependency as the lockfile recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    pub specifier: String,
+    pub version: String,
+}
+
+/// An importer's dependencies by field (`dependencies`, `devDependencies`, `optionalDependencies`).
+pub type Importer = BTreeMap<&'static str, BTreeMap<String, Recorded>>;
+
+#[derive(Debug, Default)]
+pub struct Lock {
+    /// Folder ("" = root) -> importer.
+    pub importers: BTreeMap<String, Importer>,
+    /// Catalog name (`default` for `catalog:`) -> package -> specifier.
+    pub catalogs: BTreeMap<String, BTreeMap<String, String>>,
+    /// `settings.autoInstallPeers` (pnpm's default, true, when not recorded).
+    pub auto_install_peers: bool,
+}
+
+const FIELDS: [&str; 3] = ["dependencies", "devDependencies", "optionalDependencies"];
+
+/// The top-level sections this reads.
+const SECTIONS: &[&str] = &[
+    "lockfileVersion",
+    "settings",
+    "catalogs",
+    "importers",
+    "specifiers",
+    "dependencies",
+    "devDependencies",
+    "optionalDependencies",
+];
+
+/// The byte ranges of the top-level sections named in `SECTIONS`, with their first line;
+/// `None` when the text is not laid out as block mappings from column 0.
+fn sections(text: &str) -> Option<Vec<(usize, usize, u32)>> {
+    let bytes = text.as_bytes();
+    let mut starts: Vec<(usize, u32, bool)> = Vec::new();
+    let mut at = 0;
+    let mut line = 1u32;
+    let mut seen_version = false;
+    while at < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let l = &text[at..end];
+        match l.as_bytes().first() {
+            None | Some(b' ' | b'\t' | b'#' | b'\r') => {}
+            Some(_) => {
+                if l.starts_with("---") || l.starts_with("...") || l.starts_with('{') || l.starts_with('[') {
+                    return None;
+                }
+                let key = l.split(':').next().unwrap_or("").trim_matches(['\'', '"']);
+                seen_version |= key == "lockfileVersion";
+                starts.push((at, line, SECTIONS.contains(&key)));
+            }
+        }
+        at = end + 1;
+        line += 1;
+    }
+    if !seen_version {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, &(start, line, wanted)) in starts.iter().enumerate() {
+        if wanted {
+            let end = starts.get(i + 1).map_or(text.len(), |s| s.0);
+            out.push((start, end, line));
+        }
+    }
+    Some(out)
+}
+
+fn yaml_error(e: &serde_saphyr::Error, first_line: u32) -> ParseError {
+    let line = e.location().map_or(1, |l| l.line().max(1)) as u32 + first_line - 1;
+    let message = e.without_snippet().to_string();
+    let message = message
+        .lines()
+        .next()
+        .unwrap_or("invalid YAML")
+        .trim()
+        .to_string();
+    ParseError::new(line, message)
+}
+
+impl Lock {
+    pub fn parse(text: &str) -> Result<Lock, ParseError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim().is_empty() {
+            return Err(ParseError::new(1, "the lockfile is empty"));
+        }
+        let raw = match sections(text) {
+            Some(parts) => {
+                let mut raw = Raw::default();
+                for (start, end, first_line) in parts {
+                    let part: Option<Raw> =
+                        serde_saphyr::from_str(&text[start..end]).map_err(|e| yaml_error(&e, first_line))?;
+                    let Some(part) = part else { continue };
+                    raw.importers = raw.importers.or(part.importers);
+                    raw.catalogs = raw.catalogs.or(part.catalogs);
+                    raw.settings = raw.settings.or(part.settings);
+                    raw.specifiers = raw.specifiers.or(part.specifiers);
+                    raw.dependencies = raw.dependencies.or(part.dependencies);
+                    raw.dev_dependencies = raw.dev_dependencies.or(part.dev_dependencies);
+                    raw.optional_dependencies = raw.optional_dependencies.or(part.optional_dependencies);
+                }
+                raw
+            }
+            None => {
+                let raw: Option<Raw> = serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, 1))?;
+                raw.ok_or_else(|| ParseError::new(1, "the lockfile is empty"))?
+            }
+        };
+        let mut lock = Lock {
+            auto_install_peers: raw
+                .settings
+                .as_ref()
+                .and_then(|s| s.auto_install_peers)
+                .unwrap_or(true),
+            ..Lock::default()
+        };
+        let mut importers = raw.importers.unwrap_or_default();
+        if raw.dependencies.is_some() || raw.dev_dependencies.is_some() || raw.optional_dependencies.is_some()
+        {
+            importers.entry(".".to_string()).or_insert(RawImporter {
+                specifiers: raw.specifiers,
+                dependencies: raw.dependencies,
+                dev_dependencies: raw.dev_dependencies,
+                optional_dependencies: raw.optional_dependencies,
+            });
+        }
+        for (dir, imp) in importers {
+            let dir = if dir == "." {
+                String::new()
+            } else {
+                dir.trim_start_matches("./").trim_end_matches('/').to_string()
+            };
+            let specifiers = imp.specifiers.unwrap_or_default();
+            let mut out = Importer::new();
+            let fields = [imp.dependencies, imp.dev_dependencies, imp.optional_dependencies];
+            for (field, deps) in FIELDS.into_iter().zip(fields) {
+                let map = out.entry(field).or_default();
+                for (name, locked) in deps.unwrap_or_default() {
+                    let recorded = match locked {
+                        Locked::Full { specifier, version } => Recorded {
+                            specifier: specifier.text(),
+                            version: version.text(),
+                        },
+                        Locked::Version(v) => Recorded {
+                            specifier: specifiers.get(&name).map(Scalar::text).unwrap_or_default(),
+                            version: v.text(),
+                        },
+                    };
+                    map.insert(name, recorded);
+                }
+            }
+            lock.importers.insert(dir, out);
+        }
+        for (catalog, deps) in raw.catalogs.unwrap_or_default() {
+            lock.catalogs.insert(
+                catalog,
+                deps.into_iter().map(|(k, v)| (k, v.specifier.text())).collect(),
+            );
+        }
+        Ok(lock)
+    }
+
+    /// What `pnpm install --frozen-lockfile` says about one declared dependency (`None`: in
+    /// sync). `catalogs` are pnpm-workspace.yaml's (see [`workspace_catalogs`]).
+    pub fn check(&self, dep: &Dep, catalogs: &Catalogs) -> Option<Drift> {
+        let Some(importer) = self.importers.get(dep.dir) else {
+            return Some(Drift::Missing);
+        };
+        let field = if dep.field == "peerDependencies" {
+            "dependencies"
+        } else {
+            dep.field
+        };
+        let Some(rec) = importer.get(field).and_then(|m| m.get(dep.name)) else {
+            if let Some((other, _)) = importer
+                .iter()
+                .find(|(f, m)| **f != field && m.contains_key(dep.name))
+            {
+                return Some(Drift::OtherField { recorded: other });
+            }
+            return Some(Drift::Missing);
+        };
+        if rec.specifier != dep.spec {
+            return Some(Drift::SpecChanged {
+                recorded: rec.specifier.clone(),
+                locked: Some(rec.version.clone()),
+            });
+        }
+        if let Spec::Catalog(name) = classify(dep.spec) {
+            let name = if name.is_empty() { "default" } else { name };
+            let declared = catalogs.get(name).and_then(|c| c.get(dep.name))?;
+            let recorded = self.catalogs.get(name).and_then(|c| c.get(dep.name));
+            if recorded != Some(declared) {
+                return Some(Drift::CatalogChanged {
+                    catalog: name.to_string(),
+                    declared: declared.clone(),
+                    recorded: recorded.cloned().unwrap_or_else(|| "nothing".to_string()),
+                });
+            }
+        }
+        None
+    }
+}
+
+/// pnpm-workspace.yaml's catalogs: name (`default` for `catalog:`) -> package -> range.
+pub type Catalogs = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The `catalog:` and `catalogs:` of a pnpm-workspace.yaml (malformed: none; the file's syntax is
+/// reported by `files/unreadable` already).
+pub fn workspace_catalogs(text: &str) -> Catalogs {
+    #[derive(Deserialize)]
+    struct Ws {
+        catalog: Option<BTreeMap<String, Scalar>>,
+        catalogs: Option<BTreeMap<String, BTreeMap<String, Scalar>>>,
+    }
+    let Ok(Some(ws)) = serde_saphyr::from_str::<Option<Ws>>(text) else {
+        return Catalogs::new();
+    };
+    let text_map = |m: BTreeMap<String, Scalar>| m.into_iter().map(|(k, v)| (k, v.text())).collect();
+    let mut out: Catalogs = ws
+        .catalogs
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, text_map(v)))
+        .collect();
+    if let Some(c) = ws.catalog {
+        out.insert("default".to_string(), text_map(c));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dep<'a>(dir: &'a str, field: &'static str, name: &'a str, spec: &'a str) -> Dep<'a> {
+        Dep {
+            dir,
+            field,
+            name,
+            spec,
+        }
+    }
+
+    const WS: &str = include_str!("../../fixtures/lockfiles/pnpm/workspace/pnpm-lock.yaml");
+
+    #[test]
+    fn real_workspace_fixture() {
+        let lock = Lock::parse(WS).unwrap();
+        let cats = workspace_catalogs(include_str!(
+            "../../fixtures/lockfiles/pnpm/workspace/pnpm-workspace.yaml"
+        ));
+        let d = "dependencies";
+        assert_eq!(lock.check(&dep("packages/a", d, "tiny", "^1.0.0"), &cats), None);
+        assert_eq!(lock.check(&dep("packages/a", d, "b", "workspace:*"), &cats), None);
+        assert_eq!(
+            lock.check(&dep("packages/b", d, "@fx/util", "catalog:"), &cats),
+            None
+        );
+        assert_eq!(
+            lock.check(&dep("", "devDependencies", "other", "^1.1.0"), &cats),
+            None
+        );
+        assert_eq!(
+            lock.check(&dep("packages/a", d, "tiny", "^1.1.0"), &cats),
+            Some(Drift::SpecChanged {
+                recorded: "^1.0.0".into(),
+                locked: Some("1.2.0".into())
+            }),
+            "pnpm compares specifier text"
+        );
+        assert_eq!(
+            lock.check(&dep("packages/a", d, "extra", "^1.0.0"), &cats),
+            Some(Drift::Missing)
+        );
+        assert_eq!(
+            lock.check(&dep("packages/a", "devDependencies", "tiny", "^1.0.0"), &cats),
+            Some(Drift::OtherField {
+                recorded: "dependencies"
+            })
+        );
+        assert_eq!(
+            lock.check(&dep("packages/c", d, "tiny", "^1.0.0"), &cats),
+            Some(Drift::Missing)
+        );
+        // The workspace's catalog moved on without the lockfile.
+        let moved = workspace_catalogs("catalog:\n  '@fx/util': ^2.0.0\n");
+        assert!(matches!(
+            lock.check(&dep("packages/b", d, "@fx/util", "catalog:"), &moved),
+            Some(Drift::CatalogChanged { .. })
+        ));
+    }
+
+    #[test]
+    fn real_single_fixture() {
+        let lock = Lock::parse(include_str!(
+            "../../fixtures/lockfiles/pnpm/single/pnpm-lock.yaml"
+        ))
+        .unwrap();
+        let none = Catalogs::new();
+        let d = "dependencies";
+        assert_eq!(lock.check(&dep("", d, "tiny", "^1.0.0"), &none), None);
+        assert_eq!(lock.check(&dep("", d, "old-tiny", "npm:tiny@1.0.0"), &none), None);
+        assert_eq!(lock.check(&dep("", d, "@fx/util", "~1.3.0"), &none), None);
+        assert!(matches!(
+            lock.check(&dep("", d, "tiny", "^2.0.0"), &none),
+            Some(Drift::SpecChanged { .. })
+        ));
+    }
+
+    #[test]
+    fn older_layouts() {
+        // v5.4: specifiers apart; v6 single project: importer at the top level; peer suffixes.
+        let v5 = "lockfileVersion: 5.4\n\nspecifiers:\n  react: ^18.2.0\n\ndependencies:\n  react: 18.2.0\n\npackages:\n\n  /react/18.2.0:\n    resolution: {integrity: x}\n";
+        let lock = Lock::parse(v5).unwrap();
+        let none = Catalogs::new();
+        assert_eq!(
+            lock.check(&dep("", "dependencies", "react", "^18.2.0"), &none),
+            None
+        );
+        let v6 = "lockfileVersion: '6.0'\n\ndependencies:\n  react-dom:\n    specifier: ^18.2.0\n    version: 18.2.0(react@18.2.0)\n";
+        let lock = Lock::parse(v6).unwrap();
+        assert_eq!(
+            lock.check(&dep("", "dependencies", "react-dom", "^18.2.0"), &none),
+            None
+        );
+        // Flow style, parsed whole.
+        let flow = "{lockfileVersion: '9.0', importers: {'.': {dependencies: {a: {specifier: '1', version: 1.0.0}}}}}";
+        let lock = Lock::parse(flow).unwrap();
+        assert_eq!(lock.check(&dep("", "dependencies", "a", "1"), &none), None);
+    }
+
+    #[test]
+    fn malformed_lockfiles_name_their_line() {
+        let bad = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      a: {specifier: [\n\npackages: {}\n";
+        let e = Lock::parse(bad).unwrap_err();
+        assert!((7..=8).contains(&e.line), "{e:?}");
+        assert!(Lock::parse("").is_err());
+        assert!(Lock::parse("lockfileVersion: '9.0'\nimporters: 3\n").is_err());
+    }
+}

@@ -1,0 +1,349 @@
+//! `yarn.lock`: yarn 1's own format and berry's (yarn 2+) YAML.
+//!
+//! Yarn 1 looks a dependency up by its exact pattern (`name@range` as package.json writes
+//! it); a pattern the lockfile lacks makes `yarn install --frozen-lockfile` fail, even when a
+//! locked version satisfies it. Workspace packages are not in a v1 lockfile: a dependency on one
+//! whose version satisfies the range needs no entry. (Yarn 1 does not fail a frozen install
+//! when only a workspace package's manifest drifted, yarn issue 5840; it installs unlocked
+//! versions then, which this still reports.)
+//!
+//! Berry records every workspace as an entry (`a@workspace:packages/a`) listing its
+//! dependencies as normalized descriptors (`^1.0.0` becomes `npm:^1.0.0`);
+//! `yarn install --immutable` fails when those would change. That list is compared.
+//!
+//! The v1 reader is a line scanner written here: of yarn-lock-parser (the maintained crate) we
+//! would use only keys and versions, and its errors carry no line. Berry is parsed with
+//! serde-saphyr.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use super::{Dep, Drift, ParseError, Spec, classify, satisfies};
+
+#[derive(Debug, Default)]
+pub struct Lock {
+    pub berry: bool,
+    /// v1: pattern (`name@range`) -> locked version.
+    pub patterns: HashMap<String, String>,
+    /// v1: package name -> its patterns (for messages).
+    pub by_name: HashMap<String, Vec<String>>,
+    /// berry: workspace folder ("" = root) -> dependency name -> recorded descriptor range.
+    pub workspaces: HashMap<String, BTreeMap<String, String>>,
+    /// berry: descriptor (`tiny@npm:^1.0.0`) -> locked version.
+    pub descriptors: HashMap<String, String>,
+}
+
+/// The package name of a descriptor or pattern (`@scope/x@^1` -> `@scope/x`).
+fn split_descriptor(d: &str) -> Option<(&str, &str)> {
+    let at = d.get(1..)?.find('@')? + 1;
+    Some((&d[..at], &d[at + 1..]))
+}
+
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    s.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(s)
+}
+
+impl Lock {
+    pub fn parse(text: &str) -> Result<Lock, ParseError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let berry = text
+            .lines()
+            .any(|l| l.starts_with("__metadata:") || l.starts_with("\"__metadata\":"));
+        if berry {
+            Self::parse_berry(text)
+        } else {
+            Self::parse_v1(text)
+        }
+    }
+
+    fn parse_v1(text: &str) -> Result<Lock, ParseError> {
+        let mut lock = Lock::default();
+        // The patterns of the entry being read, and the line it started on.
+        let mut current: Option<(Vec<String>, u32, Option<String>)> = None;
+        let finish = |lock: &mut Lock, entry: Option<(Vec<String>, u32, Option<String>)>| {
+            let Some((patterns, line, version)) = entry else {
+                return Ok(());
+            };
+            let Some(version) = version else {
+                return Err(ParseError::new(line, "this entry has no `version`"));
+            };
+            for p in patterns {
+                if let Some((name, _)) = split_descriptor(&p) {
+                    lock.by_name.entry(name.to_string()).or_default().push(p.clone());
+                }
+                lock.patterns.insert(p, version.clone());
+            }
+            Ok(())
+        };
+        for (i, raw) in text.lines().enumerate() {
+            let line_no = i as u32 + 1;
+            let l = raw.trim_end_matches('\r');
+            let trimmed = l.trim_start();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let indent = l.len() - trimmed.len();
+            if indent == 0 {
+                finish(&mut lock, current.take())?;
+                let Some(keys) = l.strip_suffix(':') else {
+                    return Err(ParseError::new(
+                        line_no,
+                        "expected an entry (`name@range:`) at the start of the line",
+                    ));
+                };
+                let mut patterns = Vec::new();
+                for key in keys.split(", ") {
+                    let key = unquote(key);
+                    if split_descriptor(key).is_none() {
+                        return Err(ParseError::new(
+                            line_no,
+                            format!("`{key}` is not a `name@range` pattern"),
+                        ));
+                    }
+                    patterns.push(key.to_string());
+                }
+                current = Some((patterns, line_no, None));
+            } else {
+                let Some(entry) = current.as_mut() else {
+                    return Err(ParseError::new(line_no, "an indented line outside any entry"));
+                };
+                if indent == 2
+                    && let Some(v) = trimmed.strip_prefix("version ")
+                {
+                    entry.2 = Some(unquote(v).to_string());
+                }
+            }
+        }
+        finish(&mut lock, current.take())?;
+        Ok(lock)
+    }
+
+    fn parse_berry(text: &str) -> Result<Lock, ParseError> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Scalar {
+            Text(String),
+            Int(i64),
+            Float(f64),
+        }
+        impl Scalar {
+            fn text(&self) -> String {
+                match self {
+                    Scalar::Text(s) => s.clone(),
+                    Scalar::Int(i) => i.to_string(),
+                    Scalar::Float(f) => f.to_string(),
+                }
+            }
+        }
+        #[derive(Deserialize)]
+        struct Entry {
+            version: Option<Scalar>,
+            resolution: Option<String>,
+            dependencies: Option<BTreeMap<String, Scalar>>,
+        }
+        let map: Option<BTreeMap<String, Entry>> = serde_saphyr::from_str(text).map_err(|e| {
+            let line = e.location().map_or(1, |l| l.line().max(1)) as u32;
+            let message = e.without_snippet().to_string();
+            ParseError::new(line, message.lines().next().unwrap_or("invalid YAML").trim())
+        })?;
+        let mut lock = Lock {
+            berry: true,
+            ..Lock::default()
+        };
+        for (key, entry) in map.unwrap_or_default() {
+            if key == "__metadata" {
+                continue;
+            }
+            let version = entry.version.as_ref().map(Scalar::text).unwrap_or_default();
+            for d in key.split(',').map(str::trim) {
+                lock.descriptors.insert(d.to_string(), version.clone());
+            }
+            let Some(dir) = entry
+                .resolution
+                .as_deref()
+                .and_then(split_descriptor)
+                .and_then(|(_, r)| r.strip_prefix("workspace:"))
+            else {
+                continue;
+            };
+            let dir = if dir == "." {
+                ""
+            } else {
+                dir.trim_start_matches("./")
+            };
+            let deps = entry
+                .dependencies
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.text()))
+                .collect();
+            lock.workspaces.insert(dir.to_string(), deps);
+        }
+        Ok(lock)
+    }
+
+    /// What a frozen/immutable yarn install says about one declared dependency (`None`: in
+    /// sync). `workspace_version` gives a workspace package's version by name.
+    pub fn check(&self, dep: &Dep, workspace_version: &dyn Fn(&str) -> Option<String>) -> Option<Drift> {
+        if self.berry {
+            self.check_berry(dep)
+        } else {
+            self.check_v1(dep, workspace_version)
+        }
+    }
+
+    fn check_v1(&self, dep: &Dep, workspace_version: &dyn Fn(&str) -> Option<String>) -> Option<Drift> {
+        let spec = classify(dep.spec);
+        if matches!(spec, Spec::Workspace | Spec::Catalog(_)) {
+            return None;
+        }
+        if self.patterns.contains_key(&format!("{}@{}", dep.name, dep.spec)) {
+            return None;
+        }
+        if let Some(v) = workspace_version(dep.name) {
+            // Yarn links a workspace package whose version the range allows.
+            let linked = match &spec {
+                Spec::Range(r) => satisfies(r, &v) != Some(false),
+                _ => true,
+            };
+            if linked {
+                return None;
+            }
+        }
+        match self.by_name.get(dep.name).and_then(|p| p.first()) {
+            Some(p) => Some(Drift::SpecChanged {
+                recorded: split_descriptor(p).map_or("", |(_, r)| r).to_string(),
+                locked: self.patterns.get(p).cloned(),
+            }),
+            None => Some(Drift::Missing),
+        }
+    }
+
+    fn check_berry(&self, dep: &Dep) -> Option<Drift> {
+        let Some(recorded_deps) = self.workspaces.get(dep.dir) else {
+            return Some(Drift::Missing);
+        };
+        let Some(recorded) = recorded_deps.get(dep.name) else {
+            return Some(Drift::Missing);
+        };
+        let spec = classify(dep.spec);
+        let expected = match spec {
+            Spec::Range(_) | Spec::Tag => format!("npm:{}", dep.spec.trim()),
+            // Berry binds source descriptors to their workspace (`file:../x::locator=…`).
+            Spec::Source => {
+                return (!recorded.starts_with(dep.spec.trim())).then(|| Drift::SpecChanged {
+                    recorded: recorded.clone(),
+                    locked: None,
+                });
+            }
+            _ => dep.spec.trim().to_string(),
+        };
+        if *recorded == expected {
+            return None;
+        }
+        let locked = self.descriptors.get(&format!("{}@{recorded}", dep.name)).cloned();
+        Some(Drift::SpecChanged {
+            recorded: recorded.strip_prefix("npm:").unwrap_or(recorded).to_string(),
+            locked,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dep<'a>(dir: &'a str, name: &'a str, spec: &'a str) -> Dep<'a> {
+        Dep {
+            dir,
+            field: "dependencies",
+            name,
+            spec,
+        }
+    }
+
+    fn no_ws(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn real_v1_fixtures() {
+        let lock = Lock::parse(include_str!("../../fixtures/lockfiles/yarn1/single/yarn.lock")).unwrap();
+        assert!(!lock.berry);
+        assert_eq!(lock.check(&dep("", "tiny", "^1.0.0"), &no_ws), None);
+        assert_eq!(lock.check(&dep("", "@fx/util", "~1.3.0"), &no_ws), None);
+        assert_eq!(lock.check(&dep("", "old-tiny", "npm:tiny@1.0.0"), &no_ws), None);
+        assert_eq!(
+            lock.check(&dep("", "tiny", "^1.1.0"), &no_ws),
+            Some(Drift::SpecChanged {
+                recorded: "^1.0.0".into(),
+                locked: Some("1.2.0".into())
+            }),
+            "yarn 1 looks patterns up exactly"
+        );
+        assert_eq!(
+            lock.check(&dep("", "extra", "^1.0.0"), &no_ws),
+            Some(Drift::Missing)
+        );
+
+        let lock = Lock::parse(include_str!("../../fixtures/lockfiles/yarn1/workspace/yarn.lock")).unwrap();
+        let ws = |n: &str| (n == "b").then(|| "1.0.0".to_string());
+        assert_eq!(lock.check(&dep("packages/a", "b", "^1.0.0"), &ws), None);
+        assert_eq!(
+            lock.check(&dep("packages/a", "b", "^2.0.0"), &ws),
+            Some(Drift::Missing)
+        );
+        assert_eq!(lock.check(&dep("packages/a", "tiny", "^1.0.0"), &ws), None);
+        assert!(lock.check(&dep("packages/a", "tiny", "^2.0.0"), &ws).is_some());
+    }
+
+    #[test]
+    fn real_berry_fixtures() {
+        let lock = Lock::parse(include_str!("../../fixtures/lockfiles/berry/workspace/yarn.lock")).unwrap();
+        assert!(lock.berry);
+        assert_eq!(lock.check(&dep("packages/a", "tiny", "^1.0.0"), &no_ws), None);
+        assert_eq!(lock.check(&dep("packages/a", "b", "workspace:*"), &no_ws), None);
+        assert_eq!(lock.check(&dep("packages/b", "@fx/util", "^1.0.0"), &no_ws), None);
+        assert_eq!(lock.check(&dep("", "other", "^1.1.0"), &no_ws), None);
+        assert_eq!(
+            lock.check(&dep("packages/a", "tiny", "^2.0.0"), &no_ws),
+            Some(Drift::SpecChanged {
+                recorded: "^1.0.0".into(),
+                locked: Some("1.2.0".into())
+            })
+        );
+        assert_eq!(
+            lock.check(&dep("packages/a", "extra", "^1.0.0"), &no_ws),
+            Some(Drift::Missing)
+        );
+        assert_eq!(
+            lock.check(&dep("packages/c", "tiny", "^1.0.0"), &no_ws),
+            Some(Drift::Missing)
+        );
+
+        let lock = Lock::parse(include_str!("../../fixtures/lockfiles/berry/single/yarn.lock")).unwrap();
+        assert_eq!(lock.check(&dep("", "tiny", "^1.0.0"), &no_ws), None);
+        assert_eq!(lock.check(&dep("", "old-tiny", "npm:tiny@1.0.0"), &no_ws), None);
+        assert!(
+            lock.check(&dep("", "old-tiny", "npm:tiny@2.0.0"), &no_ws)
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn malformed_lockfiles_name_their_line() {
+        let e =
+            Lock::parse("# yarn lockfile v1\n\ntiny@^1:\n  version \"1.0.0\"\nnot an entry\n").unwrap_err();
+        assert_eq!(e.line, 5, "{e:?}");
+        let e =
+            Lock::parse("# yarn lockfile v1\n\ntiny@^1:\n  resolved \"x\"\n\nother@^1:\n  version \"1\"\n")
+                .unwrap_err();
+        assert_eq!(e.line, 3, "{e:?}");
+        let e = Lock::parse("  version \"1\"\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = Lock::parse("__metadata:\n  version: 8\n\"a@npm:1\":\n  version: [\n").unwrap_err();
+        assert!(e.line >= 3, "{e:?}");
+    }
+}

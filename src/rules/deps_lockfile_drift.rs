@@ -1,0 +1,294 @@
+//! `deps/lockfile-drift`: a dependency of the root or a workspace package's `package.json` that
+//! the snapshot's lockfile does not satisfy the way the package manager's frozen install decides
+//! it (see `src/deps/`): the deploy host's `npm ci`, `pnpm install --frozen-lockfile` or
+//! `yarn install --frozen-lockfile`/`--immutable` fails. The lockfile is the detected package
+//! manager's (`packageManager`, else which lockfile exists); no lockfile, no finding.
+//!
+//! Fields: `dependencies`, `devDependencies`, `optionalDependencies`; `peerDependencies` (not
+//! also in another field) where the manager installs a package's own peers: npm 7+ (unless
+//! `.npmrc` sets `legacy-peer-deps`) and pnpm with `autoInstallPeers` (its default), which records
+//! them as `dependencies`. Yarn does not install a workspace's own peers.
+
+use crate::deps::{self, Dep, Drift, Format};
+use crate::diagnostic::Finding;
+use crate::resolve::packages::{Manager, Packages};
+use crate::rules;
+use crate::snapshot::Snapshot;
+
+/// The lockfiles this rule reads, at the repository root.
+pub const LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "pnpm-lock.yaml",
+    "yarn.lock",
+];
+
+const FIELDS: [&str; 4] = [
+    "dependencies",
+    "devDependencies",
+    "optionalDependencies",
+    "peerDependencies",
+];
+
+/// Did anything this rule reads change between two snapshots? (package.json files and
+/// pnpm-workspace.yaml already make hooks check everything; this covers the lockfiles.)
+pub fn lockfiles_changed(snap: &Snapshot, base: &Snapshot) -> bool {
+    LOCKFILES.iter().any(|p| snap.get(p) != base.get(p))
+}
+
+/// A parsed lockfile of one of the formats.
+enum Lock {
+    Npm(deps::npm::Lock),
+    Pnpm(deps::pnpm::Lock, deps::pnpm::Catalogs),
+    Yarn(deps::yarn::Lock),
+}
+
+/// The lockfile to read and its format; `None` when the manager's lockfile is not in the snapshot.
+fn lockfile(snap: &Snapshot, packages: &Packages) -> Option<&'static str> {
+    let path = match packages.manager() {
+        Manager::Npm if snap.is_file("npm-shrinkwrap.json") => "npm-shrinkwrap.json",
+        Manager::Npm => "package-lock.json",
+        Manager::Pnpm => "pnpm-lock.yaml",
+        Manager::Yarn => "yarn.lock",
+        Manager::Bun => return None,
+    };
+    snap.is_file(path).then_some(path)
+}
+
+/// `"key"` followed by `:` at or after `from`: its byte offset.
+fn json_key(text: &str, key: &str, from: usize) -> Option<usize> {
+    let needle = serde_json::to_string(key).ok()?;
+    let mut at = from;
+    while let Some(i) = text.get(at..)?.find(&needle) {
+        let start = at + i;
+        let after = text[start + needle.len()..].trim_start();
+        if after.starts_with(':') {
+            return Some(start);
+        }
+        at = start + needle.len();
+    }
+    None
+}
+
+/// Does `.npmrc` turn off npm's installing of peer dependencies?
+fn legacy_peer_deps(snap: &Snapshot) -> bool {
+    let Ok(bytes) = snap.read(".npmrc") else {
+        return false;
+    };
+    String::from_utf8_lossy(&bytes).lines().any(|l| {
+        let l: String = l
+            .split(['#', ';'])
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        l.eq_ignore_ascii_case("legacy-peer-deps=true")
+    })
+}
+
+pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
+    let Some(path) = lockfile(snap, packages) else {
+        return Vec::new();
+    };
+    let unreadable = |line: u32, msg: String| {
+        vec![
+            Finding::new(rules::FILES_UNREADABLE.id, path, msg)
+                .at(line, 1)
+                .help(format!(
+                    "fix or regenerate `{path}` (`{}`); hookctl cannot check it against package.json",
+                    match packages.manager() {
+                        Manager::Pnpm => "pnpm install",
+                        Manager::Yarn => "yarn",
+                        _ => "npm install",
+                    }
+                ))
+                .name(path),
+        ]
+    };
+    let Ok(bytes) = snap.read(path) else {
+        return Vec::new();
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return unreadable(1, format!("`{path}` is not valid UTF-8"));
+    };
+    let parsed = match packages.manager() {
+        Manager::Pnpm => deps::pnpm::Lock::parse(text).map(|l| {
+            let cats = snap
+                .read("pnpm-workspace.yaml")
+                .map(|b| deps::pnpm::workspace_catalogs(&String::from_utf8_lossy(&b)))
+                .unwrap_or_default();
+            Lock::Pnpm(l, cats)
+        }),
+        Manager::Yarn => deps::yarn::Lock::parse(text).map(Lock::Yarn),
+        _ => deps::npm::Lock::parse(text).map(Lock::Npm),
+    };
+    let lock = match parsed {
+        Ok(l) => l,
+        Err(e) => {
+            return unreadable(
+                e.line,
+                format!("`{path}` cannot be parsed: line {}: {}", e.line, e.message),
+            );
+        }
+    };
+    let format = match &lock {
+        Lock::Npm(_) => Format::Npm,
+        Lock::Pnpm(..) => Format::Pnpm,
+        Lock::Yarn(l) if l.berry => Format::Berry,
+        Lock::Yarn(_) => Format::Yarn1,
+    };
+    let peers = match &lock {
+        Lock::Npm(_) => !legacy_peer_deps(snap),
+        Lock::Pnpm(l, _) => l.auto_install_peers,
+        Lock::Yarn(_) => false,
+    };
+    let workspace_version = |name: &str| {
+        let dir = packages.workspaces.get(name)?;
+        let v = packages.manifests.get(dir)?.json.get("version")?.as_str()?;
+        Some(v.to_string())
+    };
+    let mut members: Vec<&str> = std::iter::once("")
+        .chain(packages.workspaces.values().map(String::as_str))
+        .collect();
+    members.sort_unstable();
+    members.dedup();
+    let mut out = Vec::new();
+    for dir in members {
+        let Some(manifest) = packages.manifests.get(dir) else {
+            continue;
+        };
+        let pkg_path = if dir.is_empty() {
+            "package.json".to_string()
+        } else {
+            format!("{dir}/package.json")
+        };
+        let pkg_text = snap
+            .read(&pkg_path)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        for field in FIELDS {
+            let Some(deps) = manifest.json.get(field).and_then(|v| v.as_object()) else {
+                continue;
+            };
+            if field == "peerDependencies" && !peers {
+                continue;
+            }
+            let field_at = json_key(&pkg_text, field, 0).unwrap_or(0);
+            for (name, spec) in deps {
+                let Some(spec) = spec.as_str() else { continue };
+                if field == "peerDependencies"
+                    && FIELDS[..3]
+                        .iter()
+                        .any(|f| manifest.json.get(*f).and_then(|d| d.get(name)).is_some())
+                {
+                    continue;
+                }
+                let dep = Dep {
+                    dir,
+                    field,
+                    name,
+                    spec,
+                };
+                let drift = match &lock {
+                    Lock::Npm(l) => l.check(&dep),
+                    Lock::Pnpm(l, cats) => l.check(&dep, cats),
+                    Lock::Yarn(l) => l.check(&dep, &workspace_version),
+                };
+                let Some(drift) = drift else { continue };
+                out.push(finding(
+                    &pkg_path, &pkg_text, field_at, &dep, &drift, path, format,
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn finding(
+    pkg_path: &str,
+    pkg_text: &str,
+    field_at: usize,
+    dep: &Dep,
+    drift: &Drift,
+    lockfile: &str,
+    format: Format,
+) -> Finding {
+    let Dep {
+        name, spec, field, ..
+    } = *dep;
+    let frozen = format.frozen();
+    let (message, label) = match drift {
+        Drift::Missing => (
+            format!("`{name}` ({field}) is not in `{lockfile}`: `{frozen}` fails on the deploy host"),
+            format!("not in `{lockfile}`"),
+        ),
+        Drift::OutOfRange { locked } => (
+            format!(
+                "`{name}@{spec}` ({field}) is locked at `{locked}` in `{lockfile}`, outside the range: `{frozen}` fails on the deploy host"
+            ),
+            format!("locked at `{locked}`"),
+        ),
+        Drift::SpecChanged { recorded, locked } => {
+            let version = locked
+                .as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!(" (`{v}`)"))
+                .unwrap_or_default();
+            (
+                format!(
+                    "`{name}@{spec}` ({field}) is locked in `{lockfile}` for `{recorded}`{version}: `{frozen}` fails on the deploy host"
+                ),
+                format!("`{lockfile}` has `{recorded}`"),
+            )
+        }
+        Drift::OtherField { recorded } => (
+            format!(
+                "`{name}` is in `{field}` but `{lockfile}` records it in `{recorded}`: `{frozen}` fails on the deploy host"
+            ),
+            format!("`{lockfile}` has it in `{recorded}`"),
+        ),
+        Drift::CatalogChanged {
+            catalog,
+            declared,
+            recorded,
+        } => (
+            format!(
+                "`{name}` uses catalog `{catalog}`, which `pnpm-workspace.yaml` sets to `{declared}` but `{lockfile}` recorded as `{recorded}`: `{frozen}` fails on the deploy host"
+            ),
+            format!("`{lockfile}` has `{recorded}`"),
+        ),
+    };
+    let mut f = Finding::new(rules::DEPS_LOCKFILE_DRIFT.id, pkg_path, message)
+        .help(format!(
+            "run `{}` and commit `{lockfile}` together with `{pkg_path}`",
+            format.install()
+        ))
+        .label(label)
+        .name(name);
+    match json_key(pkg_text, name, field_at) {
+        Some(at) => {
+            let line = deps::line_of(pkg_text, at);
+            let line_start = pkg_text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let key_len = serde_json::to_string(name).map_or(name.len() + 2, |s| s.len());
+            f = f
+                .at(line, (at - line_start) as u32 + 1)
+                .with_span(at as u32, (at + key_len) as u32);
+        }
+        None => f = f.at(1, 1),
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_keys_after_their_field() {
+        let text = "{\n  \"name\": \"tiny\",\n  \"dependencies\": {\n    \"tiny\" : \"^1\"\n  }\n}\n";
+        let field = json_key(text, "dependencies", 0).unwrap();
+        let at = json_key(text, "tiny", field).unwrap();
+        assert_eq!(deps::line_of(text, at), 4);
+        assert_eq!(json_key(text, "absent", 0), None);
+    }
+}
