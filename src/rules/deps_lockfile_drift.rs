@@ -87,6 +87,10 @@ fn legacy_peer_deps(snap: &Snapshot) -> bool {
 }
 
 pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
+    // Without a root package.json nothing installs from this lockfile.
+    if !packages.manifests.contains_key("") {
+        return Vec::new();
+    }
     let Some(path) = lockfile(snap, packages) else {
         return Vec::new();
     };

@@ -17,6 +17,7 @@ mod init;
 mod install;
 mod jobs;
 mod live;
+mod lockfile;
 mod migrate;
 mod monorepo;
 mod monorepo_jobs;
