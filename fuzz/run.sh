@@ -8,8 +8,10 @@
 # Targets: dotenv (the dotenv reader and the raw-line secret scan), extract (the import/env
 # extractor: random bytes and libFuzzer mutations of the repository's real TypeScript),
 # jsonc (the tsconfig/package.json reader), substitute (the jobs' `{files}`/`{N}` substitution:
-# a shell splits exactly the intended words). Needs cargo-fuzz (`cargo install cargo-fuzz`);
-# libFuzzer wants nightly features, which RUSTC_BOOTSTRAP=1 unlocks on the stable toolchain.
+# a shell splits exactly the intended words), lockfile (the package-lock.json, pnpm-lock.yaml
+# and yarn.lock readers, seeded with the real lockfiles of fixtures/lockfiles). Needs cargo-fuzz
+# (`cargo install cargo-fuzz`); libFuzzer wants nightly features, which RUSTC_BOOTSTRAP=1
+# unlocks on the stable toolchain.
 # A crash leaves its input in fuzz/artifacts/<target>/: replay it with
 # `RUSTC_BOOTSTRAP=1 cargo fuzz run <target> <file>` and turn it into a regression test.
 set -euo pipefail
@@ -17,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dotenv extract jsonc substitute)
+[ ${#targets[@]} -gt 0 ] || targets=(dotenv extract jsonc substitute lockfile)
 export RUSTC_BOOTSTRAP=1
 
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
@@ -38,6 +40,7 @@ seed() {
 seed dotenv ../fixtures -name '.env*'
 seed extract ../fixtures ../tests/ts-agree \( -name '*.ts' -o -name '*.tsx' -o -name '*.js' -o -name '*.mjs' \)
 seed jsonc ../fixtures \( -name 'tsconfig*.json' -o -name 'jsconfig*.json' -o -name 'package.json' \)
+seed lockfile ../fixtures/lockfiles \( -name 'package-lock.json' -o -name 'pnpm-lock.yaml' -o -name 'yarn.lock' \)
 # substitute: a template, a hook argument and file names, NUL-separated.
 mkdir -p corpus/substitute
 printf 'npx eslint {files}\0x{files}\0new$(touch PWNED).ts\0-rf\0a b.ts' >corpus/substitute/seed1

@@ -685,7 +685,9 @@ fn analyze(
         findings.extend(rules::node_version::check(&snap, &resolver.packages));
     }
     if enabled("deps") && global {
+        let t0 = Instant::now();
         findings.extend(rules::deps_lockfile_drift::check(&snap, &resolver.packages));
+        timing("lockfile drift", t0);
     }
 
     timing("env, files", t0);

@@ -151,6 +151,20 @@ pub fn satisfies(range: &Range, version: &str) -> Option<bool> {
     Some(range.satisfies(&v))
 }
 
+/// serde-saphyr's options for lockfiles: its default budget (250,000 nodes, 1,000,000 events)
+/// guards hand-written config against YAML bombs, but a large monorepo's valid lockfile passes it
+/// (a 5 MB `yarn.lock` or `pnpm-lock.yaml` has over 250,000 nodes). Lockfiles are generated and
+/// the text is already in memory: the node and event caps follow its size, the other limits
+/// (depth, aliases) stay.
+pub fn yaml_options(len: usize) -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: 250_000usize.max(len / 2),
+            max_events: 1_000_000usize.max(len),
+        },
+    }
+}
+
 /// Line (1-based) of byte offset `at` in `text`.
 pub fn line_of(text: &str, at: usize) -> u32 {
     memchr::memchr_iter(b'\n', &text.as_bytes()[..at.min(text.len())]).count() as u32 + 1
@@ -205,5 +219,87 @@ mod tests {
         assert_eq!(satisfies(&r, "18.2.0(react@18.2.0)"), Some(true));
         assert_eq!(satisfies(&r, "17.0.2"), Some(false));
         assert_eq!(satisfies(&r, "link:../b"), None);
+    }
+
+    /// Every parser on any text and on real lockfiles with random edits: no panic, and what
+    /// parses can be checked without one.
+    mod no_panics {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        const REAL: [&str; 8] = [
+            include_str!("../../fixtures/lockfiles/npm/single/package-lock.json"),
+            include_str!("../../fixtures/lockfiles/npm/workspace/package-lock.json"),
+            include_str!("../../fixtures/lockfiles/pnpm/single/pnpm-lock.yaml"),
+            include_str!("../../fixtures/lockfiles/pnpm/workspace/pnpm-lock.yaml"),
+            include_str!("../../fixtures/lockfiles/yarn1/single/yarn.lock"),
+            include_str!("../../fixtures/lockfiles/yarn1/workspace/yarn.lock"),
+            include_str!("../../fixtures/lockfiles/berry/single/yarn.lock"),
+            include_str!("../../fixtures/lockfiles/berry/workspace/yarn.lock"),
+        ];
+
+        fn exercise(text: &str) {
+            let deps = [
+                ("", "dependencies", "tiny", "^1.0.0"),
+                ("packages/a", "devDependencies", "@fx/util", "catalog:"),
+                ("", "peerDependencies", "old-tiny", "npm:tiny@1"),
+                ("packages/b", "dependencies", "b", "workspace:*"),
+                ("", "dependencies", "x", "file:../x"),
+            ];
+            let npm = npm::Lock::parse(text);
+            let pnpm = pnpm::Lock::parse(text);
+            let yarn = yarn::Lock::parse(text);
+            let cats = pnpm::workspace_catalogs(text);
+            for (dir, field, name, spec) in deps {
+                let dep = Dep {
+                    dir,
+                    field,
+                    name,
+                    spec,
+                };
+                if let Ok(l) = &npm {
+                    let _ = l.check(&dep);
+                }
+                if let Ok(l) = &pnpm {
+                    let _ = l.check(&dep, &cats);
+                }
+                if let Ok(l) = &yarn {
+                    let _ = l.check(&dep, &|_| Some("1.0.0".to_string()));
+                }
+            }
+            for e in [npm.err(), pnpm.err(), yarn.err()].into_iter().flatten() {
+                assert!(e.line >= 1);
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn any_text(text in "(?s).{0,400}") {
+                exercise(&text);
+            }
+
+            #[test]
+            fn lockfile_like_lines(lines in proptest::collection::vec(
+                "(  |    )?[\"'@a-z^~*:./ ,{}\\[\\]-]{0,24}:?( [\"a-z0-9^.@:]{0,12})?", 0..30)) {
+                exercise(&lines.join("\n"));
+            }
+
+            #[test]
+            fn edited_real_lockfiles(which in 0..8usize, edits in proptest::collection::vec((any::<prop::sample::Index>(), 0..3u8, any::<char>()), 1..6)) {
+                let mut text: Vec<char> = REAL[which].chars().collect();
+                for (at, op, c) in edits {
+                    if text.is_empty() { break; }
+                    let i = at.index(text.len());
+                    match op {
+                        0 => { text.remove(i); }
+                        1 => text.insert(i, c),
+                        _ => text[i] = c,
+                    }
+                }
+                exercise(&text.into_iter().collect::<String>());
+            }
+        }
     }
 }

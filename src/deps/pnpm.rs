@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Dep, Drift, ParseError, Spec, classify};
+use super::{Dep, Drift, ParseError, Spec, classify, yaml_options};
 
 /// A YAML scalar as pnpm may leave it unquoted (`specifier: 1`).
 #[derive(Debug, Clone, Deserialize)]
@@ -175,8 +175,10 @@ impl Lock {
             Some(parts) => {
                 let mut raw = Raw::default();
                 for (start, end, first_line) in parts {
+                    let part = &text[start..end];
                     let part: Option<Raw> =
-                        serde_saphyr::from_str(&text[start..end]).map_err(|e| yaml_error(&e, first_line))?;
+                        serde_saphyr::from_str_with_options(part, yaml_options(part.len()))
+                            .map_err(|e| yaml_error(&e, first_line))?;
                     let Some(part) = part else { continue };
                     raw.importers = raw.importers.or(part.importers);
                     raw.catalogs = raw.catalogs.or(part.catalogs);
@@ -189,7 +191,8 @@ impl Lock {
                 raw
             }
             None => {
-                let raw: Option<Raw> = serde_saphyr::from_str(text).map_err(|e| yaml_error(&e, 1))?;
+                let raw: Option<Raw> = serde_saphyr::from_str_with_options(text, yaml_options(text.len()))
+                    .map_err(|e| yaml_error(&e, 1))?;
                 raw.ok_or_else(|| ParseError::new(1, "the lockfile is empty"))?
             }
         };

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use super::{Dep, Drift, ParseError, Spec, classify, satisfies};
+use super::{Dep, Drift, ParseError, Spec, classify, satisfies, yaml_options};
 
 #[derive(Debug, Default)]
 pub struct Lock {
@@ -143,11 +143,12 @@ impl Lock {
             resolution: Option<String>,
             dependencies: Option<BTreeMap<String, Scalar>>,
         }
-        let map: Option<BTreeMap<String, Entry>> = serde_saphyr::from_str(text).map_err(|e| {
-            let line = e.location().map_or(1, |l| l.line().max(1)) as u32;
-            let message = e.without_snippet().to_string();
-            ParseError::new(line, message.lines().next().unwrap_or("invalid YAML").trim())
-        })?;
+        let map: Option<BTreeMap<String, Entry>> =
+            serde_saphyr::from_str_with_options(text, yaml_options(text.len())).map_err(|e| {
+                let line = e.location().map_or(1, |l| l.line().max(1)) as u32;
+                let message = e.without_snippet().to_string();
+                ParseError::new(line, message.lines().next().unwrap_or("invalid YAML").trim())
+            })?;
         let mut lock = Lock {
             berry: true,
             ..Lock::default()
@@ -330,6 +331,20 @@ mod tests {
             lock.check(&dep("", "old-tiny", "npm:tiny@2.0.0"), &no_ws)
                 .is_some()
         );
+    }
+
+    /// A large monorepo's valid lockfile passes serde-saphyr's default budget (250,000 nodes):
+    /// it must still be read, not reported unreadable.
+    #[test]
+    fn lockfiles_beyond_the_default_yaml_budget() {
+        let mut text = String::from("__metadata:\n  version: 8\n  cacheKey: 10c0\n");
+        for i in 0..30_000 {
+            text.push_str(&format!(
+                "\n\"p{i}@npm:^1.0.0\":\n  version: 1.0.{i}\n  resolution: \"p{i}@npm:1.0.{i}\"\n  languageName: node\n  linkType: hard\n"
+            ));
+        }
+        let lock = Lock::parse(&text).unwrap();
+        assert_eq!(lock.descriptors.len(), 30_000);
     }
 
     #[test]
