@@ -152,6 +152,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     }
     // A lockfile-only change does not widen the scope (no source resolves differently), but it
     // can make the lockfile drift: its new findings, by the pipeline's key.
+    let t0 = Instant::now();
     if let (Scope::Files(_), Some(base)) = (&scope, &base_snap)
         && (req.groups.is_empty() || req.groups.iter().any(|g| g == "deps"))
         && !req.skip.iter().any(|s| s == "deps")
@@ -168,9 +169,13 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
             .collect();
         outcome.findings.extend(finalize(config, req, new));
     }
+    if matches!(scope, Scope::Files(_)) {
+        timing("lockfile drift (scoped)", t0);
+    }
     // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
     if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
-        let old = analyze(config, base_snap, req, &scope, &cache, &scan_opts)?;
+        let base_req = baseline_request(req, &outcome.findings);
+        let old = analyze(config, base_snap, &base_req, &scope, &cache, &scan_opts)?;
         let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
         if mark {
             for f in &mut outcome.findings {
@@ -192,6 +197,18 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     outcome.snapshot = Some(snap);
     outcome.elapsed = start.elapsed();
     Ok(outcome)
+}
+
+/// A commit refused only for lockfile drift needs only the baseline's lockfile drift (a finding
+/// is matched by its rule), not every import of the baseline resolved again.
+fn baseline_request(req: &Request, findings: &[Finding]) -> Request {
+    if findings.iter().all(|f| f.rule == rules::DEPS_LOCKFILE_DRIFT.id) {
+        return Request {
+            groups: vec!["deps".to_string()],
+            ..req.clone()
+        };
+    }
+    req.clone()
 }
 
 /// Where hookctl keeps its state: the git common dir (shared by linked worktrees).
