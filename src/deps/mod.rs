@@ -165,6 +165,66 @@ pub fn yaml_options(len: usize) -> serde_saphyr::Options {
     }
 }
 
+/// A top-level entry of a YAML block mapping: its byte range, first line (1-based) and its key
+/// line (`head`).
+#[derive(Debug, Clone, Copy)]
+pub struct Block<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub line: u32,
+    pub head: &'a str,
+}
+
+/// The top-level entries of a YAML document laid out as a block mapping from column 0, as pnpm
+/// and yarn write their lockfiles: every key starts at column 0 and everything inside an entry is
+/// indented, so entries are found by a line scan and each can be parsed alone. `None` when a line
+/// at column 0 is a document marker or a flow collection: the caller parses the whole text then.
+pub fn top_level_blocks(text: &str) -> Option<Vec<Block<'_>>> {
+    let bytes = text.as_bytes();
+    let mut starts: Vec<(usize, u32, &str)> = Vec::new();
+    let (mut at, mut line) = (0, 1u32);
+    while at < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let l = text[at..end].trim_end_matches('\r');
+        match l.as_bytes().first() {
+            None | Some(b' ' | b'\t' | b'#') => {}
+            Some(_) => {
+                if l.starts_with("---") || l.starts_with("...") || l.starts_with('{') || l.starts_with('[') {
+                    return None;
+                }
+                starts.push((at, line, l));
+            }
+        }
+        at = end + 1;
+        line += 1;
+    }
+    Some(
+        starts
+            .iter()
+            .enumerate()
+            .map(|(i, &(start, line, head))| Block {
+                start,
+                end: starts.get(i + 1).map_or(text.len(), |s| s.0),
+                line,
+                head,
+            })
+            .collect(),
+    )
+}
+
+/// A serde-saphyr error as a [`ParseError`], its line shifted by where the parsed part started.
+pub fn yaml_error(e: &serde_saphyr::Error, first_line: u32) -> ParseError {
+    let line = e.location().map_or(1, |l| l.line().max(1)) as u32 + first_line - 1;
+    let message = e.without_snippet().to_string();
+    let message = message
+        .lines()
+        .next()
+        .unwrap_or("invalid YAML")
+        .trim()
+        .to_string();
+    ParseError::new(line, message)
+}
+
 /// Line (1-based) of byte offset `at` in `text`.
 pub fn line_of(text: &str, at: usize) -> u32 {
     memchr::memchr_iter(b'\n', &text.as_bytes()[..at.min(text.len())]).count() as u32 + 1

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Dep, Drift, ParseError, Spec, classify, yaml_options};
+use super::{Block, Dep, Drift, ParseError, Spec, classify, top_level_blocks, yaml_error, yaml_options};
 
 /// A YAML scalar as pnpm may leave it unquoted (`specifier: 1`).
 #[derive(Debug, Clone, Deserialize)]
@@ -118,51 +118,25 @@ const SECTIONS: &[&str] = &[
 /// The byte ranges of the top-level sections named in `SECTIONS`, with their first line;
 /// `None` when the text is not laid out as block mappings from column 0.
 fn sections(text: &str) -> Option<Vec<(usize, usize, u32)>> {
-    let bytes = text.as_bytes();
-    let mut starts: Vec<(usize, u32, bool)> = Vec::new();
-    let mut at = 0;
-    let mut line = 1u32;
-    let mut seen_version = false;
-    while at < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        let l = &text[at..end];
-        match l.as_bytes().first() {
-            None | Some(b' ' | b'\t' | b'#' | b'\r') => {}
-            Some(_) => {
-                if l.starts_with("---") || l.starts_with("...") || l.starts_with('{') || l.starts_with('[') {
-                    return None;
-                }
-                let key = l.split(':').next().unwrap_or("").trim_matches(['\'', '"']);
-                seen_version |= key == "lockfileVersion";
-                starts.push((at, line, SECTIONS.contains(&key)));
-            }
-        }
-        at = end + 1;
-        line += 1;
-    }
-    if !seen_version {
+    let blocks = top_level_blocks(text)?;
+    let key = |b: &Block| {
+        b.head
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .trim_matches(['\'', '"'])
+            .to_string()
+    };
+    if !blocks.iter().any(|b| key(b) == "lockfileVersion") {
         return None;
     }
-    let mut out = Vec::new();
-    for (i, &(start, line, wanted)) in starts.iter().enumerate() {
-        if wanted {
-            let end = starts.get(i + 1).map_or(text.len(), |s| s.0);
-            out.push((start, end, line));
-        }
-    }
-    Some(out)
-}
-
-fn yaml_error(e: &serde_saphyr::Error, first_line: u32) -> ParseError {
-    let line = e.location().map_or(1, |l| l.line().max(1)) as u32 + first_line - 1;
-    let message = e.without_snippet().to_string();
-    let message = message
-        .lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_string();
-    ParseError::new(line, message)
+    Some(
+        blocks
+            .iter()
+            .filter(|b| SECTIONS.contains(&key(b).as_str()))
+            .map(|b| (b.start, b.end, b.line))
+            .collect(),
+    )
 }
 
 impl Lock {
