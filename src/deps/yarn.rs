@@ -30,6 +30,8 @@ pub struct Lock {
     pub by_name: HashMap<String, Vec<String>>,
     /// berry: workspace folder ("" = root) -> dependency name -> recorded descriptor range.
     pub workspaces: HashMap<String, BTreeMap<String, String>>,
+    /// berry: workspace folder -> peer dependency name -> recorded range (raw, as written).
+    pub peers: HashMap<String, BTreeMap<String, String>>,
     /// berry: descriptor (`tiny@npm:^1.0.0`) -> locked version, where read.
     pub descriptors: HashMap<String, String>,
     /// berry: descriptor -> byte range of its entry in `text`, whose version is read only
@@ -63,6 +65,8 @@ struct BerryEntry {
     version: Option<Scalar>,
     resolution: Option<String>,
     dependencies: Option<BTreeMap<String, Scalar>>,
+    #[serde(rename = "peerDependencies")]
+    peer_dependencies: Option<BTreeMap<String, Scalar>>,
 }
 
 /// Berry entries of a YAML text that starts on line `first_line` of the lockfile.
@@ -230,13 +234,14 @@ impl Lock {
         } else {
             dir.trim_start_matches("./")
         };
-        let deps = entry
-            .dependencies
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, v.text()))
-            .collect();
-        self.workspaces.insert(dir.to_string(), deps);
+        let text = |m: Option<BTreeMap<String, Scalar>>| {
+            m.unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.text()))
+                .collect::<BTreeMap<_, _>>()
+        };
+        self.workspaces.insert(dir.to_string(), text(entry.dependencies));
+        self.peers.insert(dir.to_string(), text(entry.peer_dependencies));
     }
 
     /// The version locked for a berry descriptor.
@@ -292,6 +297,18 @@ impl Lock {
     }
 
     fn check_berry(&self, dep: &Dep) -> Option<Drift> {
+        if dep.field == "peerDependencies" {
+            // Recorded as written, apart from the dependencies.
+            let recorded = self.peers.get(dep.dir).and_then(|p| p.get(dep.name));
+            return match recorded {
+                None => Some(Drift::Missing),
+                Some(r) if r.trim() == dep.spec.trim() => None,
+                Some(r) => Some(Drift::SpecChanged {
+                    recorded: r.clone(),
+                    locked: None,
+                }),
+            };
+        }
         let Some(recorded_deps) = self.workspaces.get(dep.dir) else {
             return Some(Drift::Missing);
         };

@@ -7,7 +7,8 @@
 //! Fields: `dependencies`, `devDependencies`, `optionalDependencies`; `peerDependencies` (not
 //! also in another field) where the manager installs a package's own peers: npm 7+ (unless
 //! `.npmrc` sets `legacy-peer-deps`) and pnpm with `autoInstallPeers` (its default), which records
-//! them as `dependencies`. Yarn does not install a workspace's own peers.
+//! them as `dependencies`; yarn 2+ records a workspace's peer ranges in its lockfile entry. Yarn 1
+//! neither installs nor records them.
 
 use crate::deps::{self, Dep, Drift, Format};
 use crate::diagnostic::Finding;
@@ -144,8 +145,10 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
     let peers = match &lock {
         Lock::Npm(_) => !legacy_peer_deps(snap),
         Lock::Pnpm(l, _) => l.auto_install_peers,
-        Lock::Yarn(_) => false,
+        // Berry records a workspace's peer ranges (a new one fails `--immutable`); yarn 1 does not.
+        Lock::Yarn(l) => l.berry,
     };
+    let berry = matches!(&lock, Lock::Yarn(l) if l.berry);
     let workspace_version = |name: &str| {
         let dir = packages.workspaces.get(name)?;
         let v = packages.manifests.get(dir)?.json.get("version")?.as_str()?;
@@ -180,7 +183,9 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
             let field_at = json_key(&pkg_text, field, 0).unwrap_or(0);
             for (name, spec) in deps {
                 let Some(spec) = spec.as_str() else { continue };
+                // npm and pnpm install a peer that is also a dependency once, as the dependency.
                 if field == "peerDependencies"
+                    && !berry
                     && FIELDS[..3]
                         .iter()
                         .any(|f| manifest.json.get(*f).and_then(|d| d.get(name)).is_some())

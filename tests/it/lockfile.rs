@@ -75,21 +75,27 @@ fn verdicts_follow_the_managers_frozen_installs() {
             "added" => edit(&r, manifest, "dependencies", "extra", "^1.0.0"),
             "bumped" => edit(&r, manifest, "dependencies", "tiny", "^2.0.0"),
             "respelled" => edit(&r, manifest, "dependencies", "tiny", "^1.1.0"),
+            "peer" => edit(&r, manifest, "peerDependencies", "extra", "^1.0.0"),
             "in-sync" => {}
             other => panic!("unknown variant {other}"),
         }
         r.git(&["add", "-A"]).ok();
         let found = drift(&r, &["--all-findings"]);
-        let yarn1_workspace_bug = manager == "yarn1" && case == "workspace" && variant != "in-sync";
+        let yarn1_workspace_bug =
+            manager == "yarn1" && case == "workspace" && !matches!(variant, "in-sync" | "peer");
         let expected = result == "fails" || yarn1_workspace_bug;
         assert_eq!(!found.is_empty(), expected, "{line}: {found:?}");
         if expected {
-            let name = if variant == "added" { "extra" } else { "tiny" };
+            let name = if matches!(variant, "added" | "peer") {
+                "extra"
+            } else {
+                "tiny"
+            };
             assert_eq!(found, [finding(RULE, manifest, name)], "{line}");
         }
         seen += 1;
     }
-    assert_eq!(seen, 32, "4 managers x 2 cases x 4 variants");
+    assert_eq!(seen, 40, "4 managers x 2 cases x 5 variants");
 }
 
 #[test]
@@ -359,10 +365,21 @@ fn peer_dependencies_where_the_manager_installs_them() {
     edit(&r, "package.json", "peerDependencies", "other", "^1.0.0");
     r.add(&["package.json"]);
     assert_eq!(drift(&r, &[]), []);
-    // Yarn does not install a workspace's own peers.
-    let r = lock_repo("berry", "single");
+    // Yarn 1 neither installs nor records a workspace's own peers; berry records their ranges.
+    let r = lock_repo("yarn1", "single");
     r.commit_all("init");
     edit(&r, "package.json", "peerDependencies", "extra", "^1.0.0");
     r.add(&["package.json"]);
     assert_eq!(drift(&r, &[]), []);
+    let r = lock_repo("berry", "single");
+    r.commit_all("init");
+    edit(&r, "package.json", "peerDependencies", "extra", "^1.0.0");
+    r.add(&["package.json"]);
+    assert_eq!(drift(&r, &[]), [finding(RULE, "package.json", "extra")]);
+    // pnpm (autoInstallPeers) records a package's own peer as a dependency.
+    let r = lock_repo("pnpm", "single");
+    r.commit_all("init");
+    edit(&r, "package.json", "peerDependencies", "extra", "^1.0.0");
+    r.add(&["package.json"]);
+    assert_eq!(drift(&r, &[]), [finding(RULE, "package.json", "extra")]);
 }
