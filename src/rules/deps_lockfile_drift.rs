@@ -41,7 +41,7 @@ pub fn lockfiles_changed(snap: &Snapshot, base: &Snapshot) -> bool {
 enum Lock {
     Npm(deps::npm::Lock),
     Pnpm(deps::pnpm::Lock, deps::pnpm::Catalogs),
-    Yarn(deps::yarn::Lock),
+    Yarn(Box<deps::yarn::Lock>),
 }
 
 /// The lockfile to read and its format; `None` when the manager's lockfile is not in the snapshot.
@@ -124,7 +124,7 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
                 .unwrap_or_default();
             Lock::Pnpm(l, cats)
         }),
-        Manager::Yarn => deps::yarn::Lock::parse(text).map(Lock::Yarn),
+        Manager::Yarn => deps::yarn::Lock::parse(text).map(|l| Lock::Yarn(Box::new(l))),
         _ => deps::npm::Lock::parse(text).map(Lock::Npm),
     };
     let lock = match parsed {
