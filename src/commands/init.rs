@@ -150,16 +150,27 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
 fn print_prepare(prepare: &crate::prepare::Prepare) {
     use crate::prepare::{PREPARE, Prepare};
     match prepare {
-        Prepare::Added => errln!(
-            "hookctl: added `\"prepare\": \"{PREPARE}\"` to package.json: `npm install` installs the hooks"
+        Prepare::Added(key) => errln!(
+            "hookctl: added `\"{key}\": \"{PREPARE}\"` to package.json: `{}` installs the hooks",
+            install_command(key)
         ),
-        Prepare::Other(script) => errln!(
-            "  note: package.json's `prepare` script is `{script}`: add `hookctl install` to it so `npm install` installs the hooks"
+        Prepare::Other(key, script) => errln!(
+            "  note: package.json's `{key}` script is `{script}`: add `hookctl install` to it so `{}` installs the hooks",
+            install_command(key)
         ),
         Prepare::Unreadable => {
-            errln!("  note: package.json could not be read; no `prepare` script added")
+            errln!("  note: package.json could not be read; no install script added")
         }
         Prepare::Present | Prepare::NoPackageJson => {}
+    }
+}
+
+/// The install that runs the script: `postinstall` is written for yarn 2+ only.
+fn install_command(key: &str) -> &'static str {
+    if key == "postinstall" {
+        "yarn install"
+    } else {
+        "npm install"
     }
 }
 

@@ -2,6 +2,7 @@
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod action;
 mod cache_props;
 #[macro_use]
 mod common;
