@@ -90,6 +90,9 @@ pub struct Resolver {
     allow_packages: HashSet<String>,
     /// Workspace packages whose entry points lie in build output (`dist/`, ...).
     builds_to_output: HashSet<String>,
+    /// Folders (repo-relative, `""` for the root) whose `node_modules` holds committed files
+    /// (test fixtures of resolvers and bundlers): bare imports beneath them resolve there.
+    committed_modules: Vec<String>,
     /// How the configs chain (`extends`), and which chains name an uninstalled package.
     configs: Configs,
     /// Digest of every config byte resolution reads: part of the clean verdicts' cache key.
@@ -170,15 +173,28 @@ impl Resolver {
         let builds_to_output = packages
             .workspaces
             .iter()
-            .filter(|(_, dir)| {
-                let m = &packages.manifests[dir.as_str()];
-                ["exports", "main", "module", "types", "typings"]
-                    .iter()
-                    .any(|k| m.json.get(k).is_some_and(|v| mentions_dir(v, &generated)))
-            })
+            .filter(|(_, dir)| entry_is_output(&packages.manifests[dir.as_str()].json, &generated))
             .map(|(name, _)| name.clone())
             .collect();
 
+        let committed_modules: Vec<String> = {
+            let mut dirs: Vec<String> = snap
+                .entries()
+                .keys()
+                .filter_map(|p| {
+                    let at = if p.starts_with("node_modules/") {
+                        0
+                    } else {
+                        p.find("/node_modules/")? + 1
+                    };
+                    Some(p[..at].trim_end_matches('/').to_string())
+                })
+                .collect();
+            dirs.dedup();
+            dirs.sort();
+            dirs.dedup();
+            dirs
+        };
         let mut shared = Shared::new(
             snap.clone(),
             packages.workspaces.clone(),
@@ -310,9 +326,23 @@ impl Resolver {
             not_files,
             allow_packages: config.allow_packages.iter().cloned().collect(),
             builds_to_output,
+            committed_modules,
             configs,
             config_digest,
         }
+    }
+
+    /// Is `pkg` a package committed in a `node_modules` folder that Node's lookup from
+    /// `importer` passes (its folder or an ancestor's)?
+    fn committed_package(&self, importer: &str, pkg: &str) -> bool {
+        self.committed_modules.iter().any(|dir| {
+            (dir.is_empty() || importer.starts_with(dir.as_str()) && importer[dir.len()..].starts_with('/'))
+                && self.snap.is_dir(&if dir.is_empty() {
+                    format!("node_modules/{pkg}")
+                } else {
+                    format!("{dir}/node_modules/{pkg}")
+                })
+        })
     }
 
     /// A digest of every config file resolution reads (each `extends` chain, installed bases).
@@ -726,6 +756,7 @@ impl Resolver {
             if let Some(pkg) = package_name(&spec)
                 && !self.packages.workspaces.contains_key(pkg)
                 && !self.maybe_local(&from, &spec)
+                && !self.committed_package(importer, pkg)
             {
                 return self.package_verdict(importer, pkg, type_only);
             }
@@ -799,10 +830,28 @@ impl Resolver {
             return Verdict::Ignored(target);
         }
         if !bare {
+            // A package's own folder whose entry points are build output not built yet
+            // (`require('..')` in its `bin/`, `main: "./build/index.js"`): the same as a bare
+            // import of a workspace package that builds to output.
+            if let Some(dir) = self.named_paths(&from, &spec).and_then(|paths| {
+                paths.into_iter().find(|dir| {
+                    self.packages
+                        .manifests
+                        .get(dir.as_str())
+                        .is_some_and(|m| entry_is_output(&m.json, &self.generated))
+                })
+            }) {
+                return Verdict::Generated(dir);
+            }
             // Framework typegen beside the routes (SvelteKit `./$types`, React Router
             // `./+types/route`), written into a generated folder that `rootDirs` overlays.
             if let Some(t) = specifier::typegen_target(importer, &spec) {
                 return Verdict::Generated(t);
+            }
+            // An absolute path (`require('/custom-reporter.js')` in a test of a module mapper, a
+            // mock's path) names a file outside the repository: nothing to check against.
+            if spec.starts_with('/') {
+                return Verdict::External;
             }
             return Verdict::Unresolved;
         }
@@ -1028,6 +1077,14 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
         Value::Array(a) => a.iter().for_each(|v| collect_strings(v, out)),
         _ => {}
     }
+}
+
+/// Do a package.json's entry points (`exports`, `main`, `module`, `types`, `typings`) name a
+/// generated folder (`./build/index.js`, `./dist/*`)?
+fn entry_is_output(manifest: &Value, generated: &[String]) -> bool {
+    ["exports", "main", "module", "types", "typings"]
+        .iter()
+        .any(|k| manifest.get(k).is_some_and(|v| mentions_dir(v, generated)))
 }
 
 fn mentions_dir(v: &Value, dirs: &[String]) -> bool {

@@ -28,8 +28,9 @@ const TRIGGERS: [&[u8]; 8] = [
 ];
 
 /// `jest.X('m')` / `vi.X('m')` calls whose first argument is a module specifier.
-const MOCK_METHODS: [&[u8]; 13] = [
+const MOCK_METHODS: [&[u8]; 14] = [
     b"mock",
+    b"unstable_mockModule",
     b"doMock",
     b"unmock",
     b"doUnmock",
@@ -599,8 +600,8 @@ impl<'a> Walker<'a> {
         else {
             return; // a tagged template
         };
-        let (first, count) = self.args(args);
-        self.callee(function, first, count, in_type);
+        let (first, count, last) = self.args(args);
+        self.callee(function, first, count, last, in_type);
     }
 
     /// `f<typeof import('./m')>('./m')`: the grammar cannot parse `typeof import` in type
@@ -642,14 +643,21 @@ impl<'a> Walker<'a> {
             Some(arg) => (Some(arg), 1),
             None => (None, 0),
         };
-        if self.callee(function, first, count, false) {
+        if self.callee(function, first, count, None, false) {
             self.type_children.push(type_args.id());
         }
     }
 
-    /// Records what a call to `function` with first argument `first` (of `count`) means. Returns
-    /// whether the callee is one hookctl knows.
-    fn callee(&mut self, function: Node<'a>, first: Option<Node<'a>>, count: usize, in_type: bool) -> bool {
+    /// Records what a call to `function` with first argument `first` (of `count`, the last one
+    /// `last`) means. Returns whether the callee is one hookctl knows.
+    fn callee(
+        &mut self,
+        function: Node<'a>,
+        first: Option<Node<'a>>,
+        count: usize,
+        last: Option<Node<'a>>,
+        in_type: bool,
+    ) -> bool {
         let (f, k) = (&self.g.f, &self.g.k);
         let kind = function.kind_id();
         if kind == k.import {
@@ -674,9 +682,15 @@ impl<'a> Walker<'a> {
             let method = self.text(property);
             let object_name = (object.kind_id() == k.identifier).then(|| self.text(object));
             if object_name == Some(b"require") && method == b"resolve" {
-                self.import(first, ImportKind::Require, false);
+                // `require.resolve(x, {paths})` resolves from other folders: not checkable here.
+                if count == 1 {
+                    self.import(first, ImportKind::Require, false);
+                }
             } else if matches!(object_name, Some(b"jest" | b"vi")) && MOCK_METHODS.contains(&method) {
-                self.import(first, ImportKind::Mock, false);
+                // `jest.mock(x, factory, {virtual: true})` mocks a module that need not exist.
+                if !(count >= 3 && last.is_some_and(|l| self.is_virtual_option(l))) {
+                    self.import(first, ImportKind::Mock, false);
+                }
             } else if method == b"get" && self.is_member_named(object, b"Deno", b"env") {
                 self.accessor_read(first, EnvSource::DenoEnv, true);
             } else if self.is_accessor(method) {
@@ -705,16 +719,36 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The first argument and the number of arguments.
-    fn args(&self, args: Node<'a>) -> (Option<Node<'a>>, usize) {
+    /// The first argument, the number of arguments, and the last one.
+    fn args(&self, args: Node<'a>) -> (Option<Node<'a>>, usize, Option<Node<'a>>) {
         let mut cursor = args.walk();
         let mut first = None;
+        let mut last = None;
         let mut count = 0;
         for arg in args.named_children(&mut cursor).filter(|c| !self.is_comment(*c)) {
             first = first.or(Some(arg));
+            last = Some(arg);
             count += 1;
         }
-        (first, count)
+        (first, count, last)
+    }
+
+    /// `{virtual: true}`: jest's option for a mock of a module that does not exist (the factory
+    /// is the module), so the specifier names no file.
+    fn is_virtual_option(&self, node: Node) -> bool {
+        if node.kind() != "object" {
+            return false;
+        }
+        let mut cursor = node.walk();
+        node.named_children(&mut cursor).any(|pair| {
+            pair.kind() == "pair"
+                && pair
+                    .child_by_field_name("key")
+                    .is_some_and(|k| matches!(self.text(k), b"virtual" | b"'virtual'" | b"\"virtual\""))
+                && pair
+                    .child_by_field_name("value")
+                    .is_some_and(|v| v.kind() == "true")
+        })
     }
 
     // ---- env reads ----

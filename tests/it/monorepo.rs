@@ -577,3 +577,54 @@ fn a_workspace_packages_rules_apply_to_its_files_only() {
     r.git(&["add", "-A"]).ok();
     r.hookctl(&["check", "--all-findings"]).code(0);
 }
+
+/// From jestjs/jest (real-repo corpus): a package's `bin/` requiring `..` whose `main` is build
+/// output, a virtual jest mock, `require.resolve` with `paths`, an absolute mock path, and a
+/// package committed in a fixture's `node_modules` are all correct code; a relative import of a
+/// missing file beside them is still reported.
+#[test]
+fn jest_style_test_code_is_silent_and_a_missing_file_still_reported() {
+    let r = Repo::new();
+    r.write(".gitignore", "/packages/*/build/\n")
+        .write(
+            "package.json",
+            r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+        )
+        .write(
+            "packages/cli/package.json",
+            r#"{ "name": "cli", "main": "./build/index.js", "bin": "./bin/cli.js" }"#,
+        )
+        .write("packages/cli/src/index.ts", "export const run = () => 1;\n")
+        .write("packages/cli/bin/cli.js", "require('..').run();\n")
+        .write(
+            "packages/cli/src/__tests__/run.test.js",
+            "jest.mock('../my-fancy-worker', () => ({}), {virtual: true});\n\
+             jest.mock('/custom-reporter.js', () => ({}), {virtual: true});\n\
+             require.resolve('./mod.js', {paths: ['../dir']});\n\
+             require('/abs/mapped');\n",
+        )
+        .write(
+            "fixtures/esm/node_modules/fake-dep/package.json",
+            r#"{ "name": "fake-dep", "main": "main.js" }"#,
+        )
+        .write(
+            "fixtures/esm/node_modules/fake-dep/main.js",
+            "module.exports = 1;\n",
+        )
+        .write(
+            "fixtures/esm/test.mjs",
+            "import dep from 'fake-dep';\nexport default dep;\n",
+        )
+        .commit_all("jest-like");
+    assert_eq!(imports(&r), vec![]);
+    r.write("packages/cli/src/__tests__/gone.test.js", "require('../gone');\n")
+        .commit_all("gone");
+    assert_eq!(
+        imports(&r),
+        vec![f(
+            "imports/unresolved",
+            "packages/cli/src/__tests__/gone.test.js",
+            "../gone"
+        )]
+    );
+}
