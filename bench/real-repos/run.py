@@ -71,12 +71,13 @@ def main():
             print(f"real-repos: no mirror for {name} at {mirror}; skipped", file=sys.stderr)
             continue
         marker = os.path.join(repo, ".git", "real-repos-commit")
-        if not (os.path.exists(marker) and open(marker).read().strip() == commit):
+        # The marker names the export's layout too (missing blobs as empty files).
+        if not (os.path.exists(marker) and open(marker).read().strip() == commit + " placeholders"):
             shutil.rmtree(repo, ignore_errors=True)
             r = sh([sys.executable, os.path.join(os.path.dirname(__file__), "export.py"), mirror, commit, repo])
             if r.returncode != 0:
                 raise SystemExit(f"export {name}: {r.stderr}")
-            open(marker, "w").write(commit + "\n")
+            open(marker, "w").write(commit + " placeholders\n")
             print(f"real-repos: exported {name} {commit[:12]}: {r.stdout.strip()[:200]}", file=sys.stderr)
         # TypeScript's resolver on the same snapshot.
         agree_json = os.path.join(o.work, slug + ".agree.json")

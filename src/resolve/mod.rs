@@ -747,9 +747,11 @@ impl Resolver {
         // A package import that no tsconfig `paths`/`baseUrl` could map to a local file needs no
         // file-system resolution at all: only the dependency check.
         if is_bare(&spec) {
+            // `bun` is Bun's own built-in module (`import { $ } from "bun"`), as `bun:sqlite`.
             if nodejs_built_in_modules::is_nodejs_builtin_module(&spec)
                 || nodejs_built_in_modules::is_nodejs_builtin_module(spec.split('/').next().unwrap_or(""))
                     && !spec.starts_with('@')
+                || spec == "bun"
             {
                 return Verdict::External;
             }
