@@ -604,7 +604,11 @@ fn run_checks_on(
         let t0 = Instant::now();
         let (repo, _) = crate::git::discover()?;
         let status = crate::git::status(&repo).context("cannot read `git status` for git/clean")?;
-        crate::rules::git_clean::fold_untracked_imports(config, &mut findings, &status);
+        // In pre-push, `imports/untracked` already reports an import of a file that is not in
+        // the pushed commit (new findings only, like every pushed finding): left as it is.
+        if hook != "pre-push" {
+            crate::rules::git_clean::fold_untracked_imports(config, &mut findings, &status);
+        }
         findings.extend(
             crate::rules::git_clean::modified(&status)
                 .into_iter()

@@ -9,10 +9,13 @@
 //! computed once per run, outside the "new findings only" comparison with a baseline.
 //!
 //! Untracked imported files: the resolver already classifies an import whose target exists
-//! only on disk (`imports/untracked`). Where `git/clean` runs, an `imports/untracked` finding
-//! whose target `git status` lists as untracked becomes a `git/clean` finding at the same
-//! import (one report per problem, not two). Git-ignored targets and files removed from the
-//! index stay `imports/untracked`: their fix is not `git add`.
+//! only on disk (`imports/untracked`). In `pre-deploy` (and custom hooks that list `git`), an
+//! `imports/untracked` finding whose target `git status` lists as untracked becomes a
+//! `git/clean` finding at the same import (one report per problem, not two). Git-ignored
+//! targets and files removed from the index stay `imports/untracked`: their fix is not
+//! `git add`. In `pre-push`, `imports/untracked` keeps reporting them (a file missing from the
+//! pushed commit, new findings only, as the contract says), so `git/clean` there reports the
+//! uncommitted changes to tracked files only.
 
 use std::collections::HashSet;
 
