@@ -430,7 +430,7 @@ pub fn render(d: &Detected) -> String {
     t.push_str("# [env.vars.STRIPE_SECRET_KEY]\n# starts_with = \"sk_test_\"\n");
     t.push_str("# [env.vars.STRIPE_SECRET_KEY.environments.production]\n# starts_with = \"sk_live_\"\n\n");
     t.push_str("[pre-commit]\n");
-    t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\"]\n");
+    t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\", \"deps\"]\n");
     let mut taken: Vec<String> = Vec::new();
     let code = "*.{ts,tsx,js,jsx,mjs,cjs}";
     // ESLint reads the config of the folder it runs in: one job per package with its own.
@@ -462,7 +462,8 @@ pub fn render(d: &Detected) -> String {
         );
     }
     t.push_str("\n[pre-push]\n");
-    t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\"]\n");
+    t.push_str("# Add \"git\" to refuse a push from a work tree with uncommitted changes (git/clean).\n");
+    t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\", \"deps\"]\n");
     let ts_pkgs: Vec<&Package> = d.packages.iter().filter(|p| p.tsconfig).collect();
     if ts_pkgs.is_empty() && d.tsconfig {
         let _ = write!(

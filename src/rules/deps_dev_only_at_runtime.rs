@@ -23,12 +23,13 @@
 use std::collections::HashSet;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::config::Config;
 use crate::diagnostic::Finding;
 use crate::resolve::packages::Packages;
-use crate::scan::{Facts, ImportKind};
+use crate::scan::{Facts, Import, ImportKind};
 
 /// Fields whose packages a production install provides.
 const RUNTIME_FIELDS: &[&str] = &["dependencies", "optionalDependencies", "peerDependencies"];
@@ -176,81 +177,105 @@ pub fn check(config: &Config, packages: &Packages, files: &[(String, Facts)]) ->
     if unbundled.is_empty() {
         return Vec::new();
     }
-    let globs = DevGlobs::new(config);
-    let mut out = Vec::new();
-    for (path, facts) in files {
-        let Some(pkg_dir) = packages.nearest_manifest(path) else {
-            continue;
-        };
-        if !unbundled.contains(pkg_dir) || globs.matches(path, pkg_dir) {
-            continue;
-        }
-        for imp in &facts.imports {
-            if imp.type_only || matches!(imp.kind, ImportKind::Reference | ImportKind::Mock) {
-                continue;
-            }
-            let Some(name) = crate::resolve::specifier::package_name(&imp.specifier) else {
-                continue;
-            };
-            if name.starts_with("@types/") || packages.workspaces.contains_key(name) {
-                continue;
-            }
-            let Declared::DevOnly(dev_dir) = declared(packages, path, name) else {
-                continue;
-            };
-            let manifest = manifest_path(&dev_dir);
-            let elsewhere: Vec<String> = packages
-                .workspaces
-                .values()
-                .filter(|d| d.as_str() != pkg_dir)
-                .filter(|d| {
-                    packages
-                        .manifests
-                        .get(d.as_str())
-                        .is_some_and(|m| field_has(&m.json, "dependencies", name))
-                })
-                .map(|d| format!("`{}`", manifest_path(d)))
-                .collect();
-            let hoisted = if elsewhere.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " ({} has it in `dependencies`: a hoisted install happens to provide it, pnpm or a one-package install does not)",
-                    elsewhere.join(", ")
-                )
-            };
-            let start = packages
-                .manifests
-                .get(pkg_dir)
-                .and_then(|m| m.json.pointer("/scripts/start"))
-                .and_then(Value::as_str)
-                .unwrap_or("node")
-                .trim();
-            let cd = if pkg_dir.is_empty() {
-                String::new()
-            } else {
-                format!("cd {pkg_dir} && ")
-            };
-            out.push(
-                Finding::new(
-                    super::DEPS_DEV_ONLY_AT_RUNTIME.id,
-                    path.as_str(),
-                    format!(
-                        "`{name}` is imported by runtime code but declared only in `devDependencies` of `{manifest}`: `{}` starts with `{start}`, without a bundler, and a production install leaves `{name}` out{hoisted}",
-                        manifest_path(pkg_dir)
-                    ),
-                )
-                .span(imp.span)
-                .label("missing after `npm ci --omit=dev`")
-                .help(format!(
-                    "move it to `dependencies`: `{cd}npm install --save-prod {name}` (or your package manager's equivalent); if this file never runs in production, add its glob to `[deps] dev_globs` in hookctl.toml"
-                ))
-                .specifier(&imp.specifier)
-                .name(name),
-            );
-        }
+    // Only a name some package.json has in `devDependencies` can fire: a set lookup rejects
+    // every other import before any walk up the folders.
+    let dev_names: HashSet<&str> = packages
+        .manifests
+        .values()
+        .filter_map(|m| m.json.get("devDependencies").and_then(Value::as_object))
+        .flat_map(|d| d.keys().map(String::as_str))
+        .collect();
+    if dev_names.is_empty() {
+        return Vec::new();
     }
-    out
+    let globs = DevGlobs::new(config);
+    files
+        .par_iter()
+        .flat_map_iter(|(path, facts)| {
+            let Some(pkg_dir) = packages.nearest_manifest(path).filter(|d| unbundled.contains(d)) else {
+                return Vec::new();
+            };
+            let found: Vec<Finding> = facts
+                .imports
+                .iter()
+                .filter_map(|imp| finding(packages, &dev_names, path, pkg_dir, imp))
+                .collect();
+            // The globs are matched only for a file that would be reported (rarely).
+            if found.is_empty() || globs.matches(path, pkg_dir) {
+                return Vec::new();
+            }
+            found
+        })
+        .collect()
+}
+
+fn finding(
+    packages: &Packages,
+    dev_names: &HashSet<&str>,
+    path: &str,
+    pkg_dir: &str,
+    imp: &Import,
+) -> Option<Finding> {
+    if imp.type_only || matches!(imp.kind, ImportKind::Reference | ImportKind::Mock) {
+        return None;
+    }
+    let name = crate::resolve::specifier::package_name(&imp.specifier)?;
+    if !dev_names.contains(name) || name.starts_with("@types/") || packages.workspaces.contains_key(name) {
+        return None;
+    }
+    let Declared::DevOnly(dev_dir) = declared(packages, path, name) else {
+        return None;
+    };
+    let manifest = manifest_path(&dev_dir);
+    let elsewhere: Vec<String> = packages
+        .workspaces
+        .values()
+        .filter(|d| d.as_str() != pkg_dir)
+        .filter(|d| {
+            packages
+                .manifests
+                .get(d.as_str())
+                .is_some_and(|m| field_has(&m.json, "dependencies", name))
+        })
+        .map(|d| format!("`{}`", manifest_path(d)))
+        .collect();
+    let hoisted = if elsewhere.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} has it in `dependencies`: a hoisted install happens to provide it, pnpm or a one-package install does not)",
+            elsewhere.join(", ")
+        )
+    };
+    let start = packages
+        .manifests
+        .get(pkg_dir)
+        .and_then(|m| m.json.pointer("/scripts/start"))
+        .and_then(Value::as_str)
+        .unwrap_or("node")
+        .trim();
+    let cd = if pkg_dir.is_empty() {
+        String::new()
+    } else {
+        format!("cd {pkg_dir} && ")
+    };
+    Some(
+        Finding::new(
+            super::DEPS_DEV_ONLY_AT_RUNTIME.id,
+            path,
+            format!(
+                "`{name}` is imported by runtime code but declared only in `devDependencies` of `{manifest}`: `{}` starts with `{start}`, without a bundler, and a production install leaves `{name}` out{hoisted}",
+                manifest_path(pkg_dir)
+            ),
+        )
+        .span(imp.span)
+        .label("missing after `npm ci --omit=dev`")
+        .help(format!(
+            "move it to `dependencies`: `{cd}npm install --save-prod {name}` (or your package manager's equivalent); if this file never runs in production, add its glob to `[deps] dev_globs` in hookctl.toml"
+        ))
+        .specifier(&imp.specifier)
+        .name(name),
+    )
 }
 
 #[cfg(test)]
