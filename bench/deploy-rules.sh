@@ -24,9 +24,14 @@ measure() {
 	"$after" check --all-findings --format json >/dev/null 2>&1 || true # warm the cache
 	"$before" run pre-commit >/dev/null 2>&1 || true
 	"$after" run pre-commit >/dev/null 2>&1 || true
-	hyperfine -N --style basic --warmup 2 --runs "$runs" --export-markdown "/tmp/deploy-rules-$label.md" \
+	# Two rounds in opposite orders: on a shared machine the load drifts between the runs of
+	# one command and the next.
+	hyperfine -N --style basic --warmup 2 --runs "$runs" --export-json "/tmp/deploy-rules-$label-1.json" \
 		-n "before ($label)" "$before run pre-commit" \
 		-n "after ($label)" "$after run pre-commit"
+	hyperfine -N --style basic --warmup 2 --runs "$runs" --export-json "/tmp/deploy-rules-$label-2.json" \
+		-n "after ($label)" "$after run pre-commit" \
+		-n "before ($label)" "$before run pre-commit"
 }
 stage
 measure generated

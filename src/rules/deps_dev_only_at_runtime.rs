@@ -188,34 +188,42 @@ pub fn check(config: &Config, packages: &Packages, files: &[(String, Facts)]) ->
     if dev_names.is_empty() {
         return Vec::new();
     }
-    let globs = DevGlobs::new(config);
+    // Built on first use: most runs have no candidate at all.
+    let globs = std::sync::OnceLock::new();
     files
         .par_iter()
         .flat_map_iter(|(path, facts)| {
+            let mut found = Vec::new();
             let Some(pkg_dir) = packages.nearest_manifest(path).filter(|d| unbundled.contains(d)) else {
-                return Vec::new();
+                return found;
             };
-            let found: Vec<Finding> = facts
-                .imports
-                .iter()
-                .filter_map(|imp| finding(packages, &dev_names, path, pkg_dir, imp))
-                .collect();
-            // The globs are matched only for a file that would be reported (rarely).
-            if found.is_empty() || globs.matches(path, pkg_dir) {
-                return Vec::new();
+            // Whether the file is test/config/script code, asked once and only for a file
+            // that has a candidate import (test files importing `vitest` are the usual case).
+            let mut dev_file = None;
+            for imp in &facts.imports {
+                let Some((name, dev_dir)) = candidate(packages, &dev_names, path, imp) else {
+                    continue;
+                };
+                if *dev_file
+                    .get_or_insert_with(|| globs.get_or_init(|| DevGlobs::new(config)).matches(path, pkg_dir))
+                {
+                    break;
+                }
+                found.push(finding(packages, path, pkg_dir, imp, name, &dev_dir));
             }
             found
         })
         .collect()
 }
 
-fn finding(
+/// A runtime import of a package declared only in `devDependencies`: its name and the folder
+/// whose package.json declares it.
+fn candidate<'a>(
     packages: &Packages,
     dev_names: &HashSet<&str>,
     path: &str,
-    pkg_dir: &str,
-    imp: &Import,
-) -> Option<Finding> {
+    imp: &'a Import,
+) -> Option<(&'a str, String)> {
     if imp.type_only || matches!(imp.kind, ImportKind::Reference | ImportKind::Mock) {
         return None;
     }
@@ -223,10 +231,21 @@ fn finding(
     if !dev_names.contains(name) || name.starts_with("@types/") || packages.workspaces.contains_key(name) {
         return None;
     }
-    let Declared::DevOnly(dev_dir) = declared(packages, path, name) else {
-        return None;
-    };
-    let manifest = manifest_path(&dev_dir);
+    match declared(packages, path, name) {
+        Declared::DevOnly(dir) => Some((name, dir)),
+        _ => None,
+    }
+}
+
+fn finding(
+    packages: &Packages,
+    path: &str,
+    pkg_dir: &str,
+    imp: &Import,
+    name: &str,
+    dev_dir: &str,
+) -> Finding {
+    let manifest = manifest_path(dev_dir);
     let elsewhere: Vec<String> = packages
         .workspaces
         .values()
@@ -259,8 +278,7 @@ fn finding(
     } else {
         format!("cd {pkg_dir} && ")
     };
-    Some(
-        Finding::new(
+    Finding::new(
             super::DEPS_DEV_ONLY_AT_RUNTIME.id,
             path,
             format!(
@@ -274,8 +292,7 @@ fn finding(
             "move it to `dependencies`: `{cd}npm install --save-prod {name}` (or your package manager's equivalent); if this file never runs in production, add its glob to `[deps] dev_globs` in hookctl.toml"
         ))
         .specifier(&imp.specifier)
-        .name(name),
-    )
+        .name(name)
 }
 
 #[cfg(test)]
