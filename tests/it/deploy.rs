@@ -320,6 +320,17 @@ fn git_clean_runs_in_pre_push() {
         .contains("error[git/clean]: `lib.js` has changes that are not committed");
     r.git(&["checkout", "--", "lib.js"]).ok();
     r.push(&["-q", "origin", "main"]).ok().lacks(CLEAN);
+    // A pushed commit that imports an untracked file: `imports/untracked` reports it (the
+    // pushed commit lacks the file), once; `git/clean` does not repeat it.
+    r.write("index.js", "require(\"./lib\");\nrequire(\"./extra\");\n")
+        .write("extra.js", "1;\n")
+        .add(&["index.js"]);
+    r.git(&["commit", "-qm", "extra", "--no-verify"]).ok();
+    r.push(&["-q", "origin", "main"])
+        .code(1)
+        .contains("error[imports/untracked]")
+        .contains("extra.js")
+        .lacks(CLEAN);
 }
 
 // --- hookctl run pre-deploy ---
