@@ -153,6 +153,20 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         }
     }
     if hook == PRE_DEPLOY {
+        // Jobs that `fail_fast` kept from starting are items of the table too.
+        for job in &hc.jobs {
+            if !tally
+                .rows
+                .iter()
+                .any(|r| r.kind == RowKind::Job && r.item.starts_with(&job.name))
+            {
+                tally.rows.push(Row::skipped(
+                    job.name.clone(),
+                    RowKind::Job,
+                    "not run (fail_fast)",
+                ));
+            }
+        }
         ui.table(hook, &tally.rows);
     } else if !hc.jobs.is_empty() && (!ctx.quiet || tally.failed > 0) {
         let line = format!(

@@ -413,6 +413,18 @@ fn pre_deploy_on_a_broken_app_exits_1_naming_each_failed_item() {
         t.contains("git      built-in  skipped") && t.contains("lint     job       skipped"),
         "{t}"
     );
+    // `fail_fast`: the built-ins failed, no job starts, each is in the table as not run.
+    let cfg = r
+        .read("hookctl.toml")
+        .replace("[pre-deploy]\n", "[pre-deploy]\nfail_fast = true\n");
+    r.write("hookctl.toml", cfg);
+    let run = r.hookctl_env(&["run", "pre-deploy"], &[("PATH", &path), ("LC_ALL", "C")], None);
+    run.code(1);
+    let t = table(&run.stderr);
+    assert!(
+        t.contains("build    job       skipped         -  not run (fail_fast)"),
+        "{t}"
+    );
 }
 
 // --- init --preset pre-deploy ---
