@@ -155,11 +155,10 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     if hook == PRE_DEPLOY {
         // Jobs that `fail_fast` kept from starting are items of the table too.
         for job in &hc.jobs {
-            if !tally
-                .rows
-                .iter()
-                .any(|r| r.kind == RowKind::Job && r.item.starts_with(&job.name))
-            {
+            if !tally.rows.iter().any(|r| {
+                r.kind == RowKind::Job
+                    && (r.item == job.name || r.item.starts_with(&format!("{} (", job.name)))
+            }) {
                 tally.rows.push(Row::skipped(
                     job.name.clone(),
                     RowKind::Job,
