@@ -636,6 +636,15 @@ fn analyze(
         }
         unreadable.extend(cx.declarations.errors().iter().cloned());
     }
+    if enabled("deps") && config.level(&rules::DEPS_DEV_ONLY_AT_RUNTIME) != crate::config::Level::Off {
+        let t0 = Instant::now();
+        findings.extend(rules::deps_dev_only_at_runtime::check(
+            config,
+            &resolver.packages,
+            &files,
+        ));
+        timing("deps/dev-only-at-runtime", t0);
+    }
     if enabled("secrets")
         && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
         && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id)

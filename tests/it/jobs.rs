@@ -351,6 +351,9 @@ run = 'echo "checking $HOOKCTL_PUSH_REF"; test "$HOOKCTL_PUSH_REF" != refs/heads
 fn new_branch_is_compared_with_the_merge_base_of_the_default_branch() {
     let (r, out) = push_repo(
         r#"
+[rules]
+# The dirty work tree below is the point: `git/clean` would refuse the push.
+"git/clean" = "off"
 [pre-push]
 parallel = false
 [[pre-push.jobs]]
