@@ -14,7 +14,7 @@ use crate::diagnostic::{self, Finding};
 use crate::resolve::clean::{self, CleanSet};
 use crate::resolve::{Resolver, Verdict};
 use crate::rules;
-use crate::scan::{self, Facts, Lang, ScanOptions};
+use crate::scan::{self, Facts, FileKind, ScanOptions};
 use crate::snapshot::{self, Snapshot};
 
 /// What to check.
@@ -378,9 +378,9 @@ fn owned_key(f: &Finding) -> (String, String, String) {
     (r.to_string(), p.to_string(), w.to_string())
 }
 
-/// Source files hookctl scans: TS/JS outside `node_modules`.
+/// Source files hookctl scans: TS/JS, `.vue`/`.svelte`/`.astro`/`.mdx`, outside `node_modules`.
 pub fn is_source(path: &str) -> bool {
-    Lang::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
+    FileKind::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
 }
 
 /// Extract facts from the source files of the snapshot in `scope`: from the cache by blob id
@@ -422,7 +422,9 @@ pub fn scan_snapshot_limited(
             let hit = if worktree {
                 None
             } else {
-                snap.get(p).and_then(|e| cache.get(&e.oid))
+                let kind = FileKind::for_path(p);
+                kind.zip(snap.get(p))
+                    .and_then(|(kind, e)| cache.get(&crate::cache::facts_key(&e.oid, kind)))
             };
             (p.to_string(), hit)
         })
@@ -453,14 +455,16 @@ pub fn scan_snapshot_limited(
                         git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or(git2::Oid::ZERO_SHA1)
                     }
                 };
-                if worktree && let Some(hit) = cache.get(&oid) {
+                let Some(kind) = FileKind::for_path(p) else {
+                    return (Facts::default(), false);
+                };
+                let key = crate::cache::facts_key(&oid, kind);
+                if worktree && let Some(hit) = cache.get(&key) {
                     return (hit, false);
                 }
-                let facts = Lang::for_path(p)
-                    .map(|lang| scan::extract(lang, &bytes, opts))
-                    .unwrap_or_default();
+                let facts = scan::extract_file(kind, &bytes, opts);
                 if !oid.is_zero() {
-                    cache.insert(oid, facts.clone());
+                    cache.insert(key, facts.clone());
                 }
                 (facts, false)
             })
