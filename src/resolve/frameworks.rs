@@ -54,7 +54,7 @@ impl Frameworks {
                     aliases.push((k, join(dir, &v)));
                 }
                 // Longest alias first: `$lib/server` before `$lib`.
-                aliases.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+                aliases.sort_by_key(|a| std::cmp::Reverse(a.0.len()));
                 out.svelte.insert(dir.to_string(), aliases);
             } else if NUXT_CONFIGS.contains(&name) && !out.nuxt.contains_key(dir) {
                 let text = snap
