@@ -3,7 +3,8 @@
 //! - SvelteKit: `$lib` is `src/lib` of the folder holding `svelte.config.*`, plus the
 //!   `kit.alias` entries written as string literals in that config (read as text, not run);
 //! - Nuxt: `~`/`@` are the source folder (`srcDir` when the config sets it as a literal, else
-//!   `app/` when it holds Nuxt 4's layout, else the root), `~~`/`@@` the root; `#imports`,
+//!   `app/` when it holds Nuxt 4's layout, else the root), `~~`/`@@` the root, `#shared` the
+//!   root's `shared/` (Nuxt 3.14+); `#imports`,
 //!   `#app`, `#components`, `#build` and the other `#` modules are virtual (Nuxt and its modules
 //!   generate them).
 //!
@@ -93,7 +94,7 @@ impl Frameworks {
             return None;
         }
         let first = spec.as_bytes().first()?;
-        if !matches!(first, b'$' | b'~' | b'@') {
+        if !matches!(first, b'$' | b'~' | b'@' | b'#') {
             return None;
         }
         if *first == b'$' {
@@ -106,7 +107,8 @@ impl Frameworks {
             return None;
         }
         let (src, root) = nearest(&self.nuxt, importer)?;
-        for (name, target) in [("~~", root), ("@@", root), ("~", src), ("@", src)] {
+        let shared = join(root, "shared");
+        for (name, target) in [("~~", root), ("@@", root), ("~", src), ("@", src), ("#shared", &shared)] {
             if let Some(rest) = strip_alias(spec, name) {
                 return Some(join(target, rest));
             }
