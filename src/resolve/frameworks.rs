@@ -108,7 +108,13 @@ impl Frameworks {
         }
         let (src, root) = nearest(&self.nuxt, importer)?;
         let shared = join(root, "shared");
-        for (name, target) in [("~~", root), ("@@", root), ("~", src), ("@", src), ("#shared", &shared)] {
+        for (name, target) in [
+            ("~~", root),
+            ("@@", root),
+            ("~", src),
+            ("@", src),
+            ("#shared", &shared),
+        ] {
             if let Some(rest) = strip_alias(spec, name) {
                 return Some(join(target, rest));
             }

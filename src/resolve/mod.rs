@@ -217,8 +217,19 @@ impl Resolver {
             let scope = path
                 .rsplit_once('/')
                 .map_or("the repository root".to_string(), |(d, _)| format!("`{d}/`"));
+            let extended = shared
+                .patched
+                .get(path)
+                .and_then(|b| packages::parse_jsonc(path, b).ok())
+                .map(|v| tsconfig::extends_of(&v))
+                .unwrap_or_default();
+            let verb = if specs.iter().all(|s| extended.contains(s)) {
+                "extends"
+            } else {
+                "references"
+            };
             notes.push(format!(
-                "`{shown}` extends `{spec}`, which is not installed or not generated yet: imports under {scope} that may be aliases of that base are not checked (run `{install}`)"
+                "`{shown}` {verb} `{spec}`, which is not installed or not generated yet: imports under {scope} that may be aliases of that base are not checked (run `{install}`)"
             ));
             if let Some(v) = shared
                 .patched
@@ -523,6 +534,18 @@ impl Resolver {
     /// Resolve an import found by the scanner.
     pub fn resolve_import(&self, importer: &str, import: &crate::scan::Import) -> Verdict {
         use crate::scan::ImportKind;
+        // A `.vue`/`.svelte`/`.astro`/`.mdx` file resolves as the TS file its script block
+        // compiles to: tsconfig `include` patterns (and so `paths`) match only TS/JS names.
+        let proxy;
+        let importer = if matches!(
+            crate::scan::FileKind::for_path(importer),
+            Some(crate::scan::FileKind::Host(_))
+        ) {
+            proxy = format!("{importer}.ts");
+            proxy.as_str()
+        } else {
+            importer
+        };
         if import.kind == ImportKind::Reference && is_bare(&import.specifier) {
             // `/// <reference path="x" />` is always a path relative to the file.
             return self.resolve(importer, &format!("./{}", import.specifier), import.type_only);

@@ -366,3 +366,51 @@ fn svelte_config_alias_edit_is_seen_by_a_warm_run() {
         vec![finding("imports/unresolved", "src/routes/+page.svelte", "$db")]
     );
 }
+
+/// Regression (withastro/starlight docs): tsconfig `paths` apply to imports of `.mdx`/`.astro`
+/// files too (oxc matches a config's default `include` against TS/JS names only).
+#[test]
+fn tsconfig_paths_apply_to_host_files() {
+    let r = Repo::new();
+    r.write("docs/tsconfig.json", "{ \"compilerOptions\": { \"paths\": { \"~/*\": [\"./src/*\"] } } }\n")
+        .write("docs/src/components/preview.astro", "---\n---\n<slot />\n")
+        .write("docs/src/components/util.ts", "export const u = 1\n")
+        .write(
+            "docs/src/content/docs/page.mdx",
+            "import Preview from '~/components/preview.astro'\nimport { u } from '~/components/util'\n\n<Preview />\n",
+        )
+        .write(
+            "docs/src/pages/index.astro",
+            "---\nimport Preview from '~/components/preview.astro'\nimport { gone } from '~/components/gone'\n---\n",
+        );
+    r.add(&["."]);
+    assert_eq!(
+        check_findings(&r, &["--all-findings"]),
+        vec![finding(
+            "imports/unresolved",
+            "docs/src/pages/index.astro",
+            "~/components/gone"
+        )]
+    );
+}
+
+/// Regression (elk-zone/elk): a tsconfig whose `references` name configs a framework generates
+/// (`./.nuxt/tsconfig.app.json`) still resolves relative imports; it is noted, not broken.
+#[test]
+fn references_to_generated_configs_do_not_break_resolution() {
+    let r = Repo::new();
+    r.write(
+        "tsconfig.json",
+        "{ \"references\": [{ \"path\": \"./.nuxt/tsconfig.app.json\" }, { \"path\": \"./.nuxt/tsconfig.server.json\" }], \"files\": [] }\n",
+    )
+    .write(".gitignore", ".nuxt\n")
+    .write("app/composables/a.ts", "import { b } from './b'\nimport { c } from './c'\n")
+    .write("app/composables/b.ts", "export const b = 1\n");
+    r.add(&["."]);
+    assert_eq!(
+        check_findings(&r, &["--all-findings"]),
+        vec![finding("imports/unresolved", "app/composables/a.ts", "./c")]
+    );
+    r.hookctl(&["check", "--all-findings"])
+        .contains("`tsconfig.json` references `./.nuxt/tsconfig.app.json`");
+}
