@@ -1,6 +1,7 @@
 //! Aliases that frameworks define outside tsconfig, in a generated tsconfig that a fresh clone
 //! lacks (`.svelte-kit/tsconfig.json`, `.nuxt/tsconfig.json`):
-//! - SvelteKit: `$lib` is `src/lib` of the folder holding `svelte.config.*`, plus the
+//! - SvelteKit: `$lib` is `src/lib` of the folder holding `svelte.config.*` (or a package.json
+//!   depending on `@sveltejs/kit`), plus the
 //!   `kit.alias` entries written as string literals in that config (read as text, not run);
 //! - Nuxt: `~`/`@` are the source folder (`srcDir` when the config sets it as a literal, else
 //!   `app/` when it holds Nuxt 4's layout, else the root), `~~`/`@@` the root, `#shared` the
@@ -41,11 +42,19 @@ pub struct Frameworks {
 }
 
 impl Frameworks {
-    pub fn load(snap: &Snapshot) -> Frameworks {
+    pub fn load(snap: &Snapshot, packages: &super::packages::Packages) -> Frameworks {
         let mut out = Frameworks::default();
+        // `svelte.config.*` is optional: a package depending on `@sveltejs/kit` is an app root
+        // with the default `$lib` unless a config says otherwise.
+        for (dir, m) in &packages.manifests {
+            if m.deps.contains("@sveltejs/kit") {
+                out.svelte
+                    .insert(dir.clone(), vec![("$lib".to_string(), join(dir, "src/lib"))]);
+            }
+        }
         for path in snap.entries().keys() {
             let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-            if SVELTE_CONFIGS.contains(&name) && !out.svelte.contains_key(dir) {
+            if SVELTE_CONFIGS.contains(&name) {
                 let text = snap
                     .read(path)
                     .map(|b| String::from_utf8_lossy(&b).into_owned())

@@ -295,7 +295,7 @@ impl Resolver {
             }
         }
         let ambient = ambient::Ambient::load(&snap);
-        let frameworks = frameworks::Frameworks::load(&snap);
+        let frameworks = frameworks::Frameworks::load(&snap, &packages);
         let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest();
         let shared = Arc::new(shared);
         let strict =

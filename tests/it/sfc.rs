@@ -414,3 +414,32 @@ fn references_to_generated_configs_do_not_break_resolution() {
     r.hookctl(&["check", "--all-findings"])
         .contains("`tsconfig.json` references `./.nuxt/tsconfig.app.json`");
 }
+
+/// Regression (sveltejs/kit test apps): `svelte.config.js` is optional; a package depending on
+/// `@sveltejs/kit` has the default `$lib` anyway.
+#[test]
+fn lib_alias_without_a_svelte_config() {
+    let r = Repo::new();
+    r.write(
+        "apps/a/package.json",
+        "{\"name\":\"a\",\"devDependencies\":{\"@sveltejs/kit\":\"2\"}}\n",
+    )
+    .write(
+        "apps/a/tsconfig.json",
+        "{ \"extends\": \"./.svelte-kit/tsconfig.json\" }\n",
+    )
+    .write("apps/a/src/lib/ok.ts", "export const ok = 1\n")
+    .write(
+        "apps/a/src/routes/+page.svelte",
+        "<script>\nimport { ok } from '$lib/ok'\nimport '$lib/foo.js'\n</script>\n",
+    );
+    r.add(&["."]);
+    assert_eq!(
+        check_findings(&r, &["--all-findings"]),
+        vec![finding(
+            "imports/unresolved",
+            "apps/a/src/routes/+page.svelte",
+            "$lib/foo.js"
+        )]
+    );
+}
