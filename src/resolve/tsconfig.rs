@@ -147,7 +147,7 @@ impl Configs {
                     };
                     let rel = join_rel(dir, p);
                     let there = snap.is_file(&rel)
-                        || snap.is_file(&format!("{rel}/tsconfig.json").trim_start_matches('/').to_string());
+                        || snap.is_file(format!("{rel}/tsconfig.json").trim_start_matches('/'));
                     if !there {
                         out.missing_references.push((path.to_string(), p.to_string()));
                     }
