@@ -443,3 +443,38 @@ fn lib_alias_without_a_svelte_config() {
         )]
     );
 }
+
+/// `--verbose` says which files were not read and why: too large, binary, or of an extension
+/// hookctl does not scan (code-like ones only, counted per extension).
+#[test]
+fn verbose_names_skipped_files_and_why() {
+    let r = Repo::new();
+    r.write("hookctl.toml", "[scan]\nmax_file_size = 100\n")
+        .write(
+            "src/big.ts",
+            format!("import x from './gone'\n{}\n", "// pad\n".repeat(40)),
+        )
+        .write("src/blob.js", b"\x00\x01import x from './gone'".as_slice())
+        .write(
+            "src/app.vue",
+            "<script setup>\nimport A from './A.vue'\n</script>\n",
+        )
+        .write("src/A.vue", "<template><div/></template>\n")
+        .write("src/a.css", "a{}\n")
+        .write("src/b.css", "b{}\n")
+        .write("index.html", "<p>\n")
+        .write("logo.png", "png");
+    r.add(&["."]);
+    let run = r.hookctl(&["--verbose", "--no-color", "check", "--all-findings"]);
+    run.ok()
+        .contains("2 files checked")
+        .contains("skipped, larger than max_file_size (100 B): src/big.ts")
+        .contains("skipped, binary content: src/blob.js")
+        .contains("skipped, unsupported extension: .css 2 (src/a.css, src/b.css); .html 1 (index.html)")
+        .lacks("logo.png");
+    // without --verbose: none of it
+    r.hookctl(&["--no-color", "check", "--all-findings"])
+        .ok()
+        .lacks("binary content")
+        .lacks("unsupported");
+}
