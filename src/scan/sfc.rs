@@ -142,6 +142,40 @@ const VOID: &[&str] = &[
     "wbr", "keygen",
 ];
 
+/// Elements whose start tag closes an open `<p>`.
+const P_CLOSERS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "details",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "ul",
+];
+
 struct Tag {
     name: String,
     attrs: Vec<(String, Option<String>)>,
@@ -162,8 +196,11 @@ fn markup(host: Host, src: &[u8]) -> Blocks {
         });
         i = after;
     }
-    let mut depth: usize = 0;
+    // Open elements, lowercase. A closing tag pops up to its element (closing any left open
+    // inside it, as HTML's `<li>`/`<p>` are), and is ignored when nothing matches.
+    let mut open: Vec<String> = Vec::new();
     while i < src.len() {
+        let depth = open.len();
         let b = src[i];
         // Svelte and Astro markup expressions may hold `<` (`{a < b}`, `{'<p>'}`).
         if b == b'{' && host != Host::Vue {
@@ -181,8 +218,9 @@ fn markup(host: Host, src: &[u8]) -> Blocks {
         }
         if rest.get(1) == Some(&b'/') {
             let (name, _) = tag_name(src, i + 2);
-            if !name.is_empty() {
-                depth = depth.saturating_sub(1);
+            let name = name.to_ascii_lowercase();
+            if let Some(at) = open.iter().rposition(|n| *n == name) {
+                open.truncate(at);
             }
             i = memchr::memchr(b'>', &src[i..]).map_or(src.len(), |e| i + e + 1);
             continue;
@@ -218,8 +256,21 @@ fn markup(host: Host, src: &[u8]) -> Blocks {
             };
             continue;
         }
+        // HTML's implied end tags: a block element closes an open `<p>`, a `<li>` (`<option>`,
+        // `<dt>`/`<dd>`, `<tr>`, `<td>`/`<th>`) the previous sibling's.
+        let implied = |top: &str| match lower.as_str() {
+            "li" => top == "li",
+            "option" => top == "option",
+            "dt" | "dd" => top == "dt" || top == "dd",
+            "tr" => top == "tr" || top == "td" || top == "th",
+            "td" | "th" => top == "td" || top == "th",
+            _ => top == "p" && P_CLOSERS.contains(&lower.as_str()),
+        };
+        while open.last().is_some_and(|top| implied(top)) {
+            open.pop();
+        }
         if !tag.self_closing && !VOID.contains(&lower.as_str()) {
-            depth += 1;
+            open.push(lower);
         }
         i = tag.end;
     }

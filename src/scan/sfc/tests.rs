@@ -115,6 +115,15 @@ fn mdx_esm_blocks_only() {
 }
 
 #[test]
+fn unclosed_elements_do_not_hide_a_later_top_level_script() {
+    let src = "<ul><li>a<li>b</ul>\n<p>text\n<div><p>x</div>\n<script>import A from './a'</script>\n";
+    assert_eq!(imports(Host::Svelte, src), vec!["./a 4:23"]);
+    // a stray closing tag changes nothing
+    let src = "</div></section>\n<script>import B from './b'</script>\n";
+    assert_eq!(imports(Host::Svelte, src), vec!["./b 2:23"]);
+}
+
+#[test]
 fn columns_count_characters_before_a_block_on_its_line() {
     let src = "<p>\u{e9}\u{e9}</p><script>import A from './a'</script>";
     // `'./a'` is at character 32 (1-based), byte 34: the blanked text would say 34
