@@ -31,8 +31,9 @@ gen="$(dirname "$root")/shared/gen-corpus/gen.py"
 mkdir -p "$corpora"
 [ -d "$base/.git" ] || python3 "$gen" --files 20000 --seed 1 --out "$base" --pack >/dev/null
 [ -d "$conv/.git" ] || python3 "$here/sfc-convert.py" "$base" "$conv" --bin "$bin"
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+# Raw hyperfine JSON, kept beside the report.
+out="$root/bench/results/sfc"
+rm -rf "$out" && mkdir -p "$out"
 unset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE
 
 cmds=()
@@ -60,10 +61,18 @@ rest = sys.argv[8:]
 sep = rest.index("--")
 names, cmds = rest[:sep], rest[sep + 1:]
 times = {i: [] for i in range(len(names))}
+cpu = {i: [] for i in range(len(names))}
 for r in range(1, int(rounds) + 1):
     for i in range(len(names)):
-        times[i] += json.load(open(f"{out}/{r}-{i}.json"))["results"][0]["times"]
+        res = json.load(open(f"{out}/{r}-{i}.json"))["results"][0]
+        times[i] += res["times"]
+        cpu[i].append(res["user"] + res["system"])
 med = {i: statistics.median(t) * 1000 for i, t in times.items()}
+# CPU time (user + system, mean per round, median of rounds): less disturbed by other processes
+# than wall time on a shared machine.
+cpu_med = {i: statistics.median(c) * 1000 for i, c in cpu.items()}
+def cpu_ratio(a, b):
+    return f"{cpu_med[a] / cpu_med[b]:.3f}"
 def ratio(a, b):
     return f"{med[a] / med[b]:.3f}"
 idx = {n: i for i, n in enumerate(names)}
@@ -79,22 +88,26 @@ lines = [
     "block, the rest of the code in a fenced block) with every importer's specifier fixed",
     f"(`bench/sfc-convert.py`; `{conv}`): both have 0 findings.",
     "",
-    "| check (`hookctl check --all-findings --format json`) | median ms | runs |",
-    "|---|---:|---:|",
+    "| check (`hookctl check --all-findings --format json`) | median wall ms | CPU ms (user + sys) | runs |",
+    "|---|---:|---:|---:|",
 ]
 for i, n in enumerate(names):
-    lines.append(f"| {n} | {med[i]:.0f} | {len(times[i])} |")
+    lines.append(f"| {n} | {med[i]:.0f} | {cpu_med[i]:.0f} | {len(times[i])} |")
 lines += [
     "",
-    f"- cold, converted / unconverted: **{ratio(idx['converted, cold'], idx['unconverted, cold'])}**",
-    f"- warm, converted / unconverted: **{ratio(idx['converted, warm'], idx['unconverted, warm'])}**",
+    "Ratios (wall; CPU):",
+    "",
+    f"- cold, converted / unconverted: **{ratio(idx['converted, cold'], idx['unconverted, cold'])}**; {cpu_ratio(idx['converted, cold'], idx['unconverted, cold'])}",
+    f"- warm, converted / unconverted: **{ratio(idx['converted, warm'], idx['unconverted, warm'])}**; {cpu_ratio(idx['converted, warm'], idx['unconverted, warm'])}",
 ]
 if "unconverted, cold, before (base build)" in idx:
     lines += [
-        f"- cold, converted (this build) / unconverted (base build): **{ratio(idx['converted, cold'], idx['unconverted, cold, before (base build)'])}**",
-        f"- warm, converted (this build) / unconverted (base build): **{ratio(idx['converted, warm'], idx['unconverted, warm, before (base build)'])}**",
+        f"- cold, converted (this build) / unconverted (base build): **{ratio(idx['converted, cold'], idx['unconverted, cold, before (base build)'])}**; {cpu_ratio(idx['converted, cold'], idx['unconverted, cold, before (base build)'])}",
+        f"- warm, converted (this build) / unconverted (base build): **{ratio(idx['converted, warm'], idx['unconverted, warm, before (base build)'])}**; {cpu_ratio(idx['converted, warm'], idx['unconverted, warm, before (base build)'])}",
     ]
-lines += ["", "Commands (cold ones delete the cache first):", ""]
+lines += ["", "Base build: `git archive 3c371d5` (the commit this work started from) built with `cargo build --release`",
+          "in its own folder. Raw hyperfine JSON: `bench/results/sfc/<round>-<command>.json`.", "",
+          "Commands (cold ones delete the cache first):", ""]
 for n, c in zip(names, cmds):
     lines.append(f"- {n}: `{c}`")
 lines.append("")
