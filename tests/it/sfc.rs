@@ -478,3 +478,45 @@ fn verbose_names_skipped_files_and_why() {
         .lacks("binary content")
         .lacks("unsupported");
 }
+
+/// create-vue's layout: a solution-style tsconfig whose app project includes `src/**/*.vue` and
+/// maps `@/*`; imports in `.vue` files resolve through that project.
+#[test]
+fn create_vue_layout_resolves_at_alias_from_vue_files() {
+    let r = Repo::new();
+    r.write(".gitignore", "node_modules\n")
+        .write(
+            "node_modules/@vue/tsconfig/tsconfig.dom.json",
+            "{ \"compilerOptions\": { \"module\": \"ESNext\", \"moduleResolution\": \"bundler\" } }\n",
+        )
+        .write("node_modules/@vue/tsconfig/package.json", "{ \"name\": \"@vue/tsconfig\", \"version\": \"1.0.0\" }\n")
+        .write(
+            "tsconfig.json",
+            "{ \"files\": [], \"references\": [{ \"path\": \"./tsconfig.node.json\" }, { \"path\": \"./tsconfig.app.json\" }] }\n",
+        )
+        .write(
+            "tsconfig.app.json",
+            "{ \"extends\": \"@vue/tsconfig/tsconfig.dom.json\", \"include\": [\"env.d.ts\", \"src/**/*\", \"src/**/*.vue\"], \"compilerOptions\": { \"paths\": { \"@/*\": [\"./src/*\"] } } }\n",
+        )
+        .write("tsconfig.node.json", "{ \"include\": [\"vite.config.*\"] }\n")
+        .write(
+            "package.json",
+            "{ \"name\": \"cv\", \"dependencies\": { \"vue\": \"3\" }, \"devDependencies\": { \"@vue/tsconfig\": \"1\" } }\n",
+        )
+        .write("src/stores/x.ts", "export const useX = () => 1\n")
+        .write("src/components/Hello.vue", "<template><p /></template>\n")
+        .write(
+            "src/App.vue",
+            "<script setup lang=\"ts\">\nimport { useX } from '@/stores/x'\nimport Hello from '@/components/Hello.vue'\nimport Gone from '@/components/Gone.vue'\n</script>\n",
+        )
+        .write("src/main.ts", "import { createApp } from 'vue'\nimport App from './App.vue'\n");
+    r.add(&["."]);
+    assert_eq!(
+        check_findings(&r, &["--all-findings"]),
+        vec![finding(
+            "imports/unresolved",
+            "src/App.vue",
+            "@/components/Gone.vue"
+        )]
+    );
+}
