@@ -9,6 +9,7 @@
 
 mod ambient;
 pub mod clean;
+mod frameworks;
 mod fs;
 mod ignored;
 pub mod packages;
@@ -97,6 +98,8 @@ pub struct Resolver {
     configs: Configs,
     /// Digest of every config byte resolution reads: part of the clean verdicts' cache key.
     config_digest: u64,
+    /// Aliases of SvelteKit and Nuxt apps (`$lib`, `~`), and Nuxt's `#` modules.
+    frameworks: frameworks::Frameworks,
 }
 
 /// Built-in list of generated folders (data file), plus the configured ones.
@@ -230,8 +233,19 @@ impl Resolver {
             let scope = path
                 .rsplit_once('/')
                 .map_or("the repository root".to_string(), |(d, _)| format!("`{d}/`"));
+            let extended = shared
+                .patched
+                .get(path)
+                .and_then(|b| packages::parse_jsonc(path, b).ok())
+                .map(|v| tsconfig::extends_of(&v))
+                .unwrap_or_default();
+            let verb = if specs.iter().all(|s| extended.contains(s)) {
+                "extends"
+            } else {
+                "references"
+            };
             notes.push(format!(
-                "`{shown}` extends `{spec}`, which is not installed or not generated yet: imports under {scope} that may be aliases of that base are not checked (run `{install}`)"
+                "`{shown}` {verb} `{spec}`, which is not installed or not generated yet: imports under {scope} that may be aliases of that base are not checked (run `{install}`)"
             ));
             if let Some(v) = shared
                 .patched
@@ -297,6 +311,7 @@ impl Resolver {
             }
         }
         let ambient = ambient::Ambient::load(&snap);
+        let frameworks = frameworks::Frameworks::load(&snap, &packages);
         let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest();
         let shared = Arc::new(shared);
         let strict =
@@ -329,6 +344,7 @@ impl Resolver {
             committed_modules,
             configs,
             config_digest,
+            frameworks,
         }
     }
 
@@ -548,6 +564,18 @@ impl Resolver {
     /// Resolve an import found by the scanner.
     pub fn resolve_import(&self, importer: &str, import: &crate::scan::Import) -> Verdict {
         use crate::scan::ImportKind;
+        // A `.vue`/`.svelte`/`.astro`/`.mdx` file resolves as the TS file its script block
+        // compiles to: tsconfig `include` patterns (and so `paths`) match only TS/JS names.
+        let proxy;
+        let importer = if matches!(
+            crate::scan::FileKind::for_path(importer),
+            Some(crate::scan::FileKind::Host(_))
+        ) {
+            proxy = format!("{importer}.ts");
+            proxy.as_str()
+        } else {
+            importer
+        };
         if import.kind == ImportKind::Reference && is_bare(&import.specifier) {
             // `/// <reference path="x" />` is always a path relative to the file.
             return self.resolve(importer, &format!("./{}", import.specifier), import.type_only);
@@ -659,6 +687,9 @@ impl Resolver {
         if spec.is_empty() || is_not_a_file(&spec) || self.not_files.iter().any(|r| r.is_match(specifier)) {
             return Verdict::External;
         }
+        if let Some(target) = self.framework_alias(importer, &spec) {
+            return self.resolve(importer, &target, type_only);
+        }
         // Many files import the same target: a relative import's outcome depends only on the
         // path it names, an alias's only on the tsconfig and the specifier.
         let key = self.memo_key(importer, &spec);
@@ -677,6 +708,42 @@ impl Resolver {
                 .insert(key, verdict.clone());
         }
         verdict
+    }
+
+    /// A SvelteKit or Nuxt alias (`$lib/x`, `~/x`) as a path relative to the importer, unless a
+    /// tsconfig `paths` entry maps the specifier (then TypeScript's resolution applies).
+    fn framework_alias(&self, importer: &str, spec: &str) -> Option<String> {
+        let target = self.frameworks.alias(importer, spec)?;
+        let ts = self.strict.find_tsconfig(self.snap.abs(importer)).ok().flatten();
+        if ts.is_some_and(|ts| paths_match(&ts, spec)) {
+            return None;
+        }
+        let dir: Vec<&str> = importer.split('/').collect();
+        let dir = &dir[..dir.len().saturating_sub(1)];
+        let to: Vec<&str> = target.split('/').filter(|p| !p.is_empty()).collect();
+        let common = dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        let mut rel = if common == dir.len() {
+            "./".to_string()
+        } else {
+            String::new()
+        };
+        for _ in common..dir.len() {
+            rel.push_str("../");
+        }
+        rel.push_str(&to[common..].join("/"));
+        let trailing = spec.ends_with('/') && !rel.ends_with('/');
+        Some(if trailing {
+            format!("{rel}/")
+        } else {
+            rel.trim_end_matches('/').to_string()
+        })
+        .map(|r| {
+            if r.is_empty() || r == "." {
+                "./".to_string()
+            } else {
+                r
+            }
+        })
     }
 
     /// The memo key of an import, when its outcome does not depend on where the importer is.
@@ -712,6 +779,9 @@ impl Resolver {
 
     fn resolve_uncached(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let verdict = self.resolve_in_snapshot(importer, spec, type_only);
+        if verdict == Verdict::Unresolved && self.frameworks.is_nuxt_virtual(importer, spec) {
+            return Verdict::External;
+        }
         if matches!(verdict, Verdict::Unresolved | Verdict::Undeclared(_))
             && is_bare(spec)
             && self.provided_elsewhere(importer, spec)

@@ -68,6 +68,7 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
         write_targets: Vec::new(),
         type_children: Vec::new(),
         want_suppressions: memmem::find(src, b"hookctl-ignore").is_some(),
+        sveltekit_objects: Vec::new(),
         triggers: trigger_positions(src, opts),
     };
     walker.walk(&tree);
@@ -232,6 +233,7 @@ struct Fields {
     operator: u16,
     pattern: u16,
     key: u16,
+    alias: u16,
 }
 
 struct Grammar {
@@ -350,6 +352,7 @@ impl Grammar {
             operator: field("operator"),
             pattern: field("pattern"),
             key: field("key"),
+            alias: field("alias"),
         };
         Grammar {
             language,
@@ -380,6 +383,8 @@ struct Walker<'a> {
     /// the type arguments of a misparsed generic call.
     type_children: Vec<usize>,
     want_suppressions: bool,
+    /// Local names of SvelteKit's dynamic `env` objects (`import { env } from '$env/dynamic/private'`).
+    sveltekit_objects: Vec<(Vec<u8>, EnvSource)>,
     /// See [`trigger_positions`].
     triggers: Vec<usize>,
 }
@@ -513,8 +518,58 @@ impl<'a> Walker<'a> {
         } else if let Some(clause) = clause {
             let type_only = type_keyword || self.all_specifiers_typed(clause);
             self.import(self.field(node, self.g.f.source), ImportKind::Static, type_only);
+            if !type_only {
+                self.sveltekit_env(node, clause);
+            }
         } else {
             self.import(self.field(node, self.g.f.source), ImportKind::SideEffect, false);
+        }
+    }
+
+    /// SvelteKit's env modules: `import { API_KEY } from '$env/static/private'` reads `API_KEY`;
+    /// `import { env } from '$env/dynamic/private'` makes `env.X` a read of `X`.
+    fn sveltekit_env(&mut self, node: Node<'a>, clause: Node<'a>) {
+        let Some(spec) = self
+            .field(node, self.g.f.source)
+            .and_then(|s| self.literal_string(s))
+        else {
+            return;
+        };
+        let (dynamic, source) = match spec.as_str() {
+            "$env/static/private" => (false, EnvSource::SvelteKitPrivate),
+            "$env/static/public" => (false, EnvSource::SvelteKitPublic),
+            "$env/dynamic/private" => (true, EnvSource::SvelteKitPrivate),
+            "$env/dynamic/public" => (true, EnvSource::SvelteKitPublic),
+            _ => return,
+        };
+        let k = &self.g.k;
+        let mut cursor = clause.walk();
+        let lists: Vec<Node<'a>> = clause
+            .named_children(&mut cursor)
+            .filter(|c| c.kind_id() == k.named_imports)
+            .collect();
+        for list in lists {
+            let mut cursor = list.walk();
+            let specs: Vec<Node<'a>> = list
+                .named_children(&mut cursor)
+                .filter(|c| c.kind_id() == k.import_specifier)
+                .collect();
+            for spec in specs {
+                let Some(name) = self.field(spec, self.g.f.name) else {
+                    continue;
+                };
+                let imported = self
+                    .literal_string(name)
+                    .unwrap_or_else(|| self.text_string(name));
+                if dynamic {
+                    if imported == "env" {
+                        let local = self.field(spec, self.g.f.alias).unwrap_or(name);
+                        self.sveltekit_objects.push((self.text(local).to_vec(), source));
+                    }
+                } else {
+                    self.env_read(Some(imported), source, name);
+                }
+            }
         }
     }
 
@@ -829,6 +884,11 @@ impl<'a> Walker<'a> {
     fn env_object(&self, node: Node) -> Option<EnvSource> {
         let (f, k) = (&self.g.f, &self.g.k);
         let node = self.unwrap(node);
+        if node.kind_id() == k.identifier
+            && let Some((_, source)) = self.sveltekit_objects.iter().find(|(n, _)| n == self.text(node))
+        {
+            return Some(*source);
+        }
         if node.kind_id() != k.member_expression {
             return None;
         }

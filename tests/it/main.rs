@@ -29,5 +29,6 @@ mod run_flags;
 mod schema;
 mod secrets;
 mod secrets_in_source;
+mod sfc;
 mod snapshots_output;
 mod staged;
