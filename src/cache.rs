@@ -31,7 +31,8 @@ use std::time::{Duration, SystemTime};
 use git2::Oid;
 
 use crate::scan::{
-    EXTRACTOR_VERSION, EnvRead, EnvSource, Facts, Import, ImportKind, ScanOptions, Span, Suppression,
+    EXTRACTOR_VERSION, EnvRead, EnvSource, Facts, FileKind, Import, ImportKind, ScanOptions, Span,
+    Suppression,
 };
 
 /// Size bound of the cache file; beyond it the least recently used entries are dropped
@@ -333,6 +334,19 @@ impl Fnv {
     }
 }
 
+/// The facts cache key of a blob scanned as `kind`: the blob id with the kind's tag folded into
+/// its last byte. The same blob at `a.ts`, `a.tsx` and `a.vue` parses differently, so each kind
+/// has its own entry. (XOR rather than a hash of both: no cost per file, and two keys collide
+/// only for blobs whose SHA-1s agree on their first 152 bits.)
+pub fn facts_key(oid: &Oid, kind: FileKind) -> Oid {
+    let mut bytes = [0u8; 20];
+    let src = oid.as_bytes();
+    let n = src.len().min(20);
+    bytes[..n].copy_from_slice(&src[..n]);
+    bytes[19] ^= kind.tag();
+    Oid::from_bytes(&bytes).unwrap_or(*oid)
+}
+
 /// Write `bytes` to a new temporary file beside `path` (`<name>.<random>.tmp`), fsync, and
 /// rename it over `path`: a reader sees the old file or the new one, never a partial one. The
 /// temporary file is removed if anything fails; one a killed process left behind is removed by
@@ -452,6 +466,8 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
             EnvSource::DenoEnv => 2,
             EnvSource::BunEnv => 3,
             EnvSource::Accessor => 4,
+            EnvSource::SvelteKitPrivate => 5,
+            EnvSource::SvelteKitPublic => 6,
         };
         out.push(source | u8::from(name.is_some()) << 7);
         if let Some(name) = name {
@@ -509,6 +525,8 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
             2 => EnvSource::DenoEnv,
             3 => EnvSource::BunEnv,
             4 => EnvSource::Accessor,
+            5 => EnvSource::SvelteKitPrivate,
+            6 => EnvSource::SvelteKitPublic,
             _ => return None,
         };
         let name = if tag & 0x80 != 0 { Some(r.string()?) } else { None };

@@ -14,7 +14,7 @@ use crate::diagnostic::{self, Finding};
 use crate::resolve::clean::{self, CleanSet};
 use crate::resolve::{Resolver, Verdict};
 use crate::rules;
-use crate::scan::{self, Facts, Lang, ScanOptions};
+use crate::scan::{self, Facts, FileKind, ScanOptions};
 use crate::snapshot::{self, Snapshot};
 
 /// What to check.
@@ -74,6 +74,8 @@ pub struct Outcome {
     pub files: usize,
     /// Source files skipped for being larger than `[scan] max_file_size`.
     pub too_large: Vec<String>,
+    /// Source files skipped for holding binary data (a NUL byte near the start; `--verbose`).
+    pub binary: Vec<String>,
     /// Source files whose facts came from the cache (`--verbose`).
     pub cache_hits: usize,
     /// Imports of generated files (git-ignored by design) not reported (`--verbose`).
@@ -413,9 +415,9 @@ fn owned_key(f: &Finding) -> (String, String, String) {
     (r.to_string(), p.to_string(), w.to_string())
 }
 
-/// Source files hookctl scans: TS/JS outside `node_modules`.
+/// Source files hookctl scans: TS/JS, `.vue`/`.svelte`/`.astro`/`.mdx`, outside `node_modules`.
 pub fn is_source(path: &str) -> bool {
-    Lang::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
+    FileKind::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
 }
 
 /// Extract facts from the source files of the snapshot in `scope`: from the cache by blob id
@@ -434,6 +436,8 @@ pub struct Scanned {
     pub files: Vec<(String, Facts)>,
     /// Paths larger than the limit: neither parsed nor cached.
     pub too_large: Vec<String>,
+    /// Paths whose content is binary: neither parsed nor cached.
+    pub binary: Vec<String>,
     /// Files whose facts came from the cache.
     pub cache_hits: usize,
 }
@@ -457,7 +461,9 @@ pub fn scan_snapshot_limited(
             let hit = if worktree {
                 None
             } else {
-                snap.get(p).and_then(|e| cache.get(&e.oid))
+                let kind = FileKind::for_path(p);
+                kind.zip(snap.get(p))
+                    .and_then(|(kind, e)| cache.get(&crate::cache::facts_key(&e.oid, kind)))
             };
             (p.to_string(), hit)
         })
@@ -469,18 +475,23 @@ pub fn scan_snapshot_limited(
         .map(|(p, _)| p.as_str())
         .collect();
     let mut skipped = HashSet::new();
+    let mut binary = Vec::new();
     if !misses.is_empty() {
         let progress = Progress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
-        let parsed: Vec<(Facts, bool)> = misses
+        let parsed: Vec<(Facts, Skip)> = misses
             .par_iter()
             .map(|p| {
                 progress.tick();
                 let Ok(bytes) = snap.read_pooled(p) else {
-                    return (Facts::default(), false);
+                    return (Facts::default(), Skip::No);
                 };
                 if bytes.len() as u64 > max_size {
-                    return (Facts::default(), true);
+                    return (Facts::default(), Skip::TooLarge);
+                }
+                // A NUL byte in the first 8 KiB, as git's own binary test: not source text.
+                if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
+                    return (Facts::default(), Skip::Binary);
                 }
                 let oid = match snap.get(p) {
                     Some(e) if !worktree => e.oid,
@@ -488,24 +499,33 @@ pub fn scan_snapshot_limited(
                         git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or(git2::Oid::ZERO_SHA1)
                     }
                 };
-                if worktree && let Some(hit) = cache.get(&oid) {
-                    return (hit, false);
+                let Some(kind) = FileKind::for_path(p) else {
+                    return (Facts::default(), Skip::No);
+                };
+                let key = crate::cache::facts_key(&oid, kind);
+                if worktree && let Some(hit) = cache.get(&key) {
+                    return (hit, Skip::No);
                 }
-                let facts = Lang::for_path(p)
-                    .map(|lang| scan::extract(lang, &bytes, opts))
-                    .unwrap_or_default();
+                let facts = scan::extract_file(kind, &bytes, opts);
                 if !oid.is_zero() {
-                    cache.insert(oid, facts.clone());
+                    cache.insert(key, facts.clone());
                 }
-                (facts, false)
+                (facts, Skip::No)
             })
             .collect();
         progress.done();
         let mut parsed = parsed.into_iter();
         for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
-            if let Some((facts, too_large)) = parsed.next() {
-                if too_large {
-                    skipped.insert(slot.0.clone());
+            if let Some((facts, skip)) = parsed.next() {
+                match skip {
+                    Skip::TooLarge => {
+                        skipped.insert(slot.0.clone());
+                    }
+                    Skip::Binary => {
+                        skipped.insert(slot.0.clone());
+                        binary.push(slot.0.clone());
+                    }
+                    Skip::No => {}
                 }
                 slot.1 = Some(facts);
             }
@@ -516,13 +536,23 @@ pub fn scan_snapshot_limited(
         .filter(|(p, _)| !skipped.contains(p))
         .map(|(p, f)| (p, f.unwrap_or_default()))
         .collect();
-    let mut too_large: Vec<String> = skipped.into_iter().collect();
+    let mut too_large: Vec<String> = skipped.into_iter().filter(|p| !binary.contains(p)).collect();
     too_large.sort();
+    binary.sort();
     Scanned {
         files,
         too_large,
+        binary,
         cache_hits,
     }
+}
+
+/// Why a source file was not parsed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    No,
+    TooLarge,
+    Binary,
 }
 
 /// "parsing N/M files" on a terminal, for long cold scans only.
@@ -577,6 +607,7 @@ fn analyze(
     let Scanned {
         files,
         too_large,
+        binary,
         cache_hits,
     } = scan_snapshot_limited(&snap, scan_opts, scope, cache, config.scan.max_file_size());
     let generated = std::sync::atomic::AtomicUsize::new(0);
@@ -671,6 +702,15 @@ fn analyze(
         }
         unreadable.extend(cx.declarations.errors().iter().cloned());
     }
+    if enabled("deps") && config.level(&rules::DEPS_DEV_ONLY_AT_RUNTIME) != crate::config::Level::Off {
+        let t0 = Instant::now();
+        findings.extend(rules::deps_dev_only_at_runtime::check(
+            config,
+            &resolver.packages,
+            &files,
+        ));
+        timing("deps/dev-only-at-runtime", t0);
+    }
     if enabled("secrets")
         && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
         && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id)
@@ -713,6 +753,7 @@ fn analyze(
         findings,
         files: files.len(),
         too_large,
+        binary,
         cache_hits,
         generated_silenced: generated.into_inner(),
         notes,

@@ -187,6 +187,20 @@ pub struct InitArgs {
     /// Overwrite an existing hookctl.toml.
     #[arg(long)]
     pub force: bool,
+    /// Also write a ready-made hook: `pre-deploy` reproduces a pre-deployment script (Node
+    /// version, env vars, lockfile in sync, types, lint, tests with coverage, build, audit,
+    /// clean git state) for `hookctl run pre-deploy`. Added to an existing hookctl.toml that
+    /// has no such hook.
+    #[arg(long, value_enum)]
+    pub preset: Option<Preset>,
+}
+
+/// Ready-made hooks for `hookctl init --preset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// `[pre-deploy]`: every built-in, then type-check, lint, tests with an 80% coverage
+    /// threshold, a clean build and a dependency audit, as far as the repository has the tools.
+    PreDeploy,
 }
 
 #[derive(Debug, Args)]

@@ -102,6 +102,52 @@ impl SecretsConfig {
     }
 }
 
+/// `[deps]`: what `deps/dev-only-at-runtime` treats as code that never runs in production.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DepsConfig {
+    /// Files that are not runtime code (tests, stories, configs, scripts): their imports of
+    /// `devDependencies` are fine. Globs over the path inside its package folder and over the
+    /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "scripts/**", "test/**", "tests/**", "e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
+    /// setting it replaces the default.
+    #[serde(default, deserialize_with = "check::globs")]
+    pub dev_globs: Option<Vec<String>>,
+}
+
+impl DepsConfig {
+    pub const DEFAULT_DEV_GLOBS: &[&str] = &[
+        "**/*.test.*",
+        "**/*.spec.*",
+        "**/*.e2e.*",
+        "**/__tests__/**",
+        "**/__mocks__/**",
+        "**/__fixtures__/**",
+        "**/fixtures/**",
+        "**/*.stories.*",
+        "**/.storybook/**",
+        "**/*.config.*",
+        "**/.*rc.*",
+        "**/*.d.ts",
+        "**/*.d.mts",
+        "**/*.d.cts",
+        "scripts/**",
+        "script/**",
+        "test/**",
+        "tests/**",
+        "e2e/**",
+        "bench/**",
+        "benchmarks/**",
+    ];
+
+    /// The dev globs: configured, else the default.
+    pub fn dev_globs(&self) -> Vec<String> {
+        match &self.dev_globs {
+            Some(list) => list.clone(),
+            None => Self::DEFAULT_DEV_GLOBS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
 /// A size in bytes: a number, or a string with a unit (`B`, `KB`, `KiB`, `MB`, `MiB`, `GB`, `GiB`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ByteSize(pub u64);
@@ -355,7 +401,7 @@ impl schemars::JsonSchema for Config {
             .collect();
         schemars::json_schema!({
             "title": "hookctl.toml",
-            "description": "hookctl's configuration. Top-level keys other than `rules`, `imports`, `env`, `scan`, `secrets` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
+            "description": "hookctl's configuration. Top-level keys other than `rules`, `imports`, `env`, `scan`, `secrets`, `deps` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
             "type": "object",
             "properties": {
                 "rules": {
@@ -368,6 +414,7 @@ impl schemars::JsonSchema for Config {
                 "env": g.subschema_for::<EnvConfig>(),
                 "scan": g.subschema_for::<ScanConfig>(),
                 "secrets": g.subschema_for::<SecretsConfig>(),
+                "deps": g.subschema_for::<DepsConfig>(),
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -622,10 +669,10 @@ pub struct JobConfig {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a table of hook settings (`[hook]`), or one of `rules`, `imports`, `env`, `scan`, `secrets`"
+    expecting = "a table of hook settings (`[hook]`), or one of `rules`, `imports`, `env`, `scan`, `secrets`, `deps`"
 )]
 pub struct HookConfig {
-    /// Built-in check groups to run: `imports`, `env`, `secrets`, `files`, `deps`. Default: all.
+    /// Built-in check groups to run: `imports`, `files`, `env`, `secrets`, `deps`, `git` (`git/clean`: pre-deploy, pre-push and hooks that list it). Default: all.
     #[serde(default, deserialize_with = "check::groups")]
     #[schemars(schema_with = "schema::check_groups")]
     pub checks: Option<Vec<String>>,
@@ -651,6 +698,7 @@ pub struct Config {
     pub min_version: Option<String>,
     pub scan: ScanConfig,
     pub secrets: SecretsConfig,
+    pub deps: DepsConfig,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -659,7 +707,7 @@ pub struct Config {
 /// `[rules]`: rule id -> level.
 pub type RuleLevels = BTreeMap<String, Level>;
 
-pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps"];
+pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps", "git"];
 
 impl Config {
     /// Load `hookctl.toml` (or `explicit`) from `root`, then `hookctl.local.toml` on top.
@@ -735,6 +783,9 @@ impl Config {
         if other.secrets.skip.is_some() {
             self.secrets.skip = other.secrets.skip;
         }
+        if other.deps.dev_globs.is_some() {
+            self.deps.dev_globs = other.deps.dev_globs;
+        }
     }
 
     /// The configured level of a rule, or its default.
@@ -809,6 +860,7 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "env" => config.env = map.next_value()?,
                 "scan" => config.scan = map.next_value()?,
                 "secrets" => config.secrets = map.next_value()?,
+                "deps" => config.deps = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),
                 _ => {

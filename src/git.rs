@@ -100,6 +100,59 @@ pub fn open_index(repo: &Repository, root: &Path) -> Result<git2::Index, Error> 
     }
 }
 
+/// One path `git status` would list: tracked with changes not committed, or untracked (not
+/// ignored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dirty {
+    /// Repo-relative, `/`-separated.
+    pub path: String,
+    /// The index differs from HEAD.
+    pub staged: bool,
+    /// The work tree differs from the index.
+    pub unstaged: bool,
+    /// Deleted (in the index or the work tree).
+    pub deleted: bool,
+    /// Untracked and not ignored.
+    pub untracked: bool,
+}
+
+/// What `git status` lists (untracked folders recursed, ignored files left out): the
+/// uncommitted state of the work tree, for `git/clean`. Empty for a bare repository.
+pub fn status(repo: &Repository) -> Result<Vec<Dirty>, Error> {
+    if repo.is_bare() {
+        return Ok(Vec::new());
+    }
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .include_ignored(false)
+        .renames_head_to_index(false);
+    let statuses = repo.statuses(Some(&mut opts))?;
+    let mut out = Vec::new();
+    for e in statuses.iter() {
+        let s = e.status();
+        let path = String::from_utf8_lossy(e.path_bytes()).into_owned();
+        use git2::Status as S;
+        let staged = s.intersects(
+            S::INDEX_NEW | S::INDEX_MODIFIED | S::INDEX_DELETED | S::INDEX_RENAMED | S::INDEX_TYPECHANGE,
+        );
+        let unstaged = s.intersects(S::WT_MODIFIED | S::WT_DELETED | S::WT_TYPECHANGE | S::WT_RENAMED);
+        let untracked = s.contains(S::WT_NEW) && !staged;
+        if !(staged || unstaged || untracked) {
+            continue;
+        }
+        out.push(Dirty {
+            path,
+            staged,
+            unstaged,
+            deleted: s.intersects(S::INDEX_DELETED | S::WT_DELETED),
+            untracked,
+        });
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
 /// One record of `git diff-index`/`diff-tree` `-z --raw --no-renames` output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawChange {

@@ -2,6 +2,10 @@
 //! root `package.json` by `hookctl init`, by a text edit that keeps the file's order, indentation
 //! and everything else as it was.
 //!
+//! Yarn 2+ (berry) runs no `prepare` script for the project itself on `yarn install`, only
+//! `postinstall` (husky documents the same): in a berry repository the script goes there
+//! ([`lifecycle`]).
+//!
 //! The script is `hookctl install || exit 0`, not `hookctl install`: package managers run
 //! `prepare` in `npm ci --omit=dev` too (Docker images, production installs), where the dev
 //! dependency hookctl is not installed and the bare command fails with "not found" (husky's
@@ -13,23 +17,49 @@ use std::path::Path;
 /// The script `hookctl init` writes.
 pub const PREPARE: &str = "hookctl install || exit 0";
 
-/// What [`ensure`] found or did.
+/// The lifecycle script that runs on the project's own install: `postinstall` for yarn 2+
+/// (`packageManager: "yarn@2…"` or later, else a root `.yarnrc.yml` or a berry `yarn.lock`),
+/// `prepare` for npm, pnpm, yarn 1 and bun.
+pub fn lifecycle(root: &Path) -> &'static str {
+    let manifest = std::fs::read(root.join("package.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    let declared = manifest
+        .as_ref()
+        .and_then(|m| m.get("packageManager")?.as_str().map(str::to_string));
+    let berry = match declared.as_deref().and_then(|d| d.strip_prefix("yarn@")) {
+        Some(version) => version
+            .split('.')
+            .next()
+            .and_then(|major| major.parse::<u32>().ok())
+            .is_some_and(|major| major >= 2),
+        None if declared.is_some() => false,
+        None => {
+            root.join(".yarnrc.yml").is_file()
+                || std::fs::read(root.join("yarn.lock"))
+                    .is_ok_and(|b| memchr::memmem::find(&b, b"\n__metadata:").is_some())
+        }
+    };
+    if berry { "postinstall" } else { "prepare" }
+}
+
+/// What [`ensure`] found or did (with the script's key, `prepare` or `postinstall`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Prepare {
     /// No `package.json` at the root.
     NoPackageJson,
-    /// `"prepare"` added.
-    Added,
-    /// A `prepare` script already runs `hookctl install`.
+    /// The script added.
+    Added(&'static str),
+    /// The script is there already and runs `hookctl install`.
     Present,
-    /// Another `prepare` script is there (left alone): its text.
-    Other(String),
+    /// Another script is there under that key (left alone): the key and its text.
+    Other(&'static str, String),
     /// `package.json` is not a JSON object, or not valid JSON: left alone.
     Unreadable,
 }
 
-/// Add `"prepare": "hookctl install || exit 0"` to `root/package.json` unless a prepare
-/// script is there already.
+/// Add `"prepare": "hookctl install || exit 0"` (`"postinstall"` for yarn 2+, see
+/// [`lifecycle`]) to `root/package.json` unless that script is there already.
 pub fn ensure(root: &Path) -> std::io::Result<Prepare> {
     let path = root.join("package.json");
     let text = match std::fs::read_to_string(&path) {
@@ -37,32 +67,36 @@ pub fn ensure(root: &Path) -> std::io::Result<Prepare> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Prepare::NoPackageJson),
         Err(e) => return Err(e),
     };
-    let (outcome, edited) = add_prepare(&text);
+    let (outcome, edited) = add_script(&text, lifecycle(root));
     if let Some(edited) = edited {
         std::fs::write(&path, edited)?;
     }
     Ok(outcome)
 }
 
-/// The outcome, and the edited text when something was added.
-pub fn add_prepare(text: &str) -> (Prepare, Option<String>) {
+/// The outcome, and the edited text when `key` (`prepare` or `postinstall`) was added.
+pub fn add_script(text: &str, key: &'static str) -> (Prepare, Option<String>) {
     let Ok(serde_json::Value::Object(top)) = serde_json::from_str::<serde_json::Value>(text) else {
         return (Prepare::Unreadable, None);
     };
     let scripts = top.get("scripts");
-    if let Some(prepare) = scripts.and_then(|s| s.get("prepare")) {
-        let prepare = prepare.as_str().unwrap_or_default();
-        return if prepare.contains("hookctl install") {
+    if let Some(existing) = scripts.and_then(|s| s.get(key)) {
+        let existing = existing.as_str().unwrap_or_default();
+        return if existing.contains("hookctl install") {
             (Prepare::Present, None)
         } else {
-            (Prepare::Other(prepare.to_string()), None)
+            (Prepare::Other(key, existing.to_string()), None)
         };
     }
     if scripts.is_some_and(|s| !s.is_object()) {
         return (Prepare::Unreadable, None);
     }
     let unit = indent_unit(text);
-    let entry = format!("\"prepare\": {}", serde_json::Value::from(PREPARE));
+    let entry = format!(
+        "{}: {}",
+        serde_json::Value::from(key),
+        serde_json::Value::from(PREPARE)
+    );
     let edited = match top_level_value(text, "scripts") {
         // Right after `"scripts": {`, as its first entry.
         Some(open) => {
@@ -91,10 +125,10 @@ pub fn add_prepare(text: &str) -> (Prepare, Option<String>) {
     // Never write what does not parse back to the script we meant.
     let ok = serde_json::from_str::<serde_json::Value>(&edited)
         .ok()
-        .and_then(|v| v.get("scripts")?.get("prepare")?.as_str().map(|s| s == PREPARE))
+        .and_then(|v| v.get("scripts")?.get(key)?.as_str().map(|s| s == PREPARE))
         .unwrap_or(false);
     if ok {
-        (Prepare::Added, Some(edited))
+        (Prepare::Added(key), Some(edited))
     } else {
         (Prepare::Unreadable, None)
     }
@@ -147,9 +181,13 @@ fn top_level_value(text: &str, key: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn add_prepare(text: &str) -> (Prepare, Option<String>) {
+        add_script(text, "prepare")
+    }
+
     fn added(text: &str) -> String {
         match add_prepare(text) {
-            (Prepare::Added, Some(t)) => t,
+            (Prepare::Added("prepare"), Some(t)) => t,
             other => panic!("not added: {other:?}"),
         }
     }
@@ -191,10 +229,49 @@ mod tests {
         );
         assert_eq!(
             add_prepare(r#"{"scripts": {"prepare": "husky"}}"#),
-            (Prepare::Other("husky".into()), None)
+            (Prepare::Other("prepare", "husky".into()), None)
         );
         for bad in ["", "[]", "{", r#"{"scripts": []}"#] {
             assert_eq!(add_prepare(bad), (Prepare::Unreadable, None), "{bad}");
         }
+    }
+
+    /// Yarn 2+ runs `postinstall`, not `prepare`, on the project's own install (checked with
+    /// yarn 4.18 in tests/npm/run.sh): the script goes there, read from packageManager first.
+    #[test]
+    fn berry_gets_postinstall() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |name: &str, text: &str| std::fs::write(root.join(name), text).unwrap();
+        write("package.json", "{}");
+        assert_eq!(lifecycle(root), "prepare");
+        write(
+            "yarn.lock",
+            "# yarn lockfile v1\n\nfoo@^1:\n  version \"1.0.0\"\n",
+        );
+        assert_eq!(lifecycle(root), "prepare", "a yarn 1 lockfile");
+        write(
+            "yarn.lock",
+            "# This file is generated by running \"yarn install\"\n\n__metadata:\n  version: 8\n",
+        );
+        assert_eq!(lifecycle(root), "postinstall", "a berry lockfile");
+        std::fs::remove_file(root.join("yarn.lock")).unwrap();
+        write(".yarnrc.yml", "nodeLinker: node-modules\n");
+        assert_eq!(lifecycle(root), "postinstall", ".yarnrc.yml");
+        write("package.json", r#"{"packageManager": "yarn@1.22.22"}"#);
+        assert_eq!(lifecycle(root), "prepare", "packageManager wins");
+        write("package.json", r#"{"packageManager": "yarn@4.18.1+sha512.abc"}"#);
+        assert_eq!(lifecycle(root), "postinstall");
+        write("package.json", r#"{"packageManager": "pnpm@9.0.0"}"#);
+        assert_eq!(lifecycle(root), "prepare");
+        assert_eq!(
+            add_script("{}", "postinstall").1.unwrap(),
+            "{\n  \"scripts\": {\n    \"postinstall\": \"hookctl install || exit 0\"\n  }\n}"
+        );
+        assert_eq!(
+            add_script(r#"{"scripts": {"prepare": "hookctl install"}}"#, "postinstall").0,
+            Prepare::Added("postinstall"),
+            "a prepare script does not run under berry"
+        );
     }
 }

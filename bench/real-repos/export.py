@@ -6,7 +6,7 @@
 A mirror brought in by the search tool's `fetch` may lack its largest blobs, so `git archive` and
 `git checkout` can fail. This walks `git ls-tree -r -z COMMIT`, reads each blob through one
 `git cat-file --batch` pipe, writes regular files (mode kept), symlinks (mode 120000) and skips
-submodules; a missing blob is skipped and listed. Then OUT_DIR is `git init`ed, everything is
+submodules; a missing blob becomes an empty file of the same path, and is listed. Then OUT_DIR is `git init`ed, everything is
 added and committed once ("export <commit>"), so the index and HEAD are the pinned tree.
 Prints one JSON line: {"files": N, "missing": [paths...], "submodules": N}.
 """
@@ -47,13 +47,18 @@ def main():
         cat.stdin.write(oid.encode() + b"\n")
         cat.stdin.flush()
         header = cat.stdout.readline().split()
+        dest = os.path.join(out, path)
         if len(header) < 2 or header[1] == b"missing":
+            # An empty file in its place (the largest blobs: fonts, images): the tree keeps
+            # every path, so imports of it resolve as in a real checkout.
             missing.append(path)
+            if mode != "120000":
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                open(dest, "wb").close()
             continue
         size = int(header[2])
         data = cat.stdout.read(size)
         cat.stdout.read(1)
-        dest = os.path.join(out, path)
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         if mode == "120000":
             os.symlink(os.fsdecode(data), dest)

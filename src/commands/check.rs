@@ -41,7 +41,12 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
         checks::run_marked(&config, &req)?
     };
     let exit = exit_for(&outcome.findings);
-    let details = details(&config, &outcome);
+    // Walks every path of the snapshot: only when it will be shown.
+    let details = if ctx.verbose {
+        details(&config, &outcome)
+    } else {
+        Vec::new()
+    };
     print_outcome(ctx, args.format, &outcome, exit, details);
     Ok(exit)
 }
@@ -117,7 +122,76 @@ fn details(config: &Config, outcome: &checks::Outcome) -> Vec<String> {
             crate::config::human_size(config.scan.max_file_size())
         ));
     }
+    if !outcome.binary.is_empty() {
+        lines.push(format!("skipped, binary content: {}", first_few(&outcome.binary)));
+    }
+    if let Some(snap) = &outcome.snapshot {
+        lines.extend(unsupported(snap));
+    }
     lines
+}
+
+/// Extensions of files that hold code or markup a user may expect hookctl to read, but that it
+/// does not scan (other files, images or docs, are not worth a line).
+const CODE_LIKE: &[&str] = &[
+    "css",
+    "scss",
+    "sass",
+    "less",
+    "styl",
+    "pcss",
+    "html",
+    "htm",
+    "coffee",
+    "hbs",
+    "handlebars",
+    "ejs",
+    "pug",
+    "njk",
+    "liquid",
+    "marko",
+    "riot",
+    "elm",
+    "res",
+    "imba",
+];
+
+/// `skipped, unsupported extension: .css 12 (a.css, b.css, ...), .html 1 (index.html)`
+fn unsupported(snap: &crate::snapshot::Snapshot) -> Option<String> {
+    let mut by_ext: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+    for (path, e) in snap.entries() {
+        if e.kind != crate::snapshot::EntryKind::File
+            || checks::is_source(path)
+            || path.split('/').any(|c| c == "node_modules")
+        {
+            continue;
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let Some((_, ext)) = name.rsplit_once('.') else {
+            continue;
+        };
+        if let Some(known) = CODE_LIKE.iter().find(|c| c.eq_ignore_ascii_case(ext)) {
+            by_ext.entry(known).or_default().push(path.clone());
+        }
+    }
+    if by_ext.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = by_ext
+        .iter()
+        .map(|(ext, paths)| format!(".{ext} {} ({})", paths.len(), first_few(paths)))
+        .collect();
+    Some(format!("skipped, unsupported extension: {}", parts.join("; ")))
+}
+
+/// The first three paths, and how many more.
+fn first_few(paths: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut s = paths.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if paths.len() > SHOWN {
+        s.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    s
 }
 
 pub fn target(repo: &git2::Repository, s: &SnapshotArgs) -> anyhow::Result<Target> {

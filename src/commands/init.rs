@@ -29,7 +29,34 @@ pub struct Detected {
     pub turbo: bool,
     /// Workspace packages (folders relative to the root), each with what it has.
     pub packages: Vec<Package>,
+    /// The root package.json's script names.
+    pub scripts: Vec<String>,
+    /// Tools of [`TOOLS`] the root can run: declared in its package.json or installed in its
+    /// `node_modules`.
+    pub tools: Vec<&'static str>,
+    /// The lockfile at the root, if any.
+    pub lockfile: Option<&'static str>,
+    /// Yarn 2+ (berry): `.yarnrc.yml`, or `packageManager: yarn@2+`.
+    pub yarn_berry: bool,
 }
+
+/// Tools the `pre-deploy` preset writes jobs for: (package, the binary it installs).
+pub const TOOLS: &[(&str, &str)] = &[
+    ("typescript", "tsc"),
+    ("eslint", "eslint"),
+    ("vitest", "vitest"),
+    ("@vitest/coverage-v8", ""),
+    ("@vitest/coverage-istanbul", ""),
+    ("jest", "jest"),
+];
+
+const LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "pnpm-lock.yaml",
+    "yarn.lock",
+    "bun.lock",
+    "bun.lockb",
+];
 
 impl Detected {
     /// How many combinations [`Detected::sample`] enumerates.
@@ -117,15 +144,34 @@ const FRAMEWORKS: &[(&str, &str)] = &[
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     let (_, paths) = snapshot::open()?;
     let target = paths.root.join(FILE_NAME);
-    if target.exists() && !args.force {
-        return Err(UsageError(format!(
-            "{} already exists (use --force to overwrite it)",
-            target.display()
-        ))
-        .into());
-    }
     let detected = detect(&paths.root);
-    let text = render(&detected);
+    let preset = args.preset.map(|p| match p {
+        crate::cli::Preset::PreDeploy => render_pre_deploy(&detected),
+    });
+    let text = match (target.exists() && !args.force, preset) {
+        // `--preset` adds its hook to an existing configuration that lacks it.
+        (true, Some(section)) => {
+            let existing = std::fs::read_to_string(&target)?;
+            let current = config::parse(&target, &existing).map_err(|e| UsageError(e.chain()))?;
+            if current.hooks.contains_key(crate::commands::run::PRE_DEPLOY) {
+                return Err(UsageError(format!(
+                    "{} already has a `[pre-deploy]` hook (use --force to rewrite the whole file)",
+                    target.display()
+                ))
+                .into());
+            }
+            let sep = if existing.ends_with('\n') { "" } else { "\n" };
+            format!("{existing}{sep}{section}")
+        }
+        (true, None) => {
+            return Err(UsageError(format!(
+                "{} already exists (use --force to overwrite it)",
+                target.display()
+            ))
+            .into());
+        }
+        (false, preset) => render(&detected) + preset.as_deref().unwrap_or(""),
+    };
     // Never write a file hookctl itself would reject.
     config::parse(&target, &text)
         .map_err(|e| anyhow::anyhow!("internal error: generated config is invalid: {}", e.chain()))?;
@@ -140,6 +186,9 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     let prepare = crate::prepare::ensure(&paths.root)?;
     if !ctx.quiet {
         errln!("hookctl: wrote {}", target.display());
+        if args.preset.is_some() {
+            errln!("  `hookctl run pre-deploy` runs the pre-deployment checks and jobs (see `[pre-deploy]`)");
+        }
         print_prepare(&prepare);
         errln!("  next: review it, then `hookctl install` to run it on every commit and push");
     }
@@ -150,16 +199,27 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
 fn print_prepare(prepare: &crate::prepare::Prepare) {
     use crate::prepare::{PREPARE, Prepare};
     match prepare {
-        Prepare::Added => errln!(
-            "hookctl: added `\"prepare\": \"{PREPARE}\"` to package.json: `npm install` installs the hooks"
+        Prepare::Added(key) => errln!(
+            "hookctl: added `\"{key}\": \"{PREPARE}\"` to package.json: `{}` installs the hooks",
+            install_command(key)
         ),
-        Prepare::Other(script) => errln!(
-            "  note: package.json's `prepare` script is `{script}`: add `hookctl install` to it so `npm install` installs the hooks"
+        Prepare::Other(key, script) => errln!(
+            "  note: package.json's `{key}` script is `{script}`: add `hookctl install` to it so `{}` installs the hooks",
+            install_command(key)
         ),
         Prepare::Unreadable => {
-            errln!("  note: package.json could not be read; no `prepare` script added")
+            errln!("  note: package.json could not be read; no install script added")
         }
         Prepare::Present | Prepare::NoPackageJson => {}
+    }
+}
+
+/// The install that runs the script: `postinstall` is written for yarn 2+ only.
+fn install_command(key: &str) -> &'static str {
+    if key == "postinstall" {
+        "yarn install"
+    } else {
+        "npm install"
     }
 }
 
@@ -224,7 +284,36 @@ pub fn detect(root: &Path) -> Detected {
             }
         })
         .collect();
+    let declared = |name: &str| {
+        ["dependencies", "devDependencies"]
+            .iter()
+            .any(|k| manifest.get(k).and_then(|d| d.get(name)).is_some())
+    };
+    let tools = TOOLS
+        .iter()
+        .filter(|(pkg, bin)| {
+            declared(pkg)
+                || (!bin.is_empty() && root.join("node_modules/.bin").join(bin).is_file())
+                || (bin.is_empty() && root.join("node_modules").join(pkg).is_dir())
+        })
+        .map(|(pkg, _)| *pkg)
+        .collect();
+    let scripts = manifest
+        .get("scripts")
+        .and_then(|s| s.as_object())
+        .map(|s| s.keys().cloned().collect())
+        .unwrap_or_default();
+    let yarn_berry = has(".yarnrc.yml")
+        || manifest
+            .get("packageManager")
+            .and_then(|v| v.as_str())
+            .and_then(|v| v.strip_prefix("yarn@"))
+            .is_some_and(|v| !v.starts_with('1'));
     Detected {
+        scripts,
+        tools,
+        lockfile: LOCKFILES.iter().copied().find(|f| has(f)),
+        yarn_berry,
         npm_package: has("package.json")
             && (declares_hookctl || has("node_modules/hookctl/hookctl.schema.json")),
         package_manager,
@@ -352,7 +441,7 @@ pub fn render(d: &Detected) -> String {
     t.push_str("# [env.vars.STRIPE_SECRET_KEY]\n# starts_with = \"sk_test_\"\n");
     t.push_str("# [env.vars.STRIPE_SECRET_KEY.environments.production]\n# starts_with = \"sk_live_\"\n\n");
     t.push_str("[pre-commit]\n");
-    t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\"]\n");
+    t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\", \"deps\"]\n");
     let mut taken: Vec<String> = Vec::new();
     let code = "*.{ts,tsx,js,jsx,mjs,cjs}";
     // ESLint reads the config of the folder it runs in: one job per package with its own.
@@ -384,7 +473,8 @@ pub fn render(d: &Detected) -> String {
         );
     }
     t.push_str("\n[pre-push]\n");
-    t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\"]\n");
+    t.push_str("# Add \"git\" to refuse a push from a work tree with uncommitted changes (git/clean).\n");
+    t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\", \"deps\"]\n");
     let ts_pkgs: Vec<&Package> = d.packages.iter().filter(|p| p.tsconfig).collect();
     if ts_pkgs.is_empty() && d.tsconfig {
         let _ = write!(
@@ -418,6 +508,143 @@ pub fn render(d: &Detected) -> String {
         );
     }
     t
+}
+
+/// `--preset pre-deploy`: the `[pre-deploy]` hook that replaces a team's pre-deployment
+/// script. Every built-in group, then jobs for what the repository has the tools for; a job
+/// whose tool is missing is left out with a comment saying what would enable it (init never
+/// writes a command that cannot run).
+pub fn render_pre_deploy(d: &Detected) -> String {
+    let pm = d.package_manager.unwrap_or("npm");
+    let exec = exec_prefix(pm);
+    let run = |script: &str| match pm {
+        "npm" => format!("npm run {script}"),
+        other => format!("{other} run {script}"),
+    };
+    let tool = |t: &str| d.tools.contains(&t);
+    let script = |names: &[&'static str]| names.iter().copied().find(|n| d.scripts.iter().any(|s| s == n));
+    let mut t = String::new();
+    t.push_str(
+        "\n# `hookctl run pre-deploy`: the pre-deployment script as one command. The built-in checks\n",
+    );
+    t.push_str(
+        "# run first, then the jobs; it ends with one summary table (item, status, time) and exits 1\n",
+    );
+    t.push_str("# naming each failed item.\n");
+    t.push_str("[pre-deploy]\n");
+    t.push_str(
+        "# imports: every import resolves to a committed file (untracked, unresolved, case, undeclared)\n",
+    );
+    t.push_str(
+        "# files:   node/version (.nvmrc, volta, engines.node, and the running `node`), case collisions\n",
+    );
+    t.push_str("# env:     every env var read is declared; client code reads only public ones\n");
+    t.push_str("# secrets: no secrets in committed files\n");
+    t.push_str("# deps:    the lockfile satisfies every package.json (deps/lockfile-drift);\n");
+    t.push_str("#          no devDependency imported at runtime (deps/dev-only-at-runtime)\n");
+    t.push_str(
+        "# git:     a clean git state (git/clean): no uncommitted changes, no untracked imported file\n",
+    );
+    t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\", \"deps\", \"git\"]\n");
+    let job = |t: &mut String, name: &str, cmd: &str, extra: &str| {
+        let _ = write!(
+            t,
+            "\n[[pre-deploy.jobs]]\nname = \"{name}\"\nrun = {}\n{extra}",
+            toml_string(cmd)
+        );
+    };
+    // Type-check.
+    let ts_pkgs: Vec<&Package> = d.packages.iter().filter(|p| p.tsconfig).collect();
+    if let Some(s) = script(&["typecheck", "type-check", "check-types", "types"]) {
+        job(&mut t, "types", &run(s), "");
+    } else if tool("typescript") && d.tsconfig {
+        job(&mut t, "types", &format!("{exec} tsc --noEmit"), "");
+    } else if tool("typescript") && !ts_pkgs.is_empty() {
+        let mut taken = Vec::new();
+        for p in ts_pkgs {
+            let name = unique("types", &p.dir, &mut taken);
+            job(
+                &mut t,
+                &name,
+                &format!("{exec} tsc --noEmit"),
+                &format!("root = {}\n", toml_string(&p.dir)),
+            );
+        }
+    } else {
+        t.push_str("\n# No type-check job: no `typecheck` script, or no tsconfig.json with `typescript` installed.\n");
+    }
+    // Lint.
+    if let Some(s) = script(&["lint"]) {
+        job(&mut t, "lint", &run(s), "");
+    } else if tool("eslint") && d.eslint {
+        job(&mut t, "lint", &format!("{exec} eslint --max-warnings=0 ."), "");
+    } else {
+        t.push_str("\n# No lint job: no `lint` script, or no eslint config with `eslint` installed.\n");
+    }
+    // Tests with a coverage threshold.
+    let coverage = tool("@vitest/coverage-v8") || tool("@vitest/coverage-istanbul");
+    if tool("vitest") && coverage {
+        job(
+            &mut t,
+            "test",
+            &format!("{exec} vitest run --coverage --coverage.thresholds.lines=80"),
+            "",
+        );
+    } else if tool("vitest") {
+        t.push_str("\n# Vitest without a coverage provider: `npm install -D @vitest/coverage-v8`, then\n");
+        let _ = writeln!(
+            t,
+            "# run = \"{exec} vitest run --coverage --coverage.thresholds.lines=80\" enforces 80% line coverage."
+        );
+        job(&mut t, "test", &format!("{exec} vitest run"), "");
+    } else if tool("jest") {
+        job(
+            &mut t,
+            "test",
+            &format!("{exec} jest --coverage --coverageThreshold='{{\"global\":{{\"lines\":80}}}}'"),
+            "",
+        );
+    } else if let Some(s) = script(&["test"]) {
+        t.push_str(
+            "\n# Neither vitest nor jest is a dependency: set the 80% coverage threshold in the test\n",
+        );
+        t.push_str("# runner's own configuration.\n");
+        job(&mut t, "test", &run(s), "");
+    } else {
+        t.push_str("\n# No test job: no `test` script, vitest or jest.\n");
+    }
+    // The build the deploy host runs, on exactly the committed files.
+    if let Some(s) = script(&["build"]) {
+        t.push_str(
+            "\n# In a fresh checkout of the index: untracked files are invisible, as on the deploy host.",
+        );
+        job(&mut t, "build", &run(s), "clean = true\ntimeout = \"15m\"\n");
+    } else {
+        t.push_str("\n# No build job: package.json has no `build` script.\n");
+    }
+    // Known vulnerabilities, with the package manager's own audit (it needs the lockfile).
+    let audit = match (pm, d.lockfile) {
+        ("npm", Some("package-lock.json")) => Some("npm audit --audit-level=high"),
+        ("pnpm", Some("pnpm-lock.yaml")) => Some("pnpm audit --audit-level high"),
+        ("yarn", Some("yarn.lock")) if d.yarn_berry => {
+            Some("yarn npm audit --all --recursive --severity high")
+        }
+        ("yarn", Some("yarn.lock")) => Some("yarn audit --level high"),
+        ("bun", Some("bun.lock" | "bun.lockb")) => Some("bun audit --audit-level=high"),
+        _ => None,
+    };
+    match audit {
+        Some(cmd) => job(&mut t, "audit", cmd, ""),
+        None => t.push_str(
+            "\n# No audit job: the package manager's audit needs its lockfile, and there is none.\n",
+        ),
+    }
+    t
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
 }
 
 fn flag(on: bool, text: &str) -> &str {

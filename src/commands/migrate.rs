@@ -369,14 +369,17 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
     if let Some(bytes) = read("package.json") {
         let pkg: Value = serde_json::from_slice(&bytes)
             .map_err(|e| UsageError(format!("package.json: line {}: {e}", e.line())))?;
-        if let Some(prepare) = pkg.pointer("/scripts/prepare").and_then(Value::as_str)
-            && prepare.contains("husky")
-        {
-            m.note(format!(
-                "package.json: the `prepare` script `{prepare}` runs husky, which sets core.hooksPath again on \
-                 `npm install`: replace `husky` with `{}`",
-                crate::prepare::PREPARE
-            ));
+        // `prepare` (npm, pnpm, yarn 1) or `postinstall` (yarn 2+, which runs no `prepare`).
+        for key in ["prepare", "postinstall"] {
+            if let Some(script) = pkg.pointer(&format!("/scripts/{key}")).and_then(Value::as_str)
+                && script.contains("husky")
+            {
+                m.note(format!(
+                    "package.json: the `{key}` script `{script}` runs husky, which sets core.hooksPath again on \
+                     every install: replace `husky` with `{}`",
+                    crate::prepare::PREPARE
+                ));
+            }
         }
         if let Some(v) = pkg.get("lint-staged") {
             found = Some(("package.json \"lint-staged\"".into(), v.clone()));

@@ -104,16 +104,17 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
 
     let mut blocking = false;
     let mut checked = Vec::new();
+    let mut tally = Tally::default();
     if run_checks {
-        let (b, snapshots) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip, args)?;
+        let (b, snapshots, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip, args)?;
         blocking |= b;
         checked = snapshots;
+        tally.rows = rows;
     }
     // From here on Ctrl-C must stop the jobs (in their own process groups, the terminal's
     // SIGINT does not reach them) and remove the clean checkouts before exiting.
     exec::install_signal_handlers();
     let ui = Ui::new(ctx);
-    let mut tally = Tally::default();
     let started = Instant::now();
     for scope in &scopes {
         if let Some(sig) = exec::interrupted() {
@@ -151,7 +152,22 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
             return Ok(interrupted(sig));
         }
     }
-    if !hc.jobs.is_empty() && (!ctx.quiet || tally.failed > 0) {
+    if hook == PRE_DEPLOY {
+        // Jobs that `fail_fast` kept from starting are items of the table too.
+        for job in &hc.jobs {
+            if !tally.rows.iter().any(|r| {
+                r.kind == RowKind::Job
+                    && (r.item == job.name || r.item.starts_with(&format!("{} (", job.name)))
+            }) {
+                tally.rows.push(Row::skipped(
+                    job.name.clone(),
+                    RowKind::Job,
+                    "not run (fail_fast)",
+                ));
+            }
+        }
+        ui.table(hook, &tally.rows);
+    } else if !hc.jobs.is_empty() && (!ctx.quiet || tally.failed > 0) {
         let line = format!(
             "hookctl: {hook} jobs: {} passed, {} failed, {} skipped in {}",
             tally.passed,
@@ -477,8 +493,28 @@ fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Ve
     Ok(scopes)
 }
 
+/// The custom hook whose run ends with a summary table of every built-in group and job.
+pub const PRE_DEPLOY: &str = "pre-deploy";
+
+/// Whether `git/clean` runs in this hook: in `pre-deploy` and `pre-push` unless `checks`
+/// leaves `git` out, in another custom hook only when `checks` lists `git`, never while a
+/// commit is being made.
+fn git_clean_applies(hook: &str, hc: &HookConfig) -> bool {
+    if matches!(
+        hook,
+        "pre-commit" | "pre-merge-commit" | "prepare-commit-msg" | "commit-msg"
+    ) {
+        return false;
+    }
+    match &hc.checks {
+        Some(groups) => groups.iter().any(|g| g == "git"),
+        None => matches!(hook, PRE_DEPLOY | "pre-push"),
+    }
+}
+
 /// Run the built-in checks on every scope and print the findings once. True when blocking;
-/// with the snapshots checked, by target.
+/// with the snapshots checked, by target, and (`pre-deploy`) one summary row per built-in
+/// group, each group run and timed on its own.
 #[allow(clippy::too_many_arguments)]
 fn run_checks_on(
     ctx: &Ctx,
@@ -488,49 +524,114 @@ fn run_checks_on(
     scopes: &[Scope],
     skip: Vec<String>,
     args: &RunArgs,
-) -> anyhow::Result<(bool, Checked)> {
+) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
+    let table = hook == PRE_DEPLOY;
+    let configured = hc.checks.clone().unwrap_or_default();
+    let groups: Vec<&str> = if configured.is_empty() {
+        crate::config::CHECK_GROUPS.to_vec()
+    } else {
+        crate::config::CHECK_GROUPS
+            .iter()
+            .copied()
+            .filter(|g| configured.iter().any(|c| c == g))
+            .collect()
+    };
+    let skipped = |g: &str| skip.iter().any(|s| s == g);
+    // One run of every group, or (table) one run per group, timed.
+    let runs: Vec<(Option<&str>, Vec<String>)> = if table {
+        groups
+            .iter()
+            .filter(|g| **g != "git" && !skipped(g))
+            .map(|g| (Some(*g), vec![g.to_string()]))
+            .collect()
+    } else {
+        vec![(None, configured.clone())]
+    };
+    let mut times: Vec<(&str, Duration)> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
     let (mut files, mut elapsed, mut too_large) = (0, Duration::ZERO, 0);
     let mut done = BTreeSet::new();
     let mut sources = Vec::new();
     let mut checked = Vec::new();
-    for scope in scopes {
-        if !done.insert(format!("{:?} {:?}", scope.target, scope.baseline)) {
-            continue;
-        }
-        let outcome = checks::run(
-            config,
-            &Request {
-                target: scope.target.clone(),
-                baseline: scope.baseline.clone(),
-                groups: hc.checks.clone().unwrap_or_default(),
-                skip: skip.clone(),
-                paths: Vec::new(),
-            },
-        )?;
-        for note in &outcome.notes {
-            errln!("hookctl: note: {note}");
-        }
-        sources.extend(outcome.snapshot.clone());
-        checked.extend(outcome.snapshot.clone().map(|s| (scope.target.clone(), s)));
-        files += outcome.files;
-        too_large += outcome.too_large.len();
-        elapsed += outcome.elapsed;
-        for f in outcome.findings {
-            if !findings.contains(&f) {
-                findings.push(f);
+    let mut notes_seen = BTreeSet::new();
+    for (group, run_groups) in &runs {
+        for scope in scopes {
+            if !done.insert(format!("{group:?} {:?} {:?}", scope.target, scope.baseline)) {
+                continue;
+            }
+            let t0 = Instant::now();
+            let outcome = checks::run(
+                config,
+                &Request {
+                    target: scope.target.clone(),
+                    baseline: scope.baseline.clone(),
+                    groups: run_groups.clone(),
+                    skip: skip.clone(),
+                    paths: Vec::new(),
+                },
+            )?;
+            if let Some(g) = group {
+                times.push((g, t0.elapsed()));
+            }
+            for note in &outcome.notes {
+                if notes_seen.insert(note.clone()) {
+                    errln!("hookctl: note: {note}");
+                }
+            }
+            if !checked.iter().any(|(t, _)| *t == scope.target) {
+                sources.extend(outcome.snapshot.clone());
+                checked.extend(outcome.snapshot.clone().map(|s| (scope.target.clone(), s)));
+            }
+            // Per-group runs scan the same files: count them once.
+            files = if group.is_some() {
+                files.max(outcome.files)
+            } else {
+                files + outcome.files
+            };
+            too_large = too_large.max(outcome.too_large.len());
+            elapsed += outcome.elapsed;
+            for f in outcome.findings {
+                if !findings.contains(&f) {
+                    findings.push(f);
+                }
             }
         }
     }
-    if hook == "pre-deploy" {
-        let groups = hc.checks.clone().unwrap_or_default();
-        let wanted = (groups.is_empty() || groups.iter().any(|g| g == "files"))
+    if hook == PRE_DEPLOY {
+        let wanted = groups.contains(&"files")
             && !skip
                 .iter()
                 .any(|s| s == "files" || s == crate::rules::NODE_VERSION.id);
         if let (true, Some(snap)) = (wanted, sources.first()) {
+            let t0 = Instant::now();
             findings.extend(running_node_finding(config, snap));
+            times.push(("files", t0.elapsed()));
         }
+    }
+    let git_clean = git_clean_applies(hook, hc)
+        && groups.contains(&"git")
+        && !skipped("git")
+        && !skipped(crate::rules::GIT_CLEAN.id)
+        && config.level(&crate::rules::GIT_CLEAN) != crate::config::Level::Off;
+    if git_clean {
+        let t0 = Instant::now();
+        let (repo, _) = crate::git::discover()?;
+        let status = crate::git::status(&repo).context("cannot read `git status` for git/clean")?;
+        // In pre-push, `imports/untracked` already reports an import of a file that is not in
+        // the pushed commit (new findings only, like every pushed finding): left as it is.
+        if hook != "pre-push" {
+            crate::rules::git_clean::fold_untracked_imports(config, &mut findings, &status);
+        }
+        findings.extend(
+            crate::rules::git_clean::modified(&status)
+                .into_iter()
+                .filter_map(|mut f| {
+                    f.severity = config.level_at(&crate::rules::GIT_CLEAN, &f.path).severity()?;
+                    Some(f)
+                }),
+        );
+        times.push(("git", t0.elapsed()));
+        elapsed += t0.elapsed();
     }
     crate::diagnostic::sort(&mut findings);
     let opts = report::Options {
@@ -545,7 +646,92 @@ fn run_checks_on(
     let blocking = findings.iter().any(|f| f.severity == Severity::Error);
     crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
     crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
-    Ok((blocking, checked))
+    let mut rows = Vec::new();
+    if table {
+        for g in &groups {
+            let ran = times.iter().any(|(t, _)| t == g);
+            if !ran {
+                let why = if skipped(g) || (*g == "git" && skipped(crate::rules::GIT_CLEAN.id)) {
+                    "HOOKCTL_SKIP"
+                } else {
+                    "rule off"
+                };
+                rows.push(Row::skipped(g.to_string(), RowKind::Check, why));
+                continue;
+            }
+            let time = times.iter().filter(|(t, _)| t == g).map(|(_, d)| *d).sum();
+            let (errors, warnings) = findings
+                .iter()
+                .filter(|f| crate::rules::group(f.rule) == *g)
+                .fold((0, 0), |(e, w), f| match f.severity {
+                    Severity::Error => (e + 1, w),
+                    Severity::Warning => (e, w + 1),
+                });
+            let detail = match (errors, warnings) {
+                (0, 0) => String::new(),
+                (e, 0) => plural(e, "error"),
+                (0, w) => plural(w, "warning"),
+                (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+            };
+            rows.push(Row {
+                item: g.to_string(),
+                kind: RowKind::Check,
+                status: if errors > 0 {
+                    RowStatus::Failed
+                } else {
+                    RowStatus::Ok
+                },
+                time: Some(time),
+                detail,
+            });
+        }
+    }
+    Ok((blocking, checked, rows))
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// One line of `pre-deploy`'s summary table.
+#[derive(Debug, Clone)]
+struct Row {
+    item: String,
+    kind: RowKind,
+    status: RowStatus,
+    /// None when it did not run.
+    time: Option<Duration>,
+    /// Why it failed or was skipped, in a few words.
+    detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowKind {
+    Check,
+    Job,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowStatus {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+impl Row {
+    fn skipped(item: String, kind: RowKind, why: &str) -> Row {
+        Row {
+            item,
+            kind,
+            status: RowStatus::Skipped,
+            time: None,
+            detail: why.to_string(),
+        }
+    }
 }
 
 /// `pre-deploy`: the running `node --version` against the root `engines.node` (a note, and
@@ -575,6 +761,8 @@ struct Tally {
     passed: usize,
     failed: usize,
     skipped: usize,
+    /// `pre-deploy`'s summary table: the built-in groups, then each job as it ends.
+    rows: Vec<Row>,
 }
 
 /// Plan, check out (for `clean` jobs) and run one scope's jobs. Returns the signal if
@@ -596,6 +784,9 @@ fn run_jobs(
         if skip.contains(&job.name) {
             ui.skipped(&job.name, "HOOKCTL_SKIP");
             tally.skipped += 1;
+            tally
+                .rows
+                .push(Row::skipped(job.name.clone(), RowKind::Job, "HOOKCTL_SKIP"));
             continue;
         }
         let glob_root = job.root.as_deref().is_some_and(plan::is_glob_root);
@@ -608,6 +799,9 @@ fn run_jobs(
                 plan::Plan::Skip(why) => {
                     ui.skipped(&job.name, &why);
                     tally.skipped += 1;
+                    tally
+                        .rows
+                        .push(Row::skipped(job.name.clone(), RowKind::Job, &why));
                 }
                 plan::Plan::Run { dir, commands, files } => {
                     let name = if glob_root {
@@ -734,6 +928,21 @@ fn run_jobs(
             Status::Cancelled => tally.skipped += 1,
             _ => tally.failed += 1,
         }
+        let (status, detail) = match &r.status {
+            Status::Passed => (RowStatus::Ok, String::new()),
+            Status::Cancelled => (RowStatus::Skipped, "cancelled (fail_fast)".to_string()),
+            Status::Failed(why) => (RowStatus::Failed, why.clone()),
+            Status::TimedOut(_) => (RowStatus::Failed, "timed out".to_string()),
+            Status::Interrupted => (RowStatus::Failed, "interrupted".to_string()),
+            Status::SpawnError(_) => (RowStatus::Failed, "could not start".to_string()),
+        };
+        tally.rows.push(Row {
+            item: specs[r.index].name.clone(),
+            kind: RowKind::Job,
+            status,
+            time: (status != RowStatus::Skipped).then_some(r.elapsed),
+            detail,
+        });
     }
     drop(checkouts);
     // Whatever happened (failure, timeout, interrupt), the user's unstaged edits are put back
@@ -966,6 +1175,67 @@ impl Ui {
 }
 
 impl Ui {
+    /// `pre-deploy`'s one summary table (item, status, time) and the verdict naming each
+    /// failed item.
+    fn table(&self, hook: &str, rows: &[Row]) {
+        if rows.is_empty() {
+            return;
+        }
+        let width = rows.iter().map(|r| r.item.len()).max().unwrap_or(4).max(4);
+        let mut text = String::new();
+        text.push_str(&self.bold(&format!("hookctl: {hook} summary")));
+        text.push('\n');
+        text.push_str(&format!(
+            "  {:<width$}  {:<8}  {:<7}  {:>8}  detail\n",
+            "item", "kind", "status", "time"
+        ));
+        for r in rows {
+            let kind = match r.kind {
+                RowKind::Check => "built-in",
+                RowKind::Job => "job",
+            };
+            let status = match r.status {
+                RowStatus::Ok => self.paint("32", &format!("{:<7}", "ok")),
+                RowStatus::Failed => self.red(&format!("{:<7}", "failed")),
+                RowStatus::Skipped => self.paint("2", &format!("{:<7}", "skipped")),
+            };
+            let time = r.time.map_or_else(|| "-".to_string(), seconds);
+            let line = format!(
+                "  {:<width$}  {kind:<8}  {status}  {time:>8}  {}",
+                r.item, r.detail
+            );
+            text.push_str(line.trim_end());
+            text.push('\n');
+        }
+        let failed: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.status == RowStatus::Failed)
+            .map(|r| r.item.as_str())
+            .collect();
+        let skipped = rows.iter().filter(|r| r.status == RowStatus::Skipped).count();
+        let verdict = if failed.is_empty() {
+            let ok = rows.len() - skipped;
+            self.bold(&format!(
+                "hookctl: {hook}: ready ({} ok{})",
+                ok,
+                if skipped > 0 {
+                    format!(", {skipped} skipped")
+                } else {
+                    String::new()
+                }
+            ))
+        } else {
+            self.red(&format!(
+                "hookctl: {hook}: not ready: {} failed: {}",
+                failed.len(),
+                failed.join(", ")
+            ))
+        };
+        text.push_str(&verdict);
+        text.push('\n');
+        crate::output::write_err(format_args!("{text}"));
+    }
+
     /// What jobs changed in staged files: re-staged, or failures naming the files and what to
     /// do. Returns the number of failures.
     fn fixes(

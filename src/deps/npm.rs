@@ -5,7 +5,8 @@
 //! differs from the locked one: a dependency with no node where Node would find it, or a node
 //! outside the declared range. A changed spec that the locked version still satisfies passes
 //! (`fixtures/lockfiles/VERIFIED.txt`, "respelled"), so the spec text npm records in
-//! `packages[""]` is not compared. Lockfile v1 (npm 6, no `packages` map) is not read.
+//! `packages[""]` is not compared. Lockfile v1 (npm 6, no `packages` map) is not read: nothing
+//! is reported against it.
 
 use std::collections::HashMap;
 
@@ -35,6 +36,8 @@ pub struct Entry {
 pub struct Lock {
     /// Install location -> entry.
     pub packages: HashMap<String, Entry>,
+    /// A v2/v3 lockfile (v1 is not read: nothing is reported against it).
+    pub supported: bool,
 }
 
 impl Lock {
@@ -44,16 +47,16 @@ impl Lock {
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
             ParseError::new(e.line() as u32, msg)
         })?;
-        let Some(packages) = raw.packages else {
-            let v = raw.version.map_or_else(|| "none".to_string(), |v| v.to_string());
-            return Err(ParseError::new(
-                1,
-                format!(
-                    "lockfileVersion {v} has no `packages` map (npm 7 or later writes v2/v3; run `npm install` to upgrade it)"
-                ),
-            ));
-        };
-        Ok(Lock { packages })
+        let version = raw
+            .version
+            .as_ref()
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(1);
+        Ok(Lock {
+            // v1 (npm 6) keeps no `packages` map, and `npm ci` still installs from it: not read.
+            supported: version >= 2 || raw.packages.is_some(),
+            packages: raw.packages.unwrap_or_default(),
+        })
     }
 
     /// The entry Node would load for `name` required from the package in `dir`: its own
@@ -78,6 +81,9 @@ impl Lock {
 
     /// What `npm ci` says about one declared dependency; `None` when it is satisfied.
     pub fn check(&self, dep: &Dep) -> Option<Drift> {
+        if !self.supported {
+            return None;
+        }
         let spec = classify(dep.spec);
         if matches!(spec, Spec::Workspace | Spec::Catalog(_)) {
             // npm rejects these protocols at install; that is not lockfile drift.
@@ -195,8 +201,12 @@ mod tests {
     fn malformed_lockfiles_name_their_line() {
         let e = Lock::parse("{\n  \"packages\": {\n    \"\": 3,\n").unwrap_err();
         assert_eq!(e.line, 3, "{e:?}");
-        let e = Lock::parse("{\"lockfileVersion\": 1, \"dependencies\": {}}").unwrap_err();
-        assert!(e.message.contains("lockfileVersion 1"), "{e:?}");
+        // npm 6's v1 lockfile is not read (`npm ci` accepts it): nothing to report.
+        let v1 = Lock::parse("{\"lockfileVersion\": 1, \"dependencies\": {}}").unwrap();
+        assert_eq!(v1.check(&dep("", "tiny", "^1.0.0")), None);
+        // A v3 lockfile without a `packages` map locks nothing.
+        let empty = Lock::parse("{\"lockfileVersion\": 3}").unwrap();
+        assert_eq!(empty.check(&dep("", "tiny", "^1.0.0")), Some(Drift::Missing));
         assert!(Lock::parse("").is_err());
     }
 }

@@ -97,6 +97,7 @@ struct FormatDef {
 struct NamesDef {
     words: Vec<String>,
     tokens: Vec<String>,
+    flags: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +128,8 @@ pub struct SecretTables {
     pub words: Vec<String>,
     /// Matched as whole `_`-separated parts, stored as `_PART_`.
     pub tokens: Vec<String>,
+    /// `_`-separated parts that make a name a switch or policy, never a secret.
+    pub flag_words: Vec<String>,
     pub public_prefixes: Vec<&'static str>,
     pub placeholders: Vec<String>,
 }
@@ -153,6 +156,7 @@ pub fn secrets() -> &'static SecretTables {
             set,
             words: file.names.words,
             tokens: file.names.tokens.iter().map(|t| format!("_{t}_")).collect(),
+            flag_words: file.names.flags,
             public_prefixes: file.public.prefixes.into_iter().map(leak).collect(),
             placeholders: file.placeholders.contains,
         }

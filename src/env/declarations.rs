@@ -15,13 +15,23 @@ use crate::config::EnvConfig;
 use crate::diagnostic::Finding;
 use crate::rules;
 
-/// Suffixes of env declaration files (`.env.example`, `.env.local.example`, ...).
-const DECLARATION_SUFFIXES: &[&str] = &[".example", ".sample", ".template"];
+/// Last words of env declaration file names (`.env.example`, `.env.local.example`, and with
+/// `-` or `_` before the word: `.env-example`, `.env-template`, `.env_sample`, as midday names
+/// them; `.env.dist` is Symfony's and docker setups' template).
+const DECLARATION_WORDS: &[&str] = &["example", "sample", "template", "dist"];
+
+/// Does a file name end in a declaration word after `.`, `-` or `_`?
+fn has_declaration_suffix(file: &str) -> bool {
+    DECLARATION_WORDS.iter().any(|w| {
+        file.strip_suffix(w)
+            .is_some_and(|rest| rest.ends_with(['.', '-', '_']) && rest.len() > 1)
+    })
+}
 
 /// Whether a repo-relative path is an env declaration file.
 pub fn is_declaration_file(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
-    file.starts_with(".env") && DECLARATION_SUFFIXES.iter().any(|s| file.ends_with(s))
+    file.starts_with(".env") && has_declaration_suffix(file)
 }
 
 /// Env files Next.js, Vite and Remix load in every checkout: committed, their names (and
@@ -70,7 +80,7 @@ pub fn env_file_kind(path: &str) -> Option<EnvFileKind> {
     if !(file.starts_with(".env") || file == ".flaskenv" || file.ends_with(".env") || env_words()) {
         return None;
     }
-    let example = DECLARATION_SUFFIXES.iter().any(|s| file.ends_with(s));
+    let example = has_declaration_suffix(file);
     Some(if is_declaration_file(path) || example {
         EnvFileKind::Declaration
     } else if file.ends_with(".local") {
@@ -334,6 +344,17 @@ mod tests {
         assert_eq!(env_file_kind(".env.development.local"), Some(EnvFileKind::Local));
         assert_eq!(env_file_kind(".env.local"), Some(EnvFileKind::Local));
         assert_eq!(env_file_kind(".env.example"), Some(EnvFileKind::Declaration));
+        // From midday (real-repo corpus): `-`/`_` before the word, and `.env.dist`.
+        for p in [
+            "apps/api/.env-template",
+            "apps/dashboard/.env-example",
+            ".env_sample",
+            ".env.dist",
+        ] {
+            assert!(is_declaration_file(p), "{p}");
+            assert_eq!(env_file_kind(p), Some(EnvFileKind::Declaration), "{p}");
+        }
+        assert!(!is_declaration_file(".envexample"));
         assert_eq!(env_file_kind("src/env.ts"), None);
         // Issue 9 (4): every file that holds env assignments is an env file.
         for p in [

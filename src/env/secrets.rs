@@ -21,6 +21,14 @@ pub fn is_public_name<'a>(name: &str, extra_prefixes: &'a [String]) -> Option<&'
 pub fn is_secret_like_name(name: &str) -> bool {
     let t = data::secrets();
     let upper = name.to_ascii_uppercase();
+    // A switch or a policy about a secret holds none (`DISABLE_EMAIL_PASSWORD_SIGNUP`,
+    // `PASSWORD_MIN_LENGTH`): documenso's public flags, from the real-repo corpus.
+    if upper
+        .split('_')
+        .any(|part| t.flag_words.iter().any(|w| w == part))
+    {
+        return false;
+    }
     if t.words.iter().any(|w| upper.contains(w.as_str())) {
         return true;
     }
@@ -75,11 +83,47 @@ pub fn known_secret_format(value: &str) -> Option<&'static str> {
         }
         if f.url_password {
             let caps = f.regex.captures(v)?;
+            let password = caps.get(0)?;
+            let host = &v[password.end()..];
             let password = caps.name("password")?.as_str();
-            return (!is_placeholder(password) && looks_random(password, 12)).then_some(f.name);
+            return (!is_placeholder(password) && looks_random(password, 12) && !is_local_host(host))
+                .then_some(f.name);
         }
         Some(f.name)
     })
+}
+
+/// Is the host at the start of `rest` (what follows a URL's `@`) one no credential leaks to:
+/// loopback, a name without a dot (`localhost`, a compose service such as `db`), or a reserved
+/// example domain (`example.com`, `.test`, `.local`, `.invalid`)? Docs and compose files
+/// spell local databases' passwords in URLs (documenso's docs, real-repo corpus).
+fn is_local_host(rest: &str) -> bool {
+    let end = rest
+        .find([':', '/', '?', '#', '"', '\'', '`', ' '])
+        .unwrap_or(rest.len());
+    let host = rest[..end]
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let host = host.trim_end_matches('.');
+    if host.is_empty() || !host.contains('.') || host == "::1" {
+        return true;
+    }
+    host.starts_with("127.")
+        || host == "0.0.0.0"
+        || ["example.com", "example.org", "example.net"].contains(&host)
+        || [
+            ".example",
+            ".test",
+            ".local",
+            ".localhost",
+            ".invalid",
+            ".example.com",
+            ".example.org",
+            ".example.net",
+        ]
+        .iter()
+        .any(|s| host.ends_with(s))
 }
 
 /// The `role` claim of a JWT's payload, if `value` is a JWT with one.
@@ -286,6 +330,10 @@ mod tests {
             "PASSPORT_URL",
             "COMPASS_URL",
             "DATABASE_URL",
+            "NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP",
+            "NEXT_PUBLIC_ENABLE_PASSWORD_LOGIN",
+            "PASSWORD_MIN_LENGTH",
+            "SHOW_SECRET_FIELDS",
         ] {
             assert!(!is_secret_like_name(name), "{name}");
         }
@@ -360,6 +408,16 @@ mod tests {
             k(&["sk_", "live_", "xxxxxxxxxxxxxxxxxxxxxxxx"]),
             k(&["sk_", "live_", "your-key-here"]),
             "postgres://postgres:postgres@localhost:5432/db".to_string(),
+            // Passwords of local databases in docs and compose files.
+            k(&[
+                "postgresql://documenso:",
+                "p%40ss%23word",
+                "@localhost:5432/documenso",
+            ]),
+            k(&["postgres://app:", "Zq8rT2vLx9Wk4Ym7", "@db:5432/app"]),
+            k(&["redis://default:", "Zq8rT2vLx9Wk4Ym7", "@127.0.0.1:6379"]),
+            k(&["mysql://root:", "Zq8rT2vLx9Wk4Ym7", "@mysql.example.com/app"]),
+            k(&["amqp://u:", "Zq8rT2vLx9Wk4Ym7", "@rabbit.test"]),
             "https://example.com".to_string(),
             "<your stripe key>".to_string(),
             String::new(),

@@ -56,6 +56,8 @@ pub fn is_resolution_config(path: &str) -> bool {
         || is_tsconfig_name(name)
         || name == "deno.json"
         || name == "deno.jsonc"
+        // `$lib`, `kit.alias`, Nuxt's `srcDir`
+        || super::frameworks::is_framework_config(name)
         // How the package manager lays out node_modules (hoisted or not).
         || path == ".npmrc"
         || path == ".yarnrc.yml"

@@ -9,6 +9,7 @@
 
 mod ambient;
 pub mod clean;
+mod frameworks;
 mod fs;
 mod ignored;
 pub mod packages;
@@ -90,10 +91,15 @@ pub struct Resolver {
     allow_packages: HashSet<String>,
     /// Workspace packages whose entry points lie in build output (`dist/`, ...).
     builds_to_output: HashSet<String>,
+    /// Folders (repo-relative, `""` for the root) whose `node_modules` holds committed files
+    /// (test fixtures of resolvers and bundlers): bare imports beneath them resolve there.
+    committed_modules: Vec<String>,
     /// How the configs chain (`extends`), and which chains name an uninstalled package.
     configs: Configs,
     /// Digest of every config byte resolution reads: part of the clean verdicts' cache key.
     config_digest: u64,
+    /// Aliases of SvelteKit and Nuxt apps (`$lib`, `~`), and Nuxt's `#` modules.
+    frameworks: frameworks::Frameworks,
 }
 
 /// Built-in list of generated folders (data file), plus the configured ones.
@@ -170,15 +176,28 @@ impl Resolver {
         let builds_to_output = packages
             .workspaces
             .iter()
-            .filter(|(_, dir)| {
-                let m = &packages.manifests[dir.as_str()];
-                ["exports", "main", "module", "types", "typings"]
-                    .iter()
-                    .any(|k| m.json.get(k).is_some_and(|v| mentions_dir(v, &generated)))
-            })
+            .filter(|(_, dir)| entry_is_output(&packages.manifests[dir.as_str()].json, &generated))
             .map(|(name, _)| name.clone())
             .collect();
 
+        let committed_modules: Vec<String> = {
+            let mut dirs: Vec<String> = snap
+                .entries()
+                .keys()
+                .filter_map(|p| {
+                    let at = if p.starts_with("node_modules/") {
+                        0
+                    } else {
+                        p.find("/node_modules/")? + 1
+                    };
+                    Some(p[..at].trim_end_matches('/').to_string())
+                })
+                .collect();
+            dirs.dedup();
+            dirs.sort();
+            dirs.dedup();
+            dirs
+        };
         let mut shared = Shared::new(
             snap.clone(),
             packages.workspaces.clone(),
@@ -214,8 +233,19 @@ impl Resolver {
             let scope = path
                 .rsplit_once('/')
                 .map_or("the repository root".to_string(), |(d, _)| format!("`{d}/`"));
+            let extended = shared
+                .patched
+                .get(path)
+                .and_then(|b| packages::parse_jsonc(path, b).ok())
+                .map(|v| tsconfig::extends_of(&v))
+                .unwrap_or_default();
+            let verb = if specs.iter().all(|s| extended.contains(s)) {
+                "extends"
+            } else {
+                "references"
+            };
             notes.push(format!(
-                "`{shown}` extends `{spec}`, which is not installed or not generated yet: imports under {scope} that may be aliases of that base are not checked (run `{install}`)"
+                "`{shown}` {verb} `{spec}`, which is not installed or not generated yet: imports under {scope} that may be aliases of that base are not checked (run `{install}`)"
             ));
             if let Some(v) = shared
                 .patched
@@ -281,6 +311,7 @@ impl Resolver {
             }
         }
         let ambient = ambient::Ambient::load(&snap);
+        let frameworks = frameworks::Frameworks::load(&snap, &packages);
         let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest();
         let shared = Arc::new(shared);
         let strict =
@@ -310,9 +341,24 @@ impl Resolver {
             not_files,
             allow_packages: config.allow_packages.iter().cloned().collect(),
             builds_to_output,
+            committed_modules,
             configs,
             config_digest,
+            frameworks,
         }
+    }
+
+    /// Is `pkg` a package committed in a `node_modules` folder that Node's lookup from
+    /// `importer` passes (its folder or an ancestor's)?
+    fn committed_package(&self, importer: &str, pkg: &str) -> bool {
+        self.committed_modules.iter().any(|dir| {
+            (dir.is_empty() || importer.starts_with(dir.as_str()) && importer[dir.len()..].starts_with('/'))
+                && self.snap.is_dir(&if dir.is_empty() {
+                    format!("node_modules/{pkg}")
+                } else {
+                    format!("{dir}/node_modules/{pkg}")
+                })
+        })
     }
 
     /// A digest of every config file resolution reads (each `extends` chain, installed bases).
@@ -518,6 +564,18 @@ impl Resolver {
     /// Resolve an import found by the scanner.
     pub fn resolve_import(&self, importer: &str, import: &crate::scan::Import) -> Verdict {
         use crate::scan::ImportKind;
+        // A `.vue`/`.svelte`/`.astro`/`.mdx` file resolves as the TS file its script block
+        // compiles to: tsconfig `include` patterns (and so `paths`) match only TS/JS names.
+        let proxy;
+        let importer = if matches!(
+            crate::scan::FileKind::for_path(importer),
+            Some(crate::scan::FileKind::Host(_))
+        ) {
+            proxy = format!("{importer}.ts");
+            proxy.as_str()
+        } else {
+            importer
+        };
         if import.kind == ImportKind::Reference && is_bare(&import.specifier) {
             // `/// <reference path="x" />` is always a path relative to the file.
             return self.resolve(importer, &format!("./{}", import.specifier), import.type_only);
@@ -629,6 +687,9 @@ impl Resolver {
         if spec.is_empty() || is_not_a_file(&spec) || self.not_files.iter().any(|r| r.is_match(specifier)) {
             return Verdict::External;
         }
+        if let Some(target) = self.framework_alias(importer, &spec) {
+            return self.resolve(importer, &target, type_only);
+        }
         // Many files import the same target: a relative import's outcome depends only on the
         // path it names, an alias's only on the tsconfig and the specifier.
         let key = self.memo_key(importer, &spec);
@@ -647,6 +708,42 @@ impl Resolver {
                 .insert(key, verdict.clone());
         }
         verdict
+    }
+
+    /// A SvelteKit or Nuxt alias (`$lib/x`, `~/x`) as a path relative to the importer, unless a
+    /// tsconfig `paths` entry maps the specifier (then TypeScript's resolution applies).
+    fn framework_alias(&self, importer: &str, spec: &str) -> Option<String> {
+        let target = self.frameworks.alias(importer, spec)?;
+        let ts = self.strict.find_tsconfig(self.snap.abs(importer)).ok().flatten();
+        if ts.is_some_and(|ts| paths_match(&ts, spec)) {
+            return None;
+        }
+        let dir: Vec<&str> = importer.split('/').collect();
+        let dir = &dir[..dir.len().saturating_sub(1)];
+        let to: Vec<&str> = target.split('/').filter(|p| !p.is_empty()).collect();
+        let common = dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+        let mut rel = if common == dir.len() {
+            "./".to_string()
+        } else {
+            String::new()
+        };
+        for _ in common..dir.len() {
+            rel.push_str("../");
+        }
+        rel.push_str(&to[common..].join("/"));
+        let trailing = spec.ends_with('/') && !rel.ends_with('/');
+        Some(if trailing {
+            format!("{rel}/")
+        } else {
+            rel.trim_end_matches('/').to_string()
+        })
+        .map(|r| {
+            if r.is_empty() || r == "." {
+                "./".to_string()
+            } else {
+                r
+            }
+        })
     }
 
     /// The memo key of an import, when its outcome does not depend on where the importer is.
@@ -682,6 +779,9 @@ impl Resolver {
 
     fn resolve_uncached(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let verdict = self.resolve_in_snapshot(importer, spec, type_only);
+        if verdict == Verdict::Unresolved && self.frameworks.is_nuxt_virtual(importer, spec) {
+            return Verdict::External;
+        }
         if matches!(verdict, Verdict::Unresolved | Verdict::Undeclared(_))
             && is_bare(spec)
             && self.provided_elsewhere(importer, spec)
@@ -717,15 +817,18 @@ impl Resolver {
         // A package import that no tsconfig `paths`/`baseUrl` could map to a local file needs no
         // file-system resolution at all: only the dependency check.
         if is_bare(&spec) {
+            // `bun` is Bun's own built-in module (`import { $ } from "bun"`), as `bun:sqlite`.
             if nodejs_built_in_modules::is_nodejs_builtin_module(&spec)
                 || nodejs_built_in_modules::is_nodejs_builtin_module(spec.split('/').next().unwrap_or(""))
                     && !spec.starts_with('@')
+                || spec == "bun"
             {
                 return Verdict::External;
             }
             if let Some(pkg) = package_name(&spec)
                 && !self.packages.workspaces.contains_key(pkg)
                 && !self.maybe_local(&from, &spec)
+                && !self.committed_package(importer, pkg)
             {
                 return self.package_verdict(importer, pkg, type_only);
             }
@@ -799,10 +902,28 @@ impl Resolver {
             return Verdict::Ignored(target);
         }
         if !bare {
+            // A package's own folder whose entry points are build output not built yet
+            // (`require('..')` in its `bin/`, `main: "./build/index.js"`): the same as a bare
+            // import of a workspace package that builds to output.
+            if let Some(dir) = self.named_paths(&from, &spec).and_then(|paths| {
+                paths.into_iter().find(|dir| {
+                    self.packages
+                        .manifests
+                        .get(dir.as_str())
+                        .is_some_and(|m| entry_is_output(&m.json, &self.generated))
+                })
+            }) {
+                return Verdict::Generated(dir);
+            }
             // Framework typegen beside the routes (SvelteKit `./$types`, React Router
             // `./+types/route`), written into a generated folder that `rootDirs` overlays.
             if let Some(t) = specifier::typegen_target(importer, &spec) {
                 return Verdict::Generated(t);
+            }
+            // An absolute path (`require('/custom-reporter.js')` in a test of a module mapper, a
+            // mock's path) names a file outside the repository: nothing to check against.
+            if spec.starts_with('/') {
+                return Verdict::External;
             }
             return Verdict::Unresolved;
         }
@@ -1028,6 +1149,14 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
         Value::Array(a) => a.iter().for_each(|v| collect_strings(v, out)),
         _ => {}
     }
+}
+
+/// Do a package.json's entry points (`exports`, `main`, `module`, `types`, `typings`) name a
+/// generated folder (`./build/index.js`, `./dist/*`)?
+fn entry_is_output(manifest: &Value, generated: &[String]) -> bool {
+    ["exports", "main", "module", "types", "typings"]
+        .iter()
+        .any(|k| manifest.get(k).is_some_and(|v| mentions_dir(v, generated)))
 }
 
 fn mentions_dir(v: &Value, dirs: &[String]) -> bool {

@@ -35,6 +35,9 @@ pub struct Configs {
     /// Config -> the `extends` entries it names that are not there (uninstalled packages,
     /// codegen output not generated yet).
     pub missing: BTreeMap<String, Vec<String>>,
+    /// Config -> its `references` entries that name no config of the snapshot (left out of
+    /// the served config: oxc would fail the whole config on them).
+    missing_references: Vec<(String, String)>,
 }
 
 /// Drop what does not change how a file's imports resolve, and let `.js` files use `paths`.
@@ -132,8 +135,25 @@ impl Configs {
                     })
             })
             .collect();
-        for (path, json, bytes) in parsed {
+        for (path, mut json, bytes) in parsed {
             let keep = referenced.contains(path);
+            // A reference to a config that is not there (Nuxt's `./.nuxt/tsconfig.app.json`
+            // before `nuxt prepare`) does not change how this config's files resolve.
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+            if let Some(refs) = json.get_mut("references").and_then(Value::as_array_mut) {
+                refs.retain(|r| {
+                    let Some(p) = r.get("path").and_then(Value::as_str) else {
+                        return true;
+                    };
+                    let rel = join_rel(dir, p);
+                    let there = snap.is_file(&rel)
+                        || snap.is_file(format!("{rel}/tsconfig.json").trim_start_matches('/'));
+                    if !there {
+                        out.missing_references.push((path.to_string(), p.to_string()));
+                    }
+                    there
+                });
+            }
             let served = serde_json::to_vec(&serve(json, keep)).unwrap_or(bytes);
             match path.strip_suffix("jsconfig.json") {
                 Some(dir) if !snap.is_file(&format!("{dir}tsconfig.json")) => {
@@ -158,6 +178,12 @@ impl Configs {
         fs: &SnapFs,
         generated_dirs: &[String],
     ) {
+        // A missing reference into a generated folder may define aliases, like a missing base.
+        for (config, spec) in std::mem::take(&mut self.missing_references) {
+            if generated(generated_dirs, &config, &spec) {
+                self.missing.entry(config).or_default().push(spec);
+            }
+        }
         let mut todo: Vec<String> = self.served.keys().cloned().collect();
         todo.sort();
         let mut seen: HashSet<String> = todo.iter().cloned().collect();

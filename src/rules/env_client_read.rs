@@ -4,6 +4,7 @@
 //!
 //! - Next.js: a file whose directive prologue holds `"use client"` (a package that depends on
 //!   `next`, nearest package.json or the root's) reading `process.env.X` without `NEXT_PUBLIC_`.
+//! - SvelteKit: a name read from `$env/static/public` or `$env/dynamic/public` without `PUBLIC_`.
 //! - Vite: `import.meta.env.X` without `VITE_` in a package that depends on `vite` (nearest
 //!   package.json or the root's). Vite exposes only prefixed names to `import.meta.env`, on the
 //!   client and in SSR alike. Astro exposes every name to its server code: not checked there.
@@ -41,6 +42,19 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
     for (path, facts) in cx.files {
         if facts.env_reads.is_empty() {
             continue;
+        }
+        // SvelteKit's public env modules hold only `PUBLIC_` names (its default `publicPrefix`).
+        for read in facts
+            .env_reads
+            .iter()
+            .filter(|r| r.source == EnvSource::SvelteKitPublic)
+        {
+            if let Some(name) = read.name.as_deref()
+                && !name.starts_with("PUBLIC_")
+                && !has_extra(name)
+            {
+                out.push(sveltekit_finding(path, name).span(read.span).name(name));
+            }
         }
         let next = facts.use_client && depends_on(packages, path, "next");
         let vite = facts
@@ -111,6 +125,19 @@ fn next_finding(path: &str, name: &str) -> Finding {
         ),
     )
     .help(help)
+}
+
+fn sveltekit_finding(path: &str, name: &str) -> Finding {
+    Finding::new(
+        super::ENV_CLIENT_READ.id,
+        path,
+        format!(
+            "`{name}` is read from SvelteKit's `$env/*/public`, which holds only `PUBLIC_` variables: the build fails (static) or it is `undefined` (dynamic)"
+        ),
+    )
+    .help(format!(
+        "import it from `$env/static/private` in server code, or rename it `PUBLIC_{name}` if it may be public; a custom `kit.env.publicPrefix` goes in hookctl.toml `[env] client_prefixes`"
+    ))
 }
 
 fn vite_finding(path: &str, name: &str) -> Finding {

@@ -2,6 +2,7 @@
 //! Each rule's logic lives in the file named after its id (`imports/untracked` ->
 //! `imports_untracked.rs`).
 
+pub mod deps_dev_only_at_runtime;
 pub mod deps_lockfile_drift;
 pub mod env_client_read;
 pub mod env_context;
@@ -12,6 +13,7 @@ pub mod env_required_by_package;
 pub mod env_undeclared;
 pub mod env_unused;
 pub mod files_case_collision;
+pub mod git_clean;
 pub mod imports_case_mismatch;
 pub mod imports_undeclared_dependency;
 pub mod imports_unresolved;
@@ -53,6 +55,8 @@ rules! {
     ENV_PUBLIC_SECRET = "env/public-secret", Error, "a variable exposed to the browser looks secret";
     ENV_CLIENT_READ = "env/client-read", Error, "client-side code reads an env var without the framework's public prefix";
     NODE_VERSION = "node/version", Error, "a Node version file is outside the root `engines.node` range, or version files disagree";
+    DEPS_DEV_ONLY_AT_RUNTIME = "deps/dev-only-at-runtime", Error, "runtime code of a package deployed without a bundler imports a package declared only in devDependencies";
+    GIT_CLEAN = "git/clean", Error, "tracked changes not committed, or untracked files that committed code imports (pre-deploy, pre-push)";
     SECRETS_ENV_FILE = "secrets/env-file", Error, "the snapshot contains an env file with real secrets";
     DEPS_LOCKFILE_DRIFT = "deps/lockfile-drift", Error, "a package.json dependency the lockfile does not satisfy: the deploy host's frozen install fails";
     SECRETS_IN_SOURCE = "secrets/in-source", Error, "a text file other than an env file holds a value of a known secret format";

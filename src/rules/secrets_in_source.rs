@@ -226,8 +226,11 @@ pub fn scan(bytes: &[u8], entropy: bool) -> Vec<Hit> {
     let text = String::from_utf8_lossy(bytes);
     let mut out = Vec::new();
     if entropy {
+        let mut start = 0;
         for (i, line) in text.split('\n').enumerate() {
             scan_line(line, i + 1, true, &mut out);
+            drop_sample_key(&text[start..], &mut out);
+            start += line.len() + 1;
         }
         return out;
     }
@@ -243,9 +246,65 @@ pub fn scan(bytes: &[u8], entropy: bool) -> Vec<Hit> {
         line_no += memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..start]).count();
         counted_to = start;
         scan_line(&text[start..end], line_no + 1, false, &mut out);
+        drop_sample_key(&text[start..], &mut out);
         next_line_start = end + 1;
     }
     out
+}
+
+/// A private-key hit just pushed for the line at the start of `from` is dropped when no key
+/// follows its header: documentation elides the body (`MIIEpAIBAAKCAQEA...`), and code that
+/// handles PEM text holds the header alone (`pem.startsWith("-----BEGIN PRIVATE KEY-----")`).
+fn drop_sample_key(from: &str, out: &mut Vec<Hit>) {
+    if out.last().is_some_and(|h| h.kind == PRIVATE_KEY) && !has_key_body(from) {
+        out.pop();
+    }
+}
+
+/// Fewer base64 characters than this after a PEM header is no key (the smallest real one, an
+/// EC P-256 key, has about 160).
+const MIN_KEY_BODY: usize = 64;
+
+/// Does a PEM body follow the `-----BEGIN … PRIVATE KEY-----` header in `from` (the header's
+/// line and what comes after)? Lines (or `\n`-escaped pieces of one line) of base64 between
+/// quotes, `,` `+` `;` of string concatenation or a sentence's `.`, and `Name: value` PEM headers; the body ends at
+/// `-----END` or the first other line. An ellipsis in it means an elided sample.
+fn has_key_body(from: &str) -> bool {
+    let Some(at) = from.find("-----BEGIN") else {
+        return true;
+    };
+    let rest = &from[at + "-----BEGIN".len()..];
+    let Some(close) = rest.find("-----") else {
+        return true;
+    };
+    let rest = &rest[close + 5..];
+    let mut base64 = 0usize;
+    // Enough text for the largest keys (RSA 4096: about 3,300 characters), not the whole file.
+    let window = &rest[..rest.char_indices().nth(8192).map_or(rest.len(), |(i, _)| i)];
+    for piece in window.split('\n').flat_map(|l| l.split("\\n")) {
+        if piece.contains("-----END") {
+            break;
+        }
+        if piece.contains("...") || piece.contains('…') {
+            return false;
+        }
+        let piece = piece.trim_matches(|c: char| c.is_whitespace() || "\"'`,+;().".contains(c));
+        if piece.is_empty()
+            || piece
+                .split_once(": ")
+                .is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        {
+            continue;
+        }
+        if !piece
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
+        {
+            break;
+        }
+        base64 += piece.len();
+    }
+    base64 >= MIN_KEY_BODY
 }
 
 fn scan_line(line: &str, line_no: usize, entropy: bool, out: &mut Vec<Hit>) {
@@ -346,6 +405,41 @@ mod tests {
         parts.concat()
     }
 
+    /// A key body long enough to be one (72 base64 characters).
+    const BODY: &str = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV80WAdl5Zf8RxmZ2kJk3Ab";
+
+    /// From documenso's docs (real-repo corpus): an elided sample key, and code that holds
+    /// only the header, are no key; a real body fires, on separate lines, `\n`-escaped, or
+    /// split over concatenated strings, and with the PEM headers of an encrypted key.
+    #[test]
+    fn a_private_key_needs_its_body() {
+        let header = k(&["-----BEGIN RSA ", "PRIVATE KEY-----"]);
+        let silent = [
+            format!("KEY=\"{header}\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----\"\n"),
+            format!("```\n{header}\nMIIEpAIBAAKCAQEA…\n```\n"),
+            format!("if (pem.startsWith(\"{header}\")) {{\n  return parse(pem);\n}}\n"),
+            format!("const h = '{header}';\nconst footer = '-----END RSA PRIVATE KEY-----';\n"),
+            format!("{header}\nMIIE\n-----END RSA PRIVATE KEY-----\n"),
+            format!("{header}\n{BODY}...\n"),
+        ];
+        for text in &silent {
+            assert_eq!(scan(text.as_bytes(), false), vec![], "{text}");
+            assert_eq!(scan(text.as_bytes(), true), vec![], "{text}");
+        }
+        let (a, b) = BODY.split_at(40);
+        let fire = [
+            format!("{header}\n{a}\n{b}\n-----END RSA PRIVATE KEY-----\n"),
+            format!("key: \"{header}\\n{BODY}\\n-----END RSA PRIVATE KEY-----\"\n"),
+            format!("const key =\n  \"{header}\\n\" +\n  \"{a}\\n\" +\n  \"{b}\\n\";\n"),
+            format!("{header}\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F2A\n\n{BODY}\n"),
+        ];
+        for text in &fire {
+            let hits = scan(text.as_bytes(), false);
+            assert_eq!(hits.len(), 1, "{text}");
+            assert_eq!(hits[0].kind, PRIVATE_KEY);
+        }
+    }
+
     /// One value per format of `data/secret-formats.toml`: each holds an anchor, so the
     /// prefilter never hides it.
     #[test]
@@ -372,7 +466,7 @@ mod tests {
             k(&["sk-", "proj-", "Ab3dEf6hIj9kLm2nOp5qRs8t"]),
             k(&["sk-", "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"]),
             k(&["sk-", "ant-api03-", "Ab3dEf6hIj9kLm2nOp5qRs8t"]),
-            k(&["-----BEGIN ", "RSA PRIVATE KEY-----"]),
+            k(&["-----BEGIN ", "RSA PRIVATE KEY-----\\n", BODY]),
             k(&["sb_secret_", "Ab3dEf6hIj9kLm2nOp5qRs8t"]),
             k(&["SG.", "Ab3dEf6hIj9kLm2nOp5q.Rs8tUv1wXy4zAb3dEf6h"]),
             k(&["npm_", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"]),

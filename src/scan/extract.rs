@@ -28,8 +28,9 @@ const TRIGGERS: [&[u8]; 8] = [
 ];
 
 /// `jest.X('m')` / `vi.X('m')` calls whose first argument is a module specifier.
-const MOCK_METHODS: [&[u8]; 13] = [
+const MOCK_METHODS: [&[u8]; 14] = [
     b"mock",
+    b"unstable_mockModule",
     b"doMock",
     b"unmock",
     b"doUnmock",
@@ -67,6 +68,7 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
         write_targets: Vec::new(),
         type_children: Vec::new(),
         want_suppressions: memmem::find(src, b"hookctl-ignore").is_some(),
+        sveltekit_objects: Vec::new(),
         triggers: trigger_positions(src, opts),
     };
     walker.walk(&tree);
@@ -231,6 +233,7 @@ struct Fields {
     operator: u16,
     pattern: u16,
     key: u16,
+    alias: u16,
 }
 
 struct Grammar {
@@ -349,6 +352,7 @@ impl Grammar {
             operator: field("operator"),
             pattern: field("pattern"),
             key: field("key"),
+            alias: field("alias"),
         };
         Grammar {
             language,
@@ -379,6 +383,8 @@ struct Walker<'a> {
     /// the type arguments of a misparsed generic call.
     type_children: Vec<usize>,
     want_suppressions: bool,
+    /// Local names of SvelteKit's dynamic `env` objects (`import { env } from '$env/dynamic/private'`).
+    sveltekit_objects: Vec<(Vec<u8>, EnvSource)>,
     /// See [`trigger_positions`].
     triggers: Vec<usize>,
 }
@@ -512,8 +518,58 @@ impl<'a> Walker<'a> {
         } else if let Some(clause) = clause {
             let type_only = type_keyword || self.all_specifiers_typed(clause);
             self.import(self.field(node, self.g.f.source), ImportKind::Static, type_only);
+            if !type_only {
+                self.sveltekit_env(node, clause);
+            }
         } else {
             self.import(self.field(node, self.g.f.source), ImportKind::SideEffect, false);
+        }
+    }
+
+    /// SvelteKit's env modules: `import { API_KEY } from '$env/static/private'` reads `API_KEY`;
+    /// `import { env } from '$env/dynamic/private'` makes `env.X` a read of `X`.
+    fn sveltekit_env(&mut self, node: Node<'a>, clause: Node<'a>) {
+        let Some(spec) = self
+            .field(node, self.g.f.source)
+            .and_then(|s| self.literal_string(s))
+        else {
+            return;
+        };
+        let (dynamic, source) = match spec.as_str() {
+            "$env/static/private" => (false, EnvSource::SvelteKitPrivate),
+            "$env/static/public" => (false, EnvSource::SvelteKitPublic),
+            "$env/dynamic/private" => (true, EnvSource::SvelteKitPrivate),
+            "$env/dynamic/public" => (true, EnvSource::SvelteKitPublic),
+            _ => return,
+        };
+        let k = &self.g.k;
+        let mut cursor = clause.walk();
+        let lists: Vec<Node<'a>> = clause
+            .named_children(&mut cursor)
+            .filter(|c| c.kind_id() == k.named_imports)
+            .collect();
+        for list in lists {
+            let mut cursor = list.walk();
+            let specs: Vec<Node<'a>> = list
+                .named_children(&mut cursor)
+                .filter(|c| c.kind_id() == k.import_specifier)
+                .collect();
+            for spec in specs {
+                let Some(name) = self.field(spec, self.g.f.name) else {
+                    continue;
+                };
+                let imported = self
+                    .literal_string(name)
+                    .unwrap_or_else(|| self.text_string(name));
+                if dynamic {
+                    if imported == "env" {
+                        let local = self.field(spec, self.g.f.alias).unwrap_or(name);
+                        self.sveltekit_objects.push((self.text(local).to_vec(), source));
+                    }
+                } else {
+                    self.env_read(Some(imported), source, name);
+                }
+            }
         }
     }
 
@@ -599,8 +655,8 @@ impl<'a> Walker<'a> {
         else {
             return; // a tagged template
         };
-        let (first, count) = self.args(args);
-        self.callee(function, first, count, in_type);
+        let (first, count, last) = self.args(args);
+        self.callee(function, first, count, last, in_type);
     }
 
     /// `f<typeof import('./m')>('./m')`: the grammar cannot parse `typeof import` in type
@@ -642,14 +698,21 @@ impl<'a> Walker<'a> {
             Some(arg) => (Some(arg), 1),
             None => (None, 0),
         };
-        if self.callee(function, first, count, false) {
+        if self.callee(function, first, count, None, false) {
             self.type_children.push(type_args.id());
         }
     }
 
-    /// Records what a call to `function` with first argument `first` (of `count`) means. Returns
-    /// whether the callee is one hookctl knows.
-    fn callee(&mut self, function: Node<'a>, first: Option<Node<'a>>, count: usize, in_type: bool) -> bool {
+    /// Records what a call to `function` with first argument `first` (of `count`, the last one
+    /// `last`) means. Returns whether the callee is one hookctl knows.
+    fn callee(
+        &mut self,
+        function: Node<'a>,
+        first: Option<Node<'a>>,
+        count: usize,
+        last: Option<Node<'a>>,
+        in_type: bool,
+    ) -> bool {
         let (f, k) = (&self.g.f, &self.g.k);
         let kind = function.kind_id();
         if kind == k.import {
@@ -674,9 +737,15 @@ impl<'a> Walker<'a> {
             let method = self.text(property);
             let object_name = (object.kind_id() == k.identifier).then(|| self.text(object));
             if object_name == Some(b"require") && method == b"resolve" {
-                self.import(first, ImportKind::Require, false);
+                // `require.resolve(x, {paths})` resolves from other folders: not checkable here.
+                if count == 1 {
+                    self.import(first, ImportKind::Require, false);
+                }
             } else if matches!(object_name, Some(b"jest" | b"vi")) && MOCK_METHODS.contains(&method) {
-                self.import(first, ImportKind::Mock, false);
+                // `jest.mock(x, factory, {virtual: true})` mocks a module that need not exist.
+                if !(count >= 3 && last.is_some_and(|l| self.is_virtual_option(l))) {
+                    self.import(first, ImportKind::Mock, false);
+                }
             } else if method == b"get" && self.is_member_named(object, b"Deno", b"env") {
                 self.accessor_read(first, EnvSource::DenoEnv, true);
             } else if self.is_accessor(method) {
@@ -705,16 +774,36 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// The first argument and the number of arguments.
-    fn args(&self, args: Node<'a>) -> (Option<Node<'a>>, usize) {
+    /// The first argument, the number of arguments, and the last one.
+    fn args(&self, args: Node<'a>) -> (Option<Node<'a>>, usize, Option<Node<'a>>) {
         let mut cursor = args.walk();
         let mut first = None;
+        let mut last = None;
         let mut count = 0;
         for arg in args.named_children(&mut cursor).filter(|c| !self.is_comment(*c)) {
             first = first.or(Some(arg));
+            last = Some(arg);
             count += 1;
         }
-        (first, count)
+        (first, count, last)
+    }
+
+    /// `{virtual: true}`: jest's option for a mock of a module that does not exist (the factory
+    /// is the module), so the specifier names no file.
+    fn is_virtual_option(&self, node: Node) -> bool {
+        if node.kind() != "object" {
+            return false;
+        }
+        let mut cursor = node.walk();
+        node.named_children(&mut cursor).any(|pair| {
+            pair.kind() == "pair"
+                && pair
+                    .child_by_field_name("key")
+                    .is_some_and(|k| matches!(self.text(k), b"virtual" | b"'virtual'" | b"\"virtual\""))
+                && pair
+                    .child_by_field_name("value")
+                    .is_some_and(|v| v.kind() == "true")
+        })
     }
 
     // ---- env reads ----
@@ -795,6 +884,11 @@ impl<'a> Walker<'a> {
     fn env_object(&self, node: Node) -> Option<EnvSource> {
         let (f, k) = (&self.g.f, &self.g.k);
         let node = self.unwrap(node);
+        if node.kind_id() == k.identifier
+            && let Some((_, source)) = self.sveltekit_objects.iter().find(|(n, _)| n == self.text(node))
+        {
+            return Some(*source);
+        }
         if node.kind_id() != k.member_expression {
             return None;
         }

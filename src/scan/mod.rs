@@ -5,6 +5,7 @@
 mod comments;
 mod extract;
 mod pos;
+pub mod sfc;
 mod strings;
 #[cfg(test)]
 mod tests;
@@ -14,10 +15,10 @@ use serde::{Deserialize, Serialize};
 pub use extract::extract;
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 4;
 
 /// Which tree-sitter grammar a path is parsed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     /// `.ts .mts .cts` (and `.d.ts`): `<T>x` casts are legal, JSX is not.
     TypeScript,
@@ -34,6 +35,53 @@ impl Lang {
             "tsx" | "jsx" | "js" | "mjs" | "cjs" => Some(Lang::Tsx),
             _ => None,
         }
+    }
+}
+
+/// How a file is scanned: the dispatch from a path to an extractor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// TS/JS source, parsed whole with one grammar.
+    Script(Lang),
+    /// `.vue`, `.svelte`, `.astro`, `.mdx`: script blocks inside a host format.
+    Host(sfc::Host),
+}
+
+impl FileKind {
+    /// The kind of a path, or `None` when hookctl does not scan it.
+    pub fn for_path(path: &str) -> Option<FileKind> {
+        if let Some(lang) = Lang::for_path(path) {
+            return Some(FileKind::Script(lang));
+        }
+        let ext = path.rsplit_once('.').map(|(_, e)| e)?;
+        match ext {
+            "vue" => Some(FileKind::Host(sfc::Host::Vue)),
+            "svelte" => Some(FileKind::Host(sfc::Host::Svelte)),
+            "astro" => Some(FileKind::Host(sfc::Host::Astro)),
+            "mdx" => Some(FileKind::Host(sfc::Host::Mdx)),
+            _ => None,
+        }
+    }
+
+    /// A number per kind, distinct for every kind that extracts differently: part of the
+    /// facts cache key (the same blob at `a.ts`, `a.tsx` and `a.vue` has different facts).
+    pub fn tag(self) -> u8 {
+        match self {
+            FileKind::Script(Lang::TypeScript) => 0,
+            FileKind::Script(Lang::Tsx) => 1,
+            FileKind::Host(sfc::Host::Vue) => 2,
+            FileKind::Host(sfc::Host::Svelte) => 3,
+            FileKind::Host(sfc::Host::Astro) => 4,
+            FileKind::Host(sfc::Host::Mdx) => 5,
+        }
+    }
+}
+
+/// Facts of one file of the given kind.
+pub fn extract_file(kind: FileKind, src: &[u8], opts: &ScanOptions) -> Facts {
+    match kind {
+        FileKind::Script(lang) => extract(lang, src, opts),
+        FileKind::Host(host) => sfc::extract_host(host, src, opts),
     }
 }
 
@@ -91,6 +139,11 @@ pub enum EnvSource {
     BunEnv,
     /// a configured accessor function, e.g. `env('X')`
     Accessor,
+    /// SvelteKit's `$env/static/private` imports and `$env/dynamic/private` `env.X`
+    SvelteKitPrivate,
+    /// SvelteKit's `$env/static/public` imports and `$env/dynamic/public` `env.X`: only
+    /// `PUBLIC_` names exist there
+    SvelteKitPublic,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -104,6 +104,31 @@ fn cases() -> Vec<(Lang, &'static str, Vec<String>)> {
         (Ts, "jest.requireMock('a');", vec![imp(Mock, "a", 1, 18)]),
         (Ts, "await vi.importActual('a');", vec![imp(Mock, "a", 1, 23)]),
         (Ts, "vi.doMock('a');", vec![imp(Mock, "a", 1, 11)]),
+        // A virtual mock names a module that need not exist (jest's `{virtual: true}`); the
+        // option must be `true`, and the mock has its factory.
+        (
+            Ts,
+            "jest.mock('../virtual', () => ({}), {virtual: true});",
+            vec![],
+        ),
+        (Ts, "jest.doMock('/abs', () => 1, {'virtual': true});", vec![]),
+        (
+            Ts,
+            "jest.mock('./a', () => ({}), {virtual: false});",
+            vec![imp(Mock, "./a", 1, 11)],
+        ),
+        (
+            Ts,
+            "jest.unstable_mockModule('./esm', () => ({}));",
+            vec![imp(Mock, "./esm", 1, 26)],
+        ),
+        (
+            Ts,
+            "jest.unstable_mockModule('./esm', () => ({}), {virtual: true});",
+            vec![],
+        ),
+        // `require.resolve(x, {paths})` resolves from other folders.
+        (Ts, "require.resolve('./mod.js', {paths: ['../dir']});", vec![]),
         // ---- triple-slash references ----
         (
             Ts,

@@ -92,6 +92,8 @@ fn custom_hooks_and_good_durations_still_load() {
         "hookctl.toml",
         "[pre-deploy]\n[[pre-deploy.jobs]]\nname = \"build\"\nrun = \"true\"\ntimeout = \"1m30s\"\n\n[post-commit]\nchecks = []\n\n[scan]\nmax_file_size = 2000000\n",
     );
+    // Committed: pre-deploy's `git/clean` wants a clean work tree.
+    r.commit_all("init");
     r.hookctl(&["check"]).ok();
     r.hookctl(&["run", "pre-deploy"]).ok().contains("build");
 }

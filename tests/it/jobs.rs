@@ -351,6 +351,9 @@ run = 'echo "checking $HOOKCTL_PUSH_REF"; test "$HOOKCTL_PUSH_REF" != refs/heads
 fn new_branch_is_compared_with_the_merge_base_of_the_default_branch() {
     let (r, out) = push_repo(
         r#"
+[rules]
+# The dirty work tree below is the point: `git/clean` would refuse the push.
+"git/clean" = "off"
 [pre-push]
 parallel = false
 [[pre-push.jobs]]
@@ -888,8 +891,12 @@ fn job_groups_of_a_killed_hookctl_are_killed_by_the_next_run() {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     let mut child = c.spawn().unwrap();
+    // The job runs, and hookctl has recorded its process group (written right after the spawn:
+    // a SIGKILL between the two cannot be recovered from, and is not what this tests).
+    let records = r.path(".git/hookctl/jobs");
     assert!(wait_for(
-        || std::fs::read_to_string(&pid).is_ok_and(|s| s.ends_with('\n')),
+        || std::fs::read_to_string(&pid).is_ok_and(|s| s.ends_with('\n'))
+            && std::fs::read_dir(&records).is_ok_and(|mut d| d.next().is_some()),
         20
     ));
     child.kill().unwrap(); // SIGKILL
@@ -904,7 +911,7 @@ fn job_groups_of_a_killed_hookctl_are_killed_by_the_next_run() {
         .ok()
         .contains("killed 1 job process group");
     assert!(
-        wait_for(|| !alive(&pid), 3),
+        wait_for(|| !alive(&pid), 10),
         "orphaned job process {pid} still runs"
     );
     let records = std::fs::read_dir(r.path(".git/hookctl/jobs")).map_or(0, |d| d.count());

@@ -2,11 +2,13 @@
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod action;
 mod cache_props;
 #[macro_use]
 mod common;
 mod config_errors;
 mod corpus;
+mod deploy;
 mod distribution;
 mod doctor;
 mod engine;
@@ -28,5 +30,6 @@ mod run_flags;
 mod schema;
 mod secrets;
 mod secrets_in_source;
+mod sfc;
 mod snapshots_output;
 mod staged;

@@ -577,3 +577,104 @@ fn a_workspace_packages_rules_apply_to_its_files_only() {
     r.git(&["add", "-A"]).ok();
     r.hookctl(&["check", "--all-findings"]).code(0);
 }
+
+/// From jestjs/jest (real-repo corpus): a package's `bin/` requiring `..` whose `main` is build
+/// output, a virtual jest mock, `require.resolve` with `paths`, an absolute mock path, and a
+/// package committed in a fixture's `node_modules` are all correct code; a relative import of a
+/// missing file beside them is still reported.
+#[test]
+fn jest_style_test_code_is_silent_and_a_missing_file_still_reported() {
+    let r = Repo::new();
+    r.write(".gitignore", "/packages/*/build/\n")
+        .write(
+            "package.json",
+            r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+        )
+        .write(
+            "packages/cli/package.json",
+            r#"{ "name": "cli", "main": "./build/index.js", "bin": "./bin/cli.js" }"#,
+        )
+        .write("packages/cli/src/index.ts", "export const run = () => 1;\n")
+        .write("packages/cli/bin/cli.js", "require('..').run();\n")
+        .write(
+            "packages/cli/src/__tests__/run.test.js",
+            "jest.mock('../my-fancy-worker', () => ({}), {virtual: true});\n\
+             jest.mock('/custom-reporter.js', () => ({}), {virtual: true});\n\
+             require.resolve('./mod.js', {paths: ['../dir']});\n\
+             require('/abs/mapped');\n",
+        )
+        .write(
+            "fixtures/esm/node_modules/fake-dep/package.json",
+            r#"{ "name": "fake-dep", "main": "main.js" }"#,
+        )
+        .write(
+            "fixtures/esm/node_modules/fake-dep/main.js",
+            "module.exports = 1;\n",
+        )
+        .write(
+            "fixtures/esm/test.mjs",
+            "import dep from 'fake-dep';\nexport default dep;\n",
+        )
+        .commit_all("jest-like");
+    assert_eq!(imports(&r), vec![]);
+    r.write("packages/cli/src/__tests__/gone.test.js", "require('../gone');\n")
+        .commit_all("gone");
+    assert_eq!(
+        imports(&r),
+        vec![f(
+            "imports/unresolved",
+            "packages/cli/src/__tests__/gone.test.js",
+            "../gone"
+        )]
+    );
+}
+
+/// From midday-ai/midday and documenso/documenso (real-repo corpus): `.env-template` /
+/// `.env-example` declare like `.env.example` (and their values are examples, not committed
+/// secrets); `bun` is Bun's built-in module; an elided sample key and a local database URL in
+/// the docs, and a public feature flag with PASSWORD in its name, are no secrets. The same
+/// read without any declaration is still reported.
+#[test]
+fn midday_and_documenso_shapes_are_silent() {
+    let r = Repo::new();
+    let key_header = ["-----BEGIN RSA ", "PRIVATE KEY-----"].concat();
+    r.write(
+        "package.json",
+        r#"{ "name": "root", "private": true, "workspaces": ["apps/*"], "packageManager": "bun@1.2.0" }"#,
+    )
+    .write("apps/api/package.json", r#"{ "name": "api" }"#)
+    .write(
+        "apps/api/.env-template",
+        "DATABASE_URL=\nWEBHOOK_SECRET_KEY=6c3e9f0a-51b2-4d7e-9a88-2f4b7c1d0e93\n",
+    )
+    .write(
+        "apps/api/src/index.ts",
+        "import { serve } from \"bun\";\nserve({ fetch: () => new Response(process.env.DATABASE_URL) });\n",
+    )
+    .write(
+        "apps/api/.env.example",
+        "NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP=\n",
+    )
+    .write(
+        "docs/storage.mdx",
+        format!(
+            "```\nKEY_CONTENTS=\"{key_header}\nMIIEpAIBAAKCAQEA...\n-----END RSA PRIVATE KEY-----\"\n```\n\n\
+             ```\npostgresql://documenso:p%40ss%23word@localhost:5432/documenso\n```\n"
+        ),
+    )
+    .commit_all("shapes");
+    assert_eq!(findings(&r, &["--all-findings"]), vec![]);
+    r.write(
+        "apps/api/src/other.ts",
+        "export const x = process.env.NOT_DECLARED_ANYWHERE;\n",
+    )
+    .commit_all("undeclared");
+    assert_eq!(
+        findings(&r, &["--all-findings"]),
+        vec![f(
+            "env/undeclared",
+            "apps/api/src/other.ts",
+            "NOT_DECLARED_ANYWHERE"
+        )]
+    );
+}

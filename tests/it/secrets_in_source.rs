@@ -46,7 +46,7 @@ fn formats() -> Vec<(&'static str, String, &'static str, String)> {
             "private key",
             k(&[
                 "-----BEGIN RSA ",
-                "PRIVATE KEY-----\\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMx",
+                "PRIVATE KEY-----\\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV80WAdl5Zf8RxmZ2kJk3Ab",
             ]),
             "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMx",
             k(&["-----BEGIN ", "PUBLIC KEY-----\\nMIIBIjANBgkqhkiG9w0BAQEFAAOC"]),

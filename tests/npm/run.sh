@@ -5,8 +5,10 @@
 #   - a second clone gets working hooks from `npm install` alone;
 #   - `npm ci --omit=dev` (hookctl not installed) and `npm ci` (installed) in a copy without
 #     `.git` exit 0, and `npm install` with CI=true installs no hooks;
-#   - the same with pnpm (workspace root and `--filter`) and yarn 1, when their command is on PATH
-#     (.ci/run installs them from the npm registry; PM_REQUIRED=1 makes a missing one a failure).
+#   - the same with pnpm (workspace root and `--filter`) and yarn 1, when their command is on PATH,
+#     and yarn berry (nodeLinker: node-modules; `postinstall`, written by `hookctl init`) when
+#     BERRY_YARN_JS names @yarnpkg/cli-dist's bin/yarn.js (.ci/run installs them from the npm
+#     registry; PM_REQUIRED=1 makes a missing one a failure).
 #
 # Usage: tests/npm/run.sh          (a release build through npm/pack.sh)
 #        HOOKCTL_PACK_BIN=target/debug/hookctl tests/npm/run.sh   (reuse a build)
@@ -273,6 +275,65 @@ elif [ "${PM_REQUIRED:-}" = 1 ]; then
 	bad "yarn 1 is not on PATH"
 else
 	echo "skip: yarn 1 is not on PATH"
+fi
+
+# --- yarn berry (node-modules linker) --------------------------------------------------------
+# Yarn 2+ runs `postinstall`, not `prepare`, for the project itself: `hookctl init` writes the
+# script under that key in a berry repository (see src/prepare.rs), checked here end to end.
+if [ -n "${BERRY_YARN_JS:-}" ] && [ -f "$BERRY_YARN_JS" ]; then
+	berry() { node "$BERRY_YARN_JS" "$@"; }
+	# berry reads every YARN_* variable as a setting: yarn 1's cache folder is not one for it.
+	unset YARN_CACHE_FOLDER
+	echo "== yarn $(berry --version) (berry, nodeLinker: node-modules)"
+	export YARN_ENABLE_NETWORK=0 YARN_ENABLE_TELEMETRY=0 YARN_ENABLE_GLOBAL_CACHE=1
+	export YARN_GLOBAL_FOLDER=$work/berry-global
+	bapp=$work/berry-app
+	mkdir -p "$bapp/app" "$bapp/lib"
+	# Every platform package resolves to a local tarball (this platform's or a stand-in): berry
+	# resolves optional dependencies of every platform, and nothing may come from the network.
+	node -e '
+		const map = require(process.argv[1]);
+		map[process.argv[2]] = "file:" + process.argv[3];
+		console.log(JSON.stringify({ name: "berry-app", version: "1.0.0", private: true, resolutions: map }, null, 2));
+	' "$stub_map" "$(tar -xzOf "$plat_tgz" package/package.json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).name))')" "$plat_tgz" >"$bapp/package.json"
+	printf 'nodeLinker: node-modules\n' >"$bapp/.yarnrc.yml"
+	printf 'node_modules/\n.yarn/\n' >"$bapp/.gitignore"
+	printf 'export const home = 1;\n' >"$bapp/app/home.ts"
+	git -C "$bapp" init -q -b main && git -C "$bapp" add -A && git -C "$bapp" commit -q --no-verify -m init
+	expect_ok "berry: yarn add -D <tarball>" at "$bapp" berry add -D "hookctl@file:$main_tgz"
+	not_hooked "$bapp" "berry: no hooks before an install script exists"
+	expect_ok "berry: hookctl init" at "$bapp" node_modules/.bin/hookctl init
+	out_has "... adds the postinstall script (berry runs no prepare)" 'added `"postinstall": "hookctl install || exit 0"`'
+	expect_ok "berry: yarn install (runs postinstall)" at "$bapp" berry install
+	hooked "$bapp" "berry: yarn install installed the hooks"
+	git -C "$bapp" add -A && git -C "$bapp" commit -q --no-verify -m "hookctl as a dev dependency"
+	stage_untracked_import "$bapp"
+	expect_fail "berry: a commit importing an untracked file is refused" git -C "$bapp" commit -q -m g
+	out_has "... naming the rule" "imports/untracked"
+	git -C "$bapp" reset -q
+	bclone=$work/berry-clone
+	git clone -q "$bapp" "$bclone"
+	expect_ok "berry: yarn install in a teammate's clone" at "$bclone" berry install --immutable
+	hooked "$bclone" "berry: yarn install alone installed the hooks in the clone"
+	mkdir -p "$bclone/lib"
+	printf 'export const x = 1;\n' >"$bclone/lib/other.ts"
+	printf 'import { x } from "../lib/other";\nexport const y = x;\n' >"$bclone/app/y.ts"
+	git -C "$bclone" add app/y.ts
+	expect_fail "berry: the clone's hook refuses a commit importing an untracked file" git -C "$bclone" commit -q -m y
+	out_has "... naming the rule" "imports/untracked"
+	bnogit=$work/berry-nogit
+	mkdir -p "$bnogit"
+	git -C "$bapp" archive HEAD | tar -x -C "$bnogit"
+	expect_ok "berry: a production install (workspaces focus --production) without .git exits 0" at "$bnogit" berry workspaces focus --production
+	[ -e "$bnogit/node_modules/hookctl" ] && bad "berry: --production installed hookctl" || ok "berry: --production left hookctl out"
+	# berry keeps build scripts' output in a log file: the line says postinstall ran, exit 0 that
+	# it succeeded (a failing one is YN0009 and exit 1).
+	expect_ok "berry: yarn install --immutable (hookctl installed) without .git exits 0" at "$bnogit" berry install --immutable
+	out_has "... after running postinstall" "must be rebuilt"
+elif [ "${PM_REQUIRED:-}" = 1 ]; then
+	bad "yarn berry: BERRY_YARN_JS does not name @yarnpkg/cli-dist's bin/yarn.js"
+else
+	echo "skip: yarn berry (set BERRY_YARN_JS to @yarnpkg/cli-dist's bin/yarn.js)"
 fi
 
 echo "npm: $passed passed, $failed failed"

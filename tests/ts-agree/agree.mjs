@@ -512,6 +512,8 @@ const FAIL_VERDICTS = new Set(['untracked', 'unresolved', 'needs-extension', 'ca
 const counts = {
   records: records.length,
   compared: 0,
+  /** compared imports whose importer is a .vue/.svelte/.astro/.mdx file */
+  fromHostFiles: 0,
   agree: 0,
   modeSpecific: 0,
   disagree: 0,
@@ -602,6 +604,10 @@ for (const rec of records) {
   }
 
   counts.compared++;
+  // Imports written in a .vue/.svelte/.astro/.mdx script block are compared like any other: TS's
+  // resolver only needs the importer's name and folder. (Targets with those extensions are skipped
+  // above as assets: TS resolves them only through a framework plugin.)
+  if (/\.(vue|svelte|astro|mdx)$/.test(importer)) counts.fromHostFiles++;
   bump(counts.byCategory, category, 'compared');
   bump(counts.byVerdict, verdict, 'compared');
   bump(counts.byResolution, resName, 'compared');

@@ -102,3 +102,34 @@ fn a_symlinked_folder_resolves_to_its_target() {
         ("src/a.ts", "./linked/gone", Verdict::Unresolved),
     ]);
 }
+
+/// Packages committed in a `node_modules` folder (a resolver's test fixtures, as in jest's
+/// `test_esm_interop_root/node_modules/esm-no-marker`) resolve there, as Node finds them, from
+/// beneath that folder only; elsewhere the name is an ordinary undeclared package.
+#[test]
+fn packages_committed_in_node_modules_resolve_there() {
+    case([
+        ("package.json", r#"{"name": "app"}"#),
+        (
+            "fixtures/root/node_modules/fake-dep/package.json",
+            r#"{"name": "fake-dep", "main": "main.js"}"#,
+        ),
+        ("fixtures/root/node_modules/fake-dep/main.js", ""),
+        ("fixtures/root/node_modules/@s/p/index.js", ""),
+        ("fixtures/root/test/a.mjs", ""),
+        ("src/b.ts", ""),
+    ])
+    .check(&[
+        (
+            "fixtures/root/test/a.mjs",
+            "fake-dep",
+            file("fixtures/root/node_modules/fake-dep/main.js"),
+        ),
+        (
+            "fixtures/root/test/a.mjs",
+            "@s/p",
+            file("fixtures/root/node_modules/@s/p/index.js"),
+        ),
+        ("src/b.ts", "fake-dep", Verdict::Undeclared("fake-dep".into())),
+    ]);
+}

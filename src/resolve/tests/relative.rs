@@ -80,3 +80,43 @@ fn without_node16_probing_is_fine() {
     ])
     .check(&[("src/a.ts", "./b", file("src/b.ts"))]);
 }
+
+/// `require('..')` from a package's `bin/` (jest's `packages/jest-cli/bin/jest.js`): the folder
+/// is a package whose `main` is build output not built yet, which is not a missing file. A
+/// package folder whose entry is a source file that is missing stays unresolved.
+#[test]
+fn a_package_folder_whose_entry_is_build_output() {
+    case([
+        (
+            "packages/cli/package.json",
+            r#"{"name": "cli", "main": "./build/index.js"}"#,
+        ),
+        ("packages/cli/bin/cli.js", ""),
+        ("packages/cli/src/index.ts", ""),
+        (
+            "packages/lib/package.json",
+            r#"{"name": "lib", "main": "./src/gone.js"}"#,
+        ),
+        ("packages/lib/bin/lib.js", ""),
+        ("e2e/test.js", ""),
+    ])
+    .check(&[
+        (
+            "packages/cli/bin/cli.js",
+            "..",
+            Verdict::Generated("packages/cli".into()),
+        ),
+        (
+            "packages/cli/bin/cli.js",
+            "../",
+            Verdict::Generated("packages/cli".into()),
+        ),
+        (
+            "e2e/test.js",
+            "../packages/cli",
+            Verdict::Generated("packages/cli".into()),
+        ),
+        ("packages/lib/bin/lib.js", "..", Verdict::Unresolved),
+        ("packages/cli/bin/cli.js", "../missing", Verdict::Unresolved),
+    ]);
+}

@@ -51,8 +51,14 @@ fn virtual_placeholder_and_builtin_modules_are_external() {
         ("src/a.ts", "SERVER", Verdict::External),
         ("src/a.ts", "node:fs", Verdict::External),
         ("src/a.ts", "path", Verdict::External),
+        // Bun's built-in modules (midday, real-repo corpus).
+        ("src/a.ts", "bun", Verdict::External),
+        ("src/a.ts", "bun:sqlite", Verdict::External),
         ("src/a.ts", "https://esm.sh/preact", Verdict::External),
         ("src/a.ts", "leftpad", Verdict::Undeclared("leftpad".into())),
+        // An absolute path names a file outside the repository (jest's module-mapper tests).
+        ("src/a.ts", "/custom-reporter.js", Verdict::External),
+        ("src/a.ts", "/node_modules/x/jest-preset.json", Verdict::External),
     ]);
 }
 

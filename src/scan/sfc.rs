@@ -1,0 +1,614 @@
+//! Single-file components (`.vue`, `.svelte`, `.astro`) and MDX: a block splitter that finds
+//! the script parts of a host file, and extraction from them with the TypeScript grammars.
+//!
+//! Every byte outside the script blocks is replaced by a space (newlines and carriage returns
+//! kept), so the TS parser sees the original byte offsets and lines; columns (which count
+//! characters) are recomputed from the original text afterwards.
+//!
+//! Why a hand-written splitter rather than tree-sitter host grammars: the crates.io grammars for
+//! Vue, Svelte and Astro are community forks pinned to older tree-sitter ABIs than this build
+//! uses, and none exists for MDX. What is needed is small (where a script block starts and ends)
+//! and follows the frameworks' own parsers:
+//! - a `<script>` block ends at the first `</script` (case-insensitive), even inside a JS string,
+//!   as the Vue, Svelte and Astro compilers and browsers do;
+//! - HTML comments (`<!-- ... -->`) hide tags;
+//! - Vue: top-level `<script>` blocks only (a `<script>` inside `<template>` is markup); custom
+//!   blocks (`<i18n>`, `<docs>`) are raw text;
+//! - Svelte: top-level `<script>`, `<script context="module">`, `<script module>`; a `<script>`
+//!   inside an element (`<svelte:head>`) is a plain HTML script, not scanned;
+//! - Astro: the frontmatter (a `---` fence at the start) and the `<script>` tags Astro bundles:
+//!   those with no attribute other than `src` (any other attribute, `is:inline` or
+//!   `type="module"`, makes a script inline, resolved by the browser, not by Astro);
+//! - MDX: ESM blocks, a paragraph whose first line starts with `import`/`export` at column 0,
+//!   up to the next blank line (while brackets are open, the block goes on, as MDX's parser
+//!   does); frontmatter and fenced code are skipped. JSX and `{expressions}` in MDX content are
+//!   not scanned: they cannot import, and env reads belong in the ESM blocks.
+//!
+//! Style blocks are reported apart ([`style_blocks`]) for the CSS extractor.
+
+use std::ops::Range;
+
+use super::pos::Positions;
+use super::{Facts, Lang, ScanOptions, extract::extract};
+
+/// A host format whose code lives in blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Host {
+    Vue,
+    Svelte,
+    Astro,
+    Mdx,
+}
+
+/// A script block: the byte range of its content and the grammar it is parsed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptBlock {
+    pub range: Range<usize>,
+    pub lang: Lang,
+}
+
+/// A `<style>` block: its `lang` attribute (`scss`, `less`, ...; `None` for plain CSS) and the
+/// byte range of its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StyleBlock {
+    pub lang: Option<String>,
+    pub range: Range<usize>,
+}
+
+/// What [`split`] found in a host file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Blocks {
+    pub scripts: Vec<ScriptBlock>,
+    pub styles: Vec<StyleBlock>,
+}
+
+/// The script and style blocks of a host file. Never panics, whatever the bytes.
+pub fn split(host: Host, src: &[u8]) -> Blocks {
+    match host {
+        Host::Mdx => Blocks {
+            scripts: mdx_esm(src)
+                .into_iter()
+                .map(|range| ScriptBlock {
+                    range,
+                    lang: Lang::Tsx,
+                })
+                .collect(),
+            styles: Vec::new(),
+        },
+        _ => markup(host, src),
+    }
+}
+
+/// The `<style>` blocks of a `.vue`, `.svelte` or `.astro` file (none for MDX).
+pub fn style_blocks(host: Host, src: &[u8]) -> Vec<StyleBlock> {
+    split(host, src).styles
+}
+
+/// A copy of `src` where every byte outside `keep` is a space, except `\n` and `\r`: same
+/// length, same line breaks, same offsets.
+pub fn blank(src: &[u8], keep: &[Range<usize>]) -> Vec<u8> {
+    let mut out: Vec<u8> = src
+        .iter()
+        .map(|&b| if b == b'\n' || b == b'\r' { b } else { b' ' })
+        .collect();
+    for r in keep {
+        let (s, e) = (r.start.min(src.len()), r.end.min(src.len()));
+        if s < e {
+            out[s..e].copy_from_slice(&src[s..e]);
+        }
+    }
+    out
+}
+
+/// Imports, env reads and suppressions of a host file's script blocks.
+pub fn extract_host(host: Host, src: &[u8], opts: &ScanOptions) -> Facts {
+    let blocks = split(host, src);
+    let mut facts = Facts::default();
+    for lang in [Lang::TypeScript, Lang::Tsx] {
+        let keep: Vec<Range<usize>> = blocks
+            .scripts
+            .iter()
+            .filter(|b| b.lang == lang)
+            .map(|b| b.range.clone())
+            .collect();
+        if keep.is_empty() {
+            continue;
+        }
+        let part = extract(lang, &blank(src, &keep), opts);
+        facts.imports.extend(part.imports);
+        facts.env_reads.extend(part.env_reads);
+        facts.suppressions.extend(part.suppressions);
+        facts.had_errors |= part.had_errors;
+    }
+    // Columns count characters: the blanked text may have fewer before a block on its line.
+    let mut pos = Positions::new(src);
+    for i in &mut facts.imports {
+        i.span = pos.span(i.span.start as usize, i.span.end as usize);
+    }
+    for r in &mut facts.env_reads {
+        r.span = pos.span(r.span.start as usize, r.span.end as usize);
+    }
+    facts.imports.sort_by_key(|i| i.span.start);
+    facts.env_reads.sort_by_key(|r| r.span.start);
+    facts.suppressions.sort_by_key(|s| s.line);
+    facts
+}
+
+// ---- markup hosts (.vue, .svelte, .astro) ----
+
+/// Elements that never have content or a closing tag.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+    "wbr", "keygen",
+];
+
+/// Elements whose start tag closes an open `<p>`.
+const P_CLOSERS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "details",
+    "div",
+    "dl",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "ul",
+];
+
+struct Tag {
+    name: String,
+    attrs: Vec<(String, Option<String>)>,
+    self_closing: bool,
+    /// Offset just past the `>`.
+    end: usize,
+}
+
+fn markup(host: Host, src: &[u8]) -> Blocks {
+    let mut blocks = Blocks::default();
+    let mut i = 0;
+    if host == Host::Astro
+        && let Some((content, after)) = astro_frontmatter(src)
+    {
+        blocks.scripts.push(ScriptBlock {
+            range: content,
+            lang: Lang::TypeScript,
+        });
+        i = after;
+    }
+    // Open elements, lowercase. A closing tag pops up to its element (closing any left open
+    // inside it, as HTML's `<li>`/`<p>` are), and is ignored when nothing matches.
+    let mut open: Vec<String> = Vec::new();
+    while i < src.len() {
+        let depth = open.len();
+        let b = src[i];
+        // Svelte and Astro markup expressions may hold `<` (`{a < b}`, `{'<p>'}`).
+        if b == b'{' && host != Host::Vue {
+            i = skip_braces(src, i);
+            continue;
+        }
+        if b != b'<' {
+            i += 1;
+            continue;
+        }
+        let rest = &src[i..];
+        if rest.starts_with(b"<!--") {
+            i = find(src, i + 4, b"-->").map_or(src.len(), |e| e + 3);
+            continue;
+        }
+        if rest.get(1) == Some(&b'/') {
+            let (name, _) = tag_name(src, i + 2);
+            let name = name.to_ascii_lowercase();
+            if let Some(at) = open.iter().rposition(|n| *n == name) {
+                open.truncate(at);
+            }
+            i = memchr::memchr(b'>', &src[i..]).map_or(src.len(), |e| i + e + 1);
+            continue;
+        }
+        if !rest.get(1).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        let tag = open_tag(src, i);
+        let lower = tag.name.to_ascii_lowercase();
+        let raw =
+            lower == "script" || lower == "style" || (host == Host::Vue && depth == 0 && lower != "template");
+        if raw && !tag.self_closing {
+            let close = find_ci(src, tag.end, format!("</{lower}").as_bytes());
+            let content = tag.end..close.unwrap_or(src.len());
+            if lower == "script" {
+                if let Some(lang) = script_lang(host, &tag, depth) {
+                    blocks.scripts.push(ScriptBlock {
+                        range: content.clone(),
+                        lang,
+                    });
+                }
+            } else if lower == "style" {
+                let lang = attr(&tag, "lang").map(|s| s.to_ascii_lowercase());
+                blocks.styles.push(StyleBlock {
+                    lang,
+                    range: content.clone(),
+                });
+            }
+            i = match close {
+                Some(c) => memchr::memchr(b'>', &src[c..]).map_or(src.len(), |e| c + e + 1),
+                None => src.len(),
+            };
+            continue;
+        }
+        // HTML's implied end tags: a block element closes an open `<p>`, a `<li>` (`<option>`,
+        // `<dt>`/`<dd>`, `<tr>`, `<td>`/`<th>`) the previous sibling's.
+        let implied = |top: &str| match lower.as_str() {
+            "li" => top == "li",
+            "option" => top == "option",
+            "dt" | "dd" => top == "dt" || top == "dd",
+            "tr" => top == "tr" || top == "td" || top == "th",
+            "td" | "th" => top == "td" || top == "th",
+            _ => top == "p" && P_CLOSERS.contains(&lower.as_str()),
+        };
+        while open.last().is_some_and(|top| implied(top)) {
+            open.pop();
+        }
+        if !tag.self_closing && !VOID.contains(&lower.as_str()) {
+            open.push(lower);
+        }
+        i = tag.end;
+    }
+    blocks
+}
+
+/// The grammar of a `<script>` block that the framework compiles, or `None` for a block it
+/// leaves alone (data scripts, inline scripts, nested HTML scripts).
+fn script_lang(host: Host, tag: &Tag, depth: usize) -> Option<Lang> {
+    let ts = |v: &str| matches!(v, "ts" | "typescript") || v.ends_with("/typescript") || v.ends_with("/ts");
+    match host {
+        Host::Astro => {
+            // Any attribute besides `src` makes the script inline: the browser resolves it.
+            tag.attrs
+                .iter()
+                .all(|(n, _)| n.eq_ignore_ascii_case("src"))
+                .then_some(Lang::TypeScript)
+        }
+        Host::Vue | Host::Svelte => {
+            if depth != 0 {
+                return None;
+            }
+            if let Some(ty) = attr(tag, "type").map(|t| t.to_ascii_lowercase()) {
+                let js = ty.is_empty()
+                    || ty == "module"
+                    || ty.contains("javascript")
+                    || ty.contains("ecmascript")
+                    || ts(&ty);
+                if !js {
+                    return None;
+                }
+                if ts(&ty) {
+                    return Some(Lang::TypeScript);
+                }
+            }
+            match attr(tag, "lang").map(|l| l.to_ascii_lowercase()).as_deref() {
+                None | Some("" | "js" | "javascript" | "jsx" | "tsx") => Some(Lang::Tsx),
+                Some(l) if ts(l) => Some(Lang::TypeScript),
+                Some(_) => None, // coffee and other preprocessors: not TS or JS
+            }
+        }
+        Host::Mdx => None,
+    }
+}
+
+fn attr<'t>(tag: &'t Tag, name: &str) -> Option<&'t str> {
+    tag.attrs
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_deref().unwrap_or(""))
+}
+
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.')
+}
+
+/// The tag name starting at `at`, and the offset after it.
+fn tag_name(src: &[u8], at: usize) -> (String, usize) {
+    let mut e = at;
+    while e < src.len() && is_name_byte(src[e]) {
+        e += 1;
+    }
+    (String::from_utf8_lossy(&src[at.min(e)..e]).into_owned(), e)
+}
+
+/// Parses the open tag starting with the `<` at `at`: name, attributes (quoted, unquoted, or a
+/// `{...}` expression), and whether it ends with `/>`.
+fn open_tag(src: &[u8], at: usize) -> Tag {
+    let (name, mut i) = tag_name(src, at + 1);
+    let mut attrs = Vec::new();
+    let mut self_closing = false;
+    loop {
+        while i < src.len() && src[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let Some(&b) = src.get(i) else {
+            return Tag {
+                name,
+                attrs,
+                self_closing,
+                end: src.len(),
+            };
+        };
+        match b {
+            b'>' => {
+                return Tag {
+                    name,
+                    attrs,
+                    self_closing,
+                    end: i + 1,
+                };
+            }
+            b'/' => {
+                self_closing = src.get(i + 1) == Some(&b'>');
+                i += 1;
+            }
+            b'{' => {
+                // `{...spread}` or `{shorthand}`
+                i = skip_braces(src, i);
+                attrs.push(("{}".to_string(), None));
+            }
+            _ => {
+                self_closing = false;
+                let start = i;
+                while i < src.len()
+                    && !src[i].is_ascii_whitespace()
+                    && !matches!(src[i], b'=' | b'>' | b'/' | b'{')
+                {
+                    i += 1;
+                }
+                if i == start {
+                    i += 1; // a stray byte such as `=`
+                    continue;
+                }
+                let attr_name = String::from_utf8_lossy(&src[start..i]).into_owned();
+                let mut j = i;
+                while j < src.len() && src[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if src.get(j) != Some(&b'=') {
+                    attrs.push((attr_name, None));
+                    continue;
+                }
+                j += 1;
+                while j < src.len() && src[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                let value = match src.get(j) {
+                    Some(&q @ (b'"' | b'\'')) => {
+                        let end = memchr::memchr(q, &src[j + 1..]).map_or(src.len(), |e| j + 1 + e);
+                        let v = String::from_utf8_lossy(&src[j + 1..end]).into_owned();
+                        i = (end + 1).min(src.len());
+                        v
+                    }
+                    Some(b'{') => {
+                        i = skip_braces(src, j);
+                        String::new()
+                    }
+                    _ => {
+                        let mut e = j;
+                        while e < src.len() && !src[e].is_ascii_whitespace() && src[e] != b'>' {
+                            e += 1;
+                        }
+                        i = e;
+                        String::from_utf8_lossy(&src[j..e]).into_owned()
+                    }
+                };
+                attrs.push((attr_name, Some(value)));
+            }
+        }
+    }
+}
+
+/// The offset after the `}` matching the `{` at `at` (strings skipped), or the end.
+fn skip_braces(src: &[u8], at: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = at;
+    while i < src.len() {
+        match src[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            q @ (b'"' | b'\'' | b'`') => {
+                i += 1;
+                while i < src.len() && src[i] != q {
+                    if src[i] == b'\\' {
+                        i += 1;
+                    } else if src[i] == b'\n' && q != b'`' {
+                        break; // an unterminated string ends at the line
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    src.len()
+}
+
+fn find(src: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    memchr::memmem::find(src.get(from..)?, needle).map(|e| from + e)
+}
+
+/// First `needle` (lowercase ASCII) at or after `from`, ignoring ASCII case.
+fn find_ci(src: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let hay = src.get(from..)?;
+    let mut at = 0;
+    while let Some(p) = memchr::memchr(b'<', &hay[at..]) {
+        let s = at + p;
+        if hay.len() - s >= needle.len() && hay[s..s + needle.len()].eq_ignore_ascii_case(needle) {
+            return Some(from + s);
+        }
+        at = s + 1;
+    }
+    None
+}
+
+/// Astro's frontmatter: a `---` line first in the file (after a BOM and blank lines), up to
+/// the next `---` line (or the end). Returns the content range and where the markup starts.
+fn astro_frontmatter(src: &[u8]) -> Option<(Range<usize>, usize)> {
+    let mut i = if src.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    while i < src.len() && src[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let (line, next) = line_at(src, i);
+    if trim_ws(line) != b"---" {
+        return None;
+    }
+    let start = next;
+    let mut at = next;
+    while at < src.len() {
+        let (line, next) = line_at(src, at);
+        if trim_ws(line) == b"---" {
+            return Some((start..at, next));
+        }
+        at = next;
+    }
+    Some((start..src.len(), src.len()))
+}
+
+/// The line starting at `at` (without its `\n`) and the offset of the next line.
+fn line_at(src: &[u8], at: usize) -> (&[u8], usize) {
+    match memchr::memchr(b'\n', &src[at.min(src.len())..]) {
+        Some(e) => (&src[at..at + e], at + e + 1),
+        None => (&src[at.min(src.len())..], src.len()),
+    }
+}
+
+fn trim_ws(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+// ---- MDX ----
+
+/// The ESM blocks of an MDX file.
+fn mdx_esm(src: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut at = if src.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    // YAML frontmatter
+    if trim_ws(line_at(src, at).0) == b"---" {
+        let mut i = line_at(src, at).1;
+        while i < src.len() {
+            let (line, next) = line_at(src, i);
+            i = next;
+            if trim_ws(line) == b"---" {
+                at = i;
+                break;
+            }
+        }
+    }
+    // A new block may start here (not the continuation of a paragraph).
+    let mut block_start = true;
+    // The open code fence: its character and length.
+    let mut fence: Option<(u8, usize)> = None;
+    while at < src.len() {
+        let (line, next) = line_at(src, at);
+        let blank = trim_ws(line).is_empty();
+        if let Some((ch, len)) = fence {
+            let t = trim_ws(line);
+            if t.len() >= len && t.iter().all(|b| *b == ch) && line.len() - line.trim_ascii_start().len() < 4
+            {
+                fence = None;
+                block_start = true;
+            }
+            at = next;
+            continue;
+        }
+        let indent = line.len() - line.trim_ascii_start().len();
+        let t = line.trim_ascii_start();
+        if indent < 4 && (t.starts_with(b"```") || t.starts_with(b"~~~")) {
+            let ch = t[0];
+            fence = Some((ch, t.iter().take_while(|b| **b == ch).count()));
+            at = next;
+            continue;
+        }
+        if block_start && is_esm_start(line) {
+            // The block runs to a blank line at which its brackets are balanced.
+            let start = at;
+            let mut depth: i64 = 0;
+            let mut i = at;
+            while i < src.len() {
+                let (l, n) = line_at(src, i);
+                if trim_ws(l).is_empty() && depth <= 0 {
+                    break;
+                }
+                depth += bracket_balance(l);
+                i = n;
+            }
+            out.push(start..i);
+            at = i;
+            block_start = true;
+            continue;
+        }
+        block_start = blank || t.starts_with(b"#") || (t.starts_with(b"<") && trim_ws(t).ends_with(b">"));
+        at = next;
+    }
+    out
+}
+
+/// `import`/`export` at column 0 followed by a space, `{`, `*` or a quote.
+fn is_esm_start(line: &[u8]) -> bool {
+    [&b"import"[..], b"export"].iter().any(|kw| {
+        line.starts_with(kw)
+            && line
+                .get(kw.len())
+                .is_some_and(|b| matches!(b, b' ' | b'\t' | b'{' | b'*' | b'"' | b'\''))
+    })
+}
+
+/// Opening minus closing brackets on a line, outside strings and `//` comments.
+fn bracket_balance(line: &[u8]) -> i64 {
+    let mut n = 0;
+    let mut i = 0;
+    while i < line.len() {
+        match line[i] {
+            b'{' | b'(' | b'[' => n += 1,
+            b'}' | b')' | b']' => n -= 1,
+            b'/' if line.get(i + 1) == Some(&b'/') => break,
+            q @ (b'"' | b'\'' | b'`') => {
+                i += 1;
+                while i < line.len() && line[i] != q {
+                    if line[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,191 @@
+//! The block splitter per host format, with the inputs that trip naive splitters, and a
+//! property test that it never panics and that blanking keeps every offset and line break.
+
+use proptest::prelude::*;
+
+use super::{Host, Lang, blank, extract_host, split};
+use crate::scan::ScanOptions;
+
+/// The script blocks' texts and grammars.
+fn scripts(host: Host, src: &str) -> Vec<(String, Lang)> {
+    split(host, src.as_bytes())
+        .scripts
+        .into_iter()
+        .map(|b| (src[b.range].to_string(), b.lang))
+        .collect()
+}
+
+/// `specifier line:column` of every import.
+fn imports(host: Host, src: &str) -> Vec<String> {
+    extract_host(host, src.as_bytes(), &ScanOptions::default())
+        .imports
+        .iter()
+        .map(|i| format!("{} {}:{}", i.specifier, i.span.line, i.span.column))
+        .collect()
+}
+
+#[test]
+fn vue_script_and_script_setup_with_their_languages() {
+    let src = "<template>\n  <div>{{ a < b }}</div>\n</template>\n<script lang=\"ts\">\nimport A from './a'\n</script>\n<script setup>\nimport B from './b.vue'\n</script>\n<style lang=\"scss\">\n@import './x';\n</style>\n";
+    assert_eq!(
+        scripts(Host::Vue, src),
+        vec![
+            ("\nimport A from './a'\n".to_string(), Lang::TypeScript),
+            ("\nimport B from './b.vue'\n".to_string(), Lang::Tsx),
+        ]
+    );
+    assert_eq!(imports(Host::Vue, src), vec!["./a 5:15", "./b.vue 8:15"]);
+    let styles = super::style_blocks(Host::Vue, src.as_bytes());
+    assert_eq!(styles.len(), 1);
+    assert_eq!(styles[0].lang.as_deref(), Some("scss"));
+    assert_eq!(&src[styles[0].range.clone()], "\n@import './x';\n");
+}
+
+#[test]
+fn vue_script_like_text_in_template_comments_and_custom_blocks_is_not_code() {
+    let src = "<!-- <script>import X from './commented'</script> -->\n<template>\n  <template v-if=\"x\"><p>&lt;script&gt;</p></template>\n  <script>import Y from './in-template'</script>\n</template>\n<i18n>{\"en\": \"<script>import Z from './i18n'</script>\"}</i18n>\n<script setup lang='ts'>import W from './real'</script>\n";
+    assert_eq!(imports(Host::Vue, src), vec!["./real 7:39"]);
+}
+
+#[test]
+fn attributes_in_any_order_and_quoting() {
+    for tag in [
+        "<script setup lang=\"ts\">",
+        "<script lang='ts' setup>",
+        "<script lang=ts setup>",
+        "<SCRIPT  setup\n  lang = \"ts\" >",
+        "<script generic=\"T extends { a: string }\" lang=\"ts\" setup>",
+    ] {
+        let src = format!("{tag}\nconst x = 1 as number\n</script>");
+        let got = scripts(Host::Vue, &src);
+        assert_eq!(got.len(), 1, "{tag}");
+        assert_eq!(got[0].1, Lang::TypeScript, "{tag}");
+    }
+}
+
+#[test]
+fn closing_tag_inside_a_string_ends_the_block_as_the_compilers_do() {
+    let src = "<script>\nconst s = '</script>'\nimport A from './a'\n</script>";
+    assert_eq!(
+        scripts(Host::Svelte, src),
+        vec![("\nconst s = '".to_string(), Lang::Tsx)]
+    );
+}
+
+#[test]
+fn svelte_module_instance_and_nested_scripts() {
+    let src = "<script context=\"module\" lang=\"ts\">\nimport { a } from '$lib/a'\n</script>\n<script module>import b from './b'</script>\n<script lang=\"ts\">\nimport { API_KEY } from '$env/static/private'\n</script>\n{#if a < b}<p>{'<script>'}</p>{/if}\n<svelte:head><script src=\"https://x\">import c from './head'</script></svelte:head>\n<script type=\"application/ld+json\">{\"import\": 1}</script>\n";
+    assert_eq!(
+        imports(Host::Svelte, src),
+        vec!["$lib/a 2:19", "./b 4:30", "$env/static/private 6:25"]
+    );
+    let facts = extract_host(Host::Svelte, src.as_bytes(), &ScanOptions::default());
+    let reads: Vec<_> = facts
+        .env_reads
+        .iter()
+        .map(|r| (r.name.clone().unwrap(), r.source))
+        .collect();
+    assert_eq!(
+        reads,
+        vec![("API_KEY".to_string(), crate::scan::EnvSource::SvelteKitPrivate)]
+    );
+}
+
+#[test]
+fn astro_frontmatter_and_bundled_scripts_only() {
+    let src = "\u{feff}---\r\nimport Layout from '../layouts/Layout.astro'\r\nconst k = import.meta.env.SECRET\r\n---\r\n<Layout title={\"a < b\"}>\r\n<script>import './bundled'</script>\r\n<script is:inline>import './inline'</script>\r\n<script type=\"module\">import './module'</script>\r\n<!-- <script>import './comment'</script> -->\r\n</Layout>\r\n";
+    assert_eq!(
+        imports(Host::Astro, src),
+        vec!["../layouts/Layout.astro 2:20", "./bundled 6:16"]
+    );
+    // no fence at the start: no frontmatter
+    assert!(scripts(Host::Astro, "<p>\n---\nimport x from 'y'\n---\n</p>").is_empty());
+}
+
+#[test]
+fn mdx_esm_blocks_only() {
+    let src = "---\ntitle: import x from 'frontmatter'\n---\n\nimport A from './a'\nimport {\n  B,\n\n  C,\n} from './b'\n\n# Title\nimport D from './after-heading'\n\nSome text\nimport E from './paragraph'\n\n```js\nimport F from './fenced'\n```\n\n    import G from './indented'\n\nexport const meta = { a: process.env.MDX_VAR }\n";
+    assert_eq!(
+        imports(Host::Mdx, src),
+        vec!["./a 5:15", "./b 10:8", "./after-heading 13:15"]
+    );
+    let facts = extract_host(Host::Mdx, src.as_bytes(), &ScanOptions::default());
+    assert_eq!(facts.env_reads.len(), 1);
+    assert_eq!(facts.env_reads[0].span.line, 24);
+}
+
+#[test]
+fn unclosed_elements_do_not_hide_a_later_top_level_script() {
+    let src = "<ul><li>a<li>b</ul>\n<p>text\n<div><p>x</div>\n<script>import A from './a'</script>\n";
+    assert_eq!(imports(Host::Svelte, src), vec!["./a 4:23"]);
+    // a stray closing tag changes nothing
+    let src = "</div></section>\n<script>import B from './b'</script>\n";
+    assert_eq!(imports(Host::Svelte, src), vec!["./b 2:23"]);
+}
+
+#[test]
+fn columns_count_characters_before_a_block_on_its_line() {
+    let src = "<p>\u{e9}\u{e9}</p><script>import A from './a'</script>";
+    // `'./a'` is at character 32 (1-based), byte 34: the blanked text would say 34
+    assert_eq!(imports(Host::Svelte, src), vec!["./a 1:32"]);
+}
+
+#[test]
+fn non_utf8_and_unterminated_input() {
+    let src = b"<script>\nimport A from './a'\n\xff\xfe</scr";
+    let facts = extract_host(Host::Vue, src, &ScanOptions::default());
+    assert_eq!(facts.imports.len(), 1);
+    for host in [Host::Vue, Host::Svelte, Host::Astro, Host::Mdx] {
+        for s in [
+            "<",
+            "<script",
+            "<script lang=\"",
+            "<!--",
+            "---",
+            "import {",
+            "<a {",
+            "<p>{'",
+        ] {
+            let _ = split(host, s.as_bytes());
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn splitter_never_panics_and_blanking_keeps_offsets(
+        src in proptest::collection::vec(
+            prop_oneof![
+                Just(b'<'), Just(b'>'), Just(b'/'), Just(b'-'), Just(b'!'), Just(b'\n'), Just(b'\r'),
+                Just(b'{'), Just(b'}'), Just(b'"'), Just(b'\''), Just(b'`'), Just(b' '), Just(b'='),
+                Just(b's'), Just(b'c'), Just(b'r'), Just(b'i'), Just(b'p'), Just(b't'), Just(0xc3),
+                Just(0xa9), any::<u8>(),
+            ],
+            0..200,
+        ),
+        host in prop_oneof![Just(Host::Vue), Just(Host::Svelte), Just(Host::Astro), Just(Host::Mdx)],
+    ) {
+        let mut input = src.clone();
+        // Seed real tags now and then.
+        if input.len() > 20 {
+            input.splice(3..3, b"<script lang=\"ts\">".iter().copied());
+        }
+        let blocks = split(host, &input);
+        let ranges: Vec<_> = blocks.scripts.iter().map(|b| b.range.clone()).collect();
+        for r in ranges.iter().chain(blocks.styles.iter().map(|s| &s.range)) {
+            prop_assert!(r.start <= r.end && r.end <= input.len());
+        }
+        let out = blank(&input, &ranges);
+        prop_assert_eq!(out.len(), input.len());
+        for (i, (a, b)) in input.iter().zip(&out).enumerate() {
+            if *a == b'\n' || *a == b'\r' {
+                prop_assert_eq!(a, b, "line break at {} lost", i);
+            } else if ranges.iter().any(|r| r.contains(&i)) {
+                prop_assert_eq!(a, b);
+            } else {
+                prop_assert_eq!(*b, b' ');
+            }
+        }
+        let _ = extract_host(host, &input, &ScanOptions::default());
+    }
+}
