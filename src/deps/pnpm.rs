@@ -68,6 +68,9 @@ struct Raw {
     importers: Option<BTreeMap<String, RawImporter>>,
     catalogs: Option<BTreeMap<String, BTreeMap<String, CatalogEntry>>>,
     settings: Option<Settings>,
+    /// `overrides` (package.json `pnpm.overrides` / pnpm-workspace.yaml): an importer records
+    /// the override as the dependency's specifier.
+    overrides: Option<BTreeMap<String, Scalar>>,
     // A single-project lockfile keeps its importer at the top level.
     specifiers: Option<BTreeMap<String, Scalar>>,
     dependencies: Option<BTreeMap<String, Locked>>,
@@ -99,6 +102,8 @@ pub struct Lock {
     pub catalogs: BTreeMap<String, BTreeMap<String, String>>,
     /// `settings.autoInstallPeers` (pnpm's default, true, when not recorded).
     pub auto_install_peers: bool,
+    /// `overrides`: selector (`foo`, `foo@<2`, `parent>foo`) -> spec.
+    pub overrides: BTreeMap<String, String>,
 }
 
 const FIELDS: [&str; 3] = ["dependencies", "devDependencies", "optionalDependencies"];
@@ -107,6 +112,7 @@ const FIELDS: [&str; 3] = ["dependencies", "devDependencies", "optionalDependenc
 const SECTIONS: &[&str] = &[
     "lockfileVersion",
     "settings",
+    "overrides",
     "catalogs",
     "importers",
     "specifiers",
@@ -157,6 +163,7 @@ impl Lock {
                     raw.importers = raw.importers.or(part.importers);
                     raw.catalogs = raw.catalogs.or(part.catalogs);
                     raw.settings = raw.settings.or(part.settings);
+                    raw.overrides = raw.overrides.or(part.overrides);
                     raw.specifiers = raw.specifiers.or(part.specifiers);
                     raw.dependencies = raw.dependencies.or(part.dependencies);
                     raw.dev_dependencies = raw.dev_dependencies.or(part.dev_dependencies);
@@ -178,6 +185,12 @@ impl Lock {
                 .unwrap_or(true),
             ..Lock::default()
         };
+        lock.overrides = raw
+            .overrides
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.text()))
+            .collect();
         let mut importers = raw.importers.unwrap_or_default();
         if raw.dependencies.is_some() || raw.dev_dependencies.is_some() || raw.optional_dependencies.is_some()
         {
@@ -244,7 +257,7 @@ impl Lock {
             }
             return Some(Drift::Missing);
         };
-        if rec.specifier != dep.spec {
+        if rec.specifier != dep.spec && !self.overridden(dep.name, &rec.specifier) {
             return Some(Drift::SpecChanged {
                 recorded: rec.specifier.clone(),
                 locked: Some(rec.version.clone()),
@@ -263,6 +276,20 @@ impl Lock {
             }
         }
         None
+    }
+}
+
+impl Lock {
+    /// Is `recorded` what an override of `name` makes pnpm record for a direct dependency (a
+    /// selector `name` or `name@range`; `parent>name` ones apply to transitive dependencies only)?
+    /// A `$ref` value names another dependency's spec: taken as in sync.
+    fn overridden(&self, name: &str, recorded: &str) -> bool {
+        self.overrides.iter().any(|(selector, value)| {
+            let target = selector
+                .strip_prefix(name)
+                .filter(|rest| rest.is_empty() || rest.starts_with('@'));
+            target.is_some() && (value == recorded || value.starts_with('$'))
+        })
     }
 }
 
@@ -370,6 +397,19 @@ mod tests {
             lock.check(&dep("", d, "tiny", "^2.0.0"), &none),
             Some(Drift::SpecChanged { .. })
         ));
+    }
+
+    /// Real-repo findings (elk, create-t3-turbo): an override is what pnpm records.
+    #[test]
+    fn overrides_are_what_importers_record() {
+        let text = "lockfileVersion: '9.0'\n\noverrides:\n  unstorage: ^1.17.5\n  'vite@<8': 7.1.12\n  'a>tiny': 1.0.0\n\nimporters:\n\n  .:\n    dependencies:\n      unstorage:\n        specifier: ^1.17.5\n        version: 1.17.5\n      vite:\n        specifier: 7.1.12\n        version: 7.1.12\n      tiny:\n        specifier: 1.0.0\n        version: 1.0.0\n";
+        let lock = Lock::parse(text).unwrap();
+        let none = Catalogs::new();
+        let d = "dependencies";
+        assert_eq!(lock.check(&dep("", d, "unstorage", "^1.17.1"), &none), None);
+        assert_eq!(lock.check(&dep("", d, "vite", "catalog:"), &none), None);
+        // A parent-scoped override does not apply to a direct dependency.
+        assert!(lock.check(&dep("", d, "tiny", "^1.0.0"), &none).is_some());
     }
 
     #[test]

@@ -183,6 +183,20 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
             let field_at = json_key(&pkg_text, field, 0).unwrap_or(0);
             for (name, spec) in deps {
                 let Some(spec) = spec.as_str() else { continue };
+                // A name in several fields is installed once, from the strongest one
+                // (optionalDependencies, then dependencies, then devDependencies), which is the
+                // field pnpm records it under (a real-repo finding, typescript-sdk).
+                let stronger: &[&str] = match field {
+                    "devDependencies" => &["dependencies", "optionalDependencies"],
+                    "dependencies" => &["optionalDependencies"],
+                    _ => &[],
+                };
+                if stronger
+                    .iter()
+                    .any(|f| manifest.json.get(*f).and_then(|d| d.get(name)).is_some())
+                {
+                    continue;
+                }
                 // npm and pnpm install a peer that is also a dependency once, as the dependency.
                 if field == "peerDependencies"
                     && !berry

@@ -383,3 +383,16 @@ fn peer_dependencies_where_the_manager_installs_them() {
     r.add(&["package.json"]);
     assert_eq!(drift(&r, &[]), [finding(RULE, "package.json", "extra")]);
 }
+
+/// A name in several fields is installed once, from the strongest field, which is where pnpm
+/// records it (found in modelcontextprotocol/typescript-sdk).
+#[test]
+fn a_dependency_in_two_fields_is_checked_once() {
+    for manager in MANAGERS {
+        let r = lock_repo(manager, "single");
+        r.commit_all("init");
+        edit(&r, "package.json", "devDependencies", "tiny", "^1.0.0");
+        r.add(&["package.json"]);
+        assert_eq!(drift(&r, &[]), [], "{manager}");
+    }
+}
