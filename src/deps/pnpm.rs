@@ -257,13 +257,17 @@ impl Lock {
             }
             return Some(Drift::Missing);
         };
-        if rec.specifier != dep.spec && !self.overridden(dep.name, &rec.specifier) {
+        if rec.specifier != dep.spec && !self.overridden(dep.name, Some(&rec.specifier)) {
             return Some(Drift::SpecChanged {
                 recorded: rec.specifier.clone(),
                 locked: Some(rec.version.clone()),
             });
         }
-        if let Spec::Catalog(name) = classify(dep.spec) {
+        // An overridden dependency does not take its version from the catalog (pnpm records no
+        // `catalogs` entry for it: create-t3-turbo's `vite`).
+        if let Spec::Catalog(name) = classify(dep.spec)
+            && !self.overridden(dep.name, None)
+        {
             let name = if name.is_empty() { "default" } else { name };
             let declared = catalogs.get(name).and_then(|c| c.get(dep.name))?;
             let recorded = self.catalogs.get(name).and_then(|c| c.get(dep.name));
@@ -280,15 +284,16 @@ impl Lock {
 }
 
 impl Lock {
-    /// Is `recorded` what an override of `name` makes pnpm record for a direct dependency (a
-    /// selector `name` or `name@range`; `parent>name` ones apply to transitive dependencies only)?
-    /// A `$ref` value names another dependency's spec: taken as in sync.
-    fn overridden(&self, name: &str, recorded: &str) -> bool {
+    /// Does an override apply to the direct dependency `name` (a selector `name` or
+    /// `name@range`; `parent>name` ones apply to transitive dependencies only), and is
+    /// `recorded` (when given) what it makes pnpm record? A `$ref` value names another
+    /// dependency's spec: taken as in sync.
+    fn overridden(&self, name: &str, recorded: Option<&str>) -> bool {
         self.overrides.iter().any(|(selector, value)| {
             let target = selector
                 .strip_prefix(name)
                 .filter(|rest| rest.is_empty() || rest.starts_with('@'));
-            target.is_some() && (value == recorded || value.starts_with('$'))
+            target.is_some() && recorded.is_none_or(|r| value == r || value.starts_with('$'))
         })
     }
 }
@@ -408,6 +413,8 @@ mod tests {
         let d = "dependencies";
         assert_eq!(lock.check(&dep("", d, "unstorage", "^1.17.1"), &none), None);
         assert_eq!(lock.check(&dep("", d, "vite", "catalog:"), &none), None);
+        let cats = workspace_catalogs("catalog:\n  vite: 7.1.12\n");
+        assert_eq!(lock.check(&dep("", d, "vite", "catalog:"), &cats), None);
         // A parent-scoped override does not apply to a direct dependency.
         assert!(lock.check(&dep("", d, "tiny", "^1.0.0"), &none).is_some());
     }
