@@ -299,6 +299,8 @@ fn importers_of(snap: &Snapshot, removed: &[&str], cache: &FactsCache) -> Vec<St
     for p in removed {
         let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
         let stem = name.split('.').next().unwrap_or(name);
+        // A Sass partial `_button.scss` is imported as `button`, its `_index.scss` by folder.
+        let stem = stem.strip_prefix('_').filter(|s| !s.is_empty()).unwrap_or(stem);
         if stem == "index" || stem.is_empty() {
             if let Some(folder) = dir.rsplit('/').next().filter(|f| !f.is_empty()) {
                 needles.push(folder.to_string());
@@ -380,7 +382,12 @@ fn owned_key(f: &Finding) -> (String, String, String) {
 
 /// Source files hookctl scans: TS/JS outside `node_modules`.
 pub fn is_source(path: &str) -> bool {
-    Lang::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
+    (Lang::for_path(path).is_some() || is_stylesheet(path)) && !path.split('/').any(|c| c == "node_modules")
+}
+
+/// `.css .scss .sass .less` (their imports are scanned by `scan::extract_css_file`).
+fn is_stylesheet(path: &str) -> bool {
+    scan::CssDialect::for_path(path).is_some()
 }
 
 /// Extract facts from the source files of the snapshot in `scope`: from the cache by blob id
@@ -458,6 +465,7 @@ pub fn scan_snapshot_limited(
                 }
                 let facts = Lang::for_path(p)
                     .map(|lang| scan::extract(lang, &bytes, opts))
+                    .or_else(|| scan::CssDialect::for_path(p).map(|d| scan::extract_css_file(d, &bytes)))
                     .unwrap_or_default();
                 if !oid.is_zero() {
                     cache.insert(oid, facts.clone());

@@ -9,6 +9,7 @@
 
 mod ambient;
 pub mod clean;
+mod css;
 mod fs;
 mod ignored;
 pub mod packages;
@@ -518,6 +519,9 @@ impl Resolver {
     /// Resolve an import found by the scanner.
     pub fn resolve_import(&self, importer: &str, import: &crate::scan::Import) -> Verdict {
         use crate::scan::ImportKind;
+        if import.kind.is_css() {
+            return self.resolve_css(importer, import);
+        }
         if import.kind == ImportKind::Reference && is_bare(&import.specifier) {
             // `/// <reference path="x" />` is always a path relative to the file.
             return self.resolve(importer, &format!("./{}", import.specifier), import.type_only);

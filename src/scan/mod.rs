@@ -3,6 +3,7 @@
 //! is `serde`-serialisable and deterministic.
 
 mod comments;
+mod css;
 mod extract;
 mod pos;
 mod strings;
@@ -11,10 +12,11 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
+pub use css::{CssDialect, extract_css, extract_css_file};
 pub use extract::extract;
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 3;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +67,34 @@ pub enum ImportKind {
     Reference,
     /// `jest.mock('a')`, `vi.mock('a')` (and `doMock`, `requireActual`, `importActual`, ...)
     Mock,
+    /// A plain CSS `@import` (in `.css`; in Sass or Less when it names a `.css` file, is a
+    /// `url()`, has media queries, or is Less `(css)`): the file exactly, no partials.
+    CssImport,
+    /// Sass `@import 'a'` of a Sass file: partials (`_a.scss`) and index files are probed.
+    SassImport,
+    /// Sass `@use 'a'`.
+    SassUse,
+    /// Sass `@forward 'a'`.
+    SassForward,
+    /// Less `@import 'a'`: `.less` is added when the name has no extension.
+    LessImport,
+    /// `url(a)` in a stylesheet value: an asset, which must exist exactly.
+    CssUrl,
+}
+
+impl ImportKind {
+    /// Written in a stylesheet: resolved with the stylesheet rules (`resolve::css`).
+    pub fn is_css(self) -> bool {
+        matches!(
+            self,
+            ImportKind::CssImport
+                | ImportKind::SassImport
+                | ImportKind::SassUse
+                | ImportKind::SassForward
+                | ImportKind::LessImport
+                | ImportKind::CssUrl
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
