@@ -120,7 +120,12 @@ impl Resolver {
     /// The targets a tsconfig `paths` alias maps a specifier to (repo-relative), when one
     /// matches.
     fn css_alias(&self, importer: &str, spec: &str) -> Option<Vec<String>> {
-        let ts = self.strict.find_tsconfig(self.snap.abs(importer)).ok()??;
+        // The tsconfig that governs the stylesheet's folder: asked for as a TS file beside it,
+        // since a tsconfig's `include` only ever matches script extensions.
+        let ts = self
+            .strict
+            .find_tsconfig(self.snap.abs(&format!("{importer}.ts")))
+            .ok()??;
         let paths = ts.compiler_options.paths.as_ref()?;
         if !paths.keys().any(|k| alias_matches(k, spec)) {
             return None;

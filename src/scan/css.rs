@@ -565,8 +565,9 @@ fn is_file_target(v: &str) -> bool {
     if v.is_empty() || v.starts_with('#') || v.starts_with("//") {
         return false;
     }
-    // Interpolation (`#{$x}`, `@{var}`), variables (`$x`, `@x`), Less `~"escape"`.
-    if v.contains("#{") || v.contains("@{") || v.starts_with('$') || v.starts_with('@') {
+    // Interpolation (`#{$x}`, `@{var}`), variables (`$x`, Less `@x`; not `@/x` or
+    // `@scope/pkg`, which are paths).
+    if v.contains("#{") || v.contains("@{") || v.starts_with('$') || v.starts_with('@') && !v.contains('/') {
         return false;
     }
     if let Some((scheme, _)) = v.split_once(':') {
@@ -731,6 +732,8 @@ mod tests {
 @import "plain.css";
 @import (less) "as-less.css";
 @import "@{themes}/tidal-wave.less";
+@import "@scope/ui/theme";
+.b { background: url(@icon); background: url("@/assets/a.png"); }
 @var: ~"url(x.png)";
 .a { background+: url("@{base}/x.png"); background: url(ok.png); }
 // @import "commented";
@@ -742,6 +745,8 @@ mod tests {
                 ("theme.css".into(), CssImport),
                 ("plain.css".into(), CssImport),
                 ("as-less.css".into(), LessImport),
+                ("@scope/ui/theme".into(), LessImport),
+                ("@/assets/a.png".into(), CssUrl),
                 ("ok.png".into(), CssUrl),
             ]
         );

@@ -7,6 +7,7 @@ mod cache_props;
 mod common;
 mod config_errors;
 mod corpus;
+mod css;
 mod distribution;
 mod doctor;
 mod engine;
