@@ -320,7 +320,7 @@ fn importers_of(snap: &Snapshot, removed: &[&str], cache: &FactsCache) -> Vec<St
     let decided: Vec<(&str, Option<bool>)> = source_paths(snap)
         .into_par_iter()
         .map(|p| {
-            let cached = snap.get(p).and_then(|e| cache.get(&e.oid));
+            let cached = snap.get(p).and_then(|e| cache.get(&facts_key(p, &e.oid)));
             (
                 p,
                 cached.map(|f| f.imports.iter().any(|i| mentions(i.specifier.as_bytes()))),
@@ -385,6 +385,21 @@ pub fn is_source(path: &str) -> bool {
     (Lang::for_path(path).is_some() || is_stylesheet(path)) && !path.split('/').any(|c| c == "node_modules")
 }
 
+/// The facts cache key of a source file's blob. A stylesheet's dialect is folded into it: the
+/// same blob at `a.css` and `a.scss` has different imports (`//` comments, import lists), and a
+/// rename from one to the other keeps the blob.
+fn facts_key(path: &str, oid: &git2::Oid) -> git2::Oid {
+    let Some(dialect) = scan::CssDialect::for_path(path).filter(|_| !oid.is_zero()) else {
+        return *oid;
+    };
+    let mut bytes = [0u8; 20];
+    let src = oid.as_bytes();
+    let n = src.len().min(20);
+    bytes[..n].copy_from_slice(&src[..n]);
+    bytes[19] ^= dialect.cache_tag();
+    git2::Oid::from_bytes(&bytes).unwrap_or(*oid)
+}
+
 /// `.css .scss .sass .less` (their imports are scanned by `scan::extract_css_file`).
 fn is_stylesheet(path: &str) -> bool {
     scan::CssDialect::for_path(path).is_some()
@@ -429,7 +444,7 @@ pub fn scan_snapshot_limited(
             let hit = if worktree {
                 None
             } else {
-                snap.get(p).and_then(|e| cache.get(&e.oid))
+                snap.get(p).and_then(|e| cache.get(&facts_key(p, &e.oid)))
             };
             (p.to_string(), hit)
         })
@@ -460,6 +475,7 @@ pub fn scan_snapshot_limited(
                         git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or(git2::Oid::ZERO_SHA1)
                     }
                 };
+                let oid = facts_key(p, &oid);
                 if worktree && let Some(hit) = cache.get(&oid) {
                     return (hit, false);
                 }
@@ -593,7 +609,8 @@ fn analyze(
                             .iter()
                             .filter_map(|imp| {
                                 let verdict = resolver.resolve_import(path, imp);
-                                on_disk |= matches!(verdict, Verdict::Ignored(_));
+                                on_disk |= matches!(verdict, Verdict::Ignored(_))
+                                    || crate::resolve::depends_on_disk(imp, &verdict);
                                 import_finding(&resolver, path, imp, verdict, &generated)
                             })
                             .filter(|f| !facts.suppressed(f.rule, f.line))

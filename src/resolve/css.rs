@@ -214,6 +214,24 @@ impl Resolver {
     }
 }
 
+/// Does this verdict of a stylesheet import depend on files outside the snapshot? A bare
+/// `pkg/x` found to be a package was first looked for beside the stylesheet, on disk too: an
+/// untracked file appearing there later turns it into `imports/untracked`, so such a file is
+/// never remembered as clean (`clean::CleanSet`).
+pub fn depends_on_disk(import: &Import, verdict: &Verdict) -> bool {
+    if !import.kind.is_css() || import.kind == ImportKind::CssUrl || *verdict != Verdict::External {
+        return false;
+    }
+    let spec = clean_specifier(&import.specifier);
+    !(spec.is_empty()
+        || spec.starts_with("./")
+        || spec.starts_with("../")
+        || spec.starts_with('/')
+        || spec.starts_with('~')
+        || spec.starts_with("//")
+        || is_not_a_file(&spec))
+}
+
 /// `dir` + a relative path, normalised; `None` when it climbs out of the repository.
 fn join(dir: &str, rel: &str) -> Option<String> {
     let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();

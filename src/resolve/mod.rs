@@ -10,6 +10,7 @@
 mod ambient;
 pub mod clean;
 mod css;
+pub use css::depends_on_disk;
 mod fs;
 mod ignored;
 pub mod packages;

@@ -54,6 +54,16 @@ impl CssDialect {
         }
     }
 
+    /// A number per dialect for the facts cache key (distinct from the script kinds' 0-5).
+    pub fn cache_tag(self) -> u8 {
+        match self {
+            CssDialect::Css => 6,
+            CssDialect::Scss => 7,
+            CssDialect::Sass => 8,
+            CssDialect::Less => 9,
+        }
+    }
+
     /// `//` starts a comment (outside strings and `url()`).
     fn line_comments(self) -> bool {
         self != CssDialect::Css

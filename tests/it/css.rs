@@ -320,3 +320,35 @@ fn deleting_a_used_partial_is_found_warm_and_cold() {
         assert_eq!(findings(&r, &[]), []);
     }
 }
+
+/// A bare `@import "pkg/x"` is looked for beside the stylesheet first, on disk too: a declared
+/// package's import remembered as clean must not hide an untracked local file that appears later.
+#[test]
+fn a_local_file_shadowing_a_package_import_is_found_warm_and_cold() {
+    let r = repo();
+    r.write("src/app.scss", "@use 'bootstrap/scss/grid';\n");
+    r.add(&["."]).commit_all("styles");
+    assert_eq!(findings(&r, &["--all-findings"]), []);
+    r.write("src/bootstrap/scss/_grid.scss", "/* local */\n");
+    let want = [f("imports/untracked", "src/app.scss", "bootstrap/scss/grid")];
+    assert_eq!(findings(&r, &["--all-findings"]), want, "warm");
+    std::fs::remove_dir_all(r.path(".git/hookctl")).unwrap();
+    assert_eq!(findings(&r, &["--all-findings"]), want, "cold");
+}
+
+/// The same blob read as another dialect has other imports (`//` is a comment in SCSS, not in
+/// CSS): renaming `a.css` to `a.scss` must not reuse the facts cached for `a.css`.
+#[test]
+fn a_renamed_stylesheet_is_read_in_its_new_dialect_warm_and_cold() {
+    let r = repo();
+    r.write("src/a.css", "// @import 'gone.css';\n.a { color: red }\n");
+    r.add(&["."]);
+    assert_eq!(
+        findings(&r, &[]),
+        [f("imports/unresolved", "src/a.css", "gone.css")]
+    );
+    r.git(&["mv", "src/a.css", "src/a.scss"]).ok();
+    assert_eq!(findings(&r, &[]), [], "warm");
+    std::fs::remove_dir_all(r.path(".git/hookctl")).unwrap();
+    assert_eq!(findings(&r, &[]), [], "cold");
+}
