@@ -212,17 +212,15 @@ impl<'a> Tokenizer<'a> {
     /// In the indented syntax a comment also takes the following lines indented deeper than
     /// the line it starts on (`/*` needs no `*/`).
     fn sass_comment_end(&self, i: usize, block: bool) -> usize {
-        let line_start = self.src[..i]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |p| p + 1);
         let indent = |from: usize| {
             self.src[from..]
                 .iter()
                 .take_while(|b| **b == b' ' || **b == b'\t')
                 .count()
         };
-        let base = indent(line_start);
+        // Found only for a comment that goes on past its first line, which happens at most once
+        // per line: the walk back to the line start stays linear in the file.
+        let mut base = None;
         let mut at = i;
         loop {
             let eol = memchr::memchr(b'\n', &self.src[at..]).map_or(self.src.len(), |e| at + e);
@@ -232,6 +230,10 @@ impl<'a> Tokenizer<'a> {
             if eol >= self.src.len() {
                 return eol;
             }
+            let base = *base.get_or_insert_with(|| {
+                let line_start = self.src[..i].iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+                indent(line_start)
+            });
             let next = eol + 1;
             let ind = indent(next);
             let blank = self.src[next + ind..]
