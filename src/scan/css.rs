@@ -231,7 +231,10 @@ impl<'a> Tokenizer<'a> {
                 return eol;
             }
             let base = *base.get_or_insert_with(|| {
-                let line_start = self.src[..i].iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+                let line_start = self.src[..i]
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |p| p + 1);
                 indent(line_start)
             });
             let next = eol + 1;

@@ -274,7 +274,7 @@ fn human_output_points_at_the_specifier() {
     let r = repo();
     r.write("src/_tokens.scss", "$x: 1;\n").write(
         "src/app.scss",
-        "@use 'sass:math';\n@use './tokens' as t;\n.a { width: t.$x; }\n",
+        "@use 'sass:math';\n@use './tokens' as t;\n@use 'missing';\n.a { width: t.$x; }\n",
     );
     r.add(&["src/app.scss"]);
     let run = r.hookctl(&["check", "--new", "--no-color"]);
