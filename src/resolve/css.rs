@@ -11,6 +11,8 @@
 //!   are package imports: `imports/undeclared-dependency` when no package.json declares the
 //!   package, as for TS imports; not required on disk (a fresh clone has no `node_modules`).
 //!   A workspace package's folder is looked into.
+//! - A bare target is also looked for in the `[imports] style_load_paths` folders (Sass
+//!   `loadPaths`, Angular `includePaths`, Less `paths`: build settings hookctl cannot read).
 //! - Aliases are the importer's tsconfig `paths` only (`@/styles/x.css`): Vite's
 //!   `resolve.alias` lives in JavaScript that hookctl does not run. An alias-looking target
 //!   (`@/x`, `~/x`) that no `paths` entry matches is not checked.
@@ -61,10 +63,17 @@ impl Resolver {
             let candidates: Vec<String> = targets.iter().flat_map(|t| probe(kind, t)).collect();
             return self.css_verdict(&candidates).unwrap_or(Verdict::Unresolved);
         }
-        // A bare name is relative to the stylesheet first.
-        if let Some(base) = join(dir, &spec)
-            && let Some(v) = self.css_verdict(&probe(kind, &base))
-        {
+        // A bare name is relative to the stylesheet first, then to each configured load path
+        // (`[imports] style_load_paths`).
+        let mut candidates: Vec<String> = join(dir, &spec).map(|b| probe(kind, &b)).unwrap_or_default();
+        if kind != ImportKind::CssUrl {
+            for load in &self.style_load_paths {
+                if let Some(base) = join(load, &spec) {
+                    candidates.extend(probe(kind, &base));
+                }
+            }
+        }
+        if let Some(v) = self.css_verdict(&candidates) {
             return v;
         }
         if kind == ImportKind::CssUrl {
@@ -81,8 +90,13 @@ impl Resolver {
             return Verdict::Unresolved;
         };
         let sub = &spec[pkg.len()..];
-        let first_is_local_dir =
-            join(dir, pkg).is_some_and(|d| self.snap.is_dir(&d) || self.snap.abs(&d).is_dir());
+        let first_is_local_dir = std::iter::once(dir)
+            .chain(self.style_load_paths.iter().map(String::as_str))
+            .filter_map(|d| join(d, pkg))
+            .any(|d| self.snap.is_dir(&d) || self.snap.abs(&d).is_dir());
+        if self.provided_elsewhere(importer, &spec) {
+            return Verdict::External; // a virtual module, an ambient module, an uninstalled base's alias
+        }
         match self.css_package(importer, &spec, kind) {
             // `@import "mixins"` with no such file and no such package: a missing file, not a
             // package (single names are rarely packages in stylesheets); likewise

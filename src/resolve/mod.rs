@@ -90,6 +90,8 @@ pub struct Resolver {
     generated: Vec<String>,
     not_files: Vec<regex::Regex>,
     allow_packages: HashSet<String>,
+    /// `[imports] style_load_paths`, repo-relative without surrounding slashes.
+    style_load_paths: Vec<String>,
     /// Workspace packages whose entry points lie in build output (`dist/`, ...).
     builds_to_output: HashSet<String>,
     /// How the configs chain (`extends`), and which chains name an uninstalled package.
@@ -311,6 +313,11 @@ impl Resolver {
             generated,
             not_files,
             allow_packages: config.allow_packages.iter().cloned().collect(),
+            style_load_paths: config
+                .style_load_paths
+                .iter()
+                .map(|p| p.trim_matches('/').to_string())
+                .collect(),
             builds_to_output,
             configs,
             config_digest,

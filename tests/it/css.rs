@@ -352,3 +352,42 @@ fn a_renamed_stylesheet_is_read_in_its_new_dialect_warm_and_cold() {
     std::fs::remove_dir_all(r.path(".git/hookctl")).unwrap();
     assert_eq!(findings(&r, &[]), [], "cold");
 }
+
+/// `[imports] style_load_paths`: a bare `@use` is also looked for in the configured folders
+/// (Sass `loadPaths`, Angular `includePaths`), after the stylesheet's own folder.
+#[test]
+fn style_load_paths_are_searched_after_the_stylesheet_folder() {
+    let r = repo();
+    r.write("src/styles/_variables.scss", "$x: 1;\n").write(
+        "src/app/card/card.component.scss",
+        "@use 'variables' as v;\n@use 'mixins';\n",
+    );
+    r.add(&["."]);
+    assert_eq!(
+        findings(&r, &[]),
+        [
+            f(
+                "imports/unresolved",
+                "src/app/card/card.component.scss",
+                "variables"
+            ),
+            f("imports/unresolved", "src/app/card/card.component.scss", "mixins"),
+        ]
+    );
+    r.write(
+        "hookctl.toml",
+        "[imports]\nstyle_load_paths = [\"src/styles/\"]\n",
+    )
+    .write("src/styles/_mixins.scss", "@mixin m {}\n");
+    r.add(&["hookctl.toml"]);
+    assert_eq!(
+        findings(&r, &[]),
+        [f(
+            "imports/untracked",
+            "src/app/card/card.component.scss",
+            "mixins"
+        )]
+    );
+    r.add(&["."]);
+    assert_eq!(findings(&r, &[]), []);
+}
