@@ -3,7 +3,8 @@
 # the 20k-file gen.py corpus, as generated (972 `.module.css` files without imports) and with
 # 2,048 more stylesheets importing each other and fonts (bench/gen-css.py), for two binaries:
 # BEFORE (without stylesheet scanning) and AFTER. Prints markdown rows for bench/results/css.md.
-# Not a test: numbers depend on the machine and its load (the load average is printed).
+# Not a test: numbers depend on the machine and its load (the load average is printed); on a
+# shared machine the CPU time (user + system, mean) is the steadier figure.
 #
 #   BEFORE=/path/to/old/hookctl AFTER=target/release/hookctl bench/css.sh [WORKDIR]
 set -euo pipefail
@@ -33,9 +34,15 @@ if [[ ! -d $css ]]; then
 	mv "$css.partial" "$css"
 fi
 
-median() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(f"{r[\"median\"]*1000:.0f} ms (±{r[\"stddev\"]*1000:.0f})")' "$1"; }
+median() { # hyperfine JSON -> "median ms (±stddev)"
+	python3 - "$1" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("%.0f ms (±%.0f) · CPU %.0f ms" % (r["median"] * 1000, (r["stddev"] or 0) * 1000, (r["user"] + r["system"]) * 1000))
+EOF
+}
 
-echo "| corpus | binary | cold | warm | files checked | findings |"
+echo "| corpus | binary | cold: median wall (±sd) · mean CPU | warm: median wall (±sd) · mean CPU | files checked | findings |"
 echo "|---|---|---|---|---|---|"
 for dir in "$plain" "$css"; do
 	for which in BEFORE AFTER; do
@@ -50,5 +57,23 @@ for dir in "$plain" "$css"; do
 		echo "| $(basename "$dir") | $which | $(median "$work/cold.json") | $(median "$work/warm.json") | $files | $count |"
 	done
 done
+# The stylesheets alone (with their fonts, images and package.json files): what reading and
+# resolving them costs, without 20,000 TS files around it.
+only=$work/css-only
+if [[ ! -d $only ]]; then
+	mkdir -p "$only.partial"
+	git -C "$css" ls-files | grep -E '\.(css|scss|sass|less|woff2|png)$|(^|/)package\.json$' >"$work/css-only.list"
+	(cd "$css" && tar -cf - -T "$work/css-only.list") | tar -xf - -C "$only.partial"
+	git -C "$only.partial" init -q
+	git -C "$only.partial" add -A
+	git -C "$only.partial" -c user.name=bench -c user.email=bench@example.com commit -qm stylesheets
+	mv "$only.partial" "$only"
+fi
+(cd "$only" && hyperfine -N -i --style none --runs "$runs_warm" --prepare "rm -rf $only/.git/hookctl" \
+	--export-json "$work/cold.json" "$AFTER check --all-findings --format json") >/dev/null
+(cd "$only" && hyperfine -N -i --style none --warmup 1 --runs "$runs_warm" \
+	--export-json "$work/warm.json" "$AFTER check --all-findings --format json") >/dev/null
+n=$(grep -cE '\.(css|scss|sass|less)$' "$work/css-only.list")
+echo "| stylesheets only ($n) | AFTER | $(median "$work/cold.json") | $(median "$work/warm.json") | $n | 0 |"
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores"
