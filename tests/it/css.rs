@@ -391,3 +391,64 @@ fn style_load_paths_are_searched_after_the_stylesheet_folder() {
     r.add(&["."]);
     assert_eq!(findings(&r, &[]), []);
 }
+
+/// `{affected}` follows stylesheet imports too: staging a Sass partial hands a job the
+/// stylesheets that `@use` it (through `_index.scss` folders), resolved as the checks resolve
+/// them, also after a path change since the stored graph.
+#[test]
+fn affected_follows_stylesheet_imports() {
+    let r = repo();
+    let out = r.sibling("affected");
+    r.write(
+        "hookctl.toml",
+        format!(
+            "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"affected\"\nrun = \"printf '%s\\n' {{affected}} > {}\"\n",
+            out.display()
+        ),
+    )
+    .write("src/styles/_vars.scss", "$x: 1;\n")
+    .write("src/styles/theme/_index.scss", "@forward '../vars';\n")
+    .write("src/app.scss", "@use 'styles/theme';\n")
+    .write("src/print.css", "@import url(app.css);\n")
+    .write("src/other.scss", ".a { color: red }\n")
+    .write("src/page.ts", "import './app.scss';\n")
+    .write("src/grid.scss", "@use 'bootstrap/scss/grid';\n");
+    r.add(&["."]).commit_all("styles");
+    let affected = || -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_to_string(&out)
+            .unwrap_or_default()
+            .lines()
+            .map(String::from)
+            .collect();
+        v.sort();
+        v
+    };
+    r.write("src/styles/_vars.scss", "$x: 2;\n")
+        .add(&["src/styles/_vars.scss"]);
+    for _ in 0..2 {
+        r.hookctl(&["run", "pre-commit"]).ok();
+        assert_eq!(
+            affected(),
+            [
+                "src/app.scss",
+                "src/page.ts",
+                "src/styles/_vars.scss",
+                "src/styles/theme/_index.scss"
+            ]
+        );
+    }
+    // A path change: `other.scss` now @uses a partial added in the same commit.
+    r.git(&["checkout", "-q", "HEAD", "--", "src/styles/_vars.scss"])
+        .ok();
+    r.write("src/_extra.scss", "$y: 1;\n")
+        .write("src/other.scss", "@use 'extra';\n")
+        .add(&["src/_extra.scss", "src/other.scss"]);
+    r.hookctl(&["run", "pre-commit"]).ok();
+    assert_eq!(affected(), ["src/_extra.scss", "src/other.scss"]);
+    // An unchanged stylesheet whose package import a new local partial now shadows.
+    r.git(&["reset", "-q", "--hard", "HEAD"]).ok();
+    r.write("src/bootstrap/scss/_grid.scss", "/* local */\n")
+        .add(&["src/bootstrap/scss/_grid.scss"]);
+    r.hookctl(&["run", "pre-commit"]).ok();
+    assert_eq!(affected(), ["src/bootstrap/scss/_grid.scss", "src/grid.scss"]);
+}
