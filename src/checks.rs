@@ -380,7 +380,7 @@ fn owned_key(f: &Finding) -> (String, String, String) {
     (r.to_string(), p.to_string(), w.to_string())
 }
 
-/// Source files hookctl scans: TS/JS outside `node_modules`.
+/// Source files hookctl scans: TS/JS and stylesheets outside `node_modules`.
 pub fn is_source(path: &str) -> bool {
     (Lang::for_path(path).is_some() || is_stylesheet(path)) && !path.split('/').any(|c| c == "node_modules")
 }

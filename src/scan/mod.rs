@@ -68,7 +68,8 @@ pub enum ImportKind {
     /// `jest.mock('a')`, `vi.mock('a')` (and `doMock`, `requireActual`, `importActual`, ...)
     Mock,
     /// A plain CSS `@import` (in `.css`; in Sass or Less when it names a `.css` file, is a
-    /// `url()`, has media queries, or is Less `(css)`): the file exactly, no partials.
+    /// `url()`, has media queries, or is Less `(css)`): the file as named (or `x.css`,
+    /// `x/index.css`, as postcss-import finds them), no Sass partials.
     CssImport,
     /// Sass `@import 'a'` of a Sass file: partials (`_a.scss`) and index files are probed.
     SassImport,
