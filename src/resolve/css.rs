@@ -77,8 +77,14 @@ impl Resolver {
             return v;
         }
         if kind == ImportKind::CssUrl {
-            // `url(img.png)` is `url(./img.png)`: assets are not looked up in packages.
-            return Verdict::Unresolved;
+            // `url(img.png)` is `url(./img.png)`: assets are not looked up in packages. A
+            // bundler alias the framework provides (Docusaurus' `url(@site/static/img/x.svg)`,
+            // jestjs/jest's site in the real-repo corpus) is not a missing file.
+            return if self.provided_elsewhere(importer, &spec) {
+                Verdict::External
+            } else {
+                Verdict::Unresolved
+            };
         }
         if spec.starts_with('@') && package_name(&spec).is_none()
             || spec.starts_with('~')

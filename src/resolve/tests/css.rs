@@ -101,6 +101,8 @@ fn sass_partials_index_files_and_plain_css() {
         ("s/main.css", CssUrl, "fonts/A", Verdict::Unresolved),
         ("s/main.css", CssUrl, "bootstrap/x.png", Verdict::Unresolved),
         ("s/main.css", CssUrl, "../../outside.png", Verdict::External),
+        // A framework's alias (Docusaurus' `@site`, data/virtual-modules.txt) is provided.
+        ("s/main.css", CssUrl, "@site/static/img/x.svg", Verdict::External),
         (
             "s/main.css",
             CssUrl,
