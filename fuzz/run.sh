@@ -5,7 +5,8 @@
 #   FUZZ_SECONDS=600 fuzz/run.sh dotenv extract
 #   FUZZ_RELEASE=1 fuzz/run.sh  # optimized build: slower to build, ~10x more executions
 #
-# Targets: dotenv (the dotenv reader and the raw-line secret scan), extract (the import/env
+# Targets: css (the stylesheet tokenizer, every dialect, whole files and ranges), dotenv (the
+# dotenv reader and the raw-line secret scan), extract (the import/env
 # extractor: random bytes and libFuzzer mutations of the repository's real TypeScript),
 # jsonc (the tsconfig/package.json reader), substitute (the jobs' `{files}`/`{N}` substitution:
 # a shell splits exactly the intended words), lockfile (the package-lock.json, pnpm-lock.yaml
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(dotenv extract jsonc substitute lockfile)
+[ ${#targets[@]} -gt 0 ] || targets=(css dotenv extract jsonc substitute lockfile)
 export RUSTC_BOOTSTRAP=1
 
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
@@ -41,6 +42,10 @@ seed dotenv ../fixtures -name '.env*'
 seed extract ../fixtures ../tests/ts-agree \( -name '*.ts' -o -name '*.tsx' -o -name '*.js' -o -name '*.mjs' \)
 seed jsonc ../fixtures \( -name 'tsconfig*.json' -o -name 'jsconfig*.json' -o -name 'package.json' \)
 seed lockfile ../fixtures/lockfiles \( -name 'package-lock.json' -o -name 'pnpm-lock.yaml' -o -name 'yarn.lock' \)
+seed css ../fixtures ../bench \( -name '*.css' -o -name '*.scss' -o -name '*.sass' -o -name '*.less' \)
+printf '@use "sass:math";\n@use "./tokens" as t with ($a: 1);\n@import "a", "b" screen;\n.a { .b { background: url("#{$x}/i.png"), url(./i\\).png) } }\n// @import "c";\n' >corpus/css/seed-scss
+printf '@import (reference) "m";\n@import (css) url("p.css");\n.a { background: url("@{b}/x.png"); }\n/* @import "gone"; */\n' >corpus/css/seed-less
+printf '@use "config"\n@import foo, bar/baz\n.a\n  background: url(x.png)\n// c\n  @import gone\n/* b\n  x\n@import back\n' >corpus/css/seed-sass
 # substitute: a template, a hook argument and file names, NUL-separated.
 mkdir -p corpus/substitute
 printf 'npx eslint {files}\0x{files}\0new$(touch PWNED).ts\0-rf\0a b.ts' >corpus/substitute/seed1

@@ -453,6 +453,12 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
             ImportKind::Require => 5,
             ImportKind::Reference => 6,
             ImportKind::Mock => 7,
+            ImportKind::CssImport => 8,
+            ImportKind::SassImport => 9,
+            ImportKind::SassUse => 10,
+            ImportKind::SassForward => 11,
+            ImportKind::LessImport => 12,
+            ImportKind::CssUrl => 13,
         };
         out.push(kind | u8::from(*type_only) << 7);
         put_str(out, specifier);
@@ -506,6 +512,12 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
             5 => ImportKind::Require,
             6 => ImportKind::Reference,
             7 => ImportKind::Mock,
+            8 => ImportKind::CssImport,
+            9 => ImportKind::SassImport,
+            10 => ImportKind::SassUse,
+            11 => ImportKind::SassForward,
+            12 => ImportKind::LessImport,
+            13 => ImportKind::CssUrl,
             _ => return None,
         };
         imports.push(Import {
@@ -665,6 +677,12 @@ mod tests {
             ImportKind::Require,
             ImportKind::Reference,
             ImportKind::Mock,
+            ImportKind::CssImport,
+            ImportKind::SassImport,
+            ImportKind::SassUse,
+            ImportKind::SassForward,
+            ImportKind::LessImport,
+            ImportKind::CssUrl,
         ];
         let sources = [
             EnvSource::ProcessEnv,
@@ -677,7 +695,7 @@ mod tests {
             imports: (0..(i % 9 + 1))
                 .map(|k| Import {
                     specifier: format!("@scope/pkg-{i}/mod{k}"),
-                    kind: kinds[((i + k) % 8) as usize],
+                    kind: kinds[((i + k) % kinds.len() as u32) as usize],
                     type_only: (i + k).is_multiple_of(3),
                     span: span(k + 1, k * 40 + i, 12),
                 })
@@ -1158,7 +1176,7 @@ mod tests {
 
     fn arb_facts() -> impl Strategy<Value = Facts> {
         let import =
-            (".{0,20}", 0..8usize, any::<bool>(), arb_span()).prop_map(|(specifier, k, type_only, span)| {
+            (".{0,20}", 0..14usize, any::<bool>(), arb_span()).prop_map(|(specifier, k, type_only, span)| {
                 Import {
                     specifier,
                     kind: [
@@ -1170,6 +1188,12 @@ mod tests {
                         ImportKind::Require,
                         ImportKind::Reference,
                         ImportKind::Mock,
+                        ImportKind::CssImport,
+                        ImportKind::SassImport,
+                        ImportKind::SassUse,
+                        ImportKind::SassForward,
+                        ImportKind::LessImport,
+                        ImportKind::CssUrl,
                     ][k],
                     type_only,
                     span,

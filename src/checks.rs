@@ -336,6 +336,8 @@ fn importers_of(snap: &Snapshot, removed: &[&str], cache: &FactsCache) -> Vec<St
     for p in removed {
         let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
         let stem = name.split('.').next().unwrap_or(name);
+        // A Sass partial `_button.scss` is imported as `button`, its `_index.scss` by folder.
+        let stem = stem.strip_prefix('_').filter(|s| !s.is_empty()).unwrap_or(stem);
         if stem == "index" || stem.is_empty() {
             if let Some(folder) = dir.rsplit('/').next().filter(|f| !f.is_empty()) {
                 needles.push(folder.to_string());
@@ -355,7 +357,9 @@ fn importers_of(snap: &Snapshot, removed: &[&str], cache: &FactsCache) -> Vec<St
     let decided: Vec<(&str, Option<bool>)> = source_paths(snap)
         .into_par_iter()
         .map(|p| {
-            let cached = snap.get(p).and_then(|e| cache.get(&e.oid));
+            let cached = FileKind::for_path(p)
+                .zip(snap.get(p))
+                .and_then(|(kind, e)| cache.get(&crate::cache::facts_key(&e.oid, kind)));
             (
                 p,
                 cached.map(|f| f.imports.iter().any(|i| mentions(i.specifier.as_bytes()))),
@@ -415,7 +419,8 @@ fn owned_key(f: &Finding) -> (String, String, String) {
     (r.to_string(), p.to_string(), w.to_string())
 }
 
-/// Source files hookctl scans: TS/JS, `.vue`/`.svelte`/`.astro`/`.mdx`, outside `node_modules`.
+/// Source files hookctl scans: TS/JS, `.vue`/`.svelte`/`.astro`/`.mdx` and stylesheets
+/// (`.css .scss .sass .less`), outside `node_modules`.
 pub fn is_source(path: &str) -> bool {
     FileKind::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
 }
@@ -651,7 +656,8 @@ fn analyze(
                             .iter()
                             .filter_map(|imp| {
                                 let verdict = resolver.resolve_import(path, imp);
-                                on_disk |= matches!(verdict, Verdict::Ignored(_));
+                                on_disk |= matches!(verdict, Verdict::Ignored(_))
+                                    || crate::resolve::depends_on_disk(imp, &verdict);
                                 import_finding(&resolver, path, imp, verdict, &generated)
                             })
                             .filter(|f| !facts.suppressed(f.rule, f.line))

@@ -239,6 +239,11 @@ pub struct ImportsConfig {
     /// Packages that may be imported without being declared (e.g. provided by the platform).
     #[serde(default)]
     pub allow_packages: Vec<String>,
+    /// Folders (repo-relative) where a stylesheet's bare `@use`/`@import` is also looked for,
+    /// after the stylesheet's own folder: Sass `loadPaths`/`includePaths`, Angular's
+    /// `stylePreprocessorOptions.includePaths`, Less `paths`.
+    #[serde(default)]
+    pub style_load_paths: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -759,6 +764,9 @@ impl Config {
         self.imports.generated.extend(other.imports.generated);
         self.imports.not_files.extend(other.imports.not_files);
         self.imports.allow_packages.extend(other.imports.allow_packages);
+        self.imports
+            .style_load_paths
+            .extend(other.imports.style_load_paths);
         self.env.allow.extend(other.env.allow);
         self.env.accessors.extend(other.env.accessors);
         self.env.public_prefixes.extend(other.env.public_prefixes);

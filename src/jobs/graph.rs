@@ -10,7 +10,7 @@
 //! - paths added or removed since the stored graph can change where other imports resolve
 //!   (`./x` now finds `x.ts` before `x/index.ts`), so the stored imports whose last segment
 //!   names an added or removed file, or a folder on its path, are resolved again (that name,
-//!   extension and a leading `@`/`~`/`#`/`$` dropped, case ignored; `.`/`..` always);
+//!   extension and a leading `@`/`~`/`#`/`$`/`_` dropped, case ignored; `.`/`..` always);
 //! - any change to resolution configs (package.json, tsconfig/jsconfig and their `extends`
 //!   chains, workspace lists, symlinks, `[imports]` settings) resolves everything again.
 //!
@@ -60,9 +60,11 @@ fn key(segment: &str) -> &str {
     let s = s.split(['?', '#']).next().unwrap_or(s);
     let s = s.trim_end_matches('/');
     let last = s.rsplit('/').next().unwrap_or(s);
-    let mut k = last.trim_start_matches(['@', '~', '#', '$']);
+    // (`_` and the stylesheet extensions: `@use 'vars'` names `_vars.scss`.)
+    let mut k = last.trim_start_matches(['@', '~', '#', '$', '_']);
     for ext in [
         ".d.ts", ".d.mts", ".d.cts", ".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".json",
+        ".scss", ".sass", ".less", ".css",
     ] {
         if let Some(stripped) = k.strip_suffix(ext)
             && !stripped.is_empty()
@@ -242,7 +244,13 @@ pub fn compute(
         partly.len()
     ));
     let resolve_one = |importer: &str, imp: &crate::scan::Import| -> u32 {
-        let target = match resolver.resolve(importer, &imp.specifier, imp.type_only) {
+        // Stylesheet imports have their own rules (Sass partials, `url()` assets).
+        let verdict = if imp.kind.is_css() {
+            resolver.resolve_import(importer, imp)
+        } else {
+            resolver.resolve(importer, &imp.specifier, imp.type_only)
+        };
+        let target = match verdict {
             Verdict::File(t) | Verdict::NeedsExtension(t) => t,
             Verdict::CaseMismatch { real, .. } => real,
             Verdict::External | Verdict::Undeclared(_) => return NONE,
@@ -523,6 +531,8 @@ mod tests {
         assert_eq!(key("~config"), "config");
         assert_eq!(key("#internal/db?raw"), "db");
         assert_eq!(key("src/types.d.ts"), "types");
+        assert_eq!(key("styles/_vars.scss"), "vars");
+        assert_eq!(key("vars"), "vars");
         assert_eq!(key("."), ".");
     }
 

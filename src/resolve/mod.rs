@@ -9,6 +9,8 @@
 
 mod ambient;
 pub mod clean;
+mod css;
+pub use css::depends_on_disk;
 mod frameworks;
 mod fs;
 mod ignored;
@@ -89,6 +91,8 @@ pub struct Resolver {
     generated: Vec<String>,
     not_files: Vec<regex::Regex>,
     allow_packages: HashSet<String>,
+    /// `[imports] style_load_paths`, repo-relative without surrounding slashes.
+    style_load_paths: Vec<String>,
     /// Workspace packages whose entry points lie in build output (`dist/`, ...).
     builds_to_output: HashSet<String>,
     /// Folders (repo-relative, `""` for the root) whose `node_modules` holds committed files
@@ -340,6 +344,11 @@ impl Resolver {
             generated,
             not_files,
             allow_packages: config.allow_packages.iter().cloned().collect(),
+            style_load_paths: config
+                .style_load_paths
+                .iter()
+                .map(|p| p.trim_matches('/').to_string())
+                .collect(),
             builds_to_output,
             committed_modules,
             configs,
@@ -576,6 +585,9 @@ impl Resolver {
         } else {
             importer
         };
+        if import.kind.is_css() {
+            return self.resolve_css(importer, import);
+        }
         if import.kind == ImportKind::Reference && is_bare(&import.specifier) {
             // `/// <reference path="x" />` is always a path relative to the file.
             return self.resolve(importer, &format!("./{}", import.specifier), import.type_only);

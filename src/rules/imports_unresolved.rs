@@ -11,7 +11,8 @@ pub fn finding(path: &str, import: &Import) -> Finding {
     )
     .span(import.span)
     .label("no such file in the snapshot or on disk")
-    .help(if import.specifier.starts_with('.') || import.specifier.starts_with('/') {
+    // A stylesheet reads a bare `@use 'vars'` beside itself: a path, not an alias.
+    .help(if import.specifier.starts_with('.') || import.specifier.starts_with('/') || import.kind.is_css() {
         "fix the path, or add the missing file".to_string()
     } else {
         "fix the specifier; a bundler alias (vite `resolve.alias`, webpack) must also be in tsconfig `paths`, or listed in `[imports] not_files`".to_string()

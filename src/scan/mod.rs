@@ -3,6 +3,7 @@
 //! is `serde`-serialisable and deterministic.
 
 mod comments;
+mod css;
 mod extract;
 mod pos;
 pub mod sfc;
@@ -12,10 +13,11 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
+pub use css::{CssDialect, extract_css, extract_css_file};
 pub use extract::extract;
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 4;
+pub const EXTRACTOR_VERSION: u32 = 5;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,6 +47,8 @@ pub enum FileKind {
     Script(Lang),
     /// `.vue`, `.svelte`, `.astro`, `.mdx`: script blocks inside a host format.
     Host(sfc::Host),
+    /// `.css`, `.scss`, `.sass`, `.less`: `@import`/`@use`/`@forward`/`url()`.
+    Style(CssDialect),
 }
 
 impl FileKind {
@@ -59,7 +63,7 @@ impl FileKind {
             "svelte" => Some(FileKind::Host(sfc::Host::Svelte)),
             "astro" => Some(FileKind::Host(sfc::Host::Astro)),
             "mdx" => Some(FileKind::Host(sfc::Host::Mdx)),
-            _ => None,
+            _ => CssDialect::for_path(path).map(FileKind::Style),
         }
     }
 
@@ -73,6 +77,7 @@ impl FileKind {
             FileKind::Host(sfc::Host::Svelte) => 3,
             FileKind::Host(sfc::Host::Astro) => 4,
             FileKind::Host(sfc::Host::Mdx) => 5,
+            FileKind::Style(dialect) => dialect.cache_tag(),
         }
     }
 }
@@ -82,6 +87,7 @@ pub fn extract_file(kind: FileKind, src: &[u8], opts: &ScanOptions) -> Facts {
     match kind {
         FileKind::Script(lang) => extract(lang, src, opts),
         FileKind::Host(host) => sfc::extract_host(host, src, opts),
+        FileKind::Style(dialect) => css::extract_css_file(dialect, src),
     }
 }
 
@@ -113,6 +119,35 @@ pub enum ImportKind {
     Reference,
     /// `jest.mock('a')`, `vi.mock('a')` (and `doMock`, `requireActual`, `importActual`, ...)
     Mock,
+    /// A plain CSS `@import` (in `.css`; in Sass or Less when it names a `.css` file, is a
+    /// `url()`, has media queries, or is Less `(css)`): the file as named (or `x.css`,
+    /// `x/index.css`, as postcss-import finds them), no Sass partials.
+    CssImport,
+    /// Sass `@import 'a'` of a Sass file: partials (`_a.scss`) and index files are probed.
+    SassImport,
+    /// Sass `@use 'a'`.
+    SassUse,
+    /// Sass `@forward 'a'`.
+    SassForward,
+    /// Less `@import 'a'`: `.less` is added when the name has no extension.
+    LessImport,
+    /// `url(a)` in a stylesheet value: an asset, which must exist exactly.
+    CssUrl,
+}
+
+impl ImportKind {
+    /// Written in a stylesheet: resolved with the stylesheet rules (`resolve::css`).
+    pub fn is_css(self) -> bool {
+        matches!(
+            self,
+            ImportKind::CssImport
+                | ImportKind::SassImport
+                | ImportKind::SassUse
+                | ImportKind::SassForward
+                | ImportKind::LessImport
+                | ImportKind::CssUrl
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -24,7 +24,8 @@
 //!   does); frontmatter and fenced code are skipped. JSX and `{expressions}` in MDX content are
 //!   not scanned: they cannot import, and env reads belong in the ESM blocks.
 //!
-//! Style blocks are reported apart ([`style_blocks`]) for the CSS extractor.
+//! Style blocks (`<style>`, `<style lang="scss">`, ...) go to the CSS extractor
+//! ([`super::extract_css`]), at their offsets in the whole file.
 
 use std::ops::Range;
 
@@ -119,6 +120,19 @@ pub fn extract_host(host: Host, src: &[u8], opts: &ScanOptions) -> Facts {
         facts.env_reads.extend(part.env_reads);
         facts.suppressions.extend(part.suppressions);
         facts.had_errors |= part.had_errors;
+    }
+    // `<style>` and `<style lang="scss">` blocks: their `@import`/`@use`/`url()` targets (an
+    // unknown `lang`, e.g. stylus, is not read).
+    for style in &blocks.styles {
+        let dialect = match style.lang.as_deref() {
+            None => Some(super::CssDialect::Css),
+            Some(lang) => super::CssDialect::for_lang(lang),
+        };
+        if let Some(dialect) = dialect {
+            facts
+                .imports
+                .extend(super::extract_css(dialect, src, style.range.clone()));
+        }
     }
     // Columns count characters: the blanked text may have fewer before a block on its line.
     let mut pos = Positions::new(src);

@@ -8,6 +8,7 @@ mod cache_props;
 mod common;
 mod config_errors;
 mod corpus;
+mod css;
 mod deploy;
 mod distribution;
 mod doctor;

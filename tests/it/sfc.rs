@@ -467,10 +467,11 @@ fn verbose_names_skipped_files_and_why() {
     r.add(&["."]);
     let run = r.hookctl(&["--verbose", "--no-color", "check", "--all-findings"]);
     run.ok()
-        .contains("2 files checked")
+        // app.vue, A.vue and the two stylesheets (read since stylesheet imports are checked).
+        .contains("4 files checked")
         .contains("skipped, larger than max_file_size (100 B): src/big.ts")
         .contains("skipped, binary content: src/blob.js")
-        .contains("skipped, unsupported extension: .css 2 (src/a.css, src/b.css); .html 1 (index.html)")
+        .contains("skipped, unsupported extension: .html 1 (index.html)")
         .lacks("logo.png");
     // without --verbose: none of it
     r.hookctl(&["--no-color", "check", "--all-findings"])
@@ -519,4 +520,30 @@ fn create_vue_layout_resolves_at_alias_from_vue_files() {
             "@/components/Gone.vue"
         )]
     );
+}
+
+const VUE_STYLED: &str = "<template><div class=\"card\"/></template>\n<style lang=\"scss\" scoped>\n@use '../styles/tokens';\n.card { background: url('../assets/card.png'); }\n</style>\n";
+
+/// A `<style lang="scss">` block's `@use` of an untracked partial is refused at its line, as a
+/// stylesheet's would be; with the partial and the image staged the commit passes.
+#[test]
+fn vue_style_block_using_an_untracked_partial_is_refused_and_its_twin_passes() {
+    let (_, run) = commit_with(
+        &[("src/assets/card.png", "png")],
+        &[("src/components/Card.vue", VUE_STYLED)],
+        &[("src/styles/_tokens.scss", "$gap: 4px;\n")],
+    );
+    run.code(1)
+        .contains("imports/untracked")
+        .contains("src/components/Card.vue:3:6")
+        .contains("git add src/styles/_tokens.scss");
+    let (_, run) = commit_with(
+        &[("src/assets/card.png", "png")],
+        &[
+            ("src/components/Card.vue", VUE_STYLED),
+            ("src/styles/_tokens.scss", "$gap: 4px;\n"),
+        ],
+        &[],
+    );
+    run.ok();
 }

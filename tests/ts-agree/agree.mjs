@@ -550,6 +550,9 @@ function modeReason(resName, mode, spec, target, verdict) {
   return `${resName} (${mode === ts.ModuleKind.ESNext ? 'esm' : mode === ts.ModuleKind.CommonJS ? 'cjs' : 'no mode'})`;
 }
 
+/** hookctl's import kinds of stylesheets (src/scan/mod.rs `ImportKind::is_css`). */
+const STYLESHEET_KINDS = new Set(['CssImport', 'SassImport', 'SassUse', 'SassForward', 'LessImport', 'CssUrl']);
+
 const t0 = Date.now();
 for (const rec of records) {
   const { importer, specifier, kind, verdict } = rec;
@@ -566,6 +569,11 @@ for (const rec of records) {
   const resName = resolutionName(resolution);
 
   let category;
+  if (STYLESHEET_KINDS.has(kind)) {
+    // `@import`/`@use`/`url()` of a stylesheet: Sass, Less and css-loader rules, not TypeScript's.
+    skip('stylesheet import (@import/@use/@forward/url())');
+    continue;
+  }
   if (kind === 'Reference') category = 'reference';
   else if (!spec) {
     skip('empty specifier');

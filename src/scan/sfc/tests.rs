@@ -34,7 +34,11 @@ fn vue_script_and_script_setup_with_their_languages() {
             ("\nimport B from './b.vue'\n".to_string(), Lang::Tsx),
         ]
     );
-    assert_eq!(imports(Host::Vue, src), vec!["./a 5:15", "./b.vue 8:15"]);
+    // The `<style lang="scss">` block's `@import` too.
+    assert_eq!(
+        imports(Host::Vue, src),
+        vec!["./a 5:15", "./b.vue 8:15", "./x 11:9"]
+    );
     let styles = super::style_blocks(Host::Vue, src.as_bytes());
     assert_eq!(styles.len(), 1);
     assert_eq!(styles[0].lang.as_deref(), Some("scss"));
@@ -188,4 +192,21 @@ proptest! {
         }
         let _ = extract_host(host, &input, &ScanOptions::default());
     }
+}
+
+/// `<style>` blocks are read as stylesheets of their `lang` (plain CSS without one), at their
+/// place in the whole file; an unknown `lang` is not read.
+#[test]
+fn style_blocks_are_read_as_stylesheets() {
+    let src = "<template><div/></template>\n<script setup lang=\"ts\">\nimport A from './a'\n</script>\n<style lang=\"scss\">\n@use './tokens';\n.a { background: url(./bg.png); }\n</style>\n<style>\n@import './reset.css';\n</style>\n<style lang=\"stylus\">\n@import './ignored'\n</style>\n";
+    assert_eq!(
+        imports(Host::Vue, src),
+        vec!["./a 3:15", "./tokens 6:6", "./bg.png 7:22", "./reset.css 10:9"]
+    );
+    let svelte =
+        "<script>\nimport B from './b.js';\n</script>\n<p/>\n<style>\n  @import './global.css';\n</style>\n";
+    assert_eq!(
+        imports(Host::Svelte, svelte),
+        vec!["./b.js 2:15", "./global.css 6:11"]
+    );
 }
