@@ -149,6 +149,7 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
         Lock::Yarn(l) => l.berry,
     };
     let berry = matches!(&lock, Lock::Yarn(l) if l.berry);
+    let npm_overridden = npm_overrides(&packages.manifests[""].json);
     let workspace_version = |name: &str| {
         let dir = packages.workspaces.get(name)?;
         let v = packages.manifests.get(dir)?.json.get("version")?.as_str()?;
@@ -218,6 +219,18 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
                     Lock::Yarn(l) => l.check(&dep, &workspace_version),
                 };
                 let Some(drift) = drift else { continue };
+                // An npm `overrides` entry replaces the declared range everywhere: `npm ci`
+                // installs the overriding version, in range or not (documenso/documenso: root
+                // `"overrides": {"typescript": "5.6.2"}` under a workspace's `^5.9.3`, accepted
+                // by `npm ci`; real-repo corpus).
+                if let (Lock::Npm(_), Drift::OutOfRange { locked }) = (&lock, &drift)
+                    && let Some(over) = npm_overridden.get(name.as_str())
+                    && node_semver::Range::parse(over)
+                        .ok()
+                        .is_none_or(|r| deps::satisfies(&r, locked) != Some(false))
+                {
+                    continue;
+                }
                 out.push(finding(
                     &pkg_path, &pkg_text, field_at, &dep, &drift, path, format,
                 ));
@@ -225,6 +238,36 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// What a root package.json's npm `overrides` sets at the top level, name -> spec: `"x":
+/// "1.0.0"`, `"x@^2": "2.1.0"`, `"x": {".": "1.0.0", ...}`, and `"x": "$x"` (the root's own
+/// dependency spec). Nested entries override only beneath their parent, not a direct dependency.
+fn npm_overrides(root: &serde_json::Value) -> std::collections::HashMap<String, String> {
+    let Some(map) = root.get("overrides").and_then(|o| o.as_object()) else {
+        return Default::default();
+    };
+    let root_spec = |name: &str| {
+        FIELDS
+            .iter()
+            .find_map(|f| root.get(*f)?.get(name)?.as_str())
+            .map(str::to_string)
+    };
+    map.iter()
+        .filter_map(|(key, v)| {
+            let spec = v.as_str().or_else(|| v.get(".")?.as_str())?;
+            // `@scope/name@range` or `name@range`: the name ends at the `@` after its first char.
+            let name = match key.get(1..).and_then(|k| k.find('@')) {
+                Some(at) => &key[..at + 1],
+                None => key.as_str(),
+            };
+            let spec = match spec.strip_prefix('$') {
+                Some(reference) => root_spec(reference)?,
+                None => spec.to_string(),
+            };
+            Some((name.to_string(), spec))
+        })
+        .collect()
 }
 
 fn finding(

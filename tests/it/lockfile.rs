@@ -396,3 +396,36 @@ fn a_dependency_in_two_fields_is_checked_once() {
         assert_eq!(drift(&r, &[]), [], "{manager}");
     }
 }
+
+/// From documenso/documenso (real-repo corpus): a root npm `overrides` entry replaces a declared
+/// range, and `npm ci` installs the overriding version whatever the range says (checked with
+/// `npm ci --dry-run` on documenso: `"overrides": {"typescript": "5.6.2"}` under a workspace's
+/// `^5.9.3` installs). A range outside the locked version is silent when an override the locked
+/// version satisfies covers it, by name, `name@range` key, `{".": …}` or `$name` reference; an
+/// override the locked version does not satisfy is still drift.
+#[test]
+fn npm_overrides_replace_the_declared_range() {
+    for overrides in [
+        serde_json::json!({"tiny": "1.x"}),
+        serde_json::json!({"tiny@^2": "^1.0.0"}),
+        serde_json::json!({"tiny": {".": "1.x"}}),
+    ] {
+        let r = lock_repo("npm", "single");
+        edit(&r, "package.json", "dependencies", "tiny", "^2.0.0");
+        let mut j: serde_json::Value = serde_json::from_str(&r.read("package.json")).unwrap();
+        j["overrides"] = overrides.clone();
+        r.write("package.json", serde_json::to_string_pretty(&j).unwrap());
+        r.git(&["add", "-A"]).ok();
+        assert_eq!(drift(&r, &["--all-findings"]), [], "{overrides}");
+    }
+    let r = lock_repo("npm", "single");
+    edit(&r, "package.json", "dependencies", "tiny", "^2.0.0");
+    let mut j: serde_json::Value = serde_json::from_str(&r.read("package.json")).unwrap();
+    j["overrides"] = serde_json::json!({"tiny": "^2.0.0", "other": "$other"});
+    r.write("package.json", serde_json::to_string_pretty(&j).unwrap());
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        drift(&r, &["--all-findings"]),
+        [finding(RULE, "package.json", "tiny")]
+    );
+}
