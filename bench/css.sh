@@ -16,7 +16,7 @@ runs_cold=${RUNS_COLD:-5}
 runs_warm=${RUNS_WARM:-10}
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 gen_py="$(dirname "$(dirname "$script_dir")")/shared/gen-corpus/gen.py"
-[[ -f $gen_py ]] || gen_py=/work/shared/gen-corpus/gen.py
+[[ -f $gen_py ]] || gen_py=../shared/gen-corpus/gen.py
 command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (apt-get install -y hyperfine)" >&2; exit 1; }
 unset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE GIT_COMMON_DIR GIT_OBJECT_DIRECTORY
 
