@@ -48,7 +48,7 @@ pub fn modified(status: &[Dirty]) -> Vec<Finding> {
                 format!("`{}` {what}: the deploy would not match this work tree", d.path),
             )
             .help(format!(
-                "commit it (`{add} && git commit`), or set the change aside with `git stash` before deploying"
+                "commit it (`{add} && git commit`), or set the change aside with `git stash` before deploying; `HOOKCTL_SKIP=git` skips this check once"
             ))
             .name(format!("modified {}", d.path))
         })
