@@ -4,7 +4,7 @@
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use git2::Oid;
 use hookctl::cache::{FactsCache, decode_facts, encode_facts};
@@ -12,7 +12,7 @@ use hookctl::scan::{EnvRead, EnvSource, Facts, Import, ImportKind, Span, Suppres
 use rayon::prelude::*;
 
 mod common;
-use common::Rng;
+use common::{Rng, median};
 
 const PACKAGES: &[&str] = &[
     "react",
@@ -110,19 +110,6 @@ fn facts(rng: &mut Rng) -> Facts {
 
 fn oid(i: usize) -> Oid {
     Oid::hash_object(git2::ObjectType::Blob, &i.to_le_bytes()).unwrap()
-}
-
-/// Median of `runs` timings of `f`.
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<_> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
 }
 
 fn ms(d: Duration) -> String {

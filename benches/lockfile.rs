@@ -13,9 +13,12 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hookctl::deps::{npm, pnpm, yarn};
+
+mod common;
+use common::median;
 
 const TARGET: usize = 5 * 1024 * 1024;
 
@@ -178,17 +181,11 @@ fn npm_lock() -> String {
     out
 }
 
-/// Median of `runs` timings of `f`.
-fn median(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
+/// The alternative the readers are measured against: the whole document through serde-saphyr.
+fn whole_yaml(text: &str) {
+    let v: Option<serde::de::IgnoredAny> =
+        serde_saphyr::from_str_with_options(text, hookctl::deps::yaml_options(text.len())).unwrap();
+    assert!(v.is_some());
 }
 
 fn ms(d: Duration) -> String {
@@ -220,12 +217,7 @@ fn main() {
         mb(&pnpm_text),
         ms(t)
     );
-    let t = median(5, || {
-        let v: Option<serde::de::IgnoredAny> =
-            serde_saphyr::from_str_with_options(&pnpm_text, hookctl::deps::yaml_options(pnpm_text.len()))
-                .unwrap();
-        assert!(v.is_some());
-    });
+    let t = median(5, || whole_yaml(&pnpm_text));
     println!(
         "| pnpm-lock.yaml v9 | {:.1} MiB | serde-saphyr, whole document (alternative) | {} |",
         mb(&pnpm_text),
@@ -239,12 +231,7 @@ fn main() {
         mb(&berry_text),
         ms(t)
     );
-    let t = median(5, || {
-        let v: Option<serde::de::IgnoredAny> =
-            serde_saphyr::from_str_with_options(&berry_text, hookctl::deps::yaml_options(berry_text.len()))
-                .unwrap();
-        assert!(v.is_some());
-    });
+    let t = median(5, || whole_yaml(&berry_text));
     println!(
         "| yarn.lock (berry) | {:.1} MiB | serde-saphyr, whole document (alternative) | {} |",
         mb(&berry_text),

@@ -1,6 +1,21 @@
 //! Shared by the benchmarks: a small deterministic PRNG (xorshift), so every run measures the
-//! same synthetic input.
+//! same synthetic input, and the median of repeated timings.
 #![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+/// Median of `runs` timings of `f`.
+pub fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
 
 pub struct Rng(pub u64);
 
