@@ -144,6 +144,19 @@ pub fn classify(spec: &str) -> Spec<'_> {
 }
 
 /// Does `version` (a lockfile's text; pnpm peer suffixes `1.2.3(react@18.2.0)` and build
+#[cfg(test)]
+impl<'a> Dep<'a> {
+    /// A `dependencies` entry of the package in `dir` (the lockfile readers' tests).
+    pub(crate) fn dependency(dir: &'a str, name: &'a str, spec: &'a str) -> Dep<'a> {
+        Dep {
+            dir,
+            field: "dependencies",
+            name,
+            spec,
+        }
+    }
+}
+
 /// metadata allowed) satisfy `range`? `None` when the text is no version (a link, a URL).
 pub fn satisfies(range: &Range, version: &str) -> Option<bool> {
     let v = version.split('(').next().unwrap_or(version).trim();

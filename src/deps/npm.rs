@@ -130,47 +130,44 @@ impl Lock {
 mod tests {
     use super::*;
 
-    fn dep<'a>(dir: &'a str, name: &'a str, spec: &'a str) -> Dep<'a> {
-        Dep {
-            dir,
-            field: "dependencies",
-            name,
-            spec,
-        }
-    }
-
     #[test]
     fn real_single_fixture() {
         let lock = Lock::parse(include_str!(
             "../../fixtures/lockfiles/npm/single/package-lock.json"
         ))
         .unwrap();
-        assert_eq!(lock.check(&dep("", "tiny", "^1.0.0")), None);
+        assert_eq!(lock.check(&Dep::dependency("", "tiny", "^1.0.0")), None);
         assert_eq!(
-            lock.check(&dep("", "tiny", "^1.1.0")),
+            lock.check(&Dep::dependency("", "tiny", "^1.1.0")),
             None,
             "npm ci passes a respelled range"
         );
         assert_eq!(
-            lock.check(&dep("", "tiny", "^2.0.0")),
+            lock.check(&Dep::dependency("", "tiny", "^2.0.0")),
             Some(Drift::OutOfRange {
                 locked: "1.2.0".into()
             })
         );
-        assert_eq!(lock.check(&dep("", "extra", "^1.0.0")), Some(Drift::Missing));
-        assert_eq!(lock.check(&dep("", "@fx/util", "~1.3.0")), None);
-        assert_eq!(lock.check(&dep("", "old-tiny", "npm:tiny@1.0.0")), None);
+        assert_eq!(
+            lock.check(&Dep::dependency("", "extra", "^1.0.0")),
+            Some(Drift::Missing)
+        );
+        assert_eq!(lock.check(&Dep::dependency("", "@fx/util", "~1.3.0")), None);
+        assert_eq!(
+            lock.check(&Dep::dependency("", "old-tiny", "npm:tiny@1.0.0")),
+            None
+        );
         assert!(matches!(
-            lock.check(&dep("", "old-tiny", "npm:tiny@^2")),
+            lock.check(&Dep::dependency("", "old-tiny", "npm:tiny@^2")),
             Some(Drift::OutOfRange { .. })
         ));
         assert!(matches!(
-            lock.check(&dep("", "old-tiny", "npm:other@1.0.0")),
+            lock.check(&Dep::dependency("", "old-tiny", "npm:other@1.0.0")),
             Some(Drift::SpecChanged { .. })
         ));
         // Tags and sources only need the package to be locked.
-        assert_eq!(lock.check(&dep("", "tiny", "latest")), None);
-        assert_eq!(lock.check(&dep("", "tiny", "file:../tiny")), None);
+        assert_eq!(lock.check(&Dep::dependency("", "tiny", "latest")), None);
+        assert_eq!(lock.check(&Dep::dependency("", "tiny", "file:../tiny")), None);
     }
 
     #[test]
@@ -179,22 +176,25 @@ mod tests {
             "../../fixtures/lockfiles/npm/workspace/package-lock.json"
         ))
         .unwrap();
-        assert_eq!(lock.check(&dep("packages/a", "tiny", "^1.0.0")), None);
+        assert_eq!(lock.check(&Dep::dependency("packages/a", "tiny", "^1.0.0")), None);
         assert_eq!(
-            lock.check(&dep("packages/a", "b", "^1.0.0")),
+            lock.check(&Dep::dependency("packages/a", "b", "^1.0.0")),
             None,
             "a workspace link"
         );
         assert!(matches!(
-            lock.check(&dep("packages/a", "b", "^2.0.0")),
+            lock.check(&Dep::dependency("packages/a", "b", "^2.0.0")),
             Some(Drift::OutOfRange { .. })
         ));
-        assert_eq!(lock.check(&dep("packages/b", "@fx/util", "^1.0.0")), None);
         assert_eq!(
-            lock.check(&dep("packages/b", "extra", "^1.0.0")),
+            lock.check(&Dep::dependency("packages/b", "@fx/util", "^1.0.0")),
+            None
+        );
+        assert_eq!(
+            lock.check(&Dep::dependency("packages/b", "extra", "^1.0.0")),
             Some(Drift::Missing)
         );
-        assert_eq!(lock.check(&dep("", "other", "^1.1.0")), None);
+        assert_eq!(lock.check(&Dep::dependency("", "other", "^1.1.0")), None);
     }
 
     #[test]
@@ -203,10 +203,13 @@ mod tests {
         assert_eq!(e.line, 3, "{e:?}");
         // npm 6's v1 lockfile is not read (`npm ci` accepts it): nothing to report.
         let v1 = Lock::parse("{\"lockfileVersion\": 1, \"dependencies\": {}}").unwrap();
-        assert_eq!(v1.check(&dep("", "tiny", "^1.0.0")), None);
+        assert_eq!(v1.check(&Dep::dependency("", "tiny", "^1.0.0")), None);
         // A v3 lockfile without a `packages` map locks nothing.
         let empty = Lock::parse("{\"lockfileVersion\": 3}").unwrap();
-        assert_eq!(empty.check(&dep("", "tiny", "^1.0.0")), Some(Drift::Missing));
+        assert_eq!(
+            empty.check(&Dep::dependency("", "tiny", "^1.0.0")),
+            Some(Drift::Missing)
+        );
         assert!(Lock::parse("").is_err());
     }
 }

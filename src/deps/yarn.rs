@@ -342,15 +342,6 @@ impl Lock {
 mod tests {
     use super::*;
 
-    fn dep<'a>(dir: &'a str, name: &'a str, spec: &'a str) -> Dep<'a> {
-        Dep {
-            dir,
-            field: "dependencies",
-            name,
-            spec,
-        }
-    }
-
     fn no_ws(_: &str) -> Option<String> {
         None
     }
@@ -359,11 +350,17 @@ mod tests {
     fn real_v1_fixtures() {
         let lock = Lock::parse(include_str!("../../fixtures/lockfiles/yarn1/single/yarn.lock")).unwrap();
         assert!(!lock.berry);
-        assert_eq!(lock.check(&dep("", "tiny", "^1.0.0"), &no_ws), None);
-        assert_eq!(lock.check(&dep("", "@fx/util", "~1.3.0"), &no_ws), None);
-        assert_eq!(lock.check(&dep("", "old-tiny", "npm:tiny@1.0.0"), &no_ws), None);
+        assert_eq!(lock.check(&Dep::dependency("", "tiny", "^1.0.0"), &no_ws), None);
         assert_eq!(
-            lock.check(&dep("", "tiny", "^1.1.0"), &no_ws),
+            lock.check(&Dep::dependency("", "@fx/util", "~1.3.0"), &no_ws),
+            None
+        );
+        assert_eq!(
+            lock.check(&Dep::dependency("", "old-tiny", "npm:tiny@1.0.0"), &no_ws),
+            None
+        );
+        assert_eq!(
+            lock.check(&Dep::dependency("", "tiny", "^1.1.0"), &no_ws),
             Some(Drift::SpecChanged {
                 recorded: "^1.0.0".into(),
                 locked: Some("1.2.0".into())
@@ -371,50 +368,71 @@ mod tests {
             "yarn 1 looks patterns up exactly"
         );
         assert_eq!(
-            lock.check(&dep("", "extra", "^1.0.0"), &no_ws),
+            lock.check(&Dep::dependency("", "extra", "^1.0.0"), &no_ws),
             Some(Drift::Missing)
         );
 
         let lock = Lock::parse(include_str!("../../fixtures/lockfiles/yarn1/workspace/yarn.lock")).unwrap();
         let ws = |n: &str| (n == "b").then(|| "1.0.0".to_string());
-        assert_eq!(lock.check(&dep("packages/a", "b", "^1.0.0"), &ws), None);
         assert_eq!(
-            lock.check(&dep("packages/a", "b", "^2.0.0"), &ws),
+            lock.check(&Dep::dependency("packages/a", "b", "^1.0.0"), &ws),
+            None
+        );
+        assert_eq!(
+            lock.check(&Dep::dependency("packages/a", "b", "^2.0.0"), &ws),
             Some(Drift::Missing)
         );
-        assert_eq!(lock.check(&dep("packages/a", "tiny", "^1.0.0"), &ws), None);
-        assert!(lock.check(&dep("packages/a", "tiny", "^2.0.0"), &ws).is_some());
+        assert_eq!(
+            lock.check(&Dep::dependency("packages/a", "tiny", "^1.0.0"), &ws),
+            None
+        );
+        assert!(
+            lock.check(&Dep::dependency("packages/a", "tiny", "^2.0.0"), &ws)
+                .is_some()
+        );
     }
 
     #[test]
     fn real_berry_fixtures() {
         let lock = Lock::parse(include_str!("../../fixtures/lockfiles/berry/workspace/yarn.lock")).unwrap();
         assert!(lock.berry);
-        assert_eq!(lock.check(&dep("packages/a", "tiny", "^1.0.0"), &no_ws), None);
-        assert_eq!(lock.check(&dep("packages/a", "b", "workspace:*"), &no_ws), None);
-        assert_eq!(lock.check(&dep("packages/b", "@fx/util", "^1.0.0"), &no_ws), None);
-        assert_eq!(lock.check(&dep("", "other", "^1.1.0"), &no_ws), None);
         assert_eq!(
-            lock.check(&dep("packages/a", "tiny", "^2.0.0"), &no_ws),
+            lock.check(&Dep::dependency("packages/a", "tiny", "^1.0.0"), &no_ws),
+            None
+        );
+        assert_eq!(
+            lock.check(&Dep::dependency("packages/a", "b", "workspace:*"), &no_ws),
+            None
+        );
+        assert_eq!(
+            lock.check(&Dep::dependency("packages/b", "@fx/util", "^1.0.0"), &no_ws),
+            None
+        );
+        assert_eq!(lock.check(&Dep::dependency("", "other", "^1.1.0"), &no_ws), None);
+        assert_eq!(
+            lock.check(&Dep::dependency("packages/a", "tiny", "^2.0.0"), &no_ws),
             Some(Drift::SpecChanged {
                 recorded: "^1.0.0".into(),
                 locked: Some("1.2.0".into())
             })
         );
         assert_eq!(
-            lock.check(&dep("packages/a", "extra", "^1.0.0"), &no_ws),
+            lock.check(&Dep::dependency("packages/a", "extra", "^1.0.0"), &no_ws),
             Some(Drift::Missing)
         );
         assert_eq!(
-            lock.check(&dep("packages/c", "tiny", "^1.0.0"), &no_ws),
+            lock.check(&Dep::dependency("packages/c", "tiny", "^1.0.0"), &no_ws),
             Some(Drift::Missing)
         );
 
         let lock = Lock::parse(include_str!("../../fixtures/lockfiles/berry/single/yarn.lock")).unwrap();
-        assert_eq!(lock.check(&dep("", "tiny", "^1.0.0"), &no_ws), None);
-        assert_eq!(lock.check(&dep("", "old-tiny", "npm:tiny@1.0.0"), &no_ws), None);
+        assert_eq!(lock.check(&Dep::dependency("", "tiny", "^1.0.0"), &no_ws), None);
+        assert_eq!(
+            lock.check(&Dep::dependency("", "old-tiny", "npm:tiny@1.0.0"), &no_ws),
+            None
+        );
         assert!(
-            lock.check(&dep("", "old-tiny", "npm:tiny@2.0.0"), &no_ws)
+            lock.check(&Dep::dependency("", "old-tiny", "npm:tiny@2.0.0"), &no_ws)
                 .is_some()
         );
     }
