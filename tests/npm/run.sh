@@ -146,11 +146,22 @@ make_app() {
 	git -C "$dir" commit -q --no-verify -m init
 }
 
-# stage_untracked_import DIR: stage a page importing lib/slug.ts, which stays untracked.
+# stage_untracked_import DIR [NAME]: stage app/NAME-page.ts importing lib/NAME.ts (NAME: slug),
+# which stays untracked.
 stage_untracked_import() {
-	printf 'export const slugify = (s: string) => s;\n' >"$1/lib/slug.ts"
-	printf 'import { slugify } from "../lib/slug";\nexport const page = slugify("a");\n' >"$1/app/page.ts"
-	git -C "$1" add app/page.ts
+	local name=${2:-slug}
+	mkdir -p "$1/lib" "$1/app"
+	printf 'export const %s = (s: string) => s;\n' "$name" >"$1/lib/$name.ts"
+	printf 'import { %s } from "../lib/%s";\nexport const page = %s("a");\n' "$name" "$name" "$name" >"$1/app/$name-page.ts"
+	git -C "$1" add "app/$name-page.ts"
+}
+
+# refuses_untracked_import WHAT DIR [NAME]: a commit in DIR's repository that imports an
+# untracked file (stage_untracked_import) is refused, naming the rule.
+refuses_untracked_import() {
+	stage_untracked_import "$2" "${3:-slug}"
+	expect_fail "$1" git -C "$2" commit -q -m "untracked import"
+	out_has "... naming the rule" "imports/untracked"
 }
 
 app=$work/app
@@ -168,9 +179,7 @@ expect_ok "node_modules/.bin/hookctl --version" "$app/node_modules/.bin/hookctl"
 out_has "--version says it came from the npm package" "npm package @hookctl/cli-"
 git -C "$app" add package.json package-lock.json
 git -C "$app" commit -q --no-verify -m "hookctl as a dev dependency"
-stage_untracked_import "$app"
-expect_fail "a commit importing an untracked file is refused" git -C "$app" commit -q -m "gallery"
-out_has "... naming the rule" "imports/untracked"
+refuses_untracked_import "a commit importing an untracked file is refused" "$app"
 git -C "$app" add lib/slug.ts
 expect_ok "the same commit with the file staged passes" git -C "$app" commit -q -m "gallery"
 
@@ -182,12 +191,7 @@ expect_ok "npm install --offline in the clone" at "$clone" npm install --offline
 hooked "$clone" "npm install alone installed the hooks in the clone"
 # Only node_modules/.bin: PATH without node makes the shim skip it and use the recorded path,
 # so check with node present that it is the clone's own node_modules that runs.
-rm -f "$clone/lib/slug.ts"
-printf 'export const x = 1;\n' >"$clone/lib/other.ts"
-printf 'import { x } from "../lib/other";\nexport const y = x;\n' >"$clone/app/y.ts"
-git -C "$clone" add app/y.ts
-expect_fail "the clone's hook refuses a commit importing an untracked file" git -C "$clone" commit -q -m y
-out_has "... naming the rule" "imports/untracked"
+refuses_untracked_import "the clone's hook refuses a commit importing an untracked file" "$clone" other
 git -C "$clone" reset -q
 # min_version: a repository that needs a newer hookctl refuses the old one at hook time.
 printf 'min_version = "999.0.0"\n[pre-commit]\nchecks = ["imports"]\n' >"$clone/hookctl.toml"
@@ -222,9 +226,7 @@ if command -v pnpm >/dev/null 2>&1; then
 	expect_ok "pnpm add -D <tarballs>" at "$papp" pnpm add -D --offline "$main_tgz" "$plat_tgz"
 	expect_ok "pnpm install (runs prepare)" at "$papp" pnpm install --offline
 	hooked "$papp" "pnpm install installed the hooks"
-	stage_untracked_import "$papp"
-	expect_fail "pnpm: a commit importing an untracked file is refused" git -C "$papp" commit -q -m g
-	out_has "... naming the rule" "imports/untracked"
+	refuses_untracked_import "pnpm: a commit importing an untracked file is refused" "$papp"
 
 	echo "== pnpm: a workspace package with hookctl (--filter)"
 	ws=$work/pnpm-ws
@@ -241,9 +243,7 @@ if command -v pnpm >/dev/null 2>&1; then
 	hooked "$ws" "pnpm: the package's prepare installed the hooks at the repository root"
 	grep -qF "node_bin='packages/web/node_modules/.bin/hookctl'" "$ws/.git/hooks/pre-commit" &&
 		ok "pnpm: the hook tries the package's node_modules/.bin first" || bad "pnpm: the hook lacks packages/web/node_modules/.bin"
-	stage_untracked_import "$ws/packages/web"
-	expect_fail "pnpm --filter: a commit importing an untracked file is refused" git -C "$ws" commit -q -m g
-	out_has "... naming the rule" "imports/untracked"
+	refuses_untracked_import "pnpm --filter: a commit importing an untracked file is refused" "$ws/packages/web"
 elif [ "${PM_REQUIRED:-}" = 1 ]; then
 	bad "pnpm is not on PATH"
 else
@@ -268,9 +268,7 @@ if command -v yarn >/dev/null 2>&1 && yarn --version 2>/dev/null | grep -q '^1\.
 	expect_ok "yarn add -D <tarballs>" at "$yapp" yarn add -D --offline --ignore-platform "file:$main_tgz" "file:$plat_tgz"
 	expect_ok "yarn install (runs prepare)" at "$yapp" yarn install --offline --ignore-platform
 	hooked "$yapp" "yarn install installed the hooks"
-	stage_untracked_import "$yapp"
-	expect_fail "yarn: a commit importing an untracked file is refused" git -C "$yapp" commit -q -m g
-	out_has "... naming the rule" "imports/untracked"
+	refuses_untracked_import "yarn: a commit importing an untracked file is refused" "$yapp"
 elif [ "${PM_REQUIRED:-}" = 1 ]; then
 	bad "yarn 1 is not on PATH"
 else
@@ -307,20 +305,13 @@ if [ -n "${BERRY_YARN_JS:-}" ] && [ -f "$BERRY_YARN_JS" ]; then
 	expect_ok "berry: yarn install (runs postinstall)" at "$bapp" berry install
 	hooked "$bapp" "berry: yarn install installed the hooks"
 	git -C "$bapp" add -A && git -C "$bapp" commit -q --no-verify -m "hookctl as a dev dependency"
-	stage_untracked_import "$bapp"
-	expect_fail "berry: a commit importing an untracked file is refused" git -C "$bapp" commit -q -m g
-	out_has "... naming the rule" "imports/untracked"
+	refuses_untracked_import "berry: a commit importing an untracked file is refused" "$bapp"
 	git -C "$bapp" reset -q
 	bclone=$work/berry-clone
 	git clone -q "$bapp" "$bclone"
 	expect_ok "berry: yarn install in a teammate's clone" at "$bclone" berry install --immutable
 	hooked "$bclone" "berry: yarn install alone installed the hooks in the clone"
-	mkdir -p "$bclone/lib"
-	printf 'export const x = 1;\n' >"$bclone/lib/other.ts"
-	printf 'import { x } from "../lib/other";\nexport const y = x;\n' >"$bclone/app/y.ts"
-	git -C "$bclone" add app/y.ts
-	expect_fail "berry: the clone's hook refuses a commit importing an untracked file" git -C "$bclone" commit -q -m y
-	out_has "... naming the rule" "imports/untracked"
+	refuses_untracked_import "berry: the clone's hook refuses a commit importing an untracked file" "$bclone" other
 	bnogit=$work/berry-nogit
 	mkdir -p "$bnogit"
 	git -C "$bapp" archive HEAD | tar -x -C "$bnogit"
