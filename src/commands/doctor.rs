@@ -174,7 +174,7 @@ fn check_config(ctx: &Ctx, hooks: &Hooks, r: &mut Report) -> (BTreeSet<String>, 
             let hooks = cfg
                 .hooks
                 .keys()
-                .filter(|h| install::GIT_HOOKS.contains(&h.as_str()))
+                .filter(|h| crate::hook_names::GIT_HOOKS.contains(&h.as_str()))
                 .cloned()
                 .collect();
             (hooks, Some(cfg))

@@ -64,10 +64,10 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     };
     let mut config = config;
     // `hookctl.toml` files of workspace packages add jobs for their package's files.
-    for (h, job) in jobs::nested::nested_jobs(&git, jobs::index_from_env(&git).as_deref())? {
+    for (h, job) in crate::config::nested::nested_jobs(&git, jobs::index_from_env(&git).as_deref())? {
         config.hooks.entry(h).or_default().jobs.push(job);
     }
-    let is_git_hook = crate::install::GIT_HOOKS.contains(&hook);
+    let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {
         Some(hc) => hc.clone(),
         None if matches!(hook, "pre-commit" | "pre-push") => HookConfig::default(),
@@ -209,7 +209,7 @@ fn warn_unknown_skips(config: &Config, skip: &[String]) {
         .flat_map(|h| h.jobs.iter().map(|j| j.name.as_str()));
     let known: Vec<&str> = jobs
         .chain(crate::config::CHECK_GROUPS.iter().copied())
-        .chain(crate::rules::ALL.iter().map(|r| r.id))
+        .chain(crate::codes::ALL.iter().map(|r| r.id))
         .chain(["checks"])
         .collect();
     for name in skip.iter().filter(|s| !known.contains(&s.as_str())) {
@@ -601,7 +601,7 @@ fn run_checks_on(
         let wanted = groups.contains(&"files")
             && !skip
                 .iter()
-                .any(|s| s == "files" || s == crate::rules::NODE_VERSION.id);
+                .any(|s| s == "files" || s == crate::codes::NODE_VERSION.id);
         if let (true, Some(snap)) = (wanted, sources.first()) {
             let t0 = Instant::now();
             findings.extend(running_node_finding(config, snap));
@@ -611,8 +611,8 @@ fn run_checks_on(
     let git_clean = git_clean_applies(hook, hc)
         && groups.contains(&"git")
         && !skipped("git")
-        && !skipped(crate::rules::GIT_CLEAN.id)
-        && config.level(&crate::rules::GIT_CLEAN) != crate::config::Level::Off;
+        && !skipped(crate::codes::GIT_CLEAN.id)
+        && config.level(&crate::codes::GIT_CLEAN) != crate::config::Level::Off;
     if git_clean {
         let t0 = Instant::now();
         let (repo, _) = crate::git::discover()?;
@@ -626,7 +626,7 @@ fn run_checks_on(
             crate::rules::git_clean::modified(&status)
                 .into_iter()
                 .filter_map(|mut f| {
-                    f.severity = config.level_at(&crate::rules::GIT_CLEAN, &f.path).severity()?;
+                    f.severity = config.level_at(&crate::codes::GIT_CLEAN, &f.path).severity()?;
                     Some(f)
                 }),
         );
@@ -651,7 +651,7 @@ fn run_checks_on(
         for g in &groups {
             let ran = times.iter().any(|(t, _)| t == g);
             if !ran {
-                let why = if skipped(g) || (*g == "git" && skipped(crate::rules::GIT_CLEAN.id)) {
+                let why = if skipped(g) || (*g == "git" && skipped(crate::codes::GIT_CLEAN.id)) {
                     "HOOKCTL_SKIP"
                 } else {
                     "rule off"
@@ -662,7 +662,7 @@ fn run_checks_on(
             let time = times.iter().filter(|(t, _)| t == g).map(|(_, d)| *d).sum();
             let (errors, warnings) = findings
                 .iter()
-                .filter(|f| crate::rules::group(f.rule) == *g)
+                .filter(|f| crate::codes::group(f.rule) == *g)
                 .fold((0, 0), |(e, w), f| match f.severity {
                     Severity::Error => (e + 1, w),
                     Severity::Warning => (e, w + 1),
@@ -737,7 +737,7 @@ impl Row {
 /// `pre-deploy`: the running `node --version` against the root `engines.node` (a note, and
 /// nothing checked, when `node` is not on PATH).
 fn running_node_finding(config: &Config, snap: &crate::snapshot::Snapshot) -> Option<Finding> {
-    let rule = &crate::rules::NODE_VERSION;
+    let rule = &crate::codes::NODE_VERSION;
     let severity = config.level_at(rule, "package.json").severity()?;
     let out = match std::process::Command::new("node").arg("--version").output() {
         Ok(out) if out.status.success() => out,

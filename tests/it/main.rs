@@ -19,6 +19,7 @@ mod env_rules;
 mod init;
 mod install;
 mod jobs;
+mod layout;
 mod live;
 mod lockfile;
 mod migrate;
