@@ -16,6 +16,7 @@ pub mod deps;
 pub mod diagnostic;
 pub mod env;
 pub mod git;
+pub mod graph;
 pub mod hook_names;
 pub mod install;
 pub mod jobs;

@@ -9,7 +9,6 @@
 pub mod capture;
 pub mod clean;
 pub mod exec;
-pub mod graph;
 pub mod orphans;
 pub mod plan;
 pub mod push;

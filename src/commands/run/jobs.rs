@@ -36,7 +36,7 @@ pub(super) fn run_jobs(
     hook: &str,
     hc: &HookConfig,
     scope: &HookScope,
-    graph: Option<&jobs::graph::Graph>,
+    graph: Option<&crate::graph::Graph>,
     skip: &[String],
     args: &RunArgs,
     tally: &mut Tally,

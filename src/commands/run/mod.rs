@@ -129,7 +129,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
                 .find(|(t, _)| *t == scope.target)
                 .map(|(_, s)| s.clone());
             Some(
-                crate::jobs::graph::compute(&config, &scope.target, &scope.files, snap)
+                crate::graph::compute(&config, &scope.target, &scope.files, snap)
                     .context("cannot compute {affected}")?,
             )
         } else {
