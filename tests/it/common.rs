@@ -353,6 +353,7 @@ macro_rules! snapshot {
                 (r"in \d+ ms", "in [TIME] ms"),
                 (r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[TIME]""#),
                 (r"\(\d+\.\d+s\)", "([TIME]s)"),
+                (r"\b\d+\.\d\ds\b", "[T]s"),
                 (r#""version": "\d+\.\d+\.\d+""#, r#""version": "[VERSION]""#),
                 // Commit ids differ from run to run (commit dates are not fixed).
                 (r"\b[0-9a-f]{40}\b", "[OID]"),
