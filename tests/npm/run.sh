@@ -342,6 +342,27 @@ msg_maybe() {
 		"$cargo_hint"
 }
 
+# msg_lockfile WHAT LOCKFILE PM: the lockfile has no entry for this platform's package.
+msg_lockfile() {
+	printf '%s\n' \
+		"hookctl: $1: the package $plat_name (hookctl's binary for $plat_desc) is missing." \
+		"  $2 has no entry for it: the lockfile was likely written on another OS or CPU, by an" \
+		"  install that kept only that machine's platform package." \
+		"hint: $3 install adds it (if it does not: delete node_modules and $2, then $3 install)" \
+		"$cargo_hint"
+}
+# drop_lock_entry FILE: FILE (pnpm-lock.yaml, yarn.lock) without this platform package's own
+# entries (a block from its key line to the next blank line), as a lockfile written elsewhere.
+drop_lock_entry() {
+	node -e '
+		const fs = require("fs");
+		const [file, name] = process.argv.slice(1);
+		const key = new RegExp(`^\\s*[\x27"]?${name.replace(/[/.]/g, "\\$&")}@`);
+		const blocks = fs.readFileSync(file, "utf8").split(/\n\n/);
+		fs.writeFileSync(file, blocks.filter((b) => !key.test(b.replace(/^\n+/, "").split("\n")[0])).join("\n\n"));
+	' "$1" "$plat_name"
+}
+
 # --- npm ----------------------------------------------------------------------------------------
 app=$work/app
 echo "== npm $(npm --version): sample app"
@@ -425,13 +446,7 @@ node -e '
 	}
 ' "$plat_name" "$clone/package-lock.json" "$clone/node_modules/.package-lock.json"
 expect_fail "a lockfile without this platform's entry: hookctl fails" "$clone/node_modules/.bin/hookctl" --version
-out_says "... saying the lockfile lacks the entry, and the fix" <<EOF
-hookctl: cannot run: the package $plat_name (hookctl's binary for $plat_desc) is missing.
-  package-lock.json has no entry for it: the lockfile was likely written on another OS or CPU, by an
-  install that kept only that machine's platform package.
-hint: npm install adds it (if it does not: delete node_modules and package-lock.json, then npm install)
-$cargo_hint
-EOF
+out_says "... saying the lockfile lacks the entry, and the fix" < <(msg_lockfile "cannot run" package-lock.json npm)
 # The fallback: a hookctl on PATH that is not a Node launcher (what `cargo install` puts there).
 # The packed binary stands for it; a shell script named hookctl would be skipped (a launcher's shim).
 mkdir -p "$work/cargo-bin"
@@ -492,6 +507,9 @@ if command -v pnpm >/dev/null 2>&1; then
 	not_hooked "$pclone" "... so no hook was installed"
 	out_says "... and prepare says why, naming the package" \
 		< <(msg_omitted "git hooks not installed" "npm_config_optional=" "pnpm install")
+	drop_lock_entry "$pclone/pnpm-lock.yaml"
+	expect_fail "pnpm: a lockfile without this platform's entry: hookctl fails" "$pclone/node_modules/.bin/hookctl" --version
+	out_says "... saying the lockfile lacks the entry" < <(msg_lockfile "cannot run" pnpm-lock.yaml pnpm)
 
 	echo "== pnpm: a workspace package with hookctl (--filter)"
 	ws=$work/pnpm-ws
@@ -500,7 +518,7 @@ if command -v pnpm >/dev/null 2>&1; then
 	printf 'packages:\n  - "packages/*"\n' >"$ws/pnpm-workspace.yaml"
 	make_app "$ws/packages/web" web
 	rm -rf "$ws/packages/web/.git"
-	(cd "$ws/packages/web" && npm pkg set scripts.prepare="hookctl install || exit 0")
+	(cd "$ws/packages/web" && env -u npm_config_store_dir npm pkg set scripts.prepare="hookctl install || exit 0")
 	printf 'node_modules/\n' >"$ws/.gitignore"
 	printf '[pre-commit]\nchecks = ["imports"]\n' >"$ws/hookctl.toml"
 	git -C "$ws" init -q -b main && git -C "$ws" add -A && git -C "$ws" commit -q --no-verify -m init
@@ -558,6 +576,9 @@ if command -v yarn >/dev/null 2>&1 && yarn --version 2>/dev/null | grep -q '^1\.
 	[ -z "$(installed_platforms "$yclone")" ] && ok "yarn: --ignore-optional left the platform package out" || bad "yarn: --ignore-optional installed $(installed_platforms "$yclone")"
 	not_hooked "$yclone" "... so no hook was installed"
 	out_says "... and prepare says why it may be, naming the package" < <(msg_maybe "git hooks not installed" yarn)
+	drop_lock_entry "$yclone/yarn.lock"
+	expect_fail "yarn 1: a lockfile without this platform's entry: hookctl fails" "$yclone/node_modules/.bin/hookctl" --version
+	out_says "... saying the lockfile lacks the entry" < <(msg_lockfile "cannot run" yarn.lock yarn)
 	unset YARN_CACHE_FOLDER
 elif [ "${PM_REQUIRED:-}" = 1 ]; then
 	bad "yarn 1 is not on PATH"
