@@ -175,7 +175,7 @@ JS
 [ "$(wc -l <"$work/stub-list")" = 4 ] && ok "stand-ins for the 4 other platform packages" || bad "stand-in packages: $(cat "$work/stub-list")"
 
 # --- the local registry -----------------------------------------------------------------------
-echo "== a local npm registry (verdaccio $("$verdaccio" --version 2>/dev/null), loopback)"
+echo "== a local npm registry (verdaccio on loopback)"
 reg=$work/registry
 mkdir -p "$reg"
 # No uplink: a package the tests do not publish is not found (nothing comes from elsewhere).
@@ -225,7 +225,7 @@ for attempt in 1 2 3; do
 	sed 's/^/    | /' "$reg/log" | tail -n 10
 done
 [ -n "$registry_pid" ] || give_up "verdaccio did not start"
-ok "verdaccio answers at $registry"
+ok "verdaccio $(node -p 'require(require("path").join(require("fs").realpathSync(process.argv[1]), "../../package.json")).version' "$verdaccio" 2>/dev/null) answers at $registry"
 
 # A user for publishing (verdaccio's htpasswd), its token in the npm user config with the registry.
 token=$(node -e '
@@ -238,11 +238,22 @@ token=$(node -e '
 printf 'registry=%s\n//127.0.0.1:%s/:_authToken=%s\n' "$registry" "$port" "$token" >"$npm_config_userconfig"
 export npm_config_registry=$registry
 
+# The platform packages at once (each publish is mostly npm starting up), then the launcher.
 published=0
-while read -r dir; do
-	run npm publish "$dir" && published=$((published + 1)) || bad "npm publish $dir"
-done <"$work/stub-list"
-run npm publish "$plat_tgz" && published=$((published + 1)) || bad "npm publish $plat_tgz"
+pids=()
+pkgs=()
+while read -r p; do pkgs+=("$p"); done <"$work/stub-list"
+pkgs+=("$plat_tgz")
+for i in "${!pkgs[@]}"; do
+	npm publish "${pkgs[$i]}" >"$work/publish-$i.log" 2>&1 &
+	pids+=("$!")
+done
+for i in "${!pkgs[@]}"; do
+	if wait "${pids[$i]}"; then published=$((published + 1)); else
+		cp "$work/publish-$i.log" "$work/out"
+		bad "npm publish ${pkgs[$i]}"
+	fi
+done
 # The launcher last, as a release does: its optional dependencies exist when it appears.
 run npm publish "$main_tgz" && published=$((published + 1)) || bad "npm publish $main_tgz"
 [ "$published" = 6 ] && ok "published hookctl and the 5 platform packages to the local registry"
