@@ -65,7 +65,40 @@ pub struct Request {
     pub skip: Vec<String>,
     /// Only report findings under these repo-relative paths (empty = everywhere).
     pub paths: Vec<String>,
+    /// Checks of this machine's state rather than of the snapshot (`git/clean`, the running
+    /// Node), which some hooks ask for.
+    pub local: Local,
 }
+
+/// The checks of a [`Request`] that read this machine, not the snapshot. They run after the
+/// baseline comparison: the state of the work tree or of `node` has no baseline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Local {
+    /// `git/clean`: what of it this request runs.
+    pub git_clean: GitClean,
+    /// `node/version` against the running `node --version` (`pre-deploy`, group `files`).
+    pub running_node: bool,
+}
+
+/// The two halves of `git/clean`, which `pre-deploy` runs in different requests (one per
+/// check group, each timed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GitClean {
+    /// Uncommitted changes to tracked files (runs with group `git`).
+    pub modified: bool,
+    /// The `imports/untracked` findings of this request whose target `git status` lists as
+    /// untracked become `git/clean` findings (runs with group `imports`; `pre-deploy` only: in
+    /// `pre-push` the pushed commit's own `imports/untracked` says it).
+    pub fold_untracked_imports: bool,
+}
+
+/// Whether `req` runs the check group `group` (`checks = [...]` and `HOOKCTL_SKIP`).
+fn group_enabled(req: &Request, group: &str) -> bool {
+    (req.groups.is_empty() || req.groups.iter().any(|g| g == group)) && !req.skip.iter().any(|s| s == group)
+}
+
+/// The groups whose rules read the snapshot; a request for none of them scans nothing.
+const SNAPSHOT_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps"];
 
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -144,7 +177,12 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
         _ => Scope::All,
     };
     timing("plan", start);
-    let mut outcome = analyze(config, snap.clone(), req, &scope, &cache, &scan_opts)?;
+    let reads_snapshot = SNAPSHOT_GROUPS.iter().any(|g| group_enabled(req, g));
+    let mut outcome = if reads_snapshot {
+        analyze(config, snap.clone(), req, &scope, &cache, &scan_opts)?
+    } else {
+        Outcome::default()
+    };
     if let (Scope::Files(_), Some(base)) = (&scope, &base_snap)
         && (req.groups.is_empty() || req.groups.iter().any(|g| g == "files"))
         && !req.skip.iter().any(|s| s == "files")
@@ -192,6 +230,9 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
             f.new = Some(true);
         }
     }
+    let t0 = Instant::now();
+    local_checks(config, req, &snap, &mut outcome)?;
+    timing("local checks", t0);
     // A cache that cannot be written (read-only repository) only costs speed.
     let t0 = Instant::now();
     let _ = cache.save();
@@ -199,6 +240,59 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     outcome.snapshot = Some(snap);
     outcome.elapsed = start.elapsed();
     Ok(outcome)
+}
+
+/// [`Local`]: the checks of this machine's state, levels and skips applied by [`finalize`]
+/// like every other finding.
+fn local_checks(
+    config: &Config,
+    req: &Request,
+    snap: &Snapshot,
+    outcome: &mut Outcome,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let runs = |group: &str, rule: &rules::Rule| {
+        group_enabled(req, group)
+            && !req.skip.iter().any(|s| s == rule.id)
+            && config.level(rule) != crate::config::Level::Off
+    };
+    if req.local.running_node && runs("files", &rules::NODE_VERSION) {
+        match rules::node_version::installed_node() {
+            Some(version) => {
+                let packages = crate::resolve::packages::Packages::load(snap, &mut Vec::new());
+                let found = rules::node_version::running_node(snap, &packages, &version);
+                outcome
+                    .findings
+                    .extend(finalize(config, req, found.into_iter().collect()));
+            }
+            None => outcome
+                .notes
+                .push("`node` is not on PATH: the running Node version was not checked".to_string()),
+        }
+    }
+    let git_clean = req.local.git_clean;
+    let clean_on = !req.skip.iter().any(|s| s == "git")
+        && runs("git", &rules::GIT_CLEAN) | runs("imports", &rules::GIT_CLEAN);
+    let modified = git_clean.modified && runs("git", &rules::GIT_CLEAN);
+    let fold = git_clean.fold_untracked_imports
+        && group_enabled(req, "imports")
+        && outcome
+            .findings
+            .iter()
+            .any(|f| f.rule == rules::IMPORTS_UNTRACKED.id);
+    if clean_on && (modified || fold) {
+        let (repo, _) = crate::git::discover()?;
+        let status = crate::git::status(&repo).context("cannot read `git status` for git/clean")?;
+        if fold {
+            rules::git_clean::fold_untracked_imports(config, &mut outcome.findings, &status);
+        }
+        if modified {
+            let found = rules::git_clean::modified(&status);
+            outcome.findings.extend(finalize(config, req, found));
+        }
+    }
+    diagnostic::sort(&mut outcome.findings);
+    Ok(())
 }
 
 /// A commit refused only for lockfile drift needs only the baseline's lockfile drift (a finding
@@ -222,7 +316,7 @@ fn cache_dir(snap: &Snapshot) -> PathBuf {
 /// `HOOKCTL_TIMINGS=1`: print how long each phase took, to stderr.
 fn timing(phase: &str, since: Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0")) {
+    if *ON.get_or_init(|| crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS)) {
         // Peak resident memory so far, where the OS tells it (Linux).
         let peak = std::fs::read_to_string("/proc/self/status")
             .ok()
@@ -570,7 +664,9 @@ struct Progress {
 impl Progress {
     fn new(total: usize) -> Progress {
         use std::io::IsTerminal;
-        let show = total >= 2000 && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let show = total >= 2000
+            && std::io::stderr().is_terminal()
+            && crate::env_vars::get_os(crate::env_vars::CI).is_none();
         Progress {
             total,
             done: std::sync::atomic::AtomicUsize::new(0),

@@ -1,12 +1,15 @@
-//! Git's world, read one way: finding the repository ([`discover`]), the index a hook is shown
-//! ([`index_file`], [`open_index`]), and git's raw diff ([`parse_raw_diff`]). Everything that
-//! needs one of these calls here, so the rules (`GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`,
-//! bare repositories, linked worktrees) are decided once.
-//!
-//! Installing hooks is the exception: `install` asks `git rev-parse --git-path hooks`, since
-//! only git knows where it runs hooks from (see `src/install.rs`).
+//! Git's world, read one way: finding the repository ([`discover`], [`Git`]), the index a hook
+//! is shown ([`index_file`], [`open_index`]), git's raw diff ([`parse_raw_diff`]), and every
+//! `git` process hookctl starts ([`command`]). Everything that needs one of these calls here,
+//! so the rules (`GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`, bare repositories, linked
+//! worktrees) are decided once.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
 
 use git2::Repository;
 
@@ -40,7 +43,7 @@ pub struct RepoPaths {
 /// The repository of the current process: from `GIT_DIR` (and `GIT_WORK_TREE`) when set, as
 /// git does in hooks, else discovered upwards from the current directory.
 pub fn discover() -> Result<(Repository, RepoPaths), Error> {
-    let repo = if std::env::var_os("GIT_DIR").is_some() {
+    let repo = if crate::env_vars::get_os(crate::env_vars::GIT_DIR).is_some() {
         Repository::open_from_env().map_err(|e| Error::NotARepo(e.message().to_string()))?
     } else {
         let cwd = std::env::current_dir()?;
@@ -81,7 +84,7 @@ pub fn reopen(git_dir: &Path) -> Result<Repository, Error> {
 /// path (linked worktrees) is taken as is. Every reader of the index (the snapshot, the jobs'
 /// `git` commands) uses this one rule, so a hook run from anywhere sees the same index.
 pub fn index_file(root: &Path) -> Option<PathBuf> {
-    index_file_from(std::env::var_os("GIT_INDEX_FILE"), root)
+    index_file_from(crate::env_vars::get_os(crate::env_vars::GIT_INDEX_FILE), root)
 }
 
 fn index_file_from(value: Option<std::ffi::OsString>, root: &Path) -> Option<PathBuf> {
@@ -196,7 +199,7 @@ impl RawChange {
 /// Parse `-z --raw --no-renames` output: `:<old mode> <new mode> <old oid> <new oid>
 /// <status>\0<path>\0` per changed path. Anything else is an error: a caller that cannot trust
 /// the diff must not act on part of it.
-pub fn parse_raw_diff(out: &[u8]) -> Result<Vec<RawChange>, Error> {
+pub fn parse_raw_diff_changes(out: &[u8]) -> Result<Vec<RawChange>, Error> {
     let bad = |what: &[u8]| Error::RawDiff(String::from_utf8_lossy(what).into_owned());
     let mut changes = Vec::new();
     let mut fields = out.split(|&b| b == 0);
@@ -226,6 +229,207 @@ pub fn parse_raw_diff(out: &[u8]) -> Result<Vec<RawChange>, Error> {
     Ok(changes)
 }
 
+// ---- The repository handle and every `git` process --------------------------------------
+
+/// Every `git` process hookctl starts is made here: in `dir`, stdin closed, and never taking
+/// optional locks (`GIT_OPTIONAL_LOCKS=0`: a hook must not fight the user's own git for
+/// `index.lock`). Callers add arguments and the environment they need.
+pub fn command(dir: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new("git");
+    c.current_dir(dir)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+/// The repository as git sees it from a directory (honouring `GIT_DIR`, `GIT_WORK_TREE`).
+#[derive(Debug, Clone)]
+pub struct Git {
+    /// The work tree's top level; in a bare repository, the git dir (where git commands run).
+    pub root: PathBuf,
+    /// `git rev-parse --git-common-dir`, absolute.
+    pub common_dir: PathBuf,
+    /// `git rev-parse --git-dir` (per worktree), absolute.
+    pub git_dir: PathBuf,
+    /// No work tree: pushed commits can be checked, nothing on disk is the project.
+    pub bare: bool,
+}
+
+impl Git {
+    /// The repository of the current process ([`crate::git::discover`]: honouring
+    /// `GIT_DIR`/`GIT_WORK_TREE`, with libgit2, no `git` process to start on every hook).
+    pub fn discover(_cwd: &Path) -> anyhow::Result<Git> {
+        let (repo, paths) =
+            crate::git::discover().map_err(|e| anyhow::anyhow!("not inside a git repository: {e}"))?;
+        let bare = repo.is_bare();
+        Ok(Git {
+            root: if bare { paths.git_dir.clone() } else { paths.root },
+            common_dir: paths.common_dir,
+            git_dir: paths.git_dir,
+            bare,
+        })
+    }
+
+    /// A `git` command at the top level that never takes optional locks.
+    pub fn cmd(&self) -> Command {
+        command(&self.root)
+    }
+
+    /// Run git with `args` (and `GIT_INDEX_FILE` when given); its stdout on success.
+    pub fn output(&self, args: &[&OsStr], index: Option<&Path>) -> anyhow::Result<Vec<u8>> {
+        let mut c = self.cmd();
+        c.args(args);
+        if let Some(index) = index {
+            c.env("GIT_INDEX_FILE", index);
+        }
+        let out = c.output().context("cannot run `git`")?;
+        if !out.status.success() {
+            let shown: Vec<_> = args.iter().map(|a| a.to_string_lossy()).collect();
+            bail!(
+                "`git {}` failed: {}",
+                shown.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(out.stdout)
+    }
+
+    pub fn run(&self, args: &[&str], index: Option<&Path>) -> anyhow::Result<Vec<u8>> {
+        let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
+        self.output(&args, index)
+    }
+
+    /// What a pushed object is, tags peeled (annotated tags of tags too).
+    pub fn peel(&self, oid: &str) -> Pushed {
+        let spec = format!("{oid}^{{}}");
+        let Some(peeled) = self
+            .run(&["rev-parse", "-q", "--verify", &spec], None)
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o).trim().to_string())
+            .filter(|o| !o.is_empty())
+        else {
+            return Pushed::Missing;
+        };
+        match self.run(&["cat-file", "-t", &peeled], None) {
+            Ok(kind) if kind.trim_ascii() == b"commit" => Pushed::Commit(peeled),
+            Ok(_) => Pushed::NotACommit,
+            Err(_) => Pushed::Missing,
+        }
+    }
+
+    /// The full object id `rev` names, if it exists as a commit.
+    pub fn commit_oid(&self, rev: &str) -> Option<String> {
+        let spec = format!("{rev}^{{commit}}");
+        let out = self.run(&["rev-parse", "-q", "--verify", &spec], None).ok()?;
+        let oid = String::from_utf8_lossy(&out).trim().to_string();
+        (!oid.is_empty()).then_some(oid)
+    }
+}
+
+/// A pushed object, as far as checking goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pushed {
+    /// A commit (a tag of one already peeled): full hex id.
+    Commit(String),
+    /// A tree or a blob (e.g. `git tag t HEAD^{tree}`): there is no snapshot to check.
+    NotACommit,
+    Missing,
+}
+
+/// The index a pre-commit hook sees: `$GIT_INDEX_FILE` by [`crate::git::index_file`]'s rule
+/// (relative to the top level), else the repository's (`None`).
+pub fn index_from_env(git: &Git) -> Option<PathBuf> {
+    crate::git::index_file(&git.root)
+}
+
+/// The files a `git ... -z --raw --no-renames` diff adds, copies, modifies or changes the type
+/// of (not submodules, not deletions).
+pub fn parse_raw_diff(out: &[u8]) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(parse_raw_diff_oids(out)?.into_iter().map(|(p, _)| p).collect())
+}
+
+/// [`parse_raw_diff`] with each file's new blob id (hex).
+pub fn parse_raw_diff_oids(out: &[u8]) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    Ok(parse_raw_diff_changes(out)?
+        .into_iter()
+        .filter(|c| matches!(c.status, 'A' | 'C' | 'M' | 'T' | 'R') && !c.is_gitlink())
+        .map(|c| (c.path_buf(), c.new_oid))
+        .collect())
+}
+
+/// The files in an index (`git ls-files -s -z`), without submodules, each once.
+pub fn index_files(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+    let out = git.run(&["ls-files", "-s", "-z"], index)?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+        let Some(tab) = entry.iter().position(|&b| b == b'\t') else {
+            continue;
+        };
+        if entry.starts_with(b"160000 ") {
+            continue;
+        }
+        let path = PathBuf::from(OsStr::from_bytes(&entry[tab + 1..]));
+        if files.last() != Some(&path) {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+/// Files staged for the next commit: HEAD's tree against the index (every entry when HEAD is
+/// unborn).
+pub fn staged_files(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(staged_files_oids(git, index)?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// [`staged_files`] with their staged blob ids (hex; empty when unknown: before the first
+/// commit).
+pub fn staged_files_oids(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    if git.commit_oid("HEAD").is_none() {
+        return Ok(index_files(git, index)?
+            .into_iter()
+            .map(|p| (p, String::new()))
+            .collect());
+    }
+    let out = git.run(
+        &[
+            "diff-index",
+            "--cached",
+            "-z",
+            "--raw",
+            "--no-renames",
+            "HEAD",
+            "--",
+        ],
+        index,
+    )?;
+    parse_raw_diff_oids(&out)
+}
+
+/// Files of `tip` that differ from `base` (every file of `tip` without a base).
+pub fn commit_files(git: &Git, base: Option<&str>, tip: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let out = match base {
+        Some(base) => git.run(
+            &["diff-tree", "-r", "-z", "--raw", "--no-renames", base, tip, "--"],
+            None,
+        )?,
+        None => {
+            let out = git.run(&["ls-tree", "-r", "-z", "--full-tree", tip], None)?;
+            return Ok(out
+                .split(|&b| b == 0)
+                .filter_map(|e| {
+                    let tab = e.iter().position(|&b| b == b'\t')?;
+                    (!e.starts_with(b"160000 ")).then(|| PathBuf::from(OsStr::from_bytes(&e[tab + 1..])))
+                })
+                .collect());
+        }
+    };
+    parse_raw_diff(&out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,7 +438,7 @@ mod tests {
     fn raw_diff_records_keep_modes_ids_status_and_raw_paths() {
         let out = b":000000 100644 0000 aaaa A\0new file.ts\0:100644 000000 bbbb 0000 D\0gone.ts\0\
 :100644 100644 cccc dddd M\0caf\xc3\xa9.ts\0:000000 160000 0000 eeee A\0sub\0";
-        let got = parse_raw_diff(out).unwrap();
+        let got = parse_raw_diff_changes(out).unwrap();
         assert_eq!(got.len(), 4);
         assert_eq!(
             got[1],
@@ -259,9 +463,13 @@ mod tests {
             b":100644 cccc dddd M\0a.ts\0",
             b":10x644 100644 cccc dddd M\0a.ts\0",
         ] {
-            assert!(parse_raw_diff(out).is_err(), "{:?}", String::from_utf8_lossy(out));
+            assert!(
+                parse_raw_diff_changes(out).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(out)
+            );
         }
-        assert_eq!(parse_raw_diff(b"").unwrap(), vec![]);
+        assert_eq!(parse_raw_diff_changes(b"").unwrap(), vec![]);
     }
 
     #[test]
@@ -272,5 +480,18 @@ mod tests {
         assert_eq!(at("/elsewhere/index"), Some(PathBuf::from("/elsewhere/index")));
         assert_eq!(at(""), None);
         assert_eq!(index_file_from(None, root), None);
+    }
+}
+
+#[cfg(test)]
+mod raw_diff_tests {
+    use super::*;
+
+    #[test]
+    fn raw_diff_keeps_files_not_deletions_or_submodules() {
+        let out = b":000000 100644 0000 aaaa A\0new file.ts\0:100644 000000 bbbb 0000 D\0gone.ts\0\
+:100644 100644 cccc dddd M\0caf\xc3\xa9.ts\0:000000 160000 0000 eeee A\0sub\0";
+        let got = parse_raw_diff(out).unwrap();
+        assert_eq!(got, vec![PathBuf::from("new file.ts"), PathBuf::from("café.ts")]);
     }
 }

@@ -10,7 +10,6 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The first line after the shebang of every shim; how we tell our hooks from others'.
 pub const MARKER: &str = "# hookctl-managed-hook v1";
@@ -18,40 +17,7 @@ pub const MARKER: &str = "# hookctl-managed-hook v1";
 const MARKER_PREFIX: &str = "# hookctl-managed-hook v";
 const TEMPLATE: &str = include_str!("../hooks/shim.sh");
 
-/// The hooks installed when `--hooks` is not given.
-pub const DEFAULT_HOOKS: &[&str] = &["pre-commit", "pre-push"];
-
-/// Every hook git runs (githooks(5)).
-pub const GIT_HOOKS: &[&str] = &[
-    "applypatch-msg",
-    "pre-applypatch",
-    "post-applypatch",
-    "pre-commit",
-    "pre-merge-commit",
-    "prepare-commit-msg",
-    "commit-msg",
-    "post-commit",
-    "pre-rebase",
-    "post-checkout",
-    "post-merge",
-    "pre-push",
-    "pre-receive",
-    "update",
-    "proc-receive",
-    "post-receive",
-    "post-update",
-    "reference-transaction",
-    "push-to-checkout",
-    "pre-auto-gc",
-    "post-rewrite",
-    "sendemail-validate",
-    "fsmonitor-watchman",
-    "p4-changelist",
-    "p4-prepare-changelist",
-    "p4-post-changelist",
-    "p4-pre-submit",
-    "post-index-change",
-];
+pub use crate::hook_names::{DEFAULT_HOOKS, GIT_HOOKS};
 
 /// Hooks git talks a protocol with over stdin/stdout: a check runner cannot stand in for them.
 const PROTOCOL_HOOKS: &[&str] = &["proc-receive", "fsmonitor-watchman"];
@@ -101,7 +67,7 @@ pub fn disabled_by(value: Option<&str>) -> Option<String> {
 
 /// [`disabled_by`] for this process's environment.
 pub fn disabled_by_env() -> Option<String> {
-    disabled_by(std::env::var("HOOKCTL").ok().as_deref())
+    disabled_by(crate::env_vars::get(crate::env_vars::HOOKCTL).as_deref())
 }
 
 /// Reject names git would never run as a hook.
@@ -207,8 +173,7 @@ pub fn is_tracked(root: &Path, path: &Path) -> bool {
     let Ok(rel) = path.strip_prefix(root) else {
         return false;
     };
-    Command::new("git")
-        .current_dir(root)
+    crate::git::command(root)
         .args(["ls-files", "--error-unmatch", "--"])
         .arg(rel)
         .stdin(std::process::Stdio::null())
@@ -225,10 +190,8 @@ fn tidy(p: &Path) -> PathBuf {
 
 /// Run git in `cwd`: `Ok(None)` when git says this is not a repository or the key is unset.
 fn git(cwd: &Path, args: &[&str]) -> Result<Option<String>, Error> {
-    let out = Command::new("git")
-        .current_dir(cwd)
+    let out = crate::git::command(cwd)
         .args(args)
-        .stdin(std::process::Stdio::null())
         .output()
         .map_err(Error::GitMissing)?;
     if out.status.success() {

@@ -9,14 +9,19 @@ pub mod output;
 pub mod cache;
 pub mod checks;
 pub mod cli;
+pub mod codes;
 pub mod commands;
 pub mod config;
 pub mod deps;
 pub mod diagnostic;
 pub mod env;
+pub mod env_vars;
 pub mod git;
+pub mod graph;
+pub mod hook_names;
 pub mod install;
 pub mod jobs;
+pub mod manifest;
 pub mod origin;
 pub mod prepare;
 pub mod report;
@@ -55,7 +60,7 @@ pub struct UsageError(pub String);
 
 /// `HOOKCTL_SKIP=name,name`: jobs, rule ids or check groups to skip.
 pub fn skip_list() -> Vec<String> {
-    std::env::var("HOOKCTL_SKIP")
+    env_vars::get(env_vars::HOOKCTL_SKIP)
         .unwrap_or_default()
         .split(',')
         .map(str::trim)

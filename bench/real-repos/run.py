@@ -10,11 +10,22 @@ Per repository it records:
   missed       TS fails, hookctl resolves a file (defects hookctl lets through)
   other        both resolve, to different files
   findings     hookctl check --all-findings, by rule
+  blocking     findings of severity "error" (what refuses a commit), and how many of them are
+               judged false in explained.txt (`FALSE <mechanism>:`) or not judged at all
+  warnings     findings of severity "warning", by rule
   cold = warm  the findings of a run with no cache equal those of the next run
 and the times of both runs.
+
+explained.txt judges each blocking finding, one line per repository, rule and specifier or name:
+  <owner/name> <rule> <specifier or name, a trailing * matches any rest>[ in <path glob>] | <why>
+A `why` that starts with `FALSE <mechanism>:` judges the finding false (the deploy does not break;
+<mechanism> names what the engine failed to read); any other `why` judges it true. `in <glob>`
+(fnmatch on the finding's path, or on `path:line`) narrows the line to some files or lines; the
+first matching line wins.
 """
 import argparse
 import collections
+import fnmatch
 import json
 import os
 import shutil
@@ -56,6 +67,7 @@ def main():
     o = ap.parse_args()
     env = clean_env()
     rows = []
+    explained = load_explained(os.path.join(os.path.dirname(__file__), "explained.txt"))
     os.makedirs(os.path.join(o.out, "real-repos"), exist_ok=True)
     for line in open(o.repos):
         line = line.strip()
@@ -66,6 +78,8 @@ def main():
             continue
         slug = name.replace("/", "+")
         mirror = os.path.join(o.mirrors, slug, "repo")
+        if os.path.isdir(os.path.join(mirror, ".git")):
+            mirror = os.path.join(mirror, ".git")  # a snapshot that is a clone with a work tree
         repo = os.path.join(o.work, slug)
         if not os.path.isdir(mirror):
             print(f"real-repos: no mirror for {name} at {mirror}; skipped", file=sys.stderr)
@@ -96,11 +110,26 @@ def main():
         warm, warm_ms, _ = check(o.bin, repo, env)
         same = cold["findings"] == warm["findings"]
         by_rule = collections.Counter(f["rule"] for f in cold["findings"])
+        blocking = [f for f in cold["findings"] if f.get("severity") == "error"]
+        warnings = [f for f in cold["findings"] if f.get("severity") != "error"]
+        judged_false, unjudged = [], []
+        for f in blocking:
+            why = explain(explained, name, f)
+            if why is None:
+                unjudged.append(f)
+            elif judged_false_mechanism(why):
+                judged_false.append(dict(f, mechanism=judged_false_mechanism(why), why=why))
         detail = {
             "repo": name, "commit": commit, "shape": shape, "typescript": ag["typescript"],
             "imports": imports, "counts": counts, "false_positives": fp, "missed": missed,
             "other_disagreements": other, "mode_specific": ag.get("modeSpecific", [])[:50],
-            "findings_by_rule": dict(sorted(by_rule.items())), "findings": cold["findings"],
+            "findings_by_rule": dict(sorted(by_rule.items())),
+            "blocking": len(blocking),
+            "blocking_by_rule": dict(sorted(collections.Counter(f["rule"] for f in blocking).items())),
+            "blocking_judged_false": judged_false, "blocking_unjudged": unjudged,
+            "warnings": len(warnings),
+            "warnings_by_rule": dict(sorted(collections.Counter(f["rule"] for f in warnings).items())),
+            "findings": cold["findings"],
             "notes": [l for l in notes.splitlines() if l.strip()],
             "cold_ms": round(cold_ms), "warm_ms": round(warm_ms), "cold_equals_warm": same,
         }
@@ -108,14 +137,15 @@ def main():
         rows.append(detail)
         print(f"{name}: imports {imports}, compared {counts['compared']} ({counts.get('fromHostFiles', 0)} from .vue/.svelte/.astro/.mdx), agree {counts['agree']}, "
               f"mode {counts['modeSpecific']}, FP {len(fp)}, missed {len(missed)}, other {len(other)}, "
-              f"findings {dict(by_rule)}, cold {cold_ms:.0f} ms, warm {warm_ms:.0f} ms, cold=warm {same}",
+              f"findings {dict(by_rule)}, blocking {len(blocking)} ({len(judged_false)} judged false, "
+              f"{len(unjudged)} unjudged), warnings {len(warnings)}, cold {cold_ms:.0f} ms, warm {warm_ms:.0f} ms, cold=warm {same}",
               file=sys.stderr)
-    if o.filter:
-        return 0
-    explained = load_explained(os.path.join(os.path.dirname(__file__), "explained.txt"))
-    write_table(rows, os.path.join(o.out, "real-repos.md"), explained)
     bad = [r["repo"] for r in rows if r["false_positives"] or not r["cold_equals_warm"]
+           or r["blocking_judged_false"] or r["blocking_unjudged"]
            or any(explain_miss(explained, r["repo"], m) is None for m in r["missed"])]
+    if o.filter:
+        return 1 if bad else 0
+    write_table(rows, os.path.join(o.out, "real-repos.md"), explained)
     return 1 if bad else 0
 
 
@@ -127,8 +157,16 @@ def load_explained(path):
             continue
         head, why = line.split(" | ", 1)
         repo, rule, spec = head.split(" ", 2)
-        out.append((repo, rule, spec, why))
+        spec, _, glob = spec.partition(" in ")
+        out.append((repo, rule, spec, glob, why))
     return out
+
+
+def judged_false_mechanism(why):
+    """`FALSE <mechanism>: ...` -> the mechanism; None for a finding judged true."""
+    if not why.startswith("FALSE "):
+        return None
+    return why[len("FALSE "):].split(":", 1)[0].strip()
 
 
 def explain_miss(explained, repo, m):
@@ -139,10 +177,22 @@ def explain_miss(explained, repo, m):
 
 def explain(explained, repo, f):
     what = f.get("specifier") or f.get("name") or ""
-    for r, rule, spec, why in explained:
-        if r == repo and rule == f["rule"] and (what == spec or (spec.endswith("*") and what.startswith(spec[:-1]))):
+    for r, rule, spec, glob, why in explained:
+        if r == repo and rule == f["rule"] and (what == spec or (spec.endswith("*") and what.startswith(spec[:-1]))) \
+                and (not glob or fnmatch.fnmatchcase(f.get("path", ""), glob)
+                     or fnmatch.fnmatchcase(f"{f.get('path', '')}:{f.get('line', '')}", glob)):
             return why
     return None
+
+
+WARNING_KINDS = {
+    "imports/unknown-specifier": "a specifier no mapping matched that cannot be a package name, or that a bundler "
+    "config hookctl could not evaluate may provide (`~icons/*`, `virtual:*`, `#build/*`): only the bundler knows",
+    "env/undeclared": "a read with a literal fallback, guarded, optional in a schema, or in a test/script file: "
+    "nothing breaks when the variable is unset",
+    "env/turbo-filtered": "a fallback read that turbo's strict env mode would filter: the fallback applies",
+    "env/local-only": "a name set only in an untracked local env file: works on this machine only",
+}
 
 
 def write_table(rows, path, explained):
@@ -154,14 +204,17 @@ def write_table(rows, path, explained):
         "through `tests/ts-agree/agree.mjs`, serving only the git index). Per repository: the pinned",
         "commit, hookctl's import records, the imports TypeScript could be asked about (relative, alias,",
         "workspace, baseUrl), agreement, false positives (TS resolves, hookctl reports), misses (TS fails,",
-        "hookctl resolves), `hookctl check --all-findings` findings by rule, cold and warm times, and",
-        "whether the warm run's findings equal the cold run's. Details: `real-repos/<owner>+<name>.json`.",
+        "hookctl resolves), `hookctl check --all-findings` findings by rule, the blocking findings (severity",
+        "`error`) judged false in `real-repos/explained.txt` (the deploy would not break) out of all",
+        "blocking ones, the warnings, cold and warm times, and whether the warm run's findings equal the",
+        "cold run's. Details: `real-repos/<owner>+<name>.json`.",
         "Imports in the script blocks of `.vue`/`.svelte`/`.astro`/`.mdx` files are compared like the others",
         "(TypeScript is given the importer's name); imports *of* such files must exist exactly and are not",
         "compared (TypeScript resolves them only through a framework plugin).",
         "",
-        "| repository | commit | shape | imports | compared | agree | FP | missed | findings | cold ms | warm ms | cold = warm |",
-        "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---|",
+        "| repository | commit | shape | imports | compared | agree | FP | missed | findings "
+        "| blocking judged false | warnings | cold ms | warm ms | cold = warm |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         c = r["counts"]
@@ -169,15 +222,30 @@ def write_table(rows, path, explained):
         agree = f"{pct:.2f}%" + (f" ({c['modeSpecific']} mode-specific)" if c["modeSpecific"] else "")
         findings = ", ".join(f"{k} {v}" for k, v in r["findings_by_rule"].items()) or "none"
         host = f" ({c['fromHostFiles']} in .vue/.svelte/.astro/.mdx)" if c.get("fromHostFiles") else ""
+        false_ = f"{len(r['blocking_judged_false'])} of {r['blocking']}"
+        if r["blocking_unjudged"]:
+            false_ += f" (+{len(r['blocking_unjudged'])} **unjudged**)"
+        if r["blocking_judged_false"] or r["blocking_unjudged"]:
+            false_ = f"**{false_}**"
         out.append(
             f"| {r['repo']} | `{r['commit'][:12]}` | {r['shape']} | {r['imports']} | {c['compared']}{host} | {agree} "
-            f"| {len(r['false_positives'])} | {len(r['missed'])} | {findings} | {r['cold_ms']} | {r['warm_ms']} "
-            f"| {'yes' if r['cold_equals_warm'] else '**no**'} |")
+            f"| {len(r['false_positives'])} | {len(r['missed'])} | {findings} | {false_} | {r['warnings']} "
+            f"| {r['cold_ms']} | {r['warm_ms']} | {'yes' if r['cold_equals_warm'] else '**no**'} |")
+    total_false = sum(len(r["blocking_judged_false"]) for r in rows)
+    total_unjudged = sum(len(r["blocking_unjudged"]) for r in rows)
+    mechanisms = collections.Counter(f["mechanism"] for r in rows for f in r["blocking_judged_false"])
     out += [
         "",
         "Agreement counts imports where hookctl and TypeScript give the same answer; \"mode-specific\" ones",
         "are under TypeScript's default `node10` resolution (a folder with no tsconfig, or one that does not",
         "set it), which ignores package.json `exports`; hookctl answers as a bundler and Node do there.",
+        "",
+        f"Blocking findings judged false: {total_false} (target 0); not judged: {total_unjudged}.",
+    ]
+    if mechanisms:
+        out += ["", "| what hookctl failed to read | blocking findings judged false |", "|---|---:|"]
+        out += [f"| {m} | {n} |" for m, n in mechanisms.most_common()]
+    out += [
         "",
         "## Every miss, and why hookctl's answer is the right one",
         "",
@@ -202,33 +270,43 @@ def write_table(rows, path, explained):
         "",
         f"Unexplained misses: {unexplained_misses}.",
         "",
-        "## Every blocking finding left (imports, files, deps, secrets), and why it is right",
+        "## Every blocking finding, judged",
         "",
-        "Env findings (`env/*`) are reads of variables that the repositories declare in no `.env.example`,",
-        "`turbo.json` or committed env file: the rule's point (listed in the JSON details).",
+        "Each blocking finding (severity `error`: it refuses the commit) with the verdict of",
+        "`real-repos/explained.txt`: right (the build or the running app breaks, or a declared-nowhere",
+        "read with no fallback: the rule's point), or **FALSE** with what hookctl failed to read.",
         "",
     ]
-    unexplained = 0
     for r in rows:
         groups = collections.Counter()
-        whys = {}
         for f in r["findings"]:
-            if f["rule"].startswith("env/"):
+            if f.get("severity") != "error":
                 continue
-            key = (f["rule"], f.get("specifier") or f.get("name") or f["path"])
-            groups[key] += 1
-            whys[key] = explain(explained, r["repo"], f)
+            groups[(f["rule"], f.get("specifier") or f.get("name") or f["path"], explain(explained, r["repo"], f))] += 1
         if not groups:
             continue
         out.append(f"- **{r['repo']}**")
-        for (rule, what), n in sorted(groups.items()):
-            why = whys[(rule, what)]
+        for (rule, what, why), n in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or "")):
             if why is None:
-                unexplained += 1
-                why = "**not explained: a false positive until shown otherwise**"
+                why = "**not judged: a false positive until shown otherwise**"
+            elif judged_false_mechanism(why):
+                why = "**FALSE** (" + why[len("FALSE "):].replace(":", "):", 1)
             out.append(f"  - `{rule}` `{what}` ×{n}: {why}")
-    out.append("")
-    out.append(f"Unexplained blocking findings: {unexplained}.")
+    out += [
+        "",
+        f"Blocking findings judged false: {total_false}; not judged: {total_unjudged}.",
+        "",
+        "## Warnings, by kind",
+        "",
+    ]
+    kinds = collections.Counter()
+    for r in rows:
+        kinds.update(r["warnings_by_rule"])
+    if not kinds:
+        out.append("None.")
+    for kind, n in sorted(kinds.items()):
+        per = ", ".join(f"{r['repo']} {r['warnings_by_rule'][kind]}" for r in rows if kind in r["warnings_by_rule"])
+        out.append(f"- `{kind}` ×{n} ({per}): {WARNING_KINDS.get(kind, 'see docs/rules')}")
     out.append("")
     open(path, "w").write("\n".join(out) + "\n")
 

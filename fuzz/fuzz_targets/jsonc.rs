@@ -1,7 +1,7 @@
 //! The tsconfig / package.json (JSONC) reader on any bytes: no panic; an error is a finding.
 #![no_main]
 
-use hookctl::resolve::packages::parse_jsonc;
+use hookctl::manifest::parse_jsonc;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

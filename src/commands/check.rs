@@ -34,6 +34,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
         groups: Vec::new(),
         skip: crate::skip_list(),
         paths: filter,
+        local: Default::default(),
     };
     let outcome = if only_new || args.all_findings {
         checks::run(&config, &req)?

@@ -226,7 +226,7 @@ fn install_command(key: &str) -> &'static str {
 fn manifest(dir: &Path) -> serde_json::Value {
     std::fs::read(dir.join("package.json"))
         .ok()
-        .and_then(|b| crate::resolve::packages::parse_jsonc("package.json", &b).ok())
+        .and_then(|b| crate::manifest::parse_jsonc("package.json", &b).ok())
         .unwrap_or_default()
 }
 
@@ -269,7 +269,7 @@ pub fn detect(root: &Path) -> Detected {
     let declares_hookctl = ["dependencies", "devDependencies"]
         .iter()
         .any(|k| manifest.get(k).and_then(|d| d.get("hookctl")).is_some());
-    let packages: Vec<Package> = crate::jobs::nested::workspace_folders(root)
+    let packages: Vec<Package> = crate::config::nested::workspace_folders(root)
         .into_iter()
         .map(|rel| {
             let dir = root.join(&rel);

@@ -133,7 +133,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
     let names: Vec<String> = m
         .hooks
         .keys()
-        .filter(|h| install::GIT_HOOKS.contains(&h.as_str()))
+        .filter(|h| crate::hook_names::GIT_HOOKS.contains(&h.as_str()))
         .cloned()
         .chain(install::DEFAULT_HOOKS.iter().map(|h| (*h).to_string()))
         .collect::<std::collections::BTreeSet<_>>()
@@ -151,8 +151,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
 /// `--yes`: husky's `core.hooksPath` unset, lefthook's own hooks removed (hookctl's replace them).
 fn take_over(ctx: &Ctx, hooks: &install::Hooks, m: &Migration) -> anyhow::Result<()> {
     if hooks.husky().is_some() || (m.husky && hooks.hooks_path.is_some()) {
-        let out = std::process::Command::new("git")
-            .current_dir(&ctx.cwd)
+        let out = crate::git::command(&ctx.cwd)
             .args(["config", "--unset", "core.hooksPath"])
             .output()?;
         if !out.status.success() && out.status.code() != Some(5) {
@@ -166,7 +165,7 @@ fn take_over(ctx: &Ctx, hooks: &install::Hooks, m: &Migration) -> anyhow::Result
     }
     let hooks = super::install::locate(ctx)?;
     if m.lefthook {
-        for hook in install::GIT_HOOKS {
+        for hook in crate::hook_names::GIT_HOOKS {
             let path = hooks.path(hook);
             if let Ok(text) = std::fs::read_to_string(&path)
                 && text.contains("lefthook")
@@ -194,7 +193,7 @@ pub fn detect(root: &Path) -> anyhow::Result<Migration> {
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
             let name = e.file_name().to_string_lossy().into_owned();
-            if !install::GIT_HOOKS.contains(&name.as_str()) {
+            if !crate::hook_names::GIT_HOOKS.contains(&name.as_str()) {
                 continue;
             }
             m.husky = true;
@@ -546,8 +545,8 @@ fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
         if LEFTHOOK_GLOBAL.contains(&key.as_str()) {
             continue;
         }
-        if !install::GIT_HOOKS.contains(&key.as_str())
-            && !config::suggest(key, install::GIT_HOOKS.iter().copied()).is_empty()
+        if !crate::hook_names::GIT_HOOKS.contains(&key.as_str())
+            && !config::suggest(key, crate::hook_names::GIT_HOOKS.iter().copied()).is_empty()
         {
             m.note(format!("{name}: `{key}` is not a git hook (a typo?); skipped"));
             continue;

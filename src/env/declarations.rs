@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::turbo::TurboEnv;
 use super::{data, dotenv};
+use crate::codes;
 use crate::config::EnvConfig;
 use crate::diagnostic::Finding;
-use crate::rules;
 
 /// Last words of env declaration file names (`.env.example`, `.env.local.example`, and with
 /// `-` or `_` before the word: `.env-example`, `.env-template`, `.env_sample`, as midday names
@@ -173,7 +173,7 @@ impl Declarations {
                     for e in &parsed.errors {
                         d.errors.push(
                             Finding::new(
-                                rules::FILES_UNREADABLE.id,
+                                codes::FILES_UNREADABLE.id,
                                 path,
                                 format!("`{path}` cannot be parsed: {}", e.message),
                             )
@@ -188,7 +188,7 @@ impl Declarations {
                 Err(e) => {
                     let (line, column) = e.line_col();
                     d.errors.push(
-                        Finding::new(rules::FILES_UNREADABLE.id, path, format!("`{path}` {e}"))
+                        Finding::new(codes::FILES_UNREADABLE.id, path, format!("`{path}` {e}"))
                             .at(line, column),
                     );
                 }

@@ -7,9 +7,9 @@
 
 use serde_json::Value;
 
+use crate::codes;
 use crate::diagnostic::Finding;
-use crate::resolve::packages::parse_jsonc;
-use crate::rules;
+use crate::manifest::parse_jsonc;
 
 /// One list of turbo env entries: a name is declared by it when an include matches and no
 /// exclude does. Lists are kept apart because turbo applies `!` within the list it appears in.
@@ -34,7 +34,7 @@ impl TurboEnv {
         let json = parse_jsonc(path, bytes)?;
         if !json.is_object() {
             return Err(Finding::new(
-                rules::FILES_UNREADABLE.id,
+                codes::FILES_UNREADABLE.id,
                 path,
                 format!("`{path}` is not a JSON object"),
             )

@@ -172,7 +172,7 @@ pub struct Inputs<'a> {
     /// The hook's files (`{files}`).
     pub files: &'a [PathBuf],
     /// `{affected}`, when some job uses the graph.
-    pub graph: Option<&'a super::graph::Graph>,
+    pub graph: Option<&'a crate::graph::Graph>,
 }
 
 /// Plan one job against the snapshot's candidate files and the hook's arguments.

@@ -96,7 +96,7 @@ fn finding(
     // no source line for them.
     let shown = if f.line > 0
         && crate::env::env_file_kind(&f.path).is_none()
-        && crate::rules::group(f.rule) != "secrets"
+        && crate::codes::group(f.rule) != "secrets"
     {
         src.and_then(|s| source_window(s, f))
     } else {

@@ -4,11 +4,11 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
+use crate::codes;
 use crate::diagnostic::{Finding, Severity};
-use crate::rules;
 
 pub fn print(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
-    let rules: Vec<_> = rules::ALL
+    let rules: Vec<_> = codes::ALL
         .iter()
         .map(|r| {
             json!({
@@ -43,7 +43,7 @@ pub fn print(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             }
             json!({
                 "ruleId": f.rule,
-                "ruleIndex": rules::ALL.iter().position(|r| r.id == f.rule).unwrap_or(0),
+                "ruleIndex": codes::ALL.iter().position(|r| r.id == f.rule).unwrap_or(0),
                 "level": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "message": { "text": text },
                 "locations": [{ "physicalLocation": loc }],

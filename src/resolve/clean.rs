@@ -17,8 +17,11 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use crate::snapshot::Snapshot;
 
-const MAGIC: &[u8; 8] = b"HKCCLEAN";
-const FORMAT: u32 = 1;
+/// The cache folder's framing ([`crate::cache::frame`]); the fingerprint is the context hash.
+const FRAME: crate::cache::frame::Frame = crate::cache::frame::Frame {
+    magic: b"HKCCLEAN",
+    format: 2,
+};
 const FILE: &str = "clean.bin";
 const ENTRY: usize = 8 + 20;
 
@@ -143,31 +146,13 @@ impl CleanSet {
             body.extend_from_slice(&h.to_le_bytes());
             body.extend_from_slice(o);
         }
-        let mut out = Vec::with_capacity(body.len() + 40);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT.to_le_bytes());
-        out.extend_from_slice(&self.ctx.to_le_bytes());
-        out.extend_from_slice(&(all.len() as u64).to_le_bytes());
-        out.extend_from_slice(&xxh3_64(&body).to_le_bytes());
-        out.extend_from_slice(&body);
-        crate::cache::write_atomically(file, &out)
+        crate::cache::write_atomically(file, &FRAME.encode(self.ctx, &body))
     }
 }
 
-fn parse(b: &[u8], ctx: u64) -> Option<HashSet<(u64, [u8; 20])>> {
-    let header = 8 + 4 + 8 + 8 + 8;
-    if b.len() < header || &b[..8] != MAGIC {
-        return None;
-    }
-    let u64_at = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
-    let format = u32::from_le_bytes(b[8..12].try_into().ok()?);
-    let (file_ctx, count, sum) = (u64_at(12), u64_at(20), u64_at(28));
-    let body = &b[header..];
-    if format != FORMAT
-        || file_ctx != ctx
-        || body.len() as u64 != count.checked_mul(ENTRY as u64)?
-        || xxh3_64(body) != sum
-    {
+fn parse(file: &[u8], ctx: u64) -> Option<HashSet<(u64, [u8; 20])>> {
+    let body = FRAME.body(file, ctx)?;
+    if body.len() % ENTRY != 0 {
         return None;
     }
     Some(

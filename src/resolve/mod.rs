@@ -32,8 +32,8 @@ use specifier::{alias_matches, clean_specifier, is_not_a_file, normalize};
 pub use specifier::{is_bare, package_name, types_package};
 use tsconfig::Configs;
 
+use crate::codes;
 use crate::diagnostic::Finding;
-use crate::rules;
 use crate::snapshot::Snapshot;
 
 /// What an import points at.
@@ -240,7 +240,7 @@ impl Resolver {
             let extended = shared
                 .patched
                 .get(path)
-                .and_then(|b| packages::parse_jsonc(path, b).ok())
+                .and_then(|b| crate::manifest::parse_jsonc(path, b).ok())
                 .map(|v| tsconfig::extends_of(&v))
                 .unwrap_or_default();
             let verb = if specs.iter().all(|s| extended.contains(s)) {
@@ -254,7 +254,7 @@ impl Resolver {
             if let Some(v) = shared
                 .patched
                 .get(path)
-                .and_then(|b| packages::parse_jsonc(path, b).ok())
+                .and_then(|b| crate::manifest::parse_jsonc(path, b).ok())
             {
                 let v = tsconfig::without_extends(v, specs);
                 shared
@@ -289,7 +289,7 @@ impl Resolver {
                 let msg = msg.replace(&root_prefix, "");
                 unreadable.push(
                     Finding::new(
-                        rules::FILES_UNREADABLE.id,
+                        codes::FILES_UNREADABLE.id,
                         shown.clone(),
                         format!("`{shown}`: {msg}"),
                     )
@@ -304,7 +304,7 @@ impl Resolver {
                     .cloned()
                     .or_else(|| snap.read(&path).ok())
                     .unwrap_or_default();
-                if let Ok(mut v) = packages::parse_jsonc(&path, &bytes) {
+                if let Ok(mut v) = crate::manifest::parse_jsonc(&path, &bytes) {
                     if let Some(o) = v.as_object_mut() {
                         o.remove("extends");
                     }
@@ -542,7 +542,7 @@ impl Resolver {
             .get(&rel)
             .cloned()
             .or_else(|| self.snap.read(&rel).ok())?;
-        let json = packages::parse_jsonc(&rel, &bytes).ok()?;
+        let json = crate::manifest::parse_jsonc(&rel, &bytes).ok()?;
         if let Some(v) = json.pointer(pointer) {
             return Some(v.clone());
         }

@@ -18,7 +18,6 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::clean::is_tsconfig_name;
 use super::fs::SnapFs;
-use super::packages;
 use super::specifier::{join_rel, normalize};
 use crate::diagnostic::Finding;
 use crate::snapshot::Snapshot;
@@ -106,7 +105,7 @@ impl Configs {
         let mut parsed = Vec::new();
         for (path, bytes) in paths.iter().zip(snap.read_many(&paths)) {
             let Ok(bytes) = bytes else { continue };
-            match packages::parse_jsonc(path, &bytes) {
+            match crate::manifest::parse_jsonc(path, &bytes) {
                 Ok(v) if v.is_object() => parsed.push((*path, v, bytes)),
                 Ok(_) => {}
                 Err(f) => {
@@ -191,7 +190,7 @@ impl Configs {
             let Some(json) = self
                 .served
                 .get(&config)
-                .and_then(|b| packages::parse_jsonc(&config, b).ok())
+                .and_then(|b| crate::manifest::parse_jsonc(&config, b).ok())
             else {
                 continue;
             };
@@ -201,8 +200,9 @@ impl Configs {
                     Some(base) => {
                         if seen.insert(base.clone()) {
                             let read = fs.read(&snap.abs(&base)).ok();
-                            if let Some(v) =
-                                read.as_deref().and_then(|b| packages::parse_jsonc(&base, b).ok())
+                            if let Some(v) = read
+                                .as_deref()
+                                .and_then(|b| crate::manifest::parse_jsonc(&base, b).ok())
                             {
                                 self.served.insert(
                                     base.clone(),

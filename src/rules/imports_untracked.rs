@@ -82,11 +82,9 @@ fn state_of(snap: &Snapshot, target: &str) -> State {
 
 /// The ignore rule that matches `target`, as `git check-ignore -v` reports it.
 fn ignore_rule(root: &std::path::Path, target: &str) -> Option<(String, String)> {
-    let out = std::process::Command::new("git")
-        .current_dir(root)
+    let out = crate::git::command(root)
         .args(["check-ignore", "-v", "--no-index", "--", target])
         .env_remove("GIT_INDEX_FILE")
-        .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .output()
         .ok()?;

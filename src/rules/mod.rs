@@ -22,59 +22,8 @@ pub mod node_version;
 pub mod secrets_env_file;
 pub mod secrets_in_source;
 
-use crate::config::Level;
-
-/// A rule's identity and documentation.
-#[derive(Debug)]
-pub struct Rule {
-    pub id: &'static str,
-    pub default: Level,
-    /// One line: what fires it.
-    pub summary: &'static str,
-}
-
-macro_rules! rules {
-    ($($konst:ident = $id:literal, $level:ident, $summary:literal;)*) => {
-        $(pub const $konst: Rule = Rule { id: $id, default: Level::$level, summary: $summary };)*
-        pub const ALL: &[Rule] = &[$($konst),*];
-    };
-}
-
-rules! {
-    IMPORTS_UNTRACKED = "imports/untracked", Error, "an import resolves only to a file on disk that is not in the snapshot";
-    IMPORTS_UNRESOLVED = "imports/unresolved", Error, "an import resolves to nothing, in the snapshot or on disk";
-    IMPORTS_CASE_MISMATCH = "imports/case-mismatch", Error, "an import resolves only when letter case is ignored";
-    FILES_CASE_COLLISION = "files/case-collision", Error, "two snapshot paths differ only by letter case";
-    IMPORTS_UNDECLARED_DEPENDENCY = "imports/undeclared-dependency", Error, "a bare import names a package no package.json declares";
-    FILES_UNREADABLE = "files/unreadable", Error, "a tsconfig, package.json, pnpm-workspace.yaml or env declaration file cannot be parsed";
-    ENV_UNDECLARED = "env/undeclared", Error, "code reads an env var that no declaration file lists";
-    ENV_REQUIRED_BY_PACKAGE = "env/required-by-package", Error, "a dependency needs an env var that no declaration file lists";
-    ENV_LOCAL_ONLY = "env/local-only", Warning, "an env var read by code is set only in an untracked local env file";
-    ENV_DYNAMIC = "env/dynamic", Off, "an env read with a non-literal key";
-    ENV_UNUSED = "env/unused", Off, "a declared env var is read nowhere";
-    ENV_PUBLIC_SECRET = "env/public-secret", Error, "a variable exposed to the browser looks secret";
-    ENV_CLIENT_READ = "env/client-read", Error, "client-side code reads an env var without the framework's public prefix";
-    NODE_VERSION = "node/version", Error, "a Node version file is outside the root `engines.node` range, or version files disagree";
-    DEPS_DEV_ONLY_AT_RUNTIME = "deps/dev-only-at-runtime", Error, "runtime code of a package deployed without a bundler imports a package declared only in devDependencies";
-    GIT_CLEAN = "git/clean", Error, "tracked changes not committed, or untracked files that committed code imports (pre-deploy, pre-push)";
-    SECRETS_ENV_FILE = "secrets/env-file", Error, "the snapshot contains an env file with real secrets";
-    DEPS_LOCKFILE_DRIFT = "deps/lockfile-drift", Error, "a package.json dependency the lockfile does not satisfy: the deploy host's frozen install fails";
-    SECRETS_IN_SOURCE = "secrets/in-source", Error, "a text file other than an env file holds a value of a known secret format";
-    ENV_MISSING = "env/missing", Error, "a declared, required env var is absent from the checked environment";
-    ENV_INVALID = "env/invalid", Error, "an env var's value breaks its rule";
-    ENV_EXTRA = "env/extra", Warning, "the checked environment has a name no declaration file lists";
-}
-
-pub fn by_id(id: &str) -> Option<&'static Rule> {
-    ALL.iter().find(|r| r.id == id)
-}
-
-/// The check group a rule belongs to (`HOOKCTL_SKIP` and `checks = [...]` name groups).
-pub fn group(id: &str) -> &str {
-    let g = id.split('/').next().unwrap_or(id);
-    // `node/version` checks repository files, like `files/*`.
-    if g == "node" { "files" } else { g }
-}
+/// Ids, levels and summaries live in the leaf [`crate::codes`]; re-exported for the rules.
+pub use crate::codes::*;
 
 #[cfg(test)]
 mod tests {

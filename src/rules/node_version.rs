@@ -245,6 +245,17 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
     out
 }
 
+/// The version the `node` on PATH reports (`v20.1.0`), if there is one that answers.
+pub fn installed_node() -> Option<String> {
+    let out = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// `hookctl run pre-deploy`: the running Node (`node --version`, its output) against the root
 /// `engines.node`. `None` when there is no range or the version cannot be read.
 pub fn running_node(snap: &Snapshot, packages: &Packages, version: &str) -> Option<Finding> {

@@ -288,11 +288,9 @@ impl Snapshot {
             }
             Kind::Worktree | Kind::Memory => return None,
         };
-        let out = std::process::Command::new("git")
-            .current_dir(&paths.root)
+        let out = crate::git::command(&paths.root)
             .args(["-c", "core.quotePath=false"])
             .args(&args)
-            .stdin(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .output()
             .ok()?;
@@ -301,7 +299,7 @@ impl Snapshot {
         }
         let mut entries = self.entries.clone();
         let mut changes = Vec::new();
-        for change in crate::git::parse_raw_diff(&out.stdout).ok()? {
+        for change in crate::git::parse_raw_diff_changes(&out.stdout).ok()? {
             let path = change.path_lossy();
             let old_oid = Oid::from_str(&change.old_oid).ok()?;
             changes.push(path.clone());

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{self, JobConfig};
 
-use super::Git;
+use crate::git::Git;
 
 /// Jobs of the nested configs, by hook. Errors (a malformed nested file) are usage errors.
 /// Read from disk like the root's `hookctl.toml`; a repository without workspaces costs one
@@ -69,7 +69,7 @@ pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
     let mut globs: Vec<String> = Vec::new();
     if let Some(json) = std::fs::read(root.join("package.json"))
         .ok()
-        .and_then(|b| crate::resolve::packages::parse_jsonc("package.json", &b).ok())
+        .and_then(|b| crate::manifest::parse_jsonc("package.json", &b).ok())
     {
         let ws = json.get("workspaces");
         let list = ws
@@ -82,7 +82,7 @@ pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
         );
     }
     if let Ok(bytes) = std::fs::read(root.join("pnpm-workspace.yaml"))
-        && let Ok(list) = crate::resolve::packages::parse_pnpm_workspace(&bytes)
+        && let Ok(list) = crate::manifest::parse_pnpm_workspace(&bytes)
     {
         globs.extend(list);
     }

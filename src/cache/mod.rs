@@ -9,24 +9,23 @@
 //! reader never sees a partial file), evicting the least recently used entries beyond
 //! [`MAX_BYTES`].
 //!
-//! Layout (all integers little-endian):
+//! Layout (all integers little-endian), inside the cache folder's one framing ([`frame`]:
+//! magic "HKCFACTS", format, fingerprint, checksum):
 //!
 //! ```text
-//! header   48 bytes  magic "HKCFACTS", format u32, count u32, fingerprint u64,
-//!                    generation u64, body length u64, checksum u64 (xxh3-64 of the body,
-//!                    seeded with the xxh3-64 of the header's first 40 bytes)
-//! body     index     count x 32 bytes: oid [20], last-used generation u32, offset u32, len u32
+//! frame    32 bytes  see `frame`
+//! head     16 bytes  count u32, reserved u32, generation u64
+//! index              count x 32 bytes: oid [20], last-used generation u32, offset u32, len u32
 //!                    (sorted by oid, strictly; offset is relative to the start of the data)
-//!          data      the encoded entries (see `encode_facts`)
+//! data               the encoded entries (see `encode_facts`)
 //! ```
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
 
 use git2::Oid;
 
@@ -43,14 +42,18 @@ pub const MAX_BYTES: usize = 64 << 20;
 pub const DIR: &str = "hookctl";
 pub const FILE: &str = "facts.bin";
 
-const MAGIC: &[u8; 8] = b"HKCFACTS";
-/// Bump when the file layout or the entry encoding changes.
-const FORMAT: u32 = 2;
-const HEADER_LEN: usize = 48;
+pub mod frame;
+
+/// Bump `format` when the file layout or the entry encoding changes.
+const FRAME: frame::Frame = frame::Frame {
+    magic: b"HKCFACTS",
+    format: 3,
+};
+const FORMAT: u32 = FRAME.format;
+/// The frame, then this file's own head (count, generation): where the index starts.
+const HEADER_LEN: usize = frame::HEADER_LEN + 16;
 const INDEX_ENTRY_LEN: usize = 32;
 const OID_LEN: usize = 20;
-/// Temporary files older than this are left over from a process that died mid-save.
-const STALE_TMP: Duration = Duration::from_secs(600);
 
 /// Cached [`Facts`] by blob id. `get` and `insert` take `&self` and may be called from many
 /// threads at once.
@@ -119,21 +122,13 @@ impl Loaded {
 
     /// Check a file's bytes; `None` unless everything holds together.
     fn parse(bytes: Vec<u8>, fingerprint: u64) -> Option<Loaded> {
-        if bytes.len() < HEADER_LEN || &bytes[..8] != MAGIC {
+        FRAME.body(&bytes, fingerprint)?;
+        if bytes.len() < HEADER_LEN {
             return None;
         }
-        if u32_at(&bytes, 8) != FORMAT || u64_at(&bytes, 16) != fingerprint {
-            return None;
-        }
-        let count = u32_at(&bytes, 12) as usize;
-        let generation = u64_at(&bytes, 24);
+        let count = u32_at(&bytes, frame::HEADER_LEN) as usize;
+        let generation = u64_at(&bytes, frame::HEADER_LEN + 8);
         let body = &bytes[HEADER_LEN..];
-        if u64_at(&bytes, 32) != body.len() as u64 {
-            return None;
-        }
-        if checksum(&bytes) != u64_at(&bytes, 40) {
-            return None;
-        }
         let data_len = body.len().checked_sub(count.checked_mul(INDEX_ENTRY_LEN)?)?;
         let loaded = Loaded {
             bytes,
@@ -282,13 +277,10 @@ impl FactsCache {
         entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
         let mut out = Vec::with_capacity(total);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT.to_le_bytes());
+        FRAME.start(&mut out, self.fingerprint);
         out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-        out.extend_from_slice(&self.fingerprint.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
         out.extend_from_slice(&generation.to_le_bytes());
-        out.extend_from_slice(&((total - HEADER_LEN) as u64).to_le_bytes());
-        out.extend_from_slice(&[0; 8]); // checksum, below
         let mut offset = 0u32;
         for (oid, generation, data) in &entries {
             out.extend_from_slice(oid);
@@ -301,8 +293,7 @@ impl FactsCache {
             out.extend_from_slice(data);
         }
         debug_assert_eq!(out.len(), total);
-        let sum = checksum(&out);
-        out[40..48].copy_from_slice(&sum.to_le_bytes());
+        FRAME.finish(&mut out);
         out
     }
 
@@ -347,64 +338,7 @@ pub fn facts_key(oid: &Oid, kind: FileKind) -> Oid {
     Oid::from_bytes(&bytes).unwrap_or(*oid)
 }
 
-/// Write `bytes` to a new temporary file beside `path` (`<name>.<random>.tmp`), fsync, and
-/// rename it over `path`: a reader sees the old file or the new one, never a partial one. The
-/// temporary file is removed if anything fails; one a killed process left behind is removed by
-/// a later save once it is older than [`STALE_TMP`].
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy());
-    fs::create_dir_all(dir)?;
-    remove_stale_tmp(dir, &name);
-    let mut builder = tempfile::Builder::new();
-    let prefix = format!("{name}.");
-    builder.prefix(&prefix).suffix(".tmp");
-    // Permissions as a plain `File::create` gives (the umask applies), not tempfile's 0600: a
-    // shared repository's other users read the cache too.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// Remove temporary files (`<name>.*.tmp`) that a process which died mid-save left behind.
-fn remove_stale_tmp(dir: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let now = SystemTime::now();
-    let prefix = format!("{name}.");
-    for e in entries.flatten() {
-        let file = e.file_name();
-        let file = file.to_string_lossy();
-        if !(file.starts_with(&prefix) && file.ends_with(".tmp")) {
-            continue;
-        }
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| now.duration_since(t).ok())
-            .is_some_and(|age| age > STALE_TMP);
-        if old {
-            let _ = fs::remove_file(e.path());
-        }
-    }
-}
-
-/// xxh3-64 of a whole file but its checksum field: the body, seeded with the rest of the header.
-fn checksum(file: &[u8]) -> u64 {
-    let header = xxhash_rust::xxh3::xxh3_64(&file[..40]);
-    xxhash_rust::xxh3::xxh3_64_with_seed(&file[HEADER_LEN..], header)
-}
+pub(crate) use frame::write_atomically;
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
@@ -907,8 +841,7 @@ mod tests {
     /// Rewrite a field of the header and fix the checksum, so only that field is wrong.
     fn patch_header(bytes: &mut [u8], at: usize, value: &[u8]) {
         bytes[at..at + value.len()].copy_from_slice(value);
-        let sum = checksum(bytes);
-        bytes[40..48].copy_from_slice(&sum.to_le_bytes());
+        FRAME.finish(bytes);
     }
 
     #[test]
@@ -1041,7 +974,7 @@ mod tests {
             .write(true)
             .open(&stale)
             .unwrap()
-            .set_modified(SystemTime::now() - STALE_TMP * 2)
+            .set_modified(std::time::SystemTime::now() - frame::STALE_TMP * 2)
             .unwrap();
         write_cache(dir.path(), 1, 1);
         assert!(!stale.exists());
@@ -1104,6 +1037,10 @@ mod tests {
     /// child process.
     #[test]
     #[ignore = "run by concurrent_saves_from_processes_leave_a_loadable_file"]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test's own handshake variable, not one hookctl honours"
+    )]
     fn child_writer() {
         // A helper, not a test of its own: nothing to do unless the parent test started it.
         let Ok(spec) = std::env::var(CHILD_ENV) else {
@@ -1267,16 +1204,12 @@ mod tests {
             oids in proptest::collection::vec(any::<[u8; 20]>(), 0..6),
         ) {
             let mut bytes = Vec::new();
-            bytes.extend_from_slice(MAGIC);
-            bytes.extend_from_slice(&FORMAT.to_le_bytes());
+            FRAME.start(&mut bytes, 7);
             bytes.extend_from_slice(&count.to_le_bytes());
-            bytes.extend_from_slice(&7u64.to_le_bytes());
+            bytes.extend_from_slice(&0u32.to_le_bytes());
             bytes.extend_from_slice(&1u64.to_le_bytes());
-            bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-            bytes.extend_from_slice(&[0; 8]);
             bytes.extend_from_slice(&body);
-            let sum = checksum(&bytes);
-            bytes[40..48].copy_from_slice(&sum.to_le_bytes());
+            FRAME.finish(&mut bytes);
             let dir = tempfile::tempdir().unwrap();
             fs::create_dir_all(dir.path().join(DIR)).unwrap();
             fs::write(file(dir.path()), &bytes).unwrap();

@@ -1,12 +1,12 @@
 //! `hookctl.toml`: serde types, loading and validation. Settings are resolved once per command.
 //! Unknown keys are rejected (with the file, line and column); a malformed file is exit 2.
 
+pub mod nested;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-
-use crate::diagnostic::Severity;
 
 pub const FILE_NAME: &str = "hookctl.toml";
 pub const LOCAL_FILE_NAME: &str = "hookctl.local.toml";
@@ -206,24 +206,7 @@ pub fn human_size(n: u64) -> String {
     }
 }
 
-/// A rule's configured level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Error,
-    Warning,
-    Off,
-}
-
-impl Level {
-    pub fn severity(self) -> Option<Severity> {
-        match self {
-            Level::Error => Some(Severity::Error),
-            Level::Warning => Some(Severity::Warning),
-            Level::Off => None,
-        }
-    }
-}
+pub use crate::codes::Level;
 
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -400,7 +383,7 @@ impl schemars::JsonSchema for Config {
 
     fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let level = g.subschema_for::<Level>().to_value();
-        let rules: serde_json::Map<String, serde_json::Value> = crate::rules::ALL
+        let rules: serde_json::Map<String, serde_json::Value> = crate::codes::ALL
             .iter()
             .map(|r| (r.id.to_string(), level.clone()))
             .collect();
@@ -618,10 +601,10 @@ mod check {
     impl<'de> Deserialize<'de> for RuleId {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let id = String::deserialize(d)?;
-            if crate::rules::by_id(&id).is_none() {
+            if crate::codes::by_id(&id).is_none() {
                 return Err(D::Error::custom(format!(
                     "unknown rule `{id}`{}",
-                    super::suggest(&id, crate::rules::ALL.iter().map(|r| r.id))
+                    super::suggest(&id, crate::codes::ALL.iter().map(|r| r.id))
                 )));
             }
             Ok(RuleId(id))
@@ -743,14 +726,14 @@ impl Config {
             config.merge(parse(&local, &text)?);
         }
         if explicit.is_none() {
-            config.nested_rules = crate::jobs::nested::nested_rules(root)?;
+            config.nested_rules = crate::config::nested::nested_rules(root)?;
         }
         Ok(config)
     }
 
     /// The level of a rule for a finding at `path`: the nearest workspace package's `[rules]`
     /// that sets it, else the root configuration's, else the rule's default.
-    pub fn level_at(&self, rule: &crate::rules::Rule, path: &str) -> Level {
+    pub fn level_at(&self, rule: &crate::codes::Rule, path: &str) -> Level {
         self.nested_rules
             .iter()
             .filter(|(dir, _)| path.starts_with(&format!("{dir}/")))
@@ -797,7 +780,7 @@ impl Config {
     }
 
     /// The configured level of a rule, or its default.
-    pub fn level(&self, rule: &crate::rules::Rule) -> Level {
+    pub fn level(&self, rule: &crate::codes::Rule) -> Level {
         self.rules.get(rule.id).copied().unwrap_or(rule.default)
     }
 
@@ -890,10 +873,10 @@ impl<'de> serde::de::DeserializeSeed<'de> for HookSeed<'_> {
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<HookConfig, D::Error> {
         let name = self.0;
-        if !crate::install::GIT_HOOKS.contains(&name)
-            && let Some((_, hook)) = crate::install::GIT_HOOKS
+        if !crate::hook_names::GIT_HOOKS.contains(&name)
+            && let Some((_, hook)) = crate::hook_names::GIT_HOOKS
                 .iter()
-                .map(|h| (strsim(name, h), *h))
+                .map(|h| (strsim::levenshtein(name, h), *h))
                 .filter(|(dist, _)| *dist <= 2)
                 .min()
         {
@@ -917,29 +900,11 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// ` (did you mean `x`?)` when a known name is close to `word`.
 pub fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> String {
     known
-        .map(|k| (strsim(word, k), k))
+        .map(|k| (strsim::levenshtein(word, k), k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min()
         .map(|(_, k)| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
-}
-
-/// Levenshtein distance.
-fn strsim(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ pub fn compute(
 ) -> anyhow::Result<Graph> {
     let start = std::time::Instant::now();
     let timing = |phase: &str| {
-        if std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0") {
+        if crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS) {
             errln!(
                 "hookctl: timing: {{affected}} {phase}: {:.1} ms",
                 start.elapsed().as_secs_f64() * 1000.0
@@ -341,7 +341,7 @@ pub fn compute(
             entries,
         };
         // A graph that cannot be written (read-only repository) only costs speed.
-        let _ = save(&file, &new.encode());
+        let _ = crate::cache::write_atomically(&file, &new.encode());
         timing("save");
     }
     let oids = affected
@@ -356,8 +356,12 @@ pub fn compute(
 }
 
 const GRAPH_FILE: &str = "graph.bin";
-const MAGIC: &[u8; 8] = b"HKCGRAPH";
-const FORMAT: u32 = 1;
+/// The cache folder's framing ([`crate::cache::frame`]); the fingerprint is the resolution
+/// context (config blobs, symlinks, settings), also kept in the body.
+const FRAME: crate::cache::frame::Frame = crate::cache::frame::Frame {
+    magic: b"HKCGRAPH",
+    format: 2,
+};
 /// No target: a package, a builtin, a URL (never a file of the snapshot).
 const NONE: u32 = u32::MAX;
 /// No target yet: resolves to nothing in the snapshot (unresolved, untracked, generated), so
@@ -429,8 +433,7 @@ struct StoredEntry {
 impl Stored {
     fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.paths.len() * 64 + self.entries.len() * 64);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT.to_le_bytes());
+        FRAME.start(&mut out, 0);
         out.extend_from_slice(&self.ctx.to_le_bytes());
         out.extend_from_slice(&(self.paths.len() as u32).to_le_bytes());
         for p in &self.paths {
@@ -447,21 +450,14 @@ impl Stored {
                 out.extend_from_slice(&t.to_le_bytes());
             }
         }
-        let sum = xxhash_rust::xxh3::xxh3_64(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
+        FRAME.finish(&mut out);
         out
     }
 
     /// `None` for anything but a complete, checksummed graph of this format.
     fn decode(bytes: &[u8]) -> Option<Stored> {
-        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-        if xxhash_rust::xxh3::xxh3_64(body) != u64::from_le_bytes(sum.try_into().ok()?) {
-            return None;
-        }
+        let body = FRAME.body(bytes, 0)?;
         let mut r = Reader(body);
-        if r.take(8)? != MAGIC || r.u32()? != FORMAT {
-            return None;
-        }
         let ctx = r.u64()?;
         let n = r.u32()? as usize;
         let mut paths = Vec::with_capacity(n.min(body.len()));
@@ -503,19 +499,6 @@ impl<'a> Reader<'a> {
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-}
-
-/// Write through a temporary file and a rename: a concurrent hookctl reads the old graph or
-/// the new one, never half of one.
-fn save(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = file.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, file).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,196 @@
+//! The built-in checks of a hook run: one engine request per scope (and, in `pre-deploy`, one
+//! per check group, each timed for the summary table), the findings printed once.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use crate::checks::{self, GitClean, Local, Request, Target};
+use crate::cli::RunArgs;
+use crate::config::{Config, HookConfig};
+use crate::diagnostic::{Finding, Severity};
+use crate::report::{self, Summary};
+use crate::{Ctx, Exit};
+
+use super::PRE_DEPLOY;
+use super::scope::HookScope;
+use super::ui::{Row, RowKind, RowStatus, plural};
+
+/// Whether `git/clean` runs in this hook: in `pre-deploy` and `pre-push` unless `checks`
+/// leaves `git` out, in another custom hook only when `checks` lists `git`, never while a
+/// commit is being made.
+pub(super) fn git_clean_applies(hook: &str, hc: &HookConfig) -> bool {
+    if matches!(
+        hook,
+        "pre-commit" | "pre-merge-commit" | "prepare-commit-msg" | "commit-msg"
+    ) {
+        return false;
+    }
+    match &hc.checks {
+        Some(groups) => groups.iter().any(|g| g == "git"),
+        None => matches!(hook, PRE_DEPLOY | "pre-push"),
+    }
+}
+
+/// Run the built-in checks on every scope and print the findings once. True when blocking;
+/// with the snapshots checked, by target, and (`pre-deploy`) one summary row per built-in
+/// group, each group run and timed on its own.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn run_checks_on(
+    ctx: &Ctx,
+    config: &Config,
+    hook: &str,
+    hc: &HookConfig,
+    scopes: &[HookScope],
+    skip: Vec<String>,
+    args: &RunArgs,
+) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
+    let table = hook == PRE_DEPLOY;
+    let configured = hc.checks.clone().unwrap_or_default();
+    let groups: Vec<&str> = if configured.is_empty() {
+        crate::config::CHECK_GROUPS.to_vec()
+    } else {
+        crate::config::CHECK_GROUPS
+            .iter()
+            .copied()
+            .filter(|g| configured.iter().any(|c| c == g))
+            .collect()
+    };
+    let skipped = |g: &str| skip.iter().any(|s| s == g);
+    // One run of every group, or (table) one run per group, timed.
+    let runs: Vec<(Option<&str>, Vec<String>)> = if table {
+        groups
+            .iter()
+            .filter(|g| {
+                !skipped(g)
+                    && !(**g == "git"
+                        && (skipped(crate::codes::GIT_CLEAN.id)
+                            || config.level(&crate::codes::GIT_CLEAN) == crate::config::Level::Off))
+            })
+            .map(|g| (Some(*g), vec![g.to_string()]))
+            .collect()
+    } else {
+        vec![(None, configured.clone())]
+    };
+    let local = Local {
+        git_clean: GitClean {
+            modified: git_clean_applies(hook, hc),
+            // In pre-push, `imports/untracked` already reports an import of a file that is not
+            // in the pushed commit (new findings only, like every pushed finding).
+            fold_untracked_imports: git_clean_applies(hook, hc) && hook != "pre-push",
+        },
+        running_node: hook == PRE_DEPLOY,
+    };
+    let mut times: Vec<(&str, Duration)> = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let (mut files, mut elapsed, mut too_large) = (0, Duration::ZERO, 0);
+    let mut done = BTreeSet::new();
+    let mut sources = Vec::new();
+    let mut checked = Vec::new();
+    let mut notes_seen = BTreeSet::new();
+    for (group, run_groups) in &runs {
+        for scope in scopes {
+            if !done.insert(format!("{group:?} {:?} {:?}", scope.target, scope.baseline)) {
+                continue;
+            }
+            let t0 = Instant::now();
+            let outcome = checks::run(
+                config,
+                &Request {
+                    target: scope.target.clone(),
+                    baseline: scope.baseline.clone(),
+                    groups: run_groups.clone(),
+                    skip: skip.clone(),
+                    paths: Vec::new(),
+                    // The machine's state is checked once per run, with the first scope.
+                    local: if std::ptr::eq(scope, &scopes[0]) {
+                        local.clone()
+                    } else {
+                        Local::default()
+                    },
+                },
+            )?;
+            if let Some(g) = group {
+                times.push((g, t0.elapsed()));
+            }
+            for note in &outcome.notes {
+                if notes_seen.insert(note.clone()) {
+                    errln!("hookctl: note: {note}");
+                }
+            }
+            if !checked.iter().any(|(t, _)| *t == scope.target) {
+                sources.extend(outcome.snapshot.clone());
+                checked.extend(outcome.snapshot.clone().map(|s| (scope.target.clone(), s)));
+            }
+            // Per-group runs scan the same files: count them once.
+            files = if group.is_some() {
+                files.max(outcome.files)
+            } else {
+                files + outcome.files
+            };
+            too_large = too_large.max(outcome.too_large.len());
+            elapsed += outcome.elapsed;
+            for f in outcome.findings {
+                if !findings.contains(&f) {
+                    findings.push(f);
+                }
+            }
+        }
+    }
+    crate::diagnostic::sort(&mut findings);
+    let opts = report::Options {
+        format: args.format,
+        color: crate::output::stdout_color(),
+        quiet: ctx.quiet,
+        unit: "file",
+        ..Default::default()
+    };
+    let mut summary = Summary::new(files, &findings, elapsed);
+    summary.skipped_too_large = too_large;
+    let blocking = findings.iter().any(|f| f.severity == Severity::Error);
+    crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
+    crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
+    let mut rows = Vec::new();
+    if table {
+        for g in &groups {
+            let ran = times.iter().any(|(t, _)| t == g);
+            if !ran {
+                let why = if skipped(g) || (*g == "git" && skipped(crate::codes::GIT_CLEAN.id)) {
+                    "HOOKCTL_SKIP"
+                } else {
+                    "rule off"
+                };
+                rows.push(Row::skipped(g.to_string(), RowKind::Check, why));
+                continue;
+            }
+            let time = times.iter().filter(|(t, _)| t == g).map(|(_, d)| *d).sum();
+            let (errors, warnings) = findings
+                .iter()
+                .filter(|f| crate::codes::group(f.rule) == *g)
+                .fold((0, 0), |(e, w), f| match f.severity {
+                    Severity::Error => (e + 1, w),
+                    Severity::Warning => (e, w + 1),
+                });
+            let detail = match (errors, warnings) {
+                (0, 0) => String::new(),
+                (e, 0) => plural(e, "error"),
+                (0, w) => plural(w, "warning"),
+                (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+            };
+            rows.push(Row {
+                item: g.to_string(),
+                kind: RowKind::Check,
+                status: if errors > 0 {
+                    RowStatus::Failed
+                } else {
+                    RowStatus::Ok
+                },
+                time: Some(time),
+                detail,
+            });
+        }
+    }
+    Ok((blocking, checked, rows))
+}
+
+/// The snapshots the built-in checks read, by target.
+pub(super) type Checked = Vec<(Target, std::sync::Arc<crate::snapshot::Snapshot>)>;

@@ -1,0 +1,279 @@
+//! The team's jobs of one scope: plan them, give those with partially staged files a staged
+//! view, check out `clean` ones, run them all, then restore what must be restored and stage
+//! (or report) what fixers changed.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::UsageError;
+use crate::cli::RunArgs;
+use crate::config::HookConfig;
+use crate::jobs::exec::{self, Spec, Status};
+use crate::jobs::{self, Git, Snapshot, clean, plan, staged};
+
+use super::scope::HookScope;
+use super::state_dir;
+use super::ui::{Row, RowKind, RowStatus, Ui};
+
+#[derive(Default)]
+pub(super) struct Tally {
+    pub(super) passed: usize,
+    pub(super) failed: usize,
+    pub(super) skipped: usize,
+    /// `pre-deploy`'s summary table: the built-in groups, then each job as it ends.
+    pub(super) rows: Vec<Row>,
+}
+
+/// Plan, check out (for `clean` jobs) and run one scope's jobs. Returns the signal if
+/// interrupted; the clean checkouts are gone by the time this returns, whatever happened.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn run_jobs(
+    ui: &Ui,
+    git: &Git,
+    hook: &str,
+    hc: &HookConfig,
+    scope: &HookScope,
+    graph: Option<&crate::graph::Graph>,
+    skip: &[String],
+    args: &RunArgs,
+    tally: &mut Tally,
+) -> anyhow::Result<Option<i32>> {
+    let mut runnable = Vec::new();
+    for job in &hc.jobs {
+        if skip.contains(&job.name) {
+            ui.skipped(&job.name, "HOOKCTL_SKIP");
+            tally.skipped += 1;
+            tally
+                .rows
+                .push(Row::skipped(job.name.clone(), RowKind::Job, "HOOKCTL_SKIP"));
+            continue;
+        }
+        let glob_root = job.root.as_deref().is_some_and(plan::is_glob_root);
+        let inputs = plan::Inputs {
+            files: &scope.files,
+            graph,
+        };
+        for p in plan::plan_runs_with(job, inputs, &args.args).map_err(UsageError)? {
+            match p {
+                plan::Plan::Skip(why) => {
+                    ui.skipped(&job.name, &why);
+                    tally.skipped += 1;
+                    tally
+                        .rows
+                        .push(Row::skipped(job.name.clone(), RowKind::Job, &why));
+                }
+                plan::Plan::Run { dir, commands, files } => {
+                    let name = if glob_root {
+                        format!("{} ({})", job.name, dir.display())
+                    } else {
+                        job.name.clone()
+                    };
+                    runnable.push((job, name, dir, commands, files));
+                }
+            }
+        }
+    }
+    // Jobs of an index snapshot see the staged content: those with a partially staged file
+    // run in a staged view (see `jobs::staged`), the others in place.
+    let index = match &scope.snapshot {
+        Snapshot::Index(index) if !git.bare && runnable.iter().any(|(j, ..)| !j.clean) => {
+            Some(index.as_deref())
+        }
+        _ => None,
+    };
+    let (mut partial, probe) = match index {
+        Some(index) => staged::probe(git, index, &scope.files, &scope.oids)?,
+        None => (BTreeSet::new(), staged::Probe::Git),
+    };
+    // `{affected}` files that are not staged but edited on disk: the commit holds their index
+    // version, so jobs must see that one too (and never rewrite the edits).
+    if let Some(index) = index {
+        let staged_set: BTreeSet<&PathBuf> = scope.files.iter().collect();
+        let extra: BTreeSet<PathBuf> = runnable
+            .iter()
+            .filter(|(j, ..)| !j.clean && plan::uses_graph(j))
+            .flat_map(|(_, _, _, _, files)| files.iter())
+            .filter(|f| !staged_set.contains(f))
+            .cloned()
+            .collect();
+        if !extra.is_empty() {
+            let extra: Vec<PathBuf> = extra.into_iter().collect();
+            let none = std::collections::HashMap::new();
+            let oids = graph.map_or(&none, |g| &g.oids);
+            partial.extend(staged::probe(git, index, &extra, oids)?.0);
+        }
+    }
+    let guard = staged::Guard::take(&git.root, &partial);
+    let mut view: Option<staged::View> = None;
+    // One checkout per distinct `link` setting, shared by the jobs that use it.
+    let mut checkouts: Vec<(Option<Vec<String>>, clean::CleanDir)> = Vec::new();
+    let mut specs = Vec::new();
+    let mut fail_texts = Vec::new();
+    let mut placed = Vec::new();
+    for (job, name, dir, commands, files) in runnable {
+        let in_view = !job.clean && files.iter().any(|f| partial.contains(f));
+        let base = if job.clean {
+            let pos = match checkouts.iter().position(|(l, _)| *l == job.link) {
+                Some(p) => p,
+                None => {
+                    let c = clean::materialize(git, &scope.snapshot, job.link.as_deref())
+                        .context("cannot make the clean checkout")?;
+                    checkouts.push((job.link.clone(), c));
+                    checkouts.len() - 1
+                }
+            };
+            checkouts[pos].1.tree.clone()
+        } else if in_view {
+            if view.is_none() {
+                let index = index.flatten();
+                view =
+                    Some(staged::View::create(git, index, &partial).context("cannot make the staged view")?);
+            }
+            view.as_ref().map_or_else(|| git.root.clone(), |v| v.tree.clone())
+        } else {
+            git.root.clone()
+        };
+        if let Some(sig) = exec::interrupted() {
+            return Ok(Some(sig));
+        }
+        let mut env = vec![jobs::env_pair("HOOKCTL_HOOK", hook)];
+        if ui.color {
+            // hookctl's own output is a colour terminal: jobs, whose output is captured by a
+            // pipe, would otherwise print without colour.
+            env.push(jobs::env_pair("FORCE_COLOR", "1"));
+            env.push(jobs::env_pair("CLICOLOR_FORCE", "1"));
+        }
+        if in_view {
+            // git in the view acts on the real repository, never on the view as a work tree.
+            env.push(jobs::env_pair("GIT_DIR", &git.git_dir));
+            env.push(jobs::env_pair("GIT_WORK_TREE", &git.root));
+        }
+        env.extend(scope.env.iter().cloned());
+        env.extend(job.env.iter().map(|(k, v)| jobs::env_pair(k, v)));
+        specs.push(Spec {
+            name,
+            dir: base.join(dir),
+            commands,
+            env,
+            timeout: job.timeout.map(|t| t.0),
+            state: Some(state_dir(git)),
+            interactive: job.interactive,
+        });
+        fail_texts.push(job.fail_text.clone());
+        placed.push(Placed { job, files, in_view });
+    }
+    if specs.is_empty() {
+        return Ok(None);
+    }
+    let max = if hc.parallel == Some(false) {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    };
+    let (results, signal) = exec::run_all_with_progress(
+        &specs,
+        max,
+        hc.fail_fast.unwrap_or(false),
+        &mut |spec, done| {
+            ui.clear_status();
+            ui.finished(spec, done, fail_texts[done.index].as_deref());
+        },
+        &mut |running| ui.progress(running),
+    );
+    ui.clear_status();
+    for r in &results {
+        match r.status {
+            Status::Passed => tally.passed += 1,
+            Status::Cancelled => tally.skipped += 1,
+            _ => tally.failed += 1,
+        }
+        let (status, detail) = match &r.status {
+            Status::Passed => (RowStatus::Ok, String::new()),
+            Status::Cancelled => (RowStatus::Skipped, "cancelled (fail_fast)".to_string()),
+            Status::Failed(why) => (RowStatus::Failed, why.clone()),
+            Status::TimedOut(_) => (RowStatus::Failed, "timed out".to_string()),
+            Status::Interrupted => (RowStatus::Failed, "interrupted".to_string()),
+            Status::SpawnError(_) => (RowStatus::Failed, "could not start".to_string()),
+        };
+        tally.rows.push(Row {
+            item: specs[r.index].name.clone(),
+            kind: RowKind::Job,
+            status,
+            time: (status != RowStatus::Skipped).then_some(r.elapsed),
+            detail,
+        });
+    }
+    drop(checkouts);
+    // Whatever happened (failure, timeout, interrupt), the user's unstaged edits are put back
+    // if a job rewrote them, and what jobs changed is either staged (stage_fixed) or reported.
+    if let Some(index) = index {
+        let rewritten = guard.restore_changed(&git.root);
+        let mut refused: Vec<(PathBuf, Vec<&str>)> = Vec::new();
+        if let Some(v) = &view {
+            v.copy_back_replaced(&git.root);
+            for f in v.changed_staged() {
+                refused.push((
+                    f.clone(),
+                    placed
+                        .iter()
+                        .filter(|p| p.in_view && p.files.contains(&f))
+                        .map(|p| p.job.name.as_str())
+                        .collect(),
+                ));
+            }
+        }
+        for f in rewritten {
+            if !refused.iter().any(|(r, _)| *r == f) {
+                refused.push((
+                    f,
+                    placed
+                        .iter()
+                        .filter(|p| !p.in_view && !p.job.clean)
+                        .map(|p| p.job.name.as_str())
+                        .collect(),
+                ));
+            }
+        }
+        drop(view);
+        let changed = if signal.is_some() {
+            Vec::new()
+        } else {
+            staged::changed_by_jobs(git, index, &scope.files, &probe, &partial)?
+        };
+        let mut to_stage = Vec::new();
+        let mut unstaged_fixes: Vec<(PathBuf, Vec<&str>)> = Vec::new();
+        for f in &changed {
+            let owners: Vec<&Placed> = placed
+                .iter()
+                .filter(|p| !p.job.clean && p.files.contains(f))
+                .collect();
+            if owners.iter().any(|p| p.job.stage_fixed) {
+                to_stage.push(f.clone());
+            } else {
+                unstaged_fixes.push((f.clone(), owners.iter().map(|p| p.job.name.as_str()).collect()));
+            }
+        }
+        if !to_stage.is_empty() {
+            let mut add: Vec<OsString> = vec!["add".into(), "--".into()];
+            add.extend(to_stage.iter().map(|f| {
+                let mut spec = OsString::from(":(literal)");
+                spec.push(f);
+                spec
+            }));
+            let add: Vec<&std::ffi::OsStr> = add.iter().map(OsString::as_os_str).collect();
+            git.output(&add, index).context("cannot stage the fixed files")?;
+        }
+        tally.failed += ui.fixes(&to_stage, &unstaged_fixes, &refused);
+    }
+    Ok(signal)
+}
+
+/// A job as it was run: where, and with which files.
+pub(super) struct Placed<'a> {
+    pub(super) job: &'a crate::config::JobConfig,
+    pub(super) files: Vec<PathBuf>,
+    pub(super) in_view: bool,
+}

@@ -1,0 +1,291 @@
+//! `hookctl run <hook> [git's args]`: what the hook shims call. Works out the snapshot(s) the
+//! hook is about (the index for pre-commit, each pushed commit for pre-push, the index for
+//! custom hooks), runs the built-in checks on them, then the configured jobs.
+//!
+//! Which files a job's `{files}` gets:
+//! - `pre-commit` (and `pre-merge-commit`): staged added/copied/modified/renamed files, HEAD
+//!   against the index git is about to commit (`$GIT_INDEX_FILE`); every entry before the
+//!   first commit.
+//! - `pre-push`: per pushed ref, the files changed between its baseline and the pushed commit
+//!   (every file of the commit without a baseline).
+//! - any other hook (`pre-deploy`, `commit-msg`, ...): every file in the index.
+//!
+//! Built-in checks run for `pre-commit`, `pre-push` and custom (non-git) hooks unless
+//! `checks = []`; for other git hooks only when `checks` lists groups. Custom hooks check the
+//! index with no baseline (every finding counts): they gate things like deploys.
+//!
+//! Job output goes to stderr so that `--format json` keeps stdout for the findings document.
+//! Every job's output is printed grouped under its name and duration (lefthook does the same);
+//! with `--quiet`, only failing jobs are shown.
+//!
+//! The files of this folder, one concern each: `scope` (which snapshots and files a hook is
+//! about), `checks` (the built-in checks through the engine, `checks::run`), `jobs` (the
+//! team's commands: plan, staged view, run, stage fixes), `ui` (how job results look).
+
+mod checks;
+mod jobs;
+mod scope;
+mod ui;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::cli::RunArgs;
+use crate::config::{Config, HookConfig};
+use crate::jobs::exec;
+use crate::jobs::{Git, clean, plan};
+use crate::{Ctx, Exit, UsageError};
+
+use self::checks::run_checks_on;
+use self::jobs::{Tally, run_jobs};
+use self::scope::scopes;
+use self::ui::{Row, RowKind, Ui, seconds};
+
+pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
+    let hook = args.hook.as_str();
+    if let Some(value) = crate::install::disabled_by_env() {
+        errln!("hookctl: HOOKCTL={value}, skipping {hook}");
+        return Ok(Exit::Success);
+    }
+    let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
+    // A bare repository has no checked-out hookctl.toml (doctor says so too): defaults, unless
+    // `--config` names one.
+    let config = if git.bare && ctx.config.is_none() {
+        Config::default()
+    } else {
+        Config::load(&git.root, ctx.config.as_deref())?
+    };
+    let mut config = config;
+    // `hookctl.toml` files of workspace packages add jobs for their package's files.
+    for (h, job) in crate::config::nested::nested_jobs(&git, crate::jobs::index_from_env(&git).as_deref())? {
+        config.hooks.entry(h).or_default().jobs.push(job);
+    }
+    let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
+    let hc = match config.hook(hook) {
+        Some(hc) => hc.clone(),
+        None if matches!(hook, "pre-commit" | "pre-push") => HookConfig::default(),
+        // git runs whatever is installed; a hook with nothing configured has nothing to do.
+        None if is_git_hook => return Ok(Exit::Success),
+        None => return Err(unknown_hook(&config, hook).into()),
+    };
+    let mut hc = hc;
+    select_jobs(&mut hc, hook, &args.jobs).map_err(UsageError)?;
+    validate(&hc).map_err(UsageError)?;
+    // Job groups of a hookctl that was killed outright (SIGKILL) would run on forever: kill
+    // them before anything else (and so before their checkouts are swept).
+    let killed = crate::jobs::orphans::sweep(&state_dir(&git));
+    if killed > 0 && !ctx.quiet {
+        errln!("hookctl: killed {killed} job process group(s) left running by a hookctl that was killed");
+    }
+
+    let skip = crate::skip_list();
+    warn_unknown_skips(&config, &skip);
+    let job_names: BTreeSet<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
+    let check_skip: Vec<String> = skip
+        .iter()
+        .filter(|s| !job_names.contains(s.as_str()))
+        .cloned()
+        .collect();
+    let run_checks = match &hc.checks {
+        Some(groups) => !groups.is_empty(),
+        None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
+    } && !skip.iter().any(|s| s == "checks")
+        && args.jobs.is_empty();
+
+    // Jobs need the changed files; the built-in checks compute their own scope.
+    let scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
+
+    let mut blocking = false;
+    let mut checked = Vec::new();
+    let mut tally = Tally::default();
+    if run_checks {
+        let (b, snapshots, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip, args)?;
+        blocking |= b;
+        checked = snapshots;
+        tally.rows = rows;
+    }
+    // From here on Ctrl-C must stop the jobs (in their own process groups, the terminal's
+    // SIGINT does not reach them) and remove the clean checkouts before exiting.
+    exec::install_signal_handlers();
+    let ui = Ui::new(ctx);
+    let started = Instant::now();
+    for scope in &scopes {
+        if let Some(sig) = exec::interrupted() {
+            return Ok(interrupted(sig));
+        }
+        if hc.fail_fast.unwrap_or(false) && (blocking || tally.failed > 0) {
+            break;
+        }
+        if let (Some(label), false) = (&scope.label, hc.jobs.is_empty() || ctx.quiet) {
+            errln!("{}", ui.bold(&format!("hookctl: {hook} {label}")));
+        }
+        let graph = if hc.jobs.iter().any(plan::uses_graph) {
+            let snap = checked
+                .iter()
+                .find(|(t, _)| *t == scope.target)
+                .map(|(_, s)| s.clone());
+            Some(
+                crate::graph::compute(&config, &scope.target, &scope.files, snap)
+                    .context("cannot compute {affected}")?,
+            )
+        } else {
+            None
+        };
+        if let Some(sig) = run_jobs(
+            &ui,
+            &git,
+            hook,
+            &hc,
+            scope,
+            graph.as_ref(),
+            &skip,
+            args,
+            &mut tally,
+        )? {
+            return Ok(interrupted(sig));
+        }
+    }
+    if hook == PRE_DEPLOY {
+        // Jobs that `fail_fast` kept from starting are items of the table too.
+        for job in &hc.jobs {
+            if !tally.rows.iter().any(|r| {
+                r.kind == RowKind::Job
+                    && (r.item == job.name || r.item.starts_with(&format!("{} (", job.name)))
+            }) {
+                tally.rows.push(Row::skipped(
+                    job.name.clone(),
+                    RowKind::Job,
+                    "not run (fail_fast)",
+                ));
+            }
+        }
+        ui.table(hook, &tally.rows);
+    } else if !hc.jobs.is_empty() && (!ctx.quiet || tally.failed > 0) {
+        let line = format!(
+            "hookctl: {hook} jobs: {} passed, {} failed, {} skipped in {}",
+            tally.passed,
+            tally.failed,
+            tally.skipped,
+            seconds(started.elapsed())
+        );
+        let line = if tally.failed > 0 {
+            ui.red(&line)
+        } else {
+            ui.bold(&line)
+        };
+        errln!("{line}");
+    }
+    Ok(if blocking || tally.failed > 0 {
+        Exit::Failure
+    } else {
+        Exit::Success
+    })
+}
+
+/// Whether `hookctl run <hook>` would do anything: pre-commit and pre-push always run the
+/// built-in checks; another git hook runs only what its `[hook]` table configures.
+pub fn has_work(config: &Config, hook: &str) -> bool {
+    if matches!(hook, "pre-commit" | "pre-push") {
+        return true;
+    }
+    config
+        .hook(hook)
+        .is_some_and(|hc| !hc.jobs.is_empty() || hc.checks.as_ref().is_some_and(|c| !c.is_empty()))
+}
+
+/// A name in `HOOKCTL_SKIP` that matches nothing is most likely a typo that silently skips
+/// nothing: one line on stderr, with the nearest known name.
+fn warn_unknown_skips(config: &Config, skip: &[String]) {
+    let jobs = config
+        .hooks
+        .values()
+        .flat_map(|h| h.jobs.iter().map(|j| j.name.as_str()));
+    let known: Vec<&str> = jobs
+        .chain(crate::config::CHECK_GROUPS.iter().copied())
+        .chain(crate::codes::ALL.iter().map(|r| r.id))
+        .chain(["checks"])
+        .collect();
+    for name in skip.iter().filter(|s| !known.contains(&s.as_str())) {
+        errln!(
+            "hookctl: warning: HOOKCTL_SKIP: no job, rule or check group is named `{name}`{}",
+            crate::config::suggest(name, known.iter().copied())
+        );
+    }
+}
+
+/// hookctl's own state folder, shared by linked worktrees.
+pub(super) fn state_dir(git: &Git) -> PathBuf {
+    git.common_dir.join("hookctl")
+}
+
+/// Called once the jobs are stopped and the checkouts removed (both happen before the
+/// callers get here): exit as a shell reports death by that signal, 128 + its number (130
+/// for SIGINT, 143 for SIGTERM), so that git and scripts see an interruption, not a failure.
+pub(super) fn interrupted(sig: i32) -> Exit {
+    errln!(
+        "hookctl: interrupted by {}: stopped the jobs and removed temporary checkouts",
+        exec::signal_name(sig)
+    );
+    let _ = std::io::stdout().flush();
+    std::process::exit(128 + sig)
+}
+
+fn unknown_hook(config: &Config, hook: &str) -> UsageError {
+    let names: Vec<&str> = config.hooks.keys().map(String::as_str).collect();
+    let configured = if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    };
+    let where_ = config.path.as_ref().map_or_else(
+        || crate::config::FILE_NAME.to_string(),
+        |p| p.display().to_string(),
+    );
+    UsageError(format!(
+        "no hook `{hook}` in {where_}{} (configured: {configured})\nhint: add a `[{hook}]` table with `[[{hook}.jobs]]` to run it by hand",
+        crate::config::suggest(hook, names.iter().copied()),
+    ))
+}
+
+/// Problems the config types cannot express: bad roots, globs and links are usage errors.
+fn validate(hc: &HookConfig) -> Result<(), String> {
+    for job in &hc.jobs {
+        plan::job_root(job)?;
+        plan::select(job, &[])?;
+        plan::plan_runs(job, &[], &[])?;
+        for l in job.link.iter().flatten() {
+            clean::checked_link(l).map_err(|e| format!("job `{}`: {e}", job.name))?;
+        }
+    }
+    Ok(())
+}
+
+/// `--job NAME...`: keep only those jobs, in config order; an unknown name is a usage error.
+fn select_jobs(hc: &mut HookConfig, hook: &str, names: &[String]) -> Result<(), String> {
+    if names.is_empty() {
+        return Ok(());
+    }
+    for name in names {
+        if !hc.jobs.iter().any(|j| j.name == *name) {
+            let known: Vec<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
+            return Err(format!(
+                "--job {name}: `{hook}` has no job named `{name}`{} (jobs: {})",
+                crate::config::suggest(name, known.iter().copied()),
+                if known.is_empty() {
+                    "none".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        }
+    }
+    hc.jobs.retain(|j| names.contains(&j.name));
+    Ok(())
+}
+
+/// The custom hook whose run ends with a summary table of every built-in group and job.
+pub const PRE_DEPLOY: &str = "pre-deploy";

@@ -1,0 +1,236 @@
+//! Which snapshots and files a hook run is about: the index for pre-commit (its staged files),
+//! each pushed commit for pre-push (its ref lines), `--from-ref/--to-ref`, `--all-files`,
+//! `--files`, and the whole index for other hooks.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::UsageError;
+use crate::checks::{Baseline, Target};
+use crate::cli::RunArgs;
+use crate::jobs::{self, Git, Snapshot, push};
+
+/// One thing the hook looks at: a snapshot, how to check it, and the files jobs get.
+pub(super) struct HookScope {
+    /// Shown above the jobs when a push has several refs.
+    pub(super) label: Option<String>,
+    pub(super) snapshot: Snapshot,
+    pub(super) target: Target,
+    pub(super) baseline: Baseline,
+    pub(super) files: Vec<PathBuf>,
+    /// Staged blob ids of `files` (hex), when known.
+    pub(super) oids: std::collections::HashMap<PathBuf, String>,
+    pub(super) env: Vec<(OsString, OsString)>,
+}
+
+/// `--files F...`: paths relative to the current directory, made repo-relative; a folder
+/// stands for the index's files under it. A path that is neither in the index nor on disk is
+/// a usage error.
+pub(super) fn given_files(
+    git: &Git,
+    cwd: &std::path::Path,
+    given: &[PathBuf],
+    index: Option<&std::path::Path>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let tracked = jobs::index_files(git, index)?;
+    let root = git.root.canonicalize().unwrap_or_else(|_| git.root.clone());
+    let mut files = Vec::new();
+    for f in given {
+        let abs = cwd.join(f);
+        // Normalise `..` and `.` without requiring the file to exist.
+        let mut norm = PathBuf::new();
+        for c in abs.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    norm.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => norm.push(c),
+            }
+        }
+        let parent_real = norm.parent().and_then(|p| p.canonicalize().ok());
+        let real = match (parent_real, norm.file_name()) {
+            (Some(p), Some(n)) => p.join(n),
+            _ => norm.clone(),
+        };
+        let Ok(rel) = real.strip_prefix(&root).or_else(|_| norm.strip_prefix(&git.root)) else {
+            return Err(UsageError(format!(
+                "--files {}: outside the repository {}",
+                f.display(),
+                git.root.display()
+            ))
+            .into());
+        };
+        let rel = rel.to_path_buf();
+        let under: Vec<&PathBuf> = tracked
+            .iter()
+            .filter(|t| **t == rel || rel.as_os_str().is_empty() || t.starts_with(&rel))
+            .collect();
+        if under.is_empty() && !real.is_file() {
+            return Err(UsageError(format!(
+                "--files {}: no such file in the index or on disk",
+                f.display()
+            ))
+            .into());
+        }
+        if under.is_empty() {
+            files.push(rel);
+        } else {
+            files.extend(under.into_iter().cloned());
+        }
+    }
+    files.dedup();
+    Ok(files)
+}
+
+pub(super) fn scopes(
+    git: &Git,
+    hook: &str,
+    args: &RunArgs,
+    want_files: bool,
+) -> anyhow::Result<Vec<HookScope>> {
+    let index = jobs::index_from_env(git);
+    let baseline = if matches!(hook, "pre-commit" | "pre-merge-commit") {
+        Baseline::Head
+    } else {
+        Baseline::None
+    };
+    if let (Some(from), Some(to)) = (&args.from_ref, &args.to_ref) {
+        let resolve = |r: &str| {
+            git.commit_oid(r).ok_or_else(|| {
+                UsageError(format!(
+                    "--from-ref/--to-ref: `{r}` is not a commit of this repository"
+                ))
+            })
+        };
+        let (a, b) = (resolve(from)?, resolve(to)?);
+        let oid = |hex: &str| git2::Oid::from_str(hex).with_context(|| format!("bad object id {hex}"));
+        return Ok(vec![HookScope {
+            label: None,
+            files: jobs::commit_files(git, Some(&a), &b)?,
+            snapshot: Snapshot::Commit(b.clone()),
+            target: Target::Commit(oid(&b)?),
+            baseline: Baseline::Commit(oid(&a)?),
+            oids: Default::default(),
+            env: vec![
+                jobs::env_pair("HOOKCTL_FROM_REF", a.clone()),
+                jobs::env_pair("HOOKCTL_TO_REF", b.clone()),
+            ],
+        }]);
+    }
+    if args.all_files || !args.files.is_empty() {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| git.root.clone());
+        let files = if args.all_files {
+            jobs::index_files(git, index.as_deref())?
+        } else {
+            given_files(git, &cwd, &args.files, index.as_deref())?
+        };
+        return Ok(vec![HookScope {
+            label: None,
+            files,
+            snapshot: Snapshot::Index(index),
+            target: Target::Index,
+            baseline,
+            oids: Default::default(),
+            env: Vec::new(),
+        }]);
+    }
+    match hook {
+        "pre-commit" | "pre-merge-commit" => {
+            let staged = if want_files {
+                jobs::staged_files_oids(git, index.as_deref())?
+            } else {
+                Vec::new()
+            };
+            Ok(vec![HookScope {
+                label: None,
+                files: staged.iter().map(|(p, _)| p.clone()).collect(),
+                oids: staged.into_iter().collect(),
+                snapshot: Snapshot::Index(index),
+                target: Target::Index,
+                baseline: Baseline::Head,
+                env: Vec::new(),
+            }])
+        }
+        "pre-push" => push_scopes(git, args, want_files),
+        _ => Ok(vec![HookScope {
+            label: None,
+            files: if want_files {
+                jobs::index_files(git, index.as_deref())?
+            } else {
+                Vec::new()
+            },
+            snapshot: Snapshot::Index(index),
+            target: Target::Index,
+            baseline: Baseline::None,
+            oids: Default::default(),
+            env: Vec::new(),
+        }]),
+    }
+}
+
+pub(super) fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Vec<HookScope>> {
+    let remote = args.args.first().cloned().unwrap_or_else(|| "origin".into());
+    let url = args.args.get(1).cloned().unwrap_or_default();
+    let stdin = std::io::stdin();
+    let lines = if stdin.is_terminal() {
+        push::head_line(git).into_iter().collect()
+    } else {
+        let mut raw = Vec::new();
+        stdin
+            .lock()
+            .read_to_end(&mut raw)
+            .context("cannot read pre-push input")?;
+        push::parse(&String::from_utf8_lossy(&raw)).map_err(UsageError)?
+    };
+    let mut seen = BTreeSet::new();
+    let mut scopes = Vec::new();
+    for line in lines.iter().filter(|l| !l.is_deletion()) {
+        let tip = match git.peel(&line.local_oid) {
+            jobs::Pushed::Commit(oid) => oid,
+            // Only commits have files to check; a tag of a tree or a blob passes.
+            jobs::Pushed::NotACommit => continue,
+            jobs::Pushed::Missing => {
+                anyhow::bail!("pushed object {} is not in this repository", line.local_oid)
+            }
+        };
+        let base = push::baseline(git, &remote, line);
+        if !seen.insert((tip.clone(), base.clone(), line.remote_ref.clone())) {
+            continue;
+        }
+        let oid = |hex: &str| git2::Oid::from_str(hex).with_context(|| format!("bad object id {hex}"));
+        let short = |hex: &str| hex.chars().take(10).collect::<String>();
+        let range = match &base {
+            Some(b) => format!("{}..{}", short(b), short(&tip)),
+            None => short(&tip),
+        };
+        scopes.push(HookScope {
+            label: Some(format!("{} ({range})", line.remote_ref)),
+            files: if want_files {
+                jobs::commit_files(git, base.as_deref(), &tip)?
+            } else {
+                Vec::new()
+            },
+            target: Target::Commit(oid(&tip)?),
+            baseline: match &base {
+                Some(b) => Baseline::Commit(oid(b)?),
+                None => Baseline::None,
+            },
+            snapshot: Snapshot::Commit(tip.clone()),
+            oids: Default::default(),
+            env: vec![
+                jobs::env_pair("HOOKCTL_PUSH_FROM", base.clone().unwrap_or_default()),
+                jobs::env_pair("HOOKCTL_PUSH_TO", tip.clone()),
+                jobs::env_pair("HOOKCTL_PUSH_REF", line.remote_ref.clone()),
+                jobs::env_pair("HOOKCTL_PUSH_LOCAL_REF", line.local_ref.clone()),
+                jobs::env_pair("HOOKCTL_PUSH_REMOTE", remote.clone()),
+                jobs::env_pair("HOOKCTL_PUSH_URL", url.clone()),
+            ],
+        });
+    }
+    Ok(scopes)
+}

@@ -1,0 +1,355 @@
+//! How a hook run looks on stderr: job results grouped under their names, live progress, the
+//! fixes a job made, and `pre-deploy`'s summary table.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use crate::Ctx;
+use crate::jobs::exec::{self, Done, Spec, Status};
+use std::path::PathBuf;
+
+use crate::jobs::plan;
+
+/// One line of `pre-deploy`'s summary table.
+#[derive(Debug, Clone)]
+pub(super) struct Row {
+    pub(super) item: String,
+    pub(super) kind: RowKind,
+    pub(super) status: RowStatus,
+    /// None when it did not run.
+    pub(super) time: Option<Duration>,
+    /// Why it failed or was skipped, in a few words.
+    pub(super) detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RowKind {
+    Check,
+    Job,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RowStatus {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+impl Row {
+    pub(super) fn skipped(item: String, kind: RowKind, why: &str) -> Row {
+        Row {
+            item,
+            kind,
+            status: RowStatus::Skipped,
+            time: None,
+            detail: why.to_string(),
+        }
+    }
+}
+
+pub(super) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// How job results look on stderr.
+pub(super) struct Ui {
+    pub(super) color: bool,
+    pub(super) quiet: bool,
+    pub(super) utf8: bool,
+    /// stderr is a terminal: a status line is redrawn in place.
+    pub(super) tty: bool,
+    /// Without a terminal, a `still running` line per job every this often.
+    pub(super) every: Duration,
+    /// When the status line was last drawn (terminal), and whether one is shown.
+    pub(super) drawn: std::cell::Cell<Option<Instant>>,
+    pub(super) shown: std::cell::Cell<bool>,
+    /// Without a terminal: how many `still running` lines each job has had.
+    pub(super) reported: std::cell::RefCell<std::collections::HashMap<String, u64>>,
+}
+
+impl Ui {
+    pub(super) fn new(ctx: &Ctx) -> Ui {
+        let locale = crate::env_vars::LOCALE
+            .iter()
+            .find_map(|v| crate::env_vars::get(v).filter(|s| !s.is_empty()))
+            .unwrap_or_default()
+            .to_lowercase();
+        // `HOOKCTL_PROGRESS_SECS`: the `still running` interval (default 30 s), for slow CI
+        // logs and for tests.
+        let every = crate::env_vars::get(crate::env_vars::HOOKCTL_PROGRESS_SECS)
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map_or(Duration::from_secs(30), Duration::from_secs_f64);
+        Ui {
+            color: ctx.color,
+            quiet: ctx.quiet,
+            utf8: locale.contains("utf-8") || locale.contains("utf8"),
+            tty: std::io::stderr().is_terminal()
+                && crate::env_vars::get_os(crate::env_vars::TERM).is_none_or(|t| t != "dumb"),
+            every,
+            drawn: std::cell::Cell::new(None),
+            shown: std::cell::Cell::new(false),
+            reported: Default::default(),
+        }
+    }
+
+    /// Live progress (called about every 10 ms while jobs run): on a terminal, one status line
+    /// redrawn in place every 100 ms; otherwise a `still running: <job> (30s)` line per job
+    /// every 30 s. Nothing while an interactive job owns the terminal.
+    pub(super) fn progress(&self, running: &[exec::Progress]) {
+        if running.iter().any(|r| r.interactive) {
+            self.clear_status();
+            return;
+        }
+        let mut out = String::new();
+        if self.tty {
+            if self
+                .drawn
+                .get()
+                .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+            {
+                return;
+            }
+            self.drawn.set(Some(Instant::now()));
+            let jobs: Vec<String> = running
+                .iter()
+                .map(|r| format!("{} ({}s)", r.name, r.elapsed.as_secs()))
+                .collect();
+            let mut line = format!("running: {}", jobs.join(", "));
+            let width = terminal_width().saturating_sub(1).max(20);
+            if line.chars().count() > width {
+                line = line.chars().take(width.saturating_sub(1)).collect::<String>() + "…";
+            }
+            out = format!("\r\x1b[2K{}", self.paint("2", &line));
+            self.shown.set(true);
+        } else if !self.quiet {
+            let mut reported = self.reported.borrow_mut();
+            for r in running {
+                let due = (r.elapsed.as_secs_f64() / self.every.as_secs_f64()) as u64;
+                let done = reported.entry(r.name.to_string()).or_insert(0);
+                if due > *done {
+                    *done = due;
+                    out.push_str(&format!(
+                        "hookctl: still running: {} ({}s)\n",
+                        r.name,
+                        r.elapsed.as_secs()
+                    ));
+                }
+            }
+        }
+        if !out.is_empty() {
+            crate::output::write_err(format_args!("{out}"));
+        }
+    }
+
+    /// Erase the status line, if one is shown, before other output.
+    pub(super) fn clear_status(&self) {
+        if self.shown.replace(false) {
+            crate::output::write_err(format_args!("\r\x1b[2K"));
+        }
+    }
+
+    pub(super) fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    pub(super) fn red(&self, s: &str) -> String {
+        self.paint("1;31", s)
+    }
+    pub(super) fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+
+    pub(super) fn skipped(&self, name: &str, why: &str) {
+        if !self.quiet {
+            let mark = if self.utf8 { "○" } else { "-" };
+            errln!("{}", self.paint("2", &format!("{mark} {name}: skipped ({why})")));
+        }
+    }
+
+    pub(super) fn finished(&self, spec: &Spec, done: &Done, fail_text: Option<&str>) {
+        let (pass, fail) = if self.utf8 { ("✔", "✘") } else { ("ok", "FAIL") };
+        let time = seconds(done.elapsed);
+        let failed = done.status.is_failure();
+        let header = match &done.status {
+            Status::Passed => self.paint("32", &format!("{pass} {} ({time})", spec.name)),
+            Status::Failed(why) => self.red(&format!("{fail} {} ({time}): {why}", spec.name)),
+            Status::TimedOut(t) => {
+                self.red(&format!("{fail} {}: timed out after {}", spec.name, seconds(*t)))
+            }
+            Status::Cancelled => self.paint("2", &format!("- {}: cancelled (fail_fast)", spec.name)),
+            Status::Interrupted => self.red(&format!("{fail} {}: interrupted", spec.name)),
+            Status::SpawnError(e) => self.red(&format!(
+                "{fail} {}: cannot start in {}: {e}",
+                spec.name,
+                spec.dir.display()
+            )),
+        };
+        if self.quiet && !failed {
+            return;
+        }
+        // Built in memory and written in large pieces: stderr is unbuffered, and a line per
+        // write made a job's 2 MiB of output take minutes on a slow terminal. Between pieces a
+        // signal stops the printing, so Ctrl-C is honoured here too.
+        let mut text = Vec::with_capacity(done.output.len() * 2 + 256);
+        let _ = writeln!(text, "{header}");
+        if failed || !self.quiet {
+            let bar = if self.utf8 { "│" } else { "|" };
+            for line in String::from_utf8_lossy(&done.output).lines() {
+                let _ = writeln!(text, "  {bar} {line}");
+            }
+        }
+        if failed && let Some(t) = fail_text {
+            let _ = writeln!(text, "  hint: {t}");
+        }
+        crate::output::write_err_bytes(&text, PRINT_CHUNK, || exec::interrupted().is_some());
+    }
+}
+
+impl Ui {
+    /// `pre-deploy`'s one summary table (item, status, time) and the verdict naming each
+    /// failed item.
+    pub(super) fn table(&self, hook: &str, rows: &[Row]) {
+        if rows.is_empty() {
+            return;
+        }
+        let width = rows.iter().map(|r| r.item.len()).max().unwrap_or(4).max(4);
+        let mut text = String::new();
+        text.push_str(&self.bold(&format!("hookctl: {hook} summary")));
+        text.push('\n');
+        text.push_str(&format!(
+            "  {:<width$}  {:<8}  {:<7}  {:>8}  detail\n",
+            "item", "kind", "status", "time"
+        ));
+        for r in rows {
+            let kind = match r.kind {
+                RowKind::Check => "built-in",
+                RowKind::Job => "job",
+            };
+            let status = match r.status {
+                RowStatus::Ok => self.paint("32", &format!("{:<7}", "ok")),
+                RowStatus::Failed => self.red(&format!("{:<7}", "failed")),
+                RowStatus::Skipped => self.paint("2", &format!("{:<7}", "skipped")),
+            };
+            let time = r.time.map_or_else(|| "-".to_string(), seconds);
+            let line = format!(
+                "  {:<width$}  {kind:<8}  {status}  {time:>8}  {}",
+                r.item, r.detail
+            );
+            text.push_str(line.trim_end());
+            text.push('\n');
+        }
+        let failed: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.status == RowStatus::Failed)
+            .map(|r| r.item.as_str())
+            .collect();
+        let skipped = rows.iter().filter(|r| r.status == RowStatus::Skipped).count();
+        let verdict = if failed.is_empty() {
+            let ok = rows.len() - skipped;
+            self.bold(&format!(
+                "hookctl: {hook}: ready ({} ok{})",
+                ok,
+                if skipped > 0 {
+                    format!(", {skipped} skipped")
+                } else {
+                    String::new()
+                }
+            ))
+        } else {
+            self.red(&format!(
+                "hookctl: {hook}: not ready: {} failed: {}",
+                failed.len(),
+                failed.join(", ")
+            ))
+        };
+        text.push_str(&verdict);
+        text.push('\n');
+        crate::output::write_err(format_args!("{text}"));
+    }
+
+    /// What jobs changed in staged files: re-staged, or failures naming the files and what to
+    /// do. Returns the number of failures.
+    pub(super) fn fixes(
+        &self,
+        staged: &[PathBuf],
+        unstaged: &[(PathBuf, Vec<&str>)],
+        refused: &[(PathBuf, Vec<&str>)],
+    ) -> usize {
+        let fail = if self.utf8 { "✘" } else { "FAIL" };
+        let by = |jobs: &[&str]| match jobs {
+            [] => "a job".to_string(),
+            [one] => format!("job `{one}`"),
+            many => format!("jobs `{}`", many.join("`, `")),
+        };
+        let mut text = String::new();
+        if !staged.is_empty() && !self.quiet {
+            let list: Vec<String> = staged.iter().map(|f| format!("`{}`", f.display())).collect();
+            text.push_str(&format!(
+                "hookctl: re-staged what stage_fixed jobs fixed: {}\n",
+                list.join(", ")
+            ));
+        }
+        if !unstaged.is_empty() {
+            let list: Vec<String> = unstaged
+                .iter()
+                .map(|(f, _)| format!("`{}`", f.display()))
+                .collect();
+            let mut jobs: Vec<&str> = unstaged.iter().flat_map(|(_, j)| j.iter().copied()).collect();
+            jobs.sort_unstable();
+            jobs.dedup();
+            text.push_str(&self.red(&format!(
+                "{fail} {} changed staged files, and the commit would not include the change: {}",
+                by(&jobs),
+                list.join(", ")
+            )));
+            let paths: Vec<String> = unstaged
+                .iter()
+                .map(|(f, _)| {
+                    String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned()
+                })
+                .collect();
+            text.push_str(&format!(
+                "\n  hint: review and stage the change (`git add {}`) and commit again, or set `stage_fixed = true` on the job\n",
+                paths.join(" ")
+            ));
+        }
+        for (f, jobs) in refused {
+            let q = String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned();
+            text.push_str(&self.red(&format!(
+                "{fail} {} changed `{}`, which has unstaged edits: the change was not applied and nothing was merged into your edits",
+                by(jobs),
+                f.display()
+            )));
+            text.push_str(&format!(
+                "\n  hint: stage the whole file (`git add {q}`) and commit again, or run the fixer by hand and stage its result with `git add -p {q}`\n"
+            ));
+        }
+        if !text.is_empty() {
+            crate::output::write_err(format_args!("{text}"));
+        }
+        usize::from(!unstaged.is_empty()) + refused.len()
+    }
+}
+
+/// Columns of the terminal on stderr (80 when unknown).
+pub(super) fn terminal_width() -> usize {
+    terminal_size::terminal_size_of(std::io::stderr())
+        .map(|(w, _)| usize::from(w.0))
+        .filter(|w| *w > 0)
+        .unwrap_or(80)
+}
+
+/// One write of job output to stderr.
+pub(super) const PRINT_CHUNK: usize = 64 * 1024;
+
+pub(super) fn seconds(d: Duration) -> String {
+    format!("{:.2}s", d.as_secs_f64())
+}
