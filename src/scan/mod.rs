@@ -17,7 +17,7 @@ pub use css::{CssDialect, extract_css, extract_css_file};
 pub use extract::extract;
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 5;
+pub const EXTRACTOR_VERSION: u32 = 6;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

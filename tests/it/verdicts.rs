@@ -312,3 +312,35 @@ proptest! {
         }
     }
 }
+
+// ----------------------------------------------- `src` blocks of components name real files
+
+#[test]
+fn vue_and_astro_src_blocks_pointing_at_untracked_files_are_refused() {
+    let r = Repo::new();
+    r.write("package.json", r#"{ "name": "app", "private": true }"#)
+        .write(
+            "src/App.vue",
+            "<template><p>hi</p></template>\n<script src=\"./app-logic.ts\"></script>\n<style src=\"./app.css\"></style>\n",
+        )
+        .write(
+            "src/pages/index.astro",
+            "---\nconst t = 1;\n---\n<script src=\"../scripts/menu.ts\"></script>\n<script src=\"../scripts/missing.ts\"></script>\n",
+        )
+        .write("src/app-logic.ts", "export default {};\n")
+        .write("src/app.css", "p { color: red; }\n")
+        .write("src/scripts/menu.ts", "export {};\n");
+    r.add(&["package.json", "src/App.vue", "src/pages/index.astro"]);
+    cmd_snapshot!(
+        r,
+        "verdicts_vue_and_astro_src_blocks_pointing_at_untracked_files",
+        r.hookctl(&["check", "--new"])
+    );
+    // The valid twin: everything staged (the missing script removed).
+    r.write(
+        "src/pages/index.astro",
+        "---\nconst t = 1;\n---\n<script src=\"../scripts/menu.ts\"></script>\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(check_findings(&r, &[]), vec![]);
+}

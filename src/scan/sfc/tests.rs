@@ -210,3 +210,106 @@ fn style_blocks_are_read_as_stylesheets() {
         vec!["./b.js 2:15", "./global.css 6:11"]
     );
 }
+
+/// Vue's `<script src>`/`<style src>` and the `<script src>` Astro bundles name files the
+/// build reads: they are imports. Inline or remote scripts, Svelte (which has no `src` blocks)
+/// and root-absolute paths (served from `public/`) are not.
+#[test]
+fn src_attributes_of_bundled_blocks_are_imports() {
+    let vue = "<template><script src=\"./in-template.js\"></script></template>\n<script src=\"./logic.ts\"></script>\n<style src='./theme.css'></style>\n<style src=/abs.css></style>\n";
+    assert_eq!(
+        imports(Host::Vue, vue),
+        vec!["./logic.ts 2:13", "./theme.css 3:12"]
+    );
+    let astro = "---\nconst a = 1;\n---\n<script src=\"./client.ts\"></script>\n<script is:inline src=\"./inline.js\"></script>\n<script src=\"https://cdn.example/x.js\"></script>\n";
+    assert_eq!(imports(Host::Astro, astro), vec!["./client.ts 4:13"]);
+    let svelte = "<script src=\"./x.js\"></script>\n";
+    assert!(imports(Host::Svelte, svelte).is_empty());
+}
+
+/// The splitter's cost grows with the input, not with its square: four times the input costs
+/// about four times the time (a quadratic splitter: sixteen), for inputs built to trip it.
+#[test]
+fn splitter_time_per_byte_does_not_grow_with_the_input() {
+    type Shape = fn(usize) -> String;
+    let shapes: &[(&str, Host, Shape)] = &[
+        ("open then unmatched closes", Host::Svelte, |n| {
+            "<div>".repeat(n) + &"</x>".repeat(n)
+        }),
+        ("open then unmatched closes (vue)", Host::Vue, |n| {
+            format!("<template>{}{}</template>", "<div>".repeat(n), "</x>".repeat(n))
+        }),
+        ("implied ends", Host::Astro, |n| "<p><li><td>".repeat(n)),
+        ("braces", Host::Svelte, |n| "{'}".repeat(n)),
+        ("comments", Host::Vue, |n| "<!-- -->".repeat(n)),
+        ("mdx", Host::Mdx, |n| "import {\n".repeat(n)),
+    ];
+    // The shortest of a few runs: the least disturbed by other work on the machine.
+    let time = |host: Host, src: &str| {
+        (0..3)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                std::hint::black_box(split(host, src.as_bytes()));
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    for (name, host, shape) in shapes {
+        let n = 40_000;
+        let small = shape(n);
+        let large = shape(4 * n);
+        let (a, b) = (time(*host, &small), time(*host, &large));
+        // Generous: linear is ~4, quadratic ~16.
+        let ratio = b.as_secs_f64() / a.as_secs_f64().max(1e-6);
+        assert!(
+            ratio < 9.0,
+            "{name}: {a:?} for {} bytes, {b:?} for 4x",
+            small.len()
+        );
+    }
+}
+
+/// Top-level markup of random well-formed fragments, with one `<script>` block planted between
+/// two of them: the splitter finds the planted block (its exact content) and never panics.
+fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("<div>".to_string()),
+        Just("</div>".to_string()),
+        Just("</x>".to_string()),
+        Just("<p>".to_string()),
+        Just("<li>".to_string()),
+        Just("<br>".to_string()),
+        Just("<img src=\"a.png\"/>".to_string()),
+        Just("<!-- <script>no</script> -->".to_string()),
+        Just("<span a=\"1\" b='>' c=d>".to_string()),
+        Just("text < 3 and > 2\n".to_string()),
+        "[a-z \n]{0,12}",
+    ]
+}
+
+proptest! {
+    #[test]
+    fn splitter_finds_a_planted_top_level_script(
+        before in proptest::collection::vec(fragment(), 0..12),
+        inner in proptest::collection::vec(fragment(), 0..12),
+        after in proptest::collection::vec(fragment(), 0..12),
+        host in prop_oneof![Just(Host::Vue), Just(Host::Svelte)],
+    ) {
+        // Vue: markup lives in `<template>`; Svelte: at the top level, inside an element that
+        // closes everything left open in it.
+        let wrap = |parts: &[String]| match host {
+            Host::Vue => format!("<template>{}</template>\n", parts.concat()),
+            _ => format!("<section>{}</section>\n", parts.concat()),
+        };
+        let body = "\nimport planted from './planted';\nconst s = '<div>';\n";
+        let src = format!(
+            "{}<script lang=\"ts\">{body}</script>\n{}{}",
+            wrap(&before),
+            wrap(&inner),
+            wrap(&after)
+        );
+        let found = scripts(host, &src);
+        prop_assert_eq!(found, vec![(body.to_string(), Lang::TypeScript)], "{}", src);
+    }
+}
