@@ -78,6 +78,8 @@ pub struct Local {
     pub git_clean: GitClean,
     /// `node/version` against the running `node --version` (`pre-deploy`, group `files`).
     pub running_node: bool,
+    /// `commit/message` (group `commit-msg`): the message file git gives the `commit-msg` hook.
+    pub commit_message: Option<PathBuf>,
 }
 
 /// The two halves of `git/clean`, which `pre-deploy` runs in different requests (one per
@@ -269,6 +271,22 @@ fn local_checks(
                 .notes
                 .push("`node` is not on PATH: the running Node version was not checked".to_string()),
         }
+    }
+    if let Some(file) = &req.local.commit_message
+        && runs("commit-msg", &rules::COMMIT_MESSAGE)
+    {
+        let raw = std::fs::read(file)
+            .with_context(|| format!("cannot read the commit message {}", file.display()))?;
+        let (repo, _) = crate::git::discover()?;
+        let comment = repo
+            .config()
+            .and_then(|c| c.get_string("core.commentChar"))
+            .ok()
+            .and_then(|s| s.chars().next())
+            .unwrap_or('#');
+        let message = rules::commit_message::cleaned(&String::from_utf8_lossy(&raw), comment);
+        let found = rules::commit_message::check(&config.commit, &message, "COMMIT_EDITMSG");
+        outcome.findings.extend(finalize(config, req, found));
     }
     let git_clean = req.local.git_clean;
     let clean_on = !req.skip.iter().any(|s| s == "git")

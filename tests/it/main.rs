@@ -8,6 +8,7 @@ mod action;
 mod cache_props;
 #[macro_use]
 mod common;
+mod commit_msg;
 mod config_errors;
 mod corpus;
 mod css;
