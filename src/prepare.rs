@@ -21,26 +21,7 @@ pub const PREPARE: &str = "hookctl install || exit 0";
 /// (`packageManager: "yarn@2…"` or later, else a root `.yarnrc.yml` or a berry `yarn.lock`),
 /// `prepare` for npm, pnpm, yarn 1 and bun.
 pub fn lifecycle(root: &Path) -> &'static str {
-    let manifest = std::fs::read(root.join("package.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
-    let declared = manifest
-        .as_ref()
-        .and_then(|m| m.get("packageManager")?.as_str().map(str::to_string));
-    let berry = match declared.as_deref().and_then(|d| d.strip_prefix("yarn@")) {
-        Some(version) => version
-            .split('.')
-            .next()
-            .and_then(|major| major.parse::<u32>().ok())
-            .is_some_and(|major| major >= 2),
-        None if declared.is_some() => false,
-        None => {
-            root.join(".yarnrc.yml").is_file()
-                || std::fs::read(root.join("yarn.lock"))
-                    .is_ok_and(|b| memchr::memmem::find(&b, b"\n__metadata:").is_some())
-        }
-    };
-    if berry { "postinstall" } else { "prepare" }
+    crate::package_manager::Pm::detect(root).lifecycle()
 }
 
 /// What [`ensure`] found or did (with the script's key, `prepare` or `postinstall`).
