@@ -124,8 +124,9 @@ pub struct InstallArgs {
     /// Replace hooks that are not hookctl's instead of refusing (they are still kept as `<hook>.legacy`).
     #[arg(long)]
     pub force: bool,
-    /// Which hooks to install.
-    #[arg(long, value_delimiter = ',', default_value = "pre-commit,pre-push")]
+    /// Which hooks to install (default: pre-commit, pre-push and every other git hook
+    /// hookctl.toml has jobs or checks for).
+    #[arg(long, value_delimiter = ',')]
     pub hooks: Vec<String>,
 }
 

@@ -130,20 +130,12 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
         return Ok(Exit::Success);
     }
     take_over(ctx, &hooks, &m)?;
-    let names: Vec<String> = m
-        .hooks
-        .keys()
-        .filter(|h| crate::hook_names::GIT_HOOKS.contains(&h.as_str()))
-        .cloned()
-        .chain(install::DEFAULT_HOOKS.iter().map(|h| (*h).to_string()))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    // Every hook the new configuration uses (a translated `commit-msg` job gets its hook).
     super::install::install(
         ctx,
         &InstallArgs {
             force: false,
-            hooks: names,
+            hooks: Vec::new(),
         },
     )
 }

@@ -335,6 +335,27 @@ pub fn finding(rule: &str, path: &str, what: &str) -> (String, String, String) {
     (rule.to_string(), path.to_string(), what.to_string())
 }
 
+/// `text` with this platform's npm package name (`@hookctl/cli-linux-x64-gnu`) as
+/// `@hookctl/[PLATFORM]`, so that snapshots hold on every platform.
+pub fn platform_neutral(text: &str) -> String {
+    match hookctl::install::npm_platform_package() {
+        Some((name, _)) => text.replace(name, "@hookctl/[PLATFORM]"),
+        None => text.to_string(),
+    }
+}
+
+/// `text` with the paths of this run made stable for a snapshot: the hookctl binary as
+/// `[BIN]`, the repository's temporary folder (which holds the repo and its siblings) as
+/// `[TMP]`, and the platform package's name (see [`platform_neutral`]).
+pub fn scrub(repo: &Repo, text: &str) -> String {
+    let tmp = repo.root.parent().unwrap();
+    let mut out = text.replace(BIN, "[BIN]");
+    for t in [tmp.canonicalize().unwrap(), tmp.to_path_buf()] {
+        out = out.replace(&t.display().to_string(), "[TMP]");
+    }
+    platform_neutral(&out)
+}
+
 /// Snapshot `text` under `name` with the repo's temporary path replaced by `[REPO]` and
 /// timings by `[TIME]`, so that snapshots are stable across runs and machines.
 #[macro_export]
