@@ -129,6 +129,16 @@ impl Pm {
         }
     }
 
+    /// How to remove a dependency: `pnpm remove lefthook`.
+    pub fn remove(&self, package: &str) -> String {
+        match self.name {
+            Name::Npm => format!("npm uninstall {package}"),
+            Name::Pnpm => format!("pnpm remove {package}"),
+            Name::Yarn => format!("yarn remove {package}"),
+            Name::Bun => format!("bun remove {package}"),
+        }
+    }
+
     /// How people run a binary a dependency installed, from a terminal: `npx hookctl`,
     /// `pnpm exec hookctl`, `yarn hookctl`, `bunx hookctl`.
     pub fn exec(&self, bin: &str) -> String {
