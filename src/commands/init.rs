@@ -161,9 +161,10 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     {
         return Err(UsageError(format!(
             "{manager} manages this repository's hooks ({shown}): `{}` writes hookctl.toml from its setup, \
-             and `{}` also takes the hooks over (`hookctl init --force` writes a starter config instead)",
+             and `{}` also takes the hooks over (`{}` writes a starter config instead)",
             super::install::command_for(Some(&root), "migrate"),
             super::install::command_for(Some(&root), "migrate --yes"),
+            super::install::command_for(Some(&root), "init --force"),
         ))
         .into());
     }

@@ -148,13 +148,44 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
     take_over(ctx, &hooks, &m)?;
     lifecycle_script(&root)?;
     // Every hook the new configuration uses (a translated `commit-msg` job gets its hook).
-    super::install::install(
+    let exit = super::install::install(
         ctx,
         &InstallArgs {
             force: false,
             hooks: Vec::new(),
         },
-    )
+    )?;
+    if exit == Exit::Success && !ctx.quiet {
+        let pm = crate::package_manager::Pm::detect(&root);
+        let manifest = root.join("package.json").is_file();
+        errln!(
+            "  next: commit {FILE_NAME}{}: every clone then installs these hooks{}",
+            if manifest { " and package.json" } else { "" },
+            if manifest {
+                format!(" on `{}`", pm.install())
+            } else {
+                String::new()
+            }
+        );
+        let mut unused: Vec<&str> = Vec::new();
+        if m.husky {
+            unused.push("husky");
+        }
+        if m.sources
+            .iter()
+            .any(|s| s.contains("lint-staged") || s.starts_with(".lintstagedrc"))
+        {
+            unused.push("lint-staged");
+        }
+        if !unused.is_empty() && manifest {
+            errln!(
+                "  then, when the team has moved: `{}`{}",
+                pm.remove(&unused.join(" ")),
+                if m.husky { " and `git rm -r .husky`" } else { "" }
+            );
+        }
+    }
+    Ok(exit)
 }
 
 /// `--yes`: husky's `core.hooksPath` unset, lefthook's own hooks removed (hookctl's replace them).

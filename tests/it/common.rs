@@ -55,6 +55,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// A finished process's exit code and text.
+    pub fn from_output(out: Output) -> Run {
+        Run::from(out)
+    }
+
     fn from(out: Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
@@ -110,7 +115,9 @@ impl Run {
 
 /// A temporary git repository.
 pub struct Repo {
-    _tmp: tempfile::TempDir,
+    /// The temporary folder holding it (None: a repository inside another test repo's folder,
+    /// which owns that folder).
+    _tmp: Option<tempfile::TempDir>,
     pub root: PathBuf,
 }
 
@@ -120,9 +127,17 @@ impl Repo {
         let tmp = tempfile::Builder::new().prefix("hookctl-it-").tempdir().unwrap();
         let root = tmp.path().join("repo");
         std::fs::create_dir(&root).unwrap();
-        let r = Repo { _tmp: tmp, root };
+        let r = Repo {
+            _tmp: Some(tmp),
+            root,
+        };
         r.git(&["init", "-q", "-b", "main"]).ok();
         r
+    }
+
+    /// The repository already at `root` (a clone beside another test repo, in its folder).
+    pub fn at(root: PathBuf) -> Repo {
+        Repo { _tmp: None, root }
     }
 
     /// A fresh repo holding a copy of `fixtures/<name>` (not yet added).
