@@ -112,6 +112,8 @@ pub struct RunArgs {
     /// With --to-ref: the files changed between two commits (CI); jobs run in the work tree.
     #[arg(long, value_name = "A", requires = "to_ref", group = "file_source")]
     pub from_ref: Option<String>,
+    /// With --from-ref: the commit checked (its tree), whose files changed since A go to the
+    /// jobs (e.g. `--from-ref origin/main --to-ref HEAD`).
     #[arg(long, value_name = "B", requires = "from_ref")]
     pub to_ref: Option<String>,
     /// Run only this job (repeatable); the built-in checks do not run.

@@ -386,3 +386,91 @@ fn init_points_to_migrate_and_names_the_package_manager() {
     run.ok();
     snapshot!(pnpm, "first_hour_init_preset_appended", scrub(&pnpm, &run.stderr));
 }
+
+/// The words of a passing run: what was checked ("2 staged files checked", also when they
+/// are not source files), `check --new` counting what `check` counts, a passing job's long log
+/// cut to its last lines, `run --help` explaining `--to-ref`.
+#[test]
+fn a_passing_commit_says_what_was_checked() {
+    let repo = Repo::new();
+    repo.write("a.ts", "export const a = 1;\n")
+        .write("b.ts", "export const b = 1;\n")
+        .write("README.md", "# r\n")
+        .write(
+            "hookctl.toml",
+            "[[pre-commit.jobs]]\nname = \"build\"\nrun = \"seq 1 40\"\n",
+        )
+        .commit_all("init");
+    repo.hookctl(&["install"]).ok();
+    repo.write("README.md", "# r!\n")
+        .write("a.ts", "export const a = 2;\n")
+        .add(&["README.md", "a.ts"]);
+    // A UTF-8 locale: the marks (✔, │) do not depend on the machine's.
+    let mut c = git_cmd(&repo.root);
+    c.env("PATH", Repo::path_with_bin())
+        .env("LC_ALL", "C.UTF-8")
+        .args(["commit", "-q", "-m", "x"]);
+    let run = run_with_stdin(c, None);
+    run.ok();
+    let text = regex::Regex::new(r"\d+\.\d+s|\d+ ms")
+        .unwrap()
+        .replace_all(&run.stderr, "[TIME]");
+    snapshot!(repo, "first_hour_passing_commit", text);
+    let full = repo.hookctl(&["check"]);
+    let new = repo.hookctl(&["check", "--new"]);
+    let count = |s: &str| {
+        s.split(" checked")
+            .next()
+            .unwrap()
+            .rsplit(' ')
+            .nth(1)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(count(&full.stdout), "2", "{}", full.stdout);
+    assert_eq!(count(&new.stdout), count(&full.stdout), "{}", new.stdout);
+    let help = repo.hookctl(&["run", "--help"]);
+    let to_ref = help
+        .stdout
+        .lines()
+        .skip_while(|l| !l.contains("--to-ref"))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("\n");
+    snapshot!(repo, "first_hour_run_help_to_ref", to_ref);
+}
+
+/// The pre-deploy preset runs `next lint` only where an ESLint config exists: without one,
+/// `next lint` asks interactively how to set ESLint up, which a job cannot answer.
+#[test]
+fn pre_deploy_preset_writes_next_lint_only_with_an_eslint_config() {
+    let repo = Repo::new();
+    repo.write(
+        "package.json",
+        r#"{"name": "web", "scripts": {"build": "next build", "lint": "next lint"}, "dependencies": {"next": "15.0.0"}}"#,
+    )
+    .write("package-lock.json", "{}\n")
+    .commit_all("init");
+    repo.hookctl(&["init", "--preset", "pre-deploy"]).ok();
+    let text = repo.read("hookctl.toml");
+    let deploy = &text[text.find("[pre-deploy]").unwrap()..];
+    assert!(!deploy.contains("npm run lint"), "{deploy}");
+    let why: String = deploy
+        .lines()
+        .skip_while(|l| !l.contains("No lint job"))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("\n");
+    snapshot!(repo, "first_hour_preset_next_lint_without_eslint", why);
+
+    repo.write("eslint.config.mjs", "export default [];\n");
+    repo.hookctl(&["init", "--preset", "pre-deploy", "--force"]).ok();
+    let text = repo.read("hookctl.toml");
+    let c = hookctl::config::parse(Path::new("hookctl.toml"), &text).unwrap();
+    let lint = c.hooks["pre-deploy"]
+        .jobs
+        .iter()
+        .find(|j| j.name == "lint")
+        .unwrap();
+    assert_eq!(lint.run, "npm run lint");
+}
