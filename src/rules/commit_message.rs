@@ -37,9 +37,16 @@ pub fn cleaned(raw: &str, comment: char) -> String {
 
 /// Messages git writes itself, which the convention does not apply to.
 fn is_generated(subject: &str) -> bool {
-    ["Merge ", "Revert \"", "fixup! ", "squash! ", "amend! ", "Initial commit"]
-        .iter()
-        .any(|p| subject.starts_with(p))
+    [
+        "Merge ",
+        "Revert \"",
+        "fixup! ",
+        "squash! ",
+        "amend! ",
+        "Initial commit",
+    ]
+    .iter()
+    .any(|p| subject.starts_with(p))
 }
 
 /// The findings for `message` (already [`cleaned`]), reported at `path`.
@@ -69,10 +76,12 @@ pub fn check(config: &CommitConfig, message: &str, path: &str) -> Vec<Finding> {
         match conventional_type(subject) {
             None => out.push(
                 finding(
+                    format!("the subject `{subject}` is not a Conventional Commit (`type(scope): subject`)"),
                     format!(
-                        "the subject `{subject}` is not a Conventional Commit (`type(scope): subject`)"
+                        "start it with one of {}, e.g. `fix: {}`",
+                        types.join(", "),
+                        lowercase_first(subject)
                     ),
-                    format!("start it with one of {}, e.g. `fix: {}`", types.join(", "), lowercase_first(subject)),
                 )
                 .name("conventional".to_string()),
             ),
@@ -164,8 +173,14 @@ mod tests {
             ("Merge branch 'main' into topic", &[]),
             ("Revert \"feat: x\"", &[]),
             ("fixup! feat: x", &[]),
-            ("# only a comment\n\nfeat: ok\n# Please enter the commit message", &[]),
-            ("feat: ok\n# ------------------------ >8 ------------------------\ndiff --git", &[]),
+            (
+                "# only a comment\n\nfeat: ok\n# Please enter the commit message",
+                &[],
+            ),
+            (
+                "feat: ok\n# ------------------------ >8 ------------------------\ndiff --git",
+                &[],
+            ),
         ];
         for (msg, want) in table {
             assert_eq!(ids(&c, msg), *want, "{msg:?}");

@@ -71,7 +71,11 @@ fn messages_git_writes_and_comments_pass() {
         .args(["merge", "--no-edit", "-q", "topic"])
         .output()
         .unwrap();
-    assert!(merge.status.success(), "{}", String::from_utf8_lossy(&merge.stderr));
+    assert!(
+        merge.status.success(),
+        "{}",
+        String::from_utf8_lossy(&merge.stderr)
+    );
     assert_eq!(head_subject(&r), "Merge branch 'topic'");
     r.write("d.txt", "d\n");
     r.add(&["d.txt"]);

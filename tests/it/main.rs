@@ -19,6 +19,7 @@ mod engine;
 mod env;
 mod env_client_read;
 mod env_rules;
+mod first_hour;
 mod init;
 mod install;
 mod jobs;

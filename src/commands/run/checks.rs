@@ -88,6 +88,9 @@ pub(super) fn run_checks_on(
     let mut times: Vec<(&str, Duration)> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
     let (mut files, mut elapsed, mut too_large) = (0, Duration::ZERO, 0);
+    // The paths the hook's snapshots change (staged files, pushed changes), when only those
+    // were analysed: what the summary says was checked.
+    let mut changed: Option<usize> = Some(0);
     let mut done = BTreeSet::new();
     let mut sources = Vec::new();
     let mut checked = Vec::new();
@@ -132,6 +135,11 @@ pub(super) fn run_checks_on(
             } else {
                 files + outcome.files
             };
+            changed = match (changed, outcome.changed) {
+                (Some(total), Some(n)) if group.is_some() => Some(total.max(n)),
+                (Some(total), Some(n)) => Some(total + n),
+                _ => None,
+            };
             too_large = too_large.max(outcome.too_large.len());
             elapsed += outcome.elapsed;
             for f in outcome.findings {
@@ -142,11 +150,24 @@ pub(super) fn run_checks_on(
         }
     }
     crate::diagnostic::sort(&mut findings);
+    // "10 staged files checked", not the count of source files among them (a commit of
+    // Markdown files is checked too: secrets, env files).
+    let (files, unit) = match changed {
+        Some(n) if !checked.is_empty() => (
+            n,
+            if scopes.iter().all(|s| s.target == Target::Index) {
+                "staged file"
+            } else {
+                "changed file"
+            },
+        ),
+        _ => (files, "file"),
+    };
     let opts = report::Options {
         format: args.format,
         color: crate::output::stdout_color(),
         quiet: ctx.quiet,
-        unit: "file",
+        unit,
         ..Default::default()
     };
     let mut summary = Summary::new(files, &findings, elapsed);
