@@ -153,6 +153,10 @@ pub(super) fn run_checks_on(
     // "10 staged files checked", not the count of source files among them (a commit of
     // Markdown files is checked too: secrets, env files).
     let (files, unit) = match changed {
+        // `commit-msg` checks the message, not files.
+        _ if local.commit_message.is_some() && configured.iter().all(|g| g == super::COMMIT_MSG) => {
+            (1, "commit message")
+        }
         Some(n) if !checked.is_empty() => (
             n,
             if scopes.iter().all(|s| s.target == Target::Index) {
