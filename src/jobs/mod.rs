@@ -3,13 +3,15 @@
 //! `plan` decides which files each job gets and the command lines, `exec` runs them (process
 //! groups, timeouts, parallelism, signals), `clean` materialises a snapshot into a temporary
 //! directory, `push` reads pre-push ref lines, `capture` bounds a job's output (and logs it),
-//! `orphans` finds the job groups of a hookctl that was killed outright. Everything here reads git state through the
+//! `orphans` finds the job groups of a hookctl that was killed outright, `path` gives
+//! jobs the project's `node_modules/.bin`. Everything here reads git state through the
 //! `git` CLI with `GIT_OPTIONAL_LOCKS=0` and never writes the index, the work tree or refs.
 
 pub mod capture;
 pub mod clean;
 pub mod exec;
 pub mod orphans;
+pub mod path;
 pub mod plan;
 pub mod push;
 pub mod staged;

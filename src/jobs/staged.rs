@@ -29,7 +29,8 @@
 //!
 //! In a view the job's environment points git at the real repository (`GIT_DIR`,
 //! `GIT_WORK_TREE`), so `git diff --cached` works there and `git add -A` cannot mistake the
-//! view for the work tree.
+//! view for the work tree; the view's `.git` is a link to the real one, so that a job sees the
+//! same world as in place (commit-msg's `.git/COMMIT_EDITMSG`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
@@ -431,11 +432,10 @@ impl View {
                 if real_dirs.contains(&rel) || partial.contains(&rel) {
                     continue;
                 }
-                // The repository's own `.git` stays out: git in the view would take the view
-                // for the work tree (see the module comment).
-                if dir.as_os_str().is_empty() && entry.file_name() == ".git" {
-                    continue;
-                }
+                // The repository's own `.git` is linked too, so that paths git hands hooks
+                // (`.git/COMMIT_EDITMSG` to commit-msg) and tools that look for `.git` find it;
+                // git itself acts on the real repository there through `GIT_DIR` and
+                // `GIT_WORK_TREE` (see the module comment).
                 std::os::unix::fs::symlink(entry.path(), view_dir.join(entry.file_name()))
                     .with_context(|| format!("cannot link {} into the staged view", rel.display()))?;
             }

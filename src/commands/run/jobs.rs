@@ -139,7 +139,12 @@ pub(super) fn run_jobs(
         if let Some(sig) = exec::interrupted() {
             return Ok(Some(sig));
         }
-        let mut env = vec![jobs::env_pair("HOOKCTL_HOOK", hook)];
+        // The project's tools (`node_modules/.bin` up to the root), as npm scripts have them:
+        // where the job runs first, then the work tree those folders link to.
+        let mut env = vec![
+            jobs::env_pair("HOOKCTL_HOOK", hook),
+            jobs::path::env_for_job(&[base.as_path(), git.root.as_path()], &dir),
+        ];
         if ui.color {
             // hookctl's own output is a colour terminal: jobs, whose output is captured by a
             // pipe, would otherwise print without colour.
