@@ -344,3 +344,126 @@ fn vue_and_astro_src_blocks_pointing_at_untracked_files_are_refused() {
     r.git(&["add", "-A"]).ok();
     assert_eq!(check_findings(&r, &[]), vec![]);
 }
+
+// ------------------------------------------------------- lockfiles as their managers read them
+
+/// `(rule, path, what)` of every finding of `check --all-findings`.
+fn all_findings(r: &Repo) -> Vec<(String, String, String)> {
+    check_findings(r, &["--all-findings"])
+}
+
+#[test]
+fn npm_optional_own_peer_missing_from_the_lockfile_is_not_drift() {
+    // `npm ci` (npm 11) installs this lockfile: an optional peer is not installed.
+    let manifest = |meta: &str| {
+        format!(
+            r#"{{ "name": "app", "version": "1.0.0", "peerDependencies": {{ "opt-peer": "^1.0.0" }}{meta} }}"#
+        )
+    };
+    let lock = r#"{ "name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": { "": { "name": "app", "version": "1.0.0", "peerDependencies": { "opt-peer": "^1.0.0" } } } }"#;
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        manifest(r#", "peerDependenciesMeta": { "opt-peer": { "optional": true } }"#),
+    )
+    .write("package-lock.json", lock);
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(all_findings(&r), vec![]);
+    // The twin: a required peer is installed by npm 7+, so the lockfile must have it.
+    r.write("package.json", manifest(""));
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        all_findings(&r),
+        vec![finding("deps/lockfile-drift", "package.json", "opt-peer")]
+    );
+}
+
+#[test]
+fn npm_lockfile_with_a_byte_order_mark_is_read() {
+    // `npm ci` accepts a lockfile that starts with a UTF-8 BOM.
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "app", "version": "1.0.0", "dependencies": { "tiny": "^2.0.0" } }"#,
+    )
+    .write(
+        "package-lock.json",
+        "\u{feff}{ \"name\": \"app\", \"lockfileVersion\": 3, \"packages\": { \"\": { \"name\": \"app\" }, \"node_modules/tiny\": { \"version\": \"1.2.0\" } } }",
+    );
+    r.git(&["add", "-A"]).ok();
+    // Read, so its real drift (1.2.0 outside ^2.0.0) is reported, not `files/unreadable`.
+    cmd_snapshot!(
+        r,
+        "verdicts_npm_lockfile_with_a_byte_order_mark_is_read",
+        r.hookctl(&["check", "--all-findings"])
+    );
+}
+
+/// pnpm-lock.yaml variants that pnpm 9 installs with `--frozen-lockfile` (checked by hand with
+/// `pnpm install --frozen-lockfile --offline`), and the drifting twin it refuses.
+const PNPM_MANIFEST: &str = r#"{ "name": "app", "version": "1.0.0", "dependencies": { "local": "link:./local" }, "devDependencies": { "local2": "link:./local" } }"#;
+const PNPM_VALID: &[(&str, &str)] = &[
+    (
+        "anchors across top-level blocks and a merge key",
+        "lockfileVersion: '9.0'\n\nsettings: &settings\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nx-link: &link\n  specifier: link:./local\n  version: link:local\n\nimporters:\n\n  .:\n    dependencies:\n      local:\n        <<: *link\n    devDependencies:\n      local2: *link\n",
+    ),
+    (
+        "flow style across lines at column 0",
+        "lockfileVersion: '9.0'\nsettings: {autoInstallPeers: true, excludeLinksFromLockfile: false}\nimporters: {\n  .: {dependencies: {local: {specifier: 'link:./local', version: 'link:local'}},\n      devDependencies: {local2: {specifier: 'link:./local', version: 'link:local'}}}\n}\n",
+    ),
+    (
+        "an anchor inside a block",
+        "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n  excludeLinksFromLockfile: false\n\nimporters:\n\n  .:\n    dependencies:\n      local: &link\n        specifier: link:./local\n        version: link:local\n\n    devDependencies:\n      local2: *link\n",
+    ),
+];
+
+#[test]
+fn pnpm_lockfiles_in_any_valid_yaml_are_read_as_pnpm_reads_them() {
+    for (what, lock) in PNPM_VALID {
+        let r = Repo::new();
+        r.write("package.json", PNPM_MANIFEST)
+            .write("pnpm-lock.yaml", lock)
+            .write("local/package.json", r#"{ "name": "local", "version": "1.0.0" }"#);
+        r.git(&["add", "-A"]).ok();
+        assert_eq!(all_findings(&r), vec![], "{what}");
+    }
+    // The twin pnpm refuses ("specifiers in the lockfile ... don't match specs in package.json").
+    let r = Repo::new();
+    r.write("package.json", PNPM_MANIFEST)
+        .write(
+            "pnpm-lock.yaml",
+            PNPM_VALID[1].1.replace(
+                "local2: {specifier: 'link:./local'",
+                "local2: {specifier: 'link:./other'",
+            ),
+        )
+        .write("local/package.json", r#"{ "name": "local", "version": "1.0.0" }"#);
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        all_findings(&r),
+        vec![finding("deps/lockfile-drift", "package.json", "local2")]
+    );
+}
+
+#[test]
+fn yarn_berry_lockfile_with_anchors_across_entries_is_read() {
+    let manifest = r#"{ "name": "app", "version": "1.0.0", "dependencies": { "tiny": "^1.0.0" } }"#;
+    let lock = |range: &str| {
+        format!(
+            "__metadata:\n  version: 8\n  cacheKey: &key 10c0\n\n\"app@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"app@workspace:.\"\n  dependencies:\n    tiny: \"npm:{range}\"\n  languageName: node\n  linkType: soft\n  checksum: *key\n\n\"tiny@npm:^1.0.0\":\n  version: 1.2.0\n  resolution: \"tiny@npm:1.2.0\"\n  languageName: node\n  linkType: hard\n"
+        )
+    };
+    let r = Repo::new();
+    r.write("package.json", manifest)
+        .write("yarn.lock", lock("^1.0.0"))
+        .write(".yarnrc.yml", "nodeLinker: node-modules\n");
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(all_findings(&r), vec![]);
+    // The twin: the recorded range is not the declared one (`--immutable` would rewrite it).
+    r.write("yarn.lock", lock("^1.1.0"));
+    r.git(&["add", "-A"]).ok();
+    assert_eq!(
+        all_findings(&r),
+        vec![finding("deps/lockfile-drift", "package.json", "tiny")]
+    );
+}
