@@ -271,7 +271,7 @@ pub(super) fn run_jobs(
             let add: Vec<&std::ffi::OsStr> = add.iter().map(OsString::as_os_str).collect();
             git.output(&add, index).context("cannot stage the fixed files")?;
         }
-        tally.failed += ui.fixes(&to_stage, &unstaged_fixes, &refused);
+        tally.failed += ui.fixes(&git.root, &to_stage, &unstaged_fixes, &refused);
     }
     Ok(signal)
 }
