@@ -769,7 +769,16 @@ fn analyze(
             })
             .collect();
         let _ = clean.save();
-        findings.extend(per_file.into_iter().flatten());
+        // One `imports/unknown-specifier` per prefix and package, among the reported paths.
+        let reported = per_file
+            .into_iter()
+            .flatten()
+            .filter(|f| in_request_paths(req, &f.path))
+            .collect();
+        findings.extend(rules::imports_unknown_specifier::once_per_prefix(
+            reported,
+            &resolver.packages,
+        ));
     }
     timing("imports", t0);
     let t0 = Instant::now();
@@ -887,6 +896,11 @@ fn import_finding(
             &pkg,
             &resolver.packages,
         )),
+        Verdict::Unknown { config } => Some(rules::imports_unknown_specifier::finding(
+            path,
+            imp,
+            config.as_deref(),
+        )),
     }
 }
 
@@ -902,13 +916,7 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             f.severity = config.level_at(rule, &f.path).severity()?;
             Some(f)
         })
-        .filter(|f| {
-            req.paths.is_empty()
-                || req.paths.iter().any(|p| {
-                    let p = p.trim_end_matches('/');
-                    p.is_empty() || f.path == p || f.path.starts_with(&format!("{p}/"))
-                })
-        })
+        .filter(|f| in_request_paths(req, &f.path))
         .collect();
     diagnostic::sort(&mut out);
     out.dedup();
@@ -917,4 +925,13 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
     let mut unreadable = HashSet::new();
     out.retain(|f| f.rule != rules::FILES_UNREADABLE.id || unreadable.insert(f.path.clone()));
     out
+}
+
+/// Is `path` among the paths the request reports on (all when it names none)?
+fn in_request_paths(req: &Request, path: &str) -> bool {
+    req.paths.is_empty()
+        || req.paths.iter().any(|p| {
+            let p = p.trim_end_matches('/');
+            p.is_empty() || path == p || path.starts_with(&format!("{p}/"))
+        })
 }

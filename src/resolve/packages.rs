@@ -347,6 +347,71 @@ impl Packages {
         }
     }
 
+    /// Is the workspace package `pkg` what `importer` gets for a bare import of `pkg`? Package
+    /// managers link a workspace package only where the declaring package.json (the nearest one
+    /// on the importer's walk that names it) accepts it: a `workspace:` (or `link:`/`file:`)
+    /// spec, or a range its version satisfies (`packages/dayjs`, a stub named `dayjs` at
+    /// `0.0.0`, does not satisfy `"dayjs": "^1.11.0"`: that file gets the registry's `dayjs`).
+    /// An npm alias (`npm:x@1`) or a URL names another package. Undeclared, or a spec that is
+    /// no range (a dist-tag, a catalog): linked, as hoisting makes it.
+    pub fn linked(&self, importer: &str, pkg: &str) -> bool {
+        let Some(dir) = self.workspaces.get(pkg) else {
+            return false;
+        };
+        let mut at = importer.rsplit_once('/').map_or("", |(d, _)| d);
+        let spec = loop {
+            if let Some(m) = self.manifests.get(at) {
+                if m.name.as_deref() == Some(pkg) {
+                    return true; // a package importing itself
+                }
+                if let Some(spec) = DEP_FIELDS.iter().find_map(|f| m.json.get(*f)?.get(pkg)?.as_str()) {
+                    break spec.trim();
+                }
+            }
+            if at.is_empty() {
+                return true;
+            }
+            at = at.rsplit_once('/').map_or("", |(d, _)| d);
+        };
+        if ["workspace:", "link:", "file:", "portal:", "catalog:"]
+            .iter()
+            .any(|p| spec.starts_with(p))
+        {
+            return true;
+        }
+        if spec.starts_with("npm:") || spec.contains(':') || spec.contains('/') {
+            return false;
+        }
+        let version = self
+            .manifests
+            .get(dir.as_str())
+            .and_then(|m| m.json.get("version")?.as_str());
+        let (Some(version), Ok(range)) = (version, node_semver::Range::parse(spec)) else {
+            return true;
+        };
+        node_semver::Version::parse(version.trim()).map_or(true, |v| range.satisfies(&v))
+    }
+
+    /// Does the `imports` field of the package.json whose scope holds `importer` (the nearest
+    /// one, as Node looks) have a key matching the `#name` specifier: exact, a `*` pattern, or
+    /// a folder key ending in `/`?
+    pub fn imports_key_matches(&self, importer: &str, spec: &str) -> bool {
+        let Some(imports) = self
+            .nearest_manifest(importer)
+            .and_then(|d| self.manifests.get(d))
+            .and_then(|m| m.json.get("imports"))
+            .and_then(Value::as_object)
+        else {
+            return false;
+        };
+        imports.keys().any(|k| match k.split_once('*') {
+            Some((pre, post)) => {
+                spec.len() >= pre.len() + post.len() && spec.starts_with(pre) && spec.ends_with(post)
+            }
+            None => k == spec || k.ends_with('/') && spec.starts_with(k.as_str()),
+        })
+    }
+
     /// The folder of the nearest package.json for a file (for the help text).
     pub fn nearest_manifest(&self, importer: &str) -> Option<&str> {
         let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
