@@ -896,10 +896,10 @@ fn import_finding(
             &pkg,
             &resolver.packages,
         )),
-        Verdict::Unknown { config } => Some(rules::imports_unknown_specifier::finding(
+        Verdict::Unknown { why } => Some(rules::imports_unknown_specifier::finding(
             path,
             imp,
-            config.as_deref(),
+            why.as_deref(),
         )),
     }
 }
@@ -920,6 +920,14 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
         .collect();
     diagnostic::sort(&mut out);
     out.dedup();
+    // One finding per rule, line and specifier/name: a name read twice on one line
+    // (`process.env.X ? process.env.X : d`), a specifier imported twice (`vi.mock('x', () =>
+    // import('x'))`) is one problem.
+    let mut seen = HashSet::new();
+    out.retain(|f| {
+        let (rule, path, what) = f.key();
+        f.line == 0 || seen.insert((rule, path.to_string(), f.line, what.to_string()))
+    });
     // One `files/unreadable` per file is enough (an env file can be read both as declarations
     // and by the secret scan).
     let mut unreadable = HashSet::new();

@@ -64,8 +64,8 @@ pub enum Verdict {
     /// No mapping matched and only a bundler could say what it is: a specifier that cannot be
     /// an npm package name (`~icons/x`, `#build/x` where no `imports` field maps it,
     /// `@suite-fns`), or one that a bundler config hookctl could not evaluate may provide
-    /// (`config`, repo-relative). Nothing on disk matched it either.
-    Unknown { config: Option<String> },
+    /// (`why`: which config, and what it could not evaluate). Nothing on disk matched it either.
+    Unknown { why: Option<String> },
 }
 
 pub struct Resolver {
@@ -950,7 +950,7 @@ impl Resolver {
                 && !self.matches_alias(&from, &spec)
                 && !self.packages.imports_key_matches(importer, &spec)
             {
-                return Verdict::Unknown { config: None };
+                return Verdict::Unknown { why: None };
             }
             return Verdict::Unresolved;
         }
@@ -961,7 +961,7 @@ impl Resolver {
             return if alias || self.maybe_local(&from, &spec) {
                 Verdict::Unresolved
             } else {
-                Verdict::Unknown { config: None }
+                Verdict::Unknown { why: None }
             };
         };
         if alias && !self.packages.workspaces.contains_key(pkg) {

@@ -24,53 +24,42 @@ pub fn prefix(spec: &str) -> String {
     }
 }
 
-/// The finding for one import. `config`: the bundler config that may provide it, which hookctl
-/// could not evaluate.
-pub fn finding(path: &str, import: &Import, config: Option<&str>) -> Finding {
+/// The finding for one import. `why`: which bundler config may provide it and what hookctl
+/// could not evaluate there (`` `vite.config.ts` may define it as an alias (...) ``).
+pub fn finding(path: &str, import: &Import, why: Option<&str>) -> Finding {
     let spec = &import.specifier;
     let prefix = prefix(spec);
     Finding::new(
         super::IMPORTS_UNKNOWN_SPECIFIER.id,
         path,
-        message(&format!("`{spec}`"), 1, config),
+        message(&format!("`{spec}`"), 1, why),
     )
     .span(import.span)
-    .label(label(config))
+    .label(why.unwrap_or(NO_PACKAGE))
     .help(help(&prefix))
     .specifier(spec)
     .name(prefix)
 }
 
+/// The label of a specifier that cannot be a package name (else the label is the `why`).
+const NO_PACKAGE: &str = "not a path, an alias hookctl knows, nor an npm package name";
+
 /// `subject` is what the import(s) are (`` `~icons/x` ``, or a count of a prefix's imports).
-fn message(subject: &str, count: usize, config: Option<&str>) -> String {
-    let (verb, it, names) = if count == 1 {
-        ("matches", "it", "an npm package name")
-    } else {
-        ("match", "them", "npm package names")
-    };
-    match config {
-        Some(config) => format!(
-            "{subject} {verb} no file, package or alias hookctl knows; `{config}` may provide {it}, but hookctl could not evaluate it"
+fn message(subject: &str, count: usize, why: Option<&str>) -> String {
+    let verb = if count == 1 { "matches" } else { "match" };
+    match why {
+        Some(why) => format!(
+            "{subject} {verb} no file, package or alias hookctl knows; {why}: only the bundler can tell"
         ),
-        None => format!("{subject} {verb} no file, package or alias hookctl knows, and cannot be {names}"),
+        None => format!(
+            "{subject} {verb} no file, package or alias hookctl knows: only a bundler plugin or alias can resolve it"
+        ),
     }
 }
 
-const CONFIG_LABEL: (&str, &str) = ("only the bundler configured in `", "` can resolve it");
-
-fn label(config: Option<&str>) -> String {
-    match config {
-        Some(c) => format!("{}{c}{}", CONFIG_LABEL.0, CONFIG_LABEL.1),
-        None => "only a bundler plugin or alias can resolve it".to_string(),
-    }
-}
-
-/// The config a finding's label names (see [`label`]).
-fn config_of(f: &Finding) -> Option<&str> {
-    f.label
-        .as_deref()?
-        .strip_prefix(CONFIG_LABEL.0)?
-        .strip_suffix(CONFIG_LABEL.1)
+/// The `why` of a finding made by [`finding`] (its label, unless that is [`NO_PACKAGE`]).
+fn why_of(f: &Finding) -> Option<&str> {
+    f.label.as_deref().filter(|l| *l != NO_PACKAGE)
 }
 
 fn help(prefix: &str) -> String {
@@ -129,7 +118,7 @@ pub fn once_per_prefix(findings: Vec<Finding>, packages: &Packages) -> Vec<Findi
                 format!("{files} files")
             };
             let subject = format!("{count} imports of `{prefix}` in {place} ({in_files})");
-            first.message = message(&subject, count, config_of(&first));
+            first.message = message(&subject, count, why_of(&first));
             first.label = Some(format!(
                 "the first of them: {}",
                 first.label.as_deref().unwrap_or_default()

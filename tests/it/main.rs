@@ -4,6 +4,7 @@
 
 mod action;
 mod cache_props;
+mod certainty;
 #[macro_use]
 mod common;
 mod config_errors;
