@@ -465,6 +465,9 @@ impl Resolver {
                     candidates.extend(strings.iter().map(|t| base.join(t)));
                 }
             }
+        } else if spec.starts_with('#') {
+            // A package.json `imports` key: its targets (`#build/ui/*` -> `./.nuxt/ui/*.ts`).
+            return Some(self.packages.imports_targets(&self.snap.rel(from)?, spec));
         } else if spec.starts_with('.') {
             // (A `rootDirs` overlay of a generated folder is not followed here: any missing
             // relative file could hide there. Route typegen is recognised by its names instead,
@@ -1124,7 +1127,9 @@ impl Resolver {
         };
         let public = within("public");
         let rest = rest.trim_end_matches('/');
-        if rest.is_empty() || !(self.snap.is_dir(&public) || self.snap.abs(&public).is_dir()) {
+        // The snapshot's `public/` only: a verdict that a folder on disk decides could not be
+        // remembered as clean.
+        if rest.is_empty() || !self.snap.is_dir(&public) {
             return Verdict::External;
         }
         let mut candidates = Vec::new();

@@ -420,6 +420,42 @@ impl Packages {
         node_semver::Version::parse(version.trim()).map_or(true, |v| range.satisfies(&v))
     }
 
+    /// The repo-relative paths a `#name` specifier names through the `imports` field of the
+    /// nearest package.json (every string of the matching key's conditions, `*` substituted).
+    pub fn imports_targets(&self, importer: &str, spec: &str) -> Vec<String> {
+        let Some((dir, imports)) = self.nearest_manifest(importer).and_then(|d| {
+            let imports = self.manifests.get(d)?.json.get("imports")?.as_object()?;
+            Some((d, imports))
+        }) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in imports {
+            let star = match key.split_once('*') {
+                Some((pre, post))
+                    if spec.len() >= pre.len() + post.len()
+                        && spec.starts_with(pre)
+                        && spec.ends_with(post) =>
+                {
+                    Some(&spec[pre.len()..spec.len() - post.len()])
+                }
+                Some(_) => continue,
+                None if key == spec => None,
+                None => continue,
+            };
+            let mut strings = Vec::new();
+            super::collect_strings(value, &mut strings);
+            for t in strings.iter().filter(|t| t.starts_with("./")) {
+                let t = match star {
+                    Some(s) => t.replace('*', s),
+                    None => t.clone(),
+                };
+                out.push(super::specifier::join_rel(dir, &t));
+            }
+        }
+        out
+    }
+
     /// Does the `imports` field of the package.json whose scope holds `importer` (the nearest
     /// one, as Node looks) have a key matching the `#name` specifier: exact, a `*` pattern, or
     /// a folder key ending in `/`?

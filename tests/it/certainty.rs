@@ -89,28 +89,44 @@ const ROWS: &[Row] = &[
         staged: &[
             (
                 "package.json",
-                r##"{ "name": "app", "imports": { "#build/*": "./build/*.js" } }"##,
+                r##"{ "name": "app", "imports": { "#theme/*": "./src/theme/*.js" } }"##,
             ),
             (
                 "src/a.ts",
-                "import theme from \"#build/button\";\nexport default theme;\n",
+                "import theme from \"#theme/button\";\nexport default theme;\n",
             ),
         ],
         disk: &[],
         config: None,
-        expect: &[(UNRESOLVED, ERROR, "src/a.ts", "#build/button")],
+        expect: &[(UNRESOLVED, ERROR, "src/a.ts", "#theme/button")],
+    },
+    Row {
+        shape: "an `imports` key mapping into a generated folder (nuxt/ui: `./.nuxt/ui/*.ts`) is build output",
+        staged: &[
+            (
+                "package.json",
+                r##"{ "name": "app", "imports": { "#build/ui/*": "./.nuxt/ui/*.ts" } }"##,
+            ),
+            (
+                "src/runtime/a.ts",
+                "import theme from \"#build/ui/button\";\nexport default theme;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
     },
     Row {
         shape: "twin's twin: the mapped target present resolves",
         staged: &[
             (
                 "package.json",
-                r##"{ "name": "app", "imports": { "#build/*": "./build/*.js" } }"##,
+                r##"{ "name": "app", "imports": { "#theme/*": "./src/theme/*.js" } }"##,
             ),
-            ("build/button.js", "export default 1;\n"),
+            ("src/theme/button.js", "export default 1;\n"),
             (
                 "src/a.ts",
-                "import theme from \"#build/button\";\nexport default theme;\n",
+                "import theme from \"#theme/button\";\nexport default theme;\n",
             ),
         ],
         disk: &[],
