@@ -818,7 +818,16 @@ fn analyze(
             })
             .collect();
         let _ = clean.save();
-        findings.extend(per_file.into_iter().flatten());
+        // One `imports/unknown-specifier` per prefix and package, among the reported paths.
+        let reported = per_file
+            .into_iter()
+            .flatten()
+            .filter(|f| in_request_paths(req, &f.path))
+            .collect();
+        findings.extend(rules::imports_unknown_specifier::once_per_prefix(
+            reported,
+            &resolver.packages,
+        ));
     }
     timing("imports", t0);
     let t0 = Instant::now();
@@ -936,6 +945,11 @@ fn import_finding(
             &pkg,
             &resolver.packages,
         )),
+        Verdict::Unknown { why } => Some(rules::imports_unknown_specifier::finding(
+            path,
+            imp,
+            why.as_deref(),
+        )),
     }
 }
 
@@ -951,19 +965,30 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             f.severity = config.level_at(rule, &f.path).severity()?;
             Some(f)
         })
-        .filter(|f| {
-            req.paths.is_empty()
-                || req.paths.iter().any(|p| {
-                    let p = p.trim_end_matches('/');
-                    p.is_empty() || f.path == p || f.path.starts_with(&format!("{p}/"))
-                })
-        })
+        .filter(|f| in_request_paths(req, &f.path))
         .collect();
     diagnostic::sort(&mut out);
     out.dedup();
+    // One finding per rule, line and specifier/name: a name read twice on one line
+    // (`process.env.X ? process.env.X : d`), a specifier imported twice (`vi.mock('x', () =>
+    // import('x'))`) is one problem.
+    let mut seen = HashSet::new();
+    out.retain(|f| {
+        let (rule, path, what) = f.key();
+        f.line == 0 || seen.insert((rule, path.to_string(), f.line, what.to_string()))
+    });
     // One `files/unreadable` per file is enough (an env file can be read both as declarations
     // and by the secret scan).
     let mut unreadable = HashSet::new();
     out.retain(|f| f.rule != rules::FILES_UNREADABLE.id || unreadable.insert(f.path.clone()));
     out
+}
+
+/// Is `path` among the paths the request reports on (all when it names none)?
+fn in_request_paths(req: &Request, path: &str) -> bool {
+    req.paths.is_empty()
+        || req.paths.iter().any(|p| {
+            let p = p.trim_end_matches('/');
+            p.is_empty() || path == p || path.starts_with(&format!("{p}/"))
+        })
 }

@@ -61,6 +61,11 @@ pub enum Verdict {
     NeedsExtension(String),
     /// A bare import of a package that no package.json declares.
     Undeclared(String),
+    /// No mapping matched and only a bundler could say what it is: a specifier that cannot be
+    /// an npm package name (`~icons/x`, `#build/x` where no `imports` field maps it,
+    /// `@suite-fns`), or one that a bundler config hookctl could not evaluate may provide
+    /// (`why`: which config, and what it could not evaluate). Nothing on disk matched it either.
+    Unknown { why: Option<String> },
 }
 
 pub struct Resolver {
@@ -460,6 +465,9 @@ impl Resolver {
                     candidates.extend(strings.iter().map(|t| base.join(t)));
                 }
             }
+        } else if spec.starts_with('#') {
+            // A package.json `imports` key: its targets (`#build/ui/*` -> `./.nuxt/ui/*.ts`).
+            return Some(self.packages.imports_targets(&self.snap.rel(from)?, spec));
         } else if spec.starts_with('.') {
             // (A `rootDirs` overlay of a generated folder is not followed here: any missing
             // relative file could hide there. Route typegen is recognised by its names instead,
@@ -791,11 +799,11 @@ impl Resolver {
 
     fn resolve_uncached(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let verdict = self.resolve_in_snapshot(importer, spec, type_only);
-        if verdict == Verdict::Unresolved && self.frameworks.is_nuxt_virtual(importer, spec) {
+        let unknown = matches!(verdict, Verdict::Unknown { .. });
+        if (verdict == Verdict::Unresolved || unknown) && self.frameworks.is_nuxt_virtual(importer, spec) {
             return Verdict::External;
         }
-        if matches!(verdict, Verdict::Unresolved | Verdict::Undeclared(_))
-            && is_bare(spec)
+        if (matches!(verdict, Verdict::Unresolved | Verdict::Undeclared(_)) && is_bare(spec) || unknown)
             && self.provided_elsewhere(importer, spec)
         {
             return Verdict::External;
@@ -838,7 +846,7 @@ impl Resolver {
                 return Verdict::External;
             }
             if let Some(pkg) = package_name(&spec)
-                && !self.packages.workspaces.contains_key(pkg)
+                && !self.packages.linked(importer, pkg)
                 && !self.maybe_local(&from, &spec)
                 && !self.committed_package(importer, pkg)
             {
@@ -932,21 +940,42 @@ impl Resolver {
             if let Some(t) = specifier::typegen_target(importer, &spec) {
                 return Verdict::Generated(t);
             }
-            // An absolute path (`require('/custom-reporter.js')` in a test of a module mapper, a
-            // mock's path) names a file outside the repository: nothing to check against.
-            if spec.starts_with('/') {
-                return Verdict::External;
+            // A root-absolute path is served from the app's `public/` folder (Vite, Next.js);
+            // without one, it names a file outside the repository
+            // (`require('/custom-reporter.js')` in a test of a module mapper, a mock's path):
+            // nothing to check against.
+            if let Some(rest) = spec.strip_prefix('/') {
+                return self.root_absolute(importer, rest);
+            }
+            // A package.json `imports` key or a tsconfig `paths` key that matched points at
+            // nothing; a `#name` nothing maps is a bundler's or framework's virtual module.
+            if spec.starts_with('#')
+                && !self.matches_alias(&from, &spec)
+                && !self.packages.imports_key_matches(importer, &spec)
+            {
+                return Verdict::Unknown { why: None };
             }
             return Verdict::Unresolved;
         }
         let alias = self.matches_alias(&from, &spec);
         let Some(pkg) = package_name(&spec) else {
-            return Verdict::Unresolved;
+            // Not a package name: an alias if a tsconfig `paths` or `baseUrl` mapping matched
+            // it (then its target is missing), else only a bundler knows what it is.
+            return if alias || self.maybe_local(&from, &spec) {
+                Verdict::Unresolved
+            } else {
+                Verdict::Unknown { why: None }
+            };
         };
         if alias && !self.packages.workspaces.contains_key(pkg) {
-            // TypeScript falls back to `node_modules` when no `paths` target exists: a declared
-            // package resolves there; anything else is an alias that points nowhere.
-            return if self.packages.declared(importer, pkg) || self.allow_packages.contains(pkg) {
+            // A `paths` alias matched and its target is missing. TypeScript falls back to
+            // `node_modules`, but the bundler that shares the alias does not: a declared package
+            // of the same name does not excuse it. Only a catch-all `*` key (every bare import
+            // is tried there first) or a target inside `node_modules` falls back to packages.
+            if self.allow_packages.contains(pkg) {
+                return Verdict::External;
+            }
+            return if self.alias_falls_back(&from, &spec) && self.packages.declared(importer, pkg) {
                 Verdict::External
             } else {
                 Verdict::Unresolved
@@ -1064,6 +1093,56 @@ impl Resolver {
     /// Does a bare-looking specifier match a tsconfig `paths` pattern of the importing file?
     fn matches_alias(&self, from: &Path, spec: &str) -> bool {
         matches!(self.strict.find_tsconfig(from), Ok(Some(ts)) if paths_match(&ts, spec))
+    }
+
+    /// May a `paths` alias that matched `spec` and found no file fall back to an installed
+    /// package: the key is the catch-all `*`, or a target lies inside `node_modules`?
+    fn alias_falls_back(&self, from: &Path, spec: &str) -> bool {
+        let Ok(Some(ts)) = self.strict.find_tsconfig(from) else {
+            return true;
+        };
+        let Some(paths) = ts.compiler_options.paths.as_ref() else {
+            return true;
+        };
+        paths.iter().any(|(key, targets)| {
+            alias_matches(key, spec)
+                && (key == "*"
+                    || targets
+                        .iter()
+                        .any(|t| t.components().any(|c| c.as_os_str() == "node_modules")))
+        })
+    }
+
+    /// `/x` written in `importer`: Vite and Next.js serve the app's `public/` folder at `/`
+    /// (Vite also the app's own folder). Checked only where the app (the folder of the nearest
+    /// package.json) has a `public/` folder; elsewhere the server is unknown.
+    fn root_absolute(&self, importer: &str, rest: &str) -> Verdict {
+        let app = self.packages.nearest_manifest(importer).unwrap_or("");
+        let within = |p: &str| {
+            if app.is_empty() {
+                p.to_string()
+            } else {
+                format!("{app}/{p}")
+            }
+        };
+        let public = within("public");
+        let rest = rest.trim_end_matches('/');
+        // The snapshot's `public/` only: a verdict that a folder on disk decides could not be
+        // remembered as clean.
+        if rest.is_empty() || !self.snap.is_dir(&public) {
+            return Verdict::External;
+        }
+        let mut candidates = Vec::new();
+        for base in [format!("{public}/{rest}"), within(rest)] {
+            let Some(base) = self.snap.rel(&normalize(&self.snap.abs(&base))) else {
+                continue;
+            };
+            candidates.push(base.clone());
+            // A module (`/src/main`) is probed as Vite probes it; an asset must exist exactly.
+            candidates.extend(SOURCE_EXTENSIONS.iter().map(|e| format!("{base}{e}")));
+            candidates.extend(SOURCE_EXTENSIONS.iter().map(|e| format!("{base}/index{e}")));
+        }
+        self.css_verdict(&candidates).unwrap_or(Verdict::Unresolved)
     }
 
     /// Drop oxc_resolver's path caches (memory), keeping this resolver's own memo.

@@ -17,6 +17,7 @@ pub mod files_case_collision;
 pub mod git_clean;
 pub mod imports_case_mismatch;
 pub mod imports_undeclared_dependency;
+pub mod imports_unknown_specifier;
 pub mod imports_unresolved;
 pub mod imports_untracked;
 pub mod node_version;

@@ -6,6 +6,7 @@
 
 mod action;
 mod cache_props;
+mod certainty;
 #[macro_use]
 mod common;
 mod commit_msg;
