@@ -880,6 +880,17 @@ fn import_finding(
             Some(rules::imports_case_mismatch::finding(path, imp, &written, &real))
         }
         Verdict::Unresolved => Some(rules::imports_unresolved::finding(path, imp)),
+        // Maybe an alias of a config hookctl could not evaluate: reported, never blocking.
+        Verdict::Uncertain(why) => {
+            let mut f = rules::imports_unresolved::finding(path, imp);
+            f.severity = crate::diagnostic::Severity::Warning;
+            f.message = format!("`{}` resolves to nothing hookctl can see; {why}", imp.specifier);
+            f.label = Some("not certain to break: the bundler config may provide it".into());
+            f.help = Some(
+                "write the alias where hookctl can read it (tsconfig `paths`, or a literal `resolve.alias`), or list the specifier in `[imports] not_files`".into(),
+            );
+            Some(f)
+        }
         Verdict::NeedsExtension(found) => Some(rules::imports_unresolved::needs_extension(path, imp, &found)),
         Verdict::Undeclared(pkg) => Some(rules::imports_undeclared_dependency::finding(
             path,
@@ -899,7 +910,8 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             if req.skip.iter().any(|s| s == f.rule) {
                 return None;
             }
-            f.severity = config.level_at(rule, &f.path).severity()?;
+            // A finding a rule reports as a warning (not certain to break) stays one.
+            f.severity = config.level_at(rule, &f.path).severity()?.min(f.severity);
             Some(f)
         })
         .filter(|f| {

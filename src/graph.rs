@@ -254,7 +254,11 @@ pub fn compute(
             Verdict::File(t) | Verdict::NeedsExtension(t) => t,
             Verdict::CaseMismatch { real, .. } => real,
             Verdict::External | Verdict::Undeclared(_) => return NONE,
-            Verdict::Unresolved | Verdict::Untracked(_) | Verdict::Generated(_) | Verdict::Ignored(_) => {
+            Verdict::Unresolved
+            | Verdict::Uncertain(_)
+            | Verdict::Untracked(_)
+            | Verdict::Generated(_)
+            | Verdict::Ignored(_) => {
                 return UNRESOLVED;
             }
         };
