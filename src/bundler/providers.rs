@@ -162,15 +162,6 @@ mod tests {
         assert!(table().len() > 10);
     }
 
-    /// An example matching a pattern: its `*` replaced by a rest.
-    pub(crate) fn example(pattern: &str) -> String {
-        match pattern.strip_suffix('*') {
-            Some(prefix) if prefix.ends_with('/') || prefix.ends_with(':') => format!("{prefix}x/y"),
-            Some(prefix) => format!("{prefix}x"),
-            None => pattern.to_string(),
-        }
-    }
-
     #[test]
     fn patterns() {
         assert!(pattern_matches("~icons/*", "~icons/lucide/check"));
