@@ -779,7 +779,7 @@ fn analyze(
     let global = *scope == Scope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
-        let cx = rules::env_context::EnvContext::new(config, &snap, &files);
+        let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));
             findings.extend(rules::env_local_only::check(&cx));

@@ -122,7 +122,12 @@ pub fn read(family: Family, name: &str, src: &[u8]) -> ConfigFacts {
         },
         Family::Nuxt => {
             aliases_object(&v, &["alias"], Kind::Nuxt, &mut out);
-            out.src_dir = v.at(&["srcDir"]).ok().flatten().and_then(Val::as_str).map(str::to_string);
+            out.src_dir = v
+                .at(&["srcDir"])
+                .ok()
+                .flatten()
+                .and_then(Val::as_str)
+                .map(str::to_string);
             vite_under(&v, &["vite"], &mut out);
         }
         Family::Svelte => {
@@ -145,7 +150,12 @@ pub fn read(family: Family, name: &str, src: &[u8]) -> ConfigFacts {
                 Err(why) => out.env_uncertain = Some(why),
             }
             aliases_object(&v, &["turbopack", "resolveAlias"], Kind::Turbopack, &mut out);
-            aliases_object(&v, &["experimental", "turbo", "resolveAlias"], Kind::Turbopack, &mut out);
+            aliases_object(
+                &v,
+                &["experimental", "turbo", "resolveAlias"],
+                Kind::Turbopack,
+                &mut out,
+            );
             let webpack_fn = matches!(v.at(&["webpack"]), Ok(Some(Val::Unknown(_))) | Err(_));
             if webpack_fn && memchr::memmem::find(src, b"alias").is_some() {
                 out.aliases_uncertain
@@ -174,7 +184,11 @@ fn webpack(v: &Val, out: &mut ConfigFacts) {
                 });
                 match (name, target) {
                     (Some(n), Some(t)) => out.aliases.push(Alias {
-                        find: if only { Find::Exact(n.into()) } else { Find::Prefix(n.into()) },
+                        find: if only {
+                            Find::Exact(n.into())
+                        } else {
+                            Find::Prefix(n.into())
+                        },
                         targets: vec![t],
                     }),
                     _ => {
@@ -207,7 +221,8 @@ fn vite(v: &Val, out: &mut ConfigFacts) {
 
 /// A Vite config at `base` (the root, or Nuxt's and Astro's `vite`).
 fn vite_under(v: &Val, base: &[&str], out: &mut ConfigFacts) {
-    let at = |rest: &[&'static str]| -> Vec<&str> { base.iter().copied().chain(rest.iter().copied()).collect() };
+    let at =
+        |rest: &[&'static str]| -> Vec<&str> { base.iter().copied().chain(rest.iter().copied()).collect() };
     vite_alias(v, &at(&["resolve", "alias"]), out);
     match v.at(&at(&["define"])) {
         Ok(Some(Val::Obj(o))) => {
@@ -339,12 +354,15 @@ fn aliases_object(v: &Val, path: &[&str], kind: Kind, out: &mut ConfigFacts) {
     }
     for (key, value) in &o.entries {
         let targets: Vec<Target> = match value {
-            Val::Arr(items, _) if kind == Kind::Webpack => items.iter().filter_map(|i| target(i, kind)).collect(),
+            Val::Arr(items, _) if kind == Kind::Webpack => {
+                items.iter().filter_map(|i| target(i, kind)).collect()
+            }
             Val::Bool(false) if kind == Kind::Webpack => vec![Target::Ignored],
             other => target(other, kind).into_iter().collect(),
         };
         if targets.is_empty() {
-            out.aliases_uncertain.get_or_insert(format!("the target of `{key}`"));
+            out.aliases_uncertain
+                .get_or_insert(format!("the target of `{key}`"));
             continue;
         }
         let find = match kind {
@@ -514,21 +532,40 @@ mod tests {
             "astro.config.mjs",
             "export default defineConfig({ vite: { resolve: { alias: { '@c': '/src/components' } } } })",
         );
-        assert_eq!(f.aliases, vec![prefix("@c", Target::Path("src/components".into()))]);
+        assert_eq!(
+            f.aliases,
+            vec![prefix("@c", Target::Path("src/components".into()))]
+        );
     }
 
     #[test]
     fn unknown_configs_are_uncertain() {
-        let f = read_as("vite.config.ts", "import config from './base';\nexport default config;");
-        assert!(f.aliases_uncertain.unwrap().contains("`config` imported from `./base`"));
-        let f = read_as("vite.config.ts", "export default defineConfig({ plugins: [vue()] })");
+        let f = read_as(
+            "vite.config.ts",
+            "import config from './base';\nexport default config;",
+        );
+        assert!(
+            f.aliases_uncertain
+                .unwrap()
+                .contains("`config` imported from `./base`")
+        );
+        let f = read_as(
+            "vite.config.ts",
+            "export default defineConfig({ plugins: [vue()] })",
+        );
         assert_eq!(f, ConfigFacts::default(), "a config without aliases is certain");
         let f = read_as(
             "vitest.config.ts",
             "import viteConfig from './vite.config';\nexport default mergeConfig(viteConfig, defineConfig({ test: { environment: 'jsdom' } }));",
         );
-        assert_eq!(f.aliases_uncertain, None, "the sibling vite.config is read on its own");
-        let f = read_as("vite.config.ts", "export default { envPrefix: cond ? 'A_' : 'B_' }");
+        assert_eq!(
+            f.aliases_uncertain, None,
+            "the sibling vite.config is read on its own"
+        );
+        let f = read_as(
+            "vite.config.ts",
+            "export default { envPrefix: cond ? 'A_' : 'B_' }",
+        );
         assert!(f.env_prefixes_uncertain);
     }
 }

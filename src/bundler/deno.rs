@@ -42,7 +42,11 @@ impl DenoMaps {
             if !is_deno_config(name) || path.contains("node_modules/") {
                 continue;
             }
-            let dir = path.strip_suffix(name).unwrap_or("").trim_end_matches('/').to_string();
+            let dir = path
+                .strip_suffix(name)
+                .unwrap_or("")
+                .trim_end_matches('/')
+                .to_string();
             let Some(json) = snap.read(path).ok().and_then(|b| parse_jsonc(path, &b).ok()) else {
                 continue;
             };
@@ -124,7 +128,11 @@ fn entries(json: &Value, dir: &str) -> Vec<(String, String)> {
             let t = v.as_str()?;
             let target = if t.starts_with("./") || t.starts_with("../") {
                 let joined = crate::resolve::specifier::join_rel(dir, t);
-                if t.ends_with('/') { format!("./{joined}/") } else { format!("./{joined}") }
+                if t.ends_with('/') {
+                    format!("./{joined}/")
+                } else {
+                    format!("./{joined}")
+                }
             } else {
                 t.to_string()
             };
@@ -153,7 +161,11 @@ fn map_one(pairs: &[(String, String)], spec: &str) -> Option<Mapped> {
         return Some(match target.strip_prefix("./") {
             Some(local) => {
                 let local = local.trim_end_matches('/');
-                Mapped::Path(if rest.is_empty() { local.to_string() } else { format!("{local}/{rest}") })
+                Mapped::Path(if rest.is_empty() {
+                    local.to_string()
+                } else {
+                    format!("{local}/{rest}")
+                })
             }
             None => Mapped::Remote(format!("`{key}` of a deno.json import map (`{target}`)")),
         });
@@ -171,8 +183,14 @@ mod tests {
             &serde_json::json!({"imports": {"@std/http": "jsr:@std/http@1", "$lib/": "./src/lib/", "app": "./main.ts", "fresh": "jsr:@fresh/core@2"}}),
             "www",
         );
-        assert_eq!(map_one(&pairs, "@std/http/file-server").map(|m| matches!(m, Mapped::Remote(_))), Some(true));
-        assert_eq!(map_one(&pairs, "$lib/x.ts"), Some(Mapped::Path("www/src/lib/x.ts".into())));
+        assert_eq!(
+            map_one(&pairs, "@std/http/file-server").map(|m| matches!(m, Mapped::Remote(_))),
+            Some(true)
+        );
+        assert_eq!(
+            map_one(&pairs, "$lib/x.ts"),
+            Some(Mapped::Path("www/src/lib/x.ts".into()))
+        );
         assert_eq!(map_one(&pairs, "app"), Some(Mapped::Path("www/main.ts".into())));
         assert_eq!(map_one(&pairs, "app/x"), None, "a local target maps no subpath");
         assert_eq!(map_one(&pairs, "other"), None);

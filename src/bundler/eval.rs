@@ -96,11 +96,12 @@ pub fn exported_config(src: &[u8], file: &str, is_sibling_config: &dyn Fn(&str) 
     if src.len() >= u32::MAX as usize {
         return Val::Unknown("the file is too large".into());
     }
-    let lang: tree_sitter::Language = if file.ends_with(".ts") || file.ends_with(".mts") || file.ends_with(".cts") {
-        tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()
-    } else {
-        tree_sitter_typescript::LANGUAGE_TSX.into()
-    };
+    let lang: tree_sitter::Language =
+        if file.ends_with(".ts") || file.ends_with(".mts") || file.ends_with(".cts") {
+            tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()
+        } else {
+            tree_sitter_typescript::LANGUAGE_TSX.into()
+        };
     let mut parser = Parser::new();
     if parser.set_language(&lang).is_err() {
         return Val::Unknown("no parser".into());
@@ -150,7 +151,8 @@ impl<'a> Eval<'a> {
                 "expression_statement" => {
                     let Some(e) = stmt.named_child(0) else { continue };
                     if e.kind() == "assignment_expression"
-                        && let (Some(l), Some(r)) = (e.child_by_field_name("left"), e.child_by_field_name("right"))
+                        && let (Some(l), Some(r)) =
+                            (e.child_by_field_name("left"), e.child_by_field_name("right"))
                         && self.text(l).replace(char::is_whitespace, "") == "module.exports"
                     {
                         found = Some(self.config_value(r, &[], 0));
@@ -170,7 +172,9 @@ impl<'a> Eval<'a> {
         }
         let n = self.unwrap(n);
         match n.kind() {
-            "arrow_function" | "function_expression" | "function" => self.call_result(n, &[], scope, depth + 1),
+            "arrow_function" | "function_expression" | "function" => {
+                self.call_result(n, &[], scope, depth + 1)
+            }
             "call_expression" => {
                 let callee = n.child_by_field_name("function");
                 let args = self.args(n);
@@ -235,7 +239,10 @@ impl<'a> Eval<'a> {
             return Val::Unknown("too deep".into());
         }
         let mut bound: Vec<(String, Val)> = scope.to_vec();
-        if let Some(params) = f.child_by_field_name("parameters").or_else(|| f.child_by_field_name("parameter")) {
+        if let Some(params) = f
+            .child_by_field_name("parameters")
+            .or_else(|| f.child_by_field_name("parameter"))
+        {
             let list: Vec<Node> = if params.kind() == "identifier" {
                 vec![params]
             } else {
@@ -283,8 +290,12 @@ impl<'a> Eval<'a> {
     fn unwrap(&self, mut n: Node<'a>) -> Node<'a> {
         loop {
             match n.kind() {
-                "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression"
-                | "await_expression" | "type_assertion" => match n.named_child(0) {
+                "parenthesized_expression"
+                | "as_expression"
+                | "satisfies_expression"
+                | "non_null_expression"
+                | "await_expression"
+                | "type_assertion" => match n.named_child(0) {
                     Some(c) if c.kind() != "type_arguments" => n = c,
                     _ => return n,
                 },
@@ -298,7 +309,9 @@ impl<'a> Eval<'a> {
             return Vec::new();
         };
         let mut c = args.walk();
-        args.named_children(&mut c).filter(|a| a.kind() != "comment").collect()
+        args.named_children(&mut c)
+            .filter(|a| a.kind() != "comment")
+            .collect()
     }
 
     /// Count one step; true once the file's budget is spent.
@@ -315,7 +328,11 @@ impl<'a> Eval<'a> {
         match n.kind() {
             "string" => Val::Str(self.string(n)),
             "template_string" => self.template(n, scope, depth),
-            "number" => self.text(n).parse().map(Val::Num).unwrap_or(Val::Unknown("a number".into())),
+            "number" => self
+                .text(n)
+                .parse()
+                .map(Val::Num)
+                .unwrap_or(Val::Unknown("a number".into())),
             "true" => Val::Bool(true),
             "false" => Val::Bool(false),
             "null" | "undefined" => Val::Null,
@@ -333,9 +350,16 @@ impl<'a> Eval<'a> {
                 .unwrap_or_else(|| Val::Unknown(format!("the result of `{}`", short(self.text(n))))),
             "new_expression" => self.new_url(n, scope, depth),
             "binary_expression" => {
-                let op = n.child_by_field_name("operator").map(|o| self.text(o)).unwrap_or("");
-                let l = n.child_by_field_name("left").map(|x| self.expr(x, scope, depth + 1));
-                let r = n.child_by_field_name("right").map(|x| self.expr(x, scope, depth + 1));
+                let op = n
+                    .child_by_field_name("operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
+                let l = n
+                    .child_by_field_name("left")
+                    .map(|x| self.expr(x, scope, depth + 1));
+                let r = n
+                    .child_by_field_name("right")
+                    .map(|x| self.expr(x, scope, depth + 1));
                 match (op, l, r) {
                     ("+", Some(Val::Str(a)), Some(Val::Str(b))) => Val::Str(a + &b),
                     ("+", Some(Val::Path(a)), Some(Val::Str(b))) => Val::Path(a + &b),
@@ -343,8 +367,12 @@ impl<'a> Eval<'a> {
                 }
             }
             "ternary_expression" => {
-                let a = n.child_by_field_name("consequence").map(|x| self.expr(x, scope, depth + 1));
-                let b = n.child_by_field_name("alternative").map(|x| self.expr(x, scope, depth + 1));
+                let a = n
+                    .child_by_field_name("consequence")
+                    .map(|x| self.expr(x, scope, depth + 1));
+                let b = n
+                    .child_by_field_name("alternative")
+                    .map(|x| self.expr(x, scope, depth + 1));
                 match (a, b) {
                     (Some(a), Some(b)) if a == b => a,
                     _ => Val::Unknown(format!("a condition (`{}`)", short(self.text(n)))),
@@ -400,23 +428,28 @@ impl<'a> Eval<'a> {
         for child in n.named_children(&mut c) {
             match child.kind() {
                 "pair" => {
-                    let (Some(k), Some(v)) = (child.child_by_field_name("key"), child.child_by_field_name("value"))
-                    else {
+                    let (Some(k), Some(v)) = (
+                        child.child_by_field_name("key"),
+                        child.child_by_field_name("value"),
+                    ) else {
                         continue;
                     };
                     let key = match k.kind() {
                         "property_identifier" | "number" => Some(self.text(k).to_string()),
                         "string" => Some(self.string(k)),
-                        "computed_property_name" => match k.named_child(0).map(|e| self.expr(e, scope, depth + 1)) {
-                            Some(Val::Str(s)) => Some(s),
-                            _ => None,
-                        },
+                        "computed_property_name" => {
+                            match k.named_child(0).map(|e| self.expr(e, scope, depth + 1)) {
+                                Some(Val::Str(s)) => Some(s),
+                                _ => None,
+                            }
+                        }
                         _ => None,
                     };
                     match key {
                         Some(key) => out.entries.push((key, self.expr(v, scope, depth + 1))),
                         None => {
-                            out.unknown.get_or_insert(format!("a computed key (`{}`)", short(self.text(k))));
+                            out.unknown
+                                .get_or_insert(format!("a computed key (`{}`)", short(self.text(k))));
                         }
                     }
                 }
@@ -427,7 +460,8 @@ impl<'a> Eval<'a> {
                 }
                 "method_definition" => {
                     if let Some(k) = child.child_by_field_name("name") {
-                        out.entries.push((self.text(k).to_string(), Val::Unknown("a method".into())));
+                        out.entries
+                            .push((self.text(k).to_string(), Val::Unknown("a method".into())));
                     }
                 }
                 "spread_element" => match child.named_child(0).map(|e| self.expr(e, scope, depth + 1)) {
@@ -535,12 +569,16 @@ impl<'a> Eval<'a> {
                         if d.kind() != "variable_declarator" {
                             continue;
                         }
-                        let Some(id) = d.child_by_field_name("name") else { continue };
+                        let Some(id) = d.child_by_field_name("name") else {
+                            continue;
+                        };
                         if id.kind() == "identifier" && self.text(id) == name {
                             let value = d.child_by_field_name("value")?;
                             let value = self.unwrap(value);
                             return Some(match value.kind() {
-                                "arrow_function" | "function_expression" | "function" => Binding::Function(value),
+                                "arrow_function" | "function_expression" | "function" => {
+                                    Binding::Function(value)
+                                }
                                 _ => Binding::Expr(value),
                             });
                         }
@@ -549,19 +587,28 @@ impl<'a> Eval<'a> {
                         }
                     }
                 }
-                "function_declaration" => {
-                    if stmt.child_by_field_name("name").is_some_and(|n| self.text(n) == name) {
-                        return Some(Binding::Function(stmt));
-                    }
+                "function_declaration"
+                    if stmt
+                        .child_by_field_name("name")
+                        .is_some_and(|n| self.text(n) == name) =>
+                {
+                    return Some(Binding::Function(stmt));
                 }
                 "import_statement" => {
-                    let source = stmt.child_by_field_name("source").map(|s| self.string(s)).unwrap_or_default();
-                    let imports_name = descendants(stmt, "identifier").iter().any(|i| self.text(*i) == name);
+                    let source = stmt
+                        .child_by_field_name("source")
+                        .map(|s| self.string(s))
+                        .unwrap_or_default();
+                    let imports_name = descendants(stmt, "identifier")
+                        .iter()
+                        .any(|i| self.text(*i) == name);
                     if imports_name {
                         if source.starts_with('.') && (self.is_sibling_config)(&source) {
                             return Some(Binding::Val(Val::OtherConfig));
                         }
-                        return Some(Binding::Val(Val::Unknown(format!("`{name}` imported from `{source}`"))));
+                        return Some(Binding::Val(Val::Unknown(format!(
+                            "`{name}` imported from `{source}`"
+                        ))));
                     }
                 }
                 _ => {}
@@ -578,7 +625,8 @@ impl<'a> Eval<'a> {
             "import.meta.filename" => return Val::Path(self.file.to_string()),
             _ => {}
         }
-        let (Some(obj), Some(prop)) = (n.child_by_field_name("object"), n.child_by_field_name("property")) else {
+        let (Some(obj), Some(prop)) = (n.child_by_field_name("object"), n.child_by_field_name("property"))
+        else {
             return Val::Unknown(format!("`{}`", short(&text)));
         };
         let prop = self.text(prop);
@@ -594,11 +642,15 @@ impl<'a> Eval<'a> {
 
     /// `new URL("…", import.meta.url)`.
     fn new_url(&self, n: Node, scope: Scope, depth: usize) -> Val {
-        let ctor = n.child_by_field_name("constructor").map(|c| self.text(c)).unwrap_or("");
+        let ctor = n
+            .child_by_field_name("constructor")
+            .map(|c| self.text(c))
+            .unwrap_or("");
         if ctor == "URL" {
             let args = self.args(n);
             if let (Some(a), Some(b)) = (args.first(), args.get(1))
-                && let (Val::Str(rel), Val::Url(base)) = (self.expr(*a, scope, depth + 1), self.expr(*b, scope, depth + 1))
+                && let (Val::Str(rel), Val::Url(base)) =
+                    (self.expr(*a, scope, depth + 1), self.expr(*b, scope, depth + 1))
             {
                 let dir = parent_of(&base);
                 return Val::Url(join(&dir, &rel));
@@ -621,7 +673,11 @@ impl<'a> Eval<'a> {
         if object.is_some_and(|o| o == "require" || o.contains('(')) {
             return None;
         }
-        let args: Vec<Val> = self.args(n).iter().map(|a| self.expr(*a, scope, depth + 1)).collect();
+        let args: Vec<Val> = self
+            .args(n)
+            .iter()
+            .map(|a| self.expr(*a, scope, depth + 1))
+            .collect();
         match (object, name) {
             (None, "cwd") | (Some("process"), "cwd") => Some(Val::Path(String::new())),
             (_, "fileURLToPath") => match args.first() {
@@ -651,7 +707,10 @@ enum Binding<'a> {
 }
 
 fn is_path_module(o: &str) -> bool {
-    matches!(o, "path" | "pathe" | "nodePath" | "upath" | "posix" | "path.posix" | "p")
+    matches!(
+        o,
+        "path" | "pathe" | "nodePath" | "upath" | "posix" | "path.posix" | "p"
+    )
 }
 
 /// `path.resolve(...)`: right to left until an absolute path; relative to the working
@@ -760,7 +819,9 @@ mod tests {
     use super::*;
 
     fn eval(src: &str) -> Val {
-        exported_config(src.as_bytes(), "vite.config.ts", &|s| s.starts_with("./vite.config"))
+        exported_config(src.as_bytes(), "vite.config.ts", &|s| {
+            s.starts_with("./vite.config")
+        })
     }
 
     fn at<'v>(v: &'v Val, path: &[&str]) -> &'v Val {
@@ -784,7 +845,10 @@ mod tests {
         assert_eq!(at(&v, &["c"]), &Val::Str("src/y".into()));
         assert_eq!(
             at(&v, &["d"]),
-            &Val::Arr(vec![Val::Num(1.0), Val::Str("two".into()), Val::Str("three".into())], None)
+            &Val::Arr(
+                vec![Val::Num(1.0), Val::Str("two".into()), Val::Str("three".into())],
+                None
+            )
         );
         assert_eq!(at(&v, &["e", "f"]), &Val::Bool(true));
         assert_eq!(at(&v, &["src"]), &Val::Num(1.0));
@@ -845,7 +909,13 @@ mod tests {
             "#,
         );
         let o = v.as_obj().unwrap();
-        assert!(o.unknown.as_deref().unwrap().contains("`base` imported from `./shared`"), "{o:?}");
+        assert!(
+            o.unknown
+                .as_deref()
+                .unwrap()
+                .contains("`base` imported from `./shared`"),
+            "{o:?}"
+        );
         assert!(matches!(at(&v, &["define", "x"]), Val::Unknown(_)));
         assert!(matches!(at(&v, &["mode"]), Val::Unknown(_)));
         assert_eq!(at(&v, &["re"]), &Val::Regex("^~icons\\/".into()));
@@ -857,11 +927,14 @@ mod tests {
     #[test]
     fn exports_forms() {
         assert!(matches!(eval("export const x = 1;"), Val::Unknown(_)));
-        let v = eval("const config = { a: 'b' } satisfies C;\nexport default withX(withY(config), { y: 1 });");
+        let v =
+            eval("const config = { a: 'b' } satisfies C;\nexport default withX(withY(config), { y: 1 });");
         assert_eq!(at(&v, &["a"]), &Val::Str("b".into()));
         let v = eval("export default function () { return { a: 'b' } }");
         assert_eq!(at(&v, &["a"]), &Val::Str("b".into()));
-        let v = eval("export default mergeConfig(viteConfig, defineConfig({ test: { a: 'b' } }));\nimport viteConfig from './vite.config.ts'");
+        let v = eval(
+            "export default mergeConfig(viteConfig, defineConfig({ test: { a: 'b' } }));\nimport viteConfig from './vite.config.ts'",
+        );
         let o = v.as_obj().unwrap();
         assert_eq!(o.unknown, None, "{o:?}");
         assert_eq!(at(&v, &["test", "a"]), &Val::Str("b".into()));

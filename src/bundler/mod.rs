@@ -43,7 +43,10 @@ pub enum Provided {
     No,
     /// An alias matched: what it rewrites the specifier to (the first that exists wins), and
     /// the config that says so.
-    Alias { targets: Vec<Rewritten>, by: String },
+    Alias {
+        targets: Vec<Rewritten>,
+        by: String,
+    },
     /// Served by a plugin or framework (why).
     Virtual(String),
     /// Served by the framework when nothing else resolves it (why).
@@ -105,7 +108,12 @@ impl Bundler {
             .collect();
         let cache = match snap.with_repo(|r| r.commondir().to_path_buf()) {
             Some(dir) if snap.kind != crate::snapshot::Kind::Worktree => {
-                crate::cache::blobs::BlobCache::load(&dir, CACHE_FILE, CACHE, u64::from(configs::READER_VERSION))
+                crate::cache::blobs::BlobCache::load(
+                    &dir,
+                    CACHE_FILE,
+                    CACHE,
+                    u64::from(configs::READER_VERSION),
+                )
             }
             _ => crate::cache::blobs::BlobCache::disabled(CACHE),
         };
@@ -128,7 +136,9 @@ impl Bundler {
         let read_paths: Vec<&str> = to_read.iter().map(|(p, _)| *p).collect();
         for ((path, key), bytes) in to_read.iter().zip(snap.read_many(&read_paths)) {
             let name = path.rsplit('/').next().unwrap_or(path);
-            let Some(family) = configs::family(name) else { continue };
+            let Some(family) = configs::family(name) else {
+                continue;
+            };
             let f = configs::read(family, name, &bytes.unwrap_or_default());
             if let (Some(k), Ok(v)) = (key, serde_json::to_vec(&f)) {
                 cache.insert(k.clone(), v);
@@ -136,7 +146,7 @@ impl Bundler {
             facts.push((path, f));
         }
         cache.save();
-        facts.sort_by(|a, b| config_order(a.0).cmp(&config_order(b.0)));
+        facts.sort_by_key(|a| config_order(a.0));
 
         let mut out = Bundler {
             deno: deno::DenoMaps::load(snap),
@@ -161,13 +171,17 @@ impl Bundler {
             match family {
                 Some(Family::Svelte) => {
                     // The config replaces the package's default `$lib`.
-                    folder.aliases.retain(|(a, _)| a.find != Find::Prefix("$lib".into()));
+                    folder
+                        .aliases
+                        .retain(|(a, _)| a.find != Find::Prefix("$lib".into()));
                     let lib = f.src_dir.clone().unwrap_or_else(|| "src/lib".into());
                     let mut aliases: Vec<Alias> = f.aliases.clone();
                     aliases.push(prefix_alias("$lib", Target::Path(lib)));
                     // Longest first: `$lib/server` before `$lib`.
                     aliases.sort_by_key(|a| std::cmp::Reverse(find_len(&a.find)));
-                    folder.aliases.extend(aliases.into_iter().map(|a| (a, path.to_string())));
+                    folder
+                        .aliases
+                        .extend(aliases.into_iter().map(|a| (a, path.to_string())));
                 }
                 Some(Family::Nuxt) => {
                     if folder.nuxt {
@@ -179,15 +193,26 @@ impl Bundler {
                         None if nuxt4_layout(snap, dir) => "app".into(),
                         None => String::new(),
                     };
-                    folder.aliases.extend(f.aliases.iter().cloned().map(|a| (a, path.to_string())));
-                    for (name, target) in [("~~", ""), ("@@", ""), ("~", src.as_str()), ("@", src.as_str()), ("#shared", "shared")] {
-                        folder
-                            .aliases
-                            .push((prefix_alias(name, Target::Path(target.to_string())), path.to_string()));
+                    folder
+                        .aliases
+                        .extend(f.aliases.iter().cloned().map(|a| (a, path.to_string())));
+                    for (name, target) in [
+                        ("~~", ""),
+                        ("@@", ""),
+                        ("~", src.as_str()),
+                        ("@", src.as_str()),
+                        ("#shared", "shared"),
+                    ] {
+                        folder.aliases.push((
+                            prefix_alias(name, Target::Path(target.to_string())),
+                            path.to_string(),
+                        ));
                     }
                 }
                 _ => {
-                    folder.aliases.extend(f.aliases.iter().cloned().map(|a| (a, path.to_string())));
+                    folder
+                        .aliases
+                        .extend(f.aliases.iter().cloned().map(|a| (a, path.to_string())));
                 }
             }
             if let Some(why) = &f.aliases_uncertain
@@ -196,7 +221,10 @@ impl Bundler {
                 folder.aliases_uncertain = Some((path.to_string(), why.clone()));
             }
             for n in &f.env_names {
-                folder.env_names.entry(n.clone()).or_insert_with(|| path.to_string());
+                folder
+                    .env_names
+                    .entry(n.clone())
+                    .or_insert_with(|| path.to_string());
             }
             if f.env_prefixes.is_some() && folder.env_prefixes.is_none() {
                 folder.env_prefixes = f.env_prefixes.clone();
@@ -264,10 +292,7 @@ impl Bundler {
     /// maps of [`Bundler::provide`] without aliases: for stylesheets)?
     pub fn serves(&self, importer: &str, spec: &str) -> bool {
         matches!(self.deno.lookup(importer, spec), Some(deno::Mapped::Remote(_)))
-            || self
-                .providers
-                .provider(importer, What::Module, spec)
-                .is_some()
+            || self.providers.provider(importer, What::Module, spec).is_some()
     }
 
     /// The config or dependency that defines env name `name` for code at `path` (`next.config`
@@ -335,7 +360,11 @@ fn describe(p: &providers::Provider, spec: &str) -> String {
 }
 
 fn slash(dir: &str) -> String {
-    if dir.is_empty() { String::new() } else { format!("{dir}/") }
+    if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    }
 }
 
 fn prefix_alias(name: &str, target: Target) -> Alias {
@@ -362,12 +391,19 @@ fn config_order(path: &str) -> (String, u8) {
 /// Nuxt 4 puts the source folder in `app/` when it holds the app's layout.
 fn nuxt4_layout(snap: &Snapshot, dir: &str) -> bool {
     let app = eval::join(dir, "app");
-    ["app.vue", "pages", "components", "layouts", "composables", "plugins"]
-        .iter()
-        .any(|n| {
-            let p = format!("{app}/{n}");
-            snap.get(&p).is_some() || snap.is_dir(&p)
-        })
+    [
+        "app.vue",
+        "pages",
+        "components",
+        "layouts",
+        "composables",
+        "plugins",
+    ]
+    .iter()
+    .any(|n| {
+        let p = format!("{app}/{n}");
+        snap.get(&p).is_some() || snap.is_dir(&p)
+    })
 }
 
 /// The rewritten specifier when `alias` (of a config in `dir`) matches `spec`.

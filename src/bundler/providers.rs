@@ -87,7 +87,9 @@ impl Applicable {
                 .iter()
                 .enumerate()
                 .filter(|(_, p)| {
-                    p.key != "-" && (m.deps.iter().any(|d| p.keyed_by(d)) || m.name.as_deref().is_some_and(|n| p.keyed_by(n)))
+                    p.key != "-"
+                        && (m.deps.iter().any(|d| p.keyed_by(d))
+                            || m.name.as_deref().is_some_and(|n| p.keyed_by(n)))
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -123,10 +125,12 @@ impl Applicable {
             .iter()
             .filter_map(|d| self.by_dir.get(*d))
             .flatten()
-            .chain(if nearest.is_none() { &self.no_manifest[..] } else { &[] });
-        lines
-            .map(|&i| &table[i])
-            .find(|p| p.what == what && p.matches(s))
+            .chain(if nearest.is_none() {
+                &self.no_manifest[..]
+            } else {
+                &[]
+            });
+        lines.map(|&i| &table[i]).find(|p| p.what == what && p.matches(s))
     }
 }
 
@@ -157,7 +161,10 @@ mod tests {
             if t.is_empty() || t.starts_with('#') {
                 continue;
             }
-            assert!(parse_line(line).is_some(), "malformed line in data/providers.txt: {line}");
+            assert!(
+                parse_line(line).is_some(),
+                "malformed line in data/providers.txt: {line}"
+            );
         }
         assert!(table().len() > 10);
     }

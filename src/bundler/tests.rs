@@ -41,7 +41,10 @@ fn every_provider_line() {
         } else {
             let dep = declaring(p.key);
             (
-                vec![("package.json", format!(r#"{{"devDependencies": {{"{dep}": "1"}}}}"#))],
+                vec![(
+                    "package.json",
+                    format!(r#"{{"devDependencies": {{"{dep}": "1"}}}}"#),
+                )],
                 vec![("package.json", r#"{"dependencies": {"other": "1"}}"#.to_string())],
             )
         };
@@ -55,7 +58,11 @@ fn every_provider_line() {
                     What::Module => matches!(b.provide("src/a.ts", &s), Provided::Virtual(_)),
                     What::Env => b.env_defined_by("src/a.ts", &s).is_some(),
                 };
-                assert_eq!(got, expect, "line `{} {:?} {pattern}`: `{s}` with {files:?}", p.key, p.what);
+                assert_eq!(
+                    got, expect,
+                    "line `{} {:?} {pattern}`: `{s}` with {files:?}",
+                    p.key, p.what
+                );
             }
         }
     }
@@ -64,16 +71,28 @@ fn every_provider_line() {
 #[test]
 fn a_provider_applies_to_the_declaring_package_and_the_root() {
     let (b, _root) = bundler(&[
-        ("package.json", r#"{"workspaces": ["apps/*"], "devDependencies": {"unocss": "1"}}"#),
-        ("apps/web/package.json", r#"{"name": "web", "dependencies": {"unplugin-icons": "1"}}"#),
+        (
+            "package.json",
+            r#"{"workspaces": ["apps/*"], "devDependencies": {"unocss": "1"}}"#,
+        ),
+        (
+            "apps/web/package.json",
+            r#"{"name": "web", "dependencies": {"unplugin-icons": "1"}}"#,
+        ),
         ("apps/api/package.json", r#"{"name": "api"}"#),
         ("apps/web/src/a.ts", ""),
         ("apps/api/src/a.ts", ""),
     ]);
-    assert!(matches!(b.provide("apps/web/src/a.ts", "~icons/mdi/home"), Provided::Virtual(_)));
+    assert!(matches!(
+        b.provide("apps/web/src/a.ts", "~icons/mdi/home"),
+        Provided::Virtual(_)
+    ));
     assert_eq!(b.provide("apps/api/src/a.ts", "~icons/mdi/home"), Provided::No);
     // The workspace root's dependency applies to every package.
-    assert!(matches!(b.provide("apps/api/src/a.ts", "uno.css"), Provided::Virtual(_)));
+    assert!(matches!(
+        b.provide("apps/api/src/a.ts", "uno.css"),
+        Provided::Virtual(_)
+    ));
 }
 
 #[test]
@@ -137,14 +156,22 @@ fn regex_and_pattern_aliases() {
 #[test]
 fn uncertain_configs_and_nuxt_modules() {
     let (b, _root) = bundler(&[
-        ("vite.config.ts", "import { aliases } from './aliases';\nexport default { resolve: { alias: aliases } }"),
+        (
+            "vite.config.ts",
+            "import { aliases } from './aliases';\nexport default { resolve: { alias: aliases } }",
+        ),
         ("src/a.ts", ""),
         ("site/nuxt.config.ts", "export default defineNuxtConfig({})"),
         ("site/pages/index.vue", ""),
     ]);
-    assert!(matches!(b.provide("src/a.ts", "@x/y"), Provided::Uncertain(why) if why.contains("`aliases` imported from `./aliases`")));
+    assert!(
+        matches!(b.provide("src/a.ts", "@x/y"), Provided::Uncertain(why) if why.contains("`aliases` imported from `./aliases`"))
+    );
     assert_eq!(b.provide("src/a.ts", "./x"), Provided::No);
-    assert!(matches!(b.provide("site/pages/index.vue", "#my-module"), Provided::Fallback(_)));
+    assert!(matches!(
+        b.provide("site/pages/index.vue", "#my-module"),
+        Provided::Fallback(_)
+    ));
     assert!(matches!(
         b.provide("site/pages/index.vue", "~/components/x"),
         Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("site/components/x".into())]
@@ -154,27 +181,57 @@ fn uncertain_configs_and_nuxt_modules() {
 #[test]
 fn env_names_of_configs() {
     let (b, _root) = bundler(&[
-        ("next.config.mjs", "const basePath = process.env.BASE_PATH || '';\nexport default { env: { basePath } }"),
+        (
+            "next.config.mjs",
+            "const basePath = process.env.BASE_PATH || '';\nexport default { env: { basePath } }",
+        ),
         ("app/page.tsx", ""),
-        ("web/vite.config.ts", "export default { define: { 'import.meta.env.PKG_NAME': '\"x\"' }, envPrefix: 'APP_' }"),
+        (
+            "web/vite.config.ts",
+            "export default { define: { 'import.meta.env.PKG_NAME': '\"x\"' }, envPrefix: 'APP_' }",
+        ),
         ("web/src/a.ts", ""),
     ]);
-    assert_eq!(b.env_defined_by("app/page.tsx", "basePath").as_deref(), Some("next.config.mjs"));
+    assert_eq!(
+        b.env_defined_by("app/page.tsx", "basePath").as_deref(),
+        Some("next.config.mjs")
+    );
     assert_eq!(b.env_defined_by("app/page.tsx", "BASE_PATH"), None);
-    assert_eq!(b.env_defined_by("web/src/a.ts", "PKG_NAME").as_deref(), Some("web/vite.config.ts"));
-    assert_eq!(b.env_prefixes("web/src/a.ts"), Some(Ok(&["APP_".to_string()][..])));
+    assert_eq!(
+        b.env_defined_by("web/src/a.ts", "PKG_NAME").as_deref(),
+        Some("web/vite.config.ts")
+    );
+    assert_eq!(
+        b.env_prefixes("web/src/a.ts"),
+        Some(Ok(&["APP_".to_string()][..]))
+    );
 }
 
 #[test]
 fn deno_maps_walk_up_to_the_workspace() {
     let (b, _root) = bundler(&[
-        ("deno.json", r#"{"workspace": ["./packages/*"], "imports": {"@std/http": "jsr:@std/http@1", "@/": "./src/"}}"#),
-        ("packages/core/deno.json", r#"{"name": "@my/core", "imports": {"preact": "npm:preact@10"}}"#),
+        (
+            "deno.json",
+            r#"{"workspace": ["./packages/*"], "imports": {"@std/http": "jsr:@std/http@1", "@/": "./src/"}}"#,
+        ),
+        (
+            "packages/core/deno.json",
+            r#"{"name": "@my/core", "imports": {"preact": "npm:preact@10"}}"#,
+        ),
         ("packages/core/a.ts", ""),
     ]);
-    assert!(matches!(b.provide("packages/core/a.ts", "@std/http/file-server"), Provided::Virtual(_)));
-    assert!(matches!(b.provide("packages/core/a.ts", "preact/hooks"), Provided::Virtual(_)));
-    assert!(matches!(b.provide("packages/core/a.ts", "@my/core/x"), Provided::Virtual(_)));
+    assert!(matches!(
+        b.provide("packages/core/a.ts", "@std/http/file-server"),
+        Provided::Virtual(_)
+    ));
+    assert!(matches!(
+        b.provide("packages/core/a.ts", "preact/hooks"),
+        Provided::Virtual(_)
+    ));
+    assert!(matches!(
+        b.provide("packages/core/a.ts", "@my/core/x"),
+        Provided::Virtual(_)
+    ));
     assert!(matches!(
         b.provide("packages/core/a.ts", "@/x.ts"),
         Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("src/x.ts".into())]

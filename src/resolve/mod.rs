@@ -716,7 +716,8 @@ impl Resolver {
                 Verdict::Unresolved | Verdict::Undeclared(_) => Verdict::External,
                 v => v,
             },
-            crate::bundler::Provided::Uncertain(why) => match self.resolve_mapped(importer, &spec, type_only) {
+            crate::bundler::Provided::Uncertain(why) => match self.resolve_mapped(importer, &spec, type_only)
+            {
                 Verdict::Unresolved | Verdict::Undeclared(_) => Verdict::Uncertain(why),
                 v => v,
             },
@@ -1134,7 +1135,11 @@ fn relative_to(importer: &str, target: &str, trailing: bool) -> String {
     } else {
         rel
     };
-    if rel.is_empty() || rel == "." { "./".to_string() } else { rel }
+    if rel.is_empty() || rel == "." {
+        "./".to_string()
+    } else {
+        rel
+    }
 }
 
 /// Does a `paths` pattern of this tsconfig match the specifier?

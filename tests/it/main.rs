@@ -6,6 +6,7 @@ mod action;
 mod cache_props;
 #[macro_use]
 mod common;
+mod bundler;
 mod config_errors;
 mod corpus;
 mod css;
