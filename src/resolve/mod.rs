@@ -833,7 +833,7 @@ impl Resolver {
     fn provided_elsewhere(&self, importer: &str, spec: &str) -> bool {
         if specifier::is_virtual_module(spec)
             || specifier::is_placeholder(spec)
-            || self.ambient.provides(spec)
+            || self.ambient.provides(importer, spec)
             || self.bundler.serves(importer, spec)
         {
             return true;
