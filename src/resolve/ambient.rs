@@ -165,7 +165,59 @@ impl Ambient {
                 }
             }
         }
+        out.add_installed(snap, &mut configs);
         out
+    }
+
+    /// On a machine with `node_modules` installed: the ambient modules of the type packages a
+    /// tsconfig's `compilerOptions.types` names (`vite/client`, `unplugin-icons/types/vue`),
+    /// for that tsconfig's folder. Read-only; what they declare is part of [`Ambient::digest`],
+    /// so another installed version gives another cache key.
+    fn add_installed(&mut self, snap: &Snapshot, configs: &mut Configs) {
+        if !snap.root.join("node_modules").is_dir() {
+            return;
+        }
+        let tsconfigs: Vec<&str> = snap
+            .entries()
+            .keys()
+            .map(String::as_str)
+            .filter(|p| {
+                let name = p.rsplit('/').next().unwrap_or(p);
+                super::clean::is_tsconfig_name(name) && !p.split('/').any(|c| c == "node_modules")
+            })
+            .collect();
+        for cfg in tsconfigs {
+            let json = configs.entry(cfg.to_string()).or_insert_with(|| {
+                snap.read(cfg)
+                    .ok()
+                    .and_then(|b| crate::manifest::parse_jsonc(cfg, &b).ok())
+            });
+            let types: Vec<String> = json
+                .as_ref()
+                .and_then(|j| j.pointer("/compilerOptions/types")?.as_array().cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            let dir = cfg.rsplit_once('/').map_or("", |(d, _)| d);
+            for t in types {
+                let Some(file) = installed_types(&snap.root, dir, &t) else {
+                    continue;
+                };
+                let mut seen = BTreeSet::new();
+                for name in declared_in_file(&file, &mut seen, 0) {
+                    match name.split_once('*') {
+                        Some((pre, post)) => {
+                            self.patterns
+                                .insert((dir.to_string(), pre.to_string(), post.to_string()));
+                        }
+                        None => {
+                            self.exact.insert((dir.to_string(), name));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Does an ambient declaration that `importer`'s program sees provide this bare specifier?
@@ -200,6 +252,75 @@ impl Ambient {
         }
         h.digest()
     }
+}
+
+/// The declaration file of an installed type package (`vite/client` -> `vite/client.d.ts`, a
+/// package's `types`, `@types/node`), looked up from `dir` up to the root's `node_modules`.
+fn installed_types(root: &std::path::Path, dir: &str, name: &str) -> Option<std::path::PathBuf> {
+    if name.contains("..") || name.starts_with('/') {
+        return None;
+    }
+    let mut d = dir;
+    loop {
+        let nm = root.join(d).join("node_modules");
+        for base in [nm.join(name), nm.join(crate::resolve::types_package(name))] {
+            let candidates = [
+                base.with_extension("d.ts"),
+                std::path::PathBuf::from(format!("{}.d.ts", base.display())),
+                base.join("index.d.ts"),
+            ];
+            if let Some(f) = candidates.into_iter().find(|c| c.is_file()) {
+                return Some(f);
+            }
+            let manifest = base.join("package.json");
+            if let Some(types) = std::fs::read(&manifest)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .and_then(|j| j.get("types").or(j.get("typings"))?.as_str().map(str::to_string))
+            {
+                let f = base.join(types);
+                if f.is_file() {
+                    return Some(f);
+                }
+            }
+        }
+        if d.is_empty() {
+            return None;
+        }
+        d = d.rsplit_once('/').map_or("", |(p, _)| p);
+    }
+}
+
+/// The ambient modules of an installed declaration file and of the files its
+/// `/// <reference path>` directives name (a few levels deep).
+fn declared_in_file(
+    file: &std::path::Path,
+    seen: &mut BTreeSet<std::path::PathBuf>,
+    depth: usize,
+) -> Vec<String> {
+    if depth > 4 || !seen.insert(file.to_path_buf()) {
+        return Vec::new();
+    }
+    let Ok(bytes) = std::fs::read(file) else {
+        return Vec::new();
+    };
+    if bytes.len() > 4 << 20 {
+        return Vec::new();
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = declared_modules(&text);
+    for line in text.lines().filter(|l| l.trim_start().starts_with("///")) {
+        let Some(at) = line.find("path=") else { continue };
+        let rest = &line[at + 5..];
+        let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let Some(end) = rest[1..].find(q) else { continue };
+        if let Some(parent) = file.parent() {
+            out.extend(declared_in_file(&parent.join(&rest[1..1 + end]), seen, depth + 1));
+        }
+    }
+    out
 }
 
 /// The module names a declaration file declares ambiently (none if it is a module itself).

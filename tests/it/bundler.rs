@@ -525,3 +525,37 @@ fn config_facts_are_cached_by_blob() {
         .code(1)
         .contains("@helpers/backend/gql");
 }
+
+/// With `node_modules` installed, the ambient modules of the type packages a tsconfig's
+/// `compilerOptions.types` names are provided to that tsconfig's folder; a tsconfig without
+/// the entry gets nothing from them.
+#[test]
+fn installed_types_named_by_compiler_options_types_provide_modules() {
+    let r = Repo::new();
+    r.write(".gitignore", "node_modules\n")
+        .write(
+            "package.json",
+            r#"{"name": "web", "devDependencies": {"vite": "5"}}"#,
+        )
+        .write(
+            "web/tsconfig.json",
+            r#"{"compilerOptions": {"types": ["icons-types/vue"]}}"#,
+        )
+        .write("web/src/a.ts", "import Check from '~pack/check'\n")
+        .write("lib/tsconfig.json", r#"{"compilerOptions": {}}"#)
+        .write("lib/a.ts", "import Check from '~pack/check'\n");
+    r.write(
+        "node_modules/icons-types/vue.d.ts",
+        "/// <reference path=\"./shared.d.ts\" />\ndeclare module '~pack/*' {\n  const c: unknown\n  export default c\n}\n",
+    );
+    r.write(
+        "node_modules/icons-types/shared.d.ts",
+        "declare module 'pack-shared' {}\n",
+    );
+    r.commit_all("base");
+    let got = check_findings(&r, &["--all-findings"]);
+    assert_eq!(
+        got,
+        vec![finding("imports/unresolved", "lib/a.ts", "~pack/check")]
+    );
+}
