@@ -881,9 +881,11 @@ fn import_finding(
         }
         Verdict::Unresolved => Some(rules::imports_unresolved::finding(path, imp)),
         // Maybe an alias of a config hookctl could not evaluate: reported, never blocking.
-        Verdict::Uncertain(why) => {
+        // (Until `imports/unknown-specifier` lands: an unresolved finding at warning level.)
+        Verdict::Unknown { why } => {
             let mut f = rules::imports_unresolved::finding(path, imp);
             f.severity = crate::diagnostic::Severity::Warning;
+            let why = why.as_deref().unwrap_or("only a bundler plugin could provide it");
             f.message = format!("`{}` resolves to nothing hookctl can see; {why}", imp.specifier);
             f.label = Some("not certain to break: the bundler config may provide it".into());
             f.help = Some(

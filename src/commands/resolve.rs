@@ -39,9 +39,9 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
                     Verdict::Ignored(p) => ("ignored", Some(p)),
                     Verdict::CaseMismatch { real, .. } => ("case-mismatch", Some(real)),
                     Verdict::Unresolved => ("unresolved", None),
-                    Verdict::Uncertain(why) => ("uncertain", Some(why)),
                     Verdict::NeedsExtension(p) => ("needs-extension", Some(p)),
                     Verdict::Undeclared(p) => ("undeclared", Some(p)),
+                    Verdict::Unknown { why } => ("unknown", why),
                 };
                 let line = json!({
                     "importer": path,

@@ -55,9 +55,11 @@ pub enum Verdict {
     Ignored(String),
     /// Resolves to nothing.
     Unresolved,
-    /// Resolves to nothing, but a bundler config hookctl could not fully evaluate may define it
-    /// as an alias (why): not certain to break.
-    Uncertain(String),
+    /// No mapping matched and only a bundler could say what it is: a specifier that cannot be
+    /// an npm package name (`~icons/x`, `#build/x` where no `imports` field maps it,
+    /// `@suite-fns`), or one that a bundler config hookctl could not evaluate may provide
+    /// (`why`: which config, and what it could not evaluate). Nothing on disk matched it either.
+    Unknown { why: Option<String> },
     /// An ESM import under `moduleResolution: node16/nodenext` without the file extension that
     /// Node requires; resolves only with extension or `index` probing, to `found`.
     NeedsExtension(String),
@@ -713,12 +715,14 @@ impl Resolver {
             crate::bundler::Provided::No => self.resolve_mapped(importer, &spec, type_only),
             crate::bundler::Provided::Virtual(_) => Verdict::External,
             crate::bundler::Provided::Fallback(_) => match self.resolve_mapped(importer, &spec, type_only) {
-                Verdict::Unresolved | Verdict::Undeclared(_) => Verdict::External,
+                Verdict::Unresolved | Verdict::Undeclared(_) | Verdict::Unknown { .. } => Verdict::External,
                 v => v,
             },
             crate::bundler::Provided::Uncertain(why) => match self.resolve_mapped(importer, &spec, type_only)
             {
-                Verdict::Unresolved | Verdict::Undeclared(_) => Verdict::Uncertain(why),
+                Verdict::Unresolved | Verdict::Undeclared(_) | Verdict::Unknown { .. } => {
+                    Verdict::Unknown { why: Some(why) }
+                }
                 v => v,
             },
             crate::bundler::Provided::Alias { targets, .. } => {
