@@ -11,7 +11,8 @@
 //!   (a Nuxt app's `#` modules, after package.json `imports`);
 //! - [`Provided::Uncertain`]: the nearest config has aliases hookctl could not evaluate (a spread
 //!   of a call, an imported value, a function): an import that resolves to nothing may be one
-//!   of them, so it is reported as a warning, never an error;
+//!   of them, so it is reported as a warning, never an error (a valid package name that no
+//!   package.json declares stays `imports/undeclared-dependency`);
 //! - [`Provided::No`].
 //!
 //! Config files are parsed once per blob: their facts are kept in `configs.bin` of the cache

@@ -720,9 +720,9 @@ impl Resolver {
             },
             crate::bundler::Provided::Uncertain(why) => match self.resolve_mapped(importer, &spec, type_only)
             {
-                Verdict::Unresolved | Verdict::Undeclared(_) | Verdict::Unknown { .. } => {
-                    Verdict::Unknown { why: Some(why) }
-                }
+                // A valid package name no package.json declares stays undeclared: an alias
+                // named like a package is rare, a forgotten dependency is not.
+                Verdict::Unresolved | Verdict::Unknown { .. } => Verdict::Unknown { why: Some(why) },
                 v => v,
             },
             crate::bundler::Provided::Alias { targets, .. } => {

@@ -412,10 +412,21 @@ const CASES: &[Case] = &[
                 "import { aliases } from './build/aliases'\nexport default { resolve: { alias: aliases } }\n",
             ),
             ("build/aliases.ts", "export const aliases = {}\n"),
+            ("src/main.ts", "import x from '@/x'\nimport y from '~lib/y'\n"),
+        ],
+        untracked: &[],
+    },
+    // ... but a valid package name no package.json declares is still a forgotten dependency.
+    Case {
+        name: "aliases hookctl cannot evaluate, an undeclared package",
+        files: &[
+            ("package.json", VITE_PKG),
             (
-                "src/main.ts",
-                "import x from '@suite-fns/x'\nimport y from '~lib/y'\n",
+                "vite.config.ts",
+                "import { aliases } from './build/aliases'\nexport default { resolve: { alias: aliases } }\n",
             ),
+            ("build/aliases.ts", "export const aliases = {}\n"),
+            ("src/main.ts", "import pad from 'left-pad'\n"),
         ],
         untracked: &[],
     },
@@ -424,10 +435,7 @@ const CASES: &[Case] = &[
         files: &[
             ("package.json", VITE_PKG),
             ("vite.config.ts", "export default { resolve: { alias: {} } }\n"),
-            (
-                "src/main.ts",
-                "import x from '@suite-fns/x'\nimport y from '~lib/y'\n",
-            ),
+            ("src/main.ts", "import x from '@/x'\nimport y from '~lib/y'\n"),
         ],
         untracked: &[],
     },
