@@ -85,6 +85,8 @@ struct Folder {
 #[derive(Debug, Default)]
 pub struct Bundler {
     folders: BTreeMap<String, Folder>,
+    /// Folders holding a package.json: a config applies within its own package.
+    manifests: std::collections::BTreeSet<String>,
     deno: deno::DenoMaps,
     providers: providers::Applicable,
     digest: u64,
@@ -152,6 +154,7 @@ impl Bundler {
         let mut out = Bundler {
             deno: deno::DenoMaps::load(snap),
             providers: providers::Applicable::new(packages),
+            manifests: packages.manifests.keys().cloned().collect(),
             ..Bundler::default()
         };
         // A package depending on `@sveltejs/kit` is an app root with the default `$lib`, with or
@@ -323,12 +326,15 @@ impl Bundler {
         None
     }
 
+    /// The config folders on the importer's walk, nearest first, up to the folder of its
+    /// nearest package.json: a config applies within its own package (a root `vitest.config`
+    /// does not alias imports of a docs site with its own package.json and bundler).
     fn walk<'s>(&'s self, importer: &'s str) -> impl Iterator<Item = (&'s str, &'s Folder)> + 's {
         let mut dir = Some(importer.rsplit_once('/').map_or("", |(d, _)| d));
         std::iter::from_fn(move || {
             loop {
                 let d = dir?;
-                dir = if d.is_empty() {
+                dir = if d.is_empty() || self.manifests.contains(d) {
                     None
                 } else {
                     Some(d.rsplit_once('/').map_or("", |(p, _)| p))

@@ -238,3 +238,22 @@ fn deno_maps_walk_up_to_the_workspace() {
     ));
     assert_eq!(b.provide("packages/core/a.ts", "lodash"), Provided::No);
 }
+
+#[test]
+fn a_config_applies_within_its_own_package() {
+    let (b, _root) = bundler(&[
+        ("package.json", r#"{"workspaces": ["packages/*"]}"#),
+        (
+            "vitest.config.mts",
+            "import path from 'path';\nexport default { test: {}, resolve: { alias: [{ find: /^@acme\\/ui\\/(.*?)/, replacement: path.resolve(__dirname, './packages/ui/$1') }] } }",
+        ),
+        ("tests/a.test.ts", ""),
+        ("docs/package.json", r#"{"name": "docs"}"#),
+        ("docs/src/a.js", ""),
+    ]);
+    assert!(matches!(
+        b.provide("tests/a.test.ts", "@acme/ui/index.css"),
+        Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("packages/ui/index.css".into())]
+    ));
+    assert_eq!(b.provide("docs/src/a.js", "@acme/ui/index.css"), Provided::No);
+}
