@@ -837,7 +837,7 @@ fn analyze(
     let global = *scope == Scope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
-        let cx = rules::env_context::EnvContext::new(config, &snap, &files);
+        let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));
             findings.extend(rules::env_local_only::check(&cx));
@@ -962,7 +962,8 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             if req.skip.iter().any(|s| s == f.rule) {
                 return None;
             }
-            f.severity = config.level_at(rule, &f.path).severity()?;
+            // A finding a rule reports as a warning (not certain to break) stays one.
+            f.severity = config.level_at(rule, &f.path).severity()?.min(f.severity);
             Some(f)
         })
         .filter(|f| in_request_paths(req, &f.path))

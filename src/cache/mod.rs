@@ -42,6 +42,7 @@ pub const MAX_BYTES: usize = 64 << 20;
 pub const DIR: &str = "hookctl";
 pub const FILE: &str = "facts.bin";
 
+pub mod blobs;
 pub mod frame;
 
 /// Bump `format` when the file layout or the entry encoding changes.

@@ -65,7 +65,7 @@ pub fn is_resolution_config(path: &str) -> bool {
         || name == "deno.json"
         || name == "deno.jsonc"
         // `$lib`, `kit.alias`, Nuxt's `srcDir`
-        || super::frameworks::is_framework_config(name)
+        || crate::bundler::is_config(name)
         // How the package manager lays out node_modules (hoisted or not).
         || path == ".npmrc"
         || path == ".yarnrc.yml"

@@ -24,8 +24,6 @@ pub struct Packages {
     /// Workspace package name -> its folder.
     pub workspaces: HashMap<String, String>,
     manager: Manager,
-    /// Folder -> the keys of its `deno.json`/`deno.jsonc` import map (`std/`, `@std/http`).
-    deno_imports: BTreeMap<String, Vec<String>>,
     /// Packages declared by the root or any workspace package, when the package manager hoists
     /// them into the root `node_modules` (npm, yarn classic or `nodeLinker: node-modules`, pnpm
     /// with `node-linker=hoisted`/`shamefully-hoist`), where every workspace file resolves them.
@@ -40,43 +38,6 @@ pub enum Manager {
     Pnpm,
     Yarn,
     Bun,
-}
-
-/// `deno.json`/`deno.jsonc` import maps: folder -> keys (also of an `importMap` file it names).
-fn load_deno_imports(snap: &Snapshot) -> BTreeMap<String, Vec<String>> {
-    let mut out = BTreeMap::new();
-    for path in snap.entries().keys() {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        if name != "deno.json" && name != "deno.jsonc" || path.contains("node_modules/") {
-            continue;
-        }
-        let dir = path
-            .strip_suffix(name)
-            .unwrap_or("")
-            .trim_end_matches('/')
-            .to_string();
-        let Some(json) = snap.read(path).ok().and_then(|b| parse_jsonc(path, &b).ok()) else {
-            continue;
-        };
-        let mut keys: Vec<String> = json
-            .get("imports")
-            .and_then(Value::as_object)
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default();
-        if let Some(map) = json.get("importMap").and_then(Value::as_str) {
-            let rel = super::specifier::join_rel(&dir, map);
-            if let Some(m) = snap.read(&rel).ok().and_then(|b| parse_jsonc(&rel, &b).ok()) {
-                keys.extend(
-                    m.get("imports")
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flat_map(|o| o.keys().cloned()),
-                );
-            }
-        }
-        out.insert(dir, keys);
-    }
-    out
 }
 
 /// Which package manager installs the folder `dir` (`""`: the repository root) from its
@@ -202,7 +163,6 @@ impl Packages {
             pk.manifests.insert(dir, Manifest { name, deps, json });
         }
         pk.workspaces = pk.find_workspaces(snap, "", unreadable);
-        pk.deno_imports = load_deno_imports(snap);
         let (manager, hoisted) = detect_manager(snap, "", pk.manifests.get(""));
         pk.manager = manager;
         if hoisted {
@@ -215,27 +175,6 @@ impl Packages {
             );
         }
         pk
-    }
-
-    /// Does the nearest `deno.json` import map (walking up from the importer) map this bare
-    /// specifier (an exact key, or a key ending in `/` that prefixes it)?
-    pub fn deno_import(&self, importer: &str, spec: &str) -> bool {
-        let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
-        loop {
-            if let Some(keys) = self.deno_imports.get(dir) {
-                return keys.iter().any(|k| {
-                    // Deno maps a package key's subpaths too (`@std/http/file-server`).
-                    k == spec
-                        || spec
-                            .strip_prefix(k.as_str())
-                            .is_some_and(|rest| k.ends_with('/') || rest.starts_with('/'))
-                });
-            }
-            if dir.is_empty() {
-                return false;
-            }
-            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
-        }
     }
 
     pub fn manager(&self) -> Manager {

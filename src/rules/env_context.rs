@@ -29,6 +29,8 @@ pub struct EnvContext<'a> {
     snap: &'a Snapshot,
     /// The analysed source files and their facts.
     pub files: &'a [(String, Facts)],
+    /// Env names bundler configs define (`next.config` `env`, Vite `define`) and providers'.
+    bundler: Option<&'a crate::bundler::Bundler>,
 }
 
 impl<'a> EnvContext<'a> {
@@ -82,7 +84,26 @@ impl<'a> EnvContext<'a> {
             workspace: OnceLock::new(),
             snap,
             files,
+            bundler: None,
         }
+    }
+
+    /// Env names that the repository's bundler configs define count as declared.
+    pub fn with_bundler(mut self, bundler: &'a crate::bundler::Bundler) -> Self {
+        self.bundler = Some(bundler);
+        self
+    }
+
+    /// Does a bundler config or a declared plugin define `name` for code at `path` (Next.js
+    /// inlines `next.config` `env`, Vite replaces `define`d names, at build time)?
+    pub fn bundler_defines(&self, path: &str, name: &str) -> bool {
+        self.bundler
+            .is_some_and(|b| b.env_defined_by(path, name).is_some())
+    }
+
+    /// Vite `envPrefix` for code at `path`: `None` not set, `Some(Err(()))` not evaluable.
+    pub fn vite_env_prefixes(&self, path: &'a str) -> Option<Result<&'a [String], ()>> {
+        self.bundler?.env_prefixes(path)
     }
 
     /// The snapshot, for rules that read env files themselves (`secrets/env-file` reads their
@@ -100,7 +121,7 @@ impl<'a> EnvContext<'a> {
     /// (nearest files, root, turbo.json, config, built-ins) or, for a file in a workspace
     /// package, by those of any workspace package that uses it, directly or transitively.
     pub fn is_declared(&self, path: &str, name: &str) -> bool {
-        if self.declarations.is_declared(path, name) {
+        if self.declarations.is_declared(path, name) || self.bundler_defines(path, name) {
             return true;
         }
         let ws = self.workspace();

@@ -16,6 +16,11 @@ use serde::{Deserialize, Serialize};
 pub use css::{CssDialect, extract_css, extract_css_file};
 pub use extract::extract;
 
+/// The value of a JS string or template literal's body (the text between the quotes).
+pub fn decode_js_string(raw: &[u8]) -> String {
+    strings::decode(raw)
+}
+
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
 pub const EXTRACTOR_VERSION: u32 = 5;
 

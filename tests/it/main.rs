@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod action;
+mod bundler;
 mod cache_props;
 mod certainty;
 #[macro_use]
