@@ -5,11 +5,11 @@
 #![allow(clippy::disallowed_methods)]
 
 mod action;
-mod bundler;
 mod cache_props;
 mod certainty;
 #[macro_use]
 mod common;
+mod bundler;
 mod commit_msg;
 mod config_errors;
 mod corpus;
