@@ -358,28 +358,48 @@ fn throws(src: &[u8], node: Node) -> bool {
 /// A local `name` declared by `anc`'s last node: the kind of the first later use of the name
 /// in the enclosing block. Tested or given a fallback there: [`ReadKind::TestedLocal`].
 fn tested_local<'t>(a: &mut Analysis<'t>, src: &[u8], anc: &[Node<'t>], name: &[u8]) -> ReadKind {
-    // The enclosing block and the statement of it that declares the local.
-    let Some(k) = anc.iter().rposition(|n| {
-        matches!(
-            n.kind(),
-            "program" | "statement_block" | "switch_case" | "switch_default"
-        )
-    }) else {
-        return ReadKind::Plain;
-    };
-    let Some(&stmt) = anc.get(k + 1) else {
-        return ReadKind::Plain;
-    };
-    let block = anc[k];
-    let Some((use_node, path)) = first_use(&mut a.budget, src, block, stmt, name) else {
-        return ReadKind::Plain;
-    };
-    let mut ancestors: Vec<Node> = anc[..=k].to_vec();
-    ancestors.extend(path);
-    match context(src, &ancestors, use_node) {
-        Ctx::Kind(ReadKind::Plain) | Ctx::Local { .. } => ReadKind::Plain,
-        Ctx::Kind(_) => ReadKind::TestedLocal,
+    // The enclosing blocks, innermost first, up to the function's body: the first later use
+    // may follow the block that assigns (`let v; if (a) { v = process.env.A } ...; if (!v)`).
+    let mut end = anc.len();
+    for _ in 0..8 {
+        let Some(k) = anc[..end].iter().rposition(|n| {
+            matches!(
+                n.kind(),
+                "program" | "statement_block" | "switch_case" | "switch_default"
+            )
+        }) else {
+            return ReadKind::Plain;
+        };
+        let Some(&stmt) = anc.get(k + 1) else {
+            return ReadKind::Plain;
+        };
+        if let Some((use_node, path)) = first_use(&mut a.budget, src, anc[k], stmt, name) {
+            let mut ancestors: Vec<Node> = anc[..=k].to_vec();
+            ancestors.extend(path);
+            return match context(src, &ancestors, use_node) {
+                Ctx::Kind(ReadKind::Plain) | Ctx::Local { .. } => ReadKind::Plain,
+                Ctx::Kind(_) => ReadKind::TestedLocal,
+            };
+        }
+        // No use in this block: the next block out, unless that leaves the function.
+        let leaves_function = anc[..k].last().is_some_and(|n| {
+            matches!(
+                n.kind(),
+                "function_declaration"
+                    | "function_expression"
+                    | "function"
+                    | "arrow_function"
+                    | "method_definition"
+                    | "generator_function_declaration"
+                    | "class_body"
+            )
+        });
+        if leaves_function || k == 0 {
+            return ReadKind::Plain;
+        }
+        end = k;
     }
+    ReadKind::Plain
 }
 
 /// The first identifier `name` in the statements of `block` after `stmt`, with its ancestors

@@ -1067,7 +1067,15 @@ fn read_kinds() {
             "let branch; branch = process.env.BRANCH; branch = branch || git();",
             &[("BRANCH", TestedLocal)],
         ),
+        (
+            "function f(p) { let s; if (p) { s = process.env.S_TEST; } else { s = process.env.S_LIVE; } if (!s) { return 400; } return s; }",
+            &[("S_TEST", TestedLocal), ("S_LIVE", TestedLocal)],
+        ),
         // Twins: used before any test, or tested by a guard that throws.
+        (
+            "function f(p) { let s; if (p) { s = process.env.S_TEST; } return new Stripe(s); }",
+            &[("S_TEST", Plain)],
+        ),
         (
             "function f() { const key = process.env.STRIPE; return new Stripe(key); }",
             &[("STRIPE", Plain)],
