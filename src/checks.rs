@@ -374,6 +374,8 @@ fn is_config_path(path: &str) -> bool {
     clean::is_resolution_config(path)
         || name.starts_with(".env")
         || crate::env::declarations::env_file_kind(path).is_some()
+        // Deploy manifests declare env names (Dockerfile `ENV`, compose `environment:`, ...).
+        || crate::env::manifests::manifest_kind(path).is_some()
         || name == ".gitignore"
         || name == "turbo.json"
         || rules::node_version::VERSION_FILES.contains(&name)
@@ -964,6 +966,9 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             }
             // A finding a rule reports as a warning (not certain to break) stays one.
             f.severity = config.level_at(rule, &f.path).severity()?.min(f.severity);
+            if f.uncertain {
+                f.severity = f.severity.min(diagnostic::Severity::Warning);
+            }
             Some(f)
         })
         .filter(|f| in_request_paths(req, &f.path))

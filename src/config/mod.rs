@@ -133,7 +133,7 @@ impl CommitConfig {
 pub struct DepsConfig {
     /// Files that are not runtime code (tests, stories, configs, scripts): their imports of
     /// `devDependencies` are fine. Globs over the path inside its package folder and over the
-    /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "scripts/**", "test/**", "tests/**", "e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
+    /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "**/scripts/**", "**/test/**", "**/tests/**", "**/e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
     /// setting it replaces the default.
     #[serde(default, deserialize_with = "check::globs")]
     pub dev_globs: Option<Vec<String>>,
@@ -155,13 +155,18 @@ impl DepsConfig {
         "**/*.d.ts",
         "**/*.d.mts",
         "**/*.d.cts",
-        "scripts/**",
-        "script/**",
-        "test/**",
-        "tests/**",
-        "e2e/**",
-        "bench/**",
-        "benchmarks/**",
+        "**/jest.setup.*",
+        "**/vitest.setup.*",
+        "**/setupTests.*",
+        // Nested too: `packages/jobs/scripts/x.ts`, `packages/kit/test/apps/...`.
+        "**/scripts/**",
+        "**/script/**",
+        "**/test/**",
+        "**/tests/**",
+        "**/e2e/**",
+        "**/__e2e__/**",
+        "**/bench/**",
+        "**/benchmarks/**",
     ];
 
     /// The dev globs: configured, else the default.
@@ -281,6 +286,21 @@ pub struct EnvConfig {
     /// Whether `turbo.json` `globalEnv`/`env`/`passThroughEnv` entries declare names (default true).
     #[serde(default)]
     pub turbo_declares: Option<bool>,
+    /// The level of env findings for reads where nothing breaks when the variable is unset: a
+    /// fallback (`??`, `||`, a destructuring default), a `typeof`/`in` guard, a flag test, a
+    /// read under a test of the same name or tested before use, a name a schema marks
+    /// `.optional()`/`.default()`, and reads in test and script files (`[deps] dev_globs`).
+    /// `"warning"` (default) or `"error"`.
+    #[serde(default)]
+    pub fallback_reads: Option<FallbackReads>,
+}
+
+/// `[env] fallback_reads`: see [`EnvConfig::fallback_reads`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FallbackReads {
+    Warning,
+    Error,
 }
 
 impl EnvConfig {
@@ -292,6 +312,12 @@ impl EnvConfig {
     /// `turbo_declares`, defaulting to true.
     pub fn turbo_declares(&self) -> bool {
         self.turbo_declares.unwrap_or(true)
+    }
+
+    /// Whether findings of reads that do not break when unset are capped at warning
+    /// (`fallback_reads = "warning"`, the default).
+    pub fn fallback_reads_warn(&self) -> bool {
+        self.fallback_reads != Some(FallbackReads::Error)
     }
 }
 
@@ -797,6 +823,9 @@ impl Config {
         }
         if other.env.turbo_declares.is_some() {
             self.env.turbo_declares = other.env.turbo_declares;
+        }
+        if other.env.fallback_reads.is_some() {
+            self.env.fallback_reads = other.env.fallback_reads;
         }
         self.hooks.extend(other.hooks);
         let c = other.commit;

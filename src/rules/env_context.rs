@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use super::dev_files::DevGlobs;
 use crate::config::Config;
 use crate::env::consumers::{Workspace, WorkspacePackage};
 use crate::env::{self, Declarations, EnvFileKind};
@@ -31,6 +32,10 @@ pub struct EnvContext<'a> {
     pub files: &'a [(String, Facts)],
     /// Env names bundler configs define (`next.config` `env`, Vite `define`) and providers'.
     bundler: Option<&'a crate::bundler::Bundler>,
+    /// `[deps] dev_globs`, for test and script files.
+    dev: DevGlobs,
+    /// Which paths asked [`EnvContext::is_dev_file`] are test or script files.
+    dev_files: std::sync::Mutex<std::collections::HashMap<String, bool>>,
 }
 
 impl<'a> EnvContext<'a> {
@@ -40,7 +45,9 @@ impl<'a> EnvContext<'a> {
             .keys()
             .map(String::as_str)
             .filter(|p| {
-                (env::env_file_kind(p).is_some() || is_workspace_turbo_config(snap, p))
+                (env::env_file_kind(p).is_some()
+                    || is_workspace_turbo_config(snap, p)
+                    || env::manifests::manifest_kind(p).is_some())
                     && !p.split('/').any(|c| c == "node_modules")
                     // A symlink's blob is its target's path, not dotenv text (secrets/env-file
                     // follows committed links itself).
@@ -54,7 +61,7 @@ impl<'a> EnvContext<'a> {
         for (path, bytes) in env_paths.iter().zip(contents) {
             let Ok(bytes) = bytes else { continue };
             let Some(kind) = env::env_file_kind(path) else {
-                // A turbo.json: it only declares.
+                // A turbo.json or a deploy manifest: it only declares.
                 decl_inputs.push((path.to_string(), bytes));
                 continue;
             };
@@ -85,6 +92,8 @@ impl<'a> EnvContext<'a> {
             snap,
             files,
             bundler: None,
+            dev: DevGlobs::new(config),
+            dev_files: Default::default(),
         }
     }
 
@@ -106,6 +115,15 @@ impl<'a> EnvContext<'a> {
         self.bundler?.env_prefixes(path)
     }
 
+    /// Is the file at `path` a test, script or fixture (`[deps] dev_globs`, not a build tool's
+    /// config): code no deploy runs.
+    pub fn is_dev_file(&self, path: &str) -> bool {
+        let mut memo = self.dev_files.lock().unwrap_or_else(|e| e.into_inner());
+        *memo
+            .entry(path.to_string())
+            .or_insert_with(|| self.dev.is_env_dev_file(self.snap, path))
+    }
+
     /// The snapshot, for rules that read env files themselves (`secrets/env-file` reads their
     /// raw bytes and follows symlinks).
     pub fn snapshot(&self) -> &'a Snapshot {
@@ -121,7 +139,8 @@ impl<'a> EnvContext<'a> {
     /// (nearest files, root, turbo.json, config, built-ins) or, for a file in a workspace
     /// package, by those of any workspace package that uses it, directly or transitively.
     pub fn is_declared(&self, path: &str, name: &str) -> bool {
-        if self.declarations.is_declared(path, name) || self.bundler_defines(path, name) {
+        let test_reader = self.is_dev_file(path);
+        if self.declarations.is_declared_for(path, name, test_reader) || self.bundler_defines(path, name) {
             return true;
         }
         let ws = self.workspace();

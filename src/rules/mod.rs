@@ -5,6 +5,7 @@
 pub mod commit_message;
 pub mod deps_dev_only_at_runtime;
 pub mod deps_lockfile_drift;
+pub mod dev_files;
 pub mod env_client_read;
 pub mod env_context;
 pub mod env_dynamic;

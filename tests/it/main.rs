@@ -19,6 +19,7 @@ mod distribution;
 mod doctor;
 mod engine;
 mod env;
+mod env_certainty;
 mod env_client_read;
 mod env_rules;
 mod first_hour;
