@@ -890,7 +890,8 @@ fn import_finding(
     }
 }
 
-/// Apply levels from config (dropping `off`), `HOOKCTL_SKIP`, the path filter; sort.
+/// Apply levels from config (dropping `off`), `HOOKCTL_SKIP`, the path filter; hide env files'
+/// lines; sort.
 fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = findings
         .into_iter()
@@ -900,6 +901,10 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
                 return None;
             }
             f.severity = config.level_at(rule, &f.path).severity()?;
+            // An env file's lines are values: never shown under a finding.
+            if crate::env::env_file_kind(&f.path).is_some() {
+                f.hide_source = true;
+            }
             Some(f)
         })
         .filter(|f| {
