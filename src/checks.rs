@@ -551,6 +551,19 @@ pub fn scan_snapshot_limited(
     cache: &FactsCache,
     max_size: u64,
 ) -> Scanned {
+    scan_snapshot_with(snap, opts, scope, cache, max_size, None)
+}
+
+/// [`scan_snapshot_limited`], handing every blob it reads (path, bytes) to `also` too: one
+/// read serves every per-file scan (the secret scan).
+fn scan_snapshot_with(
+    snap: &Snapshot,
+    opts: &ScanOptions,
+    scope: &Scope,
+    cache: &FactsCache,
+    max_size: u64,
+    also: Option<&(dyn Fn(&str, &[u8]) + Sync)>,
+) -> Scanned {
     let paths: Vec<&str> = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
@@ -585,6 +598,9 @@ pub fn scan_snapshot_limited(
                 let Ok(bytes) = snap.read_pooled(p) else {
                     return (Facts::default(), Skip::No);
                 };
+                if let Some(also) = also {
+                    also(p, &bytes);
+                }
                 if bytes.len() as u64 > max_size {
                     return (Facts::default(), Skip::TooLarge);
                 }
@@ -703,12 +719,24 @@ fn analyze(
             && !req.skip.iter().any(|s| s == group)
     };
     let t0 = Instant::now();
+    let in_source = enabled("secrets")
+        && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
+        && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id);
+    let already_read = rules::secrets_in_source::AlreadyRead::new(config);
+    let record = |p: &str, bytes: &[u8]| already_read.record(p, bytes);
     let Scanned {
         files,
         too_large,
         binary,
         cache_hits,
-    } = scan_snapshot_limited(&snap, scan_opts, scope, cache, config.scan.max_file_size());
+    } = scan_snapshot_with(
+        &snap,
+        scan_opts,
+        scope,
+        cache,
+        config.scan.max_file_size(),
+        in_source.then_some(&record as &(dyn Fn(&str, &[u8]) + Sync)),
+    );
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timing("scan", t0);
     let mut findings = Vec::new();
@@ -811,10 +839,7 @@ fn analyze(
         ));
         timing("deps/dev-only-at-runtime", t0);
     }
-    if enabled("secrets")
-        && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
-        && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id)
-    {
+    if in_source {
         let t0 = Instant::now();
         let scoped: Option<Vec<&str>> = match scope {
             Scope::All => None,
@@ -825,6 +850,7 @@ fn analyze(
             &snap,
             scoped.as_deref(),
             &cache_dir(&snap),
+            already_read,
         ));
         timing("secrets in source", t0);
     }

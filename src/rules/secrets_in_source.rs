@@ -14,7 +14,9 @@
 //! decoded first (a UTF-16 file is text, not binary).
 //!
 //! Speed: a file is read only when it is in scope (a scoped pre-commit: the changed files), and
-//! the scan looks at each byte once (one Aho-Corasick pass for the formats' prefixes). Clean
+//! only once: a source file the engine reads to parse it is scanned from the same bytes
+//! ([`AlreadyRead`]). The scan looks at each byte once (one Aho-Corasick pass for the formats'
+//! prefixes). Clean
 //! (path, blob) pairs are remembered in `<git common dir>/hookctl/secrets-clean.bin`, so an
 //! unchanged file is not read again.
 
@@ -88,13 +90,52 @@ impl Filter {
     }
 }
 
-/// The findings of the files of `snap` in `paths` (`None`: every file).
+/// The secrets of the files the engine read anyway (to parse them), scanned from the same
+/// bytes so that no file is read twice.
+pub struct AlreadyRead {
+    entropy: bool,
+    max_size: u64,
+    hits: std::sync::Mutex<std::collections::HashMap<String, Vec<Hit>>>,
+}
+
+impl AlreadyRead {
+    pub fn new(config: &Config) -> AlreadyRead {
+        AlreadyRead {
+            entropy: config.secrets.entropy(),
+            max_size: config.scan.max_file_size(),
+            hits: Default::default(),
+        }
+    }
+
+    /// Scan the bytes of `path` the engine has just read.
+    pub fn record(&self, path: &str, bytes: &[u8]) {
+        if bytes.len() as u64 > self.max_size {
+            return;
+        }
+        let hits = scan(bytes, self.entropy);
+        self.hits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_string(), hits);
+    }
+
+    fn into_map(self) -> std::collections::HashMap<String, Vec<Hit>> {
+        self.hits
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The findings of the files of `snap` in `paths` (`None`: every file); files in `read` are
+/// not read again.
 pub fn check(
     config: &Config,
     snap: &Snapshot,
     paths: Option<&[&str]>,
     cache_dir: &std::path::Path,
+    read: AlreadyRead,
 ) -> Vec<Finding> {
+    let read = read.into_map();
     let filter = Filter::new(config);
     let entropy = config.secrets.entropy();
     let max_size = config.scan.max_file_size();
@@ -132,13 +173,18 @@ pub fn check(
             if clean.contains(path, &id) {
                 return Vec::new();
             }
-            let Ok(bytes) = snap.read_pooled(path) else {
-                return Vec::new();
+            let hits = match read.get(path) {
+                Some(hits) => hits.clone(),
+                None => {
+                    let Ok(bytes) = snap.read_pooled(path) else {
+                        return Vec::new();
+                    };
+                    if bytes.len() as u64 > max_size {
+                        return Vec::new();
+                    }
+                    scan(&bytes, entropy)
+                }
             };
-            if bytes.len() as u64 > max_size {
-                return Vec::new();
-            }
-            let hits = scan(&bytes, entropy);
             if hits.is_empty() {
                 clean.insert(path, &id);
             }

@@ -89,11 +89,14 @@ pub fn find(text: &[u8]) -> Vec<Found> {
         if at < covered {
             continue;
         }
-        let hit = pre.formats[pattern]
-            .iter()
-            .find_map(|&i| candidate(text, at, prefix_end, &t.formats[i]));
-        if let Some(hit) = hit {
-            covered = hit.end;
+        let hit = pre.formats[pattern].iter().find_map(|&i| {
+            let f = &t.formats[i];
+            candidate(text, at, prefix_end, f).map(|hit| (hit, f.pem))
+        });
+        if let Some((hit, pem)) = hit {
+            // A private key's body is not its alphabet's only text: a value right after its
+            // last base64 run still starts there.
+            covered = if pem { hit.mask.0 } else { hit.end };
             out.push(hit);
         }
     }
