@@ -554,6 +554,9 @@ pub fn scan_snapshot_limited(
     scan_snapshot_with(snap, opts, scope, cache, max_size, None)
 }
 
+/// Something else done with each blob the scan reads: (path, bytes).
+type AlsoRead<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
+
 /// [`scan_snapshot_limited`], handing every blob it reads (path, bytes) to `also` too: one
 /// read serves every per-file scan (the secret scan).
 fn scan_snapshot_with(
@@ -562,7 +565,7 @@ fn scan_snapshot_with(
     scope: &Scope,
     cache: &FactsCache,
     max_size: u64,
-    also: Option<&(dyn Fn(&str, &[u8]) + Sync)>,
+    also: Option<AlsoRead<'_>>,
 ) -> Scanned {
     let paths: Vec<&str> = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
@@ -735,7 +738,7 @@ fn analyze(
         scope,
         cache,
         config.scan.max_file_size(),
-        in_source.then_some(&record as &(dyn Fn(&str, &[u8]) + Sync)),
+        in_source.then_some(&record as AlsoRead<'_>),
     );
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timing("scan", t0);
