@@ -600,6 +600,22 @@ pub fn scan_snapshot_limited(
     cache: &FactsCache,
     max_size: u64,
 ) -> Scanned {
+    scan_snapshot_with(snap, opts, scope, cache, max_size, None)
+}
+
+/// Something else done with each blob the scan reads: (path, bytes).
+type AlsoRead<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
+
+/// [`scan_snapshot_limited`], handing every blob it reads (path, bytes) to `also` too: one
+/// read serves every per-file scan (the secret scan).
+fn scan_snapshot_with(
+    snap: &Snapshot,
+    opts: &ScanOptions,
+    scope: &Scope,
+    cache: &FactsCache,
+    max_size: u64,
+    also: Option<AlsoRead<'_>>,
+) -> Scanned {
     let paths: Vec<&str> = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
@@ -634,6 +650,9 @@ pub fn scan_snapshot_limited(
                 let Ok(bytes) = snap.read_pooled(p) else {
                     return (Facts::default(), Skip::No);
                 };
+                if let Some(also) = also {
+                    also(p, &bytes);
+                }
                 if bytes.len() as u64 > max_size {
                     return (Facts::default(), Skip::TooLarge);
                 }
@@ -754,12 +773,24 @@ fn analyze(
             && !req.skip.iter().any(|s| s == group)
     };
     let t0 = Instant::now();
+    let in_source = enabled("secrets")
+        && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
+        && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id);
+    let already_read = rules::secrets_in_source::AlreadyRead::new(config);
+    let record = |p: &str, bytes: &[u8]| already_read.record(p, bytes);
     let Scanned {
         files,
         too_large,
         binary,
         cache_hits,
-    } = scan_snapshot_limited(&snap, scan_opts, scope, cache, config.scan.max_file_size());
+    } = scan_snapshot_with(
+        &snap,
+        scan_opts,
+        scope,
+        cache,
+        config.scan.max_file_size(),
+        in_source.then_some(&record as AlsoRead<'_>),
+    );
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timing("scan", t0);
     let mut findings = Vec::new();
@@ -871,10 +902,7 @@ fn analyze(
         ));
         timing("deps/dev-only-at-runtime", t0);
     }
-    if enabled("secrets")
-        && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
-        && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id)
-    {
+    if in_source {
         let t0 = Instant::now();
         let scoped: Option<Vec<&str>> = match scope {
             Scope::All => None,
@@ -885,6 +913,7 @@ fn analyze(
             &snap,
             scoped.as_deref(),
             &cache_dir(&snap),
+            already_read,
         ));
         timing("secrets in source", t0);
     }
@@ -955,7 +984,8 @@ fn import_finding(
     }
 }
 
-/// Apply levels from config (dropping `off`), `HOOKCTL_SKIP`, the path filter; sort.
+/// Apply levels from config (dropping `off`), `HOOKCTL_SKIP`, the path filter; hide env files'
+/// lines; sort.
 fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = findings
         .into_iter()
@@ -968,6 +998,10 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             f.severity = config.level_at(rule, &f.path).severity()?.min(f.severity);
             if f.uncertain {
                 f.severity = f.severity.min(diagnostic::Severity::Warning);
+            }
+            // An env file's lines are values: never shown under a finding.
+            if crate::env::env_file_kind(&f.path).is_some() {
+                f.hide_source = true;
             }
             Some(f)
         })

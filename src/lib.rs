@@ -30,7 +30,9 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod scan;
+pub mod secret;
 pub mod snapshot;
+pub mod text;
 
 use std::path::PathBuf;
 

@@ -9,6 +9,8 @@
 //! reader never sees a partial file), evicting the least recently used entries beyond
 //! [`MAX_BYTES`].
 //!
+//! No entry holds a secret: facts quoting a value the secret detectors match are not cached.
+//!
 //! Layout (all integers little-endian), inside the cache folder's one framing ([`frame`]:
 //! magic "HKCFACTS", format, fingerprint, checksum):
 //!
@@ -216,6 +218,11 @@ impl FactsCache {
 
     /// Remember a blob's facts; written by the next [`FactsCache::save`].
     pub fn insert(&self, oid: Oid, facts: Facts) {
+        // The cache never holds a secret: facts quoting one (an import of
+        // `https://user:password@host/…`) are extracted again on each run instead.
+        if holds_secret(&facts) {
+            return;
+        }
         let mut bytes = Vec::with_capacity(128);
         encode_facts(&facts, &mut bytes);
         let mut fresh = self.fresh.lock().unwrap_or_else(|e| e.into_inner());
@@ -442,6 +449,28 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
 }
 
 /// Decode one entry; `None` unless it is well-formed and uses all of `bytes`.
+/// Whether any text of `facts` (specifiers, env names, suppressed rule ids) holds a value the
+/// secret detectors match.
+fn holds_secret(facts: &Facts) -> bool {
+    let mut text = String::new();
+    for s in facts
+        .imports
+        .iter()
+        .map(|i| i.specifier.as_str())
+        .chain(facts.env_reads.iter().filter_map(|r| r.name.as_deref()))
+        .chain(
+            facts
+                .suppressions
+                .iter()
+                .flat_map(|s| s.rules.iter().map(String::as_str)),
+        )
+    {
+        text.push_str(s);
+        text.push('\n');
+    }
+    !crate::secret::find(text.as_bytes()).is_empty()
+}
+
 pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
     let mut r = Reader(bytes);
     let flags = r.byte()?;

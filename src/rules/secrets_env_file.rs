@@ -75,7 +75,8 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
         };
         out.extend(scan_file(path, kind, &bytes, via.as_deref()));
     }
-    out
+    // An env file's lines are its values.
+    out.into_iter().map(Finding::hide_source).collect()
 }
 
 /// A committed local env file that holds no value at all: every value is empty, a placeholder

@@ -37,6 +37,7 @@ mod output;
 mod pnpm_yaml;
 mod run_flags;
 mod schema;
+mod secret_edges;
 mod secrets;
 mod secrets_in_source;
 mod sfc;
