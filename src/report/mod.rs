@@ -1,7 +1,7 @@
 //! Rendering findings: human (rustc/biome style), JSON, SARIF 2.1.0, GitHub annotations.
 //! Findings go to stdout (data that could be piped); progress and logs go to stderr.
 
-mod escape;
+pub mod escape;
 pub mod human;
 mod sarif;
 

@@ -78,6 +78,15 @@ pub(super) fn given_files(
             .into());
         }
         if under.is_empty() {
+            // Not in the index: there is no staged version, so jobs get the file as it is.
+            let what = match ignored_by(git, &rel) {
+                Some(rule) => format!("ignored ({rule})"),
+                None => "untracked".to_string(),
+            };
+            errln!(
+                "hookctl: --files {}: {what}, not in the index: jobs get it as it is on disk",
+                crate::report::escape::escape(&f.to_string_lossy())
+            );
             files.push(rel);
         } else {
             files.extend(under.into_iter().cloned());
@@ -85,6 +94,26 @@ pub(super) fn given_files(
     }
     files.dedup();
     Ok(files)
+}
+
+/// The ignore rule that matches an untracked path, as `file:line: pattern`.
+fn ignored_by(git: &Git, rel: &std::path::Path) -> Option<String> {
+    let args = [
+        std::ffi::OsStr::new("check-ignore"),
+        std::ffi::OsStr::new("-v"),
+        std::ffi::OsStr::new("-z"),
+        std::ffi::OsStr::new("--"),
+        rel.as_os_str(),
+    ];
+    let out = git.output(&args, None).ok()?;
+    let fields: Vec<String> = out
+        .split(|&b| b == 0)
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect();
+    let [source, line, pattern, ..] = &fields[..] else {
+        return None;
+    };
+    Some(crate::report::escape::escape(&format!("{source}:{line}: `{pattern}`")).into_owned())
 }
 
 pub(super) fn scopes(
