@@ -333,13 +333,16 @@ impl<'de> Deserialize<'de> for Timeout {
             Secs(u64),
             Text(String),
         }
-        let duration = match Raw::deserialize(d)? {
-            Raw::Secs(s) => std::time::Duration::from_secs(s),
-            Raw::Text(t) => humantime::parse_duration(t.trim()).map_err(|e| {
-                serde::de::Error::custom(format!(
-                    "invalid duration `{t}` ({e}): use seconds, or e.g. \"90s\", \"5m\", \"1m30s\", \"1h\""
-                ))
-            })?,
+        let (duration, shown) = match Raw::deserialize(d)? {
+            Raw::Secs(s) => (std::time::Duration::from_secs(s), format!("{s} seconds")),
+            Raw::Text(t) => (
+                humantime::parse_duration(t.trim()).map_err(|e| {
+                    serde::de::Error::custom(format!(
+                        "invalid duration `{t}` ({e}): use seconds, or e.g. \"90s\", \"5m\", \"1m30s\", \"1h\""
+                    ))
+                })?,
+                format!("`{t}`"),
+            ),
         };
         if duration < std::time::Duration::from_millis(1) {
             return Err(serde::de::Error::custom(
@@ -348,8 +351,7 @@ impl<'de> Deserialize<'de> for Timeout {
         }
         if duration > Timeout::MAX {
             return Err(serde::de::Error::custom(format!(
-                "a timeout of {} is longer than the maximum of 24h; leave `timeout` out for no limit",
-                humantime::format_duration(duration)
+                "a timeout of {shown} is longer than the maximum of 24h; leave `timeout` out for no limit"
             )));
         }
         Ok(Timeout(duration))

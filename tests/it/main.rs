@@ -18,6 +18,7 @@ mod env_client_read;
 mod env_rules;
 mod init;
 mod install;
+mod job_trust;
 mod jobs;
 mod layout;
 mod live;

@@ -98,14 +98,20 @@ pub(super) fn given_files(
 
 /// The ignore rule that matches an untracked path, as `file:line: pattern`.
 fn ignored_by(git: &Git, rel: &std::path::Path) -> Option<String> {
-    let args = [
-        std::ffi::OsStr::new("check-ignore"),
-        std::ffi::OsStr::new("-v"),
-        std::ffi::OsStr::new("-z"),
-        std::ffi::OsStr::new("--"),
-        rel.as_os_str(),
-    ];
-    let out = git.output(&args, None).ok()?;
+    use std::io::Write;
+    use std::os::unix::ffi::OsStrExt;
+    let mut child = git
+        .cmd()
+        .args(["check-ignore", "-v", "-z", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut input = rel.as_os_str().as_bytes().to_vec();
+    input.push(0);
+    child.stdin.take()?.write_all(&input).ok()?;
+    let out = child.wait_with_output().ok()?.stdout;
     let fields: Vec<String> = out
         .split(|&b| b == 0)
         .map(|f| String::from_utf8_lossy(f).into_owned())

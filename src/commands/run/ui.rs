@@ -313,9 +313,8 @@ impl Ui {
         }
         for (f, jobs) in removed {
             text.push_str(&self.red(&format!(
-                "{fail} {} deleted or renamed `{}`, which is staged: that is never a fix, so nothing was staged and the index keeps `{}`",
+                "{fail} {} deleted or renamed `{}`, which is staged: that is never a fix, so nothing was staged and the file is left as staged",
                 by(jobs),
-                shown(f),
                 shown(f)
             )));
             text.push_str("\n  hint: a fixer must edit files in place; if the file is meant to go, delete or rename it with git (`git rm`, `git mv`) and commit again\n");
