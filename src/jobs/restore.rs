@@ -100,7 +100,7 @@ impl Guard {
             return Ok(guard);
         }
         let base = dir(state);
-        std::fs::create_dir_all(&base).with_context(|| format!("cannot create {}", base.display()))?;
+        std::fs::create_dir_all(&base).with_context(|| format!("cannot create {}", shown(&base)))?;
         let run = new_run_dir(&base)?;
         guard.dir = Some(run.clone());
         let mut manifest = format!("{HEADER}\nroot {}\n", hex(root.as_os_str().as_bytes()));
@@ -109,7 +109,7 @@ impl Guard {
             let saved = match path.symlink_metadata() {
                 Ok(m) if m.file_type().is_symlink() => Saved::Link {
                     target: std::fs::read_link(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?
+                        .with_context(|| format!("cannot read {}", shown(&path)))?
                         .into_os_string()
                         .into_encoded_bytes(),
                 },
@@ -117,7 +117,7 @@ impl Guard {
                     use std::os::unix::fs::PermissionsExt;
                     let copy = run.join(n.to_string());
                     copy_synced(&path, &copy)
-                        .with_context(|| format!("cannot save {} to {}", path.display(), copy.display()))?;
+                        .with_context(|| format!("cannot save {} to {}", shown(&path), shown(&copy)))?;
                     Saved::File {
                         copy,
                         mode: m.permissions().mode(),
@@ -141,12 +141,11 @@ impl Guard {
         }
         manifest.push_str("end\n");
         let tmp = run.join("manifest.tmp");
-        let mut f = File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        let mut f = File::create(&tmp).with_context(|| format!("cannot write {}", shown(&tmp)))?;
         f.write_all(manifest.as_bytes())
             .and_then(|()| f.sync_all())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, run.join(MANIFEST))
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+            .with_context(|| format!("cannot write {}", shown(&tmp)))?;
+        std::fs::rename(&tmp, run.join(MANIFEST)).with_context(|| format!("cannot write {}", shown(&tmp)))?;
         sync_dir(&run);
         sync_dir(&base);
         Ok(guard)
@@ -369,10 +368,10 @@ fn new_run_dir(base: &Path) -> anyhow::Result<PathBuf> {
         match std::fs::create_dir(&dir) {
             Ok(()) => return Ok(dir),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e).with_context(|| format!("cannot create {}", dir.display())),
+            Err(e) => return Err(e).with_context(|| format!("cannot create {}", shown(&dir))),
         }
     }
-    anyhow::bail!("cannot create a folder in {}", base.display())
+    anyhow::bail!("cannot create a folder in {}", shown(base))
 }
 
 fn read_manifest(run: &Path) -> Option<(PathBuf, Vec<Entry>)> {
@@ -438,6 +437,11 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+/// A path in a message: control characters escaped.
+fn shown(p: &Path) -> String {
+    crate::report::escape::escape(&p.to_string_lossy()).into_owned()
 }
 
 /// Whether the work-tree entry at `path` is what was saved.

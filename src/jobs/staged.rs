@@ -341,6 +341,11 @@ pub fn links_to(git: &Git, index: Option<&Path>, partial: &BTreeSet<PathBuf>) ->
     out
 }
 
+/// A path in a message: control characters escaped.
+fn shown(p: &Path) -> String {
+    crate::report::escape::escape(&p.to_string_lossy()).into_owned()
+}
+
 /// Past this many bytes of staged files, a view goes to a disk-backed temporary directory:
 /// on a memory file system its files would cost their size in memory.
 const VIEW_IN_MEMORY_LIMIT: u64 = 16 << 20;
@@ -433,7 +438,7 @@ impl View {
         for dir in &real_dirs {
             let view_dir = tree.join(dir);
             std::fs::create_dir_all(&view_dir)
-                .with_context(|| format!("cannot create {}", view_dir.display()))?;
+                .with_context(|| format!("cannot create {}", shown(&view_dir)))?;
             let Ok(entries) = std::fs::read_dir(git.root.join(dir)) else {
                 continue; // a folder that only the index still has
             };
@@ -451,11 +456,11 @@ impl View {
                     && entry.file_type().is_ok_and(|t| t.is_file())
                 {
                     let text = format!("gitdir: {}\n", git.git_dir.display());
-                    std::fs::write(&to, text).with_context(|| format!("cannot write {}", to.display()))?;
+                    std::fs::write(&to, text).with_context(|| format!("cannot write {}", shown(&to)))?;
                     continue;
                 }
                 std::os::unix::fs::symlink(entry.path(), &to)
-                    .with_context(|| format!("cannot link {} into the staged view", rel.display()))?;
+                    .with_context(|| format!("cannot link {} into the staged view", shown(&rel)))?;
                 linked.insert(rel);
             }
         }
@@ -503,7 +508,7 @@ impl View {
             {
                 let _ = std::fs::remove_file(&at);
                 std::os::unix::fs::symlink(tree.join(rest), &at)
-                    .with_context(|| format!("cannot link {} into the staged view", l.display()))?;
+                    .with_context(|| format!("cannot link {} into the staged view", shown(l)))?;
             }
         }
         let staged = placed
@@ -550,7 +555,11 @@ impl View {
             };
             for entry in entries.flatten() {
                 let rel = dir.join(entry.file_name());
-                if self.real_dirs.contains(&rel) || self.staged.iter().any(|(p, _)| *p == rel) {
+                // The view's own gitfile is never the work tree's.
+                if rel == Path::new(".git")
+                    || self.real_dirs.contains(&rel)
+                    || self.staged.iter().any(|(p, _)| *p == rel)
+                {
                     continue;
                 }
                 let replaced = entry.file_type().is_ok_and(|t| t.is_file());

@@ -682,3 +682,31 @@ fn the_hook_script_honours_hookctl_exactly_as_the_binary() {
         );
     }
 }
+
+#[test]
+fn a_view_in_a_linked_worktree_has_its_gitfile_and_leaves_the_real_one_alone() {
+    let r = Repo::new();
+    let seen = r.sibling("seen-toplevel");
+    r.write(
+        "hookctl.toml",
+        format!(
+            "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"world\"\nglob = \"*.ts\"\nrun = 'test -f .git && git rev-parse --show-toplevel > {}'\n",
+            s(&seen)
+        ),
+    )
+    .write("a.ts", "export const a = 1;\n")
+    .commit_all("init");
+    let wt = r.sibling("wt");
+    r.git(&["worktree", "add", "-q", s(&wt).as_str(), "-b", "wt"])
+        .ok();
+    let gitfile = std::fs::read(wt.join(".git")).unwrap();
+    std::fs::write(wt.join("a.ts"), "export const a = 2;\n").unwrap();
+    assert!(git_cmd(&wt).args(["add", "a.ts"]).status().unwrap().success());
+    std::fs::write(wt.join("a.ts"), "export const a = 3;\n").unwrap();
+    let mut c = cmd(&r, &["run", "pre-commit"]);
+    c.current_dir(&wt);
+    run_with_stdin(c, None).ok();
+    assert_eq!(std::fs::read(wt.join(".git")).unwrap(), gitfile);
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    assert_eq!(Path::new(seen.trim()), wt.canonicalize().unwrap());
+}
