@@ -94,30 +94,34 @@ fn partial_repo(jobs: impl FnOnce(&Repo) -> String) -> Repo {
     r
 }
 
+/// `text` with this test's temporary paths, run ids and timings replaced.
+fn scrub(r: &Repo, text: &str) -> String {
+    let tmp = r
+        .root
+        .parent()
+        .unwrap()
+        .canonicalize()
+        .unwrap()
+        .display()
+        .to_string();
+    let mut text = text.replace(&tmp, "[TMP]");
+    for (re, with) in [
+        (r"restore/kept-[0-9a-f-]+", "restore/kept-[RUN]"),
+        (r" in \d+\.\d+s", " in [TIME]s"),
+        (r"hookctl-clean-[0-9a-f-]+", "hookctl-clean-[RUN]"),
+    ] {
+        text = regex::Regex::new(re)
+            .unwrap()
+            .replace_all(&text, with)
+            .into_owned();
+    }
+    text
+}
+
 /// Snapshot stderr with the temporary paths of this test replaced.
 macro_rules! snap {
     ($r:expr, $name:expr, $text:expr) => {{
-        let tmp = $r
-            .root
-            .parent()
-            .unwrap()
-            .canonicalize()
-            .unwrap()
-            .display()
-            .to_string();
-        let text = $text.replace(&tmp, "[TMP]");
-        let text = regex::Regex::new(r"restore/kept-[0-9a-f-]+")
-            .unwrap()
-            .replace_all(&text, "restore/kept-[RUN]")
-            .into_owned();
-        let text = regex::Regex::new(r" in \d+\.\d+s")
-            .unwrap()
-            .replace_all(&text, " in [TIME]s")
-            .into_owned();
-        let text = regex::Regex::new(r"hookctl-clean-[0-9a-f-]+")
-            .unwrap()
-            .replace_all(&text, "hookctl-clean-[RUN]")
-            .into_owned();
+        let text = scrub(&$r, &$text);
         snapshot!($r, $name, text);
     }};
 }
@@ -410,7 +414,7 @@ fn a_large_partially_staged_file_costs_constant_memory() {
     r.write("big.ts", format!("{big}// unstaged\n"));
     drop(big);
     let rss = r.sibling("rss");
-    let mut c = cmd(&r, &["run", "pre-commit"]);
+    let c = cmd(&r, &["run", "pre-commit"]);
     let program = c.get_program().to_owned();
     let mut time = Command::new("/usr/bin/time");
     time.arg("-f").arg("%M").arg("-o").arg(&rss).arg(program);
