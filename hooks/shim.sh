@@ -13,8 +13,8 @@ reads_stdin='@STDIN@'
 hookctl_off=${HOOKCTL-}
 blanks=$(printf ' \t\n\r\fx')
 blanks=${blanks%x}
-hookctl_off=${hookctl_off#"${hookctl_off%%[!$blanks]*}"}
-hookctl_off=${hookctl_off%"${hookctl_off##*[!$blanks]}"}
+hookctl_off=${hookctl_off#"${hookctl_off%%[!"$blanks"]*}"}
+hookctl_off=${hookctl_off%"${hookctl_off##*[!"$blanks"]}"}
 case "$hookctl_off" in
 0 | [Ff][Aa][Ll][Ss][Ee] | [Oo][Ff][Ff] | [Nn][Oo])
 	echo "hookctl: HOOKCTL=$HOOKCTL, skipping $hook" >&2
