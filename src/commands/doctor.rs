@@ -266,7 +266,9 @@ fn check_hook(
                     found.display()
                 ));
                 r.hint("run `hookctl install` to point the hook at this binary");
-            } else if let Some(found) = std::env::var("PATH").ok().and_then(|p| which("hookctl", &p)) {
+            } else if let Some(found) =
+                crate::env_vars::get(crate::env_vars::PATH).and_then(|p| which("hookctl", &p))
+            {
                 r.problem(format!(
                     "{hook}: {shown} is missing; the hook falls back to {} on your PATH, which GUI git clients do not have",
                     found.display()
@@ -309,7 +311,7 @@ fn check_job_commands(config: &Config, root: &Path, shim_dirs: &[PathBuf], r: &m
         path.push(':');
         path.push_str(&d.to_string_lossy());
     }
-    let user_path = std::env::var("PATH").unwrap_or_default();
+    let user_path = crate::env_vars::get(crate::env_vars::PATH).unwrap_or_default();
     for (hook, hc) in &config.hooks {
         for job in &hc.jobs {
             let Some(cmd) = command_word(&job.run) else {

@@ -50,7 +50,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     if let Some(value) = install::disabled_by_env() {
         return note(format!("HOOKCTL={value}, hooks not installed"));
     }
-    if let Some(value) = install::ci_by(std::env::var("CI").ok().as_deref()) {
+    if let Some(value) = install::ci_by(crate::env_vars::get(crate::env_vars::CI).as_deref()) {
         return note(format!(
             "CI={value}, hooks not installed (no one commits in CI; run with CI unset to install them)"
         ));

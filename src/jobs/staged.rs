@@ -356,10 +356,10 @@ const VIEW_IN_MEMORY_LIMIT: u64 = 16 << 20;
 /// seconds on a busy disk file system (measured: bench/jobs.py).
 pub fn view_parents(large: bool) -> Vec<PathBuf> {
     let tmp = std::env::temp_dir();
-    if large || std::env::var_os("TMPDIR").is_some_and(|t| !t.is_empty()) {
+    if large || crate::env_vars::get_os(crate::env_vars::TMPDIR).is_some_and(|t| !t.is_empty()) {
         return vec![tmp];
     }
-    let mut list: Vec<PathBuf> = std::env::var_os("XDG_RUNTIME_DIR")
+    let mut list: Vec<PathBuf> = crate::env_vars::get_os(crate::env_vars::XDG_RUNTIME_DIR)
         .map(PathBuf::from)
         .into_iter()
         .chain([PathBuf::from("/dev/shm")])

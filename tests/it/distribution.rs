@@ -40,8 +40,11 @@ fn install_is_a_one_note_no_op_in_ci_with_hookctl_0_and_outside_a_repository() {
     let outside = repo.sibling("no-repo");
     std::fs::create_dir(&outside).unwrap();
     let run = repo.hookctl_in(&outside, &["install"], None);
-    run.ok()
-        .contains("is not in a git repository, hooks not installed");
+    cmd_snapshot!(
+        repo,
+        "distribution_install_is_a_one_note_no_op_in_ci_with_hookctl_0_and_outside_a_repository",
+        run
+    );
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 }
 

@@ -122,8 +122,8 @@ pub(super) fn run_jobs(
     let mut specs = Vec::new();
     let mut fail_texts = Vec::new();
     let mut placed = Vec::new();
-    let running = match std::env::var("HOOKCTL_RUNNING") {
-        Ok(outer) if !outer.is_empty() => format!("{outer},{hook}"),
+    let running = match crate::env_vars::get(crate::env_vars::HOOKCTL_RUNNING) {
+        Some(outer) if !outer.is_empty() => format!("{outer},{hook}"),
         _ => hook.to_string(),
     };
     for (job, name, dir, commands, files) in runnable {

@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     }
     // A job that runs its own hook again (`git commit` in a pre-commit job, `hookctl run
     // pre-commit` in one) would start the jobs again, without end.
-    let outer = std::env::var("HOOKCTL_RUNNING").unwrap_or_default();
+    let outer = crate::env_vars::get(crate::env_vars::HOOKCTL_RUNNING).unwrap_or_default();
     if outer.split(',').any(|h| h == hook) {
         return Err(UsageError(format!(
             "refusing to run `{hook}` inside a job of `{hook}` (HOOKCTL_RUNNING={outer}): it would start its jobs again, without end\nhint: a job must not run the hook it belongs to (e.g. no `git commit` in a pre-commit job)"
@@ -234,7 +234,7 @@ fn warn_unknown_skips(config: &Config, skip: &[String]) {
 /// for slow CI logs and for tests; from 0.01 s to a day.
 fn progress_interval() -> Result<std::time::Duration, String> {
     const DEFAULT: std::time::Duration = std::time::Duration::from_secs(30);
-    let Ok(raw) = std::env::var("HOOKCTL_PROGRESS_SECS") else {
+    let Some(raw) = crate::env_vars::get(crate::env_vars::HOOKCTL_PROGRESS_SECS) else {
         return Ok(DEFAULT);
     };
     raw.trim()

@@ -75,16 +75,17 @@ pub(super) struct Ui {
 impl Ui {
     /// `every`: the `still running` interval without a terminal.
     pub(super) fn new(ctx: &Ctx, every: Duration) -> Ui {
-        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        let locale = crate::env_vars::LOCALE
             .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .find_map(|v| crate::env_vars::get(v).filter(|s| !s.is_empty()))
             .unwrap_or_default()
             .to_lowercase();
         Ui {
             color: ctx.color,
             quiet: ctx.quiet,
             utf8: locale.contains("utf-8") || locale.contains("utf8"),
-            tty: std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+            tty: std::io::stderr().is_terminal()
+                && crate::env_vars::get_os(crate::env_vars::TERM).is_none_or(|t| t != "dumb"),
             every,
             drawn: std::cell::Cell::new(None),
             shown: std::cell::Cell::new(false),
