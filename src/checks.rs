@@ -78,6 +78,8 @@ pub struct Local {
     pub git_clean: GitClean,
     /// `node/version` against the running `node --version` (`pre-deploy`, group `files`).
     pub running_node: bool,
+    /// `commit/message` (group `commit-msg`): the message file git gives the `commit-msg` hook.
+    pub commit_message: Option<PathBuf>,
 }
 
 /// The two halves of `git/clean`, which `pre-deploy` runs in different requests (one per
@@ -118,6 +120,9 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// The checked snapshot, for showing source lines.
     pub snapshot: Option<Arc<Snapshot>>,
+    /// When only what differs from the baseline was analysed (a hook's new findings): how
+    /// many paths differ (the staged files of a commit, the changed files of a push).
+    pub changed: Option<usize>,
 }
 
 impl crate::report::Sources for Outcome {
@@ -177,6 +182,10 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
         _ => Scope::All,
     };
     timing("plan", start);
+    let changed = match (&scope, &base_snap) {
+        (Scope::Files(_), Some(base)) => Some(changed_paths(&snap, base)),
+        _ => None,
+    };
     let reads_snapshot = SNAPSHOT_GROUPS.iter().any(|g| group_enabled(req, g));
     let mut outcome = if reads_snapshot {
         analyze(config, snap.clone(), req, &scope, &cache, &scan_opts)?
@@ -238,6 +247,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let _ = cache.save();
     timing("cache save", t0);
     outcome.snapshot = Some(snap);
+    outcome.changed = changed;
     outcome.elapsed = start.elapsed();
     Ok(outcome)
 }
@@ -269,6 +279,22 @@ fn local_checks(
                 .notes
                 .push("`node` is not on PATH: the running Node version was not checked".to_string()),
         }
+    }
+    if let Some(file) = &req.local.commit_message
+        && runs("commit-msg", &rules::COMMIT_MESSAGE)
+    {
+        let raw = std::fs::read(file)
+            .with_context(|| format!("cannot read the commit message {}", file.display()))?;
+        let (repo, _) = crate::git::discover()?;
+        let comment = repo
+            .config()
+            .and_then(|c| c.get_string("core.commentChar"))
+            .ok()
+            .and_then(|s| s.chars().next())
+            .unwrap_or('#');
+        let message = rules::commit_message::cleaned(&String::from_utf8_lossy(&raw), comment);
+        let found = rules::commit_message::check(&config.commit, &message, "COMMIT_EDITMSG");
+        outcome.findings.extend(finalize(config, req, found));
     }
     let git_clean = req.local.git_clean;
     let clean_on = !req.skip.iter().any(|s| s == "git")
@@ -375,6 +401,27 @@ fn changes_resolution(snap: &Snapshot, base: &Snapshot, path: &str) -> bool {
             .is_ok_and(|b| needles.iter().any(|n| memchr::memmem::find(&b, n).is_some()))
     };
     looks(snap) || looks(base)
+}
+
+/// How many paths of `snap` differ from `base` (added, modified, removed).
+fn changed_paths(snap: &Snapshot, base: &Snapshot) -> usize {
+    match &base.derived_changes {
+        Some(diff) => diff.len(),
+        None => {
+            let differ = snap
+                .entries()
+                .iter()
+                .filter(|(p, e)| base.get(p) != Some(*e))
+                .count();
+            differ + base.entries().keys().filter(|p| snap.get(p).is_none()).count()
+        }
+    }
+}
+
+/// The source files of a snapshot (what a full check reads, before the size and binary
+/// skips): `hookctl check --new` counts them as a full check would.
+pub fn source_count(snap: &Snapshot) -> usize {
+    source_paths(snap).len()
 }
 
 /// The files a commit can have changed the findings of: the changed source files, plus the

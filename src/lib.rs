@@ -23,6 +23,7 @@ pub mod install;
 pub mod jobs;
 pub mod manifest;
 pub mod origin;
+pub mod package_manager;
 pub mod prepare;
 pub mod report;
 pub mod resolve;

@@ -103,6 +103,31 @@ impl SecretsConfig {
     }
 }
 
+/// `[commit]`: the convention `commit/message` checks (in the `commit-msg` hook, once the rule
+/// is set to `error` or `warning` in `[rules]`).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitConfig {
+    /// Conventional Commits: `type(scope)!: subject`. Default: true.
+    pub conventional: Option<bool>,
+    /// The allowed types. Default: commitlint's config-conventional list (`build`, `chore`, `ci`,
+    /// `docs`, `feat`, `fix`, `perf`, `refactor`, `revert`, `style`, `test`).
+    pub types: Option<Vec<String>>,
+    /// The longest first line, in characters. Default: 100 (commitlint's `header-max-length`).
+    pub max_subject_length: Option<usize>,
+    /// A regular expression the message must match somewhere (a ticket id such as
+    /// `[A-Z]+-\\d+`). Default: none.
+    #[serde(default, deserialize_with = "check::regex")]
+    pub ticket: Option<String>,
+}
+
+impl CommitConfig {
+    pub const DEFAULT_TYPES: &[&str] = &[
+        "build", "chore", "ci", "docs", "feat", "fix", "perf", "refactor", "revert", "style", "test",
+    ];
+    pub const DEFAULT_MAX_SUBJECT_LENGTH: usize = 100;
+}
+
 /// `[deps]`: what `deps/dev-only-at-runtime` treats as code that never runs in production.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -419,6 +444,7 @@ impl schemars::JsonSchema for Config {
                 "scan": g.subschema_for::<ScanConfig>(),
                 "secrets": g.subschema_for::<SecretsConfig>(),
                 "deps": g.subschema_for::<DepsConfig>(),
+                "commit": g.subschema_for::<CommitConfig>(),
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -530,6 +556,16 @@ mod check {
                 .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
         }
         Ok(list)
+    }
+
+    /// `[commit] ticket`: a valid regex.
+    pub fn regex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let r = Option::<String>::deserialize(d)?;
+        if let Some(r) = &r {
+            regex::Regex::new(r)
+                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
+        }
+        Ok(r)
     }
 
     /// `[secrets] skip`: every entry a valid glob.
@@ -714,6 +750,7 @@ pub struct Config {
     pub scan: ScanConfig,
     pub secrets: SecretsConfig,
     pub deps: DepsConfig,
+    pub commit: CommitConfig,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -722,7 +759,7 @@ pub struct Config {
 /// `[rules]`: rule id -> level.
 pub type RuleLevels = BTreeMap<String, Level>;
 
-pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps", "git"];
+pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps", "git", "commit-msg"];
 
 impl Config {
     /// Load `hookctl.toml` (or `explicit`) from `root`, then `hookctl.local.toml` on top.
@@ -789,6 +826,19 @@ impl Config {
             self.env.turbo_declares = other.env.turbo_declares;
         }
         self.hooks.extend(other.hooks);
+        let c = other.commit;
+        if c.conventional.is_some() {
+            self.commit.conventional = c.conventional;
+        }
+        if c.types.is_some() {
+            self.commit.types = c.types;
+        }
+        if c.max_subject_length.is_some() {
+            self.commit.max_subject_length = c.max_subject_length;
+        }
+        if c.ticket.is_some() {
+            self.commit.ticket = c.ticket;
+        }
         if other.min_version.is_some() {
             self.min_version = other.min_version;
         }
@@ -879,6 +929,7 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "scan" => config.scan = map.next_value()?,
                 "secrets" => config.secrets = map.next_value()?,
                 "deps" => config.deps = map.next_value()?,
+                "commit" => config.commit = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),
                 _ => {

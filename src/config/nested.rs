@@ -46,6 +46,31 @@ pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(Stri
     Ok(jobs)
 }
 
+/// The hooks the nested configs give jobs to, sorted, once each. A malformed nested file
+/// gives none here (`hookctl run` reports it).
+pub fn nested_hooks(root: &Path) -> Vec<String> {
+    let mut hooks: Vec<String> = Vec::new();
+    for dir in workspace_folders(root) {
+        let file = root.join(&dir).join(config::FILE_NAME);
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(parsed) = config::parse(&file, &text) else {
+            continue;
+        };
+        hooks.extend(
+            parsed
+                .hooks
+                .into_iter()
+                .filter(|(_, hc)| !hc.jobs.is_empty())
+                .map(|(h, _)| h),
+        );
+    }
+    hooks.sort();
+    hooks.dedup();
+    hooks
+}
+
 /// `[rules]` of the nested configs: `(folder, levels)`. A malformed nested file is an error.
 pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, config::Error> {
     let mut out = Vec::new();

@@ -4,13 +4,15 @@
 //! groups, timeouts, parallelism, signals), `clean` materialises a snapshot into a temporary
 //! directory, `push` reads pre-push ref lines, `capture` bounds a job's output (and logs it),
 //! `orphans` finds the job groups of a hookctl that was killed outright, `restore` keeps on disk
-//! what a run must put back (and puts back what a killed run left). Everything here reads git state through the
+//! what a run must put back (and puts back what a killed run left), `path` gives jobs the
+//! project's `node_modules/.bin`. Everything here reads git state through the
 //! `git` CLI with `GIT_OPTIONAL_LOCKS=0` and never writes the index, the work tree or refs.
 
 pub mod capture;
 pub mod clean;
 pub mod exec;
 pub mod orphans;
+pub mod path;
 pub mod plan;
 pub mod push;
 pub mod restore;

@@ -28,7 +28,8 @@
 //! and fails the hook, and a hookctl killed meanwhile leaves them for the next run to restore.
 //!
 //! A job sees the same world in a view and in place: a `.git` where the repository has one
-//! (a symlink to the real one, or a gitfile naming the real git dir), and the same
+//! (a symlink to the real one, or a gitfile naming the real git dir: paths git hands hooks,
+//! such as `.git/COMMIT_EDITMSG`, work), and the same
 //! environment, which points git at the real repository (`GIT_DIR`, `GIT_WORK_TREE`) so that
 //! `git diff --cached` works in a view and `git add -A` cannot mistake the view for the work
 //! tree.

@@ -2,6 +2,7 @@
 //! Each rule's logic lives in the file named after its id (`imports/untracked` ->
 //! `imports_untracked.rs`).
 
+pub mod commit_message;
 pub mod deps_dev_only_at_runtime;
 pub mod deps_lockfile_drift;
 pub mod env_client_read;

@@ -546,7 +546,7 @@ fn init_preset_writes_jobs_only_for_tools_that_exist() {
     assert_eq!(
         runs,
         [
-            "pnpm exec jest --coverage --coverageThreshold='{\"global\":{\"lines\":80}}'",
+            "jest --coverage --coverageThreshold='{\"global\":{\"lines\":80}}'",
             "pnpm audit --audit-level high"
         ]
     );

@@ -987,7 +987,7 @@ fn init_writes_a_config_from_what_it_detects() {
     r.hookctl(&["init"]).ok();
     let text = r.read("hookctl.toml");
     assert!(
-        text.contains("pnpm exec eslint --max-warnings=0 {files}"),
+        text.contains("run = \"eslint --max-warnings=0 {files}\""),
         "{text}"
     );
     // The slow clean build is written commented out.

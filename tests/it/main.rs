@@ -8,6 +8,7 @@ mod action;
 mod cache_props;
 #[macro_use]
 mod common;
+mod commit_msg;
 mod config_errors;
 mod corpus;
 mod css;
@@ -18,6 +19,7 @@ mod engine;
 mod env;
 mod env_client_read;
 mod env_rules;
+mod first_hour;
 mod init;
 mod install;
 mod job_trust;

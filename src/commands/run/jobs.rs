@@ -155,10 +155,13 @@ pub(super) fn run_jobs(
             return Ok(Some(sig));
         }
         // HOOKCTL_RUNNING: the hooks this job runs inside, so that a job that runs its own hook
-        // again (`git commit` in a pre-commit job) is refused instead of recursing.
+        // again (`git commit` in a pre-commit job) is refused instead of recursing. The
+        // project's tools (`node_modules/.bin` up to the root), as npm scripts have them: where
+        // the job runs first, then the work tree those folders link to.
         let mut env = vec![
             jobs::env_pair("HOOKCTL_HOOK", hook),
             jobs::env_pair("HOOKCTL_RUNNING", &running),
+            jobs::path::env_for_job(&[base.as_path(), git.root.as_path()], &dir),
         ];
         if ui.color {
             // hookctl's own output is a colour terminal: jobs, whose output is captured by a

@@ -56,10 +56,15 @@ pub(super) fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// How many last lines of a passing job's output are shown (all with `--verbose`).
+const PASSED_TAIL: usize = 10;
+
 /// How job results look on stderr.
 pub(super) struct Ui {
     pub(super) color: bool,
     pub(super) quiet: bool,
+    /// `--verbose`: a passing job's whole output, not its last lines.
+    pub(super) verbose: bool,
     pub(super) utf8: bool,
     /// stderr is a terminal: a status line is redrawn in place.
     pub(super) tty: bool,
@@ -83,6 +88,7 @@ impl Ui {
         Ui {
             color: ctx.color,
             quiet: ctx.quiet,
+            verbose: ctx.verbose,
             utf8: locale.contains("utf-8") || locale.contains("utf8"),
             tty: std::io::stderr().is_terminal()
                 && crate::env_vars::get_os(crate::env_vars::TERM).is_none_or(|t| t != "dumb"),
@@ -203,7 +209,29 @@ impl Ui {
         let _ = writeln!(text, "{header}");
         if failed || !self.quiet {
             let bar = if self.utf8 { "│" } else { "|" };
-            for line in String::from_utf8_lossy(&done.output).lines() {
+            let output = String::from_utf8_lossy(&done.output);
+            let lines: Vec<&str> = output.lines().collect();
+            // A passing job's log (a build's hundreds of lines) is its last lines; a failing
+            // job's is whole, since that is where the reason is.
+            let shown = if failed || self.verbose {
+                0
+            } else {
+                lines.len().saturating_sub(PASSED_TAIL)
+            };
+            if shown > 0 {
+                let _ = writeln!(
+                    text,
+                    "  {bar} {}",
+                    self.paint(
+                        "2",
+                        &format!(
+                            "({shown} earlier line{} not shown: it passed; --verbose shows all)",
+                            if shown == 1 { "" } else { "s" }
+                        )
+                    )
+                );
+            }
+            for line in &lines[shown..] {
                 let _ = writeln!(text, "  {bar} {line}");
             }
         }
