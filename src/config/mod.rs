@@ -2,6 +2,7 @@
 //! Unknown keys are rejected (with the file, line and column); a malformed file is exit 2.
 
 pub mod nested;
+pub mod template;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -364,9 +365,16 @@ impl Patterns {
     }
 }
 
-/// A duration: seconds as a number, or a string humantime reads ("90s", "5m", "1m30s", "1h").
+/// A duration: seconds as a number, or a string humantime reads ("90s", "5m", "1m30s", "1h"),
+/// from 1 ms to [`Timeout::MAX`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timeout(pub std::time::Duration);
+
+impl Timeout {
+    /// The longest timeout accepted: a day. Longer is a typo (`"18446744073709551615s"`) and
+    /// would overflow the clock.
+    pub const MAX: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+}
 
 impl<'de> Deserialize<'de> for Timeout {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -376,18 +384,26 @@ impl<'de> Deserialize<'de> for Timeout {
             Secs(u64),
             Text(String),
         }
-        let duration = match Raw::deserialize(d)? {
-            Raw::Secs(s) => std::time::Duration::from_secs(s),
-            Raw::Text(t) => humantime::parse_duration(t.trim()).map_err(|e| {
-                serde::de::Error::custom(format!(
-                    "invalid duration `{t}` ({e}): use seconds, or e.g. \"90s\", \"5m\", \"1m30s\", \"1h\""
-                ))
-            })?,
+        let (duration, shown) = match Raw::deserialize(d)? {
+            Raw::Secs(s) => (std::time::Duration::from_secs(s), format!("{s} seconds")),
+            Raw::Text(t) => (
+                humantime::parse_duration(t.trim()).map_err(|e| {
+                    serde::de::Error::custom(format!(
+                        "invalid duration `{t}` ({e}): use seconds, or e.g. \"90s\", \"5m\", \"1m30s\", \"1h\""
+                    ))
+                })?,
+                format!("`{t}`"),
+            ),
         };
-        if duration.is_zero() {
+        if duration < std::time::Duration::from_millis(1) {
             return Err(serde::de::Error::custom(
                 "a timeout of 0 would stop every job at once",
             ));
+        }
+        if duration > Timeout::MAX {
+            return Err(serde::de::Error::custom(format!(
+                "a timeout of {shown} is longer than the maximum of 24h; leave `timeout` out for no limit"
+            )));
         }
         Ok(Timeout(duration))
     }
@@ -416,9 +432,9 @@ impl schemars::JsonSchema for Timeout {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "Seconds, or a duration such as \"90s\", \"5m\", \"1m30s\", \"1h\"; never 0.",
+            "description": "Seconds, or a duration such as \"90s\", \"5m\", \"1m30s\", \"1h\"; never 0, at most 24h.",
             "anyOf": [
-                { "type": "integer", "minimum": 1 },
+                { "type": "integer", "minimum": 1, "maximum": 86400 },
                 { "type": "string", "pattern": "^\\s*([0-9]+\\s*[a-zA-Z]+\\s*)+$" }
             ]
         })
@@ -605,6 +621,15 @@ mod check {
         Ok(p)
     }
 
+    /// A job's `run`: no placeholder where the shell would not read hookctl's quoting.
+    pub fn run<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let run = String::deserialize(d)?;
+        if let Some(m) = super::template::misquoted(&run).first() {
+            return Err(D::Error::custom(super::template::explain(&run, m)));
+        }
+        Ok(run)
+    }
+
     /// A job's `root`: a folder inside the repository.
     pub fn root<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         let root = Option::<String>::deserialize(d)?;
@@ -682,7 +707,9 @@ pub struct JobConfig {
     #[serde(deserialize_with = "check::job_name")]
     #[schemars(schema_with = "schema::job_name")]
     pub name: String,
-    /// The command, run with `sh -c`. `{files}` is replaced by the matching files, shell-quoted.
+    /// The command, run with `sh -c`. `{files}` is replaced by the matching files, shell-quoted
+    /// (so never inside quotes of your own).
+    #[serde(deserialize_with = "check::run")]
     pub run: String,
     /// Only files matching: without `/` a file name in any folder, with `/` a repo-relative
     /// path; `**` crosses folders.

@@ -25,6 +25,7 @@ mod env_rules;
 mod first_hour;
 mod init;
 mod install;
+mod job_trust;
 mod jobs;
 mod layout;
 mod live;
