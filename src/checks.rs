@@ -177,7 +177,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
         (Some(base), Target::Index | Target::Commit(_)) if !needs_all && !mark => {
-            plan_scope(&snap, base, &cache)
+            plan_scope(config, &snap, base, &cache)
         }
         _ => Scope::All,
     };
@@ -427,9 +427,8 @@ pub fn source_count(snap: &Snapshot) -> usize {
 }
 
 /// The files a commit can have changed the findings of: the changed source files, plus the
-/// importers of removed or renamed paths (found by a byte scan for the removed file's stem, so
-/// a never-scanned repository does not pay a full parse for a small commit).
-pub fn plan_scope(snap: &Snapshot, base: &Snapshot, cache: &FactsCache) -> Scope {
+/// files that imported a removed or renamed path in the baseline (from the import graph).
+pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache: &FactsCache) -> Scope {
     let mut changed = Vec::new();
     let mut removed = Vec::new();
     match &base.derived_changes {
@@ -467,68 +466,31 @@ pub fn plan_scope(snap: &Snapshot, base: &Snapshot, cache: &FactsCache) -> Scope
     // `secrets/in-source`.
     let mut files: HashSet<String> = changed.iter().map(|p| p.to_string()).collect();
     if !removed.is_empty() {
-        files.extend(importers_of(snap, &removed, cache));
+        match importers_of(config, base, &removed, cache) {
+            Ok(importers) => files.extend(importers),
+            Err(_) => return Scope::All,
+        }
     }
     Scope::Files(files)
 }
 
-/// Source files of `snap` that may import one of `removed`: their text mentions the removed
-/// file's stem (or, for `index.*`, its folder's name).
-fn importers_of(snap: &Snapshot, removed: &[&str], cache: &FactsCache) -> Vec<String> {
-    let mut needles: Vec<String> = Vec::new();
-    for p in removed {
-        let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
-        let stem = name.split('.').next().unwrap_or(name);
-        // A Sass partial `_button.scss` is imported as `button`, its `_index.scss` by folder.
-        let stem = stem.strip_prefix('_').filter(|s| !s.is_empty()).unwrap_or(stem);
-        if stem == "index" || stem.is_empty() {
-            if let Some(folder) = dir.rsplit('/').next().filter(|f| !f.is_empty()) {
-                needles.push(folder.to_string());
-            }
-        } else {
-            needles.push(stem.to_string());
-        }
-    }
-    needles.sort();
-    needles.dedup();
-    let finders: Vec<memchr::memmem::Finder> = needles
-        .iter()
-        .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
-        .collect();
-    let mentions = |text: &[u8]| finders.iter().any(|f| f.find(text).is_some());
-    // Cached facts answer without reading the blob: does any import specifier mention a needle?
-    let decided: Vec<(&str, Option<bool>)> = source_paths(snap)
-        .into_par_iter()
-        .map(|p| {
-            let cached = FileKind::for_path(p)
-                .zip(snap.get(p))
-                .and_then(|(kind, e)| cache.get(&crate::cache::facts_key(&e.oid, kind)));
-            (
-                p,
-                cached.map(|f| f.imports.iter().any(|i| mentions(i.specifier.as_bytes()))),
-            )
-        })
-        .collect();
-    let mut hits: Vec<String> = decided
-        .iter()
-        .filter(|(_, d)| *d == Some(true))
-        .map(|(p, _)| p.to_string())
-        .collect();
-    let unknown: Vec<&str> = decided
-        .iter()
-        .filter(|(_, d)| d.is_none())
-        .map(|(p, _)| *p)
-        .collect();
-    let contents = snap.read_many(&unknown);
-    hits.extend(
-        unknown
-            .into_par_iter()
-            .zip(contents.into_par_iter())
-            .filter(|(_, bytes)| bytes.as_ref().is_ok_and(|b| mentions(b)))
-            .map(|(p, _)| p.to_string())
-            .collect::<Vec<_>>(),
-    );
-    hits
+/// The files of `base` whose imports resolved to one of `removed` there, whatever they wrote
+/// (`#db`, a workspace package's name, a tsconfig alias): the import graph of the baseline.
+fn importers_of(
+    config: &Config,
+    base: &Arc<Snapshot>,
+    removed: &[&str],
+    cache: &FactsCache,
+) -> anyhow::Result<Vec<String>> {
+    let opts = ScanOptions {
+        env_accessors: config.env.accessors.clone(),
+    };
+    let facts = |need: HashSet<String>| -> std::collections::HashMap<String, Facts> {
+        scan_snapshot(base, &opts, &Scope::Files(need), cache)
+            .into_iter()
+            .collect()
+    };
+    crate::graph::direct_importers(config, base, removed, &facts)
 }
 
 fn source_paths(snap: &Snapshot) -> Vec<&str> {
@@ -562,11 +524,7 @@ fn owned_key(f: &Finding) -> (String, String, String) {
     (r.to_string(), p.to_string(), w.to_string())
 }
 
-/// Source files hookctl scans: TS/JS, `.vue`/`.svelte`/`.astro`/`.mdx` and stylesheets
-/// (`.css .scss .sass .less`), outside `node_modules`.
-pub fn is_source(path: &str) -> bool {
-    FileKind::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
-}
+pub use crate::scan::is_source;
 
 /// Extract facts from the source files of the snapshot in `scope`: from the cache by blob id
 /// where possible, else by parsing (in parallel), adding what was parsed to the cache.

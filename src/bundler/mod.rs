@@ -294,6 +294,41 @@ impl Bundler {
 
     /// Is `spec` served by a plugin, framework or Deno map for `importer` (the providers and
     /// maps of [`Bundler::provide`] without aliases: for stylesheets)?
+    /// Every alias of every config as (pattern, targets) in tsconfig `paths` form (`name/*` ->
+    /// `target/*`), for the import graph, which must know which specifiers an alias sends to a
+    /// file their own text does not name. A regex alias has no literal pattern: `*` (every bare
+    /// specifier may be renamed by it).
+    pub fn alias_mappings(&self) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for folder in self.folders.values() {
+            for (alias, _) in &folder.aliases {
+                let targets: Vec<String> = alias
+                    .targets
+                    .iter()
+                    .filter_map(|t| match t {
+                        configs::Target::Path(p) | configs::Target::Spec(p) => Some(p.clone()),
+                        configs::Target::Ignored => None,
+                    })
+                    .collect();
+                match &alias.find {
+                    configs::Find::Prefix(name) => {
+                        out.push((name.clone(), targets.clone()));
+                        out.push((
+                            format!("{name}/*"),
+                            targets.iter().map(|t| format!("{t}/*")).collect(),
+                        ));
+                    }
+                    configs::Find::Exact(name) => out.push((name.clone(), targets)),
+                    configs::Find::Pattern(prefix, suffix) => {
+                        out.push((format!("{prefix}*{suffix}"), targets))
+                    }
+                    configs::Find::Regex(_) => out.push(("*".to_string(), targets)),
+                }
+            }
+        }
+        out
+    }
+
     pub fn serves(&self, importer: &str, spec: &str) -> bool {
         matches!(self.deno.lookup(importer, spec), Some(deno::Mapped::Remote(_)))
             || self.providers.provider(importer, What::Module, spec).is_some()

@@ -375,6 +375,38 @@ impl Resolver {
     }
 
     /// A digest of every config file resolution reads (each `extends` chain, installed bases).
+    /// Every alias mapping resolution applies, as (pattern, targets): the `compilerOptions.paths`
+    /// of every served tsconfig (bases of any name included), the `imports` of every package.json
+    /// and SvelteKit's `kit.alias`. For the import graph, which must know which specifiers an
+    /// alias sends to a file whose name their own text does not say (`"#db": "./src/db.ts"`).
+    pub fn alias_mappings(&self) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for bytes in self.shared.patched.values() {
+            let Ok(json) = serde_json::from_slice::<Value>(bytes) else {
+                continue;
+            };
+            if let Some(paths) = json.pointer("/compilerOptions/paths").and_then(Value::as_object) {
+                for (k, v) in paths {
+                    let mut targets = Vec::new();
+                    collect_strings(v, &mut targets);
+                    out.push((k.clone(), targets));
+                }
+            }
+        }
+        for m in self.packages.manifests.values() {
+            if let Some(imports) = m.json.get("imports").and_then(Value::as_object) {
+                for (k, v) in imports {
+                    let mut targets = Vec::new();
+                    collect_strings(v, &mut targets);
+                    out.push((k.clone(), targets));
+                }
+            }
+        }
+        // Bundler aliases (Vite, webpack, Nuxt, SvelteKit `kit.alias`).
+        out.extend(self.bundler.alias_mappings());
+        out
+    }
+
     pub fn config_digest(&self) -> u64 {
         self.config_digest
     }

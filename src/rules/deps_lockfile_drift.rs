@@ -292,6 +292,22 @@ fn check_root(
                     Lock::Yarn(l) => l.check(&dep, &workspace_version),
                 };
                 let Some(drift) = drift else { continue };
+                // npm does not install an optional peer (`peerDependenciesMeta.<name>.optional`)
+                // that nothing else needs: `npm ci` passes without it in the lockfile.
+                if field == "peerDependencies"
+                    && matches!(lock, Lock::Npm(_))
+                    && drift == Drift::Missing
+                    && manifest
+                        .json
+                        .pointer(&format!(
+                            "/peerDependenciesMeta/{}/optional",
+                            name.replace('~', "~0").replace('/', "~1")
+                        ))
+                        .and_then(serde_json::Value::as_bool)
+                        == Some(true)
+                {
+                    continue;
+                }
                 // An npm `overrides` entry replaces the declared range everywhere: `npm ci`
                 // installs the overriding version, in range or not (documenso/documenso: root
                 // `"overrides": {"typescript": "5.6.2"}` under a workspace's `^5.9.3`, accepted

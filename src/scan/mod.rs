@@ -89,6 +89,12 @@ impl FileKind {
 }
 
 /// Facts of one file of the given kind.
+/// Source files hookctl scans: TS/JS, `.vue`/`.svelte`/`.astro`/`.mdx` and stylesheets
+/// (`.css .scss .sass .less`), outside `node_modules`.
+pub fn is_source(path: &str) -> bool {
+    FileKind::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
+}
+
 pub fn extract_file(kind: FileKind, src: &[u8], opts: &ScanOptions) -> Facts {
     match kind {
         FileKind::Script(lang) => extract(lang, src, opts),

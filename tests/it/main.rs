@@ -44,3 +44,4 @@ mod secrets_in_source;
 mod sfc;
 mod snapshots_output;
 mod staged;
+mod verdicts;

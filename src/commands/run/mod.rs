@@ -29,6 +29,7 @@ mod ui;
 
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -147,10 +148,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
                 .iter()
                 .find(|(t, _)| *t == scope.target)
                 .map(|(_, s)| s.clone());
-            Some(
-                crate::graph::compute(&config, &scope.target, &scope.files, snap)
-                    .context("cannot compute {affected}")?,
-            )
+            Some(affected(&config, &scope.target, &scope.files, snap).context("cannot compute {affected}")?)
         } else {
             None
         };
@@ -334,3 +332,31 @@ fn select_jobs(hc: &mut HookConfig, hook: &str, names: &[String]) -> Result<(), 
 
 /// The custom hook whose run ends with a summary table of every built-in group and job.
 pub const PRE_DEPLOY: &str = "pre-deploy";
+
+/// `{affected}` and `{packages}` of `seeds` in `target`'s snapshot (`checked`: the snapshot the
+/// built-in checks just read for it, if they ran: reading the index again costs as much as the
+/// rest).
+fn affected(
+    config: &Config,
+    target: &crate::checks::Target,
+    seeds: &[PathBuf],
+    checked: Option<std::sync::Arc<crate::snapshot::Snapshot>>,
+) -> anyhow::Result<crate::graph::Graph> {
+    use crate::checks::{Scope, scan_snapshot};
+    let (repo, paths) = crate::git::discover()?;
+    let snap = match checked {
+        Some(snap) => snap,
+        None => std::sync::Arc::new(target.open(repo, &paths)?),
+    };
+    let opts = crate::scan::ScanOptions {
+        env_accessors: config.env.accessors.clone(),
+    };
+    let cache =
+        crate::cache::FactsCache::load(&paths.common_dir, crate::cache::FactsCache::fingerprint(&opts));
+    let facts = |need| {
+        let scanned = scan_snapshot(&snap, &opts, &Scope::Files(need), &cache);
+        let _ = cache.save();
+        scanned.into_iter().collect()
+    };
+    crate::graph::compute(config, snap.clone(), seeds, &facts)
+}
