@@ -9,9 +9,15 @@ node_bin='@NODE_BIN@'
 install_hint='@INSTALL_HINT@'
 reads_stdin='@STDIN@'
 
-# HOOKCTL=0 (or false, off, no, any case): the whole hook, chained hook included, is a no-op,
-# like --no-verify. The same values as the binary (src/install.rs `disabled_by`).
-case "${HOOKCTL-}" in
+# HOOKCTL=0 (or false, off, no, any case, blanks around it): the whole hook, chained hook
+# included, is a no-op, like --no-verify. Exactly the values the binary accepts
+# (src/install.rs `disabled_by`): ASCII space, tab, newline, CR and form feed are trimmed.
+hookctl_off=${HOOKCTL-}
+blanks=$(printf ' \t\n\r\fx')
+blanks=${blanks%x}
+hookctl_off=${hookctl_off#"${hookctl_off%%[!"$blanks"]*}"}
+hookctl_off=${hookctl_off%"${hookctl_off##*[!"$blanks"]}"}
+case "$hookctl_off" in
 0 | [Ff][Aa][Ll][Ss][Ee] | [Oo][Ff][Ff] | [Nn][Oo])
 	echo "hookctl: HOOKCTL=$HOOKCTL, skipping $hook" >&2
 	exit 0

@@ -374,6 +374,8 @@ fn is_config_path(path: &str) -> bool {
     clean::is_resolution_config(path)
         || name.starts_with(".env")
         || crate::env::declarations::env_file_kind(path).is_some()
+        // Deploy manifests declare env names (Dockerfile `ENV`, compose `environment:`, ...).
+        || crate::env::manifests::manifest_kind(path).is_some()
         || name == ".gitignore"
         || name == "turbo.json"
         || rules::node_version::VERSION_FILES.contains(&name)
@@ -556,6 +558,22 @@ pub fn scan_snapshot_limited(
     cache: &FactsCache,
     max_size: u64,
 ) -> Scanned {
+    scan_snapshot_with(snap, opts, scope, cache, max_size, None)
+}
+
+/// Something else done with each blob the scan reads: (path, bytes).
+type AlsoRead<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
+
+/// [`scan_snapshot_limited`], handing every blob it reads (path, bytes) to `also` too: one
+/// read serves every per-file scan (the secret scan).
+fn scan_snapshot_with(
+    snap: &Snapshot,
+    opts: &ScanOptions,
+    scope: &Scope,
+    cache: &FactsCache,
+    max_size: u64,
+    also: Option<AlsoRead<'_>>,
+) -> Scanned {
     let paths: Vec<&str> = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
@@ -590,6 +608,9 @@ pub fn scan_snapshot_limited(
                 let Ok(bytes) = snap.read_pooled(p) else {
                     return (Facts::default(), Skip::No);
                 };
+                if let Some(also) = also {
+                    also(p, &bytes);
+                }
                 if bytes.len() as u64 > max_size {
                     return (Facts::default(), Skip::TooLarge);
                 }
@@ -710,12 +731,24 @@ fn analyze(
             && !req.skip.iter().any(|s| s == group)
     };
     let t0 = Instant::now();
+    let in_source = enabled("secrets")
+        && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
+        && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id);
+    let already_read = rules::secrets_in_source::AlreadyRead::new(config);
+    let record = |p: &str, bytes: &[u8]| already_read.record(p, bytes);
     let Scanned {
         files,
         too_large,
         binary,
         cache_hits,
-    } = scan_snapshot_limited(&snap, scan_opts, scope, cache, config.scan.max_file_size());
+    } = scan_snapshot_with(
+        &snap,
+        scan_opts,
+        scope,
+        cache,
+        config.scan.max_file_size(),
+        in_source.then_some(&record as AlsoRead<'_>),
+    );
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timing("scan", t0);
     let mut findings = Vec::new();
@@ -776,7 +809,16 @@ fn analyze(
             })
             .collect();
         let _ = clean.save();
-        findings.extend(per_file.into_iter().flatten());
+        // One `imports/unknown-specifier` per prefix and package, among the reported paths.
+        let reported = per_file
+            .into_iter()
+            .flatten()
+            .filter(|f| in_request_paths(req, &f.path))
+            .collect();
+        findings.extend(rules::imports_unknown_specifier::once_per_prefix(
+            reported,
+            &resolver.packages,
+        ));
     }
     timing("imports", t0);
     let t0 = Instant::now();
@@ -786,7 +828,7 @@ fn analyze(
     let global = *scope == Scope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
-        let cx = rules::env_context::EnvContext::new(config, &snap, &files);
+        let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));
             findings.extend(rules::env_local_only::check(&cx));
@@ -818,10 +860,7 @@ fn analyze(
         ));
         timing("deps/dev-only-at-runtime", t0);
     }
-    if enabled("secrets")
-        && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
-        && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id)
-    {
+    if in_source {
         let t0 = Instant::now();
         let scoped: Option<Vec<&str>> = match scope {
             Scope::All => None,
@@ -832,6 +871,7 @@ fn analyze(
             &snap,
             scoped.as_deref(),
             &cache_dir(&snap),
+            already_read,
         ));
         timing("secrets in source", t0);
     }
@@ -894,10 +934,16 @@ fn import_finding(
             &pkg,
             &resolver.packages,
         )),
+        Verdict::Unknown { why } => Some(rules::imports_unknown_specifier::finding(
+            path,
+            imp,
+            why.as_deref(),
+        )),
     }
 }
 
-/// Apply levels from config (dropping `off`), `HOOKCTL_SKIP`, the path filter; sort.
+/// Apply levels from config (dropping `off`), `HOOKCTL_SKIP`, the path filter; hide env files'
+/// lines; sort.
 fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = findings
         .into_iter()
@@ -906,22 +952,41 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             if req.skip.iter().any(|s| s == f.rule) {
                 return None;
             }
-            f.severity = config.level_at(rule, &f.path).severity()?;
+            // A finding a rule reports as a warning (not certain to break) stays one.
+            f.severity = config.level_at(rule, &f.path).severity()?.min(f.severity);
+            if f.uncertain {
+                f.severity = f.severity.min(diagnostic::Severity::Warning);
+            }
+            // An env file's lines are values: never shown under a finding.
+            if crate::env::env_file_kind(&f.path).is_some() {
+                f.hide_source = true;
+            }
             Some(f)
         })
-        .filter(|f| {
-            req.paths.is_empty()
-                || req.paths.iter().any(|p| {
-                    let p = p.trim_end_matches('/');
-                    p.is_empty() || f.path == p || f.path.starts_with(&format!("{p}/"))
-                })
-        })
+        .filter(|f| in_request_paths(req, &f.path))
         .collect();
     diagnostic::sort(&mut out);
     out.dedup();
+    // One finding per rule, line and specifier/name: a name read twice on one line
+    // (`process.env.X ? process.env.X : d`), a specifier imported twice (`vi.mock('x', () =>
+    // import('x'))`) is one problem.
+    let mut seen = HashSet::new();
+    out.retain(|f| {
+        let (rule, path, what) = f.key();
+        f.line == 0 || seen.insert((rule, path.to_string(), f.line, what.to_string()))
+    });
     // One `files/unreadable` per file is enough (an env file can be read both as declarations
     // and by the secret scan).
     let mut unreadable = HashSet::new();
     out.retain(|f| f.rule != rules::FILES_UNREADABLE.id || unreadable.insert(f.path.clone()));
     out
+}
+
+/// Is `path` among the paths the request reports on (all when it names none)?
+fn in_request_paths(req: &Request, path: &str) -> bool {
+    req.paths.is_empty()
+        || req.paths.iter().any(|p| {
+            let p = p.trim_end_matches('/');
+            p.is_empty() || path == p || path.starts_with(&format!("{p}/"))
+        })
 }

@@ -48,6 +48,7 @@ rules! {
     IMPORTS_CASE_MISMATCH = "imports/case-mismatch", Error, "an import resolves only when letter case is ignored";
     FILES_CASE_COLLISION = "files/case-collision", Error, "two snapshot paths differ only by letter case";
     IMPORTS_UNDECLARED_DEPENDENCY = "imports/undeclared-dependency", Error, "a bare import names a package no package.json declares";
+    IMPORTS_UNKNOWN_SPECIFIER = "imports/unknown-specifier", Warning, "a specifier no mapping matched and that cannot be a package name, or that a bundler config hookctl could not evaluate may provide";
     FILES_UNREADABLE = "files/unreadable", Error, "a tsconfig, package.json, pnpm-workspace.yaml or env declaration file cannot be parsed";
     ENV_UNDECLARED = "env/undeclared", Error, "code reads an env var that no declaration file lists";
     ENV_REQUIRED_BY_PACKAGE = "env/required-by-package", Error, "a dependency needs an env var that no declaration file lists";

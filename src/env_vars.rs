@@ -14,8 +14,11 @@ pub const HOOKCTL: &str = "HOOKCTL";
 pub const HOOKCTL_SKIP: &str = "HOOKCTL_SKIP";
 /// Print the time of each phase of the built-in checks on stderr.
 pub const HOOKCTL_TIMINGS: &str = "HOOKCTL_TIMINGS";
-/// Seconds between `still running` lines of a job without a terminal.
+/// Seconds between `still running` lines of a job without a terminal (0.01 to 86400).
 pub const HOOKCTL_PROGRESS_SECS: &str = "HOOKCTL_PROGRESS_SECS";
+/// Set by hookctl for its jobs: the hooks they run inside (`pre-commit,deploy`); a run of one
+/// of them is refused (no nested run of a hook inside itself).
+pub const HOOKCTL_RUNNING: &str = "HOOKCTL_RUNNING";
 /// git's: the repository, and the index a hook is shown.
 pub const GIT_DIR: &str = "GIT_DIR";
 pub const GIT_INDEX_FILE: &str = "GIT_INDEX_FILE";

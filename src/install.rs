@@ -55,11 +55,14 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
 }
 
 /// The value of `HOOKCTL` when it turns every hook off: `0`, `false`, `off` or `no`, in any
-/// case. The hook shims (`hooks/shim.sh`) accept the same values.
+/// case, with ASCII blanks (space, tab, newline, CR, form feed) around it. The hook shims
+/// (`hooks/shim.sh`) accept exactly the same values.
 pub fn disabled_by(value: Option<&str>) -> Option<String> {
     let v = value?;
     matches!(
-        v.trim().to_ascii_lowercase().as_str(),
+        v.trim_matches(|c: char| c.is_ascii_whitespace())
+            .to_ascii_lowercase()
+            .as_str(),
         "0" | "false" | "off" | "no"
     )
     .then(|| v.to_string())

@@ -6,6 +6,7 @@
 
 #[macro_use]
 pub mod output;
+pub mod bundler;
 pub mod cache;
 pub mod checks;
 pub mod cli;
@@ -29,7 +30,9 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod scan;
+pub mod secret;
 pub mod snapshot;
+pub mod text;
 
 use std::path::PathBuf;
 

@@ -792,6 +792,18 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
         run = run.replace("{0}", "{1}");
         m.note(format!("{at}: `{{0}}` (all arguments) became `{{1}}`"));
     }
+    // lefthook substitutes file names unquoted, so its configs quote them (`"{staged_files}"`);
+    // hookctl quotes each name itself, and inside quotes that is shell injection: the quotes
+    // go when they hold only the placeholder, else the job is left for a human.
+    run = unquote_placeholders(&run);
+    if let Some(bad) = crate::config::template::misquoted(&run).first() {
+        m.note(format!(
+            "{at}: `{}` is {} in `run = {run:?}`, where a file name could run as shell code; translate by hand",
+            bad.placeholder,
+            bad.context.describe()
+        ));
+        return;
+    }
     for unknown in ["{lefthook_job_name}", "{cmd}"] {
         if run.contains(unknown) {
             m.note(format!("{at}: `{unknown}` has no hookctl equivalent"));
@@ -905,6 +917,28 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
             fail_text: c.get("fail_text").and_then(Value::as_str).map(str::to_string),
         },
     );
+}
+
+/// `run` with the quotes removed that enclose exactly one placeholder (`"{files}"`, `'{1}'`).
+fn unquote_placeholders(run: &str) -> String {
+    let mut run = run.to_string();
+    loop {
+        let next = crate::config::template::misquoted(&run)
+            .into_iter()
+            .find_map(|m| {
+                let end = m.offset + m.placeholder.len();
+                let open = run.get(m.offset.checked_sub(1)?..m.offset)?;
+                let close = run.get(end..end + 1)?;
+                ((open == "\"" || open == "'") && open == close).then_some((m.offset - 1, end))
+            });
+        match next {
+            Some((start, end)) => {
+                run.replace_range(end..end + 1, "");
+                run.replace_range(start..start + 1, "");
+            }
+            None => return run,
+        }
+    }
 }
 
 fn q(s: &str) -> String {

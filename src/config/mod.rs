@@ -2,6 +2,7 @@
 //! Unknown keys are rejected (with the file, line and column); a malformed file is exit 2.
 
 pub mod nested;
+pub mod template;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -133,7 +134,7 @@ impl CommitConfig {
 pub struct DepsConfig {
     /// Files that are not runtime code (tests, stories, configs, scripts): their imports of
     /// `devDependencies` are fine. Globs over the path inside its package folder and over the
-    /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "scripts/**", "test/**", "tests/**", "e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
+    /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "**/scripts/**", "**/test/**", "**/tests/**", "**/e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
     /// setting it replaces the default.
     #[serde(default, deserialize_with = "check::globs")]
     pub dev_globs: Option<Vec<String>>,
@@ -155,13 +156,18 @@ impl DepsConfig {
         "**/*.d.ts",
         "**/*.d.mts",
         "**/*.d.cts",
-        "scripts/**",
-        "script/**",
-        "test/**",
-        "tests/**",
-        "e2e/**",
-        "bench/**",
-        "benchmarks/**",
+        "**/jest.setup.*",
+        "**/vitest.setup.*",
+        "**/setupTests.*",
+        // Nested too: `packages/jobs/scripts/x.ts`, `packages/kit/test/apps/...`.
+        "**/scripts/**",
+        "**/script/**",
+        "**/test/**",
+        "**/tests/**",
+        "**/e2e/**",
+        "**/__e2e__/**",
+        "**/bench/**",
+        "**/benchmarks/**",
     ];
 
     /// The dev globs: configured, else the default.
@@ -281,6 +287,21 @@ pub struct EnvConfig {
     /// Whether `turbo.json` `globalEnv`/`env`/`passThroughEnv` entries declare names (default true).
     #[serde(default)]
     pub turbo_declares: Option<bool>,
+    /// The level of env findings for reads where nothing breaks when the variable is unset: a
+    /// fallback (`??`, `||`, a destructuring default), a `typeof`/`in` guard, a flag test, a
+    /// read under a test of the same name or tested before use, a name a schema marks
+    /// `.optional()`/`.default()`, and reads in test and script files (`[deps] dev_globs`).
+    /// `"warning"` (default) or `"error"`.
+    #[serde(default)]
+    pub fallback_reads: Option<FallbackReads>,
+}
+
+/// `[env] fallback_reads`: see [`EnvConfig::fallback_reads`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FallbackReads {
+    Warning,
+    Error,
 }
 
 impl EnvConfig {
@@ -292,6 +313,12 @@ impl EnvConfig {
     /// `turbo_declares`, defaulting to true.
     pub fn turbo_declares(&self) -> bool {
         self.turbo_declares.unwrap_or(true)
+    }
+
+    /// Whether findings of reads that do not break when unset are capped at warning
+    /// (`fallback_reads = "warning"`, the default).
+    pub fn fallback_reads_warn(&self) -> bool {
+        self.fallback_reads != Some(FallbackReads::Error)
     }
 }
 
@@ -341,9 +368,16 @@ impl Patterns {
     }
 }
 
-/// A duration: seconds as a number, or a string humantime reads ("90s", "5m", "1m30s", "1h").
+/// A duration: seconds as a number, or a string humantime reads ("90s", "5m", "1m30s", "1h"),
+/// from 1 ms to [`Timeout::MAX`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timeout(pub std::time::Duration);
+
+impl Timeout {
+    /// The longest timeout accepted: a day. Longer is a typo (`"18446744073709551615s"`) and
+    /// would overflow the clock.
+    pub const MAX: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+}
 
 impl<'de> Deserialize<'de> for Timeout {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -353,18 +387,26 @@ impl<'de> Deserialize<'de> for Timeout {
             Secs(u64),
             Text(String),
         }
-        let duration = match Raw::deserialize(d)? {
-            Raw::Secs(s) => std::time::Duration::from_secs(s),
-            Raw::Text(t) => humantime::parse_duration(t.trim()).map_err(|e| {
-                serde::de::Error::custom(format!(
-                    "invalid duration `{t}` ({e}): use seconds, or e.g. \"90s\", \"5m\", \"1m30s\", \"1h\""
-                ))
-            })?,
+        let (duration, shown) = match Raw::deserialize(d)? {
+            Raw::Secs(s) => (std::time::Duration::from_secs(s), format!("{s} seconds")),
+            Raw::Text(t) => (
+                humantime::parse_duration(t.trim()).map_err(|e| {
+                    serde::de::Error::custom(format!(
+                        "invalid duration `{t}` ({e}): use seconds, or e.g. \"90s\", \"5m\", \"1m30s\", \"1h\""
+                    ))
+                })?,
+                format!("`{t}`"),
+            ),
         };
-        if duration.is_zero() {
+        if duration < std::time::Duration::from_millis(1) {
             return Err(serde::de::Error::custom(
                 "a timeout of 0 would stop every job at once",
             ));
+        }
+        if duration > Timeout::MAX {
+            return Err(serde::de::Error::custom(format!(
+                "a timeout of {shown} is longer than the maximum of 24h; leave `timeout` out for no limit"
+            )));
         }
         Ok(Timeout(duration))
     }
@@ -393,9 +435,9 @@ impl schemars::JsonSchema for Timeout {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "Seconds, or a duration such as \"90s\", \"5m\", \"1m30s\", \"1h\"; never 0.",
+            "description": "Seconds, or a duration such as \"90s\", \"5m\", \"1m30s\", \"1h\"; never 0, at most 24h.",
             "anyOf": [
-                { "type": "integer", "minimum": 1 },
+                { "type": "integer", "minimum": 1, "maximum": 86400 },
                 { "type": "string", "pattern": "^\\s*([0-9]+\\s*[a-zA-Z]+\\s*)+$" }
             ]
         })
@@ -555,17 +597,6 @@ mod check {
         Ok(r)
     }
 
-    /// A job's `run`: a command line, which cannot hold a NUL byte.
-    pub fn command<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        let run = String::deserialize(d)?;
-        if run.contains('\0') {
-            return Err(D::Error::custom(
-                "`run` contains a NUL byte, which no command line can hold; remove it",
-            ));
-        }
-        Ok(run)
-    }
-
     /// A job's `env`: names and values an environment can hold (no NUL; a name without `=`).
     pub fn env<'de, D: Deserializer<'de>>(
         d: D,
@@ -611,6 +642,21 @@ mod check {
                 .map_err(|e| D::Error::custom(format!("invalid glob `{raw}`: {}", e.kind())))?;
         }
         Ok(p)
+    }
+
+    /// A job's `run`: no placeholder where the shell would not read hookctl's quoting.
+    pub fn run<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let run = String::deserialize(d)?;
+        // A command line cannot hold a NUL byte: say so at load, not when the job starts.
+        if run.contains('\0') {
+            return Err(D::Error::custom(
+                "`run` contains a NUL byte, which no command line can hold; remove it",
+            ));
+        }
+        if let Some(m) = super::template::misquoted(&run).first() {
+            return Err(D::Error::custom(super::template::explain(&run, m)));
+        }
+        Ok(run)
     }
 
     /// A job's `root`: a folder inside the repository.
@@ -690,8 +736,9 @@ pub struct JobConfig {
     #[serde(deserialize_with = "check::job_name")]
     #[schemars(schema_with = "schema::job_name")]
     pub name: String,
-    /// The command, run with `sh -c`. `{files}` is replaced by the matching files, shell-quoted.
-    #[serde(deserialize_with = "check::command")]
+    /// The command, run with `sh -c`. `{files}` is replaced by the matching files, shell-quoted
+    /// (so never inside quotes of your own).
+    #[serde(deserialize_with = "check::run")]
     pub run: String,
     /// Only files matching: without `/` a file name in any folder, with `/` a repo-relative
     /// path; `**` crosses folders.
@@ -832,6 +879,9 @@ impl Config {
         }
         if other.env.turbo_declares.is_some() {
             self.env.turbo_declares = other.env.turbo_declares;
+        }
+        if other.env.fallback_reads.is_some() {
+            self.env.fallback_reads = other.env.fallback_reads;
         }
         self.hooks.extend(other.hooks);
         let c = other.commit;

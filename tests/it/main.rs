@@ -6,8 +6,10 @@
 
 mod action;
 mod cache_props;
+mod certainty;
 #[macro_use]
 mod common;
+mod bundler;
 mod commit_msg;
 mod config_errors;
 mod corpus;
@@ -17,11 +19,13 @@ mod distribution;
 mod doctor;
 mod engine;
 mod env;
+mod env_certainty;
 mod env_client_read;
 mod env_rules;
 mod first_hour;
 mod init;
 mod install;
+mod job_trust;
 mod jobs;
 mod layout;
 mod live;
@@ -34,6 +38,7 @@ mod output;
 mod pnpm_yaml;
 mod run_flags;
 mod schema;
+mod secret_edges;
 mod secrets;
 mod secrets_in_source;
 mod sfc;
