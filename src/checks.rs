@@ -324,7 +324,7 @@ fn cache_dir(snap: &Snapshot) -> PathBuf {
 /// `HOOKCTL_TIMINGS=1`: print how long each phase took, to stderr.
 fn timing(phase: &str, since: Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0")) {
+    if *ON.get_or_init(|| crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS)) {
         // Peak resident memory so far, where the OS tells it (Linux).
         let peak = std::fs::read_to_string("/proc/self/status")
             .ok()
@@ -693,7 +693,9 @@ struct Progress {
 impl Progress {
     fn new(total: usize) -> Progress {
         use std::io::IsTerminal;
-        let show = total >= 2000 && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let show = total >= 2000
+            && std::io::stderr().is_terminal()
+            && crate::env_vars::get_os(crate::env_vars::CI).is_none();
         Progress {
             total,
             done: std::sync::atomic::AtomicUsize::new(0),

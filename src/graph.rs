@@ -89,7 +89,7 @@ pub fn compute(
 ) -> anyhow::Result<Graph> {
     let start = std::time::Instant::now();
     let timing = |phase: &str| {
-        if std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0") {
+        if crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS) {
             errln!(
                 "hookctl: timing: {{affected}} {phase}: {:.1} ms",
                 start.elapsed().as_secs_f64() * 1000.0

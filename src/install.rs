@@ -67,7 +67,7 @@ pub fn disabled_by(value: Option<&str>) -> Option<String> {
 
 /// [`disabled_by`] for this process's environment.
 pub fn disabled_by_env() -> Option<String> {
-    disabled_by(std::env::var("HOOKCTL").ok().as_deref())
+    disabled_by(crate::env_vars::get(crate::env_vars::HOOKCTL).as_deref())
 }
 
 /// Reject names git would never run as a hook.

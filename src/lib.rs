@@ -15,6 +15,7 @@ pub mod config;
 pub mod deps;
 pub mod diagnostic;
 pub mod env;
+pub mod env_vars;
 pub mod git;
 pub mod graph;
 pub mod hook_names;
@@ -60,7 +61,7 @@ pub struct UsageError(pub String);
 
 /// `HOOKCTL_SKIP=name,name`: jobs, rule ids or check groups to skip.
 pub fn skip_list() -> Vec<String> {
-    std::env::var("HOOKCTL_SKIP")
+    env_vars::get(env_vars::HOOKCTL_SKIP)
         .unwrap_or_default()
         .split(',')
         .map(str::trim)

@@ -1037,6 +1037,10 @@ mod tests {
     /// child process.
     #[test]
     #[ignore = "run by concurrent_saves_from_processes_leave_a_loadable_file"]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test's own handshake variable, not one hookctl honours"
+    )]
     fn child_writer() {
         // A helper, not a test of its own: nothing to do unless the parent test started it.
         let Ok(spec) = std::env::var(CHILD_ENV) else {

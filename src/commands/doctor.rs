@@ -300,7 +300,9 @@ fn check_hook(
                     "run `{}` to point the hook at this binary",
                     super::install::command_for(hooks.root.as_deref(), "install")
                 ));
-            } else if let Some(found) = std::env::var("PATH").ok().and_then(|p| which("hookctl", &p)) {
+            } else if let Some(found) =
+                crate::env_vars::get(crate::env_vars::PATH).and_then(|p| which("hookctl", &p))
+            {
                 r.problem(format!(
                     "{hook}: {shown} is missing; the hook falls back to {} on your PATH, which GUI git clients do not have",
                     found.display()
@@ -359,7 +361,7 @@ fn check_job_commands(config: &Config, root: &Path, shim_dirs: &[PathBuf], r: &m
         gui.push(":");
         gui.push(d);
     }
-    let user_path = std::env::var_os("PATH").unwrap_or_default();
+    let user_path = crate::env_vars::get_os(crate::env_vars::PATH).unwrap_or_default();
     let pm = crate::package_manager::Pm::detect(root);
     for (hook, hc) in &config.hooks {
         for job in &hc.jobs {

@@ -93,7 +93,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     if let Some(value) = install::disabled_by_env() {
         return note(format!("HOOKCTL={value}, hooks not installed"));
     }
-    if let Some(value) = install::ci_by(std::env::var("CI").ok().as_deref()) {
+    if let Some(value) = install::ci_by(crate::env_vars::get(crate::env_vars::CI).as_deref()) {
         return note(format!(
             "CI={value}, hooks not installed (no one commits in CI; run with CI unset to install them)"
         ));
@@ -344,7 +344,8 @@ pub fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
 /// repository's package manager when hookctl is its npm dependency (`npx hookctl install`,
 /// `pnpm exec hookctl install`).
 pub fn command_for(root: Option<&Path>, args: &str) -> String {
-    let on_path = std::env::var_os("PATH").and_then(|p| crate::jobs::path::search_path("hookctl", &p));
+    let on_path = crate::env_vars::get_os(crate::env_vars::PATH)
+        .and_then(|p| crate::jobs::path::search_path("hookctl", &p));
     let outside_node_modules =
         on_path.is_some_and(|p| !p.components().any(|c| c.as_os_str() == "node_modules"));
     match root {

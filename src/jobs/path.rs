@@ -59,7 +59,7 @@ pub fn for_job(roots: &[&Path], rel: &Path, inherited: Option<&OsStr>) -> OsStri
 
 /// The `(PATH, value)` pair for [`for_job`] with this process's PATH.
 pub fn env_for_job(roots: &[&Path], rel: &Path) -> (OsString, OsString) {
-    let inherited = std::env::var_os("PATH");
+    let inherited = crate::env_vars::get_os(crate::env_vars::PATH);
     (OsString::from("PATH"), for_job(roots, rel, inherited.as_deref()))
 }
 

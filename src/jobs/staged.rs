@@ -358,10 +358,10 @@ fn put_back(path: &Path, saved: &Saved) -> std::io::Result<()> {
 /// file system (measured: bench/jobs.py).
 pub fn view_parents() -> Vec<PathBuf> {
     let tmp = std::env::temp_dir();
-    if std::env::var_os("TMPDIR").is_some_and(|t| !t.is_empty()) {
+    if crate::env_vars::get_os(crate::env_vars::TMPDIR).is_some_and(|t| !t.is_empty()) {
         return vec![tmp];
     }
-    let mut list: Vec<PathBuf> = std::env::var_os("XDG_RUNTIME_DIR")
+    let mut list: Vec<PathBuf> = crate::env_vars::get_os(crate::env_vars::XDG_RUNTIME_DIR)
         .map(PathBuf::from)
         .into_iter()
         .chain([PathBuf::from("/dev/shm")])

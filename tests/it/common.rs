@@ -384,13 +384,37 @@ macro_rules! snapshot {
             filters => vec![
                 (regex::escape(&canonical).leak() as &str, "[REPO]"),
                 (regex::escape(&root).leak() as &str, "[REPO]"),
+                (r"/tmp/\.tmp[A-Za-z0-9]+", "[TEMP]"),
+                (r"/tmp/hookctl-it-[A-Za-z0-9]+", "[TEMP]"),
                 (r"in \d+ ms", "in [TIME] ms"),
                 (r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[TIME]""#),
                 (r"\(\d+\.\d+s\)", "([TIME]s)"),
+                (r"\b\d+\.\d\ds\b", "[T]s"),
                 (r#""version": "\d+\.\d+\.\d+""#, r#""version": "[VERSION]""#),
+                // Commit ids differ from run to run (commit dates are not fixed).
+                (r"\b[0-9a-f]{40}\b", "[OID]"),
+                (r"\b[0-9a-f]{7,12}\.\.[0-9a-f]{7,12}\b", "[OID]..[OID]"),
             ],
         }, {
             insta::assert_snapshot!($name, $text);
         });
+    }};
+}
+
+/// A command's whole result as users see it (prek's `cmd_snapshot!`): whether it succeeded, its
+/// exit code, stdout and stderr, with the filters of [`snapshot!`]. One snapshot pins every
+/// word, where `contains` pins a few.
+#[macro_export]
+macro_rules! cmd_snapshot {
+    ($repo:expr, $name:expr, $run:expr) => {{
+        let run: &$crate::common::Run = &$run;
+        let text = format!(
+            "success: {}\nexit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+            run.code == 0,
+            run.code,
+            run.stdout,
+            run.stderr
+        );
+        snapshot!($repo, $name, text);
     }};
 }

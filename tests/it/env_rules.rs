@@ -25,11 +25,11 @@ fn postmortem_secret_blocks_the_commit_until_declared() {
     r.git(&["add", "-A"]).ok();
     let run = r.commit(&["-m", "auth"]);
     assert_ne!(run.code, 0, "{}", run.all());
-    run.contains("error[env/undeclared]")
-        .contains("`NEXTAUTH_SECRET` is read here but declared in no `.env.example`")
-        .contains("lib/auth/options.ts:4:23")
-        .contains("set only in `.env.local`")
-        .lacks("local-dev-secret-that-only-exists-on-this-laptop");
+    cmd_snapshot!(
+        r,
+        "env_rules_postmortem_secret_blocks_the_commit_until_declared",
+        run
+    );
     r.write(
         ".env.example",
         "NEXTAUTH_URL=http://localhost:3000\nNEXTAUTH_SECRET=\n",

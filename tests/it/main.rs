@@ -1,6 +1,8 @@
 //! One integration-test binary: real temporary git repos, the real `hookctl` binary.
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+// Tests read the environment they run in; the rule is for hookctl itself (src/env_vars.rs).
+#![allow(clippy::disallowed_methods)]
 
 mod action;
 mod cache_props;

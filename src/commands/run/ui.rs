@@ -78,15 +78,14 @@ pub(super) struct Ui {
 
 impl Ui {
     pub(super) fn new(ctx: &Ctx) -> Ui {
-        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        let locale = crate::env_vars::LOCALE
             .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .find_map(|v| crate::env_vars::get(v).filter(|s| !s.is_empty()))
             .unwrap_or_default()
             .to_lowercase();
         // `HOOKCTL_PROGRESS_SECS`: the `still running` interval (default 30 s), for slow CI
         // logs and for tests.
-        let every = std::env::var("HOOKCTL_PROGRESS_SECS")
-            .ok()
+        let every = crate::env_vars::get(crate::env_vars::HOOKCTL_PROGRESS_SECS)
             .and_then(|v| v.parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s > 0.0)
             .map_or(Duration::from_secs(30), Duration::from_secs_f64);
@@ -95,7 +94,8 @@ impl Ui {
             quiet: ctx.quiet,
             verbose: ctx.verbose,
             utf8: locale.contains("utf-8") || locale.contains("utf8"),
-            tty: std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+            tty: std::io::stderr().is_terminal()
+                && crate::env_vars::get_os(crate::env_vars::TERM).is_none_or(|t| t != "dumb"),
             every,
             drawn: std::cell::Cell::new(None),
             shown: std::cell::Cell::new(false),
