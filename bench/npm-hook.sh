@@ -109,7 +109,7 @@ out=$here/results/npm-hook.md
 	echo
 	echo "\`git commit -q --allow-empty\` in a small repository whose pre-commit hook runs the built-in"
 	echo "checks (nothing staged); hyperfine \`-N\`, $runs runs, 3 warm-ups, medians. The same binary in"
-	echo "every row (\`$(basename "$bin")\`, $("$bin" --version | head -n 1))."
+	echo "every row ($("$bin" --version | head -n 1 | cut -d" " -f1-2))."
 	echo
 	echo "| hook | median (ms) | vs cargo install (ms) |"
 	echo "|---|---:|---:|"
