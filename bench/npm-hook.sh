@@ -90,12 +90,14 @@ repo "$tmp/none"
 
 raw=$here/results/npm-hook
 mkdir -p "$raw"
-declare -A median
+declare -A median cpu
 for row in none cargo npm launcher; do
 	say "hyperfine: $row"
 	(cd "$tmp/$row" && hyperfine --style basic -N --warmup 3 --runs "$runs" \
 		--export-json "$raw/$row.json" -n "$row" 'git commit -q --allow-empty -m bench') >&2
 	median[$row]=$(node -e 'console.log(require(process.argv[1]).results[0].median)' "$raw/$row.json")
+	# CPU time (user + system, mean): steadier than wall time on a shared machine.
+	cpu[$row]=$(node -e 'const r = require(process.argv[1]).results[0]; console.log(r.user + r.system)' "$raw/$row.json")
 done
 
 ms() { node -e 'console.log((Number(process.argv[1]) * 1000).toFixed(1))' "$1"; }
@@ -111,12 +113,17 @@ out=$here/results/npm-hook.md
 	echo "checks (nothing staged); hyperfine \`-N\`, $runs runs, 3 warm-ups, medians. The same binary in"
 	echo "every row ($("$bin" --version | head -n 1 | cut -d" " -f1-2))."
 	echo
-	echo "| hook | median (ms) | vs cargo install (ms) |"
-	echo "|---|---:|---:|"
-	echo "| none (no hook) | $(ms "${median[none]}") | $(delta "${median[none]}" "${median[cargo]}") |"
-	echo "| cargo install: the recorded binary | $(ms "${median[cargo]}") | 0.0 |"
-	echo "| npm install: the platform package's native binary | $(ms "${median[npm]}") | $(delta "${median[npm]}" "${median[cargo]}") |"
-	echo "| npm install through the Node launcher (hooks before issue 21) | $(ms "${median[launcher]}") | $(delta "${median[launcher]}" "${median[cargo]}") |"
+	echo "| hook | wall, median (ms) | vs cargo install (ms) | CPU user+sys, mean (ms) | vs cargo install (ms) |"
+	echo "|---|---:|---:|---:|---:|"
+	for row in none cargo npm launcher; do
+		case $row in
+		none) name="none (no hook)" ;;
+		cargo) name="cargo install: the recorded binary" ;;
+		npm) name="npm install: the platform package's native binary" ;;
+		launcher) name="npm install through the Node launcher (hooks before issue 21)" ;;
+		esac
+		echo "| $name | $(ms "${median[$row]}") | $(delta "${median[$row]}" "${median[cargo]}") | $(ms "${cpu[$row]}") | $(delta "${cpu[$row]}" "${cpu[cargo]}") |"
+	done
 	echo
 	echo "Raw hyperfine JSON: \`results/npm-hook/\`. Re-run: \`HOOKCTL_BIN=target/release/hookctl bench/npm-hook.sh\`."
 } >"$out"
