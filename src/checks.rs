@@ -78,6 +78,8 @@ pub struct Local {
     pub git_clean: GitClean,
     /// `node/version` against the running `node --version` (`pre-deploy`, group `files`).
     pub running_node: bool,
+    /// `commit/message` (group `commit-msg`): the message file git gives the `commit-msg` hook.
+    pub commit_message: Option<PathBuf>,
 }
 
 /// The two halves of `git/clean`, which `pre-deploy` runs in different requests (one per
@@ -278,6 +280,22 @@ fn local_checks(
                 .push("`node` is not on PATH: the running Node version was not checked".to_string()),
         }
     }
+    if let Some(file) = &req.local.commit_message
+        && runs("commit-msg", &rules::COMMIT_MESSAGE)
+    {
+        let raw = std::fs::read(file)
+            .with_context(|| format!("cannot read the commit message {}", file.display()))?;
+        let (repo, _) = crate::git::discover()?;
+        let comment = repo
+            .config()
+            .and_then(|c| c.get_string("core.commentChar"))
+            .ok()
+            .and_then(|s| s.chars().next())
+            .unwrap_or('#');
+        let message = rules::commit_message::cleaned(&String::from_utf8_lossy(&raw), comment);
+        let found = rules::commit_message::check(&config.commit, &message, "COMMIT_EDITMSG");
+        outcome.findings.extend(finalize(config, req, found));
+    }
     let git_clean = req.local.git_clean;
     let clean_on = !req.skip.iter().any(|s| s == "git")
         && runs("git", &rules::GIT_CLEAN) | runs("imports", &rules::GIT_CLEAN);
@@ -356,6 +374,8 @@ fn is_config_path(path: &str) -> bool {
     clean::is_resolution_config(path)
         || name.starts_with(".env")
         || crate::env::declarations::env_file_kind(path).is_some()
+        // Deploy manifests declare env names (Dockerfile `ENV`, compose `environment:`, ...).
+        || crate::env::manifests::manifest_kind(path).is_some()
         || name == ".gitignore"
         || name == "turbo.json"
         || rules::node_version::VERSION_FILES.contains(&name)
@@ -800,7 +820,16 @@ fn analyze(
             })
             .collect();
         let _ = clean.save();
-        findings.extend(per_file.into_iter().flatten());
+        // One `imports/unknown-specifier` per prefix and package, among the reported paths.
+        let reported = per_file
+            .into_iter()
+            .flatten()
+            .filter(|f| in_request_paths(req, &f.path))
+            .collect();
+        findings.extend(rules::imports_unknown_specifier::once_per_prefix(
+            reported,
+            &resolver.packages,
+        ));
     }
     timing("imports", t0);
     let t0 = Instant::now();
@@ -810,7 +839,7 @@ fn analyze(
     let global = *scope == Scope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
-        let cx = rules::env_context::EnvContext::new(config, &snap, &files);
+        let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));
             findings.extend(rules::env_local_only::check(&cx));
@@ -918,6 +947,11 @@ fn import_finding(
             &pkg,
             &resolver.packages,
         )),
+        Verdict::Unknown { why } => Some(rules::imports_unknown_specifier::finding(
+            path,
+            imp,
+            why.as_deref(),
+        )),
     }
 }
 
@@ -930,22 +964,37 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             if req.skip.iter().any(|s| s == f.rule) {
                 return None;
             }
-            f.severity = config.level_at(rule, &f.path).severity()?;
+            // A finding a rule reports as a warning (not certain to break) stays one.
+            f.severity = config.level_at(rule, &f.path).severity()?.min(f.severity);
+            if f.uncertain {
+                f.severity = f.severity.min(diagnostic::Severity::Warning);
+            }
             Some(f)
         })
-        .filter(|f| {
-            req.paths.is_empty()
-                || req.paths.iter().any(|p| {
-                    let p = p.trim_end_matches('/');
-                    p.is_empty() || f.path == p || f.path.starts_with(&format!("{p}/"))
-                })
-        })
+        .filter(|f| in_request_paths(req, &f.path))
         .collect();
     diagnostic::sort(&mut out);
     out.dedup();
+    // One finding per rule, line and specifier/name: a name read twice on one line
+    // (`process.env.X ? process.env.X : d`), a specifier imported twice (`vi.mock('x', () =>
+    // import('x'))`) is one problem.
+    let mut seen = HashSet::new();
+    out.retain(|f| {
+        let (rule, path, what) = f.key();
+        f.line == 0 || seen.insert((rule, path.to_string(), f.line, what.to_string()))
+    });
     // One `files/unreadable` per file is enough (an env file can be read both as declarations
     // and by the secret scan).
     let mut unreadable = HashSet::new();
     out.retain(|f| f.rule != rules::FILES_UNREADABLE.id || unreadable.insert(f.path.clone()));
     out
+}
+
+/// Is `path` among the paths the request reports on (all when it names none)?
+fn in_request_paths(req: &Request, path: &str) -> bool {
+    req.paths.is_empty()
+        || req.paths.iter().any(|p| {
+            let p = p.trim_end_matches('/');
+            p.is_empty() || path == p || path.starts_with(&format!("{p}/"))
+        })
 }

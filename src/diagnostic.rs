@@ -49,6 +49,11 @@ pub struct Finding {
     /// Short label under the caret (human output only).
     #[serde(skip)]
     pub label: Option<String>,
+    /// Nothing shows the deploy breaks (only a bundler, the runtime or a test run could): the
+    /// configured level applies, but an error is reported as a warning (issue 19: levels
+    /// follow certainty).
+    #[serde(skip)]
+    pub uncertain: bool,
 }
 
 impl Finding {
@@ -67,7 +72,14 @@ impl Finding {
             new: None,
             span: None,
             label: None,
+            uncertain: false,
         }
+    }
+
+    /// Mark this finding as one that cannot be shown to break the deploy: at most a warning.
+    pub fn uncertain(mut self, uncertain: bool) -> Self {
+        self.uncertain = uncertain;
+        self
     }
 
     pub fn at(mut self, line: u32, column: u32) -> Self {

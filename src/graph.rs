@@ -253,7 +253,7 @@ pub fn compute(
         let target = match verdict {
             Verdict::File(t) | Verdict::NeedsExtension(t) => t,
             Verdict::CaseMismatch { real, .. } => real,
-            Verdict::External | Verdict::Undeclared(_) => return NONE,
+            Verdict::External | Verdict::Undeclared(_) | Verdict::Unknown { .. } => return NONE,
             Verdict::Unresolved | Verdict::Untracked(_) | Verdict::Generated(_) | Verdict::Ignored(_) => {
                 return UNRESOLVED;
             }

@@ -6,6 +6,7 @@
 
 #[macro_use]
 pub mod output;
+pub mod bundler;
 pub mod cache;
 pub mod checks;
 pub mod cli;

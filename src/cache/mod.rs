@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use git2::Oid;
 
 use crate::scan::{
-    EXTRACTOR_VERSION, EnvRead, EnvSource, Facts, FileKind, Import, ImportKind, ScanOptions, Span,
+    EXTRACTOR_VERSION, EnvRead, EnvSource, Facts, FileKind, Import, ImportKind, ReadKind, ScanOptions, Span,
     Suppression,
 };
 
@@ -42,6 +42,7 @@ pub const MAX_BYTES: usize = 64 << 20;
 pub const DIR: &str = "hookctl";
 pub const FILE: &str = "facts.bin";
 
+pub mod blobs;
 pub mod frame;
 
 /// Bump `format` when the file layout or the entry encoding changes.
@@ -353,7 +354,7 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 // Hand-rolled, LEB128 varints:
 //   facts      = flags u8 (had_errors | use_client << 1), n imports, import*, n env reads, env_read*, n suppressions, supp*
 //   import     = kind (low 7 bits) | type_only << 7, str specifier, span
-//   env_read   = source (low 7 bits) | has_name << 7, [str name], span
+//   env_read   = source (low 7 bits) | has_name << 7, read kind, [str name], span
 //   suppression= line, n rules, str*
 //   span       = line, column, start, end - start
 //   str        = len, utf-8 bytes
@@ -399,7 +400,13 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
         put_span(out, span);
     }
     put_var(out, env_reads.len() as u64);
-    for EnvRead { name, source, span } in env_reads {
+    for EnvRead {
+        name,
+        source,
+        kind,
+        span,
+    } in env_reads
+    {
         let source = match source {
             EnvSource::ProcessEnv => 0,
             EnvSource::ImportMetaEnv => 1,
@@ -410,6 +417,15 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
             EnvSource::SvelteKitPublic => 6,
         };
         out.push(source | u8::from(name.is_some()) << 7);
+        out.push(match kind {
+            ReadKind::Plain => 0,
+            ReadKind::Fallback => 1,
+            ReadKind::TypeGuard => 2,
+            ReadKind::Flag => 3,
+            ReadKind::SameNameGuard => 4,
+            ReadKind::TestedLocal => 5,
+            ReadKind::SchemaOptional => 6,
+        });
         if let Some(name) = name {
             put_str(out, name);
         }
@@ -475,10 +491,21 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
             6 => EnvSource::SvelteKitPublic,
             _ => return None,
         };
+        let kind = match r.byte()? {
+            0 => ReadKind::Plain,
+            1 => ReadKind::Fallback,
+            2 => ReadKind::TypeGuard,
+            3 => ReadKind::Flag,
+            4 => ReadKind::SameNameGuard,
+            5 => ReadKind::TestedLocal,
+            6 => ReadKind::SchemaOptional,
+            _ => return None,
+        };
         let name = if tag & 0x80 != 0 { Some(r.string()?) } else { None };
         env_reads.push(EnvRead {
             name,
             source,
+            kind,
             span: r.span()?,
         });
     }
@@ -591,6 +618,17 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Every read kind: the encoding covers them all.
+    const READ_KINDS: [ReadKind; 7] = [
+        ReadKind::Plain,
+        ReadKind::Fallback,
+        ReadKind::TypeGuard,
+        ReadKind::Flag,
+        ReadKind::SameNameGuard,
+        ReadKind::TestedLocal,
+        ReadKind::SchemaOptional,
+    ];
+
     fn span(line: u32, start: u32, len: u32) -> Span {
         Span {
             line,
@@ -638,6 +676,7 @@ mod tests {
                 .map(|k| EnvRead {
                     name: (k % 2 == 0).then(|| format!("VAR_{i}_{k}")),
                     source: sources[((i + k) % 5) as usize],
+                    kind: READ_KINDS[((i + 2 * k) % READ_KINDS.len() as u32) as usize],
                     span: span(100 + k, 5000 + k, 8),
                 })
                 .collect(),
@@ -715,11 +754,13 @@ mod tests {
                 EnvRead {
                     name: None,
                     source: EnvSource::Accessor,
+                    kind: ReadKind::Plain,
                     span: span(0, 0, 0),
                 },
                 EnvRead {
                     name: Some(String::new()),
                     source: EnvSource::BunEnv,
+                    kind: ReadKind::SchemaOptional,
                     span: span(1, 2, 3),
                 },
             ],
@@ -1136,19 +1177,25 @@ mod tests {
                     span,
                 }
             });
-        let env =
-            (proptest::option::of("[A-Z_]{0,12}"), 0..5usize, arb_span()).prop_map(|(name, s, span)| {
-                EnvRead {
-                    name,
-                    source: [
-                        EnvSource::ProcessEnv,
-                        EnvSource::ImportMetaEnv,
-                        EnvSource::DenoEnv,
-                        EnvSource::BunEnv,
-                        EnvSource::Accessor,
-                    ][s],
-                    span,
-                }
+        let env = (
+            proptest::option::of("[A-Z_]{0,12}"),
+            0..7usize,
+            0..7usize,
+            arb_span(),
+        )
+            .prop_map(|(name, s, k, span)| EnvRead {
+                name,
+                source: [
+                    EnvSource::ProcessEnv,
+                    EnvSource::ImportMetaEnv,
+                    EnvSource::DenoEnv,
+                    EnvSource::BunEnv,
+                    EnvSource::Accessor,
+                    EnvSource::SvelteKitPrivate,
+                    EnvSource::SvelteKitPublic,
+                ][s],
+                kind: READ_KINDS[k],
+                span,
             });
         let supp = (any::<u32>(), proptest::collection::vec("[a-z-]{0,8}", 0..3))
             .prop_map(|(line, rules)| Suppression { line, rules });

@@ -58,8 +58,10 @@ pub fn hooks_to_install(root: Option<&Path>, config: Option<&Config>) -> Vec<Str
             config
                 .hooks
                 .keys()
-                .filter(|h| super::run::has_work(config, h))
-                .cloned(),
+                .cloned()
+                // Built-in checks of their own (`commit/message`) need no table of the hook.
+                .chain([super::run::COMMIT_MSG.to_string()])
+                .filter(|h| super::run::has_work(config, h)),
         );
     }
     if let Some(root) = root {

@@ -102,13 +102,38 @@ impl SecretsConfig {
     }
 }
 
+/// `[commit]`: the convention `commit/message` checks (in the `commit-msg` hook, once the rule
+/// is set to `error` or `warning` in `[rules]`).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitConfig {
+    /// Conventional Commits: `type(scope)!: subject`. Default: true.
+    pub conventional: Option<bool>,
+    /// The allowed types. Default: commitlint's config-conventional list (`build`, `chore`, `ci`,
+    /// `docs`, `feat`, `fix`, `perf`, `refactor`, `revert`, `style`, `test`).
+    pub types: Option<Vec<String>>,
+    /// The longest first line, in characters. Default: 100 (commitlint's `header-max-length`).
+    pub max_subject_length: Option<usize>,
+    /// A regular expression the message must match somewhere (a ticket id such as
+    /// `[A-Z]+-\\d+`). Default: none.
+    #[serde(default, deserialize_with = "check::regex")]
+    pub ticket: Option<String>,
+}
+
+impl CommitConfig {
+    pub const DEFAULT_TYPES: &[&str] = &[
+        "build", "chore", "ci", "docs", "feat", "fix", "perf", "refactor", "revert", "style", "test",
+    ];
+    pub const DEFAULT_MAX_SUBJECT_LENGTH: usize = 100;
+}
+
 /// `[deps]`: what `deps/dev-only-at-runtime` treats as code that never runs in production.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepsConfig {
     /// Files that are not runtime code (tests, stories, configs, scripts): their imports of
     /// `devDependencies` are fine. Globs over the path inside its package folder and over the
-    /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "scripts/**", "test/**", "tests/**", "e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
+    /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "**/scripts/**", "**/test/**", "**/tests/**", "**/e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
     /// setting it replaces the default.
     #[serde(default, deserialize_with = "check::globs")]
     pub dev_globs: Option<Vec<String>>,
@@ -130,13 +155,18 @@ impl DepsConfig {
         "**/*.d.ts",
         "**/*.d.mts",
         "**/*.d.cts",
-        "scripts/**",
-        "script/**",
-        "test/**",
-        "tests/**",
-        "e2e/**",
-        "bench/**",
-        "benchmarks/**",
+        "**/jest.setup.*",
+        "**/vitest.setup.*",
+        "**/setupTests.*",
+        // Nested too: `packages/jobs/scripts/x.ts`, `packages/kit/test/apps/...`.
+        "**/scripts/**",
+        "**/script/**",
+        "**/test/**",
+        "**/tests/**",
+        "**/e2e/**",
+        "**/__e2e__/**",
+        "**/bench/**",
+        "**/benchmarks/**",
     ];
 
     /// The dev globs: configured, else the default.
@@ -256,6 +286,21 @@ pub struct EnvConfig {
     /// Whether `turbo.json` `globalEnv`/`env`/`passThroughEnv` entries declare names (default true).
     #[serde(default)]
     pub turbo_declares: Option<bool>,
+    /// The level of env findings for reads where nothing breaks when the variable is unset: a
+    /// fallback (`??`, `||`, a destructuring default), a `typeof`/`in` guard, a flag test, a
+    /// read under a test of the same name or tested before use, a name a schema marks
+    /// `.optional()`/`.default()`, and reads in test and script files (`[deps] dev_globs`).
+    /// `"warning"` (default) or `"error"`.
+    #[serde(default)]
+    pub fallback_reads: Option<FallbackReads>,
+}
+
+/// `[env] fallback_reads`: see [`EnvConfig::fallback_reads`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FallbackReads {
+    Warning,
+    Error,
 }
 
 impl EnvConfig {
@@ -267,6 +312,12 @@ impl EnvConfig {
     /// `turbo_declares`, defaulting to true.
     pub fn turbo_declares(&self) -> bool {
         self.turbo_declares.unwrap_or(true)
+    }
+
+    /// Whether findings of reads that do not break when unset are capped at warning
+    /// (`fallback_reads = "warning"`, the default).
+    pub fn fallback_reads_warn(&self) -> bool {
+        self.fallback_reads != Some(FallbackReads::Error)
     }
 }
 
@@ -403,6 +454,7 @@ impl schemars::JsonSchema for Config {
                 "scan": g.subschema_for::<ScanConfig>(),
                 "secrets": g.subschema_for::<SecretsConfig>(),
                 "deps": g.subschema_for::<DepsConfig>(),
+                "commit": g.subschema_for::<CommitConfig>(),
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -514,6 +566,16 @@ mod check {
                 .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
         }
         Ok(list)
+    }
+
+    /// `[commit] ticket`: a valid regex.
+    pub fn regex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let r = Option::<String>::deserialize(d)?;
+        if let Some(r) = &r {
+            regex::Regex::new(r)
+                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
+        }
+        Ok(r)
     }
 
     /// `[secrets] skip`: every entry a valid glob.
@@ -687,6 +749,7 @@ pub struct Config {
     pub scan: ScanConfig,
     pub secrets: SecretsConfig,
     pub deps: DepsConfig,
+    pub commit: CommitConfig,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -695,7 +758,7 @@ pub struct Config {
 /// `[rules]`: rule id -> level.
 pub type RuleLevels = BTreeMap<String, Level>;
 
-pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps", "git"];
+pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps", "git", "commit-msg"];
 
 impl Config {
     /// Load `hookctl.toml` (or `explicit`) from `root`, then `hookctl.local.toml` on top.
@@ -761,7 +824,23 @@ impl Config {
         if other.env.turbo_declares.is_some() {
             self.env.turbo_declares = other.env.turbo_declares;
         }
+        if other.env.fallback_reads.is_some() {
+            self.env.fallback_reads = other.env.fallback_reads;
+        }
         self.hooks.extend(other.hooks);
+        let c = other.commit;
+        if c.conventional.is_some() {
+            self.commit.conventional = c.conventional;
+        }
+        if c.types.is_some() {
+            self.commit.types = c.types;
+        }
+        if c.max_subject_length.is_some() {
+            self.commit.max_subject_length = c.max_subject_length;
+        }
+        if c.ticket.is_some() {
+            self.commit.ticket = c.ticket;
+        }
         if other.min_version.is_some() {
             self.min_version = other.min_version;
         }
@@ -852,6 +931,7 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "scan" => config.scan = map.next_value()?,
                 "secrets" => config.secrets = map.next_value()?,
                 "deps" => config.deps = map.next_value()?,
+                "commit" => config.commit = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),
                 _ => {

@@ -6,8 +6,11 @@
 
 mod action;
 mod cache_props;
+mod certainty;
 #[macro_use]
 mod common;
+mod bundler;
+mod commit_msg;
 mod config_errors;
 mod corpus;
 mod css;
@@ -16,6 +19,7 @@ mod distribution;
 mod doctor;
 mod engine;
 mod env;
+mod env_certainty;
 mod env_client_read;
 mod env_rules;
 mod first_hour;

@@ -62,6 +62,7 @@ pub(super) fn run_checks_on(
             .iter()
             .filter(|g| {
                 !skipped(g)
+                    && **g != super::COMMIT_MSG
                     && !(**g == "git"
                         && (skipped(crate::codes::GIT_CLEAN.id)
                             || config.level(&crate::codes::GIT_CLEAN) == crate::config::Level::Off))
@@ -79,6 +80,10 @@ pub(super) fn run_checks_on(
             fold_untracked_imports: git_clean_applies(hook, hc) && hook != "pre-push",
         },
         running_node: hook == PRE_DEPLOY,
+        // git runs `commit-msg` at the top level with the message file's path (relative to it).
+        commit_message: (hook == super::COMMIT_MSG)
+            .then(|| args.args.first().map(std::path::PathBuf::from))
+            .flatten(),
     };
     let mut times: Vec<(&str, Duration)> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
@@ -148,6 +153,10 @@ pub(super) fn run_checks_on(
     // "10 staged files checked", not the count of source files among them (a commit of
     // Markdown files is checked too: secrets, env files).
     let (files, unit) = match changed {
+        // `commit-msg` checks the message, not files.
+        _ if local.commit_message.is_some() && configured.iter().all(|g| g == super::COMMIT_MSG) => {
+            (1, "commit message")
+        }
         Some(n) if !checked.is_empty() => (
             n,
             if scopes.iter().all(|s| s.target == Target::Index) {

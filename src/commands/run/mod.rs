@@ -68,11 +68,17 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let hc = match config.hook(hook) {
         Some(hc) => hc.clone(),
         None if matches!(hook, "pre-commit" | "pre-push") => HookConfig::default(),
+        None if hook == COMMIT_MSG && commit_message_on(&config) => HookConfig::default(),
         // git runs whatever is installed; a hook with nothing configured has nothing to do.
         None if is_git_hook => return Ok(Exit::Success),
         None => return Err(unknown_hook(&config, hook).into()),
     };
     let mut hc = hc;
+    // `commit-msg` checks the message (group `commit-msg`) once `commit/message` is on, and
+    // nothing of the snapshot unless its `checks` says so.
+    if hook == COMMIT_MSG && hc.checks.is_none() && commit_message_on(&config) {
+        hc.checks = Some(vec![COMMIT_MSG.to_string()]);
+    }
     select_jobs(&mut hc, hook, &args.jobs).map_err(UsageError)?;
     validate(&hc).map_err(UsageError)?;
     // Job groups of a hookctl that was killed outright (SIGKILL) would run on forever: kill
@@ -192,9 +198,20 @@ pub fn has_work(config: &Config, hook: &str) -> bool {
     if matches!(hook, "pre-commit" | "pre-push") {
         return true;
     }
+    if hook == COMMIT_MSG && commit_message_on(config) {
+        return true;
+    }
     config
         .hook(hook)
         .is_some_and(|hc| !hc.jobs.is_empty() || hc.checks.as_ref().is_some_and(|c| !c.is_empty()))
+}
+
+/// git's hook for the message of a commit being made; its first argument is the message file.
+pub const COMMIT_MSG: &str = "commit-msg";
+
+/// `commit/message` is set to `error` or `warning` (it is off by default).
+fn commit_message_on(config: &Config) -> bool {
+    config.level(&crate::codes::COMMIT_MESSAGE) != crate::config::Level::Off
 }
 
 /// A name in `HOOKCTL_SKIP` that matches nothing is most likely a typo that silently skips
