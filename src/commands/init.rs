@@ -148,7 +148,17 @@ const FRAMEWORKS: &[(&str, &str)] = &[
 ];
 
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
-    let (_, paths) = snapshot::open()?;
+    let (repo, paths) = snapshot::open()?;
+    // A bare repository has no work tree to hold a hookctl.toml (nor hooks that read one).
+    if repo.is_bare() {
+        return Err(UsageError(format!(
+            "{} is a bare repository: it has no work tree for a hookctl.toml. Run `hookctl init` in a \
+             clone, commit the file there and push it; `hookctl install --server` sets up this \
+             repository's pre-receive checks",
+            paths.git_dir.display().to_string().trim_end_matches('/')
+        ))
+        .into());
+    }
     let root = paths.root.clone();
     let target = root.join(FILE_NAME);
     let detected = detect(&root);

@@ -462,6 +462,16 @@ fn husky_script(
         m.note(format!(
             "{rel}: shell control flow (if/for/functions/continued lines) kept as one job `{hook}-script`; split it into jobs by hand"
         ));
+        // The script still runs lint-staged itself: its config must not also become jobs, or
+        // every commit runs lint-staged's commands twice.
+        if let Some((n, line)) = lines.iter().find(|(_, l)| is_lint_staged_call(l)) {
+            *used = true;
+            m.note(format!(
+                "{rel}:{n}: `{line}` runs inside the shell control flow, so lint-staged keeps running from \
+                 `{hook}-script` and its config is not translated into jobs; to drop lint-staged, move its \
+                 `glob: command` entries into jobs by hand and remove that line"
+            ));
+        }
         let run = args(&body.join("\n"), rel, m);
         m.push(
             hook,
@@ -804,14 +814,36 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
             "{at}: `files` (a command listing files) is not supported; `{{files}}` is the staged files"
         ));
     }
-    let list = |v: Option<&Value>| -> Vec<String> {
-        match v {
+    // Entries that are not strings (`glob: [1, "*.ts"]`, `glob: true`) are named, not dropped
+    // silently.
+    let list = |key: &str, m: &mut Migration| -> Vec<String> {
+        match c.get(key) {
+            None | Some(Value::Null) => Vec::new(),
             Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
-            _ => Vec::new(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|x| {
+                    let s = x.as_str().map(str::to_string);
+                    if s.is_none() {
+                        m.note(format!("{at}: `{key}` entry `{x}` is not a string; left out"));
+                    }
+                    s
+                })
+                .collect(),
+            Some(other) => {
+                m.note(format!(
+                    "{at}: `{key}: {other}` is not a glob or a list of globs; left out"
+                ));
+                Vec::new()
+            }
         }
     };
-    let mut glob = list(c.get("glob"));
+    let written_globs = match c.get("glob") {
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Null) | None => false,
+        Some(_) => true,
+    };
+    let mut glob = list("glob", m);
     glob.retain(|g| {
         let ok = valid_glob(g);
         if !ok {
@@ -819,7 +851,7 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
         }
         ok
     });
-    let mut exclude = list(c.get("exclude"));
+    let mut exclude = list("exclude", m);
     if let Some(Value::String(s)) = c.get("exclude")
         && s.contains(['^', '$', '|', '(', '\\'])
     {
@@ -829,6 +861,15 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
         exclude.clear();
     }
     exclude.retain(|g| valid_glob(g));
+    // A job whose every glob was left out would run on every staged file, which lefthook never
+    // did: left out itself.
+    if written_globs && glob.is_empty() {
+        m.note(format!(
+            "{at}: none of its globs can be read by hookctl, and without one it would run on every file; \
+             job left out, translate it by hand"
+        ));
+        return;
+    }
     let root = c
         .get("root")
         .and_then(Value::as_str)

@@ -330,6 +330,9 @@ pub struct VarRule {
     pub optional: Option<bool>,
     pub min_length: Option<usize>,
     pub format: Option<ValueFormat>,
+    /// A regular expression the value must match (compiled at load: a bad one is an error
+    /// of the config, not of the value).
+    #[serde(default, deserialize_with = "check::regex")]
     pub pattern: Option<String>,
     pub one_of: Option<Vec<String>>,
     pub starts_with: Option<String>,
@@ -594,6 +597,37 @@ mod check {
         Ok(r)
     }
 
+    /// A job's `run`: a command line, which cannot hold a NUL byte.
+    pub fn command<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let run = String::deserialize(d)?;
+        if run.contains('\0') {
+            return Err(D::Error::custom(
+                "`run` contains a NUL byte, which no command line can hold; remove it",
+            ));
+        }
+        Ok(run)
+    }
+
+    /// A job's `env`: names and values an environment can hold (no NUL; a name without `=`).
+    pub fn env<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<std::collections::BTreeMap<String, String>, D::Error> {
+        let env = std::collections::BTreeMap::<String, String>::deserialize(d)?;
+        for (name, value) in &env {
+            if name.is_empty() || name.contains(['=', '\0']) {
+                return Err(D::Error::custom(format!(
+                    "`env` name {name:?} cannot be set: a name is not empty and holds no `=` or NUL byte"
+                )));
+            }
+            if value.contains('\0') {
+                return Err(D::Error::custom(format!(
+                    "`env.{name}` contains a NUL byte, which no environment value can hold; remove it"
+                )));
+            }
+        }
+        Ok(env)
+    }
+
     /// `[secrets] skip`: every entry a valid glob.
     pub fn globs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
         let list = Option::<Vec<String>>::deserialize(d)?;
@@ -623,7 +657,7 @@ mod check {
 
     /// A job's `run`: no placeholder where the shell would not read hookctl's quoting.
     pub fn run<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        let run = String::deserialize(d)?;
+        let run = command(d)?;
         if let Some(m) = super::template::misquoted(&run).first() {
             return Err(D::Error::custom(super::template::explain(&run, m)));
         }
@@ -723,7 +757,7 @@ pub struct JobConfig {
     #[schemars(schema_with = "schema::root")]
     pub root: Option<String>,
     /// Environment variables set for the command.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "check::env")]
     pub env: BTreeMap<String, String>,
     /// Stop the job after this long.
     pub timeout: Option<Timeout>,

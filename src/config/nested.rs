@@ -121,6 +121,14 @@ pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
             None => (false, g.as_str()),
         };
         let pat = pat.trim_start_matches("./").trim_end_matches('/');
+        // Never read outside the repository (`../outside/*`, `/etc/*`): such a pattern names
+        // no package of this repository.
+        let inside = Path::new(pat)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        if !inside {
+            continue;
+        }
         let Ok(glob) = globset::GlobBuilder::new(pat).literal_separator(true).build() else {
             continue;
         };
@@ -146,7 +154,17 @@ pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
     };
     let mut found = std::collections::BTreeSet::new();
     let mut stack: Vec<(PathBuf, usize)> = starts;
+    // A folder reached through a symbolic link to elsewhere is not part of the repository.
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let within = |dir: &Path| {
+        root.join(dir)
+            .canonicalize()
+            .is_ok_and(|real| real.starts_with(&real_root))
+    };
     while let Some((dir, left)) = stack.pop() {
+        if !within(&dir) {
+            continue;
+        }
         if !dir.as_os_str().is_empty()
             && include.is_match(&dir)
             && !exclude.is_match(&dir)

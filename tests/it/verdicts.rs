@@ -467,3 +467,150 @@ fn yarn_berry_lockfile_with_anchors_across_entries_is_read() {
         vec![finding("deps/lockfile-drift", "package.json", "tiny")]
     );
 }
+
+// ------------------------------------------------------------- config read, checked, migrated
+
+#[test]
+fn workspace_patterns_never_read_a_config_outside_the_repository() {
+    let r = Repo::new();
+    let outside = r.sibling("outside");
+    let marker = r.sibling("ran-outside");
+    let job = format!(
+        "[pre-commit]\n[[pre-commit.jobs]]\nname = \"outside\"\nrun = \"touch {}\"\n",
+        marker.display()
+    );
+    for pkg in ["pkg", "linked"] {
+        std::fs::create_dir_all(outside.join(pkg)).unwrap();
+        std::fs::write(outside.join(pkg).join("package.json"), r#"{ "name": "x" }"#).unwrap();
+        std::fs::write(outside.join(pkg).join("hookctl.toml"), &job).unwrap();
+    }
+    // Both a pattern that climbs out and a folder that links out.
+    std::os::unix::fs::symlink(&outside, r.path("vendor")).unwrap();
+    r.write(
+        "package.json",
+        r#"{ "name": "root", "private": true, "workspaces": ["../outside/*", "vendor/*", "packages/*"] }"#,
+    )
+    .write("packages/inside/package.json", r#"{ "name": "inside" }"#)
+    .write(
+        "packages/inside/hookctl.toml",
+        "[pre-commit]\n[[pre-commit.jobs]]\nname = \"inside\"\nrun = \"true\"\n",
+    )
+    .write("a.ts", "export const a = 1;\n");
+    r.git(&["add", "a.ts", "package.json", "packages"]).ok();
+    let run = r.hookctl(&["run", "pre-commit", "--all-files"]);
+    run.ok();
+    assert!(
+        !marker.exists(),
+        "a config outside the repository ran\n{}",
+        run.all()
+    );
+    // The valid twin: the package inside the repository still adds its job.
+    assert!(run.all().contains("inside"), "{}", run.all());
+}
+
+#[test]
+fn config_errors_that_used_to_surface_late_fail_at_load_with_their_line() {
+    let r = Repo::new();
+    for (name, toml) in [
+        (
+            "nul_in_run",
+            "[pre-commit]\n[[pre-commit.jobs]]\nname = \"a\"\nrun = \"echo \\u0000 x\"\n",
+        ),
+        (
+            "nul_in_env",
+            "[pre-commit]\n[[pre-commit.jobs]]\nname = \"a\"\nrun = \"echo\"\nenv = { TOKEN = \"a\\u0000b\" }\n",
+        ),
+        ("bad_pattern", "[env.vars.API_URL]\npattern = \"(unclosed\"\n"),
+        (
+            "bad_pattern_per_environment",
+            "[env.vars.API_URL.environments.production]\npattern = \"[z-a]\"\n",
+        ),
+    ] {
+        r.write("hookctl.toml", toml);
+        let run = r.hookctl(&["check"]);
+        cmd_snapshot!(r, format!("verdicts_config_errors_at_load_{name}"), run);
+    }
+    // The valid twin.
+    r.write(
+        "hookctl.toml",
+        "[env.vars.API_URL]\npattern = \"^https://\"\n[pre-commit]\n[[pre-commit.jobs]]\nname = \"a\"\nrun = \"echo ok\"\nenv = { TOKEN = \"ab\" }\n",
+    );
+    r.hookctl(&["check"]).ok();
+}
+
+#[test]
+fn init_in_a_bare_repository_says_what_to_do() {
+    let r = Repo::new();
+    let bare = r.bare_remote();
+    let run = r.hookctl_in(&bare, &["init"], None);
+    cmd_snapshot!(r, "verdicts_init_in_a_bare_repository", run);
+    assert!(!bare.join("hookctl.toml").exists());
+}
+
+#[test]
+fn migrate_names_lefthook_globs_it_cannot_carry_over() {
+    let r = Repo::new();
+    r.write(
+        "lefthook.yml",
+        "pre-commit:\n  commands:\n    lint:\n      glob: [1, \"*.ts\"]\n      run: eslint {staged_files}\n    format:\n      glob: [true, 2]\n      run: prettier --write {staged_files}\n",
+    );
+    let run = r.hookctl(&["migrate"]);
+    cmd_snapshot!(
+        r,
+        "verdicts_migrate_names_lefthook_globs_it_cannot_carry_over",
+        run
+    );
+    let written = r.read("hookctl.toml");
+    // `format` had no readable glob: left out rather than run on every file.
+    assert!(!written.contains("prettier"), "{written}");
+    assert!(written.contains("glob = \"*.ts\""), "{written}");
+}
+
+#[test]
+fn migrate_never_runs_lint_staged_twice_from_a_script_with_control_flow() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "app", "scripts": { "prepare": "husky" }, "lint-staged": { "*.ts": "eslint --fix" } }"#,
+    )
+    .write(
+        ".husky/pre-commit",
+        "if [ -z \"$SKIP_LINT\" ]; then\n  npx lint-staged\nfi\n",
+    );
+    let run = r.hookctl(&["migrate"]);
+    cmd_snapshot!(r, "verdicts_migrate_lint_staged_inside_control_flow", run);
+    let written = r.read("hookctl.toml");
+    let config: String = written
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n");
+    // lint-staged runs once, from the script; its commands are not jobs too.
+    assert_eq!(config.matches("lint-staged").count(), 1, "{written}");
+    assert!(!config.contains("eslint"), "{written}");
+}
+
+#[test]
+fn a_file_staged_then_deleted_is_never_told_to_git_add() {
+    let r = Repo::new();
+    r.write(
+        "hookctl.toml",
+        "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"fix\"\nrun = \"for f in {files}; do echo x >> $f; done\"\nglob = \"*.ts\"\n",
+    )
+    .write("a.ts", "export const a = 1;\n")
+    .commit_all("init");
+    // `a.ts` partially staged (so jobs see a staged view), `b.ts` staged then deleted.
+    r.write("a.ts", "export const a = 2;\n").add(&["a.ts"]);
+    r.write("a.ts", "export const a = 3;\n");
+    r.write("b.ts", "export const b = 1;\n").add(&["b.ts"]);
+    r.remove("b.ts");
+    let run = r.hookctl(&["run", "pre-commit"]);
+    cmd_snapshot!(
+        r,
+        "verdicts_a_file_staged_then_deleted_is_never_told_to_git_add",
+        run
+    );
+    // The staged content is still there, and the hint's fix restores it.
+    r.git(&["restore", "b.ts"]).ok();
+    assert_eq!(r.read("b.ts"), "export const b = 1;\n");
+}

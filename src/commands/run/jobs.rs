@@ -327,7 +327,7 @@ pub(super) fn run_jobs(
             }
         }
         let staged: Vec<PathBuf> = to_stage.into_iter().map(|(f, _)| f).collect();
-        tally.failed += ui.fixes(&staged, &unstaged_fixes, &refused, &removed);
+        tally.failed += ui.fixes(&git.root, &staged, &unstaged_fixes, &refused, &removed);
     }
     Ok(signal)
 }

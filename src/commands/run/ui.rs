@@ -318,6 +318,7 @@ impl Ui {
     /// of failures.
     pub(super) fn fixes(
         &self,
+        root: &std::path::Path,
         staged: &[PathBuf],
         unstaged: &[(PathBuf, Vec<&str>)],
         refused: &[(PathBuf, Vec<&str>)],
@@ -366,6 +367,19 @@ impl Ui {
         }
         for (f, jobs) in refused {
             let q = quoted(f);
+            // Staged, then deleted from the work tree: `git add` would stage the deletion and
+            // lose the staged content.
+            if root.join(f).symlink_metadata().is_err() {
+                text.push_str(&self.red(&format!(
+                    "{fail} {} changed `{}`, which is staged but deleted from the work tree: the change was not applied",
+                    by(jobs),
+                    shown(f)
+                )));
+                text.push_str(&format!(
+                    "\n  hint: restore the staged file (`git restore {q}`) and commit again, or unstage it (`git rm --cached {q}`) to leave it out of the commit\n"
+                ));
+                continue;
+            }
             text.push_str(&self.red(&format!(
                 "{fail} {} changed `{}`, which has unstaged edits: the change was not applied and nothing was merged into your edits",
                 by(jobs),
