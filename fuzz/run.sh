@@ -12,7 +12,8 @@
 # a shell splits exactly the intended words), lockfile (the package-lock.json, pnpm-lock.yaml
 # and yarn.lock readers, seeded with the real lockfiles of fixtures/lockfiles), sfc (the block
 # splitter of .vue/.svelte/.astro/.mdx files: linear, any input times out after FUZZ_TIMEOUT
-# seconds, default 10). Needs cargo-fuzz
+# seconds, default 10), secret_tokenizer (a key planted in random bytes is always found and
+# masked). Needs cargo-fuzz
 # (`cargo install cargo-fuzz`); libFuzzer wants nightly features, which RUSTC_BOOTSTRAP=1
 # unlocks on the stable toolchain.
 # A crash leaves its input in fuzz/artifacts/<target>/: replay it with
@@ -22,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(css dotenv extract jsonc substitute lockfile sfc)
+[ ${#targets[@]} -gt 0 ] || targets=(css dotenv extract jsonc substitute lockfile sfc secret_tokenizer)
 export RUSTC_BOOTSTRAP=1
 
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
@@ -55,6 +56,11 @@ printf '@use "config"\n@import foo, bar/baz\n.a\n  background: url(x.png)\n// c\
 mkdir -p corpus/substitute
 printf 'npx eslint {files}\0x{files}\0new$(touch PWNED).ts\0-rf\0a b.ts' >corpus/substitute/seed1
 printf 'echo pushing to {1}: {files}\0origin\0it'"'"'s.ts\0{1}.ts' >corpus/substitute/seed2
+
+# secret_tokenizer: a format byte, then the text the key is planted in the middle of.
+mkdir -p corpus/secret_tokenizer
+printf '\001{"config": "{\\"key\\": \\" | \\"}"}\n**x** _y_ | z | w.\n' >corpus/secret_tokenizer/seed1
+printf '\011\xef\xbb\xbfa = "\\n \\t";\n' >corpus/secret_tokenizer/seed2
 
 status=0
 for t in "${targets[@]}"; do

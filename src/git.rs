@@ -49,6 +49,16 @@ pub fn discover() -> Result<(Repository, RepoPaths), Error> {
         let cwd = std::env::current_dir()?;
         Repository::discover(&cwd).map_err(|_| Error::NotARepo(cwd.display().to_string()))?
     };
+    paths_of(repo)
+}
+
+/// The repository holding `dir` (no environment consulted): for tests and tools.
+pub fn discover_at(dir: &Path) -> Result<(Repository, RepoPaths), Error> {
+    let repo = Repository::discover(dir).map_err(|_| Error::NotARepo(dir.display().to_string()))?;
+    paths_of(repo)
+}
+
+fn paths_of(repo: Repository) -> Result<(Repository, RepoPaths), Error> {
     let root = match repo.workdir() {
         Some(dir) => dir.to_path_buf(),
         // A bare repository (a mirror, a server) still has commits to check from its objects
@@ -101,6 +111,24 @@ pub fn open_index(repo: &Repository, root: &Path) -> Result<git2::Index, Error> 
         }),
         None => Ok(repo.index()?),
     }
+}
+
+/// The index git is about to commit ([`index_file`] when set, else `<git dir>/index`), read as
+/// git reads it: the file is mapped and decoded in place by gitoxide's reader, its cache-tree
+/// extension kept (what lets a caller skip unchanged folders), without a checksum pass over the
+/// whole file (git verifies it when it writes the commit). A missing file is an empty index.
+pub fn read_index(git_dir: &Path, root: &Path) -> Result<gix_index::File, Error> {
+    let path = index_file(root).unwrap_or_else(|| git_dir.join("index"));
+    gix_index::File::at_or_default(
+        &path,
+        gix_index::hash::Kind::Sha1,
+        true,
+        gix_index::decode::Options::default(),
+    )
+    .map_err(|e| Error::Index {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// One path `git status` would list: tracked with changes not committed, or untracked (not

@@ -77,10 +77,44 @@ pub struct FactsCache {
     any_fresh: AtomicBool,
 }
 
+/// A cache file's bytes: mapped (a run that needs a few entries reads only their pages, not
+/// the whole file), or in memory.
+enum Bytes {
+    Mem(Vec<u8>),
+    Map(memmap2::Mmap),
+}
+
+impl Default for Bytes {
+    fn default() -> Bytes {
+        Bytes::Mem(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mem(v) => v,
+            Bytes::Map(m) => m,
+        }
+    }
+}
+
+/// Map `path` read-only. The cache is only ever replaced by a rename ([`write_atomically`]),
+/// never written in place, so the mapped file does not change under the reader.
+fn map_file(path: &Path) -> io::Result<Bytes> {
+    let file = fs::File::open(path)?;
+    // SAFETY: see above: hookctl never truncates or rewrites a cache file in place; another
+    // process replacing it swaps the directory entry, the mapped inode stays as it was.
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
+    Ok(Bytes::Map(map))
+}
+
 /// A validated cache file in memory.
 #[derive(Default)]
 struct Loaded {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     count: usize,
     generation: u64,
 }
@@ -124,7 +158,7 @@ impl Loaded {
     }
 
     /// Check a file's bytes; `None` unless everything holds together.
-    fn parse(bytes: Vec<u8>, fingerprint: u64) -> Option<Loaded> {
+    fn parse(bytes: Bytes, fingerprint: u64) -> Option<Loaded> {
         FRAME.body(&bytes, fingerprint)?;
         if bytes.len() < HEADER_LEN {
             return None;
@@ -162,7 +196,7 @@ impl FactsCache {
     /// corrupt, truncated, foreign or unreadable file gives an empty cache, rebuilt on save.
     pub fn load(common_dir: &Path, fingerprint: u64) -> FactsCache {
         let path = common_dir.join(DIR).join(FILE);
-        let file = fs::read(&path)
+        let file = map_file(&path)
             .ok()
             .and_then(|bytes| Loaded::parse(bytes, fingerprint))
             .unwrap_or_default();

@@ -140,6 +140,9 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     // What the shims run: the repository's npm package's native binary when there is one (it
     // follows `npm install`), else this binary.
     let shim = install::Shim::for_repo(hooks.root.as_deref(), &ctx.cwd, &bin);
+    let runs = shim
+        .runs(hooks.root.as_deref())
+        .map_or_else(|| bin.clone(), |(path, _)| path);
     let say = |msg: String| {
         if !ctx.quiet {
             errln!("{msg}");
@@ -177,7 +180,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         }
         match install::install_hook(&hooks.dir, hook, &shim, args.force)? {
             Installed::AlreadyInstalled => say(format!("  {hook}: already installed")),
-            Installed::Updated => say(format!("  {hook}: updated (now runs {})", bin.display())),
+            Installed::Updated => say(format!("  {hook}: updated (now runs {})", runs.display())),
             Installed::Written { chained: None } => say(format!("  {hook}: installed")),
             Installed::Written {
                 chained: Some(Chained::Moved),

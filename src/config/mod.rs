@@ -597,6 +597,17 @@ mod check {
         Ok(r)
     }
 
+    /// A job's `run`: a command line, which cannot hold a NUL byte.
+    pub fn command<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let run = String::deserialize(d)?;
+        if run.contains('\0') {
+            return Err(D::Error::custom(
+                "`run` contains a NUL byte, which no command line can hold; remove it",
+            ));
+        }
+        Ok(run)
+    }
+
     /// A job's `env`: names and values an environment can hold (no NUL; a name without `=`).
     pub fn env<'de, D: Deserializer<'de>>(
         d: D,
@@ -646,13 +657,7 @@ mod check {
 
     /// A job's `run`: no placeholder where the shell would not read hookctl's quoting.
     pub fn run<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        let run = String::deserialize(d)?;
-        // A command line cannot hold a NUL byte: say so at load, not when the job starts.
-        if run.contains('\0') {
-            return Err(D::Error::custom(
-                "`run` contains a NUL byte, which no command line can hold; remove it",
-            ));
-        }
+        let run = command(d)?;
         if let Some(m) = super::template::misquoted(&run).first() {
             return Err(D::Error::custom(super::template::explain(&run, m)));
         }

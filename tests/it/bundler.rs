@@ -1,7 +1,9 @@
 //! What the bundler is told (issue 19 §2–§3), one table: each shape as a real repository checked
-//! by the real binary, with its valid twin (silent) and a twin that still fails (an alias whose
-//! target is untracked or missing, a plugin's module without the plugin declared, an env name no
-//! config defines). The whole table's findings are one snapshot.
+//! by the real binary, with its valid twin (silent) and a twin that is still reported: an error
+//! where the deploy certainly breaks (an alias whose target is untracked or missing, a valid
+//! package name nobody declares, an env name no config defines), an `imports/unknown-specifier`
+//! warning where only a bundler plugin could provide it (`~icons/…` without unplugin-icons,
+//! `#imports` without Nuxt). The whole table's findings are one snapshot.
 
 use crate::common::*;
 
@@ -402,7 +404,7 @@ const CASES: &[Case] = &[
         untracked: &[],
     },
     // An alias config hookctl cannot evaluate: what resolves to nothing may be one of its
-    // aliases, so a warning; the same import under a config it can read is an error.
+    // aliases, so a warning that names the config and what it could not evaluate.
     Case {
         name: "aliases hookctl cannot evaluate",
         files: &[
@@ -564,6 +566,6 @@ fn installed_types_named_by_compiler_options_types_provide_modules() {
     let got = check_findings(&r, &["--all-findings"]);
     assert_eq!(
         got,
-        vec![finding("imports/unresolved", "lib/a.ts", "~pack/check")]
+        vec![finding("imports/unknown-specifier", "lib/a.ts", "~pack/check")]
     );
 }

@@ -1038,7 +1038,16 @@ fn warm_runs_from_the_caches_agree_with_cold_runs_and_follow_config_changes() {
     r.commit_all("init");
     let cold = findings(&r, &["--all-findings"]);
     assert_eq!(cold, []);
-    assert!(r.path(".git/hookctl/facts.bin").is_file() && r.path(".git/hookctl/clean.bin").is_file());
+    // The clean set is kept per resolution context: `clean.<context>.bin`.
+    let clean_sets = std::fs::read_dir(r.path(".git/hookctl"))
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("clean.") && name.ends_with(".bin")
+        })
+        .count();
+    assert!(r.path(".git/hookctl/facts.bin").is_file() && clean_sets == 1);
     assert_eq!(findings(&r, &["--all-findings"]), cold);
     // The alias changes: the cached "clean" verdict of src/a.ts must not survive it.
     r.write(
@@ -1052,7 +1061,11 @@ fn warm_runs_from_the_caches_agree_with_cold_runs_and_follow_config_changes() {
     );
     // A corrupt cache is ignored and rebuilt.
     std::fs::write(r.path(".git/hookctl/facts.bin"), b"garbage").unwrap();
-    std::fs::write(r.path(".git/hookctl/clean.bin"), b"garbage").unwrap();
+    for e in std::fs::read_dir(r.path(".git/hookctl")).unwrap().flatten() {
+        if e.file_name().to_string_lossy().starts_with("clean.") {
+            std::fs::write(e.path(), b"garbage").unwrap();
+        }
+    }
     assert_eq!(
         findings(&r, &["--all-findings"]),
         [f("imports/unresolved", "src/a.ts", "@/lib/b")]
