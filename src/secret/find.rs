@@ -260,7 +260,17 @@ fn key_body(text: &[u8], from: usize) -> Option<(usize, usize)> {
             break;
         }
         if rest.starts_with(b"..") || rest.starts_with("…".as_bytes()) {
-            return None;
+            // An ellipsis right after base64 (`MIIE...`) or alone on its line elides the
+            // body: a sample. Anywhere else it is text after the body.
+            let dots = rest.iter().take_while(|&&b| b == b'.' || b >= 0x80).count();
+            let alone = rest[dots..]
+                .iter()
+                .take_while(|&&b| b != b'\n' && b != b'\\')
+                .all(|&b| is_sep(b));
+            if span.is_some_and(|s| s.1 == i) || alone {
+                return None;
+            }
+            break;
         }
         if rest[0] == b'.' {
             i += 1;
