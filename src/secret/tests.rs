@@ -273,8 +273,12 @@ proptest::proptest! {
 #[test]
 fn an_ellipsis_after_a_body_is_not_an_elision() {
     let header = k(&["-----BEGIN ", "RSA PRIVATE KEY-----"]);
-    let text = format!("{header}\n{BODY}\n\n\n..1\n");
-    assert_eq!(find(text.as_bytes()).len(), 1);
+    for text in [
+        format!("{header}\n{BODY}\n\n\n..1\n"),
+        format!("{header}\n{BODY}\n\n\n\n…\n"),
+    ] {
+        assert_eq!(find(text.as_bytes()).len(), 1, "{text}");
+    }
     for sample in [
         format!("{header}\n{BODY}...\n"),
         format!("{header}\n{BODY}\n...\n"),
