@@ -49,6 +49,16 @@ pub struct Finding {
     /// Short label under the caret (human output only).
     #[serde(skip)]
     pub label: Option<String>,
+    /// Nothing shows the deploy breaks (only a bundler, the runtime or a test run could): the
+    /// configured level applies, but an error is reported as a warning (issue 19: levels
+    /// follow certainty).
+    #[serde(skip)]
+    pub uncertain: bool,
+    /// The finding's source line must not be shown (an env file's value, a secret's own line):
+    /// the rule that makes the finding knows, so the renderer needs to know no rule. Every
+    /// other line shown is still masked (`crate::secret::redact`).
+    #[serde(skip)]
+    pub hide_source: bool,
 }
 
 impl Finding {
@@ -67,7 +77,46 @@ impl Finding {
             new: None,
             span: None,
             label: None,
+            uncertain: false,
+            hide_source: false,
         }
+    }
+
+    /// Mark this finding as one that cannot be shown to break the deploy: at most a warning.
+    pub fn uncertain(mut self, uncertain: bool) -> Self {
+        self.uncertain = uncertain;
+        self
+    }
+
+    /// Show no source line under this finding.
+    pub fn hide_source(mut self) -> Self {
+        self.hide_source = true;
+        self
+    }
+
+    /// The finding with every secret in its texts (message, help, specifier, resolved path,
+    /// name, label, path) masked: what any output may show of it.
+    pub fn redacted(mut self) -> Self {
+        fn mask(s: &mut String) {
+            if let std::borrow::Cow::Owned(m) = crate::secret::redact(s) {
+                *s = m;
+            }
+        }
+        mask(&mut self.message);
+        mask(&mut self.path);
+        for s in [
+            &mut self.help,
+            &mut self.specifier,
+            &mut self.resolved,
+            &mut self.name,
+            &mut self.label,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            mask(s);
+        }
+        self
     }
 
     pub fn at(mut self, line: u32, column: u32) -> Self {

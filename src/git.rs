@@ -43,7 +43,7 @@ pub struct RepoPaths {
 /// The repository of the current process: from `GIT_DIR` (and `GIT_WORK_TREE`) when set, as
 /// git does in hooks, else discovered upwards from the current directory.
 pub fn discover() -> Result<(Repository, RepoPaths), Error> {
-    let repo = if std::env::var_os("GIT_DIR").is_some() {
+    let repo = if crate::env_vars::get_os(crate::env_vars::GIT_DIR).is_some() {
         Repository::open_from_env().map_err(|e| Error::NotARepo(e.message().to_string()))?
     } else {
         let cwd = std::env::current_dir()?;
@@ -94,7 +94,7 @@ pub fn reopen(git_dir: &Path) -> Result<Repository, Error> {
 /// path (linked worktrees) is taken as is. Every reader of the index (the snapshot, the jobs'
 /// `git` commands) uses this one rule, so a hook run from anywhere sees the same index.
 pub fn index_file(root: &Path) -> Option<PathBuf> {
-    index_file_from(std::env::var_os("GIT_INDEX_FILE"), root)
+    index_file_from(crate::env_vars::get_os(crate::env_vars::GIT_INDEX_FILE), root)
 }
 
 fn index_file_from(value: Option<std::ffi::OsString>, root: &Path) -> Option<PathBuf> {

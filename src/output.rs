@@ -8,6 +8,8 @@
 //! - A closed stdout (`hookctl check | head`) ends the process quietly with the exit code the
 //!   command had already decided on (`set_exit`), as ripgrep does; a closed stderr is ignored.
 //! - Three levels: `--quiet` keeps only data, warnings and errors; `--verbose` adds detail.
+//! - Nothing printed holds a secret: every text is masked (`crate::secret::redact`) on its way
+//!   out, whatever produced it (a finding, an error quoting a config line, a job's output).
 //!
 //! Elsewhere `clippy::print_stdout` and `clippy::print_stderr` are denied (Cargo.toml `[lints]`).
 
@@ -109,11 +111,13 @@ pub mod style {
     pub const DIM: Style = Style::new().dimmed();
 }
 
-/// Write to stdout through a buffer, handling a closed pipe (see the module docs).
+/// Write to stdout, masked, handling a closed pipe (see the module docs). What `f` writes is
+/// masked as a whole (a value split between two writes is still found), then written.
 pub fn with_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) {
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let result = f(&mut out).and_then(|()| out.flush());
+    let mut text = Vec::with_capacity(64 * 1024);
+    let result = f(&mut text)
+        .and_then(|()| io::stdout().lock().write_all(&crate::secret::redact_bytes(&text)))
+        .and_then(|()| io::stdout().lock().flush());
     if let Err(e) = result {
         stdout_failed(&e);
     }
@@ -137,11 +141,18 @@ pub fn stdout_line(args: fmt::Arguments) {
 
 /// Raw text on stderr; errors (a closed stderr) are ignored: there is nowhere left to say so.
 pub fn write_err(args: fmt::Arguments) {
-    let _ = io::stderr().lock().write_fmt(args);
+    let text = match args.as_str() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(args.to_string()),
+    };
+    let _ = io::stderr()
+        .lock()
+        .write_all(crate::secret::redact(&text).as_bytes());
 }
 
 /// Bytes on stderr in large writes, stopping early when `stop` says so (a signal arrived).
 pub fn write_err_bytes(bytes: &[u8], chunk: usize, stop: impl Fn() -> bool) {
+    let bytes = crate::secret::redact_bytes(bytes);
     let mut err = io::stderr().lock();
     for piece in bytes.chunks(chunk.max(1)) {
         if stop() || err.write_all(piece).is_err() {

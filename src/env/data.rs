@@ -1,16 +1,15 @@
 //! The data tables under `data/`, embedded in the binary and parsed once: built-in env names,
-//! packages' required variables, secret formats. The files are part of the build, not input:
-//! a malformed table is caught by this module's tests, never by a user.
+//! packages' required variables. The files are part of the build, not input:
+//! a malformed table is caught by this module's tests, never by a user. The secret formats are
+//! `crate::secret`'s.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexSet};
 use serde::Deserialize;
 
 const BUILTINS: &str = include_str!("../../data/env-builtins.txt");
 const REQUIRED: &str = include_str!("../../data/env-required-by-package.toml");
-const SECRETS: &str = include_str!("../../data/secret-formats.toml");
 
 /// Names set by runtimes, frameworks, CI and hosting platforms.
 pub struct Builtins {
@@ -34,9 +33,22 @@ fn parse_builtins(text: &str) -> Builtins {
         exact: HashSet::new(),
         prefixes: Vec::new(),
     };
+    let mut framework_prefixes: Vec<String> = Vec::new();
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
+            continue;
+        }
+        if let Some(list) = line.strip_prefix("framework-prefixes ") {
+            framework_prefixes = list.split_whitespace().map(str::to_string).collect();
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("prefixed ") {
+            let name = name.trim();
+            for p in &framework_prefixes {
+                b.exact.insert(format!("{p}{name}"));
+            }
+            b.exact.insert(name.to_string());
             continue;
         }
         match line.strip_suffix('*') {
@@ -73,101 +85,6 @@ pub fn required_by_packages() -> &'static BTreeMap<String, Vec<Requirement>> {
     })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SecretsFile {
-    format: Vec<FormatDef>,
-    names: NamesDef,
-    public: PublicDef,
-    placeholders: PlaceholdersDef,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FormatDef {
-    name: String,
-    regex: String,
-    jwt_role: Option<String>,
-    #[serde(default)]
-    url_password: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NamesDef {
-    words: Vec<String>,
-    tokens: Vec<String>,
-    flags: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PublicDef {
-    prefixes: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PlaceholdersDef {
-    contains: Vec<String>,
-}
-
-/// A known secret format.
-pub struct Format {
-    pub name: &'static str,
-    pub regex: Regex,
-    pub jwt_role: Option<String>,
-    pub url_password: bool,
-}
-
-pub struct SecretTables {
-    pub formats: Vec<Format>,
-    /// All format regexes at once: one pass over a value finds the candidates.
-    pub set: RegexSet,
-    /// Matched anywhere in an upper-cased name.
-    pub words: Vec<String>,
-    /// Matched as whole `_`-separated parts, stored as `_PART_`.
-    pub tokens: Vec<String>,
-    /// `_`-separated parts that make a name a switch or policy, never a secret.
-    pub flag_words: Vec<String>,
-    pub public_prefixes: Vec<&'static str>,
-    pub placeholders: Vec<String>,
-}
-
-pub fn secrets() -> &'static SecretTables {
-    static CELL: OnceLock<SecretTables> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let file: SecretsFile =
-            toml::from_str(SECRETS).expect("data/secret-formats.toml is valid (checked by tests)");
-        let set = RegexSet::new(file.format.iter().map(|f| f.regex.as_str()))
-            .expect("secret format regexes compile (checked by tests)");
-        let formats = file
-            .format
-            .into_iter()
-            .map(|f| Format {
-                name: leak(f.name),
-                regex: Regex::new(&f.regex).expect("secret format regexes compile (checked by tests)"),
-                jwt_role: f.jwt_role,
-                url_password: f.url_password,
-            })
-            .collect();
-        SecretTables {
-            formats,
-            set,
-            words: file.names.words,
-            tokens: file.names.tokens.iter().map(|t| format!("_{t}_")).collect(),
-            flag_words: file.names.flags,
-            public_prefixes: file.public.prefixes.into_iter().map(leak).collect(),
-            placeholders: file.placeholders.contains,
-        }
-    })
-}
-
-/// The tables live for the whole process (in a `OnceLock`), so their names can be `'static`.
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,13 +97,34 @@ mod tests {
         assert!(b.contains("npm_package_version"));
         assert!(!b.contains("DATABASE_URL"));
         assert!(!b.contains("VERCEL"[..3].to_string().as_str()));
+        // Narrowed to what platforms set (issue 19): the documented names, framework-prefixed
+        // where Vercel prefixes them, never the user's own tokens.
+        for set in [
+            "VERCEL",
+            "VERCEL_ENV",
+            "NEXT_PUBLIC_VERCEL_URL",
+            "VITE_VERCEL_ENV",
+            "PUBLIC_VERCEL_GIT_COMMIT_SHA",
+            "NETLIFY",
+            "DEPLOY_PRIME_URL",
+            "GITHUB_SHA",
+            "RUNNER_OS",
+        ] {
+            assert!(b.contains(set), "{set}");
+        }
+        for user in [
+            "VERCEL_TOKEN",
+            "VERCEL_ORG_ID",
+            "NEXT_PUBLIC_VERCEL_TOKEN",
+            "NEXT_PUBLIC_VERCEL_REGION",
+            "NETLIFY_AUTH_TOKEN",
+            "GITHUB_TOKEN",
+            "GITHUB_CLIENT_SECRET",
+        ] {
+            assert!(!b.contains(user), "{user}");
+        }
         let r = required_by_packages();
         assert_eq!(r["next-auth"][0].any_of, ["NEXTAUTH_SECRET", "AUTH_SECRET"]);
         assert!(r.values().flatten().all(|req| req.doc.starts_with("https://")));
-        let s = secrets();
-        assert!(s.formats.len() > 10);
-        assert_eq!(s.formats.len(), s.set.len());
-        assert!(s.public_prefixes.contains(&"NEXT_PUBLIC_"));
-        assert!(s.tokens.contains(&"_PASS_".to_string()));
     }
 }

@@ -92,7 +92,7 @@ pub fn parse_lossy(bytes: &[u8]) -> (Parsed, Option<FileError>) {
 /// The text of an env file: UTF-8 (a BOM is dropped) or UTF-16 LE/BE (with a BOM, or without
 /// one when every other byte is NUL, as PowerShell and Notepad write it).
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, FileError> {
-    if let Some(text) = decode_utf16(bytes) {
+    if let Some(text) = crate::text::decode_utf16(bytes) {
         if let Some(at) = text.find('\0') {
             let (line, column) = byte_line_col(text.as_bytes(), at);
             return Err(FileError::Binary { line, column });
@@ -119,42 +119,6 @@ pub fn decode_lossy(bytes: &[u8]) -> (Cow<'_, str>, Option<FileError>) {
             (String::from_utf8_lossy(bytes), Some(e))
         }
     }
-}
-
-/// UTF-16 text, if the bytes are UTF-16: a BOM says so, or (no BOM) NUL high bytes on at least
-/// 90% of the code units and on none of the other half, which ASCII-range text in UTF-16 has
-/// and UTF-8 or binary data do not. Unpaired surrogates become U+FFFD.
-fn decode_utf16(bytes: &[u8]) -> Option<String> {
-    let (body, little) = if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        (rest, true)
-    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        (rest, false)
-    } else {
-        let units = bytes.len() / 2;
-        if units < 2 {
-            return None;
-        }
-        let zeros = |parity: usize| bytes.chunks_exact(2).filter(|u| u[parity] == 0).count();
-        let (even, odd) = (zeros(0), zeros(1));
-        if odd * 10 >= units * 9 && even == 0 {
-            (bytes, true)
-        } else if even * 10 >= units * 9 && odd == 0 {
-            (bytes, false)
-        } else {
-            return None;
-        }
-    };
-    let units = body.chunks_exact(2).map(|u| {
-        if little {
-            u16::from_le_bytes([u[0], u[1]])
-        } else {
-            u16::from_be_bytes([u[0], u[1]])
-        }
-    });
-    let text: String = char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    Some(text)
 }
 
 /// 1-based line and column of a byte offset in possibly non-UTF-8 bytes (columns count the

@@ -18,74 +18,36 @@ pub struct LineHit {
     pub name: Option<String>,
 }
 
-/// Candidates shorter than this match no known format (the shortest, a Slack token, is 15).
-const MIN_CANDIDATE: usize = 12;
-
-/// Lines longer than this are not split into tokens (minified or binary content): the whole
-/// line is still matched, which catches the unanchored formats (PEM headers).
-const MAX_TOKENIZED_LINE: usize = 64 * 1024;
-
-/// Every line of `text` that holds a value of a known secret format (the first one per line).
+/// Every line of `text` that holds a value of a known secret format (the first one per line):
+/// the values `crate::secret::find` reads by their formats' alphabets, on lines of any length,
+/// and on a line with none of those, a private-key header even without its body (in an env
+/// file a header alone is a key cut short, not a sample).
 pub fn known_secrets_in_lines(text: &str) -> Vec<LineHit> {
+    let mut found = crate::secret::find(text.as_bytes()).into_iter().peekable();
     let mut out = Vec::new();
-    for (i, line) in text.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if let Some((offset, format)) = first_secret(line) {
+    let mut line_start = 0;
+    for (i, raw) in text.split('\n').enumerate() {
+        let line_end = line_start + raw.len();
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let mut first = None;
+        while let Some(f) = found.next_if(|f| f.start < line_end + 1) {
+            first.get_or_insert((f.start - line_start, f.format));
+        }
+        let hit = first.or_else(|| {
+            let start = line.len() - line.trim_start().len();
+            known_secret_format(line).map(|format| (start, format))
+        });
+        if let Some((offset, format)) = hit {
             out.push(LineHit {
                 line: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                column: u32::try_from(line[..offset].chars().count() + 1).unwrap_or(u32::MAX),
+                column: u32::try_from(line[..offset.min(line.len())].chars().count() + 1).unwrap_or(u32::MAX),
                 format,
                 name: leading_name(line, offset),
             });
         }
+        line_start = line_end + 1;
     }
     out
-}
-
-/// The byte offset and format of the first known-format secret of a line.
-fn first_secret(line: &str) -> Option<(usize, &'static str)> {
-    if line.trim().len() < MIN_CANDIDATE {
-        return None;
-    }
-    if line.len() <= MAX_TOKENIZED_LINE {
-        // Quotes, `=`, blanks and punctuation delimit values; `:` only in the finer pass, as
-        // URLs (`postgres://user:password@host`) contain it.
-        let coarse = |c: char| c.is_whitespace() || "\"'`=,;()[]{}<>".contains(c);
-        let fine = |c: char| coarse(c) || c == ':';
-        for split in [&coarse as &dyn Fn(char) -> bool, &fine] {
-            for (at, token) in tokens(line, split) {
-                if token.len() >= MIN_CANDIDATE
-                    && let Some(format) = known_secret_format(token)
-                {
-                    return Some((at, format));
-                }
-            }
-        }
-    }
-    // Unanchored formats span blanks: `-----BEGIN RSA PRIVATE KEY-----`.
-    let start = line.len() - line.trim_start().len();
-    known_secret_format(line).map(|format| (start, format))
-}
-
-/// The non-empty pieces of `line` between separators, with their byte offsets.
-fn tokens<'a>(line: &'a str, sep: &'a dyn Fn(char) -> bool) -> impl Iterator<Item = (usize, &'a str)> + 'a {
-    let mut start = None;
-    line.char_indices()
-        .chain(std::iter::once((line.len(), ' ')))
-        .filter_map(move |(i, c)| {
-            let is_sep = sep(c) || i == line.len();
-            match (start, is_sep) {
-                (None, false) => {
-                    start = Some(i);
-                    None
-                }
-                (Some(s), true) => {
-                    start = None;
-                    Some((s, &line[s..i]))
-                }
-                _ => None,
-            }
-        })
 }
 
 /// The env identifier a line starts with (after `export`), when it ends before the secret at

@@ -1,13 +1,18 @@
 //! Is this name exposed to the browser, does it sound secret, does this value look like a real
 //! secret? Pure functions over the tables of `data/secret-formats.toml`, used by
-//! `env/public-secret` and `secrets/env-file`. Nothing here returns or formats a value.
+//! `env/public-secret` and `secrets/env-file`; what a value looks like is `crate::secret`'s.
+//! Nothing here returns or formats a value.
 
-use super::data;
 use super::dotenv::Entry;
+use crate::secret::tables;
+pub use crate::secret::{
+    HIGH_ENTROPY_BITS, HIGH_ENTROPY_MIN_LEN, is_high_entropy, is_placeholder, known_secret_format,
+    shannon_entropy,
+};
 
 /// The browser-exposure prefix of `name` (`NEXT_PUBLIC_`, `VITE_`, ... or a configured one).
 pub fn is_public_name<'a>(name: &str, extra_prefixes: &'a [String]) -> Option<&'a str> {
-    data::secrets()
+    tables()
         .public_prefixes
         .iter()
         .copied()
@@ -19,7 +24,7 @@ pub fn is_public_name<'a>(name: &str, extra_prefixes: &'a [String]) -> Option<&'
 /// Whether a name says it holds a secret (`SECRET`, `PRIVATE`, `PASSWORD`, `DB_PASS`, ...).
 /// `KEY` and `TOKEN` alone do not count: public SDK keys use them.
 pub fn is_secret_like_name(name: &str) -> bool {
-    let t = data::secrets();
+    let t = tables();
     let upper = name.to_ascii_uppercase();
     // A switch or a policy about a secret holds none (`DISABLE_EMAIL_PASSWORD_SIGNUP`,
     // `PASSWORD_MIN_LENGTH`): documenso's public flags, from the real-repo corpus.
@@ -34,178 +39,6 @@ pub fn is_secret_like_name(name: &str) -> bool {
     }
     let padded = format!("_{upper}_");
     t.tokens.iter().any(|tok| padded.contains(tok.as_str()))
-}
-
-/// Longer values are not checked for placeholder words.
-const PLACEHOLDER_MAX_LEN: usize = 64;
-
-/// Whether a value is an obvious placeholder: empty, `changeme`, `xxx`, `your-key-here`,
-/// `<...>`, `${OTHER}`, `****`, one repeated character.
-pub fn is_placeholder(value: &str) -> bool {
-    let v = value.trim();
-    if v.is_empty() {
-        return true;
-    }
-    let lower = v.to_ascii_lowercase();
-    // Only short values: a long random value (a PEM body) contains `xxx` or `todo` by chance.
-    if v.len() <= PLACEHOLDER_MAX_LEN
-        && data::secrets()
-            .placeholders
-            .iter()
-            .any(|p| lower.contains(p.as_str()))
-    {
-        return true;
-    }
-    if (v.starts_with('<') && v.ends_with('>'))
-        || (v.starts_with("${") && v.ends_with('}'))
-        || (v.starts_with("{{") && v.ends_with("}}"))
-        || v.contains("...")
-    {
-        return true;
-    }
-    let mut chars = v.chars();
-    let first = chars.next().unwrap_or(' ');
-    chars.all(|c| c == first)
-}
-
-/// The name of the known secret format `value` has (`Stripe live secret key`, `private key`,
-/// ...), if any. Placeholders never match.
-pub fn known_secret_format(value: &str) -> Option<&'static str> {
-    let v = value.trim();
-    if v.is_empty() || is_placeholder(v) {
-        return None;
-    }
-    let t = data::secrets();
-    t.set.matches(v).into_iter().find_map(|i| {
-        let f = &t.formats[i];
-        if let Some(role) = &f.jwt_role {
-            return (jwt_role(v).as_deref() == Some(role.as_str())).then_some(f.name);
-        }
-        if f.url_password {
-            let caps = f.regex.captures(v)?;
-            let password = caps.get(0)?;
-            let host = &v[password.end()..];
-            let password = caps.name("password")?.as_str();
-            return (!is_placeholder(password) && looks_random(password, 12) && !is_local_host(host))
-                .then_some(f.name);
-        }
-        Some(f.name)
-    })
-}
-
-/// Is the host at the start of `rest` (what follows a URL's `@`) one no credential leaks to:
-/// loopback, a name without a dot (`localhost`, a compose service such as `db`), or a reserved
-/// example domain (`example.com`, `.test`, `.local`, `.invalid`)? Docs and compose files
-/// spell local databases' passwords in URLs (documenso's docs, real-repo corpus).
-fn is_local_host(rest: &str) -> bool {
-    let end = rest
-        .find([':', '/', '?', '#', '"', '\'', '`', ' '])
-        .unwrap_or(rest.len());
-    let host = rest[..end]
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_ascii_lowercase();
-    let host = host.trim_end_matches('.');
-    if host.is_empty() || !host.contains('.') || host == "::1" {
-        return true;
-    }
-    host.starts_with("127.")
-        || host == "0.0.0.0"
-        || ["example.com", "example.org", "example.net"].contains(&host)
-        || [
-            ".example",
-            ".test",
-            ".local",
-            ".localhost",
-            ".invalid",
-            ".example.com",
-            ".example.org",
-            ".example.net",
-        ]
-        .iter()
-        .any(|s| host.ends_with(s))
-}
-
-/// The `role` claim of a JWT's payload, if `value` is a JWT with one.
-fn jwt_role(value: &str) -> Option<String> {
-    let payload = value.split('.').nth(1)?;
-    let bytes = base64url_decode(payload)?;
-    let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    json.get("role")?.as_str().map(str::to_string)
-}
-
-fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc: u32 = 0;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            b'=' => break,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
-}
-
-/// Shannon entropy of the value's characters, in bits per character.
-pub fn shannon_entropy(value: &str) -> f64 {
-    let mut counts = std::collections::HashMap::new();
-    let mut n = 0usize;
-    for c in value.chars() {
-        *counts.entry(c).or_insert(0usize) += 1;
-        n += 1;
-    }
-    if n == 0 {
-        return 0.0;
-    }
-    let n = n as f64;
-    counts
-        .values()
-        .map(|&k| {
-            let p = k as f64 / n;
-            -p * p.log2()
-        })
-        .sum()
-}
-
-/// Minimum length of a value for the high-entropy check: shorter random strings are too often
-/// ids, ports or words.
-pub const HIGH_ENTROPY_MIN_LEN: usize = 16;
-/// Bits per character. Random hex is ~3.7-4, base64 ~5; words and sentences stay lower, and
-/// a value with one character class (`thisismysecretkey`) is rejected separately.
-pub const HIGH_ENTROPY_BITS: f64 = 3.3;
-
-/// Whether a value looks like a random secret: long enough, varied enough, not a placeholder.
-pub fn is_high_entropy(value: &str) -> bool {
-    let v = value.trim();
-    !is_placeholder(v) && looks_random(v, HIGH_ENTROPY_MIN_LEN)
-}
-
-fn looks_random(v: &str, min_len: usize) -> bool {
-    if v.chars().count() < min_len || v.chars().any(char::is_whitespace) {
-        return false;
-    }
-    let classes = [
-        v.chars().any(|c| c.is_ascii_lowercase()),
-        v.chars().any(|c| c.is_ascii_uppercase()),
-        v.chars().any(|c| c.is_ascii_digit()),
-    ]
-    .iter()
-    .filter(|&&b| b)
-    .count();
-    classes >= 2 && shannon_entropy(v) >= HIGH_ENTROPY_BITS
 }
 
 /// Why an entry of a (non-example) env file holds a real secret. Never carries the value.

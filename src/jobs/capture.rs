@@ -5,6 +5,11 @@
 //! `run = "yes"` used to grow hookctl to gigabytes and print for minutes. The log is bounded
 //! too ([`LOG_LIMIT`], then the last [`KEEP`] bytes after a note): an unbounded log would move
 //! the same runaway from memory to the disk.
+//!
+//! What is shown and what is logged is masked (`crate::secret`): a job that prints a key (a
+//! linter quoting a line, `cat .env`) does not put it on the terminal, in CI logs or on disk.
+//! The log holds back its last [`LOG_HOLD`] bytes until more arrive, so a key split between
+//! two reads is whole when it is masked. (An interactive job writes to the terminal itself.)
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -15,6 +20,10 @@ use std::path::{Path, PathBuf};
 pub const KEEP: usize = 1 << 20;
 /// Bytes of a job's output written to its log before only the end is kept.
 pub const LOG_LIMIT: u64 = 64 << 20;
+/// Bytes of the log held back for masking: more than the longest value the secret scan reads.
+const LOG_HOLD: usize = 40 << 10;
+/// Held bytes that make the log write what it can.
+const LOG_FLUSH: usize = 2 * LOG_HOLD;
 /// Logs kept in the logs folder; older ones are removed when a new one is written.
 const LOGS_KEPT: usize = 20;
 
@@ -33,8 +42,10 @@ pub struct Capture {
 struct Log {
     file: File,
     path: PathBuf,
-    /// Bytes of the output written, from the start.
+    /// Bytes of the output written, from the start (held ones included).
     written: u64,
+    /// Accepted but not yet on disk: masked with what follows them.
+    held: Vec<u8>,
 }
 
 impl Capture {
@@ -94,7 +105,7 @@ impl Capture {
         let mut out = std::mem::take(&mut self.head);
         if dropped == 0 {
             out.extend(self.tail.iter());
-            return (out, None);
+            return (masked(out), None);
         }
         let tail_start = self.total - self.tail.len() as u64;
         let note = match self.log.take() {
@@ -102,18 +113,19 @@ impl Capture {
                 let capped = log.written < tail_start;
                 if capped {
                     let gap = tail_start - log.written;
+                    log.flush(0);
                     let _ = writeln!(
                         log.file,
                         "\n[hookctl: {gap} bytes not logged (the log keeps the first {} MiB and the last {} MiB)]",
                         LOG_LIMIT >> 20,
                         KEEP >> 20
                     );
-                    let (a, b) = self.tail.as_slices();
-                    let _ = log.file.write_all(a).and_then(|()| log.file.write_all(b));
+                    let tail: Vec<u8> = self.tail.iter().copied().collect();
+                    let _ = log.file.write_all(&masked(tail));
                 } else {
                     let skip = (log.written - tail_start) as usize;
-                    let rest: Vec<u8> = self.tail.iter().skip(skip).copied().collect();
-                    let _ = log.file.write_all(&rest);
+                    log.held.extend(self.tail.iter().skip(skip));
+                    log.flush(0);
                 }
                 let what = if capped {
                     "first and last part of the output"
@@ -135,7 +147,15 @@ impl Capture {
             note.0
         );
         out.extend(self.tail.iter());
-        (out, note.1)
+        (masked(out), note.1)
+    }
+}
+
+/// `bytes` with every secret masked.
+fn masked(bytes: Vec<u8>) -> Vec<u8> {
+    match crate::secret::redact_bytes(&bytes) {
+        std::borrow::Cow::Owned(m) => m,
+        std::borrow::Cow::Borrowed(_) => bytes,
     }
 }
 
@@ -168,15 +188,28 @@ impl Log {
             file,
             path,
             written: 0,
+            held: Vec::new(),
         })
     }
 
     fn append(&mut self, bytes: &[u8]) {
         let room = LOG_LIMIT.saturating_sub(self.written);
         let n = (bytes.len() as u64).min(room) as usize;
-        if n > 0 && self.file.write_all(&bytes[..n]).is_ok() {
+        if n > 0 {
+            self.held.extend_from_slice(&bytes[..n]);
             self.written += n as u64;
+            if self.held.len() >= LOG_FLUSH {
+                self.flush(LOG_HOLD);
+            }
         }
+    }
+
+    /// Mask what is held and write all of it but the last `keep` bytes.
+    fn flush(&mut self, keep: usize) {
+        let held = masked(std::mem::take(&mut self.held));
+        let cut = held.len().saturating_sub(keep);
+        let _ = self.file.write_all(&held[..cut]);
+        self.held = held[cut..].to_vec();
     }
 }
 
@@ -234,5 +267,36 @@ mod tests {
             "{note}"
         );
         assert!(note.contains(&log.display().to_string()), "{note}");
+    }
+
+    /// Issue 20: a key a job prints reaches neither the terminal nor the log, even split
+    /// between two reads.
+    #[test]
+    fn secrets_are_masked_on_screen_and_in_the_log() {
+        let key = ["sk_", "live_", "4eC39HqLyjWDarjtT1zdp7dc"].concat();
+        let middle = &key[10..];
+        let tmp = tempfile::tempdir().unwrap();
+        let mut c = Capture::new("leaky", Some(tmp.path()));
+        let line = format!("config: {key}\n");
+        let (a, b) = line.as_bytes().split_at(14);
+        for i in 0..300_000u32 {
+            c.push(format!("line {i:08}\n").as_bytes());
+            if i % 50_000 == 0 {
+                c.push(a);
+                c.push(b);
+            }
+        }
+        c.push(line.as_bytes());
+        let (shown, log) = c.finish();
+        let shown = String::from_utf8_lossy(&shown);
+        assert!(shown.contains("config: sk_live_****"), "masked, kind kept");
+        assert!(!shown.contains(middle));
+        let logged = std::fs::read_to_string(log.unwrap()).unwrap();
+        assert_eq!(logged.matches("config: sk_live_****").count(), 7);
+        assert!(!logged.contains(middle));
+        let mut small = Capture::new("j", None);
+        small.push(a);
+        small.push(b);
+        assert!(!String::from_utf8_lossy(&small.finish().0).contains(middle));
     }
 }

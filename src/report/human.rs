@@ -9,6 +9,9 @@
 //!    |
 //!    = help: run `git add lib/utils/slug-generator.ts`
 //! ```
+//!
+//! Source lines are masked (`crate::secret::redact_bytes`) before they are cut for display, and
+//! not shown at all for a finding that says `hide_source`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -47,7 +50,7 @@ pub fn print(
             *hidden.entry(f.rule).or_default() += 1;
         } else {
             if source.as_ref().is_none_or(|(p, _)| *p != f.path) {
-                source = Some((f.path.as_str(), sources.source(&f.path)));
+                source = Some((f.path.as_str(), sources.source(&f.path).map(shown_text)));
             }
             let src = source.as_ref().and_then(|(_, s)| s.as_deref());
             finding(out, color, f, src, mark_new)?;
@@ -92,12 +95,9 @@ fn finding(
         paint(color, sev_style, &format!("{word}[{}]", f.rule)),
         paint(color, style::BOLD, &format!(": {}{new}", escape(&f.message)))
     )?;
-    // Env files hold values, and a secret's line holds the secret: values are never shown, so
-    // no source line for them.
-    let shown = if f.line > 0
-        && crate::env::env_file_kind(&f.path).is_none()
-        && crate::codes::group(f.rule) != "secrets"
-    {
+    // The rule says when a line must not be shown at all (an env file's values, a secret's
+    // own line); any other line was masked when it was read.
+    let shown = if f.line > 0 && !f.hide_source {
         src.and_then(|s| source_window(s, f))
     } else {
         None
@@ -146,6 +146,19 @@ fn finding(
         )?;
     }
     writeln!(out)
+}
+
+/// A file's bytes as lines may show them: UTF-16 decoded (its NULs would spell a key out
+/// between escapes), every secret masked (byte offsets kept, so spans still point right).
+fn shown_text(bytes: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    let text = crate::text::utf8_view(&bytes);
+    match crate::secret::redact_bytes(&text) {
+        Cow::Owned(masked) => Cow::Owned(masked),
+        Cow::Borrowed(_) => match text {
+            Cow::Owned(decoded) => Cow::Owned(decoded),
+            Cow::Borrowed(_) => bytes,
+        },
+    }
 }
 
 fn summary_line(out: &mut dyn Write, opts: &Options, summary: &Summary) -> io::Result<()> {

@@ -1,7 +1,9 @@
 //! Rendering findings: human (rustc/biome style), JSON, SARIF 2.1.0, GitHub annotations.
-//! Findings go to stdout (data that could be piped); progress and logs go to stderr.
+//! Findings go to stdout (data that could be piped); progress and logs go to stderr. Every
+//! text shown is masked first (`Finding::redacted`, and source lines in `human`): no format
+//! prints a value the secret detectors match.
 
-mod escape;
+pub mod escape;
 pub mod human;
 mod sarif;
 
@@ -85,6 +87,10 @@ pub fn print(
     summary: &Summary,
     sources: &dyn Sources,
 ) -> io::Result<()> {
+    // Every text of a finding may quote the user's files (a specifier, a name): no format
+    // shows a secret in it.
+    let findings: Vec<Finding> = findings.iter().cloned().map(Finding::redacted).collect();
+    let findings = findings.as_slice();
     match opts.format {
         Format::Human => human::print(out, opts, findings, summary, sources),
         Format::Json => {

@@ -42,9 +42,14 @@ pub struct CleanSet {
 
 /// The resolution context of a snapshot: paths and kinds, config blobs, symlink targets,
 /// hookctl's settings (which carry the digest of every config the resolver read).
+/// Bumped when resolution can give another verdict for the same inputs (the package version
+/// alone does not change between builds of one version): 2, issue 19's levels by certainty.
+const RESOLUTION_LOGIC: u32 = 2;
+
 pub fn context_hash(snap: &Snapshot, settings: &str) -> u64 {
     let mut h = Xxh3::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&RESOLUTION_LOGIC.to_le_bytes());
     h.update(settings.as_bytes());
     for (path, entry) in snap.entries() {
         h.update(path.as_bytes());
@@ -66,7 +71,7 @@ pub fn is_resolution_config(path: &str) -> bool {
         || name == "deno.json"
         || name == "deno.jsonc"
         // `$lib`, `kit.alias`, Nuxt's `srcDir`
-        || super::frameworks::is_framework_config(name)
+        || crate::bundler::is_config(name)
         // How the package manager lays out node_modules (hoisted or not).
         || path == ".npmrc"
         || path == ".yarnrc.yml"

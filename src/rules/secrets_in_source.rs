@@ -9,21 +9,25 @@
 //! a run of one repeated character). Values are never printed: the finding names the format,
 //! the path, the line and the column, and its name (for "new findings only") is the format.
 //!
+//! What is found is `crate::secret::find`'s: every occurrence of every format, read by the
+//! format's own alphabet whatever surrounds it, on lines of any length; UTF-16 files are
+//! decoded first (a UTF-16 file is text, not binary).
+//!
 //! Speed: a file is read only when it is in scope (a scoped pre-commit: the changed files), and
-//! only the lines holding one of the formats' fixed anchors (`sk_live_`, `AKIA`, `ghp_`, ...,
-//! found with one Aho-Corasick pass) are tokenized. Clean (path, blob) pairs are remembered in
-//! `<git common dir>/hookctl/secrets-clean.bin`, so an unchanged file is not read again.
+//! only once: a source file the engine reads to parse it is scanned from the same bytes
+//! ([`AlreadyRead`]). The scan looks at each byte once (one Aho-Corasick pass for the formats'
+//! prefixes). Clean
+//! (path, blob) pairs are remembered in `<git common dir>/hookctl/secrets-clean.bin`, so an
+//! unchanged file is not read again.
 
-use std::sync::OnceLock;
-
-use aho_corasick::AhoCorasick;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostic::Finding;
-use crate::env::{self, known_secrets_in_lines};
+use crate::env;
 use crate::resolve::clean::CleanSet;
+use crate::secret;
 use crate::snapshot::{EntryKind, Kind, Snapshot};
 
 /// Bytes looked at for a NUL to call a file binary (as git does).
@@ -34,40 +38,7 @@ const ENTROPY_MIN_LEN: usize = 20;
 
 /// The clean set's file, and its format (bump when what is found changes).
 const CLEAN_FILE: &str = "secrets-clean.bin";
-const VERSION: &str = "secrets/in-source 1";
-
-/// Fixed strings every known format contains (`data/secret-formats.toml`): a line without one
-/// of them holds no known-format secret, so it is not tokenized. A test checks each format.
-const ANCHORS: &[&str] = &[
-    "k_live_",
-    "k_test_",
-    "whsec_",
-    "AKIA",
-    "ASIA",
-    "ABIA",
-    "ACCA",
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "glpat-",
-    "xox",
-    "hooks.slack.com",
-    "sk-",
-    "PRIVATE KEY",
-    "eyJ",
-    "sb_secret_",
-    "SG.",
-    "npm_",
-    "://",
-];
-
-fn anchors() -> &'static AhoCorasick {
-    static CELL: OnceLock<AhoCorasick> = OnceLock::new();
-    CELL.get_or_init(|| AhoCorasick::new(ANCHORS).expect("fixed anchors build"))
-}
+const VERSION: &str = "secrets/in-source 2";
 
 /// Lockfiles: generated, full of hashes and registry URLs, never hand-edited.
 const LOCKFILES: &[&str] = &[
@@ -87,9 +58,6 @@ pub struct Hit {
     pub column: u32,
     pub kind: &'static str,
 }
-
-/// The format matched anywhere in a line (a PEM header), not on one token.
-const PRIVATE_KEY: &str = "private key";
 
 /// The kind reported for a high-entropy string (`[secrets] entropy = true`).
 pub const HIGH_ENTROPY: &str = "high-entropy string";
@@ -122,13 +90,52 @@ impl Filter {
     }
 }
 
-/// The findings of the files of `snap` in `paths` (`None`: every file).
+/// The secrets of the files the engine read anyway (to parse them), scanned from the same
+/// bytes so that no file is read twice.
+pub struct AlreadyRead {
+    entropy: bool,
+    max_size: u64,
+    hits: std::sync::Mutex<std::collections::HashMap<String, Vec<Hit>>>,
+}
+
+impl AlreadyRead {
+    pub fn new(config: &Config) -> AlreadyRead {
+        AlreadyRead {
+            entropy: config.secrets.entropy(),
+            max_size: config.scan.max_file_size(),
+            hits: Default::default(),
+        }
+    }
+
+    /// Scan the bytes of `path` the engine has just read.
+    pub fn record(&self, path: &str, bytes: &[u8]) {
+        if bytes.len() as u64 > self.max_size {
+            return;
+        }
+        let hits = scan(bytes, self.entropy);
+        self.hits
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_string(), hits);
+    }
+
+    fn into_map(self) -> std::collections::HashMap<String, Vec<Hit>> {
+        self.hits
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The findings of the files of `snap` in `paths` (`None`: every file); files in `read` are
+/// not read again.
 pub fn check(
     config: &Config,
     snap: &Snapshot,
     paths: Option<&[&str]>,
     cache_dir: &std::path::Path,
+    read: AlreadyRead,
 ) -> Vec<Finding> {
+    let read = read.into_map();
     let filter = Filter::new(config);
     let entropy = config.secrets.entropy();
     let max_size = config.scan.max_file_size();
@@ -170,16 +177,22 @@ pub fn check(
             if clean.contains(path, &id) {
                 return Vec::new();
             }
-            let Ok(bytes) = snap.read_pooled(path) else {
-                return Vec::new();
+            let hits = match read.get(path) {
+                Some(hits) => hits.clone(),
+                None => {
+                    let Ok(bytes) = snap.read_pooled(path) else {
+                        return Vec::new();
+                    };
+                    // Binary once UTF-16 is decoded (a UTF-16 file is text).
+                    if bytes.len() as u64 > max_size || is_binary(&crate::text::utf8_view(&bytes)) {
+                        // Not scanned, whatever it holds: a verdict of the blob (and of
+                        // `max_size`, in the set's context), so a warm run never reads it again.
+                        clean.insert(path, &id);
+                        return Vec::new();
+                    }
+                    scan(&bytes, entropy)
+                }
             };
-            if bytes.len() as u64 > max_size || is_binary(&bytes) {
-                // Not scanned, whatever it holds: a verdict of the blob (and of `max_size`, in
-                // the set's context), so a warm run never reads it again.
-                clean.insert(path, &id);
-                return Vec::new();
-            }
-            let hits = scan(&bytes, entropy);
             if hits.is_empty() {
                 clean.insert(path, &id);
             }
@@ -220,6 +233,7 @@ fn finding(path: &str, hit: &Hit) -> Finding {
              a test fixture belongs under a `[secrets] skip` glob",
     )
     .name(hit.kind)
+    .hide_source()
 }
 
 /// Whether the first 8 KiB hold a NUL byte.
@@ -227,153 +241,78 @@ pub fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(BINARY_PROBE)]).is_some()
 }
 
-/// The secrets of one text file: every line holding an anchor is tokenized (every line, with
-/// `entropy`).
+/// The secrets of one file (none when it is binary: a NUL in its first 8 KiB once UTF-16 is
+/// decoded), each with its line and column (in characters); with `entropy`, also the first
+/// random-looking token of each line holding no known format.
 pub fn scan(bytes: &[u8], entropy: bool) -> Vec<Hit> {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = Vec::new();
-    if entropy {
-        let mut start = 0;
-        for (i, line) in text.split('\n').enumerate() {
-            scan_line(line, i + 1, true, &mut out);
-            drop_sample_key(&text[start..], &mut out);
-            start += line.len() + 1;
-        }
-        return out;
+    let text = crate::text::utf8_view(bytes);
+    if is_binary(&text) {
+        return Vec::new();
     }
-    let mut next_line_start = 0;
-    let mut line_no = 0usize;
-    let mut counted_to = 0usize;
-    for m in anchors().find_iter(text.as_bytes()) {
-        if m.start() < next_line_start {
-            continue;
+    let mut out = Vec::new();
+    let mut pos = Position::default();
+    for found in secret::find(&text) {
+        let (line, column) = pos.advance(&text, found.start);
+        out.push(Hit {
+            line,
+            column,
+            kind: found.format,
+        });
+    }
+    if entropy {
+        let text = String::from_utf8_lossy(&text);
+        let known: std::collections::HashSet<u32> = out.iter().map(|h| h.line).collect();
+        for (i, line) in text.split('\n').enumerate() {
+            let line_no = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            if known.contains(&line_no) {
+                continue;
+            }
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if let Some(column) = high_entropy_token(line) {
+                out.push(Hit {
+                    line: line_no,
+                    column,
+                    kind: HIGH_ENTROPY,
+                });
+            }
         }
-        let start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[m.start()..].find('\n').map_or(text.len(), |i| m.start() + i);
-        line_no += memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..start]).count();
-        counted_to = start;
-        scan_line(&text[start..end], line_no + 1, false, &mut out);
-        drop_sample_key(&text[start..], &mut out);
-        next_line_start = end + 1;
+        out.sort_by_key(|h| (h.line, h.column));
     }
     out
 }
 
-/// A private-key hit just pushed for the line at the start of `from` is dropped when no key
-/// follows its header: documentation elides the body (`MIIEpAIBAAKCAQEA...`), and code that
-/// handles PEM text holds the header alone (`pem.startsWith("-----BEGIN PRIVATE KEY-----")`).
-fn drop_sample_key(from: &str, out: &mut Vec<Hit>) {
-    if out.last().is_some_and(|h| h.kind == PRIVATE_KEY) && !has_key_body(from) {
-        out.pop();
-    }
+/// Line and character column of increasing byte offsets, counted once over the text.
+#[derive(Default)]
+struct Position {
+    at: usize,
+    line: u32,
+    line_start: usize,
+    column: u32,
 }
 
-/// Fewer base64 characters than this after a PEM header is no key (the smallest real one, an
-/// EC P-256 key, has about 160).
-const MIN_KEY_BODY: usize = 64;
-
-/// Does a PEM body follow the `-----BEGIN … PRIVATE KEY-----` header in `from` (the header's
-/// line and what comes after)? Lines (or `\n`-escaped pieces of one line) of base64 between
-/// quotes, `,` `+` `;` of string concatenation or a sentence's `.`, and `Name: value` PEM headers; the body ends at
-/// `-----END` or the first other line. An ellipsis in it means an elided sample.
-fn has_key_body(from: &str) -> bool {
-    let Some(at) = from.find("-----BEGIN") else {
-        return true;
-    };
-    let rest = &from[at + "-----BEGIN".len()..];
-    let Some(close) = rest.find("-----") else {
-        return true;
-    };
-    let rest = &rest[close + 5..];
-    let mut base64 = 0usize;
-    // Enough text for the largest keys (RSA 4096: about 3,300 characters), not the whole file.
-    let window = &rest[..rest.char_indices().nth(8192).map_or(rest.len(), |(i, _)| i)];
-    for piece in window.split('\n').flat_map(|l| l.split("\\n")) {
-        if piece.contains("-----END") {
-            break;
+impl Position {
+    fn advance(&mut self, text: &[u8], to: usize) -> (u32, u32) {
+        if self.line == 0 {
+            self.line = 1;
         }
-        if piece.contains("...") || piece.contains('…') {
-            return false;
+        for nl in memchr::memchr_iter(b'\n', &text[self.at..to]) {
+            self.line = self.line.saturating_add(1);
+            self.line_start = self.at + nl + 1;
+            self.column = 0;
         }
-        let piece = piece.trim_matches(|c: char| c.is_whitespace() || "\"'`,+;().".contains(c));
-        if piece.is_empty()
-            || piece
-                .split_once(": ")
-                .is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-        {
-            continue;
-        }
-        if !piece
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
-        {
-            break;
-        }
-        base64 += piece.len();
-    }
-    base64 >= MIN_KEY_BODY
-}
-
-fn scan_line(line: &str, line_no: usize, entropy: bool, out: &mut Vec<Hit>) {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    let line_no = u32::try_from(line_no).unwrap_or(u32::MAX);
-    if let Some(hit) = known_secrets_in_lines(line).into_iter().next() {
-        let offset = byte_offset(line, hit.column);
-        let column = if hit.format == PRIVATE_KEY {
-            // Matched on the whole line: point at the PEM header.
-            line.find("-----BEGIN")
-                .and_then(|at| u32::try_from(line[..at].chars().count() + 1).ok())
-                .unwrap_or(hit.column)
-        } else if repeated_placeholder(token_at(line, offset)) {
-            return;
-        } else {
-            hit.column
-        };
-        out.push(Hit {
-            line: line_no,
-            column,
-            kind: hit.format,
-        });
-        return;
-    }
-    if entropy && let Some(column) = high_entropy_token(line) {
-        out.push(Hit {
-            line: line_no,
-            column,
-            kind: HIGH_ENTROPY,
-        });
+        let from = self.at.max(self.line_start);
+        // Characters, not bytes: count the bytes that start one.
+        let chars = text[from..to].iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+        self.column = self
+            .column
+            .saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
+        self.at = to;
+        (self.line, self.column.saturating_add(1))
     }
 }
 
 fn is_separator(c: char) -> bool {
     c.is_whitespace() || "\"'`=,;()[]{}<>".contains(c)
-}
-
-/// The byte offset of 1-based character column `column`.
-fn byte_offset(line: &str, column: u32) -> usize {
-    line.char_indices()
-        .nth(column.saturating_sub(1) as usize)
-        .map_or(line.len(), |(i, _)| i)
-}
-
-fn token_at(line: &str, offset: usize) -> &str {
-    let rest = &line[offset..];
-    &rest[..rest.find(is_separator).unwrap_or(rest.len())]
-}
-
-/// `sk_live_0000000000000000`, `AKIAAAAAAAAAAAAAAAAA`: a run of 8 or more of one character is a
-/// placeholder, never a generated key.
-fn repeated_placeholder(token: &str) -> bool {
-    let mut run = 0;
-    let mut prev = None;
-    for c in token.chars() {
-        run = if Some(c) == prev { run + 1 } else { 1 };
-        prev = Some(c);
-        if run >= 8 {
-            return true;
-        }
-    }
-    false
 }
 
 /// The column of the first token of the line that looks like a random secret: 20+ characters
@@ -391,7 +330,7 @@ fn high_entropy_token(line: &str) -> Option<u32> {
                     && token
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
-                    && !repeated_placeholder(token)
+                    && !secret::repeated_placeholder(token)
                     && env::is_high_entropy(token)
                 {
                     return u32::try_from(line[..s].chars().count() + 1).ok();
@@ -443,14 +382,13 @@ mod tests {
         for text in &fire {
             let hits = scan(text.as_bytes(), false);
             assert_eq!(hits.len(), 1, "{text}");
-            assert_eq!(hits[0].kind, PRIVATE_KEY);
+            assert_eq!(hits[0].kind, "private key");
         }
     }
 
-    /// One value per format of `data/secret-formats.toml`: each holds an anchor, so the
-    /// prefilter never hides it.
+    /// One value per format of `data/secret-formats.toml`, each found at its column.
     #[test]
-    fn every_format_has_an_anchor() {
+    fn every_format_is_found() {
         let values = [
             k(&["sk_", "live_", "51H8xKJzq2PdLmN4vRtY6wEa"]),
             k(&["rk_", "live_", "51H8xKJzq2PdLmN4vRtY6wEa"]),

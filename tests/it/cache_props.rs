@@ -287,3 +287,181 @@ fn each_key_part_of_the_verdict_caches_matters() {
         warm_equals_cold(&edits).unwrap();
     }
 }
+
+// ------------------------------------------------------------- the import graph (`{affected}`)
+
+/// An edit for the graph property: every kind of input `{affected}` depends on, with aliases
+/// that rename what they map (`*-impl`, exact names) so that an added file's name does not say
+/// which imports it captures.
+#[derive(Debug, Clone)]
+enum GraphEdit {
+    /// Add or remove a file that some mapping prefers once it exists.
+    Late(usize),
+    /// `git mv` an early file to its other name, or back.
+    Rename(usize),
+    /// Importer `i` imports specifier `j`.
+    Source(usize, usize),
+    /// tsconfig `paths` variant.
+    Paths(usize),
+    /// `packages/ui-kit` `exports` variant.
+    Exports(usize),
+}
+
+/// Files present at first, and their other names.
+const EARLY: &[(&str, &str)] = &[
+    ("src/helpers/format.ts", "src/helpers/fmt.ts"),
+    ("src/database/client.ts", "src/database/conn.ts"),
+    ("packages/ui-kit/src/button.ts", "packages/ui-kit/src/btn.ts"),
+    ("src/lib/index.ts", "src/lib/main.ts"),
+];
+/// Files that do not exist at first.
+const LATE: &[&str] = &[
+    "src/lib/format-impl.ts",
+    "src/gen/client.ts",
+    "packages/ui-kit/src/button-impl.ts",
+    "src/lib.ts",
+    "src/pre-format.ts",
+];
+const GRAPH_SPECS: &[&str] = &[
+    "@impl/format",
+    "@db",
+    "@acme/ui/button",
+    "./lib",
+    "@pre/format",
+    "@/helpers/format",
+];
+const GRAPH_IMPORTERS: &[&str] = &["src/a.ts", "src/b.ts", "src/c/d.ts"];
+const GRAPH_PATHS: &[&str] = &[
+    r#"{ "@/*": ["./src/*"], "@impl/*": ["./src/lib/*-impl", "./src/helpers/*"], "@db": ["./src/gen/client.ts", "./src/database/client.ts"], "@pre/*": ["./src/pre-*", "./src/helpers/*"] }"#,
+    r#"{ "@/*": ["./src/*"], "@impl/*": ["./src/helpers/*"] }"#,
+];
+const GRAPH_EXPORTS: &[&str] = &[
+    r#"{ "./*": ["./src/*-impl.ts", "./src/*.ts"] }"#,
+    r#"{ "./*": "./src/*.ts" }"#,
+];
+
+fn graph_edit() -> impl Strategy<Value = GraphEdit> {
+    prop_oneof![
+        3 => (0..LATE.len()).prop_map(GraphEdit::Late),
+        1 => (0..EARLY.len()).prop_map(GraphEdit::Rename),
+        1 => (0..GRAPH_IMPORTERS.len(), 0..GRAPH_SPECS.len()).prop_map(|(i, j)| GraphEdit::Source(i, j)),
+        1 => (0..GRAPH_PATHS.len()).prop_map(GraphEdit::Paths),
+        1 => (0..GRAPH_EXPORTS.len()).prop_map(GraphEdit::Exports),
+    ]
+}
+
+fn graph_tsconfig(paths: &str) -> String {
+    format!(r#"{{ "compilerOptions": {{ "moduleResolution": "bundler", "paths": {paths} }} }}"#)
+}
+
+fn graph_ui(exports: &str) -> String {
+    format!(r#"{{ "name": "@acme/ui", "exports": {exports} }}"#)
+}
+
+fn graph_setup() -> Repo {
+    let r = Repo::new();
+    let out = r.sibling("affected");
+    r.write(
+        "package.json",
+        r#"{ "name": "app", "private": true, "workspaces": ["packages/*"], "dependencies": { "@acme/ui": "*" } }"#,
+    )
+    .write("packages/ui-kit/package.json", graph_ui(GRAPH_EXPORTS[0]))
+    .write("tsconfig.json", graph_tsconfig(GRAPH_PATHS[0]))
+    .write(
+        "hookctl.toml",
+        format!(
+            "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"affected\"\nrun = \"printf '%s\\\\n' {{affected}} > {}\"\n",
+            out.display()
+        ),
+    );
+    for (f, _) in EARLY {
+        r.write(f, "export const v = 1;\n");
+    }
+    for (i, p) in GRAPH_IMPORTERS.iter().enumerate() {
+        r.write(p, source(GRAPH_SPECS[i]));
+    }
+    r.commit_all("init");
+    r
+}
+
+fn graph_apply(r: &Repo, e: &GraphEdit) {
+    let exists = |p: &str| r.path(p).exists();
+    match e {
+        GraphEdit::Late(i) => {
+            if exists(LATE[*i]) {
+                r.git(&["rm", "-q", "-f", LATE[*i]]).ok();
+            } else {
+                r.write(LATE[*i], "export const v = 2;\n");
+            }
+        }
+        GraphEdit::Rename(i) => {
+            let (a, b) = EARLY[*i];
+            let (from, to) = if exists(a) { (a, b) } else { (b, a) };
+            if exists(from) && !exists(to) {
+                r.git(&["mv", from, to]).ok();
+            }
+        }
+        GraphEdit::Source(i, j) => {
+            r.write(GRAPH_IMPORTERS[*i], source(GRAPH_SPECS[*j]));
+        }
+        GraphEdit::Paths(v) => {
+            r.write("tsconfig.json", graph_tsconfig(GRAPH_PATHS[*v]));
+        }
+        GraphEdit::Exports(v) => {
+            r.write("packages/ui-kit/package.json", graph_ui(GRAPH_EXPORTS[*v]));
+        }
+    }
+    r.git(&["add", "-A"]).ok();
+}
+
+/// `{affected}` of each seed group: the files that appear later, and those present at first.
+fn affected_sets(r: &Repo) -> Vec<Vec<String>> {
+    let late: Vec<&str> = LATE
+        .iter()
+        .copied()
+        .chain(EARLY.iter().map(|(_, b)| *b))
+        .filter(|p| r.path(p).exists())
+        .collect();
+    let early: Vec<&str> = EARLY
+        .iter()
+        .map(|(a, _)| *a)
+        .filter(|p| r.path(p).exists())
+        .collect();
+    let mut sets = Vec::new();
+    for seeds in [late, early] {
+        if seeds.is_empty() {
+            sets.push(Vec::new());
+            continue;
+        }
+        let mut args = vec!["run", "pre-commit", "--files"];
+        args.extend(seeds);
+        r.hookctl(&args).ok();
+        let text = std::fs::read_to_string(r.sibling("affected")).unwrap();
+        let mut set: Vec<String> = text.lines().map(str::to_string).collect();
+        set.sort();
+        sets.push(set);
+    }
+    sets
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, max_shrink_iters: 20, ..ProptestConfig::default() })]
+
+    /// The stored import graph never changes `{affected}`: after any sequence of additions,
+    /// renames and edits, a warm run equals a run without the stored graph.
+    #[test]
+    fn warm_affected_equals_cold_affected_after_any_edit(edits in prop::collection::vec(graph_edit(), 1..8)) {
+        let r = graph_setup();
+        let _ = affected_sets(&r);
+        let graph = r.path(".git/hookctl/graph.bin");
+        let aside = r.path(".git/hookctl/graph.warm");
+        for e in &edits {
+            graph_apply(&r, e);
+            let warm = affected_sets(&r);
+            std::fs::rename(&graph, &aside).unwrap();
+            let cold = affected_sets(&r);
+            std::fs::rename(&aside, &graph).unwrap();
+            prop_assert_eq!(&warm, &cold, "after {:?}", e);
+        }
+    }
+}
