@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2016,SC2154
+# shellcheck disable=SC2016,SC2154,SC2034
 # bench/speed-rows.sh — the hook-path rows of issue 22, sourced by `bench/run.sh --speed` (it
 # defines hf, peak_kb, ensure_corpus, cmdline, fmt_t, ratio, mb, M, tmp, raw, report, ...).
 #
@@ -74,7 +74,7 @@ for n in "${speed_sizes[@]}"; do
 	# renames one file: another path set, another resolution context.
 	other="$tmp/other-$n"
 	git -C "$dir" worktree add -q -b "bench-other-$n" "$other" HEAD
-	first=$(git -C "$other" ls-files 'apps/web/src/*.ts' | head -n 1)
+	first=$(git -C "$other" ls-files 'apps/web/src/*.ts' | awk 'NR == 1')
 	git -C "$other" mv "$first" "${first%.ts}-moved.ts"
 	git -C "$other" -c user.name=bench -c user.email=bench@example.invalid commit -q --no-verify -m other
 	alt_cmds=()
@@ -136,7 +136,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		row "pre-commit, 10 staged (yardstick: \`git diff --cached --name-only\`)" "$n" "s_pre_$n" "${M[s_pre_$n.${#bins[@]}]}"
 		row "warm full check" "$n" "s_warm_$n" ""
 		alt_half=$(awk -v a="${M[s_alt_$n.$last]}" 'BEGIN { print a/2 }')
-		row "two worktrees in turn, per check (yardstick: warm full check)" "$n" "s_alt_$n" "${M[s_warm_$n.$last]}"
+		row "two worktrees in turn, the pair (yardstick: one warm full check)" "$n" "s_alt_$n" "${M[s_warm_$n.$last]}"
 		echo "| (two worktrees, after: per check) | $n | $(printf '| %.0s' "${labels[@]:1}")$(fmt_t "$alt_half") | $(fmt_t "${M[s_warm_$n.$last]}") | $(ratio "$alt_half" "${M[s_warm_$n.$last]}") |"
 	done
 	row "warm full check, 60 MB of binaries (yardstick: the same repo without)" "$small" "s_bin_heavy" "${M[s_bin_plain.$last]}"

@@ -231,10 +231,10 @@ fn private_key(text: &[u8], at: usize, f: &Format) -> Option<Found> {
 /// The byte range of the base64 body after a PEM header ending at `from`: lines (or
 /// `\n`-escaped pieces of one line) of base64 between quotes, `,` `+` `;` of string
 /// concatenation or a sentence's `.`, `Name: value` PEM headers, or a key pasted on the
-/// header's own line (glued to it, or its lines joined by blanks); the body ends at `-----END`
-/// or the first other text. `None` when it holds fewer than [`MIN_KEY_BODY`] base64
-/// characters, or an ellipsis (an elided sample). One pass, stopping at the first byte that
-/// is no body's.
+/// header's own line (glued to it, or its lines joined by blanks); the body ends at `-----END`,
+/// a blank line after it, or the first other text. `None` when it holds fewer than
+/// [`MIN_KEY_BODY`] base64 characters, or an ellipsis (an elided sample). One pass, stopping at
+/// the first byte that is no body's.
 fn key_body(text: &[u8], from: usize) -> Option<(usize, usize)> {
     let limit = text.len().min(from + MAX_PEM_BODY);
     let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b"+/=".contains(&b);
@@ -244,13 +244,24 @@ fn key_body(text: &[u8], from: usize) -> Option<(usize, usize)> {
     let mut span: Option<(usize, usize)> = None;
     let mut header_line = true;
     let mut line_start = false;
+    // Only blanks since the last newline: a blank line after the body ends it.
+    let mut blank = false;
     while i < limit {
         let rest = &text[i..limit];
+        if rest[0] == b'\n' {
+            if blank && span.is_some() {
+                break;
+            }
+            blank = true;
+        }
         if rest[0] == b'\n' || rest.starts_with(b"\\n") {
             i += if rest[0] == b'\n' { 1 } else { 2 };
             header_line = false;
             line_start = true;
             continue;
+        }
+        if !rest[0].is_ascii_whitespace() {
+            blank = false;
         }
         if is_sep(rest[0]) {
             i += 1;
@@ -260,7 +271,17 @@ fn key_body(text: &[u8], from: usize) -> Option<(usize, usize)> {
             break;
         }
         if rest.starts_with(b"..") || rest.starts_with("…".as_bytes()) {
-            return None;
+            // An ellipsis right after base64 (`MIIE...`) or alone on its line elides the
+            // body: a sample. Anywhere else it is text after the body.
+            let dots = rest.iter().take_while(|&&b| b == b'.' || b >= 0x80).count();
+            let alone = rest[dots..]
+                .iter()
+                .take_while(|&&b| b != b'\n' && b != b'\\')
+                .all(|&b| is_sep(b));
+            if span.is_some_and(|s| s.1 == i) || alone {
+                return None;
+            }
+            break;
         }
         if rest[0] == b'.' {
             i += 1;

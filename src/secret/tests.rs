@@ -267,3 +267,23 @@ proptest::proptest! {
         proptest::prop_assert!(!masked.contains(secret_part(key)), "{masked}");
     }
 }
+
+/// Found by the `secret_tokenizer` fuzz target: an ellipsis lines after a key's body is text
+/// after it, not an elided sample.
+#[test]
+fn an_ellipsis_after_a_body_is_not_an_elision() {
+    let header = k(&["-----BEGIN ", "RSA PRIVATE KEY-----"]);
+    for text in [
+        format!("{header}\n{BODY}\n\n\n..1\n"),
+        format!("{header}\n{BODY}\n\n\n\n…\n"),
+    ] {
+        assert_eq!(find(text.as_bytes()).len(), 1, "{text}");
+    }
+    for sample in [
+        format!("{header}\n{BODY}...\n"),
+        format!("{header}\n{BODY}\n...\n"),
+        format!("{header}\nMIIE…\n{BODY}\n"),
+    ] {
+        assert_eq!(find(sample.as_bytes()), [], "{sample}");
+    }
+}

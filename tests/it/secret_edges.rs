@@ -130,6 +130,10 @@ fn no_rule_prints_a_secret_in_any_format() {
                 pem_body()
             ),
         ),
+        (
+            ".env.production",
+            format!("STRIPE_SECRET_KEY={}\nAWS_ACCESS_KEY_ID {}\n", stripe(), aws()),
+        ),
         // A key in the specifier itself: the message, the JSON `specifier`, the cache.
         (
             "src/specifier.ts",
@@ -147,6 +151,7 @@ fn no_rule_prints_a_secret_in_any_format() {
         "imports/unresolved",
         "imports/untracked",
         "secrets/in-source",
+        "secrets/env-file",
     ];
     for format in FORMATS {
         let run = r.hookctl(&["check", "--all-findings", "--format", format]);

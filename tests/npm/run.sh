@@ -388,8 +388,10 @@ out_has "... adds the prepare script" 'added `"prepare": "hookctl install || exi
 expect_ok "npm install (runs prepare)" at "$app" npm install
 out_has "prepare ran hookctl install" "pre-commit: installed"
 hooked "$app" "npm install installed the pre-commit hook"
-grep -qF "node_bin='node_modules/.bin/hookctl'" "$app/.git/hooks/pre-commit" &&
-	ok "the hook tries node_modules/.bin/hookctl first" || bad "the hook has no node_modules/.bin path"
+grep -qF "npm_bin='node_modules/hookctl/../@hookctl/cli-" "$app/.git/hooks/pre-commit" &&
+	grep -qF "node_bin='node_modules/.bin/hookctl'" "$app/.git/hooks/pre-commit" &&
+	ok "the hook runs the platform package's native binary first, the Node launcher only as a fallback" ||
+	bad "the hook has no native-binary path (npm_bin) or no node_modules/.bin fallback"
 expect_ok "node_modules/.bin/hookctl --version" "$app/node_modules/.bin/hookctl" --version
 out_has "--version says it came from the platform package" "npm package $plat_name"
 [ -f "$app/node_modules/hookctl/hookctl.schema.json" ] &&

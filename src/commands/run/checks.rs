@@ -181,7 +181,8 @@ pub(super) fn run_checks_on(
     crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
     let mut rows = Vec::new();
     if table {
-        for g in &groups {
+        // The commit message is no item of a deploy.
+        for g in groups.iter().filter(|g| **g != super::COMMIT_MSG) {
             let ran = times.iter().any(|(t, _)| t == g);
             if !ran {
                 let why = if skipped(g) || (*g == "git" && skipped(crate::codes::GIT_CLEAN.id)) {
