@@ -34,6 +34,10 @@ pub struct Lock {
     pub peers: HashMap<String, BTreeMap<String, String>>,
     /// berry: descriptor (`tiny@npm:^1.0.0`) -> locked version, where read.
     pub descriptors: HashMap<String, String>,
+    /// berry: the first line (1-based) written otherwise than yarn writes its lockfile (a YAML
+    /// anchor or alias, a merge key, a flow collection): valid YAML, read here, but
+    /// `yarn install --immutable` rewrites such a file and fails (YN0028).
+    pub noncanonical: Option<u32>,
     /// berry: descriptor -> byte range of its entry in `text`, whose version is read only
     /// when a message needs it.
     entries: HashMap<String, (usize, usize)>,
@@ -85,6 +89,33 @@ fn plain_key(head: &str) -> Option<&str> {
         return (!inner.contains(['"', '\\'])).then_some(inner);
     }
     (!head.contains([':', '"', '\'', ' ', '#', '{', '[', '&', '*', '!', '|', '>'])).then_some(head)
+}
+
+/// The first line of a berry lockfile that yarn would not write: a YAML anchor (`&a`), alias
+/// (`*a`) or merge key (`<<:`), or a flow collection (`{`, `[`) where yarn writes block style or
+/// a quoted string. Yarn quotes every value that could read as one of those.
+fn noncanonical_line(text: &str) -> Option<u32> {
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let t = t.strip_prefix("- ").unwrap_or(t);
+        let value = if t.starts_with('"') {
+            // A quoted key: the value after its closing quote and colon.
+            t[1..]
+                .find('"')
+                .map(|e| t[e + 2..].trim_start_matches(':').trim_start())
+        } else {
+            t.split_once(':').map(|(_, v)| v.trim_start())
+        };
+        let key_is_merge = t.starts_with("<<");
+        let node = |v: &str| v.starts_with(['&', '*', '{', '['].as_slice());
+        if key_is_merge || node(t) || value.is_some_and(node) {
+            return Some(i as u32 + 1);
+        }
+    }
+    None
 }
 
 /// The package name of a descriptor or pattern (`@scope/x@^1` -> `@scope/x`).
@@ -181,7 +212,7 @@ impl Lock {
         // An entry that does not parse alone may still be valid YAML as part of the whole
         // document (an alias of an anchor in another entry, a flow collection spanning lines at
         // column 0): the whole text decides.
-        Self::parse_berry_blocks(text).or_else(|_| {
+        let mut lock = Self::parse_berry_blocks(text).or_else(|_| {
             let mut lock = Lock {
                 berry: true,
                 ..Lock::default()
@@ -190,8 +221,10 @@ impl Lock {
                 lock.add_entry(&key, entry);
             }
             lock.text = text.to_string();
-            Ok(lock)
-        })
+            Ok::<Lock, ParseError>(lock)
+        })?;
+        lock.noncanonical = noncanonical_line(text);
+        Ok(lock)
     }
 
     fn parse_berry_blocks(text: &str) -> Result<Lock, ParseError> {

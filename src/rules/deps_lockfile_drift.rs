@@ -215,6 +215,24 @@ fn check_root(
         Lock::Yarn(l) => l.berry,
     };
     let berry = matches!(&lock, Lock::Yarn(l) if l.berry);
+    // Yarn 2+ refuses a lockfile it would write otherwise, whatever it locks.
+    if let Lock::Yarn(l) = &lock
+        && l.berry
+        && let Some(line) = l.noncanonical
+    {
+        return vec![
+            Finding::new(
+                rules::DEPS_LOCKFILE_DRIFT.id,
+                path,
+                format!(
+                    "`{path}` is not written as yarn writes it (a YAML anchor, alias, merge key or flow collection): `yarn install --immutable` rewrites it and fails on the deploy host"
+                ),
+            )
+            .at(line, 1)
+            .help(format!("run `yarn` and commit `{path}` as it writes it"))
+            .name(path),
+        ];
+    }
     let Some(root_manifest) = packages.manifests.get(root) else {
         return Vec::new();
     };

@@ -445,22 +445,33 @@ fn pnpm_lockfiles_in_any_valid_yaml_are_read_as_pnpm_reads_them() {
     );
 }
 
+/// Yarn 2+ is stricter than YAML: `yarn install --immutable` (yarn 4.18, checked by hand)
+/// refuses a yarn.lock it would write otherwise (YN0028), so an anchored one breaks the deploy.
+/// It is read (no `files/unreadable`) and reported as drift of the lockfile itself.
 #[test]
-fn yarn_berry_lockfile_with_anchors_across_entries_is_read() {
+fn yarn_berry_lockfile_written_otherwise_than_yarn_writes_it_is_drift() {
     let manifest = r#"{ "name": "app", "version": "1.0.0", "dependencies": { "tiny": "^1.0.0" } }"#;
-    let lock = |range: &str| {
+    let lock = |range: &str, link: &str, alias: &str| {
         format!(
-            "__metadata:\n  version: 8\n  cacheKey: &key 10c0\n\n\"app@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"app@workspace:.\"\n  dependencies:\n    tiny: \"npm:{range}\"\n  languageName: node\n  linkType: soft\n  checksum: *key\n\n\"tiny@npm:^1.0.0\":\n  version: 1.2.0\n  resolution: \"tiny@npm:1.2.0\"\n  languageName: node\n  linkType: hard\n"
+            "__metadata:\n  version: 8\n  cacheKey: 10c0\n\n\"app@workspace:.\":\n  version: 0.0.0-use.local\n  resolution: \"app@workspace:.\"\n  dependencies:\n    tiny: \"npm:{range}\"\n  languageName: node\n  linkType: {link}\n\n\"tiny@npm:^1.0.0\":\n  version: 1.2.0\n  resolution: \"tiny@npm:1.2.0\"\n  languageName: node\n  linkType: {alias}\n"
         )
     };
     let r = Repo::new();
     r.write("package.json", manifest)
-        .write("yarn.lock", lock("^1.0.0"))
+        .write("yarn.lock", lock("^1.0.0", "soft", "hard"))
         .write(".yarnrc.yml", "nodeLinker: node-modules\n");
     r.git(&["add", "-A"]).ok();
     assert_eq!(all_findings(&r), vec![]);
-    // The twin: the recorded range is not the declared one (`--immutable` would rewrite it).
-    r.write("yarn.lock", lock("^1.1.0"));
+    // An alias of an anchor in another entry.
+    r.write("yarn.lock", lock("^1.0.0", "&kind soft", "*kind"));
+    r.git(&["add", "-A"]).ok();
+    cmd_snapshot!(
+        r,
+        "verdicts_yarn_berry_lockfile_with_an_anchor",
+        r.hookctl(&["check", "--all-findings"])
+    );
+    // The twin of a real drift: the recorded range is not the declared one.
+    r.write("yarn.lock", lock("^1.1.0", "soft", "hard"));
     r.git(&["add", "-A"]).ok();
     assert_eq!(
         all_findings(&r),
