@@ -101,11 +101,11 @@ fn noncanonical_line(text: &str) -> Option<u32> {
             continue;
         }
         let t = t.strip_prefix("- ").unwrap_or(t);
-        let value = if t.starts_with('"') {
+        let value = if let Some(quoted) = t.strip_prefix('"') {
             // A quoted key: the value after its closing quote and colon.
-            t[1..]
+            quoted
                 .find('"')
-                .map(|e| t[e + 2..].trim_start_matches(':').trim_start())
+                .map(|e| quoted[e + 1..].trim_start_matches(':').trim_start())
         } else {
             t.split_once(':').map(|(_, v)| v.trim_start())
         };
