@@ -418,3 +418,65 @@ macro_rules! cmd_snapshot {
         snapshot!($repo, $name, text);
     }};
 }
+
+/// A path as the `&str` a config or shell line needs.
+pub fn s(p: &Path) -> String {
+    p.to_str().unwrap().to_string()
+}
+
+/// Wait for an event (a marker file a job writes); `secs` only bounds a broken run.
+pub fn wait_for(mut cond: impl FnMut() -> bool, secs: u64) -> bool {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < until {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    cond()
+}
+
+/// The lines of a file a job appends to (none when it does not exist).
+pub fn lines(p: &Path) -> Vec<String> {
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// A private TMPDIR beside the repository, where staged views and checkouts go.
+pub fn tmpdir(r: &Repo) -> PathBuf {
+    let t = r.sibling("tmp");
+    std::fs::create_dir_all(&t).unwrap();
+    t
+}
+
+/// What hookctl left in [`tmpdir`].
+pub fn leftovers(r: &Repo) -> Vec<PathBuf> {
+    std::fs::read_dir(tmpdir(r))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect()
+}
+
+/// `hookctl ARGS` in the repo with the private [`tmpdir`], the C locale and no inherited git or
+/// hookctl state (not even a nesting marker or a progress interval).
+pub fn isolated_hookctl(r: &Repo, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(&r.root)
+        .args(args)
+        .env("TMPDIR", tmpdir(r))
+        .env("LC_ALL", "C")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(Stdio::null());
+    for v in GIT_VARS
+        .iter()
+        .chain(&["HOOKCTL_RUNNING", "HOOKCTL_PROGRESS_SECS"])
+    {
+        c.env_remove(v);
+    }
+    c
+}

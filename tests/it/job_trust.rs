@@ -3,30 +3,13 @@
 //! recurses, runs a file name as shell or writes raw control bytes to the terminal. Each test
 //! failed on the main branch before these fixes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::common::*;
 
 const STAGED: &str = "export const a = 1;\nconsole.log(a);\n";
 const WORKTREE: &str = "export const a = 1;\n// console output removed, not staged yet\n";
-
-fn s(p: &Path) -> String {
-    p.to_str().unwrap().to_string()
-}
-
-/// Wait for an event (a marker file a job writes); `secs` only bounds a broken run.
-fn wait_for(mut cond: impl FnMut() -> bool, secs: u64) -> bool {
-    let until = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < until {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    cond()
-}
 
 /// A live (not zombie) process.
 fn alive(pid: &str) -> bool {
@@ -36,43 +19,8 @@ fn alive(pid: &str) -> bool {
         .is_some_and(|rest| !rest.starts_with('Z') && !rest.starts_with('X'))
 }
 
-fn tmpdir(r: &Repo) -> PathBuf {
-    let t = r.sibling("tmp");
-    std::fs::create_dir_all(&t).unwrap();
-    t
-}
-
-fn leftovers(r: &Repo) -> Vec<PathBuf> {
-    std::fs::read_dir(tmpdir(r))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect()
-}
-
-/// `hookctl ARGS` in the repo with a private TMPDIR and no inherited git or hookctl state.
 fn cmd(r: &Repo, args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.current_dir(&r.root)
-        .args(args)
-        .env("TMPDIR", tmpdir(r))
-        .env("LC_ALL", "C")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(Stdio::null());
-    for v in [
-        "GIT_INDEX_FILE",
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "HOOKCTL",
-        "HOOKCTL_SKIP",
-        "HOOKCTL_RUNNING",
-        "HOOKCTL_PROGRESS_SECS",
-        "NO_COLOR",
-    ] {
-        c.env_remove(v);
-    }
-    c
+    isolated_hookctl(r, args)
 }
 
 fn run(r: &Repo, args: &[&str]) -> Run {

@@ -10,35 +10,12 @@ fn config(r: &Repo, toml: &str) {
     r.write("hookctl.toml", toml);
 }
 
-fn s(p: &Path) -> String {
-    p.to_str().unwrap().to_string()
-}
-
 /// A live (not zombie) process.
 fn alive(pid: &str) -> bool {
     std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
         .ok()
         .and_then(|st| st.rsplit(')').next().map(|rest| rest.trim_start().to_string()))
         .is_some_and(|rest| !rest.starts_with('Z') && !rest.starts_with('X'))
-}
-
-fn wait_for(mut cond: impl FnMut() -> bool, secs: u64) -> bool {
-    let until = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < until {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    cond()
-}
-
-fn lines(p: &Path) -> Vec<String> {
-    std::fs::read_to_string(p)
-        .unwrap_or_default()
-        .lines()
-        .map(String::from)
-        .collect()
 }
 
 #[test]

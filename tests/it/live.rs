@@ -1,13 +1,8 @@
 //! Issue 11 item 3: live progress, colour for jobs on a colour terminal, interactive jobs.
 
-use std::path::Path;
 use std::process::Command;
 
 use crate::common::*;
-
-fn s(p: &Path) -> String {
-    p.to_str().unwrap().to_string()
-}
 
 /// Run `hookctl ARGS` in the repo under a pseudo-terminal (`script`), with `input` typed in.
 fn in_terminal(r: &Repo, args: &str, env: &[(&str, &str)], input: &str) -> String {

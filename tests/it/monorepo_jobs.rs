@@ -6,10 +6,6 @@ use std::path::Path;
 
 use crate::common::*;
 
-fn s(p: &Path) -> String {
-    p.to_str().unwrap().to_string()
-}
-
 /// Lines of a log written by jobs (`dir: file file...`), sorted.
 fn log(p: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_to_string(p)

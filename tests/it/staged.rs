@@ -4,27 +4,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use crate::common::*;
 
 const STAGED: &str = "export const a = 1;\nconsole.log(a);\n";
 const WORKTREE: &str = "export const a = 1;\n// console output removed, not staged yet\n";
-
-fn s(p: &Path) -> String {
-    p.to_str().unwrap().to_string()
-}
-
-fn wait_for(mut cond: impl FnMut() -> bool, secs: u64) -> bool {
-    let until = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < until {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    cond()
-}
 
 /// Every file of the work tree (outside `.git`) with its bytes, symlinks as their targets.
 fn tree_bytes(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -92,43 +76,12 @@ fn partial_repo(jobs: impl FnOnce(&Repo) -> String) -> Repo {
     r
 }
 
-fn tmpdir(r: &Repo) -> PathBuf {
-    let t = r.sibling("tmp");
-    std::fs::create_dir_all(&t).unwrap();
-    t
-}
-
 fn hook_cmd(r: &Repo) -> Command {
-    let mut c = Command::new(BIN);
-    c.current_dir(&r.root)
-        .args(["run", "pre-commit"])
-        .env("TMPDIR", tmpdir(r))
-        .env("LC_ALL", "C")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null");
-    for v in [
-        "GIT_INDEX_FILE",
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "HOOKCTL",
-        "HOOKCTL_SKIP",
-        "NO_COLOR",
-    ] {
-        c.env_remove(v);
-    }
-    c
+    isolated_hookctl(r, &["run", "pre-commit"])
 }
 
 fn run_hook(r: &Repo) -> Run {
     run_with_stdin(hook_cmd(r), None)
-}
-
-fn leftovers(r: &Repo) -> Vec<PathBuf> {
-    std::fs::read_dir(tmpdir(r))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect()
 }
 
 /// A lint-like job: records what it sees and where, checks that it finds `node_modules` and a
