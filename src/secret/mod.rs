@@ -52,4 +52,4 @@ pub fn holds_secret(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
