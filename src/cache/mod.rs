@@ -701,24 +701,27 @@ mod tests {
         }
     }
 
+    /// Every import kind, so each round-trips through the encoding.
+    const IMPORT_KINDS: [ImportKind; 14] = [
+        ImportKind::Static,
+        ImportKind::SideEffect,
+        ImportKind::ExportFrom,
+        ImportKind::ImportEquals,
+        ImportKind::Dynamic,
+        ImportKind::Require,
+        ImportKind::Reference,
+        ImportKind::Mock,
+        ImportKind::CssImport,
+        ImportKind::SassImport,
+        ImportKind::SassUse,
+        ImportKind::SassForward,
+        ImportKind::LessImport,
+        ImportKind::CssUrl,
+    ];
+
     /// Varied facts, different for every `i`.
     fn facts(i: u32) -> Facts {
-        let kinds = [
-            ImportKind::Static,
-            ImportKind::SideEffect,
-            ImportKind::ExportFrom,
-            ImportKind::ImportEquals,
-            ImportKind::Dynamic,
-            ImportKind::Require,
-            ImportKind::Reference,
-            ImportKind::Mock,
-            ImportKind::CssImport,
-            ImportKind::SassImport,
-            ImportKind::SassUse,
-            ImportKind::SassForward,
-            ImportKind::LessImport,
-            ImportKind::CssUrl,
-        ];
+        let kinds = IMPORT_KINDS;
         let sources = [
             EnvSource::ProcessEnv,
             EnvSource::ImportMetaEnv,
@@ -1216,30 +1219,14 @@ mod tests {
     }
 
     fn arb_facts() -> impl Strategy<Value = Facts> {
-        let import =
-            (".{0,20}", 0..14usize, any::<bool>(), arb_span()).prop_map(|(specifier, k, type_only, span)| {
-                Import {
-                    specifier,
-                    kind: [
-                        ImportKind::Static,
-                        ImportKind::SideEffect,
-                        ImportKind::ExportFrom,
-                        ImportKind::ImportEquals,
-                        ImportKind::Dynamic,
-                        ImportKind::Require,
-                        ImportKind::Reference,
-                        ImportKind::Mock,
-                        ImportKind::CssImport,
-                        ImportKind::SassImport,
-                        ImportKind::SassUse,
-                        ImportKind::SassForward,
-                        ImportKind::LessImport,
-                        ImportKind::CssUrl,
-                    ][k],
-                    type_only,
-                    span,
-                }
-            });
+        let import = (".{0,20}", 0..IMPORT_KINDS.len(), any::<bool>(), arb_span()).prop_map(
+            |(specifier, k, type_only, span)| Import {
+                specifier,
+                kind: IMPORT_KINDS[k],
+                type_only,
+                span,
+            },
+        );
         let env = (
             proptest::option::of("[A-Z_]{0,12}"),
             0..7usize,
