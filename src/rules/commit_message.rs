@@ -6,9 +6,10 @@
 //!
 //! The message is read as git will record it: lines starting with the comment character (`#`,
 //! or `core.commentChar`) dropped, everything from git's scissors line (`# ------------------------ >8 ------------------------`)
-//! on dropped. Messages git writes itself are not the author's to format and pass: merges
-//! (`Merge branch …`, `Merge pull request …`), reverts (`Revert "…"`), and the `fixup!`,
-//! `squash!` and `amend!` commits that `git rebase --autosquash` folds away.
+//! on dropped. Messages tools write themselves are not the author's to format and pass: merges
+//! (`Merge branch …`, `Merge pull request …`), reverts (`Revert "…"`), the `fixup!`, `squash!`
+//! and `amend!` commits that `git rebase --autosquash` folds away, and the `Initial commit` that
+//! GitHub and GitLab write when they create a repository.
 
 use crate::config::CommitConfig;
 use crate::diagnostic::Finding;
@@ -173,6 +174,8 @@ mod tests {
             ("Merge branch 'main' into topic", &[]),
             ("Revert \"feat: x\"", &[]),
             ("fixup! feat: x", &[]),
+            ("Initial commit", &[]),
+            ("Initial commit of the gallery", &["conventional"]),
             (
                 "# only a comment\n\nfeat: ok\n# Please enter the commit message",
                 &[],

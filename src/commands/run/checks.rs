@@ -96,7 +96,7 @@ pub(super) fn run_checks_on(
     let mut checked = Vec::new();
     let mut notes_seen = BTreeSet::new();
     for (group, run_groups) in &runs {
-        for scope in scopes {
+        for (i, scope) in scopes.iter().enumerate() {
             if !done.insert(format!("{group:?} {:?} {:?}", scope.target, scope.baseline)) {
                 continue;
             }
@@ -110,11 +110,7 @@ pub(super) fn run_checks_on(
                     skip: skip.clone(),
                     paths: Vec::new(),
                     // The machine's state is checked once per run, with the first scope.
-                    local: if std::ptr::eq(scope, &scopes[0]) {
-                        local.clone()
-                    } else {
-                        Local::default()
-                    },
+                    local: if i == 0 { local.clone() } else { Local::default() },
                 },
             )?;
             if let Some(g) = group {
