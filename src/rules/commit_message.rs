@@ -38,16 +38,10 @@ pub fn cleaned(raw: &str, comment: char) -> String {
 
 /// Messages git writes itself, which the convention does not apply to.
 fn is_generated(subject: &str) -> bool {
-    [
-        "Merge ",
-        "Revert \"",
-        "fixup! ",
-        "squash! ",
-        "amend! ",
-        "Initial commit",
-    ]
-    .iter()
-    .any(|p| subject.starts_with(p))
+    subject == "Initial commit"
+        || ["Merge ", "Revert \"", "fixup! ", "squash! ", "amend! "]
+            .iter()
+            .any(|p| subject.starts_with(p))
 }
 
 /// The findings for `message` (already [`cleaned`]), reported at `path`.
