@@ -330,30 +330,20 @@ mod tests {
         ] {
             assert_eq!(contexts(ok), vec![], "{ok}");
         }
-        assert_eq!(
-            contexts("echo \"{files}\""),
-            vec![("{files}".into(), Context::DoubleQuotes)]
-        );
-        assert_eq!(
-            contexts("sh -c 'lint {files}'"),
-            vec![("{files}".into(), Context::SingleQuotes)]
-        );
-        assert_eq!(
-            contexts("echo \"$(x) {1}\""),
-            vec![("{1}".into(), Context::DoubleQuotes)]
-        );
-        assert_eq!(
-            contexts("lint # {files}"),
-            vec![("{files}".into(), Context::Comment)]
-        );
-        assert_eq!(
-            contexts("cat <<EOF\n{affected}\nEOF\n"),
-            vec![("{affected}".into(), Context::HereDocument)]
-        );
-        assert_eq!(
-            contexts("echo $'{packages}'"),
-            vec![("{packages}".into(), Context::SingleQuotes)]
-        );
+        for (text, placeholder, context) in [
+            ("echo \"{files}\"", "{files}", Context::DoubleQuotes),
+            ("sh -c 'lint {files}'", "{files}", Context::SingleQuotes),
+            ("echo \"$(x) {1}\"", "{1}", Context::DoubleQuotes),
+            ("lint # {files}", "{files}", Context::Comment),
+            (
+                "cat <<EOF\n{affected}\nEOF\n",
+                "{affected}",
+                Context::HereDocument,
+            ),
+            ("echo $'{packages}'", "{packages}", Context::SingleQuotes),
+        ] {
+            assert_eq!(contexts(text), vec![(placeholder.into(), context)], "{text}");
+        }
     }
 
     #[test]
