@@ -9,27 +9,34 @@ set -euo pipefail
 
 usage() {
 	cat <<'EOF'
-usage: bench/run.sh [--sizes N,N,...] [--quick] [--note TEXT]
+usage: bench/run.sh [--sizes N,N,...] [--quick] [--speed] [--note TEXT]
 
   --sizes LIST   corpus sizes in TS/JS files (default 2000,20000; 100000 takes long)
   --quick        fewer runs: a smoke run, not numbers to quote
+  --speed        only the hook-path rows (issue 22): pre-commit with `git diff --cached` as the
+                 yardstick, its phases (HOOKCTL_TIMINGS), warm full check and peak memory, two
+                 worktrees alternating, 60 MB of committed binaries; HOOKCTL_BEFORE_BIN measured
+                 beside HOOKCTL_BIN in the same hyperfine runs when set
   --note TEXT    a line for the report (e.g. "machine busy")
   -h, --help     this text
 
 environment:
   HOOKCTL_BIN          the binary to measure (default: cargo build --release, target/release/hookctl)
+  HOOKCTL_BEFORE_BIN   with --speed: a second binary (e.g. main's) measured in the same runs
   HOOKCTL_BENCH_IN_CI  set to 1 to run even when CI is set
 EOF
 }
 
 sizes=2000,20000
 quick=0
+speed=0
 note=
 while (($#)); do
 	case $1 in
 	--sizes) sizes=${2:?--sizes needs a value, e.g. --sizes 2000,20000} && shift ;;
 	--sizes=*) sizes=${1#--sizes=} ;;
 	--quick) quick=1 ;;
+	--speed) speed=1 ;;
 	--note) note=${2:?--note needs a value} && shift ;;
 	--note=*) note=${1#--note=} ;;
 	-h | --help) usage && exit 0 ;;
@@ -125,8 +132,10 @@ declare -A skipped=() # what could not be measured -> why
 
 # lefthook and TypeScript from npm, into the temp dir. TypeScript twice: 5.x has the compiler API
 # (ts.resolveModuleName) that ts-resolve.mjs uses; 7.x is the native compiler, today's `tsc`.
+if ((speed)); then skip_tools=1; else skip_tools=0; fi
 npm_prefix="$tmp/npm"
 npm_pkgs=(typescript@5 typescript7@npm:typescript@7)
+if ((!skip_tools)); then
 lefthook_bin=$(command -v lefthook || true)
 [[ -n $lefthook_bin ]] || npm_pkgs+=(lefthook)
 # --ignore-scripts, run from the temp dir: lefthook's postinstall would otherwise `lefthook install`
@@ -163,6 +172,7 @@ if [[ -z $prek_bin ]]; then
 		tail -5 "$tmp/pip.log" >&2
 		skipped[prek]="pip could not install prek"
 	fi
+fi
 fi
 export PREK_HOME="$tmp/prek-home" # prek's cache and log, not ~/.cache/prek
 
@@ -286,6 +296,14 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 hookctl_version=$("$hookctl" --version 2>/dev/null || echo "? (--version failed)")
 hookctl_rev=$(git -C "$repo_root" rev-parse --short HEAD)
 [[ -z $(git -C "$repo_root" status --porcelain -- src Cargo.toml Cargo.lock) ]] || hookctl_rev+=" (+ uncommitted changes)"
+
+# --------------------------------------------------------------------------- --speed
+if ((speed)); then
+	# shellcheck source=bench/speed-rows.sh
+	source "$script_dir/speed-rows.sh"
+	report_done=1
+	exit 0
+fi
 
 # --------------------------------------------------------------------------- per size
 for n in "${size_list[@]}"; do

@@ -10,8 +10,9 @@ a `process.env` read of a name declared in the root `.env.example`:
     import * as __benchDep from '../lib/foo'; export const __benchEnv = [__benchDep, process.env.DATABASE_URL];
 
 Files are picked evenly spaced from `git ls-files` (deterministic for a given corpus), from
-`apps/web/src` when it exists, else from anywhere; `.d.ts` and test files are never picked. The edited
-files should give hookctl nothing to report.
+`apps/web/src` when it exists, else from anywhere; `.d.ts`, test files and client components
+(`"use client"`: a server env read there is `env/client-read`) are never picked. The edited files
+should give hookctl nothing to report.
 """
 import os
 import subprocess
@@ -29,6 +30,12 @@ def tracked(repo, pattern):
     ]
 
 
+def is_client(repo, path):
+    with open(os.path.join(repo, path), encoding="utf-8", errors="replace") as f:
+        head = f.read(200).lstrip()
+    return head.startswith(("'use client'", '"use client"'))
+
+
 def declared_name(repo):
     with open(os.path.join(repo, ".env.example"), encoding="utf-8") as f:
         for line in f:
@@ -44,6 +51,7 @@ def main():
     repo = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     pool = tracked(repo, "apps/web/src/*.ts") or tracked(repo, "*.ts")
+    pool = [p for p in pool if not is_client(repo, p)]
     if len(pool) < 2 * n:
         sys.exit(f"stage-edits: only {len(pool)} .ts files to pick from, need {2 * n}")
     name = declared_name(repo)

@@ -88,6 +88,7 @@ fn facts(rng: &mut Rng) -> Facts {
             } else {
                 EnvSource::ProcessEnv
             },
+            kind: hookctl::scan::ReadKind::Plain,
             span: span(20 + rng.below(300), 4 + rng.below(40), 12),
         })
         .collect();

@@ -11,6 +11,7 @@
 //! Run: `cargo bench --bench lockfile` (`HOOKCTL_BENCH_WRITE=DIR` also writes the lockfiles).
 // Benchmarks report to the developer directly, not through hookctl's output layer.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::disallowed_methods)] // a benchmark reads its own settings
 
 use std::fmt::Write as _;
 use std::time::Duration;

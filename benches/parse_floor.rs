@@ -3,6 +3,7 @@
 //! blobs. Run: `HOOKCTL_BENCH_REPO=/path/to/repo cargo bench --bench parse_floor`.
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+#![allow(clippy::disallowed_methods)] // a benchmark reads its own settings
 
 use std::time::Instant;
 

@@ -10,8 +10,10 @@
 # extractor: random bytes and libFuzzer mutations of the repository's real TypeScript),
 # jsonc (the tsconfig/package.json reader), substitute (the jobs' `{files}`/`{N}` substitution:
 # a shell splits exactly the intended words), lockfile (the package-lock.json, pnpm-lock.yaml
-# and yarn.lock readers, seeded with the real lockfiles of fixtures/lockfiles), secret_tokenizer
-# (a key planted in random bytes is always found and masked). Needs cargo-fuzz
+# and yarn.lock readers, seeded with the real lockfiles of fixtures/lockfiles), sfc (the block
+# splitter of .vue/.svelte/.astro/.mdx files: linear, any input times out after FUZZ_TIMEOUT
+# seconds, default 10), secret_tokenizer (a key planted in random bytes is always found and
+# masked). Needs cargo-fuzz
 # (`cargo install cargo-fuzz`); libFuzzer wants nightly features, which RUSTC_BOOTSTRAP=1
 # unlocks on the stable toolchain.
 # A crash leaves its input in fuzz/artifacts/<target>/: replay it with
@@ -21,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(css dotenv extract jsonc substitute lockfile secret_tokenizer)
+[ ${#targets[@]} -gt 0 ] || targets=(css dotenv extract jsonc substitute lockfile sfc secret_tokenizer)
 export RUSTC_BOOTSTRAP=1
 
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz
@@ -43,6 +45,9 @@ seed dotenv ../fixtures -name '.env*'
 seed extract ../fixtures ../tests/ts-agree \( -name '*.ts' -o -name '*.tsx' -o -name '*.js' -o -name '*.mjs' \)
 seed jsonc ../fixtures \( -name 'tsconfig*.json' -o -name 'jsconfig*.json' -o -name 'package.json' \)
 seed lockfile ../fixtures/lockfiles \( -name 'package-lock.json' -o -name 'pnpm-lock.yaml' -o -name 'yarn.lock' \)
+seed sfc ../fixtures \( -name '*.vue' -o -name '*.svelte' -o -name '*.astro' -o -name '*.mdx' \)
+printf '<div>%.0s' $(seq 2000) >corpus/sfc/seed-opens
+printf '</x>%.0s' $(seq 2000) >>corpus/sfc/seed-opens
 seed css ../fixtures ../bench \( -name '*.css' -o -name '*.scss' -o -name '*.sass' -o -name '*.less' \)
 printf '@use "sass:math";\n@use "./tokens" as t with ($a: 1);\n@import "a", "b" screen;\n.a { .b { background: url("#{$x}/i.png"), url(./i\\).png) } }\n// @import "c";\n' >corpus/css/seed-scss
 printf '@import (reference) "m";\n@import (css) url("p.css");\n.a { background: url("@{b}/x.png"); }\n/* @import "gone"; */\n' >corpus/css/seed-less
@@ -63,7 +68,7 @@ for t in "${targets[@]}"; do
     log="artifacts/$t.log"
     mkdir -p artifacts
     if cargo fuzz run "${build[@]}" "$t" "corpus/$t" -- \
-        -max_total_time="$seconds" -print_final_stats=1 -max_len=65536 >"$log" 2>&1; then
+        -max_total_time="$seconds" -print_final_stats=1 -max_len=65536 -timeout="${FUZZ_TIMEOUT:-10}" >"$log" 2>&1; then
         echo "   no finding"
     else
         echo "   FINDING: see $log and fuzz/artifacts/$t/"

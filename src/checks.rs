@@ -78,6 +78,8 @@ pub struct Local {
     pub git_clean: GitClean,
     /// `node/version` against the running `node --version` (`pre-deploy`, group `files`).
     pub running_node: bool,
+    /// `commit/message` (group `commit-msg`): the message file git gives the `commit-msg` hook.
+    pub commit_message: Option<PathBuf>,
 }
 
 /// The two halves of `git/clean`, which `pre-deploy` runs in different requests (one per
@@ -118,6 +120,9 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// The checked snapshot, for showing source lines.
     pub snapshot: Option<Arc<Snapshot>>,
+    /// When only what differs from the baseline was analysed (a hook's new findings): how
+    /// many paths differ (the staged files of a commit, the changed files of a push).
+    pub changed: Option<usize>,
 }
 
 impl crate::report::Sources for Outcome {
@@ -172,11 +177,15 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
         (Some(base), Target::Index | Target::Commit(_)) if !needs_all && !mark => {
-            plan_scope(&snap, base, &cache)
+            plan_scope(config, &snap, base, &cache)
         }
         _ => Scope::All,
     };
     timing("plan", start);
+    let changed = match (&scope, &base_snap) {
+        (Scope::Files(_), Some(base)) => Some(changed_paths(&snap, base)),
+        _ => None,
+    };
     let reads_snapshot = SNAPSHOT_GROUPS.iter().any(|g| group_enabled(req, g));
     let mut outcome = if reads_snapshot {
         analyze(config, snap.clone(), req, &scope, &cache, &scan_opts)?
@@ -238,6 +247,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let _ = cache.save();
     timing("cache save", t0);
     outcome.snapshot = Some(snap);
+    outcome.changed = changed;
     outcome.elapsed = start.elapsed();
     Ok(outcome)
 }
@@ -269,6 +279,22 @@ fn local_checks(
                 .notes
                 .push("`node` is not on PATH: the running Node version was not checked".to_string()),
         }
+    }
+    if let Some(file) = &req.local.commit_message
+        && runs("commit-msg", &rules::COMMIT_MESSAGE)
+    {
+        let raw = std::fs::read(file)
+            .with_context(|| format!("cannot read the commit message {}", file.display()))?;
+        let (repo, _) = crate::git::discover()?;
+        let comment = repo
+            .config()
+            .and_then(|c| c.get_string("core.commentChar"))
+            .ok()
+            .and_then(|s| s.chars().next())
+            .unwrap_or('#');
+        let message = rules::commit_message::cleaned(&String::from_utf8_lossy(&raw), comment);
+        let found = rules::commit_message::check(&config.commit, &message, "COMMIT_EDITMSG");
+        outcome.findings.extend(finalize(config, req, found));
     }
     let git_clean = req.local.git_clean;
     let clean_on = !req.skip.iter().any(|s| s == "git")
@@ -316,7 +342,7 @@ fn cache_dir(snap: &Snapshot) -> PathBuf {
 /// `HOOKCTL_TIMINGS=1`: print how long each phase took, to stderr.
 fn timing(phase: &str, since: Instant) {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0")) {
+    if *ON.get_or_init(|| crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS)) {
         // Peak resident memory so far, where the OS tells it (Linux).
         let peak = std::fs::read_to_string("/proc/self/status")
             .ok()
@@ -348,6 +374,8 @@ fn is_config_path(path: &str) -> bool {
     clean::is_resolution_config(path)
         || name.starts_with(".env")
         || crate::env::declarations::env_file_kind(path).is_some()
+        // Deploy manifests declare env names (Dockerfile `ENV`, compose `environment:`, ...).
+        || crate::env::manifests::manifest_kind(path).is_some()
         || name == ".gitignore"
         || name == "turbo.json"
         || rules::node_version::VERSION_FILES.contains(&name)
@@ -377,10 +405,30 @@ fn changes_resolution(snap: &Snapshot, base: &Snapshot, path: &str) -> bool {
     looks(snap) || looks(base)
 }
 
+/// How many paths of `snap` differ from `base` (added, modified, removed).
+fn changed_paths(snap: &Snapshot, base: &Snapshot) -> usize {
+    match &base.derived_changes {
+        Some(diff) => diff.len(),
+        None => {
+            let differ = snap
+                .entries()
+                .iter()
+                .filter(|(p, e)| base.get(p) != Some(*e))
+                .count();
+            differ + base.entries().keys().filter(|p| snap.get(p).is_none()).count()
+        }
+    }
+}
+
+/// The source files of a snapshot (what a full check reads, before the size and binary
+/// skips): `hookctl check --new` counts them as a full check would.
+pub fn source_count(snap: &Snapshot) -> usize {
+    source_paths(snap).len()
+}
+
 /// The files a commit can have changed the findings of: the changed source files, plus the
-/// importers of removed or renamed paths (found by a byte scan for the removed file's stem, so
-/// a never-scanned repository does not pay a full parse for a small commit).
-pub fn plan_scope(snap: &Snapshot, base: &Snapshot, cache: &FactsCache) -> Scope {
+/// files that imported a removed or renamed path in the baseline (from the import graph).
+pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache: &FactsCache) -> Scope {
     let mut changed = Vec::new();
     let mut removed = Vec::new();
     match &base.derived_changes {
@@ -418,68 +466,31 @@ pub fn plan_scope(snap: &Snapshot, base: &Snapshot, cache: &FactsCache) -> Scope
     // `secrets/in-source`.
     let mut files: HashSet<String> = changed.iter().map(|p| p.to_string()).collect();
     if !removed.is_empty() {
-        files.extend(importers_of(snap, &removed, cache));
+        match importers_of(config, base, &removed, cache) {
+            Ok(importers) => files.extend(importers),
+            Err(_) => return Scope::All,
+        }
     }
     Scope::Files(files)
 }
 
-/// Source files of `snap` that may import one of `removed`: their text mentions the removed
-/// file's stem (or, for `index.*`, its folder's name).
-fn importers_of(snap: &Snapshot, removed: &[&str], cache: &FactsCache) -> Vec<String> {
-    let mut needles: Vec<String> = Vec::new();
-    for p in removed {
-        let (dir, name) = p.rsplit_once('/').unwrap_or(("", p));
-        let stem = name.split('.').next().unwrap_or(name);
-        // A Sass partial `_button.scss` is imported as `button`, its `_index.scss` by folder.
-        let stem = stem.strip_prefix('_').filter(|s| !s.is_empty()).unwrap_or(stem);
-        if stem == "index" || stem.is_empty() {
-            if let Some(folder) = dir.rsplit('/').next().filter(|f| !f.is_empty()) {
-                needles.push(folder.to_string());
-            }
-        } else {
-            needles.push(stem.to_string());
-        }
-    }
-    needles.sort();
-    needles.dedup();
-    let finders: Vec<memchr::memmem::Finder> = needles
-        .iter()
-        .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
-        .collect();
-    let mentions = |text: &[u8]| finders.iter().any(|f| f.find(text).is_some());
-    // Cached facts answer without reading the blob: does any import specifier mention a needle?
-    let decided: Vec<(&str, Option<bool>)> = source_paths(snap)
-        .into_par_iter()
-        .map(|p| {
-            let cached = FileKind::for_path(p)
-                .zip(snap.get(p))
-                .and_then(|(kind, e)| cache.get(&crate::cache::facts_key(&e.oid, kind)));
-            (
-                p,
-                cached.map(|f| f.imports.iter().any(|i| mentions(i.specifier.as_bytes()))),
-            )
-        })
-        .collect();
-    let mut hits: Vec<String> = decided
-        .iter()
-        .filter(|(_, d)| *d == Some(true))
-        .map(|(p, _)| p.to_string())
-        .collect();
-    let unknown: Vec<&str> = decided
-        .iter()
-        .filter(|(_, d)| d.is_none())
-        .map(|(p, _)| *p)
-        .collect();
-    let contents = snap.read_many(&unknown);
-    hits.extend(
-        unknown
-            .into_par_iter()
-            .zip(contents.into_par_iter())
-            .filter(|(_, bytes)| bytes.as_ref().is_ok_and(|b| mentions(b)))
-            .map(|(p, _)| p.to_string())
-            .collect::<Vec<_>>(),
-    );
-    hits
+/// The files of `base` whose imports resolved to one of `removed` there, whatever they wrote
+/// (`#db`, a workspace package's name, a tsconfig alias): the import graph of the baseline.
+fn importers_of(
+    config: &Config,
+    base: &Arc<Snapshot>,
+    removed: &[&str],
+    cache: &FactsCache,
+) -> anyhow::Result<Vec<String>> {
+    let opts = ScanOptions {
+        env_accessors: config.env.accessors.clone(),
+    };
+    let facts = |need: HashSet<String>| -> std::collections::HashMap<String, Facts> {
+        scan_snapshot(base, &opts, &Scope::Files(need), cache)
+            .into_iter()
+            .collect()
+    };
+    crate::graph::direct_importers(config, base, removed, &facts)
 }
 
 fn source_paths(snap: &Snapshot) -> Vec<&str> {
@@ -513,11 +524,7 @@ fn owned_key(f: &Finding) -> (String, String, String) {
     (r.to_string(), p.to_string(), w.to_string())
 }
 
-/// Source files hookctl scans: TS/JS, `.vue`/`.svelte`/`.astro`/`.mdx` and stylesheets
-/// (`.css .scss .sass .less`), outside `node_modules`.
-pub fn is_source(path: &str) -> bool {
-    FileKind::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
-}
+pub use crate::scan::is_source;
 
 /// Extract facts from the source files of the snapshot in `scope`: from the cache by blob id
 /// where possible, else by parsing (in parallel), adding what was parsed to the cache.
@@ -683,7 +690,9 @@ struct Progress {
 impl Progress {
     fn new(total: usize) -> Progress {
         use std::io::IsTerminal;
-        let show = total >= 2000 && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+        let show = total >= 2000
+            && std::io::stderr().is_terminal()
+            && crate::env_vars::get_os(crate::env_vars::CI).is_none();
         Progress {
             total,
             done: std::sync::atomic::AtomicUsize::new(0),
@@ -800,7 +809,16 @@ fn analyze(
             })
             .collect();
         let _ = clean.save();
-        findings.extend(per_file.into_iter().flatten());
+        // One `imports/unknown-specifier` per prefix and package, among the reported paths.
+        let reported = per_file
+            .into_iter()
+            .flatten()
+            .filter(|f| in_request_paths(req, &f.path))
+            .collect();
+        findings.extend(rules::imports_unknown_specifier::once_per_prefix(
+            reported,
+            &resolver.packages,
+        ));
     }
     timing("imports", t0);
     let t0 = Instant::now();
@@ -810,7 +828,7 @@ fn analyze(
     let global = *scope == Scope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
-        let cx = rules::env_context::EnvContext::new(config, &snap, &files);
+        let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));
             findings.extend(rules::env_local_only::check(&cx));
@@ -916,6 +934,11 @@ fn import_finding(
             &pkg,
             &resolver.packages,
         )),
+        Verdict::Unknown { why } => Some(rules::imports_unknown_specifier::finding(
+            path,
+            imp,
+            why.as_deref(),
+        )),
     }
 }
 
@@ -929,26 +952,41 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
             if req.skip.iter().any(|s| s == f.rule) {
                 return None;
             }
-            f.severity = config.level_at(rule, &f.path).severity()?;
+            // A finding a rule reports as a warning (not certain to break) stays one.
+            f.severity = config.level_at(rule, &f.path).severity()?.min(f.severity);
+            if f.uncertain {
+                f.severity = f.severity.min(diagnostic::Severity::Warning);
+            }
             // An env file's lines are values: never shown under a finding.
             if crate::env::env_file_kind(&f.path).is_some() {
                 f.hide_source = true;
             }
             Some(f)
         })
-        .filter(|f| {
-            req.paths.is_empty()
-                || req.paths.iter().any(|p| {
-                    let p = p.trim_end_matches('/');
-                    p.is_empty() || f.path == p || f.path.starts_with(&format!("{p}/"))
-                })
-        })
+        .filter(|f| in_request_paths(req, &f.path))
         .collect();
     diagnostic::sort(&mut out);
     out.dedup();
+    // One finding per rule, line and specifier/name: a name read twice on one line
+    // (`process.env.X ? process.env.X : d`), a specifier imported twice (`vi.mock('x', () =>
+    // import('x'))`) is one problem.
+    let mut seen = HashSet::new();
+    out.retain(|f| {
+        let (rule, path, what) = f.key();
+        f.line == 0 || seen.insert((rule, path.to_string(), f.line, what.to_string()))
+    });
     // One `files/unreadable` per file is enough (an env file can be read both as declarations
     // and by the secret scan).
     let mut unreadable = HashSet::new();
     out.retain(|f| f.rule != rules::FILES_UNREADABLE.id || unreadable.insert(f.path.clone()));
     out
+}
+
+/// Is `path` among the paths the request reports on (all when it names none)?
+fn in_request_paths(req: &Request, path: &str) -> bool {
+    req.paths.is_empty()
+        || req.paths.iter().any(|p| {
+            let p = p.trim_end_matches('/');
+            p.is_empty() || path == p || path.starts_with(&format!("{p}/"))
+        })
 }

@@ -112,6 +112,8 @@ pub struct RunArgs {
     /// With --to-ref: the files changed between two commits (CI); jobs run in the work tree.
     #[arg(long, value_name = "A", requires = "to_ref", group = "file_source")]
     pub from_ref: Option<String>,
+    /// With --from-ref: the commit checked (its tree), whose files changed since A go to the
+    /// jobs (e.g. `--from-ref origin/main --to-ref HEAD`).
     #[arg(long, value_name = "B", requires = "from_ref")]
     pub to_ref: Option<String>,
     /// Run only this job (repeatable); the built-in checks do not run.
@@ -124,8 +126,9 @@ pub struct InstallArgs {
     /// Replace hooks that are not hookctl's instead of refusing (they are still kept as `<hook>.legacy`).
     #[arg(long)]
     pub force: bool,
-    /// Which hooks to install.
-    #[arg(long, value_delimiter = ',', default_value = "pre-commit,pre-push")]
+    /// Which hooks to install (default: pre-commit, pre-push and every other git hook
+    /// hookctl.toml has jobs or checks for).
+    #[arg(long, value_delimiter = ',')]
     pub hooks: Vec<String>,
 }
 

@@ -48,6 +48,7 @@ rules! {
     IMPORTS_CASE_MISMATCH = "imports/case-mismatch", Error, "an import resolves only when letter case is ignored";
     FILES_CASE_COLLISION = "files/case-collision", Error, "two snapshot paths differ only by letter case";
     IMPORTS_UNDECLARED_DEPENDENCY = "imports/undeclared-dependency", Error, "a bare import names a package no package.json declares";
+    IMPORTS_UNKNOWN_SPECIFIER = "imports/unknown-specifier", Warning, "a specifier no mapping matched and that cannot be a package name, or that a bundler config hookctl could not evaluate may provide";
     FILES_UNREADABLE = "files/unreadable", Error, "a tsconfig, package.json, pnpm-workspace.yaml or env declaration file cannot be parsed";
     ENV_UNDECLARED = "env/undeclared", Error, "code reads an env var that no declaration file lists";
     ENV_REQUIRED_BY_PACKAGE = "env/required-by-package", Error, "a dependency needs an env var that no declaration file lists";
@@ -62,6 +63,7 @@ rules! {
     SECRETS_ENV_FILE = "secrets/env-file", Error, "the snapshot contains an env file with real secrets";
     DEPS_LOCKFILE_DRIFT = "deps/lockfile-drift", Error, "a package.json dependency the lockfile does not satisfy: the deploy host's frozen install fails";
     SECRETS_IN_SOURCE = "secrets/in-source", Error, "a text file other than an env file holds a value of a known secret format";
+    COMMIT_MESSAGE = "commit/message", Off, "the commit message breaks the configured convention (Conventional Commits types, subject length, ticket pattern)";
     ENV_MISSING = "env/missing", Error, "a declared, required env var is absent from the checked environment";
     ENV_INVALID = "env/invalid", Error, "an env var's value breaks its rule";
     ENV_EXTRA = "env/extra", Warning, "the checked environment has a name no declaration file lists";
@@ -74,6 +76,11 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 /// The check group a rule belongs to (`HOOKCTL_SKIP` and `checks = [...]` name groups).
 pub fn group(id: &str) -> &str {
     let g = id.split('/').next().unwrap_or(id);
-    // `node/version` checks repository files, like `files/*`.
-    if g == "node" { "files" } else { g }
+    match g {
+        // `node/version` checks repository files, like `files/*`.
+        "node" => "files",
+        // Named after the hook it runs in.
+        "commit" => "commit-msg",
+        g => g,
+    }
 }

@@ -49,6 +49,11 @@ pub struct Finding {
     /// Short label under the caret (human output only).
     #[serde(skip)]
     pub label: Option<String>,
+    /// Nothing shows the deploy breaks (only a bundler, the runtime or a test run could): the
+    /// configured level applies, but an error is reported as a warning (issue 19: levels
+    /// follow certainty).
+    #[serde(skip)]
+    pub uncertain: bool,
     /// The finding's source line must not be shown (an env file's value, a secret's own line):
     /// the rule that makes the finding knows, so the renderer needs to know no rule. Every
     /// other line shown is still masked (`crate::secret::redact`).
@@ -72,8 +77,15 @@ impl Finding {
             new: None,
             span: None,
             label: None,
+            uncertain: false,
             hide_source: false,
         }
+    }
+
+    /// Mark this finding as one that cannot be shown to break the deploy: at most a warning.
+    pub fn uncertain(mut self, uncertain: bool) -> Self {
+        self.uncertain = uncertain;
+        self
     }
 
     /// Show no source line under this finding.

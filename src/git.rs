@@ -43,12 +43,22 @@ pub struct RepoPaths {
 /// The repository of the current process: from `GIT_DIR` (and `GIT_WORK_TREE`) when set, as
 /// git does in hooks, else discovered upwards from the current directory.
 pub fn discover() -> Result<(Repository, RepoPaths), Error> {
-    let repo = if std::env::var_os("GIT_DIR").is_some() {
+    let repo = if crate::env_vars::get_os(crate::env_vars::GIT_DIR).is_some() {
         Repository::open_from_env().map_err(|e| Error::NotARepo(e.message().to_string()))?
     } else {
         let cwd = std::env::current_dir()?;
         Repository::discover(&cwd).map_err(|_| Error::NotARepo(cwd.display().to_string()))?
     };
+    paths_of(repo)
+}
+
+/// The repository holding `dir` (no environment consulted): for tests and tools.
+pub fn discover_at(dir: &Path) -> Result<(Repository, RepoPaths), Error> {
+    let repo = Repository::discover(dir).map_err(|_| Error::NotARepo(dir.display().to_string()))?;
+    paths_of(repo)
+}
+
+fn paths_of(repo: Repository) -> Result<(Repository, RepoPaths), Error> {
     let root = match repo.workdir() {
         Some(dir) => dir.to_path_buf(),
         // A bare repository (a mirror, a server) still has commits to check from its objects
@@ -84,7 +94,7 @@ pub fn reopen(git_dir: &Path) -> Result<Repository, Error> {
 /// path (linked worktrees) is taken as is. Every reader of the index (the snapshot, the jobs'
 /// `git` commands) uses this one rule, so a hook run from anywhere sees the same index.
 pub fn index_file(root: &Path) -> Option<PathBuf> {
-    index_file_from(std::env::var_os("GIT_INDEX_FILE"), root)
+    index_file_from(crate::env_vars::get_os(crate::env_vars::GIT_INDEX_FILE), root)
 }
 
 fn index_file_from(value: Option<std::ffi::OsString>, root: &Path) -> Option<PathBuf> {
@@ -101,6 +111,24 @@ pub fn open_index(repo: &Repository, root: &Path) -> Result<git2::Index, Error> 
         }),
         None => Ok(repo.index()?),
     }
+}
+
+/// The index git is about to commit ([`index_file`] when set, else `<git dir>/index`), read as
+/// git reads it: the file is mapped and decoded in place by gitoxide's reader, its cache-tree
+/// extension kept (what lets a caller skip unchanged folders), without a checksum pass over the
+/// whole file (git verifies it when it writes the commit). A missing file is an empty index.
+pub fn read_index(git_dir: &Path, root: &Path) -> Result<gix_index::File, Error> {
+    let path = index_file(root).unwrap_or_else(|| git_dir.join("index"));
+    gix_index::File::at_or_default(
+        &path,
+        gix_index::hash::Kind::Sha1,
+        true,
+        gix_index::decode::Options::default(),
+    )
+    .map_err(|e| Error::Index {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// One path `git status` would list: tracked with changes not committed, or untracked (not

@@ -8,24 +8,29 @@
 //! so that a commit costs only what it changed:
 //! - an importer whose blob changed is resolved again (its facts from the facts cache);
 //! - paths added or removed since the stored graph can change where other imports resolve
-//!   (`./x` now finds `x.ts` before `x/index.ts`), so the stored imports whose last segment
-//!   names an added or removed file, or a folder on its path, are resolved again (that name,
-//!   extension and a leading `@`/`~`/`#`/`$`/`_` dropped, case ignored; `.`/`..` always);
+//!   (`./x` now finds `x.ts` before `x/index.ts`), so the stored imports whose key names an
+//!   added or removed file, or a folder on its path, are resolved again. An import's key is its
+//!   last segment (extension and a leading `@`/`~`/`#`/`$`/`_` dropped, case ignored; `.`/`..`
+//!   always), the name of the package it imports (an added path names the packages holding
+//!   it: `exports` may map any name), or "always" when an alias renames what it maps (`"#db":
+//!   "./src/client.ts"`, `"@impl/*": ["src/*-impl"]`: the added file's name does not say
+//!   which imports it captures);
 //! - any change to resolution configs (package.json, tsconfig/jsconfig and their `extends`
 //!   chains, workspace lists, symlinks, `[imports]` settings) resolves everything again.
 //!
 //! The first run in a repository resolves every import (as a cold full check does).
+//!
+//! The checks use the same graph for the baseline of a commit that removes or renames files:
+//! the files that imported a removed path are those whose findings can change.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cache::FactsCache;
-use crate::checks::{self, Target};
 use crate::config::Config;
 use crate::resolve::packages::Packages;
 use crate::resolve::{Resolver, Verdict};
-use crate::scan::ScanOptions;
+use crate::snapshot::Snapshot;
 
 /// What `{affected}` and `{packages}` need for one snapshot.
 #[derive(Debug, Default, Clone)]
@@ -76,34 +81,192 @@ fn key(segment: &str) -> &str {
     k
 }
 
-/// Compute `{affected}` for `seeds` (the staged files) in `target`'s snapshot, and the
-/// workspace packages.
-///
-/// `checked`: the snapshot the built-in checks just read for `target`, if they ran (reading the
-/// index again would cost as much as the rest).
+/// The facts of these source files of the snapshot (from the facts cache, parsed and cached
+/// when missing): the caller's scanner, so that this module stays below the checks.
+pub type FactsOf<'a> = dyn Fn(std::collections::HashSet<String>) -> HashMap<String, crate::scan::Facts> + 'a;
+
+/// Compute `{affected}` for `seeds` (the staged files) in `snap`, and the workspace packages.
 pub fn compute(
     config: &Config,
-    target: &Target,
+    snap: Arc<Snapshot>,
     seeds: &[PathBuf],
-    checked: Option<Arc<crate::snapshot::Snapshot>>,
+    facts: &FactsOf,
 ) -> anyhow::Result<Graph> {
     let start = std::time::Instant::now();
-    let timing = |phase: &str| {
-        if std::env::var_os("HOOKCTL_TIMINGS").is_some_and(|v| v != "0") {
-            errln!(
-                "hookctl: timing: {{affected}} {phase}: {:.1} ms",
-                start.elapsed().as_secs_f64() * 1000.0
-            );
+    let edges = edges(config, &snap, facts)?;
+    // Walk the edges backwards from the staged files.
+    let importers = edges.importers();
+    let current = &edges.paths;
+    let mut seen = vec![false; current.len()];
+    let mut queue: VecDeque<u32> = VecDeque::new();
+    for s in seeds {
+        if let Some(i) = s.to_str().and_then(|s| current.binary_search(&s).ok())
+            && !seen[i]
+        {
+            seen[i] = true;
+            queue.push_back(i as u32);
         }
-    };
-    let (repo, paths) = crate::git::discover()?;
-    let snap = match checked {
-        Some(snap) => snap,
-        None => Arc::new(target.open(repo, &paths)?),
-    };
-    timing("snapshot");
-    let packages = Packages::load(&snap, &mut Vec::new());
-    timing("packages");
+    }
+    while let Some(t) = queue.pop_front() {
+        for &i in &importers[t as usize] {
+            if let Some(s) = seen.get_mut(i as usize)
+                && !std::mem::replace(s, true)
+            {
+                queue.push_back(i);
+            }
+        }
+    }
+    let affected: Vec<PathBuf> = seen
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| **s && crate::scan::is_source(current[*i]))
+        .map(|(i, _)| PathBuf::from(current[i]))
+        .collect();
+    timing(start, &format!("walk ({} affected)", affected.len()));
+    let oids = affected
+        .iter()
+        .filter_map(|p| Some((p.clone(), snap.get(p.to_str()?)?.oid.to_string())))
+        .collect();
+    Ok(Graph {
+        affected,
+        packages: edges.folders,
+        oids,
+    })
+}
+
+/// The source files of `snap` with an import that resolves to one of `targets` (paths of
+/// `snap`), found from the import graph: the files a removal or rename of `targets` can break,
+/// whatever alias the import is written with.
+pub fn direct_importers(
+    config: &Config,
+    snap: &Arc<Snapshot>,
+    targets: &[&str],
+    facts: &FactsOf,
+) -> anyhow::Result<Vec<String>> {
+    let edges = edges(config, snap, facts)?;
+    let ids: std::collections::HashSet<u32> = targets
+        .iter()
+        .filter_map(|t| edges.paths.binary_search(t).ok())
+        .map(|i| i as u32)
+        .collect();
+    Ok(edges
+        .entries
+        .iter()
+        .filter(|e| e.imports.iter().any(|(_, t)| ids.contains(t)))
+        .filter_map(|e| edges.paths.get(e.importer as usize))
+        .map(|p| p.to_string())
+        .collect())
+}
+
+fn timing(start: std::time::Instant, phase: &str) {
+    if crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS) {
+        errln!(
+            "hookctl: timing: import graph {phase}: {:.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
+/// Every resolved import edge of one snapshot.
+struct Edges<'s> {
+    /// Every path of the snapshot, sorted (path ids index it).
+    paths: Vec<&'s str>,
+    /// Per importer (sorted by importer id), its imports' targets.
+    entries: Vec<StoredEntry>,
+    /// Workspace package folder -> name, deepest folders first.
+    folders: Vec<(PathBuf, String)>,
+}
+
+impl Edges<'_> {
+    /// Target id -> the ids of the files importing it.
+    fn importers(&self) -> Vec<Vec<u32>> {
+        let mut importers: Vec<Vec<u32>> = vec![Vec::new(); self.paths.len()];
+        for e in &self.entries {
+            for &(_, t) in &e.imports {
+                if let Some(list) = importers.get_mut(t as usize) {
+                    list.push(e.importer);
+                }
+            }
+        }
+        importers
+    }
+}
+
+/// Which specifiers an added or removed path can move (see the module comment): the key of
+/// each import, from its text, its package or the alias it goes through.
+struct Keys {
+    /// Prefixes of specifiers that an alias maps to files whose names the specifier does not
+    /// say (`#db` -> `client.ts`, `@impl/*` -> `*-impl.ts`): re-resolved on every path change.
+    renaming: Vec<String>,
+    /// Package name -> folder, for every named package.json: an import of the package (its
+    /// `exports` may rename anything) is keyed by the package's name, and every path change
+    /// inside the folder names it.
+    packages: Vec<(String, String)>,
+}
+
+impl Keys {
+    fn new(resolver: &Resolver) -> Keys {
+        let mut renaming: Vec<String> = resolver
+            .alias_mappings()
+            .into_iter()
+            .filter(|(pattern, targets)| !targets.iter().all(|t| keeps_name(pattern, t)))
+            .map(|(pattern, _)| pattern.split('*').next().unwrap_or_default().to_string())
+            .collect();
+        renaming.sort();
+        renaming.dedup();
+        let mut packages: Vec<(String, String)> = resolver
+            .packages
+            .manifests
+            .iter()
+            .filter_map(|(dir, m)| Some((m.name.clone()?, dir.clone())))
+            .collect();
+        // Longest names first: `@acme/ui-kit` before `@acme/ui`.
+        packages.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.cmp(b)));
+        Keys { renaming, packages }
+    }
+
+    fn of(&self, spec: &str) -> u64 {
+        if spec.starts_with('.') || spec.starts_with('/') {
+            return key_hash(&key(spec).to_lowercase());
+        }
+        if self.renaming.iter().any(|p| spec.starts_with(p.as_str())) {
+            return ALWAYS;
+        }
+        let package = self.packages.iter().find(|(name, _)| {
+            spec.strip_prefix(name.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        });
+        match package {
+            Some((name, _)) => key_hash(&key(name).to_lowercase()),
+            None => key_hash(&key(spec).to_lowercase()),
+        }
+    }
+
+    /// The keys a path change names: the path's own, and those of the packages holding it.
+    fn of_path(&self, path: &str, out: &mut std::collections::HashSet<String>) {
+        out.extend(path_keys(path));
+        for (name, dir) in &self.packages {
+            if dir.is_empty() || Path::new(path).starts_with(dir) {
+                out.insert(key(name).to_lowercase());
+            }
+        }
+    }
+}
+
+/// Does an alias `pattern` -> `target` keep the name an import is keyed by (`@/*` -> `src/*`,
+/// `@config` -> `config/index.ts`), so that a path added under the target names the import?
+fn keeps_name(pattern: &str, target: &str) -> bool {
+    const W: &str = "hookctlwildcard";
+    let spec = pattern.replacen('*', W, 1);
+    let target = target.replacen('*', W, 1);
+    path_keys(target.trim_start_matches("./")).contains(&key(&spec).to_lowercase())
+}
+
+/// The import edges of `snap`: from the stored graph where it still holds, resolved where the
+/// snapshot changed (see the module comment), and stored again.
+fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> anyhow::Result<Edges<'s>> {
+    let start = std::time::Instant::now();
+    let packages = Packages::load(snap, &mut Vec::new());
     let mut folders: Vec<(PathBuf, String)> = packages
         .workspaces
         .iter()
@@ -119,18 +282,22 @@ pub fn compute(
     let mut notes = Vec::new();
     let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
     let ctx = config_context(
-        &snap,
+        snap,
         &format!("{:?} {:x}", config.imports, resolver.config_digest()),
     );
-    timing("snapshot, packages, resolver");
+    let keys = Keys::new(&resolver);
+    timing(start, "snapshot, packages, resolver");
 
-    let file = paths.common_dir.join("hookctl").join(GRAPH_FILE);
+    let common_dir = snap
+        .with_repo(|r| r.commondir().to_path_buf())
+        .unwrap_or_else(|| snap.git_dir.clone());
+    let file = common_dir.join("hookctl").join(GRAPH_FILE);
     let stored = std::fs::read(&file)
         .ok()
         .and_then(|b| Stored::decode(&b))
         .filter(|s| s.ctx == ctx)
         .unwrap_or_default();
-    timing("stored graph");
+    timing(start, "stored graph");
     let current: Vec<(&str, &crate::snapshot::Entry)> =
         snap.entries().iter().map(|(p, e)| (p.as_str(), e)).collect();
     let same_paths =
@@ -142,11 +309,7 @@ pub fn compute(
         let old: BTreeSet<&str> = stored.paths.iter().map(String::as_str).collect();
         let new: BTreeSet<&str> = current.iter().map(|(p, _)| *p).collect();
         for p in old.symmetric_difference(&new) {
-            changed_keys.extend(path_keys(p));
-            // `@acme/ui` may live in `packages/ui-kit`: the package's name counts too.
-            if let Some((_, name)) = folders.iter().find(|(dir, _)| Path::new(p).starts_with(dir)) {
-                changed_keys.insert(key(name).to_lowercase());
-            }
+            keys.of_path(p, &mut changed_keys);
         }
     }
     // Old path ids to new ones (identity when the paths are the same).
@@ -188,7 +351,7 @@ pub fn compute(
                 break;
             }
         }
-        if !checks::is_source(path) {
+        if !crate::scan::is_source(path) {
             continue;
         }
         match old {
@@ -230,30 +393,23 @@ pub fn compute(
     let facts: HashMap<String, crate::scan::Facts> = if need.is_empty() {
         HashMap::new()
     } else {
-        let opts = ScanOptions {
-            env_accessors: config.env.accessors.clone(),
-        };
-        let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&opts));
-        let scanned = checks::scan_snapshot(&snap, &opts, &checks::Scope::Files(need), &cache);
-        let _ = cache.save();
-        scanned.into_iter().collect()
+        facts_of(need)
     };
-    timing(&format!(
-        "facts ({} files to resolve, {} partly)",
-        whole.len(),
-        partly.len()
-    ));
+    timing(
+        start,
+        &format!(
+            "facts ({} files to resolve, {} partly)",
+            whole.len(),
+            partly.len()
+        ),
+    );
     let resolve_one = |importer: &str, imp: &crate::scan::Import| -> u32 {
-        // Stylesheet imports have their own rules (Sass partials, `url()` assets).
-        let verdict = if imp.kind.is_css() {
-            resolver.resolve_import(importer, imp)
-        } else {
-            resolver.resolve(importer, &imp.specifier, imp.type_only)
-        };
+        // Exactly as the checks resolve it (a `.vue` file as its script, `require` conditions).
+        let verdict = resolver.resolve_import(importer, imp);
         let target = match verdict {
             Verdict::File(t) | Verdict::NeedsExtension(t) => t,
             Verdict::CaseMismatch { real, .. } => real,
-            Verdict::External | Verdict::Undeclared(_) => return NONE,
+            Verdict::External | Verdict::Undeclared(_) | Verdict::Unknown { .. } => return NONE,
             Verdict::Unresolved | Verdict::Untracked(_) | Verdict::Generated(_) | Verdict::Ignored(_) => {
                 return UNRESOLVED;
             }
@@ -281,12 +437,7 @@ pub fn compute(
         let imports = f
             .imports
             .iter()
-            .map(|imp| {
-                (
-                    key_hash(&key(&imp.specifier).to_lowercase()),
-                    resolve_one(path, imp),
-                )
-            })
+            .map(|imp| (keys.of(&imp.specifier), resolve_one(path, imp)))
             .collect();
         let oid = snap.get(path).map_or([0; 20], |e| oid20(&e.oid));
         entries.push(StoredEntry {
@@ -297,43 +448,7 @@ pub fn compute(
     }
     // Stored sorted by importer, for the merge pass of the next run.
     entries.sort_unstable_by_key(|e| e.importer);
-    timing("resolve");
-
-    // Walk the edges backwards from the staged files.
-    let mut importers: Vec<Vec<u32>> = vec![Vec::new(); current.len()];
-    for e in &entries {
-        for &(_, t) in &e.imports {
-            if let Some(list) = importers.get_mut(t as usize) {
-                list.push(e.importer);
-            }
-        }
-    }
-    let mut seen = vec![false; current.len()];
-    let mut queue: VecDeque<u32> = VecDeque::new();
-    for s in seeds {
-        if let Some(i) = s.to_str().and_then(|s| current.binary_search(&s).ok())
-            && !seen[i]
-        {
-            seen[i] = true;
-            queue.push_back(i as u32);
-        }
-    }
-    while let Some(t) = queue.pop_front() {
-        for &i in &importers[t as usize] {
-            if let Some(s) = seen.get_mut(i as usize)
-                && !std::mem::replace(s, true)
-            {
-                queue.push_back(i);
-            }
-        }
-    }
-    let affected: Vec<PathBuf> = seen
-        .iter()
-        .enumerate()
-        .filter(|(i, s)| **s && checks::is_source(current[*i]))
-        .map(|(i, _)| PathBuf::from(current[i]))
-        .collect();
-    timing(&format!("walk ({} affected)", affected.len()));
+    timing(start, "resolve");
     if changed {
         let new = Stored {
             ctx,
@@ -342,16 +457,17 @@ pub fn compute(
         };
         // A graph that cannot be written (read-only repository) only costs speed.
         let _ = crate::cache::write_atomically(&file, &new.encode());
-        timing("save");
+        timing(start, "save");
+        return Ok(Edges {
+            paths: current,
+            entries: new.entries,
+            folders,
+        });
     }
-    let oids = affected
-        .iter()
-        .filter_map(|p| Some((p.clone(), snap.get(p.to_str()?)?.oid.to_string())))
-        .collect();
-    Ok(Graph {
-        affected,
-        packages: folders,
-        oids,
+    Ok(Edges {
+        paths: current,
+        entries,
+        folders,
     })
 }
 
@@ -360,7 +476,8 @@ const GRAPH_FILE: &str = "graph.bin";
 /// context (config blobs, symlinks, settings), also kept in the body.
 const FRAME: crate::cache::frame::Frame = crate::cache::frame::Frame {
     magic: b"HKCGRAPH",
-    format: 2,
+    // 3: imports keyed by their package or renaming alias.
+    format: 3,
 };
 /// No target: a package, a builtin, a URL (never a file of the snapshot).
 const NONE: u32 = u32::MAX;
@@ -517,6 +634,17 @@ mod tests {
         assert_eq!(key("styles/_vars.scss"), "vars");
         assert_eq!(key("vars"), "vars");
         assert_eq!(key("."), ".");
+    }
+
+    #[test]
+    fn aliases_that_rename_what_they_map_are_told_apart() {
+        assert!(keeps_name("@/*", "./src/*"));
+        assert!(keeps_name("*", "src/*"));
+        assert!(keeps_name("@config", "./config/index.ts"));
+        assert!(keeps_name("@ui/*", "src/components/*/index.tsx"));
+        assert!(!keeps_name("#db", "./src/database/client.ts"));
+        assert!(!keeps_name("@impl/*", "src/*-impl"));
+        assert!(!keeps_name("@x/pre-*", "src/*"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// The first line after the shebang of every shim; how we tell our hooks from others'.
-pub const MARKER: &str = "# hookctl-managed-hook v1";
+pub const MARKER: &str = "# hookctl-managed-hook v2";
 /// Any version of the marker: a shim written by an older or newer hookctl is still ours.
 const MARKER_PREFIX: &str = "# hookctl-managed-hook v";
 const TEMPLATE: &str = include_str!("../hooks/shim.sh");
@@ -55,11 +55,14 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
 }
 
 /// The value of `HOOKCTL` when it turns every hook off: `0`, `false`, `off` or `no`, in any
-/// case. The hook shims (`hooks/shim.sh`) accept the same values.
+/// case, with ASCII blanks (space, tab, newline, CR, form feed) around it. The hook shims
+/// (`hooks/shim.sh`) accept exactly the same values.
 pub fn disabled_by(value: Option<&str>) -> Option<String> {
     let v = value?;
     matches!(
-        v.trim().to_ascii_lowercase().as_str(),
+        v.trim_matches(|c: char| c.is_ascii_whitespace())
+            .to_ascii_lowercase()
+            .as_str(),
         "0" | "false" | "off" | "no"
     )
     .then(|| v.to_string())
@@ -67,7 +70,7 @@ pub fn disabled_by(value: Option<&str>) -> Option<String> {
 
 /// [`disabled_by`] for this process's environment.
 pub fn disabled_by_env() -> Option<String> {
-    disabled_by(std::env::var("HOOKCTL").ok().as_deref())
+    disabled_by(crate::env_vars::get(crate::env_vars::HOOKCTL).as_deref())
 }
 
 /// Reject names git would never run as a hook.
@@ -208,41 +211,159 @@ fn git(cwd: &Path, args: &[&str]) -> Result<Option<String>, Error> {
     })
 }
 
-/// Where a shim looks for the repository's own hookctl when none is recorded: the work tree
-/// root's `node_modules/.bin`.
+/// Where a shim looks for the repository's own Node launcher: the work tree root's
+/// `node_modules/.bin`.
 pub const NODE_BIN: &str = "node_modules/.bin/hookctl";
 
-/// The shim for `hook`, calling the repository's `node_modules/.bin/hookctl` when installed,
-/// else the hookctl binary at `bin`.
-pub fn shim(hook: &str, bin: &Path) -> String {
-    shim_with(hook, bin, NODE_BIN)
-}
-
-/// [`shim`] with the work-tree-relative path of the `node_modules/.bin/hookctl` to try first
-/// (a workspace package's, when hookctl is a dev dependency there).
-pub fn shim_with(hook: &str, bin: &Path, node_bin: &str) -> String {
-    let quote = |s: &str| s.replace('\'', r"'\''");
-    let bin = quote(&bin.to_string_lossy());
-    TEMPLATE
-        .replace("@HOOK@", hook)
-        .replace("@BIN@", &bin)
-        .replace("@NODE_BIN@", &quote(node_bin))
-        .replace("@STDIN@", if STDIN_HOOKS.contains(&hook) { "yes" } else { "no" })
-}
-
-/// Whether `text` is exactly the shim this hookctl writes for `hook` (same template, binary
-/// and `node_modules/.bin` path as written in it).
-pub fn is_current_shim(hook: &str, text: &str) -> bool {
-    let (Some(bin), Some(node_bin)) = (shim_binary(text), shim_node_bin(text)) else {
-        return false;
+/// The npm package holding this build's binary, and the binary's file name in it (as in
+/// `npm/hookctl/platforms.json`): `None` on a platform hookctl publishes no package for.
+pub fn npm_platform_package() -> Option<(&'static str, &'static str)> {
+    let name = if cfg!(all(
+        target_os = "linux",
+        target_arch = "x86_64",
+        target_env = "gnu"
+    )) {
+        "@hookctl/cli-linux-x64-gnu"
+    } else if cfg!(all(
+        target_os = "linux",
+        target_arch = "aarch64",
+        target_env = "gnu"
+    )) {
+        "@hookctl/cli-linux-arm64-gnu"
+    } else if cfg!(all(
+        target_os = "linux",
+        target_arch = "x86_64",
+        target_env = "musl"
+    )) {
+        "@hookctl/cli-linux-x64-musl"
+    } else if cfg!(all(target_os = "macos", target_arch = "x86_64")) {
+        "@hookctl/cli-darwin-x64"
+    } else if cfg!(all(target_os = "macos", target_arch = "aarch64")) {
+        "@hookctl/cli-darwin-arm64"
+    } else {
+        return None;
     };
-    shim_with(hook, &bin, &node_bin) == text
+    Some((name, "hookctl"))
 }
 
-/// The work-tree-relative `node_modules/.bin/hookctl` a shim tries first, as written in it.
-pub fn shim_node_bin(text: &str) -> Option<String> {
-    let line = text.lines().find_map(|l| l.strip_prefix("node_bin='"))?;
+/// What a shim holds besides its hook: the ways it finds hookctl, in the order it tries them
+/// (see `hooks/shim.sh`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shim {
+    /// Work-tree-relative: the platform package's native binary beside the repository's own
+    /// `node_modules/hookctl`, reached through that folder (`node_modules/hookctl/../@hookctl/
+    /// cli-linux-x64-gnu/hookctl`), so that it follows a new install and pnpm's store links.
+    /// Empty on a platform without a package.
+    pub npm_bin: String,
+    /// The binary `hookctl install` ran as, absolute.
+    pub bin: PathBuf,
+    /// Work-tree-relative `node_modules/.bin/hookctl`: the Node launcher, the slow fallback.
+    pub node_bin: String,
+    /// What to run when no hookctl is found: the repository's package manager's install.
+    pub install_hint: String,
+}
+
+impl Shim {
+    /// The shim `hookctl install` writes for the binary `bin`, run from `cwd` in the work tree
+    /// `root` (None: a bare repository, which has no node_modules).
+    pub fn for_repo(root: Option<&Path>, cwd: &Path, bin: &Path) -> Shim {
+        let node_modules = match root {
+            Some(root) => node_modules_for(root, cwd),
+            None => "node_modules".to_string(),
+        };
+        let pm = root.map(crate::package_manager::Pm::detect).unwrap_or_default();
+        Shim {
+            npm_bin: npm_bin_in(&node_modules),
+            bin: bin.to_path_buf(),
+            node_bin: format!("{node_modules}/.bin/hookctl"),
+            install_hint: pm.install().to_string(),
+        }
+    }
+
+    /// The default shim for `bin`: the root's node_modules, npm's hint.
+    pub fn with_bin(bin: &Path) -> Shim {
+        Shim {
+            npm_bin: npm_bin_in("node_modules"),
+            bin: bin.to_path_buf(),
+            node_bin: NODE_BIN.to_string(),
+            install_hint: "npm install".to_string(),
+        }
+    }
+
+    /// The shim's text for `hook`.
+    pub fn render(&self, hook: &str) -> String {
+        let quote = |s: &str| s.replace('\'', r"'\''");
+        TEMPLATE
+            .replace("@HOOK@", hook)
+            .replace("@BIN@", &quote(&self.bin.to_string_lossy()))
+            .replace("@NPM_BIN@", &quote(&self.npm_bin))
+            .replace("@NODE_BIN@", &quote(&self.node_bin))
+            .replace("@INSTALL_HINT@", &quote(&self.install_hint))
+            .replace("@STDIN@", if STDIN_HOOKS.contains(&hook) { "yes" } else { "no" })
+    }
+
+    /// The values written in a shim's text (any version that has them).
+    pub fn parse(text: &str) -> Option<Shim> {
+        Some(Shim {
+            npm_bin: shim_var(text, "npm_bin").unwrap_or_default(),
+            bin: PathBuf::from(shim_var(text, "hookctl_bin")?),
+            node_bin: shim_var(text, "node_bin").unwrap_or_default(),
+            install_hint: shim_var(text, "install_hint").unwrap_or_default(),
+        })
+    }
+
+    /// What the shim would run from the work tree `root` (as `hooks/shim.sh` decides), except
+    /// the last resort, `hookctl` on PATH: `None` then.
+    pub fn runs(&self, root: Option<&Path>) -> Option<(PathBuf, Via)> {
+        let rel = |r: &str| -> Option<PathBuf> {
+            (!r.is_empty()).then(|| root.map_or_else(|| PathBuf::from(r), |root| root.join(r)))
+        };
+        if let Some(p) = rel(&self.npm_bin).filter(|p| is_executable(p)) {
+            return Some((p, Via::NpmPackage));
+        }
+        if is_executable(&self.bin) {
+            return Some((self.bin.clone(), Via::Recorded));
+        }
+        rel(&self.node_bin)
+            .filter(|p| p.is_file())
+            .map(|p| (p, Via::NodeLauncher))
+    }
+}
+
+/// How a shim found the hookctl it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// The npm platform package's binary, through `node_modules/hookctl`.
+    NpmPackage,
+    /// The path `hookctl install` recorded.
+    Recorded,
+    /// The Node launcher in `node_modules/.bin` (only when `node` is on PATH).
+    NodeLauncher,
+}
+
+/// `<node_modules>/hookctl/../@hookctl/cli-…/hookctl`, or empty without a platform package.
+fn npm_bin_in(node_modules: &str) -> String {
+    npm_platform_package()
+        .map(|(name, binary)| format!("{node_modules}/hookctl/../{name}/{binary}"))
+        .unwrap_or_default()
+}
+
+/// `name='value'` in a shim, unquoted.
+fn shim_var(text: &str, name: &str) -> Option<String> {
+    let prefix = format!("{name}='");
+    let line = text.lines().find_map(|l| l.strip_prefix(prefix.as_str()))?;
     Some(line.strip_suffix('\'')?.replace(r"'\''", "'"))
+}
+
+/// The shim for `hook` running the hookctl binary at `bin` (the root's node_modules first).
+pub fn shim(hook: &str, bin: &Path) -> String {
+    Shim::with_bin(bin).render(hook)
+}
+
+/// Whether `text` is exactly the shim this hookctl writes for `hook` with the values written
+/// in it (same template version).
+pub fn is_current_shim(hook: &str, text: &str) -> bool {
+    Shim::parse(text).is_some_and(|s| s.render(hook) == text)
 }
 
 /// The value of `CI` when it says this is a CI run (`true`, `1`, a CI's name; not empty, `0`,
@@ -252,23 +373,25 @@ pub fn ci_by(value: Option<&str>) -> Option<String> {
     (!v.trim().is_empty() && disabled_by(Some(v)).is_none()).then(|| v.to_string())
 }
 
-/// The repository-relative path of the `node_modules/.bin/hookctl` nearest to `cwd`, walking up
-/// to the work tree `root` (a workspace package's own, with pnpm or `--filter`); the root's when
-/// there is none yet.
-pub fn node_bin_for(root: &Path, cwd: &Path) -> String {
+/// The repository-relative `node_modules` folder nearest to `cwd`, walking up to the work tree
+/// `root`, that has hookctl (its package, or its `.bin` entry): a workspace package's own,
+/// with pnpm or `--filter`. The root's when there is none yet.
+pub fn node_modules_for(root: &Path, cwd: &Path) -> String {
     let cwd = tidy(cwd);
-    for dir in cwd.ancestors().take_while(|d| d.starts_with(root)) {
-        if exists(&dir.join(NODE_BIN))
-            && let Ok(rel) = dir.strip_prefix(root)
+    let root = tidy(root);
+    for dir in cwd.ancestors().take_while(|d| d.starts_with(&root)) {
+        let nm = dir.join("node_modules");
+        if (exists(&nm.join("hookctl")) || exists(&nm.join(".bin/hookctl")))
+            && let Ok(rel) = dir.strip_prefix(&root)
             && let Some(rel) = rel.to_str()
         {
             if rel.is_empty() {
                 break;
             }
-            return format!("{}/{NODE_BIN}", rel.replace('\\', "/"));
+            return format!("{}/node_modules", rel.replace('\\', "/"));
         }
     }
-    NODE_BIN.to_string()
+    "node_modules".to_string()
 }
 
 /// Whether a hook file's text is one of our shims (any version).
@@ -280,9 +403,7 @@ pub fn is_shim(text: &[u8]) -> bool {
 
 /// The binary a shim calls, as written in it.
 pub fn shim_binary(text: &str) -> Option<PathBuf> {
-    let line = text.lines().find_map(|l| l.strip_prefix("hookctl_bin='"))?;
-    let quoted = line.strip_suffix('\'')?;
-    Some(PathBuf::from(quoted.replace(r"'\''", "'")))
+    shim_var(text, "hookctl_bin").map(PathBuf::from)
 }
 
 /// What is at a hook's path.
@@ -360,17 +481,11 @@ pub enum Chained {
 
 /// Write the shim for `hook` in `dir`, chaining whatever hook was there. Never loses a file:
 /// without `force`, a foreign hook whose `.legacy` slot is taken by a different file is refused.
-pub fn install_hook(
-    dir: &Path,
-    hook: &str,
-    bin: &Path,
-    node_bin: &str,
-    force: bool,
-) -> Result<Installed, Error> {
+pub fn install_hook(dir: &Path, hook: &str, shim: &Shim, force: bool) -> Result<Installed, Error> {
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     let path = dir.join(hook);
     let legacy = legacy_path(&path);
-    let text = shim_with(hook, bin, node_bin);
+    let text = shim.render(hook);
     let chained = match present(&path)? {
         Present::Shim(old) => {
             if old == text && is_executable(&path) {
@@ -522,20 +637,43 @@ mod tests {
     #[test]
     fn shim_quotes_the_binary_path_and_knows_stdin_hooks() {
         let s = shim("pre-push", Path::new("/opt/it's here/hookctl"));
+        assert!(s.contains(MARKER));
         assert!(s.contains(r"hookctl_bin='/opt/it'\''s here/hookctl'"));
         assert!(s.contains("reads_stdin='yes'"));
         assert_eq!(shim_binary(&s), Some(PathBuf::from("/opt/it's here/hookctl")));
         assert!(shim("pre-commit", Path::new("/x")).contains("reads_stdin='no'"));
         assert!(is_current_shim("pre-push", &s));
-        let nested = shim_with("pre-push", Path::new("/x"), "apps/it's/node_modules/.bin/hookctl");
-        assert_eq!(
-            shim_node_bin(&nested).as_deref(),
-            Some("apps/it's/node_modules/.bin/hookctl")
-        );
-        assert!(is_current_shim("pre-push", &nested));
-        assert!(!is_current_shim("pre-push", &nested.replace("exec ", "exec  ")));
+        let nested = Shim {
+            npm_bin: "apps/it's/node_modules/hookctl/../@hookctl/cli-x/hookctl".into(),
+            bin: "/x".into(),
+            node_bin: "apps/it's/node_modules/.bin/hookctl".into(),
+            install_hint: "pnpm install".into(),
+        };
+        let text = nested.render("pre-push");
+        assert_eq!(Shim::parse(&text), Some(nested));
+        assert!(is_current_shim("pre-push", &text));
+        assert!(!is_current_shim("pre-push", &text.replace("exec ", "exec  ")));
         assert!(is_shim(s.as_bytes()));
         assert!(!is_shim(b"#!/bin/sh\nexec lefthook run pre-commit\n"));
+        // A v1 shim (no npm_bin line) is ours, but not current.
+        let v1 = "#!/bin/sh\n# hookctl-managed-hook v1\nhook='pre-commit'\nhookctl_bin='/x'\nnode_bin='node_modules/.bin/hookctl'\n";
+        assert!(is_shim(v1.as_bytes()) && !is_current_shim("pre-commit", v1));
+        assert_eq!(shim_binary(v1), Some(PathBuf::from("/x")));
+    }
+
+    /// The package name this build looks for is one `npm/pack.sh` publishes.
+    #[test]
+    fn platform_package_is_in_platforms_json() {
+        let text = include_str!("../npm/hookctl/platforms.json");
+        let json: serde_json::Value = serde_json::from_str(text).unwrap();
+        let packages = json["packages"].as_array().unwrap();
+        if let Some((name, binary)) = npm_platform_package() {
+            let p = packages
+                .iter()
+                .find(|p| p["name"] == name)
+                .unwrap_or_else(|| panic!("{name} not in platforms.json"));
+            assert_eq!(p["binary"], binary);
+        }
     }
 
     #[test]
@@ -549,19 +687,23 @@ mod tests {
     }
 
     #[test]
-    fn node_bin_is_the_nearest_package_with_hookctl() {
+    fn node_modules_is_the_nearest_package_with_hookctl() {
         let t = tempfile::tempdir().unwrap();
         let root = tidy(t.path());
         let app = root.join("apps/web");
         fs::create_dir_all(app.join("src")).unwrap();
-        assert_eq!(node_bin_for(&root, &app.join("src")), NODE_BIN);
-        fs::create_dir_all(app.join("node_modules/.bin")).unwrap();
-        fs::write(app.join(NODE_BIN), "").unwrap();
-        assert_eq!(
-            node_bin_for(&root, &app.join("src")),
-            "apps/web/node_modules/.bin/hookctl"
-        );
-        assert_eq!(node_bin_for(&root, &root), NODE_BIN);
+        assert_eq!(node_modules_for(&root, &app.join("src")), "node_modules");
+        fs::create_dir_all(app.join("node_modules/hookctl")).unwrap();
+        assert_eq!(node_modules_for(&root, &app.join("src")), "apps/web/node_modules");
+        assert_eq!(node_modules_for(&root, &root), "node_modules");
+        let shim = Shim::for_repo(Some(&root), &app, Path::new("/bin/hookctl"));
+        assert_eq!(shim.node_bin, "apps/web/node_modules/.bin/hookctl");
+        if npm_platform_package().is_some() {
+            assert!(
+                shim.npm_bin
+                    .starts_with("apps/web/node_modules/hookctl/../@hookctl/cli-")
+            );
+        }
     }
 
     #[test]

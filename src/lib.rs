@@ -6,6 +6,7 @@
 
 #[macro_use]
 pub mod output;
+pub mod bundler;
 pub mod cache;
 pub mod checks;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod config;
 pub mod deps;
 pub mod diagnostic;
 pub mod env;
+pub mod env_vars;
 pub mod git;
 pub mod graph;
 pub mod hook_names;
@@ -22,6 +24,7 @@ pub mod install;
 pub mod jobs;
 pub mod manifest;
 pub mod origin;
+pub mod package_manager;
 pub mod prepare;
 pub mod report;
 pub mod resolve;
@@ -61,7 +64,7 @@ pub struct UsageError(pub String);
 
 /// `HOOKCTL_SKIP=name,name`: jobs, rule ids or check groups to skip.
 pub fn skip_list() -> Vec<String> {
-    std::env::var("HOOKCTL_SKIP")
+    env_vars::get(env_vars::HOOKCTL_SKIP)
         .unwrap_or_default()
         .split(',')
         .map(str::trim)

@@ -30,7 +30,7 @@ impl Origin {
         match std::env::current_exe() {
             Ok(exe) => {
                 let exe = std::fs::canonicalize(&exe).unwrap_or(exe);
-                classify(&exe, std::env::var_os("PATH").as_deref())
+                classify(&exe, crate::env_vars::get_os(crate::env_vars::PATH).as_deref())
             }
             Err(_) => Origin::Unknown,
         }

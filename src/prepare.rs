@@ -21,26 +21,7 @@ pub const PREPARE: &str = "hookctl install || exit 0";
 /// (`packageManager: "yarn@2…"` or later, else a root `.yarnrc.yml` or a berry `yarn.lock`),
 /// `prepare` for npm, pnpm, yarn 1 and bun.
 pub fn lifecycle(root: &Path) -> &'static str {
-    let manifest = std::fs::read(root.join("package.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
-    let declared = manifest
-        .as_ref()
-        .and_then(|m| m.get("packageManager")?.as_str().map(str::to_string));
-    let berry = match declared.as_deref().and_then(|d| d.strip_prefix("yarn@")) {
-        Some(version) => version
-            .split('.')
-            .next()
-            .and_then(|major| major.parse::<u32>().ok())
-            .is_some_and(|major| major >= 2),
-        None if declared.is_some() => false,
-        None => {
-            root.join(".yarnrc.yml").is_file()
-                || std::fs::read(root.join("yarn.lock"))
-                    .is_ok_and(|b| memchr::memmem::find(&b, b"\n__metadata:").is_some())
-        }
-    };
-    if berry { "postinstall" } else { "prepare" }
+    crate::package_manager::Pm::detect(root).lifecycle()
 }
 
 /// What [`ensure`] found or did (with the script's key, `prepare` or `postinstall`).
@@ -132,6 +113,171 @@ pub fn add_script(text: &str, key: &'static str) -> (Prepare, Option<String>) {
     } else {
         (Prepare::Unreadable, None)
     }
+}
+
+/// A lifecycle script (`prepare`, `postinstall`) with husky's command replaced: `(key, old,
+/// new)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced {
+    pub key: &'static str,
+    pub old: String,
+    pub new: String,
+}
+
+/// Replace husky in the `prepare` and `postinstall` scripts of a package.json's text with
+/// `hookctl install`: a script that only runs husky (`husky`, `husky install`, `npx husky
+/// install .config/husky`, `node .husky/install.mjs`, with `|| true`) becomes [`PREPARE`]; in a
+/// longer script (`husky && panda codegen`) the husky command becomes `hookctl install`. The
+/// text is edited in place (order, indentation and the rest kept) and checked by parsing it
+/// back; `None` when nothing runs husky or the text cannot be edited safely.
+pub fn replace_husky(text: &str) -> Option<(Vec<Replaced>, String)> {
+    let original: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut expected = original.clone();
+    let mut edited = text.to_string();
+    let mut done = Vec::new();
+    for key in ["prepare", "postinstall"] {
+        let Some(old) = original
+            .pointer(&format!("/scripts/{key}"))
+            .and_then(|v| v.as_str())
+        else {
+            continue;
+        };
+        let Some(new) = without_husky(old) else {
+            continue;
+        };
+        let open = top_level_value(&edited, "scripts")?;
+        let (start, end) = string_value(&edited, open, key)?;
+        edited = format!(
+            "{}{}{}",
+            &edited[..start],
+            serde_json::Value::from(new.as_str()),
+            &edited[end..]
+        );
+        *expected.pointer_mut(&format!("/scripts/{key}"))? = serde_json::Value::from(new.as_str());
+        done.push(Replaced {
+            key,
+            old: old.to_string(),
+            new,
+        });
+    }
+    let reparsed: serde_json::Value = serde_json::from_str(&edited).ok()?;
+    (!done.is_empty() && reparsed == expected).then_some((done, edited))
+}
+
+/// The script with its husky command replaced, or `None` when it does not run husky.
+fn without_husky(script: &str) -> Option<String> {
+    // Split on `&&`, `||` and `;`, keeping the separators.
+    let mut parts: Vec<(String, &str)> = Vec::new();
+    let mut rest = script;
+    loop {
+        let next = ["&&", "||", ";"]
+            .iter()
+            .filter_map(|sep| rest.find(sep).map(|at| (at, *sep)))
+            .min_by_key(|(at, _)| *at);
+        match next {
+            Some((at, sep)) => {
+                parts.push((rest[..at].to_string(), sep));
+                rest = &rest[at + sep.len()..];
+            }
+            None => {
+                parts.push((rest.to_string(), ""));
+                break;
+            }
+        }
+    }
+    let husky: Vec<bool> = parts.iter().map(|(cmd, _)| runs_husky(cmd)).collect();
+    if !husky.iter().any(|h| *h) {
+        return None;
+    }
+    // Only husky, with at most a `|| true`/`|| exit 0` guard: the whole script is ours.
+    let guard = |cmd: &str| matches!(cmd.trim(), "true" | "exit 0" | ":");
+    if parts.iter().zip(&husky).all(|((cmd, _), h)| *h || guard(cmd)) {
+        return Some(PREPARE.to_string());
+    }
+    let mut out = String::new();
+    for ((cmd, sep), h) in parts.iter().zip(&husky) {
+        if *h {
+            let lead = &cmd[..cmd.len() - cmd.trim_start().len()];
+            let trail = &cmd[cmd.trim_end().len()..];
+            out.push_str(&format!("{lead}hookctl install{trail}"));
+        } else {
+            out.push_str(cmd);
+        }
+        out.push_str(sep);
+    }
+    Some(out)
+}
+
+/// Whether one simple command runs husky's installer.
+fn runs_husky(cmd: &str) -> bool {
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let runners: &[&[&str]] = &[
+        &["npx", "--no", "--"],
+        &["npx", "--no"],
+        &["npx"],
+        &["pnpm", "exec"],
+        &["pnpm"],
+        &["yarn"],
+        &["bunx"],
+        &["npm", "exec", "--"],
+    ];
+    let mut w: &[&str] = &words;
+    if let Some(r) = runners.iter().find(|r| w.starts_with(r)) {
+        w = &w[r.len()..];
+    }
+    match w {
+        ["husky"] | ["husky", "install"] => true,
+        ["husky", dir] | ["husky", "install", dir] => !dir.starts_with('-') && dir.contains("husky"),
+        ["node", script] => script.contains(".husky/") || script.starts_with("husky"),
+        _ => false,
+    }
+}
+
+/// The byte span (quotes included) of the string value of `key` in the object opening at
+/// `open`, at that object's own level.
+fn string_value(text: &str, open: usize, key: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open + 1;
+    let string_end = |from: usize| -> Option<usize> {
+        let mut j = from + 1;
+        while j < bytes.len() && bytes[j] != b'"' {
+            j += if bytes[j] == b'\\' { 2 } else { 1 };
+        }
+        (j < bytes.len()).then_some(j)
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let end = string_end(i)?;
+                if depth == 0 {
+                    let name: Option<String> = serde_json::from_str(text.get(i..=end)?).ok();
+                    let rest = text.get(end + 1..)?;
+                    let after_colon = rest.trim_start().strip_prefix(':');
+                    if let (Some(name), Some(value)) = (name, after_colon)
+                        && name == key
+                    {
+                        let value_at = text.len() - value.trim_start().len();
+                        if bytes.get(value_at) != Some(&b'"') {
+                            return None;
+                        }
+                        return Some((value_at, string_end(value_at)? + 1));
+                    }
+                }
+                i = end;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                if depth == 0 {
+                    return None;
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The indentation of the first indented line (two spaces when there is none).
@@ -234,6 +380,39 @@ mod tests {
         for bad in ["", "[]", "{", r#"{"scripts": []}"#] {
             assert_eq!(add_prepare(bad), (Prepare::Unreadable, None), "{bad}");
         }
+    }
+
+    #[test]
+    fn husky_is_replaced_in_place() {
+        let text = "{\n    \"name\": \"a\",\n    \"scripts\": {\n        \"build\": \"tsc\",\n        \"prepare\": \"husky\"\n    }\n}\n";
+        let (done, edited) = replace_husky(text).unwrap();
+        assert_eq!(
+            edited,
+            "{\n    \"name\": \"a\",\n    \"scripts\": {\n        \"build\": \"tsc\",\n        \"prepare\": \"hookctl install || exit 0\"\n    }\n}\n"
+        );
+        assert_eq!(done[0].old, "husky");
+        for (old, new) in [
+            ("husky install", PREPARE),
+            ("npx husky install .config/husky", PREPARE),
+            ("husky || true", PREPARE),
+            ("node .husky/install.mjs", PREPARE),
+            ("husky && panda codegen", "hookctl install && panda codegen"),
+            ("is-ci || husky install", "is-ci || hookctl install"),
+        ] {
+            assert_eq!(without_husky(old).as_deref(), Some(new), "{old}");
+        }
+        assert_eq!(without_husky("panda codegen"), None);
+        assert_eq!(without_husky("husky-run lint"), None);
+        // berry's postinstall; a nested "prepare" is not the script.
+        let (done, edited) =
+            replace_husky(r#"{"x": {"prepare": "husky"}, "scripts": {"postinstall": "husky"}}"#).unwrap();
+        assert_eq!(done[0].key, "postinstall");
+        assert_eq!(
+            edited,
+            r#"{"x": {"prepare": "husky"}, "scripts": {"postinstall": "hookctl install || exit 0"}}"#
+        );
+        assert!(replace_husky(r#"{"scripts": {"prepare": "tsc"}}"#).is_none());
+        assert!(replace_husky("{").is_none());
     }
 
     /// Yarn 2+ runs `postinstall`, not `prepare`, on the project's own install (checked with

@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use git2::Oid;
 
 use crate::scan::{
-    EXTRACTOR_VERSION, EnvRead, EnvSource, Facts, FileKind, Import, ImportKind, ScanOptions, Span,
+    EXTRACTOR_VERSION, EnvRead, EnvSource, Facts, FileKind, Import, ImportKind, ReadKind, ScanOptions, Span,
     Suppression,
 };
 
@@ -44,6 +44,7 @@ pub const MAX_BYTES: usize = 64 << 20;
 pub const DIR: &str = "hookctl";
 pub const FILE: &str = "facts.bin";
 
+pub mod blobs;
 pub mod frame;
 
 /// Bump `format` when the file layout or the entry encoding changes.
@@ -76,10 +77,44 @@ pub struct FactsCache {
     any_fresh: AtomicBool,
 }
 
+/// A cache file's bytes: mapped (a run that needs a few entries reads only their pages, not
+/// the whole file), or in memory.
+enum Bytes {
+    Mem(Vec<u8>),
+    Map(memmap2::Mmap),
+}
+
+impl Default for Bytes {
+    fn default() -> Bytes {
+        Bytes::Mem(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mem(v) => v,
+            Bytes::Map(m) => m,
+        }
+    }
+}
+
+/// Map `path` read-only. The cache is only ever replaced by a rename ([`write_atomically`]),
+/// never written in place, so the mapped file does not change under the reader.
+fn map_file(path: &Path) -> io::Result<Bytes> {
+    let file = fs::File::open(path)?;
+    // SAFETY: see above: hookctl never truncates or rewrites a cache file in place; another
+    // process replacing it swaps the directory entry, the mapped inode stays as it was.
+    #[allow(unsafe_code)]
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
+    Ok(Bytes::Map(map))
+}
+
 /// A validated cache file in memory.
 #[derive(Default)]
 struct Loaded {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     count: usize,
     generation: u64,
 }
@@ -123,7 +158,7 @@ impl Loaded {
     }
 
     /// Check a file's bytes; `None` unless everything holds together.
-    fn parse(bytes: Vec<u8>, fingerprint: u64) -> Option<Loaded> {
+    fn parse(bytes: Bytes, fingerprint: u64) -> Option<Loaded> {
         FRAME.body(&bytes, fingerprint)?;
         if bytes.len() < HEADER_LEN {
             return None;
@@ -161,7 +196,7 @@ impl FactsCache {
     /// corrupt, truncated, foreign or unreadable file gives an empty cache, rebuilt on save.
     pub fn load(common_dir: &Path, fingerprint: u64) -> FactsCache {
         let path = common_dir.join(DIR).join(FILE);
-        let file = fs::read(&path)
+        let file = map_file(&path)
             .ok()
             .and_then(|bytes| Loaded::parse(bytes, fingerprint))
             .unwrap_or_default();
@@ -360,7 +395,7 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 // Hand-rolled, LEB128 varints:
 //   facts      = flags u8 (had_errors | use_client << 1), n imports, import*, n env reads, env_read*, n suppressions, supp*
 //   import     = kind (low 7 bits) | type_only << 7, str specifier, span
-//   env_read   = source (low 7 bits) | has_name << 7, [str name], span
+//   env_read   = source (low 7 bits) | has_name << 7, read kind, [str name], span
 //   suppression= line, n rules, str*
 //   span       = line, column, start, end - start
 //   str        = len, utf-8 bytes
@@ -406,7 +441,13 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
         put_span(out, span);
     }
     put_var(out, env_reads.len() as u64);
-    for EnvRead { name, source, span } in env_reads {
+    for EnvRead {
+        name,
+        source,
+        kind,
+        span,
+    } in env_reads
+    {
         let source = match source {
             EnvSource::ProcessEnv => 0,
             EnvSource::ImportMetaEnv => 1,
@@ -417,6 +458,15 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
             EnvSource::SvelteKitPublic => 6,
         };
         out.push(source | u8::from(name.is_some()) << 7);
+        out.push(match kind {
+            ReadKind::Plain => 0,
+            ReadKind::Fallback => 1,
+            ReadKind::TypeGuard => 2,
+            ReadKind::Flag => 3,
+            ReadKind::SameNameGuard => 4,
+            ReadKind::TestedLocal => 5,
+            ReadKind::SchemaOptional => 6,
+        });
         if let Some(name) = name {
             put_str(out, name);
         }
@@ -504,10 +554,21 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
             6 => EnvSource::SvelteKitPublic,
             _ => return None,
         };
+        let kind = match r.byte()? {
+            0 => ReadKind::Plain,
+            1 => ReadKind::Fallback,
+            2 => ReadKind::TypeGuard,
+            3 => ReadKind::Flag,
+            4 => ReadKind::SameNameGuard,
+            5 => ReadKind::TestedLocal,
+            6 => ReadKind::SchemaOptional,
+            _ => return None,
+        };
         let name = if tag & 0x80 != 0 { Some(r.string()?) } else { None };
         env_reads.push(EnvRead {
             name,
             source,
+            kind,
             span: r.span()?,
         });
     }
@@ -620,6 +681,17 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Every read kind: the encoding covers them all.
+    const READ_KINDS: [ReadKind; 7] = [
+        ReadKind::Plain,
+        ReadKind::Fallback,
+        ReadKind::TypeGuard,
+        ReadKind::Flag,
+        ReadKind::SameNameGuard,
+        ReadKind::TestedLocal,
+        ReadKind::SchemaOptional,
+    ];
+
     fn span(line: u32, start: u32, len: u32) -> Span {
         Span {
             line,
@@ -667,6 +739,7 @@ mod tests {
                 .map(|k| EnvRead {
                     name: (k % 2 == 0).then(|| format!("VAR_{i}_{k}")),
                     source: sources[((i + k) % 5) as usize],
+                    kind: READ_KINDS[((i + 2 * k) % READ_KINDS.len() as u32) as usize],
                     span: span(100 + k, 5000 + k, 8),
                 })
                 .collect(),
@@ -744,11 +817,13 @@ mod tests {
                 EnvRead {
                     name: None,
                     source: EnvSource::Accessor,
+                    kind: ReadKind::Plain,
                     span: span(0, 0, 0),
                 },
                 EnvRead {
                     name: Some(String::new()),
                     source: EnvSource::BunEnv,
+                    kind: ReadKind::SchemaOptional,
                     span: span(1, 2, 3),
                 },
             ],
@@ -1066,6 +1141,10 @@ mod tests {
     /// child process.
     #[test]
     #[ignore = "run by concurrent_saves_from_processes_leave_a_loadable_file"]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test's own handshake variable, not one hookctl honours"
+    )]
     fn child_writer() {
         // A helper, not a test of its own: nothing to do unless the parent test started it.
         let Ok(spec) = std::env::var(CHILD_ENV) else {
@@ -1161,19 +1240,25 @@ mod tests {
                     span,
                 }
             });
-        let env =
-            (proptest::option::of("[A-Z_]{0,12}"), 0..5usize, arb_span()).prop_map(|(name, s, span)| {
-                EnvRead {
-                    name,
-                    source: [
-                        EnvSource::ProcessEnv,
-                        EnvSource::ImportMetaEnv,
-                        EnvSource::DenoEnv,
-                        EnvSource::BunEnv,
-                        EnvSource::Accessor,
-                    ][s],
-                    span,
-                }
+        let env = (
+            proptest::option::of("[A-Z_]{0,12}"),
+            0..7usize,
+            0..7usize,
+            arb_span(),
+        )
+            .prop_map(|(name, s, k, span)| EnvRead {
+                name,
+                source: [
+                    EnvSource::ProcessEnv,
+                    EnvSource::ImportMetaEnv,
+                    EnvSource::DenoEnv,
+                    EnvSource::BunEnv,
+                    EnvSource::Accessor,
+                    EnvSource::SvelteKitPrivate,
+                    EnvSource::SvelteKitPublic,
+                ][s],
+                kind: READ_KINDS[k],
+                span,
             });
         let supp = (any::<u32>(), proptest::collection::vec("[a-z-]{0,8}", 0..3))
             .prop_map(|(line, rules)| Suppression { line, rules });

@@ -80,7 +80,15 @@ pub fn print_outcome(
         unit: "file",
         verbose: ctx.verbose,
     };
-    let mut summary = Summary::new(outcome.files, &outcome.findings, outcome.elapsed);
+    // `--new` analyses only what differs from the baseline, and the rest cannot have new
+    // findings: it checked the same files as a full check, and says so.
+    let files = match (outcome.changed, &outcome.snapshot) {
+        (Some(_), Some(snap)) => checks::source_count(snap)
+            .saturating_sub(outcome.too_large.len() + outcome.binary.len())
+            .max(outcome.files),
+        _ => outcome.files,
+    };
+    let mut summary = Summary::new(files, &outcome.findings, outcome.elapsed);
     summary.skipped_too_large = outcome.too_large.len();
     summary.details = details;
     if outcome.findings.iter().any(|f| f.new.is_some()) {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{self, Config};
 use crate::install::{self, Hooks, Present};
+use crate::jobs::path as jobs_path;
 use crate::{Ctx, Exit};
 
 /// The PATH macOS and Linux desktop git clients usually give hooks.
@@ -171,11 +172,10 @@ fn check_config(ctx: &Ctx, hooks: &Hooks, r: &mut Report) -> (BTreeSet<String>, 
                     root.display()
                 )),
             }
-            let hooks = cfg
-                .hooks
-                .keys()
-                .filter(|h| crate::hook_names::GIT_HOOKS.contains(&h.as_str()))
-                .cloned()
+            // What `hookctl install` installs: the hooks with work, workspace packages' too.
+            let hooks = super::install::hooks_to_install(Some(root), Some(&cfg))
+                .into_iter()
+                .filter(|h| cfg.hooks.contains_key(h) || !install::DEFAULT_HOOKS.contains(&h.as_str()))
                 .collect();
             (hooks, Some(cfg))
         }
@@ -199,8 +199,12 @@ fn check_hook(
         Present::Missing => {
             let msg = format!("{hook}: not installed");
             if required {
-                r.problem(msg);
-                r.hint(format!("run `hookctl install --hooks {hook}`"));
+                r.problem(format!("{msg}, though {} uses it", config::FILE_NAME));
+                r.hint(format!(
+                    "run `{}`: it installs every hook {} uses",
+                    super::install::command_for(hooks.root.as_deref(), "install"),
+                    config::FILE_NAME
+                ));
             } else {
                 r.info(msg);
             }
@@ -247,36 +251,83 @@ fn check_hook(
         ));
         r.hint("run `hookctl install` again (it restores the mode)");
     }
-    match install::shim_binary(&text) {
-        Some(bin) if install::is_executable(&bin) => {
-            r.ok(format!("{hook}: installed, runs {}", bin.display()));
-            if !install::is_current_shim(hook, &text) {
-                r.warn(format!("{hook}: written by another version of hookctl"));
-                r.hint("run `hookctl install` to update it");
+    let shim = install::Shim::parse(&text);
+    let runs = shim.as_ref().and_then(|s| s.runs(hooks.root.as_deref()));
+    let stale = || !install::is_current_shim(hook, &text);
+    match (&shim, runs) {
+        (Some(shim), Some((bin, via))) if via != install::Via::NodeLauncher => {
+            match via {
+                install::Via::NpmPackage => r.ok(format!(
+                    "{hook}: installed, runs {} (the npm package's native binary)",
+                    bin.display()
+                )),
+                _ => r.ok(format!("{hook}: installed, runs {}", bin.display())),
             }
-            if let Some(cur) = current.filter(|c| !same_file(c, &bin)) {
+            if stale() {
+                r.warn(format!("{hook}: written by another version of hookctl"));
+                r.hint(format!(
+                    "run `{}` to update it",
+                    super::install::command_for(hooks.root.as_deref(), "install")
+                ));
+            }
+            if let Some(cur) = current.filter(|c| !same_file(c, &bin) && !same_file(c, &shim.bin)) {
                 r.info(format!("(this hookctl is {}, a different binary)", cur.display()));
             }
         }
-        bin => {
-            let shown = bin.map_or_else(|| "(unreadable)".into(), |b| b.display().to_string());
+        (Some(shim), Some((launcher, _))) => {
+            r.warn(format!(
+                "{hook}: runs the Node launcher {}: neither {} nor the npm package's binary ({}) is there, so every \
+                 commit starts Node first, and fails where `node` is not on PATH",
+                launcher.display(),
+                shim.bin.display(),
+                shim.npm_bin
+            ));
+            r.hint(format!(
+                "run `{}` to point the hooks at the native binary",
+                super::install::command_for(hooks.root.as_deref(), "install")
+            ));
+        }
+        (shim, _) => {
+            let shown = shim
+                .as_ref()
+                .map_or_else(|| "(unreadable)".into(), |s| s.bin.display().to_string());
             if let Some(found) = which("hookctl", GUI_PATH) {
                 r.warn(format!(
                     "{hook}: {shown} is missing; the hook falls back to {}",
                     found.display()
                 ));
-                r.hint("run `hookctl install` to point the hook at this binary");
-            } else if let Some(found) = std::env::var("PATH").ok().and_then(|p| which("hookctl", &p)) {
+                r.hint(format!(
+                    "run `{}` to point the hook at this binary",
+                    super::install::command_for(hooks.root.as_deref(), "install")
+                ));
+            } else if let Some(found) =
+                crate::env_vars::get(crate::env_vars::PATH).and_then(|p| which("hookctl", &p))
+            {
                 r.problem(format!(
                     "{hook}: {shown} is missing; the hook falls back to {} on your PATH, which GUI git clients do not have",
                     found.display()
                 ));
-                r.hint("run `hookctl install` to embed this binary's path in the hook");
+                r.hint(format!(
+                    "run `{}` to embed this binary's path in the hook",
+                    super::install::command_for(hooks.root.as_deref(), "install")
+                ));
             } else {
                 r.problem(format!(
                     "{hook}: {shown} is missing and `hookctl` is not on PATH: the hook fails"
                 ));
-                r.hint("run ./install.sh from the hookctl checkout, or `cargo install --path <checkout>`");
+                match hooks
+                    .root
+                    .as_deref()
+                    .filter(|root| super::install::npm_dependency(root))
+                {
+                    Some(root) => r.hint(format!(
+                        "run `{}`: hookctl is a dev dependency of this repository",
+                        crate::package_manager::Pm::detect(root).install()
+                    )),
+                    None => r.hint(
+                        "run `cargo install --locked hookctl`, or ./install.sh from a hookctl checkout",
+                    ),
+                }
             }
         }
     }
@@ -301,24 +352,27 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Each job's command must be found on the PATH a GUI git client gives hooks (plus the folder
-/// of the hookctl binary the shims run), not only on the terminal's PATH.
+/// Each job's command must be found through the PATH the job gets (`jobs::path`: the
+/// project's `node_modules/.bin` folders first) on top of the PATH a GUI git client gives
+/// hooks (plus the folder of the hookctl binary the shims run), not only on the terminal's.
 fn check_job_commands(config: &Config, root: &Path, shim_dirs: &[PathBuf], r: &mut Report) {
-    let mut path = GUI_PATH.to_string();
+    let mut gui = std::ffi::OsString::from(GUI_PATH);
     for d in shim_dirs {
-        path.push(':');
-        path.push_str(&d.to_string_lossy());
+        gui.push(":");
+        gui.push(d);
     }
-    let user_path = std::env::var("PATH").unwrap_or_default();
+    let user_path = crate::env_vars::get_os(crate::env_vars::PATH).unwrap_or_default();
+    let pm = crate::package_manager::Pm::detect(root);
     for (hook, hc) in &config.hooks {
         for job in &hc.jobs {
             let Some(cmd) = command_word(&job.run) else {
                 continue;
             };
             let what = format!("{hook} job `{}`", job.name);
+            let folders = job_folders(root, job);
             if cmd.contains('/') {
                 // A path: relative ones are relative to the job's folder.
-                let dir = root.join(job.root.as_deref().unwrap_or(""));
+                let dir = root.join(&folders[0]);
                 let p = if Path::new(&cmd).is_absolute() {
                     PathBuf::from(&cmd)
                 } else {
@@ -336,28 +390,122 @@ fn check_job_commands(config: &Config, root: &Path, shim_dirs: &[PathBuf], r: &m
                 }
                 continue;
             }
-            match (which(&cmd, &path), which(&cmd, &user_path)) {
-                (Some(found), _) => r.ok(format!("{what}: `{cmd}` found at {}", found.display())),
-                (None, Some(found)) => {
-                    r.problem(format!(
-                        "{what}: `{cmd}` is at {} on your PATH, but not on the PATH GUI git clients give hooks ({path})",
-                        found.display()
-                    ));
-                    r.hint(format!(
-                        "use its absolute path in {}: `run = \"{}\"`",
-                        config::FILE_NAME,
-                        job.run.replacen(&cmd, &found.to_string_lossy(), 1)
-                    ));
+            let mut found_first = None;
+            let mut failed = false;
+            for rel in &folders {
+                let job_path = jobs_path::for_job(&[root], rel, Some(&gui));
+                let terminal = jobs_path::for_job(&[root], rel, Some(&user_path));
+                match (
+                    jobs_path::search_path(&cmd, &job_path),
+                    jobs_path::search_path(&cmd, &terminal),
+                ) {
+                    (Some(found), _) => {
+                        found_first.get_or_insert(found);
+                    }
+                    (None, Some(found)) => {
+                        failed = true;
+                        r.problem(format!(
+                            "{what}: `{cmd}` is at {} on your PATH, but not on the PATH that git clients started \
+                             outside a terminal (GUI apps, editors) give hooks: {GUI_PATH} after the project's node_modules/.bin",
+                            found.display()
+                        ));
+                        if RUNTIMES.contains(&cmd.as_str()) {
+                            r.hint(format!(
+                                "start the git client from a terminal (hooks then get your PATH), or install `{cmd}` \
+                                 where such clients look ({GUI_PATH})"
+                            ));
+                        } else {
+                            r.hint(format!(
+                                "if `{cmd}` comes from an npm package, add it to the repository (`{}`): every job's PATH \
+                                 starts with node_modules/.bin, on any client; otherwise start the git client from a terminal",
+                                pm.add_dev("<package>")
+                            ));
+                        }
+                        break;
+                    }
+                    (None, None) => {
+                        failed = true;
+                        let at = if rel.as_os_str().is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (in {})", rel.display())
+                        };
+                        if declared(root, rel, &cmd) {
+                            r.problem(format!(
+                                "{what}: `{cmd}` is not installed{at}: package.json declares it, but node_modules/.bin has no `{cmd}`"
+                            ));
+                            r.hint(format!("run `{}`", pm.install()));
+                        } else {
+                            r.problem(format!(
+                                "{what}: `{cmd}` is not found{at}, neither in the project's node_modules/.bin nor on PATH: \
+                                 the job cannot start"
+                            ));
+                            r.hint(format!(
+                                "install it (`{}` for an npm package's command), or fix `run` in {}",
+                                pm.add_dev("<package>"),
+                                config::FILE_NAME
+                            ));
+                        }
+                        break;
+                    }
                 }
-                (None, None) => {
-                    r.problem(format!(
-                        "{what}: `{cmd}` is not found on any PATH: the job cannot start"
-                    ));
-                    r.hint(format!("install `{cmd}`, or fix `run` in {}", config::FILE_NAME));
-                }
+            }
+            if let (false, Some(found)) = (failed, found_first) {
+                r.ok(format!("{what}: `{cmd}` found at {}", found.display()));
             }
         }
     }
+}
+
+/// Commands that are runtimes or package managers, never a project's dev dependency.
+const RUNTIMES: &[&str] = &[
+    "node", "npm", "npx", "pnpm", "yarn", "bun", "bunx", "deno", "corepack",
+];
+
+/// The folders (repository-relative) a job runs in: its `root`, or for a glob `root` each
+/// workspace package folder it matches (the literal part before the glob when none does).
+fn job_folders(root: &Path, job: &crate::config::JobConfig) -> Vec<PathBuf> {
+    let Some(raw) = job.root.as_deref() else {
+        return vec![PathBuf::new()];
+    };
+    let trimmed = raw.trim_start_matches("./").trim_end_matches('/');
+    if !crate::jobs::plan::is_glob_root(trimmed) {
+        return vec![PathBuf::from(trimmed)];
+    }
+    let matcher = globset::GlobBuilder::new(trimmed)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher());
+    let mut folders: Vec<PathBuf> = match &matcher {
+        Ok(m) => crate::config::nested::workspace_folders(root)
+            .into_iter()
+            .filter(|f| m.is_match(f))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    if folders.is_empty() {
+        let literal: PathBuf = Path::new(trimmed)
+            .components()
+            .take_while(|c| !crate::jobs::plan::is_glob_root(&c.as_os_str().to_string_lossy()))
+            .collect();
+        folders.push(literal);
+    }
+    folders
+}
+
+/// Whether a package.json from `rel` up to the root declares a dependency named `name`.
+fn declared(root: &Path, rel: &Path, name: &str) -> bool {
+    let dir = root.join(rel);
+    dir.ancestors().take_while(|d| d.starts_with(root)).any(|d| {
+        std::fs::read(d.join("package.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|m| {
+                ["dependencies", "devDependencies", "optionalDependencies"]
+                    .iter()
+                    .any(|k| m.get(k).and_then(|d| d.get(name)).is_some())
+            })
+    })
 }
 
 /// The program a `sh -c` command line starts, when it can be told without running a shell:

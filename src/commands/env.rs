@@ -215,7 +215,7 @@ fn check(
         sources.push(shown);
     }
     if args.process {
-        for (name, value) in std::env::vars_os() {
+        for (name, value) in crate::env_vars::all() {
             if let (Ok(name), Ok(value)) = (name.into_string(), value.into_string()) {
                 values.insert(name, sourced(value, "<process>", 0, 0, false));
             }

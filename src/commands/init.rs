@@ -38,6 +38,12 @@ pub struct Detected {
     pub lockfile: Option<&'static str>,
     /// Yarn 2+ (berry): `.yarnrc.yml`, or `packageManager: yarn@2+`.
     pub yarn_berry: bool,
+    /// Yarn Plug'n'Play: no node_modules, so jobs call tools through `yarn`.
+    pub pnp: bool,
+    /// The root package.json's `lint` script, if any.
+    pub lint_script: Option<String>,
+    /// Another hook manager owns the hooks: `(its name, what shows it)`.
+    pub manager: Option<(&'static str, &'static str)>,
 }
 
 /// Tools the `pre-deploy` preset writes jobs for: (package, the binary it installs).
@@ -142,12 +148,40 @@ const FRAMEWORKS: &[(&str, &str)] = &[
 ];
 
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
-    let (_, paths) = snapshot::open()?;
-    let target = paths.root.join(FILE_NAME);
-    let detected = detect(&paths.root);
+    let (repo, paths) = snapshot::open()?;
+    // A bare repository has no work tree to hold a hookctl.toml (nor hooks that read one).
+    if repo.is_bare() {
+        return Err(UsageError(format!(
+            "{} is a bare repository: it has no work tree for a hookctl.toml. Run `hookctl init` in a \
+             clone, commit the file there and push it; `hookctl install --server` sets up this \
+             repository's pre-receive checks",
+            paths.git_dir.display().to_string().trim_end_matches('/')
+        ))
+        .into());
+    }
+    let root = paths.root.clone();
+    let target = root.join(FILE_NAME);
+    let detected = detect(&root);
+    // Another hook manager's setup is `migrate`'s to translate; a starter config beside it
+    // would leave two managers, and a `prepare` script that fights husky's.
+    if let Some((manager, shown)) = detected.manager
+        && !args.force
+        && args.preset.is_none()
+        && !target.exists()
+    {
+        return Err(UsageError(format!(
+            "{manager} manages this repository's hooks ({shown}): `{}` writes hookctl.toml from its setup, \
+             and `{}` also takes the hooks over (`{}` writes a starter config instead)",
+            super::install::command_for(Some(&root), "migrate"),
+            super::install::command_for(Some(&root), "migrate --yes"),
+            super::install::command_for(Some(&root), "init --force"),
+        ))
+        .into());
+    }
     let preset = args.preset.map(|p| match p {
         crate::cli::Preset::PreDeploy => render_pre_deploy(&detected),
     });
+    let appended = target.exists() && !args.force && preset.is_some();
     let text = match (target.exists() && !args.force, preset) {
         // `--preset` adds its hook to an existing configuration that lacks it.
         (true, Some(section)) => {
@@ -183,43 +217,68 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
         .tempfile_in(dir)?;
     std::io::Write::write_all(&mut tmp, text.as_bytes())?;
     tmp.persist(&target).map_err(|e| e.error)?;
-    let prepare = crate::prepare::ensure(&paths.root)?;
+    // Under another manager, its own install script stays (migrate replaces it).
+    let prepare = if detected.manager.is_some() {
+        crate::prepare::Prepare::NoPackageJson
+    } else {
+        crate::prepare::ensure(&root)?
+    };
     if !ctx.quiet {
-        errln!("hookctl: wrote {}", target.display());
-        if args.preset.is_some() {
-            errln!("  `hookctl run pre-deploy` runs the pre-deployment checks and jobs (see `[pre-deploy]`)");
+        if appended {
+            errln!("hookctl: appended a `[pre-deploy]` hook to {}", target.display());
+        } else {
+            errln!("hookctl: wrote {}", target.display());
         }
-        print_prepare(&prepare);
-        errln!("  next: review it, then `hookctl install` to run it on every commit and push");
+        if args.preset.is_some() {
+            errln!(
+                "  `{}` runs the pre-deployment checks and jobs (see `[pre-deploy]`)",
+                super::install::command_for(Some(&root), "run pre-deploy")
+            );
+        }
+        if let Some((manager, shown)) = detected.manager {
+            errln!(
+                "  note: {manager} manages this repository's hooks ({shown}): `{}` translates its setup and takes the hooks over",
+                super::install::command_for(Some(&root), "migrate --yes --force")
+            );
+            return Ok(Exit::Success);
+        }
+        print_prepare(&root, &prepare);
+        if !appended {
+            errln!(
+                "  next: review it, then `{}` to run it on every commit and push",
+                super::install::command_for(Some(&root), "install")
+            );
+        }
     }
     Ok(Exit::Success)
 }
 
 /// One line about the `prepare` script that installs the hooks on `npm install`.
-fn print_prepare(prepare: &crate::prepare::Prepare) {
+fn print_prepare(root: &Path, prepare: &crate::prepare::Prepare) {
     use crate::prepare::{PREPARE, Prepare};
+    let pm = crate::package_manager::Pm::detect(root);
     match prepare {
-        Prepare::Added(key) => errln!(
-            "hookctl: added `\"{key}\": \"{PREPARE}\"` to package.json: `{}` installs the hooks",
-            install_command(key)
-        ),
+        Prepare::Added(key) => {
+            errln!(
+                "hookctl: added `\"{key}\": \"{PREPARE}\"` to package.json: `{}` installs the hooks, in every clone",
+                pm.install()
+            );
+            if !super::install::npm_dependency(root) {
+                errln!(
+                    "  note: hookctl is not a dependency in package.json, so that script finds no hookctl in a \
+                     teammate's clone: `{}` adds it",
+                    pm.add_dev("hookctl")
+                );
+            }
+        }
         Prepare::Other(key, script) => errln!(
-            "  note: package.json's `{key}` script is `{script}`: add `hookctl install` to it so `{}` installs the hooks",
-            install_command(key)
+            "  note: package.json's `{key}` script is `{script}`: add `{PREPARE}` to it so that `{}` installs the hooks",
+            pm.install()
         ),
         Prepare::Unreadable => {
             errln!("  note: package.json could not be read; no install script added")
         }
         Prepare::Present | Prepare::NoPackageJson => {}
-    }
-}
-
-/// The install that runs the script: `postinstall` is written for yarn 2+ only.
-fn install_command(key: &str) -> &'static str {
-    if key == "postinstall" {
-        "yarn install"
-    } else {
-        "npm install"
     }
 }
 
@@ -253,17 +312,10 @@ fn env_local(dir: &Path) -> Option<&'static str> {
 
 pub fn detect(root: &Path) -> Detected {
     let has = |name: &str| root.join(name).exists();
-    let package_manager = if has("pnpm-lock.yaml") || has("pnpm-workspace.yaml") {
-        Some("pnpm")
-    } else if has("yarn.lock") {
-        Some("yarn")
-    } else if has("bun.lockb") || has("bun.lock") {
-        Some("bun")
-    } else if has("package-lock.json") || has("package.json") {
-        Some("npm")
-    } else {
-        None
-    };
+    let pm = crate::package_manager::Pm::detect(root);
+    let package_manager =
+        (has("package.json") || LOCKFILES.iter().any(|f| has(f)) || has("pnpm-workspace.yaml"))
+            .then(|| pm.name());
     let manifest = manifest(root);
     let script = |name: &str| manifest.pointer(&format!("/scripts/{name}")).is_some();
     let declares_hookctl = ["dependencies", "devDependencies"]
@@ -309,7 +361,14 @@ pub fn detect(root: &Path) -> Detected {
             .and_then(|v| v.as_str())
             .and_then(|v| v.strip_prefix("yarn@"))
             .is_some_and(|v| !v.starts_with('1'));
+    let lint_script = manifest
+        .pointer("/scripts/lint")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
     Detected {
+        pnp: pm.pnp,
+        lint_script,
+        manager: hook_manager(root),
         scripts,
         tools,
         lockfile: LOCKFILES.iter().copied().find(|f| has(f)),
@@ -331,19 +390,37 @@ pub fn detect(root: &Path) -> Detected {
     }
 }
 
+/// Another hook manager's setup at `root`: `(name, what shows it)`.
+pub fn hook_manager(root: &Path) -> Option<(&'static str, &'static str)> {
+    let husky = root.join(".husky");
+    let husky_hooks = std::fs::read_dir(&husky).ok().is_some_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|e| crate::hook_names::GIT_HOOKS.contains(&e.file_name().to_string_lossy().as_ref()))
+    });
+    if husky_hooks || husky.join("_").is_dir() {
+        return Some(("husky", ".husky/"));
+    }
+    for name in ["lefthook.yml", "lefthook.yaml", ".lefthook.yml", ".lefthook.yaml"] {
+        if root.join(name).is_file() {
+            return Some(("lefthook", "lefthook.yml"));
+        }
+    }
+    if root.join(".pre-commit-config.yaml").is_file() {
+        return Some(("pre-commit", ".pre-commit-config.yaml"));
+    }
+    None
+}
+
 fn manifest_of(dir: &Path) -> serde_json::Value {
     manifest(dir)
 }
 
-/// How to run a dependency's binary without ever fetching it (`npx` installs an unrelated
-/// package of that name when the tool is missing).
-pub fn exec_prefix(pm: &str) -> &'static str {
-    match pm {
-        "pnpm" => "pnpm exec",
-        "yarn" => "yarn",
-        "bun" => "bun run",
-        _ => "npm exec --no --",
-    }
+/// What goes before a dependency's binary in a job: nothing, since every job's PATH starts
+/// with the project's node_modules/.bin folders (`jobs::path`), except under Yarn Plug'n'Play,
+/// which has no node_modules: `yarn eslint` there.
+pub fn exec_prefix(d: &Detected) -> &'static str {
+    if d.pnp { "yarn " } else { "" }
 }
 
 /// A job name from a package folder: `lint-web` for `apps/web`, unique among `taken`.
@@ -359,7 +436,7 @@ fn unique(base: &str, dir: &str, taken: &mut Vec<String>) -> String {
 
 pub fn render(d: &Detected) -> String {
     let pm = d.package_manager.unwrap_or("npm");
-    let exec = exec_prefix(pm);
+    let exec = exec_prefix(d);
     let run = |script: &str| match pm {
         "npm" => format!("npm run {script}"),
         other => format!("{other} run {script}"),
@@ -399,6 +476,16 @@ pub fn render(d: &Detected) -> String {
             format!(", {}", frameworks.join(", "))
         }
     );
+    if d.pnp {
+        t.push_str(
+            "# Yarn Plug'n'Play has no node_modules/.bin: jobs run the project's tools through `yarn`.\n",
+        );
+    } else {
+        t.push_str(
+            "# Jobs run with the project's node_modules/.bin folders on PATH, as npm scripts do: call the\n\
+             # tools by name (`eslint`, `tsc`), with no runner that starts Node first.\n",
+        );
+    }
     t.push('\n');
     t.push_str("# Rule levels: \"error\" blocks, \"warning\" reports, \"off\" silences.\n");
     t.push_str("[rules]\n");
@@ -450,7 +537,7 @@ pub fn render(d: &Detected) -> String {
         taken.push("lint".into());
         let _ = write!(
             t,
-            "\n[[pre-commit.jobs]]\nname = \"lint\"\nrun = \"{exec} eslint --max-warnings=0 {{files}}\"\nglob = \"{code}\"\n"
+            "\n[[pre-commit.jobs]]\nname = \"lint\"\nrun = \"{exec}eslint --max-warnings=0 {{files}}\"\nglob = \"{code}\"\n"
         );
         if !eslint_pkgs.is_empty() {
             let ex: Vec<String> = eslint_pkgs.iter().map(|p| format!("\"{}/**\"", p.dir)).collect();
@@ -461,7 +548,7 @@ pub fn render(d: &Detected) -> String {
         let name = unique("lint", &p.dir, &mut taken);
         let _ = write!(
             t,
-            "\n[[pre-commit.jobs]]\nname = \"{name}\"\nroot = \"{}\"\nrun = \"{exec} eslint --max-warnings=0 {{files}}\"\nglob = \"{code}\"\n",
+            "\n[[pre-commit.jobs]]\nname = \"{name}\"\nroot = \"{}\"\nrun = \"{exec}eslint --max-warnings=0 {{files}}\"\nglob = \"{code}\"\n",
             p.dir
         );
     }
@@ -469,7 +556,7 @@ pub fn render(d: &Detected) -> String {
     if d.prettier || d.packages.iter().any(|p| p.prettier) {
         let _ = write!(
             t,
-            "\n[[pre-commit.jobs]]\nname = \"format\"\nrun = \"{exec} prettier --check {{files}}\"\nglob = \"*.{{ts,tsx,js,jsx,json,css,md}}\"\n"
+            "\n[[pre-commit.jobs]]\nname = \"format\"\nrun = \"{exec}prettier --check {{files}}\"\nglob = \"*.{{ts,tsx,js,jsx,json,css,md}}\"\n"
         );
     }
     t.push_str("\n[pre-push]\n");
@@ -479,7 +566,7 @@ pub fn render(d: &Detected) -> String {
     if ts_pkgs.is_empty() && d.tsconfig {
         let _ = write!(
             t,
-            "\n[[pre-push.jobs]]\nname = \"types\"\nrun = \"{exec} tsc --noEmit\"\n"
+            "\n[[pre-push.jobs]]\nname = \"types\"\nrun = \"{exec}tsc --noEmit\"\n"
         );
     }
     let mut taken: Vec<String> = Vec::new();
@@ -487,7 +574,7 @@ pub fn render(d: &Detected) -> String {
         let name = unique("types", &p.dir, &mut taken);
         let _ = write!(
             t,
-            "\n[[pre-push.jobs]]\nname = \"{name}\"\nroot = \"{}\"\nrun = \"{exec} tsc --noEmit\"\n",
+            "\n[[pre-push.jobs]]\nname = \"{name}\"\nroot = \"{}\"\nrun = \"{exec}tsc --noEmit\"\n",
             p.dir
         );
     }
@@ -516,7 +603,7 @@ pub fn render(d: &Detected) -> String {
 /// writes a command that cannot run).
 pub fn render_pre_deploy(d: &Detected) -> String {
     let pm = d.package_manager.unwrap_or("npm");
-    let exec = exec_prefix(pm);
+    let exec = exec_prefix(d);
     let run = |script: &str| match pm {
         "npm" => format!("npm run {script}"),
         other => format!("{other} run {script}"),
@@ -558,7 +645,7 @@ pub fn render_pre_deploy(d: &Detected) -> String {
     if let Some(s) = script(&["typecheck", "type-check", "check-types", "types"]) {
         job(&mut t, "types", &run(s), "");
     } else if tool("typescript") && d.tsconfig {
-        job(&mut t, "types", &format!("{exec} tsc --noEmit"), "");
+        job(&mut t, "types", &format!("{exec}tsc --noEmit"), "");
     } else if tool("typescript") && !ts_pkgs.is_empty() {
         let mut taken = Vec::new();
         for p in ts_pkgs {
@@ -566,7 +653,7 @@ pub fn render_pre_deploy(d: &Detected) -> String {
             job(
                 &mut t,
                 &name,
-                &format!("{exec} tsc --noEmit"),
+                &format!("{exec}tsc --noEmit"),
                 &format!("root = {}\n", toml_string(&p.dir)),
             );
         }
@@ -574,10 +661,18 @@ pub fn render_pre_deploy(d: &Detected) -> String {
         t.push_str("\n# No type-check job: no `typecheck` script, or no tsconfig.json with `typescript` installed.\n");
     }
     // Lint.
-    if let Some(s) = script(&["lint"]) {
+    let any_eslint = d.eslint || d.packages.iter().any(|p| p.eslint);
+    let next_lint = d.lint_script.as_deref().is_some_and(|l| l.contains("next lint"));
+    if script(&["lint"]).is_some() && next_lint && !any_eslint {
+        t.push_str(
+            "\n# No lint job: the `lint` script runs `next lint`, which without an ESLint config asks\n\
+             # interactively how to set ESLint up (a job has no terminal to answer). Add an\n\
+             # eslint.config.mjs, then a job running the `lint` script.\n",
+        );
+    } else if let Some(s) = script(&["lint"]) {
         job(&mut t, "lint", &run(s), "");
     } else if tool("eslint") && d.eslint {
-        job(&mut t, "lint", &format!("{exec} eslint --max-warnings=0 ."), "");
+        job(&mut t, "lint", &format!("{exec}eslint --max-warnings=0 ."), "");
     } else {
         t.push_str("\n# No lint job: no `lint` script, or no eslint config with `eslint` installed.\n");
     }
@@ -587,21 +682,21 @@ pub fn render_pre_deploy(d: &Detected) -> String {
         job(
             &mut t,
             "test",
-            &format!("{exec} vitest run --coverage --coverage.thresholds.lines=80"),
+            &format!("{exec}vitest run --coverage --coverage.thresholds.lines=80"),
             "",
         );
     } else if tool("vitest") {
         t.push_str("\n# Vitest without a coverage provider: `npm install -D @vitest/coverage-v8`, then\n");
         let _ = writeln!(
             t,
-            "# run = \"{exec} vitest run --coverage --coverage.thresholds.lines=80\" enforces 80% line coverage."
+            "# run = \"{exec}vitest run --coverage --coverage.thresholds.lines=80\" enforces 80% line coverage."
         );
-        job(&mut t, "test", &format!("{exec} vitest run"), "");
+        job(&mut t, "test", &format!("{exec}vitest run"), "");
     } else if tool("jest") {
         job(
             &mut t,
             "test",
-            &format!("{exec} jest --coverage --coverageThreshold='{{\"global\":{{\"lines\":80}}}}'"),
+            &format!("{exec}jest --coverage --coverageThreshold='{{\"global\":{{\"lines\":80}}}}'"),
             "",
         );
     } else if let Some(s) = script(&["test"]) {

@@ -10,6 +10,7 @@
 use std::path::Path;
 
 use crate::cli::{InstallArgs, UninstallArgs};
+use crate::config::Config;
 use crate::install::{self, Chained, Hooks, Husky, Installed, Removed};
 use crate::{Ctx, Exit, UsageError};
 
@@ -34,9 +35,53 @@ fn validate(names: &[String]) -> anyhow::Result<Vec<String>> {
     Ok(out)
 }
 
+/// Hooks that run in the repository receiving a push: `hookctl install --server` territory,
+/// never installed in a work tree because a configuration names them.
+const SERVER_HOOKS: &[&str] = &[
+    "pre-receive",
+    "update",
+    "proc-receive",
+    "post-receive",
+    "post-update",
+    "push-to-checkout",
+];
+
+/// The hooks `hookctl install` installs without `--hooks`: pre-commit and pre-push (the
+/// built-in checks run there), and every other git hook the configuration has jobs or checks
+/// for (root, local and workspace packages' files), so that a `[commit-msg]` job runs in every
+/// clone where `prepare` ran `hookctl install`.
+pub fn hooks_to_install(root: Option<&Path>, config: Option<&Config>) -> Vec<String> {
+    let mut names: Vec<String> = install::DEFAULT_HOOKS.iter().map(|h| (*h).to_string()).collect();
+    let mut used: Vec<String> = Vec::new();
+    if let Some(config) = config {
+        used.extend(
+            config
+                .hooks
+                .keys()
+                .cloned()
+                // Built-in checks of their own (`commit/message`) need no table of the hook.
+                .chain([super::run::COMMIT_MSG.to_string()])
+                .filter(|h| super::run::has_work(config, h)),
+        );
+    }
+    if let Some(root) = root {
+        used.extend(crate::config::nested::nested_hooks(root));
+    }
+    used.sort();
+    for hook in used {
+        if !names.contains(&hook)
+            && install::validate_hook(&hook).is_ok()
+            && !SERVER_HOOKS.contains(&hook.as_str())
+        {
+            names.push(hook);
+        }
+    }
+    names
+}
+
 pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
-    let names = validate(&args.hooks)?;
-    if names.is_empty() {
+    let explicit = validate(&args.hooks)?;
+    if !args.hooks.is_empty() && explicit.is_empty() {
         return Err(UsageError("--hooks: no hook named".into()).into());
     }
     // `"prepare": "hookctl install"` runs in every `npm install`/`npm ci`, also in Docker builds
@@ -50,7 +95,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     if let Some(value) = install::disabled_by_env() {
         return note(format!("HOOKCTL={value}, hooks not installed"));
     }
-    if let Some(value) = install::ci_by(std::env::var("CI").ok().as_deref()) {
+    if let Some(value) = install::ci_by(crate::env_vars::get(crate::env_vars::CI).as_deref()) {
         return note(format!(
             "CI={value}, hooks not installed (no one commits in CI; run with CI unset to install them)"
         ));
@@ -64,16 +109,40 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         }
         hooks => hooks?,
     };
+    // A hook with nothing configured is installed (git would run it) but does nothing: said
+    // below rather than let "installed" suggest it checks something.
+    let config = match hooks.root.as_deref() {
+        Some(root) => match Config::load(root, ctx.config.as_deref()) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                if !ctx.quiet {
+                    errln!(
+                        "hookctl: warning: {} does not load, so only the default hooks are installed: {}",
+                        crate::config::FILE_NAME,
+                        e.chain()
+                    );
+                }
+                None
+            }
+        },
+        None => Some(Config::default()),
+    };
+    let names = if explicit.is_empty() {
+        hooks_to_install(hooks.root.as_deref(), config.as_ref())
+    } else {
+        explicit
+    };
     if let Some(husky) = hooks.husky() {
         explain_husky(&hooks, husky, &names);
         return Ok(Exit::Failure);
     }
     let bin = std::env::current_exe()?;
-    // Tried first by the shims: the repository's own hookctl once `npm install` has run.
-    let node_bin = match hooks.root.as_deref() {
-        Some(root) => install::node_bin_for(root, &ctx.cwd),
-        None => install::NODE_BIN.to_string(),
-    };
+    // What the shims run: the repository's npm package's native binary when there is one (it
+    // follows `npm install`), else this binary.
+    let shim = install::Shim::for_repo(hooks.root.as_deref(), &ctx.cwd, &bin);
+    let runs = shim
+        .runs(hooks.root.as_deref())
+        .map_or_else(|| bin.clone(), |(path, _)| path);
     let say = |msg: String| {
         if !ctx.quiet {
             errln!("{msg}");
@@ -109,9 +178,9 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             );
             continue;
         }
-        match install::install_hook(&hooks.dir, hook, &bin, &node_bin, args.force)? {
+        match install::install_hook(&hooks.dir, hook, &shim, args.force)? {
             Installed::AlreadyInstalled => say(format!("  {hook}: already installed")),
-            Installed::Updated => say(format!("  {hook}: updated (now runs {})", bin.display())),
+            Installed::Updated => say(format!("  {hook}: updated (now runs {})", runs.display())),
             Installed::Written { chained: None } => say(format!("  {hook}: installed")),
             Installed::Written {
                 chained: Some(Chained::Moved),
@@ -145,14 +214,16 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
             }
         }
     }
-    // A hook with nothing configured is installed (git would run it) but does nothing: say so
-    // rather than let "installed" suggest it checks something.
-    let config = match hooks.root.as_deref() {
-        Some(root) => crate::config::Config::load(root, ctx.config.as_deref()).ok(),
-        None => Some(crate::config::Config::default()),
-    };
     if let Some(config) = &config {
-        for hook in names.iter().filter(|h| !super::run::has_work(config, h)) {
+        let nested = hooks
+            .root
+            .as_deref()
+            .map(crate::config::nested::nested_hooks)
+            .unwrap_or_default();
+        for hook in names
+            .iter()
+            .filter(|h| !super::run::has_work(config, h) && !nested.contains(h))
+        {
             errln!(
                 "  warning: {hook}: nothing to run yet: add a `[{hook}]` table with `[[{hook}.jobs]]` (or `checks`) to {}",
                 crate::config::FILE_NAME
@@ -167,10 +238,17 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         ));
     }
     if !refused && ctx.verbose {
-        errln!(
-            "hookctl: the hooks call {} (or `hookctl` on PATH if it moves)",
-            bin.display()
-        );
+        match shim.runs(hooks.root.as_deref()) {
+            Some((path, install::Via::NpmPackage)) => errln!(
+                "hookctl: the hooks run {} (the npm package's binary; else {})",
+                path.display(),
+                bin.display()
+            ),
+            _ => errln!(
+                "hookctl: the hooks run {} (or the repository's npm package once installed, or `hookctl` on PATH)",
+                bin.display()
+            ),
+        }
     }
     Ok(if refused { Exit::Failure } else { Exit::Success })
 }
@@ -213,8 +291,13 @@ fn explain_husky(hooks: &Hooks, husky: Husky, names: &[String]) {
         lines.join(" and ")
     );
     errln!(
-        "  hint: to replace husky: `git config --unset core.hooksPath`, remove `husky` from the `prepare` \
-         script in package.json, then run `hookctl install`"
+        "  hint: to replace husky: `hookctl migrate --yes` translates the `.husky` scripts (and lint-staged) into \
+         hookctl.toml, unsets core.hooksPath, puts `hookctl install` in place of `husky` in package.json and installs"
+    );
+    errln!(
+        "  hint: or by hand: `git config --unset core.hooksPath`, replace `husky` in package.json's `prepare` \
+         script with `{}`, then `hookctl install`",
+        crate::prepare::PREPARE
     );
 }
 
@@ -259,4 +342,41 @@ pub fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+/// How this user runs `hookctl <args>` from a terminal: bare when a `hookctl` is on PATH
+/// (outside any node_modules: an npm script's PATH is not the terminal's), else through the
+/// repository's package manager when hookctl is its npm dependency (`npx hookctl install`,
+/// `pnpm exec hookctl install`).
+pub fn command_for(root: Option<&Path>, args: &str) -> String {
+    let on_path = crate::env_vars::get_os(crate::env_vars::PATH)
+        .and_then(|p| crate::jobs::path::search_path("hookctl", &p));
+    let outside_node_modules =
+        on_path.is_some_and(|p| !p.components().any(|c| c.as_os_str() == "node_modules"));
+    match root {
+        Some(root) if !outside_node_modules && npm_dependency(root) => {
+            format!(
+                "{} {args}",
+                crate::package_manager::Pm::detect(root).exec("hookctl")
+            )
+        }
+        _ => format!("hookctl {args}"),
+    }
+}
+
+/// Whether the repository at `root` has hookctl as an npm dependency (declared at the root, or
+/// installed in its node_modules).
+pub fn npm_dependency(root: &Path) -> bool {
+    if root.join("node_modules/hookctl").exists() {
+        return true;
+    }
+    let Ok(bytes) = std::fs::read(root.join("package.json")) else {
+        return false;
+    };
+    let Ok(manifest) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return false;
+    };
+    ["dependencies", "devDependencies"]
+        .iter()
+        .any(|k| manifest.get(k).and_then(|d| d.get("hookctl")).is_some())
 }

@@ -43,6 +43,12 @@ pub struct Migration {
     pub notes: Vec<String>,
     pub husky: bool,
     pub lefthook: bool,
+    /// The pre-commit framework's `.pre-commit-config.yaml`.
+    pub pre_commit: bool,
+    /// `prepare`/`postinstall` scripts that run husky: `(key, script)`.
+    pub husky_scripts: Vec<(&'static str, String)>,
+    /// hookctl is an npm dependency: the config starts with `#:schema`, as `init` writes it.
+    pub schema: bool,
 }
 
 impl Migration {
@@ -84,12 +90,23 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
         ))
         .into());
     }
-    let m = detect(&root)?;
+    let mut m = detect(&root)?;
     if m.sources.is_empty() {
         return Err(UsageError(
-            "nothing to migrate: no .husky/ scripts, lint-staged config or lefthook.yml found".into(),
+            "nothing to migrate: no .husky/ scripts, lint-staged config, lefthook.yml or .pre-commit-config.yaml found"
+                .into(),
         )
         .into());
+    }
+    if !args.yes {
+        // `--yes` does it (see below); otherwise it is left to do by hand.
+        for (key, script) in m.husky_scripts.clone() {
+            m.note(format!(
+                "package.json: the `{key}` script `{script}` runs husky, which sets core.hooksPath again on \
+                 every install: replace `husky` with `{}` (`--yes` does)",
+                crate::prepare::PREPARE
+            ));
+        }
     }
     let text = render(&m);
     config::parse(&target, &text).map_err(|e| {
@@ -118,41 +135,65 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
     }
     if !args.yes {
         errln!(
-            "  next: review it, then `hookctl migrate --yes --force` (or by hand: {}`hookctl install`)",
-            if m.husky {
-                "`git config --unset core.hooksPath`, "
-            } else if m.lefthook {
-                "`lefthook uninstall`, "
-            } else {
+            "  next: review it, then `{}`: it takes the hooks over{}",
+            super::install::command_for(Some(&root), "migrate --yes --force"),
+            if m.husky_scripts.is_empty() {
                 ""
+            } else {
+                " and puts `hookctl install` in place of husky in package.json"
             }
         );
         return Ok(Exit::Success);
     }
     take_over(ctx, &hooks, &m)?;
-    let names: Vec<String> = m
-        .hooks
-        .keys()
-        .filter(|h| crate::hook_names::GIT_HOOKS.contains(&h.as_str()))
-        .cloned()
-        .chain(install::DEFAULT_HOOKS.iter().map(|h| (*h).to_string()))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    super::install::install(
+    lifecycle_script(&root)?;
+    // Every hook the new configuration uses (a translated `commit-msg` job gets its hook).
+    let exit = super::install::install(
         ctx,
         &InstallArgs {
             force: false,
-            hooks: names,
+            hooks: Vec::new(),
         },
-    )
+    )?;
+    if exit == Exit::Success && !ctx.quiet {
+        let pm = crate::package_manager::Pm::detect(&root);
+        let manifest = root.join("package.json").is_file();
+        errln!(
+            "  next: commit {FILE_NAME}{}: every clone then installs these hooks{}",
+            if manifest { " and package.json" } else { "" },
+            if manifest {
+                format!(" on `{}`", pm.install())
+            } else {
+                String::new()
+            }
+        );
+        let mut unused: Vec<&str> = Vec::new();
+        if m.husky {
+            unused.push("husky");
+        }
+        if m.sources
+            .iter()
+            .any(|s| s.contains("lint-staged") || s.starts_with(".lintstagedrc"))
+        {
+            unused.push("lint-staged");
+        }
+        if !unused.is_empty() && manifest {
+            errln!(
+                "  then, when the team has moved: `{}`{}",
+                pm.remove(&unused.join(" ")),
+                if m.husky { " and `git rm -r .husky`" } else { "" }
+            );
+        }
+    }
+    Ok(exit)
 }
 
 /// `--yes`: husky's `core.hooksPath` unset, lefthook's own hooks removed (hookctl's replace them).
 fn take_over(ctx: &Ctx, hooks: &install::Hooks, m: &Migration) -> anyhow::Result<()> {
-    if hooks.husky().is_some() || (m.husky && hooks.hooks_path.is_some()) {
+    // Only husky's (`.husky/_`, `.husky`): a hooks folder of the team's own is kept.
+    if hooks.husky().is_some() {
         let out = crate::git::command(&ctx.cwd)
-            .args(["config", "--unset", "core.hooksPath"])
+            .args(["config", "--unset-all", "core.hooksPath"])
             .output()?;
         if !out.status.success() && out.status.code() != Some(5) {
             return Err(UsageError(format!(
@@ -164,6 +205,19 @@ fn take_over(ctx: &Ctx, hooks: &install::Hooks, m: &Migration) -> anyhow::Result
         errln!("hookctl: unset core.hooksPath (husky's)");
     }
     let hooks = super::install::locate(ctx)?;
+    if m.pre_commit {
+        for hook in crate::hook_names::GIT_HOOKS {
+            let path = hooks.path(hook);
+            if let Ok(text) = std::fs::read_to_string(&path)
+                && text.contains("File generated by pre-commit")
+                && !install::is_shim(text.as_bytes())
+            {
+                std::fs::remove_file(&path)?;
+                // pre-commit keeps the hook it replaced as `<hook>.legacy`: hookctl chains it.
+                errln!("hookctl: removed pre-commit's {hook} hook");
+            }
+        }
+    }
     if m.lefthook {
         for hook in crate::hook_names::GIT_HOOKS {
             let path = hooks.path(hook);
@@ -175,6 +229,42 @@ fn take_over(ctx: &Ctx, hooks: &install::Hooks, m: &Migration) -> anyhow::Result
                 errln!("hookctl: removed lefthook's {hook} hook");
             }
         }
+    }
+    Ok(())
+}
+
+/// `--yes`: husky's command in `prepare`/`postinstall` becomes `hookctl install`, and the
+/// lifecycle script that runs on this package manager's install is there, so that every
+/// teammate's `npm install` (or pnpm, yarn, bun) installs the hooks.
+fn lifecycle_script(root: &Path) -> anyhow::Result<()> {
+    let path = root.join("package.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    if let Some((done, edited)) = crate::prepare::replace_husky(&text) {
+        std::fs::write(&path, edited)?;
+        for r in done {
+            errln!(
+                "hookctl: package.json: the `{}` script `{}` is now `{}`",
+                r.key,
+                r.old,
+                r.new
+            );
+        }
+    }
+    let pm = crate::package_manager::Pm::detect(root);
+    match crate::prepare::ensure(root)? {
+        crate::prepare::Prepare::Added(key) => errln!(
+            "hookctl: added `\"{key}\": \"{}\"` to package.json: `{}` installs the hooks, in every clone",
+            crate::prepare::PREPARE,
+            pm.install()
+        ),
+        crate::prepare::Prepare::Other(key, script) => errln!(
+            "  note: package.json's `{key}` script is `{script}`: add `{}` to it so that `{}` installs the hooks",
+            crate::prepare::PREPARE,
+            pm.install()
+        ),
+        _ => {}
     }
     Ok(())
 }
@@ -228,6 +318,46 @@ pub fn detect(root: &Path) -> anyhow::Result<Migration> {
             break;
         }
     }
+    if root.join(".pre-commit-config.yaml").is_file() {
+        m.pre_commit = true;
+        m.sources.push(".pre-commit-config.yaml".into());
+        m.push(
+            "pre-commit",
+            Job {
+                name: "pre-commit-framework".into(),
+                run: "pre-commit run --hook-stage pre-commit --files {files}".into(),
+                ..Job::default()
+            },
+        );
+        m.note(
+            ".pre-commit-config.yaml: its hooks run through the pre-commit framework, as one job \
+             (`pre-commit-framework`); translate them into hookctl jobs to drop it",
+        );
+    }
+    let manifest: Value = std::fs::read(root.join("package.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let declares = |name: &str| {
+        ["dependencies", "devDependencies"]
+            .iter()
+            .any(|k| manifest.get(k).and_then(|d| d.get(name)).is_some())
+    };
+    if m.lefthook && declares("lefthook") {
+        m.note(format!(
+            "package.json: `lefthook` is a dependency, and its postinstall installs lefthook's hooks again on \
+             every install: remove it (`{}`)",
+            crate::package_manager::Pm::detect(root).remove("lefthook")
+        ));
+    }
+    m.schema = super::install::npm_dependency(root);
+    // The jobs' PATH starts with node_modules/.bin: `npx eslint` is `eslint`, without a Node
+    // start (and without npx fetching a package when the tool is missing).
+    for hook in m.hooks.values_mut() {
+        for job in &mut hook.jobs {
+            job.run = without_runner(root, &job.run);
+        }
+    }
     for local in ["lefthook-local.yml", "lefthook-local.yaml"] {
         if root.join(local).is_file() {
             m.note(format!(
@@ -236,6 +366,32 @@ pub fn detect(root: &Path) -> anyhow::Result<Migration> {
         }
     }
     Ok(m)
+}
+
+/// `npx eslint --fix {files}` as `eslint --fix {files}` when the repository's
+/// node_modules/.bin has `eslint` (jobs find it there); any other command as it is.
+fn without_runner(root: &Path, run: &str) -> String {
+    let runners: &[&str] = &[
+        "npx --no -- ",
+        "npx --no ",
+        "npx ",
+        "pnpm exec ",
+        "yarn exec ",
+        "bunx ",
+    ];
+    let trimmed = run.trim_start();
+    for r in runners {
+        if let Some(rest) = trimmed.strip_prefix(r) {
+            let Some(word) = rest.split_whitespace().next() else {
+                continue;
+            };
+            let plain = !word.starts_with('-') && !word.contains(['/', '@', '$', '=']);
+            if plain && install::is_executable(&root.join("node_modules/.bin").join(word)) {
+                return rest.to_string();
+            }
+        }
+    }
+    run.to_string()
 }
 
 /// Placeholder and name helpers.
@@ -306,6 +462,16 @@ fn husky_script(
         m.note(format!(
             "{rel}: shell control flow (if/for/functions/continued lines) kept as one job `{hook}-script`; split it into jobs by hand"
         ));
+        // The script still runs lint-staged itself: its config must not also become jobs, or
+        // every commit runs lint-staged's commands twice.
+        if let Some((n, line)) = lines.iter().find(|(_, l)| is_lint_staged_call(l)) {
+            *used = true;
+            m.note(format!(
+                "{rel}:{n}: `{line}` runs inside the shell control flow, so lint-staged keeps running from \
+                 `{hook}-script` and its config is not translated into jobs; to drop lint-staged, move its \
+                 `glob: command` entries into jobs by hand and remove that line"
+            ));
+        }
         let run = args(&body.join("\n"), rel, m);
         m.push(
             hook,
@@ -373,11 +539,7 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
             if let Some(script) = pkg.pointer(&format!("/scripts/{key}")).and_then(Value::as_str)
                 && script.contains("husky")
             {
-                m.note(format!(
-                    "package.json: the `{key}` script `{script}` runs husky, which sets core.hooksPath again on \
-                     every install: replace `husky` with `{}`",
-                    crate::prepare::PREPARE
-                ));
+                m.husky_scripts.push((key, script.to_string()));
             }
         }
         if let Some(v) = pkg.get("lint-staged") {
@@ -630,6 +792,18 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
         run = run.replace("{0}", "{1}");
         m.note(format!("{at}: `{{0}}` (all arguments) became `{{1}}`"));
     }
+    // lefthook substitutes file names unquoted, so its configs quote them (`"{staged_files}"`);
+    // hookctl quotes each name itself, and inside quotes that is shell injection: the quotes
+    // go when they hold only the placeholder, else the job is left for a human.
+    run = unquote_placeholders(&run);
+    if let Some(bad) = crate::config::template::misquoted(&run).first() {
+        m.note(format!(
+            "{at}: `{}` is {} in `run = {run:?}`, where a file name could run as shell code; translate by hand",
+            bad.placeholder,
+            bad.context.describe()
+        ));
+        return;
+    }
     for unknown in ["{lefthook_job_name}", "{cmd}"] {
         if run.contains(unknown) {
             m.note(format!("{at}: `{unknown}` has no hookctl equivalent"));
@@ -640,14 +814,36 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
             "{at}: `files` (a command listing files) is not supported; `{{files}}` is the staged files"
         ));
     }
-    let list = |v: Option<&Value>| -> Vec<String> {
-        match v {
+    // Entries that are not strings (`glob: [1, "*.ts"]`, `glob: true`) are named, not dropped
+    // silently.
+    let list = |key: &str, m: &mut Migration| -> Vec<String> {
+        match c.get(key) {
+            None | Some(Value::Null) => Vec::new(),
             Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
-            _ => Vec::new(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|x| {
+                    let s = x.as_str().map(str::to_string);
+                    if s.is_none() {
+                        m.note(format!("{at}: `{key}` entry `{x}` is not a string; left out"));
+                    }
+                    s
+                })
+                .collect(),
+            Some(other) => {
+                m.note(format!(
+                    "{at}: `{key}: {other}` is not a glob or a list of globs; left out"
+                ));
+                Vec::new()
+            }
         }
     };
-    let mut glob = list(c.get("glob"));
+    let written_globs = match c.get("glob") {
+        Some(Value::Array(a)) => !a.is_empty(),
+        Some(Value::Null) | None => false,
+        Some(_) => true,
+    };
+    let mut glob = list("glob", m);
     glob.retain(|g| {
         let ok = valid_glob(g);
         if !ok {
@@ -655,7 +851,7 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
         }
         ok
     });
-    let mut exclude = list(c.get("exclude"));
+    let mut exclude = list("exclude", m);
     if let Some(Value::String(s)) = c.get("exclude")
         && s.contains(['^', '$', '|', '(', '\\'])
     {
@@ -665,6 +861,15 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
         exclude.clear();
     }
     exclude.retain(|g| valid_glob(g));
+    // A job whose every glob was left out would run on every staged file, which lefthook never
+    // did: left out itself.
+    if written_globs && glob.is_empty() {
+        m.note(format!(
+            "{at}: none of its globs can be read by hookctl, and without one it would run on every file; \
+             job left out, translate it by hand"
+        ));
+        return;
+    }
     let root = c
         .get("root")
         .and_then(Value::as_str)
@@ -714,6 +919,28 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
     );
 }
 
+/// `run` with the quotes removed that enclose exactly one placeholder (`"{files}"`, `'{1}'`).
+fn unquote_placeholders(run: &str) -> String {
+    let mut run = run.to_string();
+    loop {
+        let next = crate::config::template::misquoted(&run)
+            .into_iter()
+            .find_map(|m| {
+                let end = m.offset + m.placeholder.len();
+                let open = run.get(m.offset.checked_sub(1)?..m.offset)?;
+                let close = run.get(end..end + 1)?;
+                ((open == "\"" || open == "'") && open == close).then_some((m.offset - 1, end))
+            });
+        match next {
+            Some((start, end)) => {
+                run.replace_range(end..end + 1, "");
+                run.replace_range(start..start + 1, "");
+            }
+            None => return run,
+        }
+    }
+}
+
 fn q(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
@@ -728,6 +955,10 @@ fn patterns(p: &[String]) -> String {
 
 pub fn render(m: &Migration) -> String {
     let mut t = String::new();
+    if m.schema {
+        // Taplo / Even Better TOML read the schema named on the first line (as `init` writes).
+        t.push_str(&format!("#:schema {}\n", super::init::NPM_SCHEMA));
+    }
     t.push_str(&format!(
         "# hookctl configuration, written by `hookctl migrate` from {}.\n",
         m.sources.join(", ")

@@ -41,6 +41,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
                     Verdict::Unresolved => ("unresolved", None),
                     Verdict::NeedsExtension(p) => ("needs-extension", Some(p)),
                     Verdict::Undeclared(p) => ("undeclared", Some(p)),
+                    Verdict::Unknown { why } => ("unknown", why),
                 };
                 let line = json!({
                     "importer": path,

@@ -2,6 +2,7 @@
 //! Unknown keys are rejected (with the file, line and column); a malformed file is exit 2.
 
 pub mod nested;
+pub mod template;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -102,13 +103,38 @@ impl SecretsConfig {
     }
 }
 
+/// `[commit]`: the convention `commit/message` checks (in the `commit-msg` hook, once the rule
+/// is set to `error` or `warning` in `[rules]`).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommitConfig {
+    /// Conventional Commits: `type(scope)!: subject`. Default: true.
+    pub conventional: Option<bool>,
+    /// The allowed types. Default: commitlint's config-conventional list (`build`, `chore`, `ci`,
+    /// `docs`, `feat`, `fix`, `perf`, `refactor`, `revert`, `style`, `test`).
+    pub types: Option<Vec<String>>,
+    /// The longest first line, in characters. Default: 100 (commitlint's `header-max-length`).
+    pub max_subject_length: Option<usize>,
+    /// A regular expression the message must match somewhere (a ticket id such as
+    /// `[A-Z]+-\\d+`). Default: none.
+    #[serde(default, deserialize_with = "check::regex")]
+    pub ticket: Option<String>,
+}
+
+impl CommitConfig {
+    pub const DEFAULT_TYPES: &[&str] = &[
+        "build", "chore", "ci", "docs", "feat", "fix", "perf", "refactor", "revert", "style", "test",
+    ];
+    pub const DEFAULT_MAX_SUBJECT_LENGTH: usize = 100;
+}
+
 /// `[deps]`: what `deps/dev-only-at-runtime` treats as code that never runs in production.
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepsConfig {
     /// Files that are not runtime code (tests, stories, configs, scripts): their imports of
     /// `devDependencies` are fine. Globs over the path inside its package folder and over the
-    /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "scripts/**", "test/**", "tests/**", "e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
+    /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "**/scripts/**", "**/test/**", "**/tests/**", "**/e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
     /// setting it replaces the default.
     #[serde(default, deserialize_with = "check::globs")]
     pub dev_globs: Option<Vec<String>>,
@@ -130,13 +156,18 @@ impl DepsConfig {
         "**/*.d.ts",
         "**/*.d.mts",
         "**/*.d.cts",
-        "scripts/**",
-        "script/**",
-        "test/**",
-        "tests/**",
-        "e2e/**",
-        "bench/**",
-        "benchmarks/**",
+        "**/jest.setup.*",
+        "**/vitest.setup.*",
+        "**/setupTests.*",
+        // Nested too: `packages/jobs/scripts/x.ts`, `packages/kit/test/apps/...`.
+        "**/scripts/**",
+        "**/script/**",
+        "**/test/**",
+        "**/tests/**",
+        "**/e2e/**",
+        "**/__e2e__/**",
+        "**/bench/**",
+        "**/benchmarks/**",
     ];
 
     /// The dev globs: configured, else the default.
@@ -256,6 +287,21 @@ pub struct EnvConfig {
     /// Whether `turbo.json` `globalEnv`/`env`/`passThroughEnv` entries declare names (default true).
     #[serde(default)]
     pub turbo_declares: Option<bool>,
+    /// The level of env findings for reads where nothing breaks when the variable is unset: a
+    /// fallback (`??`, `||`, a destructuring default), a `typeof`/`in` guard, a flag test, a
+    /// read under a test of the same name or tested before use, a name a schema marks
+    /// `.optional()`/`.default()`, and reads in test and script files (`[deps] dev_globs`).
+    /// `"warning"` (default) or `"error"`.
+    #[serde(default)]
+    pub fallback_reads: Option<FallbackReads>,
+}
+
+/// `[env] fallback_reads`: see [`EnvConfig::fallback_reads`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FallbackReads {
+    Warning,
+    Error,
 }
 
 impl EnvConfig {
@@ -268,6 +314,12 @@ impl EnvConfig {
     pub fn turbo_declares(&self) -> bool {
         self.turbo_declares.unwrap_or(true)
     }
+
+    /// Whether findings of reads that do not break when unset are capped at warning
+    /// (`fallback_reads = "warning"`, the default).
+    pub fn fallback_reads_warn(&self) -> bool {
+        self.fallback_reads != Some(FallbackReads::Error)
+    }
 }
 
 /// `[env.vars.NAME]`: the rules a value must follow. `environments.<name>` overrides fields
@@ -278,6 +330,9 @@ pub struct VarRule {
     pub optional: Option<bool>,
     pub min_length: Option<usize>,
     pub format: Option<ValueFormat>,
+    /// A regular expression the value must match (compiled at load: a bad one is an error
+    /// of the config, not of the value).
+    #[serde(default, deserialize_with = "check::regex")]
     pub pattern: Option<String>,
     pub one_of: Option<Vec<String>>,
     pub starts_with: Option<String>,
@@ -313,9 +368,16 @@ impl Patterns {
     }
 }
 
-/// A duration: seconds as a number, or a string humantime reads ("90s", "5m", "1m30s", "1h").
+/// A duration: seconds as a number, or a string humantime reads ("90s", "5m", "1m30s", "1h"),
+/// from 1 ms to [`Timeout::MAX`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timeout(pub std::time::Duration);
+
+impl Timeout {
+    /// The longest timeout accepted: a day. Longer is a typo (`"18446744073709551615s"`) and
+    /// would overflow the clock.
+    pub const MAX: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+}
 
 impl<'de> Deserialize<'de> for Timeout {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -325,18 +387,26 @@ impl<'de> Deserialize<'de> for Timeout {
             Secs(u64),
             Text(String),
         }
-        let duration = match Raw::deserialize(d)? {
-            Raw::Secs(s) => std::time::Duration::from_secs(s),
-            Raw::Text(t) => humantime::parse_duration(t.trim()).map_err(|e| {
-                serde::de::Error::custom(format!(
-                    "invalid duration `{t}` ({e}): use seconds, or e.g. \"90s\", \"5m\", \"1m30s\", \"1h\""
-                ))
-            })?,
+        let (duration, shown) = match Raw::deserialize(d)? {
+            Raw::Secs(s) => (std::time::Duration::from_secs(s), format!("{s} seconds")),
+            Raw::Text(t) => (
+                humantime::parse_duration(t.trim()).map_err(|e| {
+                    serde::de::Error::custom(format!(
+                        "invalid duration `{t}` ({e}): use seconds, or e.g. \"90s\", \"5m\", \"1m30s\", \"1h\""
+                    ))
+                })?,
+                format!("`{t}`"),
+            ),
         };
-        if duration.is_zero() {
+        if duration < std::time::Duration::from_millis(1) {
             return Err(serde::de::Error::custom(
                 "a timeout of 0 would stop every job at once",
             ));
+        }
+        if duration > Timeout::MAX {
+            return Err(serde::de::Error::custom(format!(
+                "a timeout of {shown} is longer than the maximum of 24h; leave `timeout` out for no limit"
+            )));
         }
         Ok(Timeout(duration))
     }
@@ -365,9 +435,9 @@ impl schemars::JsonSchema for Timeout {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "Seconds, or a duration such as \"90s\", \"5m\", \"1m30s\", \"1h\"; never 0.",
+            "description": "Seconds, or a duration such as \"90s\", \"5m\", \"1m30s\", \"1h\"; never 0, at most 24h.",
             "anyOf": [
-                { "type": "integer", "minimum": 1 },
+                { "type": "integer", "minimum": 1, "maximum": 86400 },
                 { "type": "string", "pattern": "^\\s*([0-9]+\\s*[a-zA-Z]+\\s*)+$" }
             ]
         })
@@ -403,6 +473,7 @@ impl schemars::JsonSchema for Config {
                 "scan": g.subschema_for::<ScanConfig>(),
                 "secrets": g.subschema_for::<SecretsConfig>(),
                 "deps": g.subschema_for::<DepsConfig>(),
+                "commit": g.subschema_for::<CommitConfig>(),
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -516,6 +587,47 @@ mod check {
         Ok(list)
     }
 
+    /// `[commit] ticket`: a valid regex.
+    pub fn regex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let r = Option::<String>::deserialize(d)?;
+        if let Some(r) = &r {
+            regex::Regex::new(r)
+                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
+        }
+        Ok(r)
+    }
+
+    /// A job's `run`: a command line, which cannot hold a NUL byte.
+    pub fn command<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let run = String::deserialize(d)?;
+        if run.contains('\0') {
+            return Err(D::Error::custom(
+                "`run` contains a NUL byte, which no command line can hold; remove it",
+            ));
+        }
+        Ok(run)
+    }
+
+    /// A job's `env`: names and values an environment can hold (no NUL; a name without `=`).
+    pub fn env<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<std::collections::BTreeMap<String, String>, D::Error> {
+        let env = std::collections::BTreeMap::<String, String>::deserialize(d)?;
+        for (name, value) in &env {
+            if name.is_empty() || name.contains(['=', '\0']) {
+                return Err(D::Error::custom(format!(
+                    "`env` name {name:?} cannot be set: a name is not empty and holds no `=` or NUL byte"
+                )));
+            }
+            if value.contains('\0') {
+                return Err(D::Error::custom(format!(
+                    "`env.{name}` contains a NUL byte, which no environment value can hold; remove it"
+                )));
+            }
+        }
+        Ok(env)
+    }
+
     /// `[secrets] skip`: every entry a valid glob.
     pub fn globs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
         let list = Option::<Vec<String>>::deserialize(d)?;
@@ -541,6 +653,15 @@ mod check {
                 .map_err(|e| D::Error::custom(format!("invalid glob `{raw}`: {}", e.kind())))?;
         }
         Ok(p)
+    }
+
+    /// A job's `run`: no placeholder where the shell would not read hookctl's quoting.
+    pub fn run<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let run = command(d)?;
+        if let Some(m) = super::template::misquoted(&run).first() {
+            return Err(D::Error::custom(super::template::explain(&run, m)));
+        }
+        Ok(run)
     }
 
     /// A job's `root`: a folder inside the repository.
@@ -620,7 +741,9 @@ pub struct JobConfig {
     #[serde(deserialize_with = "check::job_name")]
     #[schemars(schema_with = "schema::job_name")]
     pub name: String,
-    /// The command, run with `sh -c`. `{files}` is replaced by the matching files, shell-quoted.
+    /// The command, run with `sh -c`. `{files}` is replaced by the matching files, shell-quoted
+    /// (so never inside quotes of your own).
+    #[serde(deserialize_with = "check::run")]
     pub run: String,
     /// Only files matching: without `/` a file name in any folder, with `/` a repo-relative
     /// path; `**` crosses folders.
@@ -634,7 +757,7 @@ pub struct JobConfig {
     #[schemars(schema_with = "schema::root")]
     pub root: Option<String>,
     /// Environment variables set for the command.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "check::env")]
     pub env: BTreeMap<String, String>,
     /// Stop the job after this long.
     pub timeout: Option<Timeout>,
@@ -687,6 +810,7 @@ pub struct Config {
     pub scan: ScanConfig,
     pub secrets: SecretsConfig,
     pub deps: DepsConfig,
+    pub commit: CommitConfig,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -695,7 +819,7 @@ pub struct Config {
 /// `[rules]`: rule id -> level.
 pub type RuleLevels = BTreeMap<String, Level>;
 
-pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps", "git"];
+pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps", "git", "commit-msg"];
 
 impl Config {
     /// Load `hookctl.toml` (or `explicit`) from `root`, then `hookctl.local.toml` on top.
@@ -761,7 +885,23 @@ impl Config {
         if other.env.turbo_declares.is_some() {
             self.env.turbo_declares = other.env.turbo_declares;
         }
+        if other.env.fallback_reads.is_some() {
+            self.env.fallback_reads = other.env.fallback_reads;
+        }
         self.hooks.extend(other.hooks);
+        let c = other.commit;
+        if c.conventional.is_some() {
+            self.commit.conventional = c.conventional;
+        }
+        if c.types.is_some() {
+            self.commit.types = c.types;
+        }
+        if c.max_subject_length.is_some() {
+            self.commit.max_subject_length = c.max_subject_length;
+        }
+        if c.ticket.is_some() {
+            self.commit.ticket = c.ticket;
+        }
         if other.min_version.is_some() {
             self.min_version = other.min_version;
         }
@@ -852,6 +992,7 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "scan" => config.scan = map.next_value()?,
                 "secrets" => config.secrets = map.next_value()?,
                 "deps" => config.deps = map.next_value()?,
+                "commit" => config.commit = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),
                 _ => {

@@ -46,6 +46,31 @@ pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(Stri
     Ok(jobs)
 }
 
+/// The hooks the nested configs give jobs to, sorted, once each. A malformed nested file
+/// gives none here (`hookctl run` reports it).
+pub fn nested_hooks(root: &Path) -> Vec<String> {
+    let mut hooks: Vec<String> = Vec::new();
+    for dir in workspace_folders(root) {
+        let file = root.join(&dir).join(config::FILE_NAME);
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(parsed) = config::parse(&file, &text) else {
+            continue;
+        };
+        hooks.extend(
+            parsed
+                .hooks
+                .into_iter()
+                .filter(|(_, hc)| !hc.jobs.is_empty())
+                .map(|(h, _)| h),
+        );
+    }
+    hooks.sort();
+    hooks.dedup();
+    hooks
+}
+
 /// `[rules]` of the nested configs: `(folder, levels)`. A malformed nested file is an error.
 pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, config::Error> {
     let mut out = Vec::new();
@@ -96,6 +121,14 @@ pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
             None => (false, g.as_str()),
         };
         let pat = pat.trim_start_matches("./").trim_end_matches('/');
+        // Never read outside the repository (`../outside/*`, `/etc/*`): such a pattern names
+        // no package of this repository.
+        let inside = Path::new(pat)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        if !inside {
+            continue;
+        }
         let Ok(glob) = globset::GlobBuilder::new(pat).literal_separator(true).build() else {
             continue;
         };
@@ -121,7 +154,17 @@ pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
     };
     let mut found = std::collections::BTreeSet::new();
     let mut stack: Vec<(PathBuf, usize)> = starts;
+    // A folder reached through a symbolic link to elsewhere is not part of the repository.
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let within = |dir: &Path| {
+        root.join(dir)
+            .canonicalize()
+            .is_ok_and(|real| real.starts_with(&real_root))
+    };
     while let Some((dir, left)) = stack.pop() {
+        if !within(&dir) {
+            continue;
+        }
         if !dir.as_os_str().is_empty()
             && include.is_match(&dir)
             && !exclude.is_match(&dir)

@@ -42,6 +42,8 @@ pub struct Lock {
 
 impl Lock {
     pub fn parse(text: &str) -> Result<Lock, ParseError> {
+        // npm reads a lockfile that starts with a UTF-8 BOM (`npm ci` accepts it).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let raw: Raw = serde_json::from_str(text).map_err(|e| {
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
@@ -211,5 +213,8 @@ mod tests {
             Some(Drift::Missing)
         );
         assert!(Lock::parse("").is_err());
+        // A BOM is not an error (`npm ci` accepts it).
+        let bom = Lock::parse("\u{feff}{\"lockfileVersion\": 3, \"packages\": {}}").unwrap();
+        assert!(bom.supported);
     }
 }

@@ -151,31 +151,38 @@ impl Lock {
         if text.trim().is_empty() {
             return Err(ParseError::new(1, "the lockfile is empty"));
         }
+        let whole = || -> Result<Raw, ParseError> {
+            let raw: Option<Raw> = serde_saphyr::from_str_with_options(text, yaml_options(text.len()))
+                .map_err(|e| yaml_error(&e, 1))?;
+            raw.ok_or_else(|| ParseError::new(1, "the lockfile is empty"))
+        };
+        let by_sections = |parts: Vec<(usize, usize, u32)>| -> Result<Raw, ParseError> {
+            let mut raw = Raw::default();
+            for (start, end, first_line) in parts {
+                let part = &text[start..end];
+                let part: Option<Raw> = serde_saphyr::from_str_with_options(part, yaml_options(part.len()))
+                    .map_err(|e| yaml_error(&e, first_line))?;
+                let Some(part) = part else { continue };
+                raw.importers = raw.importers.or(part.importers);
+                raw.catalogs = raw.catalogs.or(part.catalogs);
+                raw.settings = raw.settings.or(part.settings);
+                raw.overrides = raw.overrides.or(part.overrides);
+                raw.specifiers = raw.specifiers.or(part.specifiers);
+                raw.dependencies = raw.dependencies.or(part.dependencies);
+                raw.dev_dependencies = raw.dev_dependencies.or(part.dev_dependencies);
+                raw.optional_dependencies = raw.optional_dependencies.or(part.optional_dependencies);
+            }
+            Ok(raw)
+        };
+        // A section that does not parse alone may still be valid YAML as part of the whole
+        // document (an alias of an anchor in another section, a flow collection spanning lines
+        // at column 0): the whole text decides.
         let raw = match sections(text) {
-            Some(parts) => {
-                let mut raw = Raw::default();
-                for (start, end, first_line) in parts {
-                    let part = &text[start..end];
-                    let part: Option<Raw> =
-                        serde_saphyr::from_str_with_options(part, yaml_options(part.len()))
-                            .map_err(|e| yaml_error(&e, first_line))?;
-                    let Some(part) = part else { continue };
-                    raw.importers = raw.importers.or(part.importers);
-                    raw.catalogs = raw.catalogs.or(part.catalogs);
-                    raw.settings = raw.settings.or(part.settings);
-                    raw.overrides = raw.overrides.or(part.overrides);
-                    raw.specifiers = raw.specifiers.or(part.specifiers);
-                    raw.dependencies = raw.dependencies.or(part.dependencies);
-                    raw.dev_dependencies = raw.dev_dependencies.or(part.dev_dependencies);
-                    raw.optional_dependencies = raw.optional_dependencies.or(part.optional_dependencies);
-                }
-                raw
-            }
-            None => {
-                let raw: Option<Raw> = serde_saphyr::from_str_with_options(text, yaml_options(text.len()))
-                    .map_err(|e| yaml_error(&e, 1))?;
-                raw.ok_or_else(|| ParseError::new(1, "the lockfile is empty"))?
-            }
+            Some(parts) => match by_sections(parts) {
+                Ok(raw) => raw,
+                Err(_) => whole()?,
+            },
+            None => whole()?,
         };
         let mut lock = Lock {
             auto_install_peers: raw

@@ -178,6 +178,23 @@ impl Lock {
     /// [`top_level_blocks`] (`benches/lockfile.rs`: 5 MB in milliseconds, not the ~300 ms of a
     /// whole parse). A file not laid out as yarn writes it is parsed whole.
     fn parse_berry(text: &str) -> Result<Lock, ParseError> {
+        // An entry that does not parse alone may still be valid YAML as part of the whole
+        // document (an alias of an anchor in another entry, a flow collection spanning lines at
+        // column 0): the whole text decides.
+        Self::parse_berry_blocks(text).or_else(|_| {
+            let mut lock = Lock {
+                berry: true,
+                ..Lock::default()
+            };
+            for (key, entry) in parse_entries(text, 1)? {
+                lock.add_entry(&key, entry);
+            }
+            lock.text = text.to_string();
+            Ok(lock)
+        })
+    }
+
+    fn parse_berry_blocks(text: &str) -> Result<Lock, ParseError> {
         let mut lock = Lock {
             berry: true,
             ..Lock::default()

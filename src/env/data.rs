@@ -33,9 +33,22 @@ fn parse_builtins(text: &str) -> Builtins {
         exact: HashSet::new(),
         prefixes: Vec::new(),
     };
+    let mut framework_prefixes: Vec<String> = Vec::new();
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
+            continue;
+        }
+        if let Some(list) = line.strip_prefix("framework-prefixes ") {
+            framework_prefixes = list.split_whitespace().map(str::to_string).collect();
+            continue;
+        }
+        if let Some(name) = line.strip_prefix("prefixed ") {
+            let name = name.trim();
+            for p in &framework_prefixes {
+                b.exact.insert(format!("{p}{name}"));
+            }
+            b.exact.insert(name.to_string());
             continue;
         }
         match line.strip_suffix('*') {
@@ -84,6 +97,32 @@ mod tests {
         assert!(b.contains("npm_package_version"));
         assert!(!b.contains("DATABASE_URL"));
         assert!(!b.contains("VERCEL"[..3].to_string().as_str()));
+        // Narrowed to what platforms set (issue 19): the documented names, framework-prefixed
+        // where Vercel prefixes them, never the user's own tokens.
+        for set in [
+            "VERCEL",
+            "VERCEL_ENV",
+            "NEXT_PUBLIC_VERCEL_URL",
+            "VITE_VERCEL_ENV",
+            "PUBLIC_VERCEL_GIT_COMMIT_SHA",
+            "NETLIFY",
+            "DEPLOY_PRIME_URL",
+            "GITHUB_SHA",
+            "RUNNER_OS",
+        ] {
+            assert!(b.contains(set), "{set}");
+        }
+        for user in [
+            "VERCEL_TOKEN",
+            "VERCEL_ORG_ID",
+            "NEXT_PUBLIC_VERCEL_TOKEN",
+            "NEXT_PUBLIC_VERCEL_REGION",
+            "NETLIFY_AUTH_TOKEN",
+            "GITHUB_TOKEN",
+            "GITHUB_CLIENT_SECRET",
+        ] {
+            assert!(!b.contains(user), "{user}");
+        }
         let r = required_by_packages();
         assert_eq!(r["next-auth"][0].any_of, ["NEXTAUTH_SECRET", "AUTH_SECRET"]);
         assert!(r.values().flatten().all(|req| req.doc.starts_with("https://")));

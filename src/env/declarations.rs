@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::turbo::TurboEnv;
-use super::{data, dotenv};
+use super::{data, dotenv, manifests};
 use crate::codes;
 use crate::config::EnvConfig;
 use crate::diagnostic::Finding;
@@ -28,10 +28,38 @@ fn has_declaration_suffix(file: &str) -> bool {
     })
 }
 
-/// Whether a repo-relative path is an env declaration file.
+/// Whether a repo-relative path is an env declaration file: `.env.example` and friends
+/// (`.env.local.example`, `.env-template`, `.env_sample`, `.env.dist`), and the names without a
+/// leading dot that Dockerfiles copy to `.env` (`env.example`, `env-example-relational`,
+/// `example.env`, `docker.env.example`).
 pub fn is_declaration_file(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
-    file.starts_with(".env") && has_declaration_suffix(file)
+    if file.starts_with(".env") {
+        return has_declaration_suffix(file);
+    }
+    let words: Vec<&str> = file.split(['.', '-', '_']).filter(|w| !w.is_empty()).collect();
+    let Some(first_env) = words.iter().position(|w| *w == "env") else {
+        return false;
+    };
+    // A declaration word next to `env` (`env-example-x`, `x.env.example`, `example.env`), and
+    // no code or document extension (`env.example.ts` is code).
+    let near = |i: usize| words.get(i).is_some_and(|w| DECLARATION_WORDS.contains(w));
+    let last = words.last().copied().unwrap_or_default();
+    (near(first_env + 1) || first_env.checked_sub(1).is_some_and(near)) && !NOT_ENV_EXTENSIONS.contains(&last)
+}
+
+/// Last words that make a file code or documentation, not an env file.
+#[rustfmt::skip]
+const NOT_ENV_EXTENSIONS: &[&str] = &[
+    "ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "json", "md", "mdx", "yml", "yaml",
+    "toml", "py", "rb", "go", "rs", "sh", "php", "java", "kt", "swift", "html", "vue", "svelte",
+];
+
+/// Declaration and env files for tests only (`.env.test`, `.env.test.example`, `.env.testing`):
+/// they declare names for test and script files, not for code a deploy runs.
+pub fn is_test_env_file(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.starts_with(".env") && file.split('.').any(|w| w == "test" || w == "testing")
 }
 
 /// Env files Next.js, Vite and Remix load in every checkout: committed, their names (and
@@ -77,10 +105,15 @@ pub fn env_file_kind(path: &str) -> Option<EnvFileKind> {
         file.strip_prefix("env.")
             .is_some_and(|rest| rest.split('.').all(|w| ENV_WORDS.contains(&w)))
     };
-    if !(file.starts_with(".env") || file == ".flaskenv" || file.ends_with(".env") || env_words()) {
+    let example = has_declaration_suffix(file);
+    let env_file = file.starts_with(".env")
+        || file == ".flaskenv"
+        || file.ends_with(".env")
+        || env_words()
+        || is_declaration_file(path);
+    if !env_file {
         return None;
     }
-    let example = has_declaration_suffix(file);
     Some(if is_declaration_file(path) || example {
         EnvFileKind::Declaration
     } else if file.ends_with(".local") {
@@ -107,6 +140,8 @@ pub struct DeclarationFile {
     pub path: String,
     /// Name -> 1-based line of its (first) declaration.
     pub names: BTreeMap<String, u32>,
+    /// Declares for test and script files only ([`is_test_env_file`]).
+    pub test_only: bool,
 }
 
 /// The declarations of a snapshot, built once and queried per env read.
@@ -116,6 +151,9 @@ pub struct Declarations {
     dirs: BTreeMap<String, Vec<DeclarationFile>>,
     /// Folder of a turbo.json (`""` for the root) -> what it declares, for that folder and below.
     turbo: BTreeMap<String, (String, TurboEnv)>,
+    /// Folder of a deploy manifest (Dockerfile, compose file, app.json, package.json scripts)
+    /// -> the names each sets, for that folder and below.
+    manifests: BTreeMap<String, Vec<DeclarationFile>>,
     config: HashSet<String>,
     errors: Vec<Finding>,
 }
@@ -162,6 +200,17 @@ impl Declarations {
                 }
                 continue;
             }
+            if let Some(kind) = manifests::manifest_kind(path) {
+                let names = manifests::names(kind, bytes);
+                if !names.is_empty() {
+                    d.manifests.entry(dir).or_default().push(DeclarationFile {
+                        path: path.to_string(),
+                        names,
+                        test_only: false,
+                    });
+                }
+                continue;
+            }
             let declares = is_declaration_file(path)
                 || (env.committed_env_files_declare() && is_framework_loaded_env_file(path));
             if !declares {
@@ -197,20 +246,34 @@ impl Declarations {
             list.push(DeclarationFile {
                 path: path.to_string(),
                 names,
+                test_only: is_test_env_file(path),
             });
             list.sort_by(|a, b| a.path.cmp(&b.path));
         }
         d
     }
 
-    /// Whether `name`, read by the file at `reading_path`, is declared.
+    /// Whether `name`, read by the file at `reading_path` (code a deploy runs), is declared.
     pub fn is_declared(&self, reading_path: &str, name: &str) -> bool {
         self.declared_by(reading_path, name).is_some()
     }
 
-    /// Where the declaration of `name` for a reader at `reading_path` comes from.
+    /// Whether `name`, read by the file at `reading_path`, is declared; `test_reader` for test
+    /// and script files, for which test env files (`.env.test`) declare too.
+    pub fn is_declared_for(&self, reading_path: &str, name: &str, test_reader: bool) -> bool {
+        self.declared_by_for(reading_path, name, test_reader).is_some()
+    }
+
+    /// Where the declaration of `name` for a reader at `reading_path` (code a deploy runs)
+    /// comes from.
     pub fn declared_by(&self, reading_path: &str, name: &str) -> Option<Declared<'_>> {
+        self.declared_by_for(reading_path, name, false)
+    }
+
+    /// [`Declarations::declared_by`] for a test reader too (see [`Declarations::is_declared_for`]).
+    pub fn declared_by_for(&self, reading_path: &str, name: &str, test_reader: bool) -> Option<Declared<'_>> {
         let reading_path = normalize(reading_path);
+        let applies = |f: &DeclarationFile| test_reader || !f.test_only;
         let mut dir = reading_path.rsplit_once('/').map(|(d, _)| d);
         // Reading from the root itself: the root's files are the nearest.
         if dir.is_none() {
@@ -218,19 +281,39 @@ impl Declarations {
         }
         let mut nearest = None;
         while let Some(d) = dir {
-            if self.dirs.contains_key(d) {
+            if self.dirs.get(d).is_some_and(|files| files.iter().any(applies)) {
                 nearest = Some(d);
                 break;
             }
             dir = parent(d);
         }
         for d in nearest.into_iter().chain(std::iter::once("")) {
-            if let Some(hit) = self.in_dir(d, name) {
+            if let Some(hit) = self.in_dir(d, name, &applies) {
                 return Some(hit);
             }
         }
         self.in_turbo(reading_path, name)
+            .or_else(|| self.in_manifests(reading_path, name))
             .or_else(|| self.declared_outside_files(name))
+    }
+
+    /// The deploy manifest in the reader's folder or above that sets `name`.
+    fn in_manifests(&self, reading_path: &str, name: &str) -> Option<Declared<'_>> {
+        self.manifests.iter().find_map(|(dir, files)| {
+            let applies = dir.is_empty()
+                || reading_path
+                    .strip_prefix(dir.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'));
+            if !applies {
+                return None;
+            }
+            files.iter().find_map(|f| {
+                f.names.get(name).map(|&line| Declared::File {
+                    path: f.path.as_str(),
+                    line,
+                })
+            })
+        })
     }
 
     /// The turbo.json at the root or in a folder above `reading_path` that declares `name`.
@@ -249,8 +332,13 @@ impl Declarations {
         })
     }
 
-    fn in_dir(&self, dir: &str, name: &str) -> Option<Declared<'_>> {
-        self.dirs.get(dir)?.iter().find_map(|f| {
+    fn in_dir(
+        &self,
+        dir: &str,
+        name: &str,
+        applies: &dyn Fn(&DeclarationFile) -> bool,
+    ) -> Option<Declared<'_>> {
+        self.dirs.get(dir)?.iter().filter(|f| applies(f)).find_map(|f| {
             f.names.get(name).map(|&line| Declared::File {
                 path: f.path.as_str(),
                 line,
@@ -273,6 +361,11 @@ impl Declarations {
     pub fn is_declared_anywhere(&self, name: &str) -> bool {
         self.files().any(|f| f.names.contains_key(name))
             || self.turbo.values().any(|(_, t)| t.declares(name).is_some())
+            || self
+                .manifests
+                .values()
+                .flatten()
+                .any(|f| f.names.contains_key(name))
             || self.declared_outside_files(name).is_some()
     }
 
@@ -327,15 +420,28 @@ mod tests {
             "apps/web/.env.sample",
             ".env.template",
             ".env.local.example",
+            // Without a leading dot (real-repo corpus: a NestJS boilerplate's Dockerfiles
+            // `cp env-example-relational .env`).
+            "env.example",
+            "env-example-relational",
+            "env-example-document",
+            "example.env",
+            "deploy/docker.env.example",
+            "env_sample",
         ] {
             assert!(is_declaration_file(p), "{p}");
+            assert_eq!(env_file_kind(p), Some(EnvFileKind::Declaration), "{p}");
         }
         for p in [
             ".env",
             ".env.local",
             "example",
             "src/env.example.ts",
-            "env.example",
+            "env.example.json",
+            "environment.example",
+            "src/example-env.md",
+            "envexample",
+            "prod.env",
         ] {
             assert!(!is_declaration_file(p), "{p}");
         }
@@ -457,7 +563,8 @@ mod tests {
             ("apps/web/page.ts", "ROOT_COMMITTED", true),
             ("apps/web/page.ts", "WEB_PROD", true),
             ("apps/api/main.ts", "WEB_PROD", false),
-            ("apps/api/main.ts", "API_TEST", true),
+            // `.env.test` declares for tests only (issue 19).
+            ("apps/api/main.ts", "API_TEST", false),
             // One machine's file, and a mode no framework loads by default.
             ("apps/web/page.ts", "LOCAL", false),
             ("apps/web/page.ts", "STAGING", false),
@@ -567,5 +674,60 @@ mod tests {
             "{}",
             d.errors()[1].message
         );
+    }
+
+    #[test]
+    fn test_env_files_declare_only_for_tests() {
+        let d = decls(
+            &[
+                (".env.example", "PROD=\n"),
+                (".env.test", "ONLY_TEST=1\n"),
+                ("apps/api/.env.test", "API_TEST=1\n"),
+            ],
+            &[],
+        );
+        assert!(d.is_declared("src/a.ts", "PROD"));
+        assert!(!d.is_declared("src/a.ts", "ONLY_TEST"));
+        assert!(d.is_declared_for("src/a.test.ts", "ONLY_TEST", true));
+        // The nearest folder for production code is the root (apps/api has only a test file).
+        assert!(!d.is_declared("apps/api/src/a.ts", "API_TEST"));
+        assert!(d.is_declared("apps/api/src/a.ts", "PROD"));
+        assert!(d.is_declared_for("apps/api/test/a.ts", "API_TEST", true));
+        assert!(is_test_env_file(".env.test") && is_test_env_file("a/.env.test.example"));
+        assert!(!is_test_env_file(".env.testflight") && !is_test_env_file(".env"));
+    }
+
+    #[test]
+    fn deploy_manifests_declare_for_their_folder_and_below() {
+        let d = decls(
+            &[
+                ("Dockerfile", "FROM node\nENV DATABASE_URL=x\n"),
+                (
+                    "apps/api/docker-compose.yml",
+                    "services:\n  api:\n    environment:\n      - REDIS_URL=x\n",
+                ),
+                (
+                    "apps/web/package.json",
+                    "{\"scripts\": {\"build\": \"INPUT=a vite build\"}}",
+                ),
+                ("app.json", "{\"env\": {\"HEROKU_SET\": {}}}"),
+            ],
+            &[],
+        );
+        assert_eq!(
+            d.declared_by("src/lib/crypto.ts", "DATABASE_URL"),
+            Some(Declared::File {
+                path: "Dockerfile",
+                line: 2
+            })
+        );
+        assert!(d.is_declared("apps/api/src/q.ts", "REDIS_URL"));
+        assert!(!d.is_declared("apps/web/src/q.ts", "REDIS_URL"));
+        assert!(d.is_declared("apps/web/vite.config.ts", "INPUT"));
+        assert!(!d.is_declared("apps/api/vite.config.ts", "INPUT"));
+        assert!(d.is_declared("x.ts", "HEROKU_SET"));
+        assert!(d.is_declared_anywhere("REDIS_URL"));
+        // Manifests set values; they are not declaration files (`env/unused` ignores them).
+        assert!(!d.all_names().contains("DATABASE_URL"));
     }
 }

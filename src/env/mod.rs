@@ -10,6 +10,7 @@ pub mod data;
 pub mod declarations;
 pub mod dotenv;
 pub mod json;
+pub mod manifests;
 pub mod secret_lines;
 pub mod secrets;
 pub mod turbo;

@@ -32,30 +32,98 @@ pub struct CleanDir {
 }
 
 /// A new directory in the system temp dir named after this process (so that the next run
-/// sweeps it if this one is killed outright), removed with everything in it on drop.
+/// sweeps it if this one is killed outright), removed with everything in it on drop. Its path
+/// is also recorded under hookctl's state folder (`<state>/tmp/`), so that any later run of
+/// the repository removes it ([`sweep_recorded`]), not only one that makes another.
 #[derive(Debug)]
-pub struct TempBase(PathBuf);
+pub struct TempBase {
+    path: PathBuf,
+    record: Option<PathBuf>,
+}
 
 impl TempBase {
-    pub fn new() -> anyhow::Result<TempBase> {
-        make_base(&std::env::temp_dir()).map(TempBase)
+    /// In the system temp dir; recorded under `state` when given.
+    pub fn new(state: Option<&Path>) -> anyhow::Result<TempBase> {
+        Self::new_in(&std::env::temp_dir(), state)
     }
 
     /// In `parent` instead of the system temp dir.
-    pub fn new_in(parent: &Path) -> anyhow::Result<TempBase> {
-        make_base(parent).map(TempBase)
+    pub fn new_in(parent: &Path, state: Option<&Path>) -> anyhow::Result<TempBase> {
+        let path = make_base(parent)?;
+        let record = state.and_then(|s| record(s, &path));
+        Ok(TempBase { path, record })
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
+        &self.path
     }
 }
 
 impl Drop for TempBase {
     fn drop(&mut self) {
         // remove_dir_all unlinks symlinks (node_modules) without following them.
-        let _ = std::fs::remove_dir_all(&self.0);
+        let _ = std::fs::remove_dir_all(&self.path);
+        if let Some(r) = &self.record {
+            let _ = std::fs::remove_file(r);
+        }
     }
+}
+
+/// `<state>/tmp`: one file per temporary directory of a running hookctl, named
+/// `<pid>-<start time>-<n>`, holding the directory's path.
+fn records(state: &Path) -> PathBuf {
+    state.join("tmp")
+}
+
+fn record(state: &Path, path: &Path) -> Option<PathBuf> {
+    let dir = records(state);
+    std::fs::create_dir_all(&dir).ok()?;
+    let me = std::process::id() as i32;
+    let start = super::orphans::start_time(me).unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let file = dir.join(format!("{me}-{start}-{n}"));
+    std::fs::write(&file, path.as_os_str().as_bytes()).ok()?;
+    Some(file)
+}
+
+/// Remove the temporary directories (views, clean checkouts) recorded by hookctl runs that no
+/// longer run. Returns how many were removed.
+pub fn sweep_recorded(state: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(records(state)) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let mut parts = name.to_str().unwrap_or("").split('-');
+        let (Some(pid), Some(start)) = (
+            parts.next().and_then(|p| p.parse::<i32>().ok()),
+            parts.next().and_then(|s| s.parse::<i64>().ok()),
+        ) else {
+            let _ = std::fs::remove_file(entry.path());
+            continue;
+        };
+        if super::orphans::runs(pid, start) {
+            continue;
+        }
+        if let Ok(bytes) = std::fs::read(entry.path()) {
+            let dir = PathBuf::from(std::ffi::OsStr::from_bytes(&bytes));
+            // Only what hookctl made: an absolute `hookctl-clean-*` directory.
+            let ours = dir.is_absolute()
+                && dir
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("hookctl-clean-"));
+            if ours
+                && dir.symlink_metadata().is_ok_and(|m| m.is_dir())
+                && std::fs::remove_dir_all(&dir).is_ok()
+            {
+                removed += 1;
+            }
+        }
+        let _ = std::fs::remove_file(entry.path());
+    }
+    removed
 }
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -108,7 +176,7 @@ fn make_base(tmp: &Path) -> anyhow::Result<PathBuf> {
 /// Check `snapshot` out into a new temporary directory and link `links` (repo-relative paths;
 /// default: every `node_modules` beside a `package.json` of the snapshot) from the work tree.
 pub fn materialize(git: &Git, snapshot: &Snapshot, links: Option<&[String]>) -> anyhow::Result<CleanDir> {
-    let base = TempBase::new()?;
+    let base = TempBase::new(Some(&super::state_dir(git)))?;
     let name = git
         .root
         .file_name()

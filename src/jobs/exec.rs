@@ -10,6 +10,11 @@
 //! recorded on disk ([`super::orphans`]) so that a hookctl killed outright does not leave it
 //! running. Output is bounded per job ([`super::capture`]).
 //!
+//! An interactive job gets a process group of its own too, made the terminal's foreground
+//! group while it runs (as a shell does for a foreground job): it may read the terminal,
+//! Ctrl-C reaches it, and a timeout kills its children with it. If it dies of SIGINT, hookctl
+//! stops as if it had received the SIGINT itself.
+//!
 //! Signals and process groups go through `signal-hook` and `nix` (no hand-written unsafe
 //! code); the group itself is `Command::process_group(0)`.
 
@@ -139,8 +144,10 @@ enum Kill {
 }
 
 struct Running {
-    /// In a process group of its own (not interactive): signals go to the whole group.
+    /// In a process group of its own: signals go to the whole group.
     group: bool,
+    /// The terminal given to an interactive job, taken back when it ends.
+    terminal: Option<Terminal>,
     index: usize,
     chunk: usize,
     child: Child,
@@ -204,8 +211,9 @@ pub fn run_all_with_progress(
                 specs[next].state.as_deref(),
             )));
             match start(&specs[next], 0, output.clone()) {
-                Ok((child, record, eof)) => running.push(Running {
-                    group: !specs[next].interactive,
+                Ok((child, record, eof, terminal)) => running.push(Running {
+                    group: true,
+                    terminal,
                     index: next,
                     chunk: 0,
                     pgid: child.id() as libc::pid_t,
@@ -214,7 +222,8 @@ pub fn run_all_with_progress(
                     output,
                     eof,
                     started,
-                    deadline: specs[next].timeout.map(|t| started + t),
+                    // Timeouts are bounded at load; a deadline past what the clock holds is none.
+                    deadline: specs[next].timeout.and_then(|t| started.checked_add(t)),
                     kill: None,
                     failed: None,
                 }),
@@ -270,6 +279,14 @@ pub fn run_all_with_progress(
             if let Some(record) = r.record.take() {
                 record.remove();
             }
+            if let Some(t) = r.terminal.take() {
+                t.take_back();
+                // A foreground job killed by Ctrl-C: the user meant to stop the hook, as a
+                // shell stops a script when its foreground command dies of SIGINT.
+                if status.and_then(|s| s.signal()) == Some(libc::SIGINT) {
+                    interrupt(libc::SIGINT);
+                }
+            }
             wait_eof(&r.eof);
             if r.kill.is_none()
                 && let Some(problem) = status.and_then(failure)
@@ -280,10 +297,11 @@ pub fn run_all_with_progress(
             if r.kill.is_none() && r.chunk + 1 < spec.commands.len() {
                 // One output capture per job across chunks.
                 match start(spec, r.chunk + 1, r.output.clone()) {
-                    Ok((child, record, eof)) => {
+                    Ok((child, record, eof, terminal)) => {
                         r.chunk += 1;
                         r.pgid = child.id() as libc::pid_t;
                         r.record = record;
+                        r.terminal = terminal;
                         r.child = child;
                         r.eof = eof;
                         i += 1;
@@ -360,7 +378,14 @@ impl Running {
     }
 }
 
-type Started = (Child, Option<orphans::Record>, Arc<AtomicBool>);
+type Started = (Child, Option<orphans::Record>, Arc<AtomicBool>, Option<Terminal>);
+
+/// Record a signal as if it had been received (see [`interrupted`]).
+fn interrupt(sig: i32) {
+    if let Some(flag) = SIGNAL.get() {
+        flag.store(sig as usize, Ordering::SeqCst);
+    }
+}
 
 fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Result<Started> {
     if spec.interactive {
@@ -396,12 +421,11 @@ fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Res
         }
         done.store(true, Ordering::SeqCst);
     });
-    Ok((child, record, eof))
+    Ok((child, record, eof, None))
 }
 
-/// An interactive job: the terminal as its stdio, hookctl's process group (a job in a
-/// background group would be stopped by SIGTTIN when it reads the terminal). Not recorded for
-/// the orphan sweep: it is not a group of its own, and the terminal's hangup ends it.
+/// An interactive job: the terminal as its stdio, in a process group of its own that becomes
+/// the terminal's foreground group while hookctl holds the terminal (see the module comment).
 fn start_interactive(spec: &Spec, chunk: usize) -> std::io::Result<Started> {
     let tty = |write: bool| -> Stdio {
         std::fs::OpenOptions::new()
@@ -418,8 +442,54 @@ fn start_interactive(spec: &Spec, chunk: usize) -> std::io::Result<Started> {
         .stdin(tty(false))
         .stdout(tty(true))
         .stderr(tty(true))
+        .process_group(0)
         .spawn()?;
-    Ok((child, None, Arc::new(AtomicBool::new(true))))
+    let record = spec
+        .state
+        .as_deref()
+        .and_then(|s| orphans::Record::create(s, child.id() as i32));
+    let terminal = Terminal::give(child.id() as libc::pid_t);
+    Ok((child, record, Arc::new(AtomicBool::new(true)), terminal))
+}
+
+/// The controlling terminal, given to a job's process group; [`Terminal::take_back`] makes
+/// hookctl's group the foreground again.
+#[derive(Debug)]
+struct Terminal {
+    tty: std::fs::File,
+    ours: Pid,
+}
+
+impl Terminal {
+    /// Make `pgid` the terminal's foreground group, if hookctl's group is the foreground one
+    /// now (hookctl run in the background leaves the terminal alone).
+    fn give(pgid: libc::pid_t) -> Option<Terminal> {
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .ok()?;
+        let ours = nix::unistd::getpgrp();
+        if nix::unistd::tcgetpgrp(&tty).ok()? != ours {
+            return None;
+        }
+        nix::unistd::tcsetpgrp(&tty, Pid::from_raw(pgid)).ok()?;
+        // A job that read the terminal before it was its own was stopped (SIGTTIN): resume it.
+        signal_group(pgid, Signal::SIGCONT);
+        Some(Terminal { tty, ours })
+    }
+
+    /// Give the terminal back to hookctl's group. hookctl is in the background until then, and
+    /// a background `tcsetpgrp` raises SIGTTOU unless it is blocked.
+    fn take_back(self) {
+        let mut ttou = nix::sys::signal::SigSet::empty();
+        ttou.add(Signal::SIGTTOU);
+        let blocked = ttou.thread_block().is_ok();
+        let _ = nix::unistd::tcsetpgrp(&self.tty, self.ours);
+        if blocked {
+            let _ = ttou.thread_unblock();
+        }
+    }
 }
 
 fn send_signal(pid: libc::pid_t, group: bool, sig: Signal) {
@@ -447,8 +517,8 @@ fn signal_group(pgid: libc::pid_t, sig: Signal) {
 
 /// A process that escaped its group (setsid) may still hold the pipe; don't wait for it long.
 fn wait_eof(eof: &AtomicBool) {
-    let until = Instant::now() + Duration::from_millis(500);
-    while !eof.load(Ordering::SeqCst) && Instant::now() < until {
+    let start = Instant::now();
+    while !eof.load(Ordering::SeqCst) && start.elapsed() < Duration::from_millis(500) {
         std::thread::sleep(Duration::from_millis(2));
     }
 }

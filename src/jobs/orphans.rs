@@ -87,7 +87,7 @@ pub fn sweep(state: &Path) -> usize {
 }
 
 /// Whether `pid` runs and is the process that started at `start` (0: unknown, any).
-fn runs(pid: i32, start: i64) -> bool {
+pub fn runs(pid: i32, start: i64) -> bool {
     if pid <= 0 {
         return false;
     }

@@ -3,7 +3,7 @@
 //! text shown is masked first (`Finding::redacted`, and source lines in `human`): no format
 //! prints a value the secret detectors match.
 
-mod escape;
+pub mod escape;
 pub mod human;
 mod sarif;
 

@@ -5,6 +5,12 @@
 //!
 //! Only script-like declaration files count: in a `.d.ts` with a top-level `import`/`export`,
 //! `declare module "x"` augments an existing module instead of declaring one.
+//!
+//! A declaration applies within the TypeScript program that includes it: the files under the
+//! folder of the nearest tsconfig (or jsconfig) on its walk whose `files`/`include` (minus
+//! `exclude`) take it in. A declaration file that the tsconfigs on its walk leave out (a test
+//! fixture's) applies to its own folder only, so a `declare module '@/*'` in one fixture does
+//! not silence the whole repository; with no tsconfig on its walk, to its package.
 
 use std::collections::BTreeSet;
 
@@ -14,9 +20,112 @@ use crate::snapshot::{EntryKind, Snapshot};
 
 #[derive(Default)]
 pub struct Ambient {
-    exact: BTreeSet<String>,
-    /// `(prefix, suffix)` of `prefix*suffix` patterns.
-    patterns: BTreeSet<(String, String)>,
+    /// `(scope folder, name)`: the folder (`""` the root) whose files see the declaration.
+    exact: BTreeSet<(String, String)>,
+    /// `(scope folder, prefix, suffix)` of `prefix*suffix` patterns.
+    patterns: BTreeSet<(String, String, String)>,
+}
+
+/// tsconfigs read while scoping, by path (`None`: unreadable).
+type Configs = std::collections::HashMap<String, Option<serde_json::Value>>;
+
+/// Is `importer` inside `scope` (a repo-relative folder, `""` the root)?
+fn within(scope: &str, importer: &str) -> bool {
+    scope.is_empty() || importer.strip_prefix(scope).is_some_and(|r| r.starts_with('/'))
+}
+
+/// The folder whose files see the declarations of the `.d.ts` at `path`.
+fn scope_of(snap: &Snapshot, path: &str, configs: &mut Configs) -> String {
+    let own = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut dir = own;
+    let mut any_config = false;
+    let mut package: Option<&str> = None;
+    loop {
+        for name in ["tsconfig.json", "jsconfig.json"] {
+            let cfg = if dir.is_empty() {
+                name.to_string()
+            } else {
+                format!("{dir}/{name}")
+            };
+            if snap.is_file(&cfg) {
+                any_config = true;
+                if includes(snap, &cfg, dir, path, configs) {
+                    return dir.to_string();
+                }
+            }
+        }
+        let manifest = if dir.is_empty() {
+            "package.json".to_string()
+        } else {
+            format!("{dir}/package.json")
+        };
+        if package.is_none() && snap.is_file(&manifest) {
+            package = Some(dir);
+        }
+        if dir.is_empty() {
+            break;
+        }
+        dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+    }
+    // Excluded from every program on its walk: its own folder. No tsconfig at all: its package.
+    if any_config { own } else { package.unwrap_or("") }.to_string()
+}
+
+/// Does the tsconfig at `cfg` (in folder `dir`) take in the file at `path`? Its own `files`,
+/// `include` (default: everything) and `exclude`; a config that cannot be read takes it in.
+fn includes(snap: &Snapshot, cfg: &str, dir: &str, path: &str, configs: &mut Configs) -> bool {
+    let json = configs.entry(cfg.to_string()).or_insert_with(|| {
+        snap.read(cfg)
+            .ok()
+            .and_then(|b| crate::manifest::parse_jsonc(cfg, &b).ok())
+    });
+    let Some(json) = json.as_ref() else {
+        return true;
+    };
+    let rel = if dir.is_empty() {
+        path
+    } else {
+        &path[dir.len() + 1..]
+    };
+    let list = |key: &str| -> Option<Vec<String>> {
+        Some(
+            json.get(key)?
+                .as_array()?
+                .iter()
+                .filter_map(|v| v.as_str())
+                .map(|s| s.trim_start_matches("./").to_string())
+                .collect(),
+        )
+    };
+    let glob = |patterns: &[String]| -> globset::GlobSet {
+        let mut b = globset::GlobSetBuilder::new();
+        for p in patterns {
+            let p = p.trim_end_matches('/');
+            // A folder or a pattern without a file part takes in everything beneath it.
+            let last = p.rsplit('/').next().unwrap_or(p);
+            for form in [p.to_string(), format!("{p}/**/*")] {
+                if (form == p && !last.contains('.') && !last.contains('*'))
+                    && !snap.is_file(&format!("{dir}/{p}"))
+                {
+                    continue;
+                }
+                if let Ok(g) = globset::GlobBuilder::new(&form).literal_separator(true).build() {
+                    b.add(g);
+                }
+            }
+        }
+        b.build().unwrap_or_else(|_| globset::GlobSet::empty())
+    };
+    if list("files").is_some_and(|f| f.iter().any(|x| x == rel)) {
+        return true;
+    }
+    let include = match list("include") {
+        Some(i) => i,
+        // `files` alone lists everything; neither: everything under the folder.
+        None if json.get("files").is_some() => return false,
+        None => vec!["**/*".to_string()],
+    };
+    glob(&include).is_match(rel) && !list("exclude").is_some_and(|e| glob(&e).is_match(rel))
 }
 
 impl Ambient {
@@ -32,43 +141,110 @@ impl Ambient {
             .map(|(p, _)| p.as_str())
             .collect();
         let mut out = Ambient::default();
-        for bytes in snap.read_many(&paths).into_iter().flatten() {
+        let mut configs = Configs::new();
+        for (path, bytes) in paths.iter().zip(snap.read_many(&paths)) {
+            let Ok(bytes) = bytes else { continue };
             if memchr::memmem::find(&bytes, b"declare module").is_none() {
                 continue;
             }
             let text = String::from_utf8_lossy(&bytes);
-            for name in declared_modules(&text) {
+            let names = declared_modules(&text);
+            if names.is_empty() {
+                continue;
+            }
+            let scope = scope_of(snap, path, &mut configs);
+            for name in names {
                 match name.split_once('*') {
                     Some((pre, post)) => {
-                        out.patterns.insert((pre.to_string(), post.to_string()));
+                        out.patterns
+                            .insert((scope.clone(), pre.to_string(), post.to_string()));
                     }
                     None => {
-                        out.exact.insert(name);
+                        out.exact.insert((scope.clone(), name));
                     }
                 }
             }
         }
+        out.add_installed(snap, &mut configs);
         out
     }
 
-    /// Does an ambient declaration provide this bare specifier?
-    pub fn provides(&self, spec: &str) -> bool {
-        self.exact.contains(spec)
-            || self.patterns.iter().any(|(pre, post)| {
+    /// On a machine with `node_modules` installed: the ambient modules of the type packages a
+    /// tsconfig's `compilerOptions.types` names (`vite/client`, `unplugin-icons/types/vue`),
+    /// for that tsconfig's folder. Read-only; what they declare is part of [`Ambient::digest`],
+    /// so another installed version gives another cache key.
+    fn add_installed(&mut self, snap: &Snapshot, configs: &mut Configs) {
+        if !snap.root.join("node_modules").is_dir() {
+            return;
+        }
+        let tsconfigs: Vec<&str> = snap
+            .entries()
+            .keys()
+            .map(String::as_str)
+            .filter(|p| {
+                let name = p.rsplit('/').next().unwrap_or(p);
+                super::clean::is_tsconfig_name(name) && !p.split('/').any(|c| c == "node_modules")
+            })
+            .collect();
+        for cfg in tsconfigs {
+            let json = configs.entry(cfg.to_string()).or_insert_with(|| {
+                snap.read(cfg)
+                    .ok()
+                    .and_then(|b| crate::manifest::parse_jsonc(cfg, &b).ok())
+            });
+            let types: Vec<String> = json
+                .as_ref()
+                .and_then(|j| j.pointer("/compilerOptions/types")?.as_array().cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            let dir = cfg.rsplit_once('/').map_or("", |(d, _)| d);
+            for t in types {
+                let Some(file) = installed_types(&snap.root, dir, &t) else {
+                    continue;
+                };
+                let mut seen = BTreeSet::new();
+                for name in declared_in_file(&file, &mut seen, 0) {
+                    match name.split_once('*') {
+                        Some((pre, post)) => {
+                            self.patterns
+                                .insert((dir.to_string(), pre.to_string(), post.to_string()));
+                        }
+                        None => {
+                            self.exact.insert((dir.to_string(), name));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Does an ambient declaration that `importer`'s program sees provide this bare specifier?
+    pub fn provides(&self, importer: &str, spec: &str) -> bool {
+        self.exact
+            .iter()
+            .any(|(scope, name)| name == spec && within(scope, importer))
+            || self.patterns.iter().any(|(scope, pre, post)| {
                 spec.len() >= pre.len() + post.len()
                     && spec.starts_with(pre.as_str())
                     && spec.ends_with(post.as_str())
+                    && within(scope, importer)
             })
     }
 
     /// A digest of the declared names (part of the clean verdicts' cache key).
     pub fn digest(&self) -> u64 {
         let mut h = Xxh3::new();
-        for n in &self.exact {
+        for (scope, n) in &self.exact {
+            h.update(scope.as_bytes());
+            h.update(&[2]);
             h.update(n.as_bytes());
             h.update(&[0]);
         }
-        for (a, b) in &self.patterns {
+        for (scope, a, b) in &self.patterns {
+            h.update(scope.as_bytes());
+            h.update(&[2]);
             h.update(a.as_bytes());
             h.update(&[1]);
             h.update(b.as_bytes());
@@ -76,6 +252,75 @@ impl Ambient {
         }
         h.digest()
     }
+}
+
+/// The declaration file of an installed type package (`vite/client` -> `vite/client.d.ts`, a
+/// package's `types`, `@types/node`), looked up from `dir` up to the root's `node_modules`.
+fn installed_types(root: &std::path::Path, dir: &str, name: &str) -> Option<std::path::PathBuf> {
+    if name.contains("..") || name.starts_with('/') {
+        return None;
+    }
+    let mut d = dir;
+    loop {
+        let nm = root.join(d).join("node_modules");
+        for base in [nm.join(name), nm.join(crate::resolve::types_package(name))] {
+            let candidates = [
+                base.with_extension("d.ts"),
+                std::path::PathBuf::from(format!("{}.d.ts", base.display())),
+                base.join("index.d.ts"),
+            ];
+            if let Some(f) = candidates.into_iter().find(|c| c.is_file()) {
+                return Some(f);
+            }
+            let manifest = base.join("package.json");
+            if let Some(types) = std::fs::read(&manifest)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .and_then(|j| j.get("types").or(j.get("typings"))?.as_str().map(str::to_string))
+            {
+                let f = base.join(types);
+                if f.is_file() {
+                    return Some(f);
+                }
+            }
+        }
+        if d.is_empty() {
+            return None;
+        }
+        d = d.rsplit_once('/').map_or("", |(p, _)| p);
+    }
+}
+
+/// The ambient modules of an installed declaration file and of the files its
+/// `/// <reference path>` directives name (a few levels deep).
+fn declared_in_file(
+    file: &std::path::Path,
+    seen: &mut BTreeSet<std::path::PathBuf>,
+    depth: usize,
+) -> Vec<String> {
+    if depth > 4 || !seen.insert(file.to_path_buf()) {
+        return Vec::new();
+    }
+    let Ok(bytes) = std::fs::read(file) else {
+        return Vec::new();
+    };
+    if bytes.len() > 4 << 20 {
+        return Vec::new();
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let mut out = declared_modules(&text);
+    for line in text.lines().filter(|l| l.trim_start().starts_with("///")) {
+        let Some(at) = line.find("path=") else { continue };
+        let rest = &line[at + 5..];
+        let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let Some(end) = rest[1..].find(q) else { continue };
+        if let Some(parent) = file.parent() {
+            out.extend(declared_in_file(&parent.join(&rest[1..1 + end]), seen, depth + 1));
+        }
+    }
+    out
 }
 
 /// The module names a declaration file declares ambiently (none if it is a module itself).
@@ -126,10 +371,47 @@ mod tests {
     #[test]
     fn wildcards_match_bare_specifiers() {
         let mut a = Ambient::default();
-        a.patterns.insert(("".into(), ".svg".into()));
-        a.exact.insert("@theme/Layout".into());
-        assert!(a.provides("logo.svg"));
-        assert!(a.provides("@theme/Layout"));
-        assert!(!a.provides("@theme/Other"));
+        a.patterns.insert(("".into(), "".into(), ".svg".into()));
+        a.exact.insert(("".into(), "@theme/Layout".into()));
+        a.patterns
+            .insert(("test/fixtures/app".into(), "@/".into(), "".into()));
+        assert!(a.provides("src/a.ts", "logo.svg"));
+        assert!(a.provides("src/a.ts", "@theme/Layout"));
+        assert!(!a.provides("src/a.ts", "@theme/Other"));
+        assert!(a.provides("test/fixtures/app/a.ts", "@/x"));
+        assert!(
+            !a.provides("src/a.ts", "@/x"),
+            "a fixture's declaration stays in the fixture"
+        );
+    }
+
+    #[test]
+    fn scope_is_the_program_that_includes_the_declaration() {
+        let root = tempfile::tempdir().unwrap();
+        let snap = Snapshot::from_files(
+            root.path().to_path_buf(),
+            [
+                (
+                    "tsconfig.json",
+                    r#"{"include": ["src", "types/*.d.ts"], "exclude": ["src/legacy"]}"#,
+                ),
+                ("types/shims.d.ts", ""),
+                ("src/env.d.ts", ""),
+                ("src/legacy/old.d.ts", ""),
+                ("test/fixtures/app/env.d.ts", ""),
+                ("apps/web/tsconfig.json", r#"{"compilerOptions": {}}"#),
+                ("apps/web/shims.d.ts", ""),
+            ]
+            .map(|(p, c)| (p.to_string(), c.to_string())),
+        );
+        let c = &mut Configs::new();
+        assert_eq!(scope_of(&snap, "types/shims.d.ts", c), "");
+        assert_eq!(scope_of(&snap, "src/env.d.ts", c), "");
+        assert_eq!(scope_of(&snap, "src/legacy/old.d.ts", c), "src/legacy");
+        assert_eq!(
+            scope_of(&snap, "test/fixtures/app/env.d.ts", c),
+            "test/fixtures/app"
+        );
+        assert_eq!(scope_of(&snap, "apps/web/shims.d.ts", c), "apps/web");
     }
 }

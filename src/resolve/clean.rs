@@ -5,10 +5,12 @@
 //! jsconfig, pnpm-workspace.yaml) and hookctl's own settings. When the context hash of this run
 //! equals the stored one, a (path, blob) pair stored as clean is clean again and is not
 //! resolved. Files with findings are never stored, so they are always resolved afresh (their
-//! outcome may depend on the disk: untracked vs unresolved). One context is kept: the last
-//! full check's.
+//! outcome may depend on the disk: untracked vs unresolved).
+//!
+//! One file per context (`clean.<context>.bin`), the [`KEEP`] most recently used kept: two
+//! worktrees on different branches sharing the cache folder, checked in turn, each find their
+//! own set instead of evicting the other's.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -24,11 +26,15 @@ const FRAME: crate::cache::frame::Frame = crate::cache::frame::Frame {
 };
 const FILE: &str = "clean.bin";
 const ENTRY: usize = 8 + 20;
+/// Contexts kept per set (the most recently used; older files are removed on save).
+pub const KEEP: usize = 4;
 
 pub struct CleanSet {
     file: Option<PathBuf>,
     ctx: u64,
-    known: HashSet<(u64, [u8; 20])>,
+    /// The stored entries as written (sorted): looked up by binary search, never decoded
+    /// whole (a hook asking about 10 files does not build a set of 100,000).
+    known: Vec<u8>,
     added: Mutex<Vec<(u64, [u8; 20])>>,
     /// The stored file was for another context (or absent): save rewrites it.
     stale: bool,
@@ -36,9 +42,14 @@ pub struct CleanSet {
 
 /// The resolution context of a snapshot: paths and kinds, config blobs, symlink targets,
 /// hookctl's settings (which carry the digest of every config the resolver read).
+/// Bumped when resolution can give another verdict for the same inputs (the package version
+/// alone does not change between builds of one version): 2, issue 19's levels by certainty.
+const RESOLUTION_LOGIC: u32 = 2;
+
 pub fn context_hash(snap: &Snapshot, settings: &str) -> u64 {
     let mut h = Xxh3::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&RESOLUTION_LOGIC.to_le_bytes());
     h.update(settings.as_bytes());
     for (path, entry) in snap.entries() {
         h.update(path.as_bytes());
@@ -60,7 +71,7 @@ pub fn is_resolution_config(path: &str) -> bool {
         || name == "deno.json"
         || name == "deno.jsonc"
         // `$lib`, `kit.alias`, Nuxt's `srcDir`
-        || super::frameworks::is_framework_config(name)
+        || crate::bundler::is_config(name)
         // How the package manager lays out node_modules (hoisted or not).
         || path == ".npmrc"
         || path == ".yarnrc.yml"
@@ -83,7 +94,7 @@ impl CleanSet {
         CleanSet {
             file: None,
             ctx: 0,
-            known: HashSet::new(),
+            known: Vec::new(),
             added: Mutex::new(Vec::new()),
             stale: false,
         }
@@ -98,12 +109,19 @@ impl CleanSet {
     /// `load` from another file of the cache folder (another rule's clean set, e.g.
     /// `secrets/in-source`'s).
     pub fn load_as(common_dir: &Path, name: &str, ctx: u64) -> CleanSet {
-        let file = common_dir.join(crate::cache::DIR).join(name);
+        let file = common_dir.join(crate::cache::DIR).join(context_file(name, ctx));
         let known = std::fs::read(&file)
             .ok()
-            .and_then(|b| parse(&b, ctx))
+            .and_then(|b| parse(b, ctx))
             .unwrap_or_default();
         let stale = known.is_empty();
+        if !stale {
+            // Used now: the last to be evicted.
+            let _ = std::fs::File::options()
+                .append(true)
+                .open(&file)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        }
         CleanSet {
             file: Some(file),
             ctx,
@@ -114,7 +132,21 @@ impl CleanSet {
     }
 
     pub fn contains(&self, path: &str, oid: &Oid) -> bool {
-        !oid.is_zero() && self.known.contains(&key(path, oid))
+        if oid.is_zero() {
+            return false;
+        }
+        let want = key(path, oid);
+        let n = self.known.len() / ENTRY;
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match entry_at(&self.known, mid).cmp(&want) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
     }
 
     pub fn insert(&self, path: &str, oid: &Oid) {
@@ -136,7 +168,9 @@ impl CleanSet {
         let mut all: Vec<(u64, [u8; 20])> = if self.stale {
             Vec::new()
         } else {
-            self.known.iter().copied().collect()
+            (0..self.known.len() / ENTRY)
+                .map(|i| entry_at(&self.known, i))
+                .collect()
         };
         all.extend(added);
         all.sort_unstable();
@@ -146,24 +180,69 @@ impl CleanSet {
             body.extend_from_slice(&h.to_le_bytes());
             body.extend_from_slice(o);
         }
-        crate::cache::write_atomically(file, &FRAME.encode(self.ctx, &body))
+        crate::cache::write_atomically(file, &FRAME.encode(self.ctx, &body))?;
+        evict(file);
+        Ok(())
     }
 }
 
-fn parse(file: &[u8], ctx: u64) -> Option<HashSet<(u64, [u8; 20])>> {
-    let body = FRAME.body(file, ctx)?;
+/// `clean.bin` -> `clean.<ctx as 16 hex digits>.bin`.
+fn context_file(name: &str, ctx: u64) -> String {
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "bin"));
+    format!("{stem}.{ctx:016x}.{ext}")
+}
+
+/// Remove the files of the same set beyond the [`KEEP`] most recently used (`written` is one).
+fn evict(written: &Path) {
+    let (Some(dir), Some(name)) = (written.parent(), written.file_name().and_then(|n| n.to_str())) else {
+        return;
+    };
+    // `<stem>.<16 hex>.<ext>`: the same stem and extension, any context.
+    let Some((stem, rest)) = name.split_once('.') else {
+        return;
+    };
+    let ext = rest.rsplit('.').next().unwrap_or("");
+    let Ok(list) = std::fs::read_dir(dir) else { return };
+    let mut sets: Vec<(std::time::SystemTime, PathBuf)> = list
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            n.strip_prefix(stem)
+                .and_then(|r| r.strip_prefix('.'))
+                .and_then(|r| r.strip_suffix(ext))
+                .and_then(|r| r.strip_suffix('.'))
+                .is_some_and(|hex| hex.len() == 16 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    sets.sort_by_key(|s| std::cmp::Reverse(s.0));
+    for (_, old) in sets.into_iter().skip(KEEP) {
+        if old != written {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+}
+
+/// The body of a stored set for context `ctx` (entries sorted as [`CleanSet::save`] writes
+/// them), if the file is intact.
+fn parse(file: Vec<u8>, ctx: u64) -> Option<Vec<u8>> {
+    let body = FRAME.body(&file, ctx)?;
     if body.len() % ENTRY != 0 {
         return None;
     }
-    Some(
-        body.chunks_exact(ENTRY)
-            .map(|c| {
-                let mut o = [0u8; 20];
-                o.copy_from_slice(&c[8..]);
-                (u64::from_le_bytes(c[..8].try_into().expect("8 bytes")), o)
-            })
-            .collect(),
-    )
+    let at = file.len() - body.len();
+    let mut file = file;
+    file.drain(..at);
+    Some(file)
+}
+
+/// Entry `i` of a stored body.
+fn entry_at(body: &[u8], i: usize) -> (u64, [u8; 20]) {
+    let c = &body[i * ENTRY..(i + 1) * ENTRY];
+    let mut o = [0u8; 20];
+    o.copy_from_slice(&c[8..]);
+    (u64::from_le_bytes(c[..8].try_into().expect("8 bytes")), o)
 }
 
 #[cfg(test)]
@@ -198,12 +277,37 @@ mod tests {
     }
 
     #[test]
+    fn alternating_contexts_keep_each_other_and_old_ones_are_evicted() {
+        let dir = tempfile::tempdir().unwrap();
+        for ctx in [1, 2] {
+            let s = CleanSet::load(dir.path(), ctx);
+            s.insert("a.ts", &oid(ctx as u8));
+            s.save().unwrap();
+        }
+        for _ in 0..2 {
+            for ctx in [1, 2] {
+                assert!(
+                    CleanSet::load(dir.path(), ctx).contains("a.ts", &oid(ctx as u8)),
+                    "context {ctx} was evicted by the other"
+                );
+            }
+        }
+        for ctx in 3..(3 + KEEP as u64) {
+            let s = CleanSet::load(dir.path(), ctx);
+            s.insert("a.ts", &oid(1));
+            s.save().unwrap();
+        }
+        let files = std::fs::read_dir(dir.path().join("hookctl")).unwrap().count();
+        assert_eq!(files, KEEP, "at most KEEP contexts are kept");
+    }
+
+    #[test]
     fn corrupt_files_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let s = CleanSet::load(dir.path(), 1);
         s.insert("a.ts", &oid(1));
         s.save().unwrap();
-        let path = dir.path().join("hookctl").join(FILE);
+        let path = dir.path().join("hookctl").join(context_file(FILE, 1));
         let good = std::fs::read(&path).unwrap();
         for i in 0..good.len() {
             let mut bad = good.clone();

@@ -184,8 +184,9 @@ impl Resolver {
     }
 
     /// The verdict of the first candidate found: in the snapshot, then with case ignored, then
-    /// on disk, then git-ignored and absent. `None` when none is anywhere.
-    fn css_verdict(&self, candidates: &[String]) -> Option<Verdict> {
+    /// on disk, then git-ignored and absent. `None` when none is anywhere. (Root-absolute TS
+    /// imports too.)
+    pub(super) fn css_verdict(&self, candidates: &[String]) -> Option<Verdict> {
         if candidates
             .iter()
             .any(|c| c.split('/').any(|p| p == "node_modules"))

@@ -11,7 +11,6 @@ mod ambient;
 pub mod clean;
 mod css;
 pub use css::depends_on_disk;
-mod frameworks;
 mod fs;
 mod ignored;
 pub mod packages;
@@ -56,6 +55,11 @@ pub enum Verdict {
     Ignored(String),
     /// Resolves to nothing.
     Unresolved,
+    /// No mapping matched and only a bundler could say what it is: a specifier that cannot be
+    /// an npm package name (`~icons/x`, `#build/x` where no `imports` field maps it,
+    /// `@suite-fns`), or one that a bundler config hookctl could not evaluate may provide
+    /// (`why`: which config, and what it could not evaluate). Nothing on disk matched it either.
+    Unknown { why: Option<String> },
     /// An ESM import under `moduleResolution: node16/nodenext` without the file extension that
     /// Node requires; resolves only with extension or `index` probing, to `found`.
     NeedsExtension(String),
@@ -102,8 +106,8 @@ pub struct Resolver {
     configs: Configs,
     /// Digest of every config byte resolution reads: part of the clean verdicts' cache key.
     config_digest: u64,
-    /// Aliases of SvelteKit and Nuxt apps (`$lib`, `~`), and Nuxt's `#` modules.
-    frameworks: frameworks::Frameworks,
+    /// What bundler and framework configs, Deno maps and declared plugins provide.
+    bundler: crate::bundler::Bundler,
 }
 
 /// Built-in list of generated folders (data file), plus the configured ones.
@@ -315,8 +319,8 @@ impl Resolver {
             }
         }
         let ambient = ambient::Ambient::load(&snap);
-        let frameworks = frameworks::Frameworks::load(&snap, &packages);
-        let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest();
+        let bundler = crate::bundler::Bundler::load(&snap, &packages);
+        let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest() ^ bundler.digest();
         let shared = Arc::new(shared);
         let strict =
             ResolverGeneric::new_with_file_system(SnapFs::new(shared.clone(), View::Strict), options());
@@ -353,7 +357,7 @@ impl Resolver {
             committed_modules,
             configs,
             config_digest,
-            frameworks,
+            bundler,
         }
     }
 
@@ -371,6 +375,38 @@ impl Resolver {
     }
 
     /// A digest of every config file resolution reads (each `extends` chain, installed bases).
+    /// Every alias mapping resolution applies, as (pattern, targets): the `compilerOptions.paths`
+    /// of every served tsconfig (bases of any name included), the `imports` of every package.json
+    /// and SvelteKit's `kit.alias`. For the import graph, which must know which specifiers an
+    /// alias sends to a file whose name their own text does not say (`"#db": "./src/db.ts"`).
+    pub fn alias_mappings(&self) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for bytes in self.shared.patched.values() {
+            let Ok(json) = serde_json::from_slice::<Value>(bytes) else {
+                continue;
+            };
+            if let Some(paths) = json.pointer("/compilerOptions/paths").and_then(Value::as_object) {
+                for (k, v) in paths {
+                    let mut targets = Vec::new();
+                    collect_strings(v, &mut targets);
+                    out.push((k.clone(), targets));
+                }
+            }
+        }
+        for m in self.packages.manifests.values() {
+            if let Some(imports) = m.json.get("imports").and_then(Value::as_object) {
+                for (k, v) in imports {
+                    let mut targets = Vec::new();
+                    collect_strings(v, &mut targets);
+                    out.push((k.clone(), targets));
+                }
+            }
+        }
+        // Bundler aliases (Vite, webpack, Nuxt, SvelteKit `kit.alias`).
+        out.extend(self.bundler.alias_mappings());
+        out
+    }
+
     pub fn config_digest(&self) -> u64 {
         self.config_digest
     }
@@ -460,6 +496,9 @@ impl Resolver {
                     candidates.extend(strings.iter().map(|t| base.join(t)));
                 }
             }
+        } else if spec.starts_with('#') {
+            // A package.json `imports` key: its targets (`#build/ui/*` -> `./.nuxt/ui/*.ts`).
+            return Some(self.packages.imports_targets(&self.snap.rel(from)?, spec));
         } else if spec.starts_with('.') {
             // (A `rootDirs` overlay of a generated folder is not followed here: any missing
             // relative file could hide there. Route typegen is recognised by its names instead,
@@ -699,18 +738,75 @@ impl Resolver {
         if spec.is_empty() || is_not_a_file(&spec) || self.not_files.iter().any(|r| r.is_match(specifier)) {
             return Verdict::External;
         }
-        if let Some(target) = self.framework_alias(importer, &spec) {
-            return self.resolve(importer, &target, type_only);
+        // What the bundler is told beyond tsconfig (aliases, plugins' virtual modules, Deno
+        // maps), unless a tsconfig `paths` entry maps the specifier (TypeScript's resolution
+        // applies then).
+        let provided = if spec.starts_with('.') || self.tsconfig_maps(importer, &spec) {
+            crate::bundler::Provided::No
+        } else {
+            self.bundler.provide(importer, &spec)
+        };
+        match provided {
+            crate::bundler::Provided::No => self.resolve_mapped(importer, &spec, type_only),
+            crate::bundler::Provided::Virtual(_) => Verdict::External,
+            crate::bundler::Provided::Fallback(_) => match self.resolve_mapped(importer, &spec, type_only) {
+                Verdict::Unresolved | Verdict::Undeclared(_) | Verdict::Unknown { .. } => Verdict::External,
+                v => v,
+            },
+            crate::bundler::Provided::Uncertain(why) => match self.resolve_mapped(importer, &spec, type_only)
+            {
+                // A valid package name no package.json declares stays undeclared: an alias
+                // named like a package is rare, a forgotten dependency is not.
+                Verdict::Unresolved | Verdict::Unknown { .. } => Verdict::Unknown { why: Some(why) },
+                v => v,
+            },
+            crate::bundler::Provided::Alias { targets, .. } => {
+                // Like a tsconfig `paths` entry: the first target that resolves to a file wins,
+                // else the first target's outcome (a missing file is unresolved or untracked).
+                let mut first = None;
+                for t in targets {
+                    let v = match t {
+                        crate::bundler::Rewritten::Path(path) => {
+                            let rel = relative_to(importer, &path, spec.ends_with('/'));
+                            self.resolve_mapped(importer, &rel, type_only)
+                        }
+                        crate::bundler::Rewritten::Spec(s) => {
+                            let s = clean_specifier(&s);
+                            if s.is_empty() || is_not_a_file(&s) {
+                                Verdict::External
+                            } else {
+                                self.resolve_mapped(importer, &s, type_only)
+                            }
+                        }
+                        crate::bundler::Rewritten::Ignored => Verdict::External,
+                    };
+                    if matches!(v, Verdict::File(_) | Verdict::External) {
+                        return v;
+                    }
+                    first.get_or_insert(v);
+                }
+                first.unwrap_or(Verdict::Unresolved)
+            }
         }
+    }
+
+    /// Does a tsconfig `paths` entry of the importer's tsconfig match the specifier?
+    fn tsconfig_maps(&self, importer: &str, spec: &str) -> bool {
+        let ts = self.strict.find_tsconfig(self.snap.abs(importer)).ok().flatten();
+        ts.is_some_and(|ts| paths_match(&ts, spec))
+    }
+
+    /// [`Resolver::resolve`] after aliases: TypeScript's resolution, memoised.
+    fn resolve_mapped(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         // Many files import the same target: a relative import's outcome depends only on the
         // path it names, an alias's only on the tsconfig and the specifier.
-        let key = self.memo_key(importer, &spec);
+        let key = self.memo_key(importer, spec);
         if let Some(key) = &key
             && let Some(v) = self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(key)
         {
             return v.clone();
         }
-        let verdict = self.resolve_uncached(importer, &spec, type_only);
+        let verdict = self.resolve_uncached(importer, spec, type_only);
         if let Some(key) = key
             && !matches!(verdict, Verdict::Undeclared(_))
         {
@@ -722,40 +818,9 @@ impl Resolver {
         verdict
     }
 
-    /// A SvelteKit or Nuxt alias (`$lib/x`, `~/x`) as a path relative to the importer, unless a
-    /// tsconfig `paths` entry maps the specifier (then TypeScript's resolution applies).
-    fn framework_alias(&self, importer: &str, spec: &str) -> Option<String> {
-        let target = self.frameworks.alias(importer, spec)?;
-        let ts = self.strict.find_tsconfig(self.snap.abs(importer)).ok().flatten();
-        if ts.is_some_and(|ts| paths_match(&ts, spec)) {
-            return None;
-        }
-        let dir: Vec<&str> = importer.split('/').collect();
-        let dir = &dir[..dir.len().saturating_sub(1)];
-        let to: Vec<&str> = target.split('/').filter(|p| !p.is_empty()).collect();
-        let common = dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
-        let mut rel = if common == dir.len() {
-            "./".to_string()
-        } else {
-            String::new()
-        };
-        for _ in common..dir.len() {
-            rel.push_str("../");
-        }
-        rel.push_str(&to[common..].join("/"));
-        let trailing = spec.ends_with('/') && !rel.ends_with('/');
-        Some(if trailing {
-            format!("{rel}/")
-        } else {
-            rel.trim_end_matches('/').to_string()
-        })
-        .map(|r| {
-            if r.is_empty() || r == "." {
-                "./".to_string()
-            } else {
-                r
-            }
-        })
+    /// The bundler's view of this repository (for the env rules: names configs define).
+    pub fn bundler(&self) -> &crate::bundler::Bundler {
+        &self.bundler
     }
 
     /// The memo key of an import, when its outcome does not depend on where the importer is.
@@ -791,11 +856,10 @@ impl Resolver {
 
     fn resolve_uncached(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let verdict = self.resolve_in_snapshot(importer, spec, type_only);
-        if verdict == Verdict::Unresolved && self.frameworks.is_nuxt_virtual(importer, spec) {
-            return Verdict::External;
-        }
-        if matches!(verdict, Verdict::Unresolved | Verdict::Undeclared(_))
-            && is_bare(spec)
+        // What no mapping matched (`Unknown`) may still be provided by a framework or plugin
+        // (`#imports` of a Nuxt module repository, `~icons/...`): the bundler knows.
+        let unknown = matches!(verdict, Verdict::Unknown { .. });
+        if (matches!(verdict, Verdict::Unresolved | Verdict::Undeclared(_)) && is_bare(spec) || unknown)
             && self.provided_elsewhere(importer, spec)
         {
             return Verdict::External;
@@ -810,8 +874,8 @@ impl Resolver {
     fn provided_elsewhere(&self, importer: &str, spec: &str) -> bool {
         if specifier::is_virtual_module(spec)
             || specifier::is_placeholder(spec)
-            || self.ambient.provides(spec)
-            || self.packages.deno_import(importer, spec)
+            || self.ambient.provides(importer, spec)
+            || self.bundler.serves(importer, spec)
         {
             return true;
         }
@@ -838,7 +902,7 @@ impl Resolver {
                 return Verdict::External;
             }
             if let Some(pkg) = package_name(&spec)
-                && !self.packages.workspaces.contains_key(pkg)
+                && !self.packages.linked(importer, pkg)
                 && !self.maybe_local(&from, &spec)
                 && !self.committed_package(importer, pkg)
             {
@@ -932,21 +996,42 @@ impl Resolver {
             if let Some(t) = specifier::typegen_target(importer, &spec) {
                 return Verdict::Generated(t);
             }
-            // An absolute path (`require('/custom-reporter.js')` in a test of a module mapper, a
-            // mock's path) names a file outside the repository: nothing to check against.
-            if spec.starts_with('/') {
-                return Verdict::External;
+            // A root-absolute path is served from the app's `public/` folder (Vite, Next.js);
+            // without one, it names a file outside the repository
+            // (`require('/custom-reporter.js')` in a test of a module mapper, a mock's path):
+            // nothing to check against.
+            if let Some(rest) = spec.strip_prefix('/') {
+                return self.root_absolute(importer, rest);
+            }
+            // A package.json `imports` key or a tsconfig `paths` key that matched points at
+            // nothing; a `#name` nothing maps is a bundler's or framework's virtual module.
+            if spec.starts_with('#')
+                && !self.matches_alias(&from, &spec)
+                && !self.packages.imports_key_matches(importer, &spec)
+            {
+                return Verdict::Unknown { why: None };
             }
             return Verdict::Unresolved;
         }
         let alias = self.matches_alias(&from, &spec);
         let Some(pkg) = package_name(&spec) else {
-            return Verdict::Unresolved;
+            // Not a package name: an alias if a tsconfig `paths` or `baseUrl` mapping matched
+            // it (then its target is missing), else only a bundler knows what it is.
+            return if alias || self.maybe_local(&from, &spec) {
+                Verdict::Unresolved
+            } else {
+                Verdict::Unknown { why: None }
+            };
         };
         if alias && !self.packages.workspaces.contains_key(pkg) {
-            // TypeScript falls back to `node_modules` when no `paths` target exists: a declared
-            // package resolves there; anything else is an alias that points nowhere.
-            return if self.packages.declared(importer, pkg) || self.allow_packages.contains(pkg) {
+            // A `paths` alias matched and its target is missing. TypeScript falls back to
+            // `node_modules`, but the bundler that shares the alias does not: a declared package
+            // of the same name does not excuse it. Only a catch-all `*` key (every bare import
+            // is tried there first) or a target inside `node_modules` falls back to packages.
+            if self.allow_packages.contains(pkg) {
+                return Verdict::External;
+            }
+            return if self.alias_falls_back(&from, &spec) && self.packages.declared(importer, pkg) {
                 Verdict::External
             } else {
                 Verdict::Unresolved
@@ -1066,6 +1151,56 @@ impl Resolver {
         matches!(self.strict.find_tsconfig(from), Ok(Some(ts)) if paths_match(&ts, spec))
     }
 
+    /// May a `paths` alias that matched `spec` and found no file fall back to an installed
+    /// package: the key is the catch-all `*`, or a target lies inside `node_modules`?
+    fn alias_falls_back(&self, from: &Path, spec: &str) -> bool {
+        let Ok(Some(ts)) = self.strict.find_tsconfig(from) else {
+            return true;
+        };
+        let Some(paths) = ts.compiler_options.paths.as_ref() else {
+            return true;
+        };
+        paths.iter().any(|(key, targets)| {
+            alias_matches(key, spec)
+                && (key == "*"
+                    || targets
+                        .iter()
+                        .any(|t| t.components().any(|c| c.as_os_str() == "node_modules")))
+        })
+    }
+
+    /// `/x` written in `importer`: Vite and Next.js serve the app's `public/` folder at `/`
+    /// (Vite also the app's own folder). Checked only where the app (the folder of the nearest
+    /// package.json) has a `public/` folder; elsewhere the server is unknown.
+    fn root_absolute(&self, importer: &str, rest: &str) -> Verdict {
+        let app = self.packages.nearest_manifest(importer).unwrap_or("");
+        let within = |p: &str| {
+            if app.is_empty() {
+                p.to_string()
+            } else {
+                format!("{app}/{p}")
+            }
+        };
+        let public = within("public");
+        let rest = rest.trim_end_matches('/');
+        // The snapshot's `public/` only: a verdict that a folder on disk decides could not be
+        // remembered as clean.
+        if rest.is_empty() || !self.snap.is_dir(&public) {
+            return Verdict::External;
+        }
+        let mut candidates = Vec::new();
+        for base in [format!("{public}/{rest}"), within(rest)] {
+            let Some(base) = self.snap.rel(&normalize(&self.snap.abs(&base))) else {
+                continue;
+            };
+            candidates.push(base.clone());
+            // A module (`/src/main`) is probed as Vite probes it; an asset must exist exactly.
+            candidates.extend(SOURCE_EXTENSIONS.iter().map(|e| format!("{base}{e}")));
+            candidates.extend(SOURCE_EXTENSIONS.iter().map(|e| format!("{base}/index{e}")));
+        }
+        self.css_verdict(&candidates).unwrap_or(Verdict::Unresolved)
+    }
+
     /// Drop oxc_resolver's path caches (memory), keeping this resolver's own memo.
     pub fn clear_caches(&self) {
         self.strict.clear_cache();
@@ -1086,6 +1221,36 @@ impl Resolver {
 
     pub fn snapshot(&self) -> &Snapshot {
         &self.snap
+    }
+}
+
+/// The relative specifier from `importer` to the repo-relative `target` (`./x`, `../y/z`), with
+/// a trailing `/` when the written specifier had one.
+fn relative_to(importer: &str, target: &str, trailing: bool) -> String {
+    let dir: Vec<&str> = importer.split('/').collect();
+    let dir = &dir[..dir.len().saturating_sub(1)];
+    let to: Vec<&str> = target.split('/').filter(|p| !p.is_empty()).collect();
+    let common = dir.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut rel = if common == dir.len() {
+        "./".to_string()
+    } else {
+        String::new()
+    };
+    for _ in common..dir.len() {
+        rel.push_str("../");
+    }
+    rel.push_str(&to[common..].join("/"));
+    let rel = if trailing && !rel.ends_with('/') {
+        format!("{rel}/")
+    } else if rel.len() > 2 {
+        rel.trim_end_matches('/').to_string()
+    } else {
+        rel
+    };
+    if rel.is_empty() || rel == "." {
+        "./".to_string()
+    } else {
+        rel
     }
 }
 

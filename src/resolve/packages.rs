@@ -24,8 +24,6 @@ pub struct Packages {
     /// Workspace package name -> its folder.
     pub workspaces: HashMap<String, String>,
     manager: Manager,
-    /// Folder -> the keys of its `deno.json`/`deno.jsonc` import map (`std/`, `@std/http`).
-    deno_imports: BTreeMap<String, Vec<String>>,
     /// Packages declared by the root or any workspace package, when the package manager hoists
     /// them into the root `node_modules` (npm, yarn classic or `nodeLinker: node-modules`, pnpm
     /// with `node-linker=hoisted`/`shamefully-hoist`), where every workspace file resolves them.
@@ -42,50 +40,17 @@ pub enum Manager {
     Bun,
 }
 
-/// `deno.json`/`deno.jsonc` import maps: folder -> keys (also of an `importMap` file it names).
-fn load_deno_imports(snap: &Snapshot) -> BTreeMap<String, Vec<String>> {
-    let mut out = BTreeMap::new();
-    for path in snap.entries().keys() {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        if name != "deno.json" && name != "deno.jsonc" || path.contains("node_modules/") {
-            continue;
-        }
-        let dir = path
-            .strip_suffix(name)
-            .unwrap_or("")
-            .trim_end_matches('/')
-            .to_string();
-        let Some(json) = snap.read(path).ok().and_then(|b| parse_jsonc(path, &b).ok()) else {
-            continue;
-        };
-        let mut keys: Vec<String> = json
-            .get("imports")
-            .and_then(Value::as_object)
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default();
-        if let Some(map) = json.get("importMap").and_then(Value::as_str) {
-            let rel = super::specifier::join_rel(&dir, map);
-            if let Some(m) = snap.read(&rel).ok().and_then(|b| parse_jsonc(&rel, &b).ok()) {
-                keys.extend(
-                    m.get("imports")
-                        .and_then(Value::as_object)
-                        .into_iter()
-                        .flat_map(|o| o.keys().cloned()),
-                );
-            }
-        }
-        out.insert(dir, keys);
-    }
-    out
-}
-
-/// Which package manager, and does it hoist dependencies into the root `node_modules`?
-fn detect_manager(snap: &Snapshot, root: Option<&Manifest>) -> (Manager, bool) {
+/// Which package manager installs the folder `dir` (`""`: the repository root) from its
+/// `packageManager` field or its lockfile, and does it hoist dependencies into `dir`'s
+/// `node_modules`?
+fn detect_manager(snap: &Snapshot, dir: &str, root: Option<&Manifest>) -> (Manager, bool) {
     let declared = root
         .and_then(|m| m.json.get("packageManager"))
         .and_then(Value::as_str)
         .unwrap_or("");
+    let at = |name: &str| super::specifier::join_rel(dir, name);
     let text = |p: &str| {
+        let p = &at(p);
         snap.is_file(p)
             .then(|| snap.read(p).ok())
             .flatten()
@@ -104,14 +69,15 @@ fn detect_manager(snap: &Snapshot, root: Option<&Manifest>) -> (Manager, bool) {
             keys.iter().any(|k| l.eq_ignore_ascii_case(k))
         })
     };
+    let is_file = |name: &str| snap.is_file(&at(name));
     let manager = if declared.starts_with("pnpm@")
-        || (declared.is_empty() && (snap.is_file("pnpm-lock.yaml") || snap.is_file("pnpm-workspace.yaml")))
+        || (declared.is_empty() && (is_file("pnpm-lock.yaml") || is_file("pnpm-workspace.yaml")))
     {
         Manager::Pnpm
-    } else if declared.starts_with("yarn@") || (declared.is_empty() && snap.is_file("yarn.lock")) {
+    } else if declared.starts_with("yarn@") || (declared.is_empty() && is_file("yarn.lock")) {
         Manager::Yarn
     } else if declared.starts_with("bun@")
-        || (declared.is_empty() && (snap.is_file("bun.lockb") || snap.is_file("bun.lock")))
+        || (declared.is_empty() && (is_file("bun.lockb") || is_file("bun.lock")))
     {
         Manager::Bun
     } else {
@@ -127,8 +93,8 @@ fn detect_manager(snap: &Snapshot, root: Option<&Manifest>) -> (Manager, bool) {
                 )
         }
         Manager::Yarn => {
-            let berry = snap.is_file(".yarnrc.yml")
-                || declared.split('@').nth(1).is_some_and(|v| !v.starts_with('1'));
+            let berry =
+                is_file(".yarnrc.yml") || declared.split('@').nth(1).is_some_and(|v| !v.starts_with('1'));
             // Berry defaults to Plug'n'Play, which is strict.
             !berry
                 || setting(
@@ -196,9 +162,8 @@ impl Packages {
                 .to_string();
             pk.manifests.insert(dir, Manifest { name, deps, json });
         }
-        pk.workspaces = pk.find_workspaces(snap, unreadable);
-        pk.deno_imports = load_deno_imports(snap);
-        let (manager, hoisted) = detect_manager(snap, pk.manifests.get(""));
+        pk.workspaces = pk.find_workspaces(snap, "", unreadable);
+        let (manager, hoisted) = detect_manager(snap, "", pk.manifests.get(""));
         pk.manager = manager;
         if hoisted {
             let members = std::iter::once("").chain(pk.workspaces.values().map(String::as_str));
@@ -212,36 +177,30 @@ impl Packages {
         pk
     }
 
-    /// Does the nearest `deno.json` import map (walking up from the importer) map this bare
-    /// specifier (an exact key, or a key ending in `/` that prefixes it)?
-    pub fn deno_import(&self, importer: &str, spec: &str) -> bool {
-        let mut dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
-        loop {
-            if let Some(keys) = self.deno_imports.get(dir) {
-                return keys.iter().any(|k| {
-                    // Deno maps a package key's subpaths too (`@std/http/file-server`).
-                    k == spec
-                        || spec
-                            .strip_prefix(k.as_str())
-                            .is_some_and(|rest| k.ends_with('/') || rest.starts_with('/'))
-                });
-            }
-            if dir.is_empty() {
-                return false;
-            }
-            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
-        }
-    }
-
     pub fn manager(&self) -> Manager {
         self.manager
     }
 
-    /// Workspace globs from the root package.json (`workspaces`: array or `{ packages }`) and
-    /// `pnpm-workspace.yaml`, matched against the snapshot's package.json folders.
-    fn find_workspaces(&self, snap: &Snapshot, unreadable: &mut Vec<Finding>) -> HashMap<String, String> {
+    /// An install root below the repository root: the folder `dir` with a package.json of its
+    /// own, installed by its own package manager (from its lockfile or `packageManager`), with
+    /// its workspace packages (name -> repo-relative folder).
+    pub fn install_root(&self, snap: &Snapshot, dir: &str) -> (Manager, HashMap<String, String>) {
+        let (manager, _) = detect_manager(snap, dir, self.manifests.get(dir));
+        (manager, self.find_workspaces(snap, dir, &mut Vec::new()))
+    }
+
+    /// Workspace globs from the package.json of `dir` (`workspaces`: array or `{ packages }`)
+    /// and its `pnpm-workspace.yaml`, matched against the snapshot's package.json folders below
+    /// it (`""`: the repository root).
+    fn find_workspaces(
+        &self,
+        snap: &Snapshot,
+        dir: &str,
+        unreadable: &mut Vec<Finding>,
+    ) -> HashMap<String, String> {
         let mut globs: Vec<String> = Vec::new();
-        if let Some(root) = self.manifests.get("") {
+        let pnpm_workspace = super::specifier::join_rel(dir, "pnpm-workspace.yaml");
+        if let Some(root) = self.manifests.get(dir) {
             let ws = root.json.get("workspaces");
             let list = ws
                 .and_then(Value::as_array)
@@ -253,11 +212,11 @@ impl Packages {
                     .map(str::to_string),
             );
         }
-        if snap.is_file("pnpm-workspace.yaml") {
-            match snap.read("pnpm-workspace.yaml").map(|b| parse_pnpm_workspace(&b)) {
+        if snap.is_file(&pnpm_workspace) {
+            match snap.read(&pnpm_workspace).map(|b| parse_pnpm_workspace(&b)) {
                 Ok(Ok(list)) => globs.extend(list),
                 Ok(Err((line, msg))) => unreadable.push(
-                    Finding::new(codes::FILES_UNREADABLE.id, "pnpm-workspace.yaml", msg)
+                    Finding::new(codes::FILES_UNREADABLE.id, pnpm_workspace.as_str(), msg)
                         .at(line, 1)
                         .help("fix the syntax of `pnpm-workspace.yaml`; hookctl goes on without it"),
                 ),
@@ -284,12 +243,20 @@ impl Packages {
             return HashMap::new();
         };
         let mut out = HashMap::new();
-        for (dir, m) in &self.manifests {
-            if dir.is_empty() || !include.is_match(dir) || exclude.is_match(dir) {
+        for (member, m) in &self.manifests {
+            let rel = if dir.is_empty() {
+                member.as_str()
+            } else {
+                match member.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) {
+                    Some(rel) => rel,
+                    None => continue,
+                }
+            };
+            if rel.is_empty() || !include.is_match(rel) || exclude.is_match(rel) {
                 continue;
             }
             if let Some(name) = &m.name {
-                out.insert(name.clone(), dir.clone());
+                out.insert(name.clone(), member.clone());
             }
         }
         out
@@ -345,6 +312,107 @@ impl Packages {
             Manager::Bun => "bun install",
             Manager::Npm => "npm install",
         }
+    }
+
+    /// Is the workspace package `pkg` what `importer` gets for a bare import of `pkg`? Package
+    /// managers link a workspace package only where the declaring package.json (the nearest one
+    /// on the importer's walk that names it) accepts it: a `workspace:` (or `link:`/`file:`)
+    /// spec, or a range its version satisfies (`packages/dayjs`, a stub named `dayjs` at
+    /// `0.0.0`, does not satisfy `"dayjs": "^1.11.0"`: that file gets the registry's `dayjs`).
+    /// An npm alias (`npm:x@1`) or a URL names another package. Undeclared, or a spec that is
+    /// no range (a dist-tag, a catalog): linked, as hoisting makes it.
+    pub fn linked(&self, importer: &str, pkg: &str) -> bool {
+        let Some(dir) = self.workspaces.get(pkg) else {
+            return false;
+        };
+        let mut at = importer.rsplit_once('/').map_or("", |(d, _)| d);
+        let spec = loop {
+            if let Some(m) = self.manifests.get(at) {
+                if m.name.as_deref() == Some(pkg) {
+                    return true; // a package importing itself
+                }
+                if let Some(spec) = DEP_FIELDS.iter().find_map(|f| m.json.get(*f)?.get(pkg)?.as_str()) {
+                    break spec.trim();
+                }
+            }
+            if at.is_empty() {
+                return true;
+            }
+            at = at.rsplit_once('/').map_or("", |(d, _)| d);
+        };
+        if ["workspace:", "link:", "file:", "portal:", "catalog:"]
+            .iter()
+            .any(|p| spec.starts_with(p))
+        {
+            return true;
+        }
+        if spec.starts_with("npm:") || spec.contains(':') || spec.contains('/') {
+            return false;
+        }
+        let version = self
+            .manifests
+            .get(dir.as_str())
+            .and_then(|m| m.json.get("version")?.as_str());
+        let (Some(version), Ok(range)) = (version, node_semver::Range::parse(spec)) else {
+            return true;
+        };
+        node_semver::Version::parse(version.trim()).map_or(true, |v| range.satisfies(&v))
+    }
+
+    /// The repo-relative paths a `#name` specifier names through the `imports` field of the
+    /// nearest package.json (every string of the matching key's conditions, `*` substituted).
+    pub fn imports_targets(&self, importer: &str, spec: &str) -> Vec<String> {
+        let Some((dir, imports)) = self.nearest_manifest(importer).and_then(|d| {
+            let imports = self.manifests.get(d)?.json.get("imports")?.as_object()?;
+            Some((d, imports))
+        }) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in imports {
+            let star = match key.split_once('*') {
+                Some((pre, post))
+                    if spec.len() >= pre.len() + post.len()
+                        && spec.starts_with(pre)
+                        && spec.ends_with(post) =>
+                {
+                    Some(&spec[pre.len()..spec.len() - post.len()])
+                }
+                Some(_) => continue,
+                None if key == spec => None,
+                None => continue,
+            };
+            let mut strings = Vec::new();
+            super::collect_strings(value, &mut strings);
+            for t in strings.iter().filter(|t| t.starts_with("./")) {
+                let t = match star {
+                    Some(s) => t.replace('*', s),
+                    None => t.clone(),
+                };
+                out.push(super::specifier::join_rel(dir, &t));
+            }
+        }
+        out
+    }
+
+    /// Does the `imports` field of the package.json whose scope holds `importer` (the nearest
+    /// one, as Node looks) have a key matching the `#name` specifier: exact, a `*` pattern, or
+    /// a folder key ending in `/`?
+    pub fn imports_key_matches(&self, importer: &str, spec: &str) -> bool {
+        let Some(imports) = self
+            .nearest_manifest(importer)
+            .and_then(|d| self.manifests.get(d))
+            .and_then(|m| m.json.get("imports"))
+            .and_then(Value::as_object)
+        else {
+            return false;
+        };
+        imports.keys().any(|k| match k.split_once('*') {
+            Some((pre, post)) => {
+                spec.len() >= pre.len() + post.len() && spec.starts_with(pre) && spec.ends_with(post)
+            }
+            None => k == spec || k.ends_with('/') && spec.starts_with(k.as_str()),
+        })
     }
 
     /// The folder of the nearest package.json for a file (for the help text).

@@ -113,7 +113,7 @@ pub fn is_bare(spec: &str) -> bool {
 }
 
 /// The npm package name of a bare specifier (`@scope/pkg/sub` -> `@scope/pkg`), or `None` when
-/// the specifier cannot be a package name.
+/// the specifier cannot be a package name (`~icons/x`, `@/lib`, `@suite-fns`, `#build/x`).
 pub fn package_name(spec: &str) -> Option<&str> {
     let end = if spec.starts_with('@') {
         let first = spec.find('/')?;
@@ -122,20 +122,42 @@ pub fn package_name(spec: &str) -> Option<&str> {
         spec.find('/').unwrap_or(spec.len())
     };
     let name = &spec[..end];
-    let valid = |part: &str| {
+    valid_package_name(name).then_some(name)
+}
+
+/// Could `name` be published to, or installed from, the npm registry? The rules of npm's
+/// `validate-npm-package-name` for new packages (no crate implementing them is maintained; these
+/// few lines follow its source): not empty, at most 214 characters, no leading `.` or `_`, no
+/// surrounding spaces, not `node_modules`/`favicon.ico`, URL-safe characters only (each part of a
+/// scoped name, `@scope/name`), and none of `~'!()*` in the name part. One deliberate exception:
+/// capital letters, which that module allows only for packages published before the rule
+/// (`JSONStream`), and which are still installed and imported.
+pub fn valid_package_name(name: &str) -> bool {
+    if name.is_empty()
+        || name.len() > 214
+        || name.starts_with('.')
+        || name.starts_with('_')
+        || name.trim() != name
+        || name.eq_ignore_ascii_case("node_modules")
+        || name.eq_ignore_ascii_case("favicon.ico")
+    {
+        return false;
+    }
+    // `encodeURIComponent` leaves these unescaped; the last five are refused in new names.
+    let url_safe = |part: &str| {
         !part.is_empty()
-            && !part.starts_with('.')
-            && !part.starts_with('_')
-            && !part.starts_with('~')
             && part
                 .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._~".contains(c))
+                .all(|c| c.is_ascii_alphanumeric() || "-_.!~*'()".contains(c))
     };
-    let ok = match name.strip_prefix('@') {
-        Some(rest) => rest.split_once('/').is_some_and(|(s, p)| valid(s) && valid(p)),
-        None => valid(name),
+    let (scope, part) = match name.strip_prefix('@') {
+        Some(rest) => match rest.split_once('/') {
+            Some((scope, part)) => (Some(scope), part),
+            None => return false,
+        },
+        None => (None, name),
     };
-    ok.then_some(name)
+    scope.is_none_or(url_safe) && url_safe(part) && !part.contains(['~', '\'', '!', '(', ')', '*'])
 }
 
 /// `@types` package for a package: `@babel/core` -> `@types/babel__core`.
@@ -157,7 +179,28 @@ mod tests {
         assert_eq!(package_name("lodash/fp"), Some("lodash"));
         assert_eq!(package_name("@/lib/x"), None);
         assert_eq!(package_name("~/lib/x"), None, "a bundler alias, not a package");
-        assert_eq!(package_name("Components/Button"), None);
+        assert_eq!(
+            package_name("~icons/lucide/check"),
+            None,
+            "no new package may have `~`"
+        );
+        assert_eq!(package_name("@suite-fns"), None, "a scope without a name");
+        assert_eq!(package_name("#build/ui"), None);
+        assert_eq!(package_name("unfonts.css"), Some("unfonts.css"));
+        assert_eq!(package_name("_private/x"), None);
+        assert_eq!(
+            package_name("@scope/_x"),
+            Some("@scope/_x"),
+            "only a whole name may not start with `_`"
+        );
+        assert_eq!(
+            package_name("JSONStream"),
+            Some("JSONStream"),
+            "capitals: published before the rule"
+        );
+        assert_eq!(package_name("node_modules/x"), None);
+        assert_eq!(package_name("a b"), None);
+        assert!(!valid_package_name(&"a".repeat(215)));
         assert_eq!(types_package("@babel/core"), "@types/babel__core");
     }
 

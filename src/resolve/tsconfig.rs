@@ -40,11 +40,17 @@ pub struct Configs {
 }
 
 /// Drop what does not change how a file's imports resolve, and let `.js` files use `paths`.
-/// `keep_scope`: a solution-style config, or a project it references, whose `include`/`files`
-/// decide which project (and so which `paths`) a file belongs to, as in TypeScript's tooling.
+/// `keep_scope`: a project that another config references, whose `include`/`files` decide which
+/// project (and so which `paths`) a file belongs to, as in TypeScript's tooling. A
+/// solution-style config (`references` with an empty `files` or `include`) owns no file itself
+/// and keeps its scope too. Any other config, `references` or not (even `[]`), applies its
+/// options to every file beneath it that no referenced project includes: the nearest config's
+/// options, as TypeScript's tooling gives a file outside `include`.
 fn serve(mut json: Value, keep_scope: bool) -> Value {
     if let Some(o) = json.as_object_mut() {
-        if !keep_scope && !o.contains_key("references") {
+        let empty = |k: &str| o.get(k).and_then(Value::as_array).is_some_and(Vec::is_empty);
+        let solution = o.contains_key("references") && (empty("files") || empty("include"));
+        if !keep_scope && !solution {
             o.remove("include");
             o.remove("exclude");
             o.remove("files");

@@ -22,10 +22,10 @@
 
 use std::collections::HashSet;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::dev_files::DevGlobs;
 use crate::config::Config;
 use crate::diagnostic::Finding;
 use crate::resolve::packages::Packages;
@@ -95,35 +95,6 @@ pub fn runs_unbundled(json: &Value) -> bool {
             .is_some_and(|deps| deps.keys().any(|d| is_bundler(d)))
     });
     node && !bundled
-}
-
-/// `[deps] dev_globs`, compiled once per run.
-pub struct DevGlobs(GlobSet);
-
-impl DevGlobs {
-    pub fn new(config: &Config) -> DevGlobs {
-        let mut b = GlobSetBuilder::new();
-        for g in config.deps.dev_globs() {
-            // Validated when the config was loaded.
-            if let Ok(glob) = Glob::new(&g) {
-                b.add(glob);
-            }
-        }
-        DevGlobs(b.build().unwrap_or_else(|_| GlobSet::empty()))
-    }
-
-    /// Is this file test/story/config/script code: its path inside its package folder, or its
-    /// repository path, matches a glob.
-    fn matches(&self, path: &str, package_dir: &str) -> bool {
-        let inner = if package_dir.is_empty() {
-            path
-        } else {
-            path.strip_prefix(package_dir)
-                .and_then(|p| p.strip_prefix('/'))
-                .unwrap_or(path)
-        };
-        self.0.is_match(inner) || self.0.is_match(path)
-    }
 }
 
 /// How a package is declared from a file's point of view.

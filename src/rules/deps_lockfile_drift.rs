@@ -32,9 +32,39 @@ const FIELDS: [&str; 4] = [
 ];
 
 /// Did anything this rule reads change between two snapshots? (package.json files and
-/// pnpm-workspace.yaml already make hooks check everything; this covers the lockfiles.)
+/// pnpm-workspace.yaml already make hooks check everything; this covers the lockfiles, at the
+/// root and in the folders below it that install on their own.)
 pub fn lockfiles_changed(snap: &Snapshot, base: &Snapshot) -> bool {
-    LOCKFILES.iter().any(|p| snap.get(p) != base.get(p))
+    let is_lockfile = |p: &str| {
+        LOCKFILES.contains(&p.rsplit('/').next().unwrap_or(p)) && !p.split('/').any(|c| c == "node_modules")
+    };
+    match &base.derived_changes {
+        Some(changed) => changed.iter().any(|p| is_lockfile(p)),
+        None => {
+            let differs = |a: &Snapshot, b: &Snapshot| {
+                a.entries()
+                    .iter()
+                    .any(|(p, e)| is_lockfile(p) && b.get(p) != Some(e))
+            };
+            differs(snap, base) || differs(base, snap)
+        }
+    }
+}
+
+/// Folders below the repository root that install on their own: a package.json with a lockfile
+/// beside it, in no workspace of the root (`web/` with its own `pnpm-lock.yaml` beside a Go
+/// server). The deploy runs the frozen install there.
+pub fn nested_roots(snap: &Snapshot, packages: &Packages) -> Vec<String> {
+    packages
+        .manifests
+        .keys()
+        .filter(|dir| {
+            !dir.is_empty()
+                && !packages.workspaces.values().any(|w| w == *dir)
+                && LOCKFILES.iter().any(|l| snap.is_file(&format!("{dir}/{l}")))
+        })
+        .cloned()
+        .collect()
 }
 
 /// A parsed lockfile of one of the formats.
@@ -44,16 +74,18 @@ enum Lock {
     Yarn(Box<deps::yarn::Lock>),
 }
 
-/// The lockfile to read and its format; `None` when the manager's lockfile is not in the snapshot.
-fn lockfile(snap: &Snapshot, packages: &Packages) -> Option<&'static str> {
-    let path = match packages.manager() {
-        Manager::Npm if snap.is_file("npm-shrinkwrap.json") => "npm-shrinkwrap.json",
-        Manager::Npm => "package-lock.json",
-        Manager::Pnpm => "pnpm-lock.yaml",
-        Manager::Yarn => "yarn.lock",
+/// The lockfile of the install root `root` (repo-relative); `None` when the manager's lockfile
+/// is not in the snapshot.
+fn lockfile(snap: &Snapshot, root: &str, manager: Manager) -> Option<String> {
+    let at = |name: &str| crate::resolve::specifier::join_rel(root, name);
+    let path = match manager {
+        Manager::Npm if snap.is_file(&at("npm-shrinkwrap.json")) => at("npm-shrinkwrap.json"),
+        Manager::Npm => at("package-lock.json"),
+        Manager::Pnpm => at("pnpm-lock.yaml"),
+        Manager::Yarn => at("yarn.lock"),
         Manager::Bun => return None,
     };
-    snap.is_file(path).then_some(path)
+    snap.is_file(&path).then_some(path)
 }
 
 /// `"key"` followed by `:` at or after `from`: its byte offset.
@@ -71,9 +103,9 @@ fn json_key(text: &str, key: &str, from: usize) -> Option<usize> {
     None
 }
 
-/// Does `.npmrc` turn off npm's installing of peer dependencies?
-fn legacy_peer_deps(snap: &Snapshot) -> bool {
-    let Ok(bytes) = snap.read(".npmrc") else {
+/// Does the install root's `.npmrc` turn off npm's installing of peer dependencies?
+fn legacy_peer_deps(snap: &Snapshot, root: &str) -> bool {
+    let Ok(bytes) = snap.read(&crate::resolve::specifier::join_rel(root, ".npmrc")) else {
         return false;
     };
     String::from_utf8_lossy(&bytes).lines().any(|l| {
@@ -88,20 +120,54 @@ fn legacy_peer_deps(snap: &Snapshot) -> bool {
 }
 
 pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
-    // Without a root package.json nothing installs from this lockfile.
-    if !packages.manifests.contains_key("") {
-        return Vec::new();
+    let mut out = Vec::new();
+    // Without a root package.json nothing installs from a root lockfile.
+    if packages.manifests.contains_key("") {
+        out.extend(check_root(
+            snap,
+            packages,
+            "",
+            packages.manager(),
+            &packages.workspaces,
+        ));
     }
-    let Some(path) = lockfile(snap, packages) else {
+    for dir in nested_roots(snap, packages) {
+        let (manager, workspaces) = packages.install_root(snap, &dir);
+        out.extend(check_root(snap, packages, &dir, manager, &workspaces));
+    }
+    out
+}
+
+/// `cd <root> && ` before a command run in the install root `root`.
+fn cd(root: &str) -> String {
+    if root.is_empty() {
+        String::new()
+    } else {
+        format!("cd {} && ", rules::imports_untracked::quote(root))
+    }
+}
+
+/// The findings of one install root (`""`: the repository root) with its manager and its
+/// workspace packages (name -> repo-relative folder).
+fn check_root(
+    snap: &Snapshot,
+    packages: &Packages,
+    root: &str,
+    manager: Manager,
+    workspaces: &std::collections::HashMap<String, String>,
+) -> Vec<Finding> {
+    let Some(path) = lockfile(snap, root, manager) else {
         return Vec::new();
     };
+    let path = path.as_str();
     let unreadable = |line: u32, msg: String| {
         vec![
             Finding::new(rules::FILES_UNREADABLE.id, path, msg)
                 .at(line, 1)
                 .help(format!(
-                    "fix or regenerate `{path}` (`{}`); hookctl cannot check it against package.json",
-                    match packages.manager() {
+                    "fix or regenerate `{path}` (`{}{}`); hookctl cannot check it against package.json",
+                    cd(root),
+                    match manager {
                         Manager::Pnpm => "pnpm install",
                         Manager::Yarn => "yarn",
                         _ => "npm install",
@@ -116,10 +182,10 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return unreadable(1, format!("`{path}` is not valid UTF-8"));
     };
-    let parsed = match packages.manager() {
+    let parsed = match manager {
         Manager::Pnpm => deps::pnpm::Lock::parse(text).map(|l| {
             let cats = snap
-                .read("pnpm-workspace.yaml")
+                .read(&crate::resolve::specifier::join_rel(root, "pnpm-workspace.yaml"))
                 .map(|b| deps::pnpm::workspace_catalogs(&String::from_utf8_lossy(&b)))
                 .unwrap_or_default();
             Lock::Pnpm(l, cats)
@@ -143,32 +209,39 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
         Lock::Yarn(_) => Format::Yarn1,
     };
     let peers = match &lock {
-        Lock::Npm(_) => !legacy_peer_deps(snap),
+        Lock::Npm(_) => !legacy_peer_deps(snap, root),
         Lock::Pnpm(l, _) => l.auto_install_peers,
         // Berry records a workspace's peer ranges (a new one fails `--immutable`); yarn 1 does not.
         Lock::Yarn(l) => l.berry,
     };
     let berry = matches!(&lock, Lock::Yarn(l) if l.berry);
-    let npm_overridden = npm_overrides(&packages.manifests[""].json);
+    let Some(root_manifest) = packages.manifests.get(root) else {
+        return Vec::new();
+    };
+    let npm_overridden = npm_overrides(&root_manifest.json);
     let workspace_version = |name: &str| {
-        let dir = packages.workspaces.get(name)?;
+        let dir = workspaces.get(name)?;
         let v = packages.manifests.get(dir)?.json.get("version")?.as_str()?;
         Some(v.to_string())
     };
-    let mut members: Vec<&str> = std::iter::once("")
-        .chain(packages.workspaces.values().map(String::as_str))
+    let mut members: Vec<&str> = std::iter::once(root)
+        .chain(workspaces.values().map(String::as_str))
         .collect();
     members.sort_unstable();
     members.dedup();
     let mut out = Vec::new();
-    for dir in members {
-        let Some(manifest) = packages.manifests.get(dir) else {
+    for member in members {
+        let Some(manifest) = packages.manifests.get(member) else {
             continue;
         };
-        let pkg_path = if dir.is_empty() {
-            "package.json".to_string()
+        let pkg_path = crate::resolve::specifier::join_rel(member, "package.json");
+        // The lockfile names folders relative to its own.
+        let dir = if root.is_empty() {
+            member
         } else {
-            format!("{dir}/package.json")
+            member
+                .strip_prefix(root)
+                .map_or(member, |r| r.trim_start_matches('/'))
         };
         let pkg_text = snap
             .read(&pkg_path)
@@ -219,6 +292,22 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
                     Lock::Yarn(l) => l.check(&dep, &workspace_version),
                 };
                 let Some(drift) = drift else { continue };
+                // npm does not install an optional peer (`peerDependenciesMeta.<name>.optional`)
+                // that nothing else needs: `npm ci` passes without it in the lockfile.
+                if field == "peerDependencies"
+                    && matches!(lock, Lock::Npm(_))
+                    && drift == Drift::Missing
+                    && manifest
+                        .json
+                        .pointer(&format!(
+                            "/peerDependenciesMeta/{}/optional",
+                            name.replace('~', "~0").replace('/', "~1")
+                        ))
+                        .and_then(serde_json::Value::as_bool)
+                        == Some(true)
+                {
+                    continue;
+                }
                 // An npm `overrides` entry replaces the declared range everywhere: `npm ci`
                 // installs the overriding version, in range or not (documenso/documenso: root
                 // `"overrides": {"typescript": "5.6.2"}` under a workspace's `^5.9.3`, accepted
@@ -231,9 +320,8 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
                 {
                     continue;
                 }
-                out.push(finding(
-                    &pkg_path, &pkg_text, field_at, &dep, &drift, path, format,
-                ));
+                let lock = Lockfile { path, format, root };
+                out.push(finding(&pkg_path, &pkg_text, field_at, &dep, &drift, &lock));
             }
         }
     }
@@ -270,15 +358,27 @@ fn npm_overrides(root: &serde_json::Value) -> std::collections::HashMap<String, 
         .collect()
 }
 
+/// The lockfile a finding is about: its path, format and install root.
+#[derive(Clone, Copy)]
+struct Lockfile<'a> {
+    path: &'a str,
+    format: Format,
+    root: &'a str,
+}
+
 fn finding(
     pkg_path: &str,
     pkg_text: &str,
     field_at: usize,
     dep: &Dep,
     drift: &Drift,
-    lockfile: &str,
-    format: Format,
+    lock: &Lockfile,
 ) -> Finding {
+    let Lockfile {
+        path: lockfile,
+        format,
+        root,
+    } = *lock;
     let Dep {
         name, spec, field, ..
     } = *dep;
@@ -326,7 +426,8 @@ fn finding(
     };
     let mut f = Finding::new(rules::DEPS_LOCKFILE_DRIFT.id, pkg_path, message)
         .help(format!(
-            "run `{}` and commit `{lockfile}` together with `{pkg_path}`",
+            "run `{}{}` and commit `{lockfile}` together with `{pkg_path}`",
+            cd(root),
             format.install()
         ))
         .label(label)

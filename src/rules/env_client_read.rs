@@ -9,8 +9,10 @@
 //!   package.json or the root's). Vite exposes only prefixed names to `import.meta.env`, on the
 //!   client and in SSR alike. Astro exposes every name to its server code: not checked there.
 //!
-//! `[env] client_prefixes` adds prefixes for both (a Vite `envPrefix`, which hookctl cannot read
-//! without running `vite.config`).
+//! `[env] client_prefixes` adds prefixes for both. A Vite `envPrefix` replaces `VITE_` (read
+//! statically from `vite.config`; when it cannot be evaluated, no Vite read is reported), and
+//! names a bundler config defines (`next.config` `env`, Vite `define`) are inlined by the
+//! bundler into client code, so they are never reported.
 //!
 //! Two forms of correct code stay silent (both found on the real-repo corpus): a client file that
 //! tests `typeof window` (client components are rendered on the server too, and such files read
@@ -77,7 +79,7 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
             let Some(name) = read.name.as_deref() else {
                 continue;
             };
-            if has_extra(name) {
+            if has_extra(name) || cx.bundler_defines(path, name) {
                 continue;
             }
             let finding = match read.source {
@@ -92,7 +94,16 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
                     next_finding(path, name)
                 }
                 EnvSource::ImportMetaEnv if vite => {
-                    if name.starts_with("VITE_")
+                    let prefixed = match cx.vite_env_prefixes(path) {
+                        // `envPrefix` set to something hookctl cannot evaluate: any name may
+                        // reach the client.
+                        Some(Err(())) => true,
+                        Some(Ok(prefixes)) => prefixes
+                            .iter()
+                            .any(|p| !p.is_empty() && name.starts_with(p.as_str())),
+                        None => name.starts_with("VITE_"),
+                    };
+                    if prefixed
                         || VITE_BUILTINS.contains(&name)
                         || typed.get_or_init(|| typed_import_meta_env(cx)).contains(name)
                     {

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use super::dev_files::DevGlobs;
 use crate::config::Config;
 use crate::env::consumers::{Workspace, WorkspacePackage};
 use crate::env::{self, Declarations, EnvFileKind};
@@ -29,6 +30,12 @@ pub struct EnvContext<'a> {
     snap: &'a Snapshot,
     /// The analysed source files and their facts.
     pub files: &'a [(String, Facts)],
+    /// Env names bundler configs define (`next.config` `env`, Vite `define`) and providers'.
+    bundler: Option<&'a crate::bundler::Bundler>,
+    /// `[deps] dev_globs`, for test and script files.
+    dev: DevGlobs,
+    /// Which paths asked [`EnvContext::is_dev_file`] are test or script files.
+    dev_files: std::sync::Mutex<std::collections::HashMap<String, bool>>,
 }
 
 impl<'a> EnvContext<'a> {
@@ -38,7 +45,9 @@ impl<'a> EnvContext<'a> {
             .keys()
             .map(String::as_str)
             .filter(|p| {
-                (env::env_file_kind(p).is_some() || is_workspace_turbo_config(snap, p))
+                (env::env_file_kind(p).is_some()
+                    || is_workspace_turbo_config(snap, p)
+                    || env::manifests::manifest_kind(p).is_some())
                     && !p.split('/').any(|c| c == "node_modules")
                     // A symlink's blob is its target's path, not dotenv text (secrets/env-file
                     // follows committed links itself).
@@ -52,7 +61,7 @@ impl<'a> EnvContext<'a> {
         for (path, bytes) in env_paths.iter().zip(contents) {
             let Ok(bytes) = bytes else { continue };
             let Some(kind) = env::env_file_kind(path) else {
-                // A turbo.json: it only declares.
+                // A turbo.json or a deploy manifest: it only declares.
                 decl_inputs.push((path.to_string(), bytes));
                 continue;
             };
@@ -82,7 +91,37 @@ impl<'a> EnvContext<'a> {
             workspace: OnceLock::new(),
             snap,
             files,
+            bundler: None,
+            dev: DevGlobs::new(config),
+            dev_files: Default::default(),
         }
+    }
+
+    /// Env names that the repository's bundler configs define count as declared.
+    pub fn with_bundler(mut self, bundler: &'a crate::bundler::Bundler) -> Self {
+        self.bundler = Some(bundler);
+        self
+    }
+
+    /// Does a bundler config or a declared plugin define `name` for code at `path` (Next.js
+    /// inlines `next.config` `env`, Vite replaces `define`d names, at build time)?
+    pub fn bundler_defines(&self, path: &str, name: &str) -> bool {
+        self.bundler
+            .is_some_and(|b| b.env_defined_by(path, name).is_some())
+    }
+
+    /// Vite `envPrefix` for code at `path`: `None` not set, `Some(Err(()))` not evaluable.
+    pub fn vite_env_prefixes(&self, path: &'a str) -> Option<Result<&'a [String], ()>> {
+        self.bundler?.env_prefixes(path)
+    }
+
+    /// Is the file at `path` a test, script or fixture (`[deps] dev_globs`, not a build tool's
+    /// config): code no deploy runs.
+    pub fn is_dev_file(&self, path: &str) -> bool {
+        let mut memo = self.dev_files.lock().unwrap_or_else(|e| e.into_inner());
+        *memo
+            .entry(path.to_string())
+            .or_insert_with(|| self.dev.is_env_dev_file(self.snap, path))
     }
 
     /// The snapshot, for rules that read env files themselves (`secrets/env-file` reads their
@@ -100,7 +139,8 @@ impl<'a> EnvContext<'a> {
     /// (nearest files, root, turbo.json, config, built-ins) or, for a file in a workspace
     /// package, by those of any workspace package that uses it, directly or transitively.
     pub fn is_declared(&self, path: &str, name: &str) -> bool {
-        if self.declarations.is_declared(path, name) {
+        let test_reader = self.is_dev_file(path);
+        if self.declarations.is_declared_for(path, name, test_reader) || self.bundler_defines(path, name) {
             return true;
         }
         let ws = self.workspace();

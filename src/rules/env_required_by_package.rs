@@ -3,15 +3,72 @@
 //! app fails at runtime although the code never names the variable. The table is
 //! `data/env-required-by-package.toml`. A workspace library's requirement is met by the
 //! declarations of an app that uses it.
+//!
+//! Only a package that code runs: one imported (not type-only) by a file in the declaring
+//! package.json's folder or below. Declared but never imported (`@vercel/kv` configured
+//! through another library), imported only by fixtures or templates, or a package.json that is
+//! itself a fixture or template: nothing. Imported only by tests and scripts: a warning.
+
+use std::collections::HashMap;
 
 use super::env_context::EnvContext;
 use crate::diagnostic::Finding;
 use crate::resolve::packages::Packages;
 use crate::snapshot::Snapshot;
 
+/// Who imports a package: by code a deploy runs, or only by tests and scripts.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Use {
+    DevOnly,
+    Runtime,
+}
+
+/// A fixture's or template's path: its imports are example code, not the package's.
+fn is_fixture(path: &str) -> bool {
+    path.split('/').any(|c| {
+        matches!(
+            c,
+            "fixtures" | "__fixtures__" | "fixture" | "templates" | "template" | "testdata"
+        )
+    })
+}
+
+/// The package a bare specifier names (`@scope/pkg/sub` -> `@scope/pkg`).
+fn package_of(specifier: &str) -> &str {
+    let mut parts = specifier.splitn(3, '/');
+    match (parts.next(), parts.next()) {
+        (Some(scope), Some(name)) if scope.starts_with('@') => &specifier[..scope.len() + 1 + name.len()],
+        (Some(name), _) => name,
+        _ => specifier,
+    }
+}
+
 pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Finding> {
+    // Importers of the packages that need variables: package -> (file, use).
+    let mut importers: HashMap<&str, Vec<(&str, Use)>> = HashMap::new();
+    for (path, facts) in cx.files {
+        if is_fixture(path) {
+            continue;
+        }
+        for import in facts.imports.iter().filter(|i| !i.type_only) {
+            let pkg = package_of(&import.specifier);
+            if crate::env::required_by_package(pkg).is_empty() {
+                continue;
+            }
+            let usage = if cx.is_dev_file(path) {
+                Use::DevOnly
+            } else {
+                Use::Runtime
+            };
+            importers.entry(pkg).or_default().push((path.as_str(), usage));
+        }
+    }
+    let soften = cx.config.env.fallback_reads_warn();
     let mut out = Vec::new();
     for (dir, manifest) in &packages.manifests {
+        if is_fixture(dir) {
+            continue;
+        }
         let path = if dir.is_empty() {
             "package.json".to_string()
         } else {
@@ -20,7 +77,23 @@ pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Findi
         let mut deps: Vec<&String> = manifest.deps.iter().collect();
         deps.sort();
         for dep in deps {
-            for req in crate::env::required_by_package(dep) {
+            let reqs = crate::env::required_by_package(dep);
+            if reqs.is_empty() {
+                continue;
+            }
+            let inside =
+                |p: &str| dir.is_empty() || p.strip_prefix(dir.as_str()).is_some_and(|r| r.starts_with('/'));
+            let Some(usage) = importers
+                .get(dep.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|(p, _)| inside(p))
+                .map(|(_, u)| *u)
+                .max()
+            else {
+                continue;
+            };
+            for req in reqs {
                 if req.any_of.iter().any(|n| cx.is_declared(&path, n)) {
                     continue;
                 }
@@ -39,7 +112,14 @@ pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Findi
                     Finding::new(
                         super::ENV_REQUIRED_BY_PACKAGE.id,
                         path.as_str(),
-                        format!("`{dep}` needs {names}, which no `.env.example` declares"),
+                        format!(
+                            "`{dep}` needs {names}, which no `.env.example` declares{}",
+                            if usage == Use::DevOnly {
+                                " (only tests and scripts import it)"
+                            } else {
+                                ""
+                            }
+                        ),
                     )
                     .at(line, column)
                     .with_span(start, start + dep.len() as u32 + 2)
@@ -47,7 +127,8 @@ pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Findi
                         "add `{}=` to {target} and set it in every environment (see {})",
                         req.any_of[0], req.doc
                     ))
-                    .name(&req.any_of[0]),
+                    .name(&req.any_of[0])
+                    .uncertain(soften && usage == Use::DevOnly),
                 );
             }
         }

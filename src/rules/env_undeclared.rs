@@ -3,52 +3,90 @@
 //! runtime built-in declares, and, in a workspace library, neither do the apps that use it.
 //! The postmortem's NEXTAUTH_SECRET: set in `.env.local`, absent from production.
 
+use std::collections::HashMap;
+
 use super::env_context::EnvContext;
 use crate::diagnostic::Finding;
+use crate::scan::EnvRead;
+
+/// Why a read of an undeclared name breaks nothing when the variable is unset, if it does
+/// not: its kind (a fallback, a test, a guard, a schema: `scan::ReadKind`), or its file (a
+/// test or script). `None` when it is required. Shared by the env rules, so each reports the
+/// same reads as warnings (`[env] fallback_reads`).
+pub fn why_optional(cx: &EnvContext, path: &str, read: &EnvRead) -> Option<&'static str> {
+    read.kind.why_optional().or_else(|| {
+        cx.is_dev_file(path)
+            .then_some("it is read in a test or script file, which no deploy runs")
+    })
+}
 
 pub fn check(cx: &EnvContext) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let soften = cx.config.env.fallback_reads_warn();
+    let mut out: Vec<Finding> = Vec::new();
     for (path, facts) in cx.files {
+        // One finding per line and name: the most certain read wins.
+        let mut on_line: HashMap<(u32, &str), usize> = HashMap::new();
         for read in &facts.env_reads {
             let Some(name) = &read.name else { continue };
             if cx.is_declared(path, name) {
                 continue;
             }
-            let local = cx
-                .local_names()
-                .get(name)
-                .map(|f| format!(" (it is set only in `{f}` on this machine)"))
-                .unwrap_or_default();
-            // A library's variables are set by the apps that run it: point there, not at the
-            // library's own folder.
-            let (message, help) = match cx.used_by(path) {
-                Some(used_by) => (
-                    format!(
-                        "`{name}` is read here but declared in no `.env.example`{local}: declare it in {}",
-                        used_by.describe()
-                    ),
-                    format!(
-                        "add `{name}=` there (and set it in every environment), or list it in `[env] allow` in hookctl.toml"
-                    ),
-                ),
-                None => (
-                    format!("`{name}` is read here but declared in no `.env.example`{local}"),
-                    format!(
-                        "add `{name}=` to `{}` (and set it in every environment), or list it in `[env] allow` in hookctl.toml",
-                        nearest_example(cx, path)
-                    ),
-                ),
-            };
-            out.push(
-                Finding::new(super::ENV_UNDECLARED.id, path, message)
-                    .span(read.span)
-                    .label("not declared")
-                    .help(help)
-                    .name(name),
-            );
+            let why = why_optional(cx, path, read).filter(|_| soften);
+            if let Some(&i) = on_line.get(&(read.span.line, name.as_str())) {
+                if out[i].uncertain && why.is_none() {
+                    out[i] = finding(cx, path, name, read, why);
+                }
+                continue;
+            }
+            on_line.insert((read.span.line, name), out.len());
+            out.push(finding(cx, path, name, read, why));
         }
     }
     out
+}
+
+fn finding(cx: &EnvContext, path: &str, name: &str, read: &EnvRead, why: Option<&str>) -> Finding {
+    let local = cx
+        .local_names()
+        .get(name)
+        .map(|f| format!(" (it is set only in `{f}` on this machine)"))
+        .unwrap_or_default();
+    let soft = why
+        .map(|w| format!("; nothing breaks when it is unset: {w}"))
+        .unwrap_or_default();
+    let set = if why.is_some() {
+        "if deploys should set it"
+    } else {
+        "and set it in every environment"
+    };
+    // A library's variables are set by the apps that run it: point there, not at the
+    // library's own folder.
+    let (message, help) = match cx.used_by(path) {
+        Some(used_by) => (
+            format!(
+                "`{name}` is read here but declared in no `.env.example`{local}: declare it in {}{soft}",
+                used_by.describe()
+            ),
+            format!("add `{name}=` there ({set}), or list it in `[env] allow` in hookctl.toml"),
+        ),
+        None => (
+            format!("`{name}` is read here but declared in no `.env.example`{local}{soft}"),
+            format!(
+                "add `{name}=` to `{}` ({set}), or list it in `[env] allow` in hookctl.toml",
+                nearest_example(cx, path)
+            ),
+        ),
+    };
+    Finding::new(super::ENV_UNDECLARED.id, path, message)
+        .span(read.span)
+        .label(if why.is_some() {
+            "not declared (optional)"
+        } else {
+            "not declared"
+        })
+        .help(help)
+        .name(name)
+        .uncertain(why.is_some())
 }
 
 /// The declaration file a reader at `path` would use (the root's `.env.example` if none). When

@@ -38,12 +38,7 @@ pub fn check(snap: &Snapshot) -> Vec<Finding> {
 /// Looks only at the added paths' siblings, not at every path.
 pub fn check_added(snap: &Snapshot, base: &Snapshot) -> Vec<Finding> {
     let mut out = Vec::new();
-    let added: Vec<&str> = snap
-        .entries()
-        .keys()
-        .map(String::as_str)
-        .filter(|p| base.get(p).is_none())
-        .collect();
+    let added = snap.added_since(base);
     let mut seen = std::collections::HashSet::new();
     for path in added {
         // The path itself and each new folder on its way.

@@ -2,8 +2,10 @@
 //! Each rule's logic lives in the file named after its id (`imports/untracked` ->
 //! `imports_untracked.rs`).
 
+pub mod commit_message;
 pub mod deps_dev_only_at_runtime;
 pub mod deps_lockfile_drift;
+pub mod dev_files;
 pub mod env_client_read;
 pub mod env_context;
 pub mod env_dynamic;
@@ -16,6 +18,7 @@ pub mod files_case_collision;
 pub mod git_clean;
 pub mod imports_case_mismatch;
 pub mod imports_undeclared_dependency;
+pub mod imports_unknown_specifier;
 pub mod imports_unresolved;
 pub mod imports_untracked;
 pub mod node_version;

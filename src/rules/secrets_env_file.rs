@@ -33,6 +33,10 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             continue;
         };
         if kind == EnvFileKind::Local {
+            let link = snap.get(path).is_some_and(|e| e.kind == EntryKind::Symlink);
+            if !link && bytes.as_deref().is_ok_and(placeholders_only) {
+                continue;
+            }
             out.push(
                 Finding::new(
                     super::SECRETS_ENV_FILE.id,
@@ -73,6 +77,24 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     }
     // An env file's lines are its values.
     out.into_iter().map(Finding::hide_source).collect()
+}
+
+/// A committed local env file that holds no value at all: every value is empty, a placeholder
+/// (`changeme`, `<token>`, `xxx`) or the variable's own name (`TOKEN=TOKEN`), the rest commented
+/// out, and no line holds a known secret format. A template committed under a local name, not
+/// one machine's secrets (real-repo corpus: `.env.local` templates, a plugin's test fixture).
+fn placeholders_only(bytes: &[u8]) -> bool {
+    let (text, _) = dotenv::decode_lossy(bytes);
+    if !known_secrets_in_lines(&text).is_empty() {
+        return false;
+    }
+    dotenv::parse_str(&text).entries.iter().all(|e| {
+        // `1` or `on` is a value, not a placeholder, however short.
+        let value = e.value.trim();
+        value.is_empty()
+            || (value.len() >= 3 && env::secrets::is_placeholder(value))
+            || value.to_ascii_lowercase().contains(&e.name.to_ascii_lowercase())
+    })
 }
 
 fn untrack_help(path: &str) -> String {

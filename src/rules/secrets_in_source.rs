@@ -161,7 +161,11 @@ pub fn check(
         CleanSet::disabled()
     } else {
         let ctx = xxhash_rust::xxh3::xxh3_64(
-            format!("{} {VERSION} entropy={entropy}", env!("CARGO_PKG_VERSION")).as_bytes(),
+            format!(
+                "{} {VERSION} entropy={entropy} max_size={max_size}",
+                env!("CARGO_PKG_VERSION")
+            )
+            .as_bytes(),
         );
         CleanSet::load_as(cache_dir, CLEAN_FILE, ctx)
     };
@@ -179,7 +183,11 @@ pub fn check(
                     let Ok(bytes) = snap.read_pooled(path) else {
                         return Vec::new();
                     };
-                    if bytes.len() as u64 > max_size {
+                    // Binary once UTF-16 is decoded (a UTF-16 file is text).
+                    if bytes.len() as u64 > max_size || is_binary(&crate::text::utf8_view(&bytes)) {
+                        // Not scanned, whatever it holds: a verdict of the blob (and of
+                        // `max_size`, in the set's context), so a warm run never reads it again.
+                        clean.insert(path, &id);
                         return Vec::new();
                     }
                     scan(&bytes, entropy)

@@ -11,8 +11,9 @@ use tree_sitter::{Language, Node, Parser, Tree};
 
 use super::comments;
 use super::pos::Positions;
+use super::read_kind;
 use super::strings;
-use super::{EnvRead, EnvSource, Facts, Import, ImportKind, Lang, ScanOptions, Suppression};
+use super::{EnvRead, EnvSource, Facts, Import, ImportKind, Lang, ReadKind, ScanOptions, Suppression};
 
 /// Files without any of these words cannot hold a fact, and are not parsed.
 /// (`from` for `export ... from`, `Mock` for `jest.doMock` and friends.)
@@ -70,9 +71,24 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
         want_suppressions: memmem::find(src, b"hookctl-ignore").is_some(),
         sveltekit_objects: Vec::new(),
         triggers: trigger_positions(src, opts),
+        ancestors: Vec::new(),
+        analysis: read_kind::Analysis::default(),
     };
     walker.walk(&tree);
     let mut facts = walker.facts;
+    if !facts.env_reads.is_empty() && read_kind::might_have_schema(src) {
+        let optional = read_kind::optional_schema_keys(src, tree.root_node());
+        for read in &mut facts.env_reads {
+            if read.kind == ReadKind::Plain
+                && read
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| optional.binary_search(&n.as_bytes().to_vec()).is_ok())
+            {
+                read.kind = ReadKind::SchemaOptional;
+            }
+        }
+    }
     facts.imports.sort_by_key(|i| i.span.start);
     facts.env_reads.sort_by_key(|r| r.span.start);
     facts.suppressions.sort_by_key(|s| s.line);
@@ -387,6 +403,11 @@ struct Walker<'a> {
     sveltekit_objects: Vec<(Vec<u8>, EnvSource)>,
     /// See [`trigger_positions`].
     triggers: Vec<usize>,
+    /// The ancestors of the node being visited, root first: what an env read's kind is
+    /// decided from ([`read_kind`]).
+    ancestors: Vec<Node<'a>>,
+    /// What the read-kind analysis shares across the file's reads.
+    analysis: read_kind::Analysis<'a>,
 }
 
 impl<'a> Walker<'a> {
@@ -423,6 +444,7 @@ impl<'a> Walker<'a> {
                 self.visit(node, depth >= type_from);
                 if cursor.goto_first_child() {
                     depth += 1;
+                    self.ancestors.push(node);
                     continue;
                 }
             }
@@ -437,6 +459,7 @@ impl<'a> Walker<'a> {
                     return;
                 }
                 depth -= 1;
+                self.ancestors.pop();
             }
         }
     }
@@ -567,7 +590,7 @@ impl<'a> Walker<'a> {
                         self.sveltekit_objects.push((self.text(local).to_vec(), source));
                     }
                 } else {
-                    self.env_read(Some(imported), source, name);
+                    self.env_read(Some(imported), source, name, ReadKind::Plain);
                 }
             }
         }
@@ -656,7 +679,7 @@ impl<'a> Walker<'a> {
             return; // a tagged template
         };
         let (first, count, last) = self.args(args);
-        self.callee(function, first, count, last, in_type);
+        self.callee(node, function, first, count, last, in_type);
     }
 
     /// `f<typeof import('./m')>('./m')`: the grammar cannot parse `typeof import` in type
@@ -698,7 +721,7 @@ impl<'a> Walker<'a> {
             Some(arg) => (Some(arg), 1),
             None => (None, 0),
         };
-        if self.callee(function, first, count, None, false) {
+        if self.callee(node, function, first, count, None, false) {
             self.type_children.push(type_args.id());
         }
     }
@@ -707,6 +730,7 @@ impl<'a> Walker<'a> {
     /// `last`) means. Returns whether the callee is one hookctl knows.
     fn callee(
         &mut self,
+        call: Node<'a>,
         function: Node<'a>,
         first: Option<Node<'a>>,
         count: usize,
@@ -724,7 +748,7 @@ impl<'a> Walker<'a> {
                     self.import(first, ImportKind::Require, false);
                 }
             } else if self.is_accessor(name) {
-                self.accessor_read(first, EnvSource::Accessor, false);
+                self.accessor_read(call, first, EnvSource::Accessor, false);
             } else {
                 return false;
             }
@@ -747,9 +771,9 @@ impl<'a> Walker<'a> {
                     self.import(first, ImportKind::Mock, false);
                 }
             } else if method == b"get" && self.is_member_named(object, b"Deno", b"env") {
-                self.accessor_read(first, EnvSource::DenoEnv, true);
+                self.accessor_read(call, first, EnvSource::DenoEnv, true);
             } else if self.is_accessor(method) {
-                self.accessor_read(first, EnvSource::Accessor, false);
+                self.accessor_read(call, first, EnvSource::Accessor, false);
             } else {
                 return false;
             }
@@ -765,13 +789,27 @@ impl<'a> Walker<'a> {
 
     /// `env('X')`: a read of the first argument. A non-literal argument is a dynamic read only
     /// when `dynamic` (for accessors, whose names are too generic to trust with anything else).
-    fn accessor_read(&mut self, arg: Option<Node>, source: EnvSource, dynamic: bool) {
+    fn accessor_read(&mut self, call: Node<'a>, arg: Option<Node>, source: EnvSource, dynamic: bool) {
         let Some(arg) = arg else { return };
         match self.literal_string(arg) {
-            Some(name) => self.env_read(Some(name), source, arg),
-            None if dynamic => self.env_read(None, source, arg),
+            Some(name) => {
+                let kind = self.kind_of(call, &name);
+                self.env_read(Some(name), source, arg, kind);
+            }
+            None if dynamic => self.env_read(None, source, arg, ReadKind::Plain),
             None => {}
         }
+    }
+
+    /// How certain the read `expr` of `name` (the node being visited) is to break when unset.
+    fn kind_of(&mut self, expr: Node<'a>, name: &str) -> ReadKind {
+        read_kind::of_expression(
+            &mut self.analysis,
+            self.src,
+            &self.ancestors,
+            expr,
+            name.as_bytes(),
+        )
     }
 
     /// The first argument, the number of arguments, and the last one.
@@ -819,7 +857,8 @@ impl<'a> Walker<'a> {
             && property.kind_id() == self.g.k.property_identifier
         {
             let name = String::from_utf8_lossy(self.text(property)).into_owned();
-            self.env_read(Some(name), source, property);
+            let kind = self.kind_of(node, &name);
+            self.env_read(Some(name), source, property, kind);
         }
     }
 
@@ -832,7 +871,8 @@ impl<'a> Walker<'a> {
         }
         if let Some(index) = self.field(node, self.g.f.index) {
             let name = self.literal_string(index);
-            self.env_read(name, source, index);
+            let kind = name.as_ref().map_or(ReadKind::Plain, |n| self.kind_of(node, n));
+            self.env_read(name, source, index, kind);
         }
     }
 
@@ -849,33 +889,62 @@ impl<'a> Walker<'a> {
             return;
         };
         let k = &self.g.k;
+        // The declarator (or parameter, pattern, assignment) and its ancestors.
+        let mut anc = self.ancestors.clone();
+        anc.push(node);
+        let src = self.src;
+        let mut analysis = std::mem::take(&mut self.analysis);
+        let mut kind = |name: &str, with_default: bool, local: &[u8]| {
+            read_kind::of_destructured(&mut analysis, src, &anc, with_default, local, name.as_bytes())
+        };
+        let mut reads = Vec::new();
         let mut cursor = pattern.walk();
         for prop in pattern.named_children(&mut cursor) {
-            let kind = prop.kind_id();
-            if kind == k.shorthand_property_identifier_pattern {
-                self.env_read(Some(self.text_string(prop)), source, prop);
-            } else if kind == k.object_assignment_pattern {
+            let pk = prop.kind_id();
+            if pk == k.shorthand_property_identifier_pattern {
+                let name = self.text_string(prop);
+                let kind = kind(&name, false, self.text(prop));
+                reads.push((Some(name), prop, kind));
+            } else if pk == k.object_assignment_pattern {
                 if let Some(left) = self.field(prop, self.g.f.left)
                     && left.kind_id() == k.shorthand_property_identifier_pattern
                 {
-                    self.env_read(Some(self.text_string(left)), source, left);
+                    let name = self.text_string(left);
+                    let kind = kind(&name, true, self.text(left));
+                    reads.push((Some(name), left, kind));
                 }
-            } else if kind == k.pair_pattern {
+            } else if pk == k.pair_pattern {
                 let Some(key) = self.field(prop, self.g.f.key) else {
                     continue;
                 };
+                // `X: y` binds `y`; `X: y = 'd'` has a default.
+                let value = self.field(prop, self.g.f.value);
+                let with_default = value.is_some_and(|v| v.kind() == "assignment_pattern");
+                let local = value
+                    .filter(|v| v.kind_id() == k.identifier)
+                    .map_or(&b""[..], |v| self.text(v));
                 let key_kind = key.kind_id();
-                if key_kind == k.property_identifier || key_kind == k.number {
-                    self.env_read(Some(self.text_string(key)), source, key);
+                let (name, at) = if key_kind == k.property_identifier || key_kind == k.number {
+                    (Some(self.text_string(key)), key)
                 } else if key_kind == k.computed_property_name {
                     let inner = key.named_child(0).unwrap_or(key);
-                    let name = self.literal_string(inner);
-                    self.env_read(name, source, inner);
+                    (self.literal_string(inner), inner)
                 } else if let Some(name) = self.literal_string(key) {
-                    self.env_read(Some(name), source, key);
-                }
+                    (Some(name), key)
+                } else {
+                    continue;
+                };
+                let kind = match &name {
+                    Some(n) if with_default || !local.is_empty() => kind(n, with_default, local),
+                    _ => ReadKind::Plain,
+                };
+                reads.push((name, at, kind));
             }
             // `...rest` and anything else: not a read of a named variable.
+        }
+        self.analysis = analysis;
+        for (name, at, kind) in reads {
+            self.env_read(name, source, at, kind);
         }
     }
 
@@ -976,9 +1045,14 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn env_read(&mut self, name: Option<String>, source: EnvSource, at: Node) {
+    fn env_read(&mut self, name: Option<String>, source: EnvSource, at: Node, kind: ReadKind) {
         let span = self.pos.span(at.start_byte(), at.end_byte());
-        self.facts.env_reads.push(EnvRead { name, source, span });
+        self.facts.env_reads.push(EnvRead {
+            name,
+            source,
+            kind,
+            span,
+        });
     }
 
     // ---- comments ----

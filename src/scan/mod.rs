@@ -6,6 +6,7 @@ mod comments;
 mod css;
 mod extract;
 mod pos;
+mod read_kind;
 pub mod sfc;
 mod strings;
 #[cfg(test)]
@@ -16,8 +17,13 @@ use serde::{Deserialize, Serialize};
 pub use css::{CssDialect, extract_css, extract_css_file};
 pub use extract::extract;
 
+/// The value of a JS string or template literal's body (the text between the quotes).
+pub fn decode_js_string(raw: &[u8]) -> String {
+    strings::decode(raw)
+}
+
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 5;
+pub const EXTRACTOR_VERSION: u32 = 6;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,6 +89,12 @@ impl FileKind {
 }
 
 /// Facts of one file of the given kind.
+/// Source files hookctl scans: TS/JS, `.vue`/`.svelte`/`.astro`/`.mdx` and stylesheets
+/// (`.css .scss .sass .less`), outside `node_modules`.
+pub fn is_source(path: &str) -> bool {
+    FileKind::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
+}
+
 pub fn extract_file(kind: FileKind, src: &[u8], opts: &ScanOptions) -> Facts {
     match kind {
         FileKind::Script(lang) => extract(lang, src, opts),
@@ -181,11 +193,55 @@ pub enum EnvSource {
     SvelteKitPublic,
 }
 
+/// How certain it is that the code breaks when the variable is unset, from the read's own
+/// syntax and its file: only [`ReadKind::Plain`] uses the value as if it were there. The env
+/// rules report the others as warnings (`[env] fallback_reads`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReadKind {
+    /// The value is used as it is (`fetch(process.env.API_URL)`), or a guard that throws or
+    /// exits makes it required (`if (!process.env.X) throw ...`).
+    Plain,
+    /// A literal or other fallback: `process.env.X ?? 'd'`, `|| 'd'`, `Number(process.env.X) || 1`,
+    /// a destructuring default `const { X = 'd' } = process.env`.
+    Fallback,
+    /// Guarded by `typeof process.env.X` or `'X' in process.env`.
+    TypeGuard,
+    /// Only tested: `=== 'x'`, `!== 'x'`, `!process.env.X`, `if (process.env.X)`, a ternary's
+    /// condition, `&&`, `Boolean(...)`, `!!`: unset means off.
+    Flag,
+    /// Under a test of the same name: an `if`, a ternary or an `&&` whose condition reads it, or
+    /// after an early `return` when it is unset.
+    SameNameGuard,
+    /// Stored in a local that is tested (or given a fallback) before any other use:
+    /// `const v = process.env.X; if (!v) return ...`.
+    TestedLocal,
+    /// A zod / t3-env / valibot schema in the same file marks the name `.optional()`,
+    /// `.default(...)` or `.nullish()`.
+    SchemaOptional,
+}
+
+impl ReadKind {
+    /// Why unset does not break the code, for messages (`None` for a plain read).
+    pub fn why_optional(self) -> Option<&'static str> {
+        match self {
+            ReadKind::Plain => None,
+            ReadKind::Fallback => Some("it has a fallback"),
+            ReadKind::TypeGuard => Some("it is guarded by `typeof`/`in`"),
+            ReadKind::Flag => Some("it is only tested (unset means off)"),
+            ReadKind::SameNameGuard => Some("it is read under a test of the same name"),
+            ReadKind::TestedLocal => Some("its value is tested before use"),
+            ReadKind::SchemaOptional => Some("a schema marks it optional"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvRead {
     /// The variable name, or `None` when the key is not a literal (`process.env[name]`).
     pub name: Option<String>,
     pub source: EnvSource,
+    /// Whether the code breaks when it is unset (see [`ReadKind`]).
+    pub kind: ReadKind,
     /// Points at the name (the identifier, the string literal, or the destructured property);
     /// for a dynamic read, at the key expression.
     pub span: Span,

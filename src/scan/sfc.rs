@@ -25,7 +25,13 @@
 //!   not scanned: they cannot import, and env reads belong in the ESM blocks.
 //!
 //! Style blocks (`<style>`, `<style lang="scss">`, ...) go to the CSS extractor
-//! ([`super::extract_css`]), at their offsets in the whole file.
+//! ([`super::extract_css`]), at their offsets in the whole file. A Vue `<script src>`/`<style
+//! src>` and a `<script src>` that Astro bundles name a file the build reads: an import of it
+//! (a root-absolute or remote `src` is served as is, not bundled).
+//!
+//! The splitter is linear in the input: each byte is looked at a bounded number of times, and a
+//! closing tag walks the stack of open elements only when an element of its name is open (and
+//! then pops what it walks over).
 
 use std::ops::Range;
 
@@ -56,11 +62,23 @@ pub struct StyleBlock {
     pub range: Range<usize>,
 }
 
+/// A block whose content is another file (`<script src="./x.ts">`, `<style src="./x.css">`):
+/// the build reads that file, so it must be there like an import's target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SrcRef {
+    /// The attribute value, with its quotes when quoted.
+    pub range: Range<usize>,
+    /// A `<style>` block (else a `<script>`).
+    pub style: bool,
+}
+
 /// What [`split`] found in a host file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Blocks {
     pub scripts: Vec<ScriptBlock>,
     pub styles: Vec<StyleBlock>,
+    /// Vue `<script src>`/`<style src>` and the `<script src>` Astro bundles.
+    pub sources: Vec<SrcRef>,
 }
 
 /// The script and style blocks of a host file. Never panics, whatever the bytes.
@@ -75,6 +93,7 @@ pub fn split(host: Host, src: &[u8]) -> Blocks {
                 })
                 .collect(),
             styles: Vec::new(),
+            sources: Vec::new(),
         },
         _ => markup(host, src),
     }
@@ -133,6 +152,36 @@ pub fn extract_host(host: Host, src: &[u8], opts: &ScanOptions) -> Facts {
                 .imports
                 .extend(super::extract_css(dialect, src, style.range.clone()));
         }
+    }
+    for r in &blocks.sources {
+        let text = src.get(r.range.clone()).unwrap_or_default();
+        let spec = String::from_utf8_lossy(
+            text.strip_prefix(b"\"")
+                .and_then(|t| t.strip_suffix(b"\""))
+                .or_else(|| text.strip_prefix(b"'").and_then(|t| t.strip_suffix(b"'")))
+                .unwrap_or(text),
+        )
+        .trim()
+        .to_string();
+        // A root-absolute or remote `src` is served as is (`public/`, a CDN): not a module.
+        if spec.is_empty() || spec.starts_with('/') || spec.contains("://") {
+            continue;
+        }
+        facts.imports.push(super::Import {
+            specifier: spec,
+            kind: if r.style {
+                super::ImportKind::CssImport
+            } else {
+                super::ImportKind::SideEffect
+            },
+            type_only: false,
+            span: super::Span {
+                line: 0,
+                column: 0,
+                start: r.range.start as u32,
+                end: r.range.end as u32,
+            },
+        });
     }
     // Columns count characters: the blanked text may have fewer before a block on its line.
     let mut pos = Positions::new(src);
@@ -193,12 +242,28 @@ const P_CLOSERS: &[&str] = &[
 struct Tag {
     name: String,
     attrs: Vec<(String, Option<String>)>,
+    /// The byte range of the `src` attribute's value (quotes included), if any.
+    src: Option<Range<usize>>,
     self_closing: bool,
     /// Offset just past the `>`.
     end: usize,
 }
 
 fn markup(host: Host, src: &[u8]) -> Blocks {
+    markup_counted(host, src, &mut 0)
+}
+
+/// The splitter's work on `src`: steps of its main loop plus open elements walked over by
+/// closing tags (every other look-ahead ends where the main loop resumes). Linear: at most
+/// about two steps per byte, whatever the input.
+#[cfg(test)]
+pub(crate) fn steps(host: Host, src: &[u8]) -> usize {
+    let mut steps = 0;
+    markup_counted(host, src, &mut steps);
+    steps
+}
+
+fn markup_counted(host: Host, src: &[u8], steps: &mut usize) -> Blocks {
     let mut blocks = Blocks::default();
     let mut i = 0;
     if host == Host::Astro
@@ -211,9 +276,22 @@ fn markup(host: Host, src: &[u8]) -> Blocks {
         i = after;
     }
     // Open elements, lowercase. A closing tag pops up to its element (closing any left open
-    // inside it, as HTML's `<li>`/`<p>` are), and is ignored when nothing matches.
+    // inside it, as HTML's `<li>`/`<p>` are), and is ignored when nothing matches. `counts`
+    // says whether an element of a name is open at all, so that a closing tag of nothing open
+    // costs no walk of the stack (`<div>`×N then `</x>`×N would be quadratic): each element is
+    // then walked over at most once, when it is popped.
     let mut open: Vec<String> = Vec::new();
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let pop_to =
+        |open: &mut Vec<String>, counts: &mut std::collections::HashMap<String, usize>, at: usize| {
+            for name in open.drain(at..) {
+                if let Some(c) = counts.get_mut(&name) {
+                    *c = c.saturating_sub(1);
+                }
+            }
+        };
     while i < src.len() {
+        *steps += 1;
         let depth = open.len();
         let b = src[i];
         // Svelte and Astro markup expressions may hold `<` (`{a < b}`, `{'<p>'}`).
@@ -233,8 +311,12 @@ fn markup(host: Host, src: &[u8]) -> Blocks {
         if rest.get(1) == Some(&b'/') {
             let (name, _) = tag_name(src, i + 2);
             let name = name.to_ascii_lowercase();
-            if let Some(at) = open.iter().rposition(|n| *n == name) {
-                open.truncate(at);
+            if counts.get(&name).is_some_and(|c| *c > 0) {
+                let at = open.iter().rposition(|n| *n == name);
+                *steps += open.len() - at.unwrap_or(0);
+                if let Some(at) = at {
+                    pop_to(&mut open, &mut counts, at);
+                }
             }
             i = memchr::memchr(b'>', &src[i..]).map_or(src.len(), |e| i + e + 1);
             continue;
@@ -247,6 +329,19 @@ fn markup(host: Host, src: &[u8]) -> Blocks {
         let lower = tag.name.to_ascii_lowercase();
         let raw =
             lower == "script" || lower == "style" || (host == Host::Vue && depth == 0 && lower != "template");
+        if let Some(range) = tag.src.clone()
+            && (lower == "script" || lower == "style")
+            && match host {
+                Host::Vue => depth == 0,
+                Host::Astro => lower == "script" && script_lang(host, &tag, depth).is_some(),
+                Host::Svelte | Host::Mdx => false,
+            }
+        {
+            blocks.sources.push(SrcRef {
+                range,
+                style: lower == "style",
+            });
+        }
         if raw && !tag.self_closing {
             let close = find_ci(src, tag.end, format!("</{lower}").as_bytes());
             let content = tag.end..close.unwrap_or(src.len());
@@ -281,9 +376,11 @@ fn markup(host: Host, src: &[u8]) -> Blocks {
             _ => top == "p" && P_CLOSERS.contains(&lower.as_str()),
         };
         while open.last().is_some_and(|top| implied(top)) {
-            open.pop();
+            let at = open.len() - 1;
+            pop_to(&mut open, &mut counts, at);
         }
         if !tag.self_closing && !VOID.contains(&lower.as_str()) {
+            *counts.entry(lower.clone()).or_default() += 1;
             open.push(lower);
         }
         i = tag.end;
@@ -356,6 +453,7 @@ fn open_tag(src: &[u8], at: usize) -> Tag {
     let (name, mut i) = tag_name(src, at + 1);
     let mut attrs = Vec::new();
     let mut self_closing = false;
+    let mut src_attr = None;
     loop {
         while i < src.len() && src[i].is_ascii_whitespace() {
             i += 1;
@@ -364,6 +462,7 @@ fn open_tag(src: &[u8], at: usize) -> Tag {
             return Tag {
                 name,
                 attrs,
+                src: src_attr,
                 self_closing,
                 end: src.len(),
             };
@@ -373,6 +472,7 @@ fn open_tag(src: &[u8], at: usize) -> Tag {
                 return Tag {
                     name,
                     attrs,
+                    src: src_attr,
                     self_closing,
                     end: i + 1,
                 };
@@ -417,6 +517,9 @@ fn open_tag(src: &[u8], at: usize) -> Tag {
                         let end = memchr::memchr(q, &src[j + 1..]).map_or(src.len(), |e| j + 1 + e);
                         let v = String::from_utf8_lossy(&src[j + 1..end]).into_owned();
                         i = (end + 1).min(src.len());
+                        if attr_name.eq_ignore_ascii_case("src") {
+                            src_attr = Some(j..i);
+                        }
                         v
                     }
                     Some(b'{') => {
@@ -429,6 +532,9 @@ fn open_tag(src: &[u8], at: usize) -> Tag {
                             e += 1;
                         }
                         i = e;
+                        if attr_name.eq_ignore_ascii_case("src") {
+                            src_attr = Some(j..e);
+                        }
                         String::from_utf8_lossy(&src[j..e]).into_owned()
                     }
                 };

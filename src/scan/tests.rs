@@ -607,6 +607,23 @@ fn assert_spans_valid(src: &[u8], facts: &Facts) -> Result<(), TestCaseError> {
 }
 
 const SOUP: &[&str] = &[
+    // Read-kind context: fallbacks, tests, guards, locals, schemas.
+    "??",
+    "||",
+    "&&",
+    "!",
+    "===",
+    "?",
+    ":",
+    "if",
+    "return",
+    "throw",
+    "process.env.X",
+    "Number",
+    "Boolean",
+    "v",
+    ".optional()",
+    "z.object",
     "import",
     "export",
     "type",
@@ -872,4 +889,237 @@ proptest! {
         prop_assert_eq!(envs, want_envs, "program:\n{}", text);
         prop_assert_eq!(ignores, want_ignores, "program:\n{}", text);
     }
+}
+
+/// Each read of `src` as `NAME:Kind`, in order.
+fn kinds(lang: Lang, src: &str) -> Vec<String> {
+    extract(lang, src.as_bytes(), &opts())
+        .env_reads
+        .iter()
+        .map(|r| format!("{}:{:?}", r.name.as_deref().unwrap_or("?"), r.kind))
+        .collect()
+}
+
+/// Every shape of read and the kind it gets: what unset does to the code (issue 19). Each
+/// shape that is not plain has a twin that is.
+#[test]
+fn read_kinds() {
+    use super::ReadKind::*;
+    let table: &[(&str, &[(&str, super::ReadKind)])] = &[
+        // ---- plain: the value is used as if it were there ----
+        ("fetch(process.env.API_URL);", &[("API_URL", Plain)]),
+        ("const u = new URL(process.env.API_URL);", &[("API_URL", Plain)]),
+        ("export const url = process.env.API_URL;", &[("API_URL", Plain)]),
+        ("const k = process.env.KEY!;", &[("KEY", Plain)]),
+        ("const k = process.env.LIST.split(',');", &[("LIST", Plain)]),
+        ("const s = `${process.env.HOST}:80`;", &[("HOST", Plain)]),
+        ("const o = { apiKey: process.env.KEY };", &[("KEY", Plain)]),
+        ("const n = JSON.parse(process.env.CONF);", &[("CONF", Plain)]),
+        // ---- fallbacks ----
+        (
+            "const m = process.env.MSG ?? \"We'll be back soon\";",
+            &[("MSG", Fallback)],
+        ),
+        ("const p = process.env.PORT || 3000;", &[("PORT", Fallback)]),
+        (
+            "const p = (process.env.PORT as string) || '3000';",
+            &[("PORT", Fallback)],
+        ),
+        (
+            "const l = Number(process.env.LIMIT) || 1000;",
+            &[("LIMIT", Fallback)],
+        ),
+        (
+            "const b = (process.env.BASE ?? '').replace(/x/, '');",
+            &[("BASE", Fallback)],
+        ),
+        (
+            "const a = process.env.A || process.env.B || 'd';",
+            &[("A", Fallback), ("B", Fallback)],
+        ),
+        (
+            "const a = process.env.A || process.env.B;",
+            &[("A", Fallback), ("B", Plain)],
+        ),
+        ("const t = process.env.T?.trim() || 'x';", &[("T", Fallback)]),
+        ("const { REGION = 'eu' } = process.env;", &[("REGION", Fallback)]),
+        (
+            "const { REGION: region = 'eu' } = process.env;",
+            &[("REGION", Fallback)],
+        ),
+        (
+            "const v = import.meta.env.VITE_ID || 'x';",
+            &[("VITE_ID", Fallback)],
+        ),
+        (
+            "const v = Deno.env.get('HOME_DIR') ?? '/';",
+            &[("HOME_DIR", Fallback)],
+        ),
+        ("const v = env('X') ?? 'd';", &[("X", Fallback)]),
+        // A fallback that throws is a requirement.
+        (
+            "const s = process.env.SECRET ?? throwMissing('SECRET');",
+            &[("SECRET", Plain)],
+        ),
+        (
+            "const s = process.env.SECRET ?? (() => { throw new Error('x') })();",
+            &[("SECRET", Plain)],
+        ),
+        // ---- typeof / in ----
+        ("if (typeof process.env.X === 'string') {}", &[("X", TypeGuard)]),
+        (
+            "const v = 'X' in process.env ? process.env.X : 'd';",
+            &[("X", SameNameGuard)],
+        ),
+        (
+            "const t = typeof Deno.env.get('NATIVE');",
+            &[("NATIVE", TypeGuard)],
+        ),
+        // ---- flag tests ----
+        (
+            "const on = process.env.DEBUG_PERF === 'true';",
+            &[("DEBUG_PERF", Flag)],
+        ),
+        ("if (process.env.MODE_X !== 'production') {}", &[("MODE_X", Flag)]),
+        ("if (process.env.CLOUD_MODE) { go(); }", &[("CLOUD_MODE", Flag)]),
+        ("if (process.env['VERBOSE']) { log(); }", &[("VERBOSE", Flag)]),
+        ("const off = !process.env.TELEMETRY;", &[("TELEMETRY", Flag)]),
+        ("const on = !!process.env.SST;", &[("SST", Flag)]),
+        (
+            "const db = process.env.PG_URL ? pg() : mock();",
+            &[("PG_URL", Flag)],
+        ),
+        ("const x = process.env.A_FLAG && run();", &[("A_FLAG", Flag)]),
+        ("const on = Boolean(process.env.ON);", &[("ON", Flag)]),
+        (
+            "switch (process.env.TIER) { case 'a': break; }",
+            &[("TIER", Flag)],
+        ),
+        (
+            "const on = process.env.OPT?.toLowerCase() === 'yes';",
+            &[("OPT", Flag)],
+        ),
+        (
+            "if (process.env.NODE_ENV === 'production' && process.env.SENTRY_DSN) {}",
+            &[("NODE_ENV", Flag), ("SENTRY_DSN", Flag)],
+        ),
+        // A test whose `if` throws or exits: required.
+        (
+            "if (!process.env.DB_URL) throw new Error('set DB_URL');",
+            &[("DB_URL", Plain)],
+        ),
+        (
+            "if (!process.env.DB_URL) { process.exit(1); }",
+            &[("DB_URL", Plain)],
+        ),
+        (
+            "if (process.env.DB_URL === undefined) { console.error('x'); throw new Error('x'); }",
+            &[("DB_URL", Plain)],
+        ),
+        (
+            "if (!process.env.DB_URL) { console.warn('off'); }",
+            &[("DB_URL", Flag)],
+        ),
+        // ---- under a test of the same name ----
+        (
+            "if (process.env.APP_URL) return process.env.APP_URL;",
+            &[("APP_URL", Flag), ("APP_URL", SameNameGuard)],
+        ),
+        (
+            "if (process.env.P && process.env.P.length > 0) { use(process.env.P); }",
+            &[("P", Flag), ("P", SameNameGuard), ("P", SameNameGuard)],
+        ),
+        (
+            "const b = process.env.BP ? process.env.BP.replace('/', '') : '/';",
+            &[("BP", Flag), ("BP", SameNameGuard)],
+        ),
+        (
+            "function f() { if (!process.env.K) return null; return client(process.env.K); }",
+            &[("K", Flag), ("K", SameNameGuard)],
+        ),
+        // ...but not after a guard that throws, and not for another name.
+        (
+            "function f() { if (!process.env.K) throw new Error(); return client(process.env.K); }",
+            &[("K", Plain), ("K", Plain)],
+        ),
+        (
+            "if (process.env.A) { use(process.env.AB); }",
+            &[("A", Flag), ("AB", Plain)],
+        ),
+        // ---- stored in a local, tested before use ----
+        (
+            "function f() { const key = process.env.PLAUSIBLE; if (!key) { return []; } return get(key); }",
+            &[("PLAUSIBLE", TestedLocal)],
+        ),
+        (
+            "const raw = process.env.POOL_MS; const ms = Number(raw ?? '60000');",
+            &[("POOL_MS", TestedLocal)],
+        ),
+        (
+            "const { APP_ENV } = process.env; const test = APP_ENV === 'test';",
+            &[("APP_ENV", TestedLocal)],
+        ),
+        (
+            "const { GRAPH_ID: id } = process.env; if (id) { report(id); }",
+            &[("GRAPH_ID", TestedLocal)],
+        ),
+        (
+            "let branch; branch = process.env.BRANCH; branch = branch || git();",
+            &[("BRANCH", TestedLocal)],
+        ),
+        (
+            "function f(p) { let s; if (p) { s = process.env.S_TEST; } else { s = process.env.S_LIVE; } if (!s) { return 400; } return s; }",
+            &[("S_TEST", TestedLocal), ("S_LIVE", TestedLocal)],
+        ),
+        // Twins: used before any test, or tested by a guard that throws.
+        (
+            "function f(p) { let s; if (p) { s = process.env.S_TEST; } return new Stripe(s); }",
+            &[("S_TEST", Plain)],
+        ),
+        (
+            "function f() { const key = process.env.STRIPE; return new Stripe(key); }",
+            &[("STRIPE", Plain)],
+        ),
+        (
+            "function f() { const url = process.env.DB; if (!url) throw new Error('DB'); return url; }",
+            &[("DB", Plain)],
+        ),
+        (
+            "const { SECRET } = process.env; sign(SECRET);",
+            &[("SECRET", Plain)],
+        ),
+        // ---- schemas ----
+        (
+            "export const env = createEnv({ server: { DB: z.string().url(), MSG: z.string().optional(), N: z.coerce.number().default(3) }, runtimeEnv: { DB: process.env.DB, MSG: process.env.MSG, N: process.env.N } });",
+            &[("DB", Plain), ("MSG", SchemaOptional), ("N", SchemaOptional)],
+        ),
+        (
+            "const S = v.object({ A: v.optional(v.string()), B: v.string() }); v.parse(S, { A: process.env.A, B: process.env.B });",
+            &[("A", SchemaOptional), ("B", Plain)],
+        ),
+        (
+            "const S = z.object({ 'A': z.string().nullish() }); S.parse({ A: process.env.A });",
+            &[("A", SchemaOptional)],
+        ),
+    ];
+    for (src, want) in table {
+        let want: Vec<String> = want.iter().map(|(n, k)| format!("{n}:{k:?}")).collect();
+        for lang in [Ts, Tsx] {
+            assert_eq!(kinds(lang, src), want, "{src}");
+        }
+    }
+}
+
+/// The kinds in host files (`.vue`, `.svelte`) come from the same walk.
+#[test]
+fn read_kinds_in_host_files() {
+    use super::sfc::{Host, extract_host};
+    let vue = "<template><p/></template>\n<script setup lang=\"ts\">\nconst a = import.meta.env.VITE_A ?? 'x'\nconst b = import.meta.env.VITE_B\n</script>\n";
+    let facts = extract_host(Host::Vue, vue.as_bytes(), &opts());
+    let got: Vec<String> = facts
+        .env_reads
+        .iter()
+        .map(|r| format!("{}:{:?}", r.name.as_deref().unwrap_or("?"), r.kind))
+        .collect();
+    assert_eq!(got, ["VITE_A:Fallback", "VITE_B:Plain"]);
 }

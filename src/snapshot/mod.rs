@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use git2::{ObjectType, Oid, Repository};
 
@@ -110,20 +110,36 @@ pub struct Snapshot {
     pub kind: Kind,
     pub root: PathBuf,
     pub git_dir: PathBuf,
-    entries: BTreeMap<String, Entry>,
-    dirs: rustc_hash::FxHashSet<String>,
+    files: Files,
+    /// Every folder holding a path, built on first use (a small hook may never ask).
+    dirs: OnceLock<rustc_hash::FxHashSet<String>>,
     /// Lower-cased path -> real paths, built on demand for case checks.
-    lower: std::sync::OnceLock<rustc_hash::FxHashMap<String, Vec<String>>>,
+    lower: OnceLock<rustc_hash::FxHashMap<String, Vec<String>>>,
     /// Paths that differ from the commit this snapshot was derived from ([`Snapshot::derive_commit`]).
     pub derived_changes: Option<Vec<String>>,
+    /// The index's cache-tree extension (index snapshots): the tree id of every folder git
+    /// knows to be unchanged since it last wrote a tree.
+    cache_tree: Option<gix_index::extension::Tree>,
     store: Store,
+}
+
+/// A snapshot's paths: its own, or another snapshot's with a few paths changed (a baseline
+/// derived from the index by a diff), which are only copied out if a caller wants them all.
+enum Files {
+    Own(Arc<BTreeMap<String, Entry>>),
+    Derived {
+        parent: Arc<BTreeMap<String, Entry>>,
+        /// Path -> its entry here, `None` when this snapshot lacks it.
+        changes: BTreeMap<String, Option<Entry>>,
+        all: OnceLock<BTreeMap<String, Entry>>,
+    },
 }
 
 impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Snapshot")
             .field("kind", &self.kind)
-            .field("files", &self.entries.len())
+            .field("files", &self.len())
             .finish()
     }
 }
@@ -134,6 +150,45 @@ impl Snapshot {
     /// The index git is about to commit: `$GIT_INDEX_FILE` when set (git sets it to a temporary
     /// index during `git commit -a` and `git commit <path>`), else the repository's index.
     pub fn index(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
+        let mut file = crate::git::read_index(&paths.git_dir, &paths.root)?;
+        if file.is_sparse() {
+            return Snapshot::index_libgit2(repo, paths);
+        }
+        let mut list = Vec::with_capacity(file.entries().len());
+        let mut conflict = None;
+        for e in file.entries() {
+            if e.stage_raw() != 0 {
+                conflict.get_or_insert_with(|| String::from_utf8_lossy(e.path(&file)).into_owned());
+                continue;
+            }
+            if e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD) {
+                continue; // `git add -N`: not staged content yet
+            }
+            let path = match std::str::from_utf8(e.path(&file)) {
+                Ok(p) => p.to_string(),
+                Err(_) => String::from_utf8_lossy(e.path(&file)).into_owned(),
+            };
+            let oid = Oid::from_bytes(e.id.as_slice())?;
+            list.push((
+                path,
+                Entry {
+                    oid,
+                    kind: kind_of_mode(e.mode.bits()),
+                },
+            ));
+        }
+        if let Some(first) = conflict {
+            return Err(Error::Conflict(first));
+        }
+        // Index order is byte order: the map is built in one pass.
+        let entries: BTreeMap<String, Entry> = list.into_iter().collect();
+        let mut snap = Snapshot::build(Kind::Index, repo, paths, entries);
+        snap.cache_tree = file.remove_tree();
+        Ok(snap)
+    }
+
+    /// [`Snapshot::index`] through libgit2 (a sparse index, which the mapped reader leaves to it).
+    fn index_libgit2(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
         let index = crate::git::open_index(&repo, &paths.root)?;
         let mut entries = BTreeMap::new();
         let mut conflicts = Vec::new();
@@ -255,68 +310,38 @@ impl Snapshot {
         Ok(Snapshot::build(Kind::Worktree, repo, paths, entries))
     }
 
-    /// The commit `base` as a snapshot derived from this one and git's raw diff between them:
-    /// no walk of the whole tree (git's cache-tree and tree ids skip unchanged folders).
-    /// `None` when git cannot tell (then use [`Snapshot::commit`]).
+    /// The commit `base` as a snapshot derived from this one: this snapshot's paths with the
+    /// few that differ changed, never HEAD's whole tree. For the index, the diff is found as git
+    /// finds it: folders whose cache-tree id equals the commit's tree id are skipped, the others
+    /// compared entry by entry; for a commit, from `git diff-tree`. `None` when it cannot be
+    /// told (then use [`Snapshot::commit`]).
     pub fn derive_commit(&self, repo: Repository, paths: &RepoPaths, base: Oid) -> Option<Snapshot> {
-        let base_hex = base.to_string();
-        let tip_hex;
-        let args: Vec<&str> = match &self.kind {
-            Kind::Index => vec![
-                "diff-index",
-                "--cached",
-                "-z",
-                "--raw",
-                "--no-renames",
-                "--no-abbrev",
-                &base_hex,
-                "--",
-            ],
-            Kind::Commit(tip) => {
-                tip_hex = tip.to_string();
-                vec![
-                    "diff-tree",
-                    "-r",
-                    "-z",
-                    "--raw",
-                    "--no-renames",
-                    "--no-abbrev",
-                    &base_hex,
-                    &tip_hex,
-                    "--",
-                ]
+        let Files::Own(own) = &self.files else {
+            return None;
+        };
+        let changes = match &self.kind {
+            Kind::Index => {
+                let tree = repo.find_commit(base).ok()?.tree_id();
+                let mut out = BTreeMap::new();
+                diff::index_against_tree(&repo, own, self.cache_tree.as_ref(), tree, &mut out).ok()?;
+                out
             }
+            Kind::Commit(tip) => diff::commit_against(paths, *tip, base)?,
             Kind::Worktree | Kind::Memory => return None,
         };
-        let out = crate::git::command(&paths.root)
-            .args(["-c", "core.quotePath=false"])
-            .args(&args)
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()?;
-        if !out.status.success() {
-            return None;
+        let mut derived = Snapshot::build_with(
+            Kind::Commit(base),
+            Store::Git(Mutex::new(repo)),
+            paths,
+            Files::Derived {
+                parent: own.clone(),
+                changes,
+                all: OnceLock::new(),
+            },
+        );
+        if let Files::Derived { changes, .. } = &derived.files {
+            derived.derived_changes = Some(changes.keys().cloned().collect());
         }
-        let mut entries = self.entries.clone();
-        let mut changes = Vec::new();
-        for change in crate::git::parse_raw_diff_changes(&out.stdout).ok()? {
-            let path = change.path_lossy();
-            let old_oid = Oid::from_str(&change.old_oid).ok()?;
-            changes.push(path.clone());
-            if change.old_mode == 0 {
-                entries.remove(&path);
-            } else {
-                entries.insert(
-                    path,
-                    Entry {
-                        oid: old_oid,
-                        kind: kind_of_mode(change.old_mode),
-                    },
-                );
-            }
-        }
-        let mut derived = Snapshot::build(Kind::Commit(base), repo, paths, entries);
-        derived.derived_changes = Some(changes);
         Some(derived)
     }
 
@@ -351,77 +376,162 @@ impl Snapshot {
             );
             contents.insert(path, bytes);
         }
-        Snapshot::build_with(Kind::Memory, Store::Memory(contents), &paths, entries)
+        Snapshot::build_with(
+            Kind::Memory,
+            Store::Memory(contents),
+            &paths,
+            Files::Own(Arc::new(entries)),
+        )
     }
 
     fn build(kind: Kind, repo: Repository, paths: &RepoPaths, entries: BTreeMap<String, Entry>) -> Snapshot {
-        Snapshot::build_with(kind, Store::Git(Mutex::new(repo)), paths, entries)
+        Snapshot::build_with(
+            kind,
+            Store::Git(Mutex::new(repo)),
+            paths,
+            Files::Own(Arc::new(entries)),
+        )
     }
 
-    fn build_with(kind: Kind, store: Store, paths: &RepoPaths, entries: BTreeMap<String, Entry>) -> Snapshot {
-        let mut dirs = rustc_hash::FxHashSet::default();
-        dirs.insert(String::new());
-        for p in entries.keys() {
-            let mut d = p.as_str();
-            while let Some((parent, _)) = d.rsplit_once('/') {
-                if !dirs.insert(parent.to_string()) {
-                    break;
-                }
-                d = parent;
-            }
-        }
+    fn build_with(kind: Kind, store: Store, paths: &RepoPaths, files: Files) -> Snapshot {
         Snapshot {
             kind,
             root: paths.root.clone(),
             git_dir: paths.git_dir.clone(),
-            entries,
-            dirs,
-            lower: std::sync::OnceLock::new(),
+            files,
+            dirs: OnceLock::new(),
+            lower: OnceLock::new(),
             derived_changes: None,
+            cache_tree: None,
             store,
         }
     }
 
+    /// Every path, in byte order. A derived snapshot copies its parent's map on the first call.
     pub fn entries(&self) -> &BTreeMap<String, Entry> {
-        &self.entries
+        match &self.files {
+            Files::Own(map) => map,
+            Files::Derived { parent, changes, all } => all.get_or_init(|| {
+                let mut map = BTreeMap::clone(parent);
+                for (path, entry) in changes {
+                    match entry {
+                        Some(e) => map.insert(path.clone(), *e),
+                        None => map.remove(path),
+                    };
+                }
+                map
+            }),
+        }
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
-        self.entries.get(path)
+        match &self.files {
+            Files::Own(map) => map.get(path),
+            Files::Derived { parent, changes, .. } => match changes.get(path) {
+                Some(e) => e.as_ref(),
+                None => parent.get(path),
+            },
+        }
+    }
+
+    /// Paths of this snapshot that `base` lacks (from the diff when `base` was derived from
+    /// this snapshot, without a lookup per path).
+    pub fn added_since<'a>(&'a self, base: &Snapshot) -> Vec<&'a str> {
+        if let (Files::Own(mine), Files::Derived { parent, changes, .. }) = (&self.files, &base.files)
+            && Arc::ptr_eq(mine, parent)
+        {
+            return changes
+                .iter()
+                .filter(|(_, e)| e.is_none())
+                .filter_map(|(p, _)| mine.get_key_value(p.as_str()).map(|(k, _)| k.as_str()))
+                .collect();
+        }
+        self.entries()
+            .keys()
+            .map(String::as_str)
+            .filter(|p| base.get(p).is_none())
+            .collect()
     }
 
     pub fn is_file(&self, path: &str) -> bool {
-        self.entries
-            .get(path)
-            .is_some_and(|e| e.kind != EntryKind::Gitlink)
+        self.get(path).is_some_and(|e| e.kind != EntryKind::Gitlink)
     }
 
     pub fn is_dir(&self, path: &str) -> bool {
-        self.dirs.contains(path)
-            || self
-                .entries
-                .get(path)
-                .is_some_and(|e| e.kind == EntryKind::Gitlink)
+        if self.get(path).is_some_and(|e| e.kind == EntryKind::Gitlink) {
+            return true;
+        }
+        match &self.files {
+            Files::Own(_) => self.dir_set().contains(path),
+            // A derived snapshot answers from its parent and its changes (no copy of either):
+            // a folder is there when one path below it is.
+            Files::Derived { parent, changes, .. } => {
+                if path.is_empty() {
+                    return true;
+                }
+                let below = format!("{path}/");
+                changes
+                    .range::<str, _>((
+                        std::ops::Bound::Included(below.as_str()),
+                        std::ops::Bound::Unbounded,
+                    ))
+                    .take_while(|(p, _)| p.starts_with(&below))
+                    .any(|(_, e)| e.is_some())
+                    || parent
+                        .range::<str, _>((
+                            std::ops::Bound::Included(below.as_str()),
+                            std::ops::Bound::Unbounded,
+                        ))
+                        .take_while(|(p, _)| p.starts_with(&below))
+                        .any(|(p, _)| !matches!(changes.get(p.as_str()), Some(None)))
+            }
+        }
+    }
+
+    fn dir_set(&self) -> &rustc_hash::FxHashSet<String> {
+        self.dirs.get_or_init(|| {
+            let mut dirs = rustc_hash::FxHashSet::default();
+            dirs.insert(String::new());
+            for p in self.entries().keys() {
+                let mut d = p.as_str();
+                while let Some((parent, _)) = d.rsplit_once('/') {
+                    if !dirs.insert(parent.to_string()) {
+                        break;
+                    }
+                    d = parent;
+                }
+            }
+            dirs
+        })
     }
 
     /// Every folder that holds a snapshot path (not the root).
     pub fn dirs(&self) -> impl Iterator<Item = &String> {
-        self.dirs.iter().filter(|d| !d.is_empty())
+        self.dir_set().iter().filter(|d| !d.is_empty())
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        match &self.files {
+            Files::Own(map) => map.len(),
+            Files::Derived { parent, changes, .. } => changes.iter().fold(parent.len(), |n, (p, e)| {
+                match (parent.contains_key(p), e.is_some()) {
+                    (false, true) => n + 1,
+                    (true, false) => n - 1,
+                    _ => n,
+                }
+            }),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
     /// Paths equal to `path` ignoring ASCII case (files and folders).
     pub fn case_insensitive(&self, path: &str) -> Vec<String> {
         let lower = self.lower.get_or_init(|| {
             let mut m: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
-            for p in self.entries.keys().chain(self.dirs.iter()) {
+            for p in self.entries().keys().chain(self.dir_set().iter()) {
                 m.entry(p.to_ascii_lowercase()).or_default().push(p.clone());
             }
             m
@@ -438,7 +548,7 @@ impl Snapshot {
         };
         let mut out: Vec<String> = Vec::new();
         for key in self
-            .entries
+            .entries()
             .range(dir.clone()..)
             .map(|(k, _)| k)
             .take_while(|k| k.starts_with(&dir))
@@ -458,7 +568,7 @@ impl Snapshot {
 
     /// The bytes of a file in the snapshot (for a symlink: its target text).
     pub fn read(&self, path: &str) -> Result<Vec<u8>, Error> {
-        let entry = self.entries.get(path).ok_or_else(|| {
+        let entry = self.get(path).ok_or_else(|| {
             Error::Io(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 format!("{path}: not in the snapshot"),
@@ -490,7 +600,7 @@ impl Snapshot {
         if matches!(self.kind, Kind::Worktree | Kind::Memory) {
             return self.read(path);
         }
-        let entry = self.entries.get(path).ok_or_else(|| {
+        let entry = self.get(path).ok_or_else(|| {
             Error::Io(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 path.to_string(),
@@ -544,6 +654,8 @@ fn kind_of_mode(mode: u32) -> EntryKind {
         _ => EntryKind::File,
     }
 }
+
+mod diff;
 
 thread_local! {
     /// One repository handle per thread (opening one reads git's config files: too slow to do

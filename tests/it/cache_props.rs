@@ -3,6 +3,12 @@
 //! a shared package, a base under an installed `node_modules`, a directory symlink's target,
 //! renames, removals from the index, package.json dependencies — and after each edit the warm
 //! run (cache kept from every earlier run) reports exactly what a cold run (no cache) reports.
+//!
+//! Issue 22's caches too: the `secrets/in-source` verdicts of files it does not read (binary,
+//! over `[scan] max_file_size`), kept by (path, blob) under a context holding the size limit,
+//! and the clean sets of several contexts kept side by side (two branches checked in turn).
+//! Each key part matters: a verdict kept without the blob id (`Blob`), without the size limit
+//! (`MaxSize`) or without the context (`Branch`) makes a warm run differ from a cold one.
 
 use proptest::prelude::*;
 
@@ -28,7 +34,18 @@ enum Edit {
     Unstage(bool),
     /// Whether `apps/web/package.json` declares `zod`.
     Dependency(bool),
+    /// `docs/notes.txt`: one of [`BLOBS`] (a secret as text, behind a NUL, padded past 1 KiB,
+    /// or none).
+    Blob(usize),
+    /// `hookctl.toml`'s `[scan] max_file_size`: 1 KiB, or the default.
+    MaxSize(bool),
+    /// Check out the other branch (`other` moves `apps/web/local.ts` and drops a dependency),
+    /// or back: the same cache folder sees two resolution contexts in turn.
+    Branch(bool),
 }
+
+/// What `docs/notes.txt` holds for [`Edit::Blob`].
+const BLOBS: &[&str] = &["secret", "binary", "large", "none"];
 
 const SPECS: &[&str] = &[
     "button",
@@ -51,6 +68,9 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::Rename),
         any::<bool>().prop_map(Edit::Unstage),
         any::<bool>().prop_map(Edit::Dependency),
+        (0..BLOBS.len()).prop_map(Edit::Blob),
+        any::<bool>().prop_map(Edit::MaxSize),
+        any::<bool>().prop_map(Edit::Branch),
     ]
 }
 
@@ -114,8 +134,31 @@ fn setup() -> Repo {
         r.write(&format!("apps/web/src/p{i}.ts"), source(spec));
         r.write(&format!("apps/admin/src/p{i}.ts"), source(spec));
     }
+    r.write("docs/notes.txt", notes("none"));
     r.git(&["add", "-A"]).ok();
+    r.git(&["commit", "-q", "-m", "main"]).ok();
+    // The other branch: another resolution context (paths and manifests differ).
+    r.git(&["checkout", "-q", "-b", "other"]).ok();
+    r.git(&["mv", "apps/web/local.ts", "apps/web/elsewhere.ts"]).ok();
+    r.write(
+        "apps/admin/package.json",
+        r#"{ "name": "admin", "version": "2.0.0" }"#,
+    );
+    r.git(&["add", "-A"]).ok();
+    r.git(&["commit", "-q", "-m", "other"]).ok();
+    r.git(&["checkout", "-q", "main"]).ok();
     r
+}
+
+/// `docs/notes.txt` for each of [`BLOBS`]: the secret is built at run time (no literal here).
+fn notes(kind: &str) -> Vec<u8> {
+    let secret = ["sk_", "live_", "4eC39HqLyjWDarjtT1zdp7dcMARK"].concat();
+    match kind {
+        "secret" => format!("key = {secret}\n").into_bytes(),
+        "binary" => format!("\0key = {secret}\n").into_bytes(),
+        "large" => format!("{}\nkey = {secret}\n", "# padding\n".repeat(150)).into_bytes(),
+        _ => b"nothing here\n".to_vec(),
+    }
 }
 
 fn apply(r: &Repo, e: &Edit) {
@@ -161,6 +204,23 @@ fn apply(r: &Repo, e: &Edit) {
                 return; // not `git add -A`: the file stays untracked on disk
             }
         }
+        Edit::Blob(i) => {
+            r.write("docs/notes.txt", notes(BLOBS[*i]));
+        }
+        Edit::MaxSize(small) => {
+            let text = if *small {
+                "[scan]\nmax_file_size = \"1 KiB\"\n"
+            } else {
+                "[scan]\n"
+            };
+            r.write("hookctl.toml", text);
+        }
+        Edit::Branch(other) => {
+            // Work in progress is committed first, so the checkout always succeeds.
+            r.git(&["add", "-A"]).ok();
+            let _ = r.git(&["commit", "-q", "--no-verify", "-m", "wip"]);
+            let _ = r.git(&["checkout", "-q", if *other { "other" } else { "main" }]);
+        }
         Edit::Dependency(declared) => {
             let deps = if *declared {
                 r#"{ "tsconfig": "workspace:*", "zod": "^3" }"#
@@ -183,23 +243,224 @@ fn findings(r: &Repo) -> String {
     serde_json::to_string_pretty(&json["findings"]).unwrap()
 }
 
+/// Apply `edits` one by one; after each, the warm run (the cache of every earlier run) reports
+/// what a cold run reports.
+fn warm_equals_cold(edits: &[Edit]) -> Result<(), TestCaseError> {
+    let r = setup();
+    let _ = findings(&r);
+    let cache = r.path(".git/hookctl");
+    let aside = r.path(".git/hookctl-warm");
+    for e in edits {
+        apply(&r, e);
+        let warm = findings(&r);
+        // Cold: the same run with no cache; then put the warm cache back for the next edit.
+        std::fs::rename(&cache, &aside).unwrap();
+        let cold = findings(&r);
+        std::fs::remove_dir_all(&cache).unwrap();
+        std::fs::rename(&aside, &cache).unwrap();
+        prop_assert_eq!(&warm, &cold, "after {:?} in {:?}", e, edits);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, max_shrink_iters: 20, ..ProptestConfig::default() })]
 
     #[test]
     fn warm_runs_equal_cold_runs_after_any_edit(edits in prop::collection::vec(edit(), 1..8)) {
-        let r = setup();
-        let _ = findings(&r);
-        let cache = r.path(".git/hookctl");
-        let aside = r.path(".git/hookctl-warm");
+        warm_equals_cold(&edits)?;
+    }
+}
+
+/// The sequences that need each key part of issue 22's caches, every time (random sequences
+/// find them only now and then): the blob id of a verdict of an unread file, the size limit in
+/// its context, and the resolution context of each clean set kept side by side.
+#[test]
+fn each_key_part_of_the_verdict_caches_matters() {
+    use Edit::*;
+    let blob = |k: &str| Blob(BLOBS.iter().position(|b| *b == k).unwrap());
+    for edits in [
+        vec![blob("binary"), blob("secret")],
+        vec![MaxSize(true), blob("large"), MaxSize(false)],
+        vec![Branch(true), Source(0, 4), Branch(false), Branch(true)],
+    ] {
+        warm_equals_cold(&edits).unwrap();
+    }
+}
+
+// ------------------------------------------------------------- the import graph (`{affected}`)
+
+/// An edit for the graph property: every kind of input `{affected}` depends on, with aliases
+/// that rename what they map (`*-impl`, exact names) so that an added file's name does not say
+/// which imports it captures.
+#[derive(Debug, Clone)]
+enum GraphEdit {
+    /// Add or remove a file that some mapping prefers once it exists.
+    Late(usize),
+    /// `git mv` an early file to its other name, or back.
+    Rename(usize),
+    /// Importer `i` imports specifier `j`.
+    Source(usize, usize),
+    /// tsconfig `paths` variant.
+    Paths(usize),
+    /// `packages/ui-kit` `exports` variant.
+    Exports(usize),
+}
+
+/// Files present at first, and their other names.
+const EARLY: &[(&str, &str)] = &[
+    ("src/helpers/format.ts", "src/helpers/fmt.ts"),
+    ("src/database/client.ts", "src/database/conn.ts"),
+    ("packages/ui-kit/src/button.ts", "packages/ui-kit/src/btn.ts"),
+    ("src/lib/index.ts", "src/lib/main.ts"),
+];
+/// Files that do not exist at first.
+const LATE: &[&str] = &[
+    "src/lib/format-impl.ts",
+    "src/gen/client.ts",
+    "packages/ui-kit/src/button-impl.ts",
+    "src/lib.ts",
+    "src/pre-format.ts",
+];
+const GRAPH_SPECS: &[&str] = &[
+    "@impl/format",
+    "@db",
+    "@acme/ui/button",
+    "./lib",
+    "@pre/format",
+    "@/helpers/format",
+];
+const GRAPH_IMPORTERS: &[&str] = &["src/a.ts", "src/b.ts", "src/c/d.ts"];
+const GRAPH_PATHS: &[&str] = &[
+    r#"{ "@/*": ["./src/*"], "@impl/*": ["./src/lib/*-impl", "./src/helpers/*"], "@db": ["./src/gen/client.ts", "./src/database/client.ts"], "@pre/*": ["./src/pre-*", "./src/helpers/*"] }"#,
+    r#"{ "@/*": ["./src/*"], "@impl/*": ["./src/helpers/*"] }"#,
+];
+const GRAPH_EXPORTS: &[&str] = &[
+    r#"{ "./*": ["./src/*-impl.ts", "./src/*.ts"] }"#,
+    r#"{ "./*": "./src/*.ts" }"#,
+];
+
+fn graph_edit() -> impl Strategy<Value = GraphEdit> {
+    prop_oneof![
+        3 => (0..LATE.len()).prop_map(GraphEdit::Late),
+        1 => (0..EARLY.len()).prop_map(GraphEdit::Rename),
+        1 => (0..GRAPH_IMPORTERS.len(), 0..GRAPH_SPECS.len()).prop_map(|(i, j)| GraphEdit::Source(i, j)),
+        1 => (0..GRAPH_PATHS.len()).prop_map(GraphEdit::Paths),
+        1 => (0..GRAPH_EXPORTS.len()).prop_map(GraphEdit::Exports),
+    ]
+}
+
+fn graph_tsconfig(paths: &str) -> String {
+    format!(r#"{{ "compilerOptions": {{ "moduleResolution": "bundler", "paths": {paths} }} }}"#)
+}
+
+fn graph_ui(exports: &str) -> String {
+    format!(r#"{{ "name": "@acme/ui", "exports": {exports} }}"#)
+}
+
+fn graph_setup() -> Repo {
+    let r = Repo::new();
+    let out = r.sibling("affected");
+    r.write(
+        "package.json",
+        r#"{ "name": "app", "private": true, "workspaces": ["packages/*"], "dependencies": { "@acme/ui": "*" } }"#,
+    )
+    .write("packages/ui-kit/package.json", graph_ui(GRAPH_EXPORTS[0]))
+    .write("tsconfig.json", graph_tsconfig(GRAPH_PATHS[0]))
+    .write(
+        "hookctl.toml",
+        format!(
+            "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"affected\"\nrun = \"printf '%s\\\\n' {{affected}} > {}\"\n",
+            out.display()
+        ),
+    );
+    for (f, _) in EARLY {
+        r.write(f, "export const v = 1;\n");
+    }
+    for (i, p) in GRAPH_IMPORTERS.iter().enumerate() {
+        r.write(p, source(GRAPH_SPECS[i]));
+    }
+    r.commit_all("init");
+    r
+}
+
+fn graph_apply(r: &Repo, e: &GraphEdit) {
+    let exists = |p: &str| r.path(p).exists();
+    match e {
+        GraphEdit::Late(i) => {
+            if exists(LATE[*i]) {
+                r.git(&["rm", "-q", "-f", LATE[*i]]).ok();
+            } else {
+                r.write(LATE[*i], "export const v = 2;\n");
+            }
+        }
+        GraphEdit::Rename(i) => {
+            let (a, b) = EARLY[*i];
+            let (from, to) = if exists(a) { (a, b) } else { (b, a) };
+            if exists(from) && !exists(to) {
+                r.git(&["mv", from, to]).ok();
+            }
+        }
+        GraphEdit::Source(i, j) => {
+            r.write(GRAPH_IMPORTERS[*i], source(GRAPH_SPECS[*j]));
+        }
+        GraphEdit::Paths(v) => {
+            r.write("tsconfig.json", graph_tsconfig(GRAPH_PATHS[*v]));
+        }
+        GraphEdit::Exports(v) => {
+            r.write("packages/ui-kit/package.json", graph_ui(GRAPH_EXPORTS[*v]));
+        }
+    }
+    r.git(&["add", "-A"]).ok();
+}
+
+/// `{affected}` of each seed group: the files that appear later, and those present at first.
+fn affected_sets(r: &Repo) -> Vec<Vec<String>> {
+    let late: Vec<&str> = LATE
+        .iter()
+        .copied()
+        .chain(EARLY.iter().map(|(_, b)| *b))
+        .filter(|p| r.path(p).exists())
+        .collect();
+    let early: Vec<&str> = EARLY
+        .iter()
+        .map(|(a, _)| *a)
+        .filter(|p| r.path(p).exists())
+        .collect();
+    let mut sets = Vec::new();
+    for seeds in [late, early] {
+        if seeds.is_empty() {
+            sets.push(Vec::new());
+            continue;
+        }
+        let mut args = vec!["run", "pre-commit", "--files"];
+        args.extend(seeds);
+        r.hookctl(&args).ok();
+        let text = std::fs::read_to_string(r.sibling("affected")).unwrap();
+        let mut set: Vec<String> = text.lines().map(str::to_string).collect();
+        set.sort();
+        sets.push(set);
+    }
+    sets
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, max_shrink_iters: 20, ..ProptestConfig::default() })]
+
+    /// The stored import graph never changes `{affected}`: after any sequence of additions,
+    /// renames and edits, a warm run equals a run without the stored graph.
+    #[test]
+    fn warm_affected_equals_cold_affected_after_any_edit(edits in prop::collection::vec(graph_edit(), 1..8)) {
+        let r = graph_setup();
+        let _ = affected_sets(&r);
+        let graph = r.path(".git/hookctl/graph.bin");
+        let aside = r.path(".git/hookctl/graph.warm");
         for e in &edits {
-            apply(&r, e);
-            let warm = findings(&r);
-            // Cold: the same run with no cache; then put the warm cache back for the next edit.
-            std::fs::rename(&cache, &aside).unwrap();
-            let cold = findings(&r);
-            std::fs::remove_dir_all(&cache).unwrap();
-            std::fs::rename(&aside, &cache).unwrap();
+            graph_apply(&r, e);
+            let warm = affected_sets(&r);
+            std::fs::rename(&graph, &aside).unwrap();
+            let cold = affected_sets(&r);
+            std::fs::rename(&aside, &graph).unwrap();
             prop_assert_eq!(&warm, &cold, "after {:?}", e);
         }
     }

@@ -55,6 +55,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// A finished process's exit code and text.
+    pub fn from_output(out: Output) -> Run {
+        Run::from(out)
+    }
+
     fn from(out: Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
@@ -110,7 +115,9 @@ impl Run {
 
 /// A temporary git repository.
 pub struct Repo {
-    _tmp: tempfile::TempDir,
+    /// The temporary folder holding it (None: a repository inside another test repo's folder,
+    /// which owns that folder).
+    _tmp: Option<tempfile::TempDir>,
     pub root: PathBuf,
 }
 
@@ -120,9 +127,17 @@ impl Repo {
         let tmp = tempfile::Builder::new().prefix("hookctl-it-").tempdir().unwrap();
         let root = tmp.path().join("repo");
         std::fs::create_dir(&root).unwrap();
-        let r = Repo { _tmp: tmp, root };
+        let r = Repo {
+            _tmp: Some(tmp),
+            root,
+        };
         r.git(&["init", "-q", "-b", "main"]).ok();
         r
+    }
+
+    /// The repository already at `root` (a clone beside another test repo, in its folder).
+    pub fn at(root: PathBuf) -> Repo {
+        Repo { _tmp: None, root }
     }
 
     /// A fresh repo holding a copy of `fixtures/<name>` (not yet added).
@@ -335,6 +350,27 @@ pub fn finding(rule: &str, path: &str, what: &str) -> (String, String, String) {
     (rule.to_string(), path.to_string(), what.to_string())
 }
 
+/// `text` with this platform's npm package name (`@hookctl/cli-linux-x64-gnu`) as
+/// `@hookctl/[PLATFORM]`, so that snapshots hold on every platform.
+pub fn platform_neutral(text: &str) -> String {
+    match hookctl::install::npm_platform_package() {
+        Some((name, _)) => text.replace(name, "@hookctl/[PLATFORM]"),
+        None => text.to_string(),
+    }
+}
+
+/// `text` with the paths of this run made stable for a snapshot: the hookctl binary as
+/// `[BIN]`, the repository's temporary folder (which holds the repo and its siblings) as
+/// `[TMP]`, and the platform package's name (see [`platform_neutral`]).
+pub fn scrub(repo: &Repo, text: &str) -> String {
+    let tmp = repo.root.parent().unwrap();
+    let mut out = text.replace(BIN, "[BIN]");
+    for t in [tmp.canonicalize().unwrap(), tmp.to_path_buf()] {
+        out = out.replace(&t.display().to_string(), "[TMP]");
+    }
+    platform_neutral(&out)
+}
+
 /// Snapshot `text` under `name` with the repo's temporary path replaced by `[REPO]` and
 /// timings by `[TIME]`, so that snapshots are stable across runs and machines.
 #[macro_export]
@@ -348,13 +384,37 @@ macro_rules! snapshot {
             filters => vec![
                 (regex::escape(&canonical).leak() as &str, "[REPO]"),
                 (regex::escape(&root).leak() as &str, "[REPO]"),
+                (r"/tmp/\.tmp[A-Za-z0-9]+", "[TEMP]"),
+                (r"/tmp/hookctl-it-[A-Za-z0-9]+", "[TEMP]"),
                 (r"in \d+ ms", "in [TIME] ms"),
                 (r#""elapsed_ms": \d+"#, r#""elapsed_ms": "[TIME]""#),
                 (r"\(\d+\.\d+s\)", "([TIME]s)"),
+                (r"\b\d+\.\d\ds\b", "[T]s"),
                 (r#""version": "\d+\.\d+\.\d+""#, r#""version": "[VERSION]""#),
+                // Commit ids differ from run to run (commit dates are not fixed).
+                (r"\b[0-9a-f]{40}\b", "[OID]"),
+                (r"\b[0-9a-f]{7,12}\.\.[0-9a-f]{7,12}\b", "[OID]..[OID]"),
             ],
         }, {
             insta::assert_snapshot!($name, $text);
         });
+    }};
+}
+
+/// A command's whole result as users see it (prek's `cmd_snapshot!`): whether it succeeded, its
+/// exit code, stdout and stderr, with the filters of [`snapshot!`]. One snapshot pins every
+/// word, where `contains` pins a few.
+#[macro_export]
+macro_rules! cmd_snapshot {
+    ($repo:expr, $name:expr, $run:expr) => {{
+        let run: &$crate::common::Run = &$run;
+        let text = format!(
+            "success: {}\nexit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+            run.code == 0,
+            run.code,
+            run.stdout,
+            run.stderr
+        );
+        snapshot!($repo, $name, text);
     }};
 }

@@ -216,7 +216,11 @@ fn deploy_repo() -> Repo {
 #[test]
 fn git_clean_fires_in_pre_deploy_on_a_modified_tracked_file() {
     let r = deploy_repo();
-    r.hookctl(&["run", "pre-deploy"]).ok().lacks(CLEAN);
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_fires_in_pre_deploy_on_a_modified_tracked_file",
+        r.hookctl(&["run", "pre-deploy"])
+    );
     r.write("lib.js", "module.exports = 2;\n");
     let run = r.hookctl(&["run", "pre-deploy", "--format", "json"]);
     run.code(1);
@@ -235,12 +239,18 @@ fn git_clean_fires_in_pre_deploy_on_a_modified_tracked_file() {
     );
     // Staged but not committed is not clean either.
     r.add(&["lib.js"]);
-    r.hookctl(&["run", "pre-deploy"])
-        .code(1)
-        .contains("error[git/clean]: `lib.js` has staged changes that are not committed");
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_fires_in_pre_deploy_on_a_modified_tracked_file_1",
+        r.hookctl(&["run", "pre-deploy"])
+    );
     // Committed: clean again.
     r.commit_all("lib 2");
-    r.hookctl(&["run", "pre-deploy"]).ok().lacks(CLEAN);
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_fires_in_pre_deploy_on_a_modified_tracked_file_2",
+        r.hookctl(&["run", "pre-deploy"])
+    );
 }
 
 /// An untracked file that committed code imports: one `git/clean` finding at the import (not a
@@ -270,18 +280,18 @@ fn git_clean_fires_on_an_untracked_imported_file_once() {
         })
         .collect();
     assert_eq!(found, [(CLEAN, "index.js", "lib.js")]);
-    r.hookctl(&["run", "pre-deploy"])
-        .code(1)
-        .contains("error[git/clean]: `lib.js` is untracked, but `index.js` imports it")
-        .contains("git add lib.js && git commit")
-        .lacks("imports/untracked")
-        .lacks("notes.txt");
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_fires_on_an_untracked_imported_file_once",
+        r.hookctl(&["run", "pre-deploy"])
+    );
     // `git/clean` off: the import is still reported, by `imports/untracked`.
     r.write("hookctl.toml", "[pre-deploy]\n[rules]\n\"git/clean\" = \"off\"\n");
-    r.hookctl(&["run", "pre-deploy"])
-        .code(1)
-        .contains("error[imports/untracked]")
-        .lacks("git/clean");
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_fires_on_an_untracked_imported_file_once_1",
+        r.hookctl(&["run", "pre-deploy"])
+    );
 }
 
 #[test]
@@ -291,22 +301,43 @@ fn git_clean_never_runs_in_pre_commit_or_check() {
     r.write("index.js", "require(\"./lib\");\nrequire(\"./extra\");\n")
         .write("extra.js", "1;\n")
         .add(&["index.js"]);
-    r.hookctl(&["run", "pre-commit"]).lacks(CLEAN);
-    r.hookctl(&["check"]).lacks(CLEAN);
-    r.hookctl(&["check", "--worktree"]).lacks(CLEAN);
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_never_runs_in_pre_commit_or_check",
+        r.hookctl(&["run", "pre-commit"])
+    );
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_never_runs_in_pre_commit_or_check_1",
+        r.hookctl(&["check"])
+    );
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_never_runs_in_pre_commit_or_check_2",
+        r.hookctl(&["check", "--worktree"])
+    );
     // A custom hook runs it only when its `checks` lists `git`.
     r.write(
         "hookctl.toml",
         "[pre-deploy]\n[ci-gate]\nchecks = [\"imports\"]\n",
     );
-    r.hookctl(&["run", "ci-gate"]).lacks(CLEAN);
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_never_runs_in_pre_commit_or_check_3",
+        r.hookctl(&["run", "ci-gate"])
+    );
     r.write("hookctl.toml", "[pre-deploy]\n[ci-gate]\nchecks = [\"git\"]\n");
-    r.hookctl(&["run", "ci-gate"])
-        .code(1)
-        .contains("error[git/clean]");
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_never_runs_in_pre_commit_or_check_4",
+        r.hookctl(&["run", "ci-gate"])
+    );
     // HOOKCTL_SKIP names it like any rule.
-    r.hookctl_env(&["run", "pre-deploy"], &[("HOOKCTL_SKIP", "git/clean")], None)
-        .lacks(CLEAN);
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_never_runs_in_pre_commit_or_check_5",
+        r.hookctl_env(&["run", "pre-deploy"], &[("HOOKCTL_SKIP", "git/clean")], None)
+    );
 }
 
 #[test]
@@ -315,22 +346,28 @@ fn git_clean_runs_in_pre_push() {
     r.bare_remote();
     r.install_shim("pre-push");
     r.write("lib.js", "module.exports = 2;\n");
-    r.push(&["-q", "origin", "main"])
-        .code(1)
-        .contains("error[git/clean]: `lib.js` has changes that are not committed");
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_runs_in_pre_push",
+        r.push(&["-q", "origin", "main"])
+    );
     r.git(&["checkout", "--", "lib.js"]).ok();
-    r.push(&["-q", "origin", "main"]).ok().lacks(CLEAN);
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_runs_in_pre_push_1",
+        r.push(&["-q", "origin", "main"])
+    );
     // A pushed commit that imports an untracked file: `imports/untracked` reports it (the
     // pushed commit lacks the file), once; `git/clean` does not repeat it.
     r.write("index.js", "require(\"./lib\");\nrequire(\"./extra\");\n")
         .write("extra.js", "1;\n")
         .add(&["index.js"]);
     r.git(&["commit", "-qm", "extra", "--no-verify"]).ok();
-    r.push(&["-q", "origin", "main"])
-        .code(1)
-        .contains("error[imports/untracked]")
-        .contains("extra.js")
-        .lacks(CLEAN);
+    cmd_snapshot!(
+        r,
+        "deploy_git_clean_runs_in_pre_push_2",
+        r.push(&["-q", "origin", "main"])
+    );
 }
 
 // --- hookctl run pre-deploy ---
@@ -509,7 +546,7 @@ fn init_preset_writes_jobs_only_for_tools_that_exist() {
     assert_eq!(
         runs,
         [
-            "pnpm exec jest --coverage --coverageThreshold='{\"global\":{\"lines\":80}}'",
+            "jest --coverage --coverageThreshold='{\"global\":{\"lines\":80}}'",
             "pnpm audit --audit-level high"
         ]
     );

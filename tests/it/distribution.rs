@@ -40,43 +40,50 @@ fn install_is_a_one_note_no_op_in_ci_with_hookctl_0_and_outside_a_repository() {
     let outside = repo.sibling("no-repo");
     std::fs::create_dir(&outside).unwrap();
     let run = repo.hookctl_in(&outside, &["install"], None);
-    run.ok()
-        .contains("is not in a git repository, hooks not installed");
+    cmd_snapshot!(
+        repo,
+        "distribution_install_is_a_one_note_no_op_in_ci_with_hookctl_0_and_outside_a_repository",
+        run
+    );
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 }
 
+/// The Node launcher in node_modules/.bin is the slow fallback: the recorded native binary
+/// runs before it (the npm package's binary before both: tests/it/first_hour.rs), and it runs
+/// only when that binary is gone and `node` is on PATH.
 #[test]
-fn the_shim_runs_the_repositorys_node_modules_hookctl_first_then_the_recorded_path() {
+fn the_shim_runs_the_recorded_binary_before_the_node_launcher() {
     let repo = Repo::new();
     repo.write("a.txt", "a").commit_all("init");
     repo.hookctl(&["install", "--hooks", "pre-commit"]).ok();
     let shim = repo.read(".git/hooks/pre-commit");
     assert!(shim.contains("node_bin='node_modules/.bin/hookctl'"), "{shim}");
 
-    // A stand-in for the npm launcher that says it ran, then runs the real binary.
+    // A stand-in for the npm launcher that says it ran, then runs the real binary, and a
+    // `node` on PATH for the shim to see.
     write_exec(
         &repo.path("node_modules/.bin/hookctl"),
         &format!("#!/bin/sh\necho 'node_modules hookctl ran' >&2\nexec '{BIN}' \"$@\"\n"),
     );
-    repo.write("b.txt", "b");
-    repo.git(&["add", "b.txt"]).ok();
-    repo.commit(&["-q", "-m", "b"])
-        .ok()
-        .contains("node_modules hookctl ran");
+    let fake = repo.sibling("fake-node");
+    write_exec(&fake.join("node"), "#!/bin/sh\nexit 0\n");
+    let path = format!("{}:/usr/bin:/bin", fake.display());
+    let commit = |msg: &str| {
+        let mut c = git_cmd(&repo.root);
+        c.env("PATH", &path)
+            .args(["commit", "-q", "--allow-empty", "-m", msg]);
+        run_with_stdin(c, None)
+    };
+    commit("b").ok().lacks("node_modules hookctl ran");
 
-    // Without node on PATH the launcher cannot run: the recorded binary does.
-    let git_only = repo.sibling("git-only");
-    std::fs::create_dir(&git_only).unwrap();
-    let git = std::process::Command::new("sh")
-        .args(["-c", "command -v git"])
-        .output()
-        .unwrap();
-    let git = String::from_utf8(git.stdout).unwrap();
-    std::os::unix::fs::symlink(git.trim(), git_only.join("git")).unwrap();
-    let mut c = git_cmd(&repo.root);
-    c.env("PATH", &git_only)
-        .args(["commit", "-q", "--allow-empty", "-m", "c"]);
-    run_with_stdin(c, None).ok().lacks("node_modules hookctl ran");
+    // The recorded binary gone: the launcher.
+    let text = repo.read(".git/hooks/pre-commit");
+    let line = text.lines().find(|l| l.starts_with("hookctl_bin=")).unwrap();
+    repo.write(
+        ".git/hooks/pre-commit",
+        text.replace(line, "hookctl_bin='/nonexistent/hookctl'"),
+    );
+    commit("c").ok().contains("node_modules hookctl ran");
 }
 
 #[test]

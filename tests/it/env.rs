@@ -330,10 +330,12 @@ fn missing_env_file_or_no_source_is_a_usage_error() {
 fn a_bad_pattern_in_config_is_a_usage_error_saying_where() {
     let repo = app();
     repo.write("hookctl.toml", "[env.vars.DB_PORT]\npattern = \"(unclosed\"\n");
+    // Refused when the config is read, with its file, line and column.
     repo.hookctl(&["env", "check", "--env-file", ".env.development"])
         .code(2)
-        .contains("[env.vars.DB_PORT]")
-        .contains("pattern");
+        .contains("hookctl.toml")
+        .contains("line 2, column 11")
+        .contains("invalid regular expression `(unclosed`");
 }
 
 #[test]

@@ -73,7 +73,10 @@ fn init_looks_at_every_workspace_package() {
         .find(|j| j.name == "lint-web")
         .unwrap()
         .run;
-    assert_eq!(lint, "pnpm exec eslint --max-warnings=0 {files}");
+    assert_eq!(
+        lint, "eslint --max-warnings=0 {files}",
+        "node_modules/.bin is on PATH"
+    );
 
     // The clean build is there, commented out.
     assert!(!jobs.iter().any(|j| j.1 == "build"), "{jobs:?}");
@@ -97,15 +100,19 @@ fn init_looks_at_every_workspace_package() {
         let path_like = word.contains('/') && !word.contains(['*', '{', '<', '^']) && !word.starts_with('-');
         let file_like = word.ends_with(".md") || word.ends_with(".json") || word.starts_with(".env.");
         let rule = hookctl::rules::by_id(word).is_some();
-        if (path_like || file_like) && !rule && !word.starts_with(".env") {
+        // node_modules/.bin is named as the folder jobs' PATH starts with, wherever it is.
+        let concept = word.starts_with("node_modules/");
+        if (path_like || file_like) && !rule && !concept && !word.starts_with(".env") {
             assert!(repo.path(word).exists(), "`{word}` does not exist:\n{text}");
         }
     }
     assert!(!text.contains("SPEC.md") && !text.contains("README.md"), "{text}");
 }
 
+/// Jobs call the tools by name (the jobs' PATH has node_modules/.bin), through `yarn` only
+/// under Plug'n'Play, which has no node_modules.
 #[test]
-fn init_uses_the_package_managers_exec() {
+fn init_calls_tools_by_name_except_under_plug_n_play() {
     let repo = Repo::new();
     repo.write(
         "package.json",
@@ -118,12 +125,12 @@ fn init_uses_the_package_managers_exec() {
     .commit_all("init");
     repo.hookctl(&["init"]).ok();
     let text = repo.read("hookctl.toml");
-    assert!(text.contains("run = \"npm exec --no -- tsc --noEmit\""), "{text}");
+    assert!(text.contains("run = \"tsc --noEmit\""), "{text}");
     assert!(
-        text.contains("run = \"npm exec --no -- eslint --max-warnings=0 {files}\""),
+        text.contains("run = \"eslint --max-warnings=0 {files}\""),
         "{text}"
     );
-    assert!(!text.contains("npx"), "{text}");
+    assert!(!text.contains("npx") && !text.contains("npm exec"), "{text}");
 
     let yarn = Repo::new();
     yarn.write("package.json", "{\"name\": \"y\"}\n")
@@ -131,5 +138,18 @@ fn init_uses_the_package_managers_exec() {
         .write("tsconfig.json", "{}\n")
         .commit_all("init");
     yarn.hookctl(&["init"]).ok();
-    assert!(yarn.read("hookctl.toml").contains("run = \"yarn tsc --noEmit\""));
+    assert!(yarn.read("hookctl.toml").contains("run = \"tsc --noEmit\""));
+
+    let pnp = Repo::new();
+    pnp.write(
+        "package.json",
+        "{\"name\": \"p\", \"packageManager\": \"yarn@4.5.0\"}\n",
+    )
+    .write("yarn.lock", "\n__metadata:\n  version: 8\n")
+    .write("tsconfig.json", "{}\n")
+    .commit_all("init");
+    pnp.hookctl(&["init"]).ok();
+    let text = pnp.read("hookctl.toml");
+    assert!(text.contains("run = \"yarn tsc --noEmit\""), "{text}");
+    assert!(text.contains("Plug'n'Play"), "{text}");
 }

@@ -1,11 +1,16 @@
 //! One integration-test binary: real temporary git repos, the real `hookctl` binary.
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+// Tests read the environment they run in; the rule is for hookctl itself (src/env_vars.rs).
+#![allow(clippy::disallowed_methods)]
 
 mod action;
 mod cache_props;
+mod certainty;
 #[macro_use]
 mod common;
+mod bundler;
+mod commit_msg;
 mod config_errors;
 mod corpus;
 mod css;
@@ -14,10 +19,13 @@ mod distribution;
 mod doctor;
 mod engine;
 mod env;
+mod env_certainty;
 mod env_client_read;
 mod env_rules;
+mod first_hour;
 mod init;
 mod install;
+mod job_trust;
 mod jobs;
 mod layout;
 mod live;
@@ -36,3 +44,4 @@ mod secrets_in_source;
 mod sfc;
 mod snapshots_output;
 mod staged;
+mod verdicts;

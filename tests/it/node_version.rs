@@ -104,11 +104,11 @@ fn nvmrc_and_volta_disagreeing() {
     r.git(&["add", "-A"]).ok();
     let got = node_findings(&r);
     assert_eq!(got.len(), 1, "{got:?}");
-    r.hookctl(&["check"])
-        .code(1)
-        .contains("error[node/version]")
-        .contains("`.nvmrc` names Node `20.10.0` but `package.json` `volta.node` names `20.11.1`")
-        .contains("change `.nvmrc` to `20.11.1`");
+    cmd_snapshot!(
+        r,
+        "node_version_nvmrc_and_volta_disagreeing",
+        r.hookctl(&["check"])
+    );
 }
 
 #[test]

@@ -411,8 +411,11 @@ fn references_to_generated_configs_do_not_break_resolution() {
         check_findings(&r, &["--all-findings"]),
         vec![finding("imports/unresolved", "app/composables/a.ts", "./c")]
     );
-    r.hookctl(&["check", "--all-findings"])
-        .contains("`tsconfig.json` references `./.nuxt/tsconfig.app.json`");
+    cmd_snapshot!(
+        r,
+        "sfc_references_to_generated_configs_do_not_break_resolution",
+        r.hookctl(&["check", "--all-findings"])
+    );
 }
 
 /// Regression (sveltejs/kit test apps): `svelte.config.js` is optional; a package depending on
@@ -474,10 +477,11 @@ fn verbose_names_skipped_files_and_why() {
         .contains("skipped, unsupported extension: .html 1 (index.html)")
         .lacks("logo.png");
     // without --verbose: none of it
-    r.hookctl(&["--no-color", "check", "--all-findings"])
-        .ok()
-        .lacks("binary content")
-        .lacks("unsupported");
+    cmd_snapshot!(
+        r,
+        "sfc_verbose_names_skipped_files_and_why",
+        r.hookctl(&["--no-color", "check", "--all-findings"])
+    );
 }
 
 /// create-vue's layout: a solution-style tsconfig whose app project includes `src/**/*.vue` and

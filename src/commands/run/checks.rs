@@ -62,6 +62,7 @@ pub(super) fn run_checks_on(
             .iter()
             .filter(|g| {
                 !skipped(g)
+                    && **g != super::COMMIT_MSG
                     && !(**g == "git"
                         && (skipped(crate::codes::GIT_CLEAN.id)
                             || config.level(&crate::codes::GIT_CLEAN) == crate::config::Level::Off))
@@ -79,10 +80,17 @@ pub(super) fn run_checks_on(
             fold_untracked_imports: git_clean_applies(hook, hc) && hook != "pre-push",
         },
         running_node: hook == PRE_DEPLOY,
+        // git runs `commit-msg` at the top level with the message file's path (relative to it).
+        commit_message: (hook == super::COMMIT_MSG)
+            .then(|| args.args.first().map(std::path::PathBuf::from))
+            .flatten(),
     };
     let mut times: Vec<(&str, Duration)> = Vec::new();
     let mut findings: Vec<Finding> = Vec::new();
     let (mut files, mut elapsed, mut too_large) = (0, Duration::ZERO, 0);
+    // The paths the hook's snapshots change (staged files, pushed changes), when only those
+    // were analysed: what the summary says was checked.
+    let mut changed: Option<usize> = Some(0);
     let mut done = BTreeSet::new();
     let mut sources = Vec::new();
     let mut checked = Vec::new();
@@ -127,6 +135,11 @@ pub(super) fn run_checks_on(
             } else {
                 files + outcome.files
             };
+            changed = match (changed, outcome.changed) {
+                (Some(total), Some(n)) if group.is_some() => Some(total.max(n)),
+                (Some(total), Some(n)) => Some(total + n),
+                _ => None,
+            };
             too_large = too_large.max(outcome.too_large.len());
             elapsed += outcome.elapsed;
             for f in outcome.findings {
@@ -137,11 +150,28 @@ pub(super) fn run_checks_on(
         }
     }
     crate::diagnostic::sort(&mut findings);
+    // "10 staged files checked", not the count of source files among them (a commit of
+    // Markdown files is checked too: secrets, env files).
+    let (files, unit) = match changed {
+        // `commit-msg` checks the message, not files.
+        _ if local.commit_message.is_some() && configured.iter().all(|g| g == super::COMMIT_MSG) => {
+            (1, "commit message")
+        }
+        Some(n) if !checked.is_empty() => (
+            n,
+            if scopes.iter().all(|s| s.target == Target::Index) {
+                "staged file"
+            } else {
+                "changed file"
+            },
+        ),
+        _ => (files, "file"),
+    };
     let opts = report::Options {
         format: args.format,
         color: crate::output::stdout_color(),
         quiet: ctx.quiet,
-        unit: "file",
+        unit,
         ..Default::default()
     };
     let mut summary = Summary::new(files, &findings, elapsed);
@@ -151,7 +181,8 @@ pub(super) fn run_checks_on(
     crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
     let mut rows = Vec::new();
     if table {
-        for g in &groups {
+        // The commit message is no item of a deploy.
+        for g in groups.iter().filter(|g| **g != super::COMMIT_MSG) {
             let ran = times.iter().any(|(t, _)| t == g);
             if !ran {
                 let why = if skipped(g) || (*g == "git" && skipped(crate::codes::GIT_CLEAN.id)) {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -12,10 +12,9 @@ use crate::UsageError;
 use crate::cli::RunArgs;
 use crate::config::HookConfig;
 use crate::jobs::exec::{self, Spec, Status};
-use crate::jobs::{self, Git, Snapshot, clean, plan, staged};
+use crate::jobs::{self, Git, Snapshot, clean, plan, restore, staged};
 
 use super::scope::HookScope;
-use super::state_dir;
 use super::ui::{Row, RowKind, RowStatus, Ui};
 
 #[derive(Default)]
@@ -106,15 +105,29 @@ pub(super) fn run_jobs(
             partial.extend(staged::probe(git, index, &extra, oids)?.0);
         }
     }
-    let guard = staged::Guard::take(&git.root, &partial);
+    // Symlinks that lead to a partially staged file: through them a job would read the
+    // unstaged content, so jobs given one run in the view too.
+    let links = match index {
+        Some(index) => staged::links_to(git, index, &partial),
+        None => BTreeSet::new(),
+    };
+    let state = jobs::state_dir(git);
+    // Before any job starts, the unstaged edits of the partially staged files are on disk: a
+    // job may rewrite them, and a hookctl killed meanwhile must lose nothing.
+    let mut guard = restore::Guard::take(&state, &git.root, &partial)
+        .context("cannot save the unstaged edits of the partially staged files, so no job was run")?;
     let mut view: Option<staged::View> = None;
     // One checkout per distinct `link` setting, shared by the jobs that use it.
     let mut checkouts: Vec<(Option<Vec<String>>, clean::CleanDir)> = Vec::new();
     let mut specs = Vec::new();
     let mut fail_texts = Vec::new();
     let mut placed = Vec::new();
+    let running = match crate::env_vars::get(crate::env_vars::HOOKCTL_RUNNING) {
+        Some(outer) if !outer.is_empty() => format!("{outer},{hook}"),
+        _ => hook.to_string(),
+    };
     for (job, name, dir, commands, files) in runnable {
-        let in_view = !job.clean && files.iter().any(|f| partial.contains(f));
+        let in_view = !job.clean && files.iter().any(|f| partial.contains(f) || links.contains(f));
         let base = if job.clean {
             let pos = match checkouts.iter().position(|(l, _)| *l == job.link) {
                 Some(p) => p,
@@ -129,8 +142,10 @@ pub(super) fn run_jobs(
         } else if in_view {
             if view.is_none() {
                 let index = index.flatten();
-                view =
-                    Some(staged::View::create(git, index, &partial).context("cannot make the staged view")?);
+                view = Some(
+                    staged::View::create(git, index, &partial, &links, Some(&state))
+                        .context("cannot make the staged view")?,
+                );
             }
             view.as_ref().map_or_else(|| git.root.clone(), |v| v.tree.clone())
         } else {
@@ -139,17 +154,29 @@ pub(super) fn run_jobs(
         if let Some(sig) = exec::interrupted() {
             return Ok(Some(sig));
         }
-        let mut env = vec![jobs::env_pair("HOOKCTL_HOOK", hook)];
+        // HOOKCTL_RUNNING: the hooks this job runs inside, so that a job that runs its own hook
+        // again (`git commit` in a pre-commit job) is refused instead of recursing. The
+        // project's tools (`node_modules/.bin` up to the root), as npm scripts have them: where
+        // the job runs first, then the work tree those folders link to.
+        let mut env = vec![
+            jobs::env_pair("HOOKCTL_HOOK", hook),
+            jobs::env_pair("HOOKCTL_RUNNING", &running),
+            jobs::path::env_for_job(&[base.as_path(), git.root.as_path()], &dir),
+        ];
         if ui.color {
             // hookctl's own output is a colour terminal: jobs, whose output is captured by a
             // pipe, would otherwise print without colour.
             env.push(jobs::env_pair("FORCE_COLOR", "1"));
             env.push(jobs::env_pair("CLICOLOR_FORCE", "1"));
         }
-        if in_view {
-            // git in the view acts on the real repository, never on the view as a work tree.
+        if let (Some(index), false) = (index, job.clean) {
+            // The same world in place and in a view: git acts on the real repository and the
+            // index being committed, never on the view as a work tree.
             env.push(jobs::env_pair("GIT_DIR", &git.git_dir));
             env.push(jobs::env_pair("GIT_WORK_TREE", &git.root));
+            if let Some(index) = index {
+                env.push(jobs::env_pair("GIT_INDEX_FILE", index));
+            }
         }
         env.extend(scope.env.iter().cloned());
         env.extend(job.env.iter().map(|(k, v)| jobs::env_pair(k, v)));
@@ -159,7 +186,7 @@ pub(super) fn run_jobs(
             commands,
             env,
             timeout: job.timeout.map(|t| t.0),
-            state: Some(state_dir(git)),
+            state: Some(state.clone()),
             interactive: job.interactive,
         });
         fail_texts.push(job.fail_text.clone());
@@ -210,23 +237,32 @@ pub(super) fn run_jobs(
     // Whatever happened (failure, timeout, interrupt), the user's unstaged edits are put back
     // if a job rewrote them, and what jobs changed is either staged (stage_fixed) or reported.
     if let Some(index) = index {
-        let rewritten = guard.restore_changed(&git.root);
+        let restored = guard.restore_changed();
+        let in_view_jobs = |f: &PathBuf| -> Vec<&str> {
+            placed
+                .iter()
+                .filter(|p| p.in_view && p.files.contains(f))
+                .map(|p| p.job.name.as_str())
+                .collect()
+        };
         let mut refused: Vec<(PathBuf, Vec<&str>)> = Vec::new();
+        // Deletions and renames of staged files: never a fix.
+        let mut removed: Vec<(PathBuf, Vec<&str>)> = Vec::new();
         if let Some(v) = &view {
-            v.copy_back_replaced(&git.root);
-            for f in v.changed_staged() {
-                refused.push((
-                    f.clone(),
-                    placed
-                        .iter()
-                        .filter(|p| p.in_view && p.files.contains(&f))
-                        .map(|p| p.job.name.as_str())
-                        .collect(),
-                ));
+            let (_, gone) = v.copy_back_replaced(&git.root);
+            for (f, change) in v.changed_staged() {
+                match change {
+                    staged::Change::Edited => refused.push((f.clone(), in_view_jobs(&f))),
+                    staged::Change::Removed => removed.push((f.clone(), in_view_jobs(&f))),
+                }
+            }
+            for f in gone.into_iter().filter(|f| scope.files.contains(f)) {
+                let jobs = in_view_jobs(&f);
+                removed.push((f, jobs));
             }
         }
-        for f in rewritten {
-            if !refused.iter().any(|(r, _)| *r == f) {
+        for f in restored.changed {
+            if !refused.iter().chain(&removed).any(|(r, _)| *r == f) {
                 refused.push((
                     f,
                     placed
@@ -237,38 +273,75 @@ pub(super) fn run_jobs(
                 ));
             }
         }
+        tally.failed += ui.not_restored(&restored.failed);
         drop(view);
         let changed = if signal.is_some() {
             Vec::new()
         } else {
             staged::changed_by_jobs(git, index, &scope.files, &probe, &partial)?
         };
-        let mut to_stage = Vec::new();
+        let mut to_stage: Vec<(PathBuf, Vec<&str>)> = Vec::new();
         let mut unstaged_fixes: Vec<(PathBuf, Vec<&str>)> = Vec::new();
         for f in &changed {
             let owners: Vec<&Placed> = placed
                 .iter()
                 .filter(|p| !p.job.clean && p.files.contains(f))
                 .collect();
-            if owners.iter().any(|p| p.job.stage_fixed) {
-                to_stage.push(f.clone());
+            let names: Vec<&str> = owners.iter().map(|p| p.job.name.as_str()).collect();
+            let entry = git.root.join(f).symlink_metadata();
+            if !entry.is_ok_and(|m| m.is_file() || m.file_type().is_symlink()) {
+                // Deleted or renamed away: the index still has it, and so does the work tree
+                // again (only where nothing took its place).
+                if git.root.join(f).symlink_metadata().is_err() {
+                    let mut args: Vec<OsString> = vec!["checkout-index".into(), "--".into()];
+                    args.push(f.as_os_str().to_os_string());
+                    let args: Vec<&std::ffi::OsStr> = args.iter().map(OsString::as_os_str).collect();
+                    let _ = git.output(&args, index);
+                }
+                removed.push((f.clone(), names));
+            } else if owners.iter().any(|p| p.job.stage_fixed) {
+                to_stage.push((f.clone(), names));
             } else {
-                unstaged_fixes.push((f.clone(), owners.iter().map(|p| p.job.name.as_str()).collect()));
+                unstaged_fixes.push((f.clone(), names));
             }
+        }
+        if !removed.is_empty() {
+            // A job that removes files is not a fixer to trust: nothing is staged.
+            unstaged_fixes.append(&mut to_stage);
         }
         if !to_stage.is_empty() {
             let mut add: Vec<OsString> = vec!["add".into(), "--".into()];
-            add.extend(to_stage.iter().map(|f| {
+            add.extend(to_stage.iter().map(|(f, _)| {
                 let mut spec = OsString::from(":(literal)");
                 spec.push(f);
                 spec
             }));
             let add: Vec<&std::ffi::OsStr> = add.iter().map(OsString::as_os_str).collect();
             git.output(&add, index).context("cannot stage the fixed files")?;
+            // `git commit <path>` commits a temporary index and then installs the real one it
+            // prepared beforehand (`index.lock`): the fix goes into both, or the index would
+            // keep the unfixed blob that HEAD no longer has.
+            if let Some(real) = partial_commit_index(index) {
+                git.output(&add, Some(&real))
+                    .context("cannot stage the fixed files in the index")?;
+            }
         }
-        tally.failed += ui.fixes(&to_stage, &unstaged_fixes, &refused);
+        let staged: Vec<PathBuf> = to_stage.into_iter().map(|(f, _)| f).collect();
+        tally.failed += ui.fixes(&git.root, &staged, &unstaged_fixes, &refused, &removed);
     }
     Ok(signal)
+}
+
+/// During `git commit <path>` (a partial commit) git shows hooks a temporary index,
+/// `next-index-<pid>.lock`, and holds the repository's index as `index.lock` beside it, which
+/// becomes the index after the commit. Returns that lock.
+fn partial_commit_index(index: Option<&Path>) -> Option<PathBuf> {
+    let index = index?;
+    let name = index.file_name()?.to_str()?;
+    if !(name.starts_with("next-index-") && name.ends_with(".lock")) {
+        return None;
+    }
+    Some(index.with_file_name("index.lock")).filter(|p| p.is_file())
 }
 
 /// A job as it was run: where, and with which files.

@@ -51,7 +51,27 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         errln!("hookctl: HOOKCTL={value}, skipping {hook}");
         return Ok(Exit::Success);
     }
+    // A job that runs its own hook again (`git commit` in a pre-commit job, `hookctl run
+    // pre-commit` in one) would start the jobs again, without end.
+    let outer = crate::env_vars::get(crate::env_vars::HOOKCTL_RUNNING).unwrap_or_default();
+    if outer.split(',').any(|h| h == hook) {
+        return Err(UsageError(format!(
+            "refusing to run `{hook}` inside a job of `{hook}` (HOOKCTL_RUNNING={outer}): it would start its jobs again, without end\nhint: a job must not run the hook it belongs to (e.g. no `git commit` in a pre-commit job)"
+        ))
+        .into());
+    }
+    let every = progress_interval().map_err(UsageError)?;
     let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
+    // What runs killed outright left: job groups still running, unstaged edits to put back,
+    // temporary directories. Before anything else, config errors included.
+    let left = crate::jobs::sweep_leftovers(&git);
+    if left.killed > 0 && !ctx.quiet {
+        errln!(
+            "hookctl: killed {} job process group(s) left running by a hookctl that was killed",
+            left.killed
+        );
+    }
+    ui::recovered(&left.recovery);
     // A bare repository has no checked-out hookctl.toml (doctor says so too): defaults, unless
     // `--config` names one.
     let config = if git.bare && ctx.config.is_none() {
@@ -68,19 +88,19 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let hc = match config.hook(hook) {
         Some(hc) => hc.clone(),
         None if matches!(hook, "pre-commit" | "pre-push") => HookConfig::default(),
+        None if hook == COMMIT_MSG && commit_message_on(&config) => HookConfig::default(),
         // git runs whatever is installed; a hook with nothing configured has nothing to do.
         None if is_git_hook => return Ok(Exit::Success),
         None => return Err(unknown_hook(&config, hook).into()),
     };
     let mut hc = hc;
+    // `commit-msg` checks the message (group `commit-msg`) once `commit/message` is on, and
+    // nothing of the snapshot unless its `checks` says so.
+    if hook == COMMIT_MSG && hc.checks.is_none() && commit_message_on(&config) {
+        hc.checks = Some(vec![COMMIT_MSG.to_string()]);
+    }
     select_jobs(&mut hc, hook, &args.jobs).map_err(UsageError)?;
     validate(&hc).map_err(UsageError)?;
-    // Job groups of a hookctl that was killed outright (SIGKILL) would run on forever: kill
-    // them before anything else (and so before their checkouts are swept).
-    let killed = crate::jobs::orphans::sweep(&state_dir(&git));
-    if killed > 0 && !ctx.quiet {
-        errln!("hookctl: killed {killed} job process group(s) left running by a hookctl that was killed");
-    }
 
     let skip = crate::skip_list();
     warn_unknown_skips(&config, &skip);
@@ -111,7 +131,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     // From here on Ctrl-C must stop the jobs (in their own process groups, the terminal's
     // SIGINT does not reach them) and remove the clean checkouts before exiting.
     exec::install_signal_handlers();
-    let ui = Ui::new(ctx);
+    let ui = Ui::new(ctx, every);
     let started = Instant::now();
     for scope in &scopes {
         if let Some(sig) = exec::interrupted() {
@@ -128,10 +148,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
                 .iter()
                 .find(|(t, _)| *t == scope.target)
                 .map(|(_, s)| s.clone());
-            Some(
-                crate::graph::compute(&config, &scope.target, &scope.files, snap)
-                    .context("cannot compute {affected}")?,
-            )
+            Some(affected(&config, &scope.target, &scope.files, snap).context("cannot compute {affected}")?)
         } else {
             None
         };
@@ -192,9 +209,20 @@ pub fn has_work(config: &Config, hook: &str) -> bool {
     if matches!(hook, "pre-commit" | "pre-push") {
         return true;
     }
+    if hook == COMMIT_MSG && commit_message_on(config) {
+        return true;
+    }
     config
         .hook(hook)
         .is_some_and(|hc| !hc.jobs.is_empty() || hc.checks.as_ref().is_some_and(|c| !c.is_empty()))
+}
+
+/// git's hook for the message of a commit being made; its first argument is the message file.
+pub const COMMIT_MSG: &str = "commit-msg";
+
+/// `commit/message` is set to `error` or `warning` (it is off by default).
+fn commit_message_on(config: &Config) -> bool {
+    config.level(&crate::codes::COMMIT_MESSAGE) != crate::config::Level::Off
 }
 
 /// A name in `HOOKCTL_SKIP` that matches nothing is most likely a typo that silently skips
@@ -217,9 +245,24 @@ fn warn_unknown_skips(config: &Config, skip: &[String]) {
     }
 }
 
-/// hookctl's own state folder, shared by linked worktrees.
-pub(super) fn state_dir(git: &Git) -> PathBuf {
-    git.common_dir.join("hookctl")
+/// `HOOKCTL_PROGRESS_SECS`: the `still running` interval without a terminal (default 30 s),
+/// for slow CI logs and for tests; from 0.01 s to a day.
+fn progress_interval() -> Result<std::time::Duration, String> {
+    const DEFAULT: std::time::Duration = std::time::Duration::from_secs(30);
+    let Some(raw) = crate::env_vars::get(crate::env_vars::HOOKCTL_PROGRESS_SECS) else {
+        return Ok(DEFAULT);
+    };
+    raw.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| (0.01..=86_400.0).contains(s))
+        .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+        .ok_or_else(|| {
+            format!(
+                "HOOKCTL_PROGRESS_SECS={}: must be a number of seconds from 0.01 to 86400 (how often a job still running is reported; default 30)",
+                crate::report::escape::escape(&raw)
+            )
+        })
 }
 
 /// Called once the jobs are stopped and the checkouts removed (both happen before the
@@ -289,3 +332,31 @@ fn select_jobs(hc: &mut HookConfig, hook: &str, names: &[String]) -> Result<(), 
 
 /// The custom hook whose run ends with a summary table of every built-in group and job.
 pub const PRE_DEPLOY: &str = "pre-deploy";
+
+/// `{affected}` and `{packages}` of `seeds` in `target`'s snapshot (`checked`: the snapshot the
+/// built-in checks just read for it, if they ran: reading the index again costs as much as the
+/// rest).
+fn affected(
+    config: &Config,
+    target: &crate::checks::Target,
+    seeds: &[PathBuf],
+    checked: Option<std::sync::Arc<crate::snapshot::Snapshot>>,
+) -> anyhow::Result<crate::graph::Graph> {
+    use crate::checks::{Scope, scan_snapshot};
+    let (repo, paths) = crate::git::discover()?;
+    let snap = match checked {
+        Some(snap) => snap,
+        None => std::sync::Arc::new(target.open(repo, &paths)?),
+    };
+    let opts = crate::scan::ScanOptions {
+        env_accessors: config.env.accessors.clone(),
+    };
+    let cache =
+        crate::cache::FactsCache::load(&paths.common_dir, crate::cache::FactsCache::fingerprint(&opts));
+    let facts = |need| {
+        let scanned = scan_snapshot(&snap, &opts, &Scope::Files(need), &cache);
+        let _ = cache.save();
+        scanned.into_iter().collect()
+    };
+    crate::graph::compute(config, snap.clone(), seeds, &facts)
+}

@@ -78,6 +78,15 @@ pub(super) fn given_files(
             .into());
         }
         if under.is_empty() {
+            // Not in the index: there is no staged version, so jobs get the file as it is.
+            let what = match ignored_by(git, &rel) {
+                Some(rule) => format!("ignored ({rule})"),
+                None => "untracked".to_string(),
+            };
+            errln!(
+                "hookctl: --files {}: {what}, not in the index: jobs get it as it is on disk",
+                crate::report::escape::escape(&f.to_string_lossy())
+            );
             files.push(rel);
         } else {
             files.extend(under.into_iter().cloned());
@@ -85,6 +94,32 @@ pub(super) fn given_files(
     }
     files.dedup();
     Ok(files)
+}
+
+/// The ignore rule that matches an untracked path, as `file:line: pattern`.
+fn ignored_by(git: &Git, rel: &std::path::Path) -> Option<String> {
+    use std::io::Write;
+    use std::os::unix::ffi::OsStrExt;
+    let mut child = git
+        .cmd()
+        .args(["check-ignore", "-v", "-z", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut input = rel.as_os_str().as_bytes().to_vec();
+    input.push(0);
+    child.stdin.take()?.write_all(&input).ok()?;
+    let out = child.wait_with_output().ok()?.stdout;
+    let fields: Vec<String> = out
+        .split(|&b| b == 0)
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect();
+    let [source, line, pattern, ..] = &fields[..] else {
+        return None;
+    };
+    Some(crate::report::escape::escape(&format!("{source}:{line}: `{pattern}`")).into_owned())
 }
 
 pub(super) fn scopes(

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use crate::Ctx;
 use crate::jobs::exec::{self, Done, Spec, Status};
-use std::path::PathBuf;
+use crate::report::escape::escape;
+use std::path::{Path, PathBuf};
 
 use crate::jobs::plan;
 
@@ -55,10 +56,15 @@ pub(super) fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// How many last lines of a passing job's output are shown (all with `--verbose`).
+const PASSED_TAIL: usize = 10;
+
 /// How job results look on stderr.
 pub(super) struct Ui {
     pub(super) color: bool,
     pub(super) quiet: bool,
+    /// `--verbose`: a passing job's whole output, not its last lines.
+    pub(super) verbose: bool,
     pub(super) utf8: bool,
     /// stderr is a terminal: a status line is redrawn in place.
     pub(super) tty: bool,
@@ -72,24 +78,20 @@ pub(super) struct Ui {
 }
 
 impl Ui {
-    pub(super) fn new(ctx: &Ctx) -> Ui {
-        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+    /// `every`: the `still running` interval without a terminal.
+    pub(super) fn new(ctx: &Ctx, every: Duration) -> Ui {
+        let locale = crate::env_vars::LOCALE
             .iter()
-            .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+            .find_map(|v| crate::env_vars::get(v).filter(|s| !s.is_empty()))
             .unwrap_or_default()
             .to_lowercase();
-        // `HOOKCTL_PROGRESS_SECS`: the `still running` interval (default 30 s), for slow CI
-        // logs and for tests.
-        let every = std::env::var("HOOKCTL_PROGRESS_SECS")
-            .ok()
-            .and_then(|v| v.parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .map_or(Duration::from_secs(30), Duration::from_secs_f64);
         Ui {
             color: ctx.color,
             quiet: ctx.quiet,
+            verbose: ctx.verbose,
             utf8: locale.contains("utf-8") || locale.contains("utf8"),
-            tty: std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb"),
+            tty: std::io::stderr().is_terminal()
+                && crate::env_vars::get_os(crate::env_vars::TERM).is_none_or(|t| t != "dumb"),
             every,
             drawn: std::cell::Cell::new(None),
             shown: std::cell::Cell::new(false),
@@ -117,7 +119,7 @@ impl Ui {
             self.drawn.set(Some(Instant::now()));
             let jobs: Vec<String> = running
                 .iter()
-                .map(|r| format!("{} ({}s)", r.name, r.elapsed.as_secs()))
+                .map(|r| format!("{} ({}s)", escape(r.name), r.elapsed.as_secs()))
                 .collect();
             let mut line = format!("running: {}", jobs.join(", "));
             let width = terminal_width().saturating_sub(1).max(20);
@@ -129,13 +131,13 @@ impl Ui {
         } else if !self.quiet {
             let mut reported = self.reported.borrow_mut();
             for r in running {
-                let due = (r.elapsed.as_secs_f64() / self.every.as_secs_f64()) as u64;
+                let due = (r.elapsed.as_secs_f64() / self.every.as_secs_f64().max(0.001)) as u64;
                 let done = reported.entry(r.name.to_string()).or_insert(0);
                 if due > *done {
                     *done = due;
                     out.push_str(&format!(
                         "hookctl: still running: {} ({}s)\n",
-                        r.name,
+                        escape(r.name),
                         r.elapsed.as_secs()
                     ));
                 }
@@ -170,7 +172,13 @@ impl Ui {
     pub(super) fn skipped(&self, name: &str, why: &str) {
         if !self.quiet {
             let mark = if self.utf8 { "○" } else { "-" };
-            errln!("{}", self.paint("2", &format!("{mark} {name}: skipped ({why})")));
+            errln!(
+                "{}",
+                self.paint(
+                    "2",
+                    &format!("{mark} {}: skipped ({})", escape(name), escape(why))
+                )
+            );
         }
     }
 
@@ -178,18 +186,17 @@ impl Ui {
         let (pass, fail) = if self.utf8 { ("✔", "✘") } else { ("ok", "FAIL") };
         let time = seconds(done.elapsed);
         let failed = done.status.is_failure();
+        let name = escape(&spec.name);
         let header = match &done.status {
-            Status::Passed => self.paint("32", &format!("{pass} {} ({time})", spec.name)),
-            Status::Failed(why) => self.red(&format!("{fail} {} ({time}): {why}", spec.name)),
-            Status::TimedOut(t) => {
-                self.red(&format!("{fail} {}: timed out after {}", spec.name, seconds(*t)))
-            }
-            Status::Cancelled => self.paint("2", &format!("- {}: cancelled (fail_fast)", spec.name)),
-            Status::Interrupted => self.red(&format!("{fail} {}: interrupted", spec.name)),
+            Status::Passed => self.paint("32", &format!("{pass} {name} ({time})")),
+            Status::Failed(why) => self.red(&format!("{fail} {name} ({time}): {why}")),
+            Status::TimedOut(t) => self.red(&format!("{fail} {name}: timed out after {}", seconds(*t))),
+            Status::Cancelled => self.paint("2", &format!("- {name}: cancelled (fail_fast)")),
+            Status::Interrupted => self.red(&format!("{fail} {name}: interrupted")),
             Status::SpawnError(e) => self.red(&format!(
-                "{fail} {}: cannot start in {}: {e}",
-                spec.name,
-                spec.dir.display()
+                "{fail} {name}: cannot start in {}: {}",
+                escape(&spec.dir.display().to_string()),
+                escape(&e.to_string())
             )),
         };
         if self.quiet && !failed {
@@ -202,7 +209,29 @@ impl Ui {
         let _ = writeln!(text, "{header}");
         if failed || !self.quiet {
             let bar = if self.utf8 { "│" } else { "|" };
-            for line in String::from_utf8_lossy(&done.output).lines() {
+            let output = String::from_utf8_lossy(&done.output);
+            let lines: Vec<&str> = output.lines().collect();
+            // A passing job's log (a build's hundreds of lines) is its last lines; a failing
+            // job's is whole, since that is where the reason is.
+            let shown = if failed || self.verbose {
+                0
+            } else {
+                lines.len().saturating_sub(PASSED_TAIL)
+            };
+            if shown > 0 {
+                let _ = writeln!(
+                    text,
+                    "  {bar} {}",
+                    self.paint(
+                        "2",
+                        &format!(
+                            "({shown} earlier line{} not shown: it passed; --verbose shows all)",
+                            if shown == 1 { "" } else { "s" }
+                        )
+                    )
+                );
+            }
+            for line in &lines[shown..] {
                 let _ = writeln!(text, "  {bar} {line}");
             }
         }
@@ -220,6 +249,15 @@ impl Ui {
         if rows.is_empty() {
             return;
         }
+        let rows: Vec<Row> = rows
+            .iter()
+            .map(|r| Row {
+                item: escape(&r.item).into_owned(),
+                detail: escape(&r.detail).into_owned(),
+                ..r.clone()
+            })
+            .collect();
+        let rows = &rows[..];
         let width = rows.iter().map(|r| r.item.len()).max().unwrap_or(4).max(4);
         let mut text = String::new();
         text.push_str(&self.bold(&format!("hookctl: {hook} summary")));
@@ -276,32 +314,43 @@ impl Ui {
     }
 
     /// What jobs changed in staged files: re-staged, or failures naming the files and what to
-    /// do. Returns the number of failures.
+    /// do. `removed`: staged files a job deleted or renamed (never a fix). Returns the number
+    /// of failures.
     pub(super) fn fixes(
         &self,
+        root: &std::path::Path,
         staged: &[PathBuf],
         unstaged: &[(PathBuf, Vec<&str>)],
         refused: &[(PathBuf, Vec<&str>)],
+        removed: &[(PathBuf, Vec<&str>)],
     ) -> usize {
         let fail = if self.utf8 { "✘" } else { "FAIL" };
         let by = |jobs: &[&str]| match jobs {
             [] => "a job".to_string(),
-            [one] => format!("job `{one}`"),
-            many => format!("jobs `{}`", many.join("`, `")),
+            [one] => format!("job `{}`", escape(one)),
+            many => format!(
+                "jobs `{}`",
+                many.iter().map(|j| escape(j)).collect::<Vec<_>>().join("`, `")
+            ),
         };
         let mut text = String::new();
         if !staged.is_empty() && !self.quiet {
-            let list: Vec<String> = staged.iter().map(|f| format!("`{}`", f.display())).collect();
+            let list: Vec<String> = staged.iter().map(|f| format!("`{}`", shown(f))).collect();
             text.push_str(&format!(
                 "hookctl: re-staged what stage_fixed jobs fixed: {}\n",
                 list.join(", ")
             ));
         }
+        for (f, jobs) in removed {
+            text.push_str(&self.red(&format!(
+                "{fail} {} deleted or renamed `{}`, which is staged: that is never a fix, so nothing was staged and the file is left as staged",
+                by(jobs),
+                shown(f)
+            )));
+            text.push_str("\n  hint: a fixer must edit files in place; if the file is meant to go, delete or rename it with git (`git rm`, `git mv`) and commit again\n");
+        }
         if !unstaged.is_empty() {
-            let list: Vec<String> = unstaged
-                .iter()
-                .map(|(f, _)| format!("`{}`", f.display()))
-                .collect();
+            let list: Vec<String> = unstaged.iter().map(|(f, _)| format!("`{}`", shown(f))).collect();
             let mut jobs: Vec<&str> = unstaged.iter().flat_map(|(_, j)| j.iter().copied()).collect();
             jobs.sort_unstable();
             jobs.dedup();
@@ -310,23 +359,31 @@ impl Ui {
                 by(&jobs),
                 list.join(", ")
             )));
-            let paths: Vec<String> = unstaged
-                .iter()
-                .map(|(f, _)| {
-                    String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned()
-                })
-                .collect();
+            let paths: Vec<String> = unstaged.iter().map(|(f, _)| quoted(f)).collect();
             text.push_str(&format!(
                 "\n  hint: review and stage the change (`git add {}`) and commit again, or set `stage_fixed = true` on the job\n",
                 paths.join(" ")
             ));
         }
         for (f, jobs) in refused {
-            let q = String::from_utf8_lossy(&plan::quote(f.as_os_str().as_encoded_bytes())).into_owned();
+            let q = quoted(f);
+            // Staged, then deleted from the work tree: `git add` would stage the deletion and
+            // lose the staged content.
+            if root.join(f).symlink_metadata().is_err() {
+                text.push_str(&self.red(&format!(
+                    "{fail} {} changed `{}`, which is staged but deleted from the work tree: the change was not applied",
+                    by(jobs),
+                    shown(f)
+                )));
+                text.push_str(&format!(
+                    "\n  hint: restore the staged file (`git restore {q}`) and commit again, or unstage it (`git rm --cached {q}`) to leave it out of the commit\n"
+                ));
+                continue;
+            }
             text.push_str(&self.red(&format!(
                 "{fail} {} changed `{}`, which has unstaged edits: the change was not applied and nothing was merged into your edits",
                 by(jobs),
-                f.display()
+                shown(f)
             )));
             text.push_str(&format!(
                 "\n  hint: stage the whole file (`git add {q}`) and commit again, or run the fixer by hand and stage its result with `git add -p {q}`\n"
@@ -335,8 +392,61 @@ impl Ui {
         if !text.is_empty() {
             crate::output::write_err(format_args!("{text}"));
         }
-        usize::from(!unstaged.is_empty()) + refused.len()
+        usize::from(!unstaged.is_empty()) + refused.len() + removed.len()
     }
+
+    /// Guarded files that could not be put back after the jobs: where the user's version is.
+    /// Returns the number of failures.
+    pub(super) fn not_restored(&self, failed: &[(PathBuf, String, PathBuf)]) -> usize {
+        for (f, why, at) in failed {
+            errln!(
+                "{}",
+                self.red(&format!(
+                    "hookctl: a job rewrote `{}`, which has unstaged edits, and it could not be put back ({}): your version is saved at {}",
+                    shown(f),
+                    escape(why),
+                    shown(at)
+                ))
+            );
+        }
+        failed.len()
+    }
+}
+
+/// What [`crate::jobs::restore::recover`] did for runs killed outright, on stderr (always:
+/// it is about the user's own edits).
+pub(super) fn recovered(r: &crate::jobs::restore::Recovery) {
+    for done in &r.restored {
+        let kept = match &done.replaced {
+            Some(p) => format!("; the version it replaced is kept at {}", shown(p)),
+            None => String::new(),
+        };
+        errln!(
+            "hookctl: put back your unstaged edits of `{}`, saved before the jobs of a hookctl run that was killed{kept}",
+            shown(&done.path)
+        );
+    }
+    for (path, why, at) in &r.failed {
+        errln!(
+            "hookctl: error: cannot put back your unstaged edits of `{}` ({}), saved before the jobs of a hookctl run that was killed: they are at {}",
+            shown(path),
+            escape(why),
+            shown(at)
+        );
+    }
+}
+
+/// A path as printed: control characters escaped.
+fn shown(p: &Path) -> String {
+    escape(&p.to_string_lossy()).into_owned()
+}
+
+/// A path as a shell word in a hint, control characters escaped.
+fn quoted(p: &Path) -> String {
+    escape(&String::from_utf8_lossy(&plan::quote(
+        p.as_os_str().as_encoded_bytes(),
+    )))
+    .into_owned()
 }
 
 /// Columns of the terminal on stderr (80 when unknown).

@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use super::{Host, Lang, blank, extract_host, split};
+use super::{Host, Lang, blank, extract_host, split, steps};
 use crate::scan::ScanOptions;
 
 /// The script blocks' texts and grammars.
@@ -209,4 +209,100 @@ fn style_blocks_are_read_as_stylesheets() {
         imports(Host::Svelte, svelte),
         vec!["./b.js 2:15", "./global.css 6:11"]
     );
+}
+
+/// Vue's `<script src>`/`<style src>` and the `<script src>` Astro bundles name files the
+/// build reads: they are imports. Inline or remote scripts, Svelte (which has no `src` blocks)
+/// and root-absolute paths (served from `public/`) are not.
+#[test]
+fn src_attributes_of_bundled_blocks_are_imports() {
+    let vue = "<template><script src=\"./in-template.js\"></script></template>\n<script src=\"./logic.ts\"></script>\n<style src='./theme.css'></style>\n<style src=/abs.css></style>\n";
+    assert_eq!(
+        imports(Host::Vue, vue),
+        vec!["./logic.ts 2:13", "./theme.css 3:12"]
+    );
+    let astro = "---\nconst a = 1;\n---\n<script src=\"./client.ts\"></script>\n<script is:inline src=\"./inline.js\"></script>\n<script src=\"https://cdn.example/x.js\"></script>\n";
+    assert_eq!(imports(Host::Astro, astro), vec!["./client.ts 4:13"]);
+    let svelte = "<script src=\"./x.js\"></script>\n";
+    assert!(imports(Host::Svelte, svelte).is_empty());
+}
+
+/// The splitter's work grows with the input, not with its square, for inputs built to trip it
+/// (`<div>`×N then `</x>`×N took seconds): its steps per byte stay under a constant, at 1× and
+/// 4× the size alike. Counted in steps, not timed: the machine's load cannot change it.
+#[test]
+fn splitter_time_per_byte_does_not_grow_with_the_input() {
+    type Shape = fn(usize) -> String;
+    let shapes: &[(&str, Host, Shape)] = &[
+        ("opens then unmatched closes", Host::Svelte, |n| {
+            "<div>".repeat(n) + &"</x>".repeat(n)
+        }),
+        ("opens then matched closes", Host::Astro, |n| {
+            "<div>".repeat(n) + &"</div>".repeat(n)
+        }),
+        ("opens then unmatched closes (vue)", Host::Vue, |n| {
+            format!("<template>{}{}</template>", "<div>".repeat(n), "</x>".repeat(n))
+        }),
+        ("nested opens closed each time from the top", Host::Svelte, |n| {
+            "<a><b>".repeat(n) + &"</a>".repeat(n)
+        }),
+        ("implied ends", Host::Astro, |n| "<p><li><td>".repeat(n)),
+        ("braces", Host::Svelte, |n| "{'}".repeat(n)),
+        ("comments", Host::Vue, |n| "<!-- -->".repeat(n)),
+    ];
+    for (name, host, shape) in shapes {
+        for n in [10_000, 40_000] {
+            let src = shape(n);
+            let per_byte = steps(*host, src.as_bytes()) as f64 / src.len() as f64;
+            assert!(
+                per_byte <= 2.0,
+                "{name}: {per_byte:.2} steps per byte at {} bytes",
+                src.len()
+            );
+        }
+    }
+}
+
+/// Top-level markup of random well-formed fragments, with one `<script>` block planted between
+/// two of them: the splitter finds the planted block (its exact content) and never panics.
+fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("<div>".to_string()),
+        Just("</div>".to_string()),
+        Just("</x>".to_string()),
+        Just("<p>".to_string()),
+        Just("<li>".to_string()),
+        Just("<br>".to_string()),
+        Just("<img src=\"a.png\"/>".to_string()),
+        Just("<!-- <script>no</script> -->".to_string()),
+        Just("<span a=\"1\" b='>' c=d>".to_string()),
+        Just("text < 3 and > 2\n".to_string()),
+        "[a-z \n]{0,12}",
+    ]
+}
+
+proptest! {
+    #[test]
+    fn splitter_finds_a_planted_top_level_script(
+        before in proptest::collection::vec(fragment(), 0..12),
+        inner in proptest::collection::vec(fragment(), 0..12),
+        after in proptest::collection::vec(fragment(), 0..12),
+        host in prop_oneof![Just(Host::Vue), Just(Host::Svelte)],
+    ) {
+        // Vue: markup lives in `<template>`; Svelte: at the top level, inside an element that
+        // closes everything left open in it.
+        let wrap = |parts: &[String]| match host {
+            Host::Vue => format!("<template>{}</template>\n", parts.concat()),
+            _ => format!("<section>{}</section>\n", parts.concat()),
+        };
+        let body = "\nimport planted from './planted';\nconst s = '<div>';\n";
+        let src = format!(
+            "{}<script lang=\"ts\">{body}</script>\n{}{}",
+            wrap(&before),
+            wrap(&inner),
+            wrap(&after)
+        );
+        let found = scripts(host, &src);
+        prop_assert_eq!(found, vec![(body.to_string(), Lang::TypeScript)], "{}", src);
+    }
 }

@@ -1,0 +1,175 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2016,SC2154,SC2034
+# bench/speed-rows.sh — the hook-path rows of issue 22, sourced by `bench/run.sh --speed` (it
+# defines hf, peak_kb, ensure_corpus, cmdline, fmt_t, ratio, mb, M, tmp, raw, report, ...).
+#
+# Every row measures HOOKCTL_BEFORE_BIN (when set) and HOOKCTL_BIN in the same hyperfine run,
+# one command after the other, so "before" and "after" see the same machine.
+
+bins=() labels=()
+if [[ -n ${HOOKCTL_BEFORE_BIN:-} ]]; then
+	before_bin=$HOOKCTL_BEFORE_BIN
+	[[ $before_bin == /* ]] || before_bin="$PWD/$before_bin"
+	[[ -x $before_bin ]] || die "HOOKCTL_BEFORE_BIN=$HOOKCTL_BEFORE_BIN is not executable"
+	bins+=("$before_bin") labels+=(before)
+fi
+bins+=("$hookctl") labels+=(after)
+
+# hfm KEY DIR [hyperfine args...]: like hf, for several commands: M[KEY.i] is command i's median.
+hfm() {
+	local key=$1 dir=$2 i
+	shift 2
+	log "hyperfine: $key"
+	(cd "$dir" && hyperfine --style basic --export-json "$raw/$key.json" "$@") >&2 || die "hyperfine failed for $key"
+	for ((i = 0; i < 4; i++)); do
+		M[$key.$i]=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))["results"]
+i = int(sys.argv[2])
+print(r[i]["median"] if i < len(r) else "")' "$raw/$key.json" "$i")
+	done
+}
+
+# phases BIN DIR OUT: one `HOOKCTL_TIMINGS=1 run pre-commit`, each phase's own duration (the
+# timings are cumulative from the start for the first three, per phase for the rest).
+phases() {
+	(cd "$2" && HOOKCTL_TIMINGS=1 "$1" run pre-commit 2>&1 >/dev/null | grep 'hookctl: timing:' >"$3") || true
+}
+
+runs_speed=${HOOKCTL_SPEED_RUNS:-$runs_warm}
+declare -a speed_sizes=("${size_list[@]}")
+
+for n in "${speed_sizes[@]}"; do
+	dir=$(ensure_corpus "$n")
+	cache_dir="$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir)/hookctl"
+	check_cmds=()
+	for i in "${!bins[@]}"; do
+		check_cmds+=(-n "${labels[$i]}: warm check ($n)" "$(cmdline "${bins[$i]}" check --all-findings --format json)")
+		(cd "$dir" && "${bins[$i]}" check --all-findings --format json >/dev/null 2>&1) || true
+	done
+	hfm "s_warm_$n" "$dir" -N -i --warmup 1 --runs "$runs_speed" "${check_cmds[@]}"
+	for i in "${!bins[@]}"; do
+		(cd "$dir" && "${bins[$i]}" check --all-findings --format json >/dev/null 2>&1) || true
+		peak_kb "s_rss_warm_$n.$i" "$dir" 0 "${bins[$i]}" check --all-findings --format json
+	done
+
+	# Pre-commit, 10 staged files, with `git diff --cached --name-only` in the same run.
+	dirty_corpus=$dir
+	mapfile -t edited < <(python3 "$script_dir/stage-edits.py" "$dir" 10)
+	git -C "$dir" add -- "${edited[@]}"
+	pre_cmds=()
+	for i in "${!bins[@]}"; do
+		(cd "$dir" && "${bins[$i]}" check --all-findings --format json >/dev/null 2>&1) || true
+		pre_cmds+=(-n "${labels[$i]}: pre-commit ($n)" "$(cmdline "${bins[$i]}" run pre-commit)")
+	done
+	pre_cmds+=(-n "git diff --cached --name-only ($n)" "git diff --cached --name-only")
+	hfm "s_pre_$n" "$dir" -N -i --warmup 2 --runs "$runs_speed" "${pre_cmds[@]}"
+	for i in "${!bins[@]}"; do
+		phases "${bins[$i]}" "$dir" "$raw/phases-$n-${labels[$i]}.txt"
+		peak_kb "s_rss_pre_$n.$i" "$dir" 0 "${bins[$i]}" run pre-commit
+	done
+	git -C "$dir" reset --hard -q
+	dirty_corpus=
+
+	# Two worktrees on different branches sharing one cache, checked in turn. The other branch
+	# renames one file: another path set, another resolution context.
+	other="$tmp/other-$n"
+	git -C "$dir" worktree add -q -b "bench-other-$n" "$other" HEAD
+	first=$(git -C "$other" ls-files 'apps/web/src/*.ts' | awk 'NR == 1')
+	git -C "$other" mv "$first" "${first%.ts}-moved.ts"
+	git -C "$other" -c user.name=bench -c user.email=bench@example.invalid commit -q --no-verify -m other
+	alt_cmds=()
+	for i in "${!bins[@]}"; do
+		b=$(printf '%q' "${bins[$i]}")
+		alt_cmds+=(-n "${labels[$i]}: two worktrees in turn ($n)"
+			"cd $(printf '%q' "$dir") && $b check --all-findings --format json >/dev/null; cd $(printf '%q' "$other") && $b check --all-findings --format json >/dev/null; true")
+	done
+	hfm "s_alt_$n" "$dir" -i --warmup 2 --runs "$runs_speed" "${alt_cmds[@]}"
+	git -C "$dir" worktree remove --force "$other"
+	git -C "$dir" branch -q -D "bench-other-$n"
+done
+
+# A repository with 60 MB of committed binaries (60 files of 1 MB of random bytes, with a NUL)
+# beside the same repository without them: a clone of the smallest corpus.
+small=${speed_sizes[0]}
+plain="$tmp/bin-plain" heavy="$tmp/bin-heavy"
+git clone -q --no-hardlinks "$(ensure_corpus "$small")" "$plain"
+git clone -q --no-hardlinks "$plain" "$heavy"
+mkdir -p "$heavy/assets/blobs"
+for ((i = 0; i < 60; i++)); do
+	python3 -c 'import os,sys; sys.stdout.buffer.write(b"\0" + os.urandom(1 << 20))' >"$heavy/assets/blobs/b$i.png"
+done
+git -C "$heavy" add -A
+git -C "$heavy" -c user.name=bench -c user.email=bench@example.invalid commit -q --no-verify -m blobs
+bin_cmds=()
+for i in "${!bins[@]}"; do
+	for d in plain heavy; do
+		(cd "$tmp/bin-$d" && "${bins[$i]}" check --all-findings --format json >/dev/null 2>&1) || true
+	done
+	bin_cmds+=(-n "${labels[$i]}: warm check, 60 MB binaries" "$(cmdline "${bins[$i]}" check --all-findings --format json)")
+done
+hfm "s_bin_heavy" "$heavy" -N -i --warmup 1 --runs "$runs_speed" "${bin_cmds[@]}"
+bin_cmds=()
+for i in "${!bins[@]}"; do
+	bin_cmds+=(-n "${labels[$i]}: warm check, no binaries" "$(cmdline "${bins[$i]}" check --all-findings --format json)")
+done
+hfm "s_bin_plain" "$plain" -N -i --warmup 1 --runs "$runs_speed" "${bin_cmds[@]}"
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+{
+	echo "# hookctl hook-path benchmark (\`bench/run.sh --speed\`) — $stamp"
+	echo
+	[[ -z $note ]] || printf '> **Note:** %s\n\n' "$note"
+	echo "- hookctl: \`$hookctl_version\`, commit $hookctl_rev; before: \`${HOOKCTL_BEFORE_BIN:-none}\`"
+	echo "- machine: $(nproc) CPUs ($cpu), $mem_total; load average $load_before at start, $load_after at the end"
+	echo "- hyperfine medians; each row's commands in one hyperfine run; raw JSON in \`results/$stamp/\`"
+	echo
+	echo "| row | files | $(printf '%s | ' "${labels[@]}")yardstick | after / yardstick |"
+	echo "|---|---:|$(printf -- '---:|%.0s' "${labels[@]}")---:|---:|"
+	last=$((${#bins[@]} - 1))
+	row() { # NAME N KEY YARDSTICK-SECONDS
+		local cells=() i
+		for i in "${!bins[@]}"; do cells+=("$(fmt_t "${M[$3.$i]}")"); done
+		printf '| %s | %s | %s%s | %s |\n' "$1" "$2" "$(printf '%s | ' "${cells[@]}")" \
+			"$(fmt_t "${4:-}")" "$(ratio "${M[$3.$last]}" "${4:-}")"
+	}
+	for n in "${speed_sizes[@]}"; do
+		row "pre-commit, 10 staged (yardstick: \`git diff --cached --name-only\`)" "$n" "s_pre_$n" "${M[s_pre_$n.${#bins[@]}]}"
+		row "warm full check" "$n" "s_warm_$n" ""
+		alt_half=$(awk -v a="${M[s_alt_$n.$last]}" 'BEGIN { print a/2 }')
+		row "two worktrees in turn, the pair (yardstick: one warm full check)" "$n" "s_alt_$n" "${M[s_warm_$n.$last]}"
+		echo "| (two worktrees, after: per check) | $n | $(printf '| %.0s' "${labels[@]:1}")$(fmt_t "$alt_half") | $(fmt_t "${M[s_warm_$n.$last]}") | $(ratio "$alt_half" "${M[s_warm_$n.$last]}") |"
+	done
+	row "warm full check, 60 MB of binaries (yardstick: the same repo without)" "$small" "s_bin_heavy" "${M[s_bin_plain.$last]}"
+	row "warm full check, no binaries" "$small" "s_bin_plain" ""
+	echo
+	echo "Two worktrees: one hyperfine command checks the corpus, then a linked worktree of it on a"
+	echo "branch that renames one file (another path set: another resolution context), sharing one"
+	echo "cache; the row is the pair, the line below it half of it against one warm check."
+	echo
+	echo "| peak RSS (GNU time %M) | files | $(printf '%s | ' "${labels[@]}")"
+	echo "|---|---:|$(printf -- '---:|%.0s' "${labels[@]}")"
+	for n in "${speed_sizes[@]}"; do
+		cells=() cells2=()
+		for i in "${!bins[@]}"; do
+			cells+=("$(mb "${M[s_rss_warm_$n.$i]}")") cells2+=("$(mb "${M[s_rss_pre_$n.$i]}")")
+		done
+		echo "| warm full check | $n | $(printf '%s | ' "${cells[@]}")"
+		echo "| pre-commit, 10 staged | $n | $(printf '%s | ' "${cells2[@]}")"
+	done
+	echo
+	echo "## Pre-commit phases (\`HOOKCTL_TIMINGS=1 hookctl run pre-commit\`, one run each)"
+	for n in "${speed_sizes[@]}"; do
+		for l in "${labels[@]}"; do
+			echo
+			echo "$l, $n files:"
+			echo
+			echo '```'
+			sed 's/^hookctl: timing: //' "$raw/phases-$n-$l.txt"
+			echo '```'
+		done
+	done
+	echo
+	echo "(\"snapshot\", \"baseline snapshot\" and \"plan\" are times since the start; the other phases their own.)"
+} >"$report"
+log "report: $report"
+cat "$report"

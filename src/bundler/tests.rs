@@ -1,0 +1,259 @@
+//! Every line of `data/providers.txt`, and what [`Bundler::provide`] answers, over in-memory
+//! snapshots.
+
+use super::*;
+use crate::snapshot::Snapshot;
+
+fn bundler(files: &[(&str, &str)]) -> (Bundler, tempfile::TempDir) {
+    let root = tempfile::tempdir().expect("temp dir");
+    let snap = Snapshot::from_files(
+        root.path().to_path_buf(),
+        files.iter().map(|(p, c)| (p.to_string(), c.to_string())),
+    );
+    let packages = Packages::load(&snap, &mut Vec::new());
+    (Bundler::load(&snap, &packages), root)
+}
+
+/// A package name a line's key stands for (`@unocss/*` -> `@unocss/x`).
+fn declaring(key: &str) -> String {
+    match key.strip_suffix('*') {
+        Some(prefix) if prefix.ends_with('/') => format!("{prefix}x"),
+        Some(prefix) => format!("{prefix}x"),
+        None => key.to_string(),
+    }
+}
+
+fn example(pattern: &str) -> String {
+    match pattern.strip_suffix('*') {
+        Some(prefix) if prefix.ends_with('/') || prefix.ends_with(':') => format!("{prefix}x/y"),
+        Some(prefix) => format!("{prefix}X"),
+        None => pattern.to_string(),
+    }
+}
+
+/// Each line provides each of its patterns to a package that declares its key, and nothing to
+/// one that does not (for `-`: to a file with no package.json, and not beside one).
+#[test]
+fn every_provider_line() {
+    for p in providers::table() {
+        let (with, without) = if p.key == "-" {
+            (vec![], vec![("package.json", "{}".to_string())])
+        } else {
+            let dep = declaring(p.key);
+            (
+                vec![(
+                    "package.json",
+                    format!(r#"{{"devDependencies": {{"{dep}": "1"}}}}"#),
+                )],
+                vec![("package.json", r#"{"dependencies": {"other": "1"}}"#.to_string())],
+            )
+        };
+        for pattern in &p.patterns {
+            let s = example(pattern);
+            for (files, expect) in [(&with, true), (&without, false)] {
+                let mut files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+                files.push(("src/a.ts", ""));
+                let (b, _root) = bundler(&files);
+                let got = match p.what {
+                    What::Module => matches!(b.provide("src/a.ts", &s), Provided::Virtual(_)),
+                    What::Env => b.env_defined_by("src/a.ts", &s).is_some(),
+                };
+                assert_eq!(
+                    got, expect,
+                    "line `{} {:?} {pattern}`: `{s}` with {files:?}",
+                    p.key, p.what
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_provider_applies_to_the_declaring_package_and_the_root() {
+    let (b, _root) = bundler(&[
+        (
+            "package.json",
+            r#"{"workspaces": ["apps/*"], "devDependencies": {"unocss": "1"}}"#,
+        ),
+        (
+            "apps/web/package.json",
+            r#"{"name": "web", "dependencies": {"unplugin-icons": "1"}}"#,
+        ),
+        ("apps/api/package.json", r#"{"name": "api"}"#),
+        ("apps/web/src/a.ts", ""),
+        ("apps/api/src/a.ts", ""),
+    ]);
+    assert!(matches!(
+        b.provide("apps/web/src/a.ts", "~icons/mdi/home"),
+        Provided::Virtual(_)
+    ));
+    assert_eq!(b.provide("apps/api/src/a.ts", "~icons/mdi/home"), Provided::No);
+    // The workspace root's dependency applies to every package.
+    assert!(matches!(
+        b.provide("apps/api/src/a.ts", "uno.css"),
+        Provided::Virtual(_)
+    ));
+}
+
+#[test]
+fn aliases_of_the_nearest_config() {
+    let (b, _root) = bundler(&[
+        ("package.json", "{}"),
+        (
+            "web/vite.config.ts",
+            "import path from 'path';\nexport default { resolve: { alias: { '@helpers': path.resolve(__dirname, '../common/src/helpers'), util: 'util-x', '/@': '/src' } } }",
+        ),
+        ("web/src/a.ts", ""),
+        ("other/a.ts", ""),
+    ]);
+    assert_eq!(
+        b.provide("web/src/a.ts", "@helpers/backend/GQLClient"),
+        Provided::Alias {
+            targets: vec![Rewritten::Path("common/src/helpers/backend/GQLClient".into())],
+            by: "web/vite.config.ts".into()
+        }
+    );
+    assert!(matches!(
+        b.provide("web/src/a.ts", "util/x"),
+        Provided::Alias { targets, .. } if targets == vec![Rewritten::Spec("util-x/x".into())]
+    ));
+    assert!(matches!(
+        b.provide("web/src/a.ts", "/@/x"),
+        Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("web/src/x".into())]
+    ));
+    assert_eq!(b.provide("web/src/a.ts", "@helpersx"), Provided::No);
+    assert_eq!(b.provide("other/a.ts", "@helpers/x"), Provided::No);
+}
+
+#[test]
+fn regex_and_pattern_aliases() {
+    let (b, _root) = bundler(&[
+        (
+            "vite.config.mjs",
+            "import { fileURLToPath, URL } from 'node:url';\nexport default { resolve: { alias: [{ find: /^@\\/(.*)$/, replacement: fileURLToPath(new URL('./src/$1', import.meta.url)) }] } }",
+        ),
+        (
+            "app/svelte.config.js",
+            "export default { kit: { alias: { '$ui/*': 'src/ui/*', $db: 'src/db' } } }",
+        ),
+        ("src/a.ts", ""),
+        ("app/src/a.ts", ""),
+    ]);
+    assert!(matches!(
+        b.provide("src/a.ts", "@/lib/x"),
+        Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("src/lib/x".into())]
+    ));
+    assert!(matches!(
+        b.provide("app/src/a.ts", "$ui/button"),
+        Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("app/src/ui/button".into())]
+    ));
+    assert!(matches!(
+        b.provide("app/src/a.ts", "$lib/x"),
+        Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("app/src/lib/x".into())]
+    ));
+}
+
+#[test]
+fn uncertain_configs_and_nuxt_modules() {
+    let (b, _root) = bundler(&[
+        (
+            "vite.config.ts",
+            "import { aliases } from './aliases';\nexport default { resolve: { alias: aliases } }",
+        ),
+        ("src/a.ts", ""),
+        ("site/nuxt.config.ts", "export default defineNuxtConfig({})"),
+        ("site/pages/index.vue", ""),
+    ]);
+    assert!(
+        matches!(b.provide("src/a.ts", "@x/y"), Provided::Uncertain(why) if why.contains("`aliases` imported from `./aliases`"))
+    );
+    assert_eq!(b.provide("src/a.ts", "./x"), Provided::No);
+    assert!(matches!(
+        b.provide("site/pages/index.vue", "#my-module"),
+        Provided::Fallback(_)
+    ));
+    assert!(matches!(
+        b.provide("site/pages/index.vue", "~/components/x"),
+        Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("site/components/x".into())]
+    ));
+}
+
+#[test]
+fn env_names_of_configs() {
+    let (b, _root) = bundler(&[
+        (
+            "next.config.mjs",
+            "const basePath = process.env.BASE_PATH || '';\nexport default { env: { basePath } }",
+        ),
+        ("app/page.tsx", ""),
+        (
+            "web/vite.config.ts",
+            "export default { define: { 'import.meta.env.PKG_NAME': '\"x\"' }, envPrefix: 'APP_' }",
+        ),
+        ("web/src/a.ts", ""),
+    ]);
+    assert_eq!(
+        b.env_defined_by("app/page.tsx", "basePath").as_deref(),
+        Some("next.config.mjs")
+    );
+    assert_eq!(b.env_defined_by("app/page.tsx", "BASE_PATH"), None);
+    assert_eq!(
+        b.env_defined_by("web/src/a.ts", "PKG_NAME").as_deref(),
+        Some("web/vite.config.ts")
+    );
+    assert_eq!(
+        b.env_prefixes("web/src/a.ts"),
+        Some(Ok(&["APP_".to_string()][..]))
+    );
+}
+
+#[test]
+fn deno_maps_walk_up_to_the_workspace() {
+    let (b, _root) = bundler(&[
+        (
+            "deno.json",
+            r#"{"workspace": ["./packages/*"], "imports": {"@std/http": "jsr:@std/http@1", "@/": "./src/"}}"#,
+        ),
+        (
+            "packages/core/deno.json",
+            r#"{"name": "@my/core", "imports": {"preact": "npm:preact@10"}}"#,
+        ),
+        ("packages/core/a.ts", ""),
+    ]);
+    assert!(matches!(
+        b.provide("packages/core/a.ts", "@std/http/file-server"),
+        Provided::Virtual(_)
+    ));
+    assert!(matches!(
+        b.provide("packages/core/a.ts", "preact/hooks"),
+        Provided::Virtual(_)
+    ));
+    assert!(matches!(
+        b.provide("packages/core/a.ts", "@my/core/x"),
+        Provided::Virtual(_)
+    ));
+    assert!(matches!(
+        b.provide("packages/core/a.ts", "@/x.ts"),
+        Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("src/x.ts".into())]
+    ));
+    assert_eq!(b.provide("packages/core/a.ts", "lodash"), Provided::No);
+}
+
+#[test]
+fn a_config_applies_within_its_own_package() {
+    let (b, _root) = bundler(&[
+        ("package.json", r#"{"workspaces": ["packages/*"]}"#),
+        (
+            "vitest.config.mts",
+            "import path from 'path';\nexport default { test: {}, resolve: { alias: [{ find: /^@acme\\/ui\\/(.*?)/, replacement: path.resolve(__dirname, './packages/ui/$1') }] } }",
+        ),
+        ("tests/a.test.ts", ""),
+        ("docs/package.json", r#"{"name": "docs"}"#),
+        ("docs/src/a.js", ""),
+    ]);
+    assert!(matches!(
+        b.provide("tests/a.test.ts", "@acme/ui/index.css"),
+        Provided::Alias { targets, .. } if targets == vec![Rewritten::Path("packages/ui/index.css".into())]
+    ));
+    assert_eq!(b.provide("docs/src/a.js", "@acme/ui/index.css"), Provided::No);
+}

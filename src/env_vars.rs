@@ -1,0 +1,52 @@
+//! Every environment variable hookctl itself reads, named once (prek's `env_vars.rs`). Reading
+//! the environment anywhere else is refused by `clippy.toml` (`disallowed-methods`), so a new
+//! variable shows up here, with what it means.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the one module that reads the process environment"
+)]
+
+use std::ffi::OsString;
+
+/// `0`/`false`/`no`/`off`: every hook is a no-op that says so.
+pub const HOOKCTL: &str = "HOOKCTL";
+/// `name,name`: jobs, rule ids or check groups to skip.
+pub const HOOKCTL_SKIP: &str = "HOOKCTL_SKIP";
+/// Print the time of each phase of the built-in checks on stderr.
+pub const HOOKCTL_TIMINGS: &str = "HOOKCTL_TIMINGS";
+/// Seconds between `still running` lines of a job without a terminal (0.01 to 86400).
+pub const HOOKCTL_PROGRESS_SECS: &str = "HOOKCTL_PROGRESS_SECS";
+/// Set by hookctl for its jobs: the hooks they run inside (`pre-commit,deploy`); a run of one
+/// of them is refused (no nested run of a hook inside itself).
+pub const HOOKCTL_RUNNING: &str = "HOOKCTL_RUNNING";
+/// git's: the repository, and the index a hook is shown.
+pub const GIT_DIR: &str = "GIT_DIR";
+pub const GIT_INDEX_FILE: &str = "GIT_INDEX_FILE";
+/// Set by CI services: hooks are not installed there, progress is not drawn.
+pub const CI: &str = "CI";
+pub const PATH: &str = "PATH";
+pub const TERM: &str = "TERM";
+pub const TMPDIR: &str = "TMPDIR";
+pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
+/// The locale, most specific first: whether the terminal takes UTF-8 symbols.
+pub const LOCALE: [&str; 3] = ["LC_ALL", "LC_CTYPE", "LANG"];
+
+/// The variable's value, if set and valid Unicode.
+pub fn get(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// The variable's value as the OS holds it, if set.
+pub fn get_os(name: &str) -> Option<OsString> {
+    std::env::var_os(name)
+}
+
+/// Whether `name` is set to something other than empty or `0` (`HOOKCTL_TIMINGS=1`).
+pub fn flag(name: &str) -> bool {
+    get_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The whole environment (`hookctl env check --process`).
+pub fn all() -> impl Iterator<Item = (OsString, OsString)> {
+    std::env::vars_os()
+}

@@ -1,0 +1,127 @@
+//! Which files are not runtime code: tests, stories, scripts, fixtures and tool configs
+//! (`[deps] dev_globs`). `deps/dev-only-at-runtime` lets them import `devDependencies`; the env
+//! rules report their undeclared reads as warnings (no deploy runs them), except in the
+//! configs a deploy's build does run (`next.config.*`, `vite.config.*`, ...).
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::config::Config;
+use crate::snapshot::Snapshot;
+
+/// `[deps] dev_globs`, compiled once per run.
+pub struct DevGlobs(GlobSet);
+
+impl DevGlobs {
+    pub fn new(config: &Config) -> DevGlobs {
+        let mut b = GlobSetBuilder::new();
+        for g in config.deps.dev_globs() {
+            // Validated when the config was loaded.
+            if let Ok(glob) = Glob::new(&g) {
+                b.add(glob);
+            }
+        }
+        DevGlobs(b.build().unwrap_or_else(|_| GlobSet::empty()))
+    }
+
+    /// Is this file test/story/config/script code: its path inside its package folder, or its
+    /// repository path, matches a glob.
+    pub fn matches(&self, path: &str, package_dir: &str) -> bool {
+        let inner = if package_dir.is_empty() {
+            path
+        } else {
+            path.strip_prefix(package_dir)
+                .and_then(|p| p.strip_prefix('/'))
+                .unwrap_or(path)
+        };
+        self.0.is_match(inner) || self.0.is_match(path)
+    }
+
+    /// Is the file at `path` one no deploy runs, for the env rules: it matches a dev glob (inside
+    /// the folder of its nearest package.json, or as a repository path) and is not the config
+    /// of a tool that a deploy's build runs ([`is_build_config`]).
+    pub fn is_env_dev_file(&self, snap: &Snapshot, path: &str) -> bool {
+        if is_build_config(path) {
+            return false;
+        }
+        let mut dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        let package_dir = loop {
+            if dir.is_empty() || snap.get(&format!("{dir}/package.json")).is_some() {
+                break dir;
+            }
+            dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+        };
+        self.matches(path, package_dir)
+    }
+}
+
+/// Tools whose configs (`<tool>.config.*`, `.<tool>rc.*`) run only in tests, linting or
+/// formatting, never in a deploy's build.
+const DEV_TOOLS: &[&str] = &[
+    "eslint",
+    "vitest",
+    "vitest.workspace",
+    "jest",
+    "playwright",
+    "cypress",
+    "prettier",
+    "stylelint",
+    "commitlint",
+    "lint-staged",
+    "knip",
+    "ava",
+    "mocha",
+    "karma",
+    "wdio",
+    "c8",
+    "nyc",
+    "storybook",
+];
+
+/// A tool config (`*.config.*`, `.*rc.*`) that is not one of [`DEV_TOOLS`]': `next.config.ts`,
+/// `vite.config.ts`, `trigger.config.ts` run in the deploy's build (or its runtime), so a
+/// required read there breaks it — even though `[deps] dev_globs` lists `**/*.config.*` (their
+/// imports of `devDependencies` are fine: the build has them).
+pub fn is_build_config(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let tool = if let Some((tool, _)) = file.split_once(".config.") {
+        tool
+    } else if let Some(rest) = file.strip_prefix('.')
+        && let Some((tool, _)) = rest.split_once("rc.")
+    {
+        tool
+    } else {
+        return false;
+    };
+    let tool = tool.trim_start_matches('.');
+    !DEV_TOOLS.contains(&tool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_configs() {
+        for p in [
+            "next.config.ts",
+            "apps/web/vite.config.mts",
+            "packages/jobs/trigger.config.ts",
+            "astro.config.mjs",
+            ".babelrc.js",
+        ] {
+            assert!(is_build_config(p), "{p}");
+        }
+        for p in [
+            "eslint.config.mjs",
+            "packages/a/vitest.config.ts",
+            "vitest.workspace.config.ts",
+            "playwright.config.ts",
+            "jest.config.js",
+            ".eslintrc.cjs",
+            "src/config.ts",
+            "src/app.config/index.ts",
+        ] {
+            assert!(!is_build_config(p), "{p}");
+        }
+    }
+}

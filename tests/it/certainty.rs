@@ -1,0 +1,655 @@
+//! Issue 19, "certainty decides the level", for imports: every shape as a row of one table
+//! (files staged, files only on disk, `hookctl.toml`, the findings expected with their
+//! severity), each beside its twin that must still block. Real temporary git repositories and
+//! the real binary; `hookctl check --format json` on the index.
+
+use crate::common::*;
+use crate::snapshot;
+
+const ERROR: &str = "error";
+const WARNING: &str = "warning";
+
+const UNKNOWN: &str = "imports/unknown-specifier";
+const UNRESOLVED: &str = "imports/unresolved";
+const UNTRACKED: &str = "imports/untracked";
+const UNDECLARED: &str = "imports/undeclared-dependency";
+const DRIFT: &str = "deps/lockfile-drift";
+
+/// One shape: the repository, and what `hookctl check` must say about it.
+struct Row {
+    shape: &'static str,
+    /// Written and staged.
+    staged: &'static [(&'static str, &'static str)],
+    /// Written, not staged (untracked, or git-ignored by a staged `.gitignore`).
+    disk: &'static [(&'static str, &'static str)],
+    /// `hookctl.toml` (staged), if any.
+    config: Option<&'static str>,
+    /// (rule, severity, path, specifier or name), in any order; empty: no finding.
+    expect: &'static [(&'static str, &'static str, &'static str, &'static str)],
+}
+
+const APP: (&str, &str) = (
+    "package.json",
+    r#"{ "name": "app", "dependencies": { "zod": "^3.0.0" } }"#,
+);
+
+const ROWS: &[Row] = &[
+    // §1: a specifier no mapping matched and that cannot be a package name is a warning, once
+    // per prefix and package, whatever the number of imports.
+    Row {
+        shape: "plugin virtual module (`~icons/*`, unplugin-icons): one warning per prefix and package",
+        staged: &[
+            APP,
+            (
+                "src/a.ts",
+                "import A from \"~icons/lucide/check\";\nimport B from \"~icons/lucide/copy\";\nexport default [A, B];\n",
+            ),
+            (
+                "src/b.ts",
+                "import C from \"~icons/mdi/home\";\nexport default C;\n",
+            ),
+            ("admin/package.json", r#"{ "name": "admin" }"#),
+            (
+                "admin/c.ts",
+                "import D from \"~icons/mdi/home\";\nexport default D;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNKNOWN, WARNING, "admin/c.ts", "~icons/mdi/home"),
+            (UNKNOWN, WARNING, "src/a.ts", "~icons/lucide/check"),
+        ],
+    },
+    Row {
+        shape: "twin: a relative path that names nothing still blocks",
+        staged: &[
+            APP,
+            ("src/a.ts", "import A from \"./missing\";\nexport default A;\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "src/a.ts", "./missing")],
+    },
+    Row {
+        shape: "`#build/*` with no package.json `imports` field (Nuxt module runtime)",
+        staged: &[
+            APP,
+            (
+                "src/runtime/a.ts",
+                "import theme from \"#build/ui/button\";\nexport default theme;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNKNOWN, WARNING, "src/runtime/a.ts", "#build/ui/button")],
+    },
+    Row {
+        shape: "twin: a `#` key the `imports` field maps, whose target is missing, blocks",
+        staged: &[
+            (
+                "package.json",
+                r##"{ "name": "app", "imports": { "#theme/*": "./src/theme/*.js" } }"##,
+            ),
+            (
+                "src/a.ts",
+                "import theme from \"#theme/button\";\nexport default theme;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "src/a.ts", "#theme/button")],
+    },
+    Row {
+        shape: "an `imports` key mapping into a generated folder (nuxt/ui: `./.nuxt/ui/*.ts`) is build output",
+        staged: &[
+            (
+                "package.json",
+                r##"{ "name": "app", "imports": { "#build/ui/*": "./.nuxt/ui/*.ts" } }"##,
+            ),
+            (
+                "src/runtime/a.ts",
+                "import theme from \"#build/ui/button\";\nexport default theme;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin's twin: the mapped target present resolves",
+        staged: &[
+            (
+                "package.json",
+                r##"{ "name": "app", "imports": { "#theme/*": "./src/theme/*.js" } }"##,
+            ),
+            ("src/theme/button.js", "export default 1;\n"),
+            (
+                "src/a.ts",
+                "import theme from \"#theme/button\";\nexport default theme;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "`@suite-fns`: a scope without a name is no package",
+        staged: &[
+            APP,
+            (
+                "src/a.ts",
+                "import fns from \"@suite-fns\";\nexport default fns;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNKNOWN, WARNING, "src/a.ts", "@suite-fns")],
+    },
+    Row {
+        shape: "twin: a valid package name that nothing declares blocks",
+        staged: &[
+            APP,
+            (
+                "src/a.ts",
+                "import fns from \"@suite/fns\";\nimport u from \"unfonts.css\";\nexport default [fns, u];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNDECLARED, ERROR, "src/a.ts", "@suite/fns"),
+            (UNDECLARED, ERROR, "src/a.ts", "unfonts.css"),
+        ],
+    },
+    Row {
+        shape: "an alias no tsconfig lists (`~/utils`, a Vite alias) is a warning",
+        staged: &[
+            APP,
+            ("src/a.ts", "import { u } from \"~/utils\";\nexport default u;\n"),
+            ("src/utils.ts", "export const u = 1;\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNKNOWN, WARNING, "src/a.ts", "~/utils")],
+    },
+    Row {
+        shape: "twin: the same alias in tsconfig `paths`, its target missing, blocks",
+        staged: &[
+            APP,
+            (
+                "tsconfig.json",
+                r#"{ "compilerOptions": { "paths": { "~/*": ["./src/*"] } } }"#,
+            ),
+            ("src/a.ts", "import { u } from \"~/utilz\";\nexport default u;\n"),
+            ("src/utils.ts", "export const u = 1;\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "src/a.ts", "~/utilz")],
+    },
+    Row {
+        shape: "a target on disk but untracked blocks, whatever is uncertain (a Vite config hookctl cannot evaluate)",
+        staged: &[
+            APP,
+            (
+                "vite.config.ts",
+                "import { aliases } from './build/aliases';\nexport default { resolve: { alias: aliases() } };\n",
+            ),
+            (
+                "src/a.ts",
+                "import { u } from \"./util\";\nimport I from \"~icons/x/y\";\nexport default [u, I];\n",
+            ),
+        ],
+        disk: &[("src/util.ts", "export const u = 1;\n")],
+        config: None,
+        expect: &[
+            (UNKNOWN, WARNING, "src/a.ts", "~icons/x/y"),
+            (UNTRACKED, ERROR, "src/a.ts", "./util"),
+        ],
+    },
+    Row {
+        shape: "a target git-ignored and not generated blocks",
+        staged: &[
+            APP,
+            (".gitignore", "src/local-config.ts\n"),
+            (
+                "src/a.ts",
+                "import { c } from \"./local-config\";\nexport default c;\n",
+            ),
+        ],
+        disk: &[("src/local-config.ts", "export const c = 1;\n")],
+        config: None,
+        expect: &[(UNTRACKED, ERROR, "src/a.ts", "./local-config")],
+    },
+    Row {
+        shape: "the fix the warning gives (`[imports] not_files`) silences it",
+        staged: &[
+            APP,
+            (
+                "src/a.ts",
+                "import A from \"~icons/lucide/check\";\nexport default A;\n",
+            ),
+        ],
+        disk: &[],
+        config: Some("[imports]\nnot_files = [\"^~icons/\"]\n"),
+        expect: &[],
+    },
+    Row {
+        shape: "configured to error, it blocks",
+        staged: &[
+            APP,
+            (
+                "src/a.ts",
+                "import A from \"~icons/lucide/check\";\nexport default A;\n",
+            ),
+        ],
+        disk: &[],
+        config: Some("[rules]\n\"imports/unknown-specifier\" = \"error\"\n"),
+        expect: &[(UNKNOWN, ERROR, "src/a.ts", "~icons/lucide/check")],
+    },
+    // §4: a tsconfig with `references` (even `[]`) and a file outside its `include`: the
+    // nearest config's options apply, as in TypeScript's tooling.
+    Row {
+        shape: "`references: []` and a file outside `include`: its `paths` apply",
+        staged: &[
+            APP,
+            (
+                "tsconfig.json",
+                r#"{ "references": [], "include": ["src"], "compilerOptions": { "paths": { "@/*": ["./src/*"] } } }"#,
+            ),
+            ("src/lib.ts", "export const l = 1;\n"),
+            (
+                "scripts/seed.ts",
+                "import { l } from \"@/lib\";\nexport default l;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: through those `paths`, a missing target blocks",
+        staged: &[
+            APP,
+            (
+                "tsconfig.json",
+                r#"{ "references": [], "include": ["src"], "compilerOptions": { "paths": { "@/*": ["./src/*"] } } }"#,
+            ),
+            ("src/lib.ts", "export const l = 1;\n"),
+            (
+                "scripts/seed.ts",
+                "import { l } from \"@/nothing\";\nexport default l;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "scripts/seed.ts", "@/nothing")],
+    },
+    Row {
+        shape: "`references` and `include` inherited through `extends`: the `paths` apply",
+        staged: &[
+            APP,
+            (
+                "tsconfig.base.json",
+                r#"{ "references": [{ "path": "./tsconfig.node.json" }], "include": ["src"], "compilerOptions": { "paths": { "@/*": ["./src/*"] } } }"#,
+            ),
+            ("tsconfig.node.json", r#"{ "include": ["vite.config.ts"] }"#),
+            ("tsconfig.json", r#"{ "extends": "./tsconfig.base.json" }"#),
+            ("src/lib.ts", "export const l = 1;\n"),
+            (
+                "scripts/seed.ts",
+                "import { l } from \"@/lib\";\nimport { m } from \"@/missing\";\nexport default [l, m];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "scripts/seed.ts", "@/missing")],
+    },
+    // §4: a workspace folder named like a registry package is linked only where the declared
+    // range accepts it.
+    Row {
+        shape: "`packages/dayjs` (a stub named `dayjs`) does not shadow `dayjs@^1.11.0`",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "root", "private": true, "workspaces": ["packages/*", "apps/*"] }"#,
+            ),
+            (
+                "packages/dayjs/package.json",
+                r#"{ "name": "dayjs", "version": "0.0.0", "main": "index.js" }"#,
+            ),
+            (
+                "apps/web/package.json",
+                r#"{ "name": "web", "dependencies": { "dayjs": "^1.11.0" } }"#,
+            ),
+            (
+                "apps/web/a.ts",
+                "import dayjs from \"dayjs\";\nimport p from \"dayjs/plugin/utc\";\nexport default [dayjs, p];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: declared `workspace:*`, the stub is linked and has no entry: blocks",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "root", "private": true, "workspaces": ["packages/*", "apps/*"] }"#,
+            ),
+            (
+                "packages/dayjs/package.json",
+                r#"{ "name": "dayjs", "version": "0.0.0", "main": "index.js" }"#,
+            ),
+            (
+                "apps/web/package.json",
+                r#"{ "name": "web", "dependencies": { "dayjs": "workspace:*" } }"#,
+            ),
+            (
+                "apps/web/a.ts",
+                "import dayjs from \"dayjs\";\nexport default dayjs;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "apps/web/a.ts", "dayjs")],
+    },
+    Row {
+        shape: "twin: a range the stub's version satisfies links it too",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "root", "private": true, "workspaces": ["packages/*", "apps/*"] }"#,
+            ),
+            (
+                "packages/dayjs/package.json",
+                r#"{ "name": "dayjs", "version": "0.0.0", "main": "index.js" }"#,
+            ),
+            (
+                "apps/web/package.json",
+                r#"{ "name": "web", "dependencies": { "dayjs": "^0.0.0" } }"#,
+            ),
+            (
+                "apps/web/a.ts",
+                "import dayjs from \"dayjs\";\nexport default dayjs;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "apps/web/a.ts", "dayjs")],
+    },
+    // §4: root-absolute specifiers are served from the app's `public/`.
+    Row {
+        shape: "`/vite.svg` in the app's `public/` resolves",
+        staged: &[
+            APP,
+            ("public/vite.svg", "<svg/>\n"),
+            (
+                "src/main.ts",
+                "import logo from \"/vite.svg\";\nexport default logo;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: one missing from `public/` blocks, one only on disk is untracked",
+        staged: &[
+            APP,
+            ("public/vite.svg", "<svg/>\n"),
+            (
+                "src/main.ts",
+                "import logo from \"/logo.png\";\nimport icon from \"/icon.svg\";\nexport default [logo, icon];\n",
+            ),
+        ],
+        disk: &[("public/icon.svg", "<svg/>\n")],
+        config: None,
+        expect: &[
+            (UNRESOLVED, ERROR, "src/main.ts", "/logo.png"),
+            (UNTRACKED, ERROR, "src/main.ts", "/icon.svg"),
+        ],
+    },
+    Row {
+        shape: "twin: without a `public/` folder the server is unknown: not checked",
+        staged: &[
+            APP,
+            (
+                "src/main.ts",
+                "import r from \"/custom-reporter.js\";\nexport default r;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    // §4: an alias whose target is missing is not excused by a package of the same name.
+    Row {
+        shape: "a `paths` alias with a missing target blocks though a package of that name is declared",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "app", "dependencies": { "ui": "^1.0.0" } }"#,
+            ),
+            (
+                "tsconfig.json",
+                r#"{ "compilerOptions": { "paths": { "ui/*": ["./src/ui/*"] } } }"#,
+            ),
+            ("src/ui/button.ts", "export const b = 1;\n"),
+            (
+                "src/a.ts",
+                "import { b } from \"ui/button\";\nimport { c } from \"ui/card\";\nexport default [b, c];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "src/a.ts", "ui/card")],
+    },
+    Row {
+        shape: "twin: a catch-all `*` key falls back to declared packages, as TypeScript does",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "app", "dependencies": { "zod": "^3.0.0" } }"#,
+            ),
+            (
+                "tsconfig.json",
+                r#"{ "compilerOptions": { "paths": { "*": ["./src/types/*"] } } }"#,
+            ),
+            (
+                "src/a.ts",
+                "import { z } from \"zod\";\nimport { y } from \"yup\";\nexport default [z, y];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "src/a.ts", "yup")],
+    },
+    // §4: the same specifier on one line is one finding per rule.
+    Row {
+        shape: "one line importing the same missing file twice: one finding",
+        staged: &[
+            APP,
+            (
+                "src/a.ts",
+                "import a from \"./gone\"; import b from \"./gone\";\nexport default [a, b];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "src/a.ts", "./gone")],
+    },
+    Row {
+        shape: "twin: on two lines, two findings",
+        staged: &[
+            APP,
+            (
+                "src/a.ts",
+                "import a from \"./gone\";\nimport b from \"./gone\";\nexport default [a, b];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNRESOLVED, ERROR, "src/a.ts", "./gone"),
+            (UNRESOLVED, ERROR, "src/a.ts", "./gone"),
+        ],
+    },
+    // §4: a JS install root below the repository root (a Go server with `web/`, its own
+    // lockfile) has its lockfile checked, the advice naming the folder.
+    Row {
+        shape: "`web/package.json` out of its own `web/package-lock.json` blocks",
+        staged: &[
+            ("go.mod", "module example.com/server\n"),
+            (
+                "web/package.json",
+                r#"{ "name": "web", "version": "1.0.0", "dependencies": { "tiny": "^2.0.0" } }"#,
+            ),
+            ("web/package-lock.json", NPM_LOCK),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(DRIFT, ERROR, "web/package.json", "tiny")],
+    },
+    Row {
+        shape: "twin: in sync, silent",
+        staged: &[
+            ("go.mod", "module example.com/server\n"),
+            (
+                "web/package.json",
+                r#"{ "name": "web", "version": "1.0.0", "dependencies": { "tiny": "^1.0.0" } }"#,
+            ),
+            ("web/package-lock.json", NPM_LOCK),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+];
+
+/// An npm v3 lockfile locking `tiny` at 1.2.0 for the package in its folder.
+const NPM_LOCK: &str = r#"{
+  "name": "web",
+  "version": "1.0.0",
+  "lockfileVersion": 3,
+  "requires": true,
+  "packages": {
+    "": { "name": "web", "version": "1.0.0", "dependencies": { "tiny": "^1.0.0" } },
+    "node_modules/tiny": { "version": "1.2.0" }
+  }
+}
+"#;
+
+fn build(row: &Row) -> Repo {
+    let r = Repo::new();
+    for (path, text) in row.staged {
+        r.write(path, text);
+    }
+    if let Some(config) = row.config {
+        r.write("hookctl.toml", config);
+    }
+    r.git(&["add", "-A"]).ok();
+    for (path, text) in row.disk {
+        r.write(path, text);
+    }
+    r
+}
+
+/// (rule, severity, path, specifier or name) of every finding, sorted; asserts the exit code
+/// is 1 exactly when one is an error.
+fn findings(r: &Repo) -> Vec<(String, String, String, String)> {
+    let run = r.hookctl(&["check", "--format", "json"]);
+    let json = run.json();
+    let list = json["findings"].as_array().unwrap();
+    let blocking = list.iter().any(|f| f["severity"] == ERROR);
+    assert_eq!(run.code, i32::from(blocking), "exit code\n{}", run.all());
+    let mut out: Vec<_> = list
+        .iter()
+        .map(|f| {
+            let what = f.get("specifier").or(f.get("name")).and_then(|v| v.as_str());
+            let s = |k: &str| f[k].as_str().unwrap_or_default().to_string();
+            (
+                s("rule"),
+                s("severity"),
+                s("path"),
+                what.unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn each_shape_has_the_level_its_certainty_gives() {
+    let mut failures = Vec::new();
+    for row in ROWS {
+        let r = build(row);
+        let got = findings(&r);
+        let mut want: Vec<_> = row
+            .expect
+            .iter()
+            .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+            .collect();
+        want.sort();
+        if got != want {
+            failures.push(format!("{}\n  want {want:?}\n  got  {got:?}", row.shape));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What a user sees: one warning for a prefix's imports in a package, with the count and the
+/// fix; the summary counts errors and warnings apart, and warnings alone do not block.
+#[test]
+fn unknown_specifier_warning_as_shown() {
+    let r = build(&ROWS[0]);
+    let run = r.hookctl(&["check"]);
+    run.code(0);
+    snapshot!(r, "certainty_unknown_specifier_human", run.stdout);
+}
+
+#[test]
+fn the_summary_counts_blocking_findings_and_warnings_apart() {
+    let r = Repo::new();
+    r.write(APP.0, APP.1);
+    let icons: String = (0..40)
+        .map(|i| format!("import I{i} from \"~icons/set{}/icon{i}\";\n", i % 3))
+        .collect();
+    r.write("src/icons.ts", icons);
+    r.write("admin/package.json", r#"{ "name": "admin" }"#);
+    r.write(
+        "admin/a.ts",
+        "import A from \"~icons/a/b\";\nimport B from \"#app\";\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    let warnings_only = r.hookctl(&["check"]);
+    warnings_only
+        .code(0)
+        .contains("hookctl: 2 files checked, 0 errors, 3 warnings");
+    let json = r.hookctl(&["check", "--format", "json"]).json();
+    assert_eq!(
+        (
+            json["summary"]["errors"].as_u64(),
+            json["summary"]["warnings"].as_u64()
+        ),
+        (Some(0), Some(3))
+    );
+    // Two blocking findings beside them: they, not the warnings, set the exit code.
+    r.write(
+        "src/broken.ts",
+        "import a from \"./gone\";\nimport z from \"left-pad\";\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    r.hookctl(&["check"])
+        .code(1)
+        .contains("hookctl: 3 files checked, 2 errors, 3 warnings");
+    // A hook blocks on the errors only: fixed, the commit goes through with the warnings.
+    r.write("src/broken.ts", "export {};\n");
+    r.git(&["add", "-A"]).ok();
+    r.install_shim("pre-commit");
+    let commit = r.commit(&["-q", "-m", "icons"]);
+    commit.ok();
+}

@@ -1,0 +1,282 @@
+//! Issue 19 for env: a finding blocks only when the deploy certainly breaks. Each row is a
+//! shape of real code (most from the real-repo corpus) with its valid twin: the same read where
+//! unset does break stays an error. Every row is a real repository checked by the real binary.
+
+use crate::common::*;
+
+/// The env findings of a repository holding `files` (plus a package.json and a root
+/// `.env.example` declaring `DECLARED`): `(rule, path, name, severity)`.
+fn env_findings(files: &[(&str, &str)]) -> Vec<(String, String, String, String)> {
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"app","private":true}"#);
+    r.write(".env.example", "DECLARED=\n");
+    for (path, text) in files {
+        r.write(path, text);
+    }
+    r.git(&["add", "-A"]).ok();
+    let run = r.hookctl(&["check", "--format", "json"]);
+    let json = run.json();
+    let list = json["findings"].as_array().unwrap().clone();
+    assert_eq!(
+        run.code == 1,
+        list.iter().any(|f| f["severity"] == "error"),
+        "exit code vs findings\n{}",
+        run.all()
+    );
+    list.iter()
+        .filter(|f| {
+            let rule = f["rule"].as_str().unwrap_or("");
+            rule.starts_with("env/") || rule.starts_with("secrets/")
+        })
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+            (s("rule"), s("path"), s("name"), s("severity"))
+        })
+        .collect()
+}
+
+fn undeclared(path: &str, name: &str, severity: &str) -> (String, String, String, String) {
+    (
+        "env/undeclared".to_string(),
+        path.to_string(),
+        name.to_string(),
+        severity.to_string(),
+    )
+}
+
+/// One row: a name, the files, and the `env/undeclared` findings expected (at `src/app.ts`
+/// unless the row writes elsewhere).
+struct Row {
+    shape: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    want: &'static [(&'static str, &'static str, &'static str)],
+}
+
+const APP: &str = "src/app.ts";
+
+#[rustfmt::skip]
+const ROWS: &[Row] = &[
+    // ---- the rule's point: a plain read declared nowhere is an error ----
+    Row { shape: "plain read", files: &[(APP, "export const r = fetch(process.env.API_URL);\n")],
+        want: &[(APP, "API_URL", "error")] },
+    Row { shape: "declared", files: &[(APP, "export const r = fetch(process.env.DECLARED);\n")],
+        want: &[] },
+    // ---- literal fallbacks ----
+    Row { shape: "?? fallback", files: &[(APP, "export const m = process.env.MAINTENANCE_MESSAGE ?? \"We'll be back soon\";\n")],
+        want: &[(APP, "MAINTENANCE_MESSAGE", "warning")] },
+    Row { shape: "|| fallback", files: &[(APP, "export const p = process.env.PORT_X || 3000;\n")],
+        want: &[(APP, "PORT_X", "warning")] },
+    Row { shape: "cast then ||", files: &[(APP, "export const p = (process.env.REGION as string) || 'eu';\n")],
+        want: &[(APP, "REGION", "warning")] },
+    Row { shape: "Number() ||", files: &[(APP, "export const l = Number(process.env.RATE_LIMIT) || 1000;\n")],
+        want: &[(APP, "RATE_LIMIT", "warning")] },
+    Row { shape: "destructuring default", files: &[(APP, "const { REGION = 'eu' } = process.env;\nexport { REGION };\n")],
+        want: &[(APP, "REGION", "warning")] },
+    Row { shape: "fallback that throws (twin)", files: &[(APP, "export const s = process.env.SECRET ?? throwMissing('SECRET');\n")],
+        want: &[(APP, "SECRET", "error")] },
+    // ---- typeof / in ----
+    Row { shape: "typeof guard", files: &[(APP, "export const on = typeof process.env.NATIVE === 'string';\n")],
+        want: &[(APP, "NATIVE", "warning")] },
+    Row { shape: "in guard", files: &[(APP, "export const v = 'OPT' in process.env ? process.env.OPT : 'd';\n")],
+        want: &[(APP, "OPT", "warning")] },
+    // ---- flag tests: unset means off ----
+    Row { shape: "=== 'x'", files: &[(APP, "export const on = process.env.DEBUG_PERF === 'true';\n")],
+        want: &[(APP, "DEBUG_PERF", "warning")] },
+    Row { shape: "!== 'x'", files: &[(APP, "export const dev = process.env.STAGE !== 'production';\n")],
+        want: &[(APP, "STAGE", "warning")] },
+    Row { shape: "if (X)", files: &[(APP, "if (process.env.CLOUD_MODE) { console.log('cloud'); }\n")],
+        want: &[(APP, "CLOUD_MODE", "warning")] },
+    Row { shape: "!X", files: &[(APP, "export const off = !process.env.TELEMETRY;\n")],
+        want: &[(APP, "TELEMETRY", "warning")] },
+    Row { shape: "!!X", files: &[(APP, "export const on = !!process.env.PRIVATE_MODE;\n")],
+        want: &[(APP, "PRIVATE_MODE", "warning")] },
+    Row { shape: "ternary", files: &[(APP, "export const db = process.env.POSTGRES_URL ? 'pg' : 'mock';\n")],
+        want: &[(APP, "POSTGRES_URL", "warning")] },
+    Row { shape: "&&", files: &[(APP, "export const x = process.env.SENTRY_DSN && init();\ndeclare function init(): void;\n")],
+        want: &[(APP, "SENTRY_DSN", "warning")] },
+    Row { shape: "Boolean()", files: &[(APP, "export const on = Boolean(process.env.FEATURE_X);\n")],
+        want: &[(APP, "FEATURE_X", "warning")] },
+    Row { shape: "test whose if throws (twin)", files: &[(APP, "if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL');\n")],
+        want: &[(APP, "DATABASE_URL", "error")] },
+    // ---- under a test of the same name ----
+    Row { shape: "if (X) use X", files: &[(APP, "export function u() {\n  if (process.env.APP_URL) {\n    return new URL(process.env.APP_URL);\n  }\n  return null;\n}\n")],
+        want: &[(APP, "APP_URL", "warning"), (APP, "APP_URL", "warning")] },
+    Row { shape: "X && X.length", files: &[(APP, "export const on = process.env.PROXY && process.env.PROXY.length > 0;\n")],
+        want: &[(APP, "PROXY", "warning")] },
+    Row { shape: "another name's guard (twin)", files: &[(APP, "export function u() {\n  if (process.env.A_ON) {\n    return new URL(process.env.A_URL);\n  }\n}\n")],
+        want: &[(APP, "A_ON", "warning"), (APP, "A_URL", "error")] },
+    // ---- stored in a local, tested before use ----
+    Row { shape: "local tested", files: &[(APP, "export function f() {\n  const apiKey = process.env.PLAUSIBLE_API_KEY;\n  if (!apiKey) {\n    return [];\n  }\n  return [apiKey];\n}\n")],
+        want: &[(APP, "PLAUSIBLE_API_KEY", "warning")] },
+    Row { shape: "local whose guard throws (twin)", files: &[(APP, "export function f() {\n  const url = process.env.REDIS_URL;\n  if (!url) throw new Error('REDIS_URL');\n  return url;\n}\n")],
+        want: &[(APP, "REDIS_URL", "error")] },
+    Row { shape: "local used at once (twin)", files: &[(APP, "export function f() {\n  const key = process.env.STRIPE_KEY;\n  return key.trim();\n}\n")],
+        want: &[(APP, "STRIPE_KEY", "error")] },
+    // ---- schemas ----
+    Row { shape: "t3-env optional/default", files: &[(APP, "import { createEnv } from '@t3-oss/env-nextjs';\nimport { z } from 'zod';\nexport const env = createEnv({\n  server: { DB: z.string().url(), MSG: z.string().optional(), N: z.coerce.number().default(3) },\n  runtimeEnv: { DB: process.env.DB, MSG: process.env.MSG, N: process.env.N },\n});\n"), ("package.json", r#"{"name":"app","dependencies":{"@t3-oss/env-nextjs":"1","zod":"3"}}"#)],
+        want: &[(APP, "DB", "error"), (APP, "MSG", "warning"), (APP, "N", "warning")] },
+    // ---- test and script files ----
+    Row { shape: "test file", files: &[("src/__tests__/a.test.ts", "export const u = new URL(process.env.E2E_BASE_URL);\n")],
+        want: &[("src/__tests__/a.test.ts", "E2E_BASE_URL", "warning")] },
+    Row { shape: "nested test folder", files: &[("packages/kit/package.json", r#"{"name":"kit"}"#), ("packages/kit/test/apps/utils.js", "export const u = new URL(process.env.DEPLOYMENT_URL);\n")],
+        want: &[("packages/kit/test/apps/utils.js", "DEPLOYMENT_URL", "warning")] },
+    Row { shape: "nested scripts folder", files: &[("packages/jobs/scripts/register.ts", "export const t = process.env.BANK_TEAM_ID.trim();\n")],
+        want: &[("packages/jobs/scripts/register.ts", "BANK_TEAM_ID", "warning")] },
+    Row { shape: "eslint config", files: &[("eslint.config.mjs", "export default { strict: process.env.LINT_FOR_PROD.length };\n")],
+        want: &[("eslint.config.mjs", "LINT_FOR_PROD", "warning")] },
+    Row { shape: "build config (twin)", files: &[("vite.config.ts", "export default { base: process.env.VITE_BASE.trim() };\n")],
+        want: &[("vite.config.ts", "VITE_BASE", "error")] },
+    // ---- declarations the corpus found unread ----
+    Row { shape: "env-example-relational", files: &[("env-example-relational", "APPLE_APP_AUDIENCE=\n"), (APP, "export const a = process.env.APPLE_APP_AUDIENCE.trim();\n")],
+        want: &[] },
+    Row { shape: "example.env", files: &[("example.env", "SOME_KEY=\n"), (APP, "export const a = process.env.SOME_KEY.trim();\n")],
+        want: &[] },
+    Row { shape: "Dockerfile ENV", files: &[("Dockerfile", "FROM node:20\nENV DATABASE_URL=postgres://db/x\nARG PUBLIC_BACKEND\n"), (APP, "export const a = [process.env.DATABASE_URL.trim(), process.env.PUBLIC_BACKEND.trim()];\n")],
+        want: &[] },
+    Row { shape: "compose environment", files: &[("docker-compose.yml", "services:\n  app:\n    build: .\n    environment:\n      - LIST_FORM=1\n      - PASSED\n"), (APP, "export const a = process.env.LIST_FORM.trim();\n")],
+        want: &[] },
+    Row { shape: "compose map form", files: &[("compose.yaml", "services:\n  app:\n    environment:\n      MAP_FORM: x\n"), (APP, "export const a = process.env.MAP_FORM.trim();\n")],
+        want: &[] },
+    Row { shape: "app.json env", files: &[("app.json", r#"{"env":{"HEROKU_KEY":{"required":true}}}"#), (APP, "export const a = process.env.HEROKU_KEY.trim();\n")],
+        want: &[] },
+    Row { shape: "package.json script sets it", files: &[("package.json", r#"{"name":"app","scripts":{"build":"INPUT=invoice vite build"}}"#), ("vite.config.ts", "export default { input: process.env.INPUT.trim() };\n")],
+        want: &[] },
+    Row { shape: "a manifest in another folder (twin)", files: &[("apps/api/Dockerfile", "FROM node\nENV API_ONLY=1\n"), ("apps/web/src/a.ts", "export const a = process.env.API_ONLY.trim();\n")],
+        want: &[("apps/web/src/a.ts", "API_ONLY", "error")] },
+    Row { shape: ".env.test declares for tests only", files: &[(".env.test", "TEST_DB=x\n"), (APP, "export const a = process.env.TEST_DB.trim();\n"), ("src/a.test.ts", "export const b = process.env.TEST_DB.trim();\n")],
+        want: &[(APP, "TEST_DB", "error")] },
+    // ---- built-ins narrowed to what platforms set ----
+    Row { shape: "Vercel system variable", files: &[(APP, "export const a = [process.env.VERCEL_URL.trim(), process.env.NEXT_PUBLIC_VERCEL_ENV.trim()];\n")],
+        want: &[] },
+    Row { shape: "a user's Vercel token (twin)", files: &[(APP, "export const a = [process.env.VERCEL_TOKEN.trim(), process.env.GITHUB_CLIENT_SECRET.trim()];\n")],
+        want: &[(APP, "VERCEL_TOKEN", "error"), (APP, "GITHUB_CLIENT_SECRET", "error")] },
+];
+
+#[test]
+fn every_shape_and_its_twin() {
+    let mut failures = Vec::new();
+    for row in ROWS {
+        let got: Vec<_> = env_findings(row.files)
+            .into_iter()
+            .filter(|f| f.0 == "env/undeclared")
+            .collect();
+        let want: Vec<_> = row.want.iter().map(|(p, n, s)| undeclared(p, n, s)).collect();
+        let mut got_sorted = got.clone();
+        got_sorted.sort();
+        let mut want_sorted = want.clone();
+        want_sorted.sort();
+        if got_sorted != want_sorted {
+            failures.push(format!("{}:\n  got  {got:?}\n  want {want:?}", row.shape));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `[env] fallback_reads = "error"` restores the old level; the default is a warning.
+#[test]
+fn fallback_reads_error_restores_errors() {
+    let files: &[(&str, &str)] = &[(APP, "export const m = process.env.MSG ?? 'soon';\n")];
+    assert_eq!(env_findings(files), [undeclared(APP, "MSG", "warning")]);
+    let mut with_config = files.to_vec();
+    with_config.push(("hookctl.toml", "[env]\nfallback_reads = \"error\"\n"));
+    assert_eq!(env_findings(&with_config), [undeclared(APP, "MSG", "error")]);
+    let bad: &[(&str, &str)] = &[("hookctl.toml", "[env]\nfallback_reads = \"maybe\"\n")];
+    let r = Repo::new();
+    for (p, t) in bad {
+        r.write(p, t);
+    }
+    r.hookctl(&["check"]).code(2);
+}
+
+/// A fallback read is reported as a warning and does not block: what the user sees.
+#[test]
+fn fallback_read_warning_human_output() {
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"app","private":true}"#);
+    r.write(".env.example", "DATABASE_URL=\n");
+    r.write(
+        "src/banner.ts",
+        "export const message =\n  process.env.MAINTENANCE_MESSAGE ?? \"We'll be back soon\";\nexport const db = new URL(process.env.DATABASE_URL!);\n",
+    );
+    r.git(&["add", "-A"]).ok();
+    let run = r.hookctl(&["check"]);
+    run.code(0);
+    snapshot!(r, "env_fallback_read_warning", run.stdout);
+}
+
+/// `env/required-by-package` only for a package the package's code imports.
+#[test]
+fn required_by_package_needs_an_import_outside_fixtures() {
+    let base: &[(&str, &str)] = &[(
+        "packages/integration/package.json",
+        r#"{"name":"integration","dependencies":{"openai":"4"}}"#,
+    )];
+    let required = |extra: &[(&'static str, &'static str)]| -> Vec<(String, String)> {
+        let mut files = base.to_vec();
+        files.extend_from_slice(extra);
+        env_findings(&files)
+            .into_iter()
+            .filter(|f| f.0 == "env/required-by-package")
+            .map(|f| (f.2, f.3))
+            .collect()
+    };
+    // Declared only.
+    assert_eq!(required(&[]), []);
+    // Imported only by a fixture.
+    assert_eq!(
+        required(&[(
+            "packages/integration/fixtures/ai/index.ts",
+            "import OpenAI from 'openai';\nexport const o = OpenAI;\n"
+        )]),
+        []
+    );
+    // Imported only as a type.
+    assert_eq!(
+        required(&[(
+            "packages/integration/src/t.ts",
+            "import type OpenAI from 'openai';\nexport type O = OpenAI;\n"
+        )]),
+        []
+    );
+    // Imported only by a test: a warning.
+    assert_eq!(
+        required(&[(
+            "packages/integration/src/a.test.ts",
+            "import OpenAI from 'openai';\nexport const o = OpenAI;\n"
+        )]),
+        [("OPENAI_API_KEY".to_string(), "warning".to_string())]
+    );
+    // Imported by its code: the error.
+    assert_eq!(
+        required(&[(
+            "packages/integration/src/ai.ts",
+            "import OpenAI from 'openai';\nexport const o = new OpenAI();\n"
+        )]),
+        [("OPENAI_API_KEY".to_string(), "error".to_string())]
+    );
+}
+
+/// `secrets/env-file`: a committed `.env*.local` of placeholders only is a template, not a
+/// secret; one with a real value still fires.
+#[test]
+fn local_env_file_of_placeholders_is_no_secret() {
+    let secrets = |text: &'static str| -> Vec<String> {
+        env_findings(&[(".env.local", text)])
+            .into_iter()
+            .filter(|f| f.0 == "secrets/env-file")
+            .map(|f| f.3)
+            .collect()
+    };
+    assert_eq!(
+        secrets(
+            "# GRAFANA_CLOUD_TOKEN=\nGRAFANA_CLOUD_TOKEN=GRAFANA_CLOUD_TOKEN\nAPI_KEY=<your-key>\nEMPTY=\n"
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(secrets("API_KEY=3f9a8c1b7d2e4f60a5b9c8d7e6f5a4b3\n"), ["error"]);
+    assert_eq!(secrets("FLAG=1\n"), ["error"]);
+    assert_eq!(
+        secrets("STRIPE=sk_live_51HqLyjWDarjtT1zdp7dcXYZabc123456789\nOTHER=changeme\n"),
+        ["error"]
+    );
+}
