@@ -305,7 +305,7 @@ fn local_checks(
         && outcome
             .findings
             .iter()
-            .any(|f| f.rule == rules::IMPORTS_UNTRACKED.id);
+            .any(|f| f.rule == &rules::IMPORTS_UNTRACKED);
     if clean_on && (modified || fold) {
         let (repo, _) = crate::git::discover()?;
         let status = crate::git::status(&repo).context("cannot read `git status` for git/clean")?;
@@ -324,7 +324,7 @@ fn local_checks(
 /// A commit refused only for lockfile drift needs only the baseline's lockfile drift (a finding
 /// is matched by its rule), not every import of the baseline resolved again.
 fn baseline_request(req: &Request, findings: &[Finding]) -> Request {
-    if findings.iter().all(|f| f.rule == rules::DEPS_LOCKFILE_DRIFT.id) {
+    if findings.iter().all(|f| f.rule == &rules::DEPS_LOCKFILE_DRIFT) {
         return Request {
             groups: vec!["deps".to_string()],
             ..req.clone()
@@ -794,7 +794,7 @@ fn analyze(
                                     || crate::resolve::depends_on_disk(imp, &verdict);
                                 import_finding(&resolver, path, imp, verdict, &generated)
                             })
-                            .filter(|f| !facts.suppressed(f.rule, f.line))
+                            .filter(|f| !facts.suppressed(f.rule.id, f.line))
                             .collect();
                         if found.is_empty() && !on_disk {
                             clean.insert(path, &oid);
@@ -881,7 +881,7 @@ fn analyze(
     findings.retain(|f| {
         by_path
             .get(f.path.as_str())
-            .is_none_or(|facts| !facts.suppressed(f.rule, f.line))
+            .is_none_or(|facts| !facts.suppressed(f.rule.id, f.line))
     });
     if enabled("files") && global {
         findings.extend(unreadable);
@@ -948,8 +948,8 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
     let mut out: Vec<Finding> = findings
         .into_iter()
         .filter_map(|mut f| {
-            let rule = rules::by_id(f.rule)?;
-            if req.skip.iter().any(|s| s == f.rule) {
+            let rule = f.rule;
+            if req.skip.iter().any(|s| s == rule.id) {
                 return None;
             }
             // A finding a rule reports as a warning (not certain to break) stays one.
@@ -978,7 +978,7 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
     // One `files/unreadable` per file is enough (an env file can be read both as declarations
     // and by the secret scan).
     let mut unreadable = HashSet::new();
-    out.retain(|f| f.rule != rules::FILES_UNREADABLE.id || unreadable.insert(f.path.clone()));
+    out.retain(|f| f.rule != &rules::FILES_UNREADABLE || unreadable.insert(f.path.clone()));
     out
 }
 
