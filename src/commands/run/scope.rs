@@ -12,13 +12,13 @@ use anyhow::Context;
 use crate::UsageError;
 use crate::checks::{Baseline, Target};
 use crate::cli::RunArgs;
-use crate::jobs::{self, Git, Snapshot, push};
+use crate::jobs::{self, Git, SnapshotRef, push};
 
 /// One thing the hook looks at: a snapshot, how to check it, and the files jobs get.
 pub(super) struct HookScope {
     /// Shown above the jobs when a push has several refs.
     pub(super) label: Option<String>,
-    pub(super) snapshot: Snapshot,
+    pub(super) snapshot: SnapshotRef,
     pub(super) target: Target,
     pub(super) baseline: Baseline,
     pub(super) files: Vec<PathBuf>,
@@ -147,7 +147,7 @@ pub(super) fn scopes(
         return Ok(vec![HookScope {
             label: None,
             files: jobs::commit_files(git, Some(&a), &b)?,
-            snapshot: Snapshot::Commit(b.clone()),
+            snapshot: SnapshotRef::Commit(b.clone()),
             target: Target::Commit(oid(&b)?),
             baseline: Baseline::Commit(oid(&a)?),
             oids: Default::default(),
@@ -167,7 +167,7 @@ pub(super) fn scopes(
         return Ok(vec![HookScope {
             label: None,
             files,
-            snapshot: Snapshot::Index(index),
+            snapshot: SnapshotRef::Index(index),
             target: Target::Index,
             baseline,
             oids: Default::default(),
@@ -185,7 +185,7 @@ pub(super) fn scopes(
                 label: None,
                 files: staged.iter().map(|(p, _)| p.clone()).collect(),
                 oids: staged.into_iter().collect(),
-                snapshot: Snapshot::Index(index),
+                snapshot: SnapshotRef::Index(index),
                 target: Target::Index,
                 baseline: Baseline::Head,
                 env: Vec::new(),
@@ -199,7 +199,7 @@ pub(super) fn scopes(
             } else {
                 Vec::new()
             },
-            snapshot: Snapshot::Index(index),
+            snapshot: SnapshotRef::Index(index),
             target: Target::Index,
             baseline: Baseline::None,
             oids: Default::default(),
@@ -255,7 +255,7 @@ pub(super) fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow
                 Some(b) => Baseline::Commit(oid(b)?),
                 None => Baseline::None,
             },
-            snapshot: Snapshot::Commit(tip.clone()),
+            snapshot: SnapshotRef::Commit(tip.clone()),
             oids: Default::default(),
             env: vec![
                 jobs::env_pair("HOOKCTL_PUSH_FROM", base.clone().unwrap_or_default()),
