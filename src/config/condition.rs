@@ -1,0 +1,307 @@
+//! `skip` / `only` conditions of a hook or a job, and the keys that order a hook's jobs
+//! (`group`, `priority`, `[[hook.groups]]`, `checks_order`): types and their validation at load.
+//!
+//! A condition list holds when any of its conditions holds: `skip` skips then, `only` runs only
+//! then. What each condition reads (git's state files, the hook's arguments, `CI`) is decided
+//! in `crate::jobs::condition`; here they are only parsed, so that an unknown one is an error of
+//! the file, with its line.
+
+use serde::Deserialize;
+use serde::de::Error as _;
+
+/// The states of the repository a condition may name.
+pub const STATES: &[&str] = &["merge", "rebase", "cherry-pick", "revert", "amend", "ci"];
+
+/// One condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// `true` / `false`: always / never.
+    Always(bool),
+    /// A merge in progress (`MERGE_HEAD`, or the `post-merge`/`pre-merge-commit` hook).
+    Merge,
+    /// A rebase in progress (`rebase-merge/`, `rebase-apply/` without `git am`, `pre-rebase`,
+    /// `post-rewrite rebase`).
+    Rebase,
+    /// A cherry-pick in progress (`CHERRY_PICK_HEAD`).
+    CherryPick,
+    /// A revert in progress (`REVERT_HEAD`).
+    Revert,
+    /// `git commit --amend`.
+    Amend,
+    /// The `CI` variable is set (to anything but empty, `0`, `false`, `off`, `no`).
+    Ci,
+    /// The current branch matches one of these globs (`main`, `release/*`).
+    Ref(Vec<String>),
+    /// This command (`sh -c`, in the repository root) exits 0.
+    Run(String),
+}
+
+impl Condition {
+    /// How the condition is written, for messages (`merge`, `ref = "main"`).
+    pub fn describe(&self) -> String {
+        match self {
+            Condition::Always(b) => b.to_string(),
+            Condition::Merge => "merge".into(),
+            Condition::Rebase => "rebase".into(),
+            Condition::CherryPick => "cherry-pick".into(),
+            Condition::Revert => "revert".into(),
+            Condition::Amend => "amend".into(),
+            Condition::Ci => "ci".into(),
+            Condition::Ref(globs) if globs.len() == 1 => format!("ref = \"{}\"", globs[0]),
+            Condition::Ref(globs) => format!("ref = [\"{}\"]", globs.join("\", \"")),
+            Condition::Run(cmd) => format!("run = \"{cmd}\""),
+        }
+    }
+}
+
+/// `skip = ...` / `only = ...`: `true`, a state name, a table (`{ ref = "main" }`,
+/// `{ run = "test -f x" }`), or a list of those.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Conditions(pub Vec<Condition>);
+
+impl<'de> Deserialize<'de> for Conditions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Bool(bool),
+            One(Item),
+            Many(Vec<Item>),
+        }
+        let raw = Raw::deserialize(d).map_err(|_| {
+            D::Error::custom(format!(
+                "a condition is `true`, one of {}, a table `{{ ref = \"main\" }}` or `{{ run = \"command\" }}`, or a list of those",
+                known()
+            ))
+        })?;
+        let items = match raw {
+            Raw::Bool(b) => return Ok(Conditions(vec![Condition::Always(b)])),
+            Raw::One(i) => vec![i],
+            Raw::Many(v) => v,
+        };
+        items
+            .into_iter()
+            .map(|i| i.into_condition().map_err(D::Error::custom))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Conditions)
+    }
+}
+
+fn known() -> String {
+    STATES
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Item {
+    Name(String),
+    Table(Table),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    #[serde(rename = "ref")]
+    reference: Option<RefGlobs>,
+    run: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RefGlobs {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Item {
+    fn into_condition(self) -> Result<Condition, String> {
+        match self {
+            Item::Name(name) => Ok(match name.as_str() {
+                "merge" => Condition::Merge,
+                "rebase" => Condition::Rebase,
+                "cherry-pick" => Condition::CherryPick,
+                "revert" => Condition::Revert,
+                "amend" => Condition::Amend,
+                "ci" => Condition::Ci,
+                _ => {
+                    return Err(format!(
+                        "unknown condition `{name}`{} (known: {}, or a table `{{ ref = \"main\" }}` / `{{ run = \"command\" }}`)",
+                        super::suggest(&name, STATES.iter().copied()),
+                        known()
+                    ));
+                }
+            }),
+            Item::Table(Table {
+                reference: Some(globs),
+                run: None,
+            }) => {
+                let globs = match globs {
+                    RefGlobs::One(g) => vec![g],
+                    RefGlobs::Many(v) => v,
+                };
+                if globs.is_empty() {
+                    return Err("`ref = []` matches no branch; name at least one".into());
+                }
+                for g in &globs {
+                    ref_glob(g)?;
+                }
+                Ok(Condition::Ref(globs))
+            }
+            Item::Table(Table {
+                reference: None,
+                run: Some(cmd),
+            }) => {
+                if cmd.trim().is_empty() || cmd.contains('\0') {
+                    return Err("a `run` condition needs a command (no NUL byte)".into());
+                }
+                Ok(Condition::Run(cmd))
+            }
+            Item::Table(_) => {
+                Err("a condition table has exactly one key: `ref = \"main\"` or `run = \"command\"`".into())
+            }
+        }
+    }
+}
+
+/// A branch glob: `*` stays inside one `/`-separated part, `**` crosses them.
+pub fn ref_glob(raw: &str) -> Result<globset::GlobMatcher, String> {
+    globset::GlobBuilder::new(raw.strip_prefix("refs/heads/").unwrap_or(raw))
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("invalid branch glob `{raw}`: {}", e.kind()))
+}
+
+impl schemars::JsonSchema for Conditions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Conditions".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let item = serde_json::json!({
+            "anyOf": [
+                { "enum": STATES },
+                {
+                    "type": "object",
+                    "properties": {
+                        "ref": {
+                            "description": "Branch globs: the condition holds on a matching current branch.",
+                            "anyOf": [
+                                { "type": "string" },
+                                { "type": "array", "items": { "type": "string" } }
+                            ]
+                        }
+                    },
+                    "required": ["ref"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": {
+                        "run": {
+                            "description": "A command (sh -c, in the repository root): the condition holds when it exits 0.",
+                            "type": "string"
+                        }
+                    },
+                    "required": ["run"],
+                    "additionalProperties": false
+                }
+            ]
+        });
+        schemars::json_schema!({
+            "description": "Conditions, any of which holds: `true`, a state (`merge`, `rebase`, `cherry-pick`, `revert`, `amend`, `ci`), `{ ref = \"glob\" }`, `{ run = \"command\" }`, or a list of those.",
+            "anyOf": [
+                { "type": "boolean" },
+                item.clone(),
+                { "type": "array", "items": item }
+            ]
+        })
+    }
+}
+
+/// Where the built-in checks run among the jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChecksOrder {
+    /// Before every job (the default).
+    #[default]
+    First,
+    /// After every job group (fixers with `stage_fixed` run first; the checks see their fixes).
+    Last,
+}
+
+/// `[[hook.groups]]`: a named group of jobs, run after the groups above it.
+#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupConfig {
+    /// What jobs name in `group = "..."`.
+    pub name: String,
+    /// A failing job cancels the group's other jobs and nothing after the group runs (default:
+    /// the hook's `fail_fast`).
+    pub fail_fast: Option<bool>,
+    /// Run the group's jobs at the same time (default: the hook's `parallel`, true).
+    pub parallel: Option<bool>,
+}
+
+/// The one-table checks `HookSeed` runs after a hook table is read: a job sets `group` or
+/// `priority`, not both; a hook uses names or priorities, not both; with `[[groups]]` declared,
+/// every `group` names one of them, each declared once and used by some job.
+pub fn validate_order(hc: &super::HookConfig) -> Result<(), String> {
+    for job in &hc.jobs {
+        if job.group.is_some() && job.priority.is_some() {
+            return Err(format!(
+                "job `{}` sets both `group` and `priority`: `priority = N` is a shorthand for a group; keep one",
+                job.name
+            ));
+        }
+    }
+    let named = hc.jobs.iter().find(|j| j.group.is_some());
+    let numbered = hc.jobs.iter().find(|j| j.priority.is_some());
+    if let (Some(a), Some(b)) = (named, numbered) {
+        return Err(format!(
+            "job `{}` sets `group` and job `{}` sets `priority`: a hook orders its jobs by named groups or by priorities, not both",
+            a.name, b.name
+        ));
+    }
+    if numbered.is_some() && !hc.groups.is_empty() {
+        return Err(
+            "`[[groups]]` names groups, but the jobs set `priority`: use `group = \"name\"` on the jobs"
+                .into(),
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for g in &hc.groups {
+        if !seen.insert(g.name.as_str()) {
+            return Err(format!("group `{}` is declared twice in `[[groups]]`", g.name));
+        }
+        if !hc
+            .jobs
+            .iter()
+            .any(|j| j.group.as_deref() == Some(g.name.as_str()))
+        {
+            return Err(format!(
+                "group `{}` is declared in `[[groups]]` but no job has `group = \"{}\"`",
+                g.name, g.name
+            ));
+        }
+    }
+    if !hc.groups.is_empty() {
+        for job in &hc.jobs {
+            if let Some(g) = &job.group
+                && !seen.contains(g.as_str())
+            {
+                return Err(format!(
+                    "job `{}`: no group `{g}` in `[[groups]]`{} (declared: {})",
+                    job.name,
+                    super::suggest(g, seen.iter().copied()),
+                    seen.iter().copied().collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
