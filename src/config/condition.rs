@@ -65,8 +65,8 @@ impl<'de> Deserialize<'de> for Conditions {
         #[serde(untagged)]
         enum Raw {
             Bool(bool),
-            One(Item),
             Many(Vec<Item>),
+            One(Item),
         }
         let raw = Raw::deserialize(d).map_err(|_| {
             D::Error::custom(format!(
@@ -76,8 +76,8 @@ impl<'de> Deserialize<'de> for Conditions {
         })?;
         let items = match raw {
             Raw::Bool(b) => return Ok(Conditions(vec![Condition::Always(b)])),
-            Raw::One(i) => vec![i],
             Raw::Many(v) => v,
+            Raw::One(i) => vec![i],
         };
         items
             .into_iter()
@@ -99,49 +99,50 @@ fn known() -> String {
 #[serde(untagged)]
 enum Item {
     Name(String),
-    Table(Table),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Table {
-    #[serde(rename = "ref")]
-    reference: Option<RefGlobs>,
-    run: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RefGlobs {
-    One(String),
-    Many(Vec<String>),
+    /// A map only (a struct would also take a sequence): `ref` or `run`, checked by hand.
+    Table(std::collections::BTreeMap<String, serde_json::Value>),
 }
 
 impl Item {
     fn into_condition(self) -> Result<Condition, String> {
-        match self {
-            Item::Name(name) => Ok(match name.as_str() {
-                "merge" => Condition::Merge,
-                "rebase" => Condition::Rebase,
-                "cherry-pick" => Condition::CherryPick,
-                "revert" => Condition::Revert,
-                "amend" => Condition::Amend,
-                "ci" => Condition::Ci,
-                _ => {
-                    return Err(format!(
-                        "unknown condition `{name}`{} (known: {}, or a table `{{ ref = \"main\" }}` / `{{ run = \"command\" }}`)",
-                        super::suggest(&name, STATES.iter().copied()),
-                        known()
-                    ));
-                }
-            }),
-            Item::Table(Table {
-                reference: Some(globs),
-                run: None,
-            }) => {
-                let globs = match globs {
-                    RefGlobs::One(g) => vec![g],
-                    RefGlobs::Many(v) => v,
+        let table = match self {
+            Item::Name(name) => {
+                return Ok(match name.as_str() {
+                    "merge" => Condition::Merge,
+                    "rebase" => Condition::Rebase,
+                    "cherry-pick" => Condition::CherryPick,
+                    "revert" => Condition::Revert,
+                    "amend" => Condition::Amend,
+                    "ci" => Condition::Ci,
+                    _ => {
+                        return Err(format!(
+                            "unknown condition `{name}`{} (known: {}, or a table `{{ ref = \"main\" }}` / `{{ run = \"command\" }}`)",
+                            super::suggest(&name, STATES.iter().copied()),
+                            known()
+                        ));
+                    }
+                });
+            }
+            Item::Table(t) => t,
+        };
+        let mut keys = table.into_iter();
+        let (Some((key, value)), None) = (keys.next(), keys.next()) else {
+            return Err(
+                "a condition table has exactly one key: `ref = \"main\"` or `run = \"command\"`".into(),
+            );
+        };
+        match key.as_str() {
+            "ref" => {
+                let globs: Vec<String> = match value {
+                    serde_json::Value::String(g) => vec![g],
+                    serde_json::Value::Array(list) => list
+                        .into_iter()
+                        .map(|v| match v {
+                            serde_json::Value::String(g) => Ok(g),
+                            _ => Err("`ref` is a branch glob or a list of them".to_string()),
+                        })
+                        .collect::<Result<_, _>>()?,
+                    _ => return Err("`ref` is a branch glob or a list of them".into()),
                 };
                 if globs.is_empty() {
                     return Err("`ref = []` matches no branch; name at least one".into());
@@ -151,18 +152,16 @@ impl Item {
                 }
                 Ok(Condition::Ref(globs))
             }
-            Item::Table(Table {
-                reference: None,
-                run: Some(cmd),
-            }) => {
-                if cmd.trim().is_empty() || cmd.contains('\0') {
-                    return Err("a `run` condition needs a command (no NUL byte)".into());
+            "run" => match value {
+                serde_json::Value::String(cmd) if !cmd.trim().is_empty() && !cmd.contains('\0') => {
+                    Ok(Condition::Run(cmd))
                 }
-                Ok(Condition::Run(cmd))
-            }
-            Item::Table(_) => {
-                Err("a condition table has exactly one key: `ref = \"main\"` or `run = \"command\"`".into())
-            }
+                _ => Err("a `run` condition is a command (a non-empty string, no NUL byte)".into()),
+            },
+            other => Err(format!(
+                "unknown condition key `{other}`{}: a condition table is `{{ ref = \"main\" }}` or `{{ run = \"command\" }}`",
+                super::suggest(other, ["ref", "run"].into_iter())
+            )),
         }
     }
 }

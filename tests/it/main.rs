@@ -11,6 +11,7 @@ mod certainty;
 mod common;
 mod bundler;
 mod commit_msg;
+mod conditions;
 mod config_errors;
 mod corpus;
 mod css;
