@@ -268,7 +268,7 @@ fn a_run_condition_runs_once_per_hook_run_in_the_repository_root() {
     let log = r.sibling("cond.log");
     r.write(
         "hookctl.toml",
-        &format!(
+        format!(
             r#"
 [pre-commit]
 checks = []
