@@ -37,6 +37,7 @@ mod monorepo_jobs;
 mod node_version;
 mod output;
 mod pnpm_yaml;
+mod ref_hooks;
 mod run_flags;
 mod schema;
 mod secret_edges;

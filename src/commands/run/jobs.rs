@@ -22,6 +22,9 @@ pub(super) struct Tally {
     pub(super) passed: usize,
     pub(super) failed: usize,
     pub(super) skipped: usize,
+    /// Skips not printed (ref-range hooks' jobs without changed files): a run of only those
+    /// prints nothing.
+    pub(super) unannounced: usize,
     /// `pre-deploy`'s summary table: the built-in groups, then each job as it ends.
     pub(super) rows: Vec<Row>,
 }
@@ -67,6 +70,15 @@ pub(super) fn run_jobs(
         };
         for p in plan::plan_runs_with(job, inputs, &args.args).map_err(UsageError)? {
             match p {
+                // Ref-range hooks run after every checkout, merge and rebase: a job with none
+                // of its files changed is skipped without a word.
+                plan::Plan::Skip(why) if scope.require_files => {
+                    tally.skipped += 1;
+                    tally.unannounced += 1;
+                    tally
+                        .rows
+                        .push(Row::skipped(job.name.clone(), RowKind::Job, &why));
+                }
                 plan::Plan::Skip(why) => {
                     ui.skipped(&job.name, &why);
                     tally.skipped += 1;
@@ -81,8 +93,8 @@ pub(super) fn run_jobs(
                     } else {
                         "no matching changed files"
                     };
-                    ui.skipped(&job.name, why);
                     tally.skipped += 1;
+                    tally.unannounced += 1;
                     tally.rows.push(Row::skipped(job.name.clone(), RowKind::Job, why));
                 }
                 plan::Plan::Run { dir, commands, files } => {

@@ -293,7 +293,10 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
             }
         }
         ui.table(hook, &tally.rows, true);
-    } else if !hc.jobs.is_empty() && (!ctx.quiet || tally.failed > 0) {
+    } else if !hc.jobs.is_empty()
+        && (!ctx.quiet || tally.failed > 0)
+        && tally.passed + tally.failed + tally.skipped > tally.unannounced
+    {
         if ordered {
             ui.table(hook, &tally.rows, false);
         }
