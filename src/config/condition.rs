@@ -246,46 +246,84 @@ pub struct GroupConfig {
     pub parallel: Option<bool>,
 }
 
-/// The one-table checks `HookSeed` runs after a hook table is read: a job sets `group` or
-/// `priority`, not both; a hook uses names or priorities, not both; with `[[groups]]` declared,
-/// every `group` names one of them, each declared once and used by some job.
-pub fn validate_order(hc: &super::HookConfig) -> Result<(), String> {
+/// A problem of a hook's ordering keys, with where it is: a job's key, or a declared group.
+#[derive(Debug)]
+pub struct OrderError {
+    pub message: String,
+    /// `jobs` or `groups`, and the `name` of the entry.
+    pub table: &'static str,
+    pub entry: String,
+    /// The key of the entry the problem is about.
+    pub key: &'static str,
+}
+
+/// Checks of a hook table's ordering keys (after it is read, see `config::parse`): a job sets
+/// `group` or `priority`, not both; a hook uses names or priorities, not both; with
+/// `[[groups]]` declared, every `group` names one of them, each declared once and used.
+pub fn validate_order(hc: &super::HookConfig) -> Result<(), OrderError> {
+    let job_error = |job: &super::JobConfig, key, message| OrderError {
+        message,
+        table: "jobs",
+        entry: job.name.clone(),
+        key,
+    };
     for job in &hc.jobs {
         if job.group.is_some() && job.priority.is_some() {
-            return Err(format!(
-                "job `{}` sets both `group` and `priority`: `priority = N` is a shorthand for a group; keep one",
-                job.name
+            return Err(job_error(
+                job,
+                "priority",
+                format!(
+                    "job `{}` sets both `group` and `priority`: `priority = N` is a shorthand for a group; keep one",
+                    job.name
+                ),
             ));
         }
     }
     let named = hc.jobs.iter().find(|j| j.group.is_some());
     let numbered = hc.jobs.iter().find(|j| j.priority.is_some());
     if let (Some(a), Some(b)) = (named, numbered) {
-        return Err(format!(
-            "job `{}` sets `group` and job `{}` sets `priority`: a hook orders its jobs by named groups or by priorities, not both",
-            a.name, b.name
+        return Err(job_error(
+            b,
+            "priority",
+            format!(
+                "job `{}` sets `priority` but job `{}` sets `group`: a hook orders its jobs by named groups or by priorities, not both",
+                b.name, a.name
+            ),
         ));
     }
-    if numbered.is_some() && !hc.groups.is_empty() {
-        return Err(
-            "`[[groups]]` names groups, but the jobs set `priority`: use `group = \"name\"` on the jobs"
-                .into(),
-        );
+    if let (Some(b), Some(g)) = (numbered, hc.groups.first()) {
+        return Err(job_error(
+            b,
+            "priority",
+            format!(
+                "job `{}` sets `priority` but `[[groups]]` names groups (`{}`): give the jobs `group = \"name\"`",
+                b.name, g.name
+            ),
+        ));
     }
     let mut seen = std::collections::BTreeSet::new();
     for g in &hc.groups {
+        let group_error = |message| OrderError {
+            message,
+            table: "groups",
+            entry: g.name.clone(),
+            key: "name",
+        };
         if !seen.insert(g.name.as_str()) {
-            return Err(format!("group `{}` is declared twice in `[[groups]]`", g.name));
+            return Err(group_error(format!(
+                "group `{}` is declared twice in `[[groups]]`",
+                g.name
+            )));
         }
         if !hc
             .jobs
             .iter()
             .any(|j| j.group.as_deref() == Some(g.name.as_str()))
         {
-            return Err(format!(
+            return Err(group_error(format!(
                 "group `{}` is declared in `[[groups]]` but no job has `group = \"{}\"`",
                 g.name, g.name
-            ));
+            )));
         }
     }
     if !hc.groups.is_empty() {
@@ -293,14 +331,84 @@ pub fn validate_order(hc: &super::HookConfig) -> Result<(), String> {
             if let Some(g) = &job.group
                 && !seen.contains(g.as_str())
             {
-                return Err(format!(
-                    "job `{}`: no group `{g}` in `[[groups]]`{} (declared: {})",
-                    job.name,
-                    super::suggest(g, seen.iter().copied()),
-                    seen.iter().copied().collect::<Vec<_>>().join(", ")
+                return Err(job_error(
+                    job,
+                    "group",
+                    format!(
+                        "job `{}`: no group `{g}` in `[[groups]]`{} (declared: {})",
+                        job.name,
+                        super::suggest(g, seen.iter().copied()),
+                        seen.iter().copied().collect::<Vec<_>>().join(", ")
+                    ),
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// The 1-based line of an [`OrderError`] in the file's text: the key's line inside the
+/// `[[hook.jobs]]` / `[[hook.groups]]` entry of that name, else the entry's header, else the
+/// hook's table, else 1. (Entries written as inline tables fall back to the hook's line.)
+pub fn locate(text: &str, hook: &str, e: &OrderError) -> usize {
+    let header = format!("[[{hook}.{}]]", e.table);
+    let table = format!("[{hook}]");
+    let value_of = |line: &str, key: &str| -> Option<String> {
+        let rest = line.trim_start().strip_prefix(key)?;
+        let rest = rest.trim_start().strip_prefix('=')?;
+        Some(rest.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+    };
+    let mut hook_line = None;
+    // The current entry: its header line, whether it is the one named, and its key's line.
+    let mut entry: Option<(usize, bool, Option<usize>)> = None;
+    let mut found = None;
+    let mut close = |entry: &mut Option<(usize, bool, Option<usize>)>| {
+        if let Some((start, true, key)) = entry.take() {
+            found.get_or_insert(key.unwrap_or(start));
+        }
+    };
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            close(&mut entry);
+            if t == table {
+                hook_line.get_or_insert(i + 1);
+            }
+            if t == header {
+                entry = Some((i + 1, false, None));
+            }
+            continue;
+        }
+        if let Some((_, named, key)) = &mut entry {
+            if value_of(t, "name").is_some_and(|n| n == e.entry) {
+                *named = true;
+            }
+            if value_of(t, e.key).is_some() {
+                key.get_or_insert(i + 1);
+            }
+        }
+    }
+    close(&mut entry);
+    found.or(hook_line).unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_the_key_of_the_named_entry() {
+        let text = "[pre-commit]\n[[pre-commit.jobs]]\nname = \"a\"\ngroup = \"x\"\n[[pre-commit.jobs]]\ngroup = \"y\"\nname = 'b'\n";
+        let e = |entry: &str, key| OrderError {
+            message: String::new(),
+            table: "jobs",
+            entry: entry.into(),
+            key,
+        };
+        assert_eq!(locate(text, "pre-commit", &e("b", "group")), 6);
+        assert_eq!(locate(text, "pre-commit", &e("a", "group")), 4);
+        assert_eq!(locate(text, "pre-commit", &e("a", "priority")), 2);
+        assert_eq!(locate(text, "pre-commit", &e("zz", "group")), 1);
+        assert_eq!(locate(text, "pre-push", &e("a", "group")), 1);
+    }
 }

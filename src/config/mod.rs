@@ -35,6 +35,13 @@ pub enum Error {
         line: usize,
         message: String,
     },
+    /// Keys that are each valid but do not fit together (a job's `group` and `priority`).
+    #[error("{}: line {line}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }
 
 impl Error {
@@ -980,12 +987,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
             message,
         })?;
     }
-    toml::from_str::<File>(text)
+    let config = toml::from_str::<File>(text)
         .map(|f| f.0)
         .map_err(|source| Error::Parse {
             path: path.to_path_buf(),
             source: Box::new(source),
-        })
+        })?;
+    for (name, hc) in &config.hooks {
+        condition::validate_order(hc).map_err(|e| Error::Invalid {
+            path: path.to_path_buf(),
+            line: condition::locate(text, name, &e),
+            message: e.message,
+        })?;
+    }
+    Ok(config)
 }
 
 /// The top level of `hookctl.toml`: `rules`, `imports`, `env`, `scan`, and any other table is a
@@ -1053,9 +1068,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for HookSeed<'_> {
                 "`[{name}]` is not a git hook: did you mean `[{hook}]`? (a custom hook needs a name further from git's, e.g. `[pre-deploy]`)"
             )));
         }
-        let hc = HookConfig::deserialize(d)?;
-        condition::validate_order(&hc).map_err(serde::de::Error::custom)?;
-        Ok(hc)
+        HookConfig::deserialize(d)
     }
 }
 

@@ -35,6 +35,7 @@ mod migrate;
 mod monorepo;
 mod monorepo_jobs;
 mod node_version;
+mod ordering;
 mod output;
 mod pnpm_yaml;
 mod ref_hooks;

@@ -234,7 +234,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
                 "not run (fail_fast)",
             ));
             if !ctx.quiet {
-                ui.skipped("built-in checks", "not run (fail_fast)");
+                ui.skipped("built-in checks", "fail_fast");
             }
         } else {
             let (b, _, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip, args)?;
