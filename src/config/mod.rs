@@ -1,6 +1,7 @@
 //! `hookctl.toml`: serde types, loading and validation. Settings are resolved once per command.
 //! Unknown keys are rejected (with the file, line and column); a malformed file is exit 2.
 
+pub mod condition;
 pub mod nested;
 pub mod template;
 
@@ -30,6 +31,13 @@ pub enum Error {
     /// `min_version` names a newer hookctl than this one (or is not a version).
     #[error("{}: line {line}: {message}", path.display())]
     MinVersion {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// Keys that are each valid but do not fit together (a job's `group` and `priority`).
+    #[error("{}: line {line}: {message}", path.display())]
+    Invalid {
         path: PathBuf,
         line: usize,
         message: String,
@@ -775,6 +783,19 @@ pub struct JobConfig {
     /// Run alone, with the terminal as stdin/stdout/stderr (prompts).
     #[serde(default)]
     pub interactive: bool,
+    /// Skip the job when any of these holds: `true`, `merge`, `rebase`, `cherry-pick`,
+    /// `revert`, `amend`, `ci`, `{ ref = "main" }` (branch globs), `{ run = "command" }` (exit 0).
+    #[serde(default)]
+    pub skip: Option<condition::Conditions>,
+    /// Run the job only when any of these holds (the same conditions as `skip`).
+    #[serde(default)]
+    pub only: Option<condition::Conditions>,
+    /// The group the job runs in: groups run one after another, in the order of `[[groups]]`
+    /// (else of their first job), the jobs of a group at the same time.
+    pub group: Option<String>,
+    /// A shorthand for groups: jobs of the same priority run together, lower first; jobs
+    /// without one run last.
+    pub priority: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -794,6 +815,20 @@ pub struct HookConfig {
     /// The team's own commands (`[[pre-commit.jobs]]`).
     #[serde(default)]
     pub jobs: Vec<JobConfig>,
+    /// Skip the whole hook (built-in checks and jobs) when any of these holds (see a job's `skip`).
+    #[serde(default)]
+    pub skip: Option<condition::Conditions>,
+    /// Run the hook only when any of these holds.
+    #[serde(default)]
+    pub only: Option<condition::Conditions>,
+    /// Named groups of jobs, in the order they run, with their own `fail_fast` and `parallel`.
+    #[serde(default)]
+    pub groups: Vec<condition::GroupConfig>,
+    /// Where the built-in checks run: `"first"` (default) or `"last"`, after every job group.
+    pub checks_order: Option<condition::ChecksOrder>,
+    /// `post-checkout` only: also run after a file checkout (`git checkout -- file`, git's flag
+    /// 0), not only after a branch checkout (default false).
+    pub file_checkout: Option<bool>,
 }
 
 /// The whole configuration. Top-level tables other than `rules`, `imports` and `env` are hooks.
@@ -952,12 +987,20 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
             message,
         })?;
     }
-    toml::from_str::<File>(text)
+    let config = toml::from_str::<File>(text)
         .map(|f| f.0)
         .map_err(|source| Error::Parse {
             path: path.to_path_buf(),
             source: Box::new(source),
-        })
+        })?;
+    for (name, hc) in &config.hooks {
+        condition::validate_order(hc).map_err(|e| Error::Invalid {
+            path: path.to_path_buf(),
+            line: condition::locate(text, name, &e),
+            message: e.message,
+        })?;
+    }
+    Ok(config)
 }
 
 /// The top level of `hookctl.toml`: `rules`, `imports`, `env`, `scan`, and any other table is a

@@ -262,6 +262,10 @@ pub fn parse_template(run: &str) -> Vec<Piece<'_>> {
         let rest = &bytes[i..];
         let found = if rest.starts_with(b"{files}") {
             Some((Piece::Files, "{files}".len()))
+        } else if rest.starts_with(b"{changed_files}") {
+            // The same list under the name ref-range hooks document: there, the hook's files
+            // are those changed between the two refs.
+            Some((Piece::Files, "{changed_files}".len()))
         } else if rest.starts_with(b"{affected}") {
             Some((Piece::Affected, "{affected}".len()))
         } else if rest.starts_with(b"{packages}") {
@@ -441,6 +445,10 @@ mod tests {
             fail_text: None,
             stage_fixed: false,
             interactive: false,
+            skip: None,
+            only: None,
+            group: None,
+            priority: None,
         }
     }
 

@@ -214,6 +214,7 @@ pub(super) fn run_checks_on(
                 },
                 time: Some(time),
                 detail,
+                group: None,
             });
         }
     }
