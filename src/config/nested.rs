@@ -28,7 +28,9 @@ pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(Stri
             continue;
         };
         let dir = dir.to_string_lossy().into_owned();
-        let parsed = config::parse(&file, &text).map_err(|e| crate::UsageError(e.to_string()))?;
+        let mut parsed =
+            config::load_file(&file, text, &git.root).map_err(|e| crate::UsageError(e.chain()))?;
+        parsed.drop_disabled_jobs();
         for (hook, hc) in parsed.hooks {
             for mut job in hc.jobs {
                 let inner = job
@@ -55,9 +57,10 @@ pub fn nested_hooks(root: &Path) -> Vec<String> {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let Ok(parsed) = config::parse(&file, &text) else {
+        let Ok(mut parsed) = config::load_file(&file, text, root) else {
             continue;
         };
+        parsed.drop_disabled_jobs();
         hooks.extend(
             parsed
                 .hooks
@@ -79,7 +82,7 @@ pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, co
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let parsed = config::parse(&file, &text)?;
+        let parsed = config::load_file(&file, text, root)?;
         if !parsed.rules.is_empty() {
             out.push((dir.to_string_lossy().into_owned(), parsed.rules));
         }
