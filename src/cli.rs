@@ -119,6 +119,14 @@ pub struct RunArgs {
     /// Run only this job (repeatable); the built-in checks do not run.
     #[arg(long = "job", value_name = "NAME")]
     pub jobs: Vec<String>,
+    /// Run for one workspace package (its package.json name or its folder): its jobs, given
+    /// only its files, checks reporting only its files, with its hookctl.toml merged over
+    /// the root's (its settings win).
+    #[arg(long, value_name = "P", conflicts_with = "here")]
+    pub package: Option<String>,
+    /// Run for the workspace package holding the current directory (as `--package`).
+    #[arg(long)]
+    pub here: bool,
 }
 
 #[derive(Debug, Args)]

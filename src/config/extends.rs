@@ -41,6 +41,9 @@ pub struct Source {
     pub path: PathBuf,
     /// Its text in [`Chain::buffer`].
     range: Range<usize>,
+    /// The workspace package folder whose `hookctl.toml` this file is (or is a base of), in a
+    /// run of that package: its jobs' `root` is inside that folder.
+    package: Option<String>,
 }
 
 /// The files of a configuration and its `extends` chain, bases first.
@@ -59,18 +62,29 @@ pub fn has_extends(text: &str) -> bool {
 impl Chain {
     /// Read `file` (whose text is `text`) and every file it extends, recursively.
     pub fn load(file: &Path, text: String, root: &Path) -> Result<Chain, Error> {
-        let mut found: Vec<(PathBuf, String, String)> = Vec::new();
-        let mut stack = Vec::new();
-        collect(file, shown(file, root, None), text, root, &mut stack, &mut found)?;
+        Chain::load_layers(vec![(file.to_path_buf(), text, None)], root)
+    }
+
+    /// Several files merged in order, each after its own bases: the root's `hookctl.toml`,
+    /// then a workspace package's (`Some(folder)`), as if the package's file extended the
+    /// root's.
+    pub fn load_layers(layers: Vec<(PathBuf, String, Option<String>)>, root: &Path) -> Result<Chain, Error> {
+        let mut found: Vec<Found> = Vec::new();
+        for (file, text, package) in layers {
+            let mut stack = Vec::new();
+            let shown_as = shown(&file, root, None);
+            collect(&file, shown_as, text, root, &package, &mut stack, &mut found)?;
+        }
         let mut buffer = String::new();
         let mut sources = Vec::new();
-        for (path, shown, text) in found {
+        for f in found {
             let start = buffer.len();
-            buffer.push_str(&text);
+            buffer.push_str(&f.text);
             sources.push(Source {
-                shown,
-                path,
+                shown: f.shown,
+                path: f.path,
                 range: start..buffer.len(),
+                package: f.package,
             });
             // Keeps a span at the end of one file from reading as the start of the next.
             buffer.push('\n');
@@ -89,6 +103,9 @@ impl Chain {
             })?;
             let mut table = table.into_inner();
             shift_table(&mut table, source.range.start);
+            if let Some(folder) = &source.package {
+                root_jobs_in(&mut table, folder);
+            }
             merge_tables(&mut merged, table, 0);
         }
         Ok(Spanned::new(0..self.buffer.len(), merged))
@@ -187,14 +204,23 @@ fn shown(path: &Path, root: &Path, package: Option<&str>) -> String {
     }
 }
 
+/// A file of a chain, as [`collect`] finds it.
+struct Found {
+    path: PathBuf,
+    shown: String,
+    text: String,
+    package: Option<String>,
+}
+
 /// Depth-first: a file's bases (and theirs) before the file itself.
 fn collect(
     file: &Path,
     shown_as: String,
     text: String,
     root: &Path,
+    package: &Option<String>,
     stack: &mut Vec<(PathBuf, String)>,
-    found: &mut Vec<(PathBuf, String, String)>,
+    found: &mut Vec<Found>,
 ) -> Result<(), Error> {
     let real = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
     if let Some(at) = stack.iter().position(|(p, _)| *p == real) {
@@ -207,7 +233,7 @@ fn collect(
             message: format!("`extends` loops: {} -> {shown_as}", names.join(" -> ")),
         });
     }
-    if found.iter().any(|(p, _, _)| *p == real) {
+    if found.iter().any(|f| f.path == real && f.package == *package) {
         return Ok(());
     }
     if stack.len() >= MAX_DEPTH {
@@ -222,7 +248,7 @@ fn collect(
     stack.push((real.clone(), shown_as.clone()));
     let dir = file.parent().unwrap_or(root).to_path_buf();
     for (spec, line) in entries {
-        let (path, package) = resolve(&spec, &dir, root).map_err(|message| Error::Extends {
+        let (path, pkg) = resolve(&spec, &dir, root).map_err(|message| Error::Extends {
             path: file.to_path_buf(),
             line,
             message: format!("`extends` entry \"{spec}\": {message}"),
@@ -231,12 +257,61 @@ fn collect(
             path: path.clone(),
             source,
         })?;
-        let name = shown(&path, root, package.as_deref());
-        collect(&path, name, base_text, root, stack, found)?;
+        let name = shown(&path, root, pkg.as_deref());
+        collect(&path, name, base_text, root, package, stack, found)?;
     }
     stack.pop();
-    found.push((real, shown_as, text));
+    found.push(Found {
+        path: real,
+        shown: shown_as,
+        text,
+        package: package.clone(),
+    });
     Ok(())
+}
+
+/// A package's jobs run in its folder: `root` made `<folder>/<root>` (the folder without one).
+fn root_jobs_in(table: &mut DeTable<'_>, folder: &str) {
+    for (_, hook) in table.iter_mut() {
+        let DeValue::Table(hook) = hook.get_mut() else {
+            continue;
+        };
+        let Some(jobs) = hook.get_mut("jobs") else {
+            continue;
+        };
+        let DeValue::Array(jobs) = jobs.get_mut() else {
+            continue;
+        };
+        for job in jobs.iter_mut() {
+            let span = job.span();
+            let DeValue::Table(job) = job.get_mut() else {
+                continue;
+            };
+            let (inner, at) = match job.get("root") {
+                Some(r) => (
+                    r.get_ref()
+                        .as_str()
+                        .map(|s| s.trim_start_matches("./").trim_matches('/').to_string()),
+                    r.span(),
+                ),
+                None => (Some(String::new()), span.start..span.start),
+            };
+            // Not a string: left for the deserializer to report where it is.
+            let Some(inner) = inner else {
+                continue;
+            };
+            let rooted = if inner.is_empty() {
+                folder.to_string()
+            } else {
+                format!("{folder}/{inner}")
+            };
+            job.remove("root");
+            job.insert(
+                Spanned::new(at.clone(), std::borrow::Cow::Borrowed("root")),
+                Spanned::new(at, DeValue::String(std::borrow::Cow::Owned(rooted))),
+            );
+        }
+    }
 }
 
 /// The `extends` entries of one file, each with its line.

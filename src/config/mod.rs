@@ -853,6 +853,13 @@ pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps"
 impl Config {
     /// Load `hookctl.toml` (or `explicit`) from `root`, then `hookctl.local.toml` on top.
     pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, Error> {
+        Config::load_for(root, explicit, None)
+    }
+
+    /// [`Config::load`] for a run of one workspace package (`folder`, repo-relative): its
+    /// `hookctl.toml` (if any) merged over the root's as if it extended it (tables key by
+    /// key, jobs by name, its values winning), its jobs rooted in its folder.
+    pub fn load_for(root: &Path, explicit: Option<&Path>, package: Option<&str>) -> Result<Config, Error> {
         let mut config = Config::default();
         let main = match explicit {
             Some(p) => Some(if p.is_absolute() {
@@ -862,16 +869,32 @@ impl Config {
             }),
             None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
         };
-        if let Some(path) = main {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-                path: path.clone(),
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| Error::Read {
+                path: path.to_path_buf(),
                 source,
-            })?;
-            let loaded = load_file(&path, text, root)?;
+            })
+        };
+        let nested = package
+            .map(|f| (f, root.join(f).join(FILE_NAME)))
+            .filter(|(_, p)| p.is_file());
+        let loaded = match (&main, nested) {
+            (Some(path), None) => Some(load_file(path, read(path)?, root)?),
+            (main, Some((folder, file))) => {
+                let mut layers = Vec::new();
+                if let Some(path) = main {
+                    layers.push((path.clone(), read(path)?, None));
+                }
+                layers.push((file.clone(), read(&file)?, Some(folder.to_string())));
+                Some(extends::Chain::load_layers(layers, root)?.config()?)
+            }
+            (None, None) => None,
+        };
+        if let Some(loaded) = loaded {
             config.extends = loaded.extends.clone();
             config.sources = loaded.sources.clone();
             config.merge(loaded);
-            config.path = Some(path);
+            config.path = main;
         }
         let local = root.join(LOCAL_FILE_NAME);
         if local.is_file() {
