@@ -166,7 +166,9 @@ impl Chain {
         let mut blocks = Vec::new();
         show_table(self, merged.get_ref(), &mut Vec::new(), &mut out, &mut blocks);
         for b in blocks {
-            out.push('\n');
+            if !out.is_empty() {
+                out.push('\n');
+            }
             out.push_str(&b);
         }
         Ok(out)
@@ -548,8 +550,9 @@ fn show_table(
         let text = chain.buffer[v.span()].trim();
         match v.get_ref() {
             DeValue::Table(t) if !text.starts_with('{') => subtables.push((key, t)),
+            // `[[hook.jobs]]` (an array of tables, not an inline `[{ ... }]`).
             DeValue::Array(a)
-                if !a.is_empty() && a.iter().all(|i| i.get_ref().is_table()) && !text.starts_with('[') =>
+                if !a.is_empty() && a.iter().all(|i| i.get_ref().is_table()) && text.starts_with("[[") =>
             {
                 arrays.push((key, a))
             }
@@ -559,6 +562,8 @@ fn show_table(
             )),
         }
     }
+    // A job's name first, as people write it.
+    rows.sort_by_key(|(line, _)| !line.starts_with("name = "));
     let width = rows
         .iter()
         .map(|(l, _)| l.chars().count())
@@ -571,10 +576,14 @@ fn show_table(
     }
     for (key, t) in subtables {
         path.push(toml_key(key));
-        let mut block = format!("[{}]\n", path.join("."));
+        let header = format!("[{}]\n", path.join("."));
+        let mut block = header.clone();
         let mut inner = Vec::new();
         show_table(chain, t, path, &mut block, &mut inner);
-        blocks.push(block);
+        // A table holding only tables (`[pre-commit]` of `[[pre-commit.jobs]]`) needs no header.
+        if block != header || inner.is_empty() {
+            blocks.push(block);
+        }
         blocks.extend(inner);
         path.pop();
     }
