@@ -197,6 +197,14 @@ fn render(text: &str, span: Range<usize>, message: &str) -> String {
 }
 
 fn shown(path: &Path, root: &Path, package: Option<&str>) -> String {
+    // `tooling/../hookctl.toml` is `hookctl.toml`.
+    let real = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let (path, root) = if real.starts_with(&real_root) {
+        (real.as_path(), real_root.as_path())
+    } else {
+        (path, root)
+    };
     let rel = path
         .strip_prefix(root)
         .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
@@ -557,7 +565,16 @@ fn show_table(
                 arrays.push((key, a))
             }
             _ => rows.push((
-                format!("{} = {}", toml_key(key), one_line(text)),
+                format!(
+                    "{} = {}",
+                    toml_key(key),
+                    match v.get_ref() {
+                        // Written by hookctl (a package job's `root`), not read from a file.
+                        DeValue::String(s) if text.is_empty() =>
+                            toml::Value::String(s.to_string()).to_string(),
+                        _ => one_line(text),
+                    }
+                ),
                 chain.origin(v.span().start),
             )),
         }
