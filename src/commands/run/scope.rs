@@ -262,7 +262,7 @@ fn ref_range_scope(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> a
         // No commit yet (an unborn branch): nothing changed between refs.
         return Ok(HookScope {
             label: None,
-            snapshot: Snapshot::Index(None),
+            snapshot: SnapshotRef::Index(None),
             target: Target::Index,
             baseline: Baseline::None,
             files: Vec::new(),
@@ -280,7 +280,7 @@ fn ref_range_scope(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> a
     Ok(HookScope {
         label: None,
         files,
-        snapshot: Snapshot::Commit(tip.clone()),
+        snapshot: SnapshotRef::Commit(tip.clone()),
         target: if squash {
             Target::Index
         } else {
