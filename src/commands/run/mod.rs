@@ -162,7 +162,8 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let mut tally = Tally::default();
     let checks_last = hc.checks_order == Some(ChecksOrder::Last);
     if run_checks && !checks_last {
-        let (b, snapshots, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip.clone(), args, &only)?;
+        let (b, snapshots, rows) =
+            run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip.clone(), args, &only)?;
         blocking |= b;
         checked = snapshots;
         tally.rows = rows;
