@@ -3,11 +3,11 @@
 //! (`imports/untracked` -> `rules/imports_untracked.rs`); this file holds only its identity,
 //! default level and one-line summary, so config, reports and the engine need no rule code.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-/// How a finding counts: an error blocks, a warning is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// How bad a finding is, once its rule's level is applied.
 pub enum Severity {
     Warning,
     Error,
@@ -119,7 +119,7 @@ impl std::fmt::Display for Rule {
 }
 
 /// Serialized as its id (`"imports/untracked"`): the JSON and SARIF contract.
-impl serde::Serialize for Rule {
+impl Serialize for Rule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.id)
     }

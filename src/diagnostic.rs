@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+/// A finding's severity (with the rule ids, in the leaf `codes`).
 pub use crate::codes::Severity;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
