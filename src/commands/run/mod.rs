@@ -62,16 +62,8 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     }
     let every = progress_interval().map_err(UsageError)?;
     let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
-    // What runs killed outright left: job groups still running, unstaged edits to put back,
-    // temporary directories. Before anything else, config errors included.
-    let left = crate::jobs::sweep_leftovers(&git);
-    if left.killed > 0 && !ctx.quiet {
-        errln!(
-            "hookctl: killed {} job process group(s) left running by a hookctl that was killed",
-            left.killed
-        );
-    }
-    ui::recovered(&left.recovery);
+    // What runs killed outright left was dealt with before any command ran
+    // (`crate::commands::sweep_leftovers`).
     // A bare repository has no checked-out hookctl.toml (doctor says so too): defaults, unless
     // `--config` names one.
     let config = if git.bare && ctx.config.is_none() {
