@@ -94,7 +94,13 @@ fn killed_run_repo() -> Repo {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    assert!(wait_for(|| started.exists(), 30), "the job never started");
+    // Started, and recorded by hookctl (the record is written right after the spawn).
+    let records = r.path(".git/hookctl/jobs");
+    let recorded = || std::fs::read_dir(&records).is_ok_and(|mut d| d.next().is_some());
+    assert!(
+        wait_for(|| started.exists() && recorded(), 30),
+        "the job never started"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(r.read("src/a.ts"), "clobbered", "the job did rewrite the file");
@@ -139,7 +145,13 @@ fn any_command_after_a_sigkill_puts_the_edits_back() {
         let out = run_with_stdin(c, None);
         assert_eq!(r.read("src/a.ts"), WORKTREE, "{name}: {}", out.all());
         assert_eq!(r.git(&["show", ":src/a.ts"]).stdout, STAGED, "{name}");
-        let said: Vec<&str> = out.stderr.lines().filter(|l| l.contains("put back")).collect();
+        let said: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter(|l| l.contains("put back") || l.contains("job process group"))
+            .collect();
+        // The killed run's view went with it.
+        assert!(leftovers(&r).is_empty(), "{name}: {:?}", leftovers(&r));
         // Each command says it in the same words.
         snap!(r, "job_trust_recovery_by_any_command", said.join("\n"));
         let kept = out
@@ -499,6 +511,43 @@ fn a_job_that_runs_its_own_hook_is_refused() {
         "the hook ran again"
     );
     snap!(r, "job_trust_nested", out.stderr.replace(BIN, "[BIN]"));
+}
+
+/// The same, when the job's environment lost `HOOKCTL_RUNNING` (`env -i`, `env -u`, a tool
+/// that resets the environment): refused from hookctl's own process tree. Another hook inside
+/// a job still runs.
+#[test]
+fn a_job_that_runs_its_own_hook_with_a_scrubbed_environment_is_refused() {
+    for (name, prefix) in [
+        ("env_u", "env -u HOOKCTL_RUNNING"),
+        ("env_i", "env -i PATH=\"$PATH\" HOME=\"$HOME\""),
+    ] {
+        let r = Repo::new();
+        let count = r.sibling("count");
+        // Bounded by the job itself, so that a broken binary fails instead of forking forever.
+        r.write(
+            "hookctl.toml",
+            format!(
+                "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"again\"\nrun = '''echo x >> {c}; test $(wc -l < {c}) -lt 4 && {prefix} {BIN} run pre-commit'''\n[other]\nchecks = []\n[[other.jobs]]\nname = \"o\"\nrun = \"true\"\n",
+                c = s(&count)
+            ),
+        );
+        r.write("a.ts", "1").add(&["a.ts"]);
+        let out = run(&r, &["run", "pre-commit"]);
+        out.code(1)
+            .contains("refusing to run `pre-commit` inside a job of `pre-commit` (hookctl process");
+        assert_eq!(
+            std::fs::read_to_string(&count).unwrap(),
+            "x\n",
+            "{name}: the hook ran again"
+        );
+        // Another hook from a job is no nesting.
+        r.write(
+            "hookctl.toml",
+            format!("[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"other\"\nrun = '''{prefix} {BIN} run other'''\n[other]\nchecks = []\n[[other.jobs]]\nname = \"o\"\nrun = \"true\"\n"),
+        );
+        run(&r, &["run", "pre-commit"]).ok();
+    }
 }
 
 // ---- durations -------------------------------------------------------------------------------
