@@ -172,6 +172,78 @@ fn every_shape_and_its_twin() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `env/client-read` by the same certainty: a client read that is only tested, has a fallback
+/// or is guarded takes the unset branch in the browser (a warning); a plain use stays an error.
+#[test]
+fn client_reads_by_certainty() {
+    const NEXT: (&str, &str) = ("package.json", r#"{"name":"web","dependencies":{"next":"15"}}"#);
+    const VITE: (&str, &str) = ("package.json", r#"{"name":"web","devDependencies":{"vite":"5"}}"#);
+    let rows: &[(&str, &[(&str, &str)], &[(&str, &str)])] = &[
+        (
+            "next: a flag test (dub's cookie domain)",
+            &[
+                NEXT,
+                (
+                    "app/layout.tsx",
+                    "\"use client\";\nexport const domain = process.env.VERCEL === \"1\" ? \".dub.co\" : \"localhost\";\n",
+                ),
+            ],
+            &[("VERCEL", "warning")],
+        ),
+        (
+            "next: a fallback",
+            &[
+                NEXT,
+                (
+                    "app/a.tsx",
+                    "'use client';\nexport const u = process.env.API_BASE ?? '/api';\n",
+                ),
+            ],
+            &[("API_BASE", "warning")],
+        ),
+        (
+            "next: a plain use (twin)",
+            &[
+                NEXT,
+                (
+                    "app/a.tsx",
+                    "'use client';\nexport const u = new URL(process.env.API_BASE);\n",
+                ),
+            ],
+            &[("API_BASE", "error")],
+        ),
+        (
+            "vite: a flag test",
+            &[
+                VITE,
+                ("src/a.ts", "export const on = import.meta.env.BETA === 'true';\n"),
+            ],
+            &[("BETA", "warning")],
+        ),
+        (
+            "vite: a plain use (twin)",
+            &[
+                VITE,
+                ("src/a.ts", "export const u = new URL(import.meta.env.API_URL);\n"),
+            ],
+            &[("API_URL", "error")],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (shape, files, want) in rows {
+        let got: Vec<(String, String)> = env_findings(files)
+            .into_iter()
+            .filter(|f| f.0 == "env/client-read")
+            .map(|f| (f.2, f.3))
+            .collect();
+        let want: Vec<(String, String)> = want.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        if got != want {
+            failures.push(format!("{shape}:\n  got  {got:?}\n  want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// `[env] fallback_reads = "error"` restores the old level; the default is a warning.
 #[test]
 fn fallback_reads_error_restores_errors() {
