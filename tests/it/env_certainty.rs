@@ -113,6 +113,31 @@ const ROWS: &[Row] = &[
     Row { shape: "local used at once (twin)", files: &[(APP, "export function f() {\n  const key = process.env.STRIPE_KEY;\n  return key.trim();\n}\n")],
         want: &[(APP, "STRIPE_KEY", "error")] },
     // ---- schemas ----
+    // ---- a guard through a local, an object, another local, a calling function ----
+    Row { shape: "a local holding the test (dub's hasGlobalRedisConfig)", files: &[(APP, "const hasGlobal = !!process.env.G_URL && !!process.env.G_TOKEN;\nexport const c = { url: hasGlobal ? process.env.G_URL.trim() : '', token: hasGlobal ? process.env.G_TOKEN.trim() : '' };\n")],
+        want: &[(APP, "G_URL", "warning"), (APP, "G_TOKEN", "warning"), (APP, "G_URL", "warning"), (APP, "G_TOKEN", "warning")] },
+    Row { shape: "a local built from it is no test (twin)", files: &[(APP, "const client = makeClient(process.env.H_URL);\nexport const u = client ? process.env.H_URL.trim() : '';\ndeclare function makeClient(u?: string): object;\n")],
+        want: &[(APP, "H_URL", "error"), (APP, "H_URL", "error")] },
+    Row { shape: "a map of optional hooks, looked up then tested (dub's log)", files: &[(APP, "const hooks = { alerts: process.env.HOOK_ALERTS, errors: process.env.HOOK_ERRORS };\nexport async function log(type: 'alerts' | 'errors') {\n  const hook = hooks[type];\n  if (!hook) return;\n  await fetch(hook);\n}\n")],
+        want: &[(APP, "HOOK_ALERTS", "warning"), (APP, "HOOK_ERRORS", "warning")] },
+    Row { shape: "an object property used as it is (twin)", files: &[(APP, "const cfg = { url: process.env.CFG_URL };\nexport const u = new URL(cfg.url);\n")],
+        want: &[(APP, "CFG_URL", "error")] },
+    Row { shape: "through a second local (apollo's graphId)", files: &[(APP, "const { GRAPH_ID } = process.env;\nexport function f(input?: { id?: string }) {\n  const id = input?.id ?? GRAPH_ID;\n  if (id) {\n    return [id];\n  }\n  return [];\n}\n")],
+        want: &[(APP, "GRAPH_ID", "warning")] },
+    Row { shape: "a second local used at once (twin)", files: &[(APP, "const { GRAPH_KEY } = process.env;\nexport function f(input?: { id?: string }) {\n  const id = input?.id ?? GRAPH_KEY;\n  return id.trim();\n}\n")],
+        want: &[(APP, "GRAPH_KEY", "error")] },
+    Row { shape: "a function called only under the test (umami's getClient)", files: &[(APP, "const enabled = Boolean(process.env.CH_URL);\nfunction getClient() {\n  return new URL(process.env.CH_URL);\n}\nexport function connect() {\n  return enabled ? getClient() : null;\n}\n")],
+        want: &[(APP, "CH_URL", "warning"), (APP, "CH_URL", "warning")] },
+    Row { shape: "an exported function: other files call it (twin)", files: &[(APP, "const enabled = Boolean(process.env.KF_URL);\nexport function getClient() {\n  return new URL(process.env.KF_URL);\n}\nexport function connect() {\n  return enabled ? getClient() : null;\n}\n")],
+        want: &[(APP, "KF_URL", "warning"), (APP, "KF_URL", "error")] },
+    Row { shape: "`this.x ??=` then tested (fresh's GA4 id)", files: &[(APP, "export class GA {\n  id?: string;\n  send() {\n    this.id ??= process.env.GA_ID;\n    if (!this.id) return;\n    return this.id;\n  }\n}\n")],
+        want: &[(APP, "GA_ID", "warning")] },
+    Row { shape: "`this.x ??=` then used (twin)", files: &[(APP, "export class GA {\n  id?: string;\n  send() {\n    this.id ??= process.env.GA_KEY;\n    return this.id.trim();\n  }\n}\n")],
+        want: &[(APP, "GA_KEY", "error")] },
+    Row { shape: "an `if` that throws when it is set forbids a value", files: &[(APP, "if (process.env.STRICT_MODE === 'yes') {\n  throw new Error('strict mode is not supported');\n}\n")],
+        want: &[(APP, "STRICT_MODE", "warning")] },
+    Row { shape: "an `if` that throws when it is unset (twin)", files: &[(APP, "if (process.env.REGION === undefined) {\n  throw new Error('REGION');\n}\n")],
+        want: &[(APP, "REGION", "error")] },
     Row { shape: "t3-env optional/default", files: &[(APP, "import { createEnv } from '@t3-oss/env-nextjs';\nimport { z } from 'zod';\nexport const env = createEnv({\n  server: { DB: z.string().url(), MSG: z.string().optional(), N: z.coerce.number().default(3) },\n  runtimeEnv: { DB: process.env.DB, MSG: process.env.MSG, N: process.env.N },\n});\n"), ("package.json", r#"{"name":"app","dependencies":{"@t3-oss/env-nextjs":"1","zod":"3"}}"#)],
         want: &[(APP, "DB", "error"), (APP, "MSG", "warning"), (APP, "N", "warning")] },
     // ---- test and script files ----
@@ -178,7 +203,8 @@ fn every_shape_and_its_twin() {
 fn client_reads_by_certainty() {
     const NEXT: (&str, &str) = ("package.json", r#"{"name":"web","dependencies":{"next":"15"}}"#);
     const VITE: (&str, &str) = ("package.json", r#"{"name":"web","devDependencies":{"vite":"5"}}"#);
-    let rows: &[(&str, &[(&str, &str)], &[(&str, &str)])] = &[
+    type Files<'a> = &'a [(&'a str, &'a str)];
+    let rows: &[(&str, Files, Files)] = &[
         (
             "next: a flag test (dub's cookie domain)",
             &[
