@@ -190,7 +190,7 @@ fn vite_finding(path: &str, name: &str) -> Finding {
 
 /// Does the package.json nearest `path`, or the root's, depend on `pkg`?
 /// Names declared in an `interface ImportMetaEnv { … }` of the snapshot's declaration files.
-fn typed_import_meta_env(cx: &EnvContext) -> std::collections::HashSet<String> {
+pub(super) fn typed_import_meta_env(cx: &EnvContext) -> std::collections::HashSet<String> {
     let snap = cx.snapshot();
     let mut out = std::collections::HashSet::new();
     let paths: Vec<&str> = snap

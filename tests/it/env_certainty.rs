@@ -138,6 +138,11 @@ const ROWS: &[Row] = &[
         want: &[(APP, "STRICT_MODE", "warning")] },
     Row { shape: "an `if` that throws when it is unset (twin)", files: &[(APP, "if (process.env.REGION === undefined) {\n  throw new Error('REGION');\n}\n")],
         want: &[(APP, "REGION", "error")] },
+    // ---- only the build can set it ----
+    Row { shape: "import.meta.env name without the Vite prefix, typed in ImportMetaEnv (excalidraw's PKG_VERSION)", files: &[("src/vite-env.d.ts", "interface ImportMetaEnv {\n  PKG_VERSION: string;\n  VITE_API: string;\n}\n"), (APP, "export const v = import.meta.env.PKG_VERSION.trim();\n")],
+        want: &[(APP, "PKG_VERSION", "warning")] },
+    Row { shape: "a prefixed name typed in ImportMetaEnv comes from the environment (twin)", files: &[("src/vite-env.d.ts", "interface ImportMetaEnv {\n  PKG_VERSION: string;\n  VITE_API: string;\n}\n"), (APP, "export const v = import.meta.env.VITE_API.trim();\n")],
+        want: &[(APP, "VITE_API", "error")] },
     Row { shape: "t3-env optional/default", files: &[(APP, "import { createEnv } from '@t3-oss/env-nextjs';\nimport { z } from 'zod';\nexport const env = createEnv({\n  server: { DB: z.string().url(), MSG: z.string().optional(), N: z.coerce.number().default(3) },\n  runtimeEnv: { DB: process.env.DB, MSG: process.env.MSG, N: process.env.N },\n});\n"), ("package.json", r#"{"name":"app","dependencies":{"@t3-oss/env-nextjs":"1","zod":"3"}}"#)],
         want: &[(APP, "DB", "error"), (APP, "MSG", "warning"), (APP, "N", "warning")] },
     // ---- test and script files ----
