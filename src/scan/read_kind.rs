@@ -147,16 +147,22 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
                 let Some(call) = i.checked_sub(1).map(|j| anc[j]) else {
                     return Ctx::Kind(ReadKind::Plain);
                 };
-                let first = p.named_children(&mut p.walk()).find(|c| c.kind() != "comment");
-                if call.kind() != "call_expression" || !is(first, w) {
+                let index = p
+                    .named_children(&mut p.walk())
+                    .filter(|c| c.kind() != "comment")
+                    .position(|c| c.id() == w.id());
+                if call.kind() != "call_expression" {
                     return Ctx::Kind(ReadKind::Plain);
                 }
-                match callee_name(src, call) {
-                    b"Boolean" => return flag(src, anc, i - 1),
-                    b"Number" | b"String" | b"parseInt" | b"parseFloat" | b"BigInt" => {
+                match (callee_name(src, call), index) {
+                    (b"Boolean", Some(0)) => return flag(src, anc, i - 1),
+                    (b"Number" | b"String" | b"parseInt" | b"parseFloat" | b"BigInt", Some(0)) => {
                         i -= 1;
                         w = call;
                         continue;
+                    }
+                    (_, Some(index)) if takes_undefined(src, anc[0], call, index) => {
+                        return Ctx::Kind(ReadKind::TestedLocal);
                     }
                     _ => return Ctx::Kind(ReadKind::Plain),
                 }
@@ -274,6 +280,53 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
         w = p;
     }
     Ctx::Kind(ReadKind::Plain)
+}
+
+/// Is `call` a call of a function declared at the top level of the file whose parameter
+/// `index` accepts `undefined`: optional (`p?: T`), with a default (`p = d`), or typed with
+/// `undefined` (`p: string | undefined`)? Then the function handles the variable unset (fresh's
+/// `preactDebugger(Deno.env.get("PREACT_PATH"))`); TypeScript checks that it does.
+fn takes_undefined(src: &[u8], root: Node, call: Node, index: usize) -> bool {
+    let Some(callee) = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "identifier")
+    else {
+        return false;
+    };
+    let name = text(src, callee);
+    let declared = root.named_children(&mut root.walk()).find_map(|stmt| {
+        let f = match stmt.kind() {
+            "function_declaration" => stmt,
+            "export_statement" => stmt
+                .child_by_field_name("declaration")
+                .filter(|d| d.kind() == "function_declaration")?,
+            _ => return None,
+        };
+        f.child_by_field_name("name")
+            .is_some_and(|n| text(src, n) == name)
+            .then_some(f)
+    });
+    let Some(params) = declared.and_then(|f| f.child_by_field_name("parameters")) else {
+        return false;
+    };
+    let Some(param) = params
+        .named_children(&mut params.walk())
+        .filter(|c| c.kind() != "comment")
+        .nth(index)
+    else {
+        return false;
+    };
+    match param.kind() {
+        "optional_parameter" | "assignment_pattern" => true,
+        "required_parameter" => {
+            param.child_by_field_name("value").is_some()
+                || param.child_by_field_name("type").is_some_and(|t| {
+                    let t = text(src, t);
+                    memchr::memmem::find(t, b"undefined").is_some()
+                })
+        }
+        _ => false,
+    }
 }
 
 /// `f(...)` or `a.f(...)`: `f`.

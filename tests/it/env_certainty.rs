@@ -138,6 +138,10 @@ const ROWS: &[Row] = &[
         want: &[(APP, "STRICT_MODE", "warning")] },
     Row { shape: "an `if` that throws when it is unset (twin)", files: &[(APP, "if (process.env.REGION === undefined) {\n  throw new Error('REGION');\n}\n")],
         want: &[(APP, "REGION", "error")] },
+    Row { shape: "passed to a function of the file whose parameter takes undefined (fresh's PREACT_PATH)", files: &[(APP, "const PREACT = process.env.PREACT_PATH;\nexport function bundle() {\n  return debuggerPlugin(PREACT);\n}\nfunction debuggerPlugin(p: string | undefined) {\n  return p === undefined ? null : p.trim();\n}\n")],
+        want: &[(APP, "PREACT_PATH", "warning")] },
+    Row { shape: "a parameter typed string (twin)", files: &[(APP, "const PREACT = process.env.PREACT_DIR;\nexport function bundle() {\n  return debuggerPlugin(PREACT);\n}\nfunction debuggerPlugin(p: string) {\n  return p.trim();\n}\n")],
+        want: &[(APP, "PREACT_DIR", "error")] },
     // ---- only the build can set it ----
     Row { shape: "import.meta.env name without the Vite prefix, typed in ImportMetaEnv (excalidraw's PKG_VERSION)", files: &[("src/vite-env.d.ts", "interface ImportMetaEnv {\n  PKG_VERSION: string;\n  VITE_API: string;\n}\n"), (APP, "export const v = import.meta.env.PKG_VERSION.trim();\n")],
         want: &[(APP, "PKG_VERSION", "warning")] },
