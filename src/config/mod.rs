@@ -147,6 +147,7 @@ impl DepsConfig {
         "**/*.e2e.*",
         "**/__tests__/**",
         "**/__mocks__/**",
+        "**/mocks/**",
         "**/__fixtures__/**",
         "**/fixtures/**",
         "**/*.stories.*",
