@@ -384,12 +384,13 @@ fn local_env_file_of_placeholders_is_no_secret() {
     };
     assert_eq!(
         secrets(
-            "# GRAFANA_CLOUD_TOKEN=\nGRAFANA_CLOUD_TOKEN=GRAFANA_CLOUD_TOKEN\nAPI_KEY=<your-key>\nEMPTY=\n"
+            "# GRAFANA_CLOUD_TOKEN=\nGRAFANA_CLOUD_TOKEN=GRAFANA_CLOUD_TOKEN\nAPI_KEY=<your-key>\nEMPTY=\nFARO_URL=GRAFANA_CLOUD_FARO_URL\n"
         ),
         Vec::<String>::new()
     );
     assert_eq!(secrets("API_KEY=3f9a8c1b7d2e4f60a5b9c8d7e6f5a4b3\n"), ["error"]);
     assert_eq!(secrets("FLAG=1\n"), ["error"]);
+    assert_eq!(secrets("REGION=Eu_West_1\nSTACK=GRAFANA_STACK\n"), ["error"]);
     assert_eq!(
         secrets("STRIPE=sk_live_51HqLyjWDarjtT1zdp7dcXYZabc123456789\nOTHER=changeme\n"),
         ["error"]
