@@ -384,7 +384,7 @@ fn local_env_file_of_placeholders_is_no_secret() {
     };
     assert_eq!(
         secrets(
-            "# GRAFANA_CLOUD_TOKEN=\nGRAFANA_CLOUD_TOKEN=GRAFANA_CLOUD_TOKEN\nAPI_KEY=<your-key>\nEMPTY=\nFARO_URL=GRAFANA_CLOUD_FARO_URL\n"
+            "# GRAFANA_CLOUD_TOKEN=\nGRAFANA_CLOUD_TOKEN=GRAFANA_CLOUD_TOKEN\nAPI_KEY=<your-key>\nEMPTY=\nCONF_FARO_URL=GRAFANA_CLOUD_FARO_URL\n"
         ),
         Vec::<String>::new()
     );
