@@ -35,7 +35,7 @@ pub fn finding(path: &str, import: &Import, package: &str, packages: &Packages) 
     let types = crate::resolve::types_package(package);
     if !import.type_only && packages.declared(path, &types) {
         return Finding::new(
-            super::IMPORTS_UNDECLARED_DEPENDENCY.id,
+            &super::IMPORTS_UNDECLARED_DEPENDENCY,
             path,
             format!(
                 "`{package}` is not declared in `{manifest}`, only its types (`{types}`): it breaks at run time only if a binding of this import is used as a value"
