@@ -177,8 +177,8 @@ fn typed_import_meta_env(cx: &EnvContext) -> std::collections::HashSet<String> {
     let snap = cx.snapshot();
     let mut out = std::collections::HashSet::new();
     let paths: Vec<&str> = snap
-        .entries()
-        .keys()
+        .special_paths()
+        .iter()
         .map(String::as_str)
         .filter(|p| p.ends_with(".d.ts") && !p.split('/').any(|c| c == "node_modules"))
         .collect();

@@ -111,10 +111,15 @@ pub struct Snapshot {
     pub root: PathBuf,
     pub git_dir: PathBuf,
     files: Files,
-    /// Every folder holding a path, built on first use (a small hook may never ask).
+    /// Every folder holding a path, built once [`Snapshot::is_dir`] has been asked
+    /// [`DIR_LOOKUPS_BEFORE_SET`] times (a hook asks a few dozen: each a range lookup instead).
     dirs: OnceLock<rustc_hash::FxHashSet<String>>,
+    /// How many times `is_dir` answered without the folder set.
+    dir_lookups: std::sync::atomic::AtomicUsize,
     /// Lower-cased path -> real paths, built on demand for case checks.
     lower: OnceLock<rustc_hash::FxHashMap<String, Vec<String>>>,
+    /// [`Snapshot::special_paths`]: filled while an index is read, else on first use.
+    special: OnceLock<Arc<Vec<String>>>,
     /// Paths that differ from the commit this snapshot was derived from ([`Snapshot::derive_commit`]).
     pub derived_changes: Option<Vec<String>>,
     /// The index's cache-tree extension (index snapshots): the tree id of every folder git
@@ -146,6 +151,37 @@ impl std::fmt::Debug for Snapshot {
 
 const GIT_IDXENTRY_INTENT_TO_ADD: u16 = 1 << 13;
 
+/// [`Snapshot::is_dir`] answers this many questions by range lookups in the path map (no
+/// allocation of a set of every folder) before it builds the set: a hook asks few, a full check
+/// many.
+const DIR_LOOKUPS_BEFORE_SET: usize = 2048;
+
+/// Extensions of plain source files: a file `<stem>.<ext>` with one dot and one of these is
+/// never special.
+const PLAIN_EXTENSIONS: &[&str] = &[
+    "ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "vue", "svelte", "astro", "css", "scss", "sass",
+    "less", "md", "mdx",
+];
+
+/// Is this path one of [`Snapshot::special_paths`]: anything but a regular file named
+/// `<stem>.<ext>` with a dotless, non-empty stem (not `Dockerfile`) and a source extension, outside
+/// `node_modules`.
+/// Deliberately wide (every `.json`, every dotfile, every name with two dots or none): a config
+/// of any kind has such a name, and a few thousand extra paths cost nothing.
+pub fn is_special(path: &str, kind: EntryKind) -> bool {
+    if kind != EntryKind::File || path.starts_with("node_modules/") || path.contains("/node_modules/") {
+        return true;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match name.split_once('.') {
+        // `Dockerfile.<anything>` is a Dockerfile (env/manifests).
+        Some((stem, ext)) => {
+            stem.is_empty() || !PLAIN_EXTENSIONS.contains(&ext) || stem.eq_ignore_ascii_case("dockerfile")
+        }
+        None => true,
+    }
+}
+
 impl Snapshot {
     /// The index git is about to commit: `$GIT_INDEX_FILE` when set (git sets it to a temporary
     /// index during `git commit -a` and `git commit <path>`), else the repository's index.
@@ -155,6 +191,7 @@ impl Snapshot {
             return Snapshot::index_libgit2(repo, paths);
         }
         let mut list = Vec::with_capacity(file.entries().len());
+        let mut special = Vec::new();
         let mut conflict = None;
         for e in file.entries() {
             if e.stage_raw() != 0 {
@@ -169,13 +206,11 @@ impl Snapshot {
                 Err(_) => String::from_utf8_lossy(e.path(&file)).into_owned(),
             };
             let oid = Oid::from_bytes(e.id.as_slice())?;
-            list.push((
-                path,
-                Entry {
-                    oid,
-                    kind: kind_of_mode(e.mode.bits()),
-                },
-            ));
+            let kind = kind_of_mode(e.mode.bits());
+            if is_special(&path, kind) {
+                special.push(path.clone());
+            }
+            list.push((path, Entry { oid, kind }));
         }
         if let Some(first) = conflict {
             return Err(Error::Conflict(first));
@@ -183,6 +218,7 @@ impl Snapshot {
         // Index order is byte order: the map is built in one pass.
         let entries: BTreeMap<String, Entry> = list.into_iter().collect();
         let mut snap = Snapshot::build(Kind::Index, repo, paths, entries);
+        let _ = snap.special.set(Arc::new(special));
         snap.cache_tree = file.remove_tree();
         Ok(snap)
     }
@@ -341,6 +377,21 @@ impl Snapshot {
         );
         if let Files::Derived { changes, .. } = &derived.files {
             derived.derived_changes = Some(changes.keys().cloned().collect());
+            // The parent's special paths with the changed ones re-judged: no pass over all paths.
+            let mut special: Vec<String> = self
+                .special_paths()
+                .iter()
+                .filter(|p| !changes.contains_key(p.as_str()))
+                .cloned()
+                .collect();
+            special.extend(
+                changes
+                    .iter()
+                    .filter(|(p, e)| matches!(e, Some(en) if is_special(p, en.kind)))
+                    .map(|(p, _)| p.clone()),
+            );
+            special.sort_unstable();
+            let _ = derived.special.set(Arc::new(special));
         }
         Some(derived)
     }
@@ -400,7 +451,9 @@ impl Snapshot {
             git_dir: paths.git_dir.clone(),
             files,
             dirs: OnceLock::new(),
+            dir_lookups: std::sync::atomic::AtomicUsize::new(0),
             lower: OnceLock::new(),
+            special: OnceLock::new(),
             derived_changes: None,
             cache_tree: None,
             store,
@@ -422,6 +475,30 @@ impl Snapshot {
                 map
             }),
         }
+    }
+
+    /// Every path that is not a plain source file ([`is_special`]), in byte order: the package
+    /// manifests, tsconfigs, bundler configs, declaration files, env files, Dockerfiles, dotfiles,
+    /// anything under `node_modules` and every symlink. A filter whose every match is special
+    /// iterates these (hundreds) instead of every path (an index's are collected while it is
+    /// read, a derived baseline's from its parent's and the diff).
+    pub fn special_paths(&self) -> &[String] {
+        self.special.get_or_init(|| {
+            Arc::new(
+                self.entries()
+                    .iter()
+                    .filter(|(p, e)| is_special(p, e.kind))
+                    .map(|(p, _)| p.clone())
+                    .collect(),
+            )
+        })
+    }
+
+    /// Whether any path of the snapshot is a symlink.
+    pub fn has_symlinks(&self) -> bool {
+        self.special_paths()
+            .iter()
+            .any(|p| self.get(p).is_some_and(|e| e.kind == EntryKind::Symlink))
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
@@ -462,7 +539,28 @@ impl Snapshot {
             return true;
         }
         match &self.files {
-            Files::Own(_) => self.dir_set().contains(path),
+            Files::Own(map) => {
+                if let Some(dirs) = self.dirs.get() {
+                    return dirs.contains(path);
+                }
+                let asked = self
+                    .dir_lookups
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if asked >= DIR_LOOKUPS_BEFORE_SET {
+                    return self.dir_set().contains(path);
+                }
+                // A folder is there when one path below it is: the first key after `path/`.
+                if path.is_empty() {
+                    return true;
+                }
+                let below = format!("{path}/");
+                map.range::<str, _>((
+                    std::ops::Bound::Included(below.as_str()),
+                    std::ops::Bound::Unbounded,
+                ))
+                .next()
+                .is_some_and(|(p, _)| p.starts_with(&below))
+            }
             // A derived snapshot answers from its parent and its changes (no copy of either):
             // a folder is there when one path below it is.
             Files::Derived { parent, changes, .. } => {
@@ -691,3 +789,6 @@ pub fn rev_to_commit(repo: &Repository, rev: &str) -> Result<Oid, Error> {
 pub fn head_commit(repo: &Repository) -> Option<Oid> {
     repo.head().ok()?.peel_to_commit().ok().map(|c| c.id())
 }
+
+#[cfg(test)]
+mod tests;
