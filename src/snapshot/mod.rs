@@ -120,6 +120,8 @@ pub struct Snapshot {
     lower: OnceLock<rustc_hash::FxHashMap<String, Vec<String>>>,
     /// [`Snapshot::special_paths`]: filled while an index is read, else on first use.
     special: OnceLock<Arc<Vec<String>>>,
+    /// [`Snapshot::has_symlinks`], known while an index is read.
+    symlinks: OnceLock<bool>,
     /// Paths that differ from the commit this snapshot was derived from ([`Snapshot::derive_commit`]).
     pub derived_changes: Option<Vec<String>>,
     /// The index's cache-tree extension (index snapshots): the tree id of every folder git
@@ -156,30 +158,34 @@ const GIT_IDXENTRY_INTENT_TO_ADD: u16 = 1 << 13;
 /// many.
 const DIR_LOOKUPS_BEFORE_SET: usize = 2048;
 
-/// Extensions of plain source files: a file `<stem>.<ext>` with one dot and one of these is
-/// never special.
+/// Extensions of plain source files ([`is_special`]).
 const PLAIN_EXTENSIONS: &[&str] = &[
     "ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "vue", "svelte", "astro", "css", "scss", "sass",
     "less", "md", "mdx",
 ];
 
-/// Is this path one of [`Snapshot::special_paths`]: anything but a regular file named
-/// `<stem>.<ext>` with a dotless, non-empty stem (not `Dockerfile`) and a source extension, outside
-/// `node_modules`.
-/// Deliberately wide (every `.json`, every dotfile, every name with two dots or none): a config
-/// of any kind has such a name, and a few thousand extra paths cost nothing.
+/// Is this path one of [`Snapshot::special_paths`]: anything but a regular file outside
+/// `node_modules` whose name ends in a source extension, does not start with a dot, `env.` or
+/// `Dockerfile.` (env/manifests), and has no `.config.` or `.d.` in it (`x.test.ts`,
+/// `x.module.css` are plain). Deliberately wide (every `.json`, every dotfile, every name
+/// without a dot): a config of any kind has such a name, and a few thousand extra paths cost
+/// nothing. The unit tests check that every name a filter over special paths matches is one.
 pub fn is_special(path: &str, kind: EntryKind) -> bool {
     if kind != EntryKind::File || path.starts_with("node_modules/") || path.contains("/node_modules/") {
         return true;
     }
     let name = path.rsplit('/').next().unwrap_or(path);
-    match name.split_once('.') {
-        // `Dockerfile.<anything>` is a Dockerfile (env/manifests).
-        Some((stem, ext)) => {
-            stem.is_empty() || !PLAIN_EXTENSIONS.contains(&ext) || stem.eq_ignore_ascii_case("dockerfile")
-        }
-        None => true,
-    }
+    let (Some((first, _)), Some((rest, ext))) = (name.split_once('.'), name.rsplit_once('.')) else {
+        return true; // no dot
+    };
+    first.is_empty()
+        || !PLAIN_EXTENSIONS.contains(&ext)
+        || first.eq_ignore_ascii_case("dockerfile")
+        || first.eq_ignore_ascii_case("env")
+        || rest
+            .split('.')
+            .skip(1)
+            .any(|w| w.eq_ignore_ascii_case("config") || w.eq_ignore_ascii_case("d"))
 }
 
 impl Snapshot {
@@ -192,6 +198,7 @@ impl Snapshot {
         }
         let mut list = Vec::with_capacity(file.entries().len());
         let mut special = Vec::new();
+        let mut symlinks = false;
         let mut conflict = None;
         for e in file.entries() {
             if e.stage_raw() != 0 {
@@ -207,6 +214,7 @@ impl Snapshot {
             };
             let oid = Oid::from_bytes(e.id.as_slice())?;
             let kind = kind_of_mode(e.mode.bits());
+            symlinks |= kind == EntryKind::Symlink;
             if is_special(&path, kind) {
                 special.push(path.clone());
             }
@@ -219,6 +227,7 @@ impl Snapshot {
         let entries: BTreeMap<String, Entry> = list.into_iter().collect();
         let mut snap = Snapshot::build(Kind::Index, repo, paths, entries);
         let _ = snap.special.set(Arc::new(special));
+        let _ = snap.symlinks.set(symlinks);
         snap.cache_tree = file.remove_tree();
         Ok(snap)
     }
@@ -392,6 +401,12 @@ impl Snapshot {
             );
             special.sort_unstable();
             let _ = derived.special.set(Arc::new(special));
+            let adds_link = changes
+                .values()
+                .any(|e| matches!(e, Some(e) if e.kind == EntryKind::Symlink));
+            if self.symlinks.get() == Some(&false) && !adds_link {
+                let _ = derived.symlinks.set(false);
+            }
         }
         Some(derived)
     }
@@ -454,6 +469,7 @@ impl Snapshot {
             dir_lookups: std::sync::atomic::AtomicUsize::new(0),
             lower: OnceLock::new(),
             special: OnceLock::new(),
+            symlinks: OnceLock::new(),
             derived_changes: None,
             cache_tree: None,
             store,
@@ -496,9 +512,11 @@ impl Snapshot {
 
     /// Whether any path of the snapshot is a symlink.
     pub fn has_symlinks(&self) -> bool {
-        self.special_paths()
-            .iter()
-            .any(|p| self.get(p).is_some_and(|e| e.kind == EntryKind::Symlink))
+        *self.symlinks.get_or_init(|| {
+            self.special_paths()
+                .iter()
+                .any(|p| self.get(p).is_some_and(|e| e.kind == EntryKind::Symlink))
+        })
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {

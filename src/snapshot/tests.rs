@@ -48,6 +48,20 @@ const WORDS: &[&str] = &[
     "svelte",
     "astro",
     "webpack",
+    "vite.config",
+    "vitest.config",
+    "next.config",
+    "nuxt.config",
+    "svelte.config",
+    "astro.config",
+    "webpack.config",
+    "test",
+    "spec",
+    "module",
+    "CONFIG",
+    "D",
+    "ENV",
+    "rc",
     "config",
     "base",
     "d",
@@ -126,6 +140,8 @@ fn plain_sources_are_not_special_and_links_are() {
         "x.mjs",
         "styles/site.scss",
         "docs/intro.mdx",
+        "src/app.test.ts",
+        "ui/button.module.css",
     ] {
         assert!(!is_special(p, EntryKind::File), "{p}");
         assert!(is_special(p, EntryKind::Symlink), "{p}");
@@ -141,6 +157,9 @@ fn plain_sources_are_not_special_and_links_are() {
         "a/node_modules/x/index.js",
         "env.production",
         ".ts",
+        "vite.config.test.ts",
+        "Dockerfile.ts",
+        "x.d.mts",
     ] {
         assert!(is_special(p, EntryKind::File), "{p}");
     }
