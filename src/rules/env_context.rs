@@ -43,8 +43,8 @@ pub struct EnvContext<'a> {
 impl<'a> EnvContext<'a> {
     pub fn new(config: &'a Config, snap: &'a Snapshot, files: &'a [(String, Facts)]) -> EnvContext<'a> {
         let env_paths: Vec<&str> = snap
-            .entries()
-            .keys()
+            .special_paths()
+            .iter()
             .map(String::as_str)
             .filter(|p| {
                 (env::env_file_kind(p).is_some()
@@ -299,8 +299,8 @@ fn workspace_of(packages: &Packages) -> Workspace {
 fn local_env_names(snap: &Snapshot) -> BTreeMap<String, String> {
     let mut dirs: Vec<String> = vec![String::new()];
     dirs.extend(
-        snap.entries()
-            .keys()
+        snap.special_paths()
+            .iter()
             .filter_map(|p| p.strip_suffix("/package.json"))
             .filter(|d| !d.split('/').any(|c| c == "node_modules"))
             .map(str::to_string),
