@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     } else {
         Config::load(&git.root, ctx.config.as_deref())?
     };
-    let mut config = config;
+    let mut config = ctx.adjust(config);
     // `hookctl.toml` files of workspace packages add jobs for their package's files.
     for (h, job) in crate::config::nested::nested_jobs(&git, crate::jobs::index_from_env(&git).as_deref())? {
         config.hooks.entry(h).or_default().jobs.push(job);
