@@ -552,7 +552,8 @@ pub fn chunk_bits(total: usize) -> u32 {
     (usize::BITS - 1 - chunks.leading_zeros()).min(MAX_BITS)
 }
 
-fn chunk_of(key: &Oid, bits: u32) -> u32 {
+/// The chunk of `key` when the key space is cut by its `bits` leading bits.
+pub fn chunk_of(key: &Oid, bits: u32) -> u32 {
     if bits == 0 {
         return 0;
     }

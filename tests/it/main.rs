@@ -36,6 +36,7 @@ mod monorepo_jobs;
 mod node_version;
 mod output;
 mod pnpm_yaml;
+mod remote_cache;
 mod run_flags;
 mod schema;
 mod secret_edges;
