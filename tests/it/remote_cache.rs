@@ -502,3 +502,68 @@ fn a_dead_server_costs_one_short_timeout_and_a_commit_never_goes_to_the_network(
     Run::from_output(c.output().unwrap()).ok();
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), before);
 }
+
+#[test]
+fn doctor_says_where_verdicts_are_shared_and_warns_while_unsigned() {
+    let r = Repo::new();
+    r.write("hookctl.toml", "[cache]\nremote = \"turbo\"\n");
+    r.commit_all("config");
+    r.hookctl(&["install"]).ok();
+    let doctor = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut c = Command::new(BIN);
+        c.current_dir(&r.root).arg("doctor").args(extra);
+        for v in [
+            "TURBO_API",
+            "TURBO_TOKEN",
+            "TURBO_TEAM",
+            "TURBO_TEAMID",
+            "TURBO_REMOTE_CACHE_SIGNATURE_KEY",
+            "TURBO_REMOTE_CACHE_READ_ONLY",
+            "GIT_DIR",
+            "GIT_INDEX_FILE",
+            "HOOKCTL",
+        ] {
+            c.env_remove(v);
+        }
+        c.env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("PATH", "/usr/bin:/bin");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        run_with_stdin(c, None)
+    };
+    // What users see, with this build's path as `[BIN]`.
+    let shown = |run: &Run| {
+        crate::common::scrub(
+            &r,
+            &format!(
+                "exit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+                run.code, run.stdout, run.stderr
+            ),
+        )
+    };
+    let no_token = doctor(&[], &[]);
+    snapshot!(r, "remote_cache_doctor_no_token", shown(&no_token));
+    let unsigned = doctor(
+        &[
+            ("TURBO_TOKEN", "t0ken-never-shown"),
+            ("TURBO_API", "https://cache.example.com/"),
+            ("TURBO_TEAM", "web"),
+        ],
+        &[],
+    );
+    snapshot!(r, "remote_cache_doctor_unsigned", shown(&unsigned));
+    let signed = doctor(
+        &[
+            ("TURBO_TOKEN", "t0ken-never-shown"),
+            ("TURBO_TEAMID", "team_abc"),
+            ("TURBO_REMOTE_CACHE_SIGNATURE_KEY", "k3y-never-shown"),
+        ],
+        &["--remote-cache-read-only"],
+    );
+    snapshot!(r, "remote_cache_doctor_signed_read_only", shown(&signed));
+    for run in [&no_token, &unsigned, &signed] {
+        assert!(!run.all().contains("never-shown"), "{}", run.all());
+    }
+}
