@@ -63,6 +63,7 @@ fn make_ctx(cli: &Cli) -> anyhow::Result<Ctx> {
         color: output::stderr_color(),
         quiet: cli.quiet,
         verbose: cli.verbose,
+        remote_cache_read_only: cli.remote_cache_read_only,
     })
 }
 

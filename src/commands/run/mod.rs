@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         let folder = package.as_ref().map(|p| p.folder.as_str());
         Config::load_for(&git.root, ctx.config.as_deref(), folder)?
     };
-    let mut config = config;
+    let mut config = ctx.adjust(config);
     // `hookctl.toml` files of workspace packages add jobs for their package's files (in a
     // package's run, its own file is merged into `config` already; the others' do not run).
     if package.is_none() {
