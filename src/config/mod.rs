@@ -322,6 +322,40 @@ impl EnvConfig {
     }
 }
 
+/// `[server]`: the `pre-receive` hook `hookctl install --server` writes. Read from the
+/// receiving repository's own `hookctl.toml` (beside its objects), else from the committed
+/// `hookctl.toml` of its default branch: never from the commits being pushed, so a push cannot
+/// loosen the bound that checks it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// The longest a push is checked (default 10 s); then `on_timeout` decides.
+    pub timeout: Option<Timeout>,
+    /// What a push that is not checked in time gets: `"accept"` (default, and said so to the
+    /// pusher) or `"refuse"`.
+    pub on_timeout: Option<OnTimeout>,
+}
+
+/// `[server] on_timeout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnTimeout {
+    Accept,
+    Refuse,
+}
+
+impl ServerConfig {
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout.map_or(Self::DEFAULT_TIMEOUT, |t| t.0)
+    }
+
+    pub fn refuse_on_timeout(&self) -> bool {
+        self.on_timeout == Some(OnTimeout::Refuse)
+    }
+}
+
 /// `[env.vars.NAME]`: the rules a value must follow. `environments.<name>` overrides fields
 /// for one environment (`hookctl env check --environment production`).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -459,7 +493,7 @@ impl schemars::JsonSchema for Config {
             .collect();
         schemars::json_schema!({
             "title": "hookctl.toml",
-            "description": "hookctl's configuration. Top-level keys other than `rules`, `imports`, `env`, `scan`, `secrets`, `deps` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
+            "description": "hookctl's configuration. Top-level keys other than `rules`, `imports`, `env`, `scan`, `secrets`, `deps`, `commit`, `server` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
             "type": "object",
             "properties": {
                 "rules": {
@@ -474,6 +508,7 @@ impl schemars::JsonSchema for Config {
                 "secrets": g.subschema_for::<SecretsConfig>(),
                 "deps": g.subschema_for::<DepsConfig>(),
                 "commit": g.subschema_for::<CommitConfig>(),
+                "server": g.subschema_for::<ServerConfig>(),
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -811,6 +846,7 @@ pub struct Config {
     pub secrets: SecretsConfig,
     pub deps: DepsConfig,
     pub commit: CommitConfig,
+    pub server: ServerConfig,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -852,6 +888,38 @@ impl Config {
         if explicit.is_none() {
             config.nested_rules = crate::config::nested::nested_rules(root)?;
         }
+        Ok(config)
+    }
+
+    /// The `hookctl.toml` committed at the top of `commit` (defaults without one): what a
+    /// server checks a pushed commit with, where no work tree holds a configuration. Shown in
+    /// messages as git names it, `<commit>:hookctl.toml`. No `hookctl.local.toml` (never
+    /// committed) and no nested package configs.
+    pub fn from_commit(repo: &git2::Repository, commit: git2::Oid) -> Result<Config, Error> {
+        let short: String = commit.to_string().chars().take(10).collect();
+        let path = PathBuf::from(format!("{short}:{FILE_NAME}"));
+        let read_err = |e: git2::Error| Error::Read {
+            path: path.clone(),
+            source: std::io::Error::other(e.message().to_string()),
+        };
+        let tree = repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(read_err)?;
+        let Some(entry) = tree.get_name(FILE_NAME) else {
+            return Ok(Config::default());
+        };
+        let blob = entry
+            .to_object(repo)
+            .and_then(|o| o.peel_to_blob())
+            .map_err(read_err)?;
+        let text = std::str::from_utf8(blob.content()).map_err(|e| Error::Read {
+            path: path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?;
+        let mut config = Config::default();
+        config.merge(parse(&path, text)?);
+        config.path = Some(path);
         Ok(config)
     }
 
@@ -916,6 +984,12 @@ impl Config {
         }
         if other.deps.dev_globs.is_some() {
             self.deps.dev_globs = other.deps.dev_globs;
+        }
+        if other.server.timeout.is_some() {
+            self.server.timeout = other.server.timeout;
+        }
+        if other.server.on_timeout.is_some() {
+            self.server.on_timeout = other.server.on_timeout;
         }
     }
 
@@ -993,6 +1067,7 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "secrets" => config.secrets = map.next_value()?,
                 "deps" => config.deps = map.next_value()?,
                 "commit" => config.commit = map.next_value()?,
+                "server" => config.server = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),
                 _ => {

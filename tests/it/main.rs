@@ -41,6 +41,7 @@ mod schema;
 mod secret_edges;
 mod secrets;
 mod secrets_in_source;
+mod server;
 mod sfc;
 mod snapshots_output;
 mod staged;
