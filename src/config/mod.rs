@@ -287,6 +287,10 @@ pub struct EnvConfig {
     /// Whether `turbo.json` `globalEnv`/`env`/`passThroughEnv` entries declare names (default true).
     #[serde(default)]
     pub turbo_declares: Option<bool>,
+    /// turbo tasks that build or run a package's code besides `build` (e.g. `"start"`,
+    /// `"test"`): `env/turbo-filtered` checks that each passes the variables the code reads.
+    #[serde(default)]
+    pub turbo_tasks: Vec<String>,
     /// The level of env findings for reads where nothing breaks when the variable is unset: a
     /// fallback (`??`, `||`, a destructuring default), a `typeof`/`in` guard, a flag test, a
     /// read under a test of the same name or tested before use, a name a schema marks
@@ -946,6 +950,7 @@ impl Config {
         self.env.accessors.extend(other.env.accessors);
         self.env.public_prefixes.extend(other.env.public_prefixes);
         self.env.client_prefixes.extend(other.env.client_prefixes);
+        self.env.turbo_tasks.extend(other.env.turbo_tasks);
         self.env.vars.extend(other.env.vars);
         if other.env.committed_env_files_declare.is_some() {
             self.env.committed_env_files_declare = other.env.committed_env_files_declare;

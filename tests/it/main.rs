@@ -45,4 +45,5 @@ mod server;
 mod sfc;
 mod snapshots_output;
 mod staged;
+mod turbo_env;
 mod verdicts;
