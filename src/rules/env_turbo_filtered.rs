@@ -149,7 +149,7 @@ fn finding(
         .cloned()
         .unwrap_or_else(|| ("tasks.build.env".into(), "turbo.json".into()));
     Finding::new(
-        super::ENV_TURBO_FILTERED.id,
+        &super::ENV_TURBO_FILTERED,
         path,
         format!(
             "`{name}` is removed from the environment of turbo task {} (strict env mode): the build reads `undefined` even where CI or the host sets it{soft}",
