@@ -863,6 +863,9 @@ fn analyze(
         let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));
+            if config.level(&rules::ENV_TURBO_FILTERED) != crate::config::Level::Off {
+                findings.extend(rules::env_turbo_filtered::check(&cx));
+            }
             findings.extend(rules::env_local_only::check(&cx));
             findings.extend(rules::env_dynamic::check(&cx));
             findings.extend(rules::env_public_secret::check(&cx, global));

@@ -91,6 +91,7 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "all_findings")]
     pub new: bool,
     /// Compare against this revision and report only the findings it lacks (implies `--new`).
+    /// All zeros (a server hook's old value of a new ref): the merge base with HEAD, if any.
     #[arg(long, value_name = "REV", conflicts_with = "all_findings")]
     pub baseline: Option<String>,
     /// Report every finding without comparing with a baseline (nothing marked new).
@@ -145,6 +146,10 @@ pub struct InstallArgs {
     /// hookctl.toml has jobs or checks for).
     #[arg(long, value_delimiter = ',')]
     pub hooks: Vec<String>,
+    /// In a bare repository that receives pushes: write a `pre-receive` hook that runs the
+    /// built-in checks (never jobs) on every pushed ref, with the pushed commit's hookctl.toml.
+    #[arg(long, conflicts_with = "hooks")]
+    pub server: bool,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,12 @@ pub const HOOKCTL_RUNNING: &str = "HOOKCTL_RUNNING";
 /// git's: the repository, and the index a hook is shown.
 pub const GIT_DIR: &str = "GIT_DIR";
 pub const GIT_INDEX_FILE: &str = "GIT_INDEX_FILE";
+/// git's, set for the hooks of a push (`pre-receive`): the objects of the push wait in a
+/// quarantine directory (`GIT_QUARANTINE_PATH`, also `GIT_OBJECT_DIRECTORY`) until the hook
+/// accepts them; the repository's own objects are then `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
+pub const GIT_OBJECT_DIRECTORY: &str = "GIT_OBJECT_DIRECTORY";
+pub const GIT_ALTERNATE_OBJECT_DIRECTORIES: &str = "GIT_ALTERNATE_OBJECT_DIRECTORIES";
+pub const GIT_QUARANTINE_PATH: &str = "GIT_QUARANTINE_PATH";
 /// Set by CI services: hooks are not installed there, progress is not drawn.
 pub const CI: &str = "CI";
 pub const PATH: &str = "PATH";

@@ -9,12 +9,25 @@ use crate::{Ctx, Exit, UsageError, snapshot};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
     let (repo, paths) = crate::git::discover()?;
-    let config = ctx.adjust(Config::load(&paths.root, ctx.config.as_deref())?);
     let target = target(&repo, &args.snapshot)?;
+    // A bare repository (a server's custom hook) has no configuration on disk: the checked
+    // commit's own, as `hookctl install --server`'s hook uses.
+    let config = match &target {
+        Target::Commit(oid) if repo.is_bare() && ctx.config.is_none() => Config::from_commit(&repo, *oid)?,
+        _ => Config::load(&paths.root, ctx.config.as_deref())?,
+    };
+    let config = ctx.adjust(config);
     let baseline = if args.all_findings {
         Baseline::None
     } else if let Some(rev) = &args.baseline {
-        Baseline::Commit(snapshot::rev_to_commit(&repo, rev)?)
+        match (&target, rev.len() >= 40 && rev.bytes().all(|b| b == b'0')) {
+            // A server hook's old value of a new ref: what it adds to the default branch.
+            (Target::Commit(tip), true) => {
+                super::receive::baseline(&repo, None, *tip).map_or(Baseline::None, Baseline::Commit)
+            }
+            (_, true) => Baseline::None,
+            _ => Baseline::Commit(snapshot::rev_to_commit(&repo, rev)?),
+        }
     } else {
         match &target {
             // A commit is compared with its first parent.

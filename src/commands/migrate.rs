@@ -153,6 +153,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
         &InstallArgs {
             force: false,
             hooks: Vec::new(),
+            server: false,
         },
     )?;
     if exit == Exit::Success && !ctx.quiet {

@@ -53,6 +53,10 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         errln!("hookctl: HOOKCTL={value}, skipping {hook}");
         return Ok(Exit::Success);
     }
+    // The server's hook: the built-in checks of a push, never jobs.
+    if hook == crate::commands::receive::HOOK {
+        return crate::commands::receive::run(ctx);
+    }
     // A job that runs its own hook again (`git commit` in a pre-commit job, `hookctl run
     // pre-commit` in one) would start the jobs again, without end.
     let outer = crate::env_vars::get(crate::env_vars::HOOKCTL_RUNNING).unwrap_or_default();
