@@ -12,7 +12,7 @@ use crate::UsageError;
 use crate::cli::RunArgs;
 use crate::config::HookConfig;
 use crate::jobs::exec::{self, Spec, Status};
-use crate::jobs::{self, Git, Snapshot, clean, condition, plan, restore, staged};
+use crate::jobs::{self, Git, SnapshotRef, clean, condition, plan, restore, staged};
 
 use super::scope::HookScope;
 use super::ui::{Row, RowKind, RowStatus, Ui};
@@ -111,7 +111,7 @@ pub(super) fn run_jobs(
     // Jobs of an index snapshot see the staged content: those with a partially staged file
     // run in a staged view (see `jobs::staged`), the others in place.
     let index = match &scope.snapshot {
-        Snapshot::Index(index) if !git.bare && runnable.iter().any(|(j, ..)| !j.clean) => {
+        SnapshotRef::Index(index) if !git.bare && runnable.iter().any(|(j, ..)| !j.clean) => {
             Some(index.as_deref())
         }
         _ => None,

@@ -469,7 +469,7 @@ fn affected(
     seeds: &[PathBuf],
     checked: Option<std::sync::Arc<crate::snapshot::Snapshot>>,
 ) -> anyhow::Result<crate::graph::Graph> {
-    use crate::checks::{Scope, scan_snapshot};
+    use crate::checks::{FileScope, scan_snapshot};
     let (repo, paths) = crate::git::discover()?;
     let snap = match checked {
         Some(snap) => snap,
@@ -481,7 +481,7 @@ fn affected(
     let cache =
         crate::cache::FactsCache::load(&paths.common_dir, crate::cache::FactsCache::fingerprint(&opts));
     let facts = |need| {
-        let scanned = scan_snapshot(&snap, &opts, &Scope::Files(need), &cache);
+        let scanned = scan_snapshot(&snap, &opts, &FileScope::Files(need), &cache);
         let _ = cache.save();
         scanned.into_iter().collect()
     };

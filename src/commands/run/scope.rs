@@ -12,13 +12,13 @@ use anyhow::Context;
 use crate::UsageError;
 use crate::checks::{Baseline, Target};
 use crate::cli::RunArgs;
-use crate::jobs::{self, Git, Snapshot, push};
+use crate::jobs::{self, Git, SnapshotRef, push};
 
 /// One thing the hook looks at: a snapshot, how to check it, and the files jobs get.
 pub(super) struct HookScope {
     /// Shown above the jobs when a push has several refs.
     pub(super) label: Option<String>,
-    pub(super) snapshot: Snapshot,
+    pub(super) snapshot: SnapshotRef,
     pub(super) target: Target,
     pub(super) baseline: Baseline,
     pub(super) files: Vec<PathBuf>,
@@ -150,7 +150,7 @@ pub(super) fn scopes(
         return Ok(vec![HookScope {
             label: None,
             files: jobs::commit_files(git, Some(&a), &b)?,
-            snapshot: Snapshot::Commit(b.clone()),
+            snapshot: SnapshotRef::Commit(b.clone()),
             target: Target::Commit(oid(&b)?),
             baseline: Baseline::Commit(oid(&a)?),
             oids: Default::default(),
@@ -171,7 +171,7 @@ pub(super) fn scopes(
         return Ok(vec![HookScope {
             label: None,
             files,
-            snapshot: Snapshot::Index(index),
+            snapshot: SnapshotRef::Index(index),
             target: Target::Index,
             baseline,
             oids: Default::default(),
@@ -190,7 +190,7 @@ pub(super) fn scopes(
                 label: None,
                 files: staged.iter().map(|(p, _)| p.clone()).collect(),
                 oids: staged.into_iter().collect(),
-                snapshot: Snapshot::Index(index),
+                snapshot: SnapshotRef::Index(index),
                 target: Target::Index,
                 baseline: Baseline::Head,
                 env: Vec::new(),
@@ -206,7 +206,7 @@ pub(super) fn scopes(
             } else {
                 Vec::new()
             },
-            snapshot: Snapshot::Index(index),
+            snapshot: SnapshotRef::Index(index),
             target: Target::Index,
             baseline: Baseline::None,
             oids: Default::default(),
@@ -262,7 +262,7 @@ fn ref_range_scope(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> a
         // No commit yet (an unborn branch): nothing changed between refs.
         return Ok(HookScope {
             label: None,
-            snapshot: Snapshot::Index(None),
+            snapshot: SnapshotRef::Index(None),
             target: Target::Index,
             baseline: Baseline::None,
             files: Vec::new(),
@@ -280,7 +280,7 @@ fn ref_range_scope(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> a
     Ok(HookScope {
         label: None,
         files,
-        snapshot: Snapshot::Commit(tip.clone()),
+        snapshot: SnapshotRef::Commit(tip.clone()),
         target: if squash {
             Target::Index
         } else {
@@ -359,7 +359,7 @@ pub(super) fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow
                 Some(b) => Baseline::Commit(oid(b)?),
                 None => Baseline::None,
             },
-            snapshot: Snapshot::Commit(tip.clone()),
+            snapshot: SnapshotRef::Commit(tip.clone()),
             oids: Default::default(),
             env: vec![
                 jobs::env_pair("HOOKCTL_PUSH_FROM", base.clone().unwrap_or_default()),

@@ -105,7 +105,7 @@ impl Ui {
     /// Live progress (called about every 10 ms while jobs run): on a terminal, one status line
     /// redrawn in place every 100 ms; otherwise a `still running: <job> (30s)` line per job
     /// every 30 s. Nothing while an interactive job owns the terminal.
-    pub(super) fn progress(&self, running: &[exec::Progress]) {
+    pub(super) fn progress(&self, running: &[exec::RunningJob]) {
         if running.iter().any(|r| r.interactive) {
             self.clear_status();
             return;
