@@ -435,6 +435,7 @@ mod tests {
         JobConfig {
             name: "j".into(),
             run: run.into(),
+            enabled: None,
             glob: glob.map(|g| Patterns::One(g.into())),
             exclude: exclude.map(|g| Patterns::One(g.into())),
             root: root.map(Into::into),

@@ -24,6 +24,7 @@
 
 mod checks;
 mod jobs;
+mod package;
 mod scope;
 mod ui;
 
@@ -75,15 +76,23 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     ui::recovered(&left.recovery);
     // A bare repository has no checked-out hookctl.toml (doctor says so too): defaults, unless
     // `--config` names one.
+    // `--package P` / `--here`: one workspace package's run (see `package`).
+    let package = package::selected(ctx, &git.root, args)?;
     let config = if git.bare && ctx.config.is_none() {
         Config::default()
     } else {
-        Config::load(&git.root, ctx.config.as_deref())?
+        let folder = package.as_ref().map(|p| p.folder.as_str());
+        Config::load_for(&git.root, ctx.config.as_deref(), folder)?
     };
     let mut config = config;
-    // `hookctl.toml` files of workspace packages add jobs for their package's files.
-    for (h, job) in crate::config::nested::nested_jobs(&git, crate::jobs::index_from_env(&git).as_deref())? {
-        config.hooks.entry(h).or_default().jobs.push(job);
+    // `hookctl.toml` files of workspace packages add jobs for their package's files (in a
+    // package's run, its own file is merged into `config` already; the others' do not run).
+    if package.is_none() {
+        for (h, job) in
+            crate::config::nested::nested_jobs(&git, crate::jobs::index_from_env(&git).as_deref())?
+        {
+            config.hooks.entry(h).or_default().jobs.push(job);
+        }
     }
     let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {
@@ -99,6 +108,12 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     // nothing of the snapshot unless its `checks` says so.
     if hook == COMMIT_MSG && hc.checks.is_none() && commit_message_on(&config) {
         hc.checks = Some(vec![COMMIT_MSG.to_string()]);
+    }
+    if let Some(p) = &package {
+        hc.jobs.retain(|j| package::keep_job(j, p));
+        if !ctx.quiet {
+            errln!("hookctl: {hook} for package {}", p.label());
+        }
     }
     select_jobs(&mut hc, hook, &args.jobs).map_err(UsageError)?;
     validate(&hc).map_err(UsageError)?;
@@ -134,14 +149,20 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         && args.jobs.is_empty();
 
     // Jobs need the changed files; the built-in checks compute their own scope.
-    let scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
+    let mut scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
+    let only: Vec<String> = package.iter().map(|p| p.folder.clone()).collect();
+    if let Some(p) = &package {
+        for scope in &mut scopes {
+            scope.files.retain(|f| p.holds(f));
+        }
+    }
 
     let mut blocking = false;
     let mut checked = Vec::new();
     let mut tally = Tally::default();
     let checks_last = hc.checks_order == Some(ChecksOrder::Last);
     if run_checks && !checks_last {
-        let (b, snapshots, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip.clone(), args)?;
+        let (b, snapshots, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip.clone(), args, &only)?;
         blocking |= b;
         checked = snapshots;
         tally.rows = rows;
@@ -237,7 +258,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
                 ui.skipped("built-in checks", "fail_fast");
             }
         } else {
-            let (b, _, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip, args)?;
+            let (b, _, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip, args, &only)?;
             blocking |= b;
             if rows.is_empty() {
                 tally.rows.push(Row {
