@@ -63,8 +63,8 @@ impl Shared {
         }
         let installed_in = std::iter::once("")
             .chain(
-                snap.entries()
-                    .keys()
+                snap.special_paths()
+                    .iter()
                     .filter_map(|p| p.strip_suffix("/package.json")),
             )
             .filter(|d| !d.split('/').any(|c| c == "node_modules"))
@@ -74,7 +74,7 @@ impl Shared {
             })
             .map(str::to_string)
             .collect();
-        let has_symlinks = snap.entries().values().any(|e| e.kind == EntryKind::Symlink);
+        let has_symlinks = snap.has_symlinks();
         Shared {
             snap,
             workspace_links,
@@ -119,7 +119,7 @@ impl SnapFs {
         // Fast path, on bytes (`Path::strip_prefix` compares component by component, a fifth of
         // resolving a bundle of imports): an already normal path below the root.
         {
-            use std::os::unix::ffi::OsStrExt;
+            use crate::platform::OsStrExt;
             let full = path.as_os_str().as_bytes();
             if let Some(text) = full
                 .strip_prefix(root.as_os_str().as_bytes())

@@ -93,7 +93,7 @@ pub struct Resolver {
     shared: Arc<Shared>,
     pub packages: Packages,
     generated: Vec<String>,
-    not_files: Vec<regex::Regex>,
+    not_files: Vec<crate::config::pattern::Regex>,
     allow_packages: HashSet<String>,
     /// `[imports] style_load_paths`, repo-relative without surrounding slashes.
     style_load_paths: Vec<String>,
@@ -108,6 +108,16 @@ pub struct Resolver {
     config_digest: u64,
     /// What bundler and framework configs, Deno maps and declared plugins provide.
     bundler: crate::bundler::Bundler,
+}
+
+/// `HOOKCTL_TIMINGS=1`: the resolver setup's own phases, cumulative from its start.
+fn timing(start: std::time::Instant, phase: &str) {
+    if crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS) {
+        errln!(
+            "hookctl: timing: resolver setup, {phase}: {:.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// Built-in list of generated folders (data file), plus the configured ones.
@@ -176,11 +186,14 @@ impl Resolver {
         unreadable: &mut Vec<Finding>,
         notes: &mut Vec<String>,
     ) -> Resolver {
+        let t0 = std::time::Instant::now();
         let packages = Packages::load(&snap, unreadable);
+        timing(t0, "packages");
         let generated = generated_dirs(&config.generated);
         let mut hidden: HashSet<String> = unreadable.iter().map(|f| f.path.clone()).collect();
 
         let mut configs = Configs::load(&snap, unreadable, &mut hidden);
+        timing(t0, "tsconfigs");
         let builds_to_output = packages
             .workspaces
             .iter()
@@ -190,8 +203,8 @@ impl Resolver {
 
         let committed_modules: Vec<String> = {
             let mut dirs: Vec<String> = snap
-                .entries()
-                .keys()
+                .special_paths()
+                .iter()
                 .filter_map(|p| {
                     let at = if p.starts_with("node_modules/") {
                         0
@@ -206,6 +219,7 @@ impl Resolver {
             dirs.dedup();
             dirs
         };
+        timing(t0, "committed node_modules");
         let mut shared = Shared::new(
             snap.clone(),
             packages.workspaces.clone(),
@@ -223,6 +237,7 @@ impl Resolver {
                     .map(move |d| format!("{dir}/node_modules/{d}"))
             })
             .collect();
+        timing(t0, "file system");
         // Every config of every `extends` chain, whatever its name, is served like a tsconfig.
         {
             let fs = SnapFs::new(Arc::new(clone_shared(&shared)), View::Strict);
@@ -318,17 +333,16 @@ impl Resolver {
                 }
             }
         }
+        timing(t0, "extends chains");
         let ambient = ambient::Ambient::load(&snap);
+        timing(t0, "ambient declarations");
         let bundler = crate::bundler::Bundler::load(&snap, &packages);
+        timing(t0, "bundler configs");
         let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest() ^ bundler.digest();
         let shared = Arc::new(shared);
         let strict =
             ResolverGeneric::new_with_file_system(SnapFs::new(shared.clone(), View::Strict), options());
-        let not_files = config
-            .not_files
-            .iter()
-            .filter_map(|p| regex::Regex::new(p).ok())
-            .collect();
+        let not_files = config.not_files.clone();
         Resolver {
             snap,
             strict,
