@@ -24,12 +24,18 @@ pub struct Job {
     pub stage_fixed: bool,
     pub interactive: bool,
     pub fail_text: Option<String>,
+    /// `skip`/`only` as TOML values (lefthook's translated by [`lefthook_conditions`]).
+    pub skip: Option<String>,
+    pub only: Option<String>,
+    pub priority: Option<u32>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Hook {
     pub parallel: Option<bool>,
     pub fail_fast: Option<bool>,
+    pub skip: Option<String>,
+    pub only: Option<String>,
     pub jobs: Vec<Job>,
 }
 
@@ -728,8 +734,13 @@ fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
         }
         let piped = hook.get("piped").and_then(Value::as_bool).unwrap_or(false);
         let parallel = hook.get("parallel").and_then(Value::as_bool).unwrap_or(false);
+        let at = format!("{name}: `{key}`");
+        let skip = lefthook_conditions(&at, "skip", hook.get("skip"), m);
+        let only = lefthook_conditions(&at, "only", hook.get("only"), m);
         {
             let h = m.hooks.entry(key.clone()).or_default();
+            h.skip = skip;
+            h.only = only;
             h.parallel = Some(parallel && !piped);
             if piped {
                 h.fail_fast = Some(true);
@@ -744,6 +755,8 @@ fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
                 "piped",
                 "follow",
                 "fail_on_changes",
+                "skip",
+                "only",
             ]
             .contains(&k.as_str())
             {
@@ -897,7 +910,22 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
                 .collect()
         })
         .unwrap_or_default();
-    for k in ["skip", "only", "tags", "priority", "file_types", "use_stdin"] {
+    let skip = lefthook_conditions(&at, "skip", c.get("skip"), m);
+    let only = lefthook_conditions(&at, "only", c.get("only"), m);
+    let priority = match c.get("priority") {
+        None => None,
+        Some(p) => match p.as_u64().and_then(|p| u32::try_from(p).ok()) {
+            // lefthook's 0 (like no priority) runs after the numbered ones, as hookctl's
+            // jobs without one do.
+            Some(0) => None,
+            Some(p) => Some(p),
+            None => {
+                m.note(format!("{at}: `priority: {p}` is not a whole number; left out"));
+                None
+            }
+        },
+    };
+    for k in ["tags", "file_types", "use_stdin"] {
         if c.get(k).is_some() {
             m.note(format!(
                 "{at}: `{k}` has no hookctl equivalent; skipped (`HOOKCTL_SKIP={cname}` skips a job)"
@@ -916,8 +944,42 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
             stage_fixed: c.get("stage_fixed").and_then(Value::as_bool).unwrap_or(false),
             interactive: c.get("interactive").and_then(Value::as_bool).unwrap_or(false),
             fail_text: c.get("fail_text").and_then(Value::as_str).map(str::to_string),
+            skip,
+            only,
+            priority,
         },
     );
+}
+
+/// lefthook's `skip`/`only` (`true`, `merge`, `rebase`, `ref: x`, `run: x`, or a list) as a
+/// hookctl condition value; what has no equivalent (`merge-commit`) is a note and left out.
+fn lefthook_conditions(at: &str, key: &str, v: Option<&Value>, m: &mut Migration) -> Option<String> {
+    let items: Vec<&Value> = match v? {
+        Value::Bool(b) => return Some(b.to_string()),
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let translated = match item {
+            Value::String(s) if ["merge", "rebase"].contains(&s.as_str()) => Some(q(s)),
+            Value::Object(o) if o.len() == 1 => match o.iter().next() {
+                Some((k, Value::String(x))) if k == "ref" => Some(format!("{{ ref = {} }}", q(x))),
+                Some((k, Value::String(x))) if k == "run" => Some(format!("{{ run = {} }}", q(x))),
+                _ => None,
+            },
+            _ => None,
+        };
+        match translated {
+            Some(t) => out.push(t),
+            None => m.note(format!(
+                "{at}: `{key}: {}` has no hookctl equivalent; left out",
+                serde_json::to_string(item).unwrap_or_default()
+            )),
+        }
+    }
+    // A list that lost every condition is left out whole (said so above).
+    (!out.is_empty()).then(|| format!("[{}]", out.join(", ")))
 }
 
 /// `run` with the quotes removed that enclose exactly one placeholder (`"{files}"`, `'{1}'`).
@@ -977,6 +1039,12 @@ pub fn render(m: &Migration) -> String {
         if let Some(f) = h.fail_fast {
             t.push_str(&format!("fail_fast = {f}\n"));
         }
+        if let Some(c) = &h.skip {
+            t.push_str(&format!("skip = {c}\n"));
+        }
+        if let Some(c) = &h.only {
+            t.push_str(&format!("only = {c}\n"));
+        }
         for j in &h.jobs {
             t.push_str(&format!("\n[[{}.jobs]]\n", toml_key(name)));
             t.push_str(&format!("name = {}\nrun = {}\n", q(&j.name), q(&j.run)));
@@ -1005,6 +1073,15 @@ pub fn render(m: &Migration) -> String {
             }
             if let Some(f) = &j.fail_text {
                 t.push_str(&format!("fail_text = {}\n", q(f)));
+            }
+            if let Some(c) = &j.skip {
+                t.push_str(&format!("skip = {c}\n"));
+            }
+            if let Some(c) = &j.only {
+                t.push_str(&format!("only = {c}\n"));
+            }
+            if let Some(p) = j.priority {
+                t.push_str(&format!("priority = {p}\n"));
             }
         }
     }
