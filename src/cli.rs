@@ -43,7 +43,7 @@ pub enum Command {
     Env(EnvCommand),
     /// Write a commented starter `hookctl.toml` from what is detected in the repository.
     Init(InitArgs),
-    /// Write the hookctl.toml equivalent of a husky, lint-staged or lefthook setup; `--yes` also
+    /// Write the hookctl.toml equivalent of a husky, lint-staged, lefthook or commitlint setup; `--yes` also
     /// takes the hooks over and installs.
     Migrate(MigrateArgs),
     /// Say whether the hooks are installed and would actually run.

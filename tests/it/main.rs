@@ -31,6 +31,7 @@ mod layout;
 mod live;
 mod lockfile;
 mod migrate;
+mod migrate_commitlint;
 mod monorepo;
 mod monorepo_jobs;
 mod node_version;
