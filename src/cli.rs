@@ -141,6 +141,11 @@ pub struct InstallArgs {
     /// hookctl.toml has jobs or checks for).
     #[arg(long, value_delimiter = ',')]
     pub hooks: Vec<String>,
+    /// Register the hooks in the repository's git config (`hook.hookctl-<hook>.command` and
+    /// `.event`) instead of writing hook files: needs git 2.54 or later, refused (exit 2) on
+    /// an older git. See docs/config-hooks.md.
+    #[arg(long)]
+    pub config_hooks: bool,
 }
 
 #[derive(Debug, Args)]

@@ -157,6 +157,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
         &InstallArgs {
             force: false,
             hooks: Vec::new(),
+            config_hooks: false,
         },
     )?;
     if exit == Exit::Success && !ctx.quiet {

@@ -12,6 +12,7 @@ mod common;
 mod bundler;
 mod commit_msg;
 mod config_errors;
+mod config_hooks;
 mod corpus;
 mod css;
 mod deploy;
