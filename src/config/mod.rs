@@ -1,8 +1,10 @@
 //! `hookctl.toml`: serde types, loading and validation. Settings are resolved once per command.
 //! Unknown keys are rejected (with the file, line and column); a malformed file is exit 2.
 
+pub mod condition;
 pub mod extends;
 pub mod nested;
+pub mod pattern;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -31,6 +33,13 @@ pub enum Error {
     /// `min_version` names a newer hookctl than this one (or is not a version).
     #[error("{}: line {line}: {message}", path.display())]
     MinVersion {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// Keys that are each valid but do not fit together (a job's `group` and `priority`).
+    #[error("{}: line {line}: {message}", path.display())]
+    Invalid {
         path: PathBuf,
         line: usize,
         message: String,
@@ -132,8 +141,9 @@ pub struct CommitConfig {
     pub max_subject_length: Option<usize>,
     /// A regular expression the message must match somewhere (a ticket id such as
     /// `[A-Z]+-\\d+`). Default: none.
-    #[serde(default, deserialize_with = "check::regex")]
-    pub ticket: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub ticket: Option<pattern::Regex>,
 }
 
 impl CommitConfig {
@@ -262,9 +272,9 @@ pub struct ImportsConfig {
     #[serde(default)]
     pub generated: Vec<String>,
     /// Regular expressions: specifiers matching one are not files and are skipped.
-    #[serde(default, deserialize_with = "check::regexes")]
+    #[serde(default)]
     #[schemars(schema_with = "schema::regexes")]
-    pub not_files: Vec<String>,
+    pub not_files: Vec<pattern::Regex>,
     /// Packages that may be imported without being declared (e.g. provided by the platform).
     #[serde(default)]
     pub allow_packages: Vec<String>,
@@ -347,8 +357,9 @@ pub struct VarRule {
     pub format: Option<ValueFormat>,
     /// A regular expression the value must match (compiled at load: a bad one is an error
     /// of the config, not of the value).
-    #[serde(default, deserialize_with = "check::regex")]
-    pub pattern: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub pattern: Option<pattern::WholeMatch>,
     pub one_of: Option<Vec<String>>,
     pub starts_with: Option<String>,
     #[serde(default)]
@@ -599,26 +610,6 @@ mod check {
 
     use super::{CHECK_GROUPS, Patterns};
 
-    /// `[imports] not_files`: every entry a valid regex.
-    pub fn regexes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        let list = Vec::<String>::deserialize(d)?;
-        for r in &list {
-            regex::Regex::new(r)
-                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
-        }
-        Ok(list)
-    }
-
-    /// `[commit] ticket`: a valid regex.
-    pub fn regex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        let r = Option::<String>::deserialize(d)?;
-        if let Some(r) = &r {
-            regex::Regex::new(r)
-                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
-        }
-        Ok(r)
-    }
-
     /// A job's `run`: a command line, which cannot hold a NUL byte.
     pub fn command<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         let run = String::deserialize(d)?;
@@ -800,6 +791,19 @@ pub struct JobConfig {
     /// Run alone, with the terminal as stdin/stdout/stderr (prompts).
     #[serde(default)]
     pub interactive: bool,
+    /// Skip the job when any of these holds: `true`, `merge`, `rebase`, `cherry-pick`,
+    /// `revert`, `amend`, `ci`, `{ ref = "main" }` (branch globs), `{ run = "command" }` (exit 0).
+    #[serde(default)]
+    pub skip: Option<condition::Conditions>,
+    /// Run the job only when any of these holds (the same conditions as `skip`).
+    #[serde(default)]
+    pub only: Option<condition::Conditions>,
+    /// The group the job runs in: groups run one after another, in the order of `[[groups]]`
+    /// (else of their first job), the jobs of a group at the same time.
+    pub group: Option<String>,
+    /// A shorthand for groups: jobs of the same priority run together, lower first; jobs
+    /// without one run last.
+    pub priority: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -819,6 +823,20 @@ pub struct HookConfig {
     /// The team's own commands (`[[pre-commit.jobs]]`).
     #[serde(default)]
     pub jobs: Vec<JobConfig>,
+    /// Skip the whole hook (built-in checks and jobs) when any of these holds (see a job's `skip`).
+    #[serde(default)]
+    pub skip: Option<condition::Conditions>,
+    /// Run the hook only when any of these holds.
+    #[serde(default)]
+    pub only: Option<condition::Conditions>,
+    /// Named groups of jobs, in the order they run, with their own `fail_fast` and `parallel`.
+    #[serde(default)]
+    pub groups: Vec<condition::GroupConfig>,
+    /// Where the built-in checks run: `"first"` (default) or `"last"`, after every job group.
+    pub checks_order: Option<condition::ChecksOrder>,
+    /// `post-checkout` only: also run after a file checkout (`git checkout -- file`, git's flag
+    /// 0), not only after a branch checkout (default false).
+    pub file_checkout: Option<bool>,
 }
 
 /// The whole configuration. Top-level tables other than `rules`, `imports` and `env` are hooks.
@@ -996,19 +1014,36 @@ impl Config {
 /// error carries toml's line, column and snippet.
 pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
     check_min_version(path, text)?;
-    toml::from_str::<File>(text)
+    let config = toml::from_str::<File>(text)
         .map(|f| f.0)
         .map_err(|source| Error::Parse {
             path: path.to_path_buf(),
             source: Box::new(source),
-        })
+        })?;
+    validate_order(path, text, &config)?;
+    Ok(config)
+}
+
+/// Keys that are each valid but do not fit together (a job's `group` and `priority`), checked on
+/// a file's own config and again on an `extends` chain's merged result.
+fn validate_order(path: &Path, text: &str, config: &Config) -> Result<(), Error> {
+    for (name, hc) in &config.hooks {
+        condition::validate_order(hc).map_err(|e| Error::Invalid {
+            path: path.to_path_buf(),
+            line: condition::locate(text, name, &e),
+            message: e.message,
+        })?;
+    }
+    Ok(())
 }
 
 /// One file's configuration with its `extends` chain merged under it (see [`extends`]); a
 /// file without `extends` is [`parse`]d as it is. `root` bounds the `node_modules` search.
 pub fn load_file(path: &Path, text: String, root: &Path) -> Result<Config, Error> {
     if extends::has_extends(&text) {
-        extends::Chain::load(path, text, root)?.config()
+        let config = extends::Chain::load(path, text.clone(), root)?.config()?;
+        validate_order(path, &text, &config)?;
+        Ok(config)
     } else {
         parse(path, &text)
     }

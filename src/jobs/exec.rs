@@ -20,19 +20,15 @@
 
 use std::ffi::OsString;
 use std::io::Read;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, killpg};
-use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
-use nix::unistd::Pid;
-
 use super::capture::Capture;
 use super::orphans;
+use crate::platform::{self, ProcessId, Signal, Terminal};
 
 const POLL: Duration = Duration::from_millis(10);
 /// Between SIGTERM and SIGKILL.
@@ -54,10 +50,7 @@ pub fn install_signal_handlers() {
         Arc::new(AtomicUsize::new(0))
     });
     if first {
-        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // Only fails for forbidden signals (SIGKILL...), which these are not.
-            let _ = signal_hook::flag::register_usize(sig, flag.clone(), sig as usize);
-        }
+        platform::catch_interrupts(flag);
     }
 }
 
@@ -69,15 +62,7 @@ pub fn interrupted() -> Option<i32> {
     }
 }
 
-pub fn signal_name(sig: i32) -> &'static str {
-    match sig {
-        libc::SIGINT => "SIGINT",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGKILL => "SIGKILL",
-        _ => "a signal",
-    }
-}
+pub use platform::signal_name;
 
 /// One job ready to run.
 #[derive(Debug, Clone)]
@@ -99,7 +84,7 @@ pub struct Spec {
 
 /// A running job, for progress display.
 #[derive(Debug, Clone)]
-pub struct Progress<'a> {
+pub struct RunningJob<'a> {
     pub name: &'a str,
     pub elapsed: Duration,
     pub interactive: bool,
@@ -151,7 +136,7 @@ struct Running {
     index: usize,
     chunk: usize,
     child: Child,
-    pgid: libc::pid_t,
+    pgid: ProcessId,
     record: Option<orphans::Record>,
     output: Arc<Mutex<Capture>>,
     eof: Arc<AtomicBool>,
@@ -178,7 +163,7 @@ pub fn run_all_with_progress(
     max: usize,
     fail_fast: bool,
     on_done: &mut dyn FnMut(&Spec, &Done),
-    on_tick: &mut dyn FnMut(&[Progress]),
+    on_tick: &mut dyn FnMut(&[RunningJob]),
 ) -> (Vec<Done>, Option<i32>) {
     let max = max.max(1);
     let mut results: Vec<Option<Done>> = specs.iter().map(|_| None).collect();
@@ -216,7 +201,7 @@ pub fn run_all_with_progress(
                     terminal,
                     index: next,
                     chunk: 0,
-                    pgid: child.id() as libc::pid_t,
+                    pgid: child.id() as ProcessId,
                     record,
                     child,
                     output,
@@ -245,9 +230,9 @@ pub fn run_all_with_progress(
             break;
         }
         let now = Instant::now();
-        let progress: Vec<Progress> = running
+        let progress: Vec<RunningJob> = running
             .iter()
-            .map(|r| Progress {
+            .map(|r| RunningJob {
                 name: &specs[r.index].name,
                 elapsed: now.duration_since(r.started),
                 interactive: specs[r.index].interactive,
@@ -267,7 +252,7 @@ pub fn run_all_with_progress(
             {
                 send_signal(r.pgid, r.group, Signal::SIGKILL);
             }
-            if !leader_exited(r.pgid) {
+            if !platform::child_exited(r.pgid) {
                 i += 1;
                 continue;
             }
@@ -283,8 +268,8 @@ pub fn run_all_with_progress(
                 t.take_back();
                 // A foreground job killed by Ctrl-C: the user meant to stop the hook, as a
                 // shell stops a script when its foreground command dies of SIGINT.
-                if status.and_then(|s| s.signal()) == Some(libc::SIGINT) {
-                    interrupt(libc::SIGINT);
+                if status.and_then(platform::exit_signal) == Some(platform::SIGINT) {
+                    interrupt(platform::SIGINT);
                 }
             }
             wait_eof(&r.eof);
@@ -299,7 +284,7 @@ pub fn run_all_with_progress(
                 match start(spec, r.chunk + 1, r.output.clone()) {
                     Ok((child, record, eof, terminal)) => {
                         r.chunk += 1;
-                        r.pgid = child.id() as libc::pid_t;
+                        r.pgid = child.id() as ProcessId;
                         r.record = record;
                         r.terminal = terminal;
                         r.child = child;
@@ -392,17 +377,13 @@ fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Res
         return start_interactive(spec, chunk);
     }
     let (mut reader, writer) = std::io::pipe()?;
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(&spec.commands[chunk])
-        .current_dir(&spec.dir)
+    let mut cmd = platform::shell(&spec.commands[chunk]);
+    cmd.current_dir(&spec.dir)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)
-        .stderr(writer)
-        // A group of its own, set before exec: a kill right after spawn cannot miss it.
-        .process_group(0);
-    let child = cmd.spawn()?;
+        .stderr(writer);
+    let child = platform::own_process_group(&mut cmd).spawn()?;
     let record = spec
         .state
         .as_deref()
@@ -428,91 +409,34 @@ fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Res
 /// the terminal's foreground group while hookctl holds the terminal (see the module comment).
 fn start_interactive(spec: &Spec, chunk: usize) -> std::io::Result<Started> {
     let tty = |write: bool| -> Stdio {
-        std::fs::OpenOptions::new()
-            .read(!write)
-            .write(write)
-            .open("/dev/tty")
-            .map_or_else(|_| Stdio::inherit(), Stdio::from)
+        platform::open_terminal(write).map_or_else(|_| Stdio::inherit(), Stdio::from)
     };
-    let child = Command::new("sh")
-        .arg("-c")
-        .arg(&spec.commands[chunk])
-        .current_dir(&spec.dir)
+    let mut cmd = platform::shell(&spec.commands[chunk]);
+    cmd.current_dir(&spec.dir)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(tty(false))
         .stdout(tty(true))
-        .stderr(tty(true))
-        .process_group(0)
-        .spawn()?;
+        .stderr(tty(true));
+    let child = platform::own_process_group(&mut cmd).spawn()?;
     let record = spec
         .state
         .as_deref()
         .and_then(|s| orphans::Record::create(s, child.id() as i32));
-    let terminal = Terminal::give(child.id() as libc::pid_t);
+    let terminal = Terminal::give(child.id() as ProcessId);
     Ok((child, record, Arc::new(AtomicBool::new(true)), terminal))
 }
 
-/// The controlling terminal, given to a job's process group; [`Terminal::take_back`] makes
-/// hookctl's group the foreground again.
-#[derive(Debug)]
-struct Terminal {
-    tty: std::fs::File,
-    ours: Pid,
-}
-
-impl Terminal {
-    /// Make `pgid` the terminal's foreground group, if hookctl's group is the foreground one
-    /// now (hookctl run in the background leaves the terminal alone).
-    fn give(pgid: libc::pid_t) -> Option<Terminal> {
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()?;
-        let ours = nix::unistd::getpgrp();
-        if nix::unistd::tcgetpgrp(&tty).ok()? != ours {
-            return None;
-        }
-        nix::unistd::tcsetpgrp(&tty, Pid::from_raw(pgid)).ok()?;
-        // A job that read the terminal before it was its own was stopped (SIGTTIN): resume it.
-        signal_group(pgid, Signal::SIGCONT);
-        Some(Terminal { tty, ours })
-    }
-
-    /// Give the terminal back to hookctl's group. hookctl is in the background until then, and
-    /// a background `tcsetpgrp` raises SIGTTOU unless it is blocked.
-    fn take_back(self) {
-        let mut ttou = nix::sys::signal::SigSet::empty();
-        ttou.add(Signal::SIGTTOU);
-        let blocked = ttou.thread_block().is_ok();
-        let _ = nix::unistd::tcsetpgrp(&self.tty, self.ours);
-        if blocked {
-            let _ = ttou.thread_unblock();
-        }
-    }
-}
-
-fn send_signal(pid: libc::pid_t, group: bool, sig: Signal) {
+fn send_signal(pid: ProcessId, group: bool, sig: Signal) {
     if group {
         signal_group(pid, sig);
     } else {
-        let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);
+        platform::signal_process(pid, sig);
     }
 }
 
-/// Has the process exited? Does not reap it.
-fn leader_exited(pid: libc::pid_t) -> bool {
-    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
-    // An error (ECHILD) means there is nothing left to wait for.
-    !matches!(
-        waitid(Id::Pid(Pid::from_raw(pid)), flags),
-        Ok(WaitStatus::StillAlive)
-    )
-}
-
-fn signal_group(pgid: libc::pid_t, sig: Signal) {
+fn signal_group(pgid: ProcessId, sig: Signal) {
     // ESRCH (group already gone) is fine.
-    let _ = killpg(Pid::from_raw(pgid), sig);
+    let _ = platform::signal_group(pgid, sig);
 }
 
 /// A process that escaped its group (setsid) may still hold the pipe; don't wait for it long.
@@ -529,7 +453,7 @@ fn failure(status: ExitStatus) -> Option<String> {
     } else if let Some(code) = status.code() {
         Some(format!("exit code {code}"))
     } else {
-        let sig = status.signal().unwrap_or(0);
+        let sig = platform::exit_signal(status).unwrap_or(0);
         Some(format!("killed by {}", signal_name(sig)))
     }
 }

@@ -192,13 +192,14 @@ pub(super) fn run_checks_on(
                 continue;
             }
             let time = times.iter().filter(|(t, _)| t == g).map(|(_, d)| *d).sum();
-            let (errors, warnings) = findings
-                .iter()
-                .filter(|f| crate::codes::group(f.rule) == *g)
-                .fold((0, 0), |(e, w), f| match f.severity {
-                    Severity::Error => (e + 1, w),
-                    Severity::Warning => (e, w + 1),
-                });
+            let (errors, warnings) =
+                findings
+                    .iter()
+                    .filter(|f| f.rule.group() == *g)
+                    .fold((0, 0), |(e, w), f| match f.severity {
+                        Severity::Error => (e + 1, w),
+                        Severity::Warning => (e, w + 1),
+                    });
             let detail = match (errors, warnings) {
                 (0, 0) => String::new(),
                 (e, 0) => plural(e, "error"),
@@ -215,6 +216,7 @@ pub(super) fn run_checks_on(
                 },
                 time: Some(time),
                 detail,
+                group: None,
             });
         }
     }
