@@ -614,8 +614,11 @@ fn scan_snapshot_with(
                 if bytes.len() as u64 > max_size {
                     return (Facts::default(), Skip::TooLarge);
                 }
-                // A NUL byte in the first 8 KiB, as git's own binary test: not source text.
-                if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
+                // UTF-16 text (tsc and editors read it) is read decoded, as the lines shown
+                // under findings are; then a NUL byte in the first 8 KiB, as git's own
+                // binary test: not source text.
+                let text = crate::text::utf8_view(&bytes);
+                if memchr::memchr(0, &text[..text.len().min(8000)]).is_some() {
                     return (Facts::default(), Skip::Binary);
                 }
                 let oid = match snap.get(p) {
@@ -631,7 +634,7 @@ fn scan_snapshot_with(
                 if worktree && let Some(hit) = cache.get(&key) {
                     return (hit, Skip::No);
                 }
-                let facts = scan::extract_file(kind, &bytes, opts);
+                let facts = scan::extract_file(kind, &text, opts);
                 if !oid.is_zero() {
                     cache.insert(key, facts.clone());
                 }

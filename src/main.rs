@@ -27,6 +27,9 @@ fn main() -> ExitCode {
         Ok(ctx) => ctx,
         Err(e) => return fail(&e),
     };
+    // Whatever the command, a run killed outright is cleaned up after first (its unstaged
+    // edits put back): never only by the next `hookctl run`.
+    commands::sweep_leftovers(&ctx);
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&ctx, &args),
         Command::Run(args) => commands::run::run(&ctx, &args),

@@ -122,6 +122,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         check_job_commands(config, root, &shim_dirs, &mut r);
     }
     check_gui_path(&mut r);
+    check_kept(&hooks.common_dir, &mut r);
 
     if r.quiet && r.problems == 0 && r.warnings == 0 {
         return Ok(Exit::Success);
@@ -148,6 +149,26 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         }
     );
     Ok(Exit::Success)
+}
+
+/// What recoveries of killed runs kept (the versions they replaced when they put back unstaged
+/// edits): named until pruned, so that no saved byte is somewhere the user was never told.
+fn check_kept(common_dir: &Path, r: &mut Report) {
+    let shown = |p: &Path| crate::report::escape::escape(&p.to_string_lossy()).into_owned();
+    let kept = crate::jobs::restore::kept(&common_dir.join("hookctl"));
+    for (file, at) in &kept {
+        r.warn(format!(
+            "`{}`: hookctl put back your unstaged edits saved by a run that was killed; the version they replaced is kept at {}",
+            shown(file),
+            shown(at)
+        ));
+    }
+    if !kept.is_empty() {
+        r.hint(format!(
+            "compare each kept version with your file and take what you need; they are removed after {} days",
+            crate::jobs::restore::KEEP_DAYS
+        ));
+    }
 }
 
 /// The config `hookctl run` would load; returns the git hooks it configures, and the config.

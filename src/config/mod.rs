@@ -172,6 +172,7 @@ impl DepsConfig {
         "**/*.e2e.*",
         "**/__tests__/**",
         "**/__mocks__/**",
+        "**/mocks/**",
         "**/__fixtures__/**",
         "**/fixtures/**",
         "**/*.stories.*",
