@@ -47,7 +47,7 @@ pub enum Command {
     Env(EnvCommand),
     /// Write a commented starter `hookctl.toml` from what is detected in the repository.
     Init(InitArgs),
-    /// Write the hookctl.toml equivalent of a husky, lint-staged or lefthook setup; `--yes` also
+    /// Write the hookctl.toml equivalent of a husky, lint-staged, lefthook or commitlint setup; `--yes` also
     /// takes the hooks over and installs.
     Migrate(MigrateArgs),
     /// Say whether the hooks are installed and would actually run.
@@ -150,6 +150,11 @@ pub struct InstallArgs {
     /// built-in checks (never jobs) on every pushed ref, with the pushed commit's hookctl.toml.
     #[arg(long, conflicts_with = "hooks")]
     pub server: bool,
+    /// Register the hooks in the repository's git config (`hook.hookctl-<hook>.command` and
+    /// `.event`) instead of writing hook files: needs git 2.54 or later, refused (exit 2) on
+    /// an older git. See docs/config-hooks.md.
+    #[arg(long, conflicts_with = "server")]
+    pub config_hooks: bool,
 }
 
 #[derive(Debug, Args)]

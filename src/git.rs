@@ -637,3 +637,61 @@ mod raw_diff_tests {
         assert_eq!(got, vec![PathBuf::from("new file.ts"), PathBuf::from("café.ts")]);
     }
 }
+
+/// git's version, as `git --version` reports it (`git version 2.47.3`, `2.39.5 (Apple Git-154)`,
+/// `2.45.1.windows.1`, `2.54.0.rc1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl Version {
+    /// The first git that runs hooks configured as `hook.<name>.command` (git-hook(1), 2.54).
+    pub const CONFIG_HOOKS: Version = Version(2, 54, 0);
+
+    pub fn parse(out: &str) -> Option<Version> {
+        let rest = out.trim().strip_prefix("git version ")?;
+        let mut parts = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .take(3)
+            .map(|p| p.parse::<u32>().ok());
+        let major = parts.next()??;
+        let minor = parts.next()??;
+        let patch = parts.next().flatten().unwrap_or(0);
+        Some(Version(major, minor, patch))
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// The version of the `git` hookctl runs (the one on PATH, as git's hooks find it).
+pub fn version(dir: &Path) -> Result<Version, String> {
+    let out = command(dir)
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Version::parse(&text).ok_or_else(|| format!("cannot read git's version from `{}`", text.trim()))
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::Version;
+
+    #[test]
+    fn versions_as_git_prints_them() {
+        for (out, v) in [
+            ("git version 2.47.3\n", Version(2, 47, 3)),
+            ("git version 2.39.5 (Apple Git-154)", Version(2, 39, 5)),
+            ("git version 2.45.1.windows.1", Version(2, 45, 1)),
+            ("git version 2.54.0.rc1", Version(2, 54, 0)),
+            ("git version 3.0", Version(3, 0, 0)),
+        ] {
+            assert_eq!(Version::parse(out), Some(v), "{out}");
+        }
+        assert_eq!(Version::parse("hub version 2"), None);
+        assert!(Version(2, 53, 9) < Version::CONFIG_HOOKS && Version(2, 54, 0) >= Version::CONFIG_HOOKS);
+    }
+}

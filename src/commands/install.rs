@@ -7,6 +7,8 @@
 //! `<hook>.legacy` would silently disable it. No choice is safe there, so install refuses even
 //! with `--force` and says how to call hookctl from husky, or how to drop husky.
 
+mod config_hooks;
+
 use std::path::Path;
 
 use crate::cli::{InstallArgs, UninstallArgs};
@@ -83,6 +85,9 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     if args.server {
         return install_server(ctx, args);
     }
+    if args.config_hooks {
+        config_hooks::require_git(ctx)?;
+    }
     let explicit = validate(&args.hooks)?;
     if !args.hooks.is_empty() && explicit.is_empty() {
         return Err(UsageError("--hooks: no hook named".into()).into());
@@ -146,6 +151,9 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     let runs = shim
         .runs(hooks.root.as_deref())
         .map_or_else(|| bin.clone(), |(path, _)| path);
+    if args.config_hooks {
+        return config_hooks::register(ctx, &hooks, &names, &runs);
+    }
     let say = |msg: String| {
         if !ctx.quiet {
             errln!("{msg}");
@@ -390,6 +398,13 @@ pub fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
         }
     }
     if explicit.is_empty() {
+        // What `install --config-hooks` registered (any git: removing keys needs no 2.54).
+        for hook in config_hooks::unregister(ctx)? {
+            say(format!(
+                "  {hook}: removed from git config (`hook.{}`)",
+                config_hooks::friendly_name(&hook)
+            ));
+        }
         for hook in install::orphan_legacies(&hooks.dir) {
             say(format!(
                 "  note: `{hook}.legacy` has no hook in front of it; `hookctl uninstall --hooks {hook}` moves it back"

@@ -3,6 +3,8 @@
 //! not run. `--yes` also takes the hooks over (unsets husky's `core.hooksPath`, removes
 //! lefthook's hooks) and runs `hookctl install`.
 
+mod commitlint;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -55,6 +57,8 @@ pub struct Migration {
     pub husky_scripts: Vec<(&'static str, String)>,
     /// hookctl is an npm dependency: the config starts with `#:schema`, as `init` writes it.
     pub schema: bool,
+    /// commitlint's rules as `[commit]` (the built-in `commit-msg` check).
+    pub commit: Option<commitlint::Commit>,
 }
 
 impl Migration {
@@ -99,7 +103,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
     let mut m = detect(&root)?;
     if m.sources.is_empty() {
         return Err(UsageError(
-            "nothing to migrate: no .husky/ scripts, lint-staged config, lefthook.yml or .pre-commit-config.yaml found"
+            "nothing to migrate: no .husky/ scripts, lint-staged config, lefthook.yml, .pre-commit-config.yaml or commitlint config found"
                 .into(),
         )
         .into());
@@ -160,6 +164,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
             force: false,
             hooks: Vec::new(),
             server: false,
+            config_hooks: false,
         },
     )?;
     if exit == Exit::Success && !ctx.quiet {
@@ -356,6 +361,19 @@ pub fn detect(root: &Path) -> anyhow::Result<Migration> {
              every install: remove it (`{}`)",
             crate::package_manager::Pm::detect(root).remove("lefthook")
         ));
+    }
+    if let Some((source, commit)) = commitlint::detect(root, &mut m.notes) {
+        m.sources.push(source.clone());
+        if commit.is_some() {
+            // The built-in check replaces `commitlint --edit` (and its Node start).
+            if let Some(h) = m.hooks.get_mut("commit-msg") {
+                h.jobs.retain(|j| !j.run.contains("commitlint"));
+                if h.jobs.is_empty() {
+                    m.hooks.remove("commit-msg");
+                }
+            }
+        }
+        m.commit = commit;
     }
     m.schema = super::install::npm_dependency(root);
     // The jobs' PATH starts with node_modules/.bin: `npx eslint` is `eslint`, without a Node
@@ -1031,6 +1049,9 @@ pub fn render(m: &Migration) -> String {
     for n in &m.notes {
         t.push_str(&format!("# not translated: {}\n", n.replace('\n', " ")));
     }
+    if let Some(c) = &m.commit {
+        render_commit(&mut t, c);
+    }
     for (name, h) in &m.hooks {
         t.push_str(&format!("\n[{}]\n", toml_key(name)));
         if let Some(p) = h.parallel {
@@ -1086,6 +1107,27 @@ pub fn render(m: &Migration) -> String {
         }
     }
     t
+}
+
+/// `[rules]` and `[commit]` from commitlint's config.
+fn render_commit(t: &mut String, c: &commitlint::Commit) {
+    t.push_str(&format!(
+        "\n# From {}: the built-in commit-msg check replaces commitlint (and its Node start).\n[rules]\n\"commit/message\" = \"{}\"\n\n[commit]\n",
+        c.source, c.level
+    ));
+    if let Some(false) = c.conventional {
+        t.push_str("conventional = false\n");
+    }
+    if let Some(types) = &c.types {
+        let list: Vec<String> = types.iter().map(|x| q(x)).collect();
+        t.push_str(&format!("types = [{}]\n", list.join(", ")));
+    }
+    if let Some(n) = c.max_subject_length {
+        t.push_str(&format!("max_subject_length = {n}\n"));
+    }
+    if let Some(r) = &c.ticket {
+        t.push_str(&format!("ticket = {}\n", q(r)));
+    }
 }
 
 fn toml_key(k: &str) -> String {
