@@ -12,13 +12,13 @@ use std::path::Path;
 use crate::cli::{InstallArgs, UninstallArgs};
 use crate::config::Config;
 use crate::install::{self, Chained, Hooks, Husky, Installed, Removed};
-use crate::{Ctx, Exit, UsageError};
+use crate::{Ctx, Exit};
 
 /// Where hooks run for this command; not being in a repository is a usage error (exit 2).
 pub fn locate(ctx: &Ctx) -> anyhow::Result<Hooks> {
     Hooks::locate(&ctx.cwd).map_err(|e| match e {
         install::Error::NotARepo(_) => {
-            UsageError(format!("{e}\nhint: run hookctl inside a git work tree")).into()
+            anyhow::anyhow!("{e}\nhint: run hookctl inside a git work tree")
         }
         e => e.into(),
     })
@@ -27,7 +27,7 @@ pub fn locate(ctx: &Ctx) -> anyhow::Result<Hooks> {
 fn validate(names: &[String]) -> anyhow::Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        install::validate_hook(name).map_err(|e| UsageError(e.to_string()))?;
+        install::validate_hook(name).map_err(|e| anyhow::anyhow!(e.to_string()))?;
         if !out.iter().any(|n| n == name) {
             out.push(name.to_string());
         }
@@ -82,7 +82,7 @@ pub fn hooks_to_install(root: Option<&Path>, config: Option<&Config>) -> Vec<Str
 pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     let explicit = validate(&args.hooks)?;
     if !args.hooks.is_empty() && explicit.is_empty() {
-        return Err(UsageError("--hooks: no hook named".into()).into());
+        return Err(anyhow::anyhow!("--hooks: no hook named"));
     }
     // `"prepare": "hookctl install"` runs in every `npm install`/`npm ci`, also in Docker builds
     // and CI, where there is no repository or no one commits: a note there, never a failure.

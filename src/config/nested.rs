@@ -28,7 +28,7 @@ pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(Stri
             continue;
         };
         let dir = dir.to_string_lossy().into_owned();
-        let parsed = config::parse(&file, &text).map_err(|e| crate::UsageError(e.to_string()))?;
+        let parsed = config::parse(&file, &text).map_err(|e| anyhow::anyhow!(e.to_string()))?;
         for (hook, hc) in parsed.hooks {
             for mut job in hc.jobs {
                 let inner = job

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::UsageError;
 use crate::cli::RunArgs;
 use crate::config::HookConfig;
 use crate::jobs::exec::{self, Spec, Status};
@@ -55,7 +54,7 @@ pub(super) fn run_jobs(
             files: &scope.files,
             graph,
         };
-        for p in plan::plan_runs_with(job, inputs, &args.args).map_err(UsageError)? {
+        for p in plan::plan_runs_with(job, inputs, &args.args).map_err(anyhow::Error::msg)? {
             match p {
                 plan::Plan::Skip(why) => {
                     ui.skipped(&job.name, &why);

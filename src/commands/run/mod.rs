@@ -38,7 +38,7 @@ use crate::cli::RunArgs;
 use crate::config::{Config, HookConfig};
 use crate::jobs::exec;
 use crate::jobs::{Git, clean, plan};
-use crate::{Ctx, Exit, UsageError};
+use crate::{Ctx, Exit};
 
 use self::checks::run_checks_on;
 use self::jobs::{Tally, run_jobs};
@@ -55,13 +55,12 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     // pre-commit` in one) would start the jobs again, without end.
     let outer = crate::env_vars::get(crate::env_vars::HOOKCTL_RUNNING).unwrap_or_default();
     if outer.split(',').any(|h| h == hook) {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "refusing to run `{hook}` inside a job of `{hook}` (HOOKCTL_RUNNING={outer}): it would start its jobs again, without end\nhint: a job must not run the hook it belongs to (e.g. no `git commit` in a pre-commit job)"
-        ))
-        .into());
+        ));
     }
-    let every = progress_interval().map_err(UsageError)?;
-    let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
+    let every = progress_interval().map_err(anyhow::Error::msg)?;
+    let git = Git::discover(&ctx.cwd).map_err(|e| anyhow::anyhow!(e.to_string()))?;
     // What runs killed outright left: job groups still running, unstaged edits to put back,
     // temporary directories. Before anything else, config errors included.
     let left = crate::jobs::sweep_leftovers(&git);
@@ -91,7 +90,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         None if hook == COMMIT_MSG && commit_message_on(&config) => HookConfig::default(),
         // git runs whatever is installed; a hook with nothing configured has nothing to do.
         None if is_git_hook => return Ok(Exit::Success),
-        None => return Err(unknown_hook(&config, hook).into()),
+        None => return Err(unknown_hook(&config, hook)),
     };
     let mut hc = hc;
     // `commit-msg` checks the message (group `commit-msg`) once `commit/message` is on, and
@@ -99,8 +98,8 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     if hook == COMMIT_MSG && hc.checks.is_none() && commit_message_on(&config) {
         hc.checks = Some(vec![COMMIT_MSG.to_string()]);
     }
-    select_jobs(&mut hc, hook, &args.jobs).map_err(UsageError)?;
-    validate(&hc).map_err(UsageError)?;
+    select_jobs(&mut hc, hook, &args.jobs).map_err(anyhow::Error::msg)?;
+    validate(&hc).map_err(anyhow::Error::msg)?;
 
     let skip = crate::skip_list();
     warn_unknown_skips(&config, &skip);
@@ -277,7 +276,7 @@ pub(super) fn interrupted(sig: i32) -> Exit {
     std::process::exit(128 + sig)
 }
 
-fn unknown_hook(config: &Config, hook: &str) -> UsageError {
+fn unknown_hook(config: &Config, hook: &str) -> anyhow::Error {
     let names: Vec<&str> = config.hooks.keys().map(String::as_str).collect();
     let configured = if names.is_empty() {
         "none".to_string()
@@ -288,10 +287,10 @@ fn unknown_hook(config: &Config, hook: &str) -> UsageError {
         || crate::config::FILE_NAME.to_string(),
         |p| p.display().to_string(),
     );
-    UsageError(format!(
+    anyhow::anyhow!(
         "no hook `{hook}` in {where_}{} (configured: {configured})\nhint: add a `[{hook}]` table with `[[{hook}.jobs]]` to run it by hand",
         crate::config::suggest(hook, names.iter().copied()),
-    ))
+    )
 }
 
 /// Problems the config types cannot express: bad roots, globs and links are usage errors.
