@@ -10,7 +10,9 @@
 
 pub mod capture;
 pub mod clean;
+pub mod condition;
 pub mod exec;
+pub mod order;
 pub mod orphans;
 pub mod path;
 pub mod plan;

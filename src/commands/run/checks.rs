@@ -43,6 +43,8 @@ pub(super) fn run_checks_on(
     scopes: &[HookScope],
     skip: Vec<String>,
     args: &RunArgs,
+    // `--package`: only findings under these folders are reported.
+    only: &[String],
 ) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
     let table = hook == PRE_DEPLOY;
     let configured = hc.checks.clone().unwrap_or_default();
@@ -108,7 +110,7 @@ pub(super) fn run_checks_on(
                     baseline: scope.baseline.clone(),
                     groups: run_groups.clone(),
                     skip: skip.clone(),
-                    paths: Vec::new(),
+                    paths: only.to_vec(),
                     // The machine's state is checked once per run, with the first scope.
                     local: if i == 0 { local.clone() } else { Local::default() },
                 },
@@ -214,6 +216,7 @@ pub(super) fn run_checks_on(
                 },
                 time: Some(time),
                 detail,
+                group: None,
             });
         }
     }
