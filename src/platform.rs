@@ -127,6 +127,11 @@ pub fn group_exists(pgid: ProcessId) -> bool {
     killpg(Pid::from_raw(pgid), None).is_ok()
 }
 
+/// The id of hookctl's parent process.
+pub fn parent_id() -> u32 {
+    std::os::unix::process::parent_id()
+}
+
 /// hookctl's own process group.
 pub fn own_group() -> ProcessId {
     nix::unistd::getpgrp().as_raw()

@@ -14,13 +14,13 @@ use std::path::Path;
 use crate::cli::{InstallArgs, UninstallArgs};
 use crate::config::Config;
 use crate::install::{self, Chained, Hooks, Husky, Installed, Removed};
-use crate::{Ctx, Exit, UsageError};
+use crate::{Ctx, Exit};
 
 /// Where hooks run for this command; not being in a repository is a usage error (exit 2).
 pub fn locate(ctx: &Ctx) -> anyhow::Result<Hooks> {
     Hooks::locate(&ctx.cwd).map_err(|e| match e {
         install::Error::NotARepo(_) => {
-            UsageError(format!("{e}\nhint: run hookctl inside a git work tree")).into()
+            anyhow::anyhow!("{e}\nhint: run hookctl inside a git work tree")
         }
         e => e.into(),
     })
@@ -29,7 +29,7 @@ pub fn locate(ctx: &Ctx) -> anyhow::Result<Hooks> {
 fn validate(names: &[String]) -> anyhow::Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
-        install::validate_hook(name).map_err(|e| UsageError(e.to_string()))?;
+        install::validate_hook(name).map_err(|e| anyhow::anyhow!(e.to_string()))?;
         if !out.iter().any(|n| n == name) {
             out.push(name.to_string());
         }
@@ -90,7 +90,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     }
     let explicit = validate(&args.hooks)?;
     if !args.hooks.is_empty() && explicit.is_empty() {
-        return Err(UsageError("--hooks: no hook named".into()).into());
+        return Err(anyhow::anyhow!("--hooks: no hook named"));
     }
     // `"prepare": "hookctl install"` runs in every `npm install`/`npm ci`, also in Docker builds
     // and CI, where there is no repository or no one commits: a note there, never a failure.
@@ -269,11 +269,10 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
 fn install_server(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     let hooks = locate(ctx)?;
     if hooks.root.is_some() {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "--server: {} has a work tree; `hookctl install --server` is for the bare repository that receives pushes (e.g. /srv/git/project.git)\nhint: in a clone, `hookctl install` installs the client hooks",
             hooks.root.as_deref().unwrap_or(&ctx.cwd).display()
-        ))
-        .into());
+        ));
     }
     let hook = super::receive::HOOK;
     let bin = std::env::current_exe()?;

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::cli::{InstallArgs, MigrateArgs};
 use crate::config::{self, FILE_NAME};
-use crate::{Ctx, Exit, UsageError, install};
+use crate::{Ctx, Exit, install};
 
 /// One translated job.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -88,25 +88,22 @@ impl Migration {
 pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
     let hooks = super::install::locate(ctx)?;
     let Some(root) = hooks.root.clone() else {
-        return Err(
-            UsageError("hookctl migrate needs a work tree (this is a bare repository)".into()).into(),
-        );
+        return Err(anyhow::anyhow!(
+            "hookctl migrate needs a work tree (this is a bare repository)"
+        ));
     };
     let target = root.join(FILE_NAME);
     if target.exists() && !args.force {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "{} already exists (use --force to overwrite it)",
             target.display()
-        ))
-        .into());
+        ));
     }
     let mut m = detect(&root)?;
     if m.sources.is_empty() {
-        return Err(UsageError(
+        return Err(anyhow::anyhow!(
             "nothing to migrate: no .husky/ scripts, lint-staged config, lefthook.yml, .pre-commit-config.yaml or commitlint config found"
-                .into(),
-        )
-        .into());
+        ));
     }
     if !args.yes {
         // `--yes` does it (see below); otherwise it is left to do by hand.
@@ -208,11 +205,10 @@ fn take_over(ctx: &Ctx, hooks: &install::Hooks, m: &Migration) -> anyhow::Result
             .args(["config", "--unset-all", "core.hooksPath"])
             .output()?;
         if !out.status.success() && out.status.code() != Some(5) {
-            return Err(UsageError(format!(
+            return Err(anyhow::anyhow!(
                 "git config --unset core.hooksPath failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
-            ))
-            .into());
+            ));
         }
         errln!("hookctl: unset core.hooksPath (husky's)");
     }
@@ -558,7 +554,7 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
     let mut found: Option<(String, Value)> = None;
     if let Some(bytes) = read("package.json") {
         let pkg: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| UsageError(format!("package.json: line {}: {e}", e.line())))?;
+            .map_err(|e| anyhow::anyhow!("package.json: line {}: {e}", e.line()))?;
         // `prepare` (npm, pnpm, yarn 1) or `postinstall` (yarn 2+, which runs no `prepare`).
         for key in ["prepare", "postinstall"] {
             if let Some(script) = pkg.pointer(&format!("/scripts/{key}")).and_then(Value::as_str)
@@ -586,7 +582,7 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
                 name.ends_with(".json") || (name == ".lintstagedrc" && text.trim_start().starts_with('{'));
             let v = if json {
                 serde_json::from_str::<Value>(&text)
-                    .map_err(|e| UsageError(format!("{name}: line {}: {e}", e.line())))?
+                    .map_err(|e| anyhow::anyhow!("{name}: line {}: {e}", e.line()))?
             } else {
                 yaml(name, &text)?
             };
@@ -692,7 +688,7 @@ fn yaml(name: &str, text: &str) -> anyhow::Result<Value> {
             .unwrap_or("invalid YAML")
             .trim()
             .to_string();
-        UsageError(format!("{name}: line {line}: {message}")).into()
+        anyhow::anyhow!("{name}: line {line}: {message}")
     })
 }
 
@@ -714,11 +710,11 @@ const LEFTHOOK_GLOBAL: &[&str] = &[
 ];
 
 fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
-    let text = std::str::from_utf8(bytes).map_err(|_| UsageError(format!("{name}: not valid UTF-8")))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{name}: not valid UTF-8"))?;
     let doc = yaml(name, text)?;
     let Some(top) = doc.as_object() else {
         if !doc.is_null() {
-            return Err(UsageError(format!("{name}: line 1: expected a mapping of hooks")).into());
+            return Err(anyhow::anyhow!("{name}: line 1: expected a mapping of hooks"));
         }
         return Ok(());
     };

@@ -28,7 +28,7 @@ use crate::checks::{self, Baseline, Request, Target};
 use crate::config::{Config, ServerConfig};
 use crate::diagnostic::Severity;
 use crate::report::{self, Summary};
-use crate::{Ctx, Exit, UsageError};
+use crate::{Ctx, Exit};
 
 /// The hook this module runs.
 pub const HOOK: &str = "pre-receive";
@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         .lock()
         .read_to_end(&mut raw)
         .context("cannot read pre-receive input")?;
-    let updates = parse(&String::from_utf8_lossy(&raw)).map_err(UsageError)?;
+    let updates = parse(&String::from_utf8_lossy(&raw)).map_err(anyhow::Error::msg)?;
     let (repo, paths) = crate::git::discover()?;
     let server = server_config(&repo, &paths.git_dir)?;
     drop(repo);
@@ -135,7 +135,7 @@ fn server_config(repo: &Repository, git_dir: &std::path::Path) -> anyhow::Result
     let own = git_dir.join(crate::config::FILE_NAME);
     if own.is_file() {
         let text = std::fs::read_to_string(&own).with_context(|| format!("cannot read {}", own.display()))?;
-        let config = crate::config::parse(&own, &text).map_err(|e| UsageError(e.chain()))?;
+        let config = crate::config::parse(&own, &text).map_err(|e| anyhow::anyhow!(e.chain()))?;
         return Ok(config.server);
     }
     let head = repo.head().ok().and_then(|h| h.peel_to_commit().ok());

@@ -30,8 +30,7 @@ pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(Stri
             continue;
         };
         let dir = dir.to_string_lossy().into_owned();
-        let mut parsed =
-            config::load_file(&file, text, &git.root).map_err(|e| crate::UsageError(e.chain()))?;
+        let mut parsed = config::load_file(&file, text, &git.root).map_err(|e| anyhow::anyhow!(e.chain()))?;
         parsed.drop_disabled_jobs();
         for (hook, hc) in parsed.hooks {
             for mut job in hc.jobs {

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use crate::install::{self, Hooks, Present};
-use crate::{Ctx, Exit, UsageError};
+use crate::{Ctx, Exit};
 
 /// The friendly name of hookctl's entry for a hook: one per event, because git passes the
 /// command the hook's arguments but not the event's name.
@@ -19,13 +19,13 @@ pub fn friendly_name(hook: &str) -> String {
 }
 
 /// Refuses (exit 2) unless the `git` on PATH runs config-based hooks.
-pub fn require_git(ctx: &Ctx) -> Result<(), UsageError> {
-    let version = crate::git::version(&ctx.cwd).map_err(UsageError)?;
+pub fn require_git(ctx: &Ctx) -> anyhow::Result<()> {
+    let version = crate::git::version(&ctx.cwd).map_err(anyhow::Error::msg)?;
     if version < crate::git::Version::CONFIG_HOOKS {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "--config-hooks needs git {} or later, and this is git {version}: an older git ignores `hook.<name>.command` and would run nothing\nhint: `hookctl install` (without --config-hooks) writes hook files, which every git runs",
             crate::git::Version::CONFIG_HOOKS
-        )));
+        ));
     }
     Ok(())
 }
@@ -39,12 +39,11 @@ pub fn register(ctx: &Ctx, hooks: &Hooks, names: &[String], runs: &Path) -> anyh
         .map(String::as_str)
         .collect();
     if !doubled.is_empty() {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "hookctl's hook files are installed in {} for {}: with config hooks too, git would run hookctl twice\nhint: `hookctl uninstall` first, then `hookctl install --config-hooks`",
             hooks.dir.display(),
             doubled.join(", ")
-        ))
-        .into());
+        ));
     }
     if !ctx.quiet {
         errln!(
@@ -75,11 +74,10 @@ fn set(ctx: &Ctx, key: &str, value: &str) -> anyhow::Result<()> {
         .args(["config", "--local", "--replace-all", key, value])
         .output()?;
     if !out.status.success() {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "git config {key} failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
-        ))
-        .into());
+        ));
     }
     Ok(())
 }
