@@ -3,9 +3,24 @@
 //! (`imports/untracked` -> `rules/imports_untracked.rs`); this file holds only its identity,
 //! default level and one-line summary, so config, reports and the engine need no rule code.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::Severity;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+/// How bad a finding is, once its rule's level is applied.
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
 
 /// A rule's configured level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
@@ -104,7 +119,7 @@ impl std::fmt::Display for Rule {
 }
 
 /// Serialized as its id (`"imports/untracked"`): the JSON and SARIF contract.
-impl serde::Serialize for Rule {
+impl Serialize for Rule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.id)
     }

@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod manifest;
 pub mod origin;
 pub mod package_manager;
+pub mod platform;
 pub mod prepare;
 pub mod report;
 pub mod resolve;

@@ -1057,15 +1057,11 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, vec!["clean.bin".to_string()]);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // The mode `File::create` gives (the umask applies), not tempfile's owner-only 0600.
-            let plain = dir.path().join("plain");
-            fs::File::create(&plain).unwrap();
-            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode(&path), mode(&plain));
-        }
+        // The mode `File::create` gives (the umask applies), not tempfile's owner-only 0600.
+        let plain = dir.path().join("plain");
+        fs::File::create(&plain).unwrap();
+        let mode = |p: &Path| crate::platform::mode(&fs::metadata(p).unwrap()) & 0o777;
+        assert_eq!(mode(&path), mode(&plain));
     }
 
     #[test]

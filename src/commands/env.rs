@@ -18,13 +18,6 @@ pub fn run(ctx: &Ctx, cmd: &EnvCommand) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let root = repo_root(&ctx.cwd);
     let config = Config::load(&root, ctx.config.as_deref())?;
-    if let Err(e) = env::check_config(&config.env) {
-        let file = config.path.as_deref().map_or_else(
-            || crate::config::FILE_NAME.to_string(),
-            |p| p.display().to_string(),
-        );
-        return Err(UsageError(format!("{file}: {e}")).into());
-    }
     let mut out = Findings::new(&config);
     let (format, checked) = match cmd {
         EnvCommand::Check(args) => (args.format, check(ctx, &root, &config, args, &mut out)?),

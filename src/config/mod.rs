@@ -4,6 +4,7 @@
 pub mod condition;
 pub mod extends;
 pub mod nested;
+pub mod pattern;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -140,8 +141,9 @@ pub struct CommitConfig {
     pub max_subject_length: Option<usize>,
     /// A regular expression the message must match somewhere (a ticket id such as
     /// `[A-Z]+-\\d+`). Default: none.
-    #[serde(default, deserialize_with = "check::regex")]
-    pub ticket: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub ticket: Option<pattern::Regex>,
 }
 
 impl CommitConfig {
@@ -270,9 +272,9 @@ pub struct ImportsConfig {
     #[serde(default)]
     pub generated: Vec<String>,
     /// Regular expressions: specifiers matching one are not files and are skipped.
-    #[serde(default, deserialize_with = "check::regexes")]
+    #[serde(default)]
     #[schemars(schema_with = "schema::regexes")]
-    pub not_files: Vec<String>,
+    pub not_files: Vec<pattern::Regex>,
     /// Packages that may be imported without being declared (e.g. provided by the platform).
     #[serde(default)]
     pub allow_packages: Vec<String>,
@@ -355,8 +357,9 @@ pub struct VarRule {
     pub format: Option<ValueFormat>,
     /// A regular expression the value must match (compiled at load: a bad one is an error
     /// of the config, not of the value).
-    #[serde(default, deserialize_with = "check::regex")]
-    pub pattern: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub pattern: Option<pattern::WholeMatch>,
     pub one_of: Option<Vec<String>>,
     pub starts_with: Option<String>,
     #[serde(default)]
@@ -606,26 +609,6 @@ mod check {
     use serde::{Deserialize, Deserializer};
 
     use super::{CHECK_GROUPS, Patterns};
-
-    /// `[imports] not_files`: every entry a valid regex.
-    pub fn regexes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        let list = Vec::<String>::deserialize(d)?;
-        for r in &list {
-            regex::Regex::new(r)
-                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
-        }
-        Ok(list)
-    }
-
-    /// `[commit] ticket`: a valid regex.
-    pub fn regex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        let r = Option::<String>::deserialize(d)?;
-        if let Some(r) = &r {
-            regex::Regex::new(r)
-                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
-        }
-        Ok(r)
-    }
 
     /// A job's `run`: a command line, which cannot hold a NUL byte.
     pub fn command<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

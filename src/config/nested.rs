@@ -7,7 +7,7 @@
 //! `workspaces` or `pnpm-workspace.yaml`, on disk as the root config is), so a fixture or an
 //! example project with its own `hookctl.toml` adds nothing.
 
-use std::os::unix::ffi::OsStrExt;
+use crate::platform::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, JobConfig};

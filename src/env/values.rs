@@ -1,11 +1,6 @@
 //! Value rules: `[env.vars.NAME]` in `hookctl.toml` on top of built-in defaults, with
 //! per-environment overrides. Messages describe the rule that failed, never the value.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
-use regex::Regex;
-
 use crate::config::{EnvConfig, ValueFormat, VarRule};
 
 /// A broken rule.
@@ -102,52 +97,6 @@ pub fn is_optional(rule: &VarRule, environment: Option<&str>) -> bool {
         .unwrap_or(false)
 }
 
-/// Check every `pattern` of the configuration compiles. The error names the variable and,
-/// where there is one, the environment.
-pub fn check_config(env: &EnvConfig) -> Result<(), String> {
-    for (name, rule) in &env.vars {
-        let mut rules = vec![(format!("[env.vars.{name}]"), rule)];
-        rules.extend(
-            rule.environments
-                .iter()
-                .map(|(e, r)| (format!("[env.vars.{name}.environments.{e}]"), r)),
-        );
-        for (place, r) in rules {
-            if let Some(p) = &r.pattern
-                && let Err(e) = compiled(p)
-            {
-                return Err(format!(
-                    "{place}: `pattern` is not a valid regular expression: {e}"
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Compiled patterns, anchored to match the whole value; compiled once per process.
-fn compiled(pattern: &str) -> Result<Regex, String> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Result<Regex, String>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    cache
-        .entry(pattern.to_string())
-        .or_insert_with(|| {
-            Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
-                // The regex crate's message spans lines with a caret under the pattern; its last
-                // line says what is wrong.
-                e.to_string()
-                    .lines()
-                    .rev()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("invalid")
-                    .trim()
-                    .to_string()
-            })
-        })
-        .clone()
-}
-
 /// Check `value` against `rule` (already merged with the built-ins, see [`effective_rule`]),
 /// applying `rule.environments[environment]` on top when an environment is selected.
 /// `_name` is for symmetry with the callers' data; the rules do not depend on it once merged.
@@ -186,20 +135,16 @@ pub fn validate(_name: &str, value: &str, rule: &VarRule, environment: Option<&s
             message: format!("{why}{}", scope(from_env(|r| r.format.is_some()))),
         });
     }
-    if let Some(pattern) = &rule.pattern {
-        let ok = match compiled(pattern) {
-            Ok(re) => re.is_match(value),
-            Err(_) => false,
-        };
-        if !ok {
-            out.push(Violation {
-                rule: ValueRule::Pattern,
-                message: format!(
-                    "does not match the pattern `{pattern}`{}",
-                    scope(from_env(|r| r.pattern.is_some()))
-                ),
-            });
-        }
+    if let Some(pattern) = &rule.pattern
+        && !pattern.is_match(value)
+    {
+        out.push(Violation {
+            rule: ValueRule::Pattern,
+            message: format!(
+                "does not match the pattern `{pattern}`{}",
+                scope(from_env(|r| r.pattern.is_some()))
+            ),
+        });
     }
     if let Some(choices) = &rule.one_of
         && !choices.iter().any(|c| c == value)
@@ -551,6 +496,5 @@ optional = true
             let e = toml::from_str::<VarRule>(text).unwrap_err().to_string();
             assert!(e.contains("invalid regular expression"), "{e}");
         }
-        assert!(check_config(&EnvConfig::default()).is_ok());
     }
 }

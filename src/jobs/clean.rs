@@ -13,8 +13,8 @@
 //! [`CleanDir`] removes everything when dropped: on success, failure, timeout and interrupt
 //! (the runner turns SIGINT/SIGTERM into a normal return so the drop runs).
 
+use crate::platform::{self, OsStrExt};
 use std::ffi::OsString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -145,11 +145,7 @@ fn sweep_stale(tmp: &std::path::Path) {
             continue;
         };
         // Signal 0 only asks whether the process exists (EPERM: it does, as another user's).
-        let alive = pid > 0
-            && matches!(
-                nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
-                Ok(()) | Err(nix::errno::Errno::EPERM)
-            );
+        let alive = platform::process_exists(pid);
         if !alive && entry.file_type().is_ok_and(|t| t.is_dir()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
@@ -225,7 +221,7 @@ pub fn materialize(git: &Git, snapshot: &SnapshotRef, links: Option<&[String]>) 
         let Some(to) = link_location(&dir.tree, &rel)? else {
             continue;
         };
-        std::os::unix::fs::symlink(&from, &to)
+        platform::symlink(&from, &to)
             .with_context(|| format!("cannot link {} into the clean checkout", rel.display()))?;
     }
     Ok(dir)

@@ -21,19 +21,15 @@
 
 use std::ffi::OsString;
 use std::io::Read;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, killpg};
-use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
-use nix::unistd::Pid;
-
 use super::capture::Capture;
 use super::orphans;
+use crate::platform::{self, ProcessId, Signal, Terminal};
 
 const POLL: Duration = Duration::from_millis(10);
 /// Between SIGTERM and SIGKILL.
@@ -55,10 +51,7 @@ pub fn install_signal_handlers() {
         Arc::new(AtomicUsize::new(0))
     });
     if first {
-        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // Only fails for forbidden signals (SIGKILL...), which these are not.
-            let _ = signal_hook::flag::register_usize(sig, flag.clone(), sig as usize);
-        }
+        platform::catch_interrupts(flag);
     }
 }
 
@@ -70,15 +63,7 @@ pub fn interrupted() -> Option<i32> {
     }
 }
 
-pub fn signal_name(sig: i32) -> &'static str {
-    match sig {
-        libc::SIGINT => "SIGINT",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGKILL => "SIGKILL",
-        _ => "a signal",
-    }
-}
+pub use platform::signal_name;
 
 /// One job ready to run.
 #[derive(Debug, Clone)]
@@ -153,7 +138,7 @@ struct Running {
     index: usize,
     chunk: usize,
     child: Child,
-    pgid: libc::pid_t,
+    pgid: ProcessId,
     record: Option<orphans::Record>,
     output: Arc<Mutex<Capture>>,
     eof: Arc<AtomicBool>,
@@ -218,7 +203,7 @@ pub fn run_all_with_progress(
                     terminal,
                     index: next,
                     chunk: 0,
-                    pgid: child.id() as libc::pid_t,
+                    pgid: child.id() as ProcessId,
                     record,
                     child,
                     output,
@@ -269,7 +254,7 @@ pub fn run_all_with_progress(
             {
                 send_signal(r.pgid, r.group, Signal::SIGKILL);
             }
-            if !leader_exited(r.pgid) {
+            if !platform::child_exited(r.pgid) {
                 i += 1;
                 continue;
             }
@@ -285,8 +270,8 @@ pub fn run_all_with_progress(
                 t.take_back();
                 // A foreground job killed by Ctrl-C: the user meant to stop the hook, as a
                 // shell stops a script when its foreground command dies of SIGINT.
-                if status.and_then(|s| s.signal()) == Some(libc::SIGINT) {
-                    interrupt(libc::SIGINT);
+                if status.and_then(platform::exit_signal) == Some(platform::SIGINT) {
+                    interrupt(platform::SIGINT);
                 }
             }
             wait_eof(&r.eof);
@@ -301,7 +286,7 @@ pub fn run_all_with_progress(
                 match start(spec, r.chunk + 1, r.output.clone()) {
                     Ok((child, record, eof, terminal)) => {
                         r.chunk += 1;
-                        r.pgid = child.id() as libc::pid_t;
+                        r.pgid = child.id() as ProcessId;
                         r.record = record;
                         r.terminal = terminal;
                         r.child = child;
@@ -408,17 +393,13 @@ fn start_piped(
     stdin: Stdio,
 ) -> std::io::Result<Started> {
     let (mut reader, writer) = std::io::pipe()?;
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(&spec.commands[chunk])
-        .current_dir(&spec.dir)
+    let mut cmd = platform::shell(&spec.commands[chunk]);
+    cmd.current_dir(&spec.dir)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(stdin)
         .stdout(writer.try_clone()?)
-        .stderr(writer)
-        // A group of its own, set before exec: a kill right after spawn cannot miss it.
-        .process_group(0);
-    let child = cmd.spawn()?;
+        .stderr(writer);
+    let child = platform::own_process_group(&mut cmd).spawn()?;
     let record = spec
         .state
         .as_deref()
@@ -448,23 +429,16 @@ struct Tty {
 
 impl Tty {
     fn open() -> Option<Tty> {
-        let open = |write: bool| {
-            std::fs::OpenOptions::new()
-                .read(!write)
-                .write(write)
-                .open("/dev/tty")
-                .ok()
-        };
         Some(Tty {
-            read: open(false)?,
-            write: open(true)?,
+            read: platform::open_terminal(false).ok()?,
+            write: platform::open_terminal(true).ok()?,
         })
     }
 }
 
 /// How long an interactive job's output may be silent before what is held back for masking
 /// (a prompt with no blank after it yet) is shown.
-const PROMPT_WAIT: u16 = 50;
+const PROMPT_WAIT: Duration = Duration::from_millis(50);
 
 /// An interactive job: it reads the terminal itself, and writes to a pseudo-terminal (so it
 /// still sees a terminal: colours, prompts, line editing of its own) whose output hookctl
@@ -472,30 +446,14 @@ const PROMPT_WAIT: u16 = 50;
 /// .env`, a CLI echoing a token) does not put it on the screen. Its process group becomes the
 /// terminal's foreground group while it runs (see the module comment).
 fn start_interactive(spec: &Spec, chunk: usize, tty: Tty) -> std::io::Result<Started> {
-    let size = terminal_size::terminal_size_of(&tty.write).map(|(w, h)| nix::pty::Winsize {
-        ws_row: h.0,
-        ws_col: w.0,
-        ws_xpixel: 0,
-        ws_ypixel: 0,
-    });
-    // The terminal's modes, less output processing: the terminal itself turns `\n` into
-    // `\r\n` when hookctl relays the bytes.
-    let modes = nix::sys::termios::tcgetattr(&tty.write).ok().map(|mut m| {
-        m.output_flags.remove(nix::sys::termios::OutputFlags::OPOST);
-        m
-    });
-    let pty = nix::pty::openpty(size.as_ref(), modes.as_ref()).map_err(std::io::Error::from)?;
-    let slave = std::fs::File::from(pty.slave);
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(&spec.commands[chunk])
-        .current_dir(&spec.dir)
+    let (master, slave) = platform::pseudo_terminal_like(&tty.write)?;
+    let mut cmd = platform::shell(&spec.commands[chunk]);
+    cmd.current_dir(&spec.dir)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::from(tty.read))
         .stdout(Stdio::from(slave.try_clone()?))
-        .stderr(Stdio::from(slave))
-        .process_group(0);
-    let child = cmd.spawn()?;
+        .stderr(Stdio::from(slave));
+    let child = platform::own_process_group(&mut cmd).spawn()?;
     // The Command holds the slave's descriptors: once they are closed here, the master reads
     // EOF (EIO) when the job's group is gone.
     drop(cmd);
@@ -503,10 +461,9 @@ fn start_interactive(spec: &Spec, chunk: usize, tty: Tty) -> std::io::Result<Sta
         .state
         .as_deref()
         .and_then(|s| orphans::Record::create(s, child.id() as i32));
-    let terminal = Terminal::give(child.id() as libc::pid_t);
+    let terminal = Terminal::give(child.id() as ProcessId);
     let eof = Arc::new(AtomicBool::new(false));
     let done = eof.clone();
-    let master = std::fs::File::from(pty.master);
     let mut screen = tty.write;
     std::thread::spawn(move || {
         relay(&master, &mut screen);
@@ -517,23 +474,16 @@ fn start_interactive(spec: &Spec, chunk: usize, tty: Tty) -> std::io::Result<Sta
 
 /// Copy a pseudo-terminal's output to the terminal, masked, until every writer is gone.
 fn relay(mut master: &std::fs::File, screen: &mut std::fs::File) {
-    use nix::poll::{PollFd, PollFlags, poll};
     use std::io::Write;
-    use std::os::fd::AsFd;
     // hookctl writes while the job's group owns the terminal: with `stty tostop` that would
     // stop hookctl (SIGTTOU) unless the signal is blocked, which lets the write through.
-    let mut ttou = nix::sys::signal::SigSet::empty();
-    ttou.add(Signal::SIGTTOU);
-    let _ = ttou.thread_block();
+    platform::block_background_write_stops();
     let mut stream = crate::secret::Stream::new();
     let mut buf = vec![0u8; READ_SIZE];
     loop {
-        if stream.holds() {
-            let mut fds = [PollFd::new(master.as_fd(), PollFlags::POLLIN)];
-            if matches!(poll(&mut fds, PROMPT_WAIT), Ok(0)) {
-                let _ = screen.write_all(&stream.flush_silent());
-                continue;
-            }
+        if stream.holds() && !platform::readable_within(master, PROMPT_WAIT) {
+            let _ = screen.write_all(&stream.flush_silent());
+            continue;
         }
         match master.read(&mut buf) {
             // EIO: the last writer closed the slave.
@@ -546,67 +496,17 @@ fn relay(mut master: &std::fs::File, screen: &mut std::fs::File) {
     let _ = screen.write_all(&stream.flush());
 }
 
-/// The controlling terminal, given to a job's process group; [`Terminal::take_back`] makes
-/// hookctl's group the foreground again.
-#[derive(Debug)]
-struct Terminal {
-    tty: std::fs::File,
-    ours: Pid,
-}
-
-impl Terminal {
-    /// Make `pgid` the terminal's foreground group, if hookctl's group is the foreground one
-    /// now (hookctl run in the background leaves the terminal alone).
-    fn give(pgid: libc::pid_t) -> Option<Terminal> {
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()?;
-        let ours = nix::unistd::getpgrp();
-        if nix::unistd::tcgetpgrp(&tty).ok()? != ours {
-            return None;
-        }
-        nix::unistd::tcsetpgrp(&tty, Pid::from_raw(pgid)).ok()?;
-        // A job that read the terminal before it was its own was stopped (SIGTTIN): resume it.
-        signal_group(pgid, Signal::SIGCONT);
-        Some(Terminal { tty, ours })
-    }
-
-    /// Give the terminal back to hookctl's group. hookctl is in the background until then, and
-    /// a background `tcsetpgrp` raises SIGTTOU unless it is blocked.
-    fn take_back(self) {
-        let mut ttou = nix::sys::signal::SigSet::empty();
-        ttou.add(Signal::SIGTTOU);
-        let blocked = ttou.thread_block().is_ok();
-        let _ = nix::unistd::tcsetpgrp(&self.tty, self.ours);
-        if blocked {
-            let _ = ttou.thread_unblock();
-        }
-    }
-}
-
-fn send_signal(pid: libc::pid_t, group: bool, sig: Signal) {
+fn send_signal(pid: ProcessId, group: bool, sig: Signal) {
     if group {
         signal_group(pid, sig);
     } else {
-        let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);
+        platform::signal_process(pid, sig);
     }
 }
 
-/// Has the process exited? Does not reap it.
-fn leader_exited(pid: libc::pid_t) -> bool {
-    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
-    // An error (ECHILD) means there is nothing left to wait for.
-    !matches!(
-        waitid(Id::Pid(Pid::from_raw(pid)), flags),
-        Ok(WaitStatus::StillAlive)
-    )
-}
-
-fn signal_group(pgid: libc::pid_t, sig: Signal) {
+fn signal_group(pgid: ProcessId, sig: Signal) {
     // ESRCH (group already gone) is fine.
-    let _ = killpg(Pid::from_raw(pgid), sig);
+    let _ = platform::signal_group(pgid, sig);
 }
 
 /// A process that escaped its group (setsid) may still hold the pipe; don't wait for it long.
@@ -623,7 +523,7 @@ fn failure(status: ExitStatus) -> Option<String> {
     } else if let Some(code) = status.code() {
         Some(format!("exit code {code}"))
     } else {
-        let sig = status.signal().unwrap_or(0);
+        let sig = platform::exit_signal(status).unwrap_or(0);
         Some(format!("killed by {}", signal_name(sig)))
     }
 }

@@ -2,8 +2,8 @@
 //! (`{files}` and `{1}`..`{9}` expanded in one pass, shell-quoted, split into chunks that fit
 //! one `sh -c` argument).
 
+use crate::platform::{OsStrExt, OsStringExt};
 use std::ffi::OsString;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -680,9 +680,7 @@ mod tests {
             let files: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
             let cmds = expand(&parse_template(&template), &args, &files, MAX_COMMAND_BYTES);
             proptest::prop_assert_eq!(cmds.len(), 1);
-            let out = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(&cmds[0])
+            let out = crate::platform::shell(&cmds[0])
                 .current_dir(dir.path())
                 .output()
                 .unwrap();

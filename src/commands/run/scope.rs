@@ -101,8 +101,8 @@ pub(super) fn given_files(
 
 /// The ignore rule that matches an untracked path, as `file:line: pattern`.
 fn ignored_by(git: &Git, rel: &std::path::Path) -> Option<String> {
+    use crate::platform::OsStrExt;
     use std::io::Write;
-    use std::os::unix::ffi::OsStrExt;
     let mut child = git
         .cmd()
         .args(["check-ignore", "-v", "-z", "--stdin"])
