@@ -113,6 +113,8 @@ pub struct Outcome {
     pub binary: Vec<String>,
     /// Source files whose facts came from the cache (`--verbose`).
     pub cache_hits: usize,
+    /// Source files whose facts came from the team's remote cache (`--verbose`).
+    pub remote_hits: usize,
     /// Imports of generated files (git-ignored by design) not reported (`--verbose`).
     pub generated_silenced: usize,
     pub elapsed: Duration,
@@ -172,18 +174,19 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let scan_opts = ScanOptions {
         env_accessors: config.env.accessors.clone(),
     };
-    let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&scan_opts));
+    let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&scan_opts))
+        .with_remote(crate::cache::remote::Remote::from_config(&config.cache));
     // With a baseline, only files whose findings can differ from it are analysed.
     let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
         (Some(base), Target::Index | Target::Commit(_)) if !needs_all && !mark => {
             plan_scope(config, &snap, base, &cache)
         }
-        _ => Scope::All,
+        _ => FileScope::All,
     };
     timing("plan", start);
     let changed = match (&scope, &base_snap) {
-        (Scope::Files(_), Some(base)) => Some(changed_paths(&snap, base)),
+        (FileScope::Files(_), Some(base)) => Some(changed_paths(&snap, base)),
         _ => None,
     };
     let reads_snapshot = SNAPSHOT_GROUPS.iter().any(|g| group_enabled(req, g));
@@ -192,7 +195,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     } else {
         Outcome::default()
     };
-    if let (Scope::Files(_), Some(base)) = (&scope, &base_snap)
+    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap)
         && (req.groups.is_empty() || req.groups.iter().any(|g| g == "files"))
         && !req.skip.iter().any(|s| s == "files")
     {
@@ -202,7 +205,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     // A lockfile-only change does not widen the scope (no source resolves differently), but it
     // can make the lockfile drift: its new findings, by the pipeline's key.
     let t0 = Instant::now();
-    if let (Scope::Files(_), Some(base)) = (&scope, &base_snap)
+    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap)
         && (req.groups.is_empty() || req.groups.iter().any(|g| g == "deps"))
         && !req.skip.iter().any(|s| s == "deps")
         && rules::deps_lockfile_drift::lockfiles_changed(&snap, base)
@@ -218,7 +221,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
             .collect();
         outcome.findings.extend(finalize(config, req, new));
     }
-    if matches!(scope, Scope::Files(_)) {
+    if matches!(scope, FileScope::Files(_)) {
         timing("lockfile drift (scoped)", t0);
     }
     // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
@@ -246,6 +249,12 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let t0 = Instant::now();
     let _ = cache.save();
     timing("cache save", t0);
+    if let Some(remote) = cache.remote() {
+        // Uploads finish (each bounded) before the process ends.
+        let t0 = Instant::now();
+        outcome.notes.extend(remote.finish());
+        timing("remote cache uploads", t0);
+    }
     outcome.snapshot = Some(snap);
     outcome.changed = changed;
     outcome.elapsed = start.elapsed();
@@ -305,7 +314,7 @@ fn local_checks(
         && outcome
             .findings
             .iter()
-            .any(|f| f.rule == rules::IMPORTS_UNTRACKED.id);
+            .any(|f| f.rule == &rules::IMPORTS_UNTRACKED);
     if clean_on && (modified || fold) {
         let (repo, _) = crate::git::discover()?;
         let status = crate::git::status(&repo).context("cannot read `git status` for git/clean")?;
@@ -324,7 +333,7 @@ fn local_checks(
 /// A commit refused only for lockfile drift needs only the baseline's lockfile drift (a finding
 /// is matched by its rule), not every import of the baseline resolved again.
 fn baseline_request(req: &Request, findings: &[Finding]) -> Request {
-    if findings.iter().all(|f| f.rule == rules::DEPS_LOCKFILE_DRIFT.id) {
+    if findings.iter().all(|f| f.rule == &rules::DEPS_LOCKFILE_DRIFT) {
         return Request {
             groups: vec!["deps".to_string()],
             ..req.clone()
@@ -361,7 +370,7 @@ fn timing(phase: &str, since: Instant) {
 
 /// Which source files to analyse.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub enum FileScope {
     All,
     /// These paths (where they exist in the snapshot being analysed).
     Files(HashSet<String>),
@@ -428,7 +437,7 @@ pub fn source_count(snap: &Snapshot) -> usize {
 
 /// The files a commit can have changed the findings of: the changed source files, plus the
 /// files that imported a removed or renamed path in the baseline (from the import graph).
-pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache: &FactsCache) -> Scope {
+pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache: &FactsCache) -> FileScope {
     let mut changed = Vec::new();
     let mut removed = Vec::new();
     match &base.derived_changes {
@@ -460,7 +469,7 @@ pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache:
         .chain(&removed)
         .any(|p| is_config_path(p) || changes_resolution(snap, base, p))
     {
-        return Scope::All;
+        return FileScope::All;
     }
     // Every changed path: the source files are parsed, and every text file is read by
     // `secrets/in-source`.
@@ -468,10 +477,10 @@ pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache:
     if !removed.is_empty() {
         match importers_of(config, base, &removed, cache) {
             Ok(importers) => files.extend(importers),
-            Err(_) => return Scope::All,
+            Err(_) => return FileScope::All,
         }
     }
-    Scope::Files(files)
+    FileScope::Files(files)
 }
 
 /// The files of `base` whose imports resolved to one of `removed` there, whatever they wrote
@@ -486,7 +495,7 @@ fn importers_of(
         env_accessors: config.env.accessors.clone(),
     };
     let facts = |need: HashSet<String>| -> std::collections::HashMap<String, Facts> {
-        scan_snapshot(base, &opts, &Scope::Files(need), cache)
+        scan_snapshot(base, &opts, &FileScope::Files(need), cache)
             .into_iter()
             .collect()
     };
@@ -503,10 +512,10 @@ fn source_paths(snap: &Snapshot) -> Vec<&str> {
 
 /// The source files of `scope` present in the snapshot (without walking every path for a
 /// small scope).
-fn scoped_source_paths<'a>(snap: &'a Snapshot, scope: &Scope) -> Vec<&'a str> {
+fn scoped_source_paths<'a>(snap: &'a Snapshot, scope: &FileScope) -> Vec<&'a str> {
     match scope {
-        Scope::All => source_paths(snap),
-        Scope::Files(set) => {
+        FileScope::All => source_paths(snap),
+        FileScope::Files(set) => {
             let mut v: Vec<&str> = set
                 .iter()
                 .filter_map(|p| snap.entries().get_key_value(p.as_str()))
@@ -531,7 +540,7 @@ pub use crate::scan::is_source;
 pub fn scan_snapshot(
     snap: &Snapshot,
     opts: &ScanOptions,
-    scope: &Scope,
+    scope: &FileScope,
     cache: &FactsCache,
 ) -> Vec<(String, Facts)> {
     scan_snapshot_limited(snap, opts, scope, cache, u64::MAX).files
@@ -546,6 +555,8 @@ pub struct Scanned {
     pub binary: Vec<String>,
     /// Files whose facts came from the cache.
     pub cache_hits: usize,
+    /// Files whose facts came from the team's remote cache.
+    pub remote_hits: usize,
 }
 
 /// `scan_snapshot`, skipping files larger than `max_size` bytes (`[scan] max_file_size`): those
@@ -554,7 +565,7 @@ pub struct Scanned {
 pub fn scan_snapshot_limited(
     snap: &Snapshot,
     opts: &ScanOptions,
-    scope: &Scope,
+    scope: &FileScope,
     cache: &FactsCache,
     max_size: u64,
 ) -> Scanned {
@@ -569,7 +580,7 @@ type AlsoRead<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
 fn scan_snapshot_with(
     snap: &Snapshot,
     opts: &ScanOptions,
-    scope: &Scope,
+    scope: &FileScope,
     cache: &FactsCache,
     max_size: u64,
     also: Option<AlsoRead<'_>>,
@@ -598,13 +609,30 @@ fn scan_snapshot_with(
         .collect();
     let mut skipped = HashSet::new();
     let mut binary = Vec::new();
+    // Many misses (a fresh clone, a CI runner): the team's remote cache may hold them.
+    let remote = (!worktree)
+        .then(|| cache.remote())
+        .flatten()
+        .filter(|r| r.worth_it(misses.len()))
+        .and_then(|r| remote_facts(r, snap, scope, opts, max_size, &misses));
+    let remote_hits = std::sync::atomic::AtomicUsize::new(0);
     if !misses.is_empty() {
-        let progress = Progress::new(misses.len());
+        let progress = crate::output::ScanProgress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
         let parsed: Vec<(Facts, Skip)> = misses
             .par_iter()
             .map(|p| {
                 progress.tick();
+                if let Some((fetch, _)) = &remote
+                    && let Some((e, kind)) = snap.get(p).zip(FileKind::for_path(p))
+                {
+                    let key = crate::cache::facts_key(&e.oid, kind);
+                    if let Some(facts) = fetch.get(&key) {
+                        remote_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        cache.insert(key, facts.clone());
+                        return (facts, Skip::No);
+                    }
+                }
                 let Ok(bytes) = snap.read_pooled(p) else {
                     return (Facts::default(), Skip::No);
                 };
@@ -614,8 +642,11 @@ fn scan_snapshot_with(
                 if bytes.len() as u64 > max_size {
                     return (Facts::default(), Skip::TooLarge);
                 }
-                // A NUL byte in the first 8 KiB, as git's own binary test: not source text.
-                if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
+                // UTF-16 text (tsc and editors read it) is read decoded, as the lines shown
+                // under findings are; then a NUL byte in the first 8 KiB, as git's own
+                // binary test: not source text.
+                let text = crate::text::utf8_view(&bytes);
+                if memchr::memchr(0, &text[..text.len().min(8000)]).is_some() {
                     return (Facts::default(), Skip::Binary);
                 }
                 let oid = match snap.get(p) {
@@ -631,7 +662,10 @@ fn scan_snapshot_with(
                 if worktree && let Some(hit) = cache.get(&key) {
                     return (hit, Skip::No);
                 }
-                let facts = scan::extract_file(kind, &bytes, opts);
+                if let Some((fetch, _)) = &remote {
+                    fetch.parsed(&key);
+                }
+                let facts = scan::extract_file(kind, &text, opts);
                 if !oid.is_zero() {
                     cache.insert(key, facts.clone());
                 }
@@ -639,6 +673,10 @@ fn scan_snapshot_with(
             })
             .collect();
         progress.done();
+        // What this run parsed, shared for the next clone (in the background).
+        if let Some((fetch, all)) = remote {
+            fetch.share(cache, &all);
+        }
         let mut parsed = parsed.into_iter();
         for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
             if let Some((facts, skip)) = parsed.next() {
@@ -669,7 +707,36 @@ fn scan_snapshot_with(
         too_large,
         binary,
         cache_hits,
+        remote_hits: remote_hits.into_inner(),
     }
+}
+
+/// Start downloading the remote facts of `misses` (paths of `snap`); with them, every facts
+/// key of the snapshot (what the chunks are cut from and what is shared back).
+fn remote_facts(
+    remote: &crate::cache::remote::Remote,
+    snap: &Snapshot,
+    scope: &FileScope,
+    opts: &ScanOptions,
+    max_size: u64,
+    misses: &[&str],
+) -> Option<(crate::cache::remote::FactsFetch, Vec<git2::Oid>)> {
+    let key = |p: &str| {
+        snap.get(p)
+            .zip(FileKind::for_path(p))
+            .map(|(e, kind)| crate::cache::facts_key(&e.oid, kind))
+    };
+    let all_paths = match scope {
+        FileScope::All => scoped_source_paths(snap, scope),
+        FileScope::Files(_) => source_paths(snap),
+    };
+    let mut all: Vec<git2::Oid> = all_paths.iter().filter_map(|p| key(p)).collect();
+    all.sort_unstable();
+    all.dedup();
+    let missing: Vec<git2::Oid> = misses.iter().filter_map(|p| key(p)).collect();
+    let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
+    let fetch = remote.fetch_facts(fingerprint, all.len(), &missing)?;
+    Some((fetch, all))
 }
 
 /// Why a source file was not parsed.
@@ -680,49 +747,12 @@ enum Skip {
     Binary,
 }
 
-/// "parsing N/M files" on a terminal, for long cold scans only.
-struct Progress {
-    total: usize,
-    done: std::sync::atomic::AtomicUsize,
-    show: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Progress {
-        use std::io::IsTerminal;
-        let show = total >= 2000
-            && std::io::stderr().is_terminal()
-            && crate::env_vars::get_os(crate::env_vars::CI).is_none();
-        Progress {
-            total,
-            done: std::sync::atomic::AtomicUsize::new(0),
-            show,
-        }
-    }
-
-    fn tick(&self) {
-        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if self.show && n.is_multiple_of(500) {
-            crate::output::write_err(format_args!(
-                "\rhookctl: parsing {n}/{} files (cached for next time)",
-                self.total
-            ));
-        }
-    }
-
-    fn done(&self) {
-        if self.show {
-            crate::output::write_err(format_args!("\r\x1b[2K"));
-        }
-    }
-}
-
 /// All findings of one snapshot, with configured severities applied and filters honoured.
 fn analyze(
     config: &Config,
     snap: Arc<Snapshot>,
     req: &Request,
-    scope: &Scope,
+    scope: &FileScope,
     cache: &FactsCache,
     scan_opts: &ScanOptions,
 ) -> anyhow::Result<Outcome> {
@@ -741,6 +771,7 @@ fn analyze(
         too_large,
         binary,
         cache_hits,
+        remote_hits,
     } = scan_snapshot_with(
         &snap,
         scan_opts,
@@ -762,10 +793,11 @@ fn analyze(
     if enabled("imports") {
         // Full checks of an index or commit remember which files resolved cleanly in this
         // resolution context, so an unchanged repository is not resolved again.
-        let clean = if *scope == Scope::All && snap.kind != snapshot::Kind::Worktree {
+        let clean = if *scope == FileScope::All && snap.kind != snapshot::Kind::Worktree {
             // Every config of every `extends` chain (whatever its name, installed bases too).
             let settings = format!("{:?} {:x}", config.imports, resolver.config_digest());
             CleanSet::load(&cache_dir(&snap), clean::context_hash(&snap, &settings))
+                .with_remote(cache.remote(), files.len())
         } else {
             CleanSet::disabled()
         };
@@ -794,7 +826,7 @@ fn analyze(
                                     || crate::resolve::depends_on_disk(imp, &verdict);
                                 import_finding(&resolver, path, imp, verdict, &generated)
                             })
-                            .filter(|f| !facts.suppressed(f.rule, f.line))
+                            .filter(|f| !facts.suppressed(f.rule.id, f.line))
                             .collect();
                         if found.is_empty() && !on_disk {
                             clean.insert(path, &oid);
@@ -825,7 +857,7 @@ fn analyze(
     // Findings about the repository as a whole (config files, env files, path set) are only
     // computed for full checks: a scoped check runs only when no such file changed, so they
     // equal the baseline's (new case collisions are found by `new_case_collisions`).
-    let global = *scope == Scope::All;
+    let global = *scope == FileScope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
         let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
@@ -863,14 +895,15 @@ fn analyze(
     if in_source {
         let t0 = Instant::now();
         let scoped: Option<Vec<&str>> = match scope {
-            Scope::All => None,
-            Scope::Files(set) => Some(set.iter().map(String::as_str).collect()),
+            FileScope::All => None,
+            FileScope::Files(set) => Some(set.iter().map(String::as_str).collect()),
         };
         findings.extend(rules::secrets_in_source::check(
             config,
             &snap,
             scoped.as_deref(),
             &cache_dir(&snap),
+            cache.remote(),
             already_read,
         ));
         timing("secrets in source", t0);
@@ -881,7 +914,7 @@ fn analyze(
     findings.retain(|f| {
         by_path
             .get(f.path.as_str())
-            .is_none_or(|facts| !facts.suppressed(f.rule, f.line))
+            .is_none_or(|facts| !facts.suppressed(f.rule.id, f.line))
     });
     if enabled("files") && global {
         findings.extend(unreadable);
@@ -902,6 +935,7 @@ fn analyze(
         too_large,
         binary,
         cache_hits,
+        remote_hits,
         generated_silenced: generated.into_inner(),
         notes,
         ..Outcome::default()
@@ -948,8 +982,8 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
     let mut out: Vec<Finding> = findings
         .into_iter()
         .filter_map(|mut f| {
-            let rule = rules::by_id(f.rule)?;
-            if req.skip.iter().any(|s| s == f.rule) {
+            let rule = f.rule;
+            if req.skip.iter().any(|s| s == rule.id) {
                 return None;
             }
             // A finding a rule reports as a warning (not certain to break) stays one.
@@ -978,7 +1012,7 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
     // One `files/unreadable` per file is enough (an env file can be read both as declarations
     // and by the secret scan).
     let mut unreadable = HashSet::new();
-    out.retain(|f| f.rule != rules::FILES_UNREADABLE.id || unreadable.insert(f.path.clone()));
+    out.retain(|f| f.rule != &rules::FILES_UNREADABLE || unreadable.insert(f.path.clone()));
     out
 }
 

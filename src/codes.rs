@@ -3,9 +3,24 @@
 //! (`imports/untracked` -> `rules/imports_untracked.rs`); this file holds only its identity,
 //! default level and one-line summary, so config, reports and the engine need no rule code.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::Severity;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+/// How bad a finding is, once its rule's level is applied.
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
 
 /// A rule's configured level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
@@ -26,7 +41,9 @@ impl Level {
     }
 }
 
-/// A rule's identity and documentation.
+/// A rule's identity and documentation. A finding holds `&'static Rule` (one of the
+/// constants below), so a misspelt rule cannot compile and a rule's level and summary are one
+/// field away. Two rules are the same rule when their ids are equal.
 #[derive(Debug)]
 pub struct Rule {
     pub id: &'static str,
@@ -67,6 +84,52 @@ rules! {
     ENV_MISSING = "env/missing", Error, "a declared, required env var is absent from the checked environment";
     ENV_INVALID = "env/invalid", Error, "an env var's value breaks its rule";
     ENV_EXTRA = "env/extra", Warning, "the checked environment has a name no declaration file lists";
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Rule {}
+
+impl std::hash::Hash for Rule {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+impl PartialOrd for Rule {
+    fn partial_cmp(&self, other: &Rule) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Rule {
+    fn cmp(&self, other: &Rule) -> std::cmp::Ordering {
+        self.id.cmp(other.id)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+/// Serialized as its id (`"imports/untracked"`): the JSON and SARIF contract.
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id)
+    }
+}
+
+impl Rule {
+    /// The check group this rule belongs to.
+    pub fn group(&self) -> &'static str {
+        group(self.id)
+    }
 }
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

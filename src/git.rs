@@ -5,11 +5,12 @@
 //! worktrees) are decided once.
 
 use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
+
+use crate::platform::OsStrExt;
 
 use git2::Repository;
 
@@ -207,15 +208,7 @@ impl RawChange {
     }
 
     pub fn path_buf(&self) -> PathBuf {
-        #[cfg(unix)]
-        {
-            use std::os::unix::ffi::OsStrExt;
-            PathBuf::from(std::ffi::OsStr::from_bytes(&self.path))
-        }
-        #[cfg(not(unix))]
-        {
-            PathBuf::from(self.path_lossy())
-        }
+        PathBuf::from(OsStr::from_bytes(&self.path))
     }
 
     /// A submodule (gitlink) after the change.

@@ -445,15 +445,7 @@ pub fn exists(path: &Path) -> bool {
 }
 
 pub fn is_executable(path: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    }
-    #[cfg(not(unix))]
-    {
-        path.is_file()
-    }
+    crate::platform::is_executable(path)
 }
 
 /// What `install_hook` did.
@@ -523,11 +515,7 @@ fn write_shim(path: &Path, text: &str) -> Result<(), Error> {
     tmp.push(format!(".hookctl-tmp-{}", std::process::id()));
     let tmp = PathBuf::from(tmp);
     fs::write(&tmp, text).map_err(io_err(&tmp))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o755)).map_err(io_err(&tmp))?;
-    }
+    crate::platform::set_mode(&tmp, 0o755).map_err(io_err(&tmp))?;
     fs::rename(&tmp, path).map_err(|e| {
         let _ = fs::remove_file(&tmp);
         io_err(path)(e)

@@ -212,6 +212,18 @@ impl Bundler {
                             path.to_string(),
                         ));
                     }
+                    // The asset folders Nuxt names by their folder (`~assets/x.woff2` in a
+                    // stylesheet, `import img from "assets/x.png"`): `assets` always, `public`
+                    // (Nuxt 3+) and `static` (Nuxt 2) where the folder exists.
+                    for name in ["assets", "public", "static"] {
+                        let target = eval::join(&src, name);
+                        let rel = eval::join(dir, &target);
+                        if name == "assets" || snap.is_dir(&rel) {
+                            folder
+                                .aliases
+                                .push((prefix_alias(name, Target::Path(target)), path.to_string()));
+                        }
+                    }
                 }
                 _ => {
                     folder

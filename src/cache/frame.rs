@@ -105,11 +105,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     builder.prefix(&prefix).suffix(".tmp");
     // Permissions as a plain `File::create` gives (the umask applies), not tempfile's 0600: a
     // shared repository's other users read the cache too.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o666));
-    }
+    builder.permissions(crate::platform::permissions(0o666));
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;

@@ -9,7 +9,7 @@ use crate::{Ctx, Exit, UsageError, snapshot};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
     let (repo, paths) = crate::git::discover()?;
-    let config = Config::load(&paths.root, ctx.config.as_deref())?;
+    let config = ctx.adjust(Config::load(&paths.root, ctx.config.as_deref())?);
     let target = target(&repo, &args.snapshot)?;
     let baseline = if args.all_findings {
         Baseline::None
@@ -100,12 +100,18 @@ pub fn print_outcome(
 
 /// The `--verbose` lines under the summary: what was scanned and what was skipped, and why.
 fn details(config: &Config, outcome: &checks::Outcome) -> Vec<String> {
+    let remote = match outcome.remote_hits {
+        0 => String::new(),
+        n => format!(", {n} from the remote cache"),
+    };
     let mut lines = vec![format!(
-        "scanned: {} source file{} ({} from the cache, {} parsed)",
+        "scanned: {} source file{} ({} from the cache{remote}, {} parsed)",
         outcome.files,
         if outcome.files == 1 { "" } else { "s" },
         outcome.cache_hits.min(outcome.files),
-        outcome.files.saturating_sub(outcome.cache_hits)
+        outcome
+            .files
+            .saturating_sub(outcome.cache_hits + outcome.remote_hits)
     )];
     if outcome.generated_silenced > 0 {
         lines.push(format!(

@@ -18,13 +18,6 @@ pub fn run(ctx: &Ctx, cmd: &EnvCommand) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let root = repo_root(&ctx.cwd);
     let config = Config::load(&root, ctx.config.as_deref())?;
-    if let Err(e) = env::check_config(&config.env) {
-        let file = config.path.as_deref().map_or_else(
-            || crate::config::FILE_NAME.to_string(),
-            |p| p.display().to_string(),
-        );
-        return Err(UsageError(format!("{file}: {e}")).into());
-    }
     let mut out = Findings::new(&config);
     let (format, checked) = match cmd {
         EnvCommand::Check(args) => (args.format, check(ctx, &root, &config, args, &mut out)?),
@@ -154,7 +147,7 @@ fn dotenv_entries(shown: &str, bytes: &[u8], out: &mut Findings) -> Vec<Entry> {
                 out.push(
                     &rules::FILES_UNREADABLE,
                     Finding::new(
-                        rules::FILES_UNREADABLE.id,
+                        &rules::FILES_UNREADABLE,
                         shown,
                         format!("`{shown}` cannot be parsed: {}", e.message),
                     )
@@ -168,7 +161,7 @@ fn dotenv_entries(shown: &str, bytes: &[u8], out: &mut Findings) -> Vec<Entry> {
             let (line, column) = e.line_col();
             out.push(
                 &rules::FILES_UNREADABLE,
-                Finding::new(rules::FILES_UNREADABLE.id, shown, format!("`{shown}` {e}")).at(line, column),
+                Finding::new(&rules::FILES_UNREADABLE, shown, format!("`{shown}` {e}")).at(line, column),
             );
             Vec::new()
         }
@@ -247,7 +240,7 @@ fn check(
             None => {
                 checked += 1;
                 let mut f = Finding::new(
-                    rules::ENV_MISSING.id,
+                    &rules::ENV_MISSING,
                     decl_path.as_str(),
                     format!("`{name}` is declared but missing from {sources}"),
                 )
@@ -275,13 +268,13 @@ fn check(
         }
         for violation in env::validate(name, &v.value, &rule, environment) {
             let mut f = Finding::new(
-                rules::ENV_INVALID.id,
+                &rules::ENV_INVALID,
                 v.path.as_str(),
                 format!("`{name}` {} (rule `{}`)", violation.message, violation.rule),
             )
             .name(name.as_str())
             .at(v.line, v.column);
-            if violation.rule == "min_length" && name.ends_with("SECRET") {
+            if violation.rule == env::ValueRule::MinLength && name.ends_with("SECRET") {
                 f = f.help("generate one with `openssl rand -base64 32`");
             }
             out.push(&rules::ENV_INVALID, f);
@@ -360,7 +353,7 @@ fn diff(
             continue;
         }
         let mut f = Finding::new(
-            rules::ENV_MISSING.id,
+            &rules::ENV_MISSING,
             decl_path.as_str(),
             format!("`{name}` is declared in `{decl_path}` but missing from `{shown}`"),
         )
@@ -378,7 +371,7 @@ fn diff(
         out.push(
             &rules::ENV_EXTRA,
             Finding::new(
-                rules::ENV_EXTRA.id,
+                &rules::ENV_EXTRA,
                 shown.as_str(),
                 format!("`{name}` is set in `{shown}` but declared nowhere"),
             )

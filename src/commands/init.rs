@@ -213,7 +213,7 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     let dir = target.parent().unwrap_or(std::path::Path::new("."));
     // Mode 0666 before the umask, as `fs::write` would (tempfile's default is 0600).
     let mut tmp = tempfile::Builder::new()
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .permissions(crate::platform::permissions(0o666))
         .tempfile_in(dir)?;
     std::io::Write::write_all(&mut tmp, text.as_bytes())?;
     tmp.persist(&target).map_err(|e| e.error)?;

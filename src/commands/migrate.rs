@@ -116,7 +116,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
         )
     })?;
     let mut tmp = tempfile::Builder::new()
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .permissions(crate::platform::permissions(0o666))
         .tempfile_in(&root)?;
     std::io::Write::write_all(&mut tmp, text.as_bytes())?;
     tmp.persist(&target).map_err(|e| e.error)?;

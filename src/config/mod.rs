@@ -1,7 +1,10 @@
 //! `hookctl.toml`: serde types, loading and validation. Settings are resolved once per command.
 //! Unknown keys are rejected (with the file, line and column); a malformed file is exit 2.
 
+pub mod condition;
+pub mod extends;
 pub mod nested;
+pub mod pattern;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -33,6 +36,27 @@ pub enum Error {
         path: PathBuf,
         line: usize,
         message: String,
+    },
+    /// Keys that are each valid but do not fit together (a job's `group` and `priority`).
+    #[error("{}: line {line}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// An `extends` entry that names nothing readable, or a chain that loops.
+    #[error("{}: line {line}: {message}", path.display())]
+    Extends {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// A key of a merged `extends` chain: `path` is the file that set it.
+    #[error("invalid configuration in {} (merged through `extends`)", path.display())]
+    Merged {
+        path: PathBuf,
+        #[source]
+        source: extends::Detail,
     },
 }
 
@@ -103,6 +127,51 @@ impl SecretsConfig {
     }
 }
 
+/// `[cache]`: hookctl's verdict cache (under the git common dir) and the team's shared one.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Share verdicts through a remote cache: `"turbo"`, a Turborepo remote cache (Vercel's or
+    /// a self-hosted one) named by `TURBO_API`, `TURBO_TOKEN` and `TURBO_TEAM`/`TURBO_TEAMID`
+    /// as turbo reads them. Default: off.
+    pub remote: Option<RemoteCache>,
+    /// Upload what this run computed (default true; CI writes). `false`, the
+    /// `--remote-cache-read-only` flag or `TURBO_REMOTE_CACHE_READ_ONLY=1` only download
+    /// (developers' machines).
+    pub remote_write: Option<bool>,
+    /// Go to the network only when the local cache misses more files than this (default
+    /// 200): parsing a few files is quicker than a round trip, so a commit's hook stays local.
+    pub remote_min_misses: Option<usize>,
+    /// How long the first request may take before the server counts as down for the rest of
+    /// the run (default 200 ms; the run goes on with the local cache).
+    pub remote_timeout: Option<Timeout>,
+}
+
+/// The remote caches hookctl can share verdicts through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteCache {
+    /// The Turborepo Remote Cache API (`/v8/artifacts`).
+    Turbo,
+}
+
+impl CacheConfig {
+    pub const DEFAULT_MIN_MISSES: usize = 200;
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(200);
+
+    pub fn remote_write(&self) -> bool {
+        self.remote_write.unwrap_or(true)
+    }
+
+    pub fn remote_min_misses(&self) -> usize {
+        self.remote_min_misses.unwrap_or(Self::DEFAULT_MIN_MISSES)
+    }
+
+    pub fn remote_timeout(&self) -> std::time::Duration {
+        self.remote_timeout.map_or(Self::DEFAULT_TIMEOUT, |t| t.0)
+    }
+}
+
 /// `[commit]`: the convention `commit/message` checks (in the `commit-msg` hook, once the rule
 /// is set to `error` or `warning` in `[rules]`).
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -117,8 +186,9 @@ pub struct CommitConfig {
     pub max_subject_length: Option<usize>,
     /// A regular expression the message must match somewhere (a ticket id such as
     /// `[A-Z]+-\\d+`). Default: none.
-    #[serde(default, deserialize_with = "check::regex")]
-    pub ticket: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub ticket: Option<pattern::Regex>,
 }
 
 impl CommitConfig {
@@ -147,6 +217,7 @@ impl DepsConfig {
         "**/*.e2e.*",
         "**/__tests__/**",
         "**/__mocks__/**",
+        "**/mocks/**",
         "**/__fixtures__/**",
         "**/fixtures/**",
         "**/*.stories.*",
@@ -247,9 +318,9 @@ pub struct ImportsConfig {
     #[serde(default)]
     pub generated: Vec<String>,
     /// Regular expressions: specifiers matching one are not files and are skipped.
-    #[serde(default, deserialize_with = "check::regexes")]
+    #[serde(default)]
     #[schemars(schema_with = "schema::regexes")]
-    pub not_files: Vec<String>,
+    pub not_files: Vec<pattern::Regex>,
     /// Packages that may be imported without being declared (e.g. provided by the platform).
     #[serde(default)]
     pub allow_packages: Vec<String>,
@@ -332,8 +403,9 @@ pub struct VarRule {
     pub format: Option<ValueFormat>,
     /// A regular expression the value must match (compiled at load: a bad one is an error
     /// of the config, not of the value).
-    #[serde(default, deserialize_with = "check::regex")]
-    pub pattern: Option<String>,
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub pattern: Option<pattern::WholeMatch>,
     pub one_of: Option<Vec<String>>,
     pub starts_with: Option<String>,
     #[serde(default)]
@@ -459,7 +531,7 @@ impl schemars::JsonSchema for Config {
             .collect();
         schemars::json_schema!({
             "title": "hookctl.toml",
-            "description": "hookctl's configuration. Top-level keys other than `rules`, `imports`, `env`, `scan`, `secrets`, `deps` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
+            "description": "hookctl's configuration. Top-level keys other than `extends`, `rules`, `imports`, `env`, `scan`, `secrets`, `deps`, `commit`, `cache` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
             "type": "object",
             "properties": {
                 "rules": {
@@ -474,6 +546,14 @@ impl schemars::JsonSchema for Config {
                 "secrets": g.subschema_for::<SecretsConfig>(),
                 "deps": g.subschema_for::<DepsConfig>(),
                 "commit": g.subschema_for::<CommitConfig>(),
+                "extends": {
+                    "description": "Shared configurations merged under this file, in order: paths (`./tooling/hookctl.base.toml`, relative to this file) and npm packages resolved from `node_modules` (the package's `hookctl.toml`, or `pkg/file.toml`). Tables are merged key by key, a hook's jobs by `name` (`enabled = false` drops an inherited one), other values replaced.",
+                    "anyOf": [
+                        { "type": "string" },
+                        { "type": "array", "items": { "type": "string" } }
+                    ]
+                },
+                "cache": g.subschema_for::<CacheConfig>(),
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -576,26 +656,6 @@ mod check {
     use serde::{Deserialize, Deserializer};
 
     use super::{CHECK_GROUPS, Patterns};
-
-    /// `[imports] not_files`: every entry a valid regex.
-    pub fn regexes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-        let list = Vec::<String>::deserialize(d)?;
-        for r in &list {
-            regex::Regex::new(r)
-                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
-        }
-        Ok(list)
-    }
-
-    /// `[commit] ticket`: a valid regex.
-    pub fn regex<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        let r = Option::<String>::deserialize(d)?;
-        if let Some(r) = &r {
-            regex::Regex::new(r)
-                .map_err(|e| D::Error::custom(format!("invalid regular expression `{r}`: {e}")))?;
-        }
-        Ok(r)
-    }
 
     /// A job's `run`: a command line, which cannot hold a NUL byte.
     pub fn command<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -745,6 +805,9 @@ pub struct JobConfig {
     /// (so never inside quotes of your own).
     #[serde(deserialize_with = "check::run")]
     pub run: String,
+    /// `false` drops the job; over a job inherited through `extends` (same `name`), it drops
+    /// that job and needs no `run` of its own. Default: true.
+    pub enabled: Option<bool>,
     /// Only files matching: without `/` a file name in any folder, with `/` a repo-relative
     /// path; `**` crosses folders.
     #[serde(default, deserialize_with = "check::patterns")]
@@ -775,6 +838,19 @@ pub struct JobConfig {
     /// Run alone, with the terminal as stdin/stdout/stderr (prompts).
     #[serde(default)]
     pub interactive: bool,
+    /// Skip the job when any of these holds: `true`, `merge`, `rebase`, `cherry-pick`,
+    /// `revert`, `amend`, `ci`, `{ ref = "main" }` (branch globs), `{ run = "command" }` (exit 0).
+    #[serde(default)]
+    pub skip: Option<condition::Conditions>,
+    /// Run the job only when any of these holds (the same conditions as `skip`).
+    #[serde(default)]
+    pub only: Option<condition::Conditions>,
+    /// The group the job runs in: groups run one after another, in the order of `[[groups]]`
+    /// (else of their first job), the jobs of a group at the same time.
+    pub group: Option<String>,
+    /// A shorthand for groups: jobs of the same priority run together, lower first; jobs
+    /// without one run last.
+    pub priority: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -794,6 +870,20 @@ pub struct HookConfig {
     /// The team's own commands (`[[pre-commit.jobs]]`).
     #[serde(default)]
     pub jobs: Vec<JobConfig>,
+    /// Skip the whole hook (built-in checks and jobs) when any of these holds (see a job's `skip`).
+    #[serde(default)]
+    pub skip: Option<condition::Conditions>,
+    /// Run the hook only when any of these holds.
+    #[serde(default)]
+    pub only: Option<condition::Conditions>,
+    /// Named groups of jobs, in the order they run, with their own `fail_fast` and `parallel`.
+    #[serde(default)]
+    pub groups: Vec<condition::GroupConfig>,
+    /// Where the built-in checks run: `"first"` (default) or `"last"`, after every job group.
+    pub checks_order: Option<condition::ChecksOrder>,
+    /// `post-checkout` only: also run after a file checkout (`git checkout -- file`, git's flag
+    /// 0), not only after a branch checkout (default false).
+    pub file_checkout: Option<bool>,
 }
 
 /// The whole configuration. Top-level tables other than `rules`, `imports` and `env` are hooks.
@@ -811,6 +901,11 @@ pub struct Config {
     pub secrets: SecretsConfig,
     pub deps: DepsConfig,
     pub commit: CommitConfig,
+    /// `extends = [...]` as written in the file (already merged in: see [`extends`]).
+    pub extends: Vec<String>,
+    /// The files this configuration was merged from, bases first (empty: one file or none).
+    pub sources: Vec<String>,
+    pub cache: CacheConfig,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -824,6 +919,13 @@ pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps"
 impl Config {
     /// Load `hookctl.toml` (or `explicit`) from `root`, then `hookctl.local.toml` on top.
     pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, Error> {
+        Config::load_for(root, explicit, None)
+    }
+
+    /// [`Config::load`] for a run of one workspace package (`folder`, repo-relative): its
+    /// `hookctl.toml` (if any) merged over the root's as if it extended it (tables key by
+    /// key, jobs by name, its values winning), its jobs rooted in its folder.
+    pub fn load_for(root: &Path, explicit: Option<&Path>, package: Option<&str>) -> Result<Config, Error> {
         let mut config = Config::default();
         let main = match explicit {
             Some(p) => Some(if p.is_absolute() {
@@ -833,13 +935,32 @@ impl Config {
             }),
             None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
         };
-        if let Some(path) = main {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-                path: path.clone(),
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| Error::Read {
+                path: path.to_path_buf(),
                 source,
-            })?;
-            config.merge(parse(&path, &text)?);
-            config.path = Some(path);
+            })
+        };
+        let nested = package
+            .map(|f| (f, root.join(f).join(FILE_NAME)))
+            .filter(|(_, p)| p.is_file());
+        let loaded = match (&main, nested) {
+            (Some(path), None) => Some(load_file(path, read(path)?, root)?),
+            (main, Some((folder, file))) => {
+                let mut layers = Vec::new();
+                if let Some(path) = main {
+                    layers.push((path.clone(), read(path)?, None));
+                }
+                layers.push((file.clone(), read(&file)?, Some(folder.to_string())));
+                Some(extends::Chain::load_layers(layers, root)?.config()?)
+            }
+            (None, None) => None,
+        };
+        if let Some(loaded) = loaded {
+            config.extends = loaded.extends.clone();
+            config.sources = loaded.sources.clone();
+            config.merge(loaded);
+            config.path = main;
         }
         let local = root.join(LOCAL_FILE_NAME);
         if local.is_file() {
@@ -847,8 +968,9 @@ impl Config {
                 path: local.clone(),
                 source,
             })?;
-            config.merge(parse(&local, &text)?);
+            config.merge(load_file(&local, text, root)?);
         }
+        config.drop_disabled_jobs();
         if explicit.is_none() {
             config.nested_rules = crate::config::nested::nested_rules(root)?;
         }
@@ -864,6 +986,13 @@ impl Config {
             .max_by_key(|(dir, _)| dir.len())
             .and_then(|(_, rules)| rules.get(rule.id).copied())
             .unwrap_or_else(|| self.level(rule))
+    }
+
+    /// Jobs set `enabled = false` (in one file, or over an inherited job) do not run.
+    pub fn drop_disabled_jobs(&mut self) {
+        for hc in self.hooks.values_mut() {
+            hc.jobs.retain(|j| j.enabled != Some(false));
+        }
     }
 
     fn merge(&mut self, other: Config) {
@@ -917,6 +1046,19 @@ impl Config {
         if other.deps.dev_globs.is_some() {
             self.deps.dev_globs = other.deps.dev_globs;
         }
+        let c = other.cache;
+        if c.remote.is_some() {
+            self.cache.remote = c.remote;
+        }
+        if c.remote_write.is_some() {
+            self.cache.remote_write = c.remote_write;
+        }
+        if c.remote_min_misses.is_some() {
+            self.cache.remote_min_misses = c.remote_min_misses;
+        }
+        if c.remote_timeout.is_some() {
+            self.cache.remote_timeout = c.remote_timeout;
+        }
     }
 
     /// The configured level of a rule, or its default.
@@ -932,8 +1074,45 @@ impl Config {
 /// Parse one configuration file's text: one deserialization of the whole file, so that every
 /// error carries toml's line, column and snippet.
 pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
-    // Before anything else: a newer file may use keys this binary does not know, and "needs
-    // hookctl X" is the useful message then, not "unknown key".
+    check_min_version(path, text)?;
+    let config = toml::from_str::<File>(text)
+        .map(|f| f.0)
+        .map_err(|source| Error::Parse {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })?;
+    validate_order(path, text, &config)?;
+    Ok(config)
+}
+
+/// Keys that are each valid but do not fit together (a job's `group` and `priority`), checked on
+/// a file's own config and again on an `extends` chain's merged result.
+fn validate_order(path: &Path, text: &str, config: &Config) -> Result<(), Error> {
+    for (name, hc) in &config.hooks {
+        condition::validate_order(hc).map_err(|e| Error::Invalid {
+            path: path.to_path_buf(),
+            line: condition::locate(text, name, &e),
+            message: e.message,
+        })?;
+    }
+    Ok(())
+}
+
+/// One file's configuration with its `extends` chain merged under it (see [`extends`]); a
+/// file without `extends` is [`parse`]d as it is. `root` bounds the `node_modules` search.
+pub fn load_file(path: &Path, text: String, root: &Path) -> Result<Config, Error> {
+    if extends::has_extends(&text) {
+        let config = extends::Chain::load(path, text.clone(), root)?.config()?;
+        validate_order(path, &text, &config)?;
+        Ok(config)
+    } else {
+        parse(path, &text)
+    }
+}
+
+/// Before anything else: a newer file may use keys this binary does not know, and "needs
+/// hookctl X" is the useful message then, not "unknown key".
+fn check_min_version(path: &Path, text: &str) -> Result<(), Error> {
     if let Ok(table) = text.parse::<toml::Table>()
         && let Some(value) = table.get("min_version")
     {
@@ -952,12 +1131,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
             message,
         })?;
     }
-    toml::from_str::<File>(text)
-        .map(|f| f.0)
-        .map_err(|source| Error::Parse {
-            path: path.to_path_buf(),
-            source: Box::new(source),
-        })
+    Ok(())
 }
 
 /// The top level of `hookctl.toml`: `rules`, `imports`, `env`, `scan`, and any other table is a
@@ -993,8 +1167,11 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "secrets" => config.secrets = map.next_value()?,
                 "deps" => config.deps = map.next_value()?,
                 "commit" => config.commit = map.next_value()?,
+                "cache" => config.cache = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),
+                // Resolved and merged before deserializing (`extends`).
+                "extends" => config.extends = map.next_value::<Extends>()?.0,
                 _ => {
                     let hc = map.next_value_seed(HookSeed(&key))?;
                     config.hooks.insert(key, hc);
@@ -1002,6 +1179,24 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
             }
         }
         Ok(File(config))
+    }
+}
+
+/// `extends`: one entry or a list.
+struct Extends(Vec<String>);
+
+impl<'de> Deserialize<'de> for Extends {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(String),
+            Many(Vec<String>),
+        }
+        Ok(Extends(match Raw::deserialize(d)? {
+            Raw::One(s) => vec![s],
+            Raw::Many(v) => v,
+        }))
     }
 }
 

@@ -13,14 +13,14 @@
 //! [`CleanDir`] removes everything when dropped: on success, failure, timeout and interrupt
 //! (the runner turns SIGINT/SIGTERM into a normal return so the drop runs).
 
+use crate::platform::{self, OsStrExt};
 use std::ffi::OsString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 
-use super::{Git, Snapshot};
+use super::{Git, SnapshotRef};
 
 /// A temporary checkout; removed on drop.
 #[derive(Debug)]
@@ -145,11 +145,7 @@ fn sweep_stale(tmp: &std::path::Path) {
             continue;
         };
         // Signal 0 only asks whether the process exists (EPERM: it does, as another user's).
-        let alive = pid > 0
-            && matches!(
-                nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None),
-                Ok(()) | Err(nix::errno::Errno::EPERM)
-            );
+        let alive = platform::process_exists(pid);
         if !alive && entry.file_type().is_ok_and(|t| t.is_dir()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
@@ -175,7 +171,7 @@ fn make_base(tmp: &Path) -> anyhow::Result<PathBuf> {
 
 /// Check `snapshot` out into a new temporary directory and link `links` (repo-relative paths;
 /// default: every `node_modules` beside a `package.json` of the snapshot) from the work tree.
-pub fn materialize(git: &Git, snapshot: &Snapshot, links: Option<&[String]>) -> anyhow::Result<CleanDir> {
+pub fn materialize(git: &Git, snapshot: &SnapshotRef, links: Option<&[String]>) -> anyhow::Result<CleanDir> {
     let base = TempBase::new(Some(&super::state_dir(git)))?;
     let name = git
         .root
@@ -186,8 +182,8 @@ pub fn materialize(git: &Git, snapshot: &Snapshot, links: Option<&[String]>) -> 
         base,
     };
     let index = match snapshot {
-        Snapshot::Index(file) => file.clone(),
-        Snapshot::Commit(oid) => {
+        SnapshotRef::Index(file) => file.clone(),
+        SnapshotRef::Commit(oid) => {
             let file = dir.base.path().join("index");
             git.run(&["read-tree", oid.as_str()], Some(&file))?;
             Some(file)
@@ -225,7 +221,7 @@ pub fn materialize(git: &Git, snapshot: &Snapshot, links: Option<&[String]>) -> 
         let Some(to) = link_location(&dir.tree, &rel)? else {
             continue;
         };
-        std::os::unix::fs::symlink(&from, &to)
+        platform::symlink(&from, &to)
             .with_context(|| format!("cannot link {} into the clean checkout", rel.display()))?;
     }
     Ok(dir)

@@ -13,26 +13,23 @@
 //! An interactive job gets a process group of its own too, made the terminal's foreground
 //! group while it runs (as a shell does for a foreground job): it may read the terminal,
 //! Ctrl-C reaches it, and a timeout kills its children with it. If it dies of SIGINT, hookctl
-//! stops as if it had received the SIGINT itself.
+//! stops as if it had received the SIGINT itself. It writes to a pseudo-terminal whose output
+//! hookctl relays to the terminal masked, as it comes; with no terminal it is captured.
 //!
 //! Signals and process groups go through `signal-hook` and `nix` (no hand-written unsafe
 //! code); the group itself is `Command::process_group(0)`.
 
 use std::ffi::OsString;
 use std::io::Read;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, killpg};
-use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
-use nix::unistd::Pid;
-
 use super::capture::Capture;
 use super::orphans;
+use crate::platform::{self, ProcessId, Signal, Terminal};
 
 const POLL: Duration = Duration::from_millis(10);
 /// Between SIGTERM and SIGKILL.
@@ -54,10 +51,7 @@ pub fn install_signal_handlers() {
         Arc::new(AtomicUsize::new(0))
     });
     if first {
-        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // Only fails for forbidden signals (SIGKILL...), which these are not.
-            let _ = signal_hook::flag::register_usize(sig, flag.clone(), sig as usize);
-        }
+        platform::catch_interrupts(flag);
     }
 }
 
@@ -69,15 +63,7 @@ pub fn interrupted() -> Option<i32> {
     }
 }
 
-pub fn signal_name(sig: i32) -> &'static str {
-    match sig {
-        libc::SIGINT => "SIGINT",
-        libc::SIGTERM => "SIGTERM",
-        libc::SIGHUP => "SIGHUP",
-        libc::SIGKILL => "SIGKILL",
-        _ => "a signal",
-    }
-}
+pub use platform::signal_name;
 
 /// One job ready to run.
 #[derive(Debug, Clone)]
@@ -92,14 +78,15 @@ pub struct Spec {
     /// hookctl's state folder (`<git common dir>/hookctl`): output logs and the record of
     /// running job groups. `None`: neither.
     pub state: Option<PathBuf>,
-    /// Run alone, with the terminal (`/dev/tty`, else hookctl's own stdio) as its stdin,
-    /// stdout and stderr, in hookctl's process group so that it may read the terminal.
+    /// Run alone, reading the terminal (`/dev/tty`), its output relayed masked through a
+    /// pseudo-terminal, in a process group that owns the terminal while it runs; with no
+    /// terminal, captured like any job with hookctl's stdin.
     pub interactive: bool,
 }
 
 /// A running job, for progress display.
 #[derive(Debug, Clone)]
-pub struct Progress<'a> {
+pub struct RunningJob<'a> {
     pub name: &'a str,
     pub elapsed: Duration,
     pub interactive: bool,
@@ -151,7 +138,7 @@ struct Running {
     index: usize,
     chunk: usize,
     child: Child,
-    pgid: libc::pid_t,
+    pgid: ProcessId,
     record: Option<orphans::Record>,
     output: Arc<Mutex<Capture>>,
     eof: Arc<AtomicBool>,
@@ -178,7 +165,7 @@ pub fn run_all_with_progress(
     max: usize,
     fail_fast: bool,
     on_done: &mut dyn FnMut(&Spec, &Done),
-    on_tick: &mut dyn FnMut(&[Progress]),
+    on_tick: &mut dyn FnMut(&[RunningJob]),
 ) -> (Vec<Done>, Option<i32>) {
     let max = max.max(1);
     let mut results: Vec<Option<Done>> = specs.iter().map(|_| None).collect();
@@ -216,7 +203,7 @@ pub fn run_all_with_progress(
                     terminal,
                     index: next,
                     chunk: 0,
-                    pgid: child.id() as libc::pid_t,
+                    pgid: child.id() as ProcessId,
                     record,
                     child,
                     output,
@@ -245,9 +232,9 @@ pub fn run_all_with_progress(
             break;
         }
         let now = Instant::now();
-        let progress: Vec<Progress> = running
+        let progress: Vec<RunningJob> = running
             .iter()
-            .map(|r| Progress {
+            .map(|r| RunningJob {
                 name: &specs[r.index].name,
                 elapsed: now.duration_since(r.started),
                 interactive: specs[r.index].interactive,
@@ -267,7 +254,7 @@ pub fn run_all_with_progress(
             {
                 send_signal(r.pgid, r.group, Signal::SIGKILL);
             }
-            if !leader_exited(r.pgid) {
+            if !platform::child_exited(r.pgid) {
                 i += 1;
                 continue;
             }
@@ -283,8 +270,8 @@ pub fn run_all_with_progress(
                 t.take_back();
                 // A foreground job killed by Ctrl-C: the user meant to stop the hook, as a
                 // shell stops a script when its foreground command dies of SIGINT.
-                if status.and_then(|s| s.signal()) == Some(libc::SIGINT) {
-                    interrupt(libc::SIGINT);
+                if status.and_then(platform::exit_signal) == Some(platform::SIGINT) {
+                    interrupt(platform::SIGINT);
                 }
             }
             wait_eof(&r.eof);
@@ -299,7 +286,7 @@ pub fn run_all_with_progress(
                 match start(spec, r.chunk + 1, r.output.clone()) {
                     Ok((child, record, eof, terminal)) => {
                         r.chunk += 1;
-                        r.pgid = child.id() as libc::pid_t;
+                        r.pgid = child.id() as ProcessId;
                         r.record = record;
                         r.terminal = terminal;
                         r.child = child;
@@ -389,20 +376,30 @@ fn interrupt(sig: i32) {
 
 fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Result<Started> {
     if spec.interactive {
-        return start_interactive(spec, chunk);
+        // With no terminal (CI, a GUI client, output to a file) an interactive job has no one
+        // to talk to: its output is captured and masked like any job's, its stdin hookctl's.
+        if let Some(tty) = Tty::open() {
+            return start_interactive(spec, chunk, tty);
+        }
+        return start_piped(spec, chunk, output, Stdio::inherit());
     }
+    start_piped(spec, chunk, output, Stdio::null())
+}
+
+fn start_piped(
+    spec: &Spec,
+    chunk: usize,
+    output: Arc<Mutex<Capture>>,
+    stdin: Stdio,
+) -> std::io::Result<Started> {
     let (mut reader, writer) = std::io::pipe()?;
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(&spec.commands[chunk])
-        .current_dir(&spec.dir)
+    let mut cmd = platform::shell(&spec.commands[chunk]);
+    cmd.current_dir(&spec.dir)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(writer.try_clone()?)
-        .stderr(writer)
-        // A group of its own, set before exec: a kill right after spawn cannot miss it.
-        .process_group(0);
-    let child = cmd.spawn()?;
+        .stderr(writer);
+    let child = platform::own_process_group(&mut cmd).spawn()?;
     let record = spec
         .state
         .as_deref()
@@ -424,95 +421,93 @@ fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Res
     Ok((child, record, eof, None))
 }
 
-/// An interactive job: the terminal as its stdio, in a process group of its own that becomes
-/// the terminal's foreground group while hookctl holds the terminal (see the module comment).
-fn start_interactive(spec: &Spec, chunk: usize) -> std::io::Result<Started> {
-    let tty = |write: bool| -> Stdio {
-        std::fs::OpenOptions::new()
-            .read(!write)
-            .write(write)
-            .open("/dev/tty")
-            .map_or_else(|_| Stdio::inherit(), Stdio::from)
-    };
-    let child = Command::new("sh")
-        .arg("-c")
-        .arg(&spec.commands[chunk])
-        .current_dir(&spec.dir)
+/// The terminal (`/dev/tty`), opened for an interactive job.
+struct Tty {
+    read: std::fs::File,
+    write: std::fs::File,
+}
+
+impl Tty {
+    fn open() -> Option<Tty> {
+        let open = |write: bool| platform::open_terminal(write).ok();
+        Some(Tty {
+            read: open(false)?,
+            write: open(true)?,
+        })
+    }
+}
+
+/// How long an interactive job's output may be silent before what is held back for masking
+/// (a prompt with no blank after it yet) is shown.
+const PROMPT_WAIT: u16 = 50;
+
+/// An interactive job: it reads the terminal itself, and writes to a pseudo-terminal (so it
+/// still sees a terminal: colours, prompts, line editing of its own) whose output hookctl
+/// relays to the terminal masked (`crate::secret::Stream`): a job that prints a key (`cat
+/// .env`, a CLI echoing a token) does not put it on the screen. Its process group becomes the
+/// terminal's foreground group while it runs (see the module comment).
+fn start_interactive(spec: &Spec, chunk: usize, tty: Tty) -> std::io::Result<Started> {
+    let (master, slave) = platform::open_pty(&tty.write)?;
+    let mut cmd = platform::shell(&spec.commands[chunk]);
+    cmd.current_dir(&spec.dir)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(tty(false))
-        .stdout(tty(true))
-        .stderr(tty(true))
-        .process_group(0)
-        .spawn()?;
+        .stdin(Stdio::from(tty.read))
+        .stdout(Stdio::from(slave.try_clone()?))
+        .stderr(Stdio::from(slave));
+    let child = platform::own_process_group(&mut cmd).spawn()?;
+    // The Command holds the slave's descriptors: once they are closed here, the master reads
+    // EOF (EIO) when the job's group is gone.
+    drop(cmd);
     let record = spec
         .state
         .as_deref()
         .and_then(|s| orphans::Record::create(s, child.id() as i32));
-    let terminal = Terminal::give(child.id() as libc::pid_t);
-    Ok((child, record, Arc::new(AtomicBool::new(true)), terminal))
+    let terminal = Terminal::give(child.id() as ProcessId);
+    let eof = Arc::new(AtomicBool::new(false));
+    let done = eof.clone();
+    let mut screen = tty.write;
+    std::thread::spawn(move || {
+        relay(&master, &mut screen);
+        done.store(true, Ordering::SeqCst);
+    });
+    Ok((child, record, eof, terminal))
 }
 
-/// The controlling terminal, given to a job's process group; [`Terminal::take_back`] makes
-/// hookctl's group the foreground again.
-#[derive(Debug)]
-struct Terminal {
-    tty: std::fs::File,
-    ours: Pid,
-}
-
-impl Terminal {
-    /// Make `pgid` the terminal's foreground group, if hookctl's group is the foreground one
-    /// now (hookctl run in the background leaves the terminal alone).
-    fn give(pgid: libc::pid_t) -> Option<Terminal> {
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok()?;
-        let ours = nix::unistd::getpgrp();
-        if nix::unistd::tcgetpgrp(&tty).ok()? != ours {
-            return None;
+/// Copy a pseudo-terminal's output to the terminal, masked, until every writer is gone.
+fn relay(mut master: &std::fs::File, screen: &mut std::fs::File) {
+    use std::io::Write;
+    // hookctl writes while the job's group owns the terminal: with `stty tostop` that would
+    // stop hookctl (SIGTTOU) unless the signal is blocked, which lets the write through.
+    platform::block_sigttou_in_this_thread();
+    let mut stream = crate::secret::Stream::new();
+    let mut buf = vec![0u8; READ_SIZE];
+    loop {
+        if stream.holds() && platform::silent_for(master, PROMPT_WAIT) {
+            let _ = screen.write_all(&stream.flush_silent());
+            continue;
         }
-        nix::unistd::tcsetpgrp(&tty, Pid::from_raw(pgid)).ok()?;
-        // A job that read the terminal before it was its own was stopped (SIGTTIN): resume it.
-        signal_group(pgid, Signal::SIGCONT);
-        Some(Terminal { tty, ours })
-    }
-
-    /// Give the terminal back to hookctl's group. hookctl is in the background until then, and
-    /// a background `tcsetpgrp` raises SIGTTOU unless it is blocked.
-    fn take_back(self) {
-        let mut ttou = nix::sys::signal::SigSet::empty();
-        ttou.add(Signal::SIGTTOU);
-        let blocked = ttou.thread_block().is_ok();
-        let _ = nix::unistd::tcsetpgrp(&self.tty, self.ours);
-        if blocked {
-            let _ = ttou.thread_unblock();
+        match master.read(&mut buf) {
+            // EIO: the last writer closed the slave.
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let _ = screen.write_all(&stream.push(&buf[..n]));
+            }
         }
     }
+    let _ = screen.write_all(&stream.flush());
 }
 
-fn send_signal(pid: libc::pid_t, group: bool, sig: Signal) {
+fn send_signal(pid: ProcessId, group: bool, sig: Signal) {
     if group {
         signal_group(pid, sig);
     } else {
-        let _ = nix::sys::signal::kill(Pid::from_raw(pid), sig);
+        platform::signal_process(pid, sig);
     }
 }
 
-/// Has the process exited? Does not reap it.
-fn leader_exited(pid: libc::pid_t) -> bool {
-    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
-    // An error (ECHILD) means there is nothing left to wait for.
-    !matches!(
-        waitid(Id::Pid(Pid::from_raw(pid)), flags),
-        Ok(WaitStatus::StillAlive)
-    )
-}
-
-fn signal_group(pgid: libc::pid_t, sig: Signal) {
+fn signal_group(pgid: ProcessId, sig: Signal) {
     // ESRCH (group already gone) is fine.
-    let _ = killpg(Pid::from_raw(pgid), sig);
+    let _ = platform::signal_group(pgid, sig);
 }
 
 /// A process that escaped its group (setsid) may still hold the pipe; don't wait for it long.
@@ -529,7 +524,7 @@ fn failure(status: ExitStatus) -> Option<String> {
     } else if let Some(code) = status.code() {
         Some(format!("exit code {code}"))
     } else {
-        let sig = status.signal().unwrap_or(0);
+        let sig = platform::exit_signal(status).unwrap_or(0);
         Some(format!("killed by {}", signal_name(sig)))
     }
 }

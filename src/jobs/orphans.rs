@@ -15,8 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use nix::sys::signal::{Signal, kill, killpg};
-use nix::unistd::Pid;
+use crate::platform::{self, Signal};
 
 /// `<state dir>/jobs`.
 pub fn dir(state: &Path) -> PathBuf {
@@ -75,9 +74,7 @@ pub fn sweep(state: &Path) -> usize {
         if runs(owner, owner_start) {
             continue;
         }
-        if pgid > 1
-            && group_is_the_jobs(pgid, leader_start)
-            && killpg(Pid::from_raw(pgid), Signal::SIGKILL).is_ok()
+        if pgid > 1 && group_is_the_jobs(pgid, leader_start) && platform::signal_group(pgid, Signal::SIGKILL)
         {
             killed += 1;
         }
@@ -91,18 +88,13 @@ pub fn runs(pid: i32, start: i64) -> bool {
     if pid <= 0 {
         return false;
     }
-    let exists = match kill(Pid::from_raw(pid), None) {
-        Ok(()) => true,
-        // Another user's process: it exists.
-        Err(e) => e == nix::errno::Errno::EPERM,
-    };
-    exists && (start == 0 || start_time(pid).is_none_or(|s| s as i64 == start))
+    platform::process_exists(pid) && (start == 0 || start_time(pid).is_none_or(|s| s as i64 == start))
 }
 
 /// The recorded group still holds the job's processes: its leader is the recorded one, or
 /// the leader is gone and its group lives on (see the module comment).
 fn group_is_the_jobs(pgid: i32, leader_start: i64) -> bool {
-    let group_exists = killpg(Pid::from_raw(pgid), None).is_ok();
+    let group_exists = platform::group_exists(pgid);
     if !group_exists {
         return false;
     }
@@ -121,6 +113,39 @@ pub fn start_time(pid: i32) -> Option<u64> {
     rest.split_whitespace().nth(19)?.parse().ok()
 }
 
+/// The pid of an ancestor of this process that is hookctl running `hook` (`hookctl … run
+/// <hook>`): a job that runs its own hook again with `HOOKCTL_RUNNING` scrubbed from its
+/// environment (`env -i`, a tool that resets the environment) is still inside it. Linux
+/// `/proc`; `None` where it cannot be read.
+pub fn ancestor_running(hook: &str) -> Option<i32> {
+    let ours = std::fs::read_link("/proc/self/exe").ok()?;
+    let name = ours.file_name()?.to_owned();
+    let mut pid = crate::platform::parent_pid();
+    // Bounded: a process tree is never this deep, and a cycle cannot hold us.
+    for _ in 0..512 {
+        if pid <= 1 {
+            return None;
+        }
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+        if exe.is_some_and(|e| e == ours || e.file_name() == Some(name.as_os_str()))
+            && let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline"))
+        {
+            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+            if args.windows(2).any(|w| w[0] == b"run" && w[1] == hook.as_bytes()) {
+                return Some(pid);
+            }
+        }
+        pid = parent_of(pid)?;
+    }
+    None
+}
+
+/// The parent pid of `pid` (`/proc/<pid>/stat`).
+fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,7 +160,7 @@ mod tests {
         assert!(!runs(me, start_time(me).unwrap() as i64 + 1));
         let tmp = tempfile::tempdir().unwrap();
         // Our own process group, recorded as ours: a live owner's groups are never touched.
-        let pgid = nix::unistd::getpgrp().as_raw();
+        let pgid = platform::own_group();
         let rec = Record::create(tmp.path(), pgid).unwrap();
         assert_eq!(sweep(tmp.path()), 0);
         assert_eq!(std::fs::read_dir(dir(tmp.path())).unwrap().count(), 1);

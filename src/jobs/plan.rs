@@ -2,8 +2,8 @@
 //! (`{files}` and `{1}`..`{9}` expanded in one pass, shell-quoted, split into chunks that fit
 //! one `sh -c` argument).
 
+use crate::platform::{OsStrExt, OsStringExt};
 use std::ffi::OsString;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -262,6 +262,10 @@ pub fn parse_template(run: &str) -> Vec<Piece<'_>> {
         let rest = &bytes[i..];
         let found = if rest.starts_with(b"{files}") {
             Some((Piece::Files, "{files}".len()))
+        } else if rest.starts_with(b"{changed_files}") {
+            // The same list under the name ref-range hooks document: there, the hook's files
+            // are those changed between the two refs.
+            Some((Piece::Files, "{changed_files}".len()))
         } else if rest.starts_with(b"{affected}") {
             Some((Piece::Affected, "{affected}".len()))
         } else if rest.starts_with(b"{packages}") {
@@ -431,6 +435,7 @@ mod tests {
         JobConfig {
             name: "j".into(),
             run: run.into(),
+            enabled: None,
             glob: glob.map(|g| Patterns::One(g.into())),
             exclude: exclude.map(|g| Patterns::One(g.into())),
             root: root.map(Into::into),
@@ -441,6 +446,10 @@ mod tests {
             fail_text: None,
             stage_fixed: false,
             interactive: false,
+            skip: None,
+            only: None,
+            group: None,
+            priority: None,
         }
     }
 
@@ -671,9 +680,7 @@ mod tests {
             let files: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
             let cmds = expand(&parse_template(&template), &args, &files, MAX_COMMAND_BYTES);
             proptest::prop_assert_eq!(cmds.len(), 1);
-            let out = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(&cmds[0])
+            let out = crate::platform::shell(&cmds[0])
                 .current_dir(dir.path())
                 .output()
                 .unwrap();

@@ -19,10 +19,10 @@
 //! Copies are streamed (`std::fs::copy`, a reflink where the file system has them) and
 //! compared in fixed-size blocks: memory does not grow with the files.
 
+use crate::platform::{self, OsStrExt};
 use std::ffi::OsStr;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -114,13 +114,12 @@ impl Guard {
                         .into_encoded_bytes(),
                 },
                 Ok(m) if m.is_file() => {
-                    use std::os::unix::fs::PermissionsExt;
                     let copy = run.join(n.to_string());
                     copy_synced(&path, &copy)
                         .with_context(|| format!("cannot save {} to {}", shown(&path), shown(&copy)))?;
                     Saved::File {
                         copy,
-                        mode: m.permissions().mode(),
+                        mode: platform::mode(&m),
                     }
                 }
                 _ => Saved::Absent,
@@ -247,6 +246,33 @@ pub fn recover(state: &Path) -> Recovery {
         }
         recover_run(&base, &claimed, &mut out);
     }
+    out
+}
+
+/// What earlier recoveries kept (`<state>/restore/kept-*`): for each file they put back, its
+/// repo-relative path and where the version it replaced is. For `doctor`, which names them
+/// until they are pruned ([`KEEP_DAYS`]).
+pub fn kept(state: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir(state)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        if !e.file_name().to_str().is_some_and(|n| n.starts_with("kept-")) {
+            continue;
+        }
+        let run = e.path();
+        let Some((_, saved)) = read_manifest(&run) else {
+            continue;
+        };
+        for (n, entry) in saved.iter().enumerate() {
+            let at = run.join("replaced").join(n.to_string());
+            if at.symlink_metadata().is_ok() {
+                out.push((entry.rel.clone(), at));
+            }
+        }
+    }
+    out.sort();
     out
 }
 
@@ -505,7 +531,7 @@ fn keep_copy(path: &Path, to: &Path) -> std::io::Result<()> {
     let meta = path.symlink_metadata()?;
     if meta.file_type().is_symlink() {
         let _ = std::fs::remove_file(to);
-        std::os::unix::fs::symlink(std::fs::read_link(path)?, to)
+        platform::symlink(std::fs::read_link(path)?, to)
     } else if meta.is_file() {
         copy_synced(path, to)
     } else {
@@ -520,7 +546,7 @@ fn put_back(path: &Path, saved: &Saved) -> std::io::Result<()> {
         Saved::File { copy, mode } => put_file(path, copy, *mode),
         Saved::Link { target } => {
             let tmp = tmp_beside(path);
-            std::os::unix::fs::symlink(OsStr::from_bytes(target), &tmp)?;
+            platform::symlink(OsStr::from_bytes(target), &tmp)?;
             rename_over(&tmp, path)
         }
     }
@@ -529,10 +555,9 @@ fn put_back(path: &Path, saved: &Saved) -> std::io::Result<()> {
 /// Replace `path` with a copy of `from` with permission bits `mode`, atomically (a temporary
 /// file beside it, renamed over it).
 pub fn put_file(path: &Path, from: &Path, mode: u32) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
     let tmp = tmp_beside(path);
     std::fs::copy(from, &tmp)
-        .and_then(|_| std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode)))
+        .and_then(|_| platform::set_mode(&tmp, mode))
         .and_then(|()| File::open(&tmp)?.sync_all())
         .inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
@@ -568,7 +593,7 @@ mod tests {
         std::fs::create_dir_all(&root).unwrap();
         std::fs::write(root.join("a.ts"), "mine\n").unwrap();
         std::fs::write(root.join("b.ts"), "also mine\n").unwrap();
-        std::os::unix::fs::symlink("b.ts", root.join("l.ts")).unwrap();
+        platform::symlink("b.ts", root.join("l.ts")).unwrap();
         let partial: BTreeSet<PathBuf> = ["a.ts", "b.ts", "gone.ts", "l.ts"]
             .iter()
             .map(PathBuf::from)

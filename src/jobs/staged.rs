@@ -38,10 +38,10 @@
 //! staged file costs the same memory as a small one. A view whose staged files are large goes
 //! to a disk-backed temporary directory rather than a memory file system.
 
+use crate::platform::{self, OsStrExt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -100,9 +100,8 @@ pub fn partially_staged(
 /// process and without stat'ing the rest of the index. `None` when the index cannot be read
 /// this way (then `git diff-files` decides).
 fn stat_candidates(git: &Git, index: Option<&Path>, files: &[PathBuf]) -> Option<Vec<PathBuf>> {
-    use std::os::unix::fs::MetadataExt;
     let index_path = index.map_or_else(|| git.git_dir.join("index"), Path::to_path_buf);
-    let index_mtime = std::fs::metadata(&index_path).ok()?.mtime();
+    let index_mtime = platform::stat_times_and_inode(&std::fs::metadata(&index_path).ok()?).0;
     let idx = git2::Index::open(&index_path).ok()?;
     let mut out = Vec::new();
     for f in files {
@@ -119,12 +118,13 @@ fn stat_candidates(git: &Git, index: Option<&Path>, files: &[PathBuf]) -> Option
             0o100000 => meta.is_file(),
             _ => false,
         };
+        let (mtime, mtime_nsec, ino) = platform::stat_times_and_inode(&meta);
         let same = kind_ok
             && u64::from(entry.file_size) == (meta.len() & 0xffff_ffff)
-            && i64::from(entry.mtime.seconds()) == meta.mtime()
-            && (entry.mtime.nanoseconds() == 0 || i64::from(entry.mtime.nanoseconds()) == meta.mtime_nsec())
-            && (entry.ino == 0 || u64::from(entry.ino) == (meta.ino() & 0xffff_ffff))
-            && meta.mtime() < index_mtime;
+            && i64::from(entry.mtime.seconds()) == mtime
+            && (entry.mtime.nanoseconds() == 0 || i64::from(entry.mtime.nanoseconds()) == mtime_nsec)
+            && (entry.ino == 0 || u64::from(entry.ino) == (ino & 0xffff_ffff))
+            && mtime < index_mtime;
         if !same {
             out.push(f.clone());
         }
@@ -460,7 +460,7 @@ impl View {
                     std::fs::write(&to, text).with_context(|| format!("cannot write {}", shown(&to)))?;
                     continue;
                 }
-                std::os::unix::fs::symlink(entry.path(), &to)
+                platform::symlink(entry.path(), &to)
                     .with_context(|| format!("cannot link {} into the staged view", shown(&rel)))?;
                 linked.insert(rel);
             }
@@ -508,7 +508,7 @@ impl View {
                 && let Ok(rest) = target.strip_prefix(&git.root)
             {
                 let _ = std::fs::remove_file(&at);
-                std::os::unix::fs::symlink(tree.join(rest), &at)
+                platform::symlink(tree.join(rest), &at)
                     .with_context(|| format!("cannot link {} into the staged view", shown(l)))?;
             }
         }
@@ -548,7 +548,6 @@ impl View {
     /// content goes to the work-tree file, as if the job had run there. Returns those paths,
     /// and the entries a job removed (deleted or renamed away) from the view.
     pub fn copy_back_replaced(&self, root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
-        use std::os::unix::fs::PermissionsExt;
         let mut copied = Vec::new();
         for dir in &self.real_dirs {
             let Ok(entries) = std::fs::read_dir(self.tree.join(dir)) else {
@@ -569,7 +568,7 @@ impl View {
                 if !replaced || !real_is_file {
                     continue;
                 }
-                let mode = entry.metadata().map_or(0o644, |m| m.permissions().mode());
+                let mode = entry.metadata().map_or(0o644, |m| platform::mode(&m));
                 if super::restore::put_file(&real, &entry.path(), mode).is_ok() {
                     copied.push(rel);
                 }

@@ -10,7 +10,7 @@
 //!    = help: run `git add lib/utils/slug-generator.ts`
 //! ```
 //!
-//! Source lines are masked (`crate::secret::redact_bytes`) before they are cut for display, and
+//! Source lines are masked (`crate::secret::redact_source`) before they are cut for display, and
 //! not shown at all for a finding that says `hide_source`.
 
 use std::borrow::Cow;
@@ -41,8 +41,8 @@ pub fn print(
     let mark_new = findings.iter().any(|f| f.new == Some(false));
     // The source of the file being shown, read once per file (a minified bundle can be MBs).
     let mut source: Option<(&str, Option<Cow<'_, [u8]>>)> = None;
-    let mut shown: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut hidden: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut shown: BTreeMap<&'static crate::codes::Rule, usize> = BTreeMap::new();
+    let mut hidden: BTreeMap<&'static crate::codes::Rule, usize> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
         let count = shown.entry(f.rule).or_default();
         *count += 1;
@@ -149,10 +149,12 @@ fn finding(
 }
 
 /// A file's bytes as lines may show them: UTF-16 decoded (its NULs would spell a key out
-/// between escapes), every secret masked (byte offsets kept, so spans still point right).
+/// between escapes), every secret masked, random-looking tokens included
+/// (`crate::secret::redact_source`; byte offsets kept, so spans still point right). The one
+/// place that renders source text: JSON, SARIF and GitHub annotations carry none.
 fn shown_text(bytes: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
     let text = crate::text::utf8_view(&bytes);
-    match crate::secret::redact_bytes(&text) {
+    match crate::secret::redact_source(&text) {
         Cow::Owned(masked) => Cow::Owned(masked),
         Cow::Borrowed(_) => match text {
             Cow::Owned(decoded) => Cow::Owned(decoded),

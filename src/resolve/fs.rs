@@ -119,7 +119,7 @@ impl SnapFs {
         // Fast path, on bytes (`Path::strip_prefix` compares component by component, a fifth of
         // resolving a bundle of imports): an already normal path below the root.
         {
-            use std::os::unix::ffi::OsStrExt;
+            use crate::platform::OsStrExt;
             let full = path.as_os_str().as_bytes();
             if let Some(text) = full
                 .strip_prefix(root.as_os_str().as_bytes())

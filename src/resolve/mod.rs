@@ -93,7 +93,7 @@ pub struct Resolver {
     shared: Arc<Shared>,
     pub packages: Packages,
     generated: Vec<String>,
-    not_files: Vec<regex::Regex>,
+    not_files: Vec<crate::config::pattern::Regex>,
     allow_packages: HashSet<String>,
     /// `[imports] style_load_paths`, repo-relative without surrounding slashes.
     style_load_paths: Vec<String>,
@@ -308,7 +308,7 @@ impl Resolver {
                 let msg = msg.replace(&root_prefix, "");
                 unreadable.push(
                     Finding::new(
-                        codes::FILES_UNREADABLE.id,
+                        &codes::FILES_UNREADABLE,
                         shown.clone(),
                         format!("`{shown}`: {msg}"),
                     )
@@ -342,11 +342,7 @@ impl Resolver {
         let shared = Arc::new(shared);
         let strict =
             ResolverGeneric::new_with_file_system(SnapFs::new(shared.clone(), View::Strict), options());
-        let not_files = config
-            .not_files
-            .iter()
-            .filter_map(|p| regex::Regex::new(p).ok())
-            .collect();
+        let not_files = config.not_files.clone();
         Resolver {
             snap,
             strict,

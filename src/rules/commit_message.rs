@@ -49,7 +49,7 @@ pub fn check(config: &CommitConfig, message: &str, path: &str) -> Vec<Finding> {
     let subject = message.lines().next().unwrap_or("");
     let mut out = Vec::new();
     let finding = |what: String, help: String| {
-        Finding::new(super::COMMIT_MESSAGE.id, path, what)
+        Finding::new(&super::COMMIT_MESSAGE, path, what)
             .at(1, 1)
             .help(help)
     };
@@ -104,8 +104,7 @@ pub fn check(config: &CommitConfig, message: &str, path: &str) -> Vec<Finding> {
         );
     }
     if let Some(pattern) = &config.ticket
-        && let Ok(re) = regex::Regex::new(pattern)
-        && !re.is_match(message)
+        && !pattern.is_match(message)
     {
         out.push(
             finding(
@@ -190,7 +189,7 @@ mod tests {
         let c = CommitConfig {
             types: Some(vec!["feat".into()]),
             max_subject_length: Some(20),
-            ticket: Some(r"[A-Z]+-\d+".into()),
+            ticket: Some(r"[A-Z]+-\d+".to_string().try_into().unwrap()),
             ..Default::default()
         };
         assert_eq!(ids(&c, "feat: ABC-12 short"), Vec::<String>::new());

@@ -39,7 +39,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             }
             out.push(
                 Finding::new(
-                    super::SECRETS_ENV_FILE.id,
+                    &super::SECRETS_ENV_FILE,
                     path,
                     format!("`{path}` is a local env file and must not be committed"),
                 )
@@ -80,7 +80,8 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
 }
 
 /// A committed local env file that holds no value at all: every value is empty, a placeholder
-/// (`changeme`, `<token>`, `xxx`) or the variable's own name (`TOKEN=TOKEN`), the rest commented
+/// (`changeme`, `<token>`, `xxx`), the variable's own name (`TOKEN=TOKEN`) or another name
+/// (`FARO_URL=GRAFANA_CLOUD_FARO_URL`), the rest commented
 /// out, and no line holds a known secret format. A template committed under a local name, not
 /// one machine's secrets (real-repo corpus: `.env.local` templates, a plugin's test fixture).
 fn placeholders_only(bytes: &[u8]) -> bool {
@@ -94,7 +95,20 @@ fn placeholders_only(bytes: &[u8]) -> bool {
         value.is_empty()
             || (value.len() >= 3 && env::secrets::is_placeholder(value))
             || value.to_ascii_lowercase().contains(&e.name.to_ascii_lowercase())
+            || names_a_value(value)
     })
+}
+
+/// A value that names what to put there, in the form of an env name (`GRAFANA_CLOUD_STACK_NAME`,
+/// `YOUR_API_KEY`): upper case, digits and `_`, with a `_`, starting with a letter. No secret
+/// has that form.
+fn names_a_value(value: &str) -> bool {
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    value.contains('_')
+        && value.starts_with(|c: char| c.is_ascii_uppercase())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn untrack_help(path: &str) -> String {
@@ -105,7 +119,7 @@ fn untrack_help(path: &str) -> String {
 }
 
 fn unreadable(path: &str, message: String, line: u32, column: u32) -> Finding {
-    Finding::new(super::FILES_UNREADABLE.id, path, message)
+    Finding::new(&super::FILES_UNREADABLE, path, message)
         .at(line, column)
         .help("save it as UTF-8 text (it was still scanned for known secret formats)")
 }
@@ -158,7 +172,7 @@ fn scan_file(path: &str, kind: EnvFileKind, bytes: &[u8], via: Option<&str>) -> 
         covered.extend(hit.line..=hit.line.saturating_add(spanned));
         out.push(
             Finding::new(
-                super::SECRETS_ENV_FILE.id,
+                &super::SECRETS_ENV_FILE,
                 path,
                 format!("`{}` in `{path}` {}{through}", hit.name, hit.reason),
             )
@@ -175,7 +189,7 @@ fn scan_file(path: &str, kind: EnvFileKind, bytes: &[u8], via: Option<&str>) -> 
         let format = hit.format;
         let mut f = match &hit.name {
             Some(name) => Finding::new(
-                super::SECRETS_ENV_FILE.id,
+                &super::SECRETS_ENV_FILE,
                 path,
                 format!(
                     "`{name}` in `{path}` holds a value of a known secret format ({format}) on a line that is not a valid `NAME=value`{through}"
@@ -183,7 +197,7 @@ fn scan_file(path: &str, kind: EnvFileKind, bytes: &[u8], via: Option<&str>) -> 
             )
             .name(name),
             None => Finding::new(
-                super::SECRETS_ENV_FILE.id,
+                &super::SECRETS_ENV_FILE,
                 path,
                 format!(
                     "`{path}` holds a value of a known secret format ({format}) outside any `NAME=value` assignment{through}"

@@ -221,3 +221,34 @@ fn the_cycle_check_finds_a_planted_cycle() {
     std::fs::write(src.join("b.rs"), "fn f() {}\n").unwrap();
     assert!(cycles(&graph(src)).is_empty());
 }
+
+/// Every Unix-only call is in `src/platform.rs`, so a Windows port is that one file: no other
+/// file of `src/` names `std::os::unix`, `nix`, `libc` or starts `sh` itself.
+#[test]
+fn unix_only_calls_are_in_the_platform_module() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    collect(&src, &src, &mut files);
+    let mut found = Vec::new();
+    for (module, _, path) in &files {
+        if module == "platform" {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if ["std::os::unix", "nix::", "libc::", "Command::new(\"sh\")"]
+                .iter()
+                .any(|p| code.contains(p))
+            {
+                found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(files.len() > 50, "the walk found too few files: {}", files.len());
+    assert!(
+        found.is_empty(),
+        "Unix-only calls outside src/platform.rs:\n{}",
+        found.join("\n")
+    );
+}

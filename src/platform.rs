@@ -1,0 +1,231 @@
+//! Every call that exists only on Unix, behind one module: paths as bytes, permission bits,
+//! symlinks, stat fields, the shell, process groups, signals and the controlling terminal.
+//! A Windows port is this file: each item keeps its signature and gets a Windows body (the
+//! Windows npm package is not published until it does). Code elsewhere names no
+//! `std::os::unix`, `nix` or `libc` item and starts no `sh` of its own.
+
+use std::ffi::OsStr;
+use std::fs::{Metadata, Permissions};
+use std::io;
+use std::path::Path;
+use std::process::{Command, ExitStatus};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+
+use nix::sys::signal::{kill, killpg};
+use nix::unistd::Pid;
+
+/// Paths and OS strings as bytes (git's paths are bytes; so are the state files hookctl
+/// writes): `as_bytes`, `from_bytes`, `from_vec`, `into_vec`.
+pub use std::os::unix::ffi::{OsStrExt, OsStringExt};
+
+/// A signal hookctl sends or reports.
+pub use nix::sys::signal::Signal;
+
+/// A process or process-group id.
+pub type ProcessId = i32;
+
+/// The signal a Ctrl-C sends, as [`exit_signal`] and [`signal_name`] number it.
+pub const SIGINT: i32 = libc::SIGINT;
+
+// Files.
+
+/// Create the symlink `link` pointing at `target`.
+pub fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+/// A file's permission bits (`0o755`...).
+pub fn mode(meta: &Metadata) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode()
+}
+
+/// Permissions with the bits `mode` (filtered by the umask where a file is created with them).
+pub fn permissions(mode: u32) -> Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    Permissions::from_mode(mode)
+}
+
+/// Set `path`'s permission bits to `mode`.
+pub fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    std::fs::set_permissions(path, permissions(mode))
+}
+
+/// A regular file someone may execute.
+pub fn is_executable(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && mode(&m) & 0o111 != 0)
+}
+
+/// The stat fields git's index records: modification time (seconds, nanoseconds) and inode.
+pub fn stat_times_and_inode(meta: &Metadata) -> (i64, i64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.mtime(), meta.mtime_nsec(), meta.ino())
+}
+
+// Processes.
+
+/// A command line run by the shell (`sh -c <line>`), as jobs are.
+pub fn shell(line: &OsStr) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg(line);
+    cmd
+}
+
+/// Start `cmd` in a process group of its own, set before exec: a kill right after spawn
+/// cannot miss it.
+pub fn own_process_group(cmd: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0)
+}
+
+/// The signal that ended a process, if one did.
+pub fn exit_signal(status: ExitStatus) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal()
+}
+
+pub fn signal_name(sig: i32) -> &'static str {
+    match sig {
+        libc::SIGINT => "SIGINT",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGKILL => "SIGKILL",
+        _ => "a signal",
+    }
+}
+
+/// Make SIGINT, SIGTERM and SIGHUP store their number in `flag` instead of ending hookctl.
+pub fn catch_interrupts(flag: &Arc<AtomicUsize>) {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // Only fails for forbidden signals (SIGKILL...), which these are not.
+        let _ = signal_hook::flag::register_usize(sig, flag.clone(), sig as usize);
+    }
+}
+
+/// Send `sig` to the process group `pgid`; whether it was delivered (a gone group is not).
+pub fn signal_group(pgid: ProcessId, sig: Signal) -> bool {
+    killpg(Pid::from_raw(pgid), sig).is_ok()
+}
+
+/// Send `sig` to the process `pid` alone.
+pub fn signal_process(pid: ProcessId, sig: Signal) {
+    let _ = kill(Pid::from_raw(pid), sig);
+}
+
+/// Whether the process `pid` exists (another user's process does: EPERM).
+pub fn process_exists(pid: ProcessId) -> bool {
+    pid > 0
+        && matches!(
+            kill(Pid::from_raw(pid), None),
+            Ok(()) | Err(nix::errno::Errno::EPERM)
+        )
+}
+
+/// Whether the process group `pgid` has a member.
+pub fn group_exists(pgid: ProcessId) -> bool {
+    killpg(Pid::from_raw(pgid), None).is_ok()
+}
+
+/// hookctl's own process group.
+pub fn own_group() -> ProcessId {
+    nix::unistd::getpgrp().as_raw()
+}
+
+/// Has our child `pid` exited? Does not reap it.
+pub fn child_exited(pid: ProcessId) -> bool {
+    use nix::sys::wait::{Id, WaitPidFlag, WaitStatus, waitid};
+    let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+    // An error (ECHILD) means there is nothing left to wait for.
+    !matches!(
+        waitid(Id::Pid(Pid::from_raw(pid)), flags),
+        Ok(WaitStatus::StillAlive)
+    )
+}
+
+/// The controlling terminal device, opened for reading or writing.
+pub fn open_terminal(write: bool) -> io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .read(!write)
+        .write(write)
+        .open("/dev/tty")
+}
+
+/// The controlling terminal, given to a job's process group; [`Terminal::take_back`] makes
+/// hookctl's group the foreground again.
+#[derive(Debug)]
+pub struct Terminal {
+    tty: std::fs::File,
+    ours: Pid,
+}
+
+impl Terminal {
+    /// Make `pgid` the terminal's foreground group, if hookctl's group is the foreground one
+    /// now (hookctl run in the background leaves the terminal alone).
+    pub fn give(pgid: ProcessId) -> Option<Terminal> {
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .ok()?;
+        let ours = nix::unistd::getpgrp();
+        if nix::unistd::tcgetpgrp(&tty).ok()? != ours {
+            return None;
+        }
+        nix::unistd::tcsetpgrp(&tty, Pid::from_raw(pgid)).ok()?;
+        // A job that read the terminal before it was its own was stopped (SIGTTIN): resume it.
+        signal_group(pgid, Signal::SIGCONT);
+        Some(Terminal { tty, ours })
+    }
+
+    /// Give the terminal back to hookctl's group. hookctl is in the background until then, and
+    /// a background `tcsetpgrp` raises SIGTTOU unless it is blocked.
+    pub fn take_back(self) {
+        let mut ttou = nix::sys::signal::SigSet::empty();
+        ttou.add(Signal::SIGTTOU);
+        let blocked = ttou.thread_block().is_ok();
+        let _ = nix::unistd::tcsetpgrp(&self.tty, self.ours);
+        if blocked {
+            let _ = ttou.thread_unblock();
+        }
+    }
+}
+
+/// A pseudo-terminal for an interactive job whose output hookctl relays (masked) to `terminal`:
+/// the terminal's size and modes, less output processing (the terminal itself turns `\n` into
+/// `\r\n` when hookctl relays the bytes). Returns (master, slave).
+pub fn open_pty(terminal: &std::fs::File) -> io::Result<(std::fs::File, std::fs::File)> {
+    let size = terminal_size::terminal_size_of(terminal).map(|(w, h)| nix::pty::Winsize {
+        ws_row: h.0,
+        ws_col: w.0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    });
+    let modes = nix::sys::termios::tcgetattr(terminal).ok().map(|mut m| {
+        m.output_flags.remove(nix::sys::termios::OutputFlags::OPOST);
+        m
+    });
+    let pty = nix::pty::openpty(size.as_ref(), modes.as_ref()).map_err(io::Error::from)?;
+    Ok((std::fs::File::from(pty.master), std::fs::File::from(pty.slave)))
+}
+
+/// Block SIGTTOU in the calling thread: a write to the terminal while a job's group owns it
+/// (with `stty tostop`) then goes through instead of stopping hookctl.
+pub fn block_sigttou_in_this_thread() {
+    let mut ttou = nix::sys::signal::SigSet::empty();
+    ttou.add(Signal::SIGTTOU);
+    let _ = ttou.thread_block();
+}
+
+/// Whether `file` stays without data to read for `millis` milliseconds.
+pub fn silent_for(file: &std::fs::File, millis: u16) -> bool {
+    use nix::poll::{PollFd, PollFlags, poll};
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
+    matches!(poll(&mut fds, millis), Ok(0))
+}
+
+/// This process's parent.
+pub fn parent_pid() -> ProcessId {
+    std::os::unix::process::parent_id() as ProcessId
+}
