@@ -182,11 +182,11 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
         (Some(base), Target::Index | Target::Commit(_)) if !needs_all && !mark => {
             plan_scope(config, &snap, base, &cache)
         }
-        _ => Scope::All,
+        _ => FileScope::All,
     };
     timing("plan", start);
     let changed = match (&scope, &base_snap) {
-        (Scope::Files(_), Some(base)) => Some(changed_paths(&snap, base)),
+        (FileScope::Files(_), Some(base)) => Some(changed_paths(&snap, base)),
         _ => None,
     };
     let reads_snapshot = SNAPSHOT_GROUPS.iter().any(|g| group_enabled(req, g));
@@ -195,7 +195,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     } else {
         Outcome::default()
     };
-    if let (Scope::Files(_), Some(base)) = (&scope, &base_snap)
+    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap)
         && (req.groups.is_empty() || req.groups.iter().any(|g| g == "files"))
         && !req.skip.iter().any(|s| s == "files")
     {
@@ -205,7 +205,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     // A lockfile-only change does not widen the scope (no source resolves differently), but it
     // can make the lockfile drift: its new findings, by the pipeline's key.
     let t0 = Instant::now();
-    if let (Scope::Files(_), Some(base)) = (&scope, &base_snap)
+    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap)
         && (req.groups.is_empty() || req.groups.iter().any(|g| g == "deps"))
         && !req.skip.iter().any(|s| s == "deps")
         && rules::deps_lockfile_drift::lockfiles_changed(&snap, base)
@@ -221,7 +221,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
             .collect();
         outcome.findings.extend(finalize(config, req, new));
     }
-    if matches!(scope, Scope::Files(_)) {
+    if matches!(scope, FileScope::Files(_)) {
         timing("lockfile drift (scoped)", t0);
     }
     // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
@@ -314,7 +314,7 @@ fn local_checks(
         && outcome
             .findings
             .iter()
-            .any(|f| f.rule == rules::IMPORTS_UNTRACKED.id);
+            .any(|f| f.rule == &rules::IMPORTS_UNTRACKED);
     if clean_on && (modified || fold) {
         let (repo, _) = crate::git::discover()?;
         let status = crate::git::status(&repo).context("cannot read `git status` for git/clean")?;
@@ -333,7 +333,7 @@ fn local_checks(
 /// A commit refused only for lockfile drift needs only the baseline's lockfile drift (a finding
 /// is matched by its rule), not every import of the baseline resolved again.
 fn baseline_request(req: &Request, findings: &[Finding]) -> Request {
-    if findings.iter().all(|f| f.rule == rules::DEPS_LOCKFILE_DRIFT.id) {
+    if findings.iter().all(|f| f.rule == &rules::DEPS_LOCKFILE_DRIFT) {
         return Request {
             groups: vec!["deps".to_string()],
             ..req.clone()
@@ -370,7 +370,7 @@ fn timing(phase: &str, since: Instant) {
 
 /// Which source files to analyse.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub enum FileScope {
     All,
     /// These paths (where they exist in the snapshot being analysed).
     Files(HashSet<String>),
@@ -437,7 +437,7 @@ pub fn source_count(snap: &Snapshot) -> usize {
 
 /// The files a commit can have changed the findings of: the changed source files, plus the
 /// files that imported a removed or renamed path in the baseline (from the import graph).
-pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache: &FactsCache) -> Scope {
+pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache: &FactsCache) -> FileScope {
     let mut changed = Vec::new();
     let mut removed = Vec::new();
     match &base.derived_changes {
@@ -469,7 +469,7 @@ pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache:
         .chain(&removed)
         .any(|p| is_config_path(p) || changes_resolution(snap, base, p))
     {
-        return Scope::All;
+        return FileScope::All;
     }
     // Every changed path: the source files are parsed, and every text file is read by
     // `secrets/in-source`.
@@ -477,10 +477,10 @@ pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache:
     if !removed.is_empty() {
         match importers_of(config, base, &removed, cache) {
             Ok(importers) => files.extend(importers),
-            Err(_) => return Scope::All,
+            Err(_) => return FileScope::All,
         }
     }
-    Scope::Files(files)
+    FileScope::Files(files)
 }
 
 /// The files of `base` whose imports resolved to one of `removed` there, whatever they wrote
@@ -495,7 +495,7 @@ fn importers_of(
         env_accessors: config.env.accessors.clone(),
     };
     let facts = |need: HashSet<String>| -> std::collections::HashMap<String, Facts> {
-        scan_snapshot(base, &opts, &Scope::Files(need), cache)
+        scan_snapshot(base, &opts, &FileScope::Files(need), cache)
             .into_iter()
             .collect()
     };
@@ -512,10 +512,10 @@ fn source_paths(snap: &Snapshot) -> Vec<&str> {
 
 /// The source files of `scope` present in the snapshot (without walking every path for a
 /// small scope).
-fn scoped_source_paths<'a>(snap: &'a Snapshot, scope: &Scope) -> Vec<&'a str> {
+fn scoped_source_paths<'a>(snap: &'a Snapshot, scope: &FileScope) -> Vec<&'a str> {
     match scope {
-        Scope::All => source_paths(snap),
-        Scope::Files(set) => {
+        FileScope::All => source_paths(snap),
+        FileScope::Files(set) => {
             let mut v: Vec<&str> = set
                 .iter()
                 .filter_map(|p| snap.entries().get_key_value(p.as_str()))
@@ -540,7 +540,7 @@ pub use crate::scan::is_source;
 pub fn scan_snapshot(
     snap: &Snapshot,
     opts: &ScanOptions,
-    scope: &Scope,
+    scope: &FileScope,
     cache: &FactsCache,
 ) -> Vec<(String, Facts)> {
     scan_snapshot_limited(snap, opts, scope, cache, u64::MAX).files
@@ -565,7 +565,7 @@ pub struct Scanned {
 pub fn scan_snapshot_limited(
     snap: &Snapshot,
     opts: &ScanOptions,
-    scope: &Scope,
+    scope: &FileScope,
     cache: &FactsCache,
     max_size: u64,
 ) -> Scanned {
@@ -580,7 +580,7 @@ type AlsoRead<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
 fn scan_snapshot_with(
     snap: &Snapshot,
     opts: &ScanOptions,
-    scope: &Scope,
+    scope: &FileScope,
     cache: &FactsCache,
     max_size: u64,
     also: Option<AlsoRead<'_>>,
@@ -617,7 +617,7 @@ fn scan_snapshot_with(
         .and_then(|r| remote_facts(r, snap, scope, opts, max_size, &misses));
     let remote_hits = std::sync::atomic::AtomicUsize::new(0);
     if !misses.is_empty() {
-        let progress = Progress::new(misses.len());
+        let progress = crate::output::ScanProgress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
         let parsed: Vec<(Facts, Skip)> = misses
             .par_iter()
@@ -713,7 +713,7 @@ fn scan_snapshot_with(
 fn remote_facts(
     remote: &crate::cache::remote::Remote,
     snap: &Snapshot,
-    scope: &Scope,
+    scope: &FileScope,
     opts: &ScanOptions,
     max_size: u64,
     misses: &[&str],
@@ -724,8 +724,8 @@ fn remote_facts(
             .map(|(e, kind)| crate::cache::facts_key(&e.oid, kind))
     };
     let all_paths = match scope {
-        Scope::All => scoped_source_paths(snap, scope),
-        Scope::Files(_) => source_paths(snap),
+        FileScope::All => scoped_source_paths(snap, scope),
+        FileScope::Files(_) => source_paths(snap),
     };
     let mut all: Vec<git2::Oid> = all_paths.iter().filter_map(|p| key(p)).collect();
     all.sort_unstable();
@@ -744,49 +744,12 @@ enum Skip {
     Binary,
 }
 
-/// "parsing N/M files" on a terminal, for long cold scans only.
-struct Progress {
-    total: usize,
-    done: std::sync::atomic::AtomicUsize,
-    show: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Progress {
-        use std::io::IsTerminal;
-        let show = total >= 2000
-            && std::io::stderr().is_terminal()
-            && crate::env_vars::get_os(crate::env_vars::CI).is_none();
-        Progress {
-            total,
-            done: std::sync::atomic::AtomicUsize::new(0),
-            show,
-        }
-    }
-
-    fn tick(&self) {
-        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if self.show && n.is_multiple_of(500) {
-            crate::output::write_err(format_args!(
-                "\rhookctl: parsing {n}/{} files (cached for next time)",
-                self.total
-            ));
-        }
-    }
-
-    fn done(&self) {
-        if self.show {
-            crate::output::write_err(format_args!("\r\x1b[2K"));
-        }
-    }
-}
-
 /// All findings of one snapshot, with configured severities applied and filters honoured.
 fn analyze(
     config: &Config,
     snap: Arc<Snapshot>,
     req: &Request,
-    scope: &Scope,
+    scope: &FileScope,
     cache: &FactsCache,
     scan_opts: &ScanOptions,
 ) -> anyhow::Result<Outcome> {
@@ -827,7 +790,7 @@ fn analyze(
     if enabled("imports") {
         // Full checks of an index or commit remember which files resolved cleanly in this
         // resolution context, so an unchanged repository is not resolved again.
-        let clean = if *scope == Scope::All && snap.kind != snapshot::Kind::Worktree {
+        let clean = if *scope == FileScope::All && snap.kind != snapshot::Kind::Worktree {
             // Every config of every `extends` chain (whatever its name, installed bases too).
             let settings = format!("{:?} {:x}", config.imports, resolver.config_digest());
             CleanSet::load(&cache_dir(&snap), clean::context_hash(&snap, &settings))
@@ -860,7 +823,7 @@ fn analyze(
                                     || crate::resolve::depends_on_disk(imp, &verdict);
                                 import_finding(&resolver, path, imp, verdict, &generated)
                             })
-                            .filter(|f| !facts.suppressed(f.rule, f.line))
+                            .filter(|f| !facts.suppressed(f.rule.id, f.line))
                             .collect();
                         if found.is_empty() && !on_disk {
                             clean.insert(path, &oid);
@@ -891,7 +854,7 @@ fn analyze(
     // Findings about the repository as a whole (config files, env files, path set) are only
     // computed for full checks: a scoped check runs only when no such file changed, so they
     // equal the baseline's (new case collisions are found by `new_case_collisions`).
-    let global = *scope == Scope::All;
+    let global = *scope == FileScope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
         let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
@@ -929,8 +892,8 @@ fn analyze(
     if in_source {
         let t0 = Instant::now();
         let scoped: Option<Vec<&str>> = match scope {
-            Scope::All => None,
-            Scope::Files(set) => Some(set.iter().map(String::as_str).collect()),
+            FileScope::All => None,
+            FileScope::Files(set) => Some(set.iter().map(String::as_str).collect()),
         };
         findings.extend(rules::secrets_in_source::check(
             config,
@@ -948,7 +911,7 @@ fn analyze(
     findings.retain(|f| {
         by_path
             .get(f.path.as_str())
-            .is_none_or(|facts| !facts.suppressed(f.rule, f.line))
+            .is_none_or(|facts| !facts.suppressed(f.rule.id, f.line))
     });
     if enabled("files") && global {
         findings.extend(unreadable);
@@ -1016,8 +979,8 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
     let mut out: Vec<Finding> = findings
         .into_iter()
         .filter_map(|mut f| {
-            let rule = rules::by_id(f.rule)?;
-            if req.skip.iter().any(|s| s == f.rule) {
+            let rule = f.rule;
+            if req.skip.iter().any(|s| s == rule.id) {
                 return None;
             }
             // A finding a rule reports as a warning (not certain to break) stays one.
@@ -1046,7 +1009,7 @@ fn finalize(config: &Config, req: &Request, findings: Vec<Finding>) -> Vec<Findi
     // One `files/unreadable` per file is enough (an env file can be read both as declarations
     // and by the secret scan).
     let mut unreadable = HashSet::new();
-    out.retain(|f| f.rule != rules::FILES_UNREADABLE.id || unreadable.insert(f.path.clone()));
+    out.retain(|f| f.rule != &rules::FILES_UNREADABLE || unreadable.insert(f.path.clone()));
     out
 }
 

@@ -52,6 +52,9 @@ pub enum Command {
     Migrate(MigrateArgs),
     /// Say whether the hooks are installed and would actually run.
     Doctor,
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Print how each import of the snapshot resolves, as JSON lines (for tooling and tests).
     #[command(hide = true)]
     Resolve(ResolveArgs),
@@ -123,6 +126,14 @@ pub struct RunArgs {
     /// Run only this job (repeatable); the built-in checks do not run.
     #[arg(long = "job", value_name = "NAME")]
     pub jobs: Vec<String>,
+    /// Run for one workspace package (its package.json name or its folder): its jobs, given
+    /// only its files, checks reporting only its files, with its hookctl.toml merged over
+    /// the root's (its settings win).
+    #[arg(long, value_name = "P", conflicts_with = "here")]
+    pub package: Option<String>,
+    /// Run for the workspace package holding the current directory (as `--package`).
+    #[arg(long)]
+    pub here: bool,
 }
 
 #[derive(Debug, Args)]
@@ -214,4 +225,19 @@ pub enum Preset {
 pub struct ResolveArgs {
     #[command(flatten)]
     pub snapshot: SnapshotArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the merged configuration (the `extends` chain, hookctl.local.toml, the workspace
+    /// packages' hookctl.toml files) with the file and line each value came from.
+    Show(ConfigShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// Show what a run of this workspace package uses (its hookctl.toml merged over the
+    /// root's), by package.json name or folder.
+    #[arg(long, value_name = "P")]
+    pub package: Option<String>,
 }

@@ -26,7 +26,9 @@ impl Level {
     }
 }
 
-/// A rule's identity and documentation.
+/// A rule's identity and documentation. A finding holds `&'static Rule` (one of the
+/// constants below), so a misspelt rule cannot compile and a rule's level and summary are one
+/// field away. Two rules are the same rule when their ids are equal.
 #[derive(Debug)]
 pub struct Rule {
     pub id: &'static str,
@@ -67,6 +69,52 @@ rules! {
     ENV_MISSING = "env/missing", Error, "a declared, required env var is absent from the checked environment";
     ENV_INVALID = "env/invalid", Error, "an env var's value breaks its rule";
     ENV_EXTRA = "env/extra", Warning, "the checked environment has a name no declaration file lists";
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Rule {}
+
+impl std::hash::Hash for Rule {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+impl PartialOrd for Rule {
+    fn partial_cmp(&self, other: &Rule) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Rule {
+    fn cmp(&self, other: &Rule) -> std::cmp::Ordering {
+        self.id.cmp(other.id)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+/// Serialized as its id (`"imports/untracked"`): the JSON and SARIF contract.
+impl serde::Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id)
+    }
+}
+
+impl Rule {
+    /// The check group this rule belongs to.
+    pub fn group(&self) -> &'static str {
+        group(self.id)
+    }
 }
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

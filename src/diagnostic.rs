@@ -21,8 +21,8 @@ impl Severity {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// Rule id, e.g. `imports/untracked`.
-    pub rule: &'static str,
+    /// The rule (serialized as its id, e.g. `imports/untracked`).
+    pub rule: &'static crate::codes::Rule,
     pub severity: Severity,
     /// Repo-relative path with `/` separators (or the env file's path as given, for `env` commands).
     pub path: String,
@@ -62,7 +62,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &'static crate::codes::Rule,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             rule,
             severity: Severity::Error,
@@ -171,7 +175,7 @@ impl Finding {
             .as_deref()
             .or(self.name.as_deref())
             .unwrap_or(self.message.as_str());
-        (self.rule, self.path.as_str(), what)
+        (self.rule.id, self.path.as_str(), what)
     }
 }
 

@@ -36,6 +36,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(&ctx, &args),
         Command::Migrate(args) => commands::migrate::run(&ctx, &args),
         Command::Doctor => commands::doctor::run(&ctx),
+        Command::Config(cmd) => commands::config::run(&ctx, &cmd),
         Command::Resolve(args) => commands::resolve::run(&ctx, &args),
     };
     match result {

@@ -12,7 +12,7 @@ use crate::diagnostic::Finding;
 #[allow(clippy::result_large_err)] // the error is the finding to report
 pub fn parse_jsonc(path: &str, bytes: &[u8]) -> Result<Value, Finding> {
     let unreadable = |line: usize, col: usize, msg: String| {
-        Finding::new(codes::FILES_UNREADABLE.id, path, msg)
+        Finding::new(&codes::FILES_UNREADABLE, path, msg)
             .at(line as u32, col as u32)
             .help(format!("fix the syntax of `{path}`; hookctl goes on without it"))
     };

@@ -194,6 +194,43 @@ macro_rules! verbose {
     ($($arg:tt)*) => { $crate::output::err_line($crate::output::Verbosity::Verbose, format_args!($($arg)*)) };
 }
 
+/// "parsing N/M files" on a terminal, for long cold scans only.
+pub struct ScanProgress {
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+    show: bool,
+}
+
+impl ScanProgress {
+    pub fn new(total: usize) -> ScanProgress {
+        use std::io::IsTerminal;
+        let show = total >= 2000
+            && std::io::stderr().is_terminal()
+            && crate::env_vars::get_os(crate::env_vars::CI).is_none();
+        ScanProgress {
+            total,
+            done: std::sync::atomic::AtomicUsize::new(0),
+            show,
+        }
+    }
+
+    pub fn tick(&self) {
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if self.show && n.is_multiple_of(500) {
+            write_err(format_args!(
+                "\rhookctl: parsing {n}/{} files (cached for next time)",
+                self.total
+            ));
+        }
+    }
+
+    pub fn done(&self) {
+        if self.show {
+            write_err(format_args!("\r\x1b[2K"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,6 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Err(f) = parse_jsonc("tsconfig.json", data) {
-        assert_eq!(f.rule, "files/unreadable");
+        assert_eq!(f.rule.id, "files/unreadable");
     }
 });

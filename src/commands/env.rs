@@ -154,7 +154,7 @@ fn dotenv_entries(shown: &str, bytes: &[u8], out: &mut Findings) -> Vec<Entry> {
                 out.push(
                     &rules::FILES_UNREADABLE,
                     Finding::new(
-                        rules::FILES_UNREADABLE.id,
+                        &rules::FILES_UNREADABLE,
                         shown,
                         format!("`{shown}` cannot be parsed: {}", e.message),
                     )
@@ -168,7 +168,7 @@ fn dotenv_entries(shown: &str, bytes: &[u8], out: &mut Findings) -> Vec<Entry> {
             let (line, column) = e.line_col();
             out.push(
                 &rules::FILES_UNREADABLE,
-                Finding::new(rules::FILES_UNREADABLE.id, shown, format!("`{shown}` {e}")).at(line, column),
+                Finding::new(&rules::FILES_UNREADABLE, shown, format!("`{shown}` {e}")).at(line, column),
             );
             Vec::new()
         }
@@ -247,7 +247,7 @@ fn check(
             None => {
                 checked += 1;
                 let mut f = Finding::new(
-                    rules::ENV_MISSING.id,
+                    &rules::ENV_MISSING,
                     decl_path.as_str(),
                     format!("`{name}` is declared but missing from {sources}"),
                 )
@@ -275,13 +275,13 @@ fn check(
         }
         for violation in env::validate(name, &v.value, &rule, environment) {
             let mut f = Finding::new(
-                rules::ENV_INVALID.id,
+                &rules::ENV_INVALID,
                 v.path.as_str(),
                 format!("`{name}` {} (rule `{}`)", violation.message, violation.rule),
             )
             .name(name.as_str())
             .at(v.line, v.column);
-            if violation.rule == "min_length" && name.ends_with("SECRET") {
+            if violation.rule == env::ValueRule::MinLength && name.ends_with("SECRET") {
                 f = f.help("generate one with `openssl rand -base64 32`");
             }
             out.push(&rules::ENV_INVALID, f);
@@ -360,7 +360,7 @@ fn diff(
             continue;
         }
         let mut f = Finding::new(
-            rules::ENV_MISSING.id,
+            &rules::ENV_MISSING,
             decl_path.as_str(),
             format!("`{name}` is declared in `{decl_path}` but missing from `{shown}`"),
         )
@@ -378,7 +378,7 @@ fn diff(
         out.push(
             &rules::ENV_EXTRA,
             Finding::new(
-                rules::ENV_EXTRA.id,
+                &rules::ENV_EXTRA,
                 shown.as_str(),
                 format!("`{name}` is set in `{shown}` but declared nowhere"),
             )

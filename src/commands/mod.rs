@@ -1,6 +1,7 @@
 //! One file per subcommand, each with one entry function called from `main`.
 
 pub mod check;
+pub mod config;
 pub mod doctor;
 pub mod env;
 pub mod init;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::checks::{Scope, scan_snapshot};
+use crate::checks::{FileScope, scan_snapshot};
 use crate::cli::ResolveArgs;
 use crate::config::Config;
 use crate::git;
@@ -23,7 +23,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
         &ScanOptions {
             env_accessors: config.env.accessors.clone(),
         },
-        &Scope::All,
+        &FileScope::All,
         &crate::cache::FactsCache::disabled(),
     );
     let (mut unreadable, mut notes) = (Vec::new(), Vec::new());

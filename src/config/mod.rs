@@ -1,6 +1,8 @@
 //! `hookctl.toml`: serde types, loading and validation. Settings are resolved once per command.
 //! Unknown keys are rejected (with the file, line and column); a malformed file is exit 2.
 
+pub mod condition;
+pub mod extends;
 pub mod nested;
 pub mod template;
 
@@ -33,6 +35,27 @@ pub enum Error {
         path: PathBuf,
         line: usize,
         message: String,
+    },
+    /// Keys that are each valid but do not fit together (a job's `group` and `priority`).
+    #[error("{}: line {line}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// An `extends` entry that names nothing readable, or a chain that loops.
+    #[error("{}: line {line}: {message}", path.display())]
+    Extends {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    /// A key of a merged `extends` chain: `path` is the file that set it.
+    #[error("invalid configuration in {} (merged through `extends`)", path.display())]
+    Merged {
+        path: PathBuf,
+        #[source]
+        source: extends::Detail,
     },
 }
 
@@ -504,7 +527,7 @@ impl schemars::JsonSchema for Config {
             .collect();
         schemars::json_schema!({
             "title": "hookctl.toml",
-            "description": "hookctl's configuration. Top-level keys other than `rules`, `imports`, `env`, `scan`, `secrets`, `deps`, `commit`, `cache` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
+            "description": "hookctl's configuration. Top-level keys other than `extends`, `rules`, `imports`, `env`, `scan`, `secrets`, `deps`, `commit`, `cache` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
             "type": "object",
             "properties": {
                 "rules": {
@@ -520,6 +543,13 @@ impl schemars::JsonSchema for Config {
                 "deps": g.subschema_for::<DepsConfig>(),
                 "commit": g.subschema_for::<CommitConfig>(),
                 "cache": g.subschema_for::<CacheConfig>(),
+                "extends": {
+                    "description": "Shared configurations merged under this file, in order: paths (`./tooling/hookctl.base.toml`, relative to this file) and npm packages resolved from `node_modules` (the package's `hookctl.toml`, or `pkg/file.toml`). Tables are merged key by key, a hook's jobs by `name` (`enabled = false` drops an inherited one), other values replaced.",
+                    "anyOf": [
+                        { "type": "string" },
+                        { "type": "array", "items": { "type": "string" } }
+                    ]
+                },
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -791,6 +821,9 @@ pub struct JobConfig {
     /// (so never inside quotes of your own).
     #[serde(deserialize_with = "check::run")]
     pub run: String,
+    /// `false` drops the job; over a job inherited through `extends` (same `name`), it drops
+    /// that job and needs no `run` of its own. Default: true.
+    pub enabled: Option<bool>,
     /// Only files matching: without `/` a file name in any folder, with `/` a repo-relative
     /// path; `**` crosses folders.
     #[serde(default, deserialize_with = "check::patterns")]
@@ -821,6 +854,19 @@ pub struct JobConfig {
     /// Run alone, with the terminal as stdin/stdout/stderr (prompts).
     #[serde(default)]
     pub interactive: bool,
+    /// Skip the job when any of these holds: `true`, `merge`, `rebase`, `cherry-pick`,
+    /// `revert`, `amend`, `ci`, `{ ref = "main" }` (branch globs), `{ run = "command" }` (exit 0).
+    #[serde(default)]
+    pub skip: Option<condition::Conditions>,
+    /// Run the job only when any of these holds (the same conditions as `skip`).
+    #[serde(default)]
+    pub only: Option<condition::Conditions>,
+    /// The group the job runs in: groups run one after another, in the order of `[[groups]]`
+    /// (else of their first job), the jobs of a group at the same time.
+    pub group: Option<String>,
+    /// A shorthand for groups: jobs of the same priority run together, lower first; jobs
+    /// without one run last.
+    pub priority: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -840,6 +886,20 @@ pub struct HookConfig {
     /// The team's own commands (`[[pre-commit.jobs]]`).
     #[serde(default)]
     pub jobs: Vec<JobConfig>,
+    /// Skip the whole hook (built-in checks and jobs) when any of these holds (see a job's `skip`).
+    #[serde(default)]
+    pub skip: Option<condition::Conditions>,
+    /// Run the hook only when any of these holds.
+    #[serde(default)]
+    pub only: Option<condition::Conditions>,
+    /// Named groups of jobs, in the order they run, with their own `fail_fast` and `parallel`.
+    #[serde(default)]
+    pub groups: Vec<condition::GroupConfig>,
+    /// Where the built-in checks run: `"first"` (default) or `"last"`, after every job group.
+    pub checks_order: Option<condition::ChecksOrder>,
+    /// `post-checkout` only: also run after a file checkout (`git checkout -- file`, git's flag
+    /// 0), not only after a branch checkout (default false).
+    pub file_checkout: Option<bool>,
 }
 
 /// The whole configuration. Top-level tables other than `rules`, `imports` and `env` are hooks.
@@ -858,6 +918,10 @@ pub struct Config {
     pub deps: DepsConfig,
     pub commit: CommitConfig,
     pub cache: CacheConfig,
+    /// `extends = [...]` as written in the file (already merged in: see [`extends`]).
+    pub extends: Vec<String>,
+    /// The files this configuration was merged from, bases first (empty: one file or none).
+    pub sources: Vec<String>,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -871,6 +935,13 @@ pub const CHECK_GROUPS: &[&str] = &["imports", "files", "env", "secrets", "deps"
 impl Config {
     /// Load `hookctl.toml` (or `explicit`) from `root`, then `hookctl.local.toml` on top.
     pub fn load(root: &Path, explicit: Option<&Path>) -> Result<Config, Error> {
+        Config::load_for(root, explicit, None)
+    }
+
+    /// [`Config::load`] for a run of one workspace package (`folder`, repo-relative): its
+    /// `hookctl.toml` (if any) merged over the root's as if it extended it (tables key by
+    /// key, jobs by name, its values winning), its jobs rooted in its folder.
+    pub fn load_for(root: &Path, explicit: Option<&Path>, package: Option<&str>) -> Result<Config, Error> {
         let mut config = Config::default();
         let main = match explicit {
             Some(p) => Some(if p.is_absolute() {
@@ -880,13 +951,32 @@ impl Config {
             }),
             None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
         };
-        if let Some(path) = main {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
-                path: path.clone(),
+        let read = |path: &Path| {
+            std::fs::read_to_string(path).map_err(|source| Error::Read {
+                path: path.to_path_buf(),
                 source,
-            })?;
-            config.merge(parse(&path, &text)?);
-            config.path = Some(path);
+            })
+        };
+        let nested = package
+            .map(|f| (f, root.join(f).join(FILE_NAME)))
+            .filter(|(_, p)| p.is_file());
+        let loaded = match (&main, nested) {
+            (Some(path), None) => Some(load_file(path, read(path)?, root)?),
+            (main, Some((folder, file))) => {
+                let mut layers = Vec::new();
+                if let Some(path) = main {
+                    layers.push((path.clone(), read(path)?, None));
+                }
+                layers.push((file.clone(), read(&file)?, Some(folder.to_string())));
+                Some(extends::Chain::load_layers(layers, root)?.config()?)
+            }
+            (None, None) => None,
+        };
+        if let Some(loaded) = loaded {
+            config.extends = loaded.extends.clone();
+            config.sources = loaded.sources.clone();
+            config.merge(loaded);
+            config.path = main;
         }
         let local = root.join(LOCAL_FILE_NAME);
         if local.is_file() {
@@ -894,8 +984,9 @@ impl Config {
                 path: local.clone(),
                 source,
             })?;
-            config.merge(parse(&local, &text)?);
+            config.merge(load_file(&local, text, root)?);
         }
+        config.drop_disabled_jobs();
         if explicit.is_none() {
             config.nested_rules = crate::config::nested::nested_rules(root)?;
         }
@@ -911,6 +1002,13 @@ impl Config {
             .max_by_key(|(dir, _)| dir.len())
             .and_then(|(_, rules)| rules.get(rule.id).copied())
             .unwrap_or_else(|| self.level(rule))
+    }
+
+    /// Jobs set `enabled = false` (in one file, or over an inherited job) do not run.
+    pub fn drop_disabled_jobs(&mut self) {
+        for hc in self.hooks.values_mut() {
+            hc.jobs.retain(|j| j.enabled != Some(false));
+        }
     }
 
     fn merge(&mut self, other: Config) {
@@ -992,8 +1090,45 @@ impl Config {
 /// Parse one configuration file's text: one deserialization of the whole file, so that every
 /// error carries toml's line, column and snippet.
 pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
-    // Before anything else: a newer file may use keys this binary does not know, and "needs
-    // hookctl X" is the useful message then, not "unknown key".
+    check_min_version(path, text)?;
+    let config = toml::from_str::<File>(text)
+        .map(|f| f.0)
+        .map_err(|source| Error::Parse {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })?;
+    validate_order(path, text, &config)?;
+    Ok(config)
+}
+
+/// Keys that are each valid but do not fit together (a job's `group` and `priority`), checked on
+/// a file's own config and again on an `extends` chain's merged result.
+fn validate_order(path: &Path, text: &str, config: &Config) -> Result<(), Error> {
+    for (name, hc) in &config.hooks {
+        condition::validate_order(hc).map_err(|e| Error::Invalid {
+            path: path.to_path_buf(),
+            line: condition::locate(text, name, &e),
+            message: e.message,
+        })?;
+    }
+    Ok(())
+}
+
+/// One file's configuration with its `extends` chain merged under it (see [`extends`]); a
+/// file without `extends` is [`parse`]d as it is. `root` bounds the `node_modules` search.
+pub fn load_file(path: &Path, text: String, root: &Path) -> Result<Config, Error> {
+    if extends::has_extends(&text) {
+        let config = extends::Chain::load(path, text.clone(), root)?.config()?;
+        validate_order(path, &text, &config)?;
+        Ok(config)
+    } else {
+        parse(path, &text)
+    }
+}
+
+/// Before anything else: a newer file may use keys this binary does not know, and "needs
+/// hookctl X" is the useful message then, not "unknown key".
+fn check_min_version(path: &Path, text: &str) -> Result<(), Error> {
     if let Ok(table) = text.parse::<toml::Table>()
         && let Some(value) = table.get("min_version")
     {
@@ -1012,12 +1147,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
             message,
         })?;
     }
-    toml::from_str::<File>(text)
-        .map(|f| f.0)
-        .map_err(|source| Error::Parse {
-            path: path.to_path_buf(),
-            source: Box::new(source),
-        })
+    Ok(())
 }
 
 /// The top level of `hookctl.toml`: `rules`, `imports`, `env`, `scan`, and any other table is a
@@ -1056,6 +1186,8 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "cache" => config.cache = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),
+                // Resolved and merged before deserializing (`extends`).
+                "extends" => config.extends = map.next_value::<Extends>()?.0,
                 _ => {
                     let hc = map.next_value_seed(HookSeed(&key))?;
                     config.hooks.insert(key, hc);
@@ -1063,6 +1195,24 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
             }
         }
         Ok(File(config))
+    }
+}
+
+/// `extends`: one entry or a list.
+struct Extends(Vec<String>);
+
+impl<'de> Deserialize<'de> for Extends {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(String),
+            Many(Vec<String>),
+        }
+        Ok(Extends(match Raw::deserialize(d)? {
+            Raw::One(s) => vec![s],
+            Raw::Many(v) => v,
+        }))
     }
 }
 

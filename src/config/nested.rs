@@ -28,7 +28,9 @@ pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(Stri
             continue;
         };
         let dir = dir.to_string_lossy().into_owned();
-        let parsed = config::parse(&file, &text).map_err(|e| crate::UsageError(e.to_string()))?;
+        let mut parsed =
+            config::load_file(&file, text, &git.root).map_err(|e| crate::UsageError(e.chain()))?;
+        parsed.drop_disabled_jobs();
         for (hook, hc) in parsed.hooks {
             for mut job in hc.jobs {
                 let inner = job
@@ -55,9 +57,10 @@ pub fn nested_hooks(root: &Path) -> Vec<String> {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let Ok(parsed) = config::parse(&file, &text) else {
+        let Ok(mut parsed) = config::load_file(&file, text, root) else {
             continue;
         };
+        parsed.drop_disabled_jobs();
         hooks.extend(
             parsed
                 .hooks
@@ -79,7 +82,7 @@ pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, co
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let parsed = config::parse(&file, &text)?;
+        let parsed = config::load_file(&file, text, root)?;
         if !parsed.rules.is_empty() {
             out.push((dir.to_string_lossy().into_owned(), parsed.rules));
         }
@@ -187,4 +190,100 @@ pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
         }
     }
     found.into_iter().collect()
+}
+
+/// A workspace package: its folder (repo-relative, `/`-separated) and its `package.json` name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    pub folder: String,
+    pub name: Option<String>,
+}
+
+impl Package {
+    /// `@acme/web (apps/web)`, or the folder alone for a package without a name.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{n} ({})", self.folder),
+            None => self.folder.clone(),
+        }
+    }
+
+    /// Whether a repo-relative path is inside this package's folder.
+    pub fn holds(&self, path: &Path) -> bool {
+        path.starts_with(&self.folder)
+    }
+}
+
+/// The workspace packages, by folder.
+pub fn packages(root: &Path) -> Vec<Package> {
+    workspace_folders(root)
+        .into_iter()
+        .map(|dir| {
+            let name = std::fs::read(root.join(&dir).join("package.json"))
+                .ok()
+                .and_then(|b| crate::manifest::parse_jsonc("package.json", &b).ok())
+                .and_then(|j| j.get("name")?.as_str().map(str::to_string));
+            Package {
+                folder: dir.to_string_lossy().replace('\\', "/"),
+                name,
+            }
+        })
+        .collect()
+}
+
+/// `--package P`: a package by its `package.json` name or its folder. An unknown one is an
+/// error naming the closest and listing the packages.
+pub fn find(root: &Path, spec: &str) -> Result<Package, String> {
+    let all = packages(root);
+    let folder = spec.trim_start_matches("./").trim_end_matches('/');
+    if let Some(p) = all
+        .iter()
+        .find(|p| p.name.as_deref() == Some(spec))
+        .or_else(|| all.iter().find(|p| p.folder == folder))
+    {
+        return Ok(p.clone());
+    }
+    if all.is_empty() {
+        return Err(format!(
+            "--package {spec}: this repository has no workspace packages (no `workspaces` in package.json, no pnpm-workspace.yaml)"
+        ));
+    }
+    let known = all
+        .iter()
+        .flat_map(|p| p.name.iter().map(String::as_str).chain([p.folder.as_str()]));
+    let list: Vec<String> = all.iter().map(Package::label).collect();
+    Err(format!(
+        "--package {spec}: no workspace package has this name or folder{}\npackages: {}",
+        config::suggest(spec, known),
+        list.join(", ")
+    ))
+}
+
+/// `--here`: the package whose folder holds `dir` (the nearest, for packages inside packages).
+pub fn containing(root: &Path, dir: &Path) -> Result<Package, String> {
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let rel = real
+        .strip_prefix(&real_root)
+        .map_err(|_| format!("--here: {} is outside the repository", dir.display()))?;
+    packages(root)
+        .into_iter()
+        .filter(|p| rel.starts_with(&p.folder))
+        .max_by_key(|p| p.folder.len())
+        .ok_or_else(|| {
+            let list: Vec<String> = packages(root).iter().map(Package::label).collect();
+            format!(
+                "--here: {} is not inside a workspace package (packages: {}); use --package NAME",
+                if rel.as_os_str().is_empty() {
+                    ".".to_string()
+                } else {
+                    rel.display().to_string()
+                },
+                if list.is_empty() {
+                    "none".to_string()
+                } else {
+                    list.join(", ")
+                }
+            )
+        })
 }

@@ -41,7 +41,7 @@ impl Context {
 
 /// The placeholder starting at `rest`, if any, with its length.
 pub fn placeholder_at(rest: &[u8]) -> Option<usize> {
-    for p in [&b"{files}"[..], b"{affected}", b"{packages}"] {
+    for p in [&b"{files}"[..], b"{changed_files}", b"{affected}", b"{packages}"] {
         if rest.starts_with(p) {
             return Some(p.len());
         }

@@ -222,7 +222,7 @@ impl Declarations {
                     for e in &parsed.errors {
                         d.errors.push(
                             Finding::new(
-                                codes::FILES_UNREADABLE.id,
+                                &codes::FILES_UNREADABLE,
                                 path,
                                 format!("`{path}` cannot be parsed: {}", e.message),
                             )
@@ -237,7 +237,7 @@ impl Declarations {
                 Err(e) => {
                     let (line, column) = e.line_col();
                     d.errors.push(
-                        Finding::new(codes::FILES_UNREADABLE.id, path, format!("`{path}` {e}"))
+                        Finding::new(&codes::FILES_UNREADABLE, path, format!("`{path}` {e}"))
                             .at(line, column),
                     );
                 }
@@ -618,7 +618,7 @@ mod tests {
         let got: Vec<_> = d
             .errors()
             .iter()
-            .map(|f| (f.rule, f.path.as_str(), f.line))
+            .map(|f| (f.rule.id, f.path.as_str(), f.line))
             .collect();
         assert_eq!(got, [("files/unreadable", "apps/api/turbo.json", 1)]);
         let env = EnvConfig {
@@ -660,7 +660,7 @@ mod tests {
         let got: Vec<_> = d
             .errors()
             .iter()
-            .map(|f| (f.rule, f.path.as_str(), f.line, f.column))
+            .map(|f| (f.rule.id, f.path.as_str(), f.line, f.column))
             .collect();
         assert_eq!(
             got,

@@ -28,7 +28,7 @@ pub use secrets::{
     SecretHit, is_high_entropy, is_public_name, is_secret_like_name, known_secret_format,
     public_secret_reason, secrets_in_entries,
 };
-pub use values::{Violation, check_config, effective_rule, is_optional, validate};
+pub use values::{ValueRule, Violation, check_config, effective_rule, is_optional, validate};
 
 /// Whether `name` is a built-in of a runtime, framework, CI service or hosting platform.
 pub fn is_builtin(name: &str) -> bool {

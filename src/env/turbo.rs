@@ -34,7 +34,7 @@ impl TurboEnv {
         let json = parse_jsonc(path, bytes)?;
         if !json.is_object() {
             return Err(Finding::new(
-                codes::FILES_UNREADABLE.id,
+                &codes::FILES_UNREADABLE,
                 path,
                 format!("`{path}` is not a JSON object"),
             )
@@ -224,12 +224,12 @@ mod tests {
     fn malformed_files_are_findings_and_odd_types_are_ignored() {
         let f = TurboEnv::parse("turbo.json", b"{\n  \"globalEnv\": [\"A\",\n}").unwrap_err();
         assert_eq!(
-            (f.rule, f.path.as_str(), f.line),
+            (f.rule.id, f.path.as_str(), f.line),
             ("files/unreadable", "turbo.json", 3)
         );
         assert!(f.column > 0);
         let f = TurboEnv::parse("apps/web/turbo.json", b"[1]").unwrap_err();
-        assert_eq!((f.rule, f.line), ("files/unreadable", 1));
+        assert_eq!((f.rule.id, f.line), ("files/unreadable", 1));
         let t = TurboEnv::parse(
             "turbo.json",
             br#"{"globalEnv": "A", "tasks": {"b": {"env": [1, null, "", "B"]}, "c": 3}, "pipeline": []}"#,

@@ -8,11 +8,40 @@ use regex::Regex;
 
 use crate::config::{EnvConfig, ValueFormat, VarRule};
 
-/// A broken rule. `rule` is the rule's key in `hookctl.toml` (`min_length`, `format`, ...).
+/// A broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
-    pub rule: &'static str,
+    pub rule: ValueRule,
     pub message: String,
+}
+
+/// The field of `[env.vars.NAME]` a value broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueRule {
+    MinLength,
+    Format,
+    Pattern,
+    OneOf,
+    StartsWith,
+}
+
+impl ValueRule {
+    /// The field's key in `hookctl.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ValueRule::MinLength => "min_length",
+            ValueRule::Format => "format",
+            ValueRule::Pattern => "pattern",
+            ValueRule::OneOf => "one_of",
+            ValueRule::StartsWith => "starts_with",
+        }
+    }
+}
+
+impl std::fmt::Display for ValueRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key())
+    }
 }
 
 /// Names whose values sign sessions: 32 characters is what `openssl rand -base64 32` and
@@ -140,7 +169,7 @@ pub fn validate(_name: &str, value: &str, rule: &VarRule, environment: Option<&s
         let len = value.chars().count();
         if len < min {
             out.push(Violation {
-                rule: "min_length",
+                rule: ValueRule::MinLength,
                 message: format!(
                     "is {len} character{}, needs at least {min}{}",
                     if len == 1 { "" } else { "s" },
@@ -153,7 +182,7 @@ pub fn validate(_name: &str, value: &str, rule: &VarRule, environment: Option<&s
         && let Err(why) = check_format(format, value)
     {
         out.push(Violation {
-            rule: "format",
+            rule: ValueRule::Format,
             message: format!("{why}{}", scope(from_env(|r| r.format.is_some()))),
         });
     }
@@ -164,7 +193,7 @@ pub fn validate(_name: &str, value: &str, rule: &VarRule, environment: Option<&s
         };
         if !ok {
             out.push(Violation {
-                rule: "pattern",
+                rule: ValueRule::Pattern,
                 message: format!(
                     "does not match the pattern `{pattern}`{}",
                     scope(from_env(|r| r.pattern.is_some()))
@@ -177,7 +206,7 @@ pub fn validate(_name: &str, value: &str, rule: &VarRule, environment: Option<&s
     {
         let list: Vec<_> = choices.iter().map(|c| format!("`{c}`")).collect();
         out.push(Violation {
-            rule: "one_of",
+            rule: ValueRule::OneOf,
             message: format!(
                 "is not one of {}{}",
                 list.join(", "),
@@ -189,7 +218,7 @@ pub fn validate(_name: &str, value: &str, rule: &VarRule, environment: Option<&s
         && !value.starts_with(prefix.as_str())
     {
         out.push(Violation {
-            rule: "starts_with",
+            rule: ValueRule::StartsWith,
             message: format!(
                 "must start with `{prefix}`{}",
                 scope(from_env(|r| r.starts_with.is_some()))
@@ -330,7 +359,7 @@ mod tests {
     fn msgs(name: &str, value: &str, r: &VarRule, env: Option<&str>) -> Vec<(&'static str, String)> {
         validate(name, value, r, env)
             .into_iter()
-            .map(|v| (v.rule, v.message))
+            .map(|v| (v.rule.key(), v.message))
             .collect()
     }
 

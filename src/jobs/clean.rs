@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, bail};
 
-use super::{Git, Snapshot};
+use super::{Git, SnapshotRef};
 
 /// A temporary checkout; removed on drop.
 #[derive(Debug)]
@@ -175,7 +175,7 @@ fn make_base(tmp: &Path) -> anyhow::Result<PathBuf> {
 
 /// Check `snapshot` out into a new temporary directory and link `links` (repo-relative paths;
 /// default: every `node_modules` beside a `package.json` of the snapshot) from the work tree.
-pub fn materialize(git: &Git, snapshot: &Snapshot, links: Option<&[String]>) -> anyhow::Result<CleanDir> {
+pub fn materialize(git: &Git, snapshot: &SnapshotRef, links: Option<&[String]>) -> anyhow::Result<CleanDir> {
     let base = TempBase::new(Some(&super::state_dir(git)))?;
     let name = git
         .root
@@ -186,8 +186,8 @@ pub fn materialize(git: &Git, snapshot: &Snapshot, links: Option<&[String]>) -> 
         base,
     };
     let index = match snapshot {
-        Snapshot::Index(file) => file.clone(),
-        Snapshot::Commit(oid) => {
+        SnapshotRef::Index(file) => file.clone(),
+        SnapshotRef::Commit(oid) => {
             let file = dir.base.path().join("index");
             git.run(&["read-tree", oid.as_str()], Some(&file))?;
             Some(file)

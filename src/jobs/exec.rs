@@ -99,7 +99,7 @@ pub struct Spec {
 
 /// A running job, for progress display.
 #[derive(Debug, Clone)]
-pub struct Progress<'a> {
+pub struct RunningJob<'a> {
     pub name: &'a str,
     pub elapsed: Duration,
     pub interactive: bool,
@@ -178,7 +178,7 @@ pub fn run_all_with_progress(
     max: usize,
     fail_fast: bool,
     on_done: &mut dyn FnMut(&Spec, &Done),
-    on_tick: &mut dyn FnMut(&[Progress]),
+    on_tick: &mut dyn FnMut(&[RunningJob]),
 ) -> (Vec<Done>, Option<i32>) {
     let max = max.max(1);
     let mut results: Vec<Option<Done>> = specs.iter().map(|_| None).collect();
@@ -245,9 +245,9 @@ pub fn run_all_with_progress(
             break;
         }
         let now = Instant::now();
-        let progress: Vec<Progress> = running
+        let progress: Vec<RunningJob> = running
             .iter()
-            .map(|r| Progress {
+            .map(|r| RunningJob {
                 name: &specs[r.index].name,
                 elapsed: now.duration_since(r.started),
                 interactive: specs[r.index].interactive,

@@ -10,7 +10,9 @@
 
 pub mod capture;
 pub mod clean;
+pub mod condition;
 pub mod exec;
+pub mod order;
 pub mod orphans;
 pub mod path;
 pub mod plan;
@@ -26,9 +28,9 @@ pub use crate::git::{
     staged_files, staged_files_oids,
 };
 
-/// What a hook run looks at.
+/// Which snapshot a hook's jobs look at (`crate::snapshot::Snapshot` is its loaded contents).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Snapshot {
+pub enum SnapshotRef {
     /// An index file (`None`: the repository's own, or whatever `GIT_INDEX_FILE` says).
     Index(Option<PathBuf>),
     /// A commit's tree (full hex id).

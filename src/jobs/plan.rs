@@ -262,6 +262,10 @@ pub fn parse_template(run: &str) -> Vec<Piece<'_>> {
         let rest = &bytes[i..];
         let found = if rest.starts_with(b"{files}") {
             Some((Piece::Files, "{files}".len()))
+        } else if rest.starts_with(b"{changed_files}") {
+            // The same list under the name ref-range hooks document: there, the hook's files
+            // are those changed between the two refs.
+            Some((Piece::Files, "{changed_files}".len()))
         } else if rest.starts_with(b"{affected}") {
             Some((Piece::Affected, "{affected}".len()))
         } else if rest.starts_with(b"{packages}") {
@@ -431,6 +435,7 @@ mod tests {
         JobConfig {
             name: "j".into(),
             run: run.into(),
+            enabled: None,
             glob: glob.map(|g| Patterns::One(g.into())),
             exclude: exclude.map(|g| Patterns::One(g.into())),
             root: root.map(Into::into),
@@ -441,6 +446,10 @@ mod tests {
             fail_text: None,
             stage_fixed: false,
             interactive: false,
+            skip: None,
+            only: None,
+            group: None,
+            priority: None,
         }
     }
 

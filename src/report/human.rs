@@ -41,8 +41,8 @@ pub fn print(
     let mark_new = findings.iter().any(|f| f.new == Some(false));
     // The source of the file being shown, read once per file (a minified bundle can be MBs).
     let mut source: Option<(&str, Option<Cow<'_, [u8]>>)> = None;
-    let mut shown: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut hidden: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut shown: BTreeMap<&'static crate::codes::Rule, usize> = BTreeMap::new();
+    let mut hidden: BTreeMap<&'static crate::codes::Rule, usize> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
         let count = shown.entry(f.rule).or_default();
         *count += 1;

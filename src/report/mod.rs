@@ -118,7 +118,7 @@ pub fn print(
                 if f.column > 0 {
                     props.push_str(&format!(",col={}", f.column));
                 }
-                props.push_str(&format!(",title={}", gh_escape_prop(f.rule)));
+                props.push_str(&format!(",title={}", gh_escape_prop(f.rule.id)));
                 let mut msg = escape::escape(&f.message).into_owned();
                 if let Some(h) = &f.help {
                     msg.push_str(&format!("\nhelp: {}", escape::escape(h)));

@@ -42,8 +42,8 @@ pub fn print(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
                 loc["region"] = serde_json::Value::Object(region);
             }
             json!({
-                "ruleId": f.rule,
-                "ruleIndex": codes::ALL.iter().position(|r| r.id == f.rule).unwrap_or(0),
+                "ruleId": f.rule.id,
+                "ruleIndex": codes::ALL.iter().position(|r| r == f.rule).unwrap_or(0),
                 "level": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "message": { "text": text },
                 "locations": [{ "physicalLocation": loc }],

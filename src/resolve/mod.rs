@@ -293,7 +293,7 @@ impl Resolver {
                 let msg = msg.replace(&root_prefix, "");
                 unreadable.push(
                     Finding::new(
-                        codes::FILES_UNREADABLE.id,
+                        &codes::FILES_UNREADABLE,
                         shown.clone(),
                         format!("`{shown}`: {msg}"),
                     )

@@ -135,7 +135,7 @@ impl Packages {
                 Ok(_) => {
                     unreadable.push(
                         Finding::new(
-                            codes::FILES_UNREADABLE.id,
+                            &codes::FILES_UNREADABLE,
                             *path,
                             format!("`{path}` is not a JSON object"),
                         )
@@ -216,7 +216,7 @@ impl Packages {
             match snap.read(&pnpm_workspace).map(|b| parse_pnpm_workspace(&b)) {
                 Ok(Ok(list)) => globs.extend(list),
                 Ok(Err((line, msg))) => unreadable.push(
-                    Finding::new(codes::FILES_UNREADABLE.id, pnpm_workspace.as_str(), msg)
+                    Finding::new(&codes::FILES_UNREADABLE, pnpm_workspace.as_str(), msg)
                         .at(line, 1)
                         .help("fix the syntax of `pnpm-workspace.yaml`; hookctl goes on without it"),
                 ),
@@ -501,6 +501,6 @@ mod tests {
         let v = parse_jsonc("tsconfig.json", b"{\n // c\n \"a\": 1, /* x */\n}\n").unwrap();
         assert_eq!(v["a"], 1);
         let f = parse_jsonc("tsconfig.json", b"{\n  \"a\": 1\n  \"b\": 2\n}").unwrap_err();
-        assert_eq!((f.line, f.rule), (3, "files/unreadable"));
+        assert_eq!((f.line, f.rule.id), (3, "files/unreadable"));
     }
 }

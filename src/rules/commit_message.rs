@@ -49,7 +49,7 @@ pub fn check(config: &CommitConfig, message: &str, path: &str) -> Vec<Finding> {
     let subject = message.lines().next().unwrap_or("");
     let mut out = Vec::new();
     let finding = |what: String, help: String| {
-        Finding::new(super::COMMIT_MESSAGE.id, path, what)
+        Finding::new(&super::COMMIT_MESSAGE, path, what)
             .at(1, 1)
             .help(help)
     };

@@ -250,7 +250,7 @@ fn finding(
         format!("cd {pkg_dir} && ")
     };
     Finding::new(
-            super::DEPS_DEV_ONLY_AT_RUNTIME.id,
+            &super::DEPS_DEV_ONLY_AT_RUNTIME,
             path,
             format!(
                 "`{name}` is imported by runtime code but declared only in `devDependencies` of `{manifest}`: `{}` starts with `{start}`, without a bundler, and a production install leaves `{name}` out{hoisted}",

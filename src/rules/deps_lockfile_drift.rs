@@ -162,7 +162,7 @@ fn check_root(
     let path = path.as_str();
     let unreadable = |line: u32, msg: String| {
         vec![
-            Finding::new(rules::FILES_UNREADABLE.id, path, msg)
+            Finding::new(&rules::FILES_UNREADABLE, path, msg)
                 .at(line, 1)
                 .help(format!(
                     "fix or regenerate `{path}` (`{}{}`); hookctl cannot check it against package.json",
@@ -222,7 +222,7 @@ fn check_root(
     {
         return vec![
             Finding::new(
-                rules::DEPS_LOCKFILE_DRIFT.id,
+                &rules::DEPS_LOCKFILE_DRIFT,
                 path,
                 format!(
                     "`{path}` is not written as yarn writes it (a YAML anchor, alias, merge key or flow collection): `yarn install --immutable` rewrites it and fails on the deploy host"
@@ -442,7 +442,7 @@ fn finding(
             format!("`{lockfile}` has `{recorded}`"),
         ),
     };
-    let mut f = Finding::new(rules::DEPS_LOCKFILE_DRIFT.id, pkg_path, message)
+    let mut f = Finding::new(&rules::DEPS_LOCKFILE_DRIFT, pkg_path, message)
         .help(format!(
             "run `{}{}` and commit `{lockfile}` together with `{pkg_path}`",
             cd(root),

@@ -129,7 +129,7 @@ fn next_finding(path: &str, name: &str) -> Finding {
         format!("{server}, or rename it `NEXT_PUBLIC_{name}` if it may be public")
     };
     Finding::new(
-        super::ENV_CLIENT_READ.id,
+        &super::ENV_CLIENT_READ,
         path,
         format!(
             "`{name}` is read in a client component (`\"use client\"`): Next.js inlines only `NEXT_PUBLIC_` variables into browser code, so it is `undefined` there"
@@ -140,7 +140,7 @@ fn next_finding(path: &str, name: &str) -> Finding {
 
 fn sveltekit_finding(path: &str, name: &str) -> Finding {
     Finding::new(
-        super::ENV_CLIENT_READ.id,
+        &super::ENV_CLIENT_READ,
         path,
         format!(
             "`{name}` is read from SvelteKit's `$env/*/public`, which holds only `PUBLIC_` variables: the build fails (static) or it is `undefined` (dynamic)"
@@ -162,7 +162,7 @@ fn vite_finding(path: &str, name: &str) -> Finding {
         )
     };
     Finding::new(
-        super::ENV_CLIENT_READ.id,
+        &super::ENV_CLIENT_READ,
         path,
         format!(
             "`import.meta.env.{name}` is `undefined` in a Vite app: Vite exposes only `VITE_` variables (and `MODE`, `BASE_URL`, `PROD`, `DEV`, `SSR`)"

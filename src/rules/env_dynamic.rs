@@ -10,7 +10,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
         for read in facts.env_reads.iter().filter(|r| r.name.is_none()) {
             out.push(
                 Finding::new(
-                    super::ENV_DYNAMIC.id,
+                    &super::ENV_DYNAMIC,
                     path,
                     "env var read with a computed name: hookctl cannot check it",
                 )

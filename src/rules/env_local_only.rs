@@ -21,7 +21,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
                 .map_or_else(|| "`.env.example`".to_string(), |u| u.describe());
             out.push(
                 Finding::new(
-                    super::ENV_LOCAL_ONLY.id,
+                    &super::ENV_LOCAL_ONLY,
                     path,
                     format!("`{name}` is set only in `{file}`, which git does not track"),
                 )

@@ -28,7 +28,7 @@ pub fn check(cx: &EnvContext, files_too: bool) -> Vec<Finding> {
         for e in entries {
             if let Some(reason) = public_secret_reason(&e.name, Some(&e.value), extra) {
                 out.push(
-                    Finding::new(super::ENV_PUBLIC_SECRET.id, path.as_str(), reason)
+                    Finding::new(&super::ENV_PUBLIC_SECRET, path.as_str(), reason)
                         .at(e.line, e.column)
                         .help(help(&e.name))
                         .name(&e.name),
@@ -46,7 +46,7 @@ pub fn check(cx: &EnvContext, files_too: bool) -> Vec<Finding> {
             }
             if let Some(reason) = public_secret_reason(name, None, extra) {
                 out.push(
-                    Finding::new(super::ENV_PUBLIC_SECRET.id, path, reason)
+                    Finding::new(&super::ENV_PUBLIC_SECRET, path, reason)
                         .span(read.span)
                         .help(help(name))
                         .name(name),

@@ -110,7 +110,7 @@ pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Findi
                 );
                 out.push(
                     Finding::new(
-                        super::ENV_REQUIRED_BY_PACKAGE.id,
+                        &super::ENV_REQUIRED_BY_PACKAGE,
                         path.as_str(),
                         format!(
                             "`{dep}` needs {names}, which no `.env.example` declares{}",

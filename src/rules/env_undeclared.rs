@@ -77,7 +77,7 @@ fn finding(cx: &EnvContext, path: &str, name: &str, read: &EnvRead, why: Option<
             ),
         ),
     };
-    Finding::new(super::ENV_UNDECLARED.id, path, message)
+    Finding::new(&super::ENV_UNDECLARED, path, message)
         .span(read.span)
         .label(if why.is_some() {
             "not declared (optional)"

@@ -18,7 +18,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             if !read.contains(name.as_str()) && !crate::env::is_builtin(name) {
                 out.push(
                     Finding::new(
-                        super::ENV_UNUSED.id,
+                        &super::ENV_UNUSED,
                         &file.path,
                         format!("`{name}` is declared but no code reads it"),
                     )

@@ -22,7 +22,7 @@ pub fn check(snap: &Snapshot) -> Vec<Finding> {
         for other in &paths[1..] {
             out.push(
                 Finding::new(
-                    super::FILES_CASE_COLLISION.id,
+                    &super::FILES_CASE_COLLISION,
                     *other,
                     format!("`{other}` and `{first}` differ only by letter case"),
                 )
@@ -55,7 +55,7 @@ pub fn check_added(snap: &Snapshot, base: &Snapshot) -> Vec<Finding> {
                             (candidate, real.as_str())
                         };
                         out.push(
-                            Finding::new(super::FILES_CASE_COLLISION.id, b, format!("`{b}` and `{a}` differ only by letter case"))
+                            Finding::new(&super::FILES_CASE_COLLISION, b, format!("`{b}` and `{a}` differ only by letter case"))
                                 .help(format!("rename one of them: `git mv {b} <new name>`; a macOS or Windows checkout keeps only one"))
                                 .resolved(a),
                         );

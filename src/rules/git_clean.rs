@@ -43,7 +43,7 @@ pub fn modified(status: &[Dirty]) -> Vec<Finding> {
                 format!("git add {p}")
             };
             Finding::new(
-                super::GIT_CLEAN.id,
+                &super::GIT_CLEAN,
                 d.path.as_str(),
                 format!("`{}` {what}: the deploy would not match this work tree", d.path),
             )
@@ -64,7 +64,7 @@ pub fn fold_untracked_imports(config: &Config, findings: &mut [Finding], status:
         .map(|d| d.path.as_str())
         .collect();
     for f in findings.iter_mut() {
-        if f.rule != super::IMPORTS_UNTRACKED.id {
+        if f.rule != &super::IMPORTS_UNTRACKED {
             continue;
         }
         let Some(target) = f.resolved.clone().filter(|t| untracked.contains(t.as_str())) else {
@@ -74,7 +74,7 @@ pub fn fold_untracked_imports(config: &Config, findings: &mut [Finding], status:
             continue;
         };
         f.severity = severity;
-        f.rule = super::GIT_CLEAN.id;
+        f.rule = &super::GIT_CLEAN;
         f.message = format!(
             "`{target}` is untracked, but `{}` imports it: the deploy, built from git, fails with \"Cannot find module\"",
             f.path

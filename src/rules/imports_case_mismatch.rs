@@ -6,7 +6,7 @@ use crate::scan::Import;
 
 pub fn finding(path: &str, import: &Import, written: &str, real: &str) -> Finding {
     Finding::new(
-        super::IMPORTS_CASE_MISMATCH.id,
+        &super::IMPORTS_CASE_MISMATCH,
         path,
         format!(
             "`{}` matches `{real}` only when letter case is ignored",

@@ -28,7 +28,7 @@ pub fn finding(path: &str, import: &Import, package: &str, packages: &Packages) 
         format!("cd {dir} && ")
     };
     Finding::new(
-        super::IMPORTS_UNDECLARED_DEPENDENCY.id,
+        &super::IMPORTS_UNDECLARED_DEPENDENCY,
         path,
         format!("`{package}` is not declared in `{manifest}`"),
     )

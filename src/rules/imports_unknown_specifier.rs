@@ -30,7 +30,7 @@ pub fn finding(path: &str, import: &Import, why: Option<&str>) -> Finding {
     let spec = &import.specifier;
     let prefix = prefix(spec);
     Finding::new(
-        super::IMPORTS_UNKNOWN_SPECIFIER.id,
+        &super::IMPORTS_UNKNOWN_SPECIFIER,
         path,
         message(&format!("`{spec}`"), 1, why),
     )
@@ -91,7 +91,7 @@ pub fn once_per_prefix(findings: Vec<Finding>, packages: &Packages) -> Vec<Findi
     let mut groups: BTreeMap<(String, String), Vec<Finding>> = BTreeMap::new();
     let mut out = Vec::with_capacity(findings.len());
     for f in findings {
-        if f.rule != super::IMPORTS_UNKNOWN_SPECIFIER.id {
+        if f.rule != &super::IMPORTS_UNKNOWN_SPECIFIER {
             out.push(f);
             continue;
         }

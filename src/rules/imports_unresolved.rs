@@ -5,7 +5,7 @@ use crate::scan::Import;
 
 pub fn finding(path: &str, import: &Import) -> Finding {
     Finding::new(
-        super::IMPORTS_UNRESOLVED.id,
+        &super::IMPORTS_UNRESOLVED,
         path,
         format!("`{}` does not resolve to any file", import.specifier),
     )
@@ -37,7 +37,7 @@ pub fn needs_extension(path: &str, import: &Import, found: &str) -> Finding {
         format!("{}.{ext}", import.specifier)
     };
     Finding::new(
-        super::IMPORTS_UNRESOLVED.id,
+        &super::IMPORTS_UNRESOLVED,
         path,
         format!(
             "`{}` does not resolve in an ES module: Node needs the file extension",

@@ -51,7 +51,7 @@ pub fn finding(snap: &Snapshot, path: &str, import: &Import, target: &str) -> Fi
             format!("run `git add {}`", quote(target)),
         ),
     };
-    Finding::new(super::IMPORTS_UNTRACKED.id, path, message)
+    Finding::new(&super::IMPORTS_UNTRACKED, path, message)
         .span(import.span)
         .label(label)
         .help(help)

@@ -180,7 +180,7 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
             }
             out.push(
                 Finding::new(
-                    super::NODE_VERSION.id,
+                    &super::NODE_VERSION,
                     s.path.as_str(),
                     format!(
                         "{} names Node `{}`, outside the root package.json `engines.node` (`{spec}`)",
@@ -225,7 +225,7 @@ pub fn check(snap: &Snapshot, packages: &Packages) -> Vec<Finding> {
                 let (wrong, right) = if a_first { (a, b) } else { (b, a) };
                 out.push(
                     Finding::new(
-                        super::NODE_VERSION.id,
+                        &super::NODE_VERSION,
                         wrong.path.as_str(),
                         format!(
                             "{} names Node `{}` but {} names `{}`: tools that read one or the other run different Node versions",
@@ -267,7 +267,7 @@ pub fn running_node(snap: &Snapshot, packages: &Packages, version: &str) -> Opti
     }
     Some(
         Finding::new(
-            super::NODE_VERSION.id,
+            &super::NODE_VERSION,
             "package.json",
             format!("the running Node is `{v}`, outside `engines.node` (`{spec}`)"),
         )

@@ -39,7 +39,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             }
             out.push(
                 Finding::new(
-                    super::SECRETS_ENV_FILE.id,
+                    &super::SECRETS_ENV_FILE,
                     path,
                     format!("`{path}` is a local env file and must not be committed"),
                 )
@@ -105,7 +105,7 @@ fn untrack_help(path: &str) -> String {
 }
 
 fn unreadable(path: &str, message: String, line: u32, column: u32) -> Finding {
-    Finding::new(super::FILES_UNREADABLE.id, path, message)
+    Finding::new(&super::FILES_UNREADABLE, path, message)
         .at(line, column)
         .help("save it as UTF-8 text (it was still scanned for known secret formats)")
 }
@@ -158,7 +158,7 @@ fn scan_file(path: &str, kind: EnvFileKind, bytes: &[u8], via: Option<&str>) -> 
         covered.extend(hit.line..=hit.line.saturating_add(spanned));
         out.push(
             Finding::new(
-                super::SECRETS_ENV_FILE.id,
+                &super::SECRETS_ENV_FILE,
                 path,
                 format!("`{}` in `{path}` {}{through}", hit.name, hit.reason),
             )
@@ -175,7 +175,7 @@ fn scan_file(path: &str, kind: EnvFileKind, bytes: &[u8], via: Option<&str>) -> 
         let format = hit.format;
         let mut f = match &hit.name {
             Some(name) => Finding::new(
-                super::SECRETS_ENV_FILE.id,
+                &super::SECRETS_ENV_FILE,
                 path,
                 format!(
                     "`{name}` in `{path}` holds a value of a known secret format ({format}) on a line that is not a valid `NAME=value`{through}"
@@ -183,7 +183,7 @@ fn scan_file(path: &str, kind: EnvFileKind, bytes: &[u8], via: Option<&str>) -> 
             )
             .name(name),
             None => Finding::new(
-                super::SECRETS_ENV_FILE.id,
+                &super::SECRETS_ENV_FILE,
                 path,
                 format!(
                     "`{path}` holds a value of a known secret format ({format}) outside any `NAME=value` assignment{through}"

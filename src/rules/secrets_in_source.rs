@@ -223,18 +223,14 @@ fn finding(path: &str, hit: &Hit) -> Finding {
     } else {
         format!("a value of a known secret format ({})", hit.kind)
     };
-    Finding::new(
-        super::SECRETS_IN_SOURCE.id,
-        path,
-        format!("`{path}` holds {what}"),
-    )
-    .at(hit.line, hit.column)
-    .help(
-        "read it from the environment instead, and rotate the secret: it stays in git history; \
+    Finding::new(&super::SECRETS_IN_SOURCE, path, format!("`{path}` holds {what}"))
+        .at(hit.line, hit.column)
+        .help(
+            "read it from the environment instead, and rotate the secret: it stays in git history; \
              a test fixture belongs under a `[secrets] skip` glob",
-    )
-    .name(hit.kind)
-    .hide_source()
+        )
+        .name(hit.kind)
+        .hide_source()
 }
 
 /// Whether the first 8 KiB hold a NUL byte.

@@ -76,12 +76,26 @@ root = "apps/*"
 timeout = "1m30s"
 stage_fixed = true
 env = { A = "b" }
+skip = ["merge", { ref = "release/*" }]
+only = { run = "test -f .ok" }
+group = "check"
+[[pre-commit.groups]]
+name = "check"
+fail_fast = true
+parallel = false
 [[pre-deploy.jobs]]
 name = "build"
 run = "npm run build"
 clean = true
 link = ["node_modules"]
 timeout = 600
+priority = 1
+[pre-deploy]
+checks_order = "last"
+skip = "ci"
+[post-checkout]
+file_checkout = true
+only = true
 "#;
     config::parse(Path::new("hookctl.toml"), full).unwrap();
     let errors: Vec<String> = v.iter_errors(&as_json(full)).map(|e| e.to_string()).collect();
@@ -108,6 +122,11 @@ fn schema_rejects_what_the_loader_rejects() {
         "[imports]\ngenerated = \"src/gql\"\n",
         "min_version = 2\n",
         "pre-commit = 3\n",
+        "[pre-commit]\nskip = \"tuesday\"\n",
+        "[pre-commit]\nonly = { reff = \"main\" }\n",
+        "[pre-commit]\nchecks_order = \"middle\"\n",
+        "[[pre-commit.groups]]\nnme = \"x\"\n",
+        "[[pre-commit.jobs]]\nname = \"x\"\nrun = \"y\"\npriority = -1\n",
     ] {
         assert!(
             config::parse(Path::new("hookctl.toml"), bad).is_err(),

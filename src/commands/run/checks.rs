@@ -43,6 +43,8 @@ pub(super) fn run_checks_on(
     scopes: &[HookScope],
     skip: Vec<String>,
     args: &RunArgs,
+    // `--package`: only findings under these folders are reported.
+    only: &[String],
 ) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
     let table = hook == PRE_DEPLOY;
     let configured = hc.checks.clone().unwrap_or_default();
@@ -108,7 +110,7 @@ pub(super) fn run_checks_on(
                     baseline: scope.baseline.clone(),
                     groups: run_groups.clone(),
                     skip: skip.clone(),
-                    paths: Vec::new(),
+                    paths: only.to_vec(),
                     // The machine's state is checked once per run, with the first scope.
                     local: if i == 0 { local.clone() } else { Local::default() },
                 },
@@ -190,13 +192,14 @@ pub(super) fn run_checks_on(
                 continue;
             }
             let time = times.iter().filter(|(t, _)| t == g).map(|(_, d)| *d).sum();
-            let (errors, warnings) = findings
-                .iter()
-                .filter(|f| crate::codes::group(f.rule) == *g)
-                .fold((0, 0), |(e, w), f| match f.severity {
-                    Severity::Error => (e + 1, w),
-                    Severity::Warning => (e, w + 1),
-                });
+            let (errors, warnings) =
+                findings
+                    .iter()
+                    .filter(|f| f.rule.group() == *g)
+                    .fold((0, 0), |(e, w), f| match f.severity {
+                        Severity::Error => (e + 1, w),
+                        Severity::Warning => (e, w + 1),
+                    });
             let detail = match (errors, warnings) {
                 (0, 0) => String::new(),
                 (e, 0) => plural(e, "error"),
@@ -213,6 +216,7 @@ pub(super) fn run_checks_on(
                 },
                 time: Some(time),
                 detail,
+                group: None,
             });
         }
     }

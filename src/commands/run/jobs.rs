@@ -12,7 +12,7 @@ use crate::UsageError;
 use crate::cli::RunArgs;
 use crate::config::HookConfig;
 use crate::jobs::exec::{self, Spec, Status};
-use crate::jobs::{self, Git, Snapshot, clean, plan, restore, staged};
+use crate::jobs::{self, Git, SnapshotRef, clean, condition, plan, restore, staged};
 
 use super::scope::HookScope;
 use super::ui::{Row, RowKind, RowStatus, Ui};
@@ -22,6 +22,9 @@ pub(super) struct Tally {
     pub(super) passed: usize,
     pub(super) failed: usize,
     pub(super) skipped: usize,
+    /// Skips not printed (ref-range hooks' jobs without changed files): a run of only those
+    /// prints nothing.
+    pub(super) unannounced: usize,
     /// `pre-deploy`'s summary table: the built-in groups, then each job as it ends.
     pub(super) rows: Vec<Row>,
 }
@@ -37,17 +40,27 @@ pub(super) fn run_jobs(
     scope: &HookScope,
     graph: Option<&crate::graph::Graph>,
     skip: &[String],
+    conditions: &condition::State,
     args: &RunArgs,
     tally: &mut Tally,
 ) -> anyhow::Result<Option<i32>> {
     let mut runnable = Vec::new();
     for job in &hc.jobs {
-        if skip.contains(&job.name) {
-            ui.skipped(&job.name, "HOOKCTL_SKIP");
+        // HOOKCTL_SKIP first: it costs nothing, and a skipped job's `run` condition never runs.
+        let skipped = if skip.contains(&job.name) {
+            Some("HOOKCTL_SKIP".to_string())
+        } else {
+            match conditions.decide(job.skip.as_ref(), job.only.as_ref()) {
+                condition::Verdict::Skip(why) => Some(why),
+                condition::Verdict::Run => None,
+            }
+        };
+        if let Some(why) = skipped {
+            ui.skipped(&job.name, &why);
             tally.skipped += 1;
             tally
                 .rows
-                .push(Row::skipped(job.name.clone(), RowKind::Job, "HOOKCTL_SKIP"));
+                .push(Row::skipped(job.name.clone(), RowKind::Job, &why));
             continue;
         }
         let glob_root = job.root.as_deref().is_some_and(plan::is_glob_root);
@@ -57,12 +70,32 @@ pub(super) fn run_jobs(
         };
         for p in plan::plan_runs_with(job, inputs, &args.args).map_err(UsageError)? {
             match p {
+                // Ref-range hooks run after every checkout, merge and rebase: a job with none
+                // of its files changed is skipped without a word.
+                plan::Plan::Skip(why) if scope.require_files => {
+                    tally.skipped += 1;
+                    tally.unannounced += 1;
+                    tally
+                        .rows
+                        .push(Row::skipped(job.name.clone(), RowKind::Job, &why));
+                }
                 plan::Plan::Skip(why) => {
                     ui.skipped(&job.name, &why);
                     tally.skipped += 1;
                     tally
                         .rows
                         .push(Row::skipped(job.name.clone(), RowKind::Job, &why));
+                }
+                // Ref-range hooks run a job only for changed files of its own.
+                plan::Plan::Run { files, .. } if scope.require_files && files.is_empty() => {
+                    let why = if scope.files.is_empty() {
+                        "no files changed"
+                    } else {
+                        "no matching changed files"
+                    };
+                    tally.skipped += 1;
+                    tally.unannounced += 1;
+                    tally.rows.push(Row::skipped(job.name.clone(), RowKind::Job, why));
                 }
                 plan::Plan::Run { dir, commands, files } => {
                     let name = if glob_root {
@@ -78,7 +111,7 @@ pub(super) fn run_jobs(
     // Jobs of an index snapshot see the staged content: those with a partially staged file
     // run in a staged view (see `jobs::staged`), the others in place.
     let index = match &scope.snapshot {
-        Snapshot::Index(index) if !git.bare && runnable.iter().any(|(j, ..)| !j.clean) => {
+        SnapshotRef::Index(index) if !git.bare && runnable.iter().any(|(j, ..)| !j.clean) => {
             Some(index.as_deref())
         }
         _ => None,
@@ -231,6 +264,7 @@ pub(super) fn run_jobs(
             status,
             time: (status != RowStatus::Skipped).then_some(r.elapsed),
             detail,
+            group: None,
         });
     }
     drop(checkouts);

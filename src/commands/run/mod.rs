@@ -24,6 +24,7 @@
 
 mod checks;
 mod jobs;
+mod package;
 mod scope;
 mod ui;
 
@@ -35,15 +36,16 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::cli::RunArgs;
-use crate::config::{Config, HookConfig};
+use crate::config::condition::ChecksOrder;
+use crate::config::{Config, HookConfig, JobConfig};
 use crate::jobs::exec;
-use crate::jobs::{Git, clean, plan};
+use crate::jobs::{Git, clean, condition, order, plan};
 use crate::{Ctx, Exit, UsageError};
 
 use self::checks::run_checks_on;
 use self::jobs::{Tally, run_jobs};
 use self::scope::scopes;
-use self::ui::{Row, RowKind, Ui, seconds};
+use self::ui::{Row, RowKind, RowStatus, Ui, seconds};
 
 pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     let hook = args.hook.as_str();
@@ -74,15 +76,23 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     ui::recovered(&left.recovery);
     // A bare repository has no checked-out hookctl.toml (doctor says so too): defaults, unless
     // `--config` names one.
+    // `--package P` / `--here`: one workspace package's run (see `package`).
+    let package = package::selected(ctx, &git.root, args)?;
     let config = if git.bare && ctx.config.is_none() {
         Config::default()
     } else {
-        Config::load(&git.root, ctx.config.as_deref())?
+        let folder = package.as_ref().map(|p| p.folder.as_str());
+        Config::load_for(&git.root, ctx.config.as_deref(), folder)?
     };
     let mut config = ctx.adjust(config);
-    // `hookctl.toml` files of workspace packages add jobs for their package's files.
-    for (h, job) in crate::config::nested::nested_jobs(&git, crate::jobs::index_from_env(&git).as_deref())? {
-        config.hooks.entry(h).or_default().jobs.push(job);
+    // `hookctl.toml` files of workspace packages add jobs for their package's files (in a
+    // package's run, its own file is merged into `config` already; the others' do not run).
+    if package.is_none() {
+        for (h, job) in
+            crate::config::nested::nested_jobs(&git, crate::jobs::index_from_env(&git).as_deref())?
+        {
+            config.hooks.entry(h).or_default().jobs.push(job);
+        }
     }
     let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
     let hc = match config.hook(hook) {
@@ -99,8 +109,30 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     if hook == COMMIT_MSG && hc.checks.is_none() && commit_message_on(&config) {
         hc.checks = Some(vec![COMMIT_MSG.to_string()]);
     }
+    if let Some(p) = &package {
+        hc.jobs.retain(|j| package::keep_job(j, p));
+        if !ctx.quiet {
+            errln!("hookctl: {hook} for package {}", p.label());
+        }
+    }
     select_jobs(&mut hc, hook, &args.jobs).map_err(UsageError)?;
     validate(&hc).map_err(UsageError)?;
+    // `post-checkout` of files (`git checkout -- f`, flag 0) moves no branch: nothing to do
+    // unless the hook asks for it.
+    if hook == "post-checkout" && args.args.get(2).is_some_and(|f| f == "0") && hc.file_checkout != Some(true)
+    {
+        return Ok(Exit::Success);
+    }
+    let conditions = condition::State::new(&git, hook, &args.args);
+    if let condition::Verdict::Skip(why) = conditions.decide(hc.skip.as_ref(), hc.only.as_ref()) {
+        if !ctx.quiet {
+            errln!(
+                "hookctl: {hook}: skipped ({})",
+                crate::report::escape::escape(&why)
+            );
+        }
+        return Ok(Exit::Success);
+    }
 
     let skip = crate::skip_list();
     warn_unknown_skips(&config, &skip);
@@ -117,13 +149,21 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         && args.jobs.is_empty();
 
     // Jobs need the changed files; the built-in checks compute their own scope.
-    let scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
+    let mut scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
+    let only: Vec<String> = package.iter().map(|p| p.folder.clone()).collect();
+    if let Some(p) = &package {
+        for scope in &mut scopes {
+            scope.files.retain(|f| p.holds(f));
+        }
+    }
 
     let mut blocking = false;
     let mut checked = Vec::new();
     let mut tally = Tally::default();
-    if run_checks {
-        let (b, snapshots, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip, args)?;
+    let checks_last = hc.checks_order == Some(ChecksOrder::Last);
+    if run_checks && !checks_last {
+        let (b, snapshots, rows) =
+            run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip.clone(), args, &only)?;
         blocking |= b;
         checked = snapshots;
         tally.rows = rows;
@@ -133,11 +173,16 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     exec::install_signal_handlers();
     let ui = Ui::new(ctx, every);
     let started = Instant::now();
+    let ordered = order::is_ordered(&hc);
+    let stages = order::stages(&hc);
+    // A stage with `fail_fast` had a failure: nothing after it runs (the checks placed last
+    // neither).
+    let mut stopped = false;
     for scope in &scopes {
         if let Some(sig) = exec::interrupted() {
             return Ok(interrupted(sig));
         }
-        if hc.fail_fast.unwrap_or(false) && (blocking || tally.failed > 0) {
+        if hc.fail_fast.unwrap_or(false) && (blocking || tally.failed > 0) || stopped {
             break;
         }
         if let (Some(label), false) = (&scope.label, hc.jobs.is_empty() || ctx.quiet) {
@@ -152,19 +197,108 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         } else {
             None
         };
-        if let Some(sig) = run_jobs(
-            &ui,
-            &git,
-            hook,
-            &hc,
-            scope,
-            graph.as_ref(),
-            &skip,
-            args,
-            &mut tally,
-        )? {
-            return Ok(interrupted(sig));
+        for stage in &stages {
+            let jobs: Vec<&JobConfig> = stage.jobs.iter().map(|&i| &hc.jobs[i]).collect();
+            let first_row = tally.rows.len();
+            if stopped {
+                for job in &jobs {
+                    tally.skipped += 1;
+                    tally.rows.push(Row::skipped(
+                        job.name.clone(),
+                        RowKind::Job,
+                        "not run (fail_fast)",
+                    ));
+                }
+            } else {
+                if ordered && !ctx.quiet && stages.len() > 1 {
+                    errln!("{}", ui.bold(&format!("hookctl: {hook}: {}", stage_title(stage))));
+                }
+                let mut sub = hc.clone();
+                sub.jobs = jobs.iter().map(|j| (*j).clone()).collect();
+                sub.fail_fast = Some(stage.fail_fast);
+                sub.parallel = Some(stage.parallel);
+                let failed_before = tally.failed;
+                if let Some(sig) = run_jobs(
+                    &ui,
+                    &git,
+                    hook,
+                    &sub,
+                    scope,
+                    graph.as_ref(),
+                    &skip,
+                    &conditions,
+                    args,
+                    &mut tally,
+                )? {
+                    return Ok(interrupted(sig));
+                }
+                stopped |= stage.fail_fast && tally.failed > failed_before;
+            }
+            // The summary keeps the configured order, not the order jobs finished in.
+            let rank = |item: &str| {
+                jobs.iter()
+                    .position(|j| item == j.name || item.starts_with(&format!("{} (", j.name)))
+                    .unwrap_or(usize::MAX)
+            };
+            let rows = &mut tally.rows[first_row..];
+            rows.sort_by_key(|r| rank(&r.item));
+            for r in rows {
+                r.group = stage.name.clone();
+            }
         }
+    }
+    if run_checks && checks_last {
+        if stopped || hc.fail_fast.unwrap_or(false) && tally.failed > 0 {
+            tally.skipped += 1;
+            tally.rows.push(Row::skipped(
+                "checks".into(),
+                RowKind::Check,
+                "not run (fail_fast)",
+            ));
+            if !ctx.quiet {
+                ui.skipped("built-in checks", "fail_fast");
+            }
+        } else {
+            let (b, _, rows) = run_checks_on(ctx, &config, hook, &hc, &scopes, check_skip, args, &only)?;
+            blocking |= b;
+            if rows.is_empty() {
+                tally.rows.push(Row {
+                    item: "checks".into(),
+                    kind: RowKind::Check,
+                    status: if b { RowStatus::Failed } else { RowStatus::Ok },
+                    time: None,
+                    detail: if b {
+                        "blocking findings".into()
+                    } else {
+                        String::new()
+                    },
+                    group: None,
+                });
+            } else {
+                tally.rows.extend(rows);
+            }
+        }
+    } else if run_checks && ordered && tally.rows.iter().all(|r| r.kind != RowKind::Check) {
+        // Outside `pre-deploy` the checks are one item of the ordered summary.
+        tally.rows.insert(
+            0,
+            Row {
+                item: "checks".into(),
+                kind: RowKind::Check,
+                status: if blocking {
+                    RowStatus::Failed
+                } else {
+                    RowStatus::Ok
+                },
+                time: None,
+                detail: if blocking {
+                    "blocking findings".into()
+                } else {
+                    String::new()
+                },
+                group: None,
+            },
+        );
     }
     if hook == PRE_DEPLOY {
         // Jobs that `fail_fast` kept from starting are items of the table too.
@@ -180,8 +314,14 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
                 ));
             }
         }
-        ui.table(hook, &tally.rows);
-    } else if !hc.jobs.is_empty() && (!ctx.quiet || tally.failed > 0) {
+        ui.table(hook, &tally.rows, true);
+    } else if !hc.jobs.is_empty()
+        && (!ctx.quiet || tally.failed > 0)
+        && tally.passed + tally.failed + tally.skipped > tally.unannounced
+    {
+        if ordered {
+            ui.table(hook, &tally.rows, false);
+        }
         let line = format!(
             "hookctl: {hook} jobs: {} passed, {} failed, {} skipped in {}",
             tally.passed,
@@ -201,6 +341,15 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// How a stage is announced: `group \`lint\``, `priority 1`, `jobs without a group`.
+fn stage_title(stage: &order::Stage) -> String {
+    match &stage.name {
+        Some(n) if n.starts_with("priority ") => n.clone(),
+        Some(n) => format!("group `{}`", crate::report::escape::escape(n)),
+        None => "jobs without a group".to_string(),
+    }
 }
 
 /// Whether `hookctl run <hook>` would do anything: pre-commit and pre-push always run the
@@ -342,7 +491,7 @@ fn affected(
     seeds: &[PathBuf],
     checked: Option<std::sync::Arc<crate::snapshot::Snapshot>>,
 ) -> anyhow::Result<crate::graph::Graph> {
-    use crate::checks::{Scope, scan_snapshot};
+    use crate::checks::{FileScope, scan_snapshot};
     let (repo, paths) = crate::git::discover()?;
     let snap = match checked {
         Some(snap) => snap,
@@ -354,7 +503,7 @@ fn affected(
     let cache =
         crate::cache::FactsCache::load(&paths.common_dir, crate::cache::FactsCache::fingerprint(&opts));
     let facts = |need| {
-        let scanned = scan_snapshot(&snap, &opts, &Scope::Files(need), &cache);
+        let scanned = scan_snapshot(&snap, &opts, &FileScope::Files(need), &cache);
         let _ = cache.save();
         scanned.into_iter().collect()
     };

@@ -12,19 +12,22 @@ use anyhow::Context;
 use crate::UsageError;
 use crate::checks::{Baseline, Target};
 use crate::cli::RunArgs;
-use crate::jobs::{self, Git, Snapshot, push};
+use crate::jobs::{self, Git, SnapshotRef, push};
 
 /// One thing the hook looks at: a snapshot, how to check it, and the files jobs get.
 pub(super) struct HookScope {
     /// Shown above the jobs when a push has several refs.
     pub(super) label: Option<String>,
-    pub(super) snapshot: Snapshot,
+    pub(super) snapshot: SnapshotRef,
     pub(super) target: Target,
     pub(super) baseline: Baseline,
     pub(super) files: Vec<PathBuf>,
     /// Staged blob ids of `files` (hex), when known.
     pub(super) oids: std::collections::HashMap<PathBuf, String>,
     pub(super) env: Vec<(OsString, OsString)>,
+    /// A ref-range hook (`post-checkout`, `post-merge`, `post-rewrite`, `pre-rebase`): a job
+    /// runs only when some of `files` are its own, whatever its command.
+    pub(super) require_files: bool,
 }
 
 /// `--files F...`: paths relative to the current directory, made repo-relative; a folder
@@ -147,7 +150,7 @@ pub(super) fn scopes(
         return Ok(vec![HookScope {
             label: None,
             files: jobs::commit_files(git, Some(&a), &b)?,
-            snapshot: Snapshot::Commit(b.clone()),
+            snapshot: SnapshotRef::Commit(b.clone()),
             target: Target::Commit(oid(&b)?),
             baseline: Baseline::Commit(oid(&a)?),
             oids: Default::default(),
@@ -155,6 +158,7 @@ pub(super) fn scopes(
                 jobs::env_pair("HOOKCTL_FROM_REF", a.clone()),
                 jobs::env_pair("HOOKCTL_TO_REF", b.clone()),
             ],
+            require_files: false,
         }]);
     }
     if args.all_files || !args.files.is_empty() {
@@ -167,11 +171,12 @@ pub(super) fn scopes(
         return Ok(vec![HookScope {
             label: None,
             files,
-            snapshot: Snapshot::Index(index),
+            snapshot: SnapshotRef::Index(index),
             target: Target::Index,
             baseline,
             oids: Default::default(),
             env: Vec::new(),
+            require_files: false,
         }]);
     }
     match hook {
@@ -185,13 +190,15 @@ pub(super) fn scopes(
                 label: None,
                 files: staged.iter().map(|(p, _)| p.clone()).collect(),
                 oids: staged.into_iter().collect(),
-                snapshot: Snapshot::Index(index),
+                snapshot: SnapshotRef::Index(index),
                 target: Target::Index,
                 baseline: Baseline::Head,
                 env: Vec::new(),
+                require_files: false,
             }])
         }
         "pre-push" => push_scopes(git, args, want_files),
+        h if REF_RANGE_HOOKS.contains(&h) => ref_range_scope(git, hook, args, want_files).map(|s| vec![s]),
         _ => Ok(vec![HookScope {
             label: None,
             files: if want_files {
@@ -199,13 +206,110 @@ pub(super) fn scopes(
             } else {
                 Vec::new()
             },
-            snapshot: Snapshot::Index(index),
+            snapshot: SnapshotRef::Index(index),
             target: Target::Index,
             baseline: Baseline::None,
             oids: Default::default(),
             env: Vec::new(),
+            require_files: false,
         }]),
     }
+}
+
+/// Hooks whose jobs get the files changed between two refs (`{changed_files}`).
+pub(super) const REF_RANGE_HOOKS: &[&str] = &["post-checkout", "post-merge", "post-rewrite", "pre-rebase"];
+
+/// The two refs of a ref-range hook, from its arguments (and, for `post-rewrite amend`, its
+/// stdin):
+/// - `post-checkout <old> <new> <flag>`: old..new (every file of new after a clone, whose old
+///   is the null id);
+/// - `post-merge <squash>`: `ORIG_HEAD..HEAD`; a squash merge moves no ref, so HEAD against
+///   the index it filled;
+/// - `post-rewrite amend|rebase`: the amended commit (stdin's first line) or `ORIG_HEAD` (a
+///   rebase's tip before it), ..HEAD;
+/// - `pre-rebase <upstream> [<branch>]`: the files that differ between upstream and the
+///   branch (HEAD when git passes none) — what the rebase will bring together.
+///
+/// Jobs run in the work tree (the new state, nothing to stage or restore); `clean = true`
+/// checks out the new commit.
+fn ref_range_scope(git: &Git, hook: &str, args: &RunArgs, want_files: bool) -> anyhow::Result<HookScope> {
+    let arg = |i: usize| args.args.get(i).map(String::as_str);
+    let commit = |r: &str| git.commit_oid(r);
+    let head = || commit("HEAD");
+    let null = |r: &str| !r.is_empty() && r.bytes().all(|b| b == b'0');
+    let (base, tip, squash) = match hook {
+        "post-checkout" => (
+            arg(0).filter(|r| !null(r)).and_then(commit),
+            arg(1).and_then(commit).or_else(head),
+            false,
+        ),
+        "post-merge" => (commit("ORIG_HEAD"), head(), arg(0) == Some("1")),
+        "post-rewrite" => {
+            let base = if arg(0) == Some("amend") {
+                amended_from(git)
+            } else {
+                None
+            };
+            (base.or_else(|| commit("ORIG_HEAD")), head(), false)
+        }
+        _ => (
+            arg(0).and_then(commit),
+            arg(1).and_then(commit).or_else(head),
+            false,
+        ),
+    };
+    let Some(tip) = tip else {
+        // No commit yet (an unborn branch): nothing changed between refs.
+        return Ok(HookScope {
+            label: None,
+            snapshot: SnapshotRef::Index(None),
+            target: Target::Index,
+            baseline: Baseline::None,
+            files: Vec::new(),
+            oids: Default::default(),
+            env: Vec::new(),
+            require_files: true,
+        });
+    };
+    let oid = |hex: &str| git2::Oid::from_str(hex).with_context(|| format!("bad object id {hex}"));
+    let files = match (want_files, squash) {
+        (false, _) => Vec::new(),
+        (true, true) => jobs::staged_files(git, None)?,
+        (true, false) => jobs::commit_files(git, base.as_deref(), &tip)?,
+    };
+    Ok(HookScope {
+        label: None,
+        files,
+        snapshot: SnapshotRef::Commit(tip.clone()),
+        target: if squash {
+            Target::Index
+        } else {
+            Target::Commit(oid(&tip)?)
+        },
+        baseline: match (&base, squash) {
+            (_, true) => Baseline::Head,
+            (Some(b), false) => Baseline::Commit(oid(b)?),
+            (None, false) => Baseline::None,
+        },
+        oids: Default::default(),
+        env: vec![
+            jobs::env_pair("HOOKCTL_FROM_REF", base.unwrap_or_default()),
+            jobs::env_pair("HOOKCTL_TO_REF", tip),
+        ],
+        require_files: true,
+    })
+}
+
+/// `post-rewrite amend`: git writes `<old> <new>` on stdin; the old commit is the base.
+fn amended_from(git: &Git) -> Option<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return None;
+    }
+    let mut raw = String::new();
+    stdin.lock().read_to_string(&mut raw).ok()?;
+    let old = raw.lines().next()?.split_whitespace().next()?;
+    git.commit_oid(old)
 }
 
 pub(super) fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow::Result<Vec<HookScope>> {
@@ -255,7 +359,7 @@ pub(super) fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow
                 Some(b) => Baseline::Commit(oid(b)?),
                 None => Baseline::None,
             },
-            snapshot: Snapshot::Commit(tip.clone()),
+            snapshot: SnapshotRef::Commit(tip.clone()),
             oids: Default::default(),
             env: vec![
                 jobs::env_pair("HOOKCTL_PUSH_FROM", base.clone().unwrap_or_default()),
@@ -265,6 +369,7 @@ pub(super) fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow
                 jobs::env_pair("HOOKCTL_PUSH_REMOTE", remote.clone()),
                 jobs::env_pair("HOOKCTL_PUSH_URL", url.clone()),
             ],
+            require_files: false,
         });
     }
     Ok(scopes)

@@ -21,6 +21,8 @@ pub(super) struct Row {
     pub(super) time: Option<Duration>,
     /// Why it failed or was skipped, in a few words.
     pub(super) detail: String,
+    /// The job's group (`priority 1` for priorities), when the hook orders its jobs.
+    pub(super) group: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +46,7 @@ impl Row {
             status: RowStatus::Skipped,
             time: None,
             detail: why.to_string(),
+            group: None,
         }
     }
 }
@@ -102,7 +105,7 @@ impl Ui {
     /// Live progress (called about every 10 ms while jobs run): on a terminal, one status line
     /// redrawn in place every 100 ms; otherwise a `still running: <job> (30s)` line per job
     /// every 30 s. Nothing while an interactive job owns the terminal.
-    pub(super) fn progress(&self, running: &[exec::Progress]) {
+    pub(super) fn progress(&self, running: &[exec::RunningJob]) {
         if running.iter().any(|r| r.interactive) {
             self.clear_status();
             return;
@@ -243,9 +246,9 @@ impl Ui {
 }
 
 impl Ui {
-    /// `pre-deploy`'s one summary table (item, status, time) and the verdict naming each
-    /// failed item.
-    pub(super) fn table(&self, hook: &str, rows: &[Row]) {
+    /// The summary table (item, status, time; the group when the hook orders its jobs), in
+    /// the configured order; with `verdict` (`pre-deploy`), the line naming each failed item.
+    pub(super) fn table(&self, hook: &str, rows: &[Row], verdict: bool) {
         if rows.is_empty() {
             return;
         }
@@ -259,11 +262,29 @@ impl Ui {
             .collect();
         let rows = &rows[..];
         let width = rows.iter().map(|r| r.item.len()).max().unwrap_or(4).max(4);
+        let grouped = rows.iter().any(|r| r.group.is_some());
+        let group_of = |r: &Row| {
+            if !grouped {
+                String::new()
+            } else {
+                let g = match (&r.group, r.kind) {
+                    (Some(g), _) => escape(g).into_owned(),
+                    (None, RowKind::Check) => "-".to_string(),
+                    (None, RowKind::Job) => "(none)".to_string(),
+                };
+                format!("{g:<gwidth$}  ", gwidth = self.group_width(rows))
+            }
+        };
         let mut text = String::new();
         text.push_str(&self.bold(&format!("hookctl: {hook} summary")));
         text.push('\n');
+        let header_group = if grouped {
+            format!("{:<w$}  ", "group", w = self.group_width(rows))
+        } else {
+            String::new()
+        };
         text.push_str(&format!(
-            "  {:<width$}  {:<8}  {:<7}  {:>8}  detail\n",
+            "  {header_group}{:<width$}  {:<8}  {:<7}  {:>8}  detail\n",
             "item", "kind", "status", "time"
         ));
         for r in rows {
@@ -278,8 +299,10 @@ impl Ui {
             };
             let time = r.time.map_or_else(|| "-".to_string(), seconds);
             let line = format!(
-                "  {:<width$}  {kind:<8}  {status}  {time:>8}  {}",
-                r.item, r.detail
+                "  {}{:<width$}  {kind:<8}  {status}  {time:>8}  {}",
+                group_of(r),
+                r.item,
+                r.detail
             );
             text.push_str(line.trim_end());
             text.push('\n');
@@ -290,7 +313,7 @@ impl Ui {
             .map(|r| r.item.as_str())
             .collect();
         let skipped = rows.iter().filter(|r| r.status == RowStatus::Skipped).count();
-        let verdict = if failed.is_empty() {
+        let line = if failed.is_empty() {
             let ok = rows.len() - skipped;
             self.bold(&format!(
                 "hookctl: {hook}: ready ({} ok{})",
@@ -308,9 +331,20 @@ impl Ui {
                 failed.join(", ")
             ))
         };
-        text.push_str(&verdict);
-        text.push('\n');
+        if verdict {
+            text.push_str(&line);
+            text.push('\n');
+        }
         crate::output::write_err(format_args!("{text}"));
+    }
+
+    /// The width of the group column: its longest entry.
+    fn group_width(&self, rows: &[Row]) -> usize {
+        rows.iter()
+            .map(|r| r.group.as_deref().map_or(6, |g| escape(g).chars().count()))
+            .max()
+            .unwrap_or(5)
+            .max(5)
     }
 
     /// What jobs changed in staged files: re-staged, or failures naming the files and what to

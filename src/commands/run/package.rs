@@ -1,0 +1,54 @@
+//! `--package P` / `--here`: a run of one workspace package. Its `hookctl.toml` is merged over
+//! the root's as if it extended it (`Config::load_for`), so its settings win; every job gets
+//! only the package's files, and the built-in checks report only findings under its folder.
+//!
+//! Which jobs run: the package's own (rooted in its folder), root jobs whose `root` is the
+//! package's folder, inside it or a glob matching it, and root jobs rooted above it (the
+//! repository root included) that take files (`{files}`, `{affected}`, `glob`), which then get
+//! the package's files. A root job that takes no files and is rooted elsewhere is not the
+//! package's and does not run (`npm test` at the root stays out of `--package web`).
+
+use std::path::Path;
+
+use crate::cli::RunArgs;
+use crate::config::JobConfig;
+use crate::config::nested::{self, Package};
+use crate::jobs::plan::{self, Piece};
+use crate::{Ctx, UsageError};
+
+/// The package `--package`/`--here` names, if either is given.
+pub(super) fn selected(ctx: &Ctx, root: &Path, args: &RunArgs) -> Result<Option<Package>, UsageError> {
+    if let Some(spec) = &args.package {
+        return nested::find(root, spec).map(Some).map_err(UsageError);
+    }
+    if args.here {
+        return nested::containing(root, &ctx.cwd).map(Some).map_err(UsageError);
+    }
+    Ok(None)
+}
+
+/// Whether a job runs in a run of `pkg` (see the module documentation).
+pub(super) fn keep_job(job: &JobConfig, pkg: &Package) -> bool {
+    let raw = job.root.as_deref().unwrap_or("");
+    let job_root = raw.trim_start_matches("./").trim_end_matches('/');
+    let folder = Path::new(&pkg.folder);
+    if plan::is_glob_root(job_root) {
+        let matches = globset::GlobBuilder::new(job_root)
+            .literal_separator(true)
+            .build()
+            .is_ok_and(|g| {
+                let m = g.compile_matcher();
+                folder.ancestors().any(|a| m.is_match(a))
+            });
+        return matches;
+    }
+    if Path::new(job_root).starts_with(folder) {
+        return true;
+    }
+    let above = folder.starts_with(job_root);
+    let takes_files = job.glob.is_some()
+        || plan::parse_template(&job.run)
+            .iter()
+            .any(|p| matches!(p, Piece::Files | Piece::Affected));
+    above && takes_files
+}
