@@ -24,6 +24,10 @@ pub struct Cli {
     /// Explain what is checked and skipped.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// Download from the team's remote cache (`[cache] remote`), never upload (developers'
+    /// machines; CI writes). Also: `TURBO_REMOTE_CACHE_READ_ONLY=1`.
+    #[arg(long, global = true)]
+    pub remote_cache_read_only: bool,
     #[command(subcommand)]
     pub command: Command,
 }

@@ -190,3 +190,42 @@ impl Terminal {
         }
     }
 }
+
+/// A pseudo-terminal for an interactive job whose output hookctl relays (masked) to `terminal`:
+/// the terminal's size and modes, less output processing (the terminal itself turns `\n` into
+/// `\r\n` when hookctl relays the bytes). Returns (master, slave).
+pub fn open_pty(terminal: &std::fs::File) -> io::Result<(std::fs::File, std::fs::File)> {
+    let size = terminal_size::terminal_size_of(terminal).map(|(w, h)| nix::pty::Winsize {
+        ws_row: h.0,
+        ws_col: w.0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    });
+    let modes = nix::sys::termios::tcgetattr(terminal).ok().map(|mut m| {
+        m.output_flags.remove(nix::sys::termios::OutputFlags::OPOST);
+        m
+    });
+    let pty = nix::pty::openpty(size.as_ref(), modes.as_ref()).map_err(io::Error::from)?;
+    Ok((std::fs::File::from(pty.master), std::fs::File::from(pty.slave)))
+}
+
+/// Block SIGTTOU in the calling thread: a write to the terminal while a job's group owns it
+/// (with `stty tostop`) then goes through instead of stopping hookctl.
+pub fn block_sigttou_in_this_thread() {
+    let mut ttou = nix::sys::signal::SigSet::empty();
+    ttou.add(Signal::SIGTTOU);
+    let _ = ttou.thread_block();
+}
+
+/// Whether `file` stays without data to read for `millis` milliseconds.
+pub fn silent_for(file: &std::fs::File, millis: u16) -> bool {
+    use nix::poll::{PollFd, PollFlags, poll};
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
+    matches!(poll(&mut fds, millis), Ok(0))
+}
+
+/// This process's parent.
+pub fn parent_pid() -> ProcessId {
+    std::os::unix::process::parent_id() as ProcessId
+}

@@ -12,10 +12,10 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
     let target = target(&repo, &args.snapshot)?;
     // A bare repository (a server's custom hook) has no configuration on disk: the checked
     // commit's own, as `hookctl install --server`'s hook uses.
-    let config = match &target {
+    let config = ctx.adjust(match &target {
         Target::Commit(oid) if repo.is_bare() && ctx.config.is_none() => Config::from_commit(&repo, *oid)?,
         _ => Config::load(&paths.root, ctx.config.as_deref())?,
-    };
+    });
     let baseline = if args.all_findings {
         Baseline::None
     } else if let Some(rev) = &args.baseline {
@@ -112,12 +112,18 @@ pub fn print_outcome(
 
 /// The `--verbose` lines under the summary: what was scanned and what was skipped, and why.
 fn details(config: &Config, outcome: &checks::Outcome) -> Vec<String> {
+    let remote = match outcome.remote_hits {
+        0 => String::new(),
+        n => format!(", {n} from the remote cache"),
+    };
     let mut lines = vec![format!(
-        "scanned: {} source file{} ({} from the cache, {} parsed)",
+        "scanned: {} source file{} ({} from the cache{remote}, {} parsed)",
         outcome.files,
         if outcome.files == 1 { "" } else { "s" },
         outcome.cache_hits.min(outcome.files),
-        outcome.files.saturating_sub(outcome.cache_hits)
+        outcome
+            .files
+            .saturating_sub(outcome.cache_hits + outcome.remote_hits)
     )];
     if outcome.generated_silenced > 0 {
         lines.push(format!(

@@ -127,6 +127,51 @@ impl SecretsConfig {
     }
 }
 
+/// `[cache]`: hookctl's verdict cache (under the git common dir) and the team's shared one.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Share verdicts through a remote cache: `"turbo"`, a Turborepo remote cache (Vercel's or
+    /// a self-hosted one) named by `TURBO_API`, `TURBO_TOKEN` and `TURBO_TEAM`/`TURBO_TEAMID`
+    /// as turbo reads them. Default: off.
+    pub remote: Option<RemoteCache>,
+    /// Upload what this run computed (default true; CI writes). `false`, the
+    /// `--remote-cache-read-only` flag or `TURBO_REMOTE_CACHE_READ_ONLY=1` only download
+    /// (developers' machines).
+    pub remote_write: Option<bool>,
+    /// Go to the network only when the local cache misses more files than this (default
+    /// 200): parsing a few files is quicker than a round trip, so a commit's hook stays local.
+    pub remote_min_misses: Option<usize>,
+    /// How long the first request may take before the server counts as down for the rest of
+    /// the run (default 200 ms; the run goes on with the local cache).
+    pub remote_timeout: Option<Timeout>,
+}
+
+/// The remote caches hookctl can share verdicts through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteCache {
+    /// The Turborepo Remote Cache API (`/v8/artifacts`).
+    Turbo,
+}
+
+impl CacheConfig {
+    pub const DEFAULT_MIN_MISSES: usize = 200;
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(200);
+
+    pub fn remote_write(&self) -> bool {
+        self.remote_write.unwrap_or(true)
+    }
+
+    pub fn remote_min_misses(&self) -> usize {
+        self.remote_min_misses.unwrap_or(Self::DEFAULT_MIN_MISSES)
+    }
+
+    pub fn remote_timeout(&self) -> std::time::Duration {
+        self.remote_timeout.map_or(Self::DEFAULT_TIMEOUT, |t| t.0)
+    }
+}
+
 /// `[commit]`: the convention `commit/message` checks (in the `commit-msg` hook, once the rule
 /// is set to `error` or `warning` in `[rules]`).
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -172,6 +217,7 @@ impl DepsConfig {
         "**/*.e2e.*",
         "**/__tests__/**",
         "**/__mocks__/**",
+        "**/mocks/**",
         "**/__fixtures__/**",
         "**/fixtures/**",
         "**/*.stories.*",
@@ -523,7 +569,7 @@ impl schemars::JsonSchema for Config {
             .collect();
         schemars::json_schema!({
             "title": "hookctl.toml",
-            "description": "hookctl's configuration. Top-level keys other than `extends`, `rules`, `imports`, `env`, `scan`, `secrets`, `deps`, `commit`, `server` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
+            "description": "hookctl's configuration. Top-level keys other than `extends`, `rules`, `imports`, `env`, `scan`, `secrets`, `deps`, `commit`, `cache`, `server` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
             "type": "object",
             "properties": {
                 "rules": {
@@ -546,6 +592,7 @@ impl schemars::JsonSchema for Config {
                         { "type": "array", "items": { "type": "string" } }
                     ]
                 },
+                "cache": g.subschema_for::<CacheConfig>(),
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -898,6 +945,7 @@ pub struct Config {
     pub extends: Vec<String>,
     /// The files this configuration was merged from, bases first (empty: one file or none).
     pub sources: Vec<String>,
+    pub cache: CacheConfig,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -1071,6 +1119,19 @@ impl Config {
         if other.deps.dev_globs.is_some() {
             self.deps.dev_globs = other.deps.dev_globs;
         }
+        let c = other.cache;
+        if c.remote.is_some() {
+            self.cache.remote = c.remote;
+        }
+        if c.remote_write.is_some() {
+            self.cache.remote_write = c.remote_write;
+        }
+        if c.remote_min_misses.is_some() {
+            self.cache.remote_min_misses = c.remote_min_misses;
+        }
+        if c.remote_timeout.is_some() {
+            self.cache.remote_timeout = c.remote_timeout;
+        }
         if other.server.timeout.is_some() {
             self.server.timeout = other.server.timeout;
         }
@@ -1185,6 +1246,7 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "secrets" => config.secrets = map.next_value()?,
                 "deps" => config.deps = map.next_value()?,
                 "commit" => config.commit = map.next_value()?,
+                "cache" => config.cache = map.next_value()?,
                 "server" => config.server = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),

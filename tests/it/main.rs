@@ -40,6 +40,7 @@ mod output;
 mod packages;
 mod pnpm_yaml;
 mod ref_hooks;
+mod remote_cache;
 mod run_flags;
 mod schema;
 mod secret_edges;
