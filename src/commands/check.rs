@@ -5,18 +5,17 @@ use crate::cli::{CheckArgs, SnapshotArgs};
 use crate::config::Config;
 use crate::diagnostic::Severity;
 use crate::report::{self, Summary};
-use crate::{Ctx, Exit, snapshot};
+use crate::{Ctx, Exit, UsageError, snapshot};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
     let (repo, paths) = crate::git::discover()?;
     let target = target(&repo, &args.snapshot)?;
     // A bare repository (a server's custom hook) has no configuration on disk: the checked
     // commit's own, as `hookctl install --server`'s hook uses.
-    let config = match &target {
+    let config = ctx.adjust(match &target {
         Target::Commit(oid) if repo.is_bare() && ctx.config.is_none() => Config::from_commit(&repo, *oid)?,
         _ => Config::load(&paths.root, ctx.config.as_deref())?,
-    };
-    let config = ctx.adjust(config);
+    });
     let baseline = if args.all_findings {
         Baseline::None
     } else if let Some(rev) = &args.baseline {
@@ -250,13 +249,14 @@ fn path_filter(
             let abs = abs.canonicalize().unwrap_or(abs);
             let rel = abs
                 .strip_prefix(root)
-                .map_err(|_| anyhow::anyhow!("{}: outside the repository", p.display()))?;
+                .map_err(|_| UsageError(format!("{}: outside the repository", p.display())))?;
             let rel = rel.to_string_lossy().replace('\\', "/");
             if !on_disk && !in_snapshot(repo, target, &rel) {
-                return Err(anyhow::anyhow!(
+                return Err(UsageError(format!(
                     "{}: no such file or folder (on disk or in the checked snapshot)",
                     p.display()
-                ));
+                ))
+                .into());
             }
             Ok(rel)
         })
