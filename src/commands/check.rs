@@ -5,7 +5,7 @@ use crate::cli::{CheckArgs, SnapshotArgs};
 use crate::config::Config;
 use crate::diagnostic::Severity;
 use crate::report::{self, Summary};
-use crate::{Ctx, Exit, UsageError, snapshot};
+use crate::{Ctx, Exit, snapshot};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
     let (repo, paths) = crate::git::discover()?;
@@ -249,14 +249,13 @@ fn path_filter(
             let abs = abs.canonicalize().unwrap_or(abs);
             let rel = abs
                 .strip_prefix(root)
-                .map_err(|_| UsageError(format!("{}: outside the repository", p.display())))?;
+                .map_err(|_| anyhow::anyhow!("{}: outside the repository", p.display()))?;
             let rel = rel.to_string_lossy().replace('\\', "/");
             if !on_disk && !in_snapshot(repo, target, &rel) {
-                return Err(UsageError(format!(
+                return Err(anyhow::anyhow!(
                     "{}: no such file or folder (on disk or in the checked snapshot)",
                     p.display()
-                ))
-                .into());
+                ));
             }
             Ok(rel)
         })
