@@ -701,6 +701,23 @@ mod tests {
     }
 
     #[test]
+    fn enabled_false_drops_a_job_of_a_single_file_too() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            FILE_NAME,
+            "[[pre-commit.jobs]]\nname = \"a\"\nrun = \"x\"\nenabled = false\n[[pre-commit.jobs]]\nname = \"b\"\nrun = \"y\"\n",
+        );
+        let c = Config::load(d.path(), None).unwrap();
+        let names: Vec<&str> = c.hooks["pre-commit"]
+            .jobs
+            .iter()
+            .map(|j| j.name.as_str())
+            .collect();
+        assert_eq!(names, ["b"]);
+    }
+
+    #[test]
     fn errors_name_the_file_and_line_of_the_key() {
         let d = tempfile::tempdir().unwrap();
         write(
