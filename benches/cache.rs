@@ -2,7 +2,7 @@
 //! realistic entries (5-15 imports, a few env reads), and the entry encoding against bincode 2.
 //! Run with `cargo bench --bench cache`.
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![expect(clippy::print_stdout, reason = "a benchmark prints its table")]
 
 use std::time::Duration;
 

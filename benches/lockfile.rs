@@ -10,8 +10,8 @@
 //! reader on lockfiles of the same size.
 //! Run: `cargo bench --bench lockfile` (`HOOKCTL_BENCH_WRITE=DIR` also writes the lockfiles).
 // Benchmarks report to the developer directly, not through hookctl's output layer.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
-#![allow(clippy::disallowed_methods)] // a benchmark reads its own settings
+#![expect(clippy::print_stdout, reason = "a benchmark prints its table")]
+#![expect(clippy::disallowed_methods, reason = "a benchmark reads its own settings")]
 
 use std::fmt::Write as _;
 use std::time::Duration;

@@ -2,8 +2,12 @@
 //! of every TS/JS blob in a repository's index, on all cores, next to `scan::extract` on the same
 //! blobs. Run: `HOOKCTL_BENCH_REPO=/path/to/repo cargo bench --bench parse_floor`.
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
-#![allow(clippy::disallowed_methods)] // a benchmark reads its own settings
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a benchmark prints its table"
+)]
+#![expect(clippy::disallowed_methods, reason = "a benchmark reads its own settings")]
 
 use std::time::Instant;
 

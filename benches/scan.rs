@@ -1,7 +1,7 @@
 //! Micro-benchmark of `scan::extract`: MB/s over a generated ~5 MB corpus of realistic TS and
 //! TSX. Run with `cargo bench --bench scan`.
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![expect(clippy::print_stdout, reason = "a benchmark prints its table")]
 
 use std::time::Instant;
 
@@ -36,7 +36,7 @@ fn file(rng: &mut Rng, tsx: bool) -> String {
                 s += &format!(
                     "import {{ helper{i}, type Opts{i} }} from '{}';\n",
                     rng.pick(PACKAGES)
-                )
+                );
             }
             1 => s += &format!("import type {{ Model{i} }} from '{}';\n", rng.pick(PACKAGES)),
             2 => s += &format!("import * as ns{i} from \"{}\";\n", rng.pick(PACKAGES)),
@@ -106,8 +106,8 @@ fn main() {
         }
         rates.push(mb / start.elapsed().as_secs_f64());
     }
-    parse_rates.sort_by(|a, b| a.total_cmp(b));
-    rates.sort_by(|a, b| a.total_cmp(b));
+    parse_rates.sort_by(f64::total_cmp);
+    rates.sort_by(f64::total_cmp);
     println!(
         "scan::extract: {:.1} MB in {} files, {facts} facts per pass; median {:.1} MB/s (min {:.1}, max {:.1})",
         mb,

@@ -416,16 +416,15 @@ fn changes_resolution(snap: &Snapshot, base: &Snapshot, path: &str) -> bool {
 
 /// How many paths of `snap` differ from `base` (added, modified, removed).
 fn changed_paths(snap: &Snapshot, base: &Snapshot) -> usize {
-    match &base.derived_changes {
-        Some(diff) => diff.len(),
-        None => {
-            let differ = snap
-                .entries()
-                .iter()
-                .filter(|(p, e)| base.get(p) != Some(*e))
-                .count();
-            differ + base.entries().keys().filter(|p| snap.get(p).is_none()).count()
-        }
+    if let Some(diff) = &base.derived_changes {
+        diff.len()
+    } else {
+        let differ = snap
+            .entries()
+            .iter()
+            .filter(|(p, e)| base.get(p) != Some(*e))
+            .count();
+        differ + base.entries().keys().filter(|p| snap.get(p).is_none()).count()
     }
 }
 
@@ -440,27 +439,23 @@ pub fn source_count(snap: &Snapshot) -> usize {
 pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache: &FactsCache) -> FileScope {
     let mut changed = Vec::new();
     let mut removed = Vec::new();
-    match &base.derived_changes {
-        // git already said which paths differ.
-        Some(diff) => {
-            for p in diff {
-                if snap.get(p).is_some() {
-                    changed.push(p.as_str());
-                } else {
-                    removed.push(p.as_str());
-                }
+    if let Some(diff) = &base.derived_changes {
+        for p in diff {
+            if snap.get(p).is_some() {
+                changed.push(p.as_str());
+            } else {
+                removed.push(p.as_str());
             }
         }
-        None => {
-            for (p, e) in snap.entries() {
-                if base.get(p) != Some(e) {
-                    changed.push(p.as_str());
-                }
+    } else {
+        for (p, e) in snap.entries() {
+            if base.get(p) != Some(e) {
+                changed.push(p.as_str());
             }
-            for p in base.entries().keys() {
-                if snap.get(p).is_none() {
-                    removed.push(p.as_str());
-                }
+        }
+        for p in base.entries().keys() {
+            if snap.get(p).is_none() {
+                removed.push(p.as_str());
             }
         }
     }
@@ -473,7 +468,7 @@ pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache:
     }
     // Every changed path: the source files are parsed, and every text file is read by
     // `secrets/in-source`.
-    let mut files: HashSet<String> = changed.iter().map(|p| p.to_string()).collect();
+    let mut files: HashSet<String> = changed.iter().map(std::string::ToString::to_string).collect();
     if !removed.is_empty() {
         match importers_of(config, base, &removed, cache) {
             Ok(importers) => files.extend(importers),
@@ -810,7 +805,7 @@ fn analyze(
                 let found: Vec<Vec<Finding>> = part
                     .par_iter()
                     .map(|(path, facts)| {
-                        let oid = snap.get(path).map(|e| e.oid).unwrap_or(git2::Oid::ZERO_SHA1);
+                        let oid = snap.get(path).map_or(git2::Oid::ZERO_SHA1, |e| e.oid);
                         if clean.contains(path, &oid) {
                             return Vec::new();
                         }

@@ -15,7 +15,7 @@ pub struct Cli {
     /// Use this configuration file instead of `hookctl.toml` at the repository root.
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Never colour the output (also: the NO_COLOR environment variable).
+    /// Never colour the output (also: the `NO_COLOR` environment variable).
     #[arg(long, global = true)]
     pub no_color: bool,
     /// Print only findings and errors.

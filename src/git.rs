@@ -245,9 +245,9 @@ pub fn status(repo: &Repository) -> Result<Vec<Dirty>, Error> {
     let statuses = repo.statuses(Some(&mut opts))?;
     let mut out = Vec::new();
     for e in statuses.iter() {
+        use git2::Status as S;
         let s = e.status();
         let path = String::from_utf8_lossy(e.path_bytes()).into_owned();
-        use git2::Status as S;
         let staged = s.intersects(
             S::INDEX_NEW | S::INDEX_MODIFIED | S::INDEX_DELETED | S::INDEX_RENAMED | S::INDEX_TYPECHANGE,
         );
@@ -541,21 +541,20 @@ pub fn staged_files_oids(git: &Git, index: Option<&Path>) -> anyhow::Result<Vec<
 
 /// Files of `tip` that differ from `base` (every file of `tip` without a base).
 pub fn commit_files(git: &Git, base: Option<&str>, tip: &str) -> anyhow::Result<Vec<PathBuf>> {
-    let out = match base {
-        Some(base) => git.run(
+    let out = if let Some(base) = base {
+        git.run(
             &["diff-tree", "-r", "-z", "--raw", "--no-renames", base, tip, "--"],
             None,
-        )?,
-        None => {
-            let out = git.run(&["ls-tree", "-r", "-z", "--full-tree", tip], None)?;
-            return Ok(out
-                .split(|&b| b == 0)
-                .filter_map(|e| {
-                    let tab = e.iter().position(|&b| b == b'\t')?;
-                    (!e.starts_with(b"160000 ")).then(|| PathBuf::from(OsStr::from_bytes(&e[tab + 1..])))
-                })
-                .collect());
-        }
+        )?
+    } else {
+        let out = git.run(&["ls-tree", "-r", "-z", "--full-tree", tip], None)?;
+        return Ok(out
+            .split(|&b| b == 0)
+            .filter_map(|e| {
+                let tab = e.iter().position(|&b| b == b'\t')?;
+                (!e.starts_with(b"160000 ")).then(|| PathBuf::from(OsStr::from_bytes(&e[tab + 1..])))
+            })
+            .collect());
     };
     parse_raw_diff(&out)
 }

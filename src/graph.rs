@@ -154,7 +154,7 @@ pub fn direct_importers(
         .iter()
         .filter(|e| e.imports.iter().any(|(_, t)| ids.contains(t)))
         .filter_map(|e| edges.paths.get(e.importer as usize))
-        .map(|p| p.to_string())
+        .map(std::string::ToString::to_string)
         .collect())
 }
 
@@ -383,7 +383,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
     // Facts of the files to resolve, from the facts cache (parsed and cached when missing).
     let need: std::collections::HashSet<String> = whole
         .iter()
-        .map(|p| p.to_string())
+        .map(std::string::ToString::to_string)
         .chain(
             partly
                 .iter()
@@ -452,7 +452,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
     if changed {
         let new = Stored {
             ctx,
-            paths: current.iter().map(|p| p.to_string()).collect(),
+            paths: current.iter().map(std::string::ToString::to_string).collect(),
             entries,
         };
         // A graph that cannot be written (read-only repository) only costs speed.

@@ -265,7 +265,7 @@ pub struct Shim {
 
 impl Shim {
     /// The shim `hookctl install` writes for the binary `bin`, run from `cwd` in the work tree
-    /// `root` (None: a bare repository, which has no node_modules).
+    /// `root` (None: a bare repository, which has no `node_modules`).
     pub fn for_repo(root: Option<&Path>, cwd: &Path, bin: &Path) -> Shim {
         let node_modules = match root {
             Some(root) => node_modules_for(root, cwd),
@@ -280,7 +280,7 @@ impl Shim {
         }
     }
 
-    /// The default shim for `bin`: the root's node_modules, npm's hint.
+    /// The default shim for `bin`: the root's `node_modules`, npm's hint.
     pub fn with_bin(bin: &Path) -> Shim {
         Shim {
             npm_bin: npm_bin_in("node_modules"),
@@ -355,7 +355,7 @@ fn shim_var(text: &str, name: &str) -> Option<String> {
     Some(line.strip_suffix('\'')?.replace(r"'\''", "'"))
 }
 
-/// The shim for `hook` running the hookctl binary at `bin` (the root's node_modules first).
+/// The shim for `hook` running the hookctl binary at `bin` (the root's `node_modules` first).
 pub fn shim(hook: &str, bin: &Path) -> String {
     Shim::with_bin(bin).render(hook)
 }
@@ -538,6 +538,10 @@ fn same_file_content(a: &Path, b: &Path) -> Result<bool, Error> {
 }
 
 /// `<path>.1`, `<path>.2`, ...: the first name not taken.
+#[expect(
+    clippy::maybe_infinite_iter,
+    reason = "ends at the first free name; the names are finitely many in any folder"
+)]
 fn free_name(path: &Path) -> PathBuf {
     (1..)
         .map(|n| {

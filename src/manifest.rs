@@ -9,7 +9,7 @@ use crate::codes;
 use crate::diagnostic::Finding;
 
 /// Parse JSON or JSONC (comments, trailing commas) with a `files/unreadable` finding on error.
-#[allow(clippy::result_large_err)] // the error is the finding to report
+#[expect(clippy::result_large_err, reason = "the error is the finding to report")]
 pub fn parse_jsonc(path: &str, bytes: &[u8]) -> Result<Value, Finding> {
     let unreadable = |line: usize, col: usize, msg: String| {
         Finding::new(&codes::FILES_UNREADABLE, path, msg)
@@ -98,17 +98,17 @@ pub fn parse_pnpm_workspace(bytes: &[u8]) -> Result<Vec<String>, (u32, String)> 
         packages: Option<Vec<String>>,
         /// `catalog:` — package name -> version range (read so that a malformed one is named).
         #[serde(default)]
-        #[allow(dead_code)]
+        #[expect(dead_code, reason = "read so that a malformed value is an error, never used")]
         catalog: Option<std::collections::BTreeMap<String, Scalar>>,
         /// `catalogs:` — catalog name -> package name -> version range.
         #[serde(default)]
-        #[allow(dead_code)]
+        #[expect(dead_code, reason = "read so that a malformed value is an error, never used")]
         catalogs: Option<std::collections::BTreeMap<String, std::collections::BTreeMap<String, Scalar>>>,
     }
     /// A version range as YAML may type it (`^18`, `18`, `1.5`).
     #[derive(serde::Deserialize)]
     #[serde(untagged)]
-    #[allow(dead_code)]
+    #[expect(dead_code, reason = "read so that a malformed value is an error, never used")]
     enum Scalar {
         Text(String),
         Int(i64),

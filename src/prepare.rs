@@ -78,30 +78,26 @@ pub fn add_script(text: &str, key: &'static str) -> (Prepare, Option<String>) {
         serde_json::Value::from(key),
         serde_json::Value::from(PREPARE)
     );
-    let edited = match top_level_value(text, "scripts") {
-        // Right after `"scripts": {`, as its first entry.
-        Some(open) => {
-            let empty = text[open + 1..].trim_start().starts_with('}');
-            let sep = if empty { "" } else { "," };
-            let close = if empty { format!("\n{unit}") } else { String::new() };
-            format!(
-                "{}\n{unit}{unit}{entry}{sep}{close}{}",
-                &text[..=open],
-                &text[open + 1..]
-            )
-        }
-        None => {
-            let Some(open) = text.find('{') else {
-                return (Prepare::Unreadable, None);
-            };
-            let empty = text[open + 1..].trim_start().starts_with('}');
-            let sep = if empty { "\n" } else { "," };
-            format!(
-                "{}\n{unit}\"scripts\": {{\n{unit}{unit}{entry}\n{unit}}}{sep}{}",
-                &text[..=open],
-                &text[open + 1..]
-            )
-        }
+    let edited = if let Some(open) = top_level_value(text, "scripts") {
+        let empty = text[open + 1..].trim_start().starts_with('}');
+        let sep = if empty { "" } else { "," };
+        let close = if empty { format!("\n{unit}") } else { String::new() };
+        format!(
+            "{}\n{unit}{unit}{entry}{sep}{close}{}",
+            &text[..=open],
+            &text[open + 1..]
+        )
+    } else {
+        let Some(open) = text.find('{') else {
+            return (Prepare::Unreadable, None);
+        };
+        let empty = text[open + 1..].trim_start().starts_with('}');
+        let sep = if empty { "\n" } else { "," };
+        format!(
+            "{}\n{unit}\"scripts\": {{\n{unit}{unit}{entry}\n{unit}}}{sep}{}",
+            &text[..=open],
+            &text[open + 1..]
+        )
     };
     // Never write what does not parse back to the script we meant.
     let ok = serde_json::from_str::<serde_json::Value>(&edited)
@@ -174,15 +170,12 @@ fn without_husky(script: &str) -> Option<String> {
             .iter()
             .filter_map(|sep| rest.find(sep).map(|at| (at, *sep)))
             .min_by_key(|(at, _)| *at);
-        match next {
-            Some((at, sep)) => {
-                parts.push((rest[..at].to_string(), sep));
-                rest = &rest[at + sep.len()..];
-            }
-            None => {
-                parts.push((rest.to_string(), ""));
-                break;
-            }
+        if let Some((at, sep)) = next {
+            parts.push((rest[..at].to_string(), sep));
+            rest = &rest[at + sep.len()..];
+        } else {
+            parts.push((rest.to_string(), ""));
+            break;
         }
     }
     let husky: Vec<bool> = parts.iter().map(|(cmd, _)| runs_husky(cmd)).collect();

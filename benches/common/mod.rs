@@ -1,6 +1,6 @@
 //! Shared by the benchmarks: a small deterministic PRNG (xorshift), so every run measures the
 //! same synthetic input, and the median of repeated timings.
-#![allow(dead_code)]
+#![allow(dead_code)] // shared by several benchmarks, each using a part: an `expect` would fail in some
 
 use std::time::{Duration, Instant};
 

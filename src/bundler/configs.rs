@@ -48,11 +48,11 @@ pub fn family(name: &str) -> Option<Family> {
 /// How an alias matches a specifier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Find {
-    /// `name` or `name/…` (Vite and Nuxt keys, webpack keys without `$`, SvelteKit keys).
+    /// `name` or `name/…` (Vite and Nuxt keys, webpack keys without `$`, `SvelteKit` keys).
     Prefix(String),
     /// Only `name` itself (webpack `name$`).
     Exact(String),
-    /// `prefix*suffix` (SvelteKit `$ui/*`).
+    /// `prefix*suffix` (`SvelteKit` `$ui/*`).
     Pattern(String, String),
     /// A regex literal's pattern (Vite `{ find: /^~\// }`).
     Regex(String),
@@ -62,7 +62,7 @@ pub enum Find {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
     /// A file-system path, relative to the config's folder (`path.resolve(__dirname, "src")`,
-    /// a SvelteKit or Nuxt path, a Vite root-absolute `/src`).
+    /// a `SvelteKit` or Nuxt path, a Vite root-absolute `/src`).
     Path(String),
     /// A specifier used as written (`"vue/dist/vue.esm-bundler.js"`, a Vite relative
     /// replacement, which Vite resolves from the importer).
@@ -94,7 +94,7 @@ pub struct ConfigFacts {
     pub env_prefixes: Option<Vec<String>>,
     /// `envPrefix` is set to something hookctl cannot evaluate.
     pub env_prefixes_uncertain: bool,
-    /// Nuxt `srcDir` / SvelteKit `kit.files.lib`, when written as literals.
+    /// Nuxt `srcDir` / `SvelteKit` `kit.files.lib`, when written as literals.
     pub src_dir: Option<String>,
 }
 
@@ -143,7 +143,7 @@ pub fn read(family: Family, name: &str, src: &[u8]) -> ConfigFacts {
             match v.at(&["env"]) {
                 Ok(Some(Val::Obj(o))) => {
                     out.env_names.extend(o.entries.iter().map(|(k, _)| k.clone()));
-                    out.env_uncertain = o.unknown.clone();
+                    out.env_uncertain.clone_from(&o.unknown);
                 }
                 Ok(Some(other)) => out.env_uncertain = Some(unknown_reason(other)),
                 Ok(None) => {}
@@ -394,7 +394,7 @@ fn aliases_object(v: &Val, path: &[&str], kind: Kind, out: &mut ConfigFacts) {
     }
 }
 
-/// An alias value as a target. SvelteKit's and Nuxt's strings are paths from the project
+/// An alias value as a target. `SvelteKit`'s and Nuxt's strings are paths from the project
 /// folder, as are Turbopack's relative ones; Vite's and webpack's are used as written (a
 /// root-absolute `/src` is the Vite root's folder).
 fn target(v: &Val, kind: Kind) -> Option<Target> {
@@ -515,7 +515,7 @@ mod tests {
         assert_eq!(
             f.aliases[1],
             Alias {
-                find: Find::Pattern("$ui/".into(), "".into()),
+                find: Find::Pattern("$ui/".into(), String::new()),
                 targets: vec![Target::Path("src/ui/$*".into())]
             }
         );

@@ -179,7 +179,7 @@ impl<'a> Eval<'a> {
                 let callee = n.child_by_field_name("function");
                 let args = self.args(n);
                 // `withA(withB(config))`, `defineConfig(() => ({...}))`, `merge(a, b)`.
-                let name = callee.map(|c| self.text(c)).unwrap_or("");
+                let name = callee.map_or("", |c| self.text(c));
                 if name == "mergeConfig" || name.ends_with(".mergeConfig") || name == "defu" {
                     return self.merge_all(&args, scope, depth);
                 }
@@ -331,8 +331,7 @@ impl<'a> Eval<'a> {
             "number" => self
                 .text(n)
                 .parse()
-                .map(Val::Num)
-                .unwrap_or(Val::Unknown("a number".into())),
+                .map_or(Val::Unknown("a number".into()), Val::Num),
             "true" => Val::Bool(true),
             "false" => Val::Bool(false),
             "null" | "undefined" => Val::Null,
@@ -350,10 +349,7 @@ impl<'a> Eval<'a> {
                 .unwrap_or_else(|| Val::Unknown(format!("the result of `{}`", short(self.text(n))))),
             "new_expression" => self.new_url(n, scope, depth),
             "binary_expression" => {
-                let op = n
-                    .child_by_field_name("operator")
-                    .map(|o| self.text(o))
-                    .unwrap_or("");
+                let op = n.child_by_field_name("operator").map_or("", |o| self.text(o));
                 let l = n
                     .child_by_field_name("left")
                     .map(|x| self.expr(x, scope, depth + 1));
@@ -642,10 +638,7 @@ impl<'a> Eval<'a> {
 
     /// `new URL("…", import.meta.url)`.
     fn new_url(&self, n: Node, scope: Scope, depth: usize) -> Val {
-        let ctor = n
-            .child_by_field_name("constructor")
-            .map(|c| self.text(c))
-            .unwrap_or("");
+        let ctor = n.child_by_field_name("constructor").map_or("", |c| self.text(c));
         if ctor == "URL" {
             let args = self.args(n);
             if let (Some(a), Some(b)) = (args.first(), args.get(1))
@@ -679,7 +672,7 @@ impl<'a> Eval<'a> {
             .map(|a| self.expr(*a, scope, depth + 1))
             .collect();
         match (object, name) {
-            (None, "cwd") | (Some("process"), "cwd") => Some(Val::Path(String::new())),
+            (None | Some("process"), "cwd") => Some(Val::Path(String::new())),
             (_, "fileURLToPath") => match args.first() {
                 Some(Val::Url(p)) => Some(Val::Path(p.clone())),
                 Some(Val::Str(s)) if !s.starts_with("file:") => None,
@@ -886,7 +879,7 @@ mod tests {
         assert_eq!(at(&v, &["f"]), &Val::Path("y/z".into()));
         assert_eq!(at(&v, &["g"]), &Val::Path("rel".into()));
         assert_eq!(at(&v, &["h"]), &Val::Path("u".into()));
-        assert_eq!(at(&v, &["i"]), &Val::Path("".into()));
+        assert_eq!(at(&v, &["i"]), &Val::Path(String::new()));
         assert!(matches!(at(&v, &["j"]), Val::Unknown(_)));
     }
 

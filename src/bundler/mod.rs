@@ -243,7 +243,7 @@ impl Bundler {
                     .or_insert_with(|| path.to_string());
             }
             if f.env_prefixes.is_some() && folder.env_prefixes.is_none() {
-                folder.env_prefixes = f.env_prefixes.clone();
+                folder.env_prefixes.clone_from(&f.env_prefixes);
             }
             folder.env_prefixes_uncertain |= f.env_prefixes_uncertain;
         }
@@ -332,7 +332,7 @@ impl Bundler {
                     }
                     configs::Find::Exact(name) => out.push((name.clone(), targets)),
                     configs::Find::Pattern(prefix, suffix) => {
-                        out.push((format!("{prefix}*{suffix}"), targets))
+                        out.push((format!("{prefix}*{suffix}"), targets));
                     }
                     configs::Find::Regex(_) => out.push(("*".to_string(), targets)),
                 }

@@ -59,7 +59,10 @@ impl BlobCache {
     }
 
     pub fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let v = st.entries.get(key).cloned()?;
         st.used.insert(key.to_vec());
         Some(v)
@@ -69,7 +72,10 @@ impl BlobCache {
         if self.file.is_none() {
             return;
         }
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         st.used.insert(key.clone());
         st.entries.insert(key, value);
         st.dirty = true;
@@ -78,7 +84,10 @@ impl BlobCache {
     /// Write the file when something was added (atomically; errors are ignored: a cache).
     pub fn save(&self) {
         let Some(file) = &self.file else { return };
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if !st.dirty {
             return;
         }

@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime};
 pub const HEADER_LEN: usize = 32;
 
 /// Temporary files older than this are left over from a process that died mid-save.
-pub(crate) const STALE_TMP: Duration = Duration::from_secs(600);
+pub(crate) const STALE_TMP: Duration = Duration::from_mins(10);
 
 /// One kind of cache file: its magic and the version of its layout (bump it when the body's
 /// layout or meaning changes).

@@ -109,7 +109,10 @@ fn map_file(path: &Path) -> io::Result<Bytes> {
     let file = fs::File::open(path)?;
     // SAFETY: see above: hookctl never truncates or rewrites a cache file in place; another
     // process replacing it swaps the directory entry, the mapped inode stays as it was.
-    #[allow(unsafe_code)]
+    #[expect(
+        unsafe_code,
+        reason = "mapping a file is unsafe; the comment above says why this one is sound"
+    )]
     let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
     Ok(Bytes::Map(map))
 }
@@ -245,7 +248,7 @@ impl FactsCache {
 
     /// Entries loaded from the file plus entries inserted since (an oid in both counts twice).
     pub fn len(&self) -> usize {
-        self.file.count + self.fresh.lock().map(|m| m.len()).unwrap_or(0)
+        self.file.count + self.fresh.lock().map_or(0, |m| m.len())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -255,7 +258,10 @@ impl FactsCache {
     /// The cached facts of a blob. An entry that does not decode is a miss.
     pub fn get(&self, oid: &Oid) -> Option<Facts> {
         if self.any_fresh.load(Ordering::Relaxed) {
-            let fresh = self.fresh.lock().unwrap_or_else(|e| e.into_inner());
+            let fresh = self
+                .fresh
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(bytes) = fresh.get(oid) {
                 return decode_facts(bytes);
             }
@@ -274,7 +280,10 @@ impl FactsCache {
         }
         let mut bytes = Vec::with_capacity(128);
         encode_facts(&facts, &mut bytes);
-        let mut fresh = self.fresh.lock().unwrap_or_else(|e| e.into_inner());
+        let mut fresh = self
+            .fresh
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         fresh.insert(oid, bytes);
         self.any_fresh.store(true, Ordering::Relaxed);
         self.dirty.store(true, Ordering::Relaxed);
@@ -291,7 +300,10 @@ impl FactsCache {
         if !self.dirty.swap(false, Ordering::Relaxed) {
             return Ok(());
         }
-        let fresh = self.fresh.lock().unwrap_or_else(|e| e.into_inner());
+        let fresh = self
+            .fresh
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let bytes = self.serialize(&fresh);
         drop(fresh);
         let result = write_atomically(path, &bytes);
@@ -745,7 +757,7 @@ mod tests {
             EnvSource::Accessor,
         ];
         Facts {
-            imports: (0..(i % 9 + 1))
+            imports: (0..=(i % 9))
                 .map(|k| Import {
                     specifier: format!("@scope/pkg-{i}/mod{k}"),
                     kind: kinds[((i + k) % kinds.len() as u32) as usize],
@@ -996,7 +1008,7 @@ mod tests {
         a.write(b"a");
         assert_eq!(a.0, 0xaf63_dc4c_8601_ec8c); // FNV-1a 64 test vector
         let opts = |v: &[&str]| ScanOptions {
-            env_accessors: v.iter().map(|s| s.to_string()).collect(),
+            env_accessors: v.iter().map(std::string::ToString::to_string).collect(),
         };
         let ab = FactsCache::fingerprint(&opts(&["ab"]));
         let a_b = FactsCache::fingerprint(&opts(&["a", "b"]));
@@ -1104,7 +1116,7 @@ mod tests {
     fn hammer(dir: &Path, writers: &[std::thread::JoinHandle<()>]) -> usize {
         let mut loads = 0;
         let mut seen = false;
-        while !writers.iter().all(|w| w.is_finished()) || loads == 0 {
+        while !writers.iter().all(std::thread::JoinHandle::is_finished) || loads == 0 {
             let c = FactsCache::load(dir, 7);
             if seen {
                 assert!(!c.is_empty(), "a reader saw a partial or missing file");

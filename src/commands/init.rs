@@ -38,7 +38,7 @@ pub struct Detected {
     pub lockfile: Option<&'static str>,
     /// Yarn 2+ (berry): `.yarnrc.yml`, or `packageManager: yarn@2+`.
     pub yarn_berry: bool,
-    /// Yarn Plug'n'Play: no node_modules, so jobs call tools through `yarn`.
+    /// Yarn Plug'n'Play: no `node_modules`, so jobs call tools through `yarn`.
     pub pnp: bool,
     /// The root package.json's `lint` script, if any.
     pub lint_script: Option<String>,
@@ -272,7 +272,7 @@ fn print_prepare(root: &Path, prepare: &crate::prepare::Prepare) {
             pm.install()
         ),
         Prepare::Unreadable => {
-            errln!("  note: package.json could not be read; no install script added")
+            errln!("  note: package.json could not be read; no install script added");
         }
         Prepare::Present | Prepare::NoPackageJson => {}
     }
@@ -413,8 +413,8 @@ fn manifest_of(dir: &Path) -> serde_json::Value {
 }
 
 /// What goes before a dependency's binary in a job: nothing, since every job's PATH starts
-/// with the project's node_modules/.bin folders (`jobs::path`), except under Yarn Plug'n'Play,
-/// which has no node_modules: `yarn eslint` there.
+/// with the project's `node_modules/.bin` folders (`jobs::path`), except under Yarn Plug'n'Play,
+/// which has no `node_modules`: `yarn eslint` there.
 pub fn exec_prefix(d: &Detected) -> &'static str {
     if d.pnp { "yarn " } else { "" }
 }

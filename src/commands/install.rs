@@ -414,7 +414,7 @@ pub fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
 }
 
 /// How this user runs `hookctl <args>` from a terminal: bare when a `hookctl` is on PATH
-/// (outside any node_modules: an npm script's PATH is not the terminal's), else through the
+/// (outside any `node_modules`: an npm script's PATH is not the terminal's), else through the
 /// repository's package manager when hookctl is its npm dependency (`npx hookctl install`,
 /// `pnpm exec hookctl install`).
 pub fn command_for(root: Option<&Path>, args: &str) -> String {
@@ -434,7 +434,7 @@ pub fn command_for(root: Option<&Path>, args: &str) -> String {
 }
 
 /// Whether the repository at `root` has hookctl as an npm dependency (declared at the root, or
-/// installed in its node_modules).
+/// installed in its `node_modules`).
 pub fn npm_dependency(root: &Path) -> bool {
     if root.join("node_modules/hookctl").exists() {
         return true;

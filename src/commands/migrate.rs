@@ -288,7 +288,7 @@ pub fn detect(root: &Path) -> anyhow::Result<Migration> {
             .filter_map(Result::ok)
             .filter(|e| e.path().is_file())
             .collect();
-        entries.sort_by_key(|e| e.file_name());
+        entries.sort_by_key(std::fs::DirEntry::file_name);
         for e in entries {
             let name = e.file_name().to_string_lossy().into_owned();
             if !crate::hook_names::GIT_HOOKS.contains(&name.as_str()) {
@@ -390,7 +390,7 @@ pub fn detect(root: &Path) -> anyhow::Result<Migration> {
 }
 
 /// `npx eslint --fix {files}` as `eslint --fix {files}` when the repository's
-/// node_modules/.bin has `eslint` (jobs find it there); any other command as it is.
+/// `node_modules/.bin` has `eslint` (jobs find it there); any other command as it is.
 fn without_runner(root: &Path, run: &str) -> String {
     let runners: &[&str] = &[
         "npx --no -- ",
@@ -1010,8 +1010,8 @@ fn unquote_placeholders(run: &str) -> String {
             });
         match next {
             Some((start, end)) => {
-                run.replace_range(end..end + 1, "");
-                run.replace_range(start..start + 1, "");
+                run.replace_range(end..=end, "");
+                run.replace_range(start..=start, "");
             }
             None => return run,
         }

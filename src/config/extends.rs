@@ -223,6 +223,10 @@ struct Found {
 }
 
 /// Depth-first: a file's bases (and theirs) before the file itself.
+#[expect(
+    clippy::ref_option,
+    reason = "the caller holds the package as an Option<String> field"
+)]
 fn collect(
     file: &Path,
     shown_as: String,
@@ -562,7 +566,7 @@ fn show_table(
             DeValue::Array(a)
                 if !a.is_empty() && a.iter().all(|i| i.get_ref().is_table()) && text.starts_with("[[") =>
             {
-                arrays.push((key, a))
+                arrays.push((key, a));
             }
             _ => rows.push((
                 format!(
@@ -606,7 +610,7 @@ fn show_table(
     }
     for (key, items) in arrays {
         path.push(toml_key(key));
-        for item in items.iter() {
+        for item in items {
             if let DeValue::Table(t) = item.get_ref() {
                 let mut block = format!("[[{}]]\n", path.join("."));
                 let mut inner = Vec::new();
@@ -625,7 +629,7 @@ fn one_line(text: &str) -> String {
         return text.to_string();
     }
     text.lines()
-        .map(|l| l.trim())
+        .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect::<Vec<_>>()
         .join(" ")

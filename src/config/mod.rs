@@ -122,7 +122,10 @@ impl SecretsConfig {
     pub fn skip(&self) -> Vec<String> {
         match &self.skip {
             Some(list) => list.clone(),
-            None => Self::DEFAULT_SKIP.iter().map(|s| s.to_string()).collect(),
+            None => Self::DEFAULT_SKIP
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
         }
     }
 }
@@ -245,7 +248,10 @@ impl DepsConfig {
     pub fn dev_globs(&self) -> Vec<String> {
         match &self.dev_globs {
             Some(list) => list.clone(),
-            None => Self::DEFAULT_DEV_GLOBS.iter().map(|s| s.to_string()).collect(),
+            None => Self::DEFAULT_DEV_GLOBS
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect(),
         }
     }
 }
@@ -486,7 +492,7 @@ pub struct Timeout(pub std::time::Duration);
 impl Timeout {
     /// The longest timeout accepted: a day. Longer is a typo (`"18446744073709551615s"`) and
     /// would overflow the clock.
-    pub const MAX: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+    pub const MAX: std::time::Duration = std::time::Duration::from_hours(24);
 }
 
 impl<'de> Deserialize<'de> for Timeout {
@@ -997,8 +1003,8 @@ impl Config {
             (None, None) => None,
         };
         if let Some(loaded) = loaded {
-            config.extends = loaded.extends.clone();
-            config.sources = loaded.sources.clone();
+            config.extends.clone_from(&loaded.extends);
+            config.sources.clone_from(&loaded.sources);
             config.merge(loaded);
             config.path = main;
         }
@@ -1379,7 +1385,7 @@ clean = true
         let pc = &c.hooks["pre-commit"];
         assert_eq!(
             pc.jobs[0].timeout,
-            Some(Timeout(std::time::Duration::from_secs(120)))
+            Some(Timeout(std::time::Duration::from_mins(2)))
         );
         assert!(c.hooks["pre-deploy"].jobs[0].clean);
     }

@@ -407,7 +407,7 @@ mod tests {
 
     fn decls(files: &[(&str, &str)], allow: &[&str]) -> Declarations {
         let env = EnvConfig {
-            allow: allow.iter().map(|s| s.to_string()).collect(),
+            allow: allow.iter().map(std::string::ToString::to_string).collect(),
             ..EnvConfig::default()
         };
         Declarations::new(files.iter().map(|(p, t)| (*p, t.as_bytes())), &env)

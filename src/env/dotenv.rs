@@ -256,28 +256,27 @@ impl Parser<'_> {
             line: line_no,
             column: col_of(line, name_start),
         };
-        match line[i..].chars().next() {
-            Some(q @ ('\'' | '"' | '`')) => self.quoted(start, line, line_no, i, q, entry),
-            _ => {
-                let raw = &line[i..];
-                let value = match comment_start(raw, blanks > 0) {
-                    Some(c) => &raw[..c],
-                    None => raw,
-                };
-                let mut value = value.trim_end_matches(is_blank).to_string();
-                let (_, next) = line_end(self.text, start);
-                let more = pem_continuation(self.text, next, &value);
-                if let Some((resume, lines)) = more {
-                    for l in self.text[next..resume].lines() {
-                        value.push('\n');
-                        value.push_str(l.trim_end_matches('\r').trim_matches(is_blank));
-                    }
-                    self.out.entries.push(entry(value));
-                    return Some((resume, lines + 1));
+        if let Some(q @ ('\'' | '"' | '`')) = line[i..].chars().next() {
+            self.quoted(start, line, line_no, i, q, entry)
+        } else {
+            let raw = &line[i..];
+            let value = match comment_start(raw, blanks > 0) {
+                Some(c) => &raw[..c],
+                None => raw,
+            };
+            let mut value = value.trim_end_matches(is_blank).to_string();
+            let (_, next) = line_end(self.text, start);
+            let more = pem_continuation(self.text, next, &value);
+            if let Some((resume, lines)) = more {
+                for l in self.text[next..resume].lines() {
+                    value.push('\n');
+                    value.push_str(l.trim_end_matches('\r').trim_matches(is_blank));
                 }
                 self.out.entries.push(entry(value));
-                None
+                return Some((resume, lines + 1));
             }
+            self.out.entries.push(entry(value));
+            None
         }
     }
 

@@ -160,6 +160,10 @@ enum Environment {
     /// `- NAME=value`, `- NAME` (passed from the shell running compose).
     List(Vec<String>),
     /// `NAME: value`, `NAME:`.
+    #[expect(
+        clippy::zero_sized_map_values,
+        reason = "only the names are read; values are skipped unparsed"
+    )]
     Map(BTreeMap<String, serde::de::IgnoredAny>),
 }
 

@@ -31,7 +31,7 @@ pub struct TurboEnv {
 impl TurboEnv {
     /// Parse a turbo.json (JSONC, as turbo accepts). A file that is not JSON, or not a JSON
     /// object, is a `files/unreadable` finding; fields of unexpected types are ignored.
-    #[allow(clippy::result_large_err)] // the error is the finding to report
+    #[expect(clippy::result_large_err, reason = "the error is the finding to report")]
     pub fn parse(path: &str, bytes: &[u8]) -> Result<TurboEnv, Finding> {
         let json = parse_jsonc(path, bytes)?;
         if !json.is_object() {
@@ -574,7 +574,7 @@ mod tests {
             assert_eq!(t.declares(name), want, "{name}");
         }
         let mut lit: Vec<_> = t.literal_names().collect();
-        lit.sort();
+        lit.sort_unstable();
         assert_eq!(
             lit,
             [

@@ -204,7 +204,7 @@ pub fn check_format(format: ValueFormat, value: &str) -> Result<(), &'static str
     }
 }
 
-/// Schemes whose URLs have no host (`file:./dev.db`, as Prisma uses for SQLite).
+/// Schemes whose URLs have no host (`file:./dev.db`, as Prisma uses for `SQLite`).
 const HOSTLESS_SCHEMES: &[&str] = &["file", "sqlite", "mailto", "data", "urn"];
 
 /// An absolute URL (`scheme://host...`), a host-less one (`file:...`), or a path from the

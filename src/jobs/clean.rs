@@ -176,7 +176,7 @@ pub fn materialize(git: &Git, snapshot: &SnapshotRef, links: Option<&[String]>) 
     let name = git
         .root
         .file_name()
-        .map_or_else(|| "repo".into(), |n| n.to_os_string());
+        .map_or_else(|| "repo".into(), std::ffi::OsStr::to_os_string);
     let dir = CleanDir {
         tree: base.path().join(name),
         base,

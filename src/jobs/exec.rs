@@ -301,7 +301,7 @@ pub fn run_all_with_progress(
             }
             let r = running.swap_remove(i);
             let capture = std::mem::replace(
-                &mut *r.output.lock().unwrap_or_else(|p| p.into_inner()),
+                &mut *r.output.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
                 Capture::new("", None),
             );
             let (output, log) = capture.finish();
@@ -413,7 +413,10 @@ fn start_piped(
         loop {
             match reader.read(&mut buf) {
                 Ok(0) | Err(_) => break,
-                Ok(n) => output.lock().unwrap_or_else(|p| p.into_inner()).push(&buf[..n]),
+                Ok(n) => output
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(&buf[..n]),
             }
         }
         done.store(true, Ordering::SeqCst);

@@ -50,12 +50,11 @@ pub fn stages(hc: &HookConfig) -> Vec<Stage> {
             (None, Some(p)) => (u64::from(p), Some(format!("priority {p}"))),
             (None, None) => (u64::MAX, None),
         };
-        let i = match keys.iter().position(|(_, n)| *n == name) {
-            Some(i) => i,
-            None => {
-                keys.push((key, name));
-                keys.len() - 1
-            }
+        let i = if let Some(i) = keys.iter().position(|(_, n)| *n == name) {
+            i
+        } else {
+            keys.push((key, name));
+            keys.len() - 1
         };
         of_job.push(i);
     }

@@ -81,10 +81,10 @@ fn default_branch(git: &Git, remote: &str) -> Option<String> {
 /// For `hookctl run pre-push` typed by hand (stdin a terminal): push HEAD to its upstream.
 pub fn head_line(git: &Git) -> Option<RefLine> {
     let local_oid = git.commit_oid("HEAD")?;
-    let local_ref = git
-        .run(&["symbolic-ref", "-q", "HEAD"], None)
-        .map(|o| String::from_utf8_lossy(&o).trim().to_string())
-        .unwrap_or_else(|_| "HEAD".into());
+    let local_ref = git.run(&["symbolic-ref", "-q", "HEAD"], None).map_or_else(
+        |_| "HEAD".into(),
+        |o| String::from_utf8_lossy(&o).trim().to_string(),
+    );
     let upstream = git
         .run(&["rev-parse", "--symbolic-full-name", "@{upstream}"], None)
         .ok()

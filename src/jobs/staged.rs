@@ -54,7 +54,7 @@ use super::clean::TempBase;
 /// over `files`, then, since diff-files also lists files whose stat data changed but whose
 /// content did not (`sed -i` rewriting a file unchanged), the candidates' content hashed
 /// (`git hash-object --stdin-paths`, filters applied) against their index blobs. Nothing
-/// refreshes or writes the index (porcelain `git diff` would, even with GIT_OPTIONAL_LOCKS=0). Submodules are not files and are never reported.
+/// refreshes or writes the index (porcelain `git diff` would, even with `GIT_OPTIONAL_LOCKS=0`). Submodules are not files and are never reported.
 pub fn partially_staged(
     git: &Git,
     index: Option<&Path>,
@@ -232,6 +232,7 @@ fn hash_worktree(path: &Path) -> Option<git2::Oid> {
 /// (`core.autocrlf`, `eol`/`text`/`filter` attributes) is confirmed through git
 /// (`git hash-object --stdin-paths`, filters applied), so that a CRLF work tree does not make
 /// every file count as partially staged.
+#[expect(clippy::implicit_hasher, reason = "its one caller holds a std HashMap")]
 pub fn probe(
     git: &Git,
     index: Option<&Path>,
@@ -422,7 +423,7 @@ impl View {
         let name = git
             .root
             .file_name()
-            .map_or_else(|| "repo".into(), |n| n.to_os_string());
+            .map_or_else(|| "repo".into(), std::ffi::OsStr::to_os_string);
         let tree = base.path().join(name);
         let placed: BTreeSet<&PathBuf> = partial.iter().chain(links).collect();
         // Folders on the way to a checked-out entry become real folders of the view.

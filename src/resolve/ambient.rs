@@ -318,7 +318,7 @@ fn declared_in_file(
         };
         let Some(end) = rest[1..].find(q) else { continue };
         if let Some(parent) = file.parent() {
-            out.extend(declared_in_file(&parent.join(&rest[1..1 + end]), seen, depth + 1));
+            out.extend(declared_in_file(&parent.join(&rest[1..=end]), seen, depth + 1));
         }
     }
     out
@@ -341,7 +341,7 @@ pub fn declared_modules(text: &str) -> Vec<String> {
             continue;
         };
         if let Some(end) = after[1..].find(quote) {
-            let name = &after[1..1 + end];
+            let name = &after[1..=end];
             if !name.is_empty() && !name.contains('\n') {
                 out.push(name.to_string());
             }
@@ -372,10 +372,10 @@ mod tests {
     #[test]
     fn wildcards_match_bare_specifiers() {
         let mut a = Ambient::default();
-        a.patterns.insert(("".into(), "".into(), ".svg".into()));
-        a.exact.insert(("".into(), "@theme/Layout".into()));
+        a.patterns.insert((String::new(), String::new(), ".svg".into()));
+        a.exact.insert((String::new(), "@theme/Layout".into()));
         a.patterns
-            .insert(("test/fixtures/app".into(), "@/".into(), "".into()));
+            .insert(("test/fixtures/app".into(), "@/".into(), String::new()));
         assert!(a.provides("src/a.ts", "logo.svg"));
         assert!(a.provides("src/a.ts", "@theme/Layout"));
         assert!(!a.provides("src/a.ts", "@theme/Other"));

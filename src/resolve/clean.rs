@@ -190,7 +190,7 @@ impl CleanSet {
         if self.file.is_some() && !oid.is_zero() {
             self.added
                 .lock()
-                .unwrap_or_else(|p| p.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .push(key(path, oid));
         }
     }
@@ -198,7 +198,12 @@ impl CleanSet {
     /// Write the set (atomically) if this run learnt something.
     pub fn save(&self) -> std::io::Result<()> {
         let Some(file) = &self.file else { return Ok(()) };
-        let added = std::mem::take(&mut *self.added.lock().unwrap_or_else(|p| p.into_inner()));
+        let added = std::mem::take(
+            &mut *self
+                .added
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         if added.is_empty() && !self.stale {
             return Ok(());
         }

@@ -301,11 +301,7 @@ impl SnapFs {
                         _ => Err(not_found(path)),
                     };
                 }
-                if follow
-                    && std::fs::canonicalize(&abs)
-                        .map(|t| !t.starts_with(&self.snap().root))
-                        .unwrap_or(true)
-                {
+                if follow && std::fs::canonicalize(&abs).map_or(true, |t| !t.starts_with(&self.snap().root)) {
                     return Err(not_found(path));
                 }
                 return Ok(FileMetadata::new(m.is_file(), m.is_dir(), false));
@@ -397,7 +393,10 @@ impl FileSystem for SnapFs {
         let mut cur = self.snap().root.clone();
         for (i, part) in rel.split('/').filter(|s| !s.is_empty()).enumerate() {
             cur.push(part);
-            if self.meta(&cur, false).is_ok_and(|m| m.is_symlink()) {
+            if self
+                .meta(&cur, false)
+                .is_ok_and(oxc_resolver::FileMetadata::is_symlink)
+            {
                 cur = self.read_link(&cur).map_err(|_| not_found(path))?;
             }
             if i > 64 {

@@ -73,7 +73,7 @@ pub struct Resolver {
     nocase: OnceLock<ResolverGeneric<SnapFs>>,
     /// Like `strict`, but fully specified (no extension or `index` probing): Node's ESM rules.
     esm: OnceLock<ResolverGeneric<SnapFs>>,
-    /// Like `strict`, with the `require` export condition first: CommonJS imports under node16.
+    /// Like `strict`, with the `require` export condition first: `CommonJS` imports under node16.
     cjs: OnceLock<ResolverGeneric<SnapFs>>,
     /// Like `strict`, without the `types` export condition.
     no_types: OnceLock<ResolverGeneric<SnapFs>>,
@@ -148,7 +148,7 @@ const SOURCE_EXTENSIONS: &[&str] = &[
 ];
 
 fn options() -> ResolveOptions {
-    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let s = |v: &[&str]| v.iter().map(std::string::ToString::to_string).collect::<Vec<_>>();
     ResolveOptions {
         tsconfig: Some(TsconfigDiscovery::Auto),
         extensions: s(&[
@@ -391,7 +391,7 @@ impl Resolver {
     /// A digest of every config file resolution reads (each `extends` chain, installed bases).
     /// Every alias mapping resolution applies, as (pattern, targets): the `compilerOptions.paths`
     /// of every served tsconfig (bases of any name included), the `imports` of every package.json
-    /// and SvelteKit's `kit.alias`. For the import graph, which must know which specifiers an
+    /// and `SvelteKit`'s `kit.alias`. For the import graph, which must know which specifiers an
     /// alias sends to a file whose name their own text does not say (`"#db": "./src/db.ts"`).
     pub fn alias_mappings(&self) -> Vec<(String, Vec<String>)> {
         let mut out = Vec::new();
@@ -454,7 +454,7 @@ impl Resolver {
         let suffixes = SUFFIXES.get_or_init(|| {
             SOURCE_EXTENSIONS
                 .iter()
-                .map(|e| e.to_string())
+                .map(std::string::ToString::to_string)
                 .chain(SOURCE_EXTENSIONS.iter().map(|e| format!("/index{e}")))
                 .chain(std::iter::once(String::new()))
                 .collect()
@@ -550,7 +550,10 @@ impl Resolver {
         if conditions.is_empty() {
             return None;
         }
-        let mut cache = self.by_conditions.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = self
+            .by_conditions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         Some(
             cache
                 .entry(conditions.clone())
@@ -698,7 +701,7 @@ impl Resolver {
 
     /// The module format of `importer` under `moduleResolution: node16/nodenext` (`None` under
     /// any other resolution mode): ESM for `.mts`/`.mjs` and files of a `"type": "module"`
-    /// package, CommonJS otherwise.
+    /// package, `CommonJS` otherwise.
     fn node_mode(&self, importer: &str) -> Option<NodeMode> {
         let Ok(Some(ts)) = self.strict.find_tsconfig(self.snap.abs(importer)) else {
             return None;
@@ -707,23 +710,22 @@ impl Resolver {
         let cached = self
             .node_modes
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&path)
             .copied();
-        let node = match cached {
-            Some(known) => known,
-            None => {
-                let by_module = ts.compiler_options.module.as_deref().is_some_and(is_node_mode);
-                let mode = match self.module_resolution(&path) {
-                    Some(m) => is_node_mode(&m),
-                    None => by_module,
-                };
-                self.node_modes
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(path, mode);
-                mode
-            }
+        let node = if let Some(known) = cached {
+            known
+        } else {
+            let by_module = ts.compiler_options.module.as_deref().is_some_and(is_node_mode);
+            let mode = match self.module_resolution(&path) {
+                Some(m) => is_node_mode(&m),
+                None => by_module,
+            };
+            self.node_modes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(path, mode);
+            mode
         };
         if !node {
             return None;
@@ -816,7 +818,11 @@ impl Resolver {
         // path it names, an alias's only on the tsconfig and the specifier.
         let key = self.memo_key(importer, spec);
         if let Some(key) = &key
-            && let Some(v) = self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(key)
+            && let Some(v) = self
+                .memo
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(key)
         {
             return v.clone();
         }
@@ -826,7 +832,7 @@ impl Resolver {
         {
             self.memo
                 .lock()
-                .unwrap_or_else(|p| p.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .insert(key, verdict.clone());
         }
         verdict
@@ -1111,7 +1117,10 @@ impl Resolver {
     /// Names of what is on disk in `dir` (module files without their extension, so
     /// `next.config.js` is `next.config`, never `next`), read once per folder.
     fn disk_stems(&self, dir: &Path) -> Arc<HashSet<String>> {
-        let mut memo = self.stems.lock().unwrap_or_else(|p| p.into_inner());
+        let mut memo = self
+            .stems
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         memo.entry(dir.to_path_buf())
             .or_insert_with(|| {
                 let names = std::fs::read_dir(dir).into_iter().flatten().flatten();
@@ -1215,7 +1224,7 @@ impl Resolver {
         self.css_verdict(&candidates).unwrap_or(Verdict::Unresolved)
     }
 
-    /// Drop oxc_resolver's path caches (memory), keeping this resolver's own memo.
+    /// Drop `oxc_resolver`'s path caches (memory), keeping this resolver's own memo.
     pub fn clear_caches(&self) {
         self.strict.clear_cache();
         for r in [&self.nocase, &self.overlay, &self.esm, &self.cjs, &self.no_types] {
@@ -1226,7 +1235,7 @@ impl Resolver {
         for r in self
             .by_conditions
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .values()
         {
             r.clear_cache();
@@ -1297,7 +1306,7 @@ fn clone_shared(s: &Shared) -> Shared {
         s.hidden.clone(),
         s.patched.clone(),
     );
-    c.nested_links = s.nested_links.clone();
+    c.nested_links.clone_from(&s.nested_links);
     c
 }
 

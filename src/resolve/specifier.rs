@@ -62,7 +62,7 @@ pub fn is_not_a_file(spec: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.' || c == '~');
     }
-    spec.starts_with("\0")
+    spec.starts_with('\0')
 }
 
 /// A module a framework or bundler provides at build time (`data/virtual-modules.txt`).
@@ -87,7 +87,7 @@ pub fn is_placeholder(spec: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// The file a framework's route typegen writes for a relative import of `./$types` (SvelteKit)
+/// The file a framework's route typegen writes for a relative import of `./$types` (`SvelteKit`)
 /// or `./+types/<route>` (React Router), as the importer's folder sees it.
 pub fn typegen_target(importer: &str, spec: &str) -> Option<String> {
     let rest = spec.strip_prefix("./")?;

@@ -291,7 +291,7 @@ fn resolve_extends(
 ) -> Option<String> {
     let config_abs = snap.abs(config);
     let dir = config_abs.parent()?;
-    let is_file = |p: &Path| fs.metadata(p).is_ok_and(|m| m.is_file());
+    let is_file = |p: &Path| fs.metadata(p).is_ok_and(oxc_resolver::FileMetadata::is_file);
     if spec.starts_with("./")
         || spec.starts_with("../")
         || spec.starts_with('/')

@@ -38,16 +38,15 @@ pub fn lockfiles_changed(snap: &Snapshot, base: &Snapshot) -> bool {
     let is_lockfile = |p: &str| {
         LOCKFILES.contains(&p.rsplit('/').next().unwrap_or(p)) && !p.split('/').any(|c| c == "node_modules")
     };
-    match &base.derived_changes {
-        Some(changed) => changed.iter().any(|p| is_lockfile(p)),
-        None => {
-            let differs = |a: &Snapshot, b: &Snapshot| {
-                a.entries()
-                    .iter()
-                    .any(|(p, e)| is_lockfile(p) && b.get(p) != Some(e))
-            };
-            differs(snap, base) || differs(base, snap)
-        }
+    if let Some(changed) = &base.derived_changes {
+        changed.iter().any(|p| is_lockfile(p))
+    } else {
+        let differs = |a: &Snapshot, b: &Snapshot| {
+            a.entries()
+                .iter()
+                .any(|(p, e)| is_lockfile(p) && b.get(p) != Some(e))
+        };
+        differs(snap, base) || differs(base, snap)
     }
 }
 
@@ -364,7 +363,7 @@ fn npm_overrides(root: &serde_json::Value) -> std::collections::HashMap<String, 
             let spec = v.as_str().or_else(|| v.get(".")?.as_str())?;
             // `@scope/name@range` or `name@range`: the name ends at the `@` after its first char.
             let name = match key.get(1..).and_then(|k| k.find('@')) {
-                Some(at) => &key[..at + 1],
+                Some(at) => &key[..=at],
                 None => key.as_str(),
             };
             let spec = match spec.strip_prefix('$') {

@@ -4,7 +4,7 @@
 //!
 //! - Next.js: a file whose directive prologue holds `"use client"` (a package that depends on
 //!   `next`, nearest package.json or the root's) reading `process.env.X` without `NEXT_PUBLIC_`.
-//! - SvelteKit: a name read from `$env/static/public` or `$env/dynamic/public` without `PUBLIC_`.
+//! - `SvelteKit`: a name read from `$env/static/public` or `$env/dynamic/public` without `PUBLIC_`.
 //! - Vite: `import.meta.env.X` without `VITE_` in a package that depends on `vite` (nearest
 //!   package.json or the root's). Vite exposes only prefixed names to `import.meta.env`, on the
 //!   client and in SSR alike. Astro exposes every name to its server code: not checked there.
@@ -33,7 +33,7 @@ use crate::scan::EnvSource;
 /// (see `data/env-builtins.txt`, "Frameworks").
 const NEXT_CLIENT_BUILTINS: &[&str] = &["NODE_ENV", "NEXT_RUNTIME", "NEXT_DEPLOYMENT_ID"];
 const NEXT_CLIENT_BUILTIN_PREFIXES: &[&str] = &["__NEXT_"];
-/// Vite's `import.meta.env` built-ins (https://vite.dev/guide/env-and-mode).
+/// Vite's `import.meta.env` built-ins (<https://vite.dev/guide/env-and-mode>).
 const VITE_BUILTINS: &[&str] = &["MODE", "BASE_URL", "PROD", "DEV", "SSR"];
 
 pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {

@@ -1,7 +1,7 @@
 //! `env/undeclared`: code reads an env var that no declaration file (`.env.example` or a
 //! committed `.env`, nearest walking up, plus the root's; turbo.json), no `[env] allow` and no
 //! runtime built-in declares, and, in a workspace library, neither do the apps that use it.
-//! The postmortem's NEXTAUTH_SECRET: set in `.env.local`, absent from production.
+//! The postmortem's `NEXTAUTH_SECRET`: set in `.env.local`, absent from production.
 
 use std::collections::HashMap;
 

@@ -149,7 +149,7 @@ mod tests {
         ] {
             let h = help(prefix);
             let at = h.find("= [").unwrap() + 2;
-            let toml = &h[at..at + h[at..].find(']').unwrap() + 1];
+            let toml = &h[at..=(at + h[at..].find(']').unwrap())];
             let list: toml::Value = toml::from_str(&format!("x = {toml}")).unwrap();
             let re = regex::Regex::new(list["x"][0].as_str().unwrap()).unwrap();
             assert!(re.is_match(spec), "{prefix}: {h}");

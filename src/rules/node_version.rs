@@ -16,7 +16,7 @@ use crate::snapshot::Snapshot;
 /// The version files nvm, fnm, nodenv, asdf/mise read (`volta` lives in package.json).
 pub const VERSION_FILES: &[&str] = &[".nvmrc", ".node-version", ".tool-versions"];
 
-/// Node's LTS codenames and their majors (https://github.com/nodejs/Release/blob/main/CODENAMES.md).
+/// Node's LTS codenames and their majors (<https://github.com/nodejs/Release/blob/main/CODENAMES.md>).
 const LTS: &[(&str, u64)] = &[
     ("argon", 4),
     ("boron", 6),

@@ -167,7 +167,7 @@ pub fn check(
         );
         CleanSet::load_as(cache_dir, CLEAN_FILE, ctx).with_remote(remote, wanted.len())
     };
-    let oid = |p: &str| snap.get(p).map(|e| e.oid).unwrap_or(git2::Oid::ZERO_SHA1);
+    let oid = |p: &str| snap.get(p).map_or(git2::Oid::ZERO_SHA1, |e| e.oid);
     let per_file: Vec<Vec<Finding>> = wanted
         .par_iter()
         .map(|&path| {
@@ -175,21 +175,20 @@ pub fn check(
             if clean.contains(path, &id) {
                 return Vec::new();
             }
-            let hits = match read.get(path) {
-                Some(hits) => hits.clone(),
-                None => {
-                    let Ok(bytes) = snap.read_pooled(path) else {
-                        return Vec::new();
-                    };
-                    // Binary once UTF-16 is decoded (a UTF-16 file is text).
-                    if bytes.len() as u64 > max_size || is_binary(&crate::text::utf8_view(&bytes)) {
-                        // Not scanned, whatever it holds: a verdict of the blob (and of
-                        // `max_size`, in the set's context), so a warm run never reads it again.
-                        clean.insert(path, &id);
-                        return Vec::new();
-                    }
-                    scan(&bytes, entropy)
+            let hits = if let Some(hits) = read.get(path) {
+                hits.clone()
+            } else {
+                let Ok(bytes) = snap.read_pooled(path) else {
+                    return Vec::new();
+                };
+                // Binary once UTF-16 is decoded (a UTF-16 file is text).
+                if bytes.len() as u64 > max_size || is_binary(&crate::text::utf8_view(&bytes)) {
+                    // Not scanned, whatever it holds: a verdict of the blob (and of
+                    // `max_size`, in the set's context), so a warm run never reads it again.
+                    clean.insert(path, &id);
+                    return Vec::new();
                 }
+                scan(&bytes, entropy)
             };
             if hits.is_empty() {
                 clean.insert(path, &id);

@@ -48,7 +48,7 @@ pub(super) fn reference_path(comment: &[u8]) -> Option<(usize, usize)> {
         return None;
     }
     let skip_ws = |mut i: usize| {
-        while comment.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+        while comment.get(i).is_some_and(u8::is_ascii_whitespace) {
             i += 1;
         }
         i
@@ -118,7 +118,7 @@ mod tests {
         ];
         for (comment, want) in cases {
             let got = suppression(comment.as_bytes());
-            let want = want.map(|w| w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            let want = want.map(|w| w.iter().map(std::string::ToString::to_string).collect::<Vec<_>>());
             assert_eq!(got, want, "{comment}");
         }
     }
@@ -127,7 +127,7 @@ mod tests {
     fn reference_paths() {
         let cases: &[(&str, Option<&str>)] = &[
             (r#"/// <reference path="a.d.ts" />"#, Some(r#""a.d.ts""#)),
-            (r#"///<reference path='./b' />"#, Some("'./b'")),
+            (r"///<reference path='./b' />", Some("'./b'")),
             (r#"/// <reference   path = "c"/>"#, Some(r#""c""#)),
             (
                 r#"/// <reference no-default-lib="true" path="d" />"#,

@@ -332,64 +332,61 @@ impl<'a> Tokenizer<'a> {
         while self.at(i).is_some_and(is_ws) {
             i += 1;
         }
-        match self.at(i) {
-            Some(b'"' | b'\'') => {
-                let (end, value) = self.string(i);
-                let mut j = end;
-                while self.at(j).is_some_and(is_ws) {
-                    j += 1;
-                }
-                // `url("a" + $b)` and the like are computed.
-                if self.at(j) != Some(b')') {
-                    return (end, None);
-                }
-                let target = value.map(|value| Target {
-                    span: i..end,
-                    value,
-                    url: true,
-                });
-                (j + 1, target)
+        if let Some(b'"' | b'\'') = self.at(i) {
+            let (end, value) = self.string(i);
+            let mut j = end;
+            while self.at(j).is_some_and(is_ws) {
+                j += 1;
             }
-            _ => {
-                let start = i;
-                let mut out = Vec::new();
-                while let Some(b) = self.at(i) {
-                    match b {
-                        b')' => {
-                            let end = i;
-                            let t = Target {
-                                span: start..end,
-                                value: String::from_utf8_lossy(&out).into_owned(),
-                                url: true,
-                            };
-                            return (i + 1, Some(t));
-                        }
-                        b'\\' => i = self.escape(i, &mut out, false),
-                        b if is_ws(b) => {
-                            let end = i;
-                            while self.at(i).is_some_and(is_ws) {
-                                i += 1;
-                            }
-                            if self.at(i) != Some(b')') {
-                                return (i, None);
-                            }
-                            let t = Target {
-                                span: start..end,
-                                value: String::from_utf8_lossy(&out).into_owned(),
-                                url: true,
-                            };
-                            return (i + 1, Some(t));
-                        }
-                        // A function call (`url(fn($x))`) or a stray quote: not a URL token.
-                        b'(' | b'"' | b'\'' => return (i, None),
-                        b => {
-                            out.push(b);
+            // `url("a" + $b)` and the like are computed.
+            if self.at(j) != Some(b')') {
+                return (end, None);
+            }
+            let target = value.map(|value| Target {
+                span: i..end,
+                value,
+                url: true,
+            });
+            (j + 1, target)
+        } else {
+            let start = i;
+            let mut out = Vec::new();
+            while let Some(b) = self.at(i) {
+                match b {
+                    b')' => {
+                        let end = i;
+                        let t = Target {
+                            span: start..end,
+                            value: String::from_utf8_lossy(&out).into_owned(),
+                            url: true,
+                        };
+                        return (i + 1, Some(t));
+                    }
+                    b'\\' => i = self.escape(i, &mut out, false),
+                    b if is_ws(b) => {
+                        let end = i;
+                        while self.at(i).is_some_and(is_ws) {
                             i += 1;
                         }
+                        if self.at(i) != Some(b')') {
+                            return (i, None);
+                        }
+                        let t = Target {
+                            span: start..end,
+                            value: String::from_utf8_lossy(&out).into_owned(),
+                            url: true,
+                        };
+                        return (i + 1, Some(t));
+                    }
+                    // A function call (`url(fn($x))`) or a stray quote: not a URL token.
+                    b'(' | b'"' | b'\'' => return (i, None),
+                    b => {
+                        out.push(b);
+                        i += 1;
                     }
                 }
-                (i, None)
             }
+            (i, None)
         }
     }
 
@@ -824,7 +821,10 @@ mod tests {
         );
         // Out-of-range ranges are clamped, never a panic.
         assert!(extract_css(Scss, src.as_bytes(), 500..900).is_empty());
-        #[allow(clippy::reversed_empty_ranges)]
+        #[expect(
+            clippy::reversed_empty_ranges,
+            reason = "the reversed range is the input under test"
+        )]
         let reversed = 40..10;
         let _ = extract_css(Scss, src.as_bytes(), reversed);
     }

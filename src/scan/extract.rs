@@ -274,7 +274,7 @@ impl Grammar {
     fn new(language: Language) -> Grammar {
         let named = |kind: &str| language.id_for_node_kind(kind, true);
         let keyword = |kind: &str| language.id_for_node_kind(kind, false);
-        let field = |name: &str| language.field_id_for_name(name).map_or(0, |f| f.get());
+        let field = |name: &str| language.field_id_for_name(name).map_or(0, std::num::NonZero::get);
         let mut roles = vec![Role::Nothing; language.node_kind_count() + 1];
         let table: &[(&str, Role)] = &[
             ("import_statement", Role::ImportStatement),
@@ -399,7 +399,7 @@ struct Walker<'a> {
     /// the type arguments of a misparsed generic call.
     type_children: Vec<usize>,
     want_suppressions: bool,
-    /// Local names of SvelteKit's dynamic `env` objects (`import { env } from '$env/dynamic/private'`).
+    /// Local names of `SvelteKit`'s dynamic `env` objects (`import { env } from '$env/dynamic/private'`).
     sveltekit_objects: Vec<(Vec<u8>, EnvSource)>,
     /// See [`trigger_positions`].
     triggers: Vec<usize>,
@@ -549,7 +549,7 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// SvelteKit's env modules: `import { API_KEY } from '$env/static/private'` reads `API_KEY`;
+    /// `SvelteKit`'s env modules: `import { API_KEY } from '$env/static/private'` reads `API_KEY`;
     /// `import { env } from '$env/dynamic/private'` makes `env.X` a read of `X`.
     fn sveltekit_env(&mut self, node: Node<'a>, clause: Node<'a>) {
         let Some(spec) = self

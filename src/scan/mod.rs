@@ -186,9 +186,9 @@ pub enum EnvSource {
     BunEnv,
     /// a configured accessor function, e.g. `env('X')`
     Accessor,
-    /// SvelteKit's `$env/static/private` imports and `$env/dynamic/private` `env.X`
+    /// `SvelteKit`'s `$env/static/private` imports and `$env/dynamic/private` `env.X`
     SvelteKitPrivate,
-    /// SvelteKit's `$env/static/public` imports and `$env/dynamic/public` `env.X`: only
+    /// `SvelteKit`'s `$env/static/public` imports and `$env/dynamic/public` `env.X`: only
     /// `PUBLIC_` names exist there
     SvelteKitPublic,
 }

@@ -353,7 +353,7 @@ fn markup_counted(host: Host, src: &[u8], steps: &mut usize) -> Blocks {
                     });
                 }
             } else if lower == "style" {
-                let lang = attr(&tag, "lang").map(|s| s.to_ascii_lowercase());
+                let lang = attr(&tag, "lang").map(str::to_ascii_lowercase);
                 blocks.styles.push(StyleBlock {
                     lang,
                     range: content.clone(),
@@ -404,7 +404,7 @@ fn script_lang(host: Host, tag: &Tag, depth: usize) -> Option<Lang> {
             if depth != 0 {
                 return None;
             }
-            if let Some(ty) = attr(tag, "type").map(|t| t.to_ascii_lowercase()) {
+            if let Some(ty) = attr(tag, "type").map(str::to_ascii_lowercase) {
                 let js = ty.is_empty()
                     || ty == "module"
                     || ty.contains("javascript")
@@ -417,7 +417,7 @@ fn script_lang(host: Host, tag: &Tag, depth: usize) -> Option<Lang> {
                     return Some(Lang::TypeScript);
                 }
             }
-            match attr(tag, "lang").map(|l| l.to_ascii_lowercase()).as_deref() {
+            match attr(tag, "lang").map(str::to_ascii_lowercase).as_deref() {
                 None | Some("" | "js" | "javascript" | "jsx" | "tsx") => Some(Lang::Tsx),
                 Some(l) if ts(l) => Some(Lang::TypeScript),
                 Some(_) => None, // coffee and other preprocessors: not TS or JS

@@ -700,7 +700,7 @@ enum Stmt {
     },
 }
 
-/// Import statements: (text before the literal, text after, kind, type_only, quotes allowed).
+/// Import statements: (text before the literal, text after, kind, `type_only`, quotes allowed).
 const IMPORT_TEMPLATES: &[(&str, &str, ImportKind, bool, usize)] = &[
     ("import x{i} from ", ";", Static, false, 2),
     ("import {{ a{i} as b{i} }} from ", ";", Static, false, 2),

@@ -56,12 +56,11 @@ fn prefixes() -> &'static Prefixes {
         let mut formats: Vec<Vec<usize>> = Vec::new();
         for (i, f) in tables().formats.iter().enumerate() {
             for &p in &f.prefixes {
-                match patterns.iter().position(|q| *q == p) {
-                    Some(at) => formats[at].push(i),
-                    None => {
-                        patterns.push(p);
-                        formats.push(vec![i]);
-                    }
+                if let Some(at) = patterns.iter().position(|q| *q == p) {
+                    formats[at].push(i);
+                } else {
+                    patterns.push(p);
+                    formats.push(vec![i]);
                 }
             }
         }

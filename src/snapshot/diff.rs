@@ -48,7 +48,7 @@ fn folder(
     let mut tree_files: FxHashMap<String, Entry> = FxHashMap::default();
     let mut tree_dirs: FxHashMap<String, Oid> = FxHashMap::default();
     if let Some(tree) = tree {
-        for e in repo.find_tree(tree)?.iter() {
+        for e in &repo.find_tree(tree)? {
             let name = String::from_utf8_lossy(e.name_bytes()).into_owned();
             if e.kind() == Some(ObjectType::Tree) {
                 tree_dirs.insert(name, e.id());

@@ -142,6 +142,10 @@ enum Files {
     },
 }
 
+#[expect(
+    clippy::missing_fields_in_debug,
+    reason = "the contents (every blob) would drown the rest"
+)]
 impl std::fmt::Debug for Snapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Snapshot")
@@ -334,10 +338,7 @@ impl Snapshot {
             .filter_entry(|e| e.file_name() != ".git")
             .build();
         for item in walker.flatten() {
-            let ft = match item.file_type() {
-                Some(ft) => ft,
-                None => continue,
-            };
+            let Some(ft) = item.file_type() else { continue };
             if ft.is_dir() {
                 continue;
             }
@@ -703,7 +704,7 @@ impl Snapshot {
         }
         match &self.store {
             Store::Git(repo) => {
-                let repo = repo.lock().unwrap_or_else(|p| p.into_inner());
+                let repo = repo.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 Ok(repo.find_blob(entry.oid)?.content().to_vec())
             }
             Store::Memory(contents) => Ok(contents.get(path).cloned().unwrap_or_default()),
@@ -742,7 +743,7 @@ impl Snapshot {
     /// has no repository.
     pub fn with_repo<T>(&self, f: impl FnOnce(&Repository) -> T) -> Option<T> {
         match &self.store {
-            Store::Git(repo) => Some(f(&repo.lock().unwrap_or_else(|p| p.into_inner()))),
+            Store::Git(repo) => Some(f(&repo.lock().unwrap_or_else(std::sync::PoisonError::into_inner))),
             Store::Memory(_) => None,
         }
     }

@@ -155,9 +155,11 @@ fn run_action(repo: &Repo, given: &[(&str, &str)], base_ref: &str) -> ActionRun 
         });
         if code != 0 {
             // The runner stops at a failed step.
-            if step.id.as_deref() != Some("check") {
-                panic!("step failed: {}", last.as_ref().unwrap().stderr);
-            }
+            assert!(
+                step.id.as_deref() == Some("check"),
+                "step failed: {}",
+                last.as_ref().unwrap().stderr
+            );
             break;
         }
     }

@@ -1,5 +1,4 @@
 //! Test repo builder: a temporary git repository driven by the real `git` and `hookctl`.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -48,8 +48,8 @@ fn install_is_a_one_note_no_op_in_ci_with_hookctl_0_and_outside_a_repository() {
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 }
 
-/// The Node launcher in node_modules/.bin is the slow fallback: the recorded native binary
-/// runs before it (the npm package's binary before both: tests/it/first_hour.rs), and it runs
+/// The Node launcher in `node_modules/.bin` is the slow fallback: the recorded native binary
+/// runs before it (the npm package's binary before both: `tests/it/first_hour.rs`), and it runs
 /// only when that binary is gone and `node` is on PATH.
 #[test]
 fn the_shim_runs_the_recorded_binary_before_the_node_launcher() {

@@ -1,4 +1,4 @@
-//! `doctor`: job commands looked up through the PATH jobs get (the project's node_modules/.bin
+//! `doctor`: job commands looked up through the PATH jobs get (the project's `node_modules/.bin`
 //! first) on top of the PATH GUI git clients give hooks, `-q`, a true fix per problem (issue
 //! 10: "all good" while a job's command could not be found from a GUI client; issue 21: advice
 //! to commit an absolute path, or to install a tool that was installed).
@@ -61,7 +61,7 @@ fn doctor_quiet_prints_only_problems_and_their_fixes() {
     snapshot!(r, "doctor_quiet", scrub(&r, &run.stdout));
 }
 
-/// A job of a workspace package runs its tool from that package's node_modules/.bin (pnpm
+/// A job of a workspace package runs its tool from that package's `node_modules/.bin` (pnpm
 /// installs each package's tools there), or the root's; a declared but not installed tool is
 /// "run `pnpm install`", not "install it" nor "use an absolute path".
 #[test]

@@ -1,6 +1,6 @@
 //! `hookctl env check` and `hookctl env diff` with the real binary. `fixtures/env-app` declares
-//! NEXTAUTH_SECRET, NEXTAUTH_URL, DATABASE_URL, DB_PORT, STRIPE_SECRET_KEY,
-//! NEXT_PUBLIC_POSTHOG_KEY and (optional) SENTRY_DSN; `.env.development` is a valid environment.
+//! `NEXTAUTH_SECRET`, `NEXTAUTH_URL`, `DATABASE_URL`, `DB_PORT`, `STRIPE_SECRET_KEY`,
+//! `NEXT_PUBLIC_POSTHOG_KEY` and (optional) `SENTRY_DSN`; `.env.development` is a valid environment.
 
 use std::process::Command;
 

@@ -1,5 +1,5 @@
 //! The first hour of a JS team (issue 21): hooks that run the npm package's native binary and
-//! follow it when it moves, jobs that find the project's tools in node_modules/.bin, every
+//! follow it when it moves, jobs that find the project's tools in `node_modules/.bin`, every
 //! configured hook installed (also in a teammate's clone, the way `prepare` does it), and a
 //! husky + lint-staged migration that finishes the job and commits through the migrated jobs.
 
@@ -41,7 +41,7 @@ fn log_lines(log: &Path) -> Vec<String> {
         .collect()
 }
 
-/// The hook execs the platform package's binary beside node_modules/hookctl (never Node),
+/// The hook execs the platform package's binary beside `node_modules/hookctl` (never Node),
 /// follows it to a pnpm store path after a new install without `hookctl install` again, and
 /// falls back to the recorded binary, then the Node launcher, when it is gone.
 #[test]
@@ -130,7 +130,7 @@ fn hook_runs_the_npm_packages_native_binary_and_follows_it() {
     assert_eq!(log_lines(&log), ["npm-1", "pnpm-2", "node"]);
 }
 
-/// A job finds the project's tools in node_modules/.bin, the nearest folder's first, with a
+/// A job finds the project's tools in `node_modules/.bin`, the nearest folder's first, with a
 /// PATH that has nothing else (a GUI git client's).
 #[test]
 fn jobs_find_the_nearest_node_modules_bin() {
@@ -163,7 +163,7 @@ fn jobs_find_the_nearest_node_modules_bin() {
     assert_eq!(lines, ["root apps/web/a.ts b.ts", "web a.ts"]);
 }
 
-/// Stand-ins for eslint, prettier and commitlint in node_modules/.bin: they note their
+/// Stand-ins for eslint, prettier and commitlint in `node_modules/.bin`: they note their
 /// arguments in `<repo>/../tools.log`; eslint fails on a file holding `BAD`, commitlint on a
 /// message that is not `feat:`/`fix:`.
 fn js_tools(repo: &Repo) {
@@ -187,7 +187,7 @@ fn js_tools(repo: &Repo) {
     );
 }
 
-/// hookctl as the npm package installs it: node_modules/hookctl beside its platform
+/// hookctl as the npm package installs it: `node_modules/hookctl` beside its platform
 /// package, whose "binary" runs this build (and notes `npm` in `<repo>/../ran.log`).
 fn npm_hookctl(repo: &Repo) {
     let Some((platform, binary)) = hookctl::install::npm_platform_package() else {
@@ -308,7 +308,7 @@ fn migrate_yes_finishes_the_job_and_commits_through_the_migrated_jobs() {
 }
 
 /// A teammate clones the migrated repository and installs the way `prepare` does (the
-/// package manager runs the script with node_modules/.bin on PATH): every configured hook
+/// package manager runs the script with `node_modules/.bin` on PATH): every configured hook
 /// is there, and the migrated jobs pass.
 #[test]
 fn a_teammates_clone_gets_every_configured_hook_and_the_jobs_pass() {
@@ -440,8 +440,8 @@ fn a_passing_commit_says_what_was_checked() {
     snapshot!(repo, "first_hour_run_help_to_ref", to_ref);
 }
 
-/// The pre-deploy preset runs `next lint` only where an ESLint config exists: without one,
-/// `next lint` asks interactively how to set ESLint up, which a job cannot answer.
+/// The pre-deploy preset runs `next lint` only where an `ESLint` config exists: without one,
+/// `next lint` asks interactively how to set `ESLint` up, which a job cannot answer.
 #[test]
 fn pre_deploy_preset_writes_next_lint_only_with_an_eslint_config() {
     let repo = Repo::new();

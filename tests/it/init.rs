@@ -109,8 +109,8 @@ fn init_looks_at_every_workspace_package() {
     assert!(!text.contains("SPEC.md") && !text.contains("README.md"), "{text}");
 }
 
-/// Jobs call the tools by name (the jobs' PATH has node_modules/.bin), through `yarn` only
-/// under Plug'n'Play, which has no node_modules.
+/// Jobs call the tools by name (the jobs' PATH has `node_modules/.bin`), through `yarn` only
+/// under Plug'n'Play, which has no `node_modules`.
 #[test]
 fn init_calls_tools_by_name_except_under_plug_n_play() {
     let repo = Repo::new();

@@ -95,7 +95,7 @@ timeout = 10
 "#
         ),
     );
-    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+    if std::thread::available_parallelism().map_or(1, std::num::NonZero::get) < 2 {
         return;
     }
     r.hookctl(&["run", "pre-commit"]).ok();
@@ -757,11 +757,12 @@ fn clean_links_never_write_outside_the_checkout() {
 }
 
 /// Peak resident memory of this test process's waited-for children, in KiB (Linux).
+#[expect(unsafe_code, reason = "getrusage has no safe wrapper in the dependencies")]
 fn children_max_rss_kib() -> i64 {
     // SAFETY: getrusage writes into the zeroed struct we own.
     unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        libc::getrusage(libc::RUSAGE_CHILDREN, &raw mut usage);
         usage.ru_maxrss
     }
 }
@@ -891,7 +892,7 @@ fn job_groups_of_a_killed_hookctl_are_killed_by_the_next_run() {
         wait_for(|| !alive(&pid), 10),
         "orphaned job process {pid} still runs"
     );
-    let records = std::fs::read_dir(r.path(".git/hookctl/jobs")).map_or(0, |d| d.count());
+    let records = std::fs::read_dir(r.path(".git/hookctl/jobs")).map_or(0, std::iter::Iterator::count);
     assert_eq!(records, 0);
 }
 

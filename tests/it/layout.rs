@@ -93,7 +93,7 @@ fn graph(src: &Path) -> Graph {
                 .map(|w| w.into_iter().map(str::to_string).collect())
                 .collect();
             for words in paths_after(line, "super::") {
-                let mut full: Vec<String> = parent.iter().map(|s| s.to_string()).collect();
+                let mut full: Vec<String> = parent.iter().map(std::string::ToString::to_string).collect();
                 full.extend(words.into_iter().map(str::to_string));
                 named.push(full);
             }

@@ -1,8 +1,11 @@
 //! One integration-test binary: real temporary git repos, the real `hookctl` binary.
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+#![expect(clippy::print_stderr, reason = "tests print diagnostics of their own")]
 // Tests read the environment they run in; the rule is for hookctl itself (src/env_vars.rs).
-#![allow(clippy::disallowed_methods)]
+#![expect(
+    clippy::disallowed_methods,
+    reason = "tests set and read the environment of the processes they start"
+)]
 
 mod action;
 mod cache_props;

@@ -178,7 +178,7 @@ const LEAVES: &[&str] = &[
 /// Expected `{affected}`: the seeds plus everything reaching them over EDGES (a plain BFS here,
 /// independent of hookctl's resolver).
 fn expected_affected(seeds: &[&str]) -> BTreeSet<String> {
-    let mut set: BTreeSet<String> = seeds.iter().map(|s| s.to_string()).collect();
+    let mut set: BTreeSet<String> = seeds.iter().map(std::string::ToString::to_string).collect();
     loop {
         let before = set.len();
         for (from, _, to) in EDGES {

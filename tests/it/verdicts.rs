@@ -170,7 +170,7 @@ const IMPORTS: &[&str] = &[
 const EXPORTS: &[&str] = &[
     r#"{ ".": "./src/index.ts", "./*": "./src/*.ts" }"#,
     r#"{ ".": "./src/root.ts", "./*": "./src/*-impl.ts" }"#,
-    r#"null"#,
+    r"null",
 ];
 const PATHS: &[&str] = &[
     r#"{ "@/*": ["./src/*"], "@impl/*": ["./src/lib/*-impl", "./src/helpers/*"], "@db": ["./src/gen/client.ts", "./src/database/client.ts"] }"#,

@@ -34,7 +34,10 @@ pub(super) fn git_clean_applies(hook: &str, hc: &HookConfig) -> bool {
 /// Run the built-in checks on every scope and print the findings once. True when blocking;
 /// with the snapshots checked, by target, and (`pre-deploy`) one summary row per built-in
 /// group, each group run and timed on its own.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the hook scope and its printing options, each used once"
+)]
 pub(super) fn run_checks_on(
     ctx: &Ctx,
     config: &Config,

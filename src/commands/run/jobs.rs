@@ -30,7 +30,10 @@ pub(super) struct Tally {
 
 /// Plan, check out (for `clean` jobs) and run one scope's jobs. Returns the signal if
 /// interrupted; the clean checkouts are gone by the time this returns, whatever happened.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the hook scope and its printing options, each used once"
+)]
 pub(super) fn run_jobs(
     ui: &Ui,
     git: &Git,
@@ -161,14 +164,13 @@ pub(super) fn run_jobs(
     for (job, name, dir, commands, files) in runnable {
         let in_view = !job.clean && files.iter().any(|f| partial.contains(f) || links.contains(f));
         let base = if job.clean {
-            let pos = match checkouts.iter().position(|(l, _)| *l == job.link) {
-                Some(p) => p,
-                None => {
-                    let c = clean::materialize(git, &scope.snapshot, job.link.as_deref())
-                        .context("cannot make the clean checkout")?;
-                    checkouts.push((job.link.clone(), c));
-                    checkouts.len() - 1
-                }
+            let pos = if let Some(p) = checkouts.iter().position(|(l, _)| *l == job.link) {
+                p
+            } else {
+                let c = clean::materialize(git, &scope.snapshot, job.link.as_deref())
+                    .context("cannot make the clean checkout")?;
+                checkouts.push((job.link.clone(), c));
+                checkouts.len() - 1
             };
             checkouts[pos].1.tree.clone()
         } else if in_view {
@@ -230,7 +232,7 @@ pub(super) fn run_jobs(
     let max = if hc.parallel == Some(false) {
         1
     } else {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
+        std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
     };
     let (results, signal) = exec::run_all_with_progress(
         &specs,

@@ -244,7 +244,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
             let rows = &mut tally.rows[first_row..];
             rows.sort_by_key(|r| rank(&r.item));
             for r in rows {
-                r.group = stage.name.clone();
+                r.group.clone_from(&stage.name);
             }
         }
     }
@@ -344,7 +344,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     })
 }
 
-/// How a stage is announced: `group \`lint\``, `priority 1`, `jobs without a group`.
+/// How a stage is announced: ``group `lint` ``, `priority 1`, `jobs without a group`.
 fn stage_title(stage: &order::Stage) -> String {
     match &stage.name {
         Some(n) if n.starts_with("priority ") => n.clone(),

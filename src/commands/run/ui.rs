@@ -199,7 +199,7 @@ impl Ui {
             Status::SpawnError(e) => self.red(&format!(
                 "{fail} {name}: cannot start in {}: {}",
                 escape(&spec.dir.display().to_string()),
-                escape(&e.to_string())
+                escape(&e.clone())
             )),
         };
         if self.quiet && !failed {
@@ -264,15 +264,15 @@ impl Ui {
         let width = rows.iter().map(|r| r.item.len()).max().unwrap_or(4).max(4);
         let grouped = rows.iter().any(|r| r.group.is_some());
         let group_of = |r: &Row| {
-            if !grouped {
-                String::new()
-            } else {
+            if grouped {
                 let g = match (&r.group, r.kind) {
                     (Some(g), _) => escape(g).into_owned(),
                     (None, RowKind::Check) => "-".to_string(),
                     (None, RowKind::Job) => "(none)".to_string(),
                 };
                 format!("{g:<gwidth$}  ", gwidth = self.group_width(rows))
+            } else {
+                String::new()
             }
         };
         let mut text = String::new();
