@@ -129,7 +129,7 @@ impl Settings {
             team_slug: set(env_vars::TURBO_TEAM),
             key: env_vars::get_os(env_vars::TURBO_REMOTE_CACHE_SIGNATURE_KEY)
                 .filter(|k| !k.is_empty())
-                .map(|k| k.into_encoded_bytes()),
+                .map(std::ffi::OsString::into_encoded_bytes),
             write: cfg.remote_write() && !read_only,
             min_misses: cfg.remote_min_misses(),
             timeout: cfg.remote_timeout(),
@@ -243,7 +243,11 @@ impl Remote {
     }
 
     fn note(&self, text: String) {
-        let mut notes = self.0.notes.lock().unwrap_or_else(|p| p.into_inner());
+        let mut notes = self
+            .0
+            .notes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if !notes.contains(&text) {
             notes.push(text);
         }
@@ -370,18 +374,30 @@ impl Remote {
         self.0
             .uploads
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(handle);
     }
 
     /// Wait for the uploads (each bounded by the transfer timeout) and return what the user
     /// should know: the server was down, artifacts were ignored.
     pub fn finish(&self) -> Vec<String> {
-        let uploads = std::mem::take(&mut *self.0.uploads.lock().unwrap_or_else(|p| p.into_inner()));
+        let uploads = std::mem::take(
+            &mut *self
+                .0
+                .uploads
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         for u in uploads {
             let _ = u.join();
         }
-        let mut notes = std::mem::take(&mut *self.0.notes.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut notes = std::mem::take(
+            &mut *self
+                .0
+                .notes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         let rejected = self.0.rejected.load(Ordering::Relaxed);
         if rejected > 0 {
             notes.push(format!(
@@ -437,7 +453,10 @@ impl Remote {
         wanted.dedup();
         let slots: Vec<Slot> = (0..1usize << bits).map(|_| Slot::default()).collect();
         for &c in &wanted {
-            *slots[c as usize].state.lock().unwrap_or_else(|p| p.into_inner()) = State::Pending;
+            *slots[c as usize]
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = State::Pending;
         }
         let fetch = FactsFetch {
             remote: self.clone(),
@@ -447,11 +466,14 @@ impl Remote {
             parsed: (0..1usize << bits).map(|_| AtomicBool::new(false)).collect(),
         };
         let queue = Arc::new(Mutex::new(wanted));
-        for _ in 0..PARALLEL.min(queue.lock().map(|q| q.len()).unwrap_or(0)) {
+        for _ in 0..PARALLEL.min(queue.lock().map_or(0, |q| q.len())) {
             let (queue, slots, remote) = (queue.clone(), fetch.slots.clone(), self.clone());
             std::thread::spawn(move || {
                 loop {
-                    let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop();
+                    let next = queue
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .pop();
                     let Some(chunk) = next else { break };
                     let got = match remote.get(&facts_hash(fingerprint, bits, chunk)) {
                         Fetched::Body(b) => {
@@ -464,7 +486,10 @@ impl Remote {
                         Fetched::Missing | Fetched::Rejected => None,
                     };
                     let slot = &slots[chunk as usize];
-                    *slot.state.lock().unwrap_or_else(|p| p.into_inner()) = State::Done(got);
+                    *slot
+                        .state
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = State::Done(got);
                     slot.ready.notify_all();
                 }
             });
@@ -504,9 +529,15 @@ impl FactsFetch {
     /// download is bounded by the remote's timeouts).
     pub fn get(&self, key: &Oid) -> Option<Facts> {
         let slot = &self.slots[chunk_of(key, self.bits) as usize];
-        let mut state = slot.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = slot
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         while matches!(*state, State::Pending) {
-            state = slot.ready.wait(state).unwrap_or_else(|p| p.into_inner());
+            state = slot
+                .ready
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
         match &*state {
             State::Done(Some(map)) => map.get(key).cloned(),

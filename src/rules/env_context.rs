@@ -121,7 +121,10 @@ impl<'a> EnvContext<'a> {
     /// Is the file at `path` a test, script or fixture (`[deps] dev_globs`, not a build tool's
     /// config): code no deploy runs.
     pub fn is_dev_file(&self, path: &str) -> bool {
-        let mut memo = self.dev_files.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut memo = self
+            .dev_files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *memo.entry(path.to_string()).or_insert_with(|| {
             self.dev.is_env_dev_file(self.snap, path) || self.script_files().contains(path)
         })

@@ -681,16 +681,15 @@ fn under_same_name_guard<'t>(
 fn function_name<'t>(src: &'t [u8], anc: &[Node<'t>], i: usize) -> Option<&'t [u8]> {
     let f = anc[i];
     let parent = i.checked_sub(1).map(|j| anc[j]);
-    let (name, holder) = match f.kind() {
-        "function_declaration" => (f.child_by_field_name("name")?, parent?),
-        _ => {
-            let decl = parent
-                .filter(|d| d.kind() == "variable_declarator" && is(d.child_by_field_name("value"), f))?;
-            let name = decl
-                .child_by_field_name("name")
-                .filter(|n| n.kind() == "identifier")?;
-            (name, i.checked_sub(2).map(|j| anc[j])?)
-        }
+    let (name, holder) = if f.kind() == "function_declaration" {
+        (f.child_by_field_name("name")?, parent?)
+    } else {
+        let decl =
+            parent.filter(|d| d.kind() == "variable_declarator" && is(d.child_by_field_name("value"), f))?;
+        let name = decl
+            .child_by_field_name("name")
+            .filter(|n| n.kind() == "identifier")?;
+        (name, i.checked_sub(2).map(|j| anc[j])?)
     };
     let exported = |n: Node| n.kind() == "export_statement";
     if exported(holder) || holder.parent().is_some_and(exported) {

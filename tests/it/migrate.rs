@@ -267,7 +267,7 @@ fn lefthook_conditions_and_priorities() {
     let repo = Repo::new();
     repo.write(
         "lefthook.yml",
-        r#"
+        r"
 pre-commit:
   piped: true
   skip:
@@ -289,7 +289,7 @@ pre-commit:
       skip:
         - merge-commit
         - rebase
-"#,
+",
     )
     .commit_all("init");
     repo.hookctl(&["migrate"]).ok();

@@ -198,7 +198,7 @@ fn the_rule_fires_exactly_for_the_variables_real_turbo_removes() {
         let gone: BTreeSet<String> = names
             .iter()
             .filter(|n| !seen[*pkg].contains(**n))
-            .map(|n| n.to_string())
+            .map(std::string::ToString::to_string)
             .collect();
         report.push_str(&format!(
             "turbo {pkg}#build, code of {path}:\n  removed: {}\n",

@@ -109,7 +109,12 @@ fn map(source: &str, v: &Value, notes: &mut Vec<String>) -> Option<Commit> {
             level = 2;
         } else if e.contains("config-angular") {
             c.conventional = Some(true);
-            c.types = Some(ANGULAR_TYPES.iter().map(|t| t.to_string()).collect());
+            c.types = Some(
+                ANGULAR_TYPES
+                    .iter()
+                    .map(std::string::ToString::to_string)
+                    .collect(),
+            );
             c.max_subject_length = Some(72);
             level = 2;
         } else {
