@@ -101,8 +101,8 @@ impl Bundler {
     /// Read every bundler/framework config and Deno map of the snapshot.
     pub fn load(snap: &Snapshot, packages: &Packages) -> Bundler {
         let paths: Vec<&str> = snap
-            .entries()
-            .keys()
+            .special_paths()
+            .iter()
             .map(String::as_str)
             .filter(|p| {
                 let name = p.rsplit('/').next().unwrap_or(p);

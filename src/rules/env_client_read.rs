@@ -194,8 +194,8 @@ pub(super) fn typed_import_meta_env(cx: &EnvContext) -> std::collections::HashSe
     let snap = cx.snapshot();
     let mut out = std::collections::HashSet::new();
     let paths: Vec<&str> = snap
-        .entries()
-        .keys()
+        .special_paths()
+        .iter()
         .map(String::as_str)
         .filter(|p| p.ends_with(".d.ts") && !p.split('/').any(|c| c == "node_modules"))
         .collect();

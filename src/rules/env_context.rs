@@ -43,8 +43,8 @@ pub struct EnvContext<'a> {
 impl<'a> EnvContext<'a> {
     pub fn new(config: &'a Config, snap: &'a Snapshot, files: &'a [(String, Facts)]) -> EnvContext<'a> {
         let env_paths: Vec<&str> = snap
-            .entries()
-            .keys()
+            .special_paths()
+            .iter()
             .map(String::as_str)
             .filter(|p| {
                 (env::env_file_kind(p).is_some()
@@ -218,6 +218,20 @@ impl<'a> EnvContext<'a> {
             )
     }
 
+    /// The workspace packages whose tasks run the code at `path`: its own package, then every
+    /// package that depends on it, directly or transitively (a library runs in its apps'
+    /// builds). Empty outside workspace packages.
+    pub fn running_packages(&self, path: &str) -> Vec<&WorkspacePackage> {
+        let ws = self.workspace();
+        let Some(own) = ws.package_of(path) else {
+            return Vec::new();
+        };
+        std::iter::once(own)
+            .chain(ws.consumers(own))
+            .map(|i| ws.get(i))
+            .collect()
+    }
+
     fn workspace(&self) -> &Workspace {
         self.workspace.get_or_init(|| {
             // package.json errors are the resolver's to report; here they just leave a
@@ -299,8 +313,8 @@ fn workspace_of(packages: &Packages) -> Workspace {
 fn local_env_names(snap: &Snapshot) -> BTreeMap<String, String> {
     let mut dirs: Vec<String> = vec![String::new()];
     dirs.extend(
-        snap.entries()
-            .keys()
+        snap.special_paths()
+            .iter()
             .filter_map(|p| p.strip_suffix("/package.json"))
             .filter(|d| !d.split('/').any(|c| c == "node_modules"))
             .map(str::to_string),
