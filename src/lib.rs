@@ -38,12 +38,14 @@ pub mod text;
 use std::path::PathBuf;
 
 /// Process exit status, as SPEC.md says: 0 nothing blocking, 1 blocking findings or a failed
-/// job, 2 usage/configuration/environment error.
+/// job, 2 usage/configuration/environment error (any `Err` a command returns: anyhow at the
+/// edge, as uv's `main`), 3 a bug (a panic, reported as one by `main`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Success = 0,
     Failure = 1,
     Error = 2,
+    Bug = 3,
 }
 
 /// Global settings resolved once from the command line and the environment.
@@ -56,12 +58,19 @@ pub struct Ctx {
     pub color: bool,
     pub quiet: bool,
     pub verbose: bool,
+    /// `--remote-cache-read-only`: the remote cache is read, never written.
+    pub remote_cache_read_only: bool,
 }
 
-/// A usage or configuration error: exit code 2, printed as `error: ...` without a backtrace.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+impl Ctx {
+    /// `hookctl.toml` as loaded, with what the command line overrides in it.
+    pub fn adjust(&self, mut config: config::Config) -> config::Config {
+        if self.remote_cache_read_only {
+            config.cache.remote_write = Some(false);
+        }
+        config
+    }
+}
 
 /// `HOOKCTL_SKIP=name,name`: jobs, rule ids or check groups to skip.
 pub fn skip_list() -> Vec<String> {

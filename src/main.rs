@@ -5,7 +5,20 @@ use hookctl::cli::{Cli, Command};
 use hookctl::output::{self, Verbosity};
 use hookctl::{Ctx, Exit, commands, errln};
 
+/// A user's mistake (usage, configuration, environment) is an `Err` from the command: exit 2
+/// with its message. A panic is hookctl's own bug: exit 3, said so, with where it happened
+/// (uv's `main` draws the same line).
 fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        errln!(
+            "{}: hookctl crashed, which is a bug in hookctl: {info}\n  hint: please report it with the command you ran",
+            output::paint_err(output::style::ERROR, "error")
+        );
+    }));
+    std::panic::catch_unwind(run).unwrap_or(ExitCode::from(Exit::Bug as u8))
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -53,7 +66,7 @@ fn make_ctx(cli: &Cli) -> anyhow::Result<Ctx> {
     if let Some(dir) = &cli.dir {
         cwd = cwd.join(dir);
         if !cwd.is_dir() {
-            return Err(hookctl::UsageError(format!("-C {}: not a directory", dir.display())).into());
+            return Err(anyhow::anyhow!("-C {}: not a directory", dir.display()));
         }
         std::env::set_current_dir(&cwd)?;
     }
@@ -63,11 +76,12 @@ fn make_ctx(cli: &Cli) -> anyhow::Result<Ctx> {
         color: output::stderr_color(),
         quiet: cli.quiet,
         verbose: cli.verbose,
+        remote_cache_read_only: cli.remote_cache_read_only,
     })
 }
 
 fn fail(e: &anyhow::Error) -> ExitCode {
-    // Every error hookctl returns is about usage, configuration or the environment: exit 2.
+    // Every error a command returns is about usage, configuration or the environment: exit 2.
     errln!("{}: {e}", output::paint_err(output::style::ERROR, "error"));
     for cause in e.chain().skip(1) {
         // Multi-line causes (toml's snippet) stay indented under their `caused by:`.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{ConfigCommand, ConfigShowArgs};
 use crate::config::extends::Chain;
 use crate::config::{self, FILE_NAME, LOCAL_FILE_NAME, nested};
-use crate::{Ctx, Exit, UsageError};
+use crate::{Ctx, Exit};
 
 pub fn run(ctx: &Ctx, cmd: &ConfigCommand) -> anyhow::Result<Exit> {
     match cmd {
@@ -25,14 +25,14 @@ fn read(path: &Path) -> Result<String, config::Error> {
 }
 
 fn show(ctx: &Ctx, args: &ConfigShowArgs) -> anyhow::Result<Exit> {
-    let (_, paths) = crate::git::discover().map_err(|e| UsageError(e.to_string()))?;
+    let (_, paths) = crate::git::discover().map_err(|e| anyhow::anyhow!(e.to_string()))?;
     let root = paths.root.clone();
     let main: Option<PathBuf> = match &ctx.config {
         Some(p) => Some(root.join(p)),
         None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
     };
     let package = match &args.package {
-        Some(spec) => Some(nested::find(&root, spec).map_err(UsageError)?),
+        Some(spec) => Some(nested::find(&root, spec).map_err(anyhow::Error::msg)?),
         None => None,
     };
     let mut layers = Vec::new();

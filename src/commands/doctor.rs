@@ -75,6 +75,9 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
     }
 
     let (configured, config) = check_config(ctx, &hooks, &mut r);
+    if let Some(config) = &config {
+        check_remote_cache(&ctx.adjust(config.clone()), &mut r);
+    }
     if let Some(value) = install::disabled_by_env() {
         r.warn(format!(
             "HOOKCTL={value} is set in this environment: every hook is skipped"
@@ -551,6 +554,38 @@ fn command_word(run: &str) -> Option<String> {
         return None;
     }
     Some(word.to_string())
+}
+
+/// `[cache] remote`: where verdicts are shared, and whether they are signed.
+fn check_remote_cache(config: &Config, r: &mut Report) {
+    use crate::cache::remote::{Off, Settings};
+    let s = match Settings::resolve(&config.cache) {
+        Ok(s) => s,
+        Err(Off::NotConfigured) => return,
+        Err(Off::Unusable(why)) => {
+            r.warn(format!("remote cache: {why}"));
+            r.hint("set TURBO_TOKEN (and TURBO_API for a self-hosted server) as for `turbo run`");
+            return;
+        }
+    };
+    let team = match (&s.team_slug, &s.team_id) {
+        (Some(slug), _) => format!(", team {slug}"),
+        (None, Some(id)) => format!(", team {id}"),
+        (None, None) => String::new(),
+    };
+    r.ok(format!(
+        "remote cache: turbo at {}{team}, {}",
+        s.api,
+        if s.write { "read and write" } else { "read-only" }
+    ));
+    if !s.signed() {
+        r.warn(
+            "remote cache: artifacts are unsigned: whoever can write to the cache can change what hookctl reports",
+        );
+        r.hint(
+            "set TURBO_REMOTE_CACHE_SIGNATURE_KEY to the same secret on every machine and in CI (also on a self-hosted server, so that it keeps the tags)",
+        );
+    }
 }
 
 fn check_gui_path(r: &mut Report) {

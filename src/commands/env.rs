@@ -12,7 +12,7 @@ use crate::diagnostic::{self, Finding, Severity};
 use crate::env::{self, Declarations, Entry, json};
 use crate::report::{self, NoSources, Options, Summary};
 use crate::rules::{self, Rule};
-use crate::{Ctx, Exit, UsageError};
+use crate::{Ctx, Exit};
 
 pub fn run(ctx: &Ctx, cmd: &EnvCommand) -> anyhow::Result<Exit> {
     let started = Instant::now();
@@ -132,10 +132,9 @@ fn display_path(p: &Path) -> String {
 fn read_arg_file(ctx: &Ctx, flag: &str, path: &Path) -> anyhow::Result<Vec<u8>> {
     let full = ctx.cwd.join(path);
     if full.is_dir() {
-        return Err(UsageError(format!("{flag} {}: is a directory", path.display())).into());
+        return Err(anyhow::anyhow!("{flag} {}: is a directory", path.display()));
     }
-    std::fs::read(&full)
-        .map_err(|e| UsageError(format!("{flag} {}: cannot read it: {e}", path.display())).into())
+    std::fs::read(&full).map_err(|e| anyhow::anyhow!("{flag} {}: cannot read it: {e}", path.display()))
 }
 
 /// Parse a dotenv file given on the command line. Unparsable lines or a non-text file become
@@ -171,7 +170,7 @@ fn dotenv_entries(shown: &str, bytes: &[u8], out: &mut Findings) -> Vec<Entry> {
 /// A JSON object file given on the command line; anything but an object of strings is a usage
 /// error.
 fn json_entries(flag: &str, path: &Path, bytes: &[u8]) -> anyhow::Result<Vec<Entry>> {
-    json::parse_object(bytes).map_err(|e| UsageError(format!("{flag} {}: {e}", path.display())).into())
+    json::parse_object(bytes).map_err(|e| anyhow::anyhow!("{flag} {}: {e}", path.display()))
 }
 
 fn check(
@@ -182,10 +181,9 @@ fn check(
     out: &mut Findings,
 ) -> anyhow::Result<usize> {
     if args.env_files.is_empty() && args.json_files.is_empty() && !args.process {
-        return Err(UsageError(
+        return Err(anyhow::anyhow!(
             "nothing to check: give `--env-file F`, `--json-file F` or `--process`".to_string(),
-        )
-        .into());
+        ));
     }
     // Later sources win: the dotenv files in order, then the JSON files, then the process
     // (as dotenv loaders never override a variable the process already has).

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::cli::InitArgs;
 use crate::config::{self, FILE_NAME};
-use crate::{Ctx, Exit, UsageError, snapshot};
+use crate::{Ctx, Exit, snapshot};
 
 /// What `init` found in the work tree: the root's settings, and each workspace package's.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -151,13 +151,12 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     let (repo, paths) = snapshot::open()?;
     // A bare repository has no work tree to hold a hookctl.toml (nor hooks that read one).
     if repo.is_bare() {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "{} is a bare repository: it has no work tree for a hookctl.toml. Run `hookctl init` in a \
              clone, commit the file there and push it; `hookctl install --server` sets up this \
              repository's pre-receive checks",
             paths.git_dir.display().to_string().trim_end_matches('/')
-        ))
-        .into());
+        ));
     }
     let root = paths.root.clone();
     let target = root.join(FILE_NAME);
@@ -169,14 +168,13 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
         && args.preset.is_none()
         && !target.exists()
     {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "{manager} manages this repository's hooks ({shown}): `{}` writes hookctl.toml from its setup, \
              and `{}` also takes the hooks over (`{}` writes a starter config instead)",
             super::install::command_for(Some(&root), "migrate"),
             super::install::command_for(Some(&root), "migrate --yes"),
             super::install::command_for(Some(&root), "init --force"),
-        ))
-        .into());
+        ));
     }
     let preset = args.preset.map(|p| match p {
         crate::cli::Preset::PreDeploy => render_pre_deploy(&detected),
@@ -186,23 +184,21 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
         // `--preset` adds its hook to an existing configuration that lacks it.
         (true, Some(section)) => {
             let existing = std::fs::read_to_string(&target)?;
-            let current = config::parse(&target, &existing).map_err(|e| UsageError(e.chain()))?;
+            let current = config::parse(&target, &existing).map_err(|e| anyhow::anyhow!(e.chain()))?;
             if current.hooks.contains_key(crate::commands::run::PRE_DEPLOY) {
-                return Err(UsageError(format!(
+                return Err(anyhow::anyhow!(
                     "{} already has a `[pre-deploy]` hook (use --force to rewrite the whole file)",
                     target.display()
-                ))
-                .into());
+                ));
             }
             let sep = if existing.ends_with('\n') { "" } else { "\n" };
             format!("{existing}{sep}{section}")
         }
         (true, None) => {
-            return Err(UsageError(format!(
+            return Err(anyhow::anyhow!(
                 "{} already exists (use --force to overwrite it)",
                 target.display()
-            ))
-            .into());
+            ));
         }
         (false, preset) => render(&detected) + preset.as_deref().unwrap_or(""),
     };

@@ -3,6 +3,8 @@
 //! not run. `--yes` also takes the hooks over (unsets husky's `core.hooksPath`, removes
 //! lefthook's hooks) and runs `hookctl install`.
 
+mod commitlint;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -10,7 +12,7 @@ use serde_json::Value;
 
 use crate::cli::{InstallArgs, MigrateArgs};
 use crate::config::{self, FILE_NAME};
-use crate::{Ctx, Exit, UsageError, install};
+use crate::{Ctx, Exit, install};
 
 /// One translated job.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -55,6 +57,8 @@ pub struct Migration {
     pub husky_scripts: Vec<(&'static str, String)>,
     /// hookctl is an npm dependency: the config starts with `#:schema`, as `init` writes it.
     pub schema: bool,
+    /// commitlint's rules as `[commit]` (the built-in `commit-msg` check).
+    pub commit: Option<commitlint::Commit>,
 }
 
 impl Migration {
@@ -84,25 +88,22 @@ impl Migration {
 pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
     let hooks = super::install::locate(ctx)?;
     let Some(root) = hooks.root.clone() else {
-        return Err(
-            UsageError("hookctl migrate needs a work tree (this is a bare repository)".into()).into(),
-        );
+        return Err(anyhow::anyhow!(
+            "hookctl migrate needs a work tree (this is a bare repository)"
+        ));
     };
     let target = root.join(FILE_NAME);
     if target.exists() && !args.force {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "{} already exists (use --force to overwrite it)",
             target.display()
-        ))
-        .into());
+        ));
     }
     let mut m = detect(&root)?;
     if m.sources.is_empty() {
-        return Err(UsageError(
-            "nothing to migrate: no .husky/ scripts, lint-staged config, lefthook.yml or .pre-commit-config.yaml found"
-                .into(),
-        )
-        .into());
+        return Err(anyhow::anyhow!(
+            "nothing to migrate: no .husky/ scripts, lint-staged config, lefthook.yml, .pre-commit-config.yaml or commitlint config found"
+        ));
     }
     if !args.yes {
         // `--yes` does it (see below); otherwise it is left to do by hand.
@@ -159,6 +160,8 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
         &InstallArgs {
             force: false,
             hooks: Vec::new(),
+            server: false,
+            config_hooks: false,
         },
     )?;
     if exit == Exit::Success && !ctx.quiet {
@@ -202,11 +205,10 @@ fn take_over(ctx: &Ctx, hooks: &install::Hooks, m: &Migration) -> anyhow::Result
             .args(["config", "--unset-all", "core.hooksPath"])
             .output()?;
         if !out.status.success() && out.status.code() != Some(5) {
-            return Err(UsageError(format!(
+            return Err(anyhow::anyhow!(
                 "git config --unset core.hooksPath failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
-            ))
-            .into());
+            ));
         }
         errln!("hookctl: unset core.hooksPath (husky's)");
     }
@@ -355,6 +357,19 @@ pub fn detect(root: &Path) -> anyhow::Result<Migration> {
              every install: remove it (`{}`)",
             crate::package_manager::Pm::detect(root).remove("lefthook")
         ));
+    }
+    if let Some((source, commit)) = commitlint::detect(root, &mut m.notes) {
+        m.sources.push(source.clone());
+        if commit.is_some() {
+            // The built-in check replaces `commitlint --edit` (and its Node start).
+            if let Some(h) = m.hooks.get_mut("commit-msg") {
+                h.jobs.retain(|j| !j.run.contains("commitlint"));
+                if h.jobs.is_empty() {
+                    m.hooks.remove("commit-msg");
+                }
+            }
+        }
+        m.commit = commit;
     }
     m.schema = super::install::npm_dependency(root);
     // The jobs' PATH starts with node_modules/.bin: `npx eslint` is `eslint`, without a Node
@@ -539,7 +554,7 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
     let mut found: Option<(String, Value)> = None;
     if let Some(bytes) = read("package.json") {
         let pkg: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| UsageError(format!("package.json: line {}: {e}", e.line())))?;
+            .map_err(|e| anyhow::anyhow!("package.json: line {}: {e}", e.line()))?;
         // `prepare` (npm, pnpm, yarn 1) or `postinstall` (yarn 2+, which runs no `prepare`).
         for key in ["prepare", "postinstall"] {
             if let Some(script) = pkg.pointer(&format!("/scripts/{key}")).and_then(Value::as_str)
@@ -567,7 +582,7 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
                 name.ends_with(".json") || (name == ".lintstagedrc" && text.trim_start().starts_with('{'));
             let v = if json {
                 serde_json::from_str::<Value>(&text)
-                    .map_err(|e| UsageError(format!("{name}: line {}: {e}", e.line())))?
+                    .map_err(|e| anyhow::anyhow!("{name}: line {}: {e}", e.line()))?
             } else {
                 yaml(name, &text)?
             };
@@ -673,7 +688,7 @@ fn yaml(name: &str, text: &str) -> anyhow::Result<Value> {
             .unwrap_or("invalid YAML")
             .trim()
             .to_string();
-        UsageError(format!("{name}: line {line}: {message}")).into()
+        anyhow::anyhow!("{name}: line {line}: {message}")
     })
 }
 
@@ -695,11 +710,11 @@ const LEFTHOOK_GLOBAL: &[&str] = &[
 ];
 
 fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
-    let text = std::str::from_utf8(bytes).map_err(|_| UsageError(format!("{name}: not valid UTF-8")))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{name}: not valid UTF-8"))?;
     let doc = yaml(name, text)?;
     let Some(top) = doc.as_object() else {
         if !doc.is_null() {
-            return Err(UsageError(format!("{name}: line 1: expected a mapping of hooks")).into());
+            return Err(anyhow::anyhow!("{name}: line 1: expected a mapping of hooks"));
         }
         return Ok(());
     };
@@ -1030,6 +1045,9 @@ pub fn render(m: &Migration) -> String {
     for n in &m.notes {
         t.push_str(&format!("# not translated: {}\n", n.replace('\n', " ")));
     }
+    if let Some(c) = &m.commit {
+        render_commit(&mut t, c);
+    }
     for (name, h) in &m.hooks {
         t.push_str(&format!("\n[{}]\n", toml_key(name)));
         if let Some(p) = h.parallel {
@@ -1085,6 +1103,27 @@ pub fn render(m: &Migration) -> String {
         }
     }
     t
+}
+
+/// `[rules]` and `[commit]` from commitlint's config.
+fn render_commit(t: &mut String, c: &commitlint::Commit) {
+    t.push_str(&format!(
+        "\n# From {}: the built-in commit-msg check replaces commitlint (and its Node start).\n[rules]\n\"commit/message\" = \"{}\"\n\n[commit]\n",
+        c.source, c.level
+    ));
+    if let Some(false) = c.conventional {
+        t.push_str("conventional = false\n");
+    }
+    if let Some(types) = &c.types {
+        let list: Vec<String> = types.iter().map(|x| q(x)).collect();
+        t.push_str(&format!("types = [{}]\n", list.join(", ")));
+    }
+    if let Some(n) = c.max_subject_length {
+        t.push_str(&format!("max_subject_length = {n}\n"));
+    }
+    if let Some(r) = &c.ticket {
+        t.push_str(&format!("ticket = {}\n", q(r)));
+    }
 }
 
 fn toml_key(k: &str) -> String {

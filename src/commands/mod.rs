@@ -7,6 +7,7 @@ pub mod env;
 pub mod init;
 pub mod install;
 pub mod migrate;
+pub mod receive;
 pub mod resolve;
 pub mod run;
 

@@ -429,17 +429,16 @@ struct Tty {
 
 impl Tty {
     fn open() -> Option<Tty> {
-        let open = |write: bool| platform::open_terminal(write).ok();
         Some(Tty {
-            read: open(false)?,
-            write: open(true)?,
+            read: platform::open_terminal(false).ok()?,
+            write: platform::open_terminal(true).ok()?,
         })
     }
 }
 
 /// How long an interactive job's output may be silent before what is held back for masking
 /// (a prompt with no blank after it yet) is shown.
-const PROMPT_WAIT: u16 = 50;
+const PROMPT_WAIT: Duration = Duration::from_millis(50);
 
 /// An interactive job: it reads the terminal itself, and writes to a pseudo-terminal (so it
 /// still sees a terminal: colours, prompts, line editing of its own) whose output hookctl
@@ -447,7 +446,7 @@ const PROMPT_WAIT: u16 = 50;
 /// .env`, a CLI echoing a token) does not put it on the screen. Its process group becomes the
 /// terminal's foreground group while it runs (see the module comment).
 fn start_interactive(spec: &Spec, chunk: usize, tty: Tty) -> std::io::Result<Started> {
-    let (master, slave) = platform::open_pty(&tty.write)?;
+    let (master, slave) = platform::pseudo_terminal_like(&tty.write)?;
     let mut cmd = platform::shell(&spec.commands[chunk]);
     cmd.current_dir(&spec.dir)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
@@ -478,11 +477,11 @@ fn relay(mut master: &std::fs::File, screen: &mut std::fs::File) {
     use std::io::Write;
     // hookctl writes while the job's group owns the terminal: with `stty tostop` that would
     // stop hookctl (SIGTTOU) unless the signal is blocked, which lets the write through.
-    platform::block_sigttou_in_this_thread();
+    platform::block_background_write_stops();
     let mut stream = crate::secret::Stream::new();
     let mut buf = vec![0u8; READ_SIZE];
     loop {
-        if stream.holds() && platform::silent_for(master, PROMPT_WAIT) {
+        if stream.holds() && !platform::readable_within(master, PROMPT_WAIT) {
             let _ = screen.write_all(&stream.flush_silent());
             continue;
         }

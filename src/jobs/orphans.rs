@@ -120,7 +120,7 @@ pub fn start_time(pid: i32) -> Option<u64> {
 pub fn ancestor_running(hook: &str) -> Option<i32> {
     let ours = std::fs::read_link("/proc/self/exe").ok()?;
     let name = ours.file_name()?.to_owned();
-    let mut pid = crate::platform::parent_pid();
+    let mut pid = crate::platform::parent_id();
     // Bounded: a process tree is never this deep, and a cycle cannot hold us.
     for _ in 0..512 {
         if pid <= 1 {

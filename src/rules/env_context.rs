@@ -218,6 +218,20 @@ impl<'a> EnvContext<'a> {
             )
     }
 
+    /// The workspace packages whose tasks run the code at `path`: its own package, then every
+    /// package that depends on it, directly or transitively (a library runs in its apps'
+    /// builds). Empty outside workspace packages.
+    pub fn running_packages(&self, path: &str) -> Vec<&WorkspacePackage> {
+        let ws = self.workspace();
+        let Some(own) = ws.package_of(path) else {
+            return Vec::new();
+        };
+        std::iter::once(own)
+            .chain(ws.consumers(own))
+            .map(|i| ws.get(i))
+            .collect()
+    }
+
     fn workspace(&self) -> &Workspace {
         self.workspace.get_or_init(|| {
             // package.json errors are the resolver's to report; here they just leave a

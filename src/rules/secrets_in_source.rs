@@ -130,6 +130,7 @@ pub fn check(
     snap: &Snapshot,
     paths: Option<&[&str]>,
     cache_dir: &std::path::Path,
+    remote: Option<&crate::cache::remote::Remote>,
     read: AlreadyRead,
 ) -> Vec<Finding> {
     let read = read.into_map();
@@ -164,7 +165,7 @@ pub fn check(
             )
             .as_bytes(),
         );
-        CleanSet::load_as(cache_dir, CLEAN_FILE, ctx)
+        CleanSet::load_as(cache_dir, CLEAN_FILE, ctx).with_remote(remote, wanted.len())
     };
     let oid = |p: &str| snap.get(p).map(|e| e.oid).unwrap_or(git2::Oid::ZERO_SHA1);
     let per_file: Vec<Vec<Finding>> = wanted

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::UsageError;
 use crate::cli::RunArgs;
 use crate::config::HookConfig;
 use crate::jobs::exec::{self, Spec, Status};
@@ -68,7 +67,7 @@ pub(super) fn run_jobs(
             files: &scope.files,
             graph,
         };
-        for p in plan::plan_runs_with(job, inputs, &args.args).map_err(UsageError)? {
+        for p in plan::plan_runs_with(job, inputs, &args.args).map_err(anyhow::Error::msg)? {
             match p {
                 // Ref-range hooks run after every checkout, merge and rebase: a job with none
                 // of its files changed is skipped without a word.

@@ -40,7 +40,7 @@ use crate::config::condition::ChecksOrder;
 use crate::config::{Config, HookConfig, JobConfig};
 use crate::jobs::exec;
 use crate::jobs::{Git, clean, condition, order, plan};
-use crate::{Ctx, Exit, UsageError};
+use crate::{Ctx, Exit};
 
 use self::checks::run_checks_on;
 use self::jobs::{Tally, run_jobs};
@@ -53,24 +53,26 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         errln!("hookctl: HOOKCTL={value}, skipping {hook}");
         return Ok(Exit::Success);
     }
+    // The server's hook: the built-in checks of a push, never jobs.
+    if hook == crate::commands::receive::HOOK {
+        return crate::commands::receive::run(ctx);
+    }
     // A job that runs its own hook again (`git commit` in a pre-commit job, `hookctl run
     // pre-commit` in one) would start the jobs again, without end.
     let outer = crate::env_vars::get(crate::env_vars::HOOKCTL_RUNNING).unwrap_or_default();
     if outer.split(',').any(|h| h == hook) {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "refusing to run `{hook}` inside a job of `{hook}` (HOOKCTL_RUNNING={outer}): it would start its jobs again, without end\nhint: a job must not run the hook it belongs to (e.g. no `git commit` in a pre-commit job)"
-        ))
-        .into());
+        ));
     }
     // The same, when the job's environment lost HOOKCTL_RUNNING: hookctl's own process tree.
     if let Some(pid) = crate::jobs::orphans::ancestor_running(hook) {
-        return Err(UsageError(format!(
+        return Err(anyhow::anyhow!(
             "refusing to run `{hook}` inside a job of `{hook}` (hookctl process {pid} runs it and started this one): it would start its jobs again, without end\nhint: a job must not run the hook it belongs to (e.g. no `git commit` in a pre-commit job)"
-        ))
-        .into());
+        ));
     }
-    let every = progress_interval().map_err(UsageError)?;
-    let git = Git::discover(&ctx.cwd).map_err(|e| UsageError(e.to_string()))?;
+    let every = progress_interval().map_err(anyhow::Error::msg)?;
+    let git = Git::discover(&ctx.cwd).map_err(|e| anyhow::anyhow!(e.to_string()))?;
     // What runs killed outright left was dealt with before any command ran
     // (`crate::commands::sweep_leftovers`).
     // A bare repository has no checked-out hookctl.toml (doctor says so too): defaults, unless
@@ -83,7 +85,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         let folder = package.as_ref().map(|p| p.folder.as_str());
         Config::load_for(&git.root, ctx.config.as_deref(), folder)?
     };
-    let mut config = config;
+    let mut config = ctx.adjust(config);
     // `hookctl.toml` files of workspace packages add jobs for their package's files (in a
     // package's run, its own file is merged into `config` already; the others' do not run).
     if package.is_none() {
@@ -100,7 +102,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         None if hook == COMMIT_MSG && commit_message_on(&config) => HookConfig::default(),
         // git runs whatever is installed; a hook with nothing configured has nothing to do.
         None if is_git_hook => return Ok(Exit::Success),
-        None => return Err(unknown_hook(&config, hook).into()),
+        None => return Err(unknown_hook(&config, hook)),
     };
     let mut hc = hc;
     // `commit-msg` checks the message (group `commit-msg`) once `commit/message` is on, and
@@ -114,8 +116,8 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
             errln!("hookctl: {hook} for package {}", p.label());
         }
     }
-    select_jobs(&mut hc, hook, &args.jobs).map_err(UsageError)?;
-    validate(&hc).map_err(UsageError)?;
+    select_jobs(&mut hc, hook, &args.jobs).map_err(anyhow::Error::msg)?;
+    validate(&hc).map_err(anyhow::Error::msg)?;
     // `post-checkout` of files (`git checkout -- f`, flag 0) moves no branch: nothing to do
     // unless the hook asks for it.
     if hook == "post-checkout" && args.args.get(2).is_some_and(|f| f == "0") && hc.file_checkout != Some(true)
@@ -425,7 +427,7 @@ pub(super) fn interrupted(sig: i32) -> Exit {
     std::process::exit(128 + sig)
 }
 
-fn unknown_hook(config: &Config, hook: &str) -> UsageError {
+fn unknown_hook(config: &Config, hook: &str) -> anyhow::Error {
     let names: Vec<&str> = config.hooks.keys().map(String::as_str).collect();
     let configured = if names.is_empty() {
         "none".to_string()
@@ -436,10 +438,10 @@ fn unknown_hook(config: &Config, hook: &str) -> UsageError {
         || crate::config::FILE_NAME.to_string(),
         |p| p.display().to_string(),
     );
-    UsageError(format!(
+    anyhow::anyhow!(
         "no hook `{hook}` in {where_}{} (configured: {configured})\nhint: add a `[{hook}]` table with `[[{hook}.jobs]]` to run it by hand",
         crate::config::suggest(hook, names.iter().copied()),
-    ))
+    )
 }
 
 /// Problems the config types cannot express: bad roots, globs and links are usage errors.

@@ -10,19 +10,21 @@
 
 use std::path::Path;
 
+use crate::Ctx;
 use crate::cli::RunArgs;
 use crate::config::JobConfig;
 use crate::config::nested::{self, Package};
 use crate::jobs::plan::{self, Piece};
-use crate::{Ctx, UsageError};
 
 /// The package `--package`/`--here` names, if either is given.
-pub(super) fn selected(ctx: &Ctx, root: &Path, args: &RunArgs) -> Result<Option<Package>, UsageError> {
+pub(super) fn selected(ctx: &Ctx, root: &Path, args: &RunArgs) -> anyhow::Result<Option<Package>> {
     if let Some(spec) = &args.package {
-        return nested::find(root, spec).map(Some).map_err(UsageError);
+        return nested::find(root, spec).map(Some).map_err(anyhow::Error::msg);
     }
     if args.here {
-        return nested::containing(root, &ctx.cwd).map(Some).map_err(UsageError);
+        return nested::containing(root, &ctx.cwd)
+            .map(Some)
+            .map_err(anyhow::Error::msg);
     }
     Ok(None)
 }

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::UsageError;
 use crate::checks::{Baseline, Target};
 use crate::cli::RunArgs;
 use crate::jobs::{self, Git, SnapshotRef, push};
@@ -61,12 +60,11 @@ pub(super) fn given_files(
             _ => norm.clone(),
         };
         let Ok(rel) = real.strip_prefix(&root).or_else(|_| norm.strip_prefix(&git.root)) else {
-            return Err(UsageError(format!(
+            return Err(anyhow::anyhow!(
                 "--files {}: outside the repository {}",
                 f.display(),
                 git.root.display()
-            ))
-            .into());
+            ));
         };
         let rel = rel.to_path_buf();
         let under: Vec<&PathBuf> = tracked
@@ -74,11 +72,10 @@ pub(super) fn given_files(
             .filter(|t| **t == rel || rel.as_os_str().is_empty() || t.starts_with(&rel))
             .collect();
         if under.is_empty() && !real.is_file() {
-            return Err(UsageError(format!(
+            return Err(anyhow::anyhow!(
                 "--files {}: no such file in the index or on disk",
                 f.display()
-            ))
-            .into());
+            ));
         }
         if under.is_empty() {
             // Not in the index: there is no staged version, so jobs get the file as it is.
@@ -140,9 +137,7 @@ pub(super) fn scopes(
     if let (Some(from), Some(to)) = (&args.from_ref, &args.to_ref) {
         let resolve = |r: &str| {
             git.commit_oid(r).ok_or_else(|| {
-                UsageError(format!(
-                    "--from-ref/--to-ref: `{r}` is not a commit of this repository"
-                ))
+                anyhow::anyhow!("--from-ref/--to-ref: `{r}` is not a commit of this repository")
             })
         };
         let (a, b) = (resolve(from)?, resolve(to)?);
@@ -324,7 +319,7 @@ pub(super) fn push_scopes(git: &Git, args: &RunArgs, want_files: bool) -> anyhow
             .lock()
             .read_to_end(&mut raw)
             .context("cannot read pre-push input")?;
-        push::parse(&String::from_utf8_lossy(&raw)).map_err(UsageError)?
+        push::parse(&String::from_utf8_lossy(&raw)).map_err(anyhow::Error::msg)?
     };
     let mut seen = BTreeSet::new();
     let mut scopes = Vec::new();
