@@ -113,6 +113,8 @@ pub struct Outcome {
     pub binary: Vec<String>,
     /// Source files whose facts came from the cache (`--verbose`).
     pub cache_hits: usize,
+    /// Source files whose facts came from the team's remote cache (`--verbose`).
+    pub remote_hits: usize,
     /// Imports of generated files (git-ignored by design) not reported (`--verbose`).
     pub generated_silenced: usize,
     pub elapsed: Duration,
@@ -172,7 +174,8 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let scan_opts = ScanOptions {
         env_accessors: config.env.accessors.clone(),
     };
-    let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&scan_opts));
+    let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&scan_opts))
+        .with_remote(crate::cache::remote::Remote::from_config(&config.cache));
     // With a baseline, only files whose findings can differ from it are analysed.
     let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
@@ -246,6 +249,12 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let t0 = Instant::now();
     let _ = cache.save();
     timing("cache save", t0);
+    if let Some(remote) = cache.remote() {
+        // Uploads finish (each bounded) before the process ends.
+        let t0 = Instant::now();
+        outcome.notes.extend(remote.finish());
+        timing("remote cache uploads", t0);
+    }
     outcome.snapshot = Some(snap);
     outcome.changed = changed;
     outcome.elapsed = start.elapsed();
@@ -541,6 +550,8 @@ pub struct Scanned {
     pub binary: Vec<String>,
     /// Files whose facts came from the cache.
     pub cache_hits: usize,
+    /// Files whose facts came from the team's remote cache.
+    pub remote_hits: usize,
 }
 
 /// `scan_snapshot`, skipping files larger than `max_size` bytes (`[scan] max_file_size`): those
@@ -593,6 +604,13 @@ fn scan_snapshot_with(
         .collect();
     let mut skipped = HashSet::new();
     let mut binary = Vec::new();
+    // Many misses (a fresh clone, a CI runner): the team's remote cache may hold them.
+    let remote = (!worktree)
+        .then(|| cache.remote())
+        .flatten()
+        .filter(|r| r.worth_it(misses.len()))
+        .and_then(|r| remote_facts(r, snap, scope, opts, max_size, &misses));
+    let remote_hits = std::sync::atomic::AtomicUsize::new(0);
     if !misses.is_empty() {
         let progress = crate::output::ScanProgress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
@@ -600,6 +618,16 @@ fn scan_snapshot_with(
             .par_iter()
             .map(|p| {
                 progress.tick();
+                if let Some((fetch, _)) = &remote
+                    && let Some((e, kind)) = snap.get(p).zip(FileKind::for_path(p))
+                {
+                    let key = crate::cache::facts_key(&e.oid, kind);
+                    if let Some(facts) = fetch.get(&key) {
+                        remote_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        cache.insert(key, facts.clone());
+                        return (facts, Skip::No);
+                    }
+                }
                 let Ok(bytes) = snap.read_pooled(p) else {
                     return (Facts::default(), Skip::No);
                 };
@@ -609,8 +637,11 @@ fn scan_snapshot_with(
                 if bytes.len() as u64 > max_size {
                     return (Facts::default(), Skip::TooLarge);
                 }
-                // A NUL byte in the first 8 KiB, as git's own binary test: not source text.
-                if memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some() {
+                // UTF-16 text (tsc and editors read it) is read decoded, as the lines shown
+                // under findings are; then a NUL byte in the first 8 KiB, as git's own
+                // binary test: not source text.
+                let text = crate::text::utf8_view(&bytes);
+                if memchr::memchr(0, &text[..text.len().min(8000)]).is_some() {
                     return (Facts::default(), Skip::Binary);
                 }
                 let oid = match snap.get(p) {
@@ -626,7 +657,10 @@ fn scan_snapshot_with(
                 if worktree && let Some(hit) = cache.get(&key) {
                     return (hit, Skip::No);
                 }
-                let facts = scan::extract_file(kind, &bytes, opts);
+                if let Some((fetch, _)) = &remote {
+                    fetch.parsed(&key);
+                }
+                let facts = scan::extract_file(kind, &text, opts);
                 if !oid.is_zero() {
                     cache.insert(key, facts.clone());
                 }
@@ -634,6 +668,10 @@ fn scan_snapshot_with(
             })
             .collect();
         progress.done();
+        // What this run parsed, shared for the next clone (in the background).
+        if let Some((fetch, all)) = remote {
+            fetch.share(cache, &all);
+        }
         let mut parsed = parsed.into_iter();
         for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
             if let Some((facts, skip)) = parsed.next() {
@@ -664,7 +702,36 @@ fn scan_snapshot_with(
         too_large,
         binary,
         cache_hits,
+        remote_hits: remote_hits.into_inner(),
     }
+}
+
+/// Start downloading the remote facts of `misses` (paths of `snap`); with them, every facts
+/// key of the snapshot (what the chunks are cut from and what is shared back).
+fn remote_facts(
+    remote: &crate::cache::remote::Remote,
+    snap: &Snapshot,
+    scope: &FileScope,
+    opts: &ScanOptions,
+    max_size: u64,
+    misses: &[&str],
+) -> Option<(crate::cache::remote::FactsFetch, Vec<git2::Oid>)> {
+    let key = |p: &str| {
+        snap.get(p)
+            .zip(FileKind::for_path(p))
+            .map(|(e, kind)| crate::cache::facts_key(&e.oid, kind))
+    };
+    let all_paths = match scope {
+        FileScope::All => scoped_source_paths(snap, scope),
+        FileScope::Files(_) => source_paths(snap),
+    };
+    let mut all: Vec<git2::Oid> = all_paths.iter().filter_map(|p| key(p)).collect();
+    all.sort_unstable();
+    all.dedup();
+    let missing: Vec<git2::Oid> = misses.iter().filter_map(|p| key(p)).collect();
+    let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
+    let fetch = remote.fetch_facts(fingerprint, all.len(), &missing)?;
+    Some((fetch, all))
 }
 
 /// Why a source file was not parsed.
@@ -699,6 +766,7 @@ fn analyze(
         too_large,
         binary,
         cache_hits,
+        remote_hits,
     } = scan_snapshot_with(
         &snap,
         scan_opts,
@@ -724,6 +792,7 @@ fn analyze(
             // Every config of every `extends` chain (whatever its name, installed bases too).
             let settings = format!("{:?} {:x}", config.imports, resolver.config_digest());
             CleanSet::load(&cache_dir(&snap), clean::context_hash(&snap, &settings))
+                .with_remote(cache.remote(), files.len())
         } else {
             CleanSet::disabled()
         };
@@ -789,6 +858,9 @@ fn analyze(
         let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));
+            if config.level(&rules::ENV_TURBO_FILTERED) != crate::config::Level::Off {
+                findings.extend(rules::env_turbo_filtered::check(&cx));
+            }
             findings.extend(rules::env_local_only::check(&cx));
             findings.extend(rules::env_dynamic::check(&cx));
             findings.extend(rules::env_public_secret::check(&cx, global));
@@ -829,6 +901,7 @@ fn analyze(
             &snap,
             scoped.as_deref(),
             &cache_dir(&snap),
+            cache.remote(),
             already_read,
         ));
         timing("secrets in source", t0);
@@ -860,6 +933,7 @@ fn analyze(
         too_large,
         binary,
         cache_hits,
+        remote_hits,
         generated_silenced: generated.into_inner(),
         notes,
         ..Outcome::default()

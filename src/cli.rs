@@ -24,6 +24,10 @@ pub struct Cli {
     /// Explain what is checked and skipped.
     #[arg(long, short, global = true)]
     pub verbose: bool,
+    /// Download from the team's remote cache (`[cache] remote`), never upload (developers'
+    /// machines; CI writes). Also: `TURBO_REMOTE_CACHE_READ_ONLY=1`.
+    #[arg(long, global = true)]
+    pub remote_cache_read_only: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -43,7 +47,7 @@ pub enum Command {
     Env(EnvCommand),
     /// Write a commented starter `hookctl.toml` from what is detected in the repository.
     Init(InitArgs),
-    /// Write the hookctl.toml equivalent of a husky, lint-staged or lefthook setup; `--yes` also
+    /// Write the hookctl.toml equivalent of a husky, lint-staged, lefthook or commitlint setup; `--yes` also
     /// takes the hooks over and installs.
     Migrate(MigrateArgs),
     /// Say whether the hooks are installed and would actually run.
@@ -87,6 +91,7 @@ pub struct CheckArgs {
     #[arg(long, conflicts_with = "all_findings")]
     pub new: bool,
     /// Compare against this revision and report only the findings it lacks (implies `--new`).
+    /// All zeros (a server hook's old value of a new ref): the merge base with HEAD, if any.
     #[arg(long, value_name = "REV", conflicts_with = "all_findings")]
     pub baseline: Option<String>,
     /// Report every finding without comparing with a baseline (nothing marked new).
@@ -141,6 +146,15 @@ pub struct InstallArgs {
     /// hookctl.toml has jobs or checks for).
     #[arg(long, value_delimiter = ',')]
     pub hooks: Vec<String>,
+    /// In a bare repository that receives pushes: write a `pre-receive` hook that runs the
+    /// built-in checks (never jobs) on every pushed ref, with the pushed commit's hookctl.toml.
+    #[arg(long, conflicts_with = "hooks")]
+    pub server: bool,
+    /// Register the hooks in the repository's git config (`hook.hookctl-<hook>.command` and
+    /// `.event`) instead of writing hook files: needs git 2.54 or later, refused (exit 2) on
+    /// an older git. See docs/config-hooks.md.
+    #[arg(long, conflicts_with = "server")]
+    pub config_hooks: bool,
 }
 
 #[derive(Debug, Args)]

@@ -68,6 +68,7 @@ rules! {
     IMPORTS_UNKNOWN_SPECIFIER = "imports/unknown-specifier", Warning, "a specifier no mapping matched and that cannot be a package name, or that a bundler config hookctl could not evaluate may provide";
     FILES_UNREADABLE = "files/unreadable", Error, "a tsconfig, package.json, pnpm-workspace.yaml or env declaration file cannot be parsed";
     ENV_UNDECLARED = "env/undeclared", Error, "code reads an env var that no declaration file lists";
+    ENV_TURBO_FILTERED = "env/turbo-filtered", Error, "code of a package reads an env var that its turbo task (strict env mode) does not pass";
     ENV_REQUIRED_BY_PACKAGE = "env/required-by-package", Error, "a dependency needs an env var that no declaration file lists";
     ENV_LOCAL_ONLY = "env/local-only", Warning, "an env var read by code is set only in an untracked local env file";
     ENV_DYNAMIC = "env/dynamic", Off, "an env read with a non-literal key";

@@ -22,12 +22,28 @@ pub const HOOKCTL_RUNNING: &str = "HOOKCTL_RUNNING";
 /// git's: the repository, and the index a hook is shown.
 pub const GIT_DIR: &str = "GIT_DIR";
 pub const GIT_INDEX_FILE: &str = "GIT_INDEX_FILE";
+/// git's, set for the hooks of a push (`pre-receive`): the objects of the push wait in a
+/// quarantine directory (`GIT_QUARANTINE_PATH`, also `GIT_OBJECT_DIRECTORY`) until the hook
+/// accepts them; the repository's own objects are then `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
+pub const GIT_OBJECT_DIRECTORY: &str = "GIT_OBJECT_DIRECTORY";
+pub const GIT_ALTERNATE_OBJECT_DIRECTORIES: &str = "GIT_ALTERNATE_OBJECT_DIRECTORIES";
+pub const GIT_QUARANTINE_PATH: &str = "GIT_QUARANTINE_PATH";
 /// Set by CI services: hooks are not installed there, progress is not drawn.
 pub const CI: &str = "CI";
 pub const PATH: &str = "PATH";
 pub const TERM: &str = "TERM";
 pub const TMPDIR: &str = "TMPDIR";
 pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
+/// Turborepo's remote cache, read as turbo reads them (`[cache] remote = "turbo"`): the API's
+/// base URL (default `https://vercel.com/api`), the bearer token, the team's slug and id.
+pub const TURBO_API: &str = "TURBO_API";
+pub const TURBO_TOKEN: &str = "TURBO_TOKEN";
+pub const TURBO_TEAM: &str = "TURBO_TEAM";
+pub const TURBO_TEAMID: &str = "TURBO_TEAMID";
+/// The key artifacts are signed and verified with (HMAC-SHA256, turbo's `x-artifact-tag`).
+pub const TURBO_REMOTE_CACHE_SIGNATURE_KEY: &str = "TURBO_REMOTE_CACHE_SIGNATURE_KEY";
+/// `1`/`true`: download from the remote cache, never upload (as `--remote-cache-read-only`).
+pub const TURBO_REMOTE_CACHE_READ_ONLY: &str = "TURBO_REMOTE_CACHE_READ_ONLY";
 /// The locale, most specific first: whether the terminal takes UTF-8 symbols.
 pub const LOCALE: [&str; 3] = ["LC_ALL", "LC_CTYPE", "LANG"];
 

@@ -44,8 +44,16 @@ pub struct RepoPaths {
 /// The repository of the current process: from `GIT_DIR` (and `GIT_WORK_TREE`) when set, as
 /// git does in hooks, else discovered upwards from the current directory.
 pub fn discover() -> Result<(Repository, RepoPaths), Error> {
-    let repo = if crate::env_vars::get_os(crate::env_vars::GIT_DIR).is_some() {
-        Repository::open_from_env().map_err(|e| Error::NotARepo(e.message().to_string()))?
+    use crate::env_vars::{GIT_DIR, GIT_OBJECT_DIRECTORY, GIT_QUARANTINE_PATH, get_os};
+    // libgit2's `open_from_env` also honours `GIT_OBJECT_DIRECTORY` and
+    // `GIT_ALTERNATE_OBJECT_DIRECTORIES`: the quarantined objects of a push being received.
+    let repo = if [GIT_DIR, GIT_OBJECT_DIRECTORY, GIT_QUARANTINE_PATH]
+        .iter()
+        .any(|v| get_os(v).is_some())
+    {
+        let repo = Repository::open_from_env().map_err(|e| Error::NotARepo(e.message().to_string()))?;
+        add_env_objects(&repo)?;
+        repo
     } else {
         let cwd = std::env::current_dir()?;
         Repository::discover(&cwd).map_err(|_| Error::NotARepo(cwd.display().to_string()))?
@@ -84,7 +92,82 @@ fn paths_of(repo: Repository) -> Result<(Repository, RepoPaths), Error> {
 /// Another handle on a repository [`discover`] found (for its objects: another snapshot,
 /// another thread). Not discovery: the git dir is known.
 pub fn reopen(git_dir: &Path) -> Result<Repository, Error> {
-    Ok(Repository::open(git_dir)?)
+    let repo = Repository::open(git_dir)?;
+    add_env_objects(&repo)?;
+    Ok(repo)
+}
+
+/// The object directories git names in the environment, absolute: `GIT_OBJECT_DIRECTORY`
+/// (during `pre-receive`, the quarantine holding the pushed objects), `GIT_QUARANTINE_PATH`, and
+/// each of `GIT_ALTERNATE_OBJECT_DIRECTORIES` (`:`-separated, an entry in double quotes when it
+/// holds a `:`). Relative paths are relative to this process's directory, as git sets them.
+pub fn env_object_dirs() -> Vec<PathBuf> {
+    use crate::env_vars::{
+        GIT_ALTERNATE_OBJECT_DIRECTORIES, GIT_OBJECT_DIRECTORY, GIT_QUARANTINE_PATH, get_os,
+    };
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for var in [GIT_OBJECT_DIRECTORY, GIT_QUARANTINE_PATH] {
+        dirs.extend(get_os(var).filter(|v| !v.is_empty()).map(PathBuf::from));
+    }
+    if let Some(list) = get_os(GIT_ALTERNATE_OBJECT_DIRECTORIES) {
+        dirs.extend(
+            split_alternates(list.as_bytes())
+                .into_iter()
+                .map(|b| PathBuf::from(OsStr::from_bytes(&b))),
+        );
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for d in dirs {
+        let d = if d.is_absolute() { d } else { cwd.join(d) };
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// `GIT_ALTERNATE_OBJECT_DIRECTORIES` as git reads it: `:`-separated; an entry starting with
+/// `"` is a C-style quoted string (so it may hold `:`).
+fn split_alternates(list: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut rest = list;
+    while !rest.is_empty() {
+        if rest[0] == b'"' {
+            let mut entry = Vec::new();
+            let mut i = 1;
+            while i < rest.len() && rest[i] != b'"' {
+                if rest[i] == b'\\' && i + 1 < rest.len() {
+                    i += 1;
+                }
+                entry.push(rest[i]);
+                i += 1;
+            }
+            out.push(entry);
+            rest = &rest[(i + 1).min(rest.len())..];
+            rest = rest.strip_prefix(b":").unwrap_or(rest);
+        } else {
+            let end = rest.iter().position(|&b| b == b':').unwrap_or(rest.len());
+            out.push(rest[..end].to_vec());
+            rest = &rest[(end + 1).min(rest.len())..];
+        }
+    }
+    out.retain(|e| !e.is_empty());
+    out
+}
+
+/// Make the objects of [`env_object_dirs`] readable through `repo` (a quarantined push's
+/// objects). A directory that does not exist is skipped.
+fn add_env_objects(repo: &Repository) -> Result<(), Error> {
+    let dirs = env_object_dirs();
+    if dirs.is_empty() {
+        return Ok(());
+    }
+    let odb = repo.odb()?;
+    for dir in dirs.iter().filter(|d| d.is_dir()) {
+        odb.add_disk_alternate(&dir.to_string_lossy())?;
+    }
+    Ok(())
 }
 
 /// The index file `$GIT_INDEX_FILE` names, if set and not empty.
@@ -260,6 +343,32 @@ pub fn command(dir: &Path) -> std::process::Command {
     c.current_dir(dir)
         .env("GIT_OPTIONAL_LOCKS", "0")
         .stdin(std::process::Stdio::null());
+    // git sets these for a hook relative to where it runs the hook (`GIT_DIR=.` in a bare
+    // repository receiving a push): made absolute, they name the same thing from `dir`.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    for var in [
+        crate::env_vars::GIT_DIR,
+        crate::env_vars::GIT_OBJECT_DIRECTORY,
+        crate::env_vars::GIT_QUARANTINE_PATH,
+    ] {
+        if let Some(value) = crate::env_vars::get_os(var).filter(|v| !v.is_empty())
+            && Path::new(&value).is_relative()
+        {
+            c.env(var, cwd.join(value));
+        }
+    }
+    if let Some(list) = crate::env_vars::get_os(crate::env_vars::GIT_ALTERNATE_OBJECT_DIRECTORIES) {
+        let entries = split_alternates(list.as_bytes());
+        if entries
+            .iter()
+            .any(|e| Path::new(OsStr::from_bytes(e)).is_relative())
+        {
+            let joined = std::env::join_paths(entries.iter().map(|e| cwd.join(OsStr::from_bytes(e))));
+            if let Ok(joined) = joined {
+                c.env(crate::env_vars::GIT_ALTERNATE_OBJECT_DIRECTORIES, joined);
+            }
+        }
+    }
     c
 }
 
@@ -493,6 +602,18 @@ mod tests {
     }
 
     #[test]
+    fn alternates_split_as_git_reads_them() {
+        let got = split_alternates(b"/a/objects:rel/objects:\"/with:colon\\\"q\":/last");
+        let got: Vec<String> = got
+            .iter()
+            .map(|e| String::from_utf8_lossy(e).into_owned())
+            .collect();
+        assert_eq!(got, ["/a/objects", "rel/objects", "/with:colon\"q", "/last"]);
+        assert!(split_alternates(b"").is_empty());
+        assert!(split_alternates(b"::").is_empty());
+    }
+
+    #[test]
     fn a_relative_index_file_is_relative_to_the_work_tree_root() {
         let root = Path::new("/repo/top");
         let at = |v: &str| index_file_from(Some(v.into()), root);
@@ -513,5 +634,63 @@ mod raw_diff_tests {
 :100644 100644 cccc dddd M\0caf\xc3\xa9.ts\0:000000 160000 0000 eeee A\0sub\0";
         let got = parse_raw_diff(out).unwrap();
         assert_eq!(got, vec![PathBuf::from("new file.ts"), PathBuf::from("café.ts")]);
+    }
+}
+
+/// git's version, as `git --version` reports it (`git version 2.47.3`, `2.39.5 (Apple Git-154)`,
+/// `2.45.1.windows.1`, `2.54.0.rc1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl Version {
+    /// The first git that runs hooks configured as `hook.<name>.command` (git-hook(1), 2.54).
+    pub const CONFIG_HOOKS: Version = Version(2, 54, 0);
+
+    pub fn parse(out: &str) -> Option<Version> {
+        let rest = out.trim().strip_prefix("git version ")?;
+        let mut parts = rest
+            .split(|c: char| !c.is_ascii_digit())
+            .take(3)
+            .map(|p| p.parse::<u32>().ok());
+        let major = parts.next()??;
+        let minor = parts.next()??;
+        let patch = parts.next().flatten().unwrap_or(0);
+        Some(Version(major, minor, patch))
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+/// The version of the `git` hookctl runs (the one on PATH, as git's hooks find it).
+pub fn version(dir: &Path) -> Result<Version, String> {
+    let out = command(dir)
+        .arg("--version")
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    Version::parse(&text).ok_or_else(|| format!("cannot read git's version from `{}`", text.trim()))
+}
+
+#[cfg(test)]
+mod version_tests {
+    use super::Version;
+
+    #[test]
+    fn versions_as_git_prints_them() {
+        for (out, v) in [
+            ("git version 2.47.3\n", Version(2, 47, 3)),
+            ("git version 2.39.5 (Apple Git-154)", Version(2, 39, 5)),
+            ("git version 2.45.1.windows.1", Version(2, 45, 1)),
+            ("git version 2.54.0.rc1", Version(2, 54, 0)),
+            ("git version 3.0", Version(3, 0, 0)),
+        ] {
+            assert_eq!(Version::parse(out), Some(v), "{out}");
+        }
+        assert_eq!(Version::parse("hub version 2"), None);
+        assert!(Version(2, 53, 9) < Version::CONFIG_HOOKS && Version(2, 54, 0) >= Version::CONFIG_HOOKS);
     }
 }

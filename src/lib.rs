@@ -58,6 +58,18 @@ pub struct Ctx {
     pub color: bool,
     pub quiet: bool,
     pub verbose: bool,
+    /// `--remote-cache-read-only`: the remote cache is read, never written.
+    pub remote_cache_read_only: bool,
+}
+
+impl Ctx {
+    /// `hookctl.toml` as loaded, with what the command line overrides in it.
+    pub fn adjust(&self, mut config: config::Config) -> config::Config {
+        if self.remote_cache_read_only {
+            config.cache.remote_write = Some(false);
+        }
+        config
+    }
 }
 
 /// `HOOKCTL_SKIP=name,name`: jobs, rule ids or check groups to skip.

@@ -40,6 +40,9 @@ fn run() -> ExitCode {
         Ok(ctx) => ctx,
         Err(e) => return fail(&e),
     };
+    // Whatever the command, a run killed outright is cleaned up after first (its unstaged
+    // edits put back): never only by the next `hookctl run`.
+    commands::sweep_leftovers(&ctx);
     let result = match cli.command {
         Command::Check(args) => commands::check::run(&ctx, &args),
         Command::Run(args) => commands::run::run(&ctx, &args),
@@ -73,6 +76,7 @@ fn make_ctx(cli: &Cli) -> anyhow::Result<Ctx> {
         color: output::stderr_color(),
         quiet: cli.quiet,
         verbose: cli.verbose,
+        remote_cache_read_only: cli.remote_cache_read_only,
     })
 }
 

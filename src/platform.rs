@@ -127,11 +127,6 @@ pub fn group_exists(pgid: ProcessId) -> bool {
     killpg(Pid::from_raw(pgid), None).is_ok()
 }
 
-/// The id of hookctl's parent process.
-pub fn parent_id() -> u32 {
-    std::os::unix::process::parent_id()
-}
-
 /// hookctl's own process group.
 pub fn own_group() -> ProcessId {
     nix::unistd::getpgrp().as_raw()
@@ -154,6 +149,46 @@ pub fn open_terminal(write: bool) -> io::Result<std::fs::File> {
         .read(!write)
         .write(write)
         .open("/dev/tty")
+}
+
+/// A pseudo-terminal (master, slave) with the size and modes of the terminal `like`, less
+/// output processing (`like` itself turns `\n` into `\r\n` when the master's bytes are
+/// relayed to it).
+pub fn pseudo_terminal_like(like: &std::fs::File) -> io::Result<(std::fs::File, std::fs::File)> {
+    let size = terminal_size::terminal_size_of(like).map(|(w, h)| nix::pty::Winsize {
+        ws_row: h.0,
+        ws_col: w.0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    });
+    let modes = nix::sys::termios::tcgetattr(like).ok().map(|mut m| {
+        m.output_flags.remove(nix::sys::termios::OutputFlags::OPOST);
+        m
+    });
+    let pty = nix::pty::openpty(size.as_ref(), modes.as_ref()).map_err(io::Error::from)?;
+    Ok((std::fs::File::from(pty.master), std::fs::File::from(pty.slave)))
+}
+
+/// Whether `file` has bytes to read (or its end) within `wait`.
+pub fn readable_within(file: &std::fs::File, wait: std::time::Duration) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let ms = u16::try_from(wait.as_millis()).unwrap_or(u16::MAX);
+    let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
+    !matches!(poll(&mut fds, PollTimeout::from(ms)), Ok(0))
+}
+
+/// Block SIGTTOU in this thread: its writes to the terminal go through while a job's group
+/// owns it, even with `stty tostop`.
+pub fn block_background_write_stops() {
+    let mut ttou = nix::sys::signal::SigSet::empty();
+    ttou.add(Signal::SIGTTOU);
+    let _ = ttou.thread_block();
+}
+
+/// This process's parent.
+pub fn parent_id() -> ProcessId {
+    std::os::unix::process::parent_id() as ProcessId
 }
 
 /// The controlling terminal, given to a job's process group; [`Terminal::take_back`] makes

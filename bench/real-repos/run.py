@@ -192,7 +192,25 @@ WARNING_KINDS = {
     "nothing breaks when the variable is unset",
     "env/turbo-filtered": "a fallback read that turbo's strict env mode would filter: the fallback applies",
     "env/local-only": "a name set only in an untracked local env file: works on this machine only",
+    "env/client-read": "a client read that is only tested, has a fallback or is guarded: the browser takes "
+    "the unset branch, nothing crashes",
+    "imports/undeclared-dependency": "a package whose `@types` package alone is declared: it breaks only if a "
+    "binding is used as a value (`import type` makes it certain)",
+    "env/required-by-package": "a package imported only by tests or scripts",
 }
+
+
+def warning_reason(f):
+    """Why one warning is not blocking, from its message: the part after the rule's own words."""
+    m = f.get("message", "")
+    for marker in ("nothing breaks when it is unset: ", "nothing crashes: "):
+        if marker in m:
+            return m.split(marker, 1)[1].split(", so the browser")[0].rstrip(".")
+    if "only its types" in m:
+        return "only its `@types` package is declared"
+    if f["rule"] == "imports/unknown-specifier":
+        return "may be provided by a config hookctl could not evaluate" if "may define" in m else "no mapping matched; cannot be a package name"
+    return "other"
 
 
 def write_table(rows, path, explained):
@@ -307,6 +325,11 @@ def write_table(rows, path, explained):
     for kind, n in sorted(kinds.items()):
         per = ", ".join(f"{r['repo']} {r['warnings_by_rule'][kind]}" for r in rows if kind in r["warnings_by_rule"])
         out.append(f"- `{kind}` ×{n} ({per}): {WARNING_KINDS.get(kind, 'see docs/rules')}")
+        reasons = collections.Counter(
+            warning_reason(f) for r in rows for f in r["findings"] if f["rule"] == kind and f.get("severity") != "error"
+        )
+        for why, m in reasons.most_common():
+            out.append(f"  - ×{m}: {why}")
     out.append("")
     open(path, "w").write("\n".join(out) + "\n")
 

@@ -37,7 +37,7 @@ pub fn is_deno_config(name: &str) -> bool {
 impl DenoMaps {
     pub fn load(snap: &Snapshot) -> DenoMaps {
         let mut out = DenoMaps::default();
-        for path in snap.entries().keys() {
+        for path in snap.special_paths() {
             let name = path.rsplit('/').next().unwrap_or(path);
             if !is_deno_config(name) || path.contains("node_modules/") {
                 continue;

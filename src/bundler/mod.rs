@@ -101,8 +101,8 @@ impl Bundler {
     /// Read every bundler/framework config and Deno map of the snapshot.
     pub fn load(snap: &Snapshot, packages: &Packages) -> Bundler {
         let paths: Vec<&str> = snap
-            .entries()
-            .keys()
+            .special_paths()
+            .iter()
             .map(String::as_str)
             .filter(|p| {
                 let name = p.rsplit('/').next().unwrap_or(p);
@@ -211,6 +211,18 @@ impl Bundler {
                             prefix_alias(name, Target::Path(target.to_string())),
                             path.to_string(),
                         ));
+                    }
+                    // The asset folders Nuxt names by their folder (`~assets/x.woff2` in a
+                    // stylesheet, `import img from "assets/x.png"`): `assets` always, `public`
+                    // (Nuxt 3+) and `static` (Nuxt 2) where the folder exists.
+                    for name in ["assets", "public", "static"] {
+                        let target = eval::join(&src, name);
+                        let rel = eval::join(dir, &target);
+                        if name == "assets" || snap.is_dir(&rel) {
+                            folder
+                                .aliases
+                                .push((prefix_alias(name, Target::Path(target)), path.to_string()));
+                        }
                     }
                 }
                 _ => {

@@ -46,6 +46,7 @@ pub const FILE: &str = "facts.bin";
 
 pub mod blobs;
 pub mod frame;
+pub mod remote;
 
 /// Bump `format` when the file layout or the entry encoding changes.
 const FRAME: frame::Frame = frame::Frame {
@@ -75,6 +76,8 @@ pub struct FactsCache {
     dirty: AtomicBool,
     /// `fresh` is not empty (so `get` can skip its lock on the warm path).
     any_fresh: AtomicBool,
+    /// The team's shared cache (`[cache] remote`), consulted when this one misses many files.
+    remote: Option<remote::Remote>,
 }
 
 /// A cache file's bytes: mapped (a run that needs a few entries reads only their pages, not
@@ -222,7 +225,19 @@ impl FactsCache {
             fresh: Mutex::new(HashMap::new()),
             dirty: AtomicBool::new(false),
             any_fresh: AtomicBool::new(false),
+            remote: None,
         }
+    }
+
+    /// The same cache backed by the team's remote cache.
+    pub fn with_remote(mut self, remote: Option<remote::Remote>) -> FactsCache {
+        self.remote = remote;
+        self
+    }
+
+    /// The remote cache behind this one, if any.
+    pub fn remote(&self) -> Option<&remote::Remote> {
+        self.remote.as_ref()
     }
 
     /// The same cache with another size bound for the file (`MAX_BYTES` by default).

@@ -9,12 +9,25 @@ use crate::{Ctx, Exit, snapshot};
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
     let (repo, paths) = crate::git::discover()?;
-    let config = Config::load(&paths.root, ctx.config.as_deref())?;
     let target = target(&repo, &args.snapshot)?;
+    // A bare repository (a server's custom hook) has no configuration on disk: the checked
+    // commit's own, as `hookctl install --server`'s hook uses.
+    let config = match &target {
+        Target::Commit(oid) if repo.is_bare() && ctx.config.is_none() => Config::from_commit(&repo, *oid)?,
+        _ => Config::load(&paths.root, ctx.config.as_deref())?,
+    };
+    let config = ctx.adjust(config);
     let baseline = if args.all_findings {
         Baseline::None
     } else if let Some(rev) = &args.baseline {
-        Baseline::Commit(snapshot::rev_to_commit(&repo, rev)?)
+        match (&target, rev.len() >= 40 && rev.bytes().all(|b| b == b'0')) {
+            // A server hook's old value of a new ref: what it adds to the default branch.
+            (Target::Commit(tip), true) => {
+                super::receive::baseline(&repo, None, *tip).map_or(Baseline::None, Baseline::Commit)
+            }
+            (_, true) => Baseline::None,
+            _ => Baseline::Commit(snapshot::rev_to_commit(&repo, rev)?),
+        }
     } else {
         match &target {
             // A commit is compared with its first parent.
@@ -100,12 +113,18 @@ pub fn print_outcome(
 
 /// The `--verbose` lines under the summary: what was scanned and what was skipped, and why.
 fn details(config: &Config, outcome: &checks::Outcome) -> Vec<String> {
+    let remote = match outcome.remote_hits {
+        0 => String::new(),
+        n => format!(", {n} from the remote cache"),
+    };
     let mut lines = vec![format!(
-        "scanned: {} source file{} ({} from the cache, {} parsed)",
+        "scanned: {} source file{} ({} from the cache{remote}, {} parsed)",
         outcome.files,
         if outcome.files == 1 { "" } else { "s" },
         outcome.cache_hits.min(outcome.files),
-        outcome.files.saturating_sub(outcome.cache_hits)
+        outcome
+            .files
+            .saturating_sub(outcome.cache_hits + outcome.remote_hits)
     )];
     if outcome.generated_silenced > 0 {
         lines.push(format!(

@@ -75,6 +75,9 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
     }
 
     let (configured, config) = check_config(ctx, &hooks, &mut r);
+    if let Some(config) = &config {
+        check_remote_cache(&ctx.adjust(config.clone()), &mut r);
+    }
     if let Some(value) = install::disabled_by_env() {
         r.warn(format!(
             "HOOKCTL={value} is set in this environment: every hook is skipped"
@@ -122,6 +125,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         check_job_commands(config, root, &shim_dirs, &mut r);
     }
     check_gui_path(&mut r);
+    check_kept(&hooks.common_dir, &mut r);
 
     if r.quiet && r.problems == 0 && r.warnings == 0 {
         return Ok(Exit::Success);
@@ -148,6 +152,26 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         }
     );
     Ok(Exit::Success)
+}
+
+/// What recoveries of killed runs kept (the versions they replaced when they put back unstaged
+/// edits): named until pruned, so that no saved byte is somewhere the user was never told.
+fn check_kept(common_dir: &Path, r: &mut Report) {
+    let shown = |p: &Path| crate::report::escape::escape(&p.to_string_lossy()).into_owned();
+    let kept = crate::jobs::restore::kept(&common_dir.join("hookctl"));
+    for (file, at) in &kept {
+        r.warn(format!(
+            "`{}`: hookctl put back your unstaged edits saved by a run that was killed; the version they replaced is kept at {}",
+            shown(file),
+            shown(at)
+        ));
+    }
+    if !kept.is_empty() {
+        r.hint(format!(
+            "compare each kept version with your file and take what you need; they are removed after {} days",
+            crate::jobs::restore::KEEP_DAYS
+        ));
+    }
 }
 
 /// The config `hookctl run` would load; returns the git hooks it configures, and the config.
@@ -530,6 +554,38 @@ fn command_word(run: &str) -> Option<String> {
         return None;
     }
     Some(word.to_string())
+}
+
+/// `[cache] remote`: where verdicts are shared, and whether they are signed.
+fn check_remote_cache(config: &Config, r: &mut Report) {
+    use crate::cache::remote::{Off, Settings};
+    let s = match Settings::resolve(&config.cache) {
+        Ok(s) => s,
+        Err(Off::NotConfigured) => return,
+        Err(Off::Unusable(why)) => {
+            r.warn(format!("remote cache: {why}"));
+            r.hint("set TURBO_TOKEN (and TURBO_API for a self-hosted server) as for `turbo run`");
+            return;
+        }
+    };
+    let team = match (&s.team_slug, &s.team_id) {
+        (Some(slug), _) => format!(", team {slug}"),
+        (None, Some(id)) => format!(", team {id}"),
+        (None, None) => String::new(),
+    };
+    r.ok(format!(
+        "remote cache: turbo at {}{team}, {}",
+        s.api,
+        if s.write { "read and write" } else { "read-only" }
+    ));
+    if !s.signed() {
+        r.warn(
+            "remote cache: artifacts are unsigned: whoever can write to the cache can change what hookctl reports",
+        );
+        r.hint(
+            "set TURBO_REMOTE_CACHE_SIGNATURE_KEY to the same secret on every machine and in CI (also on a self-hosted server, so that it keeps the tags)",
+        );
+    }
 }
 
 fn check_gui_path(r: &mut Report) {

@@ -7,6 +7,8 @@
 //! `<hook>.legacy` would silently disable it. No choice is safe there, so install refuses even
 //! with `--force` and says how to call hookctl from husky, or how to drop husky.
 
+mod config_hooks;
+
 use std::path::Path;
 
 use crate::cli::{InstallArgs, UninstallArgs};
@@ -80,6 +82,12 @@ pub fn hooks_to_install(root: Option<&Path>, config: Option<&Config>) -> Vec<Str
 }
 
 pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
+    if args.server {
+        return install_server(ctx, args);
+    }
+    if args.config_hooks {
+        config_hooks::require_git(ctx)?;
+    }
     let explicit = validate(&args.hooks)?;
     if !args.hooks.is_empty() && explicit.is_empty() {
         return Err(anyhow::anyhow!("--hooks: no hook named"));
@@ -143,6 +151,9 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     let runs = shim
         .runs(hooks.root.as_deref())
         .map_or_else(|| bin.clone(), |(path, _)| path);
+    if args.config_hooks {
+        return config_hooks::register(ctx, &hooks, &names, &runs);
+    }
     let say = |msg: String| {
         if !ctx.quiet {
             errln!("{msg}");
@@ -253,6 +264,57 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     Ok(if refused { Exit::Failure } else { Exit::Success })
 }
 
+/// `hookctl install --server`: the `pre-receive` hook of a bare repository, running this
+/// binary. Not skipped under `CI` (a server is often provisioned by a script that sets it).
+fn install_server(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
+    let hooks = locate(ctx)?;
+    if hooks.root.is_some() {
+        return Err(anyhow::anyhow!(
+            "--server: {} has a work tree; `hookctl install --server` is for the bare repository that receives pushes (e.g. /srv/git/project.git)\nhint: in a clone, `hookctl install` installs the client hooks",
+            hooks.root.as_deref().unwrap_or(&ctx.cwd).display()
+        ));
+    }
+    let hook = super::receive::HOOK;
+    let bin = std::env::current_exe()?;
+    let shim = install::Shim::with_bin(&bin);
+    let say = |msg: String| {
+        if !ctx.quiet {
+            errln!("{msg}");
+        }
+    };
+    say(format!(
+        "hookctl: hooks directory {}{}",
+        hooks.dir.display(),
+        hooks_path_note(&hooks)
+    ));
+    let legacy = format!("{hook}.legacy");
+    match install::install_hook(&hooks.dir, hook, &shim, args.force)? {
+        Installed::AlreadyInstalled => say(format!("  {hook}: already installed")),
+        Installed::Updated => say(format!("  {hook}: updated (now runs {})", bin.display())),
+        Installed::Written { chained: None } => say(format!("  {hook}: installed")),
+        Installed::Written { chained: Some(_) } => say(format!(
+            "  {hook}: installed; the existing hook is kept as `{legacy}` and runs first"
+        )),
+        Installed::Refused { legacy: lpath } => {
+            errln!(
+                "error: {hook}: not installed: `{}` is not a hookctl hook, and `{}` already holds a different hook",
+                hooks.path(hook).display(),
+                lpath.display()
+            );
+            errln!("  hint: merge the two by hand into `{legacy}` and delete `{hook}`, or use --force");
+            return Ok(Exit::Failure);
+        }
+    }
+    say(format!(
+        "  every pushed ref is checked with the built-in checks (never jobs) and the pushed commit's {}; \
+         [server] timeout and on_timeout are read from {} if present, else from HEAD's {}",
+        crate::config::FILE_NAME,
+        hooks.common_dir.join(crate::config::FILE_NAME).display(),
+        crate::config::FILE_NAME
+    ));
+    Ok(Exit::Success)
+}
+
 fn hooks_path_note(hooks: &Hooks) -> String {
     match &hooks.hooks_path {
         Some(p) => format!(" (core.hooksPath = {p})"),
@@ -335,6 +397,13 @@ pub fn uninstall(ctx: &Ctx, args: &UninstallArgs) -> anyhow::Result<Exit> {
         }
     }
     if explicit.is_empty() {
+        // What `install --config-hooks` registered (any git: removing keys needs no 2.54).
+        for hook in config_hooks::unregister(ctx)? {
+            say(format!(
+                "  {hook}: removed from git config (`hook.{}`)",
+                config_hooks::friendly_name(&hook)
+            ));
+        }
         for hook in install::orphan_legacies(&hooks.dir) {
             say(format!(
                 "  note: `{hook}.legacy` has no hook in front of it; `hookctl uninstall --hooks {hook}` moves it back"

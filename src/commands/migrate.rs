@@ -3,6 +3,8 @@
 //! not run. `--yes` also takes the hooks over (unsets husky's `core.hooksPath`, removes
 //! lefthook's hooks) and runs `hookctl install`.
 
+mod commitlint;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -24,12 +26,18 @@ pub struct Job {
     pub stage_fixed: bool,
     pub interactive: bool,
     pub fail_text: Option<String>,
+    /// `skip`/`only` as TOML values (lefthook's translated by [`lefthook_conditions`]).
+    pub skip: Option<String>,
+    pub only: Option<String>,
+    pub priority: Option<u32>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Hook {
     pub parallel: Option<bool>,
     pub fail_fast: Option<bool>,
+    pub skip: Option<String>,
+    pub only: Option<String>,
     pub jobs: Vec<Job>,
 }
 
@@ -49,6 +57,8 @@ pub struct Migration {
     pub husky_scripts: Vec<(&'static str, String)>,
     /// hookctl is an npm dependency: the config starts with `#:schema`, as `init` writes it.
     pub schema: bool,
+    /// commitlint's rules as `[commit]` (the built-in `commit-msg` check).
+    pub commit: Option<commitlint::Commit>,
 }
 
 impl Migration {
@@ -92,7 +102,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
     let mut m = detect(&root)?;
     if m.sources.is_empty() {
         return Err(anyhow::anyhow!(
-            "nothing to migrate: no .husky/ scripts, lint-staged config, lefthook.yml or .pre-commit-config.yaml found"
+            "nothing to migrate: no .husky/ scripts, lint-staged config, lefthook.yml, .pre-commit-config.yaml or commitlint config found"
         ));
     }
     if !args.yes {
@@ -150,6 +160,8 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
         &InstallArgs {
             force: false,
             hooks: Vec::new(),
+            server: false,
+            config_hooks: false,
         },
     )?;
     if exit == Exit::Success && !ctx.quiet {
@@ -345,6 +357,19 @@ pub fn detect(root: &Path) -> anyhow::Result<Migration> {
              every install: remove it (`{}`)",
             crate::package_manager::Pm::detect(root).remove("lefthook")
         ));
+    }
+    if let Some((source, commit)) = commitlint::detect(root, &mut m.notes) {
+        m.sources.push(source.clone());
+        if commit.is_some() {
+            // The built-in check replaces `commitlint --edit` (and its Node start).
+            if let Some(h) = m.hooks.get_mut("commit-msg") {
+                h.jobs.retain(|j| !j.run.contains("commitlint"));
+                if h.jobs.is_empty() {
+                    m.hooks.remove("commit-msg");
+                }
+            }
+        }
+        m.commit = commit;
     }
     m.schema = super::install::npm_dependency(root);
     // The jobs' PATH starts with node_modules/.bin: `npx eslint` is `eslint`, without a Node
@@ -723,8 +748,13 @@ fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
         }
         let piped = hook.get("piped").and_then(Value::as_bool).unwrap_or(false);
         let parallel = hook.get("parallel").and_then(Value::as_bool).unwrap_or(false);
+        let at = format!("{name}: `{key}`");
+        let skip = lefthook_conditions(&at, "skip", hook.get("skip"), m);
+        let only = lefthook_conditions(&at, "only", hook.get("only"), m);
         {
             let h = m.hooks.entry(key.clone()).or_default();
+            h.skip = skip;
+            h.only = only;
             h.parallel = Some(parallel && !piped);
             if piped {
                 h.fail_fast = Some(true);
@@ -739,6 +769,8 @@ fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
                 "piped",
                 "follow",
                 "fail_on_changes",
+                "skip",
+                "only",
             ]
             .contains(&k.as_str())
             {
@@ -892,7 +924,22 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
                 .collect()
         })
         .unwrap_or_default();
-    for k in ["skip", "only", "tags", "priority", "file_types", "use_stdin"] {
+    let skip = lefthook_conditions(&at, "skip", c.get("skip"), m);
+    let only = lefthook_conditions(&at, "only", c.get("only"), m);
+    let priority = match c.get("priority") {
+        None => None,
+        Some(p) => match p.as_u64().and_then(|p| u32::try_from(p).ok()) {
+            // lefthook's 0 (like no priority) runs after the numbered ones, as hookctl's
+            // jobs without one do.
+            Some(0) => None,
+            Some(p) => Some(p),
+            None => {
+                m.note(format!("{at}: `priority: {p}` is not a whole number; left out"));
+                None
+            }
+        },
+    };
+    for k in ["tags", "file_types", "use_stdin"] {
         if c.get(k).is_some() {
             m.note(format!(
                 "{at}: `{k}` has no hookctl equivalent; skipped (`HOOKCTL_SKIP={cname}` skips a job)"
@@ -911,8 +958,42 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
             stage_fixed: c.get("stage_fixed").and_then(Value::as_bool).unwrap_or(false),
             interactive: c.get("interactive").and_then(Value::as_bool).unwrap_or(false),
             fail_text: c.get("fail_text").and_then(Value::as_str).map(str::to_string),
+            skip,
+            only,
+            priority,
         },
     );
+}
+
+/// lefthook's `skip`/`only` (`true`, `merge`, `rebase`, `ref: x`, `run: x`, or a list) as a
+/// hookctl condition value; what has no equivalent (`merge-commit`) is a note and left out.
+fn lefthook_conditions(at: &str, key: &str, v: Option<&Value>, m: &mut Migration) -> Option<String> {
+    let items: Vec<&Value> = match v? {
+        Value::Bool(b) => return Some(b.to_string()),
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let translated = match item {
+            Value::String(s) if ["merge", "rebase"].contains(&s.as_str()) => Some(q(s)),
+            Value::Object(o) if o.len() == 1 => match o.iter().next() {
+                Some((k, Value::String(x))) if k == "ref" => Some(format!("{{ ref = {} }}", q(x))),
+                Some((k, Value::String(x))) if k == "run" => Some(format!("{{ run = {} }}", q(x))),
+                _ => None,
+            },
+            _ => None,
+        };
+        match translated {
+            Some(t) => out.push(t),
+            None => m.note(format!(
+                "{at}: `{key}: {}` has no hookctl equivalent; left out",
+                serde_json::to_string(item).unwrap_or_default()
+            )),
+        }
+    }
+    // A list that lost every condition is left out whole (said so above).
+    (!out.is_empty()).then(|| format!("[{}]", out.join(", ")))
 }
 
 /// `run` with the quotes removed that enclose exactly one placeholder (`"{files}"`, `'{1}'`).
@@ -964,6 +1045,9 @@ pub fn render(m: &Migration) -> String {
     for n in &m.notes {
         t.push_str(&format!("# not translated: {}\n", n.replace('\n', " ")));
     }
+    if let Some(c) = &m.commit {
+        render_commit(&mut t, c);
+    }
     for (name, h) in &m.hooks {
         t.push_str(&format!("\n[{}]\n", toml_key(name)));
         if let Some(p) = h.parallel {
@@ -971,6 +1055,12 @@ pub fn render(m: &Migration) -> String {
         }
         if let Some(f) = h.fail_fast {
             t.push_str(&format!("fail_fast = {f}\n"));
+        }
+        if let Some(c) = &h.skip {
+            t.push_str(&format!("skip = {c}\n"));
+        }
+        if let Some(c) = &h.only {
+            t.push_str(&format!("only = {c}\n"));
         }
         for j in &h.jobs {
             t.push_str(&format!("\n[[{}.jobs]]\n", toml_key(name)));
@@ -1001,9 +1091,39 @@ pub fn render(m: &Migration) -> String {
             if let Some(f) = &j.fail_text {
                 t.push_str(&format!("fail_text = {}\n", q(f)));
             }
+            if let Some(c) = &j.skip {
+                t.push_str(&format!("skip = {c}\n"));
+            }
+            if let Some(c) = &j.only {
+                t.push_str(&format!("only = {c}\n"));
+            }
+            if let Some(p) = j.priority {
+                t.push_str(&format!("priority = {p}\n"));
+            }
         }
     }
     t
+}
+
+/// `[rules]` and `[commit]` from commitlint's config.
+fn render_commit(t: &mut String, c: &commitlint::Commit) {
+    t.push_str(&format!(
+        "\n# From {}: the built-in commit-msg check replaces commitlint (and its Node start).\n[rules]\n\"commit/message\" = \"{}\"\n\n[commit]\n",
+        c.source, c.level
+    ));
+    if let Some(false) = c.conventional {
+        t.push_str("conventional = false\n");
+    }
+    if let Some(types) = &c.types {
+        let list: Vec<String> = types.iter().map(|x| q(x)).collect();
+        t.push_str(&format!("types = [{}]\n", list.join(", ")));
+    }
+    if let Some(n) = c.max_subject_length {
+        t.push_str(&format!("max_subject_length = {n}\n"));
+    }
+    if let Some(r) = &c.ticket {
+        t.push_str(&format!("ticket = {}\n", q(r)));
+    }
 }
 
 fn toml_key(k: &str) -> String {

@@ -130,6 +130,51 @@ impl SecretsConfig {
     }
 }
 
+/// `[cache]`: hookctl's verdict cache (under the git common dir) and the team's shared one.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Share verdicts through a remote cache: `"turbo"`, a Turborepo remote cache (Vercel's or
+    /// a self-hosted one) named by `TURBO_API`, `TURBO_TOKEN` and `TURBO_TEAM`/`TURBO_TEAMID`
+    /// as turbo reads them. Default: off.
+    pub remote: Option<RemoteCache>,
+    /// Upload what this run computed (default true; CI writes). `false`, the
+    /// `--remote-cache-read-only` flag or `TURBO_REMOTE_CACHE_READ_ONLY=1` only download
+    /// (developers' machines).
+    pub remote_write: Option<bool>,
+    /// Go to the network only when the local cache misses more files than this (default
+    /// 200): parsing a few files is quicker than a round trip, so a commit's hook stays local.
+    pub remote_min_misses: Option<usize>,
+    /// How long the first request may take before the server counts as down for the rest of
+    /// the run (default 200 ms; the run goes on with the local cache).
+    pub remote_timeout: Option<Timeout>,
+}
+
+/// The remote caches hookctl can share verdicts through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteCache {
+    /// The Turborepo Remote Cache API (`/v8/artifacts`).
+    Turbo,
+}
+
+impl CacheConfig {
+    pub const DEFAULT_MIN_MISSES: usize = 200;
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(200);
+
+    pub fn remote_write(&self) -> bool {
+        self.remote_write.unwrap_or(true)
+    }
+
+    pub fn remote_min_misses(&self) -> usize {
+        self.remote_min_misses.unwrap_or(Self::DEFAULT_MIN_MISSES)
+    }
+
+    pub fn remote_timeout(&self) -> std::time::Duration {
+        self.remote_timeout.map_or(Self::DEFAULT_TIMEOUT, |t| t.0)
+    }
+}
+
 /// `[commit]`: the convention `commit/message` checks (in the `commit-msg` hook, once the rule
 /// is set to `error` or `warning` in `[rules]`).
 #[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
@@ -175,6 +220,7 @@ impl DepsConfig {
         "**/*.e2e.*",
         "**/__tests__/**",
         "**/__mocks__/**",
+        "**/mocks/**",
         "**/__fixtures__/**",
         "**/fixtures/**",
         "**/*.stories.*",
@@ -318,6 +364,10 @@ pub struct EnvConfig {
     /// Whether `turbo.json` `globalEnv`/`env`/`passThroughEnv` entries declare names (default true).
     #[serde(default)]
     pub turbo_declares: Option<bool>,
+    /// turbo tasks that build or run a package's code besides `build` (e.g. `"start"`,
+    /// `"test"`): `env/turbo-filtered` checks that each passes the variables the code reads.
+    #[serde(default)]
+    pub turbo_tasks: Vec<String>,
     /// The level of env findings for reads where nothing breaks when the variable is unset: a
     /// fallback (`??`, `||`, a destructuring default), a `typeof`/`in` guard, a flag test, a
     /// read under a test of the same name or tested before use, a name a schema marks
@@ -350,6 +400,40 @@ impl EnvConfig {
     /// (`fallback_reads = "warning"`, the default).
     pub fn fallback_reads_warn(&self) -> bool {
         self.fallback_reads != Some(FallbackReads::Error)
+    }
+}
+
+/// `[server]`: the `pre-receive` hook `hookctl install --server` writes. Read from the
+/// receiving repository's own `hookctl.toml` (beside its objects), else from the committed
+/// `hookctl.toml` of its default branch: never from the commits being pushed, so a push cannot
+/// loosen the bound that checks it.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// The longest a push is checked (default 10 s); then `on_timeout` decides.
+    pub timeout: Option<Timeout>,
+    /// What a push that is not checked in time gets: `"accept"` (default, and said so to the
+    /// pusher) or `"refuse"`.
+    pub on_timeout: Option<OnTimeout>,
+}
+
+/// `[server] on_timeout`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnTimeout {
+    Accept,
+    Refuse,
+}
+
+impl ServerConfig {
+    pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+    pub fn timeout(&self) -> std::time::Duration {
+        self.timeout.map_or(Self::DEFAULT_TIMEOUT, |t| t.0)
+    }
+
+    pub fn refuse_on_timeout(&self) -> bool {
+        self.on_timeout == Some(OnTimeout::Refuse)
     }
 }
 
@@ -491,7 +575,7 @@ impl schemars::JsonSchema for Config {
             .collect();
         schemars::json_schema!({
             "title": "hookctl.toml",
-            "description": "hookctl's configuration. Top-level keys other than `extends`, `rules`, `imports`, `env`, `scan`, `secrets`, `deps`, `commit` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
+            "description": "hookctl's configuration. Top-level keys other than `extends`, `rules`, `imports`, `env`, `scan`, `secrets`, `deps`, `commit`, `cache`, `server` and `min_version` are hook tables: git's hooks (`pre-commit`, `pre-push`, ...) or custom ones such as `pre-deploy`.",
             "type": "object",
             "properties": {
                 "rules": {
@@ -506,6 +590,7 @@ impl schemars::JsonSchema for Config {
                 "secrets": g.subschema_for::<SecretsConfig>(),
                 "deps": g.subschema_for::<DepsConfig>(),
                 "commit": g.subschema_for::<CommitConfig>(),
+                "server": g.subschema_for::<ServerConfig>(),
                 "extends": {
                     "description": "Shared configurations merged under this file, in order: paths (`./tooling/hookctl.base.toml`, relative to this file) and npm packages resolved from `node_modules` (the package's `hookctl.toml`, or `pkg/file.toml`). Tables are merged key by key, a hook's jobs by `name` (`enabled = false` drops an inherited one), other values replaced.",
                     "anyOf": [
@@ -513,6 +598,7 @@ impl schemars::JsonSchema for Config {
                         { "type": "array", "items": { "type": "string" } }
                     ]
                 },
+                "cache": g.subschema_for::<CacheConfig>(),
                 "min_version": {
                     "description": "The oldest hookctl this configuration accepts, e.g. \"0.2.0\": an older binary fails with the version needed.",
                     "type": "string",
@@ -860,10 +946,12 @@ pub struct Config {
     pub secrets: SecretsConfig,
     pub deps: DepsConfig,
     pub commit: CommitConfig,
+    pub server: ServerConfig,
     /// `extends = [...]` as written in the file (already merged in: see [`extends`]).
     pub extends: Vec<String>,
     /// The files this configuration was merged from, bases first (empty: one file or none).
     pub sources: Vec<String>,
+    pub cache: CacheConfig,
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
@@ -935,6 +1023,38 @@ impl Config {
         Ok(config)
     }
 
+    /// The `hookctl.toml` committed at the top of `commit` (defaults without one): what a
+    /// server checks a pushed commit with, where no work tree holds a configuration. Shown in
+    /// messages as git names it, `<commit>:hookctl.toml`. No `hookctl.local.toml` (never
+    /// committed) and no nested package configs.
+    pub fn from_commit(repo: &git2::Repository, commit: git2::Oid) -> Result<Config, Error> {
+        let short: String = commit.to_string().chars().take(10).collect();
+        let path = PathBuf::from(format!("{short}:{FILE_NAME}"));
+        let read_err = |e: git2::Error| Error::Read {
+            path: path.clone(),
+            source: std::io::Error::other(e.message().to_string()),
+        };
+        let tree = repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(read_err)?;
+        let Some(entry) = tree.get_name(FILE_NAME) else {
+            return Ok(Config::default());
+        };
+        let blob = entry
+            .to_object(repo)
+            .and_then(|o| o.peel_to_blob())
+            .map_err(read_err)?;
+        let text = std::str::from_utf8(blob.content()).map_err(|e| Error::Read {
+            path: path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?;
+        let mut config = Config::default();
+        config.merge(parse(&path, text)?);
+        config.path = Some(path);
+        Ok(config)
+    }
+
     /// The level of a rule for a finding at `path`: the nearest workspace package's `[rules]`
     /// that sets it, else the root configuration's, else the rule's default.
     pub fn level_at(&self, rule: &crate::codes::Rule, path: &str) -> Level {
@@ -965,6 +1085,7 @@ impl Config {
         self.env.accessors.extend(other.env.accessors);
         self.env.public_prefixes.extend(other.env.public_prefixes);
         self.env.client_prefixes.extend(other.env.client_prefixes);
+        self.env.turbo_tasks.extend(other.env.turbo_tasks);
         self.env.vars.extend(other.env.vars);
         if other.env.committed_env_files_declare.is_some() {
             self.env.committed_env_files_declare = other.env.committed_env_files_declare;
@@ -1003,6 +1124,25 @@ impl Config {
         }
         if other.deps.dev_globs.is_some() {
             self.deps.dev_globs = other.deps.dev_globs;
+        }
+        let c = other.cache;
+        if c.remote.is_some() {
+            self.cache.remote = c.remote;
+        }
+        if c.remote_write.is_some() {
+            self.cache.remote_write = c.remote_write;
+        }
+        if c.remote_min_misses.is_some() {
+            self.cache.remote_min_misses = c.remote_min_misses;
+        }
+        if c.remote_timeout.is_some() {
+            self.cache.remote_timeout = c.remote_timeout;
+        }
+        if other.server.timeout.is_some() {
+            self.server.timeout = other.server.timeout;
+        }
+        if other.server.on_timeout.is_some() {
+            self.server.on_timeout = other.server.on_timeout;
         }
     }
 
@@ -1112,6 +1252,8 @@ impl<'de> serde::de::Visitor<'de> for FileVisitor {
                 "secrets" => config.secrets = map.next_value()?,
                 "deps" => config.deps = map.next_value()?,
                 "commit" => config.commit = map.next_value()?,
+                "cache" => config.cache = map.next_value()?,
+                "server" => config.server = map.next_value()?,
                 // Checked against this binary before deserializing (`parse`).
                 "min_version" => config.min_version = Some(map.next_value()?),
                 // Resolved and merged before deserializing (`extends`).

@@ -2,8 +2,10 @@
 //! its jobs for that package's files. A nested job's `root` is the package folder (or its own
 //! `root`, glob or not, inside that folder), so its `{files}` are the package's files, relative
 //! to it. Its `[rules]` set the levels of findings under that folder (`nested_rules`, the
-//! nearest folder wins). Only jobs and rules are taken from a nested file: `checks`, `parallel`
-//! and `fail_fast` stay the root's. Only folders that are workspace packages count (the root `package.json`'s
+//! nearest folder wins). In a run of the whole repository only jobs and rules are taken from a
+//! nested file; in a run of that package (`--package`, `--here`) the whole file is merged over
+//! the root's (`Config::load_for`), so it may set everything the root may (docs/config-sharing.md
+//! gives the precedence). A nested file may use `extends`. Only folders that are workspace packages count (the root `package.json`'s
 //! `workspaces` or `pnpm-workspace.yaml`, on disk as the root config is), so a fixture or an
 //! example project with its own `hookctl.toml` adds nothing.
 

@@ -6,8 +6,8 @@
 use super::dotenv::Entry;
 use crate::secret::tables;
 pub use crate::secret::{
-    HIGH_ENTROPY_BITS, HIGH_ENTROPY_MIN_LEN, is_high_entropy, is_placeholder, known_secret_format,
-    shannon_entropy,
+    HIGH_ENTROPY_BITS, HIGH_ENTROPY_MIN_LEN, is_high_entropy, is_placeholder, is_secret_like_name,
+    known_secret_format, shannon_entropy,
 };
 
 /// The browser-exposure prefix of `name` (`NEXT_PUBLIC_`, `VITE_`, ... or a configured one).
@@ -19,26 +19,6 @@ pub fn is_public_name<'a>(name: &str, extra_prefixes: &'a [String]) -> Option<&'
         .chain(extra_prefixes.iter().map(String::as_str))
         .filter(|p| !p.is_empty())
         .find(|p| name.starts_with(p))
-}
-
-/// Whether a name says it holds a secret (`SECRET`, `PRIVATE`, `PASSWORD`, `DB_PASS`, ...).
-/// `KEY` and `TOKEN` alone do not count: public SDK keys use them.
-pub fn is_secret_like_name(name: &str) -> bool {
-    let t = tables();
-    let upper = name.to_ascii_uppercase();
-    // A switch or a policy about a secret holds none (`DISABLE_EMAIL_PASSWORD_SIGNUP`,
-    // `PASSWORD_MIN_LENGTH`): documenso's public flags, from the real-repo corpus.
-    if upper
-        .split('_')
-        .any(|part| t.flag_words.iter().any(|w| w == part))
-    {
-        return false;
-    }
-    if t.words.iter().any(|w| upper.contains(w.as_str())) {
-        return true;
-    }
-    let padded = format!("_{upper}_");
-    t.tokens.iter().any(|tok| padded.contains(tok.as_str()))
 }
 
 /// Why an entry of a (non-example) env file holds a real secret. Never carries the value.

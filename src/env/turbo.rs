@@ -5,6 +5,8 @@
 //! entries in `dependsOn` / `globalDependencies`. Entries may be wildcards (`NEXT_PUBLIC_*`);
 //! an entry starting `!` excludes the names it matches from the same list, as turbo does.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use crate::codes;
@@ -107,6 +109,382 @@ fn list(entries: Option<&Value>, legacy: bool, line_of: &dyn Fn(&str) -> u32) ->
     out
 }
 
+// ---- What a task sees: turbo's strict env mode -------------------------------------------------
+
+/// `envMode`, `--env-mode`: strict passes a task only what its config lists; loose passes all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvMode {
+    Strict,
+    Loose,
+}
+
+/// The env settings of one task of one turbo.json.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskEnv {
+    /// `env`, when the task sets it.
+    env: Option<EnvList>,
+    /// `passThroughEnv`, when the task sets it (turbo 1 infers strict mode from it).
+    pass_through: Option<EnvList>,
+    /// turbo 1's `$NAME` entries of `dependsOn`.
+    legacy: EnvList,
+    /// `$TURBO_EXTENDS$` in a package config's list: added to the root's instead of replacing it.
+    extends_env: bool,
+    extends_pass_through: bool,
+}
+
+/// The task settings of one turbo.json: what [`TurboEnv`] declares, per task, for the rule
+/// that asks what a task's process is given (`env/turbo-filtered`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TurboTasks {
+    /// The file uses turbo 1's `pipeline` (turbo 2 refuses it; turbo 1 infers the mode).
+    pub turbo1: bool,
+    /// Top-level `envMode`.
+    pub env_mode: Option<EnvMode>,
+    global: Vec<EnvList>,
+    global_pass_through: bool,
+    /// Task key as written (`build`, `web#build`) -> its settings.
+    tasks: BTreeMap<String, TaskEnv>,
+}
+
+/// One task of one workspace package as turbo runs it: the root's definition, overridden by
+/// the package's own turbo.json (`extends: ["//"]`).
+#[derive(Debug, Clone)]
+pub struct ResolvedTask<'a> {
+    root: &'a TurboTasks,
+    task: TaskEnv,
+    pub mode: EnvMode,
+    /// The task's key in the file that defines it, for messages (`build`, `web#build`).
+    pub key: String,
+}
+
+impl TurboTasks {
+    /// Parse a turbo.json's task settings (errors are [`TurboEnv::parse`]'s to report: a
+    /// file that does not parse gives none).
+    pub fn parse(bytes: &[u8]) -> Option<TurboTasks> {
+        let json = parse_jsonc("turbo.json", bytes).ok()?;
+        let json = json.as_object()?;
+        let none = |_: &str| 1;
+        let mut out = TurboTasks {
+            turbo1: json.contains_key("pipeline") && !json.contains_key("tasks"),
+            env_mode: match json.get("envMode").and_then(Value::as_str) {
+                Some("loose") => Some(EnvMode::Loose),
+                Some("strict") => Some(EnvMode::Strict),
+                _ => None,
+            },
+            global_pass_through: json.get("globalPassThroughEnv").is_some_and(Value::is_array),
+            ..Default::default()
+        };
+        out.global.push(list(json.get("globalEnv"), false, &none));
+        out.global
+            .push(list(json.get("globalPassThroughEnv"), false, &none));
+        out.global.push(list(json.get("globalDependencies"), true, &none));
+        for key in ["tasks", "pipeline"] {
+            let Some(tasks) = json.get(key).and_then(Value::as_object) else {
+                continue;
+            };
+            for (name, task) in tasks {
+                let field = |f: &str| {
+                    task.get(f).filter(|v| v.is_array()).map(|v| {
+                        let mut l = list(Some(v), false, &none);
+                        let extends = l.include.iter().any(|(p, _)| p == EXTENDS);
+                        l.include.retain(|(p, _)| p != EXTENDS);
+                        (l, extends)
+                    })
+                };
+                let env = field("env");
+                let pass = field("passThroughEnv");
+                out.tasks.insert(
+                    name.clone(),
+                    TaskEnv {
+                        extends_env: env.as_ref().is_some_and(|e| e.1),
+                        extends_pass_through: pass.as_ref().is_some_and(|e| e.1),
+                        env: env.map(|e| e.0),
+                        pass_through: pass.map(|e| e.0),
+                        legacy: list(task.get("dependsOn"), true, &none),
+                    },
+                );
+            }
+        }
+        Some(out)
+    }
+
+    /// Whether this file has a task named `task` (a package config's own override).
+    pub fn defines(&self, task: &str) -> bool {
+        self.tasks.contains_key(task)
+    }
+
+    /// Task `task` of the package `package` (its name) as turbo runs it, if the root config
+    /// (`<package>#<task>` or `<task>`) or the package's own (`package_config`) defines it.
+    /// `script_mode`: the `--env-mode` of the command that runs turbo, if any.
+    pub fn resolve<'a>(
+        &'a self,
+        package: &str,
+        task: &str,
+        package_config: Option<&TurboTasks>,
+        script_mode: Option<EnvMode>,
+    ) -> Option<ResolvedTask<'a>> {
+        let specific = format!("{package}#{task}");
+        let (mut key, mut def) = match self.tasks.get(&specific) {
+            Some(t) => (specific, Some(t.clone())),
+            None => (task.to_string(), self.tasks.get(task).cloned()),
+        };
+        if let Some(own) = package_config.and_then(|p| p.tasks.get(task)) {
+            let mut merged = def.unwrap_or_default();
+            let over = |base: &mut Option<EnvList>, new: &Option<EnvList>, extends: bool| {
+                if let Some(new) = new {
+                    match (extends, base.as_mut()) {
+                        (true, Some(b)) => {
+                            b.include.extend(new.include.iter().cloned());
+                            b.exclude.extend(new.exclude.iter().cloned());
+                        }
+                        _ => *base = Some(new.clone()),
+                    }
+                }
+            };
+            over(&mut merged.env, &own.env, own.extends_env);
+            over(
+                &mut merged.pass_through,
+                &own.pass_through,
+                own.extends_pass_through,
+            );
+            merged.legacy.include.extend(own.legacy.include.iter().cloned());
+            def = Some(merged);
+            key = format!("{task} (in the package's turbo.json)");
+        }
+        let task = def?;
+        let mode = script_mode.or(self.env_mode).unwrap_or(if self.turbo1 {
+            // turbo 1's `infer`: strict once any pass-through list is configured.
+            if self.global_pass_through || task.pass_through.is_some() {
+                EnvMode::Strict
+            } else {
+                EnvMode::Loose
+            }
+        } else {
+            EnvMode::Strict
+        });
+        Some(ResolvedTask {
+            root: self,
+            task,
+            mode,
+            key,
+        })
+    }
+}
+
+/// The microsyntax of a package config's list that keeps the root's entries.
+const EXTENDS: &str = "$TURBO_EXTENDS$";
+
+impl ResolvedTask<'_> {
+    /// Whether turbo hands `name` to the task's process: a built-in pass-through, a global or
+    /// task list, or the package's framework (`frameworks`: the inferred wildcards), unless a
+    /// `!` entry of the task's `env` excludes the inferred name.
+    pub fn passes(&self, name: &str, frameworks: &[&str]) -> bool {
+        if self.mode == EnvMode::Loose || builtin_pass_through(name) {
+            return true;
+        }
+        let lists = self
+            .root
+            .global
+            .iter()
+            .chain(self.task.env.iter())
+            .chain(self.task.pass_through.iter())
+            .chain([&self.task.legacy]);
+        if lists.into_iter().any(|l| list_passes(l, name)) {
+            return true;
+        }
+        let excluded = self
+            .task
+            .env
+            .iter()
+            .any(|l| l.exclude.iter().any(|p| wildcard_match(p, name)));
+        !excluded && frameworks.iter().any(|p| wildcard_match(p, name))
+    }
+}
+
+fn list_passes(l: &EnvList, name: &str) -> bool {
+    !l.exclude.iter().any(|p| wildcard_match(p, name))
+        && l.include.iter().any(|(p, _)| wildcard_match(p, name))
+}
+
+/// Variables turbo passes to every task in strict mode: turbo 2.11's built-in list, each entry
+/// checked against the real binary (`tests/it/turbo_env.rs` runs it; `LANGUAGE`, `LC_ALL` and
+/// `*_TOKEN` names are removed by it): the system, CI and platform names a build tool needs.
+const BUILTIN_PASS_THROUGH: &[&str] = &[
+    "HOME",
+    "USER",
+    "TZ",
+    "LANG",
+    "SHELL",
+    "PWD",
+    "PATH",
+    "TMPDIR",
+    "TMP",
+    "TEMP",
+    "XDG_RUNTIME_DIR",
+    "XDG_DATA_*",
+    "XAUTHORITY",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "CI",
+    "NODE_OPTIONS",
+    "COREPACK_*",
+    "NPM_CONFIG_STORE_DIR",
+    "PNPM_HOME",
+    "pnpm_config_verify_deps_before_run",
+    "LD_LIBRARY_PATH",
+    "LD_PRELOAD",
+    "DYLD_FALLBACK_LIBRARY_PATH",
+    "DYLD_INSERT_LIBRARIES",
+    "LIBPATH",
+    "COLORTERM",
+    "TERM",
+    "TERM_PROGRAM",
+    "DISPLAY",
+    "FORCE_COLOR",
+    "NO_COLOR",
+    "VSCODE_*",
+    "ELECTRON_RUN_AS_NODE",
+    "DOCKER_*",
+    "BUILDKIT_*",
+    "COMPOSE_*",
+    "JB_IDE_*",
+    "JB_INTERPRETER",
+    "_JETBRAINS_TEST_RUNNER_RUN_SCOPE_TYPE",
+    "VERCEL",
+    "VERCEL_*",
+    "NEXT_*",
+    "TURBO_*",
+    "USE_OUTPUT_FOR_EDGE_FUNCTIONS",
+    "NOW_BUILDER",
+    "VC_MICROFRONTENDS_CONFIG_FILE_NAME",
+    "GITHUB_*",
+    "RUNNER_*",
+    "NIX_*",
+    "__NIXOS_*",
+    "APPDATA",
+    "PROGRAMDATA",
+    "SYSTEMROOT",
+    "SYSTEMDRIVE",
+    "USERPROFILE",
+    "HOMEDRIVE",
+    "HOMEPATH",
+    "WINDIR",
+    "ProgramFiles",
+    "ProgramFiles(x86)",
+    "COMSPEC",
+    "PATHEXT",
+];
+
+fn builtin_pass_through(name: &str) -> bool {
+    BUILTIN_PASS_THROUGH.iter().any(|p| wildcard_match(p, name))
+}
+
+/// turbo's framework inference (its `frameworks.json`): the first framework whose
+/// dependencies a package has (`all` of them, or `some`) adds its wildcards to every task of
+/// that package.
+const FRAMEWORKS: &[(&[&str], bool, &[&str])] = &[
+    (&["astro"], true, &["PUBLIC_*"]),
+    (&["blitz"], true, &["NEXT_PUBLIC_*"]),
+    (&["react-scripts", "react-dev-utils"], false, &["REACT_APP_*"]),
+    (&["expo"], true, &["EXPO_PUBLIC_*"]),
+    (&["gatsby"], true, &["GATSBY_*"]),
+    (&["next"], true, &["NEXT_PUBLIC_*"]),
+    (
+        &["nitropack", "nitropack-nightly", "nitro", "nitro-nightly"],
+        false,
+        &[
+            "NITRO_*",
+            "SERVER_*",
+            "AWS_APP_ID",
+            "INPUT_AZURE_STATIC_WEB_APPS_API_TOKEN",
+            "CLEAVR",
+            "CF_PAGES",
+            "FIREBASE_APP_HOSTING",
+            "NETLIFY",
+            "STORMKIT",
+            "NOW_BUILDER",
+            "ZEABUR",
+            "RENDER",
+        ],
+    ),
+    (
+        &["nuxt", "nuxt-edge", "nuxt3", "nuxt3-edge"],
+        false,
+        &[
+            "NUXT_*",
+            "NUXT_ENV_*",
+            "NITRO_*",
+            "SERVER_*",
+            "AWS_APP_ID",
+            "INPUT_AZURE_STATIC_WEB_APPS_API_TOKEN",
+            "CLEAVR",
+            "CF_PAGES",
+            "FIREBASE_APP_HOSTING",
+            "NETLIFY",
+            "STORMKIT",
+            "NOW_BUILDER",
+            "ZEABUR",
+            "RENDER",
+            "LAUNCH_EDITOR",
+        ],
+    ),
+    (&["@redwoodjs/core"], true, &["REDWOOD_ENV_*"]),
+    (
+        &[
+            "@remix-run/dev",
+            "@remix-run/react",
+            "@remix-run/serve",
+            "@react-router/dev",
+        ],
+        false,
+        &["REMIX_*"],
+    ),
+    (&["@sanity/cli"], true, &["SANITY_STUDIO_*"]),
+    (&["solid-js", "solid-start"], true, &["VITE_*"]),
+    (&["@sveltejs/kit"], true, &["VITE_*", "PUBLIC_*"]),
+    (&["vite"], true, &["VITE_*"]),
+    (&["@vue/cli-service"], true, &["VUE_APP_*", "LAUNCH_EDITOR"]),
+];
+
+/// The env wildcards turbo infers for a package with these dependencies.
+pub fn framework_wildcards(has_dep: impl Fn(&str) -> bool) -> &'static [&'static str] {
+    FRAMEWORKS
+        .iter()
+        .find(|(deps, all, _)| {
+            if *all {
+                deps.iter().all(|d| has_dep(d))
+            } else {
+                deps.iter().any(|d| has_dep(d))
+            }
+        })
+        .map_or(&[], |(_, _, w)| w)
+}
+
+/// The `--env-mode` a command line gives turbo, if it runs turbo with one.
+pub fn script_env_mode(script: &str) -> Option<EnvMode> {
+    if !script
+        .split_whitespace()
+        .any(|w| w == "turbo" || w.ends_with("/turbo"))
+    {
+        return None;
+    }
+    let words: Vec<&str> = script.split_whitespace().collect();
+    words.iter().enumerate().find_map(|(i, w)| {
+        let value = match w.strip_prefix("--env-mode") {
+            Some(rest) => match rest.strip_prefix('=') {
+                Some(v) => v,
+                None if rest.is_empty() => words.get(i + 1).copied().unwrap_or(""),
+                None => return None,
+            },
+            None => return None,
+        };
+        match value.trim_matches(|c| c == '"' || c == '\'') {
+            "loose" => Some(EnvMode::Loose),
+            "strict" => Some(EnvMode::Strict),
+            _ => None,
+        }
+    })
+}
+
 /// The 1-based line where the string literal `"entry"` first appears (1 if not found: the
 /// entry was written with escapes; the file is still the right place to look).
 fn line_of(text: &str, entry: &str) -> u32 {
@@ -207,6 +585,79 @@ mod tests {
                 "VERCEL_TOKEN"
             ]
         );
+    }
+
+    #[test]
+    fn tasks_modes_and_package_overrides() {
+        let root = TurboTasks::parse(
+            br#"{"globalEnv": ["G"], "tasks": {"build": {"env": ["API_*", "!API_SECRET", "!NEXT_PUBLIC_HIDDEN"]}, "web#build": {"passThroughEnv": ["WEB_ONLY"]}}}"#,
+        )
+        .unwrap();
+        let build = root.resolve("api", "build", None, None).unwrap();
+        assert_eq!(build.mode, EnvMode::Strict);
+        let next: &[&str] = framework_wildcards(|d| d == "next" || d == "react");
+        assert_eq!(next, ["NEXT_PUBLIC_*"]);
+        for (name, want) in [
+            ("G", true),
+            ("API_URL", true),
+            ("API_SECRET", false),
+            ("HOME", true),
+            ("GITHUB_SHA", true),
+            ("STRIPE_KEY", false),
+            ("NODE_ENV", false),
+            ("NEXT_PUBLIC_X", true),
+            ("VITE_X", false),
+        ] {
+            assert_eq!(build.passes(name, &[]), want, "{name}");
+        }
+        // The framework's wildcard, unless the task's `env` excludes the name.
+        assert!(build.passes("PUBLIC_A", &["PUBLIC_*"]));
+        assert!(!build.passes("PUBLIC_A", &[]));
+        let web = root.resolve("web", "build", None, None).unwrap();
+        assert_eq!(web.key, "web#build");
+        assert!(web.passes("WEB_ONLY", &[]) && !web.passes("API_URL", &[]));
+        assert!(root.resolve("api", "test", None, None).is_none());
+        // A package's turbo.json replaces the root's list, or adds to it with $TURBO_EXTENDS$.
+        let own = TurboTasks::parse(br#"{"extends": ["//"], "tasks": {"build": {"env": ["OWN"]}}}"#).unwrap();
+        let t = root.resolve("api", "build", Some(&own), None).unwrap();
+        assert!(t.passes("OWN", &[]) && !t.passes("API_URL", &[]));
+        let own = TurboTasks::parse(
+            br#"{"extends": ["//"], "tasks": {"build": {"env": ["$TURBO_EXTENDS$", "OWN"]}}}"#,
+        )
+        .unwrap();
+        let t = root.resolve("api", "build", Some(&own), None).unwrap();
+        assert!(t.passes("OWN", &[]) && t.passes("API_URL", &[]));
+        // Loose: everything passes.
+        let loose = TurboTasks::parse(br#"{"envMode": "loose", "tasks": {"build": {}}}"#).unwrap();
+        assert!(
+            loose
+                .resolve("a", "build", None, None)
+                .unwrap()
+                .passes("ANY", &[])
+        );
+        let t = root.resolve("api", "build", None, Some(EnvMode::Loose)).unwrap();
+        assert!(t.passes("ANY", &[]));
+        // turbo 1 infers: loose unless a pass-through list is configured.
+        let v1 = TurboTasks::parse(br#"{"pipeline": {"build": {"env": ["A"]}}}"#).unwrap();
+        assert_eq!(v1.resolve("a", "build", None, None).unwrap().mode, EnvMode::Loose);
+        let v1 =
+            TurboTasks::parse(br#"{"pipeline": {"build": {"env": ["A"], "passThroughEnv": []}}}"#).unwrap();
+        let t = v1.resolve("a", "build", None, None).unwrap();
+        assert_eq!(t.mode, EnvMode::Strict);
+        assert!(t.passes("A", &[]) && !t.passes("B", &[]));
+    }
+
+    #[test]
+    fn env_mode_of_a_script() {
+        for (script, want) in [
+            ("turbo run build --env-mode=loose", Some(EnvMode::Loose)),
+            ("turbo build --env-mode loose", Some(EnvMode::Loose)),
+            ("npx turbo run build --env-mode=strict", Some(EnvMode::Strict)),
+            ("turbo run build", None),
+            ("next build --env-mode=loose", None),
+        ] {
+            assert_eq!(script_env_mode(script), want, "{script}");
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! What is shown and what is logged is masked (`crate::secret`): a job that prints a key (a
 //! linter quoting a line, `cat .env`) does not put it on the terminal, in CI logs or on disk.
 //! The log holds back its last [`LOG_HOLD`] bytes until more arrive, so a key split between
-//! two reads is whole when it is masked. (An interactive job writes to the terminal itself.)
+//! two reads is whole when it is masked. (An interactive job's output is masked as it streams
+//! to the terminal: `crate::secret::Stream`.)
 
 use std::collections::VecDeque;
 use std::fs::File;

@@ -182,7 +182,7 @@ impl<'a> State<'a> {
 /// The arguments of the nearest `git` process above hookctl (the one running the hook, with
 /// the hook's shell in between or not), up to a few generations.
 fn git_command_line() -> Option<Vec<String>> {
-    let mut pid = crate::platform::parent_id();
+    let mut pid = crate::platform::parent_id().unsigned_abs();
     for _ in 0..4 {
         if pid <= 1 {
             return None;

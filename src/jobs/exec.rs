@@ -13,7 +13,8 @@
 //! An interactive job gets a process group of its own too, made the terminal's foreground
 //! group while it runs (as a shell does for a foreground job): it may read the terminal,
 //! Ctrl-C reaches it, and a timeout kills its children with it. If it dies of SIGINT, hookctl
-//! stops as if it had received the SIGINT itself.
+//! stops as if it had received the SIGINT itself. It writes to a pseudo-terminal whose output
+//! hookctl relays to the terminal masked, as it comes; with no terminal it is captured.
 //!
 //! Signals and process groups go through `signal-hook` and `nix` (no hand-written unsafe
 //! code); the group itself is `Command::process_group(0)`.
@@ -77,8 +78,9 @@ pub struct Spec {
     /// hookctl's state folder (`<git common dir>/hookctl`): output logs and the record of
     /// running job groups. `None`: neither.
     pub state: Option<PathBuf>,
-    /// Run alone, with the terminal (`/dev/tty`, else hookctl's own stdio) as its stdin,
-    /// stdout and stderr, in hookctl's process group so that it may read the terminal.
+    /// Run alone, reading the terminal (`/dev/tty`), its output relayed masked through a
+    /// pseudo-terminal, in a process group that owns the terminal while it runs; with no
+    /// terminal, captured like any job with hookctl's stdin.
     pub interactive: bool,
 }
 
@@ -374,13 +376,27 @@ fn interrupt(sig: i32) {
 
 fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Result<Started> {
     if spec.interactive {
-        return start_interactive(spec, chunk);
+        // With no terminal (CI, a GUI client, output to a file) an interactive job has no one
+        // to talk to: its output is captured and masked like any job's, its stdin hookctl's.
+        if let Some(tty) = Tty::open() {
+            return start_interactive(spec, chunk, tty);
+        }
+        return start_piped(spec, chunk, output, Stdio::inherit());
     }
+    start_piped(spec, chunk, output, Stdio::null())
+}
+
+fn start_piped(
+    spec: &Spec,
+    chunk: usize,
+    output: Arc<Mutex<Capture>>,
+    stdin: Stdio,
+) -> std::io::Result<Started> {
     let (mut reader, writer) = std::io::pipe()?;
     let mut cmd = platform::shell(&spec.commands[chunk]);
     cmd.current_dir(&spec.dir)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(writer.try_clone()?)
         .stderr(writer);
     let child = platform::own_process_group(&mut cmd).spawn()?;
@@ -408,25 +424,79 @@ fn start(spec: &Spec, chunk: usize, output: Arc<Mutex<Capture>>) -> std::io::Res
     Ok((child, record, eof, None))
 }
 
-/// An interactive job: the terminal as its stdio, in a process group of its own that becomes
-/// the terminal's foreground group while hookctl holds the terminal (see the module comment).
-fn start_interactive(spec: &Spec, chunk: usize) -> std::io::Result<Started> {
-    let tty = |write: bool| -> Stdio {
-        platform::open_terminal(write).map_or_else(|_| Stdio::inherit(), Stdio::from)
-    };
+/// The terminal (`/dev/tty`), opened for an interactive job.
+struct Tty {
+    read: std::fs::File,
+    write: std::fs::File,
+}
+
+impl Tty {
+    fn open() -> Option<Tty> {
+        Some(Tty {
+            read: platform::open_terminal(false).ok()?,
+            write: platform::open_terminal(true).ok()?,
+        })
+    }
+}
+
+/// How long an interactive job's output may be silent before what is held back for masking
+/// (a prompt with no blank after it yet) is shown.
+const PROMPT_WAIT: Duration = Duration::from_millis(50);
+
+/// An interactive job: it reads the terminal itself, and writes to a pseudo-terminal (so it
+/// still sees a terminal: colours, prompts, line editing of its own) whose output hookctl
+/// relays to the terminal masked (`crate::secret::Stream`): a job that prints a key (`cat
+/// .env`, a CLI echoing a token) does not put it on the screen. Its process group becomes the
+/// terminal's foreground group while it runs (see the module comment).
+fn start_interactive(spec: &Spec, chunk: usize, tty: Tty) -> std::io::Result<Started> {
+    let (master, slave) = platform::pseudo_terminal_like(&tty.write)?;
     let mut cmd = platform::shell(&spec.commands[chunk]);
     cmd.current_dir(&spec.dir)
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(tty(false))
-        .stdout(tty(true))
-        .stderr(tty(true));
+        .stdin(Stdio::from(tty.read))
+        .stdout(Stdio::from(slave.try_clone()?))
+        .stderr(Stdio::from(slave));
     let child = platform::own_process_group(&mut cmd).spawn()?;
+    // The Command holds the slave's descriptors: once they are closed here, the master reads
+    // EOF (EIO) when the job's group is gone.
+    drop(cmd);
     let record = spec
         .state
         .as_deref()
         .and_then(|s| orphans::Record::create(s, child.id() as i32));
     let terminal = Terminal::give(child.id() as ProcessId);
-    Ok((child, record, Arc::new(AtomicBool::new(true)), terminal))
+    let eof = Arc::new(AtomicBool::new(false));
+    let done = eof.clone();
+    let mut screen = tty.write;
+    std::thread::spawn(move || {
+        relay(&master, &mut screen);
+        done.store(true, Ordering::SeqCst);
+    });
+    Ok((child, record, eof, terminal))
+}
+
+/// Copy a pseudo-terminal's output to the terminal, masked, until every writer is gone.
+fn relay(mut master: &std::fs::File, screen: &mut std::fs::File) {
+    use std::io::Write;
+    // hookctl writes while the job's group owns the terminal: with `stty tostop` that would
+    // stop hookctl (SIGTTOU) unless the signal is blocked, which lets the write through.
+    platform::block_background_write_stops();
+    let mut stream = crate::secret::Stream::new();
+    let mut buf = vec![0u8; READ_SIZE];
+    loop {
+        if stream.holds() && !platform::readable_within(master, PROMPT_WAIT) {
+            let _ = screen.write_all(&stream.flush_silent());
+            continue;
+        }
+        match master.read(&mut buf) {
+            // EIO: the last writer closed the slave.
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let _ = screen.write_all(&stream.push(&buf[..n]));
+            }
+        }
+    }
+    let _ = screen.write_all(&stream.flush());
 }
 
 fn send_signal(pid: ProcessId, group: bool, sig: Signal) {

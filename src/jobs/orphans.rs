@@ -113,6 +113,39 @@ pub fn start_time(pid: i32) -> Option<u64> {
     rest.split_whitespace().nth(19)?.parse().ok()
 }
 
+/// The pid of an ancestor of this process that is hookctl running `hook` (`hookctl … run
+/// <hook>`): a job that runs its own hook again with `HOOKCTL_RUNNING` scrubbed from its
+/// environment (`env -i`, a tool that resets the environment) is still inside it. Linux
+/// `/proc`; `None` where it cannot be read.
+pub fn ancestor_running(hook: &str) -> Option<i32> {
+    let ours = std::fs::read_link("/proc/self/exe").ok()?;
+    let name = ours.file_name()?.to_owned();
+    let mut pid = crate::platform::parent_id();
+    // Bounded: a process tree is never this deep, and a cycle cannot hold us.
+    for _ in 0..512 {
+        if pid <= 1 {
+            return None;
+        }
+        let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok();
+        if exe.is_some_and(|e| e == ours || e.file_name() == Some(name.as_os_str()))
+            && let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline"))
+        {
+            let args: Vec<&[u8]> = cmdline.split(|&b| b == 0).collect();
+            if args.windows(2).any(|w| w[0] == b"run" && w[1] == hook.as_bytes()) {
+                return Some(pid);
+            }
+        }
+        pid = parent_of(pid)?;
+    }
+    None
+}
+
+/// The parent pid of `pid` (`/proc/<pid>/stat`).
+fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,6 +249,33 @@ pub fn recover(state: &Path) -> Recovery {
     out
 }
 
+/// What earlier recoveries kept (`<state>/restore/kept-*`): for each file they put back, its
+/// repo-relative path and where the version it replaced is. For `doctor`, which names them
+/// until they are pruned ([`KEEP_DAYS`]).
+pub fn kept(state: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir(state)) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        if !e.file_name().to_str().is_some_and(|n| n.starts_with("kept-")) {
+            continue;
+        }
+        let run = e.path();
+        let Some((_, saved)) = read_manifest(&run) else {
+            continue;
+        };
+        for (n, entry) in saved.iter().enumerate() {
+            let at = run.join("replaced").join(n.to_string());
+            if at.symlink_metadata().is_ok() {
+                out.push((entry.rel.clone(), at));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 fn recover_run(base: &Path, run: &Path, out: &mut Recovery) {
     let Some((root, entries)) = read_manifest(run) else {
         // No complete manifest: the run died while saving, before any job started.

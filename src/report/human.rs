@@ -10,7 +10,7 @@
 //!    = help: run `git add lib/utils/slug-generator.ts`
 //! ```
 //!
-//! Source lines are masked (`crate::secret::redact_bytes`) before they are cut for display, and
+//! Source lines are masked (`crate::secret::redact_source`) before they are cut for display, and
 //! not shown at all for a finding that says `hide_source`.
 
 use std::borrow::Cow;
@@ -149,10 +149,12 @@ fn finding(
 }
 
 /// A file's bytes as lines may show them: UTF-16 decoded (its NULs would spell a key out
-/// between escapes), every secret masked (byte offsets kept, so spans still point right).
+/// between escapes), every secret masked, random-looking tokens included
+/// (`crate::secret::redact_source`; byte offsets kept, so spans still point right). The one
+/// place that renders source text: JSON, SARIF and GitHub annotations carry none.
 fn shown_text(bytes: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
     let text = crate::text::utf8_view(&bytes);
-    match crate::secret::redact_bytes(&text) {
+    match crate::secret::redact_source(&text) {
         Cow::Owned(masked) => Cow::Owned(masked),
         Cow::Borrowed(_) => match text {
             Cow::Owned(decoded) => Cow::Owned(decoded),

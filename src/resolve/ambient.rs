@@ -131,8 +131,9 @@ fn includes(snap: &Snapshot, cfg: &str, dir: &str, path: &str, configs: &mut Con
 impl Ambient {
     pub fn load(snap: &Snapshot) -> Ambient {
         let paths: Vec<&str> = snap
-            .entries()
+            .special_paths()
             .iter()
+            .filter_map(|p| Some((p, snap.get(p)?)))
             .filter(|(p, e)| {
                 e.kind == EntryKind::File
                     && (p.ends_with(".d.ts") || p.ends_with(".d.mts") || p.ends_with(".d.cts"))
@@ -178,8 +179,8 @@ impl Ambient {
             return;
         }
         let tsconfigs: Vec<&str> = snap
-            .entries()
-            .keys()
+            .special_paths()
+            .iter()
             .map(String::as_str)
             .filter(|p| {
                 let name = p.rsplit('/').next().unwrap_or(p);

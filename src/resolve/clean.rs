@@ -38,6 +38,9 @@ pub struct CleanSet {
     added: Mutex<Vec<(u64, [u8; 20])>>,
     /// The stored file was for another context (or absent): save rewrites it.
     stale: bool,
+    /// The team's remote cache, and this set's file name there: filled from it when absent
+    /// here, shared to it when rewritten ([`CleanSet::with_remote`]).
+    remote: Option<(crate::cache::remote::Remote, String)>,
 }
 
 /// The resolution context of a snapshot: paths and kinds, config blobs, symlink targets,
@@ -97,6 +100,7 @@ impl CleanSet {
             known: Vec::new(),
             added: Mutex::new(Vec::new()),
             stale: false,
+            remote: None,
         }
     }
 
@@ -128,7 +132,40 @@ impl CleanSet {
             known,
             added: Mutex::new(Vec::new()),
             stale,
+            remote: None,
         }
+    }
+
+    /// The set backed by the team's remote cache, for a check of `files` files: when this
+    /// machine has no set for the context and the check is large enough to be worth a round
+    /// trip, the set another machine stored for the same context is used (and kept here); a
+    /// set this run rewrites is shared back. A downloaded set that does not parse is ignored.
+    pub fn with_remote(mut self, remote: Option<&crate::cache::remote::Remote>, files: usize) -> CleanSet {
+        let (Some(remote), Some(file)) = (remote, &self.file) else {
+            return self;
+        };
+        if !remote.worth_it(files) {
+            return self;
+        }
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // The set's own name, without the context (that is hashed in apart).
+        let name = name
+            .split_once('.')
+            .map(|(stem, rest)| format!("{stem}.{}", rest.rsplit('.').next().unwrap_or("bin")))
+            .unwrap_or(name);
+        if self.stale
+            && let Some(bytes) = remote.get_clean(&name, self.ctx, |b| parse(b.to_vec(), self.ctx).is_some())
+            && let Some(known) = parse(bytes.clone(), self.ctx)
+        {
+            let _ = crate::cache::write_atomically(file, &bytes);
+            self.known = known;
+            self.stale = false;
+        }
+        self.remote = Some((remote.clone(), name));
+        self
     }
 
     pub fn contains(&self, path: &str, oid: &Oid) -> bool {
@@ -185,8 +222,12 @@ impl CleanSet {
             body.extend_from_slice(&h.to_le_bytes());
             body.extend_from_slice(o);
         }
-        crate::cache::write_atomically(file, &FRAME.encode(self.ctx, &body))?;
+        let bytes = FRAME.encode(self.ctx, &body);
+        crate::cache::write_atomically(file, &bytes)?;
         evict(file);
+        if let Some((remote, name)) = &self.remote {
+            remote.put_clean(name, self.ctx, bytes);
+        }
         Ok(())
     }
 }

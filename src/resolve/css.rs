@@ -49,6 +49,12 @@ impl Resolver {
         if let Some(rest) = spec.strip_prefix('~')
             && !rest.starts_with('/')
         {
+            // `~name/x` is the module request `name/x`: a bundler alias first (Nuxt's `assets`),
+            // then a package.
+            if let Some(targets) = self.bundler_css_alias(importer, rest) {
+                let candidates: Vec<String> = targets.iter().flat_map(|t| probe(kind, t)).collect();
+                return self.css_verdict(&candidates).unwrap_or(Verdict::Unresolved);
+            }
             return self.css_package(importer, rest, kind);
         }
         if spec.starts_with("./") || spec.starts_with("../") {
@@ -75,6 +81,12 @@ impl Resolver {
         }
         if let Some(v) = self.css_verdict(&candidates) {
             return v;
+        }
+        // A bundler config's alias (Vite `resolve.alias`, Nuxt's `~`, `assets`): the style
+        // loaders apply the same aliases as to scripts, after a file beside the stylesheet.
+        if let Some(targets) = self.bundler_css_alias(importer, &spec) {
+            let candidates: Vec<String> = targets.iter().flat_map(|t| probe(kind, t)).collect();
+            return self.css_verdict(&candidates).unwrap_or(Verdict::Unresolved);
         }
         if kind == ImportKind::CssUrl {
             // `url(img.png)` is `url(./img.png)`: assets are not looked up in packages. A
@@ -145,17 +157,40 @@ impl Resolver {
         let ts = self
             .strict
             .find_tsconfig(self.snap.abs(&format!("{importer}.ts")))
-            .ok()??;
-        let paths = ts.compiler_options.paths.as_ref()?;
-        if !paths.keys().any(|k| alias_matches(k, spec)) {
-            return None;
-        }
+            .ok()
+            .flatten()
+            .filter(|ts| {
+                ts.compiler_options
+                    .paths
+                    .as_ref()
+                    .is_some_and(|paths| paths.keys().any(|k| alias_matches(k, spec)))
+            });
+        let ts = ts?;
         Some(
             ts.resolve_path_alias_or_base_url(spec)
                 .iter()
                 .filter_map(|p| self.snap.rel(&super::normalize(p)))
                 .collect(),
         )
+    }
+
+    /// The files a bundler or framework config alias (`resolve.alias`, Nuxt's built-in `~`,
+    /// `assets`, ...) rewrites `spec` to: the same aliases as scripts', which the bundler's
+    /// style loaders apply too.
+    fn bundler_css_alias(&self, importer: &str, spec: &str) -> Option<Vec<String>> {
+        match self.bundler.provide(importer, spec) {
+            crate::bundler::Provided::Alias { targets, .. } => Some(
+                targets
+                    .into_iter()
+                    .filter_map(|t| match t {
+                        crate::bundler::Rewritten::Path(p) => Some(p),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .filter(|v: &Vec<String>| !v.is_empty()),
+            _ => None,
+        }
     }
 
     /// `url(/x.png)`: in the nearest app's `public/` folder (or its root, as Vite serves it).

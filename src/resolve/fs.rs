@@ -63,8 +63,8 @@ impl Shared {
         }
         let installed_in = std::iter::once("")
             .chain(
-                snap.entries()
-                    .keys()
+                snap.special_paths()
+                    .iter()
                     .filter_map(|p| p.strip_suffix("/package.json")),
             )
             .filter(|d| !d.split('/').any(|c| c == "node_modules"))
@@ -74,7 +74,7 @@ impl Shared {
             })
             .map(str::to_string)
             .collect();
-        let has_symlinks = snap.entries().values().any(|e| e.kind == EntryKind::Symlink);
+        let has_symlinks = snap.has_symlinks();
         Shared {
             snap,
             workspace_links,

@@ -110,6 +110,16 @@ pub struct Resolver {
     bundler: crate::bundler::Bundler,
 }
 
+/// `HOOKCTL_TIMINGS=1`: the resolver setup's own phases, cumulative from its start.
+fn timing(start: std::time::Instant, phase: &str) {
+    if crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS) {
+        errln!(
+            "hookctl: timing: resolver setup, {phase}: {:.1} ms",
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
 /// Built-in list of generated folders (data file), plus the configured ones.
 pub fn generated_dirs(extra: &[String]) -> Vec<String> {
     include_str!("../../data/generated-dirs.txt")
@@ -176,11 +186,14 @@ impl Resolver {
         unreadable: &mut Vec<Finding>,
         notes: &mut Vec<String>,
     ) -> Resolver {
+        let t0 = std::time::Instant::now();
         let packages = Packages::load(&snap, unreadable);
+        timing(t0, "packages");
         let generated = generated_dirs(&config.generated);
         let mut hidden: HashSet<String> = unreadable.iter().map(|f| f.path.clone()).collect();
 
         let mut configs = Configs::load(&snap, unreadable, &mut hidden);
+        timing(t0, "tsconfigs");
         let builds_to_output = packages
             .workspaces
             .iter()
@@ -190,8 +203,8 @@ impl Resolver {
 
         let committed_modules: Vec<String> = {
             let mut dirs: Vec<String> = snap
-                .entries()
-                .keys()
+                .special_paths()
+                .iter()
                 .filter_map(|p| {
                     let at = if p.starts_with("node_modules/") {
                         0
@@ -206,6 +219,7 @@ impl Resolver {
             dirs.dedup();
             dirs
         };
+        timing(t0, "committed node_modules");
         let mut shared = Shared::new(
             snap.clone(),
             packages.workspaces.clone(),
@@ -223,6 +237,7 @@ impl Resolver {
                     .map(move |d| format!("{dir}/node_modules/{d}"))
             })
             .collect();
+        timing(t0, "file system");
         // Every config of every `extends` chain, whatever its name, is served like a tsconfig.
         {
             let fs = SnapFs::new(Arc::new(clone_shared(&shared)), View::Strict);
@@ -318,8 +333,11 @@ impl Resolver {
                 }
             }
         }
+        timing(t0, "extends chains");
         let ambient = ambient::Ambient::load(&snap);
+        timing(t0, "ambient declarations");
         let bundler = crate::bundler::Bundler::load(&snap, &packages);
+        timing(t0, "bundler configs");
         let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest() ^ bundler.digest();
         let shared = Arc::new(shared);
         let strict =

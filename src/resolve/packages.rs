@@ -121,8 +121,8 @@ impl Packages {
     pub fn load(snap: &Snapshot, unreadable: &mut Vec<Finding>) -> Packages {
         let mut pk = Packages::default();
         let paths: Vec<&str> = snap
-            .entries()
-            .keys()
+            .special_paths()
+            .iter()
             .map(String::as_str)
             .filter(|p| {
                 (*p == "package.json" || p.ends_with("/package.json")) && !p.contains("node_modules/")

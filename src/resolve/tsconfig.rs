@@ -103,8 +103,8 @@ impl Configs {
     pub fn load(snap: &Snapshot, unreadable: &mut Vec<Finding>, hidden: &mut HashSet<String>) -> Configs {
         let mut out = Configs::default();
         let paths: Vec<&str> = snap
-            .entries()
-            .keys()
+            .special_paths()
+            .iter()
             .map(String::as_str)
             .filter(|p| !p.contains("node_modules/") && is_tsconfig_name(p.rsplit('/').next().unwrap_or(p)))
             .collect();

@@ -96,9 +96,115 @@ pub fn is_build_config(path: &str) -> bool {
     !DEV_TOOLS.contains(&tool)
 }
 
+/// The scripts of a package.json that a deploy runs: these, and the scripts they run.
+const DEPLOY_SCRIPTS: &[&str] = &[
+    "build",
+    "prebuild",
+    "postbuild",
+    "start",
+    "prestart",
+    "poststart",
+    "serve",
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepare",
+    "vercel-build",
+    "heroku-postbuild",
+    "heroku-prebuild",
+];
+
+const SCRIPT_EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".jsx", ".tsx"];
+
+/// Files (repo paths) that a package.json's scripts run by path (`tsx ./scripts/pull.ts`) from
+/// tool scripts no deploy runs (trpc's `sponsors-sync:pull`), and never from one it does
+/// (`build`, `start`, what they run) or from a dev server's (`dev`, `start:*`, `serve`, `watch`,
+/// `preview`: they run the app's own entry). `manifests`: (package folder, package.json text).
+pub fn files_run_only_by_dev_scripts(manifests: &[(String, Vec<u8>)]) -> std::collections::HashSet<String> {
+    let mut dev = std::collections::HashSet::new();
+    let mut deploy = std::collections::HashSet::new();
+    for (dir, text) in manifests {
+        let Ok(json) = serde_json::from_slice::<serde_json::Value>(text) else {
+            continue;
+        };
+        let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) else {
+            continue;
+        };
+        // The scripts a deploy runs: the roots, and every script a run script names.
+        let mut run: std::collections::HashSet<&str> = DEPLOY_SCRIPTS
+            .iter()
+            .copied()
+            .filter(|n| scripts.contains_key(*n))
+            .collect();
+        let mut todo: Vec<&str> = run.iter().copied().collect();
+        while let Some(name) = todo.pop() {
+            let Some(cmd) = scripts.get(name).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            for word in words(cmd) {
+                if let Some((k, _)) = scripts.get_key_value(word)
+                    && run.insert(k.as_str())
+                {
+                    todo.push(k.as_str());
+                }
+            }
+        }
+        for (name, cmd) in scripts {
+            let Some(cmd) = cmd.as_str() else { continue };
+            // A dev server or preview runs the app's own entry (`tsx watch src/index.ts` while
+            // `start` runs the build): not a tool script.
+            let runs_the_app = ["dev", "start", "serve", "watch", "preview", "prod"]
+                .iter()
+                .any(|p| name.starts_with(p));
+            if runs_the_app && !run.contains(name.as_str()) {
+                continue;
+            }
+            for word in words(cmd) {
+                if !SCRIPT_EXTENSIONS.iter().any(|e| word.ends_with(e)) || word.contains("://") {
+                    continue;
+                }
+                let path = crate::bundler::eval::join(dir, word);
+                if path.starts_with("../") {
+                    continue;
+                }
+                if run.contains(name.as_str()) {
+                    deploy.insert(path);
+                } else {
+                    dev.insert(path);
+                }
+            }
+        }
+    }
+    dev.retain(|p| !deploy.contains(p));
+    dev
+}
+
+/// The words of a shell command, split at blanks, quotes, `=` and `&&`/`;`/`|`.
+fn words(cmd: &str) -> impl Iterator<Item = &str> {
+    cmd.split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ';' | '&' | '|' | '(' | ')'))
+        .filter(|w| !w.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_of_dev_scripts() {
+        let manifests = vec![
+            (
+                "www".to_string(),
+                br#"{"scripts": {"build": "npm run gen && next build", "gen": "tsx ./scripts/gen.ts", "sponsors": "tsx ./src/sponsors/script.pull.ts", "both": "node scripts/gen.ts"}}"#.to_vec(),
+            ),
+            (
+                String::new(),
+                br#"{"scripts": {"dev:serve": "NODE_OPTIONS=\"--import ./mocks/index.js\" remix-serve ./build/index.js", "start": "remix-serve ./build/index.js"}}"#.to_vec(),
+            ),
+        ];
+        let mut got: Vec<String> = files_run_only_by_dev_scripts(&manifests).into_iter().collect();
+        got.sort();
+        assert_eq!(got, ["www/src/sponsors/script.pull.ts"]);
+    }
 
     #[test]
     fn build_configs() {

@@ -14,6 +14,10 @@
 //! names a bundler config defines (`next.config` `env`, Vite `define`) are inlined by the
 //! bundler into client code, so they are never reported.
 //!
+//! A read whose unset value has a meaning (a fallback, a test, a guard: `scan::ReadKind`) is a
+//! warning, as in `env/undeclared` (`[env] fallback_reads`): the browser takes the unset branch,
+//! which no build or page load breaks on (dub's `process.env.VERCEL === "1" ? ... : ...`).
+//!
 //! Two forms of correct code stay silent (both found on the real-repo corpus): a client file that
 //! tests `typeof window` (client components are rendered on the server too, and such files read
 //! server-only variables on the server branch: create-t3-turbo, trpc's examples); and Vite names
@@ -34,6 +38,7 @@ const VITE_BUILTINS: &[&str] = &["MODE", "BASE_URL", "PROD", "DEV", "SSR"];
 
 pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
     let extra = &cx.config.env.client_prefixes;
+    let soften = cx.config.env.fallback_reads_warn();
     let has_extra = |name: &str| {
         extra
             .iter()
@@ -113,6 +118,18 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
                 }
                 _ => continue,
             };
+            // A fallback, a test or a guard gives unset a meaning: the browser takes the
+            // unset branch (a feature off, a default), which no build or page load breaks on.
+            let finding = match read.kind.why_optional().filter(|_| soften) {
+                Some(why) => {
+                    let message = format!(
+                        "{}; nothing crashes: {why}, so the browser takes the unset branch",
+                        finding.message
+                    );
+                    Finding { message, ..finding }.uncertain(true)
+                }
+                None => finding,
+            };
             out.push(finding.span(read.span).name(name));
         }
     }
@@ -173,12 +190,12 @@ fn vite_finding(path: &str, name: &str) -> Finding {
 
 /// Does the package.json nearest `path`, or the root's, depend on `pkg`?
 /// Names declared in an `interface ImportMetaEnv { … }` of the snapshot's declaration files.
-fn typed_import_meta_env(cx: &EnvContext) -> std::collections::HashSet<String> {
+pub(super) fn typed_import_meta_env(cx: &EnvContext) -> std::collections::HashSet<String> {
     let snap = cx.snapshot();
     let mut out = std::collections::HashSet::new();
     let paths: Vec<&str> = snap
-        .entries()
-        .keys()
+        .special_paths()
+        .iter()
         .map(String::as_str)
         .filter(|p| p.ends_with(".d.ts") && !p.split('/').any(|c| c == "node_modules"))
         .collect();

@@ -36,13 +36,15 @@ pub struct EnvContext<'a> {
     dev: DevGlobs,
     /// Which paths asked [`EnvContext::is_dev_file`] are test or script files.
     dev_files: std::sync::Mutex<std::collections::HashMap<String, bool>>,
+    /// Files only the package.json scripts no deploy runs run (read on first use).
+    script_files: OnceLock<std::collections::HashSet<String>>,
 }
 
 impl<'a> EnvContext<'a> {
     pub fn new(config: &'a Config, snap: &'a Snapshot, files: &'a [(String, Facts)]) -> EnvContext<'a> {
         let env_paths: Vec<&str> = snap
-            .entries()
-            .keys()
+            .special_paths()
+            .iter()
             .map(String::as_str)
             .filter(|p| {
                 (env::env_file_kind(p).is_some()
@@ -94,6 +96,7 @@ impl<'a> EnvContext<'a> {
             bundler: None,
             dev: DevGlobs::new(config),
             dev_files: Default::default(),
+            script_files: OnceLock::new(),
         }
     }
 
@@ -122,9 +125,34 @@ impl<'a> EnvContext<'a> {
             .dev_files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *memo
-            .entry(path.to_string())
-            .or_insert_with(|| self.dev.is_env_dev_file(self.snap, path))
+        *memo.entry(path.to_string()).or_insert_with(|| {
+            self.dev.is_env_dev_file(self.snap, path) || self.script_files().contains(path)
+        })
+    }
+
+    /// Files that package.json scripts no deploy runs run by path.
+    fn script_files(&self) -> &std::collections::HashSet<String> {
+        self.script_files.get_or_init(|| {
+            let paths: Vec<&str> = self
+                .snap
+                .entries()
+                .keys()
+                .map(String::as_str)
+                .filter(|p| {
+                    (*p == "package.json" || p.ends_with("/package.json"))
+                        && !p.split('/').any(|c| c == "node_modules")
+                })
+                .collect();
+            let manifests: Vec<(String, Vec<u8>)> = paths
+                .iter()
+                .zip(self.snap.read_many(&paths))
+                .filter_map(|(p, b)| {
+                    let dir = p.strip_suffix("package.json")?.trim_end_matches('/');
+                    Some((dir.to_string(), b.ok()?))
+                })
+                .collect();
+            super::dev_files::files_run_only_by_dev_scripts(&manifests)
+        })
     }
 
     /// The snapshot, for rules that read env files themselves (`secrets/env-file` reads their
@@ -191,6 +219,20 @@ impl<'a> EnvContext<'a> {
                 },
                 |f| f.path.clone(),
             )
+    }
+
+    /// The workspace packages whose tasks run the code at `path`: its own package, then every
+    /// package that depends on it, directly or transitively (a library runs in its apps'
+    /// builds). Empty outside workspace packages.
+    pub fn running_packages(&self, path: &str) -> Vec<&WorkspacePackage> {
+        let ws = self.workspace();
+        let Some(own) = ws.package_of(path) else {
+            return Vec::new();
+        };
+        std::iter::once(own)
+            .chain(ws.consumers(own))
+            .map(|i| ws.get(i))
+            .collect()
     }
 
     fn workspace(&self) -> &Workspace {
@@ -274,8 +316,8 @@ fn workspace_of(packages: &Packages) -> Workspace {
 fn local_env_names(snap: &Snapshot) -> BTreeMap<String, String> {
     let mut dirs: Vec<String> = vec![String::new()];
     dirs.extend(
-        snap.entries()
-            .keys()
+        snap.special_paths()
+            .iter()
             .filter_map(|p| p.strip_suffix("/package.json"))
             .filter(|d| !d.split('/').any(|c| c == "node_modules"))
             .map(str::to_string),

@@ -22,6 +22,7 @@ pub fn why_optional(cx: &EnvContext, path: &str, read: &EnvRead) -> Option<&'sta
 
 pub fn check(cx: &EnvContext) -> Vec<Finding> {
     let soften = cx.config.env.fallback_reads_warn();
+    let typed = std::sync::OnceLock::new();
     let mut out: Vec<Finding> = Vec::new();
     for (path, facts) in cx.files {
         // One finding per line and name: the most certain read wins.
@@ -31,7 +32,9 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             if cx.is_declared(path, name) {
                 continue;
             }
-            let why = why_optional(cx, path, read).filter(|_| soften);
+            let why = why_optional(cx, path, read)
+                .or_else(|| defined_by_build(cx, path, name, read, &typed))
+                .filter(|_| soften);
             if let Some(&i) = on_line.get(&(read.span.line, name.as_str())) {
                 if out[i].uncertain && why.is_none() {
                     out[i] = finding(cx, path, name, read, why);
@@ -43,6 +46,39 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// `import.meta.env.X` of a name Vite's env prefix does not expose (`VITE_`, or the config's
+/// `envPrefix`) that the project types in `interface ImportMetaEnv`: no environment variable can
+/// give it a value, only a `define` of the build (excalidraw's `PKG_VERSION`), which hookctl
+/// did not find. Whether it is set is the build's business: a warning.
+fn defined_by_build(
+    cx: &EnvContext,
+    path: &str,
+    name: &str,
+    read: &EnvRead,
+    typed: &std::sync::OnceLock<std::collections::HashSet<String>>,
+) -> Option<&'static str> {
+    if read.source != crate::scan::EnvSource::ImportMetaEnv {
+        return None;
+    }
+    let exposed = match cx.vite_env_prefixes(path) {
+        Some(Err(())) => return None,
+        Some(Ok(prefixes)) => prefixes
+            .iter()
+            .any(|p| !p.is_empty() && name.starts_with(p.as_str())),
+        None => name.starts_with("VITE_"),
+    };
+    if exposed
+        || !typed
+            .get_or_init(|| super::env_client_read::typed_import_meta_env(cx))
+            .contains(name)
+    {
+        return None;
+    }
+    Some(
+        "Vite exposes no environment variable by that name, so a `define` of the build sets it (it is typed in `ImportMetaEnv`)",
+    )
 }
 
 fn finding(cx: &EnvContext, path: &str, name: &str, read: &EnvRead, why: Option<&str>) -> Finding {

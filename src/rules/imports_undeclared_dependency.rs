@@ -2,6 +2,11 @@
 //! builtin, a workspace package, nor declared in the nearest package.json or the root's. It
 //! works locally because the package is hoisted or installed globally, and fails on a clean
 //! install.
+//!
+//! When the package's `@types` package is declared (`@types/har-format` for `har-format`, a
+//! types-only package), the import type-checks, and the compiler and bundlers drop an import
+//! whose bindings are used only as types: whether the deploy breaks depends on how the bindings
+//! are used, so it is a warning, with the fix (`import type`) that makes it certain.
 
 use crate::diagnostic::Finding;
 use crate::resolve::packages::Packages;
@@ -27,6 +32,24 @@ pub fn finding(path: &str, import: &Import, package: &str, packages: &Packages) 
     } else {
         format!("cd {dir} && ")
     };
+    let types = crate::resolve::types_package(package);
+    if !import.type_only && packages.declared(path, &types) {
+        return Finding::new(
+            &super::IMPORTS_UNDECLARED_DEPENDENCY,
+            path,
+            format!(
+                "`{package}` is not declared in `{manifest}`, only its types (`{types}`): it breaks at run time only if a binding of this import is used as a value"
+            ),
+        )
+        .span(import.span)
+        .label("only its types are declared")
+        .help(format!(
+            "write `import type` if it is used only in types; otherwise add it: `{cd}npm install {package}`"
+        ))
+        .specifier(&import.specifier)
+        .name(package)
+        .uncertain(true);
+    }
     Finding::new(
         &super::IMPORTS_UNDECLARED_DEPENDENCY,
         path,

@@ -12,6 +12,7 @@ pub mod env_dynamic;
 pub mod env_local_only;
 pub mod env_public_secret;
 pub mod env_required_by_package;
+pub mod env_turbo_filtered;
 pub mod env_undeclared;
 pub mod env_unused;
 pub mod files_case_collision;

@@ -80,7 +80,8 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
 }
 
 /// A committed local env file that holds no value at all: every value is empty, a placeholder
-/// (`changeme`, `<token>`, `xxx`) or the variable's own name (`TOKEN=TOKEN`), the rest commented
+/// (`changeme`, `<token>`, `xxx`), the variable's own name (`TOKEN=TOKEN`) or another name
+/// (`FARO_URL=GRAFANA_CLOUD_FARO_URL`), the rest commented
 /// out, and no line holds a known secret format. A template committed under a local name, not
 /// one machine's secrets (real-repo corpus: `.env.local` templates, a plugin's test fixture).
 fn placeholders_only(bytes: &[u8]) -> bool {
@@ -94,7 +95,20 @@ fn placeholders_only(bytes: &[u8]) -> bool {
         value.is_empty()
             || (value.len() >= 3 && env::secrets::is_placeholder(value))
             || value.to_ascii_lowercase().contains(&e.name.to_ascii_lowercase())
+            || names_a_value(value)
     })
+}
+
+/// A value that names what to put there, in the form of an env name (`GRAFANA_CLOUD_STACK_NAME`,
+/// `YOUR_API_KEY`): upper case, digits and `_`, with a `_`, starting with a letter. No secret
+/// has that form.
+fn names_a_value(value: &str) -> bool {
+    let value = value.trim_matches(|c| c == '"' || c == '\'');
+    value.contains('_')
+        && value.starts_with(|c: char| c.is_ascii_uppercase())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn untrack_help(path: &str) -> String {

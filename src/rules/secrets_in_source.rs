@@ -33,12 +33,9 @@ use crate::snapshot::{EntryKind, Kind, Snapshot};
 /// Bytes looked at for a NUL to call a file binary (as git does).
 const BINARY_PROBE: usize = 8 * 1024;
 
-/// Tokens shorter than this are never reported as high-entropy strings.
-const ENTROPY_MIN_LEN: usize = 20;
-
 /// The clean set's file, and its format (bump when what is found changes).
 const CLEAN_FILE: &str = "secrets-clean.bin";
-const VERSION: &str = "secrets/in-source 2";
+const VERSION: &str = "secrets/in-source 3";
 
 /// Lockfiles: generated, full of hashes and registry URLs, never hand-edited.
 const LOCKFILES: &[&str] = &[
@@ -133,6 +130,7 @@ pub fn check(
     snap: &Snapshot,
     paths: Option<&[&str]>,
     cache_dir: &std::path::Path,
+    remote: Option<&crate::cache::remote::Remote>,
     read: AlreadyRead,
 ) -> Vec<Finding> {
     let read = read.into_map();
@@ -167,7 +165,7 @@ pub fn check(
             )
             .as_bytes(),
         );
-        CleanSet::load_as(cache_dir, CLEAN_FILE, ctx)
+        CleanSet::load_as(cache_dir, CLEAN_FILE, ctx).with_remote(remote, wanted.len())
     };
     let oid = |p: &str| snap.get(p).map_or(git2::Oid::ZERO_SHA1, |e| e.oid);
     let per_file: Vec<Vec<Finding>> = wanted
@@ -306,35 +304,11 @@ impl Position {
     }
 }
 
-fn is_separator(c: char) -> bool {
-    c.is_whitespace() || "\"'`=,;()[]{}<>".contains(c)
-}
-
-/// The column of the first token of the line that looks like a random secret: 20+ characters
-/// of the base64/hex alphabet, varied enough, not a placeholder.
+/// The column (in characters) of the first token of the line that looks like a random
+/// secret (`secret::generic::random_tokens`: the masking of source lines uses the same).
 fn high_entropy_token(line: &str) -> Option<u32> {
-    let mut start = None;
-    for (i, c) in line.char_indices().chain(std::iter::once((line.len(), ' '))) {
-        let sep = i == line.len() || is_separator(c) || c == ':';
-        match (start, sep) {
-            (None, false) => start = Some(i),
-            (Some(s), true) => {
-                start = None;
-                let token = &line[s..i];
-                if token.len() >= ENTROPY_MIN_LEN
-                    && token
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+/=_-".contains(c))
-                    && !secret::repeated_placeholder(token)
-                    && env::is_high_entropy(token)
-                {
-                    return u32::try_from(line[..s].chars().count() + 1).ok();
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    let (start, _) = *secret::generic::random_tokens(line.as_bytes()).first()?;
+    u32::try_from(line[..start].chars().count() + 1).ok()
 }
 
 #[cfg(test)]

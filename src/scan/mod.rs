@@ -23,7 +23,7 @@ pub fn decode_js_string(raw: &[u8]) -> String {
 }
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 6;
+pub const EXTRACTOR_VERSION: u32 = 7;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -32,6 +32,11 @@ const FILE_BUDGET: usize = 2_000_000;
 pub(super) struct Analysis<'t> {
     budget: usize,
     early_returns: std::collections::HashMap<usize, Vec<Node<'t>>>,
+    /// The file's `const|let|var name = <test>` declarators (name, value), found once per file
+    /// on first use: a test stored in a local guards like the test itself.
+    flag_locals: Option<Vec<(Vec<u8>, Node<'t>)>>,
+    /// Function names -> whether every call of it in the file is guarded, by env name.
+    calls_guarded: std::collections::HashMap<(Vec<u8>, Vec<u8>), bool>,
 }
 
 impl Default for Analysis<'_> {
@@ -39,6 +44,8 @@ impl Default for Analysis<'_> {
         Analysis {
             budget: FILE_BUDGET,
             early_returns: Default::default(),
+            flag_locals: None,
+            calls_guarded: Default::default(),
         }
     }
 }
@@ -53,8 +60,16 @@ enum Ctx<'t> {
     Local {
         name: &'t [u8],
         at: usize,
+        /// Stored as the value of property `key` of an object literal in the local: only
+        /// `local[expr]` or `local.key` carries it on.
+        key: Option<&'t [u8]>,
     },
 }
+
+/// How many locals a value is followed through (`const a = env.X; const b = c ?? a; if (!b)`).
+const LOCAL_DEPTH: usize = 4;
+/// How many calling functions a guard is looked for through.
+const CALL_DEPTH: usize = 2;
 
 /// The kind of the read at `read` (an expression: `process.env.X`, `Deno.env.get('X')`,
 /// `env('X')`) of the variable `name`; `anc` are its ancestors, root first.
@@ -67,9 +82,9 @@ pub(super) fn of_expression<'t>(
 ) -> ReadKind {
     let kind = match context(src, anc, read) {
         Ctx::Kind(k) => k,
-        Ctx::Local { name: local, at } => tested_local(a, src, &anc[..=at], local),
+        Ctx::Local { name: local, at, key } => tested_local(a, src, &anc[..=at], local, key, 0),
     };
-    if kind == ReadKind::Plain && under_same_name_guard(a, src, anc, read, name) {
+    if kind == ReadKind::Plain && under_same_name_guard(a, src, anc, read, name, 0) {
         return ReadKind::SameNameGuard;
     }
     kind
@@ -92,11 +107,11 @@ pub(super) fn of_destructured<'t>(
         return ReadKind::Plain;
     };
     let kind = if decl.kind() == "variable_declarator" {
-        tested_local(a, src, anc, local)
+        tested_local(a, src, anc, local, None, 0)
     } else {
         ReadKind::Plain
     };
-    if kind == ReadKind::Plain && under_same_name_guard(a, src, above, decl, name) {
+    if kind == ReadKind::Plain && under_same_name_guard(a, src, above, decl, name, 0) {
         return ReadKind::SameNameGuard;
     }
     kind
@@ -132,16 +147,22 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
                 let Some(call) = i.checked_sub(1).map(|j| anc[j]) else {
                     return Ctx::Kind(ReadKind::Plain);
                 };
-                let first = p.named_children(&mut p.walk()).find(|c| c.kind() != "comment");
-                if call.kind() != "call_expression" || !is(first, w) {
+                let index = p
+                    .named_children(&mut p.walk())
+                    .filter(|c| c.kind() != "comment")
+                    .position(|c| c.id() == w.id());
+                if call.kind() != "call_expression" {
                     return Ctx::Kind(ReadKind::Plain);
                 }
-                match callee_name(src, call) {
-                    b"Boolean" => return flag(src, anc, i - 1),
-                    b"Number" | b"String" | b"parseInt" | b"parseFloat" | b"BigInt" => {
+                match (callee_name(src, call), index) {
+                    (b"Boolean", Some(0)) => return flag(src, anc, i - 1),
+                    (b"Number" | b"String" | b"parseInt" | b"parseFloat" | b"BigInt", Some(0)) => {
                         i -= 1;
                         w = call;
                         continue;
+                    }
+                    (_, Some(index)) if takes_undefined(src, anc[0], call, index) => {
+                        return Ctx::Kind(ReadKind::TestedLocal);
                     }
                     _ => return Ctx::Kind(ReadKind::Plain),
                 }
@@ -208,17 +229,47 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
                         Ctx::Local {
                             name: text(src, n),
                             at: i,
+                            key: None,
                         }
                     }
                     _ => Ctx::Kind(ReadKind::Plain),
                 };
             }
-            "assignment_expression" => {
+            // `const hooks = { alerts: process.env.X, ... }`: followed through the local.
+            "pair" if is(p.child_by_field_name("value"), w) => {
+                let key = p.child_by_field_name("key").map(|k| unquote(text(src, k)));
+                let decl = i.checked_sub(2).map(|j| (j, anc[j]));
+                return match (key, decl) {
+                    (Some(key), Some((j, d)))
+                        if anc[i - 1].kind() == "object"
+                            && d.kind() == "variable_declarator"
+                            && is(d.child_by_field_name("value"), anc[i - 1])
+                            && d.child_by_field_name("name")
+                                .is_some_and(|n| n.kind() == "identifier") =>
+                    {
+                        Ctx::Local {
+                            name: d.child_by_field_name("name").map_or(&[][..], |n| text(src, n)),
+                            at: j,
+                            key: Some(key),
+                        }
+                    }
+                    _ => Ctx::Kind(ReadKind::Plain),
+                };
+            }
+            // `v = process.env.X`, `this.id ??= process.env.X`: the target is followed.
+            "assignment_expression" | "augmented_assignment_expression" => {
+                let op_ok =
+                    p.kind() == "assignment_expression" || matches!(operator(src, p), b"??=" | b"||=");
                 return match p.child_by_field_name("left") {
-                    Some(n) if n.kind() == "identifier" && is(p.child_by_field_name("right"), w) => {
+                    Some(n)
+                        if op_ok
+                            && matches!(n.kind(), "identifier" | "member_expression")
+                            && is(p.child_by_field_name("right"), w) =>
+                    {
                         Ctx::Local {
                             name: text(src, n),
                             at: i,
+                            key: None,
                         }
                     }
                     _ => Ctx::Kind(ReadKind::Plain),
@@ -229,6 +280,53 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
         w = p;
     }
     Ctx::Kind(ReadKind::Plain)
+}
+
+/// Is `call` a call of a function declared at the top level of the file whose parameter
+/// `index` accepts `undefined`: optional (`p?: T`), with a default (`p = d`), or typed with
+/// `undefined` (`p: string | undefined`)? Then the function handles the variable unset (fresh's
+/// `preactDebugger(Deno.env.get("PREACT_PATH"))`); TypeScript checks that it does.
+fn takes_undefined(src: &[u8], root: Node, call: Node, index: usize) -> bool {
+    let Some(callee) = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "identifier")
+    else {
+        return false;
+    };
+    let name = text(src, callee);
+    let declared = root.named_children(&mut root.walk()).find_map(|stmt| {
+        let f = match stmt.kind() {
+            "function_declaration" => stmt,
+            "export_statement" => stmt
+                .child_by_field_name("declaration")
+                .filter(|d| d.kind() == "function_declaration")?,
+            _ => return None,
+        };
+        f.child_by_field_name("name")
+            .is_some_and(|n| text(src, n) == name)
+            .then_some(f)
+    });
+    let Some(params) = declared.and_then(|f| f.child_by_field_name("parameters")) else {
+        return false;
+    };
+    let Some(param) = params
+        .named_children(&mut params.walk())
+        .filter(|c| c.kind() != "comment")
+        .nth(index)
+    else {
+        return false;
+    };
+    match param.kind() {
+        "optional_parameter" | "assignment_pattern" => true,
+        "required_parameter" => {
+            param.child_by_field_name("value").is_some()
+                || param.child_by_field_name("type").is_some_and(|t| {
+                    let t = text(src, t);
+                    memchr::memmem::find(t, b"undefined").is_some()
+                })
+        }
+        _ => false,
+    }
 }
 
 /// `f(...)` or `a.f(...)`: `f`.
@@ -246,16 +344,37 @@ fn callee_name<'s>(src: &'s [u8], call: Node) -> &'s [u8] {
 /// body throws or exits: then the variable is required.
 fn flag<'t>(src: &[u8], anc: &[Node<'t>], at: usize) -> Ctx<'t> {
     let mut child = anc[at];
+    // Is the condition true when the variable is unset (`!X`, `X === undefined`)? Only then does
+    // an `if` that throws make it required: `if (graphId) throw ...` forbids a value instead.
+    let mut unset_true = match anc[at].kind() {
+        "unary_expression" => operator(src, anc[at]) == b"!",
+        "binary_expression" => {
+            let nullish = |n: Option<Node>| {
+                n.is_some_and(|n| matches!(text(src, n), b"undefined" | b"null" | b"''" | b"\"\"" | b"``"))
+            };
+            let op = operator(src, anc[at]);
+            let other_nullish =
+                nullish(anc[at].child_by_field_name("left")) || nullish(anc[at].child_by_field_name("right"));
+            (matches!(op, b"===" | b"==") && other_nullish)
+                || (matches!(op, b"!==" | b"!=") && !other_nullish)
+        }
+        _ => false,
+    };
     let mut j = at;
     while j > 0 {
         j -= 1;
         let p = anc[j];
         let through = match p.kind() {
             "parenthesized_expression" => true,
-            "unary_expression" => operator(src, p) == b"!",
+            "unary_expression" => {
+                let not = operator(src, p) == b"!";
+                unset_true ^= not;
+                not
+            }
             "binary_expression" => matches!(operator(src, p), b"&&" | b"||"),
             "if_statement" => {
                 if is(p.child_by_field_name("condition"), child)
+                    && unset_true
                     && p.child_by_field_name("consequence")
                         .is_some_and(|c| exits(src, c))
                 {
@@ -356,8 +475,17 @@ fn throws(src: &[u8], node: Node) -> bool {
 }
 
 /// A local `name` declared by `anc`'s last node: the kind of the first later use of the name
-/// in the enclosing block. Tested or given a fallback there: [`ReadKind::TestedLocal`].
-fn tested_local<'t>(a: &mut Analysis<'t>, src: &[u8], anc: &[Node<'t>], name: &[u8]) -> ReadKind {
+/// in the enclosing block. Tested or given a fallback there: [`ReadKind::TestedLocal`]. `key`:
+/// the value is property `key` of an object in the local (`hooks[type]`, `hooks.key` carry it
+/// on). Stored again in another local, that one is followed (up to [`LOCAL_DEPTH`]).
+fn tested_local<'t>(
+    a: &mut Analysis<'t>,
+    src: &[u8],
+    anc: &[Node<'t>],
+    name: &[u8],
+    key: Option<&[u8]>,
+    depth: usize,
+) -> ReadKind {
     // The enclosing blocks, innermost first, up to the function's body: the first later use
     // may follow the block that assigns (`let v; if (a) { v = process.env.A } ...; if (!v)`).
     let mut end = anc.len();
@@ -373,11 +501,37 @@ fn tested_local<'t>(a: &mut Analysis<'t>, src: &[u8], anc: &[Node<'t>], name: &[
         let Some(&stmt) = anc.get(k + 1) else {
             return ReadKind::Plain;
         };
-        if let Some((use_node, path)) = first_use(&mut a.budget, src, anc[k], stmt, name) {
+        if let Some((mut use_node, mut path)) = first_use(&mut a.budget, src, anc[k], stmt, name) {
+            if let Some(key) = key {
+                // Only an access of that property (or a computed one) carries the value on.
+                let Some(&access) = path.last() else {
+                    return ReadKind::Plain;
+                };
+                let carries = is(access.child_by_field_name("object"), use_node)
+                    && match access.kind() {
+                        "subscript_expression" => true,
+                        "member_expression" => access
+                            .child_by_field_name("property")
+                            .is_some_and(|p| text(src, p) == key),
+                        _ => false,
+                    };
+                if !carries {
+                    return ReadKind::Plain;
+                }
+                use_node = access;
+                path.pop();
+            }
             let mut ancestors: Vec<Node> = anc[..=k].to_vec();
             ancestors.extend(path);
             return match context(src, &ancestors, use_node) {
-                Ctx::Kind(ReadKind::Plain) | Ctx::Local { .. } => ReadKind::Plain,
+                Ctx::Kind(ReadKind::Plain) => ReadKind::Plain,
+                Ctx::Local { name, at, key } if depth < LOCAL_DEPTH => {
+                    match tested_local(a, src, &ancestors[..=at], name, key, depth + 1) {
+                        ReadKind::Plain => ReadKind::Plain,
+                        _ => ReadKind::TestedLocal,
+                    }
+                }
+                Ctx::Local { .. } => ReadKind::Plain,
                 Ctx::Kind(_) => ReadKind::TestedLocal,
             };
         }
@@ -440,10 +594,13 @@ fn first_use_within<'t>(
             let target = path.last().is_some_and(|p| {
                 p.kind() == "assignment_expression" && is(p.child_by_field_name("left"), node)
             });
-            if matches!(node.kind(), "identifier" | "shorthand_property_identifier")
-                && !target
-                && text(src, node) == name
-            {
+            let named = match node.kind() {
+                "identifier" | "shorthand_property_identifier" => true,
+                // `this.id` stored by `this.id ??= process.env.X`.
+                "member_expression" => name.contains(&b'.'),
+                _ => false,
+            };
+            if named && !target && text(src, node) == name {
                 return Some((node, path));
             }
             if cursor.goto_first_child() {
@@ -466,32 +623,48 @@ fn first_use_within<'t>(
 
 /// Does `node` sit under a test that reads `name`: in a branch of an `if` or ternary whose
 /// condition mentions it, on the right of `&&`/`||`/`??` whose left does, or after an
-/// `if (...) return` that does, in an enclosing block?
+/// `if (...) return` that does, in an enclosing block? A local holding a test of it
+/// (`const enabled = !!process.env.X`) counts as the name. Inside a function of the file that
+/// is not exported, every call of which is under such a test (up to [`CALL_DEPTH`] callers):
+/// guarded too.
 fn under_same_name_guard<'t>(
     a: &mut Analysis<'t>,
     src: &[u8],
     anc: &[Node<'t>],
     node: Node<'t>,
     name: &[u8],
+    depth: usize,
 ) -> bool {
+    let Some(&root) = anc.first() else {
+        return false;
+    };
+    let aliases = flag_aliases(a, src, root, name);
+    let mentions_guard = |c: Node| mentions(src, c, name) || aliases.iter().any(|al| mentions(src, c, al));
     let mut child = node;
-    for &p in anc.iter().rev().take(GUARD_DEPTH) {
+    for (i, &p) in anc.iter().enumerate().rev().take(GUARD_DEPTH) {
         let guarded = match p.kind() {
             "if_statement" => {
                 let cond = p.child_by_field_name("condition");
-                !is(cond, child) && cond.is_some_and(|c| mentions(src, c, name))
+                !is(cond, child) && cond.is_some_and(mentions_guard)
             }
             "ternary_expression" => {
                 let cond = p.child_by_field_name("condition");
-                !is(cond, child) && cond.is_some_and(|c| mentions(src, c, name))
+                !is(cond, child) && cond.is_some_and(mentions_guard)
             }
             "binary_expression" if matches!(operator(src, p), b"&&" | b"||" | b"??") => {
                 is(p.child_by_field_name("right"), child)
-                    && p.child_by_field_name("left")
-                        .is_some_and(|l| mentions(src, l, name))
+                    && p.child_by_field_name("left").is_some_and(mentions_guard)
             }
             "program" | "statement_block" | "switch_case" | "switch_default" => {
-                early_return_before(a, src, p, child, name)
+                early_return_before(a, src, p, child, &mentions_guard)
+            }
+            "function_declaration" | "arrow_function" | "function_expression" | "function" => {
+                if depth < CALL_DEPTH
+                    && let Some(fname) = function_name(src, anc, i)
+                {
+                    return every_call_guarded(a, src, root, fname, name, depth);
+                }
+                false
             }
             _ => false,
         };
@@ -503,6 +676,157 @@ fn under_same_name_guard<'t>(
     false
 }
 
+/// The name of the function at `anc[i]` when the file alone calls it: a `function f` or
+/// `const f = () => ...` that is not exported.
+fn function_name<'t>(src: &'t [u8], anc: &[Node<'t>], i: usize) -> Option<&'t [u8]> {
+    let f = anc[i];
+    let parent = i.checked_sub(1).map(|j| anc[j]);
+    let (name, holder) = if f.kind() == "function_declaration" {
+        (f.child_by_field_name("name")?, parent?)
+    } else {
+        let decl =
+            parent.filter(|d| d.kind() == "variable_declarator" && is(d.child_by_field_name("value"), f))?;
+        let name = decl
+            .child_by_field_name("name")
+            .filter(|n| n.kind() == "identifier")?;
+        (name, i.checked_sub(2).map(|j| anc[j])?)
+    };
+    let exported = |n: Node| n.kind() == "export_statement";
+    if exported(holder) || holder.parent().is_some_and(exported) {
+        return None;
+    }
+    Some(text(src, name))
+}
+
+/// Is every reference to the function `fname` in the file a call under a guard of `name`
+/// (and there is one)? Memoised per file.
+fn every_call_guarded<'t>(
+    a: &mut Analysis<'t>,
+    src: &[u8],
+    root: Node<'t>,
+    fname: &[u8],
+    name: &[u8],
+    depth: usize,
+) -> bool {
+    let memo_key = (fname.to_vec(), name.to_vec());
+    if let Some(&v) = a.calls_guarded.get(&memo_key) {
+        return v;
+    }
+    a.calls_guarded.insert(memo_key.clone(), false); // recursion stops here
+    let mut refs: Vec<(Node<'t>, Vec<Node<'t>>)> = Vec::new();
+    let mut cursor = root.walk();
+    let mut path: Vec<Node<'t>> = Vec::new();
+    let mut ok = true;
+    'dfs: loop {
+        let node = cursor.node();
+        if a.budget == 0 {
+            ok = false;
+            break;
+        }
+        a.budget -= 1;
+        if node.kind() == "identifier" && text(src, node) == fname {
+            refs.push((node, path.clone()));
+        }
+        if cursor.goto_first_child() {
+            path.push(node);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'dfs;
+            }
+            if !cursor.goto_parent() {
+                break 'dfs;
+            }
+            path.pop();
+        }
+    }
+    // The declaration's own name is not a reference.
+    refs.retain(|(n, _)| {
+        !n.parent().is_some_and(|p| {
+            matches!(p.kind(), "function_declaration" | "variable_declarator")
+                && is(p.child_by_field_name("name"), *n)
+        })
+    });
+    let result = ok
+        && !refs.is_empty()
+        && refs.iter().all(|(n, path)| {
+            let Some(&call) = path.last() else {
+                return false;
+            };
+            call.kind() == "call_expression"
+                && is(call.child_by_field_name("function"), *n)
+                && under_same_name_guard(a, src, &path[..path.len() - 1], call, name, depth + 1)
+        });
+    a.calls_guarded.insert(memo_key, result);
+    result
+}
+
+/// Locals of the file holding a test of `name`: `const enabled = Boolean(process.env.X)`,
+/// `!!process.env.X && ...`, `process.env.X === 'on'`, or the read itself
+/// (`const url = process.env.X`). Not a local built from it (`const c = new Client(...)`).
+fn flag_aliases<'t>(a: &mut Analysis<'t>, src: &[u8], root: Node<'t>, name: &[u8]) -> Vec<Vec<u8>> {
+    if a.flag_locals.is_none() {
+        let mut found = Vec::new();
+        let mut cursor = root.walk();
+        let mut budget = FILE_BUDGET.min(a.budget);
+        'dfs: loop {
+            let node = cursor.node();
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                break;
+            }
+            if node.kind() == "variable_declarator"
+                && let (Some(n), Some(v)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                )
+                && n.kind() == "identifier"
+                && is_test_like(src, v)
+            {
+                found.push((text(src, n).to_vec(), v));
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    continue 'dfs;
+                }
+                if !cursor.goto_parent() {
+                    break 'dfs;
+                }
+            }
+        }
+        a.flag_locals = Some(found);
+    }
+    a.flag_locals
+        .as_ref()
+        .map(|l| {
+            l.iter()
+                .filter(|(_, v)| mentions(src, *v, name))
+                .map(|(n, _)| n.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A value that is a test, or an env read as it is: `!x`, `Boolean(x)`, `a && b`, `a === b`,
+/// `process.env.X`, `Deno.env.get("X")`, in parentheses.
+fn is_test_like(src: &[u8], v: Node) -> bool {
+    match v.kind() {
+        "parenthesized_expression" => v.named_child(0).is_some_and(|c| is_test_like(src, c)),
+        "unary_expression" => operator(src, v) == b"!",
+        "binary_expression" => matches!(operator(src, v), b"&&" | b"||" | b"===" | b"!==" | b"==" | b"!="),
+        "call_expression" => matches!(callee_name(src, v), b"Boolean" | b"get"),
+        "member_expression" => {
+            let t = text(src, v);
+            t.starts_with(b"process.env.") || t.starts_with(b"import.meta.env.")
+        }
+        _ => false,
+    }
+}
+
 /// A statement of `block` before `stmt`: `if (<mentions name>) return|continue|break` (not
 /// throw: that makes it required).
 fn early_return_before<'t>(
@@ -510,7 +834,7 @@ fn early_return_before<'t>(
     src: &[u8],
     block: Node<'t>,
     stmt: Node<'t>,
-    name: &[u8],
+    mentions_guard: &dyn Fn(Node) -> bool,
 ) -> bool {
     let ifs = a.early_returns.entry(block.id()).or_insert_with(|| {
         block
@@ -524,10 +848,15 @@ fn early_return_before<'t>(
     });
     ifs.iter()
         .take_while(|s| s.start_byte() < stmt.start_byte())
-        .any(|s| {
-            s.child_by_field_name("condition")
-                .is_some_and(|c| mentions(src, c, name))
-        })
+        .any(|s| s.child_by_field_name("condition").is_some_and(mentions_guard))
+}
+
+/// A property key without its quotes.
+fn unquote(k: &[u8]) -> &[u8] {
+    match k.first() {
+        Some(b'"' | b'\'') if k.len() >= 2 => &k[1..k.len() - 1],
+        _ => k,
+    }
 }
 
 /// Does the text of `node` hold `name` as a whole word (`process.env.X`, `'X' in process.env`,

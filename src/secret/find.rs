@@ -103,6 +103,23 @@ pub fn find(text: &[u8]) -> Vec<Found> {
     out
 }
 
+/// Where a value may have begun and not ended yet: the end of the last known prefix in
+/// `text` that starts a value and is followed only by bytes of a value's alphabet (what a
+/// stream shows of a key printed in two writes, when it must show something before the
+/// second). `None` when `text` ends with no such prefix.
+pub fn open_prefix(text: &[u8]) -> Option<usize> {
+    let tail = text
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || b"_-+/=.".contains(b)))
+        .map_or(0, |i| i + 1);
+    prefixes()
+        .ac
+        .find_overlapping_iter(&text[tail..])
+        .filter(|m| starts_value(text, tail + m.start()))
+        .map(|m| tail + m.end())
+        .min()
+}
+
 /// The value of format `f` whose prefix is at `at..prefix_end`, if one is there.
 fn candidate(text: &[u8], at: usize, prefix_end: usize, f: &Format) -> Option<Found> {
     if f.pem {

@@ -286,6 +286,26 @@ pub fn shannon_entropy(value: &str) -> f64 {
         .sum()
 }
 
+/// Whether a name says it holds a secret (`SECRET`, `PRIVATE`, `PASSWORD`, `DB_PASS`, ...).
+/// `KEY` and `TOKEN` alone do not count: public SDK keys use them.
+pub fn is_secret_like_name(name: &str) -> bool {
+    let t = tables();
+    let upper = name.to_ascii_uppercase();
+    // A switch or a policy about a secret holds none (`DISABLE_EMAIL_PASSWORD_SIGNUP`,
+    // `PASSWORD_MIN_LENGTH`): documenso's public flags, from the real-repo corpus.
+    if upper
+        .split('_')
+        .any(|part| t.flag_words.iter().any(|w| w == part))
+    {
+        return false;
+    }
+    if t.words.iter().any(|w| upper.contains(w.as_str())) {
+        return true;
+    }
+    let padded = format!("_{upper}_");
+    t.tokens.iter().any(|tok| padded.contains(tok.as_str()))
+}
+
 /// Minimum length of a value for the high-entropy check: shorter random strings are too often
 /// ids, ports or words.
 pub const HIGH_ENTROPY_MIN_LEN: usize = 16;

@@ -1,34 +1,60 @@
 //! What a secret looks like ([`formats`]: the table of `data/secret-formats.toml`), where the
 //! secrets of a text are ([`find`]: by the formats' own alphabets, every occurrence, any line
-//! length), and text with them masked ([`redact`]): the one filter every text taken from the
-//! user's files passes through before hookctl prints it (source lines under findings,
-//! messages, specifiers, names, help, job output, error messages). A leaf: it knows no rule.
+//! length; [`generic`]: a high-entropy value given to a secret-like name, a random-looking
+//! token), and text with them masked ([`redact`]): the one filter every text taken from the
+//! user's files passes through before hookctl prints it (messages, specifiers, names, help,
+//! job output, error messages), and [`redact_source`], the stricter one of the source lines
+//! shown under findings. A leaf: it knows no rule.
 
 pub mod find;
 pub mod formats;
+pub mod generic;
+pub mod stream;
 
 use std::borrow::Cow;
 
 pub use find::{Found, find};
 pub use formats::{
-    HIGH_ENTROPY_BITS, HIGH_ENTROPY_MIN_LEN, is_high_entropy, is_placeholder, known_secret_format,
-    repeated_placeholder, shannon_entropy, tables,
+    HIGH_ENTROPY_BITS, HIGH_ENTROPY_MIN_LEN, is_high_entropy, is_placeholder, is_secret_like_name,
+    known_secret_format, repeated_placeholder, shannon_entropy, tables,
 };
+pub use stream::Stream;
 
 /// What a masked byte shows.
 pub const MASK: u8 = b'*';
 
-/// `text` with every secret [`find`] sees masked: the bytes after the prefix that names the
-/// kind (`sk_live_****`), a URL's password, a private key's body. Each masked byte becomes one
-/// `*` (blanks and line ends stay), so byte offsets and line numbers still hold.
+/// `text` with every secret [`find`] sees masked (the bytes after the prefix that names the
+/// kind, `sk_live_****`, a URL's password, a private key's body), and every high-entropy value
+/// given to a secret-like name ([`generic::named_values`]). Each masked byte becomes one `*`
+/// (blanks and line ends stay), so byte offsets and line numbers still hold.
 pub fn redact_bytes(text: &[u8]) -> Cow<'_, [u8]> {
+    masked(text, false)
+}
+
+/// [`redact_bytes`], and every random-looking token too ([`generic::random_tokens`], what
+/// `secrets/in-source` reports with `[secrets] entropy = true`, whatever the config says): the
+/// masking of the source lines shown under findings, where a token is code, never a message
+/// (job output and messages keep their commit ids and hashes).
+pub fn redact_source(text: &[u8]) -> Cow<'_, [u8]> {
+    masked(text, true)
+}
+
+fn masked(text: &[u8], tokens: bool) -> Cow<'_, [u8]> {
     let found = find(text);
-    if found.is_empty() {
+    let mut ranges: Vec<(usize, usize)> = found.iter().map(|f| f.mask).collect();
+    let mut generic = generic::named_values(text);
+    if tokens {
+        generic.extend(generic::random_tokens(text));
+    }
+    // A known format's value keeps the prefix that names its kind (`sk_live_****`).
+    generic.retain(|&(s, e)| !found.iter().any(|f| f.start < e && s < f.end));
+    ranges.extend(generic);
+    if ranges.is_empty() {
         return Cow::Borrowed(text);
     }
     let mut out = text.to_vec();
-    for f in &found {
-        for b in &mut out[f.mask.0..f.mask.1] {
+    for (start, end) in ranges {
+        for b in &mut out[start..end] {
             if !b.is_ascii_whitespace() {
                 *b = MASK;
             }
@@ -46,9 +72,9 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// Whether `text` holds a secret [`find`] sees.
+/// Whether `text` holds a secret [`redact`] masks.
 pub fn holds_secret(text: &str) -> bool {
-    !find(text.as_bytes()).is_empty()
+    matches!(redact_bytes(text.as_bytes()), Cow::Owned(_))
 }
 
 #[cfg(test)]

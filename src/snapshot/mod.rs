@@ -111,10 +111,17 @@ pub struct Snapshot {
     pub root: PathBuf,
     pub git_dir: PathBuf,
     files: Files,
-    /// Every folder holding a path, built on first use (a small hook may never ask).
+    /// Every folder holding a path, built once [`Snapshot::is_dir`] has been asked
+    /// [`DIR_LOOKUPS_BEFORE_SET`] times (a hook asks a few dozen: each a range lookup instead).
     dirs: OnceLock<rustc_hash::FxHashSet<String>>,
+    /// How many times `is_dir` answered without the folder set.
+    dir_lookups: std::sync::atomic::AtomicUsize,
     /// Lower-cased path -> real paths, built on demand for case checks.
     lower: OnceLock<rustc_hash::FxHashMap<String, Vec<String>>>,
+    /// [`Snapshot::special_paths`]: filled while an index is read, else on first use.
+    special: OnceLock<Arc<Vec<String>>>,
+    /// [`Snapshot::has_symlinks`], known while an index is read.
+    symlinks: OnceLock<bool>,
     /// Paths that differ from the commit this snapshot was derived from ([`Snapshot::derive_commit`]).
     pub derived_changes: Option<Vec<String>>,
     /// The index's cache-tree extension (index snapshots): the tree id of every folder git
@@ -150,6 +157,41 @@ impl std::fmt::Debug for Snapshot {
 
 const GIT_IDXENTRY_INTENT_TO_ADD: u16 = 1 << 13;
 
+/// [`Snapshot::is_dir`] answers this many questions by range lookups in the path map (no
+/// allocation of a set of every folder) before it builds the set: a hook asks few, a full check
+/// many.
+const DIR_LOOKUPS_BEFORE_SET: usize = 2048;
+
+/// Extensions of plain source files ([`is_special`]).
+const PLAIN_EXTENSIONS: &[&str] = &[
+    "ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "vue", "svelte", "astro", "css", "scss", "sass",
+    "less", "md", "mdx",
+];
+
+/// Is this path one of [`Snapshot::special_paths`]: anything but a regular file outside
+/// `node_modules` whose name ends in a source extension, does not start with a dot, `env.` or
+/// `Dockerfile.` (env/manifests), and has no `.config.` or `.d.` in it (`x.test.ts`,
+/// `x.module.css` are plain). Deliberately wide (every `.json`, every dotfile, every name
+/// without a dot): a config of any kind has such a name, and a few thousand extra paths cost
+/// nothing. The unit tests check that every name a filter over special paths matches is one.
+pub fn is_special(path: &str, kind: EntryKind) -> bool {
+    if kind != EntryKind::File || path.starts_with("node_modules/") || path.contains("/node_modules/") {
+        return true;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let (Some((first, _)), Some((rest, ext))) = (name.split_once('.'), name.rsplit_once('.')) else {
+        return true; // no dot
+    };
+    first.is_empty()
+        || !PLAIN_EXTENSIONS.contains(&ext)
+        || first.eq_ignore_ascii_case("dockerfile")
+        || first.eq_ignore_ascii_case("env")
+        || rest
+            .split('.')
+            .skip(1)
+            .any(|w| w.eq_ignore_ascii_case("config") || w.eq_ignore_ascii_case("d"))
+}
+
 impl Snapshot {
     /// The index git is about to commit: `$GIT_INDEX_FILE` when set (git sets it to a temporary
     /// index during `git commit -a` and `git commit <path>`), else the repository's index.
@@ -159,6 +201,8 @@ impl Snapshot {
             return Snapshot::index_libgit2(repo, paths);
         }
         let mut list = Vec::with_capacity(file.entries().len());
+        let mut special = Vec::new();
+        let mut symlinks = false;
         let mut conflict = None;
         for e in file.entries() {
             if e.stage_raw() != 0 {
@@ -173,13 +217,12 @@ impl Snapshot {
                 Err(_) => String::from_utf8_lossy(e.path(&file)).into_owned(),
             };
             let oid = Oid::from_bytes(e.id.as_slice())?;
-            list.push((
-                path,
-                Entry {
-                    oid,
-                    kind: kind_of_mode(e.mode.bits()),
-                },
-            ));
+            let kind = kind_of_mode(e.mode.bits());
+            symlinks |= kind == EntryKind::Symlink;
+            if is_special(&path, kind) {
+                special.push(path.clone());
+            }
+            list.push((path, Entry { oid, kind }));
         }
         if let Some(first) = conflict {
             return Err(Error::Conflict(first));
@@ -187,6 +230,8 @@ impl Snapshot {
         // Index order is byte order: the map is built in one pass.
         let entries: BTreeMap<String, Entry> = list.into_iter().collect();
         let mut snap = Snapshot::build(Kind::Index, repo, paths, entries);
+        let _ = snap.special.set(Arc::new(special));
+        let _ = snap.symlinks.set(symlinks);
         snap.cache_tree = file.remove_tree();
         Ok(snap)
     }
@@ -342,6 +387,27 @@ impl Snapshot {
         );
         if let Files::Derived { changes, .. } = &derived.files {
             derived.derived_changes = Some(changes.keys().cloned().collect());
+            // The parent's special paths with the changed ones re-judged: no pass over all paths.
+            let mut special: Vec<String> = self
+                .special_paths()
+                .iter()
+                .filter(|p| !changes.contains_key(p.as_str()))
+                .cloned()
+                .collect();
+            special.extend(
+                changes
+                    .iter()
+                    .filter(|(p, e)| matches!(e, Some(en) if is_special(p, en.kind)))
+                    .map(|(p, _)| p.clone()),
+            );
+            special.sort_unstable();
+            let _ = derived.special.set(Arc::new(special));
+            let adds_link = changes
+                .values()
+                .any(|e| matches!(e, Some(e) if e.kind == EntryKind::Symlink));
+            if self.symlinks.get() == Some(&false) && !adds_link {
+                let _ = derived.symlinks.set(false);
+            }
         }
         Some(derived)
     }
@@ -401,7 +467,10 @@ impl Snapshot {
             git_dir: paths.git_dir.clone(),
             files,
             dirs: OnceLock::new(),
+            dir_lookups: std::sync::atomic::AtomicUsize::new(0),
             lower: OnceLock::new(),
+            special: OnceLock::new(),
+            symlinks: OnceLock::new(),
             derived_changes: None,
             cache_tree: None,
             store,
@@ -423,6 +492,32 @@ impl Snapshot {
                 map
             }),
         }
+    }
+
+    /// Every path that is not a plain source file ([`is_special`]), in byte order: the package
+    /// manifests, tsconfigs, bundler configs, declaration files, env files, Dockerfiles, dotfiles,
+    /// anything under `node_modules` and every symlink. A filter whose every match is special
+    /// iterates these (hundreds) instead of every path (an index's are collected while it is
+    /// read, a derived baseline's from its parent's and the diff).
+    pub fn special_paths(&self) -> &[String] {
+        self.special.get_or_init(|| {
+            Arc::new(
+                self.entries()
+                    .iter()
+                    .filter(|(p, e)| is_special(p, e.kind))
+                    .map(|(p, _)| p.clone())
+                    .collect(),
+            )
+        })
+    }
+
+    /// Whether any path of the snapshot is a symlink.
+    pub fn has_symlinks(&self) -> bool {
+        *self.symlinks.get_or_init(|| {
+            self.special_paths()
+                .iter()
+                .any(|p| self.get(p).is_some_and(|e| e.kind == EntryKind::Symlink))
+        })
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
@@ -463,7 +558,28 @@ impl Snapshot {
             return true;
         }
         match &self.files {
-            Files::Own(_) => self.dir_set().contains(path),
+            Files::Own(map) => {
+                if let Some(dirs) = self.dirs.get() {
+                    return dirs.contains(path);
+                }
+                let asked = self
+                    .dir_lookups
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if asked >= DIR_LOOKUPS_BEFORE_SET {
+                    return self.dir_set().contains(path);
+                }
+                // A folder is there when one path below it is: the first key after `path/`.
+                if path.is_empty() {
+                    return true;
+                }
+                let below = format!("{path}/");
+                map.range::<str, _>((
+                    std::ops::Bound::Included(below.as_str()),
+                    std::ops::Bound::Unbounded,
+                ))
+                .next()
+                .is_some_and(|(p, _)| p.starts_with(&below))
+            }
             // A derived snapshot answers from its parent and its changes (no copy of either):
             // a folder is there when one path below it is.
             Files::Derived { parent, changes, .. } => {
@@ -692,3 +808,6 @@ pub fn rev_to_commit(repo: &Repository, rev: &str) -> Result<Oid, Error> {
 pub fn head_commit(repo: &Repository) -> Option<Oid> {
     repo.head().ok()?.peel_to_commit().ok().map(|c| c.id())
 }
+
+#[cfg(test)]
+mod tests;

@@ -379,6 +379,58 @@ const CASES: &[Case] = &[
         ],
         untracked: &[],
     },
+    // A stylesheet's `~assets/...` (Nuxt names its asset folder `assets`) and a Vite alias
+    // in `@import`: the style loaders apply the bundler's aliases as the script resolver does.
+    Case {
+        name: "bundler aliases in stylesheets",
+        files: &[
+            (
+                "package.json",
+                r#"{"name": "web", "dependencies": {"nuxt": "2"}}"#,
+            ),
+            (
+                "nuxt.config.js",
+                "export default { css: ['~/assets/css/fonts.css'] }\n",
+            ),
+            (
+                "assets/css/fonts.css",
+                "@font-face { font-family: R; src: url(\"~assets/fonts/r.woff2\") format('woff2'); }\n",
+            ),
+            ("assets/fonts/r.woff2", "font"),
+            ("site/package.json", VITE_PKG),
+            (
+                "site/vite.config.ts",
+                "import path from 'node:path'\nexport default { resolve: { alias: { '@styles': path.resolve(__dirname, 'src/styles') } } }\n",
+            ),
+            ("site/src/main.css", "@import \"@styles/base.css\";\n"),
+            ("site/src/styles/base.css", "body { margin: 0 }\n"),
+        ],
+        untracked: &[],
+    },
+    Case {
+        name: "bundler aliases in stylesheets, targets missing",
+        files: &[
+            (
+                "package.json",
+                r#"{"name": "web", "dependencies": {"nuxt": "2"}}"#,
+            ),
+            (
+                "nuxt.config.js",
+                "export default { css: ['~/assets/css/fonts.css'] }\n",
+            ),
+            (
+                "assets/css/fonts.css",
+                "@font-face { font-family: R; src: url(\"~assets/fonts/gone.woff2\") format('woff2'); }\n",
+            ),
+            ("site/package.json", VITE_PKG),
+            (
+                "site/vite.config.ts",
+                "import path from 'node:path'\nexport default { resolve: { alias: { '@styles': path.resolve(__dirname, 'src/styles') } } }\n",
+            ),
+            ("site/src/main.css", "@import \"@styles/gone.css\";\n"),
+        ],
+        untracked: &[],
+    },
     Case {
         name: "nuxt modules in a package that does not depend on Nuxt",
         files: &[

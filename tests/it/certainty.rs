@@ -527,6 +527,37 @@ const ROWS: &[Row] = &[
         config: None,
         expect: &[],
     },
+    // A types-only package declared as `@types/x` (hoppscotch's `@types/har-format`): the import
+    // type-checks and is dropped when its bindings are used only as types: a warning.
+    Row {
+        shape: "a package whose `@types` package alone is declared",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "app", "devDependencies": { "@types/har-format": "1.2.16" } }"#,
+            ),
+            (
+                "src/har.ts",
+                "import * as Har from \"har-format\";\nexport type Log = Har.Log;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNDECLARED, WARNING, "src/har.ts", "har-format")],
+    },
+    Row {
+        shape: "twin: neither the package nor its `@types` declared blocks",
+        staged: &[
+            APP,
+            (
+                "src/har.ts",
+                "import * as Har from \"har-format\";\nexport type Log = Har.Log;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNDECLARED, ERROR, "src/har.ts", "har-format")],
+    },
 ];
 
 /// An npm v3 lockfile locking `tiny` at 1.2.0 for the package in its folder.

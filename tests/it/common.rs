@@ -479,3 +479,28 @@ pub fn isolated_hookctl(r: &Repo, args: &[&str]) -> Command {
     }
     c
 }
+
+/// Run `hookctl ARGS` in the repo under a pseudo-terminal (`script`), with `input` typed in.
+pub fn in_terminal(r: &Repo, args: &str, env: &[(&str, &str)], input: &str) -> String {
+    let mut c = Command::new("script");
+    c.current_dir(&r.root)
+        .args(["-qfec", &format!("{BIN} {args}"), "/dev/null"])
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .env_remove("HOOKCTL");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    run_with_stdin(c, Some(input)).stdout
+}
+
+pub fn has_script() -> bool {
+    Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}

@@ -113,6 +113,40 @@ const ROWS: &[Row] = &[
     Row { shape: "local used at once (twin)", files: &[(APP, "export function f() {\n  const key = process.env.STRIPE_KEY;\n  return key.trim();\n}\n")],
         want: &[(APP, "STRIPE_KEY", "error")] },
     // ---- schemas ----
+    // ---- a guard through a local, an object, another local, a calling function ----
+    Row { shape: "a local holding the test (dub's hasGlobalRedisConfig)", files: &[(APP, "const hasGlobal = !!process.env.G_URL && !!process.env.G_TOKEN;\nexport const c = { url: hasGlobal ? process.env.G_URL.trim() : '', token: hasGlobal ? process.env.G_TOKEN.trim() : '' };\n")],
+        want: &[(APP, "G_URL", "warning"), (APP, "G_TOKEN", "warning"), (APP, "G_URL", "warning"), (APP, "G_TOKEN", "warning")] },
+    Row { shape: "a local built from it is no test (twin)", files: &[(APP, "const client = makeClient(process.env.H_URL);\nexport const u = client ? process.env.H_URL.trim() : '';\ndeclare function makeClient(u?: string): object;\n")],
+        want: &[(APP, "H_URL", "error"), (APP, "H_URL", "error")] },
+    Row { shape: "a map of optional hooks, looked up then tested (dub's log)", files: &[(APP, "const hooks = { alerts: process.env.HOOK_ALERTS, errors: process.env.HOOK_ERRORS };\nexport async function log(type: 'alerts' | 'errors') {\n  const hook = hooks[type];\n  if (!hook) return;\n  await fetch(hook);\n}\n")],
+        want: &[(APP, "HOOK_ALERTS", "warning"), (APP, "HOOK_ERRORS", "warning")] },
+    Row { shape: "an object property used as it is (twin)", files: &[(APP, "const cfg = { url: process.env.CFG_URL };\nexport const u = new URL(cfg.url);\n")],
+        want: &[(APP, "CFG_URL", "error")] },
+    Row { shape: "through a second local (apollo's graphId)", files: &[(APP, "const { GRAPH_ID } = process.env;\nexport function f(input?: { id?: string }) {\n  const id = input?.id ?? GRAPH_ID;\n  if (id) {\n    return [id];\n  }\n  return [];\n}\n")],
+        want: &[(APP, "GRAPH_ID", "warning")] },
+    Row { shape: "a second local used at once (twin)", files: &[(APP, "const { GRAPH_KEY } = process.env;\nexport function f(input?: { id?: string }) {\n  const id = input?.id ?? GRAPH_KEY;\n  return id.trim();\n}\n")],
+        want: &[(APP, "GRAPH_KEY", "error")] },
+    Row { shape: "a function called only under the test (umami's getClient)", files: &[(APP, "const enabled = Boolean(process.env.CH_URL);\nfunction getClient() {\n  return new URL(process.env.CH_URL);\n}\nexport function connect() {\n  return enabled ? getClient() : null;\n}\n")],
+        want: &[(APP, "CH_URL", "warning"), (APP, "CH_URL", "warning")] },
+    Row { shape: "an exported function: other files call it (twin)", files: &[(APP, "const enabled = Boolean(process.env.KF_URL);\nexport function getClient() {\n  return new URL(process.env.KF_URL);\n}\nexport function connect() {\n  return enabled ? getClient() : null;\n}\n")],
+        want: &[(APP, "KF_URL", "warning"), (APP, "KF_URL", "error")] },
+    Row { shape: "`this.x ??=` then tested (fresh's GA4 id)", files: &[(APP, "export class GA {\n  id?: string;\n  send() {\n    this.id ??= process.env.GA_ID;\n    if (!this.id) return;\n    return this.id;\n  }\n}\n")],
+        want: &[(APP, "GA_ID", "warning")] },
+    Row { shape: "`this.x ??=` then used (twin)", files: &[(APP, "export class GA {\n  id?: string;\n  send() {\n    this.id ??= process.env.GA_KEY;\n    return this.id.trim();\n  }\n}\n")],
+        want: &[(APP, "GA_KEY", "error")] },
+    Row { shape: "an `if` that throws when it is set forbids a value", files: &[(APP, "if (process.env.STRICT_MODE === 'yes') {\n  throw new Error('strict mode is not supported');\n}\n")],
+        want: &[(APP, "STRICT_MODE", "warning")] },
+    Row { shape: "an `if` that throws when it is unset (twin)", files: &[(APP, "if (process.env.REGION === undefined) {\n  throw new Error('REGION');\n}\n")],
+        want: &[(APP, "REGION", "error")] },
+    Row { shape: "passed to a function of the file whose parameter takes undefined (fresh's PREACT_PATH)", files: &[(APP, "const PREACT = process.env.PREACT_PATH;\nexport function bundle() {\n  return debuggerPlugin(PREACT);\n}\nfunction debuggerPlugin(p: string | undefined) {\n  return p === undefined ? null : p.trim();\n}\n")],
+        want: &[(APP, "PREACT_PATH", "warning")] },
+    Row { shape: "a parameter typed string (twin)", files: &[(APP, "const PREACT = process.env.PREACT_DIR;\nexport function bundle() {\n  return debuggerPlugin(PREACT);\n}\nfunction debuggerPlugin(p: string) {\n  return p.trim();\n}\n")],
+        want: &[(APP, "PREACT_DIR", "error")] },
+    // ---- only the build can set it ----
+    Row { shape: "import.meta.env name without the Vite prefix, typed in ImportMetaEnv (excalidraw's PKG_VERSION)", files: &[("src/vite-env.d.ts", "interface ImportMetaEnv {\n  PKG_VERSION: string;\n  VITE_API: string;\n}\n"), (APP, "export const v = import.meta.env.PKG_VERSION.trim();\n")],
+        want: &[(APP, "PKG_VERSION", "warning")] },
+    Row { shape: "a prefixed name typed in ImportMetaEnv comes from the environment (twin)", files: &[("src/vite-env.d.ts", "interface ImportMetaEnv {\n  PKG_VERSION: string;\n  VITE_API: string;\n}\n"), (APP, "export const v = import.meta.env.VITE_API.trim();\n")],
+        want: &[(APP, "VITE_API", "error")] },
     Row { shape: "t3-env optional/default", files: &[(APP, "import { createEnv } from '@t3-oss/env-nextjs';\nimport { z } from 'zod';\nexport const env = createEnv({\n  server: { DB: z.string().url(), MSG: z.string().optional(), N: z.coerce.number().default(3) },\n  runtimeEnv: { DB: process.env.DB, MSG: process.env.MSG, N: process.env.N },\n});\n"), ("package.json", r#"{"name":"app","dependencies":{"@t3-oss/env-nextjs":"1","zod":"3"}}"#)],
         want: &[(APP, "DB", "error"), (APP, "MSG", "warning"), (APP, "N", "warning")] },
     // ---- test and script files ----
@@ -124,6 +158,14 @@ const ROWS: &[Row] = &[
         want: &[("packages/jobs/scripts/register.ts", "BANK_TEAM_ID", "warning")] },
     Row { shape: "eslint config", files: &[("eslint.config.mjs", "export default { strict: process.env.LINT_FOR_PROD.length };\n")],
         want: &[("eslint.config.mjs", "LINT_FOR_PROD", "warning")] },
+    Row { shape: "a file only a tool script of package.json runs (trpc's sponsors pull)", files: &[("package.json", r#"{"name":"app","scripts":{"build":"next build","sponsors":"tsx ./src/sponsors/pull.ts"}}"#), ("src/sponsors/pull.ts", "export const t = process.env.SPONSOR_TOKEN.trim();\n")],
+        want: &[("src/sponsors/pull.ts", "SPONSOR_TOKEN", "warning")] },
+    Row { shape: "the same file run by the build (twin)", files: &[("package.json", r#"{"name":"app","scripts":{"build":"npm run gen && next build","gen":"tsx ./src/sponsors/pull.ts"}}"#), ("src/sponsors/pull.ts", "export const t = process.env.SPONSOR_TOKEN.trim();\n")],
+        want: &[("src/sponsors/pull.ts", "SPONSOR_TOKEN", "error")] },
+    Row { shape: "the app's entry run by a dev server script (twin)", files: &[("package.json", r#"{"name":"app","scripts":{"build":"tsc","dev":"tsx watch src/server.ts","start":"node dist/server.js"}}"#), ("src/server.ts", "export const t = process.env.SESSION_SECRET.trim();\n")],
+        want: &[("src/server.ts", "SESSION_SECRET", "error")] },
+    Row { shape: "an msw mocks folder (indie-stack)", files: &[("mocks/index.js", "export const u = `${process.env.REMIX_DEV_HTTP_ORIGIN.trim()}/ping`;\n")],
+        want: &[("mocks/index.js", "REMIX_DEV_HTTP_ORIGIN", "warning")] },
     Row { shape: "build config (twin)", files: &[("vite.config.ts", "export default { base: process.env.VITE_BASE.trim() };\n")],
         want: &[("vite.config.ts", "VITE_BASE", "error")] },
     // ---- declarations the corpus found unread ----
@@ -167,6 +209,79 @@ fn every_shape_and_its_twin() {
         want_sorted.sort();
         if got_sorted != want_sorted {
             failures.push(format!("{}:\n  got  {got:?}\n  want {want:?}", row.shape));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// `env/client-read` by the same certainty: a client read that is only tested, has a fallback
+/// or is guarded takes the unset branch in the browser (a warning); a plain use stays an error.
+#[test]
+fn client_reads_by_certainty() {
+    const NEXT: (&str, &str) = ("package.json", r#"{"name":"web","dependencies":{"next":"15"}}"#);
+    const VITE: (&str, &str) = ("package.json", r#"{"name":"web","devDependencies":{"vite":"5"}}"#);
+    type Files<'a> = &'a [(&'a str, &'a str)];
+    let rows: &[(&str, Files, Files)] = &[
+        (
+            "next: a flag test (dub's cookie domain)",
+            &[
+                NEXT,
+                (
+                    "app/layout.tsx",
+                    "\"use client\";\nexport const domain = process.env.VERCEL === \"1\" ? \".dub.co\" : \"localhost\";\n",
+                ),
+            ],
+            &[("VERCEL", "warning")],
+        ),
+        (
+            "next: a fallback",
+            &[
+                NEXT,
+                (
+                    "app/a.tsx",
+                    "'use client';\nexport const u = process.env.API_BASE ?? '/api';\n",
+                ),
+            ],
+            &[("API_BASE", "warning")],
+        ),
+        (
+            "next: a plain use (twin)",
+            &[
+                NEXT,
+                (
+                    "app/a.tsx",
+                    "'use client';\nexport const u = new URL(process.env.API_BASE);\n",
+                ),
+            ],
+            &[("API_BASE", "error")],
+        ),
+        (
+            "vite: a flag test",
+            &[
+                VITE,
+                ("src/a.ts", "export const on = import.meta.env.BETA === 'true';\n"),
+            ],
+            &[("BETA", "warning")],
+        ),
+        (
+            "vite: a plain use (twin)",
+            &[
+                VITE,
+                ("src/a.ts", "export const u = new URL(import.meta.env.API_URL);\n"),
+            ],
+            &[("API_URL", "error")],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (shape, files, want) in rows {
+        let got: Vec<(String, String)> = env_findings(files)
+            .into_iter()
+            .filter(|f| f.0 == "env/client-read")
+            .map(|f| (f.2, f.3))
+            .collect();
+        let want: Vec<(String, String)> = want.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        if got != want {
+            failures.push(format!("{shape}:\n  got  {got:?}\n  want {want:?}"));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -269,12 +384,13 @@ fn local_env_file_of_placeholders_is_no_secret() {
     };
     assert_eq!(
         secrets(
-            "# GRAFANA_CLOUD_TOKEN=\nGRAFANA_CLOUD_TOKEN=GRAFANA_CLOUD_TOKEN\nAPI_KEY=<your-key>\nEMPTY=\n"
+            "# GRAFANA_CLOUD_TOKEN=\nGRAFANA_CLOUD_TOKEN=GRAFANA_CLOUD_TOKEN\nAPI_KEY=<your-key>\nEMPTY=\nCONF_FARO_URL=GRAFANA_CLOUD_FARO_URL\n"
         ),
         Vec::<String>::new()
     );
     assert_eq!(secrets("API_KEY=3f9a8c1b7d2e4f60a5b9c8d7e6f5a4b3\n"), ["error"]);
     assert_eq!(secrets("FLAG=1\n"), ["error"]);
+    assert_eq!(secrets("REGION=Eu_West_1\nSTACK=GRAFANA_STACK\n"), ["error"]);
     assert_eq!(
         secrets("STRIPE=sk_live_51HqLyjWDarjtT1zdp7dcXYZabc123456789\nOTHER=changeme\n"),
         ["error"]

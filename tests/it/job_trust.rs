@@ -76,8 +76,10 @@ macro_rules! snap {
 
 // ---- Critical 2: an unstaged edit lost to SIGKILL ----------------------------------------
 
-#[test]
-fn sigkill_while_a_job_rewrites_an_unstaged_edit_loses_nothing() {
+/// A repo where a hookctl run was killed (-9) while its job, running in the staged view,
+/// had rewritten the real work-tree copy of the partially staged `src/a.ts` ("clobbered");
+/// the config then has no jobs left.
+fn killed_run_repo() -> Repo {
     // The job runs in the view (its file is partially staged) and writes the real work-tree
     // file through GIT_WORK_TREE, then hangs; hookctl is killed outright meanwhile.
     let r = partial_repo(|r| {
@@ -92,12 +94,24 @@ fn sigkill_while_a_job_rewrites_an_unstaged_edit_loses_nothing() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    assert!(wait_for(|| started.exists(), 30), "the job never started");
+    // Started, and recorded by hookctl (the record is written right after the spawn).
+    let records = r.path(".git/hookctl/jobs");
+    let recorded = || std::fs::read_dir(&records).is_ok_and(|mut d| d.next().is_some());
+    assert!(
+        wait_for(|| started.exists() && recorded(), 30),
+        "the job never started"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(r.read("src/a.ts"), "clobbered", "the job did rewrite the file");
-    // Any later run puts the user's bytes back, before its own work, and says so.
     r.write("hookctl.toml", "[pre-commit]\nchecks = []\n");
+    r
+}
+
+#[test]
+fn sigkill_while_a_job_rewrites_an_unstaged_edit_loses_nothing() {
+    let r = killed_run_repo();
+    // Any later run puts the user's bytes back, before its own work, and says so.
     let out = run(&r, &["run", "pre-commit"]);
     out.ok();
     assert_eq!(r.read("src/a.ts"), WORKTREE);
@@ -109,6 +123,63 @@ fn sigkill_while_a_job_rewrites_an_unstaged_edit_loses_nothing() {
     // Nothing left to do on the next run, and no view or job left behind.
     run(&r, &["run", "pre-commit"]).ok().lacks("put back");
     assert!(leftovers(&r).is_empty(), "{:?}", leftovers(&r));
+}
+
+/// Not only `hookctl run`: whichever command the user types first after the kill (a check by
+/// hand, doctor, a hook with `HOOKCTL=0`, the env and resolve commands) puts the edits back and
+/// says where the replaced version is kept; `doctor` keeps naming that place afterwards.
+#[test]
+fn any_command_after_a_sigkill_puts_the_edits_back() {
+    type Case<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+    let cases: &[Case] = &[
+        ("check", &["check"], &[]),
+        ("doctor", &["doctor"], &[]),
+        ("run_disabled", &["run", "pre-commit"], &[("HOOKCTL", "0")]),
+        ("env_diff", &["env", "diff", "--against", "src/b.ts"], &[]),
+        ("resolve", &["resolve"], &[]),
+    ];
+    for (name, args, env) in cases {
+        let r = killed_run_repo();
+        let mut c = cmd(&r, args);
+        c.envs(env.iter().copied());
+        let out = run_with_stdin(c, None);
+        assert_eq!(r.read("src/a.ts"), WORKTREE, "{name}: {}", out.all());
+        assert_eq!(r.git(&["show", ":src/a.ts"]).stdout, STAGED, "{name}");
+        let said: Vec<&str> = out
+            .stderr
+            .lines()
+            .filter(|l| l.contains("put back") || l.contains("job process group"))
+            .collect();
+        // The killed run's view went with it.
+        assert!(leftovers(&r).is_empty(), "{name}: {:?}", leftovers(&r));
+        // Each command says it in the same words.
+        snap!(r, "job_trust_recovery_by_any_command", said.join("\n"));
+        let kept = out
+            .stderr
+            .split("kept at ")
+            .nth(1)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .trim();
+        assert_eq!(std::fs::read_to_string(kept).unwrap(), "clobbered", "{name}");
+        // Later, doctor still names where the replaced version is.
+        let doctor = run(&r, &["doctor"]);
+        let warned: Vec<&str> = doctor
+            .stdout
+            .lines()
+            .filter(|l| l.contains("kept at") || l.contains("compare each kept"))
+            .collect();
+        assert!(
+            warned.iter().any(|l| l.contains(kept)),
+            "{name}: {}",
+            doctor.all()
+        );
+        if *name == "check" {
+            snap!(r, "job_trust_doctor_names_kept_versions", warned.join("\n"));
+        }
+    }
 }
 
 // ---- stage_fixed through `git commit <path>` -----------------------------------------------
@@ -440,6 +511,43 @@ fn a_job_that_runs_its_own_hook_is_refused() {
         "the hook ran again"
     );
     snap!(r, "job_trust_nested", out.stderr.replace(BIN, "[BIN]"));
+}
+
+/// The same, when the job's environment lost `HOOKCTL_RUNNING` (`env -i`, `env -u`, a tool
+/// that resets the environment): refused from hookctl's own process tree. Another hook inside
+/// a job still runs.
+#[test]
+fn a_job_that_runs_its_own_hook_with_a_scrubbed_environment_is_refused() {
+    for (name, prefix) in [
+        ("env_u", "env -u HOOKCTL_RUNNING"),
+        ("env_i", "env -i PATH=\"$PATH\" HOME=\"$HOME\""),
+    ] {
+        let r = Repo::new();
+        let count = r.sibling("count");
+        // Bounded by the job itself, so that a broken binary fails instead of forking forever.
+        r.write(
+            "hookctl.toml",
+            format!(
+                "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"again\"\nrun = '''echo x >> {c}; test $(wc -l < {c}) -lt 4 && {prefix} {BIN} run pre-commit'''\n[other]\nchecks = []\n[[other.jobs]]\nname = \"o\"\nrun = \"true\"\n",
+                c = s(&count)
+            ),
+        );
+        r.write("a.ts", "1").add(&["a.ts"]);
+        let out = run(&r, &["run", "pre-commit"]);
+        out.code(1)
+            .contains("refusing to run `pre-commit` inside a job of `pre-commit` (hookctl process");
+        assert_eq!(
+            std::fs::read_to_string(&count).unwrap(),
+            "x\n",
+            "{name}: the hook ran again"
+        );
+        // Another hook from a job is no nesting.
+        r.write(
+            "hookctl.toml",
+            format!("[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"other\"\nrun = '''{prefix} {BIN} run other'''\n[other]\nchecks = []\n[[other.jobs]]\nname = \"o\"\nrun = \"true\"\n"),
+        );
+        run(&r, &["run", "pre-commit"]).ok();
+    }
 }
 
 // ---- durations -------------------------------------------------------------------------------

@@ -4,31 +4,6 @@ use std::process::Command;
 
 use crate::common::*;
 
-/// Run `hookctl ARGS` in the repo under a pseudo-terminal (`script`), with `input` typed in.
-fn in_terminal(r: &Repo, args: &str, env: &[(&str, &str)], input: &str) -> String {
-    let mut c = Command::new("script");
-    c.current_dir(&r.root)
-        .args(["-qfec", &format!("{BIN} {args}"), "/dev/null"])
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("TERM", "xterm")
-        .env_remove("NO_COLOR")
-        .env_remove("GIT_INDEX_FILE")
-        .env_remove("GIT_DIR")
-        .env_remove("HOOKCTL");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    run_with_stdin(c, Some(input)).stdout
-}
-
-fn has_script() -> bool {
-    Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 const SLOW: &str = "[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"slow\"\nrun = \"sleep 2.5; echo FC=$FORCE_COLOR CC=$CLICOLOR_FORCE\"\n";
 
 #[test]

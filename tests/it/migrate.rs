@@ -259,3 +259,41 @@ fn malformed_lefthook_is_exit_2_with_file_and_line() {
     empty.write("a.txt", "a").commit_all("init");
     empty.hookctl(&["migrate"]).code(2).contains("nothing to migrate");
 }
+
+/// lefthook's `skip`/`only` and `priority` become hookctl's conditions and priorities; what
+/// has no equivalent (`merge-commit`) is named in the file and left out.
+#[test]
+fn lefthook_conditions_and_priorities() {
+    let repo = Repo::new();
+    repo.write(
+        "lefthook.yml",
+        r"
+pre-commit:
+  piped: true
+  skip:
+    - merge
+    - ref: main
+  commands:
+    format:
+      priority: 1
+      run: prettier --write {staged_files}
+      skip: true
+    lint:
+      priority: 2
+      run: eslint {staged_files}
+      only:
+        - ref: release/*
+        - run: test -f .lint
+    squash:
+      run: echo merged
+      skip:
+        - merge-commit
+        - rebase
+",
+    )
+    .commit_all("init");
+    repo.hookctl(&["migrate"]).ok();
+    let c = parsed(&repo);
+    assert_eq!(c.hooks["pre-commit"].jobs.len(), 3);
+    snapshot!(repo, "migrate_lefthook_conditions", repo.read("hookctl.toml"));
+}

@@ -238,3 +238,22 @@ fn ordering_mistakes_are_config_errors_with_file_and_line() {
     }
     snapshot!(r, "ordering_config_errors", text);
 }
+
+/// The README's example of conditions, ref-range hooks and groups is a valid configuration.
+#[test]
+fn the_readme_example_loads() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("### Conditions, ref-range hooks and order")
+        .nth(1)
+        .expect("the README section");
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("its example");
+    let c =
+        hookctl::config::parse(Path::new("hookctl.toml"), toml).unwrap_or_else(|e| panic!("{}", e.chain()));
+    assert_eq!(c.hooks["pre-commit"].groups.len(), 2);
+    assert_eq!(c.hooks["post-merge"].jobs.len(), 2);
+}

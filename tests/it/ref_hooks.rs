@@ -169,3 +169,28 @@ fn changed_files_in_a_hand_run_and_a_clone_s_first_checkout() {
     );
     cmd_snapshot!(r, "ref_hooks_clone", run);
 }
+
+/// git checks out the new base at the start of a rebase and runs `post-checkout` for it:
+/// `skip = "rebase"` keeps an install from running in the middle of one.
+#[test]
+fn post_checkout_inside_a_rebase_is_a_rebase() {
+    let r = repo(&[]);
+    r.write(
+        "hookctl.toml",
+        "[[post-checkout.jobs]]\nname = \"install\"\nrun = \"echo install\"\nglob = \"package-lock.json\"\nskip = \"rebase\"\n",
+    )
+    .commit_all("config");
+    r.git(&["checkout", "-q", "-b", "topic"]).ok();
+    r.write("notes.txt", "n\n").commit_all("topic");
+    r.git(&["checkout", "-q", "main"]).ok();
+    r.write("package-lock.json", "{\"v\":9}\n").commit_all("deps");
+    r.install_shim("post-checkout");
+    let checkout = git(&r, &["checkout", "-q", "topic"]);
+    let rebase = git(&r, &["rebase", "-q", "main"]);
+    let text = format!(
+        "## git checkout topic\n{}## git rebase main\n{}",
+        checkout.ok().stderr,
+        rebase.ok().stderr
+    );
+    snapshot!(r, "ref_hooks_checkout_in_rebase", text);
+}

@@ -379,3 +379,107 @@ fn a_one_line_private_key() {
         );
     }
 }
+
+/// A random-looking token (what `secrets/in-source` reports with `[secrets] entropy = true`).
+const RANDOM_TOKEN: &str = "q8Vt3kLz0PmX7wRb2NcY5sHd1JfG4aE6";
+/// A high-entropy value of a secret-like name (what `secrets/env-file` reports in env files).
+const NAMED_VALUE: &str = "Hd8Kq2LmZ7xV3pWn9T";
+
+/// Critical 1, the generic secrets: a random-looking token and a high-entropy value given to a
+/// secret-like name, on the line of another rule's finding (each syntax a row), in every
+/// output format, in a job's output and in an error quoting the config: never printed. The
+/// twin: a job's commit ids and hashes (random-looking, but no secret) are still printed.
+#[test]
+fn generic_secrets_on_another_rules_line_are_masked() {
+    let r = Repo::new();
+    r.write("package.json", r#"{"name":"app"}"#)
+        .write(".env.example", "DECLARED=\n")
+        .write("hookctl.toml", "[secrets]\nentropy = true\n")
+        .commit_all("init");
+    let rows = [
+        format!("export const a = process.env.UNDECLARED_A ?? \"{RANDOM_TOKEN}\";"),
+        format!("export const b = {{ apiSecret: \"{NAMED_VALUE}\", u: process.env.UNDECLARED_B }};"),
+        format!("const clientSecret = '{NAMED_VALUE}'; import c from \"./missing-c\";"),
+        format!("export const d = [process.env.UNDECLARED_D, `{RANDOM_TOKEN}`];"),
+        format!("const e = {{ \"db_password\": \"{NAMED_VALUE}\" }}; import f from \"./missing-f\";"),
+    ];
+    r.write("src/app.ts", format!("{}\n", rows.join("\n")))
+        .add(&["src/app.ts"]);
+    for format in FORMATS {
+        let run = r.hookctl(&["check", "--all-findings", "--format", format]);
+        run.code(1);
+        for rule in ["env/undeclared", "imports/unresolved", "secrets/in-source"] {
+            run.contains(&names_rule(format, rule));
+        }
+        lacks_all(&run, &[RANDOM_TOKEN, NAMED_VALUE]);
+    }
+    let human = r.hookctl(&["check", "--all-findings", "--format", "human"]);
+    crate::snapshot!(r, "secret_edges_generic_masked_human", human.stdout);
+
+    // A job quoting such a line (a linter) shows it masked; its commit id stays readable.
+    r.write("src/app.ts", "export const ok = 1;\n")
+        .commit_all("clean");
+    let head = r.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+    r.write(
+        "hookctl.toml",
+        "[[pre-commit.jobs]]\nname = \"lint\"\nrun = \"cat lint.txt; git rev-parse HEAD; exit 1\"\n",
+    )
+    .write("lint.txt", format!("{}\n", rows[2]))
+    .add(&["lint.txt", "hookctl.toml"]);
+    let run = r.hookctl(&["run", "pre-commit"]);
+    run.code(1)
+        .contains("clientSecret = '******************'")
+        .contains(&head);
+    lacks_all(&run, &[NAMED_VALUE]);
+
+    // An error quoting the config line that holds one.
+    r.write(
+        "hookctl.toml",
+        format!("[[pre-commit.jobs]]\nname = \"x\"\nrun = \"true\"\nenv = {{ DB_PASSWORD = \"{NAMED_VALUE}\", N = 3 }}\n"),
+    );
+    let run = r.hookctl(&["check"]);
+    run.code(2);
+    lacks_all(&run, &[NAMED_VALUE]);
+}
+
+/// An interactive job (`interactive = true`) has the terminal, and what it prints there is
+/// masked as it streams (a key split across writes, a private key's body printed line by line
+/// after its header), while its prompt still shows before it reads the answer and it still
+/// sees a terminal. With no terminal (CI, output to a file) its output is masked too.
+#[test]
+fn an_interactive_jobs_output_is_masked_on_the_terminal_and_off_it() {
+    assert!(
+        has_script(),
+        "this test needs util-linux `script` for a pseudo-terminal"
+    );
+    let r = Repo::new();
+    let log = r.sibling("log");
+    let stripe = stripe();
+    let (head, tail) = stripe.split_at(12);
+    r.write(
+        "keys.txt",
+        format!("aws {}\n{}\n{}\n{PEM_FOOTER}\n", aws(), pem_header(), pem_body()),
+    )
+    .write(
+        "hookctl.toml",
+        format!(
+            "[[pre-commit.jobs]]\nname = \"prompt\"\ninteractive = true\nrun = '''printf 'stripe {head}'; sleep 0.2; printf '{tail} done\\n'; cat keys.txt; printf 'answer? '; read a; echo \"got=$a\" > {}; test -t 1 && echo on-a-terminal'''\n",
+            s(&log)
+        ),
+    )
+    .write("a.md", "x\n")
+    .commit_all("init");
+    r.write("a.md", "y\n").add(&["a.md"]);
+    let out = in_terminal(&r, "run pre-commit", &[], "yes\n");
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "got=yes\n", "{out:?}");
+    for shown in ["stripe sk_live_****", "aws AKIA****", "answer? ", "on-a-terminal"] {
+        assert!(out.contains(shown), "`{shown}` missing: {out:?}");
+    }
+    for m in [STRIPE_MID, AWS_MID, PEM_MID, tail] {
+        assert!(!out.contains(m), "`{m}` printed: {out:?}");
+    }
+    // No terminal: hookctl's stdio are pipes; the job's output is captured, masked.
+    let run = r.hookctl(&["run", "pre-commit"]);
+    run.contains("stripe sk_live_****");
+    lacks_all(&run, &[STRIPE_MID, AWS_MID, PEM_MID, tail]);
+}

@@ -625,3 +625,68 @@ fn a_file_staged_then_deleted_is_never_told_to_git_add() {
     r.git(&["restore", "b.ts"]).ok();
     assert_eq!(r.read("b.ts"), "export const b = 1;\n");
 }
+
+// ------------------------------------------------------------------ UTF-16 source files
+
+/// `text` in UTF-16, little or big endian, with or without a BOM.
+fn utf16(text: &str, little: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(if little { b"\xFF\xFE" } else { b"\xFE\xFF" });
+    }
+    for u in text.encode_utf16() {
+        out.extend_from_slice(&if little { u.to_le_bytes() } else { u.to_be_bytes() });
+    }
+    out
+}
+
+/// A source file saved as UTF-16 (Windows editors, PowerShell's `>`; tsc reads it) is read for
+/// imports and env reads like its UTF-8 twin, at the same lines and columns, with the same
+/// source lines shown: not skipped as binary. Each encoding a row.
+#[test]
+fn utf16_source_files_are_read_like_their_utf8_twin() {
+    let src =
+        "// é\nimport local from \"./local-only\";\nexport const k = [local, process.env.UNDECLARED_U];\n";
+    let findings = |bytes: &[u8]| {
+        let r = Repo::new();
+        r.write("package.json", r#"{"name":"app"}"#)
+            .write(".env.example", "DECLARED=\n")
+            .commit_all("init");
+        r.write("src/app.ts", bytes).add(&["src/app.ts"]);
+        r.write("src/local-only.ts", "export default 1;\n");
+        let json = r.hookctl(&["check", "--all-findings", "--format", "json"]).json();
+        let list: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}:{}:{} {}",
+                    f["rule"], f["path"], f["line"], f["column"], f["message"]
+                )
+            })
+            .collect();
+        let human = r.hookctl(&["check", "--all-findings"]).stdout;
+        let human = regex::Regex::new(r"in \d+ ms")
+            .unwrap()
+            .replace(&human, "in [TIME] ms")
+            .into_owned();
+        (r, list, human)
+    };
+    let (_, utf8, utf8_human) = findings(src.as_bytes());
+    assert!(utf8.iter().any(|f| f.contains("imports/untracked")), "{utf8:?}");
+    assert!(utf8.iter().any(|f| f.contains("env/undeclared")), "{utf8:?}");
+    for (name, little, bom) in [
+        ("le_bom", true, true),
+        ("be_bom", false, true),
+        ("le", true, false),
+        ("be", false, false),
+    ] {
+        let (r, list, human) = findings(&utf16(src, little, bom));
+        assert_eq!(list, utf8, "{name}");
+        assert_eq!(human, utf8_human, "{name}");
+        if name == "le_bom" {
+            crate::snapshot!(r, "verdicts_utf16_source", human);
+        }
+    }
+}

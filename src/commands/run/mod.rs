@@ -53,6 +53,10 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         errln!("hookctl: HOOKCTL={value}, skipping {hook}");
         return Ok(Exit::Success);
     }
+    // The server's hook: the built-in checks of a push, never jobs.
+    if hook == crate::commands::receive::HOOK {
+        return crate::commands::receive::run(ctx);
+    }
     // A job that runs its own hook again (`git commit` in a pre-commit job, `hookctl run
     // pre-commit` in one) would start the jobs again, without end.
     let outer = crate::env_vars::get(crate::env_vars::HOOKCTL_RUNNING).unwrap_or_default();
@@ -61,18 +65,16 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
             "refusing to run `{hook}` inside a job of `{hook}` (HOOKCTL_RUNNING={outer}): it would start its jobs again, without end\nhint: a job must not run the hook it belongs to (e.g. no `git commit` in a pre-commit job)"
         ));
     }
+    // The same, when the job's environment lost HOOKCTL_RUNNING: hookctl's own process tree.
+    if let Some(pid) = crate::jobs::orphans::ancestor_running(hook) {
+        return Err(anyhow::anyhow!(
+            "refusing to run `{hook}` inside a job of `{hook}` (hookctl process {pid} runs it and started this one): it would start its jobs again, without end\nhint: a job must not run the hook it belongs to (e.g. no `git commit` in a pre-commit job)"
+        ));
+    }
     let every = progress_interval().map_err(anyhow::Error::msg)?;
     let git = Git::discover(&ctx.cwd).map_err(|e| anyhow::anyhow!(e.to_string()))?;
-    // What runs killed outright left: job groups still running, unstaged edits to put back,
-    // temporary directories. Before anything else, config errors included.
-    let left = crate::jobs::sweep_leftovers(&git);
-    if left.killed > 0 && !ctx.quiet {
-        errln!(
-            "hookctl: killed {} job process group(s) left running by a hookctl that was killed",
-            left.killed
-        );
-    }
-    ui::recovered(&left.recovery);
+    // What runs killed outright left was dealt with before any command ran
+    // (`crate::commands::sweep_leftovers`).
     // A bare repository has no checked-out hookctl.toml (doctor says so too): defaults, unless
     // `--config` names one.
     // `--package P` / `--here`: one workspace package's run (see `package`).
@@ -83,7 +85,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         let folder = package.as_ref().map(|p| p.folder.as_str());
         Config::load_for(&git.root, ctx.config.as_deref(), folder)?
     };
-    let mut config = config;
+    let mut config = ctx.adjust(config);
     // `hookctl.toml` files of workspace packages add jobs for their package's files (in a
     // package's run, its own file is merged into `config` already; the others' do not run).
     if package.is_none() {

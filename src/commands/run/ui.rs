@@ -447,29 +447,6 @@ impl Ui {
     }
 }
 
-/// What [`crate::jobs::restore::recover`] did for runs killed outright, on stderr (always:
-/// it is about the user's own edits).
-pub(super) fn recovered(r: &crate::jobs::restore::Recovery) {
-    for done in &r.restored {
-        let kept = match &done.replaced {
-            Some(p) => format!("; the version it replaced is kept at {}", shown(p)),
-            None => String::new(),
-        };
-        errln!(
-            "hookctl: put back your unstaged edits of `{}`, saved before the jobs of a hookctl run that was killed{kept}",
-            shown(&done.path)
-        );
-    }
-    for (path, why, at) in &r.failed {
-        errln!(
-            "hookctl: error: cannot put back your unstaged edits of `{}` ({}), saved before the jobs of a hookctl run that was killed: they are at {}",
-            shown(path),
-            escape(why),
-            shown(at)
-        );
-    }
-}
-
 /// A path as printed: control characters escaped.
 fn shown(p: &Path) -> String {
     escape(&p.to_string_lossy()).into_owned()

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The report is markdown: backticks inside single quotes are meant literally.
+# shellcheck disable=SC2016
+# bench/remote-cache.sh — the first full check of a fresh clone, with and without the team's
+# Turborepo remote cache (`[cache] remote = "turbo"`, issue 23), beside the warm check of the
+# clone that filled it. The server is turborepo-remote-cache from npm on loopback (its local
+# storage provider). Corpora: gen.py's, as bench/run.sh makes them (bench/.corpora), or the
+# folder CORPORA names (n20000, n100000, ... inside).
+#
+# usage: HOOKCTL_BIN=target/release/hookctl bench/remote-cache.sh [--sizes 20000,100000] [--runs N]
+# Prints a markdown table and writes it to bench/results/remote-cache-<date>.md.
+set -euo pipefail
+
+sizes=20000
+runs=3
+while (($#)); do
+	case $1 in
+	--sizes) sizes=${2:?} && shift ;;
+	--runs) runs=${2:?} && shift ;;
+	-h | --help) sed -n '2,11p' "$0" && exit 0 ;;
+	*) echo "remote-cache: unknown argument: $1" >&2 && exit 2 ;;
+	esac
+	shift
+done
+unset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE GIT_COMMON_DIR GIT_OBJECT_DIRECTORY
+unset TURBO_TEAMID TURBO_REMOTE_CACHE_SIGNATURE_KEY TURBO_REMOTE_CACHE_READ_ONLY
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(git -C "$script_dir" rev-parse --show-toplevel)
+corpora=${CORPORA:-$script_dir/.corpora}
+gen_py="$(dirname "$repo_root")/shared/gen-corpus/gen.py"
+hookctl=${HOOKCTL_BIN:-$repo_root/target/release/hookctl}
+[[ $hookctl == /* ]] || hookctl=$PWD/$hookctl
+[[ -x $hookctl ]] || { echo "remote-cache: no hookctl at $hookctl (cargo build --release)" >&2; exit 1; }
+command -v hyperfine >/dev/null || { echo "remote-cache: needs hyperfine" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hookctl-remote-bench.XXXXXX")
+server_pid=
+cleanup() {
+	[[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+cli=${HOOKCTL_TEST_TURBO_CACHE:-}
+if [[ -z $cli ]]; then
+	npm install --silent --no-audit --no-fund --prefix "$tmp/trc" turborepo-remote-cache@2.12.0 >/dev/null
+	cli=$tmp/trc/node_modules/turborepo-remote-cache/dist/cli.js
+fi
+
+corpus() { # N -> a committed gen.py corpus of N files
+	local dir=$corpora/n$1
+	if [[ ! -f $corpora/n$1.ok ]]; then
+		mkdir -p "$corpora"
+		python3 "$gen_py" --files "$1" --seed 1 --out "$dir.partial" --pack >/dev/null
+		mv "$dir.partial" "$dir" && touch "$corpora/n$1.ok"
+	fi
+	echo "$dir"
+}
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$tmp/store"
+PORT=$port HOST=127.0.0.1 NODE_ENV=production STORAGE_PROVIDER=local STORAGE_PATH=$tmp/store \
+	STORAGE_PATH_USE_TMP_FOLDER=false TURBO_TOKEN=bench-token LOG_LEVEL=error \
+	node "$cli" >"$tmp/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+	(echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+	sleep 0.2
+done
+export TURBO_API=http://127.0.0.1:$port TURBO_TOKEN=bench-token TURBO_TEAM=bench
+
+# hookctl.local.toml: the remote cache on, without changing the checked snapshot.
+local_toml='[cache]
+remote = "turbo"
+remote_timeout = "2s"'
+
+secs() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
+fmt() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.0f ms", s*1000; else printf "%.2f s", s }'; }
+
+out="| files | warm check (clone A) | fresh clone, first check, no remote cache | fresh clone, first check, remote cache | remote / warm |
+|---:|---:|---:|---:|---:|"
+for n in ${sizes//,/ }; do
+	src=$(corpus "$n")
+	a=$tmp/a$n
+	git clone -q "$src" "$a"
+	printf '%s\n' "$local_toml" >"$a/hookctl.local.toml"
+	# Clone A: cold, fills the remote cache; then warm.
+	"$hookctl" -C "$a" check --all-findings >/dev/null 2>&1 || true
+	hyperfine -N -w 1 -r "$runs" -i --export-json "$tmp/warm$n.json" "$hookctl -C $a check --all-findings" >/dev/null
+	prep="rm -rf $tmp/b$n && git clone -q $a $tmp/b$n && cp $a/hookctl.local.toml $tmp/b$n/"
+	hyperfine -r "$runs" -i --prepare "$prep && rm $tmp/b$n/hookctl.local.toml" --export-json "$tmp/cold$n.json" \
+		"$hookctl -C $tmp/b$n check --all-findings" >/dev/null
+	hyperfine -r "$runs" -i --prepare "$prep" --export-json "$tmp/remote$n.json" \
+		"$hookctl -C $tmp/b$n check --all-findings" >/dev/null
+	w=$(secs "$tmp/warm$n.json") c=$(secs "$tmp/cold$n.json") r=$(secs "$tmp/remote$n.json")
+	out+="
+| $n | $(fmt "$w") | $(fmt "$c") | $(fmt "$r") | $(awk -v r="$r" -v w="$w" 'BEGIN { printf "%.2f×", r/w }') |"
+	rm -rf "$a" "$tmp/b$n"
+done
+report="# Fresh clone, first full check, with and without the remote cache ($(date -u +%F))
+
+hookctl $("$hookctl" --version | head -1); turborepo-remote-cache 2.12.0 on loopback (local storage);
+medians of $runs runs (hyperfine); gen.py corpora; $(nproc) CPUs.
+
+$out"
+mkdir -p "$script_dir/results"
+printf '%s\n' "$report" | tee "$script_dir/results/remote-cache-$(date -u +%F).md"

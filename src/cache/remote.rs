@@ -1,0 +1,832 @@
+//! The team's shared verdict cache over the Turborepo Remote Cache API (`[cache] remote =
+//! "turbo"`): a fresh clone or a CI runner downloads what another machine already computed for
+//! the same blobs instead of parsing and resolving everything again.
+//!
+//! What is shared is what the local cache holds, keyed by content:
+//! - per-blob facts ([`super::FactsCache`] entries, keyed by blob id + file kind), in chunks: the
+//!   key space is cut into `2^bits` ranges by the keys' leading bits (`bits` from the number of
+//!   source files, ~512 files a chunk), and a chunk is named by its range and the facts
+//!   fingerprint (extractor version, options, file size limit). A chunk holds whatever facts the
+//!   last writer had for keys of its range; each entry is a pure function of its key, so any
+//!   writer's chunk is right for what it lists, and a clone a few commits away still finds all
+//!   but its changed files.
+//! - the clean sets ([`crate::resolve::clean`]), named by their file and context hash: the same
+//!   context means the same verdicts.
+//!
+//! Each artifact's hash is derived from those names (`hookctl` + 32 hex digits: never one of
+//! turbo's own 16-hex-digit task hashes) and moved with `GET`/`PUT /v8/artifacts/:hash` and the
+//! bearer token, the team as turbo sends it (`teamId` when `TURBO_TEAMID` starts with `team_`,
+//! `slug` from `TURBO_TEAM`).
+//!
+//! Never trusted: with `TURBO_REMOTE_CACHE_SIGNATURE_KEY` set, every upload carries turbo's
+//! `x-artifact-tag` (base64 HMAC-SHA256 over the hash, the team id and the body) and every
+//! download must carry a valid one. An artifact that fails verification, does not parse (the
+//! cache folder's framing: magic, format, fingerprint, checksum; then its own layout, every
+//! entry decoded) or was computed for another fingerprint is ignored, and what it would have
+//! answered is computed here. Without a key the checks catch damage, not a writer who means
+//! harm: `hookctl doctor` says artifacts are unsigned.
+//!
+//! Never slower than without it: the network is used only when the local cache misses more
+//! than `remote_min_misses` files; every request is bounded by `remote_timeout` to connect and
+//! answer (the first failure marks the server down for the rest of the run, which goes on
+//! locally); downloads run on their own threads while the scan parses what they do not hold;
+//! uploads run in the background and are waited for (bounded) at the end of the run.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use git2::Oid;
+use hmac::{KeyInit, Mac};
+
+use super::frame::Frame;
+use crate::config::{CacheConfig, RemoteCache};
+use crate::env_vars;
+use crate::scan::Facts;
+
+/// turbo's default API when `TURBO_API` is unset (Vercel's remote cache).
+pub const DEFAULT_API: &str = "https://vercel.com/api";
+/// Every artifact hash starts with this (turbo's own are hex digits only).
+pub const HASH_PREFIX: &str = "hookctl";
+/// Facts chunks: bump `format` when the body's layout changes.
+const FACTS_FRAME: Frame = Frame {
+    magic: b"HKCRFACT",
+    format: 1,
+};
+/// Files per facts chunk aimed at.
+const CHUNK_FILES: usize = 512;
+/// Most leading bits a chunk is named by (4096 chunks: 2M files at 512 a chunk).
+const MAX_BITS: u32 = 12;
+/// The largest artifact read.
+const MAX_ARTIFACT: u64 = 64 << 20;
+/// Downloads at once.
+const PARALLEL: usize = 8;
+/// A whole transfer may take this many `remote_timeout`s (the server answered in time).
+const TRANSFER_FACTOR: u32 = 25;
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// Where the remote cache is and how to talk to it, from `[cache]` and turbo's variables.
+#[derive(Clone)]
+pub struct Settings {
+    pub api: String,
+    token: String,
+    pub team_id: Option<String>,
+    pub team_slug: Option<String>,
+    key: Option<Vec<u8>>,
+    pub write: bool,
+    pub min_misses: usize,
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for Settings {
+    // Never the token or the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("api", &self.api)
+            .field("team_id", &self.team_id)
+            .field("team_slug", &self.team_slug)
+            .field("signed", &self.key.is_some())
+            .field("write", &self.write)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the remote cache is not used although configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Off {
+    /// `[cache] remote` is not set.
+    NotConfigured,
+    /// Configured, but something it needs is missing or invalid.
+    Unusable(String),
+}
+
+impl Settings {
+    /// The settings of `[cache]` with turbo's variables, or why the remote cache is off.
+    pub fn resolve(cfg: &CacheConfig) -> Result<Settings, Off> {
+        let Some(RemoteCache::Turbo) = cfg.remote else {
+            return Err(Off::NotConfigured);
+        };
+        let set = |name: &str| env_vars::get(name).filter(|v| !v.trim().is_empty());
+        let token = set(env_vars::TURBO_TOKEN).ok_or_else(|| {
+            Off::Unusable("TURBO_TOKEN is not set: checks use the local cache only".to_string())
+        })?;
+        let api = set(env_vars::TURBO_API).unwrap_or_else(|| DEFAULT_API.to_string());
+        let api = api.trim().trim_end_matches('/').to_string();
+        if !(api.starts_with("https://") || api.starts_with("http://")) {
+            return Err(Off::Unusable(format!(
+                "TURBO_API=`{api}` is not an http(s) URL: checks use the local cache only"
+            )));
+        }
+        let read_only = env_vars::get(env_vars::TURBO_REMOTE_CACHE_READ_ONLY)
+            .is_some_and(|v| matches!(v.trim(), "1" | "true" | "TRUE" | "True" | "yes"));
+        Ok(Settings {
+            api,
+            token,
+            team_id: set(env_vars::TURBO_TEAMID),
+            team_slug: set(env_vars::TURBO_TEAM),
+            key: env_vars::get_os(env_vars::TURBO_REMOTE_CACHE_SIGNATURE_KEY)
+                .filter(|k| !k.is_empty())
+                .map(std::ffi::OsString::into_encoded_bytes),
+            write: cfg.remote_write() && !read_only,
+            min_misses: cfg.remote_min_misses(),
+            timeout: cfg.remote_timeout(),
+        })
+    }
+
+    /// Artifacts are signed and verified.
+    pub fn signed(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// turbo's `x-artifact-tag`: base64 (standard, padded) of HMAC-SHA256 keyed with the
+    /// signature key over the artifact hash, the team id (`TURBO_TEAMID`, empty when unset) and
+    /// the body.
+    fn tag(&self, hash: &str, body: &[u8]) -> Option<String> {
+        let mac = self.mac(hash, body)?;
+        Some(base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+    }
+
+    fn mac(&self, hash: &str, body: &[u8]) -> Option<HmacSha256> {
+        let key = self.key.as_deref()?;
+        let mut mac = HmacSha256::new_from_slice(key).ok()?;
+        mac.update(hash.as_bytes());
+        mac.update(self.team_id.as_deref().unwrap_or_default().as_bytes());
+        mac.update(body);
+        Some(mac)
+    }
+
+    /// Whether `tag` is this key's tag of `body` under `hash` (constant-time comparison).
+    fn verify(&self, hash: &str, body: &[u8], tag: Option<&str>) -> bool {
+        let (Some(mac), Some(tag)) = (self.mac(hash, body), tag) else {
+            return false;
+        };
+        base64::engine::general_purpose::STANDARD
+            .decode(tag.trim())
+            .is_ok_and(|t| mac.verify_slice(&t).is_ok())
+    }
+}
+
+/// A handle on the remote cache for one run (cheap to clone).
+#[derive(Clone)]
+pub struct Remote(Arc<Inner>);
+
+struct Inner {
+    settings: Settings,
+    agent: ureq::Agent,
+    down: AtomicBool,
+    downloaded: AtomicUsize,
+    uploaded: AtomicUsize,
+    rejected: AtomicUsize,
+    notes: Mutex<Vec<String>>,
+    uploads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+/// What a `GET` gave.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Fetched {
+    Body(Vec<u8>),
+    /// Not in the cache (or the server is down: nothing to use either way).
+    Missing,
+    /// There, but not verified: ignored.
+    Rejected,
+}
+
+impl Remote {
+    /// The remote cache `[cache]` configures, when it is usable.
+    pub fn from_config(cfg: &CacheConfig) -> Option<Remote> {
+        Settings::resolve(cfg).ok().map(Remote::new)
+    }
+
+    pub fn new(settings: Settings) -> Remote {
+        let t = settings.timeout;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_resolve(Some(t))
+            .timeout_connect(Some(t))
+            .timeout_send_request(Some(t))
+            .timeout_recv_response(Some(t))
+            .timeout_global(Some(t * TRANSFER_FACTOR))
+            .http_status_as_error(false)
+            .user_agent(format!("hookctl/{}", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Remote(Arc::new(Inner {
+            settings,
+            agent,
+            down: AtomicBool::new(false),
+            downloaded: AtomicUsize::new(0),
+            uploaded: AtomicUsize::new(0),
+            rejected: AtomicUsize::new(0),
+            notes: Mutex::new(Vec::new()),
+            uploads: Mutex::new(Vec::new()),
+        }))
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    /// Worth going to the network for `misses` files the local cache does not hold.
+    pub fn worth_it(&self, misses: usize) -> bool {
+        misses > self.0.settings.min_misses && !self.is_down()
+    }
+
+    /// This run uploads what it computed.
+    pub fn writes(&self) -> bool {
+        self.0.settings.write && !self.is_down()
+    }
+
+    pub fn is_down(&self) -> bool {
+        self.0.down.load(Ordering::Relaxed)
+    }
+
+    fn note(&self, text: String) {
+        let mut notes = self
+            .0
+            .notes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !notes.contains(&text) {
+            notes.push(text);
+        }
+    }
+
+    /// The server failed to answer: no more requests this run.
+    fn went_down(&self, why: impl std::fmt::Display) {
+        if !self.0.down.swap(true, Ordering::Relaxed) {
+            self.note(format!(
+                "remote cache at {} did not answer ({why}): this run used the local cache only",
+                self.0.settings.api
+            ));
+        }
+    }
+
+    fn url(&self, hash: &str) -> String {
+        format!("{}/v8/artifacts/{hash}", self.0.settings.api)
+    }
+
+    fn request<B>(&self, mut req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        let s = &self.0.settings;
+        if let Some(id) = s.team_id.as_deref().filter(|id| id.starts_with("team_")) {
+            req = req.query("teamId", id);
+        }
+        if let Some(slug) = &s.team_slug {
+            req = req.query("slug", slug);
+        }
+        req.header("Authorization", format!("Bearer {}", s.token))
+    }
+
+    /// Download an artifact, verified when a key is set.
+    pub fn get(&self, hash: &str) -> Fetched {
+        if self.is_down() {
+            return Fetched::Missing;
+        }
+        let resp = self.request(self.0.agent.get(&self.url(hash))).call();
+        let mut resp = match resp {
+            Ok(r) => r,
+            Err(e) => {
+                self.went_down(e);
+                return Fetched::Missing;
+            }
+        };
+        match resp.status().as_u16() {
+            200 => {}
+            404 => return Fetched::Missing,
+            401 | 403 => {
+                self.went_down(format!("HTTP {}: is TURBO_TOKEN right?", resp.status()));
+                return Fetched::Missing;
+            }
+            other => {
+                self.note(format!(
+                    "remote cache at {} answered HTTP {other}",
+                    self.0.settings.api
+                ));
+                return Fetched::Missing;
+            }
+        }
+        let tag = resp
+            .headers()
+            .get("x-artifact-tag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = match resp.body_mut().with_config().limit(MAX_ARTIFACT).read_to_vec() {
+            Ok(b) => b,
+            Err(e) => {
+                self.went_down(e);
+                return Fetched::Missing;
+            }
+        };
+        if self.0.settings.signed() && !self.0.settings.verify(hash, &body, tag.as_deref()) {
+            return self.rejected();
+        }
+        self.0.downloaded.fetch_add(1, Ordering::Relaxed);
+        Fetched::Body(body)
+    }
+
+    /// An artifact that did not verify or parse: counted, said once at the end.
+    fn rejected(&self) -> Fetched {
+        self.0.rejected.fetch_add(1, Ordering::Relaxed);
+        Fetched::Rejected
+    }
+
+    /// Upload an artifact, signed when a key is set (synchronously).
+    pub fn put(&self, hash: &str, body: &[u8]) -> bool {
+        if !self.writes() {
+            return false;
+        }
+        let mut req = self
+            .request(self.0.agent.put(&self.url(hash)))
+            .header("Content-Type", "application/octet-stream");
+        if let Some(tag) = self.0.settings.tag(hash, body) {
+            req = req.header("x-artifact-tag", tag);
+        }
+        match req.send(body) {
+            Ok(r) if r.status().is_success() => {
+                self.0.uploaded.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Ok(r) => {
+                self.note(format!(
+                    "remote cache at {} refused an upload (HTTP {})",
+                    self.0.settings.api,
+                    r.status()
+                ));
+                false
+            }
+            Err(e) => {
+                self.went_down(e);
+                false
+            }
+        }
+    }
+
+    /// Upload in the background; [`Remote::finish`] waits for it.
+    pub fn put_later(&self, hash: String, body: Vec<u8>) {
+        if !self.writes() {
+            return;
+        }
+        let me = self.clone();
+        let handle = std::thread::spawn(move || {
+            me.put(&hash, &body);
+        });
+        self.0
+            .uploads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(handle);
+    }
+
+    /// Wait for the uploads (each bounded by the transfer timeout) and return what the user
+    /// should know: the server was down, artifacts were ignored.
+    pub fn finish(&self) -> Vec<String> {
+        let uploads = std::mem::take(
+            &mut *self
+                .0
+                .uploads
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        for u in uploads {
+            let _ = u.join();
+        }
+        let mut notes = std::mem::take(
+            &mut *self
+                .0
+                .notes
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        let rejected = self.0.rejected.load(Ordering::Relaxed);
+        if rejected > 0 {
+            notes.push(format!(
+                "remote cache: {rejected} artifact{} failed verification or did not parse and {} ignored (recomputed here)",
+                if rejected == 1 { "" } else { "s" },
+                if rejected == 1 { "was" } else { "were" },
+            ));
+        }
+        notes
+    }
+
+    /// (downloaded, uploaded, rejected) so far.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            self.0.downloaded.load(Ordering::Relaxed),
+            self.0.uploaded.load(Ordering::Relaxed),
+            self.0.rejected.load(Ordering::Relaxed),
+        )
+    }
+
+    // ---- clean sets ---------------------------------------------------------------------
+
+    /// A clean set's file as another machine stored it for context `ctx`, checked by `valid`
+    /// (the set's own parse); `None` when absent, unverified or invalid.
+    pub fn get_clean(&self, name: &str, ctx: u64, valid: impl Fn(&[u8]) -> bool) -> Option<Vec<u8>> {
+        match self.get(&clean_hash(name, ctx)) {
+            Fetched::Body(b) if valid(&b) => Some(b),
+            Fetched::Body(_) => {
+                self.rejected();
+                None
+            }
+            Fetched::Missing | Fetched::Rejected => None,
+        }
+    }
+
+    /// Share a clean set's file (in the background).
+    pub fn put_clean(&self, name: &str, ctx: u64, file: Vec<u8>) {
+        self.put_later(clean_hash(name, ctx), file);
+    }
+
+    // ---- facts ----------------------------------------------------------------------------
+
+    /// Start downloading the facts chunks that hold `missing` (keys the local cache lacks),
+    /// when there are enough of them; `total` is the number of distinct keys of the whole
+    /// snapshot (it decides how the key space is cut).
+    pub fn fetch_facts(&self, fingerprint: u64, total: usize, missing: &[Oid]) -> Option<FactsFetch> {
+        if !self.worth_it(missing.len()) {
+            return None;
+        }
+        let bits = chunk_bits(total);
+        let mut wanted: Vec<u32> = missing.iter().map(|k| chunk_of(k, bits)).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let slots: Vec<Slot> = (0..1usize << bits).map(|_| Slot::default()).collect();
+        for &c in &wanted {
+            *slots[c as usize]
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = State::Pending;
+        }
+        let fetch = FactsFetch {
+            remote: self.clone(),
+            fingerprint,
+            bits,
+            slots: Arc::new(slots),
+            parsed: (0..1usize << bits).map(|_| AtomicBool::new(false)).collect(),
+        };
+        let queue = Arc::new(Mutex::new(wanted));
+        for _ in 0..PARALLEL.min(queue.lock().map_or(0, |q| q.len())) {
+            let (queue, slots, remote) = (queue.clone(), fetch.slots.clone(), self.clone());
+            std::thread::spawn(move || {
+                loop {
+                    let next = queue
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .pop();
+                    let Some(chunk) = next else { break };
+                    let got = match remote.get(&facts_hash(fingerprint, bits, chunk)) {
+                        Fetched::Body(b) => {
+                            let parsed = parse_chunk(&b, fingerprint, bits, chunk);
+                            if parsed.is_none() {
+                                remote.rejected();
+                            }
+                            parsed
+                        }
+                        Fetched::Missing | Fetched::Rejected => None,
+                    };
+                    let slot = &slots[chunk as usize];
+                    *slot
+                        .state
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = State::Done(got);
+                    slot.ready.notify_all();
+                }
+            });
+        }
+        Some(fetch)
+    }
+}
+
+/// The remote facts of one run: chunks arriving on their own threads.
+pub struct FactsFetch {
+    remote: Remote,
+    fingerprint: u64,
+    bits: u32,
+    slots: Arc<Vec<Slot>>,
+    /// Per chunk: this run parsed a file of it (so the chunk is uploaded).
+    parsed: Vec<AtomicBool>,
+}
+
+#[derive(Default)]
+struct Slot {
+    state: Mutex<State>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+enum State {
+    /// Not asked for.
+    #[default]
+    Idle,
+    Pending,
+    /// Arrived and verified, or `None`: missing, rejected, or the server is down.
+    Done(Option<HashMap<Oid, Facts>>),
+}
+
+impl FactsFetch {
+    /// The facts another machine computed for `key`, waiting for its chunk to arrive (each
+    /// download is bounded by the remote's timeouts).
+    pub fn get(&self, key: &Oid) -> Option<Facts> {
+        let slot = &self.slots[chunk_of(key, self.bits) as usize];
+        let mut state = slot
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while matches!(*state, State::Pending) {
+            state = slot
+                .ready
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        match &*state {
+            State::Done(Some(map)) => map.get(key).cloned(),
+            _ => None,
+        }
+    }
+
+    /// This run parsed `key` itself: its chunk is worth uploading.
+    pub fn parsed(&self, key: &Oid) {
+        self.parsed[chunk_of(key, self.bits) as usize].store(true, Ordering::Relaxed);
+    }
+
+    /// Upload (in the background) every chunk this run parsed files of, with what the local
+    /// cache now holds for the snapshot's keys of it (`all`: every key of the snapshot).
+    pub fn share(self, cache: &super::FactsCache, all: &[Oid]) {
+        if !self.remote.writes() {
+            return;
+        }
+        let mut by_chunk: HashMap<u32, Vec<Oid>> = HashMap::new();
+        for k in all {
+            let c = chunk_of(k, self.bits);
+            if self.parsed[c as usize].load(Ordering::Relaxed) {
+                by_chunk.entry(c).or_default().push(*k);
+            }
+        }
+        for (chunk, mut keys) in by_chunk {
+            keys.sort_unstable();
+            keys.dedup();
+            let entries: Vec<(Oid, Facts)> = keys
+                .into_iter()
+                .filter_map(|k| cache.get(&k).map(|f| (k, f)))
+                .collect();
+            let body = encode_chunk(self.fingerprint, self.bits, chunk, &entries);
+            self.remote
+                .put_later(facts_hash(self.fingerprint, self.bits, chunk), body);
+        }
+    }
+}
+
+/// Leading bits that name a chunk for a snapshot of `total` keys: ~[`CHUNK_FILES`] a chunk.
+pub fn chunk_bits(total: usize) -> u32 {
+    let chunks = (total / CHUNK_FILES).max(1);
+    (usize::BITS - 1 - chunks.leading_zeros()).min(MAX_BITS)
+}
+
+/// The chunk of `key` when the key space is cut by its `bits` leading bits.
+pub fn chunk_of(key: &Oid, bits: u32) -> u32 {
+    if bits == 0 {
+        return 0;
+    }
+    let b = key.as_bytes();
+    let lead = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    lead >> (32 - bits)
+}
+
+/// `hookctl` + 32 hex digits of what names the artifact.
+fn artifact_hash(what: &[u8]) -> String {
+    format!(
+        "{HASH_PREFIX}{:032x}",
+        xxhash_rust::xxh3::xxh3_128_with_seed(what, 0x686f_6f6b_6374_6c00)
+    )
+}
+
+pub fn facts_hash(fingerprint: u64, bits: u32, chunk: u32) -> String {
+    let mut what = b"facts\0".to_vec();
+    what.extend_from_slice(&fingerprint.to_le_bytes());
+    what.extend_from_slice(&bits.to_le_bytes());
+    what.extend_from_slice(&chunk.to_le_bytes());
+    artifact_hash(&what)
+}
+
+pub fn clean_hash(name: &str, ctx: u64) -> String {
+    let mut what = b"clean\0".to_vec();
+    what.extend_from_slice(name.as_bytes());
+    what.push(0);
+    what.extend_from_slice(&ctx.to_le_bytes());
+    artifact_hash(&what)
+}
+
+/// The remote identity of facts: the local cache's fingerprint and the file size limit (a
+/// file over the limit is skipped, never answered from a cache).
+pub fn facts_fingerprint(local: u64, max_file_size: u64) -> u64 {
+    let mut what = b"remote facts\0".to_vec();
+    what.extend_from_slice(&local.to_le_bytes());
+    what.extend_from_slice(&max_file_size.to_le_bytes());
+    xxhash_rust::xxh3::xxh3_64(&what)
+}
+
+// Chunk body (inside FACTS_FRAME, fingerprint = the remote facts fingerprint):
+//   bits u8, chunk u32, count u32, then per entry (sorted by key, strictly):
+//   key [20], len u32, facts (the facts cache's entry encoding)
+
+pub fn encode_chunk(fingerprint: u64, bits: u32, chunk: u32, entries: &[(Oid, Facts)]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(9 + entries.len() * 160);
+    body.push(bits as u8);
+    body.extend_from_slice(&chunk.to_le_bytes());
+    body.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+    let mut facts = Vec::with_capacity(256);
+    for (k, f) in entries {
+        facts.clear();
+        super::encode_facts(f, &mut facts);
+        body.extend_from_slice(k.as_bytes());
+        body.extend_from_slice(&(facts.len() as u32).to_le_bytes());
+        body.extend_from_slice(&facts);
+    }
+    FACTS_FRAME.encode(fingerprint, &body)
+}
+
+/// A chunk's entries, if the file is one of this fingerprint, names this chunk, lists only
+/// keys of it in order, and every entry decodes; `None` otherwise (the whole chunk is ignored).
+pub fn parse_chunk(file: &[u8], fingerprint: u64, bits: u32, chunk: u32) -> Option<HashMap<Oid, Facts>> {
+    let body = FACTS_FRAME.body(file, fingerprint)?;
+    let mut at = 0usize;
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let s = body.get(at..at.checked_add(n)?)?;
+        at += n;
+        Some(s)
+    };
+    let u32_of = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes"));
+    if u32::from(take(1)?[0]) != bits || u32_of(take(4)?) != chunk {
+        return None;
+    }
+    let count = u32_of(take(4)?) as usize;
+    let mut out = HashMap::with_capacity(count.min(1 << 16));
+    let mut prev: Option<Oid> = None;
+    for _ in 0..count {
+        let key = Oid::from_bytes(take(20)?).ok()?;
+        if chunk_of(&key, bits) != chunk || prev.is_some_and(|p| p >= key) {
+            return None;
+        }
+        prev = Some(key);
+        let len = u32_of(take(4)?) as usize;
+        let facts = super::decode_facts(take(len)?)?;
+        out.insert(key, facts);
+    }
+    (at == body.len()).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(key: Option<&str>, team_id: Option<&str>) -> Settings {
+        Settings {
+            api: "http://127.0.0.1:9".into(),
+            token: "t".into(),
+            team_id: team_id.map(String::from),
+            team_slug: None,
+            key: key.map(|k| k.as_bytes().to_vec()),
+            write: true,
+            min_misses: 0,
+            timeout: Duration::from_millis(50),
+        }
+    }
+
+    #[test]
+    fn the_tag_is_turbos_hmac_over_hash_team_and_body() {
+        // Computed independently: python3 -c "import hmac,hashlib,base64;
+        // print(base64.b64encode(hmac.new(b'x3vq8mFz0J', b'd5b7e4688f'+b'tH7sL1Rn9K'+bytes([5,72,219,39,156]), hashlib.sha256).digest()).decode())"
+        let s = settings(Some("x3vq8mFz0J"), Some("tH7sL1Rn9K"));
+        let tag = s.tag("d5b7e4688f", &[5, 72, 219, 39, 156]).unwrap();
+        assert_eq!(tag, EXPECTED_TAG);
+        assert!(s.verify("d5b7e4688f", &[5, 72, 219, 39, 156], Some(&tag)));
+        assert!(
+            !s.verify("d5b7e4688f", &[5, 72, 219, 39, 157], Some(&tag)),
+            "another body"
+        );
+        assert!(
+            !s.verify("d5b7e4688e", &[5, 72, 219, 39, 156], Some(&tag)),
+            "another hash"
+        );
+        assert!(!s.verify("d5b7e4688f", &[5, 72, 219, 39, 156], None), "no tag");
+        assert!(!s.verify("d5b7e4688f", &[5, 72, 219, 39, 156], Some("bm90IGEgdGFn")));
+        let other_team = settings(Some("x3vq8mFz0J"), Some("team_other"));
+        assert!(!other_team.verify("d5b7e4688f", &[5, 72, 219, 39, 156], Some(&tag)));
+        let other_key = settings(Some("another key"), Some("tH7sL1Rn9K"));
+        assert!(!other_key.verify("d5b7e4688f", &[5, 72, 219, 39, 156], Some(&tag)));
+        assert_eq!(
+            settings(None, None).tag("h", b"b"),
+            None,
+            "unsigned without a key"
+        );
+    }
+
+    const EXPECTED_TAG: &str = "ki5kbVnrrPqbWiWxMWbW3OE6Q6SXmbqEpfGvEFQWbZw=";
+
+    fn oid(lead: u32, n: u8) -> Oid {
+        let mut b = [n; 20];
+        b[..4].copy_from_slice(&lead.to_be_bytes());
+        Oid::from_bytes(&b).unwrap()
+    }
+
+    #[test]
+    fn chunks_follow_the_snapshot_size() {
+        assert_eq!(chunk_bits(0), 0);
+        assert_eq!(chunk_bits(1000), 0);
+        assert_eq!(chunk_bits(1024), 1);
+        assert_eq!(chunk_bits(20_000), 5);
+        assert_eq!(chunk_bits(100_000), 7);
+        assert_eq!(chunk_bits(usize::MAX), MAX_BITS);
+        assert_eq!(chunk_of(&oid(0xffff_ffff, 0), 5), 31);
+        assert_eq!(chunk_of(&oid(0x0800_0000, 0), 5), 1);
+        assert_eq!(chunk_of(&oid(0xffff_ffff, 0), 0), 0);
+        // Names: prefixed, distinct per fingerprint, size and range, never a turbo task hash.
+        let h = facts_hash(1, 5, 3);
+        assert!(h.starts_with(HASH_PREFIX) && h.len() == HASH_PREFIX.len() + 32);
+        assert_ne!(h, facts_hash(2, 5, 3));
+        assert_ne!(h, facts_hash(1, 6, 3));
+        assert_ne!(h, facts_hash(1, 5, 4));
+        assert_ne!(clean_hash("clean.bin", 1), clean_hash("clean.bin", 2));
+        assert_ne!(clean_hash("clean.bin", 1), clean_hash("secrets.bin", 1));
+        assert_ne!(facts_fingerprint(1, 10), facts_fingerprint(1, 11));
+    }
+
+    fn facts(n: usize) -> Facts {
+        Facts {
+            imports: vec![crate::scan::Import {
+                specifier: format!("./m{n}"),
+                kind: crate::scan::ImportKind::Static,
+                type_only: false,
+                span: crate::scan::Span {
+                    line: 1,
+                    column: 1,
+                    start: 0,
+                    end: 1,
+                },
+            }],
+            ..Facts::default()
+        }
+    }
+
+    #[test]
+    fn a_chunk_round_trips_and_anything_else_is_refused() {
+        let entries = vec![(oid(0x0800_0000, 1), facts(1)), (oid(0x0800_0001, 2), facts(2))];
+        let file = encode_chunk(7, 5, 1, &entries);
+        let back = parse_chunk(&file, 7, 5, 1).unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[&entries[1].0], facts(2));
+        assert!(parse_chunk(&file, 8, 5, 1).is_none(), "another fingerprint");
+        assert!(parse_chunk(&file, 7, 6, 1).is_none(), "another cut");
+        assert!(parse_chunk(&file, 7, 5, 2).is_none(), "another chunk's name");
+        // A key outside the chunk, or out of order: refused whole.
+        let outside = encode_chunk(7, 5, 1, &[(oid(0x1000_0000, 1), facts(1))]);
+        assert!(parse_chunk(&outside, 7, 5, 1).is_none());
+        let unsorted = encode_chunk(7, 5, 1, &[entries[1].clone(), entries[0].clone()]);
+        assert!(parse_chunk(&unsorted, 7, 5, 1).is_none());
+        for i in 0..file.len() {
+            let mut bad = file.clone();
+            bad[i] ^= 0x10;
+            assert!(parse_chunk(&bad, 7, 5, 1).is_none(), "byte {i}");
+        }
+        for n in 0..file.len() {
+            assert!(parse_chunk(&file[..n], 7, 5, 1).is_none(), "cut at {n}");
+        }
+    }
+
+    #[test]
+    fn a_dead_server_costs_one_timeout_then_nothing() {
+        // A port nothing listens on: refused at once; then no more requests.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let mut s = settings(None, Some("team_x"));
+        s.api = format!("http://127.0.0.1:{port}");
+        let r = Remote::new(s);
+        let t0 = std::time::Instant::now();
+        assert_eq!(r.get("hookctlx"), Fetched::Missing);
+        assert!(r.is_down());
+        assert!(!r.worth_it(usize::MAX) && !r.writes());
+        assert!(!r.put("hookctlx", b"x"));
+        assert!(t0.elapsed() < Duration::from_secs(2));
+        let notes = r.finish();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("did not answer"), "{notes:?}");
+    }
+
+    #[test]
+    fn the_token_and_key_never_show_in_debug() {
+        let s = settings(Some("sekrit-key"), None);
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("sekrit") && !shown.contains("token: "), "{shown}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_chunk_never_panics(body in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let _ = parse_chunk(&body, 7, 5, 1);
+            let framed = FACTS_FRAME.encode(7, &body);
+            let _ = parse_chunk(&framed, 7, 5, 1);
+        }
+    }
+}

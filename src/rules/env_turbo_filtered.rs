@@ -1,0 +1,218 @@
+//! `env/turbo-filtered`: code of a workspace package reads a variable that the turbo task
+//! building it does not pass. Turborepo 2 runs tasks in strict env mode by default: a variable
+//! not listed in the task's `env`/`passThroughEnv`, in `globalEnv`/`globalPassThroughEnv`,
+//! not one of turbo's built-in pass-throughs (`PATH`, `CI`, `VERCEL_*`, ...) and not covered by
+//! the package's framework inference (`NEXT_PUBLIC_*` for a Next.js package, ...) is removed
+//! from the task's environment, so the build reads `undefined` although CI or the hosting
+//! provider sets it.
+//!
+//! The tasks: `build` and `[env] turbo_tasks`, of the package holding the read and of every
+//! workspace package that depends on it (a library runs inside its apps' builds), each only
+//! when that package has the script and turbo.json defines the task (`<pkg>#<task>` or
+//! `<task>`, overridden by the package's own turbo.json). A read is reported only when none
+//! of those tasks passes the name and none runs loose (`envMode: "loose"`, `--env-mode=loose`
+//! in the root script that runs turbo, turbo 1's inferred mode). Names the task's own tools
+//! set are not reported: `NODE_ENV` (every bundler sets it), a name a bundler config defines,
+//! and names a committed `.env`/`.env.production` of the package sets (the framework loads
+//! them inside the task). An optional read (a fallback, a guard, a test file) is a warning.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::env_context::EnvContext;
+use super::env_undeclared::why_optional;
+use crate::diagnostic::Finding;
+use crate::env::turbo::{self, EnvMode, TurboTasks};
+
+/// Names the process of a build task gets from its own tools, not from turbo.
+const SET_BY_THE_TASK: &[&str] = &["NODE_ENV", "INIT_CWD", "PWD", "NODE"];
+
+/// One package as the rule needs it.
+struct Pkg {
+    name: String,
+    scripts: Vec<String>,
+    frameworks: &'static [&'static str],
+    own_config: Option<TurboTasks>,
+    /// Names set by the package's committed, framework-loaded env files.
+    env_file_names: Vec<String>,
+}
+
+pub fn check(cx: &EnvContext) -> Vec<Finding> {
+    let snap = cx.snapshot();
+    let root_file = ["turbo.json", "turbo.jsonc"]
+        .into_iter()
+        .find(|p| snap.is_file(p));
+    let Some(root_file) = root_file else {
+        return Vec::new();
+    };
+    let Some(root) = snap.read(root_file).ok().and_then(|b| TurboTasks::parse(&b)) else {
+        return Vec::new();
+    };
+    let root_scripts = scripts_of(cx, "");
+    let tasks: Vec<String> = std::iter::once("build".to_string())
+        .chain(cx.config.env.turbo_tasks.iter().cloned())
+        .collect();
+    // `--env-mode` of a root script that runs turbo for the task.
+    let script_mode = |task: &str| -> Option<EnvMode> {
+        root_scripts.iter().find_map(|(_, cmd)| {
+            cmd.split_whitespace()
+                .any(|w| w == task)
+                .then(|| turbo::script_env_mode(cmd))
+                .flatten()
+        })
+    };
+    let soften = cx.config.env.fallback_reads_warn();
+    let mut pkgs: HashMap<String, Option<Pkg>> = HashMap::new();
+    let mut out: Vec<Finding> = Vec::new();
+    for (path, facts) in cx.files {
+        let running = cx.running_packages(path);
+        if running.is_empty() {
+            continue;
+        }
+        let mut seen: HashMap<(u32, &str), usize> = HashMap::new();
+        for read in &facts.env_reads {
+            let Some(name) = read.name.as_deref() else {
+                continue;
+            };
+            if SET_BY_THE_TASK.contains(&name) || name.starts_with("npm_") || cx.bundler_defines(path, name) {
+                continue;
+            }
+            // Every task that runs this code, and whether one of them passes the name.
+            let mut ran: Vec<String> = Vec::new();
+            // Where the first task's list is (for the help): `tasks.build.env` of a file.
+            let mut fix: Option<(String, String)> = None;
+            let mut passed = false;
+            for wp in &running {
+                let pkg = pkgs
+                    .entry(wp.dir.clone())
+                    .or_insert_with(|| load_pkg(cx, &wp.name, &wp.dir, &wp.deps));
+                let Some(pkg) = pkg else { continue };
+                if pkg.env_file_names.iter().any(|n| n == name) {
+                    passed = true;
+                    break;
+                }
+                for task in tasks.iter().filter(|t| pkg.scripts.contains(t)) {
+                    let Some(resolved) =
+                        root.resolve(&pkg.name, task, pkg.own_config.as_ref(), script_mode(task))
+                    else {
+                        continue;
+                    };
+                    if resolved.passes(name, pkg.frameworks) {
+                        passed = true;
+                        break;
+                    }
+                    ran.push(format!("`{}#{task}`", pkg.name));
+                    fix.get_or_insert_with(|| {
+                        if pkg.own_config.as_ref().is_some_and(|c| c.defines(task)) {
+                            (format!("tasks.{task}.env"), format!("{}/turbo.json", wp.dir))
+                        } else if resolved.key.contains('#') {
+                            (format!("tasks[\"{}\"].env", resolved.key), root_file.to_string())
+                        } else {
+                            (format!("tasks.{task}.env"), root_file.to_string())
+                        }
+                    });
+                }
+                if passed {
+                    break;
+                }
+            }
+            if passed || ran.is_empty() {
+                continue;
+            }
+            let why = why_optional(cx, path, read).filter(|_| soften);
+            if let Some(&i) = seen.get(&(read.span.line, name)) {
+                if out[i].uncertain && why.is_none() {
+                    out[i] = finding(path, name, read, why, &ran, fix.as_ref());
+                }
+                continue;
+            }
+            seen.insert((read.span.line, name), out.len());
+            out.push(finding(path, name, read, why, &ran, fix.as_ref()));
+        }
+    }
+    out
+}
+
+fn finding(
+    path: &str,
+    name: &str,
+    read: &crate::scan::EnvRead,
+    why: Option<&str>,
+    tasks: &[String],
+    fix: Option<&(String, String)>,
+) -> Finding {
+    let soft = why
+        .map(|w| format!("; nothing breaks when it is unset: {w}"))
+        .unwrap_or_default();
+    let (list, file) = fix
+        .cloned()
+        .unwrap_or_else(|| ("tasks.build.env".into(), "turbo.json".into()));
+    Finding::new(
+        &super::ENV_TURBO_FILTERED,
+        path,
+        format!(
+            "`{name}` is removed from the environment of turbo task {} (strict env mode): the build reads `undefined` even where CI or the host sets it{soft}",
+            tasks.join(", ")
+        ),
+    )
+    .span(read.span)
+    .label(if why.is_some() {
+        "filtered out by turbo (optional)"
+    } else {
+        "filtered out by turbo"
+    })
+    .help(format!(
+        "add `{name}` to `{list}` in `{file}` (or to `passThroughEnv`, `globalEnv`), and drop any `!` entry that excludes it"
+    ))
+    .name(name)
+    .uncertain(why.is_some())
+}
+
+/// `scripts` of the package.json in `dir`: (name, command).
+fn scripts_of(cx: &EnvContext, dir: &str) -> Vec<(String, String)> {
+    let path = if dir.is_empty() {
+        "package.json".to_string()
+    } else {
+        format!("{dir}/package.json")
+    };
+    let Some(json) = cx
+        .snapshot()
+        .read(&path)
+        .ok()
+        .and_then(|b| crate::manifest::parse_jsonc(&path, &b).ok())
+    else {
+        return Vec::new();
+    };
+    json.get("scripts")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .collect()
+}
+
+fn load_pkg(cx: &EnvContext, name: &str, dir: &str, deps: &[(String, String)]) -> Option<Pkg> {
+    let snap = cx.snapshot();
+    let own_config = ["turbo.json", "turbo.jsonc"]
+        .iter()
+        .map(|f| format!("{dir}/{f}"))
+        .find(|p| snap.is_file(p))
+        .and_then(|p| snap.read(&p).ok())
+        .and_then(|b| TurboTasks::parse(&b));
+    let env_file_names = cx
+        .env_files
+        .iter()
+        .filter(|(p, _, _)| {
+            crate::env::is_framework_loaded_env_file(p) && p.rsplit_once('/').is_some_and(|(d, _)| d == dir)
+        })
+        .flat_map(|(_, _, entries)| entries.iter().map(|e| e.name.clone()))
+        .collect();
+    Some(Pkg {
+        name: name.to_string(),
+        scripts: scripts_of(cx, dir).into_iter().map(|(k, _)| k).collect(),
+        frameworks: turbo::framework_wildcards(|d| deps.iter().any(|(n, _)| n == d)),
+        own_config,
+        env_file_names,
+    })
+}

@@ -1,0 +1,262 @@
+//! [`super::is_special`] covers every name a filter over [`super::Snapshot::special_paths`]
+//! looks for: a name one of those filters matches and `is_special` misses would be a config,
+//! env file or manifest silently ignored.
+
+use proptest::prelude::*;
+
+use super::{EntryKind, is_special};
+
+/// Every filter that iterates `special_paths` instead of every path, as "does it match".
+fn wanted(path: &str) -> Option<&'static str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let under_modules = path.split('/').any(|c| c == "node_modules");
+    if under_modules {
+        return Some("under node_modules");
+    }
+    if name == "package.json" || name == "turbo.json" {
+        return Some("package.json / turbo.json");
+    }
+    if crate::resolve::clean::is_tsconfig_name(name) {
+        return Some("tsconfig");
+    }
+    if [".d.ts", ".d.mts", ".d.cts"].iter().any(|s| name.ends_with(s)) {
+        return Some("declaration file");
+    }
+    if crate::bundler::is_config(name) {
+        return Some("bundler or Deno config");
+    }
+    if crate::env::declarations::env_file_kind(path).is_some() {
+        return Some("env file");
+    }
+    if crate::env::manifests::manifest_kind(path).is_some() {
+        return Some("manifest");
+    }
+    None
+}
+
+const WORDS: &[&str] = &[
+    "",
+    "env",
+    "package",
+    "tsconfig",
+    "jsconfig",
+    "app",
+    "vite",
+    "vitest",
+    "next",
+    "nuxt",
+    "svelte",
+    "astro",
+    "webpack",
+    "vite.config",
+    "vitest.config",
+    "next.config",
+    "nuxt.config",
+    "svelte.config",
+    "astro.config",
+    "webpack.config",
+    "test",
+    "spec",
+    "module",
+    "CONFIG",
+    "D",
+    "ENV",
+    "rc",
+    "config",
+    "base",
+    "d",
+    "deno",
+    "turbo",
+    "Dockerfile",
+    "dockerfile",
+    "Containerfile",
+    "docker-compose",
+    "compose",
+    "example",
+    "sample",
+    "template",
+    "local",
+    "production",
+    "dev",
+    "flaskenv",
+    "index",
+    "ts",
+    "tsx",
+    "js",
+    "mjs",
+    "cjs",
+    "mts",
+    "cts",
+    "json",
+    "jsonc",
+    "yml",
+    "yaml",
+    "vue",
+    "md",
+    "css",
+    "node_modules",
+    "src",
+];
+
+fn name() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec((0..WORDS.len(), 0..4usize), 1..5),
+        proptest::bool::ANY,
+    )
+        .prop_map(|(parts, dot_first)| {
+            let mut out = String::new();
+            if dot_first {
+                out.push('.');
+            }
+            for (i, (w, sep)) in parts.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(['.', '-', '_', '.'][sep]);
+                }
+                out.push_str(WORDS[w]);
+            }
+            out
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+    #[test]
+    fn every_wanted_name_is_special(dir in proptest::option::of(name()), file in name()) {
+        let path = match dir {
+            Some(d) if !d.is_empty() => format!("{d}/{file}"),
+            _ => file,
+        };
+        if let Some(why) = wanted(&path) {
+            prop_assert!(is_special(&path, EntryKind::File), "{path} ({why}) is not special");
+        }
+    }
+}
+
+#[test]
+fn plain_sources_are_not_special_and_links_are() {
+    for p in [
+        "src/app.ts",
+        "a/b/Button.tsx",
+        "x.mjs",
+        "styles/site.scss",
+        "docs/intro.mdx",
+        "src/app.test.ts",
+        "ui/button.module.css",
+    ] {
+        assert!(!is_special(p, EntryKind::File), "{p}");
+        assert!(is_special(p, EntryKind::Symlink), "{p}");
+    }
+    for p in [
+        "package.json",
+        "apps/web/tsconfig.json",
+        "vite.config.ts",
+        "types/env.d.ts",
+        ".env",
+        "Dockerfile",
+        "node_modules/x/index.js",
+        "a/node_modules/x/index.js",
+        "env.production",
+        ".ts",
+        "vite.config.test.ts",
+        "Dockerfile.ts",
+        "x.d.mts",
+    ] {
+        assert!(is_special(p, EntryKind::File), "{p}");
+    }
+}
+
+/// An index snapshot's special paths (collected while reading it) and a derived baseline's
+/// (the parent's re-judged by the diff) equal the ones filtered from every path.
+#[test]
+fn collected_special_paths_equal_the_filtered_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let git = |args: &[&str]| {
+        let out = crate::git::command(root).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    for (p, body) in [
+        ("package.json", "{}"),
+        ("src/a.ts", "x"),
+        ("src/vite.config.ts", "x"),
+        ("apps/web/.env.example", "A="),
+        ("apps/web/src/b.ts", "x"),
+    ] {
+        let full = root.join(p);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, body).unwrap();
+    }
+    git(&["add", "-A"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@t",
+        "commit",
+        "-qm",
+        "one",
+    ]);
+    std::fs::remove_file(root.join("src/vite.config.ts")).unwrap();
+    std::fs::write(root.join("apps/web/tsconfig.json"), "{}").unwrap();
+    std::fs::write(root.join("src/c.ts"), "x").unwrap();
+    git(&["add", "-A"]);
+    let (repo, paths) = crate::git::discover_at(root).unwrap();
+    let head = super::head_commit(&repo).unwrap();
+    let index = super::Snapshot::index(repo, &paths).unwrap();
+    let filtered = |s: &super::Snapshot| -> Vec<String> {
+        s.entries()
+            .iter()
+            .filter(|(p, e)| is_special(p, e.kind))
+            .map(|(p, _)| p.clone())
+            .collect()
+    };
+    assert_eq!(index.special_paths(), filtered(&index).as_slice());
+    assert!(
+        index
+            .special_paths()
+            .contains(&"apps/web/tsconfig.json".to_string())
+    );
+    let base = index
+        .derive_commit(crate::git::reopen(&paths.git_dir).unwrap(), &paths, head)
+        .unwrap();
+    let whole = super::Snapshot::commit(crate::git::reopen(&paths.git_dir).unwrap(), &paths, head).unwrap();
+    assert_eq!(base.special_paths(), filtered(&whole).as_slice());
+    assert!(base.special_paths().contains(&"src/vite.config.ts".to_string()));
+}
+
+/// `is_dir` answers the same from range lookups (the first questions) and from the folder set.
+#[test]
+fn folder_lookups_equal_the_folder_set() {
+    let files = [
+        "a/b/c.ts",
+        "a/bc.ts",
+        "a/b-c/d.ts",
+        "ab/x.ts",
+        "top.ts",
+        "z/y/x/w.ts",
+    ];
+    let asked = [
+        "", "a", "a/b", "a/b-c", "ab", "a/bc.ts", "a/b/c", "a/", "b", "z", "z/y", "z/y/x", "top.ts", "zz",
+    ];
+    let snap = super::Snapshot::from_files("/r", files.iter().map(|p| (*p, "x")));
+    let by_range: Vec<bool> = asked.iter().map(|p| snap.is_dir(p)).collect();
+    assert!(
+        snap.dirs.get().is_none(),
+        "the folder set was built for a few questions"
+    );
+    let set: Vec<&String> = snap.dirs().collect();
+    assert!(!set.is_empty());
+    let by_set: Vec<bool> = asked.iter().map(|p| snap.is_dir(p)).collect();
+    assert_eq!(by_range, by_set);
+    assert_eq!(
+        by_set,
+        [
+            true, true, true, true, true, false, false, false, false, true, true, true, false, false
+        ]
+    );
+}

@@ -1,0 +1,81 @@
+//! `hookctl install --config-hooks` (git 2.54's `hook.<name>.command`): refused with exit 2 on
+//! an older git, registered in the repository's config on a new enough one, removed by
+//! `uninstall`. git 2.54 is not installed here, so a `git` that reports another version (and
+//! passes everything else to the real git) stands in for it.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::common::*;
+
+/// A PATH whose `git --version` says `version`, every other git command the real one.
+fn git_reporting(r: &Repo, version: &str) -> String {
+    let real = std::process::Command::new("sh")
+        .args(["-c", "command -v git"])
+        .output()
+        .unwrap();
+    let real = String::from_utf8(real.stdout).unwrap().trim().to_string();
+    let dir = r.sibling(&format!("git-{version}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("git");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nif [ \"$1\" = \"--version\" ]; then echo \"git version {version}\"; exit 0; fi\nexec \"{real}\" \"$@\"\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap())
+}
+
+fn hook_config(r: &Repo) -> String {
+    let out = r.git(&["config", "--local", "--get-regexp", r"^hook\."]).stdout;
+    regex::Regex::new(r"('[^']*hookctl'|\S*hookctl) run")
+        .unwrap()
+        .replace_all(&out, "[HOOKCTL] run")
+        .into_owned()
+}
+
+#[test]
+fn an_older_git_is_refused_with_exit_2() {
+    let r = Repo::new();
+    let path = git_reporting(&r, "2.53.1");
+    let run = r.hookctl_env(&["install", "--config-hooks"], &[("PATH", &path)], None);
+    cmd_snapshot!(r, "config_hooks_old_git", run);
+    assert!(!r.path(".git/hooks/pre-commit").exists(), "nothing installed");
+    assert_eq!(hook_config(&r), "");
+    // The git of this machine: refused exactly when it is older than 2.54.
+    let real = r.hookctl(&["install", "--config-hooks"]);
+    let version = r.git(&["--version"]).stdout;
+    let v = hookctl::git::Version::parse(&version).unwrap();
+    assert_eq!(
+        real.code == 2,
+        v < hookctl::git::Version::CONFIG_HOOKS,
+        "{version}\n{}",
+        real.all()
+    );
+}
+
+#[test]
+fn a_new_git_gets_config_entries_and_no_hook_files() {
+    let r = Repo::new();
+    r.write(
+        "hookctl.toml",
+        "[[post-merge.jobs]]\nname = \"install\"\nrun = \"echo install\"\n",
+    );
+    let path = git_reporting(&r, "2.54.0");
+    let run = r.hookctl_env(&["install", "--config-hooks"], &[("PATH", &path)], None);
+    cmd_snapshot!(r, "config_hooks_registered", run);
+    snapshot!(r, "config_hooks_entries", hook_config(&r));
+    assert!(!r.path(".git/hooks/pre-commit").exists(), "no hook file");
+    // Again: the same entries, not a second value.
+    r.hookctl_env(&["install", "--config-hooks"], &[("PATH", &path)], None)
+        .ok();
+    assert_eq!(hook_config(&r).lines().count(), 6);
+    // With hookctl's hook files installed too, git would run it twice: refused.
+    r.hookctl(&["install"]).ok();
+    let both = r.hookctl_env(&["install", "--config-hooks"], &[("PATH", &path)], None);
+    assert_eq!(both.code, 2, "{}", both.all());
+    both.contains("twice");
+    // `uninstall` removes both kinds.
+    r.hookctl(&["uninstall"]).ok().contains("removed from git config");
+    assert_eq!(hook_config(&r), "");
+}

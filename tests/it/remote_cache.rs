@@ -1,0 +1,569 @@
+//! `[cache] remote = "turbo"` against the real server teams self-host: `turborepo-remote-cache`
+//! from npm (its local storage provider, on loopback). The server is `$HOOKCTL_TEST_TURBO_CACHE`
+//! (its `dist/cli.js`; `.ci/run` installs it), else installed here from the npm registry into
+//! cargo's target folder once. Without node/npm the server tests are skipped, except under CI
+//! where they fail.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{BIN, Repo, Run, run_with_stdin, wait_for};
+
+const SERVER_VERSION: &str = "2.12.0";
+const TOKEN: &str = "test-token-1234";
+const TEAM: &str = "hookctl-tests";
+/// Source files of the generated repository for the timing test: enough that parsing
+/// dominates a cold run (the other tests use [`SMALL`]).
+const FILES: usize = 1500;
+const SMALL: usize = 400;
+/// `[cache]` for the tests with a server: a generous first-answer bound (test processes share
+/// the machine with a Node server each; the default 200 ms is for a dead server's cost).
+const SERVED: &str = "remote = \"turbo\"\nremote_timeout = \"10s\"";
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test's own settings, not variables hookctl reads"
+)]
+fn var(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name)
+}
+
+/// turborepo-remote-cache's `dist/cli.js`, or `None` (skip) when it cannot be had outside CI.
+fn server_cli() -> Option<PathBuf> {
+    if let Some(p) = var("HOOKCTL_TEST_TURBO_CACHE") {
+        return Some(PathBuf::from(p));
+    }
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let dir = target.join(format!("turborepo-remote-cache-{SERVER_VERSION}"));
+    let cli = dir.join("node_modules/turborepo-remote-cache/dist/cli.js");
+    if !cli.is_file() {
+        // Test processes run at once: install apart, then rename into place (one wins).
+        let tmp = tempfile::tempdir_in(target).unwrap();
+        let ok = Command::new("npm")
+            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+            .arg(tmp.path())
+            .arg(format!("turborepo-remote-cache@{SERVER_VERSION}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            let _ = std::fs::rename(tmp.keep(), &dir);
+        }
+    }
+    if cli.is_file() {
+        return Some(cli);
+    }
+    assert!(
+        var("CI").is_none(),
+        "turborepo-remote-cache could not be installed from npm (set HOOKCTL_TEST_TURBO_CACHE to its dist/cli.js)"
+    );
+    eprintln!("skipped: turborepo-remote-cache is not available (no node/npm)");
+    None
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running turborepo-remote-cache; stopped on drop.
+struct Server {
+    child: Child,
+    url: String,
+    store: tempfile::TempDir,
+}
+
+impl Server {
+    /// `key`: the server keeps the `x-artifact-tag` of uploads only when it has a signature key.
+    fn start(cli: &Path, key: Option<&str>) -> Server {
+        let store = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut c = Command::new("node");
+        c.arg(cli)
+            .env("PORT", port.to_string())
+            .env("HOST", "127.0.0.1")
+            .env("NODE_ENV", "production")
+            .env("STORAGE_PROVIDER", "local")
+            .env("STORAGE_PATH", store.path())
+            .env("STORAGE_PATH_USE_TMP_FOLDER", "false")
+            .env("TURBO_TOKEN", TOKEN)
+            .env("LOG_LEVEL", "error")
+            .env_remove("TURBO_REMOTE_CACHE_SIGNATURE_KEY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some(k) = key {
+            c.env("TURBO_REMOTE_CACHE_SIGNATURE_KEY", k);
+        }
+        let child = c.spawn().expect("node runs turborepo-remote-cache");
+        let addr = format!("127.0.0.1:{port}");
+        assert!(
+            wait_for(|| std::net::TcpStream::connect(&addr).is_ok(), 60),
+            "turborepo-remote-cache did not start"
+        );
+        Server {
+            child,
+            url: format!("http://{addr}"),
+            store,
+        }
+    }
+
+    /// The artifacts stored (name -> bytes), tags apart.
+    fn artifacts(&self) -> Vec<(String, Vec<u8>)> {
+        let dir = self.store.path().join(TEAM);
+        let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| !n.ends_with(".tag"))
+                    .map(|n| {
+                        let bytes = std::fs::read(dir.join(&n)).unwrap();
+                        (n, bytes)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
+    }
+
+    fn artifact_path(&self, name: &str) -> PathBuf {
+        self.store.path().join(TEAM).join(name)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A repository of `files` TypeScript modules plus three findings (an unresolved import, an
+/// undeclared env var, an import of an untracked file), with `[cache]` as given.
+fn repo(cache: &str, files: usize) -> Repo {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"app","version":"1.0.0","dependencies":{"left-pad":"1.3.0"}}"#,
+    );
+    r.write(".env.example", "API_URL=\n");
+    r.write("hookctl.toml", format!("[cache]\n{cache}\n"));
+    for i in 0..files {
+        let mut text = String::new();
+        if i > 0 {
+            text.push_str(&format!("import {{ value{} }} from './m{}';\n", i - 1, i - 1));
+        }
+        text.push_str("import leftPad from 'left-pad';\nimport type { Thing } from './types';\n\n");
+        for j in 0..12 {
+            text.push_str(&format!(
+                "export function f{i}_{j}(x: Thing, n: number): string {{\n  const url = process.env.API_URL ?? 'http://localhost';\n  return leftPad(`${{url}}/${{x.id}}/${{n + {j}}}`, 10);\n}}\n\n"
+            ));
+        }
+        text.push_str(&format!("export const value{i} = {i};\n"));
+        r.write(&format!("src/m{i}.ts"), text);
+    }
+    r.write("src/types.ts", "export interface Thing { id: string }\n");
+    r.write(
+        "src/bad.ts",
+        "import { gone } from './gone';\nimport { local } from './local-only';\nexport const key = process.env.UNDECLARED_SECRET_NAME;\nexport { gone, local };\n",
+    );
+    r.commit_all("app");
+    // On disk, never committed: `imports/untracked`.
+    r.write("src/local-only.ts", "export const local = 1;\n");
+    r
+}
+
+/// `hookctl ARGS` in `dir` with the remote cache's variables (and nothing inherited of turbo's).
+fn hookctl_remote(dir: &Path, url: &str, env: &[(&str, &str)], args: &[&str]) -> Run {
+    let mut c = Command::new(BIN);
+    c.current_dir(dir).args(args);
+    for v in [
+        "GIT_DIR",
+        "GIT_INDEX_FILE",
+        "GIT_WORK_TREE",
+        "HOOKCTL_SKIP",
+        "HOOKCTL_TIMINGS",
+        "TURBO_TEAMID",
+        "TURBO_REMOTE_CACHE_SIGNATURE_KEY",
+        "TURBO_REMOTE_CACHE_READ_ONLY",
+    ] {
+        c.env_remove(v);
+    }
+    c.env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("TURBO_API", url)
+        .env("TURBO_TOKEN", TOKEN)
+        .env("TURBO_TEAM", TEAM);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    run_with_stdin(c, None)
+}
+
+/// The findings of a full check (rule, path, name or specifier) and how long it took.
+fn check(dir: &Path, url: &str, env: &[(&str, &str)]) -> (Vec<String>, Duration, Run) {
+    let t0 = Instant::now();
+    let run = hookctl_remote(dir, url, env, &["check", "--all-findings", "--format", "json"]);
+    let took = t0.elapsed();
+    assert_eq!(run.code, 1, "{}", run.all());
+    let json = run.json();
+    let findings = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let what = f.get("specifier").or(f.get("name")).and_then(|v| v.as_str());
+            format!(
+                "{} {} {}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                what.unwrap_or("")
+            )
+        })
+        .collect();
+    (findings, took, run)
+}
+
+/// A fresh clone of `from` beside it (no hookctl cache), with the untracked file copied over.
+fn fresh_clone(from: &Repo, name: &str) -> Repo {
+    let dir = from.sibling(name);
+    let run = Run::from_output(
+        crate::common::git_cmd(from.root.parent().unwrap())
+            .args(["clone", "-q"])
+            .arg(&from.root)
+            .arg(&dir)
+            .output()
+            .unwrap(),
+    );
+    run.ok();
+    std::fs::copy(from.path("src/local-only.ts"), dir.join("src/local-only.ts")).unwrap();
+    assert!(!dir.join(".git/hookctl").exists());
+    Repo::at(dir)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// In report order (path, line, column).
+const EXPECTED: &[&str] = &[
+    "imports/unresolved src/bad.ts ./gone",
+    "imports/untracked src/bad.ts ./local-only",
+    "env/undeclared src/bad.ts UNDECLARED_SECRET_NAME",
+];
+
+#[test]
+fn a_fresh_clone_is_warm_from_the_remote_cache_and_finds_the_same() {
+    let Some(cli) = server_cli() else { return };
+    let key = [("TURBO_REMOTE_CACHE_SIGNATURE_KEY", "team-signing-key-0123456789")];
+    let server = Server::start(&cli, Some(key[0].1));
+    let a = repo(SERVED, FILES);
+    // Clone A: cold, computes everything and uploads it (signed).
+    let (cold, cold_time, _) = check(&a.root, &server.url, &key);
+    assert_eq!(cold, EXPECTED);
+    let stored = server.artifacts();
+    let names: Vec<&str> = stored.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.len() >= 3,
+        "facts chunks and clean sets uploaded: {names:?}"
+    );
+    assert!(stored.iter().all(|(n, _)| n.starts_with("hookctl")));
+    // A's warm runs and fresh clones' first runs, interleaved (the machine's load changes):
+    // each clone's first check downloads instead of parsing and finds the same.
+    let mut warm = Vec::new();
+    let mut firsts = Vec::new();
+    for i in 0..5 {
+        let (f, t, _) = check(&a.root, &server.url, &key);
+        assert_eq!(f, cold);
+        warm.push(t);
+        let b = fresh_clone(&a, &format!("b{i}"));
+        let (f, t, run) = check(&b.root, &server.url, &key);
+        assert_eq!(f, cold, "{}", run.stderr);
+        assert!(run.stderr.is_empty(), "{}", run.stderr);
+        firsts.push(t);
+    }
+    let warm_a = median(warm);
+    assert!(server.artifacts() == stored, "a warm clone uploads nothing");
+    let first_b = median(firsts);
+    eprintln!("cold A {cold_time:?}, warm A {warm_a:?}, first check of a fresh clone {first_b:?}");
+    assert!(
+        first_b.as_secs_f64() <= warm_a.as_secs_f64() * 1.5,
+        "first check of a fresh clone {first_b:?} vs warm {warm_a:?} (cold {cold_time:?})"
+    );
+    // What it says with --verbose: every file from the remote cache, none parsed.
+    let b = fresh_clone(&a, "verbose");
+    let run = hookctl_remote(&b.root, &server.url, &key, &["check", "--all-findings", "-v"]);
+    assert!(
+        run.all().contains(&format!(
+            "({} from the cache, {} from the remote cache, 0 parsed)",
+            0,
+            FILES + 2
+        )),
+        "{}",
+        run.all()
+    );
+}
+
+/// The chunk of facts that holds `src/bad.ts` in a snapshot of `files` source files, as
+/// hookctl names it, and a forged body for it: `bad.ts` with no imports and no env reads.
+fn forged_chunk(repo: &Repo, files: usize) -> (String, Vec<u8>) {
+    use hookctl::cache::remote;
+    let oid = repo.git(&["rev-parse", "HEAD:src/bad.ts"]).stdout;
+    let oid = git2::Oid::from_str(oid.trim()).unwrap();
+    let kind = hookctl::scan::FileKind::for_path("src/bad.ts").unwrap();
+    let key = hookctl::cache::facts_key(&oid, kind);
+    let fingerprint = remote::facts_fingerprint(
+        hookctl::cache::FactsCache::fingerprint(&hookctl::scan::ScanOptions::default()),
+        hookctl::config::ScanConfig::DEFAULT_MAX_FILE_SIZE,
+    );
+    let bits = remote::chunk_bits(files);
+    let chunk = remote::chunk_of(&key, bits);
+    let body = remote::encode_chunk(
+        fingerprint,
+        bits,
+        chunk,
+        &[(key, hookctl::scan::Facts::default())],
+    );
+    (remote::facts_hash(fingerprint, bits, chunk), body)
+}
+
+#[test]
+fn a_poisoned_artifact_never_silences_a_finding() {
+    let Some(cli) = server_cli() else { return };
+    let key = [("TURBO_REMOTE_CACHE_SIGNATURE_KEY", "team-signing-key-0123456789")];
+    let server = Server::start(&cli, Some(key[0].1));
+    let a = repo(SERVED, SMALL);
+    let (cold, _, _) = check(&a.root, &server.url, &key);
+    assert_eq!(cold, EXPECTED);
+
+    // A well-formed artifact that drops bad.ts's imports and env read, put in place of the
+    // real one by someone without the key (its stored tag is the real artifact's).
+    let (hash, forged) = forged_chunk(&a, SMALL + 2);
+    let path = server.artifact_path(&hash);
+    assert!(path.is_file(), "the chunk holding bad.ts was uploaded");
+    let real = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &forged).unwrap();
+    let b = fresh_clone(&a, "signed");
+    let (found, _, run) = check(&b.root, &server.url, &key);
+    assert_eq!(found, cold, "a forged artifact silenced a finding");
+    assert!(
+        run.stderr
+            .contains("remote cache: 1 artifact failed verification or did not parse and was ignored"),
+        "{}",
+        run.stderr
+    );
+    // That run computed the chunk itself and shared it again, signed: the cache is healed.
+    assert_eq!(std::fs::read(&path).unwrap(), real);
+    // The contrast that makes the signature necessary: a client that does not verify trusts
+    // the forgery (what `hookctl doctor` warns about).
+    std::fs::write(&path, &forged).unwrap();
+    let unsigned = fresh_clone(&a, "unsigned");
+    let run = hookctl_remote(
+        &unsigned.root,
+        &server.url,
+        &[],
+        &["check", "--all-findings", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(run.json()["findings"], serde_json::json!([]));
+
+    // Signed with another key: every artifact is refused, the run computes everything.
+    std::fs::write(&path, &real).unwrap();
+    let wrong = [("TURBO_REMOTE_CACHE_SIGNATURE_KEY", "another-key")];
+    let b = fresh_clone(&a, "wrong-key");
+    let (found, _, run) = check(&b.root, &server.url, &wrong);
+    assert_eq!(found, cold);
+    assert!(run.stderr.contains("failed verification"), "{}", run.stderr);
+    let v = hookctl_remote(&b.root, &server.url, &wrong, &["check", "--all-findings", "-v"]);
+    assert!(!v.all().contains("remote cache, 0 parsed"), "{}", v.all());
+
+    // Unsigned, damaged bytes in every artifact: each fails its checksum and is ignored.
+    for (name, bytes) in server.artifacts() {
+        let mut bad = bytes.clone();
+        let mid = bad.len() / 2;
+        bad[mid] ^= 0x20;
+        std::fs::write(server.artifact_path(&name), bad).unwrap();
+    }
+    let b = fresh_clone(&a, "damaged");
+    let (found, _, run) = check(&b.root, &server.url, &[]);
+    assert_eq!(found, cold);
+    assert!(
+        run.stderr.contains("failed verification or did not parse"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn read_only_downloads_and_never_uploads() {
+    let Some(cli) = server_cli() else { return };
+    let server = Server::start(&cli, None);
+    let a = repo(SERVED, SMALL);
+    // The flag, the variable and the setting each keep a run from writing.
+    hookctl_remote(
+        &a.root,
+        &server.url,
+        &[],
+        &["check", "--all-findings", "--remote-cache-read-only"],
+    )
+    .code(1);
+    assert!(server.artifacts().is_empty());
+    let b = fresh_clone(&a, "env");
+    hookctl_remote(
+        &b.root,
+        &server.url,
+        &[("TURBO_REMOTE_CACHE_READ_ONLY", "1")],
+        &["check", "--all-findings"],
+    )
+    .code(1);
+    assert!(server.artifacts().is_empty());
+    let c = fresh_clone(&a, "setting");
+    c.write(
+        "hookctl.toml",
+        "[cache]\nremote = \"turbo\"\nremote_write = false\n",
+    );
+    hookctl_remote(&c.root, &server.url, &[], &["check", "--all-findings"]).code(1);
+    assert!(server.artifacts().is_empty());
+    // A writer fills it; a read-only clone uses it and changes nothing.
+    let d = fresh_clone(&a, "writer");
+    hookctl_remote(&d.root, &server.url, &[], &["check", "--all-findings"]).code(1);
+    let stored = server.artifacts();
+    assert!(!stored.is_empty());
+    let e = fresh_clone(&a, "reader");
+    e.write("src/m7.ts", "export const value7 = 7;\n");
+    e.add(&["src/m7.ts"]);
+    e.git(&["commit", "-q", "--no-verify", "-m", "edit"]).ok();
+    let run = hookctl_remote(
+        &e.root,
+        &server.url,
+        &[],
+        &["check", "--all-findings", "-v", "--remote-cache-read-only"],
+    );
+    assert!(
+        run.all().contains("from the remote cache, 1 parsed"),
+        "{}",
+        run.all()
+    );
+    assert!(server.artifacts() == stored, "a read-only run uploaded");
+}
+
+/// A server that accepts connections and never answers; counts them.
+fn silent_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(s);
+        }
+    });
+    (url, count)
+}
+
+#[test]
+fn a_dead_server_costs_one_short_timeout_and_a_commit_never_goes_to_the_network() {
+    let a = repo("remote = \"turbo\"\nremote_timeout = \"200ms\"", SMALL);
+    let (url, connections) = silent_server();
+    let (found, took, run) = check(&a.root, &url, &[]);
+    assert_eq!(found, EXPECTED);
+    assert!(run.stderr.contains("did not answer"), "{}", run.stderr);
+    let first_wave = connections.load(std::sync::atomic::Ordering::SeqCst);
+    assert!((1..=8).contains(&first_wave), "{first_wave} connections");
+    // The same cold run without a remote cache, for the cost of the dead one.
+    let local = fresh_clone(&a, "local");
+    local.write("hookctl.toml", "");
+    let (_, local_took, _) = check(&local.root, &url, &[]);
+    assert!(
+        took < local_took + Duration::from_millis(1500),
+        "dead server run {took:?} vs local {local_took:?}"
+    );
+    // A commit of a few files: the local cache misses them, not enough for a round trip.
+    let b = fresh_clone(&a, "commit");
+    b.install_shim("pre-commit");
+    b.write("src/new.ts", "export const n = 1;\n");
+    let before = connections.load(std::sync::atomic::Ordering::SeqCst);
+    let mut c = crate::common::git_cmd(&b.root);
+    c.args(["commit", "-q", "-am", "x"])
+        .env("TURBO_API", &url)
+        .env("TURBO_TOKEN", TOKEN)
+        .env("TURBO_TEAM", TEAM);
+    b.git(&["add", "src/new.ts"]).ok();
+    Run::from_output(c.output().unwrap()).ok();
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), before);
+}
+
+#[test]
+fn doctor_says_where_verdicts_are_shared_and_warns_while_unsigned() {
+    let r = Repo::new();
+    r.write("hookctl.toml", "[cache]\nremote = \"turbo\"\n");
+    r.commit_all("config");
+    r.hookctl(&["install"]).ok();
+    let doctor = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut c = Command::new(BIN);
+        c.current_dir(&r.root).arg("doctor").args(extra);
+        for v in [
+            "TURBO_API",
+            "TURBO_TOKEN",
+            "TURBO_TEAM",
+            "TURBO_TEAMID",
+            "TURBO_REMOTE_CACHE_SIGNATURE_KEY",
+            "TURBO_REMOTE_CACHE_READ_ONLY",
+            "GIT_DIR",
+            "GIT_INDEX_FILE",
+            "HOOKCTL",
+        ] {
+            c.env_remove(v);
+        }
+        c.env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("PATH", "/usr/bin:/bin");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        run_with_stdin(c, None)
+    };
+    // What users see, with this build's path as `[BIN]`.
+    let shown = |run: &Run| {
+        crate::common::scrub(
+            &r,
+            &format!(
+                "exit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+                run.code, run.stdout, run.stderr
+            ),
+        )
+    };
+    let no_token = doctor(&[], &[]);
+    snapshot!(r, "remote_cache_doctor_no_token", shown(&no_token));
+    let unsigned = doctor(
+        &[
+            ("TURBO_TOKEN", "t0ken-never-shown"),
+            ("TURBO_API", "https://cache.example.com/"),
+            ("TURBO_TEAM", "web"),
+        ],
+        &[],
+    );
+    snapshot!(r, "remote_cache_doctor_unsigned", shown(&unsigned));
+    let signed = doctor(
+        &[
+            ("TURBO_TOKEN", "t0ken-never-shown"),
+            ("TURBO_TEAMID", "team_abc"),
+            ("TURBO_REMOTE_CACHE_SIGNATURE_KEY", "k3y-never-shown"),
+        ],
+        &["--remote-cache-read-only"],
+    );
+    snapshot!(r, "remote_cache_doctor_signed_read_only", shown(&signed));
+    for run in [&no_token, &unsigned, &signed] {
+        assert!(!run.all().contains("never-shown"), "{}", run.all());
+    }
+}
