@@ -15,6 +15,13 @@
 //! set are not reported: `NODE_ENV` (every bundler sets it), a name a bundler config defines,
 //! and names a committed `.env`/`.env.production` of the package sets (the framework loads
 //! them inside the task). An optional read (a fallback, a guard, a test file) is a warning.
+//!
+//! Certainty (issue 19's rule: an error only when the deploy certainly breaks): turbo filters
+//! the environment of the *task*, the build. A read the build itself evaluates breaks for sure:
+//! `import.meta.env.X` (the bundler inlines it) and reads in a build tool's config
+//! (`next.config.*`, `vite.config.*`, ...). Any other read may run only at run time (a server,
+//! an API route, a serverless function), where the host's environment is whole, or at build
+//! time (static generation): hookctl cannot tell which, so it is a warning that says so.
 
 use std::collections::HashMap;
 
@@ -120,7 +127,15 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             if passed || ran.is_empty() {
                 continue;
             }
-            let why = why_optional(cx, path, read).filter(|_| soften);
+            let why = why_optional(cx, path, read)
+                .filter(|_| soften)
+                .map(|w| format!("nothing breaks when it is unset: {w}"))
+                .or_else(|| {
+                    (!read_at_build_time(path, read)).then(|| {
+                        "unless the build evaluates this read (static generation), it runs where the host's environment is whole: turbo filters only its tasks".to_string()
+                    })
+                });
+            let why = why.as_deref();
             if let Some(&i) = seen.get(&(read.span.line, name)) {
                 if out[i].uncertain && why.is_none() {
                     out[i] = finding(path, name, read, why, &ran, fix.as_ref());
@@ -134,6 +149,11 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     out
 }
 
+/// Whether the build itself evaluates this read (see the module comment).
+fn read_at_build_time(path: &str, read: &crate::scan::EnvRead) -> bool {
+    read.source == crate::scan::EnvSource::ImportMetaEnv || super::dev_files::is_build_config(path)
+}
+
 fn finding(
     path: &str,
     name: &str,
@@ -142,9 +162,7 @@ fn finding(
     tasks: &[String],
     fix: Option<&(String, String)>,
 ) -> Finding {
-    let soft = why
-        .map(|w| format!("; nothing breaks when it is unset: {w}"))
-        .unwrap_or_default();
+    let soft = why.map(|w| format!("; {w}")).unwrap_or_default();
     let (list, file) = fix
         .cloned()
         .unwrap_or_else(|| ("tasks.build.env".into(), "turbo.json".into()));
@@ -158,7 +176,7 @@ fn finding(
     )
     .span(read.span)
     .label(if why.is_some() {
-        "filtered out by turbo (optional)"
+        "filtered out by turbo (may not break)"
     } else {
         "filtered out by turbo"
     })

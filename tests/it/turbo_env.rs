@@ -42,6 +42,8 @@ const READS: &[(&str, &str, &[&str])] = &[
         ],
     ),
     ("packages/lib/src/index.ts", "web", &["LIB_REGION", "API_URL"]),
+    // A build tool's config: the build evaluates it, so a filtered read is an error there.
+    ("apps/web/next.config.mjs", "web", &["SENTRY_SECRET", "API_URL"]),
 ];
 
 fn fixture() -> Repo {
@@ -128,9 +130,14 @@ fn a_package_turbo_json_overrides_the_root_task() {
     );
     r.commit_all("web's own turbo.json");
     let got = rule_findings(&r);
-    assert!(!got["apps/web/src/config.ts"].contains("DATABASE_URL"), "{got:?}");
+    // Names with `?` are warnings (a read that may run only at run time).
+    let web: BTreeSet<&str> = got["apps/web/src/config.ts"]
+        .iter()
+        .map(|n| n.trim_end_matches('?'))
+        .collect();
+    assert!(!web.contains("DATABASE_URL"), "{got:?}");
     assert!(!got.contains_key("packages/lib/src/index.ts"), "{got:?}");
-    assert!(got["apps/web/src/config.ts"].contains("VITE_TITLE"), "{got:?}");
+    assert!(web.contains("VITE_TITLE"), "{got:?}");
 }
 
 /// The turbo binary to check against: `HOOKCTL_TEST_TURBO` (`.ci/run` installs turbo from npm
