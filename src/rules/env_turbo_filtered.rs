@@ -18,8 +18,8 @@
 //!
 //! Certainty (issue 19's rule: an error only when the deploy certainly breaks): turbo filters
 //! the environment of the *task*, the build. A read the build itself evaluates breaks for sure:
-//! `import.meta.env.X` (the bundler inlines it) and reads in a build tool's config
-//! (`next.config.*`, `vite.config.*`, ...). Any other read may run only at run time (a server,
+//! `import.meta.env.X` (the bundler inlines it) and reads in a bundler's or framework's config
+//! (`next.config.*`, `vite.config.*`, ...; evaluated by its own package's build only). Any other read may run only at run time (a server,
 //! an API route, a serverless function), where the host's environment is whole, or at build
 //! time (static generation): hookctl cannot tell which, so it is a warning that says so.
 
@@ -41,8 +41,24 @@ struct Pkg {
     scripts: Vec<String>,
     frameworks: &'static [&'static str],
     own_config: Option<TurboTasks>,
-    /// Names set by the package's committed, framework-loaded env files.
+    /// Names set inside the task: by the package's committed, framework-loaded env files, and
+    /// by its scripts' own assignments (`"build": "INPUT=x vite build"`, `cross-env X=1 ...`).
     env_file_names: Vec<String>,
+}
+
+/// Names a script command assigns itself (`NAME=value cmd`, `cross-env NAME=value cmd`): set in
+/// the task's process whatever turbo passes. Any such word counts (an over-approximation that
+/// can only lower a level).
+fn script_assignments(cmd: &str) -> impl Iterator<Item = String> + '_ {
+    cmd.split_whitespace().filter_map(|w| {
+        let (name, _) = w.split_once('=')?;
+        let ok = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        ok.then(|| name.to_string())
+    })
 }
 
 pub fn check(cx: &EnvContext) -> Vec<Finding> {
@@ -73,7 +89,11 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     let mut pkgs: HashMap<String, Option<Pkg>> = HashMap::new();
     let mut out: Vec<Finding> = Vec::new();
     for (path, facts) in cx.files {
-        let running = cx.running_packages(path);
+        let mut running = cx.running_packages(path);
+        // A bundler's config is evaluated by its own package's build, not by its dependents'.
+        if is_bundler_config(path) {
+            running.retain(|wp| wp.dir.is_empty() || path.starts_with(&format!("{}/", wp.dir)));
+        }
         if running.is_empty() {
             continue;
         }
@@ -151,7 +171,13 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
 
 /// Whether the build itself evaluates this read (see the module comment).
 fn read_at_build_time(path: &str, read: &crate::scan::EnvRead) -> bool {
-    read.source == crate::scan::EnvSource::ImportMetaEnv || super::dev_files::is_build_config(path)
+    read.source == crate::scan::EnvSource::ImportMetaEnv || is_bundler_config(path)
+}
+
+/// A bundler's or framework's config (`next.config.*`, `vite.config.*`, ...), which its build
+/// evaluates; not other tools' configs (`drizzle.config.ts` runs in migrations, not the build).
+fn is_bundler_config(path: &str) -> bool {
+    crate::bundler::is_config(path.rsplit('/').next().unwrap_or(path))
 }
 
 fn finding(
@@ -218,7 +244,8 @@ fn load_pkg(cx: &EnvContext, name: &str, dir: &str, deps: &[(String, String)]) -
         .find(|p| snap.is_file(p))
         .and_then(|p| snap.read(&p).ok())
         .and_then(|b| TurboTasks::parse(&b));
-    let env_file_names = cx
+    let scripts = scripts_of(cx, dir);
+    let mut env_file_names: Vec<String> = cx
         .env_files
         .iter()
         .filter(|(p, _, _)| {
@@ -226,9 +253,10 @@ fn load_pkg(cx: &EnvContext, name: &str, dir: &str, deps: &[(String, String)]) -
         })
         .flat_map(|(_, _, entries)| entries.iter().map(|e| e.name.clone()))
         .collect();
+    env_file_names.extend(scripts.iter().flat_map(|(_, cmd)| script_assignments(cmd)));
     Some(Pkg {
         name: name.to_string(),
-        scripts: scripts_of(cx, dir).into_iter().map(|(k, _)| k).collect(),
+        scripts: scripts.into_iter().map(|(k, _)| k).collect(),
         frameworks: turbo::framework_wildcards(|d| deps.iter().any(|(n, _)| n == d)),
         own_config,
         env_file_names,

@@ -236,3 +236,46 @@ fn the_rule_fires_exactly_for_the_variables_real_turbo_removes() {
     assert_eq!(found_names, removed, "\n{report}");
     snapshot!(r, "turbo_env_turbo_beside_the_rule", report);
 }
+
+/// Certainty, from the real-repo table (trpc, midday): only the build's own evaluation of a read
+/// is certain to break. A non-bundler tool's config (drizzle, run by migrations) is a warning; a
+/// name the build script assigns itself is set inside the task; a bundler config counts for its
+/// own package's build only.
+#[test]
+fn only_reads_the_build_evaluates_are_errors() {
+    let r = fixture();
+    r.write(
+        "apps/web/drizzle.config.ts",
+        "export default { url: process.env.DATABASE_URL };\n",
+    );
+    r.write(
+        "apps/web/vite.config.ts",
+        "export default { base: process.env.INPUT, x: process.env.SENTRY_SECRET };\n",
+    );
+    let pkg = r.read("apps/web/package.json").replace(
+        "\"build\": \"node ../../print-env.mjs\"",
+        "\"build\": \"INPUT=main node ../../print-env.mjs\"",
+    );
+    r.write("apps/web/package.json", pkg);
+    r.write(
+        "packages/lib/vite.config.ts",
+        "export default { base: process.env.LIB_REGION };\n",
+    );
+    r.commit_all("configs");
+    let got = rule_findings(&r);
+    assert_eq!(
+        got.get("apps/web/drizzle.config.ts")
+            .map(|s| s.iter().map(String::as_str).collect::<Vec<_>>()),
+        Some(vec!["DATABASE_URL?"]),
+        "{got:?}"
+    );
+    // Twin: a filtered name in the bundler config the build evaluates stays an error.
+    assert_eq!(
+        got.get("apps/web/vite.config.ts")
+            .map(|s| s.iter().map(String::as_str).collect::<Vec<_>>()),
+        Some(vec!["SENTRY_SECRET"]),
+        "{got:?}"
+    );
+    // lib has no build of its own: its vite.config runs in no task.
+    assert!(!got.contains_key("packages/lib/vite.config.ts"), "{got:?}");
+}
