@@ -190,7 +190,8 @@ WARNING_KINDS = {
     "config hookctl could not evaluate may provide (`~icons/*`, `virtual:*`, `#build/*`): only the bundler knows",
     "env/undeclared": "a read with a literal fallback, guarded, optional in a schema, or in a test/script file: "
     "nothing breaks when the variable is unset",
-    "env/turbo-filtered": "a fallback read that turbo's strict env mode would filter: the fallback applies",
+    "env/turbo-filtered": "a read turbo's strict env mode filters from the build task, where the build may not "
+    "evaluate it (server code read at run time gets the host's whole environment), or with a fallback",
     "env/local-only": "a name set only in an untracked local env file: works on this machine only",
     "env/client-read": "a client read that is only tested, has a fallback or is guarded: the browser takes "
     "the unset branch, nothing crashes",
@@ -206,6 +207,8 @@ def warning_reason(f):
     for marker in ("nothing breaks when it is unset: ", "nothing crashes: "):
         if marker in m:
             return m.split(marker, 1)[1].split(", so the browser")[0].rstrip(".")
+    if "unless the build evaluates this read" in m:
+        return "may run only at run time, outside turbo's task"
     if "only its types" in m:
         return "only its `@types` package is declared"
     if f["rule"] == "imports/unknown-specifier":
