@@ -211,22 +211,30 @@ fn package_scripts(text: &str) -> Vec<String> {
     let Some(scripts) = json.get("scripts").and_then(|s| s.as_object()) else {
         return Vec::new();
     };
+    scripts
+        .values()
+        .filter_map(|v| v.as_str())
+        .flat_map(script_assignments)
+        .collect()
+}
+
+/// Names one package.json script assigns itself before its commands (`NAME=value cmd`,
+/// `cross-env NAME=value cmd`, `export NAME=value`), in each `&&`/`|`/`;` segment.
+pub fn script_assignments(script: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for script in scripts.values().filter_map(|v| v.as_str()) {
-        for segment in script.split(['&', '|', ';', '\n']) {
-            let words = shell_words(segment);
-            let mut words = words.iter().peekable();
-            while words
-                .peek()
-                .is_some_and(|w| matches!(w.as_str(), "cross-env" | "cross-env-shell" | "env" | "export"))
-            {
-                words.next();
-            }
-            for w in words {
-                match w.split_once('=') {
-                    Some((name, _)) if is_name(name) => out.push(name.to_string()),
-                    _ => break,
-                }
+    for segment in script.split(['&', '|', ';', '\n']) {
+        let words = shell_words(segment);
+        let mut words = words.iter().peekable();
+        while words
+            .peek()
+            .is_some_and(|w| matches!(w.as_str(), "cross-env" | "cross-env-shell" | "env" | "export"))
+        {
+            words.next();
+        }
+        for w in words {
+            match w.split_once('=') {
+                Some((name, _)) if is_name(name) => out.push(name.to_string()),
+                _ => break,
             }
         }
     }

@@ -46,21 +46,6 @@ struct Pkg {
     env_file_names: Vec<String>,
 }
 
-/// Names a script command assigns itself (`NAME=value cmd`, `cross-env NAME=value cmd`): set in
-/// the task's process whatever turbo passes. Any such word counts (an over-approximation that
-/// can only lower a level).
-fn script_assignments(cmd: &str) -> impl Iterator<Item = String> + '_ {
-    cmd.split_whitespace().filter_map(|w| {
-        let (name, _) = w.split_once('=')?;
-        let ok = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        ok.then(|| name.to_string())
-    })
-}
-
 pub fn check(cx: &EnvContext) -> Vec<Finding> {
     let snap = cx.snapshot();
     let root_file = ["turbo.json", "turbo.jsonc"]
@@ -253,7 +238,11 @@ fn load_pkg(cx: &EnvContext, name: &str, dir: &str, deps: &[(String, String)]) -
         })
         .flat_map(|(_, _, entries)| entries.iter().map(|e| e.name.clone()))
         .collect();
-    env_file_names.extend(scripts.iter().flat_map(|(_, cmd)| script_assignments(cmd)));
+    env_file_names.extend(
+        scripts
+            .iter()
+            .flat_map(|(_, cmd)| crate::env::manifests::script_assignments(cmd)),
+    );
     Some(Pkg {
         name: name.to_string(),
         scripts: scripts.into_iter().map(|(k, _)| k).collect(),
