@@ -104,6 +104,18 @@ impl Run {
         self
     }
 
+    /// The whole result as users see it, as [`cmd_snapshot!`] pins it: whether it succeeded, its
+    /// exit code, stdout and stderr.
+    pub fn shown(&self) -> String {
+        format!(
+            "success: {}\nexit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+            self.code == 0,
+            self.code,
+            self.stdout,
+            self.stderr
+        )
+    }
+
     /// stdout parsed as JSON.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
@@ -377,12 +389,23 @@ macro_rules! snapshot {
     ($repo:expr, $name:expr, $text:expr) => {{
         let root = $repo.root.display().to_string();
         let canonical = $repo.root.canonicalize().unwrap().display().to_string();
+        // The folder holding the repo and its siblings (remotes, clones, logs).
+        let tmp = $repo.root.parent().unwrap().display().to_string();
+        let tmp_canonical = $repo.root.parent().unwrap().canonicalize().unwrap().display().to_string();
+        // This platform's npm package name (a pattern that never matches where there is none).
+        let platform = hookctl::install::npm_platform_package()
+            .map_or_else(|| String::from(r"[^\s\S]"), |(name, _)| regex::escape(name));
         insta::with_settings!({
             snapshot_path => "snapshots",
             prepend_module_to_snapshot => false,
             filters => vec![
+                (regex::escape($crate::common::BIN).leak() as &str, "[BIN]"),
+                (regex::escape(env!("CARGO_MANIFEST_DIR")).leak() as &str, "[CRATE]"),
                 (regex::escape(&canonical).leak() as &str, "[REPO]"),
                 (regex::escape(&root).leak() as &str, "[REPO]"),
+                (regex::escape(&tmp_canonical).leak() as &str, "[TEMP]"),
+                (regex::escape(&tmp).leak() as &str, "[TEMP]"),
+                (platform.leak() as &str, "@hookctl/[PLATFORM]"),
                 (r"/tmp/\.tmp[A-Za-z0-9]+", "[TEMP]"),
                 (r"/tmp/hookctl-it-[A-Za-z0-9]+", "[TEMP]"),
                 (r"in \d+ ms", "in [TIME] ms"),
@@ -407,15 +430,20 @@ macro_rules! snapshot {
 macro_rules! cmd_snapshot {
     ($repo:expr, $name:expr, $run:expr) => {{
         let run: &$crate::common::Run = &$run;
-        let text = format!(
-            "success: {}\nexit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
-            run.code == 0,
-            run.code,
-            run.stdout,
-            run.stderr
-        );
-        snapshot!($repo, $name, text);
+        snapshot!($repo, $name, run.shown());
     }};
+}
+
+/// Several steps of a test as one text for one snapshot: each `$ label` followed by its run as
+/// [`cmd_snapshot!`] shows it, so that a scenario is pinned whole, step by step.
+pub fn transcript<L: AsRef<str>, R: std::borrow::Borrow<Run>>(
+    steps: impl IntoIterator<Item = (L, R)>,
+) -> String {
+    steps
+        .into_iter()
+        .map(|(label, run)| format!("$ {}\n{}", label.as_ref(), run.borrow().shown()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A path as the `&str` a config or shell line needs.
