@@ -11,20 +11,12 @@ use crate::common::*;
 const STAGED: &str = "export const a = 1;\nconsole.log(a);\n";
 const WORKTREE: &str = "export const a = 1;\n// console output removed, not staged yet\n";
 
-/// A live (not zombie) process.
-fn alive(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-        .ok()
-        .and_then(|st| st.rsplit(')').next().map(|rest| rest.trim_start().to_string()))
-        .is_some_and(|rest| !rest.starts_with('Z') && !rest.starts_with('X'))
-}
-
 fn cmd(r: &Repo, args: &[&str]) -> Command {
     isolated_hookctl(r, args)
 }
 
 fn run(r: &Repo, args: &[&str]) -> Run {
-    run_with_stdin(cmd(r, args), None)
+    isolated_run(r, args)
 }
 
 /// A repo with `src/a.ts` partially staged (staged: a `console.log`; on disk: removed) and a
@@ -445,8 +437,11 @@ fn a_large_partially_staged_file_costs_constant_memory() {
         };
     }
     let out = run_with_stdin(time, None);
-    out.ok()
-        .contains(&format!("{} big.ts", 128 * MIB / line.len() * line.len()));
+    cmd_snapshot!(
+        r,
+        "job_trust_a_large_partially_staged_file_costs_constant_memory",
+        out
+    );
     let kib: usize = std::fs::read_to_string(&rss).unwrap().trim().parse().unwrap();
     eprintln!("peak RSS of hookctl and the git it ran, 128 MiB partially staged file: {kib} KiB");
     assert!(
@@ -482,9 +477,11 @@ fn a_view_left_by_a_sigkilled_run_is_swept_by_any_later_run() {
         "[pre-commit]\nchecks = []\n[other]\nchecks = []\n[[other.jobs]]\nname = \"x\"\nrun = \"true\"\n",
     );
     r.add(&["src/a.ts", "hookctl.toml"]);
-    run(&r, &["run", "other"])
-        .ok()
-        .contains("killed 1 job process group");
+    cmd_snapshot!(
+        r,
+        "job_trust_a_view_left_by_a_sigkilled_run_is_swept_by_any_later_run",
+        run(&r, &["run", "other"])
+    );
     assert!(leftovers(&r).is_empty(), "left behind: {:?}", leftovers(&r));
 }
 
@@ -640,7 +637,7 @@ fn migrate_rewrites_lefthooks_quoted_staged_files() {
         "{toml}"
     );
     assert!(!toml.contains("name = \"echo\""), "{toml}");
-    out.contains("`pre-commit.echo`: `{files}` is inside double quotes");
+    cmd_snapshot!(r, "job_trust_migrate_rewrites_lefthooks_quoted_staged_files", out);
     // What migrate writes loads.
     run(
         &r,
