@@ -492,6 +492,12 @@ pub fn jobs_sorted(text: &str) -> String {
     out
 }
 
+/// A `hookctl.toml` with one `pre-commit` job named `name` and no built-in checks; `rest` holds
+/// the job's keys (and any tables after it).
+pub fn pre_commit_job(name: &str, rest: &str) -> String {
+    format!("[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"{name}\"\n{rest}")
+}
+
 /// A path as the `&str` a config or shell line needs.
 pub fn s(p: &Path) -> String {
     p.to_str().unwrap().to_string()
