@@ -104,6 +104,18 @@ impl Run {
         self
     }
 
+    /// The whole result as users see it, as [`cmd_snapshot!`] pins it: whether it succeeded, its
+    /// exit code, stdout and stderr.
+    pub fn shown(&self) -> String {
+        format!(
+            "success: {}\nexit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
+            self.code == 0,
+            self.code,
+            self.stdout,
+            self.stderr
+        )
+    }
+
     /// stdout parsed as JSON.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
@@ -377,12 +389,23 @@ macro_rules! snapshot {
     ($repo:expr, $name:expr, $text:expr) => {{
         let root = $repo.root.display().to_string();
         let canonical = $repo.root.canonicalize().unwrap().display().to_string();
+        // The folder holding the repo and its siblings (remotes, clones, logs).
+        let tmp = $repo.root.parent().unwrap().display().to_string();
+        let tmp_canonical = $repo.root.parent().unwrap().canonicalize().unwrap().display().to_string();
+        // This platform's npm package name (a pattern that never matches where there is none).
+        let platform = hookctl::install::npm_platform_package()
+            .map_or_else(|| String::from(r"[^\s\S]"), |(name, _)| regex::escape(name));
         insta::with_settings!({
             snapshot_path => "snapshots",
             prepend_module_to_snapshot => false,
             filters => vec![
+                (regex::escape($crate::common::BIN).leak() as &str, "[BIN]"),
+                (regex::escape(env!("CARGO_MANIFEST_DIR")).leak() as &str, "[CRATE]"),
                 (regex::escape(&canonical).leak() as &str, "[REPO]"),
                 (regex::escape(&root).leak() as &str, "[REPO]"),
+                (regex::escape(&tmp_canonical).leak() as &str, "[TEMP]"),
+                (regex::escape(&tmp).leak() as &str, "[TEMP]"),
+                (platform.leak() as &str, "@hookctl/[PLATFORM]"),
                 (r"/tmp/\.tmp[A-Za-z0-9]+", "[TEMP]"),
                 (r"/tmp/hookctl-it-[A-Za-z0-9]+", "[TEMP]"),
                 (r"in \d+ ms", "in [TIME] ms"),
@@ -393,6 +416,9 @@ macro_rules! snapshot {
                 // Commit ids differ from run to run (commit dates are not fixed).
                 (r"\b[0-9a-f]{40}\b", "[OID]"),
                 (r"\b[0-9a-f]{7,12}\.\.[0-9a-f]{7,12}\b", "[OID]..[OID]"),
+                (r"(refs/\S+) \([0-9a-f]{7,12}\)", "$1 ([OID])"),
+                // Where `sh` is differs between systems (/bin/sh, /usr/bin/sh).
+                (r"`sh` found at /(usr/)?bin/sh\b", "`sh` found at [SH]"),
             ],
         }, {
             insta::assert_snapshot!($name, $text);
@@ -407,15 +433,69 @@ macro_rules! snapshot {
 macro_rules! cmd_snapshot {
     ($repo:expr, $name:expr, $run:expr) => {{
         let run: &$crate::common::Run = &$run;
-        let text = format!(
-            "success: {}\nexit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
-            run.code == 0,
-            run.code,
-            run.stdout,
-            run.stderr
-        );
-        snapshot!($repo, $name, text);
+        snapshot!($repo, $name, run.shown());
     }};
+}
+
+/// Several steps of a test as one text for one snapshot: each `$ label` followed by its run as
+/// [`cmd_snapshot!`] shows it, so that a scenario is pinned whole, step by step.
+pub fn transcript<L: AsRef<str>, R: std::borrow::Borrow<Run>>(
+    steps: impl IntoIterator<Item = (L, R)>,
+) -> String {
+    steps
+        .into_iter()
+        .map(|(label, run)| format!("$ {}\n{}", label.as_ref(), run.borrow().shown()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A prerequisite a developer's machine may lack (a tool from npm, a file beside the clone):
+/// `found`, or, when it is missing, a note on stderr saying why the test checked nothing and how
+/// to make it run. Where `require` is set (`.ci/run` exports `HOOKCTL_REQUIRE_*` for what it
+/// installs) or `CI` is, a missing prerequisite fails the test instead: CI never skips.
+#[track_caller]
+pub fn prerequisite<T>(found: Option<T>, require: &str, why: &str) -> Option<T> {
+    if found.is_none() {
+        for var in [require, "CI"] {
+            assert!(
+                std::env::var_os(var).is_none(),
+                "{var} is set, so this test may not skip: {why}"
+            );
+        }
+        eprintln!("skipped: {why} (with {require}=1 this is a failure)");
+    }
+    found
+}
+
+/// `text` with each run of consecutive job results (a `✔`/`✘`/`ok`/`FAIL` line and the indented
+/// lines under it) sorted: jobs that run at the same time finish, and are shown, in any order.
+pub fn jobs_sorted(text: &str) -> String {
+    let is_job = |l: &str| ["✔ ", "✘ ", "ok ", "FAIL "].iter().any(|p| l.starts_with(p));
+    let mut out = String::new();
+    let mut blocks: Vec<String> = Vec::new();
+    let flush = |blocks: &mut Vec<String>, out: &mut String| {
+        blocks.sort();
+        out.push_str(&blocks.concat());
+        blocks.clear();
+    };
+    for line in text.split_inclusive('\n') {
+        if is_job(line) {
+            blocks.push(line.to_string());
+        } else if let (true, Some(last)) = (line.starts_with("  "), blocks.last_mut()) {
+            last.push_str(line);
+        } else {
+            flush(&mut blocks, &mut out);
+            out.push_str(line);
+        }
+    }
+    flush(&mut blocks, &mut out);
+    out
+}
+
+/// A `hookctl.toml` with one `pre-commit` job named `name` and no built-in checks; `rest` holds
+/// the job's keys (and any tables after it).
+pub fn pre_commit_job(name: &str, rest: &str) -> String {
+    format!("[pre-commit]\nchecks = []\n[[pre-commit.jobs]]\nname = \"{name}\"\n{rest}")
 }
 
 /// A path as the `&str` a config or shell line needs.
@@ -478,6 +558,19 @@ pub fn isolated_hookctl(r: &Repo, args: &[&str]) -> Command {
         c.env_remove(v);
     }
     c
+}
+
+/// [`isolated_hookctl`] run to the end.
+pub fn isolated_run(r: &Repo, args: &[&str]) -> Run {
+    run_with_stdin(isolated_hookctl(r, args), None)
+}
+
+/// A live (not zombie) process.
+pub fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+        .ok()
+        .and_then(|st| st.rsplit(')').next().map(|rest| rest.trim_start().to_string()))
+        .is_some_and(|rest| !rest.starts_with('Z') && !rest.starts_with('X'))
 }
 
 /// Run `hookctl ARGS` in the repo under a pseudo-terminal (`script`), with `input` typed in.

@@ -30,9 +30,11 @@ fn install_is_a_one_note_no_op_in_ci_with_hookctl_0_and_outside_a_repository() {
         assert!(!repo.path(".git/hooks/pre-commit").exists(), "{var}={value}");
     }
     // CI=false / empty: a developer's machine.
-    repo.hookctl_env(&["install"], &[("CI", "false")], None)
-        .ok()
-        .contains("pre-commit: installed");
+    cmd_snapshot!(
+        repo,
+        "distribution_install_is_a_one_note_no_op_in_ci_with_hookctl_0_and_outside_a_repository_run",
+        repo.hookctl_env(&["install"], &[("CI", "false")], None)
+    );
     // A bad flag is still a usage error.
     repo.hookctl_env(&["install", "--hooks", "pre-comit"], &[("CI", "true")], None)
         .code(2);
@@ -83,7 +85,11 @@ fn the_shim_runs_the_recorded_binary_before_the_node_launcher() {
         ".git/hooks/pre-commit",
         text.replace(line, "hookctl_bin='/nonexistent/hookctl'"),
     );
-    commit("c").ok().contains("node_modules hookctl ran");
+    cmd_snapshot!(
+        repo,
+        "distribution_the_shim_runs_the_recorded_binary_before_the_node_launcher",
+        commit("c")
+    );
 }
 
 #[test]
@@ -109,9 +115,11 @@ fn init_adds_the_prepare_script_and_keeps_a_foreign_one() {
         "{\n  \"name\": \"app\",\n  \"scripts\": {\n    \"build\": \"next build\"\n  }\n}\n",
     )
     .commit_all("init");
-    repo.hookctl(&["init"])
-        .ok()
-        .contains("added `\"prepare\": \"hookctl install || exit 0\"` to package.json");
+    cmd_snapshot!(
+        repo,
+        "distribution_init_adds_the_prepare_script_and_keeps_a_foreign_one_1",
+        repo.hookctl(&["init"])
+    );
     assert_eq!(
         repo.read("package.json"),
         "{\n  \"name\": \"app\",\n  \"scripts\": {\n    \"prepare\": \"hookctl install || exit 0\",\n    \"build\": \"next build\"\n  }\n}\n"
@@ -120,10 +128,11 @@ fn init_adds_the_prepare_script_and_keeps_a_foreign_one() {
     let other = Repo::new();
     let husky = "{\"scripts\": {\"prepare\": \"husky\"}}";
     other.write("package.json", husky).commit_all("init");
-    other
-        .hookctl(&["init"])
-        .ok()
-        .contains("package.json's `prepare` script is `husky`");
+    cmd_snapshot!(
+        repo,
+        "distribution_init_adds_the_prepare_script_and_keeps_a_foreign_one_2",
+        other.hookctl(&["init"])
+    );
     assert_eq!(other.read("package.json"), husky);
 }
 
@@ -138,10 +147,11 @@ fn min_version_refuses_an_older_binary_at_hook_time() {
         "min_version = \"99.1.0\"\n[pre-commit]\nfuture_key = true\n",
     );
     repo.git(&["add", "hookctl.toml"]).ok();
-    repo.commit(&["-q", "-m", "pin"])
-        .code(1)
-        .contains("hookctl.toml: line 1: this repository needs hookctl 99.1.0 or newer (`min_version`), but this is hookctl")
-        .contains("hint: ");
+    cmd_snapshot!(
+        repo,
+        "distribution_min_version_refuses_an_older_binary_at_hook_time_1",
+        repo.commit(&["-q", "-m", "pin"])
+    );
     repo.hookctl(&["run", "pre-commit"]).code(2);
 
     let current = env!("CARGO_PKG_VERSION");
@@ -153,9 +163,11 @@ fn min_version_refuses_an_older_binary_at_hook_time() {
     repo.commit(&["-q", "-m", "pin"]).ok();
 
     repo.write("hookctl.toml", "min_version = \"^1\"\n");
-    repo.hookctl(&["run", "pre-commit"])
-        .code(2)
-        .contains("`min_version = \"^1\"` is not a version such as \"0.2.0\"");
+    cmd_snapshot!(
+        repo,
+        "distribution_min_version_refuses_an_older_binary_at_hook_time_2",
+        repo.hookctl(&["run", "pre-commit"])
+    );
 }
 
 #[test]

@@ -300,29 +300,41 @@ fn a_json_export_is_checked_with_line_numbers() {
 fn a_json_file_that_is_not_an_object_of_strings_is_a_usage_error() {
     let repo = app();
     repo.write("list.json", r#"["NEXTAUTH_SECRET"]"#);
-    repo.hookctl(&["env", "check", "--json-file", "list.json"])
-        .code(2)
-        .contains("must be a JSON object");
+    cmd_snapshot!(
+        repo,
+        "env_a_json_file_that_is_not_an_object_of_strings_is_a_usage_error_1",
+        repo.hookctl(&["env", "check", "--json-file", "list.json"])
+    );
     repo.write(
         "num.json",
         r#"{"NEXTAUTH_URL": "https://x.dev", "DB_PORT": 5432}"#,
     );
-    repo.hookctl(&["env", "check", "--json-file", "num.json"])
-        .code(2)
-        .contains("`DB_PORT` must be a string, not a number");
+    cmd_snapshot!(
+        repo,
+        "env_a_json_file_that_is_not_an_object_of_strings_is_a_usage_error_2",
+        repo.hookctl(&["env", "check", "--json-file", "num.json"])
+    );
     repo.write("broken.json", r#"{"DB_PORT": "5432""#);
-    repo.hookctl(&["env", "check", "--json-file", "broken.json"])
-        .code(2)
-        .contains("is not valid JSON");
+    cmd_snapshot!(
+        repo,
+        "env_a_json_file_that_is_not_an_object_of_strings_is_a_usage_error_3",
+        repo.hookctl(&["env", "check", "--json-file", "broken.json"])
+    );
 }
 
 #[test]
 fn missing_env_file_or_no_source_is_a_usage_error() {
     let repo = app();
-    repo.hookctl(&["env", "check", "--env-file", "nope.env"])
-        .code(2)
-        .contains("nope.env");
-    repo.hookctl(&["env", "check"]).code(2).contains("--env-file");
+    cmd_snapshot!(
+        repo,
+        "env_missing_env_file_or_no_source_is_a_usage_error_1",
+        repo.hookctl(&["env", "check", "--env-file", "nope.env"])
+    );
+    cmd_snapshot!(
+        repo,
+        "env_missing_env_file_or_no_source_is_a_usage_error_2",
+        repo.hookctl(&["env", "check"])
+    );
     repo.hookctl(&["env", "diff", "--against", "nope.env"]).code(2);
 }
 
@@ -331,11 +343,11 @@ fn a_bad_pattern_in_config_is_a_usage_error_saying_where() {
     let repo = app();
     repo.write("hookctl.toml", "[env.vars.DB_PORT]\npattern = \"(unclosed\"\n");
     // Refused when the config is read, with its file, line and column.
-    repo.hookctl(&["env", "check", "--env-file", ".env.development"])
-        .code(2)
-        .contains("hookctl.toml")
-        .contains("line 2, column 11")
-        .contains("invalid regular expression `(unclosed`");
+    cmd_snapshot!(
+        repo,
+        "env_a_bad_pattern_in_config_is_a_usage_error_saying_where",
+        repo.hookctl(&["env", "check", "--env-file", ".env.development"])
+    );
 }
 
 #[test]
@@ -487,7 +499,7 @@ fn diff_with_only_extra_names_is_a_warning() {
     let env = repo.read(".env.development") + "EXTRA_THING=1\n";
     repo.write("prod.env", env);
     let run = repo.hookctl(&["env", "diff", "--against", "prod.env"]);
-    run.code(0).contains("warning[env/extra]").contains("EXTRA_THING");
+    cmd_snapshot!(repo, "env_diff_with_only_extra_names_is_a_warning", run);
 }
 
 #[test]
@@ -516,9 +528,11 @@ fn rule_levels_from_config_apply() {
         repo.read("hookctl.toml") + "\n[rules]\n\"env/invalid\" = \"warning\"\n\"env/extra\" = \"off\"\n";
     repo.write("hookctl.toml", config);
     repo.write(".env.production", dev_env_with(&repo, "DB_PORT", "DB_PORT=0"));
-    repo.hookctl(&["env", "check", "--env-file", ".env.production"])
-        .code(0)
-        .contains("warning[env/invalid]");
+    cmd_snapshot!(
+        repo,
+        "env_rule_levels_from_config_apply",
+        repo.hookctl(&["env", "check", "--env-file", ".env.production"])
+    );
     let env = repo.read(".env.development") + "EXTRA_THING=1\n";
     repo.write("prod.env", env);
     repo.hookctl(&["env", "diff", "--against", "prod.env"])

@@ -50,20 +50,18 @@ fn husky_with_lint_staged_in_package_json() {
     husky_app(&repo, true);
     // doctor suggests what install accepts: migrate, not `hookctl install`.
     let doctor = repo.hookctl(&["doctor"]);
-    doctor.contains("hookctl migrate --yes");
+    cmd_snapshot!(repo, "migrate_husky_with_lint_staged_in_package_json_1", doctor);
     assert!(
         !doctor.all().contains("run `hookctl install --hooks pre-commit`"),
         "{}",
         doctor.all()
     );
 
-    repo.hookctl(&["migrate"])
-        .ok()
-        .contains("package.json \"lint-staged\"")
-        .contains("not translated")
-        .contains("`!(*.ts)`")
-        .contains("`git add` dropped")
-        .contains("replace `husky` with `hookctl install || exit 0`");
+    cmd_snapshot!(
+        repo,
+        "migrate_husky_with_lint_staged_in_package_json_2",
+        repo.hookctl(&["migrate"])
+    );
     let c = parsed(&repo);
     let pre = &c.hooks["pre-commit"];
     let jobs: Vec<(&str, &str)> = pre
@@ -94,12 +92,18 @@ fn husky_with_lint_staged_in_package_json() {
     assert!(text.contains("# not translated:"), "{text}");
 
     // An existing hookctl.toml is kept unless --force.
-    repo.hookctl(&["migrate"]).code(2).contains("already exists");
+    cmd_snapshot!(
+        repo,
+        "migrate_husky_with_lint_staged_in_package_json_3",
+        repo.hookctl(&["migrate"])
+    );
 
     // --yes: core.hooksPath unset, hooks installed, and the translated jobs run.
-    repo.hookctl(&["migrate", "--yes", "--force"])
-        .ok()
-        .contains("unset core.hooksPath");
+    cmd_snapshot!(
+        repo,
+        "migrate_husky_with_lint_staged_in_package_json_4",
+        repo.hookctl(&["migrate", "--yes", "--force"])
+    );
     assert!(
         !repo
             .git(&["config", "--get", "core.hooksPath"])
@@ -125,7 +129,11 @@ fn husky_with_lintstagedrc_json() {
         ".husky/pre-commit",
         "#!/bin/sh\n. \"$(dirname -- \"$0\")/_/husky.sh\"\n\npnpm lint-staged\n",
     );
-    repo.hookctl(&["migrate"]).ok().contains(".lintstagedrc.json");
+    cmd_snapshot!(
+        repo,
+        "migrate_husky_with_lintstagedrc_json",
+        repo.hookctl(&["migrate"])
+    );
     let c = parsed(&repo);
     let names: Vec<&str> = c.hooks["pre-commit"]
         .jobs
@@ -146,10 +154,11 @@ fn js_lint_staged_config_is_explained_not_run() {
             "require('fs').writeFileSync('ran', '1');\nmodule.exports = {};\n",
         )
         .commit_all("init");
-    repo.hookctl(&["migrate"])
-        .ok()
-        .contains("lint-staged.config.js: a JS config is not executed")
-        .contains("calls lint-staged, but no lint-staged config was found");
+    cmd_snapshot!(
+        repo,
+        "migrate_js_lint_staged_config_is_explained_not_run",
+        repo.hookctl(&["migrate"])
+    );
     assert!(!repo.path("ran").exists());
     parsed(&repo);
 }
@@ -208,13 +217,9 @@ fn lefthook_monorepo() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
-    repo.hookctl(&["doctor"]).contains("hookctl migrate --yes");
+    cmd_snapshot!(repo, "migrate_lefthook_monorepo_1", repo.hookctl(&["doctor"]));
 
-    repo.hookctl(&["migrate"])
-        .ok()
-        .contains("`pre-commit.api-check`: `tags` has no hookctl equivalent")
-        .contains("`pre-commit.scripts.hello.sh`")
-        .contains("`pre-comit` is not a git hook");
+    cmd_snapshot!(repo, "migrate_lefthook_monorepo_2", repo.hookctl(&["migrate"]));
     let c = parsed(&repo);
     let pre = &c.hooks["pre-commit"];
     assert_eq!(pre.parallel, Some(true));
@@ -230,9 +235,11 @@ fn lefthook_monorepo() {
         "lefthook runs commands in order by default"
     );
 
-    repo.hookctl(&["migrate", "--yes", "--force"])
-        .ok()
-        .contains("removed lefthook's pre-commit hook");
+    cmd_snapshot!(
+        repo,
+        "migrate_lefthook_monorepo_3",
+        repo.hookctl(&["migrate", "--yes", "--force"])
+    );
     let shim = repo.read(".git/hooks/pre-commit");
     assert!(!shim.contains("lefthook") && shim.contains("hookctl"), "{shim}");
     repo.hookctl(&["run", "pre-commit", "--all-files"]).ok();
@@ -251,13 +258,21 @@ fn malformed_lefthook_is_exit_2_with_file_and_line() {
     )
     .commit_all("init");
     let run = repo.hookctl(&["migrate"]);
-    run.code(2).contains("lefthook.yml: line");
+    cmd_snapshot!(
+        repo,
+        "migrate_malformed_lefthook_is_exit_2_with_file_and_line_1",
+        run
+    );
     assert!(!run.all().contains("panicked"));
     assert!(!repo.path("hookctl.toml").exists());
 
     let empty = Repo::new();
     empty.write("a.txt", "a").commit_all("init");
-    empty.hookctl(&["migrate"]).code(2).contains("nothing to migrate");
+    cmd_snapshot!(
+        empty,
+        "migrate_malformed_lefthook_is_exit_2_with_file_and_line_2",
+        empty.hookctl(&["migrate"])
+    );
 }
 
 /// lefthook's `skip`/`only` and `priority` become hookctl's conditions and priorities; what

@@ -46,7 +46,11 @@ export default Configuration;
     r.add(&["a.txt"]);
     let refused = r.commit(&["-q", "-m", "docs: PROJ-1 a type that is not listed"]);
     assert_eq!(refused.code, 1, "{}", refused.all());
-    refused.contains("docs");
+    cmd_snapshot!(
+        r,
+        "migrate_commitlint_a_ts_config_with_conventional_types_length_and_references",
+        refused
+    );
     let no_ticket = r.commit(&["-q", "-m", "feat: no reference"]);
     assert_eq!(no_ticket.code, 1, "{}", no_ticket.all());
     r.commit(&["-q", "-m", "feat: PROJ-7 add the page"]).ok();

@@ -160,7 +160,11 @@ fn a_real_commit_changing_only_nvmrc_is_blocked() {
     r.add(&[".nvmrc"]);
     let run = r.commit(&["-m", "node 22"]);
     assert_ne!(run.code, 0, "{}", run.all());
-    run.contains("error[node/version]").contains(".nvmrc:1:1");
+    cmd_snapshot!(
+        r,
+        "node_version_a_real_commit_changing_only_nvmrc_is_blocked",
+        run
+    );
     r.write(".nvmrc", "18\n");
     r.add(&[".nvmrc"]);
     r.commit(&["-m", "node 18"]).ok();
@@ -188,10 +192,11 @@ fn pre_deploy_checks_the_running_node() {
         .ok()
         .lacks("node/version");
     let path = fake_node(&r, "v22.3.0");
-    r.hookctl_env(&["run", "pre-deploy"], &[("PATH", &path)], None)
-        .code(1)
-        .contains("error[node/version]")
-        .contains("the running Node is `v22.3.0`");
+    cmd_snapshot!(
+        r,
+        "node_version_pre_deploy_checks_the_running_node_1",
+        r.hookctl_env(&["run", "pre-deploy"], &[("PATH", &path)], None)
+    );
     // pre-commit never runs node.
     r.hookctl_env(&["run", "pre-commit"], &[("PATH", &path)], None)
         .ok()
@@ -199,7 +204,9 @@ fn pre_deploy_checks_the_running_node() {
     // No node on PATH: a note, nothing blocks.
     let empty = r.sibling("empty-bin");
     std::fs::create_dir_all(&empty).unwrap();
-    r.hookctl_env(&["run", "pre-deploy"], &[("PATH", empty.to_str().unwrap())], None)
-        .ok()
-        .contains("`node` is not on PATH");
+    cmd_snapshot!(
+        r,
+        "node_version_pre_deploy_checks_the_running_node_2",
+        r.hookctl_env(&["run", "pre-deploy"], &[("PATH", empty.to_str().unwrap())], None)
+    );
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::common::*;
 
 fn run(r: &Repo, hook: &str) -> Run {
-    run_with_stdin(isolated_hookctl(r, &["run", hook]), None)
+    isolated_run(r, &["run", hook])
 }
 
 /// A job that logs its start, waits for `waits_for` to have started (so the two can only
@@ -148,12 +148,16 @@ run = "echo coverage >> {log}"
     cmd_snapshot!(r, "ordering_fail_fast_group", out);
 }
 
+/// Orders shown as users see them: one row per configuration, each pinned by its snapshot.
 #[test]
-fn without_fail_fast_a_failing_group_lets_the_next_run_and_the_summary_keeps_config_order() {
-    let r = Repo::new();
-    r.write(
-        "hookctl.toml",
-        r#"
+fn configured_orders_as_shown() {
+    for (snapshot, hook, toml) in [
+        // Without fail_fast a failing group lets the next run, and the summary keeps the
+        // configuration's order (not the order jobs finished in).
+        (
+            "ordering_summary_order",
+            "pre-commit",
+            r#"
 [pre-commit]
 checks_order = "last"
 
@@ -177,19 +181,12 @@ name = "after"
 group = "two"
 run = "echo after"
 "#,
-    )
-    .write("a.ts", "export const a = 1;\n")
-    .commit_all("init");
-    let out = run(&r, "pre-commit");
-    cmd_snapshot!(r, "ordering_summary_order", out);
-}
-
-#[test]
-fn pre_deploy_places_the_checks_first_by_default() {
-    let r = Repo::new();
-    r.write(
-        "hookctl.toml",
-        r#"
+        ),
+        // pre-deploy places the checks first by default.
+        (
+            "ordering_pre_deploy",
+            "pre-deploy",
+            r#"
 [pre-deploy]
 checks = ["imports", "env"]
 [[pre-deploy.jobs]]
@@ -201,11 +198,14 @@ name = "smoke"
 priority = 2
 run = "echo smoke"
 "#,
-    )
-    .write("a.ts", "export const a = 1;\n")
-    .commit_all("init");
-    let out = run(&r, "pre-deploy");
-    cmd_snapshot!(r, "ordering_pre_deploy", out);
+        ),
+    ] {
+        let r = Repo::new();
+        r.write("hookctl.toml", toml)
+            .write("a.ts", "export const a = 1;\n")
+            .commit_all("init");
+        cmd_snapshot!(r, snapshot, run(&r, hook));
+    }
 }
 
 #[test]

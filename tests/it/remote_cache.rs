@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{BIN, Repo, Run, run_with_stdin, wait_for};
+use crate::common::{BIN, Repo, Run, prerequisite, run_with_stdin, wait_for};
 
 const SERVER_VERSION: &str = "2.12.0";
 const TOKEN: &str = "test-token-1234";
@@ -53,15 +53,11 @@ fn server_cli() -> Option<PathBuf> {
             let _ = std::fs::rename(tmp.keep(), &dir);
         }
     }
-    if cli.is_file() {
-        return Some(cli);
-    }
-    assert!(
-        var("CI").is_none(),
-        "turborepo-remote-cache could not be installed from npm (set HOOKCTL_TEST_TURBO_CACHE to its dist/cli.js)"
-    );
-    eprintln!("skipped: turborepo-remote-cache is not available (no node/npm)");
-    None
+    prerequisite(
+        cli.is_file().then_some(cli),
+        "HOOKCTL_REQUIRE_TURBO_CACHE",
+        "turborepo-remote-cache could not be installed from npm (set HOOKCTL_TEST_TURBO_CACHE to its dist/cli.js)",
+    )
 }
 
 fn free_port() -> u16 {
@@ -461,19 +457,20 @@ fn silent_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
 fn a_dead_server_costs_one_short_timeout_and_a_commit_never_goes_to_the_network() {
     let a = repo("remote = \"turbo\"\nremote_timeout = \"200ms\"", SMALL);
     let (url, connections) = silent_server();
-    let (found, took, run) = check(&a.root, &url, &[]);
+    let (found, _, run) = check(&a.root, &url, &[]);
     assert_eq!(found, EXPECTED);
-    assert!(run.stderr.contains("did not answer"), "{}", run.stderr);
+    // One short timeout, not one per file: the first wave of requests (one per worker) times
+    // out, the remote is marked down, said once, and never asked again in this run. Counted in
+    // connections and notes, not in wall-clock time (which a loaded machine stretches).
+    let notes = run.stderr.matches("did not answer").count();
+    assert_eq!(notes, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("this run used the local cache only"),
+        "{}",
+        run.stderr
+    );
     let first_wave = connections.load(std::sync::atomic::Ordering::SeqCst);
     assert!((1..=8).contains(&first_wave), "{first_wave} connections");
-    // The same cold run without a remote cache, for the cost of the dead one.
-    let local = fresh_clone(&a, "local");
-    local.write("hookctl.toml", "");
-    let (_, local_took, _) = check(&local.root, &url, &[]);
-    assert!(
-        took < local_took + Duration::from_millis(1500),
-        "dead server run {took:?} vs local {local_took:?}"
-    );
     // A commit of a few files: the local cache misses them, not enough for a round trip.
     let b = fresh_clone(&a, "commit");
     b.install_shim("pre-commit");

@@ -59,7 +59,7 @@ fn utf16_latin1_and_nul_env_files_are_scanned() {
     r.hookctl(&["install"]).ok();
     let run = r.commit(&["-m", "x"]);
     assert_ne!(run.code, 0, "{}", run.all());
-    run.contains("secrets/env-file").lacks("MARK");
+    cmd_snapshot!(r, "secrets_utf16_latin1_and_nul_env_files_are_scanned", run);
 }
 
 /// Issue 9 (2): a secret on a line the dotenv parse rejects is still a secret.
@@ -170,8 +170,11 @@ fn every_env_file_is_scanned() {
         ]
     );
     never_printed(&r, &["MARK", "4eC39Hq", "q8Vt3kLz"]);
-    r.hookctl(&["check", "--all-findings"])
-        .contains("through the symlink to `config/prod-values`");
+    cmd_snapshot!(
+        r,
+        "secrets_every_env_file_is_scanned",
+        r.hookctl(&["check", "--all-findings"])
+    );
 }
 
 /// Issue 9 (11): escape sequences from paths and file contents reach the terminal escaped.
@@ -212,5 +215,9 @@ fn a_commit_of_only_an_unusually_named_env_file_is_scanned_by_the_hook() {
     r.add(&["config/production.env"]);
     let run = r.commit(&["-m", "env"]);
     assert_ne!(run.code, 0, "{}", run.all());
-    run.contains("secrets/env-file").lacks("4eC39HqLyjWDarjtT1zdp7dc");
+    cmd_snapshot!(
+        r,
+        "secrets_a_commit_of_only_an_unusually_named_env_file_is_scanned_by_the_hook",
+        run
+    );
 }

@@ -143,17 +143,11 @@ fn a_package_turbo_json_overrides_the_root_task() {
 /// The turbo binary to check against: `HOOKCTL_TEST_TURBO` (`.ci/run` installs turbo from npm
 /// and sets it, with `HOOKCTL_REQUIRE_TURBO=1` so that a missing turbo fails there).
 fn turbo_bin() -> Option<String> {
-    let bin = std::env::var("HOOKCTL_TEST_TURBO").ok().filter(|b| !b.is_empty());
-    if bin.is_none() {
-        assert!(
-            std::env::var("HOOKCTL_REQUIRE_TURBO").is_err(),
-            "HOOKCTL_REQUIRE_TURBO is set but HOOKCTL_TEST_TURBO is not"
-        );
-        eprintln!(
-            "skipped: set HOOKCTL_TEST_TURBO to a turbo binary (npm i turbo) to compare with turbo itself"
-        );
-    }
-    bin
+    prerequisite(
+        std::env::var("HOOKCTL_TEST_TURBO").ok().filter(|b| !b.is_empty()),
+        "HOOKCTL_REQUIRE_TURBO",
+        "set HOOKCTL_TEST_TURBO to a turbo binary (npm i turbo) to compare with turbo itself",
+    )
 }
 
 #[test]
