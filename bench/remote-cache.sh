@@ -106,7 +106,7 @@ for n in ${sizes//,/ }; do
 done
 report="# Fresh clone, first full check, with and without the remote cache ($(date -u +%F))
 
-hookctl $("$hookctl" --version | head -1); turborepo-remote-cache 2.12.0 on loopback (local storage);
+hookctl $("$hookctl" --version | head -1 | cut -d" " -f1-2); turborepo-remote-cache 2.12.0 on loopback (local storage);
 medians of $runs runs (hyperfine), CPU = user + sys (means); gen.py corpora (--seed 1 --pack); $(nproc) CPUs.
 Load average (1, 5, 15 min) before: $load_before; after: $(load).
 
