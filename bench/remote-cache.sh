@@ -8,7 +8,9 @@
 # folder CORPORA names (n20000, n100000, ... inside).
 #
 # usage: HOOKCTL_BIN=target/release/hookctl bench/remote-cache.sh [--sizes 20000,100000] [--runs N]
-# Prints a markdown table and writes it to bench/results/remote-cache-<date>.md.
+# Prints a markdown table and writes it to bench/results/<date>-remote-cache.md: wall-clock medians
+# and CPU (user + sys, means) of each row, with the load average before and after (the machine
+# may be shared: the ratio within one run is what to read).
 set -euo pipefail
 
 sizes=20000
@@ -76,10 +78,13 @@ remote = "turbo"
 remote_timeout = "2s"'
 
 secs() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
+cpu() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["user"]+r["system"])' "$1"; }
+load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime; }
+load_before=$(load)
 fmt() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.0f ms", s*1000; else printf "%.2f s", s }'; }
 
-out="| files | warm check (clone A) | fresh clone, first check, no remote cache | fresh clone, first check, remote cache | remote / warm |
-|---:|---:|---:|---:|---:|"
+out="| files | warm check (clone A) wall / CPU | fresh clone, first check, no remote cache wall / CPU | fresh clone, first check, remote cache wall / CPU | remote / warm (wall) | remote / warm (CPU) |
+|---:|---:|---:|---:|---:|---:|"
 for n in ${sizes//,/ }; do
 	src=$(corpus "$n")
 	a=$tmp/a$n
@@ -94,15 +99,17 @@ for n in ${sizes//,/ }; do
 	hyperfine -r "$runs" -i --prepare "$prep" --export-json "$tmp/remote$n.json" \
 		"$hookctl -C $tmp/b$n check --all-findings" >/dev/null
 	w=$(secs "$tmp/warm$n.json") c=$(secs "$tmp/cold$n.json") r=$(secs "$tmp/remote$n.json")
+	wc=$(cpu "$tmp/warm$n.json") cc=$(cpu "$tmp/cold$n.json") rc=$(cpu "$tmp/remote$n.json")
 	out+="
-| $n | $(fmt "$w") | $(fmt "$c") | $(fmt "$r") | $(awk -v r="$r" -v w="$w" 'BEGIN { printf "%.2f×", r/w }') |"
+| $n | $(fmt "$w") / $(fmt "$wc") | $(fmt "$c") / $(fmt "$cc") | $(fmt "$r") / $(fmt "$rc") | $(awk -v r="$r" -v w="$w" 'BEGIN { printf "%.2f×", r/w }') | $(awk -v r="$rc" -v w="$wc" 'BEGIN { printf "%.2f×", r/w }') |"
 	rm -rf "$a" "$tmp/b$n"
 done
 report="# Fresh clone, first full check, with and without the remote cache ($(date -u +%F))
 
-hookctl $("$hookctl" --version | head -1); turborepo-remote-cache 2.12.0 on loopback (local storage);
-medians of $runs runs (hyperfine); gen.py corpora; $(nproc) CPUs.
+hookctl $("$hookctl" --version | head -1 | cut -d" " -f1-2); turborepo-remote-cache 2.12.0 on loopback (local storage);
+medians of $runs runs (hyperfine), CPU = user + sys (means); gen.py corpora (--seed 1 --pack); $(nproc) CPUs.
+Load average (1, 5, 15 min) before: $load_before; after: $(load).
 
 $out"
 mkdir -p "$script_dir/results"
-printf '%s\n' "$report" | tee "$script_dir/results/remote-cache-$(date -u +%F).md"
+printf '%s\n' "$report" | tee "$script_dir/results/$(date -u +%F)-remote-cache.md"

@@ -622,9 +622,8 @@ fn scan_snapshot_with(
                     && let Some((e, kind)) = snap.get(p).zip(FileKind::for_path(p))
                 {
                     let key = crate::cache::facts_key(&e.oid, kind);
-                    if let Some(facts) = fetch.get(&key) {
+                    if let Some(facts) = fetch.take(&key, cache) {
                         remote_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        cache.insert(key, facts.clone());
                         return (facts, Skip::No);
                     }
                 }
@@ -761,6 +760,34 @@ fn analyze(
         && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id);
     let already_read = rules::secrets_in_source::AlreadyRead::new(config);
     let record = |p: &str, bytes: &[u8]| already_read.record(p, bytes);
+    let mut unreadable = Vec::new();
+    let mut notes = Vec::new();
+    // The resolver (it reads the config files) before the scan: the clean sets' contexts are
+    // known then, and a fresh clone fetches them from the remote cache while the scan runs.
+    let t1 = Instant::now();
+    let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
+    timing("resolver setup", t1);
+    let full = *scope == FileScope::All && snap.kind != snapshot::Kind::Worktree;
+    // Full checks of an index or commit remember which files resolved cleanly in this
+    // resolution context, so an unchanged repository is not resolved again.
+    let clean = if enabled("imports") && full {
+        // Every config of every `extends` chain (whatever its name, installed bases too).
+        let settings = format!("{:?} {:x}", config.imports, resolver.config_digest());
+        CleanSet::load(&cache_dir(&snap), clean::context_hash(&snap, &settings))
+    } else {
+        CleanSet::disabled()
+    };
+    let secrets_clean =
+        in_source.then(|| rules::secrets_in_source::clean_set(config, &snap, &cache_dir(&snap)));
+    if full {
+        // An upper bound of the files each set covers: only a set this machine lacks is asked
+        // for, and only when `remote_min_misses` allows the network at all.
+        let files = snap.entries().len();
+        clean.prefetch(cache.remote(), files);
+        if let Some(set) = &secrets_clean {
+            set.prefetch(cache.remote(), files);
+        }
+    }
     let Scanned {
         files,
         too_large,
@@ -778,24 +805,10 @@ fn analyze(
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timing("scan", t0);
     let mut findings = Vec::new();
-    let mut notes = Vec::new();
-    let mut unreadable = Vec::new();
-    let t0 = Instant::now();
-    let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
-    timing("resolver setup", t0);
     let t0 = Instant::now();
 
     if enabled("imports") {
-        // Full checks of an index or commit remember which files resolved cleanly in this
-        // resolution context, so an unchanged repository is not resolved again.
-        let clean = if *scope == FileScope::All && snap.kind != snapshot::Kind::Worktree {
-            // Every config of every `extends` chain (whatever its name, installed bases too).
-            let settings = format!("{:?} {:x}", config.imports, resolver.config_digest());
-            CleanSet::load(&cache_dir(&snap), clean::context_hash(&snap, &settings))
-                .with_remote(cache.remote(), files.len())
-        } else {
-            CleanSet::disabled()
-        };
+        let clean = clean.with_remote(cache.remote(), files.len());
         // Resolution caches grow with every path probed; on very large repositories they are
         // dropped between chunks of files to bound memory (outcomes stay memoised).
         let chunk = if files.len() > 40_000 { 20_000 } else { usize::MAX };
@@ -900,7 +913,7 @@ fn analyze(
             config,
             &snap,
             scoped.as_deref(),
-            &cache_dir(&snap),
+            secrets_clean.unwrap_or_else(CleanSet::disabled),
             cache.remote(),
             already_read,
         ));
@@ -957,6 +970,9 @@ fn import_finding(
         Verdict::Untracked(target) => Some(rules::imports_untracked::finding(snap, path, imp, &target)),
         Verdict::CaseMismatch { written, real } => {
             Some(rules::imports_case_mismatch::finding(path, imp, &written, &real))
+        }
+        Verdict::Unresolved if !snap.work_tree => {
+            Some(rules::imports_unresolved::finding_in_commit(path, imp))
         }
         Verdict::Unresolved => Some(rules::imports_unresolved::finding(path, imp)),
         Verdict::NeedsExtension(found) => Some(rules::imports_unresolved::needs_extension(path, imp, &found)),

@@ -39,6 +39,8 @@ pub struct RepoPaths {
     pub git_dir: PathBuf,
     /// Common dir (shared by linked worktrees): where hookctl keeps its cache.
     pub common_dir: PathBuf,
+    /// A bare repository (a server, a mirror): `root` is never created, nothing is on disk.
+    pub bare: bool,
 }
 
 /// The repository of the current process: from `GIT_DIR` (and `GIT_WORK_TREE`) when set, as
@@ -79,12 +81,14 @@ fn paths_of(repo: Repository) -> Result<(Repository, RepoPaths), Error> {
     let root = PathBuf::from(root.to_string_lossy().trim_end_matches('/'));
     let git_dir = repo.path().to_path_buf();
     let common_dir = repo.commondir().to_path_buf();
+    let bare = repo.workdir().is_none();
     Ok((
         repo,
         RepoPaths {
             root,
             git_dir,
             common_dir,
+            bare,
         },
     ))
 }

@@ -289,6 +289,21 @@ impl FactsCache {
         self.dirty.store(true, Ordering::Relaxed);
     }
 
+    /// [`FactsCache::insert`] of facts already in this cache's entry encoding (`bytes` decode
+    /// to `facts`: a remote chunk's entry), kept as they are instead of encoded again.
+    pub fn insert_encoded(&self, oid: Oid, facts: &Facts, bytes: Vec<u8>) {
+        if holds_secret(facts) {
+            return;
+        }
+        let mut fresh = self
+            .fresh
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        fresh.insert(oid, bytes);
+        self.any_fresh.store(true, Ordering::Relaxed);
+        self.dirty.store(true, Ordering::Relaxed);
+    }
+
     /// Persist if anything was inserted since the last save: write a temporary file in the
     /// cache's directory, fsync it and rename it over the cache file. Entries read or inserted
     /// during this run get a new generation; when the file would exceed its size bound, the

@@ -182,6 +182,8 @@ struct Inner {
     rejected: AtomicUsize,
     notes: Mutex<Vec<String>>,
     uploads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    /// Downloads started before they are needed ([`Remote::prefetch`]), by artifact hash.
+    prefetched: Mutex<HashMap<String, std::thread::JoinHandle<Fetched>>>,
 }
 
 /// What a `GET` gave.
@@ -221,6 +223,7 @@ impl Remote {
             rejected: AtomicUsize::new(0),
             notes: Mutex::new(Vec::new()),
             uploads: Mutex::new(Vec::new()),
+            prefetched: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -325,6 +328,36 @@ impl Remote {
         Fetched::Body(body)
     }
 
+    /// Start downloading `hash` on its own thread; the next [`Remote::get_prefetched`] of it
+    /// waits for that download instead of starting another (each bounded as `get` is).
+    pub fn prefetch(&self, hash: String) {
+        if self.is_down() {
+            return;
+        }
+        let me = self.clone();
+        let wanted = hash.clone();
+        let handle = std::thread::spawn(move || me.get(&wanted));
+        self.0
+            .prefetched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(hash, handle);
+    }
+
+    /// [`Remote::get`], from the download [`Remote::prefetch`] started when there is one.
+    pub fn get_prefetched(&self, hash: &str) -> Fetched {
+        let pending = self
+            .0
+            .prefetched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(hash);
+        match pending {
+            Some(handle) => handle.join().unwrap_or(Fetched::Missing),
+            None => self.get(hash),
+        }
+    }
+
     /// An artifact that did not verify or parse: counted, said once at the end.
     fn rejected(&self) -> Fetched {
         self.0.rejected.fetch_add(1, Ordering::Relaxed);
@@ -423,7 +456,7 @@ impl Remote {
     /// A clean set's file as another machine stored it for context `ctx`, checked by `valid`
     /// (the set's own parse); `None` when absent, unverified or invalid.
     pub fn get_clean(&self, name: &str, ctx: u64, valid: impl Fn(&[u8]) -> bool) -> Option<Vec<u8>> {
-        match self.get(&clean_hash(name, ctx)) {
+        match self.get_prefetched(&clean_hash(name, ctx)) {
             Fetched::Body(b) if valid(&b) => Some(b),
             Fetched::Body(_) => {
                 self.rejected();
@@ -431,6 +464,12 @@ impl Remote {
             }
             Fetched::Missing | Fetched::Rejected => None,
         }
+    }
+
+    /// Start downloading a clean set's file now (before the scan), for a later
+    /// [`Remote::get_clean`].
+    pub fn prefetch_clean(&self, name: &str, ctx: u64) {
+        self.prefetch(clean_hash(name, ctx));
     }
 
     /// Share a clean set's file (in the background).
@@ -477,7 +516,7 @@ impl Remote {
                     let Some(chunk) = next else { break };
                     let got = match remote.get(&facts_hash(fingerprint, bits, chunk)) {
                         Fetched::Body(b) => {
-                            let parsed = parse_chunk(&b, fingerprint, bits, chunk);
+                            let parsed = parse_chunk(b, fingerprint, bits, chunk);
                             if parsed.is_none() {
                                 remote.rejected();
                             }
@@ -521,13 +560,14 @@ enum State {
     Idle,
     Pending,
     /// Arrived and verified, or `None`: missing, rejected, or the server is down.
-    Done(Option<HashMap<Oid, Facts>>),
+    Done(Option<Chunk>),
 }
 
 impl FactsFetch {
     /// The facts another machine computed for `key`, waiting for its chunk to arrive (each
-    /// download is bounded by the remote's timeouts).
-    pub fn get(&self, key: &Oid) -> Option<Facts> {
+    /// download is bounded by the remote's timeouts); their bytes go into `cache` as they came.
+    /// An entry that does not decode is a miss (counted as rejected): the file is parsed here.
+    pub fn take(&self, key: &Oid, cache: &super::FactsCache) -> Option<Facts> {
         let slot = &self.slots[chunk_of(key, self.bits) as usize];
         let mut state = slot
             .state
@@ -539,10 +579,16 @@ impl FactsFetch {
                 .wait(state)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
-        match &*state {
-            State::Done(Some(map)) => map.get(key).cloned(),
-            _ => None,
-        }
+        let State::Done(Some(chunk)) = &*state else {
+            return None;
+        };
+        let raw = chunk.raw(key)?;
+        let Some(facts) = super::decode_facts(raw) else {
+            self.remote.rejected();
+            return None;
+        };
+        cache.insert_encoded(*key, &facts, raw.to_vec());
+        Some(facts)
     }
 
     /// This run parsed `key` itself: its chunk is worth uploading.
@@ -646,34 +692,65 @@ pub fn encode_chunk(fingerprint: u64, bits: u32, chunk: u32, entries: &[(Oid, Fa
     FACTS_FRAME.encode(fingerprint, &body)
 }
 
-/// A chunk's entries, if the file is one of this fingerprint, names this chunk, lists only
-/// keys of it in order, and every entry decodes; `None` otherwise (the whole chunk is ignored).
-pub fn parse_chunk(file: &[u8], fingerprint: u64, bits: u32, chunk: u32) -> Option<HashMap<Oid, Facts>> {
-    let body = FACTS_FRAME.body(file, fingerprint)?;
+/// A downloaded facts chunk: the file as it came, and where each key's entry lies in it. The
+/// entries stay in the local cache's encoding: a file's facts are decoded once, when the scan
+/// asks for them, and the same bytes go into the local cache as they are (never encoded again).
+pub struct Chunk {
+    file: Vec<u8>,
+    /// Key -> (start, end) of its encoded facts in `file`.
+    entries: HashMap<Oid, (usize, usize)>,
+}
+
+impl Chunk {
+    /// The encoded facts of `key`, if the chunk lists it.
+    pub fn raw(&self, key: &Oid) -> Option<&[u8]> {
+        let &(start, end) = self.entries.get(key)?;
+        self.file.get(start..end)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A chunk, if the file is one of this fingerprint (the framing's magic, format and checksum
+/// included), names this chunk, and lists only keys of it, in order, with entries inside the
+/// body; `None` otherwise (the whole chunk is ignored). An entry is decoded when it is used:
+/// one that does not decode is a miss, counted as rejected ([`FactsFetch::take`]).
+pub fn parse_chunk(file: Vec<u8>, fingerprint: u64, bits: u32, chunk: u32) -> Option<Chunk> {
+    let body = FACTS_FRAME.body(&file, fingerprint)?;
+    let start = body.as_ptr() as usize - file.as_ptr() as usize;
     let mut at = 0usize;
-    let mut take = |n: usize| -> Option<&[u8]> {
+    let mut take = |n: usize| -> Option<(usize, &[u8])> {
         let s = body.get(at..at.checked_add(n)?)?;
         at += n;
-        Some(s)
+        Some((start + at - n, s))
     };
     let u32_of = |b: &[u8]| u32::from_le_bytes(b.try_into().expect("4 bytes"));
-    if u32::from(take(1)?[0]) != bits || u32_of(take(4)?) != chunk {
+    if u32::from(take(1)?.1[0]) != bits || u32_of(take(4)?.1) != chunk {
         return None;
     }
-    let count = u32_of(take(4)?) as usize;
-    let mut out = HashMap::with_capacity(count.min(1 << 16));
+    let count = u32_of(take(4)?.1) as usize;
+    let mut entries = HashMap::with_capacity(count.min(1 << 16));
     let mut prev: Option<Oid> = None;
     for _ in 0..count {
-        let key = Oid::from_bytes(take(20)?).ok()?;
+        let key = Oid::from_bytes(take(20)?.1).ok()?;
         if chunk_of(&key, bits) != chunk || prev.is_some_and(|p| p >= key) {
             return None;
         }
         prev = Some(key);
-        let len = u32_of(take(4)?) as usize;
-        let facts = super::decode_facts(take(len)?)?;
-        out.insert(key, facts);
+        let len = u32_of(take(4)?.1) as usize;
+        let (from, _) = take(len)?;
+        entries.insert(key, (from, from + len));
     }
-    (at == body.len()).then_some(out)
+    if at != body.len() {
+        return None;
+    }
+    Some(Chunk { file, entries })
 }
 
 #[cfg(test)]
@@ -773,24 +850,34 @@ mod tests {
     fn a_chunk_round_trips_and_anything_else_is_refused() {
         let entries = vec![(oid(0x0800_0000, 1), facts(1)), (oid(0x0800_0001, 2), facts(2))];
         let file = encode_chunk(7, 5, 1, &entries);
-        let back = parse_chunk(&file, 7, 5, 1).unwrap();
+        let back = parse_chunk(file.clone(), 7, 5, 1).unwrap();
         assert_eq!(back.len(), 2);
-        assert_eq!(back[&entries[1].0], facts(2));
-        assert!(parse_chunk(&file, 8, 5, 1).is_none(), "another fingerprint");
-        assert!(parse_chunk(&file, 7, 6, 1).is_none(), "another cut");
-        assert!(parse_chunk(&file, 7, 5, 2).is_none(), "another chunk's name");
+        assert_eq!(
+            crate::cache::decode_facts(back.raw(&entries[1].0).unwrap()),
+            Some(facts(2))
+        );
+        assert!(back.raw(&oid(0x0800_0002, 3)).is_none());
+        assert!(
+            parse_chunk(file.clone(), 8, 5, 1).is_none(),
+            "another fingerprint"
+        );
+        assert!(parse_chunk(file.clone(), 7, 6, 1).is_none(), "another cut");
+        assert!(
+            parse_chunk(file.clone(), 7, 5, 2).is_none(),
+            "another chunk's name"
+        );
         // A key outside the chunk, or out of order: refused whole.
         let outside = encode_chunk(7, 5, 1, &[(oid(0x1000_0000, 1), facts(1))]);
-        assert!(parse_chunk(&outside, 7, 5, 1).is_none());
+        assert!(parse_chunk(outside, 7, 5, 1).is_none());
         let unsorted = encode_chunk(7, 5, 1, &[entries[1].clone(), entries[0].clone()]);
-        assert!(parse_chunk(&unsorted, 7, 5, 1).is_none());
+        assert!(parse_chunk(unsorted, 7, 5, 1).is_none());
         for i in 0..file.len() {
             let mut bad = file.clone();
             bad[i] ^= 0x10;
-            assert!(parse_chunk(&bad, 7, 5, 1).is_none(), "byte {i}");
+            assert!(parse_chunk(bad, 7, 5, 1).is_none(), "byte {i}");
         }
         for n in 0..file.len() {
-            assert!(parse_chunk(&file[..n], 7, 5, 1).is_none(), "cut at {n}");
+            assert!(parse_chunk(file[..n].to_vec(), 7, 5, 1).is_none(), "cut at {n}");
         }
     }
 
@@ -824,9 +911,9 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn parse_chunk_never_panics(body in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
-            let _ = parse_chunk(&body, 7, 5, 1);
+            let _ = parse_chunk(body.clone(), 7, 5, 1);
             let framed = FACTS_FRAME.encode(7, &body);
-            let _ = parse_chunk(&framed, 7, 5, 1);
+            let _ = parse_chunk(framed, 7, 5, 1);
         }
     }
 }

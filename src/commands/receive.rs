@@ -8,7 +8,9 @@
 //!   the baseline lacks block: the ref's old value, else (a new ref) the merge base with the
 //!   repository's HEAD (its default branch), else nothing (the first push: everything counts).
 //! - With the `hookctl.toml` **of the pushed commit** (its `[rules]`, `[env]`, ...; `[pre-receive]
-//!   checks` chooses the groups, default all). Never jobs: pushed code is never run here.
+//!   checks` chooses the groups, default all), its `extends` files and the `[rules]` of nested
+//!   package configs, as [`Config::from_commit`] reads them; `extends` npm packages are not
+//!   installed here: skipped, and the pusher is told. Never jobs: pushed code is never run here.
 //! - Objects are read where git keeps them until the hook accepts them: the quarantine
 //!   directory (`GIT_QUARANTINE_PATH`, `GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`;
 //!   `crate::git` honours them for every handle and `git` process).
@@ -189,6 +191,13 @@ fn check_push(updates: &[Update], quiet: bool) -> anyhow::Result<Checked> {
                 continue;
             }
         };
+        if !config.unread_extends.is_empty() {
+            text.push_str(&format!(
+                "hookctl: note: {label}: `extends` {} {} not read: npm packages are not installed on the server; checked with the rest of the configuration\n",
+                config.unread_extends.join(", "),
+                if config.unread_extends.len() == 1 { "was" } else { "were" },
+            ));
+        }
         let groups = config
             .hook(HOOK)
             .and_then(|hc| hc.checks.clone())

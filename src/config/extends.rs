@@ -262,6 +262,16 @@ fn collect(
     stack.push((real.clone(), shown_as.clone()));
     let dir = file.parent().unwrap_or(root).to_path_buf();
     for (spec, line) in entries {
+        if !is_path(&spec) && skip_package(&spec, &shown_as, line) {
+            continue;
+        }
+        if reading_a_commit() && !lexically_inside(&dir.join(&spec), root) {
+            return Err(Error::Extends {
+                path: file.to_path_buf(),
+                line,
+                message: format!("`extends` entry \"{spec}\": names a file outside the commit"),
+            });
+        }
         let (path, pkg) = resolve(&spec, &dir, root).map_err(|message| Error::Extends {
             path: file.to_path_buf(),
             line,
@@ -356,6 +366,60 @@ fn entries(file: &Path, text: &str) -> Result<Vec<(String, usize)>, Error> {
             .collect(),
         _ => Err(bad()),
     }
+}
+
+thread_local! {
+    /// While [`without_packages`] runs on this thread: the package entries it skipped.
+    static UNREAD_PACKAGES: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `load` with npm package entries of `extends` skipped instead of read (a server, where
+/// no package is installed: [`super::Config::from_commit`]); returns what `load` gave and the
+/// skipped entries, each as `"<package>" (<file>:<line>)`.
+pub fn without_packages<T>(load: impl FnOnce() -> T) -> (T, Vec<String>) {
+    UNREAD_PACKAGES.with(|u| *u.borrow_mut() = Some(Vec::new()));
+    let out = load();
+    let skipped = UNREAD_PACKAGES
+        .with(|u| u.borrow_mut().take())
+        .unwrap_or_default();
+    (out, skipped)
+}
+
+/// Inside [`without_packages`]: the files read are a commit's, and nothing beside them may be.
+fn reading_a_commit() -> bool {
+    UNREAD_PACKAGES.with(|u| u.borrow().is_some())
+}
+
+/// `path` stays under `root` once `.` and `..` are applied (without asking the disk).
+fn lexically_inside(path: &Path, root: &Path) -> bool {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return false;
+                }
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out.starts_with(root)
+}
+
+/// Inside [`without_packages`]: remember the package entry and skip it.
+fn skip_package(spec: &str, file: &str, line: usize) -> bool {
+    UNREAD_PACKAGES.with(|u| {
+        let mut u = u.borrow_mut();
+        let Some(list) = u.as_mut() else {
+            return false;
+        };
+        let entry = format!("\"{spec}\" ({file}:{line})");
+        if !list.contains(&entry) {
+            list.push(entry);
+        }
+        true
+    })
 }
 
 /// Whether an `extends` entry names a file rather than an npm package.

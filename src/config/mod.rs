@@ -1,6 +1,7 @@
 //! `hookctl.toml`: serde types, loading and validation. Settings are resolved once per command.
 //! Unknown keys are rejected (with the file, line and column); a malformed file is exit 2.
 
+pub mod commit_files;
 pub mod condition;
 pub mod extends;
 pub mod nested;
@@ -61,6 +62,44 @@ pub enum Error {
 }
 
 impl Error {
+    /// The same error with paths under `root` (a commit's files written out) shown as git
+    /// names them: `<short>:<path in the commit>`.
+    fn relocated(self, root: &Path, short: &str) -> Error {
+        let at = |path: PathBuf| match path.strip_prefix(root) {
+            Ok(rel) => PathBuf::from(format!("{short}:{}", rel.display())),
+            Err(_) => path,
+        };
+        match self {
+            Error::Read { path, source } => Error::Read {
+                path: at(path),
+                source,
+            },
+            Error::Parse { path, source } => Error::Parse {
+                path: at(path),
+                source,
+            },
+            Error::MinVersion { path, line, message } => Error::MinVersion {
+                path: at(path),
+                line,
+                message,
+            },
+            Error::Invalid { path, line, message } => Error::Invalid {
+                path: at(path),
+                line,
+                message,
+            },
+            Error::Extends { path, line, message } => Error::Extends {
+                path: at(path),
+                line,
+                message,
+            },
+            Error::Merged { path, source } => Error::Merged {
+                path: at(path),
+                source,
+            },
+        }
+    }
+
     /// The message and its causes on several lines, for places that print one string.
     pub fn chain(&self) -> String {
         let mut out = self.to_string();
@@ -955,6 +994,9 @@ pub struct Config {
     /// `[rules]` of the `hookctl.toml` files inside workspace packages: `(folder, levels)`, the
     /// nearest folder's level wins for a finding under it (as lint-staged's nearest config).
     pub nested_rules: Vec<(String, RuleLevels)>,
+    /// `extends` entries naming npm packages that could not be read ([`Config::from_commit`]:
+    /// a server installs no packages), each as `"<package>" (<file>:<line>)`.
+    pub unread_extends: Vec<String>,
 }
 
 /// `[rules]`: rule id -> level.
@@ -1023,10 +1065,15 @@ impl Config {
         Ok(config)
     }
 
-    /// The `hookctl.toml` committed at the top of `commit` (defaults without one): what a
-    /// server checks a pushed commit with, where no work tree holds a configuration. Shown in
-    /// messages as git names it, `<commit>:hookctl.toml`. No `hookctl.local.toml` (never
-    /// committed) and no nested package configs.
+    /// The configuration committed in `commit` (defaults without a `hookctl.toml` at its top):
+    /// what a server checks a pushed commit with, where no work tree holds one. Read as the
+    /// client reads its work tree: `extends` entries that are files of the commit, and the
+    /// `[rules]` of the `hookctl.toml` of each workspace package (nested package configs add
+    /// nothing else to a whole-repository check; jobs never run on a server). Not read:
+    /// `hookctl.local.toml` (never committed) and npm packages named by `extends`, which are
+    /// not installed on a server: they are skipped, each named in
+    /// [`Config::unread_extends`] for the server to say so, and the rest of the chain applies.
+    /// Paths in messages are shown as git names them, `<commit>:hookctl.toml`.
     pub fn from_commit(repo: &git2::Repository, commit: git2::Oid) -> Result<Config, Error> {
         let short: String = commit.to_string().chars().take(10).collect();
         let path = PathBuf::from(format!("{short}:{FILE_NAME}"));
@@ -1038,20 +1085,52 @@ impl Config {
             .find_commit(commit)
             .and_then(|c| c.tree())
             .map_err(read_err)?;
-        let Some(entry) = tree.get_name(FILE_NAME) else {
+        let has_main = tree.get_name(FILE_NAME).is_some();
+        // Nested package configs need workspaces, declared at the top.
+        if !has_main
+            && tree.get_name("package.json").is_none()
+            && tree.get_name("pnpm-workspace.yaml").is_none()
+        {
             return Ok(Config::default());
-        };
-        let blob = entry
-            .to_object(repo)
-            .and_then(|o| o.peel_to_blob())
-            .map_err(read_err)?;
-        let text = std::str::from_utf8(blob.content()).map_err(|e| Error::Read {
+        }
+        // The files a configuration is read from, written out as they are in the commit; the
+        // loader then reads them exactly as it reads a work tree.
+        let dir = tempfile::tempdir().map_err(|source| Error::Read {
             path: path.clone(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            source,
         })?;
+        commit_files::write_config_files(repo, &tree, dir.path()).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let root = dir
+            .path()
+            .canonicalize()
+            .unwrap_or_else(|_| dir.path().to_path_buf());
+        let (loaded, unread) = extends::without_packages(|| Config::load_committed(&root));
+        let mut config = loaded.map_err(|e| e.relocated(&root, &short))?;
+        config.path = has_main.then_some(path);
+        config.unread_extends = unread;
+        Ok(config)
+    }
+
+    /// [`Config::load`] of a folder holding a commit's configuration files: no
+    /// `hookctl.local.toml` (never committed, so never the pushed commit's).
+    fn load_committed(root: &Path) -> Result<Config, Error> {
+        let main = root.join(FILE_NAME);
         let mut config = Config::default();
-        config.merge(parse(&path, text)?);
-        config.path = Some(path);
+        if main.is_file() {
+            let text = std::fs::read_to_string(&main).map_err(|source| Error::Read {
+                path: main.clone(),
+                source,
+            })?;
+            let loaded = load_file(&main, text, root)?;
+            config.extends.clone_from(&loaded.extends);
+            config.sources.clone_from(&loaded.sources);
+            config.merge(loaded);
+            config.drop_disabled_jobs();
+        }
+        config.nested_rules = crate::config::nested::nested_rules(root)?;
         Ok(config)
     }
 

@@ -61,6 +61,11 @@ impl Workspace {
         Workspace { pkgs, dependents }
     }
 
+    /// Whether the repository has workspace packages besides its root.
+    pub fn has_packages(&self) -> bool {
+        self.pkgs.iter().any(|p| !p.dir.is_empty())
+    }
+
     /// The workspace package whose folder holds `path` (the deepest, for nested packages).
     pub fn package_of(&self, path: &str) -> Option<usize> {
         self.pkgs

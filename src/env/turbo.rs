@@ -459,30 +459,60 @@ pub fn framework_wildcards(has_dep: impl Fn(&str) -> bool) -> &'static [&'static
         .map_or(&[], |(_, _, w)| w)
 }
 
-/// The `--env-mode` a command line gives turbo, if it runs turbo with one.
-pub fn script_env_mode(script: &str) -> Option<EnvMode> {
-    if !script
-        .split_whitespace()
-        .any(|w| w == "turbo" || w.ends_with("/turbo"))
-    {
+/// How a command line runs turbo: the flags the rule models. turbo.json has no setting for
+/// framework inference (turbo 2.11: the flag only; `envMode` is read from the file apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TurboFlags {
+    /// `--env-mode`.
+    pub env_mode: Option<EnvMode>,
+    /// `--framework-inference` (default true): `false` stops turbo from passing the
+    /// framework's wildcards (`VITE_*` of a Vite package, ...).
+    pub framework_inference: bool,
+}
+
+/// The turbo flags of a command line, if it runs turbo.
+pub fn script_flags(script: &str) -> Option<TurboFlags> {
+    let words: Vec<&str> = script.split_whitespace().collect();
+    if !words.iter().any(|w| *w == "turbo" || w.ends_with("/turbo")) {
         return None;
     }
-    let words: Vec<&str> = script.split_whitespace().collect();
-    words.iter().enumerate().find_map(|(i, w)| {
-        let value = match w.strip_prefix("--env-mode") {
-            Some(rest) => match rest.strip_prefix('=') {
-                Some(v) => v,
-                None if rest.is_empty() => words.get(i + 1).copied().unwrap_or(""),
-                None => return None,
-            },
-            None => return None,
-        };
-        match value.trim_matches(|c| c == '"' || c == '\'') {
-            "loose" => Some(EnvMode::Loose),
-            "strict" => Some(EnvMode::Strict),
-            _ => None,
-        }
+    let unquote = |v: &str| v.trim_matches(|c| c == '"' || c == '\'').to_string();
+    // `--flag=value`, `--flag value`, or a bare `--flag` (`None`: turbo's optional value).
+    let value_of = |flag: &str| -> Option<Option<String>> {
+        words.iter().enumerate().find_map(|(i, w)| {
+            let rest = w.strip_prefix(flag)?;
+            if let Some(v) = rest.strip_prefix('=') {
+                return Some(Some(unquote(v)));
+            }
+            if !rest.is_empty() {
+                return None;
+            }
+            Some(
+                words
+                    .get(i + 1)
+                    .filter(|n| !n.starts_with('-'))
+                    .map(|n| unquote(n)),
+            )
+        })
+    };
+    let env_mode = value_of("--env-mode").flatten().and_then(|v| match v.as_str() {
+        "loose" => Some(EnvMode::Loose),
+        "strict" => Some(EnvMode::Strict),
+        _ => None,
+    });
+    let framework_inference = match value_of("--framework-inference") {
+        Some(Some(v)) => !matches!(v.as_str(), "false" | "0"),
+        _ => true,
+    };
+    Some(TurboFlags {
+        env_mode,
+        framework_inference,
     })
+}
+
+/// The `--env-mode` a command line gives turbo, if it runs turbo with one.
+pub fn script_env_mode(script: &str) -> Option<EnvMode> {
+    script_flags(script).and_then(|f| f.env_mode)
 }
 
 /// The 1-based line where the string literal `"entry"` first appears (1 if not found: the
@@ -658,6 +688,32 @@ mod tests {
         ] {
             assert_eq!(script_env_mode(script), want, "{script}");
         }
+    }
+
+    #[test]
+    fn framework_inference_of_a_script() {
+        let inference = |s: &str| script_flags(s).map(|f| f.framework_inference);
+        for (script, want) in [
+            ("turbo run build", Some(true)),
+            ("turbo run build --framework-inference=false", Some(false)),
+            ("turbo run build --framework-inference false", Some(false)),
+            ("turbo run build --framework-inference=\"false\"", Some(false)),
+            ("turbo run build --framework-inference", Some(true)),
+            (
+                "turbo run build --framework-inference --env-mode=loose",
+                Some(true),
+            ),
+            ("turbo run build --framework-inference=true", Some(true)),
+            (
+                "npx turbo build --framework-inference=false --env-mode strict",
+                Some(false),
+            ),
+            ("vite build --framework-inference=false", None),
+        ] {
+            assert_eq!(inference(script), want, "{script}");
+        }
+        let f = script_flags("npx turbo build --framework-inference=false --env-mode strict").unwrap();
+        assert_eq!(f.env_mode, Some(EnvMode::Strict));
     }
 
     #[test]

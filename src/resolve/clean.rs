@@ -141,21 +141,12 @@ impl CleanSet {
     /// trip, the set another machine stored for the same context is used (and kept here); a
     /// set this run rewrites is shared back. A downloaded set that does not parse is ignored.
     pub fn with_remote(mut self, remote: Option<&crate::cache::remote::Remote>, files: usize) -> CleanSet {
-        let (Some(remote), Some(file)) = (remote, &self.file) else {
+        let (Some(remote), Some(file), Some(name)) = (remote, &self.file, self.remote_name()) else {
             return self;
         };
         if !remote.worth_it(files) {
             return self;
         }
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // The set's own name, without the context (that is hashed in apart).
-        let name = name
-            .split_once('.')
-            .map(|(stem, rest)| format!("{stem}.{}", rest.rsplit('.').next().unwrap_or("bin")))
-            .unwrap_or(name);
         if self.stale
             && let Some(bytes) = remote.get_clean(&name, self.ctx, |b| parse(b.to_vec(), self.ctx).is_some())
             && let Some(known) = parse(bytes.clone(), self.ctx)
@@ -166,6 +157,28 @@ impl CleanSet {
         }
         self.remote = Some((remote.clone(), name));
         self
+    }
+
+    /// Start downloading what [`CleanSet::with_remote`] will ask the remote cache for (this
+    /// machine has no set for the context), so that it arrives while the scan runs.
+    pub fn prefetch(&self, remote: Option<&crate::cache::remote::Remote>, files: usize) {
+        if let (Some(remote), Some(name)) = (remote, self.remote_name())
+            && self.stale
+            && remote.worth_it(files)
+        {
+            remote.prefetch_clean(&name, self.ctx);
+        }
+    }
+
+    /// The set's name in the remote cache: its file name without the context (that is hashed
+    /// in apart).
+    fn remote_name(&self) -> Option<String> {
+        let name = self.file.as_ref()?.file_name()?.to_string_lossy().into_owned();
+        Some(
+            name.split_once('.')
+                .map(|(stem, rest)| format!("{stem}.{}", rest.rsplit('.').next().unwrap_or("bin")))
+                .unwrap_or(name),
+        )
     }
 
     pub fn contains(&self, path: &str, oid: &Oid) -> bool {

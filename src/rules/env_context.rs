@@ -235,6 +235,31 @@ impl<'a> EnvContext<'a> {
             .collect()
     }
 
+    /// The root as turbo's single package, when the repository declares no workspaces and its
+    /// root has a `package.json`: a root-only turbo repository runs the root's scripts as its
+    /// tasks (turbo's single-package mode).
+    pub fn root_only_package(&self) -> Option<WorkspacePackage> {
+        if self.workspace().has_packages() {
+            return None;
+        }
+        let json = self
+            .snap
+            .read("package.json")
+            .ok()
+            .and_then(|b| crate::manifest::parse_jsonc("package.json", &b).ok())?;
+        let deps = deps_of(&json);
+        Some(WorkspacePackage {
+            dir: String::new(),
+            name: json
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("//")
+                .to_string(),
+            version: json.get("version").and_then(Value::as_str).map(str::to_string),
+            deps,
+        })
+    }
+
     fn workspace(&self) -> &Workspace {
         self.workspace.get_or_init(|| {
             // package.json errors are the resolver's to report; here they just leave a
@@ -282,24 +307,29 @@ fn is_workspace_turbo_config(snap: &Snapshot, path: &str) -> bool {
 }
 
 /// The workspace graph of the snapshot's workspace packages.
-fn workspace_of(packages: &Packages) -> Workspace {
+/// (dependency name, version spec) of a manifest's dependency fields.
+fn deps_of(json: &Value) -> Vec<(String, String)> {
     const DEP_FIELDS: &[&str] = &[
         "dependencies",
         "devDependencies",
         "peerDependencies",
         "optionalDependencies",
     ];
+    DEP_FIELDS
+        .iter()
+        .filter_map(|f| json.get(f).and_then(Value::as_object))
+        .flatten()
+        .filter_map(|(dep, spec)| Some((dep.clone(), spec.as_str()?.to_string())))
+        .collect()
+}
+
+fn workspace_of(packages: &Packages) -> Workspace {
     let pkgs = packages
         .workspaces
         .iter()
         .filter_map(|(name, dir)| {
             let json = &packages.manifests.get(dir)?.json;
-            let deps = DEP_FIELDS
-                .iter()
-                .filter_map(|f| json.get(f).and_then(Value::as_object))
-                .flatten()
-                .filter_map(|(dep, spec)| Some((dep.clone(), spec.as_str()?.to_string())))
-                .collect();
+            let deps = deps_of(json);
             Some(WorkspacePackage {
                 dir: dir.clone(),
                 name: name.clone(),

@@ -7,11 +7,13 @@
 //! provider sets it.
 //!
 //! The tasks: `build` and `[env] turbo_tasks`, of the package holding the read and of every
-//! workspace package that depends on it (a library runs inside its apps' builds), each only
+//! workspace package that depends on it (a library runs inside its apps' builds; a repository
+//! without workspaces is turbo's single package, the root, with the root's framework), each only
 //! when that package has the script and turbo.json defines the task (`<pkg>#<task>` or
 //! `<task>`, overridden by the package's own turbo.json). A read is reported only when none
 //! of those tasks passes the name and none runs loose (`envMode: "loose"`, `--env-mode=loose`
-//! in the root script that runs turbo, turbo 1's inferred mode). Names the task's own tools
+//! in the root script that runs turbo, turbo 1's inferred mode). `--framework-inference=false`
+//! in that script turns off the framework's wildcards (turbo.json has no such setting). Names the task's own tools
 //! set are not reported: `NODE_ENV` (every bundler sets it), a name a bundler config defines,
 //! and names a committed `.env`/`.env.production` of the package sets (the framework loads
 //! them inside the task). An optional read (a fallback, a guard, a test file) is a warning.
@@ -30,7 +32,7 @@ use serde_json::Value;
 use super::env_context::EnvContext;
 use super::env_undeclared::why_optional;
 use crate::diagnostic::Finding;
-use crate::env::turbo::{self, EnvMode, TurboTasks};
+use crate::env::turbo::{self, TurboTasks};
 
 /// Names the process of a build task gets from its own tools, not from turbo.
 const SET_BY_THE_TASK: &[&str] = &["NODE_ENV", "INIT_CWD", "PWD", "NODE"];
@@ -61,20 +63,29 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     let tasks: Vec<String> = std::iter::once("build".to_string())
         .chain(cx.config.env.turbo_tasks.iter().cloned())
         .collect();
-    // `--env-mode` of a root script that runs turbo for the task.
-    let script_mode = |task: &str| -> Option<EnvMode> {
+    // The flags of a root script that runs turbo for the task (`--env-mode`,
+    // `--framework-inference`).
+    let script_flags = |task: &str| -> Option<turbo::TurboFlags> {
         root_scripts.iter().find_map(|(_, cmd)| {
             cmd.split_whitespace()
                 .any(|w| w == task)
-                .then(|| turbo::script_env_mode(cmd))
+                .then(|| turbo::script_flags(cmd))
                 .flatten()
         })
     };
+    let script_mode = |task: &str| script_flags(task).and_then(|f| f.env_mode);
+    let inference = |task: &str| script_flags(task).is_none_or(|f| f.framework_inference);
+    // A repository without workspaces whose root has turbo.json: turbo runs it as one package
+    // (its single-package mode), the root's tasks and the root's framework.
+    let root_only = cx.root_only_package();
     let soften = cx.config.env.fallback_reads_warn();
     let mut pkgs: HashMap<String, Option<Pkg>> = HashMap::new();
     let mut out: Vec<Finding> = Vec::new();
     for (path, facts) in cx.files {
         let mut running = cx.running_packages(path);
+        if let Some(root) = &root_only {
+            running.push(root);
+        }
         // A bundler's config is evaluated by its own package's build, not by its dependents'.
         if is_bundler_config(path) {
             running.retain(|wp| wp.dir.is_empty() || path.starts_with(&format!("{}/", wp.dir)));
@@ -110,7 +121,8 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
                     else {
                         continue;
                     };
-                    if resolved.passes(name, pkg.frameworks) {
+                    let frameworks = if inference(task) { pkg.frameworks } else { &[] };
+                    if resolved.passes(name, frameworks) {
                         passed = true;
                         break;
                     }
@@ -223,8 +235,10 @@ fn scripts_of(cx: &EnvContext, dir: &str) -> Vec<(String, String)> {
 
 fn load_pkg(cx: &EnvContext, name: &str, dir: &str, deps: &[(String, String)]) -> Option<Pkg> {
     let snap = cx.snapshot();
+    // The root's turbo.json is the root config, never a package's own (a root-only repository).
     let own_config = ["turbo.json", "turbo.jsonc"]
         .iter()
+        .filter(|_| !dir.is_empty())
         .map(|f| format!("{dir}/{f}"))
         .find(|p| snap.is_file(p))
         .and_then(|p| snap.read(&p).ok())
@@ -234,7 +248,7 @@ fn load_pkg(cx: &EnvContext, name: &str, dir: &str, deps: &[(String, String)]) -
         .env_files
         .iter()
         .filter(|(p, _, _)| {
-            crate::env::is_framework_loaded_env_file(p) && p.rsplit_once('/').is_some_and(|(d, _)| d == dir)
+            crate::env::is_framework_loaded_env_file(p) && p.rsplit_once('/').map_or("", |(d, _)| d) == dir
         })
         .flat_map(|(_, _, entries)| entries.iter().map(|e| e.name.clone()))
         .collect();

@@ -11,13 +11,41 @@ pub fn finding(path: &str, import: &Import) -> Finding {
     )
     .span(import.span)
     .label("no such file in the snapshot or on disk")
-    // A stylesheet reads a bare `@use 'vars'` beside itself: a path, not an alias.
-    .help(if import.specifier.starts_with('.') || import.specifier.starts_with('/') || import.kind.is_css() {
+    .help(if is_path(import) {
         "fix the path, or add the missing file".to_string()
     } else {
-        "fix the specifier; a bundler alias (vite `resolve.alias`, webpack) must also be in tsconfig `paths`, or listed in `[imports] not_files`".to_string()
+        format!("fix the specifier; {ALIAS_HELP}")
     })
     .specifier(&import.specifier)
+}
+
+/// The same verdict where there is no disk to look at (a bare repository: the server's
+/// `pre-receive`, a mirror): the target is absent from the commit, and whether it exists on the
+/// author's machine is unknown. The likely cause, a file written but never added (what the
+/// client reports as `imports/untracked`), comes first.
+pub fn finding_in_commit(path: &str, import: &Import) -> Finding {
+    Finding::new(
+        &super::IMPORTS_UNRESOLVED,
+        path,
+        format!("`{}` resolves to no file of the commit", import.specifier),
+    )
+    .span(import.span)
+    .label("not in the commit (a repository without a work tree has no disk to look at)")
+    .help(if is_path(import) {
+        "if the file exists where it was written, it was never added: `git add` it, commit and push again; else fix the path".to_string()
+    } else {
+        format!(
+            "if the target exists where it was written, it was never added: `git add` it, commit and push again; else fix the specifier; {ALIAS_HELP}"
+        )
+    })
+    .specifier(&import.specifier)
+}
+
+const ALIAS_HELP: &str = "a bundler alias (vite `resolve.alias`, webpack) must also be in tsconfig `paths`, or listed in `[imports] not_files`";
+
+/// A path rather than an alias. A stylesheet reads a bare `@use 'vars'` beside itself.
+fn is_path(import: &Import) -> bool {
+    import.specifier.starts_with('.') || import.specifier.starts_with('/') || import.kind.is_css()
 }
 
 /// An ESM import without the extension Node requires (`moduleResolution: node16/nodenext`).

@@ -123,13 +123,32 @@ impl AlreadyRead {
     }
 }
 
+/// The set of files known to hold no secret ([`CleanSet`]) for this configuration, from
+/// `cache_dir`; loaded before the scan so that the remote cache's copy can be fetched while it
+/// runs ([`CleanSet::prefetch`]).
+pub fn clean_set(config: &Config, snap: &Snapshot, cache_dir: &std::path::Path) -> CleanSet {
+    if snap.kind == Kind::Worktree {
+        return CleanSet::disabled();
+    }
+    let ctx = xxhash_rust::xxh3::xxh3_64(
+        format!(
+            "{} {VERSION} entropy={} max_size={}",
+            env!("CARGO_PKG_VERSION"),
+            config.secrets.entropy(),
+            config.scan.max_file_size()
+        )
+        .as_bytes(),
+    );
+    CleanSet::load_as(cache_dir, CLEAN_FILE, ctx)
+}
+
 /// The findings of the files of `snap` in `paths` (`None`: every file); files in `read` are
 /// not read again.
 pub fn check(
     config: &Config,
     snap: &Snapshot,
     paths: Option<&[&str]>,
-    cache_dir: &std::path::Path,
+    clean: CleanSet,
     remote: Option<&crate::cache::remote::Remote>,
     read: AlreadyRead,
 ) -> Vec<Finding> {
@@ -155,18 +174,7 @@ pub fn check(
     let linked = env_link_targets(snap);
     wanted.retain(|p| !linked.contains(*p));
     wanted.sort_unstable();
-    let clean = if snap.kind == Kind::Worktree {
-        CleanSet::disabled()
-    } else {
-        let ctx = xxhash_rust::xxh3::xxh3_64(
-            format!(
-                "{} {VERSION} entropy={entropy} max_size={max_size}",
-                env!("CARGO_PKG_VERSION")
-            )
-            .as_bytes(),
-        );
-        CleanSet::load_as(cache_dir, CLEAN_FILE, ctx).with_remote(remote, wanted.len())
-    };
+    let clean = clean.with_remote(remote, wanted.len());
     let oid = |p: &str| snap.get(p).map_or(git2::Oid::ZERO_SHA1, |e| e.oid);
     let per_file: Vec<Vec<Finding>> = wanted
         .par_iter()

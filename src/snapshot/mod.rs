@@ -110,6 +110,9 @@ pub struct Snapshot {
     pub kind: Kind,
     pub root: PathBuf,
     pub git_dir: PathBuf,
+    /// The repository has a work tree: a target missing from the snapshot may be on disk
+    /// (`false` on a server or a mirror, where only the commits are known).
+    pub work_tree: bool,
     files: Files,
     /// Every folder holding a path, built once [`Snapshot::is_dir`] has been asked
     /// [`DIR_LOOKUPS_BEFORE_SET`] times (a hook asks a few dozen: each a range lookup instead).
@@ -425,6 +428,7 @@ impl Snapshot {
             git_dir: root.join(".git"),
             common_dir: root.join(".git"),
             root,
+            bare: false,
         };
         let mut entries = BTreeMap::new();
         let mut contents = rustc_hash::FxHashMap::default();
@@ -465,6 +469,7 @@ impl Snapshot {
             kind,
             root: paths.root.clone(),
             git_dir: paths.git_dir.clone(),
+            work_tree: !paths.bare,
             files,
             dirs: OnceLock::new(),
             dir_lookups: std::sync::atomic::AtomicUsize::new(0),

@@ -113,9 +113,11 @@ fn file_push_the_postmortem_commit_is_refused_as_on_the_client_a_clean_push_pass
     // The client's own pre-push hook says the same of the same commit.
     r.install_shim("pre-push");
     let client = r.push(&["origin", "main"]);
-    // The same place and source line. The rule differs by one word: the client sees
-    // the file on its disk (`imports/untracked`, "not committed"); the server has no work
-    // tree, so to it the import resolves to nothing (`imports/unresolved`). Both block.
+    // The same place and source line. The rule differs: the client sees the file on its
+    // disk (`imports/untracked`, "not committed"); the server has no work tree, so to it the
+    // target is absent from the commit (`imports/unresolved`, the spec's rule for an import
+    // that resolves to nothing), and its message says so and names the likely cause (never
+    // added) without claiming to see a disk. Both block.
     let server_block: Vec<&str> = refused
         .stderr
         .lines()
@@ -166,10 +168,13 @@ fn the_pushed_commits_own_hookctl_toml_decides() {
     server(&r);
     r.push(&["-q", "origin", "main"]).ok();
     postmortem_commit(&r);
-    r.write("hookctl.toml", "[rules]\n\"imports/untracked\" = \"warning\"\n");
+    // The server's rule for a target absent from the commit (it sees no disk) is
+    // `imports/unresolved`: relaxed here, the push passes with a warning.
+    r.write("hookctl.toml", "[rules]\n\"imports/unresolved\" = \"warning\"\n");
     r.add(&["hookctl.toml"]);
     r.git(&["commit", "-q", "--no-verify", "-m", "relax"]).ok();
     let run = r.push(&["origin", "main"]);
+    assert_eq!(run.code, 0, "{}", run.all());
     cmd_snapshot!(r, "server_pushed_config_decides", shown(&run));
 }
 
@@ -364,4 +369,92 @@ fn git_daemon_push_the_postmortem_commit_is_refused_a_clean_push_passes() {
         server_ref(&bare, "main"),
         r.git(&["rev-parse", "HEAD~1"]).stdout.trim()
     );
+}
+
+/// The pushed commit's configuration is read as the client reads its work tree: an `extends`
+/// file of the commit applies; an npm package (never installed on a server) is skipped and the
+/// pusher is told; a base outside the commit is refused.
+#[test]
+fn the_pushed_commits_extends_files_apply_and_packages_are_named_as_unread() {
+    let r = clean_app();
+    let bare = server(&r);
+    r.push(&["-q", "origin", "main"]).ok();
+    postmortem_commit(&r);
+    r.write(
+        "hookctl.toml",
+        "extends = [\"./tooling/hookctl.base.toml\", \"@acme/hookctl-config\"]\n",
+    );
+    r.write(
+        "tooling/hookctl.base.toml",
+        "[rules]\n\"imports/unresolved\" = \"warning\"\n",
+    );
+    r.add(&["hookctl.toml", "tooling/hookctl.base.toml"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "shared config"])
+        .ok();
+    let run = r.push(&["origin", "main"]);
+    cmd_snapshot!(r, "server_pushed_extends_apply", shown(&run));
+    assert_eq!(
+        server_ref(&bare, "main"),
+        r.git(&["rev-parse", "HEAD"]).stdout.trim()
+    );
+    // Twin: the base without the rule's level; the same push is refused.
+    r.write("tooling/hookctl.base.toml", "[rules]\n");
+    r.write(
+        "app/gallery/more.tsx",
+        "import { crop } from '@/lib/utils/crop2';\nexport const y = crop;\n",
+    );
+    r.add(&["tooling/hookctl.base.toml", "app/gallery/more.tsx"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "stricter"]).ok();
+    let refused = r.push(&["origin", "main"]);
+    assert_ne!(refused.code, 0, "{}", refused.all());
+    // A base outside the pushed commit is never read on the server.
+    r.write(
+        "hookctl.toml",
+        "extends = [\"../../../../../../../../etc/hookctl.toml\"]\n",
+    );
+    r.add(&["hookctl.toml"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "outside"]).ok();
+    let outside = r.push(&["origin", "main"]);
+    assert_ne!(outside.code, 0, "{}", outside.all());
+    cmd_snapshot!(r, "server_pushed_extends_outside_the_commit", shown(&outside));
+}
+
+/// A workspace package's `hookctl.toml` sets the levels of findings under its folder, on the
+/// server as on the client; the root's files keep the root's levels (the twin).
+#[test]
+fn nested_package_configs_of_the_pushed_commit_set_their_levels() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"mono","private":true,"workspaces":["packages/*"]}"#,
+    );
+    r.write("packages/ui/package.json", r#"{"name":"ui","version":"1.0.0"}"#);
+    r.write("packages/ui/src/index.ts", "export const ui = 1;\n");
+    r.write("src/main.ts", "export const main = 1;\n");
+    r.commit_all("mono");
+    let bare = server(&r);
+    r.push(&["-q", "origin", "main"]).ok();
+    r.write(
+        "packages/ui/hookctl.toml",
+        "[rules]\n\"imports/unresolved\" = \"warning\"\n",
+    );
+    r.write(
+        "packages/ui/src/index.ts",
+        "import { gone } from './gone';\nexport const ui = gone;\n",
+    );
+    r.commit_all("ui relaxed");
+    let passed = r.push(&["origin", "main"]);
+    cmd_snapshot!(r, "server_nested_config_sets_its_levels", shown(&passed));
+    assert_eq!(
+        server_ref(&bare, "main"),
+        r.git(&["rev-parse", "HEAD"]).stdout.trim()
+    );
+    r.write(
+        "src/main.ts",
+        "import { gone } from './gone';\nexport const main = gone;\n",
+    );
+    r.commit_all("root import");
+    let refused = r.push(&["origin", "main"]);
+    assert_ne!(refused.code, 0, "{}", refused.all());
+    cmd_snapshot!(r, "server_nested_config_root_keeps_root_levels", shown(&refused));
 }

@@ -150,20 +150,14 @@ fn turbo_bin() -> Option<String> {
     )
 }
 
-#[test]
-fn the_rule_fires_exactly_for_the_variables_real_turbo_removes() {
-    let Some(turbo) = turbo_bin() else { return };
-    let r = fixture();
-    let version = Command::new(&turbo).arg("--version").output().unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&version.stdout).trim(),
-        r.read("TURBO_VERSION").trim(),
-        "the fixture records the turbo version it was checked with"
-    );
-    let every: BTreeSet<&str> = READS.iter().flat_map(|(_, _, n)| n.iter().copied()).collect();
+/// Run real turbo on `r` (`turbo run build --env-mode=strict`, offline, no cache, plus
+/// `extra`), every variable of `reads` set, and compare what each build saw with the rule's
+/// findings: the rule must fire exactly for the variables turbo removed. The report shows both.
+fn compare_with_turbo(turbo: &str, r: &Repo, reads: &[(&str, &str, &[&str])], extra: &[&str]) -> String {
+    let every: BTreeSet<&str> = reads.iter().flat_map(|(_, _, n)| n.iter().copied()).collect();
     let home = r.sibling("turbo-home");
     std::fs::create_dir_all(&home).unwrap();
-    let mut c = Command::new(&turbo);
+    let mut c = Command::new(turbo);
     c.current_dir(&r.root)
         .args([
             "run",
@@ -172,6 +166,7 @@ fn the_rule_fires_exactly_for_the_variables_real_turbo_removes() {
             "--cache=local:,remote:",
             "--output-logs=full",
         ])
+        .args(extra)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap())
         .env("HOME", &home)
@@ -183,19 +178,23 @@ fn the_rule_fires_exactly_for_the_variables_real_turbo_removes() {
     let out = Command::output(&mut c).unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
-    // What each package's build saw.
+    // What each package's build saw (`web:build: SEEN ...`; a single-package repository's
+    // task is plain `build: SEEN ...`, named `//` here).
     let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for line in text.lines() {
         if let Some((task, rest)) = line.split_once(": SEEN ") {
-            let pkg = task.trim().trim_end_matches(":build").to_string();
+            let task = task.trim();
+            let pkg = task.strip_suffix(":build").unwrap_or("//").to_string();
             seen.insert(pkg, rest.split_whitespace().map(str::to_string).collect());
         }
     }
-    assert_eq!(seen.len(), 2, "{text}");
+    let pkgs: BTreeSet<&str> = reads.iter().map(|(_, p, _)| *p).collect();
+    assert_eq!(seen.len(), pkgs.len(), "{text}");
     // Removed by turbo, per reading file.
     let mut removed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut report = String::new();
-    for (path, pkg, names) in READS {
+    let flags: String = extra.iter().map(|f| format!(" {f}")).collect();
+    let mut report = format!("turbo run build --env-mode=strict{flags}\n");
+    for (path, pkg, names) in reads {
         let gone: BTreeSet<String> = names
             .iter()
             .filter(|n| !seen[*pkg].contains(**n))
@@ -209,7 +208,7 @@ fn the_rule_fires_exactly_for_the_variables_real_turbo_removes() {
             removed.insert(path.to_string(), gone);
         }
     }
-    let found = rule_findings(&r);
+    let found = rule_findings(r);
     for (path, names) in &found {
         report.push_str(&format!(
             "env/turbo-filtered in {path}: {}\n",
@@ -228,7 +227,139 @@ fn the_rule_fires_exactly_for_the_variables_real_turbo_removes() {
         })
         .collect();
     assert_eq!(found_names, removed, "\n{report}");
+    report
+}
+
+fn check_turbo_version(turbo: &str, r: &Repo) {
+    let version = Command::new(turbo).arg("--version").output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        r.read("TURBO_VERSION").trim(),
+        "the fixture records the turbo version it was checked with"
+    );
+}
+
+#[test]
+fn the_rule_fires_exactly_for_the_variables_real_turbo_removes() {
+    let Some(turbo) = turbo_bin() else { return };
+    let r = fixture();
+    check_turbo_version(&turbo, &r);
+    let report = compare_with_turbo(&turbo, &r, READS, &[]);
     snapshot!(r, "turbo_env_turbo_beside_the_rule", report);
+}
+
+/// The reads of `fixtures/turbo-root-only` (one package: the root, a Vite app).
+const ROOT_ONLY_READS: &[(&str, &str, &[&str])] = &[(
+    "src/main.ts",
+    "//",
+    &[
+        "API_URL",
+        "GLOBAL_URL",
+        "VITE_TITLE",
+        "STRIPE_KEY",
+        "NEXT_PUBLIC_SITE_URL",
+    ],
+)];
+
+fn root_only_fixture() -> Repo {
+    let r = Repo::fixture("turbo-root-only");
+    quiet_other_rules(&r);
+    r
+}
+
+/// Rows with twins, each checked against turbo itself: framework inference on (the default:
+/// a Vite package's `VITE_*` pass) and off (`--framework-inference=false` in the script that
+/// runs turbo: they are removed), in a monorepo and in a root-only turbo repository (turbo's
+/// single-package mode: the root's tasks and framework).
+#[test]
+fn framework_inference_off_and_root_only_repositories_match_real_turbo() {
+    let Some(turbo) = turbo_bin() else { return };
+    let inference_off = |r: &Repo| {
+        let pkg = r.read("package.json").replace(
+            "\"turbo run build\"",
+            "\"turbo run build --framework-inference=false\"",
+        );
+        r.write("package.json", pkg);
+        r.commit_all("no framework inference");
+    };
+    let mut reports = String::new();
+    // Monorepo, inference off: admin's (a Vite app's) VITE_TITLE is removed too.
+    let r = fixture();
+    inference_off(&r);
+    let off = compare_with_turbo(&turbo, &r, READS, &["--framework-inference=false"]);
+    assert!(
+        rule_findings(&r)["apps/admin/src/main.ts"].contains("VITE_TITLE"),
+        "{off}"
+    );
+    reports.push_str(&off);
+    // Root-only, inference on (the twin): VITE_TITLE passes; STRIPE_KEY is removed.
+    let r = root_only_fixture();
+    check_turbo_version(&turbo, &r);
+    let on = compare_with_turbo(&turbo, &r, ROOT_ONLY_READS, &[]);
+    assert_eq!(
+        rule_findings(&r)["src/main.ts"],
+        BTreeSet::from(["STRIPE_KEY?".to_string()]),
+        "{on}"
+    );
+    reports.push_str(&on);
+    // Root-only, inference off.
+    inference_off(&r);
+    let off = compare_with_turbo(&turbo, &r, ROOT_ONLY_READS, &["--framework-inference=false"]);
+    reports.push_str(&off);
+    snapshot!(r, "turbo_env_inference_and_root_only_beside_turbo", reports);
+}
+
+/// The same rows without turbo (they run everywhere): what the rule reports.
+#[test]
+fn framework_inference_off_and_root_only_repositories() {
+    // (fixture, framework inference, expected findings: path -> names, `?` for warnings)
+    type Row<'a> = (&'a str, bool, &'a [(&'a str, &'a [&'a str])]);
+    let rows: &[Row<'_>] = &[
+        (
+            "turbo-strict",
+            false,
+            &[("apps/admin/src/main.ts", &["VITE_TITLE"])],
+        ),
+        ("turbo-root-only", true, &[("src/main.ts", &["STRIPE_KEY?"])]),
+        (
+            "turbo-root-only",
+            false,
+            &[("src/main.ts", &["STRIPE_KEY?", "VITE_TITLE"])],
+        ),
+    ];
+    for &(fixture_name, inference, expect) in rows {
+        let r = Repo::fixture(fixture_name);
+        if !inference {
+            let pkg = r.read("package.json").replace(
+                "\"turbo run build\"",
+                "\"turbo run build --framework-inference=false\"",
+            );
+            r.write("package.json", pkg);
+        }
+        quiet_other_rules(&r);
+        let got = rule_findings(&r);
+        for (path, names) in expect {
+            let want: BTreeSet<String> = names.iter().map(|n| (*n).to_string()).collect();
+            let have = got.get(*path).cloned().unwrap_or_default();
+            if fixture_name == "turbo-strict" {
+                // Only the names this row is about: the fixture reports others as well.
+                assert!(
+                    want.is_subset(&have),
+                    "{fixture_name} inference={inference}: {got:?}"
+                );
+            } else {
+                assert_eq!(have, want, "{fixture_name} inference={inference}: {got:?}");
+            }
+        }
+    }
+    // Twin of the first row: with inference on, admin's VITE_TITLE passes.
+    let r = fixture();
+    quiet_other_rules(&r);
+    assert!(
+        !rule_findings(&r)
+            .get("apps/admin/src/main.ts")
+            .is_some_and(|n| n.contains("VITE_TITLE")),
+    );
 }
 
 /// Certainty, from the real-repo table (trpc, midday): only the build's own evaluation of a read
