@@ -19,6 +19,10 @@ pub const HOOKCTL_PROGRESS_SECS: &str = "HOOKCTL_PROGRESS_SECS";
 /// Set by hookctl for its jobs: the hooks they run inside (`pre-commit,deploy`); a run of one
 /// of them is refused (no nested run of a hook inside itself).
 pub const HOOKCTL_RUNNING: &str = "HOOKCTL_RUNNING";
+/// Where the process table is read to find the `git commit` running a hook (`amend`
+/// conditions in `pre-commit`/`commit-msg`; default `/proc`). A folder without the process
+/// falls back to `ps`, as on systems without `/proc`: tests point it at an empty folder.
+pub const HOOKCTL_PROC_ROOT: &str = "HOOKCTL_PROC_ROOT";
 /// git's: the repository, and the index a hook is shown.
 pub const GIT_DIR: &str = "GIT_DIR";
 pub const GIT_INDEX_FILE: &str = "GIT_INDEX_FILE";

@@ -64,7 +64,15 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
     }
 
     let installed = install::installed_shims(&hooks.dir)?;
-    check_hooks(&hooks, &installed, &configured, config.as_ref(), &mut r)?;
+    let in_config = check_config_hooks(ctx, &mut r);
+    check_hooks(
+        &hooks,
+        &installed,
+        &configured,
+        &in_config,
+        config.as_ref(),
+        &mut r,
+    )?;
     let shim_dirs: Vec<PathBuf> = installed
         .iter()
         .filter_map(|h| install::present(&hooks.path(h)).ok())
@@ -116,6 +124,7 @@ fn check_hooks(
     hooks: &install::Hooks,
     installed: &[String],
     configured: &BTreeSet<String>,
+    in_config: &[super::install::config_hooks::Registered],
     config: Option<&Config>,
     r: &mut Report,
 ) -> anyhow::Result<()> {
@@ -127,6 +136,25 @@ fn check_hooks(
         .collect();
     let current = std::env::current_exe().ok();
     for hook in &wanted {
+        if let Some(entry) = in_config.iter().find(|e| e.events.contains(hook)) {
+            let command = entry.command.as_deref().unwrap_or_default();
+            if installed.contains(hook) {
+                r.warn(format!(
+                    "{hook}: hookctl runs twice, from the hook file and from git config (`hook.{}`)",
+                    entry.name
+                ));
+                r.hint(format!(
+                    "keep one: `hookctl uninstall --hooks {hook}` removes the file, `git config --remove-section hook.{}` the entry",
+                    entry.name
+                ));
+            } else {
+                r.ok(format!(
+                    "{hook}: registered in git config as `hook.{}`, runs {command}",
+                    entry.name
+                ));
+                continue;
+            }
+        }
         // A default hook left out on purpose (`--hooks pre-commit`) is fine once another is in.
         let required = configured.contains(hook) || installed.is_empty();
         check_hook(hooks, hook, required, current.as_deref(), r)?;
@@ -177,6 +205,76 @@ impl Report {
         );
         Exit::Success
     }
+}
+
+/// Hooks registered in git config (`hook.<name>.command`, git 2.54's config-based hooks),
+/// hookctl's and others': listed, with what stops git from running them. Returns the entries
+/// that do run hookctl (git new enough, enabled, with a command), which stand for hook files.
+fn check_config_hooks(ctx: &Ctx, r: &mut Report) -> Vec<super::install::config_hooks::Registered> {
+    let all = super::install::config_hooks::registered(&ctx.cwd);
+    if all.is_empty() {
+        return Vec::new();
+    }
+    let version = crate::git::version(&ctx.cwd).ok();
+    let runs = version.is_some_and(|v| v >= crate::git::Version::CONFIG_HOOKS);
+    r.info(format!(
+        "hooks in git config (`hook.<name>.command`): {}",
+        all.len()
+    ));
+    let mut active = Vec::new();
+    for e in all {
+        let events = if e.events.is_empty() {
+            "no event".to_string()
+        } else {
+            e.events.join(", ")
+        };
+        let command = e.command.as_deref().unwrap_or("no command");
+        r.info(format!(
+            "  hook.{} ({} config): {events}: {command}{}",
+            e.name,
+            e.scope,
+            if e.enabled {
+                ""
+            } else {
+                " (disabled: `enabled = false`)"
+            }
+        ));
+        if !e.enabled {
+            continue;
+        }
+        if e.command.is_none() {
+            r.warn(format!("hook.{}: no `command`: git runs nothing for it", e.name));
+            r.hint(format!(
+                "`git config hook.{}.command \"<command>\"`, or remove the section",
+                e.name
+            ));
+            continue;
+        }
+        if e.events.is_empty() {
+            r.warn(format!("hook.{}: no `event`: git never runs it", e.name));
+            r.hint(format!(
+                "`git config --add hook.{}.event <hook>` (e.g. pre-commit)",
+                e.name
+            ));
+            continue;
+        }
+        if !runs {
+            r.warn(format!(
+                "hook.{}: {} ignores hooks in git config (they need git {} or later): it does not run",
+                e.name,
+                version.map_or_else(|| "this git".to_string(), |v| format!("git {v}")),
+                crate::git::Version::CONFIG_HOOKS
+            ));
+            if e.runs_hookctl() {
+                r.hint("`hookctl install` (without --config-hooks) writes hook files, which every git runs");
+            }
+            continue;
+        }
+        if e.runs_hookctl() {
+            active.push(e);
+        }
+    }
+    active
 }
 
 /// What recoveries of killed runs kept (the versions they replaced when they put back unstaged

@@ -7,7 +7,7 @@
 //! `<hook>.legacy` would silently disable it. No choice is safe there, so install refuses even
 //! with `--force` and says how to call hookctl from husky, or how to drop husky.
 
-mod config_hooks;
+pub(super) mod config_hooks;
 
 use std::path::Path;
 

@@ -10,7 +10,15 @@ use serde::Deserialize;
 use serde::de::Error as _;
 
 /// The states of the repository a condition may name.
-pub const STATES: &[&str] = &["merge", "rebase", "cherry-pick", "revert", "amend", "ci"];
+pub const STATES: &[&str] = &[
+    "merge",
+    "merge-commit",
+    "rebase",
+    "cherry-pick",
+    "revert",
+    "amend",
+    "ci",
+];
 
 /// One condition.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +27,11 @@ pub enum Condition {
     Always(bool),
     /// A merge in progress (`MERGE_HEAD`, or the `post-merge`/`pre-merge-commit` hook).
     Merge,
+    /// The commit being made (or just made) is a merge: `MERGE_HEAD` in `pre-commit`,
+    /// `prepare-commit-msg` and `commit-msg`; always in `pre-merge-commit`; `HEAD` with two
+    /// parents or more in `post-commit` and `post-merge` (not a fast-forward). No other hook
+    /// makes a commit: there it never holds.
+    MergeCommit,
     /// A rebase in progress (`rebase-merge/`, `rebase-apply/` without `git am`, `pre-rebase`,
     /// `post-rewrite rebase`).
     Rebase,
@@ -42,6 +55,7 @@ impl Condition {
         match self {
             Condition::Always(b) => b.to_string(),
             Condition::Merge => "merge".into(),
+            Condition::MergeCommit => "merge-commit".into(),
             Condition::Rebase => "rebase".into(),
             Condition::CherryPick => "cherry-pick".into(),
             Condition::Revert => "revert".into(),
@@ -109,6 +123,7 @@ impl Item {
             Item::Name(name) => {
                 return Ok(match name.as_str() {
                     "merge" => Condition::Merge,
+                    "merge-commit" => Condition::MergeCommit,
                     "rebase" => Condition::Rebase,
                     "cherry-pick" => Condition::CherryPick,
                     "revert" => Condition::Revert,
@@ -212,7 +227,7 @@ impl schemars::JsonSchema for Conditions {
             ]
         });
         schemars::json_schema!({
-            "description": "Conditions, any of which holds: `true`, a state (`merge`, `rebase`, `cherry-pick`, `revert`, `amend`, `ci`), `{ ref = \"glob\" }`, `{ run = \"command\" }`, or a list of those.",
+            "description": "Conditions, any of which holds: `true`, a state (`merge`, `merge-commit`, `rebase`, `cherry-pick`, `revert`, `amend`, `ci`), `{ ref = \"glob\" }`, `{ run = \"command\" }`, or a list of those.",
             "anyOf": [
                 { "type": "boolean" },
                 item.clone(),

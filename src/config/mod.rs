@@ -883,7 +883,7 @@ pub struct JobConfig {
     /// Run alone, with the terminal as stdin/stdout/stderr (prompts).
     #[serde(default)]
     pub interactive: bool,
-    /// Skip the job when any of these holds: `true`, `merge`, `rebase`, `cherry-pick`,
+    /// Skip the job when any of these holds: `true`, `merge`, `merge-commit`, `rebase`, `cherry-pick`,
     /// `revert`, `amend`, `ci`, `{ ref = "main" }` (branch globs), `{ run = "command" }` (exit 0).
     #[serde(default)]
     pub skip: Option<condition::Conditions>,

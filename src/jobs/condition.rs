@@ -73,6 +73,7 @@ impl<'a> State<'a> {
             Condition::Merge => {
                 matches!(self.hook, "post-merge" | "pre-merge-commit") || dir.join("MERGE_HEAD").is_file()
             }
+            Condition::MergeCommit => self.merge_commit(),
             Condition::Rebase => self.rebasing(),
             Condition::CherryPick => dir.join("CHERRY_PICK_HEAD").is_file(),
             Condition::Revert => dir.join("REVERT_HEAD").is_file(),
@@ -94,6 +95,27 @@ impl<'a> State<'a> {
                 self.runs.borrow_mut().insert(cmd.clone(), ok);
                 ok
             }
+        }
+    }
+
+    /// Whether the commit this hook runs for is a merge (see `Condition::MergeCommit`).
+    fn merge_commit(&self) -> bool {
+        match self.hook {
+            "pre-merge-commit" => true,
+            // `git merge` (conflicting or `--no-commit`, then `git commit`) leaves `MERGE_HEAD`
+            // until the commit is made; git also names the source `merge` to
+            // `prepare-commit-msg`.
+            "pre-commit" | "commit-msg" => self.git.git_dir.join("MERGE_HEAD").is_file(),
+            "prepare-commit-msg" => {
+                self.args.get(1).is_some_and(|a| a == "merge")
+                    || self.git.git_dir.join("MERGE_HEAD").is_file()
+            }
+            // The commit is made: a merge has a second parent (a fast-forward has none).
+            "post-commit" | "post-merge" => self
+                .git
+                .run(&["rev-parse", "-q", "--verify", "HEAD^2"], None)
+                .is_ok_and(|o| !o.trim_ascii().is_empty()),
+            _ => false,
         }
     }
 
@@ -199,33 +221,46 @@ fn git_command_line() -> Option<Vec<String>> {
     None
 }
 
-/// A process's arguments and parent: from `/proc` where there is one, else from `ps`.
+/// A process's arguments and parent: from the process table (`/proc`, or the folder
+/// `HOOKCTL_PROC_ROOT` names) where it has the process, else from `ps`.
 fn process(pid: u32) -> Option<(Vec<String>, u32)> {
-    let proc_dir = Path::new("/proc").join(pid.to_string());
-    if let (Ok(cmdline), Ok(stat)) = (
-        std::fs::read(proc_dir.join("cmdline")),
-        std::fs::read_to_string(proc_dir.join("stat")),
-    ) {
-        let argv = cmdline
-            .split(|&b| b == 0)
-            .filter(|a| !a.is_empty())
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        // `pid (comm) state ppid ...`: comm may hold spaces and parentheses.
-        let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
-        return Some((argv, parent));
-    }
-    let ps = |field: &str| {
-        std::process::Command::new("ps")
-            .args(["-o", field, "-p", &pid.to_string()])
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    };
-    let parent = ps("ppid=")?.parse().ok()?;
-    let argv = ps("args=")?.split_whitespace().map(String::from).collect();
+    let root = crate::env_vars::get_os(crate::env_vars::HOOKCTL_PROC_ROOT)
+        .map_or_else(|| std::path::PathBuf::from("/proc"), std::path::PathBuf::from);
+    from_proc(&root, pid).or_else(|| from_ps(pid))
+}
+
+/// `<root>/<pid>/cmdline` and `stat`, as Linux writes them.
+fn from_proc(root: &Path, pid: u32) -> Option<(Vec<String>, u32)> {
+    let proc_dir = root.join(pid.to_string());
+    let cmdline = std::fs::read(proc_dir.join("cmdline")).ok()?;
+    let stat = std::fs::read_to_string(proc_dir.join("stat")).ok()?;
+    let argv = cmdline
+        .split(|&b| b == 0)
+        .filter(|a| !a.is_empty())
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    // `pid (comm) state ppid ...`: comm may hold spaces and parentheses.
+    let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
     Some((argv, parent))
+}
+
+/// `ps -o ppid= -o args= -p <pid>` (POSIX `ps`: macOS, the BSDs, Linux without `/proc`).
+fn from_ps(pid: u32) -> Option<(Vec<String>, u32)> {
+    let out = std::process::Command::new("ps")
+        .args(["-o", "ppid=", "-o", "args=", "-p", &pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    parse_ps(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// One line of `ps -o ppid= -o args=`: the parent, then the command line (split on blanks: `ps`
+/// does not quote arguments, and `--amend` holds none).
+fn parse_ps(line: &str) -> Option<(Vec<String>, u32)> {
+    let mut words = line.lines().find(|l| !l.trim().is_empty())?.split_whitespace();
+    let parent = words.next()?.parse().ok()?;
+    let argv: Vec<String> = words.map(String::from).collect();
+    (!argv.is_empty()).then_some((argv, parent))
 }
 
 /// Whether a `git ... commit ...` command line amends: `--amend` or a prefix git accepts for it
@@ -245,6 +280,43 @@ pub fn amend_in(argv: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ps_lines() {
+        assert_eq!(
+            parse_ps("  4242 git commit --amend --no-edit\n"),
+            Some((
+                vec![
+                    "git".into(),
+                    "commit".into(),
+                    "--amend".into(),
+                    "--no-edit".into()
+                ],
+                4242
+            ))
+        );
+        assert_eq!(parse_ps(""), None, "no such process: ps prints nothing");
+        assert_eq!(parse_ps("  PPID COMMAND\n"), None, "a header is not a process");
+        assert_eq!(parse_ps("  17\n"), None, "a process without arguments");
+    }
+
+    #[test]
+    fn the_process_table_is_read_where_hookctl_proc_root_says() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("7")).unwrap();
+        std::fs::write(dir.path().join("7/cmdline"), b"git\0commit\0--amend\0").unwrap();
+        std::fs::write(dir.path().join("7/stat"), "7 (git (x) y) S 3 7 7 0").unwrap();
+        assert_eq!(
+            from_proc(dir.path(), 7),
+            Some((vec!["git".into(), "commit".into(), "--amend".into()], 3))
+        );
+        assert_eq!(from_proc(dir.path(), 8), None);
+        // This process, through `ps`: its parent is the one the OS names.
+        let me = std::process::id();
+        let (argv, parent) = from_ps(me).expect("ps knows this process");
+        assert_eq!(parent, u32::try_from(crate::platform::parent_id()).unwrap());
+        assert!(!argv.is_empty());
+    }
 
     #[test]
     fn amend_flags_on_the_command_line() {

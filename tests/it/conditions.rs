@@ -186,6 +186,153 @@ only = "amend"
     snapshot!(r, "conditions_amend", text);
 }
 
+/// The `ps` fallback (no `/proc`): `HOOKCTL_PROC_ROOT` names an empty process table, so the
+/// committing `git` is found through `ps` only.
+#[test]
+fn amend_is_read_through_ps_without_a_process_table() {
+    let r = Repo::new();
+    r.write(
+        "hookctl.toml",
+        r#"
+[pre-commit]
+checks = []
+[[pre-commit.jobs]]
+name = "once-per-commit"
+run = "echo fresh commit"
+skip = "amend"
+"#,
+    )
+    .write("a.txt", "1")
+    .commit_all("init");
+    r.install_shim("pre-commit");
+    let empty = r.sibling("no-proc");
+    std::fs::create_dir_all(&empty).unwrap();
+    let commit_without_proc = |args: &[&str]| {
+        let mut c = git_cmd(&r.root);
+        c.env("PATH", Repo::path_with_bin())
+            .env("LC_ALL", "C")
+            .env("HOOKCTL_PROC_ROOT", &empty)
+            .arg("commit")
+            .args(args);
+        Run::from_output(c.output().unwrap())
+    };
+    r.write("b.txt", "2").add(&["b.txt"]);
+    let fresh = commit_without_proc(&["-q", "-m", "b"]);
+    r.write("c.txt", "3").add(&["c.txt"]);
+    let amend = commit_without_proc(&["-q", "--amend", "--no-edit"]);
+    let text = format!(
+        "## git commit\n{}## git commit --amend\n{}",
+        fresh.ok().stderr,
+        amend.ok().stderr
+    );
+    snapshot!(r, "conditions_amend_through_ps", text);
+}
+
+/// `merge-commit`: the commit being made is a merge. One job per hook that makes a commit,
+/// each `only = "merge-commit"`, and a `pre-commit` twin that skips merges.
+const MERGE_COMMIT_JOBS: &str = r#"
+[pre-commit]
+checks = []
+parallel = false
+[[pre-commit.jobs]]
+name = "merge-only"
+run = "echo pre-commit of a merge"
+only = "merge-commit"
+[[pre-commit.jobs]]
+name = "not-for-merges"
+run = "echo pre-commit of a plain commit"
+skip = "merge-commit"
+
+[pre-merge-commit]
+[[pre-merge-commit.jobs]]
+name = "merge-only"
+run = "echo pre-merge-commit"
+only = "merge-commit"
+
+[prepare-commit-msg]
+[[prepare-commit-msg.jobs]]
+name = "merge-only"
+run = "echo prepare-commit-msg of a merge"
+only = "merge-commit"
+
+[commit-msg]
+[[commit-msg.jobs]]
+name = "merge-only"
+run = "echo commit-msg of a merge"
+only = "merge-commit"
+
+[post-commit]
+[[post-commit.jobs]]
+name = "merge-only"
+run = "echo post-commit of a merge"
+only = "merge-commit"
+
+[post-merge]
+[[post-merge.jobs]]
+name = "merge-only"
+run = "echo post-merge of a merge commit"
+only = "merge-commit"
+[[post-merge.jobs]]
+name = "fast-forward"
+run = "echo post-merge of a fast-forward"
+skip = "merge-commit"
+"#;
+
+#[test]
+fn merge_commit_holds_for_the_commit_of_a_merge_only() {
+    let r = diverged(MERGE_COMMIT_JOBS);
+    for hook in [
+        "pre-commit",
+        "pre-merge-commit",
+        "prepare-commit-msg",
+        "commit-msg",
+        "post-commit",
+        "post-merge",
+    ] {
+        r.install_shim(hook);
+    }
+    let git = |args: &[&str]| {
+        let mut c = git_cmd(&r.root);
+        c.env("PATH", Repo::path_with_bin()).env("LC_ALL", "C").args(args);
+        Run::from_output(c.output().unwrap())
+    };
+    let mut text = String::new();
+    let mut step = |title: &str, run: &Run| {
+        text.push_str(&format!("## {title}: exit {}\n{}", run.code, run.stderr));
+    };
+    r.write("b.txt", "b\n").add(&["b.txt"]);
+    step("a plain commit", &git(&["commit", "-q", "-m", "plain"]));
+
+    // A merge that needs no resolution: git makes the commit itself.
+    git(&["checkout", "-q", "-b", "side", "main~1"]).ok();
+    r.write("side.txt", "s\n").add(&["side.txt"]);
+    git(&["commit", "-q", "-m", "side"]).ok();
+    git(&["checkout", "-q", "main"]).ok();
+    step(
+        "git merge --no-ff side",
+        &git(&["merge", "-q", "--no-ff", "--no-edit", "side"]),
+    );
+
+    // A fast-forward: post-merge runs, no merge commit is made.
+    git(&["checkout", "-q", "-b", "ahead"]).ok();
+    r.write("c.txt", "c\n").add(&["c.txt"]);
+    git(&["commit", "-q", "-m", "ahead"]).ok();
+    git(&["checkout", "-q", "main"]).ok();
+    step("git merge ahead (fast-forward)", &git(&["merge", "-q", "ahead"]));
+
+    // A conflicting merge, resolved and committed with `git commit`.
+    let conflict = git(&["merge", "-q", "other"]);
+    assert_eq!(conflict.code, 1, "a merge conflict: {}", conflict.stderr);
+    resolve(&r);
+    step(
+        "git commit of a conflicting merge",
+        &git(&["commit", "-q", "--no-edit"]),
+    );
+    let parents = r.git(&["rev-list", "--parents", "-n1", "HEAD"]).stdout;
+    assert_eq!(parents.split_whitespace().count(), 3, "a merge commit was made");
+    snapshot!(r, "conditions_merge_commit_condition", text);
+}
+
 #[test]
 fn ref_ci_and_run_conditions() {
     let r = Repo::new();

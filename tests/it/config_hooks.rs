@@ -79,3 +79,48 @@ fn a_new_git_gets_config_entries_and_no_hook_files() {
     r.hookctl(&["uninstall"]).ok().contains("removed from git config");
     assert_eq!(hook_config(&r), "");
 }
+
+/// `doctor` lists hooks registered in git config (keys set with `git config`, any git reads
+/// them): on a git before 2.54 they do not run, and it says so; on 2.54 hookctl's entries stand
+/// for hook files, and a hook file beside one runs hookctl twice.
+#[test]
+fn doctor_shows_hooks_registered_in_git_config() {
+    let r = Repo::new();
+    r.write("a.txt", "1").commit_all("init");
+    r.git(&[
+        "config",
+        "hook.hookctl-pre-commit.command",
+        &format!("'{BIN}' run pre-commit"),
+    ])
+    .ok();
+    r.git(&["config", "hook.hookctl-pre-commit.event", "pre-commit"])
+        .ok();
+    r.git(&[
+        "config",
+        "hook.hookctl-pre-push.command",
+        &format!("'{BIN}' run pre-push"),
+    ])
+    .ok();
+    r.git(&["config", "hook.hookctl-pre-push.event", "pre-push"]).ok();
+    r.git(&["config", "hook.lint.command", "npx eslint ."]).ok();
+    r.git(&["config", "--add", "hook.lint.event", "pre-commit"]).ok();
+    r.git(&["config", "--add", "hook.lint.event", "pre-push"]).ok();
+    r.git(&["config", "hook.typos.command", "typos"]).ok();
+    r.git(&["config", "hook.off.command", "true"]).ok();
+    r.git(&["config", "hook.off.event", "pre-commit"]).ok();
+    r.git(&["config", "hook.off.enabled", "false"]).ok();
+    let mut text = String::new();
+    for (title, version) in [("git 2.53.1", "2.53.1"), ("git 2.54.0", "2.54.0")] {
+        let path = git_reporting(&r, version);
+        let run = r.hookctl_env(&["doctor"], &[("PATH", &path)], None);
+        text.push_str(&format!("## {title}: exit {}\n{}\n", run.code, run.stdout));
+    }
+    r.hookctl(&["install", "--hooks", "pre-commit"]).ok();
+    let path = git_reporting(&r, "2.54.0");
+    let run = r.hookctl_env(&["doctor", "-q"], &[("PATH", &path)], None);
+    text.push_str(&format!(
+        "## git 2.54.0, a hook file too (doctor -q): exit {}\n{}",
+        run.code, run.stdout
+    ));
+    snapshot!(r, "config_hooks_doctor", scrub(&r, &text));
+}

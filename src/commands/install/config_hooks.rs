@@ -104,3 +104,107 @@ pub fn unregister(ctx: &Ctx) -> anyhow::Result<Vec<String>> {
     }
     Ok(removed)
 }
+
+/// A hook registered in git config (`hook.<name>.command`, git-hook(1)), whoever wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Registered {
+    /// `<name>` of `hook.<name>.*`.
+    pub name: String,
+    /// Where the command is set: git's scope (`local`, `global`, `system`, `worktree`, `command`).
+    pub scope: String,
+    pub command: Option<String>,
+    /// `hook.<name>.event`: a multi-valued key, one event each.
+    pub events: Vec<String>,
+    /// `hook.<name>.enabled = false` switches the entry off.
+    pub enabled: bool,
+}
+
+impl Registered {
+    /// Whether the entry runs hookctl: ours (`hookctl-<hook>`), or a command naming hookctl.
+    pub fn runs_hookctl(&self) -> bool {
+        self.name.starts_with("hookctl-")
+            || self.command.as_deref().is_some_and(|c| {
+                c.split_whitespace().any(|w| {
+                    Path::new(w.trim_matches(|q| q == '\'' || q == '"'))
+                        .file_name()
+                        .is_some_and(|n| n == "hookctl")
+                })
+            })
+    }
+}
+
+/// Every `hook.<name>.*` entry git's configuration holds for this repository (all scopes),
+/// read with `git config`: any git can read the keys, even one too old to run them.
+pub fn registered(dir: &Path) -> Vec<Registered> {
+    let Ok(out) = crate::git::command(dir)
+        .args(["config", "--show-scope", "--get-regexp", r"^hook\."])
+        .output()
+    else {
+        return Vec::new();
+    };
+    parse_registered(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// `git config --show-scope --get-regexp '^hook\.'` output: `<scope>\thook.<name>.<key> <value>`.
+fn parse_registered(text: &str) -> Vec<Registered> {
+    let mut out: Vec<Registered> = Vec::new();
+    for line in text.lines() {
+        let (scope, rest) = line.split_once('\t').unwrap_or(("", line));
+        let (key, value) = rest.split_once(' ').unwrap_or((rest, ""));
+        // Subsection names may hold dots: the variable is after the last one.
+        let Some((name, var)) = key.strip_prefix("hook.").and_then(|k| k.rsplit_once('.')) else {
+            continue;
+        };
+        let i = if let Some(i) = out.iter().position(|r| r.name == name) {
+            i
+        } else {
+            out.push(Registered {
+                name: name.to_string(),
+                scope: scope.to_string(),
+                enabled: true,
+                ..Registered::default()
+            });
+            out.len() - 1
+        };
+        let entry = &mut out[i];
+        match var {
+            "command" => {
+                // The last value wins, as for any single-valued key; its scope is the entry's.
+                entry.command = Some(value.to_string());
+                entry.scope = scope.to_string();
+            }
+            "event" if !value.is_empty() && !entry.events.iter().any(|e| e == value) => {
+                entry.events.push(value.to_string());
+            }
+            "enabled" => {
+                entry.enabled = !matches!(value.to_ascii_lowercase().as_str(), "false" | "no" | "off" | "0");
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_as_git_config_lists_them() {
+        let text = "local\thook.hookctl-pre-commit.command '/x/hookctl' run pre-commit\n\
+                    local\thook.hookctl-pre-commit.event pre-commit\n\
+                    global\thook.lint.v2.command npx eslint .\n\
+                    global\thook.lint.v2.event pre-commit\n\
+                    global\thook.lint.v2.event pre-push\n\
+                    local\thook.lint.v2.enabled false\n\
+                    local\thook.orphan.event pre-push\n";
+        let all = parse_registered(text);
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0].command.as_deref(), Some("'/x/hookctl' run pre-commit"));
+        assert!(all[0].runs_hookctl() && all[0].enabled);
+        assert_eq!(all[1].name, "lint.v2");
+        assert_eq!(all[1].events, ["pre-commit", "pre-push"]);
+        assert!(!all[1].enabled && !all[1].runs_hookctl());
+        assert_eq!(all[2].command, None);
+    }
+}
