@@ -147,6 +147,38 @@ const FRAMEWORKS: &[(&str, &str)] = &[
     ("@nestjs/core", "NestJS"),
 ];
 
+/// The file to write: the starter config (with the preset's hook), or the existing config
+/// with the preset's hook appended; an existing file is otherwise kept unless `--force`.
+fn config_text(
+    target: &std::path::Path,
+    force: bool,
+    detected: &Detected,
+    preset: Option<String>,
+) -> anyhow::Result<String> {
+    Ok(match (target.exists() && !force, preset) {
+        // `--preset` adds its hook to an existing configuration that lacks it.
+        (true, Some(section)) => {
+            let existing = std::fs::read_to_string(target)?;
+            let current = config::parse(target, &existing).map_err(|e| anyhow::anyhow!(e.chain()))?;
+            if current.hooks.contains_key(crate::commands::run::PRE_DEPLOY) {
+                return Err(anyhow::anyhow!(
+                    "{} already has a `[pre-deploy]` hook (use --force to rewrite the whole file)",
+                    target.display()
+                ));
+            }
+            let sep = if existing.ends_with('\n') { "" } else { "\n" };
+            format!("{existing}{sep}{section}")
+        }
+        (true, None) => {
+            return Err(anyhow::anyhow!(
+                "{} already exists (use --force to overwrite it)",
+                target.display()
+            ));
+        }
+        (false, preset) => render(detected) + preset.as_deref().unwrap_or(""),
+    })
+}
+
 pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
     let (repo, paths) = snapshot::open()?;
     // A bare repository has no work tree to hold a hookctl.toml (nor hooks that read one).
@@ -180,39 +212,11 @@ pub fn run(ctx: &Ctx, args: &InitArgs) -> anyhow::Result<Exit> {
         crate::cli::Preset::PreDeploy => render_pre_deploy(&detected),
     });
     let appended = target.exists() && !args.force && preset.is_some();
-    let text = match (target.exists() && !args.force, preset) {
-        // `--preset` adds its hook to an existing configuration that lacks it.
-        (true, Some(section)) => {
-            let existing = std::fs::read_to_string(&target)?;
-            let current = config::parse(&target, &existing).map_err(|e| anyhow::anyhow!(e.chain()))?;
-            if current.hooks.contains_key(crate::commands::run::PRE_DEPLOY) {
-                return Err(anyhow::anyhow!(
-                    "{} already has a `[pre-deploy]` hook (use --force to rewrite the whole file)",
-                    target.display()
-                ));
-            }
-            let sep = if existing.ends_with('\n') { "" } else { "\n" };
-            format!("{existing}{sep}{section}")
-        }
-        (true, None) => {
-            return Err(anyhow::anyhow!(
-                "{} already exists (use --force to overwrite it)",
-                target.display()
-            ));
-        }
-        (false, preset) => render(&detected) + preset.as_deref().unwrap_or(""),
-    };
+    let text = config_text(&target, args.force, &detected, preset)?;
     // Never write a file hookctl itself would reject.
     config::parse(&target, &text)
         .map_err(|e| anyhow::anyhow!("internal error: generated config is invalid: {}", e.chain()))?;
-    // Written whole or not at all: a temporary file beside it, renamed into place.
-    let dir = target.parent().unwrap_or(std::path::Path::new("."));
-    // Mode 0666 before the umask, as `fs::write` would (tempfile's default is 0600).
-    let mut tmp = tempfile::Builder::new()
-        .permissions(crate::platform::permissions(0o666))
-        .tempfile_in(dir)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-    tmp.persist(&target).map_err(|e| e.error)?;
+    super::write_whole(&target, &text)?;
     // Under another manager, its own install script stays (migrate replaces it).
     let prepare = if detected.manager.is_some() {
         crate::prepare::Prepare::NoPackageJson
@@ -433,11 +437,16 @@ fn unique(base: &str, dir: &str, taken: &mut Vec<String>) -> String {
 pub fn render(d: &Detected) -> String {
     let pm = d.package_manager.unwrap_or("npm");
     let exec = exec_prefix(d);
-    let run = |script: &str| match pm {
-        "npm" => format!("npm run {script}"),
-        other => format!("{other} run {script}"),
-    };
     let mut t = String::new();
+    render_header(&mut t, d, pm);
+    render_settings(&mut t, d);
+    render_pre_commit(&mut t, d, exec);
+    render_pre_push(&mut t, d, pm, exec);
+    t
+}
+
+/// The schema line, and what was detected (package manager, tools, workspaces, frameworks).
+fn render_header(t: &mut String, d: &Detected, pm: &str) {
     if d.npm_package {
         // Taplo / Even Better TOML read the schema named on the first line.
         let _ = writeln!(t, "#:schema {NPM_SCHEMA}");
@@ -482,6 +491,10 @@ pub fn render(d: &Detected) -> String {
              # tools by name (`eslint`, `tsc`), with no runner that starts Node first.\n",
         );
     }
+}
+
+/// `[rules]`, `[imports]` and `[env]`, commented out but for what the repository lacks.
+fn render_settings(t: &mut String, d: &Detected) {
     t.push('\n');
     t.push_str("# Rule levels: \"error\" blocks, \"warning\" reports, \"off\" silences.\n");
     t.push_str("[rules]\n");
@@ -523,6 +536,11 @@ pub fn render(d: &Detected) -> String {
     t.push_str("# Value rules for `hookctl env check` (e.g. at container start):\n");
     t.push_str("# [env.vars.STRIPE_SECRET_KEY]\n# starts_with = \"sk_test_\"\n");
     t.push_str("# [env.vars.STRIPE_SECRET_KEY.environments.production]\n# starts_with = \"sk_live_\"\n\n");
+}
+
+/// `[pre-commit]`: the built-in checks, eslint (one job per package with its own config) and
+/// prettier.
+fn render_pre_commit(t: &mut String, d: &Detected, exec: &str) {
     t.push_str("[pre-commit]\n");
     t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\", \"deps\"]\n");
     let mut taken: Vec<String> = Vec::new();
@@ -555,6 +573,15 @@ pub fn render(d: &Detected) -> String {
             "\n[[pre-commit.jobs]]\nname = \"format\"\nrun = \"{exec}prettier --check {{files}}\"\nglob = \"*.{{ts,tsx,js,jsx,json,css,md}}\"\n"
         );
     }
+}
+
+/// `[pre-push]`: the built-in checks, `tsc` per package with a tsconfig, and the build and
+/// tests commented out.
+fn render_pre_push(t: &mut String, d: &Detected, pm: &str, exec: &str) {
+    let run = |script: &str| match pm {
+        "npm" => format!("npm run {script}"),
+        other => format!("{other} run {script}"),
+    };
     t.push_str("\n[pre-push]\n");
     t.push_str("# Add \"git\" to refuse a push from a work tree with uncommitted changes (git/clean).\n");
     t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\", \"deps\"]\n");
@@ -590,7 +617,6 @@ pub fn render(d: &Detected) -> String {
             run("test")
         );
     }
-    t
 }
 
 /// `--preset pre-deploy`: the `[pre-deploy]` hook that replaces a team's pre-deployment
@@ -598,14 +624,6 @@ pub fn render(d: &Detected) -> String {
 /// whose tool is missing is left out with a comment saying what would enable it (init never
 /// writes a command that cannot run).
 pub fn render_pre_deploy(d: &Detected) -> String {
-    let pm = d.package_manager.unwrap_or("npm");
-    let exec = exec_prefix(d);
-    let run = |script: &str| match pm {
-        "npm" => format!("npm run {script}"),
-        other => format!("{other} run {script}"),
-    };
-    let tool = |t: &str| d.tools.contains(&t);
-    let script = |names: &[&'static str]| names.iter().copied().find(|n| d.scripts.iter().any(|s| s == n));
     let mut t = String::new();
     t.push_str(
         "\n# `hookctl run pre-deploy`: the pre-deployment script as one command. The built-in checks\n",
@@ -629,108 +647,175 @@ pub fn render_pre_deploy(d: &Detected) -> String {
         "# git:     a clean git state (git/clean): no uncommitted changes, no untracked imported file\n",
     );
     t.push_str("checks = [\"imports\", \"files\", \"env\", \"secrets\", \"deps\", \"git\"]\n");
-    let job = |t: &mut String, name: &str, cmd: &str, extra: &str| {
+    let mut w = PreDeploy {
+        d,
+        pm: d.package_manager.unwrap_or("npm"),
+        exec: exec_prefix(d),
+        t,
+    };
+    w.types();
+    w.lint();
+    w.test();
+    w.build_and_audit();
+    w.t
+}
+
+/// The jobs of `[pre-deploy]`, written for what the repository has the tools for.
+struct PreDeploy<'a> {
+    d: &'a Detected,
+    pm: &'a str,
+    exec: &'static str,
+    t: String,
+}
+
+impl PreDeploy<'_> {
+    fn job(&mut self, name: &str, cmd: &str, extra: &str) {
         let _ = write!(
-            t,
+            self.t,
             "\n[[pre-deploy.jobs]]\nname = \"{name}\"\nrun = {}\n{extra}",
             toml_string(cmd)
         );
-    };
-    // Type-check.
-    let ts_pkgs: Vec<&Package> = d.packages.iter().filter(|p| p.tsconfig).collect();
-    if let Some(s) = script(&["typecheck", "type-check", "check-types", "types"]) {
-        job(&mut t, "types", &run(s), "");
-    } else if tool("typescript") && d.tsconfig {
-        job(&mut t, "types", &format!("{exec}tsc --noEmit"), "");
-    } else if tool("typescript") && !ts_pkgs.is_empty() {
-        let mut taken = Vec::new();
-        for p in ts_pkgs {
-            let name = unique("types", &p.dir, &mut taken);
-            job(
-                &mut t,
-                &name,
-                &format!("{exec}tsc --noEmit"),
-                &format!("root = {}\n", toml_string(&p.dir)),
+    }
+
+    /// The command running a package.json script.
+    fn run(&self, script: &str) -> String {
+        match self.pm {
+            "npm" => format!("npm run {script}"),
+            other => format!("{other} run {script}"),
+        }
+    }
+
+    fn tool(&self, t: &str) -> bool {
+        self.d.tools.contains(&t)
+    }
+
+    /// The first of `names` that package.json has as a script.
+    fn script(&self, names: &[&'static str]) -> Option<&'static str> {
+        names
+            .iter()
+            .copied()
+            .find(|n| self.d.scripts.iter().any(|s| s == n))
+    }
+
+    /// Type-check: the `typecheck` script, else `tsc` at the root or per package.
+    fn types(&mut self) {
+        let d = self.d;
+        let exec = self.exec;
+        // Type-check.
+        let ts_pkgs: Vec<&Package> = d.packages.iter().filter(|p| p.tsconfig).collect();
+        if let Some(s) = self.script(&["typecheck", "type-check", "check-types", "types"]) {
+            self.job("types", &self.run(s), "");
+        } else if self.tool("typescript") && d.tsconfig {
+            self.job("types", &format!("{exec}tsc --noEmit"), "");
+        } else if self.tool("typescript") && !ts_pkgs.is_empty() {
+            let mut taken = Vec::new();
+            for p in ts_pkgs {
+                let name = unique("types", &p.dir, &mut taken);
+                self.job(
+                    &name,
+                    &format!("{exec}tsc --noEmit"),
+                    &format!("root = {}\n", toml_string(&p.dir)),
+                );
+            }
+        } else {
+            self.t.push_str("\n# No type-check job: no `typecheck` script, or no tsconfig.json with `typescript` installed.\n");
+        }
+    }
+
+    /// Lint: the `lint` script (not an interactive `next lint`), else eslint.
+    fn lint(&mut self) {
+        let d = self.d;
+        let exec = self.exec;
+        // Lint.
+        let any_eslint = d.eslint || d.packages.iter().any(|p| p.eslint);
+        let next_lint = d.lint_script.as_deref().is_some_and(|l| l.contains("next lint"));
+        if self.script(&["lint"]).is_some() && next_lint && !any_eslint {
+            self.t.push_str(
+                "\n# No lint job: the `lint` script runs `next lint`, which without an ESLint config asks\n\
+                 # interactively how to set ESLint up (a job has no terminal to answer). Add an\n\
+                 # eslint.config.mjs, then a job running the `lint` script.\n",
+            );
+        } else if let Some(s) = self.script(&["lint"]) {
+            self.job("lint", &self.run(s), "");
+        } else if self.tool("eslint") && d.eslint {
+            self.job("lint", &format!("{exec}eslint --max-warnings=0 ."), "");
+        } else {
+            self.t.push_str(
+                "\n# No lint job: no `lint` script, or no eslint config with `eslint` installed.\n",
             );
         }
-    } else {
-        t.push_str("\n# No type-check job: no `typecheck` script, or no tsconfig.json with `typescript` installed.\n");
     }
-    // Lint.
-    let any_eslint = d.eslint || d.packages.iter().any(|p| p.eslint);
-    let next_lint = d.lint_script.as_deref().is_some_and(|l| l.contains("next lint"));
-    if script(&["lint"]).is_some() && next_lint && !any_eslint {
-        t.push_str(
-            "\n# No lint job: the `lint` script runs `next lint`, which without an ESLint config asks\n\
-             # interactively how to set ESLint up (a job has no terminal to answer). Add an\n\
-             # eslint.config.mjs, then a job running the `lint` script.\n",
-        );
-    } else if let Some(s) = script(&["lint"]) {
-        job(&mut t, "lint", &run(s), "");
-    } else if tool("eslint") && d.eslint {
-        job(&mut t, "lint", &format!("{exec}eslint --max-warnings=0 ."), "");
-    } else {
-        t.push_str("\n# No lint job: no `lint` script, or no eslint config with `eslint` installed.\n");
-    }
-    // Tests with a coverage threshold.
-    let coverage = tool("@vitest/coverage-v8") || tool("@vitest/coverage-istanbul");
-    if tool("vitest") && coverage {
-        job(
-            &mut t,
-            "test",
-            &format!("{exec}vitest run --coverage --coverage.thresholds.lines=80"),
-            "",
-        );
-    } else if tool("vitest") {
-        t.push_str("\n# Vitest without a coverage provider: `npm install -D @vitest/coverage-v8`, then\n");
-        let _ = writeln!(
-            t,
-            "# run = \"{exec}vitest run --coverage --coverage.thresholds.lines=80\" enforces 80% line coverage."
-        );
-        job(&mut t, "test", &format!("{exec}vitest run"), "");
-    } else if tool("jest") {
-        job(
-            &mut t,
-            "test",
-            &format!("{exec}jest --coverage --coverageThreshold='{{\"global\":{{\"lines\":80}}}}'"),
-            "",
-        );
-    } else if let Some(s) = script(&["test"]) {
-        t.push_str(
-            "\n# Neither vitest nor jest is a dependency: set the 80% coverage threshold in the test\n",
-        );
-        t.push_str("# runner's own configuration.\n");
-        job(&mut t, "test", &run(s), "");
-    } else {
-        t.push_str("\n# No test job: no `test` script, vitest or jest.\n");
-    }
-    // The build the deploy host runs, on exactly the committed files.
-    if let Some(s) = script(&["build"]) {
-        t.push_str(
-            "\n# In a fresh checkout of the index: untracked files are invisible, as on the deploy host.",
-        );
-        job(&mut t, "build", &run(s), "clean = true\ntimeout = \"15m\"\n");
-    } else {
-        t.push_str("\n# No build job: package.json has no `build` script.\n");
-    }
-    // Known vulnerabilities, with the package manager's own audit (it needs the lockfile).
-    let audit = match (pm, d.lockfile) {
-        ("npm", Some("package-lock.json")) => Some("npm audit --audit-level=high"),
-        ("pnpm", Some("pnpm-lock.yaml")) => Some("pnpm audit --audit-level high"),
-        ("yarn", Some("yarn.lock")) if d.yarn_berry => {
-            Some("yarn npm audit --all --recursive --severity high")
+
+    /// Tests with an 80% line coverage threshold where the runner can enforce it.
+    fn test(&mut self) {
+        let exec = self.exec;
+        // Tests with a coverage threshold.
+        let coverage = self.tool("@vitest/coverage-v8") || self.tool("@vitest/coverage-istanbul");
+        if self.tool("vitest") && coverage {
+            self.job(
+                "test",
+                &format!("{exec}vitest run --coverage --coverage.thresholds.lines=80"),
+                "",
+            );
+        } else if self.tool("vitest") {
+            self.t.push_str(
+                "\n# Vitest without a coverage provider: `npm install -D @vitest/coverage-v8`, then\n",
+            );
+            let _ = writeln!(
+                self.t,
+                "# run = \"{exec}vitest run --coverage --coverage.thresholds.lines=80\" enforces 80% line coverage."
+            );
+            self.job("test", &format!("{exec}vitest run"), "");
+        } else if self.tool("jest") {
+            self.job(
+                "test",
+                &format!("{exec}jest --coverage --coverageThreshold='{{\"global\":{{\"lines\":80}}}}'"),
+                "",
+            );
+        } else if let Some(s) = self.script(&["test"]) {
+            self.t.push_str(
+                "\n# Neither vitest nor jest is a dependency: set the 80% coverage threshold in the test\n",
+            );
+            self.t.push_str("# runner's own configuration.\n");
+            self.job("test", &self.run(s), "");
+        } else {
+            self.t
+                .push_str("\n# No test job: no `test` script, vitest or jest.\n");
         }
-        ("yarn", Some("yarn.lock")) => Some("yarn audit --level high"),
-        ("bun", Some("bun.lock" | "bun.lockb")) => Some("bun audit --audit-level=high"),
-        _ => None,
-    };
-    match audit {
-        Some(cmd) => job(&mut t, "audit", cmd, ""),
-        None => t.push_str(
-            "\n# No audit job: the package manager's audit needs its lockfile, and there is none.\n",
-        ),
     }
-    t
+
+    /// The build in a clean checkout, and the package manager's audit.
+    fn build_and_audit(&mut self) {
+        let d = self.d;
+        let pm = self.pm;
+        // The build the deploy host runs, on exactly the committed files.
+        if let Some(s) = self.script(&["build"]) {
+            self.t.push_str(
+                "\n# In a fresh checkout of the index: untracked files are invisible, as on the deploy host.",
+            );
+            self.job("build", &self.run(s), "clean = true\ntimeout = \"15m\"\n");
+        } else {
+            self.t
+                .push_str("\n# No build job: package.json has no `build` script.\n");
+        }
+        // Known vulnerabilities, with the package manager's own audit (it needs the lockfile).
+        let audit = match (pm, d.lockfile) {
+            ("npm", Some("package-lock.json")) => Some("npm audit --audit-level=high"),
+            ("pnpm", Some("pnpm-lock.yaml")) => Some("pnpm audit --audit-level high"),
+            ("yarn", Some("yarn.lock")) if d.yarn_berry => {
+                Some("yarn npm audit --all --recursive --severity high")
+            }
+            ("yarn", Some("yarn.lock")) => Some("yarn audit --level high"),
+            ("bun", Some("bun.lock" | "bun.lockb")) => Some("bun audit --audit-level=high"),
+            _ => None,
+        };
+        match audit {
+            Some(cmd) => self.job("audit", cmd, ""),
+            None => self.t.push_str(
+                "\n# No audit job: the package manager's audit needs its lockfile, and there is none.\n",
+            ),
+        }
+    }
 }
 
 /// A TOML basic string.

@@ -115,7 +115,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
             ));
         }
     }
-    write_config(&root, &target, &m)?;
+    write_config(&target, &m)?;
     if !args.yes {
         errln!(
             "  next: review it, then `{}`: it takes the hooks over{}",
@@ -148,7 +148,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
 
 /// Write the translated config (checked by the real parser first: a translation hookctl
 /// cannot read is a bug) and say what it came from and what was left to do by hand.
-fn write_config(root: &Path, target: &Path, m: &Migration) -> anyhow::Result<()> {
+fn write_config(target: &Path, m: &Migration) -> anyhow::Result<()> {
     let text = render(m);
     config::parse(target, &text).map_err(|e| {
         anyhow::anyhow!(
@@ -156,11 +156,7 @@ fn write_config(root: &Path, target: &Path, m: &Migration) -> anyhow::Result<()>
             e.chain()
         )
     })?;
-    let mut tmp = tempfile::Builder::new()
-        .permissions(crate::platform::permissions(0o666))
-        .tempfile_in(root)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-    tmp.persist(target).map_err(|e| e.error)?;
+    super::write_whole(target, &text)?;
     let jobs: usize = m.hooks.values().map(|h| h.jobs.len()).sum();
     errln!(
         "hookctl: wrote {} from {} ({jobs} job{})",
@@ -895,8 +891,6 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
     );
 }
 
-/// lefthook's `skip`/`only` (`true`, `merge`, `rebase`, `ref: x`, `run: x`, or a list) as a
-/// hookctl condition value; what has no equivalent (`merge-commit`) is a note and left out.
 /// A lefthook `run` in hookctl's placeholders; `None` (with a note) when a placeholder sits
 /// inside the user's quotes, where a file name could run as shell code.
 fn lefthook_run(at: &str, hook: &str, run: &str, m: &mut Migration) -> Option<String> {
@@ -1039,6 +1033,8 @@ fn lefthook_priority(at: &str, c: &Value, m: &mut Migration) -> Option<u32> {
     }
 }
 
+/// lefthook's `skip`/`only` (`true`, `merge`, `rebase`, `ref: x`, `run: x`, or a list) as a
+/// hookctl condition value; what has no equivalent (`merge-commit`) is a note and left out.
 fn lefthook_conditions(at: &str, key: &str, v: Option<&Value>, m: &mut Migration) -> Option<String> {
     let items: Vec<&Value> = match v? {
         Value::Bool(b) => return Some(b.to_string()),

@@ -16,6 +16,19 @@ use std::path::Path;
 use crate::Ctx;
 use crate::report::escape::escape;
 
+/// Write a file the user will commit (`hookctl.toml`) whole or not at all: a temporary file
+/// beside it, renamed into place; mode 0666 before the umask, as `fs::write` would
+/// (tempfile's default is 0600).
+pub(crate) fn write_whole(target: &Path, text: &str) -> std::io::Result<()> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .permissions(crate::platform::permissions(0o666))
+        .tempfile_in(dir)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+    tmp.persist(target).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// What runs killed outright (SIGKILL, the OOM killer, a power cut) left in the repository of
 /// `ctx`, dealt with before any command does its own work, and said on stderr: their job groups
 /// killed, the unstaged edits they saved put back (or where they are), their temporary

@@ -20,6 +20,7 @@
 //!   read from the repository's own `hookctl.toml` (beside its objects), else from the
 //!   committed `hookctl.toml` of its HEAD: never from the push being checked.
 
+use std::fmt::Write as _;
 use std::io::Read;
 use std::sync::mpsc;
 
@@ -153,24 +154,52 @@ struct Checked {
     blocking: bool,
 }
 
+/// The commit an update pushes and the baseline it is checked against; `None` for a tag of
+/// a tree or a blob.
+fn pushed_commit(repo: &Repository, update: &Update) -> anyhow::Result<Option<(Oid, Option<Oid>)>> {
+    let new = Oid::from_str(&update.new)?;
+    let object = repo
+        .find_object(new, None)
+        .with_context(|| format!("pushed object {} is not in the repository", update.new))?;
+    let Ok(tip) = object.peel(ObjectType::Commit).map(|c| c.id()) else {
+        return Ok(None);
+    };
+    let old = (!is_zero(&update.old))
+        .then(|| Oid::from_str(&update.old).ok())
+        .flatten();
+    Ok(Some((tip, baseline(repo, old, tip))))
+}
+
+/// One pushed commit's findings and summary line, as the client hooks print them.
+fn rendered(outcome: &checks::Outcome, quiet: bool) -> anyhow::Result<String> {
+    let opts = report::Options {
+        format: crate::cli::Format::Human,
+        color: false,
+        quiet,
+        unit: "changed file",
+        ..Default::default()
+    };
+    let mut summary = Summary::new(
+        outcome.changed.unwrap_or(outcome.files),
+        &outcome.findings,
+        outcome.elapsed,
+    );
+    summary.skipped_too_large = outcome.too_large.len();
+    let mut out: Vec<u8> = Vec::new();
+    report::print(&mut out, &opts, &outcome.findings, &summary, outcome)?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
 fn check_push(updates: &[Update], quiet: bool) -> anyhow::Result<Checked> {
     let (repo, _) = crate::git::discover()?;
     let mut text = String::new();
     let mut refused: Vec<String> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for update in updates.iter().filter(|u| !is_zero(&u.new)) {
-        let new = Oid::from_str(&update.new)?;
-        let object = repo
-            .find_object(new, None)
-            .with_context(|| format!("pushed object {} is not in the repository", update.new))?;
         // Only commits have files to check; a tag of a tree or a blob passes.
-        let Ok(tip) = object.peel(ObjectType::Commit).map(|c| c.id()) else {
+        let Some((tip, base)) = pushed_commit(&repo, update)? else {
             continue;
         };
-        let old = (!is_zero(&update.old))
-            .then(|| Oid::from_str(&update.old).ok())
-            .flatten();
-        let base = baseline(&repo, old, tip);
         // A ref moved to a commit the server already checked against itself (a tag of a
         // commit of the default branch, a branch reset backwards) adds nothing.
         if base == Some(tip) || !seen.insert((tip, base)) {
@@ -186,7 +215,7 @@ fn check_push(updates: &[Update], quiet: bool) -> anyhow::Result<Checked> {
             Ok(c) => c,
             Err(e) => {
                 // The client's hooks stop on this too (exit 2): the commit must fix its config.
-                text.push_str(&format!("hookctl: {HOOK} {label}\nerror: {}\n", e.chain()));
+                let _ = writeln!(text, "hookctl: {HOOK} {label}\nerror: {}", e.chain());
                 refused.push(update.name.clone());
                 continue;
             }
@@ -219,34 +248,20 @@ fn check_push(updates: &[Update], quiet: bool) -> anyhow::Result<Checked> {
         }
         // Quiet when all is well: the one summary line, as the client hooks print.
         if !outcome.findings.is_empty() {
-            text.push_str(&format!("hookctl: {HOOK} {label}\n"));
+            let _ = writeln!(text, "hookctl: {HOOK} {label}");
         }
-        let opts = report::Options {
-            format: crate::cli::Format::Human,
-            color: false,
-            quiet,
-            unit: "changed file",
-            ..Default::default()
-        };
-        let mut summary = Summary::new(
-            outcome.changed.unwrap_or(outcome.files),
-            &outcome.findings,
-            outcome.elapsed,
-        );
-        summary.skipped_too_large = outcome.too_large.len();
-        let mut out: Vec<u8> = Vec::new();
-        report::print(&mut out, &opts, &outcome.findings, &summary, &outcome)?;
-        text.push_str(&String::from_utf8_lossy(&out));
+        text.push_str(&rendered(&outcome, quiet)?);
         if blocking {
             refused.push(update.name.clone());
         }
     }
     if !refused.is_empty() {
-        text.push_str(&format!(
-            "hookctl: push refused: {} {} blocking findings (the checks of the pre-commit and pre-push hooks, run by the server); fix them and push again\n",
+        let _ = writeln!(
+            text,
+            "hookctl: push refused: {} {} blocking findings (the checks of the pre-commit and pre-push hooks, run by the server); fix them and push again",
             refused.join(", "),
             if refused.len() == 1 { "has" } else { "have" },
-        ));
+        );
     }
     Ok(Checked {
         text,

@@ -272,50 +272,12 @@ pub struct OrderError {
     pub key: &'static str,
 }
 
-/// Checks of a hook table's ordering keys (after it is read, see `config::parse`): a job sets
-/// `group` or `priority`, not both; a hook uses names or priorities, not both; with
-/// `[[groups]]` declared, every `group` names one of them, each declared once and used.
-pub fn validate_order(hc: &super::HookConfig) -> Result<(), OrderError> {
-    let job_error = |job: &super::JobConfig, key, message| OrderError {
-        message,
-        table: "jobs",
-        entry: job.name.clone(),
-        key,
-    };
-    for job in &hc.jobs {
-        if job.group.is_some() && job.priority.is_some() {
-            return Err(job_error(
-                job,
-                "priority",
-                format!(
-                    "job `{}` sets both `group` and `priority`: `priority = N` is a shorthand for a group; keep one",
-                    job.name
-                ),
-            ));
-        }
-    }
-    let named = hc.jobs.iter().find(|j| j.group.is_some());
-    let numbered = hc.jobs.iter().find(|j| j.priority.is_some());
-    if let (Some(a), Some(b)) = (named, numbered) {
-        return Err(job_error(
-            b,
-            "priority",
-            format!(
-                "job `{}` sets `priority` but job `{}` sets `group`: a hook orders its jobs by named groups or by priorities, not both",
-                b.name, a.name
-            ),
-        ));
-    }
-    if let (Some(b), Some(g)) = (numbered, hc.groups.first()) {
-        return Err(job_error(
-            b,
-            "priority",
-            format!(
-                "job `{}` sets `priority` but `[[groups]]` names groups (`{}`): give the jobs `group = \"name\"`",
-                b.name, g.name
-            ),
-        ));
-    }
+/// With `[[groups]]` declared: each declared once and used, and every job's `group` one of
+/// them.
+fn validate_groups(
+    hc: &super::HookConfig,
+    job_error: impl Fn(&super::JobConfig, &'static str, String) -> OrderError,
+) -> Result<(), OrderError> {
     let mut seen = std::collections::BTreeSet::new();
     for g in &hc.groups {
         let group_error = |message| OrderError {
@@ -360,6 +322,53 @@ pub fn validate_order(hc: &super::HookConfig) -> Result<(), OrderError> {
         }
     }
     Ok(())
+}
+
+/// Checks of a hook table's ordering keys (after it is read, see `config::parse`): a job sets
+/// `group` or `priority`, not both; a hook uses names or priorities, not both; with
+/// `[[groups]]` declared, every `group` names one of them, each declared once and used.
+pub fn validate_order(hc: &super::HookConfig) -> Result<(), OrderError> {
+    let job_error = |job: &super::JobConfig, key, message| OrderError {
+        message,
+        table: "jobs",
+        entry: job.name.clone(),
+        key,
+    };
+    for job in &hc.jobs {
+        if job.group.is_some() && job.priority.is_some() {
+            return Err(job_error(
+                job,
+                "priority",
+                format!(
+                    "job `{}` sets both `group` and `priority`: `priority = N` is a shorthand for a group; keep one",
+                    job.name
+                ),
+            ));
+        }
+    }
+    let named = hc.jobs.iter().find(|j| j.group.is_some());
+    let numbered = hc.jobs.iter().find(|j| j.priority.is_some());
+    if let (Some(a), Some(b)) = (named, numbered) {
+        return Err(job_error(
+            b,
+            "priority",
+            format!(
+                "job `{}` sets `priority` but job `{}` sets `group`: a hook orders its jobs by named groups or by priorities, not both",
+                b.name, a.name
+            ),
+        ));
+    }
+    if let (Some(b), Some(g)) = (numbered, hc.groups.first()) {
+        return Err(job_error(
+            b,
+            "priority",
+            format!(
+                "job `{}` sets `priority` but `[[groups]]` names groups (`{}`): give the jobs `group = \"name\"`",
+                b.name, g.name
+            ),
+        ));
+    }
+    validate_groups(hc, job_error)
 }
 
 /// The 1-based line of an [`OrderError`] in the file's text: the key's line inside the

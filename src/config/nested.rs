@@ -91,10 +91,9 @@ pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, co
     Ok(out)
 }
 
-/// The workspace package folders on disk: folders matching the root `package.json`'s
-/// `workspaces` (or `workspaces.packages`) or `pnpm-workspace.yaml`'s `packages` (`!` excludes),
-/// holding a `package.json`. Sorted.
-pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
+/// The workspace patterns of the root `package.json` (`workspaces`, `workspaces.packages`)
+/// and of `pnpm-workspace.yaml` (`packages`), as written.
+fn workspace_globs(root: &Path) -> Vec<String> {
     let mut globs: Vec<String> = Vec::new();
     if let Some(json) = std::fs::read(root.join("package.json"))
         .ok()
@@ -115,6 +114,14 @@ pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
     {
         globs.extend(list);
     }
+    globs
+}
+
+/// The workspace package folders on disk: folders matching the root `package.json`'s
+/// `workspaces` (or `workspaces.packages`) or `pnpm-workspace.yaml`'s `packages` (`!` excludes),
+/// holding a `package.json`. Sorted.
+pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
+    let globs = workspace_globs(root);
     let mut include = globset::GlobSetBuilder::new();
     let mut exclude = globset::GlobSetBuilder::new();
     // Where to walk from (the literal part of a pattern) and how deep (`**`: up to 8).

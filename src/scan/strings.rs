@@ -59,36 +59,42 @@ pub(super) fn decode(raw: &[u8]) -> String {
                 None => out.push('x'),
             },
             'u' => {
-                let (unit, next) = unicode_escape(&chars, i);
-                i = next;
-                match unit {
-                    Some(hi @ 0xD800..=0xDBFF) => {
-                        // A surrogate pair spelled as two escapes: `\uD83D\uDE00`.
-                        let low = if chars.get(i) == Some(&'\\') && chars.get(i + 1) == Some(&'u') {
-                            match unicode_escape(&chars, i + 2) {
-                                (Some(lo @ 0xDC00..=0xDFFF), next) => Some((lo, next)),
-                                _ => None,
-                            }
-                        } else {
-                            None
-                        };
-                        match low {
-                            Some((lo, next)) => {
-                                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
-                                out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
-                                i = next;
-                            }
-                            None => out.push('\u{FFFD}'),
-                        }
-                    }
-                    Some(v) => out.push(char::from_u32(v).unwrap_or('\u{FFFD}')),
-                    None => out.push('u'),
-                }
+                i = push_unicode(&mut out, &chars, i);
             }
             other => out.push(other),
         }
     }
     out
+}
+
+/// A `\u` escape whose `u` is before `at` (`\uXXXX`, `\u{X}`, or a surrogate pair spelled as
+/// two), pushed onto `out`; returns where the text goes on.
+fn push_unicode(out: &mut String, chars: &[char], at: usize) -> usize {
+    let (unit, mut i) = unicode_escape(chars, at);
+    match unit {
+        Some(hi @ 0xD800..=0xDBFF) => {
+            // A surrogate pair spelled as two escapes: `\uD83D\uDE00`.
+            let low = if chars.get(i) == Some(&'\\') && chars.get(i + 1) == Some(&'u') {
+                match unicode_escape(chars, i + 2) {
+                    (Some(lo @ 0xDC00..=0xDFFF), next) => Some((lo, next)),
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            match low {
+                Some((lo, next)) => {
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                    out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
+                    i = next;
+                }
+                None => out.push('\u{FFFD}'),
+            }
+        }
+        Some(v) => out.push(char::from_u32(v).unwrap_or('\u{FFFD}')),
+        None => out.push('u'),
+    }
+    i
 }
 
 /// `len` hex digits at `at`.

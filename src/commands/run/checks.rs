@@ -60,45 +60,18 @@ pub(super) fn run_checks_on(
             .filter(|g| configured.iter().any(|c| c == g))
             .collect()
     };
-    let skipped = |g: &str| skip.iter().any(|s| s == g);
-    // One run of every group, or (table) one run per group, timed.
-    let runs: Vec<(Option<&str>, Vec<String>)> = if table {
-        groups
-            .iter()
-            .filter(|g| {
-                !skipped(g)
-                    && **g != super::COMMIT_MSG
-                    && !(**g == "git"
-                        && (skipped(crate::codes::GIT_CLEAN.id)
-                            || config.level(&crate::codes::GIT_CLEAN) == crate::config::Level::Off))
-            })
-            .map(|g| (Some(*g), vec![g.to_string()]))
-            .collect()
+    let runs = if table {
+        group_runs(config, &groups, &skip)
     } else {
         vec![(None, configured.clone())]
     };
-    let local = Local {
-        git_clean: GitClean {
-            modified: git_clean_applies(hook, hc),
-            // In pre-push, `imports/untracked` already reports an import of a file that is not
-            // in the pushed commit (new findings only, like every pushed finding).
-            fold_untracked_imports: git_clean_applies(hook, hc) && hook != "pre-push",
-        },
-        running_node: hook == PRE_DEPLOY,
-        // git runs `commit-msg` at the top level with the message file's path (relative to it).
-        commit_message: (hook == super::COMMIT_MSG)
-            .then(|| args.args.first().map(std::path::PathBuf::from))
-            .flatten(),
-    };
+    let local = local_checks(hook, hc, args);
     let mut times: Vec<(&str, Duration)> = Vec::new();
-    let mut findings: Vec<Finding> = Vec::new();
-    let (mut files, mut elapsed, mut too_large) = (0, Duration::ZERO, 0);
-    // The paths the hook's snapshots change (staged files, pushed changes), when only those
-    // were analysed: what the summary says was checked.
-    let mut changed: Option<usize> = Some(0);
+    let mut totals = Totals {
+        changed: Some(0),
+        ..Totals::default()
+    };
     let mut done = BTreeSet::new();
-    let mut sources = Vec::new();
-    let mut checked = Vec::new();
     let mut notes_seen = BTreeSet::new();
     for (group, run_groups) in &runs {
         for (i, scope) in scopes.iter().enumerate() {
@@ -126,34 +99,92 @@ pub(super) fn run_checks_on(
                     errln!("hookctl: note: {note}");
                 }
             }
-            if !checked.iter().any(|(t, _)| *t == scope.target) {
-                sources.extend(outcome.snapshot.clone());
-                checked.extend(outcome.snapshot.clone().map(|s| (scope.target.clone(), s)));
-            }
-            // Per-group runs scan the same files: count them once.
-            files = if group.is_some() {
-                files.max(outcome.files)
-            } else {
-                files + outcome.files
-            };
-            changed = match (changed, outcome.changed) {
-                (Some(total), Some(n)) if group.is_some() => Some(total.max(n)),
-                (Some(total), Some(n)) => Some(total + n),
-                _ => None,
-            };
-            too_large = too_large.max(outcome.too_large.len());
-            elapsed += outcome.elapsed;
-            for f in outcome.findings {
-                if !findings.contains(&f) {
-                    findings.push(f);
-                }
-            }
+            totals.add(group.is_some(), &scope.target, outcome);
         }
     }
+    let Totals {
+        mut findings,
+        files,
+        elapsed,
+        too_large,
+        changed,
+        sources,
+        checked,
+    } = totals;
     crate::diagnostic::sort(&mut findings);
+    let (files, unit) = checked_unit(&local, &configured, &checked, scopes, changed, files);
+    let opts = report::Options {
+        format: args.format,
+        color: crate::output::stdout_color(),
+        quiet: ctx.quiet,
+        unit,
+        ..Default::default()
+    };
+    let mut summary = Summary::new(files, &findings, elapsed);
+    summary.skipped_too_large = too_large;
+    let blocking = findings.iter().any(|f| f.severity == Severity::Error);
+    crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
+    crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
+    let rows = if table {
+        group_rows(&groups, &times, &findings, &skip)
+    } else {
+        Vec::new()
+    };
+    Ok((blocking, checked, rows))
+}
+
+/// `pre-deploy`: one run per group, each timed for its row; the groups skipped
+/// (`HOOKCTL_SKIP`, `git/clean` off) and the commit message (no item of a deploy) left out.
+fn group_runs<'g>(
+    config: &Config,
+    groups: &[&'g str],
+    skip: &[String],
+) -> Vec<(Option<&'g str>, Vec<String>)> {
+    let skipped = |g: &str| skip.iter().any(|s| s == g);
+    groups
+        .iter()
+        .filter(|g| {
+            !skipped(g)
+                && **g != super::COMMIT_MSG
+                && !(**g == "git"
+                    && (skipped(crate::codes::GIT_CLEAN.id)
+                        || config.level(&crate::codes::GIT_CLEAN) == crate::config::Level::Off))
+        })
+        .map(|g| (Some(*g), vec![g.to_string()]))
+        .collect()
+}
+
+/// The machine's state a hook checks besides the snapshot: `git/clean`, the running node
+/// (`pre-deploy`), the commit message (`commit-msg`).
+fn local_checks(hook: &str, hc: &HookConfig, args: &RunArgs) -> Local {
+    Local {
+        git_clean: GitClean {
+            modified: git_clean_applies(hook, hc),
+            // In pre-push, `imports/untracked` already reports an import of a file that is not
+            // in the pushed commit (new findings only, like every pushed finding).
+            fold_untracked_imports: git_clean_applies(hook, hc) && hook != "pre-push",
+        },
+        running_node: hook == PRE_DEPLOY,
+        // git runs `commit-msg` at the top level with the message file's path (relative to it).
+        commit_message: (hook == super::COMMIT_MSG)
+            .then(|| args.args.first().map(std::path::PathBuf::from))
+            .flatten(),
+    }
+}
+
+/// What the summary says was checked: the commit message, the staged or changed files when
+/// only those were analysed, else the files read.
+fn checked_unit(
+    local: &Local,
+    configured: &[String],
+    checked: &Checked,
+    scopes: &[HookScope],
+    changed: Option<usize>,
+    files: usize,
+) -> (usize, &'static str) {
     // "10 staged files checked", not the count of source files among them (a commit of
     // Markdown files is checked too: secrets, env files).
-    let (files, unit) = match changed {
+    match changed {
         // `commit-msg` checks the message, not files.
         _ if local.commit_message.is_some() && configured.iter().all(|g| g == super::COMMIT_MSG) => {
             (1, "commit message")
@@ -167,63 +198,105 @@ pub(super) fn run_checks_on(
             },
         ),
         _ => (files, "file"),
-    };
-    let opts = report::Options {
-        format: args.format,
-        color: crate::output::stdout_color(),
-        quiet: ctx.quiet,
-        unit,
-        ..Default::default()
-    };
-    let mut summary = Summary::new(files, &findings, elapsed);
-    summary.skipped_too_large = too_large;
-    let blocking = findings.iter().any(|f| f.severity == Severity::Error);
-    crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
-    crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
+    }
+}
+
+/// `pre-deploy`'s rows of the built-in groups: each group's time and its errors and
+/// warnings, or why it was skipped.
+fn group_rows(
+    groups: &[&str],
+    times: &[(&str, Duration)],
+    findings: &[Finding],
+    skip: &[String],
+) -> Vec<Row> {
+    let skipped = |g: &str| skip.iter().any(|s| s == g);
     let mut rows = Vec::new();
-    if table {
-        // The commit message is no item of a deploy.
-        for g in groups.iter().filter(|g| **g != super::COMMIT_MSG) {
-            let ran = times.iter().any(|(t, _)| t == g);
-            if !ran {
-                let why = if skipped(g) || (*g == "git" && skipped(crate::codes::GIT_CLEAN.id)) {
-                    "HOOKCTL_SKIP"
-                } else {
-                    "rule off"
-                };
-                rows.push(Row::skipped(g.to_string(), RowKind::Check, why));
-                continue;
-            }
-            let time = times.iter().filter(|(t, _)| t == g).map(|(_, d)| *d).sum();
-            let (errors, warnings) =
-                findings
-                    .iter()
-                    .filter(|f| f.rule.group() == *g)
-                    .fold((0, 0), |(e, w), f| match f.severity {
-                        Severity::Error => (e + 1, w),
-                        Severity::Warning => (e, w + 1),
-                    });
-            let detail = match (errors, warnings) {
-                (0, 0) => String::new(),
-                (e, 0) => plural(e, "error"),
-                (0, w) => plural(w, "warning"),
-                (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+    // The commit message is no item of a deploy.
+    for g in groups.iter().filter(|g| **g != super::COMMIT_MSG) {
+        let ran = times.iter().any(|(t, _)| t == g);
+        if !ran {
+            let why = if skipped(g) || (*g == "git" && skipped(crate::codes::GIT_CLEAN.id)) {
+                "HOOKCTL_SKIP"
+            } else {
+                "rule off"
             };
-            rows.push(Row {
-                item: g.to_string(),
-                kind: RowKind::Check,
-                status: if errors > 0 {
-                    RowStatus::Failed
-                } else {
-                    RowStatus::Ok
-                },
-                time: Some(time),
-                detail,
-                group: None,
-            });
+            rows.push(Row::skipped(g.to_string(), RowKind::Check, why));
+            continue;
+        }
+        let time = times.iter().filter(|(t, _)| t == g).map(|(_, d)| *d).sum();
+        let (errors, warnings) =
+            findings
+                .iter()
+                .filter(|f| f.rule.group() == *g)
+                .fold((0, 0), |(e, w), f| match f.severity {
+                    Severity::Error => (e + 1, w),
+                    Severity::Warning => (e, w + 1),
+                });
+        let detail = match (errors, warnings) {
+            (0, 0) => String::new(),
+            (e, 0) => plural(e, "error"),
+            (0, w) => plural(w, "warning"),
+            (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
+        };
+        rows.push(Row {
+            item: g.to_string(),
+            kind: RowKind::Check,
+            status: if errors > 0 {
+                RowStatus::Failed
+            } else {
+                RowStatus::Ok
+            },
+            time: Some(time),
+            detail,
+            group: None,
+        });
+    }
+    rows
+}
+
+/// What the engine's runs of one hook add up to.
+#[derive(Default)]
+struct Totals {
+    findings: Vec<Finding>,
+    /// Files read (per-group runs scan the same files: counted once).
+    files: usize,
+    elapsed: Duration,
+    too_large: usize,
+    /// The paths the hook's snapshots change (staged files, pushed changes), when only those
+    /// were analysed: what the summary says was checked.
+    changed: Option<usize>,
+    sources: Vec<std::sync::Arc<crate::snapshot::Snapshot>>,
+    checked: Checked,
+}
+
+impl Totals {
+    /// Add one run of the engine on `target` (`per_group`: one of `pre-deploy`'s runs per
+    /// group); its findings once each.
+    fn add(&mut self, per_group: bool, target: &Target, outcome: checks::Outcome) {
+        if !self.checked.iter().any(|(t, _)| t == target) {
+            self.sources.extend(outcome.snapshot.clone());
+            self.checked
+                .extend(outcome.snapshot.clone().map(|s| (target.clone(), s)));
+        }
+        // Per-group runs scan the same files: count them once.
+        self.files = if per_group {
+            self.files.max(outcome.files)
+        } else {
+            self.files + outcome.files
+        };
+        self.changed = match (self.changed, outcome.changed) {
+            (Some(total), Some(n)) if per_group => Some(total.max(n)),
+            (Some(total), Some(n)) => Some(total + n),
+            _ => None,
+        };
+        self.too_large = self.too_large.max(outcome.too_large.len());
+        self.elapsed += outcome.elapsed;
+        for f in outcome.findings {
+            if !self.findings.contains(&f) {
+                self.findings.push(f);
+            }
         }
     }
-    Ok((blocking, checked, rows))
 }
 
 /// The snapshots the built-in checks read, by target.

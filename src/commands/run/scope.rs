@@ -122,6 +122,29 @@ fn ignored_by(git: &Git, rel: &std::path::Path) -> Option<String> {
     Some(crate::report::escape::escape(&format!("{source}:{line}: `{pattern}`")).into_owned())
 }
 
+/// `--from-ref A --to-ref B`: the files changed from A to B, checked against A.
+fn range_scope(git: &Git, from: &str, to: &str) -> anyhow::Result<HookScope> {
+    let resolve = |r: &str| {
+        git.commit_oid(r)
+            .ok_or_else(|| anyhow::anyhow!("--from-ref/--to-ref: `{r}` is not a commit of this repository"))
+    };
+    let (a, b) = (resolve(from)?, resolve(to)?);
+    let oid = |hex: &str| git2::Oid::from_str(hex).with_context(|| format!("bad object id {hex}"));
+    Ok(HookScope {
+        label: None,
+        files: jobs::commit_files(git, Some(&a), &b)?,
+        snapshot: SnapshotRef::Commit(b.clone()),
+        target: Target::Commit(oid(&b)?),
+        baseline: Baseline::Commit(oid(&a)?),
+        oids: Default::default(),
+        env: vec![
+            jobs::env_pair("HOOKCTL_FROM_REF", a.clone()),
+            jobs::env_pair("HOOKCTL_TO_REF", b.clone()),
+        ],
+        require_files: false,
+    })
+}
+
 pub(super) fn scopes(
     git: &Git,
     hook: &str,
@@ -135,26 +158,7 @@ pub(super) fn scopes(
         Baseline::None
     };
     if let (Some(from), Some(to)) = (&args.from_ref, &args.to_ref) {
-        let resolve = |r: &str| {
-            git.commit_oid(r).ok_or_else(|| {
-                anyhow::anyhow!("--from-ref/--to-ref: `{r}` is not a commit of this repository")
-            })
-        };
-        let (a, b) = (resolve(from)?, resolve(to)?);
-        let oid = |hex: &str| git2::Oid::from_str(hex).with_context(|| format!("bad object id {hex}"));
-        return Ok(vec![HookScope {
-            label: None,
-            files: jobs::commit_files(git, Some(&a), &b)?,
-            snapshot: SnapshotRef::Commit(b.clone()),
-            target: Target::Commit(oid(&b)?),
-            baseline: Baseline::Commit(oid(&a)?),
-            oids: Default::default(),
-            env: vec![
-                jobs::env_pair("HOOKCTL_FROM_REF", a.clone()),
-                jobs::env_pair("HOOKCTL_TO_REF", b.clone()),
-            ],
-            require_files: false,
-        }]);
+        return Ok(vec![range_scope(git, from, to)?]);
     }
     if args.all_files || !args.files.is_empty() {
         let cwd = std::env::current_dir().unwrap_or_else(|_| git.root.clone());
