@@ -50,6 +50,41 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         quiet: ctx.quiet,
         ..Report::default()
     };
+    check_location(&hooks, &mut r);
+
+    let (configured, config) = check_config(ctx, &hooks, &mut r);
+    if let Some(config) = &config {
+        check_remote_cache(&ctx.adjust(config.clone()), &mut r);
+    }
+    if let Some(value) = install::disabled_by_env() {
+        r.warn(format!(
+            "HOOKCTL={value} is set in this environment: every hook is skipped"
+        ));
+        r.hint("run `unset HOOKCTL` (and remove it from your shell profile)");
+    }
+
+    let installed = install::installed_shims(&hooks.dir)?;
+    check_hooks(&hooks, &installed, &configured, config.as_ref(), &mut r)?;
+    let shim_dirs: Vec<PathBuf> = installed
+        .iter()
+        .filter_map(|h| install::present(&hooks.path(h)).ok())
+        .filter_map(|p| match p {
+            Present::Shim(text) => install::shim_binary(&text),
+            _ => None,
+        })
+        .filter_map(|bin| bin.parent().map(Path::to_path_buf))
+        .collect();
+    if let (Some(config), Some(root)) = (&config, hooks.root.as_deref()) {
+        check_job_commands(config, root, &shim_dirs, &mut r);
+    }
+    check_gui_path(&mut r);
+    check_kept(&hooks.common_dir, &mut r);
+
+    Ok(r.verdict())
+}
+
+/// Where the repository and its hooks folder are, and husky owning that folder.
+fn check_location(hooks: &install::Hooks, r: &mut Report) {
     let where_ = hooks.root.as_deref().unwrap_or(&hooks.common_dir);
     r.info(format!("repository: {}", where_.display()));
     match &hooks.hooks_path {
@@ -73,19 +108,17 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
              unsets core.hooksPath and installs; or keep husky and call `hookctl run <hook> \"$@\"` from `.husky/<hook>`",
         );
     }
+}
 
-    let (configured, config) = check_config(ctx, &hooks, &mut r);
-    if let Some(config) = &config {
-        check_remote_cache(&ctx.adjust(config.clone()), &mut r);
-    }
-    if let Some(value) = install::disabled_by_env() {
-        r.warn(format!(
-            "HOOKCTL={value} is set in this environment: every hook is skipped"
-        ));
-        r.hint("run `unset HOOKCTL` (and remove it from your shell profile)");
-    }
-
-    let installed = install::installed_shims(&hooks.dir)?;
+/// Every hook hookctl would install, configures or finds installed: installed and current,
+/// and not installed idle.
+fn check_hooks(
+    hooks: &install::Hooks,
+    installed: &[String],
+    configured: &BTreeSet<String>,
+    config: Option<&Config>,
+    r: &mut Report,
+) -> anyhow::Result<()> {
     let wanted: BTreeSet<String> = install::DEFAULT_HOOKS
         .iter()
         .map(|h| (*h).to_string())
@@ -116,10 +149,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
         }
         // A default hook left out on purpose (`--hooks pre-commit`) is fine once another is in.
         let required = configured.contains(hook) || installed.is_empty();
-        check_hook(&hooks, hook, required, current.as_deref(), &mut r)?;
+        check_hook(hooks, hook, required, current.as_deref(), r)?;
         // Installed but idle: git runs it, hookctl does nothing, and that looked like "ok".
         if installed.contains(hook)
-            && let Some(config) = &config
+            && let Some(config) = config
             && !super::run::has_work(config, hook)
         {
             r.warn(format!(
@@ -132,46 +165,38 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
             ));
         }
     }
-    let shim_dirs: Vec<PathBuf> = installed
-        .iter()
-        .filter_map(|h| install::present(&hooks.path(h)).ok())
-        .filter_map(|p| match p {
-            Present::Shim(text) => install::shim_binary(&text),
-            _ => None,
-        })
-        .filter_map(|bin| bin.parent().map(Path::to_path_buf))
-        .collect();
-    if let (Some(config), Some(root)) = (&config, hooks.root.as_deref()) {
-        check_job_commands(config, root, &shim_dirs, &mut r);
-    }
-    check_gui_path(&mut r);
-    check_kept(&hooks.common_dir, &mut r);
+    Ok(())
+}
 
-    if r.quiet && r.problems == 0 && r.warnings == 0 {
-        return Ok(Exit::Success);
-    }
-    outln!();
-    if r.problems > 0 {
-        outln!(
-            "{} problem{}: hooks would not run as expected",
-            r.problems,
-            if r.problems == 1 { "" } else { "s" }
-        );
-        return Ok(Exit::Failure);
-    }
-    outln!(
-        "all good: hooks would run{}",
-        if r.warnings > 0 {
-            format!(
-                " ({} warning{})",
-                r.warnings,
-                if r.warnings == 1 { "" } else { "s" }
-            )
-        } else {
-            String::new()
+impl Report {
+    /// The last lines: the count of problems (a failure) or `all good`, with warnings.
+    fn verdict(&self) -> Exit {
+        if self.quiet && self.problems == 0 && self.warnings == 0 {
+            return Exit::Success;
         }
-    );
-    Ok(Exit::Success)
+        outln!();
+        if self.problems > 0 {
+            outln!(
+                "{} problem{}: hooks would not run as expected",
+                self.problems,
+                if self.problems == 1 { "" } else { "s" }
+            );
+            return Exit::Failure;
+        }
+        outln!(
+            "all good: hooks would run{}",
+            if self.warnings > 0 {
+                format!(
+                    " ({} warning{})",
+                    self.warnings,
+                    if self.warnings == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            }
+        );
+        Exit::Success
+    }
 }
 
 /// Hooks registered in git config (`hook.<name>.command`, git 2.54's config-based hooks),
@@ -328,29 +353,7 @@ fn check_hook(
             let msg = format!("{hook}: {} is not a hookctl hook", path.display());
             if required {
                 r.problem(msg);
-                let text = std::fs::read(&path).unwrap_or_default();
-                let tracked = hooks
-                    .root
-                    .as_deref()
-                    .is_some_and(|root| path.starts_with(root) && install::is_tracked(root, &path));
-                if hooks.husky().is_some() {
-                    r.hint("husky runs it: `hookctl migrate --yes` (see above)");
-                } else if memchr::memmem::find(&text, b"lefthook").is_some() {
-                    r.hint(format!(
-                        "lefthook installed it: `hookctl migrate --yes` translates lefthook.yml and replaces its hooks, \
-                         or `hookctl install --hooks {hook}` runs it first, then hookctl"
-                    ));
-                } else if tracked {
-                    // `hookctl install` refuses a committed hook without --force.
-                    r.hint(format!(
-                        "it is committed: add `hookctl run {hook} \"$@\"` to it, or `hookctl install --force --hooks {hook}` \
-                         to chain it on this machine"
-                    ));
-                } else {
-                    r.hint(format!(
-                        "run `hookctl install --hooks {hook}`: it keeps that hook as `{hook}.legacy` and runs it first"
-                    ));
-                }
+                foreign_hook_hint(hooks, hook, &path, r);
             } else {
                 r.info(msg);
             }
@@ -405,47 +408,84 @@ fn check_hook(
             let shown = shim
                 .as_ref()
                 .map_or_else(|| "(unreadable)".into(), |s| s.bin.display().to_string());
-            if let Some(found) = which("hookctl", GUI_PATH) {
-                r.warn(format!(
-                    "{hook}: {shown} is missing; the hook falls back to {}",
-                    found.display()
-                ));
-                r.hint(format!(
-                    "run `{}` to point the hook at this binary",
-                    super::install::command_for(hooks.root.as_deref(), "install")
-                ));
-            } else if let Some(found) =
-                crate::env_vars::get(crate::env_vars::PATH).and_then(|p| which("hookctl", &p))
-            {
-                r.problem(format!(
-                    "{hook}: {shown} is missing; the hook falls back to {} on your PATH, which GUI git clients do not have",
-                    found.display()
-                ));
-                r.hint(format!(
-                    "run `{}` to embed this binary's path in the hook",
-                    super::install::command_for(hooks.root.as_deref(), "install")
-                ));
-            } else {
-                r.problem(format!(
-                    "{hook}: {shown} is missing and `hookctl` is not on PATH: the hook fails"
-                ));
-                match hooks
-                    .root
-                    .as_deref()
-                    .filter(|root| super::install::npm_dependency(root))
-                {
-                    Some(root) => r.hint(format!(
-                        "run `{}`: hookctl is a dev dependency of this repository",
-                        crate::package_manager::Pm::detect(root).install()
-                    )),
-                    None => r.hint(
-                        "run `cargo install --locked hookctl`, or ./install.sh from a hookctl checkout",
-                    ),
-                }
-            }
+            missing_binary(hooks, hook, &shown, r);
         }
     }
-    let legacy = install::legacy_path(&path);
+    check_legacy(hook, &path, r);
+    Ok(())
+}
+
+/// How to put hookctl in place of a hook that is not its own: through migrate (husky,
+/// lefthook), in the committed script, or chained by `hookctl install`.
+fn foreign_hook_hint(hooks: &Hooks, hook: &str, path: &Path, r: &mut Report) {
+    let text = std::fs::read(path).unwrap_or_default();
+    let tracked = hooks
+        .root
+        .as_deref()
+        .is_some_and(|root| path.starts_with(root) && install::is_tracked(root, path));
+    if hooks.husky().is_some() {
+        r.hint("husky runs it: `hookctl migrate --yes` (see above)");
+    } else if memchr::memmem::find(&text, b"lefthook").is_some() {
+        r.hint(format!(
+            "lefthook installed it: `hookctl migrate --yes` translates lefthook.yml and replaces its hooks, \
+             or `hookctl install --hooks {hook}` runs it first, then hookctl"
+        ));
+    } else if tracked {
+        // `hookctl install` refuses a committed hook without --force.
+        r.hint(format!(
+            "it is committed: add `hookctl run {hook} \"$@\"` to it, or `hookctl install --force --hooks {hook}` \
+             to chain it on this machine"
+        ));
+    } else {
+        r.hint(format!(
+            "run `hookctl install --hooks {hook}`: it keeps that hook as `{hook}.legacy` and runs it first"
+        ));
+    }
+}
+
+/// The binary a shim names is gone: the hook falls back to a `hookctl` on the GUI clients'
+/// PATH, on the user's PATH only, or fails.
+fn missing_binary(hooks: &Hooks, hook: &str, shown: &str, r: &mut Report) {
+    if let Some(found) = which("hookctl", GUI_PATH) {
+        r.warn(format!(
+            "{hook}: {shown} is missing; the hook falls back to {}",
+            found.display()
+        ));
+        r.hint(format!(
+            "run `{}` to point the hook at this binary",
+            super::install::command_for(hooks.root.as_deref(), "install")
+        ));
+    } else if let Some(found) = crate::env_vars::get(crate::env_vars::PATH).and_then(|p| which("hookctl", &p))
+    {
+        r.problem(format!(
+            "{hook}: {shown} is missing; the hook falls back to {} on your PATH, which GUI git clients do not have",
+            found.display()
+        ));
+        r.hint(format!(
+            "run `{}` to embed this binary's path in the hook",
+            super::install::command_for(hooks.root.as_deref(), "install")
+        ));
+    } else {
+        r.problem(format!(
+            "{hook}: {shown} is missing and `hookctl` is not on PATH: the hook fails"
+        ));
+        match hooks
+            .root
+            .as_deref()
+            .filter(|root| super::install::npm_dependency(root))
+        {
+            Some(root) => r.hint(format!(
+                "run `{}`: hookctl is a dev dependency of this repository",
+                crate::package_manager::Pm::detect(root).install()
+            )),
+            None => r.hint("run `cargo install --locked hookctl`, or ./install.sh from a hookctl checkout"),
+        }
+    }
+}
+
+/// The hook that was there before hookctl's, kept as `<hook>.legacy` and run first.
+fn check_legacy(hook: &str, path: &Path, r: &mut Report) {
+    let legacy = install::legacy_path(path);
     if install::exists(&legacy) {
         if install::is_executable(&legacy) {
             r.ok(format!("{hook}: chains `{hook}.legacy` (runs first)"));
@@ -456,7 +496,6 @@ fn check_hook(
             r.hint(format!("run `chmod +x {}`", legacy.display()));
         }
     }
-    Ok(())
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -518,48 +557,12 @@ fn check_job_commands(config: &Config, root: &Path, shim_dirs: &[PathBuf], r: &m
                     }
                     (None, Some(found)) => {
                         failed = true;
-                        r.problem(format!(
-                            "{what}: `{cmd}` is at {} on your PATH, but not on the PATH that git clients started \
-                             outside a terminal (GUI apps, editors) give hooks: {GUI_PATH} after the project's node_modules/.bin",
-                            found.display()
-                        ));
-                        if RUNTIMES.contains(&cmd.as_str()) {
-                            r.hint(format!(
-                                "start the git client from a terminal (hooks then get your PATH), or install `{cmd}` \
-                                 where such clients look ({GUI_PATH})"
-                            ));
-                        } else {
-                            r.hint(format!(
-                                "if `{cmd}` comes from an npm package, add it to the repository (`{}`): every job's PATH \
-                                 starts with node_modules/.bin, on any client; otherwise start the git client from a terminal",
-                                pm.add_dev("<package>")
-                            ));
-                        }
+                        not_on_gui_path(&what, &cmd, &found, pm, r);
                         break;
                     }
                     (None, None) => {
                         failed = true;
-                        let at = if rel.as_os_str().is_empty() {
-                            String::new()
-                        } else {
-                            format!(" (in {})", rel.display())
-                        };
-                        if declared(root, rel, &cmd) {
-                            r.problem(format!(
-                                "{what}: `{cmd}` is not installed{at}: package.json declares it, but node_modules/.bin has no `{cmd}`"
-                            ));
-                            r.hint(format!("run `{}`", pm.install()));
-                        } else {
-                            r.problem(format!(
-                                "{what}: `{cmd}` is not found{at}, neither in the project's node_modules/.bin nor on PATH: \
-                                 the job cannot start"
-                            ));
-                            r.hint(format!(
-                                "install it (`{}` for an npm package's command), or fix `run` in {}",
-                                pm.add_dev("<package>"),
-                                config::FILE_NAME
-                            ));
-                        }
+                        not_found(&what, &cmd, root, rel, pm, r);
                         break;
                     }
                 }
@@ -575,6 +578,53 @@ fn check_job_commands(config: &Config, root: &Path, shim_dirs: &[PathBuf], r: &m
 const RUNTIMES: &[&str] = &[
     "node", "npm", "npx", "pnpm", "yarn", "bun", "bunx", "deno", "corepack",
 ];
+
+/// A job's command found on the user's PATH only: git clients started outside a terminal
+/// do not find it.
+fn not_on_gui_path(what: &str, cmd: &str, found: &Path, pm: crate::package_manager::Pm, r: &mut Report) {
+    r.problem(format!(
+        "{what}: `{cmd}` is at {} on your PATH, but not on the PATH that git clients started \
+         outside a terminal (GUI apps, editors) give hooks: {GUI_PATH} after the project's node_modules/.bin",
+        found.display()
+    ));
+    if RUNTIMES.contains(&cmd) {
+        r.hint(format!(
+            "start the git client from a terminal (hooks then get your PATH), or install `{cmd}` \
+             where such clients look ({GUI_PATH})"
+        ));
+    } else {
+        r.hint(format!(
+            "if `{cmd}` comes from an npm package, add it to the repository (`{}`): every job's PATH \
+             starts with node_modules/.bin, on any client; otherwise start the git client from a terminal",
+            pm.add_dev("<package>")
+        ));
+    }
+}
+
+/// A job's command found nowhere: not installed though declared, or unknown.
+fn not_found(what: &str, cmd: &str, root: &Path, rel: &Path, pm: crate::package_manager::Pm, r: &mut Report) {
+    let at = if rel.as_os_str().is_empty() {
+        String::new()
+    } else {
+        format!(" (in {})", rel.display())
+    };
+    if declared(root, rel, cmd) {
+        r.problem(format!(
+            "{what}: `{cmd}` is not installed{at}: package.json declares it, but node_modules/.bin has no `{cmd}`"
+        ));
+        r.hint(format!("run `{}`", pm.install()));
+    } else {
+        r.problem(format!(
+            "{what}: `{cmd}` is not found{at}, neither in the project's node_modules/.bin nor on PATH: \
+             the job cannot start"
+        ));
+        r.hint(format!(
+            "install it (`{}` for an npm package's command), or fix `run` in {}",
+            pm.add_dev("<package>"),
+            config::FILE_NAME
+        ));
+    }
+}
 
 /// The folders (repository-relative) a job runs in: its `root`, or for a glob `root` each
 /// workspace package folder it matches (the literal part before the glob when none does).

@@ -119,22 +119,7 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     };
     // A hook with nothing configured is installed (git would run it) but does nothing: said
     // below rather than let "installed" suggest it checks something.
-    let config = match hooks.root.as_deref() {
-        Some(root) => match Config::load(root, ctx.config.as_deref()) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                if !ctx.quiet {
-                    errln!(
-                        "hookctl: warning: {} does not load, so only the default hooks are installed: {}",
-                        crate::config::FILE_NAME,
-                        e.chain()
-                    );
-                }
-                None
-            }
-        },
-        None => Some(Config::default()),
-    };
+    let config = load_config(ctx, &hooks);
     let names = if explicit.is_empty() {
         hooks_to_install(hooks.root.as_deref(), config.as_ref())
     } else {
@@ -171,75 +156,11 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         .as_deref()
         .filter(|r| hooks.dir.starts_with(r) && !hooks.dir.starts_with(&hooks.common_dir));
     for hook in &names {
-        let legacy = format!("{hook}.legacy");
-        let path = hooks.path(hook);
-        if let Some(root) = in_work_tree.filter(|_| !args.force)
-            && install::present(&path)? == install::Present::Foreign
-            && install::is_tracked(root, &path)
-        {
-            refused = true;
-            errln!(
-                "error: {hook}: not installed: `{}` is committed to the repository; replacing it would \
-                     change the team's hook and put this machine's path to hookctl in it",
-                path.strip_prefix(root).unwrap_or(&path).display()
-            );
-            errln!(
-                "  hint: add the line `hookctl run {hook} \"$@\"` to that script (for everyone), or \
-                     `hookctl install --force` to chain it here anyway"
-            );
-            continue;
-        }
-        match install::install_hook(&hooks.dir, hook, &shim, args.force)? {
-            Installed::AlreadyInstalled => say(format!("  {hook}: already installed")),
-            Installed::Updated => say(format!("  {hook}: updated (now runs {})", runs.display())),
-            Installed::Written { chained: None } => say(format!("  {hook}: installed")),
-            Installed::Written {
-                chained: Some(Chained::Moved),
-            } => say(format!(
-                "  {hook}: installed; the existing hook was kept as `{legacy}` and runs first"
-            )),
-            Installed::Written {
-                chained: Some(Chained::Existing),
-            } => say(format!(
-                "  {hook}: installed; chains the existing `{legacy}` (runs first)"
-            )),
-            Installed::Written {
-                chained: Some(Chained::Displaced(kept)),
-            } => say(format!(
-                "  {hook}: installed (--force); the existing hook was moved to `{legacy}` and runs first; \
-                 the previous `{legacy}` was kept as `{}` and no longer runs",
-                file_name(&kept)
-            )),
-            Installed::Refused { legacy: lpath } => {
-                refused = true;
-                errln!(
-                    "error: {hook}: not installed: `{}` is not a hookctl hook, and `{}` already holds a \
-                     different hook, so the existing one cannot be chained without losing one of them",
-                    hooks.path(hook).display(),
-                    lpath.display()
-                );
-                errln!(
-                    "  hint: merge the two by hand into `{legacy}` and delete `{hook}`, or run \
-                     `hookctl install --force` to chain `{hook}` and keep the old `{legacy}` as `{legacy}.1`"
-                );
-            }
-        }
+        let tracked = in_work_tree.filter(|_| !args.force);
+        refused |= !install_one(ctx, &hooks, hook, &shim, &runs, tracked, args.force)?;
     }
     if let Some(config) = &config {
-        let nested = hooks
-            .root
-            .as_deref()
-            .map(crate::config::nested::nested_hooks)
-            .unwrap_or_default();
-        for hook in names
-            .iter()
-            .filter(|h| !super::run::has_work(config, h) && !nested.contains(h))
-        {
-            errln!(
-                "  warning: {hook}: nothing to run yet: add a `[{hook}]` table with `[[{hook}.jobs]]` (or `checks`) to {}",
-                crate::config::FILE_NAME
-            );
-        }
+        warn_nothing_to_run(config, &hooks, &names);
     }
     if let Some(root) = in_work_tree {
         say(format!(
@@ -262,6 +183,119 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(if refused { Exit::Failure } else { Exit::Success })
+}
+
+/// The config that decides which hooks are installed: one that does not load is a warning
+/// (only the default hooks are installed), never a failed `npm install`.
+fn load_config(ctx: &Ctx, hooks: &Hooks) -> Option<Config> {
+    match hooks.root.as_deref() {
+        Some(root) => match Config::load(root, ctx.config.as_deref()) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                if !ctx.quiet {
+                    errln!(
+                        "hookctl: warning: {} does not load, so only the default hooks are installed: {}",
+                        crate::config::FILE_NAME,
+                        e.chain()
+                    );
+                }
+                None
+            }
+        },
+        None => Some(Config::default()),
+    }
+}
+
+/// Install one hook's shim, chaining a hook already there, and say what was done. False when
+/// it was refused: a hook committed to the repository (`tracked`: the work tree the hooks
+/// folder is in, unless `--force`), or an existing hook that cannot be chained without losing
+/// one.
+fn install_one(
+    ctx: &Ctx,
+    hooks: &Hooks,
+    hook: &str,
+    shim: &install::Shim,
+    runs: &Path,
+    tracked: Option<&Path>,
+    force: bool,
+) -> anyhow::Result<bool> {
+    let say = |msg: String| {
+        if !ctx.quiet {
+            errln!("{msg}");
+        }
+    };
+    let legacy = format!("{hook}.legacy");
+    let path = hooks.path(hook);
+    if let Some(root) = tracked
+        && install::present(&path)? == install::Present::Foreign
+        && install::is_tracked(root, &path)
+    {
+        errln!(
+            "error: {hook}: not installed: `{}` is committed to the repository; replacing it would \
+                 change the team's hook and put this machine's path to hookctl in it",
+            path.strip_prefix(root).unwrap_or(&path).display()
+        );
+        errln!(
+            "  hint: add the line `hookctl run {hook} \"$@\"` to that script (for everyone), or \
+                 `hookctl install --force` to chain it here anyway"
+        );
+        return Ok(false);
+    }
+    match install::install_hook(&hooks.dir, hook, shim, force)? {
+        Installed::AlreadyInstalled => say(format!("  {hook}: already installed")),
+        Installed::Updated => say(format!("  {hook}: updated (now runs {})", runs.display())),
+        Installed::Written { chained: None } => say(format!("  {hook}: installed")),
+        Installed::Written {
+            chained: Some(Chained::Moved),
+        } => say(format!(
+            "  {hook}: installed; the existing hook was kept as `{legacy}` and runs first"
+        )),
+        Installed::Written {
+            chained: Some(Chained::Existing),
+        } => say(format!(
+            "  {hook}: installed; chains the existing `{legacy}` (runs first)"
+        )),
+        Installed::Written {
+            chained: Some(Chained::Displaced(kept)),
+        } => say(format!(
+            "  {hook}: installed (--force); the existing hook was moved to `{legacy}` and runs first; \
+             the previous `{legacy}` was kept as `{}` and no longer runs",
+            file_name(&kept)
+        )),
+        Installed::Refused { legacy: lpath } => {
+            errln!(
+                "error: {hook}: not installed: `{}` is not a hookctl hook, and `{}` already holds a \
+                 different hook, so the existing one cannot be chained without losing one of them",
+                hooks.path(hook).display(),
+                lpath.display()
+            );
+            errln!(
+                "  hint: merge the two by hand into `{legacy}` and delete `{hook}`, or run \
+                 `hookctl install --force` to chain `{hook}` and keep the old `{legacy}` as `{legacy}.1`"
+            );
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// A hook installed with nothing configured does nothing: said, rather than let "installed"
+/// suggest it checks something.
+fn warn_nothing_to_run(config: &Config, hooks: &Hooks, names: &[String]) {
+    let nested = hooks
+        .root
+        .as_deref()
+        .map(crate::config::nested::nested_hooks)
+        .unwrap_or_default();
+    for hook in names
+        .iter()
+        .filter(|h| !super::run::has_work(config, h) && !nested.contains(h))
+    {
+        errln!(
+            "  warning: {hook}: nothing to run yet: add a `[{hook}]` table with `[[{hook}.jobs]]` (or `checks`) to {}",
+            crate::config::FILE_NAME
+        );
+    }
 }
 
 /// `hookctl install --server`: the `pre-receive` hook of a bare repository, running this

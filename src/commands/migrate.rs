@@ -115,31 +115,7 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
             ));
         }
     }
-    let text = render(&m);
-    config::parse(&target, &text).map_err(|e| {
-        anyhow::anyhow!(
-            "internal error: translated config is invalid: {}\n{text}",
-            e.chain()
-        )
-    })?;
-    let mut tmp = tempfile::Builder::new()
-        .permissions(crate::platform::permissions(0o666))
-        .tempfile_in(&root)?;
-    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    let jobs: usize = m.hooks.values().map(|h| h.jobs.len()).sum();
-    errln!(
-        "hookctl: wrote {} from {} ({jobs} job{})",
-        target.display(),
-        m.sources.join(", "),
-        if jobs == 1 { "" } else { "s" }
-    );
-    if !m.notes.is_empty() {
-        errln!("hookctl: not translated (do these by hand):");
-        for n in &m.notes {
-            errln!("  - {n}");
-        }
-    }
+    write_config(&root, &target, &m)?;
     if !args.yes {
         errln!(
             "  next: review it, then `{}`: it takes the hooks over{}",
@@ -165,36 +141,72 @@ pub fn run(ctx: &Ctx, args: &MigrateArgs) -> anyhow::Result<Exit> {
         },
     )?;
     if exit == Exit::Success && !ctx.quiet {
-        let pm = crate::package_manager::Pm::detect(&root);
-        let manifest = root.join("package.json").is_file();
-        errln!(
-            "  next: commit {FILE_NAME}{}: every clone then installs these hooks{}",
-            if manifest { " and package.json" } else { "" },
-            if manifest {
-                format!(" on `{}`", pm.install())
-            } else {
-                String::new()
-            }
-        );
-        let mut unused: Vec<&str> = Vec::new();
-        if m.husky {
-            unused.push("husky");
-        }
-        if m.sources
-            .iter()
-            .any(|s| s.contains("lint-staged") || s.starts_with(".lintstagedrc"))
-        {
-            unused.push("lint-staged");
-        }
-        if !unused.is_empty() && manifest {
-            errln!(
-                "  then, when the team has moved: `{}`{}",
-                pm.remove(&unused.join(" ")),
-                if m.husky { " and `git rm -r .husky`" } else { "" }
-            );
-        }
+        next_steps(&root, &m);
     }
     Ok(exit)
+}
+
+/// Write the translated config (checked by the real parser first: a translation hookctl
+/// cannot read is a bug) and say what it came from and what was left to do by hand.
+fn write_config(root: &Path, target: &Path, m: &Migration) -> anyhow::Result<()> {
+    let text = render(m);
+    config::parse(target, &text).map_err(|e| {
+        anyhow::anyhow!(
+            "internal error: translated config is invalid: {}\n{text}",
+            e.chain()
+        )
+    })?;
+    let mut tmp = tempfile::Builder::new()
+        .permissions(crate::platform::permissions(0o666))
+        .tempfile_in(root)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+    tmp.persist(target).map_err(|e| e.error)?;
+    let jobs: usize = m.hooks.values().map(|h| h.jobs.len()).sum();
+    errln!(
+        "hookctl: wrote {} from {} ({jobs} job{})",
+        target.display(),
+        m.sources.join(", "),
+        if jobs == 1 { "" } else { "s" }
+    );
+    if !m.notes.is_empty() {
+        errln!("hookctl: not translated (do these by hand):");
+        for n in &m.notes {
+            errln!("  - {n}");
+        }
+    }
+    Ok(())
+}
+
+/// After `--yes` took the hooks over: what to commit, and the tools the team can then remove.
+fn next_steps(root: &Path, m: &Migration) {
+    let pm = crate::package_manager::Pm::detect(root);
+    let manifest = root.join("package.json").is_file();
+    errln!(
+        "  next: commit {FILE_NAME}{}: every clone then installs these hooks{}",
+        if manifest { " and package.json" } else { "" },
+        if manifest {
+            format!(" on `{}`", pm.install())
+        } else {
+            String::new()
+        }
+    );
+    let mut unused: Vec<&str> = Vec::new();
+    if m.husky {
+        unused.push("husky");
+    }
+    if m.sources
+        .iter()
+        .any(|s| s.contains("lint-staged") || s.starts_with(".lintstagedrc"))
+    {
+        unused.push("lint-staged");
+    }
+    if !unused.is_empty() && manifest {
+        errln!(
+            "  then, when the team has moved: `{}`{}",
+            pm.remove(&unused.join(" ")),
+            if m.husky { " and `git rm -r .husky`" } else { "" }
+        );
+    }
 }
 
 /// `--yes`: husky's `core.hooksPath` unset, lefthook's own hooks removed (hookctl's replace them).
@@ -277,38 +289,54 @@ fn lifecycle_script(root: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The git hooks of `.husky/`, each translated (`husky_script`). Returns whether one of them
+/// runs lint-staged.
+fn husky_dir(
+    root: &Path,
+    lint_staged: Option<&(String, Vec<Job>)>,
+    m: &mut Migration,
+) -> anyhow::Result<bool> {
+    let mut lint_staged_used = false;
+    let husky_dir = root.join(".husky");
+    if !husky_dir.is_dir() {
+        return Ok(false);
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(&husky_dir)?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !crate::hook_names::GIT_HOOKS.contains(&name.as_str()) {
+            continue;
+        }
+        m.husky = true;
+        let rel = format!(".husky/{name}");
+        m.sources.push(rel.clone());
+        let bytes = std::fs::read(e.path())?;
+        let text = String::from_utf8_lossy(&bytes);
+        husky_script(&name, &rel, &text, lint_staged, &mut lint_staged_used, m);
+    }
+    Ok(lint_staged_used)
+}
+
+/// Whether `package.json` lists `name` in `dependencies` or `devDependencies`.
+fn declares(root: &Path, name: &str) -> bool {
+    let manifest: Value = std::fs::read(root.join("package.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    ["dependencies", "devDependencies"]
+        .iter()
+        .any(|k| manifest.get(k).and_then(|d| d.get(name)).is_some())
+}
+
 /// Read every source found in `root`.
 pub fn detect(root: &Path) -> anyhow::Result<Migration> {
     let mut m = Migration::default();
     let lint_staged = lint_staged_config(root, &mut m)?;
-    let mut lint_staged_used = false;
-    let husky_dir = root.join(".husky");
-    if husky_dir.is_dir() {
-        let mut entries: Vec<_> = std::fs::read_dir(&husky_dir)?
-            .filter_map(Result::ok)
-            .filter(|e| e.path().is_file())
-            .collect();
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for e in entries {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if !crate::hook_names::GIT_HOOKS.contains(&name.as_str()) {
-                continue;
-            }
-            m.husky = true;
-            let rel = format!(".husky/{name}");
-            m.sources.push(rel.clone());
-            let bytes = std::fs::read(e.path())?;
-            let text = String::from_utf8_lossy(&bytes);
-            husky_script(
-                &name,
-                &rel,
-                &text,
-                lint_staged.as_ref(),
-                &mut lint_staged_used,
-                &mut m,
-            );
-        }
-    }
+    let lint_staged_used = husky_dir(root, lint_staged.as_ref(), &mut m)?;
     if let Some((_, tasks)) = &lint_staged
         && !lint_staged_used
     {
@@ -342,16 +370,7 @@ pub fn detect(root: &Path) -> anyhow::Result<Migration> {
              (`pre-commit-framework`); translate them into hookctl jobs to drop it",
         );
     }
-    let manifest: Value = std::fs::read(root.join("package.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    let declares = |name: &str| {
-        ["dependencies", "devDependencies"]
-            .iter()
-            .any(|k| manifest.get(k).and_then(|d| d.get(name)).is_some())
-    };
-    if m.lefthook && declares("lefthook") {
+    if m.lefthook && declares(root, "lefthook") {
         m.note(format!(
             "package.json: `lefthook` is a dependency, and its postinstall installs lefthook's hooks again on \
              every install: remove it (`{}`)",
@@ -548,8 +567,10 @@ fn args(line: &str, at: &str, m: &mut Migration) -> String {
     out
 }
 
-/// The lint-staged config: (file, jobs). JS configs are explained, not executed.
-fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(String, Vec<Job>)>> {
+/// The lint-staged config in `root` (package.json's key, then the `.lintstagedrc` files) with
+/// where it was found; a JS config is named in a note, not run. Also notes package.json's
+/// scripts that run husky.
+fn find_lint_staged(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(String, Value)>> {
     let read = |name: &str| std::fs::read(root.join(name)).ok();
     let mut found: Option<(String, Value)> = None;
     if let Some(bytes) = read("package.json") {
@@ -607,7 +628,12 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
             ));
         }
     }
-    let Some((source, value)) = found else {
+    Ok(found)
+}
+
+/// The lint-staged config: (file, jobs). JS configs are explained, not executed.
+fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(String, Vec<Job>)>> {
+    let Some((source, value)) = find_lint_staged(root, m)? else {
         return Ok(None);
     };
     m.sources.push(source.clone());
@@ -617,6 +643,13 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
         ));
         return Ok(Some((source, Vec::new())));
     };
+    let jobs = lint_staged_jobs(&source, map, m);
+    Ok(Some((source, jobs)))
+}
+
+/// lint-staged's `glob: command(s)` as jobs that re-stage their fixes (`git add` dropped);
+/// a glob with several commands makes the hook run its jobs in order, as lint-staged does.
+fn lint_staged_jobs(source: &str, map: &serde_json::Map<String, Value>, m: &mut Migration) -> Vec<Job> {
     let mut jobs = Vec::new();
     let mut sequential = false;
     for (glob, cmds) in map {
@@ -662,7 +695,7 @@ fn lint_staged_config(root: &Path, m: &mut Migration) -> anyhow::Result<Option<(
         // lint-staged runs a glob's commands in order; hookctl's jobs run in parallel by default.
         m.hooks.entry("pre-commit".into()).or_default().parallel = Some(false);
     }
-    Ok(Some((source, jobs)))
+    jobs
 }
 
 fn valid_glob(raw: &str) -> bool {
@@ -746,61 +779,67 @@ fn lefthook(name: &str, bytes: &[u8], m: &mut Migration) -> anyhow::Result<()> {
             ));
             continue;
         }
-        let piped = hook.get("piped").and_then(Value::as_bool).unwrap_or(false);
-        let parallel = hook.get("parallel").and_then(Value::as_bool).unwrap_or(false);
-        let at = format!("{name}: `{key}`");
-        let skip = lefthook_conditions(&at, "skip", hook.get("skip"), m);
-        let only = lefthook_conditions(&at, "only", hook.get("only"), m);
-        {
-            let h = m.hooks.entry(key.clone()).or_default();
-            h.skip = skip;
-            h.only = only;
-            h.parallel = Some(parallel && !piped);
-            if piped {
-                h.fail_fast = Some(true);
-            }
-        }
-        for k in hook.keys() {
-            if ![
-                "commands",
-                "scripts",
-                "jobs",
-                "parallel",
-                "piped",
-                "follow",
-                "fail_on_changes",
-                "skip",
-                "only",
-            ]
-            .contains(&k.as_str())
-            {
-                m.note(format!("{name}: `{key}.{k}` has no hookctl equivalent; skipped"));
-            }
-        }
-        if let Some(cmds) = hook.get("commands").and_then(Value::as_object) {
-            for (cname, c) in cmds {
-                lefthook_job(name, key, cname, c, m);
-            }
-        }
-        if let Some(jobs) = hook.get("jobs").and_then(Value::as_array) {
-            for (i, c) in jobs.iter().enumerate() {
-                let cname = c
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| format!("job-{}", i + 1), str::to_string);
-                lefthook_job(name, key, &cname, c, m);
-            }
-        }
-        if let Some(scripts) = hook.get("scripts").and_then(Value::as_object) {
-            for (sname, s) in scripts {
-                let runner = s.get("runner").and_then(Value::as_str).unwrap_or("sh");
-                m.note(format!(
-                    "{name}: `{key}.scripts.{sname}` (a file under .lefthook/{key}/): add a job with `run = \"{runner} .lefthook/{key}/{sname}\"` by hand"
-                ));
-            }
-        }
+        lefthook_hook(name, key, hook, m);
     }
     Ok(())
+}
+
+/// One hook of a lefthook config: its settings (`piped`, `parallel`, `skip`, `only`), its
+/// commands and jobs translated, its scripts named in notes.
+fn lefthook_hook(name: &str, key: &str, hook: &serde_json::Map<String, Value>, m: &mut Migration) {
+    let piped = hook.get("piped").and_then(Value::as_bool).unwrap_or(false);
+    let parallel = hook.get("parallel").and_then(Value::as_bool).unwrap_or(false);
+    let at = format!("{name}: `{key}`");
+    let skip = lefthook_conditions(&at, "skip", hook.get("skip"), m);
+    let only = lefthook_conditions(&at, "only", hook.get("only"), m);
+    {
+        let h = m.hooks.entry(key.to_string()).or_default();
+        h.skip = skip;
+        h.only = only;
+        h.parallel = Some(parallel && !piped);
+        if piped {
+            h.fail_fast = Some(true);
+        }
+    }
+    for k in hook.keys() {
+        if ![
+            "commands",
+            "scripts",
+            "jobs",
+            "parallel",
+            "piped",
+            "follow",
+            "fail_on_changes",
+            "skip",
+            "only",
+        ]
+        .contains(&k.as_str())
+        {
+            m.note(format!("{name}: `{key}.{k}` has no hookctl equivalent; skipped"));
+        }
+    }
+    if let Some(cmds) = hook.get("commands").and_then(Value::as_object) {
+        for (cname, c) in cmds {
+            lefthook_job(name, key, cname, c, m);
+        }
+    }
+    if let Some(jobs) = hook.get("jobs").and_then(Value::as_array) {
+        for (i, c) in jobs.iter().enumerate() {
+            let cname = c
+                .get("name")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("job-{}", i + 1), str::to_string);
+            lefthook_job(name, key, &cname, c, m);
+        }
+    }
+    if let Some(scripts) = hook.get("scripts").and_then(Value::as_object) {
+        for (sname, s) in scripts {
+            let runner = s.get("runner").and_then(Value::as_str).unwrap_or("sh");
+            m.note(format!(
+                "{name}: `{key}.scripts.{sname}` (a file under .lefthook/{key}/): add a job with `run = \"{runner} .lefthook/{key}/{sname}\"` by hand"
+            ));
+        }
+    }
 }
 
 fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migration) {
@@ -809,6 +848,58 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
         m.note(format!("{at}: no `run` (a script or group); translate by hand"));
         return;
     };
+    let Some(run) = lefthook_run(&at, hook, run, m) else {
+        return;
+    };
+    for unknown in ["{lefthook_job_name}", "{cmd}"] {
+        if run.contains(unknown) {
+            m.note(format!("{at}: `{unknown}` has no hookctl equivalent"));
+        }
+    }
+    if c.get("files").is_some() {
+        m.note(format!(
+            "{at}: `files` (a command listing files) is not supported; `{{files}}` is the staged files"
+        ));
+    }
+    let Some((glob, exclude)) = lefthook_globs(&at, c, m) else {
+        return;
+    };
+    let root = lefthook_root(&at, c, m);
+    let env = lefthook_env(c);
+    let skip = lefthook_conditions(&at, "skip", c.get("skip"), m);
+    let only = lefthook_conditions(&at, "only", c.get("only"), m);
+    let priority = lefthook_priority(&at, c, m);
+    for k in ["tags", "file_types", "use_stdin"] {
+        if c.get(k).is_some() {
+            m.note(format!(
+                "{at}: `{k}` has no hookctl equivalent; skipped (`HOOKCTL_SKIP={cname}` skips a job)"
+            ));
+        }
+    }
+    m.push(
+        hook,
+        Job {
+            name: cname.to_string(),
+            run,
+            glob,
+            exclude,
+            root,
+            env,
+            stage_fixed: c.get("stage_fixed").and_then(Value::as_bool).unwrap_or(false),
+            interactive: c.get("interactive").and_then(Value::as_bool).unwrap_or(false),
+            fail_text: c.get("fail_text").and_then(Value::as_str).map(str::to_string),
+            skip,
+            only,
+            priority,
+        },
+    );
+}
+
+/// lefthook's `skip`/`only` (`true`, `merge`, `rebase`, `ref: x`, `run: x`, or a list) as a
+/// hookctl condition value; what has no equivalent (`merge-commit`) is a note and left out.
+/// A lefthook `run` in hookctl's placeholders; `None` (with a note) when a placeholder sits
+/// inside the user's quotes, where a file name could run as shell code.
+fn lefthook_run(at: &str, hook: &str, run: &str, m: &mut Migration) -> Option<String> {
     let mut run = run
         .replace("{staged_files}", "{files}")
         .replace("{push_files}", "{files}");
@@ -830,18 +921,15 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
             bad.placeholder,
             bad.context.describe()
         ));
-        return;
+        return None;
     }
-    for unknown in ["{lefthook_job_name}", "{cmd}"] {
-        if run.contains(unknown) {
-            m.note(format!("{at}: `{unknown}` has no hookctl equivalent"));
-        }
-    }
-    if c.get("files").is_some() {
-        m.note(format!(
-            "{at}: `files` (a command listing files) is not supported; `{{files}}` is the staged files"
-        ));
-    }
+    Some(run)
+}
+
+/// A lefthook command's `glob` and `exclude` as hookctl globs; what hookctl cannot read is
+/// left out with a note, and `None` when every written glob was (the job would run on every
+/// file).
+fn lefthook_globs(at: &str, c: &Value, m: &mut Migration) -> Option<(Vec<String>, Vec<String>)> {
     // Entries that are not strings (`glob: [1, "*.ts"]`, `glob: true`) are named, not dropped
     // silently.
     let list = |key: &str, m: &mut Migration| -> Vec<String> {
@@ -896,22 +984,30 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
             "{at}: none of its globs can be read by hookctl, and without one it would run on every file; \
              job left out, translate it by hand"
         ));
-        return;
+        return None;
     }
+    Some((glob, exclude))
+}
+
+/// A lefthook command's `root`, unless it leads outside the repository.
+fn lefthook_root(at: &str, c: &Value, m: &mut Migration) -> Option<String> {
     let root = c
         .get("root")
         .and_then(Value::as_str)
         .map(|r| r.trim_start_matches("./").trim_end_matches('/').to_string())
         .filter(|r| !r.is_empty());
-    let root = match root {
+    match root {
         Some(r) if r.starts_with('/') || r.split('/').any(|c| c == "..") => {
             m.note(format!("{at}: `root: {r}` is outside the repository; left out"));
             None
         }
         r => r,
-    };
-    let env: BTreeMap<String, String> = c
-        .get("env")
+    }
+}
+
+/// A lefthook command's `env`, values written as strings.
+fn lefthook_env(c: &Value) -> BTreeMap<String, String> {
+    c.get("env")
         .and_then(Value::as_object)
         .map(|e| {
             e.iter()
@@ -923,10 +1019,12 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
                 })
                 .collect()
         })
-        .unwrap_or_default();
-    let skip = lefthook_conditions(&at, "skip", c.get("skip"), m);
-    let only = lefthook_conditions(&at, "only", c.get("only"), m);
-    let priority = match c.get("priority") {
+        .unwrap_or_default()
+}
+
+/// A lefthook command's `priority` (lefthook's 0, like none, runs after the numbered ones).
+fn lefthook_priority(at: &str, c: &Value, m: &mut Migration) -> Option<u32> {
+    match c.get("priority") {
         None => None,
         Some(p) => match p.as_u64().and_then(|p| u32::try_from(p).ok()) {
             // lefthook's 0 (like no priority) runs after the numbered ones, as hookctl's
@@ -938,35 +1036,9 @@ fn lefthook_job(file: &str, hook: &str, cname: &str, c: &Value, m: &mut Migratio
                 None
             }
         },
-    };
-    for k in ["tags", "file_types", "use_stdin"] {
-        if c.get(k).is_some() {
-            m.note(format!(
-                "{at}: `{k}` has no hookctl equivalent; skipped (`HOOKCTL_SKIP={cname}` skips a job)"
-            ));
-        }
     }
-    m.push(
-        hook,
-        Job {
-            name: cname.to_string(),
-            run,
-            glob,
-            exclude,
-            root,
-            env,
-            stage_fixed: c.get("stage_fixed").and_then(Value::as_bool).unwrap_or(false),
-            interactive: c.get("interactive").and_then(Value::as_bool).unwrap_or(false),
-            fail_text: c.get("fail_text").and_then(Value::as_str).map(str::to_string),
-            skip,
-            only,
-            priority,
-        },
-    );
 }
 
-/// lefthook's `skip`/`only` (`true`, `merge`, `rebase`, `ref: x`, `run: x`, or a list) as a
-/// hookctl condition value; what has no equivalent (`merge-commit`) is a note and left out.
 fn lefthook_conditions(at: &str, key: &str, v: Option<&Value>, m: &mut Migration) -> Option<String> {
     let items: Vec<&Value> = match v? {
         Value::Bool(b) => return Some(b.to_string()),

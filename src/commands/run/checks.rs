@@ -13,7 +13,7 @@ use crate::{Ctx, Exit};
 
 use super::PRE_DEPLOY;
 use super::scope::HookScope;
-use super::ui::{Row, RowKind, RowStatus, plural};
+use super::summary::{Row, RowKind, RowStatus, plural};
 
 /// Whether `git/clean` runs in this hook: in `pre-deploy` and `pre-push` unless `checks`
 /// leaves `git` out, in another custom hook only when `checks` lists `git`, never while a

@@ -14,7 +14,8 @@ use crate::jobs::exec::{self, Spec, Status};
 use crate::jobs::{self, Git, SnapshotRef, clean, condition, plan, restore, staged};
 
 use super::scope::HookScope;
-use super::ui::{Row, RowKind, RowStatus, Ui};
+use super::summary::{Row, RowKind, RowStatus};
+use super::ui::Ui;
 
 #[derive(Default)]
 pub(super) struct Tally {

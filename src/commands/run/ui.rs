@@ -1,63 +1,13 @@
-//! How a hook run looks on stderr: job results grouped under their names, live progress, the
-//! fixes a job made, and `pre-deploy`'s summary table.
+//! How a hook run looks on stderr: job results grouped under their names and live progress
+//! (the fixes a job made are in `fixes`, the summary table in `summary`).
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use crate::Ctx;
 use crate::jobs::exec::{self, Done, Spec, Status};
 use crate::report::escape::escape;
-use std::path::{Path, PathBuf};
-
-use crate::jobs::plan;
-
-/// One line of `pre-deploy`'s summary table.
-#[derive(Debug, Clone)]
-pub(super) struct Row {
-    pub(super) item: String,
-    pub(super) kind: RowKind,
-    pub(super) status: RowStatus,
-    /// None when it did not run.
-    pub(super) time: Option<Duration>,
-    /// Why it failed or was skipped, in a few words.
-    pub(super) detail: String,
-    /// The job's group (`priority 1` for priorities), when the hook orders its jobs.
-    pub(super) group: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RowKind {
-    Check,
-    Job,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RowStatus {
-    Ok,
-    Failed,
-    Skipped,
-}
-
-impl Row {
-    pub(super) fn skipped(item: String, kind: RowKind, why: &str) -> Row {
-        Row {
-            item,
-            kind,
-            status: RowStatus::Skipped,
-            time: None,
-            detail: why.to_string(),
-            group: None,
-        }
-    }
-}
-
-pub(super) fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
 
 /// How many last lines of a passing job's output are shown (all with `--verbose`).
 const PASSED_TAIL: usize = 10;
@@ -138,11 +88,12 @@ impl Ui {
                 let done = reported.entry(r.name.to_string()).or_insert(0);
                 if due > *done {
                     *done = due;
-                    out.push_str(&format!(
-                        "hookctl: still running: {} ({}s)\n",
+                    let _ = writeln!(
+                        out,
+                        "hookctl: still running: {} ({}s)",
                         escape(r.name),
                         r.elapsed.as_secs()
-                    ));
+                    );
                 }
             }
         }
@@ -243,221 +194,6 @@ impl Ui {
         }
         crate::output::write_err_bytes(&text, PRINT_CHUNK, || exec::interrupted().is_some());
     }
-}
-
-impl Ui {
-    /// The summary table (item, status, time; the group when the hook orders its jobs), in
-    /// the configured order; with `verdict` (`pre-deploy`), the line naming each failed item.
-    pub(super) fn table(&self, hook: &str, rows: &[Row], verdict: bool) {
-        if rows.is_empty() {
-            return;
-        }
-        let rows: Vec<Row> = rows
-            .iter()
-            .map(|r| Row {
-                item: escape(&r.item).into_owned(),
-                detail: escape(&r.detail).into_owned(),
-                ..r.clone()
-            })
-            .collect();
-        let rows = &rows[..];
-        let width = rows.iter().map(|r| r.item.len()).max().unwrap_or(4).max(4);
-        let grouped = rows.iter().any(|r| r.group.is_some());
-        let group_of = |r: &Row| {
-            if grouped {
-                let g = match (&r.group, r.kind) {
-                    (Some(g), _) => escape(g).into_owned(),
-                    (None, RowKind::Check) => "-".to_string(),
-                    (None, RowKind::Job) => "(none)".to_string(),
-                };
-                format!("{g:<gwidth$}  ", gwidth = self.group_width(rows))
-            } else {
-                String::new()
-            }
-        };
-        let mut text = String::new();
-        text.push_str(&self.bold(&format!("hookctl: {hook} summary")));
-        text.push('\n');
-        let header_group = if grouped {
-            format!("{:<w$}  ", "group", w = self.group_width(rows))
-        } else {
-            String::new()
-        };
-        text.push_str(&format!(
-            "  {header_group}{:<width$}  {:<8}  {:<7}  {:>8}  detail\n",
-            "item", "kind", "status", "time"
-        ));
-        for r in rows {
-            let kind = match r.kind {
-                RowKind::Check => "built-in",
-                RowKind::Job => "job",
-            };
-            let status = match r.status {
-                RowStatus::Ok => self.paint("32", &format!("{:<7}", "ok")),
-                RowStatus::Failed => self.red(&format!("{:<7}", "failed")),
-                RowStatus::Skipped => self.paint("2", &format!("{:<7}", "skipped")),
-            };
-            let time = r.time.map_or_else(|| "-".to_string(), seconds);
-            let line = format!(
-                "  {}{:<width$}  {kind:<8}  {status}  {time:>8}  {}",
-                group_of(r),
-                r.item,
-                r.detail
-            );
-            text.push_str(line.trim_end());
-            text.push('\n');
-        }
-        let failed: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.status == RowStatus::Failed)
-            .map(|r| r.item.as_str())
-            .collect();
-        let skipped = rows.iter().filter(|r| r.status == RowStatus::Skipped).count();
-        let line = if failed.is_empty() {
-            let ok = rows.len() - skipped;
-            self.bold(&format!(
-                "hookctl: {hook}: ready ({} ok{})",
-                ok,
-                if skipped > 0 {
-                    format!(", {skipped} skipped")
-                } else {
-                    String::new()
-                }
-            ))
-        } else {
-            self.red(&format!(
-                "hookctl: {hook}: not ready: {} failed: {}",
-                failed.len(),
-                failed.join(", ")
-            ))
-        };
-        if verdict {
-            text.push_str(&line);
-            text.push('\n');
-        }
-        crate::output::write_err(format_args!("{text}"));
-    }
-
-    /// The width of the group column: its longest entry.
-    fn group_width(&self, rows: &[Row]) -> usize {
-        rows.iter()
-            .map(|r| r.group.as_deref().map_or(6, |g| escape(g).chars().count()))
-            .max()
-            .unwrap_or(5)
-            .max(5)
-    }
-
-    /// What jobs changed in staged files: re-staged, or failures naming the files and what to
-    /// do. `removed`: staged files a job deleted or renamed (never a fix). Returns the number
-    /// of failures.
-    pub(super) fn fixes(
-        &self,
-        root: &std::path::Path,
-        staged: &[PathBuf],
-        unstaged: &[(PathBuf, Vec<&str>)],
-        refused: &[(PathBuf, Vec<&str>)],
-        removed: &[(PathBuf, Vec<&str>)],
-    ) -> usize {
-        let fail = if self.utf8 { "✘" } else { "FAIL" };
-        let by = |jobs: &[&str]| match jobs {
-            [] => "a job".to_string(),
-            [one] => format!("job `{}`", escape(one)),
-            many => format!(
-                "jobs `{}`",
-                many.iter().map(|j| escape(j)).collect::<Vec<_>>().join("`, `")
-            ),
-        };
-        let mut text = String::new();
-        if !staged.is_empty() && !self.quiet {
-            let list: Vec<String> = staged.iter().map(|f| format!("`{}`", shown(f))).collect();
-            text.push_str(&format!(
-                "hookctl: re-staged what stage_fixed jobs fixed: {}\n",
-                list.join(", ")
-            ));
-        }
-        for (f, jobs) in removed {
-            text.push_str(&self.red(&format!(
-                "{fail} {} deleted or renamed `{}`, which is staged: that is never a fix, so nothing was staged and the file is left as staged",
-                by(jobs),
-                shown(f)
-            )));
-            text.push_str("\n  hint: a fixer must edit files in place; if the file is meant to go, delete or rename it with git (`git rm`, `git mv`) and commit again\n");
-        }
-        if !unstaged.is_empty() {
-            let list: Vec<String> = unstaged.iter().map(|(f, _)| format!("`{}`", shown(f))).collect();
-            let mut jobs: Vec<&str> = unstaged.iter().flat_map(|(_, j)| j.iter().copied()).collect();
-            jobs.sort_unstable();
-            jobs.dedup();
-            text.push_str(&self.red(&format!(
-                "{fail} {} changed staged files, and the commit would not include the change: {}",
-                by(&jobs),
-                list.join(", ")
-            )));
-            let paths: Vec<String> = unstaged.iter().map(|(f, _)| quoted(f)).collect();
-            text.push_str(&format!(
-                "\n  hint: review and stage the change (`git add {}`) and commit again, or set `stage_fixed = true` on the job\n",
-                paths.join(" ")
-            ));
-        }
-        for (f, jobs) in refused {
-            let q = quoted(f);
-            // Staged, then deleted from the work tree: `git add` would stage the deletion and
-            // lose the staged content.
-            if root.join(f).symlink_metadata().is_err() {
-                text.push_str(&self.red(&format!(
-                    "{fail} {} changed `{}`, which is staged but deleted from the work tree: the change was not applied",
-                    by(jobs),
-                    shown(f)
-                )));
-                text.push_str(&format!(
-                    "\n  hint: restore the staged file (`git restore {q}`) and commit again, or unstage it (`git rm --cached {q}`) to leave it out of the commit\n"
-                ));
-                continue;
-            }
-            text.push_str(&self.red(&format!(
-                "{fail} {} changed `{}`, which has unstaged edits: the change was not applied and nothing was merged into your edits",
-                by(jobs),
-                shown(f)
-            )));
-            text.push_str(&format!(
-                "\n  hint: stage the whole file (`git add {q}`) and commit again, or run the fixer by hand and stage its result with `git add -p {q}`\n"
-            ));
-        }
-        if !text.is_empty() {
-            crate::output::write_err(format_args!("{text}"));
-        }
-        usize::from(!unstaged.is_empty()) + refused.len() + removed.len()
-    }
-
-    /// Guarded files that could not be put back after the jobs: where the user's version is.
-    /// Returns the number of failures.
-    pub(super) fn not_restored(&self, failed: &[(PathBuf, String, PathBuf)]) -> usize {
-        for (f, why, at) in failed {
-            errln!(
-                "{}",
-                self.red(&format!(
-                    "hookctl: a job rewrote `{}`, which has unstaged edits, and it could not be put back ({}): your version is saved at {}",
-                    shown(f),
-                    escape(why),
-                    shown(at)
-                ))
-            );
-        }
-        failed.len()
-    }
-}
-
-/// A path as printed: control characters escaped.
-fn shown(p: &Path) -> String {
-    escape(&p.to_string_lossy()).into_owned()
-}
-
-/// A path as a shell word in a hint, control characters escaped.
-fn quoted(p: &Path) -> String {
-    escape(&String::from_utf8_lossy(&plan::quote(
-        p.as_os_str().as_encoded_bytes(),
-    )))
-    .into_owned()
 }
 
 /// Columns of the terminal on stderr (80 when unknown).
