@@ -64,7 +64,15 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<Exit> {
     }
 
     let installed = install::installed_shims(&hooks.dir)?;
-    check_hooks(&hooks, &installed, &configured, config.as_ref(), &mut r)?;
+    let in_config = check_config_hooks(ctx, &mut r);
+    check_hooks(
+        &hooks,
+        &installed,
+        &configured,
+        &in_config,
+        config.as_ref(),
+        &mut r,
+    )?;
     let shim_dirs: Vec<PathBuf> = installed
         .iter()
         .filter_map(|h| install::present(&hooks.path(h)).ok())
@@ -116,6 +124,7 @@ fn check_hooks(
     hooks: &install::Hooks,
     installed: &[String],
     configured: &BTreeSet<String>,
+    in_config: &[super::install::config_hooks::Registered],
     config: Option<&Config>,
     r: &mut Report,
 ) -> anyhow::Result<()> {
@@ -126,7 +135,6 @@ fn check_hooks(
         .chain(installed.iter().cloned())
         .collect();
     let current = std::env::current_exe().ok();
-    let in_config = check_config_hooks(ctx, &mut r);
     for hook in &wanted {
         if let Some(entry) = in_config.iter().find(|e| e.events.contains(hook)) {
             let command = entry.command.as_deref().unwrap_or_default();
