@@ -138,13 +138,83 @@ impl crate::report::Sources for Outcome {
 /// Run the built-in checks. Errors are hookctl's own failures (not a repo, unreadable index),
 /// never findings.
 pub fn run(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
-    run_inner(config, req, false)
+    by_scope(config, req, false)
 }
 
 /// Every finding of the snapshot, each marked `new` when the baseline lacks it (`hookctl check`
 /// by hand), instead of only the new ones (hooks).
 pub fn run_marked(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
-    run_inner(config, req, true)
+    by_scope(config, req, true)
+}
+
+/// Nearest wins: the files under a workspace package with settings of its own
+/// ([`Config::scopes`]) are checked with its configuration, as a run of that package checks
+/// them, the rest with the root's. One pass per distinct configuration, each reporting only its
+/// own files; the machine's state (`git/clean`, the running Node, the commit message) is checked
+/// once, by the root's pass.
+fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
+    if config.scopes.is_empty() {
+        return run_inner(config, req, mark);
+    }
+    let under = |path: &str, folder: &str| path == folder || path.starts_with(&format!("{folder}/"));
+    // The deepest scope holding `path`, if any.
+    let owner = |path: &str| {
+        config
+            .scopes
+            .iter()
+            .filter(|s| under(path, &s.folder))
+            .max_by_key(|s| s.folder.len())
+            .map(|s| s.folder.as_str())
+    };
+    let mut out = run_inner(config, req, mark)?;
+    out.findings.retain(|f| owner(&f.path).is_none());
+    for scope in &config.scopes {
+        // The request's paths within this folder (all of it when the request names none).
+        let paths: Vec<String> = if req.paths.is_empty() {
+            vec![scope.folder.clone()]
+        } else {
+            req.paths
+                .iter()
+                .map(|p| p.trim_end_matches('/'))
+                .filter_map(|p| {
+                    if p.is_empty() || under(&scope.folder, p) {
+                        Some(scope.folder.clone())
+                    } else if under(p, &scope.folder) {
+                        Some(p.to_string())
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        };
+        if paths.is_empty() {
+            continue;
+        }
+        let sub = Request {
+            paths,
+            local: Local::default(),
+            ..req.clone()
+        };
+        let mut part = run_inner(&scope.config, &sub, mark)?;
+        part.findings
+            .retain(|f| owner(&f.path) == Some(scope.folder.as_str()));
+        out.findings.append(&mut part.findings);
+        out.files = out.files.max(part.files);
+        out.elapsed += part.elapsed;
+        for (into, from) in [
+            (&mut out.too_large, part.too_large),
+            (&mut out.binary, part.binary),
+            (&mut out.notes, part.notes),
+        ] {
+            for x in from {
+                if !into.contains(&x) {
+                    into.push(x);
+                }
+            }
+        }
+    }
+    diagnostic::sort(&mut out.findings);
+    Ok(out)
 }
 
 fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {

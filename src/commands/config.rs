@@ -42,7 +42,9 @@ fn show(ctx: &Ctx, args: &ConfigShowArgs) -> anyhow::Result<Exit> {
     if let Some(p) = &package {
         let file = root.join(&p.folder).join(FILE_NAME);
         if file.is_file() {
-            layers.push((file.clone(), read(&file)?, Some(p.folder.clone())));
+            let text = read(&file)?;
+            nested::refuse_repository_wide(&file, &text)?;
+            layers.push((file.clone(), text, Some(p.folder.clone())));
         }
     }
     let mut out = String::new();
@@ -53,7 +55,7 @@ fn show(ctx: &Ctx, args: &ConfigShowArgs) -> anyhow::Result<Exit> {
         let names: Vec<&str> = chain.sources.iter().map(|s| s.shown.as_str()).collect();
         match &package {
             Some(p) => out.push_str(&format!(
-                "# the configuration of a run of package {}: the root's, then the package's (its jobs rooted in {}), later files winning\n",
+                "# the configuration of the files of package {}: the root's, then the package's (its jobs rooted in {}), later files winning; settings of the whole repository ([cache], [server], [commit], a hook's own keys) stay the root's\n",
                 p.label(),
                 p.folder
             )),
@@ -75,13 +77,15 @@ fn show(ctx: &Ctx, args: &ConfigShowArgs) -> anyhow::Result<Exit> {
             if !file.is_file() {
                 continue;
             }
+            let text = read(&file)?;
+            nested::refuse_repository_wide(&file, &text)?;
             out.push_str(&format!(
-                "\n# package {}: its jobs run on its files; its [rules] set the levels of findings under {}; the rest applies to `hookctl run <hook> --package {}`\n\n",
+                "\n# package {}: its settings apply to the files under {} (nearest wins) and its jobs run on them, in every run; `hookctl config show --package {}` shows the merged result\n\n",
                 p.label(),
                 p.folder,
                 p.name.as_deref().unwrap_or(&p.folder)
             ));
-            section(&mut out, &Chain::load(&file, read(&file)?, &root)?.show()?);
+            section(&mut out, &Chain::load(&file, text, &root)?.show()?);
         }
     }
     for line in out.trim_end().lines() {

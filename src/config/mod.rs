@@ -997,6 +997,20 @@ pub struct Config {
     /// `extends` entries naming npm packages that could not be read ([`Config::from_commit`]:
     /// a server installs no packages), each as `"<package>" (<file>:<line>)`.
     pub unread_extends: Vec<String>,
+    /// The workspace packages whose `hookctl.toml` changes a per-file setting (`[rules]`,
+    /// `[imports]`, `[env]`, `[deps]`, `[secrets]`, `[scan]`), each with its whole
+    /// configuration as a run of that package has it: a run of the whole repository checks the
+    /// files under each folder with it (nearest wins), the rest with this one. Empty in a run
+    /// of one package and with `--config`.
+    pub scopes: Vec<Scope>,
+}
+
+/// A workspace package with settings of its own: see [`Config::scopes`].
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Repo-relative, `/`-separated.
+    pub folder: String,
+    pub config: Config,
 }
 
 /// `[rules]`: rule id -> level.
@@ -1035,12 +1049,21 @@ impl Config {
         let loaded = match (&main, nested) {
             (Some(path), None) => Some(load_file(path, read(path)?, root)?),
             (main, Some((folder, file))) => {
+                let own = read(&file)?;
+                nested::refuse_repository_wide(&file, &own)?;
                 let mut layers = Vec::new();
+                let mut root_only = Config::default();
                 if let Some(path) = main {
-                    layers.push((path.clone(), read(path)?, None));
+                    let text = read(path)?;
+                    root_only = load_file(path, text.clone(), root)?;
+                    layers.push((path.clone(), text, None));
                 }
-                layers.push((file.clone(), read(&file)?, Some(folder.to_string())));
-                Some(extends::Chain::load_layers(layers, root)?.config()?)
+                layers.push((file.clone(), own, Some(folder.to_string())));
+                let mut merged = extends::Chain::load_layers(layers, root)?.config()?;
+                // What a base of the package's chain sets for the whole repository stays the
+                // root's (the package's own file may not set it: refused above).
+                nested::keep_repository_wide(&mut merged, &root_only);
+                Some(merged)
             }
             (None, None) => None,
         };
@@ -1061,6 +1084,9 @@ impl Config {
         config.drop_disabled_jobs();
         if explicit.is_none() {
             config.nested_rules = crate::config::nested::nested_rules(root)?;
+            if package.is_none() {
+                config.scopes = nested::scopes(root, &config)?;
+            }
         }
         Ok(config)
     }
@@ -1143,6 +1169,25 @@ impl Config {
             .max_by_key(|(dir, _)| dir.len())
             .and_then(|(_, rules)| rules.get(rule.id).copied())
             .unwrap_or_else(|| self.level(rule))
+    }
+
+    /// The configuration the file at `path` is checked with: the nearest workspace package's
+    /// that has settings of its own (see [`Config::scopes`]), else this one.
+    pub fn at(&self, path: &str) -> &Config {
+        self.scopes
+            .iter()
+            .filter(|s| path.starts_with(&format!("{}/", s.folder)))
+            .max_by_key(|s| s.folder.len())
+            .map_or(self, |s| &s.config)
+    }
+
+    /// The per-file settings, as one string: two configurations that check files alike have
+    /// the same.
+    pub fn per_file_settings(&self) -> String {
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.rules, self.imports, self.env, self.deps, self.secrets, self.scan
+        )
     }
 
     /// Jobs set `enabled = false` (in one file, or over an inherited job) do not run.

@@ -1,13 +1,13 @@
-//! `hookctl.toml` files inside workspace packages (like lint-staged's nearest config): each adds
-//! its jobs for that package's files. A nested job's `root` is the package folder (or its own
-//! `root`, glob or not, inside that folder), so its `{files}` are the package's files, relative
-//! to it. Its `[rules]` set the levels of findings under that folder (`nested_rules`, the
-//! nearest folder wins). In a run of the whole repository only jobs and rules are taken from a
-//! nested file; in a run of that package (`--package`, `--here`) the whole file is merged over
-//! the root's (`Config::load_for`), so it may set everything the root may (docs/config-sharing.md
-//! gives the precedence). A nested file may use `extends`. Only folders that are workspace packages count (the root `package.json`'s
-//! `workspaces` or `pnpm-workspace.yaml`, on disk as the root config is), so a fixture or an
-//! example project with its own `hookctl.toml` adds nothing.
+//! `hookctl.toml` files inside workspace packages (like lint-staged's nearest config). A nested
+//! job's `root` is the package folder (or its own `root`, glob or not, inside that folder), so
+//! its `{files}` are the package's files, relative to it. Its per-file settings (`[rules]`,
+//! `[imports]`, `[env]`, `[deps]`, `[secrets]`, `[scan]`) apply to the files under that folder in
+//! every run, nearest wins: the package's whole configuration (`Config::load_for`) is a
+//! [`config::Scope`] the engine checks those files with. Settings of the whole repository are
+//! refused in a nested file ([`refuse_repository_wide`]); docs/config-sharing.md gives the
+//! precedence. A nested file may use `extends`. Only folders that are workspace packages count
+//! (the root `package.json`'s `workspaces` or `pnpm-workspace.yaml`, on disk as the root config
+//! is), so a fixture or an example project with its own `hookctl.toml` adds nothing.
 
 use crate::platform::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -89,6 +89,136 @@ pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, co
         }
     }
     Ok(out)
+}
+
+/// The workspace packages whose configuration (root, then the package's `hookctl.toml`, as a
+/// run of that package loads it) checks files otherwise than `base` does.
+pub fn scopes(root: &Path, base: &config::Config) -> Result<Vec<config::Scope>, config::Error> {
+    let mut out = Vec::new();
+    let settings = base.per_file_settings();
+    for dir in workspace_folders(root) {
+        if !root.join(&dir).join(config::FILE_NAME).is_file() {
+            continue;
+        }
+        let folder = dir.to_string_lossy().replace('\\', "/");
+        let own = config::Config::load_for(root, None, Some(&folder))?;
+        if own.per_file_settings() != settings {
+            out.push(config::Scope { folder, config: own });
+        }
+    }
+    Ok(out)
+}
+
+/// The settings of the whole repository, which a workspace package's `hookctl.toml` cannot
+/// set: `[cache]`, `[server]`, `[commit]` (one message per commit), and a hook's own keys
+/// (`checks`, `parallel`, `fail_fast`, `skip`, `only`, `groups`, `checks_order`,
+/// `file_checkout`: one hook run for the repository). Set in the package's own file: exit 2 with
+/// its line. Set by a base it `extends` (a base shared with the root): the root's value stays.
+pub fn refuse_repository_wide(file: &Path, text: &str) -> Result<(), config::Error> {
+    let own = config::parse(file, text)?;
+    let mut found: Vec<(String, &str, Option<&str>)> = Vec::new();
+    let c = &own.cache;
+    if c.remote.is_some()
+        || c.remote_write.is_some()
+        || c.remote_min_misses.is_some()
+        || c.remote_timeout.is_some()
+    {
+        found.push(("`[cache]`".into(), "cache", None));
+    }
+    if own.server != config::ServerConfig::default() {
+        found.push(("`[server]`".into(), "server", None));
+    }
+    let m = &own.commit;
+    if m.conventional.is_some() || m.types.is_some() || m.max_subject_length.is_some() || m.ticket.is_some() {
+        found.push(("`[commit]`".into(), "commit", None));
+    }
+    for (hook, hc) in &own.hooks {
+        let keys = [
+            ("checks", hc.checks.is_some()),
+            ("parallel", hc.parallel.is_some()),
+            ("fail_fast", hc.fail_fast.is_some()),
+            ("skip", hc.skip.is_some()),
+            ("only", hc.only.is_some()),
+            ("groups", !hc.groups.is_empty()),
+            ("checks_order", hc.checks_order.is_some()),
+            ("file_checkout", hc.file_checkout.is_some()),
+        ];
+        if let Some((key, _)) = keys.iter().find(|(_, set)| *set) {
+            found.push((format!("`{key}` of `[{hook}]`"), hook.as_str(), Some(key)));
+        }
+    }
+    let Some((what, table, key)) = found.into_iter().next() else {
+        return Ok(());
+    };
+    Err(config::Error::Invalid {
+        path: file.to_path_buf(),
+        line: locate(text, table, key),
+        message: format!(
+            "{what} is a setting of the whole repository: a workspace package's {} cannot set it (the root's applies to every package); move it to the root {}{}",
+            config::FILE_NAME,
+            config::FILE_NAME,
+            if key.is_some() {
+                ", or set `skip`/`only` on the package's jobs"
+            } else {
+                ""
+            }
+        ),
+    })
+}
+
+/// The line of `[table]` (or `table.x = `, `[table.x]`), or of `key =` inside it: best effort,
+/// 1 when not found (an inline table).
+fn locate(text: &str, table: &str, key: Option<&str>) -> usize {
+    let mut current = String::new();
+    let mut header_line = 0;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(h) = line.strip_prefix('[') {
+            let name = h
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"');
+            current = name.to_string();
+            let first = name.split('.').next().unwrap_or("").trim_matches('"');
+            if first == table && header_line == 0 {
+                header_line = i + 1;
+                if key.is_none() || (name != table && name.split('.').nth(1) == key) {
+                    return i + 1;
+                }
+            }
+            continue;
+        }
+        let lhs = line.split('=').next().unwrap_or("").trim();
+        let lhs_first = lhs.split('.').next().unwrap_or("").trim().trim_matches('"');
+        match key {
+            None if current.is_empty() && lhs_first == table => return i + 1,
+            Some(k) if current == table && lhs_first == k => return i + 1,
+            Some(k)
+                if current.is_empty()
+                    && lhs_first == table
+                    && lhs.split('.').nth(1).map(str::trim) == Some(k) =>
+            {
+                return i + 1;
+            }
+            _ => {}
+        }
+    }
+    header_line.max(1)
+}
+
+/// The repository-wide settings of `merged` (a package's configuration) put back to `root`'s.
+pub fn keep_repository_wide(merged: &mut config::Config, root: &config::Config) {
+    merged.cache = root.cache.clone();
+    merged.server = root.server.clone();
+    merged.commit = root.commit.clone();
+    for (name, hc) in &mut merged.hooks {
+        let jobs = std::mem::take(&mut hc.jobs);
+        *hc = root.hooks.get(name).cloned().unwrap_or_default();
+        hc.jobs = jobs;
+    }
 }
 
 /// The workspace patterns of the root `package.json` (`workspaces`, `workspaces.packages`)

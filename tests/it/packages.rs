@@ -77,10 +77,10 @@ fn a_package_run_has_its_jobs_its_files_and_its_settings() {
 }
 
 #[test]
-fn the_whole_repository_run_keeps_every_package_and_the_root_settings() {
+fn the_whole_repository_run_checks_each_package_with_its_nearest_settings() {
     let r = monorepo();
-    // `WEB_KEY` is allowed by the package's file only in its own runs; `UI_SECRET_NAME` is
-    // undeclared everywhere.
+    // `WEB_KEY` is allowed by the package's file, for its files, in every run (nearest wins);
+    // `UI_SECRET_NAME` is undeclared everywhere.
     let run = r.hookctl(&["run", "pre-commit"]);
     cmd_snapshot!(r, "package_run_whole_repository", run);
     let ui = r.hookctl(&["run", "pre-commit", "--package", "@acme/ui"]);

@@ -180,3 +180,154 @@ fn editing_a_base_invalidates_cached_verdicts() {
     std::fs::remove_dir_all(r.path(".git/hookctl")).unwrap();
     assert_eq!(findings(&r), ["imports/unresolved src/a.ts"], "cold");
 }
+
+/// The same code in two workspace packages, one with a `hookctl.toml` of its own.
+const WEB_SETTINGS: &str = r#"[env]
+allow = ["WEB_KEY"]
+
+[imports]
+not_files = ["^~icons/"]
+
+[deps]
+dev_globs = ["**/tools/**"]
+
+[secrets]
+skip = ["**/keys/**"]
+
+[rules]
+"env/unused" = "warning"
+"#;
+
+fn two_packages(web_settings: &str) -> Repo {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"acme","private":true,"workspaces":["packages/*"]}"#,
+    )
+    .write(".env.example", "UNUSED_AT_ROOT=\n");
+    for pkg in ["web", "api"] {
+        r.write(
+            &format!("packages/{pkg}/package.json"),
+            format!(r#"{{"name":"{pkg}","scripts":{{"start":"node src/page.js"}},"devDependencies":{{"vitest":"1.0.0"}}}}"#),
+        )
+        .write(
+            &format!("packages/{pkg}/src/page.ts"),
+            "import icons from \"~icons/mdi\";\nexport const key = process.env.WEB_KEY;\nexport default icons;\n",
+        )
+        .write(
+            &format!("packages/{pkg}/tools/gen.ts"),
+            "import { describe } from \"vitest\";\nexport default describe;\n",
+        )
+        .write(
+            &format!("packages/{pkg}/keys/aws.ts"),
+            format!("export const id = \"{}\";\n", ["AKIA", "Q3EGRIVYX2N7TB5K"].concat()),
+        )
+        .write(&format!("packages/{pkg}/.env.example"), "UNUSED_IN_PACKAGE=\n");
+    }
+    r.write("packages/web/hookctl.toml", web_settings);
+    r.commit_all("init");
+    r
+}
+
+fn finding_lines(r: &Repo, args: &[&str]) -> Vec<String> {
+    check_findings(r, args)
+        .into_iter()
+        .map(|(rule, path, _)| format!("{rule} {path}"))
+        .collect()
+}
+
+/// Nearest wins in a run of the whole repository: a package's `[env]`, `[imports]`, `[deps]`,
+/// `[secrets]` and `[rules]` (a rule off at the root, on in the package) apply to its files exactly as in a run of that package, and the
+/// package beside it keeps the root's.
+#[test]
+fn a_packages_settings_apply_to_its_files_in_a_whole_repository_run() {
+    let r = two_packages(WEB_SETTINGS);
+    let whole = r.hookctl(&["check", "--all-findings"]);
+    cmd_snapshot!(r, "nested_settings_whole_repository", whole);
+    // The same verdicts for the package's files as its own run gives (a commit touching both).
+    for pkg in ["web", "api"] {
+        r.write(
+            &format!("packages/{pkg}/src/extra.ts"),
+            "import more from \"~icons/more\";\nexport const k = process.env.WEB_KEY;\nexport default more;\n",
+        );
+    }
+    r.git(&["add", "-A"]).ok();
+    let staged_whole = r.hookctl(&["run", "pre-commit"]);
+    let web_only = r.hookctl(&["run", "pre-commit", "--package", "web"]);
+    let web_lines = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains("packages/web/"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        web_lines(&staged_whole.all()),
+        web_lines(&web_only.all()),
+        "{}\n---\n{}",
+        staged_whole.all(),
+        web_only.all()
+    );
+    staged_whole.contains("packages/api/src/extra.ts");
+}
+
+/// Caches key on every nested configuration's content: editing only a package's
+/// `hookctl.toml` changes a warm run exactly as a cold one.
+#[test]
+fn editing_only_a_packages_file_changes_a_warm_run_as_a_cold_one() {
+    let r = two_packages(WEB_SETTINGS);
+    let args = ["--rev", "HEAD", "--all-findings"];
+    let before = finding_lines(&r, &args);
+    assert_eq!(finding_lines(&r, &args), before, "warm");
+    // Only the package's file changes (not the commit): `~icons/` is reported again there.
+    r.write(
+        "packages/web/hookctl.toml",
+        WEB_SETTINGS.replace("not_files = [\"^~icons/\"]", "not_files = []"),
+    );
+    let warm = finding_lines(&r, &args);
+    assert_ne!(warm, before, "the edit changes the verdicts");
+    std::fs::remove_dir_all(r.path(".git/hookctl")).unwrap();
+    assert_eq!(finding_lines(&r, &args), warm, "cold = warm");
+}
+
+/// What cannot be per package (`[cache]`, `[server]`, `[commit]`, a hook's own keys) is refused
+/// in a package's own file, with its line; set by a base the package extends (shared with the
+/// root), the root's value stays and nothing is refused.
+#[test]
+fn repository_wide_keys_in_a_packages_file_are_refused_with_their_line() {
+    let r = two_packages(WEB_SETTINGS);
+    let mut text = String::new();
+    for (title, extra) in [
+        ("[cache]", "\n[cache]\nremote = \"turbo\"\n"),
+        ("a hook's checks", "\n[pre-commit]\nchecks = [\"imports\"]\n"),
+        ("a hook's skip, dotted", "\n[pre-commit]\nskip.ref = \"main\"\n"),
+        ("[commit]", "\n[commit]\nmax_subject_length = 50\n"),
+    ] {
+        r.write("packages/web/hookctl.toml", format!("{WEB_SETTINGS}{extra}"));
+        for args in [&["check"][..], &["run", "pre-commit", "--package", "web"][..]] {
+            let run = r.hookctl(args);
+            text.push_str(&format!(
+                "## {title}, hookctl {}: exit {}\n{}\n",
+                args.join(" "),
+                run.code,
+                run.stderr
+            ));
+        }
+    }
+    snapshot!(r, "nested_repository_wide_refused", text);
+    // Through a shared base: not refused, the root's value applies.
+    r.write("tooling/base.toml", "[pre-commit]\nskip = true\n").write(
+        "packages/web/hookctl.toml",
+        format!("extends = [\"../../tooling/base.toml\"]\n{WEB_SETTINGS}"),
+    );
+    r.write(
+        "packages/web/src/new.ts",
+        "export const n = process.env.NEW_NAME;\n",
+    )
+    .add(&["packages/web/src/new.ts"]);
+    let run = r.hookctl(&["run", "pre-commit", "--package", "web"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.contains("NEW_NAME").lacks("skip: true");
+    let run = r.hookctl(&["run", "pre-commit"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    run.contains("NEW_NAME").lacks("skip: true");
+}

@@ -1,5 +1,6 @@
 //! `--package P` / `--here`: a run of one workspace package. Its `hookctl.toml` is merged over
-//! the root's as if it extended it (`Config::load_for`), so its settings win; every job gets
+//! the root's as if it extended it (`Config::load_for`, the configuration its files also get in a
+//! run of the whole repository), so its settings win; every job gets
 //! only the package's files, and the built-in checks report only findings under its folder.
 //!
 //! Which jobs run: the package's own (rooted in its folder), root jobs whose `root` is the
