@@ -567,27 +567,29 @@ fn importers_of(
     crate::graph::direct_importers(config, base, removed, &facts)
 }
 
-fn source_paths(snap: &Snapshot) -> Vec<&str> {
+/// The source files of a snapshot with their entries (so that no caller looks each path up
+/// again in the path map).
+fn source_paths(snap: &Snapshot) -> Vec<(&str, snapshot::Entry)> {
     snap.entries()
         .iter()
         .filter(|(p, e)| e.kind == snapshot::EntryKind::File && is_source(p))
-        .map(|(p, _)| p.as_str())
+        .map(|(p, e)| (p.as_str(), *e))
         .collect()
 }
 
 /// The source files of `scope` present in the snapshot (without walking every path for a
 /// small scope).
-fn scoped_source_paths<'a>(snap: &'a Snapshot, scope: &FileScope) -> Vec<&'a str> {
+fn scoped_source_paths<'a>(snap: &'a Snapshot, scope: &FileScope) -> Vec<(&'a str, snapshot::Entry)> {
     match scope {
         FileScope::All => source_paths(snap),
         FileScope::Files(set) => {
-            let mut v: Vec<&str> = set
+            let mut v: Vec<(&str, snapshot::Entry)> = set
                 .iter()
                 .filter_map(|p| snap.entries().get_key_value(p.as_str()))
                 .filter(|(p, e)| e.kind == snapshot::EntryKind::File && is_source(p))
-                .map(|(p, _)| p.as_str())
+                .map(|(p, e)| (p.as_str(), *e))
                 .collect();
-            v.sort_unstable();
+            v.sort_unstable_by_key(|(p, _)| *p);
             v
         }
     }
@@ -614,6 +616,8 @@ pub fn scan_snapshot(
 /// What `scan_snapshot_limited` found.
 pub struct Scanned {
     pub files: Vec<(String, Facts)>,
+    /// The blob id of each of `files` (zero for a work-tree file).
+    pub oids: Vec<git2::Oid>,
     /// Paths larger than the limit: neither parsed nor cached.
     pub too_large: Vec<String>,
     /// Paths whose content is binary: neither parsed nor cached.
@@ -650,20 +654,18 @@ fn scan_snapshot_with(
     max_size: u64,
     also: Option<AlsoRead<'_>>,
 ) -> Scanned {
-    let paths: Vec<&str> = scoped_source_paths(snap, scope);
+    let paths = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
     let mut out: Vec<(String, Option<Facts>)> = paths
         .par_iter()
-        .map(|p| {
+        .map(|(p, e)| {
             let hit = if worktree {
                 None
             } else {
-                let kind = FileKind::for_path(p);
-                kind.zip(snap.get(p))
-                    .and_then(|(kind, e)| cache.get(&crate::cache::facts_key(&e.oid, kind)))
+                FileKind::for_path(p).and_then(|kind| cache.get(&crate::cache::facts_key(&e.oid, kind)))
             };
-            (p.to_string(), hit)
+            ((*p).to_string(), hit)
         })
         .collect();
     let cache_hits = out.iter().filter(|(_, f)| f.is_some()).count();
@@ -758,16 +760,18 @@ fn scan_snapshot_with(
             }
         }
     }
-    let files = out
+    let (files, oids) = out
         .into_iter()
-        .filter(|(p, _)| !skipped.contains(p))
-        .map(|(p, f)| (p, f.unwrap_or_default()))
-        .collect();
+        .zip(&paths)
+        .filter(|((p, _), _)| !skipped.contains(p))
+        .map(|((p, f), (_, e))| ((p, f.unwrap_or_default()), e.oid))
+        .unzip();
     let mut too_large: Vec<String> = skipped.into_iter().filter(|p| !binary.contains(p)).collect();
     too_large.sort();
     binary.sort();
     Scanned {
         files,
+        oids,
         too_large,
         binary,
         cache_hits,
@@ -794,7 +798,7 @@ fn remote_facts(
         FileScope::All => scoped_source_paths(snap, scope),
         FileScope::Files(_) => source_paths(snap),
     };
-    let mut all: Vec<git2::Oid> = all_paths.iter().filter_map(|p| key(p)).collect();
+    let mut all: Vec<git2::Oid> = all_paths.iter().filter_map(|(p, _)| key(p)).collect();
     all.sort_unstable();
     all.dedup();
     let missing: Vec<git2::Oid> = misses.iter().filter_map(|p| key(p)).collect();
@@ -860,6 +864,7 @@ fn analyze(
     }
     let Scanned {
         files,
+        oids,
         too_large,
         binary,
         cache_hits,
@@ -884,11 +889,13 @@ fn analyze(
         let chunk = if files.len() > 40_000 { 20_000 } else { usize::MAX };
         let per_file: Vec<Vec<Finding>> = files
             .chunks(chunk)
-            .flat_map(|part| {
+            .zip(oids.chunks(chunk))
+            .flat_map(|(part, part_oids)| {
                 let found: Vec<Vec<Finding>> = part
                     .par_iter()
-                    .map(|(path, facts)| {
-                        let oid = snap.get(path).map_or(git2::Oid::ZERO_SHA1, |e| e.oid);
+                    .zip(part_oids)
+                    .map(|((path, facts), oid)| {
+                        let oid = *oid;
                         if clean.contains(path, &oid) {
                             return Vec::new();
                         }

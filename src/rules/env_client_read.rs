@@ -79,7 +79,10 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
                 .unwrap_or_default()
         };
-        let guarded = next && text().contains("typeof window");
+        // Read only when a read would otherwise be reported (a warm run of a repository whose
+        // client components read only public names reads no file here).
+        let guarded = std::cell::OnceCell::new();
+        let guarded = || *guarded.get_or_init(|| text().contains("typeof window"));
         for read in &facts.env_reads {
             let Some(name) = read.name.as_deref() else {
                 continue;
@@ -88,11 +91,11 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
                 continue;
             }
             let finding = match read.source {
-                EnvSource::ProcessEnv if next && guarded => continue,
                 EnvSource::ProcessEnv if next => {
                     if name.starts_with("NEXT_PUBLIC_")
                         || NEXT_CLIENT_BUILTINS.contains(&name)
                         || NEXT_CLIENT_BUILTIN_PREFIXES.iter().any(|p| name.starts_with(p))
+                        || guarded()
                     {
                         continue;
                     }

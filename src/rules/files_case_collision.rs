@@ -1,18 +1,49 @@
 //! `files/case-collision`: two snapshot paths differ only by letter case (`Foo.ts`, `foo.ts`).
 //! A checkout on macOS or Windows keeps only one of them.
 
-use std::collections::HashMap;
-
 use crate::diagnostic::Finding;
 use crate::snapshot::Snapshot;
 
 pub fn check(snap: &Snapshot) -> Vec<Finding> {
-    let mut groups: HashMap<String, Vec<&str>> = HashMap::new();
-    for p in snap.entries().keys().chain(snap.dirs()) {
-        groups.entry(p.to_ascii_lowercase()).or_default().push(p);
+    // Every path and every folder once, keyed by a hash of its lower-case form (no string
+    // built per path: this runs over the whole snapshot on every full check). Sorted paths
+    // list a folder's contents together, so a folder is new when the previous path was not
+    // in it.
+    let mut keyed: Vec<(u64, &str)> = Vec::with_capacity(snap.len() * 5 / 4);
+    let mut lower = Vec::new();
+    let mut hash = |s: &str| {
+        lower.clear();
+        lower.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+        xxhash_rust::xxh3::xxh3_64(&lower)
+    };
+    let mut prev: &str = "";
+    for p in snap.entries().keys() {
+        for (i, _) in p.match_indices('/') {
+            let dir = &p[..i];
+            let seen = prev.len() > i && prev.as_bytes()[i] == b'/' && prev.starts_with(dir);
+            if !seen {
+                keyed.push((hash(dir), dir));
+            }
+        }
+        keyed.push((hash(p), p));
+        prev = p;
+    }
+    keyed.sort_unstable();
+    let mut groups: Vec<Vec<&str>> = Vec::new();
+    for same_hash in keyed.chunk_by(|a, b| a.0 == b.0).filter(|c| c.len() > 1) {
+        // Equal hashes: group by the lower-case form itself (a hash collision is no finding).
+        let mut rest: Vec<&str> = same_hash.iter().map(|(_, p)| *p).collect();
+        while let Some(first) = rest.pop() {
+            let (same, other): (Vec<&str>, Vec<&str>) =
+                rest.iter().partition(|p| p.eq_ignore_ascii_case(first));
+            if !same.is_empty() {
+                groups.push(std::iter::once(first).chain(same).collect());
+            }
+            rest = other;
+        }
     }
     let mut out = Vec::new();
-    for (_, mut paths) in groups.into_iter().filter(|(_, v)| v.len() > 1) {
+    for mut paths in groups {
         paths.sort_unstable();
         paths.dedup();
         if paths.len() < 2 {
@@ -68,4 +99,46 @@ pub fn check_added(snap: &Snapshot, base: &Snapshot) -> Vec<Finding> {
     out.sort_by(|x, y| x.path.cmp(&y.path));
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The grouping `check` replaced: every path and folder's lower-case form in a map.
+    fn naive(snap: &Snapshot) -> Vec<(String, String)> {
+        let mut groups: std::collections::HashMap<String, Vec<&str>> = std::collections::HashMap::new();
+        for p in snap.entries().keys().chain(snap.dirs()) {
+            groups.entry(p.to_ascii_lowercase()).or_default().push(p);
+        }
+        let mut out = Vec::new();
+        for (_, mut paths) in groups {
+            paths.sort_unstable();
+            paths.dedup();
+            for other in paths.iter().skip(1) {
+                out.push(((*other).to_string(), paths[0].to_string()));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        /// The same collisions as the map over every lower-cased path and folder, on path sets
+        /// built from a few letters in both cases (so collisions of files, of folders and of a
+        /// file with a folder are frequent).
+        #[test]
+        fn same_collisions_as_the_map(paths in proptest::collection::btree_set("[aAbB.]{1,2}(/[aAbB.]{1,2}){0,3}", 1..40)) {
+            let root = tempfile::tempdir().unwrap();
+            let snap = Snapshot::from_files(root.path().to_path_buf(), paths.iter().map(|p| (p.clone(), "")));
+            let mut got: Vec<(String, String)> = check(&snap)
+                .into_iter()
+                .map(|f| (f.path.clone(), f.resolved.clone().unwrap_or_default()))
+                .collect();
+            got.sort();
+            prop_assert_eq!(got, naive(&snap));
+        }
+    }
 }

@@ -156,33 +156,36 @@ pub fn check(
     let filter = Filter::new(config);
     let entropy = config.secrets.entropy();
     let max_size = config.scan.max_file_size();
-    let is_file = |p: &str| snap.get(p).is_some_and(|e| e.kind == EntryKind::File);
-    let mut wanted: Vec<&str> = match paths {
+    let candidates = paths.map_or_else(|| snap.len(), <[&str]>::len);
+    let clean = clean.with_remote(remote, candidates);
+    // A (path, blob) in the clean set has no finding whatever the filter says (the filter only
+    // removes files), so it is asked first: a warm full check asks the path filters (globs,
+    // env file names) only about the files that changed.
+    let unknown =
+        |p: &str, e: &crate::snapshot::Entry| e.kind == EntryKind::File && !clean.contains(p, &e.oid);
+    let mut wanted: Vec<(&str, git2::Oid)> = match paths {
         Some(list) => list
             .iter()
-            .copied()
-            .filter(|p| is_file(p) && filter.wanted(p))
+            .filter_map(|&p| snap.get(p).map(|e| (p, e)))
+            .filter(|(p, e)| unknown(p, e) && filter.wanted(p))
+            .map(|(p, e)| (p, e.oid))
             .collect(),
         None => snap
             .entries()
             .iter()
-            .filter(|(p, e)| e.kind == EntryKind::File && filter.wanted(p))
-            .map(|(p, _)| p.as_str())
+            .filter(|(p, e)| unknown(p, e) && filter.wanted(p))
+            .map(|(p, e)| (p.as_str(), e.oid))
             .collect(),
     };
     // A file an env-file symlink points to is reported through the link by `secrets/env-file`.
-    let linked = env_link_targets(snap);
-    wanted.retain(|p| !linked.contains(*p));
+    if !wanted.is_empty() {
+        let linked = env_link_targets(snap);
+        wanted.retain(|(p, _)| !linked.contains(*p));
+    }
     wanted.sort_unstable();
-    let clean = clean.with_remote(remote, wanted.len());
-    let oid = |p: &str| snap.get(p).map_or(git2::Oid::ZERO_SHA1, |e| e.oid);
     let per_file: Vec<Vec<Finding>> = wanted
         .par_iter()
-        .map(|&path| {
-            let id = oid(path);
-            if clean.contains(path, &id) {
-                return Vec::new();
-            }
+        .map(|&(path, id)| {
             let hits = if let Some(hits) = read.get(path) {
                 hits.clone()
             } else {

@@ -49,7 +49,17 @@ const MOCK_METHODS: [&[u8]; 14] = [
 /// Extracts imports, env reads and suppression comments from one file. Never panics; facts
 /// come out sorted by position.
 pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
-    if src.len() >= u32::MAX as usize || !worth_parsing(src, opts) {
+    if !worth_parsing(src, opts) {
+        return Facts::default();
+    }
+    extract_parsed(lang, src, opts, false)
+}
+
+/// [`extract`] without the trigger-word prefilter: every file parsed (the property test
+/// checks that the prefilter drops no file this finds a fact in).
+/// With `every_subtree`, the walk does not skip the subtrees that hold no trigger word either.
+pub(super) fn extract_parsed(lang: Lang, src: &[u8], opts: &ScanOptions, every_subtree: bool) -> Facts {
+    if src.len() >= u32::MAX as usize {
         return Facts::default();
     }
     let Some(tree) = parse(lang, src) else {
@@ -70,7 +80,11 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
         type_children: Vec::new(),
         want_suppressions: memmem::find(src, b"hookctl-ignore").is_some(),
         sveltekit_objects: Vec::new(),
-        triggers: trigger_positions(src, opts),
+        triggers: if every_subtree {
+            (0..src.len()).collect()
+        } else {
+            trigger_positions(src, opts)
+        },
         ancestors: Vec::new(),
         analysis: read_kind::Analysis::default(),
     };
@@ -132,7 +146,7 @@ fn trigger_positions(src: &[u8], opts: &ScanOptions) -> Vec<usize> {
     v
 }
 
-fn worth_parsing(src: &[u8], opts: &ScanOptions) -> bool {
+pub(super) fn worth_parsing(src: &[u8], opts: &ScanOptions) -> bool {
     TRIGGERS.iter().any(|t| memmem::find(src, t).is_some())
         || opts
             .env_accessors

@@ -1123,3 +1123,73 @@ fn read_kinds_in_host_files() {
         .collect();
     assert_eq!(got, ["VITE_A:Fallback", "VITE_B:Plain"]);
 }
+
+/// Fragments of code for the prefilter property: facts of every kind, the same words misspelt
+/// (no trigger left), and code that holds no fact.
+const FRAGMENTS: &[&str] = &[
+    "import a from './a';",
+    "imprt a frm './a';",
+    "export * from './b';",
+    "export { c } fro './c';",
+    "const d = require('d');",
+    "const d = requir('d');",
+    "await import('./e');",
+    "/// <reference path=\"./f.d.ts\" />",
+    "/// <refrence path=\"./f.d.ts\" />",
+    "import g = require('g');",
+    "jest.mock('./h');",
+    "vi.doMock('./h');",
+    "jst.mck('./h');",
+    "process.env.API_URL;",
+    "process.nv.API_URL;",
+    "const { SECRET } = process.env;",
+    "import.meta.env.VITE_X;",
+    "Deno.env.get('DENO_X');",
+    "Bun.env.BUN_X;",
+    "getEnv('ACC_X');",
+    "getEn('ACC_X');",
+    "cfg('CFG_X');",
+    "// hookctl-ignore imports/untracked",
+    "// hookctl-ignor imports/untracked",
+    "\"use client\";",
+    "const n = 1 + 2;",
+    "function f(x: number) { return x * 2; }",
+    "class K { m() { return this; } }",
+    "let s = `t ${n}`;",
+    "if (a) { b(); } else { c(); }",
+    "$env/static/private",
+    "import { P } from '$env/static/public';",
+    "const o = { process: 1, meta: 2 };",
+    "<div className=\"x\">{y}</div>;",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// The trigger-word prefilter (files without `import`, `require`, `env`, ... are not
+    /// parsed) never drops a file in which a full parse and a walk of every subtree find an
+    /// import, an env read or a suppression; and where it parses, skipping the subtrees
+    /// without a trigger word finds the same facts.
+    #[test]
+    fn the_prefilter_drops_no_fact(
+        picks in proptest::collection::vec(0..FRAGMENTS.len(), 0..8),
+        sep in prop_oneof![Just("\n"), Just(" "), Just(";\n")],
+        accessor in prop_oneof![Just(None), Just(Some("cfg"))],
+        tsx in any::<bool>(),
+    ) {
+        let src = picks.iter().map(|&i| FRAGMENTS[i]).collect::<Vec<_>>().join(sep);
+        let opts = ScanOptions {
+            env_accessors: accessor.into_iter().map(String::from).chain(["getEnv".to_string()]).collect(),
+        };
+        let lang = if tsx { Tsx } else { Ts };
+        let full = super::extract::extract_parsed(lang, src.as_bytes(), &opts, true);
+        let filtered = extract(lang, src.as_bytes(), &opts);
+        if !super::extract::worth_parsing(src.as_bytes(), &opts) {
+            prop_assert!(
+                full.imports.is_empty() && full.env_reads.is_empty() && full.suppressions.is_empty(),
+                "the prefilter drops {:?}: {:?}", src, render(&full)
+            );
+        }
+        prop_assert_eq!(render(&filtered), render(&full), "{:?}", src);
+    }
+}
