@@ -171,6 +171,11 @@ export default { client: getClient(), enabled };
 export const client = createClient({ url: process.env.REDIS_ADDR });
 ")],
         want: &[(APP, "REDIS_ADDR", "error")] },
+    // ---- a file only a CI workflow runs (ngrx's release script) ----
+    Row { shape: "a script a CI workflow step runs", files: &[(".github/workflows/release.yml", "on: workflow_dispatch\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Release\n        env:\n          RELEASE_TAG: ${{ inputs.tag }}\n        run: npx tsx ./build/publish-release.ts\n"), ("build/publish-release.ts", "export const tag = process.env.RELEASE_TAG.trim();\n")],
+        want: &[("build/publish-release.ts", "RELEASE_TAG", "warning")] },
+    Row { shape: "the same file, no workflow runs it (twin)", files: &[(".github/workflows/release.yml", "on: workflow_dispatch\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx tsx ./build/other.ts\n"), ("build/publish-release.ts", "export const tag = process.env.RELEASE_TAG.trim();\n")],
+        want: &[("build/publish-release.ts", "RELEASE_TAG", "error")] },
     // ---- only the build can set it ----
     Row { shape: "import.meta.env name without the Vite prefix, typed in ImportMetaEnv (excalidraw's PKG_VERSION)", files: &[("src/vite-env.d.ts", "interface ImportMetaEnv {\n  PKG_VERSION: string;\n  VITE_API: string;\n}\n"), (APP, "export const v = import.meta.env.PKG_VERSION.trim();\n")],
         want: &[(APP, "PKG_VERSION", "warning")] },
