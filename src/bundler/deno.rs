@@ -30,8 +30,15 @@ pub enum Mapped {
     Remote(String),
 }
 
+/// `deno.json`, `deno.jsonc`, or a variant `deno.<name>.json(c)` that `deno test -c` selects
+/// (hono's `runtime-tests/deno-jsx/deno.precompile.json`, a folder with no `deno.json`): its
+/// map applies to its folder like an auto-discovered one's.
 pub fn is_deno_config(name: &str) -> bool {
-    name == "deno.json" || name == "deno.jsonc"
+    let Some(rest) = name.strip_prefix("deno.") else {
+        return false;
+    };
+    let stem = rest.strip_suffix(".jsonc").or_else(|| rest.strip_suffix(".json"));
+    matches!(rest, "json" | "jsonc") || stem.is_some_and(|s| !s.is_empty() && !s.contains('.'))
 }
 
 impl DenoMaps {
@@ -61,7 +68,8 @@ impl DenoMaps {
             if let Some(n) = json.get("name").and_then(Value::as_str) {
                 out.members.push(n.to_string());
             }
-            out.maps.insert(dir, pairs);
+            // `deno.json` sorts before its variants: its keys are found first.
+            out.maps.entry(dir).or_default().extend(pairs);
         }
         out
     }

@@ -90,6 +90,16 @@ pub struct Bundler {
     deno: deno::DenoMaps,
     providers: providers::Applicable,
     digest: u64,
+    /// Configs parsed by this load, and configs whose facts came from the cache (by blob).
+    parsed: usize,
+    cached: usize,
+}
+
+impl Bundler {
+    /// How many configs this load parsed, and how many it took from the cache (`HOOKCTL_TIMINGS`).
+    pub fn parse_counts(&self) -> (usize, usize) {
+        (self.parsed, self.cached)
+    }
 }
 
 /// Is this file name a config hookctl reads here (part of the resolution context)?
@@ -136,6 +146,7 @@ impl Bundler {
                 to_read.push((*path, key));
             }
         }
+        let cached = facts.len();
         let read_paths: Vec<&str> = to_read.iter().map(|(p, _)| *p).collect();
         for ((path, key), bytes) in to_read.iter().zip(snap.read_many(&read_paths)) {
             let name = path.rsplit('/').next().unwrap_or(path);
@@ -155,6 +166,8 @@ impl Bundler {
             deno: deno::DenoMaps::load(snap),
             providers: providers::Applicable::new(packages),
             manifests: packages.manifests.keys().cloned().collect(),
+            parsed: to_read.len(),
+            cached,
             ..Bundler::default()
         };
         // A package depending on `@sveltejs/kit` is an app root with the default `$lib`, with or

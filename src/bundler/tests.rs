@@ -239,6 +239,34 @@ fn deno_maps_walk_up_to_the_workspace() {
     assert_eq!(b.provide("packages/core/a.ts", "lodash"), Provided::No);
 }
 
+/// A variant config that `deno test -c` selects maps its folder (hono's runtime tests); a JSON
+/// file of another name does not.
+#[test]
+fn deno_config_variants_map_their_folder() {
+    assert!(super::deno::is_deno_config("deno.precompile.json"));
+    assert!(super::deno::is_deno_config("deno.react-jsx.jsonc"));
+    assert!(!super::deno::is_deno_config("deno.json.bak"));
+    assert!(!super::deno::is_deno_config("deno.a.b.json"));
+    assert!(!super::deno::is_deno_config("denoconfig.json"));
+    let (b, _root) = bundler(&[
+        (
+            "jsx/deno.precompile.json",
+            r#"{"imports": {"@std/assert": "jsr:@std/assert@^1.0.3"}}"#,
+        ),
+        ("jsx/a.test.tsx", ""),
+        (
+            "other/imports.json",
+            r#"{"imports": {"@std/path": "jsr:@std/path@1"}}"#,
+        ),
+        ("other/a.ts", ""),
+    ]);
+    assert!(matches!(
+        b.provide("jsx/a.test.tsx", "@std/assert"),
+        Provided::Virtual(_)
+    ));
+    assert_eq!(b.provide("other/a.ts", "@std/path"), Provided::No);
+}
+
 #[test]
 fn a_config_applies_within_its_own_package() {
     let (b, _root) = bundler(&[

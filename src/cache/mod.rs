@@ -508,6 +508,7 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
             ReadKind::SameNameGuard => 4,
             ReadKind::TestedLocal => 5,
             ReadKind::SchemaOptional => 6,
+            ReadKind::Dependency => 7,
         });
         if let Some(name) = name {
             put_str(out, name);
@@ -604,6 +605,7 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
             4 => ReadKind::SameNameGuard,
             5 => ReadKind::TestedLocal,
             6 => ReadKind::SchemaOptional,
+            7 => ReadKind::Dependency,
             _ => return None,
         };
         let name = if tag & 0x80 != 0 { Some(r.string()?) } else { None };
@@ -724,7 +726,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// Every read kind: the encoding covers them all.
-    const READ_KINDS: [ReadKind; 7] = [
+    const READ_KINDS: [ReadKind; 8] = [
         ReadKind::Plain,
         ReadKind::Fallback,
         ReadKind::TypeGuard,
@@ -732,6 +734,7 @@ mod tests {
         ReadKind::SameNameGuard,
         ReadKind::TestedLocal,
         ReadKind::SchemaOptional,
+        ReadKind::Dependency,
     ];
 
     fn span(line: u32, start: u32, len: u32) -> Span {

@@ -71,8 +71,7 @@ pub fn is_resolution_config(path: &str) -> bool {
     name == "package.json"
         || name == "pnpm-workspace.yaml"
         || is_tsconfig_name(name)
-        || name == "deno.json"
-        || name == "deno.jsonc"
+        || crate::bundler::deno::is_deno_config(name)
         // `$lib`, `kit.alias`, Nuxt's `srcDir`
         || crate::bundler::is_config(name)
         // How the package manager lays out node_modules (hoisted or not).

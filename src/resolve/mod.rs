@@ -337,7 +337,11 @@ impl Resolver {
         let ambient = ambient::Ambient::load(&snap);
         timing(t0, "ambient declarations");
         let bundler = crate::bundler::Bundler::load(&snap, &packages);
-        timing(t0, "bundler configs");
+        let (parsed, cached) = bundler.parse_counts();
+        timing(
+            t0,
+            &format!("bundler configs ({parsed} parsed, {cached} from the cache)"),
+        );
         let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest() ^ bundler.digest();
         let shared = Arc::new(shared);
         let strict =

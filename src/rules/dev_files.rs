@@ -120,9 +120,36 @@ const SCRIPT_EXTENSIONS: &[&str] = &[".js", ".mjs", ".cjs", ".ts", ".mts", ".cts
 /// tool scripts no deploy runs (trpc's `sponsors-sync:pull`), and never from one it does
 /// (`build`, `start`, what they run) or from a dev server's (`dev`, `start:*`, `serve`, `watch`,
 /// `preview`: they run the app's own entry). `manifests`: (package folder, package.json text).
-pub fn files_run_only_by_dev_scripts(manifests: &[(String, Vec<u8>)]) -> std::collections::HashSet<String> {
+/// Also the files a CI workflow's steps run by path (`.github/workflows/*.yml`, `run: npx tsx
+/// ./build/publish-release.ts`: ngrx's release script, whose names the step's `env:` sets): CI
+/// runs them, not the deploy. `workflows`: their texts (steps run at the repository root).
+pub fn files_run_only_by_dev_scripts(
+    manifests: &[(String, Vec<u8>)],
+    workflows: &[Vec<u8>],
+) -> std::collections::HashSet<String> {
     let mut dev = std::collections::HashSet::new();
     let mut deploy = std::collections::HashSet::new();
+    for text in workflows {
+        let text = String::from_utf8_lossy(text);
+        for line in text.lines() {
+            let line = line.trim_start().trim_start_matches("- ").trim_start();
+            // `#` comments, and the values of keys other than `run:` on their own line.
+            if line.starts_with('#') || (!line.starts_with("run:") && line.contains(": ")) {
+                continue;
+            }
+            for word in words(line.trim_start_matches("run:")) {
+                if SCRIPT_EXTENSIONS.iter().any(|e| word.ends_with(e))
+                    && !word.contains("://")
+                    && !word.contains("${{")
+                {
+                    let path = crate::bundler::eval::join("", word);
+                    if !path.starts_with("../") {
+                        dev.insert(path);
+                    }
+                }
+            }
+        }
+    }
     for (dir, text) in manifests {
         let Ok(json) = serde_json::from_slice::<serde_json::Value>(text) else {
             continue;
@@ -201,9 +228,26 @@ mod tests {
                 br#"{"scripts": {"dev:serve": "NODE_OPTIONS=\"--import ./mocks/index.js\" remix-serve ./build/index.js", "start": "remix-serve ./build/index.js"}}"#.to_vec(),
             ),
         ];
-        let mut got: Vec<String> = files_run_only_by_dev_scripts(&manifests).into_iter().collect();
+        let mut got: Vec<String> = files_run_only_by_dev_scripts(&manifests, &[])
+            .into_iter()
+            .collect();
         got.sort();
         assert_eq!(got, ["www/src/sponsors/script.pull.ts"]);
+        // A CI workflow's steps: the file a `run:` names (one line or a block), not the values
+        // of other keys, and not a file a deploy script runs too.
+        let workflow = b"jobs:\n  release:\n    steps:\n      - uses: actions/setup-node@v4\n        with:\n          cache-dependency-path: tools/lock.ts\n      - name: Release\n        env:\n          RELEASE_TAG: ${{ inputs.tag }}\n        run: npx tsx ./build/publish-release.ts\n      - run: |\n          node scripts/notify.mjs --dry\n          node www/scripts/gen.ts\n".to_vec();
+        let mut got: Vec<String> = files_run_only_by_dev_scripts(&manifests, &[workflow])
+            .into_iter()
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "build/publish-release.ts",
+                "scripts/notify.mjs",
+                "www/src/sponsors/script.pull.ts"
+            ]
+        );
     }
 
     #[test]

@@ -151,7 +151,22 @@ impl<'a> EnvContext<'a> {
                     Some((dir.to_string(), b.ok()?))
                 })
                 .collect();
-            super::dev_files::files_run_only_by_dev_scripts(&manifests)
+            let workflow_paths: Vec<&str> = self
+                .snap
+                .entries()
+                .keys()
+                .map(String::as_str)
+                .filter(|p| {
+                    p.starts_with(".github/workflows/") && (p.ends_with(".yml") || p.ends_with(".yaml"))
+                })
+                .collect();
+            let workflows: Vec<Vec<u8>> = self
+                .snap
+                .read_many(&workflow_paths)
+                .into_iter()
+                .filter_map(Result::ok)
+                .collect();
+            super::dev_files::files_run_only_by_dev_scripts(&manifests, &workflows)
         })
     }
 

@@ -90,6 +90,23 @@ pub(super) fn extract_parsed(lang: Lang, src: &[u8], opts: &ScanOptions, every_s
     };
     walker.walk(&tree);
     let mut facts = walker.facts;
+    // A value that goes only to a dependency is optional when the file tests the same name as
+    // on/off elsewhere; otherwise it is a plain read.
+    let flags: Vec<&str> = facts
+        .env_reads
+        .iter()
+        .filter(|r| r.kind == ReadKind::Flag)
+        .filter_map(|r| r.name.as_deref())
+        .collect();
+    let demote: Vec<usize> = (facts.env_reads.iter().enumerate())
+        .filter(|(_, r)| {
+            r.kind == ReadKind::Dependency && !r.name.as_deref().is_some_and(|n| flags.contains(&n))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for i in demote {
+        facts.env_reads[i].kind = ReadKind::Plain;
+    }
     if !facts.env_reads.is_empty() && read_kind::might_have_schema(src) {
         let optional = read_kind::optional_schema_keys(src, tree.root_node());
         for read in &mut facts.env_reads {

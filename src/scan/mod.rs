@@ -23,7 +23,7 @@ pub fn decode_js_string(raw: &[u8]) -> String {
 }
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 7;
+pub const EXTRACTOR_VERSION: u32 = 8;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -218,6 +218,13 @@ pub enum ReadKind {
     /// A zod / t3-env / valibot schema in the same file marks the name `.optional()`,
     /// `.default(...)` or `.nullish()`.
     SchemaOptional,
+    /// Its value goes only to a dependency's code (an argument of a function or class imported
+    /// from a package, directly, in an object literal, or through a parameter of a class or
+    /// function of the file that only hands it on), and the file tests the same name as on/off
+    /// elsewhere: the module is written to run without it, and only the dependency's code knows
+    /// what it does with `undefined` (umami's `new UmamiRedisClient(process.env.REDIS_URL)`
+    /// beside `const enabled = !!process.env.REDIS_URL`).
+    Dependency,
 }
 
 impl ReadKind {
@@ -231,6 +238,9 @@ impl ReadKind {
             ReadKind::SameNameGuard => Some("it is read under a test of the same name"),
             ReadKind::TestedLocal => Some("its value is tested before use"),
             ReadKind::SchemaOptional => Some("a schema marks it optional"),
+            ReadKind::Dependency => Some(
+                "the file tests it as on/off, and here its value goes only to a dependency, whose code alone knows what it does when unset",
+            ),
         }
     }
 }

@@ -84,7 +84,9 @@ pub(super) fn of_expression<'t>(
         Ctx::Kind(k) => k,
         Ctx::Local { name: local, at, key } => tested_local(a, src, &anc[..=at], local, key, 0),
     };
-    if kind == ReadKind::Plain && under_same_name_guard(a, src, anc, read, name, 0) {
+    if matches!(kind, ReadKind::Plain | ReadKind::Dependency)
+        && under_same_name_guard(a, src, anc, read, name, 0)
+    {
         return ReadKind::SameNameGuard;
     }
     kind
@@ -151,6 +153,12 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
                     .named_children(&mut p.walk())
                     .filter(|c| c.kind() != "comment")
                     .position(|c| c.id() == w.id());
+                if call.kind() == "new_expression" {
+                    return Ctx::Kind(match index {
+                        Some(index) if to_dependency(src, anc[0], call, index, 0) => ReadKind::Dependency,
+                        _ => ReadKind::Plain,
+                    });
+                }
                 if call.kind() != "call_expression" {
                     return Ctx::Kind(ReadKind::Plain);
                 }
@@ -163,6 +171,9 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
                     }
                     (_, Some(index)) if takes_undefined(src, anc[0], call, index) => {
                         return Ctx::Kind(ReadKind::TestedLocal);
+                    }
+                    (_, Some(index)) if to_dependency(src, anc[0], call, index, 0) => {
+                        return Ctx::Kind(ReadKind::Dependency);
                     }
                     _ => return Ctx::Kind(ReadKind::Plain),
                 }
@@ -253,6 +264,13 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
                             key: Some(key),
                         }
                     }
+                    // `createClient({ url: process.env.X })`: a property of an argument.
+                    _ if i.checked_sub(1).is_some_and(|j| {
+                        anc[j].kind() == "object" && object_argument_to_dependency(src, anc[0], anc[j], 0)
+                    }) =>
+                    {
+                        Ctx::Kind(ReadKind::Dependency)
+                    }
                     _ => Ctx::Kind(ReadKind::Plain),
                 };
             }
@@ -327,6 +345,307 @@ fn takes_undefined(src: &[u8], root: Node, call: Node, index: usize) -> bool {
         }
         _ => false,
     }
+}
+
+/// Does argument `index` of `call` (a call or a `new`) go only to a dependency's code? The
+/// callee is imported from a package (not a Node built-in: `path.join(undefined)` throws), as a
+/// name or the object of a method (`redis.createClient`); or, at `depth` 0, it is a class (for
+/// `new`) or function declared at the top level of the file whose parameter `index` is only
+/// handed on to such a callee, or stored in a field the class never dereferences (umami's
+/// `UmamiRedisClient`, whose constructor does `createClient({ url })` and `this.url = url`).
+/// Globals (`new URL`, `JSON.parse`, `Buffer.from`) are no dependency: they certainly throw.
+fn to_dependency(src: &[u8], root: Node, call: Node, index: usize, depth: usize) -> bool {
+    let callee = match call.kind() {
+        "call_expression" => call.child_by_field_name("function"),
+        "new_expression" => call.child_by_field_name("constructor"),
+        _ => None,
+    };
+    let Some(callee) = callee else {
+        return false;
+    };
+    let name = match callee.kind() {
+        "identifier" => text(src, callee),
+        "member_expression" => {
+            return callee
+                .child_by_field_name("object")
+                .is_some_and(|o| o.kind() == "identifier" && imported_from_package(src, root, text(src, o)));
+        }
+        _ => return false,
+    };
+    if imported_from_package(src, root, name) {
+        return true;
+    }
+    if depth > 0 {
+        return false;
+    }
+    let Some((params, body, class_body)) = local_callee(src, root, name, call.kind() == "new_expression")
+    else {
+        return false;
+    };
+    let Some(param) = params
+        .named_children(&mut params.walk())
+        .filter(|c| c.kind() != "comment")
+        .nth(index)
+    else {
+        return false;
+    };
+    let pattern = match param.kind() {
+        "identifier" => Some(param),
+        // `constructor(private url: string)` stores it implicitly: not followed.
+        "required_parameter" | "optional_parameter"
+            if !param.children(&mut param.walk()).any(|c| {
+                matches!(
+                    c.kind(),
+                    "accessibility_modifier" | "readonly" | "override_modifier"
+                )
+            }) =>
+        {
+            param.child_by_field_name("pattern")
+        }
+        _ => None,
+    };
+    match pattern.filter(|p| p.kind() == "identifier") {
+        Some(p) => only_handed_on(src, root, body, class_body, text(src, p), depth),
+        None => false,
+    }
+}
+
+/// `object` is an argument of a call or `new` (`f({ url })`) whose argument goes only to a
+/// dependency ([`to_dependency`]).
+fn object_argument_to_dependency(src: &[u8], root: Node, object: Node, depth: usize) -> bool {
+    let Some(args) = object.parent().filter(|a| a.kind() == "arguments") else {
+        return false;
+    };
+    let Some(call) = args.parent() else {
+        return false;
+    };
+    args.named_children(&mut args.walk())
+        .filter(|c| c.kind() != "comment")
+        .position(|c| c.id() == object.id())
+        .is_some_and(|index| to_dependency(src, root, call, index, depth))
+}
+
+/// The parameters and body of the class constructor (`new`) or function `name` declared at the
+/// top level of the file (exported or not), and the class body for a class.
+fn local_callee<'t>(
+    src: &[u8],
+    root: Node<'t>,
+    name: &[u8],
+    class: bool,
+) -> Option<(Node<'t>, Node<'t>, Option<Node<'t>>)> {
+    for stmt in root.named_children(&mut root.walk()) {
+        let decl = match stmt.kind() {
+            "export_statement" => match stmt.child_by_field_name("declaration") {
+                Some(d) => d,
+                None => continue,
+            },
+            _ => stmt,
+        };
+        match decl.kind() {
+            "class_declaration" | "abstract_class_declaration" | "class" if class => {
+                if decl
+                    .child_by_field_name("name")
+                    .is_none_or(|n| text(src, n) != name)
+                {
+                    continue;
+                }
+                let body = decl.child_by_field_name("body")?;
+                let ctor = body.named_children(&mut body.walk()).find(|m| {
+                    m.kind() == "method_definition"
+                        && m.child_by_field_name("name")
+                            .is_some_and(|n| text(src, n) == b"constructor")
+                })?;
+                return Some((
+                    ctor.child_by_field_name("parameters")?,
+                    ctor.child_by_field_name("body")?,
+                    Some(body),
+                ));
+            }
+            "function_declaration" if !class => {
+                if decl
+                    .child_by_field_name("name")
+                    .is_none_or(|n| text(src, n) != name)
+                {
+                    continue;
+                }
+                return Some((
+                    decl.child_by_field_name("parameters")?,
+                    decl.child_by_field_name("body")?,
+                    None,
+                ));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Is every use of the parameter `param` in `body` an argument handed to a dependency
+/// (directly, or as a property of an object literal argument: `createClient({ url })`), or a
+/// store into a field `this.f` that `class_body` never dereferences (`this.f.x`, `this.f[..]`,
+/// `this.f(..)`)? And is there one?
+fn only_handed_on(
+    src: &[u8],
+    root: Node,
+    body: Node,
+    class_body: Option<Node>,
+    param: &[u8],
+    depth: usize,
+) -> bool {
+    let mut cursor = body.walk();
+    let mut budget = SEARCH_BUDGET;
+    let mut handed = false;
+    'dfs: loop {
+        let node = cursor.node();
+        budget = match budget.checked_sub(1) {
+            Some(b) => b,
+            None => return false,
+        };
+        if matches!(node.kind(), "identifier" | "shorthand_property_identifier") && text(src, node) == param {
+            let Some(parent) = node.parent() else {
+                return false;
+            };
+            let ok = match parent.kind() {
+                "arguments" => parent.parent().is_some_and(|call| {
+                    parent
+                        .named_children(&mut parent.walk())
+                        .filter(|c| c.kind() != "comment")
+                        .position(|c| c.id() == node.id())
+                        .is_some_and(|i| to_dependency(src, root, call, i, depth + 1))
+                }),
+                "object" => object_argument_to_dependency(src, root, parent, depth + 1),
+                "pair" if is(parent.child_by_field_name("value"), node) => parent.parent().is_some_and(|o| {
+                    o.kind() == "object" && object_argument_to_dependency(src, root, o, depth + 1)
+                }),
+                "assignment_expression" if is(parent.child_by_field_name("right"), node) => {
+                    stored_never_dereferenced(src, parent.child_by_field_name("left"), class_body)
+                }
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+            handed = true;
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'dfs;
+            }
+            if !cursor.goto_parent() {
+                break 'dfs;
+            }
+        }
+    }
+    handed
+}
+
+/// `left` is `this.f`, and no `this.f.`, `this.f[` or `this.f(` appears in `class_body`.
+fn stored_never_dereferenced(src: &[u8], left: Option<Node>, class_body: Option<Node>) -> bool {
+    let (Some(left), Some(class_body)) = (left, class_body) else {
+        return false;
+    };
+    if left.kind() != "member_expression"
+        || left
+            .child_by_field_name("object")
+            .is_none_or(|o| o.kind() != "this")
+    {
+        return false;
+    }
+    let field = text(src, left);
+    let hay = text(src, class_body);
+    !memchr::memmem::find_iter(hay, field).any(|at| {
+        let rest = &hay[at + field.len()..];
+        let next = rest.iter().copied().find(|b| !b.is_ascii_whitespace());
+        let word = rest
+            .first()
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$');
+        !word && matches!(next, Some(b'.' | b'[' | b'(')) && !rest.starts_with(b"?.")
+    })
+}
+
+/// Is `name` bound at the top level of the file by an import of a package: `import x from
+/// 'pkg'`, `import * as x`, `import { y as x }`, `const x = require('pkg')`, `const { x } =
+/// require('pkg')`? A package is a bare specifier that is not a Node built-in, an import-map
+/// `#x`, or a `~`/`@/` alias.
+fn imported_from_package(src: &[u8], root: Node, name: &[u8]) -> bool {
+    let package = |spec: Node| {
+        let raw = text(src, spec);
+        let spec = unquote(raw);
+        let spec = std::str::from_utf8(spec).unwrap_or("");
+        let first = spec.split('/').next().unwrap_or("");
+        !spec.is_empty()
+            && !spec.starts_with(['.', '/', '#', '~', '$'])
+            && !spec.starts_with("@/")
+            && !spec.contains(':')
+            && !nodejs_built_in_modules::is_nodejs_builtin_module(spec)
+            && !nodejs_built_in_modules::is_nodejs_builtin_module(first)
+    };
+    let binds = |n: Node| match n.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => text(src, n) == name,
+        _ => false,
+    };
+    for stmt in root.named_children(&mut root.walk()) {
+        match stmt.kind() {
+            "import_statement" => {
+                let Some(source) = stmt.child_by_field_name("source") else {
+                    continue;
+                };
+                let Some(clause) = stmt
+                    .named_children(&mut stmt.walk())
+                    .find(|c| c.kind() == "import_clause")
+                else {
+                    continue;
+                };
+                let bound = clause.named_children(&mut clause.walk()).any(|c| match c.kind() {
+                    "identifier" => binds(c),
+                    "namespace_import" => c.named_children(&mut c.walk()).any(binds),
+                    "named_imports" => c.named_children(&mut c.walk()).any(|s| {
+                        s.kind() == "import_specifier"
+                            && s.child_by_field_name("alias")
+                                .or_else(|| s.child_by_field_name("name"))
+                                .is_some_and(binds)
+                    }),
+                    _ => false,
+                });
+                if bound {
+                    return package(source);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                for d in stmt.named_children(&mut stmt.walk()) {
+                    let (Some(n), Some(v)) = (d.child_by_field_name("name"), d.child_by_field_name("value"))
+                    else {
+                        continue;
+                    };
+                    let bound = match n.kind() {
+                        "identifier" => binds(n),
+                        "object_pattern" => n.named_children(&mut n.walk()).any(|p| match p.kind() {
+                            "shorthand_property_identifier_pattern" => binds(p),
+                            "pair_pattern" => p.child_by_field_name("value").is_some_and(binds),
+                            _ => false,
+                        }),
+                        _ => false,
+                    };
+                    if !bound {
+                        continue;
+                    }
+                    let required = v.kind() == "call_expression"
+                        && v.child_by_field_name("function")
+                            .is_some_and(|f| text(src, f) == b"require");
+                    let spec = v
+                        .child_by_field_name("arguments")
+                        .and_then(|a| a.named_child(0))
+                        .filter(|s| s.kind() == "string");
+                    return required && spec.is_some_and(package);
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `f(...)` or `a.f(...)`: `f`.
@@ -524,7 +843,8 @@ fn tested_local<'t>(
             let mut ancestors: Vec<Node> = anc[..=k].to_vec();
             ancestors.extend(path);
             return match context(src, &ancestors, use_node) {
-                Ctx::Kind(ReadKind::Plain) => ReadKind::Plain,
+                // Only the first use is looked at: a later one may dereference the local.
+                Ctx::Kind(ReadKind::Plain | ReadKind::Dependency) => ReadKind::Plain,
                 Ctx::Local { name, at, key } if depth < LOCAL_DEPTH => {
                     match tested_local(a, src, &ancestors[..=at], name, key, depth + 1) {
                         ReadKind::Plain => ReadKind::Plain,

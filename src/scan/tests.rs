@@ -1088,6 +1088,65 @@ fn read_kinds() {
             "const { SECRET } = process.env; sign(SECRET);",
             &[("SECRET", Plain)],
         ),
+        // ---- a value that goes only to a dependency, in a file that tests the name as on/off ----
+        (
+            "import { createClient } from 'redis'; class C { url: string; constructor(url: string) { const client = createClient({ url }); this.url = url; } } const enabled = !!process.env.REDIS_URL; function getClient() { return new C(process.env.REDIS_URL); } export const client = getClient();",
+            &[("REDIS_URL", Flag), ("REDIS_URL", Dependency)],
+        ),
+        (
+            "import Redis from 'ioredis'; export const on = !!process.env.R; export const r = new Redis(process.env.R);",
+            &[("R", Flag), ("R", Dependency)],
+        ),
+        (
+            "import * as redis from 'redis'; export const on = Boolean(process.env.R); export const r = redis.createClient({ url: process.env.R });",
+            &[("R", Flag), ("R", Dependency)],
+        ),
+        (
+            "const { createClient } = require('redis'); const on = !!process.env.R; const r = createClient(process.env.R);",
+            &[("R", Flag), ("R", Dependency)],
+        ),
+        (
+            "import { connect } from 'db'; function open(u) { return connect(u); } const on = !!process.env.R; export const c = open(process.env.R);",
+            &[("R", Flag), ("R", Dependency)],
+        ),
+        // Twins: a global or a Node built-in that throws, a dereference in the file, a
+        // relative import, no test of the name, a field used later, a local used after.
+        (
+            "import { createClient } from 'redis'; class C { constructor(url: string) { createClient({ url }); } } const enabled = !!process.env.REDIS_URL; export const c = new URL(process.env.REDIS_URL);",
+            &[("REDIS_URL", Flag), ("REDIS_URL", Plain)],
+        ),
+        (
+            "import { createClient } from 'redis'; class C { host: string; constructor(url: string) { createClient({ url }); this.host = url.split(':')[0]; } } const on = !!process.env.R; export const c = new C(process.env.R);",
+            &[("R", Flag), ("R", Plain)],
+        ),
+        (
+            "import { createClient } from 'redis'; class C { url: string; constructor(url: string) { createClient({ url }); this.url = url; } host() { return this.url.split(':')[0]; } } const on = !!process.env.R; export const c = new C(process.env.R);",
+            &[("R", Flag), ("R", Plain)],
+        ),
+        (
+            "import path from 'node:path'; import { join } from 'path'; const on = !!process.env.D; export const a = path.join(process.env.D); export const b = join(process.env.D);",
+            &[("D", Flag), ("D", Plain), ("D", Plain)],
+        ),
+        (
+            "import { connect } from './db'; const on = !!process.env.R; export const c = connect(process.env.R);",
+            &[("R", Flag), ("R", Plain)],
+        ),
+        (
+            "import { createClient } from 'redis'; export const c = createClient({ url: process.env.R_URL });",
+            &[("R_URL", Plain)],
+        ),
+        (
+            "import Redis from 'ioredis'; const on = !!process.env.R; export const r = new Redis(process.env.R.trim());",
+            &[("R", Flag), ("R", Plain)],
+        ),
+        (
+            "import Redis from 'ioredis'; const on = !!process.env.R; const url = process.env.R; export const r = new Redis(url); export const h = url.split(':');",
+            &[("R", Flag), ("R", Plain)],
+        ),
+        (
+            "import { createClient } from 'redis'; if (!process.env.R) throw new Error('R'); export const c = createClient({ url: process.env.R });",
+            &[("R", Plain), ("R", Plain)],
+        ),
         // ---- schemas ----
         (
             "export const env = createEnv({ server: { DB: z.string().url(), MSG: z.string().optional(), N: z.coerce.number().default(3) }, runtimeEnv: { DB: process.env.DB, MSG: process.env.MSG, N: process.env.N } });",

@@ -283,6 +283,38 @@ const CASES: &[Case] = &[
         ],
         untracked: &[],
     },
+    // A Deno config variant that `deno test -c` selects, in a folder with no deno.json (hono's
+    // runtime-tests/deno-jsx), and its twin: a map in a JSON file of another name maps nothing.
+    Case {
+        name: "deno config variant imports",
+        files: &[
+            (
+                "runtime-tests/deno-jsx/deno.precompile.json",
+                r#"{"compilerOptions": {"jsx": "precompile"}, "imports": {"@std/assert": "jsr:@std/assert@^1.0.3"}}"#,
+            ),
+            (
+                "runtime-tests/deno-jsx/jsx.test.tsx",
+                "import { assertEquals } from '@std/assert';
+",
+            ),
+        ],
+        untracked: &[],
+    },
+    Case {
+        name: "deno config variant imports, a JSON file of another name (twin)",
+        files: &[
+            (
+                "runtime-tests/deno-jsx/config.precompile.json",
+                r#"{"imports": {"@std/assert": "jsr:@std/assert@^1.0.3"}}"#,
+            ),
+            (
+                "runtime-tests/deno-jsx/jsx.test.tsx",
+                "import { assertEquals } from '@std/assert';
+",
+            ),
+        ],
+        untracked: &[],
+    },
     // unplugin-icons `~icons/…`.
     Case {
         name: "unplugin-icons",
@@ -576,6 +608,18 @@ fn config_facts_are_cached_by_blob() {
     run.ok();
     let cache = r.path(".git/hookctl/configs.bin");
     assert!(cache.exists(), "the config's facts are cached");
+    // `HOOKCTL_TIMINGS` counts the configs parsed and those taken from the cache.
+    let counts = |r: &Repo| {
+        let run = r.hookctl_env(&["check", "--all-findings"], &[("HOOKCTL_TIMINGS", "1")], None);
+        run.stderr
+            .lines()
+            .find_map(|l| {
+                l.split_once("bundler configs (")
+                    .map(|(_, c)| c.split(')').next().unwrap_or("").to_string())
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(counts(&r), "0 parsed, 1 from the cache");
     r.hookctl(&["check", "--all-findings"]).ok();
     // Point the alias elsewhere: the new blob is read afresh, and the import breaks.
     r.write(
@@ -583,6 +627,8 @@ fn config_facts_are_cached_by_blob() {
         "import path from 'node:path'\nexport default { resolve: { alias: { '@helpers': path.resolve(__dirname, './lib') } } }\n",
     );
     r.add(&["vite.config.ts"]);
+    assert_eq!(counts(&r), "1 parsed, 0 from the cache");
+    assert_eq!(counts(&r), "0 parsed, 1 from the cache");
     r.hookctl(&["check", "--all-findings"])
         .code(1)
         .contains("@helpers/backend/gql");

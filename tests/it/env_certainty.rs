@@ -142,6 +142,40 @@ const ROWS: &[Row] = &[
         want: &[(APP, "PREACT_PATH", "warning")] },
     Row { shape: "a parameter typed string (twin)", files: &[(APP, "const PREACT = process.env.PREACT_DIR;\nexport function bundle() {\n  return debuggerPlugin(PREACT);\n}\nfunction debuggerPlugin(p: string) {\n  return p.trim();\n}\n")],
         want: &[(APP, "PREACT_DIR", "error")] },
+    // ---- the value goes only to a dependency, in a file that tests the name as on/off ----
+    Row { shape: "a class of the file hands it to a package's client, the file tests it (umami's REDIS_URL)", files: &[("package.json", r#"{"name":"app","dependencies":{"redis":"4"}}"#), (APP, "import { createClient } from 'redis';
+class Client {
+  url: string;
+  constructor(url: string) {
+    createClient({ url });
+    this.url = url;
+  }
+}
+const enabled = !!process.env.REDIS_URL;
+function getClient() {
+  return new Client(process.env.REDIS_URL);
+}
+export default { client: getClient(), enabled };
+")],
+        want: &[(APP, "REDIS_URL", "warning"), (APP, "REDIS_URL", "warning")] },
+    Row { shape: "the same file, `new URL` instead (twin)", files: &[("package.json", r#"{"name":"app","dependencies":{"redis":"4"}}"#), (APP, "import { createClient } from 'redis';
+const enabled = !!process.env.REDIS_URI;
+function getClient() {
+  createClient();
+  return new URL(process.env.REDIS_URI);
+}
+export default { client: getClient(), enabled };
+")],
+        want: &[(APP, "REDIS_URI", "warning"), (APP, "REDIS_URI", "error")] },
+    Row { shape: "a package's client, the file never tests the name (twin)", files: &[("package.json", r#"{"name":"app","dependencies":{"redis":"4"}}"#), (APP, "import { createClient } from 'redis';
+export const client = createClient({ url: process.env.REDIS_ADDR });
+")],
+        want: &[(APP, "REDIS_ADDR", "error")] },
+    // ---- a file only a CI workflow runs (ngrx's release script) ----
+    Row { shape: "a script a CI workflow step runs", files: &[(".github/workflows/release.yml", "on: workflow_dispatch\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - name: Release\n        env:\n          RELEASE_TAG: ${{ inputs.tag }}\n        run: npx tsx ./build/publish-release.ts\n"), ("build/publish-release.ts", "export const tag = process.env.RELEASE_TAG.trim();\n")],
+        want: &[("build/publish-release.ts", "RELEASE_TAG", "warning")] },
+    Row { shape: "the same file, no workflow runs it (twin)", files: &[(".github/workflows/release.yml", "on: workflow_dispatch\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npx tsx ./build/other.ts\n"), ("build/publish-release.ts", "export const tag = process.env.RELEASE_TAG.trim();\n")],
+        want: &[("build/publish-release.ts", "RELEASE_TAG", "error")] },
     // ---- only the build can set it ----
     Row { shape: "import.meta.env name without the Vite prefix, typed in ImportMetaEnv (excalidraw's PKG_VERSION)", files: &[("src/vite-env.d.ts", "interface ImportMetaEnv {\n  PKG_VERSION: string;\n  VITE_API: string;\n}\n"), (APP, "export const v = import.meta.env.PKG_VERSION.trim();\n")],
         want: &[(APP, "PKG_VERSION", "warning")] },
