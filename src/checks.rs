@@ -419,12 +419,8 @@ fn changed_paths(snap: &Snapshot, base: &Snapshot) -> usize {
     if let Some(diff) = &base.derived_changes {
         diff.len()
     } else {
-        let differ = snap
-            .entries()
-            .iter()
-            .filter(|(p, e)| base.get(p) != Some(*e))
-            .count();
-        differ + base.entries().keys().filter(|p| snap.get(p).is_none()).count()
+        let differ = snap.iter().filter(|(p, e)| base.get(p) != Some(*e)).count();
+        differ + base.paths().filter(|p| snap.get(p).is_none()).count()
     }
 }
 
@@ -448,14 +444,14 @@ pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache:
             }
         }
     } else {
-        for (p, e) in snap.entries() {
+        for (p, e) in snap {
             if base.get(p) != Some(e) {
-                changed.push(p.as_str());
+                changed.push(p);
             }
         }
-        for p in base.entries().keys() {
+        for p in base.paths() {
             if snap.get(p).is_none() {
-                removed.push(p.as_str());
+                removed.push(p);
             }
         }
     }
@@ -498,10 +494,9 @@ fn importers_of(
 }
 
 fn source_paths(snap: &Snapshot) -> Vec<&str> {
-    snap.entries()
-        .iter()
+    snap.iter()
         .filter(|(p, e)| e.kind == snapshot::EntryKind::File && is_source(p))
-        .map(|(p, _)| p.as_str())
+        .map(|(p, _)| p)
         .collect()
 }
 
@@ -513,9 +508,9 @@ fn scoped_source_paths<'a>(snap: &'a Snapshot, scope: &FileScope) -> Vec<&'a str
         FileScope::Files(set) => {
             let mut v: Vec<&str> = set
                 .iter()
-                .filter_map(|p| snap.entries().get_key_value(p.as_str()))
+                .filter_map(|p| snap.get_key_value(p))
                 .filter(|(p, e)| e.kind == snapshot::EntryKind::File && is_source(p))
-                .map(|(p, _)| p.as_str())
+                .map(|(p, _)| p)
                 .collect();
             v.sort_unstable();
             v

@@ -8,7 +8,7 @@ use crate::snapshot::Snapshot;
 
 pub fn check(snap: &Snapshot) -> Vec<Finding> {
     let mut groups: HashMap<String, Vec<&str>> = HashMap::new();
-    for p in snap.entries().keys().chain(snap.dirs()) {
+    for p in snap.paths().chain(snap.dirs().map(String::as_str)) {
         groups.entry(p.to_ascii_lowercase()).or_default().push(p);
     }
     let mut out = Vec::new();
