@@ -489,12 +489,8 @@ fn changed_paths(snap: &Snapshot, base: &Snapshot) -> usize {
     if let Some(diff) = &base.derived_changes {
         diff.len()
     } else {
-        let differ = snap
-            .entries()
-            .iter()
-            .filter(|(p, e)| base.get(p) != Some(*e))
-            .count();
-        differ + base.entries().keys().filter(|p| snap.get(p).is_none()).count()
+        let differ = snap.iter().filter(|(p, e)| base.get(p) != Some(*e)).count();
+        differ + base.paths().filter(|p| snap.get(p).is_none()).count()
     }
 }
 
@@ -518,14 +514,14 @@ pub fn plan_scope(config: &Config, snap: &Snapshot, base: &Arc<Snapshot>, cache:
             }
         }
     } else {
-        for (p, e) in snap.entries() {
+        for (p, e) in snap {
             if base.get(p) != Some(e) {
-                changed.push(p.as_str());
+                changed.push(p);
             }
         }
-        for p in base.entries().keys() {
+        for p in base.paths() {
             if snap.get(p).is_none() {
-                removed.push(p.as_str());
+                removed.push(p);
             }
         }
     }
@@ -570,10 +566,9 @@ fn importers_of(
 /// The source files of a snapshot with their entries (so that no caller looks each path up
 /// again in the path map).
 fn source_paths(snap: &Snapshot) -> Vec<(&str, snapshot::Entry)> {
-    snap.entries()
-        .iter()
+    snap.iter()
         .filter(|(p, e)| e.kind == snapshot::EntryKind::File && is_source(p))
-        .map(|(p, e)| (p.as_str(), *e))
+        .map(|(p, e)| (p, *e))
         .collect()
 }
 
@@ -585,9 +580,9 @@ fn scoped_source_paths<'a>(snap: &'a Snapshot, scope: &FileScope) -> Vec<(&'a st
         FileScope::Files(set) => {
             let mut v: Vec<(&str, snapshot::Entry)> = set
                 .iter()
-                .filter_map(|p| snap.entries().get_key_value(p.as_str()))
+                .filter_map(|p| snap.get_key_value(p))
                 .filter(|(p, e)| e.kind == snapshot::EntryKind::File && is_source(p))
-                .map(|(p, e)| (p.as_str(), *e))
+                .map(|(p, e)| (p, *e))
                 .collect();
             v.sort_unstable_by_key(|(p, _)| *p);
             v
@@ -856,7 +851,7 @@ fn analyze(
     if full {
         // An upper bound of the files each set covers: only a set this machine lacks is asked
         // for, and only when `remote_min_misses` allows the network at all.
-        let files = snap.entries().len();
+        let files = snap.len();
         clean.prefetch(cache.remote(), files);
         if let Some(set) = &secrets_clean {
             set.prefetch(cache.remote(), files);

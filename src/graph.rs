@@ -298,8 +298,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
         .filter(|s| s.ctx == ctx)
         .unwrap_or_default();
     timing(start, "stored graph");
-    let current: Vec<(&str, &crate::snapshot::Entry)> =
-        snap.entries().iter().map(|(p, e)| (p.as_str(), e)).collect();
+    let current: Vec<(&str, &crate::snapshot::Entry)> = snap.iter().collect();
     let same_paths =
         stored.paths.len() == current.len() && stored.paths.iter().zip(&current).all(|(a, (b, _))| a == b);
     let find = |p: &str| current.binary_search_by(|(c, _)| (*c).cmp(p)).ok();
@@ -520,7 +519,7 @@ fn config_context(snap: &crate::snapshot::Snapshot, settings: &str) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(settings.as_bytes());
-    for (path, entry) in snap.entries() {
+    for (path, entry) in snap {
         if crate::resolve::clean::is_resolution_config(path)
             || entry.kind == crate::snapshot::EntryKind::Symlink
         {

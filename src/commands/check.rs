@@ -186,7 +186,7 @@ const CODE_LIKE: &[&str] = &[
 /// `skipped, unsupported extension: .css 12 (a.css, b.css, ...), .html 1 (index.html)`
 fn unsupported(snap: &crate::snapshot::Snapshot) -> Option<String> {
     let mut by_ext: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
-    for (path, e) in snap.entries() {
+    for (path, e) in snap {
         if e.kind != crate::snapshot::EntryKind::File
             || checks::is_source(path)
             || path.split('/').any(|c| c == "node_modules")
@@ -198,7 +198,7 @@ fn unsupported(snap: &crate::snapshot::Snapshot) -> Option<String> {
             continue;
         };
         if let Some(known) = CODE_LIKE.iter().find(|c| c.eq_ignore_ascii_case(ext)) {
-            by_ext.entry(known).or_default().push(path.clone());
+            by_ext.entry(known).or_default().push(path.to_string());
         }
     }
     if by_ext.is_empty() {

@@ -54,7 +54,7 @@ pub fn context_hash(snap: &Snapshot, settings: &str) -> u64 {
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(&RESOLUTION_LOGIC.to_le_bytes());
     h.update(settings.as_bytes());
-    for (path, entry) in snap.entries() {
+    for (path, entry) in snap {
         h.update(path.as_bytes());
         h.update(&[entry.kind as u8]);
         // A symlink's target is its content: retargeting it changes what resolves.

@@ -18,9 +18,10 @@ pub struct Ignored {
 
 impl Ignored {
     pub fn load(snap: &Snapshot) -> Ignored {
+        // A `.gitignore` is a dotfile: one of the snapshot's special paths.
         let mut files: Vec<(String, Gitignore)> = snap
-            .entries()
-            .keys()
+            .special_paths()
+            .iter()
             .filter(|p| *p == ".gitignore" || p.ends_with("/.gitignore"))
             .filter_map(|p| {
                 let dir = p

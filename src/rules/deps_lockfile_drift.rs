@@ -41,10 +41,11 @@ pub fn lockfiles_changed(snap: &Snapshot, base: &Snapshot) -> bool {
     if let Some(changed) = &base.derived_changes {
         changed.iter().any(|p| is_lockfile(p))
     } else {
+        // Lockfiles are special paths (`snapshot::is_special`).
         let differs = |a: &Snapshot, b: &Snapshot| {
-            a.entries()
+            a.special_paths()
                 .iter()
-                .any(|(p, e)| is_lockfile(p) && b.get(p) != Some(e))
+                .any(|p| is_lockfile(p) && b.get(p) != a.get(p))
         };
         differs(snap, base) || differs(base, snap)
     }

@@ -133,10 +133,11 @@ impl<'a> EnvContext<'a> {
     /// Files that package.json scripts no deploy runs run by path.
     fn script_files(&self) -> &std::collections::HashSet<String> {
         self.script_files.get_or_init(|| {
+            // Manifests are special paths (`snapshot::is_special`).
             let paths: Vec<&str> = self
                 .snap
-                .entries()
-                .keys()
+                .special_paths()
+                .iter()
                 .map(String::as_str)
                 .filter(|p| {
                     (*p == "package.json" || p.ends_with("/package.json"))
@@ -153,9 +154,8 @@ impl<'a> EnvContext<'a> {
                 .collect();
             let workflow_paths: Vec<&str> = self
                 .snap
-                .entries()
-                .keys()
-                .map(String::as_str)
+                .prefixed(".github/workflows/")
+                .map(|(p, _)| p)
                 .filter(|p| {
                     p.starts_with(".github/workflows/") && (p.ends_with(".yml") || p.ends_with(".yaml"))
                 })

@@ -17,7 +17,7 @@ pub fn check(snap: &Snapshot) -> Vec<Finding> {
         xxhash_rust::xxh3::xxh3_64(&lower)
     };
     let mut prev: &str = "";
-    for p in snap.entries().keys() {
+    for p in snap.paths() {
         for (i, _) in p.match_indices('/') {
             let dir = &p[..i];
             let seen = prev.len() > i && prev.as_bytes()[i] == b'/' && prev.starts_with(dir);
@@ -109,7 +109,7 @@ mod tests {
     /// The grouping `check` replaced: every path and folder's lower-case form in a map.
     fn naive(snap: &Snapshot) -> Vec<(String, String)> {
         let mut groups: std::collections::HashMap<String, Vec<&str>> = std::collections::HashMap::new();
-        for p in snap.entries().keys().chain(snap.dirs()) {
+        for p in snap.paths().chain(snap.dirs().map(String::as_str)) {
             groups.entry(p.to_ascii_lowercase()).or_default().push(p);
         }
         let mut out = Vec::new();

@@ -114,7 +114,8 @@ fn engines(snap: &Snapshot, packages: &Packages) -> Option<(String, Range, u32)>
 
 fn sources(snap: &Snapshot, packages: &Packages) -> Vec<Source> {
     let mut out = Vec::new();
-    for path in snap.entries().keys() {
+    // Version files are dotfiles: special paths.
+    for path in snap.special_paths() {
         let name = path.rsplit('/').next().unwrap_or(path);
         if !VERSION_FILES.contains(&name) || path.split('/').any(|c| c == "node_modules") {
             continue;

@@ -21,9 +21,10 @@ use crate::snapshot::{EntryKind, Snapshot};
 
 pub fn check(cx: &EnvContext) -> Vec<Finding> {
     let snap = cx.snapshot();
+    // Env files are special paths (`snapshot::is_special`).
     let paths: Vec<&str> = snap
-        .entries()
-        .keys()
+        .special_paths()
+        .iter()
         .map(String::as_str)
         .filter(|p| env::env_file_kind(p).is_some() && !p.split('/').any(|c| c == "node_modules"))
         .collect();

@@ -171,10 +171,9 @@ pub fn check(
             .map(|(p, e)| (p, e.oid))
             .collect(),
         None => snap
-            .entries()
             .iter()
             .filter(|(p, e)| unknown(p, e) && filter.wanted(p))
-            .map(|(p, e)| (p.as_str(), e.oid))
+            .map(|(p, e)| (p, e.oid))
             .collect(),
     };
     // A file an env-file symlink points to is reported through the link by `secrets/env-file`.
@@ -214,10 +213,13 @@ pub fn check(
 /// The snapshot files that committed env-file symlinks (`.env.production -> config/prod`)
 /// point to.
 fn env_link_targets(snap: &Snapshot) -> std::collections::HashSet<String> {
-    snap.entries()
+    // Symlinks are special paths: no walk over every path.
+    snap.special_paths()
         .iter()
-        .filter(|(p, e)| e.kind == EntryKind::Symlink && env::env_file_kind(p).is_some())
-        .filter_map(|(p, _)| {
+        .filter(|p| {
+            snap.get(p).is_some_and(|e| e.kind == EntryKind::Symlink) && env::env_file_kind(p).is_some()
+        })
+        .filter_map(|p| {
             let target = snap.read(p).ok()?;
             super::secrets_env_file::symlink_target(snap, p, &target)
         })

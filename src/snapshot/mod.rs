@@ -133,15 +133,14 @@ pub struct Snapshot {
     store: Store,
 }
 
-/// A snapshot's paths: its own, or another snapshot's with a few paths changed (a baseline
-/// derived from the index by a diff), which are only copied out if a caller wants them all.
+/// A snapshot's paths: its own table, or another snapshot's with a few paths changed (a
+/// baseline derived from the index by a diff), read through the change list (never copied).
 enum Files {
-    Own(Arc<BTreeMap<String, Entry>>),
+    Own(Arc<Table>),
     Derived {
-        parent: Arc<BTreeMap<String, Entry>>,
+        parent: Arc<Table>,
         /// Path -> its entry here, `None` when this snapshot lacks it.
         changes: BTreeMap<String, Option<Entry>>,
-        all: OnceLock<BTreeMap<String, Entry>>,
     },
 }
 
@@ -198,48 +197,71 @@ pub fn is_special(path: &str, kind: EntryKind) -> bool {
 impl Snapshot {
     /// The index git is about to commit: `$GIT_INDEX_FILE` when set (git sets it to a temporary
     /// index during `git commit -a` and `git commit <path>`), else the repository's index.
+    ///
+    /// The index's own path buffer becomes the snapshot's table (no allocation per path), and
+    /// the special paths and whether any path is a symlink are noted in the same pass.
     pub fn index(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
         let mut file = crate::git::read_index(&paths.git_dir, &paths.root)?;
         if file.is_sparse() {
             return Snapshot::index_libgit2(repo, paths);
         }
-        let mut list = Vec::with_capacity(file.entries().len());
+        let cache_tree = file.remove_tree();
+        let (state, _) = file.into_parts();
+        let (index_entries, backing) = state.into_entries();
+        let mut rows = Vec::with_capacity(index_entries.len());
         let mut special = Vec::new();
         let mut symlinks = false;
         let mut conflict = None;
-        for e in file.entries() {
+        let mut utf8 = true;
+        for e in &index_entries {
+            let raw: &[u8] = e.path_in(&backing);
+            // Where the path lies in the buffer (the entry's range is private to gitoxide).
+            let start = raw.as_ptr().addr() - backing.as_ptr().addr();
             if e.stage_raw() != 0 {
-                conflict.get_or_insert_with(|| String::from_utf8_lossy(e.path(&file)).into_owned());
+                conflict.get_or_insert_with(|| String::from_utf8_lossy(raw).into_owned());
                 continue;
             }
             if e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD) {
                 continue; // `git add -N`: not staged content yet
             }
-            let path = match std::str::from_utf8(e.path(&file)) {
-                Ok(p) => p.to_string(),
-                Err(_) => String::from_utf8_lossy(e.path(&file)).into_owned(),
+            let Ok(path) = std::str::from_utf8(raw) else {
+                utf8 = false;
+                continue;
             };
             let oid = Oid::from_bytes(e.id.as_slice())?;
             let kind = kind_of_mode(e.mode.bits());
             symlinks |= kind == EntryKind::Symlink;
-            if is_special(&path, kind) {
-                special.push(path.clone());
+            if is_special(path, kind) {
+                special.push(path.to_string());
             }
-            list.push((path, Entry { oid, kind }));
+            rows.push((start..start + raw.len(), Entry { oid, kind }));
         }
         if let Some(first) = conflict {
             return Err(Error::Conflict(first));
         }
-        // Index order is byte order: the map is built in one pass.
-        let entries: BTreeMap<String, Entry> = list.into_iter().collect();
-        let mut snap = Snapshot::build(Kind::Index, repo, paths, entries);
+        let table = match String::from_utf8(backing).ok().filter(|_| utf8) {
+            Some(text) => Table::from_backing(text, rows),
+            None => None,
+        };
+        let Some(table) = table else {
+            // A path that is not UTF-8 (or a buffer the table cannot hold): each path
+            // converted on its own, as every other snapshot reads paths.
+            return Snapshot::index_libgit2(repo, paths);
+        };
+        let mut snap = Snapshot::build_with(
+            Kind::Index,
+            Store::Git(Mutex::new(repo)),
+            paths,
+            Files::Own(Arc::new(table)),
+        );
         let _ = snap.special.set(Arc::new(special));
         let _ = snap.symlinks.set(symlinks);
-        snap.cache_tree = file.remove_tree();
+        snap.cache_tree = cache_tree;
         Ok(snap)
     }
 
-    /// [`Snapshot::index`] through libgit2 (a sparse index, which the mapped reader leaves to it).
+    /// [`Snapshot::index`] through libgit2: a sparse index, which the mapped reader leaves to
+    /// it, or paths that are not UTF-8 (converted lossily, one by one).
     fn index_libgit2(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
         let index = crate::git::open_index(&repo, &paths.root)?;
         let mut entries = BTreeMap::new();
@@ -385,7 +407,6 @@ impl Snapshot {
             Files::Derived {
                 parent: own.clone(),
                 changes,
-                all: OnceLock::new(),
             },
         );
         if let Files::Derived { changes, .. } = &derived.files {
@@ -451,7 +472,7 @@ impl Snapshot {
             Kind::Memory,
             Store::Memory(contents),
             &paths,
-            Files::Own(Arc::new(entries)),
+            Files::Own(Arc::new(Table::from_map(&entries))),
         )
     }
 
@@ -460,7 +481,7 @@ impl Snapshot {
             kind,
             Store::Git(Mutex::new(repo)),
             paths,
-            Files::Own(Arc::new(entries)),
+            Files::Own(Arc::new(Table::from_map(&entries))),
         )
     }
 
@@ -482,20 +503,30 @@ impl Snapshot {
         }
     }
 
-    /// Every path, in byte order. A derived snapshot copies its parent's map on the first call.
-    pub fn entries(&self) -> &BTreeMap<String, Entry> {
-        match &self.files {
-            Files::Own(map) => map,
-            Files::Derived { parent, changes, all } => all.get_or_init(|| {
-                let mut map = BTreeMap::clone(parent);
-                for (path, entry) in changes {
-                    match entry {
-                        Some(e) => map.insert(path.clone(), *e),
-                        None => map.remove(path),
-                    };
-                }
-                map
+    /// Every path and its entry, in byte order.
+    pub fn iter(&self) -> Iter<'_> {
+        self.prefixed("")
+    }
+
+    /// Every path, in byte order.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.iter().map(|(p, _)| p)
+    }
+
+    /// The paths that start with `prefix` (`"src/"`: every path below `src`), in byte order:
+    /// one binary search, then only those paths.
+    pub fn prefixed<'a>(&'a self, prefix: &'a str) -> Iter<'a> {
+        let (table, changes) = match &self.files {
+            Files::Own(table) => (table, None),
+            Files::Derived { parent, changes } => (parent, Some(changes)),
+        };
+        Iter {
+            rows: table.iter_rows(table.prefixed_rows(prefix)).peekable(),
+            changes: changes.map(|c| {
+                c.range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+                    .peekable()
             }),
+            prefix,
         }
     }
 
@@ -507,10 +538,9 @@ impl Snapshot {
     pub fn special_paths(&self) -> &[String] {
         self.special.get_or_init(|| {
             Arc::new(
-                self.entries()
-                    .iter()
+                self.iter()
                     .filter(|(p, e)| is_special(p, e.kind))
-                    .map(|(p, _)| p.clone())
+                    .map(|(p, _)| p.to_string())
                     .collect(),
             )
         })
@@ -526,11 +556,16 @@ impl Snapshot {
     }
 
     pub fn get(&self, path: &str) -> Option<&Entry> {
+        self.get_key_value(path).map(|(_, e)| e)
+    }
+
+    /// The path as the snapshot holds it (borrowed for as long as the snapshot) and its entry.
+    pub fn get_key_value(&self, path: &str) -> Option<(&str, &Entry)> {
         match &self.files {
-            Files::Own(map) => map.get(path),
-            Files::Derived { parent, changes, .. } => match changes.get(path) {
-                Some(e) => e.as_ref(),
-                None => parent.get(path),
+            Files::Own(table) => table.get_key_value(path),
+            Files::Derived { parent, changes } => match changes.get_key_value(path) {
+                Some((p, e)) => e.as_ref().map(|e| (p.as_str(), e)),
+                None => parent.get_key_value(path),
             },
         }
     }
@@ -544,14 +579,10 @@ impl Snapshot {
             return changes
                 .iter()
                 .filter(|(_, e)| e.is_none())
-                .filter_map(|(p, _)| mine.get_key_value(p.as_str()).map(|(k, _)| k.as_str()))
+                .filter_map(|(p, _)| mine.get_key_value(p.as_str()).map(|(k, _)| k))
                 .collect();
         }
-        self.entries()
-            .keys()
-            .map(String::as_str)
-            .filter(|p| base.get(p).is_none())
-            .collect()
+        self.paths().filter(|p| base.get(p).is_none()).collect()
     }
 
     pub fn is_file(&self, path: &str) -> bool {
@@ -562,60 +593,32 @@ impl Snapshot {
         if self.get(path).is_some_and(|e| e.kind == EntryKind::Gitlink) {
             return true;
         }
-        match &self.files {
-            Files::Own(map) => {
-                if let Some(dirs) = self.dirs.get() {
-                    return dirs.contains(path);
-                }
-                let asked = self
-                    .dir_lookups
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if asked >= DIR_LOOKUPS_BEFORE_SET {
-                    return self.dir_set().contains(path);
-                }
-                // A folder is there when one path below it is: the first key after `path/`.
-                if path.is_empty() {
-                    return true;
-                }
-                let below = format!("{path}/");
-                map.range::<str, _>((
-                    std::ops::Bound::Included(below.as_str()),
-                    std::ops::Bound::Unbounded,
-                ))
-                .next()
-                .is_some_and(|(p, _)| p.starts_with(&below))
+        if path.is_empty() {
+            return true;
+        }
+        if let Files::Own(_) = &self.files {
+            if let Some(dirs) = self.dirs.get() {
+                return dirs.contains(path);
             }
-            // A derived snapshot answers from its parent and its changes (no copy of either):
-            // a folder is there when one path below it is.
-            Files::Derived { parent, changes, .. } => {
-                if path.is_empty() {
-                    return true;
-                }
-                let below = format!("{path}/");
-                changes
-                    .range::<str, _>((
-                        std::ops::Bound::Included(below.as_str()),
-                        std::ops::Bound::Unbounded,
-                    ))
-                    .take_while(|(p, _)| p.starts_with(&below))
-                    .any(|(_, e)| e.is_some())
-                    || parent
-                        .range::<str, _>((
-                            std::ops::Bound::Included(below.as_str()),
-                            std::ops::Bound::Unbounded,
-                        ))
-                        .take_while(|(p, _)| p.starts_with(&below))
-                        .any(|(p, _)| !matches!(changes.get(p.as_str()), Some(None)))
+            let asked = self
+                .dir_lookups
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if asked >= DIR_LOOKUPS_BEFORE_SET {
+                return self.dir_set().contains(path);
             }
         }
+        // A folder is there when one path below it is (a derived snapshot answers from its
+        // parent and its changes, without a copy of either).
+        let below = format!("{path}/");
+        self.prefixed(&below).next().is_some()
     }
 
     fn dir_set(&self) -> &rustc_hash::FxHashSet<String> {
         self.dirs.get_or_init(|| {
             let mut dirs = rustc_hash::FxHashSet::default();
             dirs.insert(String::new());
-            for p in self.entries().keys() {
-                let mut d = p.as_str();
+            for p in self.paths() {
+                let mut d = p;
                 while let Some((parent, _)) = d.rsplit_once('/') {
                     if !dirs.insert(parent.to_string()) {
                         break;
@@ -634,8 +637,8 @@ impl Snapshot {
 
     pub fn len(&self) -> usize {
         match &self.files {
-            Files::Own(map) => map.len(),
-            Files::Derived { parent, changes, .. } => changes.iter().fold(parent.len(), |n, (p, e)| {
+            Files::Own(table) => table.len(),
+            Files::Derived { parent, changes } => changes.iter().fold(parent.len(), |n, (p, e)| {
                 match (parent.contains_key(p), e.is_some()) {
                     (false, true) => n + 1,
                     (true, false) => n - 1,
@@ -653,8 +656,8 @@ impl Snapshot {
     pub fn case_insensitive(&self, path: &str) -> Vec<String> {
         let lower = self.lower.get_or_init(|| {
             let mut m: rustc_hash::FxHashMap<String, Vec<String>> = Default::default();
-            for p in self.entries().keys().chain(self.dir_set().iter()) {
-                m.entry(p.to_ascii_lowercase()).or_default().push(p.clone());
+            for p in self.paths().chain(self.dir_set().iter().map(String::as_str)) {
+                m.entry(p.to_ascii_lowercase()).or_default().push(p.to_string());
             }
             m
         });
@@ -669,12 +672,7 @@ impl Snapshot {
             None => (String::new(), path),
         };
         let mut out: Vec<String> = Vec::new();
-        for key in self
-            .entries()
-            .range(dir.clone()..)
-            .map(|(k, _)| k)
-            .take_while(|k| k.starts_with(&dir))
-        {
+        for key in self.prefixed(&dir).map(|(k, _)| k) {
             let rest = &key[dir.len()..];
             let comp = rest.split('/').next().unwrap_or(rest);
             if comp != name && comp.eq_ignore_ascii_case(name) {
@@ -778,6 +776,53 @@ fn kind_of_mode(mode: u32) -> EntryKind {
 }
 
 mod diff;
+mod table;
+
+use table::Table;
+
+impl<'a> IntoIterator for &'a Snapshot {
+    type Item = (&'a str, &'a Entry);
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+/// A snapshot's paths and entries in byte order ([`Snapshot::iter`], [`Snapshot::prefixed`]):
+/// its table's rows, merged with a derived snapshot's changes.
+pub struct Iter<'a> {
+    rows: std::iter::Peekable<table::Rows<'a>>,
+    changes: Option<std::iter::Peekable<std::collections::btree_map::Range<'a, String, Option<Entry>>>>,
+    /// Changes are read while their paths start with it (the rows are already cut to it).
+    prefix: &'a str,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a str, &'a Entry);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let prefix = self.prefix;
+            let Some(changes) = &mut self.changes else {
+                return self.rows.next();
+            };
+            let Some(&(next_change, _)) = changes.peek().filter(|(p, _)| p.starts_with(prefix)) else {
+                return self.rows.next();
+            };
+            // Rows before the next change come first.
+            if let Some(row) = self.rows.next_if(|(row, _)| *row < next_change.as_str()) {
+                return Some(row);
+            }
+            // The change replaces (or removes) the row of its path, if there is one.
+            let (path, entry) = changes.next()?;
+            let _ = self.rows.next_if(|(row, _)| *row == path.as_str());
+            if let Some(e) = entry {
+                return Some((path.as_str(), e));
+            }
+        }
+    }
+}
 
 thread_local! {
     /// One repository handle per thread (opening one reads git's config files: too slow to do

@@ -31,6 +31,15 @@ fn wanted(path: &str) -> Option<&'static str> {
     if crate::env::manifests::manifest_kind(path).is_some() {
         return Some("manifest");
     }
+    if name == ".gitignore" {
+        return Some(".gitignore");
+    }
+    if crate::rules::node_version::VERSION_FILES.contains(&name) {
+        return Some("Node version file");
+    }
+    if crate::rules::deps_lockfile_drift::LOCKFILES.contains(&name) {
+        return Some("lockfile");
+    }
     None
 }
 
@@ -96,6 +105,15 @@ const WORDS: &[&str] = &[
     "css",
     "node_modules",
     "src",
+    "gitignore",
+    "nvmrc",
+    "node-version",
+    "tool-versions",
+    "package-lock",
+    "npm-shrinkwrap",
+    "pnpm-lock",
+    "yarn",
+    "lock",
 ];
 
 fn name() -> impl Strategy<Value = String> {
@@ -209,10 +227,9 @@ fn collected_special_paths_equal_the_filtered_ones() {
     let head = super::head_commit(&repo).unwrap();
     let index = super::Snapshot::index(repo, &paths).unwrap();
     let filtered = |s: &super::Snapshot| -> Vec<String> {
-        s.entries()
-            .iter()
+        s.iter()
             .filter(|(p, e)| is_special(p, e.kind))
-            .map(|(p, _)| p.clone())
+            .map(|(p, _)| p.to_string())
             .collect()
     };
     assert_eq!(index.special_paths(), filtered(&index).as_slice());
@@ -259,4 +276,86 @@ fn folder_lookups_equal_the_folder_set() {
             true, true, true, true, true, false, false, false, false, true, true, true, false, false
         ]
     );
+}
+
+/// Paths from a small alphabet, so that prefixes, folders and near neighbours (`a/b` and
+/// `a-b`, `a/` and `a0`) collide often.
+fn short_path() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        proptest::sample::select(vec!["a", "b", "/", ".", "-", "0", "é", "ab", "a/"]),
+        1..6,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn entry(i: usize) -> super::Entry {
+    super::Entry {
+        oid: git2::Oid::from_bytes(&[(i % 251) as u8; 20]).unwrap(),
+        kind: [EntryKind::File, EntryKind::Symlink, EntryKind::Gitlink][i % 3],
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// A snapshot derived from a table by a list of changes (a baseline derived from the index)
+    /// answers every question as a `BTreeMap` with the changes applied does: iteration,
+    /// lookups, prefixes, folders, length.
+    #[test]
+    fn a_derived_snapshot_answers_as_a_btreemap_with_its_changes_applied(
+        parent in proptest::collection::btree_set(short_path(), 0..30),
+        changes in proptest::collection::vec((short_path(), proptest::option::of(0..9usize)), 0..12),
+        asked in proptest::collection::vec(short_path(), 0..12),
+    ) {
+        use std::collections::BTreeMap;
+        let parent: BTreeMap<String, super::Entry> =
+            parent.into_iter().enumerate().map(|(i, p)| (p, entry(i))).collect();
+        let changes: BTreeMap<String, Option<super::Entry>> =
+            changes.into_iter().map(|(p, e)| (p, e.map(|i| entry(i + 100)))).collect();
+        let mut expected = parent.clone();
+        for (p, e) in &changes {
+            match e {
+                Some(e) => expected.insert(p.clone(), *e),
+                None => expected.remove(p),
+            };
+        }
+        let paths = super::RepoPaths {
+            root: "/r".into(),
+            git_dir: "/r/.git".into(),
+            common_dir: "/r/.git".into(),
+        };
+        let snap = super::Snapshot::build_with(
+            super::Kind::Memory,
+            super::Store::Memory(Default::default()),
+            &paths,
+            super::Files::Derived {
+                parent: std::sync::Arc::new(super::Table::from_map(&parent)),
+                changes,
+            },
+        );
+        let got: Vec<(&str, &super::Entry)> = snap.iter().collect();
+        let want: Vec<(&str, &super::Entry)> = expected.iter().map(|(p, e)| (p.as_str(), e)).collect();
+        prop_assert_eq!(&got, &want);
+        prop_assert_eq!(snap.len(), expected.len());
+        let mut questions: Vec<String> = asked;
+        questions.extend(expected.keys().cloned());
+        questions.extend(parent.keys().cloned());
+        questions.push(String::new());
+        for q in &questions {
+            prop_assert_eq!(snap.get(q), expected.get(q));
+            prop_assert_eq!(snap.get_key_value(q), expected.get_key_value(q).map(|(p, e)| (p.as_str(), e)));
+            let prefixed: Vec<(&str, &super::Entry)> = snap.prefixed(q).collect();
+            let want: Vec<(&str, &super::Entry)> = expected
+                .range::<str, _>((std::ops::Bound::Included(q.as_str()), std::ops::Bound::Unbounded))
+                .take_while(|(p, _)| p.starts_with(q.as_str()))
+                .map(|(p, e)| (p.as_str(), e))
+                .collect();
+            prop_assert_eq!(prefixed, want, "prefix {:?}", q);
+            let below = format!("{q}/");
+            let is_dir = q.is_empty()
+                || expected.get(q).is_some_and(|e| e.kind == EntryKind::Gitlink)
+                || expected.keys().any(|p| p.starts_with(&below));
+            prop_assert_eq!(snap.is_dir(q), is_dir, "folder {:?}", q);
+        }
+    }
 }

@@ -95,7 +95,7 @@ fn an_in_memory_snapshot_serves_files_folders_links_and_case() {
     assert_eq!(snap.abs("src/App.ts"), root.join("src/App.ts"));
     assert_eq!(snap.rel(&root.join("src/App.ts")).as_deref(), Some("src/App.ts"));
     assert_eq!(snap.with_repo(|_| ()), None);
-    assert_eq!(snap.entries().len(), 2);
+    assert_eq!(snap.len(), 2);
     assert_eq!(
         snap.read_many(&["src/App.ts", "link"])
             .into_iter()
