@@ -323,6 +323,7 @@ proptest! {
             root: "/r".into(),
             git_dir: "/r/.git".into(),
             common_dir: "/r/.git".into(),
+            bare: false,
         };
         let snap = super::Snapshot::build_with(
             super::Kind::Memory,
