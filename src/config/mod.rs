@@ -997,8 +997,9 @@ pub struct Config {
     /// `extends` entries naming npm packages that could not be read ([`Config::from_commit`]:
     /// a server installs no packages), each as `"<package>" (<file>:<line>)`.
     pub unread_extends: Vec<String>,
-    /// The workspace packages whose `hookctl.toml` changes a per-file setting (`[rules]`,
-    /// `[imports]`, `[env]`, `[deps]`, `[secrets]`, `[scan]`), each with its whole
+    /// The workspace packages whose `hookctl.toml` changes a per-file setting (`[imports]`,
+    /// `[env]`, `[deps]`, `[secrets]`, `[scan]`, or turns on a rule the root turns off: see
+    /// [`Config::needs_own_pass`]; levels alone are [`Config::level_at`]'s), each with its whole
     /// configuration as a run of that package has it: a run of the whole repository checks the
     /// files under each folder with it (nearest wins), the rest with this one. Empty in a run
     /// of one package and with `--config`.
@@ -1181,13 +1182,22 @@ impl Config {
             .map_or(self, |s| &s.config)
     }
 
-    /// The per-file settings, as one string: two configurations that check files alike have
-    /// the same.
-    pub fn per_file_settings(&self) -> String {
-        format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.rules, self.imports, self.env, self.deps, self.secrets, self.scan
-        )
+    /// Does a package configured as `self` need a pass of the engine of its own, or do the
+    /// root's (`base`) findings with the package's levels ([`Config::level_at`], applied when
+    /// findings are finalized) give the same answer? A pass is needed when a per-file setting
+    /// besides `[rules]` differs, or when the package turns on a rule the root turns off (the
+    /// root's pass never runs it).
+    pub fn needs_own_pass(&self, base: &Config) -> bool {
+        let besides_levels = |c: &Config| {
+            format!(
+                "{:?}|{:?}|{:?}|{:?}|{:?}",
+                c.imports, c.env, c.deps, c.secrets, c.scan
+            )
+        };
+        besides_levels(self) != besides_levels(base)
+            || crate::codes::ALL
+                .iter()
+                .any(|r| self.level(r) != Level::Off && base.level(r) == Level::Off)
     }
 
     /// Jobs set `enabled = false` (in one file, or over an inherited job) do not run.

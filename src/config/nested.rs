@@ -95,14 +95,13 @@ pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, co
 /// run of that package loads it) checks files otherwise than `base` does.
 pub fn scopes(root: &Path, base: &config::Config) -> Result<Vec<config::Scope>, config::Error> {
     let mut out = Vec::new();
-    let settings = base.per_file_settings();
     for dir in workspace_folders(root) {
         if !root.join(&dir).join(config::FILE_NAME).is_file() {
             continue;
         }
         let folder = dir.to_string_lossy().replace('\\', "/");
         let own = config::Config::load_for(root, None, Some(&folder))?;
-        if own.per_file_settings() != settings {
+        if own.needs_own_pass(base) {
             out.push(config::Scope { folder, config: own });
         }
     }

@@ -331,3 +331,51 @@ fn repository_wide_keys_in_a_packages_file_are_refused_with_their_line() {
     assert_eq!(run.code, 1, "{}", run.all());
     run.contains("NEW_NAME").lacks("skip: true");
 }
+
+/// A package's file costs a pass of the engine over the snapshot only when the root's pass
+/// cannot give its answer: levels alone (`[rules]`) are applied to the root's findings when
+/// they are finalized; another per-file setting, or a rule the root turns off and the package
+/// turns on, needs its own pass. Either way the package's files get the verdicts of a run of
+/// that package.
+#[test]
+fn a_package_pays_for_a_pass_of_its_own_only_when_levels_cannot_answer() {
+    let rows: &[(&str, &str, usize)] = &[
+        ("levels only", "[rules]\n\"env/undeclared\" = \"warning\"\n", 1),
+        (
+            "a rule off at the root, on in the package",
+            "[rules]\n\"env/unused\" = \"warning\"\n",
+            2,
+        ),
+        ("another per-file setting", "[env]\nallow = [\"WEB_KEY\"]\n", 2),
+    ];
+    for (name, settings, passes) in rows {
+        let r = two_packages(settings);
+        let timed = r.hookctl_env(&["check", "--all-findings"], &[("HOOKCTL_TIMINGS", "1")], None);
+        let setups = timed
+            .all()
+            .lines()
+            .filter(|l| l.contains("timing: resolver setup:"))
+            .count();
+        assert_eq!(setups, *passes, "{name}: engine passes\n{}", timed.all());
+        // (rule, path, severity) of the package's files.
+        let web = || -> Vec<String> {
+            let run = r.hookctl(&["check", "--all-findings", "--format", "json"]);
+            let mut v: Vec<String> = run.json()["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["path"].as_str().unwrap().starts_with("packages/web/"))
+                .map(|f| format!("{} {} {}", f["rule"], f["path"], f["severity"]))
+                .collect();
+            v.sort();
+            v
+        };
+        let with_file = web();
+        std::fs::rename(r.path("packages/web/hookctl.toml"), r.path("moved.toml")).unwrap();
+        let without = web();
+        assert_ne!(
+            with_file, without,
+            "{name}: the package's file changes its verdicts"
+        );
+    }
+}
