@@ -165,47 +165,21 @@ pub fn refuse_repository_wide(file: &Path, text: &str) -> Result<(), config::Err
     })
 }
 
-/// The line of `[table]` (or `table.x = `, `[table.x]`), or of `key =` inside it: best effort,
-/// 1 when not found (an inline table).
+/// The line of `key` inside `table` (`[table]` then `key =`, `[table.key]`, `table.key =`), else
+/// of `table`, from toml's own spans (the text parsed already); 1 when neither is found.
 fn locate(text: &str, table: &str, key: Option<&str>) -> usize {
-    let mut current = String::new();
-    let mut header_line = 0;
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if let Some(h) = line.strip_prefix('[') {
-            let name = h
-                .trim_start_matches('[')
-                .split(']')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_matches('"');
-            current = name.to_string();
-            let first = name.split('.').next().unwrap_or("").trim_matches('"');
-            if first == table && header_line == 0 {
-                header_line = i + 1;
-                if key.is_none() || (name != table && name.split('.').nth(1) == key) {
-                    return i + 1;
-                }
-            }
-            continue;
-        }
-        let lhs = line.split('=').next().unwrap_or("").trim();
-        let lhs_first = lhs.split('.').next().unwrap_or("").trim().trim_matches('"');
-        match key {
-            None if current.is_empty() && lhs_first == table => return i + 1,
-            Some(k) if current == table && lhs_first == k => return i + 1,
-            Some(k)
-                if current.is_empty()
-                    && lhs_first == table
-                    && lhs.split('.').nth(1).map(str::trim) == Some(k) =>
-            {
-                return i + 1;
-            }
-            _ => {}
-        }
-    }
-    header_line.max(1)
+    let Ok(doc) = toml::de::DeTable::parse(text) else {
+        return 1;
+    };
+    let line = |span: std::ops::Range<usize>| config::line_col(text, span.start).0;
+    let Some((name, value)) = doc.get_ref().get_key_value(table) else {
+        return 1;
+    };
+    let inner = match (key, value.get_ref()) {
+        (Some(k), toml::de::DeValue::Table(t)) => t.get_key_value(k).map(|(k, _)| line(k.span())),
+        _ => None,
+    };
+    inner.unwrap_or_else(|| line(name.span()))
 }
 
 /// The repository-wide settings of `merged` (a package's configuration) put back to `root`'s.
@@ -423,4 +397,21 @@ pub fn containing(root: &Path, dir: &Path) -> Result<Package, String> {
                 }
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locate;
+
+    #[test]
+    fn locates_a_key_in_every_toml_form_of_its_table() {
+        let text = "# a package\n[env]\nallow = []\n\n[pre-commit]\nparallel = true\nchecks = false\n";
+        assert_eq!(locate(text, "pre-commit", Some("checks")), 7);
+        assert_eq!(locate(text, "pre-commit", Some("skip")), 5, "the table's line");
+        assert_eq!(locate(text, "cache", None), 1, "absent");
+        let dotted = "# shared\n\ncache.remote = \"turbo\"\n[env]\nallow = []\n";
+        assert_eq!(locate(dotted, "cache", None), 3);
+        let sub = "[rules]\n\n[pre-commit.skip]\nmerge = true\n";
+        assert_eq!(locate(sub, "pre-commit", Some("skip")), 3);
+    }
 }
