@@ -280,13 +280,7 @@ impl FactsCache {
         }
         let mut bytes = Vec::with_capacity(128);
         encode_facts(&facts, &mut bytes);
-        let mut fresh = self
-            .fresh
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        fresh.insert(oid, bytes);
-        self.any_fresh.store(true, Ordering::Relaxed);
-        self.dirty.store(true, Ordering::Relaxed);
+        self.keep(oid, bytes);
     }
 
     /// [`FactsCache::insert`] of facts already in this cache's entry encoding (`bytes` decode
@@ -295,11 +289,15 @@ impl FactsCache {
         if holds_secret(facts) {
             return;
         }
-        let mut fresh = self
-            .fresh
+        self.keep(oid, bytes);
+    }
+
+    /// An entry in this cache's encoding, to be written at save.
+    fn keep(&self, oid: Oid, bytes: Vec<u8>) {
+        self.fresh
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        fresh.insert(oid, bytes);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(oid, bytes);
         self.any_fresh.store(true, Ordering::Relaxed);
         self.dirty.store(true, Ordering::Relaxed);
     }
