@@ -32,15 +32,10 @@ pub(super) struct Outcome {
 }
 
 impl HookRun<'_> {
-    /// Whether the built-in checks run after the jobs (`checks_order = "last"`).
-    pub(super) fn checks_last(&self) -> bool {
-        self.hc.checks_order == Some(ChecksOrder::Last)
-    }
-
-    /// The built-in checks before the jobs, on every scope, their findings printed; their
-    /// rows and snapshots go to `out`.
-    pub(super) fn checks_first(&self, out: &mut Outcome) -> anyhow::Result<()> {
-        let (blocking, snapshots, rows) = run_checks_on(
+    /// The built-in checks of this hook run, on every scope: (blocking, what was checked, the
+    /// summary rows).
+    fn run_checks(&self) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
+        run_checks_on(
             self.ctx,
             self.config,
             self.hook,
@@ -49,7 +44,18 @@ impl HookRun<'_> {
             self.check_skip.to_vec(),
             self.args,
             self.only,
-        )?;
+        )
+    }
+
+    /// Whether the built-in checks run after the jobs (`checks_order = "last"`).
+    pub(super) fn checks_last(&self) -> bool {
+        self.hc.checks_order == Some(ChecksOrder::Last)
+    }
+
+    /// The built-in checks before the jobs, on every scope, their findings printed; their
+    /// rows and snapshots go to `out`.
+    pub(super) fn checks_first(&self, out: &mut Outcome) -> anyhow::Result<()> {
+        let (blocking, snapshots, rows) = self.run_checks()?;
         out.blocking |= blocking;
         out.checked = snapshots;
         out.tally.rows = rows;
@@ -164,16 +170,7 @@ impl HookRun<'_> {
                 }
                 return Ok(());
             }
-            let (blocking, _, rows) = run_checks_on(
-                self.ctx,
-                self.config,
-                self.hook,
-                self.hc,
-                self.scopes,
-                self.check_skip.to_vec(),
-                self.args,
-                self.only,
-            )?;
+            let (blocking, _, rows) = self.run_checks()?;
             out.blocking |= blocking;
             if rows.is_empty() {
                 out.tally.rows.push(checks_row(blocking));
