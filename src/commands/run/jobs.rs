@@ -3,7 +3,7 @@
 //! restored and stage (or report) what fixers changed (`settle.rs`).
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 
@@ -12,9 +12,9 @@ use crate::config::{HookConfig, JobConfig};
 use crate::jobs::exec::{self, Spec, Status};
 use crate::jobs::{self, Git, condition, plan, restore};
 
-use super::places::{IndexFile, Partial, Places};
+use super::places::{IndexFile, Partial, Places, Runnable};
 use super::scope::HookScope;
-use super::settle;
+use super::settle::{self, Placed};
 use super::summary::{Row, RowKind, RowStatus};
 use super::ui::Ui;
 
@@ -103,18 +103,9 @@ pub(super) fn run_jobs(
             probe: &partial.probe,
             placed: &placed,
         };
-        after.settle(&mut guard, places.view, signal.is_some(), tally)?;
+        tally.failed += after.settle(&mut guard, places.view, signal.is_some())?;
     }
     Ok(signal)
-}
-
-/// A job's run in one folder, as planned: its display name, commands and files.
-pub(super) struct Runnable<'a> {
-    pub(super) job: &'a JobConfig,
-    name: String,
-    dir: PathBuf,
-    commands: Vec<OsString>,
-    pub(super) files: Vec<PathBuf>,
 }
 
 /// The jobs to run, each in the folders its `root` names; the skipped ones counted (and
@@ -316,11 +307,4 @@ fn run_specs(
     );
     ui.clear_status();
     out
-}
-
-/// A job as it was run: where, and with which files.
-pub(super) struct Placed<'a> {
-    pub(super) job: &'a JobConfig,
-    pub(super) files: Vec<PathBuf>,
-    pub(super) in_view: bool,
 }

@@ -3,6 +3,7 @@
 //! when a job first needs one.
 
 use std::collections::BTreeSet;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -10,8 +11,16 @@ use anyhow::Context;
 use crate::config::JobConfig;
 use crate::jobs::{Git, SnapshotRef, clean, plan, staged};
 
-use super::jobs::Runnable;
 use super::scope::HookScope;
+
+/// A job's run in one folder, as planned: its display name, commands and files.
+pub(super) struct Runnable<'a> {
+    pub(super) job: &'a JobConfig,
+    pub(super) name: String,
+    pub(super) dir: PathBuf,
+    pub(super) commands: Vec<OsString>,
+    pub(super) files: Vec<PathBuf>,
+}
 
 /// The index file jobs see; `None`: the repository's own.
 #[derive(Clone, Copy)]

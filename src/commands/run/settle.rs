@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::config::JobConfig;
 use crate::jobs::{Git, restore, staged};
 
-use super::jobs::{Placed, Tally};
 use super::scope::HookScope;
 use super::ui::Ui;
 
@@ -45,15 +45,14 @@ struct Changes<'a> {
 }
 
 impl<'a> After<'a> {
-    /// Puts back what jobs rewrote of the user's edits, stages or reports what they changed,
-    /// and counts the failures. `interrupted`: nothing is staged.
+    /// Puts back what jobs rewrote of the user's edits, stages or reports what they changed.
+    /// Returns the number of failures. `interrupted`: nothing is staged.
     pub(super) fn settle(
         &self,
         guard: &mut restore::Guard,
         view: Option<staged::View>,
         interrupted: bool,
-        tally: &mut Tally,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<usize> {
         let restored = guard.restore_changed();
         let mut changes = Changes::default();
         if let Some(v) = &view {
@@ -62,7 +61,7 @@ impl<'a> After<'a> {
         for f in restored.changed {
             self.refuse_rewritten(f, &mut changes);
         }
-        tally.failed += self.ui.not_restored(&restored.failed);
+        let not_restored = self.ui.not_restored(&restored.failed);
         drop(view);
         let changed = if interrupted {
             Vec::new()
@@ -80,14 +79,14 @@ impl<'a> After<'a> {
             self.stage(&changes.to_stage)?;
         }
         let staged: Vec<PathBuf> = changes.to_stage.into_iter().map(|(f, _)| f).collect();
-        tally.failed += self.ui.fixes(
+        let reported = self.ui.fixes(
             &self.git.root,
             &staged,
             &changes.unstaged,
             &changes.refused,
             &changes.removed,
         );
-        Ok(())
+        Ok(not_restored + reported)
     }
 
     /// The jobs that ran in the staged view and were given `f`.
@@ -185,6 +184,13 @@ impl<'a> After<'a> {
         }
         Ok(())
     }
+}
+
+/// A job as it was run: where, and with which files.
+pub(super) struct Placed<'a> {
+    pub(super) job: &'a JobConfig,
+    pub(super) files: Vec<PathBuf>,
+    pub(super) in_view: bool,
 }
 
 /// During `git commit <path>` (a partial commit) git shows hooks a temporary index,
