@@ -762,8 +762,11 @@ mod tests {
             [("lint", "eslint {files}"), ("test", "vitest related {files}")]
         );
         assert_eq!(
-            c.hooks["pre-commit"].jobs[0].glob,
-            Some(super::super::Patterns::One("*.tsx".into()))
+            c.hooks["pre-commit"].jobs[0]
+                .glob
+                .as_ref()
+                .map(super::super::pattern::Matcher::patterns),
+            Some(&super::super::Patterns::One("*.tsx".into()))
         );
         assert_eq!(c.sources, ["base.toml", "hookctl.toml"]);
     }
