@@ -9,6 +9,7 @@ pub mod pattern;
 pub mod template;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -105,7 +106,7 @@ impl Error {
         let mut out = self.to_string();
         let mut cause = std::error::Error::source(self);
         while let Some(c) = cause {
-            out.push_str(&format!("\ncaused by: {}", c.to_string().trim_end()));
+            let _ = write!(out, "\ncaused by: {}", c.to_string().trim_end());
             cause = c.source();
         }
         out

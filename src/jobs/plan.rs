@@ -373,6 +373,7 @@ pub fn quote(s: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::config::Patterns;
+    use std::fmt::Write as _;
 
     #[test]
     fn templates_with_multi_byte_characters_parse() {
@@ -631,7 +632,7 @@ mod tests {
                         }
                     }
                     Tok::Arg(i) => {
-                        template.push_str(&format!("{{{}}}", i + 1));
+                        let _ = write!(template, "{{{}}}", i + 1);
                         want.push(args.get(*i).cloned().unwrap_or_default().into_bytes());
                     }
                 }
