@@ -221,11 +221,16 @@ fn check_push(updates: &[Update], quiet: bool) -> anyhow::Result<Checked> {
             }
         };
         if !config.unread_extends.is_empty() {
-            text.push_str(&format!(
-                "hookctl: note: {label}: `extends` {} {} not read: npm packages are not installed on the server; checked with the rest of the configuration\n",
+            let _ = writeln!(
+                text,
+                "hookctl: note: {label}: `extends` {} {} not read: npm packages are not installed on the server; checked with the rest of the configuration",
                 config.unread_extends.join(", "),
-                if config.unread_extends.len() == 1 { "was" } else { "were" },
-            ));
+                if config.unread_extends.len() == 1 {
+                    "was"
+                } else {
+                    "were"
+                },
+            );
         }
         let groups = config
             .hook(HOOK)

@@ -20,6 +20,7 @@
 //! Every cache keyed on settings hashes the merged [`super::Config`] (its effective content),
 //! never a file name, so editing any file of a chain invalidates what depends on it.
 
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -657,7 +658,7 @@ fn show_table(
         .min(60);
     for (line, origin) in rows {
         let pad = width.saturating_sub(line.chars().count());
-        out.push_str(&format!("{line}{}  # {origin}\n", " ".repeat(pad)));
+        let _ = writeln!(out, "{line}{}  # {origin}", " ".repeat(pad));
     }
     for (key, t) in subtables {
         path.push(toml_key(key));
@@ -762,8 +763,11 @@ mod tests {
             [("lint", "eslint {files}"), ("test", "vitest related {files}")]
         );
         assert_eq!(
-            c.hooks["pre-commit"].jobs[0].glob,
-            Some(super::super::Patterns::One("*.tsx".into()))
+            c.hooks["pre-commit"].jobs[0]
+                .glob
+                .as_ref()
+                .map(super::super::pattern::Matcher::patterns),
+            Some(&super::super::Patterns::One("*.tsx".into()))
         );
         assert_eq!(c.sources, ["base.toml", "hookctl.toml"]);
     }

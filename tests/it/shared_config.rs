@@ -4,6 +4,7 @@
 //! keyed on the merged content.
 
 use crate::common::*;
+use std::fmt::Write as _;
 
 const BASE: &str = r#"[rules]
 "env/unused" = "warning"
@@ -305,12 +306,13 @@ fn repository_wide_keys_in_a_packages_file_are_refused_with_their_line() {
         r.write("packages/web/hookctl.toml", format!("{WEB_SETTINGS}{extra}"));
         for args in [&["check"][..], &["run", "pre-commit", "--package", "web"][..]] {
             let run = r.hookctl(args);
-            text.push_str(&format!(
-                "## {title}, hookctl {}: exit {}\n{}\n",
+            let _ = writeln!(
+                text,
+                "## {title}, hookctl {}: exit {}\n{}",
                 args.join(" "),
                 run.code,
                 run.stderr
-            ));
+            );
         }
     }
     snapshot!(r, "nested_repository_wide_refused", text);
