@@ -55,7 +55,7 @@ fn show(ctx: &Ctx, args: &ConfigShowArgs) -> anyhow::Result<Exit> {
         let names: Vec<&str> = chain.sources.iter().map(|s| s.shown.as_str()).collect();
         match &package {
             Some(p) => out.push_str(&format!(
-                "# the configuration of the files of package {}: the root's, then the package's (its jobs rooted in {}), later files winning; settings of the whole repository ([cache], [server], [commit], a hook's own keys) stay the root's\n",
+                "# the configuration of the files of package {}: the root's, then the package's (its jobs rooted in {}), later files winning; settings of the whole repository ([cache], [server], [commit]) stay the root's\n",
                 p.label(),
                 p.folder
             )),

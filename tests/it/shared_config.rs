@@ -289,18 +289,22 @@ fn editing_only_a_packages_file_changes_a_warm_run_as_a_cold_one() {
     assert_eq!(finding_lines(&r, &args), warm, "cold = warm");
 }
 
-/// What cannot be per package (`[cache]`, `[server]`, `[commit]`, a hook's own keys) is refused
-/// in a package's own file, with its line; set by a base the package extends (shared with the
-/// root), the root's value stays and nothing is refused.
+/// What has no meaning for a folder (`[cache]`, `[server]`, `[commit]`) is refused in a
+/// package's own file, with its line and why; set by a base the package extends (shared with
+/// the root), the root's value stays and nothing is refused. A hook's own keys are not refused
+/// (nearest wins: `nested_hooks.rs`).
 #[test]
 fn repository_wide_keys_in_a_packages_file_are_refused_with_their_line() {
     let r = two_packages(WEB_SETTINGS);
     let mut text = String::new();
     for (title, extra) in [
         ("[cache]", "\n[cache]\nremote = \"turbo\"\n"),
-        ("a hook's checks", "\n[pre-commit]\nchecks = [\"imports\"]\n"),
-        ("a hook's skip, dotted", "\n[pre-commit]\nskip.ref = \"main\"\n"),
+        ("[server]", "\n[server]\non_timeout = \"refuse\"\n"),
         ("[commit]", "\n[commit]\nmax_subject_length = 50\n"),
+        (
+            "a hook's checks (allowed)",
+            "\n[pre-commit]\nchecks = [\"imports\"]\n",
+        ),
     ] {
         r.write("packages/web/hookctl.toml", format!("{WEB_SETTINGS}{extra}"));
         for args in [&["check"][..], &["run", "pre-commit", "--package", "web"][..]] {
@@ -309,27 +313,27 @@ fn repository_wide_keys_in_a_packages_file_are_refused_with_their_line() {
                 "## {title}, hookctl {}: exit {}\n{}\n",
                 args.join(" "),
                 run.code,
-                run.stderr
+                run.stderr.lines().next().unwrap_or_default()
             ));
         }
     }
     snapshot!(r, "nested_repository_wide_refused", text);
-    // Through a shared base: not refused, the root's value applies.
-    r.write("tooling/base.toml", "[pre-commit]\nskip = true\n").write(
-        "packages/web/hookctl.toml",
-        format!("extends = [\"../../tooling/base.toml\"]\n{WEB_SETTINGS}"),
-    );
-    r.write(
-        "packages/web/src/new.ts",
-        "export const n = process.env.NEW_NAME;\n",
-    )
-    .add(&["packages/web/src/new.ts"]);
-    let run = r.hookctl(&["run", "pre-commit", "--package", "web"]);
-    assert_eq!(run.code, 1, "{}", run.all());
-    run.contains("NEW_NAME").lacks("skip: true");
-    let run = r.hookctl(&["run", "pre-commit"]);
-    assert_eq!(run.code, 1, "{}", run.all());
-    run.contains("NEW_NAME").lacks("skip: true");
+}
+
+/// A base shared by the root and a package may set `[commit]`: in the package's configuration
+/// the root's value stays, and `config show --package` says it comes from the root's file (the
+/// base's value is not shown as if the package had set it).
+#[test]
+fn config_show_of_a_package_shows_the_roots_repository_wide_values_as_the_roots() {
+    let r = two_packages(WEB_SETTINGS);
+    r.write("tooling/base.toml", "[commit]\nmax_subject_length = 10\n")
+        .write("hookctl.toml", "[commit]\nmax_subject_length = 72\n")
+        .write(
+            "packages/web/hookctl.toml",
+            format!("extends = [\"../../tooling/base.toml\"]\n{WEB_SETTINGS}"),
+        );
+    let run = r.hookctl(&["config", "show", "--package", "web"]);
+    cmd_snapshot!(r, "nested_config_show_provenance", run);
 }
 
 /// A package's file costs a pass of the engine over the snapshot only when the root's pass
