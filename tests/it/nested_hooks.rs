@@ -161,3 +161,45 @@ fn a_packages_file_checkout_runs_its_jobs_after_a_file_checkout() {
     let run = r.hookctl(&args);
     assert_eq!(run.all(), "", "{}", run.all());
 }
+
+/// A package inside the package of a `--package` run (its own `hookctl.toml`): its files get its
+/// configuration (the root's, then its own), not the outer package's, as in a run of the whole
+/// repository.
+#[test]
+fn a_package_inside_the_package_run_checks_its_files_with_its_own_config() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"acme","private":true,"workspaces":["packages/*","packages/web/widgets"]}"#,
+    )
+    .write(".env.example", "\n")
+    .write("packages/web/package.json", r#"{"name":"web"}"#)
+    .write("packages/web/hookctl.toml", "[env]\nallow = [\"WEB_KEY\"]\n")
+    .write("packages/web/widgets/package.json", r#"{"name":"widgets"}"#)
+    .write(
+        "packages/web/widgets/hookctl.toml",
+        "[env]\nallow = [\"WIDGET_KEY\"]\n",
+    );
+    r.commit_all("init");
+    let reads = "export const a = [process.env.WEB_KEY, process.env.WIDGET_KEY];\n";
+    r.write("packages/web/src/a.ts", reads)
+        .write("packages/web/widgets/src/w.ts", reads)
+        .add(&["packages/web/src/a.ts", "packages/web/widgets/src/w.ts"]);
+    let package = r.hookctl(&["run", "pre-commit", "--package", "web"]);
+    cmd_snapshot!(r, "nested_package_inside_package_run", package);
+    // The twin: the whole repository's run, where nearest wins already held, gives the inner
+    // package's files the same verdicts.
+    let whole = r.hookctl(&["run", "pre-commit"]);
+    let widgets = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains("widgets/src/w.ts"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        widgets(&package.stdout),
+        widgets(&whole.stdout),
+        "{}",
+        whole.all()
+    );
+}
