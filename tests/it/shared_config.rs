@@ -383,3 +383,60 @@ fn a_package_pays_for_a_pass_of_its_own_only_when_levels_cannot_answer() {
         );
     }
 }
+
+/// `hookctl resolve` and `{affected}` resolve each file with its nearest package's `[imports]`,
+/// as the checks do: `~icons/` is not a file in `web` (its `not_files`), and its `./dep` import
+/// is not followed there, while `api` keeps the root's.
+#[test]
+fn resolve_and_affected_use_each_files_nearest_imports() {
+    let r = two_packages(
+        WEB_SETTINGS
+            .replace(
+                "not_files = [\"^~icons/\"]",
+                "not_files = [\"^~icons/\", \"^\\\\./dep$\"]",
+            )
+            .as_str(),
+    );
+    for pkg in ["web", "api"] {
+        r.write(&format!("packages/{pkg}/src/dep.ts"), "export const d = 1;\n")
+            .write(
+                &format!("packages/{pkg}/src/uses.ts"),
+                "import { d } from \"./dep\";\nexport const u = d;\n",
+            );
+    }
+    r.write(
+        "hookctl.toml",
+        "[[pre-commit.jobs]]\nname = \"affected\"\nrun = \"echo {affected}\"\n",
+    );
+    r.commit_all("deps");
+    let run = r.hookctl(&["resolve"]);
+    let lines: Vec<String> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("~icons") || l.contains("./dep"))
+        .map(str::to_string)
+        .collect();
+    // The twin: the same imports in the two packages resolve differently.
+    let verdicts = |pkg: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l.contains(&format!("packages/{pkg}/")))
+            .map(|l| l.replace(pkg, "PKG"))
+            .collect()
+    };
+    assert_ne!(verdicts("web"), verdicts("api"), "{}", lines.join("\n"));
+    for pkg in ["web", "api"] {
+        r.write(&format!("packages/{pkg}/src/dep.ts"), "export const d = 2;\n");
+    }
+    r.add(&["packages/web/src/dep.ts", "packages/api/src/dep.ts"]);
+    let affected = r.hookctl(&["run", "pre-commit", "--job", "affected"]);
+    snapshot!(
+        r,
+        "nested_resolve_and_affected",
+        format!(
+            "$ hookctl resolve (imports of ~icons and ./dep)\n{}\n\n$ hookctl run pre-commit --job affected\n{}",
+            lines.join("\n"),
+            affected.shown()
+        )
+    );
+}
