@@ -47,6 +47,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
         groups: Vec::new(),
         skip: crate::skip_list(),
         paths: filter,
+        folder_groups: Vec::new(),
         local: Default::default(),
     };
     let outcome = if only_new || args.all_findings {
