@@ -1102,6 +1102,19 @@ impl Config {
         Ok(config)
     }
 
+    /// What a server says when [`Config::unread_extends`] is not empty (the pre-receive hook
+    /// and `check --rev` in a bare repository say the same), `None` when every base was read.
+    pub fn unread_extends_note(&self) -> Option<String> {
+        let unread = &self.unread_extends;
+        (!unread.is_empty()).then(|| {
+            format!(
+                "`extends` {} {} not read: npm packages are not installed on the server; checked with the rest of the configuration",
+                unread.join(", "),
+                if unread.len() == 1 { "was" } else { "were" },
+            )
+        })
+    }
+
     /// [`Config::load`] of a folder holding a commit's configuration files: no
     /// `hookctl.local.toml` (never committed, so never the pushed commit's).
     fn load_committed(root: &Path) -> Result<Config, Error> {
