@@ -257,18 +257,26 @@ impl FactsCache {
 
     /// The cached facts of a blob. An entry that does not decode is a miss.
     pub fn get(&self, oid: &Oid) -> Option<Facts> {
+        self.get_lazy(oid, &|_| true).map(|(facts, _)| facts)
+    }
+
+    /// [`FactsCache::get`], deciding in place whether the imports are needed: `wants` sees the
+    /// entry's imports borrowed from the file (no allocation); when it says no, the facts come
+    /// back without imports and the flag is `false`. A warm full check decodes only the
+    /// imports some rule will read (most files are clean and import nothing a rule asks about).
+    pub fn get_lazy(&self, oid: &Oid, wants: WantsImports<'_>) -> Option<(Facts, bool)> {
         if self.any_fresh.load(Ordering::Relaxed) {
             let fresh = self
                 .fresh
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(bytes) = fresh.get(oid) {
-                return decode_facts(bytes);
+                return decode_facts_with(bytes, wants);
             }
         }
         let i = self.file.find(oid.as_bytes())?;
         self.used[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
-        decode_facts(self.file.entry(i).2)
+        decode_facts_with(self.file.entry(i).2, wants)
     }
 
     /// Remember a blob's facts; written by the next [`FactsCache::save`].
@@ -547,6 +555,81 @@ fn holds_secret(facts: &Facts) -> bool {
 }
 
 pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
+    decode_facts_with(bytes, &|_| true).map(|(facts, _)| facts)
+}
+
+/// One import of a cached entry, read in place: what [`FactsCache::get_lazy`]'s caller sees to
+/// decide whether it needs the file's imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportRef<'a> {
+    pub specifier: &'a str,
+    pub kind: ImportKind,
+    pub type_only: bool,
+}
+
+/// Decides from a file's imports (borrowed) whether the caller needs them decoded.
+pub type WantsImports<'a> = &'a (dyn Fn(&mut dyn Iterator<Item = ImportRef<'_>>) -> bool + Sync);
+
+/// The imports of an entry, read in place; ends early at a malformed one (the decode after it
+/// refuses the entry).
+struct ImportRefs<'a> {
+    r: Reader<'a>,
+    left: usize,
+}
+
+impl<'a> Iterator for ImportRefs<'a> {
+    type Item = ImportRef<'a>;
+    fn next(&mut self) -> Option<ImportRef<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let got = read_import(&mut self.r).map(|(i, _)| i);
+        if got.is_none() {
+            self.left = 0;
+        }
+        got
+    }
+}
+
+fn import_kind(tag: u8) -> Option<ImportKind> {
+    Some(match tag {
+        0 => ImportKind::Static,
+        1 => ImportKind::SideEffect,
+        2 => ImportKind::ExportFrom,
+        3 => ImportKind::ImportEquals,
+        4 => ImportKind::Dynamic,
+        5 => ImportKind::Require,
+        6 => ImportKind::Reference,
+        7 => ImportKind::Mock,
+        8 => ImportKind::CssImport,
+        9 => ImportKind::SassImport,
+        10 => ImportKind::SassUse,
+        11 => ImportKind::SassForward,
+        12 => ImportKind::LessImport,
+        13 => ImportKind::CssUrl,
+        _ => return None,
+    })
+}
+
+fn read_import<'a>(r: &mut Reader<'a>) -> Option<(ImportRef<'a>, Span)> {
+    let tag = r.byte()?;
+    let kind = import_kind(tag & 0x7f)?;
+    let specifier = r.str_ref()?;
+    let span = r.span()?;
+    Some((
+        ImportRef {
+            specifier,
+            kind,
+            type_only: tag & 0x80 != 0,
+        },
+        span,
+    ))
+}
+
+/// [`decode_facts`], the imports decoded only when `wants` asks for them (the flag says
+/// whether they were). Either way every byte of the entry is checked.
+pub fn decode_facts_with(bytes: &[u8], wants: WantsImports<'_>) -> Option<(Facts, bool)> {
     let mut r = Reader(bytes);
     let flags = r.byte()?;
     if flags > 3 {
@@ -554,32 +637,18 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
     }
     let (had_errors, use_client) = (flags & 1 != 0, flags & 2 != 0);
     let n = r.len()?;
-    let mut imports = Vec::with_capacity(n);
+    let want = wants(&mut ImportRefs { r, left: n });
+    let mut imports = Vec::with_capacity(if want { n } else { 0 });
     for _ in 0..n {
-        let tag = r.byte()?;
-        let kind = match tag & 0x7f {
-            0 => ImportKind::Static,
-            1 => ImportKind::SideEffect,
-            2 => ImportKind::ExportFrom,
-            3 => ImportKind::ImportEquals,
-            4 => ImportKind::Dynamic,
-            5 => ImportKind::Require,
-            6 => ImportKind::Reference,
-            7 => ImportKind::Mock,
-            8 => ImportKind::CssImport,
-            9 => ImportKind::SassImport,
-            10 => ImportKind::SassUse,
-            11 => ImportKind::SassForward,
-            12 => ImportKind::LessImport,
-            13 => ImportKind::CssUrl,
-            _ => return None,
-        };
-        imports.push(Import {
-            specifier: r.string()?,
-            kind,
-            type_only: tag & 0x80 != 0,
-            span: r.span()?,
-        });
+        let (i, span) = read_import(&mut r)?;
+        if want {
+            imports.push(Import {
+                specifier: i.specifier.to_string(),
+                kind: i.kind,
+                type_only: i.type_only,
+                span,
+            });
+        }
     }
     let n = r.len()?;
     let mut env_reads = Vec::with_capacity(n);
@@ -628,13 +697,16 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
     if !r.0.is_empty() {
         return None;
     }
-    Some(Facts {
-        imports,
-        env_reads,
-        suppressions,
-        had_errors,
-        use_client,
-    })
+    Some((
+        Facts {
+            imports,
+            env_reads,
+            suppressions,
+            had_errors,
+            use_client,
+        },
+        want,
+    ))
 }
 
 fn put_var(out: &mut Vec<u8>, mut v: u64) {
@@ -665,9 +737,10 @@ fn put_span(out: &mut Vec<u8>, s: &Span) {
     put_var(out, u64::from(end.wrapping_sub(start)));
 }
 
+#[derive(Clone, Copy)]
 struct Reader<'a>(&'a [u8]);
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn byte(&mut self) -> Option<u8> {
         let (&b, rest) = self.0.split_first()?;
         self.0 = rest;
@@ -698,10 +771,14 @@ impl Reader<'_> {
     }
 
     fn string(&mut self) -> Option<String> {
+        self.str_ref().map(str::to_string)
+    }
+
+    fn str_ref(&mut self) -> Option<&'a str> {
         let n = self.len()?;
         let (s, rest) = self.0.split_at(n);
         self.0 = rest;
-        std::str::from_utf8(s).ok().map(str::to_string)
+        std::str::from_utf8(s).ok()
     }
 
     fn span(&mut self) -> Option<Span> {
@@ -843,6 +920,49 @@ mod tests {
         }
         assert_eq!(c.get(&oid(300)), None);
         check_all_entries(&c);
+    }
+
+    /// A lazy read sees every import in place, decodes them only when asked, and otherwise
+    /// gives the same facts without imports; a malformed entry is a miss either way.
+    #[test]
+    fn lazy_reads_decode_imports_only_when_asked() {
+        for i in 0..40 {
+            let f = facts(i);
+            let mut bytes = Vec::new();
+            encode_facts(&f, &mut bytes);
+            let seen = std::sync::Mutex::new(Vec::new());
+            let (full, decoded) = decode_facts_with(&bytes, &|imports| {
+                seen.lock()
+                    .unwrap()
+                    .extend(imports.map(|i| (i.specifier.to_string(), i.kind, i.type_only)));
+                true
+            })
+            .unwrap();
+            assert!(decoded);
+            assert_eq!(full, f);
+            let expected: Vec<_> = f
+                .imports
+                .iter()
+                .map(|i| (i.specifier.clone(), i.kind, i.type_only))
+                .collect();
+            assert_eq!(seen.into_inner().unwrap(), expected);
+            let (lazy, decoded) = decode_facts_with(&bytes, &|_| false).unwrap();
+            assert!(!decoded);
+            assert_eq!(
+                lazy,
+                Facts {
+                    imports: Vec::new(),
+                    ..f.clone()
+                }
+            );
+            // Cut anywhere, or with a byte more: refused whether the imports are wanted or not.
+            for n in 0..bytes.len() {
+                assert_eq!(decode_facts_with(&bytes[..n], &|_| false), None, "{i} cut at {n}");
+            }
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert_eq!(decode_facts_with(&longer, &|_| false), None);
+        }
     }
 
     #[test]
