@@ -666,8 +666,13 @@ pub fn scan_snapshot_limited(
     cache: &FactsCache,
     max_size: u64,
 ) -> Scanned {
-    scan_snapshot_with(snap, opts, scope, cache, max_size, None)
+    scan_snapshot_with(snap, opts, scope, cache, max_size, None, None)
 }
+
+/// Whether the imports of a cached file are needed: (path, blob id, its imports borrowed from
+/// the cache). Every reader of a full check's imports is asked (see `analyze`).
+type WantsFileImports<'a> =
+    &'a (dyn Fn(&str, &git2::Oid, &mut dyn Iterator<Item = crate::cache::ImportRef<'_>>) -> bool + Sync);
 
 /// Something else done with each blob the scan reads: (path, bytes).
 type AlsoRead<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
@@ -681,6 +686,7 @@ fn scan_snapshot_with(
     cache: &FactsCache,
     max_size: u64,
     also: Option<AlsoRead<'_>>,
+    wants: Option<WantsFileImports<'_>>,
 ) -> Scanned {
     let paths = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
@@ -691,7 +697,15 @@ fn scan_snapshot_with(
             let hit = if worktree {
                 None
             } else {
-                FileKind::for_path(p).and_then(|kind| cache.get(&crate::cache::facts_key(&e.oid, kind)))
+                FileKind::for_path(p).and_then(|kind| {
+                    let key = crate::cache::facts_key(&e.oid, kind);
+                    match wants {
+                        None => cache.get(&key),
+                        Some(wants) => cache
+                            .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
+                            .map(|(facts, _)| facts),
+                    }
+                })
             };
             ((*p).to_string(), hit)
         })
@@ -890,6 +904,34 @@ fn analyze(
             set.prefetch(cache.remote(), files);
         }
     }
+    // A cached file's imports are decoded only when one of their readers below needs them:
+    // the imports loop (a file not in the clean set), `env/required-by-package` and
+    // `deps/dev-only-at-runtime` (an import of a package they ask about). Each asks in place,
+    // of the imports borrowed from the cache; a new reader of `files[..].imports` must be
+    // added here (the cold = warm property test fails otherwise).
+    let imports_on = enabled("imports");
+    let required_on = enabled("env") && *scope == FileScope::All;
+    let dev_only = (enabled("deps")
+        && config.level(&rules::DEPS_DEV_ONLY_AT_RUNTIME) != crate::config::Level::Off)
+        .then(|| rules::deps_dev_only_at_runtime::Candidates::new(&resolver.packages))
+        .flatten();
+    let wants =
+        |path: &str, oid: &git2::Oid, imports: &mut dyn Iterator<Item = crate::cache::ImportRef<'_>>| {
+            if imports_on && !clean.contains(path, oid) {
+                return true;
+            }
+            if !required_on && dev_only.is_none() {
+                return false;
+            }
+            for i in imports {
+                if (required_on && rules::env_required_by_package::wants_import(i))
+                    || dev_only.as_ref().is_some_and(|c| c.wants_import(i))
+                {
+                    return true;
+                }
+            }
+            false
+        };
     let Scanned {
         files,
         oids,
@@ -904,7 +946,9 @@ fn analyze(
         cache,
         config.scan.max_file_size(),
         in_source.then_some(&record as AlsoRead<'_>),
+        Some(&wants),
     );
+    drop(dev_only);
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timing("scan", t0);
     let mut findings = Vec::new();
