@@ -6,6 +6,7 @@
 //! sees.
 
 use crate::common::*;
+use std::fmt::Write as _;
 
 const ROOT: &str = r#"[[pre-commit.jobs]]
 name = "root-job"
@@ -119,11 +120,12 @@ fn a_packages_hook_keys_govern_its_jobs_and_its_files() {
         );
         let r = repo(&keys);
         let run = r.hookctl(args);
-        text.push_str(&format!(
-            "## {row}\n$ hookctl {}\n{}\n",
+        let _ = writeln!(
+            text,
+            "## {row}\n$ hookctl {}\n{}",
             args.join(" "),
             scrub(&r, &jobs_sorted(&run.shown()))
-        ));
+        );
     }
     snapshot!(Repo::new(), "nested_hook_keys", text);
 }
