@@ -130,6 +130,17 @@ fn a_packages_hook_keys_govern_its_jobs_and_its_files() {
     snapshot!(Repo::new(), "nested_hook_keys", text);
 }
 
+/// `HOOKCTL_SKIP` names a job of a package's part like any other: it is skipped, with no
+/// "no job is named" warning.
+#[test]
+fn hookctl_skip_names_a_job_of_a_packages_part() {
+    let r = repo("[pre-commit]\nparallel = false\n");
+    let run = r.hookctl_env(&["run", "pre-commit"], &[("HOOKCTL_SKIP", "web-a")], None);
+    run.lacks("no job, rule or check group is named")
+        .lacks("│ web-a")
+        .contains("│ web-b");
+}
+
 /// `checks_order = "last"` in a package: its files are checked after its jobs, so a fixer
 /// among them is checked as fixed; the root's files are still checked first.
 #[test]

@@ -68,7 +68,8 @@ fn monorepo() -> Repo {
 fn a_package_run_has_its_jobs_its_files_and_its_settings() {
     let r = monorepo();
     let run = r.hookctl(&["run", "pre-commit", "--package", "@acme/web"]);
-    cmd_snapshot!(r, "package_run_web", run);
+    // Parallel jobs finish in any order: sorted, as other job snapshots are.
+    snapshot!(r, "package_run_web", jobs_sorted(&run.shown()));
     // The same from inside the package, by folder too.
     let here = r.hookctl_in(&r.path("apps/web/src"), &["run", "pre-commit", "--here"], None);
     assert_eq!(untimed(&here.stderr), untimed(&run.stderr));
@@ -82,7 +83,8 @@ fn the_whole_repository_run_checks_each_package_with_its_nearest_settings() {
     // `WEB_KEY` is allowed by the package's file, for its files, in every run (nearest wins);
     // `UI_SECRET_NAME` is undeclared everywhere.
     let run = r.hookctl(&["run", "pre-commit"]);
-    cmd_snapshot!(r, "package_run_whole_repository", run);
+    // Parallel jobs finish in any order: sorted, as other job snapshots are.
+    snapshot!(r, "package_run_whole_repository", jobs_sorted(&run.shown()));
     let ui = r.hookctl(&["run", "pre-commit", "--package", "@acme/ui"]);
     assert_eq!(ui.code, 1, "{}", ui.all());
     ui.contains("UI_SECRET_NAME")

@@ -186,10 +186,11 @@ fn select_jobs(hc: &mut HookConfig, parts: &mut [Part], hook: &str, names: &[Str
 
 /// A name in `HOOKCTL_SKIP` that matches nothing is most likely a typo that silently skips
 /// nothing: one line on stderr, with the nearest known name.
-pub(super) fn warn_unknown_skips(config: &Config, skip: &[String]) {
+pub(super) fn warn_unknown_skips(config: &Config, parts: &[Part], skip: &[String]) {
     let jobs = config
         .hooks
         .values()
+        .chain(parts.iter().map(|p| &p.hc))
         .flat_map(|h| h.jobs.iter().map(|j| j.name.as_str()));
     let known: Vec<&str> = jobs
         .chain(crate::config::CHECK_GROUPS.iter().copied())

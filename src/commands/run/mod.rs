@@ -121,7 +121,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     }
 
     let skip = crate::skip_list();
-    hook::warn_unknown_skips(&config, &skip);
+    hook::warn_unknown_skips(&config, &running, &skip);
     let job_names: BTreeSet<&str> = hc
         .jobs
         .iter()
