@@ -51,6 +51,9 @@ phases() {
 }
 
 runs_speed=${HOOKCTL_SPEED_RUNS:-$runs_warm}
+# HOOKCTL_SPEED_ROWS=pre-commit: only the pre-commit rows (the yardstick, phases, peak memory).
+only_pre=0
+[[ ${HOOKCTL_SPEED_ROWS:-all} != pre-commit ]] || only_pre=1
 declare -a speed_sizes=("${size_list[@]}")
 
 for n in "${speed_sizes[@]}"; do
@@ -58,20 +61,23 @@ for n in "${speed_sizes[@]}"; do
 	cache_dir="$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir)/hookctl"
 	check_cmds=()
 	for i in "${!bins[@]}"; do
+		((!only_pre)) || break
 		check_cmds+=(-n "${labels[$i]}: warm check ($n)" "$(cmdline "${bins[$i]}" check --all-findings --format json)")
 		(cd "$dir" && "${bins[$i]}" check --all-findings --format json >/dev/null 2>&1) || true
 	done
-	hfm "s_warm_$n" "$dir" -N -i --warmup 1 --runs "$runs_speed" "${check_cmds[@]}"
-	for i in "${!bins[@]}"; do
-		(cd "$dir" && "${bins[$i]}" check --all-findings --format json >/dev/null 2>&1) || true
-		peak_kb "s_rss_warm_$n.$i" "$dir" 0 "${bins[$i]}" check --all-findings --format json
-		warm_phases "${bins[$i]}" "$dir" "$raw/warm-phases-$n-${labels[$i]}.txt"
-	done
-	floor_cmds=()
-	for i in "${!bins[@]}"; do
-		floor_cmds+=(-n "${labels[$i]}: warm floor, imports only ($n)" "$(cmdline env "HOOKCTL_SKIP=$floor_skip" "${bins[$i]}" check --all-findings --format json)")
-	done
-	hfm "s_floor_$n" "$dir" -N -i --warmup 1 --runs "$runs_speed" "${floor_cmds[@]}"
+	if ((!only_pre)); then
+		hfm "s_warm_$n" "$dir" -N -i --warmup 1 --runs "$runs_speed" "${check_cmds[@]}"
+		for i in "${!bins[@]}"; do
+			(cd "$dir" && "${bins[$i]}" check --all-findings --format json >/dev/null 2>&1) || true
+			peak_kb "s_rss_warm_$n.$i" "$dir" 0 "${bins[$i]}" check --all-findings --format json
+			warm_phases "${bins[$i]}" "$dir" "$raw/warm-phases-$n-${labels[$i]}.txt"
+		done
+		floor_cmds=()
+		for i in "${!bins[@]}"; do
+			floor_cmds+=(-n "${labels[$i]}: warm floor, imports only ($n)" "$(cmdline env "HOOKCTL_SKIP=$floor_skip" "${bins[$i]}" check --all-findings --format json)")
+		done
+		hfm "s_floor_$n" "$dir" -N -i --warmup 1 --runs "$runs_speed" "${floor_cmds[@]}"
+	fi
 
 	# Pre-commit, 10 staged files, with `git diff --cached --name-only` in the same run.
 	dirty_corpus=$dir
@@ -90,6 +96,7 @@ for n in "${speed_sizes[@]}"; do
 	done
 	git -C "$dir" reset --hard -q
 	dirty_corpus=
+	((!only_pre)) || continue
 
 	# Two worktrees on different branches sharing one cache, checked in turn. The other branch
 	# renames one file: another path set, another resolution context.
@@ -112,6 +119,7 @@ done
 # A repository with 60 MB of committed binaries (60 files of 1 MB of random bytes, with a NUL)
 # beside the same repository without them: a clone of the smallest corpus.
 small=${speed_sizes[0]}
+if ((!only_pre)); then
 plain="$tmp/bin-plain" heavy="$tmp/bin-heavy"
 git clone -q --no-hardlinks "$(ensure_corpus "$small")" "$plain"
 git clone -q --no-hardlinks "$plain" "$heavy"
@@ -134,6 +142,7 @@ for i in "${!bins[@]}"; do
 	bin_cmds+=(-n "${labels[$i]}: warm check, no binaries" "$(cmdline "${bins[$i]}" check --all-findings --format json)")
 done
 hfm "s_bin_plain" "$plain" -N -i --warmup 1 --runs "$runs_speed" "${bin_cmds[@]}"
+fi
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 {
@@ -158,6 +167,11 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 	}
 	for n in "${speed_sizes[@]}"; do
 		row "pre-commit, 10 staged (yardstick: \`git diff --cached --name-only\`)" "$n" "s_pre_$n" "${M[s_pre_$n.${#bins[@]}]}"
+		cpu_cells=()
+		for i in "${!bins[@]}"; do cpu_cells+=("$(fmt_t "${CPU[s_pre_$n.$i]}")"); done
+		printf '| %s | %s | %s%s | %s |\n' "(pre-commit, 10 staged: CPU, user + system, mean)" "$n" "$(printf '%s | ' "${cpu_cells[@]}")" \
+			"$(fmt_t "${CPU[s_pre_$n.${#bins[@]}]}")" "$(ratio "${CPU[s_pre_$n.$last]}" "${CPU[s_pre_$n.${#bins[@]}]}")"
+		((!only_pre)) || continue
 		row "warm full check (yardstick: the warm floor below)" "$n" "s_warm_$n" "${M[s_floor_$n.$last]}"
 		row "warm floor: imports only (\`HOOKCTL_SKIP=$floor_skip\`)" "$n" "s_floor_$n" ""
 		echo "| (warm full check / floor, CPU) | $n | $(printf '| %.0s' "${labels[@]:1}")$(fmt_t "${CPU[s_warm_$n.$last]}") | $(fmt_t "${CPU[s_floor_$n.$last]}") | $(ratio "${CPU[s_warm_$n.$last]}" "${CPU[s_floor_$n.$last]}") |"
@@ -165,8 +179,10 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		row "two worktrees in turn, the pair (yardstick: one warm full check)" "$n" "s_alt_$n" "${M[s_warm_$n.$last]}"
 		echo "| (two worktrees, after: per check) | $n | $(printf '| %.0s' "${labels[@]:1}")$(fmt_t "$alt_half") | $(fmt_t "${M[s_warm_$n.$last]}") | $(ratio "$alt_half" "${M[s_warm_$n.$last]}") |"
 	done
-	row "warm full check, 60 MB of binaries (yardstick: the same repo without)" "$small" "s_bin_heavy" "${M[s_bin_plain.$last]}"
-	row "warm full check, no binaries" "$small" "s_bin_plain" ""
+	if ((!only_pre)); then
+		row "warm full check, 60 MB of binaries (yardstick: the same repo without)" "$small" "s_bin_heavy" "${M[s_bin_plain.$last]}"
+		row "warm full check, no binaries" "$small" "s_bin_plain" ""
+	fi
 	echo
 	echo "Two worktrees: one hyperfine command checks the corpus, then a linked worktree of it on a"
 	echo "branch that renames one file (another path set: another resolution context), sharing one"
@@ -184,7 +200,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 	done
 	echo
 	echo "## Warm full check phases (\`HOOKCTL_TIMINGS=1 hookctl check --all-findings\`, one run each)"
+	((only_pre)) && echo && echo "(not measured: HOOKCTL_SPEED_ROWS=pre-commit)"
 	for n in "${speed_sizes[@]}"; do
+		((!only_pre)) || break
 		for l in "${labels[@]}"; do
 			echo
 			echo "$l, $n files:"

@@ -201,12 +201,32 @@ pub fn open_index(repo: &Repository, root: &Path) -> Result<git2::Index, Error> 
     }
 }
 
-/// The index git is about to commit ([`index_file`] when set, else `<git dir>/index`), read as
-/// git reads it: the file is mapped and decoded in place by gitoxide's reader, its cache-tree
-/// extension kept (what lets a caller skip unchanged folders), without a checksum pass over the
-/// whole file (git verifies it when it writes the commit). A missing file is an empty index.
+/// The index file git is about to commit: [`index_file`] when set, else `<git dir>/index`.
+pub fn index_path(git_dir: &Path, root: &Path) -> PathBuf {
+    index_file(root).unwrap_or_else(|| git_dir.join("index"))
+}
+
+/// The index file's bytes, mapped (as git maps it to read it).
+pub fn map_index(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
+    // SAFETY: git never rewrites an index in place: it writes `index.lock` and renames it over
+    // the index, so the mapped inode keeps its bytes while it is read (git and gitoxide map it
+    // the same way). `GIT_INDEX_FILE=.git/index.lock` is written whole before a hook runs.
+    #[expect(
+        unsafe_code,
+        reason = "mapping a file is unsafe; the comment above says why this one is sound"
+    )]
+    unsafe {
+        memmap2::Mmap::map(file)
+    }
+}
+
+/// The index git is about to commit ([`index_path`]) read by gitoxide's reader: its
+/// cache-tree extension kept, without a checksum pass over the whole file (git verifies it when
+/// it writes the commit). A missing file is an empty index. The snapshot reads the index with
+/// its own reader ([`crate::snapshot::index_file`]) and comes here only for what that one
+/// refuses (a split index, unknown required extensions).
 pub fn read_index(git_dir: &Path, root: &Path) -> Result<gix_index::File, Error> {
-    let path = index_file(root).unwrap_or_else(|| git_dir.join("index"));
+    let path = index_path(git_dir, root);
     gix_index::File::at_or_default(
         &path,
         gix_index::hash::Kind::Sha1,

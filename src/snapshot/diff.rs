@@ -22,7 +22,7 @@ pub type Changes = BTreeMap<String, Option<Entry>>;
 pub fn index_against_tree(
     repo: &Repository,
     entries: &Table,
-    cache: Option<&gix_index::extension::Tree>,
+    cache: Option<&super::index_file::CacheTree>,
     tree: Oid,
     out: &mut Changes,
 ) -> Result<(), git2::Error> {
@@ -34,13 +34,12 @@ fn folder(
     repo: &Repository,
     entries: &Table,
     tree: Option<Oid>,
-    cache: Option<&gix_index::extension::Tree>,
+    cache: Option<&super::index_file::CacheTree>,
     prefix: &str,
     out: &mut Changes,
 ) -> Result<(), git2::Error> {
     if let (Some(tree), Some(cache)) = (tree, cache)
-        && cache.num_entries.is_some()
-        && cache.id.as_slice() == tree.as_bytes()
+        && cache.id.is_some_and(|id| id.as_slice() == tree.as_bytes())
     {
         return Ok(());
     }
@@ -99,8 +98,7 @@ fn folder(
     for (name, entry) in tree_files {
         out.insert(format!("{prefix}{name}"), Some(entry));
     }
-    let child =
-        |name: &str| cache.and_then(|c| c.children.iter().find(|t| t.name.as_slice() == name.as_bytes()));
+    let child = |name: &str| cache.and_then(|c| c.child(name.as_bytes()));
     for name in index_dirs {
         let sub = tree_dirs.remove(name);
         folder(repo, entries, sub, child(name), &format!("{prefix}{name}/"), out)?;

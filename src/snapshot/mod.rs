@@ -129,7 +129,7 @@ pub struct Snapshot {
     pub derived_changes: Option<Vec<String>>,
     /// The index's cache-tree extension (index snapshots): the tree id of every folder git
     /// knows to be unchanged since it last wrote a tree.
-    cache_tree: Option<gix_index::extension::Tree>,
+    cache_tree: Option<index_file::CacheTree>,
     store: Store,
 }
 
@@ -142,6 +142,43 @@ enum Files {
         /// Path -> its entry here, `None` when this snapshot lacks it.
         changes: BTreeMap<String, Option<Entry>>,
     },
+}
+
+/// An index as read, before it becomes a snapshot.
+#[derive(Default)]
+struct IndexRead {
+    /// Path range in the table's text, and its entry (until the table is built).
+    rows: Vec<(std::ops::Range<usize>, Entry)>,
+    table: Option<Table>,
+    special: Vec<String>,
+    symlinks: bool,
+    /// The first path with a merge conflict.
+    conflict: Option<String>,
+    cache_tree: Option<index_file::CacheTree>,
+}
+
+impl IndexRead {
+    fn into_snapshot(self, repo: Repository, paths: &RepoPaths) -> Snapshot {
+        let mut snap = Snapshot::build_with(
+            Kind::Index,
+            Store::Git(Mutex::new(repo)),
+            paths,
+            Files::Own(Arc::new(self.table.unwrap_or_default())),
+        );
+        let _ = snap.special.set(Arc::new(self.special));
+        let _ = snap.symlinks.set(self.symlinks);
+        snap.cache_tree = self.cache_tree;
+        snap
+    }
+}
+
+/// gitoxide's cache tree as [`index_file`] reads it.
+fn cache_tree_of(tree: &gix_index::extension::Tree) -> index_file::CacheTree {
+    index_file::CacheTree {
+        name: tree.name.to_vec(),
+        id: tree.num_entries.and_then(|_| tree.id.as_slice().try_into().ok()),
+        children: tree.children.iter().map(cache_tree_of).collect(),
+    }
 }
 
 #[expect(
@@ -177,21 +214,30 @@ const PLAIN_EXTENSIONS: &[&str] = &[
 /// without a dot): a config of any kind has such a name, and a few thousand extra paths cost
 /// nothing. The unit tests check that every name a filter over special paths matches is one.
 pub fn is_special(path: &str, kind: EntryKind) -> bool {
-    if kind != EntryKind::File || path.starts_with("node_modules/") || path.contains("/node_modules/") {
+    // Bytes, not chars: it runs once per path of every index read (100k at a time).
+    static MODULES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"node_modules/"));
+    let bytes = path.as_bytes();
+    if kind != EntryKind::File
+        || MODULES
+            .find_iter(bytes)
+            .any(|at| at == 0 || bytes[at - 1] == b'/')
+    {
         return true;
     }
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let (Some((first, _)), Some((rest, ext))) = (name.split_once('.'), name.rsplit_once('.')) else {
+    let name = memchr::memrchr(b'/', bytes).map_or(bytes, |slash| &bytes[slash + 1..]);
+    let (Some(first), Some(last)) = (memchr::memchr(b'.', name), memchr::memrchr(b'.', name)) else {
         return true; // no dot
     };
-    first.is_empty()
-        || !PLAIN_EXTENSIONS.contains(&ext)
-        || first.eq_ignore_ascii_case("dockerfile")
-        || first.eq_ignore_ascii_case("env")
-        || rest
-            .split('.')
-            .skip(1)
-            .any(|w| w.eq_ignore_ascii_case("config") || w.eq_ignore_ascii_case("d"))
+    let ext = &name[last + 1..];
+    first == 0
+        || !PLAIN_EXTENSIONS.iter().any(|e| e.as_bytes() == ext)
+        || name[..first].eq_ignore_ascii_case(b"dockerfile")
+        || name[..first].eq_ignore_ascii_case(b"env")
+        || (first < last
+            && name[first + 1..last]
+                .split(|&b| b == b'.')
+                .any(|w| w.eq_ignore_ascii_case(b"config") || w.eq_ignore_ascii_case(b"d")))
 }
 
 impl Snapshot {
@@ -201,24 +247,92 @@ impl Snapshot {
     /// The index's own path buffer becomes the snapshot's table (no allocation per path), and
     /// the special paths and whether any path is a symlink are noted in the same pass.
     pub fn index(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
+        let path = crate::git::index_path(&paths.git_dir, &paths.root);
+        if let Some(read) = Snapshot::index_mapped(&path) {
+            return match read? {
+                Some(read) => Ok(read.into_snapshot(repo, paths)),
+                // Paths that are not UTF-8: each converted on its own, as every other snapshot
+                // reads paths.
+                None => Snapshot::index_libgit2(repo, paths),
+            };
+        }
+        Snapshot::index_gix(repo, paths)
+    }
+
+    /// The index read in place by [`index_file`] over the mapped file: `None` when that reader
+    /// refuses the file (then gitoxide's reader reads it); `Ok(None)` when a path is not UTF-8.
+    fn index_mapped(path: &Path) -> Option<Result<Option<IndexRead>, Error>> {
+        let file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Some(Ok(Some(IndexRead::default())));
+            }
+            Err(e) => return Some(Err(Error::Io(e))),
+        };
+        let map = crate::git::map_index(&file).ok()?;
+        let mut read = IndexRead::default();
+        let mut text: Vec<u8> = Vec::with_capacity(map.len() / 2);
+        let ext = index_file::read(&map, |e| {
+            if e.stage != 0 {
+                read.conflict
+                    .get_or_insert_with(|| String::from_utf8_lossy(e.path).into_owned());
+                return;
+            }
+            if e.intent_to_add {
+                return; // `git add -N`: not staged content yet
+            }
+            let kind = kind_of_mode(e.mode);
+            read.symlinks |= kind == EntryKind::Symlink;
+            let start = text.len();
+            text.extend_from_slice(e.path);
+            let entry = Entry {
+                oid: Oid::from_bytes(e.oid).unwrap_or(Oid::ZERO_SHA1),
+                kind,
+            };
+            read.rows.push((start..text.len(), entry));
+        })
+        .ok()?;
+        if let Some(first) = read.conflict {
+            return Some(Err(Error::Conflict(first)));
+        }
+        let Ok(text) = String::from_utf8(text) else {
+            return Some(Ok(None));
+        };
+        for (range, entry) in &read.rows {
+            if let Some(p) = text.get(range.clone())
+                && is_special(p, entry.kind)
+            {
+                read.special.push(p.to_string());
+            }
+        }
+        read.cache_tree = ext.cache_tree;
+        let rows = std::mem::take(&mut read.rows);
+        read.table = Table::from_backing(text, rows);
+        Some(Ok(read.table.is_some().then_some(read)))
+    }
+
+    /// [`Snapshot::index`] through gitoxide's reader: what [`index_file`] refuses (a split
+    /// index, unknown required extensions, bytes it cannot follow).
+    fn index_gix(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
         let mut file = crate::git::read_index(&paths.git_dir, &paths.root)?;
         if file.is_sparse() {
             return Snapshot::index_libgit2(repo, paths);
         }
-        let cache_tree = file.remove_tree();
+        let cache_tree = file.remove_tree().map(|t| cache_tree_of(&t));
         let (state, _) = file.into_parts();
         let (index_entries, backing) = state.into_entries();
-        let mut rows = Vec::with_capacity(index_entries.len());
-        let mut special = Vec::new();
-        let mut symlinks = false;
-        let mut conflict = None;
+        let mut read = IndexRead {
+            cache_tree,
+            ..IndexRead::default()
+        };
         let mut utf8 = true;
         for e in &index_entries {
             let raw: &[u8] = e.path_in(&backing);
             // Where the path lies in the buffer (the entry's range is private to gitoxide).
             let start = raw.as_ptr().addr() - backing.as_ptr().addr();
             if e.stage_raw() != 0 {
-                conflict.get_or_insert_with(|| String::from_utf8_lossy(raw).into_owned());
+                read.conflict
+                    .get_or_insert_with(|| String::from_utf8_lossy(raw).into_owned());
                 continue;
             }
             if e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD) {
@@ -230,34 +344,26 @@ impl Snapshot {
             };
             let oid = Oid::from_bytes(e.id.as_slice())?;
             let kind = kind_of_mode(e.mode.bits());
-            symlinks |= kind == EntryKind::Symlink;
+            read.symlinks |= kind == EntryKind::Symlink;
             if is_special(path, kind) {
-                special.push(path.to_string());
+                read.special.push(path.to_string());
             }
-            rows.push((start..start + raw.len(), Entry { oid, kind }));
+            read.rows.push((start..start + raw.len(), Entry { oid, kind }));
         }
-        if let Some(first) = conflict {
+        if let Some(first) = read.conflict {
             return Err(Error::Conflict(first));
         }
-        let table = match String::from_utf8(backing).ok().filter(|_| utf8) {
+        let rows = std::mem::take(&mut read.rows);
+        read.table = match String::from_utf8(backing).ok().filter(|_| utf8) {
             Some(text) => Table::from_backing(text, rows),
             None => None,
         };
-        let Some(table) = table else {
+        if read.table.is_none() {
             // A path that is not UTF-8 (or a buffer the table cannot hold): each path
             // converted on its own, as every other snapshot reads paths.
             return Snapshot::index_libgit2(repo, paths);
-        };
-        let mut snap = Snapshot::build_with(
-            Kind::Index,
-            Store::Git(Mutex::new(repo)),
-            paths,
-            Files::Own(Arc::new(table)),
-        );
-        let _ = snap.special.set(Arc::new(special));
-        let _ = snap.symlinks.set(symlinks);
-        snap.cache_tree = cache_tree;
-        Ok(snap)
+        }
+        Ok(read.into_snapshot(repo, paths))
     }
 
     /// [`Snapshot::index`] through libgit2: a sparse index, which the mapped reader leaves to
@@ -776,6 +882,7 @@ fn kind_of_mode(mode: u32) -> EntryKind {
 }
 
 mod diff;
+pub mod index_file;
 mod table;
 
 use table::Table;

@@ -150,6 +150,43 @@ proptest! {
     }
 }
 
+/// `is_special` as it was first written, on `str` searches: the byte version must answer alike.
+fn special_by_str(path: &str, kind: EntryKind) -> bool {
+    if kind != EntryKind::File || path.starts_with("node_modules/") || path.contains("/node_modules/") {
+        return true;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let (Some((first, _)), Some((rest, ext))) = (name.split_once('.'), name.rsplit_once('.')) else {
+        return true;
+    };
+    first.is_empty()
+        || !super::PLAIN_EXTENSIONS.contains(&ext)
+        || first.eq_ignore_ascii_case("dockerfile")
+        || first.eq_ignore_ascii_case("env")
+        || rest
+            .split('.')
+            .skip(1)
+            .any(|w| w.eq_ignore_ascii_case("config") || w.eq_ignore_ascii_case("d"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+    #[test]
+    fn special_on_bytes_answers_as_on_str(
+        dir in proptest::option::of(name()),
+        file in name(),
+        modules in proptest::sample::select(vec!["", "node_modules/", "a/node_modules/", "xnode_modules/", "node_modules"]),
+    ) {
+        let path = match dir {
+            Some(d) if !d.is_empty() => format!("{modules}{d}/{file}"),
+            _ => format!("{modules}{file}"),
+        };
+        for kind in [EntryKind::File, EntryKind::Symlink] {
+            prop_assert_eq!(is_special(&path, kind), special_by_str(&path, kind), "{}", path);
+        }
+    }
+}
+
 #[test]
 fn plain_sources_are_not_special_and_links_are() {
     for p in [
