@@ -270,6 +270,7 @@ fn split(bytes: &[u8], at: usize) -> Option<(&[u8], &[u8])> {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
     use std::path::Path;
 
     use proptest::prelude::*;
@@ -382,11 +383,11 @@ mod tests {
             "caf\u{e9}/\u{e9}t\u{e9}.ts",
             if long { long_path.as_str() } else { "short.ts" },
         ] {
-            info.push_str(&format!("100644 {blob}\t{p}\n"));
+            let _ = writeln!(info, "100644 {blob}\t{p}");
         }
-        info.push_str(&format!("100755 {blob}\tbin/run\n"));
-        info.push_str(&format!("120000 {blob}\tlink\n"));
-        info.push_str(&format!("160000 {blob}\tsub\n"));
+        let _ = writeln!(info, "100755 {blob}\tbin/run");
+        let _ = writeln!(info, "120000 {blob}\tlink");
+        let _ = writeln!(info, "160000 {blob}\tsub");
         git(dir, &["update-index", "--index-info"], &info);
         git(dir, &["write-tree"], "");
         git(dir, &["commit", "-q", "--allow-empty", "-m", "one"], "");
