@@ -89,18 +89,8 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
 
     let skip = crate::skip_list();
     hook::warn_unknown_skips(&config, &skip);
-    let job_names: BTreeSet<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
-    let check_skip: Vec<String> = skip
-        .iter()
-        .filter(|s| !job_names.contains(s.as_str()))
-        .cloned()
-        .collect();
-    let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
-    let run_checks = match &hc.checks {
-        Some(groups) => !groups.is_empty(),
-        None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
-    } && !skip.iter().any(|s| s == "checks")
-        && args.jobs.is_empty();
+    let check_skip = check_skip(&hc, &skip);
+    let run_checks = runs_checks(hook, &hc, &skip, args);
 
     // Jobs need the changed files; the built-in checks compute their own scope.
     let mut scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
@@ -145,6 +135,26 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// The part of `HOOKCTL_SKIP` that names no job of the hook: what the built-in checks skip.
+fn check_skip(hc: &HookConfig, skip: &[String]) -> Vec<String> {
+    let job_names: BTreeSet<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
+    skip.iter()
+        .filter(|s| !job_names.contains(s.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// Whether the hook runs the built-in checks: those its `checks` lists, else in pre-commit,
+/// pre-push and custom hooks; never with `HOOKCTL_SKIP=checks` or `--job`.
+fn runs_checks(hook: &str, hc: &HookConfig, skip: &[String], args: &RunArgs) -> bool {
+    let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
+    let asked = match &hc.checks {
+        Some(groups) => !groups.is_empty(),
+        None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
+    };
+    asked && !skip.iter().any(|s| s == "checks") && args.jobs.is_empty()
 }
 
 /// One hook run past its set-up: what its checks, stages and summary share.
