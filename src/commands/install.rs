@@ -94,28 +94,14 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     }
     // `"prepare": "hookctl install"` runs in every `npm install`/`npm ci`, also in Docker builds
     // and CI, where there is no repository or no one commits: a note there, never a failure.
-    let note = |msg: String| {
-        if !ctx.quiet {
-            errln!("hookctl: {msg}");
+    let hooks = match locate_here(ctx)? {
+        Ok(hooks) => hooks,
+        Err(why) => {
+            if !ctx.quiet {
+                errln!("hookctl: {why}");
+            }
+            return Ok(Exit::Success);
         }
-        Ok(Exit::Success)
-    };
-    if let Some(value) = install::disabled_by_env() {
-        return note(format!("HOOKCTL={value}, hooks not installed"));
-    }
-    if let Some(value) = install::ci_by(crate::env_vars::get(crate::env_vars::CI).as_deref()) {
-        return note(format!(
-            "CI={value}, hooks not installed (no one commits in CI; run with CI unset to install them)"
-        ));
-    }
-    let hooks = match Hooks::locate(&ctx.cwd) {
-        Err(install::Error::NotARepo(dir)) => {
-            return note(format!(
-                "{} is not in a git repository, hooks not installed",
-                dir.display()
-            ));
-        }
-        hooks => hooks?,
     };
     // A hook with nothing configured is installed (git would run it) but does nothing: said
     // below rather than let "installed" suggest it checks something.
@@ -170,19 +156,44 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
         ));
     }
     if !refused && ctx.verbose {
-        match shim.runs(hooks.root.as_deref()) {
-            Some((path, install::Via::NpmPackage)) => errln!(
-                "hookctl: the hooks run {} (the npm package's binary; else {})",
-                path.display(),
-                bin.display()
-            ),
-            _ => errln!(
-                "hookctl: the hooks run {} (or the repository's npm package once installed, or `hookctl` on PATH)",
-                bin.display()
-            ),
-        }
+        say_what_runs(&shim, &hooks, &bin);
     }
     Ok(if refused { Exit::Failure } else { Exit::Success })
+}
+
+/// The hooks directory, or why hooks are not installed here: `HOOKCTL=0`, CI, or no
+/// repository.
+fn locate_here(ctx: &Ctx) -> anyhow::Result<Result<Hooks, String>> {
+    if let Some(value) = install::disabled_by_env() {
+        return Ok(Err(format!("HOOKCTL={value}, hooks not installed")));
+    }
+    if let Some(value) = install::ci_by(crate::env_vars::get(crate::env_vars::CI).as_deref()) {
+        return Ok(Err(format!(
+            "CI={value}, hooks not installed (no one commits in CI; run with CI unset to install them)"
+        )));
+    }
+    match Hooks::locate(&ctx.cwd) {
+        Err(install::Error::NotARepo(dir)) => Ok(Err(format!(
+            "{} is not in a git repository, hooks not installed",
+            dir.display()
+        ))),
+        hooks => Ok(Ok(hooks?)),
+    }
+}
+
+/// `--verbose`: which binary the installed hooks run.
+fn say_what_runs(shim: &install::Shim, hooks: &Hooks, bin: &std::path::Path) {
+    match shim.runs(hooks.root.as_deref()) {
+        Some((path, install::Via::NpmPackage)) => errln!(
+            "hookctl: the hooks run {} (the npm package's binary; else {})",
+            path.display(),
+            bin.display()
+        ),
+        _ => errln!(
+            "hookctl: the hooks run {} (or the repository's npm package once installed, or `hookctl` on PATH)",
+            bin.display()
+        ),
+    }
 }
 
 /// The config that decides which hooks are installed: one that does not load is a warning

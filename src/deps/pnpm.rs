@@ -145,45 +145,85 @@ fn sections(text: &str) -> Option<Vec<(usize, usize, u32)>> {
     )
 }
 
+impl Raw {
+    /// The sections read here, each parsed alone (see the module comment); the whole text when
+    /// one does not parse alone.
+    fn read(text: &str) -> Result<Raw, ParseError> {
+        let whole = || -> Result<Raw, ParseError> {
+            let raw: Option<Raw> = serde_saphyr::from_str_with_options(text, yaml_options(text.len()))
+                .map_err(|e| yaml_error(&e, 1))?;
+            raw.ok_or_else(|| ParseError::new(1, "the lockfile is empty"))
+        };
+        // A section that does not parse alone may still be valid YAML as part of the whole
+        // document (an alias of an anchor in another section, a flow collection spanning lines
+        // at column 0): the whole text decides.
+        match sections(text) {
+            Some(parts) => match Raw::by_sections(text, parts) {
+                Ok(raw) => Ok(raw),
+                Err(_) => whole(),
+            },
+            None => whole(),
+        }
+    }
+
+    fn by_sections(text: &str, parts: Vec<(usize, usize, u32)>) -> Result<Raw, ParseError> {
+        let mut raw = Raw::default();
+        for (start, end, first_line) in parts {
+            let part = &text[start..end];
+            let part: Option<Raw> = serde_saphyr::from_str_with_options(part, yaml_options(part.len()))
+                .map_err(|e| yaml_error(&e, first_line))?;
+            let Some(part) = part else { continue };
+            raw.importers = raw.importers.or(part.importers);
+            raw.catalogs = raw.catalogs.or(part.catalogs);
+            raw.settings = raw.settings.or(part.settings);
+            raw.overrides = raw.overrides.or(part.overrides);
+            raw.specifiers = raw.specifiers.or(part.specifiers);
+            raw.dependencies = raw.dependencies.or(part.dependencies);
+            raw.dev_dependencies = raw.dev_dependencies.or(part.dev_dependencies);
+            raw.optional_dependencies = raw.optional_dependencies.or(part.optional_dependencies);
+        }
+        Ok(raw)
+    }
+}
+
+impl RawImporter {
+    /// What the importer records per field: each dependency's specifier and version (v5.4
+    /// keeps the specifiers in a map of their own).
+    fn recorded(self) -> Importer {
+        let specifiers = self.specifiers.unwrap_or_default();
+        let mut out = Importer::new();
+        let fields = [
+            self.dependencies,
+            self.dev_dependencies,
+            self.optional_dependencies,
+        ];
+        for (field, deps) in FIELDS.into_iter().zip(fields) {
+            let map = out.entry(field).or_default();
+            for (name, locked) in deps.unwrap_or_default() {
+                let recorded = match locked {
+                    Locked::Full { specifier, version } => Recorded {
+                        specifier: specifier.text(),
+                        version: version.text(),
+                    },
+                    Locked::Version(v) => Recorded {
+                        specifier: specifiers.get(&name).map(Scalar::text).unwrap_or_default(),
+                        version: v.text(),
+                    },
+                };
+                map.insert(name, recorded);
+            }
+        }
+        out
+    }
+}
+
 impl Lock {
     pub fn parse(text: &str) -> Result<Lock, ParseError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         if text.trim().is_empty() {
             return Err(ParseError::new(1, "the lockfile is empty"));
         }
-        let whole = || -> Result<Raw, ParseError> {
-            let raw: Option<Raw> = serde_saphyr::from_str_with_options(text, yaml_options(text.len()))
-                .map_err(|e| yaml_error(&e, 1))?;
-            raw.ok_or_else(|| ParseError::new(1, "the lockfile is empty"))
-        };
-        let by_sections = |parts: Vec<(usize, usize, u32)>| -> Result<Raw, ParseError> {
-            let mut raw = Raw::default();
-            for (start, end, first_line) in parts {
-                let part = &text[start..end];
-                let part: Option<Raw> = serde_saphyr::from_str_with_options(part, yaml_options(part.len()))
-                    .map_err(|e| yaml_error(&e, first_line))?;
-                let Some(part) = part else { continue };
-                raw.importers = raw.importers.or(part.importers);
-                raw.catalogs = raw.catalogs.or(part.catalogs);
-                raw.settings = raw.settings.or(part.settings);
-                raw.overrides = raw.overrides.or(part.overrides);
-                raw.specifiers = raw.specifiers.or(part.specifiers);
-                raw.dependencies = raw.dependencies.or(part.dependencies);
-                raw.dev_dependencies = raw.dev_dependencies.or(part.dev_dependencies);
-                raw.optional_dependencies = raw.optional_dependencies.or(part.optional_dependencies);
-            }
-            Ok(raw)
-        };
-        // A section that does not parse alone may still be valid YAML as part of the whole
-        // document (an alias of an anchor in another section, a flow collection spanning lines
-        // at column 0): the whole text decides.
-        let raw = match sections(text) {
-            Some(parts) => match by_sections(parts) {
-                Ok(raw) => raw,
-                Err(_) => whole()?,
-            },
-            None => whole()?,
-        };
+        let raw = Raw::read(text)?;
         let mut lock = Lock {
             auto_install_peers: raw
                 .settings
@@ -199,6 +239,7 @@ impl Lock {
             .map(|(k, v)| (k, v.text()))
             .collect();
         let mut importers = raw.importers.unwrap_or_default();
+        // A single-project lockfile: the root's dependency maps at the top level.
         if raw.dependencies.is_some() || raw.dev_dependencies.is_some() || raw.optional_dependencies.is_some()
         {
             importers.entry(".".to_string()).or_insert(RawImporter {
@@ -214,26 +255,7 @@ impl Lock {
             } else {
                 dir.trim_start_matches("./").trim_end_matches('/').to_string()
             };
-            let specifiers = imp.specifiers.unwrap_or_default();
-            let mut out = Importer::new();
-            let fields = [imp.dependencies, imp.dev_dependencies, imp.optional_dependencies];
-            for (field, deps) in FIELDS.into_iter().zip(fields) {
-                let map = out.entry(field).or_default();
-                for (name, locked) in deps.unwrap_or_default() {
-                    let recorded = match locked {
-                        Locked::Full { specifier, version } => Recorded {
-                            specifier: specifier.text(),
-                            version: version.text(),
-                        },
-                        Locked::Version(v) => Recorded {
-                            specifier: specifiers.get(&name).map(Scalar::text).unwrap_or_default(),
-                            version: v.text(),
-                        },
-                    };
-                    map.insert(name, recorded);
-                }
-            }
-            lock.importers.insert(dir, out);
+            lock.importers.insert(dir, imp.recorded());
         }
         for (catalog, deps) in raw.catalogs.unwrap_or_default() {
             lock.catalogs.insert(

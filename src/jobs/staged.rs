@@ -379,6 +379,111 @@ pub enum Change {
     Removed,
 }
 
+/// The view's temporary directory: in memory unless the partially staged files are large,
+/// the next candidate when one cannot be made.
+fn view_base(git: &Git, partial: &BTreeSet<PathBuf>, state: Option<&Path>) -> anyhow::Result<TempBase> {
+    let size: u64 = partial
+        .iter()
+        .filter_map(|p| git.root.join(p).symlink_metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let mut parents = view_parents(size > VIEW_IN_MEMORY_LIMIT).into_iter().peekable();
+    loop {
+        let Some(parent) = parents.next() else {
+            anyhow::bail!("no temporary directory for the staged view");
+        };
+        match TempBase::new_in(&parent, state) {
+            Ok(base) => return Ok(base),
+            Err(e) if parents.peek().is_none() => return Err(e),
+            Err(_) => {}
+        }
+    }
+}
+
+/// One real folder of the view: made, and each entry of the work tree's folder that is
+/// neither a real folder nor checked out linked into it (added to `linked`).
+fn link_folder(
+    git: &Git,
+    tree: &Path,
+    dir: &Path,
+    real_dirs: &BTreeSet<PathBuf>,
+    placed: &BTreeSet<&PathBuf>,
+    linked: &mut BTreeSet<PathBuf>,
+) -> anyhow::Result<()> {
+    let view_dir = tree.join(dir);
+    std::fs::create_dir_all(&view_dir).with_context(|| format!("cannot create {}", shown(&view_dir)))?;
+    let Ok(entries) = std::fs::read_dir(git.root.join(dir)) else {
+        return Ok(()); // a folder that only the index still has
+    };
+    for entry in entries.flatten() {
+        let rel = dir.join(entry.file_name());
+        if real_dirs.contains(&rel) || placed.contains(&rel) {
+            continue;
+        }
+        let to = view_dir.join(entry.file_name());
+        // The repository's `.git`: a folder is linked like the rest; a gitfile (linked
+        // worktree, submodule) may name its git dir relative to itself, so the view's
+        // names the real git dir absolutely.
+        if dir.as_os_str().is_empty()
+            && entry.file_name() == ".git"
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let text = format!("gitdir: {}\n", git.git_dir.display());
+            std::fs::write(&to, text).with_context(|| format!("cannot write {}", shown(&to)))?;
+            continue;
+        }
+        platform::symlink(entry.path(), &to)
+            .with_context(|| format!("cannot link {} into the staged view", shown(&rel)))?;
+        linked.insert(rel);
+    }
+    Ok(())
+}
+
+/// The staged blobs of `placed` written into the view, through git so that filters and line
+/// endings apply.
+fn check_out(
+    git: &Git,
+    index: Option<&Path>,
+    tree: &Path,
+    placed: &BTreeSet<&PathBuf>,
+) -> anyhow::Result<()> {
+    let mut prefix = OsString::from("--prefix=");
+    prefix.push(tree.as_os_str());
+    prefix.push("/");
+    let mut cmd = git.cmd();
+    cmd.args([
+        OsStr::new("checkout-index"),
+        OsStr::new("-z"),
+        OsStr::new("--stdin"),
+    ])
+    .arg(&prefix)
+    .stdin(Stdio::piped())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    if let Some(index) = index {
+        cmd.env("GIT_INDEX_FILE", index);
+    }
+    let mut child = cmd.spawn().context("cannot run `git checkout-index`")?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let mut list = Vec::new();
+        for p in placed {
+            list.extend_from_slice(p.as_os_str().as_bytes());
+            list.push(0);
+        }
+        stdin
+            .write_all(&list)
+            .context("cannot write to `git checkout-index`")?;
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "`git checkout-index` of the staged files failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
 /// A temporary mirror of the work tree in which the partially staged files (and the links
 /// that lead to them) hold their staged content. Removed on drop.
 #[derive(Debug)]
@@ -404,22 +509,7 @@ impl View {
         links: &BTreeSet<PathBuf>,
         state: Option<&Path>,
     ) -> anyhow::Result<View> {
-        let size: u64 = partial
-            .iter()
-            .filter_map(|p| git.root.join(p).symlink_metadata().ok())
-            .map(|m| m.len())
-            .sum();
-        let mut parents = view_parents(size > VIEW_IN_MEMORY_LIMIT).into_iter().peekable();
-        let base = loop {
-            let Some(parent) = parents.next() else {
-                anyhow::bail!("no temporary directory for the staged view");
-            };
-            match TempBase::new_in(&parent, state) {
-                Ok(base) => break base,
-                Err(e) if parents.peek().is_none() => return Err(e),
-                Err(_) => {}
-            }
-        };
+        let base = view_base(git, partial, state)?;
         let name = git
             .root
             .file_name()
@@ -438,69 +528,9 @@ impl View {
         }
         let mut linked = BTreeSet::new();
         for dir in &real_dirs {
-            let view_dir = tree.join(dir);
-            std::fs::create_dir_all(&view_dir)
-                .with_context(|| format!("cannot create {}", shown(&view_dir)))?;
-            let Ok(entries) = std::fs::read_dir(git.root.join(dir)) else {
-                continue; // a folder that only the index still has
-            };
-            for entry in entries.flatten() {
-                let rel = dir.join(entry.file_name());
-                if real_dirs.contains(&rel) || placed.contains(&rel) {
-                    continue;
-                }
-                let to = view_dir.join(entry.file_name());
-                // The repository's `.git`: a folder is linked like the rest; a gitfile (linked
-                // worktree, submodule) may name its git dir relative to itself, so the view's
-                // names the real git dir absolutely.
-                if dir.as_os_str().is_empty()
-                    && entry.file_name() == ".git"
-                    && entry.file_type().is_ok_and(|t| t.is_file())
-                {
-                    let text = format!("gitdir: {}\n", git.git_dir.display());
-                    std::fs::write(&to, text).with_context(|| format!("cannot write {}", shown(&to)))?;
-                    continue;
-                }
-                platform::symlink(entry.path(), &to)
-                    .with_context(|| format!("cannot link {} into the staged view", shown(&rel)))?;
-                linked.insert(rel);
-            }
+            link_folder(git, &tree, dir, &real_dirs, &placed, &mut linked)?;
         }
-        // The staged blobs, through git so that filters and line endings apply.
-        let mut prefix = OsString::from("--prefix=");
-        prefix.push(tree.as_os_str());
-        prefix.push("/");
-        let mut cmd = git.cmd();
-        cmd.args([
-            OsStr::new("checkout-index"),
-            OsStr::new("-z"),
-            OsStr::new("--stdin"),
-        ])
-        .arg(&prefix)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-        if let Some(index) = index {
-            cmd.env("GIT_INDEX_FILE", index);
-        }
-        let mut child = cmd.spawn().context("cannot run `git checkout-index`")?;
-        if let Some(mut stdin) = child.stdin.take() {
-            let mut list = Vec::new();
-            for p in &placed {
-                list.extend_from_slice(p.as_os_str().as_bytes());
-                list.push(0);
-            }
-            stdin
-                .write_all(&list)
-                .context("cannot write to `git checkout-index`")?;
-        }
-        let out = child.wait_with_output()?;
-        if !out.status.success() {
-            anyhow::bail!(
-                "`git checkout-index` of the staged files failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
+        check_out(git, index, &tree, &placed)?;
         // A link with an absolute target inside the work tree would lead back to the unstaged
         // file: in the view it leads to the view's copy.
         for l in links {

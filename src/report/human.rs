@@ -256,43 +256,15 @@ pub fn window(raw: &[u8], start: usize, end: usize) -> Window {
     let reach = MAX_LINE_WIDTH * 4;
     let lo = floor_boundary(raw, start.saturating_sub(reach));
     let hi = floor_boundary(raw, end.saturating_add(reach).min(raw.len()));
-    let cells = |b: &[u8]| -> Vec<(String, usize)> {
-        let text = String::from_utf8_lossy(b);
-        text.chars()
-            .map(|c| {
-                let c = if c == '\t' { ' ' } else { c };
-                let shown = escape(c.encode_utf8(&mut [0; 4])).into_owned();
-                let width = if shown.chars().count() > 1 {
-                    shown.chars().count()
-                } else {
-                    c.width().unwrap_or(0)
-                };
-                (shown, width)
-            })
-            .collect()
-    };
-    let width = |v: &[(String, usize)]| v.iter().map(|(_, w)| *w).sum::<usize>();
     let pre = cells(&raw[lo..start]);
     let mut mid = cells(&raw[start..end]);
     let post = cells(&raw[end..hi]);
     // The underlined part itself is cut when it alone would fill the window.
-    let mid_max = MAX_LINE_WIDTH - 40;
-    let mut mid_cut = false;
-    if width(&mid) > mid_max {
-        let mut w = 0;
-        let keep = mid.iter().take_while(|(_, cw)| {
-            w += cw;
-            w < mid_max
-        });
-        let n = keep.count();
-        mid.truncate(n);
-        mid_cut = true;
-    }
-    let mid_w = width(&mid) + usize::from(mid_cut);
-    let budget = MAX_LINE_WIDTH - mid_w;
-    let (pre_w, post_w) = (width(&pre), width(&post));
+    let mid_cut = cut_to(&mut mid, MAX_LINE_WIDTH - 40);
+    let budget = MAX_LINE_WIDTH - (width(&mid) + usize::from(mid_cut));
     let cut_left_anyway = lo > 0;
     let cut_right_anyway = hi < raw.len() || mid_cut;
+    let (pre_w, post_w) = (width(&pre), width(&post));
     let fits = pre_w + post_w <= budget && !cut_left_anyway && !cut_right_anyway;
     let (left_budget, right_budget) = if fits {
         (pre_w, post_w)
@@ -307,31 +279,7 @@ pub fn window(raw: &[u8], start: usize, end: usize) -> Window {
         };
         (left, budget - left)
     };
-    let mut text = String::new();
-    let mut caret_col = 0;
-    // Left: the last characters that fit.
-    let left_cut = cut_left_anyway || pre_w > left_budget;
-    let avail = if left_cut {
-        left_budget.saturating_sub(1)
-    } else {
-        left_budget
-    };
-    let mut w = 0;
-    let from = pre
-        .iter()
-        .rposition(|(_, cw)| {
-            w += cw;
-            w > avail
-        })
-        .map_or(0, |i| i + 1);
-    if left_cut {
-        text.push('…');
-        caret_col += 1;
-    }
-    for (s, cw) in &pre[from..] {
-        text.push_str(s);
-        caret_col += cw;
-    }
+    let (mut text, caret_col) = left_of(&pre, left_budget, cut_left_anyway || pre_w > left_budget);
     for (s, _) in &mid {
         text.push_str(s);
     }
@@ -341,19 +289,7 @@ pub fn window(raw: &[u8], start: usize, end: usize) -> Window {
         caret_width += 1;
     }
     let right_cut = cut_right_anyway || post_w > right_budget;
-    let avail = if right_cut {
-        right_budget.saturating_sub(1)
-    } else {
-        right_budget
-    };
-    let mut w = 0;
-    for (s, cw) in &post {
-        if w + cw > avail {
-            break;
-        }
-        w += cw;
-        text.push_str(s);
-    }
+    push_right(&mut text, &post, right_budget, right_cut);
     if right_cut && !(mid_cut && post.is_empty()) {
         text.push('…');
     }
@@ -361,6 +297,85 @@ pub fn window(raw: &[u8], start: usize, end: usize) -> Window {
         text,
         caret_col,
         caret_width: caret_width.max(1),
+    }
+}
+
+/// One character as shown (control characters escaped, a tab as a space), with its width in
+/// columns.
+type Cell = (String, usize);
+
+fn cells(b: &[u8]) -> Vec<Cell> {
+    let text = String::from_utf8_lossy(b);
+    text.chars()
+        .map(|c| {
+            let c = if c == '\t' { ' ' } else { c };
+            let shown = escape(c.encode_utf8(&mut [0; 4])).into_owned();
+            let width = if shown.chars().count() > 1 {
+                shown.chars().count()
+            } else {
+                c.width().unwrap_or(0)
+            };
+            (shown, width)
+        })
+        .collect()
+}
+
+fn width(v: &[Cell]) -> usize {
+    v.iter().map(|(_, w)| *w).sum()
+}
+
+/// Keeps the first cells of `v` narrower than `max` columns; whether it cut any.
+fn cut_to(v: &mut Vec<Cell>, max: usize) -> bool {
+    if width(v) <= max {
+        return false;
+    }
+    let mut w = 0;
+    let n = v
+        .iter()
+        .take_while(|(_, cw)| {
+            w += cw;
+            w < max
+        })
+        .count();
+    v.truncate(n);
+    true
+}
+
+/// The last cells of `pre` that fit in `budget` columns, after a `…` when `cut`; and the
+/// columns taken, where the carets start.
+fn left_of(pre: &[Cell], budget: usize, cut: bool) -> (String, usize) {
+    let avail = if cut { budget.saturating_sub(1) } else { budget };
+    let mut w = 0;
+    let from = pre
+        .iter()
+        .rposition(|(_, cw)| {
+            w += cw;
+            w > avail
+        })
+        .map_or(0, |i| i + 1);
+    let mut text = String::new();
+    let mut caret_col = 0;
+    if cut {
+        text.push('…');
+        caret_col += 1;
+    }
+    for (s, cw) in &pre[from..] {
+        text.push_str(s);
+        caret_col += cw;
+    }
+    (text, caret_col)
+}
+
+/// The first cells of `post` that fit in `budget` columns (one fewer when `cut`, for its `…`).
+fn push_right(text: &mut String, post: &[Cell], budget: usize, cut: bool) {
+    let avail = if cut { budget.saturating_sub(1) } else { budget };
+    let mut w = 0;
+    for (s, cw) in post {
+        if w + cw > avail {
+            break;
+        }
+        w += cw;
+        text.push_str(s);
     }
 }
 

@@ -97,6 +97,28 @@ fn map(source: &str, v: &Value, notes: &mut Vec<String>) -> Option<Commit> {
         source: source.to_string(),
         ..Commit::default()
     };
+    let level = extends(&mut c, v, notes).max(rules(&mut c, v, notes));
+    for key in ["plugins", "ignores", "prompt", "formatter"] {
+        if v.get(key).is_some() {
+            notes.push(format!("{source}: `{key}` is not translated"));
+        }
+    }
+    if level == 0 {
+        notes.push(format!(
+            "{source}: no rule hookctl can check (Conventional Commits, types, header length, references); nothing translated"
+        ));
+        return None;
+    }
+    if c.conventional.is_none() {
+        c.conventional = Some(false);
+    }
+    c.level = if level >= 2 { "error" } else { "warning" };
+    Some(c)
+}
+
+/// `extends`: the shared configs hookctl knows, into `c`. Returns the level they set (2 for
+/// either, 0 for none).
+fn extends(c: &mut Commit, v: &Value, notes: &mut Vec<String>) -> u8 {
     let mut level = 0;
     let extends: Vec<String> = match v.get("extends") {
         Some(Value::String(s)) => vec![s.clone()],
@@ -119,78 +141,76 @@ fn map(source: &str, v: &Value, notes: &mut Vec<String>) -> Option<Commit> {
             level = 2;
         } else {
             notes.push(format!(
-                "{source}: `extends: {e}` is not translated (only @commitlint/config-conventional and config-angular are)"
+                "{}: `extends: {e}` is not translated (only @commitlint/config-conventional and config-angular are)",
+                c.source
             ));
         }
     }
+    level
+}
+
+/// `rules`: those hookctl can check, into `c`. Returns the highest level of those translated.
+fn rules(c: &mut Commit, v: &Value, notes: &mut Vec<String>) -> u8 {
+    let mut level = 0;
     let prefixes: Vec<String> = v
         .pointer("/parserPreset/parserOpts/issuePrefixes")
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
-    if let Some(rules) = v.get("rules").and_then(Value::as_object) {
-        for (name, rule) in rules {
-            let Some(parts) = rule.as_array() else {
-                notes.push(format!(
-                    "{source}: rule `{name}` is not a `[level, when, value]` list (a function?); not translated"
-                ));
-                continue;
-            };
-            let lvl = parts.first().and_then(severity).unwrap_or(0);
-            if lvl == 0 {
-                continue;
-            }
-            let when = parts.get(1).and_then(Value::as_str).unwrap_or("always");
-            let value = parts.get(2);
-            let mapped = match (name.as_str(), when) {
-                ("type-enum", "always") => value
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        c.types = Some(a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect());
-                        c.conventional = Some(true);
-                    })
-                    .is_some(),
-                ("header-max-length", "always") => value
-                    .and_then(Value::as_u64)
-                    .map(|n| c.max_subject_length = Some(n))
-                    .is_some(),
-                ("type-empty" | "subject-empty", "never") => {
-                    c.conventional = Some(true);
-                    true
-                }
-                ("references-empty", "never") => {
-                    c.ticket = Some(ticket(&prefixes));
-                    true
-                }
-                _ => false,
-            };
-            if mapped {
-                level = level.max(lvl);
-            } else if name == "subject-case" {
-                notes.push(format!(
-                    "{source}: rule `subject-case` is not translated: hookctl does not check the case of the subject"
-                ));
-            } else {
-                notes.push(format!("{source}: rule `{name}` ({when}) is not translated"));
-            }
+    let Some(rules) = v.get("rules").and_then(Value::as_object) else {
+        return level;
+    };
+    for (name, rule) in rules {
+        let source = &c.source;
+        let Some(parts) = rule.as_array() else {
+            notes.push(format!(
+                "{source}: rule `{name}` is not a `[level, when, value]` list (a function?); not translated"
+            ));
+            continue;
+        };
+        let lvl = parts.first().and_then(severity).unwrap_or(0);
+        if lvl == 0 {
+            continue;
+        }
+        let when = parts.get(1).and_then(Value::as_str).unwrap_or("always");
+        if rule_into(c, name, when, parts.get(2), &prefixes) {
+            level = level.max(lvl);
+        } else if name == "subject-case" {
+            notes.push(format!(
+                "{}: rule `subject-case` is not translated: hookctl does not check the case of the subject",
+                c.source
+            ));
+        } else {
+            notes.push(format!("{}: rule `{name}` ({when}) is not translated", c.source));
         }
     }
-    for key in ["plugins", "ignores", "prompt", "formatter"] {
-        if v.get(key).is_some() {
-            notes.push(format!("{source}: `{key}` is not translated"));
+    level
+}
+
+/// One rule (`name`, `when`, `value`) into `c`; false when hookctl has no such check.
+fn rule_into(c: &mut Commit, name: &str, when: &str, value: Option<&Value>, prefixes: &[String]) -> bool {
+    match (name, when) {
+        ("type-enum", "always") => value
+            .and_then(Value::as_array)
+            .map(|a| {
+                c.types = Some(a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect());
+                c.conventional = Some(true);
+            })
+            .is_some(),
+        ("header-max-length", "always") => value
+            .and_then(Value::as_u64)
+            .map(|n| c.max_subject_length = Some(n))
+            .is_some(),
+        ("type-empty" | "subject-empty", "never") => {
+            c.conventional = Some(true);
+            true
         }
+        ("references-empty", "never") => {
+            c.ticket = Some(ticket(prefixes));
+            true
+        }
+        _ => false,
     }
-    if level == 0 {
-        notes.push(format!(
-            "{source}: no rule hookctl can check (Conventional Commits, types, header length, references); nothing translated"
-        ));
-        return None;
-    }
-    if c.conventional.is_none() {
-        c.conventional = Some(false);
-    }
-    c.level = if level >= 2 { "error" } else { "warning" };
-    Some(c)
 }
 
 /// commitlint's severities: 0/1/2, or `RuleConfigSeverity.*` as [`js_object`] reads it.

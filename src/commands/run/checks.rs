@@ -81,43 +81,7 @@ pub(super) fn run_checks_on(
     } else {
         Local::default()
     };
-    let mut times: Vec<(&str, Duration)> = Vec::new();
-    let mut totals = Totals {
-        changed: Some(0),
-        ..Totals::default()
-    };
-    let mut done = BTreeSet::new();
-    let mut notes_seen = BTreeSet::new();
-    for (group, run_groups) in &runs {
-        for (i, scope) in scopes.iter().enumerate() {
-            if !done.insert(format!("{group:?} {:?} {:?}", scope.target, scope.baseline)) {
-                continue;
-            }
-            let t0 = Instant::now();
-            let outcome = checks::run(
-                config,
-                &Request {
-                    target: scope.target.clone(),
-                    baseline: scope.baseline.clone(),
-                    groups: run_groups.clone(),
-                    skip: skip.clone(),
-                    paths: only.clone(),
-                    folder_groups: placed.folder_groups(*group),
-                    // The machine's state is checked once per run, with the first scope.
-                    local: if i == 0 { local.clone() } else { Local::default() },
-                },
-            )?;
-            if let Some(g) = group {
-                times.push((g, t0.elapsed()));
-            }
-            for note in &outcome.notes {
-                if notes_seen.insert(note.clone()) {
-                    errln!("hookctl: note: {note}");
-                }
-            }
-            totals.add(group.is_some(), &scope.target, outcome);
-        }
-    }
+    let (totals, times) = run_engine(config, scopes, &runs, &skip, &only, &local, placed)?;
     let Totals {
         mut findings,
         files,
@@ -181,6 +145,57 @@ impl Placement {
             })
             .collect()
     }
+}
+
+/// The engine on every scope, once per run of `runs` (a group and the groups it asks for);
+/// the notes printed once. Returns the totals and each group's time.
+fn run_engine<'g>(
+    config: &Config,
+    scopes: &[HookScope],
+    runs: &[(Option<&'g str>, Vec<String>)],
+    skip: &[String],
+    only: &[String],
+    local: &Local,
+    placed: &Placement,
+) -> anyhow::Result<(Totals, Vec<(&'g str, Duration)>)> {
+    let mut times: Vec<(&str, Duration)> = Vec::new();
+    let mut totals = Totals {
+        changed: Some(0),
+        ..Totals::default()
+    };
+    let mut done = BTreeSet::new();
+    let mut notes_seen = BTreeSet::new();
+    for (group, run_groups) in runs {
+        for (i, scope) in scopes.iter().enumerate() {
+            if !done.insert(format!("{group:?} {:?} {:?}", scope.target, scope.baseline)) {
+                continue;
+            }
+            let t0 = Instant::now();
+            let outcome = checks::run(
+                config,
+                &Request {
+                    target: scope.target.clone(),
+                    baseline: scope.baseline.clone(),
+                    groups: run_groups.clone(),
+                    skip: skip.to_vec(),
+                    paths: only.to_vec(),
+                    folder_groups: placed.folder_groups(*group),
+                    // The machine's state is checked once per run, with the first scope.
+                    local: if i == 0 { local.clone() } else { Local::default() },
+                },
+            )?;
+            if let Some(g) = group {
+                times.push((g, t0.elapsed()));
+            }
+            for note in &outcome.notes {
+                if notes_seen.insert(note.clone()) {
+                    errln!("hookctl: note: {note}");
+                }
+            }
+            totals.add(group.is_some(), &scope.target, outcome);
+        }
+    }
+    Ok((totals, times))
 }
 
 /// `pre-deploy`: one run per group, each timed for its row; the groups skipped

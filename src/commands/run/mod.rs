@@ -122,29 +122,11 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
 
     let skip = crate::skip_list();
     hook::warn_unknown_skips(&config, &running, &skip);
-    let job_names: BTreeSet<&str> = hc
-        .jobs
-        .iter()
-        .chain(running.iter().flat_map(|p| &p.hc.jobs))
-        .map(|j| j.name.as_str())
-        .collect();
-    let check_skip: Vec<String> = skip
-        .iter()
-        .filter(|s| !job_names.contains(s.as_str()))
-        .cloned()
-        .collect();
-    let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
-    let runs_checks = |hc: &HookConfig| {
-        let configured = match &hc.checks {
-            Some(groups) => !groups.is_empty(),
-            None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
-        };
-        configured && !skip.iter().any(|s| s == "checks") && args.jobs.is_empty()
-    };
+    let check_skip = check_skip(&hc, &running, &skip);
     // Each part's checks, before or after the jobs (its `checks_order`).
     let place = |last: bool| {
         let groups = |hc: &HookConfig| {
-            (runs_checks(hc) && (hc.checks_order == Some(ChecksOrder::Last)) == last)
+            (runs_checks(hook, hc, &skip, args) && (hc.checks_order == Some(ChecksOrder::Last)) == last)
                 .then(|| hc.checks.clone().unwrap_or_default())
         };
         Placement {
@@ -203,6 +185,31 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     } else {
         Exit::Success
     })
+}
+
+/// The part of `HOOKCTL_SKIP` that names no job of the hook: what the built-in checks skip.
+fn check_skip(hc: &HookConfig, running: &[Part], skip: &[String]) -> Vec<String> {
+    let job_names: BTreeSet<&str> = hc
+        .jobs
+        .iter()
+        .chain(running.iter().flat_map(|p| &p.hc.jobs))
+        .map(|j| j.name.as_str())
+        .collect();
+    skip.iter()
+        .filter(|s| !job_names.contains(s.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// Whether the hook runs the built-in checks: those its `checks` lists, else in pre-commit,
+/// pre-push and custom hooks; never with `HOOKCTL_SKIP=checks` or `--job`.
+fn runs_checks(hook: &str, hc: &HookConfig, skip: &[String], args: &RunArgs) -> bool {
+    let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
+    let asked = match &hc.checks {
+        Some(groups) => !groups.is_empty(),
+        None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
+    };
+    asked && !skip.iter().any(|s| s == "checks") && args.jobs.is_empty()
 }
 
 /// One hook run past its set-up: what its checks, stages and summary share.
