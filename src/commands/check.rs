@@ -17,6 +17,10 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
         Target::Commit(oid) if repo.is_bare() && ctx.config.is_none() => Config::from_commit(&repo, *oid)?,
         _ => Config::load(&paths.root, ctx.config.as_deref())?,
     });
+    if let (Target::Commit(oid), Some(note)) = (&target, config.unread_extends_note()) {
+        let short: String = oid.to_string().chars().take(10).collect();
+        crate::info!("hookctl: note: {short}: {note}");
+    }
     let baseline = if args.all_findings {
         Baseline::None
     } else if let Some(rev) = &args.baseline {
@@ -47,6 +51,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
         groups: Vec::new(),
         skip: crate::skip_list(),
         paths: filter,
+        folder_groups: Vec::new(),
         local: Default::default(),
     };
     let outcome = if only_new || args.all_findings {

@@ -58,7 +58,7 @@ fn show(ctx: &Ctx, args: &ConfigShowArgs) -> anyhow::Result<Exit> {
             Some(p) => {
                 let _ = writeln!(
                     out,
-                    "# the configuration of the files of package {}: the root's, then the package's (its jobs rooted in {}), later files winning; settings of the whole repository ([cache], [server], [commit], a hook's own keys) stay the root's",
+                    "# the configuration of the files of package {}: the root's, then the package's (its jobs rooted in {}), later files winning; settings of the whole repository ([cache], [server], [commit]) stay the root's",
                     p.label(),
                     p.folder
                 );

@@ -106,6 +106,12 @@ impl Chain {
             shift_table(&mut table, source.range.start);
             if let Some(folder) = &source.package {
                 root_jobs_in(&mut table, folder);
+                // What a package's chain sets for the whole repository stays the root's (its
+                // own file may not set it: `nested::refuse_repository_wide`), here so that what
+                // runs and what `config show` prints agree.
+                for (key, _) in super::nested::REPOSITORY_WIDE {
+                    table.remove(*key);
+                }
             }
             merge_tables(&mut merged, table, 0);
         }

@@ -976,6 +976,9 @@ pub struct Scope {
     /// Repo-relative, `/`-separated.
     pub folder: String,
     pub config: Config,
+    /// Its per-file settings need an engine pass of their own ([`Config::needs_own_pass`]);
+    /// false when only a hook's own keys differ from the root's.
+    pub pass: bool,
 }
 
 /// `[rules]`: rule id -> level.
@@ -1017,18 +1020,13 @@ impl Config {
                 let own = read(&file)?;
                 nested::refuse_repository_wide(&file, &own)?;
                 let mut layers = Vec::new();
-                let mut root_only = Config::default();
                 if let Some(path) = main {
-                    let text = read(path)?;
-                    root_only = load_file(path, text.clone(), root)?;
-                    layers.push((path.clone(), text, None));
+                    layers.push((path.clone(), read(path)?, None));
                 }
                 layers.push((file.clone(), own, Some(folder.to_string())));
-                let mut merged = extends::Chain::load_layers(layers, root)?.config()?;
-                // What a base of the package's chain sets for the whole repository stays the
-                // root's (the package's own file may not set it: refused above).
-                nested::keep_repository_wide(&mut merged, &root_only);
-                Some(merged)
+                // What a base of the package's chain sets for the whole repository is left out
+                // there: the root's stays.
+                Some(extends::Chain::load_layers(layers, root)?.config()?)
             }
             (None, None) => None,
         };
@@ -1049,9 +1047,8 @@ impl Config {
         config.drop_disabled_jobs();
         if explicit.is_none() {
             config.nested_rules = crate::config::nested::nested_rules(root)?;
-            if package.is_none() {
-                config.scopes = nested::scopes(root, &config)?;
-            }
+            // In a run of one package, the packages inside its folder (nearest wins there too).
+            config.scopes = nested::scopes(root, &config, package.unwrap_or(""))?;
         }
         Ok(config)
     }
@@ -1103,6 +1100,19 @@ impl Config {
         config.path = has_main.then_some(path);
         config.unread_extends = unread;
         Ok(config)
+    }
+
+    /// What a server says when [`Config::unread_extends`] is not empty (the pre-receive hook
+    /// and `check --rev` in a bare repository say the same), `None` when every base was read.
+    pub fn unread_extends_note(&self) -> Option<String> {
+        let unread = &self.unread_extends;
+        (!unread.is_empty()).then(|| {
+            format!(
+                "`extends` {} {} not read: npm packages are not installed on the server; checked with the rest of the configuration",
+                unread.join(", "),
+                if unread.len() == 1 { "was" } else { "were" },
+            )
+        })
     }
 
     /// [`Config::load`] of a folder holding a commit's configuration files: no
@@ -1157,6 +1167,23 @@ impl Config {
             || crate::codes::ALL
                 .iter()
                 .any(|r| self.level(r) != Level::Off && base.level(r) == Level::Off)
+    }
+
+    /// Does a package configured as `self` run some hook otherwise than `base` (a hook's own
+    /// keys: `checks`, `parallel`, `fail_fast`, `skip`, `only`, `groups`, `checks_order`,
+    /// `file_checkout`)? Its jobs then run as a part of their own in a run of the whole
+    /// repository.
+    pub fn hooks_differ(&self, base: &Config) -> bool {
+        let names = self.hooks.keys().chain(base.hooks.keys());
+        names.into_iter().any(|h| self.hook_keys(h) != base.hook_keys(h))
+    }
+
+    /// The `[hook]` table's own keys (its jobs left out); defaults when the hook has none.
+    pub fn hook_keys(&self, hook: &str) -> HookConfig {
+        HookConfig {
+            jobs: Vec::new(),
+            ..self.hooks.get(hook).cloned().unwrap_or_default()
+        }
     }
 
     /// Jobs set `enabled = false` (in one file, or over an inherited job) do not run.
