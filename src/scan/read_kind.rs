@@ -119,6 +119,62 @@ pub(super) fn of_destructured<'t>(
     kind
 }
 
+/// `start` and every node under it, depth-first in source order (pre-order), with the path to
+/// the node last returned: the one walk of this module's searches, each stopping when its
+/// budget runs out.
+struct Walk<'t> {
+    cursor: tree_sitter::TreeCursor<'t>,
+    path: Vec<Node<'t>>,
+    started: bool,
+    done: bool,
+}
+
+impl<'t> Walk<'t> {
+    fn new(start: Node<'t>) -> Walk<'t> {
+        Walk {
+            cursor: start.walk(),
+            path: Vec::new(),
+            started: false,
+            done: false,
+        }
+    }
+
+    /// The ancestors of the node last returned, `start` first (empty for `start`).
+    fn path(&self) -> &[Node<'t>] {
+        &self.path
+    }
+}
+
+impl<'t> Iterator for Walk<'t> {
+    type Item = Node<'t>;
+
+    fn next(&mut self) -> Option<Node<'t>> {
+        if self.done {
+            return None;
+        }
+        if !self.started {
+            self.started = true;
+            return Some(self.cursor.node());
+        }
+        let node = self.cursor.node();
+        if self.cursor.goto_first_child() {
+            self.path.push(node);
+            return Some(self.cursor.node());
+        }
+        // The cursor is rooted at `start`: `goto_parent` fails there, and the walk is over.
+        loop {
+            if self.cursor.goto_next_sibling() {
+                return Some(self.cursor.node());
+            }
+            if !self.cursor.goto_parent() {
+                self.done = true;
+                return None;
+            }
+            self.path.pop();
+        }
+    }
+}
+
 fn text<'s>(src: &'s [u8], node: Node) -> &'s [u8] {
     src.get(node.start_byte()..node.end_byte()).unwrap_or_default()
 }
@@ -492,11 +548,9 @@ fn only_handed_on(
     param: &[u8],
     depth: usize,
 ) -> bool {
-    let mut cursor = body.walk();
     let mut budget = SEARCH_BUDGET;
     let mut handed = false;
-    'dfs: loop {
-        let node = cursor.node();
+    for node in Walk::new(body) {
         budget = match budget.checked_sub(1) {
             Some(b) => b,
             None => return false,
@@ -526,17 +580,6 @@ fn only_handed_on(
                 return false;
             }
             handed = true;
-        }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'dfs;
-            }
-            if !cursor.goto_parent() {
-                break 'dfs;
-            }
         }
     }
     handed
@@ -768,29 +811,17 @@ fn throws(src: &[u8], node: Node) -> bool {
             return true;
         }
     }
-    let mut cursor = node.walk();
     let mut budget = 2000usize;
-    'dfs: loop {
-        if cursor.node().kind() == "throw_statement" {
+    for n in Walk::new(node) {
+        if n.kind() == "throw_statement" {
             return true;
         }
         budget -= 1;
         if budget == 0 {
             return false;
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        // The cursor is rooted at `node`: `goto_parent` fails there.
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'dfs;
-            }
-            if !cursor.goto_parent() {
-                return false;
-            }
-        }
     }
+    false
 }
 
 /// A local `name` declared by `anc`'s last node: the kind of the first later use of the name
@@ -904,11 +935,9 @@ fn first_use_within<'t>(
             after = s.id() == stmt.id();
             continue;
         }
-        // Depth-first, in source order, keeping the path (the cursor is rooted at `s`).
-        let mut cursor = s.walk();
-        let mut path: Vec<Node<'t>> = Vec::new();
-        'dfs: loop {
-            let node = cursor.node();
+        let mut walk = Walk::new(s);
+        while let Some(node) = walk.next() {
+            let path = walk.path();
             *budget = budget.checked_sub(1)?;
             // `v = v || d`: the target is not a use (its right side is, read first).
             let target = path.last().is_some_and(|p| {
@@ -921,20 +950,7 @@ fn first_use_within<'t>(
                 _ => false,
             };
             if named && !target && text(src, node) == name {
-                return Some((node, path));
-            }
-            if cursor.goto_first_child() {
-                path.push(node);
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    continue 'dfs;
-                }
-                if !cursor.goto_parent() {
-                    break 'dfs;
-                }
-                path.pop();
+                return Some((node, path.to_vec()));
             }
         }
     }
@@ -1034,31 +1050,16 @@ fn every_call_guarded<'t>(
     }
     a.calls_guarded.insert(memo_key.clone(), false); // recursion stops here
     let mut refs: Vec<(Node<'t>, Vec<Node<'t>>)> = Vec::new();
-    let mut cursor = root.walk();
-    let mut path: Vec<Node<'t>> = Vec::new();
     let mut ok = true;
-    'dfs: loop {
-        let node = cursor.node();
+    let mut walk = Walk::new(root);
+    while let Some(node) = walk.next() {
         if a.budget == 0 {
             ok = false;
             break;
         }
         a.budget -= 1;
         if node.kind() == "identifier" && text(src, node) == fname {
-            refs.push((node, path.clone()));
-        }
-        if cursor.goto_first_child() {
-            path.push(node);
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'dfs;
-            }
-            if !cursor.goto_parent() {
-                break 'dfs;
-            }
-            path.pop();
+            refs.push((node, walk.path().to_vec()));
         }
     }
     // The declaration's own name is not a reference.
@@ -1088,10 +1089,8 @@ fn every_call_guarded<'t>(
 fn flag_aliases<'t>(a: &mut Analysis<'t>, src: &[u8], root: Node<'t>, name: &[u8]) -> Vec<Vec<u8>> {
     if a.flag_locals.is_none() {
         let mut found = Vec::new();
-        let mut cursor = root.walk();
         let mut budget = FILE_BUDGET.min(a.budget);
-        'dfs: loop {
-            let node = cursor.node();
+        for node in Walk::new(root) {
             budget = budget.saturating_sub(1);
             if budget == 0 {
                 break;
@@ -1105,17 +1104,6 @@ fn flag_aliases<'t>(a: &mut Analysis<'t>, src: &[u8], root: Node<'t>, name: &[u8
                 && is_test_like(src, v)
             {
                 found.push((text(src, n).to_vec(), v));
-            }
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    continue 'dfs;
-                }
-                if !cursor.goto_parent() {
-                    break 'dfs;
-                }
             }
         }
         a.flag_locals = Some(found);
@@ -1200,9 +1188,7 @@ fn mentions(src: &[u8], node: Node, name: &[u8]) -> bool {
 /// of those words (see [`might_have_schema`]).
 pub(super) fn optional_schema_keys(src: &[u8], root: Node) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
+    for node in Walk::new(root) {
         if node.kind() == "pair"
             && let (Some(key), Some(value)) =
                 (node.child_by_field_name("key"), node.child_by_field_name("value"))
@@ -1215,20 +1201,10 @@ pub(super) fn optional_schema_keys(src: &[u8], root: Node) -> Vec<Vec<u8>> {
             };
             out.push(k.to_vec());
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                out.sort();
-                out.dedup();
-                return out;
-            }
-        }
     }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Whether a file may hold a schema that marks names optional: worth the extra walk.
