@@ -11,6 +11,8 @@ const DATA: &str = include_str!("../../data/providers.txt");
 pub enum What {
     Module,
     Env,
+    /// A file extension the bundler probes for an extensionless import (`./App` -> `App.vue`).
+    Extension,
 }
 
 /// One line of the table.
@@ -60,6 +62,7 @@ fn parse_line(line: &'static str) -> Option<Provider> {
     let what = match words.next()? {
         "module" => What::Module,
         "env" => What::Env,
+        "extension" => What::Extension,
         _ => return None,
     };
     let patterns: Vec<&str> = words.collect();

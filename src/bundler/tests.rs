@@ -57,6 +57,7 @@ fn every_provider_line() {
                 let got = match p.what {
                     What::Module => matches!(b.provide("src/a.ts", &s), Provided::Virtual(_)),
                     What::Env => b.env_defined_by("src/a.ts", &s).is_some(),
+                    What::Extension => b.probes("src/a.ts", &s),
                 };
                 assert_eq!(
                     got, expect,
