@@ -662,6 +662,26 @@ const ROWS: &[Row] = &[
         config: None,
         expect: &[(UNKNOWN, WARNING, "src/App.tsx", "./Map")],
     },
+    Row {
+        shape: "next.config.js requires `webpack`, which Next.js serves to its config (react.dev); the same import in app code (twin) stays undeclared",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "site", "dependencies": { "next": "15.0.0" } }"#,
+            ),
+            (
+                "next.config.js",
+                "module.exports = { webpack: (config) => { const { IgnorePlugin } = require(\"webpack\"); config.resolve.alias[\"esquery\"] = \"esquery/dist/esquery.min.js\"; return config; } };\n",
+            ),
+            (
+                "src/a.ts",
+                "import webpack from \"webpack\";\nexport default webpack;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNDECLARED, ERROR, "src/a.ts", "webpack")],
+    },
 ];
 
 /// An npm v3 lockfile locking `tiny` at 1.2.0 for the package in its folder.
