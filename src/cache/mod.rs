@@ -507,6 +507,7 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
             ReadKind::TestedLocal => 5,
             ReadKind::SchemaOptional => 6,
             ReadKind::Dependency => 7,
+            ReadKind::SwitchedDependency => 8,
         });
         if let Some(name) = name {
             put_str(out, name);
@@ -604,6 +605,7 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
             5 => ReadKind::TestedLocal,
             6 => ReadKind::SchemaOptional,
             7 => ReadKind::Dependency,
+            8 => ReadKind::SwitchedDependency,
             _ => return None,
         };
         let name = if tag & 0x80 != 0 { Some(r.string()?) } else { None };
@@ -724,7 +726,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// Every read kind: the encoding covers them all.
-    const READ_KINDS: [ReadKind; 8] = [
+    const READ_KINDS: [ReadKind; 9] = [
         ReadKind::Plain,
         ReadKind::Fallback,
         ReadKind::TypeGuard,
@@ -733,6 +735,7 @@ mod tests {
         ReadKind::TestedLocal,
         ReadKind::SchemaOptional,
         ReadKind::Dependency,
+        ReadKind::SwitchedDependency,
     ];
 
     fn span(line: u32, start: u32, len: u32) -> Span {

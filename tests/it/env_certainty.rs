@@ -221,6 +221,15 @@ export const client = createClient({ url: process.env.REDIS_ADDR });
         want: &[("apps/web/src/a.ts", "API_ONLY", "error")] },
     Row { shape: ".env.test declares for tests only", files: &[(".env.test", "TEST_DB=x\n"), (APP, "export const a = process.env.TEST_DB.trim();\n"), ("src/a.test.ts", "export const b = process.env.TEST_DB.trim();\n")],
         want: &[(APP, "TEST_DB", "error")] },
+    // ---- a package's option in a branch another env name switches on ----
+    Row { shape: "a plugin's option under a switch of another name (epic-stack's Sentry plugin)", files: &[("vite.config.ts", "import { sentryVitePlugin } from \"@sentry/vite-plugin\";\nexport default { plugins: [process.env.SENTRY_AUTH_TOKEN\n  ? sentryVitePlugin({ authToken: process.env.SENTRY_AUTH_TOKEN, org: process.env.SENTRY_ORG })\n  : null] };\n")],
+        want: &[("vite.config.ts", "SENTRY_AUTH_TOKEN", "warning"), ("vite.config.ts", "SENTRY_AUTH_TOKEN", "warning"), ("vite.config.ts", "SENTRY_ORG", "warning")] },
+    Row { shape: "the same option, no switch (twin)", files: &[("vite.config.ts", "import { sentryVitePlugin } from \"@sentry/vite-plugin\";\nexport default { plugins: [sentryVitePlugin({ org: process.env.SENTRY_ORG })] };\n")],
+        want: &[("vite.config.ts", "SENTRY_ORG", "error")] },
+    Row { shape: "the same option under a comparison, set in every deploy (twin)", files: &[("vite.config.ts", "import { sentryVitePlugin } from \"@sentry/vite-plugin\";\nexport default { plugins: [process.env.NODE_ENV === \"production\" ? sentryVitePlugin({ org: process.env.SENTRY_ORG }) : null] };\n")],
+        want: &[("vite.config.ts", "SENTRY_ORG", "error")] },
+    Row { shape: "the switch's else branch (twin)", files: &[("vite.config.ts", "import { sentryVitePlugin } from \"@sentry/vite-plugin\";\nexport default { plugins: [process.env.SENTRY_OFF ? null : sentryVitePlugin({ org: process.env.SENTRY_ORG })] };\n")],
+        want: &[("vite.config.ts", "SENTRY_OFF", "warning"), ("vite.config.ts", "SENTRY_ORG", "error")] },
     // ---- platform configs set names for the code they deploy (data/env-platforms.txt) ----
     Row { shape: "serverless.yml provider and function environment", files: &[("serverless.yml", "service: api\nprovider:\n  name: aws\n  environment:\n    tableName: ${self:custom.tableName}\nfunctions:\n  bill:\n    handler: billing.main\n    environment:\n      stripeSecretKey: ${env:STRIPE_SECRET_KEY}\n"), ("billing.js", "export const a = [process.env.tableName.trim(), process.env.stripeSecretKey.trim()];\n")],
         want: &[] },
