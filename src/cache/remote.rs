@@ -27,10 +27,14 @@
 //! harm: `hookctl doctor` says artifacts are unsigned.
 //!
 //! Never slower than without it: the network is used only when the local cache misses more
-//! than `remote_min_misses` files; every request is bounded by `remote_timeout` to connect and
-//! answer (the first failure marks the server down for the rest of the run, which goes on
-//! locally); downloads run on their own threads while the scan parses what they do not hold;
-//! uploads run in the background and are waited for (bounded) at the end of the run.
+//! than `remote_min_misses` files; until the server has answered once, every request is bounded
+//! by `remote_timeout` to connect and answer, and the first failure marks the server down for
+//! the rest of the run, which goes on locally (a dead server costs one timeout). A server that
+//! answered is alive: it is given the transfer bound (`TRANSFER_FACTOR` timeouts) to answer
+//! later requests, and a request that still times out fails alone (a busy server must not
+//! leave a writer's uploads half done, or a reader parsing what was there to download).
+//! Downloads run on their own threads while the scan parses what they do not hold; uploads run
+//! in the background, [`UPLOADS`] at once, and are waited for (bounded) at the end of the run.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -63,6 +67,9 @@ const MAX_BITS: u32 = 12;
 const MAX_ARTIFACT: u64 = 64 << 20;
 /// Downloads at once.
 const PARALLEL: usize = 8;
+/// Uploads at once (a run may have hundreds to send; a self-hosted server shares the CI
+/// runner's CPUs and answers them no faster all at once).
+const UPLOADS: usize = 4;
 /// A whole transfer may take this many `remote_timeout`s (the server answered in time).
 const TRANSFER_FACTOR: u32 = 25;
 
@@ -177,10 +184,14 @@ struct Inner {
     settings: Settings,
     agent: ureq::Agent,
     down: AtomicBool,
+    /// The server has answered a request this run (with any status).
+    alive: AtomicBool,
     downloaded: AtomicUsize,
     uploaded: AtomicUsize,
     rejected: AtomicUsize,
     notes: Mutex<Vec<String>>,
+    /// Uploads not started yet, and the threads sending them.
+    queue: Mutex<Vec<(String, Vec<u8>)>>,
     uploads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// Downloads started before they are needed ([`Remote::prefetch`]), by artifact hash.
     prefetched: Mutex<HashMap<String, std::thread::JoinHandle<Fetched>>>,
@@ -218,10 +229,12 @@ impl Remote {
             settings,
             agent,
             down: AtomicBool::new(false),
+            alive: AtomicBool::new(false),
             downloaded: AtomicUsize::new(0),
             uploaded: AtomicUsize::new(0),
             rejected: AtomicUsize::new(0),
             notes: Mutex::new(Vec::new()),
+            queue: Mutex::new(Vec::new()),
             uploads: Mutex::new(Vec::new()),
             prefetched: Mutex::new(HashMap::new()),
         }))
@@ -256,8 +269,22 @@ impl Remote {
         }
     }
 
-    /// The server failed to answer: no more requests this run.
-    fn went_down(&self, why: impl std::fmt::Display) {
+    /// A request failed: the server is down for the rest of the run, unless it answered
+    /// before and this was a timeout (a busy server, not a dead one: that request alone is
+    /// lost, said once at the end).
+    fn went_down(&self, why: ureq::Error) {
+        if self.0.alive.load(Ordering::Relaxed) && matches!(why, ureq::Error::Timeout(_)) {
+            self.note(format!(
+                "remote cache at {} was slow to answer ({why}): some artifacts were not moved this run",
+                self.0.settings.api
+            ));
+            return;
+        }
+        self.mark_down(why);
+    }
+
+    /// No more requests this run.
+    fn mark_down(&self, why: impl std::fmt::Display) {
         if !self.0.down.swap(true, Ordering::Relaxed) {
             self.note(format!(
                 "remote cache at {} did not answer ({why}): this run used the local cache only",
@@ -270,8 +297,21 @@ impl Remote {
         format!("{}/v8/artifacts/{hash}", self.0.settings.api)
     }
 
+    /// The server answered: from now on it is given the transfer bound to answer.
+    fn answered(&self) {
+        self.0.alive.store(true, Ordering::Relaxed);
+    }
+
     fn request<B>(&self, mut req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
         let s = &self.0.settings;
+        if self.0.alive.load(Ordering::Relaxed) {
+            let transfer = Some(s.timeout * TRANSFER_FACTOR);
+            req = req
+                .config()
+                .timeout_send_request(transfer)
+                .timeout_recv_response(transfer)
+                .build();
+        }
         if let Some(id) = s.team_id.as_deref().filter(|id| id.starts_with("team_")) {
             req = req.query("teamId", id);
         }
@@ -294,11 +334,12 @@ impl Remote {
                 return Fetched::Missing;
             }
         };
+        self.answered();
         match resp.status().as_u16() {
             200 => {}
             404 => return Fetched::Missing,
             401 | 403 => {
-                self.went_down(format!("HTTP {}: is TURBO_TOKEN right?", resp.status()));
+                self.mark_down(format!("HTTP {}: is TURBO_TOKEN right?", resp.status()));
                 return Fetched::Missing;
             }
             other => {
@@ -375,7 +416,11 @@ impl Remote {
         if let Some(tag) = self.0.settings.tag(hash, body) {
             req = req.header("x-artifact-tag", tag);
         }
-        match req.send(body) {
+        let sent = req.send(body);
+        if sent.is_ok() {
+            self.answered();
+        }
+        match sent {
             Ok(r) if r.status().is_success() => {
                 self.0.uploaded.fetch_add(1, Ordering::Relaxed);
                 true
@@ -395,20 +440,36 @@ impl Remote {
         }
     }
 
-    /// Upload in the background; [`Remote::finish`] waits for it.
+    /// Upload in the background ([`UPLOADS`] at once); [`Remote::finish`] waits for it.
     pub fn put_later(&self, hash: String, body: Vec<u8>) {
         if !self.writes() {
             return;
         }
-        let me = self.clone();
-        let handle = std::thread::spawn(move || {
-            me.put(&hash, &body);
-        });
         self.0
-            .uploads
+            .queue
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(handle);
+            .push((hash, body));
+        let mut uploads = self
+            .0
+            .uploads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        uploads.retain(|u| !u.is_finished());
+        if uploads.len() < UPLOADS {
+            let me = self.clone();
+            uploads.push(std::thread::spawn(move || {
+                loop {
+                    let next =
+                        me.0.queue
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .pop();
+                    let Some((hash, body)) = next else { break };
+                    me.put(&hash, &body);
+                }
+            }));
+        }
     }
 
     /// Wait for the uploads (each bounded by the transfer timeout) and return what the user
@@ -423,6 +484,18 @@ impl Remote {
         );
         for u in uploads {
             let _ = u.join();
+        }
+        // A thread that had just found the queue empty when the last upload was queued: send
+        // what it left here.
+        loop {
+            let next = self
+                .0
+                .queue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .pop();
+            let Some((hash, body)) = next else { break };
+            self.put(&hash, &body);
         }
         let mut notes = std::mem::take(
             &mut *self

@@ -220,12 +220,8 @@ fn check_push(updates: &[Update], quiet: bool) -> anyhow::Result<Checked> {
                 continue;
             }
         };
-        if !config.unread_extends.is_empty() {
-            text.push_str(&format!(
-                "hookctl: note: {label}: `extends` {} {} not read: npm packages are not installed on the server; checked with the rest of the configuration\n",
-                config.unread_extends.join(", "),
-                if config.unread_extends.len() == 1 { "was" } else { "were" },
-            ));
+        if let Some(note) = config.unread_extends_note() {
+            let _ = writeln!(text, "hookctl: note: {label}: {note}");
         }
         let groups = config
             .hook(HOOK)
@@ -239,6 +235,7 @@ fn check_push(updates: &[Update], quiet: bool) -> anyhow::Result<Checked> {
                 groups,
                 skip: crate::skip_list(),
                 paths: Vec::new(),
+                folder_groups: Vec::new(),
                 local: Default::default(),
             },
         )?;

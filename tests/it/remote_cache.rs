@@ -4,6 +4,7 @@
 //! cargo's target folder once. Without node/npm the server tests are skipped, except under CI
 //! where they fail.
 
+use std::fmt::Write as _;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -154,15 +155,16 @@ fn repo(cache: &str, files: usize) -> Repo {
     for i in 0..files {
         let mut text = String::new();
         if i > 0 {
-            text.push_str(&format!("import {{ value{} }} from './m{}';\n", i - 1, i - 1));
+            let _ = writeln!(text, "import {{ value{} }} from './m{}';", i - 1, i - 1);
         }
         text.push_str("import leftPad from 'left-pad';\nimport type { Thing } from './types';\n\n");
         for j in 0..12 {
-            text.push_str(&format!(
-                "export function f{i}_{j}(x: Thing, n: number): string {{\n  const url = process.env.API_URL ?? 'http://localhost';\n  return leftPad(`${{url}}/${{x.id}}/${{n + {j}}}`, 10);\n}}\n\n"
-            ));
+            let _ = writeln!(
+                text,
+                "export function f{i}_{j}(x: Thing, n: number): string {{\n  const url = process.env.API_URL ?? 'http://localhost';\n  return leftPad(`${{url}}/${{x.id}}/${{n + {j}}}`, 10);\n}}\n"
+            );
         }
-        text.push_str(&format!("export const value{i} = {i};\n"));
+        let _ = writeln!(text, "export const value{i} = {i};");
         r.write(&format!("src/m{i}.ts"), text);
     }
     r.write("src/types.ts", "export interface Thing { id: string }\n");
@@ -435,6 +437,90 @@ fn read_only_downloads_and_never_uploads() {
         run.all()
     );
     assert!(server.artifacts() == stored, "a read-only run uploaded");
+}
+
+/// A proxy in front of `to` that holds back every `PUT` for `delay` before passing it on: a
+/// self-hosted server that answers uploads late, as one on a loaded CI runner does.
+fn slow_uploads(to: &str, delay: Duration) -> String {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = to.trim_start_matches("http://").to_string();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let upstream = upstream.clone();
+            std::thread::spawn(move || {
+                let Ok(server) = std::net::TcpStream::connect(&upstream) else {
+                    return;
+                };
+                let (mut answers, mut to_client) = (server.try_clone().unwrap(), client.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut answers, &mut to_client);
+                    let _ = to_client.shutdown(std::net::Shutdown::Write);
+                });
+                let (mut asks, mut to_server) = (client, server);
+                let mut buf = vec![0; 64 << 10];
+                while let Ok(n @ 1..) = asks.read(&mut buf) {
+                    if buf[..n].starts_with(b"PUT ") {
+                        std::thread::sleep(delay);
+                    }
+                    if to_server.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = to_server.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    url
+}
+
+/// Source files for several facts chunks (~512 files a chunk).
+const CHUNKED: usize = 1100;
+
+/// The 100k-row anomaly: a writer's uploads answered later than `remote_timeout` (a busy
+/// server, not a dead one) were all dropped after the first, and every fresh clone parsed and
+/// resolved what was missing. A server that answered is given the transfer bound: every chunk
+/// and both clean sets arrive, and a fresh clone parses nothing, resolves nothing (it uploads
+/// nothing back) and finds what a cold run finds.
+#[test]
+fn a_busy_server_gets_every_upload_and_a_fresh_clone_parses_nothing() {
+    let Some(cli) = server_cli() else { return };
+    let server = Server::start(&cli, None);
+    let url = slow_uploads(&server.url, Duration::from_secs(4));
+    let a = repo("remote = \"turbo\"\nremote_timeout = \"3s\"", CHUNKED);
+    let (cold, _, run) = check(&a.root, &url, &[]);
+    assert_eq!(cold, EXPECTED, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let stored = server.artifacts();
+    let chunks = 1 << hookctl::cache::remote::chunk_bits(CHUNKED + 2);
+    assert!(chunks > 1);
+    assert_eq!(stored.len(), chunks + 2, "every facts chunk and both clean sets");
+    let b = fresh_clone(&a, "b");
+    let run = hookctl_remote(&b.root, &url, &[], &["check", "--all-findings", "-v"]);
+    let scanned = run
+        .all()
+        .lines()
+        .find(|l| l.contains("scanned:"))
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        scanned,
+        format!(
+            "scanned: {} source files (0 from the cache, {} from the remote cache, 0 parsed)",
+            CHUNKED + 2,
+            CHUNKED + 2
+        ),
+        "{}",
+        run.all()
+    );
+    assert!(
+        server.artifacts() == stored,
+        "the fresh clone lacked something and uploaded it"
+    );
+    let (found, _, _) = check(&b.root, &url, &[]);
+    assert_eq!(found, cold);
 }
 
 /// A server that accepts connections and never answers; counts them.

@@ -2,6 +2,7 @@
 //! `file://` and over `git daemon` on loopback by real git, the checks reading the pushed
 //! objects from git's quarantine.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -245,18 +246,20 @@ fn a_push_of_1000_commits_is_checked_within_the_bound() {
             )
         };
         let msg = format!("m{i}");
-        stream.push_str(&format!(
-            "commit refs/heads/main\ncommitter Test <test@example.com> {} +0000\ndata {}\n{msg}\n",
+        let _ = writeln!(
+            stream,
+            "commit refs/heads/main\ncommitter Test <test@example.com> {} +0000\ndata {}\n{msg}",
             1_700_000_000 + i,
             msg.len()
-        ));
+        );
         if i == 0 {
-            stream.push_str(&format!("from {parent}\n"));
+            let _ = writeln!(stream, "from {parent}");
         }
-        stream.push_str(&format!(
-            "M 100644 inline lib/chain/m{i}.ts\ndata {}\n{body}\n",
+        let _ = writeln!(
+            stream,
+            "M 100644 inline lib/chain/m{i}.ts\ndata {}\n{body}",
             body.len()
-        ));
+        );
     }
     let mut c = git_cmd(&r.root);
     c.args(["fast-import", "--quiet", "--force"]);
@@ -283,9 +286,20 @@ fn a_push_of_1000_commits_is_checked_within_the_bound() {
 /// server hooks, which run their own hook scripts.
 #[test]
 fn check_rev_baseline_form_works_as_a_custom_server_hook() {
-    use std::os::unix::fs::PermissionsExt;
     let r = clean_app();
-    let bare = server(&r);
+    custom_check_rev_hook(&server(&r));
+    // The first push of a branch: the old value is all zeros.
+    r.push(&["origin", "main"]).ok();
+    postmortem_commit(&r);
+    let run = r.push(&["origin", "main"]);
+    assert_ne!(run.code, 0, "{}", run.all());
+    cmd_snapshot!(r, "server_check_rev_baseline_custom_hook", shown(&run));
+}
+
+/// Replace the `pre-receive` hook of `bare` with a custom one (GitLab's and Gitea's form) that
+/// runs `hookctl check --rev <new> --baseline <old>` per pushed ref.
+fn custom_check_rev_hook(bare: &Path) {
+    use std::os::unix::fs::PermissionsExt;
     let hook = bare.join("hooks/pre-receive");
     std::fs::write(
         &hook,
@@ -295,12 +309,32 @@ fn check_rev_baseline_form_works_as_a_custom_server_hook() {
     )
     .unwrap();
     std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
-    // The first push of a branch: the old value is all zeros.
-    r.push(&["origin", "main"]).ok();
-    postmortem_commit(&r);
+}
+
+/// `check --rev` in a bare repository reads the commit's configuration as the `pre-receive`
+/// hook does, and says the same when an `extends` names an npm package it cannot read; the twin
+/// (the same push without the package) says nothing of it.
+#[test]
+fn check_rev_in_a_bare_repository_names_an_unread_extends_package() {
+    let r = clean_app();
+    custom_check_rev_hook(&server(&r));
+    r.push(&["-q", "origin", "main"]).ok();
+    r.write("tooling/hookctl.base.toml", "[rules]\n");
+    r.write("hookctl.toml", "extends = [\"./tooling/hookctl.base.toml\"]\n");
+    r.add(&["hookctl.toml", "tooling/hookctl.base.toml"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "a local base"]).ok();
+    let twin = r.push(&["origin", "main"]);
+    twin.ok();
+    cmd_snapshot!(r, "server_check_rev_reads_local_extends_quietly", shown(&twin));
+    r.write(
+        "hookctl.toml",
+        "extends = [\"./tooling/hookctl.base.toml\", \"@acme/hookctl-config\"]\n",
+    );
+    r.add(&["hookctl.toml"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "shared config"])
+        .ok();
     let run = r.push(&["origin", "main"]);
-    assert_ne!(run.code, 0, "{}", run.all());
-    cmd_snapshot!(r, "server_check_rev_baseline_custom_hook", shown(&run));
+    cmd_snapshot!(r, "server_check_rev_names_an_unread_extends_package", shown(&run));
 }
 
 /// A free loopback port (bound, read, released: `git daemon` binds it next).
