@@ -1131,6 +1131,9 @@ fn import_finding(
             &pkg,
             &resolver.packages,
         )),
+        Verdict::OtherExtension { found, ext } => Some(rules::imports_unknown_specifier::other_extension(
+            path, imp, &found, &ext,
+        )),
         Verdict::Unknown { why } => Some(rules::imports_unknown_specifier::finding(
             path,
             imp,

@@ -404,7 +404,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
         // Exactly as the checks resolve it (a `.vue` file as its script, `require` conditions).
         let verdict = nearest.at(importer).resolve_import(importer, imp);
         let target = match verdict {
-            Verdict::File(t) | Verdict::NeedsExtension(t) => t,
+            Verdict::File(t) | Verdict::NeedsExtension(t) | Verdict::OtherExtension { found: t, .. } => t,
             Verdict::CaseMismatch { real, .. } => real,
             Verdict::External | Verdict::Undeclared(_) | Verdict::Unknown { .. } => return NONE,
             Verdict::Unresolved | Verdict::Untracked(_) | Verdict::Generated(_) | Verdict::Ignored(_) => {

@@ -4,8 +4,9 @@
 //!
 //! | family | files | read |
 //! |---|---|---|
-//! | Vite | `vite.config.*`, `vitest.config.*` | `resolve.alias` (object and `{ find, replacement }` array, `find` a string or regex), `test.alias`, `define` of `process.env.X`/`import.meta.env.X`, `envPrefix` |
-//! | webpack | `webpack.config.*` | `resolve.alias` (`x$` exact keys, `false`, arrays), also of an array of configs |
+//! | Vite | `vite.config.*`, `vitest.config.*` | `resolve.alias` (object and `{ find, replacement }` array, `find` a string or regex), `test.alias`, `resolve.extensions`, `define` of `process.env.X`/`import.meta.env.X`, `envPrefix` |
+//! | webpack | `webpack.config.*` | `resolve.alias` (`x$` exact keys, `false`, arrays), `resolve.extensions`, also of an array of configs |
+//! | Vue CLI | `vue.config.*` | `configureWebpack` as a webpack config; a `chainWebpack` or `configureWebpack` function that mentions `alias` makes aliases uncertain (Vue CLI's own `@` -> `src` and `.vue` come from `@vue/cli-service`) |
 //! | Nuxt | `nuxt.config.*` | `alias`, `srcDir`; `~`/`@`/`~~`/`@@`/`#shared` and its `#` modules |
 //! | SvelteKit | `svelte.config.*` | `kit.alias`, `kit.files.lib` |
 //! | Next.js | `next.config.*` | `env` keys, `turbopack.resolveAlias`/`experimental.turbo.resolveAlias`; a `webpack` function that mentions `alias` makes aliases uncertain |
@@ -16,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::eval::{self, Obj, Val};
 
 /// Bump when what a config yields changes: cached [`ConfigFacts`] of older readers are ignored.
-pub const READER_VERSION: u32 = 1;
+pub const READER_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -26,6 +27,7 @@ pub enum Family {
     Svelte,
     Next,
     Astro,
+    VueCli,
 }
 
 /// The config family of a file name (`vite.config.ts`), if hookctl reads it.
@@ -41,6 +43,7 @@ pub fn family(name: &str) -> Option<Family> {
         "svelte.config" => Family::Svelte,
         "next.config" => Family::Next,
         "astro.config" => Family::Astro,
+        "vue.config" => Family::VueCli,
         _ => return None,
     })
 }
@@ -96,6 +99,9 @@ pub struct ConfigFacts {
     pub env_prefixes_uncertain: bool,
     /// Nuxt `srcDir` / `SvelteKit` `kit.files.lib`, when written as literals.
     pub src_dir: Option<String>,
+    /// Vite/webpack `resolve.extensions` (`.vue`): what an extensionless import probes.
+    #[serde(default)]
+    pub extensions: Vec<String>,
 }
 
 /// Read a config file of `family`; `name` is its file name.
@@ -163,12 +169,43 @@ pub fn read(family: Family, name: &str, src: &[u8]) -> ConfigFacts {
             }
         }
         Family::Astro => vite_under(&v, &["vite"], &mut out),
+        Family::VueCli => {
+            match v.at(&["configureWebpack"]) {
+                Ok(Some(w @ Val::Obj(_))) => webpack(w, &mut out),
+                Ok(None) => {}
+                Ok(Some(_)) | Err(_) => {
+                    if memchr::memmem::find(src, b"alias").is_some() {
+                        out.aliases_uncertain
+                            .get_or_insert("its `configureWebpack` function may add aliases".into());
+                    }
+                }
+            }
+            // webpack-chain: `config.resolve.alias.set(..)`.
+            let chain = matches!(v.at(&["chainWebpack"]), Ok(Some(_)) | Err(_));
+            if chain && memchr::memmem::find(src, b".alias").is_some() {
+                out.aliases_uncertain
+                    .get_or_insert("its `chainWebpack` function may add aliases".into());
+            }
+        }
     }
     out
 }
 
+/// `resolve.extensions` (an array of strings) at `path`.
+fn extensions(v: &Val, path: &[&str], out: &mut ConfigFacts) {
+    if let Ok(Some(Val::Arr(items, _))) = v.at(path) {
+        for e in items.iter().filter_map(Val::as_str) {
+            // webpack's `"..."` stands for the defaults.
+            if e.starts_with('.') && e.len() > 1 && e != "..." && !out.extensions.iter().any(|x| x == e) {
+                out.extensions.push(e.to_string());
+            }
+        }
+    }
+}
+
 /// webpack `resolve.alias` (an object; the array form names each alias in an object).
 fn webpack(v: &Val, out: &mut ConfigFacts) {
+    extensions(v, &["resolve", "extensions"], out);
     match v.at(&["resolve", "alias"]) {
         Ok(Some(Val::Arr(items, why))) => {
             if let Some(w) = why {
@@ -224,6 +261,7 @@ fn vite_under(v: &Val, base: &[&str], out: &mut ConfigFacts) {
     let at =
         |rest: &[&'static str]| -> Vec<&str> { base.iter().copied().chain(rest.iter().copied()).collect() };
     vite_alias(v, &at(&["resolve", "alias"]), out);
+    extensions(v, &at(&["resolve", "extensions"]), out);
     match v.at(&at(&["define"])) {
         Ok(Some(Val::Obj(o))) => {
             for (k, _) in &o.entries {

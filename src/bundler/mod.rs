@@ -80,6 +80,8 @@ struct Folder {
     env_prefixes_uncertain: bool,
     /// A Nuxt app's root (this folder holds a `nuxt.config.*`).
     nuxt: bool,
+    /// `resolve.extensions` of its configs (`.vue`): what an extensionless import probes.
+    extensions: Vec<String>,
 }
 
 #[derive(Debug, Default)]
@@ -185,6 +187,11 @@ impl Bundler {
             let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
             let family = configs::family(name);
             let folder = out.folders.entry(dir.to_string()).or_default();
+            for e in &f.extensions {
+                if !folder.extensions.contains(e) {
+                    folder.extensions.push(e.clone());
+                }
+            }
             match family {
                 Some(Family::Svelte) => {
                     // The config replaces the package's default `$lib`.
@@ -259,6 +266,16 @@ impl Bundler {
                 folder.env_prefixes.clone_from(&f.env_prefixes);
             }
             folder.env_prefixes_uncertain |= f.env_prefixes_uncertain;
+        }
+        // Vue CLI (`@vue/cli-service`) aliases `@` to the package's `src`, after what
+        // `vue.config.*` adds (its `configureWebpack` aliases come first).
+        for (dir, m) in &packages.manifests {
+            if m.deps.contains("@vue/cli-service") {
+                out.folders.entry(dir.clone()).or_default().aliases.push((
+                    prefix_alias("@", Target::Path("src".into())),
+                    format!("{}package.json", slash(dir)),
+                ));
+            }
         }
         let mut h = Xxh3::new();
         h.update(&configs::READER_VERSION.to_le_bytes());
@@ -352,6 +369,15 @@ impl Bundler {
             }
         }
         out
+    }
+
+    /// Does the bundler of `importer` probe the extension `ext` (`.vue`) for an extensionless
+    /// import: a config's `resolve.extensions` on its walk, or a declared framework that adds
+    /// it (`data/providers.txt`, kind `extension`)?
+    pub fn probes(&self, importer: &str, ext: &str) -> bool {
+        self.walk(importer)
+            .any(|(_, f)| f.extensions.iter().any(|e| e == ext))
+            || self.providers.provider(importer, What::Extension, ext).is_some()
     }
 
     pub fn serves(&self, importer: &str, spec: &str) -> bool {

@@ -11,6 +11,8 @@ const DATA: &str = include_str!("../../data/providers.txt");
 pub enum What {
     Module,
     Env,
+    /// A file extension the bundler probes for an extensionless import (`./App` -> `App.vue`).
+    Extension,
 }
 
 /// One line of the table.
@@ -19,6 +21,8 @@ pub struct Provider {
     /// The declaring dependency: a name, `@scope/*`, `prefix-*`, or `-` (no package.json).
     pub key: &'static str,
     pub what: What,
+    /// `kind@<file name pattern>`: the line applies only to files so named (`next.config.*`).
+    pub file: Option<&'static str>,
     pub patterns: Vec<&'static str>,
 }
 
@@ -57,13 +61,24 @@ fn parse_line(line: &'static str) -> Option<Provider> {
     }
     let mut words = line.split_whitespace();
     let key = words.next()?;
-    let what = match words.next()? {
+    let (kind, file) = match words.next()?.split_once('@') {
+        Some((_, "")) => return None,
+        Some((kind, file)) => (kind, Some(file)),
+        None => (line.split_whitespace().nth(1)?, None),
+    };
+    let what = match kind {
         "module" => What::Module,
         "env" => What::Env,
+        "extension" => What::Extension,
         _ => return None,
     };
     let patterns: Vec<&str> = words.collect();
-    (!patterns.is_empty()).then_some(Provider { key, what, patterns })
+    (!patterns.is_empty()).then_some(Provider {
+        key,
+        what,
+        file,
+        patterns,
+    })
 }
 
 /// Which lines apply to the files of each package folder: those whose key the folder's
@@ -130,7 +145,10 @@ impl Applicable {
             } else {
                 &[]
             });
-        lines.map(|&i| &table[i]).find(|p| p.what == what && p.matches(s))
+        let name = importer.rsplit('/').next().unwrap_or(importer);
+        lines
+            .map(|&i| &table[i])
+            .find(|p| p.what == what && p.file.is_none_or(|f| pattern_matches(f, name)) && p.matches(s))
     }
 }
 

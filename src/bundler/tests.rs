@@ -51,13 +51,28 @@ fn every_provider_line() {
         for pattern in &p.patterns {
             let s = example(pattern);
             for (files, expect) in [(&with, true), (&without, false)] {
+                // A line scoped to a file name (`module@next.config.*`) applies to such a file
+                // only: checked with one, and with `src/a.ts` beside it.
+                let importer = p.file.map_or("src/a.ts".to_string(), |f| f.replace('*', "js"));
                 let mut files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+                files.push((importer.as_str(), ""));
                 files.push(("src/a.ts", ""));
                 let (b, _root) = bundler(&files);
-                let got = match p.what {
-                    What::Module => matches!(b.provide("src/a.ts", &s), Provided::Virtual(_)),
-                    What::Env => b.env_defined_by("src/a.ts", &s).is_some(),
+                let ask = |at: &str| match p.what {
+                    What::Module => matches!(b.provide(at, &s), Provided::Virtual(_)),
+                    What::Env => b.env_defined_by(at, &s).is_some(),
+                    What::Extension => b.probes(at, &s),
                 };
+                let got = ask(&importer);
+                if p.file.is_some() {
+                    assert!(
+                        !ask("src/a.ts"),
+                        "line `{} {:?}@{:?} {pattern}` applies beyond its file",
+                        p.key,
+                        p.what,
+                        p.file
+                    );
+                }
                 assert_eq!(
                     got, expect,
                     "line `{} {:?} {pattern}`: `{s}` with {files:?}",

@@ -609,6 +609,7 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
             ReadKind::TestedLocal => 5,
             ReadKind::SchemaOptional => 6,
             ReadKind::Dependency => 7,
+            ReadKind::SwitchedDependency => 8,
         });
         if let Some(name) = name {
             put_str(out, name);
@@ -767,6 +768,7 @@ pub fn decode_facts_with(bytes: &[u8], wants: WantsImports<'_>) -> Option<(Facts
             5 => ReadKind::TestedLocal,
             6 => ReadKind::SchemaOptional,
             7 => ReadKind::Dependency,
+            8 => ReadKind::SwitchedDependency,
             _ => return None,
         };
         let name = if tag & 0x80 != 0 { Some(r.string()?) } else { None };
@@ -895,7 +897,7 @@ mod tests {
     use proptest::prelude::*;
 
     /// Every read kind: the encoding covers them all.
-    const READ_KINDS: [ReadKind; 8] = [
+    const READ_KINDS: [ReadKind; 9] = [
         ReadKind::Plain,
         ReadKind::Fallback,
         ReadKind::TypeGuard,
@@ -904,6 +906,7 @@ mod tests {
         ReadKind::TestedLocal,
         ReadKind::SchemaOptional,
         ReadKind::Dependency,
+        ReadKind::SwitchedDependency,
     ];
 
     fn span(line: u32, start: u32, len: u32) -> Span {

@@ -42,6 +42,7 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
                     Verdict::CaseMismatch { real, .. } => ("case-mismatch", Some(real)),
                     Verdict::Unresolved => ("unresolved", None),
                     Verdict::NeedsExtension(p) => ("needs-extension", Some(p)),
+                    Verdict::OtherExtension { found, .. } => ("other-extension", Some(found)),
                     Verdict::Undeclared(p) => ("undeclared", Some(p)),
                     Verdict::Unknown { why } => ("unknown", why),
                 };

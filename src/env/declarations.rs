@@ -186,6 +186,8 @@ impl Declarations {
             config: env.allow.iter().chain(env.vars.keys()).cloned().collect(),
             ..Declarations::default()
         };
+        // (folder of a platform config, the Dockerfile it builds from).
+        let mut built_from: Vec<(String, String)> = Vec::new();
         for (path, bytes) in files {
             let path = normalize(path);
             let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
@@ -201,6 +203,9 @@ impl Declarations {
                 continue;
             }
             if let Some(kind) = manifests::manifest_kind(path) {
+                if let Some(dockerfile) = manifests::dockerfile_of(path, bytes) {
+                    built_from.push((dir.clone(), dockerfile));
+                }
                 let names = manifests::names(kind, bytes);
                 if !names.is_empty() {
                     d.manifests.entry(dir).or_default().push(DeclarationFile {
@@ -249,6 +254,21 @@ impl Declarations {
                 test_only: is_test_env_file(path),
             });
             list.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        // A Dockerfile's names are set for the code of its build context, the folder of the
+        // platform config that builds it (fly.toml `[build] dockerfile = "other/Dockerfile"`).
+        for (dir, dockerfile) in built_from {
+            let at = dockerfile.rsplit_once('/').map_or("", |(d, _)| d);
+            let found = d
+                .manifests
+                .get(at)
+                .and_then(|list| list.iter().find(|f| f.path == dockerfile))
+                .cloned();
+            if let Some(f) = found
+                && at != dir
+            {
+                d.manifests.entry(dir).or_default().push(f);
+            }
         }
         d
     }

@@ -23,6 +23,82 @@ pub enum Manifest {
     AppJson,
     /// A package.json's `scripts`.
     PackageScripts,
+    /// A platform config of `data/env-platforms.txt` (its line's index in [`platforms`]).
+    Platform(usize),
+}
+
+/// One line of `data/env-platforms.txt`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Platform {
+    pub file: &'static str,
+    pub format: &'static str,
+    pub paths: Vec<&'static str>,
+}
+
+/// The platform configs that set env names (`data/env-platforms.txt`). Malformed lines are left
+/// out (a unit test keeps the file well formed).
+pub fn platforms() -> &'static [Platform] {
+    static TABLE: std::sync::OnceLock<Vec<Platform>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        include_str!("../../data/env-platforms.txt")
+            .lines()
+            .filter_map(parse_platform)
+            .collect()
+    })
+}
+
+fn parse_platform(line: &'static str) -> Option<Platform> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return None;
+    }
+    let mut words = line.split_whitespace();
+    let file = words.next()?;
+    let format = words
+        .next()
+        .filter(|f| matches!(*f, "yaml" | "toml" | "json" | "jsonc"))?;
+    let paths: Vec<&str> = words.collect();
+    (!paths.is_empty()).then_some(Platform { file, format, paths })
+}
+
+/// The names a platform config sets: at each key path, an object's keys or a string.
+fn platform_names(p: &Platform, text: &str) -> Vec<String> {
+    let value: Option<serde_json::Value> = match p.format {
+        "yaml" => serde_saphyr::from_str::<Option<serde_json::Value>>(text)
+            .ok()
+            .flatten(),
+        "toml" => toml::from_str(text).ok(),
+        "json" => serde_json::from_str(text).ok(),
+        _ => crate::manifest::parse_jsonc(p.file, text.as_bytes()).ok(),
+    };
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for path in &p.paths {
+        let mut at = vec![&value];
+        for key in path.split('.') {
+            at = at
+                .into_iter()
+                .flat_map(|v| -> Vec<&serde_json::Value> {
+                    match (key, v) {
+                        ("*", serde_json::Value::Object(o)) => o.values().collect(),
+                        ("*", serde_json::Value::Array(a)) => a.iter().collect(),
+                        (k, serde_json::Value::Object(o)) => o.get(k).into_iter().collect(),
+                        _ => Vec::new(),
+                    }
+                })
+                .collect();
+        }
+        for v in at {
+            match v {
+                serde_json::Value::Object(o) => out.extend(o.keys().cloned()),
+                serde_json::Value::String(s) => out.push(s.clone()),
+                _ => {}
+            }
+        }
+    }
+    out
 }
 
 /// The manifest kind of a repo-relative path.
@@ -45,7 +121,10 @@ pub fn manifest_kind(path: &str) -> Option<Manifest> {
     } else if file == "package.json" {
         Some(Manifest::PackageScripts)
     } else {
-        None
+        platforms()
+            .iter()
+            .position(|p| p.file == file)
+            .map(Manifest::Platform)
     }
 }
 
@@ -84,8 +163,35 @@ pub fn names(kind: Manifest, bytes: &[u8]) -> BTreeMap<String, u32> {
                 add(&name, line);
             }
         }
+        Manifest::Platform(i) => {
+            for name in platform_names(&platforms()[i], text) {
+                let line = line_of(text, &name);
+                add(&name, line);
+            }
+        }
     }
     out
+}
+
+/// The Dockerfile a platform config builds its image from, repo-relative (fly.toml
+/// `[build] dockerfile`): its `ENV`/`ARG` names are set for the code of the config's folder,
+/// the build context, wherever the Dockerfile lies (`other/Dockerfile`).
+pub fn dockerfile_of(path: &str, bytes: &[u8]) -> Option<String> {
+    let (dir, file) = path.rsplit_once('/').unwrap_or(("", path));
+    if file != "fly.toml" {
+        return None;
+    }
+    let value: toml::Value = toml::from_str(std::str::from_utf8(bytes).ok()?).ok()?;
+    let rel = value.get("build")?.get("dockerfile")?.as_str()?;
+    let rel = rel.trim_start_matches("./").trim_start_matches('/');
+    if rel.is_empty() || rel.split('/').any(|c| c == "..") {
+        return None;
+    }
+    Some(if dir.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{dir}/{rel}")
+    })
 }
 
 fn is_name(name: &str) -> bool {
@@ -319,6 +425,81 @@ mod tests {
         ] {
             assert_eq!(manifest_kind(p), None, "{p}");
         }
+    }
+
+    /// Every line of `data/env-platforms.txt` parses, is recognised by its file name, and reads
+    /// a name at each of its key paths (an example built from the path).
+    #[test]
+    fn every_platform_line() {
+        for line in include_str!("../../data/env-platforms.txt").lines() {
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            let p = parse_platform(line).unwrap_or_else(|| panic!("malformed line: {line}"));
+            let Some(Manifest::Platform(i)) = manifest_kind(&format!("deploy/{}", p.file)) else {
+                panic!("{} is not recognised", p.file);
+            };
+            for (n, path) in p.paths.iter().enumerate() {
+                // The path as nested JSON, ending at an object with one name (or at the name).
+                let name = format!("NAME_{n}");
+                let keys: Vec<&str> = path.split('.').collect();
+                let (last, outer) = keys.split_last().unwrap();
+                // Ending at `key`: an object whose `key` is the name; else an object of names.
+                let mut v = if *last == "key" {
+                    serde_json::json!({ "key": name.clone() })
+                } else {
+                    serde_json::json!({ *last: { name.clone(): "1" } })
+                };
+                for k in outer.iter().rev() {
+                    let k = if *k == "*" { "any" } else { k };
+                    v = serde_json::json!({ k: v });
+                }
+                let text = match p.format {
+                    "toml" => toml::to_string(&v).unwrap(),
+                    "yaml" => serde_json::to_string(&v).unwrap(), // JSON is YAML
+                    _ => serde_json::to_string(&v).unwrap(),
+                };
+                let got = platform_names(&platforms()[i], &text);
+                assert!(got.contains(&name), "{line}: {path} in {text} gave {got:?}");
+            }
+        }
+        assert_eq!(manifest_kind("serverless.ts"), None);
+    }
+
+    #[test]
+    fn platform_configs() {
+        let sls = "service: api\nprovider:\n  name: aws\n  environment:\n    tableName: ${self:custom.tableName}\n    stripeSecretKey: ${env:STRIPE_SECRET_KEY}\nfunctions:\n  create:\n    handler: create.main\n    environment:\n      ONLY_CREATE: x\n";
+        assert_eq!(
+            names_of("serverless.yml", sls),
+            n(&[("ONLY_CREATE", 11), ("stripeSecretKey", 6), ("tableName", 5)])
+        );
+        let wrangler = "name = \"w\"\n[vars]\nAPI_HOST = \"x\"\n[env.staging.vars]\nSTAGE_ONLY = \"y\"\n";
+        assert_eq!(
+            names_of("wrangler.toml", wrangler),
+            n(&[("API_HOST", 3), ("STAGE_ONLY", 5)])
+        );
+        let render = "services:\n  - type: web\n    envVars:\n      - key: DATABASE_URL\n        fromDatabase: {name: db}\n";
+        assert_eq!(names_of("render.yaml", render), n(&[("DATABASE_URL", 4)]));
+        // Unparsable, or a string where an object is expected: nothing.
+        assert!(names_of("serverless.yml", "provider: [").is_empty());
+        assert!(names_of("serverless.yml", "provider:\n  environment: ${file(env.yml)}\n").is_empty());
+        assert_eq!(
+            dockerfile_of("fly.toml", b"[build]\ndockerfile = \"/other/Dockerfile\"\n"),
+            Some("other/Dockerfile".into())
+        );
+        assert_eq!(
+            dockerfile_of(
+                "apps/api/fly.toml",
+                b"[build]\ndockerfile = \"Dockerfile.prod\"\n"
+            ),
+            Some("apps/api/Dockerfile.prod".into())
+        );
+        assert_eq!(
+            dockerfile_of("fly.toml", b"[build]\ndockerfile = \"../x\"\n"),
+            None
+        );
+        assert_eq!(dockerfile_of("app.toml", b"[build]\ndockerfile = \"x\"\n"), None);
     }
 
     #[test]

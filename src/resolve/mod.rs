@@ -66,6 +66,10 @@ pub enum Verdict {
     NeedsExtension(String),
     /// A bare import of a package that no package.json declares.
     Undeclared(String),
+    /// Resolves only to `found`, a committed file whose extension `ext` (`.vue`, `.ios.tsx`)
+    /// TypeScript does not probe: whether the bundler does is its `resolve.extensions`, which
+    /// no config hookctl reads says. Uncertain: a warning.
+    OtherExtension { found: String, ext: String },
 }
 
 pub struct Resolver {
@@ -91,6 +95,8 @@ pub struct Resolver {
     /// `disk_stems` memo.
     stems: std::sync::Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>,
     overlay: OnceLock<ResolverGeneric<SnapFs>>,
+    /// `strict` and `overlay` that also probe [`OTHER_EXTENSIONS`].
+    other_ext: OnceLock<[ResolverGeneric<SnapFs>; 2]>,
     shared: Arc<Shared>,
     pub packages: Packages,
     generated: Vec<String>,
@@ -146,6 +152,32 @@ pub fn in_generated_dir(generated: &[String], rel: &str) -> bool {
 /// The extensions resolution probes, longest first where one ends another (`.d.ts`, `.ts`).
 const SOURCE_EXTENSIONS: &[&str] = &[
     ".d.ts", ".ts", ".tsx", ".js", ".jsx", ".mts", ".cts", ".mjs", ".cjs", ".json",
+];
+
+/// Extensions a bundler may be told to probe for an extensionless import beyond TypeScript's:
+/// framework components, and React Native's platform files. Longest first where one ends
+/// another.
+const OTHER_EXTENSIONS: &[&str] = &[
+    ".native.tsx",
+    ".native.ts",
+    ".native.jsx",
+    ".native.js",
+    ".ios.tsx",
+    ".ios.ts",
+    ".ios.jsx",
+    ".ios.js",
+    ".android.tsx",
+    ".android.ts",
+    ".android.jsx",
+    ".android.js",
+    ".web.tsx",
+    ".web.ts",
+    ".web.jsx",
+    ".web.js",
+    ".vue",
+    ".svelte",
+    ".astro",
+    ".mdx",
 ];
 
 fn options() -> ResolveOptions {
@@ -362,6 +394,7 @@ impl Resolver {
             stems: std::sync::Mutex::new(HashMap::new()),
             memo: std::sync::Mutex::new(HashMap::new()),
             overlay: OnceLock::new(),
+            other_ext: OnceLock::new(),
             shared,
             packages,
             generated,
@@ -817,8 +850,64 @@ impl Resolver {
         ts.is_some_and(|ts| paths_match(&ts, spec))
     }
 
-    /// [`Resolver::resolve`] after aliases: TypeScript's resolution, memoised.
+    /// [`Resolver::resolve`] after aliases: TypeScript's resolution (memoised), then, for what
+    /// resolves to nothing, the extensions only a bundler may probe.
     fn resolve_mapped(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
+        let verdict = self.resolve_memoised(importer, spec, type_only);
+        if verdict == Verdict::Unresolved {
+            return self.other_extension(importer, spec).unwrap_or(verdict);
+        }
+        verdict
+    }
+
+    /// An import that resolves to nothing with TypeScript's extensions, tried with
+    /// [`OTHER_EXTENSIONS`]: a committed file the importer's bundler probes (`App.vue` under
+    /// Vue CLI or Nuxt, a config's `resolve.extensions`) is the file; one it may not probe is
+    /// [`Verdict::OtherExtension`]; one only on disk is untracked (the deploy lacks it whatever
+    /// the bundler probes).
+    fn other_extension(&self, importer: &str, spec: &str) -> Option<Verdict> {
+        let [strict, overlay] = self.other_ext.get_or_init(|| {
+            let make = |view| {
+                let mut o = options();
+                o.extensions
+                    .extend(OTHER_EXTENSIONS.iter().map(|e| (*e).to_string()));
+                ResolverGeneric::new_with_file_system(SnapFs::new(self.shared.clone(), view), o)
+            };
+            [make(View::Strict), make(View::Overlay)]
+        });
+        let from = self.snap.abs(importer);
+        let spec = clean_specifier(spec);
+        let found = |r: &ResolverGeneric<SnapFs>| {
+            r.resolve_file(&from, &spec)
+                .ok()
+                .and_then(|res| self.snap.rel(res.path()))
+                .filter(|rel| !rel.split('/').any(|c| c == "node_modules"))
+        };
+        let ext_of = |rel: &str| {
+            OTHER_EXTENSIONS
+                .iter()
+                .find(|e| rel.ends_with(**e))
+                .map(|e| (*e).to_string())
+        };
+        if let Some(rel) = found(strict).filter(|r| self.snap.is_file(r)) {
+            let ext = ext_of(&rel)?;
+            return Some(if self.bundler.probes(importer, &ext) {
+                Verdict::File(rel)
+            } else {
+                Verdict::OtherExtension { found: rel, ext }
+            });
+        }
+        let rel = found(overlay).filter(|r| !self.snap.is_file(r))?;
+        ext_of(&rel)?;
+        Some(if self.in_generated_dir(&rel) {
+            Verdict::Generated(rel)
+        } else {
+            Verdict::Untracked(rel)
+        })
+    }
+
+    /// TypeScript's resolution, memoised.
+    fn resolve_memoised(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         // Many files import the same target: a relative import's outcome depends only on the
         // path it names, an alias's only on the tsconfig and the specifier.
         let key = self.memo_key(importer, spec);

@@ -41,6 +41,28 @@ pub fn finding(path: &str, import: &Import, why: Option<&str>) -> Finding {
     .name(prefix)
 }
 
+/// The finding for an extensionless import that only a file with an extension TypeScript does
+/// not probe matches (`./App` -> `App.vue`): it resolves if the bundler's `resolve.extensions`
+/// include `ext`, which no config hookctl reads says. Grouped per package by the extension.
+pub fn other_extension(path: &str, import: &Import, found: &str, ext: &str) -> Finding {
+    let spec = &import.specifier;
+    let why = format!(
+        "only `{found}` matches it, and whether the bundler probes `{ext}` (its `resolve.extensions`) no config hookctl reads says"
+    );
+    Finding::new(
+        &super::IMPORTS_UNKNOWN_SPECIFIER,
+        path,
+        message(&format!("`{spec}`"), 1, Some(&why)),
+    )
+    .span(import.span)
+    .label(why)
+    .help(format!(
+        "write the extension (`{spec}{ext}`, or `/index{ext}` for a folder), or, if the bundler probes `{ext}`, set it in its config's `resolve.extensions` where hookctl reads it (vite.config, webpack.config, vue.config `configureWebpack`)"
+    ))
+    .specifier(spec)
+    .name(format!("*{ext}"))
+}
+
 /// The label of a specifier that cannot be a package name (else the label is the `why`).
 const NO_PACKAGE: &str = "not a path, an alias hookctl knows, nor an npm package name";
 

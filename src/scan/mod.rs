@@ -23,7 +23,7 @@ pub fn decode_js_string(raw: &[u8]) -> String {
 }
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 8;
+pub const EXTRACTOR_VERSION: u32 = 9;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -225,6 +225,11 @@ pub enum ReadKind {
     /// what it does with `undefined` (umami's `new UmamiRedisClient(process.env.REDIS_URL)`
     /// beside `const enabled = !!process.env.REDIS_URL`).
     Dependency,
+    /// Its value goes only to a dependency's code (as for [`ReadKind::Dependency`]) in a branch
+    /// that runs only when another env name is set: `process.env.SENTRY_AUTH_TOKEN ?
+    /// sentryVitePlugin({ org: process.env.SENTRY_ORG }) : null`. Unset switch, nothing runs;
+    /// set, only the dependency knows whether it needs the value.
+    SwitchedDependency,
 }
 
 impl ReadKind {
@@ -240,6 +245,9 @@ impl ReadKind {
             ReadKind::SchemaOptional => Some("a schema marks it optional"),
             ReadKind::Dependency => Some(
                 "the file tests it as on/off, and here its value goes only to a dependency, whose code alone knows what it does when unset",
+            ),
+            ReadKind::SwitchedDependency => Some(
+                "its value goes only to a dependency, in a branch that runs only when another env name (the feature's switch) is set",
             ),
         }
     }

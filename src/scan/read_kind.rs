@@ -89,7 +89,52 @@ pub(super) fn of_expression<'t>(
     {
         return ReadKind::SameNameGuard;
     }
+    if kind == ReadKind::Dependency && under_env_switch(src, anc, read) {
+        return ReadKind::SwitchedDependency;
+    }
     kind
+}
+
+/// Is `node` in the branch an `if`, a ternary or an `&&` takes when an env read is set: a
+/// condition that is only `process.env.X` / `import.meta.env.X` (through `!!`, `Boolean(..)`,
+/// parentheses), never a comparison (`NODE_ENV === "production"` is set in every deploy)?
+fn under_env_switch(src: &[u8], anc: &[Node], node: Node) -> bool {
+    let is_switch = |c: Node| {
+        let t = text(src, c);
+        let t = t.strip_prefix(b"!!").unwrap_or(t);
+        let t = t
+            .strip_prefix(b"Boolean(")
+            .and_then(|r| r.strip_suffix(b")"))
+            .unwrap_or(t);
+        let t = t
+            .strip_prefix(b"(")
+            .and_then(|r| r.strip_suffix(b")"))
+            .unwrap_or(t);
+        let rest = t
+            .strip_prefix(b"process.env.")
+            .or_else(|| t.strip_prefix(b"import.meta.env."));
+        rest.is_some_and(|r| !r.is_empty() && r.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_'))
+    };
+    let mut child = node;
+    for &p in anc.iter().rev().take(GUARD_DEPTH) {
+        let switched = match p.kind() {
+            "if_statement" | "ternary_expression" => {
+                let cond = p.child_by_field_name("condition");
+                let alternative = p.child_by_field_name("alternative");
+                !is(cond, child) && !is(alternative, child) && cond.is_some_and(is_switch)
+            }
+            "binary_expression" if operator(src, p) == b"&&" => {
+                is(p.child_by_field_name("right"), child)
+                    && p.child_by_field_name("left").is_some_and(is_switch)
+            }
+            _ => false,
+        };
+        if switched {
+            return true;
+        }
+        child = p;
+    }
+    false
 }
 
 /// The kind of a name destructured from an env object by the declarator or pattern that is

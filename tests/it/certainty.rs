@@ -558,6 +558,130 @@ const ROWS: &[Row] = &[
         config: None,
         expect: &[(UNDECLARED, ERROR, "src/har.ts", "har-format")],
     },
+    // The extensions the bundler probes: what only the bundler's `resolve.extensions` decide is
+    // a warning; a framework that certainly probes `.vue` resolves; a missing or untracked file
+    // still blocks.
+    Row {
+        shape: "Vue CLI (`@vue/cli-service`): `./App` finds `App.vue`, `@/components/Nav` its `index.vue`, `~@/styles/x.scss` through Vue CLI's `@`",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "admin", "devDependencies": { "@vue/cli-service": "4.4.4" } }"#,
+            ),
+            ("vue.config.js", "module.exports = { publicPath: \"/\" };\n"),
+            (
+                "src/main.js",
+                "import App from \"./App\";\nimport Nav from \"@/components/Nav\";\nexport default [App, Nav];\n",
+            ),
+            (
+                "src/App.vue",
+                "<template><div /></template>\n<style lang=\"scss\">\n@import \"~@/styles/mixin.scss\";\n</style>\n",
+            ),
+            ("src/components/Nav/index.vue", "<template><nav /></template>\n"),
+            ("src/styles/mixin.scss", "$a: 1;\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: in the same Vue CLI app, `./Gone` (no file of any extension) blocks, and `./Draft` whose `Draft.vue` is untracked blocks",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "admin", "devDependencies": { "@vue/cli-service": "4.4.4" } }"#,
+            ),
+            (
+                "src/main.js",
+                "import Gone from \"./Gone\";\nimport Draft from \"./Draft\";\nexport default [Gone, Draft];\n",
+            ),
+        ],
+        disk: &[("src/Draft.vue", "<template><div /></template>\n")],
+        config: None,
+        expect: &[
+            (UNRESOLVED, ERROR, "src/main.js", "./Gone"),
+            (UNTRACKED, ERROR, "src/main.js", "./Draft"),
+        ],
+    },
+    Row {
+        shape: "Vite with no `resolve.extensions`: `./App` of `App.vue` resolves only if a plugin adds `.vue`: a warning with the fix, once per extension and package",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "web", "devDependencies": { "vite": "5.0.0" } }"#,
+            ),
+            ("vite.config.ts", "export default { plugins: [] };\n"),
+            (
+                "src/main.ts",
+                "import App from \"./App\";\nimport Nav from \"./Nav\";\nexport default [App, Nav];\n",
+            ),
+            ("src/App.vue", "<template><div /></template>\n"),
+            ("src/Nav.vue", "<template><nav /></template>\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNKNOWN, WARNING, "src/main.ts", "./App")],
+    },
+    Row {
+        shape: "twin's twin: the same app whose vite.config lists `.vue` in `resolve.extensions` resolves",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "web", "devDependencies": { "vite": "5.0.0" } }"#,
+            ),
+            (
+                "vite.config.ts",
+                "export default { resolve: { extensions: [\".mjs\", \".js\", \".ts\", \".vue\"] } };\n",
+            ),
+            (
+                "src/main.ts",
+                "import App from \"./App\";\nimport Nav from \"./Nav\";\nexport default [App, Nav];\n",
+            ),
+            ("src/App.vue", "<template><div /></template>\n"),
+            ("src/Nav.vue", "<template><nav /></template>\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "React Native: `./Button` of `Button.native.tsx` resolves (Metro probes `.native.*`); `./Map` of `Map.ios.tsx` alone is a warning (an Android build lacks it)",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "mobile", "dependencies": { "react-native": "0.76.0" } }"#,
+            ),
+            (
+                "src/App.tsx",
+                "import Button from \"./Button\";\nimport Map from \"./Map\";\nexport default [Button, Map];\n",
+            ),
+            ("src/Button.native.tsx", "export default 1;\n"),
+            ("src/Map.ios.tsx", "export default 2;\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNKNOWN, WARNING, "src/App.tsx", "./Map")],
+    },
+    Row {
+        shape: "next.config.js requires `webpack`, which Next.js serves to its config (react.dev); the same import in app code (twin) stays undeclared",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "site", "dependencies": { "next": "15.0.0" } }"#,
+            ),
+            (
+                "next.config.js",
+                "module.exports = { webpack: (config) => { const { IgnorePlugin } = require(\"webpack\"); config.resolve.alias[\"esquery\"] = \"esquery/dist/esquery.min.js\"; return config; } };\n",
+            ),
+            (
+                "src/a.ts",
+                "import webpack from \"webpack\";\nexport default webpack;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNDECLARED, ERROR, "src/a.ts", "webpack")],
+    },
 ];
 
 /// An npm v3 lockfile locking `tiny` at 1.2.0 for the package in its folder.

@@ -419,6 +419,7 @@ const ASSET_EXT = new Set(
     'flac aac m4a mov avi pdf zip glb gltf hdr frag vert glsl wgsl node vue svelte astro'
   ).split(' '),
 );
+const OTHER_EXT = /\.((native|ios|android|web)\.(tsx|ts|jsx|js)|vue|svelte|astro|mdx)$/;
 function cleanSpecifier(spec) {
   let s = spec.trim();
   const q = s.indexOf('?');
@@ -594,6 +595,17 @@ for (const rec of records) {
   else if (matchesPaths(options, spec)) category = 'alias';
   else if (workspaces.has(packageName(spec))) category = 'workspace';
   else category = 'bare';
+
+  // An extensionless import that hookctl finds only with an extension TypeScript does not probe
+  // (`./App` -> `App.vue`, `./Button` -> `Button.native.tsx`): the bundler's `resolve.extensions`
+  // decide, not TypeScript.
+  if (
+    verdict === 'other-extension' ||
+    (typeof target === 'string' && OTHER_EXT.test(target) && !OTHER_EXT.test(spec))
+  ) {
+    skip('resolved only through extensions a bundler probes (.vue, .native.tsx, ...)');
+    continue;
+  }
 
   let mode;
   let tsTarget;
