@@ -21,13 +21,28 @@ hfm() {
 	shift 2
 	log "hyperfine: $key"
 	(cd "$dir" && hyperfine --style basic --export-json "$raw/$key.json" "$@") >&2 || die "hyperfine failed for $key"
-	for ((i = 0; i < 4; i++)); do
+	for ((i = 0; i < 6; i++)); do
 		M[$key.$i]=$(python3 -c 'import json,sys
 r = json.load(open(sys.argv[1]))["results"]
 i = int(sys.argv[2])
 print(r[i]["median"] if i < len(r) else "")' "$raw/$key.json" "$i")
+		# CPU: mean user + system seconds (the machine is shared: CPU is the fairer judge).
+		CPU[$key.$i]=$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))["results"]
+i = int(sys.argv[2])
+print(r[i]["user"] + r[i]["system"] if i < len(r) else "")' "$raw/$key.json" "$i")
 	done
 }
+declare -A CPU=()
+
+# warm_phases BIN DIR OUT: one `HOOKCTL_TIMINGS=1 check --all-findings`, its phases.
+warm_phases() {
+	(cd "$2" && HOOKCTL_TIMINGS=1 "$1" check --all-findings --format json 2>&1 >/dev/null | grep 'hookctl: timing:' >"$3") || true
+}
+
+# The warm floor: the same check with every group but `imports` skipped — the index read, the
+# facts cache and resolution (clean set), what any full check must do.
+floor_skip=env,secrets,deps,files,git
 
 # phases BIN DIR OUT: one `HOOKCTL_TIMINGS=1 run pre-commit`, each phase's own duration (the
 # timings are cumulative from the start for the first three, per phase for the rest).
@@ -50,7 +65,13 @@ for n in "${speed_sizes[@]}"; do
 	for i in "${!bins[@]}"; do
 		(cd "$dir" && "${bins[$i]}" check --all-findings --format json >/dev/null 2>&1) || true
 		peak_kb "s_rss_warm_$n.$i" "$dir" 0 "${bins[$i]}" check --all-findings --format json
+		warm_phases "${bins[$i]}" "$dir" "$raw/warm-phases-$n-${labels[$i]}.txt"
 	done
+	floor_cmds=()
+	for i in "${!bins[@]}"; do
+		floor_cmds+=(-n "${labels[$i]}: warm floor, imports only ($n)" "$(cmdline env "HOOKCTL_SKIP=$floor_skip" "${bins[$i]}" check --all-findings --format json)")
+	done
+	hfm "s_floor_$n" "$dir" -N -i --warmup 1 --runs "$runs_speed" "${floor_cmds[@]}"
 
 	# Pre-commit, 10 staged files, with `git diff --cached --name-only` in the same run.
 	dirty_corpus=$dir
@@ -123,18 +144,23 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 	echo "- machine: $(nproc) CPUs ($cpu), $mem_total; load average $load_before at start, $load_after at the end"
 	echo "- hyperfine medians; each row's commands in one hyperfine run; raw JSON in \`results/$stamp/\`"
 	echo
+	echo "- the machine is shared (several sessions building and testing on its $(nproc) CPUs): cells are"
+	echo "  wall median / CPU (user + system, mean); ratios are of wall medians, CPU ratios are below"
+	echo
 	echo "| row | files | $(printf '%s | ' "${labels[@]}")yardstick | after / yardstick |"
 	echo "|---|---:|$(printf -- '---:|%.0s' "${labels[@]}")---:|---:|"
 	last=$((${#bins[@]} - 1))
 	row() { # NAME N KEY YARDSTICK-SECONDS
 		local cells=() i
-		for i in "${!bins[@]}"; do cells+=("$(fmt_t "${M[$3.$i]}")"); done
+		for i in "${!bins[@]}"; do cells+=("$(fmt_t "${M[$3.$i]}") / $(fmt_t "${CPU[$3.$i]}")"); done
 		printf '| %s | %s | %s%s | %s |\n' "$1" "$2" "$(printf '%s | ' "${cells[@]}")" \
 			"$(fmt_t "${4:-}")" "$(ratio "${M[$3.$last]}" "${4:-}")"
 	}
 	for n in "${speed_sizes[@]}"; do
 		row "pre-commit, 10 staged (yardstick: \`git diff --cached --name-only\`)" "$n" "s_pre_$n" "${M[s_pre_$n.${#bins[@]}]}"
-		row "warm full check" "$n" "s_warm_$n" ""
+		row "warm full check (yardstick: the warm floor below)" "$n" "s_warm_$n" "${M[s_floor_$n.$last]}"
+		row "warm floor: imports only (\`HOOKCTL_SKIP=$floor_skip\`)" "$n" "s_floor_$n" ""
+		echo "| (warm full check / floor, CPU) | $n | $(printf '| %.0s' "${labels[@]:1}")$(fmt_t "${CPU[s_warm_$n.$last]}") | $(fmt_t "${CPU[s_floor_$n.$last]}") | $(ratio "${CPU[s_warm_$n.$last]}" "${CPU[s_floor_$n.$last]}") |"
 		alt_half=$(awk -v a="${M[s_alt_$n.$last]}" 'BEGIN { print a/2 }')
 		row "two worktrees in turn, the pair (yardstick: one warm full check)" "$n" "s_alt_$n" "${M[s_warm_$n.$last]}"
 		echo "| (two worktrees, after: per check) | $n | $(printf '| %.0s' "${labels[@]:1}")$(fmt_t "$alt_half") | $(fmt_t "${M[s_warm_$n.$last]}") | $(ratio "$alt_half" "${M[s_warm_$n.$last]}") |"
@@ -155,6 +181,18 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		done
 		echo "| warm full check | $n | $(printf '%s | ' "${cells[@]}")"
 		echo "| pre-commit, 10 staged | $n | $(printf '%s | ' "${cells2[@]}")"
+	done
+	echo
+	echo "## Warm full check phases (\`HOOKCTL_TIMINGS=1 hookctl check --all-findings\`, one run each)"
+	for n in "${speed_sizes[@]}"; do
+		for l in "${labels[@]}"; do
+			echo
+			echo "$l, $n files:"
+			echo
+			echo '```'
+			sed 's/^hookctl: timing: //' "$raw/warm-phases-$n-$l.txt"
+			echo '```'
+		done
 	done
 	echo
 	echo "## Pre-commit phases (\`HOOKCTL_TIMINGS=1 hookctl run pre-commit\`, one run each)"

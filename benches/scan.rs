@@ -3,6 +3,7 @@
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
 #![expect(clippy::print_stdout, reason = "a benchmark prints its table")]
 
+use std::fmt::Write as _;
 use std::time::Instant;
 
 use hookctl::scan::{Lang, ScanOptions, extract};
@@ -33,27 +34,35 @@ fn file(rng: &mut Rng, tsx: bool) -> String {
     for i in 0..(3 + rng.next() % 8) {
         match rng.next() % 4 {
             0 => {
-                s += &format!(
-                    "import {{ helper{i}, type Opts{i} }} from '{}';\n",
+                let _ = writeln!(
+                    s,
+                    "import {{ helper{i}, type Opts{i} }} from '{}';",
                     rng.pick(PACKAGES)
                 );
             }
-            1 => s += &format!("import type {{ Model{i} }} from '{}';\n", rng.pick(PACKAGES)),
-            2 => s += &format!("import * as ns{i} from \"{}\";\n", rng.pick(PACKAGES)),
-            _ => s += &format!("import def{i} from '{}';\n", rng.pick(PACKAGES)),
+            1 => {
+                let _ = writeln!(s, "import type {{ Model{i} }} from '{}';", rng.pick(PACKAGES));
+            }
+            2 => {
+                let _ = writeln!(s, "import * as ns{i} from \"{}\";", rng.pick(PACKAGES));
+            }
+            _ => {
+                let _ = writeln!(s, "import def{i} from '{}';", rng.pick(PACKAGES));
+            }
         }
     }
     s += "\nconst config = {\n";
     for name in NAMES.iter().take(1 + rng.next() % NAMES.len()) {
-        s += &format!("  {}: process.env.{name} ?? '',\n", name.to_lowercase());
+        let _ = writeln!(s, "  {}: process.env.{name} ?? '',", name.to_lowercase());
     }
     s += "};\n\n";
     for f in 0..(4 + rng.next() % 10) {
-        s += &format!(
-            "/**\n * Loads item {f} and maps it.\n * @param id the id\n */\nexport async function load{f}<T extends {{ id: string }}>(id: string, opts?: Partial<T>): Promise<T[]> {{\n  const res = await fetch(`${{config.api}}/items/${{id}}?page=${{opts ? 1 : 0}}`);\n  if (!res.ok) {{\n    throw new Error(`failed: ${{res.status}}`);\n  }}\n  const data = (await res.json()) as T[];\n  return data.filter((x) => x.id !== '{f}').map((x, i) => ({{ ...x, index: i * {f} }}));\n}}\n\n"
+        let _ = writeln!(
+            s,
+            "/**\n * Loads item {f} and maps it.\n * @param id the id\n */\nexport async function load{f}<T extends {{ id: string }}>(id: string, opts?: Partial<T>): Promise<T[]> {{\n  const res = await fetch(`${{config.api}}/items/${{id}}?page=${{opts ? 1 : 0}}`);\n  if (!res.ok) {{\n    throw new Error(`failed: ${{res.status}}`);\n  }}\n  const data = (await res.json()) as T[];\n  return data.filter((x) => x.id !== '{f}').map((x, i) => ({{ ...x, index: i * {f} }}));\n}}\n"
         );
         if rng.next().is_multiple_of(3) {
-            s += &format!("const lazy{f} = () => import('./chunks/part{f}');\n");
+            let _ = writeln!(s, "const lazy{f} = () => import('./chunks/part{f}');");
         }
     }
     if tsx {

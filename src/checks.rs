@@ -65,6 +65,10 @@ pub struct Request {
     pub skip: Vec<String>,
     /// Only report findings under these repo-relative paths (empty = everywhere).
     pub paths: Vec<String>,
+    /// Check groups of the files under a folder (a workspace package's hook `checks`, nearest
+    /// wins) instead of `groups`; `None`: no check there (the package's part of the hook is
+    /// skipped, or placed elsewhere by its `checks_order`).
+    pub folder_groups: Vec<(String, Option<Vec<String>>)>,
     /// Checks of this machine's state rather than of the snapshot (`git/clean`, the running
     /// Node), which some hooks ask for.
     pub local: Local,
@@ -149,37 +153,65 @@ pub fn run_marked(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
 
 /// Nearest wins: the files under a workspace package with settings of its own
 /// ([`Config::scopes`]) are checked with its configuration, as a run of that package checks
-/// them, the rest with the root's. One pass per distinct configuration, each reporting only its
-/// own files; the machine's state (`git/clean`, the running Node, the commit message) is checked
-/// once, by the root's pass.
+/// them, and with its hook's `checks` ([`Request::folder_groups`]), the rest with the root's.
+/// One pass per package whose per-file settings or check groups differ from the root's, each
+/// reporting only its own files; the machine's state (`git/clean`, the running Node, the commit
+/// message) is checked once, by the root's pass.
 fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
-    if config.scopes.is_empty() {
+    let under = |path: &str, folder: &str| path == folder || path.starts_with(&format!("{folder}/"));
+    let groups_at = |folder: &str| {
+        req.folder_groups
+            .iter()
+            .filter(|(f, _)| under(folder, f))
+            .max_by_key(|(f, _)| f.len())
+            .map_or_else(|| Some(req.groups.clone()), |(_, g)| g.clone())
+    };
+    // The folders checked otherwise than by the root's pass: (folder, configuration, groups;
+    // `None`: no check there).
+    let mut parts: Vec<(&str, &Config, Option<Vec<String>>)> = Vec::new();
+    let folders = config
+        .scopes
+        .iter()
+        .filter(|s| s.pass)
+        .map(|s| s.folder.as_str())
+        .chain(req.folder_groups.iter().map(|(f, _)| f.as_str()));
+    for folder in folders {
+        let groups = groups_at(folder);
+        let own = config.at(&format!("{folder}/"));
+        let differs =
+            groups.as_ref() != Some(&req.groups) || !std::ptr::eq(own, config) && own.needs_own_pass(config);
+        if differs && !parts.iter().any(|(f, _, _)| *f == folder) {
+            parts.push((folder, own, groups));
+        }
+    }
+    if parts.is_empty() {
         return run_inner(config, req, mark);
     }
-    let under = |path: &str, folder: &str| path == folder || path.starts_with(&format!("{folder}/"));
-    // The deepest scope holding `path`, if any.
+    // The deepest part holding `path`, if any.
     let owner = |path: &str| {
-        config
-            .scopes
+        parts
             .iter()
-            .filter(|s| under(path, &s.folder))
-            .max_by_key(|s| s.folder.len())
-            .map(|s| s.folder.as_str())
+            .filter(|(f, _, _)| under(path, f))
+            .max_by_key(|(f, _, _)| f.len())
+            .map(|(f, _, _)| *f)
     };
     let mut out = run_inner(config, req, mark)?;
     out.findings.retain(|f| owner(&f.path).is_none());
-    for scope in &config.scopes {
+    for (folder, own, groups) in &parts {
+        let Some(groups) = groups else {
+            continue;
+        };
         // The request's paths within this folder (all of it when the request names none).
         let paths: Vec<String> = if req.paths.is_empty() {
-            vec![scope.folder.clone()]
+            vec![(*folder).to_string()]
         } else {
             req.paths
                 .iter()
                 .map(|p| p.trim_end_matches('/'))
                 .filter_map(|p| {
-                    if p.is_empty() || under(&scope.folder, p) {
-                        Some(scope.folder.clone())
-                    } else if under(p, &scope.folder) {
+                    if p.is_empty() || under(folder, p) {
+                        Some((*folder).to_string())
+                    } else if under(p, folder) {
                         Some(p.to_string())
                     } else {
                         None
@@ -192,12 +224,13 @@ fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcom
         }
         let sub = Request {
             paths,
+            groups: groups.clone(),
+            folder_groups: Vec::new(),
             local: Local::default(),
             ..req.clone()
         };
-        let mut part = run_inner(&scope.config, &sub, mark)?;
-        part.findings
-            .retain(|f| owner(&f.path) == Some(scope.folder.as_str()));
+        let mut part = run_inner(own, &sub, mark)?;
+        part.findings.retain(|f| owner(&f.path) == Some(*folder));
         out.findings.append(&mut part.findings);
         out.files = out.files.max(part.files);
         out.elapsed += part.elapsed;
@@ -633,8 +666,13 @@ pub fn scan_snapshot_limited(
     cache: &FactsCache,
     max_size: u64,
 ) -> Scanned {
-    scan_snapshot_with(snap, opts, scope, cache, max_size, None)
+    scan_snapshot_with(snap, opts, scope, cache, max_size, None, None)
 }
+
+/// Whether the imports of a cached file are needed: (path, blob id, its imports borrowed from
+/// the cache). Every reader of a full check's imports is asked (see `analyze`).
+type WantsFileImports<'a> =
+    &'a (dyn Fn(&str, &git2::Oid, &mut dyn Iterator<Item = crate::cache::ImportRef<'_>>) -> bool + Sync);
 
 /// Something else done with each blob the scan reads: (path, bytes).
 type AlsoRead<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
@@ -648,6 +686,7 @@ fn scan_snapshot_with(
     cache: &FactsCache,
     max_size: u64,
     also: Option<AlsoRead<'_>>,
+    wants: Option<WantsFileImports<'_>>,
 ) -> Scanned {
     let paths = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
@@ -658,7 +697,15 @@ fn scan_snapshot_with(
             let hit = if worktree {
                 None
             } else {
-                FileKind::for_path(p).and_then(|kind| cache.get(&crate::cache::facts_key(&e.oid, kind)))
+                FileKind::for_path(p).and_then(|kind| {
+                    let key = crate::cache::facts_key(&e.oid, kind);
+                    match wants {
+                        None => cache.get(&key),
+                        Some(wants) => cache
+                            .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
+                            .map(|(facts, _)| facts),
+                    }
+                })
             };
             ((*p).to_string(), hit)
         })
@@ -871,6 +918,34 @@ fn analyze(
             set.prefetch(cache.remote(), files);
         }
     }
+    // A cached file's imports are decoded only when one of their readers below needs them:
+    // the imports loop (a file not in the clean set), `env/required-by-package` and
+    // `deps/dev-only-at-runtime` (an import of a package they ask about). Each asks in place,
+    // of the imports borrowed from the cache; a new reader of `files[..].imports` must be
+    // added here (the cold = warm property test fails otherwise).
+    let imports_on = enabled("imports");
+    let required_on = enabled("env") && *scope == FileScope::All;
+    let dev_only = (enabled("deps")
+        && config.level(&rules::DEPS_DEV_ONLY_AT_RUNTIME) != crate::config::Level::Off)
+        .then(|| rules::deps_dev_only_at_runtime::Candidates::new(&resolver.packages))
+        .flatten();
+    let wants =
+        |path: &str, oid: &git2::Oid, imports: &mut dyn Iterator<Item = crate::cache::ImportRef<'_>>| {
+            if imports_on && !clean.contains(path, oid) {
+                return true;
+            }
+            if !required_on && dev_only.is_none() {
+                return false;
+            }
+            for i in imports {
+                if (required_on && rules::env_required_by_package::wants_import(i))
+                    || dev_only.as_ref().is_some_and(|c| c.wants_import(i))
+                {
+                    return true;
+                }
+            }
+            false
+        };
     let Scanned {
         files,
         oids,
@@ -885,7 +960,9 @@ fn analyze(
         cache,
         config.scan.max_file_size(),
         in_source.then_some(&record as AlsoRead<'_>),
+        Some(&wants),
     );
+    drop(dev_only);
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timing("scan", t0);
     let mut findings = Vec::new();

@@ -280,12 +280,10 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
     });
     let mut unreadable = Vec::new();
     let mut notes = Vec::new();
-    let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
-    let ctx = config_context(
-        snap,
-        &format!("{:?} {:x}", config.imports, resolver.config_digest()),
-    );
-    let keys = Keys::new(&resolver);
+    // Each file resolved with its nearest package's `[imports]`, as the checks resolve it.
+    let nearest = crate::resolve::nearest::Nearest::new(snap, config, &mut unreadable, &mut notes);
+    let ctx = config_context(snap, &nearest.settings());
+    let keys = Keys::new(nearest.root());
     timing(start, "snapshot, packages, resolver");
 
     let common_dir = snap
@@ -404,7 +402,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
     );
     let resolve_one = |importer: &str, imp: &crate::scan::Import| -> u32 {
         // Exactly as the checks resolve it (a `.vue` file as its script, `require` conditions).
-        let verdict = resolver.resolve_import(importer, imp);
+        let verdict = nearest.at(importer).resolve_import(importer, imp);
         let target = match verdict {
             Verdict::File(t) | Verdict::NeedsExtension(t) => t,
             Verdict::CaseMismatch { real, .. } => real,

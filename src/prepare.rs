@@ -12,6 +12,7 @@
 //! most reported breakage). `|| exit 0` works in sh and in Windows' cmd. hookctl itself exits
 //! 0 with a note outside a repository, in CI and with `HOOKCTL=0`.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// The script `hookctl init` writes.
@@ -192,7 +193,7 @@ fn without_husky(script: &str) -> Option<String> {
         if *h {
             let lead = &cmd[..cmd.len() - cmd.trim_start().len()];
             let trail = &cmd[cmd.trim_end().len()..];
-            out.push_str(&format!("{lead}hookctl install{trail}"));
+            let _ = write!(out, "{lead}hookctl install{trail}");
         } else {
             out.push_str(cmd);
         }

@@ -810,6 +810,7 @@ fn short(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
 
     fn eval(src: &str) -> Val {
         exported_config(src.as_bytes(), "vite.config.ts", &|s| {
@@ -938,7 +939,7 @@ mod tests {
         let mut src = String::from("const c0 = 'x';\n");
         for i in 1..40 {
             let p = i - 1;
-            src.push_str(&format!("const c{i} = [c{p}, c{p}, c{p}, c{p}];\n"));
+            let _ = writeln!(src, "const c{i} = [c{p}, c{p}, c{p}, c{p}];");
         }
         src.push_str("export default { a: c39 };");
         let _ = eval(&src);

@@ -7,7 +7,11 @@
 //! that does not hold together, gives an empty cache, and an entry that does not decode is a
 //! miss. Saving writes a temporary file beside it and renames it over (last writer wins; a
 //! reader never sees a partial file), evicting the least recently used entries beyond
-//! [`MAX_BYTES`].
+//! [`MAX_BYTES`]. A run that added only a few entries (at most 1/16 of the main file's bytes,
+//! with the earlier runs' additions) writes them to a small file beside it, [`NEW_FILE`],
+//! instead: a commit that parsed ten new blobs does not rewrite a 20 MB cache. The next save
+//! past that bound folds them in (then the entries read by the runs in between get their new
+//! generation).
 //!
 //! No entry holds a secret: facts quoting a value the secret detectors match are not cached.
 //!
@@ -43,6 +47,9 @@ pub const MAX_BYTES: usize = 64 << 20;
 /// The cache's directory under the git common dir, and the file in it.
 pub const DIR: &str = "hookctl";
 pub const FILE: &str = "facts.bin";
+/// Entries added since `FILE` was last written whole, in a small file beside it: a run that
+/// parsed a few new blobs writes them there instead of rewriting the whole cache.
+pub const NEW_FILE: &str = "facts-new.bin";
 
 pub mod blobs;
 pub mod frame;
@@ -54,6 +61,17 @@ const FRAME: frame::Frame = frame::Frame {
     format: 3,
 };
 const FORMAT: u32 = FRAME.format;
+/// [`NEW_FILE`]: count u32, then count x (oid [20], len u32, encoded facts). Its entries are
+/// facts of a blob like the main file's (an entry is right whatever file holds it).
+const NEW_FRAME: frame::Frame = frame::Frame {
+    magic: b"HKCFANEW",
+    format: 1,
+};
+/// [`NEW_FILE`] is folded into [`FILE`] (one whole rewrite) once it holds more than this
+/// fraction of the main file's bytes, or when the main file is smaller than
+/// [`NEW_FILE_MIN_MAIN`].
+const NEW_FILE_FRACTION: usize = 16;
+const NEW_FILE_MIN_MAIN: usize = 1 << 20;
 /// The frame, then this file's own head (count, generation): where the index starts.
 const HEADER_LEN: usize = frame::HEADER_LEN + 16;
 const INDEX_ENTRY_LEN: usize = 32;
@@ -70,6 +88,10 @@ pub struct FactsCache {
     file: Loaded,
     /// One bit per loaded entry: read during this run (so it gets the new generation on save).
     used: Vec<AtomicU64>,
+    /// Entries of [`NEW_FILE`] (added by earlier runs since the main file was written whole).
+    added: HashMap<Oid, Vec<u8>>,
+    /// The main file's size below which a save always rewrites it whole.
+    new_file_min_main: usize,
     /// Entries inserted during this run, already encoded.
     fresh: Mutex<HashMap<Oid, Vec<u8>>>,
     /// `fresh` holds something not yet saved.
@@ -206,7 +228,14 @@ impl FactsCache {
             .ok()
             .and_then(|bytes| Loaded::parse(bytes, fingerprint))
             .unwrap_or_default();
-        Self::new(Some(path), fingerprint, file)
+        let mut cache = Self::new(Some(path), fingerprint, file);
+        if cache.file.count > 0 {
+            cache.added = fs::read(common_dir.join(DIR).join(NEW_FILE))
+                .ok()
+                .and_then(|bytes| parse_added(&bytes, fingerprint))
+                .unwrap_or_default();
+        }
+        cache
     }
 
     /// A memory-only cache: `get` finds what was inserted, `save` does nothing.
@@ -222,6 +251,8 @@ impl FactsCache {
             max_bytes: MAX_BYTES,
             file,
             used,
+            added: HashMap::new(),
+            new_file_min_main: NEW_FILE_MIN_MAIN,
             fresh: Mutex::new(HashMap::new()),
             dirty: AtomicBool::new(false),
             any_fresh: AtomicBool::new(false),
@@ -246,9 +277,18 @@ impl FactsCache {
         self
     }
 
-    /// Entries loaded from the file plus entries inserted since (an oid in both counts twice).
+    /// The same cache writing a run's few new entries to [`NEW_FILE`] whatever the main file's
+    /// size (tests: a small cache is otherwise always rewritten whole).
+    #[cfg(test)]
+    fn with_new_file_always(mut self) -> FactsCache {
+        self.new_file_min_main = 0;
+        self
+    }
+
+    /// Entries loaded from the files plus entries inserted since (an oid in two places counts
+    /// twice).
     pub fn len(&self) -> usize {
-        self.file.count + self.fresh.lock().map_or(0, |m| m.len())
+        self.file.count + self.added.len() + self.fresh.lock().map_or(0, |m| m.len())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -257,18 +297,31 @@ impl FactsCache {
 
     /// The cached facts of a blob. An entry that does not decode is a miss.
     pub fn get(&self, oid: &Oid) -> Option<Facts> {
+        self.get_lazy(oid, &|_| true).map(|(facts, _)| facts)
+    }
+
+    /// [`FactsCache::get`], deciding in place whether the imports are needed: `wants` sees the
+    /// entry's imports borrowed from the file (no allocation); when it says no, the facts come
+    /// back without imports and the flag is `false`. A warm full check decodes only the
+    /// imports some rule will read (most files are clean and import nothing a rule asks about).
+    pub fn get_lazy(&self, oid: &Oid, wants: WantsImports<'_>) -> Option<(Facts, bool)> {
         if self.any_fresh.load(Ordering::Relaxed) {
             let fresh = self
                 .fresh
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(bytes) = fresh.get(oid) {
-                return decode_facts(bytes);
+                return decode_facts_with(bytes, wants);
             }
+        }
+        if !self.added.is_empty()
+            && let Some(bytes) = self.added.get(oid)
+        {
+            return decode_facts_with(bytes, wants);
         }
         let i = self.file.find(oid.as_bytes())?;
         self.used[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
-        decode_facts(self.file.entry(i).2)
+        decode_facts_with(self.file.entry(i).2, wants)
     }
 
     /// Remember a blob's facts; written by the next [`FactsCache::save`].
@@ -317,9 +370,42 @@ impl FactsCache {
             .fresh
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bytes = self.serialize(&fresh);
+        // Everything added since the main file was written whole: earlier runs' then this one's.
+        let mut added: Vec<(&Oid, &Vec<u8>)> = self
+            .added
+            .iter()
+            .filter(|(o, _)| !fresh.contains_key(o))
+            .chain(fresh.iter())
+            .collect();
+        let added_bytes: usize = added.iter().map(|(_, d)| OID_LEN + 4 + d.len()).sum();
+        let main = self.file.bytes.len();
+        let new_path = path.with_file_name(NEW_FILE);
+        let result = if self.file.count > 0
+            && main >= self.new_file_min_main
+            && added_bytes <= main / NEW_FILE_FRACTION
+        {
+            // A few new entries: the small file beside the main one, not a rewrite of it.
+            added.sort_unstable_by_key(|(o, _)| **o);
+            let mut body = Vec::with_capacity(4 + added_bytes);
+            body.extend_from_slice(&(added.len() as u32).to_le_bytes());
+            for (oid, data) in &added {
+                body.extend_from_slice(oid.as_bytes());
+                body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+                body.extend_from_slice(data);
+            }
+            write_atomically(&new_path, &NEW_FRAME.encode(self.fingerprint, &body))
+        } else {
+            let all: HashMap<Oid, Vec<u8>> = added.into_iter().map(|(o, d)| (*o, d.clone())).collect();
+            let bytes = self.serialize(&all);
+            let written = write_atomically(path, &bytes);
+            if written.is_ok() {
+                // Folded in. (Another process's entries written there meanwhile are lost:
+                // misses, parsed again.)
+                let _ = fs::remove_file(&new_path);
+            }
+            written
+        };
         drop(fresh);
-        let result = write_atomically(path, &bytes);
         if result.is_err() {
             self.dirty.store(true, Ordering::Relaxed);
         }
@@ -421,6 +507,22 @@ pub fn facts_key(oid: &Oid, kind: FileKind) -> Oid {
 }
 
 pub(crate) use frame::write_atomically;
+
+/// The entries of a [`NEW_FILE`]; `None` unless it is intact and written for `fingerprint`.
+fn parse_added(bytes: &[u8], fingerprint: u64) -> Option<HashMap<Oid, Vec<u8>>> {
+    let body = NEW_FRAME.body(bytes, fingerprint)?;
+    let count = u32_at(body.get(..4)?, 0) as usize;
+    let mut rest = &body[4..];
+    let mut out = HashMap::with_capacity(count.min(rest.len() / (OID_LEN + 4)));
+    for _ in 0..count {
+        let oid = Oid::from_bytes(rest.get(..OID_LEN)?).ok()?;
+        let len = u32_at(rest.get(OID_LEN..OID_LEN + 4)?, 0) as usize;
+        let data = rest.get(OID_LEN + 4..OID_LEN + 4 + len)?;
+        out.insert(oid, data.to_vec());
+        rest = &rest[OID_LEN + 4 + len..];
+    }
+    rest.is_empty().then_some(out)
+}
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
@@ -547,6 +649,81 @@ fn holds_secret(facts: &Facts) -> bool {
 }
 
 pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
+    decode_facts_with(bytes, &|_| true).map(|(facts, _)| facts)
+}
+
+/// One import of a cached entry, read in place: what [`FactsCache::get_lazy`]'s caller sees to
+/// decide whether it needs the file's imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportRef<'a> {
+    pub specifier: &'a str,
+    pub kind: ImportKind,
+    pub type_only: bool,
+}
+
+/// Decides from a file's imports (borrowed) whether the caller needs them decoded.
+pub type WantsImports<'a> = &'a (dyn Fn(&mut dyn Iterator<Item = ImportRef<'_>>) -> bool + Sync);
+
+/// The imports of an entry, read in place; ends early at a malformed one (the decode after it
+/// refuses the entry).
+struct ImportRefs<'a> {
+    r: Reader<'a>,
+    left: usize,
+}
+
+impl<'a> Iterator for ImportRefs<'a> {
+    type Item = ImportRef<'a>;
+    fn next(&mut self) -> Option<ImportRef<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let got = read_import(&mut self.r).map(|(i, _)| i);
+        if got.is_none() {
+            self.left = 0;
+        }
+        got
+    }
+}
+
+fn import_kind(tag: u8) -> Option<ImportKind> {
+    Some(match tag {
+        0 => ImportKind::Static,
+        1 => ImportKind::SideEffect,
+        2 => ImportKind::ExportFrom,
+        3 => ImportKind::ImportEquals,
+        4 => ImportKind::Dynamic,
+        5 => ImportKind::Require,
+        6 => ImportKind::Reference,
+        7 => ImportKind::Mock,
+        8 => ImportKind::CssImport,
+        9 => ImportKind::SassImport,
+        10 => ImportKind::SassUse,
+        11 => ImportKind::SassForward,
+        12 => ImportKind::LessImport,
+        13 => ImportKind::CssUrl,
+        _ => return None,
+    })
+}
+
+fn read_import<'a>(r: &mut Reader<'a>) -> Option<(ImportRef<'a>, Span)> {
+    let tag = r.byte()?;
+    let kind = import_kind(tag & 0x7f)?;
+    let specifier = r.str_ref()?;
+    let span = r.span()?;
+    Some((
+        ImportRef {
+            specifier,
+            kind,
+            type_only: tag & 0x80 != 0,
+        },
+        span,
+    ))
+}
+
+/// [`decode_facts`], the imports decoded only when `wants` asks for them (the flag says
+/// whether they were). Either way every byte of the entry is checked.
+pub fn decode_facts_with(bytes: &[u8], wants: WantsImports<'_>) -> Option<(Facts, bool)> {
     let mut r = Reader(bytes);
     let flags = r.byte()?;
     if flags > 3 {
@@ -554,32 +731,18 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
     }
     let (had_errors, use_client) = (flags & 1 != 0, flags & 2 != 0);
     let n = r.len()?;
-    let mut imports = Vec::with_capacity(n);
+    let want = wants(&mut ImportRefs { r, left: n });
+    let mut imports = Vec::with_capacity(if want { n } else { 0 });
     for _ in 0..n {
-        let tag = r.byte()?;
-        let kind = match tag & 0x7f {
-            0 => ImportKind::Static,
-            1 => ImportKind::SideEffect,
-            2 => ImportKind::ExportFrom,
-            3 => ImportKind::ImportEquals,
-            4 => ImportKind::Dynamic,
-            5 => ImportKind::Require,
-            6 => ImportKind::Reference,
-            7 => ImportKind::Mock,
-            8 => ImportKind::CssImport,
-            9 => ImportKind::SassImport,
-            10 => ImportKind::SassUse,
-            11 => ImportKind::SassForward,
-            12 => ImportKind::LessImport,
-            13 => ImportKind::CssUrl,
-            _ => return None,
-        };
-        imports.push(Import {
-            specifier: r.string()?,
-            kind,
-            type_only: tag & 0x80 != 0,
-            span: r.span()?,
-        });
+        let (i, span) = read_import(&mut r)?;
+        if want {
+            imports.push(Import {
+                specifier: i.specifier.to_string(),
+                kind: i.kind,
+                type_only: i.type_only,
+                span,
+            });
+        }
     }
     let n = r.len()?;
     let mut env_reads = Vec::with_capacity(n);
@@ -628,13 +791,16 @@ pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
     if !r.0.is_empty() {
         return None;
     }
-    Some(Facts {
-        imports,
-        env_reads,
-        suppressions,
-        had_errors,
-        use_client,
-    })
+    Some((
+        Facts {
+            imports,
+            env_reads,
+            suppressions,
+            had_errors,
+            use_client,
+        },
+        want,
+    ))
 }
 
 fn put_var(out: &mut Vec<u8>, mut v: u64) {
@@ -665,9 +831,10 @@ fn put_span(out: &mut Vec<u8>, s: &Span) {
     put_var(out, u64::from(end.wrapping_sub(start)));
 }
 
+#[derive(Clone, Copy)]
 struct Reader<'a>(&'a [u8]);
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn byte(&mut self) -> Option<u8> {
         let (&b, rest) = self.0.split_first()?;
         self.0 = rest;
@@ -698,10 +865,14 @@ impl Reader<'_> {
     }
 
     fn string(&mut self) -> Option<String> {
+        self.str_ref().map(str::to_string)
+    }
+
+    fn str_ref(&mut self) -> Option<&'a str> {
         let n = self.len()?;
         let (s, rest) = self.0.split_at(n);
         self.0 = rest;
-        std::str::from_utf8(s).ok().map(str::to_string)
+        std::str::from_utf8(s).ok()
     }
 
     fn span(&mut self) -> Option<Span> {
@@ -845,6 +1016,49 @@ mod tests {
         check_all_entries(&c);
     }
 
+    /// A lazy read sees every import in place, decodes them only when asked, and otherwise
+    /// gives the same facts without imports; a malformed entry is a miss either way.
+    #[test]
+    fn lazy_reads_decode_imports_only_when_asked() {
+        for i in 0..40 {
+            let f = facts(i);
+            let mut bytes = Vec::new();
+            encode_facts(&f, &mut bytes);
+            let seen = std::sync::Mutex::new(Vec::new());
+            let (full, decoded) = decode_facts_with(&bytes, &|imports| {
+                seen.lock()
+                    .unwrap()
+                    .extend(imports.map(|i| (i.specifier.to_string(), i.kind, i.type_only)));
+                true
+            })
+            .unwrap();
+            assert!(decoded);
+            assert_eq!(full, f);
+            let expected: Vec<_> = f
+                .imports
+                .iter()
+                .map(|i| (i.specifier.clone(), i.kind, i.type_only))
+                .collect();
+            assert_eq!(seen.into_inner().unwrap(), expected);
+            let (lazy, decoded) = decode_facts_with(&bytes, &|_| false).unwrap();
+            assert!(!decoded);
+            assert_eq!(
+                lazy,
+                Facts {
+                    imports: Vec::new(),
+                    ..f.clone()
+                }
+            );
+            // Cut anywhere, or with a byte more: refused whether the imports are wanted or not.
+            for n in 0..bytes.len() {
+                assert_eq!(decode_facts_with(&bytes[..n], &|_| false), None, "{i} cut at {n}");
+            }
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert_eq!(decode_facts_with(&longer, &|_| false), None);
+        }
+    }
+
     #[test]
     fn encoding_round_trips_edge_values() {
         let f = Facts {
@@ -910,6 +1124,57 @@ mod tests {
         assert_eq!(c.get(&oid(3)), Some(facts(99)));
         assert_eq!(c.get(&oid(50)), Some(facts(50)));
         assert_eq!(c.get(&oid(4)), Some(facts(4)));
+    }
+
+    /// A few new entries go to the small file beside the main one (the main file is not
+    /// rewritten); a later load finds them; past the bound they are folded into the main file
+    /// and the small file is gone. A damaged small file is ignored (its entries are misses).
+    #[test]
+    fn a_few_new_entries_are_added_beside_the_main_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = write_cache(dir.path(), 1, 400);
+        let new_file = dir.path().join(DIR).join(NEW_FILE);
+        let c = FactsCache::load(dir.path(), 1).with_new_file_always();
+        c.insert(oid(3), facts(99)); // replaces a main entry
+        c.insert(oid(500), facts(500));
+        c.save().unwrap();
+        assert_eq!(fs::read(file(dir.path())).unwrap(), main, "main file rewritten");
+        assert!(new_file.exists());
+        let c = FactsCache::load(dir.path(), 1).with_new_file_always();
+        assert_eq!(c.get(&oid(3)), Some(facts(99)));
+        assert_eq!(c.get(&oid(500)), Some(facts(500)));
+        assert_eq!(c.get(&oid(4)), Some(facts(4)));
+        // Another run adds one more: both runs' entries are kept.
+        c.insert(oid(501), facts(501));
+        c.save().unwrap();
+        let c = FactsCache::load(dir.path(), 1).with_new_file_always();
+        for i in [500, 501] {
+            assert_eq!(c.get(&oid(i)), Some(facts(i)), "{i}");
+        }
+        // Another fingerprint ignores it like the main file.
+        assert_eq!(FactsCache::load(dir.path(), 2).get(&oid(500)), None);
+        // Damaged: ignored, the main file still answers.
+        let good = fs::read(&new_file).unwrap();
+        let mut bad = good.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        fs::write(&new_file, &bad).unwrap();
+        let c2 = FactsCache::load(dir.path(), 1);
+        assert_eq!(c2.get(&oid(500)), None);
+        assert_eq!(c2.get(&oid(4)), Some(facts(4)));
+        fs::write(&new_file, &good).unwrap();
+        // Many new entries: folded into the main file, the small file removed.
+        for i in 600..700 {
+            c.insert(oid(i), facts(i));
+        }
+        c.save().unwrap();
+        assert!(!new_file.exists());
+        let c = FactsCache::load(dir.path(), 1);
+        assert_eq!(c.len(), 400 + 2 + 100);
+        for i in [3, 500, 501, 650] {
+            let want = if i == 3 { facts(99) } else { facts(i) };
+            assert_eq!(c.get(&oid(i)), Some(want), "{i}");
+        }
     }
 
     #[test]

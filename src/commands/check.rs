@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::diagnostic::Severity;
 use crate::report::{self, Summary};
 use crate::{Ctx, Exit, snapshot};
+use std::fmt::Write as _;
 
 pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
     let (repo, paths) = crate::git::discover()?;
@@ -50,6 +51,7 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
         groups: Vec::new(),
         skip: crate::skip_list(),
         paths: filter,
+        folder_groups: Vec::new(),
         local: Default::default(),
     };
     let outcome = if only_new || args.all_findings {
@@ -146,7 +148,7 @@ fn details(config: &Config, outcome: &checks::Outcome) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", ");
         if outcome.too_large.len() > SHOWN {
-            names.push_str(&format!(" and {} more", outcome.too_large.len() - SHOWN));
+            let _ = write!(names, " and {} more", outcome.too_large.len() - SHOWN);
         }
         lines.push(format!(
             "skipped, larger than max_file_size ({}): {names}",
@@ -220,7 +222,7 @@ fn first_few(paths: &[String]) -> String {
     const SHOWN: usize = 3;
     let mut s = paths.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
     if paths.len() > SHOWN {
-        s.push_str(&format!(" and {} more", paths.len() - SHOWN));
+        let _ = write!(s, " and {} more", paths.len() - SHOWN);
     }
     s
 }

@@ -4,6 +4,7 @@
 //! the one configuration a run of that package uses). Printed to stdout (data that could be
 //! piped); a broken chain is exit 2 with the error a hook would print.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{ConfigCommand, ConfigShowArgs};
@@ -49,26 +50,32 @@ fn show(ctx: &Ctx, args: &ConfigShowArgs) -> anyhow::Result<Exit> {
     }
     let mut out = String::new();
     if layers.is_empty() {
-        out.push_str(&format!("# no {FILE_NAME}: every setting is its default\n"));
+        let _ = writeln!(out, "# no {FILE_NAME}: every setting is its default");
     } else {
         let chain = Chain::load_layers(layers, &root)?;
         let names: Vec<&str> = chain.sources.iter().map(|s| s.shown.as_str()).collect();
         match &package {
-            Some(p) => out.push_str(&format!(
-                "# the configuration of the files of package {}: the root's, then the package's (its jobs rooted in {}), later files winning; settings of the whole repository ([cache], [server], [commit], a hook's own keys) stay the root's\n",
-                p.label(),
-                p.folder
-            )),
-            None => out.push_str(&format!("# {FILE_NAME}\n")),
+            Some(p) => {
+                let _ = writeln!(
+                    out,
+                    "# the configuration of the files of package {}: the root's, then the package's (its jobs rooted in {}), later files winning; settings of the whole repository ([cache], [server], [commit]) stay the root's",
+                    p.label(),
+                    p.folder
+                );
+            }
+            None => {
+                let _ = writeln!(out, "# {FILE_NAME}");
+            }
         }
-        out.push_str(&format!("# merged from: {}\n\n", names.join(", ")));
+        let _ = writeln!(out, "# merged from: {}\n", names.join(", "));
         section(&mut out, &chain.show()?);
     }
     let local = root.join(LOCAL_FILE_NAME);
     if local.is_file() {
-        out.push_str(&format!(
-            "\n# {LOCAL_FILE_NAME}, applied on top: its lists are added to the ones above, its other values and its hook tables replace theirs\n\n"
-        ));
+        let _ = writeln!(
+            out,
+            "\n# {LOCAL_FILE_NAME}, applied on top: its lists are added to the ones above, its other values and its hook tables replace theirs\n"
+        );
         section(&mut out, &Chain::load(&local, read(&local)?, &root)?.show()?);
     }
     if package.is_none() && ctx.config.is_none() {
@@ -79,12 +86,13 @@ fn show(ctx: &Ctx, args: &ConfigShowArgs) -> anyhow::Result<Exit> {
             }
             let text = read(&file)?;
             nested::refuse_repository_wide(&file, &text)?;
-            out.push_str(&format!(
-                "\n# package {}: its settings apply to the files under {} (nearest wins) and its jobs run on them, in every run; `hookctl config show --package {}` shows the merged result\n\n",
+            let _ = writeln!(
+                out,
+                "\n# package {}: its settings apply to the files under {} (nearest wins) and its jobs run on them, in every run; `hookctl config show --package {}` shows the merged result\n",
                 p.label(),
                 p.folder,
                 p.name.as_deref().unwrap_or(&p.folder)
-            ));
+            );
             section(&mut out, &Chain::load(&file, text, &root)?.show()?);
         }
     }

@@ -6,6 +6,7 @@
 mod commitlint;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::Value;
@@ -1102,45 +1103,46 @@ pub fn render(m: &Migration) -> String {
     let mut t = String::new();
     if m.schema {
         // Taplo / Even Better TOML read the schema named on the first line (as `init` writes).
-        t.push_str(&format!("#:schema {}\n", super::init::NPM_SCHEMA));
+        let _ = writeln!(t, "#:schema {}", super::init::NPM_SCHEMA);
     }
-    t.push_str(&format!(
-        "# hookctl configuration, written by `hookctl migrate` from {}.\n",
+    let _ = writeln!(
+        t,
+        "# hookctl configuration, written by `hookctl migrate` from {}.",
         m.sources.join(", ")
-    ));
+    );
     t.push_str("# Every hook also runs hookctl's built-in checks (imports, files, env, secrets);\n");
     t.push_str("# `checks = [...]` in a hook table limits them.\n");
     for n in &m.notes {
-        t.push_str(&format!("# not translated: {}\n", n.replace('\n', " ")));
+        let _ = writeln!(t, "# not translated: {}", n.replace('\n', " "));
     }
     if let Some(c) = &m.commit {
         render_commit(&mut t, c);
     }
     for (name, h) in &m.hooks {
-        t.push_str(&format!("\n[{}]\n", toml_key(name)));
+        let _ = writeln!(t, "\n[{}]", toml_key(name));
         if let Some(p) = h.parallel {
-            t.push_str(&format!("parallel = {p}\n"));
+            let _ = writeln!(t, "parallel = {p}");
         }
         if let Some(f) = h.fail_fast {
-            t.push_str(&format!("fail_fast = {f}\n"));
+            let _ = writeln!(t, "fail_fast = {f}");
         }
         if let Some(c) = &h.skip {
-            t.push_str(&format!("skip = {c}\n"));
+            let _ = writeln!(t, "skip = {c}");
         }
         if let Some(c) = &h.only {
-            t.push_str(&format!("only = {c}\n"));
+            let _ = writeln!(t, "only = {c}");
         }
         for j in &h.jobs {
-            t.push_str(&format!("\n[[{}.jobs]]\n", toml_key(name)));
-            t.push_str(&format!("name = {}\nrun = {}\n", q(&j.name), q(&j.run)));
+            let _ = writeln!(t, "\n[[{}.jobs]]", toml_key(name));
+            let _ = writeln!(t, "name = {}\nrun = {}", q(&j.name), q(&j.run));
             if !j.glob.is_empty() {
-                t.push_str(&format!("glob = {}\n", patterns(&j.glob)));
+                let _ = writeln!(t, "glob = {}", patterns(&j.glob));
             }
             if !j.exclude.is_empty() {
-                t.push_str(&format!("exclude = {}\n", patterns(&j.exclude)));
+                let _ = writeln!(t, "exclude = {}", patterns(&j.exclude));
             }
             if let Some(r) = &j.root {
-                t.push_str(&format!("root = {}\n", q(r)));
+                let _ = writeln!(t, "root = {}", q(r));
             }
             if !j.env.is_empty() {
                 let pairs: Vec<String> = j
@@ -1148,7 +1150,7 @@ pub fn render(m: &Migration) -> String {
                     .iter()
                     .map(|(k, v)| format!("{} = {}", q(k), q(v)))
                     .collect();
-                t.push_str(&format!("env = {{ {} }}\n", pairs.join(", ")));
+                let _ = writeln!(t, "env = {{ {} }}", pairs.join(", "));
             }
             if j.stage_fixed {
                 t.push_str("stage_fixed = true\n");
@@ -1157,16 +1159,16 @@ pub fn render(m: &Migration) -> String {
                 t.push_str("interactive = true\n");
             }
             if let Some(f) = &j.fail_text {
-                t.push_str(&format!("fail_text = {}\n", q(f)));
+                let _ = writeln!(t, "fail_text = {}", q(f));
             }
             if let Some(c) = &j.skip {
-                t.push_str(&format!("skip = {c}\n"));
+                let _ = writeln!(t, "skip = {c}");
             }
             if let Some(c) = &j.only {
-                t.push_str(&format!("only = {c}\n"));
+                let _ = writeln!(t, "only = {c}");
             }
             if let Some(p) = j.priority {
-                t.push_str(&format!("priority = {p}\n"));
+                let _ = writeln!(t, "priority = {p}");
             }
         }
     }
@@ -1175,22 +1177,23 @@ pub fn render(m: &Migration) -> String {
 
 /// `[rules]` and `[commit]` from commitlint's config.
 fn render_commit(t: &mut String, c: &commitlint::Commit) {
-    t.push_str(&format!(
-        "\n# From {}: the built-in commit-msg check replaces commitlint (and its Node start).\n[rules]\n\"commit/message\" = \"{}\"\n\n[commit]\n",
+    let _ = writeln!(
+        t,
+        "\n# From {}: the built-in commit-msg check replaces commitlint (and its Node start).\n[rules]\n\"commit/message\" = \"{}\"\n\n[commit]",
         c.source, c.level
-    ));
+    );
     if let Some(false) = c.conventional {
         t.push_str("conventional = false\n");
     }
     if let Some(types) = &c.types {
         let list: Vec<String> = types.iter().map(|x| q(x)).collect();
-        t.push_str(&format!("types = [{}]\n", list.join(", ")));
+        let _ = writeln!(t, "types = [{}]", list.join(", "));
     }
     if let Some(n) = c.max_subject_length {
-        t.push_str(&format!("max_subject_length = {n}\n"));
+        let _ = writeln!(t, "max_subject_length = {n}");
     }
     if let Some(r) = &c.ticket {
-        t.push_str(&format!("ticket = {}\n", q(r)));
+        let _ = writeln!(t, "ticket = {}", q(r));
     }
 }
 

@@ -235,6 +235,7 @@ fn check_push(updates: &[Update], quiet: bool) -> anyhow::Result<Checked> {
                 groups,
                 skip: crate::skip_list(),
                 paths: Vec::new(),
+                folder_groups: Vec::new(),
                 local: Default::default(),
             },
         )?;

@@ -9,7 +9,8 @@ use crate::checks::{FileScope, scan_snapshot};
 use crate::cli::ResolveArgs;
 use crate::config::Config;
 use crate::git;
-use crate::resolve::{Resolver, Verdict};
+use crate::resolve::Verdict;
+use crate::resolve::nearest::Nearest;
 use crate::scan::ScanOptions;
 use crate::{Ctx, Exit};
 
@@ -27,11 +28,12 @@ pub fn run(ctx: &Ctx, args: &ResolveArgs) -> anyhow::Result<Exit> {
         &crate::cache::FactsCache::disabled(),
     );
     let (mut unreadable, mut notes) = (Vec::new(), Vec::new());
-    let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
+    // Each file with its nearest package's `[imports]`, as the checks resolve it.
+    let nearest = Nearest::new(&snap, &config, &mut unreadable, &mut notes);
     crate::output::with_stdout(|out| {
         for (path, facts) in &files {
             for imp in &facts.imports {
-                let (verdict, target) = match resolver.resolve_import(path, imp) {
+                let (verdict, target) = match nearest.at(path).resolve_import(path, imp) {
                     Verdict::File(p) => ("file", Some(p)),
                     Verdict::External => ("external", None),
                     Verdict::Untracked(p) => ("untracked", Some(p)),

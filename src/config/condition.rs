@@ -44,7 +44,7 @@ pub enum Condition {
     /// The `CI` variable is set (to anything but empty, `0`, `false`, `off`, `no`).
     Ci,
     /// The current branch matches one of these globs (`main`, `release/*`).
-    Ref(Vec<String>),
+    Ref(super::pattern::RefGlobs),
     /// This command (`sh -c`, in the repository root) exits 0.
     Run(String),
 }
@@ -61,8 +61,10 @@ impl Condition {
             Condition::Revert => "revert".into(),
             Condition::Amend => "amend".into(),
             Condition::Ci => "ci".into(),
-            Condition::Ref(globs) if globs.len() == 1 => format!("ref = \"{}\"", globs[0]),
-            Condition::Ref(globs) => format!("ref = [\"{}\"]", globs.join("\", \"")),
+            Condition::Ref(globs) => match globs.as_slice() {
+                [one] => format!("ref = \"{one}\""),
+                all => format!("ref = [\"{}\"]", all.join("\", \"")),
+            },
             Condition::Run(cmd) => format!("run = \"{cmd}\""),
         }
     }
@@ -162,10 +164,7 @@ impl Item {
                 if globs.is_empty() {
                     return Err("`ref = []` matches no branch; name at least one".into());
                 }
-                for g in &globs {
-                    ref_glob(g)?;
-                }
-                Ok(Condition::Ref(globs))
+                Ok(Condition::Ref(globs.try_into()?))
             }
             "run" => match value {
                 serde_json::Value::String(cmd) if !cmd.trim().is_empty() && !cmd.contains('\0') => {
@@ -179,15 +178,6 @@ impl Item {
             )),
         }
     }
-}
-
-/// A branch glob: `*` stays inside one `/`-separated part, `**` crosses them.
-pub fn ref_glob(raw: &str) -> Result<globset::GlobMatcher, String> {
-    globset::GlobBuilder::new(raw.strip_prefix("refs/heads/").unwrap_or(raw))
-        .literal_separator(true)
-        .build()
-        .map(|g| g.compile_matcher())
-        .map_err(|e| format!("invalid branch glob `{raw}`: {}", e.kind()))
 }
 
 impl schemars::JsonSchema for Conditions {

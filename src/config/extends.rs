@@ -20,6 +20,7 @@
 //! Every cache keyed on settings hashes the merged [`super::Config`] (its effective content),
 //! never a file name, so editing any file of a chain invalidates what depends on it.
 
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -105,6 +106,12 @@ impl Chain {
             shift_table(&mut table, source.range.start);
             if let Some(folder) = &source.package {
                 root_jobs_in(&mut table, folder);
+                // What a package's chain sets for the whole repository stays the root's (its
+                // own file may not set it: `nested::refuse_repository_wide`), here so that what
+                // runs and what `config show` prints agree.
+                for (key, _) in super::nested::REPOSITORY_WIDE {
+                    table.remove(*key);
+                }
             }
             merge_tables(&mut merged, table, 0);
         }
@@ -657,7 +664,7 @@ fn show_table(
         .min(60);
     for (line, origin) in rows {
         let pad = width.saturating_sub(line.chars().count());
-        out.push_str(&format!("{line}{}  # {origin}\n", " ".repeat(pad)));
+        let _ = writeln!(out, "{line}{}  # {origin}", " ".repeat(pad));
     }
     for (key, t) in subtables {
         path.push(toml_key(key));
@@ -762,8 +769,11 @@ mod tests {
             [("lint", "eslint {files}"), ("test", "vitest related {files}")]
         );
         assert_eq!(
-            c.hooks["pre-commit"].jobs[0].glob,
-            Some(super::super::Patterns::One("*.tsx".into()))
+            c.hooks["pre-commit"].jobs[0]
+                .glob
+                .as_ref()
+                .map(super::super::pattern::Matcher::patterns),
+            Some(&super::super::Patterns::One("*.tsx".into()))
         );
         assert_eq!(c.sources, ["base.toml", "hookctl.toml"]);
     }

@@ -9,6 +9,7 @@ pub mod pattern;
 pub mod template;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -105,7 +106,7 @@ impl Error {
         let mut out = self.to_string();
         let mut cause = std::error::Error::source(self);
         while let Some(c) = cause {
-            out.push_str(&format!("\ncaused by: {}", c.to_string().trim_end()));
+            let _ = write!(out, "\ncaused by: {}", c.to_string().trim_end());
             cause = c.source();
         }
         out
@@ -113,7 +114,7 @@ impl Error {
 }
 
 /// `[scan]`: limits on what is read.
-#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScanConfig {
     /// Files larger than this are skipped (default 1 MiB): a committed bundle must never stall a
@@ -130,7 +131,7 @@ impl ScanConfig {
 }
 
 /// `[secrets]`: what `secrets/in-source` reads.
-#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsConfig {
     /// Also report high-entropy strings (random-looking tokens of 20+ characters) in source
@@ -139,8 +140,9 @@ pub struct SecretsConfig {
     /// Files not scanned for secrets in source (test fixtures), as globs over repository paths.
     /// Default: `["**/fixtures/**", "**/__fixtures__/**", "**/testdata/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*"]`; setting it replaces
     /// the default.
-    #[serde(default, deserialize_with = "check::globs")]
-    pub skip: Option<Vec<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub skip: Option<pattern::GlobList>,
 }
 
 impl SecretsConfig {
@@ -158,14 +160,15 @@ impl SecretsConfig {
     }
 
     /// The fixture globs: configured, else the default.
-    pub fn skip(&self) -> Vec<String> {
-        match &self.skip {
-            Some(list) => list.clone(),
-            None => Self::DEFAULT_SKIP
+    pub fn skip(&self) -> &pattern::GlobList {
+        static DEFAULT: std::sync::LazyLock<pattern::GlobList> = std::sync::LazyLock::new(|| {
+            let list: Vec<String> = SecretsConfig::DEFAULT_SKIP
                 .iter()
-                .map(std::string::ToString::to_string)
-                .collect(),
-        }
+                .map(|g| (*g).to_string())
+                .collect();
+            pattern::GlobList::try_from(list).expect("the default globs compile (checked by tests)")
+        });
+        self.skip.as_ref().unwrap_or(&DEFAULT)
     }
 }
 
@@ -241,15 +244,16 @@ impl CommitConfig {
 }
 
 /// `[deps]`: what `deps/dev-only-at-runtime` treats as code that never runs in production.
-#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepsConfig {
     /// Files that are not runtime code (tests, stories, configs, scripts): their imports of
     /// `devDependencies` are fine. Globs over the path inside its package folder and over the
     /// repository path. Default: `["**/*.test.*", "**/*.spec.*", "**/__tests__/**", "**/__mocks__/**", "**/*.stories.*", "**/*.config.*", "**/scripts/**", "**/test/**", "**/tests/**", "**/e2e/**", "**/fixtures/**", "**/*.d.ts", ...]`;
     /// setting it replaces the default.
-    #[serde(default, deserialize_with = "check::globs")]
-    pub dev_globs: Option<Vec<String>>,
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub dev_globs: Option<pattern::LooseGlobList>,
 }
 
 impl DepsConfig {
@@ -284,14 +288,15 @@ impl DepsConfig {
     ];
 
     /// The dev globs: configured, else the default.
-    pub fn dev_globs(&self) -> Vec<String> {
-        match &self.dev_globs {
-            Some(list) => list.clone(),
-            None => Self::DEFAULT_DEV_GLOBS
+    pub fn dev_globs(&self) -> &pattern::LooseGlobList {
+        static DEFAULT: std::sync::LazyLock<pattern::LooseGlobList> = std::sync::LazyLock::new(|| {
+            let list: Vec<String> = DepsConfig::DEFAULT_DEV_GLOBS
                 .iter()
-                .map(std::string::ToString::to_string)
-                .collect(),
-        }
+                .map(|g| (*g).to_string())
+                .collect();
+            pattern::LooseGlobList::try_from(list).expect("the default globs compile (checked by tests)")
+        });
+        self.dev_globs.as_ref().unwrap_or(&DEFAULT)
     }
 }
 
@@ -354,8 +359,9 @@ pub fn human_size(n: u64) -> String {
 }
 
 pub use crate::codes::Level;
+pub use pattern::Patterns;
 
-#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportsConfig {
     /// Folders of generated code (git-ignored by design) whose files are never reported as
@@ -376,7 +382,7 @@ pub struct ImportsConfig {
     pub style_load_paths: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvConfig {
     /// Names that count as declared although no `.env.example` lists them.
@@ -504,23 +510,6 @@ pub enum ValueFormat {
     Bool,
     Email,
     Uuid,
-}
-
-/// A job's `glob`/`exclude`: one pattern or a list.
-#[derive(Debug, Clone, Deserialize, PartialEq, schemars::JsonSchema)]
-#[serde(untagged)]
-pub enum Patterns {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl Patterns {
-    pub fn list(&self) -> Vec<String> {
-        match self {
-            Patterns::One(s) => vec![s.clone()],
-            Patterns::Many(v) => v.clone(),
-        }
-    }
 }
 
 /// A duration: seconds as a number, or a string humantime reads ("90s", "5m", "1m30s", "1h"),
@@ -739,7 +728,7 @@ mod check {
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer};
 
-    use super::{CHECK_GROUPS, Patterns};
+    use super::CHECK_GROUPS;
 
     /// A job's `run`: a command line, which cannot hold a NUL byte.
     pub fn command<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -770,33 +759,6 @@ mod check {
             }
         }
         Ok(env)
-    }
-
-    /// `[secrets] skip`: every entry a valid glob.
-    pub fn globs<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-        let list = Option::<Vec<String>>::deserialize(d)?;
-        for raw in list.iter().flatten() {
-            globset::GlobBuilder::new(raw)
-                .literal_separator(true)
-                .build()
-                .map_err(|e| D::Error::custom(format!("invalid glob `{raw}`: {}", e.kind())))?;
-        }
-        Ok(list)
-    }
-
-    /// A job's `glob`/`exclude`: compiled as `hookctl run` compiles them.
-    pub fn patterns<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Patterns>, D::Error> {
-        let p = Option::<Patterns>::deserialize(d)?;
-        for raw in p.iter().flat_map(Patterns::list) {
-            let glob = raw.strip_prefix("./").unwrap_or(&raw);
-            let glob = glob.strip_prefix('/').unwrap_or(glob);
-            globset::GlobBuilder::new(glob)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()
-                .map_err(|e| D::Error::custom(format!("invalid glob `{raw}`: {}", e.kind())))?;
-        }
-        Ok(p)
     }
 
     /// A job's `run`: no placeholder where the shell would not read hookctl's quoting.
@@ -894,11 +856,13 @@ pub struct JobConfig {
     pub enabled: Option<bool>,
     /// Only files matching: without `/` a file name in any folder, with `/` a repo-relative
     /// path; `**` crosses folders.
-    #[serde(default, deserialize_with = "check::patterns")]
-    pub glob: Option<Patterns>,
+    #[serde(default)]
+    #[schemars(with = "Option<Patterns>")]
+    pub glob: Option<pattern::Matcher>,
     /// Files matching are left out.
-    #[serde(default, deserialize_with = "check::patterns")]
-    pub exclude: Option<Patterns>,
+    #[serde(default)]
+    #[schemars(with = "Option<Patterns>")]
+    pub exclude: Option<pattern::Matcher>,
     /// A sub-folder to run in; `{files}` are then relative to it and limited to it.
     #[serde(default, deserialize_with = "check::root")]
     #[schemars(schema_with = "schema::root")]
@@ -1012,6 +976,9 @@ pub struct Scope {
     /// Repo-relative, `/`-separated.
     pub folder: String,
     pub config: Config,
+    /// Its per-file settings need an engine pass of their own ([`Config::needs_own_pass`]);
+    /// false when only a hook's own keys differ from the root's.
+    pub pass: bool,
 }
 
 /// `[rules]`: rule id -> level.
@@ -1053,18 +1020,13 @@ impl Config {
                 let own = read(&file)?;
                 nested::refuse_repository_wide(&file, &own)?;
                 let mut layers = Vec::new();
-                let mut root_only = Config::default();
                 if let Some(path) = main {
-                    let text = read(path)?;
-                    root_only = load_file(path, text.clone(), root)?;
-                    layers.push((path.clone(), text, None));
+                    layers.push((path.clone(), read(path)?, None));
                 }
                 layers.push((file.clone(), own, Some(folder.to_string())));
-                let mut merged = extends::Chain::load_layers(layers, root)?.config()?;
-                // What a base of the package's chain sets for the whole repository stays the
-                // root's (the package's own file may not set it: refused above).
-                nested::keep_repository_wide(&mut merged, &root_only);
-                Some(merged)
+                // What a base of the package's chain sets for the whole repository is left out
+                // there: the root's stays.
+                Some(extends::Chain::load_layers(layers, root)?.config()?)
             }
             (None, None) => None,
         };
@@ -1085,9 +1047,8 @@ impl Config {
         config.drop_disabled_jobs();
         if explicit.is_none() {
             config.nested_rules = crate::config::nested::nested_rules(root)?;
-            if package.is_none() {
-                config.scopes = nested::scopes(root, &config)?;
-            }
+            // In a run of one package, the packages inside its folder (nearest wins there too).
+            config.scopes = nested::scopes(root, &config, package.unwrap_or(""))?;
         }
         Ok(config)
     }
@@ -1201,16 +1162,28 @@ impl Config {
     /// besides `[rules]` differs, or when the package turns on a rule the root turns off (the
     /// root's pass never runs it).
     pub fn needs_own_pass(&self, base: &Config) -> bool {
-        let besides_levels = |c: &Config| {
-            format!(
-                "{:?}|{:?}|{:?}|{:?}|{:?}",
-                c.imports, c.env, c.deps, c.secrets, c.scan
-            )
-        };
-        besides_levels(self) != besides_levels(base)
+        (&self.imports, &self.env, &self.deps, &self.secrets, &self.scan)
+            != (&base.imports, &base.env, &base.deps, &base.secrets, &base.scan)
             || crate::codes::ALL
                 .iter()
                 .any(|r| self.level(r) != Level::Off && base.level(r) == Level::Off)
+    }
+
+    /// Does a package configured as `self` run some hook otherwise than `base` (a hook's own
+    /// keys: `checks`, `parallel`, `fail_fast`, `skip`, `only`, `groups`, `checks_order`,
+    /// `file_checkout`)? Its jobs then run as a part of their own in a run of the whole
+    /// repository.
+    pub fn hooks_differ(&self, base: &Config) -> bool {
+        let names = self.hooks.keys().chain(base.hooks.keys());
+        names.into_iter().any(|h| self.hook_keys(h) != base.hook_keys(h))
+    }
+
+    /// The `[hook]` table's own keys (its jobs left out); defaults when the hook has none.
+    pub fn hook_keys(&self, hook: &str) -> HookConfig {
+        HookConfig {
+            jobs: Vec::new(),
+            ..self.hooks.get(hook).cloned().unwrap_or_default()
+        }
     }
 
     /// Jobs set `enabled = false` (in one file, or over an inherited job) do not run.
@@ -1563,18 +1536,18 @@ clean = true
     fn secrets_table() {
         let d = Config::default();
         assert!(!d.secrets.entropy());
-        assert_eq!(d.secrets.skip(), SecretsConfig::DEFAULT_SKIP);
+        assert_eq!(d.secrets.skip().as_slice(), SecretsConfig::DEFAULT_SKIP);
         let c = parse(
             Path::new("h.toml"),
             "[secrets]\nentropy = true\nskip = [\"e2e/**\"]\n",
         )
         .unwrap();
         assert!(c.secrets.entropy());
-        assert_eq!(c.secrets.skip(), ["e2e/**"]);
+        assert_eq!(c.secrets.skip().as_slice(), ["e2e/**"]);
         let mut merged = c.clone();
         merged.merge(parse(Path::new("l.toml"), "[secrets]\nentropy = false\n").unwrap());
         assert!(!merged.secrets.entropy());
-        assert_eq!(merged.secrets.skip(), ["e2e/**"]);
+        assert_eq!(merged.secrets.skip().as_slice(), ["e2e/**"]);
         let e = parse(Path::new("h.toml"), "[secrets]\nskip = [\"a/[b\"]\n")
             .unwrap_err()
             .chain();

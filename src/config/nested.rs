@@ -1,13 +1,15 @@
 //! `hookctl.toml` files inside workspace packages (like lint-staged's nearest config). A nested
 //! job's `root` is the package folder (or its own `root`, glob or not, inside that folder), so
 //! its `{files}` are the package's files, relative to it. Its per-file settings (`[rules]`,
-//! `[imports]`, `[env]`, `[deps]`, `[secrets]`, `[scan]`) apply to the files under that folder in
-//! every run, nearest wins: the package's whole configuration (`Config::load_for`) is a
-//! [`config::Scope`] the engine checks those files with. Settings of the whole repository are
-//! refused in a nested file ([`refuse_repository_wide`]); docs/config-sharing.md gives the
-//! precedence. A nested file may use `extends`. Only folders that are workspace packages count
-//! (the root `package.json`'s `workspaces` or `pnpm-workspace.yaml`, on disk as the root config
-//! is), so a fixture or an example project with its own `hookctl.toml` adds nothing.
+//! `[imports]`, `[env]`, `[deps]`, `[secrets]`, `[scan]`) and a hook's own keys (`checks`,
+//! `skip`, `only`, `parallel`, `fail_fast`, `groups`, `checks_order`, `file_checkout`) apply to
+//! the files and jobs under that folder in every run, nearest wins: the package's whole
+//! configuration (`Config::load_for`) is a [`config::Scope`]. What has no meaning for one folder
+//! ([`REPOSITORY_WIDE`]: `[cache]`, `[server]`, `[commit]`) is refused in a nested file
+//! ([`refuse_repository_wide`]); docs/config-sharing.md gives the precedence. A nested file may
+//! use `extends`. Only folders that are workspace packages count (the root `package.json`'s
+//! `workspaces` or `pnpm-workspace.yaml`, on disk as the root config is), so a fixture or an
+//! example project with its own `hookctl.toml` adds nothing.
 
 use crate::platform::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -16,10 +18,10 @@ use crate::config::{self, JobConfig};
 
 use crate::git::Git;
 
-/// Jobs of the nested configs, by hook. Errors (a malformed nested file) are usage errors.
-/// Read from disk like the root's `hookctl.toml`; a repository without workspaces costs one
-/// or two failed reads.
-pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(String, JobConfig)>> {
+/// Jobs of the nested configs: `(package folder, hook, job)`. Errors (a malformed nested file)
+/// are usage errors. Read from disk like the root's `hookctl.toml`; a repository without
+/// workspaces costs one or two failed reads.
+pub fn nested_jobs(git: &Git) -> anyhow::Result<Vec<(String, String, JobConfig)>> {
     if git.bare {
         return Ok(Vec::new());
     }
@@ -42,7 +44,7 @@ pub fn nested_jobs(git: &Git, _index: Option<&Path>) -> anyhow::Result<Vec<(Stri
                     Some(r) if !r.is_empty() => format!("{dir}/{r}"),
                     _ => dir.clone(),
                 });
-                jobs.push((hook.clone(), job));
+                jobs.push((dir.clone(), hook.clone(), job));
             }
         }
     }
@@ -91,76 +93,82 @@ pub fn nested_rules(root: &Path) -> Result<Vec<(String, config::RuleLevels)>, co
     Ok(out)
 }
 
-/// The workspace packages whose configuration (root, then the package's `hookctl.toml`, as a
-/// run of that package loads it) checks files otherwise than `base` does.
-pub fn scopes(root: &Path, base: &config::Config) -> Result<Vec<config::Scope>, config::Error> {
+/// The workspace packages (under `within`, a folder; "" for all) whose configuration (root,
+/// then the package's `hookctl.toml`, as a run of that package loads it) checks files
+/// otherwise than `base` does, or runs a hook otherwise (a hook's own keys besides its jobs).
+pub fn scopes(root: &Path, base: &config::Config, within: &str) -> Result<Vec<config::Scope>, config::Error> {
     let mut out = Vec::new();
     for dir in workspace_folders(root) {
         if !root.join(&dir).join(config::FILE_NAME).is_file() {
             continue;
         }
         let folder = dir.to_string_lossy().replace('\\', "/");
+        if !within.is_empty() && !folder.starts_with(&format!("{within}/")) {
+            continue;
+        }
         let own = config::Config::load_for(root, None, Some(&folder))?;
-        if own.needs_own_pass(base) {
-            out.push(config::Scope { folder, config: own });
+        let pass = own.needs_own_pass(base);
+        if pass || own.hooks_differ(base) {
+            out.push(config::Scope {
+                folder,
+                config: own,
+                pass,
+            });
         }
     }
     Ok(out)
 }
 
 /// The settings of the whole repository, which a workspace package's `hookctl.toml` cannot
-/// set: `[cache]`, `[server]`, `[commit]` (one message per commit), and a hook's own keys
-/// (`checks`, `parallel`, `fail_fast`, `skip`, `only`, `groups`, `checks_order`,
-/// `file_checkout`: one hook run for the repository). Set in the package's own file: exit 2 with
-/// its line. Set by a base it `extends` (a base shared with the root): the root's value stays.
+/// set, each with why: no folder of the repository has a meaning for them. Everything else a
+/// root file may set, a package's may too (nearest wins: docs/config-sharing.md).
+pub const REPOSITORY_WIDE: &[(&str, &str)] = &[
+    (
+        "cache",
+        "one verdict cache and one remote cache serve every package, whose files are checked in one run",
+    ),
+    (
+        "server",
+        "the server's `pre-receive` checks a push of the whole repository, with the receiving repository's configuration",
+    ),
+    (
+        "commit",
+        "a commit message belongs to the whole commit, which may touch several packages; a Conventional Commits `scope` names the package instead",
+    ),
+];
+
+/// [`REPOSITORY_WIDE`] keys set in a package's own file: exit 2 naming the file, the line and
+/// why. Set by a base it `extends` (a base shared with the root): left out of the package's
+/// layers when they are merged (`extends::Chain`), so the root's value stays.
 pub fn refuse_repository_wide(file: &Path, text: &str) -> Result<(), config::Error> {
     let own = config::parse(file, text)?;
-    let mut found: Vec<(String, &str, Option<&str>)> = Vec::new();
     let c = &own.cache;
-    if c.remote.is_some()
-        || c.remote_write.is_some()
-        || c.remote_min_misses.is_some()
-        || c.remote_timeout.is_some()
-    {
-        found.push(("`[cache]`".into(), "cache", None));
-    }
-    if own.server != config::ServerConfig::default() {
-        found.push(("`[server]`".into(), "server", None));
-    }
     let m = &own.commit;
-    if m.conventional.is_some() || m.types.is_some() || m.max_subject_length.is_some() || m.ticket.is_some() {
-        found.push(("`[commit]`".into(), "commit", None));
-    }
-    for (hook, hc) in &own.hooks {
-        let keys = [
-            ("checks", hc.checks.is_some()),
-            ("parallel", hc.parallel.is_some()),
-            ("fail_fast", hc.fail_fast.is_some()),
-            ("skip", hc.skip.is_some()),
-            ("only", hc.only.is_some()),
-            ("groups", !hc.groups.is_empty()),
-            ("checks_order", hc.checks_order.is_some()),
-            ("file_checkout", hc.file_checkout.is_some()),
-        ];
-        if let Some((key, _)) = keys.iter().find(|(_, set)| *set) {
-            found.push((format!("`{key}` of `[{hook}]`"), hook.as_str(), Some(key)));
+    let set = |table: &str| match table {
+        "cache" => {
+            c.remote.is_some()
+                || c.remote_write.is_some()
+                || c.remote_min_misses.is_some()
+                || c.remote_timeout.is_some()
         }
-    }
-    let Some((what, table, key)) = found.into_iter().next() else {
+        "server" => own.server != config::ServerConfig::default(),
+        _ => {
+            m.conventional.is_some()
+                || m.types.is_some()
+                || m.max_subject_length.is_some()
+                || m.ticket.is_some()
+        }
+    };
+    let Some((table, why)) = REPOSITORY_WIDE.iter().find(|(t, _)| set(t)) else {
         return Ok(());
     };
     Err(config::Error::Invalid {
         path: file.to_path_buf(),
-        line: locate(text, table, key),
+        line: locate(text, table, None),
         message: format!(
-            "{what} is a setting of the whole repository: a workspace package's {} cannot set it (the root's applies to every package); move it to the root {}{}",
+            "`[{table}]` is a setting of the whole repository, which a workspace package's {} cannot set: {why}; move it to the root {}",
             config::FILE_NAME,
             config::FILE_NAME,
-            if key.is_some() {
-                ", or set `skip`/`only` on the package's jobs"
-            } else {
-                ""
-            }
         ),
     })
 }
@@ -180,18 +188,6 @@ fn locate(text: &str, table: &str, key: Option<&str>) -> usize {
         _ => None,
     };
     inner.unwrap_or_else(|| line(name.span()))
-}
-
-/// The repository-wide settings of `merged` (a package's configuration) put back to `root`'s.
-pub fn keep_repository_wide(merged: &mut config::Config, root: &config::Config) {
-    merged.cache = root.cache.clone();
-    merged.server = root.server.clone();
-    merged.commit = root.commit.clone();
-    for (name, hc) in &mut merged.hooks {
-        let jobs = std::mem::take(&mut hc.jobs);
-        *hc = root.hooks.get(name).cloned().unwrap_or_default();
-        hc.jobs = jobs;
-    }
 }
 
 /// The workspace patterns of the root `package.json` (`workspaces`, `workspaces.packages`)

@@ -62,209 +62,245 @@ enum Frame {
     Double,
 }
 
+/// The frame at the bottom of the stack: the command's top level.
+const TOP: Frame = Frame::Plain {
+    parens: 0,
+    backquote: false,
+};
+
 /// Every placeholder of `run` that sits inside quotes, a here-document or a comment.
 pub fn misquoted(run: &str) -> Vec<Misquoted> {
-    let b = run.as_bytes();
-    let mut out = Vec::new();
-    let mut stack = vec![Frame::Plain {
-        parens: 0,
-        backquote: false,
-    }];
-    // Here-documents whose bodies start at the next newline: (delimiter, strip tabs).
-    let mut pending: Vec<(Vec<u8>, bool)> = Vec::new();
-    let mut i = 0;
-    let mut word_start = true;
-    while i < b.len() {
-        let top = *stack.last().unwrap_or(&Frame::Plain {
-            parens: 0,
-            backquote: false,
-        });
-        let context = match top {
-            Frame::Single => Some(Context::SingleQuotes),
-            Frame::Double => Some(Context::DoubleQuotes),
-            _ => None,
-        };
-        if let Some(len) = placeholder_at(&b[i..]) {
-            if let Some(context) = context {
-                out.push(Misquoted {
-                    placeholder: run[i..i + len].to_string(),
-                    offset: i,
-                    context,
-                });
+    let mut lexer = Lexer {
+        run,
+        b: run.as_bytes(),
+        i: 0,
+        stack: vec![TOP],
+        pending: Vec::new(),
+        word_start: true,
+        out: Vec::new(),
+    };
+    while lexer.i < lexer.b.len() {
+        lexer.step();
+    }
+    lexer.out
+}
+
+/// The lexer's state: where it is, in which nesting of quotes and substitutions, and what it
+/// found.
+struct Lexer<'a> {
+    run: &'a str,
+    b: &'a [u8],
+    i: usize,
+    stack: Vec<Frame>,
+    /// Here-documents whose bodies start at the next newline: (delimiter, strip tabs).
+    pending: Vec<(Vec<u8>, bool)>,
+    /// At the start of a word, where `#` starts a comment.
+    word_start: bool,
+    out: Vec<Misquoted>,
+}
+
+impl Lexer<'_> {
+    /// One placeholder or one byte (with what it opens or closes).
+    fn step(&mut self) {
+        let top = *self.stack.last().unwrap_or(&TOP);
+        if let Some(len) = placeholder_at(&self.b[self.i..]) {
+            match top {
+                Frame::Single => self.found(self.i, len, Context::SingleQuotes),
+                Frame::Double => self.found(self.i, len, Context::DoubleQuotes),
+                Frame::Plain { .. } | Frame::Brace => {}
             }
-            i += len;
-            word_start = false;
-            continue;
+            self.i += len;
+            self.word_start = false;
+            return;
         }
-        let c = b[i];
+        let c = self.b[self.i];
         match top {
             Frame::Single => {
                 if c == b'\'' {
-                    stack.pop();
+                    self.stack.pop();
                 }
-                i += 1;
+                self.i += 1;
             }
-            Frame::Double => {
-                match c {
-                    b'\\' => i += 1,
-                    b'"' => {
-                        stack.pop();
-                    }
-                    b'`' => stack.push(Frame::Plain {
-                        parens: 0,
-                        backquote: true,
-                    }),
-                    b'$' if b.get(i + 1) == Some(&b'(') => {
-                        stack.push(Frame::Plain {
-                            parens: 0,
-                            backquote: false,
-                        });
-                        i += 1;
-                    }
-                    _ => {}
+            Frame::Double => self.double_quoted(c),
+            Frame::Plain { .. } | Frame::Brace => self.words(top, c),
+        }
+    }
+
+    fn found(&mut self, offset: usize, len: usize, context: Context) {
+        self.out.push(Misquoted {
+            placeholder: self.run[offset..offset + len].to_string(),
+            offset,
+            context,
+        });
+    }
+
+    /// Every placeholder in `start..end`, a stretch the shell reads as one `context` (a
+    /// comment, a here-document's line).
+    fn scan(&mut self, start: usize, end: usize, context: Context) {
+        let mut j = start;
+        while j < end {
+            match placeholder_at(&self.b[j..end]) {
+                Some(len) => {
+                    self.found(j, len, context);
+                    j += len;
                 }
-                i += 1;
-            }
-            Frame::Plain { .. } | Frame::Brace => {
-                let at_word_start = word_start;
-                word_start = matches!(c, b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')');
-                match c {
-                    b'\\' => i += 1,
-                    b'\'' => stack.push(Frame::Single),
-                    b'"' => stack.push(Frame::Double),
-                    b'`' => match top {
-                        Frame::Plain { backquote: true, .. } => {
-                            stack.pop();
-                        }
-                        _ => stack.push(Frame::Plain {
-                            parens: 0,
-                            backquote: true,
-                        }),
-                    },
-                    b'$' if b.get(i + 1) == Some(&b'\'') => {
-                        stack.push(Frame::Single);
-                        i += 1;
-                    }
-                    b'$' if b.get(i + 1) == Some(&b'(') => {
-                        stack.push(Frame::Plain {
-                            parens: 0,
-                            backquote: false,
-                        });
-                        i += 1;
-                    }
-                    b'$' if b.get(i + 1) == Some(&b'{') => {
-                        stack.push(Frame::Brace);
-                        i += 1;
-                    }
-                    b'}' if top == Frame::Brace => {
-                        stack.pop();
-                    }
-                    b'(' => {
-                        if let Some(Frame::Plain { parens, .. }) = stack.last_mut() {
-                            *parens += 1;
-                        }
-                    }
-                    b')' => {
-                        let depth = stack.len();
-                        match stack.last_mut() {
-                            Some(Frame::Plain { parens, .. }) if *parens > 0 => *parens -= 1,
-                            _ if depth > 1 => {
-                                stack.pop();
-                            }
-                            _ => {}
-                        }
-                    }
-                    b'#' if at_word_start => {
-                        let end = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |n| i + n);
-                        let mut j = i;
-                        while j < end {
-                            match placeholder_at(&b[j..end]) {
-                                Some(len) => {
-                                    out.push(Misquoted {
-                                        placeholder: run[j..j + len].to_string(),
-                                        offset: j,
-                                        context: Context::Comment,
-                                    });
-                                    j += len;
-                                }
-                                None => j += 1,
-                            }
-                        }
-                        i = end;
-                        continue;
-                    }
-                    b'<' if b.get(i + 1) == Some(&b'<') && b.get(i + 2) != Some(&b'<') => {
-                        i += 2;
-                        let strip = b.get(i) == Some(&b'-');
-                        if strip {
-                            i += 1;
-                        }
-                        while matches!(b.get(i), Some(b' ' | b'\t')) {
-                            i += 1;
-                        }
-                        let mut delim = Vec::new();
-                        while let Some(&d) = b.get(i) {
-                            if matches!(
-                                d,
-                                b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
-                            ) {
-                                break;
-                            }
-                            if !matches!(d, b'\'' | b'"' | b'\\') {
-                                delim.push(d);
-                            }
-                            i += 1;
-                        }
-                        pending.push((delim, strip));
-                        continue;
-                    }
-                    b'\n' if !pending.is_empty() => {
-                        i += 1;
-                        for (delim, strip) in std::mem::take(&mut pending) {
-                            // The body: lines up to the delimiter line.
-                            loop {
-                                if i >= b.len() {
-                                    break;
-                                }
-                                let end = b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |n| i + n);
-                                let line = &b[i..end];
-                                let bare = if strip {
-                                    let t = line.iter().take_while(|&&x| x == b'\t').count();
-                                    &line[t..]
-                                } else {
-                                    line
-                                };
-                                if bare == delim.as_slice() {
-                                    i = (end + 1).min(b.len());
-                                    break;
-                                }
-                                let mut j = i;
-                                while j < end {
-                                    match placeholder_at(&b[j..end]) {
-                                        Some(len) => {
-                                            out.push(Misquoted {
-                                                placeholder: run[j..j + len].to_string(),
-                                                offset: j,
-                                                context: Context::HereDocument,
-                                            });
-                                            j += len;
-                                        }
-                                        None => j += 1,
-                                    }
-                                }
-                                i = (end + 1).min(b.len());
-                            }
-                        }
-                        word_start = true;
-                        continue;
-                    }
-                    _ => {}
-                }
-                i += 1;
+                None => j += 1,
             }
         }
     }
-    out
+
+    /// Inside `"..."`: escapes, the closing quote, and the substitutions that nest in it.
+    fn double_quoted(&mut self, c: u8) {
+        match c {
+            b'\\' => self.i += 1,
+            b'"' => {
+                self.stack.pop();
+            }
+            b'`' => self.stack.push(Frame::Plain {
+                parens: 0,
+                backquote: true,
+            }),
+            b'$' if self.next_is(b'(') => {
+                self.stack.push(TOP);
+                self.i += 1;
+            }
+            _ => {}
+        }
+        self.i += 1;
+    }
+
+    /// Words (the top level, `$(...)`, backquotes, `${...}`): quotes and substitutions open,
+    /// parentheses nest, and comments and here-documents start.
+    fn words(&mut self, top: Frame, c: u8) {
+        let at_word_start = self.word_start;
+        self.word_start = matches!(c, b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')');
+        match c {
+            b'\\' => self.i += 1,
+            b'\'' => self.stack.push(Frame::Single),
+            b'"' => self.stack.push(Frame::Double),
+            b'`' => match top {
+                Frame::Plain { backquote: true, .. } => {
+                    self.stack.pop();
+                }
+                _ => self.stack.push(Frame::Plain {
+                    parens: 0,
+                    backquote: true,
+                }),
+            },
+            b'$' if self.next_is(b'\'') => {
+                self.stack.push(Frame::Single);
+                self.i += 1;
+            }
+            b'$' if self.next_is(b'(') => {
+                self.stack.push(TOP);
+                self.i += 1;
+            }
+            b'$' if self.next_is(b'{') => {
+                self.stack.push(Frame::Brace);
+                self.i += 1;
+            }
+            b'}' if top == Frame::Brace => {
+                self.stack.pop();
+            }
+            b'(' => {
+                if let Some(Frame::Plain { parens, .. }) = self.stack.last_mut() {
+                    *parens += 1;
+                }
+            }
+            b')' => {
+                let depth = self.stack.len();
+                match self.stack.last_mut() {
+                    Some(Frame::Plain { parens, .. }) if *parens > 0 => *parens -= 1,
+                    _ if depth > 1 => {
+                        self.stack.pop();
+                    }
+                    _ => {}
+                }
+            }
+            b'#' if at_word_start => return self.comment(),
+            b'<' if self.next_is(b'<') && self.b.get(self.i + 2) != Some(&b'<') => {
+                return self.here_document();
+            }
+            b'\n' if !self.pending.is_empty() => return self.here_document_bodies(),
+            _ => {}
+        }
+        self.i += 1;
+    }
+
+    fn next_is(&self, c: u8) -> bool {
+        self.b.get(self.i + 1) == Some(&c)
+    }
+
+    /// `#` at a word's start: the rest of the line is a comment.
+    fn comment(&mut self) {
+        let end = line_end(self.b, self.i);
+        self.scan(self.i, end, Context::Comment);
+        self.i = end;
+    }
+
+    /// `<<` or `<<-` and its delimiter, quotes removed: the body starts at the next newline.
+    fn here_document(&mut self) {
+        let b = self.b;
+        let mut i = self.i + 2;
+        let strip = b.get(i) == Some(&b'-');
+        if strip {
+            i += 1;
+        }
+        while matches!(b.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        let mut delim = Vec::new();
+        while let Some(&d) = b.get(i) {
+            if matches!(
+                d,
+                b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
+            ) {
+                break;
+            }
+            if !matches!(d, b'\'' | b'"' | b'\\') {
+                delim.push(d);
+            }
+            i += 1;
+        }
+        self.pending.push((delim, strip));
+        self.i = i;
+    }
+
+    /// At a newline with here-documents pending: each body in turn.
+    fn here_document_bodies(&mut self) {
+        self.i += 1;
+        for (delim, strip) in std::mem::take(&mut self.pending) {
+            self.here_document_body(&delim, strip);
+        }
+        self.word_start = true;
+    }
+
+    /// The lines of one body, up to and past its delimiter line.
+    fn here_document_body(&mut self, delim: &[u8], strip: bool) {
+        let b = self.b;
+        while self.i < b.len() {
+            let end = line_end(b, self.i);
+            let next = (end + 1).min(b.len());
+            let line = &b[self.i..end];
+            let bare = if strip {
+                let t = line.iter().take_while(|&&x| x == b'\t').count();
+                &line[t..]
+            } else {
+                line
+            };
+            if bare == delim {
+                self.i = next;
+                return;
+            }
+            self.scan(self.i, end, Context::HereDocument);
+            self.i = next;
+        }
+    }
+}
+
+/// Where the line holding `i` ends: its newline, or the end.
+fn line_end(b: &[u8], i: usize) -> usize {
+    b[i..].iter().position(|&x| x == b'\n').map_or(b.len(), |n| i + n)
 }
 
 /// The error for a misquoted `run`, with the fix: the command without the quotes when they

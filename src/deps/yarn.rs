@@ -391,6 +391,7 @@ impl Lock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fmt::Write as _;
 
     fn no_ws(_: &str) -> Option<String> {
         None
@@ -493,9 +494,10 @@ mod tests {
     fn lockfiles_beyond_the_default_yaml_budget() {
         let mut text = String::from("__metadata:\n  version: 8\n  cacheKey: 10c0\n");
         for i in 0..30_000 {
-            text.push_str(&format!(
-                "\n\"p{i}@npm:^1.0.0\":\n  version: 1.0.{i}\n  resolution: \"p{i}@npm:1.0.{i}\"\n  languageName: node\n  linkType: hard\n"
-            ));
+            let _ = writeln!(
+                text,
+                "\n\"p{i}@npm:^1.0.0\":\n  version: 1.0.{i}\n  resolution: \"p{i}@npm:1.0.{i}\"\n  languageName: node\n  linkType: hard"
+            );
         }
         let lock = Lock::parse(&text).unwrap();
         assert_eq!(lock.descriptor_count(), 30_000);

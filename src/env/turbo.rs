@@ -378,85 +378,77 @@ fn builtin_pass_through(name: &str) -> bool {
     BUILTIN_PASS_THROUGH.iter().any(|p| wildcard_match(p, name))
 }
 
-/// turbo's framework inference (its `frameworks.json`): the first framework whose
-/// dependencies a package has (`all` of them, or `some`) adds its wildcards to every task of
-/// that package.
-const FRAMEWORKS: &[(&[&str], bool, &[&str])] = &[
-    (&["astro"], true, &["PUBLIC_*"]),
-    (&["blitz"], true, &["NEXT_PUBLIC_*"]),
-    (&["react-scripts", "react-dev-utils"], false, &["REACT_APP_*"]),
-    (&["expo"], true, &["EXPO_PUBLIC_*"]),
-    (&["gatsby"], true, &["GATSBY_*"]),
-    (&["next"], true, &["NEXT_PUBLIC_*"]),
-    (
-        &["nitropack", "nitropack-nightly", "nitro", "nitro-nightly"],
-        false,
-        &[
-            "NITRO_*",
-            "SERVER_*",
-            "AWS_APP_ID",
-            "INPUT_AZURE_STATIC_WEB_APPS_API_TOKEN",
-            "CLEAVR",
-            "CF_PAGES",
-            "FIREBASE_APP_HOSTING",
-            "NETLIFY",
-            "STORMKIT",
-            "NOW_BUILDER",
-            "ZEABUR",
-            "RENDER",
-        ],
-    ),
-    (
-        &["nuxt", "nuxt-edge", "nuxt3", "nuxt3-edge"],
-        false,
-        &[
-            "NUXT_*",
-            "NUXT_ENV_*",
-            "NITRO_*",
-            "SERVER_*",
-            "AWS_APP_ID",
-            "INPUT_AZURE_STATIC_WEB_APPS_API_TOKEN",
-            "CLEAVR",
-            "CF_PAGES",
-            "FIREBASE_APP_HOSTING",
-            "NETLIFY",
-            "STORMKIT",
-            "NOW_BUILDER",
-            "ZEABUR",
-            "RENDER",
-            "LAUNCH_EDITOR",
-        ],
-    ),
-    (&["@redwoodjs/core"], true, &["REDWOOD_ENV_*"]),
-    (
-        &[
-            "@remix-run/dev",
-            "@remix-run/react",
-            "@remix-run/serve",
-            "@react-router/dev",
-        ],
-        false,
-        &["REMIX_*"],
-    ),
-    (&["@sanity/cli"], true, &["SANITY_STUDIO_*"]),
-    (&["solid-js", "solid-start"], true, &["VITE_*"]),
-    (&["@sveltejs/kit"], true, &["VITE_*", "PUBLIC_*"]),
-    (&["vite"], true, &["VITE_*"]),
-    (&["@vue/cli-service"], true, &["VUE_APP_*", "LAUNCH_EDITOR"]),
-];
+/// turbo's framework inference (its `frameworks.json`), from `data/turbo-frameworks.txt`.
+const FRAMEWORKS_DATA: &str = include_str!("../../data/turbo-frameworks.txt");
+
+/// One framework turbo infers: when a package has its dependencies (`all` of them, or `some`),
+/// its wildcards are added to every task of that package.
+#[derive(Debug)]
+struct Framework {
+    name: &'static str,
+    all: bool,
+    deps: Vec<&'static str>,
+    wildcards: Vec<&'static str>,
+}
+
+/// The frameworks of [`FRAMEWORKS_DATA`], in its order; a malformed line is an error naming it.
+fn parse_frameworks(data: &'static str) -> Result<Vec<Framework>, String> {
+    let mut out: Vec<Framework> = Vec::new();
+    for line in data.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = || format!("malformed line in data/turbo-frameworks.txt: {line}");
+        let (head, tail) = line.split_once(" -> ").ok_or_else(bad)?;
+        let mut words = head.split_whitespace();
+        let (Some(name), Some(mode)) = (words.next(), words.next()) else {
+            return Err(bad());
+        };
+        let all = match mode {
+            "all" => true,
+            "some" => false,
+            _ => return Err(bad()),
+        };
+        let deps: Vec<&str> = words.collect();
+        let mut wildcards = Vec::new();
+        for w in tail.split_whitespace() {
+            match w.strip_prefix('@') {
+                Some(earlier) => {
+                    let f = out.iter().find(|f| f.name == earlier).ok_or_else(bad)?;
+                    wildcards.extend(f.wildcards.iter().copied());
+                }
+                None => wildcards.push(w),
+            }
+        }
+        if deps.is_empty() || wildcards.is_empty() {
+            return Err(bad());
+        }
+        out.push(Framework {
+            name,
+            all,
+            deps,
+            wildcards,
+        });
+    }
+    Ok(out)
+}
+
+static FRAMEWORKS: std::sync::LazyLock<Vec<Framework>> = std::sync::LazyLock::new(|| {
+    parse_frameworks(FRAMEWORKS_DATA).expect("data/turbo-frameworks.txt is well formed (checked by tests)")
+});
 
 /// The env wildcards turbo infers for a package with these dependencies.
 pub fn framework_wildcards(has_dep: impl Fn(&str) -> bool) -> &'static [&'static str] {
     FRAMEWORKS
         .iter()
-        .find(|(deps, all, _)| {
-            if *all {
-                deps.iter().all(|d| has_dep(d))
+        .find(|f| {
+            if f.all {
+                f.deps.iter().all(|d| has_dep(d))
             } else {
-                deps.iter().any(|d| has_dep(d))
+                f.deps.iter().any(|d| has_dep(d))
             }
         })
-        .map_or(&[], |(_, _, w)| w)
+        .map_or(&[], |f| &f.wildcards)
 }
 
 /// How a command line runs turbo: the flags the rule models. turbo.json has no setting for
@@ -675,6 +667,35 @@ mod tests {
         let t = v1.resolve("a", "build", None, None).unwrap();
         assert_eq!(t.mode, EnvMode::Strict);
         assert!(t.passes("A", &[]) && !t.passes("B", &[]));
+    }
+
+    /// Every line of `data/turbo-frameworks.txt` parses, turbo's first match wins, and a
+    /// malformed line is refused.
+    #[test]
+    fn every_framework_line_parses() {
+        let all = parse_frameworks(FRAMEWORKS_DATA).unwrap();
+        let lines = FRAMEWORKS_DATA
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .count();
+        assert_eq!(all.len(), lines);
+        let nuxt = all.iter().find(|f| f.name == "nuxtjs").unwrap();
+        assert_eq!(nuxt.wildcards.len(), 15, "{:?}", nuxt.wildcards);
+        assert!(nuxt.wildcards.contains(&"NETLIFY") && nuxt.wildcards.last() == Some(&"LAUNCH_EDITOR"));
+        assert_eq!(
+            framework_wildcards(|d| d == "@sveltejs/kit" || d == "vite"),
+            ["VITE_*", "PUBLIC_*"]
+        );
+        assert_eq!(framework_wildcards(|d| d == "react-dev-utils"), ["REACT_APP_*"]);
+        assert_eq!(framework_wildcards(|d| d == "solid-js"), [] as [&str; 0]);
+        for bad in [
+            "x all -> A_*",
+            "x any dep -> A_*",
+            "x all dep",
+            "x all dep -> @unknown",
+        ] {
+            assert!(parse_frameworks(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::config::condition::{Condition, Conditions, ref_glob};
+use crate::config::condition::{Condition, Conditions};
 
 use super::Git;
 use super::exec::{self, Spec, Status};
@@ -81,12 +81,7 @@ impl<'a> State<'a> {
             Condition::Ci => {
                 crate::install::ci_by(crate::env_vars::get(crate::env_vars::CI).as_deref()).is_some()
             }
-            Condition::Ref(globs) => self.branch().is_some_and(|b| {
-                globs
-                    .iter()
-                    .filter_map(|g| ref_glob(g).ok())
-                    .any(|g| g.is_match(b))
-            }),
+            Condition::Ref(globs) => self.branch().is_some_and(|b| globs.is_match(b)),
             Condition::Run(cmd) => {
                 if let Some(done) = self.runs.borrow().get(cmd) {
                     return *done;

@@ -167,196 +167,274 @@ pub fn run_all_with_progress(
     on_done: &mut dyn FnMut(&Spec, &Done),
     on_tick: &mut dyn FnMut(&[RunningJob]),
 ) -> (Vec<Done>, Option<i32>) {
-    let max = max.max(1);
-    let mut results: Vec<Option<Done>> = specs.iter().map(|_| None).collect();
-    let mut next = 0;
-    let mut running: Vec<Running> = Vec::new();
-    let mut stop = false;
-    let mut finish = |done: Done, results: &mut Vec<Option<Done>>| {
-        on_done(&specs[done.index], &done);
-        let i = done.index;
-        results[i] = Some(done);
+    let mut queue = Queue {
+        specs,
+        max: max.max(1),
+        fail_fast,
+        on_done,
+        results: specs.iter().map(|_| None).collect(),
+        next: 0,
+        running: Vec::new(),
+        stop: false,
     };
     loop {
-        let signal = interrupted();
-        if signal.is_some() {
-            stop = true;
-            for r in &mut running {
-                r.terminate(Kill::Interrupt);
-            }
+        if interrupted().is_some() {
+            queue.stop(Kill::Interrupt);
         }
-        // An interactive job runs alone: it waits for the others, and nothing starts beside it.
-        while !stop
-            && running.len() < max
-            && next < specs.len()
-            && !running.iter().any(|r| specs[r.index].interactive)
-            && (!specs[next].interactive || running.is_empty())
+        queue.start_queued();
+        if queue.running.is_empty() {
+            break;
+        }
+        on_tick(&queue.progress());
+        std::thread::sleep(POLL);
+        queue.poll();
+    }
+    queue.results()
+}
+
+/// The state of one [`run_all`]: the jobs not started yet, those running, the results so far.
+struct Queue<'a> {
+    specs: &'a [Spec],
+    max: usize,
+    fail_fast: bool,
+    on_done: &'a mut dyn FnMut(&Spec, &Done),
+    /// In spec order; `None`: not finished (or never started).
+    results: Vec<Option<Done>>,
+    /// The first spec not started yet.
+    next: usize,
+    running: Vec<Running>,
+    /// Start nothing more (`fail_fast` or an interrupt).
+    stop: bool,
+}
+
+impl Queue<'_> {
+    /// Starts the queued jobs there is room for. An interactive job runs alone: it waits for
+    /// the others, and nothing starts beside it.
+    fn start_queued(&mut self) {
+        let specs = self.specs;
+        while !self.stop
+            && self.running.len() < self.max
+            && self.next < specs.len()
+            && !self.running.iter().any(|r| specs[r.index].interactive)
+            && (!specs[self.next].interactive || self.running.is_empty())
         {
+            let index = self.next;
             let started = Instant::now();
-            let output = Arc::new(Mutex::new(Capture::new(
-                &specs[next].name,
-                specs[next].state.as_deref(),
-            )));
-            match start(&specs[next], 0, output.clone()) {
-                Ok((child, record, eof, terminal)) => running.push(Running {
-                    group: true,
-                    terminal,
-                    index: next,
-                    chunk: 0,
-                    pgid: child.id() as ProcessId,
-                    record,
-                    child,
-                    output,
-                    eof,
-                    started,
-                    // Timeouts are bounded at load; a deadline past what the clock holds is none.
-                    deadline: specs[next].timeout.and_then(|t| started.checked_add(t)),
-                    kill: None,
-                    failed: None,
-                }),
+            match Running::start(&specs[index], index, started) {
+                Ok(r) => self.running.push(r),
                 Err(e) => {
-                    let done = Done {
-                        index: next,
+                    self.stop |= self.fail_fast;
+                    self.finish(Done {
+                        index,
                         status: Status::SpawnError(e.to_string()),
                         output: Vec::new(),
                         log: None,
                         elapsed: started.elapsed(),
-                    };
-                    stop |= fail_fast;
-                    finish(done, &mut results);
+                    });
                 }
             }
-            next += 1;
+            self.next += 1;
         }
-        if running.is_empty() {
-            break;
+    }
+
+    /// Start nothing more, and end the running jobs.
+    fn stop(&mut self, why: Kill) {
+        self.stop = true;
+        for r in &mut self.running {
+            r.terminate(why);
         }
+    }
+
+    fn progress(&self) -> Vec<RunningJob<'_>> {
         let now = Instant::now();
-        let progress: Vec<RunningJob> = running
+        self.running
             .iter()
             .map(|r| RunningJob {
-                name: &specs[r.index].name,
+                name: &self.specs[r.index].name,
                 elapsed: now.duration_since(r.started),
-                interactive: specs[r.index].interactive,
+                interactive: self.specs[r.index].interactive,
             })
-            .collect();
-        on_tick(&progress);
-        std::thread::sleep(POLL);
+            .collect()
+    }
+
+    /// Timeouts and kills enforced; a job whose shell exited goes on with its next chunk of
+    /// commands, or ends.
+    fn poll(&mut self) {
+        let specs = self.specs;
         let mut i = 0;
-        while i < running.len() {
-            let r = &mut running[i];
-            let now = Instant::now();
-            if r.kill.is_none() && r.deadline.is_some_and(|d| now >= d) {
-                r.terminate(Kill::Timeout);
-            }
-            if let Some((_, since)) = r.kill
-                && now.duration_since(since) >= GRACE
-            {
-                send_signal(r.pgid, r.group, Signal::SIGKILL);
-            }
+        while i < self.running.len() {
+            let r = &mut self.running[i];
+            r.enforce_deadline();
             if !platform::child_exited(r.pgid) {
                 i += 1;
                 continue;
             }
-            // The leader is a zombie, so its group id cannot be reused yet: clear out the rest.
-            if r.group {
-                signal_group(r.pgid, Signal::SIGKILL);
-            }
-            let status = r.child.wait().ok();
-            if let Some(record) = r.record.take() {
-                record.remove();
-            }
-            if let Some(t) = r.terminal.take() {
-                t.take_back();
-                // A foreground job killed by Ctrl-C: the user meant to stop the hook, as a
-                // shell stops a script when its foreground command dies of SIGINT.
-                if status.and_then(platform::exit_signal) == Some(platform::SIGINT) {
-                    interrupt(platform::SIGINT);
-                }
-            }
-            wait_eof(&r.eof);
-            if r.kill.is_none()
-                && let Some(problem) = status.and_then(failure)
-            {
-                r.failed.get_or_insert(problem);
-            }
+            r.reap();
             let spec = &specs[r.index];
-            if r.kill.is_none() && r.chunk + 1 < spec.commands.len() {
-                // One output capture per job across chunks.
-                match start(spec, r.chunk + 1, r.output.clone()) {
-                    Ok((child, record, eof, terminal)) => {
-                        r.chunk += 1;
-                        r.pgid = child.id() as ProcessId;
-                        r.record = record;
-                        r.terminal = terminal;
-                        r.child = child;
-                        r.eof = eof;
-                        i += 1;
-                        continue;
-                    }
-                    Err(e) => {
-                        r.failed.get_or_insert(format!("cannot start: {e}"));
-                    }
-                }
+            if r.kill.is_none() && r.chunk + 1 < spec.commands.len() && r.start_next_chunk(spec) {
+                i += 1;
+                continue;
             }
-            let r = running.swap_remove(i);
-            let capture = std::mem::replace(
-                &mut *r.output.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
-                Capture::new("", None),
-            );
-            let (output, log) = capture.finish();
-            let status = match (r.kill, r.failed) {
-                (Some((Kill::Timeout, _)), _) => Status::TimedOut(specs[r.index].timeout.unwrap_or_default()),
-                (Some((Kill::Cancel, _)), _) => Status::Cancelled,
-                (Some((Kill::Interrupt, _)), _) => Status::Interrupted,
-                (None, Some(problem)) => Status::Failed(problem),
-                (None, None) => Status::Passed,
-            };
-            if fail_fast && status.is_failure() && !stop {
-                stop = true;
-                for other in &mut running {
-                    other.terminate(Kill::Cancel);
-                }
-            }
-            finish(
-                Done {
-                    index: r.index,
-                    status,
-                    output,
-                    log,
-                    elapsed: r.started.elapsed(),
-                },
-                &mut results,
-            );
+            let r = self.running.swap_remove(i);
+            self.ended(r);
         }
     }
-    let signal = interrupted();
-    let results = results
-        .into_iter()
-        .enumerate()
-        .map(|(index, d)| {
-            d.unwrap_or_else(|| {
-                // Never started: fail_fast or an interrupt stopped the queue.
-                let done = Done {
-                    index,
-                    status: if signal.is_some() {
-                        Status::Interrupted
-                    } else {
-                        Status::Cancelled
-                    },
-                    output: Vec::new(),
-                    log: None,
-                    elapsed: Duration::ZERO,
-                };
-                on_done(&specs[index], &done);
-                done
+
+    /// A job that ran its last chunk (or was killed): its output and status, and `fail_fast`'s
+    /// cancelling of the others.
+    fn ended(&mut self, r: Running) {
+        let capture = std::mem::replace(
+            &mut *r.output.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+            Capture::new("", None),
+        );
+        let (output, log) = capture.finish();
+        let status = match (r.kill, r.failed) {
+            (Some((Kill::Timeout, _)), _) => {
+                Status::TimedOut(self.specs[r.index].timeout.unwrap_or_default())
+            }
+            (Some((Kill::Cancel, _)), _) => Status::Cancelled,
+            (Some((Kill::Interrupt, _)), _) => Status::Interrupted,
+            (None, Some(problem)) => Status::Failed(problem),
+            (None, None) => Status::Passed,
+        };
+        if self.fail_fast && status.is_failure() && !self.stop {
+            self.stop(Kill::Cancel);
+        }
+        self.finish(Done {
+            index: r.index,
+            status,
+            output,
+            log,
+            elapsed: r.started.elapsed(),
+        });
+    }
+
+    fn finish(&mut self, done: Done) {
+        (self.on_done)(&self.specs[done.index], &done);
+        let i = done.index;
+        self.results[i] = Some(done);
+    }
+
+    /// Every job's result in spec order (those never started: cancelled, or interrupted), and
+    /// the signal if interrupted.
+    fn results(self) -> (Vec<Done>, Option<i32>) {
+        let signal = interrupted();
+        let Queue {
+            specs,
+            on_done,
+            results,
+            ..
+        } = self;
+        let results = results
+            .into_iter()
+            .enumerate()
+            .map(|(index, d)| {
+                d.unwrap_or_else(|| {
+                    // Never started: fail_fast or an interrupt stopped the queue.
+                    let done = Done {
+                        index,
+                        status: if signal.is_some() {
+                            Status::Interrupted
+                        } else {
+                            Status::Cancelled
+                        },
+                        output: Vec::new(),
+                        log: None,
+                        elapsed: Duration::ZERO,
+                    };
+                    on_done(&specs[index], &done);
+                    done
+                })
             })
-        })
-        .collect();
-    (results, signal)
+            .collect();
+        (results, signal)
+    }
 }
 
 impl Running {
+    /// Starts a job's first chunk.
+    fn start(spec: &Spec, index: usize, started: Instant) -> std::io::Result<Running> {
+        let output = Arc::new(Mutex::new(Capture::new(&spec.name, spec.state.as_deref())));
+        let (child, record, eof, terminal) = start(spec, 0, output.clone())?;
+        Ok(Running {
+            group: true,
+            terminal,
+            index,
+            chunk: 0,
+            pgid: child.id() as ProcessId,
+            record,
+            child,
+            output,
+            eof,
+            started,
+            // Timeouts are bounded at load; a deadline past what the clock holds is none.
+            deadline: spec.timeout.and_then(|t| started.checked_add(t)),
+            kill: None,
+            failed: None,
+        })
+    }
+
+    /// Past its deadline: SIGTERM. Past the grace after a SIGTERM: SIGKILL.
+    fn enforce_deadline(&mut self) {
+        let now = Instant::now();
+        if self.kill.is_none() && self.deadline.is_some_and(|d| now >= d) {
+            self.terminate(Kill::Timeout);
+        }
+        if let Some((_, since)) = self.kill
+            && now.duration_since(since) >= GRACE
+        {
+            send_signal(self.pgid, self.group, Signal::SIGKILL);
+        }
+    }
+
+    /// The shell exited: what it left in its group killed, the shell reaped, its record
+    /// removed, the terminal taken back, its output read to the end, and its failure noted
+    /// (unless hookctl killed it).
+    fn reap(&mut self) {
+        // The leader is a zombie, so its group id cannot be reused yet: clear out the rest.
+        if self.group {
+            signal_group(self.pgid, Signal::SIGKILL);
+        }
+        let status = self.child.wait().ok();
+        if let Some(record) = self.record.take() {
+            record.remove();
+        }
+        if let Some(t) = self.terminal.take() {
+            t.take_back();
+            // A foreground job killed by Ctrl-C: the user meant to stop the hook, as a
+            // shell stops a script when its foreground command dies of SIGINT.
+            if status.and_then(platform::exit_signal) == Some(platform::SIGINT) {
+                interrupt(platform::SIGINT);
+            }
+        }
+        wait_eof(&self.eof);
+        if self.kill.is_none()
+            && let Some(problem) = status.and_then(failure)
+        {
+            self.failed.get_or_insert(problem);
+        }
+    }
+
+    /// The job's next chunk of commands, into the same output capture. False (the failure
+    /// noted) if it cannot start.
+    fn start_next_chunk(&mut self, spec: &Spec) -> bool {
+        match start(spec, self.chunk + 1, self.output.clone()) {
+            Ok((child, record, eof, terminal)) => {
+                self.chunk += 1;
+                self.pgid = child.id() as ProcessId;
+                self.record = record;
+                self.terminal = terminal;
+                self.child = child;
+                self.eof = eof;
+                true
+            }
+            Err(e) => {
+                self.failed.get_or_insert(format!("cannot start: {e}"));
+                false
+            }
+        }
+    }
+
     fn terminate(&mut self, why: Kill) {
         if self.kill.is_none() {
             send_signal(self.pgid, self.group, Signal::SIGTERM);

@@ -6,55 +6,13 @@ use crate::platform::{OsStrExt, OsStringExt};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::GlobBuilder;
 
-use crate::config::{JobConfig, Patterns};
+use crate::config::JobConfig;
 
 /// Linux refuses a single argument longer than 128 KiB (`MAX_ARG_STRLEN`), and `sh -c` gets
 /// the whole command as one argument, so each expanded command stays below this.
 pub const MAX_COMMAND_BYTES: usize = 100_000;
-
-/// `glob`/`exclude` patterns. A pattern without `/` matches the file name in any folder (as
-/// lint-staged does); one with `/` matches the path relative to the job's root; `**` crosses
-/// folders and `{a,b}` alternates.
-#[derive(Debug)]
-pub struct Matcher {
-    names: GlobSet,
-    paths: GlobSet,
-}
-
-impl Matcher {
-    pub fn new(patterns: &Patterns) -> Result<Matcher, String> {
-        let mut names = GlobSetBuilder::new();
-        let mut paths = GlobSetBuilder::new();
-        for raw in patterns.list() {
-            let p = raw.strip_prefix("./").unwrap_or(&raw);
-            let (anchored, p) = match p.strip_prefix('/') {
-                Some(rest) => (true, rest),
-                None => (false, p),
-            };
-            let glob = GlobBuilder::new(p)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()
-                .map_err(|e| format!("invalid glob `{raw}`: {}", e.kind()))?;
-            if anchored || p.contains('/') {
-                paths.add(glob);
-            } else {
-                names.add(glob);
-            }
-        }
-        let build = |b: GlobSetBuilder| b.build().map_err(|e| e.to_string());
-        Ok(Matcher {
-            names: build(names)?,
-            paths: build(paths)?,
-        })
-    }
-
-    pub fn is_match(&self, rel: &Path) -> bool {
-        self.paths.is_match(rel) || rel.file_name().is_some_and(|n| self.names.is_match(Path::new(n)))
-    }
-}
 
 /// What to do with one job.
 #[derive(Debug, PartialEq)]
@@ -147,14 +105,14 @@ pub fn plan_runs_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Resul
 /// `exclude`.
 pub fn select(job: &JobConfig, files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let root = job_root(job)?;
-    let glob = job.glob.as_ref().map(Matcher::new).transpose()?;
-    let exclude = job.exclude.as_ref().map(Matcher::new).transpose()?;
+    let glob = job.glob.as_ref();
+    let exclude = job.exclude.as_ref();
     Ok(files
         .iter()
         .filter_map(|f| f.strip_prefix(&root).ok())
         .filter(|f| !f.as_os_str().is_empty())
-        .filter(|f| glob.as_ref().is_none_or(|g| g.is_match(f)))
-        .filter(|f| exclude.as_ref().is_none_or(|x| !x.is_match(f)))
+        .filter(|f| glob.is_none_or(|g| g.is_match(f)))
+        .filter(|f| exclude.is_none_or(|x| !x.is_match(f)))
         .map(Path::to_path_buf)
         .collect())
 }
@@ -414,6 +372,8 @@ pub fn quote(s: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Patterns;
+    use std::fmt::Write as _;
 
     #[test]
     fn templates_with_multi_byte_characters_parse() {
@@ -436,8 +396,8 @@ mod tests {
             name: "j".into(),
             run: run.into(),
             enabled: None,
-            glob: glob.map(|g| Patterns::One(g.into())),
-            exclude: exclude.map(|g| Patterns::One(g.into())),
+            glob: glob.map(|g| Patterns::One(g.into()).try_into().unwrap()),
+            exclude: exclude.map(|g| Patterns::One(g.into()).try_into().unwrap()),
             root: root.map(Into::into),
             env: Default::default(),
             timeout: None,
@@ -672,7 +632,7 @@ mod tests {
                         }
                     }
                     Tok::Arg(i) => {
-                        template.push_str(&format!("{{{}}}", i + 1));
+                        let _ = write!(template, "{{{}}}", i + 1);
                         want.push(args.get(*i).cloned().unwrap_or_default().into_bytes());
                     }
                 }

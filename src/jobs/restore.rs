@@ -21,6 +21,7 @@
 
 use crate::platform::{self, OsStrExt};
 use std::ffi::OsStr;
+use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -124,15 +125,12 @@ impl Guard {
                 }
                 _ => Saved::Absent,
             };
-            manifest.push_str(&match &saved {
-                Saved::File { mode, .. } => {
-                    format!("file {n} {mode:o} {}\n", hex(rel.as_os_str().as_bytes()))
-                }
-                Saved::Link { target } => {
-                    format!("link {} {}\n", hex(target), hex(rel.as_os_str().as_bytes()))
-                }
-                Saved::Absent => format!("absent {}\n", hex(rel.as_os_str().as_bytes())),
-            });
+            let path = hex(rel.as_os_str().as_bytes());
+            let _ = match &saved {
+                Saved::File { mode, .. } => writeln!(manifest, "file {n} {mode:o} {path}"),
+                Saved::Link { target } => writeln!(manifest, "link {} {path}", hex(target)),
+                Saved::Absent => writeln!(manifest, "absent {path}"),
+            };
             guard.entries.push(Entry {
                 rel: rel.clone(),
                 saved,

@@ -3,6 +3,7 @@
 //! screen, rewrite earlier lines or hide a finding. Control characters are shown escaped.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// Whether a character must not reach a terminal raw: C0 controls except tab, DEL, C1
 /// controls, and the bidirectional overrides and isolates that reorder what is displayed.
@@ -20,8 +21,12 @@ pub fn escape(s: &str) -> Cow<'_, str> {
         match c {
             '\r' => out.push_str("\\r"),
             '\n' => out.push_str("\\n"),
-            c if is_unsafe(c) && (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c if is_unsafe(c) && (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:04x}}}", c as u32);
+            }
             c => out.push(c),
         }
     }

@@ -7,6 +7,7 @@ pub mod escape;
 pub mod human;
 mod sarif;
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -113,15 +114,15 @@ pub fn print(
                 // workflow-command syntax.
                 let mut props = format!("file={}", gh_escape_prop(&escape::escape(&f.path)));
                 if f.line > 0 {
-                    props.push_str(&format!(",line={}", f.line));
+                    let _ = write!(props, ",line={}", f.line);
                 }
                 if f.column > 0 {
-                    props.push_str(&format!(",col={}", f.column));
+                    let _ = write!(props, ",col={}", f.column);
                 }
-                props.push_str(&format!(",title={}", gh_escape_prop(f.rule.id)));
+                let _ = write!(props, ",title={}", gh_escape_prop(f.rule.id));
                 let mut msg = escape::escape(&f.message).into_owned();
                 if let Some(h) = &f.help {
-                    msg.push_str(&format!("\nhelp: {}", escape::escape(h)));
+                    let _ = write!(msg, "\nhelp: {}", escape::escape(h));
                 }
                 writeln!(out, "::{level} {props}::{}", gh_escape_data(&msg))?;
             }

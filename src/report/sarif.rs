@@ -1,5 +1,6 @@
 //! SARIF 2.1.0, as GitHub code scanning accepts it.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde_json::json;
@@ -35,7 +36,7 @@ pub fn print(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             }
             let mut text = f.message.clone();
             if let Some(h) = &f.help {
-                text.push_str(&format!("\nhelp: {h}"));
+                let _ = write!(text, "\nhelp: {h}");
             }
             let mut loc = json!({ "artifactLocation": { "uri": f.path, "uriBaseId": "%SRCROOT%" } });
             if !region.is_empty() {

@@ -136,29 +136,52 @@ fn manifest_path(dir: &str) -> String {
     }
 }
 
+/// What can fire at all: the folders of packages deployed unbundled, and the names some
+/// package.json has in `devDependencies`. `None` when either is empty (no per-file work).
+pub struct Candidates<'a> {
+    unbundled: HashSet<&'a str>,
+    dev_names: HashSet<&'a str>,
+}
+
+impl<'a> Candidates<'a> {
+    pub fn new(packages: &'a Packages) -> Option<Candidates<'a>> {
+        let unbundled: HashSet<&str> = packages
+            .manifests
+            .iter()
+            .filter(|(dir, m)| !dir.split('/').any(|c| c == "node_modules") && runs_unbundled(&m.json))
+            .map(|(dir, _)| dir.as_str())
+            .collect();
+        if unbundled.is_empty() {
+            return None;
+        }
+        // Only a name some package.json has in `devDependencies` can fire: a set lookup
+        // rejects every other import before any walk up the folders.
+        let dev_names: HashSet<&str> = packages
+            .manifests
+            .values()
+            .filter_map(|m| m.json.get("devDependencies").and_then(Value::as_object))
+            .flat_map(|d| d.keys().map(String::as_str))
+            .collect();
+        if dev_names.is_empty() {
+            return None;
+        }
+        Some(Candidates { unbundled, dev_names })
+    }
+
+    /// Whether an import (borrowed from the facts cache) can matter to this rule: it names a
+    /// package some package.json has in `devDependencies`. Asked by the warm full check before
+    /// it decodes a cached file's imports.
+    pub fn wants_import(&self, i: crate::cache::ImportRef<'_>) -> bool {
+        crate::resolve::specifier::package_name(i.specifier).is_some_and(|n| self.dev_names.contains(n))
+    }
+}
+
 /// Findings for the scanned files. Cheap when nothing can fire: no package.json with a
 /// `start` script that runs Node unbundled means no per-file work at all.
 pub fn check(config: &Config, packages: &Packages, files: &[(String, Facts)]) -> Vec<Finding> {
-    let unbundled: HashSet<&str> = packages
-        .manifests
-        .iter()
-        .filter(|(dir, m)| !dir.split('/').any(|c| c == "node_modules") && runs_unbundled(&m.json))
-        .map(|(dir, _)| dir.as_str())
-        .collect();
-    if unbundled.is_empty() {
+    let Some(Candidates { unbundled, dev_names }) = Candidates::new(packages) else {
         return Vec::new();
-    }
-    // Only a name some package.json has in `devDependencies` can fire: a set lookup rejects
-    // every other import before any walk up the folders.
-    let dev_names: HashSet<&str> = packages
-        .manifests
-        .values()
-        .filter_map(|m| m.json.get("devDependencies").and_then(Value::as_object))
-        .flat_map(|d| d.keys().map(String::as_str))
-        .collect();
-    if dev_names.is_empty() {
-        return Vec::new();
-    }
+    };
     // Built on first use: most runs have no candidate at all.
     let globs = std::sync::OnceLock::new();
     files

@@ -159,10 +159,49 @@ fn check_root(
     let Some(path) = lockfile(snap, root, manager) else {
         return Vec::new();
     };
-    let path = path.as_str();
-    let unreadable = |line: u32, msg: String| {
-        vec![
-            Finding::new(&rules::FILES_UNREADABLE, path, msg)
+    let lock = match Lock::read(snap, root, manager, &path) {
+        Ok(Some(lock)) => lock,
+        Ok(None) => return Vec::new(),
+        Err(unreadable) => return vec![*unreadable],
+    };
+    // Yarn 2+ refuses a lockfile it would write otherwise, whatever it locks.
+    if let Some(finding) = lock.not_as_written(&path) {
+        return vec![finding];
+    }
+    let Some(root_manifest) = packages.manifests.get(root) else {
+        return Vec::new();
+    };
+    let install = Install {
+        snap,
+        packages,
+        root,
+        workspaces,
+        lockfile: Lockfile {
+            path: &path,
+            format: lock.format(),
+            root,
+        },
+        peers: lock.installs_peers(snap, root),
+        npm_overridden: npm_overrides(&root_manifest.json),
+        lock,
+    };
+    let mut members: Vec<&str> = std::iter::once(root)
+        .chain(workspaces.values().map(String::as_str))
+        .collect();
+    members.sort_unstable();
+    members.dedup();
+    members
+        .into_iter()
+        .flat_map(|member| install.check_member(member))
+        .collect()
+}
+
+impl Lock {
+    /// The install root's lockfile at `path`, parsed; `Ok(None)` when it cannot be read, the
+    /// `files/unreadable` finding when it is not UTF-8 or does not parse.
+    fn read(snap: &Snapshot, root: &str, manager: Manager, path: &str) -> Result<Option<Lock>, Box<Finding>> {
+        let unreadable = |line: u32, msg: String| {
+            let finding = Finding::new(&rules::FILES_UNREADABLE, path, msg)
                 .at(line, 1)
                 .help(format!(
                     "fix or regenerate `{path}` (`{}{}`); hookctl cannot check it against package.json",
@@ -173,54 +212,63 @@ fn check_root(
                         _ => "npm install",
                     }
                 ))
-                .name(path),
-        ]
-    };
-    let Ok(bytes) = snap.read(path) else {
-        return Vec::new();
-    };
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return unreadable(1, format!("`{path}` is not valid UTF-8"));
-    };
-    let parsed = match manager {
-        Manager::Pnpm => deps::pnpm::Lock::parse(text).map(|l| {
-            let cats = snap
-                .read(&crate::resolve::specifier::join_rel(root, "pnpm-workspace.yaml"))
-                .map(|b| deps::pnpm::workspace_catalogs(&String::from_utf8_lossy(&b)))
-                .unwrap_or_default();
-            Lock::Pnpm(l, cats)
-        }),
-        Manager::Yarn => deps::yarn::Lock::parse(text).map(|l| Lock::Yarn(Box::new(l))),
-        _ => deps::npm::Lock::parse(text).map(Lock::Npm),
-    };
-    let lock = match parsed {
-        Ok(l) => l,
-        Err(e) => {
-            return unreadable(
+                .name(path);
+            Box::new(finding)
+        };
+        let Ok(bytes) = snap.read(path) else {
+            return Ok(None);
+        };
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            return Err(unreadable(1, format!("`{path}` is not valid UTF-8")));
+        };
+        let parsed = match manager {
+            Manager::Pnpm => deps::pnpm::Lock::parse(text).map(|l| {
+                let cats = snap
+                    .read(&crate::resolve::specifier::join_rel(root, "pnpm-workspace.yaml"))
+                    .map(|b| deps::pnpm::workspace_catalogs(&String::from_utf8_lossy(&b)))
+                    .unwrap_or_default();
+                Lock::Pnpm(l, cats)
+            }),
+            Manager::Yarn => deps::yarn::Lock::parse(text).map(|l| Lock::Yarn(Box::new(l))),
+            _ => deps::npm::Lock::parse(text).map(Lock::Npm),
+        };
+        parsed.map(Some).map_err(|e| {
+            unreadable(
                 e.line,
                 format!("`{path}` cannot be parsed: line {}: {}", e.line, e.message),
-            );
+            )
+        })
+    }
+
+    fn format(&self) -> Format {
+        match self {
+            Lock::Npm(_) => Format::Npm,
+            Lock::Pnpm(..) => Format::Pnpm,
+            Lock::Yarn(l) if l.berry => Format::Berry,
+            Lock::Yarn(_) => Format::Yarn1,
         }
-    };
-    let format = match &lock {
-        Lock::Npm(_) => Format::Npm,
-        Lock::Pnpm(..) => Format::Pnpm,
-        Lock::Yarn(l) if l.berry => Format::Berry,
-        Lock::Yarn(_) => Format::Yarn1,
-    };
-    let peers = match &lock {
-        Lock::Npm(_) => !legacy_peer_deps(snap, root),
-        Lock::Pnpm(l, _) => l.auto_install_peers,
-        // Berry records a workspace's peer ranges (a new one fails `--immutable`); yarn 1 does not.
-        Lock::Yarn(l) => l.berry,
-    };
-    let berry = matches!(&lock, Lock::Yarn(l) if l.berry);
-    // Yarn 2+ refuses a lockfile it would write otherwise, whatever it locks.
-    if let Lock::Yarn(l) = &lock
-        && l.berry
-        && let Some(line) = l.noncanonical
-    {
-        return vec![
+    }
+
+    fn berry(&self) -> bool {
+        matches!(self, Lock::Yarn(l) if l.berry)
+    }
+
+    /// Whether the manager installs (and records) a package's own `peerDependencies`.
+    fn installs_peers(&self, snap: &Snapshot, root: &str) -> bool {
+        match self {
+            Lock::Npm(_) => !legacy_peer_deps(snap, root),
+            Lock::Pnpm(l, _) => l.auto_install_peers,
+            // Berry records a workspace's peer ranges (a new one fails `--immutable`); yarn 1
+            // does not.
+            Lock::Yarn(l) => l.berry,
+        }
+    }
+
+    /// A yarn 2+ lockfile not written as yarn writes it: `--immutable` fails whatever it locks.
+    fn not_as_written(&self, path: &str) -> Option<Finding> {
+        let Lock::Yarn(l) = self else { return None };
+        let line = l.noncanonical.filter(|_| l.berry)?;
+        Some(
             Finding::new(
                 &rules::DEPS_LOCKFILE_DRIFT,
                 path,
@@ -231,71 +279,67 @@ fn check_root(
             .at(line, 1)
             .help(format!("run `yarn` and commit `{path}` as it writes it"))
             .name(path),
-        ];
+        )
     }
-    let Some(root_manifest) = packages.manifests.get(root) else {
-        return Vec::new();
-    };
-    let npm_overridden = npm_overrides(&root_manifest.json);
-    let workspace_version = |name: &str| {
-        let dir = workspaces.get(name)?;
-        let v = packages.manifests.get(dir)?.json.get("version")?.as_str()?;
-        Some(v.to_string())
-    };
-    let mut members: Vec<&str> = std::iter::once(root)
-        .chain(workspaces.values().map(String::as_str))
-        .collect();
-    members.sort_unstable();
-    members.dedup();
-    let mut out = Vec::new();
-    for member in members {
-        let Some(manifest) = packages.manifests.get(member) else {
-            continue;
+
+    fn check(&self, dep: &Dep, workspace_version: &dyn Fn(&str) -> Option<String>) -> Option<Drift> {
+        match self {
+            Lock::Npm(l) => l.check(dep),
+            Lock::Pnpm(l, cats) => l.check(dep, cats),
+            Lock::Yarn(l) => l.check(dep, workspace_version),
+        }
+    }
+}
+
+/// One install root with its parsed lockfile: what its frozen install decides for each
+/// dependency of its packages.
+struct Install<'a> {
+    snap: &'a Snapshot,
+    packages: &'a Packages,
+    root: &'a str,
+    workspaces: &'a std::collections::HashMap<String, String>,
+    lockfile: Lockfile<'a>,
+    lock: Lock,
+    /// The manager installs a package's own `peerDependencies`.
+    peers: bool,
+    /// The root's npm `overrides`, name -> spec.
+    npm_overridden: std::collections::HashMap<String, String>,
+}
+
+impl Install<'_> {
+    /// The findings of one package (`member`: its repo-relative folder) of the install root.
+    fn check_member(&self, member: &str) -> Vec<Finding> {
+        let Some(manifest) = self.packages.manifests.get(member) else {
+            return Vec::new();
         };
+        let json = &manifest.json;
         let pkg_path = crate::resolve::specifier::join_rel(member, "package.json");
         // The lockfile names folders relative to its own.
-        let dir = if root.is_empty() {
+        let dir = if self.root.is_empty() {
             member
         } else {
             member
-                .strip_prefix(root)
+                .strip_prefix(self.root)
                 .map_or(member, |r| r.trim_start_matches('/'))
         };
-        let pkg_text = snap
+        let pkg_text = self
+            .snap
             .read(&pkg_path)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
+        let workspace_version = |name: &str| self.workspace_version(name);
+        let mut out = Vec::new();
         for field in FIELDS {
-            let Some(deps) = manifest.json.get(field).and_then(|v| v.as_object()) else {
+            let Some(deps) = json.get(field).and_then(|v| v.as_object()) else {
                 continue;
             };
-            if field == "peerDependencies" && !peers {
+            if field == "peerDependencies" && !self.peers {
                 continue;
             }
             let field_at = json_key(&pkg_text, field, 0).unwrap_or(0);
             for (name, spec) in deps {
                 let Some(spec) = spec.as_str() else { continue };
-                // A name in several fields is installed once, from the strongest one
-                // (optionalDependencies, then dependencies, then devDependencies), which is the
-                // field pnpm records it under (a real-repo finding, typescript-sdk).
-                let stronger: &[&str] = match field {
-                    "devDependencies" => &["dependencies", "optionalDependencies"],
-                    "dependencies" => &["optionalDependencies"],
-                    _ => &[],
-                };
-                if stronger
-                    .iter()
-                    .any(|f| manifest.json.get(*f).and_then(|d| d.get(name)).is_some())
-                {
-                    continue;
-                }
-                // npm and pnpm install a peer that is also a dependency once, as the dependency.
-                if field == "peerDependencies"
-                    && !berry
-                    && FIELDS[..3]
-                        .iter()
-                        .any(|f| manifest.json.get(*f).and_then(|d| d.get(name)).is_some())
-                {
+                if self.installed_from_another_field(json, field, name) {
                     continue;
                 }
                 let dep = Dep {
@@ -304,46 +348,82 @@ fn check_root(
                     name,
                     spec,
                 };
-                let drift = match &lock {
-                    Lock::Npm(l) => l.check(&dep),
-                    Lock::Pnpm(l, cats) => l.check(&dep, cats),
-                    Lock::Yarn(l) => l.check(&dep, &workspace_version),
+                let Some(drift) = self.lock.check(&dep, &workspace_version) else {
+                    continue;
                 };
-                let Some(drift) = drift else { continue };
-                // npm does not install an optional peer (`peerDependenciesMeta.<name>.optional`)
-                // that nothing else needs: `npm ci` passes without it in the lockfile.
-                if field == "peerDependencies"
-                    && matches!(lock, Lock::Npm(_))
-                    && drift == Drift::Missing
-                    && manifest
-                        .json
-                        .pointer(&format!(
-                            "/peerDependenciesMeta/{}/optional",
-                            name.replace('~', "~0").replace('/', "~1")
-                        ))
-                        .and_then(serde_json::Value::as_bool)
-                        == Some(true)
-                {
+                if self.npm_accepts(json, &dep, &drift) {
                     continue;
                 }
-                // An npm `overrides` entry replaces the declared range everywhere: `npm ci`
-                // installs the overriding version, in range or not (documenso/documenso: root
-                // `"overrides": {"typescript": "5.6.2"}` under a workspace's `^5.9.3`, accepted
-                // by `npm ci`; real-repo corpus).
-                if let (Lock::Npm(_), Drift::OutOfRange { locked }) = (&lock, &drift)
-                    && let Some(over) = npm_overridden.get(name.as_str())
-                    && node_semver::Range::parse(over)
-                        .ok()
-                        .is_none_or(|r| deps::satisfies(&r, locked) != Some(false))
-                {
-                    continue;
-                }
-                let lock = Lockfile { path, format, root };
-                out.push(finding(&pkg_path, &pkg_text, field_at, &dep, &drift, &lock));
+                out.push(finding(
+                    &pkg_path,
+                    &pkg_text,
+                    field_at,
+                    &dep,
+                    &drift,
+                    &self.lockfile,
+                ));
             }
         }
+        out
     }
-    out
+
+    /// The version of the workspace package `name`, from its package.json.
+    fn workspace_version(&self, name: &str) -> Option<String> {
+        let dir = self.workspaces.get(name)?;
+        let v = self.packages.manifests.get(dir)?.json.get("version")?.as_str()?;
+        Some(v.to_string())
+    }
+
+    /// A name in several fields is installed once, from the strongest one
+    /// (optionalDependencies, then dependencies, then devDependencies), which is the field
+    /// pnpm records it under (a real-repo finding, typescript-sdk); npm and pnpm install a peer
+    /// that is also a dependency once, as the dependency.
+    fn installed_from_another_field(&self, json: &serde_json::Value, field: &str, name: &str) -> bool {
+        let in_field = |f: &&str| json.get(*f).and_then(|d| d.get(name)).is_some();
+        let stronger: &[&str] = match field {
+            "devDependencies" => &["dependencies", "optionalDependencies"],
+            "dependencies" => &["optionalDependencies"],
+            _ => &[],
+        };
+        stronger.iter().any(in_field)
+            || (field == "peerDependencies" && !self.lock.berry() && FIELDS[..3].iter().any(in_field))
+    }
+
+    /// Drift that `npm ci` accepts all the same: an optional peer nothing else needs, or a
+    /// range an `overrides` entry replaces.
+    fn npm_accepts(&self, json: &serde_json::Value, dep: &Dep, drift: &Drift) -> bool {
+        if !matches!(self.lock, Lock::Npm(_)) {
+            return false;
+        }
+        let name = dep.name;
+        // npm does not install an optional peer (`peerDependenciesMeta.<name>.optional`)
+        // that nothing else needs: `npm ci` passes without it in the lockfile.
+        if dep.field == "peerDependencies"
+            && *drift == Drift::Missing
+            && json
+                .pointer(&format!(
+                    "/peerDependenciesMeta/{}/optional",
+                    name.replace('~', "~0").replace('/', "~1")
+                ))
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+        {
+            return true;
+        }
+        // An npm `overrides` entry replaces the declared range everywhere: `npm ci`
+        // installs the overriding version, in range or not (documenso/documenso: root
+        // `"overrides": {"typescript": "5.6.2"}` under a workspace's `^5.9.3`, accepted
+        // by `npm ci`; real-repo corpus).
+        if let Drift::OutOfRange { locked } = drift
+            && let Some(over) = self.npm_overridden.get(name)
+            && node_semver::Range::parse(over)
+                .ok()
+                .is_none_or(|r| deps::satisfies(&r, locked) != Some(false))
+        {
+            return true;
+        }
+        false
+    }
 }
 
 /// What a root package.json's npm `overrides` sets at the top level, name -> spec: `"x":

@@ -3,24 +3,16 @@
 //! rules report their undeclared reads as warnings (no deploy runs them), except in the
 //! configs a deploy's build does run (`next.config.*`, `vite.config.*`, ...).
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
-
 use crate::config::Config;
+use crate::config::pattern::LooseGlobList;
 use crate::snapshot::Snapshot;
 
-/// `[deps] dev_globs`, compiled once per run.
-pub struct DevGlobs(GlobSet);
+/// `[deps] dev_globs`, as compiled when the configuration was read.
+pub struct DevGlobs<'a>(&'a LooseGlobList);
 
-impl DevGlobs {
-    pub fn new(config: &Config) -> DevGlobs {
-        let mut b = GlobSetBuilder::new();
-        for g in config.deps.dev_globs() {
-            // Validated when the config was loaded.
-            if let Ok(glob) = Glob::new(&g) {
-                b.add(glob);
-            }
-        }
-        DevGlobs(b.build().unwrap_or_else(|_| GlobSet::empty()))
+impl DevGlobs<'_> {
+    pub fn new(config: &Config) -> DevGlobs<'_> {
+        DevGlobs(config.deps.dev_globs())
     }
 
     /// Is this file test/story/config/script code: its path inside its package folder, or its

@@ -33,7 +33,7 @@ pub struct EnvContext<'a> {
     /// Env names bundler configs define (`next.config` `env`, Vite `define`) and providers'.
     bundler: Option<&'a crate::bundler::Bundler>,
     /// `[deps] dev_globs`, for test and script files.
-    dev: DevGlobs,
+    dev: DevGlobs<'a>,
     /// Which paths asked [`EnvContext::is_dev_file`] are test or script files.
     dev_files: std::sync::Mutex<std::collections::HashMap<String, bool>>,
     /// Files only the package.json scripts no deploy runs run (read on first use).

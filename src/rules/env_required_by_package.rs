@@ -43,6 +43,16 @@ fn package_of(specifier: &str) -> &str {
     }
 }
 
+/// Whether an import can matter to this rule: not type-only, of a package that needs
+/// variables. The warm full check decodes a cached file's imports only when some rule asks
+/// ([`crate::cache::FactsCache::get_lazy`]); this is the rule's question, asked of each import
+/// borrowed from the cache.
+pub fn wants_import(i: crate::cache::ImportRef<'_>) -> bool {
+    !i.type_only
+        && !i.specifier.starts_with('.')
+        && !crate::env::required_by_package(package_of(i.specifier)).is_empty()
+}
+
 pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Finding> {
     // Importers of the packages that need variables: package -> (file, use).
     let mut importers: HashMap<&str, Vec<(&str, Use)>> = HashMap::new();

@@ -20,7 +20,7 @@
 //! (path, blob) pairs are remembered in `<git common dir>/hookctl/secrets-clean.bin`, so an
 //! unchanged file is not read again.
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use crate::config::pattern::GlobList;
 use rayon::prelude::*;
 
 use crate::config::Config;
@@ -60,21 +60,14 @@ pub struct Hit {
 pub const HIGH_ENTROPY: &str = "high-entropy string";
 
 /// Which snapshot paths the rule reads.
-struct Filter {
-    skip: GlobSet,
+struct Filter<'a> {
+    skip: &'a GlobList,
 }
 
-impl Filter {
-    fn new(config: &Config) -> Filter {
-        let mut b = GlobSetBuilder::new();
-        for g in config.secrets.skip() {
-            // Validated when the configuration was loaded.
-            if let Ok(glob) = GlobBuilder::new(&g).literal_separator(true).build() {
-                b.add(glob);
-            }
-        }
+impl Filter<'_> {
+    fn new(config: &Config) -> Filter<'_> {
         Filter {
-            skip: b.build().unwrap_or_else(|_| GlobSet::empty()),
+            skip: config.secrets.skip(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! tests. Facts are rendered one per line so a failure shows the whole difference.
 
 use proptest::prelude::*;
+use std::fmt::Write as _;
 
 use super::{EnvSource, Facts, ImportKind, Lang, ScanOptions, extract};
 
@@ -793,7 +794,7 @@ fn program(
                 text += &fill(before);
                 let (line, col) = line_col(text.as_bytes(), text.len());
                 imports.push((spec.clone(), kind, type_only, line, col));
-                text += &format!("{q}{spec}{q}{}", fill(after));
+                let _ = write!(text, "{q}{spec}{q}{}", fill(after));
             }
             Stmt::Env {
                 template,
@@ -809,7 +810,7 @@ fn program(
                 } else {
                     String::new()
                 };
-                text += &format!("{q}{name}{q}{}", fill(after));
+                let _ = write!(text, "{q}{name}{q}{}", fill(after));
             }
         }
     }

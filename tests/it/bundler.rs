@@ -6,6 +6,7 @@
 //! `#imports` without Nuxt). The whole table's findings are one snapshot.
 
 use crate::common::*;
+use std::fmt::Write as _;
 
 struct Case {
     name: &'static str,
@@ -554,21 +555,22 @@ fn bundler_shapes_and_their_twins() {
             run.code,
             run.all()
         );
-        out.push_str(&format!("== {} (exit {})\n", case.name, run.code));
+        let _ = writeln!(out, "== {} (exit {})", case.name, run.code);
         for f in run.json()["findings"].as_array().unwrap() {
             let what = f
                 .get("specifier")
                 .or(f.get("name"))
                 .and_then(|v| v.as_str())
                 .unwrap_or("");
-            out.push_str(&format!(
-                "   {} {} {}:{} {}\n",
+            let _ = writeln!(
+                out,
+                "   {} {} {}:{} {}",
                 f["severity"].as_str().unwrap(),
                 f["rule"].as_str().unwrap(),
                 f["path"].as_str().unwrap(),
                 f["line"],
                 what
-            ));
+            );
         }
         last = Some(r);
     }

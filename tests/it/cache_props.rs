@@ -9,6 +9,13 @@
 //! and the clean sets of several contexts kept side by side (two branches checked in turn).
 //! Each key part matters: a verdict kept without the blob id (`Blob`), without the size limit
 //! (`MaxSize`) or without the context (`Branch`) makes a warm run differ from a cold one.
+//!
+//! A warm full check decodes a cached file's imports only when a rule asks for them: the
+//! imports loop (a file not in the clean set), `env/required-by-package` (an import of a package
+//! that needs variables: `apps/auth`) and `deps/dev-only-at-runtime` (an import of a package
+//! some package.json has in `devDependencies`: `apps/api`). Those files are clean, so leaving
+//! out either rule's question makes the first warm run miss its finding (`EnvExample`,
+//! `DevDep` edit around them).
 
 use proptest::prelude::*;
 
@@ -39,6 +46,11 @@ enum Edit {
     Blob(usize),
     /// `hookctl.toml`'s `[scan] max_file_size`: 1 KiB, or the default.
     MaxSize(bool),
+    /// Whether `apps/auth/.env.example` declares `NEXTAUTH_SECRET` (`next-auth` needs it).
+    EnvExample(bool),
+    /// Whether `apps/api` (started by `node`) has `dotenv` in `devDependencies` (else in
+    /// `dependencies`).
+    DevDep(bool),
     /// Check out the other branch (`other` moves `apps/web/local.ts` and drops a dependency),
     /// or back: the same cache folder sees two resolution contexts in turn.
     Branch(bool),
@@ -71,6 +83,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0..BLOBS.len()).prop_map(Edit::Blob),
         any::<bool>().prop_map(Edit::MaxSize),
         any::<bool>().prop_map(Edit::Branch),
+        any::<bool>().prop_map(Edit::EnvExample),
+        any::<bool>().prop_map(Edit::DevDep),
     ]
 }
 
@@ -135,6 +149,19 @@ fn setup() -> Repo {
         r.write(&format!("apps/admin/src/p{i}.ts"), source(spec));
     }
     r.write("docs/notes.txt", notes("none"));
+    r.write(
+        "apps/auth/package.json",
+        r#"{ "name": "auth", "dependencies": { "next-auth": "^4" } }"#,
+    );
+    r.write(
+        "apps/auth/src/auth.ts",
+        "import NextAuth from \"next-auth\";\nexport default NextAuth;\n",
+    );
+    r.write("apps/api/package.json", api_manifest(true));
+    r.write(
+        "apps/api/src/server.ts",
+        "import \"dotenv/config\";\nexport const port = 1;\n",
+    );
     r.git(&["add", "-A"]).ok();
     r.git(&["commit", "-q", "-m", "main"]).ok();
     // The other branch: another resolution context (paths and manifests differ).
@@ -148,6 +175,14 @@ fn setup() -> Repo {
     r.git(&["commit", "-q", "-m", "other"]).ok();
     r.git(&["checkout", "-q", "main"]).ok();
     r
+}
+
+/// `apps/api/package.json`: a package `node` starts, with `dotenv` only for development or not.
+fn api_manifest(dev: bool) -> String {
+    let field = if dev { "devDependencies" } else { "dependencies" };
+    format!(
+        r#"{{ "name": "api", "scripts": {{ "start": "node src/server.js" }}, "{field}": {{ "dotenv": "^16" }} }}"#
+    )
 }
 
 /// `docs/notes.txt` for each of [`BLOBS`]: the secret is built at run time (no literal here).
@@ -221,6 +256,17 @@ fn apply(r: &Repo, e: &Edit) {
             let _ = r.git(&["commit", "-q", "--no-verify", "-m", "wip"]);
             let _ = r.git(&["checkout", "-q", if *other { "other" } else { "main" }]);
         }
+        Edit::EnvExample(declared) => {
+            let text = if *declared {
+                "NEXTAUTH_SECRET=\n"
+            } else {
+                "OTHER=\n"
+            };
+            r.write("apps/auth/.env.example", text);
+        }
+        Edit::DevDep(dev) => {
+            r.write("apps/api/package.json", api_manifest(*dev));
+        }
         Edit::Dependency(declared) => {
             let deps = if *declared {
                 r#"{ "tsconfig": "workspace:*", "zod": "^3" }"#
@@ -274,7 +320,8 @@ proptest! {
 
 /// The sequences that need each key part of issue 22's caches, every time (random sequences
 /// find them only now and then): the blob id of a verdict of an unread file, the size limit in
-/// its context, and the resolution context of each clean set kept side by side.
+/// its context, the resolution context of each clean set kept side by side, and each rule's
+/// question before a cached file's imports are left undecoded.
 #[test]
 fn each_key_part_of_the_verdict_caches_matters() {
     use Edit::*;
@@ -283,6 +330,9 @@ fn each_key_part_of_the_verdict_caches_matters() {
         vec![blob("binary"), blob("secret")],
         vec![MaxSize(true), blob("large"), MaxSize(false)],
         vec![Branch(true), Source(0, 4), Branch(false), Branch(true)],
+        // The first warm run after setup: clean files whose imports only a rule other than
+        // the imports loop reads.
+        vec![EnvExample(false), EnvExample(true), DevDep(false), DevDep(true)],
     ] {
         warm_equals_cold(&edits).unwrap();
     }

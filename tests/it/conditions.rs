@@ -3,6 +3,7 @@
 //! config errors of a condition that does not exist.
 
 use crate::common::*;
+use std::fmt::Write as _;
 
 /// One job per state, each `only` in it, and one that skips merges; sequential so that the
 /// output order is fixed.
@@ -298,7 +299,7 @@ fn merge_commit_holds_for_the_commit_of_a_merge_only() {
     };
     let mut text = String::new();
     let mut step = |title: &str, run: &Run| {
-        text.push_str(&format!("## {title}: exit {}\n{}", run.code, run.stderr));
+        let _ = write!(text, "## {title}: exit {}\n{}", run.code, run.stderr);
     };
     r.write("b.txt", "b\n").add(&["b.txt"]);
     step("a plain commit", &git(&["commit", "-q", "-m", "plain"]));
@@ -369,7 +370,7 @@ only = { run = "test -f .flag" }
     let mut text = String::new();
     let mut case = |title: &str, env: &[(&str, &str)]| {
         let run = run_hook(&r, "pre-commit", &[], env);
-        text.push_str(&format!("## {title}: exit {}\n{}", run.code, run.stderr));
+        let _ = write!(text, "## {title}: exit {}\n{}", run.code, run.stderr);
     };
     case("main", &[]);
     case("main, CI=true", &[("CI", "true")]);
@@ -471,7 +472,7 @@ fn unknown_conditions_are_config_errors_with_file_and_line() {
     ] {
         r.write("hookctl.toml", toml);
         let run = run_with_stdin(isolated_hookctl(&r, &["run", "pre-commit"]), None);
-        text.push_str(&format!("## {title}: exit {}\n{}\n", run.code, run.stderr));
+        let _ = writeln!(text, "## {title}: exit {}\n{}", run.code, run.stderr);
     }
     snapshot!(r, "conditions_config_errors", text);
 }

@@ -3,6 +3,7 @@
 //! `uninstall`. git 2.54 is not installed here, so a `git` that reports another version (and
 //! passes everything else to the real git) stands in for it.
 
+use std::fmt::Write as _;
 use std::os::unix::fs::PermissionsExt;
 
 use crate::common::*;
@@ -113,14 +114,15 @@ fn doctor_shows_hooks_registered_in_git_config() {
     for (title, version) in [("git 2.53.1", "2.53.1"), ("git 2.54.0", "2.54.0")] {
         let path = git_reporting(&r, version);
         let run = r.hookctl_env(&["doctor"], &[("PATH", &path)], None);
-        text.push_str(&format!("## {title}: exit {}\n{}\n", run.code, run.stdout));
+        let _ = writeln!(text, "## {title}: exit {}\n{}", run.code, run.stdout);
     }
     r.hookctl(&["install", "--hooks", "pre-commit"]).ok();
     let path = git_reporting(&r, "2.54.0");
     let run = r.hookctl_env(&["doctor", "-q"], &[("PATH", &path)], None);
-    text.push_str(&format!(
+    let _ = write!(
+        text,
         "## git 2.54.0, a hook file too (doctor -q): exit {}\n{}",
         run.code, run.stdout
-    ));
+    );
     snapshot!(r, "config_hooks_doctor", scrub(&r, &text));
 }

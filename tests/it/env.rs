@@ -2,6 +2,7 @@
 //! `NEXTAUTH_SECRET`, `NEXTAUTH_URL`, `DATABASE_URL`, `DB_PORT`, `STRIPE_SECRET_KEY`,
 //! `NEXT_PUBLIC_POSTHOG_KEY` and (optional) `SENTRY_DSN`; `.env.development` is a valid environment.
 
+use std::fmt::Write as _;
 use std::process::Command;
 
 use serde_json::Value;
@@ -410,9 +411,10 @@ fn a_ten_megabyte_env_file_is_read_to_its_last_line() {
     let mut text = repo.read(".env.development");
     let mut i = 0;
     while text.len() < 10 * 1024 * 1024 {
-        text.push_str(&format!(
-            "GENERATED_VAR_{i}=\"some value {i} that is reasonably long\" # note\n"
-        ));
+        let _ = writeln!(
+            text,
+            "GENERATED_VAR_{i}=\"some value {i} that is reasonably long\" # note"
+        );
         i += 1;
     }
     text.push_str("DB_PORT=0\n");

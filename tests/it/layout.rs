@@ -7,6 +7,7 @@
 //! the cycle, edge by edge, with the line that makes each edge.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::path::Path;
 
 /// module -> (module it names -> the first `file:line` naming it)
@@ -190,11 +191,11 @@ fn src_has_no_module_cycle() {
     let found = cycles(&graph);
     let mut report = String::new();
     for component in &found {
-        report.push_str(&format!("cycle through {}:\n", component.join(", ")));
+        let _ = writeln!(report, "cycle through {}:", component.join(", "));
         for m in component {
             for (to, at) in &graph[m] {
                 if component.contains(to) {
-                    report.push_str(&format!("  {m} -> {to}  ({at})\n"));
+                    let _ = writeln!(report, "  {m} -> {to}  ({at})");
                 }
             }
         }

@@ -39,6 +39,7 @@ mod migrate;
 mod migrate_commitlint;
 mod monorepo;
 mod monorepo_jobs;
+mod nested_hooks;
 mod node_version;
 mod ordering;
 mod output;

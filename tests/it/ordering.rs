@@ -2,6 +2,7 @@
 //! at the same time), `priority` as the shorthand, `fail_fast` per group, the built-in checks
 //! placed first or last, and the summary in the configured order.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::common::*;
@@ -234,7 +235,7 @@ fn ordering_mistakes_are_config_errors_with_file_and_line() {
     ] {
         r.write("hookctl.toml", toml);
         let out = run(&r, "pre-commit");
-        text.push_str(&format!("## {title}: exit {}\n{}\n", out.code, out.stderr));
+        let _ = writeln!(text, "## {title}: exit {}\n{}", out.code, out.stderr);
     }
     snapshot!(r, "ordering_config_errors", text);
 }

@@ -1,5 +1,6 @@
 //! The output layer: colour per stream, closed pipes, quiet/verbose (issue 10).
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -176,7 +177,7 @@ fn bundle(requires: usize, size: usize) -> Vec<u8> {
     let mut s = String::with_capacity(size + 100);
     s.push_str("!function(){");
     for i in 0..requires {
-        s.push_str(&format!("require(\"./m{i}\");"));
+        let _ = write!(s, "require(\"./m{i}\");");
     }
     while s.len() < size {
         s.push_str("var q=function(a){return a};");

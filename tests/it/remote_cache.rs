@@ -4,6 +4,7 @@
 //! cargo's target folder once. Without node/npm the server tests are skipped, except under CI
 //! where they fail.
 
+use std::fmt::Write as _;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -154,15 +155,16 @@ fn repo(cache: &str, files: usize) -> Repo {
     for i in 0..files {
         let mut text = String::new();
         if i > 0 {
-            text.push_str(&format!("import {{ value{} }} from './m{}';\n", i - 1, i - 1));
+            let _ = writeln!(text, "import {{ value{} }} from './m{}';", i - 1, i - 1);
         }
         text.push_str("import leftPad from 'left-pad';\nimport type { Thing } from './types';\n\n");
         for j in 0..12 {
-            text.push_str(&format!(
-                "export function f{i}_{j}(x: Thing, n: number): string {{\n  const url = process.env.API_URL ?? 'http://localhost';\n  return leftPad(`${{url}}/${{x.id}}/${{n + {j}}}`, 10);\n}}\n\n"
-            ));
+            let _ = writeln!(
+                text,
+                "export function f{i}_{j}(x: Thing, n: number): string {{\n  const url = process.env.API_URL ?? 'http://localhost';\n  return leftPad(`${{url}}/${{x.id}}/${{n + {j}}}`, 10);\n}}\n"
+            );
         }
-        text.push_str(&format!("export const value{i} = {i};\n"));
+        let _ = writeln!(text, "export const value{i} = {i};");
         r.write(&format!("src/m{i}.ts"), text);
     }
     r.write("src/types.ts", "export interface Thing { id: string }\n");

@@ -2,6 +2,7 @@
 //! `file://` and over `git daemon` on loopback by real git, the checks reading the pushed
 //! objects from git's quarantine.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -245,18 +246,20 @@ fn a_push_of_1000_commits_is_checked_within_the_bound() {
             )
         };
         let msg = format!("m{i}");
-        stream.push_str(&format!(
-            "commit refs/heads/main\ncommitter Test <test@example.com> {} +0000\ndata {}\n{msg}\n",
+        let _ = writeln!(
+            stream,
+            "commit refs/heads/main\ncommitter Test <test@example.com> {} +0000\ndata {}\n{msg}",
             1_700_000_000 + i,
             msg.len()
-        ));
+        );
         if i == 0 {
-            stream.push_str(&format!("from {parent}\n"));
+            let _ = writeln!(stream, "from {parent}");
         }
-        stream.push_str(&format!(
-            "M 100644 inline lib/chain/m{i}.ts\ndata {}\n{body}\n",
+        let _ = writeln!(
+            stream,
+            "M 100644 inline lib/chain/m{i}.ts\ndata {}\n{body}",
             body.len()
-        ));
+        );
     }
     let mut c = git_cmd(&r.root);
     c.args(["fast-import", "--quiet", "--force"]);

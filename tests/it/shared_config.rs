@@ -4,6 +4,7 @@
 //! keyed on the merged content.
 
 use crate::common::*;
+use std::fmt::Write as _;
 
 const BASE: &str = r#"[rules]
 "env/unused" = "warning"
@@ -289,47 +290,52 @@ fn editing_only_a_packages_file_changes_a_warm_run_as_a_cold_one() {
     assert_eq!(finding_lines(&r, &args), warm, "cold = warm");
 }
 
-/// What cannot be per package (`[cache]`, `[server]`, `[commit]`, a hook's own keys) is refused
-/// in a package's own file, with its line; set by a base the package extends (shared with the
-/// root), the root's value stays and nothing is refused.
+/// What has no meaning for a folder (`[cache]`, `[server]`, `[commit]`) is refused in a
+/// package's own file, with its line and why; set by a base the package extends (shared with
+/// the root), the root's value stays and nothing is refused. A hook's own keys are not refused
+/// (nearest wins: `nested_hooks.rs`).
 #[test]
 fn repository_wide_keys_in_a_packages_file_are_refused_with_their_line() {
     let r = two_packages(WEB_SETTINGS);
     let mut text = String::new();
     for (title, extra) in [
         ("[cache]", "\n[cache]\nremote = \"turbo\"\n"),
-        ("a hook's checks", "\n[pre-commit]\nchecks = [\"imports\"]\n"),
-        ("a hook's skip, dotted", "\n[pre-commit]\nskip.ref = \"main\"\n"),
+        ("[server]", "\n[server]\non_timeout = \"refuse\"\n"),
         ("[commit]", "\n[commit]\nmax_subject_length = 50\n"),
+        (
+            "a hook's checks (allowed)",
+            "\n[pre-commit]\nchecks = [\"imports\"]\n",
+        ),
     ] {
         r.write("packages/web/hookctl.toml", format!("{WEB_SETTINGS}{extra}"));
         for args in [&["check"][..], &["run", "pre-commit", "--package", "web"][..]] {
             let run = r.hookctl(args);
-            text.push_str(&format!(
-                "## {title}, hookctl {}: exit {}\n{}\n",
+            let _ = writeln!(
+                text,
+                "## {title}, hookctl {}: exit {}\n{}",
                 args.join(" "),
                 run.code,
-                run.stderr
-            ));
+                run.stderr.lines().next().unwrap_or_default()
+            );
         }
     }
     snapshot!(r, "nested_repository_wide_refused", text);
-    // Through a shared base: not refused, the root's value applies.
-    r.write("tooling/base.toml", "[pre-commit]\nskip = true\n").write(
-        "packages/web/hookctl.toml",
-        format!("extends = [\"../../tooling/base.toml\"]\n{WEB_SETTINGS}"),
-    );
-    r.write(
-        "packages/web/src/new.ts",
-        "export const n = process.env.NEW_NAME;\n",
-    )
-    .add(&["packages/web/src/new.ts"]);
-    let run = r.hookctl(&["run", "pre-commit", "--package", "web"]);
-    assert_eq!(run.code, 1, "{}", run.all());
-    run.contains("NEW_NAME").lacks("skip: true");
-    let run = r.hookctl(&["run", "pre-commit"]);
-    assert_eq!(run.code, 1, "{}", run.all());
-    run.contains("NEW_NAME").lacks("skip: true");
+}
+
+/// A base shared by the root and a package may set `[commit]`: in the package's configuration
+/// the root's value stays, and `config show --package` says it comes from the root's file (the
+/// base's value is not shown as if the package had set it).
+#[test]
+fn config_show_of_a_package_shows_the_roots_repository_wide_values_as_the_roots() {
+    let r = two_packages(WEB_SETTINGS);
+    r.write("tooling/base.toml", "[commit]\nmax_subject_length = 10\n")
+        .write("hookctl.toml", "[commit]\nmax_subject_length = 72\n")
+        .write(
+            "packages/web/hookctl.toml",
+            format!("extends = [\"../../tooling/base.toml\"]\n{WEB_SETTINGS}"),
+        );
+    let run = r.hookctl(&["config", "show", "--package", "web"]);
+    cmd_snapshot!(r, "nested_config_show_provenance", run);
 }
 
 /// A package's file costs a pass of the engine over the snapshot only when the root's pass
@@ -378,4 +384,61 @@ fn a_package_pays_for_a_pass_of_its_own_only_when_levels_cannot_answer() {
             "{name}: the package's file changes its verdicts"
         );
     }
+}
+
+/// `hookctl resolve` and `{affected}` resolve each file with its nearest package's `[imports]`,
+/// as the checks do: `~icons/` is not a file in `web` (its `not_files`), and its `./dep` import
+/// is not followed there, while `api` keeps the root's.
+#[test]
+fn resolve_and_affected_use_each_files_nearest_imports() {
+    let r = two_packages(
+        WEB_SETTINGS
+            .replace(
+                "not_files = [\"^~icons/\"]",
+                "not_files = [\"^~icons/\", \"^\\\\./dep$\"]",
+            )
+            .as_str(),
+    );
+    for pkg in ["web", "api"] {
+        r.write(&format!("packages/{pkg}/src/dep.ts"), "export const d = 1;\n")
+            .write(
+                &format!("packages/{pkg}/src/uses.ts"),
+                "import { d } from \"./dep\";\nexport const u = d;\n",
+            );
+    }
+    r.write(
+        "hookctl.toml",
+        "[[pre-commit.jobs]]\nname = \"affected\"\nrun = \"echo {affected}\"\n",
+    );
+    r.commit_all("deps");
+    let run = r.hookctl(&["resolve"]);
+    let lines: Vec<String> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("~icons") || l.contains("./dep"))
+        .map(str::to_string)
+        .collect();
+    // The twin: the same imports in the two packages resolve differently.
+    let verdicts = |pkg: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l.contains(&format!("packages/{pkg}/")))
+            .map(|l| l.replace(pkg, "PKG"))
+            .collect()
+    };
+    assert_ne!(verdicts("web"), verdicts("api"), "{}", lines.join("\n"));
+    for pkg in ["web", "api"] {
+        r.write(&format!("packages/{pkg}/src/dep.ts"), "export const d = 2;\n");
+    }
+    r.add(&["packages/web/src/dep.ts", "packages/api/src/dep.ts"]);
+    let affected = r.hookctl(&["run", "pre-commit", "--job", "affected"]);
+    snapshot!(
+        r,
+        "nested_resolve_and_affected",
+        format!(
+            "$ hookctl resolve (imports of ~icons and ./dep)\n{}\n\n$ hookctl run pre-commit --job affected\n{}",
+            lines.join("\n"),
+            affected.shown()
+        )
+    );
 }

@@ -3,6 +3,7 @@
 //! cache), and the rule must fire exactly for the variables turbo removed.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 use std::process::Command;
 
 use crate::common::*;
@@ -200,20 +201,22 @@ fn compare_with_turbo(turbo: &str, r: &Repo, reads: &[(&str, &str, &[&str])], ex
             .filter(|n| !seen[*pkg].contains(**n))
             .map(std::string::ToString::to_string)
             .collect();
-        report.push_str(&format!(
-            "turbo {pkg}#build, code of {path}:\n  removed: {}\n",
+        let _ = writeln!(
+            report,
+            "turbo {pkg}#build, code of {path}:\n  removed: {}",
             gone.iter().cloned().collect::<Vec<_>>().join(" ")
-        ));
+        );
         if !gone.is_empty() {
             removed.insert(path.to_string(), gone);
         }
     }
     let found = rule_findings(r);
     for (path, names) in &found {
-        report.push_str(&format!(
-            "env/turbo-filtered in {path}: {}\n",
+        let _ = writeln!(
+            report,
+            "env/turbo-filtered in {path}: {}",
             names.iter().cloned().collect::<Vec<_>>().join(" ")
-        ));
+        );
     }
     let found_names: BTreeMap<String, BTreeSet<String>> = found
         .into_iter()

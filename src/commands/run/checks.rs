@@ -48,9 +48,20 @@ pub(super) fn run_checks_on(
     args: &RunArgs,
     // `--package`: only findings under these folders are reported.
     only: &[String],
+    placed: &Placement,
 ) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
     let table = hook == PRE_DEPLOY;
-    let configured = hc.checks.clone().unwrap_or_default();
+    let configured = placed.root.clone().unwrap_or_default();
+    // The root's part does not run here: only the packages' folders that do.
+    let only: Vec<String> = match &placed.root {
+        Some(_) => only.to_vec(),
+        None => placed
+            .folders
+            .iter()
+            .filter(|(_, g)| g.is_some())
+            .map(|(f, _)| f.clone())
+            .collect(),
+    };
     let groups: Vec<&str> = if configured.is_empty() {
         crate::config::CHECK_GROUPS.to_vec()
     } else {
@@ -65,7 +76,11 @@ pub(super) fn run_checks_on(
     } else {
         vec![(None, configured.clone())]
     };
-    let local = local_checks(hook, hc, args);
+    let local = if placed.root.is_some() {
+        local_checks(hook, hc, args)
+    } else {
+        Local::default()
+    };
     let mut times: Vec<(&str, Duration)> = Vec::new();
     let mut totals = Totals {
         changed: Some(0),
@@ -86,7 +101,8 @@ pub(super) fn run_checks_on(
                     baseline: scope.baseline.clone(),
                     groups: run_groups.clone(),
                     skip: skip.clone(),
-                    paths: only.to_vec(),
+                    paths: only.clone(),
+                    folder_groups: placed.folder_groups(*group),
                     // The machine's state is checked once per run, with the first scope.
                     local: if i == 0 { local.clone() } else { Local::default() },
                 },
@@ -131,6 +147,40 @@ pub(super) fn run_checks_on(
         Vec::new()
     };
     Ok((blocking, checked, rows))
+}
+
+/// Where the built-in checks of a hook run go, at one place of the run (before or after the
+/// jobs: each part's `checks_order`): the root's check groups (`None`: the root's part does not
+/// run here) and each package part's (`None`: not here, or skipped).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Placement {
+    pub(super) root: Option<Vec<String>>,
+    pub(super) folders: Vec<(String, Option<Vec<String>>)>,
+}
+
+impl Placement {
+    /// Whether anything is checked here.
+    pub(super) fn any(&self) -> bool {
+        self.root.is_some() || self.folders.iter().any(|(_, g)| g.is_some())
+    }
+
+    /// The packages' groups for one engine request: `pre-deploy`'s run of `group` runs it
+    /// only where the package's `checks` list it.
+    fn folder_groups(&self, group: Option<&str>) -> Vec<(String, Option<Vec<String>>)> {
+        self.folders
+            .iter()
+            .map(|(f, groups)| {
+                let groups = match (groups, group) {
+                    (Some(list), Some(g)) if list.is_empty() || list.iter().any(|x| x == g) => {
+                        Some(vec![g.to_string()])
+                    }
+                    (_, Some(_)) => None,
+                    (groups, None) => groups.clone(),
+                };
+                (f.clone(), groups)
+            })
+            .collect()
+    }
 }
 
 /// `pre-deploy`: one run per group, each timed for its row; the groups skipped

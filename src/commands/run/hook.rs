@@ -26,10 +26,29 @@ pub(super) fn refuse_nested(hook: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A workspace package's part of a hook run: a package whose `hookctl.toml` sets the hook's
+/// own keys (`skip`, `only`, `checks`, `parallel`, `fail_fast`, `groups`, `checks_order`,
+/// `file_checkout`) otherwise than the root. Nearest wins: its jobs run with its table (the
+/// root's, its keys over it), and its files are checked with its `checks`, placed by its
+/// `checks_order`, skipped by its conditions.
+pub(super) struct Part {
+    /// Repo-relative, `/`-separated.
+    pub(super) folder: String,
+    /// The package's table of the hook, with its own jobs only (none in a run of one package:
+    /// a package inside it runs its jobs in its own run).
+    pub(super) hc: HookConfig,
+}
+
 /// The config of the run, adjusted by the command line, with the jobs the workspace
-/// packages' `hookctl.toml` files add. A bare repository has no checked-out hookctl.toml
-/// (doctor says so too): defaults, unless `--config` names one.
-pub(super) fn load_config(ctx: &Ctx, git: &Git, package: Option<&Package>) -> anyhow::Result<Config> {
+/// packages' `hookctl.toml` files add (in the root's table of `hook`, or in the package's
+/// [`Part`] when it runs the hook otherwise). A bare repository has no checked-out
+/// hookctl.toml (doctor says so too): defaults, unless `--config` names one.
+pub(super) fn load_config(
+    ctx: &Ctx,
+    git: &Git,
+    package: Option<&Package>,
+    hook: &str,
+) -> anyhow::Result<(Config, Vec<Part>)> {
     let config = if git.bare && ctx.config.is_none() {
         Config::default()
     } else {
@@ -37,31 +56,50 @@ pub(super) fn load_config(ctx: &Ctx, git: &Git, package: Option<&Package>) -> an
         Config::load_for(&git.root, ctx.config.as_deref(), folder)?
     };
     let mut config = ctx.adjust(config);
+    let root_keys = config.hook_keys(hook);
+    let mut parts: Vec<Part> = config
+        .scopes
+        .iter()
+        .filter(|s| s.config.hook_keys(hook) != root_keys)
+        .map(|s| Part {
+            folder: s.folder.clone(),
+            hc: s.config.hook_keys(hook),
+        })
+        .collect();
     // `hookctl.toml` files of workspace packages add jobs for their package's files (in a
     // package's run, its own file is merged into `config` already; the others' do not run).
     if package.is_none() {
-        for (h, job) in crate::config::nested::nested_jobs(git, crate::jobs::index_from_env(git).as_deref())?
-        {
-            config.hooks.entry(h).or_default().jobs.push(job);
+        for (folder, h, job) in crate::config::nested::nested_jobs(git)? {
+            match parts.iter_mut().find(|p| p.folder == folder && h == hook) {
+                Some(part) => part.hc.jobs.push(job),
+                None => config.hooks.entry(h).or_default().jobs.push(job),
+            }
         }
     }
-    Ok(config)
+    Ok((config, parts))
 }
 
-/// The `[hook]` table this run uses, narrowed to `--package` and `--job` and checked; `None`
-/// when a git hook has nothing configured (git runs whatever is installed).
+/// The `[hook]` table this run uses and the packages' parts, narrowed to `--package` and
+/// `--job` and checked; `None` when a git hook has nothing configured (git runs whatever is
+/// installed).
 pub(super) fn hook_config(
     ctx: &Ctx,
     config: &Config,
     hook: &str,
     package: Option<&Package>,
     jobs: &[String],
-) -> anyhow::Result<Option<HookConfig>> {
+    mut parts: Vec<Part>,
+) -> anyhow::Result<Option<(HookConfig, Vec<Part>)>> {
     let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
     let mut hc = match config.hook(hook) {
         Some(hc) => hc.clone(),
         None if matches!(hook, "pre-commit" | "pre-push") => HookConfig::default(),
         None if hook == COMMIT_MSG && commit_message_on(config) => HookConfig::default(),
+        // A package's table alone: the root's part has nothing to do.
+        None if !parts.is_empty() => HookConfig {
+            checks: Some(Vec::new()),
+            ..HookConfig::default()
+        },
         None if is_git_hook => return Ok(None),
         None => return Err(unknown_hook(config, hook)),
     };
@@ -76,9 +114,12 @@ pub(super) fn hook_config(
             errln!("hookctl: {hook} for package {}", p.label());
         }
     }
-    select_jobs(&mut hc, hook, jobs).map_err(anyhow::Error::msg)?;
+    select_jobs(&mut hc, &mut parts, hook, jobs).map_err(anyhow::Error::msg)?;
     validate(&hc).map_err(anyhow::Error::msg)?;
-    Ok(Some(hc))
+    for part in &parts {
+        validate(&part.hc).map_err(anyhow::Error::msg)?;
+    }
+    Ok(Some((hc, parts)))
 }
 
 fn unknown_hook(config: &Config, hook: &str) -> anyhow::Error {
@@ -111,17 +152,23 @@ fn validate(hc: &HookConfig) -> Result<(), String> {
     Ok(())
 }
 
-/// `--job NAME...`: keep only those jobs, in config order; an unknown name is a usage error.
-fn select_jobs(hc: &mut HookConfig, hook: &str, names: &[String]) -> Result<(), String> {
+/// `--job NAME...`: keep only those jobs (of the root's table and the packages' parts), in
+/// config order; an unknown name is a usage error.
+fn select_jobs(hc: &mut HookConfig, parts: &mut [Part], hook: &str, names: &[String]) -> Result<(), String> {
     if names.is_empty() {
         return Ok(());
     }
+    let known: Vec<String> = hc
+        .jobs
+        .iter()
+        .chain(parts.iter().flat_map(|p| &p.hc.jobs))
+        .map(|j| j.name.clone())
+        .collect();
     for name in names {
-        if !hc.jobs.iter().any(|j| j.name == *name) {
-            let known: Vec<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
+        if !known.contains(name) {
             return Err(format!(
                 "--job {name}: `{hook}` has no job named `{name}`{} (jobs: {})",
-                crate::config::suggest(name, known.iter().copied()),
+                crate::config::suggest(name, known.iter().map(String::as_str)),
                 if known.is_empty() {
                     "none".to_string()
                 } else {
@@ -131,6 +178,9 @@ fn select_jobs(hc: &mut HookConfig, hook: &str, names: &[String]) -> Result<(), 
         }
     }
     hc.jobs.retain(|j| names.contains(&j.name));
+    for part in parts {
+        part.hc.jobs.retain(|j| names.contains(&j.name));
+    }
     Ok(())
 }
 

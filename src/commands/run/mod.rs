@@ -27,7 +27,9 @@ mod fixes;
 mod hook;
 mod jobs;
 mod package;
+mod places;
 mod scope;
+mod settle;
 mod stages;
 mod summary;
 mod ui;
@@ -37,11 +39,14 @@ use std::io::Write;
 use std::time::Instant;
 
 use crate::cli::RunArgs;
+use crate::config::condition::ChecksOrder;
 use crate::config::{Config, HookConfig};
 use crate::jobs::exec;
 use crate::jobs::{Git, condition};
 use crate::{Ctx, Exit};
 
+use self::checks::Placement;
+use self::hook::Part;
 use self::scope::{HookScope, scopes};
 use self::stages::Outcome;
 use self::ui::Ui;
@@ -63,45 +68,99 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     // (`crate::commands::sweep_leftovers`).
     // `--package P` / `--here`: one workspace package's run (see `package`).
     let package = package::selected(ctx, &git.root, args)?;
-    let config = hook::load_config(ctx, &git, package.as_ref())?;
-    let Some(hc) = hook::hook_config(ctx, &config, hook, package.as_ref(), &args.jobs)? else {
+    let (config, parts) = hook::load_config(ctx, &git, package.as_ref(), hook)?;
+    let Some((mut hc, parts)) = hook::hook_config(ctx, &config, hook, package.as_ref(), &args.jobs, parts)?
+    else {
         // git runs whatever is installed; a hook with nothing configured has nothing to do.
         return Ok(Exit::Success);
     };
-    // `post-checkout` of files (`git checkout -- f`, flag 0) moves no branch: nothing to do
-    // unless the hook asks for it.
-    if hook == "post-checkout" && args.args.get(2).is_some_and(|f| f == "0") && hc.file_checkout != Some(true)
-    {
-        return Ok(Exit::Success);
-    }
     let conditions = condition::State::new(&git, hook, &args.args);
-    if let condition::Verdict::Skip(why) = conditions.decide(hc.skip.as_ref(), hc.only.as_ref()) {
-        if !ctx.quiet {
+    // Whether a part (the root's, a package's) runs: `post-checkout` of files (`git checkout
+    // -- f`, flag 0) moves no branch, so nothing unless the table asks for it (said nothing);
+    // then its `skip`/`only`.
+    let file_checkout = hook == "post-checkout" && args.args.get(2).is_some_and(|f| f == "0");
+    let gate = |hc: &HookConfig| -> Option<String> {
+        if file_checkout && hc.file_checkout != Some(true) {
+            return Some(String::new());
+        }
+        match conditions.decide(hc.skip.as_ref(), hc.only.as_ref()) {
+            condition::Verdict::Skip(why) => Some(why),
+            condition::Verdict::Run => None,
+        }
+    };
+    let say_skipped = |why: &str, what: &str| {
+        if !ctx.quiet && !why.is_empty() {
             errln!(
-                "hookctl: {hook}: skipped ({})",
-                crate::report::escape::escape(&why)
+                "hookctl: {hook}: skipped{what} ({})",
+                crate::report::escape::escape(why)
             );
         }
-        return Ok(Exit::Success);
+    };
+    let root_skip = gate(&hc);
+    let mut running: Vec<Part> = Vec::new();
+    let mut parts_off: Vec<String> = Vec::new();
+    for part in parts {
+        match gate(&part.hc) {
+            Some(why) => {
+                if root_skip.is_none() {
+                    say_skipped(&why, &format!(" for {}", part.folder));
+                }
+                parts_off.push(part.folder);
+            }
+            None => running.push(part),
+        }
+    }
+    if let Some(why) = &root_skip {
+        if running.is_empty() {
+            say_skipped(why, "");
+            return Ok(Exit::Success);
+        }
+        let folders: Vec<&str> = running.iter().map(|p| p.folder.as_str()).collect();
+        say_skipped(why, &format!(" outside {}", folders.join(", ")));
+        hc.jobs.clear();
     }
 
     let skip = crate::skip_list();
     hook::warn_unknown_skips(&config, &skip);
-    let job_names: BTreeSet<&str> = hc.jobs.iter().map(|j| j.name.as_str()).collect();
+    let job_names: BTreeSet<&str> = hc
+        .jobs
+        .iter()
+        .chain(running.iter().flat_map(|p| &p.hc.jobs))
+        .map(|j| j.name.as_str())
+        .collect();
     let check_skip: Vec<String> = skip
         .iter()
         .filter(|s| !job_names.contains(s.as_str()))
         .cloned()
         .collect();
     let is_git_hook = crate::hook_names::GIT_HOOKS.contains(&hook);
-    let run_checks = match &hc.checks {
-        Some(groups) => !groups.is_empty(),
-        None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
-    } && !skip.iter().any(|s| s == "checks")
-        && args.jobs.is_empty();
+    let runs_checks = |hc: &HookConfig| {
+        let configured = match &hc.checks {
+            Some(groups) => !groups.is_empty(),
+            None => !is_git_hook || matches!(hook, "pre-commit" | "pre-push"),
+        };
+        configured && !skip.iter().any(|s| s == "checks") && args.jobs.is_empty()
+    };
+    // Each part's checks, before or after the jobs (its `checks_order`).
+    let place = |last: bool| {
+        let groups = |hc: &HookConfig| {
+            (runs_checks(hc) && (hc.checks_order == Some(ChecksOrder::Last)) == last)
+                .then(|| hc.checks.clone().unwrap_or_default())
+        };
+        Placement {
+            root: groups(&hc).filter(|_| root_skip.is_none()),
+            folders: running
+                .iter()
+                .map(|p| (p.folder.clone(), groups(&p.hc)))
+                .chain(parts_off.iter().map(|f| (f.clone(), None)))
+                .collect(),
+        }
+    };
+    let (first, last) = (place(false), place(true));
 
     // Jobs need the changed files; the built-in checks compute their own scope.
-    let mut scopes = scopes(&git, hook, args, !hc.jobs.is_empty())?;
+    let any_jobs = !hc.jobs.is_empty() || running.iter().any(|p| !p.hc.jobs.is_empty());
+    let mut scopes = scopes(&git, hook, args, any_jobs)?;
     let only: Vec<String> = package.iter().map(|p| p.folder.clone()).collect();
     if let Some(p) = &package {
         for scope in &mut scopes {
@@ -115,15 +174,18 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         git: &git,
         config: &config,
         hc: &hc,
+        parts: &running,
         scopes: &scopes,
         skip: &skip,
         check_skip: &check_skip,
         only: &only,
         conditions: &conditions,
+        first,
+        last,
     };
 
     let mut out = Outcome::default();
-    if run_checks && !run.checks_last() {
+    if run.first.any() {
         run.checks_first(&mut out)?;
     }
     // From here on Ctrl-C must stop the jobs (in their own process groups, the terminal's
@@ -134,9 +196,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     if let Some(sig) = run.jobs(&ui, &mut out)? {
         return Ok(interrupted(sig));
     }
-    if run_checks {
-        run.checks_after_jobs(&ui, &mut out)?;
-    }
+    run.checks_after_jobs(&ui, &mut out)?;
     run.summary(&ui, &mut out, started);
     Ok(if out.blocking || out.tally.failed > 0 {
         Exit::Failure
@@ -152,7 +212,11 @@ struct HookRun<'a> {
     hook: &'a str,
     git: &'a Git,
     config: &'a Config,
+    /// The root's table (in a run of one package, the package's: root's keys, its own over
+    /// them); its jobs cleared when its `skip`/`only` skip it.
     hc: &'a HookConfig,
+    /// The packages' parts that run ([`hook::Part`]), after the root's jobs.
+    parts: &'a [Part],
     scopes: &'a [HookScope],
     /// `HOOKCTL_SKIP`: job names, rules, check groups.
     skip: &'a [String],
@@ -161,6 +225,9 @@ struct HookRun<'a> {
     /// `--package`: only findings under these folders are reported.
     only: &'a [String],
     conditions: &'a condition::State<'a>,
+    /// The built-in checks before the jobs, and after them (`checks_order = "last"`).
+    first: Placement,
+    last: Placement,
 }
 
 /// Whether `hookctl run <hook>` would do anything: pre-commit and pre-push always run the

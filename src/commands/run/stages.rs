@@ -7,11 +7,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use crate::config::condition::ChecksOrder;
-use crate::config::{Config, JobConfig};
+use crate::config::{Config, HookConfig, JobConfig};
 use crate::jobs::{order, plan};
 
-use super::checks::{Checked, run_checks_on};
+use super::checks::{Checked, Placement, run_checks_on};
 use super::jobs::{Tally, run_jobs};
 use super::scope::HookScope;
 use super::summary::{Row, RowKind, RowStatus};
@@ -34,7 +33,7 @@ pub(super) struct Outcome {
 impl HookRun<'_> {
     /// The built-in checks of this hook run, on every scope: (blocking, what was checked, the
     /// summary rows).
-    fn run_checks(&self) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
+    fn run_checks(&self, placed: &Placement) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
         run_checks_on(
             self.ctx,
             self.config,
@@ -44,27 +43,34 @@ impl HookRun<'_> {
             self.check_skip.to_vec(),
             self.args,
             self.only,
+            placed,
         )
     }
 
-    /// Whether the built-in checks run after the jobs (`checks_order = "last"`).
-    pub(super) fn checks_last(&self) -> bool {
-        self.hc.checks_order == Some(ChecksOrder::Last)
+    /// The root's table and each running package part's, in the order their jobs run.
+    fn tables(&self) -> impl Iterator<Item = &HookConfig> {
+        std::iter::once(self.hc).chain(self.parts.iter().map(|p| &p.hc))
+    }
+
+    /// Whether some part orders its jobs or places its checks (an ordered summary).
+    fn ordered(&self) -> bool {
+        self.tables().any(order::is_ordered)
     }
 
     /// The built-in checks before the jobs, on every scope, their findings printed; their
     /// rows and snapshots go to `out`.
     pub(super) fn checks_first(&self, out: &mut Outcome) -> anyhow::Result<()> {
-        let (blocking, snapshots, rows) = self.run_checks()?;
+        let (blocking, snapshots, rows) = self.run_checks(&self.first)?;
         out.blocking |= blocking;
         out.checked = snapshots;
         out.tally.rows = rows;
         Ok(())
     }
 
-    /// Every scope's jobs, stage by stage. Returns the signal if interrupted.
+    /// Every scope's jobs, part by part (the root's, then each package's that runs the hook
+    /// otherwise), stage by stage. Returns the signal if interrupted.
     pub(super) fn jobs(&self, ui: &Ui, out: &mut Outcome) -> anyhow::Result<Option<i32>> {
-        let stages = order::stages(self.hc);
+        let any_jobs = self.tables().any(|hc| !hc.jobs.is_empty());
         for scope in self.scopes {
             if let Some(sig) = crate::jobs::exec::interrupted() {
                 return Ok(Some(sig));
@@ -72,10 +78,10 @@ impl HookRun<'_> {
             if self.hc.fail_fast.unwrap_or(false) && (out.blocking || out.tally.failed > 0) || out.stopped {
                 break;
             }
-            if let (Some(label), false) = (&scope.label, self.hc.jobs.is_empty() || self.ctx.quiet) {
+            if let (Some(label), false) = (&scope.label, !any_jobs || self.ctx.quiet) {
                 errln!("{}", ui.bold(&format!("hookctl: {} {label}", self.hook)));
             }
-            let graph = if self.hc.jobs.iter().any(plan::uses_graph) {
+            let graph = if self.tables().any(|hc| hc.jobs.iter().any(plan::uses_graph)) {
                 let snap = out
                     .checked
                     .iter()
@@ -88,42 +94,65 @@ impl HookRun<'_> {
             } else {
                 None
             };
-            for stage in &stages {
-                if let Some(sig) = self.stage(ui, scope, graph.as_ref(), stage, stages.len(), out)? {
-                    return Ok(Some(sig));
+            for (i, hc) in self.tables().enumerate() {
+                // A package's `fail_fast` stops its own jobs; the root's, the whole run.
+                let mut stopped = out.stopped;
+                let stages = order::stages(hc);
+                for stage in &stages {
+                    if let Some(sig) = self.stage(
+                        ui,
+                        scope,
+                        graph.as_ref(),
+                        hc,
+                        stage,
+                        stages.len(),
+                        out,
+                        &mut stopped,
+                    )? {
+                        return Ok(Some(sig));
+                    }
+                }
+                if i == 0 {
+                    out.stopped = stopped;
                 }
             }
         }
         Ok(None)
     }
 
-    /// One stage's jobs of one scope (skipped when an earlier stage stopped the run), their
+    /// One stage's jobs of one scope (skipped when an earlier stage stopped its part), their
     /// rows in the configured order under the stage's name.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the stage, where it runs and what stopped it, each used once"
+    )]
     fn stage(
         &self,
         ui: &Ui,
         scope: &HookScope,
         graph: Option<&crate::graph::Graph>,
+        hc: &HookConfig,
         stage: &order::Stage,
         stages: usize,
         out: &mut Outcome,
+        stopped: &mut bool,
     ) -> anyhow::Result<Option<i32>> {
-        let jobs: Vec<&JobConfig> = stage.jobs.iter().map(|&i| &self.hc.jobs[i]).collect();
+        let jobs: Vec<&JobConfig> = stage.jobs.iter().map(|&i| &hc.jobs[i]).collect();
         let tally = &mut out.tally;
         let first_row = tally.rows.len();
-        if out.stopped {
+        if *stopped {
             for job in &jobs {
                 tally.skipped += 1;
                 tally.rows.push(not_run(job));
             }
         } else {
-            if order::is_ordered(self.hc) && !self.ctx.quiet && stages > 1 {
+            if order::is_ordered(hc) && !self.ctx.quiet && stages > 1 {
                 errln!(
                     "{}",
                     ui.bold(&format!("hookctl: {}: {}", self.hook, stage_title(stage)))
                 );
             }
-            let mut sub = self.hc.clone();
+            let mut sub = hc.clone();
             sub.jobs = jobs.iter().map(|j| (*j).clone()).collect();
             sub.fail_fast = Some(stage.fail_fast);
             sub.parallel = Some(stage.parallel);
@@ -142,7 +171,7 @@ impl HookRun<'_> {
             )? {
                 return Ok(Some(sig));
             }
-            out.stopped |= stage.fail_fast && tally.failed > failed_before;
+            *stopped |= stage.fail_fast && tally.failed > failed_before;
         }
         // The summary keeps the configured order, not the order jobs finished in.
         let rank = |item: &str| jobs.iter().position(|j| is_row_of(item, j)).unwrap_or(usize::MAX);
@@ -157,29 +186,50 @@ impl HookRun<'_> {
     /// The built-in checks placed after the jobs (`checks_order = "last"`), unless `fail_fast`
     /// stopped the run; or, when they ran first in an ordered hook, their row at the top.
     pub(super) fn checks_after_jobs(&self, ui: &Ui, out: &mut Outcome) -> anyhow::Result<()> {
-        if self.checks_last() {
+        let first_blocking = out.blocking;
+        if self.last.any() {
+            // The root's checks, or only packages' (`checks (packages/web)`).
+            let item = if self.last.root.is_some() {
+                "checks".to_string()
+            } else {
+                let folders: Vec<&str> = self
+                    .last
+                    .folders
+                    .iter()
+                    .filter(|(_, g)| g.is_some())
+                    .map(|(f, _)| f.as_str())
+                    .collect();
+                format!("checks ({})", folders.join(", "))
+            };
             if out.stopped || self.hc.fail_fast.unwrap_or(false) && out.tally.failed > 0 {
                 out.tally.skipped += 1;
-                out.tally.rows.push(Row::skipped(
-                    "checks".into(),
-                    RowKind::Check,
-                    "not run (fail_fast)",
-                ));
+                out.tally
+                    .rows
+                    .push(Row::skipped(item, RowKind::Check, "not run (fail_fast)"));
                 if !self.ctx.quiet {
                     ui.skipped("built-in checks", "fail_fast");
                 }
-                return Ok(());
-            }
-            let (blocking, _, rows) = self.run_checks()?;
-            out.blocking |= blocking;
-            if rows.is_empty() {
-                out.tally.rows.push(checks_row(blocking));
             } else {
-                out.tally.rows.extend(rows);
+                let (blocking, _, rows) = self.run_checks(&self.last)?;
+                out.blocking |= blocking;
+                if rows.is_empty() {
+                    out.tally.rows.push(checks_row(item, blocking));
+                } else {
+                    out.tally.rows.extend(rows);
+                }
             }
-        } else if order::is_ordered(self.hc) && out.tally.rows.iter().all(|r| r.kind != RowKind::Check) {
-            // Outside `pre-deploy` the checks are one item of the ordered summary.
-            out.tally.rows.insert(0, checks_row(out.blocking));
+        }
+        // Outside `pre-deploy` the checks run first are one item of the ordered summary, at
+        // its top.
+        if self.first.any()
+            && self.ordered()
+            && !out.tally.rows.first().is_some_and(|r| r.kind == RowKind::Check)
+        {
+            let item = match &self.first.root {
+                Some(_) => "checks".to_string(),
+                None => "checks (packages)".to_string(),
+            };
+            out.tally.rows.insert(0, checks_row(item, first_blocking));
         }
         Ok(())
     }
@@ -191,7 +241,7 @@ impl HookRun<'_> {
         let hook = self.hook;
         let tally = &mut out.tally;
         if hook == PRE_DEPLOY {
-            for job in &self.hc.jobs {
+            for job in self.tables().flat_map(|hc| &hc.jobs) {
                 if !tally
                     .rows
                     .iter()
@@ -201,11 +251,11 @@ impl HookRun<'_> {
                 }
             }
             ui.table(hook, &tally.rows, true);
-        } else if !self.hc.jobs.is_empty()
+        } else if self.tables().any(|hc| !hc.jobs.is_empty())
             && (!self.ctx.quiet || tally.failed > 0)
             && tally.passed + tally.failed + tally.skipped > tally.unannounced
         {
-            if order::is_ordered(self.hc) {
+            if self.ordered() {
                 ui.table(hook, &tally.rows, false);
             }
             let line = format!(
@@ -237,9 +287,9 @@ fn is_row_of(item: &str, job: &JobConfig) -> bool {
 }
 
 /// The built-in checks as one row of the summary, when they were not run group by group.
-fn checks_row(blocking: bool) -> Row {
+fn checks_row(item: String, blocking: bool) -> Row {
     Row {
-        item: "checks".into(),
+        item,
         kind: RowKind::Check,
         status: if blocking {
             RowStatus::Failed
