@@ -711,10 +711,13 @@ fn scan_snapshot_with(
         })
         .collect();
     let cache_hits = out.iter().filter(|(_, f)| f.is_some()).count();
-    let misses: Vec<&str> = out
+    // With their entries: a fresh clone misses every file, and looking each up again by path
+    // was a tenth of its first run's CPU.
+    let misses: Vec<(&str, &snapshot::Entry)> = out
         .iter()
-        .filter(|(_, f)| f.is_none())
-        .map(|(p, _)| p.as_str())
+        .zip(&paths)
+        .filter(|((_, f), _)| f.is_none())
+        .map(|((p, _), (_, e))| (p.as_str(), e))
         .collect();
     let mut skipped = HashSet::new();
     let mut binary = Vec::new();
@@ -723,19 +726,28 @@ fn scan_snapshot_with(
         .then(|| cache.remote())
         .flatten()
         .filter(|r| r.worth_it(misses.len()))
-        .and_then(|r| remote_facts(r, snap, scope, opts, max_size, &misses));
+        .and_then(|r| {
+            remote_facts(
+                r,
+                snap,
+                (*scope == FileScope::All).then_some(&paths),
+                opts,
+                max_size,
+                &misses,
+            )
+        });
     let remote_hits = std::sync::atomic::AtomicUsize::new(0);
     if !misses.is_empty() {
         let progress = crate::output::ScanProgress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
         let parsed: Vec<(Facts, Skip)> = misses
             .par_iter()
-            .map(|p| {
+            .map(|&(p, entry)| {
                 progress.tick();
                 if let Some((fetch, _)) = &remote
-                    && let Some((e, kind)) = snap.get(p).zip(FileKind::for_path(p))
+                    && let Some(kind) = FileKind::for_path(p)
                 {
-                    let key = crate::cache::facts_key(&e.oid, kind);
+                    let key = crate::cache::facts_key(&entry.oid, kind);
                     if let Some(facts) = fetch.take(&key, cache) {
                         remote_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         return (facts, Skip::No);
@@ -757,8 +769,8 @@ fn scan_snapshot_with(
                 if memchr::memchr(0, &text[..text.len().min(8000)]).is_some() {
                     return (Facts::default(), Skip::Binary);
                 }
-                let oid = match snap.get(p) {
-                    Some(e) if !worktree => e.oid,
+                let oid = match entry {
+                    e if !worktree => e.oid,
                     _ => {
                         git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or(git2::Oid::ZERO_SHA1)
                     }
@@ -821,29 +833,31 @@ fn scan_snapshot_with(
     }
 }
 
-/// Start downloading the remote facts of `misses` (paths of `snap`); with them, every facts
-/// key of the snapshot (what the chunks are cut from and what is shared back).
+/// Start downloading the remote facts of `misses` (paths of `snap` and their entries); with
+/// them, every facts key of the snapshot (what the chunks are cut from and what is shared
+/// back). `sources`: the snapshot's source files when the caller has them (a full check).
 fn remote_facts(
     remote: &crate::cache::remote::Remote,
     snap: &Snapshot,
-    scope: &FileScope,
+    sources: Option<&Vec<(&str, snapshot::Entry)>>,
     opts: &ScanOptions,
     max_size: u64,
-    misses: &[&str],
+    misses: &[(&str, &snapshot::Entry)],
 ) -> Option<(crate::cache::remote::FactsFetch, Vec<git2::Oid>)> {
-    let key = |p: &str| {
-        snap.get(p)
-            .zip(FileKind::for_path(p))
-            .map(|(e, kind)| crate::cache::facts_key(&e.oid, kind))
+    let key = |p: &str, e: &snapshot::Entry| {
+        FileKind::for_path(p).map(|kind| crate::cache::facts_key(&e.oid, kind))
     };
-    let all_paths = match scope {
-        FileScope::All => scoped_source_paths(snap, scope),
-        FileScope::Files(_) => source_paths(snap),
+    let owned;
+    let sources = if let Some(s) = sources {
+        s
+    } else {
+        owned = source_paths(snap);
+        &owned
     };
-    let mut all: Vec<git2::Oid> = all_paths.iter().filter_map(|(p, _)| key(p)).collect();
+    let mut all: Vec<git2::Oid> = sources.iter().filter_map(|(p, e)| key(p, e)).collect();
     all.sort_unstable();
     all.dedup();
-    let missing: Vec<git2::Oid> = misses.iter().filter_map(|p| key(p)).collect();
+    let missing: Vec<git2::Oid> = misses.iter().filter_map(|(p, e)| key(p, e)).collect();
     let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
     let fetch = remote.fetch_facts(fingerprint, all.len(), &missing)?;
     Some((fetch, all))

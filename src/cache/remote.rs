@@ -526,14 +526,16 @@ impl Remote {
 
     // ---- clean sets ---------------------------------------------------------------------
 
-    /// A clean set's file as another machine stored it for context `ctx`, checked by `valid`
-    /// (the set's own parse); `None` when absent, unverified or invalid.
-    pub fn get_clean(&self, name: &str, ctx: u64, valid: impl Fn(&[u8]) -> bool) -> Option<Vec<u8>> {
+    /// A clean set's file as another machine stored it for context `ctx`, through `parse` (the
+    /// set's own); `None` when absent, unverified or invalid (then counted as rejected).
+    pub fn get_clean<T>(&self, name: &str, ctx: u64, parse: impl FnOnce(Vec<u8>) -> Option<T>) -> Option<T> {
         match self.get_prefetched(&clean_hash(name, ctx)) {
-            Fetched::Body(b) if valid(&b) => Some(b),
-            Fetched::Body(_) => {
-                self.rejected();
-                None
+            Fetched::Body(b) => {
+                let parsed = parse(b);
+                if parsed.is_none() {
+                    self.rejected();
+                }
+                parsed
             }
             Fetched::Missing | Fetched::Rejected => None,
         }

@@ -146,11 +146,14 @@ impl CleanSet {
         if !remote.worth_it(files) {
             return self;
         }
+        // Checked once (framing, checksum, entry size), kept here as it came, then used.
         if self.stale
-            && let Some(bytes) = remote.get_clean(&name, self.ctx, |b| parse(b.to_vec(), self.ctx).is_some())
-            && let Some(known) = parse(bytes.clone(), self.ctx)
+            && let Some(known) = remote.get_clean(&name, self.ctx, |bytes| {
+                parse_then(bytes, self.ctx, |valid| {
+                    let _ = crate::cache::write_atomically(file, valid);
+                })
+            })
         {
-            let _ = crate::cache::write_atomically(file, &bytes);
             self.known = known;
             self.stale = false;
         }
@@ -285,11 +288,17 @@ fn evict(written: &Path) {
 /// The body of a stored set for context `ctx` (entries sorted as [`CleanSet::save`] writes
 /// them), if the file is intact.
 fn parse(file: Vec<u8>, ctx: u64) -> Option<Vec<u8>> {
+    parse_then(file, ctx, |_| {})
+}
+
+/// [`parse`], with `valid` given the whole file once it is known to be one of this context.
+fn parse_then(file: Vec<u8>, ctx: u64, valid: impl FnOnce(&[u8])) -> Option<Vec<u8>> {
     let body = FRAME.body(&file, ctx)?;
     if body.len() % ENTRY != 0 {
         return None;
     }
     let at = file.len() - body.len();
+    valid(&file);
     let mut file = file;
     file.drain(..at);
     Some(file)
