@@ -488,60 +488,68 @@ fn open_tag(src: &[u8], at: usize) -> Tag {
             }
             _ => {
                 self_closing = false;
-                let start = i;
-                while i < src.len()
-                    && !src[i].is_ascii_whitespace()
-                    && !matches!(src[i], b'=' | b'>' | b'/' | b'{')
-                {
-                    i += 1;
-                }
-                if i == start {
-                    i += 1; // a stray byte such as `=`
-                    continue;
-                }
-                let attr_name = String::from_utf8_lossy(&src[start..i]).into_owned();
-                let mut j = i;
-                while j < src.len() && src[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                if src.get(j) != Some(&b'=') {
-                    attrs.push((attr_name, None));
-                    continue;
-                }
-                j += 1;
-                while j < src.len() && src[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                let value = match src.get(j) {
-                    Some(&q @ (b'"' | b'\'')) => {
-                        let end = memchr::memchr(q, &src[j + 1..]).map_or(src.len(), |e| j + 1 + e);
-                        let v = String::from_utf8_lossy(&src[j + 1..end]).into_owned();
-                        i = (end + 1).min(src.len());
-                        if attr_name.eq_ignore_ascii_case("src") {
-                            src_attr = Some(j..i);
-                        }
-                        v
-                    }
-                    Some(b'{') => {
-                        i = skip_braces(src, j);
-                        String::new()
-                    }
-                    _ => {
-                        let mut e = j;
-                        while e < src.len() && !src[e].is_ascii_whitespace() && src[e] != b'>' {
-                            e += 1;
-                        }
-                        i = e;
-                        if attr_name.eq_ignore_ascii_case("src") {
-                            src_attr = Some(j..e);
-                        }
-                        String::from_utf8_lossy(&src[j..e]).into_owned()
-                    }
-                };
-                attrs.push((attr_name, Some(value)));
+                i = attribute(src, i, &mut attrs, &mut src_attr);
             }
         }
     }
+}
+
+/// Parses the attribute starting at `i` (a name, then `=` and a quoted, unquoted or `{...}`
+/// value, or no value), pushes it, notes where a `src` value lies, and returns the offset after it.
+fn attribute(
+    src: &[u8],
+    mut i: usize,
+    attrs: &mut Vec<(String, Option<String>)>,
+    src_attr: &mut Option<Range<usize>>,
+) -> usize {
+    let start = i;
+    while i < src.len() && !src[i].is_ascii_whitespace() && !matches!(src[i], b'=' | b'>' | b'/' | b'{') {
+        i += 1;
+    }
+    if i == start {
+        return i + 1; // a stray byte such as `=`
+    }
+    let attr_name = String::from_utf8_lossy(&src[start..i]).into_owned();
+    let mut j = i;
+    while j < src.len() && src[j].is_ascii_whitespace() {
+        j += 1;
+    }
+    if src.get(j) != Some(&b'=') {
+        attrs.push((attr_name, None));
+        return i;
+    }
+    j += 1;
+    while j < src.len() && src[j].is_ascii_whitespace() {
+        j += 1;
+    }
+    let value = match src.get(j) {
+        Some(&q @ (b'"' | b'\'')) => {
+            let end = memchr::memchr(q, &src[j + 1..]).map_or(src.len(), |e| j + 1 + e);
+            let v = String::from_utf8_lossy(&src[j + 1..end]).into_owned();
+            i = (end + 1).min(src.len());
+            if attr_name.eq_ignore_ascii_case("src") {
+                *src_attr = Some(j..i);
+            }
+            v
+        }
+        Some(b'{') => {
+            i = skip_braces(src, j);
+            String::new()
+        }
+        _ => {
+            let mut e = j;
+            while e < src.len() && !src[e].is_ascii_whitespace() && src[e] != b'>' {
+                e += 1;
+            }
+            i = e;
+            if attr_name.eq_ignore_ascii_case("src") {
+                *src_attr = Some(j..e);
+            }
+            String::from_utf8_lossy(&src[j..e]).into_owned()
+        }
+    };
+    attrs.push((attr_name, Some(value)));
+    i
 }
 
 /// The offset after the `}` matching the `{` at `at` (strings skipped), or the end.
