@@ -173,6 +173,9 @@ fn json_entries(flag: &str, path: &Path, bytes: &[u8]) -> anyhow::Result<Vec<Ent
     json::parse_object(bytes).map_err(|e| anyhow::anyhow!("{flag} {}: {e}", path.display()))
 }
 
+/// The values to check, by name, each with where it came from.
+type Values = BTreeMap<String, Sourced>;
+
 fn check(
     ctx: &Ctx,
     root: &Path,
@@ -185,9 +188,18 @@ fn check(
             "nothing to check: give `--env-file F`, `--json-file F` or `--process`".to_string(),
         ));
     }
+    let (values, sources) = collect_values(ctx, args, out)?;
+    let declared = root_declared(root, config, out);
+    let missing = check_missing(config, args, &declared, &values, &sources, out);
+    let invalid = check_values(config, args, &declared, &values, out);
+    Ok(missing + invalid)
+}
+
+/// Every value the arguments give, and the sources named for the message.
+fn collect_values(ctx: &Ctx, args: &EnvCheckArgs, out: &mut Findings) -> anyhow::Result<(Values, String)> {
     // Later sources win: the dotenv files in order, then the JSON files, then the process
     // (as dotenv loaders never override a variable the process already has).
-    let mut values: BTreeMap<String, Sourced> = BTreeMap::new();
+    let mut values: Values = BTreeMap::new();
     let mut sources: Vec<String> = Vec::new();
     for path in &args.env_files {
         let bytes = read_arg_file(ctx, "--env-file", path)?;
@@ -225,10 +237,21 @@ fn check(
         .collect::<Vec<_>>()
         .join(", ");
 
-    let declared = root_declared(root, config, out);
+    Ok((values, sources))
+}
+
+/// `env/missing`: each declared, required name no source gives. Returns how many were checked.
+fn check_missing(
+    config: &Config,
+    args: &EnvCheckArgs,
+    declared: &BTreeMap<String, (String, u32)>,
+    values: &Values,
+    sources: &str,
+    out: &mut Findings,
+) -> usize {
     let environment = args.environment.as_deref();
     let mut checked = 0;
-    for (name, (decl_path, decl_line)) in &declared {
+    for (name, (decl_path, decl_line)) in declared {
         let rule = env::effective_rule(name, &config.env);
         let optional = env::is_optional(&rule, environment);
         match values.get(name) {
@@ -253,9 +276,22 @@ fn check(
             }
         }
     }
+    checked
+}
+
+/// `env/invalid`: each value that breaks its `[env.vars]` rule. Returns how many were checked.
+fn check_values(
+    config: &Config,
+    args: &EnvCheckArgs,
+    declared: &BTreeMap<String, (String, u32)>,
+    values: &Values,
+    out: &mut Findings,
+) -> usize {
+    let environment = args.environment.as_deref();
+    let mut checked = 0;
     // Every declared value, and every value a file supplies (the process has too many
     // unrelated variables to judge the undeclared ones).
-    for (name, v) in &values {
+    for (name, v) in values {
         if !declared.contains_key(name) && !v.from_file {
             continue;
         }
@@ -278,7 +314,7 @@ fn check(
             out.push(&rules::ENV_INVALID, f);
         }
     }
-    Ok(checked)
+    checked
 }
 
 fn sourced(value: String, path: &str, line: u32, column: u32, from_file: bool) -> Sourced {

@@ -37,13 +37,8 @@ const NEXT_CLIENT_BUILTIN_PREFIXES: &[&str] = &["__NEXT_"];
 const VITE_BUILTINS: &[&str] = &["MODE", "BASE_URL", "PROD", "DEV", "SSR"];
 
 pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
-    let extra = &cx.config.env.client_prefixes;
     let soften = cx.config.env.fallback_reads_warn();
-    let has_extra = |name: &str| {
-        extra
-            .iter()
-            .any(|p| !p.is_empty() && name.starts_with(p.as_str()))
-    };
+    let has_extra = |name: &str| has_extra_prefix(cx, name);
     let typed = std::sync::OnceLock::new();
     let mut out = Vec::new();
     for (path, facts) in cx.files {
@@ -102,16 +97,7 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
                     next_finding(path, name)
                 }
                 EnvSource::ImportMetaEnv if vite => {
-                    let prefixed = match cx.vite_env_prefixes(path) {
-                        // `envPrefix` set to something hookctl cannot evaluate: any name may
-                        // reach the client.
-                        Some(Err(())) => true,
-                        Some(Ok(prefixes)) => prefixes
-                            .iter()
-                            .any(|p| !p.is_empty() && name.starts_with(p.as_str())),
-                        None => name.starts_with("VITE_"),
-                    };
-                    if prefixed
+                    if vite_prefixed(cx, path, name)
                         || VITE_BUILTINS.contains(&name)
                         || typed.get_or_init(|| typed_import_meta_env(cx)).contains(name)
                     {
@@ -121,22 +107,45 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
                 }
                 _ => continue,
             };
-            // A fallback, a test or a guard gives unset a meaning: the browser takes the
-            // unset branch (a feature off, a default), which no build or page load breaks on.
             let finding = match read.kind.why_optional().filter(|_| soften) {
-                Some(why) => {
-                    let message = format!(
-                        "{}; nothing crashes: {why}, so the browser takes the unset branch",
-                        finding.message
-                    );
-                    Finding { message, ..finding }.uncertain(true)
-                }
+                Some(why) => unset_has_a_meaning(finding, why),
                 None => finding,
             };
             out.push(finding.span(read.span).name(name));
         }
     }
     out
+}
+
+/// Whether `name` starts with one of `[env] client_prefixes`.
+fn has_extra_prefix(cx: &EnvContext, name: &str) -> bool {
+    cx.config
+        .env
+        .client_prefixes
+        .iter()
+        .any(|p| !p.is_empty() && name.starts_with(p.as_str()))
+}
+
+/// Whether Vite exposes `name` to `import.meta.env` in the package of `path`.
+fn vite_prefixed(cx: &EnvContext, path: &str, name: &str) -> bool {
+    match cx.vite_env_prefixes(path) {
+        // `envPrefix` set to something hookctl cannot evaluate: any name may reach the client.
+        Some(Err(())) => true,
+        Some(Ok(prefixes)) => prefixes
+            .iter()
+            .any(|p| !p.is_empty() && name.starts_with(p.as_str())),
+        None => name.starts_with("VITE_"),
+    }
+}
+
+/// A fallback, a test or a guard gives unset a meaning: the browser takes the unset branch (a
+/// feature off, a default), which no build or page load breaks on.
+fn unset_has_a_meaning(finding: Finding, why: &str) -> Finding {
+    let message = format!(
+        "{}; nothing crashes: {why}, so the browser takes the unset branch",
+        finding.message
+    );
+    Finding { message, ..finding }.uncertain(true)
 }
 
 fn next_finding(path: &str, name: &str) -> Finding {

@@ -53,26 +53,11 @@ pub fn wants_import(i: crate::cache::ImportRef<'_>) -> bool {
         && !crate::env::required_by_package(package_of(i.specifier)).is_empty()
 }
 
+/// Importers of the packages that need variables: package -> (file, use).
+type Importers<'a> = HashMap<&'a str, Vec<(&'a str, Use)>>;
+
 pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Finding> {
-    // Importers of the packages that need variables: package -> (file, use).
-    let mut importers: HashMap<&str, Vec<(&str, Use)>> = HashMap::new();
-    for (path, facts) in cx.files {
-        if is_fixture(path) {
-            continue;
-        }
-        for import in facts.imports.iter().filter(|i| !i.type_only) {
-            let pkg = package_of(&import.specifier);
-            if crate::env::required_by_package(pkg).is_empty() {
-                continue;
-            }
-            let usage = if cx.is_dev_file(path) {
-                Use::DevOnly
-            } else {
-                Use::Runtime
-            };
-            importers.entry(pkg).or_default().push((path.as_str(), usage));
-        }
-    }
+    let importers = importers(cx);
     let soften = cx.config.env.fallback_reads_warn();
     let mut out = Vec::new();
     for (dir, manifest) in &packages.manifests {
@@ -91,59 +76,97 @@ pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Findi
             if reqs.is_empty() {
                 continue;
             }
-            let inside =
-                |p: &str| dir.is_empty() || p.strip_prefix(dir.as_str()).is_some_and(|r| r.starts_with('/'));
-            let Some(usage) = importers
-                .get(dep.as_str())
-                .into_iter()
-                .flatten()
-                .filter(|(p, _)| inside(p))
-                .map(|(_, u)| *u)
-                .max()
-            else {
+            let Some(usage) = usage_inside(&importers, dep, dir) else {
                 continue;
             };
             for req in reqs {
                 if req.any_of.iter().any(|n| cx.is_declared(&path, n)) {
                     continue;
                 }
-                let names = req
-                    .any_of
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(" or ");
-                let (line, column, start) = position_of(snap, &path, dep);
-                let target = cx.used_by(&path).map_or_else(
-                    || format!("`{}`", super::env_undeclared::nearest_example(cx, &path)),
-                    |u| u.describe(),
-                );
                 out.push(
-                    Finding::new(
-                        &super::ENV_REQUIRED_BY_PACKAGE,
-                        path.as_str(),
-                        format!(
-                            "`{dep}` needs {names}, which no `.env.example` declares{}",
-                            if usage == Use::DevOnly {
-                                " (only tests and scripts import it)"
-                            } else {
-                                ""
-                            }
-                        ),
-                    )
-                    .at(line, column)
-                    .with_span(start, start + dep.len() as u32 + 2)
-                    .help(format!(
-                        "add `{}=` to {target} and set it in every environment (see {})",
-                        req.any_of[0], req.doc
-                    ))
-                    .name(&req.any_of[0])
-                    .uncertain(soften && usage == Use::DevOnly),
+                    finding(cx, snap, &path, dep, req, usage).uncertain(soften && usage == Use::DevOnly),
                 );
             }
         }
     }
     out
+}
+
+/// Every non-fixture file's value imports of a package that needs variables.
+fn importers<'a>(cx: &'a EnvContext) -> Importers<'a> {
+    let mut importers: Importers<'a> = HashMap::new();
+    for (path, facts) in cx.files {
+        if is_fixture(path) {
+            continue;
+        }
+        for import in facts.imports.iter().filter(|i| !i.type_only) {
+            let pkg = package_of(&import.specifier);
+            if crate::env::required_by_package(pkg).is_empty() {
+                continue;
+            }
+            let usage = if cx.is_dev_file(path) {
+                Use::DevOnly
+            } else {
+                Use::Runtime
+            };
+            importers.entry(pkg).or_default().push((path.as_str(), usage));
+        }
+    }
+    importers
+}
+
+/// The strongest use of `dep` by a file in the folder `dir` or below (`None`: never imported
+/// there).
+fn usage_inside(importers: &Importers<'_>, dep: &str, dir: &str) -> Option<Use> {
+    let inside = |p: &str| dir.is_empty() || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'));
+    importers
+        .get(dep)
+        .into_iter()
+        .flatten()
+        .filter(|(p, _)| inside(p))
+        .map(|(_, u)| *u)
+        .max()
+}
+
+/// The finding for one requirement of `dep` that the package.json at `path` leaves undeclared.
+fn finding(
+    cx: &EnvContext,
+    snap: &Snapshot,
+    path: &str,
+    dep: &str,
+    req: &crate::env::Requirement,
+    usage: Use,
+) -> Finding {
+    let names = req
+        .any_of
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let (line, column, start) = position_of(snap, path, dep);
+    let target = cx.used_by(path).map_or_else(
+        || format!("`{}`", super::env_undeclared::nearest_example(cx, path)),
+        |u| u.describe(),
+    );
+    Finding::new(
+        &super::ENV_REQUIRED_BY_PACKAGE,
+        path,
+        format!(
+            "`{dep}` needs {names}, which no `.env.example` declares{}",
+            if usage == Use::DevOnly {
+                " (only tests and scripts import it)"
+            } else {
+                ""
+            }
+        ),
+    )
+    .at(line, column)
+    .with_span(start, start + dep.len() as u32 + 2)
+    .help(format!(
+        "add `{}=` to {target} and set it in every environment (see {})",
+        req.any_of[0], req.doc
+    ))
+    .name(&req.any_of[0])
 }
 
 /// The 1-based line and column, and the byte offset, of `"dep"` in a package.json (zeros if

@@ -32,6 +32,7 @@ use serde_json::Value;
 use super::env_context::EnvContext;
 use super::env_undeclared::why_optional;
 use crate::diagnostic::Finding;
+use crate::env::consumers::WorkspacePackage;
 use crate::env::turbo::{self, TurboTasks};
 
 /// Names the process of a build task gets from its own tools, not from turbo.
@@ -48,33 +49,59 @@ struct Pkg {
     env_file_names: Vec<String>,
 }
 
-pub fn check(cx: &EnvContext) -> Vec<Finding> {
-    let snap = cx.snapshot();
-    let root_file = ["turbo.json", "turbo.jsonc"]
-        .into_iter()
-        .find(|p| snap.is_file(p));
-    let Some(root_file) = root_file else {
-        return Vec::new();
-    };
-    let Some(root) = snap.read(root_file).ok().and_then(|b| TurboTasks::parse(&b)) else {
-        return Vec::new();
-    };
-    let root_scripts = scripts_of(cx, "");
-    let tasks: Vec<String> = std::iter::once("build".to_string())
-        .chain(cx.config.env.turbo_tasks.iter().cloned())
-        .collect();
-    // The flags of a root script that runs turbo for the task (`--env-mode`,
-    // `--framework-inference`).
-    let script_flags = |task: &str| -> Option<turbo::TurboFlags> {
-        root_scripts.iter().find_map(|(_, cmd)| {
+/// The root's turbo.json, the tasks the rule checks and the root scripts that run turbo.
+struct Root {
+    file: &'static str,
+    tasks: TurboTasks,
+    scripts: Vec<(String, String)>,
+    checked: Vec<String>,
+}
+
+impl Root {
+    fn load(cx: &EnvContext) -> Option<Self> {
+        let snap = cx.snapshot();
+        let file = ["turbo.json", "turbo.jsonc"]
+            .into_iter()
+            .find(|p| snap.is_file(p))?;
+        let tasks = snap.read(file).ok().and_then(|b| TurboTasks::parse(&b))?;
+        let checked = std::iter::once("build".to_string())
+            .chain(cx.config.env.turbo_tasks.iter().cloned())
+            .collect();
+        Some(Self {
+            file,
+            tasks,
+            scripts: scripts_of(cx, ""),
+            checked,
+        })
+    }
+
+    /// The flags of a root script that runs turbo for the task (`--env-mode`,
+    /// `--framework-inference`).
+    fn script_flags(&self, task: &str) -> Option<turbo::TurboFlags> {
+        self.scripts.iter().find_map(|(_, cmd)| {
             cmd.split_whitespace()
                 .any(|w| w == task)
                 .then(|| turbo::script_flags(cmd))
                 .flatten()
         })
+    }
+}
+
+/// What the tasks that run a file do with one name.
+#[derive(Default)]
+struct Verdict {
+    /// One of them passes it (or the package sets it itself).
+    passed: bool,
+    /// Every task that runs this code.
+    ran: Vec<String>,
+    /// Where the first task's list is (for the help): `tasks.build.env` of a file.
+    fix: Option<(String, String)>,
+}
+
+pub fn check(cx: &EnvContext) -> Vec<Finding> {
+    let Some(root) = Root::load(cx) else {
+        return Vec::new();
     };
-    let script_mode = |task: &str| script_flags(task).and_then(|f| f.env_mode);
-    let inference = |task: &str| script_flags(task).is_none_or(|f| f.framework_inference);
     // A repository without workspaces whose root has turbo.json: turbo runs it as one package
     // (its single-package mode), the root's tasks and the root's framework.
     let root_only = cx.root_only_package();
@@ -101,57 +128,11 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             if SET_BY_THE_TASK.contains(&name) || name.starts_with("npm_") || cx.bundler_defines(path, name) {
                 continue;
             }
-            // Every task that runs this code, and whether one of them passes the name.
-            let mut ran: Vec<String> = Vec::new();
-            // Where the first task's list is (for the help): `tasks.build.env` of a file.
-            let mut fix: Option<(String, String)> = None;
-            let mut passed = false;
-            for wp in &running {
-                let pkg = pkgs
-                    .entry(wp.dir.clone())
-                    .or_insert_with(|| load_pkg(cx, &wp.name, &wp.dir, &wp.deps));
-                let Some(pkg) = pkg else { continue };
-                if pkg.env_file_names.iter().any(|n| n == name) {
-                    passed = true;
-                    break;
-                }
-                for task in tasks.iter().filter(|t| pkg.scripts.contains(t)) {
-                    let Some(resolved) =
-                        root.resolve(&pkg.name, task, pkg.own_config.as_ref(), script_mode(task))
-                    else {
-                        continue;
-                    };
-                    let frameworks = if inference(task) { pkg.frameworks } else { &[] };
-                    if resolved.passes(name, frameworks) {
-                        passed = true;
-                        break;
-                    }
-                    ran.push(format!("`{}#{task}`", pkg.name));
-                    fix.get_or_insert_with(|| {
-                        if pkg.own_config.as_ref().is_some_and(|c| c.defines(task)) {
-                            (format!("tasks.{task}.env"), format!("{}/turbo.json", wp.dir))
-                        } else if resolved.key.contains('#') {
-                            (format!("tasks[\"{}\"].env", resolved.key), root_file.to_string())
-                        } else {
-                            (format!("tasks.{task}.env"), root_file.to_string())
-                        }
-                    });
-                }
-                if passed {
-                    break;
-                }
-            }
+            let Verdict { passed, ran, fix } = verdict(cx, &root, &mut pkgs, &running, name);
             if passed || ran.is_empty() {
                 continue;
             }
-            let why = why_optional(cx, path, read)
-                .filter(|_| soften)
-                .map(|w| format!("nothing breaks when it is unset: {w}"))
-                .or_else(|| {
-                    (!read_at_build_time(path, read)).then(|| {
-                        "unless the build evaluates this read (static generation), it runs where the host's environment is whole: turbo filters only its tasks".to_string()
-                    })
-                });
+            let why = why_uncertain(cx, path, read, soften);
             let why = why.as_deref();
             if let Some(&i) = seen.get(&(read.span.line, name)) {
                 if out[i].uncertain && why.is_none() {
@@ -164,6 +145,63 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Whether one of the checked tasks of the packages running a file passes `name`.
+fn verdict(
+    cx: &EnvContext,
+    root: &Root,
+    pkgs: &mut HashMap<String, Option<Pkg>>,
+    running: &[&WorkspacePackage],
+    name: &str,
+) -> Verdict {
+    let mut verdict = Verdict::default();
+    for wp in running {
+        let pkg = pkgs
+            .entry(wp.dir.clone())
+            .or_insert_with(|| load_pkg(cx, &wp.name, &wp.dir, &wp.deps));
+        let Some(pkg) = pkg else { continue };
+        if pkg.env_file_names.iter().any(|n| n == name) {
+            verdict.passed = true;
+            return verdict;
+        }
+        for task in root.checked.iter().filter(|t| pkg.scripts.contains(t)) {
+            let flags = root.script_flags(task);
+            let mode = flags.as_ref().and_then(|f| f.env_mode);
+            let Some(resolved) = root.tasks.resolve(&pkg.name, task, pkg.own_config.as_ref(), mode) else {
+                continue;
+            };
+            let inference = flags.as_ref().is_none_or(|f| f.framework_inference);
+            let frameworks = if inference { pkg.frameworks } else { &[] };
+            if resolved.passes(name, frameworks) {
+                verdict.passed = true;
+                return verdict;
+            }
+            verdict.ran.push(format!("`{}#{task}`", pkg.name));
+            verdict.fix.get_or_insert_with(|| {
+                if pkg.own_config.as_ref().is_some_and(|c| c.defines(task)) {
+                    (format!("tasks.{task}.env"), format!("{}/turbo.json", wp.dir))
+                } else if resolved.key.contains('#') {
+                    (format!("tasks[\"{}\"].env", resolved.key), root.file.to_string())
+                } else {
+                    (format!("tasks.{task}.env"), root.file.to_string())
+                }
+            });
+        }
+    }
+    verdict
+}
+
+/// Why a filtered read may not break the deploy (`None`: it certainly does).
+fn why_uncertain(cx: &EnvContext, path: &str, read: &crate::scan::EnvRead, soften: bool) -> Option<String> {
+    why_optional(cx, path, read)
+        .filter(|_| soften)
+        .map(|w| format!("nothing breaks when it is unset: {w}"))
+        .or_else(|| {
+            (!read_at_build_time(path, read)).then(|| {
+                "unless the build evaluates this read (static generation), it runs where the host's environment is whole: turbo filters only its tasks".to_string()
+            })
+        })
 }
 
 /// Whether the build itself evaluates this read (see the module comment).

@@ -303,49 +303,72 @@ fn grammar(lang: Lang) -> &'static Grammar {
 
 impl Grammar {
     fn new(language: Language) -> Grammar {
+        Grammar {
+            roles: roles(&language),
+            k: Kinds::new(&language),
+            f: Fields::new(&language),
+            language,
+        }
+    }
+
+    fn role(&self, node: Node) -> Role {
+        self.roles
+            .get(node.kind_id() as usize)
+            .copied()
+            .unwrap_or(Role::Nothing)
+    }
+}
+
+/// The role of each node kind the walker treats apart (`Role::Nothing` for the rest).
+fn roles(language: &Language) -> Vec<Role> {
+    let named = |kind: &str| language.id_for_node_kind(kind, true);
+    let mut roles = vec![Role::Nothing; language.node_kind_count() + 1];
+    let table: &[(&str, Role)] = &[
+        ("import_statement", Role::ImportStatement),
+        ("export_statement", Role::ExportStatement),
+        ("call_expression", Role::Call),
+        ("binary_expression", Role::Binary),
+        ("member_expression", Role::Member),
+        ("subscript_expression", Role::Subscript),
+        ("variable_declarator", Role::VariableDeclarator),
+        ("assignment_expression", Role::Assignment),
+        ("augmented_assignment_expression", Role::AugmentedAssignment),
+        ("update_expression", Role::Update),
+        ("unary_expression", Role::Unary),
+        ("required_parameter", Role::Parameter),
+        ("optional_parameter", Role::Parameter),
+        ("assignment_pattern", Role::AssignmentPattern),
+        ("comment", Role::Comment),
+        ("html_comment", Role::Comment),
+        ("as_expression", Role::AsLike),
+        ("satisfies_expression", Role::AsLike),
+        ("type_annotation", Role::TypeRoot),
+        ("opting_type_annotation", Role::TypeRoot),
+        ("omitting_type_annotation", Role::TypeRoot),
+        ("adding_type_annotation", Role::TypeRoot),
+        ("asserts_annotation", Role::TypeRoot),
+        ("type_predicate_annotation", Role::TypeRoot),
+        ("type_query", Role::TypeRoot),
+        ("type_arguments", Role::TypeRoot),
+        ("type_parameters", Role::TypeRoot),
+        ("type_alias_declaration", Role::TypeRoot),
+        ("interface_declaration", Role::TypeRoot),
+        ("implements_clause", Role::TypeRoot),
+    ];
+    for (kind, role) in table {
+        let id = named(kind) as usize;
+        if id != 0 && id < roles.len() {
+            roles[id] = *role;
+        }
+    }
+    roles
+}
+
+impl Kinds {
+    fn new(language: &Language) -> Kinds {
         let named = |kind: &str| language.id_for_node_kind(kind, true);
         let keyword = |kind: &str| language.id_for_node_kind(kind, false);
-        let field = |name: &str| language.field_id_for_name(name).map_or(0, std::num::NonZero::get);
-        let mut roles = vec![Role::Nothing; language.node_kind_count() + 1];
-        let table: &[(&str, Role)] = &[
-            ("import_statement", Role::ImportStatement),
-            ("export_statement", Role::ExportStatement),
-            ("call_expression", Role::Call),
-            ("binary_expression", Role::Binary),
-            ("member_expression", Role::Member),
-            ("subscript_expression", Role::Subscript),
-            ("variable_declarator", Role::VariableDeclarator),
-            ("assignment_expression", Role::Assignment),
-            ("augmented_assignment_expression", Role::AugmentedAssignment),
-            ("update_expression", Role::Update),
-            ("unary_expression", Role::Unary),
-            ("required_parameter", Role::Parameter),
-            ("optional_parameter", Role::Parameter),
-            ("assignment_pattern", Role::AssignmentPattern),
-            ("comment", Role::Comment),
-            ("html_comment", Role::Comment),
-            ("as_expression", Role::AsLike),
-            ("satisfies_expression", Role::AsLike),
-            ("type_annotation", Role::TypeRoot),
-            ("opting_type_annotation", Role::TypeRoot),
-            ("omitting_type_annotation", Role::TypeRoot),
-            ("adding_type_annotation", Role::TypeRoot),
-            ("asserts_annotation", Role::TypeRoot),
-            ("type_predicate_annotation", Role::TypeRoot),
-            ("type_query", Role::TypeRoot),
-            ("type_arguments", Role::TypeRoot),
-            ("type_parameters", Role::TypeRoot),
-            ("type_alias_declaration", Role::TypeRoot),
-            ("interface_declaration", Role::TypeRoot),
-            ("implements_clause", Role::TypeRoot),
-        ];
-        for (kind, role) in table {
-            let id = named(kind) as usize;
-            if id != 0 && id < roles.len() {
-                roles[id] = *role;
-            }
-        }
-        let k = Kinds {
+        Kinds {
             identifier: named("identifier"),
             property_identifier: named("property_identifier"),
             string: named("string"),
@@ -383,8 +406,14 @@ impl Grammar {
             type_keyword: keyword("type"),
             typeof_keyword: keyword("typeof"),
             delete_keyword: keyword("delete"),
-        };
-        let f = Fields {
+        }
+    }
+}
+
+impl Fields {
+    fn new(language: &Language) -> Fields {
+        let field = |name: &str| language.field_id_for_name(name).map_or(0, std::num::NonZero::get);
+        Fields {
             source: field("source"),
             function: field("function"),
             arguments: field("arguments"),
@@ -400,20 +429,7 @@ impl Grammar {
             pattern: field("pattern"),
             key: field("key"),
             alias: field("alias"),
-        };
-        Grammar {
-            language,
-            roles,
-            k,
-            f,
         }
-    }
-
-    fn role(&self, node: Node) -> Role {
-        self.roles
-            .get(node.kind_id() as usize)
-            .copied()
-            .unwrap_or(Role::Nothing)
     }
 }
 

@@ -246,39 +246,15 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
             | "satisfies_expression"
             | "non_null_expression"
             | "type_assertion" => {}
-            "arguments" => {
-                let Some(call) = i.checked_sub(1).map(|j| anc[j]) else {
-                    return Ctx::Kind(ReadKind::Plain);
-                };
-                let index = p
-                    .named_children(&mut p.walk())
-                    .filter(|c| c.kind() != "comment")
-                    .position(|c| c.id() == w.id());
-                if call.kind() == "new_expression" {
-                    return Ctx::Kind(match index {
-                        Some(index) if to_dependency(src, anc[0], call, index, 0) => ReadKind::Dependency,
-                        _ => ReadKind::Plain,
-                    });
+            "arguments" => match through_call(src, anc, i, p, w) {
+                Step::Up => {}
+                Step::Jump(j, n) => {
+                    i = j;
+                    w = n;
+                    continue;
                 }
-                if call.kind() != "call_expression" {
-                    return Ctx::Kind(ReadKind::Plain);
-                }
-                match (callee_name(src, call), index) {
-                    (b"Boolean", Some(0)) => return flag(src, anc, i - 1),
-                    (b"Number" | b"String" | b"parseInt" | b"parseFloat" | b"BigInt", Some(0)) => {
-                        i -= 1;
-                        w = call;
-                        continue;
-                    }
-                    (_, Some(index)) if takes_undefined(src, anc[0], call, index) => {
-                        return Ctx::Kind(ReadKind::TestedLocal);
-                    }
-                    (_, Some(index)) if to_dependency(src, anc[0], call, index, 0) => {
-                        return Ctx::Kind(ReadKind::Dependency);
-                    }
-                    _ => return Ctx::Kind(ReadKind::Plain),
-                }
-            }
+                Step::Done(ctx) => return ctx,
+            },
             "member_expression" if is(p.child_by_field_name("object"), w) => {
                 // `X?.trim()`, `X?.length`: undefined flows on; `X.trim()` throws when unset.
                 if p.child_by_field_name("optional_chain").is_none() {
@@ -294,21 +270,8 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
                 }
             }
             "binary_expression" => {
-                let left = is(p.child_by_field_name("left"), w);
-                match operator(src, p) {
-                    b"??" | b"||" if left => {
-                        let right = p.child_by_field_name("right");
-                        return Ctx::Kind(if right.is_some_and(|r| throws(src, r)) {
-                            ReadKind::Plain
-                        } else {
-                            ReadKind::Fallback
-                        });
-                    }
-                    b"??" | b"||" => {}
-                    b"&&" if left => return flag(src, anc, i),
-                    b"&&" => {}
-                    b"===" | b"!==" | b"==" | b"!=" => return flag(src, anc, i),
-                    _ => return Ctx::Kind(ReadKind::Plain),
+                if let Step::Done(ctx) = through_binary(src, anc, i, p, w) {
+                    return ctx;
                 }
             }
             "unary_expression" => {
@@ -335,70 +298,138 @@ fn context<'t>(src: &'t [u8], anc: &[Node<'t>], start: Node<'t>) -> Ctx<'t> {
                     Ctx::Kind(ReadKind::Plain)
                 };
             }
-            "variable_declarator" => {
-                return match p.child_by_field_name("name") {
-                    Some(n) if n.kind() == "identifier" && is(p.child_by_field_name("value"), w) => {
-                        Ctx::Local {
-                            name: text(src, n),
-                            at: i,
-                            key: None,
-                        }
-                    }
-                    _ => Ctx::Kind(ReadKind::Plain),
-                };
-            }
-            // `const hooks = { alerts: process.env.X, ... }`: followed through the local.
-            "pair" if is(p.child_by_field_name("value"), w) => {
-                let key = p.child_by_field_name("key").map(|k| unquote(text(src, k)));
-                let decl = i.checked_sub(2).map(|j| (j, anc[j]));
-                return match (key, decl) {
-                    (Some(key), Some((j, d)))
-                        if anc[i - 1].kind() == "object"
-                            && d.kind() == "variable_declarator"
-                            && is(d.child_by_field_name("value"), anc[i - 1])
-                            && d.child_by_field_name("name")
-                                .is_some_and(|n| n.kind() == "identifier") =>
-                    {
-                        Ctx::Local {
-                            name: d.child_by_field_name("name").map_or(&[][..], |n| text(src, n)),
-                            at: j,
-                            key: Some(key),
-                        }
-                    }
-                    // `createClient({ url: process.env.X })`: a property of an argument.
-                    _ if i.checked_sub(1).is_some_and(|j| {
-                        anc[j].kind() == "object" && object_argument_to_dependency(src, anc[0], anc[j], 0)
-                    }) =>
-                    {
-                        Ctx::Kind(ReadKind::Dependency)
-                    }
-                    _ => Ctx::Kind(ReadKind::Plain),
-                };
-            }
-            // `v = process.env.X`, `this.id ??= process.env.X`: the target is followed.
+            "variable_declarator" => return through_declarator(src, i, p, w),
+            "pair" if is(p.child_by_field_name("value"), w) => return through_pair(src, anc, i, p),
             "assignment_expression" | "augmented_assignment_expression" => {
-                let op_ok =
-                    p.kind() == "assignment_expression" || matches!(operator(src, p), b"??=" | b"||=");
-                return match p.child_by_field_name("left") {
-                    Some(n)
-                        if op_ok
-                            && matches!(n.kind(), "identifier" | "member_expression")
-                            && is(p.child_by_field_name("right"), w) =>
-                    {
-                        Ctx::Local {
-                            name: text(src, n),
-                            at: i,
-                            key: None,
-                        }
-                    }
-                    _ => Ctx::Kind(ReadKind::Plain),
-                };
+                return through_assignment(src, i, p, w);
             }
             _ => return Ctx::Kind(ReadKind::Plain),
         }
         w = p;
     }
     Ctx::Kind(ReadKind::Plain)
+}
+
+/// What one ancestor does with the value followed so far.
+enum Step<'t> {
+    /// Passes it on: the ancestor itself is followed.
+    Up,
+    /// Passes it on through an enclosing expression: the ancestor at this index is followed.
+    Jump(usize, Node<'t>),
+    /// Decides it.
+    Done(Ctx<'t>),
+}
+
+/// `w` is an argument of the call (or `new`) whose `arguments` node is `p = anc[i]`.
+fn through_call<'t>(src: &'t [u8], anc: &[Node<'t>], i: usize, p: Node<'t>, w: Node<'t>) -> Step<'t> {
+    let Some(call) = i.checked_sub(1).map(|j| anc[j]) else {
+        return Step::Done(Ctx::Kind(ReadKind::Plain));
+    };
+    let index = p
+        .named_children(&mut p.walk())
+        .filter(|c| c.kind() != "comment")
+        .position(|c| c.id() == w.id());
+    if call.kind() == "new_expression" {
+        return Step::Done(Ctx::Kind(match index {
+            Some(index) if to_dependency(src, anc[0], call, index, 0) => ReadKind::Dependency,
+            _ => ReadKind::Plain,
+        }));
+    }
+    if call.kind() != "call_expression" {
+        return Step::Done(Ctx::Kind(ReadKind::Plain));
+    }
+    match (callee_name(src, call), index) {
+        (b"Boolean", Some(0)) => Step::Done(flag(src, anc, i - 1)),
+        (b"Number" | b"String" | b"parseInt" | b"parseFloat" | b"BigInt", Some(0)) => Step::Jump(i - 1, call),
+        (_, Some(index)) if takes_undefined(src, anc[0], call, index) => {
+            Step::Done(Ctx::Kind(ReadKind::TestedLocal))
+        }
+        (_, Some(index)) if to_dependency(src, anc[0], call, index, 0) => {
+            Step::Done(Ctx::Kind(ReadKind::Dependency))
+        }
+        _ => Step::Done(Ctx::Kind(ReadKind::Plain)),
+    }
+}
+
+/// `w` is an operand of the binary expression `p = anc[i]`.
+fn through_binary<'t>(src: &'t [u8], anc: &[Node<'t>], i: usize, p: Node<'t>, w: Node<'t>) -> Step<'t> {
+    let left = is(p.child_by_field_name("left"), w);
+    match operator(src, p) {
+        b"??" | b"||" if left => {
+            let right = p.child_by_field_name("right");
+            Step::Done(Ctx::Kind(if right.is_some_and(|r| throws(src, r)) {
+                ReadKind::Plain
+            } else {
+                ReadKind::Fallback
+            }))
+        }
+        b"??" | b"||" => Step::Up,
+        b"&&" if left => Step::Done(flag(src, anc, i)),
+        b"&&" => Step::Up,
+        b"===" | b"!==" | b"==" | b"!=" => Step::Done(flag(src, anc, i)),
+        _ => Step::Done(Ctx::Kind(ReadKind::Plain)),
+    }
+}
+
+/// `const hooks = { alerts: process.env.X, ... }`: followed through the local. `p = anc[i]` is
+/// the pair whose value is followed.
+fn through_pair<'t>(src: &'t [u8], anc: &[Node<'t>], i: usize, p: Node<'t>) -> Ctx<'t> {
+    let key = p.child_by_field_name("key").map(|k| unquote(text(src, k)));
+    let decl = i.checked_sub(2).map(|j| (j, anc[j]));
+    match (key, decl) {
+        (Some(key), Some((j, d)))
+            if anc[i - 1].kind() == "object"
+                && d.kind() == "variable_declarator"
+                && is(d.child_by_field_name("value"), anc[i - 1])
+                && d.child_by_field_name("name")
+                    .is_some_and(|n| n.kind() == "identifier") =>
+        {
+            Ctx::Local {
+                name: d.child_by_field_name("name").map_or(&[][..], |n| text(src, n)),
+                at: j,
+                key: Some(key),
+            }
+        }
+        // `createClient({ url: process.env.X })`: a property of an argument.
+        _ if i.checked_sub(1).is_some_and(|j| {
+            anc[j].kind() == "object" && object_argument_to_dependency(src, anc[0], anc[j], 0)
+        }) =>
+        {
+            Ctx::Kind(ReadKind::Dependency)
+        }
+        _ => Ctx::Kind(ReadKind::Plain),
+    }
+}
+
+/// `const v = process.env.X`: the local is followed. `p = anc[i]`.
+fn through_declarator<'t>(src: &'t [u8], i: usize, p: Node<'t>, w: Node<'t>) -> Ctx<'t> {
+    match p.child_by_field_name("name") {
+        Some(n) if n.kind() == "identifier" && is(p.child_by_field_name("value"), w) => Ctx::Local {
+            name: text(src, n),
+            at: i,
+            key: None,
+        },
+        _ => Ctx::Kind(ReadKind::Plain),
+    }
+}
+
+/// `v = process.env.X`, `this.id ??= process.env.X`: the target is followed. `p = anc[i]`.
+fn through_assignment<'t>(src: &'t [u8], i: usize, p: Node<'t>, w: Node<'t>) -> Ctx<'t> {
+    let op_ok = p.kind() == "assignment_expression" || matches!(operator(src, p), b"??=" | b"||=");
+    match p.child_by_field_name("left") {
+        Some(n)
+            if op_ok
+                && matches!(n.kind(), "identifier" | "member_expression")
+                && is(p.child_by_field_name("right"), w) =>
+        {
+            Ctx::Local {
+                name: text(src, n),
+                at: i,
+                key: None,
+            }
+        }
+        _ => Ctx::Kind(ReadKind::Plain),
+    }
 }
 
 /// Is `call` a call of a function declared at the top level of the file whose parameter

@@ -275,24 +275,10 @@ fn markup_counted(host: Host, src: &[u8], steps: &mut usize) -> Blocks {
         });
         i = after;
     }
-    // Open elements, lowercase. A closing tag pops up to its element (closing any left open
-    // inside it, as HTML's `<li>`/`<p>` are), and is ignored when nothing matches. `counts`
-    // says whether an element of a name is open at all, so that a closing tag of nothing open
-    // costs no walk of the stack (`<div>`×N then `</x>`×N would be quadratic): each element is
-    // then walked over at most once, when it is popped.
-    let mut open: Vec<String> = Vec::new();
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let pop_to =
-        |open: &mut Vec<String>, counts: &mut std::collections::HashMap<String, usize>, at: usize| {
-            for name in open.drain(at..) {
-                if let Some(c) = counts.get_mut(&name) {
-                    *c = c.saturating_sub(1);
-                }
-            }
-        };
+    let mut open = OpenElements::default();
     while i < src.len() {
         *steps += 1;
-        let depth = open.len();
+        let depth = open.stack.len();
         let b = src[i];
         // Svelte and Astro markup expressions may hold `<` (`{a < b}`, `{'<p>'}`).
         if b == b'{' && host != Host::Vue {
@@ -310,14 +296,7 @@ fn markup_counted(host: Host, src: &[u8], steps: &mut usize) -> Blocks {
         }
         if rest.get(1) == Some(&b'/') {
             let (name, _) = tag_name(src, i + 2);
-            let name = name.to_ascii_lowercase();
-            if counts.get(&name).is_some_and(|c| *c > 0) {
-                let at = open.iter().rposition(|n| *n == name);
-                *steps += open.len() - at.unwrap_or(0);
-                if let Some(at) = at {
-                    pop_to(&mut open, &mut counts, at);
-                }
-            }
+            open.close(&name.to_ascii_lowercase(), steps);
             i = memchr::memchr(b'>', &src[i..]).map_or(src.len(), |e| i + e + 1);
             continue;
         }
@@ -343,49 +322,95 @@ fn markup_counted(host: Host, src: &[u8], steps: &mut usize) -> Blocks {
             });
         }
         if raw && !tag.self_closing {
-            let close = find_ci(src, tag.end, format!("</{lower}").as_bytes());
-            let content = tag.end..close.unwrap_or(src.len());
-            if lower == "script" {
-                if let Some(lang) = script_lang(host, &tag, depth) {
-                    blocks.scripts.push(ScriptBlock {
-                        range: content.clone(),
-                        lang,
-                    });
-                }
-            } else if lower == "style" {
-                let lang = attr(&tag, "lang").map(str::to_ascii_lowercase);
-                blocks.styles.push(StyleBlock {
-                    lang,
-                    range: content.clone(),
-                });
-            }
-            i = match close {
-                Some(c) => memchr::memchr(b'>', &src[c..]).map_or(src.len(), |e| c + e + 1),
-                None => src.len(),
-            };
+            i = raw_block(host, src, &tag, &lower, depth, &mut blocks);
             continue;
         }
-        // HTML's implied end tags: a block element closes an open `<p>`, a `<li>` (`<option>`,
-        // `<dt>`/`<dd>`, `<tr>`, `<td>`/`<th>`) the previous sibling's.
-        let implied = |top: &str| match lower.as_str() {
-            "li" => top == "li",
-            "option" => top == "option",
-            "dt" | "dd" => top == "dt" || top == "dd",
-            "tr" => top == "tr" || top == "td" || top == "th",
-            "td" | "th" => top == "td" || top == "th",
-            _ => top == "p" && P_CLOSERS.contains(&lower.as_str()),
-        };
-        while open.last().is_some_and(|top| implied(top)) {
-            let at = open.len() - 1;
-            pop_to(&mut open, &mut counts, at);
-        }
+        open.close_implied(&lower);
         if !tag.self_closing && !VOID.contains(&lower.as_str()) {
-            *counts.entry(lower.clone()).or_default() += 1;
             open.push(lower);
         }
         i = tag.end;
     }
     blocks
+}
+
+/// Open elements, lowercase. A closing tag pops up to its element (closing any left open
+/// inside it, as HTML's `<li>`/`<p>` are), and is ignored when nothing matches. `counts` says
+/// whether an element of a name is open at all, so that a closing tag of nothing open costs no
+/// walk of the stack (`<div>`×N then `</x>`×N would be quadratic): each element is then walked
+/// over at most once, when it is popped.
+#[derive(Default)]
+struct OpenElements {
+    stack: Vec<String>,
+    counts: std::collections::HashMap<String, usize>,
+}
+
+impl OpenElements {
+    fn push(&mut self, name: String) {
+        *self.counts.entry(name.clone()).or_default() += 1;
+        self.stack.push(name);
+    }
+
+    fn pop_to(&mut self, at: usize) {
+        for name in self.stack.drain(at..) {
+            if let Some(c) = self.counts.get_mut(&name) {
+                *c = c.saturating_sub(1);
+            }
+        }
+    }
+
+    /// A closing tag of `name`: counts the elements walked over in `steps`.
+    fn close(&mut self, name: &str, steps: &mut usize) {
+        if self.counts.get(name).is_some_and(|c| *c > 0) {
+            let at = self.stack.iter().rposition(|n| *n == name);
+            *steps += self.stack.len() - at.unwrap_or(0);
+            if let Some(at) = at {
+                self.pop_to(at);
+            }
+        }
+    }
+
+    /// HTML's implied end tags: a block element closes an open `<p>`, a `<li>` (`<option>`,
+    /// `<dt>`/`<dd>`, `<tr>`, `<td>`/`<th>`) the previous sibling's.
+    fn close_implied(&mut self, lower: &str) {
+        let implied = |top: &str| match lower {
+            "li" => top == "li",
+            "option" => top == "option",
+            "dt" | "dd" => top == "dt" || top == "dd",
+            "tr" => top == "tr" || top == "td" || top == "th",
+            "td" | "th" => top == "td" || top == "th",
+            _ => top == "p" && P_CLOSERS.contains(&lower),
+        };
+        while self.stack.last().is_some_and(|top| implied(top)) {
+            let at = self.stack.len() - 1;
+            self.pop_to(at);
+        }
+    }
+}
+
+/// The content of a raw element (`<script>`, `<style>`, a Vue top-level block) opened by `tag`:
+/// records a script or style block and returns the offset after its closing tag.
+fn raw_block(host: Host, src: &[u8], tag: &Tag, lower: &str, depth: usize, blocks: &mut Blocks) -> usize {
+    let close = find_ci(src, tag.end, format!("</{lower}").as_bytes());
+    let content = tag.end..close.unwrap_or(src.len());
+    if lower == "script" {
+        if let Some(lang) = script_lang(host, tag, depth) {
+            blocks.scripts.push(ScriptBlock {
+                range: content.clone(),
+                lang,
+            });
+        }
+    } else if lower == "style" {
+        let lang = attr(tag, "lang").map(str::to_ascii_lowercase);
+        blocks.styles.push(StyleBlock {
+            lang,
+            range: content.clone(),
+        });
+    }
+    match close {
+        Some(c) => memchr::memchr(b'>', &src[c..]).map_or(src.len(), |e| c + e + 1),
+        None => src.len(),
+    }
 }
 
 /// The grammar of a `<script>` block that the framework compiles, or `None` for a block it
@@ -488,60 +513,68 @@ fn open_tag(src: &[u8], at: usize) -> Tag {
             }
             _ => {
                 self_closing = false;
-                let start = i;
-                while i < src.len()
-                    && !src[i].is_ascii_whitespace()
-                    && !matches!(src[i], b'=' | b'>' | b'/' | b'{')
-                {
-                    i += 1;
-                }
-                if i == start {
-                    i += 1; // a stray byte such as `=`
-                    continue;
-                }
-                let attr_name = String::from_utf8_lossy(&src[start..i]).into_owned();
-                let mut j = i;
-                while j < src.len() && src[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                if src.get(j) != Some(&b'=') {
-                    attrs.push((attr_name, None));
-                    continue;
-                }
-                j += 1;
-                while j < src.len() && src[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                let value = match src.get(j) {
-                    Some(&q @ (b'"' | b'\'')) => {
-                        let end = memchr::memchr(q, &src[j + 1..]).map_or(src.len(), |e| j + 1 + e);
-                        let v = String::from_utf8_lossy(&src[j + 1..end]).into_owned();
-                        i = (end + 1).min(src.len());
-                        if attr_name.eq_ignore_ascii_case("src") {
-                            src_attr = Some(j..i);
-                        }
-                        v
-                    }
-                    Some(b'{') => {
-                        i = skip_braces(src, j);
-                        String::new()
-                    }
-                    _ => {
-                        let mut e = j;
-                        while e < src.len() && !src[e].is_ascii_whitespace() && src[e] != b'>' {
-                            e += 1;
-                        }
-                        i = e;
-                        if attr_name.eq_ignore_ascii_case("src") {
-                            src_attr = Some(j..e);
-                        }
-                        String::from_utf8_lossy(&src[j..e]).into_owned()
-                    }
-                };
-                attrs.push((attr_name, Some(value)));
+                i = attribute(src, i, &mut attrs, &mut src_attr);
             }
         }
     }
+}
+
+/// Parses the attribute starting at `i` (a name, then `=` and a quoted, unquoted or `{...}`
+/// value, or no value), pushes it, notes where a `src` value lies, and returns the offset after it.
+fn attribute(
+    src: &[u8],
+    mut i: usize,
+    attrs: &mut Vec<(String, Option<String>)>,
+    src_attr: &mut Option<Range<usize>>,
+) -> usize {
+    let start = i;
+    while i < src.len() && !src[i].is_ascii_whitespace() && !matches!(src[i], b'=' | b'>' | b'/' | b'{') {
+        i += 1;
+    }
+    if i == start {
+        return i + 1; // a stray byte such as `=`
+    }
+    let attr_name = String::from_utf8_lossy(&src[start..i]).into_owned();
+    let mut j = i;
+    while j < src.len() && src[j].is_ascii_whitespace() {
+        j += 1;
+    }
+    if src.get(j) != Some(&b'=') {
+        attrs.push((attr_name, None));
+        return i;
+    }
+    j += 1;
+    while j < src.len() && src[j].is_ascii_whitespace() {
+        j += 1;
+    }
+    let value = match src.get(j) {
+        Some(&q @ (b'"' | b'\'')) => {
+            let end = memchr::memchr(q, &src[j + 1..]).map_or(src.len(), |e| j + 1 + e);
+            let v = String::from_utf8_lossy(&src[j + 1..end]).into_owned();
+            i = (end + 1).min(src.len());
+            if attr_name.eq_ignore_ascii_case("src") {
+                *src_attr = Some(j..i);
+            }
+            v
+        }
+        Some(b'{') => {
+            i = skip_braces(src, j);
+            String::new()
+        }
+        _ => {
+            let mut e = j;
+            while e < src.len() && !src[e].is_ascii_whitespace() && src[e] != b'>' {
+                e += 1;
+            }
+            i = e;
+            if attr_name.eq_ignore_ascii_case("src") {
+                *src_attr = Some(j..e);
+            }
+            String::from_utf8_lossy(&src[j..e]).into_owned()
+        }
+    };
+    attrs.push((attr_name, Some(value)));
+    i
 }
 
 /// The offset after the `}` matching the `{` at `at` (strings skipped), or the end.
