@@ -158,32 +158,7 @@ pub fn run_marked(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
 /// reporting only its own files; the machine's state (`git/clean`, the running Node, the commit
 /// message) is checked once, by the root's pass.
 fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
-    let under = |path: &str, folder: &str| path == folder || path.starts_with(&format!("{folder}/"));
-    let groups_at = |folder: &str| {
-        req.folder_groups
-            .iter()
-            .filter(|(f, _)| under(folder, f))
-            .max_by_key(|(f, _)| f.len())
-            .map_or_else(|| Some(req.groups.clone()), |(_, g)| g.clone())
-    };
-    // The folders checked otherwise than by the root's pass: (folder, configuration, groups;
-    // `None`: no check there).
-    let mut parts: Vec<(&str, &Config, Option<Vec<String>>)> = Vec::new();
-    let folders = config
-        .scopes
-        .iter()
-        .filter(|s| s.pass)
-        .map(|s| s.folder.as_str())
-        .chain(req.folder_groups.iter().map(|(f, _)| f.as_str()));
-    for folder in folders {
-        let groups = groups_at(folder);
-        let own = config.at(&format!("{folder}/"));
-        let differs =
-            groups.as_ref() != Some(&req.groups) || !std::ptr::eq(own, config) && own.needs_own_pass(config);
-        if differs && !parts.iter().any(|(f, _, _)| *f == folder) {
-            parts.push((folder, own, groups));
-        }
-    }
+    let parts = scope_parts(config, req);
     if parts.is_empty() {
         return run_inner(config, req, mark);
     }
@@ -201,24 +176,7 @@ fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcom
         let Some(groups) = groups else {
             continue;
         };
-        // The request's paths within this folder (all of it when the request names none).
-        let paths: Vec<String> = if req.paths.is_empty() {
-            vec![(*folder).to_string()]
-        } else {
-            req.paths
-                .iter()
-                .map(|p| p.trim_end_matches('/'))
-                .filter_map(|p| {
-                    if p.is_empty() || under(folder, p) {
-                        Some((*folder).to_string())
-                    } else if under(p, folder) {
-                        Some(p.to_string())
-                    } else {
-                        None
-                    }
-                })
-                .collect()
-        };
+        let paths = part_paths(req, folder);
         if paths.is_empty() {
             continue;
         }
@@ -231,23 +189,85 @@ fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcom
         };
         let mut part = run_inner(own, &sub, mark)?;
         part.findings.retain(|f| owner(&f.path) == Some(*folder));
-        out.findings.append(&mut part.findings);
-        out.files = out.files.max(part.files);
-        out.elapsed += part.elapsed;
-        for (into, from) in [
-            (&mut out.too_large, part.too_large),
-            (&mut out.binary, part.binary),
-            (&mut out.notes, part.notes),
-        ] {
-            for x in from {
-                if !into.contains(&x) {
-                    into.push(x);
-                }
-            }
-        }
+        merge_part(&mut out, part);
     }
     diagnostic::sort(&mut out.findings);
     Ok(out)
+}
+
+/// `path` is `folder` or lies under it.
+fn under(path: &str, folder: &str) -> bool {
+    path == folder || path.starts_with(&format!("{folder}/"))
+}
+
+/// A folder checked otherwise than by the root's pass: (folder, configuration, groups; `None`:
+/// no check there).
+type ScopePart<'a> = (&'a str, &'a Config, Option<Vec<String>>);
+
+/// The folders whose configuration or check groups differ from the root's, each once.
+fn scope_parts<'a>(config: &'a Config, req: &'a Request) -> Vec<ScopePart<'a>> {
+    let groups_at = |folder: &str| {
+        req.folder_groups
+            .iter()
+            .filter(|(f, _)| under(folder, f))
+            .max_by_key(|(f, _)| f.len())
+            .map_or_else(|| Some(req.groups.clone()), |(_, g)| g.clone())
+    };
+    let mut parts: Vec<ScopePart<'a>> = Vec::new();
+    let folders = config
+        .scopes
+        .iter()
+        .filter(|s| s.pass)
+        .map(|s| s.folder.as_str())
+        .chain(req.folder_groups.iter().map(|(f, _)| f.as_str()));
+    for folder in folders {
+        let groups = groups_at(folder);
+        let own = config.at(&format!("{folder}/"));
+        let differs =
+            groups.as_ref() != Some(&req.groups) || !std::ptr::eq(own, config) && own.needs_own_pass(config);
+        if differs && !parts.iter().any(|(f, _, _)| *f == folder) {
+            parts.push((folder, own, groups));
+        }
+    }
+    parts
+}
+
+/// The request's paths within `folder` (all of it when the request names none).
+fn part_paths(req: &Request, folder: &str) -> Vec<String> {
+    if req.paths.is_empty() {
+        return vec![folder.to_string()];
+    }
+    req.paths
+        .iter()
+        .map(|p| p.trim_end_matches('/'))
+        .filter_map(|p| {
+            if p.is_empty() || under(folder, p) {
+                Some(folder.to_string())
+            } else if under(p, folder) {
+                Some(p.to_string())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Adds one package pass's outcome (findings already limited to its files) to the root's.
+fn merge_part(out: &mut Outcome, mut part: Outcome) {
+    out.findings.append(&mut part.findings);
+    out.files = out.files.max(part.files);
+    out.elapsed += part.elapsed;
+    for (into, from) in [
+        (&mut out.too_large, part.too_large),
+        (&mut out.binary, part.binary),
+        (&mut out.notes, part.notes),
+    ] {
+        for x in from {
+            if !into.contains(&x) {
+                into.push(x);
+            }
+        }
+    }
 }
 
 fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
