@@ -282,14 +282,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let snap = Arc::new(snap);
     timing("snapshot", start);
     let base_snap = match baseline {
-        Some(base) => {
-            let open = || crate::git::reopen(&paths.git_dir);
-            let derived = snap.derive_commit(open()?, &paths, base);
-            Some(Arc::new(match derived {
-                Some(d) => d,
-                None => Snapshot::commit(open()?, &paths, base)?,
-            }))
-        }
+        Some(base) => Some(open_baseline(&snap, &paths, base)?),
         None => None,
     };
     timing("baseline snapshot", start);
@@ -318,47 +311,14 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     } else {
         Outcome::default()
     };
-    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap)
-        && (req.groups.is_empty() || req.groups.iter().any(|g| g == "files"))
-        && !req.skip.iter().any(|s| s == "files")
-    {
-        let new = rules::files_case_collision::check_added(&snap, base);
-        outcome.findings.extend(finalize(config, req, new));
-    }
-    // A lockfile-only change does not widen the scope (no source resolves differently), but it
-    // can make the lockfile drift: its new findings, by the pipeline's key.
-    let t0 = Instant::now();
-    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap)
-        && (req.groups.is_empty() || req.groups.iter().any(|g| g == "deps"))
-        && !req.skip.iter().any(|s| s == "deps")
-        && rules::deps_lockfile_drift::lockfiles_changed(&snap, base)
-    {
-        let drift = |s: &Snapshot| {
-            let packages = crate::resolve::packages::Packages::load(s, &mut Vec::new());
-            rules::deps_lockfile_drift::check(s, &packages)
-        };
-        let known: HashSet<(String, String, String)> = drift(base).iter().map(owned_key).collect();
-        let new = drift(&snap)
-            .into_iter()
-            .filter(|f| !known.contains(&owned_key(f)))
-            .collect();
-        outcome.findings.extend(finalize(config, req, new));
-    }
-    if matches!(scope, FileScope::Files(_)) {
-        timing("lockfile drift (scoped)", t0);
+    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap) {
+        scoped_whole_repo_checks(config, req, &snap, base, &mut outcome);
     }
     // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
     if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
         let base_req = baseline_request(req, &outcome.findings);
         let old = analyze(config, base_snap, &base_req, &scope, &cache, &scan_opts)?;
-        let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
-        if mark {
-            for f in &mut outcome.findings {
-                f.new = Some(!known.contains(&owned_key(f)));
-            }
-        } else {
-            outcome.findings.retain(|f| !known.contains(&owned_key(f)));
-        }
+        subtract_baseline(&mut outcome, &old.findings, mark);
     } else if mark {
         // No baseline (first commit): everything counts as new.
         for f in &mut outcome.findings {
@@ -368,20 +328,85 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let t0 = Instant::now();
     local_checks(config, req, &snap, &mut outcome)?;
     timing("local checks", t0);
-    // A cache that cannot be written (read-only repository) only costs speed.
-    let t0 = Instant::now();
-    let _ = cache.save();
-    timing("cache save", t0);
-    if let Some(remote) = cache.remote() {
-        // Uploads finish (each bounded) before the process ends.
-        let t0 = Instant::now();
-        outcome.notes.extend(remote.finish());
-        timing("remote cache uploads", t0);
-    }
+    finish_cache(&cache, &mut outcome);
     outcome.snapshot = Some(snap);
     outcome.changed = changed;
     outcome.elapsed = start.elapsed();
     Ok(outcome)
+}
+
+/// The baseline commit's snapshot, derived from `snap` when it can be (same index), else read.
+fn open_baseline(
+    snap: &Snapshot,
+    paths: &crate::git::RepoPaths,
+    base: git2::Oid,
+) -> anyhow::Result<Arc<Snapshot>> {
+    let open = || crate::git::reopen(&paths.git_dir);
+    let derived = snap.derive_commit(open()?, paths, base);
+    Ok(Arc::new(match derived {
+        Some(d) => d,
+        None => Snapshot::commit(open()?, paths, base)?,
+    }))
+}
+
+/// With a scoped run, the checks over the whole repository whose answer a scoped analysis
+/// cannot give: a case collision among added files, and the lockfile drift of a lockfile-only
+/// change (which does not widen the scope, as no source resolves differently). Only their new
+/// findings, by the pipeline's key.
+fn scoped_whole_repo_checks(
+    config: &Config,
+    req: &Request,
+    snap: &Snapshot,
+    base: &Snapshot,
+    outcome: &mut Outcome,
+) {
+    let wanted = |group: &str| {
+        (req.groups.is_empty() || req.groups.iter().any(|g| g == group))
+            && !req.skip.iter().any(|s| s == group)
+    };
+    if wanted("files") {
+        let new = rules::files_case_collision::check_added(snap, base);
+        outcome.findings.extend(finalize(config, req, new));
+    }
+    let t0 = Instant::now();
+    if wanted("deps") && rules::deps_lockfile_drift::lockfiles_changed(snap, base) {
+        let drift = |s: &Snapshot| {
+            let packages = crate::resolve::packages::Packages::load(s, &mut Vec::new());
+            rules::deps_lockfile_drift::check(s, &packages)
+        };
+        let known: HashSet<(String, String, String)> = drift(base).iter().map(owned_key).collect();
+        let new = drift(snap)
+            .into_iter()
+            .filter(|f| !known.contains(&owned_key(f)))
+            .collect();
+        outcome.findings.extend(finalize(config, req, new));
+    }
+    timing("lockfile drift (scoped)", t0);
+}
+
+/// Drops (or, with `mark`, marks as not new) the findings the baseline already had.
+fn subtract_baseline(outcome: &mut Outcome, old: &[Finding], mark: bool) {
+    let known: HashSet<(String, String, String)> = old.iter().map(owned_key).collect();
+    if mark {
+        for f in &mut outcome.findings {
+            f.new = Some(!known.contains(&owned_key(f)));
+        }
+    } else {
+        outcome.findings.retain(|f| !known.contains(&owned_key(f)));
+    }
+}
+
+/// Saves the facts cache and waits for the remote cache's uploads (each bounded) before the
+/// process ends. A cache that cannot be written (read-only repository) only costs speed.
+fn finish_cache(cache: &FactsCache, outcome: &mut Outcome) {
+    let t0 = Instant::now();
+    let _ = cache.save();
+    timing("cache save", t0);
+    if let Some(remote) = cache.remote() {
+        let t0 = Instant::now();
+        outcome.notes.extend(remote.finish());
+        timing("remote cache uploads", t0);
+    }
 }
 
 /// [`Local`]: the checks of this machine's state, levels and skips applied by [`finalize`]
