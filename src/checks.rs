@@ -736,25 +736,7 @@ fn scan_snapshot_with(
     let paths = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
-    let mut out: Vec<(String, Option<Facts>)> = paths
-        .par_iter()
-        .map(|(p, e)| {
-            let hit = if worktree {
-                None
-            } else {
-                FileKind::for_path(p).and_then(|kind| {
-                    let key = crate::cache::facts_key(&e.oid, kind);
-                    match wants {
-                        None => cache.get(&key),
-                        Some(wants) => cache
-                            .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
-                            .map(|(facts, _)| facts),
-                    }
-                })
-            };
-            ((*p).to_string(), hit)
-        })
-        .collect();
+    let mut out = cached_facts(&paths, worktree, cache, wants);
     let cache_hits = out.iter().filter(|(_, f)| f.is_some()).count();
     // With their entries: a fresh clone misses every file, and looking each up again by path
     // was a tenth of its first run's CPU.
@@ -783,58 +765,23 @@ fn scan_snapshot_with(
         });
     let remote_hits = std::sync::atomic::AtomicUsize::new(0);
     if !misses.is_empty() {
+        let miss = MissScan {
+            snap,
+            opts,
+            cache,
+            max_size,
+            also,
+            worktree,
+            remote: remote.as_ref().map(|(fetch, _)| fetch),
+            remote_hits: &remote_hits,
+        };
         let progress = crate::output::ScanProgress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
         let parsed: Vec<(Facts, Skip)> = misses
             .par_iter()
             .map(|&(p, entry)| {
                 progress.tick();
-                if let Some((fetch, _)) = &remote
-                    && let Some(kind) = FileKind::for_path(p)
-                {
-                    let key = crate::cache::facts_key(&entry.oid, kind);
-                    if let Some(facts) = fetch.take(&key, cache) {
-                        remote_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        return (facts, Skip::No);
-                    }
-                }
-                let Ok(bytes) = snap.read_pooled(p) else {
-                    return (Facts::default(), Skip::No);
-                };
-                if let Some(also) = also {
-                    also(p, &bytes);
-                }
-                if bytes.len() as u64 > max_size {
-                    return (Facts::default(), Skip::TooLarge);
-                }
-                // UTF-16 text (tsc and editors read it) is read decoded, as the lines shown
-                // under findings are; then a NUL byte in the first 8 KiB, as git's own
-                // binary test: not source text.
-                let text = crate::text::utf8_view(&bytes);
-                if memchr::memchr(0, &text[..text.len().min(8000)]).is_some() {
-                    return (Facts::default(), Skip::Binary);
-                }
-                let oid = match entry {
-                    e if !worktree => e.oid,
-                    _ => {
-                        git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or(git2::Oid::ZERO_SHA1)
-                    }
-                };
-                let Some(kind) = FileKind::for_path(p) else {
-                    return (Facts::default(), Skip::No);
-                };
-                let key = crate::cache::facts_key(&oid, kind);
-                if worktree && let Some(hit) = cache.get(&key) {
-                    return (hit, Skip::No);
-                }
-                if let Some((fetch, _)) = &remote {
-                    fetch.parsed(&key);
-                }
-                let facts = scan::extract_file(kind, &text, opts);
-                if !oid.is_zero() {
-                    cache.insert(key, facts.clone());
-                }
-                (facts, Skip::No)
+                miss.parse(p, entry)
             })
             .collect();
         progress.done();
@@ -842,22 +789,7 @@ fn scan_snapshot_with(
         if let Some((fetch, all)) = remote {
             fetch.share(cache, &all);
         }
-        let mut parsed = parsed.into_iter();
-        for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
-            if let Some((facts, skip)) = parsed.next() {
-                match skip {
-                    Skip::TooLarge => {
-                        skipped.insert(slot.0.clone());
-                    }
-                    Skip::Binary => {
-                        skipped.insert(slot.0.clone());
-                        binary.push(slot.0.clone());
-                    }
-                    Skip::No => {}
-                }
-                slot.1 = Some(facts);
-            }
-        }
+        fill_misses(&mut out, parsed, &mut skipped, &mut binary);
     }
     let (files, oids) = out
         .into_iter()
@@ -875,6 +807,127 @@ fn scan_snapshot_with(
         binary,
         cache_hits,
         remote_hits: remote_hits.into_inner(),
+    }
+}
+
+/// Each path with its facts when the cache has them (index and commit snapshots know their
+/// blob ids without reading; a worktree's files are looked up once read).
+fn cached_facts(
+    paths: &[(&str, snapshot::Entry)],
+    worktree: bool,
+    cache: &FactsCache,
+    wants: Option<WantsFileImports<'_>>,
+) -> Vec<(String, Option<Facts>)> {
+    paths
+        .par_iter()
+        .map(|(p, e)| {
+            let hit = if worktree {
+                None
+            } else {
+                FileKind::for_path(p).and_then(|kind| {
+                    let key = crate::cache::facts_key(&e.oid, kind);
+                    match wants {
+                        None => cache.get(&key),
+                        Some(wants) => cache
+                            .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
+                            .map(|(facts, _)| facts),
+                    }
+                })
+            };
+            ((*p).to_string(), hit)
+        })
+        .collect()
+}
+
+/// Puts the parsed facts into the slots the cache missed (in order), noting the files
+/// skipped as too large or binary.
+fn fill_misses(
+    out: &mut [(String, Option<Facts>)],
+    parsed: Vec<(Facts, Skip)>,
+    skipped: &mut HashSet<String>,
+    binary: &mut Vec<String>,
+) {
+    let mut parsed = parsed.into_iter();
+    for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
+        if let Some((facts, skip)) = parsed.next() {
+            match skip {
+                Skip::TooLarge => {
+                    skipped.insert(slot.0.clone());
+                }
+                Skip::Binary => {
+                    skipped.insert(slot.0.clone());
+                    binary.push(slot.0.clone());
+                }
+                Skip::No => {}
+            }
+            slot.1 = Some(facts);
+        }
+    }
+}
+
+/// What parsing one file the cache missed needs: the snapshot, the scan's options, the caches
+/// (local and, when worth it, remote) and what else each read blob is handed to.
+struct MissScan<'a> {
+    snap: &'a Snapshot,
+    opts: &'a ScanOptions,
+    cache: &'a FactsCache,
+    max_size: u64,
+    also: Option<AlsoRead<'a>>,
+    worktree: bool,
+    remote: Option<&'a crate::cache::remote::FactsFetch>,
+    remote_hits: &'a std::sync::atomic::AtomicUsize,
+}
+
+impl MissScan<'_> {
+    /// The facts of `p` (from the remote cache, or read and parsed), or why it was skipped.
+    fn parse(&self, p: &str, entry: &snapshot::Entry) -> (Facts, Skip) {
+        if let Some(fetch) = self.remote
+            && let Some(kind) = FileKind::for_path(p)
+        {
+            let key = crate::cache::facts_key(&entry.oid, kind);
+            if let Some(facts) = fetch.take(&key, self.cache) {
+                self.remote_hits
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return (facts, Skip::No);
+            }
+        }
+        let Ok(bytes) = self.snap.read_pooled(p) else {
+            return (Facts::default(), Skip::No);
+        };
+        if let Some(also) = self.also {
+            also(p, &bytes);
+        }
+        if bytes.len() as u64 > self.max_size {
+            return (Facts::default(), Skip::TooLarge);
+        }
+        // UTF-16 text (tsc and editors read it) is read decoded, as the lines shown
+        // under findings are; then a NUL byte in the first 8 KiB, as git's own
+        // binary test: not source text.
+        let text = crate::text::utf8_view(&bytes);
+        if memchr::memchr(0, &text[..text.len().min(8000)]).is_some() {
+            return (Facts::default(), Skip::Binary);
+        }
+        let oid = match entry {
+            e if !self.worktree => e.oid,
+            _ => git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or(git2::Oid::ZERO_SHA1),
+        };
+        let Some(kind) = FileKind::for_path(p) else {
+            return (Facts::default(), Skip::No);
+        };
+        let key = crate::cache::facts_key(&oid, kind);
+        if self.worktree
+            && let Some(hit) = self.cache.get(&key)
+        {
+            return (hit, Skip::No);
+        }
+        if let Some(fetch) = self.remote {
+            fetch.parsed(&key);
+        }
+        let facts = scan::extract_file(kind, &text, self.opts);
+        if !oid.is_zero() {
+            self.cache.insert(key, facts.clone());
+        }
+        (facts, Skip::No)
     }
 }
 
