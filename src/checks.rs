@@ -158,32 +158,7 @@ pub fn run_marked(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
 /// reporting only its own files; the machine's state (`git/clean`, the running Node, the commit
 /// message) is checked once, by the root's pass.
 fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
-    let under = |path: &str, folder: &str| path == folder || path.starts_with(&format!("{folder}/"));
-    let groups_at = |folder: &str| {
-        req.folder_groups
-            .iter()
-            .filter(|(f, _)| under(folder, f))
-            .max_by_key(|(f, _)| f.len())
-            .map_or_else(|| Some(req.groups.clone()), |(_, g)| g.clone())
-    };
-    // The folders checked otherwise than by the root's pass: (folder, configuration, groups;
-    // `None`: no check there).
-    let mut parts: Vec<(&str, &Config, Option<Vec<String>>)> = Vec::new();
-    let folders = config
-        .scopes
-        .iter()
-        .filter(|s| s.pass)
-        .map(|s| s.folder.as_str())
-        .chain(req.folder_groups.iter().map(|(f, _)| f.as_str()));
-    for folder in folders {
-        let groups = groups_at(folder);
-        let own = config.at(&format!("{folder}/"));
-        let differs =
-            groups.as_ref() != Some(&req.groups) || !std::ptr::eq(own, config) && own.needs_own_pass(config);
-        if differs && !parts.iter().any(|(f, _, _)| *f == folder) {
-            parts.push((folder, own, groups));
-        }
-    }
+    let parts = scope_parts(config, req);
     if parts.is_empty() {
         return run_inner(config, req, mark);
     }
@@ -201,24 +176,7 @@ fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcom
         let Some(groups) = groups else {
             continue;
         };
-        // The request's paths within this folder (all of it when the request names none).
-        let paths: Vec<String> = if req.paths.is_empty() {
-            vec![(*folder).to_string()]
-        } else {
-            req.paths
-                .iter()
-                .map(|p| p.trim_end_matches('/'))
-                .filter_map(|p| {
-                    if p.is_empty() || under(folder, p) {
-                        Some((*folder).to_string())
-                    } else if under(p, folder) {
-                        Some(p.to_string())
-                    } else {
-                        None
-                    }
-                })
-                .collect()
-        };
+        let paths = part_paths(req, folder);
         if paths.is_empty() {
             continue;
         }
@@ -231,23 +189,85 @@ fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcom
         };
         let mut part = run_inner(own, &sub, mark)?;
         part.findings.retain(|f| owner(&f.path) == Some(*folder));
-        out.findings.append(&mut part.findings);
-        out.files = out.files.max(part.files);
-        out.elapsed += part.elapsed;
-        for (into, from) in [
-            (&mut out.too_large, part.too_large),
-            (&mut out.binary, part.binary),
-            (&mut out.notes, part.notes),
-        ] {
-            for x in from {
-                if !into.contains(&x) {
-                    into.push(x);
-                }
-            }
-        }
+        merge_part(&mut out, part);
     }
     diagnostic::sort(&mut out.findings);
     Ok(out)
+}
+
+/// `path` is `folder` or lies under it.
+fn under(path: &str, folder: &str) -> bool {
+    path == folder || path.starts_with(&format!("{folder}/"))
+}
+
+/// A folder checked otherwise than by the root's pass: (folder, configuration, groups; `None`:
+/// no check there).
+type ScopePart<'a> = (&'a str, &'a Config, Option<Vec<String>>);
+
+/// The folders whose configuration or check groups differ from the root's, each once.
+fn scope_parts<'a>(config: &'a Config, req: &'a Request) -> Vec<ScopePart<'a>> {
+    let groups_at = |folder: &str| {
+        req.folder_groups
+            .iter()
+            .filter(|(f, _)| under(folder, f))
+            .max_by_key(|(f, _)| f.len())
+            .map_or_else(|| Some(req.groups.clone()), |(_, g)| g.clone())
+    };
+    let mut parts: Vec<ScopePart<'a>> = Vec::new();
+    let folders = config
+        .scopes
+        .iter()
+        .filter(|s| s.pass)
+        .map(|s| s.folder.as_str())
+        .chain(req.folder_groups.iter().map(|(f, _)| f.as_str()));
+    for folder in folders {
+        let groups = groups_at(folder);
+        let own = config.at(&format!("{folder}/"));
+        let differs =
+            groups.as_ref() != Some(&req.groups) || !std::ptr::eq(own, config) && own.needs_own_pass(config);
+        if differs && !parts.iter().any(|(f, _, _)| *f == folder) {
+            parts.push((folder, own, groups));
+        }
+    }
+    parts
+}
+
+/// The request's paths within `folder` (all of it when the request names none).
+fn part_paths(req: &Request, folder: &str) -> Vec<String> {
+    if req.paths.is_empty() {
+        return vec![folder.to_string()];
+    }
+    req.paths
+        .iter()
+        .map(|p| p.trim_end_matches('/'))
+        .filter_map(|p| {
+            if p.is_empty() || under(folder, p) {
+                Some(folder.to_string())
+            } else if under(p, folder) {
+                Some(p.to_string())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Adds one package pass's outcome (findings already limited to its files) to the root's.
+fn merge_part(out: &mut Outcome, mut part: Outcome) {
+    out.findings.append(&mut part.findings);
+    out.files = out.files.max(part.files);
+    out.elapsed += part.elapsed;
+    for (into, from) in [
+        (&mut out.too_large, part.too_large),
+        (&mut out.binary, part.binary),
+        (&mut out.notes, part.notes),
+    ] {
+        for x in from {
+            if !into.contains(&x) {
+                into.push(x);
+            }
+        }
+    }
 }
 
 fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
@@ -262,14 +282,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let snap = Arc::new(snap);
     timing("snapshot", start);
     let base_snap = match baseline {
-        Some(base) => {
-            let open = || crate::git::reopen(&paths.git_dir);
-            let derived = snap.derive_commit(open()?, &paths, base);
-            Some(Arc::new(match derived {
-                Some(d) => d,
-                None => Snapshot::commit(open()?, &paths, base)?,
-            }))
-        }
+        Some(base) => Some(open_baseline(&snap, &paths, base)?),
         None => None,
     };
     timing("baseline snapshot", start);
@@ -298,47 +311,14 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     } else {
         Outcome::default()
     };
-    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap)
-        && (req.groups.is_empty() || req.groups.iter().any(|g| g == "files"))
-        && !req.skip.iter().any(|s| s == "files")
-    {
-        let new = rules::files_case_collision::check_added(&snap, base);
-        outcome.findings.extend(finalize(config, req, new));
-    }
-    // A lockfile-only change does not widen the scope (no source resolves differently), but it
-    // can make the lockfile drift: its new findings, by the pipeline's key.
-    let t0 = Instant::now();
-    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap)
-        && (req.groups.is_empty() || req.groups.iter().any(|g| g == "deps"))
-        && !req.skip.iter().any(|s| s == "deps")
-        && rules::deps_lockfile_drift::lockfiles_changed(&snap, base)
-    {
-        let drift = |s: &Snapshot| {
-            let packages = crate::resolve::packages::Packages::load(s, &mut Vec::new());
-            rules::deps_lockfile_drift::check(s, &packages)
-        };
-        let known: HashSet<(String, String, String)> = drift(base).iter().map(owned_key).collect();
-        let new = drift(&snap)
-            .into_iter()
-            .filter(|f| !known.contains(&owned_key(f)))
-            .collect();
-        outcome.findings.extend(finalize(config, req, new));
-    }
-    if matches!(scope, FileScope::Files(_)) {
-        timing("lockfile drift (scoped)", t0);
+    if let (FileScope::Files(_), Some(base)) = (&scope, &base_snap) {
+        scoped_whole_repo_checks(config, req, &snap, base, &mut outcome);
     }
     // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
     if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
         let base_req = baseline_request(req, &outcome.findings);
         let old = analyze(config, base_snap, &base_req, &scope, &cache, &scan_opts)?;
-        let known: HashSet<(String, String, String)> = old.findings.iter().map(owned_key).collect();
-        if mark {
-            for f in &mut outcome.findings {
-                f.new = Some(!known.contains(&owned_key(f)));
-            }
-        } else {
-            outcome.findings.retain(|f| !known.contains(&owned_key(f)));
-        }
+        subtract_baseline(&mut outcome, &old.findings, mark);
     } else if mark {
         // No baseline (first commit): everything counts as new.
         for f in &mut outcome.findings {
@@ -348,20 +328,85 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     let t0 = Instant::now();
     local_checks(config, req, &snap, &mut outcome)?;
     timing("local checks", t0);
-    // A cache that cannot be written (read-only repository) only costs speed.
-    let t0 = Instant::now();
-    let _ = cache.save();
-    timing("cache save", t0);
-    if let Some(remote) = cache.remote() {
-        // Uploads finish (each bounded) before the process ends.
-        let t0 = Instant::now();
-        outcome.notes.extend(remote.finish());
-        timing("remote cache uploads", t0);
-    }
+    finish_cache(&cache, &mut outcome);
     outcome.snapshot = Some(snap);
     outcome.changed = changed;
     outcome.elapsed = start.elapsed();
     Ok(outcome)
+}
+
+/// The baseline commit's snapshot, derived from `snap` when it can be (same index), else read.
+fn open_baseline(
+    snap: &Snapshot,
+    paths: &crate::git::RepoPaths,
+    base: git2::Oid,
+) -> anyhow::Result<Arc<Snapshot>> {
+    let open = || crate::git::reopen(&paths.git_dir);
+    let derived = snap.derive_commit(open()?, paths, base);
+    Ok(Arc::new(match derived {
+        Some(d) => d,
+        None => Snapshot::commit(open()?, paths, base)?,
+    }))
+}
+
+/// With a scoped run, the checks over the whole repository whose answer a scoped analysis
+/// cannot give: a case collision among added files, and the lockfile drift of a lockfile-only
+/// change (which does not widen the scope, as no source resolves differently). Only their new
+/// findings, by the pipeline's key.
+fn scoped_whole_repo_checks(
+    config: &Config,
+    req: &Request,
+    snap: &Snapshot,
+    base: &Snapshot,
+    outcome: &mut Outcome,
+) {
+    let wanted = |group: &str| {
+        (req.groups.is_empty() || req.groups.iter().any(|g| g == group))
+            && !req.skip.iter().any(|s| s == group)
+    };
+    if wanted("files") {
+        let new = rules::files_case_collision::check_added(snap, base);
+        outcome.findings.extend(finalize(config, req, new));
+    }
+    let t0 = Instant::now();
+    if wanted("deps") && rules::deps_lockfile_drift::lockfiles_changed(snap, base) {
+        let drift = |s: &Snapshot| {
+            let packages = crate::resolve::packages::Packages::load(s, &mut Vec::new());
+            rules::deps_lockfile_drift::check(s, &packages)
+        };
+        let known: HashSet<(String, String, String)> = drift(base).iter().map(owned_key).collect();
+        let new = drift(snap)
+            .into_iter()
+            .filter(|f| !known.contains(&owned_key(f)))
+            .collect();
+        outcome.findings.extend(finalize(config, req, new));
+    }
+    timing("lockfile drift (scoped)", t0);
+}
+
+/// Drops (or, with `mark`, marks as not new) the findings the baseline already had.
+fn subtract_baseline(outcome: &mut Outcome, old: &[Finding], mark: bool) {
+    let known: HashSet<(String, String, String)> = old.iter().map(owned_key).collect();
+    if mark {
+        for f in &mut outcome.findings {
+            f.new = Some(!known.contains(&owned_key(f)));
+        }
+    } else {
+        outcome.findings.retain(|f| !known.contains(&owned_key(f)));
+    }
+}
+
+/// Saves the facts cache and waits for the remote cache's uploads (each bounded) before the
+/// process ends. A cache that cannot be written (read-only repository) only costs speed.
+fn finish_cache(cache: &FactsCache, outcome: &mut Outcome) {
+    let t0 = Instant::now();
+    let _ = cache.save();
+    timing("cache save", t0);
+    if let Some(remote) = cache.remote() {
+        let t0 = Instant::now();
+        outcome.notes.extend(remote.finish());
+        timing("remote cache uploads", t0);
+    }
 }
 
 /// [`Local`]: the checks of this machine's state, levels and skips applied by [`finalize`]
@@ -691,25 +736,7 @@ fn scan_snapshot_with(
     let paths = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
-    let mut out: Vec<(String, Option<Facts>)> = paths
-        .par_iter()
-        .map(|(p, e)| {
-            let hit = if worktree {
-                None
-            } else {
-                FileKind::for_path(p).and_then(|kind| {
-                    let key = crate::cache::facts_key(&e.oid, kind);
-                    match wants {
-                        None => cache.get(&key),
-                        Some(wants) => cache
-                            .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
-                            .map(|(facts, _)| facts),
-                    }
-                })
-            };
-            ((*p).to_string(), hit)
-        })
-        .collect();
+    let mut out = cached_facts(&paths, worktree, cache, wants);
     let cache_hits = out.iter().filter(|(_, f)| f.is_some()).count();
     // With their entries: a fresh clone misses every file, and looking each up again by path
     // was a tenth of its first run's CPU.
@@ -738,58 +765,23 @@ fn scan_snapshot_with(
         });
     let remote_hits = std::sync::atomic::AtomicUsize::new(0);
     if !misses.is_empty() {
+        let miss = MissScan {
+            snap,
+            opts,
+            cache,
+            max_size,
+            also,
+            worktree,
+            remote: remote.as_ref().map(|(fetch, _)| fetch),
+            remote_hits: &remote_hits,
+        };
         let progress = crate::output::ScanProgress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
         let parsed: Vec<(Facts, Skip)> = misses
             .par_iter()
             .map(|&(p, entry)| {
                 progress.tick();
-                if let Some((fetch, _)) = &remote
-                    && let Some(kind) = FileKind::for_path(p)
-                {
-                    let key = crate::cache::facts_key(&entry.oid, kind);
-                    if let Some(facts) = fetch.take(&key, cache) {
-                        remote_hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        return (facts, Skip::No);
-                    }
-                }
-                let Ok(bytes) = snap.read_pooled(p) else {
-                    return (Facts::default(), Skip::No);
-                };
-                if let Some(also) = also {
-                    also(p, &bytes);
-                }
-                if bytes.len() as u64 > max_size {
-                    return (Facts::default(), Skip::TooLarge);
-                }
-                // UTF-16 text (tsc and editors read it) is read decoded, as the lines shown
-                // under findings are; then a NUL byte in the first 8 KiB, as git's own
-                // binary test: not source text.
-                let text = crate::text::utf8_view(&bytes);
-                if memchr::memchr(0, &text[..text.len().min(8000)]).is_some() {
-                    return (Facts::default(), Skip::Binary);
-                }
-                let oid = match entry {
-                    e if !worktree => e.oid,
-                    _ => {
-                        git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or(git2::Oid::ZERO_SHA1)
-                    }
-                };
-                let Some(kind) = FileKind::for_path(p) else {
-                    return (Facts::default(), Skip::No);
-                };
-                let key = crate::cache::facts_key(&oid, kind);
-                if worktree && let Some(hit) = cache.get(&key) {
-                    return (hit, Skip::No);
-                }
-                if let Some((fetch, _)) = &remote {
-                    fetch.parsed(&key);
-                }
-                let facts = scan::extract_file(kind, &text, opts);
-                if !oid.is_zero() {
-                    cache.insert(key, facts.clone());
-                }
-                (facts, Skip::No)
+                miss.parse(p, entry)
             })
             .collect();
         progress.done();
@@ -797,22 +789,7 @@ fn scan_snapshot_with(
         if let Some((fetch, all)) = remote {
             fetch.share(cache, &all);
         }
-        let mut parsed = parsed.into_iter();
-        for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
-            if let Some((facts, skip)) = parsed.next() {
-                match skip {
-                    Skip::TooLarge => {
-                        skipped.insert(slot.0.clone());
-                    }
-                    Skip::Binary => {
-                        skipped.insert(slot.0.clone());
-                        binary.push(slot.0.clone());
-                    }
-                    Skip::No => {}
-                }
-                slot.1 = Some(facts);
-            }
-        }
+        fill_misses(&mut out, parsed, &mut skipped, &mut binary);
     }
     let (files, oids) = out
         .into_iter()
@@ -830,6 +807,127 @@ fn scan_snapshot_with(
         binary,
         cache_hits,
         remote_hits: remote_hits.into_inner(),
+    }
+}
+
+/// Each path with its facts when the cache has them (index and commit snapshots know their
+/// blob ids without reading; a worktree's files are looked up once read).
+fn cached_facts(
+    paths: &[(&str, snapshot::Entry)],
+    worktree: bool,
+    cache: &FactsCache,
+    wants: Option<WantsFileImports<'_>>,
+) -> Vec<(String, Option<Facts>)> {
+    paths
+        .par_iter()
+        .map(|(p, e)| {
+            let hit = if worktree {
+                None
+            } else {
+                FileKind::for_path(p).and_then(|kind| {
+                    let key = crate::cache::facts_key(&e.oid, kind);
+                    match wants {
+                        None => cache.get(&key),
+                        Some(wants) => cache
+                            .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
+                            .map(|(facts, _)| facts),
+                    }
+                })
+            };
+            ((*p).to_string(), hit)
+        })
+        .collect()
+}
+
+/// Puts the parsed facts into the slots the cache missed (in order), noting the files
+/// skipped as too large or binary.
+fn fill_misses(
+    out: &mut [(String, Option<Facts>)],
+    parsed: Vec<(Facts, Skip)>,
+    skipped: &mut HashSet<String>,
+    binary: &mut Vec<String>,
+) {
+    let mut parsed = parsed.into_iter();
+    for slot in out.iter_mut().filter(|(_, f)| f.is_none()) {
+        if let Some((facts, skip)) = parsed.next() {
+            match skip {
+                Skip::TooLarge => {
+                    skipped.insert(slot.0.clone());
+                }
+                Skip::Binary => {
+                    skipped.insert(slot.0.clone());
+                    binary.push(slot.0.clone());
+                }
+                Skip::No => {}
+            }
+            slot.1 = Some(facts);
+        }
+    }
+}
+
+/// What parsing one file the cache missed needs: the snapshot, the scan's options, the caches
+/// (local and, when worth it, remote) and what else each read blob is handed to.
+struct MissScan<'a> {
+    snap: &'a Snapshot,
+    opts: &'a ScanOptions,
+    cache: &'a FactsCache,
+    max_size: u64,
+    also: Option<AlsoRead<'a>>,
+    worktree: bool,
+    remote: Option<&'a crate::cache::remote::FactsFetch>,
+    remote_hits: &'a std::sync::atomic::AtomicUsize,
+}
+
+impl MissScan<'_> {
+    /// The facts of `p` (from the remote cache, or read and parsed), or why it was skipped.
+    fn parse(&self, p: &str, entry: &snapshot::Entry) -> (Facts, Skip) {
+        if let Some(fetch) = self.remote
+            && let Some(kind) = FileKind::for_path(p)
+        {
+            let key = crate::cache::facts_key(&entry.oid, kind);
+            if let Some(facts) = fetch.take(&key, self.cache) {
+                self.remote_hits
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return (facts, Skip::No);
+            }
+        }
+        let Ok(bytes) = self.snap.read_pooled(p) else {
+            return (Facts::default(), Skip::No);
+        };
+        if let Some(also) = self.also {
+            also(p, &bytes);
+        }
+        if bytes.len() as u64 > self.max_size {
+            return (Facts::default(), Skip::TooLarge);
+        }
+        // UTF-16 text (tsc and editors read it) is read decoded, as the lines shown
+        // under findings are; then a NUL byte in the first 8 KiB, as git's own
+        // binary test: not source text.
+        let text = crate::text::utf8_view(&bytes);
+        if memchr::memchr(0, &text[..text.len().min(8000)]).is_some() {
+            return (Facts::default(), Skip::Binary);
+        }
+        let oid = match entry {
+            e if !self.worktree => e.oid,
+            _ => git2::Oid::hash_object(git2::ObjectType::Blob, &bytes).unwrap_or(git2::Oid::ZERO_SHA1),
+        };
+        let Some(kind) = FileKind::for_path(p) else {
+            return (Facts::default(), Skip::No);
+        };
+        let key = crate::cache::facts_key(&oid, kind);
+        if self.worktree
+            && let Some(hit) = self.cache.get(&key)
+        {
+            return (hit, Skip::No);
+        }
+        if let Some(fetch) = self.remote {
+            fetch.parsed(&key);
+        }
+        let facts = scan::extract_file(kind, &text, self.opts);
+        if !oid.is_zero() {
+            self.cache.insert(key, facts.clone());
+        }
+        (facts, Skip::No)
     }
 }
 

@@ -145,50 +145,58 @@ pub fn read(family: Family, name: &str, src: &[u8]) -> ConfigFacts {
                 .and_then(Val::as_str)
                 .map(str::to_string);
         }
-        Family::Next => {
-            match v.at(&["env"]) {
-                Ok(Some(Val::Obj(o))) => {
-                    out.env_names.extend(o.entries.iter().map(|(k, _)| k.clone()));
-                    out.env_uncertain.clone_from(&o.unknown);
-                }
-                Ok(Some(other)) => out.env_uncertain = Some(unknown_reason(other)),
-                Ok(None) => {}
-                Err(why) => out.env_uncertain = Some(why),
-            }
-            aliases_object(&v, &["turbopack", "resolveAlias"], Kind::Turbopack, &mut out);
-            aliases_object(
-                &v,
-                &["experimental", "turbo", "resolveAlias"],
-                Kind::Turbopack,
-                &mut out,
-            );
-            let webpack_fn = matches!(v.at(&["webpack"]), Ok(Some(Val::Unknown(_))) | Err(_));
-            if webpack_fn && memchr::memmem::find(src, b"alias").is_some() {
-                out.aliases_uncertain
-                    .get_or_insert("its `webpack` function may add aliases".into());
-            }
-        }
+        Family::Next => next(&v, src, &mut out),
         Family::Astro => vite_under(&v, &["vite"], &mut out),
-        Family::VueCli => {
-            match v.at(&["configureWebpack"]) {
-                Ok(Some(w @ Val::Obj(_))) => webpack(w, &mut out),
-                Ok(None) => {}
-                Ok(Some(_)) | Err(_) => {
-                    if memchr::memmem::find(src, b"alias").is_some() {
-                        out.aliases_uncertain
-                            .get_or_insert("its `configureWebpack` function may add aliases".into());
-                    }
-                }
-            }
-            // webpack-chain: `config.resolve.alias.set(..)`.
-            let chain = matches!(v.at(&["chainWebpack"]), Ok(Some(_)) | Err(_));
-            if chain && memchr::memmem::find(src, b".alias").is_some() {
+        Family::VueCli => vue_cli(&v, src, &mut out),
+    }
+    out
+}
+
+/// `next.config.*`: its `env` names, its Turbopack aliases, and whether a `webpack` function may
+/// add aliases.
+fn next(v: &Val, src: &[u8], out: &mut ConfigFacts) {
+    match v.at(&["env"]) {
+        Ok(Some(Val::Obj(o))) => {
+            out.env_names.extend(o.entries.iter().map(|(k, _)| k.clone()));
+            out.env_uncertain.clone_from(&o.unknown);
+        }
+        Ok(Some(other)) => out.env_uncertain = Some(unknown_reason(other)),
+        Ok(None) => {}
+        Err(why) => out.env_uncertain = Some(why),
+    }
+    aliases_object(v, &["turbopack", "resolveAlias"], Kind::Turbopack, out);
+    aliases_object(
+        v,
+        &["experimental", "turbo", "resolveAlias"],
+        Kind::Turbopack,
+        out,
+    );
+    let webpack_fn = matches!(v.at(&["webpack"]), Ok(Some(Val::Unknown(_))) | Err(_));
+    if webpack_fn && memchr::memmem::find(src, b"alias").is_some() {
+        out.aliases_uncertain
+            .get_or_insert("its `webpack` function may add aliases".into());
+    }
+}
+
+/// `vue.config.js`: `configureWebpack` read as webpack, and whether a function form or
+/// webpack-chain may add aliases.
+fn vue_cli(v: &Val, src: &[u8], out: &mut ConfigFacts) {
+    match v.at(&["configureWebpack"]) {
+        Ok(Some(w @ Val::Obj(_))) => webpack(w, out),
+        Ok(None) => {}
+        Ok(Some(_)) | Err(_) => {
+            if memchr::memmem::find(src, b"alias").is_some() {
                 out.aliases_uncertain
-                    .get_or_insert("its `chainWebpack` function may add aliases".into());
+                    .get_or_insert("its `configureWebpack` function may add aliases".into());
             }
         }
     }
-    out
+    // webpack-chain: `config.resolve.alias.set(..)`.
+    let chain = matches!(v.at(&["chainWebpack"]), Ok(Some(_)) | Err(_));
+    if chain && memchr::memmem::find(src, b".alias").is_some() {
+        out.aliases_uncertain
+            .get_or_insert("its `chainWebpack` function may add aliases".into());
+    }
 }
 
 /// `resolve.extensions` (an array of strings) at `path`.

@@ -1001,27 +1001,119 @@ impl Resolver {
             .is_some_and(|rel| self.configs.missing_in_chain(&rel).is_some())
     }
 
+    /// A relative or rooted specifier that no view resolved to a file: build output not built
+    /// yet, framework typegen, a root-absolute path, an unmapped `#name`, else unresolved.
+    fn relative_not_found(&self, importer: &str, from: &Path, spec: &str) -> Verdict {
+        // A package's own folder whose entry points are build output not built yet
+        // (`require('..')` in its `bin/`, `main: "./build/index.js"`): the same as a bare
+        // import of a workspace package that builds to output.
+        if let Some(dir) = self.named_paths(from, spec).and_then(|paths| {
+            paths.into_iter().find(|dir| {
+                self.packages
+                    .manifests
+                    .get(dir.as_str())
+                    .is_some_and(|m| entry_is_output(&m.json, &self.generated))
+            })
+        }) {
+            return Verdict::Generated(dir);
+        }
+        // Framework typegen beside the routes (SvelteKit `./$types`, React Router
+        // `./+types/route`), written into a generated folder that `rootDirs` overlays.
+        if let Some(t) = specifier::typegen_target(importer, spec) {
+            return Verdict::Generated(t);
+        }
+        // A root-absolute path is served from the app's `public/` folder (Vite, Next.js);
+        // without one, it names a file outside the repository
+        // (`require('/custom-reporter.js')` in a test of a module mapper, a mock's path):
+        // nothing to check against.
+        if let Some(rest) = spec.strip_prefix('/') {
+            return self.root_absolute(importer, rest);
+        }
+        // A package.json `imports` key or a tsconfig `paths` key that matched points at
+        // nothing; a `#name` nothing maps is a bundler's or framework's virtual module.
+        if spec.starts_with('#')
+            && !self.matches_alias(from, spec)
+            && !self.packages.imports_key_matches(importer, spec)
+        {
+            return Verdict::Unknown { why: None };
+        }
+        Verdict::Unresolved
+    }
+
+    /// A package import that no tsconfig `paths`/`baseUrl` could map to a local file needs no
+    /// file-system resolution at all: a built-in module, or only the dependency check.
+    fn bare_by_name(&self, importer: &str, from: &Path, spec: &str, type_only: bool) -> Option<Verdict> {
+        // `bun` is Bun's own built-in module (`import { $ } from "bun"`), as `bun:sqlite`.
+        if nodejs_built_in_modules::is_nodejs_builtin_module(spec)
+            || nodejs_built_in_modules::is_nodejs_builtin_module(spec.split('/').next().unwrap_or(""))
+                && !spec.starts_with('@')
+            || spec == "bun"
+        {
+            return Some(Verdict::External);
+        }
+        if let Some(pkg) = package_name(spec)
+            && !self.packages.linked(importer, pkg)
+            && !self.maybe_local(from, spec)
+            && !self.committed_package(importer, pkg)
+        {
+            return Some(self.package_verdict(importer, pkg, type_only));
+        }
+        None
+    }
+
+    /// A workspace package's source file where its `types` target or default export is not
+    /// there yet (before the build).
+    fn workspace_source(&self, from: &Path, spec: &str) -> Option<String> {
+        // tsconfig `customConditions` (`"@zod/source"`): a workspace package's export under that
+        // condition comes first, as TypeScript and the tools given `--conditions` resolve it.
+        if package_name(spec).is_some_and(|p| self.packages.workspaces.contains_key(p))
+            && let Some(resolver) = self.with_custom_conditions(from)
+            && let Ok(res) = resolver.resolve_file(from, spec)
+            && let Some(rel) = self.snap.rel(res.path())
+            && self.snap.is_file(&rel)
+        {
+            return Some(rel);
+        }
+        // TypeScript tries a workspace package's next export condition when the `types` target
+        // is not there (a `dist/*.d.ts` before the build): the source the bundler uses.
+        if package_name(spec).is_some_and(|p| self.packages.workspaces.contains_key(p))
+            && let Ok(res) = self.without_types().resolve_file(from, spec)
+            && let Some(rel) = self.snap.rel(res.path())
+            && self.snap.is_file(&rel)
+        {
+            return Some(rel);
+        }
+        None
+    }
+
+    /// The import names a tracked file with another case (it resolves on macOS, not on Linux).
+    fn case_mismatch(&self, from: &Path, spec: &str) -> Option<Verdict> {
+        if let Some(Ok(written)) = self.try_view(View::NoCase, from, spec)
+            && !written.split('/').any(|c| c == "node_modules")
+        {
+            let real = self
+                .snap
+                .case_insensitive(&written)
+                .into_iter()
+                .find(|p| self.snap.is_file(p));
+            if let Some(real) = real
+                && real != written
+            {
+                return Some(Verdict::CaseMismatch { written, real });
+            }
+        }
+        None
+    }
+
     fn resolve_in_snapshot(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let spec = spec.to_string();
         let from = self.snap.abs(importer);
         // A package import that no tsconfig `paths`/`baseUrl` could map to a local file needs no
         // file-system resolution at all: only the dependency check.
-        if is_bare(&spec) {
-            // `bun` is Bun's own built-in module (`import { $ } from "bun"`), as `bun:sqlite`.
-            if nodejs_built_in_modules::is_nodejs_builtin_module(&spec)
-                || nodejs_built_in_modules::is_nodejs_builtin_module(spec.split('/').next().unwrap_or(""))
-                    && !spec.starts_with('@')
-                || spec == "bun"
-            {
-                return Verdict::External;
-            }
-            if let Some(pkg) = package_name(&spec)
-                && !self.packages.linked(importer, pkg)
-                && !self.maybe_local(&from, &spec)
-                && !self.committed_package(importer, pkg)
-            {
-                return self.package_verdict(importer, pkg, type_only);
-            }
+        if is_bare(&spec)
+            && let Some(verdict) = self.bare_by_name(importer, &from, &spec, type_only)
+        {
+            return verdict;
         }
         match self.try_view(View::Strict, &from, &spec) {
             Some(Ok(rel)) if self.shared.snap.is_file(&rel) || self.shared.snap.is_dir(&rel) => {
@@ -1036,40 +1128,11 @@ impl Resolver {
             }
         }
         let bare = is_bare(&spec);
-        // tsconfig `customConditions` (`"@zod/source"`): a workspace package's export under that
-        // condition comes first, as TypeScript and the tools given `--conditions` resolve it.
-        if bare
-            && package_name(&spec).is_some_and(|p| self.packages.workspaces.contains_key(p))
-            && let Some(resolver) = self.with_custom_conditions(&from)
-            && let Ok(res) = resolver.resolve_file(&from, &spec)
-            && let Some(rel) = self.snap.rel(res.path())
-            && self.snap.is_file(&rel)
-        {
+        if bare && let Some(rel) = self.workspace_source(&from, &spec) {
             return Verdict::File(rel);
         }
-        // TypeScript tries a workspace package's next export condition when the `types` target
-        // is not there (a `dist/*.d.ts` before the build): the source the bundler uses.
-        if bare
-            && package_name(&spec).is_some_and(|p| self.packages.workspaces.contains_key(p))
-            && let Ok(res) = self.without_types().resolve_file(&from, &spec)
-            && let Some(rel) = self.snap.rel(res.path())
-            && self.snap.is_file(&rel)
-        {
-            return Verdict::File(rel);
-        }
-        if let Some(Ok(written)) = self.try_view(View::NoCase, &from, &spec)
-            && !written.split('/').any(|c| c == "node_modules")
-        {
-            let real = self
-                .snap
-                .case_insensitive(&written)
-                .into_iter()
-                .find(|p| self.snap.is_file(p));
-            if let Some(real) = real
-                && real != written
-            {
-                return Verdict::CaseMismatch { written, real };
-            }
+        if let Some(verdict) = self.case_mismatch(&from, &spec) {
+            return verdict;
         }
         if let Some(Ok(rel)) = self.try_view(View::Overlay, &from, &spec)
             && !self.snap.is_file(&rel)
@@ -1092,40 +1155,7 @@ impl Resolver {
             return Verdict::Ignored(target);
         }
         if !bare {
-            // A package's own folder whose entry points are build output not built yet
-            // (`require('..')` in its `bin/`, `main: "./build/index.js"`): the same as a bare
-            // import of a workspace package that builds to output.
-            if let Some(dir) = self.named_paths(&from, &spec).and_then(|paths| {
-                paths.into_iter().find(|dir| {
-                    self.packages
-                        .manifests
-                        .get(dir.as_str())
-                        .is_some_and(|m| entry_is_output(&m.json, &self.generated))
-                })
-            }) {
-                return Verdict::Generated(dir);
-            }
-            // Framework typegen beside the routes (SvelteKit `./$types`, React Router
-            // `./+types/route`), written into a generated folder that `rootDirs` overlays.
-            if let Some(t) = specifier::typegen_target(importer, &spec) {
-                return Verdict::Generated(t);
-            }
-            // A root-absolute path is served from the app's `public/` folder (Vite, Next.js);
-            // without one, it names a file outside the repository
-            // (`require('/custom-reporter.js')` in a test of a module mapper, a mock's path):
-            // nothing to check against.
-            if let Some(rest) = spec.strip_prefix('/') {
-                return self.root_absolute(importer, rest);
-            }
-            // A package.json `imports` key or a tsconfig `paths` key that matched points at
-            // nothing; a `#name` nothing maps is a bundler's or framework's virtual module.
-            if spec.starts_with('#')
-                && !self.matches_alias(&from, &spec)
-                && !self.packages.imports_key_matches(importer, &spec)
-            {
-                return Verdict::Unknown { why: None };
-            }
-            return Verdict::Unresolved;
+            return self.relative_not_found(importer, &from, &spec);
         }
         let alias = self.matches_alias(&from, &spec);
         let Some(pkg) = package_name(&spec) else {
