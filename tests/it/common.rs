@@ -473,8 +473,18 @@ pub fn jobs_sorted(text: &str) -> String {
     let is_job = |l: &str| ["✔ ", "✘ ", "ok ", "FAIL "].iter().any(|p| l.starts_with(p));
     let mut out = String::new();
     let mut blocks: Vec<String> = Vec::new();
+    // Sorted by the block without its first line's duration (`✔ lint (0.02s)`): two jobs of one
+    // name (the root's and a package's) must not be ordered by which finished faster.
+    let untimed = |b: &String| {
+        let (first, rest) = b.split_once('\n').unwrap_or((b, ""));
+        let name = match first.rfind(" (") {
+            Some(i) if first.ends_with("s)") => &first[..i],
+            _ => first,
+        };
+        format!("{name}\n{rest}")
+    };
     let flush = |blocks: &mut Vec<String>, out: &mut String| {
-        blocks.sort();
+        blocks.sort_by_cached_key(untimed);
         out.push_str(&blocks.concat());
         blocks.clear();
     };
