@@ -236,37 +236,6 @@ impl TryFrom<Vec<String>> for RefGlobs {
     }
 }
 
-macro_rules! by_text {
-    ($($t:ty),*) => {$(
-        impl PartialEq for $t {
-            fn eq(&self, other: &Self) -> bool {
-                self.raw == other.raw
-            }
-        }
-
-        impl fmt::Debug for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&self.raw, f)
-            }
-        }
-
-        /// Written back as the text it was read from (the schema's defaults).
-        impl serde::Serialize for $t {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.raw)
-            }
-        }
-
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.raw)
-            }
-        }
-    )*};
-}
-
-by_text!(Regex, WholeMatch);
-
 /// Equal and shown as written (the compiled form is derived from it).
 macro_rules! by_raw {
     ($($t:ty),*) => {$(
@@ -284,6 +253,27 @@ macro_rules! by_raw {
     )*};
 }
 
+/// As [`by_raw`], and also written back and displayed as the text it was read from (the
+/// schema's defaults).
+macro_rules! by_text {
+    ($($t:ty),*) => {$(
+        by_raw!($t);
+
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.raw)
+            }
+        }
+
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.raw)
+            }
+        }
+    )*};
+}
+
+by_text!(Regex, WholeMatch);
 by_raw!(Matcher, RefGlobs);
 
 #[cfg(test)]
