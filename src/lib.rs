@@ -13,6 +13,7 @@ pub mod cli;
 pub mod codes;
 pub mod commands;
 pub mod config;
+pub mod data;
 pub mod deps;
 pub mod diagnostic;
 pub mod env;

@@ -51,14 +51,11 @@ pub fn pattern_matches(p: &str, s: &str) -> bool {
 /// The table. Malformed lines are left out (a unit test keeps the file well formed).
 pub fn table() -> &'static [Provider] {
     static TABLE: std::sync::OnceLock<Vec<Provider>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| DATA.lines().filter_map(parse_line).collect())
+    TABLE.get_or_init(|| crate::data::lines(DATA).filter_map(parse_line).collect())
 }
 
+/// One entry of [`crate::data::lines`].
 fn parse_line(line: &'static str) -> Option<Provider> {
-    let line = line.trim();
-    if line.is_empty() || line.starts_with('#') {
-        return None;
-    }
     let mut words = line.split_whitespace();
     let key = words.next()?;
     let (kind, file) = match words.next()?.split_once('@') {
@@ -174,11 +171,7 @@ mod tests {
     /// Every line of `data/providers.txt` is well formed.
     #[test]
     fn every_line_parses() {
-        for line in DATA.lines() {
-            let t = line.trim();
-            if t.is_empty() || t.starts_with('#') {
-                continue;
-            }
+        for line in crate::data::lines(DATA) {
             assert!(
                 parse_line(line).is_some(),
                 "malformed line in data/providers.txt: {line}"

@@ -40,18 +40,14 @@ pub struct Platform {
 pub fn platforms() -> &'static [Platform] {
     static TABLE: std::sync::OnceLock<Vec<Platform>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        include_str!("../../data/env-platforms.txt")
-            .lines()
+        crate::data::lines(include_str!("../../data/env-platforms.txt"))
             .filter_map(parse_platform)
             .collect()
     })
 }
 
+/// One entry of [`crate::data::lines`].
 fn parse_platform(line: &'static str) -> Option<Platform> {
-    let line = line.trim();
-    if line.is_empty() || line.starts_with('#') {
-        return None;
-    }
     let mut words = line.split_whitespace();
     let file = words.next()?;
     let format = words
@@ -431,11 +427,7 @@ mod tests {
     /// a name at each of its key paths (an example built from the path).
     #[test]
     fn every_platform_line() {
-        for line in include_str!("../../data/env-platforms.txt").lines() {
-            let t = line.trim();
-            if t.is_empty() || t.starts_with('#') {
-                continue;
-            }
+        for line in crate::data::lines(include_str!("../../data/env-platforms.txt")) {
             let p = parse_platform(line).unwrap_or_else(|| panic!("malformed line: {line}"));
             let Some(Manifest::Platform(i)) = manifest_kind(&format!("deploy/{}", p.file)) else {
                 panic!("{} is not recognised", p.file);

@@ -394,10 +394,7 @@ struct Framework {
 /// The frameworks of [`FRAMEWORKS_DATA`], in its order; a malformed line is an error naming it.
 fn parse_frameworks(data: &'static str) -> Result<Vec<Framework>, String> {
     let mut out: Vec<Framework> = Vec::new();
-    for line in data.lines().map(str::trim) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
+    for line in crate::data::lines(data) {
         let bad = || format!("malformed line in data/turbo-frameworks.txt: {line}");
         let (head, tail) = line.split_once(" -> ").ok_or_else(bad)?;
         let mut words = head.split_whitespace();

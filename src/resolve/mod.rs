@@ -129,10 +129,7 @@ fn timing(start: std::time::Instant, phase: &str) {
 
 /// Built-in list of generated folders (data file), plus the configured ones.
 pub fn generated_dirs(extra: &[String]) -> Vec<String> {
-    include_str!("../../data/generated-dirs.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    crate::data::lines(include_str!("../../data/generated-dirs.txt"))
         .map(str::to_string)
         .chain(extra.iter().map(|s| s.trim_matches('/').to_string()))
         .collect()

@@ -67,14 +67,12 @@ pub fn is_not_a_file(spec: &str) -> bool {
 
 /// A module a framework or bundler provides at build time (`data/virtual-modules.txt`).
 pub fn is_virtual_module(spec: &str) -> bool {
-    include_str!("../../data/virtual-modules.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .any(|pattern| match pattern.strip_suffix('*') {
+    crate::data::lines(include_str!("../../data/virtual-modules.txt")).any(|pattern| {
+        match pattern.strip_suffix('*') {
             Some(prefix) => spec.starts_with(prefix),
             None => spec == pattern || spec.starts_with(&format!("{pattern}/")),
-        })
+        }
+    })
 }
 
 /// A build-time placeholder that a bundler or template step replaces (`SERVER`, `MANIFEST`,

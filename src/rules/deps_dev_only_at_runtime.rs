@@ -36,10 +36,7 @@ const RUNTIME_FIELDS: &[&str] = &["dependencies", "optionalDependencies", "peerD
 
 /// The bundlers and frameworks that inline imports (`data/bundlers.txt`).
 fn bundlers() -> impl Iterator<Item = &'static str> {
-    include_str!("../../data/bundlers.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    crate::data::lines(include_str!("../../data/bundlers.txt"))
 }
 
 fn is_bundler(dep: &str) -> bool {
