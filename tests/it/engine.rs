@@ -1178,3 +1178,30 @@ fn node16_commonjs_imports_take_the_require_export_condition() {
         [f("imports/unresolved", "app/esm.mts", "@acme/cond")]
     );
 }
+
+/// git accepts an index path of 4,200 bytes (longer than a file system allows on disk); the
+/// pre-commit hook reads the index past it and still checks the files staged after it
+/// (gix-index 0.59 stopped at the next entry: "Could not parse entry at index N", exit 2).
+#[test]
+fn an_index_path_longer_than_4095_bytes_does_not_stop_the_hook() {
+    let r = Repo::new();
+    r.write("a.ts", "export const a = 1;\n").commit_all("one");
+    let blob = r
+        .git(&["hash-object", "-w", "a.ts"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    let long = format!("deep/{}/x.ts", "l".repeat(4200));
+    r.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("100644,{blob},{long}"),
+    ])
+    .ok();
+    r.write("z.ts", "import { a } from \"./missing\";\nexport const z = a;\n")
+        .add(&["z.ts"]);
+    let run = r.hookctl(&["run", "pre-commit"]);
+    snapshot!(r, "index_long_path", run.shown());
+}
