@@ -11,6 +11,7 @@ use std::process::Command;
 use serde::Deserialize;
 
 use crate::common::{BIN, Repo, git_cmd};
+use crate::snapshot;
 
 #[derive(Deserialize)]
 struct Action {
@@ -48,6 +49,17 @@ struct ActionRun {
     stderr: String,
     exit_code_output: Option<String>,
     code: i32,
+}
+
+/// The check step's stdout after its first line, `hookctl <version>`, which it must start with.
+#[track_caller]
+fn after_version(stdout: &str) -> &str {
+    let (first, rest) = stdout.split_once('\n').unwrap_or((stdout, ""));
+    assert!(
+        first.starts_with("hookctl "),
+        "--version is printed first: {stdout}"
+    );
+    rest
 }
 
 fn load() -> Action {
@@ -199,18 +211,9 @@ fn the_action_annotates_only_the_new_findings_of_a_push_and_fails() {
     let run = run_action(&r, &[], "");
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.exit_code_output.as_deref(), Some("1"));
-    assert!(
-        run.stdout.contains("::error file=app/page.ts,line=1"),
-        "{}",
-        run.stdout
-    );
-    // The baseline (the commit before) already had app/old.ts's finding.
-    assert!(!run.stdout.contains("app/old.ts"), "{}", run.stdout);
-    assert!(
-        run.stdout.starts_with("hookctl "),
-        "--version is printed first: {}",
-        run.stdout
-    );
+    // The annotation of app/page.ts only: the baseline (the commit before) already had
+    // app/old.ts's finding.
+    snapshot!(r, "action_push_annotations", after_version(&run.stdout));
 }
 
 #[test]
@@ -224,7 +227,7 @@ fn the_action_passes_a_clean_commit() {
     let run = run_action(&r, &[], "");
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.exit_code_output.as_deref(), Some("0"));
-    assert!(!run.stdout.contains("::error"), "{}", run.stdout);
+    snapshot!(r, "action_clean_commit", after_version(&run.stdout));
 }
 
 #[test]
@@ -248,17 +251,7 @@ fn the_action_takes_a_pull_requests_base_as_baseline_and_writes_sarif() {
     assert!(bare.exists());
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     // Both commits of the pull request count (origin/main is the baseline, not HEAD~1).
-    assert!(
-        run.stdout.contains("::error file=app/a.ts,line=1"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("::error file=app/b.ts,line=1"),
-        "{}",
-        run.stdout
-    );
-    assert!(!run.stdout.contains("app/old.ts"), "{}", run.stdout);
+    snapshot!(r, "action_pull_request_annotations", after_version(&run.stdout));
     let sarif: serde_json::Value = serde_json::from_str(&r.read("hookctl.sarif")).expect("SARIF is JSON");
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();

@@ -42,13 +42,15 @@ fn dev_dependency_imported_by_a_plain_node_server_fires() {
     let f = &j["findings"][0];
     assert_eq!(f["line"], 1);
     assert_eq!(f["column"], 25);
-    assert!(f["message"].as_str().unwrap().contains("`node server.js`"), "{f}");
-    assert!(
-        f["help"]
-            .as_str()
-            .unwrap()
-            .contains("npm install --save-prod express"),
-        "{f}"
+    // The message names the start script; the help, the command that fixes it.
+    snapshot!(
+        r,
+        "deploy_dev_only_plain_node_message",
+        format!(
+            "{}\n{}",
+            f["message"].as_str().unwrap(),
+            f["help"].as_str().unwrap()
+        )
     );
     // `tsc && node dist/...`, `tsx`, `ts-node` are plain Node too.
     for start in [
@@ -144,10 +146,7 @@ fn workspaces_hoisting_is_not_relied_on_but_root_dependencies_are() {
     );
     let j = r.hookctl(&["check", "--format", "json"]).json();
     let msg = j["findings"][0]["message"].as_str().unwrap().to_string();
-    assert!(
-        msg.contains("`apps/worker/package.json` has it in `dependencies`"),
-        "{msg}"
-    );
+    snapshot!(r, "deploy_dev_only_other_package_message", msg);
     r.write("package.json", root(", \"dependencies\": { \"express\": \"4\" }"))
         .add(&["."]);
     assert_eq!(only(&r, DEV_ONLY, &[]), []);
@@ -240,10 +239,10 @@ fn git_clean_fires_in_pre_deploy_on_a_modified_tracked_file() {
         .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
         .collect();
     assert_eq!(found, [(CLEAN, "lib.js")]);
-    let help = j["findings"][0]["help"].as_str().unwrap();
-    assert!(
-        help.contains("git add lib.js && git commit") && help.contains("git stash"),
-        "{help}"
+    snapshot!(
+        r,
+        "deploy_uncommitted_help",
+        j["findings"][0]["help"].as_str().unwrap()
     );
     // Staged but not committed is not clean either.
     r.add(&["lib.js"]);
@@ -453,11 +452,7 @@ fn pre_deploy_on_a_broken_app_exits_1_naming_each_failed_item() {
         &[("PATH", &path), ("LC_ALL", "C"), ("HOOKCTL_SKIP", "git,lint")],
         None,
     );
-    let t = table(&run.stderr);
-    assert!(
-        t.contains("git      built-in  skipped") && t.contains("lint     job       skipped"),
-        "{t}"
-    );
+    snapshot!(r, "pre_deploy_skipped_table", table(&run.stderr));
     // `fail_fast`: the built-ins failed, no job starts, each is in the table as not run.
     let cfg = r
         .read("hookctl.toml")
@@ -465,11 +460,7 @@ fn pre_deploy_on_a_broken_app_exits_1_naming_each_failed_item() {
     r.write("hookctl.toml", cfg);
     let run = r.hookctl_env(&["run", "pre-deploy"], &[("PATH", &path), ("LC_ALL", "C")], None);
     run.code(1);
-    let t = table(&run.stderr);
-    assert!(
-        t.contains("build    job       skipped         -  not run (fail_fast)"),
-        "{t}"
-    );
+    snapshot!(r, "pre_deploy_fail_fast_table", table(&run.stderr));
 }
 
 // --- init --preset pre-deploy ---
@@ -560,9 +551,6 @@ fn init_preset_writes_jobs_only_for_tools_that_exist() {
             "pnpm audit --audit-level high"
         ]
     );
-    for absent in ["tsc", "eslint", "vitest", "npx", "run build"] {
-        assert!(!runs.iter().any(|r| r.contains(absent)), "{absent}: {runs:?}");
-    }
 
     let bare = Repo::new();
     bare.write("package.json", "{ \"name\": \"x\" }\n");
@@ -570,7 +558,7 @@ fn init_preset_writes_jobs_only_for_tools_that_exist() {
     let text = bare.read("hookctl.toml");
     validates(&text);
     assert!(config_parses(&text).hooks["pre-deploy"].jobs.is_empty(), "{text}");
-    assert!(text.contains("# No audit job"), "{text}");
+    snapshot!(bare, "deploy_preset_without_a_package_manager", text);
 
     let berry = Repo::new();
     berry
@@ -580,9 +568,5 @@ fn init_preset_writes_jobs_only_for_tools_that_exist() {
         )
         .write("yarn.lock", "__metadata:\n  version: 8\n");
     berry.hookctl(&["init", "--preset", "pre-deploy"]).ok();
-    assert!(
-        berry
-            .read("hookctl.toml")
-            .contains("run = \"yarn npm audit --all --recursive --severity high\"")
-    );
+    snapshot!(berry, "deploy_preset_yarn_berry", berry.read("hookctl.toml"));
 }

@@ -7,11 +7,23 @@ use std::process::Command;
 
 use crate::common::*;
 
-const MARKER: &str = "# hookctl-managed-hook v2";
 const GUI_PATH: &str = "/usr/bin:/bin";
 
 fn hook(repo: &Repo, name: &str) -> PathBuf {
     repo.path(&format!(".git/hooks/{name}"))
+}
+
+/// Whether the file at `p` is, whole, the shim this hookctl writes for the hook it is named
+/// after (the current template, not merely a file that mentions hookctl).
+fn is_our_shim(p: &Path) -> bool {
+    let hook = p.file_name().unwrap().to_str().unwrap();
+    std::fs::read_to_string(p).is_ok_and(|text| hookctl::install::is_current_shim(hook, &text))
+}
+
+/// The binary the shim at `p` runs, as written in it.
+fn shim_bin(p: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(p).unwrap();
+    hookctl::install::shim_binary(&text).unwrap_or_else(|| panic!("not a shim: {text}"))
 }
 
 fn mode(p: &Path) -> u32 {
@@ -31,7 +43,11 @@ fn set_shim_binary(shim: &Path, bin: &str) {
         .lines()
         .find(|l| l.starts_with("hookctl_bin='"))
         .expect("binary line");
-    assert!(line.contains(BIN), "the shim embeds this build's path: {line}");
+    assert_eq!(
+        line,
+        format!("hookctl_bin='{BIN}'"),
+        "the shim embeds this build's path"
+    );
     std::fs::write(shim, text.replace(line, &format!("hookctl_bin='{bin}'"))).unwrap();
 }
 
@@ -87,9 +103,15 @@ fn install_then_commit_runs_the_hook() {
     );
     for name in ["pre-commit", "pre-push"] {
         let p = hook(&repo, name);
-        assert!(std::fs::read_to_string(&p).unwrap().contains(MARKER));
+        assert!(is_our_shim(&p), "{name}");
         assert_eq!(mode(&p), 0o755, "{name} is executable");
     }
+    // The shim as written, whole.
+    snapshot!(
+        repo,
+        "install_shim_pre_commit",
+        repo.read(".git/hooks/pre-commit")
+    );
     staged_change(&repo, "b.txt");
     cmd_snapshot!(
         repo,
@@ -203,11 +225,7 @@ fn install_twice_changes_nothing() {
         repo.hookctl(&["install"])
     );
     assert_eq!(mode(&hook(&repo, "pre-commit")), 0o755);
-    assert!(
-        std::fs::read_to_string(hook(&repo, "pre-push"))
-            .unwrap()
-            .contains(BIN)
-    );
+    assert_eq!(shim_bin(&hook(&repo, "pre-push")), Path::new(BIN));
     assert!(
         !hook(&repo, "pre-commit.legacy").exists(),
         "our own shim is never chained"
@@ -235,7 +253,7 @@ fn taken_legacy_slot_is_refused_without_force_and_both_kept_with_force() {
         "install_taken_legacy_slot_is_refused_without_force_and_both_kept_with_force_2",
         repo.hookctl(&["install", "--hooks", "pre-commit", "--force"])
     );
-    assert!(repo.read(".git/hooks/pre-commit").contains(MARKER));
+    assert!(is_our_shim(&repo.path(".git/hooks/pre-commit")));
     assert_eq!(repo.read(".git/hooks/pre-commit.legacy"), current);
     assert_eq!(repo.read(".git/hooks/pre-commit.legacy.1"), older);
     staged_change(&repo, "a.txt");
@@ -257,7 +275,7 @@ fn identical_legacy_copy_is_not_a_conflict() {
         "install_identical_legacy_copy_is_not_a_conflict",
         repo.hookctl(&["install", "--hooks", "pre-commit"])
     );
-    assert!(repo.read(".git/hooks/pre-commit").contains(MARKER));
+    assert!(is_our_shim(&repo.path(".git/hooks/pre-commit")));
     assert_eq!(repo.read(".git/hooks/pre-commit.legacy"), text);
     assert!(!hook(&repo, "pre-commit.legacy.1").exists());
 }
@@ -272,7 +290,7 @@ fn core_hooks_path_is_relative_to_the_work_tree_root() {
         "install_core_hooks_path_is_relative_to_the_work_tree_root_1",
         repo.hookctl_in(&repo.path("src/deep"), &["install"], None)
     );
-    assert!(repo.read(".githooks/pre-commit").contains(MARKER));
+    assert!(is_our_shim(&repo.path(".githooks/pre-commit")));
     assert!(!repo.path("src/deep/.githooks").exists());
     assert!(!hook(&repo, "pre-commit").exists());
     staged_change(&repo, "a.txt");
@@ -298,7 +316,7 @@ fn linked_worktree_installs_in_the_common_dir_and_commits_run_the_hook() {
 
     repo.hookctl_in(&wt, &["install"], None).ok();
     assert!(
-        repo.read(".git/hooks/pre-commit").contains(MARKER),
+        is_our_shim(&hook(&repo, "pre-commit")),
         "hooks live in the common dir"
     );
     assert!(!repo.path(".git/worktrees/feature-wt/hooks").exists());
@@ -334,7 +352,7 @@ fn git_dir_and_work_tree_from_the_environment() {
         ],
     )
     .ok();
-    assert!(repo.read(".git/hooks/pre-commit").contains(MARKER));
+    assert!(is_our_shim(&repo.path(".git/hooks/pre-commit")));
     assert!(!elsewhere.join(".git").exists());
 }
 
@@ -650,10 +668,7 @@ fn install_sh_installs_the_hooks_with_a_prebuilt_binary() {
         "install_install_sh_installs_the_hooks_with_a_prebuilt_binary_1",
         sh(&repo.path("src"), &[])
     );
-    assert!(
-        repo.read(".git/hooks/pre-commit")
-            .contains(&format!("hookctl_bin='{BIN}'"))
-    );
+    assert_eq!(shim_bin(&hook(&repo, "pre-commit")), Path::new(BIN));
     cmd_snapshot!(
         repo,
         "install_install_sh_installs_the_hooks_with_a_prebuilt_binary_2",
@@ -668,7 +683,7 @@ fn install_sh_installs_the_hooks_with_a_prebuilt_binary() {
         "install_install_sh_installs_the_hooks_with_a_prebuilt_binary_3",
         sh(&outside, &[other.root.to_str().unwrap()])
     );
-    assert!(other.read(".git/hooks/pre-push").contains(MARKER));
+    assert!(is_our_shim(&other.path(".git/hooks/pre-push")));
     cmd_snapshot!(
         repo,
         "install_install_sh_installs_the_hooks_with_a_prebuilt_binary_4",
@@ -696,10 +711,7 @@ fn install_sh_builds_and_installs_into_cargo_install_root() {
         .ok()
         .contains("pre-commit: installed");
     assert!(bin.is_file());
-    assert!(
-        repo.read(".git/hooks/pre-commit")
-            .contains(&format!("hookctl_bin='{}'", bin.display()))
-    );
+    assert_eq!(shim_bin(&hook(&repo, "pre-commit")), bin);
 }
 
 #[test]
@@ -764,10 +776,7 @@ fn install_sh_runs_cargo_install_into_the_cargo_root() {
         format!("install\n--quiet\n--locked\n--path\n{manifest_dir}\n")
     );
     let bin = cargo_home.join("bin/hookctl");
-    assert!(
-        repo.read(".git/hooks/pre-commit")
-            .contains(&format!("hookctl_bin='{}'", bin.display()))
-    );
+    assert_eq!(shim_bin(&hook(&repo, "pre-commit")), bin);
 }
 
 #[test]

@@ -8,6 +8,13 @@ use crate::common::Repo;
 /// A job script that records its arguments (the files it was given) and succeeds.
 const RECORD: &str = "#!/bin/sh\nprintf '%s\\n' \"$@\" >> \"$(git rev-parse --show-toplevel)/.job-args\"\n";
 
+/// The lines of `text` sorted: jobs that run at the same time append in any order.
+fn sorted_lines(text: &str) -> String {
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_unstable();
+    lines.join("\n")
+}
+
 fn parsed(repo: &Repo) -> hookctl::config::Config {
     let text = repo.read("hookctl.toml");
     hookctl::config::parse(Path::new("hookctl.toml"), &text)
@@ -51,11 +58,6 @@ fn husky_with_lint_staged_in_package_json() {
     // doctor suggests what install accepts: migrate, not `hookctl install`.
     let doctor = repo.hookctl(&["doctor"]);
     cmd_snapshot!(repo, "migrate_husky_with_lint_staged_in_package_json_1", doctor);
-    assert!(
-        !doctor.all().contains("run `hookctl install --hooks pre-commit`"),
-        "{}",
-        doctor.all()
-    );
 
     cmd_snapshot!(
         repo,
@@ -88,8 +90,12 @@ fn husky_with_lint_staged_in_package_json() {
         c.hooks["commit-msg"].jobs[0].run,
         "npx --no -- commitlint --edit {1}"
     );
-    let text = repo.read("hookctl.toml");
-    assert!(text.contains("# not translated:"), "{text}");
+    // What could not be translated is named in the file, commented.
+    snapshot!(
+        repo,
+        "migrate_husky_with_lint_staged_toml",
+        repo.read("hookctl.toml")
+    );
 
     // An existing hookctl.toml is kept unless --force.
     cmd_snapshot!(
@@ -104,20 +110,19 @@ fn husky_with_lint_staged_in_package_json() {
         "migrate_husky_with_lint_staged_in_package_json_4",
         repo.hookctl(&["migrate", "--yes", "--force"])
     );
-    assert!(
-        !repo
-            .git(&["config", "--get", "core.hooksPath"])
-            .stdout
-            .contains("husky")
+    assert_eq!(
+        repo.git(&["config", "--get", "core.hooksPath"]).code,
+        1,
+        "core.hooksPath is unset"
     );
-    let shim = std::fs::read_to_string(repo.path(".git/hooks/pre-commit")).unwrap();
-    assert!(shim.contains("hookctl"), "{shim}");
+    let shim = repo.read(".git/hooks/pre-commit");
+    assert!(hookctl::install::is_current_shim("pre-commit", &shim), "{shim}");
     repo.hookctl(&["doctor"]).lacks("husky owns");
     repo.hookctl(&["run", "pre-commit", "--all-files"]).ok();
-    let args = repo.read(".job-args");
-    assert!(
-        args.contains("src/a.ts") && args.contains("README.md") && args.contains("--all"),
-        "{args}"
+    snapshot!(
+        repo,
+        "migrate_husky_job_args",
+        sorted_lines(&repo.read(".job-args"))
     );
 }
 
@@ -241,12 +246,14 @@ fn lefthook_monorepo() {
         repo.hookctl(&["migrate", "--yes", "--force"])
     );
     let shim = repo.read(".git/hooks/pre-commit");
-    assert!(!shim.contains("lefthook") && shim.contains("hookctl"), "{shim}");
+    assert!(hookctl::install::is_current_shim("pre-commit", &shim), "{shim}");
     repo.hookctl(&["run", "pre-commit", "--all-files"]).ok();
-    let args = repo.read(".job-args");
-    assert!(args.contains("page.tsx") && args.contains("index.ts"), "{args}");
-    assert!(!args.contains("schema.gen.ts"), "excluded: {args}");
-    assert!(!args.contains("apps/web/page.tsx"), "relative to root: {args}");
+    // Paths relative to each job's root; schema.gen.ts excluded.
+    snapshot!(
+        repo,
+        "migrate_lefthook_job_args",
+        sorted_lines(&repo.read(".job-args"))
+    );
 }
 
 #[test]
@@ -263,7 +270,6 @@ fn malformed_lefthook_is_exit_2_with_file_and_line() {
         "migrate_malformed_lefthook_is_exit_2_with_file_and_line_1",
         run
     );
-    assert!(!run.all().contains("panicked"));
     assert!(!repo.path("hookctl.toml").exists());
 
     let empty = Repo::new();
