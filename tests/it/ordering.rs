@@ -142,9 +142,8 @@ run = "echo coverage >> {log}"
     )
     .write("a.ts", "export const a = 1;\n")
     .commit_all("init");
-    let started = std::time::Instant::now();
     let out = run(&r, "pre-commit");
-    assert!(started.elapsed().as_secs() < 20, "slow-tests was cancelled");
+    // slow-tests was cancelled, not waited for: it would have logged `slow` on its way out.
     assert_eq!(lines(Path::new(&log)), ["codegen"]);
     cmd_snapshot!(r, "ordering_fail_fast_group", out);
 }
