@@ -257,6 +257,40 @@ impl Repo {
     }
 }
 
+/// A repository holding a workspace monorepo, nothing written but its root: a `package.json`
+/// (`acme`, private) listing `globs` as npm/yarn/bun `workspaces`. Add packages with
+/// [`Repo::package`].
+pub fn workspace(globs: &[&str]) -> Repo {
+    let r = Repo::new();
+    let globs = serde_json::to_string(globs).unwrap();
+    r.write(
+        "package.json",
+        format!(r#"{{"name":"acme","private":true,"workspaces":{globs}}}"#),
+    );
+    r
+}
+
+/// [`workspace`] in pnpm's form: the globs in `pnpm-workspace.yaml`, none in `package.json`.
+pub fn pnpm_workspace(globs: &[&str]) -> Repo {
+    let r = Repo::new();
+    let list: String = globs.iter().map(|g| format!("  - \"{g}\"\n")).collect();
+    r.write("package.json", r#"{"name":"acme","private":true}"#)
+        .write("pnpm-workspace.yaml", format!("packages:\n{list}"));
+    r
+}
+
+impl Repo {
+    /// A workspace package: `dir/package.json` naming it `name`, and `dir/hookctl.toml` holding
+    /// `config` when there is one.
+    pub fn package(&self, dir: &str, name: &str, config: Option<&str>) -> &Repo {
+        self.write(&format!("{dir}/package.json"), format!(r#"{{"name":"{name}"}}"#));
+        if let Some(config) = config {
+            self.write(&format!("{dir}/hookctl.toml"), config);
+        }
+        self
+    }
+}
+
 pub fn run_with_stdin(mut c: Command, stdin: Option<&str>) -> Run {
     use std::io::Write;
     c.stdin(if stdin.is_some() {

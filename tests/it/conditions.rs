@@ -133,11 +133,19 @@ fn git_am_is_not_a_rebase() {
 
 /// A real `git commit` through the hook shim, with this build on PATH, in the C locale.
 fn commit(r: &Repo, args: &[&str]) -> Run {
+    commit_with(r, args, &[])
+}
+
+/// A real `git commit` with hookctl's build on PATH and `env` set.
+fn commit_with(r: &Repo, args: &[&str], env: &[(&str, &std::path::Path)]) -> Run {
     let mut c = git_cmd(&r.root);
     c.env("PATH", Repo::path_with_bin())
         .env("LC_ALL", "C")
         .arg("commit")
         .args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
     Run::from_output(c.output().unwrap())
 }
 
@@ -152,9 +160,9 @@ fn a_merge_commit_made_by_git_skips_the_job() {
     snapshot!(r, "conditions_merge_commit", run.stderr);
 }
 
-#[test]
-fn amend_is_read_from_the_committing_git() {
-    let r = Repo::new();
+/// A fresh commit then `git commit --amend`, each with `env`, in a repository whose pre-commit
+/// job skips amends and whose post-rewrite job runs only after one: the two hooks' output.
+fn amend_transcript(r: &Repo, env: &[(&str, &std::path::Path)]) -> String {
     r.write(
         "hookctl.toml",
         r#"
@@ -176,14 +184,20 @@ only = "amend"
     .commit_all("init");
     r.install_shim("pre-commit").install_shim("post-rewrite");
     r.write("b.txt", "2").add(&["b.txt"]);
-    let fresh = commit(&r, &["-q", "-m", "b"]);
+    let fresh = commit_with(r, &["-q", "-m", "b"], env);
     r.write("c.txt", "3").add(&["c.txt"]);
-    let amend = commit(&r, &["-q", "--amend", "--no-edit"]);
-    let text = format!(
+    let amend = commit_with(r, &["-q", "--amend", "--no-edit"], env);
+    format!(
         "## git commit\n{}## git commit --amend\n{}",
         fresh.ok().stderr,
         amend.ok().stderr
-    );
+    )
+}
+
+#[test]
+fn amend_is_read_from_the_committing_git() {
+    let r = Repo::new();
+    let text = amend_transcript(&r, &[]);
     snapshot!(r, "conditions_amend", text);
 }
 
@@ -192,41 +206,11 @@ only = "amend"
 #[test]
 fn amend_is_read_through_ps_without_a_process_table() {
     let r = Repo::new();
-    r.write(
-        "hookctl.toml",
-        r#"
-[pre-commit]
-checks = []
-[[pre-commit.jobs]]
-name = "once-per-commit"
-run = "echo fresh commit"
-skip = "amend"
-"#,
-    )
-    .write("a.txt", "1")
-    .commit_all("init");
-    r.install_shim("pre-commit");
     let empty = r.sibling("no-proc");
     std::fs::create_dir_all(&empty).unwrap();
-    let commit_without_proc = |args: &[&str]| {
-        let mut c = git_cmd(&r.root);
-        c.env("PATH", Repo::path_with_bin())
-            .env("LC_ALL", "C")
-            .env("HOOKCTL_PROC_ROOT", &empty)
-            .arg("commit")
-            .args(args);
-        Run::from_output(c.output().unwrap())
-    };
-    r.write("b.txt", "2").add(&["b.txt"]);
-    let fresh = commit_without_proc(&["-q", "-m", "b"]);
-    r.write("c.txt", "3").add(&["c.txt"]);
-    let amend = commit_without_proc(&["-q", "--amend", "--no-edit"]);
-    let text = format!(
-        "## git commit\n{}## git commit --amend\n{}",
-        fresh.ok().stderr,
-        amend.ok().stderr
-    );
-    snapshot!(r, "conditions_amend_through_ps", text);
+    let text = amend_transcript(&r, &[("HOOKCTL_PROC_ROOT", &empty)]);
+    // What `/proc` gives.
+    snapshot!(r, "conditions_amend", text);
 }
 
 /// `merge-commit`: the commit being made is a merge. One job per hook that makes a commit,

@@ -36,17 +36,12 @@ fn repo(web_keys: &str) -> Repo {
     } else {
         WEB_JOBS
     };
-    let r = Repo::new();
-    r.write(
-        "package.json",
-        r#"{"name":"acme","private":true,"workspaces":["packages/*"]}"#,
-    )
-    .write(".env.example", "\n")
-    .write("hookctl.toml", ROOT)
-    .write("packages/web/package.json", r#"{"name":"web"}"#)
-    .write("packages/api/package.json", r#"{"name":"api"}"#)
-    .write("packages/web/hookctl.toml", format!("{web_keys}{jobs}"));
-    r.commit_all("init");
+    let r = workspace(&["packages/*"]);
+    r.write(".env.example", "\n")
+        .write("hookctl.toml", ROOT)
+        .package("packages/web", "web", Some(&format!("{web_keys}{jobs}")))
+        .package("packages/api", "api", None)
+        .commit_all("init");
     r.write(
         "packages/web/src/a.ts",
         "export const a = process.env.WEB_ONLY;\n",
@@ -180,20 +175,15 @@ fn a_packages_file_checkout_runs_its_jobs_after_a_file_checkout() {
 /// repository.
 #[test]
 fn a_package_inside_the_package_run_checks_its_files_with_its_own_config() {
-    let r = Repo::new();
-    r.write(
-        "package.json",
-        r#"{"name":"acme","private":true,"workspaces":["packages/*","packages/web/widgets"]}"#,
-    )
-    .write(".env.example", "\n")
-    .write("packages/web/package.json", r#"{"name":"web"}"#)
-    .write("packages/web/hookctl.toml", "[env]\nallow = [\"WEB_KEY\"]\n")
-    .write("packages/web/widgets/package.json", r#"{"name":"widgets"}"#)
-    .write(
-        "packages/web/widgets/hookctl.toml",
-        "[env]\nallow = [\"WIDGET_KEY\"]\n",
-    );
-    r.commit_all("init");
+    let r = workspace(&["packages/*", "packages/web/widgets"]);
+    r.write(".env.example", "\n")
+        .package("packages/web", "web", Some("[env]\nallow = [\"WEB_KEY\"]\n"))
+        .package(
+            "packages/web/widgets",
+            "widgets",
+            Some("[env]\nallow = [\"WIDGET_KEY\"]\n"),
+        )
+        .commit_all("init");
     let reads = "export const a = [process.env.WEB_KEY, process.env.WIDGET_KEY];\n";
     r.write("packages/web/src/a.ts", reads)
         .write("packages/web/widgets/src/w.ts", reads)

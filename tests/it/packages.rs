@@ -41,17 +41,11 @@ fn untimed(text: &str) -> String {
 }
 
 fn monorepo() -> Repo {
-    let r = Repo::new();
-    r.write("package.json", r#"{"name":"acme","private":true}"#)
-        .write(
-            "pnpm-workspace.yaml",
-            "packages:\n  - \"apps/*\"\n  - \"packages/*\"\n",
-        )
-        .write("hookctl.toml", ROOT)
-        .write("apps/web/package.json", r#"{"name":"@acme/web"}"#)
-        .write("apps/web/hookctl.toml", WEB)
-        .write("packages/ui/package.json", r#"{"name":"@acme/ui"}"#);
-    r.commit_all("init");
+    let r = pnpm_workspace(&["apps/*", "packages/*"]);
+    r.write("hookctl.toml", ROOT)
+        .package("apps/web", "@acme/web", Some(WEB))
+        .package("packages/ui", "@acme/ui", None)
+        .commit_all("init");
     r.write(
         "apps/web/src/page.ts",
         "export const key = process.env.WEB_KEY;\n",

@@ -200,12 +200,8 @@ skip = ["**/keys/**"]
 "#;
 
 fn two_packages(web_settings: &str) -> Repo {
-    let r = Repo::new();
-    r.write(
-        "package.json",
-        r#"{"name":"acme","private":true,"workspaces":["packages/*"]}"#,
-    )
-    .write(".env.example", "UNUSED_AT_ROOT=\n");
+    let r = workspace(&["packages/*"]);
+    r.write(".env.example", "UNUSED_AT_ROOT=\n");
     for pkg in ["web", "api"] {
         r.write(
             &format!("packages/{pkg}/package.json"),
