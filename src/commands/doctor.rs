@@ -637,28 +637,21 @@ fn not_found(what: &str, cmd: &str, root: &Path, rel: &Path, pm: crate::package_
 /// The folders (repository-relative) a job runs in: its `root`, or for a glob `root` each
 /// workspace package folder it matches (the literal part before the glob when none does).
 fn job_folders(root: &Path, job: &crate::config::JobConfig) -> Vec<PathBuf> {
-    let Some(raw) = job.root.as_deref() else {
+    let Some(job_root) = job.root.as_ref() else {
         return vec![PathBuf::new()];
     };
-    let trimmed = raw.trim_start_matches("./").trim_end_matches('/');
-    if !crate::jobs::plan::is_glob_root(trimmed) {
-        return vec![PathBuf::from(trimmed)];
-    }
-    let matcher = globset::GlobBuilder::new(trimmed)
-        .literal_separator(true)
-        .build()
-        .map(|g| g.compile_matcher());
-    let mut folders: Vec<PathBuf> = match &matcher {
-        Ok(m) => crate::config::nested::workspace_folders(root)
-            .into_iter()
-            .filter(|f| m.is_match(f))
-            .collect(),
-        Err(_) => Vec::new(),
+    let Some(glob) = job_root.glob() else {
+        return vec![job_root.folder().to_path_buf()];
     };
+    let mut folders: Vec<PathBuf> = crate::config::nested::workspace_folders(root)
+        .into_iter()
+        .filter(|f| glob.is_match(f))
+        .collect();
     if folders.is_empty() {
-        let literal: PathBuf = Path::new(trimmed)
+        let literal: PathBuf = job_root
+            .folder()
             .components()
-            .take_while(|c| !crate::jobs::plan::is_glob_root(&c.as_os_str().to_string_lossy()))
+            .take_while(|c| !crate::config::pattern::is_glob(&c.as_os_str().to_string_lossy()))
             .collect();
         folders.push(literal);
     }

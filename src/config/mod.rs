@@ -770,23 +770,6 @@ mod check {
         Ok(run)
     }
 
-    /// A job's `root`: a folder inside the repository.
-    pub fn root<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        let root = Option::<String>::deserialize(d)?;
-        if let Some(raw) = &root {
-            let path = std::path::Path::new(raw.trim_start_matches("./").trim_end_matches('/'));
-            let inside = path
-                .components()
-                .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
-            if path.is_absolute() || !inside {
-                return Err(D::Error::custom(format!(
-                    "`root = \"{raw}\"` must be a folder inside the repository"
-                )));
-            }
-        }
-        Ok(root)
-    }
-
     /// A job's `name`: not the name of a check group (`HOOKCTL_SKIP=imports` could not tell).
     pub fn job_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         let name = String::deserialize(d)?;
@@ -864,9 +847,9 @@ pub struct JobConfig {
     #[schemars(with = "Option<Patterns>")]
     pub exclude: Option<pattern::Matcher>,
     /// A sub-folder to run in; `{files}` are then relative to it and limited to it.
-    #[serde(default, deserialize_with = "check::root")]
+    #[serde(default)]
     #[schemars(schema_with = "schema::root")]
-    pub root: Option<String>,
+    pub root: Option<pattern::JobRoot>,
     /// Environment variables set for the command.
     #[serde(default, deserialize_with = "check::env")]
     pub env: BTreeMap<String, String>,

@@ -14,6 +14,7 @@
 use crate::platform::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::config::pattern::JobRoot;
 use crate::config::{self, JobConfig};
 
 use crate::git::Git;
@@ -36,14 +37,7 @@ pub fn nested_jobs(git: &Git) -> anyhow::Result<Vec<(String, String, JobConfig)>
         parsed.drop_disabled_jobs();
         for (hook, hc) in parsed.hooks {
             for mut job in hc.jobs {
-                let inner = job
-                    .root
-                    .as_deref()
-                    .map(|r| r.trim_start_matches("./").trim_matches('/'));
-                job.root = Some(match inner {
-                    Some(r) if !r.is_empty() => format!("{dir}/{r}"),
-                    _ => dir.clone(),
-                });
+                job.root = Some(JobRoot::within(&dir, job.root.as_ref())?);
                 jobs.push((dir.clone(), hook.clone(), job));
             }
         }

@@ -236,6 +236,126 @@ impl TryFrom<Vec<String>> for RefGlobs {
     }
 }
 
+/// A job's `root`: one folder inside the repository, or a glob of folders (`apps/*`) compiled
+/// once, when the configuration is read. Written back and displayed as it was written.
+#[derive(Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct JobRoot {
+    raw: String,
+    /// The glob of folders, when `raw` is one.
+    glob: Option<globset::GlobMatcher>,
+}
+
+/// Why a `root` cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum RootError {
+    #[error("`root = \"{0}\"` must be a folder inside the repository")]
+    Outside(String),
+    #[error("invalid `root` glob `{raw}`: {kind}")]
+    Glob { raw: String, kind: globset::ErrorKind },
+}
+
+impl JobRoot {
+    /// The root as written in `hookctl.toml`.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The root without a leading `./` and a trailing `/`.
+    pub fn trimmed(&self) -> &str {
+        self.raw.trim_start_matches("./").trim_end_matches('/')
+    }
+
+    /// The folder, repository-relative (for a glob, the glob as a path).
+    pub fn folder(&self) -> &Path {
+        Path::new(self.trimmed())
+    }
+
+    /// The compiled glob of folders, when the root is one (`*`, `?`, `[`, `{`).
+    pub fn glob(&self) -> Option<&globset::GlobMatcher> {
+        self.glob.as_ref()
+    }
+
+    /// One folder, taken as it is (a folder a glob root matched: `app/[id]` is no glob).
+    pub fn literal(folder: &Path) -> JobRoot {
+        JobRoot {
+            raw: folder.to_string_lossy().into_owned(),
+            glob: None,
+        }
+    }
+
+    /// A nested config's job root, inside its package's folder `dir` (`dir` itself for none):
+    /// `dir` is taken as it is, the job's own root as the glob it may be.
+    pub fn within(dir: &str, inner: Option<&JobRoot>) -> Result<JobRoot, RootError> {
+        let own = inner.map_or("", |r| r.raw.trim_start_matches("./").trim_matches('/'));
+        if own.is_empty() {
+            return Ok(JobRoot::literal(Path::new(dir)));
+        }
+        let raw = format!("{dir}/{own}");
+        if inner.is_none_or(|r| r.glob.is_none()) {
+            return Ok(JobRoot { raw, glob: None });
+        }
+        let glob = compile(&format!("{}/{own}", globset::escape(dir))).map_err(|kind| RootError::Glob {
+            raw: raw.clone(),
+            kind,
+        })?;
+        Ok(JobRoot {
+            raw,
+            glob: Some(glob),
+        })
+    }
+}
+
+/// A root's glob of folders: `*` stays inside one folder.
+fn compile(glob: &str) -> Result<globset::GlobMatcher, globset::ErrorKind> {
+    GlobBuilder::new(glob)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| e.kind().clone())
+}
+
+impl TryFrom<String> for JobRoot {
+    type Error = RootError;
+
+    fn try_from(raw: String) -> Result<JobRoot, RootError> {
+        let trimmed = raw.trim_start_matches("./").trim_end_matches('/');
+        let path = Path::new(trimmed);
+        let inside = path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
+        if path.is_absolute() || !inside {
+            return Err(RootError::Outside(raw));
+        }
+        if !is_glob(trimmed) {
+            return Ok(JobRoot { raw, glob: None });
+        }
+        match compile(trimmed) {
+            Ok(glob) => Ok(JobRoot {
+                raw,
+                glob: Some(glob),
+            }),
+            Err(kind) => Err(RootError::Glob { raw, kind }),
+        }
+    }
+}
+
+/// `Option<JobRoot>::as_deref()` gives the root as written.
+impl std::ops::Deref for JobRoot {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.raw
+    }
+}
+
+/// Whether a `root` (or one part of it) is a glob (`apps/*`, `packages/**`) rather than one
+/// folder.
+pub fn is_glob(raw: &str) -> bool {
+    raw.contains(['*', '?', '[', '{'])
+}
+
 /// Equal and shown as written (the compiled form is derived from it).
 macro_rules! by_raw {
     ($($t:ty),*) => {$(
@@ -273,7 +393,7 @@ macro_rules! by_text {
     )*};
 }
 
-by_text!(Regex, WholeMatch);
+by_text!(Regex, WholeMatch, JobRoot);
 by_raw!(Matcher, RefGlobs);
 
 #[cfg(test)]

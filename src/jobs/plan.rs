@@ -6,9 +6,8 @@ use crate::platform::{OsStrExt, OsStringExt};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use globset::GlobBuilder;
-
 use crate::config::JobConfig;
+use crate::config::pattern::JobRoot;
 
 /// Linux refuses a single argument longer than 128 KiB (`MAX_ARG_STRLEN`), and `sh -c` gets
 /// the whole command as one argument, so each expanded command stays below this.
@@ -27,52 +26,28 @@ pub enum Plan {
     },
 }
 
-/// A job's `root`, checked: relative, inside the repository, `/`-separated, no trailing `/`.
-pub fn job_root(job: &JobConfig) -> Result<PathBuf, String> {
-    let Some(raw) = job.root.as_deref() else {
-        return Ok(PathBuf::new());
-    };
-    let trimmed = raw.trim_start_matches("./").trim_end_matches('/');
-    let path = Path::new(trimmed);
-    let inside = path
-        .components()
-        .all(|c| matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir));
-    if path.is_absolute() || !inside {
-        return Err(format!(
-            "job `{}`: `root = \"{raw}\"` must be a folder inside the repository",
-            job.name
-        ));
-    }
-    Ok(path.to_path_buf())
-}
-
-/// Whether a `root` is a glob (`apps/*`, `packages/**`) rather than one folder.
-pub fn is_glob_root(raw: &str) -> bool {
-    raw.contains(['*', '?', '[', '{'])
+/// A job's folder, repository-relative (its `root`, checked when the configuration was read:
+/// relative, inside the repository, `/`-separated, no trailing `/`).
+pub fn job_root(job: &JobConfig) -> PathBuf {
+    job.root
+        .as_ref()
+        .map_or_else(PathBuf::new, |r| r.folder().to_path_buf())
 }
 
 /// Plan a job once per folder: one run for a plain `root`; for a glob `root`, one run per
 /// matching folder that holds some of `files` (each file belongs to the shallowest folder on
 /// its path that matches), in that folder, with paths relative to it. Folders whose run would
 /// be skipped (no file matches `glob`) are left out; with none left, the job is skipped.
-pub fn plan_runs(job: &JobConfig, files: &[PathBuf], args: &[String]) -> Result<Vec<Plan>, String> {
+pub fn plan_runs(job: &JobConfig, files: &[PathBuf], args: &[String]) -> Vec<Plan> {
     plan_runs_with(job, Inputs { files, graph: None }, args)
 }
 
 /// [`plan_runs`] with the import graph's inputs.
-pub fn plan_runs_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Result<Vec<Plan>, String> {
+pub fn plan_runs_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Vec<Plan> {
     let files = inputs.files;
-    let Some(raw) = job.root.as_deref().filter(|r| is_glob_root(r)) else {
-        return Ok(vec![plan_with(job, inputs, args)?]);
+    let Some((raw, glob)) = job.root.as_ref().and_then(|r| Some((r.as_str(), r.glob()?))) else {
+        return vec![plan_with(job, inputs, args)];
     };
-    job_root(job)?;
-    let pattern = raw.trim_start_matches("./").trim_end_matches('/');
-    let glob = GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .backslash_escape(true)
-        .build()
-        .map_err(|e| format!("job `{}`: invalid `root` glob `{raw}`: {}", job.name, e.kind()))?
-        .compile_matcher();
     let mut dirs: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
     let affected = inputs.graph.map_or(&[][..], |g| g.affected.as_slice());
     for f in files.iter().chain(affected) {
@@ -89,8 +64,8 @@ pub fn plan_runs_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Resul
     let mut plans = Vec::new();
     for dir in dirs {
         let mut one = job.clone();
-        one.root = Some(dir.to_string_lossy().into_owned());
-        let p = plan_with(&one, inputs, args)?;
+        one.root = Some(JobRoot::literal(dir));
+        let p = plan_with(&one, inputs, args);
         if matches!(p, Plan::Run { .. }) {
             plans.push(p);
         }
@@ -98,23 +73,23 @@ pub fn plan_runs_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Resul
     if plans.is_empty() {
         plans.push(Plan::Skip(format!("no matching files under `root = \"{raw}\"`")));
     }
-    Ok(plans)
+    plans
 }
 
 /// The files a job gets: those under its root (made relative to it) that match `glob` and not
 /// `exclude`.
-pub fn select(job: &JobConfig, files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let root = job_root(job)?;
+pub fn select(job: &JobConfig, files: &[PathBuf]) -> Vec<PathBuf> {
+    let root = job_root(job);
     let glob = job.glob.as_ref();
     let exclude = job.exclude.as_ref();
-    Ok(files
+    files
         .iter()
         .filter_map(|f| f.strip_prefix(&root).ok())
         .filter(|f| !f.as_os_str().is_empty())
         .filter(|f| glob.is_none_or(|g| g.is_match(f)))
         .filter(|f| exclude.is_none_or(|x| !x.is_match(f)))
         .map(Path::to_path_buf)
-        .collect())
+        .collect()
 }
 
 /// Whether a job's command uses the import graph (`{affected}`, `{packages}`).
@@ -134,26 +109,26 @@ pub struct Inputs<'a> {
 }
 
 /// Plan one job against the snapshot's candidate files and the hook's arguments.
-pub fn plan(job: &JobConfig, files: &[PathBuf], args: &[String]) -> Result<Plan, String> {
+pub fn plan(job: &JobConfig, files: &[PathBuf], args: &[String]) -> Plan {
     plan_with(job, Inputs { files, graph: None }, args)
 }
 
 /// Plan one job: `{files}` and `{affected}` are filtered by `root`, `glob` and `exclude`
 /// alike; `{packages}` names the packages holding either.
-pub fn plan_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Result<Plan, String> {
-    let dir = job_root(job)?;
-    let selected = select(job, inputs.files)?;
+pub fn plan_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Plan {
+    let dir = job_root(job);
+    let selected = select(job, inputs.files);
     let pieces = parse_template(&job.run);
     let wants = |p: Piece| pieces.contains(&p);
     let affected = match (inputs.graph, wants(Piece::Affected) || wants(Piece::Packages)) {
-        (Some(g), true) => select(job, &g.affected)?,
+        (Some(g), true) => select(job, &g.affected),
         _ => Vec::new(),
     };
     if wants(Piece::Affected) && affected.is_empty() {
-        return Ok(Plan::Skip("no affected files".into()));
+        return Plan::Skip("no affected files".into());
     }
     if (wants(Piece::Files) || job.glob.is_some() && !wants(Piece::Affected)) && selected.is_empty() {
-        return Ok(Plan::Skip("no matching files".into()));
+        return Plan::Skip("no matching files".into());
     }
     let packages = match inputs.graph.filter(|_| wants(Piece::Packages)) {
         Some(g) => {
@@ -163,7 +138,7 @@ pub fn plan_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Result<Pla
         None => Vec::new(),
     };
     if wants(Piece::Packages) && packages.is_empty() {
-        return Ok(Plan::Skip("no workspace package holds its files".into()));
+        return Plan::Skip("no workspace package holds its files".into());
     }
     let lists = Lists {
         files: &selected,
@@ -176,11 +151,11 @@ pub fn plan_with(job: &JobConfig, inputs: Inputs, args: &[String]) -> Result<Pla
         .chain(&affected)
         .map(|f| dir.join(f))
         .collect::<std::collections::BTreeSet<_>>();
-    Ok(Plan::Run {
+    Plan::Run {
         dir,
         commands,
         files: files.into_iter().collect(),
-    })
+    }
 }
 
 /// The lists a template's placeholders expand to.
@@ -398,7 +373,7 @@ mod tests {
             enabled: None,
             glob: glob.map(|g| Patterns::One(g.into()).try_into().unwrap()),
             exclude: exclude.map(|g| Patterns::One(g.into()).try_into().unwrap()),
-            root: root.map(Into::into),
+            root: root.map(|r| JobRoot::try_from(r.to_string()).unwrap()),
             env: Default::default(),
             timeout: None,
             clean: false,
@@ -420,7 +395,7 @@ mod tests {
     #[test]
     fn glob_without_slash_matches_names_anywhere() {
         let files = paths(&["a.ts", "src/b.tsx", "src/c.js", "src/deep/d.ts", "e.d.ts"]);
-        let got = select(&job("x", Some("*.{ts,tsx}"), Some("*.d.ts"), None), &files).unwrap();
+        let got = select(&job("x", Some("*.{ts,tsx}"), Some("*.d.ts"), None), &files);
         assert_eq!(got, paths(&["a.ts", "src/b.tsx", "src/deep/d.ts"]));
     }
 
@@ -428,15 +403,15 @@ mod tests {
     fn glob_with_slash_matches_paths() {
         let files = paths(&["a.ts", "src/b.ts", "src/deep/d.ts", "lib/src/x.ts"]);
         assert_eq!(
-            select(&job("x", Some("src/*.ts"), None, None), &files).unwrap(),
+            select(&job("x", Some("src/*.ts"), None, None), &files),
             paths(&["src/b.ts"])
         );
         assert_eq!(
-            select(&job("x", Some("src/**/*.ts"), None, None), &files).unwrap(),
+            select(&job("x", Some("src/**/*.ts"), None, None), &files),
             paths(&["src/b.ts", "src/deep/d.ts"])
         );
         assert_eq!(
-            select(&job("x", Some("**/*.ts"), Some("src/**"), None), &files).unwrap(),
+            select(&job("x", Some("**/*.ts"), Some("src/**"), None), &files),
             paths(&["a.ts", "lib/src/x.ts"])
         );
     }
@@ -446,15 +421,16 @@ mod tests {
         let files = paths(&["a.ts", "packages/web/src/b.ts", "packages/webby/c.ts"]);
         let j = job("tsc {files}", Some("src/*.ts"), None, Some("packages/web/"));
         assert_eq!(
-            plan(&j, &files, &[]).unwrap(),
+            plan(&j, &files, &[]),
             Plan::Run {
                 dir: "packages/web".into(),
                 commands: vec!["tsc src/b.ts".into()],
                 files: paths(&["packages/web/src/b.ts"]),
             }
         );
-        assert!(job_root(&job("x", None, None, Some("../up"))).is_err());
-        assert!(job_root(&job("x", None, None, Some("/abs"))).is_err());
+        for outside in ["../up", "/abs"] {
+            assert!(JobRoot::try_from(outside.to_string()).is_err(), "{outside}");
+        }
     }
 
     #[test]
@@ -470,8 +446,7 @@ mod tests {
             &job("lint {files}", Some("*.ts"), None, Some("apps/*")),
             &files,
             &[],
-        )
-        .unwrap();
+        );
         assert_eq!(
             plans,
             vec![
@@ -491,14 +466,15 @@ mod tests {
             &job("t", None, None, Some("packages/**")),
             &paths(&["packages/a/src/x.ts"]),
             &[],
-        )
-        .unwrap();
+        );
         assert!(matches!(&deep[..], [Plan::Run { dir, .. }] if dir == Path::new("packages/a")));
         assert!(matches!(
-            &plan_runs(&job("t", Some("*.ts"), None, Some("libs/*")), &files, &[]).unwrap()[..],
+            &plan_runs(&job("t", Some("*.ts"), None, Some("libs/*")), &files, &[])[..],
             [Plan::Skip(_)]
         ));
-        assert!(plan_runs(&job("t", None, None, Some("../*")), &files, &[]).is_err());
+        for bad in ["../*", "apps/[z-a]", "apps/{a"] {
+            assert!(JobRoot::try_from(bad.to_string()).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -506,15 +482,12 @@ mod tests {
         let files = paths(&["README.md"]);
         let skip = Plan::Skip("no matching files".into());
         assert_eq!(
-            plan(&job("lint {files}", None, Some("*.md"), None), &files, &[]).unwrap(),
+            plan(&job("lint {files}", None, Some("*.md"), None), &files, &[]),
             skip
         );
-        assert_eq!(
-            plan(&job("lint", Some("*.ts"), None, None), &files, &[]).unwrap(),
-            skip
-        );
+        assert_eq!(plan(&job("lint", Some("*.ts"), None, None), &files, &[]), skip);
         assert!(matches!(
-            plan(&job("build", None, None, None), &[], &[]).unwrap(),
+            plan(&job("build", None, None, None), &[], &[]),
             Plan::Run { .. }
         ));
     }

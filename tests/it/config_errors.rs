@@ -45,6 +45,11 @@ fn config_errors_point_at_their_own_line_with_a_snippet() {
             "[[pre-push.jobs]]\nname = \"t\"\nrun = \"x\"\nroot = \"../elsewhere\"\n",
             3,
         ),
+        (
+            "invalid_job_root_glob",
+            "[[pre-push.jobs]]\nname = \"t\"\nrun = \"x\"\nroot = \"apps/{web\"\n",
+            3,
+        ),
         ("unknown_check_group", "[pre-push]\nchecks = [\"import\"]\n", 1),
         (
             "job_named_like_a_group",
@@ -82,6 +87,26 @@ fn config_errors_point_at_their_own_line_with_a_snippet() {
     snapshot!(r, "config_error_top_level_value", stderr);
     let stderr = config_error(&r, "[rules]\n\"imports/untracked\" = \"never\"\n", 2);
     snapshot!(r, "config_error_unknown_level", stderr);
+}
+
+/// The valid twin of `invalid_job_root_glob`: a glob `root` is read once, and its job runs in
+/// each folder it matches that holds staged files.
+#[test]
+fn a_valid_root_glob_runs_its_job_in_each_matching_folder() {
+    let r = Repo::new();
+    r.write(
+        "hookctl.toml",
+        pre_commit_job(
+            "t",
+            "run = \"echo in $(basename $PWD): {files}\"\nroot = \"apps/{web,api}\"\n",
+        ),
+    )
+    .write("apps/web/a.ts", "export {};\n")
+    .write("apps/api/b.ts", "export {};\n")
+    .write("apps/docs/c.ts", "export {};\n")
+    .add(&["."]);
+    let run = r.hookctl(&["run", "pre-commit"]);
+    snapshot!(r, "config_root_glob_runs_per_folder", jobs_sorted(&run.shown()));
 }
 
 #[test]

@@ -140,12 +140,12 @@ fn plan_jobs<'a>(
             tally.skip(job, &why);
             continue;
         }
-        let glob_root = job.root.as_deref().is_some_and(plan::is_glob_root);
+        let glob_root = job.root.as_ref().is_some_and(|r| r.glob().is_some());
         let inputs = plan::Inputs {
             files: &scope.files,
             graph,
         };
-        for p in plan::plan_runs_with(job, inputs, &args.args).map_err(anyhow::Error::msg)? {
+        for p in plan::plan_runs_with(job, inputs, &args.args) {
             match p {
                 // Ref-range hooks run after every checkout, merge and rebase: a job with none
                 // of its files changed is skipped without a word.

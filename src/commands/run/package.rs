@@ -32,18 +32,10 @@ pub(super) fn selected(ctx: &Ctx, root: &Path, args: &RunArgs) -> anyhow::Result
 
 /// Whether a job runs in a run of `pkg` (see the module documentation).
 pub(super) fn keep_job(job: &JobConfig, pkg: &Package) -> bool {
-    let raw = job.root.as_deref().unwrap_or("");
-    let job_root = raw.trim_start_matches("./").trim_end_matches('/');
+    let job_root = job.root.as_ref().map_or("", |r| r.trimmed());
     let folder = Path::new(&pkg.folder);
-    if plan::is_glob_root(job_root) {
-        let matches = globset::GlobBuilder::new(job_root)
-            .literal_separator(true)
-            .build()
-            .is_ok_and(|g| {
-                let m = g.compile_matcher();
-                folder.ancestors().any(|a| m.is_match(a))
-            });
-        return matches;
+    if let Some(glob) = job.root.as_ref().and_then(|r| r.glob()) {
+        return folder.ancestors().any(|a| glob.is_match(a));
     }
     if Path::new(job_root).starts_with(folder) {
         return true;
