@@ -690,13 +690,13 @@ impl std::fmt::Display for Version {
 }
 
 /// The version of the `git` hookctl runs (the one on PATH, as git's hooks find it).
-pub fn version(dir: &Path) -> Result<Version, String> {
+pub fn version(dir: &Path) -> anyhow::Result<Version> {
     let out = command(dir)
         .arg("--version")
         .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot run git: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
-    Version::parse(&text).ok_or_else(|| format!("cannot read git's version from `{}`", text.trim()))
+    Version::parse(&text).ok_or_else(|| anyhow::anyhow!("cannot read git's version from `{}`", text.trim()))
 }
 
 #[cfg(test)]

@@ -136,24 +136,38 @@ pub fn parse_version(text: &str) -> Option<[u64; 3]> {
     Some(out)
 }
 
-/// Check `min_version` from a configuration file against this binary. The error is a
-/// sentence with the version needed and how to update.
-pub fn check_min_version(required: &str) -> Result<(), String> {
+/// Why a configuration's `min_version` refuses this binary: a sentence with the version needed
+/// and how to update.
+#[derive(Debug, thiserror::Error)]
+pub enum MinVersionError {
+    #[error("`min_version = \"{0}\"` is not a version such as \"0.2.0\"")]
+    NotAVersion(String),
+    #[error(
+        "this repository needs hookctl {required} or newer (`min_version`), but this is hookctl {VERSION} ({origin})\n\
+         hint: {hint}"
+    )]
+    TooOld {
+        required: String,
+        origin: Origin,
+        hint: String,
+    },
+}
+
+/// Check `min_version` from a configuration file against this binary.
+pub fn check_min_version(required: &str) -> Result<(), MinVersionError> {
     let Some(need) = parse_version(required) else {
-        return Err(format!(
-            "`min_version = \"{required}\"` is not a version such as \"0.2.0\""
-        ));
+        return Err(MinVersionError::NotAVersion(required.to_string()));
     };
     let have = parse_version(VERSION).unwrap_or([0; 3]);
     if have >= need {
         return Ok(());
     }
     let origin = Origin::current();
-    Err(format!(
-        "this repository needs hookctl {required} or newer (`min_version`), but this is hookctl {VERSION} ({origin})\n\
-         hint: {}",
-        origin.update_hint(required)
-    ))
+    Err(MinVersionError::TooOld {
+        required: required.to_string(),
+        hint: origin.update_hint(required),
+        origin,
+    })
 }
 
 #[cfg(test)]
@@ -171,13 +185,14 @@ mod tests {
         }
         assert!(check_min_version(VERSION).is_ok());
         assert!(check_min_version("0.0.1").is_ok());
-        let e = check_min_version("999.0.0").unwrap_err();
+        let e = check_min_version("999.0.0").unwrap_err().to_string();
         assert!(e.contains("needs hookctl 999.0.0 or newer"), "{e}");
         assert!(e.contains(&format!("this is hookctl {VERSION}")), "{e}");
         assert!(e.contains("hint: "), "{e}");
         assert!(
             check_min_version("^0.2")
                 .unwrap_err()
+                .to_string()
                 .contains("is not a version")
         );
     }

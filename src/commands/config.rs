@@ -33,7 +33,7 @@ fn show(ctx: &Ctx, args: &ConfigShowArgs) -> anyhow::Result<Exit> {
         None => Some(root.join(FILE_NAME)).filter(|p| p.is_file()),
     };
     let package = match &args.package {
-        Some(spec) => Some(nested::find(&root, spec).map_err(anyhow::Error::msg)?),
+        Some(spec) => Some(nested::find(&root, spec)?),
         None => None,
     };
     let mut layers = Vec::new();

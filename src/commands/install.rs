@@ -161,22 +161,28 @@ pub fn install(ctx: &Ctx, args: &InstallArgs) -> anyhow::Result<Exit> {
     Ok(if refused { Exit::Failure } else { Exit::Success })
 }
 
+/// Why hooks are not installed here: a note, not a failure.
+#[derive(Debug, thiserror::Error)]
+enum NotInstalled {
+    #[error("HOOKCTL={0}, hooks not installed")]
+    Disabled(String),
+    #[error("CI={0}, hooks not installed (no one commits in CI; run with CI unset to install them)")]
+    Ci(String),
+    #[error("{} is not in a git repository, hooks not installed", .0.display())]
+    NotARepo(std::path::PathBuf),
+}
+
 /// The hooks directory, or why hooks are not installed here: `HOOKCTL=0`, CI, or no
 /// repository.
-fn locate_here(ctx: &Ctx) -> anyhow::Result<Result<Hooks, String>> {
+fn locate_here(ctx: &Ctx) -> anyhow::Result<Result<Hooks, NotInstalled>> {
     if let Some(value) = install::disabled_by_env() {
-        return Ok(Err(format!("HOOKCTL={value}, hooks not installed")));
+        return Ok(Err(NotInstalled::Disabled(value)));
     }
     if let Some(value) = install::ci_by(crate::env_vars::get(crate::env_vars::CI).as_deref()) {
-        return Ok(Err(format!(
-            "CI={value}, hooks not installed (no one commits in CI; run with CI unset to install them)"
-        )));
+        return Ok(Err(NotInstalled::Ci(value)));
     }
     match Hooks::locate(&ctx.cwd) {
-        Err(install::Error::NotARepo(dir)) => Ok(Err(format!(
-            "{} is not in a git repository, hooks not installed",
-            dir.display()
-        ))),
+        Err(install::Error::NotARepo(dir)) => Ok(Err(NotInstalled::NotARepo(dir))),
         hooks => Ok(Ok(hooks?)),
     }
 }

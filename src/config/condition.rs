@@ -119,8 +119,36 @@ enum Item {
     Table(std::collections::BTreeMap<String, serde_json::Value>),
 }
 
+/// Why a condition cannot be read (a configuration error at its line).
+#[derive(Debug, thiserror::Error)]
+enum ConditionError {
+    #[error(
+        "unknown condition `{name}`{suggestion} (known: {known}, or a table `{{ ref = \"main\" }}` / `{{ run = \"command\" }}`)"
+    )]
+    Unknown {
+        name: String,
+        suggestion: String,
+        known: String,
+    },
+    #[error("a condition table has exactly one key: `ref = \"main\"` or `run = \"command\"`")]
+    TableKeys,
+    #[error("`ref` is a branch glob or a list of them")]
+    RefType,
+    #[error("`ref = []` matches no branch; name at least one")]
+    RefEmpty,
+    /// A branch glob that does not compile (its message from [`super::pattern::RefGlobs`]).
+    #[error("{0}")]
+    RefGlob(String),
+    #[error("a `run` condition is a command (a non-empty string, no NUL byte)")]
+    Run,
+    #[error(
+        "unknown condition key `{key}`{suggestion}: a condition table is `{{ ref = \"main\" }}` or `{{ run = \"command\" }}`"
+    )]
+    UnknownKey { key: String, suggestion: String },
+}
+
 impl Item {
-    fn into_condition(self) -> Result<Condition, String> {
+    fn into_condition(self) -> Result<Condition, ConditionError> {
         let table = match self {
             Item::Name(name) => {
                 return Ok(match name.as_str() {
@@ -132,11 +160,11 @@ impl Item {
                     "amend" => Condition::Amend,
                     "ci" => Condition::Ci,
                     _ => {
-                        return Err(format!(
-                            "unknown condition `{name}`{} (known: {}, or a table `{{ ref = \"main\" }}` / `{{ run = \"command\" }}`)",
-                            super::suggest(&name, STATES.iter().copied()),
-                            known()
-                        ));
+                        return Err(ConditionError::Unknown {
+                            suggestion: super::suggest(&name, STATES.iter().copied()),
+                            known: known(),
+                            name,
+                        });
                     }
                 });
             }
@@ -144,9 +172,7 @@ impl Item {
         };
         let mut keys = table.into_iter();
         let (Some((key, value)), None) = (keys.next(), keys.next()) else {
-            return Err(
-                "a condition table has exactly one key: `ref = \"main\"` or `run = \"command\"`".into(),
-            );
+            return Err(ConditionError::TableKeys);
         };
         match key.as_str() {
             "ref" => {
@@ -156,26 +182,26 @@ impl Item {
                         .into_iter()
                         .map(|v| match v {
                             serde_json::Value::String(g) => Ok(g),
-                            _ => Err("`ref` is a branch glob or a list of them".to_string()),
+                            _ => Err(ConditionError::RefType),
                         })
                         .collect::<Result<_, _>>()?,
-                    _ => return Err("`ref` is a branch glob or a list of them".into()),
+                    _ => return Err(ConditionError::RefType),
                 };
                 if globs.is_empty() {
-                    return Err("`ref = []` matches no branch; name at least one".into());
+                    return Err(ConditionError::RefEmpty);
                 }
-                Ok(Condition::Ref(globs.try_into()?))
+                Ok(Condition::Ref(globs.try_into().map_err(ConditionError::RefGlob)?))
             }
             "run" => match value {
                 serde_json::Value::String(cmd) if !cmd.trim().is_empty() && !cmd.contains('\0') => {
                     Ok(Condition::Run(cmd))
                 }
-                _ => Err("a `run` condition is a command (a non-empty string, no NUL byte)".into()),
+                _ => Err(ConditionError::Run),
             },
-            other => Err(format!(
-                "unknown condition key `{other}`{}: a condition table is `{{ ref = \"main\" }}` or `{{ run = \"command\" }}`",
-                super::suggest(other, ["ref", "run"].into_iter())
-            )),
+            other => Err(ConditionError::UnknownKey {
+                suggestion: super::suggest(other, ["ref", "run"].into_iter()),
+                key: other.to_string(),
+            }),
         }
     }
 }

@@ -1313,10 +1313,10 @@ fn check_min_version(path: &Path, text: &str) -> Result<(), Error> {
             line,
             message: "`min_version` must be a version string such as \"0.2.0\"".into(),
         })?;
-        crate::origin::check_min_version(required).map_err(|message| Error::MinVersion {
+        crate::origin::check_min_version(required).map_err(|e| Error::MinVersion {
             path: path.to_path_buf(),
             line,
-            message,
+            message: e.to_string(),
         })?;
     }
     Ok(())

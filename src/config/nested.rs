@@ -334,7 +334,7 @@ pub fn packages(root: &Path) -> Vec<Package> {
 
 /// `--package P`: a package by its `package.json` name or its folder. An unknown one is an
 /// error naming the closest and listing the packages.
-pub fn find(root: &Path, spec: &str) -> Result<Package, String> {
+pub fn find(root: &Path, spec: &str) -> anyhow::Result<Package> {
     let all = packages(root);
     let folder = spec.trim_start_matches("./").trim_end_matches('/');
     if let Some(p) = all
@@ -345,35 +345,35 @@ pub fn find(root: &Path, spec: &str) -> Result<Package, String> {
         return Ok(p.clone());
     }
     if all.is_empty() {
-        return Err(format!(
+        anyhow::bail!(
             "--package {spec}: this repository has no workspace packages (no `workspaces` in package.json, no pnpm-workspace.yaml)"
-        ));
+        );
     }
     let known = all
         .iter()
         .flat_map(|p| p.name.iter().map(String::as_str).chain([p.folder.as_str()]));
     let list: Vec<String> = all.iter().map(Package::label).collect();
-    Err(format!(
+    anyhow::bail!(
         "--package {spec}: no workspace package has this name or folder{}\npackages: {}",
         config::suggest(spec, known),
         list.join(", ")
-    ))
+    )
 }
 
 /// `--here`: the package whose folder holds `dir` (the nearest, for packages inside packages).
-pub fn containing(root: &Path, dir: &Path) -> Result<Package, String> {
+pub fn containing(root: &Path, dir: &Path) -> anyhow::Result<Package> {
     let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let rel = real
         .strip_prefix(&real_root)
-        .map_err(|_| format!("--here: {} is outside the repository", dir.display()))?;
+        .map_err(|_| anyhow::anyhow!("--here: {} is outside the repository", dir.display()))?;
     packages(root)
         .into_iter()
         .filter(|p| rel.starts_with(&p.folder))
         .max_by_key(|p| p.folder.len())
         .ok_or_else(|| {
             let list: Vec<String> = packages(root).iter().map(Package::label).collect();
-            format!(
+            anyhow::anyhow!(
                 "--here: {} is not inside a workspace package (packages: {}); use --package NAME",
                 if rel.as_os_str().is_empty() {
                     ".".to_string()

@@ -36,7 +36,18 @@ pub struct Capture {
     head: Vec<u8>,
     tail: VecDeque<u8>,
     total: u64,
-    log: Option<Result<Log, String>>,
+    log: Option<Result<Log, LogError>>,
+}
+
+/// Why a job's output could not be logged (said in the note where output was dropped).
+#[derive(Debug, thiserror::Error)]
+enum LogError {
+    #[error("no repository state folder")]
+    NoStateFolder,
+    #[error("cannot create {}: {source}", dir.display())]
+    Create { dir: PathBuf, source: std::io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
 }
 
 #[derive(Debug)]
@@ -161,9 +172,12 @@ fn masked(bytes: Vec<u8>) -> Vec<u8> {
 }
 
 impl Log {
-    fn open(dir: Option<&Path>, job: &str) -> Result<Log, String> {
-        let dir = dir.ok_or("no repository state folder")?;
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    fn open(dir: Option<&Path>, job: &str) -> Result<Log, LogError> {
+        let dir = dir.ok_or(LogError::NoStateFolder)?;
+        std::fs::create_dir_all(dir).map_err(|source| LogError::Create {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
         prune(dir);
         let safe: String = job
             .chars()
@@ -184,7 +198,10 @@ impl Log {
             .create(true)
             .append(true)
             .open(&path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            .map_err(|source| LogError::Write {
+                path: path.clone(),
+                source,
+            })?;
         Ok(Log {
             file,
             path,

@@ -20,7 +20,7 @@ pub fn friendly_name(hook: &str) -> String {
 
 /// Refuses (exit 2) unless the `git` on PATH runs config-based hooks.
 pub fn require_git(ctx: &Ctx) -> anyhow::Result<()> {
-    let version = crate::git::version(&ctx.cwd).map_err(anyhow::Error::msg)?;
+    let version = crate::git::version(&ctx.cwd)?;
     if version < crate::git::Version::CONFIG_HOOKS {
         return Err(anyhow::anyhow!(
             "--config-hooks needs git {} or later, and this is git {version}: an older git ignores `hook.<name>.command` and would run nothing\nhint: `hookctl install` (without --config-hooks) writes hook files, which every git runs",

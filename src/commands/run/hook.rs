@@ -114,10 +114,10 @@ pub(super) fn hook_config(
             errln!("hookctl: {hook} for package {}", p.label());
         }
     }
-    select_jobs(&mut hc, &mut parts, hook, jobs).map_err(anyhow::Error::msg)?;
-    validate(&hc).map_err(anyhow::Error::msg)?;
+    select_jobs(&mut hc, &mut parts, hook, jobs)?;
+    validate(&hc)?;
     for part in &parts {
-        validate(&part.hc).map_err(anyhow::Error::msg)?;
+        validate(&part.hc)?;
     }
     Ok(Some((hc, parts)))
 }
@@ -141,10 +141,10 @@ fn unknown_hook(config: &Config, hook: &str) -> anyhow::Error {
 
 /// Problems the config types cannot express (roots and globs are checked when it is read):
 /// bad links are usage errors.
-fn validate(hc: &HookConfig) -> Result<(), String> {
+fn validate(hc: &HookConfig) -> anyhow::Result<()> {
     for job in &hc.jobs {
         for l in job.link.iter().flatten() {
-            clean::checked_link(l).map_err(|e| format!("job `{}`: {e}", job.name))?;
+            clean::checked_link(l).map_err(|e| anyhow::anyhow!("job `{}`: {e}", job.name))?;
         }
     }
     Ok(())
@@ -152,7 +152,7 @@ fn validate(hc: &HookConfig) -> Result<(), String> {
 
 /// `--job NAME...`: keep only those jobs (of the root's table and the packages' parts), in
 /// config order; an unknown name is a usage error.
-fn select_jobs(hc: &mut HookConfig, parts: &mut [Part], hook: &str, names: &[String]) -> Result<(), String> {
+fn select_jobs(hc: &mut HookConfig, parts: &mut [Part], hook: &str, names: &[String]) -> anyhow::Result<()> {
     if names.is_empty() {
         return Ok(());
     }
@@ -164,7 +164,7 @@ fn select_jobs(hc: &mut HookConfig, parts: &mut [Part], hook: &str, names: &[Str
         .collect();
     for name in names {
         if !known.contains(name) {
-            return Err(format!(
+            anyhow::bail!(
                 "--job {name}: `{hook}` has no job named `{name}`{} (jobs: {})",
                 crate::config::suggest(name, known.iter().map(String::as_str)),
                 if known.is_empty() {
@@ -172,7 +172,7 @@ fn select_jobs(hc: &mut HookConfig, parts: &mut [Part], hook: &str, names: &[Str
                 } else {
                     known.join(", ")
                 }
-            ));
+            );
         }
     }
     hc.jobs.retain(|j| names.contains(&j.name));

@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
         return crate::commands::receive::run(ctx);
     }
     hook::refuse_nested(hook)?;
-    let every = progress_interval().map_err(anyhow::Error::msg)?;
+    let every = progress_interval()?;
     let git = Git::discover(&ctx.cwd).map_err(|e| anyhow::anyhow!(e.to_string()))?;
     // What runs killed outright left was dealt with before any command ran
     // (`crate::commands::sweep_leftovers`).
@@ -261,7 +261,7 @@ fn commit_message_on(config: &Config) -> bool {
 
 /// `HOOKCTL_PROGRESS_SECS`: the `still running` interval without a terminal (default 30 s),
 /// for slow CI logs and for tests; from 0.01 s to a day.
-fn progress_interval() -> Result<std::time::Duration, String> {
+fn progress_interval() -> anyhow::Result<std::time::Duration> {
     const DEFAULT: std::time::Duration = std::time::Duration::from_secs(30);
     let Some(raw) = crate::env_vars::get(crate::env_vars::HOOKCTL_PROGRESS_SECS) else {
         return Ok(DEFAULT);
@@ -272,7 +272,7 @@ fn progress_interval() -> Result<std::time::Duration, String> {
         .filter(|s| (0.01..=86_400.0).contains(s))
         .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
         .ok_or_else(|| {
-            format!(
+            anyhow::anyhow!(
                 "HOOKCTL_PROGRESS_SECS={}: must be a number of seconds from 0.01 to 86400 (how often a job still running is reported; default 30)",
                 crate::report::escape::escape(&raw)
             )

@@ -20,12 +20,10 @@ use crate::jobs::plan::{self, Piece};
 /// The package `--package`/`--here` names, if either is given.
 pub(super) fn selected(ctx: &Ctx, root: &Path, args: &RunArgs) -> anyhow::Result<Option<Package>> {
     if let Some(spec) = &args.package {
-        return nested::find(root, spec).map(Some).map_err(anyhow::Error::msg);
+        return nested::find(root, spec).map(Some);
     }
     if args.here {
-        return nested::containing(root, &ctx.cwd)
-            .map(Some)
-            .map_err(anyhow::Error::msg);
+        return nested::containing(root, &ctx.cwd).map(Some);
     }
     Ok(None)
 }
