@@ -30,25 +30,35 @@ pub(super) struct Tally {
     pub(super) rows: Vec<Row>,
 }
 
+/// What decides which of a scope's jobs run, in which folders and with which files: the
+/// inputs [`run_jobs`] and [`plan_jobs`] share.
+#[derive(Clone, Copy)]
+pub(super) struct JobInputs<'a> {
+    pub(super) ui: &'a Ui,
+    /// The hook's table (of one stage: its jobs only).
+    pub(super) hc: &'a HookConfig,
+    pub(super) scope: &'a HookScope,
+    /// The import graph, when a job uses `{affected}` or `{packages}`.
+    pub(super) graph: Option<&'a crate::graph::Graph>,
+    /// `HOOKCTL_SKIP`'s job names.
+    pub(super) skip: &'a [String],
+    /// The git state `skip`/`only` conditions are decided on.
+    pub(super) conditions: &'a condition::State<'a>,
+    pub(super) args: &'a RunArgs,
+}
+
 /// Plan, check out (for `clean` jobs) and run one scope's jobs. Returns the signal if
 /// interrupted; the clean checkouts are gone by the time this returns, whatever happened.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the hook scope and its printing options, each used once"
-)]
 pub(super) fn run_jobs(
-    ui: &Ui,
     git: &Git,
     hook: &str,
-    hc: &HookConfig,
-    scope: &HookScope,
-    graph: Option<&crate::graph::Graph>,
-    skip: &[String],
-    conditions: &condition::State,
-    args: &RunArgs,
+    inputs: JobInputs,
     tally: &mut Tally,
 ) -> anyhow::Result<Option<i32>> {
-    let runnable = plan_jobs(ui, hc, scope, graph, skip, conditions, args, tally)?;
+    let JobInputs {
+        ui, hc, scope, graph, ..
+    } = inputs;
+    let runnable = plan_jobs(inputs, tally)?;
     let partial = Partial::probe(git, scope, graph, &runnable)?;
     let state = jobs::state_dir(git);
     // Before any job starts, the unstaged edits of the partially staged files are on disk: a
@@ -110,20 +120,16 @@ pub(super) fn run_jobs(
 
 /// The jobs to run, each in the folders its `root` names; the skipped ones counted (and
 /// printed, unless a ref-range hook skips them for want of changed files).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "run_jobs's inputs that decide what runs, each used once"
-)]
-fn plan_jobs<'a>(
-    ui: &Ui,
-    hc: &'a HookConfig,
-    scope: &HookScope,
-    graph: Option<&crate::graph::Graph>,
-    skip: &[String],
-    conditions: &condition::State,
-    args: &RunArgs,
-    tally: &mut Tally,
-) -> anyhow::Result<Vec<Runnable<'a>>> {
+fn plan_jobs<'a>(inputs: JobInputs<'a>, tally: &mut Tally) -> anyhow::Result<Vec<Runnable<'a>>> {
+    let JobInputs {
+        ui,
+        hc,
+        scope,
+        graph,
+        skip,
+        conditions,
+        args,
+    } = inputs;
     let mut runnable = Vec::new();
     for job in &hc.jobs {
         // HOOKCTL_SKIP first: it costs nothing, and a skipped job's `run` condition never runs.

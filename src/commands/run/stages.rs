@@ -11,7 +11,7 @@ use crate::config::{Config, HookConfig, JobConfig};
 use crate::jobs::{order, plan};
 
 use super::checks::{Checked, Placement, run_checks_on};
-use super::jobs::{Tally, run_jobs};
+use super::jobs::{JobInputs, Tally, run_jobs};
 use super::scope::HookScope;
 use super::summary::{Row, RowKind, RowStatus};
 use super::ui::{Ui, seconds};
@@ -157,18 +157,16 @@ impl HookRun<'_> {
             sub.fail_fast = Some(stage.fail_fast);
             sub.parallel = Some(stage.parallel);
             let failed_before = tally.failed;
-            if let Some(sig) = run_jobs(
+            let inputs = JobInputs {
                 ui,
-                self.git,
-                self.hook,
-                &sub,
+                hc: &sub,
                 scope,
                 graph,
-                self.skip,
-                self.conditions,
-                self.args,
-                tally,
-            )? {
+                skip: self.skip,
+                conditions: self.conditions,
+                args: self.args,
+            };
+            if let Some(sig) = run_jobs(self.git, self.hook, inputs, tally)? {
                 return Ok(Some(sig));
             }
             *stopped |= stage.fail_fast && tally.failed > failed_before;
