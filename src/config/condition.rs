@@ -387,49 +387,39 @@ pub fn validate_order(hc: &super::HookConfig) -> Result<(), OrderError> {
     validate_groups(hc, job_error)
 }
 
-/// The 1-based line of an [`OrderError`] in the file's text: the key's line inside the
-/// `[[hook.jobs]]` / `[[hook.groups]]` entry of that name, else the entry's header, else the
-/// hook's table, else 1. (Entries written as inline tables fall back to the hook's line.)
+/// The 1-based line of an [`OrderError`] in the file's text, from toml's own spans: the key's
+/// line inside the `[[hook.jobs]]` / `[[hook.groups]]` entry of that name, else the entry's
+/// start, else the hook's table, else 1.
 pub fn locate(text: &str, hook: &str, e: &OrderError) -> usize {
-    let header = format!("[[{hook}.{}]]", e.table);
-    let table = format!("[{hook}]");
-    let value_of = |line: &str, key: &str| -> Option<String> {
-        let rest = line.trim_start().strip_prefix(key)?;
-        let rest = rest.trim_start().strip_prefix('=')?;
-        Some(rest.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(text) else {
+        return 1;
     };
-    let mut hook_line = None;
-    // The current entry: its header line, whether it is the one named, and its key's line.
-    let mut entry: Option<(usize, bool, Option<usize>)> = None;
-    let mut found = None;
-    let mut close = |entry: &mut Option<(usize, bool, Option<usize>)>| {
-        if let Some((start, true, key)) = entry.take() {
-            found.get_or_insert(key.unwrap_or(start));
-        }
+    let line = |span: std::ops::Range<usize>| super::line_col(text, span.start).0;
+    let Some((hook_key, hook_value)) = doc.get_ref().get_key_value(hook) else {
+        return 1;
     };
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            close(&mut entry);
-            if t == table {
-                hook_line.get_or_insert(i + 1);
-            }
-            if t == header {
-                entry = Some((i + 1, false, None));
-            }
-            continue;
-        }
-        if let Some((_, named, key)) = &mut entry {
-            if value_of(t, "name").is_some_and(|n| n == e.entry) {
-                *named = true;
-            }
-            if value_of(t, e.key).is_some() {
-                key.get_or_insert(i + 1);
-            }
-        }
+    let named = |entry: &DeTable<'_>| {
+        entry
+            .get("name")
+            .is_some_and(|n| matches!(n.get_ref(), DeValue::String(s) if *s == *e.entry))
+    };
+    let entry = match hook_value.get_ref() {
+        DeValue::Table(t) => match t.get(e.table).map(toml::Spanned::get_ref) {
+            Some(DeValue::Array(entries)) => entries.iter().find_map(|v| match v.get_ref() {
+                DeValue::Table(t) if named(t) => Some((v.span(), t)),
+                _ => None,
+            }),
+            _ => None,
+        },
+        _ => None,
+    };
+    match entry {
+        Some((span, t)) => t
+            .get_key_value(e.key)
+            .map_or_else(|| line(span), |(k, _)| line(k.span())),
+        None => line(hook_key.span()),
     }
-    close(&mut entry);
-    found.or(hook_line).unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -450,5 +440,11 @@ mod tests {
         assert_eq!(locate(text, "pre-commit", &e("a", "priority")), 2);
         assert_eq!(locate(text, "pre-commit", &e("zz", "group")), 1);
         assert_eq!(locate(text, "pre-push", &e("a", "group")), 1);
+        // Spans, not lines that look like headers: an entry written as an inline table is
+        // found too, and a `[[...]]` inside a string is no header.
+        let inline = "[pre-commit]\njobs = [\n  { name = \"a\", run = \"x\" },\n  { name = \"b\",\n    group = \"y\" },\n]\n";
+        assert_eq!(locate(inline, "pre-commit", &e("b", "group")), 5);
+        let quoted = "[pre-commit]\n[[pre-commit.jobs]]\nname = \"a\"\nrun = \"\"\"\n[[pre-commit.jobs]]\n\"\"\"\ngroup = \"x\"\n";
+        assert_eq!(locate(quoted, "pre-commit", &e("a", "group")), 7);
     }
 }
