@@ -216,3 +216,49 @@ fn a_package_inside_the_package_run_checks_its_files_with_its_own_config() {
         whole.all()
     );
 }
+
+/// Checks placed both first (the root's) and last (a package's `checks_order = "last"`) end
+/// with one summary line of the whole commit, and `--format json` prints one document: the
+/// findings of both halves and their one summary.
+#[test]
+fn checks_placed_first_and_last_print_one_summary() {
+    let keys = "[pre-commit]\nchecks_order = \"last\"\n";
+    let r = repo(keys);
+    let run = r.hookctl(&["run", "pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", run.stdout));
+    let names: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert_eq!(names, ["API_ONLY", "WEB_ONLY"], "{}", run.stdout);
+    assert_eq!(doc["summary"]["errors"], 2, "{}", run.stdout);
+    assert_eq!(doc["summary"]["files"], 2, "{}", run.stdout);
+    // The root's `fail_fast` stops the checks placed last (its job fails; the root's half
+    // found nothing): the first half's line still ends the output, once.
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"acme","private":true,"workspaces":["packages/*"]}"#,
+    )
+    .write(".env.example", "\n")
+    .write(
+        "hookctl.toml",
+        "[pre-commit]\nfail_fast = true\n\n[[pre-commit.jobs]]\nname = \"root-job\"\nrun = \"echo root-job fails; exit 1\"\n",
+    )
+    .write("packages/web/package.json", r#"{"name":"web"}"#)
+    .write("packages/api/package.json", r#"{"name":"api"}"#)
+    .write("packages/web/hookctl.toml", keys);
+    r.commit_all("init");
+    r.write(
+        "packages/web/src/a.ts",
+        "export const a = process.env.WEB_ONLY;\n",
+    )
+    .write("packages/api/src/b.ts", "export const b = 1;\n")
+    .add(&["packages/web/src/a.ts", "packages/api/src/b.ts"]);
+    let run = r.hookctl(&["run", "pre-commit"]);
+    cmd_snapshot!(r, "nested_checks_last_not_run", run);
+}

@@ -31,9 +31,9 @@ pub(super) fn git_clean_applies(hook: &str, hc: &HookConfig) -> bool {
     }
 }
 
-/// Run the built-in checks on every scope and print the findings once. True when blocking;
-/// with the snapshots checked, by target, and (`pre-deploy`) one summary row per built-in
-/// group, each group run and timed on its own.
+/// Run the built-in checks on every scope. True when blocking; with the snapshots checked, by
+/// target, (`pre-deploy`) one summary row per built-in group, each group run and timed on its
+/// own, and what to print ([`Report`]).
 #[expect(
     clippy::too_many_arguments,
     reason = "the hook scope and its printing options, each used once"
@@ -49,7 +49,7 @@ pub(super) fn run_checks_on(
     // `--package`: only findings under these folders are reported.
     only: &[String],
     placed: &Placement,
-) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
+) -> anyhow::Result<(bool, Checked, Vec<Row>, Report)> {
     let table = hook == PRE_DEPLOY;
     let configured = placed.root.clone().unwrap_or_default();
     // The root's part does not run here: only the packages' folders that do.
@@ -103,14 +103,101 @@ pub(super) fn run_checks_on(
     let mut summary = Summary::new(files, &findings, elapsed);
     summary.skipped_too_large = too_large;
     let blocking = findings.iter().any(|f| f.severity == Severity::Error);
-    crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
-    crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
     let rows = if table {
         group_rows(&groups, &times, &findings, &skip)
     } else {
         Vec::new()
     };
-    Ok((blocking, checked, rows))
+    let report = Report {
+        findings,
+        summary,
+        opts,
+        sources,
+    };
+    Ok((blocking, checked, rows, report))
+}
+
+/// What one placement of the built-in checks prints: its findings and the summary line.
+/// A hook whose checks run both before and after the jobs (a package's `checks_order =
+/// "last"`) prints each half's findings when they are found and one summary line, of the
+/// whole commit, at the end ([`Report::hold`], [`Report::then`]).
+pub(super) struct Report {
+    findings: Vec<Finding>,
+    summary: Summary,
+    opts: report::Options,
+    sources: Vec<std::sync::Arc<crate::snapshot::Snapshot>>,
+}
+
+impl Report {
+    /// Print the findings and the summary.
+    pub(super) fn print(&self) {
+        let blocking = self.summary.errors > 0;
+        crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
+        crate::output::with_stdout(|out| {
+            report::print(out, &self.opts, &self.findings, &self.summary, &self.sources)
+        });
+    }
+
+    /// The first half of a hook's checks: its findings are printed now (a human reads them
+    /// before the jobs run), its summary waits for the second half; a machine format waits
+    /// whole (one document).
+    pub(super) fn hold(self) -> Report {
+        if self.opts.format == crate::cli::Format::Human {
+            let opts = report::Options {
+                findings_only: true,
+                ..self.opts.clone()
+            };
+            crate::output::set_exit(if self.summary.errors > 0 {
+                Exit::Failure
+            } else {
+                Exit::Success
+            });
+            crate::output::with_stdout(|out| {
+                report::print(out, &opts, &self.findings, &self.summary, &self.sources)
+            });
+        }
+        self
+    }
+
+    /// The held first half (`self`, see [`Report::hold`]) followed by `later`: one summary of
+    /// both (the same staged files are checked by each half: counted once); the human format
+    /// prints only `later`'s findings, which the held half did not print.
+    pub(super) fn then(self, later: Report) -> Report {
+        let human = self.opts.format == crate::cli::Format::Human;
+        let mut findings = if human { Vec::new() } else { self.findings };
+        findings.extend(later.findings);
+        let (a, b) = (self.summary, later.summary);
+        let summary = Summary {
+            files: a.files.max(b.files),
+            errors: a.errors + b.errors,
+            warnings: a.warnings + b.warnings,
+            elapsed_ms: a.elapsed_ms + b.elapsed_ms,
+            new: a.new.zip(b.new).map(|(x, y)| x + y),
+            skipped_too_large: a.skipped_too_large.max(b.skipped_too_large),
+            details: a.details,
+        };
+        let mut sources = self.sources;
+        sources.extend(later.sources);
+        // `--quiet` prints the line when something was found, in either half.
+        let quiet = later.opts.quiet && a.errors + a.warnings == 0;
+        Report {
+            findings,
+            summary,
+            opts: report::Options { quiet, ..later.opts },
+            sources,
+        }
+    }
+
+    /// The held half alone (the half placed last did not run): its summary line, or the whole
+    /// document of a machine format.
+    pub(super) fn flush(self) {
+        let human = self.opts.format == crate::cli::Format::Human;
+        Report {
+            findings: if human { Vec::new() } else { self.findings },
+            ..self
+        }
+        .print();
+    }
 }
 
 /// Where the built-in checks of a hook run go, at one place of the run (before or after the
