@@ -262,3 +262,43 @@ fn checks_placed_first_and_last_print_one_summary() {
     let run = r.hookctl(&["run", "pre-commit"]);
     cmd_snapshot!(r, "nested_checks_last_not_run", run);
 }
+
+/// A package inside the package of a `--package` run runs its own jobs there, with its own
+/// table (nearest wins: its `fail_fast` stops its second job, not the outer package's), on
+/// its files; a run of a sibling package runs none of them.
+#[test]
+fn a_package_inside_the_package_run_runs_its_jobs_with_its_own_table() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"acme","private":true,"workspaces":["packages/*","packages/web/widgets"]}"#,
+    )
+    .write(".env.example", "\n")
+    .write("packages/web/package.json", r#"{"name":"web"}"#)
+    .write(
+        "packages/web/hookctl.toml",
+        "[[pre-commit.jobs]]\nname = \"web-job\"\nrun = \"echo web-job {files}\"\n",
+    )
+    .write("packages/api/package.json", r#"{"name":"api"}"#)
+    .write("packages/web/widgets/package.json", r#"{"name":"widgets"}"#)
+    .write(
+        "packages/web/widgets/hookctl.toml",
+        "[pre-commit]\nfail_fast = true\nparallel = false\n\n[[pre-commit.jobs]]\nname = \"widget-check\"\nrun = \"echo widget-check {files}; exit 1\"\n\n[[pre-commit.jobs]]\nname = \"widget-after\"\nrun = \"echo widget-after\"\n",
+    );
+    r.commit_all("init");
+    r.write("packages/web/src/a.ts", "export const a = 1;\n")
+        .write("packages/web/widgets/src/w.ts", "export const w = 1;\n")
+        .write("packages/api/src/b.ts", "export const b = 1;\n")
+        .add(&[
+            "packages/web/src/a.ts",
+            "packages/web/widgets/src/w.ts",
+            "packages/api/src/b.ts",
+        ]);
+    let run = r.hookctl(&["run", "pre-commit", "--package", "web"]);
+    let shown = jobs_sorted(&run.shown());
+    snapshot!(r, "nested_package_run_inner_jobs", shown);
+    // The twin: a sibling's run has none of them.
+    let api = r.hookctl(&["run", "pre-commit", "--package", "api"]);
+    assert_eq!(api.code, 0, "{}", api.all());
+    api.lacks("widget-").lacks("web-job");
+}
