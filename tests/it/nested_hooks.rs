@@ -302,3 +302,57 @@ fn a_package_inside_the_package_run_runs_its_jobs_with_its_own_table() {
     assert_eq!(api.code, 0, "{}", api.all());
     api.lacks("widget-").lacks("web-job");
 }
+
+/// A package's `checks` may add a check group the root's table leaves out, in `pre-deploy`
+/// (its own row, its files only) and `pre-push` as in `pre-commit`: the package's files get
+/// it, the root's and other packages' files do not.
+#[test]
+fn a_packages_checks_add_a_group_in_pre_deploy_and_pre_push() {
+    let root = "[pre-deploy]\nchecks = [\"imports\"]\n\n[pre-push]\nchecks = [\"imports\"]\n";
+    let web = "[pre-deploy]\nchecks = [\"env\"]\n\n[pre-push]\nchecks = [\"env\"]\n";
+    let build = |web: &str| {
+        let r = Repo::new();
+        r.write(
+            "package.json",
+            r#"{"name":"acme","private":true,"workspaces":["packages/*"]}"#,
+        )
+        .write(".env.example", "\n")
+        .write("hookctl.toml", root)
+        .write("packages/web/package.json", r#"{"name":"web"}"#)
+        .write("packages/api/package.json", r#"{"name":"api"}"#)
+        .write("packages/web/hookctl.toml", web)
+        .write(
+            "packages/web/src/a.ts",
+            "export const a = process.env.WEB_ONLY;\n",
+        )
+        .write(
+            "packages/api/src/b.ts",
+            "export const b = process.env.API_ONLY;\n",
+        )
+        .write("src/c.ts", "export const c = process.env.ROOT_ONLY;\n");
+        r.commit_all("init");
+        r
+    };
+    let push = |r: &Repo| {
+        let head = r.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+        let stdin = format!("refs/heads/main {head} refs/heads/main {}\n", "0".repeat(40));
+        r.hookctl_env(&["run", "pre-push", "origin", "url"], &[], Some(&stdin))
+    };
+    let r = build(web);
+    let deploy = r.hookctl(&["run", "pre-deploy"]);
+    let pushed = push(&r);
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "$ hookctl run pre-deploy\n{}\n$ hookctl run pre-push\n{}",
+        scrub(&r, &deploy.shown()),
+        scrub(&r, &pushed.shown())
+    );
+    snapshot!(r, "nested_checks_add_group_deploy_push", text);
+    // The twin: without the package's `checks`, no env finding anywhere.
+    let r = build("");
+    for run in [r.hookctl(&["run", "pre-deploy"]), push(&r)] {
+        assert_eq!(run.code, 0, "{}", run.all());
+        run.lacks("WEB_ONLY").lacks("API_ONLY").lacks("ROOT_ONLY");
+    }
+}

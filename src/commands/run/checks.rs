@@ -62,15 +62,16 @@ pub(super) fn run_checks_on(
             .map(|(f, _)| f.clone())
             .collect(),
     };
-    let groups: Vec<&str> = if configured.is_empty() {
-        crate::config::CHECK_GROUPS.to_vec()
-    } else {
-        crate::config::CHECK_GROUPS
-            .iter()
-            .copied()
-            .filter(|g| configured.iter().any(|c| c == g))
-            .collect()
-    };
+    // The groups the root's part runs here, and (`pre-deploy`'s rows) those a package's
+    // `checks` adds for its files: nearest wins, as in the other hooks.
+    let root_runs =
+        |g: &str| placed.root.is_none() || configured.is_empty() || configured.iter().any(|c| c == g);
+    let groups: Vec<&str> = crate::config::CHECK_GROUPS
+        .iter()
+        .copied()
+        // `git/clean` checks this machine once, with the root's table.
+        .filter(|g| root_runs(g) || *g != "git" && placed.folder_lists(g))
+        .collect();
     let runs = if table {
         group_runs(config, &groups, &skip)
     } else {
@@ -81,7 +82,15 @@ pub(super) fn run_checks_on(
     } else {
         Local::default()
     };
-    let (totals, times) = run_engine(config, scopes, &runs, &skip, &only, &local, placed)?;
+    let engine = Engine {
+        config,
+        scopes,
+        skip: &skip,
+        only: &only,
+        local: &local,
+        placed,
+    };
+    let (totals, times) = engine.run(&runs, &root_runs)?;
     let Totals {
         mut findings,
         files,
@@ -215,6 +224,15 @@ impl Placement {
         self.root.is_some() || self.folders.iter().any(|(_, g)| g.is_some())
     }
 
+    /// Whether some package part here runs check group `g` (its `checks` list it, or list
+    /// nothing: every group).
+    fn folder_lists(&self, g: &str) -> bool {
+        self.folders.iter().any(|(_, l)| {
+            l.as_ref()
+                .is_some_and(|l| l.is_empty() || l.iter().any(|x| x == g))
+        })
+    }
+
     /// The packages' groups for one engine request: `pre-deploy`'s run of `group` runs it
     /// only where the package's `checks` list it.
     fn folder_groups(&self, group: Option<&str>) -> Vec<(String, Option<Vec<String>>)> {
@@ -234,55 +252,79 @@ impl Placement {
     }
 }
 
-/// The engine on every scope, once per run of `runs` (a group and the groups it asks for);
-/// the notes printed once. Returns the totals and each group's time.
-fn run_engine<'g>(
-    config: &Config,
-    scopes: &[HookScope],
-    runs: &[(Option<&'g str>, Vec<String>)],
-    skip: &[String],
-    only: &[String],
-    local: &Local,
-    placed: &Placement,
-) -> anyhow::Result<(Totals, Vec<(&'g str, Duration)>)> {
-    let mut times: Vec<(&str, Duration)> = Vec::new();
-    let mut totals = Totals {
-        changed: Some(0),
-        ..Totals::default()
-    };
-    let mut done = BTreeSet::new();
-    let mut notes_seen = BTreeSet::new();
-    for (group, run_groups) in runs {
-        for (i, scope) in scopes.iter().enumerate() {
-            if !done.insert(format!("{group:?} {:?} {:?}", scope.target, scope.baseline)) {
-                continue;
-            }
-            let t0 = Instant::now();
-            let outcome = checks::run(
-                config,
-                &Request {
-                    target: scope.target.clone(),
-                    baseline: scope.baseline.clone(),
-                    groups: run_groups.clone(),
-                    skip: skip.to_vec(),
-                    paths: only.to_vec(),
-                    folder_groups: placed.folder_groups(*group),
-                    // The machine's state is checked once per run, with the first scope.
-                    local: if i == 0 { local.clone() } else { Local::default() },
-                },
-            )?;
-            if let Some(g) = group {
-                times.push((g, t0.elapsed()));
-            }
-            for note in &outcome.notes {
-                if notes_seen.insert(note.clone()) {
-                    errln!("hookctl: note: {note}");
+/// What every engine request of one placement shares.
+struct Engine<'a> {
+    config: &'a Config,
+    scopes: &'a [HookScope],
+    skip: &'a [String],
+    /// Only findings under these folders are reported (`--package`; the packages' folders
+    /// when the root's part does not run here).
+    only: &'a [String],
+    local: &'a Local,
+    placed: &'a Placement,
+}
+
+impl Engine<'_> {
+    /// The engine on every scope, once per run of `runs` (a group and the groups it asks
+    /// for); the notes printed once. A group the root's part does not run (`root_runs`: a
+    /// package's `checks` adds it in `pre-deploy`) is run on the folders of the packages that
+    /// list it only, without the machine's checks. Returns the totals and each group's time.
+    fn run<'g>(
+        &self,
+        runs: &[(Option<&'g str>, Vec<String>)],
+        root_runs: &dyn Fn(&str) -> bool,
+    ) -> anyhow::Result<(Totals, Vec<(&'g str, Duration)>)> {
+        let mut times: Vec<(&str, Duration)> = Vec::new();
+        let mut totals = Totals {
+            changed: Some(0),
+            ..Totals::default()
+        };
+        let mut done = BTreeSet::new();
+        let mut notes_seen = BTreeSet::new();
+        for (group, run_groups) in runs {
+            let folder_groups = self.placed.folder_groups(*group);
+            let (paths, local) = match group {
+                Some(g) if !root_runs(g) => {
+                    let folders = folder_groups
+                        .iter()
+                        .filter(|(_, l)| l.is_some())
+                        .map(|(f, _)| f.clone())
+                        .collect();
+                    (folders, Local::default())
                 }
+                _ => (self.only.to_vec(), self.local.clone()),
+            };
+            for (i, scope) in self.scopes.iter().enumerate() {
+                if !done.insert(format!("{group:?} {:?} {:?}", scope.target, scope.baseline)) {
+                    continue;
+                }
+                let t0 = Instant::now();
+                let outcome = checks::run(
+                    self.config,
+                    &Request {
+                        target: scope.target.clone(),
+                        baseline: scope.baseline.clone(),
+                        groups: run_groups.clone(),
+                        skip: self.skip.to_vec(),
+                        paths: paths.clone(),
+                        folder_groups: folder_groups.clone(),
+                        // The machine's state is checked once per run, with the first scope.
+                        local: if i == 0 { local.clone() } else { Local::default() },
+                    },
+                )?;
+                if let Some(g) = group {
+                    times.push((g, t0.elapsed()));
+                }
+                for note in &outcome.notes {
+                    if notes_seen.insert(note.clone()) {
+                        errln!("hookctl: note: {note}");
+                    }
+                }
+                totals.add(group.is_some(), &scope.target, outcome);
             }
-            totals.add(group.is_some(), &scope.target, outcome);
         }
+        Ok((totals, times))
     }
-    Ok((totals, times))
 }
 
 /// `pre-deploy`: one run per group, each timed for its row; the groups skipped
