@@ -26,6 +26,7 @@ mod engine;
 mod env;
 mod env_certainty;
 mod env_client_read;
+mod env_nearest;
 mod env_rules;
 mod first_hour;
 mod init;
