@@ -44,6 +44,7 @@ mod nested_hooks;
 mod node_version;
 mod ordering;
 mod output;
+mod package_passes;
 mod packages;
 mod pnpm_yaml;
 mod ref_hooks;
