@@ -160,7 +160,7 @@ pub fn run_marked(config: &Config, req: &Request) -> anyhow::Result<Outcome> {
 fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
     let parts = scope_parts(config, req);
     if parts.is_empty() {
-        return run_inner(config, req, mark);
+        return run_inner(config, req, mark, &[]);
     }
     // The deepest part holding `path`, if any.
     let owner = |path: &str| {
@@ -170,7 +170,11 @@ fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcom
             .max_by_key(|(f, _, _)| f.len())
             .map(|(f, _, _)| *f)
     };
-    let mut out = run_inner(config, req, mark)?;
+    // Each pass judges only its own files' reads and imports (the root's, the files under no
+    // part): the rules whose answer for a file depends on other files (`env/unused`, ...) still
+    // see every file.
+    let folders: Vec<&str> = parts.iter().map(|(f, _, _)| *f).collect();
+    let mut out = run_inner(config, req, mark, &folders)?;
     out.findings.retain(|f| owner(&f.path).is_none());
     for (folder, own, groups) in &parts {
         let Some(groups) = groups else {
@@ -187,7 +191,12 @@ fn by_scope(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcom
             local: Local::default(),
             ..req.clone()
         };
-        let mut part = run_inner(own, &sub, mark)?;
+        let inner: Vec<&str> = folders
+            .iter()
+            .copied()
+            .filter(|f| f.len() > folder.len() && under(f, folder))
+            .collect();
+        let mut part = run_inner(own, &sub, mark, &inner)?;
         part.findings.retain(|f| owner(&f.path) == Some(*folder));
         merge_part(&mut out, part);
     }
@@ -270,7 +279,9 @@ fn merge_part(out: &mut Outcome, mut part: Outcome) {
     }
 }
 
-fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
+/// One engine pass: `others` are the folders other passes check (their files' reads and
+/// imports are not judged here).
+fn run_inner(config: &Config, req: &Request, mark: bool, others: &[&str]) -> anyhow::Result<Outcome> {
     let start = Instant::now();
     let (repo, paths) = crate::git::discover()?;
     let baseline = match &req.baseline {
@@ -307,7 +318,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     };
     let reads_snapshot = SNAPSHOT_GROUPS.iter().any(|g| group_enabled(req, g));
     let mut outcome = if reads_snapshot {
-        analyze(config, snap.clone(), req, &scope, &cache, &scan_opts)?
+        analyze(config, snap.clone(), req, others, &scope, &cache, &scan_opts)?
     } else {
         Outcome::default()
     };
@@ -317,7 +328,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
     if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
         let base_req = baseline_request(req, &outcome.findings);
-        let old = analyze(config, base_snap, &base_req, &scope, &cache, &scan_opts)?;
+        let old = analyze(config, base_snap, &base_req, others, &scope, &cache, &scan_opts)?;
         subtract_baseline(&mut outcome, &old.findings, mark);
     } else if mark {
         // No baseline (first commit): everything counts as new.
@@ -974,6 +985,7 @@ fn analyze(
     config: &Config,
     snap: Arc<Snapshot>,
     req: &Request,
+    others: &[&str],
     scope: &FileScope,
     cache: &FactsCache,
     scan_opts: &ScanOptions,
@@ -1022,6 +1034,8 @@ fn analyze(
     // of the imports borrowed from the cache; a new reader of `files[..].imports` must be
     // added here (the cold = warm property test fails otherwise).
     let imports_on = enabled("imports");
+    // The files whose reads and imports this pass judges: their findings are about them alone.
+    let mine = |path: &str| in_request_paths(req, path) && !others.iter().any(|f| under(path, f));
     let required_on = enabled("env") && *scope == FileScope::All;
     let dev_only = (enabled("deps")
         && config.level(&rules::DEPS_DEV_ONLY_AT_RUNTIME) != crate::config::Level::Off)
@@ -1029,7 +1043,7 @@ fn analyze(
         .flatten();
     let wants =
         |path: &str, oid: &git2::Oid, imports: &mut dyn Iterator<Item = crate::cache::ImportRef<'_>>| {
-            if imports_on && !clean.contains(path, oid) {
+            if imports_on && mine(path) && !clean.contains(path, oid) {
                 return true;
             }
             if !required_on && dev_only.is_none() {
@@ -1080,7 +1094,7 @@ fn analyze(
                     .zip(part_oids)
                     .map(|((path, facts), oid)| {
                         let oid = *oid;
-                        if clean.contains(path, &oid) {
+                        if !mine(path) || clean.contains(path, &oid) {
                             return Vec::new();
                         }
                         // A verdict that depends on the disk (an ignored file absent) is never
@@ -1129,7 +1143,9 @@ fn analyze(
     let global = *scope == FileScope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
-        let cx = rules::env_context::EnvContext::new(config, &snap, &files).with_bundler(resolver.bundler());
+        let cx = rules::env_context::EnvContext::new(config, &snap, &files)
+            .with_bundler(resolver.bundler())
+            .reading_only(&mine);
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));
             if config.level(&rules::ENV_TURBO_FILTERED) != crate::config::Level::Off {

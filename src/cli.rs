@@ -186,8 +186,24 @@ pub struct EnvCheckArgs {
     /// Apply the per-environment rules of NAME (e.g. production).
     #[arg(long, value_name = "NAME")]
     pub environment: Option<String>,
+    #[command(flatten)]
+    pub package: EnvPackageArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+/// Which declarations `env check` and `env diff` judge by: the root's, or one workspace
+/// package's (nearest wins, as its code's reads are judged).
+#[derive(Debug, Args)]
+pub struct EnvPackageArgs {
+    /// Judge by one workspace package (its package.json name or its folder): the declaration
+    /// files nearest its folder and the root's, and its hookctl.toml's `[env]` merged over the
+    /// root's (its settings win), as its code's env reads are judged.
+    #[arg(long, value_name = "P", conflicts_with = "here")]
+    pub package: Option<String>,
+    /// Judge by the workspace package holding the current directory (as `--package`).
+    #[arg(long)]
+    pub here: bool,
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +211,8 @@ pub struct EnvDiffArgs {
     /// The dotenv file or JSON object to compare with the declarations.
     #[arg(long, value_name = "F")]
     pub against: PathBuf,
+    #[command(flatten)]
+    pub package: EnvPackageArgs,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }

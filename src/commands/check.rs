@@ -97,6 +97,7 @@ pub fn print_outcome(
         quiet: ctx.quiet,
         unit: "file",
         verbose: ctx.verbose,
+        ..report::Options::default()
     };
     // `--new` analyses only what differs from the baseline, and the rest cannot have new
     // findings: it checked the same files as a full check, and says so.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::cli::{EnvCheckArgs, EnvCommand, EnvDiffArgs, Format};
+use crate::cli::{EnvCheckArgs, EnvCommand, EnvDiffArgs, EnvPackageArgs, Format};
 use crate::config::Config;
 use crate::diagnostic::{self, Finding, Severity};
 use crate::env::{self, Declarations, Entry, json};
@@ -17,14 +17,28 @@ use crate::{Ctx, Exit};
 pub fn run(ctx: &Ctx, cmd: &EnvCommand) -> anyhow::Result<Exit> {
     let started = Instant::now();
     let root = repo_root(&ctx.cwd);
-    let config = Config::load(&root, ctx.config.as_deref())?;
+    let which = match cmd {
+        EnvCommand::Check(args) => &args.package,
+        EnvCommand::Diff(args) => &args.package,
+    };
+    let folder = package_folder(ctx, &root, which)?;
+    // Nearest wins: a package's `[env]` merged over the root's, as its code is checked with.
+    let config = Config::load_for(&root, ctx.config.as_deref(), folder.as_deref())?;
+    let at = Judged {
+        root: &root,
+        folder: folder.as_deref().unwrap_or(""),
+        config: &config,
+    };
     let mut out = Findings::new(&config);
     let (format, checked) = match cmd {
-        EnvCommand::Check(args) => (args.format, check(ctx, &root, &config, args, &mut out)?),
-        EnvCommand::Diff(args) => (args.format, diff(ctx, &root, &config, args, &mut out)?),
+        EnvCommand::Check(args) => (args.format, check(ctx, &at, args, &mut out)?),
+        EnvCommand::Diff(args) => (args.format, diff(ctx, &at, args, &mut out)?),
     };
     let mut findings = out.list;
     diagnostic::sort(&mut findings);
+    // A package's unreadable declaration file is read both as its declarations and among the
+    // repository's (`env diff`): one finding.
+    findings.dedup();
     let summary = Summary::new(checked, &findings, started.elapsed());
     let opts = Options {
         format,
@@ -51,6 +65,26 @@ fn repo_root(cwd: &Path) -> PathBuf {
         .ok()
         .filter(|(repo, _)| !repo.is_bare())
         .map_or_else(|| cwd.to_path_buf(), |(_, paths)| paths.root)
+}
+
+/// `--package P` / `--here`: the package's folder, repo-relative (`None`: the root's).
+fn package_folder(ctx: &Ctx, root: &Path, args: &EnvPackageArgs) -> anyhow::Result<Option<String>> {
+    let found = if let Some(spec) = &args.package {
+        crate::config::nested::find(root, spec)
+    } else if args.here {
+        crate::config::nested::containing(root, &ctx.cwd)
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(found.map_err(anyhow::Error::msg)?.folder))
+}
+
+/// What the names and values are judged by: the repository, the package folder (`""`: the
+/// root) and its configuration.
+struct Judged<'a> {
+    root: &'a Path,
+    folder: &'a str,
+    config: &'a Config,
 }
 
 /// Findings at their configured level; rules set to `off` are dropped.
@@ -85,43 +119,82 @@ struct Sourced {
     from_file: bool,
 }
 
-/// The root's declaration files, read from the work tree, and every `[env.vars]` name:
-/// name -> (path, line) of its declaration.
-fn root_declared(root: &Path, config: &Config, out: &mut Findings) -> BTreeMap<String, (String, u32)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(root)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            (env::is_declaration_file(&name) && e.path().is_file()).then_some(name)
-        })
-        .filter_map(|name| std::fs::read(root.join(&name)).ok().map(|b| (name, b)))
-        .collect();
-    files.sort();
-    let decls = Declarations::new(
-        files.iter().map(|(p, b)| (p.as_str(), b.as_slice())),
-        &Default::default(),
-    );
-    for f in decls.errors() {
-        out.push(&rules::FILES_UNREADABLE, f.clone());
+/// The declaration files a read in the judged folder is declared by, read from the work
+/// tree (the nearest folder at or above it that has some, then the root's, as the checks
+/// judge a read), and every `[env.vars]` name of its configuration: name -> (path, line) of
+/// its declaration, the nearest first.
+fn declared(at: &Judged, out: &mut Findings) -> BTreeMap<String, (String, u32)> {
+    let read_folder = |folder: &str| -> Vec<(String, Vec<u8>)> {
+        let dir = at.root.join(folder);
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                (env::is_declaration_file(&name) && e.path().is_file()).then_some(name)
+            })
+            .filter_map(|name| {
+                let bytes = std::fs::read(dir.join(&name)).ok()?;
+                let shown = if folder.is_empty() {
+                    name
+                } else {
+                    format!("{folder}/{name}")
+                };
+                Some((shown, bytes))
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    // The judged folder, then its parents below the root: the first that has declaration files.
+    let nearest = std::iter::successors(Some(at.folder), |f| f.rsplit_once('/').map(|(p, _)| p))
+        .filter(|f| !f.is_empty())
+        .map(read_folder)
+        .find(|files| !files.is_empty())
+        .unwrap_or_default();
+    let mut declared: BTreeMap<String, (String, u32)> = BTreeMap::new();
+    for files in [nearest, read_folder("")] {
+        let decls = Declarations::new(
+            files.iter().map(|(p, b)| (p.as_str(), b.as_slice())),
+            &Default::default(),
+        );
+        for f in decls.errors() {
+            out.push(&rules::FILES_UNREADABLE, f.clone());
+        }
+        for file in decls.files() {
+            for (name, &line) in &file.names {
+                declared
+                    .entry(name.clone())
+                    .or_insert_with(|| (file.path.clone(), line));
+            }
+        }
     }
-    let mut declared: BTreeMap<String, (String, u32)> = decls
-        .root_names()
-        .into_iter()
-        .map(|(n, (p, l))| (n.to_string(), (p.to_string(), l)))
-        .collect();
-    let config_file = config
-        .path
-        .as_deref()
-        .and_then(|p| p.strip_prefix(root).ok().map(display_path))
-        .unwrap_or_else(|| crate::config::FILE_NAME.to_string());
-    for name in config.env.vars.keys() {
+    for name in at.config.env.vars.keys() {
         declared
             .entry(name.clone())
-            .or_insert_with(|| (config_file.clone(), 0));
+            .or_insert_with(|| (config_file(at, name), 0));
     }
     declared
+}
+
+/// The `hookctl.toml` that sets `[env.vars.<name>]` for the judged folder: the package's own
+/// when it sets it, else the root's.
+fn config_file(at: &Judged, name: &str) -> String {
+    let own = Path::new(at.folder).join(crate::config::FILE_NAME);
+    let sets = !at.folder.is_empty()
+        && std::fs::read_to_string(at.root.join(&own))
+            .ok()
+            .and_then(|text| crate::config::parse(&own, &text).ok())
+            .is_some_and(|c| c.env.vars.contains_key(name));
+    if sets {
+        return display_path(&own);
+    }
+    at.config
+        .path
+        .as_deref()
+        .and_then(|p| p.strip_prefix(at.root).ok().map(display_path))
+        .unwrap_or_else(|| crate::config::FILE_NAME.to_string())
 }
 
 fn display_path(p: &Path) -> String {
@@ -176,22 +249,16 @@ fn json_entries(flag: &str, path: &Path, bytes: &[u8]) -> anyhow::Result<Vec<Ent
 /// The values to check, by name, each with where it came from.
 type Values = BTreeMap<String, Sourced>;
 
-fn check(
-    ctx: &Ctx,
-    root: &Path,
-    config: &Config,
-    args: &EnvCheckArgs,
-    out: &mut Findings,
-) -> anyhow::Result<usize> {
+fn check(ctx: &Ctx, at: &Judged, args: &EnvCheckArgs, out: &mut Findings) -> anyhow::Result<usize> {
     if args.env_files.is_empty() && args.json_files.is_empty() && !args.process {
         return Err(anyhow::anyhow!(
             "nothing to check: give `--env-file F`, `--json-file F` or `--process`".to_string(),
         ));
     }
     let (values, sources) = collect_values(ctx, args, out)?;
-    let declared = root_declared(root, config, out);
-    let missing = check_missing(config, args, &declared, &values, &sources, out);
-    let invalid = check_values(config, args, &declared, &values, out);
+    let declared = declared(at, out);
+    let missing = check_missing(at.config, args, &declared, &values, &sources, out);
+    let invalid = check_values(at.config, args, &declared, &values, out);
     Ok(missing + invalid)
 }
 
@@ -357,20 +424,15 @@ fn all_declarations(root: &Path, config: &Config, out: &mut Findings) -> Declara
     }
     files.sort();
     let decls = Declarations::new(files.iter().map(|(p, b)| (p.as_str(), b.as_slice())), &config.env);
-    // Root files' errors are reported once, by `root_declared`.
+    // Root files' errors are reported once, by `declared`.
     for f in decls.errors().iter().filter(|f| f.path.contains('/')) {
         out.push(&rules::FILES_UNREADABLE, f.clone());
     }
     decls
 }
 
-fn diff(
-    ctx: &Ctx,
-    root: &Path,
-    config: &Config,
-    args: &EnvDiffArgs,
-    out: &mut Findings,
-) -> anyhow::Result<usize> {
+fn diff(ctx: &Ctx, at: &Judged, args: &EnvDiffArgs, out: &mut Findings) -> anyhow::Result<usize> {
+    let config = at.config;
     let bytes = read_arg_file(ctx, "--against", &args.against)?;
     let shown = display_path(&args.against);
     let entries = if json::looks_like_json(&bytes) {
@@ -379,8 +441,8 @@ fn diff(
         dotenv_entries(&shown, &bytes, out)
     };
     let present: BTreeMap<&str, &Entry> = entries.iter().map(|e| (e.name.as_str(), e)).collect();
-    let declared = root_declared(root, config, out);
-    let decls = all_declarations(root, config, out);
+    let declared = declared(at, out);
+    let decls = all_declarations(at.root, config, out);
     for (name, (decl_path, decl_line)) in &declared {
         let rule = env::effective_rule(name, &config.env);
         if present.contains_key(name.as_str()) || env::is_optional(&rule, None) {

@@ -67,7 +67,7 @@ pub fn print(
             shown.clear();
         }
     }
-    if !opts.quiet || !findings.is_empty() {
+    if !opts.findings_only && (!opts.quiet || !findings.is_empty()) {
         summary_line(out, opts, summary)?;
     }
     Ok(())

@@ -78,6 +78,9 @@ pub struct Options {
     pub unit: &'static str,
     /// `--verbose`: the human summary lists what was scanned and skipped.
     pub verbose: bool,
+    /// The human format prints the findings without the summary line (which comes later,
+    /// with another part's).
+    pub findings_only: bool,
 }
 
 /// Print findings and the summary in the chosen format to `out`.

@@ -41,7 +41,7 @@ pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
     let has_extra = |name: &str| has_extra_prefix(cx, name);
     let typed = std::sync::OnceLock::new();
     let mut out = Vec::new();
-    for (path, facts) in cx.files {
+    for (path, facts) in cx.reading_files() {
         if facts.env_reads.is_empty() {
             continue;
         }

@@ -15,6 +15,9 @@ use crate::resolve::packages::Packages;
 use crate::scan::Facts;
 use crate::snapshot::Snapshot;
 
+/// Which files' reads an engine pass judges (see [`EnvContext::reading_only`]).
+pub type Reading<'a> = &'a (dyn Fn(&str) -> bool + Sync);
+
 pub struct EnvContext<'a> {
     pub config: &'a Config,
     pub declarations: Declarations,
@@ -28,8 +31,11 @@ pub struct EnvContext<'a> {
     /// folder's declarations miss needs it).
     workspace: OnceLock<Workspace>,
     snap: &'a Snapshot,
-    /// The analysed source files and their facts.
+    /// The analysed source files and their facts (every one: `env/unused` and
+    /// `env/required-by-package` look at reads anywhere).
     pub files: &'a [(String, Facts)],
+    /// Whose reads are judged ([`EnvContext::reading_files`]); `None`: every file's.
+    reading: Option<Reading<'a>>,
     /// Env names bundler configs define (`next.config` `env`, Vite `define`) and providers'.
     bundler: Option<&'a crate::bundler::Bundler>,
     /// `[deps] dev_globs`, for test and script files.
@@ -93,11 +99,27 @@ impl<'a> EnvContext<'a> {
             workspace: OnceLock::new(),
             snap,
             files,
+            reading: None,
             bundler: None,
             dev: DevGlobs::new(config),
             dev_files: Default::default(),
             script_files: OnceLock::new(),
         }
+    }
+
+    /// Judge only the reads of the files `reading` accepts (an engine pass of one package's
+    /// files): a read's finding is about its own file and depends on no other file's reads.
+    pub fn reading_only(mut self, reading: Reading<'a>) -> Self {
+        self.reading = Some(reading);
+        self
+    }
+
+    /// The files whose reads the per-read rules judge (`env/undeclared`, `env/local-only`,
+    /// `env/dynamic`, `env/public-secret`, `env/client-read`, `env/turbo-filtered`).
+    pub fn reading_files(&self) -> impl Iterator<Item = &'a (String, Facts)> + use<'a, '_> {
+        self.files
+            .iter()
+            .filter(|(p, _)| self.reading.is_none_or(|keep| keep(p)))
     }
 
     /// Env names that the repository's bundler configs define count as declared.

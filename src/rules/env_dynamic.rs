@@ -6,7 +6,7 @@ use crate::diagnostic::Finding;
 
 pub fn check(cx: &EnvContext) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (path, facts) in cx.files {
+    for (path, facts) in cx.reading_files() {
         for read in facts.env_reads.iter().filter(|r| r.name.is_none()) {
             out.push(
                 Finding::new(

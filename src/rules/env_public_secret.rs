@@ -37,7 +37,7 @@ pub fn check(cx: &EnvContext, files_too: bool) -> Vec<Finding> {
         }
     }
     // Code that reads a public name that looks secret (once per file and name).
-    for (path, facts) in cx.files {
+    for (path, facts) in cx.reading_files() {
         let mut seen = HashSet::new();
         for read in &facts.env_reads {
             let Some(name) = &read.name else { continue };

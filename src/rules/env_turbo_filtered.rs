@@ -108,7 +108,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     let soften = cx.config.env.fallback_reads_warn();
     let mut pkgs: HashMap<String, Option<Pkg>> = HashMap::new();
     let mut out: Vec<Finding> = Vec::new();
-    for (path, facts) in cx.files {
+    for (path, facts) in cx.reading_files() {
         let mut running = cx.running_packages(path);
         if let Some(root) = &root_only {
             running.push(root);

@@ -24,7 +24,7 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     let soften = cx.config.env.fallback_reads_warn();
     let typed = std::sync::OnceLock::new();
     let mut out: Vec<Finding> = Vec::new();
-    for (path, facts) in cx.files {
+    for (path, facts) in cx.reading_files() {
         // One finding per line and name: the most certain read wins.
         let mut on_line: HashMap<(u32, &str), usize> = HashMap::new();
         for read in &facts.env_reads {

@@ -206,3 +206,143 @@ fn a_package_inside_the_package_run_checks_its_files_with_its_own_config() {
         whole.all()
     );
 }
+
+/// Checks placed both first (the root's) and last (a package's `checks_order = "last"`) end
+/// with one summary line of the whole commit, and `--format json` prints one document: the
+/// findings of both halves and their one summary.
+#[test]
+fn checks_placed_first_and_last_print_one_summary() {
+    let keys = "[pre-commit]\nchecks_order = \"last\"\n";
+    let r = repo(keys);
+    let run = r.hookctl(&["run", "pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", run.stdout));
+    let names: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert_eq!(names, ["API_ONLY", "WEB_ONLY"], "{}", run.stdout);
+    assert_eq!(doc["summary"]["errors"], 2, "{}", run.stdout);
+    assert_eq!(doc["summary"]["files"], 2, "{}", run.stdout);
+    // The root's `fail_fast` stops the checks placed last (its job fails; the root's half
+    // found nothing): the first half's line still ends the output, once.
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"acme","private":true,"workspaces":["packages/*"]}"#,
+    )
+    .write(".env.example", "\n")
+    .write(
+        "hookctl.toml",
+        "[pre-commit]\nfail_fast = true\n\n[[pre-commit.jobs]]\nname = \"root-job\"\nrun = \"echo root-job fails; exit 1\"\n",
+    )
+    .write("packages/web/package.json", r#"{"name":"web"}"#)
+    .write("packages/api/package.json", r#"{"name":"api"}"#)
+    .write("packages/web/hookctl.toml", keys);
+    r.commit_all("init");
+    r.write(
+        "packages/web/src/a.ts",
+        "export const a = process.env.WEB_ONLY;\n",
+    )
+    .write("packages/api/src/b.ts", "export const b = 1;\n")
+    .add(&["packages/web/src/a.ts", "packages/api/src/b.ts"]);
+    let run = r.hookctl(&["run", "pre-commit"]);
+    cmd_snapshot!(r, "nested_checks_last_not_run", run);
+}
+
+/// A package inside the package of a `--package` run runs its own jobs there, with its own
+/// table (nearest wins: its `fail_fast` stops its second job, not the outer package's), on
+/// its files; a run of a sibling package runs none of them.
+#[test]
+fn a_package_inside_the_package_run_runs_its_jobs_with_its_own_table() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{"name":"acme","private":true,"workspaces":["packages/*","packages/web/widgets"]}"#,
+    )
+    .write(".env.example", "\n")
+    .write("packages/web/package.json", r#"{"name":"web"}"#)
+    .write(
+        "packages/web/hookctl.toml",
+        "[[pre-commit.jobs]]\nname = \"web-job\"\nrun = \"echo web-job {files}\"\n",
+    )
+    .write("packages/api/package.json", r#"{"name":"api"}"#)
+    .write("packages/web/widgets/package.json", r#"{"name":"widgets"}"#)
+    .write(
+        "packages/web/widgets/hookctl.toml",
+        "[pre-commit]\nfail_fast = true\nparallel = false\n\n[[pre-commit.jobs]]\nname = \"widget-check\"\nrun = \"echo widget-check {files}; exit 1\"\n\n[[pre-commit.jobs]]\nname = \"widget-after\"\nrun = \"echo widget-after\"\n",
+    );
+    r.commit_all("init");
+    r.write("packages/web/src/a.ts", "export const a = 1;\n")
+        .write("packages/web/widgets/src/w.ts", "export const w = 1;\n")
+        .write("packages/api/src/b.ts", "export const b = 1;\n")
+        .add(&[
+            "packages/web/src/a.ts",
+            "packages/web/widgets/src/w.ts",
+            "packages/api/src/b.ts",
+        ]);
+    let run = r.hookctl(&["run", "pre-commit", "--package", "web"]);
+    let shown = jobs_sorted(&run.shown());
+    snapshot!(r, "nested_package_run_inner_jobs", shown);
+    // The twin: a sibling's run has none of them.
+    let api = r.hookctl(&["run", "pre-commit", "--package", "api"]);
+    assert_eq!(api.code, 0, "{}", api.all());
+    api.lacks("widget-").lacks("web-job");
+}
+
+/// A package's `checks` may add a check group the root's table leaves out, in `pre-deploy`
+/// (its own row, its files only) and `pre-push` as in `pre-commit`: the package's files get
+/// it, the root's and other packages' files do not.
+#[test]
+fn a_packages_checks_add_a_group_in_pre_deploy_and_pre_push() {
+    let root = "[pre-deploy]\nchecks = [\"imports\"]\n\n[pre-push]\nchecks = [\"imports\"]\n";
+    let web = "[pre-deploy]\nchecks = [\"env\"]\n\n[pre-push]\nchecks = [\"env\"]\n";
+    let build = |web: &str| {
+        let r = Repo::new();
+        r.write(
+            "package.json",
+            r#"{"name":"acme","private":true,"workspaces":["packages/*"]}"#,
+        )
+        .write(".env.example", "\n")
+        .write("hookctl.toml", root)
+        .write("packages/web/package.json", r#"{"name":"web"}"#)
+        .write("packages/api/package.json", r#"{"name":"api"}"#)
+        .write("packages/web/hookctl.toml", web)
+        .write(
+            "packages/web/src/a.ts",
+            "export const a = process.env.WEB_ONLY;\n",
+        )
+        .write(
+            "packages/api/src/b.ts",
+            "export const b = process.env.API_ONLY;\n",
+        )
+        .write("src/c.ts", "export const c = process.env.ROOT_ONLY;\n");
+        r.commit_all("init");
+        r
+    };
+    let push = |r: &Repo| {
+        let head = r.git(&["rev-parse", "HEAD"]).stdout.trim().to_string();
+        let stdin = format!("refs/heads/main {head} refs/heads/main {}\n", "0".repeat(40));
+        r.hookctl_env(&["run", "pre-push", "origin", "url"], &[], Some(&stdin))
+    };
+    let r = build(web);
+    let deploy = r.hookctl(&["run", "pre-deploy"]);
+    let pushed = push(&r);
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "$ hookctl run pre-deploy\n{}\n$ hookctl run pre-push\n{}",
+        scrub(&r, &deploy.shown()),
+        scrub(&r, &pushed.shown())
+    );
+    snapshot!(r, "nested_checks_add_group_deploy_push", text);
+    // The twin: without the package's `checks`, no env finding anywhere.
+    let r = build("");
+    for run in [r.hookctl(&["run", "pre-deploy"]), push(&r)] {
+        assert_eq!(run.code, 0, "{}", run.all());
+        run.lacks("WEB_ONLY").lacks("API_ONLY").lacks("ROOT_ONLY");
+    }
+}

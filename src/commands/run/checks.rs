@@ -31,9 +31,9 @@ pub(super) fn git_clean_applies(hook: &str, hc: &HookConfig) -> bool {
     }
 }
 
-/// Run the built-in checks on every scope and print the findings once. True when blocking;
-/// with the snapshots checked, by target, and (`pre-deploy`) one summary row per built-in
-/// group, each group run and timed on its own.
+/// Run the built-in checks on every scope. True when blocking; with the snapshots checked, by
+/// target, (`pre-deploy`) one summary row per built-in group, each group run and timed on its
+/// own, and what to print ([`Report`]).
 #[expect(
     clippy::too_many_arguments,
     reason = "the hook scope and its printing options, each used once"
@@ -49,7 +49,7 @@ pub(super) fn run_checks_on(
     // `--package`: only findings under these folders are reported.
     only: &[String],
     placed: &Placement,
-) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
+) -> anyhow::Result<(bool, Checked, Vec<Row>, Report)> {
     let table = hook == PRE_DEPLOY;
     let configured = placed.root.clone().unwrap_or_default();
     // The root's part does not run here: only the packages' folders that do.
@@ -62,15 +62,16 @@ pub(super) fn run_checks_on(
             .map(|(f, _)| f.clone())
             .collect(),
     };
-    let groups: Vec<&str> = if configured.is_empty() {
-        crate::config::CHECK_GROUPS.to_vec()
-    } else {
-        crate::config::CHECK_GROUPS
-            .iter()
-            .copied()
-            .filter(|g| configured.iter().any(|c| c == g))
-            .collect()
-    };
+    // The groups the root's part runs here, and (`pre-deploy`'s rows) those a package's
+    // `checks` adds for its files: nearest wins, as in the other hooks.
+    let root_runs =
+        |g: &str| placed.root.is_none() || configured.is_empty() || configured.iter().any(|c| c == g);
+    let groups: Vec<&str> = crate::config::CHECK_GROUPS
+        .iter()
+        .copied()
+        // `git/clean` checks this machine once, with the root's table.
+        .filter(|g| root_runs(g) || *g != "git" && placed.folder_lists(g))
+        .collect();
     let runs = if table {
         group_runs(config, &groups, &skip)
     } else {
@@ -81,7 +82,15 @@ pub(super) fn run_checks_on(
     } else {
         Local::default()
     };
-    let (totals, times) = run_engine(config, scopes, &runs, &skip, &only, &local, placed)?;
+    let engine = Engine {
+        config,
+        scopes,
+        skip: &skip,
+        only: &only,
+        local: &local,
+        placed,
+    };
+    let (totals, times) = engine.run(&runs, &root_runs)?;
     let Totals {
         mut findings,
         files,
@@ -103,14 +112,101 @@ pub(super) fn run_checks_on(
     let mut summary = Summary::new(files, &findings, elapsed);
     summary.skipped_too_large = too_large;
     let blocking = findings.iter().any(|f| f.severity == Severity::Error);
-    crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
-    crate::output::with_stdout(|out| report::print(out, &opts, &findings, &summary, &sources));
     let rows = if table {
         group_rows(&groups, &times, &findings, &skip)
     } else {
         Vec::new()
     };
-    Ok((blocking, checked, rows))
+    let report = Report {
+        findings,
+        summary,
+        opts,
+        sources,
+    };
+    Ok((blocking, checked, rows, report))
+}
+
+/// What one placement of the built-in checks prints: its findings and the summary line.
+/// A hook whose checks run both before and after the jobs (a package's `checks_order =
+/// "last"`) prints each half's findings when they are found and one summary line, of the
+/// whole commit, at the end ([`Report::hold`], [`Report::then`]).
+pub(super) struct Report {
+    findings: Vec<Finding>,
+    summary: Summary,
+    opts: report::Options,
+    sources: Vec<std::sync::Arc<crate::snapshot::Snapshot>>,
+}
+
+impl Report {
+    /// Print the findings and the summary.
+    pub(super) fn print(&self) {
+        let blocking = self.summary.errors > 0;
+        crate::output::set_exit(if blocking { Exit::Failure } else { Exit::Success });
+        crate::output::with_stdout(|out| {
+            report::print(out, &self.opts, &self.findings, &self.summary, &self.sources)
+        });
+    }
+
+    /// The first half of a hook's checks: its findings are printed now (a human reads them
+    /// before the jobs run), its summary waits for the second half; a machine format waits
+    /// whole (one document).
+    pub(super) fn hold(self) -> Report {
+        if self.opts.format == crate::cli::Format::Human {
+            let opts = report::Options {
+                findings_only: true,
+                ..self.opts.clone()
+            };
+            crate::output::set_exit(if self.summary.errors > 0 {
+                Exit::Failure
+            } else {
+                Exit::Success
+            });
+            crate::output::with_stdout(|out| {
+                report::print(out, &opts, &self.findings, &self.summary, &self.sources)
+            });
+        }
+        self
+    }
+
+    /// The held first half (`self`, see [`Report::hold`]) followed by `later`: one summary of
+    /// both (the same staged files are checked by each half: counted once); the human format
+    /// prints only `later`'s findings, which the held half did not print.
+    pub(super) fn then(self, later: Report) -> Report {
+        let human = self.opts.format == crate::cli::Format::Human;
+        let mut findings = if human { Vec::new() } else { self.findings };
+        findings.extend(later.findings);
+        let (a, b) = (self.summary, later.summary);
+        let summary = Summary {
+            files: a.files.max(b.files),
+            errors: a.errors + b.errors,
+            warnings: a.warnings + b.warnings,
+            elapsed_ms: a.elapsed_ms + b.elapsed_ms,
+            new: a.new.zip(b.new).map(|(x, y)| x + y),
+            skipped_too_large: a.skipped_too_large.max(b.skipped_too_large),
+            details: a.details,
+        };
+        let mut sources = self.sources;
+        sources.extend(later.sources);
+        // `--quiet` prints the line when something was found, in either half.
+        let quiet = later.opts.quiet && a.errors + a.warnings == 0;
+        Report {
+            findings,
+            summary,
+            opts: report::Options { quiet, ..later.opts },
+            sources,
+        }
+    }
+
+    /// The held half alone (the half placed last did not run): its summary line, or the whole
+    /// document of a machine format.
+    pub(super) fn flush(self) {
+        let human = self.opts.format == crate::cli::Format::Human;
+        Report {
+            findings: if human { Vec::new() } else { self.findings },
+            ..self
+        }
+        .print();
+    }
 }
 
 /// Where the built-in checks of a hook run go, at one place of the run (before or after the
@@ -126,6 +222,15 @@ impl Placement {
     /// Whether anything is checked here.
     pub(super) fn any(&self) -> bool {
         self.root.is_some() || self.folders.iter().any(|(_, g)| g.is_some())
+    }
+
+    /// Whether some package part here runs check group `g` (its `checks` list it, or list
+    /// nothing: every group).
+    fn folder_lists(&self, g: &str) -> bool {
+        self.folders.iter().any(|(_, l)| {
+            l.as_ref()
+                .is_some_and(|l| l.is_empty() || l.iter().any(|x| x == g))
+        })
     }
 
     /// The packages' groups for one engine request: `pre-deploy`'s run of `group` runs it
@@ -147,55 +252,79 @@ impl Placement {
     }
 }
 
-/// The engine on every scope, once per run of `runs` (a group and the groups it asks for);
-/// the notes printed once. Returns the totals and each group's time.
-fn run_engine<'g>(
-    config: &Config,
-    scopes: &[HookScope],
-    runs: &[(Option<&'g str>, Vec<String>)],
-    skip: &[String],
-    only: &[String],
-    local: &Local,
-    placed: &Placement,
-) -> anyhow::Result<(Totals, Vec<(&'g str, Duration)>)> {
-    let mut times: Vec<(&str, Duration)> = Vec::new();
-    let mut totals = Totals {
-        changed: Some(0),
-        ..Totals::default()
-    };
-    let mut done = BTreeSet::new();
-    let mut notes_seen = BTreeSet::new();
-    for (group, run_groups) in runs {
-        for (i, scope) in scopes.iter().enumerate() {
-            if !done.insert(format!("{group:?} {:?} {:?}", scope.target, scope.baseline)) {
-                continue;
-            }
-            let t0 = Instant::now();
-            let outcome = checks::run(
-                config,
-                &Request {
-                    target: scope.target.clone(),
-                    baseline: scope.baseline.clone(),
-                    groups: run_groups.clone(),
-                    skip: skip.to_vec(),
-                    paths: only.to_vec(),
-                    folder_groups: placed.folder_groups(*group),
-                    // The machine's state is checked once per run, with the first scope.
-                    local: if i == 0 { local.clone() } else { Local::default() },
-                },
-            )?;
-            if let Some(g) = group {
-                times.push((g, t0.elapsed()));
-            }
-            for note in &outcome.notes {
-                if notes_seen.insert(note.clone()) {
-                    errln!("hookctl: note: {note}");
+/// What every engine request of one placement shares.
+struct Engine<'a> {
+    config: &'a Config,
+    scopes: &'a [HookScope],
+    skip: &'a [String],
+    /// Only findings under these folders are reported (`--package`; the packages' folders
+    /// when the root's part does not run here).
+    only: &'a [String],
+    local: &'a Local,
+    placed: &'a Placement,
+}
+
+impl Engine<'_> {
+    /// The engine on every scope, once per run of `runs` (a group and the groups it asks
+    /// for); the notes printed once. A group the root's part does not run (`root_runs`: a
+    /// package's `checks` adds it in `pre-deploy`) is run on the folders of the packages that
+    /// list it only, without the machine's checks. Returns the totals and each group's time.
+    fn run<'g>(
+        &self,
+        runs: &[(Option<&'g str>, Vec<String>)],
+        root_runs: &dyn Fn(&str) -> bool,
+    ) -> anyhow::Result<(Totals, Vec<(&'g str, Duration)>)> {
+        let mut times: Vec<(&str, Duration)> = Vec::new();
+        let mut totals = Totals {
+            changed: Some(0),
+            ..Totals::default()
+        };
+        let mut done = BTreeSet::new();
+        let mut notes_seen = BTreeSet::new();
+        for (group, run_groups) in runs {
+            let folder_groups = self.placed.folder_groups(*group);
+            let (paths, local) = match group {
+                Some(g) if !root_runs(g) => {
+                    let folders = folder_groups
+                        .iter()
+                        .filter(|(_, l)| l.is_some())
+                        .map(|(f, _)| f.clone())
+                        .collect();
+                    (folders, Local::default())
                 }
+                _ => (self.only.to_vec(), self.local.clone()),
+            };
+            for (i, scope) in self.scopes.iter().enumerate() {
+                if !done.insert(format!("{group:?} {:?} {:?}", scope.target, scope.baseline)) {
+                    continue;
+                }
+                let t0 = Instant::now();
+                let outcome = checks::run(
+                    self.config,
+                    &Request {
+                        target: scope.target.clone(),
+                        baseline: scope.baseline.clone(),
+                        groups: run_groups.clone(),
+                        skip: self.skip.to_vec(),
+                        paths: paths.clone(),
+                        folder_groups: folder_groups.clone(),
+                        // The machine's state is checked once per run, with the first scope.
+                        local: if i == 0 { local.clone() } else { Local::default() },
+                    },
+                )?;
+                if let Some(g) = group {
+                    times.push((g, t0.elapsed()));
+                }
+                for note in &outcome.notes {
+                    if notes_seen.insert(note.clone()) {
+                        errln!("hookctl: note: {note}");
+                    }
+                }
+                totals.add(group.is_some(), &scope.target, outcome);
             }
-            totals.add(group.is_some(), &scope.target, outcome);
         }
+        Ok((totals, times))
     }
-    Ok((totals, times))
 }
 
 /// `pre-deploy`: one run per group, each timed for its row; the groups skipped

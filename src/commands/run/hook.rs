@@ -34,8 +34,8 @@ pub(super) fn refuse_nested(hook: &str) -> anyhow::Result<()> {
 pub(super) struct Part {
     /// Repo-relative, `/`-separated.
     pub(super) folder: String,
-    /// The package's table of the hook, with its own jobs only (none in a run of one package:
-    /// a package inside it runs its jobs in its own run).
+    /// The package's table of the hook, with its own jobs only (in a run of one package, the
+    /// parts are the packages inside its folder).
     pub(super) hc: HookConfig,
 }
 
@@ -66,14 +66,20 @@ pub(super) fn load_config(
             hc: s.config.hook_keys(hook),
         })
         .collect();
-    // `hookctl.toml` files of workspace packages add jobs for their package's files (in a
-    // package's run, its own file is merged into `config` already; the others' do not run).
-    if package.is_none() {
-        for (folder, h, job) in crate::config::nested::nested_jobs(git)? {
-            match parts.iter_mut().find(|p| p.folder == folder && h == hook) {
-                Some(part) => part.hc.jobs.push(job),
-                None => config.hooks.entry(h).or_default().jobs.push(job),
-            }
+    // `hookctl.toml` files of workspace packages add jobs for their package's files. In a
+    // package's run, its own file is merged into `config` already, the packages inside its
+    // folder add theirs (nearest wins there too), the others' do not run.
+    let inside = |folder: &str| match package {
+        None => true,
+        Some(p) => folder.starts_with(&format!("{}/", p.folder)),
+    };
+    for (folder, h, job) in crate::config::nested::nested_jobs(git)? {
+        if !inside(&folder) {
+            continue;
+        }
+        match parts.iter_mut().find(|p| p.folder == folder && h == hook) {
+            Some(part) => part.hc.jobs.push(job),
+            None => config.hooks.entry(h).or_default().jobs.push(job),
         }
     }
     Ok((config, parts))

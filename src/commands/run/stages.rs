@@ -10,7 +10,7 @@ use anyhow::Context;
 use crate::config::{Config, HookConfig, JobConfig};
 use crate::jobs::{order, plan};
 
-use super::checks::{Checked, Placement, run_checks_on};
+use super::checks::{Checked, Placement, Report, run_checks_on};
 use super::jobs::{JobInputs, Tally, run_jobs};
 use super::scope::HookScope;
 use super::summary::{Row, RowKind, RowStatus};
@@ -28,12 +28,15 @@ pub(super) struct Outcome {
     /// A stage with `fail_fast` had a failure: nothing after it runs (the checks placed last
     /// neither).
     pub(super) stopped: bool,
+    /// The checks placed first, when checks are placed last too: their summary line waits
+    /// for the last's, to make one ([`Report::hold`]).
+    pub(super) held: Option<Report>,
 }
 
 impl HookRun<'_> {
     /// The built-in checks of this hook run, on every scope: (blocking, what was checked, the
     /// summary rows).
-    fn run_checks(&self, placed: &Placement) -> anyhow::Result<(bool, Checked, Vec<Row>)> {
+    fn run_checks(&self, placed: &Placement) -> anyhow::Result<(bool, Checked, Vec<Row>, Report)> {
         run_checks_on(
             self.ctx,
             self.config,
@@ -60,7 +63,12 @@ impl HookRun<'_> {
     /// The built-in checks before the jobs, on every scope, their findings printed; their
     /// rows and snapshots go to `out`.
     pub(super) fn checks_first(&self, out: &mut Outcome) -> anyhow::Result<()> {
-        let (blocking, snapshots, rows) = self.run_checks(&self.first)?;
+        let (blocking, snapshots, rows, report) = self.run_checks(&self.first)?;
+        if self.last.any() {
+            out.held = Some(report.hold());
+        } else {
+            report.print();
+        }
         out.blocking |= blocking;
         out.checked = snapshots;
         out.tally.rows = rows;
@@ -207,8 +215,15 @@ impl HookRun<'_> {
                 if !self.ctx.quiet {
                     ui.skipped("built-in checks", "fail_fast");
                 }
+                if let Some(held) = out.held.take() {
+                    held.flush();
+                }
             } else {
-                let (blocking, _, rows) = self.run_checks(&self.last)?;
+                let (blocking, _, rows, report) = self.run_checks(&self.last)?;
+                match out.held.take() {
+                    Some(held) => held.then(report).print(),
+                    None => report.print(),
+                }
                 out.blocking |= blocking;
                 if rows.is_empty() {
                     out.tally.rows.push(checks_row(item, blocking));
