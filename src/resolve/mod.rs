@@ -13,6 +13,7 @@ mod css;
 pub use css::depends_on_disk;
 mod fs;
 mod ignored;
+pub mod loader;
 pub mod nearest;
 pub mod packages;
 pub mod specifier;
