@@ -797,6 +797,87 @@ const ROWS: &[Row] = &[
             (UNRESOLVED, ERROR, "src/snippets/d.js", "./gone"),
         ],
     },
+    // An extensionless import beside one file of an extension no list names: the bundler may
+    // probe it.
+    Row {
+        shape: "Ember `.gts`/`.gjs`, Marko `.marko`, mdsvex `.svx`: `./Card` of the only `Card.gts` is a warning, once per extension and package",
+        staged: &[
+            APP,
+            (
+                "src/main.ts",
+                "import Card from \"./Card\";\nimport Row from \"./Row\";\nimport List from \"./List\";\nimport Nav from \"./Nav\";\nimport post from \"./post\";\nexport default [Card, Row, List, Nav, post];\n",
+            ),
+            ("src/Card.gts", "<template>card</template>\n"),
+            ("src/Row.gts", "<template>row</template>\n"),
+            ("src/List.gjs", "<template>list</template>\n"),
+            ("src/Nav.marko", "<nav/>\n"),
+            ("src/post.svx", "# post\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNKNOWN, WARNING, "src/main.ts", "./Card"),
+            (UNKNOWN, WARNING, "src/main.ts", "./List"),
+            (UNKNOWN, WARNING, "src/main.ts", "./Nav"),
+            (UNKNOWN, WARNING, "src/main.ts", "./post"),
+        ],
+    },
+    Row {
+        shape: "twin: a deleted `card.ts` beside a committed `card.css`, `form.module.css`, `list.test.ts`, `nav.md` blocks",
+        staged: &[
+            APP,
+            (
+                "src/main.ts",
+                "import card from \"./card\";\nimport form from \"./form\";\nimport list from \"./list\";\nimport nav from \"./nav\";\nexport default [card, form, list, nav];\n",
+            ),
+            ("src/card.css", ".card {}\n"),
+            ("src/form.module.css", ".form {}\n"),
+            ("src/list.test.ts", "export {};\n"),
+            ("src/nav.md", "# nav\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNRESOLVED, ERROR, "src/main.ts", "./card"),
+            (UNRESOLVED, ERROR, "src/main.ts", "./form"),
+            (UNRESOLVED, ERROR, "src/main.ts", "./list"),
+            (UNRESOLVED, ERROR, "src/main.ts", "./nav"),
+        ],
+    },
+    Row {
+        shape: "twin: `Card.gts` only on disk is untracked and blocks",
+        staged: &[
+            APP,
+            (
+                "src/main.ts",
+                "import Card from \"./Card\";\nexport default Card;\n",
+            ),
+        ],
+        disk: &[("src/Card.gts", "<template>card</template>\n")],
+        config: None,
+        expect: &[(UNTRACKED, ERROR, "src/main.ts", "./Card")],
+    },
+    Row {
+        shape: "twin's twin: a vite.config whose `resolve.extensions` lists `.gts` resolves `./Card`",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "web", "devDependencies": { "vite": "5.0.0" } }"#,
+            ),
+            (
+                "vite.config.ts",
+                "export default { resolve: { extensions: [\".mjs\", \".js\", \".ts\", \".gts\"] } };\n",
+            ),
+            (
+                "src/main.ts",
+                "import Card from \"./Card\";\nexport default Card;\n",
+            ),
+            ("src/Card.gts", "<template>card</template>\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
 ];
 
 /// A site whose template loads a sandbox's files as strings (react.dev's `templateRSC.ts`).
