@@ -318,7 +318,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool, others: &[&str]) -> any
     };
     let reads_snapshot = SNAPSHOT_GROUPS.iter().any(|g| group_enabled(req, g));
     let mut outcome = if reads_snapshot {
-        analyze(config, snap.clone(), req, others, &scope, &cache, &scan_opts)?
+        analyze(config, snap.clone(), req, others, &scope, &cache, &scan_opts, true)?
     } else {
         Outcome::default()
     };
@@ -328,7 +328,9 @@ fn run_inner(config: &Config, req: &Request, mark: bool, others: &[&str]) -> any
     // The baseline only removes findings: a clean snapshot (the usual commit) needs none.
     if let Some(base_snap) = base_snap.filter(|_| !outcome.findings.is_empty()) {
         let base_req = baseline_request(req, &outcome.findings);
-        let old = analyze(config, base_snap, &base_req, others, &scope, &cache, &scan_opts)?;
+        // (The baseline's findings are matched by rule, path and specifier, never by level:
+        // whether a file is loaded only as text is not asked there.)
+        let old = analyze(config, base_snap, &base_req, others, &scope, &cache, &scan_opts, false)?;
         subtract_baseline(&mut outcome, &old.findings, mark);
     } else if mark {
         // No baseline (first commit): everything counts as new.
@@ -989,6 +991,7 @@ fn analyze(
     scope: &FileScope,
     cache: &FactsCache,
     scan_opts: &ScanOptions,
+    ask_text_loaded: bool,
 ) -> anyhow::Result<Outcome> {
     let enabled = |group: &str| {
         (req.groups.is_empty() || req.groups.iter().any(|g| g == group))
@@ -1125,11 +1128,16 @@ fn analyze(
             .collect();
         let _ = clean.save();
         // One `imports/unknown-specifier` per prefix and package, among the reported paths.
-        let reported = per_file
+        let mut reported: Vec<Finding> = per_file
             .into_iter()
             .flatten()
             .filter(|f| in_request_paths(req, &f.path))
             .collect();
+        if ask_text_loaded {
+            let t1 = Instant::now();
+            mark_text_loaded(config, &snap, &mut reported, cache, scan_opts);
+            timing("imports: files loaded as text", t1);
+        }
         findings.extend(rules::imports_unknown_specifier::once_per_prefix(
             reported,
             &resolver.packages,
@@ -1228,6 +1236,35 @@ fn analyze(
         notes,
         ..Outcome::default()
     })
+}
+
+/// Soften the findings of files that the snapshot's importers all load as text
+/// ([`rules::text_loaded`]); the import graph is read only when such a finding exists.
+fn mark_text_loaded(
+    config: &Config,
+    snap: &Arc<Snapshot>,
+    findings: &mut [Finding],
+    cache: &FactsCache,
+    scan_opts: &ScanOptions,
+) {
+    let mut files: Vec<&str> = findings
+        .iter()
+        .filter(|f| rules::text_loaded::softened(f))
+        .map(|f| f.path.as_str())
+        .collect();
+    if files.is_empty() {
+        return;
+    }
+    files.sort_unstable();
+    files.dedup();
+    let facts = |need: HashSet<String>| -> std::collections::HashMap<String, Facts> {
+        scan_snapshot(snap, scan_opts, &FileScope::Files(need), cache)
+            .into_iter()
+            .collect()
+    };
+    // A graph that cannot be built (an unreadable object) softens nothing: the findings block.
+    let loaded = crate::graph::loaded_as_text(config, snap, &files, &facts).unwrap_or_default();
+    rules::text_loaded::mark(findings, &loaded);
 }
 
 fn import_finding(

@@ -152,9 +152,50 @@ pub fn direct_importers(
     Ok(edges
         .entries
         .iter()
-        .filter(|e| e.imports.iter().any(|(_, t)| ids.contains(t)))
+        .filter(|e| e.imports.iter().any(|(_, t, _)| ids.contains(t)))
         .filter_map(|e| edges.paths.get(e.importer as usize))
         .map(std::string::ToString::to_string)
+        .collect())
+}
+
+/// Which of `files` (paths of `snap`) are data for the bundler: at least one source file of
+/// `snap` imports it, and every import of it loads its bytes (`!raw-loader!./x`, `./x?raw`)
+/// rather than its code. Each with its importers, sorted. From the import graph, so that a
+/// check of a few staged files answers as a full check does.
+pub fn loaded_as_text(
+    config: &Config,
+    snap: &Arc<Snapshot>,
+    files: &[&str],
+    facts: &FactsOf,
+) -> anyhow::Result<HashMap<String, Vec<String>>> {
+    let edges = edges(config, snap, facts)?;
+    let wanted: HashMap<u32, &str> = files
+        .iter()
+        .filter_map(|f| Some((edges.paths.binary_search(f).ok()? as u32, *f)))
+        .collect();
+    // Per wanted file: its text importers, and whether any import loads it as code.
+    let mut seen: HashMap<u32, (Vec<String>, bool)> = HashMap::new();
+    for e in &edges.entries {
+        for &(_, t, text) in &e.imports {
+            if !wanted.contains_key(&t) {
+                continue;
+            }
+            let (importers, code) = seen.entry(t).or_default();
+            if text {
+                importers.extend(edges.paths.get(e.importer as usize).map(|p| (*p).to_string()));
+            } else {
+                *code = true;
+            }
+        }
+    }
+    Ok(seen
+        .into_iter()
+        .filter(|(_, (importers, code))| !code && !importers.is_empty())
+        .map(|(t, (mut importers, _))| {
+            importers.sort();
+            importers.dedup();
+            (wanted[&t].to_string(), importers)
+        })
         .collect())
 }
 
@@ -182,7 +223,7 @@ impl Edges<'_> {
     fn importers(&self) -> Vec<Vec<u32>> {
         let mut importers: Vec<Vec<u32>> = vec![Vec::new(); self.paths.len()];
         for e in &self.entries {
-            for &(_, t) in &e.imports {
+            for &(_, t, _) in &e.imports {
                 if let Some(list) = importers.get_mut(t as usize) {
                     list.push(e.importer);
                 }
@@ -226,6 +267,8 @@ impl Keys {
     }
 
     fn of(&self, spec: &str) -> u64 {
+        // A loader chain (`!raw-loader!./x`) is keyed by the file it names.
+        let spec = crate::resolve::loader::of(spec).resource;
         if spec.starts_with('.') || spec.starts_with('/') {
             return key_hash(&key(spec).to_lowercase());
         }
@@ -364,7 +407,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
                         .imports
                         .iter()
                         .enumerate()
-                        .filter(|(_, (k, t))| hashes.contains(k) || *k == ALWAYS || *t == UNRESOLVED)
+                        .filter(|(_, (k, t, _))| hashes.contains(k) || *k == ALWAYS || *t == UNRESOLVED)
                         .map(|(j, _)| j)
                         .collect();
                     if !stale.is_empty() {
@@ -400,9 +443,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
             partly.len()
         ),
     );
-    let resolve_one = |importer: &str, imp: &crate::scan::Import| -> u32 {
-        // Exactly as the checks resolve it (a `.vue` file as its script, `require` conditions).
-        let verdict = nearest.at(importer).resolve_import(importer, imp);
+    let target = |verdict: Verdict| -> u32 {
         let target = match verdict {
             Verdict::File(t) | Verdict::NeedsExtension(t) | Verdict::OtherExtension { found: t, .. } => t,
             Verdict::CaseMismatch { real, .. } => real,
@@ -415,6 +456,24 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
             .binary_search(&target.as_str())
             .map_or(UNRESOLVED, |i| i as u32)
     };
+    // (target, whether the import loads the file's bytes rather than its code)
+    let resolve_one = |importer: &str, imp: &crate::scan::Import| -> (u32, bool) {
+        // A loader chain (`!raw-loader!./x`, `bundle-text:./x`) names its file too: an edge,
+        // marked when it loads the file's bytes. Resolved exactly as the checks resolve an
+        // import (a `.vue` file as its script, `require` conditions).
+        let loaded = crate::resolve::loader::of(&imp.specifier);
+        let text = loaded.form == crate::resolve::loader::Form::Text;
+        let verdict = if loaded.resource == imp.specifier {
+            nearest.at(importer).resolve_import(importer, imp)
+        } else {
+            let resource = crate::scan::Import {
+                specifier: loaded.resource.to_string(),
+                ..imp.clone()
+            };
+            nearest.at(importer).resolve_import(importer, &resource)
+        };
+        (target(verdict), text)
+    };
     let changed = !whole.is_empty() || !partly.is_empty() || !same_paths;
     for (i, stale) in partly {
         let importer = current[entries[i].importer as usize];
@@ -425,7 +484,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
             continue;
         };
         for j in stale {
-            entries[i].imports[j].1 = resolve_one(importer, &f.imports[j]);
+            (entries[i].imports[j].1, entries[i].imports[j].2) = resolve_one(importer, &f.imports[j]);
         }
     }
     for path in whole {
@@ -434,7 +493,10 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
         let imports = f
             .imports
             .iter()
-            .map(|imp| (keys.of(&imp.specifier), resolve_one(path, imp)))
+            .map(|imp| {
+                let (target, text) = resolve_one(path, imp);
+                (keys.of(&imp.specifier), target, text)
+            })
             .collect();
         let oid = snap.get(path).map_or([0; 20], |e| oid20(&e.oid));
         entries.push(StoredEntry {
@@ -473,8 +535,8 @@ const GRAPH_FILE: &str = "graph.bin";
 /// context (config blobs, symlinks, settings), also kept in the body.
 const FRAME: crate::cache::frame::Frame = crate::cache::frame::Frame {
     magic: b"HKCGRAPH",
-    // 3: imports keyed by their package or renaming alias.
-    format: 3,
+    // 3: imports keyed by their package or renaming alias. 4: each import's loader form.
+    format: 4,
 };
 /// No target: a package, a builtin, a URL (never a file of the snapshot).
 const NONE: u32 = u32::MAX;
@@ -540,8 +602,9 @@ struct Stored {
 struct StoredEntry {
     importer: u32,
     oid: [u8; 20],
-    /// Per import, in source order: (key hash, target path id or NONE).
-    imports: Vec<(u64, u32)>,
+    /// Per import, in source order: (key hash, target path id or NONE, whether it loads the
+    /// target's bytes rather than its code: `!raw-loader!./x`, `./x?raw`).
+    imports: Vec<(u64, u32, bool)>,
 }
 
 impl Stored {
@@ -559,9 +622,10 @@ impl Stored {
             out.extend_from_slice(&e.importer.to_le_bytes());
             out.extend_from_slice(&e.oid);
             out.extend_from_slice(&(e.imports.len() as u32).to_le_bytes());
-            for (k, t) in &e.imports {
+            for (k, t, text) in &e.imports {
                 out.extend_from_slice(&k.to_le_bytes());
                 out.extend_from_slice(&t.to_le_bytes());
+                out.push(u8::from(*text));
             }
         }
         FRAME.finish(&mut out);
@@ -587,7 +651,13 @@ impl Stored {
             let m = r.u32()? as usize;
             let mut imports = Vec::with_capacity(m.min(body.len()));
             for _ in 0..m {
-                imports.push((r.u64()?, r.u32()?));
+                let (k, t) = (r.u64()?, r.u32()?);
+                let text = match r.take(1)? {
+                    [0] => false,
+                    [1] => true,
+                    _ => return None,
+                };
+                imports.push((k, t, text));
             }
             entries.push(StoredEntry {
                 importer,
@@ -652,7 +722,11 @@ mod tests {
             entries: vec![StoredEntry {
                 importer: 0,
                 oid: [3; 20],
-                imports: vec![(key_hash("b"), 1), (key_hash("react"), NONE)],
+                imports: vec![
+                    (key_hash("b"), 1, false),
+                    (key_hash("react"), NONE, false),
+                    (key_hash("c"), 0, true),
+                ],
             }],
         };
         let bytes = g.encode();

@@ -196,7 +196,12 @@ WARNING_KINDS = {
     "env/client-read": "a client read that is only tested, has a fallback or is guarded: the browser takes "
     "the unset branch, nothing crashes",
     "imports/undeclared-dependency": "a package whose `@types` package alone is declared: it breaks only if a "
-    "binding is used as a value (`import type` makes it certain)",
+    "binding is used as a value (`import type` makes it certain); or an import in a file every importer loads "
+    "as text (`!raw-loader!`, `?raw`): the bundler never builds it",
+    "imports/unresolved": "an import in a file every importer loads as text (`!raw-loader!`, `?raw`): the "
+    "bundler never builds it",
+    "imports/case-mismatch": "an import in a file every importer loads as text (`!raw-loader!`, `?raw`): the "
+    "bundler never builds it",
     "env/required-by-package": "a package imported only by tests or scripts",
 }
 
@@ -204,6 +209,8 @@ WARNING_KINDS = {
 def warning_reason(f):
     """Why one warning is not blocking, from its message: the part after the rule's own words."""
     m = f.get("message", "")
+    if "is loaded only as text" in m:
+        return "in a file loaded only as text"
     for marker in ("nothing breaks when it is unset: ", "nothing crashes: "):
         if marker in m:
             return m.split(marker, 1)[1].split(", so the browser")[0].rstrip(".")

@@ -13,6 +13,7 @@ mod css;
 pub use css::depends_on_disk;
 mod fs;
 mod ignored;
+pub mod loader;
 pub mod nearest;
 pub mod packages;
 pub mod specifier;
@@ -176,6 +177,14 @@ const OTHER_EXTENSIONS: &[&str] = &[
     ".astro",
     ".mdx",
 ];
+
+/// Is `ext` (lower case, no dot) a file kind no bundler probes for an extensionless import
+/// (`data/non-code-extensions.txt`)?
+fn non_code_extension(ext: &str) -> bool {
+    static LIST: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| crate::data::lines(include_str!("../../data/non-code-extensions.txt")).collect())
+        .contains(ext)
+}
 
 fn options() -> ResolveOptions {
     let s = |v: &[&str]| v.iter().map(std::string::ToString::to_string).collect::<Vec<_>>();
@@ -894,13 +903,74 @@ impl Resolver {
                 Verdict::OtherExtension { found: rel, ext }
             });
         }
-        let rel = found(overlay).filter(|r| !self.snap.is_file(r))?;
-        ext_of(&rel)?;
-        Some(if self.in_generated_dir(&rel) {
-            Verdict::Generated(rel)
-        } else {
-            Verdict::Untracked(rel)
-        })
+        if let Some(rel) = found(overlay).filter(|r| !self.snap.is_file(r) && ext_of(r).is_some()) {
+            return Some(if self.in_generated_dir(&rel) {
+                Verdict::Generated(rel)
+            } else {
+                Verdict::Untracked(rel)
+            });
+        }
+        self.sibling_extension(importer, &spec)
+    }
+
+    /// An extensionless import (`./Card`) that names `dir/Card`, beside a file `dir/Card.<ext>`
+    /// with one extension segment that no list above has and that is not a non-code file
+    /// (`data/non-code-extensions.txt`): Ember's `.gts`/`.gjs`, Marko's `.marko`, mdsvex's
+    /// `.svx`. The bundler may probe `.<ext>` (its `resolve.extensions`): committed, the file
+    /// is [`Verdict::OtherExtension`] (or the file, when a config hookctl reads lists it); only
+    /// on disk, untracked. A deleted `card.ts` beside `card.css`, `card.module.css`,
+    /// `card.test.ts` or `card.d.ts` finds none of them: it stays unresolved.
+    fn sibling_extension(&self, importer: &str, spec: &str) -> Option<Verdict> {
+        let last = spec.trim_end_matches('/').rsplit('/').next()?;
+        if last.is_empty() || last == "." || last == ".." || spec.ends_with('/') {
+            return None;
+        }
+        let pick = |rest: &str| -> Option<String> {
+            let ext = rest.to_ascii_lowercase();
+            (!ext.is_empty() && !ext.contains(['.', '/']) && !non_code_extension(&ext))
+                .then(|| format!(".{rest}"))
+        };
+        let from = self.snap.abs(importer);
+        for base in self.named_paths(&from, spec)? {
+            if base.split('/').any(|c| c == "node_modules") {
+                continue;
+            }
+            let prefix = format!("{base}.");
+            let committed = self
+                .snap
+                .prefixed(&prefix)
+                .filter(|(_, e)| e.kind == crate::snapshot::EntryKind::File)
+                .find_map(|(p, _)| Some((p.to_string(), pick(&p[prefix.len()..])?)));
+            if let Some((found, ext)) = committed {
+                return Some(if self.bundler.probes(importer, &ext) {
+                    Verdict::File(found)
+                } else {
+                    Verdict::OtherExtension { found, ext }
+                });
+            }
+            let abs = self.snap.abs(&base);
+            let (Some(dir), Some(name)) = (abs.parent(), abs.file_name().and_then(|n| n.to_str())) else {
+                continue;
+            };
+            let on_disk = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .find_map(|e| {
+                    let file = e.file_name().into_string().ok()?;
+                    let ext = pick(file.strip_prefix(name)?.strip_prefix('.')?)?;
+                    e.file_type().ok()?.is_file().then_some(ext)
+                });
+            if let Some(ext) = on_disk {
+                let rel = format!("{base}{ext}");
+                return Some(if self.in_generated_dir(&rel) {
+                    Verdict::Generated(rel)
+                } else {
+                    Verdict::Untracked(rel)
+                });
+            }
+        }
+        None
     }
 
     /// TypeScript's resolution, memoised.

@@ -25,6 +25,7 @@ pub mod imports_untracked;
 pub mod node_version;
 pub mod secrets_env_file;
 pub mod secrets_in_source;
+pub mod text_loaded;
 
 /// Ids, levels and summaries live in the leaf [`crate::codes`]; re-exported for the rules.
 pub use crate::codes::*;

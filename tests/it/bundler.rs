@@ -669,3 +669,43 @@ fn installed_types_named_by_compiler_options_types_provide_modules() {
         vec![finding("imports/unknown-specifier", "lib/a.ts", "~pack/check")]
     );
 }
+
+/// Issue 19 §3: what installed type packages declare is part of the cache key of the clean
+/// verdicts. Another installed version that no longer declares `~pack/*` makes the warm check
+/// report the import, as a cold check does.
+#[test]
+fn another_installed_version_of_a_types_package_changes_the_warm_answer() {
+    let r = Repo::new();
+    r.write(".gitignore", "node_modules\n")
+        .write(
+            "package.json",
+            r#"{"name": "web", "devDependencies": {"vite": "5"}}"#,
+        )
+        .write(
+            "web/tsconfig.json",
+            r#"{"compilerOptions": {"types": ["icons-types/vue"]}}"#,
+        )
+        .write("web/src/a.ts", "import Check from '~pack/check'\n");
+    let install = |declares: &str| {
+        r.write(
+            "node_modules/icons-types/vue.d.ts",
+            format!("declare module '{declares}' {{\n  const c: unknown\n  export default c\n}}\n"),
+        );
+    };
+    install("~pack/*");
+    r.commit_all("base");
+    assert_eq!(check_findings(&r, &["--all-findings"]), vec![]);
+    install("~other/*");
+    let warm = check_findings(&r, &["--all-findings"]);
+    let _ = std::fs::remove_dir_all(r.path(".git/hookctl"));
+    let cold = check_findings(&r, &["--all-findings"]);
+    assert_eq!(warm, cold);
+    assert_eq!(
+        cold,
+        vec![finding(
+            "imports/unknown-specifier",
+            "web/src/a.ts",
+            "~pack/check"
+        )]
+    );
+}

@@ -682,7 +682,217 @@ const ROWS: &[Row] = &[
         config: None,
         expect: &[(UNDECLARED, ERROR, "src/a.ts", "webpack")],
     },
+    // A file every importer loads as text (react.dev's Sandpack sandbox files) is data for the
+    // bundler: its imports are warnings.
+    Row {
+        shape: "a file loaded only through `!raw-loader?esModule=false!` (react.dev's `rsc-client.js`): its imports are warnings",
+        staged: &[TEXT_SITE, TEXT_TEMPLATE, TEXT_CLIENT],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNRESOLVED, WARNING, "src/sandbox/client.js", "./__shim__"),
+            (
+                UNDECLARED,
+                WARNING,
+                "src/sandbox/client.js",
+                "react-refresh/runtime",
+            ),
+        ],
+    },
+    Row {
+        shape: "twin: the same file also imported as code blocks",
+        staged: &[
+            TEXT_SITE,
+            TEXT_TEMPLATE,
+            TEXT_CLIENT,
+            ("src/boot.ts", "import './sandbox/client.js';\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNRESOLVED, ERROR, "src/sandbox/client.js", "./__shim__"),
+            (
+                UNDECLARED,
+                ERROR,
+                "src/sandbox/client.js",
+                "react-refresh/runtime",
+            ),
+        ],
+    },
+    Row {
+        shape: "twin: the same file imported by nothing (an entry point) blocks",
+        staged: &[TEXT_SITE, TEXT_CLIENT],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNRESOLVED, ERROR, "src/sandbox/client.js", "./__shim__"),
+            (
+                UNDECLARED,
+                ERROR,
+                "src/sandbox/client.js",
+                "react-refresh/runtime",
+            ),
+        ],
+    },
+    Row {
+        shape: "twin: in a text-loaded file, a target on disk that is not committed still blocks",
+        staged: &[TEXT_SITE, TEXT_TEMPLATE, TEXT_CLIENT],
+        disk: &[("src/sandbox/__shim__.js", "export {};\n")],
+        config: None,
+        expect: &[
+            (UNTRACKED, ERROR, "src/sandbox/client.js", "./__shim__"),
+            (
+                UNDECLARED,
+                WARNING,
+                "src/sandbox/client.js",
+                "react-refresh/runtime",
+            ),
+        ],
+    },
+    Row {
+        shape: "Vite `?raw` and `?url`, and `-!file-loader!`: each a text form",
+        staged: &[
+            TEXT_SITE,
+            (
+                "src/docs.ts",
+                "import a from './snippets/a.ts?raw';\nimport b from './snippets/b.js?url';\nconst c = require('-!file-loader!./snippets/c.js');\nexport default [a, b, c];\n",
+            ),
+            (
+                "src/snippets/a.ts",
+                "import { x } from './gone';\nexport default x;\n",
+            ),
+            ("src/snippets/b.js", "import './gone';\n"),
+            ("src/snippets/c.js", "import './gone';\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNRESOLVED, WARNING, "src/snippets/a.ts", "./gone"),
+            (UNRESOLVED, WARNING, "src/snippets/b.js", "./gone"),
+            (UNRESOLVED, WARNING, "src/snippets/c.js", "./gone"),
+        ],
+    },
+    Row {
+        shape: "twin: forms that load code block: Vite `?worker&url` and `?inline`, a `!babel-loader!` chain, Parcel `bundle-text:` (Parcel bundles the file first)",
+        staged: &[
+            TEXT_SITE,
+            (
+                "src/docs.ts",
+                "import a from './snippets/a.ts?worker&url';\nimport b from './snippets/b.js?inline';\nconst c = require('!raw-loader!babel-loader!./snippets/c.js');\nimport d from 'bundle-text:./snippets/d.js';\nexport default [a, b, c, d];\n",
+            ),
+            (
+                "src/snippets/a.ts",
+                "import { x } from './gone';\nexport default x;\n",
+            ),
+            ("src/snippets/b.js", "import './gone';\n"),
+            ("src/snippets/c.js", "import './gone';\n"),
+            ("src/snippets/d.js", "import './gone';\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNRESOLVED, ERROR, "src/snippets/a.ts", "./gone"),
+            (UNRESOLVED, ERROR, "src/snippets/b.js", "./gone"),
+            (UNRESOLVED, ERROR, "src/snippets/c.js", "./gone"),
+            (UNRESOLVED, ERROR, "src/snippets/d.js", "./gone"),
+        ],
+    },
+    // An extensionless import beside one file of an extension no list names: the bundler may
+    // probe it.
+    Row {
+        shape: "Ember `.gts`/`.gjs`, Marko `.marko`, mdsvex `.svx`: `./Card` of the only `Card.gts` is a warning, once per extension and package",
+        staged: &[
+            APP,
+            (
+                "src/main.ts",
+                "import Card from \"./Card\";\nimport Row from \"./Row\";\nimport List from \"./List\";\nimport Nav from \"./Nav\";\nimport post from \"./post\";\nexport default [Card, Row, List, Nav, post];\n",
+            ),
+            ("src/Card.gts", "<template>card</template>\n"),
+            ("src/Row.gts", "<template>row</template>\n"),
+            ("src/List.gjs", "<template>list</template>\n"),
+            ("src/Nav.marko", "<nav/>\n"),
+            ("src/post.svx", "# post\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNKNOWN, WARNING, "src/main.ts", "./Card"),
+            (UNKNOWN, WARNING, "src/main.ts", "./List"),
+            (UNKNOWN, WARNING, "src/main.ts", "./Nav"),
+            (UNKNOWN, WARNING, "src/main.ts", "./post"),
+        ],
+    },
+    Row {
+        shape: "twin: a deleted `card.ts` beside a committed `card.css`, `form.module.css`, `list.test.ts`, `nav.md` blocks",
+        staged: &[
+            APP,
+            (
+                "src/main.ts",
+                "import card from \"./card\";\nimport form from \"./form\";\nimport list from \"./list\";\nimport nav from \"./nav\";\nexport default [card, form, list, nav];\n",
+            ),
+            ("src/card.css", ".card {}\n"),
+            ("src/form.module.css", ".form {}\n"),
+            ("src/list.test.ts", "export {};\n"),
+            ("src/nav.md", "# nav\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNRESOLVED, ERROR, "src/main.ts", "./card"),
+            (UNRESOLVED, ERROR, "src/main.ts", "./form"),
+            (UNRESOLVED, ERROR, "src/main.ts", "./list"),
+            (UNRESOLVED, ERROR, "src/main.ts", "./nav"),
+        ],
+    },
+    Row {
+        shape: "twin: `Card.gts` only on disk is untracked and blocks",
+        staged: &[
+            APP,
+            (
+                "src/main.ts",
+                "import Card from \"./Card\";\nexport default Card;\n",
+            ),
+        ],
+        disk: &[("src/Card.gts", "<template>card</template>\n")],
+        config: None,
+        expect: &[(UNTRACKED, ERROR, "src/main.ts", "./Card")],
+    },
+    Row {
+        shape: "twin's twin: a vite.config whose `resolve.extensions` lists `.gts` resolves `./Card`",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "web", "devDependencies": { "vite": "5.0.0" } }"#,
+            ),
+            (
+                "vite.config.ts",
+                "export default { resolve: { extensions: [\".mjs\", \".js\", \".ts\", \".gts\"] } };\n",
+            ),
+            (
+                "src/main.ts",
+                "import Card from \"./Card\";\nexport default Card;\n",
+            ),
+            ("src/Card.gts", "<template>card</template>\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
 ];
+
+/// A site whose template loads a sandbox's files as strings (react.dev's `templateRSC.ts`).
+const TEXT_SITE: (&str, &str) = (
+    "package.json",
+    r#"{ "name": "site", "devDependencies": { "raw-loader": "4.0.2" } }"#,
+);
+const TEXT_TEMPLATE: (&str, &str) = (
+    "src/template.ts",
+    "export const files = {\n  client: require('!raw-loader?esModule=false!./sandbox/client.js') as string,\n};\n",
+);
+const TEXT_CLIENT: (&str, &str) = (
+    "src/sandbox/client.js",
+    "import './__shim__';\nimport { refresh } from 'react-refresh/runtime';\nexport default refresh;\n",
+);
 
 /// An npm v3 lockfile locking `tiny` at 1.2.0 for the package in its folder.
 const NPM_LOCK: &str = r#"{

@@ -248,6 +248,11 @@ export const client = createClient({ url: process.env.REDIS_ADDR });
         want: &[] },
     Row { shape: "a user's Vercel token (twin)", files: &[(APP, "export const a = [process.env.VERCEL_TOKEN.trim(), process.env.GITHUB_CLIENT_SECRET.trim()];\n")],
         want: &[(APP, "VERCEL_TOKEN", "error"), (APP, "GITHUB_CLIENT_SECRET", "error")] },
+    // ---- §4: one read, one finding: the same name twice on one line is one finding per rule ----
+    Row { shape: "the same name read twice on one line", files: &[(APP, "export const u = new URL(process.env.TWICE_URL + '/' + process.env.TWICE_URL.trim());\n")],
+        want: &[(APP, "TWICE_URL", "error")] },
+    Row { shape: "the same name on two lines (twin): two findings", files: &[(APP, "export const u = new URL(process.env.TWICE_URL);\nexport const v = process.env.TWICE_URL.trim();\n")],
+        want: &[(APP, "TWICE_URL", "error"), (APP, "TWICE_URL", "error")] },
 ];
 
 #[test]

@@ -59,5 +59,6 @@ mod sfc;
 mod shared_config;
 mod snapshots_output;
 mod staged;
+mod text_loaded;
 mod turbo_env;
 mod verdicts;

@@ -120,3 +120,61 @@ fn a_package_folder_whose_entry_is_build_output() {
         ("packages/cli/bin/cli.js", "../missing", Verdict::Unresolved),
     ]);
 }
+
+/// An extensionless import beside one file of an extension no list names: the bundler may
+/// probe it (Ember `.gts`/`.gjs`, Marko, mdsvex), so it is uncertain. Beside a file of every
+/// line of `data/non-code-extensions.txt`, or of two extension segments, it stays unresolved:
+/// a deleted `x.ts` is the likely story.
+#[test]
+fn a_sibling_of_another_single_extension_is_uncertain_and_non_code_ones_are_not() {
+    let other = |found: &str, ext: &str| Verdict::OtherExtension {
+        found: found.into(),
+        ext: ext.into(),
+    };
+    let non_code: Vec<&str> =
+        crate::data::lines(include_str!("../../../data/non-code-extensions.txt")).collect();
+    assert!(non_code.len() > 50);
+    let mut files: Vec<(String, &str)> = vec![
+        ("src/main.ts".into(), ""),
+        ("src/Card.gts".into(), ""),
+        ("src/List.gjs".into(), ""),
+        ("src/Nav.marko".into(), ""),
+        ("src/post.svx".into(), ""),
+        ("src/Style.CSS".into(), ""),
+        ("src/mod.module.css".into(), ""),
+        ("src/util.test.ts".into(), ""),
+        ("src/both.css".into(), ""),
+        ("src/both.imba".into(), ""),
+        ("src/Folder.gts/x.ts".into(), ""),
+    ];
+    for ext in &non_code {
+        assert!(
+            !ext.contains('.') && *ext == ext.to_ascii_lowercase(),
+            "`{ext}`: one extension, no dot, lower case"
+        );
+        files.push((format!("src/n_{ext}.{ext}"), ""));
+    }
+    let specs: Vec<String> = non_code.iter().map(|e| format!("./n_{e}")).collect();
+    let mut table: Vec<(&str, &str, Verdict)> = vec![
+        ("src/main.ts", "./Card", other("src/Card.gts", ".gts")),
+        ("src/main.ts", "./List", other("src/List.gjs", ".gjs")),
+        ("src/main.ts", "./Nav", other("src/Nav.marko", ".marko")),
+        ("src/main.ts", "./post", other("src/post.svx", ".svx")),
+        ("src/main.ts", "./both", other("src/both.imba", ".imba")),
+        ("src/main.ts", "./Style", Verdict::Unresolved),
+        ("src/main.ts", "./mod", Verdict::Unresolved),
+        ("src/main.ts", "./util", Verdict::Unresolved),
+        ("src/main.ts", "./Folder", Verdict::Unresolved),
+        ("src/main.ts", "./Card.js", Verdict::Unresolved),
+    ];
+    // (`.json` is one of TypeScript's own extensions: `./n_json` is that file.)
+    table.extend(specs.iter().zip(&non_code).map(|(s, ext)| {
+        let want = if *ext == "json" {
+            file("src/n_json.json")
+        } else {
+            Verdict::Unresolved
+        };
+        ("src/main.ts", s.as_str(), want)
+    }));
+    case(files).check(&table);
+}
