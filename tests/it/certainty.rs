@@ -14,6 +14,7 @@ const UNRESOLVED: &str = "imports/unresolved";
 const UNTRACKED: &str = "imports/untracked";
 const UNDECLARED: &str = "imports/undeclared-dependency";
 const DRIFT: &str = "deps/lockfile-drift";
+const UNREADABLE: &str = "files/unreadable";
 
 /// One shape: the repository, and what `hookctl check` must say about it.
 struct Row {
@@ -709,6 +710,85 @@ const ROWS: &[Row] = &[
         disk: &[],
         config: None,
         expect: &[(DRIFT, ERROR, "package.json", "tiny")],
+    },
+    // h19b: a path the repository git-ignores and the snapshot lacks is written by a tool: a
+    // tsconfig base (`wxt prepare` writes `.wxt/tsconfig.json` on install), a workspace
+    // package's build output in a folder hookctl does not list (Tauri plugins' `dist-js/`).
+    Row {
+        shape: "tsconfig `extends: ./.wxt/tsconfig.json`, `.wxt` git-ignored (WXT): not a broken `extends`",
+        staged: &[
+            APP,
+            (".gitignore", "node_modules\n.wxt\n"),
+            ("tsconfig.json", r#"{ "extends": "./.wxt/tsconfig.json" }"#),
+            ("src/a.ts", "export default 1;\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: the same base, not ignored, is a broken `extends`",
+        staged: &[
+            APP,
+            (".gitignore", "node_modules\n"),
+            ("tsconfig.json", r#"{ "extends": "./.wxt/tsconfig.json" }"#),
+            ("src/a.ts", "export default 1;\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNREADABLE, ERROR, "tsconfig.json", "")],
+    },
+    Row {
+        shape: "workspace package whose `main` is in git-ignored `dist-js/` (Tauri plugins): build output",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "root", "private": true, "workspaces": ["plugins/*", "app"] }"#,
+            ),
+            (".gitignore", "node_modules/\ndist-js/\n"),
+            (
+                "plugins/shell/package.json",
+                r#"{ "name": "@x/plugin-shell", "version": "2.0.1", "main": "./dist-js/index.js", "types": "./dist-js/index.d.ts" }"#,
+            ),
+            ("plugins/shell/guest-js/index.ts", "export const run = 1;\n"),
+            (
+                "app/package.json",
+                r#"{ "name": "app", "dependencies": { "@x/plugin-shell": "2.0.1" } }"#,
+            ),
+            (
+                "app/src/a.ts",
+                "import { run } from \"@x/plugin-shell\";\nexport default run;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: the same `dist-js/` not ignored is a missing entry point",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "root", "private": true, "workspaces": ["plugins/*", "app"] }"#,
+            ),
+            (".gitignore", "node_modules/\n"),
+            (
+                "plugins/shell/package.json",
+                r#"{ "name": "@x/plugin-shell", "version": "2.0.1", "main": "./dist-js/index.js", "types": "./dist-js/index.d.ts" }"#,
+            ),
+            ("plugins/shell/guest-js/index.ts", "export const run = 1;\n"),
+            (
+                "app/package.json",
+                r#"{ "name": "app", "dependencies": { "@x/plugin-shell": "2.0.1" } }"#,
+            ),
+            (
+                "app/src/a.ts",
+                "import { run } from \"@x/plugin-shell\";\nexport default run;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "app/src/a.ts", "@x/plugin-shell")],
     },
 ];
 
