@@ -829,6 +829,14 @@ impl Resolver {
                 Verdict::Unresolved | Verdict::Unknown { .. } => Verdict::Unknown { why: Some(why) },
                 v => v,
             },
+            crate::bundler::Provided::MaybeRemote(why) => {
+                match self.resolve_mapped(importer, &spec, type_only) {
+                    Verdict::Unresolved | Verdict::Unknown { .. } | Verdict::Undeclared(_) => {
+                        Verdict::Unknown { why: Some(why) }
+                    }
+                    v => v,
+                }
+            }
             crate::bundler::Provided::Alias { targets, .. } => {
                 // Like a tsconfig `paths` entry: the first target that resolves to a file wins,
                 // else the first target's outcome (a missing file is unresolved or untracked).

@@ -790,6 +790,97 @@ const ROWS: &[Row] = &[
         config: None,
         expect: &[(UNRESOLVED, ERROR, "app/src/a.ts", "@x/plugin-shell")],
     },
+    // h19b: what an Rspack config tells the bundler (read as webpack): `resolve.alias` (Preact's
+    // `react` -> `preact/compat`), Module Federation `remotes` and a `DllReferencePlugin` scope,
+    // in a `plugins` list ending in `.filter(Boolean)` (rspack-examples).
+    Row {
+        shape: "rspack.config.js: alias, Module Federation remote and DLL scope resolve",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "host", "dependencies": { "preact": "10.0.0" }, "devDependencies": { "@rspack/core": "1.2.6" } }"#,
+            ),
+            (
+                "rspack.config.js",
+                "const path = require('node:path');\nconst { rspack } = require('@rspack/core');\nconst dev = process.env.NODE_ENV === 'development';\nmodule.exports = {\n  resolve: { alias: { react: 'preact/compat' } },\n  plugins: [\n    new rspack.container.ModuleFederationPluginV1({ name: 'app', remotes: { 'mfe-b': 'mfeB@http://localhost:8081/mfeB.js' } }),\n    new rspack.DllReferencePlugin({ manifest: path.resolve(__dirname, 'dll/beta.manifest.json'), scope: 'beta' }),\n    dev && new rspack.HotModuleReplacementPlugin(),\n  ].filter(Boolean),\n};\n",
+            ),
+            (
+                "src/App.js",
+                "import React from 'react';\nimport Remote from 'mfe-b/Component';\nimport b from 'beta/b';\nexport default [React, Remote, b];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: the same imports without that config are undeclared packages",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "host", "dependencies": { "preact": "10.0.0" }, "devDependencies": { "@rspack/core": "1.2.6" } }"#,
+            ),
+            (
+                "rspack.config.js",
+                "module.exports = { entry: './src/App.js' };\n",
+            ),
+            (
+                "src/App.js",
+                "import React from 'react';\nimport Remote from 'mfe-b/Component';\nimport b from 'beta/b';\nexport default [React, Remote, b];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNDECLARED, ERROR, "src/App.js", "beta/b"),
+            (UNDECLARED, ERROR, "src/App.js", "mfe-b/Component"),
+            (UNDECLARED, ERROR, "src/App.js", "react"),
+        ],
+    },
+    Row {
+        shape: "rsbuild.config.ts whose Module Federation options are imported: a remote's module is a warning",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "host", "devDependencies": { "@rsbuild/core": "1.2.13" } }"#,
+            ),
+            (
+                "rsbuild.config.ts",
+                "import { defineConfig } from '@rsbuild/core';\nimport { mfConfig } from './module-federation.config';\nexport default defineConfig({ moduleFederation: { options: mfConfig } });\n",
+            ),
+            (
+                "module-federation.config.ts",
+                "export const mfConfig = { name: 'host', remotes: { remote: 'remote@http://localhost:3002/remoteEntry.js' } };\n",
+            ),
+            (
+                "src/App.js",
+                "import Button from 'remote/Button';\nexport default Button;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNKNOWN, WARNING, "src/App.js", "remote/Button")],
+    },
+    Row {
+        shape: "twin: an rsbuild.config.ts without Module Federation: undeclared",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "host", "devDependencies": { "@rsbuild/core": "1.2.13" } }"#,
+            ),
+            (
+                "rsbuild.config.ts",
+                "import { defineConfig } from '@rsbuild/core';\nexport default defineConfig({ server: { port: 3000 } });\n",
+            ),
+            (
+                "src/App.js",
+                "import Button from 'remote/Button';\nexport default Button;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNDECLARED, ERROR, "src/App.js", "remote/Button")],
+    },
 ];
 
 /// A yarn 3 lockfile (v6): the root workspace's dependency range without `npm:`.
