@@ -248,6 +248,11 @@ export const client = createClient({ url: process.env.REDIS_ADDR });
         want: &[] },
     Row { shape: "a user's Vercel token (twin)", files: &[(APP, "export const a = [process.env.VERCEL_TOKEN.trim(), process.env.GITHUB_CLIENT_SECRET.trim()];\n")],
         want: &[(APP, "VERCEL_TOKEN", "error"), (APP, "GITHUB_CLIENT_SECRET", "error")] },
+    // h19b: RedwoodJS loads a committed `.env.defaults` under `.env` in every checkout.
+    Row { shape: ".env.defaults declares (RedwoodJS DOMAIN_URL)", files: &[(".env.defaults", "DATABASE_URL=file:./dev.db\nDOMAIN_URL=http://localhost:8910/\n"), (APP, "export const a = process.env.DOMAIN_URL.trim();\n")],
+        want: &[] },
+    Row { shape: "a name .env.defaults lacks (twin)", files: &[(".env.defaults", "DATABASE_URL=file:./dev.db\n"), (APP, "export const a = process.env.DOMAIN_URL.trim();\n")],
+        want: &[(APP, "DOMAIN_URL", "error")] },
 ];
 
 #[test]
