@@ -736,6 +736,7 @@ impl Resolver {
             && !import.type_only
             && (import.specifier.starts_with('.') || import.specifier.starts_with('/'))
             && mode == Some(NodeMode::Esm)
+            && !specifier::loaded_by_a_bundler(importer)
         {
             let esm = self.esm.get_or_init(|| {
                 let options = ResolveOptions {

@@ -881,6 +881,50 @@ const ROWS: &[Row] = &[
         config: None,
         expect: &[(UNDECLARED, ERROR, "src/App.js", "remote/Button")],
     },
+    // h19b: tsup (like Vite) bundles its config with esbuild before running it: an extensionless
+    // import there is fine in an ESM package under `nodenext` (Hydrogen's CLI `tsup.config.ts`).
+    Row {
+        shape: "tsup.config.ts in a `type: module` package under nodenext imports `./src/lib/process`",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "cli", "type": "module", "devDependencies": { "tsup": "8.0.0" } }"#,
+            ),
+            (
+                "tsconfig.json",
+                r#"{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext" }, "include": ["src"] }"#,
+            ),
+            (
+                "tsup.config.ts",
+                "import { defineConfig } from 'tsup';\nimport { run } from './src/lib/process';\nexport default defineConfig({ onSuccess: run });\n",
+            ),
+            ("src/lib/process.ts", "export const run = async () => {};\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: the same import in the package's code needs the extension",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "cli", "type": "module", "devDependencies": { "tsup": "8.0.0" } }"#,
+            ),
+            (
+                "tsconfig.json",
+                r#"{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext" }, "include": ["src"] }"#,
+            ),
+            (
+                "src/index.ts",
+                "import { run } from './lib/process';\nexport default run;\n",
+            ),
+            ("src/lib/process.ts", "export const run = async () => {};\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "src/index.ts", "./lib/process")],
+    },
 ];
 
 /// A yarn 3 lockfile (v6): the root workspace's dependency range without `npm:`.
