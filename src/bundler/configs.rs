@@ -8,16 +8,25 @@
 //! | webpack | `webpack.config.*` | `resolve.alias` (`x$` exact keys, `false`, arrays), `resolve.extensions`, also of an array of configs |
 //! | Vue CLI | `vue.config.*` | `configureWebpack` as a webpack config; a `chainWebpack` or `configureWebpack` function that mentions `alias` makes aliases uncertain (Vue CLI's own `@` -> `src` and `.vue` come from `@vue/cli-service`) |
 //! | Nuxt | `nuxt.config.*` | `alias`, `srcDir`; `~`/`@`/`~~`/`@@`/`#shared` and its `#` modules |
-//! | SvelteKit | `svelte.config.*` | `kit.alias`, `kit.files.lib` |
+//! | `SvelteKit` | `svelte.config.*` | `kit.alias`, `kit.files.lib` |
 //! | Next.js | `next.config.*` | `env` keys, `turbopack.resolveAlias`/`experimental.turbo.resolveAlias`; a `webpack` function that mentions `alias` makes aliases uncertain |
 //! | Astro | `astro.config.*` | `vite.resolve.alias`, `vite.define` |
+//! | Rspack | `rspack.config.*` | as webpack |
+//! | Rsbuild | `rsbuild.config.*` | `resolve.alias`, `source.alias`, `moduleFederation.options.remotes` |
+//!
+//! Module Federation: the `remotes` of a `new …ModuleFederationPlugin…({ remotes })` in a
+//! webpack or Rspack config's `plugins` (and Rsbuild's `moduleFederation.options`) are served
+//! at run time by another build: `remote/Button` is no package and no file. So is a
+//! `new DllReferencePlugin({ scope })`'s scope, served by the referenced DLL. A config that
+//! mentions Module Federation where hookctl cannot read the remotes makes imports that may name
+//! one uncertain.
 
 use serde::{Deserialize, Serialize};
 
 use super::eval::{self, Obj, Val};
 
 /// Bump when what a config yields changes: cached [`ConfigFacts`] of older readers are ignored.
-pub const READER_VERSION: u32 = 2;
+pub const READER_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
@@ -28,6 +37,7 @@ pub enum Family {
     Next,
     Astro,
     VueCli,
+    Rsbuild,
 }
 
 /// The config family of a file name (`vite.config.ts`), if hookctl reads it.
@@ -38,7 +48,8 @@ pub fn family(name: &str) -> Option<Family> {
     }
     Some(match stem {
         "vite.config" | "vitest.config" => Family::Vite,
-        "webpack.config" => Family::Webpack,
+        "webpack.config" | "rspack.config" => Family::Webpack,
+        "rsbuild.config" => Family::Rsbuild,
         "nuxt.config" => Family::Nuxt,
         "svelte.config" => Family::Svelte,
         "next.config" => Family::Next,
@@ -70,7 +81,8 @@ pub enum Target {
     /// A specifier used as written (`"vue/dist/vue.esm-bundler.js"`, a Vite relative
     /// replacement, which Vite resolves from the importer).
     Spec(String),
-    /// The module is ignored (webpack `false`).
+    /// No file of the repository: the module is ignored (webpack `false`), or a Module
+    /// Federation remote serves it at run time.
     Ignored,
 }
 
@@ -102,6 +114,9 @@ pub struct ConfigFacts {
     /// Vite/webpack `resolve.extensions` (`.vue`): what an extensionless import probes.
     #[serde(default)]
     pub extensions: Vec<String>,
+    /// Why the config may name Module Federation remotes that are not in `aliases`.
+    #[serde(default)]
+    pub remotes_uncertain: Option<String>,
 }
 
 /// Read a config file of `family`; `name` is its file name.
@@ -148,8 +163,86 @@ pub fn read(family: Family, name: &str, src: &[u8]) -> ConfigFacts {
         Family::Next => next(&v, src, &mut out),
         Family::Astro => vite_under(&v, &["vite"], &mut out),
         Family::VueCli => vue_cli(&v, src, &mut out),
+        Family::Rsbuild => {
+            for at in [&["source", "alias"][..], &["resolve", "alias"][..]] {
+                aliases_object(&v, at, Kind::Webpack, &mut out);
+            }
+            remotes(v.at(&["moduleFederation", "options"]), &mut out);
+        }
+    }
+    let federation = ["ModuleFederation", "moduleFederation", "remotes"]
+        .iter()
+        .any(|w| memchr::memmem::find(src, w.as_bytes()).is_some());
+    let read_some = out.aliases.iter().any(|a| a.targets == [Target::Ignored]);
+    if federation && !read_some && out.remotes_uncertain.is_none() {
+        out.remotes_uncertain = Some("it configures Module Federation in a way hookctl cannot read".into());
     }
     out
+}
+
+/// Module Federation plugins in a webpack/Rspack `plugins` list: their remotes.
+fn federation_plugins(v: &Val, out: &mut ConfigFacts) {
+    let Ok(Some(Val::Arr(items, _))) = v.at(&["plugins"]) else {
+        return;
+    };
+    for item in items {
+        let Val::New(name, args) = item else { continue };
+        if name.contains("ModuleFederationPlugin") {
+            remotes(Ok(args.first()), out);
+        } else if name == "DllReferencePlugin" {
+            // `scope: "beta"`: `beta/x` is module `./x` of the referenced DLL bundle.
+            match args.first().map(|o| o.at(&["scope"])) {
+                Some(Ok(Some(Val::Str(scope)))) => out.aliases.push(Alias {
+                    find: Find::Prefix(scope.clone()),
+                    targets: vec![Target::Ignored],
+                }),
+                Some(Ok(None)) => {}
+                _ => {
+                    out.remotes_uncertain
+                        .get_or_insert("a `DllReferencePlugin` scope it cannot read".into());
+                }
+            }
+        }
+    }
+}
+
+/// The `remotes` of Module Federation options (`{ name: "url" }` or `["name"]`): each name is an
+/// alias of nothing in the repository.
+fn remotes(options: Result<Option<&Val>, String>, out: &mut ConfigFacts) {
+    let remotes = match options {
+        Ok(Some(o)) => o.at(&["remotes"]),
+        Ok(None) => return,
+        Err(why) => Err(why),
+    };
+    let names: Vec<String> = match remotes {
+        Ok(Some(Val::Obj(o))) => {
+            if let Some(why) = &o.unknown {
+                out.remotes_uncertain.get_or_insert(why.clone());
+            }
+            o.entries.iter().map(|(k, _)| k.clone()).collect()
+        }
+        Ok(Some(Val::Arr(items, why))) => {
+            if let Some(w) = why {
+                out.remotes_uncertain.get_or_insert(w.clone());
+            }
+            items.iter().filter_map(Val::as_str).map(str::to_string).collect()
+        }
+        Ok(None) => return,
+        Ok(Some(other)) => {
+            out.remotes_uncertain.get_or_insert(unknown_reason(other));
+            return;
+        }
+        Err(why) => {
+            out.remotes_uncertain.get_or_insert(why);
+            return;
+        }
+    };
+    for name in names {
+        out.aliases.push(Alias {
+            find: Find::Prefix(name),
+            targets: vec![Target::Ignored],
+        });
+    }
 }
 
 /// `next.config.*`: its `env` names, its Turbopack aliases, and whether a `webpack` function may
@@ -214,6 +307,7 @@ fn extensions(v: &Val, path: &[&str], out: &mut ConfigFacts) {
 /// webpack `resolve.alias` (an object; the array form names each alias in an object).
 fn webpack(v: &Val, out: &mut ConfigFacts) {
     extensions(v, &["resolve", "extensions"], out);
+    federation_plugins(v, out);
     match v.at(&["resolve", "alias"]) {
         Ok(Some(Val::Arr(items, why))) => {
             if let Some(w) = why {

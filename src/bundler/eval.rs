@@ -34,6 +34,10 @@ pub enum Val {
     /// The value of another config file of the same folder (`import viteConfig from
     /// "./vite.config"`): read on its own, so merging it adds nothing unknown.
     OtherConfig,
+    /// `new Name(args)` of a constructor other than `URL`: its last name (`ModuleFederationPlugin`
+    /// of `new rspack.container.ModuleFederationPlugin(…)`) and its evaluated arguments. A
+    /// bundler's plugin instance: what a config reader knows of it is its options.
+    New(String, Vec<Val>),
     /// Not known statically; why.
     Unknown(String),
 }
@@ -345,7 +349,8 @@ impl<'a> Eval<'a> {
             "identifier" => self.identifier(n, scope, depth),
             "member_expression" => self.member(n, scope, depth),
             "call_expression" => self
-                .known_call(n, scope, depth)
+                .filter_boolean(n, scope, depth)
+                .or_else(|| self.known_call(n, scope, depth))
                 .unwrap_or_else(|| Val::Unknown(format!("the result of `{}`", short(self.text(n))))),
             "new_expression" => self.new_url(n, scope, depth),
             "binary_expression" => {
@@ -649,7 +654,41 @@ impl<'a> Eval<'a> {
                 return Val::Url(join(&dir, &rel));
             }
         }
+        if !ctor.is_empty() && ctor != "URL" && !ctor.contains('(') {
+            let name = ctor.rsplit('.').next().unwrap_or(ctor).trim();
+            let args = self
+                .args(n)
+                .iter()
+                .map(|a| self.expr(*a, scope, depth + 1))
+                .collect();
+            return Val::New(name.to_string(), args);
+        }
         Val::Unknown(format!("`{}`", short(self.text(n))))
+    }
+
+    /// `[…].filter(Boolean)` (a webpack `plugins` list with `dev && new Plugin()` items): the
+    /// array without the items known to be falsy.
+    fn filter_boolean(&self, n: Node, scope: Scope, depth: usize) -> Option<Val> {
+        let callee = n.child_by_field_name("function")?;
+        if callee.kind() != "member_expression"
+            || callee.child_by_field_name("property").map(|p| self.text(p)) != Some("filter")
+        {
+            return None;
+        }
+        let args = self.args(n);
+        if args.len() != 1 || self.text(args[0]) != "Boolean" {
+            return None;
+        }
+        match self.expr(callee.child_by_field_name("object")?, scope, depth + 1) {
+            Val::Arr(items, why) => Some(Val::Arr(
+                items
+                    .into_iter()
+                    .filter(|v| !matches!(v, Val::Bool(false) | Val::Null))
+                    .collect(),
+                why,
+            )),
+            _ => None,
+        }
     }
 
     /// Path helpers and same-file functions; `None` for any other call.

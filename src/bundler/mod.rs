@@ -54,6 +54,9 @@ pub enum Provided {
     Fallback(String),
     /// Maybe an alias of a config hookctl could not fully evaluate (why).
     Uncertain(String),
+    /// Maybe a Module Federation remote of a config hookctl could not fully read (why): remote
+    /// names look like package names, so an undeclared one is uncertain too.
+    MaybeRemote(String),
 }
 
 /// An aliased specifier, rewritten.
@@ -74,6 +77,8 @@ struct Folder {
     aliases: Vec<(Alias, String)>,
     /// (config path, why) of the first config whose aliases are not all known.
     aliases_uncertain: Option<(String, String)>,
+    /// (config path, why) of the first config whose Module Federation remotes are not all known.
+    remotes_uncertain: Option<(String, String)>,
     /// Env name -> the config that defines it.
     env_names: BTreeMap<String, String>,
     env_prefixes: Option<Vec<String>>,
@@ -256,6 +261,11 @@ impl Bundler {
             {
                 folder.aliases_uncertain = Some((path.to_string(), why.clone()));
             }
+            if let Some(why) = &f.remotes_uncertain
+                && folder.remotes_uncertain.is_none()
+            {
+                folder.remotes_uncertain = Some((path.to_string(), why.clone()));
+            }
             for n in &f.env_names {
                 folder
                     .env_names
@@ -324,6 +334,16 @@ impl Bundler {
         }
         if spec.starts_with('#') && self.walk(importer).any(|(_, f)| f.nuxt) {
             return Provided::Fallback("a Nuxt app's `#` module".into());
+        }
+        // A remote's module (`remote/Button`): a name, a `/`, the exposed module.
+        if let Some((_, folder)) = nearest
+            && let Some((by, why)) = &folder.remotes_uncertain
+            && !spec.starts_with('/')
+            && crate::resolve::package_name(spec).is_some_and(|p| p.len() < spec.len())
+        {
+            return Provided::MaybeRemote(format!(
+                "`{by}` may name it as a Module Federation remote ({why})"
+            ));
         }
         if let Some((_, folder)) = nearest
             && let Some((by, why)) = &folder.aliases_uncertain

@@ -366,6 +366,7 @@ impl Lock {
             return Some(Drift::Missing);
         };
         let spec = classify(dep.spec);
+        let npm_range = matches!(spec, Spec::Range(_) | Spec::Tag);
         let expected = match spec {
             Spec::Range(_) | Spec::Tag => format!("npm:{}", dep.spec.trim()),
             // Berry binds source descriptors to their workspace (`file:../x::locator=…`).
@@ -377,7 +378,9 @@ impl Lock {
             }
             _ => dep.spec.trim().to_string(),
         };
-        if *recorded == expected {
+        // Lockfiles before v8 (yarn 2 and 3) record a range of the default `npm:` protocol
+        // without it (`tiny: ^1.0.0`); yarn 4 writes `npm:^1.0.0`.
+        if *recorded == expected || npm_range && recorded.trim() == dep.spec.trim() {
             return None;
         }
         let locked = self.locked_version(&format!("{}@{recorded}", dep.name));

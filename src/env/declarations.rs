@@ -62,10 +62,17 @@ pub fn is_test_env_file(path: &str) -> bool {
     file.starts_with(".env") && file.split('.').any(|w| w == "test" || w == "testing")
 }
 
-/// Env files Next.js, Vite and Remix load in every checkout: committed, their names (and
+/// Env files Next.js, Vite and Remix load in every checkout (and `RedwoodJS`'s `.env.defaults`,
+/// loaded under `.env` everywhere, `dotenv-defaults`' convention): committed, their names (and
 /// values) ship with the repository, so they declare those names. `.env.local` and
 /// `.env.*.local` are one machine's and never declare.
-const FRAMEWORK_LOADED: &[&str] = &[".env", ".env.development", ".env.production", ".env.test"];
+const FRAMEWORK_LOADED: &[&str] = &[
+    ".env",
+    ".env.development",
+    ".env.production",
+    ".env.test",
+    ".env.defaults",
+];
 
 /// Whether a repo-relative path is an env file frameworks load (see [`FRAMEWORK_LOADED`]).
 pub fn is_framework_loaded_env_file(path: &str) -> bool {

@@ -233,12 +233,26 @@ impl Resolver {
 
         let mut configs = Configs::load(&snap, unreadable, &mut hidden);
         timing(t0, "tsconfigs");
-        let builds_to_output = packages
+        // What the repository git-ignores, read once and only when asked: a path it ignores
+        // and the snapshot lacks is something a tool writes (a workspace package's build
+        // output, a framework's generated tsconfig), not a file someone forgot to add.
+        let ignored: OnceLock<ignored::Ignored> = OnceLock::new();
+        let is_ignored = |rel: &str| {
+            snap.get(rel).is_none()
+                && ignored
+                    .get_or_init(|| ignored::Ignored::load(&snap))
+                    .is_ignored(&snap, rel)
+        };
+        let mut builds_to_output: Vec<String> = packages
             .workspaces
             .iter()
-            .filter(|(_, dir)| entry_is_output(&packages.manifests[dir.as_str()].json, &generated))
+            .filter(|(_, dir)| {
+                let json = &packages.manifests[dir.as_str()].json;
+                entry_is_output(json, &generated) || entry_is_ignored(dir, json, &is_ignored)
+            })
             .map(|(name, _)| name.clone())
             .collect();
+        builds_to_output.sort();
 
         let committed_modules: Vec<String> = {
             let mut dirs: Vec<String> = snap
@@ -282,7 +296,7 @@ impl Resolver {
             let fs = SnapFs::new(Arc::new(clone_shared(&shared)), View::Strict);
             let probe = ResolverGeneric::new_with_file_system(fs.clone(), options());
             configs.served = std::mem::take(&mut shared.patched);
-            configs.follow_extends(&snap, &probe, &fs, &generated);
+            configs.follow_extends(&snap, &probe, &fs, &generated, &is_ignored);
             shared.patched = std::mem::take(&mut configs.served);
         }
         // A base that is not there (an uninstalled package, a codegen output not generated yet)
@@ -381,7 +395,11 @@ impl Resolver {
             t0,
             &format!("bundler configs ({parsed} parsed, {cached} from the cache)"),
         );
-        let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest() ^ bundler.digest();
+        // Which bases count as not generated yet and which packages build to output depend on
+        // `.gitignore` files too (not resolution configs): they are part of the context.
+        let decided =
+            xxhash_rust::xxh3::xxh3_64(format!("{:?} {builds_to_output:?}", configs.missing).as_bytes());
+        let config_digest = tsconfig::digest(&shared.patched) ^ ambient.digest() ^ bundler.digest() ^ decided;
         let shared = Arc::new(shared);
         let strict =
             ResolverGeneric::new_with_file_system(SnapFs::new(shared.clone(), View::Strict), options());
@@ -394,7 +412,7 @@ impl Resolver {
             cjs: OnceLock::new(),
             no_types: OnceLock::new(),
             by_conditions: std::sync::Mutex::new(HashMap::new()),
-            ignored: OnceLock::new(),
+            ignored,
             ambient,
             node_modes: std::sync::Mutex::new(HashMap::new()),
             stems: std::sync::Mutex::new(HashMap::new()),
@@ -411,7 +429,7 @@ impl Resolver {
                 .iter()
                 .map(|p| p.trim_matches('/').to_string())
                 .collect(),
-            builds_to_output,
+            builds_to_output: builds_to_output.into_iter().collect(),
             committed_modules,
             configs,
             config_digest,
@@ -727,6 +745,7 @@ impl Resolver {
             && !import.type_only
             && (import.specifier.starts_with('.') || import.specifier.starts_with('/'))
             && mode == Some(NodeMode::Esm)
+            && !specifier::loaded_by_a_bundler(importer)
         {
             let esm = self.esm.get_or_init(|| {
                 let options = ResolveOptions {
@@ -820,6 +839,14 @@ impl Resolver {
                 Verdict::Unresolved | Verdict::Unknown { .. } => Verdict::Unknown { why: Some(why) },
                 v => v,
             },
+            crate::bundler::Provided::MaybeRemote(why) => {
+                match self.resolve_mapped(importer, &spec, type_only) {
+                    Verdict::Unresolved | Verdict::Unknown { .. } | Verdict::Undeclared(_) => {
+                        Verdict::Unknown { why: Some(why) }
+                    }
+                    v => v,
+                }
+            }
             crate::bundler::Provided::Alias { targets, .. } => {
                 // Like a tsconfig `paths` entry: the first target that resolves to a file wins,
                 // else the first target's outcome (a missing file is unresolved or untracked).
@@ -1548,6 +1575,31 @@ fn entry_is_output(manifest: &Value, generated: &[String]) -> bool {
     ["exports", "main", "module", "types", "typings"]
         .iter()
         .any(|k| manifest.get(k).is_some_and(|v| mentions_dir(v, generated)))
+}
+
+/// Does a package.json's entry point (`exports`, `main`, `module`, `types`, `typings`) name a
+/// path under the package's folder `dir` that the snapshot lacks and git ignores
+/// (`./dist-js/index.js` beside a `.gitignore` line `dist-js/`): build output of a folder name
+/// hookctl does not list?
+fn entry_is_ignored(dir: &str, manifest: &Value, ignored: &dyn Fn(&str) -> bool) -> bool {
+    let mut entries = Vec::new();
+    for k in ["exports", "main", "module", "types", "typings"] {
+        if let Some(v) = manifest.get(k) {
+            collect_strings(v, &mut entries);
+        }
+    }
+    entries.iter().any(|e| {
+        let rel = e.split('*').next().unwrap_or_default().trim_start_matches("./");
+        if rel.is_empty() || rel.starts_with('/') || rel.contains(':') || rel.split('/').any(|c| c == "..") {
+            return false;
+        }
+        let path = if dir.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{dir}/{rel}")
+        };
+        ignored(path.trim_end_matches('/'))
+    })
 }
 
 fn mentions_dir(v: &Value, dirs: &[String]) -> bool {

@@ -166,6 +166,30 @@ pub fn types_package(pkg: &str) -> String {
     }
 }
 
+/// A tool config that its tool bundles before running it (esbuild's `bundle-require`, jiti):
+/// `vite.config.ts`, `vitest.config.ts`, `tsup.config.ts`, `tsdown.config.ts`,
+/// `rsbuild.config.ts`, `nuxt.config.ts`, `astro.config.mjs`. Its imports are resolved by that
+/// bundler, which probes extensions, not by Node's ESM loader: an extensionless relative import
+/// there is fine in a `"type": "module"` package under `nodenext`.
+pub fn loaded_by_a_bundler(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return false;
+    };
+    matches!(ext, "ts" | "mts" | "cts" | "js" | "mjs" | "cjs")
+        && matches!(
+            stem,
+            "vite.config"
+                | "vitest.config"
+                | "vitest.workspace"
+                | "tsup.config"
+                | "tsdown.config"
+                | "rsbuild.config"
+                | "nuxt.config"
+                | "astro.config"
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,11 +89,13 @@ pub fn without_extends(mut json: Value, specs: &[String]) -> Value {
     json
 }
 
-/// Does a relative `extends` of `config` point into a generated folder?
-fn generated(generated_dirs: &[String], config: &str, spec: &str) -> bool {
+/// Does a relative `extends` of `config` point into a generated folder, or at a path the
+/// repository git-ignores (`.wxt/tsconfig.json`, which `wxt prepare` writes on install)? Such a
+/// base is written by a tool, never committed: missing, it is not a broken `extends`.
+fn generated(generated_dirs: &[String], ignored: &dyn Fn(&str) -> bool, config: &str, spec: &str) -> bool {
     let dir = config.rsplit_once('/').map_or("", |(d, _)| d);
     let rel = join_rel(dir, spec);
-    super::in_generated_dir(generated_dirs, &format!("{rel}/x"))
+    super::in_generated_dir(generated_dirs, &format!("{rel}/x")) || ignored(&rel)
 }
 
 impl Configs {
@@ -182,10 +184,11 @@ impl Configs {
         probe: &ResolverGeneric<SnapFs>,
         fs: &SnapFs,
         generated_dirs: &[String],
+        ignored: &dyn Fn(&str) -> bool,
     ) {
         // A missing reference into a generated folder may define aliases, like a missing base.
         for (config, spec) in std::mem::take(&mut self.missing_references) {
-            if generated(generated_dirs, &config, &spec) {
+            if generated(generated_dirs, ignored, &config, &spec) {
                 self.missing.entry(config).or_default().push(spec);
             }
         }
@@ -224,7 +227,7 @@ impl Configs {
                     }
                     // A base written by codegen (`./.svelte-kit/tsconfig.json`, `.nuxt/...`) is
                     // missing until the framework runs: like an uninstalled package.
-                    None if generated(generated_dirs, &config, &spec) => {
+                    None if generated(generated_dirs, ignored, &config, &spec) => {
                         self.missing.entry(config.clone()).or_default().push(spec.clone());
                     }
                     None => {}

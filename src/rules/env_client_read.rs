@@ -34,7 +34,7 @@ use crate::scan::EnvSource;
 const NEXT_CLIENT_BUILTINS: &[&str] = &["NODE_ENV", "NEXT_RUNTIME", "NEXT_DEPLOYMENT_ID"];
 const NEXT_CLIENT_BUILTIN_PREFIXES: &[&str] = &["__NEXT_"];
 /// Vite's `import.meta.env` built-ins (<https://vite.dev/guide/env-and-mode>).
-const VITE_BUILTINS: &[&str] = &["MODE", "BASE_URL", "PROD", "DEV", "SSR"];
+pub(crate) const VITE_BUILTINS: &[&str] = &["MODE", "BASE_URL", "PROD", "DEV", "SSR"];
 
 pub fn check(cx: &EnvContext, packages: &Packages) -> Vec<Finding> {
     let soften = cx.config.env.fallback_reads_warn();

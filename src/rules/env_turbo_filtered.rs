@@ -14,7 +14,8 @@
 //! of those tasks passes the name and none runs loose (`envMode: "loose"`, `--env-mode=loose`
 //! in the root script that runs turbo, turbo 1's inferred mode). `--framework-inference=false`
 //! in that script turns off the framework's wildcards (turbo.json has no such setting). Names the task's own tools
-//! set are not reported: `NODE_ENV` (every bundler sets it), a name a bundler config defines,
+//! set are not reported: `NODE_ENV` (every bundler sets it), Vite's `import.meta.env` built-ins
+//! (`MODE`, `BASE_URL`, `PROD`, `DEV`, `SSR`), a name a bundler config defines,
 //! and names a committed `.env`/`.env.production` of the package sets (the framework loads
 //! them inside the task). An optional read (a fallback, a guard, a test file) is a warning.
 //!
@@ -125,7 +126,15 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             let Some(name) = read.name.as_deref() else {
                 continue;
             };
-            if SET_BY_THE_TASK.contains(&name) || name.starts_with("npm_") || cx.bundler_defines(path, name) {
+            // Vite sets its own `import.meta.env` built-ins (`MODE`, `BASE_URL`, ...) inside the
+            // build: the task's environment never supplies them.
+            let vite_builtin = read.source == crate::scan::EnvSource::ImportMetaEnv
+                && super::env_client_read::VITE_BUILTINS.contains(&name);
+            if SET_BY_THE_TASK.contains(&name)
+                || vite_builtin
+                || name.starts_with("npm_")
+                || cx.bundler_defines(path, name)
+            {
                 continue;
             }
             let Verdict { passed, ran, fix } = verdict(cx, &root, &mut pkgs, &running, name);

@@ -14,6 +14,7 @@ const UNRESOLVED: &str = "imports/unresolved";
 const UNTRACKED: &str = "imports/untracked";
 const UNDECLARED: &str = "imports/undeclared-dependency";
 const DRIFT: &str = "deps/lockfile-drift";
+const UNREADABLE: &str = "files/unreadable";
 
 /// One shape: the repository, and what `hookctl check` must say about it.
 struct Row {
@@ -878,6 +879,248 @@ const ROWS: &[Row] = &[
         config: None,
         expect: &[],
     },
+    // h19b: yarn 2 and 3 (lockfile v4-v6) record a workspace's `npm:` ranges without the
+    // protocol (`tiny: ^1.0.0`); yarn 4 writes `npm:^1.0.0` (RedwoodJS apps pin yarn 3).
+    Row {
+        shape: "yarn 3 lockfile (v6) records `tiny: ^1.0.0` for `^1.0.0`: in sync",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "app", "packageManager": "yarn@3.8.7", "dependencies": { "tiny": "^1.0.0" } }"#,
+            ),
+            ("yarn.lock", YARN3_LOCK),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: the same lockfile for `tiny@^2.0.0` blocks",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "app", "packageManager": "yarn@3.8.7", "dependencies": { "tiny": "^2.0.0" } }"#,
+            ),
+            ("yarn.lock", YARN3_LOCK),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(DRIFT, ERROR, "package.json", "tiny")],
+    },
+    // h19b: a path the repository git-ignores and the snapshot lacks is written by a tool: a
+    // tsconfig base (`wxt prepare` writes `.wxt/tsconfig.json` on install), a workspace
+    // package's build output in a folder hookctl does not list (Tauri plugins' `dist-js/`).
+    Row {
+        shape: "tsconfig `extends: ./.wxt/tsconfig.json`, `.wxt` git-ignored (WXT): not a broken `extends`",
+        staged: &[
+            APP,
+            (".gitignore", "node_modules\n.wxt\n"),
+            ("tsconfig.json", r#"{ "extends": "./.wxt/tsconfig.json" }"#),
+            ("src/a.ts", "export default 1;\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: the same base, not ignored, is a broken `extends`",
+        staged: &[
+            APP,
+            (".gitignore", "node_modules\n"),
+            ("tsconfig.json", r#"{ "extends": "./.wxt/tsconfig.json" }"#),
+            ("src/a.ts", "export default 1;\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNREADABLE, ERROR, "tsconfig.json", "")],
+    },
+    Row {
+        shape: "workspace package whose `main` is in git-ignored `dist-js/` (Tauri plugins): build output",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "root", "private": true, "workspaces": ["plugins/*", "app"] }"#,
+            ),
+            (".gitignore", "node_modules/\ndist-js/\n"),
+            (
+                "plugins/shell/package.json",
+                r#"{ "name": "@x/plugin-shell", "version": "2.0.1", "main": "./dist-js/index.js", "types": "./dist-js/index.d.ts" }"#,
+            ),
+            ("plugins/shell/guest-js/index.ts", "export const run = 1;\n"),
+            (
+                "app/package.json",
+                r#"{ "name": "app", "dependencies": { "@x/plugin-shell": "2.0.1" } }"#,
+            ),
+            (
+                "app/src/a.ts",
+                "import { run } from \"@x/plugin-shell\";\nexport default run;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: the same `dist-js/` not ignored is a missing entry point",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "root", "private": true, "workspaces": ["plugins/*", "app"] }"#,
+            ),
+            (".gitignore", "node_modules/\n"),
+            (
+                "plugins/shell/package.json",
+                r#"{ "name": "@x/plugin-shell", "version": "2.0.1", "main": "./dist-js/index.js", "types": "./dist-js/index.d.ts" }"#,
+            ),
+            ("plugins/shell/guest-js/index.ts", "export const run = 1;\n"),
+            (
+                "app/package.json",
+                r#"{ "name": "app", "dependencies": { "@x/plugin-shell": "2.0.1" } }"#,
+            ),
+            (
+                "app/src/a.ts",
+                "import { run } from \"@x/plugin-shell\";\nexport default run;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "app/src/a.ts", "@x/plugin-shell")],
+    },
+    // h19b: what an Rspack config tells the bundler (read as webpack): `resolve.alias` (Preact's
+    // `react` -> `preact/compat`), Module Federation `remotes` and a `DllReferencePlugin` scope,
+    // in a `plugins` list ending in `.filter(Boolean)` (rspack-examples).
+    Row {
+        shape: "rspack.config.js: alias, Module Federation remote and DLL scope resolve",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "host", "dependencies": { "preact": "10.0.0" }, "devDependencies": { "@rspack/core": "1.2.6" } }"#,
+            ),
+            (
+                "rspack.config.js",
+                "const path = require('node:path');\nconst { rspack } = require('@rspack/core');\nconst dev = process.env.NODE_ENV === 'development';\nmodule.exports = {\n  resolve: { alias: { react: 'preact/compat' } },\n  plugins: [\n    new rspack.container.ModuleFederationPluginV1({ name: 'app', remotes: { 'mfe-b': 'mfeB@http://localhost:8081/mfeB.js' } }),\n    new rspack.DllReferencePlugin({ manifest: path.resolve(__dirname, 'dll/beta.manifest.json'), scope: 'beta' }),\n    dev && new rspack.HotModuleReplacementPlugin(),\n  ].filter(Boolean),\n};\n",
+            ),
+            (
+                "src/App.js",
+                "import React from 'react';\nimport Remote from 'mfe-b/Component';\nimport b from 'beta/b';\nexport default [React, Remote, b];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: the same imports without that config are undeclared packages",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "host", "dependencies": { "preact": "10.0.0" }, "devDependencies": { "@rspack/core": "1.2.6" } }"#,
+            ),
+            (
+                "rspack.config.js",
+                "module.exports = { entry: './src/App.js' };\n",
+            ),
+            (
+                "src/App.js",
+                "import React from 'react';\nimport Remote from 'mfe-b/Component';\nimport b from 'beta/b';\nexport default [React, Remote, b];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNDECLARED, ERROR, "src/App.js", "beta/b"),
+            (UNDECLARED, ERROR, "src/App.js", "mfe-b/Component"),
+            (UNDECLARED, ERROR, "src/App.js", "react"),
+        ],
+    },
+    Row {
+        shape: "rsbuild.config.ts whose Module Federation options are imported: a remote's module is a warning",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "host", "devDependencies": { "@rsbuild/core": "1.2.13" } }"#,
+            ),
+            (
+                "rsbuild.config.ts",
+                "import { defineConfig } from '@rsbuild/core';\nimport { mfConfig } from './module-federation.config';\nexport default defineConfig({ moduleFederation: { options: mfConfig } });\n",
+            ),
+            (
+                "module-federation.config.ts",
+                "export const mfConfig = { name: 'host', remotes: { remote: 'remote@http://localhost:3002/remoteEntry.js' } };\n",
+            ),
+            (
+                "src/App.js",
+                "import Button from 'remote/Button';\nexport default Button;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNKNOWN, WARNING, "src/App.js", "remote/Button")],
+    },
+    Row {
+        shape: "twin: an rsbuild.config.ts without Module Federation: undeclared",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "host", "devDependencies": { "@rsbuild/core": "1.2.13" } }"#,
+            ),
+            (
+                "rsbuild.config.ts",
+                "import { defineConfig } from '@rsbuild/core';\nexport default defineConfig({ server: { port: 3000 } });\n",
+            ),
+            (
+                "src/App.js",
+                "import Button from 'remote/Button';\nexport default Button;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNDECLARED, ERROR, "src/App.js", "remote/Button")],
+    },
+    // h19b: tsup (like Vite) bundles its config with esbuild before running it: an extensionless
+    // import there is fine in an ESM package under `nodenext` (Hydrogen's CLI `tsup.config.ts`).
+    Row {
+        shape: "tsup.config.ts in a `type: module` package under nodenext imports `./src/lib/process`",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "cli", "type": "module", "devDependencies": { "tsup": "8.0.0" } }"#,
+            ),
+            (
+                "tsconfig.json",
+                r#"{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext" }, "include": ["src"] }"#,
+            ),
+            (
+                "tsup.config.ts",
+                "import { defineConfig } from 'tsup';\nimport { run } from './src/lib/process';\nexport default defineConfig({ onSuccess: run });\n",
+            ),
+            ("src/lib/process.ts", "export const run = async () => {};\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[],
+    },
+    Row {
+        shape: "twin: the same import in the package's code needs the extension",
+        staged: &[
+            (
+                "package.json",
+                r#"{ "name": "cli", "type": "module", "devDependencies": { "tsup": "8.0.0" } }"#,
+            ),
+            (
+                "tsconfig.json",
+                r#"{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext" }, "include": ["src"] }"#,
+            ),
+            (
+                "src/index.ts",
+                "import { run } from './lib/process';\nexport default run;\n",
+            ),
+            ("src/lib/process.ts", "export const run = async () => {};\n"),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "src/index.ts", "./lib/process")],
+    },
 ];
 
 /// A site whose template loads a sandbox's files as strings (react.dev's `templateRSC.ts`).
@@ -893,6 +1136,30 @@ const TEXT_CLIENT: (&str, &str) = (
     "src/sandbox/client.js",
     "import './__shim__';\nimport { refresh } from 'react-refresh/runtime';\nexport default refresh;\n",
 );
+
+/// A yarn 3 lockfile (v6): the root workspace's dependency range without `npm:`.
+const YARN3_LOCK: &str = r#"# This file is generated by running "yarn install" inside your project.
+# Manual changes might be lost - proceed with caution!
+
+__metadata:
+  version: 6
+  cacheKey: 8c0
+
+"app@workspace:.":
+  version: 0.0.0-use.local
+  resolution: "app@workspace:."
+  dependencies:
+    tiny: ^1.0.0
+  languageName: unknown
+  linkType: soft
+
+"tiny@npm:^1.0.0":
+  version: 1.2.0
+  resolution: "tiny@npm:1.2.0"
+  checksum: 0000
+  languageName: node
+  linkType: hard
+"#;
 
 /// An npm v3 lockfile locking `tiny` at 1.2.0 for the package in its folder.
 const NPM_LOCK: &str = r#"{

@@ -253,6 +253,12 @@ export const client = createClient({ url: process.env.REDIS_ADDR });
         want: &[(APP, "TWICE_URL", "error")] },
     Row { shape: "the same name on two lines (twin): two findings", files: &[(APP, "export const u = new URL(process.env.TWICE_URL);\nexport const v = process.env.TWICE_URL.trim();\n")],
         want: &[(APP, "TWICE_URL", "error"), (APP, "TWICE_URL", "error")] },
+
+    // h19b: RedwoodJS loads a committed `.env.defaults` under `.env` in every checkout.
+    Row { shape: ".env.defaults declares (RedwoodJS DOMAIN_URL)", files: &[(".env.defaults", "DATABASE_URL=file:./dev.db\nDOMAIN_URL=http://localhost:8910/\n"), (APP, "export const a = process.env.DOMAIN_URL.trim();\n")],
+        want: &[] },
+    Row { shape: "a name .env.defaults lacks (twin)", files: &[(".env.defaults", "DATABASE_URL=file:./dev.db\n"), (APP, "export const a = process.env.DOMAIN_URL.trim();\n")],
+        want: &[(APP, "DOMAIN_URL", "error")] },
 ];
 
 #[test]
@@ -456,4 +462,39 @@ fn local_env_file_of_placeholders_is_no_secret() {
         secrets("STRIPE=sk_live_51HqLyjWDarjtT1zdp7dcXYZabc123456789\nOTHER=changeme\n"),
         ["error"]
     );
+}
+
+/// `env/turbo-filtered` (h19b, Cloudflare's React Router and Astro templates): Vite sets its own
+/// `import.meta.env` built-ins (`MODE`, `BASE_URL`, ...) inside the build, so turbo's strict
+/// env mode cannot remove them; another `import.meta.env` name the task does not pass still
+/// blocks (the twin).
+#[test]
+fn vite_builtins_are_not_filtered_by_turbo() {
+    let turbo = |read: &str| -> Vec<(String, String)> {
+        let files: Vec<(&str, String)> = vec![
+            (
+                "package.json",
+                r#"{"name":"web","private":true,"scripts":{"build":"vite build"},"devDependencies":{"vite":"5","turbo":"2"},"packageManager":"npm@10.0.0"}"#.into(),
+            ),
+            ("turbo.json", r#"{"tasks":{"build":{}}}"#.into()),
+            ("src/app.ts", format!("export const m = {read};\n")),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        env_findings(&files)
+            .into_iter()
+            .filter(|f| f.0 == "env/turbo-filtered")
+            .map(|f| (f.2, f.3))
+            .collect()
+    };
+    let rows: &[(&str, &[(&str, &str)])] = &[
+        (
+            "[import.meta.env.MODE, import.meta.env.BASE_URL, import.meta.env.DEV]",
+            &[],
+        ),
+        ("import.meta.env.API_HOST.trim()", &[("API_HOST", "error")]),
+    ];
+    for (read, want) in rows {
+        let want: Vec<(String, String)> = want.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+        assert_eq!(turbo(read), want, "{read}");
+    }
 }
