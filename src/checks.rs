@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rayon::prelude::*;
 
@@ -16,6 +16,7 @@ use crate::resolve::{Resolver, Verdict};
 use crate::rules;
 use crate::scan::{self, Facts, FileKind, ScanOptions};
 use crate::snapshot::{self, Snapshot};
+use crate::timings::{self, Mark};
 
 /// What to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,7 +272,7 @@ fn merge_part(out: &mut Outcome, mut part: Outcome) {
 }
 
 fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outcome> {
-    let start = Instant::now();
+    let start = Mark::now();
     let (repo, paths) = crate::git::discover()?;
     let baseline = match &req.baseline {
         Baseline::None => None,
@@ -280,12 +281,12 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
     };
     let snap = req.target.open(repo, &paths)?;
     let snap = Arc::new(snap);
-    timing("snapshot", start);
+    timings::report("snapshot", &start);
     let base_snap = match baseline {
         Some(base) => Some(open_baseline(&snap, &paths, base)?),
         None => None,
     };
-    timing("baseline snapshot", start);
+    timings::report("baseline snapshot", &start);
     // The cache's fingerprint and the scan must see the same options: built once, passed down.
     let scan_opts = ScanOptions {
         env_accessors: config.env.accessors.clone(),
@@ -300,7 +301,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
         }
         _ => FileScope::All,
     };
-    timing("plan", start);
+    timings::report("plan", &start);
     let changed = match (&scope, &base_snap) {
         (FileScope::Files(_), Some(base)) => Some(changed_paths(&snap, base)),
         _ => None,
@@ -325,9 +326,9 @@ fn run_inner(config: &Config, req: &Request, mark: bool) -> anyhow::Result<Outco
             f.new = Some(true);
         }
     }
-    let t0 = Instant::now();
+    let t0 = Mark::now();
     local_checks(config, req, &snap, &mut outcome)?;
-    timing("local checks", t0);
+    timings::report("local checks", &t0);
     finish_cache(&cache, &mut outcome);
     outcome.snapshot = Some(snap);
     outcome.changed = changed;
@@ -368,7 +369,7 @@ fn scoped_whole_repo_checks(
         let new = rules::files_case_collision::check_added(snap, base);
         outcome.findings.extend(finalize(config, req, new));
     }
-    let t0 = Instant::now();
+    let t0 = Mark::now();
     if wanted("deps") && rules::deps_lockfile_drift::lockfiles_changed(snap, base) {
         let drift = |s: &Snapshot| {
             let packages = crate::resolve::packages::Packages::load(s, &mut Vec::new());
@@ -381,7 +382,7 @@ fn scoped_whole_repo_checks(
             .collect();
         outcome.findings.extend(finalize(config, req, new));
     }
-    timing("lockfile drift (scoped)", t0);
+    timings::report("lockfile drift (scoped)", &t0);
 }
 
 /// Drops (or, with `mark`, marks as not new) the findings the baseline already had.
@@ -399,13 +400,13 @@ fn subtract_baseline(outcome: &mut Outcome, old: &[Finding], mark: bool) {
 /// Saves the facts cache and waits for the remote cache's uploads (each bounded) before the
 /// process ends. A cache that cannot be written (read-only repository) only costs speed.
 fn finish_cache(cache: &FactsCache, outcome: &mut Outcome) {
-    let t0 = Instant::now();
+    let t0 = Mark::now();
     let _ = cache.save();
-    timing("cache save", t0);
+    timings::report("cache save", &t0);
     if let Some(remote) = cache.remote() {
-        let t0 = Instant::now();
+        let t0 = Mark::now();
         outcome.notes.extend(remote.finish());
-        timing("remote cache uploads", t0);
+        timings::report("remote cache uploads", &t0);
     }
 }
 
@@ -494,26 +495,6 @@ fn baseline_request(req: &Request, findings: &[Finding]) -> Request {
 fn cache_dir(snap: &Snapshot) -> PathBuf {
     snap.with_repo(|r| r.commondir().to_path_buf())
         .unwrap_or_else(|| snap.git_dir.clone())
-}
-
-/// `HOOKCTL_TIMINGS=1`: print how long each phase took, to stderr.
-fn timing(phase: &str, since: Instant) {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *ON.get_or_init(|| crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS)) {
-        // Peak resident memory so far, where the OS tells it (Linux).
-        let peak = std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|st| {
-                st.lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .map(|l| l[6..].trim().to_string())
-            })
-            .unwrap_or_default();
-        errln!(
-            "hookctl: timing: {phase}: {:.1} ms (peak memory {peak})",
-            since.elapsed().as_secs_f64() * 1000.0
-        );
-    }
 }
 
 /// Which source files to analyse.
@@ -982,7 +963,7 @@ fn analyze(
         (req.groups.is_empty() || req.groups.iter().any(|g| g == group))
             && !req.skip.iter().any(|s| s == group)
     };
-    let t0 = Instant::now();
+    let t0 = Mark::now();
     let in_source = enabled("secrets")
         && config.level(&rules::SECRETS_IN_SOURCE) != crate::config::Level::Off
         && !req.skip.iter().any(|s| s == rules::SECRETS_IN_SOURCE.id);
@@ -992,9 +973,9 @@ fn analyze(
     let mut notes = Vec::new();
     // The resolver (it reads the config files) before the scan: the clean sets' contexts are
     // known then, and a fresh clone fetches them from the remote cache while the scan runs.
-    let t1 = Instant::now();
+    let t1 = Mark::now();
     let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
-    timing("resolver setup", t1);
+    timings::report("resolver setup", &t1);
     let full = *scope == FileScope::All && snap.kind != snapshot::Kind::Worktree;
     // Full checks of an index or commit remember which files resolved cleanly in this
     // resolution context, so an unchanged repository is not resolved again.
@@ -1062,9 +1043,9 @@ fn analyze(
     );
     drop(dev_only);
     let generated = std::sync::atomic::AtomicUsize::new(0);
-    timing("scan", t0);
+    timings::report("scan", &t0);
     let mut findings = Vec::new();
-    let t0 = Instant::now();
+    let t0 = Mark::now();
 
     if enabled("imports") {
         let clean = clean.with_remote(cache.remote(), files.len());
@@ -1121,8 +1102,8 @@ fn analyze(
             &resolver.packages,
         ));
     }
-    timing("imports", t0);
-    let t0 = Instant::now();
+    timings::report("imports", &t0);
+    let t0 = Mark::now();
     // Findings about the repository as a whole (config files, env files, path set) are only
     // computed for full checks: a scoped check runs only when no such file changed, so they
     // equal the baseline's (new case collisions are found by `new_case_collisions`).
@@ -1156,16 +1137,16 @@ fn analyze(
         unreadable.extend(cx.declarations.errors().iter().cloned());
     }
     if enabled("deps") && config.level(&rules::DEPS_DEV_ONLY_AT_RUNTIME) != crate::config::Level::Off {
-        let t0 = Instant::now();
+        let t0 = Mark::now();
         findings.extend(rules::deps_dev_only_at_runtime::check(
             config,
             &resolver.packages,
             &files,
         ));
-        timing("deps/dev-only-at-runtime", t0);
+        timings::report("deps/dev-only-at-runtime", &t0);
     }
     if in_source {
-        let t0 = Instant::now();
+        let t0 = Mark::now();
         let scoped: Option<Vec<&str>> = match scope {
             FileScope::All => None,
             FileScope::Files(set) => Some(set.iter().map(String::as_str).collect()),
@@ -1178,7 +1159,7 @@ fn analyze(
             cache.remote(),
             already_read,
         ));
-        timing("secrets in source", t0);
+        timings::report("secrets in source", &t0);
     }
     // Suppression comments apply to every rule reported in a source file.
     let by_path: std::collections::HashMap<&str, &Facts> =
@@ -1194,12 +1175,12 @@ fn analyze(
         findings.extend(rules::node_version::check(&snap, &resolver.packages));
     }
     if enabled("deps") && global {
-        let t0 = Instant::now();
+        let t0 = Mark::now();
         findings.extend(rules::deps_lockfile_drift::check(&snap, &resolver.packages));
-        timing("lockfile drift", t0);
+        timings::report("lockfile drift", &t0);
     }
 
-    timing("env, files", t0);
+    timings::report("env, files", &t0);
     let findings = finalize(config, req, findings);
     Ok(Outcome {
         findings,
