@@ -92,7 +92,7 @@ pub fn compute(
     seeds: &[PathBuf],
     facts: &FactsOf,
 ) -> anyhow::Result<Graph> {
-    let start = std::time::Instant::now();
+    let start = crate::timings::Mark::now();
     let edges = edges(config, &snap, facts)?;
     // Walk the edges backwards from the staged files.
     let importers = edges.importers();
@@ -122,7 +122,7 @@ pub fn compute(
         .filter(|(i, s)| **s && crate::scan::is_source(current[*i]))
         .map(|(i, _)| PathBuf::from(current[i]))
         .collect();
-    timing(start, &format!("walk ({} affected)", affected.len()));
+    timing(&start, &format!("walk ({} affected)", affected.len()));
     let oids = affected
         .iter()
         .filter_map(|p| Some((p.clone(), snap.get(p.to_str()?)?.oid.to_string())))
@@ -199,13 +199,8 @@ pub fn loaded_as_text(
         .collect())
 }
 
-fn timing(start: std::time::Instant, phase: &str) {
-    if crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS) {
-        errln!(
-            "hookctl: timing: import graph {phase}: {:.1} ms",
-            start.elapsed().as_secs_f64() * 1000.0
-        );
-    }
+fn timing(start: &crate::timings::Mark, phase: &str) {
+    crate::timings::report(&format!("import graph {phase}"), start);
 }
 
 /// Every resolved import edge of one snapshot.
@@ -308,7 +303,7 @@ fn keeps_name(pattern: &str, target: &str) -> bool {
 /// The import edges of `snap`: from the stored graph where it still holds, resolved where the
 /// snapshot changed (see the module comment), and stored again.
 fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> anyhow::Result<Edges<'s>> {
-    let start = std::time::Instant::now();
+    let start = crate::timings::Mark::now();
     let packages = Packages::load(snap, &mut Vec::new());
     let mut folders: Vec<(PathBuf, String)> = packages
         .workspaces
@@ -327,7 +322,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
     let nearest = crate::resolve::nearest::Nearest::new(snap, config, &mut unreadable, &mut notes);
     let ctx = config_context(snap, &nearest.settings());
     let keys = Keys::new(nearest.root());
-    timing(start, "snapshot, packages, resolver");
+    timing(&start, "snapshot, packages, resolver");
 
     let common_dir = snap
         .with_repo(|r| r.commondir().to_path_buf())
@@ -338,7 +333,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
         .and_then(|b| Stored::decode(&b))
         .filter(|s| s.ctx == ctx)
         .unwrap_or_default();
-    timing(start, "stored graph");
+    timing(&start, "stored graph");
     let current: Vec<(&str, &crate::snapshot::Entry)> = snap.iter().collect();
     let same_paths =
         stored.paths.len() == current.len() && stored.paths.iter().zip(&current).all(|(a, (b, _))| a == b);
@@ -436,7 +431,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
         facts_of(need)
     };
     timing(
-        start,
+        &start,
         &format!(
             "facts ({} files to resolve, {} partly)",
             whole.len(),
@@ -507,7 +502,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
     }
     // Stored sorted by importer, for the merge pass of the next run.
     entries.sort_unstable_by_key(|e| e.importer);
-    timing(start, "resolve");
+    timing(&start, "resolve");
     if changed {
         let new = Stored {
             ctx,
@@ -516,7 +511,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
         };
         // A graph that cannot be written (read-only repository) only costs speed.
         let _ = crate::cache::write_atomically(&file, &new.encode());
-        timing(start, "save");
+        timing(&start, "save");
         return Ok(Edges {
             paths: current,
             entries: new.entries,

@@ -35,6 +35,7 @@ pub mod scan;
 pub mod secret;
 pub mod snapshot;
 pub mod text;
+pub mod timings;
 
 use std::path::PathBuf;
 

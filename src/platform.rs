@@ -186,6 +186,17 @@ pub fn block_background_write_stops() {
     let _ = ttou.thread_block();
 }
 
+/// CPU time this process has used so far, user plus system, all threads (`getrusage`); zero
+/// where the OS does not tell it.
+pub fn cpu_time() -> std::time::Duration {
+    use nix::sys::resource::{UsageWho, getrusage};
+    use nix::sys::time::TimeValLike;
+    getrusage(UsageWho::RUSAGE_SELF).map_or(std::time::Duration::ZERO, |u| {
+        let micros = u.user_time().num_microseconds() + u.system_time().num_microseconds();
+        std::time::Duration::from_micros(u64::try_from(micros).unwrap_or(0))
+    })
+}
+
 /// This process's parent.
 pub fn parent_id() -> ProcessId {
     std::os::unix::process::parent_id() as ProcessId

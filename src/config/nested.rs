@@ -213,13 +213,30 @@ fn workspace_globs(root: &Path) -> Vec<String> {
 /// The workspace package folders on disk: folders matching the root `package.json`'s
 /// `workspaces` (or `workspaces.packages`) or `pnpm-workspace.yaml`'s `packages` (`!` excludes),
 /// holding a `package.json`. Sorted.
+///
+/// A hook run asks this three times (the nested `[rules]`, the packages' scopes, the nested
+/// jobs) before any job runs: the walk is done once per root and workspace patterns in a
+/// process.
 pub fn workspace_folders(root: &Path) -> Vec<PathBuf> {
+    type Walked = Vec<((PathBuf, Vec<String>), Vec<PathBuf>)>;
+    static WALKED: std::sync::Mutex<Walked> = std::sync::Mutex::new(Vec::new());
     let globs = workspace_globs(root);
+    let key = (root.to_path_buf(), globs);
+    let mut walked = WALKED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, found)) = walked.iter().find(|(k, _)| *k == key) {
+        return found.clone();
+    }
+    let found = walk_workspace_folders(root, &key.1);
+    walked.push((key, found.clone()));
+    found
+}
+
+fn walk_workspace_folders(root: &Path, globs: &[String]) -> Vec<PathBuf> {
     let mut include = globset::GlobSetBuilder::new();
     let mut exclude = globset::GlobSetBuilder::new();
     // Where to walk from (the literal part of a pattern) and how deep (`**`: up to 8).
     let mut starts: Vec<(PathBuf, usize)> = Vec::new();
-    for g in &globs {
+    for g in globs {
         let (neg, pat) = match g.strip_prefix('!') {
             Some(p) => (true, p),
             None => (false, g.as_str()),

@@ -130,16 +130,17 @@ fn includes(snap: &Snapshot, cfg: &str, dir: &str, path: &str, configs: &mut Con
 
 impl Ambient {
     pub fn load(snap: &Snapshot) -> Ambient {
+        // By name first: a lookup for each of the thousands of special paths (every `.svg`,
+        // `.json`, dotfile) was most of this function on a hook's path.
         let paths: Vec<&str> = snap
             .special_paths()
             .iter()
-            .filter_map(|p| Some((p, snap.get(p)?)))
-            .filter(|(p, e)| {
-                e.kind == EntryKind::File
-                    && (p.ends_with(".d.ts") || p.ends_with(".d.mts") || p.ends_with(".d.cts"))
+            .filter(|p| {
+                (p.ends_with(".d.ts") || p.ends_with(".d.mts") || p.ends_with(".d.cts"))
                     && !p.split('/').any(|c| c == "node_modules")
             })
-            .map(|(p, _)| p.as_str())
+            .filter(|p| snap.get(p).is_some_and(|e| e.kind == EntryKind::File))
+            .map(String::as_str)
             .collect();
         let mut out = Ambient::default();
         let mut configs = Configs::new();

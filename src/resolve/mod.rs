@@ -119,13 +119,8 @@ pub struct Resolver {
 }
 
 /// `HOOKCTL_TIMINGS=1`: the resolver setup's own phases, cumulative from its start.
-fn timing(start: std::time::Instant, phase: &str) {
-    if crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS) {
-        errln!(
-            "hookctl: timing: resolver setup, {phase}: {:.1} ms",
-            start.elapsed().as_secs_f64() * 1000.0
-        );
-    }
+fn timing(start: &crate::timings::Mark, phase: &str) {
+    crate::timings::report(&format!("resolver setup, {phase}"), start);
 }
 
 /// Built-in list of generated folders (data file), plus the configured ones.
@@ -225,14 +220,14 @@ impl Resolver {
         unreadable: &mut Vec<Finding>,
         notes: &mut Vec<String>,
     ) -> Resolver {
-        let t0 = std::time::Instant::now();
+        let t0 = crate::timings::Mark::now();
         let packages = Packages::load(&snap, unreadable);
-        timing(t0, "packages");
+        timing(&t0, "packages");
         let generated = generated_dirs(&config.generated);
         let mut hidden: HashSet<String> = unreadable.iter().map(|f| f.path.clone()).collect();
 
         let mut configs = Configs::load(&snap, unreadable, &mut hidden);
-        timing(t0, "tsconfigs");
+        timing(&t0, "tsconfigs");
         // What the repository git-ignores, read once and only when asked: a path it ignores
         // and the snapshot lacks is something a tool writes (a workspace package's build
         // output, a framework's generated tsconfig), not a file someone forgot to add.
@@ -272,7 +267,7 @@ impl Resolver {
             dirs.dedup();
             dirs
         };
-        timing(t0, "committed node_modules");
+        timing(&t0, "committed node_modules");
         let mut shared = Shared::new(
             snap.clone(),
             packages.workspaces.clone(),
@@ -290,7 +285,7 @@ impl Resolver {
                     .map(move |d| format!("{dir}/node_modules/{d}"))
             })
             .collect();
-        timing(t0, "file system");
+        timing(&t0, "file system");
         // Every config of every `extends` chain, whatever its name, is served like a tsconfig.
         {
             let fs = SnapFs::new(Arc::new(clone_shared(&shared)), View::Strict);
@@ -386,13 +381,13 @@ impl Resolver {
                 }
             }
         }
-        timing(t0, "extends chains");
+        timing(&t0, "extends chains");
         let ambient = ambient::Ambient::load(&snap);
-        timing(t0, "ambient declarations");
+        timing(&t0, "ambient declarations");
         let bundler = crate::bundler::Bundler::load(&snap, &packages);
         let (parsed, cached) = bundler.parse_counts();
         timing(
-            t0,
+            &t0,
             &format!("bundler configs ({parsed} parsed, {cached} from the cache)"),
         );
         // Which bases count as not generated yet and which packages build to output depend on

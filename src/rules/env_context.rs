@@ -38,6 +38,8 @@ pub struct EnvContext<'a> {
     reading: Option<Reading<'a>>,
     /// Env names bundler configs define (`next.config` `env`, Vite `define`) and providers'.
     bundler: Option<&'a crate::bundler::Bundler>,
+    /// The snapshot's packages as the resolver loaded them; loaded here when not given.
+    packages: Option<&'a Packages>,
     /// `[deps] dev_globs`, for test and script files.
     dev: DevGlobs<'a>,
     /// Which paths asked [`EnvContext::is_dev_file`] are test or script files.
@@ -101,6 +103,7 @@ impl<'a> EnvContext<'a> {
             files,
             reading: None,
             bundler: None,
+            packages: None,
             dev: DevGlobs::new(config),
             dev_files: Default::default(),
             script_files: OnceLock::new(),
@@ -125,6 +128,13 @@ impl<'a> EnvContext<'a> {
     /// Env names that the repository's bundler configs define count as declared.
     pub fn with_bundler(mut self, bundler: &'a crate::bundler::Bundler) -> Self {
         self.bundler = Some(bundler);
+        self
+    }
+
+    /// The snapshot's packages, already loaded (the resolver's): not read again for the
+    /// workspace.
+    pub fn with_packages(mut self, packages: &'a Packages) -> Self {
+        self.packages = Some(packages);
         self
     }
 
@@ -301,6 +311,9 @@ impl<'a> EnvContext<'a> {
         self.workspace.get_or_init(|| {
             // package.json errors are the resolver's to report; here they just leave a
             // package out.
+            if let Some(packages) = self.packages {
+                return workspace_of(packages);
+            }
             let packages = Packages::load(self.snap, &mut Vec::new());
             workspace_of(&packages)
         })

@@ -135,7 +135,7 @@ fn candidate(text: &[u8], at: usize, prefix_end: usize, f: &Format) -> Option<Fo
     }
     let cap = if f.jwt_role.is_some() { MAX_JWT } else { MAX_TOKEN };
     let window = &text[start..text.len().min(start + cap)];
-    let m = f.scan.find(window)?;
+    let m = f.scan().find(window)?;
     let mut end = start + m.end();
     let value = std::str::from_utf8(&text[start..end]).ok()?;
     if f.url_password {
@@ -233,7 +233,7 @@ fn scheme_start(text: &[u8], at: usize) -> Option<usize> {
 /// only handles the header text).
 fn private_key(text: &[u8], at: usize, f: &Format) -> Option<Found> {
     let window = &text[at..text.len().min(at + 96)];
-    let m = f.scan.find(window)?;
+    let m = f.scan().find(window)?;
     let header_end = at + m.end();
     let (b0, b1) = key_body(text, header_end)?;
     Some(Found {

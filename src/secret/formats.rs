@@ -56,19 +56,39 @@ pub struct Format {
     pub name: &'static str,
     /// The fixed text its values start with (a URL's: `://`, after the scheme).
     pub prefixes: Vec<&'static str>,
-    /// Matched against a whole value.
-    pub regex: Regex,
-    /// The same pattern, anchored at a candidate's start only: the longest value there.
-    pub scan: regex::bytes::Regex,
+    /// Its regex as written (matched against a whole value).
+    pattern: &'static str,
+    /// [`Format::regex`] and [`Format::scan`], compiled on first use: most runs ask of a few
+    /// formats, or none (a commit whose files hold no format's prefix).
+    regex: OnceLock<Regex>,
+    scan: OnceLock<regex::bytes::Regex>,
     pub jwt_role: Option<String>,
     pub url_password: bool,
     pub pem: bool,
 }
 
+impl Format {
+    /// Matched against a whole value.
+    pub fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            Regex::new(self.pattern).expect("secret format regexes compile (checked by tests)")
+        })
+    }
+
+    /// The same pattern, anchored at a candidate's start only: the longest value there.
+    pub fn scan(&self) -> &regex::bytes::Regex {
+        self.scan.get_or_init(|| {
+            let body = self.pattern.trim_start_matches('^').trim_end_matches('$');
+            regex::bytes::Regex::new(&format!("^(?:{body})"))
+                .expect("secret format regexes compile (checked by tests)")
+        })
+    }
+}
+
 pub struct SecretTables {
     pub formats: Vec<Format>,
-    /// All format regexes at once: one pass over a value finds the candidates.
-    pub set: RegexSet,
+    /// All format regexes at once, compiled on first use ([`SecretTables::set`]).
+    set: OnceLock<RegexSet>,
     /// Matched anywhere in an upper-cased name.
     pub words: Vec<String>,
     /// Matched as whole `_`-separated parts, stored as `_PART_`.
@@ -79,33 +99,38 @@ pub struct SecretTables {
     pub placeholders: Vec<String>,
 }
 
+impl SecretTables {
+    /// All format regexes at once: one pass over a value finds the candidates.
+    pub fn set(&self) -> &RegexSet {
+        self.set.get_or_init(|| {
+            RegexSet::new(self.formats.iter().map(|f| f.pattern))
+                .expect("secret format regexes compile (checked by tests)")
+        })
+    }
+}
+
 pub fn tables() -> &'static SecretTables {
     static CELL: OnceLock<SecretTables> = OnceLock::new();
     CELL.get_or_init(|| {
         let file: SecretsFile =
             toml::from_str(SECRETS).expect("data/secret-formats.toml is valid (checked by tests)");
-        let set = RegexSet::new(file.format.iter().map(|f| f.regex.as_str()))
-            .expect("secret format regexes compile (checked by tests)");
         let formats = file
             .format
             .into_iter()
-            .map(|f| {
-                let body = f.regex.trim_start_matches('^').trim_end_matches('$');
-                Format {
-                    name: leak(f.name),
-                    prefixes: f.prefixes.into_iter().map(leak).collect(),
-                    regex: Regex::new(&f.regex).expect("secret format regexes compile (checked by tests)"),
-                    scan: regex::bytes::Regex::new(&format!("^(?:{body})"))
-                        .expect("secret format regexes compile (checked by tests)"),
-                    jwt_role: f.jwt_role,
-                    url_password: f.url_password,
-                    pem: f.pem,
-                }
+            .map(|f| Format {
+                name: leak(f.name),
+                prefixes: f.prefixes.into_iter().map(leak).collect(),
+                pattern: leak(f.regex),
+                regex: OnceLock::new(),
+                scan: OnceLock::new(),
+                jwt_role: f.jwt_role,
+                url_password: f.url_password,
+                pem: f.pem,
             })
             .collect();
         SecretTables {
             formats,
-            set,
+            set: OnceLock::new(),
             words: file.names.words,
             tokens: file.names.tokens.iter().map(|t| format!("_{t}_")).collect(),
             flag_words: file.names.flags,
@@ -170,7 +195,7 @@ pub fn known_secret_format(value: &str) -> Option<&'static str> {
         return None;
     }
     let t = tables();
-    t.set
+    t.set()
         .matches(v)
         .into_iter()
         .find_map(|i| accepts(&t.formats[i], v).then_some(t.formats[i].name))
@@ -190,7 +215,7 @@ pub(super) fn accepts(f: &Format, v: &str) -> bool {
 /// The byte range of the password of URL `v` (matched by format `f`), when it is one that
 /// leaks: not a placeholder, random-looking, not for a local host.
 pub(super) fn url_password(f: &Format, v: &str) -> Option<(usize, usize)> {
-    let caps = f.regex.captures(v)?;
+    let caps = f.regex().captures(v)?;
     let whole = caps.get(0)?;
     let host = &v[whole.end()..];
     let password = caps.name("password")?;
@@ -342,8 +367,13 @@ mod tests {
     fn tables_parse() {
         let s = tables();
         assert!(s.formats.len() > 10);
-        assert_eq!(s.formats.len(), s.set.len());
+        assert_eq!(s.formats.len(), s.set().len());
         assert!(s.formats.iter().all(|f| !f.prefixes.is_empty()));
+        // Each format's two regexes compile (they are built on first use).
+        for f in &s.formats {
+            assert_eq!(f.regex().as_str(), f.pattern, "{}", f.name);
+            assert!(f.scan().as_str().starts_with("^(?:"), "{}", f.name);
+        }
         assert!(s.public_prefixes.contains(&"NEXT_PUBLIC_"));
         assert!(s.tokens.contains(&"_PASS_".to_string()));
     }

@@ -218,10 +218,12 @@ pub fn is_special(path: &str, kind: EntryKind) -> bool {
     static MODULES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"node_modules/"));
     let bytes = path.as_bytes();
+    // Most paths hold no `_`: one memchr spares them the substring search.
     if kind != EntryKind::File
-        || MODULES
-            .find_iter(bytes)
-            .any(|at| at == 0 || bytes[at - 1] == b'/')
+        || memchr::memchr(b'_', bytes).is_some()
+            && MODULES
+                .find_iter(bytes)
+                .any(|at| at == 0 || bytes[at - 1] == b'/')
     {
         return true;
     }

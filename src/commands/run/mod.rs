@@ -68,7 +68,9 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
     // (`crate::commands::sweep_leftovers`).
     // `--package P` / `--here`: one workspace package's run (see `package`).
     let package = package::selected(ctx, &git.root, args)?;
+    let t0 = crate::timings::Mark::now();
     let (config, parts) = hook::load_config(ctx, &git, package.as_ref(), hook)?;
+    crate::timings::report("config (with the workspace packages' files)", &t0);
     let Some((mut hc, parts)) = hook::hook_config(ctx, &config, hook, package.as_ref(), &args.jobs, parts)?
     else {
         // git runs whatever is installed; a hook with nothing configured has nothing to do.
@@ -142,7 +144,9 @@ pub fn run(ctx: &Ctx, args: &RunArgs) -> anyhow::Result<Exit> {
 
     // Jobs need the changed files; the built-in checks compute their own scope.
     let any_jobs = !hc.jobs.is_empty() || running.iter().any(|p| !p.hc.jobs.is_empty());
+    let t0 = crate::timings::Mark::now();
     let mut scopes = scopes(&git, hook, args, any_jobs)?;
+    crate::timings::report("hook scope", &t0);
     let only: Vec<String> = package.iter().map(|p| p.folder.clone()).collect();
     if let Some(p) = &package {
         for scope in &mut scopes {
