@@ -302,6 +302,10 @@ fn keeps_name(pattern: &str, target: &str) -> bool {
 
 /// The import edges of `snap`: from the stored graph where it still holds, resolved where the
 /// snapshot changed (see the module comment), and stored again.
+#[expect(
+    clippy::too_many_lines,
+    reason = "stored graph, changed files and store again share their state; to split (issue 18)"
+)]
 fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> anyhow::Result<Edges<'s>> {
     let start = crate::timings::Mark::now();
     let packages = Packages::load(snap, &mut Vec::new());

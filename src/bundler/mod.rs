@@ -116,6 +116,10 @@ pub fn is_config(name: &str) -> bool {
 
 impl Bundler {
     /// Read every bundler/framework config and Deno map of the snapshot.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one pass over the snapshot reading each kind of bundler config in turn; to split by kind (issue 18)"
+    )]
     pub fn load(snap: &Snapshot, packages: &Packages) -> Bundler {
         let paths: Vec<&str> = snap
             .special_paths()

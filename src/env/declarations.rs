@@ -188,6 +188,10 @@ impl Declarations {
     /// `[env] turbo_declares = false`; the caller passes only the root's and workspace
     /// folders'). Other files are ignored; unparsable lines or files become `files/unreadable`
     /// findings (see [`Declarations::errors`]) and the rest is still read.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one match over the declaration file kinds; 6 lines over"
+    )]
     pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>, env: &EnvConfig) -> Self {
         let mut d = Declarations {
             config: env.allow.iter().chain(env.vars.keys()).cloned().collect(),

@@ -55,6 +55,7 @@ fn ignore(line: u32, rules: &str) -> String {
     format!("ignore {line} [{rules}]")
 }
 
+#[expect(clippy::too_many_lines, reason = "a table of cases: one row each")]
 fn cases() -> Vec<(Lang, &'static str, Vec<String>)> {
     vec![
         // ---- static imports and re-exports ----
@@ -903,6 +904,7 @@ fn kinds(lang: Lang, src: &str) -> Vec<String> {
 
 /// Every shape of read and the kind it gets: what unset does to the code (issue 19). Each
 /// shape that is not plain has a twin that is.
+#[expect(clippy::too_many_lines, reason = "a table of read shapes: one row each")]
 #[test]
 fn read_kinds() {
     use super::ReadKind::*;

@@ -196,6 +196,7 @@ fn notes(kind: &str) -> Vec<u8> {
     }
 }
 
+#[expect(clippy::too_many_lines, reason = "one arm per edit of the property test")]
 fn apply(r: &Repo, e: &Edit) {
     match e {
         Edit::Source(i, j) => {

@@ -87,6 +87,7 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// Critical 1: each rule that shows a source line, on a line holding real-format keys, in each
 /// output format, in the hook's output and in hookctl's cache files: the keys' middles never
 /// appear; the masks keep the kind (`sk_live_****`).
+#[expect(clippy::too_many_lines, reason = "a table of rules and formats")]
 #[test]
 fn no_rule_prints_a_secret_in_any_format() {
     let r = Repo::new();
