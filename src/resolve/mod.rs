@@ -925,9 +925,17 @@ impl Resolver {
         if last.is_empty() || last == "." || last == ".." || spec.ends_with('/') {
             return None;
         }
+        // (An extension resolution already probes is not another: when no view found that
+        // file, it is not there to be found, e.g. behind a symlink out of the repository.)
+        let probed = |ext: &str| {
+            SOURCE_EXTENSIONS
+                .iter()
+                .chain(OTHER_EXTENSIONS)
+                .any(|e| e.strip_prefix('.') == Some(ext))
+        };
         let pick = |rest: &str| -> Option<String> {
             let ext = rest.to_ascii_lowercase();
-            (!ext.is_empty() && !ext.contains(['.', '/']) && !non_code_extension(&ext))
+            (!ext.is_empty() && !ext.contains(['.', '/']) && !non_code_extension(&ext) && !probed(&ext))
                 .then(|| format!(".{rest}"))
         };
         let from = self.snap.abs(importer);
@@ -952,6 +960,15 @@ impl Resolver {
             let (Some(dir), Some(name)) = (abs.parent(), abs.file_name().and_then(|n| n.to_str())) else {
                 continue;
             };
+            // Never through a symlink out of the repository.
+            let root = self
+                .snap
+                .root
+                .canonicalize()
+                .unwrap_or_else(|_| self.snap.root.clone());
+            if !dir.canonicalize().is_ok_and(|real| real.starts_with(&root)) {
+                continue;
+            }
             let on_disk = std::fs::read_dir(dir)
                 .into_iter()
                 .flatten()
