@@ -649,8 +649,12 @@ fn importers_of(
     let opts = ScanOptions {
         env_accessors: config.env.accessors.clone(),
     };
+    // Within `[scan] max_file_size`, as the checks scan: facts of a larger file, once cached,
+    // would be read by the next full check.
+    let limit = config.scan.max_file_size();
     let facts = |need: HashSet<String>| -> std::collections::HashMap<String, Facts> {
-        scan_snapshot(base, &opts, &FileScope::Files(need), cache)
+        scan_snapshot_limited(base, &opts, &FileScope::Files(need), cache, limit)
+            .files
             .into_iter()
             .collect()
     };
@@ -1290,8 +1294,12 @@ fn mark_text_loaded(
     }
     files.sort_unstable();
     files.dedup();
+    // Within `[scan] max_file_size`, as the checks scan: facts of a larger file, once cached,
+    // would be read by the next full check (cold and warm would differ).
+    let limit = config.scan.max_file_size();
     let facts = |need: HashSet<String>| -> std::collections::HashMap<String, Facts> {
-        scan_snapshot(snap, scan_opts, &FileScope::Files(need), cache)
+        scan_snapshot_limited(snap, scan_opts, &FileScope::Files(need), cache, limit)
+            .files
             .into_iter()
             .collect()
     };

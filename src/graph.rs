@@ -332,8 +332,12 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
         .with_repo(|r| r.commondir().to_path_buf())
         .unwrap_or_else(|| snap.git_dir.clone());
     let file = common_dir.join("hookctl").join(GRAPH_FILE);
+    // A work tree's files have no blob ids (every one is zero): nothing stored can be matched
+    // to them, and nothing learnt from them is stored.
+    let worktree = snap.kind == crate::snapshot::Kind::Worktree;
     let stored = std::fs::read(&file)
         .ok()
+        .filter(|_| !worktree)
         .and_then(|b| Stored::decode(&b))
         .filter(|s| s.ctx == ctx)
         .unwrap_or_default();
@@ -507,7 +511,7 @@ fn edges<'s>(config: &Config, snap: &'s Arc<Snapshot>, facts_of: &FactsOf) -> an
     // Stored sorted by importer, for the merge pass of the next run.
     entries.sort_unstable_by_key(|e| e.importer);
     timing(&start, "resolve");
-    if changed {
+    if changed && !worktree {
         let new = Stored {
             ctx,
             paths: current.iter().map(std::string::ToString::to_string).collect(),

@@ -95,6 +95,8 @@ pub struct Resolver {
     memo: std::sync::Mutex<HashMap<String, Verdict>>,
     /// `disk_stems` memo.
     stems: std::sync::Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>,
+    /// `disk_files` memo.
+    disk_files: std::sync::Mutex<HashMap<PathBuf, Arc<Vec<String>>>>,
     overlay: OnceLock<ResolverGeneric<SnapFs>>,
     /// `strict` and `overlay` that also probe [`OTHER_EXTENSIONS`].
     other_ext: OnceLock<[ResolverGeneric<SnapFs>; 2]>,
@@ -415,6 +417,7 @@ impl Resolver {
             ambient,
             node_modes: std::sync::Mutex::new(HashMap::new()),
             stems: std::sync::Mutex::new(HashMap::new()),
+            disk_files: std::sync::Mutex::new(HashMap::new()),
             memo: std::sync::Mutex::new(HashMap::new()),
             overlay: OnceLock::new(),
             other_ext: OnceLock::new(),
@@ -951,9 +954,17 @@ impl Resolver {
         if last.is_empty() || last == "." || last == ".." || spec.ends_with('/') {
             return None;
         }
+        // (An extension resolution already probes is not another: when no view found that
+        // file, it is not there to be found, e.g. behind a symlink out of the repository.)
+        let probed = |ext: &str| {
+            SOURCE_EXTENSIONS
+                .iter()
+                .chain(OTHER_EXTENSIONS)
+                .any(|e| e.strip_prefix('.') == Some(ext))
+        };
         let pick = |rest: &str| -> Option<String> {
             let ext = rest.to_ascii_lowercase();
-            (!ext.is_empty() && !ext.contains(['.', '/']) && !non_code_extension(&ext))
+            (!ext.is_empty() && !ext.contains(['.', '/']) && !non_code_extension(&ext) && !probed(&ext))
                 .then(|| format!(".{rest}"))
         };
         let from = self.snap.abs(importer);
@@ -978,15 +989,10 @@ impl Resolver {
             let (Some(dir), Some(name)) = (abs.parent(), abs.file_name().and_then(|n| n.to_str())) else {
                 continue;
             };
-            let on_disk = std::fs::read_dir(dir)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .find_map(|e| {
-                    let file = e.file_name().into_string().ok()?;
-                    let ext = pick(file.strip_prefix(name)?.strip_prefix('.')?)?;
-                    e.file_type().ok()?.is_file().then_some(ext)
-                });
+            let on_disk = self
+                .disk_files(dir)
+                .iter()
+                .find_map(|file| pick(file.strip_prefix(name)?.strip_prefix('.')?));
             if let Some(ext) = on_disk {
                 let rel = format!("{base}{ext}");
                 return Some(if self.in_generated_dir(&rel) {
@@ -1349,6 +1355,34 @@ impl Resolver {
                 Arc::new(
                     names
                         .map(|e| stem(e.file_name().to_string_lossy().into_owned()))
+                        .collect(),
+                )
+            })
+            .clone()
+    }
+
+    /// The names of the plain files on disk in `dir`, read once per folder; none for a folder
+    /// outside the repository (never through a symlink out of it).
+    fn disk_files(&self, dir: &Path) -> Arc<Vec<String>> {
+        let mut memo = self
+            .disk_files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        memo.entry(dir.to_path_buf())
+            .or_insert_with(|| {
+                let root = self
+                    .snap
+                    .root
+                    .canonicalize()
+                    .unwrap_or_else(|_| self.snap.root.clone());
+                if !dir.canonicalize().is_ok_and(|real| real.starts_with(&root)) {
+                    return Arc::new(Vec::new());
+                }
+                let names = std::fs::read_dir(dir).into_iter().flatten().flatten();
+                Arc::new(
+                    names
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                        .filter_map(|e| e.file_name().into_string().ok())
                         .collect(),
                 )
             })

@@ -159,3 +159,49 @@ fn check_levels(r: &Repo) -> Vec<(String, String, String)> {
     out.sort();
     out
 }
+
+/// `check --worktree` reads files as they are on disk, which have no blob ids: the stored
+/// graph cannot tell an edited importer from the one it stored, so a work-tree check neither
+/// reuses nor stores it. An importer edited on disk to load the file as code makes the next
+/// work-tree check block.
+#[test]
+fn a_work_tree_check_sees_an_importer_edited_on_disk() {
+    let r = site(false);
+    break_client(&r);
+    r.commit_all("broken sandbox file");
+    r.hookctl(&["check", "--worktree"]).code(0);
+    r.write(
+        "src/template.ts",
+        "import './sandbox/client.js';\nexport const files = {};\n",
+    );
+    let run = r.hookctl(&["check", "--worktree"]);
+    run.code(1);
+    assert_eq!(
+        heads(&run).iter().filter(|h| h.starts_with("error[")).count(),
+        2,
+        "{}",
+        run.all()
+    );
+}
+
+/// The import graph that tells who loads a file as text parses the files it lacks within
+/// `[scan] max_file_size`, as the checks do: a larger file's facts, cached by it, made the next
+/// (warm) full check report that file's env reads, which the cold one skips (jest's
+/// `.yarn/releases/yarn-*.cjs`).
+#[test]
+fn the_graph_caches_no_facts_of_a_file_over_the_size_limit() {
+    let r = site(false);
+    break_client(&r);
+    r.write("hookctl.toml", "[scan]\nmax_file_size = 400\n");
+    let big = format!(
+        "export const t = process.env.BIG_TOKEN.trim();\n{}",
+        "// filler line of a vendored bundle\n".repeat(20)
+    );
+    r.write("lib/big.cjs", big);
+    r.commit_all("big");
+    let cold = check_levels(&r);
+    let warm = check_levels(&r);
+    assert_eq!(cold, warm, "cold vs warm");
+    assert!(!cold.iter().any(|(_, _, p)| p == "lib/big.cjs"), "{cold:?}");
+    assert!(cold.iter().any(|(_, s, _)| s == "warning"), "{cold:?}");
+}

@@ -337,7 +337,7 @@ fn affected(
     seeds: &[PathBuf],
     checked: Option<std::sync::Arc<crate::snapshot::Snapshot>>,
 ) -> anyhow::Result<crate::graph::Graph> {
-    use crate::checks::{FileScope, scan_snapshot};
+    use crate::checks::FileScope;
     let (repo, paths) = crate::git::discover()?;
     let snap = match checked {
         Some(snap) => snap,
@@ -349,7 +349,16 @@ fn affected(
     let cache =
         crate::cache::FactsCache::load(&paths.common_dir, crate::cache::FactsCache::fingerprint(&opts));
     let facts = |need| {
-        let scanned = scan_snapshot(&snap, &opts, &FileScope::Files(need), &cache);
+        // Within `[scan] max_file_size`, as the checks scan (a larger file's facts, once
+        // cached, would be read by the next full check).
+        let scanned = crate::checks::scan_snapshot_limited(
+            &snap,
+            &opts,
+            &FileScope::Files(need),
+            &cache,
+            config.scan.max_file_size(),
+        )
+        .files;
         let _ = cache.save();
         scanned.into_iter().collect()
     };
