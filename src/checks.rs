@@ -509,8 +509,13 @@ fn timing(phase: &str, since: Instant) {
                     .map(|l| l[6..].trim().to_string())
             })
             .unwrap_or_default();
+        // The process's CPU time so far (user + system, all threads): on a shared machine the
+        // difference between two lines is a phase's cost, where wall time is mostly waiting.
+        let cpu = crate::platform::process_cpu_time()
+            .map(|c| format!(", cpu so far {:.1} ms", c.as_secs_f64() * 1000.0))
+            .unwrap_or_default();
         errln!(
-            "hookctl: timing: {phase}: {:.1} ms (peak memory {peak})",
+            "hookctl: timing: {phase}: {:.1} ms (peak memory {peak}{cpu})",
             since.elapsed().as_secs_f64() * 1000.0
         );
     }
