@@ -63,6 +63,28 @@ pub fn stat_times_and_inode(meta: &Metadata) -> (i64, i64, u64) {
     (meta.mtime(), meta.mtime_nsec(), meta.ino())
 }
 
+/// This process's CPU time so far (user + system, every thread), where the OS tells it: what
+/// `HOOKCTL_TIMINGS` prints beside wall time (on a shared machine wall time is mostly waiting).
+pub fn process_cpu_time() -> Option<std::time::Duration> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `clock_gettime` writes one `timespec` through the pointer, which points at a
+    // live local of that type; it reads nothing else.
+    #[expect(
+        unsafe_code,
+        reason = "libc's clock_gettime; the comment above says why it is sound"
+    )]
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &raw mut ts) };
+    (rc == 0).then(|| {
+        std::time::Duration::new(
+            u64::try_from(ts.tv_sec).unwrap_or(0),
+            u32::try_from(ts.tv_nsec).unwrap_or(0),
+        )
+    })
+}
+
 // Processes.
 
 /// A command line run by the shell (`sh -c <line>`), as jobs are.

@@ -57,22 +57,45 @@ impl Frame {
 
     /// Fill in the checksum of a file begun with [`Frame::start`].
     pub fn finish(&self, out: &mut [u8]) {
-        let sum = checksum(out);
+        let covered = out.len() - HEADER_LEN;
+        self.finish_covering(out, covered);
+    }
+
+    /// [`Frame::finish`] for a file whose checksum covers only the first `covered` bytes of the
+    /// body (the rest has checksums of its own, kept in that covered part: the facts cache's
+    /// per-chunk sums, so a run that reads ten entries does not hash the whole file).
+    pub fn finish_covering(&self, out: &mut [u8], covered: usize) {
+        let sum = checksum(&out[..HEADER_LEN + covered]);
         out[24..32].copy_from_slice(&sum.to_le_bytes());
     }
 
     /// The body of `file` when it is this kind of file, of this format, computed for
     /// `fingerprint`, and intact; `None` otherwise.
     pub fn body<'a>(&self, file: &'a [u8], fingerprint: u64) -> Option<&'a [u8]> {
+        self.body_covering(file, fingerprint, |body| Some(body.len()))
+    }
+
+    /// [`Frame::body`] of a file written with [`Frame::finish_covering`]: `covered` tells, from
+    /// the body's first bytes (not yet checked: it must not trust them beyond bounds), how many
+    /// bytes of the body the checksum covers; `None` unless that many are there and intact.
+    /// The caller checks the rest itself.
+    pub fn body_covering<'a>(
+        &self,
+        file: &'a [u8],
+        fingerprint: u64,
+        covered: impl FnOnce(&[u8]) -> Option<usize>,
+    ) -> Option<&'a [u8]> {
         if file.len() < HEADER_LEN || &file[..8] != self.magic {
             return None;
         }
         let u64_at = |at: usize| u64::from_le_bytes(file[at..at + 8].try_into().expect("8 bytes"));
         let format = u32::from_le_bytes(file[8..12].try_into().ok()?);
-        if format != self.format || u64_at(16) != fingerprint || u64_at(24) != checksum(file) {
+        if format != self.format || u64_at(16) != fingerprint {
             return None;
         }
-        Some(&file[HEADER_LEN..])
+        let body = &file[HEADER_LEN..];
+        let covered = covered(body).filter(|&n| n <= body.len())?;
+        (u64_at(24) == checksum(&file[..HEADER_LEN + covered])).then_some(body)
     }
 
     /// The fingerprint a file of this kind and format was written for (without checking the
@@ -83,7 +106,8 @@ impl Frame {
     }
 }
 
-/// xxh3-64 of a whole file but its checksum field: the body, seeded with the rest of the header.
+/// xxh3-64 of a whole file (or of its covered part) but its checksum field: the body, seeded
+/// with the rest of the header.
 fn checksum(file: &[u8]) -> u64 {
     let header = xxhash_rust::xxh3::xxh3_64(&file[..24]);
     xxhash_rust::xxh3::xxh3_64_with_seed(&file[HEADER_LEN..], header)

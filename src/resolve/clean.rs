@@ -187,15 +187,18 @@ impl CleanSet {
         if oid.is_zero() {
             return false;
         }
-        let want = key(path, oid);
+        let (hash, want) = key(path, oid);
         let n = self.known.len() / ENTRY;
-        let (mut lo, mut hi) = (0, n);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match entry_at(&self.known, mid).cmp(&want) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
+        // Path hashes are uniform: look where the hash falls, then along its equal run (one
+        // path's blobs, sorted by id).
+        let hash_at =
+            |i: usize| u64::from_le_bytes(self.known[i * ENTRY..i * ENTRY + 8].try_into().expect("8 bytes"));
+        let mut i = crate::cache::lower_bound_uniform(n, hash, hash_at);
+        while i < n && hash_at(i) == hash {
+            match self.known[i * ENTRY + 8..(i + 1) * ENTRY].cmp(&want[..]) {
+                std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Equal => return true,
+                std::cmp::Ordering::Greater => break,
             }
         }
         false

@@ -96,13 +96,15 @@ pub fn check(cx: &EnvContext, packages: &Packages, snap: &Snapshot) -> Vec<Findi
 fn importers<'a>(cx: &'a EnvContext) -> Importers<'a> {
     let mut importers: Importers<'a> = HashMap::new();
     for (path, facts) in cx.files {
-        if is_fixture(path) {
-            continue;
-        }
+        // Most files import no such package: the path is looked at only for one that does.
+        let mut fixture = None;
         for import in facts.imports.iter().filter(|i| !i.type_only) {
             let pkg = package_of(&import.specifier);
             if crate::env::required_by_package(pkg).is_empty() {
                 continue;
+            }
+            if *fixture.get_or_insert_with(|| is_fixture(path)) {
+                break;
             }
             let usage = if cx.is_dev_file(path) {
                 Use::DevOnly

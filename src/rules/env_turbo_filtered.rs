@@ -110,6 +110,11 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     let mut pkgs: HashMap<String, Option<Pkg>> = HashMap::new();
     let mut out: Vec<Finding> = Vec::new();
     for (path, facts) in cx.reading_files() {
+        // The packages running a file are looked for only when it reads a variable by name
+        // (most files read none).
+        if !facts.env_reads.iter().any(|r| r.name.is_some()) {
+            continue;
+        }
         let mut running = cx.running_packages(path);
         if let Some(root) = &root_only {
             running.push(root);
