@@ -35,8 +35,8 @@
 //! leave a writer's uploads half done, or a reader parsing what was there to download).
 //! Downloads run on their own threads while the scan parses what they do not hold, and each
 //! chunk is screened there: one whose every entry decodes and holds no secret goes into the
-//! local cache whole ([`FactsFetch::keep_in`]); uploads run
-//! in the background, [`UPLOADS`] at once, and are waited for (bounded) at the end of the run.
+//! local cache whole ([`FactsFetch::keep_in`]). Uploads run in the background, [`UPLOADS`] at
+//! once, and are waited for (bounded) at the end of the run.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
