@@ -794,6 +794,7 @@ fn scan_snapshot_with(
             worktree,
             remote: remote.as_ref().map(|(fetch, _)| fetch),
             remote_hits: &remote_hits,
+            wants,
         };
         let progress = crate::output::ScanProgress::new(misses.len());
         // Each blob is read where it is parsed: no more than one file per thread in memory.
@@ -805,8 +806,10 @@ fn scan_snapshot_with(
             })
             .collect();
         progress.done();
-        // What this run parsed, shared for the next clone (in the background).
+        // The chunks that came go into the local cache as they came; what this run parsed is
+        // shared for the next clone (in the background).
         if let Some((fetch, all)) = remote {
+            fetch.keep_in(cache);
             fetch.share(cache, &all);
         }
         fill_misses(&mut out, parsed, &mut skipped, &mut binary);
@@ -896,6 +899,8 @@ struct MissScan<'a> {
     worktree: bool,
     remote: Option<&'a crate::cache::remote::FactsFetch>,
     remote_hits: &'a std::sync::atomic::AtomicUsize,
+    /// Whether a file's imports are needed (as for a local cache hit).
+    wants: Option<WantsFileImports<'a>>,
 }
 
 impl MissScan<'_> {
@@ -905,7 +910,10 @@ impl MissScan<'_> {
             && let Some(kind) = FileKind::for_path(p)
         {
             let key = crate::cache::facts_key(&entry.oid, kind);
-            if let Some(facts) = fetch.take(&key, self.cache) {
+            let wants = |imports: &mut dyn Iterator<Item = crate::cache::ImportRef<'_>>| {
+                self.wants.is_none_or(|w| w(p, &entry.oid, imports))
+            };
+            if let Some(facts) = fetch.take(&key, self.cache, &wants) {
                 self.remote_hits
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return (facts, Skip::No);
@@ -1058,15 +1066,19 @@ fn analyze(
             rules::secrets_in_source::clean_set(config, &snap, &cache_dir(&snap))
         }
     });
-    if full {
-        // An upper bound of the files each set covers: only a set this machine lacks is asked
-        // for, and only when `remote_min_misses` allows the network at all.
-        let files = snap.len();
-        clean.prefetch(cache.remote(), files);
-        if let Some(set) = &secrets_clean {
-            set.prefetch(cache.remote(), files);
-        }
+    // An upper bound of the files each set covers: only a set this machine lacks is asked
+    // for, and only when `remote_min_misses` allows the network at all.
+    if full && let Some(set) = &secrets_clean {
+        set.prefetch(cache.remote(), snap.len());
     }
+    // The imports' set is there before the scan (a fresh clone downloads it, one request):
+    // the facts of a file it holds are then decoded without their imports, from the local or
+    // the remote cache alike.
+    let clean = if enabled("imports") && full {
+        clean.with_remote(cache.remote(), snap.len())
+    } else {
+        clean
+    };
     // A cached file's imports are decoded only when one of their readers below needs them:
     // the imports loop (a file not in the clean set), `env/required-by-package` and
     // `deps/dev-only-at-runtime` (an import of a package they ask about). Each asks in place,
@@ -1120,7 +1132,6 @@ fn analyze(
     let t0 = Mark::now();
 
     if enabled("imports") {
-        let clean = clean.with_remote(cache.remote(), files.len());
         // Resolution caches grow with every path probed; on very large repositories they are
         // dropped between chunks of files to bound memory (outcomes stay memoised).
         let chunk = if files.len() > 40_000 { 20_000 } else { usize::MAX };

@@ -105,6 +105,11 @@ pub struct FactsCache {
     dirty: AtomicBool,
     /// `fresh` is not empty (so `get` can skip its lock on the warm path).
     any_fresh: AtomicBool,
+    /// Chunks downloaded from the remote cache whose every entry decodes and holds no secret,
+    /// by (bits, chunk): kept as they came and written by the next save (never an entry at a
+    /// time).
+    fetched: Mutex<HashMap<(u32, u32), remote::Chunk>>,
+    any_fetched: AtomicBool,
     /// The team's shared cache (`[cache] remote`), consulted when this one misses many files.
     remote: Option<remote::Remote>,
 }
@@ -306,6 +311,8 @@ impl FactsCache {
             fresh: Mutex::new(HashMap::new()),
             dirty: AtomicBool::new(false),
             any_fresh: AtomicBool::new(false),
+            fetched: Mutex::new(HashMap::new()),
+            any_fetched: AtomicBool::new(false),
             remote: None,
         }
     }
@@ -338,7 +345,13 @@ impl FactsCache {
     /// Entries loaded from the files plus entries inserted since (an oid in two places counts
     /// twice).
     pub fn len(&self) -> usize {
-        self.file.count + self.added.len() + self.fresh.lock().map_or(0, |m| m.len())
+        self.file.count
+            + self.added.len()
+            + self.fresh.lock().map_or(0, |m| m.len())
+            + self
+                .fetched
+                .lock()
+                .map_or(0, |m| m.values().map(remote::Chunk::len).sum())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -362,6 +375,23 @@ impl FactsCache {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(bytes) = fresh.get(oid) {
                 return decode_facts_with(bytes, wants);
+            }
+        }
+        if self.any_fetched.load(Ordering::Relaxed) {
+            let fetched = self
+                .fetched
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut cuts: Vec<u32> = fetched.keys().map(|&(bits, _)| bits).collect();
+            cuts.sort_unstable();
+            cuts.dedup();
+            for bits in cuts {
+                if let Some(bytes) = fetched
+                    .get(&(bits, remote::chunk_of(oid, bits)))
+                    .and_then(|c| c.raw(oid))
+                {
+                    return decode_facts_with(bytes, wants);
+                }
             }
         }
         if !self.added.is_empty()
@@ -395,6 +425,21 @@ impl FactsCache {
         self.keep(oid, bytes);
     }
 
+    /// A downloaded chunk whose entries all decode and hold no secret
+    /// ([`remote::Chunk::is_clean`]), kept whole: the next save writes its entries as they came.
+    /// A chunk that is not clean is refused (its entries go through [`FactsCache::insert_encoded`]).
+    pub fn keep_fetched(&self, chunk: remote::Chunk) {
+        if !chunk.is_clean() || self.path.is_none() {
+            return;
+        }
+        self.fetched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert((chunk.bits(), chunk.range()), chunk);
+        self.any_fetched.store(true, Ordering::Relaxed);
+        self.dirty.store(true, Ordering::Relaxed);
+    }
+
     /// An entry in this cache's encoding, to be written at save.
     fn keep(&self, oid: Oid, bytes: Vec<u8>) {
         self.fresh
@@ -420,13 +465,20 @@ impl FactsCache {
             .fresh
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Everything added since the main file was written whole: earlier runs' then this one's.
-        let mut added: Vec<(&Oid, &Vec<u8>)> = self
-            .added
+        let fetched = self
+            .fetched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Everything added since the main file was written whole: this run's parsed entries,
+        // then its downloaded chunks, then earlier runs' additions (the first of a key wins).
+        let mut added: Vec<(&[u8], &[u8])> = fresh
             .iter()
-            .filter(|(o, _)| !fresh.contains_key(o))
-            .chain(fresh.iter())
+            .map(|(o, d)| (o.as_bytes(), d.as_slice()))
+            .chain(fetched.values().flat_map(remote::Chunk::entries))
+            .chain(self.added.iter().map(|(o, d)| (o.as_bytes(), d.as_slice())))
             .collect();
+        added.sort_by(|a, b| a.0.cmp(b.0));
+        added.dedup_by(|later, first| later.0 == first.0);
         let added_bytes: usize = added.iter().map(|(_, d)| OID_LEN + 4 + d.len()).sum();
         let main = self.file.bytes.len();
         let new_path = path.with_file_name(NEW_FILE);
@@ -435,18 +487,16 @@ impl FactsCache {
             && added_bytes <= main / NEW_FILE_FRACTION
         {
             // A few new entries: the small file beside the main one, not a rewrite of it.
-            added.sort_unstable_by_key(|(o, _)| **o);
             let mut body = Vec::with_capacity(4 + added_bytes);
             body.extend_from_slice(&(added.len() as u32).to_le_bytes());
             for (oid, data) in &added {
-                body.extend_from_slice(oid.as_bytes());
+                body.extend_from_slice(oid);
                 body.extend_from_slice(&(data.len() as u32).to_le_bytes());
                 body.extend_from_slice(data);
             }
             write_atomically(&new_path, &NEW_FRAME.encode(self.fingerprint, &body))
         } else {
-            let all: HashMap<Oid, Vec<u8>> = added.into_iter().map(|(o, d)| (*o, d.clone())).collect();
-            let bytes = self.serialize(&all);
+            let bytes = self.serialize(&added);
             let written = write_atomically(path, &bytes);
             if written.is_ok() {
                 // Folded in. (Another process's entries written there meanwhile are lost:
@@ -455,21 +505,33 @@ impl FactsCache {
             }
             written
         };
-        drop(fresh);
+        drop((fresh, fetched));
         if result.is_err() {
             self.dirty.store(true, Ordering::Relaxed);
         }
         result
     }
 
-    /// The whole new file.
-    fn serialize(&self, fresh: &HashMap<Oid, Vec<u8>>) -> Vec<u8> {
+    /// The whole new file: the loaded file's entries with `added` (sorted by oid, one entry a
+    /// key) in place of theirs.
+    fn serialize(&self, added: &[(&[u8], &[u8])]) -> Vec<u8> {
         let generation = self.file.generation.wrapping_add(1);
         let generation32 = generation as u32;
-        let mut entries: Vec<(&[u8], u32, &[u8])> = Vec::with_capacity(self.file.count + fresh.len());
+        // Both sorted by oid: merged, an added entry replacing the loaded one of its key.
+        let mut entries: Vec<(&[u8], u32, &[u8])> = Vec::with_capacity(self.file.count + added.len());
+        let mut new = added.iter().peekable();
         for i in 0..self.file.count {
             let (oid, old_gen, _) = self.file.entry(i);
-            if Oid::from_bytes(oid).is_ok_and(|o| fresh.contains_key(&o)) {
+            while let Some(&&(o, d)) = new.peek()
+                && o <= oid
+            {
+                entries.push((o, generation32, d));
+                new.next();
+                if o == oid {
+                    break;
+                }
+            }
+            if entries.last().is_some_and(|e| e.0 == oid) {
                 continue;
             }
             // A damaged chunk's entries are dropped, not written again under a new sum.
@@ -479,9 +541,7 @@ impl FactsCache {
             let used = self.used[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0;
             entries.push((oid, if used { generation32 } else { old_gen }, data));
         }
-        for (oid, data) in fresh {
-            entries.push((oid.as_bytes(), generation32, data));
-        }
+        entries.extend(new.map(|&(o, d)| (o, generation32, d)));
 
         // (The sums, 8 bytes per 64 KiB, are left out of the bound.)
         let size = |e: &(&[u8], u32, &[u8])| INDEX_ENTRY_LEN + e.2.len();
@@ -496,8 +556,8 @@ impl FactsCache {
                     None => break,
                 }
             }
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         }
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
         let data_len: usize = entries.iter().map(|e| e.2.len()).sum();
         let chunks = data_len.div_ceil(CHUNK);
@@ -733,11 +793,10 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
     }
 }
 
-/// Decode one entry; `None` unless it is well-formed and uses all of `bytes`.
 /// Whether any text of `facts` (specifiers, env names, suppressed rule ids) holds a value the
 /// secret detectors match.
 fn holds_secret(facts: &Facts) -> bool {
-    let mut text = String::new();
+    let mut text = Vec::new();
     for s in facts
         .imports
         .iter()
@@ -750,10 +809,43 @@ fn holds_secret(facts: &Facts) -> bool {
                 .flat_map(|s| s.rules.iter().map(String::as_str)),
         )
     {
-        text.push_str(s);
-        text.push('\n');
+        push_line(&mut text, s);
     }
-    !crate::secret::find(text.as_bytes()).is_empty()
+    !crate::secret::find(&text).is_empty()
+}
+
+fn push_line(text: &mut Vec<u8>, s: &str) {
+    text.extend_from_slice(s.as_bytes());
+    text.push(b'\n');
+}
+
+/// [`holds_secret`] of an encoded entry, read in place (`text` is scratch space, reused
+/// between calls): the same text in the same order, without decoding the facts. `None` when
+/// the entry does not decode (as [`decode_facts`] would refuse it).
+pub fn entry_holds_secret(bytes: &[u8], text: &mut Vec<u8>) -> Option<bool> {
+    text.clear();
+    let mut r = Reader(bytes);
+    if r.byte()? > 3 {
+        return None;
+    }
+    for _ in 0..r.len()? {
+        push_line(text, read_import(&mut r)?.0.specifier);
+    }
+    for _ in 0..r.len()? {
+        if let (Some(name), ..) = read_env_read(&mut r)? {
+            push_line(text, name);
+        }
+    }
+    for _ in 0..r.len()? {
+        r.u32()?;
+        for _ in 0..r.len()? {
+            push_line(text, r.str_ref()?);
+        }
+    }
+    if !r.0.is_empty() {
+        return None;
+    }
+    Some(!crate::secret::find(text).is_empty())
 }
 
 pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
@@ -829,6 +921,35 @@ fn read_import<'a>(r: &mut Reader<'a>) -> Option<(ImportRef<'a>, Span)> {
     ))
 }
 
+/// One env read of an entry, its name borrowed.
+fn read_env_read<'a>(r: &mut Reader<'a>) -> Option<(Option<&'a str>, EnvSource, ReadKind, Span)> {
+    let tag = r.byte()?;
+    let source = match tag & 0x7f {
+        0 => EnvSource::ProcessEnv,
+        1 => EnvSource::ImportMetaEnv,
+        2 => EnvSource::DenoEnv,
+        3 => EnvSource::BunEnv,
+        4 => EnvSource::Accessor,
+        5 => EnvSource::SvelteKitPrivate,
+        6 => EnvSource::SvelteKitPublic,
+        _ => return None,
+    };
+    let kind = match r.byte()? {
+        0 => ReadKind::Plain,
+        1 => ReadKind::Fallback,
+        2 => ReadKind::TypeGuard,
+        3 => ReadKind::Flag,
+        4 => ReadKind::SameNameGuard,
+        5 => ReadKind::TestedLocal,
+        6 => ReadKind::SchemaOptional,
+        7 => ReadKind::Dependency,
+        8 => ReadKind::SwitchedDependency,
+        _ => return None,
+    };
+    let name = if tag & 0x80 != 0 { Some(r.str_ref()?) } else { None };
+    Some((name, source, kind, r.span()?))
+}
+
 /// [`decode_facts`], the imports decoded only when `wants` asks for them (the flag says
 /// whether they were). Either way every byte of the entry is checked.
 pub fn decode_facts_with(bytes: &[u8], wants: WantsImports<'_>) -> Option<(Facts, bool)> {
@@ -855,35 +976,12 @@ pub fn decode_facts_with(bytes: &[u8], wants: WantsImports<'_>) -> Option<(Facts
     let n = r.len()?;
     let mut env_reads = Vec::with_capacity(n);
     for _ in 0..n {
-        let tag = r.byte()?;
-        let source = match tag & 0x7f {
-            0 => EnvSource::ProcessEnv,
-            1 => EnvSource::ImportMetaEnv,
-            2 => EnvSource::DenoEnv,
-            3 => EnvSource::BunEnv,
-            4 => EnvSource::Accessor,
-            5 => EnvSource::SvelteKitPrivate,
-            6 => EnvSource::SvelteKitPublic,
-            _ => return None,
-        };
-        let kind = match r.byte()? {
-            0 => ReadKind::Plain,
-            1 => ReadKind::Fallback,
-            2 => ReadKind::TypeGuard,
-            3 => ReadKind::Flag,
-            4 => ReadKind::SameNameGuard,
-            5 => ReadKind::TestedLocal,
-            6 => ReadKind::SchemaOptional,
-            7 => ReadKind::Dependency,
-            8 => ReadKind::SwitchedDependency,
-            _ => return None,
-        };
-        let name = if tag & 0x80 != 0 { Some(r.string()?) } else { None };
+        let (name, source, kind, span) = read_env_read(&mut r)?;
         env_reads.push(EnvRead {
-            name,
+            name: name.map(str::to_string),
             source,
             kind,
-            span: r.span()?,
+            span,
         });
     }
     let n = r.len()?;
@@ -1239,6 +1337,51 @@ mod tests {
     /// A few new entries go to the small file beside the main one (the main file is not
     /// rewritten); a later load finds them; past the bound they are folded into the main file
     /// and the small file is gone. A damaged small file is ignored (its entries are misses).
+    /// A downloaded chunk is written as it came, merged with the loaded file and this run's
+    /// parsed entries (a parsed entry wins over a downloaded one, a downloaded one over the
+    /// file's); a chunk that was not screened clean is never kept.
+    #[test]
+    fn downloaded_chunks_are_saved_whole_beside_parsed_entries() {
+        for small_file in [false, true] {
+            saved_whole(small_file);
+        }
+    }
+
+    fn saved_whole(small_file: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        write_cache(dir.path(), 1, 200);
+        let load = || {
+            let c = FactsCache::load(dir.path(), 1);
+            if small_file { c.with_new_file_always() } else { c }
+        };
+        let c = load();
+        let chunk = |keys: &[(u32, u32)]| {
+            let mut entries: Vec<(Oid, Facts)> = keys.iter().map(|&(k, f)| (oid(k), facts(f))).collect();
+            entries.sort_by_key(|e| e.0);
+            remote::parse_chunk(remote::encode_chunk(5, 0, 0, &entries), 5, 0, 0).unwrap()
+        };
+        // Unscreened: refused.
+        c.keep_fetched(chunk(&[(270, 270)]));
+        assert_eq!(c.get(&oid(270)), None);
+        c.insert(oid(4), facts(44));
+        c.keep_fetched(chunk(&[(3, 33), (4, 34), (260, 260), (261, 261)]).screened());
+        let expect = |c: &FactsCache| {
+            assert_eq!(c.get(&oid(3)), Some(facts(33)), "downloaded over loaded");
+            assert_eq!(c.get(&oid(4)), Some(facts(44)), "parsed over downloaded");
+            assert_eq!(c.get(&oid(260)), Some(facts(260)));
+            assert_eq!(c.get(&oid(261)), Some(facts(261)));
+            assert_eq!(c.get(&oid(5)), Some(facts(5)));
+            assert_eq!(c.get(&oid(270)), None);
+        };
+        expect(&c);
+        c.save().unwrap();
+        assert_eq!(dir.path().join(DIR).join(NEW_FILE).exists(), small_file);
+        let c = load();
+        expect(&c);
+        // Loaded ones, and the new ones beside them or folded in.
+        assert_eq!(c.len(), if small_file { 204 } else { 202 });
+    }
+
     #[test]
     fn a_few_new_entries_are_added_beside_the_main_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -1905,6 +2048,39 @@ mod tests {
         #[test]
         fn arbitrary_bytes_never_panic_decoding(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = decode_facts(&bytes);
+            // The screen read in place refuses exactly what the decoder refuses.
+            let screened = entry_holds_secret(&bytes, &mut Vec::new());
+            prop_assert_eq!(screened.is_some(), decode_facts(&bytes).is_some());
+        }
+
+        /// A downloaded chunk is screened without decoding its entries: the same verdict as
+        /// the screen of the decoded facts, wherever the secret is.
+        #[test]
+        fn the_screen_in_place_agrees_with_the_decoded_screen(mut f in arb_facts(), at in 0..4usize) {
+            // Built at run time: the source holds no literal that secret scanners flag.
+            let key = ["sk_", "live_", "4eC39HqLyjWDarjtT1zdp7dc"].concat();
+            let span = Span { line: 1, column: 1, start: 0, end: 1 };
+            match at {
+                1 => f.imports.push(Import {
+                    specifier: format!("./vendor/{key}"),
+                    kind: ImportKind::Static,
+                    type_only: false,
+                    span,
+                }),
+                2 => f.env_reads.push(EnvRead {
+                    name: Some(key),
+                    source: EnvSource::ProcessEnv,
+                    kind: ReadKind::Plain,
+                    span,
+                }),
+                3 => f.suppressions.push(Suppression { line: 1, rules: vec![key] }),
+                _ => {}
+            }
+            let mut bytes = Vec::new();
+            encode_facts(&f, &mut bytes);
+            let mut text = b"left over from the last entry sk_".to_vec();
+            prop_assert_eq!(entry_holds_secret(&bytes, &mut text), Some(holds_secret(&f)));
+            prop_assert_eq!(holds_secret(&f), at != 0);
         }
 
         #[test]

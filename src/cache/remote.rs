@@ -33,8 +33,10 @@
 //! answered is alive: it is given the transfer bound (`TRANSFER_FACTOR` timeouts) to answer
 //! later requests, and a request that still times out fails alone (a busy server must not
 //! leave a writer's uploads half done, or a reader parsing what was there to download).
-//! Downloads run on their own threads while the scan parses what they do not hold; uploads run
-//! in the background, [`UPLOADS`] at once, and are waited for (bounded) at the end of the run.
+//! Downloads run on their own threads while the scan parses what they do not hold, and each
+//! chunk is screened there: one whose every entry decodes and holds no secret goes into the
+//! local cache whole ([`FactsFetch::keep_in`]). Uploads run in the background, [`UPLOADS`] at
+//! once, and are waited for (bounded) at the end of the run.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -595,7 +597,8 @@ impl Remote {
                             if parsed.is_none() {
                                 remote.rejected();
                             }
-                            parsed
+                            // Screened here, while the scan parses what no chunk holds.
+                            parsed.map(Chunk::screened)
                         }
                         Fetched::Missing | Fetched::Rejected => None,
                     };
@@ -640,9 +643,17 @@ enum State {
 
 impl FactsFetch {
     /// The facts another machine computed for `key`, waiting for its chunk to arrive (each
-    /// download is bounded by the remote's timeouts); their bytes go into `cache` as they came.
-    /// An entry that does not decode is a miss (counted as rejected): the file is parsed here.
-    pub fn take(&self, key: &Oid, cache: &super::FactsCache) -> Option<Facts> {
+    /// download is bounded by the remote's timeouts), the imports decoded only when `wants`
+    /// asks for them (as [`super::FactsCache::get_lazy`]). A clean chunk's entries go into
+    /// `cache` with the whole chunk ([`FactsFetch::keep_in`]); another's, one at a time, each
+    /// screened. An entry that does not decode is a miss (counted as rejected): the file is
+    /// parsed here.
+    pub fn take(
+        &self,
+        key: &Oid,
+        cache: &super::FactsCache,
+        wants: super::WantsImports<'_>,
+    ) -> Option<Facts> {
         let slot = &self.slots[chunk_of(key, self.bits) as usize];
         let mut state = slot
             .state
@@ -658,12 +669,32 @@ impl FactsFetch {
             return None;
         };
         let raw = chunk.raw(key)?;
+        if chunk.clean {
+            // Every entry decoded when the chunk was screened.
+            return super::decode_facts_with(raw, wants).map(|(facts, _)| facts);
+        }
         let Some(facts) = super::decode_facts(raw) else {
             self.remote.rejected();
             return None;
         };
         cache.insert_encoded(*key, &facts, raw.to_vec());
         Some(facts)
+    }
+
+    /// Hand the clean chunks that arrived to `cache`, to be stored as they came (after the
+    /// scan: no more [`FactsFetch::take`]).
+    pub fn keep_in(&self, cache: &super::FactsCache) {
+        for slot in self.slots.iter() {
+            let mut state = slot
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if matches!(&*state, State::Done(Some(c)) if c.clean)
+                && let State::Done(Some(chunk)) = std::mem::replace(&mut *state, State::Done(None))
+            {
+                cache.keep_fetched(chunk);
+            }
+        }
     }
 
     /// This run parsed `key` itself: its chunk is worth uploading.
@@ -772,11 +803,51 @@ pub fn encode_chunk(fingerprint: u64, bits: u32, chunk: u32, entries: &[(Oid, Fa
 /// asks for them, and the same bytes go into the local cache as they are (never encoded again).
 pub struct Chunk {
     file: Vec<u8>,
+    bits: u32,
+    /// Its range (the keys' leading `bits` bits).
+    range: u32,
     /// Key -> (start, end) of its encoded facts in `file`.
     entries: HashMap<Oid, (usize, usize)>,
+    /// Every entry decodes and none holds a secret ([`Chunk::screened`]).
+    clean: bool,
 }
 
 impl Chunk {
+    /// The chunk with every entry screened as the local cache screens what it stores
+    /// ([`super::entry_holds_secret`], one entry at a time, the same text as for decoded
+    /// facts): clean when each decodes and none holds a secret. Only a clean chunk is stored
+    /// whole; another's entries are screened again one by one as they are used.
+    pub fn screened(mut self) -> Chunk {
+        let mut text = Vec::with_capacity(256);
+        self.clean = self.entries.values().all(|&(start, end)| {
+            self.file
+                .get(start..end)
+                .and_then(|raw| super::entry_holds_secret(raw, &mut text))
+                == Some(false)
+        });
+        self
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.clean
+    }
+
+    /// The leading bits that cut the key space, and this chunk's range.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+
+    pub fn range(&self) -> u32 {
+        self.range
+    }
+
+    /// (key bytes, encoded facts) of every entry, in no order.
+    pub fn entries(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.entries
+            .iter()
+            .filter_map(|(k, &(start, end))| Some((k.as_bytes(), self.file.get(start..end)?)))
+    }
+
     /// The encoded facts of `key`, if the chunk lists it.
     pub fn raw(&self, key: &Oid) -> Option<&[u8]> {
         let &(start, end) = self.entries.get(key)?;
@@ -825,7 +896,13 @@ pub fn parse_chunk(file: Vec<u8>, fingerprint: u64, bits: u32, chunk: u32) -> Op
     if at != body.len() {
         return None;
     }
-    Some(Chunk { file, entries })
+    Some(Chunk {
+        file,
+        bits,
+        range: chunk,
+        entries,
+        clean: false,
+    })
 }
 
 #[cfg(test)]

@@ -299,6 +299,11 @@ fn a_fresh_clone_is_warm_from_the_remote_cache_and_finds_the_same() {
 /// The chunk of facts that holds `src/bad.ts` in a snapshot of `files` source files, as
 /// hookctl names it, and a forged body for it: `bad.ts` with no imports and no env reads.
 fn forged_chunk(repo: &Repo, files: usize) -> (String, Vec<u8>) {
+    forged_chunk_of(repo, files, hookctl::scan::Facts::default())
+}
+
+/// [`forged_chunk`] listing `facts` for `src/bad.ts`.
+fn forged_chunk_of(repo: &Repo, files: usize, facts: hookctl::scan::Facts) -> (String, Vec<u8>) {
     use hookctl::cache::remote;
     let oid = repo.git(&["rev-parse", "HEAD:src/bad.ts"]).stdout;
     let oid = git2::Oid::from_str(oid.trim()).unwrap();
@@ -310,12 +315,7 @@ fn forged_chunk(repo: &Repo, files: usize) -> (String, Vec<u8>) {
     );
     let bits = remote::chunk_bits(files);
     let chunk = remote::chunk_of(&key, bits);
-    let body = remote::encode_chunk(
-        fingerprint,
-        bits,
-        chunk,
-        &[(key, hookctl::scan::Facts::default())],
-    );
+    let body = remote::encode_chunk(fingerprint, bits, chunk, &[(key, facts)]);
     (remote::facts_hash(fingerprint, bits, chunk), body)
 }
 
@@ -383,6 +383,64 @@ fn a_poisoned_artifact_never_silences_a_finding() {
         run.stderr.contains("failed verification or did not parse"),
         "{}",
         run.stderr
+    );
+}
+
+/// Downloaded chunks go into the local cache whole, as they came, only when every entry was
+/// screened like a parsed file's facts: a server (or whoever writes to it without the key)
+/// cannot plant a secret in a clone's cache files. The forged entry is used (unsigned: what
+/// `doctor` warns about) but never stored; the next run parses that file again.
+#[test]
+fn a_forged_chunk_never_plants_a_secret_in_the_local_cache() {
+    let Some(cli) = server_cli() else { return };
+    let server = Server::start(&cli, None);
+    let a = repo(SERVED, SMALL);
+    let (cold, _, _) = check(&a.root, &server.url, &[]);
+    assert_eq!(cold, EXPECTED);
+    // Built at run time: the source holds no literal that secret scanners flag.
+    let middle = "4eC39HqLyjWDarjtT1zdp7dc";
+    let planted = hookctl::scan::Facts {
+        imports: vec![hookctl::scan::Import {
+            specifier: format!("./vendor/sk_live_{middle}"),
+            kind: hookctl::scan::ImportKind::Static,
+            type_only: false,
+            span: hookctl::scan::Span {
+                line: 1,
+                column: 1,
+                start: 0,
+                end: 1,
+            },
+        }],
+        ..hookctl::scan::Facts::default()
+    };
+    let (hash, forged) = forged_chunk_of(&a, SMALL + 2, planted);
+    std::fs::write(server.artifact_path(&hash), forged).unwrap();
+    let b = fresh_clone(&a, "b");
+    let run = hookctl_remote(&b.root, &server.url, &[], &["check", "--all-findings", "-v"]);
+    assert!(!run.all().contains(middle), "{}", run.all());
+    assert!(run.all().contains(" from the remote cache, "), "{}", run.all());
+    let state = b.path(".git/hookctl");
+    let files: Vec<PathBuf> = std::fs::read_dir(&state)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with("facts.bin")), "{files:?}");
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        assert!(
+            memchr::memmem::find(&bytes, middle.as_bytes()).is_none(),
+            "the planted key is in {}",
+            file.display()
+        );
+    }
+    // Every other file is in the local cache now; the planted entry is not.
+    let run = hookctl_remote(&b.root, &server.url, &[], &["check", "--all-findings", "-v"]);
+    assert!(
+        run.all()
+            .contains(&format!("({} from the cache, 1 parsed)", SMALL + 1)),
+        "{}",
+        run.all()
     );
 }
 
