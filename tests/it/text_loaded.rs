@@ -205,3 +205,28 @@ fn the_graph_caches_no_facts_of_a_file_over_the_size_limit() {
     assert!(!cold.iter().any(|(_, _, p)| p == "lib/big.cjs"), "{cold:?}");
     assert!(cold.iter().any(|(_, s, _)| s == "warning"), "{cold:?}");
 }
+
+/// The question is asked only of a snapshot with a text import: without one, a full check with
+/// an import finding builds no import graph (a cold check of a minified bundle with 200,000
+/// requires would resolve them all a second time); with one, it does.
+#[test]
+fn no_text_import_no_graph() {
+    for text_import in [false, true] {
+        let r = Repo::new();
+        r.write("package.json", r#"{ "name": "site" }"#)
+            .write("src/a.ts", "import './missing';\n");
+        if text_import {
+            r.write("src/template.ts", "export const t = require('./data.txt?raw');\n")
+                .write("src/data.txt", "text\n");
+        }
+        r.commit_all("init");
+        let run = r.hookctl_env(&["check"], &[("HOOKCTL_TIMINGS", "1")], None);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(
+            run.stderr.contains("import graph resolve"),
+            text_import,
+            "text import {text_import}:\n{}",
+            run.stderr
+        );
+    }
+}
