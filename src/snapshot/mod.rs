@@ -214,10 +214,14 @@ const PLAIN_EXTENSIONS: &[&str] = &[
 /// without a dot): a config of any kind has such a name, and a few thousand extra paths cost
 /// nothing. The unit tests check that every name a filter over special paths matches is one.
 pub fn is_special(path: &str, kind: EntryKind) -> bool {
+    is_special_bytes(path.as_bytes(), kind)
+}
+
+/// [`is_special`] on a path's bytes, as the index holds them.
+fn is_special_bytes(bytes: &[u8], kind: EntryKind) -> bool {
     // Bytes, not chars: it runs once per path of every index read (100k at a time).
     static MODULES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"node_modules/"));
-    let bytes = path.as_bytes();
     // Most paths hold no `_`: one memchr spares them the substring search.
     if kind != EntryKind::File
         || memchr::memchr(b'_', bytes).is_some()
@@ -273,7 +277,12 @@ impl Snapshot {
         };
         let map = crate::git::map_index(&file).ok()?;
         let mut read = IndexRead::default();
-        let mut text: Vec<u8> = Vec::with_capacity(map.len() / 2);
+        // The header's entry count sizes the rows (a damaged count only mis-sizes them).
+        let count = map
+            .get(8..12)
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        let mut table = Table::builder(map.len() / 2, (count as usize).min(map.len() / 62));
+        let mut too_large = false;
         let ext = index_file::read(&map, |e| {
             if e.stage != 0 {
                 read.conflict
@@ -285,31 +294,27 @@ impl Snapshot {
             }
             let kind = kind_of_mode(e.mode);
             read.symlinks |= kind == EntryKind::Symlink;
-            let start = text.len();
-            text.extend_from_slice(e.path);
+            // Judged here, while the path's bytes are at hand (a path that is not UTF-8 makes
+            // the whole read fall back below, these with it).
+            if is_special_bytes(e.path, kind) {
+                read.special.push(String::from_utf8_lossy(e.path).into_owned());
+            }
             let entry = Entry {
                 oid: Oid::from_bytes(e.oid).unwrap_or(Oid::ZERO_SHA1),
                 kind,
             };
-            read.rows.push((start..text.len(), entry));
+            too_large |= table.push(e.path, entry).is_none();
         })
         .ok()?;
         if let Some(first) = read.conflict {
             return Some(Err(Error::Conflict(first)));
         }
-        let Ok(text) = String::from_utf8(text) else {
-            return Some(Ok(None));
-        };
-        for (range, entry) in &read.rows {
-            if let Some(p) = text.get(range.clone())
-                && is_special(p, entry.kind)
-            {
-                read.special.push(p.to_string());
-            }
+        if too_large {
+            return None;
         }
         read.cache_tree = ext.cache_tree;
-        let rows = std::mem::take(&mut read.rows);
-        read.table = Table::from_backing(text, rows);
+        // `None` (a path that is not UTF-8): each path converted on its own by libgit2.
+        read.table = table.finish();
         Some(Ok(read.table.is_some().then_some(read)))
     }
 

@@ -63,6 +63,16 @@ impl Table {
         Some(table)
     }
 
+    /// A builder filled path by path from bytes, as an index is read: one buffer, one row per
+    /// path, no copy of either when [`Builder::finish`] makes the table.
+    pub fn builder(bytes: usize, rows: usize) -> Builder {
+        Builder {
+            text: Vec::with_capacity(bytes),
+            rows: Vec::with_capacity(rows),
+            sorted: true,
+        }
+    }
+
     fn push(&mut self, path: &str, entry: Entry) {
         let start = u32::try_from(self.text.len()).expect("less than 4 GiB of paths");
         self.text.push_str(path);
@@ -136,6 +146,51 @@ impl Table {
     #[cfg(test)]
     pub fn iter(&self) -> Rows<'_> {
         self.iter_rows(0..self.rows.len())
+    }
+}
+
+/// A [`Table`] being filled (see [`Table::builder`]).
+pub struct Builder {
+    text: Vec<u8>,
+    rows: Vec<Row>,
+    /// Every path pushed so far was greater than the one before (an index's order).
+    sorted: bool,
+}
+
+impl Builder {
+    /// Add `path` (its bytes) and its entry. `None` when the paths outgrow the table (4 GiB).
+    pub fn push(&mut self, path: &[u8], entry: Entry) -> Option<()> {
+        let start = u32::try_from(self.text.len()).ok()?;
+        let len = u32::try_from(path.len()).ok()?;
+        start.checked_add(len)?;
+        if self.sorted
+            && let Some(last) = self.rows.last()
+        {
+            self.sorted = &self.text[last.start as usize..] < path;
+        }
+        self.text.extend_from_slice(path);
+        self.rows.push(Row { start, len, entry });
+        Some(())
+    }
+
+    /// The table: `None` when a path is not UTF-8 (the caller reads them another way). Rows
+    /// pushed out of order are sorted, a repeated path keeps its first row.
+    pub fn finish(self) -> Option<Table> {
+        let text = String::from_utf8(self.text).ok()?;
+        let whole = self.rows.iter().all(|r| {
+            text.is_char_boundary(r.start as usize) && text.is_char_boundary((r.start + r.len) as usize)
+        });
+        if !whole {
+            return None;
+        }
+        let mut table = Table {
+            text,
+            rows: self.rows,
+        };
+        if !self.sorted {
+            table.sort();
+        }
+        Some(table)
     }
 }
 
@@ -250,6 +305,42 @@ mod tests {
             let built = Table::from_map(&paths.iter().enumerate().map(|(i, p)| (p.clone(), entry(i as u8))).collect());
             prop_assert_eq!(backed.iter().collect::<Vec<_>>(), built.iter().collect::<Vec<_>>());
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// A table filled by a builder, paths in any order and repeated, answers as a
+        /// `BTreeMap` keeping each path's first entry.
+        #[test]
+        fn a_built_table_equals_the_map_of_first_entries(paths in proptest::collection::vec(path(), 0..30), sort in any::<bool>()) {
+            let mut paths = paths;
+            if sort {
+                paths.sort();
+            }
+            let mut builder = Table::builder(0, 0);
+            let mut map = BTreeMap::new();
+            for (i, p) in paths.iter().enumerate() {
+                builder.push(p.as_bytes(), entry(i as u8)).unwrap();
+                map.entry(p.clone()).or_insert(entry(i as u8));
+            }
+            let built = builder.finish().unwrap();
+            let expected = Table::from_map(&map);
+            prop_assert_eq!(built.iter().collect::<Vec<_>>(), expected.iter().collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn a_builder_refuses_paths_that_are_not_utf8() {
+        let mut builder = Table::builder(0, 0);
+        builder.push(b"a", entry(0)).unwrap();
+        builder.push(b"b\xff", entry(1)).unwrap();
+        assert!(builder.finish().is_none());
+        // Valid as a whole, not path by path: a character split between two paths.
+        let mut builder = Table::builder(0, 0);
+        builder.push(&"é".as_bytes()[..1], entry(0)).unwrap();
+        builder.push(&"é".as_bytes()[1..], entry(1)).unwrap();
+        assert!(builder.finish().is_none());
     }
 
     #[test]
