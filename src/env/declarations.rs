@@ -53,6 +53,7 @@ pub fn is_declaration_file(path: &str) -> bool {
 const NOT_ENV_EXTENSIONS: &[&str] = &[
     "ts", "tsx", "js", "jsx", "mjs", "cjs", "mts", "cts", "json", "md", "mdx", "yml", "yaml",
     "toml", "py", "rb", "go", "rs", "sh", "php", "java", "kt", "swift", "html", "vue", "svelte",
+    "astro", "css", "scss", "sass", "less",
 ];
 
 /// Declaration and env files for tests only (`.env.test`, `.env.test.example`, `.env.testing`):
@@ -473,6 +474,10 @@ mod tests {
             "src/example-env.md",
             "envexample",
             "prod.env",
+            // Code and stylesheets (proptest seed: `env-example.astro`, a source file the
+            // snapshot does not list among its special paths).
+            "src/env-example.astro",
+            "env-sample.css",
         ] {
             assert!(!is_declaration_file(p), "{p}");
         }
