@@ -434,14 +434,12 @@ fn a_forged_chunk_never_plants_a_secret_in_the_local_cache() {
             file.display()
         );
     }
-    // Every other file is in the local cache now; the planted entry is not.
-    let run = hookctl_remote(&b.root, &server.url, &[], &["check", "--all-findings", "-v"]);
-    assert!(
-        run.all()
-            .contains(&format!("({} from the cache, 1 parsed)", SMALL + 1)),
-        "{}",
-        run.all()
-    );
+    // The next run answers from the local cache as a cold run does; the file whose entry was
+    // forged has its own facts there only if this machine parsed it (the text-loaded question
+    // scans every file when a check has import findings), never the planted ones.
+    let (found, _, run) = check(&b.root, &server.url, &[]);
+    assert_eq!(found, cold);
+    assert!(!run.all().contains(middle), "{}", run.all());
 }
 
 #[test]
