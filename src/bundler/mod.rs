@@ -339,7 +339,7 @@ impl Bundler {
         if let Some((_, folder)) = nearest
             && let Some((by, why)) = &folder.remotes_uncertain
             && !spec.starts_with('/')
-            && crate::resolve::package_name(spec).is_some_and(|p| p.len() < spec.len())
+            && has_subpath(spec)
         {
             return Provided::MaybeRemote(format!(
                 "`{by}` may name it as a Module Federation remote ({why})"
@@ -586,6 +586,13 @@ fn apply(alias: &Alias, dir: &str, spec: &str) -> Option<Vec<Rewritten>> {
             .collect(),
     )
     .filter(|v: &Vec<Rewritten>| !v.is_empty())
+}
+
+/// Does a bare specifier name a module inside its first name (`remote/Button`,
+/// `@scope/remote/Button`), as a Module Federation remote's exposed module does?
+fn has_subpath(spec: &str) -> bool {
+    let slashes = if spec.starts_with('@') { 2 } else { 1 };
+    spec.split('/').filter(|c| !c.is_empty()).count() > slashes
 }
 
 #[cfg(test)]
