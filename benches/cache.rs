@@ -77,6 +77,7 @@ fn facts(rng: &mut Rng) -> Facts {
                 specifier,
                 kind: KINDS[rng.below(KINDS.len())],
                 type_only: rng.below(6) == 0,
+                guarded: false,
             }
         })
         .collect();

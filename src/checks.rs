@@ -1326,6 +1326,19 @@ fn import_finding(
     verdict: Verdict,
     generated: &std::sync::atomic::AtomicUsize,
 ) -> Option<Finding> {
+    let finding = import_finding_certain(resolver, path, imp, verdict, generated)?;
+    Some(rules::imports_uncertain::soften(finding, path, imp, || {
+        resolver.checks_declaration_files(path)
+    }))
+}
+
+fn import_finding_certain(
+    resolver: &Resolver,
+    path: &str,
+    imp: &scan::Import,
+    verdict: Verdict,
+    generated: &std::sync::atomic::AtomicUsize,
+) -> Option<Finding> {
     let snap = resolver.snapshot();
     match verdict {
         Verdict::File(_) | Verdict::External | Verdict::Ignored(_) => None,

@@ -703,7 +703,7 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
 //
 // Hand-rolled, LEB128 varints:
 //   facts      = flags u8 (had_errors | use_client << 1), n imports, import*, n env reads, env_read*, n suppressions, supp*
-//   import     = kind (low 7 bits) | type_only << 7, str specifier, span
+//   import     = kind (low 6 bits) | guarded << 6 | type_only << 7, str specifier, span
 //   env_read   = source (low 7 bits) | has_name << 7, read kind, [str name], span
 //   suppression= line, n rules, str*
 //   span       = line, column, start, end - start
@@ -726,6 +726,7 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
         specifier,
         kind,
         type_only,
+        guarded,
         span,
     } in imports
     {
@@ -745,7 +746,7 @@ pub fn encode_facts(facts: &Facts, out: &mut Vec<u8>) {
             ImportKind::LessImport => 12,
             ImportKind::CssUrl => 13,
         };
-        out.push(kind | u8::from(*type_only) << 7);
+        out.push(kind | u8::from(*guarded) << 6 | u8::from(*type_only) << 7);
         put_str(out, specifier);
         put_span(out, span);
     }
@@ -859,6 +860,7 @@ pub struct ImportRef<'a> {
     pub specifier: &'a str,
     pub kind: ImportKind,
     pub type_only: bool,
+    pub guarded: bool,
 }
 
 /// Decides from a file's imports (borrowed) whether the caller needs them decoded.
@@ -908,7 +910,7 @@ fn import_kind(tag: u8) -> Option<ImportKind> {
 
 fn read_import<'a>(r: &mut Reader<'a>) -> Option<(ImportRef<'a>, Span)> {
     let tag = r.byte()?;
-    let kind = import_kind(tag & 0x7f)?;
+    let kind = import_kind(tag & 0x3f)?;
     let specifier = r.str_ref()?;
     let span = r.span()?;
     Some((
@@ -916,6 +918,7 @@ fn read_import<'a>(r: &mut Reader<'a>) -> Option<(ImportRef<'a>, Span)> {
             specifier,
             kind,
             type_only: tag & 0x80 != 0,
+            guarded: tag & 0x40 != 0,
         },
         span,
     ))
@@ -969,6 +972,7 @@ pub fn decode_facts_with(bytes: &[u8], wants: WantsImports<'_>) -> Option<(Facts
                 specifier: i.specifier.to_string(),
                 kind: i.kind,
                 type_only: i.type_only,
+                guarded: i.guarded,
                 span,
             });
         }
@@ -1157,6 +1161,7 @@ mod tests {
                     specifier: format!("@scope/pkg-{i}/mod{k}"),
                     kind: kinds[((i + k) % kinds.len() as u32) as usize],
                     type_only: (i + k).is_multiple_of(3),
+                    guarded: (i + k).is_multiple_of(4),
                     span: span(k + 1, k * 40 + i, 12),
                 })
                 .collect(),
@@ -1274,6 +1279,7 @@ mod tests {
                 specifier: "ünïcødé/😀 'quoted'".into(),
                 kind: ImportKind::Mock,
                 type_only: true,
+                guarded: true,
                 span: Span {
                     line: u32::MAX,
                     column: u32::MAX,
@@ -1971,14 +1977,20 @@ mod tests {
     }
 
     fn arb_facts() -> impl Strategy<Value = Facts> {
-        let import = (".{0,20}", 0..IMPORT_KINDS.len(), any::<bool>(), arb_span()).prop_map(
-            |(specifier, k, type_only, span)| Import {
+        let import = (
+            ".{0,20}",
+            0..IMPORT_KINDS.len(),
+            any::<bool>(),
+            any::<bool>(),
+            arb_span(),
+        )
+            .prop_map(|(specifier, k, type_only, guarded, span)| Import {
                 specifier,
                 kind: IMPORT_KINDS[k],
                 type_only,
+                guarded,
                 span,
-            },
-        );
+            });
         let env = (
             proptest::option::of("[A-Z_]{0,12}"),
             0..7usize,

@@ -987,6 +987,7 @@ mod tests {
                 specifier: format!("./m{n}"),
                 kind: crate::scan::ImportKind::Static,
                 type_only: false,
+                guarded: false,
                 span: crate::scan::Span {
                     line: 1,
                     column: 1,

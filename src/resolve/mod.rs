@@ -808,6 +808,17 @@ impl Resolver {
     }
 
     /// `compilerOptions.moduleResolution` of a tsconfig, following its `extends` chain.
+    /// Whether the tsconfig program of `importer` sets `skipLibCheck: false` explicitly (itself
+    /// or through its `extends` chain): only then does a type check read declaration files.
+    pub fn checks_declaration_files(&self, importer: &str) -> bool {
+        let Ok(Some(ts)) = self.strict.find_tsconfig(self.snap.abs(importer)) else {
+            return false;
+        };
+        self.chain_option(ts.path(), "/compilerOptions/skipLibCheck", 0)
+            .and_then(|v| v.as_bool())
+            == Some(false)
+    }
+
     fn module_resolution(&self, path: &Path) -> Option<String> {
         let m = self.chain_option(path, "/compilerOptions/moduleResolution", 0)?;
         Some(m.as_str()?.to_ascii_lowercase())

@@ -18,6 +18,7 @@ pub mod env_unused;
 pub mod files_case_collision;
 pub mod git_clean;
 pub mod imports_case_mismatch;
+pub mod imports_uncertain;
 pub mod imports_undeclared_dependency;
 pub mod imports_unknown_specifier;
 pub mod imports_unresolved;

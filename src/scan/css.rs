@@ -565,6 +565,7 @@ impl<'a> Tokenizer<'a> {
             specifier: t.value,
             kind,
             type_only: false,
+            guarded: false,
             span,
         });
     }

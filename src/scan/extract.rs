@@ -701,6 +701,16 @@ impl<'a> Walker<'a> {
     }
 
     fn import(&mut self, literal: Option<Node>, kind: ImportKind, type_only: bool) {
+        self.import_guarded(literal, kind, type_only, false);
+    }
+
+    /// A call's import: `guarded` when the call sits in a `try` block.
+    fn call_import(&mut self, call: Node<'a>, literal: Option<Node>, kind: ImportKind, type_only: bool) {
+        let guarded = in_try_block(call);
+        self.import_guarded(literal, kind, type_only, guarded);
+    }
+
+    fn import_guarded(&mut self, literal: Option<Node>, kind: ImportKind, type_only: bool, guarded: bool) {
         let Some(literal) = literal else { return };
         let Some(specifier) = self.literal_string(literal) else {
             return;
@@ -710,6 +720,7 @@ impl<'a> Walker<'a> {
             specifier,
             kind,
             type_only,
+            guarded,
             span,
         });
     }
@@ -787,12 +798,12 @@ impl<'a> Walker<'a> {
         let (f, k) = (&self.g.f, &self.g.k);
         let kind = function.kind_id();
         if kind == k.import {
-            self.import(first, ImportKind::Dynamic, in_type);
+            self.call_import(call, first, ImportKind::Dynamic, in_type);
         } else if kind == k.identifier {
             let name = self.text(function);
             if name == b"require" {
                 if count == 1 {
-                    self.import(first, ImportKind::Require, false);
+                    self.call_import(call, first, ImportKind::Require, false);
                 }
             } else if self.is_accessor(name) {
                 self.accessor_read(call, first, EnvSource::Accessor, false);
@@ -810,7 +821,7 @@ impl<'a> Walker<'a> {
             if object_name == Some(b"require") && method == b"resolve" {
                 // `require.resolve(x, {paths})` resolves from other folders: not checkable here.
                 if count == 1 {
-                    self.import(first, ImportKind::Require, false);
+                    self.call_import(call, first, ImportKind::Require, false);
                 }
             } else if matches!(object_name, Some(b"jest" | b"vi")) && MOCK_METHODS.contains(&method) {
                 // `jest.mock(x, factory, {virtual: true})` mocks a module that need not exist.
@@ -1128,6 +1139,7 @@ impl<'a> Walker<'a> {
             specifier,
             kind: ImportKind::Reference,
             type_only: false,
+            guarded: false,
             span,
         });
     }
@@ -1174,4 +1186,33 @@ impl<'a> Walker<'a> {
     fn text_string(&self, node: Node) -> String {
         String::from_utf8_lossy(self.text(node)).into_owned()
     }
+}
+
+/// Whether `call` runs inside a `try` block's body (not its `catch` or `finally`, and not in a
+/// function declared there, which may run anywhere): a failure to load is caught.
+fn in_try_block(call: Node) -> bool {
+    let mut node = call;
+    while let Some(parent) = node.parent() {
+        match parent.kind() {
+            "try_statement"
+                if parent
+                    .child_by_field_name("body")
+                    .is_some_and(|b| b.id() == node.id()) =>
+            {
+                return true;
+            }
+            "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function"
+            | "generator_function_declaration"
+            | "class_body"
+            | "program" => return false,
+            _ => {}
+        }
+        node = parent;
+    }
+    false
 }

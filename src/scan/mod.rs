@@ -23,7 +23,7 @@ pub fn decode_js_string(raw: &[u8]) -> String {
 }
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 9;
+pub const EXTRACTOR_VERSION: u32 = 10;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -170,6 +170,11 @@ pub struct Import {
     /// `import type ...`, `export type ... from`, or every named specifier is `type`-qualified:
     /// erased at runtime, so `@types/x` satisfies the dependency check.
     pub type_only: bool,
+    /// A `require(...)`, `require.resolve(...)` or `import(...)` call inside a `try` block (not
+    /// its `catch`/`finally`, not in a function declared there): the code handles a missing
+    /// module at run time and webpack marks the dependency optional. Never set for a static
+    /// `import`.
+    pub guarded: bool,
     /// Points at the specifier string literal (including its quotes).
     pub span: Span,
 }

@@ -175,6 +175,7 @@ pub fn extract_host(host: Host, src: &[u8], opts: &ScanOptions) -> Facts {
                 super::ImportKind::SideEffect
             },
             type_only: false,
+            guarded: false,
             span: super::Span {
                 line: 0,
                 column: 0,

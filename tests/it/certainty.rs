@@ -1121,6 +1121,100 @@ const ROWS: &[Row] = &[
         config: None,
         expect: &[(UNRESOLVED, ERROR, "src/index.ts", "./lib/process")],
     },
+    // h19c: a declaration file never reaches the bundler; only a type check reads it, and
+    // `skipLibCheck` skips it (astrowind's `declare module 'astrowind:config'` importing `./config`).
+    Row {
+        shape: "imports in a `.d.ts` (ambient module, top level): uncertain",
+        staged: &[
+            APP,
+            (
+                "src/types.d.ts",
+                "declare module 'astrowind:config' {\n  import type { Config } from './config';\n  export const SITE: Config;\n}\n",
+            ),
+            (
+                "src/env.d.mts",
+                "import type { Options } from 'some-types';\nexport declare const options: Options;\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNDECLARED, WARNING, "src/env.d.mts", "some-types"),
+            (UNRESOLVED, WARNING, "src/types.d.ts", "./config"),
+        ],
+    },
+    Row {
+        shape: "twin: a `.d.ts` import of a file on disk but untracked still blocks",
+        staged: &[
+            APP,
+            (
+                "src/types.d.ts",
+                "declare module 'astrowind:config' {\n  import type { Config } from './config';\n  export const SITE: Config;\n}\n",
+            ),
+        ],
+        disk: &[("src/config.ts", "export type Config = { name: string };\n")],
+        config: None,
+        expect: &[(UNTRACKED, ERROR, "src/types.d.ts", "./config")],
+    },
+    Row {
+        shape: "twin: a `.d.ts` under a tsconfig (through `extends`) that sets `skipLibCheck: false` blocks",
+        staged: &[
+            APP,
+            (
+                "tsconfig.base.json",
+                r#"{ "compilerOptions": { "strict": true, "skipLibCheck": false } }"#,
+            ),
+            (
+                "tsconfig.json",
+                r#"{ "extends": "./tsconfig.base.json", "include": ["src"] }"#,
+            ),
+            (
+                "src/types.d.ts",
+                "declare module 'astrowind:config' {\n  import type { Config } from './config';\n  export const SITE: Config;\n}\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[(UNRESOLVED, ERROR, "src/types.d.ts", "./config")],
+    },
+    // h19c: a module loaded inside a `try` block is optional: the code handles its absence
+    // (Hydrogen's `require.resolve('@remix-run/v1-route-convention/package.json')` probe), and
+    // webpack marks such a dependency optional.
+    Row {
+        shape: "require.resolve / require / import() inside a `try` block: uncertain",
+        staged: &[
+            APP,
+            (
+                "src/probe.js",
+                "export function has() {\n  try {\n    require.resolve('optional-pkg/package.json');\n    return true;\n  } catch {\n    return false;\n  }\n}\ntry { require('other-opt'); } catch {}\nexport async function plugin() {\n  try {\n    return await import('./plugin');\n  } catch {\n    return null;\n  }\n}\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNDECLARED, WARNING, "src/probe.js", "optional-pkg/package.json"),
+            (UNDECLARED, WARNING, "src/probe.js", "other-opt"),
+            (UNRESOLVED, WARNING, "src/probe.js", "./plugin"),
+        ],
+    },
+    Row {
+        shape: "twin: a static import, a require in `catch`/`finally`, or in a function declared in a `try` block",
+        staged: &[
+            APP,
+            (
+                "src/probe.js",
+                "import x from 'static-pkg';\ntry {\n  var load = () => require('lazy-pkg');\n} catch {\n  require('fallback-pkg');\n} finally {\n  require('./final');\n}\nexport default [x, load];\n",
+            ),
+        ],
+        disk: &[],
+        config: None,
+        expect: &[
+            (UNDECLARED, ERROR, "src/probe.js", "fallback-pkg"),
+            (UNDECLARED, ERROR, "src/probe.js", "lazy-pkg"),
+            (UNDECLARED, ERROR, "src/probe.js", "static-pkg"),
+            (UNRESOLVED, ERROR, "src/probe.js", "./final"),
+        ],
+    },
 ];
 
 /// A site whose template loads a sandbox's files as strings (react.dev's `templateRSC.ts`).

@@ -8,6 +8,7 @@ impl Case {
             specifier: spec.to_string(),
             kind,
             type_only: false,
+            guarded: false,
             span: Span {
                 line: 1,
                 column: 1,

@@ -58,6 +58,7 @@ impl Case {
             specifier: spec.to_string(),
             kind: ImportKind::Static,
             type_only: false,
+            guarded: false,
             span: Span {
                 line: 1,
                 column: 1,
