@@ -2077,6 +2077,7 @@ mod tests {
                     specifier: format!("./vendor/{key}"),
                     kind: ImportKind::Static,
                     type_only: false,
+                    guarded: false,
                     span,
                 }),
                 2 => f.env_reads.push(EnvRead {

@@ -404,6 +404,7 @@ fn a_forged_chunk_never_plants_a_secret_in_the_local_cache() {
             specifier: format!("./vendor/sk_live_{middle}"),
             kind: hookctl::scan::ImportKind::Static,
             type_only: false,
+            guarded: false,
             span: hookctl::scan::Span {
                 line: 1,
                 column: 1,
