@@ -12,26 +12,22 @@ use crate::common::*;
 /// `packages/web` declares `WEB_KEY` in its own `.env.example`, wants `WEB_MODE` one of two
 /// values and allows `WEB_EXTRA`; `packages/api` has no declarations of its own (the root's apply).
 fn monorepo() -> Repo {
-    let r = Repo::new();
-    r.write(
-        "package.json",
-        r#"{"name":"acme","private":true,"workspaces":["packages/*"]}"#,
-    )
-    .write(".env.example", "ROOT_KEY=\n")
-    .write("hookctl.toml", "[env.vars.API_TOKEN]\nmin_length = 16\n")
-    .write("packages/web/package.json", r#"{"name":"@acme/web"}"#)
-    .write("packages/web/.env.example", "WEB_KEY=\nWEB_MODE=\n")
-    .write(
-        "packages/web/hookctl.toml",
-        "[env]\nallow = [\"WEB_EXTRA\"]\n\n[env.vars.WEB_MODE]\none_of = [\"static\", \"server\"]\n",
-    )
-    .write("packages/api/package.json", r#"{"name":"@acme/api"}"#)
-    // The environment web is deployed with: the root's name, web.s mode (not one of them), a short
-    // token, and two names no root declaration knows.
-    .write(
-        "web.env",
-        "ROOT_KEY=x\nWEB_MODE=edge\nAPI_TOKEN=short\nWEB_EXTRA=1\nSTRAY=1\n",
-    );
+    let r = workspace(&["packages/*"]);
+    r.write(".env.example", "ROOT_KEY=\n")
+        .write("hookctl.toml", "[env.vars.API_TOKEN]\nmin_length = 16\n")
+        .package("packages/web", "@acme/web", None)
+        .write("packages/web/.env.example", "WEB_KEY=\nWEB_MODE=\n")
+        .write(
+            "packages/web/hookctl.toml",
+            "[env]\nallow = [\"WEB_EXTRA\"]\n\n[env.vars.WEB_MODE]\none_of = [\"static\", \"server\"]\n",
+        )
+        .package("packages/api", "@acme/api", None)
+        // The environment web is deployed with: the root's name, web.s mode (not one of them), a short
+        // token, and two names no root declaration knows.
+        .write(
+            "web.env",
+            "ROOT_KEY=x\nWEB_MODE=edge\nAPI_TOKEN=short\nWEB_EXTRA=1\nSTRAY=1\n",
+        );
     r.commit_all("init");
     r
 }

@@ -12,38 +12,29 @@ use crate::common::*;
 /// unresolved, untracked and undeclared-dependency imports, a secret in source. `own`: each
 /// package's `hookctl.toml` (`None`: none).
 fn repo(own: &dyn Fn(usize) -> Option<String>) -> Repo {
-    let r = Repo::new();
-    r.write(
-        "package.json",
-        r#"{"name":"acme","private":true,"workspaces":["packages/*"]}"#,
-    )
-    .write(".env.example", "ROOT_KEY=\nUNUSED_ROOT=\n")
+    let r = workspace(&["packages/*"]);
+    r.write(".env.example", "ROOT_KEY=\nUNUSED_ROOT=\n")
     .write("hookctl.toml", "[rules]\n\"env/unused\" = \"warning\"\n")
     .write(
         "src/r.ts",
         "import { a } from '../packages/p0/src/a';\nexport const r = [a, process.env.ROOT_KEY, process.env.UNDECLARED_R];\n",
     )
-    .write("packages/p0/package.json", r#"{"name":"p0"}"#)
+    .package("packages/p0", "p0", own(0).as_deref())
     .write("packages/p0/.env.example", "P0_KEY=\nCROSS=\nUNUSED_P0=\n")
     .write(
         "packages/p0/src/a.ts",
         "import './missing';\nimport './untracked';\nimport pad from 'left-pad';\nconst n = 'X';\nexport const a = [pad, process.env.P0_KEY, process.env.UNDECLARED_A, process.env[n]];\n",
     )
-    .write("packages/p1/package.json", r#"{"name":"p1"}"#)
+    .package("packages/p1", "p1", own(1).as_deref())
     .write(
         "packages/p1/src/b.ts",
         "export const b = [process.env.CROSS, process.env.P1_SECRET];\nexport const key = 'AKIAIOSFODNN7EXAMPLF';\nexport const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEZ';\n",
     )
-    .write("packages/p2/package.json", r#"{"name":"p2"}"#)
+    .package("packages/p2", "p2", own(2).as_deref())
     .write(
         "packages/p2/src/c.ts",
         "import { b } from 'p1';\nexport const c = [b, process.env.ROOT_KEY, process.env.UNDECLARED_C];\n",
     );
-    for i in 0..3 {
-        if let Some(text) = own(i) {
-            r.write(&format!("packages/p{i}/hookctl.toml"), text);
-        }
-    }
     r.commit_all("init");
     r.write("packages/p0/src/untracked.ts", "export {};\n");
     r
