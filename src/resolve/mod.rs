@@ -73,6 +73,9 @@ pub enum Verdict {
     OtherExtension { found: String, ext: String },
 }
 
+/// A folder's names on disk, each with whether it is a plain file ([`Resolver::disk_entries`]).
+type DiskEntries = Arc<Vec<(String, bool)>>;
+
 pub struct Resolver {
     snap: Arc<Snapshot>,
     strict: ResolverGeneric<SnapFs>,
@@ -95,8 +98,8 @@ pub struct Resolver {
     memo: std::sync::Mutex<HashMap<String, Verdict>>,
     /// `disk_stems` memo.
     stems: std::sync::Mutex<HashMap<PathBuf, Arc<HashSet<String>>>>,
-    /// `disk_files` memo.
-    disk_files: std::sync::Mutex<HashMap<PathBuf, Arc<Vec<String>>>>,
+    /// `disk_entries` memo.
+    disk_entries: std::sync::Mutex<HashMap<PathBuf, DiskEntries>>,
     overlay: OnceLock<ResolverGeneric<SnapFs>>,
     /// `strict` and `overlay` that also probe [`OTHER_EXTENSIONS`].
     other_ext: OnceLock<[ResolverGeneric<SnapFs>; 2]>,
@@ -417,7 +420,7 @@ impl Resolver {
             ambient,
             node_modes: std::sync::Mutex::new(HashMap::new()),
             stems: std::sync::Mutex::new(HashMap::new()),
-            disk_files: std::sync::Mutex::new(HashMap::new()),
+            disk_entries: std::sync::Mutex::new(HashMap::new()),
             memo: std::sync::Mutex::new(HashMap::new()),
             overlay: OnceLock::new(),
             other_ext: OnceLock::new(),
@@ -1001,9 +1004,10 @@ impl Resolver {
                 continue;
             };
             let on_disk = self
-                .disk_files(dir)
+                .disk_entries(dir)
                 .iter()
-                .find_map(|file| pick(file.strip_prefix(name)?.strip_prefix('.')?));
+                .filter(|(_, plain_file)| *plain_file)
+                .find_map(|(file, _)| pick(file.strip_prefix(name)?.strip_prefix('.')?));
             if let Some(ext) = on_disk {
                 let rel = format!("{base}{ext}");
                 return Some(if self.in_generated_dir(&rel) {
@@ -1357,26 +1361,27 @@ impl Resolver {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         memo.entry(dir.to_path_buf())
             .or_insert_with(|| {
-                let names = std::fs::read_dir(dir).into_iter().flatten().flatten();
-                let stem =
-                    |name: String| match SOURCE_EXTENSIONS.iter().find_map(|ext| name.strip_suffix(ext)) {
-                        Some(stem) => stem.to_string(),
-                        None => name,
-                    };
+                let stem = |name: &str| match SOURCE_EXTENSIONS.iter().find_map(|ext| name.strip_suffix(ext))
+                {
+                    Some(stem) => stem.to_string(),
+                    None => name.to_string(),
+                };
                 Arc::new(
-                    names
-                        .map(|e| stem(e.file_name().to_string_lossy().into_owned()))
+                    self.disk_entries(dir)
+                        .iter()
+                        .map(|(name, _)| stem(name))
                         .collect(),
                 )
             })
             .clone()
     }
 
-    /// The names of the plain files on disk in `dir`, read once per folder; none for a folder
-    /// outside the repository (never through a symlink out of it).
-    fn disk_files(&self, dir: &Path) -> Arc<Vec<String>> {
+    /// What is on disk in `dir`: each name and whether it is a plain file. Read once per
+    /// folder, for [`Self::disk_stems`] and the sibling-extension retry alike; none for a folder outside
+    /// the repository (never through a symlink out of it).
+    fn disk_entries(&self, dir: &Path) -> DiskEntries {
         let mut memo = self
-            .disk_files
+            .disk_entries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         memo.entry(dir.to_path_buf())
@@ -1392,8 +1397,10 @@ impl Resolver {
                 let names = std::fs::read_dir(dir).into_iter().flatten().flatten();
                 Arc::new(
                     names
-                        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                        .filter_map(|e| e.file_name().into_string().ok())
+                        .filter_map(|e| {
+                            let file = e.file_type().is_ok_and(|t| t.is_file());
+                            Some((e.file_name().into_string().ok()?, file))
+                        })
                         .collect(),
                 )
             })
