@@ -1198,9 +1198,8 @@ fn analyze(
     let global = *scope == FileScope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
-        let cx = rules::env_context::EnvContext::new(config, &snap, &files)
+        let cx = rules::env_context::EnvContext::new(config, &snap, &files, Some(&resolver.packages))
             .with_bundler(resolver.bundler())
-            .with_packages(&resolver.packages)
             .reading_only(&mine);
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));

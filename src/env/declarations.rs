@@ -109,6 +109,10 @@ const ENV_WORDS: &[&str] = &[
 /// `*.env` (`production.env`), `env.<environment>` (`env.production`).
 pub fn env_file_kind(path: &str) -> Option<EnvFileKind> {
     let file = path.rsplit('/').next().unwrap_or(path);
+    // Every kind below has `env` in its name (asked of every special path of the snapshot).
+    if !file.as_bytes().windows(3).any(|w| w == b"env") {
+        return None;
+    }
     let env_words = || {
         file.strip_prefix("env.")
             .is_some_and(|rest| rest.split('.').all(|w| ENV_WORDS.contains(&w)))

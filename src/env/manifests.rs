@@ -100,6 +100,27 @@ fn platform_names(p: &Platform, text: &str) -> Vec<String> {
 /// The manifest kind of a repo-relative path.
 pub fn manifest_kind(path: &str) -> Option<Manifest> {
     let file = path.rsplit('/').next().unwrap_or(path);
+    // Asked of every special path of the snapshot: the common answer without an allocation.
+    if file == "package.json" {
+        return Some(Manifest::PackageScripts);
+    }
+    let starts = |p: &str| file.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    if !(starts("docker")
+        || starts("compose")
+        || starts("containerfile")
+        || file.len() >= 11 && {
+            let at = file.len() - 11;
+            file.is_char_boundary(at) && file[at..].eq_ignore_ascii_case(".dockerfile")
+        })
+    {
+        return match file {
+            "app.json" => Some(Manifest::AppJson),
+            _ => platforms()
+                .iter()
+                .position(|p| p.file == file)
+                .map(Manifest::Platform),
+        };
+    }
     let lower = file.to_ascii_lowercase();
     let docs = [".md", ".txt", ".dockerignore", ".json", ".yml", ".yaml"];
     if lower == "dockerfile"

@@ -259,6 +259,8 @@ impl Resolver {
         builds_to_output.sort();
 
         let committed_modules: Vec<String> = {
+            // One searcher for every special path (`str::find` builds one per call).
+            let inner = memchr::memmem::Finder::new(b"/node_modules/");
             let mut dirs: Vec<String> = snap
                 .special_paths()
                 .iter()
@@ -266,7 +268,7 @@ impl Resolver {
                     let at = if p.starts_with("node_modules/") {
                         0
                     } else {
-                        p.find("/node_modules/")? + 1
+                        inner.find(p.as_bytes())? + 1
                     };
                     Some(p[..at].trim_end_matches('/').to_string())
                 })

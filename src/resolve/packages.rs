@@ -15,6 +15,9 @@ pub struct Manifest {
     /// Names in dependencies, devDependencies, peerDependencies, optionalDependencies.
     pub deps: HashSet<String>,
     pub json: Value,
+    /// The package.json's blob id and bytes, for readers of the same snapshot that would read
+    /// it again (the env declarations: its `scripts`); `None` without a blob id (a work tree).
+    pub blob: Option<(git2::Oid, Vec<u8>)>,
 }
 
 #[derive(Debug, Default)]
@@ -160,7 +163,20 @@ impl Packages {
                 .unwrap_or("")
                 .trim_end_matches('/')
                 .to_string();
-            pk.manifests.insert(dir, Manifest { name, deps, json });
+            let blob = snap
+                .get(path)
+                .map(|e| e.oid)
+                .filter(|oid| !oid.is_zero())
+                .map(|oid| (oid, bytes));
+            pk.manifests.insert(
+                dir,
+                Manifest {
+                    name,
+                    deps,
+                    json,
+                    blob,
+                },
+            );
         }
         pk.workspaces = pk.find_workspaces(snap, "", unreadable);
         let (manager, hoisted) = detect_manager(snap, "", pk.manifests.get(""));
@@ -175,6 +191,18 @@ impl Packages {
             );
         }
         pk
+    }
+
+    /// The bytes of the package.json at `path` when they were read from blob `oid`.
+    pub fn manifest_bytes(&self, path: &str, oid: &git2::Oid) -> Option<&[u8]> {
+        let dir = match path.strip_suffix("package.json")? {
+            "" => "",
+            d => d.strip_suffix('/')?,
+        };
+        match &self.manifests.get(dir)?.blob {
+            Some((id, bytes)) if id == oid => Some(bytes),
+            _ => None,
+        }
     }
 
     pub fn manager(&self) -> Manager {
@@ -446,6 +474,28 @@ fn provided_by(pkg: &str) -> impl Iterator<Item = &'static str> + '_ {
 mod tests {
     use super::*;
     use crate::manifest::parse_pnpm_workspace;
+
+    /// A package.json's bytes are handed on only for the blob they were read from, and only
+    /// for a package.json path.
+    #[test]
+    fn manifest_bytes_only_for_the_same_blob() {
+        let blob = |s: &str| git2::Oid::hash_object(git2::ObjectType::Blob, s.as_bytes()).unwrap();
+        let (a, b) = (blob("{}"), blob("{ }"));
+        let mut pk = Packages::default();
+        for dir in ["", "apps/web"] {
+            let manifest = Manifest {
+                blob: Some((a, b"{}".to_vec())),
+                ..Manifest::default()
+            };
+            pk.manifests.insert(dir.to_string(), manifest);
+        }
+        assert_eq!(pk.manifest_bytes("package.json", &a), Some(&b"{}"[..]));
+        assert_eq!(pk.manifest_bytes("apps/web/package.json", &a), Some(&b"{}"[..]));
+        assert_eq!(pk.manifest_bytes("apps/web/package.json", &b), None);
+        assert_eq!(pk.manifest_bytes("apps/webpackage.json", &a), None);
+        assert_eq!(pk.manifest_bytes("apps/api/package.json", &a), None);
+        assert_eq!(pk.manifest_bytes("apps/web/tsconfig.json", &a), None);
+    }
 
     #[test]
     fn pnpm_workspace_forms() {

@@ -49,7 +49,14 @@ pub struct EnvContext<'a> {
 }
 
 impl<'a> EnvContext<'a> {
-    pub fn new(config: &'a Config, snap: &'a Snapshot, files: &'a [(String, Facts)]) -> EnvContext<'a> {
+    /// `packages`: the snapshot's packages as the resolver loaded them (their package.json
+    /// bytes are not read again); loaded here when needed if not given.
+    pub fn new(
+        config: &'a Config,
+        snap: &'a Snapshot,
+        files: &'a [(String, Facts)],
+        packages: Option<&'a Packages>,
+    ) -> EnvContext<'a> {
         let env_paths: Vec<&str> = snap
             .special_paths()
             .iter()
@@ -64,12 +71,12 @@ impl<'a> EnvContext<'a> {
                     && snap.get(p).is_some_and(|e| e.kind != crate::snapshot::EntryKind::Symlink)
             })
             .collect();
-        let contents = snap.read_many(&env_paths);
+        let contents = read_reusing(snap, packages, &env_paths);
         let mut decl_inputs = Vec::new();
         let mut env_files = Vec::new();
         let mut declaration_entries = Vec::new();
         for (path, bytes) in env_paths.iter().zip(contents) {
-            let Ok(bytes) = bytes else { continue };
+            let Some(bytes) = bytes else { continue };
             let Some(kind) = env::env_file_kind(path) else {
                 // A turbo.json or a deploy manifest: it only declares.
                 decl_inputs.push((path.to_string(), bytes));
@@ -89,7 +96,7 @@ impl<'a> EnvContext<'a> {
             }
         }
         let declarations = Declarations::new(
-            decl_inputs.iter().map(|(p, b)| (p.as_str(), b.as_slice())),
+            decl_inputs.iter().map(|(p, b)| (p.as_str(), b.as_ref())),
             &config.env,
         );
         EnvContext {
@@ -103,7 +110,7 @@ impl<'a> EnvContext<'a> {
             files,
             reading: None,
             bundler: None,
-            packages: None,
+            packages,
             dev: DevGlobs::new(config),
             dev_files: Default::default(),
             script_files: OnceLock::new(),
@@ -128,13 +135,6 @@ impl<'a> EnvContext<'a> {
     /// Env names that the repository's bundler configs define count as declared.
     pub fn with_bundler(mut self, bundler: &'a crate::bundler::Bundler) -> Self {
         self.bundler = Some(bundler);
-        self
-    }
-
-    /// The snapshot's packages, already loaded (the resolver's): not read again for the
-    /// workspace.
-    pub fn with_packages(mut self, packages: &'a Packages) -> Self {
-        self.packages = Some(packages);
         self
     }
 
@@ -178,10 +178,10 @@ impl<'a> EnvContext<'a> {
                 .collect();
             let manifests: Vec<(String, Vec<u8>)> = paths
                 .iter()
-                .zip(self.snap.read_many(&paths))
+                .zip(read_reusing(self.snap, self.packages, &paths))
                 .filter_map(|(p, b)| {
                     let dir = p.strip_suffix("package.json")?.trim_end_matches('/');
-                    Some((dir.to_string(), b.ok()?))
+                    Some((dir.to_string(), b?.into_owned()))
                 })
                 .collect();
             let workflow_paths: Vec<&str> = self
@@ -349,6 +349,29 @@ impl UsedBy {
 
 /// A turbo.json that configures env: the root's, or one in a package folder (turbo reads
 /// per-package configs only from workspace packages).
+/// The bytes of `paths` in `snap` (`None`: unreadable), a package.json that `packages` holds
+/// for the same blob taken from there instead of read again.
+fn read_reusing<'b>(
+    snap: &Snapshot,
+    packages: Option<&'b Packages>,
+    paths: &[&str],
+) -> Vec<Option<std::borrow::Cow<'b, [u8]>>> {
+    let known = |p: &str| {
+        let oid = snap.get(p)?.oid;
+        packages?.manifest_bytes(p, &oid)
+    };
+    let to_read: Vec<&str> = paths.iter().copied().filter(|p| known(p).is_none()).collect();
+    let mut read = snap.read_many(&to_read).into_iter();
+    paths
+        .iter()
+        .map(|p| match known(p) {
+            Some(bytes) => Some(std::borrow::Cow::Borrowed(bytes)),
+            // In order: `to_read` is `paths` without the known ones.
+            None => read.next()?.ok().map(std::borrow::Cow::Owned),
+        })
+        .collect()
+}
+
 fn is_workspace_turbo_config(snap: &Snapshot, path: &str) -> bool {
     match path.strip_suffix("/turbo.json") {
         Some(dir) => snap.get(&format!("{dir}/package.json")).is_some(),
