@@ -1614,6 +1614,36 @@ mod tests {
         }
     }
 
+    /// An index entry is checked by its own chunk's sum before it is used: a damaged offset
+    /// in the index (its data intact, in other chunks) is a miss, never another entry's facts;
+    /// the entries of other index chunks still read as written.
+    #[test]
+    fn a_damaged_index_chunk_costs_its_entries_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = 3000;
+        let good = write_cache(dir.path(), 7, n);
+        let data_at = good.len() - u32_at(&good, frame::HEADER_LEN + 4) as usize;
+        let index_at = data_at - n as usize * INDEX_ENTRY_LEN;
+        // Entry 5's offset now points at entry 6's data (both in the data's first chunks).
+        let e5 = index_at + 5 * INDEX_ENTRY_LEN;
+        let e6 = e5 + INDEX_ENTRY_LEN;
+        let mut bad = good.clone();
+        let (k5, k6) = (
+            u32::from_le_bytes(bad[e5 + 16..e5 + 20].try_into().unwrap()),
+            u32::from_le_bytes(bad[e6 + 16..e6 + 20].try_into().unwrap()),
+        );
+        bad.copy_within(e6 + 24..e6 + 32, e5 + 24);
+        fs::write(file(dir.path()), &bad).unwrap();
+        let c = FactsCache::load(dir.path(), 7);
+        assert_ne!(facts(k5), facts(k6));
+        assert_eq!(c.get(&oid(k5)), None);
+        // Past the first index chunk: intact.
+        let far = 2048 + 7;
+        let o = &c.file.index_entry(far)[..OID_LEN];
+        let k = u32::from_le_bytes(o[16..].try_into().unwrap());
+        assert_eq!(c.get(&oid(k)), Some(facts(k)));
+    }
+
     /// With many chunks: reading one entry checks only its chunks; a damaged chunk's entries
     /// are misses while the others read as written, and a rewrite drops them instead of
     /// writing them again under a new sum.
