@@ -128,32 +128,84 @@ fn includes(snap: &Snapshot, cfg: &str, dir: &str, path: &str, configs: &mut Con
     glob(&include).is_match(rel) && !list("exclude").is_some_and(|e| glob(&e).is_match(rel))
 }
 
+/// The per-blob cache of what each declaration file declares: `declare module` names are a
+/// function of the file's bytes alone, so they are kept by blob id, and a hook reads only the
+/// declaration files that changed (issue 22: nothing proportional to the repository on the hook
+/// path unless cached by content). The scope of each name (tsconfigs on its walk) is not kept:
+/// it depends on other files and is worked out on every run, for the few files that declare.
+const CACHE: crate::cache::frame::Frame = crate::cache::frame::Frame {
+    magic: b"HKCAMBNT",
+    format: 1,
+};
+const CACHE_FILE: &str = "ambient.bin";
+/// Bump when [`declared_modules`] (or what counts as declaring) changes.
+const READER_VERSION: u64 = 1;
+
+/// The names a declaration file's bytes declare; in the cache each name is followed by a NUL
+/// (no names: an empty value), and a file declaring a name that holds a NUL is not kept.
+fn names_of(bytes: &[u8]) -> Vec<String> {
+    if memchr::memmem::find(bytes, b"declare module").is_none() {
+        return Vec::new();
+    }
+    declared_modules(&String::from_utf8_lossy(bytes))
+}
+
 impl Ambient {
     pub fn load(snap: &Snapshot) -> Ambient {
         // By name first: a lookup for each of the thousands of special paths (every `.svg`,
         // `.json`, dotfile) was most of this function on a hook's path.
-        let paths: Vec<&str> = snap
+        let paths: Vec<(&str, Option<git2::Oid>)> = snap
             .special_paths()
             .iter()
             .filter(|p| {
                 (p.ends_with(".d.ts") || p.ends_with(".d.mts") || p.ends_with(".d.cts"))
                     && !p.split('/').any(|c| c == "node_modules")
             })
-            .filter(|p| snap.get(p).is_some_and(|e| e.kind == EntryKind::File))
-            .map(String::as_str)
+            .filter_map(|p| {
+                let e = snap.get(p).filter(|e| e.kind == EntryKind::File)?;
+                Some((p.as_str(), Some(e.oid).filter(|o| !o.is_zero())))
+            })
             .collect();
+        let cache = match snap.with_repo(|r| r.commondir().to_path_buf()) {
+            Some(dir) if snap.kind != crate::snapshot::Kind::Worktree => {
+                crate::cache::blobs::BlobCache::load(&dir, CACHE_FILE, CACHE, READER_VERSION)
+            }
+            _ => crate::cache::blobs::BlobCache::disabled(CACHE),
+        };
+        let mut declared: Vec<(&str, Vec<String>)> = Vec::new();
+        let mut to_read: Vec<(&str, Option<git2::Oid>)> = Vec::new();
+        for (path, oid) in paths {
+            match oid.and_then(|o| cache.get(o.as_bytes())) {
+                Some(v) if v.is_empty() => {}
+                Some(v) => declared.push((
+                    path,
+                    v[..v.len() - 1]
+                        .split(|b| *b == 0)
+                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                        .collect(),
+                )),
+                None => to_read.push((path, oid)),
+            }
+        }
+        let read_paths: Vec<&str> = to_read.iter().map(|(p, _)| *p).collect();
+        for ((path, oid), bytes) in to_read.iter().zip(snap.read_many(&read_paths)) {
+            // An unreadable file is not remembered: the next run tries again.
+            let Ok(bytes) = bytes else { continue };
+            let names = names_of(&bytes);
+            if let Some(oid) = oid.filter(|_| !names.iter().any(|n| n.contains('\0'))) {
+                let value = names.iter().flat_map(|n| n.bytes().chain([0])).collect();
+                cache.insert(oid.as_bytes().to_vec(), value);
+            }
+            if !names.is_empty() {
+                declared.push((path, names));
+            }
+        }
+        cache.save();
+        // The snapshot's order, whatever came from the cache.
+        declared.sort_by(|a, b| a.0.cmp(b.0));
         let mut out = Ambient::default();
         let mut configs = Configs::new();
-        for (path, bytes) in paths.iter().zip(snap.read_many(&paths)) {
-            let Ok(bytes) = bytes else { continue };
-            if memchr::memmem::find(&bytes, b"declare module").is_none() {
-                continue;
-            }
-            let text = String::from_utf8_lossy(&bytes);
-            let names = declared_modules(&text);
-            if names.is_empty() {
-                continue;
-            }
+        for (path, names) in declared {
             let scope = scope_of(snap, path, &mut configs);
             for name in names {
                 match name.split_once('*') {

@@ -4,10 +4,12 @@
 //! renames, removals from the index, package.json dependencies — and after each edit the warm
 //! run (cache kept from every earlier run) reports exactly what a cold run (no cache) reports.
 //!
-//! Issue 22's caches too: the `secrets/in-source` verdicts of files it does not read (binary,
+//! Issue 22's caches too: the `declare module` names of each declaration file, kept by blob id
+//! (`Ambient`); the `secrets/in-source` verdicts of files it does not read (binary,
 //! over `[scan] max_file_size`), kept by (path, blob) under a context holding the size limit,
 //! and the clean sets of several contexts kept side by side (two branches checked in turn).
-//! Each key part matters: a verdict kept without the blob id (`Blob`), without the size limit
+//! Each key part matters: declared names or a verdict kept without the blob id (`Ambient`,
+//! `Blob`), without the size limit
 //! (`MaxSize`) or without the context (`Branch`) makes a warm run differ from a cold one.
 //!
 //! A warm full check decodes a cached file's imports only when a rule asks for them: the
@@ -51,6 +53,10 @@ enum Edit {
     /// Whether `apps/api` (started by `node`) has `dotenv` in `devDependencies` (else in
     /// `dependencies`).
     DevDep(bool),
+    /// Whether `apps/web/src/routes.d.ts` declares the module `routes-mod`, which
+    /// `apps/web/src/routes.ts` imports (else `other-mod`): the declared names are kept by the
+    /// declaration file's blob id.
+    Ambient(bool),
     /// Check out the other branch (`other` moves `apps/web/local.ts` and drops a dependency),
     /// or back: the same cache folder sees two resolution contexts in turn.
     Branch(bool),
@@ -85,6 +91,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::Branch),
         any::<bool>().prop_map(Edit::EnvExample),
         any::<bool>().prop_map(Edit::DevDep),
+        any::<bool>().prop_map(Edit::Ambient),
     ]
 }
 
@@ -149,6 +156,11 @@ fn setup() -> Repo {
         r.write(&format!("apps/admin/src/p{i}.ts"), source(spec));
     }
     r.write("docs/notes.txt", notes("none"));
+    r.write("apps/web/src/routes.d.ts", ambient(true));
+    r.write(
+        "apps/web/src/routes.ts",
+        "import routes from \"routes-mod\";\nexport default routes;\n",
+    );
     r.write(
         "apps/auth/package.json",
         r#"{ "name": "auth", "dependencies": { "next-auth": "^4" } }"#,
@@ -183,6 +195,12 @@ fn api_manifest(dev: bool) -> String {
     format!(
         r#"{{ "name": "api", "scripts": {{ "start": "node src/server.js" }}, "{field}": {{ "dotenv": "^16" }} }}"#
     )
+}
+
+/// `apps/web/src/routes.d.ts`: declares `routes-mod` (imported beside it) or another module.
+fn ambient(declares: bool) -> String {
+    let name = if declares { "routes-mod" } else { "other-mod" };
+    format!("declare module \"{name}\";\n")
 }
 
 /// `docs/notes.txt` for each of [`BLOBS`]: the secret is built at run time (no literal here).
@@ -268,6 +286,9 @@ fn apply(r: &Repo, e: &Edit) {
         Edit::DevDep(dev) => {
             r.write("apps/api/package.json", api_manifest(*dev));
         }
+        Edit::Ambient(declares) => {
+            r.write("apps/web/src/routes.d.ts", ambient(*declares));
+        }
         Edit::Dependency(declared) => {
             let deps = if *declared {
                 r#"{ "tsconfig": "workspace:*", "zod": "^3" }"#
@@ -334,6 +355,8 @@ fn each_key_part_of_the_verdict_caches_matters() {
         // The first warm run after setup: clean files whose imports only a rule other than
         // the imports loop reads.
         vec![EnvExample(false), EnvExample(true), DevDep(false), DevDep(true)],
+        // The declared names of a declaration file, kept by its blob id.
+        vec![Ambient(false), Ambient(true), Ambient(false)],
     ] {
         warm_equals_cold(&edits).unwrap();
     }
