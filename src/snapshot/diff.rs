@@ -22,7 +22,7 @@ pub type Changes = BTreeMap<String, Option<Entry>>;
 pub fn index_against_tree(
     repo: &Repository,
     entries: &Table,
-    cache: Option<&super::index_file::CacheTree>,
+    cache: Option<super::index_file::TreeNode<'_>>,
     tree: Oid,
     out: &mut Changes,
 ) -> Result<(), git2::Error> {
@@ -34,12 +34,12 @@ fn folder(
     repo: &Repository,
     entries: &Table,
     tree: Option<Oid>,
-    cache: Option<&super::index_file::CacheTree>,
+    cache: Option<super::index_file::TreeNode<'_>>,
     prefix: &str,
     out: &mut Changes,
 ) -> Result<(), git2::Error> {
     if let (Some(tree), Some(cache)) = (tree, cache)
-        && cache.id.is_some_and(|id| id.as_slice() == tree.as_bytes())
+        && cache.id().is_some_and(|id| id.as_slice() == tree.as_bytes())
     {
         return Ok(());
     }
