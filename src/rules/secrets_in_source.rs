@@ -206,11 +206,15 @@ pub fn check(
 /// The snapshot files that committed env-file symlinks (`.env.production -> config/prod`)
 /// point to.
 fn env_link_targets(snap: &Snapshot) -> std::collections::HashSet<String> {
-    // Symlinks are special paths: no walk over every path.
+    if !snap.has_symlinks() {
+        return std::collections::HashSet::new();
+    }
+    // Symlinks are special paths: no walk over every path (the name first: a lookup each for
+    // the few env files only).
     snap.special_paths()
         .iter()
         .filter(|p| {
-            snap.get(p).is_some_and(|e| e.kind == EntryKind::Symlink) && env::env_file_kind(p).is_some()
+            env::env_file_kind(p).is_some() && snap.get(p).is_some_and(|e| e.kind == EntryKind::Symlink)
         })
         .filter_map(|p| {
             let target = snap.read(p).ok()?;

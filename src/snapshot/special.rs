@@ -234,14 +234,14 @@ pub fn paths(table: &Table, root: Option<TreeNode<'_>>, lists: &mut Lists) -> Ve
 }
 
 /// `a` and `b` compared as `a/` and `b/` (how git orders a folder's rows).
-fn slash_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+pub(super) fn slash_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     a.iter().chain(b"/").cmp(b.iter().chain(b"/"))
 }
 
 /// Where the rows of subfolder `below` (its path and a `/`), starting at row `i`, end (before
 /// `end`): after `entries` rows when the cache tree says so and the rows agree, else found by
 /// a search.
-fn subfolder_end(table: &Table, i: usize, end: usize, below: &str, entries: u32) -> usize {
+pub(super) fn subfolder_end(table: &Table, i: usize, end: usize, below: &str, entries: u32) -> usize {
     let last = i + entries as usize;
     if entries > 0
         && last <= end
