@@ -206,7 +206,11 @@ pub fn check(
 /// The snapshot files that committed env-file symlinks (`.env.production -> config/prod`)
 /// point to.
 fn env_link_targets(snap: &Snapshot) -> std::collections::HashSet<String> {
-    // Symlinks are special paths: no walk over every path.
+    if !snap.has_symlinks() {
+        return std::collections::HashSet::new();
+    }
+    // Symlinks are special paths: no walk over every path (the name first: a lookup each for
+    // the few env files only).
     snap.special_paths()
         .iter()
         .filter(|p| {

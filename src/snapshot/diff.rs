@@ -12,7 +12,8 @@ use std::path::Path;
 use git2::{ObjectType, Oid, Repository};
 use rustc_hash::FxHashMap;
 
-use super::{Entry, Table, kind_of_mode};
+use super::index_file::TreeNode;
+use super::{Entry, Table, kind_of_mode, special};
 
 /// Changed path -> its entry in the commit (`None`: the commit lacks it).
 pub type Changes = BTreeMap<String, Option<Entry>>;
@@ -22,7 +23,7 @@ pub type Changes = BTreeMap<String, Option<Entry>>;
 pub fn index_against_tree(
     repo: &Repository,
     entries: &Table,
-    cache: Option<&super::index_file::CacheTree>,
+    cache: Option<TreeNode<'_>>,
     tree: Oid,
     out: &mut Changes,
 ) -> Result<(), git2::Error> {
@@ -34,12 +35,12 @@ fn folder(
     repo: &Repository,
     entries: &Table,
     tree: Option<Oid>,
-    cache: Option<&super::index_file::CacheTree>,
+    cache: Option<TreeNode<'_>>,
     prefix: &str,
     out: &mut Changes,
 ) -> Result<(), git2::Error> {
     if let (Some(tree), Some(cache)) = (tree, cache)
-        && cache.id.is_some_and(|id| id.as_slice() == tree.as_bytes())
+        && cache.id().is_some_and(|id| id.as_slice() == tree.as_bytes())
     {
         return Ok(());
     }
@@ -62,30 +63,37 @@ fn folder(
             }
         }
     }
-    // The index's side: its files here, and the names of its subfolders (each subfolder's
-    // entries are skipped with one range lookup: `<name>0` is the first key after `<name>/...`).
+    // The index's side: its files here, and the names of its subfolders. A subfolder's rows
+    // are stepped over whole: by the cache tree's entry count when it has one for the folder
+    // (and the rows agree), else by one range lookup.
     let mut index_files: Vec<(&str, &Entry)> = Vec::new();
     let mut index_dirs: Vec<&str> = Vec::new();
-    let mut from = prefix.to_string();
-    loop {
-        let mut next = None;
-        for (key, entry) in entries.iter_rows(entries.rows_from(&from)) {
-            let Some(rest) = key.strip_prefix(prefix) else {
-                break;
-            };
-            match rest.find('/') {
-                Some(slash) => {
-                    index_dirs.push(&rest[..slash]);
-                    next = Some(format!("{}0", &key[..prefix.len() + slash]));
-                    break;
-                }
-                None => index_files.push((rest, entry)),
-            }
+    let mut children: Vec<TreeNode<'_>> = cache.map(|c| c.children().collect()).unwrap_or_default();
+    children.sort_unstable_by(|a, b| special::slash_cmp(a.name(), b.name()));
+    let mut next_child = 0;
+    let rows = entries.prefixed_rows(prefix);
+    let mut i = rows.start;
+    while i < rows.end {
+        let (key, entry) = entries.at(i);
+        let rest = &key[prefix.len()..];
+        let Some(slash) = rest.find('/') else {
+            index_files.push((rest, entry));
+            i += 1;
+            continue;
+        };
+        let name = &rest[..slash];
+        index_dirs.push(name);
+        while children
+            .get(next_child)
+            .is_some_and(|c| special::slash_cmp(c.name(), name.as_bytes()).is_lt())
+        {
+            next_child += 1;
         }
-        match next {
-            Some(n) => from = n,
-            None => break,
-        }
+        let count = children
+            .get(next_child)
+            .filter(|c| c.name() == name.as_bytes())
+            .map_or(0, TreeNode::entries);
+        i = special::subfolder_end(entries, i, rows.end, &key[..=prefix.len() + slash], count);
     }
     for (name, entry) in index_files {
         match tree_files.remove(name) {

@@ -47,20 +47,101 @@ pub struct RawEntry<'a> {
 }
 
 /// The index's cache tree (its `TREE` extension): for each folder git wrote a tree for, that
-/// tree's id, as long as nothing was staged below it since.
+/// tree's id, as long as nothing was staged below it since. Held flat, as the file lists it
+/// (depth first, each folder before its subfolders): one vector of nodes and one buffer of
+/// names, not an allocation per folder (an index of 100k paths has some 15k folders, and a hook
+/// visits only the few that changed).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CacheTree {
+    nodes: Vec<Node>,
+    names: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Node {
+    /// The folder's name in its parent (empty for the root), in `names`.
+    name: (u32, u32),
+    id: Option<[u8; OID_LEN]>,
+    /// How many index entries lie below it (0 when invalidated).
+    entries: u32,
+    /// How many subfolders follow it (each with its own subfolders after it).
+    subtrees: u32,
+    /// The index of the node after this one's last descendant.
+    end: u32,
+}
+
+/// One folder of a [`CacheTree`].
+#[derive(Debug, Clone, Copy)]
+pub struct TreeNode<'a> {
+    tree: &'a CacheTree,
+    at: usize,
+}
+
+impl<'a> TreeNode<'a> {
     /// The folder's name in its parent (empty for the root).
-    pub name: Vec<u8>,
+    pub fn name(&self) -> &'a [u8] {
+        let (start, len) = self.tree.nodes[self.at].name;
+        &self.tree.names[start as usize..(start + len) as usize]
+    }
+
     /// The tree id, `None` when git invalidated it (something below changed).
-    pub id: Option<[u8; OID_LEN]>,
-    pub children: Vec<CacheTree>,
+    pub fn id(&self) -> Option<&'a [u8; OID_LEN]> {
+        self.tree.nodes[self.at].id.as_ref()
+    }
+
+    /// How many index entries lie below the folder when its id is valid (0 when not).
+    pub fn entries(&self) -> u32 {
+        self.tree.nodes[self.at].entries
+    }
+
+    /// Its subfolders, as git recorded them.
+    pub fn children(&self) -> impl Iterator<Item = TreeNode<'a>> + use<'a> {
+        let tree = self.tree;
+        let mut at = self.at + 1;
+        (0..tree.nodes[self.at].subtrees).map_while(move |_| {
+            let node = tree.nodes.get(at)?;
+            let child = TreeNode { tree, at };
+            at = node.end as usize;
+            Some(child)
+        })
+    }
+
+    /// The subfolder `name`, if git recorded it.
+    pub fn child(&self, name: &[u8]) -> Option<TreeNode<'a>> {
+        self.children().find(|c| c.name() == name)
+    }
 }
 
 impl CacheTree {
-    /// The subfolder `name`, if git recorded it.
-    pub fn child(&self, name: &[u8]) -> Option<&CacheTree> {
-        self.children.iter().find(|c| c.name == name)
+    /// The root folder (`None` for a tree with no node).
+    pub fn root(&self) -> Option<TreeNode<'_>> {
+        (!self.nodes.is_empty()).then_some(TreeNode { tree: self, at: 0 })
+    }
+
+    /// Add a folder (depth first: a folder, then its subfolders, each added and closed in
+    /// turn); close it with [`CacheTree::close`] once its subfolders are added. `id` is the
+    /// tree id and the number of index entries below it, when valid. `None` when the names
+    /// outgrow the tree (4 GiB).
+    pub fn open(&mut self, name: &[u8], id: Option<([u8; OID_LEN], u32)>, subtrees: u32) -> Option<usize> {
+        let start = u32::try_from(self.names.len()).ok()?;
+        let len = u32::try_from(name.len()).ok()?;
+        start.checked_add(len)?;
+        u32::try_from(self.nodes.len() + 1).ok()?;
+        self.names.extend_from_slice(name);
+        self.nodes.push(Node {
+            name: (start, len),
+            id: id.map(|(id, _)| id),
+            entries: id.map_or(0, |(_, n)| n),
+            subtrees,
+            end: 0,
+        });
+        Some(self.nodes.len() - 1)
+    }
+
+    /// Close folder `at` (opened by [`CacheTree::open`]): its subfolders are all added.
+    pub fn close(&mut self, at: usize) {
+        let end = u32::try_from(self.nodes.len()).unwrap_or(u32::MAX);
+        self.nodes[at].end = end;
     }
 }
 
@@ -139,7 +220,9 @@ fn entry(
         ));
     }
     let name_len = usize::from(flags & 0x0fff);
-    let next = if version == 4 {
+    // Version 4 rebuilds each path in `path` from the previous one; the others hand the
+    // file's own bytes on (no copy).
+    let (full, next): (&[u8], usize) = if version == 4 {
         let (strip, used) = varint(body.get(pos..).unwrap_or_default()).ok_or(truncated.clone())?;
         pos += used;
         let keep = path
@@ -150,12 +233,10 @@ fn entry(
         let rest = body.get(pos..).unwrap_or_default();
         let nul = memchr::memchr(0, rest).ok_or(truncated)?;
         path.extend_from_slice(&rest[..nul]);
-        pos + nul + 1
+        (path.as_slice(), pos + nul + 1)
     } else {
         let rest = body.get(pos..).unwrap_or_default();
         let nul = memchr::memchr(0, rest).ok_or(truncated.clone())?;
-        path.clear();
-        path.extend_from_slice(&rest[..nul]);
         // Padded with 1 to 8 NULs to a multiple of 8 bytes from the entry's start.
         let size = (pos - at + nul + 8) & !7;
         let end = at + size;
@@ -165,8 +246,9 @@ fn entry(
         {
             return Err(truncated);
         }
-        end
+        (&rest[..nul], end)
     };
+    let path = full;
     if name_len != 0x0fff && name_len != path.len() || name_len == 0x0fff && path.len() < 0x0fff {
         return Err(Refused("an entry's name length does not match its path"));
     }
@@ -206,16 +288,18 @@ fn extensions(mut rest: &[u8]) -> Result<Option<CacheTree>, Refused> {
 /// The `TREE` extension: each node is `<name> NUL <entry count> SP <subtree count> LF`, then the
 /// tree id when the count is not `-1`, then its subtrees, depth first. `None` when malformed.
 fn tree(mut data: &[u8]) -> Option<CacheTree> {
-    let root = node(&mut data, 0)?;
-    (data.is_empty() && root.name.is_empty()).then_some(root)
+    let mut out = CacheTree::default();
+    node(&mut data, 0, &mut out)?;
+    let root_unnamed = out.root().is_some_and(|r| r.name().is_empty());
+    (data.is_empty() && root_unnamed).then_some(out)
 }
 
-fn node(data: &mut &[u8], depth: usize) -> Option<CacheTree> {
+fn node(data: &mut &[u8], depth: usize, out: &mut CacheTree) -> Option<()> {
     if depth > MAX_TREE_DEPTH {
         return None;
     }
     let nul = memchr::memchr(0, data)?;
-    let name = data[..nul].to_vec();
+    let name = &data[..nul];
     let rest = &data[nul + 1..];
     let space = memchr::memchr(b' ', rest)?;
     let count: i64 = std::str::from_utf8(&rest[..space]).ok()?.parse().ok()?;
@@ -226,18 +310,19 @@ fn node(data: &mut &[u8], depth: usize) -> Option<CacheTree> {
     let id = if count >= 0 {
         let (id, after) = split(rest, OID_LEN)?;
         rest = after;
-        Some(id.try_into().ok()?)
+        Some((id.try_into().ok()?, u32::try_from(count).ok()?))
     } else if count == -1 {
         None
     } else {
         return None;
     };
+    let at = out.open(name, id, subtrees)?;
     *data = rest;
-    let mut children = Vec::new();
     for _ in 0..subtrees {
-        children.push(node(data, depth + 1)?);
+        node(data, depth + 1, out)?;
     }
-    Some(CacheTree { name, id, children })
+    out.close(at);
+    Some(())
 }
 
 /// git's offset varint (version 4 path prefixes): seven bits per byte, high bit "more", each
@@ -295,27 +380,48 @@ mod tests {
         Ok((seen, ext))
     }
 
-    fn tree_of(t: &gix_index::extension::Tree) -> CacheTree {
-        CacheTree {
+    /// A cache tree as nested values, to compare two readers' trees.
+    #[derive(Debug, PartialEq, Eq)]
+    struct Nested {
+        name: Vec<u8>,
+        id: Option<Vec<u8>>,
+        children: Vec<Nested>,
+    }
+
+    fn tree_of(t: &gix_index::extension::Tree) -> Nested {
+        Nested {
             name: t.name.to_vec(),
-            id: t.num_entries.and_then(|_| t.id.as_slice().try_into().ok()),
+            id: t.num_entries.map(|_| t.id.as_slice().to_vec()),
             children: t.children.iter().map(tree_of).collect(),
         }
     }
 
+    fn nested(t: TreeNode<'_>) -> Nested {
+        Nested {
+            name: t.name().to_vec(),
+            id: t.id().map(|id| id.to_vec()),
+            children: t.children().map(nested).collect(),
+        }
+    }
+
+    /// Ours, nested and sorted as [`sorted`] sorts gitoxide's.
+    fn ours_nested(t: Option<CacheTree>) -> Option<Nested> {
+        t.and_then(|t| t.root().map(nested)).map(sorted)
+    }
+
     /// Subtrees by name (git writes them shortest name first, gitoxide keeps them by name).
-    fn sorted(mut t: CacheTree) -> CacheTree {
+    fn sorted(mut t: Nested) -> Nested {
         t.children = t.children.into_iter().map(sorted).collect();
         t.children.sort_by(|a, b| a.name.cmp(&b.name));
         t
     }
 
     /// gitoxide's reading of the same bytes, or `None` when it refuses them.
-    fn theirs(bytes: &[u8]) -> Option<(Vec<Seen>, Option<CacheTree>, bool)> {
+    fn theirs(bytes: &[u8]) -> Option<(Vec<Seen>, Option<Nested>, bool)> {
         theirs_or_why(bytes).ok()
     }
 
-    fn theirs_or_why(bytes: &[u8]) -> Result<(Vec<Seen>, Option<CacheTree>, bool), String> {
+    fn theirs_or_why(bytes: &[u8]) -> Result<(Vec<Seen>, Option<Nested>, bool), String> {
         let file = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(file.path(), bytes).unwrap();
         let index = gix_index::File::at(
@@ -465,8 +571,9 @@ mod tests {
                 assert_eq!(flagged(4), [b"intent.ts"], "intent-to-add, version {version}");
             }
             let tree = ext.cache_tree.unwrap();
-            assert!(tree.id.is_none(), "the root was invalidated");
-            assert!(tree.child(b"z").unwrap().id.is_some(), "z was not touched");
+            let root = tree.root().unwrap();
+            assert!(root.id().is_none(), "the root was invalidated");
+            assert!(root.child(b"z").unwrap().id().is_some(), "z was not touched");
         }
     }
 
@@ -478,7 +585,7 @@ mod tests {
             let (seen, ext) = ours(&bytes).unwrap();
             let (expected, tree, _) = theirs_or_why(&bytes).unwrap();
             assert_eq!(seen, expected, "version {version}");
-            assert_eq!(ext.cache_tree.map(sorted), tree, "version {version}");
+            assert_eq!(ours_nested(ext.cache_tree), tree, "version {version}");
             assert!((2..=4).contains(&ext.version));
         }
     }
@@ -550,7 +657,7 @@ mod tests {
                 prop_assert_eq!(seen, expected);
                 // A malformed cache tree is dropped here; gitoxide may refuse or keep it.
                 if ext.cache_tree.is_some() {
-                    prop_assert_eq!(ext.cache_tree.map(sorted), tree);
+                    prop_assert_eq!(ours_nested(ext.cache_tree), tree);
                 }
             }
         }

@@ -173,12 +173,21 @@ impl IndexRead {
 }
 
 /// gitoxide's cache tree as [`index_file`] reads it.
-fn cache_tree_of(tree: &gix_index::extension::Tree) -> index_file::CacheTree {
-    index_file::CacheTree {
-        name: tree.name.to_vec(),
-        id: tree.num_entries.and_then(|_| tree.id.as_slice().try_into().ok()),
-        children: tree.children.iter().map(cache_tree_of).collect(),
+fn cache_tree_of(tree: &gix_index::extension::Tree) -> Option<index_file::CacheTree> {
+    fn add(tree: &gix_index::extension::Tree, out: &mut index_file::CacheTree) -> Option<()> {
+        let id = tree
+            .num_entries
+            .and_then(|n| Some((tree.id.as_slice().try_into().ok()?, n)));
+        let at = out.open(&tree.name, id, u32::try_from(tree.children.len()).ok()?)?;
+        for child in &tree.children {
+            add(child, out)?;
+        }
+        out.close(at);
+        Some(())
     }
+    let mut out = index_file::CacheTree::default();
+    add(tree, &mut out)?;
+    Some(out)
 }
 
 #[expect(
@@ -254,7 +263,8 @@ impl Snapshot {
     /// the special paths and whether any path is a symlink are noted in the same pass.
     pub fn index(repo: Repository, paths: &RepoPaths) -> Result<Snapshot, Error> {
         let path = crate::git::index_path(&paths.git_dir, &paths.root);
-        if let Some(read) = Snapshot::index_mapped(&path) {
+        let cache = paths.common_dir.join("hookctl");
+        if let Some(read) = Snapshot::index_mapped(&path, Some(&cache)) {
             return match read? {
                 Some(read) => Ok(read.into_snapshot(repo, paths)),
                 // Paths that are not UTF-8: each converted on its own, as every other snapshot
@@ -267,7 +277,9 @@ impl Snapshot {
 
     /// The index read in place by [`index_file`] over the mapped file: `None` when that reader
     /// refuses the file (then gitoxide's reader reads it); `Ok(None)` when a path is not UTF-8.
-    fn index_mapped(path: &Path) -> Option<Result<Option<IndexRead>, Error>> {
+    /// The special paths come from [`special`]'s lists kept in `cache` (the cache folder) for
+    /// the folders the cache tree vouches for.
+    fn index_mapped(path: &Path, cache: Option<&Path>) -> Option<Result<Option<IndexRead>, Error>> {
         let file = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -294,11 +306,6 @@ impl Snapshot {
             }
             let kind = kind_of_mode(e.mode);
             read.symlinks |= kind == EntryKind::Symlink;
-            // Judged here, while the path's bytes are at hand (a path that is not UTF-8 makes
-            // the whole read fall back below, these with it).
-            if is_special_bytes(e.path, kind) {
-                read.special.push(String::from_utf8_lossy(e.path).into_owned());
-            }
             let entry = Entry {
                 oid: Oid::from_bytes(e.oid).unwrap_or(Oid::ZERO_SHA1),
                 kind,
@@ -315,6 +322,12 @@ impl Snapshot {
         read.cache_tree = ext.cache_tree;
         // `None` (a path that is not UTF-8): each path converted on its own by libgit2.
         read.table = table.finish();
+        if let Some(table) = &read.table {
+            let mut lists = special::Lists::load(cache, special::MIN_ENTRIES);
+            let root = read.cache_tree.as_ref().and_then(index_file::CacheTree::root);
+            read.special = special::paths(table, root, &mut lists);
+            lists.save();
+        }
         Some(Ok(read.table.is_some().then_some(read)))
     }
 
@@ -325,7 +338,7 @@ impl Snapshot {
         if file.is_sparse() {
             return Snapshot::index_libgit2(repo, paths);
         }
-        let cache_tree = file.remove_tree().map(|t| cache_tree_of(&t));
+        let cache_tree = file.remove_tree().and_then(|t| cache_tree_of(&t));
         let (state, _) = file.into_parts();
         let (index_entries, backing) = state.into_entries();
         let mut read = IndexRead {
@@ -507,7 +520,14 @@ impl Snapshot {
             Kind::Index => {
                 let tree = repo.find_commit(base).ok()?.tree_id();
                 let mut out = BTreeMap::new();
-                diff::index_against_tree(&repo, own, self.cache_tree.as_ref(), tree, &mut out).ok()?;
+                diff::index_against_tree(
+                    &repo,
+                    own,
+                    self.cache_tree.as_ref().and_then(index_file::CacheTree::root),
+                    tree,
+                    &mut out,
+                )
+                .ok()?;
                 out
             }
             Kind::Commit(tip) => diff::commit_against(paths, *tip, base)?,
@@ -890,6 +910,7 @@ fn kind_of_mode(mode: u32) -> EntryKind {
 
 mod diff;
 pub mod index_file;
+mod special;
 mod table;
 
 use table::Table;

@@ -130,6 +130,7 @@ impl Table {
     }
 
     /// The rows from the first path `>= from` to the end.
+    #[cfg(test)]
     pub fn rows_from(&self, from: &str) -> Range<usize> {
         self.rows.partition_point(|r| self.path_of(r) < from)..self.rows.len()
     }
