@@ -719,6 +719,10 @@ pub struct Scanned {
     pub cache_hits: usize,
     /// Files whose facts came from the team's remote cache.
     pub remote_hits: usize,
+    /// For each of `files`: its imports were not decoded because the `wants` question said
+    /// no (so, for a full check with `imports` on, the file is not its own or is in the
+    /// imports clean set: asked once, not again).
+    pub imports_unwanted: Vec<bool>,
 }
 
 /// `scan_snapshot`, skipping files larger than `max_size` bytes (`[scan] max_file_size`): those
@@ -756,7 +760,7 @@ fn scan_snapshot_with(
     let paths = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
-    let mut out = cached_facts(&paths, worktree, cache, wants);
+    let (mut out, unwanted) = cached_facts(&paths, worktree, cache, wants);
     let cache_hits = out.iter().filter(|(_, f)| f.is_some()).count();
     // With their entries: a fresh clone misses every file, and looking each up again by path
     // was a tenth of its first run's CPU.
@@ -814,11 +818,12 @@ fn scan_snapshot_with(
         }
         fill_misses(&mut out, parsed, &mut skipped, &mut binary);
     }
-    let (files, oids) = out
+    let ((files, oids), imports_unwanted) = out
         .into_iter()
         .zip(&paths)
-        .filter(|((p, _), _)| !skipped.contains(p))
-        .map(|((p, f), (_, e))| ((p, f.unwrap_or_default()), e.oid))
+        .zip(unwanted)
+        .filter(|(((p, _), _), _)| !skipped.contains(p))
+        .map(|(((p, f), (_, e)), unwanted)| (((p, f.unwrap_or_default()), e.oid), unwanted))
         .unzip();
     let mut too_large: Vec<String> = skipped.into_iter().filter(|p| !binary.contains(p)).collect();
     too_large.sort();
@@ -830,36 +835,40 @@ fn scan_snapshot_with(
         binary,
         cache_hits,
         remote_hits: remote_hits.into_inner(),
+        imports_unwanted,
     }
 }
 
 /// Each path with its facts when the cache has them (index and commit snapshots know their
-/// blob ids without reading; a worktree's files are looked up once read).
+/// blob ids without reading; a worktree's files are looked up once read), and whether `wants`
+/// said no to its imports.
 fn cached_facts(
     paths: &[(&str, snapshot::Entry)],
     worktree: bool,
     cache: &FactsCache,
     wants: Option<WantsFileImports<'_>>,
-) -> Vec<(String, Option<Facts>)> {
+) -> (Vec<(String, Option<Facts>)>, Vec<bool>) {
     paths
         .par_iter()
         .map(|(p, e)| {
-            let hit = if worktree {
-                None
+            let (hit, unwanted) = if worktree {
+                (None, false)
             } else {
-                FileKind::for_path(p).and_then(|kind| {
-                    let key = crate::cache::facts_key(&e.oid, kind);
-                    match wants {
-                        None => cache.get(&key),
-                        Some(wants) => cache
-                            .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
-                            .map(|(facts, _)| facts),
-                    }
-                })
+                FileKind::for_path(p)
+                    .and_then(|kind| {
+                        let key = crate::cache::facts_key(&e.oid, kind);
+                        match wants {
+                            None => cache.get(&key).map(|f| (f, false)),
+                            Some(wants) => cache
+                                .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
+                                .map(|(facts, decoded)| (facts, !decoded)),
+                        }
+                    })
+                    .map_or((None, false), |(f, unwanted)| (Some(f), unwanted))
             };
-            ((*p).to_string(), hit)
+            (((*p).to_string(), hit), unwanted)
         })
-        .collect()
+        .unzip()
 }
 
 /// Puts the parsed facts into the slots the cache missed (in order), noting the files
@@ -1116,6 +1125,7 @@ fn analyze(
         binary,
         cache_hits,
         remote_hits,
+        imports_unwanted,
     } = scan_snapshot_with(
         &snap,
         scan_opts,
@@ -1138,13 +1148,16 @@ fn analyze(
         let per_file: Vec<Vec<Finding>> = files
             .chunks(chunk)
             .zip(oids.chunks(chunk))
-            .flat_map(|(part, part_oids)| {
+            .zip(imports_unwanted.chunks(chunk))
+            .flat_map(|((part, part_oids), part_unwanted)| {
                 let found: Vec<Vec<Finding>> = part
                     .par_iter()
                     .zip(part_oids)
-                    .map(|((path, facts), oid)| {
+                    .zip(part_unwanted)
+                    .map(|(((path, facts), oid), &unwanted)| {
                         let oid = *oid;
-                        if !mine(path) || clean.contains(path, &oid) {
+                        // `wants` said no: not mine, or in the clean set (asked once).
+                        if unwanted || !mine(path) || clean.contains(path, &oid) {
                             return Vec::new();
                         }
                         // A verdict that depends on the disk (an ignored file absent) is never

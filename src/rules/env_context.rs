@@ -46,6 +46,8 @@ pub struct EnvContext<'a> {
     dev_files: std::sync::Mutex<std::collections::HashMap<String, bool>>,
     /// Files only the package.json scripts no deploy runs run (read on first use).
     script_files: OnceLock<std::collections::HashSet<String>>,
+    /// Whether some declaration file declares for tests only (asked on first use).
+    test_declarations: OnceLock<bool>,
 }
 
 impl<'a> EnvContext<'a> {
@@ -107,6 +109,7 @@ impl<'a> EnvContext<'a> {
             dev: DevGlobs::new(config),
             dev_files: Default::default(),
             script_files: OnceLock::new(),
+            test_declarations: OnceLock::new(),
         }
     }
 
@@ -160,6 +163,13 @@ impl<'a> EnvContext<'a> {
         *memo.entry(path.to_string()).or_insert_with(|| {
             self.dev.is_env_dev_file(self.snap, path) || self.script_files().contains(path)
         })
+    }
+
+    /// Whether a declaration file applies to test readers only (`.env.test`).
+    fn test_declarations(&self) -> bool {
+        *self
+            .test_declarations
+            .get_or_init(|| self.declarations.files().any(|f| f.test_only))
     }
 
     /// Files that package.json scripts no deploy runs run by path.
@@ -217,7 +227,9 @@ impl<'a> EnvContext<'a> {
     /// (nearest files, root, turbo.json, config, built-ins) or, for a file in a workspace
     /// package, by those of any workspace package that uses it, directly or transitively.
     pub fn is_declared(&self, path: &str, name: &str) -> bool {
-        let test_reader = self.is_dev_file(path);
+        // Whether the reader is a test file matters only when a declaration file is for tests
+        // (`.env.test`): glob matching every reading file costs more than the lookups.
+        let test_reader = self.test_declarations() && self.is_dev_file(path);
         if self.declarations.is_declared_for(path, name, test_reader) || self.bundler_defines(path, name) {
             return true;
         }
