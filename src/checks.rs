@@ -1101,20 +1101,36 @@ fn analyze(
         && config.level(&rules::DEPS_DEV_ONLY_AT_RUNTIME) != crate::config::Level::Off)
         .then(|| rules::deps_dev_only_at_runtime::Candidates::new(&resolver.packages))
         .flatten();
+    // Files whose imports `env/required-by-package` need not see (a property of the blob):
+    // asked instead of walking every file's imports. A walk that finds nothing is noted here,
+    // and kept once the file's entry decoded whole (a malformed entry is parsed again).
+    let import_free = if required_on && full {
+        rules::env_required_by_package::import_free_set(&cache_dir(&snap))
+    } else {
+        CleanSet::disabled()
+    };
+    let walked: std::sync::Mutex<Vec<(String, git2::Oid)>> = std::sync::Mutex::new(Vec::new());
     let wants =
         |path: &str, oid: &git2::Oid, imports: &mut dyn Iterator<Item = crate::cache::ImportRef<'_>>| {
             if imports_on && mine(path) && !clean.contains(path, oid) {
                 return true;
             }
-            if !required_on && dev_only.is_none() {
+            let ask_required = required_on && !import_free.contains(path, oid);
+            if !ask_required && dev_only.is_none() {
                 return false;
             }
             for i in imports {
-                if (required_on && rules::env_required_by_package::wants_import(i))
+                if (ask_required && rules::env_required_by_package::wants_import(i))
                     || dev_only.as_ref().is_some_and(|c| c.wants_import(i))
                 {
                     return true;
                 }
+            }
+            if ask_required && full {
+                walked
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((path.to_string(), *oid));
             }
             false
         };
@@ -1136,6 +1152,20 @@ fn analyze(
         Some(&wants),
     );
     drop(dev_only);
+    // A walk counts once its file's facts came whole from the cache with their imports not
+    // wanted (files are in path order).
+    for (path, oid) in walked
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        if let Ok(i) = files.binary_search_by(|(p, _)| p.as_str().cmp(&path))
+            && imports_unwanted[i]
+            && oids[i] == oid
+        {
+            import_free.insert(&path, &oid);
+        }
+    }
+    let _ = import_free.save();
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timings::report("scan", &t0);
     let mut findings = Vec::new();

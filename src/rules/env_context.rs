@@ -48,6 +48,10 @@ pub struct EnvContext<'a> {
     script_files: OnceLock<std::collections::HashSet<String>>,
     /// Whether some declaration file declares for tests only (asked on first use).
     test_declarations: OnceLock<bool>,
+    /// [`EnvContext::reading_files`], listed on first use: six rules walk them, and most
+    /// files read no variable.
+    /// (Indices into `files`.)
+    readers: OnceLock<Vec<usize>>,
 }
 
 impl<'a> EnvContext<'a> {
@@ -110,6 +114,7 @@ impl<'a> EnvContext<'a> {
             dev_files: Default::default(),
             script_files: OnceLock::new(),
             test_declarations: OnceLock::new(),
+            readers: OnceLock::new(),
         }
     }
 
@@ -121,11 +126,21 @@ impl<'a> EnvContext<'a> {
     }
 
     /// The files whose reads the per-read rules judge (`env/undeclared`, `env/local-only`,
-    /// `env/dynamic`, `env/public-secret`, `env/client-read`, `env/turbo-filtered`).
+    /// `env/dynamic`, `env/public-secret`, `env/client-read`, `env/turbo-filtered`): those
+    /// with a read (the rules look at nothing else of a file).
     pub fn reading_files(&self) -> impl Iterator<Item = &'a (String, Facts)> + use<'a, '_> {
-        self.files
+        let files = self.files;
+        self.readers
+            .get_or_init(|| {
+                files
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (p, f))| !f.env_reads.is_empty() && self.reading.is_none_or(|keep| keep(p)))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
             .iter()
-            .filter(|(p, _)| self.reading.is_none_or(|keep| keep(p)))
+            .map(move |&i| &files[i])
     }
 
     /// Env names that the repository's bundler configs define count as declared.

@@ -15,7 +15,9 @@
 //! that needs variables: `apps/auth`) and `deps/dev-only-at-runtime` (an import of a package
 //! some package.json has in `devDependencies`: `apps/api`). Those files are clean, so leaving
 //! out either rule's question makes the first warm run miss its finding (`EnvExample`,
-//! `DevDep` edit around them).
+//! `DevDep` edit around them). The files found free of imports `env/required-by-package` asks
+//! about are kept by (path, blob): without the blob, `apps/auth/src/auth.ts` importing
+//! `next-auth` again (`AuthImport`) is not walked and its finding is missed.
 
 use proptest::prelude::*;
 
@@ -48,6 +50,9 @@ enum Edit {
     MaxSize(bool),
     /// Whether `apps/auth/.env.example` declares `NEXTAUTH_SECRET` (`next-auth` needs it).
     EnvExample(bool),
+    /// Whether `apps/auth/src/auth.ts` imports `next-auth` (the same path, another blob: the
+    /// set of files with no import `env/required-by-package` asks about is keyed by blob).
+    AuthImport(bool),
     /// Whether `apps/api` (started by `node`) has `dotenv` in `devDependencies` (else in
     /// `dependencies`).
     DevDep(bool),
@@ -84,6 +89,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::MaxSize),
         any::<bool>().prop_map(Edit::Branch),
         any::<bool>().prop_map(Edit::EnvExample),
+        any::<bool>().prop_map(Edit::AuthImport),
         any::<bool>().prop_map(Edit::DevDep),
     ]
 }
@@ -268,6 +274,14 @@ fn apply(r: &Repo, e: &Edit) {
         Edit::DevDep(dev) => {
             r.write("apps/api/package.json", api_manifest(*dev));
         }
+        Edit::AuthImport(imports) => {
+            let text = if *imports {
+                "import NextAuth from \"next-auth\";\nexport default NextAuth;\n"
+            } else {
+                "export default 1;\n"
+            };
+            r.write("apps/auth/src/auth.ts", text);
+        }
         Edit::Dependency(declared) => {
             let deps = if *declared {
                 r#"{ "tsconfig": "workspace:*", "zod": "^3" }"#
@@ -334,6 +348,15 @@ fn each_key_part_of_the_verdict_caches_matters() {
         // The first warm run after setup: clean files whose imports only a rule other than
         // the imports loop reads.
         vec![EnvExample(false), EnvExample(true), DevDep(false), DevDep(true)],
+        // A file found free of such imports (on the run after its edit: its first run
+        // decodes its imports for the imports loop), then importing `next-auth` again under
+        // the same path.
+        vec![
+            EnvExample(false),
+            AuthImport(false),
+            blob("none"),
+            AuthImport(true),
+        ],
     ] {
         warm_equals_cold(&edits).unwrap();
     }
