@@ -1309,7 +1309,10 @@ fn analyze(
     });
     if enabled("files") && global {
         findings.extend(unreadable);
-        findings.extend(rules::files_case_collision::check(&snap));
+        findings.extend(rules::files_case_collision::check_cached(
+            &snap,
+            &cache_dir(&snap),
+        ));
         findings.extend(rules::node_version::check(&snap, &resolver.packages));
     }
     if enabled("deps") && global {

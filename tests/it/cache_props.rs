@@ -17,7 +17,9 @@
 //! out either rule's question makes the first warm run miss its finding (`EnvExample`,
 //! `DevDep` edit around them). The files found free of imports `env/required-by-package` asks
 //! about are kept by (path, blob): without the blob, `apps/auth/src/auth.ts` importing
-//! `next-auth` again (`AuthImport`) is not walked and its finding is missed.
+//! `next-auth` again (`AuthImport`) is not walked and its finding is missed. A path set found
+//! free of case collisions is kept under a hash of the path set: without it, `CaseTwin`'s
+//! collision is missed.
 
 use proptest::prelude::*;
 
@@ -53,6 +55,9 @@ enum Edit {
     /// Whether `apps/auth/src/auth.ts` imports `next-auth` (the same path, another blob: the
     /// set of files with no import `env/required-by-package` asks about is keyed by blob).
     AuthImport(bool),
+    /// Whether `apps/web/src/P0.ts` sits beside `apps/web/src/p0.ts` (a case collision: the
+    /// verdict kept for a collision-free path set is keyed by the path set).
+    CaseTwin(bool),
     /// Whether `apps/api` (started by `node`) has `dotenv` in `devDependencies` (else in
     /// `dependencies`).
     DevDep(bool),
@@ -90,6 +95,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::Branch),
         any::<bool>().prop_map(Edit::EnvExample),
         any::<bool>().prop_map(Edit::AuthImport),
+        any::<bool>().prop_map(Edit::CaseTwin),
         any::<bool>().prop_map(Edit::DevDep),
     ]
 }
@@ -274,6 +280,14 @@ fn apply(r: &Repo, e: &Edit) {
         Edit::DevDep(dev) => {
             r.write("apps/api/package.json", api_manifest(*dev));
         }
+        Edit::CaseTwin(present) => {
+            if *present {
+                r.write("apps/web/src/P0.ts", "export const twin = 1;\n");
+            } else {
+                let _ = r.git(&["rm", "-q", "--cached", "--ignore-unmatch", "apps/web/src/P0.ts"]);
+                let _ = std::fs::remove_file(r.path("apps/web/src/P0.ts"));
+            }
+        }
         Edit::AuthImport(imports) => {
             let text = if *imports {
                 "import NextAuth from \"next-auth\";\nexport default NextAuth;\n"
@@ -357,6 +371,8 @@ fn each_key_part_of_the_verdict_caches_matters() {
             blob("none"),
             AuthImport(true),
         ],
+        // A path set found free of case collisions, then one with a collision.
+        vec![CaseTwin(false), CaseTwin(true)],
     ] {
         warm_equals_cold(&edits).unwrap();
     }
