@@ -719,6 +719,10 @@ pub struct Scanned {
     pub cache_hits: usize,
     /// Files whose facts came from the team's remote cache.
     pub remote_hits: usize,
+    /// For each of `files`: its imports were not decoded because the `wants` question said
+    /// no (so, for a full check with `imports` on, the file is not its own or is in the
+    /// imports clean set: asked once, not again).
+    pub imports_unwanted: Vec<bool>,
 }
 
 /// `scan_snapshot`, skipping files larger than `max_size` bytes (`[scan] max_file_size`): those
@@ -756,7 +760,7 @@ fn scan_snapshot_with(
     let paths = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     // Cache hits first (index and commit snapshots know their blob ids without reading).
-    let mut out = cached_facts(&paths, worktree, cache, wants);
+    let (mut out, unwanted) = cached_facts(&paths, worktree, cache, wants);
     let cache_hits = out.iter().filter(|(_, f)| f.is_some()).count();
     // With their entries: a fresh clone misses every file, and looking each up again by path
     // was a tenth of its first run's CPU.
@@ -814,11 +818,12 @@ fn scan_snapshot_with(
         }
         fill_misses(&mut out, parsed, &mut skipped, &mut binary);
     }
-    let (files, oids) = out
+    let ((files, oids), imports_unwanted) = out
         .into_iter()
         .zip(&paths)
-        .filter(|((p, _), _)| !skipped.contains(p))
-        .map(|((p, f), (_, e))| ((p, f.unwrap_or_default()), e.oid))
+        .zip(unwanted)
+        .filter(|(((p, _), _), _)| !skipped.contains(p))
+        .map(|(((p, f), (_, e)), unwanted)| (((p, f.unwrap_or_default()), e.oid), unwanted))
         .unzip();
     let mut too_large: Vec<String> = skipped.into_iter().filter(|p| !binary.contains(p)).collect();
     too_large.sort();
@@ -830,36 +835,40 @@ fn scan_snapshot_with(
         binary,
         cache_hits,
         remote_hits: remote_hits.into_inner(),
+        imports_unwanted,
     }
 }
 
 /// Each path with its facts when the cache has them (index and commit snapshots know their
-/// blob ids without reading; a worktree's files are looked up once read).
+/// blob ids without reading; a worktree's files are looked up once read), and whether `wants`
+/// said no to its imports.
 fn cached_facts(
     paths: &[(&str, snapshot::Entry)],
     worktree: bool,
     cache: &FactsCache,
     wants: Option<WantsFileImports<'_>>,
-) -> Vec<(String, Option<Facts>)> {
+) -> (Vec<(String, Option<Facts>)>, Vec<bool>) {
     paths
         .par_iter()
         .map(|(p, e)| {
-            let hit = if worktree {
-                None
+            let (hit, unwanted) = if worktree {
+                (None, false)
             } else {
-                FileKind::for_path(p).and_then(|kind| {
-                    let key = crate::cache::facts_key(&e.oid, kind);
-                    match wants {
-                        None => cache.get(&key),
-                        Some(wants) => cache
-                            .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
-                            .map(|(facts, _)| facts),
-                    }
-                })
+                FileKind::for_path(p)
+                    .and_then(|kind| {
+                        let key = crate::cache::facts_key(&e.oid, kind);
+                        match wants {
+                            None => cache.get(&key).map(|f| (f, false)),
+                            Some(wants) => cache
+                                .get_lazy(&key, &|imports| wants(p, &e.oid, imports))
+                                .map(|(facts, decoded)| (facts, !decoded)),
+                        }
+                    })
+                    .map_or((None, false), |(f, unwanted)| (Some(f), unwanted))
             };
-            ((*p).to_string(), hit)
+            (((*p).to_string(), hit), unwanted)
         })
-        .collect()
+        .unzip()
 }
 
 /// Puts the parsed facts into the slots the cache missed (in order), noting the files
@@ -1092,20 +1101,36 @@ fn analyze(
         && config.level(&rules::DEPS_DEV_ONLY_AT_RUNTIME) != crate::config::Level::Off)
         .then(|| rules::deps_dev_only_at_runtime::Candidates::new(&resolver.packages))
         .flatten();
+    // Files whose imports `env/required-by-package` need not see (a property of the blob):
+    // asked instead of walking every file's imports. A walk that finds nothing is noted here,
+    // and kept once the file's entry decoded whole (a malformed entry is parsed again).
+    let import_free = if required_on && full {
+        rules::env_required_by_package::import_free_set(&cache_dir(&snap))
+    } else {
+        CleanSet::disabled()
+    };
+    let walked: std::sync::Mutex<Vec<(String, git2::Oid)>> = std::sync::Mutex::new(Vec::new());
     let wants =
         |path: &str, oid: &git2::Oid, imports: &mut dyn Iterator<Item = crate::cache::ImportRef<'_>>| {
             if imports_on && mine(path) && !clean.contains(path, oid) {
                 return true;
             }
-            if !required_on && dev_only.is_none() {
+            let ask_required = required_on && !import_free.contains(path, oid);
+            if !ask_required && dev_only.is_none() {
                 return false;
             }
             for i in imports {
-                if (required_on && rules::env_required_by_package::wants_import(i))
+                if (ask_required && rules::env_required_by_package::wants_import(i))
                     || dev_only.as_ref().is_some_and(|c| c.wants_import(i))
                 {
                     return true;
                 }
+            }
+            if ask_required && full {
+                walked
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push((path.to_string(), *oid));
             }
             false
         };
@@ -1116,6 +1141,7 @@ fn analyze(
         binary,
         cache_hits,
         remote_hits,
+        imports_unwanted,
     } = scan_snapshot_with(
         &snap,
         scan_opts,
@@ -1126,6 +1152,20 @@ fn analyze(
         Some(&wants),
     );
     drop(dev_only);
+    // A walk counts once its file's facts came whole from the cache with their imports not
+    // wanted (files are in path order).
+    for (path, oid) in walked
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        if let Ok(i) = files.binary_search_by(|(p, _)| p.as_str().cmp(&path))
+            && imports_unwanted[i]
+            && oids[i] == oid
+        {
+            import_free.insert(&path, &oid);
+        }
+    }
+    let _ = import_free.save();
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timings::report("scan", &t0);
     let mut findings = Vec::new();
@@ -1138,13 +1178,16 @@ fn analyze(
         let per_file: Vec<Vec<Finding>> = files
             .chunks(chunk)
             .zip(oids.chunks(chunk))
-            .flat_map(|(part, part_oids)| {
+            .zip(imports_unwanted.chunks(chunk))
+            .flat_map(|((part, part_oids), part_unwanted)| {
                 let found: Vec<Vec<Finding>> = part
                     .par_iter()
                     .zip(part_oids)
-                    .map(|((path, facts), oid)| {
+                    .zip(part_unwanted)
+                    .map(|(((path, facts), oid), &unwanted)| {
                         let oid = *oid;
-                        if !mine(path) || clean.contains(path, &oid) {
+                        // `wants` said no: not mine, or in the clean set (asked once).
+                        if unwanted || !mine(path) || clean.contains(path, &oid) {
                             return Vec::new();
                         }
                         // A verdict that depends on the disk (an ignored file absent) is never
@@ -1251,9 +1294,13 @@ fn analyze(
         ));
         timings::report("secrets in source", &t0);
     }
-    // Suppression comments apply to every rule reported in a source file.
-    let by_path: std::collections::HashMap<&str, &Facts> =
-        files.iter().map(|(p, f)| (p.as_str(), f)).collect();
+    // Suppression comments apply to every rule reported in a source file (a map of the files
+    // that have any: most have none, and hashing every path was 2% of a warm full check).
+    let by_path: std::collections::HashMap<&str, &Facts> = files
+        .iter()
+        .filter(|(_, f)| !f.suppressions.is_empty())
+        .map(|(p, f)| (p.as_str(), f))
+        .collect();
     findings.retain(|f| {
         by_path
             .get(f.path.as_str())
@@ -1261,7 +1308,10 @@ fn analyze(
     });
     if enabled("files") && global {
         findings.extend(unreadable);
-        findings.extend(rules::files_case_collision::check(&snap));
+        findings.extend(rules::files_case_collision::check_cached(
+            &snap,
+            &cache_dir(&snap),
+        ));
         findings.extend(rules::node_version::check(&snap, &resolver.packages));
     }
     if enabled("deps") && global {

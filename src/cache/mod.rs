@@ -876,6 +876,8 @@ pub type WantsImports<'a> = &'a (dyn Fn(&mut dyn Iterator<Item = ImportRef<'_>>)
 struct ImportRefs<'a> {
     r: Reader<'a>,
     left: usize,
+    /// An import failed to read: the entry is malformed.
+    malformed: bool,
 }
 
 impl<'a> Iterator for ImportRefs<'a> {
@@ -888,6 +890,7 @@ impl<'a> Iterator for ImportRefs<'a> {
         let got = read_import(&mut self.r).map(|(i, _)| i);
         if got.is_none() {
             self.left = 0;
+            self.malformed = true;
         }
         got
     }
@@ -968,9 +971,22 @@ pub fn decode_facts_with(bytes: &[u8], wants: WantsImports<'_>) -> Option<(Facts
     }
     let (had_errors, use_client) = (flags & 1 != 0, flags & 2 != 0);
     let n = r.len()?;
-    let want = wants(&mut ImportRefs { r, left: n });
+    let mut refs = ImportRefs {
+        r,
+        left: n,
+        malformed: false,
+    };
+    let want = wants(&mut refs);
+    if refs.malformed {
+        return None;
+    }
+    // Imports not wanted that the question read to the end are not read again.
+    let skip = !want && refs.left == 0;
+    if skip {
+        r = refs.r;
+    }
     let mut imports = Vec::with_capacity(if want { n } else { 0 });
-    for _ in 0..n {
+    for _ in 0..if skip { 0 } else { n } {
         let (i, span) = read_import(&mut r)?;
         if want {
             imports.push(Import {
@@ -1267,13 +1283,31 @@ mod tests {
                     ..f.clone()
                 }
             );
-            // Cut anywhere, or with a byte more: refused whether the imports are wanted or not.
-            for n in 0..bytes.len() {
-                assert_eq!(decode_facts_with(&bytes[..n], &|_| false), None, "{i} cut at {n}");
+            // A question that reads none, one or every import before saying no: the same facts
+            // (the imports it read to the end are not read again).
+            let none = |_: &mut dyn Iterator<Item = ImportRef<'_>>| false;
+            let one = |imports: &mut dyn Iterator<Item = ImportRef<'_>>| {
+                let _ = imports.next();
+                false
+            };
+            let all = |imports: &mut dyn Iterator<Item = ImportRef<'_>>| {
+                imports.for_each(drop);
+                false
+            };
+            let walks: [WantsImports<'_>; 3] = [&none, &one, &all];
+            for walk in walks {
+                assert_eq!(
+                    decode_facts_with(&bytes, walk).map(|(f, _)| f),
+                    Some(lazy.clone())
+                );
+                // Cut anywhere, or with a byte more: refused whether the imports are wanted or not.
+                for n in 0..bytes.len() {
+                    assert_eq!(decode_facts_with(&bytes[..n], walk), None, "{i} cut at {n}");
+                }
+                let mut longer = bytes.clone();
+                longer.push(0);
+                assert_eq!(decode_facts_with(&longer, walk), None);
             }
-            let mut longer = bytes.clone();
-            longer.push(0);
-            assert_eq!(decode_facts_with(&longer, &|_| false), None);
         }
     }
 

@@ -46,6 +46,12 @@ pub struct EnvContext<'a> {
     dev_files: std::sync::Mutex<std::collections::HashMap<String, bool>>,
     /// Files only the package.json scripts no deploy runs run (read on first use).
     script_files: OnceLock<std::collections::HashSet<String>>,
+    /// Whether some declaration file declares for tests only (asked on first use).
+    test_declarations: OnceLock<bool>,
+    /// [`EnvContext::reading_files`], listed on first use: six rules walk them, and most
+    /// files read no variable.
+    /// (Indices into `files`.)
+    readers: OnceLock<Vec<usize>>,
 }
 
 impl<'a> EnvContext<'a> {
@@ -114,6 +120,8 @@ impl<'a> EnvContext<'a> {
             dev: DevGlobs::new(config),
             dev_files: Default::default(),
             script_files: OnceLock::new(),
+            test_declarations: OnceLock::new(),
+            readers: OnceLock::new(),
         }
     }
 
@@ -125,11 +133,21 @@ impl<'a> EnvContext<'a> {
     }
 
     /// The files whose reads the per-read rules judge (`env/undeclared`, `env/local-only`,
-    /// `env/dynamic`, `env/public-secret`, `env/client-read`, `env/turbo-filtered`).
+    /// `env/dynamic`, `env/public-secret`, `env/client-read`, `env/turbo-filtered`): those
+    /// with a read (the rules look at nothing else of a file).
     pub fn reading_files(&self) -> impl Iterator<Item = &'a (String, Facts)> + use<'a, '_> {
-        self.files
+        let files = self.files;
+        self.readers
+            .get_or_init(|| {
+                files
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (p, f))| !f.env_reads.is_empty() && self.reading.is_none_or(|keep| keep(p)))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
             .iter()
-            .filter(|(p, _)| self.reading.is_none_or(|keep| keep(p)))
+            .map(move |&i| &files[i])
     }
 
     /// Env names that the repository's bundler configs define count as declared.
@@ -160,6 +178,13 @@ impl<'a> EnvContext<'a> {
         *memo.entry(path.to_string()).or_insert_with(|| {
             self.dev.is_env_dev_file(self.snap, path) || self.script_files().contains(path)
         })
+    }
+
+    /// Whether a declaration file applies to test readers only (`.env.test`).
+    fn test_declarations(&self) -> bool {
+        *self
+            .test_declarations
+            .get_or_init(|| self.declarations.files().any(|f| f.test_only))
     }
 
     /// Files that package.json scripts no deploy runs run by path.
@@ -217,7 +242,9 @@ impl<'a> EnvContext<'a> {
     /// (nearest files, root, turbo.json, config, built-ins) or, for a file in a workspace
     /// package, by those of any workspace package that uses it, directly or transitively.
     pub fn is_declared(&self, path: &str, name: &str) -> bool {
-        let test_reader = self.is_dev_file(path);
+        // Whether the reader is a test file matters only when a declaration file is for tests
+        // (`.env.test`): glob matching every reading file costs more than the lookups.
+        let test_reader = self.test_declarations() && self.is_dev_file(path);
         if self.declarations.is_declared_for(path, name, test_reader) || self.bundler_defines(path, name) {
             return true;
         }

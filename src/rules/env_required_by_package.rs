@@ -53,6 +53,23 @@ pub fn wants_import(i: crate::cache::ImportRef<'_>) -> bool {
         && !crate::env::required_by_package(package_of(i.specifier)).is_empty()
 }
 
+/// The files (path, blob) known to hold no import [`wants_import`] accepts, kept across runs
+/// (`<cache>/required-imports.<context>.bin`): the answer depends on the blob and the table
+/// alone, so a warm full check asks the set instead of walking every file's imports again. The
+/// context is hookctl's version, this logic's and the table's package names.
+pub fn import_free_set(cache_dir: &std::path::Path) -> crate::resolve::clean::CleanSet {
+    /// Bumped when [`wants_import`] can answer otherwise for the same blob and table.
+    const LOGIC: u32 = 1;
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&LOGIC.to_le_bytes());
+    for name in crate::env::data::required_by_packages().keys() {
+        h.update(name.as_bytes());
+        h.update(&[0]);
+    }
+    crate::resolve::clean::CleanSet::load_as(cache_dir, "required-imports.bin", h.digest())
+}
+
 /// Importers of the packages that need variables: package -> (file, use).
 type Importers<'a> = HashMap<&'a str, Vec<(&'a str, Use)>>;
 

@@ -4,33 +4,78 @@
 use crate::diagnostic::Finding;
 use crate::snapshot::Snapshot;
 
+/// [`check`], answered from the cache folder when this path set was found free of collisions
+/// before: the verdict depends on the snapshot's paths alone (its folders come from them). The
+/// sets kept are those of the [`crate::resolve::clean::KEEP`] most recent path sets (two
+/// branches checked in turn keep theirs).
+pub fn check_cached(snap: &Snapshot, cache_dir: &std::path::Path) -> Vec<Finding> {
+    /// Bumped when [`check`] can answer otherwise for the same paths.
+    const LOGIC: u32 = 1;
+    if !matches!(
+        snap.kind,
+        crate::snapshot::Kind::Index | crate::snapshot::Kind::Commit(_)
+    ) {
+        return check(snap);
+    }
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&LOGIC.to_le_bytes());
+    for p in snap.paths() {
+        h.update(p.as_bytes());
+        h.update(&[0]);
+    }
+    // One entry says "free": the set's context is the path set.
+    let free = git2::Oid::from_bytes(&[0xca; 20]).expect("20 bytes");
+    let set = crate::resolve::clean::CleanSet::load_as(cache_dir, "case-free.bin", h.digest());
+    if set.contains("", &free) {
+        return Vec::new();
+    }
+    let found = check(snap);
+    if found.is_empty() {
+        set.insert("", &free);
+        let _ = set.save();
+    }
+    found
+}
+
 pub fn check(snap: &Snapshot) -> Vec<Finding> {
     // Every path and every folder once, keyed by a hash of its lower-case form (no string
     // built per path: this runs over the whole snapshot on every full check). Sorted paths
     // list a folder's contents together, so a folder is new when the previous path was not
-    // in it.
-    let mut keyed: Vec<(u64, &str)> = Vec::with_capacity(snap.len() * 5 / 4);
+    // in it. The first of each hash is remembered; only the later ones are kept to group.
+    let mut first: rustc_hash::FxHashMap<u64, &str> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(snap.len() * 5 / 4, Default::default());
+    let mut later: Vec<(u64, &str)> = Vec::new();
     let mut lower = Vec::new();
-    let mut hash = |s: &str| {
-        lower.clear();
-        lower.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
-        xxhash_rust::xxh3::xxh3_64(&lower)
-    };
     let mut prev: &str = "";
     for p in snap.paths() {
-        for (i, _) in p.match_indices('/') {
+        let dirs = p.match_indices('/').filter_map(|(i, _)| {
             let dir = &p[..i];
             let seen = prev.len() > i && prev.as_bytes()[i] == b'/' && prev.starts_with(dir);
-            if !seen {
-                keyed.push((hash(dir), dir));
+            (!seen).then_some(dir)
+        });
+        for s in dirs.chain(std::iter::once(p)) {
+            // Most paths have no upper-case letter: hashed as they are.
+            let hash = if s.bytes().any(|b| b.is_ascii_uppercase()) {
+                lower.clear();
+                lower.extend(s.bytes().map(|b| b.to_ascii_lowercase()));
+                xxhash_rust::xxh3::xxh3_64(&lower)
+            } else {
+                xxhash_rust::xxh3::xxh3_64(s.as_bytes())
+            };
+            if let Some(&seen) = first.get(&hash) {
+                // The first once more per later one: deduplicated after the sort.
+                later.extend([(hash, seen), (hash, s)]);
+            } else {
+                first.insert(hash, s);
             }
         }
-        keyed.push((hash(p), p));
         prev = p;
     }
-    keyed.sort_unstable();
+    later.sort_unstable();
+    later.dedup();
     let mut groups: Vec<Vec<&str>> = Vec::new();
-    for same_hash in keyed.chunk_by(|a, b| a.0 == b.0).filter(|c| c.len() > 1) {
+    for same_hash in later.chunk_by(|a, b| a.0 == b.0) {
         // Equal hashes: group by the lower-case form itself (a hash collision is no finding).
         let mut rest: Vec<&str> = same_hash.iter().map(|(_, p)| *p).collect();
         while let Some(first) = rest.pop() {

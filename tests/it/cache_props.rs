@@ -17,7 +17,11 @@
 //! that needs variables: `apps/auth`) and `deps/dev-only-at-runtime` (an import of a package
 //! some package.json has in `devDependencies`: `apps/api`). Those files are clean, so leaving
 //! out either rule's question makes the first warm run miss its finding (`EnvExample`,
-//! `DevDep` edit around them).
+//! `DevDep` edit around them). The files found free of imports `env/required-by-package` asks
+//! about are kept by (path, blob): without the blob, `apps/auth/src/auth.ts` importing
+//! `next-auth` again (`AuthImport`) is not walked and its finding is missed. A path set found
+//! free of case collisions is kept under a hash of the path set: without it, `CaseTwin`'s
+//! collision is missed.
 
 use proptest::prelude::*;
 
@@ -50,6 +54,12 @@ enum Edit {
     MaxSize(bool),
     /// Whether `apps/auth/.env.example` declares `NEXTAUTH_SECRET` (`next-auth` needs it).
     EnvExample(bool),
+    /// Whether `apps/auth/src/auth.ts` imports `next-auth` (the same path, another blob: the
+    /// set of files with no import `env/required-by-package` asks about is keyed by blob).
+    AuthImport(bool),
+    /// Whether `apps/web/src/P0.ts` sits beside `apps/web/src/p0.ts` (a case collision: the
+    /// verdict kept for a collision-free path set is keyed by the path set).
+    CaseTwin(bool),
     /// Whether `apps/api` (started by `node`) has `dotenv` in `devDependencies` (else in
     /// `dependencies`).
     DevDep(bool),
@@ -90,6 +100,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::MaxSize),
         any::<bool>().prop_map(Edit::Branch),
         any::<bool>().prop_map(Edit::EnvExample),
+        any::<bool>().prop_map(Edit::AuthImport),
+        any::<bool>().prop_map(Edit::CaseTwin),
         any::<bool>().prop_map(Edit::DevDep),
         any::<bool>().prop_map(Edit::Ambient),
     ]
@@ -289,6 +301,22 @@ fn apply(r: &Repo, e: &Edit) {
         Edit::Ambient(declares) => {
             r.write("apps/web/src/routes.d.ts", ambient(*declares));
         }
+        Edit::CaseTwin(present) => {
+            if *present {
+                r.write("apps/web/src/P0.ts", "export const twin = 1;\n");
+            } else {
+                let _ = r.git(&["rm", "-q", "--cached", "--ignore-unmatch", "apps/web/src/P0.ts"]);
+                let _ = std::fs::remove_file(r.path("apps/web/src/P0.ts"));
+            }
+        }
+        Edit::AuthImport(imports) => {
+            let text = if *imports {
+                "import NextAuth from \"next-auth\";\nexport default NextAuth;\n"
+            } else {
+                "export default 1;\n"
+            };
+            r.write("apps/auth/src/auth.ts", text);
+        }
         Edit::Dependency(declared) => {
             let deps = if *declared {
                 r#"{ "tsconfig": "workspace:*", "zod": "^3" }"#
@@ -357,6 +385,17 @@ fn each_key_part_of_the_verdict_caches_matters() {
         vec![EnvExample(false), EnvExample(true), DevDep(false), DevDep(true)],
         // The declared names of a declaration file, kept by its blob id.
         vec![Ambient(false), Ambient(true), Ambient(false)],
+        // A file found free of such imports (on the run after its edit: its first run
+        // decodes its imports for the imports loop), then importing `next-auth` again under
+        // the same path.
+        vec![
+            EnvExample(false),
+            AuthImport(false),
+            blob("none"),
+            AuthImport(true),
+        ],
+        // A path set found free of case collisions, then one with a collision.
+        vec![CaseTwin(false), CaseTwin(true)],
     ] {
         warm_equals_cold(&edits).unwrap();
     }
