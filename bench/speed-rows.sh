@@ -51,14 +51,59 @@ phases() {
 }
 
 runs_speed=${HOOKCTL_SPEED_RUNS:-$runs_warm}
-# HOOKCTL_SPEED_ROWS=pre-commit: only the pre-commit rows (the yardstick, phases, peak memory).
-only_pre=0
-[[ ${HOOKCTL_SPEED_ROWS:-all} != pre-commit ]] || only_pre=1
+# HOOKCTL_SPEED_ROWS: all (default), pre-commit (only the pre-commit rows: the yardstick, phases,
+# peak memory) or cold (only the cold rows).
+rows=${HOOKCTL_SPEED_ROWS:-all}
+[[ $rows == all || $rows == pre-commit || $rows == cold ]] || die "HOOKCTL_SPEED_ROWS=$rows: want all, pre-commit or cold"
+only_pre=0 only_cold=0
+[[ $rows != pre-commit ]] || only_pre=1
+[[ $rows != cold ]] || only_cold=1
 declare -a speed_sizes=("${size_list[@]}")
+
+# The cold rows. Below 100k files: the cold full check (cache dir deleted before each run) with
+# every binary in one hyperfine run, beside the parse floor (`cargo bench --bench parse_floor`:
+# tree-sitter alone parsing every TS/JS blob of the index on all cores, blobs read beforehand;
+# its median round). Every size: one cold run per binary under GNU time (user, system, wall,
+# peak RSS): the 100k row's peak memory.
+runs_cold_speed=${HOOKCTL_SPEED_COLD_RUNS:-3}
+# cold_time KEY DIR CMD...: one cold run under GNU time: CT[KEY] = "user system wall maxrss_kb".
+declare -A CT=()
+cold_time() {
+	local key=$1 dir=$2
+	shift 2
+	rm -rf "$cache_dir"
+	(cd "$dir" && /usr/bin/time -f '%U %S %e %M' -o "$tmp/ct" "$@" >/dev/null 2>&1) || true
+	CT[$key]=$(tail -n 1 "$tmp/ct")
+}
+# parse_floor KEY DIR: the parse floor's median round: PF[KEY] = "wall cpu".
+declare -A PF=()
+parse_floor() {
+	log "cargo bench --bench parse_floor on $2"
+	(cd "$repo_root" && HOOKCTL_BENCH_REPO=$2 cargo bench --quiet --bench parse_floor) >"$raw/parse-floor-$1.txt" 2>&1 ||
+		die "cargo bench --bench parse_floor failed (see $raw/parse-floor-$1.txt)"
+	PF[$1]=$(python3 -c 'import re,sys
+rounds = sorted((float(w), float(c)) for w, c in re.findall(r"parse only ([0-9.]+) s wall, ([0-9.]+) s CPU", open(sys.argv[1]).read()))
+print(*rounds[len(rounds) // 2] if rounds else "")' "$raw/parse-floor-$1.txt")
+}
+cold_rows() { # N DIR
+	local n=$1 dir=$2 i cold_cmds=()
+	if ((n < 100000)); then
+		for i in "${!bins[@]}"; do
+			cold_cmds+=(-n "${labels[$i]}: cold check ($n)" "$(cmdline "${bins[$i]}" check --all-findings --format json)")
+		done
+		hfm "s_cold_$n" "$dir" -N -i --runs "$runs_cold_speed" --prepare "$(cmdline rm -rf "$cache_dir")" "${cold_cmds[@]}"
+		parse_floor "$n" "$dir"
+	fi
+	for i in "${!bins[@]}"; do
+		cold_time "s_cold_time_$n.$i" "$dir" "${bins[$i]}" check --all-findings --format json
+	done
+}
 
 for n in "${speed_sizes[@]}"; do
 	dir=$(ensure_corpus "$n")
 	cache_dir="$(git -C "$dir" rev-parse --path-format=absolute --git-common-dir)/hookctl"
+	((only_pre)) || cold_rows "$n" "$dir"
+	((!only_cold)) || continue
 	check_cmds=()
 	for i in "${!bins[@]}"; do
 		((!only_pre)) || break
@@ -119,7 +164,7 @@ done
 # A repository with 60 MB of committed binaries (60 files of 1 MB of random bytes, with a NUL)
 # beside the same repository without them: a clone of the smallest corpus.
 small=${speed_sizes[0]}
-if ((!only_pre)); then
+if ((!only_pre && !only_cold)); then
 plain="$tmp/bin-plain" heavy="$tmp/bin-heavy"
 git clone -q --no-hardlinks "$(ensure_corpus "$small")" "$plain"
 git clone -q --no-hardlinks "$plain" "$heavy"
@@ -166,6 +211,15 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 			"$(fmt_t "${4:-}")" "$(ratio "${M[$3.$last]}" "${4:-}")"
 	}
 	for n in "${speed_sizes[@]}"; do
+		((only_pre)) || ((n >= 100000)) || {
+			floor_wall=${PF[$n]%% *} floor_cpu=${PF[$n]##* }
+			row "cold full check (yardstick: the parse floor, wall)" "$n" "s_cold_$n" "$floor_wall"
+			cpu_cells=()
+			for i in "${!bins[@]}"; do cpu_cells+=("$(fmt_t "${CPU[s_cold_$n.$i]}")"); done
+			printf '| %s | %s | %s%s | %s |\n' "(cold full check: CPU, user + system, mean; yardstick: the parse floor's CPU)" "$n" \
+				"$(printf '%s | ' "${cpu_cells[@]}")" "$(fmt_t "$floor_cpu")" "$(ratio "${CPU[s_cold_$n.$last]}" "$floor_cpu")"
+		}
+		((!only_cold)) || continue
 		row "pre-commit, 10 staged (yardstick: \`git diff --cached --name-only\`)" "$n" "s_pre_$n" "${M[s_pre_$n.${#bins[@]}]}"
 		cpu_cells=()
 		for i in "${!bins[@]}"; do cpu_cells+=("$(fmt_t "${CPU[s_pre_$n.$i]}")"); done
@@ -179,7 +233,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		row "two worktrees in turn, the pair (yardstick: one warm full check)" "$n" "s_alt_$n" "${M[s_warm_$n.$last]}"
 		echo "| (two worktrees, after: per check) | $n | $(printf '| %.0s' "${labels[@]:1}")$(fmt_t "$alt_half") | $(fmt_t "${M[s_warm_$n.$last]}") | $(ratio "$alt_half" "${M[s_warm_$n.$last]}") |"
 	done
-	if ((!only_pre)); then
+	if ((!only_pre && !only_cold)); then
 		row "warm full check, 60 MB of binaries (yardstick: the same repo without)" "$small" "s_bin_heavy" "${M[s_bin_plain.$last]}"
 		row "warm full check, no binaries" "$small" "s_bin_plain" ""
 	fi
@@ -195,14 +249,43 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		for i in "${!bins[@]}"; do
 			cells+=("$(mb "${M[s_rss_warm_$n.$i]}")") cells2+=("$(mb "${M[s_rss_pre_$n.$i]}")")
 		done
+		if ((!only_pre)); then
+			cells3=()
+			for i in "${!bins[@]}"; do
+				read -r _ _ _ kb <<<"${CT[s_cold_time_$n.$i]:-- - - -}"
+				cells3+=("$(mb "$kb")")
+			done
+			echo "| cold full check | $n | $(printf '%s | ' "${cells3[@]}")"
+		fi
+		((!only_cold)) || continue
 		echo "| warm full check | $n | $(printf '%s | ' "${cells[@]}")"
 		echo "| pre-commit, 10 staged | $n | $(printf '%s | ' "${cells2[@]}")"
 	done
+	if ((!only_pre)); then
+		echo
+		echo "## Cold full check, one run per binary under GNU time (cache dir deleted first)"
+		echo
+		echo "| binary | files | user + system | wall | peak RSS |"
+		echo "|---|---:|---:|---:|---:|"
+		for n in "${speed_sizes[@]}"; do
+			for i in "${!bins[@]}"; do
+				read -r u s e kb <<<"${CT[s_cold_time_$n.$i]:-- - - -}"
+				echo "| ${labels[$i]} | $n | $(fmt_t "$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')") | $(fmt_t "$e") | $(mb "$kb") |"
+			done
+		done
+		echo
+		echo "The parse floor (\`HOOKCTL_BENCH_REPO=<corpus> cargo bench --bench parse_floor\`, median of its 3 rounds):"
+		echo "wall and CPU seconds per size below 100k files: $(for n in "${!PF[@]}"; do printf '%s files: %s; ' "$n" "${PF[$n]}"; done)"
+	fi
+	((!only_cold)) || {
+		echo
+		echo "(HOOKCTL_SPEED_ROWS=cold: only the cold rows were measured.)"
+	}
 	echo
-	echo "## Warm full check phases (\`HOOKCTL_TIMINGS=1 hookctl check --all-findings\`, one run each)"
+	((!only_cold)) && echo "## Warm full check phases (\`HOOKCTL_TIMINGS=1 hookctl check --all-findings\`, one run each)"
 	((only_pre)) && echo && echo "(not measured: HOOKCTL_SPEED_ROWS=pre-commit)"
 	for n in "${speed_sizes[@]}"; do
-		((!only_pre)) || break
+		((!only_pre && !only_cold)) || break
 		for l in "${labels[@]}"; do
 			echo
 			echo "$l, $n files:"
@@ -213,8 +296,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		done
 	done
 	echo
-	echo "## Pre-commit phases (\`HOOKCTL_TIMINGS=1 hookctl run pre-commit\`, one run each)"
+	((!only_cold)) && echo "## Pre-commit phases (\`HOOKCTL_TIMINGS=1 hookctl run pre-commit\`, one run each)"
 	for n in "${speed_sizes[@]}"; do
+		((!only_cold)) || break
 		for l in "${labels[@]}"; do
 			echo
 			echo "$l, $n files:"

@@ -962,7 +962,7 @@ impl MissScan<'_> {
         }
         let facts = scan::extract_file(kind, &text, self.opts);
         if !oid.is_zero() {
-            self.cache.insert(key, facts.clone());
+            self.cache.insert_ref(key, &facts);
         }
         (facts, Skip::No)
     }

@@ -118,6 +118,15 @@ fn checksum(file: &[u8]) -> u64 {
 /// temporary file is removed if anything fails; one a killed process left behind is removed by
 /// a later save once it is older than [`STALE_TMP`].
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// [`write_atomically`], the bytes written by `write` into the temporary file (streamed: a
+/// large file is never gathered in memory first).
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -131,7 +140,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     // shared repository's other users read the cache too.
     builder.permissions(crate::platform::permissions(0o666));
     let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

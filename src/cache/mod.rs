@@ -38,10 +38,12 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io;
+use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use fresh::Data;
 
 use git2::Oid;
 
@@ -63,6 +65,7 @@ pub const NEW_FILE: &str = "facts-new.bin";
 
 pub mod blobs;
 pub mod frame;
+mod fresh;
 pub mod remote;
 
 /// Bump `format` when the file layout or the entry encoding changes.
@@ -104,8 +107,8 @@ pub struct FactsCache {
     added: HashMap<Oid, Vec<u8>>,
     /// The main file's size below which a save always rewrites it whole.
     new_file_min_main: usize,
-    /// Entries inserted during this run, already encoded.
-    fresh: Mutex<HashMap<Oid, Vec<u8>>>,
+    /// Entries inserted during this run, already encoded (past a few MB, in a file).
+    fresh: Mutex<fresh::Fresh>,
     /// `fresh` holds something not yet saved.
     dirty: AtomicBool,
     /// `fresh` is not empty (so `get` can skip its lock on the warm path).
@@ -304,7 +307,7 @@ impl FactsCache {
             used,
             added: HashMap::new(),
             new_file_min_main: NEW_FILE_MIN_MAIN,
-            fresh: Mutex::new(HashMap::new()),
+            fresh: Mutex::new(fresh::Fresh::new(fresh::SPILL_AFTER)),
             dirty: AtomicBool::new(false),
             any_fresh: AtomicBool::new(false),
             fetched: Mutex::new(HashMap::new()),
@@ -338,6 +341,17 @@ impl FactsCache {
         self
     }
 
+    /// The same cache keeping a run's new entries in memory up to `bytes`, then in its spill
+    /// file (tests: the default bound is a few MB).
+    #[cfg(test)]
+    fn with_spill_after(self, bytes: usize) -> FactsCache {
+        *self
+            .fresh
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh::Fresh::new(bytes);
+        self
+    }
+
     /// Entries loaded from the files plus entries inserted since (an oid in two places counts
     /// twice).
     pub fn len(&self) -> usize {
@@ -365,11 +379,12 @@ impl FactsCache {
     /// imports some rule will read (most files are clean and import nothing a rule asks about).
     pub fn get_lazy(&self, oid: &Oid, wants: WantsImports<'_>) -> Option<(Facts, bool)> {
         if self.any_fresh.load(Ordering::Relaxed) {
-            let fresh = self
+            let mut fresh = self
                 .fresh
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(bytes) = fresh.get(oid) {
+            let mut buf = Vec::new();
+            if let Some(bytes) = fresh.get(oid, &mut buf) {
                 return decode_facts_with(bytes, wants);
             }
         }
@@ -406,13 +421,18 @@ impl FactsCache {
 
     /// Remember a blob's facts; written by the next [`FactsCache::save`].
     pub fn insert(&self, oid: Oid, facts: Facts) {
+        self.insert_ref(oid, &facts);
+    }
+
+    /// [`FactsCache::insert`] of facts the caller keeps (encoded from where they are).
+    pub fn insert_ref(&self, oid: Oid, facts: &Facts) {
         // The cache never holds a secret: facts quoting one (an import of
         // `https://user:password@host/…`) are extracted again on each run instead.
-        if holds_secret(&facts) {
+        if holds_secret(facts) {
             return;
         }
         let mut bytes = Vec::with_capacity(128);
-        encode_facts(&facts, &mut bytes);
+        encode_facts(facts, &mut bytes);
         self.keep(oid, bytes);
     }
 
@@ -445,7 +465,7 @@ impl FactsCache {
         self.fresh
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(oid, bytes);
+            .insert(self.path.as_deref().and_then(Path::parent), oid, bytes);
         self.any_fresh.store(true, Ordering::Relaxed);
         self.dirty.store(true, Ordering::Relaxed);
     }
@@ -461,7 +481,7 @@ impl FactsCache {
         if !self.dirty.swap(false, Ordering::Relaxed) {
             return Ok(());
         }
-        let fresh = self
+        let mut fresh = self
             .fresh
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -469,42 +489,7 @@ impl FactsCache {
             .fetched
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // Everything added since the main file was written whole: this run's parsed entries,
-        // then its downloaded chunks, then earlier runs' additions (the first of a key wins).
-        let mut added: Vec<(&[u8], &[u8])> = fresh
-            .iter()
-            .map(|(o, d)| (o.as_bytes(), d.as_slice()))
-            .chain(fetched.values().flat_map(remote::Chunk::entries))
-            .chain(self.added.iter().map(|(o, d)| (o.as_bytes(), d.as_slice())))
-            .collect();
-        added.sort_by(|a, b| a.0.cmp(b.0));
-        added.dedup_by(|later, first| later.0 == first.0);
-        let added_bytes: usize = added.iter().map(|(_, d)| OID_LEN + 4 + d.len()).sum();
-        let main = self.file.bytes.len();
-        let new_path = path.with_file_name(NEW_FILE);
-        let result = if self.file.count > 0
-            && main >= self.new_file_min_main
-            && added_bytes <= main / NEW_FILE_FRACTION
-        {
-            // A few new entries: the small file beside the main one, not a rewrite of it.
-            let mut body = Vec::with_capacity(4 + added_bytes);
-            body.extend_from_slice(&(added.len() as u32).to_le_bytes());
-            for (oid, data) in &added {
-                body.extend_from_slice(oid);
-                body.extend_from_slice(&(data.len() as u32).to_le_bytes());
-                body.extend_from_slice(data);
-            }
-            write_atomically(&new_path, &NEW_FRAME.encode(self.fingerprint, &body))
-        } else {
-            let bytes = self.serialize(&added);
-            let written = write_atomically(path, &bytes);
-            if written.is_ok() {
-                // Folded in. (Another process's entries written there meanwhile are lost:
-                // misses, parsed again.)
-                let _ = fs::remove_file(&new_path);
-            }
-            written
-        };
+        let result = self.write(path, &mut fresh, &fetched);
         drop((fresh, fetched));
         if result.is_err() {
             self.dirty.store(true, Ordering::Relaxed);
@@ -512,13 +497,66 @@ impl FactsCache {
         result
     }
 
-    /// The whole new file: the loaded file's entries with `added` (sorted by oid, one entry a
-    /// key) in place of theirs.
-    fn serialize(&self, added: &[(&[u8], &[u8])]) -> Vec<u8> {
+    /// [`FactsCache::save`]'s writing: the small file beside the main one, or the main file
+    /// rewritten whole (streamed: entries are copied from where they are, never gathered).
+    fn write(
+        &self,
+        path: &Path,
+        fresh: &mut fresh::Fresh,
+        fetched: &HashMap<(u32, u32), remote::Chunk>,
+    ) -> io::Result<()> {
+        // Everything added since the main file was written whole: this run's parsed entries,
+        // then its downloaded chunks, then earlier runs' additions (the first of a key wins).
+        // The spill file (if any) is read through its own handle: `added` borrows `fresh`.
+        let mut reader = fresh.reader()?;
+        let mut added: Vec<(&[u8], Data<'_>)> = fresh
+            .entries()
+            .chain(
+                fetched
+                    .values()
+                    .flat_map(remote::Chunk::entries)
+                    .map(|(o, d)| (o, Data::Bytes(d))),
+            )
+            .chain(self.added.iter().map(|(o, d)| (o.as_bytes(), Data::Bytes(d))))
+            .collect();
+        added.sort_by(|a, b| a.0.cmp(b.0));
+        added.dedup_by(|later, first| later.0 == first.0);
+        let added_bytes: usize = added.iter().map(|(_, d)| OID_LEN + 4 + d.len()).sum();
+        let main = self.file.bytes.len();
+        let new_path = path.with_file_name(NEW_FILE);
+        if self.file.count > 0 && main >= self.new_file_min_main && added_bytes <= main / NEW_FILE_FRACTION {
+            // A few new entries: the small file beside the main one, not a rewrite of it.
+            let mut body = Vec::with_capacity(4 + added_bytes);
+            body.extend_from_slice(&(added.len() as u32).to_le_bytes());
+            let mut buf = Vec::new();
+            for (oid, data) in &added {
+                body.extend_from_slice(oid);
+                body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+                body.extend_from_slice(reader.bytes(*data, &mut buf)?);
+            }
+            write_atomically(&new_path, &NEW_FRAME.encode(self.fingerprint, &body))
+        } else {
+            frame::write_atomically_with(path, |file| self.serialize(&added, &mut reader, file))?;
+            // Folded in. (Another process's entries written there meanwhile are lost:
+            // misses, parsed again.)
+            let _ = fs::remove_file(&new_path);
+            Ok(())
+        }
+    }
+
+    /// The whole new file, streamed to `out`: the loaded file's entries with `added` (sorted
+    /// by oid, one entry a key) in place of theirs. The head, index and sums are written first
+    /// as placeholders and again once the data (and so the sums) is written.
+    fn serialize<W: io::Write + io::Seek>(
+        &self,
+        added: &[(&[u8], Data<'_>)],
+        reader: &mut fresh::Reader,
+        out: W,
+    ) -> io::Result<()> {
         let generation = self.file.generation.wrapping_add(1);
         let generation32 = generation as u32;
         // Both sorted by oid: merged, an added entry replacing the loaded one of its key.
-        let mut entries: Vec<(&[u8], u32, &[u8])> = Vec::with_capacity(self.file.count + added.len());
+        let mut entries: Vec<(&[u8], u32, Data<'_>)> = Vec::with_capacity(self.file.count + added.len());
         let mut new = added.iter().peekable();
         let mut last_loaded: Option<&[u8]> = None;
         for i in 0..self.file.count {
@@ -544,12 +582,12 @@ impl FactsCache {
                 continue;
             }
             let used = self.used[i / 64].load(Ordering::Relaxed) & (1 << (i % 64)) != 0;
-            entries.push((oid, if used { generation32 } else { old_gen }, data));
+            entries.push((oid, if used { generation32 } else { old_gen }, Data::Bytes(data)));
         }
         entries.extend(new.map(|&(o, d)| (o, generation32, d)));
 
         // (The sums, 8 bytes per 64 KiB, are left out of the bound.)
-        let size = |e: &(&[u8], u32, &[u8])| INDEX_ENTRY_LEN + e.2.len();
+        let size = |e: &(&[u8], u32, Data<'_>)| INDEX_ENTRY_LEN + e.2.len();
         let mut total = HEADER_LEN + entries.iter().map(size).sum::<usize>();
         if total > self.max_bytes {
             // Most recent first (a generation counts back from the current one, so wrapping
@@ -566,33 +604,45 @@ impl FactsCache {
 
         let data_len: usize = entries.iter().map(|e| e.2.len()).sum();
         let chunks = (entries.len() * INDEX_ENTRY_LEN + data_len).div_ceil(CHUNK);
-        let mut out = Vec::with_capacity(total + chunks * 8);
-        FRAME.start(&mut out, self.fingerprint);
-        out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(data_len as u32).to_le_bytes());
-        out.extend_from_slice(&generation.to_le_bytes());
-        let sums_at = out.len();
-        out.resize(sums_at + chunks * 8, 0);
-        let region_at = out.len();
+        // Frame, head and sums (placeholders) in memory; the region (index, then data) is
+        // streamed, each 64 KiB chunk's sum taken as it goes by.
+        let mut head = Vec::with_capacity(HEADER_LEN + chunks * 8);
+        FRAME.start(&mut head, self.fingerprint);
+        head.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+        head.extend_from_slice(&(data_len as u32).to_le_bytes());
+        head.extend_from_slice(&generation.to_le_bytes());
+        let sums_at = head.len();
+        head.resize(sums_at + chunks * 8, 0);
+        let region_at = head.len();
+        let mut out = io::BufWriter::with_capacity(1 << 16, out);
+        out.write_all(&head)?;
+        let mut sums = ChunkSums::default();
         let mut offset = 0u32;
+        let mut record = [0u8; INDEX_ENTRY_LEN];
         for (oid, generation, data) in &entries {
-            out.extend_from_slice(oid);
-            out.extend_from_slice(&generation.to_le_bytes());
-            out.extend_from_slice(&offset.to_le_bytes());
-            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            record[..OID_LEN].copy_from_slice(oid);
+            record[OID_LEN..OID_LEN + 4].copy_from_slice(&generation.to_le_bytes());
+            record[OID_LEN + 4..OID_LEN + 8].copy_from_slice(&offset.to_le_bytes());
+            record[OID_LEN + 8..].copy_from_slice(&(data.len() as u32).to_le_bytes());
+            out.write_all(&record)?;
+            sums.feed(&record);
             offset += data.len() as u32;
         }
+        let mut buf = Vec::new();
         for (_, _, data) in &entries {
-            out.extend_from_slice(data);
+            let bytes = reader.bytes(*data, &mut buf)?;
+            out.write_all(bytes)?;
+            sums.feed(bytes);
         }
-        debug_assert_eq!(out.len(), total + chunks * 8);
-        for c in 0..chunks {
-            let end = out.len().min(region_at + (c + 1) * CHUNK);
-            let sum = xxhash_rust::xxh3::xxh3_64(&out[region_at + c * CHUNK..end]);
-            out[sums_at + c * 8..sums_at + c * 8 + 8].copy_from_slice(&sum.to_le_bytes());
+        let sums = sums.finish();
+        debug_assert_eq!(sums.len(), chunks);
+        for (c, sum) in sums.iter().enumerate() {
+            head[sums_at + c * 8..sums_at + c * 8 + 8].copy_from_slice(&sum.to_le_bytes());
         }
-        FRAME.finish_covering(&mut out, region_at - frame::HEADER_LEN);
-        out
+        FRAME.finish_covering(&mut head, region_at - frame::HEADER_LEN);
+        out.seek(io::SeekFrom::Start(0))?;
+        out.write_all(&head)?;
+        out.flush()
     }
 
     /// A stable hash (FNV-1a, 64 bit) of everything besides the blob that changes extraction
@@ -1121,6 +1171,36 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The xxh3 sum of each [`CHUNK`] bytes of a region fed in pieces of any size (the facts
+/// file's chunk sums, taken while the region is streamed to disk).
+#[derive(Default)]
+struct ChunkSums {
+    sum: xxhash_rust::xxh3::Xxh3,
+    in_chunk: usize,
+    done: Vec<u64>,
+}
+
+impl ChunkSums {
+    fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let take = bytes.len().min(CHUNK - self.in_chunk);
+            self.sum.update(&bytes[..take]);
+            (self.in_chunk, bytes) = (self.in_chunk + take, &bytes[take..]);
+            if self.in_chunk == CHUNK {
+                self.done.push(self.sum.digest());
+                (self.sum, self.in_chunk) = (xxhash_rust::xxh3::Xxh3::new(), 0);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<u64> {
+        if self.in_chunk > 0 {
+            self.done.push(self.sum.digest());
+        }
+        self.done
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1379,6 +1459,45 @@ mod tests {
         assert_eq!(c.get(&oid(4)), Some(facts(4)));
     }
 
+    /// Entries kept in the spill file are saved byte for byte as entries kept in memory, the
+    /// data streamed in chunks of `CHUNK` with each chunk's sum (several chunks here), merged
+    /// with the loaded file's; read back and found in the same run alike.
+    #[test]
+    fn spilled_entries_are_saved_as_entries_in_memory() {
+        let saved = |spill_after: usize| {
+            let dir = tempfile::tempdir().unwrap();
+            write_cache(dir.path(), 1, 300);
+            let c = FactsCache::load(dir.path(), 1).with_spill_after(spill_after);
+            for i in (200..3000).rev() {
+                c.insert(oid(i), facts(i));
+            }
+            c.get(&oid(7)).unwrap();
+            assert_eq!(c.fresh.lock().unwrap().spilled(), spill_after == 0);
+            for i in [0, 250, 2999] {
+                assert_eq!(
+                    c.get(&oid(i)),
+                    Some(facts(i)),
+                    "{spill_after}: {i} before the save"
+                );
+            }
+            c.save().unwrap();
+            let c = FactsCache::load(dir.path(), 1);
+            assert_eq!(c.len(), 3000);
+            // Through the chunks' sums.
+            for i in 0..3000 {
+                assert_eq!(
+                    c.get(&oid(i)),
+                    Some(facts(i)),
+                    "{spill_after}: {i} after the save"
+                );
+            }
+            fs::read(file(dir.path())).unwrap()
+        };
+        let (memory, spilled) = (saved(usize::MAX), saved(0));
+        assert!(memory.len() > 3 * CHUNK, "{}", memory.len());
+        assert!(memory == spilled, "the same file either way");
+    }
+
     /// A few new entries go to the small file beside the main one (the main file is not
     /// rewritten); a later load finds them; past the bound they are folded into the main file
     /// and the small file is gone. A damaged small file is ignored (its entries are misses).
@@ -1482,7 +1601,10 @@ mod tests {
     /// cold run gives) and inserted; then saved unless `save` is false. Returns what the run
     /// used for each blob, which must be what a cold run uses.
     fn run_over(dir: &Path, n: u32, save: bool) -> Vec<Facts> {
-        let c = FactsCache::load(dir, 1).with_new_file_always();
+        // Past 2 KB of new entries, into the spill file: the fold below streams them from it.
+        let c = FactsCache::load(dir, 1)
+            .with_new_file_always()
+            .with_spill_after(2 << 10);
         let used = (0..n)
             .map(|i| {
                 c.get(&oid(i)).unwrap_or_else(|| {
@@ -1495,6 +1617,24 @@ mod tests {
             c.save().unwrap();
         }
         used
+    }
+
+    /// The temporary files killed saves leave, never read: the small file's, and the streamed
+    /// main file's (its head and sums are placeholders until its data is written, and it is
+    /// renamed only once whole).
+    fn leave_killed_writes(d: &Path, new: &[u8], main: &[u8]) {
+        fs::write(
+            d.join(DIR).join(format!("{NEW_FILE}.x1.tmp")),
+            &new[..new.len() / 2],
+        )
+        .unwrap();
+        let mut streaming = main.to_vec();
+        streaming[frame::HEADER_LEN..frame::HEADER_LEN + 16].fill(0);
+        fs::write(
+            d.join(DIR).join(format!("{FILE}.x2.tmp")),
+            &streaming[..streaming.len() * 2 / 3],
+        )
+        .unwrap();
     }
 
     /// A process killed at any step of a save, or a cache file damaged or cut at any byte,
@@ -1541,12 +1681,7 @@ mod tests {
             }
         };
         for (step, main, new) in &states {
-            // A killed write's temporary file is never read.
-            fs::write(
-                d.join(DIR).join(format!("{NEW_FILE}.x1.tmp")),
-                &new1[..new1.len() / 2],
-            )
-            .unwrap();
+            leave_killed_writes(d, &new1, &main2);
             set(main, *new);
             assert_eq!(run_over(d, 400, false), cold, "{step}");
             // The small file cut at every byte, or with one byte flipped.
