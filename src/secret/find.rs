@@ -71,6 +71,13 @@ fn prefixes() -> &'static Prefixes {
     })
 }
 
+/// Where a known format's prefix starts in `text`, every occurrence (overlapping), in order of
+/// their ends: [`find`] finds a value only where one starts, so a text without any holds no
+/// value, and a value [`find`] finds in a part of a text starts at one of these.
+pub fn prefix_starts(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    prefixes().ac.find_overlapping_iter(text).map(|m| m.start())
+}
+
 /// Every known-format secret in `text` (UTF-8, or any bytes: values are ASCII), in order.
 pub fn find(text: &[u8]) -> Vec<Found> {
     let pre = prefixes();
