@@ -901,10 +901,11 @@ fn push_entry_text(bytes: &[u8], text: &mut Vec<u8>) -> Option<()> {
 /// [`entry_holds_secret`] of many entries (`None` items: entries missing): `Some(false)` when
 /// every entry decodes and none holds a secret, `Some(true)` when they all decode and one
 /// holds a secret, `None` when one does not decode. The same verdict as screening each entry
-/// alone, for less: the entries' texts are laid end to end and searched once for the secret
-/// formats' prefixes ([`crate::secret::find::prefix_starts`]); [`crate::secret::find`] finds a
-/// value only where a prefix starts, so only an entry whose own text holds such a start is
-/// screened, its own text alone, as [`entry_holds_secret`] screens it.
+/// alone, for less: the entries' texts are laid end to end and searched for the secret
+/// formats' prefixes in one vectorised pass ([`crate::secret::find::next_prefix_start`]);
+/// [`crate::secret::find`] finds a value only where a prefix starts, so only an entry whose own
+/// text holds such a start is screened, its own text alone, as [`entry_holds_secret`] screens
+/// it.
 pub fn entries_hold_secret<'a>(entries: impl Iterator<Item = Option<&'a [u8]>>) -> Option<bool> {
     let mut text = Vec::with_capacity(64 << 10);
     // Where each entry's text ends in `text`.
@@ -913,18 +914,17 @@ pub fn entries_hold_secret<'a>(entries: impl Iterator<Item = Option<&'a [u8]>>) 
         push_entry_text(raw?, &mut text)?;
         ends.push(text.len());
     }
-    let mut screened = usize::MAX;
-    for at in crate::secret::find::prefix_starts(&text) {
-        // The entry whose text holds `at` (a prefix never starts on its closing line break).
+    let mut from = 0;
+    while let Some(at) = crate::secret::find::next_prefix_start(&text, from) {
+        // The entry whose text holds `at`: screened on its own text, then the search goes on
+        // after it.
         let i = ends.partition_point(|&end| end <= at);
-        if i == screened || i >= ends.len() {
-            continue;
-        }
-        screened = i;
-        let from = if i == 0 { 0 } else { ends[i - 1] };
-        if !crate::secret::find(&text[from..ends[i]]).is_empty() {
+        let Some(&end) = ends.get(i) else { break };
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        if !crate::secret::find(&text[start..end]).is_empty() {
             return Some(true);
         }
+        from = end;
     }
     Some(false)
 }
