@@ -77,6 +77,16 @@ local_toml='[cache]
 remote = "turbo"
 remote_timeout = "2s"'
 
+# Wait (at most 20 s) until the detached writer of the last check in clone $1, if any, is done:
+# the facts cache is there and no temporary file is left.
+settle() {
+	[[ -d $1/.git ]] || return 0
+	for _ in $(seq 200); do
+		[[ -f $1/.git/hookctl/facts.bin ]] && ! compgen -G "$1/.git/hookctl/*.tmp" >/dev/null && return 0
+		sleep 0.1
+	done
+}
+{ declare -f settle && echo 'settle "$1"'; } >"$tmp/settle.sh"
 secs() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
 cpu() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["user"]+r["system"])' "$1"; }
 load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime; }
@@ -90,10 +100,12 @@ for n in ${sizes//,/ }; do
 	a=$tmp/a$n
 	git clone -q "$src" "$a"
 	printf '%s\n' "$local_toml" >"$a/hookctl.local.toml"
-	# Clone A: cold, fills the remote cache; then warm.
+	# Clone A: cold, fills the remote cache; then warm. A large cache write is done after the
+	# answer by a detached process: wait for it before timing what follows.
 	"$hookctl" -C "$a" check --all-findings >/dev/null 2>&1 || true
+	settle "$a"
 	hyperfine -N -w 1 -r "$runs" -i --export-json "$tmp/warm$n.json" "$hookctl -C $a check --all-findings" >/dev/null
-	prep="rm -rf $tmp/b$n && git clone -q $a $tmp/b$n && cp $a/hookctl.local.toml $tmp/b$n/"
+	prep="bash $tmp/settle.sh $tmp/b$n; rm -rf $tmp/b$n && git clone -q $a $tmp/b$n && cp $a/hookctl.local.toml $tmp/b$n/"
 	hyperfine -r "$runs" -i --prepare "$prep && rm $tmp/b$n/hookctl.local.toml" --export-json "$tmp/cold$n.json" \
 		"$hookctl -C $tmp/b$n check --all-findings" >/dev/null
 	hyperfine -r "$runs" -i --prepare "$prep" --export-json "$tmp/remote$n.json" \

@@ -364,7 +364,7 @@ fn run_inner(config: &Config, req: &Request, mark: bool, others: &[&str]) -> any
     let t0 = Mark::now();
     local_checks(config, req, &snap, &mut outcome)?;
     timings::report("local checks", &t0);
-    finish_cache(&cache, &mut outcome);
+    finish_cache(cache, &mut outcome);
     outcome.snapshot = Some(snap);
     outcome.changed = changed;
     outcome.elapsed = start.elapsed();
@@ -432,13 +432,15 @@ fn subtract_baseline(outcome: &mut Outcome, old: &[Finding], mark: bool) {
     }
 }
 
-/// Saves the facts cache and waits for the remote cache's uploads (each bounded) before the
-/// process ends. A cache that cannot be written (read-only repository) only costs speed.
-fn finish_cache(cache: &FactsCache, outcome: &mut Outcome) {
+/// Saves the facts cache (a large save once the answer is out: [`crate::cache::later`]) and
+/// waits for the remote cache's uploads (each bounded) before the process ends. A cache that
+/// cannot be written (read-only repository) only costs speed.
+fn finish_cache(cache: FactsCache, outcome: &mut Outcome) {
     let t0 = Mark::now();
-    let _ = cache.save();
+    let remote = cache.remote().cloned();
+    cache.save_or_put_off(crate::cache::later::detach_bytes());
     timings::report("cache save", &t0);
-    if let Some(remote) = cache.remote() {
+    if let Some(remote) = remote {
         let t0 = Mark::now();
         outcome.notes.extend(remote.finish());
         timings::report("remote cache uploads", &t0);

@@ -23,6 +23,9 @@ pub const HOOKCTL_RUNNING: &str = "HOOKCTL_RUNNING";
 /// conditions in `pre-commit`/`commit-msg`; default `/proc`). A folder without the process
 /// falls back to `ps`, as on systems without `/proc`: tests point it at an empty folder.
 pub const HOOKCTL_PROC_ROOT: &str = "HOOKCTL_PROC_ROOT";
+/// Cache writes of at least this many bytes are done by a detached process once the answer is
+/// out (default 1 MiB; tests set 0 to put off and detach every save).
+pub const HOOKCTL_DETACH_SAVE_BYTES: &str = "HOOKCTL_DETACH_SAVE_BYTES";
 /// git's: the repository, and the index a hook is shown.
 pub const GIT_DIR: &str = "GIT_DIR";
 pub const GIT_INDEX_FILE: &str = "GIT_INDEX_FILE";

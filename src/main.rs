@@ -78,10 +78,14 @@ fn run() -> ExitCode {
         Command::Config(cmd) => commands::config::run(&ctx, &cmd),
         Command::Resolve(args) => commands::resolve::run(&ctx, &args),
     };
-    match result {
+    let code = match result {
         Ok(exit) => ExitCode::from(exit as u8),
         Err(e) => fail(&e),
-    }
+    };
+    // The caches' large writes, once the answer is printed and the exit code is final: the
+    // caller (git waits for a hook to exit) does not wait for them.
+    hookctl::cache::later::finish();
+    code
 }
 
 fn make_ctx(cli: &Cli) -> anyhow::Result<Ctx> {

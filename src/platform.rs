@@ -219,6 +219,53 @@ pub fn cpu_time() -> std::time::Duration {
     })
 }
 
+/// Run `work` in a child process that outlives this one, so that a caller waiting for this
+/// process to exit (git waits for a hook) does not wait for it: the child leaves the session
+/// and the terminal (`setsid`), reads and writes `/dev/null` instead of this process's stdio
+/// (a caller reading this process's output to its end sees the end when this process exits),
+/// runs `work` and exits without running any destructor or exit handler. Returns `false`, and
+/// `work` is not run, when no child could be started (the caller then does the work itself).
+///
+/// Only the calling thread exists in the child: `work` must not take a lock another thread of
+/// this process may hold at the time (memory allocation is safe: glibc resets its locks at
+/// `fork`).
+pub fn detached(work: impl FnOnce()) -> bool {
+    use nix::unistd::{ForkResult, fork};
+    // SAFETY: the child runs only `work` (which by this function's contract takes no lock
+    // another thread may hold) and then `_exit`s; the parent only returns.
+    #[expect(unsafe_code, reason = "fork; the comment above says why it is sound")]
+    match unsafe { fork() } {
+        Ok(ForkResult::Parent { .. }) => true,
+        Ok(ForkResult::Child) => {
+            let _ = nix::unistd::setsid();
+            if let Ok(null) = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/null")
+            {
+                use std::os::fd::AsRawFd;
+                for fd in 0..3 {
+                    // SAFETY: dup2 onto the standard descriptors of this process, from a file
+                    // it owns; no Rust object owns descriptors 0 to 2.
+                    #[expect(unsafe_code, reason = "dup2; the comment above says why it is sound")]
+                    unsafe {
+                        libc::dup2(null.as_raw_fd(), fd);
+                    }
+                }
+            }
+            // A panic must not unwind into the parent's frames (the child would go on as it).
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            // SAFETY: ends the child at once, without unwinding into the parent's stack frames
+            // or running its exit handlers (which would flush the parent's buffers again).
+            #[expect(unsafe_code, reason = "_exit; the comment above says why it is sound")]
+            unsafe {
+                libc::_exit(0)
+            }
+        }
+        Err(_) => false,
+    }
+}
+
 /// This process's parent.
 pub fn parent_id() -> ProcessId {
     std::os::unix::process::parent_id() as ProcessId

@@ -66,6 +66,7 @@ pub const NEW_FILE: &str = "facts-new.bin";
 pub mod blobs;
 pub mod frame;
 mod fresh;
+pub mod later;
 pub mod remote;
 
 /// Bump `format` when the file layout or the entry encoding changes.
@@ -278,6 +279,7 @@ impl FactsCache {
     /// corrupt, truncated, foreign or unreadable file gives an empty cache, rebuilt on save.
     pub fn load(common_dir: &Path, fingerprint: u64) -> FactsCache {
         let path = common_dir.join(DIR).join(FILE);
+        later::flush_for(&path);
         let file = map_file(&path)
             .ok()
             .and_then(|bytes| Loaded::parse(bytes, fingerprint))
@@ -495,6 +497,49 @@ impl FactsCache {
             self.dirty.store(true, Ordering::Relaxed);
         }
         result
+    }
+
+    /// [`FactsCache::save`] now when it writes less than `detach_bytes`, else once the answer
+    /// is out ([`later`]: a fresh clone's first check writes the whole cache).
+    pub fn save_or_put_off(self, detach_bytes: usize) {
+        if self.path.is_none() || !self.dirty.load(Ordering::Relaxed) {
+            return;
+        }
+        if self.save_size() >= detach_bytes {
+            later::facts(self);
+        } else {
+            let _ = self.save();
+        }
+    }
+
+    /// About the bytes the next [`FactsCache::save`] writes: the whole file when it would be
+    /// rewritten, else the added entries (keys added twice counted twice).
+    fn save_size(&self) -> usize {
+        let mut added = self.added.values().map(|d| OID_LEN + 4 + d.len()).sum::<usize>();
+        if self.any_fresh.load(Ordering::Relaxed) {
+            added += self
+                .fresh
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .entries()
+                .map(|(_, d)| OID_LEN + 4 + d.len())
+                .sum::<usize>();
+        }
+        if self.any_fetched.load(Ordering::Relaxed) {
+            added += self
+                .fetched
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .values()
+                .map(remote::Chunk::byte_len)
+                .sum::<usize>();
+        }
+        let main = self.file.bytes.len();
+        if self.file.count > 0 && main >= self.new_file_min_main && added <= main / NEW_FILE_FRACTION {
+            added
+        } else {
+            main + added
+        }
     }
 
     /// [`FactsCache::save`]'s writing: the small file beside the main one, or the main file
@@ -880,6 +925,13 @@ fn push_line(text: &mut Vec<u8>, s: &str) {
 /// the entry does not decode (as [`decode_facts`] would refuse it).
 pub fn entry_holds_secret(bytes: &[u8], text: &mut Vec<u8>) -> Option<bool> {
     text.clear();
+    push_entry_text(bytes, text)?;
+    Some(!crate::secret::find(text).is_empty())
+}
+
+/// Append the text [`holds_secret`] screens of an encoded entry to `text`; `None` when the
+/// entry does not decode.
+fn push_entry_text(bytes: &[u8], text: &mut Vec<u8>) -> Option<()> {
     let mut r = Reader(bytes);
     if r.byte()? > 3 {
         return None;
@@ -898,10 +950,38 @@ pub fn entry_holds_secret(bytes: &[u8], text: &mut Vec<u8>) -> Option<bool> {
             push_line(text, r.str_ref()?);
         }
     }
-    if !r.0.is_empty() {
-        return None;
+    r.0.is_empty().then_some(())
+}
+
+/// [`entry_holds_secret`] of many entries (`None` items: entries missing): `Some(false)` when
+/// every entry decodes and none holds a secret, `Some(true)` when they all decode and one
+/// holds a secret, `None` when one does not decode. The same verdict as screening each entry
+/// alone, for less: the entries' texts are laid end to end and searched for the secret
+/// formats' prefixes in one vectorised pass ([`crate::secret::find::next_prefix_start`]);
+/// [`crate::secret::find`] finds a value only where a prefix starts, so only an entry whose own
+/// text holds such a start is screened, its own text alone, as [`entry_holds_secret`] screens
+/// it.
+pub fn entries_hold_secret<'a>(entries: impl Iterator<Item = Option<&'a [u8]>>) -> Option<bool> {
+    let mut text = Vec::with_capacity(64 << 10);
+    // Where each entry's text ends in `text`.
+    let mut ends = Vec::new();
+    for raw in entries {
+        push_entry_text(raw?, &mut text)?;
+        ends.push(text.len());
     }
-    Some(!crate::secret::find(text).is_empty())
+    let mut from = 0;
+    while let Some(at) = crate::secret::find::next_prefix_start(&text, from) {
+        // The entry whose text holds `at`: screened on its own text, then the search goes on
+        // after it.
+        let i = ends.partition_point(|&end| end <= at);
+        let Some(&end) = ends.get(i) else { break };
+        let start = if i == 0 { 0 } else { ends[i - 1] };
+        if !crate::secret::find(&text[start..end]).is_empty() {
+            return Some(true);
+        }
+        from = end;
+    }
+    Some(false)
 }
 
 pub fn decode_facts(bytes: &[u8]) -> Option<Facts> {
@@ -2305,6 +2385,72 @@ mod tests {
             let mut text = b"left over from the last entry sk_".to_vec();
             prop_assert_eq!(entry_holds_secret(&bytes, &mut text), Some(holds_secret(&f)));
             prop_assert_eq!(holds_secret(&f), at != 0);
+        }
+
+        /// The screen of a whole chunk at once gives the verdict of screening each entry
+        /// alone: a secret in any field of any entry is found, a key split across two entries
+        /// (its prefix ending one entry's text, its body starting the next's) or a private key's
+        /// header and body in two entries is no secret of either, and an entry that does not
+        /// decode fails the whole.
+        #[test]
+        fn the_screen_of_a_chunk_agrees_with_each_entrys(
+            mut all in proptest::collection::vec((arb_facts(), 0..6usize), 0..6),
+            broken in proptest::option::of(0..6usize),
+        ) {
+            // Built at run time: the source holds no literal that secret scanners flag.
+            let key = ["sk_", "live_", "4eC39HqLyjWDarjtT1zdp7dc"].concat();
+            let pem = ["-----BEGIN ", "PRIVATE KEY-----"].concat();
+            let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj".repeat(3);
+            let span = Span { line: 1, column: 1, start: 0, end: 1 };
+            let import = |specifier: String| Import {
+                specifier,
+                kind: ImportKind::Static,
+                type_only: false,
+                guarded: false,
+                span,
+            };
+            let n = all.len();
+            for i in 0..n {
+                let next = (i + 1 < n).then_some(i + 1);
+                match (all[i].1, next) {
+                    (1, _) => all[i].0.imports.push(import(format!("./vendor/{key}"))),
+                    (2, _) => all[i].0.env_reads.push(EnvRead {
+                        name: Some(key.clone()),
+                        source: EnvSource::ProcessEnv,
+                        kind: ReadKind::Plain,
+                        span,
+                    }),
+                    (3, _) => all[i].0.suppressions.push(Suppression { line: 1, rules: vec![key.clone()] }),
+                    (4, Some(j)) => {
+                        all[i].0.suppressions.push(Suppression { line: 1, rules: vec![key[..8].to_string()] });
+                        all[j].0.imports.insert(0, import(key[8..].to_string()));
+                    }
+                    (5, Some(j)) => {
+                        all[i].0.suppressions.push(Suppression { line: 1, rules: vec![pem.clone()] });
+                        all[j].0.imports.insert(0, import(body.clone()));
+                    }
+                    _ => {}
+                }
+            }
+            let mut raws: Vec<Vec<u8>> = all
+                .iter()
+                .map(|(f, _)| {
+                    let mut bytes = Vec::new();
+                    encode_facts(f, &mut bytes);
+                    bytes
+                })
+                .collect();
+            if let Some(b) = broken.filter(|&b| b < n) {
+                raws[b].push(0);
+            }
+            let mut text = Vec::new();
+            let each: Option<Vec<bool>> = raws.iter().map(|r| entry_holds_secret(r, &mut text)).collect();
+            let expected = each.map(|v| v.into_iter().any(|s| s));
+            prop_assert_eq!(entries_hold_secret(raws.iter().map(|r| Some(r.as_slice()))), expected);
+            if broken.is_none_or(|b| b >= n) {
+                prop_assert_eq!(expected, Some(all.iter().any(|(f, _)| holds_secret(f))));
+                prop_assert_eq!(expected, Some(all.iter().any(|(_, at)| (1..=3).contains(at))));
+            }
         }
 
         #[test]

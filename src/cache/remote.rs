@@ -357,13 +357,17 @@ impl Remote {
             .get("x-artifact-tag")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = match resp.body_mut().with_config().limit(MAX_ARTIFACT).read_to_vec() {
-            Ok(b) => b,
-            Err(e) => {
-                self.went_down(e);
-                return Fetched::Missing;
-            }
-        };
+        // Read into a buffer of the announced size (bounded): no copy at each doubling.
+        let announced = resp.body().content_length().unwrap_or(0).min(MAX_ARTIFACT);
+        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
+        let read = std::io::Read::read_to_end(
+            &mut resp.body_mut().with_config().limit(MAX_ARTIFACT).reader(),
+            &mut body,
+        );
+        if let Err(e) = read {
+            self.went_down(e.into());
+            return Fetched::Missing;
+        }
         if self.0.settings.signed() && !self.0.settings.verify(hash, &body, tag.as_deref()) {
             return self.rejected();
         }
@@ -737,10 +741,13 @@ pub fn chunk_bits(total: usize) -> u32 {
 
 /// The chunk of `key` when the key space is cut by its `bits` leading bits.
 pub fn chunk_of(key: &Oid, bits: u32) -> u32 {
+    chunk_of_bytes(key.as_bytes(), bits)
+}
+
+fn chunk_of_bytes(b: &[u8], bits: u32) -> u32 {
     if bits == 0 {
         return 0;
     }
-    let b = key.as_bytes();
     let lead = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
     lead >> (32 - bits)
 }
@@ -806,25 +813,25 @@ pub struct Chunk {
     bits: u32,
     /// Its range (the keys' leading `bits` bits).
     range: u32,
-    /// Key -> (start, end) of its encoded facts in `file`.
-    entries: HashMap<Oid, (usize, usize)>,
+    /// (key, start, end of its encoded facts in `file`), sorted by key (strictly, as the
+    /// chunk lists them): found as the local cache finds its entries.
+    entries: Vec<([u8; 20], usize, usize)>,
     /// Every entry decodes and none holds a secret ([`Chunk::screened`]).
     clean: bool,
 }
 
 impl Chunk {
     /// The chunk with every entry screened as the local cache screens what it stores
-    /// ([`super::entry_holds_secret`], one entry at a time, the same text as for decoded
-    /// facts): clean when each decodes and none holds a secret. Only a clean chunk is stored
-    /// whole; another's entries are screened again one by one as they are used.
+    /// ([`super::entries_hold_secret`]: each entry's own text, as for decoded facts, the
+    /// prefixes of the secret formats looked for once over the whole chunk): clean when each
+    /// decodes and none holds a secret. Only a clean chunk is stored whole; another's entries
+    /// are screened again one by one as they are used.
     pub fn screened(mut self) -> Chunk {
-        let mut text = Vec::with_capacity(256);
-        self.clean = self.entries.values().all(|&(start, end)| {
-            self.file
-                .get(start..end)
-                .and_then(|raw| super::entry_holds_secret(raw, &mut text))
-                == Some(false)
-        });
+        let raws = self
+            .entries
+            .iter()
+            .map(|&(_, start, end)| self.file.get(start..end));
+        self.clean = super::entries_hold_secret(raws) == Some(false);
         self
     }
 
@@ -841,17 +848,29 @@ impl Chunk {
         self.range
     }
 
-    /// (key bytes, encoded facts) of every entry, in no order.
+    /// (key bytes, encoded facts) of every entry, sorted by key.
     pub fn entries(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
         self.entries
             .iter()
-            .filter_map(|(k, &(start, end))| Some((k.as_bytes(), self.file.get(start..end)?)))
+            .filter_map(|(k, start, end)| Some((&k[..], self.file.get(*start..*end)?)))
     }
 
     /// The encoded facts of `key`, if the chunk lists it.
     pub fn raw(&self, key: &Oid) -> Option<&[u8]> {
-        let &(start, end) = self.entries.get(key)?;
-        self.file.get(start..end)
+        let want = key.as_bytes();
+        let lead = |k: &[u8]| u64::from_be_bytes(k[..8].try_into().expect("8 bytes"));
+        let i = super::lower_bound_uniform(self.entries.len(), lead(want), |i| lead(&self.entries[i].0));
+        // Keys sharing the leading 8 bytes are rare: step over them to the one that matches.
+        let (_, start, end) = self.entries[i..]
+            .iter()
+            .take_while(|e| lead(&e.0) == lead(want))
+            .find(|e| e.0[..] == *want)?;
+        self.file.get(*start..*end)
+    }
+
+    /// The chunk file's size.
+    pub fn byte_len(&self) -> usize {
+        self.file.len()
     }
 
     pub fn len(&self) -> usize {
@@ -881,17 +900,15 @@ pub fn parse_chunk(file: Vec<u8>, fingerprint: u64, bits: u32, chunk: u32) -> Op
         return None;
     }
     let count = u32_of(take(4)?.1) as usize;
-    let mut entries = HashMap::with_capacity(count.min(1 << 16));
-    let mut prev: Option<Oid> = None;
+    let mut entries: Vec<([u8; 20], usize, usize)> = Vec::with_capacity(count.min(1 << 16));
     for _ in 0..count {
-        let key = Oid::from_bytes(take(20)?.1).ok()?;
-        if chunk_of(&key, bits) != chunk || prev.is_some_and(|p| p >= key) {
+        let key: [u8; 20] = take(20)?.1.try_into().expect("20 bytes");
+        if chunk_of_bytes(&key, bits) != chunk || entries.last().is_some_and(|p| p.0 >= key) {
             return None;
         }
-        prev = Some(key);
         let len = u32_of(take(4)?.1) as usize;
         let (from, _) = take(len)?;
-        entries.insert(key, (from, from + len));
+        entries.push((key, from, from + len));
     }
     if at != body.len() {
         return None;

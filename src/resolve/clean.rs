@@ -41,6 +41,9 @@ pub struct CleanSet {
     /// The team's remote cache, and this set's file name there: filled from it when absent
     /// here, shared to it when rewritten ([`CleanSet::with_remote`]).
     remote: Option<(crate::cache::remote::Remote, String)>,
+    /// `known` came from the remote cache: [`CleanSet::save`] keeps it here even when this run
+    /// adds nothing to it.
+    downloaded: bool,
 }
 
 /// The resolution context of a snapshot: paths and kinds, config blobs, symlink targets,
@@ -100,6 +103,7 @@ impl CleanSet {
             added: Mutex::new(Vec::new()),
             stale: false,
             remote: None,
+            downloaded: false,
         }
     }
 
@@ -113,6 +117,7 @@ impl CleanSet {
     /// `secrets/in-source`'s).
     pub fn load_as(common_dir: &Path, name: &str, ctx: u64) -> CleanSet {
         let file = common_dir.join(crate::cache::DIR).join(context_file(name, ctx));
+        crate::cache::later::flush_for(&file);
         let known = std::fs::read(&file)
             .ok()
             .and_then(|b| parse(b, ctx))
@@ -132,6 +137,7 @@ impl CleanSet {
             added: Mutex::new(Vec::new()),
             stale,
             remote: None,
+            downloaded: false,
         }
     }
 
@@ -140,22 +146,20 @@ impl CleanSet {
     /// trip, the set another machine stored for the same context is used (and kept here); a
     /// set this run rewrites is shared back. A downloaded set that does not parse is ignored.
     pub fn with_remote(mut self, remote: Option<&crate::cache::remote::Remote>, files: usize) -> CleanSet {
-        let (Some(remote), Some(file), Some(name)) = (remote, &self.file, self.remote_name()) else {
+        let (Some(remote), Some(_), Some(name)) = (remote, &self.file, self.remote_name()) else {
             return self;
         };
         if !remote.worth_it(files) {
             return self;
         }
-        // Checked once (framing, checksum, entry size), kept here as it came, then used.
+        // Checked once (framing, checksum, entry size), used, and kept here as it came when
+        // the run's caches are saved (after the answer).
         if self.stale
-            && let Some(known) = remote.get_clean(&name, self.ctx, |bytes| {
-                parse_then(bytes, self.ctx, |valid| {
-                    let _ = crate::cache::write_atomically(file, valid);
-                })
-            })
+            && let Some(known) = remote.get_clean(&name, self.ctx, |bytes| parse(bytes, self.ctx))
         {
             self.known = known;
             self.stale = false;
+            self.downloaded = true;
         }
         self.remote = Some((remote.clone(), name));
         self
@@ -223,6 +227,9 @@ impl CleanSet {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         if added.is_empty() && !self.stale {
+            if self.downloaded {
+                crate::cache::later::file(file.clone(), FRAME.encode(self.ctx, &self.known));
+            }
             return Ok(());
         }
         let mut all: Vec<(u64, [u8; 20])> = if self.stale {
@@ -291,17 +298,11 @@ fn evict(written: &Path) {
 /// The body of a stored set for context `ctx` (entries sorted as [`CleanSet::save`] writes
 /// them), if the file is intact.
 fn parse(file: Vec<u8>, ctx: u64) -> Option<Vec<u8>> {
-    parse_then(file, ctx, |_| {})
-}
-
-/// [`parse`], with `valid` given the whole file once it is known to be one of this context.
-fn parse_then(file: Vec<u8>, ctx: u64, valid: impl FnOnce(&[u8])) -> Option<Vec<u8>> {
     let body = FRAME.body(&file, ctx)?;
     if body.len() % ENTRY != 0 {
         return None;
     }
     let at = file.len() - body.len();
-    valid(&file);
     let mut file = file;
     file.drain(..at);
     Some(file)

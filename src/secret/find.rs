@@ -71,6 +71,30 @@ fn prefixes() -> &'static Prefixes {
     })
 }
 
+/// Where the first known format's prefix in `text[from..]` starts: [`find`] finds a value only
+/// where a prefix starts, so a text without any holds no value, and a value [`find`] finds in
+/// a part of a text starts at one of these. Leftmost-first search, which the automaton runs
+/// with a vectorised prefilter (many times faster than the overlapping search [`find`] needs);
+/// calling again from the position after each start gives every start in order.
+pub fn next_prefix_start(text: &[u8], from: usize) -> Option<usize> {
+    static CELL: OnceLock<AhoCorasick> = OnceLock::new();
+    let ac = CELL.get_or_init(|| {
+        let mut patterns: Vec<&'static str> = tables()
+            .formats
+            .iter()
+            .flat_map(|f| f.prefixes.iter().copied())
+            .collect();
+        patterns.sort_unstable();
+        patterns.dedup();
+        AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(&patterns)
+            .expect("fixed prefixes build")
+    });
+    let input = aho_corasick::Input::new(text).range(from.min(text.len())..);
+    ac.find(input).map(|m| m.start())
+}
+
 /// Every known-format secret in `text` (UTF-8, or any bytes: values are ASCII), in order.
 pub fn find(text: &[u8]) -> Vec<Found> {
     let pre = prefixes();

@@ -443,6 +443,59 @@ fn a_forged_chunk_never_plants_a_secret_in_the_local_cache() {
     assert!(!run.all().contains(middle), "{}", run.all());
 }
 
+/// A fresh clone's first check writes the whole local cache (the downloaded facts and clean
+/// sets): with the save detached (every save here, `HOOKCTL_DETACH_SAVE_BYTES=0`; by default a
+/// save of 1 MiB or more), the answer is the same, the process ends without waiting for the
+/// write, and the files the detached writer leaves serve the next run whole, with nothing
+/// parsed and nothing downloaded.
+#[test]
+fn a_large_save_is_written_after_the_answer_and_serves_the_next_run() {
+    let Some(cli) = server_cli() else { return };
+    let server = Server::start(&cli, None);
+    let a = repo(SERVED, SMALL);
+    let (cold, _, _) = check(&a.root, &server.url, &[]);
+    assert_eq!(cold, EXPECTED);
+    let detach = [("HOOKCTL_DETACH_SAVE_BYTES", "0")];
+    let b = fresh_clone(&a, "b");
+    let (found, _, run) = check(&b.root, &server.url, &detach);
+    assert_eq!(found, cold, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    let state = b.path(".git/hookctl");
+    let written = |prefix: &str| {
+        std::fs::read_dir(&state).is_ok_and(|d| {
+            d.flatten().any(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                n.starts_with(prefix) && n.ends_with(".bin")
+            })
+        })
+    };
+    assert!(
+        wait_for(
+            || ["facts.bin", "clean.", "secrets-clean."]
+                .iter()
+                .all(|p| written(p)),
+            60
+        ),
+        "the detached writer left the facts and both clean sets"
+    );
+    // The next run, with the server gone: every file from the local cache, none parsed.
+    drop(server);
+    let run = hookctl_remote(
+        &b.root,
+        "http://127.0.0.1:9",
+        &detach,
+        &["check", "--all-findings", "-v"],
+    );
+    assert!(
+        run.all()
+            .contains(&format!("({} from the cache, 0 parsed)", SMALL + 2)),
+        "{}",
+        run.all()
+    );
+    let (found, _, _) = check(&b.root, "http://127.0.0.1:9", &detach);
+    assert_eq!(found, cold);
+}
+
 #[test]
 fn read_only_downloads_and_never_uploads() {
     let Some(cli) = server_cli() else { return };

@@ -1,0 +1,106 @@
+//! Cache writes put off until the process's answer is out. A fresh clone's first full check
+//! writes the whole local cache (tens of MB at 100k files, then an `fsync`): neither the answer
+//! nor the caller, which waits for the process to exit (git waits for a hook), should wait for
+//! that. Such writes are queued here and done by [`finish`], which `main` calls once the
+//! answer is printed and the exit code is final: by a detached process
+//! ([`crate::platform::detached`]) when they write [`DETACH_BYTES`] or more, else in place.
+//!
+//! Each write is the same atomic one as before (a temporary file renamed over), so a run that
+//! starts meanwhile reads the old file or the new one, and both give the same answers; a
+//! writer killed at any step leaves the old file. Within one process, a load of a file with a
+//! write queued does that write first ([`flush_for`]): a second pass over the snapshot (a
+//! workspace package's own settings) reads what the first one stored.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::FactsCache;
+
+/// Queued writes of at least this many bytes in all are done by a detached process.
+pub const DETACH_BYTES: usize = 1 << 20;
+
+enum Write {
+    Facts(Box<FactsCache>),
+    File(PathBuf, Vec<u8>),
+}
+
+impl Write {
+    fn path(&self) -> Option<&Path> {
+        match self {
+            Write::Facts(c) => c.path.as_deref(),
+            Write::File(p, _) => Some(p),
+        }
+    }
+
+    fn size(&self) -> usize {
+        match self {
+            Write::Facts(c) => c.save_size(),
+            Write::File(_, b) => b.len(),
+        }
+    }
+
+    fn write(&self) {
+        let _ = match self {
+            Write::Facts(c) => c.save(),
+            Write::File(p, b) => super::write_atomically(p, b),
+        };
+    }
+}
+
+static LATER: Mutex<Vec<Write>> = Mutex::new(Vec::new());
+
+fn queue() -> std::sync::MutexGuard<'static, Vec<Write>> {
+    LATER.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The bound above which a write is put off, and the queue written by a detached process
+/// (`HOOKCTL_DETACH_SAVE_BYTES` for tests, else [`DETACH_BYTES`]).
+pub fn detach_bytes() -> usize {
+    crate::env_vars::get(crate::env_vars::HOOKCTL_DETACH_SAVE_BYTES)
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DETACH_BYTES)
+}
+
+/// Write `bytes` to `path` (atomically) once the answer is out: a file this run holds in memory
+/// and only keeps for the next run (a clean set downloaded from the remote cache). Lost if the
+/// process dies first (the next run is only slower).
+pub fn file(path: PathBuf, bytes: Vec<u8>) {
+    queue().push(Write::File(path, bytes));
+}
+
+/// Save `cache` once the answer is out.
+pub(super) fn facts(cache: FactsCache) {
+    queue().push(Write::Facts(Box::new(cache)));
+}
+
+/// Do now the queued writes of `path`: this process is about to read it.
+pub fn flush_for(path: &Path) {
+    let due: Vec<Write> = {
+        let mut q = queue();
+        if q.is_empty() {
+            return;
+        }
+        let (due, rest) = std::mem::take(&mut *q)
+            .into_iter()
+            .partition(|w| w.path() == Some(path));
+        *q = rest;
+        due
+    };
+    for w in &due {
+        w.write();
+    }
+}
+
+/// Do the queued writes: by a detached process when they are large (the caller does not wait
+/// for them), else here. Called once the answer is printed and the exit code is final.
+pub fn finish() {
+    let due = std::mem::take(&mut *queue());
+    if due.is_empty() {
+        return;
+    }
+    let write_all = || due.iter().for_each(Write::write);
+    if due.iter().map(Write::size).sum::<usize>() >= detach_bytes() && crate::platform::detached(write_all) {
+        return;
+    }
+    write_all();
+}
