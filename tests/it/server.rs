@@ -346,10 +346,15 @@ fn free_port() -> u16 {
         .port()
 }
 
-struct Daemon(std::process::Child);
+/// `git daemon` and the `git-daemon` process it starts as its child (killing `git` alone left
+/// `git-daemon` listening after the test): the child's pid comes from `--pid-file`.
+struct Daemon(std::process::Child, std::path::PathBuf);
 
 impl Drop for Daemon {
     fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(&self.1) {
+            let _ = std::process::Command::new("kill").arg(pid.trim()).status();
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -361,10 +366,12 @@ fn git_daemon_push_the_postmortem_commit_is_refused_a_clean_push_passes() {
     let bare = server(&r);
     let base = bare.parent().unwrap().to_path_buf();
     let port = free_port();
+    let pid_file = base.join("daemon.pid");
     let _daemon = Daemon(
         git_cmd(&base)
             .args([
                 "daemon",
+                &format!("--pid-file={}", s(&pid_file)),
                 "--export-all",
                 "--enable=receive-pack",
                 "--reuseaddr",
@@ -377,6 +384,7 @@ fn git_daemon_push_the_postmortem_commit_is_refused_a_clean_push_passes() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("git daemon"),
+        pid_file,
     );
     assert!(
         wait_for(|| std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(), 10),
