@@ -160,19 +160,7 @@ mod tests {
 
     use crate::snapshot::{Snapshot, head_commit};
 
-    fn git(dir: &Path, args: &[&str]) {
-        let out = crate::git::command(dir)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-            .args(args)
-            .env_remove("GIT_INDEX_FILE")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    use crate::snapshot::tests::git;
 
     fn write(dir: &Path, path: &str, text: &str) {
         let full = dir.join(path);

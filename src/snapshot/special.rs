@@ -340,19 +340,7 @@ mod tests {
     use super::*;
     use crate::snapshot::{Files, Snapshot};
 
-    fn git(dir: &Path, args: &[&str]) {
-        let out = crate::git::command(dir)
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
-            .args(args)
-            .env_remove("GIT_INDEX_FILE")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    use crate::snapshot::tests::git;
 
     /// Folders whose trees are alike: `lib/a` is a copy of `src/a` (one tree id, two places)
     /// and so is `node_modules/a` (the same id, where every path is special).

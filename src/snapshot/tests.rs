@@ -6,6 +6,22 @@ use proptest::prelude::*;
 
 use super::{EntryKind, is_special};
 
+/// Run `git` in `dir` for a unit test (a fixed identity, never the caller's index), failing the
+/// test with git's message when it fails.
+pub(super) fn git(dir: &std::path::Path, args: &[&str]) {
+    let out = crate::git::command(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+        .args(args)
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Every filter that iterates `special_paths` instead of every path, as "does it match".
 fn wanted(path: &str) -> Option<&'static str> {
     let name = path.rsplit('/').next().unwrap_or(path);
