@@ -130,17 +130,7 @@ impl Bundler {
                 configs::family(name).is_some() && !p.split('/').any(|c| c == "node_modules")
             })
             .collect();
-        let cache = match snap.with_repo(|r| r.commondir().to_path_buf()) {
-            Some(dir) if snap.kind != crate::snapshot::Kind::Worktree => {
-                crate::cache::blobs::BlobCache::load(
-                    &dir,
-                    CACHE_FILE,
-                    CACHE,
-                    u64::from(configs::READER_VERSION),
-                )
-            }
-            _ => crate::cache::blobs::BlobCache::disabled(CACHE),
-        };
+        let cache = snap.blob_cache(CACHE_FILE, CACHE, u64::from(configs::READER_VERSION));
         let mut facts: Vec<(&str, ConfigFacts)> = Vec::with_capacity(paths.len());
         let mut to_read = Vec::new();
         for path in &paths {

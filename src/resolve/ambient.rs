@@ -166,12 +166,7 @@ impl Ambient {
                 Some((p.as_str(), Some(e.oid).filter(|o| !o.is_zero())))
             })
             .collect();
-        let cache = match snap.with_repo(|r| r.commondir().to_path_buf()) {
-            Some(dir) if snap.kind != crate::snapshot::Kind::Worktree => {
-                crate::cache::blobs::BlobCache::load(&dir, CACHE_FILE, CACHE, READER_VERSION)
-            }
-            _ => crate::cache::blobs::BlobCache::disabled(CACHE),
-        };
+        let cache = snap.blob_cache(CACHE_FILE, CACHE, READER_VERSION);
         let mut declared: Vec<(&str, Vec<String>)> = Vec::new();
         let mut to_read: Vec<(&str, Option<git2::Oid>)> = Vec::new();
         for (path, oid) in paths {

@@ -874,6 +874,22 @@ impl Snapshot {
         }
         paths.par_iter().map(|p| self.read_pooled(p)).collect()
     }
+    /// The per-blob cache `name` of this snapshot's repository (its common dir), or one that
+    /// remembers nothing for a work-tree snapshot (its entries have no blob ids) or without a
+    /// repository.
+    pub fn blob_cache(
+        &self,
+        name: &str,
+        frame: crate::cache::frame::Frame,
+        fingerprint: u64,
+    ) -> crate::cache::blobs::BlobCache {
+        match self.with_repo(|r| r.commondir().to_path_buf()) {
+            Some(dir) if self.kind != Kind::Worktree => {
+                crate::cache::blobs::BlobCache::load(&dir, name, frame, fingerprint)
+            }
+            _ => crate::cache::blobs::BlobCache::disabled(frame),
+        }
+    }
 
     /// Run `f` with the snapshot's repository handle; `None` for an in-memory snapshot, which
     /// has no repository.
