@@ -294,7 +294,10 @@ fn tree(mut data: &[u8]) -> Option<CacheTree> {
     (data.is_empty() && root_unnamed).then_some(out)
 }
 
-fn node(data: &mut &[u8], depth: usize, out: &mut CacheTree) -> Option<()> {
+/// One node and its subtrees; its name. git writes siblings ordered by name length, then bytes
+/// (`subtree_name_cmp` in git's cache-tree.c): siblings out of that order (a damaged file) make
+/// the extension malformed, never a tree with two folders of one name.
+fn node<'a>(data: &mut &'a [u8], depth: usize, out: &mut CacheTree) -> Option<&'a [u8]> {
     if depth > MAX_TREE_DEPTH {
         return None;
     }
@@ -318,11 +321,16 @@ fn node(data: &mut &[u8], depth: usize, out: &mut CacheTree) -> Option<()> {
     };
     let at = out.open(name, id, subtrees)?;
     *data = rest;
+    let mut previous: Option<&[u8]> = None;
     for _ in 0..subtrees {
-        node(data, depth + 1, out)?;
+        let child = node(data, depth + 1, out)?;
+        if previous.is_some_and(|p| (p.len(), p) >= (child.len(), child)) {
+            return None;
+        }
+        previous = Some(child);
     }
     out.close(at);
-    Some(())
+    Some(name)
 }
 
 /// git's offset varint (version 4 path prefixes): seven bits per byte, high bit "more", each
