@@ -1070,8 +1070,16 @@ fn analyze(
     // per clean file of the repository, and reading and checking it whole costs more than
     // scanning a few files (4% of a 10-file pre-commit's CPU at 100k files).
     let few = matches!(scope, FileScope::Files(set) if set.len() < SECRETS_CLEAN_SET_MIN_FILES);
+    // A full check of an index asks the folders kept clean first (one question per folder the
+    // cache tree vouches for); the per-file set is read only when some file is left to judge.
+    let secrets_folders = (in_source && full)
+        .then(|| rules::secrets_in_source::Folders::load(config, &snap, &cache_dir(&snap)));
     let secrets_clean = in_source.then(|| {
-        if few {
+        if few
+            || secrets_folders
+                .as_ref()
+                .is_some_and(rules::secrets_in_source::Folders::all_vouched)
+        {
             CleanSet::disabled()
         } else {
             rules::secrets_in_source::clean_set(config, &snap, &cache_dir(&snap))
@@ -1106,7 +1114,11 @@ fn analyze(
     // Files whose imports `env/required-by-package` need not see (a property of the blob):
     // asked instead of walking every file's imports. A walk that finds nothing is noted here,
     // and kept once the file's entry decoded whole (a malformed entry is parsed again).
-    let import_free = if required_on && full {
+    // The folders the cache tree vouches for whose files are all import-free, asked first (one
+    // question per folder); the per-file set is read only when some file is left to ask about.
+    let free_folders = (required_on && full)
+        .then(|| rules::env_required_by_package::FreeFolders::load(&snap, &cache_dir(&snap)));
+    let import_free = if required_on && full && !free_folders.as_ref().is_some_and(|f| f.vouches("")) {
         rules::env_required_by_package::import_free_set(&cache_dir(&snap))
     } else {
         CleanSet::disabled()
@@ -1117,7 +1129,9 @@ fn analyze(
             if imports_on && mine(path) && !clean.contains(path, oid) {
                 return true;
             }
-            let ask_required = required_on && !import_free.contains(path, oid);
+            let ask_required = required_on
+                && !free_folders.as_ref().is_some_and(|f| f.vouches(path))
+                && !import_free.contains(path, oid);
             if !ask_required && dev_only.is_none() {
                 return false;
             }
@@ -1156,6 +1170,7 @@ fn analyze(
     drop(dev_only);
     // A walk counts once its file's facts came whole from the cache with their imports not
     // wanted (files are in path order).
+    let mut confirmed = vec![false; if free_folders.is_some() { files.len() } else { 0 }];
     for (path, oid) in walked
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -1165,7 +1180,15 @@ fn analyze(
             && oids[i] == oid
         {
             import_free.insert(&path, &oid);
+            if let Some(c) = confirmed.get_mut(i) {
+                *c = true;
+            }
         }
+    }
+    if let Some(folders) = free_folders {
+        folders.record(&snap, &files, |i| {
+            confirmed[i] || import_free.contains(&files[i].0, &oids[i])
+        });
     }
     let _ = import_free.save();
     let generated = std::sync::atomic::AtomicUsize::new(0);
@@ -1291,6 +1314,7 @@ fn analyze(
             &snap,
             scoped.as_deref(),
             secrets_clean.unwrap_or_else(CleanSet::disabled),
+            secrets_folders,
             cache.remote(),
             already_read,
         ));

@@ -58,6 +58,11 @@ pub fn wants_import(i: crate::cache::ImportRef<'_>) -> bool {
 /// alone, so a warm full check asks the set instead of walking every file's imports again. The
 /// context is hookctl's version, this logic's and the table's package names.
 pub fn import_free_set(cache_dir: &std::path::Path) -> crate::resolve::clean::CleanSet {
+    crate::resolve::clean::CleanSet::load_as(cache_dir, "required-imports.bin", import_free_context())
+}
+
+/// The import-free sets' context: hookctl's version, this logic's and the table's package names.
+fn import_free_context() -> u64 {
     /// Bumped when [`wants_import`] can answer otherwise for the same blob and table.
     const LOGIC: u32 = 1;
     let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -67,7 +72,82 @@ pub fn import_free_set(cache_dir: &std::path::Path) -> crate::resolve::clean::Cl
         h.update(name.as_bytes());
         h.update(&[0]);
     }
-    crate::resolve::clean::CleanSet::load_as(cache_dir, "required-imports.bin", h.digest())
+    h.digest()
+}
+
+/// The folders of an index whose every source file is import-free ([`import_free_set`]), kept
+/// by cache-tree id ([`crate::snapshot::folders`]): `<cache>/required-folders.<context>.bin`,
+/// entries (folder path, tree id), in the per-file set's context. A full check asks one
+/// question per folder the cache tree vouches for instead of one per file.
+pub struct FreeFolders {
+    set: crate::resolve::clean::CleanSet,
+    walk: Option<crate::snapshot::folders::Walk>,
+    /// The kept folders of this snapshot (their paths and `/`), in path order.
+    vouched: Vec<String>,
+}
+
+impl FreeFolders {
+    /// The kept folders of `snap` (`None`-like when it is not an index with a cache tree).
+    pub fn load(snap: &Snapshot, cache_dir: &std::path::Path) -> FreeFolders {
+        let mut vouched = Vec::new();
+        if snap.kind != crate::snapshot::Kind::Index {
+            return FreeFolders {
+                set: crate::resolve::clean::CleanSet::disabled(),
+                walk: None,
+                vouched,
+            };
+        }
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(b"folders 1 ");
+        h.update(&import_free_context().to_le_bytes());
+        let set = crate::resolve::clean::CleanSet::load_as(cache_dir, "required-folders.bin", h.digest());
+        let walk = snap.folder_walk(&mut |prefix, id| {
+            let kept = set.contains(prefix, id);
+            if kept {
+                vouched.push(prefix.to_string());
+            }
+            kept
+        });
+        FreeFolders { set, walk, vouched }
+    }
+
+    /// Whether `path` lies in a kept folder.
+    pub fn vouches(&self, path: &str) -> bool {
+        // Disjoint folders sort as their paths do: the last one not after `path`.
+        let at = self.vouched.partition_point(|v| v.as_str() <= path);
+        at > 0 && path.starts_with(self.vouched[at - 1].as_str())
+    }
+
+    /// Keep the folders walked whose every source file of `snap` is in `files` (sorted by
+    /// path) and import-free by `free` (an index into `files`).
+    pub fn record(
+        self,
+        snap: &Snapshot,
+        files: &[(String, crate::scan::Facts)],
+        free: impl Fn(usize) -> bool,
+    ) {
+        let Some(walk) = self.walk.filter(|w| !w.folders.is_empty()) else {
+            return;
+        };
+        let dirty: Vec<&str> = walk
+            .rows
+            .iter()
+            .flat_map(|rows| snap.rows(rows.clone()))
+            .filter(|(p, e)| e.kind == crate::snapshot::EntryKind::File && crate::scan::is_source(p))
+            .filter(|(p, _)| {
+                files
+                    .binary_search_by(|(f, _)| f.as_str().cmp(p))
+                    .map_or(true, |i| !free(i))
+            })
+            .map(|(p, _)| p)
+            .collect();
+        for f in &walk.folders {
+            if crate::snapshot::folders::none_below(&dirty, &f.prefix) {
+                self.set.insert(&f.prefix, &f.id);
+            }
+        }
+        let _ = self.set.save();
+    }
 }
 
 /// Importers of the packages that need variables: package -> (file, use).

@@ -20,9 +20,17 @@ pub fn check_cached(snap: &Snapshot, cache_dir: &std::path::Path) -> Vec<Finding
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(&LOGIC.to_le_bytes());
-    for p in snap.paths() {
-        h.update(p.as_bytes());
-        h.update(&[0]);
+    // The path set: named by the index's root tree id when its cache tree vouches for every
+    // path, else hashed path by path.
+    if let Some(root) = snap.root_tree() {
+        h.update(b"tree ");
+        h.update(root.as_bytes());
+    } else {
+        h.update(b"paths ");
+        for p in snap.paths() {
+            h.update(p.as_bytes());
+            h.update(&[0]);
+        }
     }
     // One entry says "free": the set's context is the path set.
     let free = git2::Oid::from_bytes(&[0xca; 20]).expect("20 bytes");

@@ -35,6 +35,8 @@ const BINARY_PROBE: usize = 8 * 1024;
 
 /// The clean set's file, and its format (bump when what is found changes).
 const CLEAN_FILE: &str = "secrets-clean.bin";
+/// The folders known clean ([`Folders`]).
+const FOLDERS_FILE: &str = "secrets-folders.bin";
 const VERSION: &str = "secrets/in-source 3";
 
 /// Lockfiles: generated, full of hashes and registry URLs, never hand-edited.
@@ -162,13 +164,59 @@ pub fn clean_set(config: &Config, snap: &Snapshot, cache_dir: &std::path::Path) 
     CleanSet::load_as(cache_dir, CLEAN_FILE, ctx)
 }
 
-/// The findings of the files of `snap` in `paths` (`None`: every file); files in `read` are
-/// not read again.
+/// The folders of an index known to hold no finding, kept by cache-tree id
+/// ([`crate::snapshot::folders`]): `<cache>/secrets-folders.<context>.bin`, entries (folder
+/// path, tree id). A folder is kept once every file below it was found clean (the clean set's
+/// verdict), binary or too large (verdicts of the blob and `max_size`), or left out by the path
+/// filter (a function of the path and `[secrets] skip`). The context holds every other input
+/// of those verdicts; a file left to `secrets/env-file` through a committed symlink (a fact
+/// outside the folder) keeps its folders out.
+pub struct Folders {
+    set: CleanSet,
+    /// The index's rows no kept folder vouches for; `None`: not an index with a cache tree.
+    walk: Option<crate::snapshot::folders::Walk>,
+}
+
+impl Folders {
+    /// The kept folders of `snap` (an index's full check), and which rows they leave to judge.
+    pub fn load(config: &Config, snap: &Snapshot, cache_dir: &std::path::Path) -> Folders {
+        /// Bumped when the folder verdict's meaning changes.
+        const LOGIC: u32 = 1;
+        if snap.kind != Kind::Index {
+            return Folders {
+                set: CleanSet::disabled(),
+                walk: None,
+            };
+        }
+        let ctx = xxhash_rust::xxh3::xxh3_64(
+            format!(
+                "{} {VERSION} folders {LOGIC} entropy={} max_size={} skip={:?} lockfiles={LOCKFILES:?}",
+                env!("CARGO_PKG_VERSION"),
+                config.secrets.entropy(),
+                config.scan.max_file_size(),
+                config.secrets.skip().as_slice(),
+            )
+            .as_bytes(),
+        );
+        let set = CleanSet::load_as(cache_dir, FOLDERS_FILE, ctx);
+        let walk = snap.folder_walk(&mut |prefix, id| set.contains(prefix, id));
+        Folders { set, walk }
+    }
+
+    /// Every row is vouched for: no file is to be judged (the per-file set need not be read).
+    pub fn all_vouched(&self) -> bool {
+        self.walk.as_ref().is_some_and(|w| w.rows.is_empty())
+    }
+}
+
+/// The findings of the files of `snap` in `paths` (`None`: every file, but those `folders`
+/// vouches for); files in `read` are not read again.
 pub fn check(
     config: &Config,
     snap: &Snapshot,
     paths: Option<&[&str]>,
     clean: CleanSet,
+    folders: Option<Folders>,
     remote: Option<&crate::cache::remote::Remote>,
     read: AlreadyRead,
 ) -> Vec<Finding> {
@@ -178,56 +226,105 @@ pub fn check(
     let max_size = config.scan.max_file_size();
     let candidates = paths.map_or_else(|| snap.len(), <[&str]>::len);
     let clean = clean.with_remote(remote, candidates);
+    let (folders, walk) = match folders {
+        Some(Folders {
+            set,
+            walk: Some(walk),
+        }) if paths.is_none() => (set, Some(walk)),
+        _ => (CleanSet::disabled(), None),
+    };
     // A (path, blob) in the clean set has no finding whatever the filter says (the filter only
     // removes files), so it is asked first: a warm full check asks the path filters (globs,
     // env file names) only about the files that changed.
     let unknown =
         |p: &str, e: &crate::snapshot::Entry| e.kind == EntryKind::File && !clean.contains(p, &e.oid);
-    let mut wanted: Vec<(&str, git2::Oid)> = match paths {
-        Some(list) => list
+    let mut wanted: Vec<(&str, git2::Oid)> = match (paths, &walk) {
+        (Some(list), _) => list
             .iter()
             .filter_map(|&p| snap.get(p).map(|e| (p, e)))
             .filter(|(p, e)| unknown(p, e) && filter.wanted(p))
             .map(|(p, e)| (p, e.oid))
             .collect(),
-        None => snap
+        (None, Some(walk)) => walk
+            .rows
+            .iter()
+            .flat_map(|rows| snap.rows(rows.clone()))
+            .filter(|(p, e)| unknown(p, e) && filter.wanted(p))
+            .map(|(p, e)| (p, e.oid))
+            .collect(),
+        (None, None) => snap
             .iter()
             .filter(|(p, e)| unknown(p, e) && filter.wanted(p))
             .map(|(p, e)| (p, e.oid))
             .collect(),
     };
     // A file an env-file symlink points to is reported through the link by `secrets/env-file`.
-    if !wanted.is_empty() {
-        let linked = env_link_targets(snap);
-        wanted.retain(|(p, _)| !linked.contains(*p));
-    }
+    let linked = if wanted.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        env_link_targets(snap)
+    };
     wanted.sort_unstable();
-    let per_file: Vec<Vec<Finding>> = wanted
+    // Each file's findings, and whether it is known clean now.
+    let per_file: Vec<(Vec<Finding>, bool)> = wanted
         .par_iter()
         .map(|&(path, id)| {
+            if linked.contains(path) {
+                return (Vec::new(), false);
+            }
             let hits = if let Some(hits) = read.get(path) {
                 hits.to_vec()
             } else {
                 let Ok(bytes) = snap.read_pooled(path) else {
-                    return Vec::new();
+                    return (Vec::new(), false);
                 };
                 // Binary once UTF-16 is decoded (a UTF-16 file is text).
                 if bytes.len() as u64 > max_size || is_binary(&crate::text::utf8_view(&bytes)) {
                     // Not scanned, whatever it holds: a verdict of the blob (and of
                     // `max_size`, in the set's context), so a warm run never reads it again.
                     clean.insert(path, &id);
-                    return Vec::new();
+                    return (Vec::new(), true);
                 }
                 scan(&bytes, entropy)
             };
             if hits.is_empty() {
                 clean.insert(path, &id);
             }
-            hits.into_iter().map(|h| finding(path, &h)).collect()
+            let found: Vec<Finding> = hits.into_iter().map(|h| finding(path, &h)).collect();
+            let is_clean = found.is_empty();
+            (found, is_clean)
         })
         .collect();
     let _ = clean.save();
-    per_file.into_iter().flatten().collect()
+    if let Some(walk) = walk {
+        keep_clean_folders(&folders, &walk, &wanted, &per_file);
+    }
+    per_file.into_iter().flat_map(|(found, _)| found).collect()
+}
+
+/// Keep the folders `walk` went through that hold no file of `wanted` (sorted) left unclean by
+/// `per_file` (its findings, and whether it is known clean now).
+fn keep_clean_folders(
+    folders: &CleanSet,
+    walk: &crate::snapshot::folders::Walk,
+    wanted: &[(&str, git2::Oid)],
+    per_file: &[(Vec<Finding>, bool)],
+) {
+    if walk.folders.is_empty() {
+        return;
+    }
+    let dirty: Vec<&str> = wanted
+        .iter()
+        .zip(per_file)
+        .filter(|(_, (_, is_clean))| !is_clean)
+        .map(|((p, _), _)| *p)
+        .collect();
+    for f in &walk.folders {
+        if crate::snapshot::folders::none_below(&dirty, &f.prefix) {
+            folders.insert(&f.prefix, &f.id);
+        }
+    }
+    let _ = folders.save();
 }
 
 /// The snapshot files that committed env-file symlinks (`.env.production -> config/prod`)

@@ -636,6 +636,36 @@ impl Snapshot {
         }
     }
 
+    /// [`folders::walk`] over this snapshot's rows: `None` unless it is an index read with its
+    /// cache tree (then every row is to be judged one by one).
+    pub fn folder_walk(&self, vouched: &mut dyn FnMut(&str, &Oid) -> bool) -> Option<folders::Walk> {
+        let (Kind::Index, Files::Own(table), Some(tree)) = (&self.kind, &self.files, &self.cache_tree) else {
+            return None;
+        };
+        Some(folders::walk(table, tree.root(), vouched))
+    }
+
+    /// The tree id of the whole index, when its cache tree vouches for every path (nothing
+    /// staged since git last wrote a tree): it names exactly the snapshot's paths, modes and
+    /// blobs.
+    pub fn root_tree(&self) -> Option<Oid> {
+        let (Kind::Index, Files::Own(table), Some(tree)) = (&self.kind, &self.files, &self.cache_tree) else {
+            return None;
+        };
+        let root = tree.root()?;
+        let id = root.id().filter(|_| root.entries() as usize == table.len())?;
+        Oid::from_bytes(id).ok()
+    }
+
+    /// The paths and entries of rows `rows` of a [`Snapshot::folder_walk`].
+    pub fn rows(&self, rows: std::ops::Range<usize>) -> impl Iterator<Item = (&str, &Entry)> {
+        let table = match &self.files {
+            Files::Own(table) => Some(table),
+            Files::Derived { .. } => None,
+        };
+        table.into_iter().flat_map(move |t| t.iter_rows(rows.clone()))
+    }
+
     /// Every path and its entry, in byte order.
     pub fn iter(&self) -> Iter<'_> {
         self.prefixed("")
@@ -925,6 +955,7 @@ fn kind_of_mode(mode: u32) -> EntryKind {
 }
 
 mod diff;
+pub mod folders;
 pub mod index_file;
 mod special;
 mod table;

@@ -70,6 +70,17 @@ enum Edit {
     /// Check out the other branch (`other` moves `apps/web/local.ts` and drops a dependency),
     /// or back: the same cache folder sees two resolution contexts in turn.
     Branch(bool),
+    /// Commit the work in progress: the index's cache tree vouches for every folder again (the
+    /// verdicts kept per folder are keyed by its tree id and path).
+    Commit,
+    /// A secret in `docs/fixtures/keys/key.txt` (skipped by `[secrets] skip`'s default) or the
+    /// same folder moved to `docs/keys/`: one tree id, two paths.
+    Fixture(bool),
+    /// `apps/auth/node_modules/kit/` (not source) or the same folder moved to `apps/auth/kit/`,
+    /// its file importing `next-auth`: one tree id, two paths.
+    Kit(bool),
+    /// `hookctl.toml`'s `[secrets] skip`: `docs/**`, or the default.
+    SkipDocs(bool),
 }
 
 /// What `docs/notes.txt` holds for [`Edit::Blob`].
@@ -104,6 +115,10 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::CaseTwin),
         any::<bool>().prop_map(Edit::DevDep),
         any::<bool>().prop_map(Edit::Ambient),
+        Just(Edit::Commit),
+        any::<bool>().prop_map(Edit::Fixture),
+        any::<bool>().prop_map(Edit::Kit),
+        any::<bool>().prop_map(Edit::SkipDocs),
     ]
 }
 
@@ -274,12 +289,41 @@ fn apply(r: &Repo, e: &Edit) {
             r.write("docs/notes.txt", notes(BLOBS[*i]));
         }
         Edit::MaxSize(small) => {
-            let text = if *small {
-                "[scan]\nmax_file_size = \"1 KiB\"\n"
+            let skip = read_config(r).contains("skip");
+            r.write("hookctl.toml", config(*small, skip));
+        }
+        Edit::SkipDocs(skip) => {
+            let small = read_config(r).contains("max_file_size");
+            r.write("hookctl.toml", config(small, *skip));
+        }
+        Edit::Commit => {
+            r.git(&["add", "-A"]).ok();
+            let _ = r.git(&["commit", "-q", "--no-verify", "-m", "wip"]);
+        }
+        Edit::Fixture(skipped) => {
+            let (to, from) = if *skipped {
+                ("docs/fixtures/keys/key.txt", "docs/keys/key.txt")
             } else {
-                "[scan]\n"
+                ("docs/keys/key.txt", "docs/fixtures/keys/key.txt")
             };
-            r.write("hookctl.toml", text);
+            let _ = r.git(&["rm", "-q", "--cached", "--ignore-unmatch", from]);
+            let _ = std::fs::remove_file(r.path(from));
+            r.write(to, notes("secret"));
+        }
+        Edit::Kit(installed) => {
+            let (to, from) = if *installed {
+                ("apps/auth/node_modules/kit/auth.ts", "apps/auth/kit/auth.ts")
+            } else {
+                ("apps/auth/kit/auth.ts", "apps/auth/node_modules/kit/auth.ts")
+            };
+            let _ = r.git(&["rm", "-q", "--cached", "--ignore-unmatch", from]);
+            let _ = std::fs::remove_file(r.path(from));
+            r.write(
+                to,
+                "import NextAuth from \"next-auth\";\nexport default NextAuth;\n",
+            );
+            // Tracked although `node_modules/` is ignored.
+            r.git(&["add", "-f", to]).ok();
         }
         Edit::Branch(other) => {
             // Work in progress is committed first, so the checkout always succeeds.
@@ -330,6 +374,22 @@ fn apply(r: &Repo, e: &Edit) {
         }
     }
     r.git(&["add", "-A"]).ok();
+}
+
+/// `hookctl.toml` as [`Edit::MaxSize`] and [`Edit::SkipDocs`] leave it.
+fn config(small: bool, skip_docs: bool) -> String {
+    let mut text = String::from("[scan]\n");
+    if small {
+        text.push_str("max_file_size = \"1 KiB\"\n");
+    }
+    if skip_docs {
+        text.push_str("[secrets]\nskip = [\"docs/**\"]\n");
+    }
+    text
+}
+
+fn read_config(r: &Repo) -> String {
+    std::fs::read_to_string(r.path("hookctl.toml")).unwrap_or_default()
 }
 
 fn findings(r: &Repo) -> String {
@@ -396,6 +456,36 @@ fn each_key_part_of_the_verdict_caches_matters() {
         ],
         // A path set found free of case collisions, then one with a collision.
         vec![CaseTwin(false), CaseTwin(true)],
+        // The same, each path set named by the index's root tree id (committed).
+        vec![CaseTwin(false), Commit, CaseTwin(true), Commit],
+        // Folders kept free of secrets, by tree id: `docs/` clean, then with a secret, each
+        // committed.
+        vec![blob("none"), Commit, blob("secret"), Commit],
+        // ... by path: one tree, skipped under `fixtures/`, then elsewhere.
+        vec![Fixture(true), Commit, Fixture(false), Commit],
+        // ... in a context holding the size limit and the skip globs: `docs/` unchanged.
+        vec![MaxSize(true), blob("large"), Commit, MaxSize(false)],
+        vec![blob("secret"), SkipDocs(true), Commit, SkipDocs(false)],
+        // Folders kept free of imports `env/required-by-package` asks about, by tree id
+        // (`apps/auth/src/`: its file found free on the run after its edit, then importing
+        // `next-auth` again, each committed) ...
+        vec![
+            EnvExample(false),
+            AuthImport(false),
+            blob("none"),
+            Commit,
+            AuthImport(true),
+            Commit,
+        ],
+        // ... and by path: one tree, not source under `node_modules`, then source.
+        vec![
+            EnvExample(false),
+            AuthImport(false),
+            Kit(true),
+            Commit,
+            Kit(false),
+            Commit,
+        ],
     ] {
         warm_equals_cold(&edits).unwrap();
     }
