@@ -22,6 +22,16 @@
 //! `next-auth` again (`AuthImport`) is not walked and its finding is missed. A path set found
 //! free of case collisions is kept under a hash of the path set: without it, `CaseTwin`'s
 //! collision is missed.
+//!
+//! Verdicts kept per folder by its cache-tree id (`Commit` makes the index's cache tree vouch
+//! for every folder again): the folders free of secrets (`secrets-folders`) and of imports
+//! `env/required-by-package` asks about (`required-folders`) are keyed by (folder path, tree
+//! id) in a context holding the size limit and `[secrets] skip`; the collision-free path set is
+//! named by the root tree id. Without the tree id a folder's new secret or import is missed
+//! (`Blob`, `AuthImport` then `Commit`); without the path, one tree skipped under `fixtures/` or
+//! not source under `node_modules` vouches for its copy elsewhere (`Fixture`, `Kit`); without
+//! the size limit or the skip globs in the context, `docs/` unchanged keeps a verdict made
+//! under another setting (`MaxSize`, `SkipDocs`).
 
 use proptest::prelude::*;
 
@@ -297,8 +307,13 @@ fn apply(r: &Repo, e: &Edit) {
             r.write("hookctl.toml", config(small, *skip));
         }
         Edit::Commit => {
+            // Files written in the same second as the index are racily clean: a later `git add`
+            // adds them again and invalidates their folders. A second's wait makes every file
+            // older than the index the commit writes.
+            std::thread::sleep(std::time::Duration::from_millis(1100));
             r.git(&["add", "-A"]).ok();
             let _ = r.git(&["commit", "-q", "--no-verify", "-m", "wip"]);
+            return;
         }
         Edit::Fixture(skipped) => {
             let (to, from) = if *skipped {
