@@ -119,3 +119,86 @@ pub fn none_below(dirty: &[&str], prefix: &str) -> bool {
     let at = dirty.partition_point(|p| *p < prefix);
     dirty.get(at).is_none_or(|p| !p.starts_with(prefix))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::tests::git;
+    use crate::snapshot::{Files, Snapshot};
+
+    fn index(dir: &std::path::Path) -> Snapshot {
+        let (repo, paths) = crate::git::discover_at(dir).unwrap();
+        Snapshot::index(repo, &paths).unwrap()
+    }
+
+    /// The rows left to judge plus the rows of the folders vouched for are every row, once; each
+    /// folder walked is one the cache tree holds, with exactly its own rows; an edit staged
+    /// since the last tree leaves its folders (and theirs above) without an id.
+    #[test]
+    fn the_rows_left_and_the_folders_vouched_for_cover_every_row_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        git(dir, &["init", "-q"]);
+        for p in [
+            "a.ts", "a.b/x.ts", "a/x.ts", "a/b/y.ts", "a/b/z.ts", "a-c/w.ts", "z/q.ts",
+        ] {
+            let full = dir.join(p);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, p).unwrap();
+        }
+        // Files older than the index: a later `git add` does not add them again as racily
+        // clean (which invalidates their folders).
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "one"]);
+        let snap = index(dir);
+        let Files::Own(table) = &snap.files else {
+            unreachable!()
+        };
+        // Nothing vouched for: every row is left, every folder (the root included) is walked.
+        let all = snap.folder_walk(&mut |_, _| false).unwrap();
+        assert_eq!(all.rows, vec![0..table.len()]);
+        let prefixes: Vec<&str> = all.folders.iter().map(|f| f.prefix.as_str()).collect();
+        assert_eq!(prefixes, ["", "a-c/", "a.b/", "a/", "a/b/", "z/"]);
+        for f in &all.folders {
+            assert_eq!(f.rows, table.prefixed_rows(&f.prefix), "{}", f.prefix);
+        }
+        // `a/` vouched for: its rows are not left, and its subfolder is not asked about.
+        let mut asked = Vec::new();
+        let some = snap
+            .folder_walk(&mut |p, _| {
+                asked.push(p.to_string());
+                p == "a/"
+            })
+            .unwrap();
+        assert!(!asked.contains(&"a/b/".to_string()));
+        let a = table.prefixed_rows("a/");
+        let left: Vec<usize> = some.rows.iter().flat_map(Clone::clone).collect();
+        let expect: Vec<usize> = (0..table.len()).filter(|i| !a.contains(i)).collect();
+        assert_eq!(left, expect);
+        // The root vouched for: nothing is left.
+        assert_eq!(
+            snap.folder_walk(&mut |p, _| p.is_empty()).unwrap(),
+            Walk::default()
+        );
+        // A staged edit in `a/b/`: that folder, `a/` and the root have no id any more.
+        std::fs::write(dir.join("a/b/y.ts"), "changed").unwrap();
+        git(dir, &["add", "-A"]);
+        let snap = index(dir);
+        let walked = snap.folder_walk(&mut |_, _| false).unwrap();
+        let prefixes: Vec<&str> = walked.folders.iter().map(|f| f.prefix.as_str()).collect();
+        assert_eq!(prefixes, ["a-c/", "a.b/", "z/"]);
+        assert_eq!(snap.root_tree(), None);
+    }
+
+    #[test]
+    fn none_below_a_folder() {
+        let dirty = ["a.b/x", "a/b/y", "z"];
+        assert!(!none_below(&dirty, "a/"));
+        assert!(!none_below(&dirty, "a/b/"));
+        assert!(none_below(&dirty, "a/c/"));
+        assert!(!none_below(&dirty, ""));
+        assert!(none_below(&[], ""));
+        assert!(none_below(&dirty, "b/"));
+    }
+}
