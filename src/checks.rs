@@ -1186,8 +1186,17 @@ fn analyze(
         }
     }
     if let Some(folders) = free_folders {
+        // Import-free: found so by this run's walk, known so, or its imports decoded whole
+        // (for another reader) and none of them wanted.
         folders.record(&snap, &files, |i| {
-            confirmed[i] || import_free.contains(&files[i].0, &oids[i])
+            confirmed[i]
+                || (!imports_unwanted[i]
+                    && !files[i]
+                        .1
+                        .imports
+                        .iter()
+                        .any(rules::env_required_by_package::wants_decoded))
+                || import_free.contains(&files[i].0, &oids[i])
         });
     }
     let _ = import_free.save();

@@ -48,9 +48,18 @@ fn package_of(specifier: &str) -> &str {
 /// ([`crate::cache::FactsCache::get_lazy`]); this is the rule's question, asked of each import
 /// borrowed from the cache.
 pub fn wants_import(i: crate::cache::ImportRef<'_>) -> bool {
-    !i.type_only
-        && !i.specifier.starts_with('.')
-        && !crate::env::required_by_package(package_of(i.specifier)).is_empty()
+    wants(i.specifier, i.type_only)
+}
+
+/// [`wants_import`] of a decoded import.
+pub fn wants_decoded(i: &crate::scan::Import) -> bool {
+    wants(&i.specifier, i.type_only)
+}
+
+fn wants(specifier: &str, type_only: bool) -> bool {
+    !type_only
+        && !specifier.starts_with('.')
+        && !crate::env::required_by_package(package_of(specifier)).is_empty()
 }
 
 /// The files (path, blob) known to hold no import [`wants_import`] accepts, kept across runs
@@ -113,6 +122,10 @@ impl FreeFolders {
 
     /// Whether `path` lies in a kept folder.
     pub fn vouches(&self, path: &str) -> bool {
+        // The root (a warm run with nothing staged): no comparison per file.
+        if self.vouched.first().is_some_and(String::is_empty) {
+            return true;
+        }
         // Disjoint folders sort as their paths do: the last one not after `path`.
         let at = self.vouched.partition_point(|v| v.as_str() <= path);
         at > 0 && path.starts_with(self.vouched[at - 1].as_str())
