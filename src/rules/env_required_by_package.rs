@@ -84,6 +84,10 @@ fn import_free_context() -> u64 {
     h.digest()
 }
 
+/// The key, with the root's tree id, of an index known not to be import-free as a whole (no
+/// folder path holds a NUL).
+const NOT_FREE_ROOT: &str = "\0not free";
+
 /// The folders of an index whose every source file is import-free ([`import_free_set`]), kept
 /// by cache-tree id ([`crate::snapshot::folders`]): `<cache>/required-folders.<context>.bin`,
 /// entries (folder path, tree id), in the per-file set's context. A full check asks one
@@ -110,6 +114,17 @@ impl FreeFolders {
         h.update(b"folders 1 ");
         h.update(&import_free_context().to_le_bytes());
         let set = crate::resolve::clean::CleanSet::load_as(cache_dir, "required-folders.bin", h.digest());
+        // A whole index known to hold a file that is not import-free (one imports `stripe`):
+        // asking a folder list for each file would cost more than the per-file set.
+        if let Some(root) = snap.root_tree()
+            && set.contains(NOT_FREE_ROOT, &root)
+        {
+            return FreeFolders {
+                set: crate::resolve::clean::CleanSet::disabled(),
+                walk: None,
+                vouched,
+            };
+        }
         let walk = snap.folder_walk(&mut |prefix, id| {
             let kept = set.contains(prefix, id);
             if kept {
@@ -157,6 +172,8 @@ impl FreeFolders {
         for f in &walk.folders {
             if crate::snapshot::folders::none_below(&dirty, &f.prefix) {
                 self.set.insert(&f.prefix, &f.id);
+            } else if f.prefix.is_empty() {
+                self.set.insert(NOT_FREE_ROOT, &f.id);
             }
         }
         let _ = self.set.save();
