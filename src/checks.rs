@@ -1048,15 +1048,14 @@ fn remote_snapshot(
     let remote = cache
         .remote()
         .filter(|r| cache.nothing_local() && r.worth_it(paths.len()))?;
-    let mut keys: Vec<git2::Oid> = paths
-        .iter()
-        .filter_map(|(p, e)| FileKind::for_path(p).map(|kind| crate::cache::facts_key(&e.oid, kind)))
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
     let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
-    let hash = crate::cache::remote::snapshot_hash(fingerprint, &keys);
-    Some(if remote.fetch_snapshot(cache, &hash, fingerprint) {
+    // Asked for before the resolver was set up (the same paths), else now.
+    let (keys, hash, got) = remote.take_snapshot().unwrap_or_else(|| {
+        let (keys, hash) = snapshot_name(paths, fingerprint);
+        let got = remote.get(&hash);
+        (keys, hash, got)
+    });
+    Some(if remote.fetch_snapshot(cache, got, fingerprint) {
         SnapshotFacts::Fetched
     } else if remote.writes() {
         SnapshotFacts::Missing {
@@ -1068,6 +1067,37 @@ fn remote_snapshot(
     } else {
         SnapshotFacts::Absent
     })
+}
+
+/// The sorted facts keys of `paths` and the name of the artifact of their facts.
+fn snapshot_name(paths: &[(&str, snapshot::Entry)], fingerprint: u64) -> (Vec<git2::Oid>, String) {
+    let mut keys: Vec<git2::Oid> = paths
+        .iter()
+        .filter_map(|(p, e)| FileKind::for_path(p).map(|kind| crate::cache::facts_key(&e.oid, kind)))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let hash = crate::cache::remote::snapshot_hash(fingerprint, &keys);
+    (keys, hash)
+}
+
+/// Start downloading what [`remote_snapshot`] will ask for (a full check of an index or a
+/// commit, nothing local), on a thread, while the resolver is set up.
+fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOptions, max_size: u64) {
+    let Some(remote) = cache
+        .remote()
+        .filter(|r| cache.nothing_local() && r.worth_it(snap.len()))
+    else {
+        return;
+    };
+    let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
+    let (snap, worth) = (snap.clone(), remote.clone());
+    remote.prefetch_snapshot(move || {
+        let paths = source_paths(&snap);
+        worth
+            .worth_it(paths.len())
+            .then(|| snapshot_name(&paths, fingerprint))
+    });
 }
 
 /// Why a source file was not parsed.
@@ -1123,6 +1153,9 @@ fn analyze(
     let mut notes = Vec::new();
     // The resolver (it reads the config files) before the scan: the clean sets' contexts are
     // known then, and a fresh clone fetches them from the remote cache while the scan runs.
+    if *scope == FileScope::All && snap.kind != snapshot::Kind::Worktree {
+        prefetch_snapshot(cache, &snap, scan_opts, config.scan.max_file_size());
+    }
     let t1 = Mark::now();
     let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
     timings::report("resolver setup", &t1);

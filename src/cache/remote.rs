@@ -201,7 +201,13 @@ struct Inner {
     uploads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// Downloads started before they are needed ([`Remote::prefetch`]), by artifact hash.
     prefetched: Mutex<HashMap<String, std::thread::JoinHandle<Fetched>>>,
+    /// A snapshot's facts asked for before the scan ([`Remote::prefetch_snapshot`]): its
+    /// keys, its artifact's hash and what came.
+    early: Mutex<Option<std::thread::JoinHandle<Option<Early>>>>,
 }
+
+/// A snapshot's sorted keys, its artifact's hash, and what the download gave.
+pub type Early = (Vec<Oid>, String, Fetched);
 
 /// What a `GET` gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -243,6 +249,7 @@ impl Remote {
             queue: Mutex::new(Vec::new()),
             uploads: Mutex::new(Vec::new()),
             prefetched: Mutex::new(HashMap::new()),
+            early: Mutex::new(None),
         }))
     }
 
@@ -569,8 +576,8 @@ impl Remote {
     /// parse (then counted as rejected). Its framing, head and sums are checked here; each
     /// 64 KiB of it when first read, as the local file's (an entry in a damaged part is a
     /// miss).
-    pub fn fetch_snapshot(&self, cache: &super::FactsCache, hash: &str, fingerprint: u64) -> bool {
-        let Fetched::Body(b) = self.get_prefetched(hash) else {
+    pub fn fetch_snapshot(&self, cache: &super::FactsCache, got: Fetched, fingerprint: u64) -> bool {
+        let Fetched::Body(b) = got else {
             return false;
         };
         let Some(file) = super::Loaded::parse(super::Bytes::Mem(b), fingerprint) else {
@@ -579,6 +586,36 @@ impl Remote {
         };
         cache.add_snapshot(file);
         true
+    }
+
+    /// On a thread: name a snapshot's facts (`name`: its sorted keys and artifact hash, or
+    /// `None`) and download them, while the caller sets up what the scan needs.
+    pub fn prefetch_snapshot(&self, name: impl FnOnce() -> Option<(Vec<Oid>, String)> + Send + 'static) {
+        if self.is_down() {
+            return;
+        }
+        let me = self.clone();
+        let handle = std::thread::spawn(move || {
+            let (keys, hash) = name()?;
+            let got = me.get(&hash);
+            Some((keys, hash, got))
+        });
+        *self
+            .0
+            .early
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(handle);
+    }
+
+    /// What [`Remote::prefetch_snapshot`] named and downloaded, waiting for it.
+    pub fn take_snapshot(&self) -> Option<Early> {
+        let handle = self
+            .0
+            .early
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()?;
+        handle.join().ok().flatten()
     }
 
     // ---- facts ----------------------------------------------------------------------------
