@@ -750,6 +750,10 @@ type AlsoRead<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
 
 /// [`scan_snapshot_limited`], handing every blob it reads (path, bytes) to `also` too: one
 /// read serves every per-file scan (the secret scan).
+#[expect(
+    clippy::too_many_lines,
+    reason = "the scan's sources in order: local cache, the snapshot's facts, chunks, parsing"
+)]
 fn scan_snapshot_with(
     snap: &Snapshot,
     opts: &ScanOptions,
@@ -761,9 +765,15 @@ fn scan_snapshot_with(
 ) -> Scanned {
     let paths = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
+    let snapshot_facts = (!worktree && *scope == FileScope::All)
+        .then(|| remote_snapshot(cache, &paths, opts, max_size))
+        .flatten();
     // Cache hits first (index and commit snapshots know their blob ids without reading).
     let (mut out, unwanted) = cached_facts(&paths, worktree, cache, wants);
-    let cache_hits = out.iter().filter(|(_, f)| f.is_some()).count();
+    let hits = out.iter().filter(|(_, f)| f.is_some()).count();
+    // Nothing was local when the snapshot's facts came: every hit came from the download.
+    let fetched = matches!(snapshot_facts, Some(SnapshotFacts::Fetched));
+    let (cache_hits, remote_hits) = if fetched { (0, hits) } else { (hits, 0) };
     // With their entries: a fresh clone misses every file, and looking each up again by path
     // was a tenth of its first run's CPU.
     let misses: Vec<(&str, &snapshot::Entry)> = out
@@ -789,7 +799,7 @@ fn scan_snapshot_with(
                 &misses,
             )
         });
-    let remote_hits = std::sync::atomic::AtomicUsize::new(0);
+    let remote_hits = std::sync::atomic::AtomicUsize::new(remote_hits);
     if !misses.is_empty() {
         let miss = MissScan {
             snap,
@@ -819,6 +829,16 @@ fn scan_snapshot_with(
             fetch.share(cache, &all);
         }
         fill_misses(&mut out, parsed, &mut skipped, &mut binary);
+    }
+    // The whole snapshot's facts for the next fresh clone, when the server lacked them.
+    if let Some(SnapshotFacts::Missing {
+        remote,
+        hash,
+        keys,
+        fingerprint,
+    }) = snapshot_facts
+    {
+        remote.put_later(hash, cache.export(&keys, fingerprint));
     }
     let ((files, oids), imports_unwanted) = out
         .into_iter()
@@ -1000,6 +1020,86 @@ fn remote_facts(
     Some((fetch, all))
 }
 
+/// What became of a snapshot's facts asked of the remote cache ([`remote_snapshot`]).
+enum SnapshotFacts {
+    /// Downloaded and read after the local cache.
+    Fetched,
+    /// Not there (or refused), and this run writes: shared once the scan is done.
+    Missing {
+        remote: crate::cache::remote::Remote,
+        hash: String,
+        keys: Vec<git2::Oid>,
+        fingerprint: u64,
+    },
+    /// Not there, and this run only reads.
+    Absent,
+}
+
+/// A fresh clone or a CI runner with no local cache: download the facts of every source file
+/// of the snapshot (`paths`, the whole snapshot's) in one artifact named by their keys, into
+/// `cache`, read in place as a warm run reads its local file. `None` without a remote cache,
+/// with a local one, or for fewer files than `remote_min_misses`.
+fn remote_snapshot(
+    cache: &FactsCache,
+    paths: &[(&str, snapshot::Entry)],
+    opts: &ScanOptions,
+    max_size: u64,
+) -> Option<SnapshotFacts> {
+    let remote = cache
+        .remote()
+        .filter(|r| cache.nothing_local() && r.worth_it(paths.len()))?;
+    let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
+    // Asked for before the resolver was set up (the same paths), else now.
+    let (keys, hash, got) = remote.take_snapshot().unwrap_or_else(|| {
+        let (keys, hash) = snapshot_name(paths, fingerprint);
+        let got = remote.get(&hash);
+        (keys, hash, got)
+    });
+    Some(if remote.fetch_snapshot(cache, got, fingerprint) {
+        SnapshotFacts::Fetched
+    } else if remote.writes() {
+        SnapshotFacts::Missing {
+            remote: remote.clone(),
+            hash,
+            keys,
+            fingerprint,
+        }
+    } else {
+        SnapshotFacts::Absent
+    })
+}
+
+/// The sorted facts keys of `paths` and the name of the artifact of their facts.
+fn snapshot_name(paths: &[(&str, snapshot::Entry)], fingerprint: u64) -> (Vec<git2::Oid>, String) {
+    let mut keys: Vec<git2::Oid> = paths
+        .iter()
+        .filter_map(|(p, e)| FileKind::for_path(p).map(|kind| crate::cache::facts_key(&e.oid, kind)))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let hash = crate::cache::remote::snapshot_hash(fingerprint, &keys);
+    (keys, hash)
+}
+
+/// Start downloading what [`remote_snapshot`] will ask for (a full check of an index or a
+/// commit, nothing local), on a thread, while the resolver is set up.
+fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOptions, max_size: u64) {
+    let Some(remote) = cache
+        .remote()
+        .filter(|r| cache.nothing_local() && r.worth_it(snap.len()))
+    else {
+        return;
+    };
+    let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
+    let (snap, worth) = (snap.clone(), remote.clone());
+    remote.prefetch_snapshot(move || {
+        let paths = source_paths(&snap);
+        worth
+            .worth_it(paths.len())
+            .then(|| snapshot_name(&paths, fingerprint))
+    });
+}
+
 /// Why a source file was not parsed.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Skip {
@@ -1053,6 +1153,9 @@ fn analyze(
     let mut notes = Vec::new();
     // The resolver (it reads the config files) before the scan: the clean sets' contexts are
     // known then, and a fresh clone fetches them from the remote cache while the scan runs.
+    if *scope == FileScope::All && snap.kind != snapshot::Kind::Worktree {
+        prefetch_snapshot(cache, &snap, scan_opts, config.scan.max_file_size());
+    }
     let t1 = Mark::now();
     let resolver = Resolver::new(snap.clone(), &config.imports, &mut unreadable, &mut notes);
     timings::report("resolver setup", &t1);

@@ -26,6 +26,9 @@ pub const HOOKCTL_PROC_ROOT: &str = "HOOKCTL_PROC_ROOT";
 /// Cache writes of at least this many bytes are done by a detached process once the answer is
 /// out (default 1 MiB; tests set 0 to put off and detach every save).
 pub const HOOKCTL_DETACH_SAVE_BYTES: &str = "HOOKCTL_DETACH_SAVE_BYTES";
+/// Tests: the detached cache writer waits (at most a minute) until this file exists before it
+/// writes, so a test sees the caller's process end before the write starts.
+pub const HOOKCTL_DETACH_GATE: &str = "HOOKCTL_DETACH_GATE";
 /// git's: the repository, and the index a hook is shown.
 pub const GIT_DIR: &str = "GIT_DIR";
 pub const GIT_INDEX_FILE: &str = "GIT_INDEX_FILE";

@@ -103,6 +103,11 @@ fn read_at(mut file: &fs::File, offset: u64, len: usize, buf: &mut Vec<u8>) -> i
 pub(super) struct Reader(Option<fs::File>);
 
 impl Reader {
+    /// A reader of entries held in memory only.
+    pub(super) fn none() -> Reader {
+        Reader(None)
+    }
+
     /// The bytes of `data` (one of [`Fresh::entries`], or bytes held elsewhere).
     pub(super) fn bytes<'b>(&mut self, data: Data<'b>, buf: &'b mut Vec<u8>) -> io::Result<&'b [u8]> {
         match (data, &self.0) {

@@ -99,8 +99,27 @@ pub fn finish() {
         return;
     }
     let write_all = || due.iter().for_each(Write::write);
-    if due.iter().map(Write::size).sum::<usize>() >= detach_bytes() && crate::platform::detached(write_all) {
-        return;
+    if due.iter().map(Write::size).sum::<usize>() >= detach_bytes() {
+        // Read here: the child must take no lock (the environment's is one).
+        let gate = crate::env_vars::get_os(crate::env_vars::HOOKCTL_DETACH_GATE).map(PathBuf::from);
+        if crate::platform::detached(|| {
+            if let Some(gate) = &gate {
+                wait_for(gate);
+            }
+            write_all();
+        }) {
+            return;
+        }
     }
     write_all();
+}
+
+/// Wait (at most a minute) until `gate` exists: tests' `HOOKCTL_DETACH_GATE`.
+fn wait_for(gate: &Path) {
+    for _ in 0..6000 {
+        if gate.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }

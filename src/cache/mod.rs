@@ -119,6 +119,11 @@ pub struct FactsCache {
     /// time).
     fetched: Mutex<HashMap<(u32, u32), remote::Chunk>>,
     any_fetched: AtomicBool,
+    /// The snapshot's facts downloaded whole from the remote cache ([`remote::Snapshot`]): a
+    /// facts file of this layout, read in place as the local one is, after it. Its entries are
+    /// screened when they are written to the local file (never before: the answer does not
+    /// wait for that), and one that holds a secret is used but never stored.
+    snapshot: std::sync::OnceLock<Loaded>,
     /// The team's shared cache (`[cache] remote`), consulted when this one misses many files.
     remote: Option<remote::Remote>,
 }
@@ -314,6 +319,7 @@ impl FactsCache {
             any_fresh: AtomicBool::new(false),
             fetched: Mutex::new(HashMap::new()),
             any_fetched: AtomicBool::new(false),
+            snapshot: std::sync::OnceLock::new(),
             remote: None,
         }
     }
@@ -364,6 +370,7 @@ impl FactsCache {
                 .fetched
                 .lock()
                 .map_or(0, |m| m.values().map(remote::Chunk::len).sum())
+            + self.snapshot.get().map_or(0, |s| s.count)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -412,13 +419,73 @@ impl FactsCache {
         {
             return decode_facts_with(bytes, wants);
         }
+        if let Some(i) = self.file.find(oid.as_bytes())
+            && let Some((found, _, data)) = self.file.entry(i)
+            && found == oid.as_bytes()
+        {
+            self.used[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
+            return decode_facts_with(data, wants);
+        }
+        let snapshot = self.snapshot.get()?;
+        let (found, _, data) = snapshot.entry(snapshot.find(oid.as_bytes())?)?;
+        (found == oid.as_bytes()).then(|| decode_facts_with(data, wants))?
+    }
+
+    /// Whether the local files hold nothing (a fresh clone, a CI runner without a cache) and
+    /// no snapshot was downloaded yet.
+    pub fn nothing_local(&self) -> bool {
+        self.file.count == 0 && self.added.is_empty() && self.snapshot.get().is_none()
+    }
+
+    /// Read the snapshot's facts downloaded whole ([`remote::Snapshot`]) after the local
+    /// files; the next save writes their entries that hold no secret. Once per cache.
+    fn add_snapshot(&self, file: Loaded) {
+        if self.snapshot.set(file).is_ok() && self.path.is_some() {
+            self.dirty.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// A file of this cache's layout (framed with `fingerprint`) holding the facts it has for
+    /// `keys` (sorted, distinct), for the remote cache.
+    pub fn export(&self, keys: &[Oid], fingerprint: u64) -> Vec<u8> {
+        let raws: Vec<(&Oid, Vec<u8>)> = {
+            let mut fresh = self
+                .fresh
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut buf = Vec::new();
+            keys.iter()
+                .filter_map(|k| match fresh.get(k, &mut buf) {
+                    Some(b) => Some((k, b.to_vec())),
+                    None => self.raw_stored(k).map(|b| (k, b)),
+                })
+                .collect()
+        };
+        let entries: Vec<(&[u8], &[u8])> = raws.iter().map(|(k, b)| (k.as_bytes(), &b[..])).collect();
+        file_of(fingerprint, &entries)
+    }
+
+    /// The encoded facts of `oid` outside this run's parsed entries.
+    fn raw_stored(&self, oid: &Oid) -> Option<Vec<u8>> {
+        if self.any_fetched.load(Ordering::Relaxed) {
+            let fetched = self
+                .fetched
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for ((bits, range), chunk) in fetched.iter() {
+                if remote::chunk_of(oid, *bits) == *range
+                    && let Some(b) = chunk.raw(oid)
+                {
+                    return Some(b.to_vec());
+                }
+            }
+        }
+        if let Some(b) = self.added.get(oid) {
+            return Some(b.clone());
+        }
         let i = self.file.find(oid.as_bytes())?;
         let (found, _, data) = self.file.entry(i)?;
-        if found != oid.as_bytes() {
-            return None;
-        }
-        self.used[i / 64].fetch_or(1 << (i % 64), Ordering::Relaxed);
-        decode_facts_with(data, wants)
+        (found == oid.as_bytes()).then(|| data.to_vec())
     }
 
     /// Remember a blob's facts; written by the next [`FactsCache::save`].
@@ -534,6 +601,7 @@ impl FactsCache {
                 .map(remote::Chunk::byte_len)
                 .sum::<usize>();
         }
+        added += self.snapshot.get().map_or(0, |s| s.bytes.len());
         let main = self.file.bytes.len();
         if self.file.count > 0 && main >= self.new_file_min_main && added <= main / NEW_FILE_FRACTION {
             added
@@ -554,6 +622,7 @@ impl FactsCache {
         // then its downloaded chunks, then earlier runs' additions (the first of a key wins).
         // The spill file (if any) is read through its own handle: `added` borrows `fresh`.
         let mut reader = fresh.reader()?;
+        let from_snapshot = self.snapshot.get().map(screened).unwrap_or_default();
         let mut added: Vec<(&[u8], Data<'_>)> = fresh
             .entries()
             .chain(
@@ -562,6 +631,7 @@ impl FactsCache {
                     .flat_map(remote::Chunk::entries)
                     .map(|(o, d)| (o, Data::Bytes(d))),
             )
+            .chain(from_snapshot.into_iter().map(|(o, d)| (o, Data::Bytes(d))))
             .chain(self.added.iter().map(|(o, d)| (o.as_bytes(), Data::Bytes(d))))
             .collect();
         added.sort_by(|a, b| a.0.cmp(b.0));
@@ -647,47 +717,7 @@ impl FactsCache {
             entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         }
 
-        let data_len: usize = entries.iter().map(|e| e.2.len()).sum();
-        let chunks = (entries.len() * INDEX_ENTRY_LEN + data_len).div_ceil(CHUNK);
-        // Frame, head and sums (placeholders) in memory; the region (index, then data) is
-        // streamed, each 64 KiB chunk's sum taken as it goes by.
-        let mut head = Vec::with_capacity(HEADER_LEN + chunks * 8);
-        FRAME.start(&mut head, self.fingerprint);
-        head.extend_from_slice(&(entries.len() as u32).to_le_bytes());
-        head.extend_from_slice(&(data_len as u32).to_le_bytes());
-        head.extend_from_slice(&generation.to_le_bytes());
-        let sums_at = head.len();
-        head.resize(sums_at + chunks * 8, 0);
-        let region_at = head.len();
-        let mut out = io::BufWriter::with_capacity(1 << 16, out);
-        out.write_all(&head)?;
-        let mut sums = ChunkSums::default();
-        let mut offset = 0u32;
-        let mut record = [0u8; INDEX_ENTRY_LEN];
-        for (oid, generation, data) in &entries {
-            record[..OID_LEN].copy_from_slice(oid);
-            record[OID_LEN..OID_LEN + 4].copy_from_slice(&generation.to_le_bytes());
-            record[OID_LEN + 4..OID_LEN + 8].copy_from_slice(&offset.to_le_bytes());
-            record[OID_LEN + 8..].copy_from_slice(&(data.len() as u32).to_le_bytes());
-            out.write_all(&record)?;
-            sums.feed(&record);
-            offset += data.len() as u32;
-        }
-        let mut buf = Vec::new();
-        for (_, _, data) in &entries {
-            let bytes = reader.bytes(*data, &mut buf)?;
-            out.write_all(bytes)?;
-            sums.feed(bytes);
-        }
-        let sums = sums.finish();
-        debug_assert_eq!(sums.len(), chunks);
-        for (c, sum) in sums.iter().enumerate() {
-            head[sums_at + c * 8..sums_at + c * 8 + 8].copy_from_slice(&sum.to_le_bytes());
-        }
-        FRAME.finish_covering(&mut head, region_at - frame::HEADER_LEN);
-        out.seek(io::SeekFrom::Start(0))?;
-        out.write_all(&head)?;
-        out.flush()
+        write_file(self.fingerprint, generation, &entries, reader, out)
     }
 
     /// A stable hash (FNV-1a, 64 bit) of everything besides the blob that changes extraction
@@ -705,6 +735,102 @@ impl FactsCache {
         }
         h.0
     }
+}
+
+/// A whole facts file of `entries` (sorted by oid, one a key: oid, last-used generation,
+/// bytes), streamed to `out`. The head, index and sums are written first as placeholders and
+/// again once the data (and so the sums) is written.
+fn write_file<W: io::Write + io::Seek>(
+    fingerprint: u64,
+    generation: u64,
+    entries: &[(&[u8], u32, Data<'_>)],
+    reader: &mut fresh::Reader,
+    out: W,
+) -> io::Result<()> {
+    let data_len: usize = entries.iter().map(|e| e.2.len()).sum();
+    let chunks = (entries.len() * INDEX_ENTRY_LEN + data_len).div_ceil(CHUNK);
+    // Frame, head and sums (placeholders) in memory; the region (index, then data) is
+    // streamed, each 64 KiB chunk's sum taken as it goes by.
+    let mut head = Vec::with_capacity(HEADER_LEN + chunks * 8);
+    FRAME.start(&mut head, fingerprint);
+    head.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+    head.extend_from_slice(&(data_len as u32).to_le_bytes());
+    head.extend_from_slice(&generation.to_le_bytes());
+    let sums_at = head.len();
+    head.resize(sums_at + chunks * 8, 0);
+    let region_at = head.len();
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
+    out.write_all(&head)?;
+    let mut sums = ChunkSums::default();
+    let mut offset = 0u32;
+    let mut record = [0u8; INDEX_ENTRY_LEN];
+    for (oid, generation, data) in entries {
+        record[..OID_LEN].copy_from_slice(oid);
+        record[OID_LEN..OID_LEN + 4].copy_from_slice(&generation.to_le_bytes());
+        record[OID_LEN + 4..OID_LEN + 8].copy_from_slice(&offset.to_le_bytes());
+        record[OID_LEN + 8..].copy_from_slice(&(data.len() as u32).to_le_bytes());
+        out.write_all(&record)?;
+        sums.feed(&record);
+        offset += data.len() as u32;
+    }
+    let mut buf = Vec::new();
+    for (_, _, data) in entries {
+        let bytes = reader.bytes(*data, &mut buf)?;
+        out.write_all(bytes)?;
+        sums.feed(bytes);
+    }
+    let sums = sums.finish();
+    debug_assert_eq!(sums.len(), chunks);
+    for (c, sum) in sums.iter().enumerate() {
+        head[sums_at + c * 8..sums_at + c * 8 + 8].copy_from_slice(&sum.to_le_bytes());
+    }
+    FRAME.finish_covering(&mut head, region_at - frame::HEADER_LEN);
+    out.seek(io::SeekFrom::Start(0))?;
+    out.write_all(&head)?;
+    out.flush()
+}
+
+/// A whole facts file in memory, framed with `fingerprint`, of encoded `entries` (sorted by
+/// oid, one a key).
+fn file_of(fingerprint: u64, entries: &[(&[u8], &[u8])]) -> Vec<u8> {
+    let entries: Vec<(&[u8], u32, Data<'_>)> = entries.iter().map(|&(k, b)| (k, 0, Data::Bytes(b))).collect();
+    let mut out = io::Cursor::new(Vec::new());
+    // Only entries in memory: nothing to read, no file to fail.
+    let _ = write_file(fingerprint, 0, &entries, &mut fresh::Reader::none(), &mut out);
+    out.into_inner()
+}
+
+/// A facts file of `entries` (sorted by key, one a key) as [`FactsCache::export`] makes it,
+/// whatever they hold (tests: what a forger could upload).
+pub fn encode_file(fingerprint: u64, entries: &[(Oid, Facts)]) -> Vec<u8> {
+    let encoded: Vec<(&Oid, Vec<u8>)> = entries
+        .iter()
+        .map(|(k, f)| {
+            let mut b = Vec::new();
+            encode_facts(f, &mut b);
+            (k, b)
+        })
+        .collect();
+    let raws: Vec<(&[u8], &[u8])> = encoded.iter().map(|(k, b)| (k.as_bytes(), &b[..])).collect();
+    file_of(fingerprint, &raws)
+}
+
+/// The entries of a downloaded facts file that may be stored: each decodes and holds no
+/// secret (the screen of [`entries_hold_secret`], once over all of them; when it finds
+/// anything, each entry on its own). Entries in a damaged chunk are left out.
+fn screened(file: &Loaded) -> Vec<(&[u8], &[u8])> {
+    let entries: Vec<(&[u8], &[u8])> = (0..file.count)
+        .filter_map(|i| file.entry(i))
+        .map(|(oid, _, data)| (oid, data))
+        .collect();
+    if entries_hold_secret(entries.iter().map(|e| Some(e.1))) == Some(false) {
+        return entries;
+    }
+    let mut text = Vec::new();
+    entries
+        .into_iter()
+        .filter(|e| entry_holds_secret(e.1, &mut text) == Some(false))
+        .collect()
 }
 
 struct Fnv(u64);

@@ -10,6 +10,10 @@
 //!   last writer had for keys of its range; each entry is a pure function of its key, so any
 //!   writer's chunk is right for what it lists, and a clone a few commits away still finds all
 //!   but its changed files.
+//! - a snapshot's facts, whole ([`Remote::fetch_snapshot`]): a facts file of the local cache's
+//!   layout holding the entries of every key of the snapshot, named by the sorted keys. A clone
+//!   with no local cache downloads it with one request and reads it in place; its entries are
+//!   screened when they are written to the local file, after the answer.
 //! - the clean sets ([`crate::resolve::clean`]), named by their file and context hash: the same
 //!   context means the same verdicts.
 //!
@@ -197,7 +201,13 @@ struct Inner {
     uploads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// Downloads started before they are needed ([`Remote::prefetch`]), by artifact hash.
     prefetched: Mutex<HashMap<String, std::thread::JoinHandle<Fetched>>>,
+    /// A snapshot's facts asked for before the scan ([`Remote::prefetch_snapshot`]): its
+    /// keys, its artifact's hash and what came.
+    early: Mutex<Option<std::thread::JoinHandle<Option<Early>>>>,
 }
+
+/// A snapshot's sorted keys, its artifact's hash, and what the download gave.
+pub type Early = (Vec<Oid>, String, Fetched);
 
 /// What a `GET` gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -239,6 +249,7 @@ impl Remote {
             queue: Mutex::new(Vec::new()),
             uploads: Mutex::new(Vec::new()),
             prefetched: Mutex::new(HashMap::new()),
+            early: Mutex::new(None),
         }))
     }
 
@@ -558,6 +569,55 @@ impl Remote {
         self.put_later(clean_hash(name, ctx), file);
     }
 
+    // ---- a snapshot's facts, whole ----------------------------------------------------------
+
+    /// Download the facts file of a snapshot ([`snapshot_hash`]) and hand it to `cache`, to be
+    /// read in place after the local files; `false` when it is absent, unverified or does not
+    /// parse (then counted as rejected). Its framing, head and sums are checked here; each
+    /// 64 KiB of it when first read, as the local file's (an entry in a damaged part is a
+    /// miss).
+    pub fn fetch_snapshot(&self, cache: &super::FactsCache, got: Fetched, fingerprint: u64) -> bool {
+        let Fetched::Body(b) = got else {
+            return false;
+        };
+        let Some(file) = super::Loaded::parse(super::Bytes::Mem(b), fingerprint) else {
+            self.rejected();
+            return false;
+        };
+        cache.add_snapshot(file);
+        true
+    }
+
+    /// On a thread: name a snapshot's facts (`name`: its sorted keys and artifact hash, or
+    /// `None`) and download them, while the caller sets up what the scan needs.
+    pub fn prefetch_snapshot(&self, name: impl FnOnce() -> Option<(Vec<Oid>, String)> + Send + 'static) {
+        if self.is_down() {
+            return;
+        }
+        let me = self.clone();
+        let handle = std::thread::spawn(move || {
+            let (keys, hash) = name()?;
+            let got = me.get(&hash);
+            Some((keys, hash, got))
+        });
+        *self
+            .0
+            .early
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(handle);
+    }
+
+    /// What [`Remote::prefetch_snapshot`] named and downloaded, waiting for it.
+    pub fn take_snapshot(&self) -> Option<Early> {
+        let handle = self
+            .0
+            .early
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()?;
+        handle.join().ok().flatten()
+    }
+
     // ---- facts ----------------------------------------------------------------------------
 
     /// Start downloading the facts chunks that hold `missing` (keys the local cache lacks),
@@ -765,6 +825,18 @@ pub fn facts_hash(fingerprint: u64, bits: u32, chunk: u32) -> String {
     what.extend_from_slice(&fingerprint.to_le_bytes());
     what.extend_from_slice(&bits.to_le_bytes());
     what.extend_from_slice(&chunk.to_le_bytes());
+    artifact_hash(&what)
+}
+
+/// The artifact holding the facts of every key of a snapshot (`keys`: sorted, distinct), in
+/// the local cache's file layout ([`super::FactsCache::export`]) framed with `fingerprint`.
+pub fn snapshot_hash(fingerprint: u64, keys: &[Oid]) -> String {
+    let mut what = Vec::with_capacity(18 + keys.len() * 20);
+    what.extend_from_slice(b"snapshot\0");
+    what.extend_from_slice(&fingerprint.to_le_bytes());
+    for k in keys {
+        what.extend_from_slice(k.as_bytes());
+    }
     artifact_hash(&what)
 }
 

@@ -133,6 +133,24 @@ impl Server {
     fn artifact_path(&self, name: &str) -> PathBuf {
         self.store.path().join(TEAM).join(name)
     }
+
+    /// The name of the artifact holding a whole snapshot's facts (a facts file of the local
+    /// cache's layout), if one was uploaded.
+    fn snapshot_artifact(&self) -> Option<String> {
+        self.artifacts()
+            .into_iter()
+            .find(|(_, b)| b.starts_with(b"HKCFACTS"))
+            .map(|(n, _)| n)
+    }
+
+    /// Remove the snapshot's artifact: a fresh clone then reads the facts chunks (what a clone
+    /// a few commits away from every uploaded snapshot reads).
+    fn drop_snapshot(&self) {
+        let name = self
+            .snapshot_artifact()
+            .expect("a snapshot's facts were uploaded");
+        std::fs::remove_file(self.artifact_path(&name)).unwrap();
+    }
 }
 
 impl Drop for Server {
@@ -302,17 +320,22 @@ fn forged_chunk(repo: &Repo, files: usize) -> (String, Vec<u8>) {
     forged_chunk_of(repo, files, hookctl::scan::Facts::default())
 }
 
-/// [`forged_chunk`] listing `facts` for `src/bad.ts`.
-fn forged_chunk_of(repo: &Repo, files: usize, facts: hookctl::scan::Facts) -> (String, Vec<u8>) {
-    use hookctl::cache::remote;
+/// The facts key of `src/bad.ts` and the remote facts fingerprint of the tests' settings.
+fn bad_key(repo: &Repo) -> (git2::Oid, u64) {
     let oid = repo.git(&["rev-parse", "HEAD:src/bad.ts"]).stdout;
     let oid = git2::Oid::from_str(oid.trim()).unwrap();
     let kind = hookctl::scan::FileKind::for_path("src/bad.ts").unwrap();
-    let key = hookctl::cache::facts_key(&oid, kind);
-    let fingerprint = remote::facts_fingerprint(
+    let fingerprint = hookctl::cache::remote::facts_fingerprint(
         hookctl::cache::FactsCache::fingerprint(&hookctl::scan::ScanOptions::default()),
         hookctl::config::ScanConfig::DEFAULT_MAX_FILE_SIZE,
     );
+    (hookctl::cache::facts_key(&oid, kind), fingerprint)
+}
+
+/// [`forged_chunk`] listing `facts` for `src/bad.ts`.
+fn forged_chunk_of(repo: &Repo, files: usize, facts: hookctl::scan::Facts) -> (String, Vec<u8>) {
+    use hookctl::cache::remote;
+    let (key, fingerprint) = bad_key(repo);
     let bits = remote::chunk_bits(files);
     let chunk = remote::chunk_of(&key, bits);
     let body = remote::encode_chunk(fingerprint, bits, chunk, &[(key, facts)]);
@@ -335,6 +358,7 @@ fn a_poisoned_artifact_never_silences_a_finding() {
     assert!(path.is_file(), "the chunk holding bad.ts was uploaded");
     let real = std::fs::read(&path).unwrap();
     std::fs::write(&path, &forged).unwrap();
+    server.drop_snapshot();
     let b = fresh_clone(&a, "signed");
     let (found, _, run) = check(&b.root, &server.url, &key);
     assert_eq!(found, cold, "a forged artifact silenced a finding");
@@ -349,6 +373,7 @@ fn a_poisoned_artifact_never_silences_a_finding() {
     // The contrast that makes the signature necessary: a client that does not verify trusts
     // the forgery (what `hookctl doctor` warns about).
     std::fs::write(&path, &forged).unwrap();
+    server.drop_snapshot();
     let unsigned = fresh_clone(&a, "unsigned");
     let run = hookctl_remote(
         &unsigned.root,
@@ -416,6 +441,7 @@ fn a_forged_chunk_never_plants_a_secret_in_the_local_cache() {
     };
     let (hash, forged) = forged_chunk_of(&a, SMALL + 2, planted);
     std::fs::write(server.artifact_path(&hash), forged).unwrap();
+    server.drop_snapshot();
     let b = fresh_clone(&a, "b");
     let run = hookctl_remote(&b.root, &server.url, &[], &["check", "--all-findings", "-v"]);
     assert!(!run.all().contains(middle), "{}", run.all());
@@ -443,10 +469,101 @@ fn a_forged_chunk_never_plants_a_secret_in_the_local_cache() {
     assert!(!run.all().contains(middle), "{}", run.all());
 }
 
+/// The snapshot's facts downloaded whole (one artifact, read in place) are trusted no more
+/// than a chunk: with the key, a forged one is refused and recomputed (then shared again,
+/// healed); without it, it is what `doctor` warns about, and still never leaves a secret in
+/// the local cache files (its entries are screened when they are written there).
+#[test]
+fn a_forged_snapshot_never_silences_a_finding_nor_plants_a_secret() {
+    let Some(cli) = server_cli() else { return };
+    let key = [("TURBO_REMOTE_CACHE_SIGNATURE_KEY", "team-signing-key-0123456789")];
+    let server = Server::start(&cli, Some(key[0].1));
+    let a = repo(SERVED, SMALL);
+    let (cold, _, _) = check(&a.root, &server.url, &key);
+    assert_eq!(cold, EXPECTED);
+    let name = server
+        .snapshot_artifact()
+        .expect("the snapshot's facts were uploaded");
+    let path = server.artifact_path(&name);
+    let real = std::fs::read(&path).unwrap();
+    // bad.ts with no imports and no env reads, under the real artifact's name and tag.
+    let (bad, fingerprint) = bad_key(&a);
+    let forged = hookctl::cache::encode_file(fingerprint, &[(bad, hookctl::scan::Facts::default())]);
+    std::fs::write(&path, &forged).unwrap();
+    let b = fresh_clone(&a, "signed");
+    let (found, _, run) = check(&b.root, &server.url, &key);
+    assert_eq!(found, cold, "a forged snapshot silenced a finding");
+    assert!(
+        run.stderr
+            .contains("remote cache: 1 artifact failed verification or did not parse and was ignored"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), real, "shared again, signed");
+    // A planted secret: used by that run (unsigned), never written to the local cache.
+    let middle = "4eC39HqLyjWDarjtT1zdp7dc";
+    let planted = hookctl::scan::Facts {
+        imports: vec![hookctl::scan::Import {
+            specifier: format!("./vendor/sk_live_{middle}"),
+            kind: hookctl::scan::ImportKind::Static,
+            type_only: false,
+            guarded: false,
+            span: hookctl::scan::Span {
+                line: 1,
+                column: 1,
+                start: 0,
+                end: 1,
+            },
+        }],
+        ..hookctl::scan::Facts::default()
+    };
+    std::fs::write(&path, hookctl::cache::encode_file(fingerprint, &[(bad, planted)])).unwrap();
+    // Without the chunks, whose bad.ts would be stored first: the other files are parsed here.
+    for (name, bytes) in server.artifacts() {
+        if bytes.starts_with(b"HKCRFACT") {
+            std::fs::remove_file(server.artifact_path(&name)).unwrap();
+        }
+    }
+    let b = fresh_clone(&a, "planted");
+    let run = hookctl_remote(&b.root, &server.url, &[], &["check", "--all-findings", "-v"]);
+    assert!(!run.all().contains(middle), "{}", run.all());
+    assert!(run.all().contains(" from the remote cache, "), "{}", run.all());
+    let state = b.path(".git/hookctl");
+    let files: Vec<PathBuf> = std::fs::read_dir(&state)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with("facts.bin")), "{files:?}");
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        assert!(
+            memchr::memmem::find(&bytes, middle.as_bytes()).is_none(),
+            "the planted key is in {}",
+            file.display()
+        );
+    }
+    let (found, _, run) = check(&b.root, &server.url, &[]);
+    assert_eq!(found, cold);
+    assert!(!run.all().contains(middle), "{}", run.all());
+    // Unsigned, the forgery is trusted (the contrast that makes this test able to fail; last:
+    // that run's clean sets, shared, hold bad.ts as clean).
+    std::fs::write(&path, &forged).unwrap();
+    let unsigned = fresh_clone(&a, "unsigned");
+    let run = hookctl_remote(
+        &unsigned.root,
+        &server.url,
+        &[],
+        &["check", "--all-findings", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(run.json()["findings"], serde_json::json!([]));
+}
+
 /// A fresh clone's first check writes the whole local cache (the downloaded facts and clean
 /// sets): with the save detached (every save here, `HOOKCTL_DETACH_SAVE_BYTES=0`; by default a
 /// save of 1 MiB or more), the answer is the same, the process ends without waiting for the
-/// write, and the files the detached writer leaves serve the next run whole, with nothing
+/// write (the writer is held until the process is gone: no facts file then), and the files the detached writer leaves serve the next run whole, with nothing
 /// parsed and nothing downloaded.
 #[test]
 fn a_large_save_is_written_after_the_answer_and_serves_the_next_run() {
@@ -457,10 +574,18 @@ fn a_large_save_is_written_after_the_answer_and_serves_the_next_run() {
     assert_eq!(cold, EXPECTED);
     let detach = [("HOOKCTL_DETACH_SAVE_BYTES", "0")];
     let b = fresh_clone(&a, "b");
-    let (found, _, run) = check(&b.root, &server.url, &detach);
+    // The writer waits for this file: the answer must be out and the process gone without it.
+    let gate = a.root.parent().unwrap().join("gate");
+    let gated = [detach[0], ("HOOKCTL_DETACH_GATE", gate.to_str().unwrap())];
+    let (found, _, run) = check(&b.root, &server.url, &gated);
     assert_eq!(found, cold, "{}", run.stderr);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
     let state = b.path(".git/hookctl");
+    assert!(
+        !state.join("facts.bin").exists(),
+        "the caller waited for the cache write"
+    );
+    std::fs::write(&gate, "").unwrap();
     let written = |prefix: &str| {
         std::fs::read_dir(&state).is_ok_and(|d| {
             d.flatten().any(|e| {
@@ -605,7 +730,11 @@ fn a_busy_server_gets_every_upload_and_a_fresh_clone_parses_nothing() {
     let stored = server.artifacts();
     let chunks = 1 << hookctl::cache::remote::chunk_bits(CHUNKED + 2);
     assert!(chunks > 1);
-    assert_eq!(stored.len(), chunks + 2, "every facts chunk and both clean sets");
+    assert_eq!(
+        stored.len(),
+        chunks + 3,
+        "every facts chunk, the snapshot's facts and both clean sets"
+    );
     let b = fresh_clone(&a, "b");
     let run = hookctl_remote(&b.root, &url, &[], &["check", "--all-findings", "-v"]);
     let scanned = run
