@@ -5,11 +5,6 @@ use hookctl::cli::{Cli, Command};
 use hookctl::output::{self, Verbosity};
 use hookctl::{Ctx, Exit, commands, errln};
 
-/// mimalloc for hookctl's own allocations; tree-sitter's are set to it first thing in `main`
-/// ([`hookctl::alloc`]).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// A user's mistake (usage, configuration, environment) is an `Err` from the command: exit 2
 /// with its message. A panic is hookctl's own bug: exit 3, said so, with where it happened
 /// (uv's `main` draws the same line).
