@@ -3,6 +3,8 @@
 //! blobs. Run: `HOOKCTL_BENCH_REPO=/path/to/repo cargo bench --bench parse_floor`. Each round
 //! prints wall time and the process's CPU time (user + system, from `/proc/self/stat` where it
 //! exists): on a shared machine the CPU time is the one to compare with `hookctl check`'s.
+//! tree-sitter allocates with the C library's malloc here; `HOOKCTL_BENCH_ALLOC=mimalloc` gives
+//! it the allocator the `hookctl` binary gives it (`hookctl::alloc`).
 // Benchmarks and tests report to the developer directly, not through hookctl's output layer.
 #![expect(
     clippy::print_stdout,
@@ -17,6 +19,10 @@ use hookctl::scan::{Lang, ScanOptions, extract};
 use rayon::prelude::*;
 
 fn main() {
+    let mimalloc = std::env::var("HOOKCTL_BENCH_ALLOC").is_ok_and(|a| a == "mimalloc");
+    if mimalloc {
+        hookctl::alloc::parsers_use_mimalloc();
+    }
     let Some(repo) = std::env::var_os("HOOKCTL_BENCH_REPO") else {
         eprintln!("set HOOKCTL_BENCH_REPO to a git repository (e.g. a gen-corpus corpus)");
         return;
@@ -33,7 +39,11 @@ fn main() {
         .collect();
     let mb = blobs.iter().map(|(_, b)| b.len()).sum::<usize>() as f64 / 1e6;
     let threads = rayon::current_num_threads();
-    println!("{} files, {mb:.1} MB, {threads} threads", blobs.len());
+    let alloc = if mimalloc { "mimalloc" } else { "malloc" };
+    println!(
+        "{} files, {mb:.1} MB, {threads} threads, tree-sitter allocating with {alloc}",
+        blobs.len()
+    );
     for round in 0..3 {
         let t = Instant::now();
         let c = cpu_seconds();

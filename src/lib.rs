@@ -6,6 +6,7 @@
 
 #[macro_use]
 pub mod output;
+pub mod alloc;
 pub mod bundler;
 pub mod cache;
 pub mod checks;

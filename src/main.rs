@@ -9,6 +9,7 @@ use hookctl::{Ctx, Exit, commands, errln};
 /// with its message. A panic is hookctl's own bug: exit 3, said so, with where it happened
 /// (uv's `main` draws the same line).
 fn main() -> ExitCode {
+    hookctl::alloc::parsers_use_mimalloc();
     bound_pack_windows();
     std::panic::set_hook(Box::new(|info| {
         errln!(

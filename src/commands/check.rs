@@ -67,6 +67,11 @@ pub fn run(ctx: &Ctx, args: &CheckArgs) -> anyhow::Result<Exit> {
         Vec::new()
     };
     print_outcome(ctx, args.format, &outcome, exit, details);
+    // The outcome (the snapshot, the resolver, every file's facts: [`checks::Kept`]) is not
+    // needed past this point and the process's exit frees it at once; dropping it piece by
+    // piece costs a full check more. Nothing in it has to be done on drop (the caches are
+    // saved, no file written, no lock held).
+    std::mem::forget(outcome);
     Ok(exit)
 }
 

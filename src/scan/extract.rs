@@ -496,7 +496,16 @@ impl<'a> Walker<'a> {
                 }
             }
             loop {
-                if cursor.goto_next_sibling() {
+                // No trigger word left in the parent past this node: its later siblings, which
+                // would only be stepped over, are skipped (the top level is stepped until its
+                // first statement, for `/// <reference>` comments). `type_from` needs no reset
+                // here: the next sibling reached higher up resets it for every deeper level.
+                let rest_empty = (depth >= 2 || seen_statement)
+                    && self
+                        .ancestors
+                        .last()
+                        .is_some_and(|parent| !self.has_trigger(cursor.node().end_byte(), parent.end_byte()));
+                if !rest_empty && cursor.goto_next_sibling() {
                     if type_from >= depth {
                         type_from = usize::MAX;
                     }

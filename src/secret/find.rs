@@ -97,10 +97,20 @@ pub fn next_prefix_start(text: &[u8], from: usize) -> Option<usize> {
 
 /// Every known-format secret in `text` (UTF-8, or any bytes: values are ASCII), in order.
 pub fn find(text: &[u8]) -> Vec<Found> {
+    // Most texts hold no prefix at all: the leftmost-first search (vectorised) says so, and
+    // no prefix starts before the first it finds, so the overlapping search starts there.
+    match next_prefix_start(text, 0) {
+        Some(first) => find_from(text, first),
+        None => Vec::new(),
+    }
+}
+
+/// [`find`] with the overlapping prefix search started at `first` (no prefix starts before).
+pub(super) fn find_from(text: &[u8], first: usize) -> Vec<Found> {
     let pre = prefixes();
     let mut starts: Vec<(usize, usize, usize)> = pre
         .ac
-        .find_overlapping_iter(text)
+        .find_overlapping_iter(aho_corasick::Input::new(text).range(first..))
         .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
         .collect();
     // By start, the longest prefix first (`sk-ant-` before `sk-`).

@@ -244,6 +244,25 @@ fn cost_is_bounded_by_bytes() {
 }
 
 proptest::proptest! {
+    /// Starting the overlapping search at the first prefix the leftmost search finds changes
+    /// nothing: the same values as a search of the whole text, in texts of prefixes, parts of
+    /// keys and other bytes.
+    #[test]
+    fn the_first_prefix_skip_finds_what_the_whole_search_finds(
+        parts in proptest::collection::vec((0usize..21, 0usize..40, "[ -~\\n]{0,12}"), 0..6),
+    ) {
+        let keys = one_per_format();
+        let mut text = String::new();
+        for (which, cut, noise) in parts {
+            let key = &keys[which];
+            text.push_str(&key[..cut.min(key.len())]);
+            text.push_str(&noise);
+        }
+        let fast: Vec<_> = find(text.as_bytes()).into_iter().map(|f| (f.start, f.end, f.format)).collect();
+        let whole: Vec<_> = find::find_from(text.as_bytes(), 0).into_iter().map(|f| (f.start, f.end, f.format)).collect();
+        proptest::prop_assert_eq!(fast, whole, "{:?}", text);
+    }
+
     /// A planted key in random surrounding text is always found and always masked, unless the
     /// text next to it continues its alphabet (then it is another, longer word).
     #[test]

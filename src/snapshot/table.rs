@@ -7,6 +7,8 @@
 //! Entry>` built from the same entries would (the unit tests check it).
 
 use std::ops::Range;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Entry;
 
@@ -23,6 +25,11 @@ struct Row {
 pub struct Table {
     text: String,
     rows: Vec<Row>,
+    /// Row numbers by path hash, built once the table has answered [`Table::lookups_before_index`]
+    /// path lookups by binary search: a hook asks a few dozen paths, a full check's resolver
+    /// asks every candidate of every import (the binary searches were 1.7% of a cold check).
+    index: OnceLock<hashbrown::HashTable<u32>>,
+    lookups: AtomicUsize,
 }
 
 impl Table {
@@ -31,6 +38,7 @@ impl Table {
         let mut table = Table {
             text: String::with_capacity(map.keys().map(String::len).sum()),
             rows: Vec::with_capacity(map.len()),
+            ..Table::default()
         };
         for (path, entry) in map {
             table.push(path, *entry);
@@ -50,6 +58,7 @@ impl Table {
         let mut table = Table {
             rows: Vec::with_capacity(rows.size_hint().0),
             text,
+            ..Table::default()
         };
         for (range, entry) in rows {
             table.text.get(range.clone())?;
@@ -115,11 +124,42 @@ impl Table {
     }
 
     pub fn get_key_value(&self, path: &str) -> Option<(&str, &Entry)> {
-        self.position(path).ok().map(|i| self.at(i))
+        match self.index() {
+            Some(index) => index
+                .find(path_hash(path), |&i| self.path_of(&self.rows[i as usize]) == path)
+                .map(|&i| self.at(i as usize)),
+            None => self.position(path).ok().map(|i| self.at(i)),
+        }
     }
 
     pub fn contains_key(&self, path: &str) -> bool {
-        self.position(path).is_ok()
+        self.get_key_value(path).is_some()
+    }
+
+    /// Path lookups answered by binary search before the hash index is built: building it
+    /// hashes every path once, about what a few lookups per twenty rows cost.
+    fn lookups_before_index(&self) -> usize {
+        (self.rows.len() / 4).max(4096)
+    }
+
+    /// The hash index, once enough lookups were asked (see [`Table::index`]'s field).
+    fn index(&self) -> Option<&hashbrown::HashTable<u32>> {
+        if let Some(index) = self.index.get() {
+            return Some(index);
+        }
+        if self.lookups.fetch_add(1, Ordering::Relaxed) < self.lookups_before_index() {
+            return None;
+        }
+        // A table has fewer than 4 GiB of paths, so fewer rows than `u32::MAX`.
+        let rows = u32::try_from(self.rows.len()).ok()?;
+        Some(self.index.get_or_init(|| {
+            let mut index = hashbrown::HashTable::with_capacity(self.rows.len());
+            let hash_of = |i: &u32| path_hash(self.path_of(&self.rows[*i as usize]));
+            for i in 0..rows {
+                index.insert_unique(hash_of(&i), i, hash_of);
+            }
+            index
+        }))
     }
 
     /// The rows of the paths that start with `prefix` (contiguous: the table is sorted).
@@ -148,6 +188,10 @@ impl Table {
     pub fn iter(&self) -> Rows<'_> {
         self.iter_rows(0..self.rows.len())
     }
+}
+
+fn path_hash(path: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(path.as_bytes())
 }
 
 /// A [`Table`] being filled (see [`Table::builder`]).
@@ -187,6 +231,7 @@ impl Builder {
         let mut table = Table {
             text,
             rows: self.rows,
+            ..Table::default()
         };
         if !self.sorted {
             table.sort();
@@ -289,6 +334,13 @@ mod tests {
                     map.range::<str, _>((std::ops::Bound::Included(q.as_str()), std::ops::Bound::Unbounded)).map(|(p, e)| (p.as_str(), e)).collect();
                 prop_assert_eq!(from, expected);
             }
+            // The same lookups again from the hash index (built on the next one).
+            table.lookups.store(usize::MAX / 2, Ordering::Relaxed);
+            for q in asked.iter().chain(&paths) {
+                prop_assert_eq!(table.get_key_value(q), map.get_key_value(q).map(|(p, e)| (p.as_str(), e)));
+                prop_assert_eq!(table.contains_key(q), map.contains_key(q));
+            }
+            prop_assert!(asked.is_empty() && paths.is_empty() || table.index.get().is_some());
         }
 
         /// A table over a shared buffer (an index's path backing, with bytes no row uses)
