@@ -246,16 +246,22 @@ fmt_t() { # seconds -> "12.3 ms" / "1.23 s"; empty -> "—"
 	}
 	awk -v s="$1" 'BEGIN { if (s < 0.001) printf "%.2f ms", s*1000; else if (s < 1) printf "%.1f ms", s*1000; else printf "%.2f s", s }'
 }
-ratio() { # a b -> "a/b ×", two significant digits below 10
+ratio() { # a b -> "a/b ×", three significant digits below 10 (goals such as 1.1× or 1.2× need them)
 	[[ -n ${1:-} && -n ${2:-} ]] || {
 		echo "—"
 		return
 	}
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) { print "—"; exit } r = a/b
-		if (r >= 10) printf "%.0f×", r; else if (r >= 1) printf "%.1f×", r; else if (r >= 0.1) printf "%.2f×", r; else printf "%.3f×", r }'
+		if (r >= 10) printf "%.0f×", r; else if (r >= 1) printf "%.2f×", r; else if (r >= 0.1) printf "%.2f×", r; else printf "%.3f×", r }'
 }
 per_file_us() { awk -v s="$1" -v n="$2" 'BEGIN { printf "%.0f µs", s*1e6/n }'; }
-mb() { awk -v k="$1" 'BEGIN { printf "%.0f MB", k/1024 }'; }
+mb() { # KB -> "N MB", or — when not measured
+	[[ -n ${1:-} && $1 != - ]] || {
+		echo "—"
+		return
+	}
+	awk -v k="$1" 'BEGIN { printf "%.0f MB", k/1024 }'
+}
 
 # --------------------------------------------------------------------------- corpora
 ensure_corpus() { # N -> path of a committed, packed gen.py corpus of N TS/JS files

@@ -75,15 +75,24 @@ cold_time() {
 	(cd "$dir" && /usr/bin/time -f '%U %S %e %M' -o "$tmp/ct" "$@" >/dev/null 2>&1) || true
 	CT[$key]=$(tail -n 1 "$tmp/ct")
 }
-# parse_floor KEY DIR: the parse floor's median round: PF[KEY] = "wall cpu".
-declare -A PF=()
+# parse_floor KEY DIR: the parse floor's median round: PF[KEY] = "wall cpu" with tree-sitter on
+# the C library's malloc, PFM[KEY] the same with tree-sitter on mimalloc, the allocator hookctl
+# gives it (src/alloc.rs): the floor of the binary's own parse.
+declare -A PF=() PFM=()
+median_round() { # FILE -> "wall cpu"
+	python3 -c 'import re,sys
+rounds = sorted((float(w), float(c)) for w, c in re.findall(r"parse only ([0-9.]+) s wall, ([0-9.]+) s CPU", open(sys.argv[1]).read()))
+print(*rounds[len(rounds) // 2] if rounds else "")' "$1"
+}
 parse_floor() {
-	log "cargo bench --bench parse_floor on $2"
+	log "cargo bench --bench parse_floor on $2 (malloc, then mimalloc)"
 	(cd "$repo_root" && HOOKCTL_BENCH_REPO=$2 cargo bench --quiet --bench parse_floor) >"$raw/parse-floor-$1.txt" 2>&1 ||
 		die "cargo bench --bench parse_floor failed (see $raw/parse-floor-$1.txt)"
-	PF[$1]=$(python3 -c 'import re,sys
-rounds = sorted((float(w), float(c)) for w, c in re.findall(r"parse only ([0-9.]+) s wall, ([0-9.]+) s CPU", open(sys.argv[1]).read()))
-print(*rounds[len(rounds) // 2] if rounds else "")' "$raw/parse-floor-$1.txt")
+	(cd "$repo_root" && HOOKCTL_BENCH_ALLOC=mimalloc HOOKCTL_BENCH_REPO=$2 cargo bench --quiet --bench parse_floor) \
+		>"$raw/parse-floor-$1-mimalloc.txt" 2>&1 ||
+		die "cargo bench --bench parse_floor failed (see $raw/parse-floor-$1-mimalloc.txt)"
+	PF[$1]=$(median_round "$raw/parse-floor-$1.txt")
+	PFM[$1]=$(median_round "$raw/parse-floor-$1-mimalloc.txt")
 }
 cold_rows() { # N DIR
 	local n=$1 dir=$2 i cold_cmds=()
@@ -218,6 +227,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 			for i in "${!bins[@]}"; do cpu_cells+=("$(fmt_t "${CPU[s_cold_$n.$i]}")"); done
 			printf '| %s | %s | %s%s | %s |\n' "(cold full check: CPU, user + system, mean; yardstick: the parse floor's CPU)" "$n" \
 				"$(printf '%s | ' "${cpu_cells[@]}")" "$(fmt_t "$floor_cpu")" "$(ratio "${CPU[s_cold_$n.$last]}" "$floor_cpu")"
+			floor_cpu=${PFM[$n]##* }
+			printf '| %s | %s | %s%s | %s |\n' "(the same; yardstick: the parse floor's CPU with tree-sitter on mimalloc, as in hookctl)" "$n" \
+				"$(printf '%s | ' "${cpu_cells[@]}")" "$(fmt_t "$floor_cpu")" "$(ratio "${CPU[s_cold_$n.$last]}" "$floor_cpu")"
 		}
 		((!only_cold)) || continue
 		row "pre-commit, 10 staged (yardstick: \`git diff --cached --name-only\`)" "$n" "s_pre_$n" "${M[s_pre_$n.${#bins[@]}]}"
@@ -247,7 +259,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 	for n in "${speed_sizes[@]}"; do
 		cells=() cells2=()
 		for i in "${!bins[@]}"; do
-			cells+=("$(mb "${M[s_rss_warm_$n.$i]}")") cells2+=("$(mb "${M[s_rss_pre_$n.$i]}")")
+			cells+=("$(mb "${M[s_rss_warm_$n.$i]:-}")") cells2+=("$(mb "${M[s_rss_pre_$n.$i]:-}")")
 		done
 		if ((!only_pre)); then
 			cells3=()
@@ -276,6 +288,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		echo
 		echo "The parse floor (\`HOOKCTL_BENCH_REPO=<corpus> cargo bench --bench parse_floor\`, median of its 3 rounds):"
 		echo "wall and CPU seconds per size below 100k files: $(for n in "${!PF[@]}"; do printf '%s files: %s; ' "$n" "${PF[$n]}"; done)"
+		echo "with tree-sitter on mimalloc (\`HOOKCTL_BENCH_ALLOC=mimalloc\`): $(for n in "${!PFM[@]}"; do printf '%s files: %s; ' "$n" "${PFM[$n]}"; done)"
 	fi
 	((!only_cold)) || {
 		echo
