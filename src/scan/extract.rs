@@ -52,7 +52,261 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
     if !worth_parsing(src, opts) {
         return Facts::default();
     }
+    if !whole_only()
+        && let Some(facts) = extract_prefix(lang, src, opts)
+    {
+        return facts;
+    }
     extract_parsed(lang, src, opts, false)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests: `extract` parses every file whole, as before the prefix parse.
+    pub(super) static WHOLE_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn whole_only() -> bool {
+    #[cfg(test)]
+    return WHOLE_ONLY.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    false
+}
+
+/// A file that can hold no env read has all its facts (imports, suppressions, the directive
+/// prologue) in the statements that hold an import or suppression word: parsed up to the first
+/// statement boundary after the last one ([`prefix_cut`]), its facts are those of the whole file. `None` when there is no such boundary, or the prefix does
+/// not parse cleanly (the cut was not a statement boundary): the caller parses the whole file.
+/// `had_errors` then describes the prefix, which parsed without error.
+pub(super) fn extract_prefix(lang: Lang, src: &[u8], opts: &ScanOptions) -> Option<Facts> {
+    let prefix = &src[..prefix_cut(src, opts)?];
+    let tree = parse(lang, prefix)?;
+    let root = tree.root_node();
+    if root.has_error() || ends_open(root, prefix) {
+        return None;
+    }
+    Some(facts_of(lang, prefix, &tree, opts, false))
+}
+
+/// Statement keywords that, at column 0 of a line, begin a statement the line before cannot
+/// run into: the grammar's automatic-semicolon scanner ends the statement before at a line
+/// break followed by a letter (all but `in`/`instanceof`), and none of these continues a
+/// statement that needs no semicolon (as `else`, `catch`, `finally`, `while` do). `type` and
+/// `async` count only as `type Name` and `async function`. (`import` is not one: it is
+/// itself a word the cut must follow.)
+const CUT_KEYWORDS: [&[u8]; 13] = [
+    b"export",
+    b"const",
+    b"let",
+    b"var",
+    b"function",
+    b"async",
+    b"class",
+    b"interface",
+    b"type",
+    b"enum",
+    b"declare",
+    b"abstract",
+    b"namespace",
+];
+
+/// Where a file that can hold no env read may be cut: the start of the first line after the
+/// line of its last import or suppression word ([`last_fact_word`]; from the file's start when
+/// it has none) that begins at column 0 with a [`CUT_KEYWORDS`] word. `None` for a file that
+/// may read env (its read kinds look at code anywhere in the file: a local tested later, a
+/// schema, a same-name flag) or has no such line.
+pub(super) fn prefix_cut(src: &[u8], opts: &ScanOptions) -> Option<usize> {
+    if has_word(src, b"env")
+        || opts
+            .env_accessors
+            .iter()
+            .any(|a| !a.is_empty() && has_word(src, a.as_bytes()))
+    {
+        return None;
+    }
+    let mut line = match last_fact_word(src) {
+        Some(last) => last + memchr::memchr(b'\n', &src[last..])? + 1,
+        // Only the directive prologue, which ends before any keyword line.
+        None => 0,
+    };
+    while line < src.len() {
+        if starts_statement(&src[line..]) {
+            return Some(line);
+        }
+        line += memchr::memchr(b'\n', &src[line..])? + 1;
+    }
+    None
+}
+
+/// The start of the last word that can belong to an import or a suppression in a file that
+/// reads no env: `import`, `require`, `jest`, `vi` as words of their own (the keyword, the
+/// callee, the mock call's object), the string after a `from` (`export ... from 'x'`),
+/// `reference`, `hookctl-ignore`. Each such fact's node holds one; `Array.from(x)`, `mockData`
+/// or `important` after it cannot hold a fact. A fact's node that runs past the cut leaves the
+/// prefix unclosed, which then does not parse cleanly.
+fn last_fact_word(src: &[u8]) -> Option<usize> {
+    let word = |w: &[u8]| memmem::rfind_iter(src, w).find(|&i| is_word(src, i, w.len()));
+    let from = memmem::rfind_iter(src, b"from").find_map(|i| {
+        let rest = &src[i + 4..];
+        let at = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        matches!(rest[at], b'\'' | b'"' | b'`' | b'/').then_some(i + 4 + at)
+    });
+    [
+        word(b"import"),
+        word(b"require"),
+        word(b"jest"),
+        word(b"vi"),
+        from,
+        memmem::rfind(src, b"reference"),
+        memmem::rfind(src, b"hookctl-ignore"),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+}
+
+/// Is `src[at..at + len]` a word of its own: no letter, digit, `_` or non-ASCII byte right
+/// before or after (`$` is a boundary)?
+fn is_word(src: &[u8], at: usize, len: usize) -> bool {
+    let part = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let before = at > 0 && part(src[at - 1]);
+    let after = src.get(at + len).copied().is_some_and(part);
+    !before && !after
+}
+
+/// Does `word` occur in `src` as a word of its own (no letter, digit, `_` or non-ASCII byte
+/// right before or after; `$` is a boundary, for `'$env/static/private'`)? Every env read
+/// names `env` so (`process.env`, `import.meta.env`, `Bun.env`, `Deno.env`, `$env/...`, the
+/// `env` of `$env/dynamic/*`), and every accessor call its name: the property or callee is
+/// that exact text. `environment` or `dotenv` alone cannot read env.
+fn has_word(src: &[u8], word: &[u8]) -> bool {
+    memmem::find_iter(src, word).any(|i| is_word(src, i, word.len()))
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// Does `line` begin with a [`CUT_KEYWORDS`] word (`type` followed by a name, `async` by
+/// `function`)?
+fn starts_statement(line: &[u8]) -> bool {
+    let Some(word) = CUT_KEYWORDS
+        .iter()
+        .find(|k| line.starts_with(k) && !line.get(k.len()).copied().is_some_and(is_ident_byte))
+    else {
+        return false;
+    };
+    let rest = &line[word.len()..];
+    let after_blanks = rest.trim_ascii_start();
+    let blank = after_blanks.len() < rest.len() && !rest[..rest.len() - after_blanks.len()].contains(&b'\n');
+    match *word {
+        b"type" => {
+            blank
+                && after_blanks
+                    .first()
+                    .is_some_and(|&b| is_ident_byte(b) && !b.is_ascii_digit())
+        }
+        b"async" => {
+            blank
+                && after_blanks.starts_with(b"function")
+                && !after_blanks.get(8).copied().is_some_and(is_ident_byte)
+        }
+        _ => true,
+    }
+}
+
+/// Words that, ending the prefix, may take the next line as their continuation although the
+/// prefix parses cleanly without it (`export default async` + `function f() {}`, `declare` +
+/// `const x`, `let` + `x = 1`): every keyword and contextual keyword of TypeScript. A prefix
+/// whose last token is one of these, or that ends in a decorator, is not cut there.
+const OPEN_ENDINGS: &[&[u8]] = &[
+    b"abstract",
+    b"accessor",
+    b"as",
+    b"asserts",
+    b"async",
+    b"await",
+    b"break",
+    b"case",
+    b"catch",
+    b"class",
+    b"const",
+    b"continue",
+    b"debugger",
+    b"declare",
+    b"default",
+    b"delete",
+    b"do",
+    b"else",
+    b"enum",
+    b"export",
+    b"extends",
+    b"finally",
+    b"for",
+    b"from",
+    b"function",
+    b"get",
+    b"global",
+    b"if",
+    b"implements",
+    b"import",
+    b"in",
+    b"infer",
+    b"instanceof",
+    b"interface",
+    b"is",
+    b"keyof",
+    b"let",
+    b"module",
+    b"namespace",
+    b"new",
+    b"of",
+    b"out",
+    b"override",
+    b"package",
+    b"private",
+    b"protected",
+    b"public",
+    b"readonly",
+    b"require",
+    b"return",
+    b"satisfies",
+    b"set",
+    b"static",
+    b"super",
+    b"switch",
+    b"this",
+    b"throw",
+    b"try",
+    b"type",
+    b"typeof",
+    b"unique",
+    b"var",
+    b"void",
+    b"while",
+    b"with",
+    b"yield",
+];
+
+/// Does the parsed prefix end in a way the text after the cut could continue: its last token
+/// (comments aside) a keyword of [`OPEN_ENDINGS`], or inside a decorator?
+fn ends_open(root: Node, src: &[u8]) -> bool {
+    let mut node = root;
+    loop {
+        if node.kind() == "decorator" {
+            return true;
+        }
+        let last = (0..node.child_count())
+            .rev()
+            .filter_map(|i| node.child(i))
+            .find(|c| !c.is_extra() && c.end_byte() > c.start_byte());
+        match last {
+            Some(child) => node = child,
+            None => break,
+        }
+    }
+    let text = src.get(node.start_byte()..node.end_byte()).unwrap_or_default();
+    OPEN_ENDINGS.contains(&text)
 }
 
 /// [`extract`] without the trigger-word prefilter: every file parsed (the property test
@@ -65,6 +319,17 @@ pub(super) fn extract_parsed(lang: Lang, src: &[u8], opts: &ScanOptions, every_s
     let Some(tree) = parse(lang, src) else {
         return Facts::default();
     };
+    facts_of(lang, src, &tree, opts, every_subtree)
+}
+
+/// The facts of `src` from its syntax tree.
+fn facts_of<'a>(
+    lang: Lang,
+    src: &'a [u8],
+    tree: &'a Tree,
+    opts: &'a ScanOptions,
+    every_subtree: bool,
+) -> Facts {
     let grammar = grammar(lang);
     let mut walker = Walker {
         src,
@@ -88,7 +353,7 @@ pub(super) fn extract_parsed(lang: Lang, src: &[u8], opts: &ScanOptions, every_s
         ancestors: Vec::new(),
         analysis: read_kind::Analysis::default(),
     };
-    walker.walk(&tree);
+    walker.walk(tree);
     let mut facts = walker.facts;
     // A value that goes only to a dependency is optional when the file tests the same name as
     // on/off elsewhere; otherwise it is a plain read.

@@ -23,7 +23,7 @@ pub fn decode_js_string(raw: &[u8]) -> String {
 }
 
 /// Bump when extraction output changes, so cached facts from older versions are ignored.
-pub const EXTRACTOR_VERSION: u32 = 10;
+pub const EXTRACTOR_VERSION: u32 = 11;
 
 /// Which tree-sitter grammar a path is parsed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -284,7 +284,10 @@ pub struct Facts {
     pub imports: Vec<Import>,
     pub env_reads: Vec<EnvRead>,
     pub suppressions: Vec<Suppression>,
-    /// tree-sitter produced error nodes; extraction carried on past them.
+    /// tree-sitter produced error nodes in the text parsed; extraction carried on past them.
+    /// A file that can hold no env read is parsed only up to the statement boundary after its
+    /// last trigger word when that prefix parses without error (`extract::prefix_cut`): an
+    /// error after the cut is not seen. No rule reads this.
     pub had_errors: bool,
     /// The file's directive prologue holds `"use client"` (Next.js client component): only
     /// string-literal statements and comments come before it. Set only for files that were

@@ -489,9 +489,13 @@ fn grammar_follows_lang() {
     let cast = "const n = <number>x;\nimport y from 'a';";
     assert!(!extract(Ts, cast.as_bytes(), &opts()).had_errors);
     assert!(extract(Tsx, cast.as_bytes(), &opts()).had_errors);
-    let jsx = "import R from 'react';\nconst a = <div className=\"x\">{1}</div>;";
+    let jsx = "const a = <div className=\"x\">{1}</div>;\nimport R from 'react';";
     assert!(!extract(Tsx, jsx.as_bytes(), &opts()).had_errors);
     assert!(extract(Ts, jsx.as_bytes(), &opts()).had_errors);
+    // A file that reads no env is parsed up to the statement after its last import: an error
+    // after that is not seen.
+    let after = "import R from 'react';\nconst a = <div className=\"x\">{1}</div>;";
+    assert!(!extract(Ts, after.as_bytes(), &opts()).had_errors);
 }
 
 #[test]
@@ -1253,5 +1257,341 @@ proptest! {
             );
         }
         prop_assert_eq!(render(&filtered), render(&full), "{:?}", src);
+    }
+}
+
+// ---- the prefix parse (files that can hold no env read are parsed up to their last fact) ----
+
+/// `extract` of `src` (which may parse only a prefix) and a whole-file parse: the facts, with
+/// `had_errors`, and whether the prefix was parsed alone.
+fn prefix_and_whole(lang: Lang, src: &str) -> (Facts, Facts, bool) {
+    prefix_and_whole_with(lang, src, &opts())
+}
+
+fn prefix_and_whole_with(lang: Lang, src: &str, opts: &ScanOptions) -> (Facts, Facts, bool) {
+    let got = extract(lang, src.as_bytes(), opts);
+    // `extract` before the prefix parse: the trigger-word prefilter, then the whole file.
+    let whole = if super::extract::worth_parsing(src.as_bytes(), opts) {
+        super::extract::extract_parsed(lang, src.as_bytes(), opts, false)
+    } else {
+        Facts::default()
+    };
+    let cut = super::extract::extract_prefix(lang, src.as_bytes(), opts).is_some();
+    (got, whole, cut)
+}
+
+/// (source, the prefix alone is parsed). Every file parses without error whole.
+const PREFIX_TABLE: &[(&str, bool)] = &[
+    ("import a from 'a'\nconst x = 1\nfoo(x)\n", true),
+    (
+        "'use client'\nimport a from 'a'\nexport function F() { return a }\n",
+        true,
+    ),
+    (
+        "\"use client\";\n// hookctl-ignore imports/untracked\nimport a from 'a'\nlet x = 1\n",
+        true,
+    ),
+    ("/// <reference path=\"./a.d.ts\" />\nconst x = 1\n", true),
+    ("import a from 'a'\nconst b = a\n  + 1\nconst c = 2\n", true),
+    // Continuation lines at column 0 before the cut: the cut is at the next keyword line.
+    (
+        "const r = require('r')\nlet x = r\n(1)\n[0]\n.m()\n`t`\nconst y = 1\n",
+        true,
+    ),
+    ("const r = require('r')\n  ? 1\n  : 2\nfunction f() {}\n", true),
+    ("try { require('t') } catch {}\nconst y = 1\n", true),
+    ("if (a) require('a')\nelse b()\nvar z = 1\n", true),
+    ("function f() {\nrequire('a')\n}\nfunction g() {}\n", true),
+    (
+        "jest.mock('./m', () => ({}))\ndescribe('x', () => {})\nclass K {}\n",
+        true,
+    ),
+    ("export * from './a'\nexport const b = 1\n", true),
+    (
+        "import type { A } from 'a'\ndeclare module 'x' {\n  export const y: A\n}\ndeclare global {}\n",
+        true,
+    ),
+    (
+        "import a from 'a'\ntype T = number\ninterface I {}\nenum E { A }\nnamespace N {}\n",
+        true,
+    ),
+    (
+        "import a from 'a'\nabstract class A {}\nasync function f() {}\n",
+        true,
+    ),
+    ("import a from 'a'\n@dec\nexport class K {}\n", false),
+    ("import d from 'd'\n@d\nclass K {}\n", false),
+    // The cut is at the first keyword line: here before `export default`.
+    ("import a from 'a'\nexport default\nclass K {}\n", true),
+    // A prefix ending in a word that takes the next line: not cut there.
+    ("import a from 'a'; export default\nclass K {}\n", false),
+    (
+        "import a from 'a'; export default async\nfunction f() {}\n",
+        false,
+    ),
+    ("import a from 'a'; let\nx = 1\n", false),
+    ("import a from 'a'; declare\nconst x: number\n", false),
+    (
+        "import a from 'a'; const y = 1; type\nFoo = 1\nconst x = 2\n",
+        true,
+    ),
+    ("import a from 'a'\nconst t = a satisfies\nany\n", true),
+    // Template literals, block comments, strings and JSX across the cut: the prefix does not
+    // parse, and the whole file is.
+    ("const s = `\nimport x\nconst y = 1\n`\n", false),
+    ("/* require('x')\nconst y */\nlet z = 1\n", false),
+    ("const s = 'require(\\\nconst'\nlet z = 1\n", false),
+    ("const j = <div>\n{require('x')}\nconst\n</div>\n", false),
+    (
+        "class A {\nm() { return require('a') }\nconst = 1\n}\nlet z = 1\n",
+        false,
+    ),
+    // Trigger words that start no fact: cut before them.
+    (
+        "import a from 'a'\nconst b = Array.from(a)\nconst mockData = { important: true }\n",
+        true,
+    ),
+    (
+        "import a from 'a'\nconst environment = dotenv()\nconst y = 1\n",
+        true,
+    ),
+    ("'use client'\nconst b = Array.from(a)\n", true),
+    ("const b = Array.from(a)\n", true),
+    // A file that may read env: `env`, `$env/...` as words of their own.
+    ("import { A } from '$env/static/private'\nconst y = A\n", false),
+    ("import a from 'a'\nconst y = a?.env\nconst z = 1\n", false),
+    // No keyword line after the last trigger.
+    ("import a from 'a'\nfoo()\n", false),
+    ("import a from 'a'\ntype\nFoo = 1\n", false),
+    ("import a from 'a'\nconstant = 1\n", false),
+    // May read env: parsed whole.
+    ("import a from 'a'\nconst x = process.env.X\nconst y = 1\n", false),
+    ("import a from 'a'\nconst x = getEnv('X')\nconst y = 1\n", false),
+];
+
+#[test]
+fn the_prefix_parse_finds_the_facts_of_the_whole_file() {
+    for (src, want_cut) in PREFIX_TABLE {
+        for lang in [Ts, Tsx] {
+            if lang == Ts && src.contains("<div>") {
+                continue;
+            }
+            let (got, whole, cut) = prefix_and_whole(lang, src);
+            assert!(!whole.had_errors, "{lang:?} {src:?} does not parse");
+            assert_eq!(got, whole, "{lang:?} {src:?}");
+            assert_eq!(cut, *want_cut, "{lang:?} {src:?}: prefix parsed alone");
+        }
+    }
+}
+
+/// Units of the cut property's programs that hold a trigger word, one or more lines each
+/// (`{i}` is the unit's number): facts, and constructs that carry a trigger word or a keyword
+/// line across lines.
+const CUT_FACT_UNITS: &[&str] = &[
+    "import a{i} from './a{i}'",
+    "import type {{ T{i} }} from 't{i}'",
+    "const r{i} = require('r{i}')",
+    "jest.mock('./m{i}')",
+    "export * from './e{i}'",
+    "export {{ x as y{i} }} from './x{i}'",
+    "// hookctl-ignore imports/untracked",
+    "/// <reference path=\"./p{i}.d.ts\" />",
+    "const d{i} = await import('./d{i}')",
+    "try {{ require('g{i}') }} catch {{}}",
+    "if (a) {{ require('z{i}') }}",
+    "let q{i}: typeof import('q{i}')",
+    "const t{i} = `\nconst z = 1\nimport q\n`",
+    "const u{i} = `${{\nrequire('u')\n}}`",
+    "/*\nconst z = 1\nrequire('c')\n*/",
+    "/**\n * @type {{import('no')}}\n */",
+    "function g{i}() {{\nconst inner = 1\nreturn require('in')\n}}",
+    "const j{i} = <div>\nconst\n{{require('j')}}\n</div>",
+    // A prologue the next line ends early: `\"use client\"` is a directive in the prefix alone.
+    "'import'; \"use client\"\n.length",
+    "\"use client\" // hookctl-ignore\n.length",
+    "'use client'; const k{i} = require('k{i}')\n+ 1",
+    "const m{i} = await vi.importActual<typeof import('./m{i}')>\n('./m{i}')",
+    // Facts whose trigger word is not where the statement starts, or whose node spans lines.
+    "export {{\ntype A{i},\n}} from './ta{i}'",
+    "export * from /* c */ './c{i}'",
+    "export * from\n'./n{i}'",
+    "jest.mock(\n'./jm{i}',\n)",
+    "jest\n.mock('./jn{i}')",
+    "vi.doMock('./vm{i}', () => ({{\nconst: 1,\n}}))",
+    "const ra{i} = jest.requireActual('./ra{i}')",
+    "const ia{i} = await vi.importActual('./ia{i}')",
+    "const dy{i} = import(\n'./dy{i}'\n)",
+    "export const ro{i} = require\n.resolve('./ro{i}')",
+    "const v{i} = process.env.V{i}\nexport const w{i} = v{i} ?? 'd'",
+    "const g{i} = getEnv('G{i}')\nexport const h{i} = g{i} || 'd'",
+];
+
+/// Units without a trigger word: keyword lines where a cut may fall, lines that continue the
+/// statement before, constructs that carry a keyword line across lines.
+const CUT_PLAIN_UNITS: &[&str] = &[
+    // Trigger words that cannot start a fact: the file is parsed, and cut before them.
+    "const af{i} = Array.from(b)",
+    "const mockData{i} = {{ important: 1 }}",
+    "export const fromX{i} = 'from'",
+    "let environment{i} = dotenv()",
+    "const avi{i} = jestConfig",
+    "'use client'",
+    "const n{i} = 1",
+    "export function f{i}() {{}}",
+    "let l{i} = 2",
+    "var v{i} = 3",
+    "class C{i} {{}}",
+    "interface I{i} {{}}",
+    "type T{i} = number",
+    "enum E{i} {{ A }}",
+    "declare const dc{i}: number",
+    "abstract class AC{i} {{}}",
+    "namespace N{i} {{}}",
+    "async function af{i}() {{}}",
+    "export const ec{i} = 1",
+    "export default class {{}}",
+    "foo{i}()",
+    "const b{i} = x\n(y)",
+    "let c{i} = [1]\n[0]",
+    "const o{i} = obj\n.m()",
+    "const p{i} = 1\n+ 2",
+    "const p{i} = a\n? b\n: c",
+    "const e{i} = a\nin b",
+    "const w{i} = x\ninstanceof Z",
+    "const s{i} = a as\nany",
+    "const tt{i} = a\n`t`",
+    "@dec\nexport class K{i} {{}}",
+    "@dec\nclass K{i} {{}}",
+    "export default\nclass {{}}",
+    "export default async\nfunction af{i}() {{}}",
+    "if (a) b()\nelse c()",
+    "do {{}}\nwhile (0)",
+    "try {{}}\nfinally {{}}",
+    "declare\nconst dd{i}: number",
+    "let\nlx{i} = 1",
+    "const s{i} = 'a\\\nconst b'",
+    "class M{i} {{\nm() {{}}\n}}",
+    "x{i} = y\n/re/g",
+    "export =\nfoo",
+];
+
+/// What goes after a unit.
+const SEPS: [&str; 4] = ["\n", ";\n", "\n\n", " "];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    /// Wherever the cut falls, `extract` (which parses only the prefix of a file that can hold
+    /// no env read) finds the facts of a whole-file parse, for every program that parses.
+    #[test]
+    fn the_prefix_parse_changes_no_fact(
+        head in proptest::collection::vec((0..CUT_FACT_UNITS.len() + CUT_PLAIN_UNITS.len(), prop::sample::select(&SEPS[..])), 1..6),
+        tail in proptest::collection::vec((0..CUT_PLAIN_UNITS.len(), prop::sample::select(&SEPS[..])), 0..6),
+        env_accessor in any::<bool>(),
+        tsx in any::<bool>(),
+    ) {
+        let mut src = String::new();
+        let units = head.iter().map(|&(u, sep)| {
+            let unit = CUT_FACT_UNITS.get(u).copied();
+            (unit.unwrap_or_else(|| CUT_PLAIN_UNITS[u - CUT_FACT_UNITS.len()]), sep)
+        });
+        let units = units.chain(tail.iter().map(|&(u, sep)| (CUT_PLAIN_UNITS[u], sep)));
+        for (i, (unit, sep)) in units.enumerate() {
+            src += &unit
+                .replace("{i}", &i.to_string())
+                .replace("{{", "{")
+                .replace("}}", "}");
+            src += sep;
+        }
+        // With `env` an accessor every file that says `env` holds one; without, only the
+        // rule for `env` itself keeps a file that may read env whole.
+        let opts = ScanOptions {
+            env_accessors: if env_accessor { opts().env_accessors } else { vec!["getEnv".into()] },
+        };
+        let (got, whole, _) = prefix_and_whole_with(lang_of(tsx), &src, &opts);
+        if !whole.had_errors {
+            prop_assert_eq!(got, whole, "{:?}", src);
+        }
+    }
+}
+
+/// The prefix parse on real files: `HOOKCTL_PREFIX_CORPUS=dir[:dir...] cargo nextest run
+/// --run-ignored only prefix_parse_on_a_corpus --no-capture`. Every TS/JS and host file's facts
+/// (`had_errors` aside) must equal a whole-file parse's; prints how many bytes were parsed.
+#[test]
+#[ignore = "needs HOOKCTL_PREFIX_CORPUS"]
+#[expect(
+    clippy::print_stderr,
+    reason = "a measurement run by hand: it prints what it found"
+)]
+fn prefix_parse_on_a_corpus() {
+    use super::FileKind;
+    use super::extract::WHOLE_ONLY;
+    let dirs = crate::env_vars::get("HOOKCTL_PREFIX_CORPUS").expect("HOOKCTL_PREFIX_CORPUS");
+    for dir in dirs.split(':') {
+        let opts = ScanOptions::default();
+        let (mut files, mut cut, mut fallback, mut err_diff, mut differ) = (0, 0, 0, 0, 0);
+        let (mut all_bytes, mut parsed_bytes) = (0usize, 0usize);
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        while let Some(path) = stack.pop() {
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                if name == ".git" || name == "node_modules" {
+                    continue;
+                }
+                for e in std::fs::read_dir(&path).unwrap().flatten() {
+                    stack.push(e.path());
+                }
+                continue;
+            }
+            let Some(kind) = path.to_str().and_then(FileKind::for_path) else {
+                continue;
+            };
+            if matches!(kind, FileKind::Style(_)) || !meta.is_file() {
+                continue;
+            }
+            let src = std::fs::read(&path).unwrap();
+            files += 1;
+            let new = super::extract_file(kind, &src, &opts);
+            WHOLE_ONLY.with(|w| w.set(true));
+            let old = super::extract_file(kind, &src, &opts);
+            WHOLE_ONLY.with(|w| w.set(false));
+            if new.had_errors != old.had_errors {
+                err_diff += 1;
+            }
+            let strip = |f: &Facts| Facts {
+                had_errors: false,
+                ..f.clone()
+            };
+            if strip(&new) != strip(&old) {
+                differ += 1;
+                eprintln!("DIFFERS {}", path.display());
+            }
+            if let FileKind::Script(lang) = kind
+                && super::extract::worth_parsing(&src, &opts)
+            {
+                all_bytes += src.len();
+                match super::extract::prefix_cut(&src, &opts) {
+                    Some(at) if super::extract::extract_prefix(lang, &src, &opts).is_some() => {
+                        cut += 1;
+                        parsed_bytes += at;
+                    }
+                    Some(at) => {
+                        fallback += 1;
+                        parsed_bytes += at + src.len();
+                    }
+                    None => parsed_bytes += src.len(),
+                }
+            }
+        }
+        eprintln!(
+            "{dir}: {files} files, {cut} parsed to a cut, {fallback} cut tried and parsed whole, \
+             {differ} differ, had_errors differs in {err_diff}; TS/JS bytes parsed {parsed_bytes} of {all_bytes} ({:.1}%)",
+            100.0 * parsed_bytes as f64 / all_bytes.max(1) as f64
+        );
+        assert_eq!(differ, 0);
     }
 }
