@@ -1346,6 +1346,8 @@ const PREFIX_TABLE: &[(&str, bool)] = &[
         "class A {\nm() { return require('a') }\nconst = 1\n}\nlet z = 1\n",
         false,
     ),
+    ("import a from 'a'\r\nconst x = 1\r\n", true),
+    ("import a from 'a'; type\r\nFoo = 1\r\n", false),
     // Trigger words that start no fact: cut before them.
     (
         "import a from 'a'\nconst b = Array.from(a)\nconst mockData = { important: true }\n",
@@ -1381,6 +1383,44 @@ fn the_prefix_parse_finds_the_facts_of_the_whole_file() {
             assert_eq!(got, whole, "{lang:?} {src:?}");
             assert_eq!(cut, *want_cut, "{lang:?} {src:?}: prefix parsed alone");
         }
+    }
+}
+
+/// Host files' script blocks go through `extract` blanked in place: the cut falls inside a
+/// block, and a second block's imports are after it or move it.
+#[test]
+fn the_prefix_parse_in_host_files() {
+    use super::extract::WHOLE_ONLY;
+    use super::sfc::{Host, extract_host};
+    let table: &[(Host, &str)] = &[
+        (
+            Host::Vue,
+            "<script setup lang=\"ts\">\nimport A from './A.vue'\nconst n = 1\nfunction f() {\nreturn n\n}\n</script>\n<template><A/></template>\n",
+        ),
+        (
+            Host::Vue,
+            "<script lang=\"ts\">\nimport a from './a'\nexport default {}\n</script>\n<script setup lang=\"ts\">\nimport B from './B.vue'\nconst m = 2\n</script>\n",
+        ),
+        (
+            Host::Svelte,
+            "<script lang=\"ts\">\n  import C from './C.svelte'\nlet x = 1\n  const y = Array.from([x])\n</script>\n<C/>\n",
+        ),
+        (
+            Host::Astro,
+            "---\nimport L from '../layouts/L.astro'\nconst t = 'x'\n---\n<L title={t}/>\n",
+        ),
+        (
+            Host::Mdx,
+            "import { Chart } from './chart'\nexport const meta = {}\n\n# Title\n\n<Chart/>\n",
+        ),
+    ];
+    for (host, src) in table {
+        let got = extract_host(*host, src.as_bytes(), &opts());
+        WHOLE_ONLY.with(|w| w.set(true));
+        let whole = extract_host(*host, src.as_bytes(), &opts());
+        WHOLE_ONLY.with(|w| w.set(false));
+        assert!(!got.imports.is_empty(), "{src:?}");
+        assert_eq!(got, whole, "{src:?}");
     }
 }
 
