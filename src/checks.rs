@@ -1334,7 +1334,7 @@ fn analyze(
     if let Some(folders) = free_folders {
         // Import-free: found so by this run's walk, known so, or its imports decoded whole
         // (for another reader) and none of them wanted.
-        folders.record(&snap, &files, |i| {
+        let root_free = folders.record(&snap, &files, |i| {
             confirmed[i]
                 || (!imports_unwanted[i]
                     && !files[i]
@@ -1344,6 +1344,11 @@ fn analyze(
                         .any(rules::env_required_by_package::wants_decoded))
                 || import_free.contains(&files[i].0, &oids[i])
         });
+        // The next full check asks the root folder alone: a fresh clone need not download the
+        // per-file set in the context bundle.
+        if root_free && let Some(file) = import_free.file() {
+            crate::cache::bundle::unneeded(file);
+        }
     }
     let _ = import_free.save();
     let generated = std::sync::atomic::AtomicUsize::new(0);

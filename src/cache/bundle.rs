@@ -186,6 +186,14 @@ pub fn read(path: &Path) -> Option<(Vec<u8>, bool)> {
     (d == dir).then(|| files.get(name).map(|b| (b.clone(), true)))?
 }
 
+/// A file readers asked for this run that the next full check of the snapshot will not read
+/// (another file answers for it): left out of the bundle this run uploads.
+pub fn unneeded(path: &Path) {
+    if let Some((_, seen)) = &mut state().collect {
+        seen.retain(|p| p != path);
+    }
+}
+
 /// A reader used the bundle's `bytes` for `path`: kept there once the answer is out, unless
 /// they hold a secret (a server must not plant one in a clone's cache folder; screened then).
 /// A reader that rewrites the file this run cancels this ([`super::later::cancel`]).

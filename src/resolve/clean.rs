@@ -197,6 +197,11 @@ impl CleanSet {
         )
     }
 
+    /// The set's file in the cache folder (`None`: a set that remembers nothing).
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
     pub fn contains(&self, path: &str, oid: &Oid) -> bool {
         if oid.is_zero() {
             return false;
