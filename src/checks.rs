@@ -457,6 +457,13 @@ fn finish_cache(cache: FactsCache, outcome: &mut Outcome) {
     let remote = cache.remote().cloned();
     cache.save_or_put_off(crate::cache::later::detach_bytes());
     timings::report("cache save", &t0);
+    // The context bundle this run computed, when it asked for one and none was there.
+    if let Some((hash, files)) = crate::cache::bundle::collected()
+        && let Some(remote) = &remote
+        && !files.is_empty()
+    {
+        remote.put_later(hash, crate::cache::bundle::encode(&files));
+    }
     if let Some(remote) = remote {
         let t0 = Mark::now();
         outcome.notes.extend(remote.finish());
@@ -1074,7 +1081,10 @@ fn remote_snapshot(
         .filter(|r| cache.nothing_local() && r.worth_it(paths.len()))?;
     let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
     // Asked for before the resolver was set up (the same paths), else now.
-    let (keys, hash, got) = remote.take_snapshot().unwrap_or_else(|| {
+    let t0 = Mark::now();
+    let taken = remote.take_snapshot();
+    timings::report("snapshot facts (waited for)", &t0);
+    let (keys, hash, got) = taken.unwrap_or_else(|| {
         let (keys, hash) = snapshot_name(paths, fingerprint);
         let got = remote.get(&hash);
         (keys, hash, got)
@@ -1115,6 +1125,15 @@ fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOption
         return;
     };
     let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
+    // The context bundle (clean sets, folder verdicts, bundler configs), at the same time: its
+    // readers wait for it when their local file is missing.
+    let (bundle_snap, bundle_remote) = (snap.clone(), remote.clone());
+    let download = std::thread::spawn(move || {
+        let hash = crate::cache::remote::bundle_hash(&bundle_snap);
+        let files = bundle_remote.fetch_bundle(&hash);
+        (hash, files)
+    });
+    crate::cache::bundle::expect(cache_dir(snap).join(crate::cache::DIR), download, remote.writes());
     let (snap, worth) = (snap.clone(), remote.clone());
     remote.prefetch_snapshot(move || {
         let paths = source_paths(&snap);
@@ -1315,7 +1334,7 @@ fn analyze(
     if let Some(folders) = free_folders {
         // Import-free: found so by this run's walk, known so, or its imports decoded whole
         // (for another reader) and none of them wanted.
-        folders.record(&snap, &files, |i| {
+        let root_free = folders.record(&snap, &files, |i| {
             confirmed[i]
                 || (!imports_unwanted[i]
                     && !files[i]
@@ -1325,6 +1344,11 @@ fn analyze(
                         .any(rules::env_required_by_package::wants_decoded))
                 || import_free.contains(&files[i].0, &oids[i])
         });
+        // The next full check asks the root folder alone: a fresh clone need not download the
+        // per-file set in the context bundle.
+        if root_free && let Some(file) = import_free.file() {
+            crate::cache::bundle::unneeded(file);
+        }
     }
     let _ = import_free.save();
     let generated = std::sync::atomic::AtomicUsize::new(0);

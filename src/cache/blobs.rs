@@ -43,10 +43,20 @@ impl BlobCache {
     /// Load `<common dir>/hookctl/<name>`; a missing, foreign or corrupt file is an empty cache.
     pub fn load(common_dir: &std::path::Path, name: &str, frame: Frame, fingerprint: u64) -> BlobCache {
         let file = common_dir.join(super::DIR).join(name);
-        let entries = std::fs::read(&file)
-            .ok()
-            .and_then(|b| decode(frame.body(&b, fingerprint)?))
-            .unwrap_or_default();
+        // The local file, else the one the snapshot's context bundle brought (a fresh clone):
+        // validated the same way, and kept here after the answer ([`BlobCache::save`]).
+        let entries = match super::bundle::read(&file) {
+            Some((bytes, from_bundle)) => match frame.body(&bytes, fingerprint).and_then(decode) {
+                Some(entries) => {
+                    if from_bundle {
+                        super::bundle::keep(&file, bytes);
+                    }
+                    entries
+                }
+                None => BTreeMap::new(),
+            },
+            None => BTreeMap::new(),
+        };
         BlobCache {
             file: Some(file),
             frame,
@@ -91,6 +101,8 @@ impl BlobCache {
         if !st.dirty {
             return;
         }
+        // Rewritten now: not the bundle's file after the answer.
+        super::later::cancel(file);
         if st.entries.len() > MAX_ENTRIES {
             let used = std::mem::take(&mut st.used);
             st.entries.retain(|k, _| used.contains(k));

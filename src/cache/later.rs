@@ -22,20 +22,23 @@ pub const DETACH_BYTES: usize = 1 << 20;
 enum Write {
     Facts(Box<FactsCache>),
     File(PathBuf, Vec<u8>),
+    /// Bytes another machine sent (a context bundle's file): written only when they hold no
+    /// secret (screened then, after the answer).
+    Screened(PathBuf, Vec<u8>),
 }
 
 impl Write {
     fn path(&self) -> Option<&Path> {
         match self {
             Write::Facts(c) => c.path.as_deref(),
-            Write::File(p, _) => Some(p),
+            Write::File(p, _) | Write::Screened(p, _) => Some(p),
         }
     }
 
     fn size(&self) -> usize {
         match self {
             Write::Facts(c) => c.save_size(),
-            Write::File(_, b) => b.len(),
+            Write::File(_, b) | Write::Screened(_, b) => b.len(),
         }
     }
 
@@ -43,6 +46,8 @@ impl Write {
         let _ = match self {
             Write::Facts(c) => c.save(),
             Write::File(p, b) => super::write_atomically(p, b),
+            Write::Screened(p, b) if crate::secret::find(b).is_empty() => super::write_atomically(p, b),
+            Write::Screened(..) => Ok(()),
         };
     }
 }
@@ -68,9 +73,28 @@ pub fn file(path: PathBuf, bytes: Vec<u8>) {
     queue().push(Write::File(path, bytes));
 }
 
+/// [`file`] for bytes another machine sent: written only if they hold no secret (a server must
+/// not plant one in a clone's cache folder), screened when written.
+pub fn file_screened(path: PathBuf, bytes: Vec<u8>) {
+    queue().push(Write::Screened(path, bytes));
+}
+
+/// Forget the queued writes of `path`: this run writes it now, with more than they hold.
+pub fn cancel(path: &Path) {
+    queue().retain(|w| w.path() != Some(path));
+}
+
 /// Save `cache` once the answer is out.
 pub(super) fn facts(cache: FactsCache) {
     queue().push(Write::Facts(Box::new(cache)));
+}
+
+/// The bytes queued to be written to `path` (the last write queued), if any.
+pub fn pending(path: &Path) -> Option<Vec<u8>> {
+    queue().iter().rev().find_map(|w| match w {
+        Write::File(p, b) | Write::Screened(p, b) if p == path => Some(b.clone()),
+        _ => None,
+    })
 }
 
 /// Do now the queued writes of `path`: this process is about to read it.

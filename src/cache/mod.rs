@@ -64,6 +64,7 @@ pub const FILE: &str = "facts.bin";
 pub const NEW_FILE: &str = "facts-new.bin";
 
 pub mod blobs;
+pub mod bundle;
 pub mod frame;
 mod fresh;
 pub mod later;

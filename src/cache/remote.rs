@@ -417,7 +417,7 @@ impl Remote {
     }
 
     /// An artifact that did not verify or parse: counted, said once at the end.
-    fn rejected(&self) -> Fetched {
+    pub(crate) fn rejected(&self) -> Fetched {
         self.0.rejected.fetch_add(1, Ordering::Relaxed);
         Fetched::Rejected
     }
@@ -616,6 +616,21 @@ impl Remote {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .take()?;
         handle.join().ok().flatten()
+    }
+
+    // ---- a snapshot's context bundle --------------------------------------------------------
+
+    /// Download the context bundle named `hash` ([`bundle_hash`]): its files, or `None` when it
+    /// is absent, unverified or does not parse (then counted as rejected).
+    pub fn fetch_bundle(&self, hash: &str) -> super::bundle::Arrival {
+        let Fetched::Body(b) = self.get(hash) else {
+            return None;
+        };
+        let files = super::bundle::parse(&b);
+        if files.is_none() {
+            self.rejected();
+        }
+        files
     }
 
     // ---- facts ----------------------------------------------------------------------------
@@ -838,6 +853,21 @@ pub fn snapshot_hash(fingerprint: u64, keys: &[Oid]) -> String {
         what.extend_from_slice(k.as_bytes());
     }
     artifact_hash(&what)
+}
+
+/// The context bundle of a snapshot ([`super::bundle`]): named by every path of it, its kind
+/// and blob id, and the bundle's fingerprint (hookctl's version). Each file inside carries its
+/// own key besides (a context hash, a fingerprint), checked by its reader.
+pub fn bundle_hash(snap: &crate::snapshot::Snapshot) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(b"bundle\0");
+    h.update(&super::bundle::fingerprint().to_le_bytes());
+    for (path, entry) in snap {
+        h.update(path.as_bytes());
+        h.update(&[0, entry.kind as u8]);
+        h.update(entry.oid.as_bytes());
+    }
+    artifact_hash(&h.digest128().to_le_bytes())
 }
 
 pub fn clean_hash(name: &str, ctx: u64) -> String {

@@ -118,12 +118,22 @@ impl CleanSet {
     pub fn load_as(common_dir: &Path, name: &str, ctx: u64) -> CleanSet {
         let file = common_dir.join(crate::cache::DIR).join(context_file(name, ctx));
         crate::cache::later::flush_for(&file);
-        let known = std::fs::read(&file)
-            .ok()
-            .and_then(|b| parse(b, ctx))
-            .unwrap_or_default();
+        // The local file, else the one the snapshot's context bundle brought (a fresh clone):
+        // validated the same way, and kept here after the answer ([`CleanSet::save`]).
+        let (known, from_bundle) = match crate::cache::bundle::read(&file) {
+            Some((bytes, false)) => (parse(bytes, ctx).unwrap_or_default(), false),
+            Some((bytes, true)) => match parse(bytes.clone(), ctx) {
+                // Kept as it came, after the answer (a warm run saves nothing).
+                Some(known) => {
+                    crate::cache::bundle::keep(&file, bytes);
+                    (known, true)
+                }
+                None => (Vec::new(), false),
+            },
+            None => (Vec::new(), false),
+        };
         let stale = known.is_empty();
-        if !stale {
+        if !stale && !from_bundle {
             // Used now: the last to be evicted.
             let _ = std::fs::File::options()
                 .append(true)
@@ -187,6 +197,11 @@ impl CleanSet {
         )
     }
 
+    /// The set's file in the cache folder (`None`: a set that remembers nothing).
+    pub fn file(&self) -> Option<&Path> {
+        self.file.as_deref()
+    }
+
     pub fn contains(&self, path: &str, oid: &Oid) -> bool {
         if oid.is_zero() {
             return false;
@@ -248,6 +263,8 @@ impl CleanSet {
             body.extend_from_slice(o);
         }
         let bytes = FRAME.encode(self.ctx, &body);
+        // Rewritten now: not a context bundle's file after the answer.
+        crate::cache::later::cancel(file);
         crate::cache::write_atomically(file, &bytes)?;
         evict(file);
         if let Some((remote, name)) = &self.remote {

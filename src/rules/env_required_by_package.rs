@@ -147,15 +147,16 @@ impl FreeFolders {
     }
 
     /// Keep the folders walked whose every source file of `snap` is in `files` (sorted by
-    /// path) and import-free by `free` (an index into `files`).
+    /// path) and import-free by `free` (an index into `files`); `true` when the root folder is
+    /// one of them.
     pub fn record(
         self,
         snap: &Snapshot,
         files: &[(String, crate::scan::Facts)],
         free: impl Fn(usize) -> bool,
-    ) {
+    ) -> bool {
         let Some(walk) = self.walk.filter(|w| !w.folders.is_empty()) else {
-            return;
+            return false;
         };
         let dirty: Vec<&str> = walk
             .rows
@@ -169,14 +170,17 @@ impl FreeFolders {
             })
             .map(|(p, _)| p)
             .collect();
+        let mut root = false;
         for f in &walk.folders {
             if crate::snapshot::folders::none_below(&dirty, &f.prefix) {
                 self.set.insert(&f.prefix, &f.id);
+                root |= f.prefix.is_empty();
             } else if f.prefix.is_empty() {
                 self.set.insert(NOT_FREE_ROOT, &f.id);
             }
         }
         let _ = self.set.save();
+        root
     }
 }
 

@@ -296,22 +296,28 @@ pub fn check(
         })
         .collect();
     let _ = clean.save();
-    if let Some(walk) = walk {
-        keep_clean_folders(&folders, &walk, &wanted, &per_file);
+    if let Some(walk) = walk
+        && keep_clean_folders(&folders, &walk, &wanted, &per_file)
+        && let Some(file) = clean.file()
+    {
+        // The next full check of this index asks the kept root folder and never reads the
+        // per-file set: a fresh clone need not download it in the context bundle.
+        crate::cache::bundle::unneeded(file);
     }
     per_file.into_iter().flat_map(|(found, _)| found).collect()
 }
 
 /// Keep the folders `walk` went through that hold no file of `wanted` (sorted) left unclean by
-/// `per_file` (its findings, and whether it is known clean now).
+/// `per_file` (its findings, and whether it is known clean now); `true` when the root folder
+/// is one of them (every row is vouched for next time).
 fn keep_clean_folders(
     folders: &CleanSet,
     walk: &crate::snapshot::folders::Walk,
     wanted: &[(&str, git2::Oid)],
     per_file: &[(Vec<Finding>, bool)],
-) {
+) -> bool {
     if walk.folders.is_empty() {
-        return;
+        return false;
     }
     let dirty: Vec<&str> = wanted
         .iter()
@@ -319,12 +325,15 @@ fn keep_clean_folders(
         .filter(|(_, (_, is_clean))| !is_clean)
         .map(|((p, _), _)| *p)
         .collect();
+    let mut root = false;
     for f in &walk.folders {
         if crate::snapshot::folders::none_below(&dirty, &f.prefix) {
             folders.insert(&f.prefix, &f.id);
+            root |= f.prefix.is_empty();
         }
     }
     let _ = folders.save();
+    root
 }
 
 /// The snapshot files that committed env-file symlinks (`.env.production -> config/prod`)

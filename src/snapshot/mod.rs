@@ -957,7 +957,7 @@ fn kind_of_mode(mode: u32) -> EntryKind {
 mod diff;
 pub mod folders;
 pub mod index_file;
-mod special;
+pub(crate) mod special;
 mod table;
 
 use table::Table;

@@ -24,7 +24,7 @@ use rustc_hash::FxHashMap;
 use super::index_file::TreeNode;
 use super::table::Table;
 use super::{PLAIN_EXTENSIONS, is_special};
-use crate::cache::frame::{self, Frame};
+use crate::cache::frame::Frame;
 
 const FRAME: Frame = Frame {
     magic: b"hkspecl\0",
@@ -75,6 +75,9 @@ impl Lists {
     /// The lists kept in `dir` (the cache folder; `None`: none kept, none saved).
     pub fn load(dir: Option<&Path>, min_entries: u32) -> Lists {
         let file = dir.map(|d| d.join(FILE));
+        if let Some(f) = &file {
+            crate::cache::later::flush_for(f);
+        }
         let body = file
             .as_deref()
             .and_then(|f| std::fs::read(f).ok())
@@ -209,7 +212,9 @@ impl Lists {
         if let Some(dir) = file.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
-        let _ = frame::write_atomically(file, &FRAME.encode(fingerprint(), &body));
+        // Once the answer is out: the snapshot is read before anything else, and its first
+        // read in a fresh clone should not wait for a write and its `fsync`.
+        crate::cache::later::file(file.clone(), FRAME.encode(fingerprint(), &body));
     }
 }
 
@@ -500,8 +505,13 @@ mod tests {
         let (warm, cold) = warm_and_cold(tmp.path(), cache.path());
         assert_eq!(warm, cold);
         let file = cache.path().join(FILE);
+        // Saved once the answer is out ([`crate::cache::later`]): now, here.
+        crate::cache::later::flush_for(&file);
         let mut bytes = std::fs::read(&file).unwrap();
-        assert!(bytes.len() > frame::HEADER_LEN + 4, "lists were kept");
+        assert!(
+            bytes.len() > crate::cache::frame::HEADER_LEN + 4,
+            "lists were kept"
+        );
         let last = bytes.len() - 1;
         bytes[last] ^= 0xff;
         std::fs::write(&file, &bytes).unwrap();

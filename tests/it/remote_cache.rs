@@ -560,8 +560,169 @@ fn a_forged_snapshot_never_silences_a_finding_nor_plants_a_secret() {
     assert_eq!(run.json()["findings"], serde_json::json!([]));
 }
 
-/// A fresh clone's first check writes the whole local cache (the downloaded facts and clean
-/// sets): with the save detached (every save here, `HOOKCTL_DETACH_SAVE_BYTES=0`; by default a
+/// The snapshot's context bundle: its name in the server's store and its files, if one was
+/// uploaded.
+fn bundle_of(server: &Server) -> Option<(String, std::collections::BTreeMap<String, Vec<u8>>)> {
+    server
+        .artifacts()
+        .into_iter()
+        .find(|(_, b)| b.starts_with(b"HKCBUNDL"))
+        .map(|(n, b)| {
+            let files = hookctl::cache::bundle::parse(&b).expect("the uploaded bundle parses");
+            (n, files)
+        })
+}
+
+/// Every local file a warm full check reads besides the facts comes in the snapshot's context
+/// bundle: a fresh clone that finds only the snapshot's facts and the bundle on the server
+/// computes nothing (so uploads nothing), finds what a cold run finds, and keeps each file of
+/// the bundle as it came, so its next run is simply warm.
+#[test]
+fn a_fresh_clone_needs_only_the_snapshots_facts_and_its_context_bundle() {
+    let Some(cli) = server_cli() else { return };
+    let key = [("TURBO_REMOTE_CACHE_SIGNATURE_KEY", "team-signing-key-0123456789")];
+    let server = Server::start(&cli, Some(key[0].1));
+    let a = repo(SERVED, SMALL);
+    let (cold, _, _) = check(&a.root, &server.url, &key);
+    assert_eq!(cold, EXPECTED);
+    let (bundle, files) = bundle_of(&server).expect("the run that computed them uploaded a bundle");
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    for set in ["clean.", "secrets-folders.", "required-folders.", "case-free."] {
+        assert!(names.iter().any(|n| n.starts_with(set)), "{set} in {names:?}");
+    }
+    // Each file is A's local file, byte for byte, under its local name.
+    for (name, bytes) in &files {
+        assert_eq!(
+            &std::fs::read(a.path(&format!(".git/hookctl/{name}"))).unwrap(),
+            bytes,
+            "{name}"
+        );
+    }
+    // Only the snapshot's facts and the bundle left on the server.
+    let facts = server
+        .snapshot_artifact()
+        .expect("the snapshot's facts were uploaded");
+    for (name, _) in server.artifacts() {
+        if name != facts && name != bundle {
+            std::fs::remove_file(server.artifact_path(&name)).unwrap();
+        }
+    }
+    let stored = server.artifacts();
+    assert_eq!(stored.len(), 2);
+    // Saves in place (before the process ends), to look at them right after.
+    let env = [key[0], ("HOOKCTL_DETACH_SAVE_BYTES", "1000000000")];
+    let b = fresh_clone(&a, "b");
+    let (found, _, run) = check(&b.root, &server.url, &env);
+    assert_eq!(found, cold, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+    assert!(
+        server.artifacts() == stored,
+        "it computed nothing, so uploaded nothing"
+    );
+    for (name, bytes) in &files {
+        let kept = std::fs::read(b.path(&format!(".git/hookctl/{name}")));
+        assert_eq!(kept.as_ref().ok(), Some(bytes), "{name} kept as it came");
+    }
+    // Warm now: the same without a server.
+    let (found, _, run) = check(&b.root, "http://127.0.0.1:9", &[]);
+    assert_eq!(found, cold, "{}", run.stderr);
+}
+
+fn bundle_of_bytes(b: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    hookctl::cache::bundle::parse(b).expect("a bundle")
+}
+
+/// A clean set that says `src/bad.ts` (with its blob) is clean, in `file`'s framing and context:
+/// what a forger without the key would put in a bundle to silence its import findings.
+fn clean_set_with_bad_ts(a: &Repo, file: &[u8]) -> Vec<u8> {
+    const ENTRY: usize = 28;
+    let frame = hookctl::cache::frame::Frame {
+        magic: b"HKCCLEAN",
+        format: 2,
+    };
+    let ctx = frame.fingerprint_of(file).expect("a clean set");
+    let body = frame.body(file, ctx).expect("intact");
+    let oid = a.git(&["rev-parse", "HEAD:src/bad.ts"]).stdout;
+    let oid = git2::Oid::from_str(oid.trim()).unwrap();
+    let mut entries: Vec<Vec<u8>> = body.chunks(ENTRY).map(<[u8]>::to_vec).collect();
+    let mut bad = xxhash_rust::xxh3::xxh3_64(b"src/bad.ts").to_le_bytes().to_vec();
+    bad.extend_from_slice(oid.as_bytes());
+    entries.push(bad);
+    entries.sort_by(|x, y| {
+        let h = |e: &[u8]| u64::from_le_bytes(e[..8].try_into().unwrap());
+        (h(x), &x[8..]).cmp(&(h(y), &y[8..]))
+    });
+    frame.encode(ctx, &entries.concat())
+}
+
+/// A bundle is a verdict: forged (a clean set that vouches for a file with findings) it would
+/// silence them. Signed, a forgery is refused and recomputed; unsigned, the forgery is trusted
+/// (the contrast that shows it would silence them, what `doctor` warns about); damaged, it
+/// fails its checksum and is ignored.
+#[test]
+fn a_forged_or_damaged_context_bundle_never_silences_a_finding() {
+    let Some(cli) = server_cli() else { return };
+    let key = [("TURBO_REMOTE_CACHE_SIGNATURE_KEY", "team-signing-key-0123456789")];
+    let server = Server::start(&cli, Some(key[0].1));
+    let a = repo(SERVED, SMALL);
+    let (cold, _, _) = check(&a.root, &server.url, &key);
+    assert_eq!(cold, EXPECTED);
+    let (bundle, mut files) = bundle_of(&server).expect("a bundle was uploaded");
+    let path = server.artifact_path(&bundle);
+    let real = std::fs::read(&path).unwrap();
+    let clean = files
+        .keys()
+        .find(|n| n.starts_with("clean."))
+        .cloned()
+        .expect("the imports' clean set is in the bundle");
+    let forged_set = clean_set_with_bad_ts(&a, &files[&clean]);
+    files.insert(clean.clone(), forged_set);
+    let forged = hookctl::cache::bundle::encode(&files);
+    // In place of the real one by someone without the key (the stored tag is the real one's).
+    std::fs::write(&path, &forged).unwrap();
+    let b = fresh_clone(&a, "signed");
+    let (found, _, run) = check(&b.root, &server.url, &key);
+    assert_eq!(found, cold, "a forged bundle silenced a finding");
+    assert!(
+        run.stderr
+            .contains("remote cache: 1 artifact failed verification or did not parse and was ignored"),
+        "{}",
+        run.stderr
+    );
+    // That run computed the bundle itself and shared it again, signed: the cache is healed.
+    let (_, healed) = bundle_of(&server).expect("a bundle");
+    assert!(
+        healed.get(&clean) == bundle_of_bytes(&real).get(&clean),
+        "the real clean set again"
+    );
+    // Unsigned, the forgery is trusted: both import findings of bad.ts are gone.
+    std::fs::write(&path, &forged).unwrap();
+    let unsigned = fresh_clone(&a, "unsigned");
+    let (found, _, run) = check(&unsigned.root, &server.url, &[]);
+    assert_eq!(
+        found,
+        ["env/undeclared src/bad.ts UNDECLARED_SECRET_NAME"],
+        "the forgery is one that silences: {}",
+        run.stderr
+    );
+    // Damaged (a byte of the real bundle flipped), unsigned: ignored, the same findings.
+    for at in [40, real.len() / 2, real.len() - 1] {
+        let mut bad = real.clone();
+        bad[at] ^= 0x20;
+        std::fs::write(&path, &bad).unwrap();
+        let b = fresh_clone(&a, &format!("damaged{at}"));
+        let (found, _, run) = check(&b.root, &server.url, &[]);
+        assert_eq!(found, cold, "byte {at}");
+        assert!(
+            run.stderr.contains("failed verification or did not parse"),
+            "byte {at}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// A fresh clone's first check writes the whole local cache (the downloaded facts and the
+/// context bundle's files): with the save detached (every save here, `HOOKCTL_DETACH_SAVE_BYTES=0`; by default a
 /// save of 1 MiB or more), the answer is the same, the process ends without waiting for the
 /// write (the writer is held until the process is gone: no facts file then), and the files the detached writer leaves serve the next run whole, with nothing
 /// parsed and nothing downloaded.
@@ -596,12 +757,12 @@ fn a_large_save_is_written_after_the_answer_and_serves_the_next_run() {
     };
     assert!(
         wait_for(
-            || ["facts.bin", "clean.", "secrets-clean."]
+            || ["facts.bin", "clean.", "secrets-folders.", "required-folders."]
                 .iter()
                 .all(|p| written(p)),
             60
         ),
-        "the detached writer left the facts and both clean sets"
+        "the detached writer left the facts, the clean set and the folder verdicts"
     );
     // The next run, with the server gone: every file from the local cache, none parsed.
     drop(server);
@@ -732,8 +893,8 @@ fn a_busy_server_gets_every_upload_and_a_fresh_clone_parses_nothing() {
     assert!(chunks > 1);
     assert_eq!(
         stored.len(),
-        chunks + 3,
-        "every facts chunk, the snapshot's facts and both clean sets"
+        chunks + 4,
+        "every facts chunk, the snapshot's facts, both clean sets and the context bundle"
     );
     let b = fresh_clone(&a, "b");
     let run = hookctl_remote(&b.root, &url, &[], &["check", "--all-findings", "-v"]);
