@@ -1426,18 +1426,26 @@ fn analyze(
     let global = *scope == FileScope::All;
     let env_enabled = enabled("env");
     if env_enabled || enabled("secrets") {
+        // `HOOKCTL_TIMINGS`: each step's line is cumulative from the phase's start.
+        let step = |name: &str| timings::report(name, &t0);
         let cx = rules::env_context::EnvContext::new(config, &snap, &files, Some(&resolver.packages))
             .with_bundler(resolver.bundler())
             .reading_only(&mine);
+        step("env, files: env context");
         if env_enabled {
             findings.extend(rules::env_undeclared::check(&cx));
+            step("env, files: env/undeclared");
             if config.level(&rules::ENV_TURBO_FILTERED) != crate::config::Level::Off {
                 findings.extend(rules::env_turbo_filtered::check(&cx));
+                step("env, files: env/turbo-filtered");
             }
             findings.extend(rules::env_local_only::check(&cx));
             findings.extend(rules::env_dynamic::check(&cx));
+            step("env, files: env/local-only, env/dynamic");
             findings.extend(rules::env_public_secret::check(&cx, global));
+            step("env, files: env/public-secret");
             findings.extend(rules::env_client_read::check(&cx, &resolver.packages));
+            step("env, files: env/client-read");
             if global {
                 findings.extend(rules::env_required_by_package::check(
                     &cx,
@@ -1447,10 +1455,14 @@ fn analyze(
                 if config.level(&rules::ENV_UNUSED) != crate::config::Level::Off {
                     findings.extend(rules::env_unused::check(&cx));
                 }
+                step("env, files: env/required-by-package, env/unused");
             }
         }
         if enabled("secrets") && global {
-            findings.extend(rules::secrets_env_file::check(&cx));
+            let clean = rules::secrets_env_file::clean_set(&snap, &cache_dir(&snap));
+            findings.extend(rules::secrets_env_file::check(&cx, &clean));
+            let _ = clean.save();
+            step("env, files: secrets/env-file");
         }
         unreadable.extend(cx.declarations.errors().iter().cloned());
     }

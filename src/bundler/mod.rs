@@ -93,14 +93,22 @@ struct Folder {
 pub struct Bundler {
     folders: BTreeMap<String, Folder>,
     /// Folders holding a package.json: a config applies within its own package.
-    manifests: std::collections::BTreeSet<String>,
+    /// (Hashed: every env read and alias lookup walks the importer's folders through it.)
+    manifests: rustc_hash::FxHashSet<String>,
     deno: deno::DenoMaps,
     providers: providers::Applicable,
     digest: u64,
     /// Configs parsed by this load, and configs whose facts came from the cache (by blob).
     parsed: usize,
     cached: usize,
+    /// [`Bundler::env_defined_by`]'s answers by folder and name, when the answer depends on the
+    /// folder alone (no provider line for env names is limited to some file names): the env
+    /// rules ask it for every read, and each question walks the folders and the provider lines.
+    env_memo: std::sync::Mutex<EnvMemo>,
 }
+
+/// Folder -> name -> [`Bundler::env_defined_by`].
+type EnvMemo = rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, Option<String>>>;
 
 impl Bundler {
     /// How many configs this load parsed, and how many it took from the cache (`HOOKCTL_TIMINGS`).
@@ -402,6 +410,30 @@ impl Bundler {
     /// The config or dependency that defines env name `name` for code at `path` (`next.config`
     /// `env`, Vite `define`, a provider's env names), if any.
     pub fn env_defined_by(&self, path: &str, name: &str) -> Option<String> {
+        if providers::env_lines_name_files() {
+            return self.env_defined_by_uncached(path, name);
+        }
+        let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+        let lock = || {
+            self.env_memo
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(hit) = lock().get(dir).and_then(|names| names.get(name)) {
+            return hit.clone();
+        }
+        let by = self.env_defined_by_uncached(path, name);
+        lock()
+            .entry(dir.to_string())
+            .or_default()
+            .insert(name.to_string(), by.clone());
+        by
+    }
+
+    /// [`Bundler::env_defined_by`] without the memo: its answer depends on the path's folder
+    /// (the config folders on its walk, its nearest package.json) and, for a provider line
+    /// limited to some file names, on the file's name.
+    fn env_defined_by_uncached(&self, path: &str, name: &str) -> Option<String> {
         for (_, f) in self.walk(path) {
             if let Some(by) = f.env_names.get(name) {
                 return Some(by.clone());

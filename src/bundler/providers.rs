@@ -1,8 +1,6 @@
 //! Providers as data (`data/providers.txt`): a dependency's bundler plugin or framework provides
 //! modules (`~icons/*`, `#imports`, `uno.css`) and env names to the package that declares it.
 
-use std::collections::BTreeMap;
-
 use crate::resolve::packages::Packages;
 
 const DATA: &str = include_str!("../../data/providers.txt");
@@ -78,22 +76,30 @@ fn parse_line(line: &'static str) -> Option<Provider> {
     })
 }
 
+/// Whether a line for env names is limited to some file names (`env@next.config.*`): then
+/// which names a provider defines for a file depends on its name, not only on its folder.
+pub fn env_lines_name_files() -> bool {
+    static CELL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *CELL.get_or_init(|| table().iter().any(|p| p.what == What::Env && p.file.is_some()))
+}
+
 /// Which lines apply to the files of each package folder: those whose key the folder's
 /// package.json declares (or names), computed once per snapshot.
 #[derive(Debug, Default)]
 pub struct Applicable {
     /// Manifest folder -> indexes into [`table`].
-    by_dir: BTreeMap<String, Vec<usize>>,
+    by_dir: rustc_hash::FxHashMap<String, Vec<usize>>,
     /// Lines keyed `-`.
     no_manifest: Vec<usize>,
     /// Every folder holding a package.json.
-    manifests: std::collections::BTreeSet<String>,
+    /// (Hashed: every provider question walks the importer's folders through it.)
+    manifests: rustc_hash::FxHashSet<String>,
 }
 
 impl Applicable {
     pub fn new(packages: &Packages) -> Applicable {
         let table = table();
-        let mut by_dir = BTreeMap::new();
+        let mut by_dir = rustc_hash::FxHashMap::default();
         for (dir, m) in &packages.manifests {
             let lines: Vec<usize> = table
                 .iter()

@@ -193,6 +193,53 @@ fn uncertain_configs_and_nuxt_modules() {
     ));
 }
 
+/// `env_defined_by` keeps its answers per folder and name: asked in any order, for files of
+/// one folder and of others, it answers as the walk does (a memo keyed by name alone, or kept
+/// across folders, answers `basePath` for `web/` too).
+#[test]
+fn env_answers_kept_per_folder_equal_the_walk() {
+    let (b, _root) = bundler(&[
+        ("next.config.mjs", "export default { env: { basePath: '/x' } }"),
+        ("app/page.tsx", ""),
+        ("app/other.tsx", ""),
+        ("web/package.json", r#"{"dependencies": {"@solidjs/start": "1"}}"#),
+        (
+            "web/vite.config.ts",
+            "export default { define: { 'import.meta.env.PKG_NAME': '\"x\"' } }",
+        ),
+        ("web/src/a.ts", ""),
+        ("web/src/b.ts", ""),
+        ("web/a.ts", ""),
+    ]);
+    let paths = [
+        "app/page.tsx",
+        "web/src/a.ts",
+        "app/other.tsx",
+        "web/src/b.ts",
+        "web/a.ts",
+        "x.ts",
+    ];
+    let names = ["basePath", "PKG_NAME", "START_APP", "OTHER"];
+    let mut asked = 0;
+    for round in 0..2 {
+        for (i, path) in paths.iter().enumerate() {
+            for name in names.iter().cycle().skip(i + round).take(names.len()) {
+                assert_eq!(
+                    b.env_defined_by(path, name),
+                    b.env_defined_by_uncached(path, name),
+                    "{name} at {path} (round {round})"
+                );
+                asked += 1;
+            }
+        }
+    }
+    assert_eq!(asked, 2 * paths.len() * names.len());
+    assert!(b.env_defined_by("app/other.tsx", "basePath").is_some());
+    assert!(b.env_defined_by("web/src/b.ts", "basePath").is_none());
+    assert!(b.env_defined_by("web/a.ts", "START_APP").is_some());
+    assert!(b.env_defined_by("app/page.tsx", "START_APP").is_none());
+}
+
 #[test]
 fn env_names_of_configs() {
     let (b, _root) = bundler(&[

@@ -299,8 +299,24 @@ impl<'a> EnvContext<'a> {
     /// package that depends on it, directly or transitively (a library runs in its apps'
     /// builds). Empty outside workspace packages.
     pub fn running_packages(&self, path: &str) -> Vec<&WorkspacePackage> {
+        self.running_packages_of(self.package_index(path))
+    }
+
+    /// The package.json of folder `dir` as the resolver parsed it from this snapshot, when the
+    /// context was given the resolver's packages.
+    pub fn manifest_json(&self, dir: &str) -> Option<&'a serde_json::Value> {
+        self.packages?.manifests.get(dir).map(|m| &m.json)
+    }
+
+    /// The workspace package holding `path` (an index for [`EnvContext::running_packages_of`]).
+    pub fn package_index(&self, path: &str) -> Option<usize> {
+        self.workspace().package_of(path)
+    }
+
+    /// [`EnvContext::running_packages`] of the code of package `own`.
+    pub fn running_packages_of(&self, own: Option<usize>) -> Vec<&WorkspacePackage> {
         let ws = self.workspace();
-        let Some(own) = ws.package_of(path) else {
+        let Some(own) = own else {
             return Vec::new();
         };
         std::iter::once(own)

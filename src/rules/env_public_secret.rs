@@ -2,7 +2,7 @@
 //! secret-like name or holds a value of a known secret format. Bundlers inline these into the
 //! JavaScript every visitor downloads. Values are never printed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::env_context::EnvContext;
 use crate::diagnostic::Finding;
@@ -36,7 +36,9 @@ pub fn check(cx: &EnvContext, files_too: bool) -> Vec<Finding> {
             }
         }
     }
-    // Code that reads a public name that looks secret (once per file and name).
+    // Code that reads a public name that looks secret (once per file and name; each name is
+    // judged once: the same few names are read across hundreds of files).
+    let mut reasons: HashMap<&str, Option<String>> = HashMap::new();
     for (path, facts) in cx.reading_files() {
         let mut seen = HashSet::new();
         for read in &facts.env_reads {
@@ -44,7 +46,10 @@ pub fn check(cx: &EnvContext, files_too: bool) -> Vec<Finding> {
             if !seen.insert(name) {
                 continue;
             }
-            if let Some(reason) = public_secret_reason(name, None, extra) {
+            let reason = reasons
+                .entry(name)
+                .or_insert_with(|| public_secret_reason(name, None, extra));
+            if let Some(reason) = reason.clone() {
                 out.push(
                     Finding::new(&super::ENV_PUBLIC_SECRET, path, reason)
                         .span(read.span)

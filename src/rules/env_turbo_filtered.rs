@@ -89,7 +89,7 @@ impl Root {
 }
 
 /// What the tasks that run a file do with one name.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Verdict {
     /// One of them passes it (or the package sets it itself).
     passed: bool,
@@ -107,7 +107,11 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
     // (its single-package mode), the root's tasks and the root's framework.
     let root_only = cx.root_only_package();
     let soften = cx.config.env.fallback_reads_warn();
-    let mut pkgs: HashMap<String, Option<Pkg>> = HashMap::new();
+    let mut pkgs: HashMap<&str, Option<Pkg>> = HashMap::new();
+    // The packages running a file and their verdict on a name depend on the file's own package
+    // alone (but for bundler configs): asked once per package and name, not per read.
+    let mut running_of: HashMap<Option<usize>, Vec<&WorkspacePackage>> = HashMap::new();
+    let mut verdicts: HashMap<(Option<usize>, &str), Verdict> = HashMap::new();
     let mut out: Vec<Finding> = Vec::new();
     for (path, facts) in cx.reading_files() {
         // The packages running a file are looked for only when it reads a variable by name
@@ -115,14 +119,23 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
         if !facts.env_reads.iter().any(|r| r.name.is_some()) {
             continue;
         }
-        let mut running = cx.running_packages(path);
-        if let Some(root) = &root_only {
-            running.push(root);
-        }
+        let own = cx.package_index(path);
         // A bundler's config is evaluated by its own package's build, not by its dependents'.
-        if is_bundler_config(path) {
+        let config = is_bundler_config(path);
+        let config_running;
+        let running: &[&WorkspacePackage] = if config {
+            let mut running = cx.running_packages_of(own);
+            running.extend(root_only.as_ref());
             running.retain(|wp| wp.dir.is_empty() || path.starts_with(&format!("{}/", wp.dir)));
-        }
+            config_running = running;
+            &config_running
+        } else {
+            running_of.entry(own).or_insert_with(|| {
+                let mut running = cx.running_packages_of(own);
+                running.extend(root_only.as_ref());
+                running
+            })
+        };
         if running.is_empty() {
             continue;
         }
@@ -135,15 +148,18 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             // build: the task's environment never supplies them.
             let vite_builtin = read.source == crate::scan::EnvSource::ImportMetaEnv
                 && super::env_client_read::VITE_BUILTINS.contains(&name);
-            if SET_BY_THE_TASK.contains(&name)
-                || vite_builtin
-                || name.starts_with("npm_")
-                || cx.bundler_defines(path, name)
-            {
+            if SET_BY_THE_TASK.contains(&name) || vite_builtin || name.starts_with("npm_") {
                 continue;
             }
-            let Verdict { passed, ran, fix } = verdict(cx, &root, &mut pkgs, &running, name);
-            if passed || ran.is_empty() {
+            let Verdict { passed, ran, fix } = if config {
+                verdict(cx, &root, &mut pkgs, running, name)
+            } else {
+                verdicts
+                    .entry((own, name))
+                    .or_insert_with(|| verdict(cx, &root, &mut pkgs, running, name))
+                    .clone()
+            };
+            if passed || ran.is_empty() || cx.bundler_defines(path, name) {
                 continue;
             }
             let why = why_uncertain(cx, path, read, soften);
@@ -162,17 +178,17 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
 }
 
 /// Whether one of the checked tasks of the packages running a file passes `name`.
-fn verdict(
+fn verdict<'p>(
     cx: &EnvContext,
     root: &Root,
-    pkgs: &mut HashMap<String, Option<Pkg>>,
-    running: &[&WorkspacePackage],
+    pkgs: &mut HashMap<&'p str, Option<Pkg>>,
+    running: &[&'p WorkspacePackage],
     name: &str,
 ) -> Verdict {
     let mut verdict = Verdict::default();
     for wp in running {
         let pkg = pkgs
-            .entry(wp.dir.clone())
+            .entry(wp.dir.as_str())
             .or_insert_with(|| load_pkg(cx, &wp.name, &wp.dir, &wp.deps));
         let Some(pkg) = pkg else { continue };
         if pkg.env_file_names.iter().any(|n| n == name) {
@@ -269,13 +285,23 @@ fn scripts_of(cx: &EnvContext, dir: &str) -> Vec<(String, String)> {
     } else {
         format!("{dir}/package.json")
     };
-    let Some(json) = cx
-        .snapshot()
-        .read(&path)
-        .ok()
-        .and_then(|b| crate::manifest::parse_jsonc(&path, &b).ok())
-    else {
-        return Vec::new();
+    // The resolver's parse of the same snapshot's manifest when it kept one (reading and
+    // parsing every package.json again was a third of this rule's time).
+    let read;
+    let json = match cx.manifest_json(dir) {
+        Some(json) => json,
+        None => match cx
+            .snapshot()
+            .read(&path)
+            .ok()
+            .and_then(|b| crate::manifest::parse_jsonc(&path, &b).ok())
+        {
+            Some(json) => {
+                read = json;
+                &read
+            }
+            None => return Vec::new(),
+        },
     };
     json.get("scripts")
         .and_then(Value::as_object)

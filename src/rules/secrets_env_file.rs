@@ -16,17 +16,43 @@ use crate::diagnostic::Finding;
 use crate::env::{
     self, EnvFileKind, dotenv, known_secret_format, known_secrets_in_lines, secrets_in_entries,
 };
+use crate::resolve::clean::CleanSet;
 use crate::rules::imports_untracked::quote;
-use crate::snapshot::{EntryKind, Snapshot};
+use crate::snapshot::{EntryKind, Kind, Snapshot};
 
-pub fn check(cx: &EnvContext) -> Vec<Finding> {
+/// Env files found to hold no finding: `<cache>/secrets-env-clean.<context>.bin`, (path, blob).
+const CLEAN_FILE: &str = "secrets-env-clean.bin";
+/// Bumped when this rule can judge the same file differently (the formats' table ships with
+/// hookctl's version, which the context holds too).
+const VERSION: &str = "secrets/env-file 1";
+
+/// The env files known to hold no finding. A committed file's verdict (not a symlink, not a
+/// `.env*.local`, which is reported whatever it holds) is a function of its path (which kind
+/// of env file) and its bytes alone: no setting reads into it. Work trees keep none.
+pub fn clean_set(snap: &Snapshot, cache_dir: &std::path::Path) -> CleanSet {
+    if snap.kind == Kind::Worktree {
+        return CleanSet::disabled();
+    }
+    let ctx = xxhash_rust::xxh3::xxh3_64(format!("{} {VERSION}", env!("CARGO_PKG_VERSION")).as_bytes());
+    CleanSet::load_as(cache_dir, CLEAN_FILE, ctx)
+}
+
+pub fn check(cx: &EnvContext, clean: &CleanSet) -> Vec<Finding> {
     let snap = cx.snapshot();
-    // Env files are special paths (`snapshot::is_special`).
+    // Env files are special paths (`snapshot::is_special`); a committed file found clean
+    // before is not read again (the formats' table compiles only when some file is scanned).
     let paths: Vec<&str> = snap
         .special_paths()
         .iter()
         .map(String::as_str)
-        .filter(|p| env::env_file_kind(p).is_some() && !p.split('/').any(|c| c == "node_modules"))
+        .filter(|p| {
+            env::env_file_kind(p).is_some_and(|kind| {
+                kind == EnvFileKind::Local
+                    || !snap
+                        .get(p)
+                        .is_some_and(|e| e.kind == EntryKind::File && clean.contains(p, &e.oid))
+            }) && !p.split('/').any(|c| c == "node_modules")
+        })
         .collect();
     let mut out = Vec::new();
     for (path, bytes) in paths.iter().copied().zip(snap.read_many(&paths)) {
@@ -57,6 +83,10 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
             }
         };
         let mut via = None;
+        let file_oid = snap
+            .get(path)
+            .filter(|e| e.kind == EntryKind::File)
+            .map(|e| e.oid);
         let bytes = if snap.get(path).is_some_and(|e| e.kind == EntryKind::Symlink) {
             match symlink_target(snap, path, &bytes) {
                 // The target is an env file too: it is scanned under its own name.
@@ -74,7 +104,11 @@ pub fn check(cx: &EnvContext) -> Vec<Finding> {
         } else {
             bytes
         };
-        out.extend(scan_file(path, kind, &bytes, via.as_deref()));
+        let found = scan_file(path, kind, &bytes, via.as_deref());
+        if let (true, Some(oid)) = (found.is_empty(), file_oid) {
+            clean.insert(path, &oid);
+        }
+        out.extend(found);
     }
     // An env file's lines are its values.
     out.into_iter().map(Finding::hide_source).collect()

@@ -31,7 +31,8 @@
 //! (`Blob`, `AuthImport` then `Commit`); without the path, one tree skipped under `fixtures/` or
 //! not source under `node_modules` vouches for its copy elsewhere (`Fixture`, `Kit`); without
 //! the size limit or the skip globs in the context, `docs/` unchanged keeps a verdict made
-//! under another setting (`MaxSize`, `SkipDocs`).
+//! under another setting (`MaxSize`, `SkipDocs`). The env files `secrets/env-file` found clean
+//! are kept by (path, blob): without the blob the secret `EnvFile` writes is missed.
 
 use proptest::prelude::*;
 
@@ -91,6 +92,10 @@ enum Edit {
     Kit(bool),
     /// `hookctl.toml`'s `[secrets] skip`: `docs/**`, or the default.
     SkipDocs(bool),
+    /// What the committed `apps/auth/.env.production` holds: a value of a known secret format
+    /// (`secrets/env-file`), or none. An env file found clean is kept by (path, blob): without
+    /// the blob, the secret written into the clean file is missed.
+    EnvFile(bool),
 }
 
 /// What `docs/notes.txt` holds for [`Edit::Blob`].
@@ -129,6 +134,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::Fixture),
         any::<bool>().prop_map(Edit::Kit),
         any::<bool>().prop_map(Edit::SkipDocs),
+        any::<bool>().prop_map(Edit::EnvFile),
     ]
 }
 
@@ -372,6 +378,15 @@ fn apply(r: &Repo, e: &Edit) {
             };
             r.write("apps/auth/.env.example", text);
         }
+        Edit::EnvFile(secret) => {
+            // Built at run time: the source holds no literal that secret scanners flag.
+            let value = if *secret {
+                ["sk_", "live_", "4eC39HqLyjWDarjtT1zdp7dc"].concat()
+            } else {
+                "https://example.com".to_string()
+            };
+            r.write("apps/auth/.env.production", format!("PAYMENT_KEY={value}\n"));
+        }
         Edit::DevDep(dev) => {
             r.write("apps/api/package.json", api_manifest(*dev));
         }
@@ -510,6 +525,8 @@ fn each_key_part_of_the_verdict_caches_matters() {
             AuthImport(true),
             Commit,
         ],
+        // An env file found clean, kept by (path, blob), then holding a secret.
+        vec![EnvFile(false), EnvFile(true), EnvFile(false)],
         // ... and by path: one tree, not source under `node_modules`, then source.
         vec![
             EnvExample(false),
