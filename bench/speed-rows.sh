@@ -77,12 +77,13 @@ cold_time() {
 }
 # parse_floor KEY DIR: the parse floor's median round: PF[KEY] = "wall cpu" with tree-sitter on
 # the C library's malloc, PFM[KEY] the same with tree-sitter on mimalloc, the allocator hookctl
-# gives it (src/alloc.rs): the floor of the binary's own parse.
-declare -A PF=() PFM=()
-median_round() { # FILE -> "wall cpu"
+# gives it (src/alloc.rs): the floor of the binary's own parse; PFT[KEY] the parse of only the
+# text a check parses (its prefixes, `scan::parse_extent`), on mimalloc.
+declare -A PF=() PFM=() PFT=()
+median_round() { # FILE [WHAT] -> "wall cpu" of the median round's WHAT (default: "parse only")
 	python3 -c 'import re,sys
-rounds = sorted((float(w), float(c)) for w, c in re.findall(r"parse only ([0-9.]+) s wall, ([0-9.]+) s CPU", open(sys.argv[1]).read()))
-print(*rounds[len(rounds) // 2] if rounds else "")' "$1"
+rounds = sorted((float(w), float(c)) for w, c in re.findall(re.escape(sys.argv[2]) + r" ([0-9.]+) s wall, ([0-9.]+) s CPU", open(sys.argv[1]).read()))
+print(*rounds[len(rounds) // 2] if rounds else "")' "$1" "${2:-parse only}"
 }
 parse_floor() {
 	log "cargo bench --bench parse_floor on $2 (malloc, then mimalloc)"
@@ -93,6 +94,8 @@ parse_floor() {
 		die "cargo bench --bench parse_floor failed (see $raw/parse-floor-$1-mimalloc.txt)"
 	PF[$1]=$(median_round "$raw/parse-floor-$1.txt")
 	PFM[$1]=$(median_round "$raw/parse-floor-$1-mimalloc.txt")
+	# The parse of only the text a check parses (prefixes), tree-sitter on mimalloc as in hookctl.
+	PFT[$1]=$(median_round "$raw/parse-floor-$1-mimalloc.txt" "parse of the text a check parses")
 }
 cold_rows() { # N DIR
 	local n=$1 dir=$2 i cold_cmds=()
@@ -230,6 +233,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 			floor_cpu=${PFM[$n]##* }
 			printf '| %s | %s | %s%s | %s |\n' "(the same; yardstick: the parse floor's CPU with tree-sitter on mimalloc, as in hookctl)" "$n" \
 				"$(printf '%s | ' "${cpu_cells[@]}")" "$(fmt_t "$floor_cpu")" "$(ratio "${CPU[s_cold_$n.$last]}" "$floor_cpu")"
+			floor_cpu=${PFT[$n]##* }
+			printf '| %s | %s | %s%s | %s |\n' "(the same; yardstick: the CPU of parsing only the text the check parses, its prefixes, on mimalloc)" "$n" \
+				"$(printf '%s | ' "${cpu_cells[@]}")" "$(fmt_t "$floor_cpu")" "$(ratio "${CPU[s_cold_$n.$last]}" "$floor_cpu")"
 		}
 		((!only_cold)) || continue
 		row "pre-commit, 10 staged (yardstick: \`git diff --cached --name-only\`)" "$n" "s_pre_$n" "${M[s_pre_$n.${#bins[@]}]}"
@@ -289,6 +295,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 		echo "The parse floor (\`HOOKCTL_BENCH_REPO=<corpus> cargo bench --bench parse_floor\`, median of its 3 rounds):"
 		echo "wall and CPU seconds per size below 100k files: $(for n in "${!PF[@]}"; do printf '%s files: %s; ' "$n" "${PF[$n]}"; done)"
 		echo "with tree-sitter on mimalloc (\`HOOKCTL_BENCH_ALLOC=mimalloc\`): $(for n in "${!PFM[@]}"; do printf '%s files: %s; ' "$n" "${PFM[$n]}"; done)"
+		echo "parsing only the text a check parses (its prefixes, \`scan::parse_extent\`), on mimalloc: $(for n in "${!PFT[@]}"; do printf '%s files: %s; ' "$n" "${PFT[$n]}"; done)"
 	fi
 	((!only_cold)) || {
 		echo

@@ -1,6 +1,8 @@
 //! The floor a cold full check is measured against: plain tree-sitter parsing (no extraction)
 //! of every TS/JS blob in a repository's index, on all cores, next to `scan::extract` on the same
-//! blobs. Run: `HOOKCTL_BENCH_REPO=/path/to/repo cargo bench --bench parse_floor`. Each round
+//! blobs, and the same parse of only the text a cold check parses (`scan::parse_extent`: the
+//! prefix that can hold every fact), the floor of the parse the check does. Run:
+//! `HOOKCTL_BENCH_REPO=/path/to/repo cargo bench --bench parse_floor`. Each round
 //! prints wall time and the process's CPU time (user + system, from `/proc/self/stat` where it
 //! exists): on a shared machine the CPU time is the one to compare with `hookctl check`'s.
 //! tree-sitter allocates with the C library's malloc here; `HOOKCTL_BENCH_ALLOC=mimalloc` gives
@@ -15,7 +17,7 @@
 
 use std::time::Instant;
 
-use hookctl::scan::{Lang, ScanOptions, extract};
+use hookctl::scan::{Lang, ScanOptions, extract, parse_extent};
 use rayon::prelude::*;
 
 fn main() {
@@ -52,24 +54,22 @@ fn main() {
             .map_init(
                 || [None::<tree_sitter::Parser>, None],
                 |parsers, (lang, src)| {
-                    let i = usize::from(*lang == Lang::Tsx);
-                    let p = parsers[i].get_or_insert_with(|| {
-                        let mut p = tree_sitter::Parser::new();
-                        let l = if i == 1 {
-                            tree_sitter_typescript::LANGUAGE_TSX
-                        } else {
-                            tree_sitter_typescript::LANGUAGE_TYPESCRIPT
-                        };
-                        p.set_language(&l.into()).expect("grammar");
-                        p
-                    });
-                    p.parse(src, None)
+                    parser(parsers, *lang)
+                        .parse(src, None)
                         .map_or(0, |t| t.root_node().child_count() as usize)
                 },
             )
             .sum();
         let parse = t.elapsed().as_secs_f64();
         let parse_cpu = cpu_seconds() - c;
+        // The same parse of only the text a cold check parses (`scan::parse_extent`): the
+        // prefix that can hold every fact, the whole file again when the prefix does not parse
+        // cleanly, nothing for a file without a trigger word.
+        let t = Instant::now();
+        let c = cpu_seconds();
+        let (parsed_bytes, prefix_nodes) = parse_checked_text(&blobs);
+        let text = t.elapsed().as_secs_f64();
+        let text_cpu = cpu_seconds() - c;
         let t = Instant::now();
         let c = cpu_seconds();
         let facts: usize = blobs
@@ -79,12 +79,57 @@ fn main() {
         let ex = t.elapsed().as_secs_f64();
         let ex_cpu = cpu_seconds() - c;
         println!(
-            "round {round}: parse only {parse:.2} s wall, {parse_cpu:.2} s CPU ({:.1} MB/s, {nodes} top-level nodes); extract {ex:.2} s wall, {ex_cpu:.2} s CPU ({:.1} MB/s, {facts} imports); extract/parse (CPU) {:.2}",
+            "round {round}: parse only {parse:.2} s wall, {parse_cpu:.2} s CPU ({:.1} MB/s, {nodes} top-level nodes); extract {ex:.2} s wall, {ex_cpu:.2} s CPU ({:.1} MB/s, {facts} imports); extract/parse (CPU) {:.2}; parse of the text a check parses {text:.2} s wall, {text_cpu:.2} s CPU ({:.1} MB, {:.1}% of the bytes, {prefix_nodes} top-level nodes)",
             mb / parse,
             mb / ex,
-            ex_cpu / parse_cpu
+            ex_cpu / parse_cpu,
+            parsed_bytes as f64 / 1e6,
+            parsed_bytes as f64 / 1e6 / mb * 100.0
         );
     }
+}
+
+/// Parse only the text a cold check parses of each blob (`scan::parse_extent`; the whole file
+/// again when the prefix has an error): (bytes parsed, top-level nodes).
+fn parse_checked_text(blobs: &[(Lang, Vec<u8>)]) -> (usize, usize) {
+    blobs
+        .par_iter()
+        .map_init(
+            || [None::<tree_sitter::Parser>, None],
+            |parsers, (lang, src)| {
+                let Some(n) = parse_extent(src, &ScanOptions::default()) else {
+                    return (0, 0);
+                };
+                let p = parser(parsers, *lang);
+                let tree = p.parse(&src[..n], None);
+                match tree {
+                    Some(t) if n < src.len() && t.root_node().has_error() => {
+                        let whole = p.parse(src, None);
+                        (
+                            n + src.len(),
+                            whole.map_or(0, |t| t.root_node().child_count() as usize),
+                        )
+                    }
+                    t => (n, t.map_or(0, |t| t.root_node().child_count() as usize)),
+                }
+            },
+        )
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+}
+
+/// This thread's parser for `lang`'s grammar (TSX or TypeScript), made on first use.
+fn parser(parsers: &mut [Option<tree_sitter::Parser>; 2], lang: Lang) -> &mut tree_sitter::Parser {
+    let i = usize::from(lang == Lang::Tsx);
+    parsers[i].get_or_insert_with(|| {
+        let mut p = tree_sitter::Parser::new();
+        let l = if i == 1 {
+            tree_sitter_typescript::LANGUAGE_TSX
+        } else {
+            tree_sitter_typescript::LANGUAGE_TYPESCRIPT
+        };
+        p.set_language(&l.into()).expect("grammar");
+        p
+    })
 }
 
 /// This process's CPU time so far (user + system, seconds): fields 14 and 15 of

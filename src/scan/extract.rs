@@ -60,6 +60,14 @@ pub fn extract(lang: Lang, src: &[u8], opts: &ScanOptions) -> Facts {
     extract_parsed(lang, src, opts, false)
 }
 
+/// How many bytes of `src` [`extract`] gives the parser first: `None` when it parses nothing
+/// (no trigger word), else the prefix [`prefix_cut`] allows or the whole file. (When a prefix
+/// parses with an error, `extract` parses the whole file as well.) For the parse floor of
+/// `benches/parse_floor.rs`: the parse of exactly the text a cold check parses.
+pub fn parse_extent(src: &[u8], opts: &ScanOptions) -> Option<usize> {
+    worth_parsing(src, opts).then(|| prefix_cut(src, opts).unwrap_or(src.len()))
+}
+
 #[cfg(test)]
 thread_local! {
     /// Tests: `extract` parses every file whole, as before the prefix parse.

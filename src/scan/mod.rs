@@ -15,7 +15,7 @@ mod tests;
 use serde::{Deserialize, Serialize};
 
 pub use css::{CssDialect, extract_css, extract_css_file};
-pub use extract::extract;
+pub use extract::{extract, parse_extent};
 
 /// The value of a JS string or template literal's body (the text between the quotes).
 pub fn decode_js_string(raw: &[u8]) -> String {

@@ -1635,3 +1635,29 @@ fn prefix_parse_on_a_corpus() {
         assert_eq!(differ, 0);
     }
 }
+
+/// `parse_extent` (the parse floor's measure of what a check parses): nothing for a file with
+/// no trigger word, the prefix up to the cut, the whole file when it may read env or has no
+/// cut.
+#[test]
+fn parse_extent_is_the_text_extract_parses_first() {
+    let opts = ScanOptions::default();
+    let cases: [(&str, Option<usize>); 4] = [
+        ("const a = 1\nexport const b = 2\n", None),
+        (
+            "import a from 'a'\nexport const b = a\n",
+            Some("import a from 'a'\n".len()),
+        ),
+        (
+            "import a from 'a'\nconst x = process.env.X\nconst y = 1\n",
+            Some("import a from 'a'\nconst x = process.env.X\nconst y = 1\n".len()),
+        ),
+        (
+            "import a from 'a'\nfoo()\n",
+            Some("import a from 'a'\nfoo()\n".len()),
+        ),
+    ];
+    for (src, want) in cases {
+        assert_eq!(super::parse_extent(src.as_bytes(), &opts), want, "{src:?}");
+    }
+}
