@@ -1350,7 +1350,7 @@ fn analyze(
             crate::cache::bundle::unneeded(file);
         }
     }
-    let _ = import_free.save();
+    let _ = import_free.save_bounded(snap.len(), clean::each_file(&snap));
     let generated = std::sync::atomic::AtomicUsize::new(0);
     timings::report("scan", &t0);
     let mut findings = Vec::new();
@@ -1459,9 +1459,9 @@ fn analyze(
             }
         }
         if enabled("secrets") && global {
-            let clean = rules::secrets_env_file::clean_set(&snap, &cache_dir(&snap));
-            findings.extend(rules::secrets_env_file::check(&cx, &clean));
-            let _ = clean.save();
+            let env_clean = rules::secrets_env_file::clean_set(&snap, &cache_dir(&snap));
+            findings.extend(rules::secrets_env_file::check(&cx, &env_clean));
+            let _ = env_clean.save_bounded(snap.len(), clean::each_file(&snap));
             step("env, files: secrets/env-file");
         }
         unreadable.extend(cx.declarations.errors().iter().cloned());

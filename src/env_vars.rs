@@ -26,6 +26,9 @@ pub const HOOKCTL_PROC_ROOT: &str = "HOOKCTL_PROC_ROOT";
 /// Cache writes of at least this many bytes are done by a detached process once the answer is
 /// out (default 1 MiB; tests set 0 to put off and detach every save).
 pub const HOOKCTL_DETACH_SAVE_BYTES: &str = "HOOKCTL_DETACH_SAVE_BYTES";
+/// Entries a verdict set keyed by blob or tree id may hold beyond twice the live ones before a
+/// save drops the dead ones (default 4096; tests set 0 to see the bound after a few edits).
+pub const HOOKCTL_CLEAN_SLACK: &str = "HOOKCTL_CLEAN_SLACK";
 /// Tests: the detached cache writer waits (at most a minute) until this file exists before it
 /// writes, so a test sees the caller's process end before the write starts.
 pub const HOOKCTL_DETACH_GATE: &str = "HOOKCTL_DETACH_GATE";

@@ -28,6 +28,21 @@ const FILE: &str = "clean.bin";
 const ENTRY: usize = 8 + 20;
 /// Contexts kept per set (the most recently used; older files are removed on save).
 pub const KEEP: usize = 4;
+/// Entries a bounded set holds beyond twice the live ones before a save drops the dead ones
+/// ([`CleanSet::save_bounded`]; `HOOKCTL_CLEAN_SLACK` for tests).
+pub const SLACK: usize = 4096;
+
+fn slack() -> usize {
+    crate::env_vars::get(crate::env_vars::HOOKCTL_CLEAN_SLACK)
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(SLACK)
+}
+
+/// What a bounded set's live pairs are given to, one (path, id) at a time.
+pub type Keep<'k> = dyn FnMut(&str, &Oid) + 'k;
+
+/// A bound and the live pairs' enumerator ([`CleanSet::save_bounded`]).
+type Prune<'a> = (usize, &'a mut dyn FnMut(&mut Keep<'_>));
 
 pub struct CleanSet {
     file: Option<PathBuf>,
@@ -234,6 +249,28 @@ impl CleanSet {
 
     /// Write the set (atomically) if this run learnt something.
     pub fn save(&self) -> std::io::Result<()> {
+        self.save_pruning(None)
+    }
+
+    /// [`CleanSet::save`] for a set whose context outlives its entries (keyed by blob or tree
+    /// id under a context of settings alone, each edit adds an entry and none is ever
+    /// replaced): when the set would hold more than twice `live` entries (plus [`SLACK`]), it
+    /// keeps only the pairs `each_live` gives (the snapshot's own, which the next run asks
+    /// about) and this run's. Dropping an entry only makes a later run judge that file again.
+    pub fn save_bounded(
+        &self,
+        live: usize,
+        each_live: impl FnOnce(&mut dyn FnMut(&str, &Oid)),
+    ) -> std::io::Result<()> {
+        let mut each_live = Some(each_live);
+        self.save_pruning(Some((live, &mut |keep: &mut Keep<'_>| {
+            if let Some(f) = each_live.take() {
+                f(keep);
+            }
+        })))
+    }
+
+    fn save_pruning(&self, prune: Option<Prune<'_>>) -> std::io::Result<()> {
         let Some(file) = &self.file else { return Ok(()) };
         let added = std::mem::take(
             &mut *self
@@ -254,6 +291,15 @@ impl CleanSet {
                 .map(|i| entry_at(&self.known, i))
                 .collect()
         };
+        if let Some((live, each_live)) = prune
+            && all.len() + added.len() > live.saturating_mul(2).saturating_add(slack())
+        {
+            let mut keep: std::collections::HashSet<(u64, [u8; 20])> = added.iter().copied().collect();
+            each_live(&mut |path, oid| {
+                keep.insert(key(path, oid));
+            });
+            all.retain(|k| keep.contains(k));
+        }
         all.extend(added);
         all.sort_unstable();
         all.dedup();
@@ -271,6 +317,36 @@ impl CleanSet {
             remote.put_clean(name, self.ctx, bytes);
         }
         Ok(())
+    }
+}
+
+/// The live pairs of a set keyed by file ([`CleanSet::save_bounded`]): every (path, blob id)
+/// of `snap`.
+pub fn each_file(snap: &Snapshot) -> impl FnOnce(&mut Keep<'_>) + '_ {
+    move |keep| {
+        for (path, entry) in snap {
+            keep(path, &entry.oid);
+        }
+    }
+}
+
+/// The live pairs of a set keyed by folder ([`CleanSet::save_bounded`]): every folder of
+/// `snap`'s cache tree with a valid tree id, (its path and a `/`, tree id); with `root_also`,
+/// the root's tree id under that name too (a set keeping a second verdict of the root).
+pub fn each_folder<'a>(
+    snap: &'a Snapshot,
+    root_also: Option<&'a str>,
+) -> impl FnOnce(&mut Keep<'_>) + 'a {
+    move |keep| {
+        let Some(walk) = snap.folder_walk(&mut |_, _| false) else {
+            return;
+        };
+        for f in &walk.folders {
+            keep(&f.prefix, &f.id);
+            if let (Some(name), true) = (root_also, f.prefix.is_empty()) {
+                keep(name, &f.id);
+            }
+        }
     }
 }
 
@@ -387,6 +463,44 @@ mod tests {
         }
         let files = std::fs::read_dir(dir.path().join("hookctl")).unwrap().count();
         assert_eq!(files, KEEP, "at most KEEP contexts are kept");
+    }
+
+    /// A set whose context outlives its entries stays within twice the live entries (plus
+    /// [`SLACK`]): past that, a save keeps the live pairs and this run's, drops the rest; below
+    /// it, nothing is dropped.
+    #[test]
+    fn a_bounded_set_drops_dead_entries_once_past_its_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |i: usize| format!("f{i}.ts");
+        let n = SLACK + 100;
+        let s = CleanSet::load(dir.path(), 1);
+        for i in 0..n {
+            s.insert(&path(i), &oid(1));
+        }
+        // Every one live: within the bound, all kept.
+        s.save_bounded(n, |keep| (0..n).for_each(|i| keep(&path(i), &oid(1))))
+            .unwrap();
+        let s = CleanSet::load(dir.path(), 1);
+        assert!((0..n).all(|i| s.contains(&path(i), &oid(1))));
+        // Ten live now (the rest edited away), one learnt: past twice ten plus the slack.
+        s.insert("new.ts", &oid(2));
+        s.save_bounded(10, |keep| (0..10).for_each(|i| keep(&path(i), &oid(1))))
+            .unwrap();
+        let s = CleanSet::load(dir.path(), 1);
+        assert!(
+            (0..10).all(|i| s.contains(&path(i), &oid(1))),
+            "a live entry was dropped"
+        );
+        assert!(s.contains("new.ts", &oid(2)), "this run's entry was dropped");
+        assert!(
+            (10..n).all(|i| !s.contains(&path(i), &oid(1))),
+            "a dead entry was kept"
+        );
+        // Below the bound, a save keeps what it holds whatever is live.
+        s.insert("other.ts", &oid(3));
+        s.save_bounded(10, |keep| keep("new.ts", &oid(2))).unwrap();
+        let s = CleanSet::load(dir.path(), 1);
+        assert!(s.contains(&path(3), &oid(1)) && s.contains("other.ts", &oid(3)));
     }
 
     #[test]

@@ -179,7 +179,10 @@ impl FreeFolders {
                 self.set.insert(NOT_FREE_ROOT, &f.id);
             }
         }
-        let _ = self.set.save();
+        let _ = self.set.save_bounded(
+            snap.len(),
+            crate::resolve::clean::each_folder(snap, Some(NOT_FREE_ROOT)),
+        );
         root
     }
 }

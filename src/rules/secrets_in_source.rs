@@ -295,9 +295,9 @@ pub fn check(
             (found, is_clean)
         })
         .collect();
-    let _ = clean.save();
+    let _ = clean.save_bounded(snap.len(), crate::resolve::clean::each_file(snap));
     if let Some(walk) = walk
-        && keep_clean_folders(&folders, &walk, &wanted, &per_file)
+        && keep_clean_folders(snap, &folders, &walk, &wanted, &per_file)
         && let Some(file) = clean.file()
     {
         // The next full check of this index asks the kept root folder and never reads the
@@ -311,6 +311,7 @@ pub fn check(
 /// `per_file` (its findings, and whether it is known clean now); `true` when the root folder
 /// is one of them (every row is vouched for next time).
 fn keep_clean_folders(
+    snap: &Snapshot,
     folders: &CleanSet,
     walk: &crate::snapshot::folders::Walk,
     wanted: &[(&str, git2::Oid)],
@@ -332,7 +333,7 @@ fn keep_clean_folders(
             root |= f.prefix.is_empty();
         }
     }
-    let _ = folders.save();
+    let _ = folders.save_bounded(snap.len(), crate::resolve::clean::each_folder(snap, None));
     root
 }
 

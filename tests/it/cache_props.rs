@@ -718,3 +718,71 @@ proptest! {
         }
     }
 }
+
+// ------------------------------------------------------------- bounded verdict sets
+
+/// The verdict sets keyed by blob or tree id under a context of settings alone (secrets per
+/// file and per folder, env files, imports free of needing packages per file and per folder)
+/// gain an entry with every edit and never lose one to a new context: a save past twice the
+/// live entries (plus the slack, 0 here) keeps only the snapshot's own and the run's. One file
+/// edited and committed 30 times leaves each set within that bound, and the last warm run
+/// answers as a cold one.
+#[test]
+fn verdict_sets_stay_bounded_as_a_file_is_edited_commit_after_commit() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "app", "dependencies": { "next-auth": "4" } }"#,
+    );
+    r.write(".env.example", "NEXTAUTH_SECRET=\n");
+    r.write(".env.production", "API_URL=https://example.com\n");
+    for i in 0..8 {
+        r.write(&format!("src/m{i}.ts"), format!("export const m{i} = {i};\n"));
+    }
+    r.write(
+        "src/auth.ts",
+        "import NextAuth from 'next-auth';\nexport default NextAuth;\n",
+    );
+    r.commit_all("init");
+    let slack = [("HOOKCTL_CLEAN_SLACK", "0")];
+    let files = r.git(&["ls-files"]).stdout.lines().count();
+    let entries = |stem: &str| -> Vec<usize> {
+        std::fs::read_dir(r.path(".git/hookctl"))
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with(&format!("{stem}.")) && name.ends_with(".bin")
+            })
+            .map(|e| (e.metadata().unwrap().len() as usize - 32) / 28)
+            .collect()
+    };
+    for i in 0..30 {
+        r.write("src/m0.ts", format!("export const m0 = {i};\n"));
+        r.write(".env.production", format!("API_URL=https://example.com/{i}\n"));
+        r.commit_all(&format!("edit {i}"));
+        r.hookctl_env(&["check"], &slack, None);
+    }
+    for stem in [
+        "secrets-clean",
+        "secrets-folders",
+        "secrets-env-clean",
+        "required-imports",
+        "required-folders",
+    ] {
+        let sizes = entries(stem);
+        assert!(!sizes.is_empty(), "no {stem} set was written");
+        for n in sizes {
+            // At most twice the live pairs, and the last run's (2 folders and 3 files at most).
+            assert!(n <= 2 * files + 3, "{stem}: {n} entries for {files} files");
+        }
+    }
+    let warm = r
+        .hookctl_env(&["check", "--all-findings", "--format", "json"], &slack, None)
+        .json();
+    std::fs::remove_dir_all(r.path(".git/hookctl")).unwrap();
+    let cold = r
+        .hookctl_env(&["check", "--all-findings", "--format", "json"], &slack, None)
+        .json();
+    assert_eq!(warm["findings"], cold["findings"]);
+}
