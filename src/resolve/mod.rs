@@ -7,6 +7,7 @@
 //! ignored and then with the files on disk visible, which tells a case mismatch and an
 //! untracked file apart from an import of nothing.
 
+mod absent;
 mod ambient;
 pub mod clean;
 mod css;
@@ -121,6 +122,10 @@ pub struct Resolver {
     config_digest: u64,
     /// What bundler and framework configs, Deno maps and declared plugins provide.
     bundler: crate::bundler::Bundler,
+    /// Which relative specifiers certainly name nothing (no probing for them).
+    absent: absent::Absent,
+    /// Use `absent` (off only to compare against full resolution in tests).
+    shortcut: bool,
 }
 
 /// `HOOKCTL_TIMINGS=1`: the resolver setup's own phases, cumulative from its start.
@@ -441,6 +446,8 @@ impl Resolver {
             configs,
             config_digest,
             bundler,
+            absent: absent::Absent::new(),
+            shortcut: true,
         }
     }
 
@@ -906,6 +913,9 @@ impl Resolver {
     fn resolve_mapped(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let verdict = self.resolve_memoised(importer, spec, type_only);
         if verdict == Verdict::Unresolved {
+            if self.nothing_there(importer, &clean_specifier(spec)) {
+                return verdict; // no other extension or sibling either
+            }
             return self.other_extension(importer, spec).unwrap_or(verdict);
         }
         verdict
@@ -1221,6 +1231,37 @@ impl Resolver {
         None
     }
 
+    /// A relative or rooted specifier that no view resolved to a file: generated code that is
+    /// not there yet, an ignored build output, else [`Self::relative_not_found`].
+    fn not_found(&self, importer: &str, from: &Path, spec: &str) -> Verdict {
+        // Generated code that is not there yet (a fresh clone before codegen): the path says so.
+        if let Some(target) = self.generated_target(from, spec) {
+            return Verdict::Generated(target);
+        }
+        if let Some(target) = self.ignored_target(from, spec) {
+            return Verdict::Ignored(target);
+        }
+        self.relative_not_found(importer, from, spec)
+    }
+
+    /// Does a `./`/`../` specifier certainly name nothing, so that no view needs probing
+    /// ([`absent`])? Not under `rootDirs` (the import may land in another root).
+    fn nothing_there(&self, importer: &str, spec: &str) -> bool {
+        self.shortcut
+            && self.absent.nothing_there(
+                &self.snap,
+                self.shared.patched.keys().map(String::as_str),
+                importer,
+                spec,
+            )
+            && self
+                .strict
+                .find_tsconfig(self.snap.abs(importer))
+                .ok()
+                .flatten()
+                .is_none_or(|ts| ts.compiler_options.root_dirs.is_none())
+    }
+
     fn resolve_in_snapshot(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let spec = spec.to_string();
         let from = self.snap.abs(importer);
@@ -1230,6 +1271,10 @@ impl Resolver {
             && let Some(verdict) = self.bare_by_name(importer, &from, &spec, type_only)
         {
             return verdict;
+        }
+        // A relative import of nothing: no view would find a file, only what the path says.
+        if self.nothing_there(importer, &spec) {
+            return self.not_found(importer, &from, &spec);
         }
         match self.try_view(View::Strict, &from, &spec) {
             Some(Ok(rel)) if self.shared.snap.is_file(&rel) || self.shared.snap.is_dir(&rel) => {
@@ -1263,15 +1308,15 @@ impl Resolver {
                 Verdict::Untracked(rel)
             };
         }
+        if !bare {
+            return self.not_found(importer, &from, &spec);
+        }
         // Generated code that is not there yet (a fresh clone before codegen): the path says so.
         if let Some(target) = self.generated_target(&from, &spec) {
             return Verdict::Generated(target);
         }
         if let Some(target) = self.ignored_target(&from, &spec) {
             return Verdict::Ignored(target);
-        }
-        if !bare {
-            return self.relative_not_found(importer, &from, &spec);
         }
         let alias = self.matches_alias(&from, &spec);
         let Some(pkg) = package_name(&spec) else {
