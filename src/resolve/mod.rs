@@ -535,13 +535,14 @@ impl Resolver {
                 .chain(std::iter::once(String::new()))
                 .collect()
         });
+        let ignored = self.ignored.get_or_init(|| ignored::Ignored::load(&self.snap));
+        if ignored.is_empty() {
+            return None; // (21 candidate paths per unresolved import otherwise)
+        }
         self.named_paths(from, spec)?.into_iter().find_map(|rel| {
             suffixes.iter().find_map(|sfx| {
                 let path = format!("{rel}{sfx}");
-                let ignored = self
-                    .ignored
-                    .get_or_init(|| ignored::Ignored::load(&self.snap))
-                    .is_ignored(&self.snap, &path);
+                let ignored = ignored.is_ignored(&self.snap, &path);
                 (ignored && !self.snap.abs(&path).exists()).then_some(path)
             })
         })
