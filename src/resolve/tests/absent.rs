@@ -12,10 +12,12 @@ use crate::resolve::{Resolver, Verdict};
 use crate::scan::{Import, ImportKind, Span};
 use crate::snapshot::{MemFile, Snapshot};
 
-/// Two resolvers over the same snapshot and the same disk: with the shortcut, and without.
+/// Resolvers over the same snapshot and the same disk: with the shortcut, without it, and
+/// without it dropping `oxc_resolver`'s caches after every resolution of nothing.
 struct Pair {
     quick: Resolver,
     full: Resolver,
+    cleared: Resolver,
     root: tempfile::TempDir,
 }
 
@@ -43,7 +45,15 @@ fn pair<P: Into<String>, F: Into<MemFile>>(files: impl IntoIterator<Item = (P, F
     let quick = make();
     let mut full = make();
     full.shortcut = false;
-    Pair { quick, full, root }
+    let mut cleared = make();
+    cleared.shortcut = false;
+    cleared.clear_every = 1;
+    Pair {
+        quick,
+        full,
+        cleared,
+        root,
+    }
 }
 
 fn import(spec: &str, kind: ImportKind) -> Import {
@@ -78,6 +88,10 @@ impl Pair {
                     quick, full,
                     "{importer} imports {spec}: shortcut vs full resolution"
                 );
+                let cleared = self
+                    .cleared
+                    .resolve_import(importer, &import(spec, ImportKind::Static));
+                assert_eq!(cleared, full, "{importer} imports {spec}: caches dropped vs kept");
                 let skipped = self
                     .quick
                     .nothing_there(importer, &crate::resolve::specifier::clean_specifier(spec));
@@ -315,7 +329,9 @@ proptest! {
             for kind in [ImportKind::Static, ImportKind::Require] {
                 let quick = p.quick.resolve_import(&importer, &import(spec, kind));
                 let full = p.full.resolve_import(&importer, &import(spec, kind));
-                prop_assert_eq!(quick, full, "{} imports {} ({:?})", importer, spec, kind);
+                let cleared = p.cleared.resolve_import(&importer, &import(spec, kind));
+                prop_assert_eq!(&quick, &full, "{} imports {} ({:?})", importer, spec, kind);
+                prop_assert_eq!(&cleared, &full, "{} imports {} ({:?}), caches dropped", importer, spec, kind);
             }
         }
     }
