@@ -108,21 +108,23 @@ impl Absent {
         Some((parts, name))
     }
 
+    /// Build the listing: a relative import found nothing in the snapshot. (Until one does,
+    /// [`Self::nothing_there`] says no: a repository whose imports resolve pays nothing.)
+    /// `extra` are paths resolution serves beside the snapshot (patched configs).
+    pub(super) fn arm<'a>(&self, snap: &Snapshot, extra: impl Iterator<Item = &'a str>) {
+        self.listing.get_or_init(|| Listing::build(snap, extra));
+    }
+
     /// Does `spec` (a cleaned `./`/`../` specifier written in `importer`) certainly name
     /// nothing: no snapshot entry in any case, no file or folder on disk, with the head of its
-    /// name in its folder? `extra` are paths resolution serves beside the snapshot (patched
-    /// configs).
-    pub(super) fn nothing_there<'a>(
-        &self,
-        snap: &Snapshot,
-        extra: impl Iterator<Item = &'a str>,
-        importer: &str,
-        spec: &str,
-    ) -> bool {
+    /// name in its folder? Only once [armed](Self::arm).
+    pub(super) fn nothing_there(&self, snap: &Snapshot, importer: &str, spec: &str) -> bool {
+        let Some(listing) = self.listing.get() else {
+            return false;
+        };
         let Some((parts, name)) = Self::target(importer, spec) else {
             return false;
         };
-        let listing = self.listing.get_or_init(|| Listing::build(snap, extra));
         let dir = parts.join("/");
         let lower_dir = dir.to_ascii_lowercase();
         let want = head(name);

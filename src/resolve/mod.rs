@@ -1259,16 +1259,23 @@ impl Resolver {
         self.relative_not_found(importer, from, spec)
     }
 
+    /// The strict view found nothing for `spec`: from now on relative imports of nothing are
+    /// answered before any probe ([`absent::Absent::arm`]), and this one skips the other views.
+    fn first_miss(&self, importer: &str, from: &Path, spec: &str) -> Option<Verdict> {
+        if !self.shortcut || is_bare(spec) {
+            return None;
+        }
+        self.absent
+            .arm(&self.snap, self.shared.patched.keys().map(String::as_str));
+        self.nothing_there(importer, spec)
+            .then(|| self.not_found(importer, from, spec))
+    }
+
     /// Does a `./`/`../` specifier certainly name nothing, so that no view needs probing
     /// ([`absent`])? Not under `rootDirs` (the import may land in another root).
     fn nothing_there(&self, importer: &str, spec: &str) -> bool {
         self.shortcut
-            && self.absent.nothing_there(
-                &self.snap,
-                self.shared.patched.keys().map(String::as_str),
-                importer,
-                spec,
-            )
+            && self.absent.nothing_there(&self.snap, importer, spec)
             && self
                 .strict
                 .find_tsconfig(self.snap.abs(importer))
@@ -1300,6 +1307,9 @@ impl Resolver {
             None => {
                 if let Some(rel) = self.via_root_dirs(&from, &spec) {
                     return Verdict::File(rel);
+                }
+                if let Some(verdict) = self.first_miss(importer, &from, &spec) {
+                    return verdict;
                 }
             }
         }
