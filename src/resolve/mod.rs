@@ -126,7 +126,7 @@ pub struct Resolver {
     absent: absent::Absent,
     /// Use `absent` (off only to compare against full resolution in tests).
     shortcut: bool,
-    /// Resolutions that found nothing, each of which left every path it probed in
+    /// Resolutions of a path (not a package) that found nothing, each of which left every path it probed in
     /// `oxc_resolver`'s caches: every [`MISSES_BEFORE_CLEAR`] of them, the caches are dropped.
     misses: std::sync::atomic::AtomicUsize,
     /// [`MISSES_BEFORE_CLEAR`] (smaller in tests: dropping the caches must change no verdict).
@@ -954,7 +954,7 @@ impl Resolver {
         let spec = clean_specifier(spec);
         let found = |r: &ResolverGeneric<SnapFs>| {
             r.resolve_file(&from, &spec)
-                .inspect_err(|_| self.missed())
+                .inspect_err(|_| self.missed(&spec))
                 .ok()
                 .and_then(|res| self.snap.rel(res.path()))
                 .filter(|rel| !rel.split('/').any(|c| c == "node_modules"))
@@ -1486,17 +1486,23 @@ impl Resolver {
             Ok(res) => self.snap.rel(res.path()).map(Ok),
             Err(ResolveError::Builtin { .. } | ResolveError::Ignored(_)) => Some(Err(())),
             Err(_) => {
-                self.missed();
+                self.missed(spec);
                 None
             }
         }
     }
 
-    /// A resolution found nothing: count it, and drop the path caches every
+    /// A resolution of a path found nothing: count it, and drop the path caches every
     /// [`MISSES_BEFORE_CLEAR`] (their memory grows with every path probed, without bound in
     /// one file of 200,000 imports of nothing). The caches only repeat the snapshot's answers:
     /// dropping them changes no verdict.
-    fn missed(&self) {
+    fn missed(&self, spec: &str) {
+        // Only paths count: each names its own candidates, where a package import that finds
+        // nothing probes the same `node_modules` folders as the next (a workspace package that
+        // builds to output misses on every import of it, tens of thousands in a monorepo).
+        if is_bare(spec) {
+            return;
+        }
         let n = self.misses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if n % self.clear_every == self.clear_every - 1 {
             self.clear_caches();
