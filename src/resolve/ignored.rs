@@ -36,6 +36,8 @@ impl Ignored {
                 }
                 Some((dir, b.build().ok()?))
             })
+            // (A file of comments only decides nothing.)
+            .filter(|(_, g)| !g.is_empty())
             .collect();
         files.sort_by_key(|(dir, _)| {
             std::cmp::Reverse(dir.matches('/').count() + usize::from(!dir.is_empty()))
@@ -49,11 +51,18 @@ impl Ignored {
             let mut b = GitignoreBuilder::new(&snap.root);
             if b.add(&file).is_none()
                 && let Ok(g) = b.build()
+                && !g.is_empty()
             {
                 repo_wide.push(g);
             }
         }
         Ignored { files, repo_wide }
+    }
+
+    /// No rule at all (no `.gitignore` with a pattern, an `info/exclude` of comments): nothing
+    /// is ignored.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.repo_wide.is_empty()
     }
 
     /// Is the repo-relative `rel` (a file) ignored, by its own name or a folder above it?

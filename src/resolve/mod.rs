@@ -7,6 +7,7 @@
 //! ignored and then with the files on disk visible, which tells a case mismatch and an
 //! untracked file apart from an import of nothing.
 
+mod absent;
 mod ambient;
 pub mod clean;
 mod css;
@@ -121,7 +122,22 @@ pub struct Resolver {
     config_digest: u64,
     /// What bundler and framework configs, Deno maps and declared plugins provide.
     bundler: crate::bundler::Bundler,
+    /// Which relative specifiers certainly name nothing (no probing for them).
+    absent: absent::Absent,
+    /// Use `absent` (off only to compare against full resolution in tests).
+    shortcut: bool,
+    /// Resolutions of a path (not a package) that found nothing, each of which left every path it probed in
+    /// `oxc_resolver`'s caches: every [`MISSES_BEFORE_CLEAR`] of them, the caches are dropped.
+    misses: std::sync::atomic::AtomicUsize,
+    /// [`MISSES_BEFORE_CLEAR`] (smaller in tests: dropping the caches must change no verdict).
+    clear_every: usize,
 }
+
+/// How many resolutions of nothing may fill `oxc_resolver`'s path caches before they are
+/// dropped: one of a relative import probes about 60 paths in three views (some 28 kB), so
+/// 4,096 bound them near 120 MB, where 20,000 imports of nothing in one file took 570 MB. A repository's
+/// imports that resolve never count (its caches stay warm).
+const MISSES_BEFORE_CLEAR: usize = 4096;
 
 /// `HOOKCTL_TIMINGS=1`: the resolver setup's own phases, cumulative from its start.
 fn timing(start: &crate::timings::Mark, phase: &str) {
@@ -441,6 +457,10 @@ impl Resolver {
             configs,
             config_digest,
             bundler,
+            absent: absent::Absent::new(),
+            shortcut: true,
+            misses: std::sync::atomic::AtomicUsize::new(0),
+            clear_every: MISSES_BEFORE_CLEAR,
         }
     }
 
@@ -528,13 +548,14 @@ impl Resolver {
                 .chain(std::iter::once(String::new()))
                 .collect()
         });
+        let ignored = self.ignored.get_or_init(|| ignored::Ignored::load(&self.snap));
+        if ignored.is_empty() {
+            return None; // (21 candidate paths per unresolved import otherwise)
+        }
         self.named_paths(from, spec)?.into_iter().find_map(|rel| {
             suffixes.iter().find_map(|sfx| {
                 let path = format!("{rel}{sfx}");
-                let ignored = self
-                    .ignored
-                    .get_or_init(|| ignored::Ignored::load(&self.snap))
-                    .is_ignored(&self.snap, &path);
+                let ignored = ignored.is_ignored(&self.snap, &path);
                 (ignored && !self.snap.abs(&path).exists()).then_some(path)
             })
         })
@@ -906,6 +927,9 @@ impl Resolver {
     fn resolve_mapped(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let verdict = self.resolve_memoised(importer, spec, type_only);
         if verdict == Verdict::Unresolved {
+            if self.nothing_there(importer, &clean_specifier(spec)) {
+                return verdict; // no other extension or sibling either
+            }
             return self.other_extension(importer, spec).unwrap_or(verdict);
         }
         verdict
@@ -930,6 +954,7 @@ impl Resolver {
         let spec = clean_specifier(spec);
         let found = |r: &ResolverGeneric<SnapFs>| {
             r.resolve_file(&from, &spec)
+                .inspect_err(|_| self.missed(&spec))
                 .ok()
                 .and_then(|res| self.snap.rel(res.path()))
                 .filter(|rel| !rel.split('/').any(|c| c == "node_modules"))
@@ -1221,6 +1246,44 @@ impl Resolver {
         None
     }
 
+    /// A relative or rooted specifier that no view resolved to a file: generated code that is
+    /// not there yet, an ignored build output, else [`Self::relative_not_found`].
+    fn not_found(&self, importer: &str, from: &Path, spec: &str) -> Verdict {
+        // Generated code that is not there yet (a fresh clone before codegen): the path says so.
+        if let Some(target) = self.generated_target(from, spec) {
+            return Verdict::Generated(target);
+        }
+        if let Some(target) = self.ignored_target(from, spec) {
+            return Verdict::Ignored(target);
+        }
+        self.relative_not_found(importer, from, spec)
+    }
+
+    /// The strict view found nothing for `spec`: from now on relative imports of nothing are
+    /// answered before any probe ([`absent::Absent::arm`]), and this one skips the other views.
+    fn first_miss(&self, importer: &str, from: &Path, spec: &str) -> Option<Verdict> {
+        if !self.shortcut || is_bare(spec) {
+            return None;
+        }
+        self.absent
+            .arm(&self.snap, self.shared.patched.keys().map(String::as_str));
+        self.nothing_there(importer, spec)
+            .then(|| self.not_found(importer, from, spec))
+    }
+
+    /// Does a `./`/`../` specifier certainly name nothing, so that no view needs probing
+    /// ([`absent`])? Not under `rootDirs` (the import may land in another root).
+    fn nothing_there(&self, importer: &str, spec: &str) -> bool {
+        self.shortcut
+            && self.absent.nothing_there(&self.snap, importer, spec)
+            && self
+                .strict
+                .find_tsconfig(self.snap.abs(importer))
+                .ok()
+                .flatten()
+                .is_none_or(|ts| ts.compiler_options.root_dirs.is_none())
+    }
+
     fn resolve_in_snapshot(&self, importer: &str, spec: &str, type_only: bool) -> Verdict {
         let spec = spec.to_string();
         let from = self.snap.abs(importer);
@@ -1231,6 +1294,10 @@ impl Resolver {
         {
             return verdict;
         }
+        // A relative import of nothing: no view would find a file, only what the path says.
+        if self.nothing_there(importer, &spec) {
+            return self.not_found(importer, &from, &spec);
+        }
         match self.try_view(View::Strict, &from, &spec) {
             Some(Ok(rel)) if self.shared.snap.is_file(&rel) || self.shared.snap.is_dir(&rel) => {
                 return Verdict::File(rel);
@@ -1240,6 +1307,9 @@ impl Resolver {
             None => {
                 if let Some(rel) = self.via_root_dirs(&from, &spec) {
                     return Verdict::File(rel);
+                }
+                if let Some(verdict) = self.first_miss(importer, &from, &spec) {
+                    return verdict;
                 }
             }
         }
@@ -1263,15 +1333,15 @@ impl Resolver {
                 Verdict::Untracked(rel)
             };
         }
+        if !bare {
+            return self.not_found(importer, &from, &spec);
+        }
         // Generated code that is not there yet (a fresh clone before codegen): the path says so.
         if let Some(target) = self.generated_target(&from, &spec) {
             return Verdict::Generated(target);
         }
         if let Some(target) = self.ignored_target(&from, &spec) {
             return Verdict::Ignored(target);
-        }
-        if !bare {
-            return self.relative_not_found(importer, &from, &spec);
         }
         let alias = self.matches_alias(&from, &spec);
         let Some(pkg) = package_name(&spec) else {
@@ -1415,7 +1485,27 @@ impl Resolver {
         match self.view(view).resolve_file(from, spec) {
             Ok(res) => self.snap.rel(res.path()).map(Ok),
             Err(ResolveError::Builtin { .. } | ResolveError::Ignored(_)) => Some(Err(())),
-            Err(_) => None,
+            Err(_) => {
+                self.missed(spec);
+                None
+            }
+        }
+    }
+
+    /// A resolution of a path found nothing: count it, and drop the path caches every
+    /// [`MISSES_BEFORE_CLEAR`] (their memory grows with every path probed, without bound in
+    /// one file of 200,000 imports of nothing). The caches only repeat the snapshot's answers:
+    /// dropping them changes no verdict.
+    fn missed(&self, spec: &str) {
+        // Only paths count: each names its own candidates, where a package import that finds
+        // nothing probes the same `node_modules` folders as the next (a workspace package that
+        // builds to output misses on every import of it, tens of thousands in a monorepo).
+        if is_bare(spec) {
+            return;
+        }
+        let n = self.misses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if n % self.clear_every == self.clear_every - 1 {
+            self.clear_caches();
         }
     }
 
@@ -1502,6 +1592,9 @@ impl Resolver {
             if let Some(r) = r.get() {
                 r.clear_cache();
             }
+        }
+        for r in self.other_ext.get().into_iter().flatten() {
+            r.clear_cache();
         }
         for r in self
             .by_conditions

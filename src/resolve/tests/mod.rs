@@ -3,6 +3,7 @@
 //! `(importer, specifier, expected verdict)`. No git, no disk: the root is an empty temporary
 //! folder, so the overlay of files on disk sees nothing.
 
+mod absent;
 mod css;
 mod packages;
 mod paths;
