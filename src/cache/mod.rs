@@ -850,12 +850,17 @@ impl Fnv {
 /// has its own entry. (XOR rather than a hash of both: no cost per file, and two keys collide
 /// only for blobs whose SHA-1s agree on their first 152 bits.)
 pub fn facts_key(oid: &Oid, kind: FileKind) -> Oid {
+    Oid::from_bytes(&facts_key_bytes(oid, kind)).unwrap_or(*oid)
+}
+
+/// [`facts_key`]'s bytes (without making an `Oid` of them).
+pub fn facts_key_bytes(oid: &Oid, kind: FileKind) -> [u8; 20] {
     let mut bytes = [0u8; 20];
     let src = oid.as_bytes();
     let n = src.len().min(20);
     bytes[..n].copy_from_slice(&src[..n]);
     bytes[19] ^= kind.tag();
-    Oid::from_bytes(&bytes).unwrap_or(*oid)
+    bytes
 }
 
 pub(crate) use frame::write_atomically;

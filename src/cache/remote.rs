@@ -845,12 +845,12 @@ pub fn facts_hash(fingerprint: u64, bits: u32, chunk: u32) -> String {
 
 /// The artifact holding the facts of every key of a snapshot (`keys`: sorted, distinct), in
 /// the local cache's file layout ([`super::FactsCache::export`]) framed with `fingerprint`.
-pub fn snapshot_hash(fingerprint: u64, keys: &[Oid]) -> String {
+pub fn snapshot_hash(fingerprint: u64, keys: &[[u8; 20]]) -> String {
     let mut what = Vec::with_capacity(18 + keys.len() * 20);
     what.extend_from_slice(b"snapshot\0");
     what.extend_from_slice(&fingerprint.to_le_bytes());
     for k in keys {
-        what.extend_from_slice(k.as_bytes());
+        what.extend_from_slice(k);
     }
     artifact_hash(&what)
 }

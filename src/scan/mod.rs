@@ -92,7 +92,13 @@ impl FileKind {
 /// Source files hookctl scans: TS/JS, `.vue`/`.svelte`/`.astro`/`.mdx` and stylesheets
 /// (`.css .scss .sass .less`), outside `node_modules`.
 pub fn is_source(path: &str) -> bool {
-    FileKind::for_path(path).is_some() && !path.split('/').any(|c| c == "node_modules")
+    FileKind::for_path(path).is_some() && !in_node_modules(path)
+}
+
+/// Whether a component of `path` is `node_modules` (a substring search first: most paths do not
+/// hold it at all, and this runs for every path of a snapshot).
+pub fn in_node_modules(path: &str) -> bool {
+    path.contains("node_modules") && path.split('/').any(|c| c == "node_modules")
 }
 
 pub fn extract_file(kind: FileKind, src: &[u8], opts: &ScanOptions) -> Facts {
