@@ -333,10 +333,7 @@ pub fn each_file(snap: &Snapshot) -> impl FnOnce(&mut Keep<'_>) + '_ {
 /// The live pairs of a set keyed by folder ([`CleanSet::save_bounded`]): every folder of
 /// `snap`'s cache tree with a valid tree id, (its path and a `/`, tree id); with `root_also`,
 /// the root's tree id under that name too (a set keeping a second verdict of the root).
-pub fn each_folder<'a>(
-    snap: &'a Snapshot,
-    root_also: Option<&'a str>,
-) -> impl FnOnce(&mut Keep<'_>) + 'a {
+pub fn each_folder<'a>(snap: &'a Snapshot, root_also: Option<&'a str>) -> impl FnOnce(&mut Keep<'_>) + 'a {
     move |keep| {
         let Some(walk) = snap.folder_walk(&mut |_, _| false) else {
             return;
