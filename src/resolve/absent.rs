@@ -87,16 +87,7 @@ impl Absent {
             return None;
         }
         let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
-        let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-        for seg in spec.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                s => parts.push(s),
-            }
-        }
+        let mut parts = crate::snapshot::join_relative(dir, spec)?;
         let name = parts.pop()?;
         let plain = |s: &str| {
             s.bytes()

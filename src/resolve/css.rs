@@ -290,17 +290,9 @@ pub fn depends_on_disk(import: &Import, verdict: &Verdict) -> bool {
 
 /// `dir` + a relative path, normalised; `None` when it climbs out of the repository.
 fn join(dir: &str, rel: &str) -> Option<String> {
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in rel.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
+    crate::snapshot::join_relative(dir, rel)
+        .filter(|parts| !parts.is_empty())
+        .map(|parts| parts.join("/"))
 }
 
 /// The files an import of `base` (repo-relative, as written) may mean, in the order the tools

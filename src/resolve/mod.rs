@@ -1089,16 +1089,7 @@ impl Resolver {
         }
         if spec.starts_with("./") || spec.starts_with("../") || spec == "." || spec == ".." {
             let dir = importer.rsplit_once('/').map_or("", |(d, _)| d);
-            let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-            for seg in spec.split('/') {
-                match seg {
-                    "" | "." => {}
-                    ".." => {
-                        parts.pop()?;
-                    }
-                    s => parts.push(s),
-                }
-            }
+            let parts = crate::snapshot::join_relative(dir, spec)?;
             let trailing = if spec.ends_with('/') { "/" } else { "" };
             return Some(format!("r:{}{trailing}", parts.join("/")));
         }

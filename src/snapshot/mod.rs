@@ -222,6 +222,23 @@ const PLAIN_EXTENSIONS: &[&str] = &[
 /// `x.module.css` are plain). Deliberately wide (every `.json`, every dotfile, every name
 /// without a dot): a config of any kind has such a name, and a few thousand extra paths cost
 /// nothing. The unit tests check that every name a filter over special paths matches is one.
+/// The components of `rel` (a relative path, `.` and `..` allowed) read from the repository
+/// folder `dir`, normalized; `None` when it climbs above the repository's root. The one path
+/// join of import specifiers, CSS urls and committed symlink targets.
+pub fn join_relative<'a>(dir: &'a str, rel: &'a str) -> Option<Vec<&'a str>> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts)
+}
+
 pub fn is_special(path: &str, kind: EntryKind) -> bool {
     is_special_bytes(path.as_bytes(), kind)
 }
