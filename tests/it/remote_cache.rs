@@ -316,6 +316,27 @@ fn a_fresh_clone_is_warm_from_the_remote_cache_and_finds_the_same() {
 
 /// The chunk of facts that holds `src/bad.ts` in a snapshot of `files` source files, as
 /// hookctl names it, and a forged body for it: `bad.ts` with no imports and no env reads.
+/// What a run says of artifacts it ignored (one, or any number).
+const ONE_IGNORED: &str = "remote cache: 1 artifact failed verification or did not parse and was ignored";
+const IGNORED: &str = "failed verification or did not parse";
+
+/// The first check of a fresh clone of `a` (folder `name`) with `env`: it finds what the cold
+/// run found (`what`: the forgery or damage it met) and says it ignored an artifact (`says`).
+fn fresh_check_ignores(
+    a: &Repo,
+    url: &str,
+    env: &[(&str, &str)],
+    name: &str,
+    cold: &[String],
+    says: &str,
+    what: &str,
+) {
+    let b = fresh_clone(a, name);
+    let (found, _, run) = check(&b.root, url, env);
+    assert_eq!(found, cold, "{what}");
+    assert!(run.stderr.contains(says), "{what}: {}", run.stderr);
+}
+
 fn forged_chunk(repo: &Repo, files: usize) -> (String, Vec<u8>) {
     forged_chunk_of(repo, files, hookctl::scan::Facts::default())
 }
@@ -359,14 +380,14 @@ fn a_poisoned_artifact_never_silences_a_finding() {
     let real = std::fs::read(&path).unwrap();
     std::fs::write(&path, &forged).unwrap();
     server.drop_snapshot();
-    let b = fresh_clone(&a, "signed");
-    let (found, _, run) = check(&b.root, &server.url, &key);
-    assert_eq!(found, cold, "a forged artifact silenced a finding");
-    assert!(
-        run.stderr
-            .contains("remote cache: 1 artifact failed verification or did not parse and was ignored"),
-        "{}",
-        run.stderr
+    fresh_check_ignores(
+        &a,
+        &server.url,
+        &key,
+        "signed",
+        &cold,
+        ONE_IGNORED,
+        "a forged artifact silenced a finding",
     );
     // That run computed the chunk itself and shared it again, signed: the cache is healed.
     assert_eq!(std::fs::read(&path).unwrap(), real);
@@ -401,13 +422,14 @@ fn a_poisoned_artifact_never_silences_a_finding() {
         bad[mid] ^= 0x20;
         std::fs::write(server.artifact_path(&name), bad).unwrap();
     }
-    let b = fresh_clone(&a, "damaged");
-    let (found, _, run) = check(&b.root, &server.url, &[]);
-    assert_eq!(found, cold);
-    assert!(
-        run.stderr.contains("failed verification or did not parse"),
-        "{}",
-        run.stderr
+    fresh_check_ignores(
+        &a,
+        &server.url,
+        &[],
+        "damaged",
+        &cold,
+        IGNORED,
+        "damaged artifacts",
     );
 }
 
@@ -504,14 +526,14 @@ fn a_forged_snapshot_never_silences_a_finding_nor_plants_a_secret() {
     let (bad, fingerprint) = bad_key(&a);
     let forged = hookctl::cache::encode_file(fingerprint, &[(bad, hookctl::scan::Facts::default())]);
     std::fs::write(&path, &forged).unwrap();
-    let b = fresh_clone(&a, "signed");
-    let (found, _, run) = check(&b.root, &server.url, &key);
-    assert_eq!(found, cold, "a forged snapshot silenced a finding");
-    assert!(
-        run.stderr
-            .contains("remote cache: 1 artifact failed verification or did not parse and was ignored"),
-        "{}",
-        run.stderr
+    fresh_check_ignores(
+        &a,
+        &server.url,
+        &key,
+        "signed",
+        &cold,
+        ONE_IGNORED,
+        "a forged snapshot silenced a finding",
     );
     assert_eq!(std::fs::read(&path).unwrap(), real, "shared again, signed");
     // A planted secret: used by that run (unsigned), never written to the local cache.
@@ -662,14 +684,14 @@ fn a_forged_or_damaged_context_bundle_never_silences_a_finding() {
     let forged = hookctl::cache::bundle::encode(&files);
     // In place of the real one by someone without the key (the stored tag is the real one's).
     std::fs::write(&path, &forged).unwrap();
-    let b = fresh_clone(&a, "signed");
-    let (found, _, run) = check(&b.root, &server.url, &key);
-    assert_eq!(found, cold, "a forged bundle silenced a finding");
-    assert!(
-        run.stderr
-            .contains("remote cache: 1 artifact failed verification or did not parse and was ignored"),
-        "{}",
-        run.stderr
+    fresh_check_ignores(
+        &a,
+        &server.url,
+        &key,
+        "signed",
+        &cold,
+        ONE_IGNORED,
+        "a forged bundle silenced a finding",
     );
     // That run computed the bundle itself and shared it again, signed: the cache is healed.
     let (_, healed) = bundle_of(&server).expect("a bundle");
@@ -692,14 +714,8 @@ fn a_forged_or_damaged_context_bundle_never_silences_a_finding() {
         let mut bad = real.clone();
         bad[at] ^= 0x20;
         std::fs::write(&path, &bad).unwrap();
-        let b = fresh_clone(&a, &format!("damaged{at}"));
-        let (found, _, run) = check(&b.root, &server.url, &[]);
-        assert_eq!(found, cold, "byte {at}");
-        assert!(
-            run.stderr.contains("failed verification or did not parse"),
-            "byte {at}: {}",
-            run.stderr
-        );
+        let (name, what) = (format!("damaged{at}"), format!("byte {at}"));
+        fresh_check_ignores(&a, &server.url, &[], &name, &cold, IGNORED, &what);
     }
 }
 

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
+use super::import;
 use crate::config::ImportsConfig;
 use crate::resolve::{Resolver, Verdict};
-use crate::scan::{Import, ImportKind, Span};
+use crate::scan::ImportKind;
 use crate::snapshot::{MemFile, Snapshot};
 
 /// Resolvers over the same snapshot and the same disk: with the shortcut, without it, and
@@ -53,21 +54,6 @@ fn pair<P: Into<String>, F: Into<MemFile>>(files: impl IntoIterator<Item = (P, F
         full,
         cleared,
         root,
-    }
-}
-
-fn import(spec: &str, kind: ImportKind) -> Import {
-    Import {
-        specifier: spec.to_string(),
-        kind,
-        type_only: false,
-        guarded: false,
-        span: Span {
-            line: 1,
-            column: 1,
-            start: 0,
-            end: 0,
-        },
     }
 }
 

@@ -4,19 +4,7 @@ use super::*;
 
 impl Case {
     fn css(&self, importer: &str, kind: ImportKind, spec: &str) -> Verdict {
-        let import = Import {
-            specifier: spec.to_string(),
-            kind,
-            type_only: false,
-            guarded: false,
-            span: Span {
-                line: 1,
-                column: 1,
-                start: 0,
-                end: 0,
-            },
-        };
-        self.resolver.resolve_import(importer, &import)
+        self.resolver.resolve_import(importer, &import(spec, kind))
     }
 
     #[track_caller]

@@ -15,6 +15,22 @@ use std::sync::Arc;
 use super::{Resolver, Verdict};
 use crate::config::ImportsConfig;
 use crate::scan::{Import, ImportKind, Span};
+
+/// An import of `spec` of `kind` at 1:1 (the tables' imports).
+fn import(spec: &str, kind: ImportKind) -> Import {
+    Import {
+        specifier: spec.to_string(),
+        kind,
+        type_only: false,
+        guarded: false,
+        span: Span {
+            line: 1,
+            column: 1,
+            start: 0,
+            end: 0,
+        },
+    }
+}
 use crate::snapshot::{MemFile, Snapshot};
 
 /// A resolver over `files`, with the findings and notes its setup produced.
@@ -55,19 +71,8 @@ impl Case {
     }
 
     fn resolve(&self, importer: &str, spec: &str) -> Verdict {
-        let import = Import {
-            specifier: spec.to_string(),
-            kind: ImportKind::Static,
-            type_only: false,
-            guarded: false,
-            span: Span {
-                line: 1,
-                column: 1,
-                start: 0,
-                end: 0,
-            },
-        };
-        self.resolver.resolve_import(importer, &import)
+        self.resolver
+            .resolve_import(importer, &import(spec, ImportKind::Static))
     }
 }
 
