@@ -220,7 +220,6 @@ fn env_answers_kept_per_folder_equal_the_walk() {
         "x.ts",
     ];
     let names = ["basePath", "PKG_NAME", "START_APP", "OTHER"];
-    let mut asked = 0;
     for round in 0..2 {
         for (i, path) in paths.iter().enumerate() {
             for name in names.iter().cycle().skip(i + round).take(names.len()) {
@@ -229,11 +228,9 @@ fn env_answers_kept_per_folder_equal_the_walk() {
                     b.env_defined_by_uncached(path, name),
                     "{name} at {path} (round {round})"
                 );
-                asked += 1;
             }
         }
     }
-    assert_eq!(asked, 2 * paths.len() * names.len());
     assert!(b.env_defined_by("app/other.tsx", "basePath").is_some());
     assert!(b.env_defined_by("web/src/b.ts", "basePath").is_none());
     assert!(b.env_defined_by("web/a.ts", "START_APP").is_some());

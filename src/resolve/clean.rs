@@ -41,9 +41,6 @@ fn slack() -> usize {
 /// What a bounded set's live pairs are given to, one (path, id) at a time.
 pub type Keep<'k> = dyn FnMut(&str, &Oid) + 'k;
 
-/// A bound and the live pairs' enumerator ([`CleanSet::save_bounded`]).
-type Prune<'a> = (usize, &'a mut dyn FnMut(&mut Keep<'_>));
-
 pub struct CleanSet {
     file: Option<PathBuf>,
     ctx: u64,
@@ -249,7 +246,8 @@ impl CleanSet {
 
     /// Write the set (atomically) if this run learnt something.
     pub fn save(&self) -> std::io::Result<()> {
-        self.save_pruning(None)
+        // No bound: the set's entries are never more than twice `usize::MAX`.
+        self.save_bounded(usize::MAX, |_| {})
     }
 
     /// [`CleanSet::save`] for a set whose context outlives its entries (keyed by blob or tree
@@ -257,20 +255,7 @@ impl CleanSet {
     /// replaced): when the set would hold more than twice `live` entries (plus [`SLACK`]), it
     /// keeps only the pairs `each_live` gives (the snapshot's own, which the next run asks
     /// about) and this run's. Dropping an entry only makes a later run judge that file again.
-    pub fn save_bounded(
-        &self,
-        live: usize,
-        each_live: impl FnOnce(&mut dyn FnMut(&str, &Oid)),
-    ) -> std::io::Result<()> {
-        let mut each_live = Some(each_live);
-        self.save_pruning(Some((live, &mut |keep: &mut Keep<'_>| {
-            if let Some(f) = each_live.take() {
-                f(keep);
-            }
-        })))
-    }
-
-    fn save_pruning(&self, prune: Option<Prune<'_>>) -> std::io::Result<()> {
+    pub fn save_bounded(&self, live: usize, each_live: impl FnOnce(&mut Keep<'_>)) -> std::io::Result<()> {
         let Some(file) = &self.file else { return Ok(()) };
         let added = std::mem::take(
             &mut *self
@@ -291,9 +276,7 @@ impl CleanSet {
                 .map(|i| entry_at(&self.known, i))
                 .collect()
         };
-        if let Some((live, each_live)) = prune
-            && all.len() + added.len() > live.saturating_mul(2).saturating_add(slack())
-        {
+        if all.len() + added.len() > live.saturating_mul(2).saturating_add(slack()) {
             let mut keep: std::collections::HashSet<(u64, [u8; 20])> = added.iter().copied().collect();
             each_live(&mut |path, oid| {
                 keep.insert(key(path, oid));

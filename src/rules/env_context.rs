@@ -295,13 +295,6 @@ impl<'a> EnvContext<'a> {
             )
     }
 
-    /// The workspace packages whose tasks run the code at `path`: its own package, then every
-    /// package that depends on it, directly or transitively (a library runs in its apps'
-    /// builds). Empty outside workspace packages.
-    pub fn running_packages(&self, path: &str) -> Vec<&WorkspacePackage> {
-        self.running_packages_of(self.package_index(path))
-    }
-
     /// The package.json of folder `dir` as the resolver parsed it from this snapshot, when the
     /// context was given the resolver's packages.
     pub fn manifest_json(&self, dir: &str) -> Option<&'a serde_json::Value> {
@@ -313,7 +306,9 @@ impl<'a> EnvContext<'a> {
         self.workspace().package_of(path)
     }
 
-    /// [`EnvContext::running_packages`] of the code of package `own`.
+    /// The workspace packages whose tasks run the code of package `own` (its index,
+    /// [`EnvContext::package_index`]): `own`, then every package that depends on it, directly
+    /// or transitively (a library runs in its apps' builds). Empty outside workspace packages.
     pub fn running_packages_of(&self, own: Option<usize>) -> Vec<&WorkspacePackage> {
         let ws = self.workspace();
         let Some(own) = own else {
