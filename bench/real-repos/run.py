@@ -99,6 +99,8 @@ def main():
         if not os.path.exists(agree_json):
             raise SystemExit(f"agree {name}: exit {r.returncode}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
         ag = json.load(open(agree_json))
+        # An intermediate file naming this machine's paths: what the report keeps is in `detail`.
+        os.remove(agree_json)
         counts = ag["counts"]
         fp = [d for d in ag["disagreements"] if d["ts"] is not None and d["hookctl"]["verdict"] in FAIL]
         missed = [d for d in ag["disagreements"] if d["ts"] is None and d["hookctl"]["verdict"] == "file"]
