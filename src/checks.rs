@@ -297,6 +297,17 @@ fn merge_part(out: &mut Outcome, mut part: Outcome) {
     }
 }
 
+/// The scan's options and the facts cache (with the remote cache `[cache]` configures). The
+/// cache's fingerprint and the scan must see the same options: built once, passed down.
+fn facts_cache(config: &Config, paths: &snapshot::RepoPaths) -> (ScanOptions, FactsCache) {
+    let scan_opts = ScanOptions {
+        env_accessors: config.env.accessors.clone(),
+    };
+    let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&scan_opts))
+        .with_remote(crate::cache::remote::Remote::from_config(&config.cache));
+    (scan_opts, cache)
+}
+
 /// One engine pass: `others` are the folders other passes check (their files' reads and
 /// imports are not judged here).
 fn run_inner(config: &Config, req: &Request, mark: bool, others: &[&str]) -> anyhow::Result<Outcome> {
@@ -307,6 +318,14 @@ fn run_inner(config: &Config, req: &Request, mark: bool, others: &[&str]) -> any
         Baseline::Commit(oid) => Some(*oid),
         Baseline::Head => snapshot::head_commit(&repo),
     };
+    let (scan_opts, cache) = facts_cache(config, &paths);
+    // With a baseline, only files whose findings can differ from it are analysed.
+    let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
+    let reads_snapshot = SNAPSHOT_GROUPS.iter().any(|g| group_enabled(req, g));
+    let whole_index = req.target == Target::Index && (baseline.is_none() || needs_all || mark);
+    if reads_snapshot && whole_index {
+        prefetch_head(&cache, &repo, &paths, &scan_opts, config.scan.max_file_size());
+    }
     let snap = req.target.open(repo, &paths)?;
     let snap = Arc::new(snap);
     timings::report("snapshot", &start);
@@ -315,14 +334,6 @@ fn run_inner(config: &Config, req: &Request, mark: bool, others: &[&str]) -> any
         None => None,
     };
     timings::report("baseline snapshot", &start);
-    // The cache's fingerprint and the scan must see the same options: built once, passed down.
-    let scan_opts = ScanOptions {
-        env_accessors: config.env.accessors.clone(),
-    };
-    let cache = FactsCache::load(&paths.common_dir, FactsCache::fingerprint(&scan_opts))
-        .with_remote(crate::cache::remote::Remote::from_config(&config.cache));
-    // With a baseline, only files whose findings can differ from it are analysed.
-    let needs_all = config.level(&rules::ENV_UNUSED) != crate::config::Level::Off;
     let scope = match (&base_snap, &req.target) {
         (Some(base), Target::Index | Target::Commit(_)) if !needs_all && !mark => {
             plan_scope(config, &snap, base, &cache)
@@ -334,7 +345,6 @@ fn run_inner(config: &Config, req: &Request, mark: bool, others: &[&str]) -> any
         (FileScope::Files(_), Some(base)) => Some(changed_paths(&snap, base)),
         _ => None,
     };
-    let reads_snapshot = SNAPSHOT_GROUPS.iter().any(|g| group_enabled(req, g));
     let mut outcome = if reads_snapshot {
         analyze(
             config,
@@ -797,7 +807,7 @@ fn scan_snapshot_with(
     let paths = scoped_source_paths(snap, scope);
     let worktree = snap.kind == snapshot::Kind::Worktree;
     let snapshot_facts = (!worktree && *scope == FileScope::All)
-        .then(|| remote_snapshot(cache, &paths, opts, max_size))
+        .then(|| remote_snapshot(cache, snap, &paths, opts, max_size))
         .flatten();
     // Cache hits first (index and commit snapshots know their blob ids without reading).
     let (mut out, unwanted) = cached_facts(&paths, worktree, cache, wants);
@@ -1067,11 +1077,12 @@ enum SnapshotFacts {
 }
 
 /// A fresh clone or a CI runner with no local cache: download the facts of every source file
-/// of the snapshot (`paths`, the whole snapshot's) in one artifact named by their keys, into
-/// `cache`, read in place as a warm run reads its local file. `None` without a remote cache,
-/// with a local one, or for fewer files than `remote_min_misses`.
+/// of the snapshot (`paths`, the whole snapshot's) in one artifact named by its tree (or its
+/// keys), into `cache`, read in place as a warm run reads its local file. `None` without a
+/// remote cache, with a local one, or for fewer files than `remote_min_misses`.
 fn remote_snapshot(
     cache: &FactsCache,
+    snap: &Snapshot,
     paths: &[(&str, snapshot::Entry)],
     opts: &ScanOptions,
     max_size: u64,
@@ -1084,10 +1095,13 @@ fn remote_snapshot(
     let t0 = Mark::now();
     let taken = remote.take_snapshot();
     timings::report("snapshot facts (waited for)", &t0);
-    let (keys, hash, got) = taken.unwrap_or_else(|| {
-        let (keys, hash) = snapshot_name(paths, fingerprint);
+    let (hash, got) = taken.unwrap_or_else(|| {
+        let hash = snap.tree_id().map_or_else(
+            || snapshot_name(paths, fingerprint).1,
+            |tree| crate::cache::remote::snapshot_tree_hash(fingerprint, &tree),
+        );
         let got = remote.get(&hash);
-        (keys, hash, got)
+        (hash, got)
     });
     Some(if remote.fetch_snapshot(cache, got, fingerprint) {
         SnapshotFacts::Fetched
@@ -1095,7 +1109,9 @@ fn remote_snapshot(
         SnapshotFacts::Missing {
             remote: remote.clone(),
             hash,
-            keys,
+            // What the upload holds (the run that uploads is a cold one: not timed like a
+            // fresh clone's).
+            keys: snapshot_name(paths, fingerprint).0,
             fingerprint,
         }
     } else {
@@ -1105,9 +1121,10 @@ fn remote_snapshot(
 
 /// The sorted facts keys of `paths` and the name of the artifact of their facts.
 ///
-/// On a fresh clone this names the download the scan waits for, so it is kept cheap: the keys
-/// are sorted as plain bytes (a big-endian integer pair, the same order as the ids' bytes)
-/// rather than as `Oid`s (a call into libgit2 per comparison), and turned into `Oid`s after.
+/// A snapshot git knows as a tree is named by it instead ([`crate::cache::remote::snapshot_tree_hash`]);
+/// this is for the others (an index with something staged). The keys are sorted as plain
+/// bytes (a big-endian integer pair, the same order as the ids' bytes) rather than as `Oid`s
+/// (a call into libgit2 per comparison), and turned into `Oid`s after.
 fn snapshot_name(paths: &[(&str, snapshot::Entry)], fingerprint: u64) -> (Vec<git2::Oid>, String) {
     let keys: Vec<[u8; 20]> = paths
         .iter()
@@ -1116,9 +1133,10 @@ fn snapshot_name(paths: &[(&str, snapshot::Entry)], fingerprint: u64) -> (Vec<gi
     name_keys(keys, fingerprint)
 }
 
-/// [`snapshot_name`] of the whole snapshot's source files ([`source_paths`]), in one pass (each
-/// path's kind asked once), and how many source files it has.
-fn snapshot_name_all(snap: &Snapshot, fingerprint: u64) -> (usize, Vec<git2::Oid>, String) {
+/// The name of [`snapshot_name`]'s artifact for the whole snapshot's source files
+/// ([`source_paths`]), in one pass (each path's kind asked once), and how many source files
+/// it has.
+fn snapshot_name_all(snap: &Snapshot, fingerprint: u64) -> (usize, String) {
     let mut files = 0;
     let keys: Vec<[u8; 20]> = snap
         .iter()
@@ -1129,8 +1147,8 @@ fn snapshot_name_all(snap: &Snapshot, fingerprint: u64) -> (usize, Vec<git2::Oid
             Some(crate::cache::facts_key_bytes(&e.oid, kind))
         })
         .collect();
-    let (keys, hash) = name_keys(keys, fingerprint);
-    (files, keys, hash)
+    let (_, hash) = name_keys(keys, fingerprint);
+    (files, hash)
 }
 
 /// The sorted, distinct `keys` as `Oid`s and the name of the artifact of their facts.
@@ -1152,7 +1170,9 @@ fn name_keys(mut keys: Vec<[u8; 20]>, fingerprint: u64) -> (Vec<git2::Oid>, Stri
 }
 
 /// Start downloading what [`remote_snapshot`] will ask for (a full check of an index or a
-/// commit, nothing local), on a thread, while the resolver is set up.
+/// commit, nothing local), on a thread, while the resolver is set up: the snapshot's facts and
+/// its context bundle, named by its tree when git knows it. Nothing when [`prefetch_head`]
+/// asked for them already by this tree; asked again when it guessed another.
 fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOptions, max_size: u64) {
     let Some(remote) = cache
         .remote()
@@ -1160,22 +1180,83 @@ fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOption
     else {
         return;
     };
+    let tree = snap.tree_id();
+    match remote.snapshot_asked_for() {
+        Some(Some(asked)) if tree == Some(asked) => return,
+        Some(_) => remote.forget_snapshot(),
+        None => {}
+    }
     let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
     // The context bundle (clean sets, folder verdicts, bundler configs), at the same time: its
     // readers wait for it when their local file is missing.
     let (bundle_snap, bundle_remote) = (snap.clone(), remote.clone());
     let download = std::thread::spawn(move || {
-        let hash = crate::cache::remote::bundle_hash(&bundle_snap);
+        let hash = crate::cache::remote::bundle_name(&bundle_snap);
         let files = bundle_remote.fetch_bundle(&hash);
         (hash, files)
     });
     crate::cache::bundle::expect(cache_dir(snap).join(crate::cache::DIR), download, remote.writes());
     let (snap, worth) = (snap.clone(), remote.clone());
-    remote.prefetch_snapshot(move || {
+    remote.prefetch_snapshot(None, move || {
+        if let Some(tree) = tree {
+            return Some(crate::cache::remote::snapshot_tree_hash(fingerprint, &tree));
+        }
         let t0 = Mark::now();
-        let (files, keys, hash) = snapshot_name_all(&snap, fingerprint);
+        let (files, hash) = snapshot_name_all(&snap, fingerprint);
         timings::report("snapshot facts named (download thread)", &t0);
-        worth.worth_it(files).then_some((keys, hash))
+        worth.worth_it(files).then_some(hash)
+    });
+}
+
+/// First thing in a full check of the index by a fresh clone or a CI runner (a remote cache,
+/// nothing local, more entries in the index than `remote_min_misses`): ask for the snapshot's
+/// facts and context bundle by HEAD's tree, which a checkout's index is, while the index is
+/// read and the resolver set up. [`prefetch_snapshot`] confirms the guess once the snapshot
+/// is known (its cache-tree root), or asks again. The artifacts' names are all that is
+/// guessed: every entry and file inside is checked against this run's own keys.
+fn prefetch_head(
+    cache: &FactsCache,
+    repo: &git2::Repository,
+    paths: &snapshot::RepoPaths,
+    opts: &ScanOptions,
+    max_size: u64,
+) {
+    let Some(remote) = cache.remote().filter(|_| cache.nothing_local()) else {
+        return;
+    };
+    // The index's entry count (its header) bounds its source files.
+    let entries = std::fs::File::open(crate::git::index_path(&paths.git_dir, &paths.root))
+        .ok()
+        .and_then(|mut f| {
+            let mut head = [0u8; 12];
+            std::io::Read::read_exact(&mut f, &mut head).ok()?;
+            Some(u32::from_be_bytes([head[8], head[9], head[10], head[11]]) as usize)
+        });
+    if !entries.is_some_and(|n| remote.worth_it(n)) {
+        return;
+    }
+    let Some(tree) = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_tree().ok())
+        .map(|t| t.id())
+    else {
+        return;
+    };
+    let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
+    let bundle_remote = remote.clone();
+    let download = std::thread::spawn(move || {
+        let hash = crate::cache::remote::bundle_tree_hash(&tree);
+        let files = bundle_remote.fetch_bundle(&hash);
+        (hash, files)
+    });
+    crate::cache::bundle::expect(
+        paths.common_dir.join(crate::cache::DIR),
+        download,
+        remote.writes(),
+    );
+    remote.prefetch_snapshot(Some(tree), move || {
+        Some(crate::cache::remote::snapshot_tree_hash(fingerprint, &tree))
     });
 }
 
@@ -1742,7 +1823,7 @@ mod tests {
         let bytes: Vec<[u8; 20]> = oids.iter().map(|o| o.as_bytes().try_into().unwrap()).collect();
         let want = crate::cache::remote::snapshot_hash(7, &bytes);
         assert_eq!(snapshot_name(&paths, 7), (oids.clone(), want.clone()));
-        assert_eq!(snapshot_name_all(&snap, 7), (paths.len(), oids, want));
+        assert_eq!(snapshot_name_all(&snap, 7), (paths.len(), want));
         // Keys spread as blob ids are (the in-memory snapshot's ids are all zero), some equal,
         // some alike in their first 16 bytes and not in the last 4, or the reverse.
         let mut keys: Vec<[u8; 20]> = (0u64..3000)

@@ -9,6 +9,8 @@ use hookctl::{Ctx, Exit, commands, errln};
 /// with its message. A panic is hookctl's own bug: exit 3, said so, with where it happened
 /// (uv's `main` draws the same line).
 fn main() -> ExitCode {
+    // `HOOKCTL_TIMINGS`' time line starts here.
+    let _ = hookctl::timings::Mark::now();
     hookctl::alloc::parsers_use_mimalloc();
     bound_pack_windows();
     std::panic::set_hook(Box::new(|info| {

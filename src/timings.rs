@@ -1,12 +1,14 @@
 //! `HOOKCTL_TIMINGS=1`: how long each phase of a run took, on stderr, one line a phase:
 //!
 //! ```text
-//! hookctl: timing: <phase>: <wall> ms (CPU <user+system> ms, peak memory <VmHWM>)
+//! hookctl: timing: <phase>: <wall> ms (CPU <user+system> ms, peak memory <VmHWM>, ended <at> ms)
 //! ```
 //!
 //! Wall time first (scripts read the number after the phase's name); the CPU time beside it is
 //! the whole process's, every thread's, user plus system (`getrusage`) over the same span: on
-//! a shared machine the wall time is mostly waiting, the CPU time is the work.
+//! a shared machine the wall time is mostly waiting, the CPU time is the work. `ended` is the
+//! wall time from the first mark of the run to the line: the phases of several threads (a
+//! download beside the resolver's setup) on one time line.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -16,6 +18,9 @@ pub fn on() -> bool {
     static ON: OnceLock<bool> = OnceLock::new();
     *ON.get_or_init(|| crate::env_vars::flag(crate::env_vars::HOOKCTL_TIMINGS))
 }
+
+/// The run's first mark (what `ended` counts from).
+static START: OnceLock<Instant> = OnceLock::new();
 
 /// A point in the run a phase is measured from: its wall clock and the CPU time used so far.
 #[derive(Debug, Clone, Copy)]
@@ -27,8 +32,12 @@ pub struct Mark {
 impl Mark {
     /// Now. Reads the CPU clock only when timings are on.
     pub fn now() -> Mark {
+        let wall = Instant::now();
+        if on() {
+            START.get_or_init(|| wall);
+        }
         Mark {
-            wall: Instant::now(),
+            wall,
             cpu: if on() {
                 crate::platform::cpu_time()
             } else {
@@ -51,10 +60,11 @@ pub fn report(phase: &str, since: &Mark) {
     let wall = since.wall.elapsed();
     let cpu = crate::platform::cpu_time().saturating_sub(since.cpu);
     errln!(
-        "hookctl: timing: {phase}: {:.1} ms (CPU {:.1} ms, peak memory {})",
+        "hookctl: timing: {phase}: {:.1} ms (CPU {:.1} ms, peak memory {}, ended {:.1} ms)",
         wall.as_secs_f64() * 1000.0,
         cpu.as_secs_f64() * 1000.0,
-        peak_memory()
+        peak_memory(),
+        START.get().map_or(0.0, |s| s.elapsed().as_secs_f64() * 1000.0)
     );
 }
 

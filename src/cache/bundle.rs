@@ -9,8 +9,9 @@
 //! validates it exactly as it validates the local file: the same framing, and the same key
 //! (the context hash or fingerprint the reader computes for this run, which is in the file's
 //! name and header). A file whose key is not this run's is simply not found; so the bundle's own
-//! name ([`super::remote::bundle_hash`]: the snapshot's paths, kinds and blob ids, and
-//! hookctl's version) only says where to look, like a facts chunk's. A file of the bundle a
+//! name ([`super::remote::bundle_name`]: the snapshot's tree when git knows it, else its
+//! paths, kinds and blob ids; and hookctl's version) only says where to look, like a facts
+//! chunk's. A file of the bundle a
 //! reader used is kept in the cache folder once the answer is out ([`super::later`]), so the
 //! next run is simply warm.
 //!

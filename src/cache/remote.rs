@@ -11,9 +11,11 @@
 //!   writer's chunk is right for what it lists, and a clone a few commits away still finds all
 //!   but its changed files.
 //! - a snapshot's facts, whole ([`Remote::fetch_snapshot`]): a facts file of the local cache's
-//!   layout holding the entries of every key of the snapshot, named by the sorted keys. A clone
-//!   with no local cache downloads it with one request and reads it in place; its entries are
-//!   screened when they are written to the local file, after the answer.
+//!   layout holding the entries of every key of the snapshot, named by the snapshot's tree when
+//!   git knows it ([`snapshot_tree_hash`]: a checkout's index is HEAD's tree, so a fresh clone
+//!   asks for it before reading the index), else by the sorted keys. A clone with no local
+//!   cache downloads it with one request and reads it in place; its entries are screened when
+//!   they are written to the local file, after the answer.
 //! - the clean sets ([`crate::resolve::clean`]), named by their file and context hash: the same
 //!   context means the same verdicts.
 //!
@@ -201,13 +203,21 @@ struct Inner {
     uploads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// Downloads started before they are needed ([`Remote::prefetch`]), by artifact hash.
     prefetched: Mutex<HashMap<String, std::thread::JoinHandle<Fetched>>>,
-    /// A snapshot's facts asked for before the scan ([`Remote::prefetch_snapshot`]): its
-    /// keys, its artifact's hash and what came.
-    early: Mutex<Option<std::thread::JoinHandle<Option<Early>>>>,
+    /// A snapshot's facts asked for before the scan ([`Remote::prefetch_snapshot`]): the
+    /// tree it was asked for by (when it was), and the download (its artifact's hash and what
+    /// came).
+    early: Mutex<Option<EarlySnapshot>>,
 }
 
-/// A snapshot's sorted keys, its artifact's hash, and what the download gave.
-pub type Early = (Vec<Oid>, String, Fetched);
+/// A snapshot's facts being downloaded: the tree they were named by (when they were), and
+/// the thread.
+struct EarlySnapshot {
+    tree: Option<Oid>,
+    download: std::thread::JoinHandle<Option<Early>>,
+}
+
+/// A snapshot's artifact hash, and what the download gave.
+pub type Early = (String, Fetched);
 
 /// What a `GET` gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -588,34 +598,53 @@ impl Remote {
         true
     }
 
-    /// On a thread: name a snapshot's facts (`name`: its sorted keys and artifact hash, or
-    /// `None`) and download them, while the caller sets up what the scan needs.
-    pub fn prefetch_snapshot(&self, name: impl FnOnce() -> Option<(Vec<Oid>, String)> + Send + 'static) {
+    /// On a thread: name a snapshot's facts (`name`: its artifact hash, or `None`) and
+    /// download them, while the caller sets up what the scan needs. `tree`: the tree the
+    /// snapshot is taken to be, when the name is [`snapshot_tree_hash`]'s (asked for before
+    /// the snapshot was read: [`Remote::snapshot_asked_for`] tells the caller to confirm it).
+    pub fn prefetch_snapshot(
+        &self,
+        tree: Option<Oid>,
+        name: impl FnOnce() -> Option<String> + Send + 'static,
+    ) {
         if self.is_down() {
             return;
         }
         let me = self.clone();
         let handle = std::thread::spawn(move || {
-            let (keys, hash) = name()?;
+            let hash = name()?;
             let got = me.get(&hash);
-            Some((keys, hash, got))
+            Some((hash, got))
         });
-        *self
-            .0
+        *self.early() = Some(EarlySnapshot {
+            tree,
+            download: handle,
+        });
+    }
+
+    fn early(&self) -> std::sync::MutexGuard<'_, Option<EarlySnapshot>> {
+        self.0
             .early
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(handle);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether a snapshot's facts are being downloaded, and for which tree when that is what
+    /// named them.
+    pub fn snapshot_asked_for(&self) -> Option<Option<Oid>> {
+        self.early().as_ref().map(|e| e.tree)
+    }
+
+    /// Forget the snapshot's facts asked for (they were asked for another tree than the
+    /// snapshot's): the download goes on to its end on its own thread, unread.
+    pub fn forget_snapshot(&self) {
+        self.early().take();
     }
 
     /// What [`Remote::prefetch_snapshot`] named and downloaded, waiting for it.
     pub fn take_snapshot(&self) -> Option<Early> {
-        let handle = self
-            .0
-            .early
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()?;
-        handle.join().ok().flatten()
+        let early = self.early().take()?;
+        early.download.join().ok().flatten()
     }
 
     // ---- a snapshot's context bundle --------------------------------------------------------
@@ -853,6 +882,34 @@ pub fn snapshot_hash(fingerprint: u64, keys: &[[u8; 20]]) -> String {
         what.extend_from_slice(k);
     }
     artifact_hash(&what)
+}
+
+/// [`snapshot_hash`] of a snapshot git knows as a tree ([`crate::snapshot::Snapshot::tree_id`]):
+/// named by the tree instead of its keys, which the tree decides. Known before the snapshot is
+/// read (a fresh clone asks for HEAD's tree first thing), and with no walk over its paths. A
+/// name only says where to look: every entry inside is keyed by its own blob and kind.
+pub fn snapshot_tree_hash(fingerprint: u64, tree: &Oid) -> String {
+    let mut what = b"snapshot tree\0".to_vec();
+    what.extend_from_slice(&fingerprint.to_le_bytes());
+    what.extend_from_slice(tree.as_bytes());
+    artifact_hash(&what)
+}
+
+/// The context bundle of a snapshot ([`super::bundle`]) git knows as a tree: named by the tree
+/// and the bundle's fingerprint (hookctl's version), like [`snapshot_tree_hash`]. Each file
+/// inside carries its own key besides (a context hash, a fingerprint), checked by its reader.
+pub fn bundle_tree_hash(tree: &Oid) -> String {
+    let mut what = b"bundle tree\0".to_vec();
+    what.extend_from_slice(&super::bundle::fingerprint().to_le_bytes());
+    what.extend_from_slice(tree.as_bytes());
+    artifact_hash(&what)
+}
+
+/// The context bundle's name for `snap`: [`bundle_tree_hash`] when git knows it as a tree,
+/// else [`bundle_hash`].
+pub fn bundle_name(snap: &crate::snapshot::Snapshot) -> String {
+    snap.tree_id()
+        .map_or_else(|| bundle_hash(snap), |tree| bundle_tree_hash(&tree))
 }
 
 /// The context bundle of a snapshot ([`super::bundle`]): named by every path of it, its kind

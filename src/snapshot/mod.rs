@@ -940,6 +940,27 @@ impl Snapshot {
 
     /// Run `f` with the snapshot's repository handle; `None` for an in-memory snapshot, which
     /// has no repository.
+    /// The tree whose content this snapshot is, when git already knows it: a commit's tree,
+    /// or the index's cache-tree root while it is valid (a fresh clone's or CI checkout's index
+    /// is the checked-out commit's tree). `None` for an index with something staged since git
+    /// last wrote a tree, a work tree and a snapshot in memory. A name for what is derived
+    /// from the snapshot as a whole, known without a walk over its paths.
+    pub fn tree_id(&self) -> Option<Oid> {
+        match self.kind {
+            Kind::Index => {
+                let Files::Own(_) = &self.files else {
+                    return None;
+                };
+                let root = self.cache_tree.as_ref()?.root()?;
+                Oid::from_bytes(root.id()?).ok()
+            }
+            Kind::Commit(tip) => self
+                .with_repo(|r| r.find_commit(tip).ok().map(|c| c.tree_id()))
+                .flatten(),
+            Kind::Worktree | Kind::Memory => None,
+        }
+    }
+
     pub fn with_repo<T>(&self, f: impl FnOnce(&Repository) -> T) -> Option<T> {
         match &self.store {
             Store::Git(repo) => Some(f(&repo.lock().unwrap_or_else(std::sync::PoisonError::into_inner))),

@@ -299,6 +299,47 @@ fn collected_special_paths_equal_the_filtered_ones() {
     assert!(base.special_paths().contains(&"src/vite.config.ts".to_string()));
 }
 
+/// A snapshot's tree is git's own: the index right after a commit is HEAD's tree, an index
+/// with something staged since has none yet (git has not written it), a commit is its tree,
+/// and the index after `reset --soft` is still the tree it was (HEAD moved, not the index).
+#[test]
+fn the_tree_of_a_snapshot_is_the_one_git_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let rev = |spec: &str| {
+        let out = crate::git::command(root)
+            .args(["rev-parse", spec])
+            .output()
+            .unwrap();
+        git2::Oid::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap()
+    };
+    git(root, &["init", "-q"]);
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("src/a.ts"), "export const a = 1;\n").unwrap();
+    std::fs::write(root.join("package.json"), "{}").unwrap();
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "one"]);
+    std::fs::write(root.join("src/a.ts"), "export const a = 2;\n").unwrap();
+    git(root, &["commit", "-qam", "two"]);
+    let index = |root: &std::path::Path| {
+        let (repo, paths) = crate::git::discover_at(root).unwrap();
+        super::Snapshot::index(repo, &paths).unwrap()
+    };
+    assert_eq!(index(root).tree_id(), Some(rev("HEAD^{tree}")));
+    let (repo, paths) = crate::git::discover_at(root).unwrap();
+    let one = super::Snapshot::commit(repo, &paths, rev("HEAD~1")).unwrap();
+    assert_eq!(one.tree_id(), Some(rev("HEAD~1^{tree}")));
+    git(root, &["reset", "-q", "--soft", "HEAD~1"]);
+    assert_eq!(
+        index(root).tree_id(),
+        Some(rev("HEAD@{1}^{tree}")),
+        "the index, not HEAD"
+    );
+    std::fs::write(root.join("src/b.ts"), "export const b = 1;\n").unwrap();
+    git(root, &["add", "src/b.ts"]);
+    assert_eq!(index(root).tree_id(), None, "something staged: no tree yet");
+}
+
 /// `is_dir` answers the same from range lookups (the first questions) and from the folder set.
 #[test]
 fn folder_lookups_equal_the_folder_set() {

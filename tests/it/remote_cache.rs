@@ -632,6 +632,50 @@ fn a_fresh_clone_needs_only_the_snapshots_facts_and_its_context_bundle() {
     assert_eq!(found, cold, "{}", run.stderr);
 }
 
+/// A snapshot's facts and context bundle are named by its tree when git knows it, and a fresh
+/// clone asks for HEAD's tree before it reads the index: a guess. An index that is another tree
+/// (HEAD moved back by `reset --soft`) is asked for again by its own tree and is as warm,
+/// computing and uploading nothing; an index with something staged (no tree yet) is named by
+/// its keys and finds what a cold run finds.
+#[test]
+fn a_fresh_clone_whose_index_is_not_heads_tree_asks_for_its_own() {
+    let Some(cli) = server_cli() else { return };
+    let server = Server::start(&cli, None);
+    let a = repo(SERVED, SMALL);
+    a.write(
+        "src/types.ts",
+        "export interface Thing { id: string; n?: number }\n",
+    );
+    a.git(&["commit", "-qam", "two"]).ok();
+    let (cold, _, _) = check(&a.root, &server.url, &[]);
+    assert_eq!(cold, EXPECTED);
+    let stored = server.artifacts();
+    let b = fresh_clone(&a, "soft");
+    b.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    let run = hookctl_remote(&b.root, &server.url, &[], &["check", "--all-findings", "-v"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.all().contains(&format!(
+            "(0 from the cache, {} from the remote cache, 0 parsed)",
+            SMALL + 2
+        )),
+        "{}",
+        run.all()
+    );
+    assert!(
+        server.artifacts() == stored,
+        "it computed nothing, so uploaded nothing"
+    );
+    let c = fresh_clone(&a, "staged");
+    c.write(
+        "src/types.ts",
+        "export interface Thing { id: string } // staged\n",
+    );
+    c.git(&["add", "src/types.ts"]);
+    let (found, _, run) = check(&c.root, &server.url, &[]);
+    assert_eq!(found, cold, "{}", run.stderr);
+}
+
 fn bundle_of_bytes(b: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
     hookctl::cache::bundle::parse(b).expect("a bundle")
 }
