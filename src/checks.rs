@@ -1448,18 +1448,30 @@ fn analyze(
             }
         }
     }
+    // Its imports decoded whole (parsed by this run, or for another reader) and none of them
+    // wanted: import-free too, and kept so. (A cold run walks no cached facts: without this,
+    // its set, which it shares in the context bundle, held no file, and a fresh clone
+    // walked every file's imports again.)
+    let decoded_free = |i: usize| {
+        !imports_unwanted[i]
+            && !files[i]
+                .1
+                .imports
+                .iter()
+                .any(rules::env_required_by_package::wants_decoded)
+    };
+    if required_on && full {
+        for i in (0..files.len()).filter(|&i| decoded_free(i)) {
+            if !import_free.contains(&files[i].0, &oids[i]) {
+                import_free.insert(&files[i].0, &oids[i]);
+            }
+        }
+    }
     if let Some(folders) = free_folders {
         // Import-free: found so by this run's walk, known so, or its imports decoded whole
         // (for another reader) and none of them wanted.
         let root_free = folders.record(&snap, &files, |i| {
-            confirmed[i]
-                || (!imports_unwanted[i]
-                    && !files[i]
-                        .1
-                        .imports
-                        .iter()
-                        .any(rules::env_required_by_package::wants_decoded))
-                || import_free.contains(&files[i].0, &oids[i])
+            confirmed[i] || decoded_free(i) || import_free.contains(&files[i].0, &oids[i])
         });
         // The next full check asks the root folder alone: a fresh clone need not download the
         // per-file set in the context bundle.

@@ -786,3 +786,57 @@ fn verdict_sets_stay_bounded_as_a_file_is_edited_commit_after_commit() {
         .json();
     assert_eq!(warm["findings"], cold["findings"]);
 }
+
+/// A cold full check leaves nothing for the next one to learn: every verdict set it writes is
+/// the one a warm run would (the sets a fresh clone downloads in the context bundle are the cold
+/// run's, so a set left short there is work every fresh clone does again). A second run,
+/// warm, writes no file of the cache folder anew.
+#[test]
+fn a_cold_check_leaves_nothing_for_a_warm_one_to_learn() {
+    let r = Repo::new();
+    r.write(
+        "package.json",
+        r#"{ "name": "app", "dependencies": { "next-auth": "4", "left-pad": "1" } }"#,
+    );
+    r.write(".env.example", "NEXTAUTH_SECRET=\n");
+    for i in 0..40 {
+        let dir = if i % 2 == 0 { "src/a" } else { "src/b" };
+        r.write(
+            &format!("{dir}/m{i}.ts"),
+            format!("import pad from 'left-pad';\nexport const m{i} = pad('{i}', 3);\n"),
+        );
+    }
+    r.write(
+        "src/auth.ts",
+        "import NextAuth from 'next-auth';\nexport default NextAuth;\n",
+    );
+    r.commit_all("init");
+    // Saves in place (none detached), to read the folder right after each run.
+    let env = [("HOOKCTL_DETACH_SAVE_BYTES", "1000000000")];
+    let files = || -> std::collections::BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(r.path(".git/hookctl"))
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    };
+    let cold = r.hookctl_env(&["check", "--all-findings", "--format", "json"], &env, None);
+    let after_cold = files();
+    assert!(
+        after_cold.keys().any(|n| n.starts_with("required-imports.")),
+        "{:?}",
+        after_cold.keys()
+    );
+    let warm = r.hookctl_env(&["check", "--all-findings", "--format", "json"], &env, None);
+    assert_eq!(warm.json()["findings"], cold.json()["findings"]);
+    let after_warm = files();
+    let learnt: Vec<&String> = after_warm
+        .iter()
+        .filter(|(n, b)| after_cold.get(*n) != Some(b))
+        .map(|(n, _)| n)
+        .collect();
+    assert!(learnt.is_empty(), "the warm run wrote {learnt:?}");
+}

@@ -111,8 +111,16 @@ impl Server {
         }
     }
 
-    /// The artifacts stored (name -> bytes), tags apart.
+    /// The artifacts stored (name -> body, unpacked from the stored form), tags apart.
     fn artifacts(&self) -> Vec<(String, Vec<u8>)> {
+        self.stored()
+            .into_iter()
+            .map(|(n, b)| (n, hookctl::cache::remote::unpack(&b).unwrap_or(b)))
+            .collect()
+    }
+
+    /// The artifacts as stored (name -> the bytes the server keeps), tags apart.
+    fn stored(&self) -> Vec<(String, Vec<u8>)> {
         let dir = self.store.path().join(TEAM);
         let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
             .map(|d| {
@@ -128,6 +136,12 @@ impl Server {
             .unwrap_or_default();
         out.sort();
         out
+    }
+
+    /// Put `body` in place of artifact `name` as hookctl stores one (packed), leaving its
+    /// tag: what someone with write access to the store and without the key can do.
+    fn replace(&self, name: &str, body: &[u8]) {
+        std::fs::write(self.artifact_path(name), hookctl::cache::remote::pack(body)).unwrap();
     }
 
     fn artifact_path(&self, name: &str) -> PathBuf {
@@ -378,7 +392,7 @@ fn a_poisoned_artifact_never_silences_a_finding() {
     let path = server.artifact_path(&hash);
     assert!(path.is_file(), "the chunk holding bad.ts was uploaded");
     let real = std::fs::read(&path).unwrap();
-    std::fs::write(&path, &forged).unwrap();
+    server.replace(&hash, &forged);
     server.drop_snapshot();
     fresh_check_ignores(
         &a,
@@ -393,7 +407,7 @@ fn a_poisoned_artifact_never_silences_a_finding() {
     assert_eq!(std::fs::read(&path).unwrap(), real);
     // The contrast that makes the signature necessary: a client that does not verify trusts
     // the forgery (what `hookctl doctor` warns about).
-    std::fs::write(&path, &forged).unwrap();
+    server.replace(&hash, &forged);
     server.drop_snapshot();
     let unsigned = fresh_clone(&a, "unsigned");
     let run = hookctl_remote(
@@ -416,7 +430,7 @@ fn a_poisoned_artifact_never_silences_a_finding() {
     assert!(!v.all().contains("remote cache, 0 parsed"), "{}", v.all());
 
     // Unsigned, damaged bytes in every artifact: each fails its checksum and is ignored.
-    for (name, bytes) in server.artifacts() {
+    for (name, bytes) in server.stored() {
         let mut bad = bytes.clone();
         let mid = bad.len() / 2;
         bad[mid] ^= 0x20;
@@ -446,7 +460,7 @@ fn a_forged_chunk_never_plants_a_secret_in_the_local_cache() {
     assert_eq!(cold, EXPECTED);
     let (middle, planted) = planted_secret();
     let (hash, forged) = forged_chunk_of(&a, SMALL + 2, planted);
-    std::fs::write(server.artifact_path(&hash), forged).unwrap();
+    server.replace(&hash, &forged);
     server.drop_snapshot();
     let b = fresh_clone(&a, "b");
     assert_secret_not_kept(&b, &server.url, middle);
@@ -525,7 +539,7 @@ fn a_forged_snapshot_never_silences_a_finding_nor_plants_a_secret() {
     // bad.ts with no imports and no env reads, under the real artifact's name and tag.
     let (bad, fingerprint) = bad_key(&a);
     let forged = hookctl::cache::encode_file(fingerprint, &[(bad, hookctl::scan::Facts::default())]);
-    std::fs::write(&path, &forged).unwrap();
+    server.replace(&name, &forged);
     fresh_check_ignores(
         &a,
         &server.url,
@@ -538,7 +552,10 @@ fn a_forged_snapshot_never_silences_a_finding_nor_plants_a_secret() {
     assert_eq!(std::fs::read(&path).unwrap(), real, "shared again, signed");
     // A planted secret: used by that run (unsigned), never written to the local cache.
     let (middle, planted) = planted_secret();
-    std::fs::write(&path, hookctl::cache::encode_file(fingerprint, &[(bad, planted)])).unwrap();
+    server.replace(
+        &name,
+        &hookctl::cache::encode_file(fingerprint, &[(bad, planted)]),
+    );
     // Without the chunks, whose bad.ts would be stored first: the other files are parsed here.
     for (name, bytes) in server.artifacts() {
         if bytes.starts_with(b"HKCRFACT") {
@@ -552,7 +569,7 @@ fn a_forged_snapshot_never_silences_a_finding_nor_plants_a_secret() {
     assert!(!run.all().contains(middle), "{}", run.all());
     // Unsigned, the forgery is trusted (the contrast that makes this test able to fail; last:
     // that run's clean sets, shared, hold bad.ts as clean).
-    std::fs::write(&path, &forged).unwrap();
+    server.replace(&name, &forged);
     let unsigned = fresh_clone(&a, "unsigned");
     let run = hookctl_remote(
         &unsigned.root,
@@ -727,7 +744,7 @@ fn a_forged_or_damaged_context_bundle_never_silences_a_finding() {
     files.insert(clean.clone(), forged_set);
     let forged = hookctl::cache::bundle::encode(&files);
     // In place of the real one by someone without the key (the stored tag is the real one's).
-    std::fs::write(&path, &forged).unwrap();
+    server.replace(&bundle, &forged);
     fresh_check_ignores(
         &a,
         &server.url,
@@ -740,11 +757,11 @@ fn a_forged_or_damaged_context_bundle_never_silences_a_finding() {
     // That run computed the bundle itself and shared it again, signed: the cache is healed.
     let (_, healed) = bundle_of(&server).expect("a bundle");
     assert!(
-        healed.get(&clean) == bundle_of_bytes(&real).get(&clean),
+        healed.get(&clean) == bundle_of_bytes(&hookctl::cache::remote::unpack(&real).unwrap()).get(&clean),
         "the real clean set again"
     );
     // Unsigned, the forgery is trusted: both import findings of bad.ts are gone.
-    std::fs::write(&path, &forged).unwrap();
+    server.replace(&bundle, &forged);
     let unsigned = fresh_clone(&a, "unsigned");
     let (found, _, run) = check(&unsigned.root, &server.url, &[]);
     assert_eq!(
@@ -753,14 +770,20 @@ fn a_forged_or_damaged_context_bundle_never_silences_a_finding() {
         "the forgery is one that silences: {}",
         run.stderr
     );
-    // Damaged (a byte of the real bundle flipped), unsigned: ignored, the same findings.
-    for at in [40, real.len() / 2, real.len() - 1] {
-        let mut bad = real.clone();
+    // Damaged, unsigned: a byte of the real bundle flipped (packed again: its own checksum
+    // finds it), or a byte of what is stored (zstd's checksum): ignored, the same findings.
+    let body = hookctl::cache::remote::unpack(&real).unwrap();
+    for at in [40, body.len() / 2, body.len() - 1] {
+        let mut bad = body.clone();
         bad[at] ^= 0x20;
-        std::fs::write(&path, &bad).unwrap();
+        server.replace(&bundle, &bad);
         let (name, what) = (format!("damaged{at}"), format!("byte {at}"));
         fresh_check_ignores(&a, &server.url, &[], &name, &cold, IGNORED, &what);
     }
+    let mut bad = real.clone();
+    bad[real.len() / 2] ^= 0x20;
+    std::fs::write(&path, &bad).unwrap();
+    fresh_check_ignores(&a, &server.url, &[], "stored", &cold, IGNORED, "a stored byte");
 }
 
 /// A fresh clone's first check writes the whole local cache (the downloaded facts and the
