@@ -1147,12 +1147,21 @@ fn snapshot_name_all(snap: &Snapshot, fingerprint: u64) -> (usize, String) {
             Some(crate::cache::facts_key_bytes(&e.oid, kind))
         })
         .collect();
-    let (_, hash) = name_keys(keys, fingerprint);
-    (files, hash)
+    (files, sorted_keys_hash(keys, fingerprint).1)
 }
 
 /// The sorted, distinct `keys` as `Oid`s and the name of the artifact of their facts.
-fn name_keys(mut keys: Vec<[u8; 20]>, fingerprint: u64) -> (Vec<git2::Oid>, String) {
+fn name_keys(keys: Vec<[u8; 20]>, fingerprint: u64) -> (Vec<git2::Oid>, String) {
+    let (keys, hash) = sorted_keys_hash(keys, fingerprint);
+    let keys = keys
+        .iter()
+        .filter_map(|k| git2::Oid::from_bytes(k).ok())
+        .collect();
+    (keys, hash)
+}
+
+/// `keys` sorted and distinct, and the name of the artifact of their facts.
+fn sorted_keys_hash(mut keys: Vec<[u8; 20]>, fingerprint: u64) -> (Vec<[u8; 20]>, String) {
     keys.sort_unstable_by_key(|k| {
         let (head, tail) = k.split_at(16);
         (
@@ -1162,10 +1171,6 @@ fn name_keys(mut keys: Vec<[u8; 20]>, fingerprint: u64) -> (Vec<git2::Oid>, Stri
     });
     keys.dedup();
     let hash = crate::cache::remote::snapshot_hash(fingerprint, &keys);
-    let keys = keys
-        .iter()
-        .filter_map(|k| git2::Oid::from_bytes(k).ok())
-        .collect();
     (keys, hash)
 }
 
@@ -1187,25 +1192,43 @@ fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOption
         None => {}
     }
     let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
-    // The context bundle (clean sets, folder verdicts, bundler configs), at the same time: its
-    // readers wait for it when their local file is missing.
-    let (bundle_snap, bundle_remote) = (snap.clone(), remote.clone());
+    let (bundle_snap, named, worth) = (snap.clone(), snap.clone(), remote.clone());
+    ask_for_snapshot(
+        remote,
+        cache_dir(snap),
+        None,
+        move || crate::cache::remote::bundle_name(&bundle_snap),
+        move || {
+            if let Some(tree) = tree {
+                return Some(crate::cache::remote::snapshot_tree_hash(fingerprint, &tree));
+            }
+            let t0 = Mark::now();
+            let (files, hash) = snapshot_name_all(&named, fingerprint);
+            timings::report("snapshot facts named (download thread)", &t0);
+            worth.worth_it(files).then_some(hash)
+        },
+    );
+}
+
+/// Ask the remote cache for a snapshot's context bundle (clean sets, folder verdicts, bundler
+/// configs: its readers in cache folder `dir` wait for it when their local file is missing) and
+/// its facts, at once, each on its own thread, each named there (`bundle`, `facts`). `tree`:
+/// the tree the names were made from, when [`prefetch_head`] guessed it.
+fn ask_for_snapshot(
+    remote: &crate::cache::remote::Remote,
+    dir: PathBuf,
+    tree: Option<git2::Oid>,
+    bundle: impl FnOnce() -> String + Send + 'static,
+    facts: impl FnOnce() -> Option<String> + Send + 'static,
+) {
+    let bundle_remote = remote.clone();
     let download = std::thread::spawn(move || {
-        let hash = crate::cache::remote::bundle_name(&bundle_snap);
+        let hash = bundle();
         let files = bundle_remote.fetch_bundle(&hash);
         (hash, files)
     });
-    crate::cache::bundle::expect(cache_dir(snap).join(crate::cache::DIR), download, remote.writes());
-    let (snap, worth) = (snap.clone(), remote.clone());
-    remote.prefetch_snapshot(None, move || {
-        if let Some(tree) = tree {
-            return Some(crate::cache::remote::snapshot_tree_hash(fingerprint, &tree));
-        }
-        let t0 = Mark::now();
-        let (files, hash) = snapshot_name_all(&snap, fingerprint);
-        timings::report("snapshot facts named (download thread)", &t0);
-        worth.worth_it(files).then_some(hash)
-    });
+    crate::cache::bundle::expect(dir.join(crate::cache::DIR), download, remote.writes());
+    remote.prefetch_snapshot(tree, facts);
 }
 
 /// First thing in a full check of the index by a fresh clone or a CI runner (a remote cache,
@@ -1244,20 +1267,13 @@ fn prefetch_head(
         return;
     };
     let fingerprint = crate::cache::remote::facts_fingerprint(FactsCache::fingerprint(opts), max_size);
-    let bundle_remote = remote.clone();
-    let download = std::thread::spawn(move || {
-        let hash = crate::cache::remote::bundle_tree_hash(&tree);
-        let files = bundle_remote.fetch_bundle(&hash);
-        (hash, files)
-    });
-    crate::cache::bundle::expect(
-        paths.common_dir.join(crate::cache::DIR),
-        download,
-        remote.writes(),
+    ask_for_snapshot(
+        remote,
+        paths.common_dir.clone(),
+        Some(tree),
+        move || crate::cache::remote::bundle_tree_hash(&tree),
+        move || Some(crate::cache::remote::snapshot_tree_hash(fingerprint, &tree)),
     );
-    remote.prefetch_snapshot(Some(tree), move || {
-        Some(crate::cache::remote::snapshot_tree_hash(fingerprint, &tree))
-    });
 }
 
 /// Why a source file was not parsed.
