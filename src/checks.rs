@@ -468,11 +468,10 @@ fn finish_cache(cache: FactsCache, outcome: &mut Outcome) {
     cache.save_or_put_off(crate::cache::later::detach_bytes());
     timings::report("cache save", &t0);
     // The context bundle this run computed, when it asked for one and none was there.
-    if let Some((hash, files)) = crate::cache::bundle::collected()
-        && let Some(remote) = &remote
-        && !files.is_empty()
+    if let Some(remote) = &remote
+        && let Some((hash, bundle)) = crate::cache::bundle::collected()
     {
-        remote.put_later(hash, crate::cache::bundle::encode(&files));
+        remote.put_later(hash, bundle);
     }
     if let Some(remote) = remote {
         let t0 = Mark::now();
@@ -1185,9 +1184,18 @@ fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOption
     else {
         return;
     };
+    // The sets of the bundle travel relative to the snapshot's pairs.
+    let pairs = || {
+        let of = snap.clone();
+        crate::cache::bundle::snapshot_is(
+            cache_dir(snap).join(crate::cache::DIR),
+            Arc::as_ptr(snap) as usize,
+            move || snapshot_pairs(&of),
+        );
+    };
     let tree = snap.tree_id();
     match remote.snapshot_asked_for() {
-        Some(Some(asked)) if tree == Some(asked) => return,
+        Some(Some(asked)) if tree == Some(asked) => return pairs(),
         Some(_) => remote.forget_snapshot(),
         None => {}
     }
@@ -1208,6 +1216,12 @@ fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOption
             worth.worth_it(files).then_some(hash)
         },
     );
+    pairs();
+}
+
+/// Every (path, blob id) pair of `snap`: what a set of its context bundle travels relative to.
+pub fn snapshot_pairs(snap: &Snapshot) -> crate::cache::pairs::Universe {
+    crate::cache::pairs::Universe::from_pairs(snap.iter().map(|(path, entry)| (path, &entry.oid)))
 }
 
 /// Ask the remote cache for a snapshot's context bundle (clean sets, folder verdicts, bundler

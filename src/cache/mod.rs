@@ -68,6 +68,7 @@ pub mod bundle;
 pub mod frame;
 mod fresh;
 pub mod later;
+pub mod pairs;
 pub mod remote;
 
 /// Bump `format` when the file layout or the entry encoding changes.

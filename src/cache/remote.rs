@@ -627,7 +627,9 @@ impl Remote {
         let me = self.clone();
         let handle = std::thread::spawn(move || {
             let hash = name()?;
+            let t0 = crate::timings::Mark::now();
             let got = me.get(&hash);
+            crate::timings::report("snapshot facts downloaded (download thread)", &t0);
             Some((hash, got))
         });
         *self.early() = Some(EarlySnapshot {

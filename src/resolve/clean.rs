@@ -15,17 +15,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use git2::Oid;
-use xxhash_rust::xxh3::{Xxh3, xxh3_64};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::snapshot::Snapshot;
 
 /// The cache folder's framing ([`crate::cache::frame`]); the fingerprint is the context hash.
 const FRAME: crate::cache::frame::Frame = crate::cache::frame::Frame {
-    magic: b"HKCCLEAN",
+    magic: crate::cache::pairs::MAGIC,
     format: 2,
 };
 const FILE: &str = "clean.bin";
-const ENTRY: usize = 8 + 20;
+use crate::cache::pairs::{ENTRY, entry_at, key};
 /// Contexts kept per set (the most recently used; older files are removed on save).
 pub const KEEP: usize = 4;
 /// Entries a bounded set holds beyond twice the live ones before a save drops the dead ones
@@ -97,12 +97,6 @@ pub fn is_resolution_config(path: &str) -> bool {
 /// `tsconfig*.json` / `jsconfig*.json` (bases such as `tsconfig.base.json` included).
 pub fn is_tsconfig_name(name: &str) -> bool {
     name.ends_with(".json") && (name.starts_with("tsconfig") || name.starts_with("jsconfig"))
-}
-
-fn key(path: &str, oid: &Oid) -> (u64, [u8; 20]) {
-    let mut o = [0u8; 20];
-    o.copy_from_slice(&oid.as_bytes()[..20]);
-    (xxh3_64(path.as_bytes()), o)
 }
 
 impl CleanSet {
@@ -287,9 +281,8 @@ impl CleanSet {
         all.sort_unstable();
         all.dedup();
         let mut body = Vec::with_capacity(all.len() * ENTRY);
-        for (h, o) in &all {
-            body.extend_from_slice(&h.to_le_bytes());
-            body.extend_from_slice(o);
+        for e in &all {
+            crate::cache::pairs::push(&mut body, e);
         }
         let bytes = FRAME.encode(self.ctx, &body);
         // Rewritten now: not a context bundle's file after the answer.
@@ -379,14 +372,6 @@ fn parse(file: Vec<u8>, ctx: u64) -> Option<Vec<u8>> {
     let mut file = file;
     file.drain(..at);
     Some(file)
-}
-
-/// Entry `i` of a stored body.
-fn entry_at(body: &[u8], i: usize) -> (u64, [u8; 20]) {
-    let c = &body[i * ENTRY..(i + 1) * ENTRY];
-    let mut o = [0u8; 20];
-    o.copy_from_slice(&c[8..]);
-    (u64::from_le_bytes(c[..8].try_into().expect("8 bytes")), o)
 }
 
 #[cfg(test)]

@@ -581,15 +581,24 @@ fn a_forged_snapshot_never_silences_a_finding_nor_plants_a_secret() {
     assert_eq!(run.json()["findings"], serde_json::json!([]));
 }
 
-/// The snapshot's context bundle: its name in the server's store and its files, if one was
-/// uploaded.
-fn bundle_of(server: &Server) -> Option<(String, std::collections::BTreeMap<String, Vec<u8>>)> {
+/// The pairs of `repo`'s index (its paths and blob ids), which a context bundle's sets travel
+/// relative to.
+fn pairs_of(repo: &Repo) -> hookctl::cache::pairs::Universe {
+    let (git, paths) = hookctl::git::discover_at(&repo.root).expect("a repository");
+    let snap = hookctl::snapshot::Snapshot::index(git, &paths).expect("its index");
+    hookctl::checks::snapshot_pairs(&snap)
+}
+
+/// The snapshot's context bundle: its name in the server's store and its files (its sets
+/// joined over `repo`'s pairs), if one was uploaded.
+fn bundle_of(server: &Server, repo: &Repo) -> Option<(String, std::collections::BTreeMap<String, Vec<u8>>)> {
     server
         .artifacts()
         .into_iter()
         .find(|(_, b)| b.starts_with(b"HKCBUNDL"))
         .map(|(n, b)| {
-            let files = hookctl::cache::bundle::parse(&b).expect("the uploaded bundle parses");
+            let files = hookctl::cache::bundle::parse_bytes(&b, Some(&pairs_of(repo)))
+                .expect("the uploaded bundle parses");
             (n, files)
         })
 }
@@ -606,11 +615,25 @@ fn a_fresh_clone_needs_only_the_snapshots_facts_and_its_context_bundle() {
     let a = repo(SERVED, SMALL);
     let (cold, _, _) = check(&a.root, &server.url, &key);
     assert_eq!(cold, EXPECTED);
-    let (bundle, files) = bundle_of(&server).expect("the run that computed them uploaded a bundle");
+    let (bundle, files) = bundle_of(&server, &a).expect("the run that computed them uploaded a bundle");
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     for set in ["clean.", "secrets-folders.", "required-folders.", "case-free."] {
         assert!(names.iter().any(|n| n.starts_with(set)), "{set} in {names:?}");
     }
+    // The imports' clean set travels as one bit per file of the snapshot.
+    let stored = server
+        .artifacts()
+        .into_iter()
+        .find(|(n, _)| *n == bundle)
+        .unwrap()
+        .1;
+    let stored = hookctl::cache::bundle::parse(&stored).unwrap();
+    let clean = names.iter().find(|n| n.starts_with("clean.")).unwrap();
+    assert!(
+        matches!(stored[*clean], hookctl::cache::bundle::Stored::Pairs { .. }),
+        "{:?}",
+        stored[*clean]
+    );
     // Each file is A's local file, byte for byte, under its local name.
     for (name, bytes) in &files {
         assert_eq!(
@@ -693,8 +716,8 @@ fn a_fresh_clone_whose_index_is_not_heads_tree_asks_for_its_own() {
     assert_eq!(found, cold, "{}", run.stderr);
 }
 
-fn bundle_of_bytes(b: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
-    hookctl::cache::bundle::parse(b).expect("a bundle")
+fn bundle_of_bytes(b: &[u8], repo: &Repo) -> std::collections::BTreeMap<String, Vec<u8>> {
+    hookctl::cache::bundle::parse_bytes(b, Some(&pairs_of(repo))).expect("a bundle")
 }
 
 /// A clean set that says `src/bad.ts` (with its blob) is clean, in `file`'s framing and context:
@@ -732,7 +755,7 @@ fn a_forged_or_damaged_context_bundle_never_silences_a_finding() {
     let a = repo(SERVED, SMALL);
     let (cold, _, _) = check(&a.root, &server.url, &key);
     assert_eq!(cold, EXPECTED);
-    let (bundle, mut files) = bundle_of(&server).expect("a bundle was uploaded");
+    let (bundle, mut files) = bundle_of(&server, &a).expect("a bundle was uploaded");
     let path = server.artifact_path(&bundle);
     let real = std::fs::read(&path).unwrap();
     let clean = files
@@ -742,7 +765,7 @@ fn a_forged_or_damaged_context_bundle_never_silences_a_finding() {
         .expect("the imports' clean set is in the bundle");
     let forged_set = clean_set_with_bad_ts(&a, &files[&clean]);
     files.insert(clean.clone(), forged_set);
-    let forged = hookctl::cache::bundle::encode(&files);
+    let forged = hookctl::cache::bundle::encode(&files, Some(&pairs_of(&a)));
     // In place of the real one by someone without the key (the stored tag is the real one's).
     server.replace(&bundle, &forged);
     fresh_check_ignores(
@@ -755,9 +778,10 @@ fn a_forged_or_damaged_context_bundle_never_silences_a_finding() {
         "a forged bundle silenced a finding",
     );
     // That run computed the bundle itself and shared it again, signed: the cache is healed.
-    let (_, healed) = bundle_of(&server).expect("a bundle");
+    let (_, healed) = bundle_of(&server, &a).expect("a bundle");
     assert!(
-        healed.get(&clean) == bundle_of_bytes(&hookctl::cache::remote::unpack(&real).unwrap()).get(&clean),
+        healed.get(&clean)
+            == bundle_of_bytes(&hookctl::cache::remote::unpack(&real).unwrap(), &a).get(&clean),
         "the real clean set again"
     );
     // Unsigned, the forgery is trusted: both import findings of bad.ts are gone.
