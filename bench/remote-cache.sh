@@ -8,9 +8,12 @@
 # folder CORPORA names (n20000, n100000, ... inside).
 #
 # usage: HOOKCTL_BIN=target/release/hookctl bench/remote-cache.sh [--sizes 20000,100000] [--runs N]
-# Prints a markdown table and writes it to bench/results/<date>-remote-cache.md: wall-clock medians
-# and CPU (user + sys, means) of each row, with the load average before and after (the machine
-# may be shared: the ratio within one run is what to read).
+# Prints a markdown table and writes it to bench/results/<date>-remote-cache.md: wall-clock and
+# CPU (user + sys) medians of each column, with the load average before and after. The warm
+# check (clone A) and the fresh clone's check with the remote cache (B) are timed in turn, A B A
+# B ..., each after the last check's detached writer is done and A after one untimed run, and
+# their ratio is the median of the ratios pair by pair: the machine may be shared and its speed
+# drifts over minutes, which timing A's runs apart from B's put into the ratio.
 set -euo pipefail
 
 sizes=20000
@@ -88,12 +91,33 @@ settle() {
 }
 { declare -f settle && echo 'settle "$1"'; } >"$tmp/settle.sh"
 secs() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
-cpu() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["user"]+r["system"])' "$1"; }
+cpu() { python3 -c 'import json,statistics,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["user"]+r["system"])' "$1"; }
+# One timed run of a command: "<wall s> <cpu s>" (the process's own accounting, user + sys).
+cat >"$tmp/timed.py" <<'PY'
+import os, sys, time
+t = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    fd = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(fd, 1); os.dup2(fd, 2)
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, _, ru = os.wait4(pid, 0)
+print(f"{time.perf_counter() - t:.6f} {ru.ru_utime + ru.ru_stime:.6f}")
+PY
+# The medians of pairs "<a wall> <a cpu> <b wall> <b cpu>" (one per line on stdin): A's wall and
+# CPU, B's, and the medians of B/A pair by pair (wall, CPU).
+medians() {
+	python3 -c '
+import statistics, sys
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+med = lambda xs: statistics.median(xs)
+print(*[med([r[i] for r in rows]) for i in range(4)], med([r[2] / r[0] for r in rows]), med([r[3] / r[1] for r in rows]))'
+}
 load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime; }
 load_before=$(load)
 fmt() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.0f ms", s*1000; else printf "%.2f s", s }'; }
 
-out="| files | warm check (clone A) wall / CPU | fresh clone, first check, no remote cache wall / CPU | fresh clone, first check, remote cache wall / CPU | remote / warm (wall) | remote / warm (CPU) |
+out="| files | warm check (clone A) wall / CPU | fresh clone, first check, no remote cache wall / CPU | fresh clone, first check, remote cache wall / CPU | remote / warm (wall, median of pairs) | remote / warm (CPU, median of pairs) |
 |---:|---:|---:|---:|---:|---:|"
 for n in ${sizes//,/ }; do
 	src=$(corpus "$n")
@@ -104,7 +128,6 @@ for n in ${sizes//,/ }; do
 	# answer by a detached process: wait for it before timing what follows.
 	"$hookctl" -C "$a" check --all-findings >/dev/null 2>&1 || true
 	settle "$a"
-	hyperfine -N -w 1 -r "$runs" -i --export-json "$tmp/warm$n.json" "$hookctl -C $a check --all-findings" >/dev/null
 	prep="bash $tmp/settle.sh $tmp/b$n; rm -rf $tmp/b$n && git clone -q $a $tmp/b$n && cp $a/hookctl.local.toml $tmp/b$n/"
 	# HOOKCTL_REMOTE_BENCH_SYNC=1: the clone's files are on disk before B's check is timed, so
 	# the kernel's writeback of 100,000 new files does not run beside it (the check, not the
@@ -112,18 +135,27 @@ for n in ${sizes//,/ }; do
 	[[ ${HOOKCTL_REMOTE_BENCH_SYNC:-0} == 1 ]] && prep+=" && sync"
 	hyperfine -r "$runs" -i --prepare "$prep && rm $tmp/b$n/hookctl.local.toml" --export-json "$tmp/cold$n.json" \
 		"$hookctl -C $tmp/b$n check --all-findings" >/dev/null
-	hyperfine -r "$runs" -i --prepare "$prep" --export-json "$tmp/remote$n.json" \
-		"$hookctl -C $tmp/b$n check --all-findings" >/dev/null
-	w=$(secs "$tmp/warm$n.json") c=$(secs "$tmp/cold$n.json") r=$(secs "$tmp/remote$n.json")
-	wc=$(cpu "$tmp/warm$n.json") cc=$(cpu "$tmp/cold$n.json") rc=$(cpu "$tmp/remote$n.json")
+	# A and B in turn: B (a fresh clone, synced), then A (after an untimed run).
+	: >"$tmp/pairs$n"
+	for _ in $(seq "$runs"); do
+		bash -c "$prep"
+		b=$(python3 "$tmp/timed.py" "$hookctl" -C "$tmp/b$n" check --all-findings)
+		bash "$tmp/settle.sh" "$tmp/b$n"
+		"$hookctl" -C "$a" check --all-findings >/dev/null 2>&1 || true
+		a_run=$(python3 "$tmp/timed.py" "$hookctl" -C "$a" check --all-findings)
+		echo "$a_run $b" >>"$tmp/pairs$n"
+	done
+	read -r w wc r rc ratio ratio_cpu < <(medians <"$tmp/pairs$n")
+	c=$(secs "$tmp/cold$n.json") cc=$(cpu "$tmp/cold$n.json")
 	out+="
-| $n | $(fmt "$w") / $(fmt "$wc") | $(fmt "$c") / $(fmt "$cc") | $(fmt "$r") / $(fmt "$rc") | $(awk -v r="$r" -v w="$w" 'BEGIN { printf "%.2f×", r/w }') | $(awk -v r="$rc" -v w="$wc" 'BEGIN { printf "%.2f×", r/w }') |"
+| $n | $(fmt "$w") / $(fmt "$wc") | $(fmt "$c") / $(fmt "$cc") | $(fmt "$r") / $(fmt "$rc") | $(awk -v x="$ratio" 'BEGIN { printf "%.2f×", x }') | $(awk -v x="$ratio_cpu" 'BEGIN { printf "%.2f×", x }') |"
 	rm -rf "$a" "$tmp/b$n"
 done
 report="# Fresh clone, first full check, with and without the remote cache ($(date -u +%F))
 
 hookctl $("$hookctl" --version | head -1 | cut -d" " -f1-2); turborepo-remote-cache 2.12.0 on loopback (local storage);
-medians of $runs runs (hyperfine), CPU = user + sys (means); gen.py corpora (--seed 1 --pack); $(nproc) CPUs;
+medians of $runs runs, CPU = user + sys; A (warm) and B (remote cache) timed in turn, their ratios the medians pair
+by pair; the fresh clone without the remote cache with hyperfine (CPU: means); gen.py corpora (--seed 1 --pack); $(nproc) CPUs;
 fresh clones $([[ ${HOOKCTL_REMOTE_BENCH_SYNC:-0} == 1 ]] && echo "synced to disk (\`sync\`) before each timed check" || echo "timed right after \`git clone\` (its writeback may run beside the check)").
 Load average (1, 5, 15 min) before: $load_before; after: $(load).
 
