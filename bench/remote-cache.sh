@@ -91,7 +91,7 @@ settle() {
 }
 { declare -f settle && echo 'settle "$1"'; } >"$tmp/settle.sh"
 secs() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$1"; }
-cpu() { python3 -c 'import json,statistics,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["user"]+r["system"])' "$1"; }
+cpu() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["user"]+r["system"])' "$1"; }
 # One timed run of a command: "<wall s> <cpu s>" (the process's own accounting, user + sys).
 cat >"$tmp/timed.py" <<'PY'
 import os, sys, time

@@ -1184,18 +1184,17 @@ fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOption
     else {
         return;
     };
-    // The sets of the bundle travel relative to the snapshot's pairs.
-    let pairs = || {
-        let of = snap.clone();
-        crate::cache::bundle::snapshot_is(
-            cache_dir(snap).join(crate::cache::DIR),
-            Arc::as_ptr(snap) as usize,
-            move || snapshot_pairs(&of),
-        );
-    };
+    // A bundle is on its way or about to be asked for: its sets travel relative to the
+    // snapshot's pairs, made now on a thread.
+    let of = snap.clone();
+    crate::cache::bundle::snapshot_is(
+        cache_dir(snap).join(crate::cache::DIR),
+        Arc::as_ptr(snap) as usize,
+        move || snapshot_pairs(&of),
+    );
     let tree = snap.tree_id();
     match remote.snapshot_asked_for() {
-        Some(Some(asked)) if tree == Some(asked) => return pairs(),
+        Some(Some(asked)) if tree == Some(asked) => return,
         Some(_) => remote.forget_snapshot(),
         None => {}
     }
@@ -1216,7 +1215,6 @@ fn prefetch_snapshot(cache: &FactsCache, snap: &Arc<Snapshot>, opts: &ScanOption
             worth.worth_it(files).then_some(hash)
         },
     );
-    pairs();
 }
 
 /// Every (path, blob id) pair of `snap`: what a set of its context bundle travels relative to.

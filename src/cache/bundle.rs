@@ -221,16 +221,12 @@ pub type Arrival = Option<BTreeMap<String, Stored>>;
 /// A bundle's files by name.
 type Files = HashMap<String, Stored>;
 
-/// Makes a snapshot's pairs.
-type MakePairs = Box<dyn FnOnce() -> Universe + Send>;
-
-/// The pairs of the snapshot a cache folder's bundle is for ([`snapshot_is`]): made on a thread
-/// once asked for, kept once made.
+/// The pairs of the snapshot a cache folder's bundle is for ([`snapshot_is`]): made on a thread,
+/// kept once made.
 struct Pairs {
     dir: PathBuf,
     /// Which snapshot (the caller's token for it).
     id: usize,
-    make: Option<MakePairs>,
     making: Option<JoinHandle<Universe>>,
     made: Option<Arc<Universe>>,
 }
@@ -322,51 +318,37 @@ pub fn read(path: &Path) -> Option<(Vec<u8>, bool)> {
     stored.bytes(universe(dir).as_deref()).map(|b| (b, true))
 }
 
-/// The snapshot whose context bundle cache folder `dir` expects (or uploads), `id` naming it
-/// for the caller, and how to make its pairs: a set in the bundle travels relative to them.
-/// They are made now, on a thread, when a bundle is on its way or collected for this folder
-/// (while the resolver is set up, before a set is read); else when a set needs them.
+/// The snapshot whose context bundle cache folder `dir` expects or uploads (the caller asks
+/// only then), `id` naming it for the caller, and how to make its pairs: a set in the bundle
+/// travels relative to them. They are made now, on a thread, while the resolver is set up and
+/// before a set is read.
 pub fn snapshot_is(dir: PathBuf, id: usize, make: impl FnOnce() -> Universe + Send + 'static) {
     let mut st = state();
-    let wanted = st.pending.as_ref().is_some_and(|(d, _)| *d == dir)
-        || st.collect.as_ref().is_some_and(|(d, _)| *d == dir);
-    let known = st.pairs.as_ref().filter(|p| p.dir == dir && p.id == id);
-    if known.is_some_and(|p| p.making.is_some() || p.made.is_some() || !wanted) {
+    if st.pairs.as_ref().is_some_and(|p| p.dir == dir && p.id == id) {
         return;
     }
-    let (make, making): (Option<MakePairs>, _) = if wanted {
-        (None, Some(std::thread::spawn(make)))
-    } else {
-        (Some(Box::new(make)), None)
-    };
     st.pairs = Some(Pairs {
         dir,
         id,
-        make,
-        making,
+        making: Some(std::thread::spawn(make)),
         made: None,
     });
 }
 
-/// The pairs of the snapshot cache folder `dir`'s bundle is for ([`snapshot_is`]).
+/// The pairs of the snapshot cache folder `dir`'s bundle is for ([`snapshot_is`]); `None` when
+/// none was named, or another reader is waiting for them at this moment (readers run one
+/// after another: not seen; this one goes without, and its reader computes the set).
 fn universe(dir: &Path) -> Option<Arc<Universe>> {
-    let (make, making) = {
+    let making = {
         let mut st = state();
         let p = st.pairs.as_mut().filter(|p| p.dir == dir)?;
         if let Some(made) = &p.made {
             return Some(made.clone());
         }
-        (p.make.take(), p.making.take())
+        p.making.take()?
     };
     let t0 = Mark::now();
-    let made = match (making, make) {
-        (Some(h), _) => h.join().ok()?,
-        (None, Some(make)) => make(),
-        // Another reader is making them at this moment (readers run one after another: not
-        // seen): this one goes without, and its reader computes the set.
-        (None, None) => return None,
-    };
-    let made = Arc::new(made);
+    let made = Arc::new(making.join().ok()?);
     timings::report("context bundle: the snapshot's pairs (waited for)", &t0);
     if let Some(p) = state().pairs.as_mut().filter(|p| p.dir == dir) {
         p.made = Some(made.clone());
@@ -459,22 +441,21 @@ mod tests {
         for n in 0..file.len() {
             assert_eq!(parse(&file[..n]), None, "cut at {n}");
         }
-        // A name that is not a plain cache file, though well framed: refused whole.
-        let mut body = Vec::new();
-        body.extend_from_slice(&1u32.to_le_bytes());
-        body.extend_from_slice(&(13u16).to_le_bytes());
-        body.extend_from_slice(b"../facts.bin\0");
-        body.push(0);
-        body.extend_from_slice(&0u32.to_le_bytes());
-        assert_eq!(parse(&FRAME.encode(fingerprint(), &body)), None);
-        // A form this build does not know: refused whole.
-        let mut body = Vec::new();
-        body.extend_from_slice(&1u32.to_le_bytes());
-        body.extend_from_slice(&(11u16).to_le_bytes());
-        body.extend_from_slice(b"configs.bin");
-        body.push(2);
-        body.extend_from_slice(&0u32.to_le_bytes());
-        assert_eq!(parse(&FRAME.encode(fingerprint(), &body)), None);
+        // A well-framed bundle of one empty file named `name`, in form `form`.
+        let one = |name: &[u8], form: u8| {
+            let mut body = Vec::new();
+            body.extend_from_slice(&1u32.to_le_bytes());
+            body.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            body.extend_from_slice(name);
+            body.push(form);
+            body.extend_from_slice(&0u32.to_le_bytes());
+            FRAME.encode(fingerprint(), &body)
+        };
+        assert!(parse(&one(b"configs.bin", 0)).is_some(), "the twin parses");
+        // A name that is not a plain cache file, or a form this build does not know: refused
+        // whole.
+        assert_eq!(parse(&one(b"../facts.bin\0", 0)), None);
+        assert_eq!(parse(&one(b"configs.bin", 2)), None);
     }
 
     /// A set of the snapshot's pairs travels as bits over them (much smaller), and comes back
