@@ -301,7 +301,8 @@ fn folder(
     while i < rows.end {
         let (path, entry) = table.at(i);
         let rest = path.get(prefix.len()..).unwrap_or_default();
-        let Some(slash) = rest.find('/') else {
+        // memchr: `str::find` sets up a searcher per call, once per row of a fresh clone.
+        let Some(slash) = memchr::memchr(b'/', rest.as_bytes()) else {
             if is_special(path, entry.kind) {
                 out.push(path.to_string());
             }
