@@ -959,10 +959,11 @@ fn unpack_from(mut stored: impl std::io::Read) -> Option<Vec<u8>> {
             if out.len() as u64 > MAX_ARTIFACT || hint == 0 && arrived.pos() < n {
                 return None;
             }
-            // A full buffer may leave output inside zstd (unless the frame has ended): call
-            // again once it has grown (a stable one is the frame's size: zstd says when a
-            // frame would overflow it).
-            if arrived.pos() == n && !(filled && hint != 0) {
+            // A full buffer that can grow may leave output inside zstd (unless the frame has
+            // ended): call again once it has grown. A stable one is the frame's size: zstd
+            // holds nothing more for it (it says when a frame would overflow it), and what
+            // is left to come (its checksum) is in the next read.
+            if arrived.pos() == n && !(filled && hint != 0 && !stable) {
                 break;
             }
         }
@@ -1425,6 +1426,17 @@ mod tests {
                 Ok(1)
             }
         }
+        /// The frame in two reads, the first `.1` bytes long.
+        struct Split<'a>(&'a [u8], usize);
+        impl std::io::Read for Split<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.1.min(self.0.len()).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                self.1 = usize::MAX;
+                Ok(n)
+            }
+        }
         let body: Vec<u8> = (0..300_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
         let stored = pack(&body);
         assert_eq!(
@@ -1432,6 +1444,18 @@ mod tests {
             Some(body.clone()),
             "a byte at a time"
         );
+        // Its body all there and its checksum (the last 4 bytes) not yet, or any other cut:
+        // the frame's head is in the first read, so it unpacks into a buffer of its size.
+        for cut in (1..=12)
+            .map(|back| stored.len() - back)
+            .chain([20, 100, stored.len() / 2])
+        {
+            assert_eq!(
+                unpack_from(Split(&stored, cut)),
+                Some(body.clone()),
+                "cut at {cut}"
+            );
+        }
         let unsized_frame = zstd::stream::encode_all(&body[..], 3).unwrap();
         assert_eq!(
             zstd::zstd_safe::get_frame_content_size(&unsized_frame).ok(),
