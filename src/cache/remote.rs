@@ -923,13 +923,7 @@ fn unpack_from(mut stored: impl std::io::Read) -> Option<Vec<u8>> {
     // `out` is the frame's whole size, and zstd's window (never grown or moved).
     let mut stable = false;
     loop {
-        let n = loop {
-            match stored.read(&mut input) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => return None,
-            }
-        };
+        let n = read_some(&mut stored, &mut input)?;
         if n == 0 {
             break;
         }
@@ -970,6 +964,17 @@ fn unpack_from(mut stored: impl std::io::Read) -> Option<Vec<u8>> {
     }
     // Nothing at all, or a frame cut short: not an artifact.
     (!first && hint == 0).then_some(out)
+}
+
+/// One `read` of `from` (again when interrupted); `None` when it fails.
+fn read_some(from: &mut impl std::io::Read, buf: &mut [u8]) -> Option<usize> {
+    loop {
+        match from.read(buf) {
+            Ok(n) => return Some(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
 }
 
 /// A download's bytes as they arrive: fed to the MAC when a key is set, and the transfer's
@@ -1439,6 +1444,8 @@ mod tests {
         }
         let body: Vec<u8> = (0..300_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
         let stored = pack(&body);
+        // Its head in the first read: one buffer of exactly the body's size, never grown.
+        assert_eq!(unpack(&stored).map(|b| b.capacity()), Some(body.len()));
         assert_eq!(
             unpack_from(Trickle(&stored)),
             Some(body.clone()),
