@@ -49,7 +49,7 @@ impl BlobCache {
             Some((bytes, from_bundle)) => match frame.body(&bytes, fingerprint).and_then(decode) {
                 Some(entries) => {
                     if from_bundle {
-                        super::bundle::keep(&file, bytes);
+                        super::bundle::keep(&file, std::sync::Arc::new(bytes));
                     }
                     entries
                 }

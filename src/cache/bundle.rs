@@ -112,11 +112,7 @@ impl Stored {
                 if u.len() != *count as usize || u.digest() != *digest {
                     return None;
                 }
-                let body = u.join(bits, extras)?;
-                let mut file = Vec::with_capacity(HEADER_LEN + body.len());
-                file.extend_from_slice(header);
-                file.extend_from_slice(&body);
-                Some(file)
+                u.join(header, bits, extras)
             }
         }
     }
@@ -367,7 +363,7 @@ pub fn unneeded(path: &Path) {
 /// A reader used the bundle's `bytes` for `path`: kept there once the answer is out, unless
 /// they hold a secret (a server must not plant one in a clone's cache folder; screened then).
 /// A reader that rewrites the file this run cancels this ([`super::later::cancel`]).
-pub fn keep(path: &Path, bytes: Vec<u8>) {
+pub fn keep(path: &Path, bytes: Arc<Vec<u8>>) {
     super::later::file_screened(path.to_path_buf(), bytes);
 }
 

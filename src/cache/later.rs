@@ -12,7 +12,7 @@
 //! workspace package's own settings) reads what the first one stored.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::FactsCache;
 
@@ -23,8 +23,9 @@ enum Write {
     Facts(Box<FactsCache>),
     File(PathBuf, Vec<u8>),
     /// Bytes another machine sent (a context bundle's file): written only when they hold no
-    /// secret (screened then, after the answer).
-    Screened(PathBuf, Vec<u8>),
+    /// secret (screened then, after the answer). Shared with their reader, which reads them
+    /// meanwhile.
+    Screened(PathBuf, Arc<Vec<u8>>),
 }
 
 impl Write {
@@ -38,7 +39,8 @@ impl Write {
     fn size(&self) -> usize {
         match self {
             Write::Facts(c) => c.save_size(),
-            Write::File(_, b) | Write::Screened(_, b) => b.len(),
+            Write::File(_, b) => b.len(),
+            Write::Screened(_, b) => b.len(),
         }
     }
 
@@ -75,7 +77,7 @@ pub fn file(path: PathBuf, bytes: Vec<u8>) {
 
 /// [`file`] for bytes another machine sent: written only if they hold no secret (a server must
 /// not plant one in a clone's cache folder), screened when written.
-pub fn file_screened(path: PathBuf, bytes: Vec<u8>) {
+pub fn file_screened(path: PathBuf, bytes: Arc<Vec<u8>>) {
     queue().push(Write::Screened(path, bytes));
 }
 
@@ -92,7 +94,8 @@ pub(super) fn facts(cache: FactsCache) {
 /// The bytes queued to be written to `path` (the last write queued), if any.
 pub fn pending(path: &Path) -> Option<Vec<u8>> {
     queue().iter().rev().find_map(|w| match w {
-        Write::File(p, b) | Write::Screened(p, b) if p == path => Some(b.clone()),
+        Write::File(p, b) if p == path => Some(b.clone()),
+        Write::Screened(p, b) if p == path => Some(b.to_vec()),
         _ => None,
     })
 }

@@ -12,7 +12,7 @@
 //! own set instead of evicting the other's.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use git2::Oid;
 use xxhash_rust::xxh3::Xxh3;
@@ -46,7 +46,7 @@ pub struct CleanSet {
     ctx: u64,
     /// The stored entries as written (sorted): looked up by binary search, never decoded
     /// whole (a hook asking about 10 files does not build a set of 100,000).
-    known: Vec<u8>,
+    known: Known,
     added: Mutex<Vec<(u64, [u8; 20])>>,
     /// The stored file was for another context (or absent): save rewrites it.
     stale: bool,
@@ -56,6 +56,23 @@ pub struct CleanSet {
     /// `known` came from the remote cache: [`CleanSet::save`] keeps it here even when this run
     /// adds nothing to it.
     downloaded: bool,
+}
+
+/// A stored set's file as read (its framing's head, then its entries), shared with the write
+/// that keeps a context bundle's file here after the answer: a fresh clone's set of 100,000
+/// files is 2.8 MB, and copying it (then moving its entries to the front) was on its first
+/// check's path.
+#[derive(Default)]
+struct Known {
+    file: Arc<Vec<u8>>,
+    /// Where the entries start.
+    at: usize,
+}
+
+impl Known {
+    fn entries(&self) -> &[u8] {
+        &self.file[self.at..]
+    }
 }
 
 /// The resolution context of a snapshot: paths and kinds, config blobs, symlink targets,
@@ -105,7 +122,7 @@ impl CleanSet {
         CleanSet {
             file: None,
             ctx: 0,
-            known: Vec::new(),
+            known: Known::default(),
             added: Mutex::new(Vec::new()),
             stale: false,
             remote: None,
@@ -128,17 +145,17 @@ impl CleanSet {
         // validated the same way, and kept here after the answer ([`CleanSet::save`]).
         let (known, from_bundle) = match crate::cache::bundle::read(&file) {
             Some((bytes, false)) => (parse(bytes, ctx).unwrap_or_default(), false),
-            Some((bytes, true)) => match parse(bytes.clone(), ctx) {
+            Some((bytes, true)) => match parse(bytes, ctx) {
                 // Kept as it came, after the answer (a warm run saves nothing).
                 Some(known) => {
-                    crate::cache::bundle::keep(&file, bytes);
+                    crate::cache::bundle::keep(&file, known.file.clone());
                     (known, true)
                 }
-                None => (Vec::new(), false),
+                None => (Known::default(), false),
             },
-            None => (Vec::new(), false),
+            None => (Known::default(), false),
         };
-        let stale = known.is_empty();
+        let stale = known.entries().is_empty();
         if !stale && !from_bundle {
             // Used now: the last to be evicted.
             let _ = std::fs::File::options()
@@ -213,14 +230,15 @@ impl CleanSet {
             return false;
         }
         let (hash, want) = key(path, oid);
-        let n = self.known.len() / ENTRY;
+        let known = self.known.entries();
+        let n = known.len() / ENTRY;
         // Path hashes are uniform: look where the hash falls, then along its equal run (one
         // path's blobs, sorted by id).
         let hash_at =
-            |i: usize| u64::from_le_bytes(self.known[i * ENTRY..i * ENTRY + 8].try_into().expect("8 bytes"));
+            |i: usize| u64::from_le_bytes(known[i * ENTRY..i * ENTRY + 8].try_into().expect("8 bytes"));
         let mut i = crate::cache::lower_bound_uniform(n, hash, hash_at);
         while i < n && hash_at(i) == hash {
-            match self.known[i * ENTRY + 8..(i + 1) * ENTRY].cmp(&want[..]) {
+            match known[i * ENTRY + 8..(i + 1) * ENTRY].cmp(&want[..]) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Equal => return true,
                 std::cmp::Ordering::Greater => break,
@@ -259,16 +277,15 @@ impl CleanSet {
         );
         if added.is_empty() && !self.stale {
             if self.downloaded {
-                crate::cache::later::file(file.clone(), FRAME.encode(self.ctx, &self.known));
+                crate::cache::later::file(file.clone(), FRAME.encode(self.ctx, self.known.entries()));
             }
             return Ok(());
         }
         let mut all: Vec<(u64, [u8; 20])> = if self.stale {
             Vec::new()
         } else {
-            (0..self.known.len() / ENTRY)
-                .map(|i| entry_at(&self.known, i))
-                .collect()
+            let known = self.known.entries();
+            (0..known.len() / ENTRY).map(|i| entry_at(known, i)).collect()
         };
         if all.len() + added.len() > live.saturating_mul(2).saturating_add(slack()) {
             let mut keep: std::collections::HashSet<(u64, [u8; 20])> = added.iter().copied().collect();
@@ -361,17 +378,18 @@ fn evict(written: &Path) {
     }
 }
 
-/// The body of a stored set for context `ctx` (entries sorted as [`CleanSet::save`] writes
-/// them), if the file is intact.
-fn parse(file: Vec<u8>, ctx: u64) -> Option<Vec<u8>> {
+/// A stored set for context `ctx` (entries sorted as [`CleanSet::save`] writes them), if the
+/// file is intact.
+fn parse(file: Vec<u8>, ctx: u64) -> Option<Known> {
     let body = FRAME.body(&file, ctx)?;
     if body.len() % ENTRY != 0 {
         return None;
     }
     let at = file.len() - body.len();
-    let mut file = file;
-    file.drain(..at);
-    Some(file)
+    Some(Known {
+        file: Arc::new(file),
+        at,
+    })
 }
 
 #[cfg(test)]
