@@ -162,23 +162,23 @@ fn sorted(entries: &[(u64, [u8; 20])]) -> Vec<&(u64, [u8; 20])> {
     // About one bucket per entry (at most 2^20 buckets: 4 MiB of counts).
     let bits = (usize::BITS - (n - 1).leading_zeros()).clamp(1, 20);
     let bucket = |h: u64| (h >> (64 - bits)) as usize;
-    // Each bucket's end, then filled from its end down: the ends become the starts.
+    // Each bucket's end (one more slot: the end of them all), then each bucket filled from its
+    // end down: the ends become the starts, and bucket b is `starts[b]..starts[b + 1]`.
     let mut starts = vec![0u32; (1 << bits) + 1];
     for e in entries {
-        starts[bucket(e.0) + 1] += 1;
+        starts[bucket(e.0)] += 1;
     }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
+    let mut end = 0;
+    for s in &mut starts {
+        end += *s;
+        *s = end;
     }
     let mut out: Vec<&(u64, [u8; 20])> = vec![&entries[0]; n];
     for e in entries.iter().rev() {
-        let b = bucket(e.0) + 1;
+        let b = bucket(e.0);
         starts[b] -= 1;
         out[starts[b] as usize] = e;
     }
-    // Bucket b is now out[starts[b + 1]..starts[b + 2]] (the last bucket ends at n).
-    starts.remove(0);
-    starts.push(n as u32);
     for w in starts.windows(2) {
         let (lo, hi) = (w[0] as usize, w[1] as usize);
         if hi - lo > 1 {

@@ -25,6 +25,7 @@ const FRAME: crate::cache::frame::Frame = crate::cache::frame::Frame {
     format: 2,
 };
 const FILE: &str = "clean.bin";
+use crate::cache::frame::HEADER_LEN;
 use crate::cache::pairs::{ENTRY, entry_at, key};
 /// Contexts kept per set (the most recently used; older files are removed on save).
 pub const KEEP: usize = 4;
@@ -64,14 +65,13 @@ pub struct CleanSet {
 /// check's path.
 #[derive(Default)]
 struct Known {
+    /// Empty, or a whole file [`parse`] accepted (its entries start after the framing's head).
     file: Arc<Vec<u8>>,
-    /// Where the entries start.
-    at: usize,
 }
 
 impl Known {
     fn entries(&self) -> &[u8] {
-        &self.file[self.at..]
+        self.file.get(HEADER_LEN..).unwrap_or_default()
     }
 }
 
@@ -381,15 +381,10 @@ fn evict(written: &Path) {
 /// A stored set for context `ctx` (entries sorted as [`CleanSet::save`] writes them), if the
 /// file is intact.
 fn parse(file: Vec<u8>, ctx: u64) -> Option<Known> {
-    let body = FRAME.body(&file, ctx)?;
-    if body.len() % ENTRY != 0 {
+    if !FRAME.body(&file, ctx)?.len().is_multiple_of(ENTRY) {
         return None;
     }
-    let at = file.len() - body.len();
-    Some(Known {
-        file: Arc::new(file),
-        at,
-    })
+    Some(Known { file: Arc::new(file) })
 }
 
 #[cfg(test)]
