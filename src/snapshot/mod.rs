@@ -912,10 +912,13 @@ impl Snapshot {
         })
     }
 
-    /// Read many blobs at once, in parallel, with one repository handle per thread.
-    /// Results keep the order of `paths`.
+    /// Read many blobs at once: in parallel, with one repository handle per thread, past
+    /// [`READ_HERE_MAX`] of them. Results keep the order of `paths`.
     pub fn read_many(&self, paths: &[&str]) -> Vec<Result<Vec<u8>, Error>> {
         use rayon::prelude::*;
+        if paths.len() <= READ_HERE_MAX {
+            return paths.iter().map(|p| self.read(p)).collect();
+        }
         if matches!(self.kind, Kind::Worktree | Kind::Memory) {
             return paths.par_iter().map(|p| self.read(p)).collect();
         }
@@ -1050,6 +1053,15 @@ thread_local! {
     static THREAD_REPO: std::cell::RefCell<Option<(PathBuf, Option<Repository>)>> =
         const { std::cell::RefCell::new(None) };
 }
+
+/// At most this many files are read by [`Snapshot::read_many`] on the calling thread, with
+/// the snapshot's own repository handle: the resolver's few manifests and configs (20
+/// `package.json`, 20 tsconfigs at 20k files) took longer fanned out to the pool, whose
+/// threads open their own handles and, in a fresh clone's first check, share the two cores
+/// with the remote cache's downloads while the caller waits (packages 1.0 → 0.6 ms, the
+/// resolver's setup 2.0 → 1.5 ms in a warm check; over 30 interleaved pairs the fresh clone's
+/// first check 33.6 → 31.8 ms).
+const READ_HERE_MAX: usize = 64;
 
 fn with_thread_repo<T>(git_dir: &Path, f: impl FnOnce(Option<&Repository>) -> T) -> T {
     THREAD_REPO.with(|cell| {

@@ -340,6 +340,41 @@ fn the_tree_of_a_snapshot_is_the_one_git_wrote() {
     assert_eq!(index(root).tree_id(), None, "something staged: no tree yet");
 }
 
+/// `read_many` gives each path's staged contents in the order asked, read on the calling
+/// thread (a few) or by the pool (many) alike, and an error for a path the snapshot lacks; the
+/// staged blob, not the file on disk.
+#[test]
+fn read_many_reads_the_staged_blobs_in_order_few_or_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    let n = super::READ_HERE_MAX * 2 + 3;
+    for i in 0..n {
+        std::fs::write(root.join(format!("f{i}.ts")), format!("export const v = {i};\n")).unwrap();
+    }
+    git(root, &["add", "-A"]);
+    std::fs::write(root.join("f0.ts"), "unstaged\n").unwrap();
+    let (repo, paths) = crate::git::discover_at(root).unwrap();
+    let snap = super::Snapshot::index(repo, &paths).unwrap();
+    let names: Vec<String> = (0..n).rev().map(|i| format!("f{i}.ts")).collect();
+    for count in [1, super::READ_HERE_MAX, super::READ_HERE_MAX + 1, n] {
+        let mut asked: Vec<&str> = names[names.len() - count..].iter().map(String::as_str).collect();
+        asked.insert(count / 2, "missing.ts");
+        let read = snap.read_many(&asked);
+        assert_eq!(read.len(), asked.len());
+        for (path, got) in asked.iter().zip(&read) {
+            match path.strip_prefix('f').and_then(|p| p.strip_suffix(".ts")) {
+                Some(i) => assert_eq!(
+                    String::from_utf8(got.as_ref().unwrap().clone()).unwrap(),
+                    format!("export const v = {i};\n"),
+                    "{count} paths: {path}"
+                ),
+                None => assert!(got.is_err(), "{count} paths: {path} is not in the snapshot"),
+            }
+        }
+    }
+}
+
 /// `is_dir` answers the same from range lookups (the first questions) and from the folder set.
 #[test]
 fn folder_lookups_equal_the_folder_set() {
