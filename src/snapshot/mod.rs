@@ -1060,8 +1060,10 @@ thread_local! {
 /// threads open their own handles and, in a fresh clone's first check, share the two cores
 /// with the remote cache's downloads while the caller waits (packages 1.0 → 0.6 ms, the
 /// resolver's setup 2.0 → 1.5 ms in a warm check; over 30 interleaved pairs the fresh clone's
-/// first check 33.6 → 31.8 ms).
-const READ_HERE_MAX: usize = 64;
+/// first check 33.6 → 31.8 ms). At about 30 µs a manifest read and parsed (20 in
+/// 0.6 ms), 32 take about a millisecond on one thread; more go to the pool, which pays off with
+/// more of them or more cores than this bench's two.
+const READ_HERE_MAX: usize = 32;
 
 fn with_thread_repo<T>(git_dir: &Path, f: impl FnOnce(Option<&Repository>) -> T) -> T {
     THREAD_REPO.with(|cell| {
