@@ -153,3 +153,25 @@ fn wait_for(gate: &Path) {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Another machine's bytes are written only when they hold no secret: a clean set or a
+    /// bundle's file with a key planted between its entries is never kept in the cache folder.
+    #[test]
+    fn screened_bytes_holding_a_secret_are_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        // Split so this file holds no key itself.
+        let key = ["AKIA", "Q3EGRIVYX2N7TB5K"].concat();
+        let (clean, planted) = (dir.path().join("clean.bin"), dir.path().join("planted.bin"));
+        let bytes = b"HKCCLEAN\0\x01\x02 entries".to_vec();
+        let mut with_key = bytes.clone();
+        with_key.extend_from_slice(format!(" {key} ").as_bytes());
+        super::file_screened(clean.clone(), std::sync::Arc::new(bytes.clone()));
+        super::file_screened(planted.clone(), std::sync::Arc::new(with_key));
+        super::flush_for(&clean);
+        super::flush_for(&planted);
+        assert_eq!(std::fs::read(&clean).unwrap(), bytes);
+        assert!(!planted.exists(), "a planted key was written");
+    }
+}

@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex};
 use git2::Oid;
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::cache::frame::HEADER_LEN;
+use crate::cache::pairs::{ENTRY, entry_at, key};
 use crate::snapshot::Snapshot;
 
 /// The cache folder's framing ([`crate::cache::frame`]); the fingerprint is the context hash.
@@ -25,8 +27,6 @@ const FRAME: crate::cache::frame::Frame = crate::cache::frame::Frame {
     format: 2,
 };
 const FILE: &str = "clean.bin";
-use crate::cache::frame::HEADER_LEN;
-use crate::cache::pairs::{ENTRY, entry_at, key};
 /// Contexts kept per set (the most recently used; older files are removed on save).
 pub const KEEP: usize = 4;
 /// Entries a bounded set holds beyond twice the live ones before a save drops the dead ones
@@ -54,15 +54,12 @@ pub struct CleanSet {
     /// The team's remote cache, and this set's file name there: filled from it when absent
     /// here, shared to it when rewritten ([`CleanSet::with_remote`]).
     remote: Option<(crate::cache::remote::Remote, String)>,
-    /// `known` came from the remote cache: [`CleanSet::save`] keeps it here even when this run
-    /// adds nothing to it.
-    downloaded: bool,
 }
 
 /// A stored set's file as read (its framing's head, then its entries), shared with the write
-/// that keeps a context bundle's file here after the answer: a fresh clone's set of 100,000
-/// files is 2.8 MB, and copying it (then moving its entries to the front) was on its first
-/// check's path.
+/// that keeps another machine's file (a context bundle's, a downloaded set) here after the
+/// answer: a fresh clone's set of 100,000 files is 2.8 MB, and copying it (then moving its
+/// entries to the front) was on its first check's path.
 #[derive(Default)]
 struct Known {
     /// Empty, or a whole file [`parse`] accepted (its entries start after the framing's head).
@@ -126,7 +123,6 @@ impl CleanSet {
             added: Mutex::new(Vec::new()),
             stale: false,
             remote: None,
-            downloaded: false,
         }
     }
 
@@ -170,7 +166,6 @@ impl CleanSet {
             added: Mutex::new(Vec::new()),
             stale,
             remote: None,
-            downloaded: false,
         }
     }
 
@@ -179,20 +174,21 @@ impl CleanSet {
     /// trip, the set another machine stored for the same context is used (and kept here); a
     /// set this run rewrites is shared back. A downloaded set that does not parse is ignored.
     pub fn with_remote(mut self, remote: Option<&crate::cache::remote::Remote>, files: usize) -> CleanSet {
-        let (Some(remote), Some(_), Some(name)) = (remote, &self.file, self.remote_name()) else {
+        let (Some(remote), Some(file), Some(name)) = (remote, self.file.clone(), self.remote_name()) else {
             return self;
         };
         if !remote.worth_it(files) {
             return self;
         }
-        // Checked once (framing, checksum, entry size), used, and kept here as it came when
-        // the run's caches are saved (after the answer).
+        // Checked once (framing, checksum, entry size), used, and kept here as it came after
+        // the answer (unless this run rewrites it: `save` cancels the queued write then).
         if self.stale
             && let Some(known) = remote.get_clean(&name, self.ctx, |bytes| parse(bytes, self.ctx))
         {
+            // Another machine's bytes: screened when written, as a context bundle's are.
+            crate::cache::later::file_screened(file, known.file.clone());
             self.known = known;
             self.stale = false;
-            self.downloaded = true;
         }
         self.remote = Some((remote.clone(), name));
         self
@@ -276,9 +272,6 @@ impl CleanSet {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         if added.is_empty() && !self.stale {
-            if self.downloaded {
-                crate::cache::later::file(file.clone(), FRAME.encode(self.ctx, self.known.entries()));
-            }
             return Ok(());
         }
         let mut all: Vec<(u64, [u8; 20])> = if self.stale {

@@ -919,9 +919,6 @@ impl Snapshot {
         if paths.len() <= READ_HERE_MAX {
             return paths.iter().map(|p| self.read(p)).collect();
         }
-        if matches!(self.kind, Kind::Worktree | Kind::Memory) {
-            return paths.par_iter().map(|p| self.read(p)).collect();
-        }
         paths.par_iter().map(|p| self.read_pooled(p)).collect()
     }
     /// The per-blob cache `name` of this snapshot's repository (its common dir), or one that
